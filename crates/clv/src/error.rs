@@ -1,0 +1,276 @@
+//! The one error type of the crate.
+//!
+//! Every fallible function in `clv` returns [`Result<T>`](crate::Result). Each
+//! variant names the offending field (argument, column or parameter) and the
+//! value that was rejected, so that a binding can show a useful message and
+//! branch on [`Error::code`].
+
+use std::fmt;
+
+/// Result alias used throughout the crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong in `clv`.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A value is outside its domain (negative amount, NaN, zero rate, ...).
+    ///
+    /// `index` is the 0-based position of the element in the input array when
+    /// the value came from an array, `None` for a scalar argument.
+    #[error("invalid {field}{}: {value} (expected {expected})", Index(*.index))]
+    InvalidValue {
+        /// Argument, column or parameter name.
+        field: String,
+        /// 0-based element index for array inputs.
+        index: Option<usize>,
+        /// The rejected value, formatted.
+        value: String,
+        /// What would have been accepted.
+        expected: String,
+    },
+    /// A text value in an input file could not be parsed.
+    #[error("cannot parse {column} on line {line}: {value:?} ({reason})")]
+    Parse {
+        /// Column name.
+        column: String,
+        /// 1-based line number in the file.
+        line: u64,
+        /// The text that failed to parse.
+        value: String,
+        /// Why it failed, e.g. the expected format.
+        reason: String,
+    },
+    /// Arrays that must have the same length do not.
+    #[error("length mismatch: {field} has {actual} elements but {reference} has {expected}")]
+    LengthMismatch {
+        /// The array with the unexpected length.
+        field: String,
+        /// Its length.
+        actual: usize,
+        /// The array it is compared with.
+        reference: String,
+        /// That array's length.
+        expected: usize,
+    },
+    /// A required column is not in the input header.
+    #[error("missing column {column:?}; the header has: {available}")]
+    MissingColumn {
+        /// The column that was asked for.
+        column: String,
+        /// The columns that exist, comma separated.
+        available: String,
+    },
+    /// An input that must not be empty is empty.
+    #[error("{field} is empty: {reason}")]
+    Empty {
+        /// What is empty.
+        field: String,
+        /// Why that is a problem.
+        reason: String,
+    },
+    /// A maximum-likelihood fit did not reach a stationary point.
+    #[error(
+        "{model} fit did not converge after {iterations} iterations (gradient norm {gradient_norm:e}): {reason}"
+    )]
+    NotConverged {
+        /// Model name.
+        model: String,
+        /// Iterations performed.
+        iterations: u64,
+        /// Norm of the gradient at the last iterate.
+        gradient_norm: f64,
+        /// What stopped the optimiser.
+        reason: String,
+    },
+    /// Exact (Decimal) arithmetic overflowed.
+    #[error("arithmetic overflow while computing {context}")]
+    Overflow {
+        /// The computation that overflowed.
+        context: String,
+    },
+    /// Reading or writing a file failed.
+    #[error("I/O error on {path}: {message}")]
+    Io {
+        /// The file.
+        path: String,
+        /// The operating system's message.
+        message: String,
+    },
+    /// A serialised model or option set could not be read.
+    #[error("invalid {what}: {message}")]
+    Format {
+        /// What was being read (e.g. "model JSON").
+        what: String,
+        /// The parser's message.
+        message: String,
+    },
+}
+
+struct Index(Option<usize>);
+
+impl fmt::Display for Index {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(i) => write!(f, "[{i}]"),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Error {
+    /// A stable, machine-readable code for the variant, used by the bindings
+    /// (JS `error.code`, Python `ClvError.code`).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::InvalidValue { .. } => "INVALID_INPUT",
+            Error::Parse { .. } => "PARSE_ERROR",
+            Error::LengthMismatch { .. } => "LENGTH_MISMATCH",
+            Error::MissingColumn { .. } => "MISSING_COLUMN",
+            Error::Empty { .. } => "EMPTY_INPUT",
+            Error::NotConverged { .. } => "NOT_CONVERGED",
+            Error::Overflow { .. } => "OVERFLOW",
+            Error::Io { .. } => "IO_ERROR",
+            Error::Format { .. } => "FORMAT_ERROR",
+        }
+    }
+
+    /// The field (argument, column or parameter) the error is about, if any.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            Error::InvalidValue { field, .. }
+            | Error::LengthMismatch { field, .. }
+            | Error::Empty { field, .. } => Some(field),
+            Error::Parse { column, .. } | Error::MissingColumn { column, .. } => Some(column),
+            _ => None,
+        }
+    }
+
+    /// Shorthand for [`Error::InvalidValue`] on a scalar argument.
+    pub fn invalid(
+        field: impl Into<String>,
+        value: impl fmt::Display,
+        expected: impl Into<String>,
+    ) -> Self {
+        Error::InvalidValue {
+            field: field.into(),
+            index: None,
+            value: value.to_string(),
+            expected: expected.into(),
+        }
+    }
+
+    /// Shorthand for [`Error::InvalidValue`] on element `index` of an array.
+    pub fn invalid_at(
+        field: impl Into<String>,
+        index: usize,
+        value: impl fmt::Display,
+        expected: impl Into<String>,
+    ) -> Self {
+        Error::InvalidValue {
+            field: field.into(),
+            index: Some(index),
+            value: value.to_string(),
+            expected: expected.into(),
+        }
+    }
+}
+
+/// Validation helpers shared by every module, so that all inputs are checked
+/// the same way and produce the same messages.
+pub mod check {
+    use super::{Error, Result};
+
+    /// `value` must be finite and > 0.
+    pub fn positive(field: &str, value: f64) -> Result<f64> {
+        if value.is_finite() && value > 0.0 {
+            Ok(value)
+        } else {
+            Err(Error::invalid(field, value, "a finite number > 0"))
+        }
+    }
+
+    /// `value` must be finite and >= 0.
+    pub fn non_negative(field: &str, value: f64) -> Result<f64> {
+        if value.is_finite() && value >= 0.0 {
+            Ok(value)
+        } else {
+            Err(Error::invalid(field, value, "a finite number >= 0"))
+        }
+    }
+
+    /// `value` must be finite.
+    pub fn finite(field: &str, value: f64) -> Result<f64> {
+        if value.is_finite() {
+            Ok(value)
+        } else {
+            Err(Error::invalid(field, value, "a finite number"))
+        }
+    }
+
+    /// `value` must lie in the closed interval `[lo, hi]`.
+    pub fn in_closed(field: &str, value: f64, lo: f64, hi: f64) -> Result<f64> {
+        if value.is_finite() && value >= lo && value <= hi {
+            Ok(value)
+        } else {
+            Err(Error::invalid(
+                field,
+                value,
+                format!("a number in [{lo}, {hi}]"),
+            ))
+        }
+    }
+
+    /// Every element must be finite and >= 0.
+    pub fn all_non_negative(field: &str, values: &[f64]) -> Result<()> {
+        match values.iter().position(|v| !(v.is_finite() && *v >= 0.0)) {
+            Some(i) => Err(Error::invalid_at(
+                field,
+                i,
+                values[i],
+                "a finite number >= 0",
+            )),
+            None => Ok(()),
+        }
+    }
+
+    /// `values` must have length `expected` (the length of `reference`).
+    pub fn same_len(field: &str, values: usize, reference: &str, expected: usize) -> Result<()> {
+        if values == expected {
+            Ok(())
+        } else {
+            Err(Error::LengthMismatch {
+                field: field.to_string(),
+                actual: values,
+                reference: reference.to_string(),
+                expected,
+            })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_name_field_and_value() {
+        let e = Error::invalid_at("amount", 3, -1.5, "a finite number >= 0");
+        assert_eq!(
+            e.to_string(),
+            "invalid amount[3]: -1.5 (expected a finite number >= 0)"
+        );
+        assert_eq!(e.code(), "INVALID_INPUT");
+        assert_eq!(e.field(), Some("amount"));
+        let e = check::positive("alpha", f64::NAN).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "invalid alpha: NaN (expected a finite number > 0)"
+        );
+        let e = check::same_len("recency", 2, "frequency", 3).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "length mismatch: recency has 2 elements but frequency has 3"
+        );
+    }
+}

@@ -1,0 +1,22 @@
+//! # clv — customer lifetime value
+//!
+//! One core for everything `clv` computes; the Python, Node and WebAssembly
+//! bindings convert types and call into this crate.
+//!
+//! - [`summary`]: transaction log → per-customer `frequency`, `recency`, `T`,
+//!   `monetary_value` (the `lifetimes` definitions), with an optional
+//!   calibration/holdout split.
+//! - [`rfm`]: quantile RFM scores and named segments.
+//! - [`formulas`]: exact (Decimal) deterministic value formulas.
+//!
+//! Every fallible function returns [`Result`]; errors are one [`Error`] enum
+//! whose messages name the field and the offending value.
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+pub mod error;
+pub mod formulas;
+pub mod io;
+pub mod rfm;
+pub mod summary;
+
+pub use error::{Error, Result};
