@@ -821,6 +821,48 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        /// Invariants of `1 + floor(bins·L/N)`: range, ties, monotonicity,
+        /// the worst value scores 1, and equal bins (±1) without ties.
+        #[test]
+        fn score_invariants(
+            values in proptest::collection::vec(0u8..20, 1..60),
+            bins in 2u8..=9,
+        ) {
+            let v: Vec<f64> = values.iter().map(|&x| f64::from(x)).collect();
+            let n = v.len();
+            let s = rfm_scores(&v, &vec![0.0; n], &vec![0.0; n], &v, bins).unwrap();
+            let worst = v.iter().cloned().fold(f64::INFINITY, f64::min);
+            for i in 0..n {
+                proptest::prop_assert!((1..=bins).contains(&s.f_score[i]));
+                // L counted directly
+                let l = v.iter().filter(|&&x| x < v[i]).count();
+                proptest::prop_assert_eq!(usize::from(s.f_score[i]), 1 + bins as usize * l / n);
+                if v[i] == worst {
+                    proptest::prop_assert_eq!(s.f_score[i], 1);
+                }
+                for j in 0..n {
+                    if v[i] == v[j] {
+                        proptest::prop_assert_eq!(s.f_score[i], s.f_score[j]);
+                    }
+                    if v[i] < v[j] {
+                        proptest::prop_assert!(s.f_score[i] <= s.f_score[j]);
+                    }
+                }
+            }
+            proptest::prop_assert_eq!(&s.m_score, &s.f_score);
+            // all T − recency are 0: one tie group
+            proptest::prop_assert!(s.r_score.iter().all(|&x| x == 1));
+            // distinct values 0..n: each score holds floor(N/bins) or ceil(N/bins)
+            let distinct: Vec<f64> = (0..n).rev().map(|x| x as f64).collect();
+            let s = rfm_scores(&distinct, &vec![0.0; n], &vec![0.0; n], &distinct, bins).unwrap();
+            for score in 1..=bins {
+                let count = s.f_score.iter().filter(|&&x| x == score).count();
+                proptest::prop_assert!(count == n / bins as usize || count == n.div_ceil(bins as usize));
+            }
+        }
+    }
+
     #[test]
     fn default_map_covers_each_rf_cell_exactly_once() {
         let map = SegmentMap::default_map();
