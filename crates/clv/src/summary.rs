@@ -422,7 +422,11 @@ fn sort_rows(rows: &mut [Row]) {
 fn rank_names(names: &[String]) -> (Vec<u32>, Vec<u32>) {
     // Callers guarantee names.len() < u32::MAX.
     let mut order: Vec<u32> = (0..names.len() as u32).collect();
-    let by_name = |a: &u32, b: &u32| names[*a as usize].as_bytes().cmp(names[*b as usize].as_bytes());
+    let by_name = |a: &u32, b: &u32| {
+        names[*a as usize]
+            .as_bytes()
+            .cmp(names[*b as usize].as_bytes())
+    };
     #[cfg(feature = "parallel")]
     {
         use rayon::slice::ParallelSliceMut;
@@ -756,10 +760,20 @@ mod tests {
     #[test]
     fn multiplier_divides_counts() {
         // Unit "2d": days 0 and 3, end day 10 → t_x = 3/2, T = 10/2.
-        let s = one("2d", "1997-01-11", &["1997-01-01", "1997-01-04"], &[1.0, 1.0]);
+        let s = one(
+            "2d",
+            "1997-01-11",
+            &["1997-01-01", "1997-01-04"],
+            &[1.0, 1.0],
+        );
         assert_eq!((s.frequency[0], s.recency[0], s.t[0]), (1.0, 1.5, 5.0));
         // Weeks halved: weeks of 12-30 and 01-13 are 2 apart; end week 01-27 is 4.
-        let s = one("2w", "1997-01-27", &["1997-01-01", "1997-01-13"], &[1.0, 1.0]);
+        let s = one(
+            "2w",
+            "1997-01-27",
+            &["1997-01-01", "1997-01-13"],
+            &[1.0, 1.0],
+        );
         assert_eq!((s.frequency[0], s.recency[0], s.t[0]), (1.0, 1.0, 2.0));
     }
 
@@ -792,7 +806,12 @@ mod tests {
         );
         assert_eq!(s.monetary_value.unwrap(), [10.0]);
         // Only a first period → 0.
-        let s = one("D", "1997-01-10", &["1997-01-01", "1997-01-01"], &[3.0, 4.0]);
+        let s = one(
+            "D",
+            "1997-01-10",
+            &["1997-01-01", "1997-01-01"],
+            &[3.0, 4.0],
+        );
         assert_eq!((s.frequency[0], s.monetary_value.unwrap()[0]), (0.0, 0.0));
     }
 
@@ -809,7 +828,8 @@ mod tests {
         assert_eq!(s.t, [1.0; 4]);
         assert_eq!(s.n_transactions, 5);
         // Duplicate names from an external coding are one customer.
-        let coded = CustomerIds::from_parts(vec![0, 1, 2], vec!["x".into(), "y".into(), "x".into()]);
+        let coded =
+            CustomerIds::from_parts(vec![0, 1, 2], vec!["x".into(), "y".into(), "x".into()]);
         let s = summarize_coded(&coded, &[0, 0, 86_400], None, &SummaryOptions::default()).unwrap();
         assert_eq!(s.customer_id, ["x", "y"]);
         assert_eq!(s.frequency, [1.0, 0.0]);
@@ -879,15 +899,23 @@ mod tests {
         let o = opts("D", Some("1997-01-10"));
         let t = [ts("1997-01-01"), ts("1997-01-02")];
         let e = summarize(&["a", "b"], &t[..1], None, &o).unwrap_err();
-        assert!(matches!(e, Error::LengthMismatch { ref field, actual: 1, expected: 2, .. } if field == "timestamps"));
+        assert!(
+            matches!(e, Error::LengthMismatch { ref field, actual: 1, expected: 2, .. } if field == "timestamps")
+        );
         let e = summarize(&["a", "b"], &t, Some(&[1.0]), &o).unwrap_err();
         assert_eq!(e.field(), Some("amounts"));
         let e = summarize::<&str>(&[], &[], None, &o).unwrap_err();
         assert_eq!(e.code(), "EMPTY_INPUT");
         let e = summarize(&["a", "b"], &t, Some(&[1.0, -2.0]), &o).unwrap_err();
-        assert_eq!(e, Error::invalid_at("amount", 1, -2.0, "a finite number >= 0"));
+        assert_eq!(
+            e,
+            Error::invalid_at("amount", 1, -2.0, "a finite number >= 0")
+        );
         let e = summarize(&["a", "b"], &t, Some(&[f64::NAN, 1.0]), &o).unwrap_err();
-        assert_eq!(e.to_string(), "invalid amount[0]: NaN (expected a finite number >= 0)");
+        assert_eq!(
+            e.to_string(),
+            "invalid amount[0]: NaN (expected a finite number >= 0)"
+        );
         let late = [ts("1997-01-01"), ts("1997-01-11")];
         let e = summarize(&["a", "b"], &late, None, &o).unwrap_err();
         assert_eq!(

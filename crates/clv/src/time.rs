@@ -418,7 +418,10 @@ mod tests {
         let mut date = start;
         while date.year() <= 2400 {
             let days = (date - epoch).num_days();
-            assert_eq!(days_from_civil(date.year() as i64, date.month(), date.day()), days);
+            assert_eq!(
+                days_from_civil(date.year() as i64, date.month(), date.day()),
+                days
+            );
             assert_eq!(
                 civil_from_days(days),
                 (date.year() as i64, date.month(), date.day())
@@ -500,12 +503,23 @@ mod tests {
         assert_eq!(ts("1997-01-01T10:30:15.999"), 9862 * 86_400 + 37_815);
         assert_eq!(ts("1997-01-01T10:30:15Z"), 9862 * 86_400 + 37_815);
         assert_eq!(ts("1997-01-01T10:30+02:00"), 9862 * 86_400 + 37_800 - 7200);
-        assert_eq!(ts("1997-01-01T10:30:00-0130"), 9862 * 86_400 + 37_800 + 5400);
+        assert_eq!(
+            ts("1997-01-01T10:30:00-0130"),
+            9862 * 86_400 + 37_800 + 5400
+        );
         assert_eq!(ts("2000-02-29"), 11_016 * 86_400);
         assert_eq!(ts("1969-12-31"), -86_400);
         for bad in [
-            "", "1997-13-01", "1900-02-29", "1997-02-30", "19970230", "1997/01/01", "hello",
-            "1997-01-01T25:00", "1997-01-01T10:30+25:00", "1997-01-0",
+            "",
+            "1997-13-01",
+            "1900-02-29",
+            "1997-02-30",
+            "19970230",
+            "1997/01/01",
+            "hello",
+            "1997-01-01T25:00",
+            "1997-01-01T10:30+25:00",
+            "1997-01-0",
         ] {
             assert!(parse_timestamp(bad, None).is_err(), "{bad}");
         }
@@ -525,7 +539,10 @@ mod tests {
     fn format_timestamps() {
         assert_eq!(format_timestamp(0), "1970-01-01");
         assert_eq!(format_timestamp(ts("1997-09-30")), "1997-09-30");
-        assert_eq!(format_timestamp(ts("1997-09-30 01:02:03")), "1997-09-30T01:02:03");
+        assert_eq!(
+            format_timestamp(ts("1997-09-30 01:02:03")),
+            "1997-09-30T01:02:03"
+        );
         assert_eq!(format_timestamp(-86_400), "1969-12-31");
     }
 }
