@@ -245,7 +245,8 @@ impl Fields for csv::ByteRecord {
         self.len()
     }
     fn field(&self, i: usize) -> &[u8] {
-        self.get(i).unwrap_or_default()
+        // Trimmed here rather than by `csv::Trim`, which allocates a new record per line.
+        self.get(i).unwrap_or_default().trim_ascii()
     }
 }
 
@@ -560,7 +561,6 @@ fn read_delimited<R: Read>(reader: R, delimiter: u8, builder: &mut Builder<'_>) 
         .delimiter(delimiter)
         .has_headers(false)
         .flexible(true)
-        .trim(csv::Trim::All)
         .from_reader(reader);
     let mut record = csv::ByteRecord::new();
     loop {

@@ -398,22 +398,86 @@ pub fn summarize<S: AsRef<str>>(
     summarize_coded(&ids, timestamps, amounts, options)
 }
 
-/// One input row, keyed by the customer's rank in byte-sorted id order.
+/// One input row after validation: the customer's rank in byte-sorted id
+/// order, the period relative to a base period, and the amount.
+trait RowLike: Copy + Send {
+    fn new(rank: u32, offset: i64, amount: f64) -> Self;
+    fn rank(&self) -> u32;
+    fn offset(&self) -> i64;
+    fn amount(&self) -> f64;
+    fn sort(rows: &mut [Self]);
+}
+
+/// Rank and period offset packed in one `u64` sort key (16-byte rows, one
+/// integer comparison): used when every period offset fits in 32 bits, i.e.
+/// the data spans fewer than 2³² periods (490,000 years of hours).
 #[derive(Clone, Copy)]
-struct Row {
-    rank: u32,
-    period: i64,
+struct Packed {
+    key: u64,
     amount: f64,
 }
 
-fn sort_rows(rows: &mut [Row]) {
-    #[cfg(feature = "parallel")]
-    {
-        use rayon::slice::ParallelSliceMut;
-        rows.par_sort_unstable_by_key(|r| (r.rank, r.period));
+impl RowLike for Packed {
+    fn new(rank: u32, offset: i64, amount: f64) -> Self {
+        Packed {
+            key: (u64::from(rank) << 32) | (offset as u64 & 0xffff_ffff),
+            amount,
+        }
     }
-    #[cfg(not(feature = "parallel"))]
-    rows.sort_unstable_by_key(|r| (r.rank, r.period));
+    fn rank(&self) -> u32 {
+        (self.key >> 32) as u32
+    }
+    fn offset(&self) -> i64 {
+        (self.key & 0xffff_ffff) as i64
+    }
+    fn amount(&self) -> f64 {
+        self.amount
+    }
+    fn sort(rows: &mut [Self]) {
+        #[cfg(feature = "parallel")]
+        {
+            use rayon::slice::ParallelSliceMut;
+            rows.par_sort_unstable_by_key(|r| r.key);
+        }
+        #[cfg(not(feature = "parallel"))]
+        rows.sort_unstable_by_key(|r| r.key);
+    }
+}
+
+/// Fallback for absurd spans of timestamps.
+#[derive(Clone, Copy)]
+struct Wide {
+    rank: u32,
+    offset: i64,
+    amount: f64,
+}
+
+impl RowLike for Wide {
+    fn new(rank: u32, offset: i64, amount: f64) -> Self {
+        Wide {
+            rank,
+            offset,
+            amount,
+        }
+    }
+    fn rank(&self) -> u32 {
+        self.rank
+    }
+    fn offset(&self) -> i64 {
+        self.offset
+    }
+    fn amount(&self) -> f64 {
+        self.amount
+    }
+    fn sort(rows: &mut [Self]) {
+        #[cfg(feature = "parallel")]
+        {
+            use rayon::slice::ParallelSliceMut;
+            rows.par_sort_unstable_by_key(|r| (r.rank, r.offset));
+        }
+        #[cfg(not(feature = "parallel"))]
+        rows.sort_unstable_by_key(|r| (r.rank, r.offset));
+    }
 }
 
 /// `rank_of_code[code]` = position of `names[code]` among the byte-sorted
@@ -448,6 +512,215 @@ fn rank_names(names: &[String]) -> (Vec<u32>, Vec<u32>) {
 
 fn valid_amount(a: f64) -> bool {
     a.is_finite() && a >= 0.0
+}
+
+/// Validated inputs shared by the row-building pass.
+struct Plan<'a> {
+    ids: &'a CustomerIds,
+    timestamps: &'a [i64],
+    amounts: Option<&'a [f64]>,
+    unit: TimeUnit,
+    observation_end: i64,
+    /// Rows with `ts <= split` are calibration rows.
+    split: i64,
+    /// Period offsets are relative to this period.
+    base: i64,
+    skip: bool,
+    rank_of_code: Vec<u32>,
+}
+
+/// Calibration columns, one entry per customer, ranks ascending.
+struct Calibration {
+    ranks: Vec<u32>,
+    frequency: Vec<f64>,
+    recency: Vec<f64>,
+    t: Vec<f64>,
+    monetary: Vec<f64>,
+}
+
+struct Grouped {
+    cal: Calibration,
+    holdout_frequency: Vec<f64>,
+    holdout_monetary: Vec<f64>,
+    holdout_only: usize,
+    n_transactions: usize,
+    skipped: Vec<SkippedRow>,
+}
+
+impl Plan<'_> {
+    fn amount(&self, i: usize) -> f64 {
+        self.amounts.map_or(0.0, |a| a[i])
+    }
+
+    /// The one validation pass: rows split into calibration and holdout.
+    fn rows<R: RowLike>(&self) -> Result<(Vec<R>, Vec<R>, Vec<SkippedRow>)> {
+        let n = self.timestamps.len();
+        let mut skipped = Vec::new();
+        let mut cal: Vec<R> = Vec::with_capacity(n);
+        let mut hold: Vec<R> = Vec::new();
+        for i in 0..n {
+            let amount = self.amount(i);
+            if !valid_amount(amount) {
+                if self.skip {
+                    skipped.push(SkippedRow {
+                        index: i,
+                        reason: format!("amount {amount} is not a finite number >= 0"),
+                    });
+                    continue;
+                }
+                return Err(Error::invalid_at(
+                    "amount",
+                    i,
+                    amount,
+                    "a finite number >= 0",
+                ));
+            }
+            let ts = self.timestamps[i];
+            if ts > self.observation_end {
+                let end = format_timestamp(self.observation_end);
+                if self.skip {
+                    skipped.push(SkippedRow {
+                        index: i,
+                        reason: format!(
+                            "timestamp {} is after the observation end {end}",
+                            format_timestamp(ts)
+                        ),
+                    });
+                    continue;
+                }
+                return Err(Error::invalid_at(
+                    "timestamp",
+                    i,
+                    format_timestamp(ts),
+                    format!("<= observation end {end}"),
+                ));
+            }
+            let row = R::new(
+                self.rank_of_code[self.ids.codes[i] as usize],
+                self.unit.period_index(ts) - self.base,
+                amount,
+            );
+            if ts <= self.split {
+                cal.push(row);
+            } else {
+                hold.push(row);
+            }
+        }
+        Ok((cal, hold, skipped))
+    }
+
+    fn group<R: RowLike>(&self) -> Result<Grouped> {
+        let (mut cal, mut hold, skipped) = self.rows::<R>()?;
+        if cal.is_empty() {
+            if hold.is_empty() {
+                return Err(all_skipped(self.timestamps.len()));
+            }
+            let first = (0..self.timestamps.len())
+                .filter(|&i| valid_amount(self.amount(i)))
+                .map(|i| self.timestamps[i])
+                .filter(|&ts| ts <= self.observation_end)
+                .min()
+                .unwrap_or(self.split);
+            return Err(Error::invalid(
+                "calibration_end",
+                format_timestamp(self.split),
+                format!(">= the first purchase {}", format_timestamp(first)),
+            ));
+        }
+        let n_transactions = cal.len() + hold.len();
+        R::sort(&mut cal);
+        let end = self.unit.period_index(self.split) - self.base;
+        let cal = group_calibration(&cal, end, self.unit.multiplier);
+        R::sort(&mut hold);
+        let (holdout_frequency, holdout_monetary, holdout_only) = group_holdout(&hold, &cal.ranks);
+        Ok(Grouped {
+            cal,
+            holdout_frequency,
+            holdout_monetary,
+            holdout_only,
+            n_transactions,
+            skipped,
+        })
+    }
+}
+
+/// One pass over calibration rows sorted by (rank, period).
+fn group_calibration<R: RowLike>(rows: &[R], end: i64, m: f64) -> Calibration {
+    let mut out = Calibration {
+        ranks: Vec::new(),
+        frequency: Vec::new(),
+        recency: Vec::new(),
+        t: Vec::new(),
+        monetary: Vec::new(),
+    };
+    let mut i = 0;
+    while i < rows.len() {
+        let rank = rows[i].rank();
+        let first = rows[i].offset();
+        let mut j = i;
+        while j < rows.len() && rows[j].rank() == rank && rows[j].offset() == first {
+            j += 1;
+        }
+        let (mut last, mut repeats, mut repeat_sum) = (first, 0u64, 0.0);
+        while j < rows.len() && rows[j].rank() == rank {
+            let period = rows[j].offset();
+            let mut period_sum = 0.0;
+            while j < rows.len() && rows[j].rank() == rank && rows[j].offset() == period {
+                period_sum += rows[j].amount();
+                j += 1;
+            }
+            repeat_sum += period_sum;
+            repeats += 1;
+            last = period;
+        }
+        out.ranks.push(rank);
+        out.frequency.push(repeats as f64);
+        out.recency.push((last - first) as f64 / m);
+        out.t.push((end - first) as f64 / m);
+        out.monetary.push(if repeats > 0 {
+            repeat_sum / repeats as f64
+        } else {
+            0.0
+        });
+        i = j;
+    }
+    out
+}
+
+/// One pass over holdout rows sorted by (rank, period), merged with the
+/// calibration customers `ranks` (ascending). Returns distinct holdout
+/// periods, mean raw holdout amount (per calibration customer) and the
+/// number of holdout-only customers.
+fn group_holdout<R: RowLike>(rows: &[R], ranks: &[u32]) -> (Vec<f64>, Vec<f64>, usize) {
+    let mut frequency = vec![0.0; ranks.len()];
+    let mut monetary = vec![0.0; ranks.len()];
+    let mut holdout_only = 0;
+    let mut k = 0; // position in `ranks`
+    let mut i = 0;
+    while i < rows.len() {
+        let rank = rows[i].rank();
+        let (mut periods, mut count, mut sum) = (0u64, 0u64, 0.0);
+        let mut prev = None;
+        while i < rows.len() && rows[i].rank() == rank {
+            if prev != Some(rows[i].offset()) {
+                periods += 1;
+                prev = Some(rows[i].offset());
+            }
+            count += 1;
+            sum += rows[i].amount();
+            i += 1;
+        }
+        while k < ranks.len() && ranks[k] < rank {
+            k += 1;
+        }
+        if k < ranks.len() && ranks[k] == rank {
+            frequency[k] = periods as f64;
+            monetary[k] = sum / count as f64;
+        } else {
+            holdout_only += 1;
+        }
+    }
+    (frequency, monetary, holdout_only)
 }
 
 /// Summarises a transaction log whose customer ids are already interned.
@@ -497,14 +770,14 @@ pub fn summarize_coded(
             format!("a code < {n_names} (the number of names)"),
         ));
     }
-    let amount_of = |i: usize| amounts.map_or(0.0, |a| a[i]);
     let skip = options.skip_invalid;
+    let usable = |i: usize| !skip || amounts.is_none_or(|a| valid_amount(a[i]));
 
     // Observation end: given, or the latest timestamp among usable rows.
     let observation_end = match options.observation_end {
         Some(e) => e,
         None => (0..n)
-            .filter(|&i| !skip || valid_amount(amount_of(i)))
+            .filter(|&i| usable(i))
             .map(|i| timestamps[i])
             .max()
             .ok_or_else(|| all_skipped(n))?,
@@ -518,174 +791,51 @@ pub fn summarize_coded(
             format!("<= observation end {}", format_timestamp(observation_end)),
         ));
     }
-    let split = options.calibration_end.unwrap_or(observation_end);
-
+    // Every used row has min_ts <= ts <= observation_end, so its period lies
+    // in [base, top] (period_index is monotone).
+    let min_ts = timestamps.iter().copied().min().unwrap_or(observation_end);
+    let base = unit.period_index(min_ts.min(observation_end));
+    let top = unit.period_index(observation_end);
     let (rank_of_code, code_of_rank) = rank_names(&ids.names);
-    let mut skipped = Vec::new();
-    let mut cal: Vec<Row> = Vec::with_capacity(n);
-    let mut hold: Vec<Row> = Vec::new();
-    for i in 0..n {
-        let amount = amount_of(i);
-        if !valid_amount(amount) {
-            if skip {
-                skipped.push(SkippedRow {
-                    index: i,
-                    reason: format!("amount {amount} is not a finite number >= 0"),
-                });
-                continue;
-            }
-            return Err(Error::invalid_at(
-                "amount",
-                i,
-                amount,
-                "a finite number >= 0",
-            ));
-        }
-        let ts = timestamps[i];
-        if ts > observation_end {
-            let end = format_timestamp(observation_end);
-            if skip {
-                skipped.push(SkippedRow {
-                    index: i,
-                    reason: format!(
-                        "timestamp {} is after the observation end {end}",
-                        format_timestamp(ts)
-                    ),
-                });
-                continue;
-            }
-            return Err(Error::invalid_at(
-                "timestamp",
-                i,
-                format_timestamp(ts),
-                format!("<= observation end {end}"),
-            ));
-        }
-        let row = Row {
-            rank: rank_of_code[ids.codes[i] as usize],
-            period: unit.period_index(ts),
-            amount,
-        };
-        if ts <= split {
-            cal.push(row);
-        } else {
-            hold.push(row);
-        }
-    }
-    if cal.is_empty() {
-        if hold.is_empty() {
-            return Err(all_skipped(n));
-        }
-        let first = timestamps
-            .iter()
-            .enumerate()
-            .filter(|&(i, &ts)| ts <= observation_end && valid_amount(amount_of(i)))
-            .map(|(_, &ts)| ts)
-            .min()
-            .unwrap_or(split);
-        return Err(Error::invalid(
-            "calibration_end",
-            format_timestamp(split),
-            format!(">= the first purchase {}", format_timestamp(first)),
-        ));
-    }
-    let n_transactions = cal.len() + hold.len();
-
-    sort_rows(&mut cal);
-    let end_period = unit.period_index(split);
-    let m = unit.multiplier;
-    let mut ranks = Vec::new();
-    let mut frequency = Vec::new();
-    let mut recency = Vec::new();
-    let mut t = Vec::new();
-    let mut monetary = Vec::new();
-    let mut i = 0;
-    while i < cal.len() {
-        let rank = cal[i].rank;
-        let first = cal[i].period;
-        let mut j = i;
-        while j < cal.len() && cal[j].rank == rank && cal[j].period == first {
-            j += 1;
-        }
-        let (mut last, mut repeats, mut repeat_sum) = (first, 0u64, 0.0);
-        while j < cal.len() && cal[j].rank == rank {
-            let period = cal[j].period;
-            let mut period_sum = 0.0;
-            while j < cal.len() && cal[j].rank == rank && cal[j].period == period {
-                period_sum += cal[j].amount;
-                j += 1;
-            }
-            repeat_sum += period_sum;
-            repeats += 1;
-            last = period;
-        }
-        ranks.push(rank);
-        frequency.push(repeats as f64);
-        recency.push((last - first) as f64 / m);
-        t.push((end_period - first) as f64 / m);
-        monetary.push(if repeats > 0 {
-            repeat_sum / repeats as f64
-        } else {
-            0.0
-        });
-        i = j;
-    }
-    drop(cal);
-
-    let mut holdout_only_customers = 0;
-    let holdout = options.calibration_end.map(|c| {
-        sort_rows(&mut hold);
-        let mut h_freq = vec![0.0; ranks.len()];
-        let mut h_money = vec![0.0; ranks.len()];
-        let mut k = 0; // position in `ranks`
-        let mut i = 0;
-        while i < hold.len() {
-            let rank = hold[i].rank;
-            let (mut periods, mut rows, mut sum) = (0u64, 0u64, 0.0);
-            let mut prev = None;
-            while i < hold.len() && hold[i].rank == rank {
-                if prev != Some(hold[i].period) {
-                    periods += 1;
-                    prev = Some(hold[i].period);
-                }
-                rows += 1;
-                sum += hold[i].amount;
-                i += 1;
-            }
-            while k < ranks.len() && ranks[k] < rank {
-                k += 1;
-            }
-            if k < ranks.len() && ranks[k] == rank {
-                h_freq[k] = periods as f64;
-                h_money[k] = sum / rows as f64;
-            } else {
-                holdout_only_customers += 1;
-            }
-        }
-        Holdout {
-            frequency: h_freq,
-            monetary_value: amounts.map(|_| h_money),
-            duration: (unit.period_index(observation_end) - unit.period_index(c)) as f64 / m,
-        }
+    let plan = Plan {
+        ids,
+        timestamps,
+        amounts,
+        unit,
+        observation_end,
+        split: options.calibration_end.unwrap_or(observation_end),
+        base,
+        skip,
+        rank_of_code,
+    };
+    let grouped = match top.checked_sub(base) {
+        Some(span) if span < 1 << 32 => plan.group::<Packed>()?,
+        _ => plan.group::<Wide>()?,
+    };
+    let cal = grouped.cal;
+    let holdout = options.calibration_end.map(|c| Holdout {
+        frequency: grouped.holdout_frequency,
+        monetary_value: amounts.map(|_| grouped.holdout_monetary),
+        duration: (top - unit.period_index(c)) as f64 / unit.multiplier,
     });
-
-    let customer_id = ranks
+    let customer_id = cal
+        .ranks
         .iter()
         .map(|&r| ids.names[code_of_rank[r as usize] as usize].clone())
         .collect();
     Ok(Summary {
         customer_id,
-        frequency,
-        recency,
-        t,
-        monetary_value: amounts.map(|_| monetary),
+        frequency: cal.frequency,
+        recency: cal.recency,
+        t: cal.t,
+        monetary_value: amounts.map(|_| cal.monetary),
         holdout,
         unit,
         observation_end,
         calibration_end: options.calibration_end,
-        n_transactions,
-        skipped,
-        holdout_only_customers,
+        n_transactions: grouped.n_transactions,
+        skipped: grouped.skipped,
+        holdout_only_customers: grouped.holdout_only,
     })
 }
 
@@ -975,6 +1125,25 @@ mod tests {
         // Everything skipped → Empty, not an empty summary.
         let e = summarize(&["a"; 2], &t[..2], Some(&[-1.0, -1.0]), &o).unwrap_err();
         assert_eq!(e.code(), "EMPTY_INPUT");
+    }
+
+    #[test]
+    fn huge_time_span_uses_wide_rows() {
+        // Hours from −10^15 s (≈ 31.7 million years ago) to 1970: floor(−10^15/3600)
+        // = −277777777778, a span > 2^32 periods, so rows are not packed.
+        let t = [-1_000_000_000_000_000, 0, 3600];
+        let s = summarize(
+            &["a", "a", "b"],
+            &t,
+            Some(&[1.0, 2.0, 3.0]),
+            &opts("H", None),
+        )
+        .unwrap();
+        assert_eq!(s.frequency, [1.0, 0.0]);
+        assert_eq!(s.recency, [277_777_777_778.0, 0.0]);
+        // The observation end is the latest row, hour 1: T = 1 + 277777777778.
+        assert_eq!(s.t, [277_777_777_779.0, 0.0]);
+        assert_eq!(s.monetary_value.unwrap(), [2.0, 0.0]);
     }
 
     #[test]
