@@ -1,1 +1,804 @@
-//! (in progress)
+//! Reading transaction files: one row per transaction with a customer id, a
+//! date (or date-time) and optionally an amount.
+//!
+//! Two layouts are read:
+//! - delimited text (comma, tab or semicolon; quoting as in RFC 4180), read
+//!   with the `csv` crate into one reused `ByteRecord`;
+//! - whitespace-separated columns such as `CDNOW_master.txt` (any run of
+//!   spaces or tabs separates fields, leading spaces are ignored), split by
+//!   hand because the `csv` crate cannot treat a run of blanks as one
+//!   delimiter.
+//!
+//! CRLF line ends and a UTF-8 byte-order mark are tolerated, fields are
+//! trimmed and blank lines are ignored. Ids are interned while reading
+//! ([`CustomerIds::push`]), dates go through [`parse_timestamp`], amounts are
+//! parsed from the bytes without allocating.
+//!
+//! Every bad line is an [`Error::Parse`] naming the column, the 1-based line of
+//! the file and the text; with [`ReadOptions::skip_invalid`] it is skipped
+//! instead and listed in [`TransactionTable::skipped`], never dropped
+//! silently. Negative or non-finite amounts are parse errors here, so that
+//! the message can name the line.
+//!
+//! ```
+//! use clv::io::{read_transactions, ColumnRef, ReadOptions};
+//! let text = "id,date,amount\na,1997-01-01,10.5\nb,1997-01-03,2\na,1997-01-08,0\n";
+//! let options = ReadOptions {
+//!     customer_col: ColumnRef::parse("id"),
+//!     amount_col: Some(ColumnRef::parse("amount")),
+//!     ..ReadOptions::default()
+//! };
+//! let table = read_transactions(text.as_bytes(), &options)?;
+//! assert_eq!(table.ids.names, ["a", "b"]);
+//! assert_eq!(table.ids.codes, [0, 1, 0]);
+//! assert_eq!(table.timestamps[1], 852_249_600); // 1997-01-03 = day 9864 · 86400
+//! assert_eq!(table.amounts, Some(vec![10.5, 2.0, 0.0]));
+//! # Ok::<(), clv::Error>(())
+//! ```
+
+use std::fmt;
+use std::io::{BufRead, BufReader, Read};
+use std::path::Path;
+
+use crate::error::{Error, Result};
+use crate::summary::CustomerIds;
+use crate::time::parse_timestamp;
+
+/// A column, by header name or by 1-based position.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ColumnRef {
+    /// The column whose header is this name.
+    Name(String),
+    /// The n-th column, counting from 1.
+    Position(usize),
+}
+
+impl ColumnRef {
+    /// All digits (and ≥ 1) → [`ColumnRef::Position`], otherwise
+    /// [`ColumnRef::Name`]. When the file has a header, a header field equal
+    /// to the digits still wins over the position.
+    ///
+    /// ```
+    /// use clv::io::ColumnRef;
+    /// assert_eq!(ColumnRef::parse("3"), ColumnRef::Position(3));
+    /// assert_eq!(ColumnRef::parse("date"), ColumnRef::Name("date".into()));
+    /// ```
+    pub fn parse(text: &str) -> Self {
+        let text = text.trim();
+        match text.parse::<usize>() {
+            Ok(n) if n >= 1 && text.bytes().all(|b| b.is_ascii_digit()) => ColumnRef::Position(n),
+            _ => ColumnRef::Name(text.to_string()),
+        }
+    }
+}
+
+impl From<&str> for ColumnRef {
+    fn from(text: &str) -> Self {
+        ColumnRef::parse(text)
+    }
+}
+
+impl fmt::Display for ColumnRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ColumnRef::Name(name) => f.write_str(name),
+            ColumnRef::Position(n) => write!(f, "{n}"),
+        }
+    }
+}
+
+/// How fields are separated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Delimiter {
+    /// Sniff the first line: the most frequent of `,` `\t` `;`, or
+    /// [`Delimiter::Whitespace`] when none occurs.
+    #[default]
+    Auto,
+    /// `,`
+    Comma,
+    /// `\t` (exactly one tab per separation, empty fields allowed).
+    Tab,
+    /// `;`
+    Semicolon,
+    /// Any run of spaces and tabs (`CDNOW_master.txt`).
+    Whitespace,
+}
+
+/// Options of [`read_transactions`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReadOptions {
+    /// Customer id column (kept as text: `"00001"` keeps its zeros).
+    pub customer_col: ColumnRef,
+    /// Date or date-time column.
+    pub date_col: ColumnRef,
+    /// Amount column, if any (finite, ≥ 0).
+    pub amount_col: Option<ColumnRef>,
+    /// chrono `strftime` format of the dates; `None` = the forms of
+    /// [`parse_timestamp`] (`YYYY-MM-DD`, `YYYYMMDD`, ISO date-times).
+    pub date_format: Option<String>,
+    /// Field separator.
+    pub delimiter: Delimiter,
+    /// The first non-blank line holds column names.
+    pub has_header: bool,
+    /// Skip and list bad lines instead of failing.
+    pub skip_invalid: bool,
+}
+
+impl Default for ReadOptions {
+    /// Columns `customer_id` and `date`, no amount, default date forms,
+    /// sniffed delimiter, a header, bad lines are errors.
+    fn default() -> Self {
+        ReadOptions {
+            customer_col: ColumnRef::Name("customer_id".into()),
+            date_col: ColumnRef::Name("date".into()),
+            amount_col: None,
+            date_format: None,
+            delimiter: Delimiter::Auto,
+            has_header: true,
+            skip_invalid: false,
+        }
+    }
+}
+
+/// A line skipped because [`ReadOptions::skip_invalid`] was set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SkippedLine {
+    /// 1-based line number in the file.
+    pub line: u64,
+    /// Column, text and reason.
+    pub reason: String,
+}
+
+/// The transactions read from a file, ready for
+/// [`summarize_coded`](crate::summary::summarize_coded).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TransactionTable {
+    /// Interned customer ids, one code per row.
+    pub ids: CustomerIds,
+    /// Seconds since 1970-01-01 (naive), one per row.
+    pub timestamps: Vec<i64>,
+    /// Amounts, one per row; `Some` iff an amount column was given.
+    pub amounts: Option<Vec<f64>>,
+    /// Lines skipped (only with `skip_invalid`).
+    pub skipped: Vec<SkippedLine>,
+}
+
+/// Reads a transaction file from `reader`.
+///
+/// # Errors
+/// - [`Error::MissingColumn`] when a column is not in the header (or beyond
+///   the number of fields);
+/// - [`Error::Parse`] naming column, 1-based line and text for an
+///   unparseable date, an unparseable, negative or non-finite amount, an
+///   empty customer id, or a line with the wrong number of fields (unless
+///   `skip_invalid`);
+/// - [`Error::Empty`] when there is no data row (or all were skipped);
+/// - [`Error::Io`] (path `<input>`) when reading fails.
+pub fn read_transactions<R: Read>(reader: R, options: &ReadOptions) -> Result<TransactionTable> {
+    let mut reader = BufReader::with_capacity(1 << 16, reader);
+    let delimiter = match options.delimiter {
+        Delimiter::Auto => sniff(reader.fill_buf().map_err(io_error)?),
+        d => d,
+    };
+    let mut builder = Builder::new(options);
+    match delimiter {
+        Delimiter::Whitespace => read_whitespace(reader, &mut builder)?,
+        Delimiter::Comma => read_delimited(reader, b',', &mut builder)?,
+        Delimiter::Tab => read_delimited(reader, b'\t', &mut builder)?,
+        Delimiter::Semicolon | Delimiter::Auto => read_delimited(reader, b';', &mut builder)?,
+    }
+    builder.finish()
+}
+
+/// Opens `path` and calls [`read_transactions`].
+///
+/// # Errors
+/// As [`read_transactions`]; [`Error::Io`] errors name `path`.
+pub fn read_transactions_path(path: &Path, options: &ReadOptions) -> Result<TransactionTable> {
+    let name = || path.display().to_string();
+    let file = std::fs::File::open(path).map_err(|e| Error::Io {
+        path: name(),
+        message: e.to_string(),
+    })?;
+    read_transactions(file, options).map_err(|e| match e {
+        Error::Io { message, .. } => Error::Io {
+            path: name(),
+            message,
+        },
+        other => other,
+    })
+}
+
+fn io_error(e: std::io::Error) -> Error {
+    Error::Io {
+        path: "<input>".into(),
+        message: e.to_string(),
+    }
+}
+
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+fn sniff(head: &[u8]) -> Delimiter {
+    let head = head.strip_prefix(BOM).unwrap_or(head);
+    let line = head.split(|&b| b == b'\n').next().unwrap_or(head);
+    let count = |c: u8| line.iter().filter(|&&b| b == c).count();
+    let (comma, tab, semicolon) = (count(b','), count(b'\t'), count(b';'));
+    if comma == 0 && tab == 0 && semicolon == 0 {
+        Delimiter::Whitespace
+    } else if comma >= tab && comma >= semicolon {
+        Delimiter::Comma
+    } else if tab >= semicolon {
+        Delimiter::Tab
+    } else {
+        Delimiter::Semicolon
+    }
+}
+
+/// Access to the fields of one line, whichever reader produced it.
+trait Fields {
+    fn count(&self) -> usize;
+    fn field(&self, i: usize) -> &[u8];
+}
+
+impl Fields for csv::ByteRecord {
+    fn count(&self) -> usize {
+        self.len()
+    }
+    fn field(&self, i: usize) -> &[u8] {
+        // Trimmed here rather than by `csv::Trim`, which allocates a new record per line.
+        self.get(i).unwrap_or_default().trim_ascii()
+    }
+}
+
+struct SplitLine<'a> {
+    line: &'a [u8],
+    spans: &'a [(usize, usize)],
+}
+
+impl Fields for SplitLine<'_> {
+    fn count(&self) -> usize {
+        self.spans.len()
+    }
+    fn field(&self, i: usize) -> &[u8] {
+        self.spans.get(i).map_or(&[], |&(a, b)| &self.line[a..b])
+    }
+}
+
+fn is_blank(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\r' | b'\n' | b'\x0b' | b'\x0c')
+}
+
+/// Start/end of each run of non-blank bytes.
+fn split_whitespace(line: &[u8], spans: &mut Vec<(usize, usize)>) {
+    spans.clear();
+    let mut i = 0;
+    while i < line.len() {
+        while i < line.len() && is_blank(line[i]) {
+            i += 1;
+        }
+        let start = i;
+        while i < line.len() && !is_blank(line[i]) {
+            i += 1;
+        }
+        if i > start {
+            spans.push((start, i));
+        }
+    }
+}
+
+/// Column indices resolved against the header (or the first line).
+struct Columns {
+    index: [usize; 3],
+    name: [String; 3],
+    has_amount: bool,
+    n_fields: usize,
+}
+
+fn resolve(col: &ColumnRef, header: Option<&[String]>, n_fields: usize) -> Result<(usize, String)> {
+    let position = |n: usize| (n >= 1 && n <= n_fields).then(|| (n - 1, format!("column {n}")));
+    let missing = |column: String| Error::MissingColumn {
+        column,
+        available: match header {
+            Some(h) => h.join(", "),
+            None => format!("no header line; use 1-based positions 1..={n_fields}"),
+        },
+    };
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    match (col, header) {
+        (ColumnRef::Name(name), Some(h)) => h
+            .iter()
+            .position(|f| f == name)
+            .or_else(|| {
+                let mut ci = h
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, f)| f.eq_ignore_ascii_case(name));
+                match (ci.next(), ci.next()) {
+                    (Some((i, _)), None) => Some(i),
+                    _ => None,
+                }
+            })
+            .map(|i| (i, h[i].clone()))
+            .or_else(|| {
+                digits(name)
+                    .then(|| name.parse().ok().and_then(position))
+                    .flatten()
+            })
+            .ok_or_else(|| missing(name.clone())),
+        (ColumnRef::Position(n), Some(h)) => {
+            let text = n.to_string();
+            h.iter()
+                .position(|f| *f == text)
+                .map(|i| (i, text.clone()))
+                .or_else(|| position(*n))
+                .ok_or_else(|| missing(text))
+        }
+        (ColumnRef::Name(name), None) => digits(name)
+            .then(|| name.parse().ok().and_then(position))
+            .flatten()
+            .ok_or_else(|| missing(name.clone())),
+        (ColumnRef::Position(n), None) => position(*n).ok_or_else(|| missing(n.to_string())),
+    }
+}
+
+struct Builder<'o> {
+    options: &'o ReadOptions,
+    columns: Option<Columns>,
+    header: Option<Vec<String>>,
+    ids: CustomerIds,
+    timestamps: Vec<i64>,
+    amounts: Vec<f64>,
+    skipped: Vec<SkippedLine>,
+}
+
+/// Why one field of one line was rejected.
+struct Bad {
+    column: String,
+    value: String,
+    reason: String,
+}
+
+fn text(bytes: &[u8]) -> String {
+    const MAX: usize = 200;
+    let s = String::from_utf8_lossy(bytes);
+    if s.chars().count() > MAX {
+        format!("{}…", s.chars().take(MAX).collect::<String>())
+    } else {
+        s.into_owned()
+    }
+}
+
+fn parse_amount(bytes: &[u8]) -> std::result::Result<f64, &'static str> {
+    let s = std::str::from_utf8(bytes)
+        .map_err(|_| "not valid UTF-8")?
+        .trim();
+    let value: f64 = s.parse().map_err(|_| "not a number")?;
+    if !value.is_finite() {
+        Err("not a finite number")
+    } else if value < 0.0 {
+        Err("negative; amounts must be >= 0")
+    } else {
+        Ok(value)
+    }
+}
+
+impl<'o> Builder<'o> {
+    fn new(options: &'o ReadOptions) -> Self {
+        Builder {
+            options,
+            columns: None,
+            header: None,
+            ids: CustomerIds::new(),
+            timestamps: Vec::new(),
+            amounts: Vec::new(),
+            skipped: Vec::new(),
+        }
+    }
+
+    /// Handles one non-blank line: the header, or a data row.
+    fn line<F: Fields>(
+        &mut self,
+        fields: &F,
+        line: u64,
+        joined: impl Fn() -> String,
+    ) -> Result<()> {
+        if self.columns.is_none() {
+            if self.options.has_header && self.header.is_none() {
+                let mut names: Vec<String> =
+                    (0..fields.count()).map(|i| text(fields.field(i))).collect();
+                if let Some(first) = names.first_mut()
+                    && let Some(rest) = first.strip_prefix('\u{feff}')
+                {
+                    *first = rest.to_string();
+                }
+                self.set_columns(Some(&names), names.len())?;
+                self.header = Some(names);
+                return Ok(());
+            }
+            self.set_columns(None, fields.count())?;
+        }
+        let Some(cols) = &self.columns else {
+            return Ok(());
+        };
+        match Self::parse_row(cols, self.options.date_format.as_deref(), fields, joined) {
+            Ok((ts, amount)) => {
+                let id = fields.field(cols.index[0]);
+                // Checked in parse_row.
+                self.ids.push(std::str::from_utf8(id).unwrap_or_default());
+                self.timestamps.push(ts);
+                if cols.has_amount {
+                    self.amounts.push(amount);
+                }
+                Ok(())
+            }
+            Err(bad) if self.options.skip_invalid => {
+                self.skipped.push(SkippedLine {
+                    line,
+                    reason: format!("{} {:?}: {}", bad.column, bad.value, bad.reason),
+                });
+                Ok(())
+            }
+            Err(bad) => Err(Error::Parse {
+                column: bad.column,
+                line,
+                value: bad.value,
+                reason: bad.reason,
+            }),
+        }
+    }
+
+    fn set_columns(&mut self, header: Option<&[String]>, n_fields: usize) -> Result<()> {
+        let o = self.options;
+        let (c, cn) = resolve(&o.customer_col, header, n_fields)?;
+        let (d, dn) = resolve(&o.date_col, header, n_fields)?;
+        let (a, an) = match &o.amount_col {
+            Some(col) => resolve(col, header, n_fields)?,
+            None => (0, String::new()),
+        };
+        self.columns = Some(Columns {
+            index: [c, d, a],
+            name: [cn, dn, an],
+            has_amount: o.amount_col.is_some(),
+            n_fields,
+        });
+        Ok(())
+    }
+
+    fn parse_row<F: Fields>(
+        cols: &Columns,
+        date_format: Option<&str>,
+        fields: &F,
+        joined: impl Fn() -> String,
+    ) -> std::result::Result<(i64, f64), Bad> {
+        if fields.count() != cols.n_fields {
+            return Err(Bad {
+                column: "record".into(),
+                value: joined(),
+                reason: format!(
+                    "expected {} fields, found {}",
+                    cols.n_fields,
+                    fields.count()
+                ),
+            });
+        }
+        let bad = |k: usize, reason: String| Bad {
+            column: cols.name[k].clone(),
+            value: text(fields.field(cols.index[k])),
+            reason,
+        };
+        let id = fields.field(cols.index[0]);
+        match std::str::from_utf8(id) {
+            Err(_) => return Err(bad(0, "not valid UTF-8".into())),
+            Ok("") => return Err(bad(0, "empty customer id".into())),
+            Ok(_) => {}
+        }
+        let date = std::str::from_utf8(fields.field(cols.index[1]))
+            .map_err(|_| bad(1, "not valid UTF-8".into()))?;
+        let ts = parse_timestamp(date, date_format).map_err(|r| bad(1, r))?;
+        let amount = if cols.has_amount {
+            parse_amount(fields.field(cols.index[2])).map_err(|r| bad(2, r.into()))?
+        } else {
+            0.0
+        };
+        Ok((ts, amount))
+    }
+
+    fn finish(self) -> Result<TransactionTable> {
+        if self.timestamps.is_empty() {
+            let reason = match self.skipped.first() {
+                Some(first) => format!(
+                    "all {} data rows were skipped (first: line {}: {})",
+                    self.skipped.len(),
+                    first.line,
+                    first.reason
+                ),
+                None => "the input has no data rows".into(),
+            };
+            return Err(Error::Empty {
+                field: "transactions".into(),
+                reason,
+            });
+        }
+        let has_amount = self.options.amount_col.is_some();
+        Ok(TransactionTable {
+            ids: self.ids,
+            timestamps: self.timestamps,
+            amounts: has_amount.then_some(self.amounts),
+            skipped: self.skipped,
+        })
+    }
+}
+
+fn read_whitespace<R: BufRead>(mut reader: R, builder: &mut Builder<'_>) -> Result<()> {
+    let mut buf = Vec::new();
+    let mut spans = Vec::new();
+    let mut line_no = 0u64;
+    loop {
+        buf.clear();
+        if reader.read_until(b'\n', &mut buf).map_err(io_error)? == 0 {
+            return Ok(());
+        }
+        line_no += 1;
+        let line = if line_no == 1 {
+            buf.strip_prefix(BOM).unwrap_or(&buf)
+        } else {
+            &buf[..]
+        };
+        split_whitespace(line, &mut spans);
+        if spans.is_empty() {
+            continue;
+        }
+        let fields = SplitLine {
+            line,
+            spans: &spans,
+        };
+        builder.line(&fields, line_no, || text(line.trim_ascii()))?;
+    }
+}
+
+fn read_delimited<R: Read>(reader: R, delimiter: u8, builder: &mut Builder<'_>) -> Result<()> {
+    let mut csv = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(reader);
+    let mut record = csv::ByteRecord::new();
+    loop {
+        match csv.read_byte_record(&mut record) {
+            Ok(false) => return Ok(()),
+            Ok(true) => {}
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line());
+                match e.into_kind() {
+                    csv::ErrorKind::Io(io) => return Err(io_error(io)),
+                    other => {
+                        let reason = format!("{other:?}");
+                        if builder.options.skip_invalid {
+                            builder.skipped.push(SkippedLine { line, reason });
+                            continue;
+                        }
+                        return Err(Error::Parse {
+                            column: "record".into(),
+                            line,
+                            value: String::new(),
+                            reason,
+                        });
+                    }
+                }
+            }
+        }
+        let line = record.position().map_or(0, |p| p.line());
+        let joined = || {
+            let sep = char::from(delimiter).to_string();
+            text(&record.iter().collect::<Vec<_>>().join(sep.as_bytes()))
+        };
+        builder.line(&record, line, joined)?;
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn day(text: &str) -> i64 {
+        parse_timestamp(text, None).unwrap()
+    }
+
+    fn cdnow_like() -> ReadOptions {
+        ReadOptions {
+            customer_col: ColumnRef::parse("2"),
+            date_col: ColumnRef::parse("3"),
+            amount_col: Some(ColumnRef::parse("5")),
+            has_header: false,
+            ..ReadOptions::default()
+        }
+    }
+
+    #[test]
+    fn whitespace_without_header() {
+        let text = " 00004 0001 19970101  2   29.33\r\n 00004 0001 19970118  2   29.73\r\n\r\n 00018 0002 19970112  2   14.96\n";
+        let t = read_transactions(text.as_bytes(), &cdnow_like()).unwrap();
+        assert_eq!(t.ids.names, ["0001", "0002"]);
+        assert_eq!(t.ids.codes, [0, 0, 1]);
+        assert_eq!(
+            t.timestamps,
+            [day("1997-01-01"), day("1997-01-18"), day("1997-01-12")]
+        );
+        assert_eq!(t.amounts, Some(vec![29.33, 29.73, 14.96]));
+        assert!(t.skipped.is_empty());
+    }
+
+    #[test]
+    fn whitespace_with_header_by_name() {
+        let text = " customer_id  date number_of_cds  dollar_value\n 00001 19970101  1   11.77\n";
+        let o = ReadOptions {
+            amount_col: Some("dollar_value".into()),
+            ..ReadOptions::default()
+        };
+        let t = read_transactions(text.as_bytes(), &o).unwrap();
+        assert_eq!(t.ids.names, ["00001"]);
+        assert_eq!(t.amounts, Some(vec![11.77]));
+        // Explicit Whitespace gives the same; positions work with a header too.
+        let o = ReadOptions {
+            customer_col: ColumnRef::Position(1),
+            delimiter: Delimiter::Whitespace,
+            ..o
+        };
+        assert_eq!(read_transactions(text.as_bytes(), &o).unwrap(), t);
+    }
+
+    #[test]
+    fn delimited_variants() {
+        let o = ReadOptions {
+            amount_col: Some("amount".into()),
+            ..ReadOptions::default()
+        };
+        let expected = (vec!["a".to_string(), "b c".to_string()], vec![1.5, 2.0]);
+        for text in [
+            "\u{feff}customer_id,date,amount\r\na,1997-01-01,1.5\r\n\"b c\", 1997-01-02 ,2\r\n",
+            "customer_id;date;amount\na;1997-01-01;1.5\nb c;1997-01-02;2\n",
+            "customer_id\tdate\tamount\na\t1997-01-01\t1.5\nb c\t1997-01-02\t2",
+        ] {
+            let t = read_transactions(text.as_bytes(), &o).unwrap();
+            assert_eq!(
+                (t.ids.names.clone(), t.amounts.clone().unwrap()),
+                expected,
+                "{text}"
+            );
+            assert_eq!(t.timestamps, [day("1997-01-01"), day("1997-01-02")]);
+        }
+        // Case-insensitive header match, a date format, date-times.
+        let o = ReadOptions {
+            customer_col: "ID".into(),
+            date_format: Some("%d/%m/%Y %H:%M".into()),
+            ..ReadOptions::default()
+        };
+        let t = read_transactions("id,date\nx,02/01/1997 10:00\n".as_bytes(), &o).unwrap();
+        assert_eq!(t.timestamps, [day("1997-01-02 10:00")]);
+        assert_eq!(t.amounts, None);
+        // A header field named "2" wins over position 2.
+        let o = ReadOptions {
+            customer_col: ColumnRef::parse("2"),
+            date_col: ColumnRef::parse("1"),
+            ..ReadOptions::default()
+        };
+        let t = read_transactions("x,2,1\n1997-01-05,bad,1997-01-01\n".as_bytes(), &o);
+        // "2" is the second header field (id "bad"), "1" the third (dates).
+        let t = t.unwrap();
+        assert_eq!(t.ids.names, ["bad"]);
+        assert_eq!(t.timestamps, [day("1997-01-01")]);
+    }
+
+    #[test]
+    fn errors_name_column_line_and_value() {
+        let o = ReadOptions {
+            amount_col: Some("amount".into()),
+            ..ReadOptions::default()
+        };
+        let parse = |text: &str| read_transactions(text.as_bytes(), &o).unwrap_err();
+        let e = parse("customer_id,date,amount\na,1997-01-01,1\nb,1997-02-30,1\n");
+        assert!(
+            matches!(e, Error::Parse { ref column, line: 3, ref value, .. } if column == "date" && value == "1997-02-30"),
+            "{e}"
+        );
+        for (amount, reason) in [
+            ("x", "not a number"),
+            ("-1", "negative"),
+            ("inf", "not a finite"),
+            ("NaN", "not a finite"),
+        ] {
+            let e = parse(&format!("customer_id,date,amount\na,1997-01-01,{amount}\n"));
+            match e {
+                Error::Parse {
+                    column,
+                    line,
+                    value,
+                    reason: r,
+                } => {
+                    assert_eq!(
+                        (column.as_str(), line, value.as_str()),
+                        ("amount", 2, amount)
+                    );
+                    assert!(r.contains(reason), "{r}");
+                }
+                other => panic!("{other}"),
+            }
+        }
+        let e = parse("customer_id,date,amount\na,1997-01-01,1,9\n");
+        assert_eq!(
+            e.to_string(),
+            "cannot parse record on line 2: \"a,1997-01-01,1,9\" (expected 3 fields, found 4)"
+        );
+        let e = parse("customer_id,date,amount\n,1997-01-01,1\n");
+        assert_eq!(e.field(), Some("customer_id"));
+        let e = parse("customer,date,amount\na,1997-01-01,1\n");
+        assert_eq!(
+            e,
+            Error::MissingColumn {
+                column: "customer_id".into(),
+                available: "customer, date, amount".into()
+            }
+        );
+        let e = read_transactions(
+            "a 19970101 1\n".as_bytes(),
+            &ReadOptions {
+                has_header: false,
+                customer_col: ColumnRef::Position(4),
+                ..cdnow_like()
+            },
+        )
+        .unwrap_err();
+        assert_eq!(e.code(), "MISSING_COLUMN");
+        let e = read_transactions(
+            "a 19970101 1\n".as_bytes(),
+            &ReadOptions {
+                has_header: false,
+                ..ReadOptions::default()
+            },
+        )
+        .unwrap_err();
+        assert_eq!(e.field(), Some("customer_id"));
+        assert_eq!(parse("").code(), "EMPTY_INPUT");
+        assert_eq!(parse("customer_id,date,amount\n").code(), "EMPTY_INPUT");
+        let e = read_transactions_path(Path::new("/nonexistent/x.csv"), &o).unwrap_err();
+        assert!(matches!(e, Error::Io { ref path, .. } if path == "/nonexistent/x.csv"));
+    }
+
+    #[test]
+    fn skip_invalid_lists_lines() {
+        let o = ReadOptions {
+            skip_invalid: true,
+            ..cdnow_like()
+        };
+        let text = "x 0001 19970101 1 10\nx 0001 1997013 1 10\nx 0002 19970105 1 -3\nx 0003\nx 0002 19970106 1 4\n";
+        let t = read_transactions(text.as_bytes(), &o).unwrap();
+        assert_eq!(t.ids.names, ["0001", "0002"]);
+        assert_eq!(t.amounts, Some(vec![10.0, 4.0]));
+        let lines: Vec<u64> = t.skipped.iter().map(|s| s.line).collect();
+        assert_eq!(lines, [2, 3, 4]);
+        assert!(
+            t.skipped[0].reason.starts_with("column 3 \"1997013\""),
+            "{}",
+            t.skipped[0].reason
+        );
+        assert!(t.skipped[2].reason.contains("expected 5 fields, found 2"));
+        let e = read_transactions("x 0001 bad 1 1\n".as_bytes(), &o).unwrap_err();
+        assert!(
+            matches!(e, Error::Empty { ref reason, .. } if reason.contains("line 1")),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn sniffing_and_column_refs() {
+        assert_eq!(sniff(b"a,b;c\n"), Delimiter::Comma);
+        assert_eq!(sniff(b"a\tb\tc;d\n"), Delimiter::Tab);
+        assert_eq!(sniff(b"a;b;c\n1,5"), Delimiter::Semicolon);
+        assert_eq!(sniff(b" a  b c\n"), Delimiter::Whitespace);
+        assert_eq!(ColumnRef::parse("0"), ColumnRef::Name("0".into()));
+        assert_eq!(ColumnRef::parse(" 12 "), ColumnRef::Position(12));
+        assert_eq!(ColumnRef::parse("+1"), ColumnRef::Name("+1".into()));
+        assert_eq!(ColumnRef::Position(3).to_string(), "3");
+    }
+}

@@ -6,6 +6,8 @@
 //! - [`summary`]: transaction log → per-customer `frequency`, `recency`, `T`,
 //!   `monetary_value` (the `lifetimes` definitions), with an optional
 //!   calibration/holdout split.
+//! - [`time`]: timestamps, periods and time units of a summary.
+//! - [`io`]: reading transaction files (CSV or whitespace separated).
 //! - [`rfm`]: quantile RFM scores and named segments.
 //! - [`formulas`]: exact (Decimal) deterministic value formulas.
 //!
@@ -18,5 +20,6 @@ pub mod formulas;
 pub mod io;
 pub mod rfm;
 pub mod summary;
+pub mod time;
 
 pub use error::{Error, Result};

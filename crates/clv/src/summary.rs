@@ -1,1 +1,1244 @@
-//! (in progress)
+//! Transaction log → one row per customer: `frequency`, `recency`, `T`,
+//! `monetary_value`, and optionally the holdout columns.
+//!
+//! The definitions are those of `lifetimes` 0.11.3
+//! (`utils.summary_data_from_transaction_data` and
+//! `utils.calibration_and_holdout_data` with `freq`, `freq_multiplier` and
+//! `include_first_transaction=False`), so numbers compare one to one. They are
+//! the (x, t_x, T) of Fader, Hardie & Lee (2005), "Counting Your Customers the
+//! Easy Way", *Marketing Science* 24(2), and the z̄ of Fader & Hardie (2013),
+//! "The Gamma-Gamma Model of Monetary Value".
+//!
+//! # Definitions
+//!
+//! Each timestamp is mapped to the index `p(ts)` of the period of the
+//! [`TimeUnit`] that contains it (the period's start: hour, day, Monday of the
+//! ISO week, first of the month; see [`crate::time`]); `m` is the multiplier.
+//! For a customer whose purchases fall in the distinct periods
+//! `p_0 < p_1 < … < p_k` (all ≤ the observation end `E`):
+//!
+//! ```text
+//! frequency      x   = k                      (distinct purchase periods − 1)
+//! recency        t_x = (p_k − p(ts_first)) / m = (p_k − p_0) / m
+//! T                  = (p(E) − p_0) / m
+//! monetary_value     = (1/k) Σ_{j=1..k} S_j   with S_j = Σ amounts in period p_j; 0 when k = 0
+//! ```
+//!
+//! For `Month` the differences are whole calendar months. Amounts are summed
+//! within each (customer, period) first, the first period is excluded, and
+//! zero amounts are kept (they make a period count).
+//!
+//! # Calibration / holdout split
+//!
+//! With `calibration_end = C` and observation end `E` (`C ≤ E`): rows with
+//! `ts ≤ C` (raw timestamps, not periods) form the calibration summary above
+//! with `C` as its observation end; rows with `C < ts ≤ E` are the holdout:
+//!
+//! ```text
+//! frequency_holdout      = number of distinct periods with a holdout purchase   (NOT divided by m)
+//! monetary_value_holdout = mean of the raw holdout amounts (not per-period sums)
+//! duration_holdout       = (p(E) − p(C)) / m
+//! ```
+//!
+//! both 0 for a customer without holdout purchases.
+//!
+//! # `lifetimes` quirks kept on purpose, and differences
+//!
+//! - `frequency_holdout` is not divided by the multiplier while
+//!   `duration_holdout` is: with `7d`, a customer buying on 3 distinct holdout
+//!   days has `frequency_holdout = 3`.
+//! - `monetary_value_holdout` is the mean of raw transactions, whereas the
+//!   calibration `monetary_value` is the mean of per-period sums.
+//! - A period straddling `C` (e.g. a week from Monday to Sunday with `C` on
+//!   Tuesday) can count both in the calibration and in the holdout.
+//! - Only customers with a calibration purchase are output; customers first
+//!   seen in the holdout are dropped, as in `lifetimes`, but they are counted
+//!   in [`Summary::holdout_only_customers`].
+//! - Difference: `lifetimes` silently drops rows after the observation end
+//!   (and keeps rows after it but in the same period); here a row with
+//!   `ts > E` is an error, or is skipped and reported with `skip_invalid`.
+//!   `lifetimes` raises when the holdout is empty; here all holdout columns
+//!   are then 0.
+//!
+//! Customers are sorted by the byte order of their id strings, as the sorted
+//! pandas `groupby` of `lifetimes` does (`"10" < "9"`).
+//!
+//! # Example
+//!
+//! ```
+//! use clv::summary::{summarize, SummaryOptions};
+//! use clv::time::{parse_timestamp, TimeUnit};
+//! let day = |s| parse_timestamp(s, None).unwrap();
+//! let ids = ["a", "a", "a", "b"];
+//! let ts = [day("1997-01-01"), day("1997-01-08"), day("1997-01-15"), day("1997-01-03")];
+//! let amounts = [10.0, 20.0, 40.0, 5.0];
+//! let options = SummaryOptions {
+//!     unit: TimeUnit::parse("7d")?,
+//!     observation_end: Some(day("1997-01-29")),
+//!     ..SummaryOptions::default()
+//! };
+//! let s = summarize(&ids, &ts, Some(&amounts), &options)?;
+//! assert_eq!(s.customer_id, ["a", "b"]);
+//! assert_eq!(s.frequency, [2.0, 0.0]);
+//! assert_eq!(s.recency, [2.0, 0.0]);            // 14 days / 7
+//! assert_eq!(s.t, [4.0, 26.0 / 7.0]);           // 28 days / 7; 26 days / 7
+//! assert_eq!(s.monetary_value.unwrap(), [30.0, 0.0]); // (20 + 40) / 2
+//! # Ok::<(), clv::Error>(())
+//! ```
+
+use std::collections::HashMap;
+
+use crate::error::{Error, Result, check};
+use crate::time::{TimeUnit, format_timestamp};
+
+/// Options of [`summarize`] and [`summarize_coded`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct SummaryOptions {
+    /// Period and multiplier of `frequency`, `recency` and `T`.
+    pub unit: TimeUnit,
+    /// End of the observation period (seconds since 1970-01-01, naive);
+    /// `None` = the latest transaction, as in `lifetimes`.
+    pub observation_end: Option<i64>,
+    /// End of the calibration period; `Some` adds the holdout columns.
+    pub calibration_end: Option<i64>,
+    /// Skip (and list in [`Summary::skipped`]) rows with a bad amount or a
+    /// timestamp after the observation end instead of failing.
+    pub skip_invalid: bool,
+}
+
+impl Default for SummaryOptions {
+    /// Days with multiplier 1, observation end = latest transaction, no
+    /// holdout, invalid rows are errors.
+    fn default() -> Self {
+        SummaryOptions {
+            unit: TimeUnit::default(),
+            observation_end: None,
+            calibration_end: None,
+            skip_invalid: false,
+        }
+    }
+}
+
+/// Fixed ahash seeds: deterministic, and no runtime randomness needed (wasm).
+fn hasher() -> ahash::RandomState {
+    ahash::RandomState::with_seeds(
+        0x243f_6a88_85a3_08d3,
+        0x1319_8a2e_0370_7344,
+        0xa409_3822_299f_31d0,
+        0x082e_fa98_ec4e_6c89,
+    )
+}
+
+/// Customer ids interned once: row `i` has the id `names[codes[i]]`.
+///
+/// Interning turns the per-row string into a `u32`, so that summarising does
+/// no per-row allocation or string comparison. At most `u32::MAX` distinct
+/// ids; a further new id gets the code `u32::MAX`, which
+/// [`summarize_coded`] rejects.
+#[derive(Debug, Clone, Default)]
+pub struct CustomerIds {
+    /// One code per row, an index into `names`.
+    pub codes: Vec<u32>,
+    /// The distinct ids, in order of first appearance.
+    pub names: Vec<String>,
+    lookup: Lookup,
+}
+
+/// Id → code. Ids of at most 16 bytes are keyed inline (bytes packed in a
+/// `u128` plus the length), so that a lookup compares integers in the table
+/// instead of following a pointer to each candidate string: interning is
+/// memory-bound and this halves its cache misses on large logs.
+#[derive(Debug, Clone)]
+struct Lookup {
+    short: HashMap<(u128, u8), u32, ahash::RandomState>,
+    long: HashMap<Box<str>, u32, ahash::RandomState>,
+}
+
+impl Default for Lookup {
+    fn default() -> Self {
+        Lookup {
+            short: HashMap::with_hasher(hasher()),
+            long: HashMap::with_hasher(hasher()),
+        }
+    }
+}
+
+fn short_key(id: &str) -> Option<(u128, u8)> {
+    let bytes = id.as_bytes();
+    (bytes.len() <= 16).then(|| {
+        let mut buf = [0u8; 16];
+        buf[..bytes.len()].copy_from_slice(bytes);
+        (u128::from_le_bytes(buf), bytes.len() as u8)
+    })
+}
+
+impl Lookup {
+    fn get(&self, id: &str) -> Option<u32> {
+        match short_key(id) {
+            Some(key) => self.short.get(&key).copied(),
+            None => self.long.get(id).copied(),
+        }
+    }
+
+    /// Inserts `id` unless present (the first code wins).
+    fn insert(&mut self, id: &str, code: u32) {
+        match short_key(id) {
+            Some(key) => {
+                self.short.entry(key).or_insert(code);
+            }
+            None => {
+                self.long.entry(id.into()).or_insert(code);
+            }
+        }
+    }
+}
+
+impl PartialEq for CustomerIds {
+    fn eq(&self, other: &Self) -> bool {
+        self.codes == other.codes && self.names == other.names
+    }
+}
+
+impl CustomerIds {
+    /// An empty set of rows.
+    pub fn new() -> Self {
+        CustomerIds {
+            codes: Vec::new(),
+            names: Vec::new(),
+            lookup: Lookup::default(),
+        }
+    }
+
+    /// From codes and names built elsewhere (e.g. a pandas categorical). The
+    /// codes are checked by [`summarize_coded`]; duplicate names denote the
+    /// same customer.
+    pub fn from_parts(codes: Vec<u32>, names: Vec<String>) -> Self {
+        let mut lookup = Lookup::default();
+        for (code, name) in names.iter().enumerate() {
+            let code = u32::try_from(code).unwrap_or(u32::MAX);
+            lookup.insert(name, code);
+        }
+        CustomerIds {
+            codes,
+            names,
+            lookup,
+        }
+    }
+
+    /// Interns one id per row.
+    ///
+    /// ```
+    /// use clv::summary::CustomerIds;
+    /// let ids = CustomerIds::intern(&["b", "a", "b"]);
+    /// assert_eq!(ids.codes, [0, 1, 0]);
+    /// assert_eq!(ids.names, ["b", "a"]);
+    /// ```
+    pub fn intern<S: AsRef<str>>(ids: &[S]) -> Self {
+        let mut out = CustomerIds::new();
+        out.codes.reserve(ids.len());
+        for id in ids {
+            out.push(id.as_ref());
+        }
+        out
+    }
+
+    /// Number of rows (not of distinct ids; that is `names.len()`).
+    pub fn len(&self) -> usize {
+        self.codes.len()
+    }
+
+    /// `true` when there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.codes.is_empty()
+    }
+
+    /// Appends one row with id `id` (amortised O(1): one hash lookup; the
+    /// string is copied only the first time it is seen).
+    pub fn push(&mut self, id: &str) {
+        let code = match self.lookup.get(id) {
+            Some(code) => code,
+            None => match u32::try_from(self.names.len()) {
+                Ok(code) if code < u32::MAX => {
+                    self.names.push(id.to_string());
+                    self.lookup.insert(id, code);
+                    code
+                }
+                _ => u32::MAX,
+            },
+        };
+        self.codes.push(code);
+    }
+}
+
+/// A row that [`summarize`] skipped because `skip_invalid` was set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SkippedRow {
+    /// 0-based index of the input row.
+    pub index: usize,
+    /// Why it was skipped.
+    pub reason: String,
+}
+
+/// Holdout columns of a calibration/holdout summary (see the module docs).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Holdout {
+    /// Distinct holdout periods with a purchase (not divided by the multiplier).
+    pub frequency: Vec<f64>,
+    /// Mean raw holdout transaction amount (0 without holdout purchase);
+    /// `Some` iff amounts were given.
+    pub monetary_value: Option<Vec<f64>>,
+    /// `(p(observation_end) − p(calibration_end)) / multiplier`.
+    pub duration: f64,
+}
+
+/// One row per customer, sorted by customer id (byte order).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Summary {
+    /// Customer ids, byte-sorted.
+    pub customer_id: Vec<String>,
+    /// Repeat purchase periods `x`.
+    pub frequency: Vec<f64>,
+    /// `t_x`: last minus first purchase period, in units.
+    pub recency: Vec<f64>,
+    /// `T`: observation (or calibration) end period minus first purchase period, in units.
+    pub t: Vec<f64>,
+    /// Mean per-period spend over the repeat periods; `Some` iff amounts were given.
+    pub monetary_value: Option<Vec<f64>>,
+    /// Holdout columns; `Some` iff a calibration end was given.
+    pub holdout: Option<Holdout>,
+    /// The time unit used.
+    pub unit: TimeUnit,
+    /// The observation end used (given, or the latest transaction).
+    pub observation_end: i64,
+    /// The calibration end, if any (then it is the end of `T`).
+    pub calibration_end: Option<i64>,
+    /// Input rows used (calibration plus holdout).
+    pub n_transactions: usize,
+    /// Rows skipped because `skip_invalid` was set (empty otherwise), by index.
+    pub skipped: Vec<SkippedRow>,
+    /// Customers whose first purchase is in the holdout (not in the output).
+    pub holdout_only_customers: usize,
+}
+
+impl Summary {
+    /// Number of customers.
+    pub fn len(&self) -> usize {
+        self.customer_id.len()
+    }
+
+    /// `true` when there is no customer.
+    pub fn is_empty(&self) -> bool {
+        self.customer_id.is_empty()
+    }
+
+    /// Writes the summary as CSV with the header
+    /// `customer_id,frequency,recency,T[,monetary_value][,frequency_holdout[,monetary_value_holdout],duration_holdout]`;
+    /// numbers in shortest round-trip form (`2`, `30.428571428571427`).
+    ///
+    /// # Errors
+    /// [`Error::Io`] (path `<output>`) when writing fails.
+    pub fn write_csv<W: std::io::Write>(&self, w: W) -> Result<()> {
+        use std::fmt::Write as _;
+        let io_err = |e: csv::Error| Error::Io {
+            path: "<output>".to_string(),
+            message: e.to_string(),
+        };
+        let mut out = csv::Writer::from_writer(w);
+        let mut header = vec!["customer_id", "frequency", "recency", "T"];
+        if self.monetary_value.is_some() {
+            header.push("monetary_value");
+        }
+        if let Some(h) = &self.holdout {
+            header.push("frequency_holdout");
+            if h.monetary_value.is_some() {
+                header.push("monetary_value_holdout");
+            }
+            header.push("duration_holdout");
+        }
+        out.write_record(&header).map_err(io_err)?;
+        let mut buf = String::new();
+        let mut field = |out: &mut csv::Writer<W>, x: f64| {
+            buf.clear();
+            // Writing to a String cannot fail.
+            let _ = write!(buf, "{x}");
+            out.write_field(buf.as_bytes())
+        };
+        for i in 0..self.len() {
+            out.write_field(self.customer_id[i].as_bytes())
+                .map_err(io_err)?;
+            field(&mut out, self.frequency[i]).map_err(io_err)?;
+            field(&mut out, self.recency[i]).map_err(io_err)?;
+            field(&mut out, self.t[i]).map_err(io_err)?;
+            if let Some(m) = &self.monetary_value {
+                field(&mut out, m[i]).map_err(io_err)?;
+            }
+            if let Some(h) = &self.holdout {
+                field(&mut out, h.frequency[i]).map_err(io_err)?;
+                if let Some(m) = &h.monetary_value {
+                    field(&mut out, m[i]).map_err(io_err)?;
+                }
+                field(&mut out, h.duration).map_err(io_err)?;
+            }
+            out.write_record(std::iter::empty::<&[u8]>())
+                .map_err(io_err)?;
+        }
+        out.flush().map_err(|e| Error::Io {
+            path: "<output>".to_string(),
+            message: e.to_string(),
+        })
+    }
+
+    /// The summary as JSON:
+    /// `{"columns": {"customer_id": [...], "frequency": [...], ...}, "unit": "7d",
+    /// "observation_end": "1997-09-30", "calibration_end": null, "n_customers": ..,
+    /// "n_transactions": .., "holdout_only_customers": .., "skipped": [{"index", "reason"}]}`.
+    /// Column names are those of [`Summary::write_csv`].
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::{Value, json};
+        let mut columns = serde_json::Map::new();
+        columns.insert("customer_id".into(), json!(self.customer_id));
+        columns.insert("frequency".into(), json!(self.frequency));
+        columns.insert("recency".into(), json!(self.recency));
+        columns.insert("T".into(), json!(self.t));
+        if let Some(m) = &self.monetary_value {
+            columns.insert("monetary_value".into(), json!(m));
+        }
+        if let Some(h) = &self.holdout {
+            columns.insert("frequency_holdout".into(), json!(h.frequency));
+            if let Some(m) = &h.monetary_value {
+                columns.insert("monetary_value_holdout".into(), json!(m));
+            }
+            columns.insert(
+                "duration_holdout".into(),
+                json!(vec![h.duration; self.len()]),
+            );
+        }
+        let skipped: Vec<Value> = self
+            .skipped
+            .iter()
+            .map(|s| json!({"index": s.index, "reason": s.reason}))
+            .collect();
+        json!({
+            "columns": columns,
+            "unit": self.unit.to_string(),
+            "observation_end": format_timestamp(self.observation_end),
+            "calibration_end": self.calibration_end.map(format_timestamp),
+            "n_customers": self.len(),
+            "n_transactions": self.n_transactions,
+            "holdout_only_customers": self.holdout_only_customers,
+            "skipped": skipped,
+        })
+    }
+}
+
+/// Summarises a transaction log given as one customer id, timestamp and
+/// (optionally) amount per row. Interns the ids, then calls
+/// [`summarize_coded`]; see the module documentation for the definitions.
+///
+/// # Errors
+/// As [`summarize_coded`].
+pub fn summarize<S: AsRef<str>>(
+    customer_ids: &[S],
+    timestamps: &[i64],
+    amounts: Option<&[f64]>,
+    options: &SummaryOptions,
+) -> Result<Summary> {
+    let ids = CustomerIds::intern(customer_ids);
+    summarize_coded(&ids, timestamps, amounts, options)
+}
+
+/// One input row after validation: the customer's rank in byte-sorted id
+/// order, the period relative to a base period, and the amount.
+trait RowLike: Copy + Send {
+    fn new(rank: u32, offset: i64, amount: f64) -> Self;
+    fn rank(&self) -> u32;
+    fn offset(&self) -> i64;
+    fn amount(&self) -> f64;
+    fn sort(rows: &mut [Self]);
+}
+
+/// Rank and period offset packed in one `u64` sort key (16-byte rows, one
+/// integer comparison): used when every period offset fits in 32 bits, i.e.
+/// the data spans fewer than 2³² periods (490,000 years of hours).
+#[derive(Clone, Copy)]
+struct Packed {
+    key: u64,
+    amount: f64,
+}
+
+impl RowLike for Packed {
+    fn new(rank: u32, offset: i64, amount: f64) -> Self {
+        Packed {
+            key: (u64::from(rank) << 32) | (offset as u64 & 0xffff_ffff),
+            amount,
+        }
+    }
+    fn rank(&self) -> u32 {
+        (self.key >> 32) as u32
+    }
+    fn offset(&self) -> i64 {
+        (self.key & 0xffff_ffff) as i64
+    }
+    fn amount(&self) -> f64 {
+        self.amount
+    }
+    fn sort(rows: &mut [Self]) {
+        #[cfg(feature = "parallel")]
+        {
+            use rayon::slice::ParallelSliceMut;
+            rows.par_sort_unstable_by_key(|r| r.key);
+        }
+        #[cfg(not(feature = "parallel"))]
+        rows.sort_unstable_by_key(|r| r.key);
+    }
+}
+
+/// Fallback for absurd spans of timestamps.
+#[derive(Clone, Copy)]
+struct Wide {
+    rank: u32,
+    offset: i64,
+    amount: f64,
+}
+
+impl RowLike for Wide {
+    fn new(rank: u32, offset: i64, amount: f64) -> Self {
+        Wide {
+            rank,
+            offset,
+            amount,
+        }
+    }
+    fn rank(&self) -> u32 {
+        self.rank
+    }
+    fn offset(&self) -> i64 {
+        self.offset
+    }
+    fn amount(&self) -> f64 {
+        self.amount
+    }
+    fn sort(rows: &mut [Self]) {
+        #[cfg(feature = "parallel")]
+        {
+            use rayon::slice::ParallelSliceMut;
+            rows.par_sort_unstable_by_key(|r| (r.rank, r.offset));
+        }
+        #[cfg(not(feature = "parallel"))]
+        rows.sort_unstable_by_key(|r| (r.rank, r.offset));
+    }
+}
+
+/// `rank_of_code[code]` = position of `names[code]` among the byte-sorted
+/// distinct names (equal names share a rank); `code_of_rank[rank]` = one code
+/// with that name.
+fn rank_names(names: &[String]) -> (Vec<u32>, Vec<u32>) {
+    // Callers guarantee names.len() < u32::MAX.
+    let mut order: Vec<u32> = (0..names.len() as u32).collect();
+    let by_name = |a: &u32, b: &u32| {
+        names[*a as usize]
+            .as_bytes()
+            .cmp(names[*b as usize].as_bytes())
+    };
+    #[cfg(feature = "parallel")]
+    {
+        use rayon::slice::ParallelSliceMut;
+        order.par_sort_unstable_by(by_name);
+    }
+    #[cfg(not(feature = "parallel"))]
+    order.sort_unstable_by(by_name);
+    let mut rank_of_code = vec![0u32; names.len()];
+    let mut code_of_rank = Vec::with_capacity(names.len());
+    for (pos, &code) in order.iter().enumerate() {
+        let same = pos > 0 && names[order[pos - 1] as usize] == names[code as usize];
+        if !same {
+            code_of_rank.push(code);
+        }
+        rank_of_code[code as usize] = (code_of_rank.len() - 1) as u32;
+    }
+    (rank_of_code, code_of_rank)
+}
+
+fn valid_amount(a: f64) -> bool {
+    a.is_finite() && a >= 0.0
+}
+
+/// Validated inputs shared by the row-building pass.
+struct Plan<'a> {
+    ids: &'a CustomerIds,
+    timestamps: &'a [i64],
+    amounts: Option<&'a [f64]>,
+    unit: TimeUnit,
+    observation_end: i64,
+    /// Rows with `ts <= split` are calibration rows.
+    split: i64,
+    /// Period offsets are relative to this period.
+    base: i64,
+    skip: bool,
+    rank_of_code: Vec<u32>,
+}
+
+/// Calibration columns, one entry per customer, ranks ascending.
+struct Calibration {
+    ranks: Vec<u32>,
+    frequency: Vec<f64>,
+    recency: Vec<f64>,
+    t: Vec<f64>,
+    monetary: Vec<f64>,
+}
+
+struct Grouped {
+    cal: Calibration,
+    holdout_frequency: Vec<f64>,
+    holdout_monetary: Vec<f64>,
+    holdout_only: usize,
+    n_transactions: usize,
+    skipped: Vec<SkippedRow>,
+}
+
+impl Plan<'_> {
+    fn amount(&self, i: usize) -> f64 {
+        self.amounts.map_or(0.0, |a| a[i])
+    }
+
+    /// The one validation pass: rows split into calibration and holdout.
+    fn rows<R: RowLike>(&self) -> Result<(Vec<R>, Vec<R>, Vec<SkippedRow>)> {
+        let n = self.timestamps.len();
+        let mut skipped = Vec::new();
+        let mut cal: Vec<R> = Vec::with_capacity(n);
+        let mut hold: Vec<R> = Vec::new();
+        for i in 0..n {
+            let amount = self.amount(i);
+            if !valid_amount(amount) {
+                if self.skip {
+                    skipped.push(SkippedRow {
+                        index: i,
+                        reason: format!("amount {amount} is not a finite number >= 0"),
+                    });
+                    continue;
+                }
+                return Err(Error::invalid_at(
+                    "amount",
+                    i,
+                    amount,
+                    "a finite number >= 0",
+                ));
+            }
+            let ts = self.timestamps[i];
+            if ts > self.observation_end {
+                let end = format_timestamp(self.observation_end);
+                if self.skip {
+                    skipped.push(SkippedRow {
+                        index: i,
+                        reason: format!(
+                            "timestamp {} is after the observation end {end}",
+                            format_timestamp(ts)
+                        ),
+                    });
+                    continue;
+                }
+                return Err(Error::invalid_at(
+                    "timestamp",
+                    i,
+                    format_timestamp(ts),
+                    format!("<= observation end {end}"),
+                ));
+            }
+            let row = R::new(
+                self.rank_of_code[self.ids.codes[i] as usize],
+                self.unit.period_index(ts) - self.base,
+                amount,
+            );
+            if ts <= self.split {
+                cal.push(row);
+            } else {
+                hold.push(row);
+            }
+        }
+        Ok((cal, hold, skipped))
+    }
+
+    fn group<R: RowLike>(&self) -> Result<Grouped> {
+        let (mut cal, mut hold, skipped) = self.rows::<R>()?;
+        if cal.is_empty() {
+            if hold.is_empty() {
+                return Err(all_skipped(self.timestamps.len()));
+            }
+            let first = (0..self.timestamps.len())
+                .filter(|&i| valid_amount(self.amount(i)))
+                .map(|i| self.timestamps[i])
+                .filter(|&ts| ts <= self.observation_end)
+                .min()
+                .unwrap_or(self.split);
+            return Err(Error::invalid(
+                "calibration_end",
+                format_timestamp(self.split),
+                format!(">= the first purchase {}", format_timestamp(first)),
+            ));
+        }
+        let n_transactions = cal.len() + hold.len();
+        R::sort(&mut cal);
+        let end = self.unit.period_index(self.split) - self.base;
+        let cal = group_calibration(&cal, end, self.unit.multiplier);
+        R::sort(&mut hold);
+        let (holdout_frequency, holdout_monetary, holdout_only) = group_holdout(&hold, &cal.ranks);
+        Ok(Grouped {
+            cal,
+            holdout_frequency,
+            holdout_monetary,
+            holdout_only,
+            n_transactions,
+            skipped,
+        })
+    }
+}
+
+/// One pass over calibration rows sorted by (rank, period).
+fn group_calibration<R: RowLike>(rows: &[R], end: i64, m: f64) -> Calibration {
+    let mut out = Calibration {
+        ranks: Vec::new(),
+        frequency: Vec::new(),
+        recency: Vec::new(),
+        t: Vec::new(),
+        monetary: Vec::new(),
+    };
+    let mut i = 0;
+    while i < rows.len() {
+        let rank = rows[i].rank();
+        let first = rows[i].offset();
+        let mut j = i;
+        while j < rows.len() && rows[j].rank() == rank && rows[j].offset() == first {
+            j += 1;
+        }
+        let (mut last, mut repeats, mut repeat_sum) = (first, 0u64, 0.0);
+        while j < rows.len() && rows[j].rank() == rank {
+            let period = rows[j].offset();
+            let mut period_sum = 0.0;
+            while j < rows.len() && rows[j].rank() == rank && rows[j].offset() == period {
+                period_sum += rows[j].amount();
+                j += 1;
+            }
+            repeat_sum += period_sum;
+            repeats += 1;
+            last = period;
+        }
+        out.ranks.push(rank);
+        out.frequency.push(repeats as f64);
+        out.recency.push((last - first) as f64 / m);
+        out.t.push((end - first) as f64 / m);
+        out.monetary.push(if repeats > 0 {
+            repeat_sum / repeats as f64
+        } else {
+            0.0
+        });
+        i = j;
+    }
+    out
+}
+
+/// One pass over holdout rows sorted by (rank, period), merged with the
+/// calibration customers `ranks` (ascending). Returns distinct holdout
+/// periods, mean raw holdout amount (per calibration customer) and the
+/// number of holdout-only customers.
+fn group_holdout<R: RowLike>(rows: &[R], ranks: &[u32]) -> (Vec<f64>, Vec<f64>, usize) {
+    let mut frequency = vec![0.0; ranks.len()];
+    let mut monetary = vec![0.0; ranks.len()];
+    let mut holdout_only = 0;
+    let mut k = 0; // position in `ranks`
+    let mut i = 0;
+    while i < rows.len() {
+        let rank = rows[i].rank();
+        let (mut periods, mut count, mut sum) = (0u64, 0u64, 0.0);
+        let mut prev = None;
+        while i < rows.len() && rows[i].rank() == rank {
+            if prev != Some(rows[i].offset()) {
+                periods += 1;
+                prev = Some(rows[i].offset());
+            }
+            count += 1;
+            sum += rows[i].amount();
+            i += 1;
+        }
+        while k < ranks.len() && ranks[k] < rank {
+            k += 1;
+        }
+        if k < ranks.len() && ranks[k] == rank {
+            frequency[k] = periods as f64;
+            monetary[k] = sum / count as f64;
+        } else {
+            holdout_only += 1;
+        }
+    }
+    (frequency, monetary, holdout_only)
+}
+
+/// Summarises a transaction log whose customer ids are already interned.
+/// This is the fast path: one validation pass, one sort of
+/// `(customer rank, period, amount)` rows (parallel with the `parallel`
+/// feature), one grouping pass.
+///
+/// # Errors
+/// - [`Error::Empty`] (`transactions`) without rows, or when every row was skipped;
+/// - [`Error::LengthMismatch`] when `timestamps` or `amounts` do not have one
+///   element per id;
+/// - [`Error::InvalidValue`]: `customer_id[i]` code out of range; `amount[i]`
+///   negative or not finite; `timestamp[i]` after the observation end (the
+///   last two are skipped and reported instead when `skip_invalid` is set);
+///   `calibration_end` after the observation end or before every purchase.
+pub fn summarize_coded(
+    ids: &CustomerIds,
+    timestamps: &[i64],
+    amounts: Option<&[f64]>,
+    options: &SummaryOptions,
+) -> Result<Summary> {
+    let n = ids.codes.len();
+    check::same_len("timestamps", timestamps.len(), "customer_ids", n)?;
+    if let Some(a) = amounts {
+        check::same_len("amounts", a.len(), "customer_ids", n)?;
+    }
+    if n == 0 {
+        return Err(Error::Empty {
+            field: "transactions".into(),
+            reason: "there are no rows to summarise".into(),
+        });
+    }
+    let unit = TimeUnit::new(options.unit.period, options.unit.multiplier)?;
+    let n_names = ids.names.len();
+    if n_names >= u32::MAX as usize {
+        return Err(Error::invalid(
+            "customer_ids",
+            n_names,
+            format!("fewer than {} distinct ids", u32::MAX),
+        ));
+    }
+    if let Some(i) = ids.codes.iter().position(|&c| c as usize >= n_names) {
+        return Err(Error::invalid_at(
+            "customer_id",
+            i,
+            ids.codes[i],
+            format!("a code < {n_names} (the number of names)"),
+        ));
+    }
+    let skip = options.skip_invalid;
+    let usable = |i: usize| !skip || amounts.is_none_or(|a| valid_amount(a[i]));
+
+    // Observation end: given, or the latest timestamp among usable rows.
+    let observation_end = match options.observation_end {
+        Some(e) => e,
+        None => (0..n)
+            .filter(|&i| usable(i))
+            .map(|i| timestamps[i])
+            .max()
+            .ok_or_else(|| all_skipped(n))?,
+    };
+    if let Some(c) = options.calibration_end
+        && c > observation_end
+    {
+        return Err(Error::invalid(
+            "calibration_end",
+            format_timestamp(c),
+            format!("<= observation end {}", format_timestamp(observation_end)),
+        ));
+    }
+    // Every used row has min_ts <= ts <= observation_end, so its period lies
+    // in [base, top] (period_index is monotone).
+    let min_ts = timestamps.iter().copied().min().unwrap_or(observation_end);
+    let base = unit.period_index(min_ts.min(observation_end));
+    let top = unit.period_index(observation_end);
+    let (rank_of_code, code_of_rank) = rank_names(&ids.names);
+    let plan = Plan {
+        ids,
+        timestamps,
+        amounts,
+        unit,
+        observation_end,
+        split: options.calibration_end.unwrap_or(observation_end),
+        base,
+        skip,
+        rank_of_code,
+    };
+    let grouped = match top.checked_sub(base) {
+        Some(span) if span < 1 << 32 => plan.group::<Packed>()?,
+        _ => plan.group::<Wide>()?,
+    };
+    let cal = grouped.cal;
+    let holdout = options.calibration_end.map(|c| Holdout {
+        frequency: grouped.holdout_frequency,
+        monetary_value: amounts.map(|_| grouped.holdout_monetary),
+        duration: (top - unit.period_index(c)) as f64 / unit.multiplier,
+    });
+    let customer_id = cal
+        .ranks
+        .iter()
+        .map(|&r| ids.names[code_of_rank[r as usize] as usize].clone())
+        .collect();
+    Ok(Summary {
+        customer_id,
+        frequency: cal.frequency,
+        recency: cal.recency,
+        t: cal.t,
+        monetary_value: amounts.map(|_| cal.monetary),
+        holdout,
+        unit,
+        observation_end,
+        calibration_end: options.calibration_end,
+        n_transactions: grouped.n_transactions,
+        skipped: grouped.skipped,
+        holdout_only_customers: grouped.holdout_only,
+    })
+}
+
+fn all_skipped(n: usize) -> Error {
+    Error::Empty {
+        field: "transactions".into(),
+        reason: format!("all {n} rows were skipped as invalid (see skip_invalid)"),
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::time::{Period, parse_timestamp};
+    use proptest::prelude::*;
+
+    fn ts(text: &str) -> i64 {
+        parse_timestamp(text, None).unwrap()
+    }
+
+    fn opts(unit: &str, end: Option<&str>) -> SummaryOptions {
+        SummaryOptions {
+            unit: TimeUnit::parse(unit).unwrap(),
+            observation_end: end.map(ts),
+            ..SummaryOptions::default()
+        }
+    }
+
+    fn one(unit: &str, end: &str, dates: &[&str], amounts: &[f64]) -> Summary {
+        let ids = vec!["c"; dates.len()];
+        let stamps: Vec<i64> = dates.iter().map(|d| ts(d)).collect();
+        summarize(&ids, &stamps, Some(amounts), &opts(unit, Some(end))).unwrap()
+    }
+
+    #[test]
+    fn weeks_start_on_monday() {
+        // Wed 1997-01-01 and Sun 01-05 share the week of Mon 1996-12-30; Mon 01-06
+        // starts the next. Observation end Fri 01-31 is in the week of Mon 01-27,
+        // 4 weeks after 1996-12-30.
+        let s = one(
+            "W",
+            "1997-01-31",
+            &["1997-01-01", "1997-01-05", "1997-01-06"],
+            &[1.0, 2.0, 3.0],
+        );
+        assert_eq!((s.frequency[0], s.recency[0], s.t[0]), (1.0, 1.0, 4.0));
+        assert_eq!(s.monetary_value.unwrap(), [3.0]);
+    }
+
+    #[test]
+    fn months_and_hours() {
+        // Months Jan, Feb, Mar 1997; end in Dec 1997: x = 2, t_x = 2, T = 11.
+        let s = one(
+            "M",
+            "1997-12-31",
+            &["1997-01-31 23:00", "1997-02-01", "1997-03-15"],
+            &[1.0, 2.0, 4.0],
+        );
+        assert_eq!((s.frequency[0], s.recency[0], s.t[0]), (2.0, 2.0, 11.0));
+        // Hours 10, 10, 12; end 15:30 is in hour 15: x = 1, t_x = 2, T = 5.
+        let s = one(
+            "H",
+            "1997-01-01 15:30",
+            &["1997-01-01 10:05", "1997-01-01 10:55", "1997-01-01 12:00"],
+            &[1.0, 2.0, 4.0],
+        );
+        assert_eq!((s.frequency[0], s.recency[0], s.t[0]), (1.0, 2.0, 5.0));
+        assert_eq!(s.monetary_value.unwrap(), [4.0]);
+    }
+
+    #[test]
+    fn multiplier_divides_counts() {
+        // Unit "2d": days 0 and 3, end day 10 → t_x = 3/2, T = 10/2.
+        let s = one(
+            "2d",
+            "1997-01-11",
+            &["1997-01-01", "1997-01-04"],
+            &[1.0, 1.0],
+        );
+        assert_eq!((s.frequency[0], s.recency[0], s.t[0]), (1.0, 1.5, 5.0));
+        // Weeks halved: weeks of 12-30 and 01-13 are 2 apart; end week 01-27 is 4.
+        let s = one(
+            "2w",
+            "1997-01-27",
+            &["1997-01-01", "1997-01-13"],
+            &[1.0, 1.0],
+        );
+        assert_eq!((s.frequency[0], s.recency[0], s.t[0]), (1.0, 1.0, 2.0));
+    }
+
+    #[test]
+    fn monetary_value_rules() {
+        // Zero amounts are kept: days 1, 2, 3 with 10, 0, 20 → x = 2, (0 + 20) / 2 = 10.
+        let s = one(
+            "D",
+            "1997-01-10",
+            &["1997-01-01", "1997-01-02", "1997-01-03"],
+            &[10.0, 0.0, 20.0],
+        );
+        assert_eq!(s.frequency[0], 2.0);
+        assert_eq!(s.monetary_value.unwrap(), [10.0]);
+        // Same-day amounts are summed: day 2 has 5 + 7 = 12; one repeat period.
+        let s = one(
+            "D",
+            "1997-01-10",
+            &["1997-01-01", "1997-01-02", "1997-01-02 18:00"],
+            &[10.0, 5.0, 7.0],
+        );
+        assert_eq!(s.frequency[0], 1.0);
+        assert_eq!(s.monetary_value.unwrap(), [12.0]);
+        // The whole first period is excluded: 100 + 100 on day 1, 10 on day 2 → 10.
+        let s = one(
+            "D",
+            "1997-01-10",
+            &["1997-01-01", "1997-01-01 12:00", "1997-01-02"],
+            &[100.0, 100.0, 10.0],
+        );
+        assert_eq!(s.monetary_value.unwrap(), [10.0]);
+        // Only a first period → 0.
+        let s = one(
+            "D",
+            "1997-01-10",
+            &["1997-01-01", "1997-01-01"],
+            &[3.0, 4.0],
+        );
+        assert_eq!((s.frequency[0], s.monetary_value.unwrap()[0]), (0.0, 0.0));
+    }
+
+    #[test]
+    fn ids_are_byte_sorted_and_no_amounts() {
+        let ids = ["a", "9", "B", "10", "a"];
+        let t = [0, 0, 0, 0, 86_400];
+        let s = summarize(&ids, &t, None, &SummaryOptions::default()).unwrap();
+        assert_eq!(s.customer_id, ["10", "9", "B", "a"]);
+        assert_eq!(s.frequency, [0.0, 0.0, 0.0, 1.0]);
+        assert_eq!(s.monetary_value, None);
+        // Observation end defaults to the latest timestamp (day 1): T = 1 for all.
+        assert_eq!(s.observation_end, 86_400);
+        assert_eq!(s.t, [1.0; 4]);
+        assert_eq!(s.n_transactions, 5);
+        // Duplicate names from an external coding are one customer.
+        let coded =
+            CustomerIds::from_parts(vec![0, 1, 2], vec!["x".into(), "y".into(), "x".into()]);
+        let s = summarize_coded(&coded, &[0, 0, 86_400], None, &SummaryOptions::default()).unwrap();
+        assert_eq!(s.customer_id, ["x", "y"]);
+        assert_eq!(s.frequency, [1.0, 0.0]);
+    }
+
+    #[test]
+    fn holdout_split() {
+        // Unit 7d, calibration end 1997-01-10 00:00, observation end 1997-01-31.
+        let rows = [
+            ("a", "1997-01-01", 10.0),
+            ("a", "1997-01-05", 20.0),
+            ("a", "1997-01-10", 30.0), // ts == calibration end: calibration
+            ("a", "1997-01-10 12:00", 5.0), // same day, but holdout
+            ("a", "1997-01-20", 7.0),
+            ("a", "1997-01-20 08:00", 9.0),
+            ("b", "1997-01-02", 4.0),
+            ("c", "1997-01-15", 50.0), // first seen in the holdout
+        ];
+        let ids: Vec<&str> = rows.iter().map(|r| r.0).collect();
+        let stamps: Vec<i64> = rows.iter().map(|r| ts(r.1)).collect();
+        let amounts: Vec<f64> = rows.iter().map(|r| r.2).collect();
+        let mut o = opts("7d", Some("1997-01-31"));
+        o.calibration_end = Some(ts("1997-01-10"));
+        let s = summarize(&ids, &stamps, Some(&amounts), &o).unwrap();
+        assert_eq!(s.customer_id, ["a", "b"]);
+        // a: days 01-01, 01-05, 01-10 → x = 2, t_x = 9/7, T = 9/7, (20 + 30)/2 = 25.
+        // b: day 01-02 → x = 0, t_x = 0, T = 8/7.
+        assert_eq!(s.frequency, [2.0, 0.0]);
+        assert_eq!(s.recency, [9.0 / 7.0, 0.0]);
+        assert_eq!(s.t, [9.0 / 7.0, 8.0 / 7.0]);
+        assert_eq!(s.monetary_value.as_deref(), Some(&[25.0, 0.0][..]));
+        let h = s.holdout.as_ref().unwrap();
+        // a: holdout days 01-10 and 01-20 → 2 (NOT divided by 7); raw mean (5+7+9)/3 = 7.
+        assert_eq!(h.frequency, [2.0, 0.0]);
+        assert_eq!(h.monetary_value.as_deref(), Some(&[7.0, 0.0][..]));
+        // 21 days from 01-10 to 01-31, divided by 7.
+        assert_eq!(h.duration, 3.0);
+        assert_eq!(s.holdout_only_customers, 1);
+        assert_eq!(s.n_transactions, 8);
+
+        let mut csv = Vec::new();
+        s.write_csv(&mut csv).unwrap();
+        assert_eq!(
+            String::from_utf8(csv).unwrap(),
+            "customer_id,frequency,recency,T,monetary_value,frequency_holdout,monetary_value_holdout,duration_holdout\n\
+             a,2,1.2857142857142858,1.2857142857142858,25,2,7,3\n\
+             b,0,0,1.1428571428571428,0,0,0,3\n"
+        );
+        let j = s.to_json();
+        assert_eq!(j["unit"], "7d");
+        assert_eq!(j["observation_end"], "1997-01-31");
+        assert_eq!(j["calibration_end"], "1997-01-10");
+        assert_eq!(j["holdout_only_customers"], 1);
+        assert_eq!(j["columns"]["frequency_holdout"][0], 2.0);
+        assert_eq!(j["columns"]["duration_holdout"][1], 3.0);
+        assert_eq!(j["columns"]["customer_id"][1], "b");
+
+        // Empty holdout: all holdout columns 0 (lifetimes would raise).
+        o.observation_end = Some(ts("1997-01-10"));
+        let s = summarize(&ids[..3], &stamps[..3], Some(&amounts[..3]), &o).unwrap();
+        let h = s.holdout.unwrap();
+        assert_eq!((h.frequency[0], h.duration), (0.0, 0.0));
+    }
+
+    #[test]
+    fn errors_name_field_and_value() {
+        let o = opts("D", Some("1997-01-10"));
+        let t = [ts("1997-01-01"), ts("1997-01-02")];
+        let e = summarize(&["a", "b"], &t[..1], None, &o).unwrap_err();
+        assert!(
+            matches!(e, Error::LengthMismatch { ref field, actual: 1, expected: 2, .. } if field == "timestamps")
+        );
+        let e = summarize(&["a", "b"], &t, Some(&[1.0]), &o).unwrap_err();
+        assert_eq!(e.field(), Some("amounts"));
+        let e = summarize::<&str>(&[], &[], None, &o).unwrap_err();
+        assert_eq!(e.code(), "EMPTY_INPUT");
+        let e = summarize(&["a", "b"], &t, Some(&[1.0, -2.0]), &o).unwrap_err();
+        assert_eq!(
+            e,
+            Error::invalid_at("amount", 1, -2.0, "a finite number >= 0")
+        );
+        let e = summarize(&["a", "b"], &t, Some(&[f64::NAN, 1.0]), &o).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "invalid amount[0]: NaN (expected a finite number >= 0)"
+        );
+        let late = [ts("1997-01-01"), ts("1997-01-11")];
+        let e = summarize(&["a", "b"], &late, None, &o).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "invalid timestamp[1]: 1997-01-11 (expected <= observation end 1997-01-10)"
+        );
+        let mut c = o.clone();
+        c.calibration_end = Some(ts("1997-01-11"));
+        let e = summarize(&["a", "b"], &t, None, &c).unwrap_err();
+        assert_eq!(e.field(), Some("calibration_end"));
+        c.calibration_end = Some(ts("1996-12-31"));
+        let e = summarize(&["a", "b"], &t, None, &c).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "invalid calibration_end: 1996-12-31 (expected >= the first purchase 1997-01-01)"
+        );
+        let bad_codes = CustomerIds::from_parts(vec![0, 5], vec!["a".into()]);
+        let e = summarize_coded(&bad_codes, &t, None, &o).unwrap_err();
+        assert_eq!(e.field(), Some("customer_id"));
+        let mut m = o.clone();
+        m.unit.multiplier = 0.0;
+        let e = summarize(&["a", "b"], &t, None, &m).unwrap_err();
+        assert_eq!(e.field(), Some("multiplier"));
+        m.unit = TimeUnit::new(Period::Week, 1.0).unwrap();
+        assert!(summarize(&["a", "b"], &t, None, &m).is_ok());
+    }
+
+    #[test]
+    fn skip_invalid_lists_rows() {
+        let mut o = opts("D", Some("1997-01-10"));
+        o.skip_invalid = true;
+        let t = [
+            ts("1997-01-01"),
+            ts("1997-01-02"),
+            ts("1997-01-03"),
+            ts("1997-01-11"),
+            ts("1997-01-04"),
+        ];
+        let a = [1.0, -1.0, f64::INFINITY, 2.0, 3.0];
+        let s = summarize(&["a"; 5], &t, Some(&a), &o).unwrap();
+        let idx: Vec<usize> = s.skipped.iter().map(|r| r.index).collect();
+        assert_eq!(idx, [1, 2, 3]);
+        assert_eq!(s.skipped[0].reason, "amount -1 is not a finite number >= 0");
+        assert_eq!(
+            s.skipped[2].reason,
+            "timestamp 1997-01-11 is after the observation end 1997-01-10"
+        );
+        // Rows 0 and 4 remain: days 0 and 3 → x = 1, t_x = 3, T = 9, m = 3.
+        assert_eq!(s.n_transactions, 2);
+        assert_eq!((s.frequency[0], s.recency[0], s.t[0]), (1.0, 3.0, 9.0));
+        assert_eq!(s.monetary_value.unwrap(), [3.0]);
+        // Without an observation end, it is the latest row with a valid amount.
+        o.observation_end = None;
+        let s = summarize(&["a"; 5], &t, Some(&a), &o).unwrap();
+        assert_eq!(s.observation_end, ts("1997-01-11"));
+        assert_eq!(s.skipped.len(), 2);
+        // Everything skipped → Empty, not an empty summary.
+        let e = summarize(&["a"; 2], &t[..2], Some(&[-1.0, -1.0]), &o).unwrap_err();
+        assert_eq!(e.code(), "EMPTY_INPUT");
+    }
+
+    #[test]
+    fn huge_time_span_uses_wide_rows() {
+        // Hours from −10^15 s (≈ 31.7 million years ago) to 1970: floor(−10^15/3600)
+        // = −277777777778, a span > 2^32 periods, so rows are not packed.
+        let t = [-1_000_000_000_000_000, 0, 3600];
+        let s = summarize(
+            &["a", "a", "b"],
+            &t,
+            Some(&[1.0, 2.0, 3.0]),
+            &opts("H", None),
+        )
+        .unwrap();
+        assert_eq!(s.frequency, [1.0, 0.0]);
+        assert_eq!(s.recency, [277_777_777_778.0, 0.0]);
+        // The observation end is the latest row, hour 1: T = 1 + 277777777778.
+        assert_eq!(s.t, [277_777_777_779.0, 0.0]);
+        assert_eq!(s.monetary_value.unwrap(), [2.0, 0.0]);
+    }
+
+    #[test]
+    fn push_interns_once() {
+        let mut ids = CustomerIds::new();
+        for id in ["x", "y", "x", "x"] {
+            ids.push(id);
+        }
+        assert_eq!(ids.codes, [0, 1, 0, 0]);
+        assert_eq!(ids.names, ["x", "y"]);
+        assert_eq!(ids.len(), 4);
+        assert!(!ids.is_empty());
+        assert_eq!(ids, CustomerIds::intern(&["x", "y", "x", "x"]));
+        // Short (inline-keyed) and long ids; a trailing NUL is a different id.
+        let long = "a-customer-id-longer-than-16-bytes";
+        let ids = CustomerIds::intern(&["a", "a\0", long, "a", long, "0123456789abcdef"]);
+        assert_eq!(ids.codes, [0, 1, 2, 0, 2, 3]);
+        assert_eq!(ids.names.len(), 4);
+        let parts = CustomerIds::from_parts(ids.codes.clone(), ids.names.clone());
+        let mut again = parts.clone();
+        again.push(long);
+        again.push("new");
+        assert_eq!(&again.codes[6..], [2, 4]);
+    }
+
+    proptest! {
+        #[test]
+        fn invariants(rows in proptest::collection::vec((0u8..20, 0i64..2_000_000, 0u32..10_000), 1..200)) {
+            let ids: Vec<String> = rows.iter().map(|r| r.0.to_string()).collect();
+            let t: Vec<i64> = rows.iter().map(|r| r.1 * 60).collect();
+            let a: Vec<f64> = rows.iter().map(|r| f64::from(r.2) / 100.0).collect();
+            let s = summarize(&ids, &t, Some(&a), &SummaryOptions::default()).unwrap();
+            for w in s.customer_id.windows(2) {
+                prop_assert!(w[0].as_bytes() < w[1].as_bytes());
+            }
+            let m = s.monetary_value.as_ref().unwrap();
+            for (k, id) in s.customer_id.iter().enumerate() {
+                let mut days: Vec<i64> = rows.iter().filter(|r| r.0.to_string() == *id)
+                    .map(|r| (r.1 * 60).div_euclid(86_400)).collect();
+                days.sort_unstable();
+                days.dedup();
+                prop_assert_eq!(s.frequency[k], (days.len() - 1) as f64);
+                prop_assert!(0.0 <= s.recency[k] && s.recency[k] <= s.t[k]);
+                prop_assert!(m[k] >= 0.0 && (s.frequency[k] > 0.0 || m[k] == 0.0));
+            }
+            prop_assert_eq!(s.n_transactions, rows.len());
+        }
+    }
+}
