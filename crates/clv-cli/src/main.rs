@@ -1,2 +1,77 @@
-//! The `clv` command line tool.
-fn main() {}
+//! The `clv` command line tool: customer summaries, RFM, value formulas and
+//! reports on transaction files. All computation is done by the `clv` crate;
+//! this binary only parses arguments, reads files and prints results.
+
+mod input;
+mod progress;
+mod report;
+mod rfm_cmd;
+mod summary_cmd;
+mod value_cmd;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Customer lifetime value from transaction logs.
+#[derive(Debug, Parser)]
+#[command(name = "clv", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Transaction log -> per-customer frequency, recency, T, monetary_value
+    /// (the `lifetimes` definitions), optionally with a calibration/holdout split.
+    Summary(summary_cmd::SummaryArgs),
+    /// RFM quantile scores, combined code and named segments per customer.
+    Rfm(rfm_cmd::RfmArgs),
+    /// Deterministic value formulas with exact decimal money.
+    #[command(subcommand)]
+    Value(value_cmd::ValueCommand),
+    /// A readable report on a transaction file (default: the bundled CDNOW sample).
+    Report(report::ReportArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Summary(args) => summary_cmd::run(&args),
+        Command::Rfm(args) => rfm_cmd::run(&args),
+        Command::Value(cmd) => value_cmd::run(&cmd),
+        Command::Report(args) => report::run(&args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error [{}]: {e}", e.code());
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Where command output goes: a file given with `--output`, or stdout.
+pub(crate) fn output(path: Option<&std::path::Path>) -> clv::Result<Box<dyn std::io::Write>> {
+    match path {
+        Some(p) => {
+            let f = std::fs::File::create(p).map_err(|e| clv::Error::Io {
+                path: p.display().to_string(),
+                message: e.to_string(),
+            })?;
+            Ok(Box::new(std::io::BufWriter::new(f)))
+        }
+        None => Ok(Box::new(std::io::BufWriter::new(std::io::stdout().lock()))),
+    }
+}
+
+/// Writes `text` to `out`, mapping I/O errors into the crate error.
+pub(crate) fn write_out(out: &mut dyn std::io::Write, text: &str) -> clv::Result<()> {
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(|e| clv::Error::Io {
+            path: "<output>".to_string(),
+            message: e.to_string(),
+        })
+}

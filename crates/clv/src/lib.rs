@@ -23,3 +23,8 @@ pub mod summary;
 pub mod time;
 
 pub use error::{Error, Result};
+
+/// The README's Rust example, compiled and run as a doctest so it cannot drift.
+#[doc = include_str!("../../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

@@ -1,0 +1,329 @@
+//! `clv report`: a readable overview of a customer base.
+//!
+//! With no file it runs on the CDNOW sample bundled in the binary (2,357
+//! customers of an online CD retailer who first bought in Q1 1997, followed to
+//! 1998-06-30; Fader, Hardie & Lee 2005), with the papers' set-up: unit 7 days,
+//! calibration through 1997-09-30, holdout to 1998-06-30.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use clap::Args;
+use clv::Result;
+use clv::summary::{Summary, SummaryOptions};
+use clv::time::{TimeUnit, format_timestamp};
+use serde_json::json;
+
+use crate::input::{self, ColumnArgs, DelimiterArg, parse_date_arg};
+use crate::progress::Progress;
+use crate::rfm_cmd::{RfmInput, csv_field, score, segment_map};
+
+/// The bundled data set: `CDNOW_sample.txt` as distributed by Fader & Hardie
+/// (whitespace separated, no header: master id, sample id, YYYYMMDD, CDs, USD).
+const CDNOW_SAMPLE: &[u8] = include_bytes!("../data/CDNOW_sample.txt");
+
+/// Arguments of `clv report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Transaction file; default: the bundled CDNOW sample.
+    pub file: Option<PathBuf>,
+    #[command(flatten)]
+    pub columns: ColumnArgs,
+    /// Time unit (default: 7d for the bundled data, W otherwise).
+    #[arg(long)]
+    pub freq: Option<String>,
+    /// End of the observation period (default: 1998-06-30 for the bundled
+    /// data, the last transaction otherwise).
+    #[arg(long)]
+    pub observation_end: Option<String>,
+    /// End of the calibration period (default: 1997-09-30 for the bundled
+    /// data, none otherwise).
+    #[arg(long)]
+    pub calibration_end: Option<String>,
+    /// Number of RFM bins.
+    #[arg(long, default_value_t = 5)]
+    pub bins: u8,
+    /// How many top customers to list.
+    #[arg(long, default_value_t = 10)]
+    pub top: usize,
+    /// Machine-readable JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Runs `clv report`.
+pub fn run(args: &ReportArgs) -> Result<()> {
+    let bundled = args.file.is_none();
+    let (table, progress, name) = match &args.file {
+        Some(path) => {
+            let (table, progress) = input::read_file(path, &args.columns)?;
+            (table, progress, path.display().to_string())
+        }
+        None => {
+            let columns = ColumnArgs {
+                customer_col: "2".into(),
+                date_col: "3".into(),
+                amount_col: Some("5".into()),
+                date_format: None,
+                delimiter: DelimiterArg::Whitespace,
+                no_header: true,
+                skip_invalid: false,
+            };
+            (
+                input::read_bytes(CDNOW_SAMPLE, &columns)?,
+                Progress::hidden(),
+                "CDNOW sample (bundled; Fader, Hardie & Lee 2005)".to_string(),
+            )
+        }
+    };
+    let default = |bundled_value: &'static str| bundled.then_some(bundled_value);
+    let freq = args
+        .freq
+        .as_deref()
+        .unwrap_or(if bundled { "7d" } else { "W" });
+    let options = SummaryOptions {
+        unit: TimeUnit::parse(freq)?,
+        observation_end: parse_date_arg(
+            "observation_end",
+            args.observation_end.as_deref().or(default("1998-06-30")),
+        )?,
+        calibration_end: parse_date_arg(
+            "calibration_end",
+            args.calibration_end.as_deref().or(default("1997-09-30")),
+        )?,
+        skip_invalid: args.columns.skip_invalid,
+    };
+    let summary = input::summarize(&table, &options, &progress)?;
+    let first = table.timestamps.iter().copied().min().unwrap_or(0);
+    let last = table.timestamps.iter().copied().max().unwrap_or(0);
+
+    let rfm_input = RfmInput {
+        customer_id: summary.customer_id.clone(),
+        frequency: summary.frequency.clone(),
+        recency: summary.recency.clone(),
+        t: summary.t.clone(),
+        monetary_value: summary
+            .monetary_value
+            .clone()
+            .unwrap_or_else(|| vec![0.0; summary.len()]),
+    };
+    let map = segment_map(None)?;
+    let (scores, segments) = score(&rfm_input, args.bins, &map)?;
+    let seg_table = clv::rfm::segment_table(&segments, &map);
+    let top = top_customers(&rfm_input, args.top);
+    let codes = scores.codes();
+
+    let mut out = crate::output(None)?;
+    if args.json {
+        let doc = json!({
+            "dataset": {
+                "name": name,
+                "transactions": table.timestamps.len(),
+                "customers": summary.len(),
+                "first_transaction": format_timestamp(first),
+                "last_transaction": format_timestamp(last),
+                "unit": summary.unit.to_string(),
+                "calibration_end": summary.calibration_end.map(format_timestamp),
+                "observation_end": format_timestamp(summary.observation_end),
+                "holdout_only_customers": summary.holdout_only_customers,
+            },
+            "summary": summary_stats_json(&summary),
+            "rfm_segments": seg_table.iter().map(|r| json!({
+                "segment": r.segment, "customers": r.customers, "share": r.share
+            })).collect::<Vec<_>>(),
+            "top_customers": top.iter().map(|&i| json!({
+                "customer_id": rfm_input.customer_id[i],
+                "frequency": rfm_input.frequency[i],
+                "recency": rfm_input.recency[i],
+                "T": rfm_input.t[i],
+                "monetary_value": rfm_input.monetary_value[i],
+                "repeat_spend": rfm_input.frequency[i] * rfm_input.monetary_value[i],
+                "rfm_score": codes[i],
+                "segment": segments[i],
+            })).collect::<Vec<_>>(),
+        });
+        return crate::write_out(&mut out, &(doc.to_string() + "\n"));
+    }
+
+    let mut s = String::new();
+    let _ = writeln!(s, "clv report: {name}");
+    let _ = writeln!(
+        s,
+        "{} transactions, {} customers, {} .. {}",
+        table.timestamps.len(),
+        summary.len(),
+        format_timestamp(first),
+        format_timestamp(last)
+    );
+    let _ = writeln!(
+        s,
+        "unit {}; calibration end {}; observation end {}",
+        summary.unit,
+        summary
+            .calibration_end
+            .map_or_else(|| "none".to_string(), format_timestamp),
+        format_timestamp(summary.observation_end)
+    );
+    let _ = writeln!(
+        s,
+        "\nCustomer summary{}",
+        match summary.calibration_end {
+            Some(_) => " (calibration period)",
+            None => "",
+        }
+    );
+    let _ = writeln!(
+        s,
+        "  {:<22}{:>10}{:>10}{:>10}{:>10}",
+        "", "mean", "median", "min", "max"
+    );
+    for (label, values) in stat_columns(&summary) {
+        let st = Stats::of(values);
+        let _ = writeln!(
+            s,
+            "  {label:<22}{:>10.2}{:>10.2}{:>10.2}{:>10.2}",
+            st.mean, st.median, st.min, st.max
+        );
+    }
+    let repeat = summary.frequency.iter().filter(|&&f| f > 0.0).count();
+    let _ = writeln!(
+        s,
+        "  repeat customers: {repeat} ({:.1}%)",
+        100.0 * repeat as f64 / summary.len() as f64
+    );
+    if let Some(h) = &summary.holdout {
+        let active = h.frequency.iter().filter(|&&f| f > 0.0).count();
+        let total: f64 = h.frequency.iter().sum();
+        let _ = writeln!(
+            s,
+            "\nHoldout ({} units): {active} customers bought again, {total} purchase periods in all",
+            h.duration
+        );
+        if summary.holdout_only_customers > 0 {
+            let _ = writeln!(
+                s,
+                "  ({} customers first seen in the holdout are not in the summary)",
+                summary.holdout_only_customers
+            );
+        }
+    }
+    let _ = writeln!(s, "\nRFM segments ({} bins)", args.bins);
+    let _ = writeln!(s, "  {:<20}{:>10}{:>9}", "segment", "customers", "share");
+    for r in &seg_table {
+        let _ = writeln!(
+            s,
+            "  {:<20}{:>10}{:>8.1}%",
+            r.segment,
+            r.customers,
+            100.0 * r.share
+        );
+    }
+    let _ = writeln!(
+        s,
+        "\nTop {} customers by repeat spend (frequency × monetary_value)",
+        top.len()
+    );
+    let _ = writeln!(
+        s,
+        "  {:<12}{:>10}{:>10}{:>10}{:>11}{:>13}{:>6}  segment",
+        "customer", "frequency", "recency", "T", "monetary", "repeat_spend", "rfm"
+    );
+    for &i in &top {
+        let _ = writeln!(
+            s,
+            "  {:<12}{:>10}{:>10.2}{:>10.2}{:>11.2}{:>13.2}{:>6}  {}",
+            csv_field(&rfm_input.customer_id[i]),
+            rfm_input.frequency[i],
+            rfm_input.recency[i],
+            rfm_input.t[i],
+            rfm_input.monetary_value[i],
+            rfm_input.frequency[i] * rfm_input.monetary_value[i],
+            codes[i],
+            segments[i]
+        );
+    }
+    crate::write_out(&mut out, &s)
+}
+
+fn stat_columns(summary: &Summary) -> Vec<(&'static str, &[f64])> {
+    let mut cols: Vec<(&'static str, &[f64])> = vec![
+        ("frequency", &summary.frequency),
+        ("recency", &summary.recency),
+        ("T", &summary.t),
+    ];
+    if let Some(m) = &summary.monetary_value {
+        cols.push(("monetary_value", m));
+    }
+    if let Some(h) = &summary.holdout {
+        cols.push(("frequency_holdout", &h.frequency));
+        if let Some(m) = &h.monetary_value {
+            cols.push(("monetary_value_holdout", m));
+        }
+    }
+    cols
+}
+
+fn summary_stats_json(summary: &Summary) -> serde_json::Value {
+    let mut doc = serde_json::Map::new();
+    for (label, values) in stat_columns(summary) {
+        let st = Stats::of(values);
+        doc.insert(
+            label.to_string(),
+            json!({"mean": st.mean, "median": st.median, "min": st.min, "max": st.max}),
+        );
+    }
+    doc.insert(
+        "repeat_customers".into(),
+        summary
+            .frequency
+            .iter()
+            .filter(|&&f| f > 0.0)
+            .count()
+            .into(),
+    );
+    if let Some(h) = &summary.holdout {
+        doc.insert("duration_holdout".into(), h.duration.into());
+    }
+    serde_json::Value::Object(doc)
+}
+
+/// Descriptive statistics of a column, for display only.
+struct Stats {
+    mean: f64,
+    median: f64,
+    min: f64,
+    max: f64,
+}
+
+impl Stats {
+    fn of(values: &[f64]) -> Stats {
+        let mut v = values.to_vec();
+        v.sort_by(f64::total_cmp);
+        let n = v.len();
+        let median = match n {
+            0 => f64::NAN,
+            _ if n % 2 == 1 => v[n / 2],
+            _ => (v[n / 2 - 1] + v[n / 2]) / 2.0,
+        };
+        Stats {
+            mean: v.iter().sum::<f64>() / n as f64,
+            median,
+            min: v.first().copied().unwrap_or(f64::NAN),
+            max: v.last().copied().unwrap_or(f64::NAN),
+        }
+    }
+}
+
+/// Indices of the `k` customers with the largest repeat spend, ties by id.
+fn top_customers(input: &RfmInput, k: usize) -> Vec<usize> {
+    let spend: Vec<f64> = input
+        .frequency
+        .iter()
+        .zip(&input.monetary_value)
+        .map(|(f, m)| f * m)
+        .collect();
+    let mut idx: Vec<usize> = (0..spend.len()).collect();
+    idx.sort_by(|&a, &b| spend[b].total_cmp(&spend[a]).then(a.cmp(&b)));
+    idx.truncate(k);
+    idx
+}

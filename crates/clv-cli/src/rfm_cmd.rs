@@ -1,0 +1,198 @@
+//! `clv rfm`: RFM scores, codes and segments per customer.
+
+use std::path::PathBuf;
+
+use clap::Args;
+use clv::rfm::{self, RfmScores, SegmentMap};
+use clv::{Error, Result};
+
+use crate::input::{self, ColumnArgs, PeriodArgs, SummaryColumnArgs};
+use crate::summary_cmd::Format;
+
+/// Arguments of `clv rfm`.
+#[derive(Debug, Args)]
+pub struct RfmArgs {
+    /// Transaction file (needs --amount-col). Omit it when using --summary.
+    pub file: Option<PathBuf>,
+    /// Read a per-customer summary CSV (as written by `clv summary`) instead
+    /// of a transaction file.
+    #[arg(long, conflicts_with = "file")]
+    pub summary: Option<PathBuf>,
+    #[command(flatten)]
+    pub columns: ColumnArgs,
+    #[command(flatten)]
+    pub period: PeriodArgs,
+    #[command(flatten)]
+    pub summary_columns: SummaryColumnArgs,
+    /// Number of quantile bins per dimension (2..=9).
+    #[arg(long, default_value_t = 5)]
+    pub bins: u8,
+    /// JSON file with a custom segment map
+    /// (`[{"name": "Champions", "r": [5, 5], "f": [4, 5], "m": [1, 5]}, ...]`).
+    #[arg(long)]
+    pub segment_map: Option<PathBuf>,
+    /// Print only the segment table (counts and shares).
+    #[arg(long)]
+    pub segments_only: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "csv")]
+    pub format: Format,
+    /// Write to this file instead of stdout.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+}
+
+/// The per-customer inputs of RFM.
+pub struct RfmInput {
+    pub customer_id: Vec<String>,
+    pub frequency: Vec<f64>,
+    pub recency: Vec<f64>,
+    pub t: Vec<f64>,
+    pub monetary_value: Vec<f64>,
+}
+
+fn load(args: &RfmArgs) -> Result<RfmInput> {
+    if let Some(path) = &args.summary {
+        let s = input::read_summary_csv(path, &args.summary_columns)?;
+        let monetary_value = s.monetary_value.ok_or_else(|| Error::MissingColumn {
+            column: args.summary_columns.monetary_col.clone(),
+            available: "(see the summary file header)".to_string(),
+        })?;
+        return Ok(RfmInput {
+            customer_id: s.customer_id,
+            frequency: s.frequency,
+            recency: s.recency,
+            t: s.t,
+            monetary_value,
+        });
+    }
+    let Some(file) = &args.file else {
+        return Err(Error::invalid(
+            "file",
+            "(none)",
+            "a transaction file, or --summary FILE",
+        ));
+    };
+    if args.columns.amount_col.is_none() {
+        return Err(Error::invalid(
+            "amount_col",
+            "(none)",
+            "--amount-col: RFM needs transaction amounts",
+        ));
+    }
+    let options = args.period.summary_options(args.columns.skip_invalid)?;
+    let (table, progress) = input::read_file(file, &args.columns)?;
+    let s = input::summarize(&table, &options, &progress)?;
+    Ok(RfmInput {
+        monetary_value: s.monetary_value.unwrap_or_default(),
+        customer_id: s.customer_id,
+        frequency: s.frequency,
+        recency: s.recency,
+        t: s.t,
+    })
+}
+
+/// Reads a segment map file, or returns the default map.
+pub fn segment_map(path: Option<&PathBuf>) -> Result<SegmentMap> {
+    match path {
+        None => Ok(SegmentMap::default_map()),
+        Some(p) => {
+            let text = std::fs::read_to_string(p).map_err(|e| Error::Io {
+                path: p.display().to_string(),
+                message: e.to_string(),
+            })?;
+            SegmentMap::from_json(&text)
+        }
+    }
+}
+
+/// Scores and segments of a loaded input.
+pub fn score(input: &RfmInput, bins: u8, map: &SegmentMap) -> Result<(RfmScores, Vec<String>)> {
+    let scores = rfm::rfm_scores(
+        &input.frequency,
+        &input.recency,
+        &input.t,
+        &input.monetary_value,
+        bins,
+    )?;
+    let segments = rfm::rfm_segments(&scores, map)?;
+    Ok((scores, segments))
+}
+
+/// Runs `clv rfm`.
+pub fn run(args: &RfmArgs) -> Result<()> {
+    let input = load(args)?;
+    let map = segment_map(args.segment_map.as_ref())?;
+    let (scores, segments) = score(&input, args.bins, &map)?;
+    let table = rfm::segment_table(&segments, &map);
+    let codes = scores.codes();
+    let mut out = crate::output(args.output.as_deref())?;
+    let text = match (args.format, args.segments_only) {
+        (Format::Csv, true) => {
+            let mut s = String::from("segment,customers,share\n");
+            for row in &table {
+                s.push_str(&format!(
+                    "{},{},{}\n",
+                    row.segment, row.customers, row.share
+                ));
+            }
+            s
+        }
+        (Format::Csv, false) => {
+            let mut s = String::from(
+                "customer_id,frequency,recency,T,monetary_value,r_score,f_score,m_score,rfm_score,segment\n",
+            );
+            for i in 0..input.frequency.len() {
+                s.push_str(&format!(
+                    "{},{},{},{},{},{},{},{},{},{}\n",
+                    csv_field(&input.customer_id[i]),
+                    input.frequency[i],
+                    input.recency[i],
+                    input.t[i],
+                    input.monetary_value[i],
+                    scores.r_score[i],
+                    scores.f_score[i],
+                    scores.m_score[i],
+                    codes[i],
+                    csv_field(&segments[i]),
+                ));
+            }
+            s
+        }
+        (Format::Json, segments_only) => {
+            let segs: Vec<_> = table
+                .iter()
+                .map(|r| {
+                    serde_json::json!({"segment": r.segment, "customers": r.customers, "share": r.share})
+                })
+                .collect();
+            let doc = if segments_only {
+                serde_json::json!({ "bins": args.bins, "segments": segs })
+            } else {
+                serde_json::json!({
+                    "bins": args.bins,
+                    "segments": segs,
+                    "customers": {
+                        "customer_id": input.customer_id,
+                        "r_score": scores.r_score,
+                        "f_score": scores.f_score,
+                        "m_score": scores.m_score,
+                        "rfm_score": codes,
+                        "segment": segments,
+                    }
+                })
+            };
+            serde_json::to_string(&doc).unwrap_or_default() + "\n"
+        }
+    };
+    crate::write_out(&mut out, &text)
+}
+
+/// Quotes a CSV field when it needs quoting.
+pub fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}

@@ -1,0 +1,52 @@
+//! `clv summary`: transaction log -> per-customer summary.
+
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+use clv::Result;
+
+use crate::input::{self, ColumnArgs, PeriodArgs};
+
+/// Output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Comma-separated values with a header.
+    Csv,
+    /// One JSON document.
+    Json,
+}
+
+/// Arguments of `clv summary`.
+#[derive(Debug, Args)]
+pub struct SummaryArgs {
+    /// Transaction file (CSV, TSV or whitespace-separated).
+    pub file: PathBuf,
+    #[command(flatten)]
+    pub columns: ColumnArgs,
+    #[command(flatten)]
+    pub period: PeriodArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "csv")]
+    pub format: Format,
+    /// Write to this file instead of stdout.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+}
+
+/// Runs `clv summary`.
+pub fn run(args: &SummaryArgs) -> Result<()> {
+    let options = args.period.summary_options(args.columns.skip_invalid)?;
+    let (table, progress) = input::read_file(&args.file, &args.columns)?;
+    let summary = input::summarize(&table, &options, &progress)?;
+    progress.phase("writing");
+    let mut out = crate::output(args.output.as_deref())?;
+    match args.format {
+        Format::Csv => summary.write_csv(&mut out),
+        Format::Json => {
+            let mut doc = summary.to_json();
+            doc["skipped_lines"] = table.skipped.len().into();
+            let text = serde_json::to_string(&doc).unwrap_or_default() + "\n";
+            crate::write_out(&mut out, &text)
+        }
+    }
+}

@@ -1,0 +1,430 @@
+//! End-to-end tests of the `clv` binary: every expected value below is worked
+//! out by hand from the tiny input files written by each test.
+#![allow(clippy::unwrap_used)]
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+use std::str::FromStr;
+
+use rust_decimal::Decimal;
+
+fn clv(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_clv"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    assert!(
+        o.status.success(),
+        "clv failed: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).unwrap()
+}
+
+/// Writes `content` to a temporary file and returns its path (kept alive by the dir).
+fn file(dir: &tempfile::TempDir, name: &str, content: &str) -> PathBuf {
+    let p = dir.path().join(name);
+    std::fs::write(&p, content).unwrap();
+    p
+}
+
+const LOG: &str = "customer_id,date,amount
+b,2024-01-01,10
+a,2024-01-03,5
+a,2024-01-03,7
+a,2024-01-10,20
+a,2024-01-17,0
+b,2024-01-02,30
+";
+
+#[test]
+fn summary_daily_by_hand() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = file(&dir, "log.csv", LOG);
+    let out = stdout(&clv(&[
+        "summary",
+        p.to_str().unwrap(),
+        "--amount-col",
+        "amount",
+        "--observation-end",
+        "2024-01-31",
+    ]));
+    // a: purchase days 01-03 (5+7=12, first), 01-10 (20), 01-17 (0, kept):
+    //    frequency 2, recency = 01-17 − 01-03 = 14 days, T = 01-31 − 01-03 = 28,
+    //    monetary = (20 + 0) / 2 = 10.
+    // b: days 01-01 (10, first), 01-02 (30): frequency 1, recency 1, T 30, monetary 30.
+    assert_eq!(
+        out,
+        "customer_id,frequency,recency,T,monetary_value\na,2,14,28,10\nb,1,1,30,30\n"
+    );
+}
+
+#[test]
+fn summary_weekly_by_hand() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = file(&dir, "log.csv", LOG);
+    let out = stdout(&clv(&[
+        "summary",
+        p.to_str().unwrap(),
+        "--amount-col",
+        "amount",
+        "--freq",
+        "W",
+        "--observation-end",
+        "2024-01-31",
+    ]));
+    // 2024-01-01 is a Monday. a: weeks of 01-01 (12), 01-08 (20), 01-15 (0):
+    //   frequency 2, recency 2 weeks, T = (week of 01-29 − week of 01-01) = 4, monetary 10.
+    // b: both purchases in the week of 01-01: frequency 0, recency 0, T 4, monetary 0.
+    assert_eq!(
+        out,
+        "customer_id,frequency,recency,T,monetary_value\na,2,2,4,10\nb,0,0,4,0\n"
+    );
+}
+
+#[test]
+fn summary_holdout_by_hand() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = file(&dir, "log.csv", LOG);
+    let out = stdout(&clv(&[
+        "summary",
+        p.to_str().unwrap(),
+        "--amount-col",
+        "amount",
+        "--calibration-end",
+        "2024-01-10",
+        "--observation-end",
+        "2024-01-31",
+    ]));
+    // Calibration (≤ 01-10): a: 01-03 (12), 01-10 (20): frequency 1, recency 7, T 7, monetary 20;
+    // b: frequency 1, recency 1, T 9, monetary 30.
+    // Holdout (01-11..01-31): a bought on 01-17 for 0: frequency_holdout 1, monetary 0; b none.
+    // duration_holdout = 01-31 − 01-10 = 21 days.
+    assert_eq!(
+        out,
+        "customer_id,frequency,recency,T,monetary_value,frequency_holdout,monetary_value_holdout,duration_holdout\n\
+         a,1,7,7,20,1,0,21\nb,1,1,9,30,0,0,21\n"
+    );
+}
+
+#[test]
+fn summary_reproduces_the_papers_cdnow_calibration_summary_head() {
+    // Fader, Hardie & Lee (2005) CDNOW calibration summary, first rows of
+    // tests/data/cdnow_customers_summary.csv: ID 1: x=2, t_x=30.43, T=38.86;
+    // ID 2: x=1, t_x=1.71, T=38.86 (weeks = days / 7).
+    let data = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data/CDNOW_sample.txt");
+    let out = stdout(&clv(&[
+        "summary",
+        data.to_str().unwrap(),
+        "--no-header",
+        "--customer-col",
+        "2",
+        "--date-col",
+        "3",
+        "--amount-col",
+        "5",
+        "--freq",
+        "7d",
+        "--calibration-end",
+        "1997-09-30",
+        "--observation-end",
+        "1998-06-30",
+        "--format",
+        "json",
+    ]));
+    let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let cols = &doc["columns"];
+    let num = |c: &str, i: usize| cols[c][i].as_f64().unwrap();
+    assert_eq!(cols["customer_id"][0], "0001");
+    assert_eq!(num("frequency", 0), 2.0);
+    assert!((num("recency", 0) - 30.43).abs() < 0.005);
+    assert!((num("T", 0) - 38.86).abs() < 0.005);
+    assert_eq!(num("frequency", 1), 1.0);
+    assert!((num("recency", 1) - 1.71).abs() < 0.005);
+    assert_eq!(cols["frequency"].as_array().unwrap().len(), 2357);
+}
+
+#[test]
+fn bad_inputs_are_reported_with_line_column_and_value() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad_date = file(
+        &dir,
+        "d.csv",
+        "customer_id,date,amount\na,2024-01-01,1\na,2024-13-45,2\n",
+    );
+    let o = clv(&[
+        "summary",
+        bad_date.to_str().unwrap(),
+        "--amount-col",
+        "amount",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let e = stderr(&o);
+    assert!(
+        e.contains("date") && e.contains("line 3") && e.contains("2024-13-45"),
+        "{e}"
+    );
+
+    let negative = file(
+        &dir,
+        "n.csv",
+        "customer_id,date,amount\na,2024-01-01,-4.5\n",
+    );
+    let o = clv(&[
+        "summary",
+        negative.to_str().unwrap(),
+        "--amount-col",
+        "amount",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("-4.5"), "{}", stderr(&o));
+
+    let p = file(&dir, "log.csv", LOG);
+    let o = clv(&["summary", p.to_str().unwrap(), "--amount-col", "price"]);
+    assert_eq!(o.status.code(), Some(2));
+    let e = stderr(&o);
+    assert!(e.contains("price") && e.contains("MISSING_COLUMN"), "{e}");
+
+    // A purchase on 01-17 is after an observation end of 01-15.
+    let o = clv(&[
+        "summary",
+        p.to_str().unwrap(),
+        "--observation-end",
+        "2024-01-15",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("2024-01-17"), "{}", stderr(&o));
+
+    // With --skip-invalid the row is skipped and the count reported.
+    let o = clv(&[
+        "summary",
+        p.to_str().unwrap(),
+        "--observation-end",
+        "2024-01-15",
+        "--skip-invalid",
+    ]);
+    let out = stdout(&o);
+    assert!(stderr(&o).contains("skipped 1"), "{}", stderr(&o));
+    // a keeps 01-03 and 01-10: frequency 1, recency 7, T = 15 − 3 = 12.
+    assert!(out.contains("a,1,7,12\n"), "{out}");
+
+    let o = clv(&[
+        "summary",
+        p.to_str().unwrap(),
+        "--calibration-end",
+        "2024-02-01",
+        "--observation-end",
+        "2024-01-31",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("calibration_end"), "{}", stderr(&o));
+
+    let empty = file(&dir, "e.csv", "customer_id,date,amount\n");
+    let o = clv(&["summary", empty.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("EMPTY_INPUT"), "{}", stderr(&o));
+
+    let o = clv(&["summary", "/nonexistent/file.csv"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("/nonexistent/file.csv"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+fn decimal_out(args: &[&str]) -> Decimal {
+    Decimal::from_str(stdout(&clv(args)).trim()).unwrap()
+}
+
+#[test]
+fn value_formulas_by_hand() {
+    // Waland & Cole, 2 periods: per period 10·5 − 2 − 3 = 45; d = 1/1.25 = 0.8;
+    // 45·0.8 + 45·0.64 = 36 + 28.8 = 64.8; minus A = 20 → 44.8.
+    let v = decimal_out(&[
+        "value",
+        "waland-cole",
+        "--volume",
+        "10",
+        "--margin",
+        "5",
+        "--direct-costs",
+        "2",
+        "--retention-costs",
+        "3",
+        "--acquisition-cost",
+        "20",
+        "--cost-of-capital",
+        "0.25",
+        "--periods",
+        "2",
+    ]);
+    assert_eq!(v, Decimal::from_str("44.8").unwrap());
+    // Per-period series: (10·5 − 0)·0.8 + (20·5 − 0)·0.64 = 40 + 64 = 104.
+    let v = decimal_out(&[
+        "value",
+        "waland-cole",
+        "--volume",
+        "10,20",
+        "--margin",
+        "5",
+        "--cost-of-capital",
+        "0.25",
+    ]);
+    assert_eq!(v, Decimal::from_str("104").unwrap());
+    // Simple: 50 · 4 · 3 · 0.25 = 150; − 20 − 10 = 120.
+    let v = decimal_out(&[
+        "value",
+        "simple",
+        "--average-purchase-value",
+        "50",
+        "--purchase-frequency",
+        "4",
+        "--lifespan",
+        "3",
+        "--margin-rate",
+        "0.25",
+        "--acquisition-cost",
+        "20",
+        "--retention-cost",
+        "10",
+    ]);
+    assert_eq!(v, Decimal::from_str("120").unwrap());
+    // Retention, infinite: 100 · 0.5 / (1 + 0.25 − 0.5) = 50 / 0.75 = 66.66…
+    let v = decimal_out(&[
+        "value",
+        "retention",
+        "--margin",
+        "100",
+        "--retention",
+        "0.5",
+        "--discount-rate",
+        "0.25",
+    ]);
+    assert!(
+        (v - Decimal::from_str("66.666666666666666666666666667").unwrap()).abs()
+            < Decimal::from_str("1e-20").unwrap()
+    );
+    // Finite, 2 periods: 100·0.4 + 100·0.16 = 56 (r/(1+i) = 0.5/1.25 = 0.4).
+    let v = decimal_out(&[
+        "value",
+        "retention",
+        "--margin",
+        "100",
+        "--retention",
+        "0.5",
+        "--discount-rate",
+        "0.25",
+        "--periods",
+        "2",
+    ]);
+    assert_eq!(v, Decimal::from_str("56").unwrap());
+    // Contribution margin: 1000 − 600 − 150 = 250.
+    let v = decimal_out(&[
+        "value",
+        "margin",
+        "--revenue",
+        "1000",
+        "--variable-costs",
+        "600",
+        "--cost-to-serve",
+        "150",
+    ]);
+    assert_eq!(v, Decimal::from_str("250").unwrap());
+
+    let o = clv(&[
+        "value",
+        "retention",
+        "--margin",
+        "100",
+        "--retention",
+        "1.5",
+        "--discount-rate",
+        "0.1",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("retention") && stderr(&o).contains("1.5"),
+        "{}",
+        stderr(&o)
+    );
+    let o = clv(&[
+        "value",
+        "waland-cole",
+        "--volume",
+        "1,2,3",
+        "--margin",
+        "1,2",
+        "--cost-of-capital",
+        "0.1",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("margin"), "{}", stderr(&o));
+}
+
+#[test]
+fn rfm_from_a_transaction_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = file(&dir, "log.csv", LOG);
+    let out = stdout(&clv(&[
+        "rfm",
+        p.to_str().unwrap(),
+        "--amount-col",
+        "amount",
+        "--observation-end",
+        "2024-01-31",
+        "--bins",
+        "2",
+    ]));
+    // From summary_daily_by_hand: a (f 2, T − recency = 14, m 10), b (f 1, T − recency = 29, m 30).
+    // bins 2, score = 1 + floor(2·L/2) = 1 + L with L = customers strictly worse:
+    // R: a waited 14 < 29 days → a 2, b 1. F: a 2 > 1 → a 2, b 1. M: b 30 > 10 → a 1, b 2.
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        lines[0],
+        "customer_id,frequency,recency,T,monetary_value,r_score,f_score,m_score,rfm_score,segment"
+    );
+    assert!(
+        lines[1].starts_with("a,2,14,28,10,2,2,1,221,"),
+        "{}",
+        lines[1]
+    );
+    assert!(
+        lines[2].starts_with("b,1,1,30,30,1,1,2,112,"),
+        "{}",
+        lines[2]
+    );
+
+    let o = clv(&["rfm", p.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("amount"), "{}", stderr(&o));
+}
+
+#[test]
+fn report_on_bundled_cdnow() {
+    let out = stdout(&clv(&["report", "--json", "--top", "3"]));
+    let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
+    // CDNOW sample: 6,919 transactions of 2,357 customers (tests/data README).
+    assert_eq!(doc["dataset"]["transactions"], 6919);
+    assert_eq!(doc["dataset"]["customers"], 2357);
+    // 946 customers with a repeat purchase in weeks 1-39 (Fader & Hardie 2013, Gamma-Gamma note).
+    assert_eq!(doc["summary"]["repeat_customers"], 946);
+    let segs = doc["rfm_segments"].as_array().unwrap();
+    assert_eq!(segs.len(), 11);
+    let total: u64 = segs.iter().map(|s| s["customers"].as_u64().unwrap()).sum();
+    assert_eq!(total, 2357);
+    assert_eq!(doc["top_customers"].as_array().unwrap().len(), 3);
+
+    let text = stdout(&clv(&["report"]));
+    assert!(
+        text.contains("RFM segments") && text.contains("Champions"),
+        "{text}"
+    );
+}

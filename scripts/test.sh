@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Sets up what the tests need and runs every test of the project.
+# Usage: ./scripts/test.sh        (from anywhere; idempotent)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
+
+declare -a STEP_NAMES=() STEP_TIMES=()
+step_start=0
+report() {
+  local rc=$?
+  echo
+  echo "== step timings =="
+  for i in "${!STEP_NAMES[@]}"; do printf '  %-45s %8.1f s\n' "${STEP_NAMES[$i]}" "${STEP_TIMES[$i]}"; done
+  [ "$rc" -eq 0 ] && echo "== all tests passed ==" || echo "== FAILED (exit $rc) =="
+}
+trap report EXIT
+run() {
+  local name="$1"; shift
+  echo
+  echo "== $name =="
+  local t0=$EPOCHREALTIME
+  "$@"
+  STEP_NAMES+=("$name")
+  STEP_TIMES+=("$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN{printf "%.1f", b-a}')")
+}
+
+# --- set-up (each step is a no-op when already done) ---
+run "rustup components (rustfmt, clippy)" rustup component add rustfmt clippy
+run "cargo fetch" cargo fetch --locked
+
+# --- checks and tests ---
+run "cargo fmt --check" cargo fmt --all -- --check
+run "cargo clippy -D warnings" cargo clippy --workspace --all-targets --locked -- -D warnings
+run "cargo test (unit, integration, benches once)" cargo test --workspace --all-targets --locked
+run "cargo test --doc" cargo test --workspace --doc --locked
+run "core builds without default features" cargo check -p clv --no-default-features --locked
+run "clv report (bundled data) runs" cargo run --quiet --locked -p clv-cli -- report --top 3
