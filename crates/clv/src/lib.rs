@@ -22,6 +22,7 @@ pub mod io;
 pub mod models;
 pub mod rfm;
 pub mod summary;
+pub mod value;
 
 pub use error::{Error, Result};
-pub use models::TransactionModel;
+pub use models::{BetaGeo, GammaGamma, ModifiedBetaGeo, SpendModel, TransactionModel};

@@ -18,15 +18,19 @@
 //! `{"format_version": 1, "model": "bg_nbd", "params": {...}, "fit": {...} | null}`;
 //! non-finite numbers in `fit` (a NaN standard error) are written as `null`.
 
-// The shared helpers below are used by the model files; until the first model
-// lands some are unused. (Temporary: removed once every helper has a user.)
-#![allow(dead_code)]
-
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result, check};
+
+pub mod bg_nbd;
+pub mod gamma_gamma;
+pub mod mbg_nbd;
+
 use crate::fit::FitInfo;
+pub use bg_nbd::{BetaGeo, BgNbdParams};
+pub use gamma_gamma::{GammaGamma, GammaGammaParams};
+pub use mbg_nbd::ModifiedBetaGeo;
 
 /// Transaction ("buy till you die") model API shared by BG/NBD, Pareto/NBD,
 /// MBG/NBD and BG/BB.
