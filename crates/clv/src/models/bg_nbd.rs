@@ -679,6 +679,22 @@ mod tests {
     }
 
     #[test]
+    fn large_parameters_stay_consistent() {
+        // Large beta parameters exercise the rescaled series: Σ n·P(X(t)=n) must still equal E[X(t)].
+        let m = BetaGeo::from_params(2.0, 3.0, 300.0, 500.0).unwrap();
+        let t = 50.0;
+        let mean: f64 = (0..5000)
+            .map(|n| f64::from(n) * m.prob_purchases(n, t).unwrap())
+            .sum();
+        let e = m.expected_purchases_new(t).unwrap();
+        assert!((mean - e).abs() < 1e-8 * e, "{mean} vs {e}");
+        let c = m
+            .expected_purchases(1e4, &[30.0], &[20.0], &[25.0])
+            .unwrap()[0];
+        assert!(c.is_finite() && c > 0.0);
+    }
+
+    #[test]
     fn a_equal_one_is_continuous() {
         let at = |a: f64| {
             BetaGeo::from_params(0.5, 4.0, a, 2.0)
