@@ -10,19 +10,25 @@
 //! - [`io`]: reading transaction files (CSV or whitespace separated).
 //! - [`rfm`]: quantile RFM scores and named segments.
 //! - [`formulas`]: exact (Decimal) deterministic value formulas.
+//! - [`models`]: probabilistic customer-base and spend models, fitted by
+//!   maximum likelihood with [`fit`].
 //!
 //! Every fallible function returns [`Result`]; errors are one [`Error`] enum
 //! whose messages name the field and the offending value.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod error;
+pub mod fit;
 pub mod formulas;
 pub mod io;
+pub mod models;
 pub mod rfm;
 pub mod summary;
 pub mod time;
+pub mod value;
 
 pub use error::{Error, Result};
+pub use models::{BetaGeo, GammaGamma, ModifiedBetaGeo, SpendModel, TransactionModel};
 
 /// The README's Rust example, compiled and run as a doctest so it cannot drift.
 #[doc = include_str!("../../../README.md")]
