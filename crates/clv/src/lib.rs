@@ -17,6 +17,7 @@ pub mod error;
 pub mod formulas;
 pub mod io;
 pub mod rfm;
+pub mod special;
 pub mod summary;
 
 pub use error::{Error, Result};
