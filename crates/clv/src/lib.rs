@@ -8,16 +8,22 @@
 //!   calibration/holdout split.
 //! - [`rfm`]: quantile RFM scores and named segments.
 //! - [`formulas`]: exact (Decimal) deterministic value formulas.
+//! - [`models`]: probabilistic customer-base and spend models, fitted by
+//!   maximum likelihood with [`fit`].
 //!
 //! Every fallible function returns [`Result`]; errors are one [`Error`] enum
 //! whose messages name the field and the offending value.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod error;
+pub mod fit;
 pub mod formulas;
 pub mod io;
+pub mod models;
 pub mod rfm;
 pub mod special;
 pub mod summary;
+pub mod value;
 
 pub use error::{Error, Result};
+pub use models::{BetaGeo, GammaGamma, ModifiedBetaGeo, SpendModel, TransactionModel};

@@ -1,0 +1,847 @@
+//! Shared maximum-likelihood machinery for every model in [`crate::models`].
+//!
+//! A model implements [`Likelihood`] (its total log-likelihood and the
+//! analytic gradient on the natural, positive parameter scale); [`maximize`]
+//! does the rest:
+//!
+//! - **Scale.** The optimiser works on `φ = ln θ`, so every parameter stays
+//!   positive without bounds. By the chain rule `∂f/∂φᵢ = θᵢ · ∂f/∂θᵢ`.
+//! - **Objective** (minimised), identical to `lifetimes`' `penalizer_coef`:
+//!   `f(φ) = −LL(θ)/W + penalty · Σᵢ θᵢ²`, where `W` is the total weight
+//!   (the number of customers for unweighted data).
+//! - **Optimiser.** L-BFGS (memory 10) from the `argmin` crate with the
+//!   Moré–Thuente line search. A trial step where the log-likelihood is
+//!   `−∞` or NaN is a rejected step: the best finite point seen so far is kept
+//!   and L-BFGS is restarted from it, falling back to an Armijo backtracking
+//!   line search (which simply shortens such steps).
+//! - **Starts.** Every point of [`Likelihood::starting_points`] and the
+//!   all-ones point; all deterministic. The converged start with the smallest
+//!   objective is kept.
+//! - **Convergence** is checked after the run, on the gradient itself:
+//!   `maxᵢ |∂f/∂φᵢ| < gradient_tolerance`. A fit where no start satisfies it is
+//!   [`Error::NotConverged`], never a silent result.
+//! - **Uncertainty.** The Hessian `H` of the (unpenalised) LL in natural
+//!   parameters is computed by central differences of the analytic gradient
+//!   ([`hessian`]); standard errors are `√diag((−H)⁻¹)` (inverse observed
+//!   information). The 95% intervals are **log-scale Wald intervals**
+//!   `exp(ln θ ± 1.96 · SE/θ) = θ · exp(±1.96 · SE/θ)` (delta method:
+//!   `SE(ln θ) = SE(θ)/θ`), which are always positive, unlike `θ ± 1.96·SE`.
+
+use std::cell::RefCell;
+
+use argmin::core::{CostFunction, Executor, Gradient, State};
+use argmin::solver::linesearch::condition::ArmijoCondition;
+use argmin::solver::linesearch::{BacktrackingLineSearch, MoreThuenteLineSearch};
+use argmin::solver::quasinewton::LBFGS;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+/// A model's likelihood as the optimiser sees it.
+///
+/// Parameters are on the natural scale (all > 0); [`maximize`] optimises over
+/// log-parameters itself (chain rule: `∂/∂ ln θ = θ · ∂/∂θ`).
+pub trait Likelihood: Sync {
+    /// Parameter names, in order (e.g. `["r", "alpha", "a", "b"]`).
+    fn names(&self) -> &'static [&'static str];
+    /// Total (weighted) log-likelihood at `params`; writes `∂LL/∂params` into
+    /// `grad` (same length). May return `−∞` / NaN outside the region where it
+    /// is finite; [`maximize`] treats that as a rejected step.
+    fn value_and_gradient(&self, params: &[f64], grad: &mut [f64]) -> f64;
+    /// Sum of weights (number of customers for unweighted data). Used to scale
+    /// the objective.
+    fn total_weight(&self) -> f64;
+    /// Deterministic starting points on the natural scale ([`maximize`] also
+    /// tries all-ones). No randomness.
+    fn starting_points(&self) -> Vec<Vec<f64>>;
+}
+
+/// Options of [`maximize`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FitOptions {
+    /// Maximum number of L-BFGS iterations per starting point (default 1000).
+    pub max_iterations: u64,
+    /// Convergence when `maxᵢ |∂(mean penalised NLL)/∂ ln θᵢ|` is below this
+    /// (default `1e-6`).
+    pub gradient_tolerance: f64,
+    /// L2 penalty, as `lifetimes`' `penalizer_coef`: the objective is
+    /// `−LL/W + penalty · Σθ²` (default 0).
+    pub penalty: f64,
+}
+
+impl Default for FitOptions {
+    fn default() -> Self {
+        FitOptions {
+            max_iterations: 1000,
+            gradient_tolerance: 1e-6,
+            penalty: 0.0,
+        }
+    }
+}
+
+impl FitOptions {
+    /// Checks the options: `max_iterations ≥ 1`, `gradient_tolerance` finite
+    /// and > 0, `penalty` finite and ≥ 0.
+    ///
+    /// # Errors
+    /// [`Error::InvalidValue`] naming the offending option.
+    pub fn validate(&self) -> Result<()> {
+        if self.max_iterations == 0 {
+            return Err(Error::invalid("max_iterations", 0, "an integer >= 1"));
+        }
+        crate::error::check::positive("gradient_tolerance", self.gradient_tolerance)?;
+        crate::error::check::non_negative("penalty", self.penalty)?;
+        Ok(())
+    }
+}
+
+/// What a fit reports besides the parameters.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FitInfo {
+    /// Total (weighted) log-likelihood at the optimum, without the penalty.
+    pub log_likelihood: f64,
+    /// Standard errors `√diag((−H)⁻¹)` from the observed information (`H`
+    /// the Hessian of LL in natural parameters). NaN for a parameter when the
+    /// observed information is not positive definite at the optimum (a weakly
+    /// identified model).
+    #[serde(deserialize_with = "de_nullable_vec")]
+    pub std_errors: Vec<f64>,
+    /// 95% log-scale Wald intervals `θ · exp(±1.96 · SE/θ)` (always positive);
+    /// `(NaN, NaN)` where the standard error is NaN.
+    #[serde(deserialize_with = "de_nullable_pairs")]
+    pub ci_95: Vec<(f64, f64)>,
+    /// L-BFGS iterations used by the retained start.
+    pub iterations: u64,
+    /// Always `true` when returned from [`maximize`] (non-convergence is an
+    /// error).
+    pub converged: bool,
+    /// `maxᵢ |∂f/∂ ln θᵢ|` of the objective `f` at the optimum.
+    pub gradient_norm: f64,
+    /// Total weight (number of customers for unweighted data).
+    pub n_observations: f64,
+}
+
+/// serde_json writes NaN as `null`; read `null` back as NaN.
+fn de_nullable_vec<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<Vec<f64>, D::Error> {
+    let v: Vec<Option<f64>> = Deserialize::deserialize(d)?;
+    Ok(v.into_iter().map(|x| x.unwrap_or(f64::NAN)).collect())
+}
+
+/// As [`de_nullable_vec`] for the interval pairs.
+fn de_nullable_pairs<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<Vec<(f64, f64)>, D::Error> {
+    let v: Vec<(Option<f64>, Option<f64>)> = Deserialize::deserialize(d)?;
+    Ok(v.into_iter()
+        .map(|(a, b)| (a.unwrap_or(f64::NAN), b.unwrap_or(f64::NAN)))
+        .collect())
+}
+
+/// z-quantile of the two-sided 95% interval.
+const Z_95: f64 = 1.959_963_984_540_054;
+
+/// Best finite point met by the optimiser (argmin loses its state when the
+/// line search errors on a non-finite trial step, so the objective keeps it).
+#[derive(Debug, Clone)]
+struct Best {
+    phi: Vec<f64>,
+    cost: f64,
+}
+
+/// The objective on log-parameters, `f(φ) = −LL(e^φ)/W + penalty · Σ e^{2φ}`.
+struct Objective<'a, L: Likelihood> {
+    likelihood: &'a L,
+    weight: f64,
+    penalty: f64,
+    best: &'a RefCell<Best>,
+    /// Evaluations left in this run. argmin runs its line searches without an
+    /// iteration limit, so the objective itself stops a run that would loop
+    /// forever by returning an error once the budget is spent.
+    budget: &'a std::cell::Cell<u64>,
+}
+
+impl<L: Likelihood> Objective<'_, L> {
+    /// Objective value and gradient in φ; the value is `+∞` where LL is not
+    /// finite (the gradient is then zero and meaningless).
+    fn eval(&self, phi: &[f64]) -> (f64, Vec<f64>) {
+        let theta: Vec<f64> = phi.iter().map(|p| p.exp()).collect();
+        let mut g = vec![0.0; theta.len()];
+        if theta.iter().any(|t| !(t.is_finite() && *t > 0.0)) {
+            return (f64::INFINITY, g);
+        }
+        let ll = self.likelihood.value_and_gradient(&theta, &mut g);
+        let pen: f64 = theta.iter().map(|t| t * t).sum::<f64>() * self.penalty;
+        let f = -ll / self.weight + pen;
+        let grad: Vec<f64> = theta
+            .iter()
+            .zip(&g)
+            .map(|(t, gi)| t * (-gi / self.weight + 2.0 * self.penalty * t))
+            .collect();
+        if !f.is_finite() || grad.iter().any(|v| !v.is_finite()) {
+            return (f64::INFINITY, vec![0.0; theta.len()]);
+        }
+        let mut best = self.best.borrow_mut();
+        if f < best.cost {
+            best.cost = f;
+            best.phi = phi.to_vec();
+        }
+        (f, grad)
+    }
+}
+
+impl<L: Likelihood> Objective<'_, L> {
+    /// Uses one evaluation of the budget; an error when none is left.
+    fn spend(&self) -> std::result::Result<(), argmin::core::Error> {
+        let left = self.budget.get();
+        if left == 0 {
+            return Err(argmin::core::Error::msg("evaluation budget exhausted"));
+        }
+        self.budget.set(left - 1);
+        Ok(())
+    }
+}
+
+impl<L: Likelihood> CostFunction for Objective<'_, L> {
+    type Param = Vec<f64>;
+    type Output = f64;
+    fn cost(&self, phi: &Vec<f64>) -> std::result::Result<f64, argmin::core::Error> {
+        self.spend()?;
+        Ok(self.eval(phi).0)
+    }
+}
+
+impl<L: Likelihood> Gradient for Objective<'_, L> {
+    type Param = Vec<f64>;
+    type Gradient = Vec<f64>;
+    fn gradient(&self, phi: &Vec<f64>) -> std::result::Result<Vec<f64>, argmin::core::Error> {
+        self.spend()?;
+        Ok(self.eval(phi).1)
+    }
+}
+
+/// Outcome of one start.
+struct Attempt {
+    phi: Vec<f64>,
+    cost: f64,
+    grad_max: f64,
+    iterations: u64,
+    converged: bool,
+    reason: String,
+}
+
+/// Iterations allowed in one argmin run (bounded so that the evaluation
+/// budget cannot overflow).
+fn budget_iters(left: u64) -> u64 {
+    left.min(1 << 40)
+}
+
+/// Runs L-BFGS from `phi0` (restarting from the best point as needed) until
+/// the gradient criterion holds, progress stops or the iteration budget is
+/// spent.
+fn run_start<L: Likelihood>(likelihood: &L, options: &FitOptions, phi0: Vec<f64>) -> Attempt {
+    let weight = likelihood.total_weight();
+    let best = RefCell::new(Best {
+        phi: phi0.clone(),
+        cost: f64::INFINITY,
+    });
+    let budget = std::cell::Cell::new(u64::MAX);
+    let objective = Objective {
+        likelihood,
+        weight,
+        penalty: options.penalty,
+        best: &best,
+        budget: &budget,
+    };
+    let (c0, _) = objective.eval(&phi0);
+    let mut iterations = 0u64;
+    let mut reason = String::from("iteration limit reached");
+    let mut use_backtracking = false;
+    let mut stalls = 0;
+    let grad_max_at = |phi: &[f64]| -> f64 {
+        let (_, g) = objective.eval(phi);
+        g.iter().fold(0.0_f64, |m, v| m.max(v.abs()))
+    };
+    if !c0.is_finite() {
+        return Attempt {
+            phi: phi0,
+            cost: f64::INFINITY,
+            grad_max: f64::INFINITY,
+            iterations: 0,
+            converged: false,
+            reason: "log-likelihood is not finite at the starting point".into(),
+        };
+    }
+    loop {
+        let (start_phi, start_cost) = {
+            let b = best.borrow();
+            (b.phi.clone(), b.cost)
+        };
+        let gmax = grad_max_at(&start_phi);
+        if gmax < options.gradient_tolerance {
+            return Attempt {
+                phi: start_phi,
+                cost: start_cost,
+                grad_max: gmax,
+                iterations,
+                converged: true,
+                reason: String::new(),
+            };
+        }
+        if iterations >= options.max_iterations {
+            break;
+        }
+        let iters_left = options.max_iterations - iterations;
+        budget.set(20 * budget_iters(iters_left) + 100);
+        let problem = Objective {
+            likelihood,
+            weight,
+            penalty: options.penalty,
+            best: &best,
+            budget: &budget,
+        };
+        // Stop argmin on a slightly smaller gradient 2-norm than our max-abs
+        // criterion so that its own stop implies ours when all goes well.
+        let tol = options.gradient_tolerance * 0.5;
+        let run = if use_backtracking {
+            ArmijoCondition::new(1e-4)
+                .and_then(|c| BacktrackingLineSearch::new(c).rho(0.5))
+                .and_then(|ls| {
+                    LBFGS::new(ls, 10)
+                        .with_tolerance_grad(tol)?
+                        .with_tolerance_cost(0.0)
+                })
+                .and_then(|solver| {
+                    Executor::new(problem, solver)
+                        .configure(|s| s.param(start_phi.clone()).max_iters(iters_left))
+                        .run()
+                })
+                .map(|r| r.state().get_iter())
+        } else {
+            LBFGS::new(MoreThuenteLineSearch::new(), 10)
+                .with_tolerance_grad(tol)
+                .and_then(|s| s.with_tolerance_cost(0.0))
+                .and_then(|solver| {
+                    Executor::new(problem, solver)
+                        .configure(|s| s.param(start_phi.clone()).max_iters(iters_left))
+                        .run()
+                })
+                .map(|r| r.state().get_iter())
+        };
+        match run {
+            // argmin counts its iterations; a run that errored used at least one.
+            Ok(n) => iterations += n.max(1),
+            Err(e) => {
+                iterations += 1;
+                reason = format!("line search stopped: {e}");
+            }
+        }
+        let new_cost = best.borrow().cost;
+        if new_cost < start_cost {
+            stalls = 0;
+        } else if !use_backtracking {
+            use_backtracking = true;
+        } else {
+            stalls += 1;
+            if stalls >= 2 {
+                reason = "no further decrease of the objective".into();
+                break;
+            }
+        }
+    }
+    let b = best.borrow().clone();
+    let gmax = grad_max_at(&b.phi);
+    Attempt {
+        converged: gmax < options.gradient_tolerance,
+        phi: b.phi,
+        cost: b.cost,
+        grad_max: gmax,
+        iterations,
+        reason,
+    }
+}
+
+/// Maximises a log-likelihood (see the [module docs](self) for the method).
+///
+/// `model` is the model's name, used in error messages. Returns the
+/// parameters on the natural scale and the [`FitInfo`].
+///
+/// # Errors
+/// - [`Error::InvalidValue`] for bad `options`, a total weight that is not
+///   finite and > 0, or when the log-likelihood is not finite at every start;
+/// - [`Error::NotConverged`] when no start reaches
+///   `max |∂f/∂ ln θ| < gradient_tolerance`.
+///
+/// # Example
+/// ```
+/// use clv::fit::{maximize, FitOptions, Likelihood};
+/// // Poisson sample of n = 4 counts summing to S = 10: LL(λ) = S ln λ − n λ (+ const).
+/// // MLE λ̂ = S/n = 2.5; LL'' = −S/λ̂² = −1.6, so SE = √(1/1.6) = √(λ̂/n) = 0.790569.
+/// struct Poisson;
+/// impl Likelihood for Poisson {
+///     fn names(&self) -> &'static [&'static str] { &["lambda"] }
+///     fn value_and_gradient(&self, p: &[f64], g: &mut [f64]) -> f64 {
+///         g[0] = 10.0 / p[0] - 4.0;
+///         10.0 * p[0].ln() - 4.0 * p[0]
+///     }
+///     fn total_weight(&self) -> f64 { 4.0 }
+///     fn starting_points(&self) -> Vec<Vec<f64>> { vec![vec![0.1]] }
+/// }
+/// let (p, info) = maximize("Poisson", &Poisson, &FitOptions::default()).unwrap();
+/// assert!((p[0] - 2.5).abs() < 1e-6);
+/// assert!((info.std_errors[0] - (2.5f64 / 4.0).sqrt()).abs() < 1e-5);
+/// ```
+pub fn maximize<L: Likelihood>(
+    model: &str,
+    likelihood: &L,
+    options: &FitOptions,
+) -> Result<(Vec<f64>, FitInfo)> {
+    options.validate()?;
+    let weight = likelihood.total_weight();
+    if !(weight.is_finite() && weight > 0.0) {
+        return Err(Error::invalid(
+            "weights",
+            weight,
+            "a finite total weight > 0",
+        ));
+    }
+    let k = likelihood.names().len();
+    let mut starts = likelihood.starting_points();
+    starts.push(vec![1.0; k]);
+    let mut best: Option<Attempt> = None;
+    let mut best_failed: Option<Attempt> = None;
+    let mut any_finite = false;
+    for start in starts {
+        if start.len() != k || start.iter().any(|v| !(v.is_finite() && *v > 0.0)) {
+            continue;
+        }
+        let phi0: Vec<f64> = start.iter().map(|v| v.ln()).collect();
+        let attempt = run_start(likelihood, options, phi0);
+        if attempt.cost.is_finite() {
+            any_finite = true;
+        }
+        let slot = if attempt.converged {
+            &mut best
+        } else {
+            &mut best_failed
+        };
+        if slot.as_ref().is_none_or(|b| attempt.cost < b.cost) {
+            *slot = Some(attempt);
+        }
+    }
+    if !any_finite {
+        return Err(Error::invalid(
+            "log_likelihood",
+            "non-finite",
+            format!("a finite {model} log-likelihood at one of the starting points"),
+        ));
+    }
+    let Some(att) = best else {
+        let (iterations, gradient_norm, reason) = best_failed
+            .map(|a| (a.iterations, a.grad_max, a.reason))
+            .unwrap_or((0, f64::INFINITY, String::from("no usable start")));
+        return Err(Error::NotConverged {
+            model: model.to_string(),
+            iterations,
+            gradient_norm,
+            reason,
+        });
+    };
+    let params: Vec<f64> = att.phi.iter().map(|p| p.exp()).collect();
+    let mut g = vec![0.0; k];
+    let ll = likelihood.value_and_gradient(&params, &mut g);
+    let (std_errors, ci_95) = std_errors_and_ci(likelihood, &params);
+    Ok((
+        params,
+        FitInfo {
+            log_likelihood: ll,
+            std_errors,
+            ci_95,
+            iterations: att.iterations,
+            converged: true,
+            gradient_norm: att.grad_max,
+            n_observations: weight,
+        },
+    ))
+}
+
+/// Standard errors from the inverse observed information and log-scale
+/// Wald intervals (see the module docs).
+fn std_errors_and_ci<L: Likelihood>(likelihood: &L, params: &[f64]) -> (Vec<f64>, Vec<(f64, f64)>) {
+    let k = params.len();
+    let h = hessian(likelihood, params);
+    let info: Vec<Vec<f64>> = h
+        .iter()
+        .map(|row| row.iter().map(|v| -v).collect())
+        .collect();
+    let se: Vec<f64> = match invert_spd(&info) {
+        Some(inv) => (0..k)
+            .map(|i| {
+                if inv[i][i] > 0.0 && inv[i][i].is_finite() {
+                    inv[i][i].sqrt()
+                } else {
+                    f64::NAN
+                }
+            })
+            .collect(),
+        None => vec![f64::NAN; k],
+    };
+    let ci = params
+        .iter()
+        .zip(&se)
+        .map(|(t, s)| {
+            if s.is_finite() {
+                let m = (Z_95 * s / t).exp();
+                (t / m, t * m)
+            } else {
+                (f64::NAN, f64::NAN)
+            }
+        })
+        .collect();
+    (se, ci)
+}
+
+/// Inverse of a symmetric positive-definite matrix by Cholesky
+/// decomposition; `None` when the matrix is not positive definite.
+#[allow(clippy::needless_range_loop)] // index notation mirrors the matrix algebra
+fn invert_spd(a: &[Vec<f64>]) -> Option<Vec<Vec<f64>>> {
+    let n = a.len();
+    // A = L Lᵀ
+    let mut l = vec![vec![0.0; n]; n];
+    for i in 0..n {
+        for j in 0..=i {
+            let s: f64 = (0..j).map(|m| l[i][m] * l[j][m]).sum();
+            if i == j {
+                let d = a[i][i] - s;
+                if !(d > 0.0 && d.is_finite()) {
+                    return None;
+                }
+                l[i][j] = d.sqrt();
+            } else {
+                l[i][j] = (a[i][j] - s) / l[j][j];
+            }
+        }
+    }
+    // Solve L Lᵀ X = I column by column.
+    let mut inv = vec![vec![0.0; n]; n];
+    for c in 0..n {
+        let mut y = vec![0.0; n];
+        for i in 0..n {
+            let e = if i == c { 1.0 } else { 0.0 };
+            let s: f64 = (0..i).map(|m| l[i][m] * y[m]).sum();
+            y[i] = (e - s) / l[i][i];
+        }
+        let mut x = vec![0.0; n];
+        for i in (0..n).rev() {
+            let s: f64 = (i + 1..n).map(|m| l[m][i] * x[m]).sum();
+            x[i] = (y[i] - s) / l[i][i];
+        }
+        for (r, v) in x.into_iter().enumerate() {
+            inv[r][c] = v;
+        }
+    }
+    Some(inv)
+}
+
+/// Hessian of the log-likelihood in natural parameters, by central
+/// differences of the analytic gradient:
+///
+/// ```text
+/// H[i][j] = (gᵢ(θ + hⱼ eⱼ) − gᵢ(θ − hⱼ eⱼ)) / (2 hⱼ),   hⱼ = 1e-5 · θⱼ,
+/// ```
+///
+/// symmetrised as `(H + Hᵀ)/2`. The relative step keeps `θ ± h > 0`; the
+/// truncation error is `O(h²)`, the rounding error `O(ε/h)`.
+///
+/// # Example
+/// ```
+/// use clv::fit::{hessian, Likelihood};
+/// // LL(λ) = 10 ln λ − 4 λ has d²LL/dλ² = −10/λ² = −1.6 at λ = 2.5.
+/// struct Poisson;
+/// impl Likelihood for Poisson {
+///     fn names(&self) -> &'static [&'static str] { &["lambda"] }
+///     fn value_and_gradient(&self, p: &[f64], g: &mut [f64]) -> f64 {
+///         g[0] = 10.0 / p[0] - 4.0;
+///         10.0 * p[0].ln() - 4.0 * p[0]
+///     }
+///     fn total_weight(&self) -> f64 { 4.0 }
+///     fn starting_points(&self) -> Vec<Vec<f64>> { vec![] }
+/// }
+/// let h = hessian(&Poisson, &[2.5]);
+/// assert!((h[0][0] + 1.6).abs() < 1e-8);
+/// ```
+#[allow(clippy::needless_range_loop)] // index notation mirrors the matrix algebra
+pub fn hessian<L: Likelihood>(likelihood: &L, params: &[f64]) -> Vec<Vec<f64>> {
+    let k = params.len();
+    let mut h = vec![vec![0.0; k]; k];
+    let mut gp = vec![0.0; k];
+    let mut gm = vec![0.0; k];
+    for j in 0..k {
+        let step = 1e-5 * params[j].abs().max(f64::MIN_POSITIVE);
+        let mut p = params.to_vec();
+        p[j] = params[j] + step;
+        likelihood.value_and_gradient(&p, &mut gp);
+        p[j] = params[j] - step;
+        likelihood.value_and_gradient(&p, &mut gm);
+        for i in 0..k {
+            h[i][j] = (gp[i] - gm[i]) / (2.0 * step);
+        }
+    }
+    for i in 0..k {
+        for j in 0..i {
+            let s = 0.5 * (h[i][j] + h[j][i]);
+            h[i][j] = s;
+            h[j][i] = s;
+        }
+    }
+    h
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::needless_range_loop)]
+mod tests {
+    use super::*;
+
+    /// Gamma-distributed sample summarised by n, Σy, Σ ln y:
+    /// LL(k, θ) = (k−1) Σ ln y − Σy/θ − n k ln θ − n ln Γ(k).
+    struct GammaSample {
+        n: f64,
+        sum: f64,
+        sum_ln: f64,
+    }
+
+    impl Likelihood for GammaSample {
+        fn names(&self) -> &'static [&'static str] {
+            &["k", "theta"]
+        }
+        fn value_and_gradient(&self, p: &[f64], g: &mut [f64]) -> f64 {
+            use statrs::function::gamma::{digamma, ln_gamma};
+            let (k, th) = (p[0], p[1]);
+            g[0] = self.sum_ln - self.n * th.ln() - self.n * digamma(k);
+            g[1] = self.sum / (th * th) - self.n * k / th;
+            (k - 1.0) * self.sum_ln - self.sum / th - self.n * k * th.ln() - self.n * ln_gamma(k)
+        }
+        fn total_weight(&self) -> f64 {
+            self.n
+        }
+        fn starting_points(&self) -> Vec<Vec<f64>> {
+            vec![vec![0.5, 5.0]]
+        }
+    }
+
+    /// LL = Σᵢ (kᵢ ln θᵢ − cᵢ θᵢ) (independent Poisson-type terms) with a
+    /// known maximum at θᵢ = kᵢ/cᵢ = m = (3, 0.2, 40) and Hessian
+    /// −diag(kᵢ/θᵢ²), so SE = θ/√k.
+    struct Toy;
+    const TOY_K: [f64; 3] = [2.0, 50.0, 4.0];
+    const TOY_M: [f64; 3] = [3.0, 0.2, 40.0];
+    impl Likelihood for Toy {
+        fn names(&self) -> &'static [&'static str] {
+            &["x", "y", "z"]
+        }
+        fn value_and_gradient(&self, p: &[f64], g: &mut [f64]) -> f64 {
+            let mut v = 0.0;
+            for i in 0..3 {
+                let c = TOY_K[i] / TOY_M[i];
+                g[i] = TOY_K[i] / p[i] - c;
+                v += TOY_K[i] * p[i].ln() - c * p[i];
+            }
+            v
+        }
+        fn total_weight(&self) -> f64 {
+            1.0
+        }
+        fn starting_points(&self) -> Vec<Vec<f64>> {
+            vec![vec![10.0, 10.0, 10.0]]
+        }
+    }
+
+    #[test]
+    fn toy_optimum_and_std_errors() {
+        let (p, info) = maximize("toy", &Toy, &FitOptions::default()).unwrap();
+        for i in 0..3 {
+            assert!((p[i] - TOY_M[i]).abs() < 1e-5 * TOY_M[i], "{p:?}");
+        }
+        assert!(info.converged && info.gradient_norm < 1e-6);
+        // LL at the optimum: Σ k (ln m − 1) = 2(ln 3 − 1) + 50(ln 0.2 − 1) + 4(ln 40 − 1)
+        let ll = 2.0 * (3f64.ln() - 1.0) + 50.0 * (0.2f64.ln() - 1.0) + 4.0 * (40f64.ln() - 1.0);
+        assert!((info.log_likelihood - ll).abs() < 1e-9);
+        // SE = m/√k: 3/√2 = 2.1213203, 0.2/√50 = 0.0282843, 40/√4 = 20
+        let want = [2.121_320_3, 0.028_284_3, 20.0];
+        for (s, w) in info.std_errors.iter().zip(want) {
+            assert!((s - w).abs() < 1e-5 * w, "{s} vs {w}");
+        }
+        // log-scale interval for x: 3·exp(±1.959964·2.1213203/3) = 3·exp(±1.385891) = (0.75026, 11.9958)
+        let (lo, hi) = info.ci_95[0];
+        assert!(
+            (lo - 0.750_26).abs() < 1e-4 && (hi - 11.995_8).abs() < 1e-3,
+            "{lo} {hi}"
+        );
+    }
+
+    #[test]
+    fn gamma_mle_satisfies_score_equations() {
+        // Sample 1, 2, 3, 4, 5: n = 5, Σy = 15, Σ ln y = ln 120 = 4.787492.
+        let s = GammaSample {
+            n: 5.0,
+            sum: 15.0,
+            sum_ln: 120f64.ln(),
+        };
+        let (p, info) = maximize("gamma", &s, &FitOptions::default()).unwrap();
+        // MLE: θ̂ = ȳ/k̂ and ln k̂ − ψ(k̂) = ln ȳ − mean(ln y) = ln 3 − 0.957498 = 0.141114.
+        let (k, th) = (p[0], p[1]);
+        assert!((k * th - 3.0).abs() < 1e-5);
+        let lhs = k.ln() - statrs::function::gamma::digamma(k);
+        assert!((lhs - (3f64.ln() - 120f64.ln() / 5.0)).abs() < 1e-6);
+        // Known solution of that equation: k̂ ≈ 3.6, θ̂ = 3/k̂.
+        assert!(k > 3.0 && k < 4.5, "{k}");
+        assert_eq!(info.n_observations, 5.0);
+        assert!(info.std_errors.iter().all(|v| v.is_finite() && *v > 0.0));
+    }
+
+    #[test]
+    fn penalty_shrinks_parameters() {
+        let opts = FitOptions {
+            penalty: 0.1,
+            ..FitOptions::default()
+        };
+        let (p, info) = maximize("toy", &Toy, &opts).unwrap();
+        // Stationarity of −(k ln θ − cθ) + 0.1 θ² (W = 1): 0.2 θ² + c θ − k = 0,
+        // θ = (−c + √(c² + 0.8 k)) / 0.4; for x: c = 2/3, k = 2 → 1.907926.
+        for i in 0..3 {
+            let (k, c) = (TOY_K[i], TOY_K[i] / TOY_M[i]);
+            let want = (-c + (c * c + 0.8 * k).sqrt()) / 0.4;
+            assert!((p[i] - want).abs() < 1e-5 * want, "{p:?}");
+        }
+        assert!((p[0] - 1.907_926).abs() < 1e-5);
+        // The reported LL excludes the penalty: it is below the unpenalised maximum.
+        assert!(
+            info.log_likelihood
+                < 2.0 * (3f64.ln() - 1.0) + 50.0 * (0.2f64.ln() - 1.0) + 4.0 * (40f64.ln() - 1.0)
+        );
+    }
+
+    /// LL finite only for θ < 5: `−∞` beyond (as a likelihood that breaks
+    /// down for extreme parameters); maximum at θ = 4.
+    struct Walled;
+    impl Likelihood for Walled {
+        fn names(&self) -> &'static [&'static str] {
+            &["theta"]
+        }
+        fn value_and_gradient(&self, p: &[f64], g: &mut [f64]) -> f64 {
+            if p[0] >= 5.0 {
+                g[0] = f64::NAN;
+                return f64::NEG_INFINITY;
+            }
+            // LL = 4 ln θ − θ: maximum at 4
+            g[0] = 4.0 / p[0] - 1.0;
+            4.0 * p[0].ln() - p[0]
+        }
+        fn total_weight(&self) -> f64 {
+            1.0
+        }
+        fn starting_points(&self) -> Vec<Vec<f64>> {
+            vec![vec![0.01], vec![50.0]]
+        }
+    }
+
+    #[test]
+    fn rejects_non_finite_trial_steps() {
+        let (p, _) = maximize("walled", &Walled, &FitOptions::default()).unwrap();
+        assert!((p[0] - 4.0).abs() < 1e-5, "{p:?}");
+    }
+
+    struct Unbounded;
+    impl Likelihood for Unbounded {
+        fn names(&self) -> &'static [&'static str] {
+            &["theta"]
+        }
+        fn value_and_gradient(&self, p: &[f64], g: &mut [f64]) -> f64 {
+            // LL = θ: no maximum.
+            g[0] = 1.0;
+            p[0]
+        }
+        fn total_weight(&self) -> f64 {
+            1.0
+        }
+        fn starting_points(&self) -> Vec<Vec<f64>> {
+            vec![]
+        }
+    }
+
+    #[test]
+    fn errors() {
+        let e = maximize(
+            "unbounded",
+            &Unbounded,
+            &FitOptions {
+                max_iterations: 20,
+                ..FitOptions::default()
+            },
+        )
+        .unwrap_err();
+        assert_eq!(e.code(), "NOT_CONVERGED");
+        assert!(e.to_string().contains("unbounded"), "{e}");
+
+        let e = maximize(
+            "toy",
+            &Toy,
+            &FitOptions {
+                gradient_tolerance: -1.0,
+                ..FitOptions::default()
+            },
+        )
+        .unwrap_err();
+        assert_eq!(e.field(), Some("gradient_tolerance"));
+        let e = maximize(
+            "toy",
+            &Toy,
+            &FitOptions {
+                penalty: f64::NAN,
+                ..FitOptions::default()
+            },
+        )
+        .unwrap_err();
+        assert_eq!(e.field(), Some("penalty"));
+        let e = maximize(
+            "toy",
+            &Toy,
+            &FitOptions {
+                max_iterations: 0,
+                ..FitOptions::default()
+            },
+        )
+        .unwrap_err();
+        assert_eq!(e.field(), Some("max_iterations"));
+
+        struct Nowhere;
+        impl Likelihood for Nowhere {
+            fn names(&self) -> &'static [&'static str] {
+                &["theta"]
+            }
+            fn value_and_gradient(&self, _: &[f64], g: &mut [f64]) -> f64 {
+                g[0] = f64::NAN;
+                f64::NAN
+            }
+            fn total_weight(&self) -> f64 {
+                1.0
+            }
+            fn starting_points(&self) -> Vec<Vec<f64>> {
+                vec![vec![2.0]]
+            }
+        }
+        let e = maximize("nowhere", &Nowhere, &FitOptions::default()).unwrap_err();
+        assert_eq!(e.field(), Some("log_likelihood"));
+    }
+
+    #[test]
+    fn hessian_of_toy() {
+        let h = hessian(&Toy, &[1.0, 1.0, 1.0]);
+        // −diag(k/θ²) = −diag(2, 50, 4) at θ = 1
+        assert!((h[0][0] + 2.0).abs() < 1e-6);
+        assert!((h[1][1] + 50.0).abs() < 1e-5);
+        assert!((h[2][2] + 4.0).abs() < 1e-6);
+        assert!(h[0][1].abs() < 1e-9);
+    }
+}

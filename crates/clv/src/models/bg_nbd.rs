@@ -1,0 +1,745 @@
+//! # BG/NBD — Fader, Hardie & Lee (2005)
+//!
+//! "Counting Your Customers the Easy Way: An Alternative to the Pareto/NBD
+//! Model", *Marketing Science* 24(2), 275–284 (FHL 2005), with the
+//! derivations of Fader, Hardie & Lee, "Implementing the BG/NBD Model for
+//! Customer Base Analysis in Excel" (2005 note).
+//!
+//! ## Model
+//! While alive, a customer buys as a Poisson process with rate λ; λ ~
+//! Gamma(shape r, rate α) across customers. After each purchase the customer
+//! drops out with probability p; p ~ Beta(a, b). Parameters `r, alpha, a, b`
+//! (same names and meaning in `lifetimes.BetaGeoFitter`, pymc-marketing
+//! `BetaGeoModel` and CLVTools `bgnbd`).
+//!
+//! ## Likelihood (FHL 2005 eq. 6), customer (x, t_x, T)
+//! ```text
+//! L = B(a, b+x)/B(a, b) · Γ(r+x) α^r / (Γ(r) (α+T)^(r+x))
+//!   + 1{x>0} · B(a+1, b+x−1)/B(a, b) · Γ(r+x) α^r / (Γ(r) (α+t_x)^(r+x))
+//! ```
+//! computed as `ln L = A1 + A2 + logaddexp(A3, A4)` with
+//! `A1 = lnΓ(r+x) − lnΓ(r) + r ln α`, `A2 = ln B(a, b+x) − ln B(a, b)`,
+//! `A3 = −(r+x) ln(α+T)`, `A4 = ln a − ln(b+x−1) − (r+x) ln(α+t_x)` (x > 0).
+//!
+//! ## P(alive) (FHL 2005 note, eq. for P(τ > T))
+//! `P(alive | x, t_x, T) = 1 / (1 + 1{x>0} · a/(b+x−1) · ((α+T)/(α+t_x))^(r+x))`.
+//!
+//! ## Conditional expectation (FHL 2005 eq. 10)
+//! ```text
+//! E[Y(t) | x, t_x, T] = (a+b+x−1)/(a−1)
+//!     · [1 − ((α+T)/(α+T+t))^(r+x) · 2F1(r+x, b+x; a+b+x−1; t/(α+T+t))] · P(alive)
+//! ```
+//! Evaluated after Euler's transformation
+//! `2F1(A, B; C; z) = (1−z)^(C−A−B) 2F1(C−A, C−B; C; z)`, which turns the
+//! bracket into `1 − (1−z)^(a−1) · 2F1(a+b−1−r, a−1; a+b+x−1; z)`: the upper
+//! parameters no longer grow with x, and the form is also valid at a = 1
+//! (see `bracket_over_a_minus_one`).
+//!
+//! ## New customer (FHL 2005 eq. 9 and eq. 8)
+//! `E[X(t)] = (a+b−1)/(a−1) · [1 − (α/(α+t))^r · 2F1(r, b; a+b−1; t/(α+t))]`
+//! (the conditional expectation at x = t_x = T = 0), and
+//! ```text
+//! P(X(t) = n) = B(a, b+n)/B(a, b) · Γ(r+n)/(Γ(r) n!) · (α/(α+t))^r (t/(α+t))^n
+//!   + 1{n>0} · B(a+1, b+n−1)/B(a, b) · [1 − (α/(α+t))^r Σ_{j<n} Γ(r+j)/(Γ(r) j!) (t/(α+t))^j]
+//! ```
+//! where the bracket is the negative-binomial tail `P(NB ≥ n) = I_{t/(α+t)}(n, r)`
+//! (regularised incomplete beta), evaluated without cancellation; the sum of
+//! the two terms is taken in log space.
+
+use serde::{Deserialize, Serialize};
+use statrs::function::beta::{checked_beta_reg, ln_beta};
+use statrs::function::gamma::{digamma, ln_gamma};
+
+use super::{
+    TransactionModel, log_add_exp, model_from_json, model_to_json, validate_customers,
+    weights_or_ones,
+};
+use crate::error::{Error, Result, check};
+use crate::fit::{FitInfo, FitOptions, Likelihood, maximize};
+
+/// Parameters of the BG/NBD and MBG/NBD models.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct BgNbdParams {
+    /// Shape of the gamma distribution of purchase rates.
+    pub r: f64,
+    /// Rate (inverse scale, in the summary's time unit) of that gamma.
+    pub alpha: f64,
+    /// First shape parameter of the beta distribution of dropout probabilities.
+    pub a: f64,
+    /// Second shape parameter of that beta.
+    pub b: f64,
+}
+
+impl BgNbdParams {
+    /// Validates each parameter (finite, > 0), naming it in the error.
+    ///
+    /// # Errors
+    /// [`Error::InvalidValue`] with field `r`, `alpha`, `a` or `b`.
+    pub fn new(r: f64, alpha: f64, a: f64, b: f64) -> Result<Self> {
+        Ok(BgNbdParams {
+            r: check::positive("r", r)?,
+            alpha: check::positive("alpha", alpha)?,
+            a: check::positive("a", a)?,
+            b: check::positive("b", b)?,
+        })
+    }
+}
+
+/// BG/NBD (s = 0) or MBG/NBD (s = 1): the MBG/NBD shifts b+x by one in the
+/// beta terms and lets x = 0 customers drop out at time 0.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Variant {
+    /// Fader, Hardie & Lee (2005).
+    Bg,
+    /// Batislam, Denizel & Filiztekin (2007).
+    Mbg,
+}
+
+impl Variant {
+    fn shift(self) -> f64 {
+        match self {
+            Variant::Bg => 0.0,
+            Variant::Mbg => 1.0,
+        }
+    }
+    /// Whether the "dropped out after the last purchase" term exists.
+    fn has_dropout_term(self, x: f64) -> bool {
+        match self {
+            Variant::Bg => x > 0.0,
+            Variant::Mbg => true,
+        }
+    }
+}
+
+/// ln L for one customer and (optionally) its gradient in (r, α, a, b).
+pub(crate) fn ln_lik(
+    v: Variant,
+    p: &BgNbdParams,
+    x: f64,
+    tx: f64,
+    tt: f64,
+    grad: Option<&mut [f64; 4]>,
+) -> f64 {
+    let (r, al, a, b) = (p.r, p.alpha, p.a, p.b);
+    let s = v.shift();
+    let a1 = ln_gamma(r + x) - ln_gamma(r) + r * al.ln();
+    let a2 = ln_gamma(a + b) + ln_gamma(b + x + s) - ln_gamma(b) - ln_gamma(a + b + x + s);
+    let l_t = (al + tt).ln();
+    let l_tx = (al + tx).ln();
+    let a3 = -(r + x) * l_t;
+    let dropout = v.has_dropout_term(x);
+    let bx = b + x - 1.0 + s;
+    let a4 = if dropout {
+        a.ln() - bx.ln() - (r + x) * l_tx
+    } else {
+        f64::NEG_INFINITY
+    };
+    let ll = a1 + a2 + log_add_exp(a3, a4);
+    if let Some(g) = grad {
+        // weight of the A4 term: w4 = e^{A4}/(e^{A3}+e^{A4}) = σ(A4 − A3)
+        let w4 = if dropout {
+            1.0 / (1.0 + (a3 - a4).exp())
+        } else {
+            0.0
+        };
+        let w3 = 1.0 - w4;
+        let psi_ab = digamma(a + b);
+        let psi_abx = digamma(a + b + x + s);
+        g[0] = digamma(r + x) - digamma(r) + al.ln() - w3 * l_t - w4 * l_tx;
+        g[1] = r / al - (r + x) * (w3 / (al + tt) + w4 / (al + tx));
+        g[2] = psi_ab - psi_abx + if dropout { w4 / a } else { 0.0 };
+        g[3] = psi_ab + digamma(b + x + s)
+            - digamma(b)
+            - psi_abx
+            - if dropout { w4 / bx } else { 0.0 };
+    }
+    ll
+}
+
+/// ln P(alive | x, t_x, T) = −ln(1 + 1{dropout term} · a/(b+x−1+s) · ((α+T)/(α+t_x))^(r+x)).
+pub(crate) fn ln_prob_alive(v: Variant, p: &BgNbdParams, x: f64, tx: f64, tt: f64) -> f64 {
+    if !v.has_dropout_term(x) {
+        return 0.0;
+    }
+    let d = p.a.ln() - (p.b + x - 1.0 + v.shift()).ln()
+        + (p.r + x) * ((p.alpha + tt).ln() - (p.alpha + tx).ln());
+    // −softplus(d), stable for large |d|
+    -(d.max(0.0) + (-d.abs()).exp().ln_1p())
+}
+
+/// `S = Σ_{k≥1} u_k` with `u_k = (A)_k (ε+1)_{k−1} / ((C)_k k!) · z^k`, so that
+/// `2F1(A, ε; C; z) = 1 + ε S`. Returned as `(s, ln_scale)` with
+/// `S = s · e^{ln_scale}` (rescaled to avoid overflow for large parameters).
+///
+/// Written by hand (statrs has no 2F1). Terms are generated by their ratio
+/// `u_{k+1}/u_k = (A+k)(ε+k) z / ((C+k)(k+1))`; for j ≥ k, with A+k, ε+k,
+/// C+k > 0, the ratio is bounded by `ρ = z · max((A+k)/(k+1), 1) · max((ε+k)/(C+k), 1)`
+/// (both factors are monotone in j and tend to 1), so once ρ < 1 the tail is
+/// at most `|u_k| ρ/(1−ρ)`; the sum stops when that bound is below 1e-17 of
+/// the partial sum.
+fn series_s(big_a: f64, eps: f64, c: f64, z: f64) -> Option<(f64, f64)> {
+    const MAX_TERMS: u32 = 10_000_000;
+    if z == 0.0 {
+        return Some((0.0, 0.0));
+    }
+    let mut term = big_a * z / c;
+    let mut sum = term;
+    let mut ln_scale = 0.0;
+    let mut k = 1.0;
+    for _ in 0..MAX_TERMS {
+        if !term.is_finite() || !sum.is_finite() {
+            return None;
+        }
+        if term == 0.0 {
+            return Some((sum, ln_scale));
+        }
+        if big_a + k > 0.0 && eps + k > 0.0 && c + k > 0.0 {
+            let rho = z * ((big_a + k) / (k + 1.0)).max(1.0) * ((eps + k) / (c + k)).max(1.0);
+            if rho < 1.0 && term.abs() * rho / (1.0 - rho) <= 1e-17 * sum.abs() {
+                return Some((sum, ln_scale));
+            }
+        }
+        term *= (big_a + k) * (eps + k) * z / ((c + k) * (k + 1.0));
+        sum += term;
+        k += 1.0;
+        let m = term.abs().max(sum.abs());
+        if m > 1e250 {
+            term /= m;
+            sum /= m;
+            ln_scale += m.ln();
+        }
+    }
+    None
+}
+
+/// `[1 − (1−z)^ε · 2F1(A, ε; C; z)] / ε` for z ∈ [0, 1), with `ln_1mz = ln(1−z)`,
+/// continuous at ε = 0 (limit `−ln(1−z) − S`).
+///
+/// With `F = 1 + εS` ([`series_s`]): `(1−z)^ε F = exp(ε ln(1−z) + ln(1+εS))`,
+/// so the bracket is `−expm1(ε ln(1−z) + ln_1p(εS))/ε`, free of cancellation
+/// when both terms are close to 1.
+fn bracket_over_a_minus_one(big_a: f64, eps: f64, c: f64, z: f64, ln_1mz: f64) -> Option<f64> {
+    let (s, ls) = series_s(big_a, eps, c, z)?;
+    if eps == 0.0 {
+        return if ls == 0.0 { Some(-ln_1mz - s) } else { None };
+    }
+    // ln(1 + εS) with S = s·e^{ls}
+    let one_plus = if ls == 0.0 {
+        let es = eps * s;
+        if es > -1.0 { Some(es.ln_1p()) } else { None }
+    } else {
+        let inner = (-ls).exp() + eps * s;
+        if inner > 0.0 {
+            Some(ls + inner.ln())
+        } else {
+            None
+        }
+    };
+    match one_plus {
+        Some(lf) => Some(-(eps * ln_1mz + lf).exp_m1() / eps),
+        None => {
+            // F ≤ 0 (possible only for unusual parameters): direct form.
+            let f = 1.0 + eps * s * ls.exp();
+            Some((1.0 - (eps * ln_1mz).exp() * f) / eps)
+        }
+    }
+}
+
+/// E[Y(t) | x, t_x, T] for BG/NBD (s = 0) or MBG/NBD (s = 1):
+/// `P(alive) · C · [1 − (1−z)^(a−1) 2F1(a+b−1+s−r, a−1; C; z)] / (a−1)`,
+/// `C = a+b+x−1+s`, `z = t/(α+T+t)`.
+pub(crate) fn conditional_expectation(
+    v: Variant,
+    p: &BgNbdParams,
+    t: f64,
+    x: f64,
+    tx: f64,
+    tt: f64,
+) -> Result<f64> {
+    if t == 0.0 {
+        return Ok(0.0);
+    }
+    let s = v.shift();
+    let c = p.a + p.b + x - 1.0 + s;
+    let z = t / (p.alpha + tt + t);
+    let ln_1mz = (p.alpha + tt).ln() - (p.alpha + tt + t).ln();
+    let bracket = bracket_over_a_minus_one(p.a + p.b - 1.0 + s - p.r, p.a - 1.0, c, z, ln_1mz)
+        .ok_or_else(|| {
+            Error::invalid(
+                "t",
+                t,
+                format!(
+                    "a horizon for which the hypergeometric series converges (x = {x}, T = {tt})"
+                ),
+            )
+        })?;
+    let value = ln_prob_alive(v, p, x, tx, tt).exp() * c * bracket;
+    if value.is_finite() {
+        Ok(value.max(0.0))
+    } else {
+        Err(Error::invalid(
+            "t",
+            t,
+            format!("a horizon giving a finite expectation (x = {x}, T = {tt})"),
+        ))
+    }
+}
+
+/// ln P(X(t) = n) for a new customer (FHL 2005 eq. 8; MBG/NBD analogue with s = 1).
+pub(crate) fn ln_prob_purchases(v: Variant, p: &BgNbdParams, n: u32, t: f64) -> f64 {
+    let (r, al, a, b) = (p.r, p.alpha, p.a, p.b);
+    let s = v.shift();
+    let nf = f64::from(n);
+    let ln_b = ln_beta(a, b);
+    // ln NB(n; r, α/(α+t))
+    let ln_nb = if t == 0.0 {
+        if n == 0 { 0.0 } else { f64::NEG_INFINITY }
+    } else {
+        ln_gamma(r + nf) - ln_gamma(r) - ln_gamma(nf + 1.0) - r * (t / al).ln_1p()
+            + nf * (t.ln() - (al + t).ln())
+    };
+    let first = ln_beta(a, b + nf + s) - ln_b + ln_nb;
+    let second = if n > 0 || s > 0.0 {
+        // P(NB ≥ n) = I_{t/(α+t)}(n, r); 1 for n = 0
+        let tail = if n == 0 {
+            1.0
+        } else if t == 0.0 {
+            0.0
+        } else {
+            checked_beta_reg(nf, r, t / (al + t)).unwrap_or(f64::NAN)
+        };
+        ln_beta(a + 1.0, b + nf - 1.0 + s) - ln_b + tail.ln()
+    } else {
+        f64::NEG_INFINITY
+    };
+    log_add_exp(first, second)
+}
+
+/// Log-likelihood of a data set, for the optimiser.
+pub(crate) struct GeoLikelihood<'a> {
+    pub(crate) variant: Variant,
+    pub(crate) x: &'a [f64],
+    pub(crate) tx: &'a [f64],
+    pub(crate) tt: &'a [f64],
+    pub(crate) w: Vec<f64>,
+}
+
+impl GeoLikelihood<'_> {
+    fn chunk(&self, p: &BgNbdParams, lo: usize, hi: usize) -> (f64, [f64; 4]) {
+        let mut total = 0.0;
+        let mut g = [0.0; 4];
+        let mut gi = [0.0; 4];
+        for i in lo..hi {
+            let w = self.w[i];
+            if w == 0.0 {
+                continue;
+            }
+            total += w * ln_lik(
+                self.variant,
+                p,
+                self.x[i],
+                self.tx[i],
+                self.tt[i],
+                Some(&mut gi),
+            );
+            for k in 0..4 {
+                g[k] += w * gi[k];
+            }
+        }
+        (total, g)
+    }
+}
+
+impl Likelihood for GeoLikelihood<'_> {
+    fn names(&self) -> &'static [&'static str] {
+        &["r", "alpha", "a", "b"]
+    }
+    fn value_and_gradient(&self, params: &[f64], grad: &mut [f64]) -> f64 {
+        let p = BgNbdParams {
+            r: params[0],
+            alpha: params[1],
+            a: params[2],
+            b: params[3],
+        };
+        let n = self.x.len();
+        #[cfg(feature = "parallel")]
+        let (ll, g) = {
+            use rayon::prelude::*;
+            const CHUNK: usize = 4096;
+            (0..n.div_ceil(CHUNK))
+                .into_par_iter()
+                .map(|c| self.chunk(&p, c * CHUNK, ((c + 1) * CHUNK).min(n)))
+                .reduce(
+                    || (0.0, [0.0; 4]),
+                    |(l1, g1), (l2, g2)| {
+                        (
+                            l1 + l2,
+                            [g1[0] + g2[0], g1[1] + g2[1], g1[2] + g2[2], g1[3] + g2[3]],
+                        )
+                    },
+                )
+        };
+        #[cfg(not(feature = "parallel"))]
+        let (ll, g) = self.chunk(&p, 0, n);
+        grad.copy_from_slice(&g);
+        ll
+    }
+    fn total_weight(&self) -> f64 {
+        self.w.iter().sum()
+    }
+    fn starting_points(&self) -> Vec<Vec<f64>> {
+        // α ≈ r · (Σ w T)/(Σ w x): matches the mean purchase rate r/α.
+        let (mut sx, mut st) = (0.0, 0.0);
+        for i in 0..self.x.len() {
+            sx += self.w[i] * self.x[i];
+            st += self.w[i] * self.tt[i];
+        }
+        let scale = if sx > 0.0 && st > 0.0 { st / sx } else { 1.0 };
+        vec![vec![0.5, 0.5 * scale, 1.0, 2.0], vec![1.0, scale, 0.5, 1.0]]
+    }
+}
+
+/// Shared fitting entry for BG/NBD and MBG/NBD.
+pub(crate) fn fit_geo(
+    variant: Variant,
+    name: &str,
+    frequency: &[f64],
+    recency: &[f64],
+    t: &[f64],
+    weights: Option<&[f64]>,
+    options: &FitOptions,
+) -> Result<(BgNbdParams, FitInfo)> {
+    validate_customers(frequency, recency, t)?;
+    if frequency.is_empty() {
+        return Err(Error::Empty {
+            field: "frequency".into(),
+            reason: format!("{name} needs at least one customer to fit"),
+        });
+    }
+    let w = weights_or_ones(weights, frequency.len())?;
+    let lik = GeoLikelihood {
+        variant,
+        x: frequency,
+        tx: recency,
+        tt: t,
+        w,
+    };
+    let (p, info) = maximize(name, &lik, options)?;
+    Ok((
+        BgNbdParams {
+            r: p[0],
+            alpha: p[1],
+            a: p[2],
+            b: p[3],
+        },
+        info,
+    ))
+}
+
+/// Per-customer map with validation, shared by the prediction methods.
+pub(crate) fn per_customer(
+    frequency: &[f64],
+    recency: &[f64],
+    t: &[f64],
+    f: impl Fn(f64, f64, f64) -> Result<f64>,
+) -> Result<Vec<f64>> {
+    validate_customers(frequency, recency, t)?;
+    frequency
+        .iter()
+        .zip(recency)
+        .zip(t)
+        .map(|((&x, &tx), &tt)| f(x, tx, tt))
+        .collect()
+}
+
+/// The BG/NBD model (Fader, Hardie & Lee 2005); see the [module docs](self).
+///
+/// # Example
+/// ```
+/// use clv::{BetaGeo, TransactionModel};
+/// // FHL (2005) CDNOW estimates; customer ID 1: x = 2, t_x = 30.43, T = 38.86.
+/// let m = BetaGeo::from_params(0.243, 4.414, 0.793, 2.426).unwrap();
+/// let e = m.expected_purchases(39.0, &[2.0], &[30.43], &[38.86]).unwrap();
+/// assert!((e[0] - 1.226).abs() < 5e-4); // FHL 2005: E[Y(39) | ...] = 1.226
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BetaGeo {
+    params: BgNbdParams,
+    fit: Option<FitInfo>,
+}
+
+impl BetaGeo {
+    /// A model with known parameters.
+    ///
+    /// # Errors
+    /// [`Error::InvalidValue`] naming `r`, `alpha`, `a` or `b` when not finite and > 0.
+    pub fn from_params(r: f64, alpha: f64, a: f64, b: f64) -> Result<Self> {
+        Ok(BetaGeo {
+            params: BgNbdParams::new(r, alpha, a, b)?,
+            fit: None,
+        })
+    }
+
+    /// Maximum-likelihood fit (see [`crate::fit`]); `weights` are per-row
+    /// counts for compressed data.
+    ///
+    /// # Errors
+    /// Those of [`validate_customers`]; [`Error::Empty`] for no customers;
+    /// bad `weights` ([`Error::InvalidValue`] / [`Error::LengthMismatch`]);
+    /// [`Error::NotConverged`].
+    pub fn fit(
+        frequency: &[f64],
+        recency: &[f64],
+        t: &[f64],
+        weights: Option<&[f64]>,
+        options: &FitOptions,
+    ) -> Result<Self> {
+        let (params, info) = fit_geo(
+            Variant::Bg,
+            "BG/NBD",
+            frequency,
+            recency,
+            t,
+            weights,
+            options,
+        )?;
+        Ok(BetaGeo {
+            params,
+            fit: Some(info),
+        })
+    }
+
+    /// The parameters.
+    pub fn parameters(&self) -> BgNbdParams {
+        self.params
+    }
+    /// Gamma shape r.
+    pub fn r(&self) -> f64 {
+        self.params.r
+    }
+    /// Gamma rate α.
+    pub fn alpha(&self) -> f64 {
+        self.params.alpha
+    }
+    /// Beta shape a.
+    pub fn a(&self) -> f64 {
+        self.params.a
+    }
+    /// Beta shape b.
+    pub fn b(&self) -> f64 {
+        self.params.b
+    }
+
+    /// ln P(alive), for customers whose P(alive) underflows.
+    ///
+    /// # Errors
+    /// Those of [`validate_customers`].
+    pub fn ln_prob_alive(&self, frequency: &[f64], recency: &[f64], t: &[f64]) -> Result<Vec<f64>> {
+        per_customer(frequency, recency, t, |x, tx, tt| {
+            Ok(ln_prob_alive(Variant::Bg, &self.params, x, tx, tt))
+        })
+    }
+
+    /// ln P(X(t) = n) for a new customer (FHL 2005 eq. 8, in log space).
+    ///
+    /// # Errors
+    /// `t` must be finite and ≥ 0.
+    pub fn ln_prob_purchases(&self, n: u32, t: f64) -> Result<f64> {
+        check::non_negative("t", t)?;
+        Ok(ln_prob_purchases(Variant::Bg, &self.params, n, t))
+    }
+
+    /// `{"format_version": 1, "model": "bg_nbd", "params": {...}, "fit": ...}`.
+    pub fn to_json(&self) -> String {
+        model_to_json("bg_nbd", &self.params, self.fit.as_ref())
+    }
+
+    /// Reads [`BetaGeo::to_json`] output.
+    ///
+    /// # Errors
+    /// [`Error::Format`] for bad JSON, another model or version;
+    /// [`Error::InvalidValue`] for invalid parameters.
+    pub fn from_json(text: &str) -> Result<Self> {
+        let (p, fit): (BgNbdParams, _) = model_from_json("bg_nbd", text)?;
+        Ok(BetaGeo {
+            params: BgNbdParams::new(p.r, p.alpha, p.a, p.b)?,
+            fit,
+        })
+    }
+}
+
+impl TransactionModel for BetaGeo {
+    fn name(&self) -> &'static str {
+        "BG/NBD"
+    }
+    fn params(&self) -> Vec<(&'static str, f64)> {
+        let p = self.params;
+        vec![("r", p.r), ("alpha", p.alpha), ("a", p.a), ("b", p.b)]
+    }
+    fn fit_info(&self) -> Option<&FitInfo> {
+        self.fit.as_ref()
+    }
+    fn log_likelihood(&self, frequency: &[f64], recency: &[f64], t: &[f64]) -> Result<Vec<f64>> {
+        per_customer(frequency, recency, t, |x, tx, tt| {
+            Ok(ln_lik(Variant::Bg, &self.params, x, tx, tt, None))
+        })
+    }
+    fn prob_alive(&self, frequency: &[f64], recency: &[f64], t: &[f64]) -> Result<Vec<f64>> {
+        per_customer(frequency, recency, t, |x, tx, tt| {
+            Ok(ln_prob_alive(Variant::Bg, &self.params, x, tx, tt).exp())
+        })
+    }
+    fn expected_purchases(
+        &self,
+        horizon: f64,
+        frequency: &[f64],
+        recency: &[f64],
+        t: &[f64],
+    ) -> Result<Vec<f64>> {
+        check::non_negative("t", horizon)?;
+        per_customer(frequency, recency, t, |x, tx, tt| {
+            conditional_expectation(Variant::Bg, &self.params, horizon, x, tx, tt)
+        })
+    }
+    fn expected_purchases_new(&self, t: f64) -> Result<f64> {
+        check::non_negative("t", t)?;
+        conditional_expectation(Variant::Bg, &self.params, t, 0.0, 0.0, 0.0)
+    }
+    fn prob_purchases(&self, n: u32, t: f64) -> Result<f64> {
+        check::non_negative("t", t)?;
+        Ok(ln_prob_purchases(Variant::Bg, &self.params, n, t).exp())
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn fhl() -> BetaGeo {
+        // FHL (2005) CDNOW estimates.
+        BetaGeo::from_params(0.243, 4.414, 0.793, 2.426).unwrap()
+    }
+
+    #[test]
+    fn fhl_customer_one() {
+        // FHL 2005: CDNOW ID 1 (x=2, t_x=30.43, T=38.86) E[Y(39)] = 1.226
+        let e = fhl()
+            .expected_purchases(39.0, &[2.0], &[30.43], &[38.86])
+            .unwrap();
+        assert!((e[0] - 1.226).abs() < 5e-4, "{e:?}");
+    }
+
+    #[test]
+    fn gradient_matches_finite_differences() {
+        let p = BgNbdParams::new(0.7, 3.0, 1.3, 2.5).unwrap();
+        for v in [Variant::Bg, Variant::Mbg] {
+            for &(x, tx, tt) in &[(0.0, 0.0, 10.0), (3.0, 5.0, 12.0), (40.0, 30.0, 31.0)] {
+                let mut g = [0.0; 4];
+                ln_lik(v, &p, x, tx, tt, Some(&mut g));
+                let base = [p.r, p.alpha, p.a, p.b];
+                for k in 0..4 {
+                    let h = 1e-6 * base[k];
+                    let mut hi = base;
+                    let mut lo = base;
+                    hi[k] += h;
+                    lo[k] -= h;
+                    let mk = |q: [f64; 4]| BgNbdParams {
+                        r: q[0],
+                        alpha: q[1],
+                        a: q[2],
+                        b: q[3],
+                    };
+                    let fd = (ln_lik(v, &mk(hi), x, tx, tt, None)
+                        - ln_lik(v, &mk(lo), x, tx, tt, None))
+                        / (2.0 * h);
+                    assert!(
+                        (g[k] - fd).abs() < 1e-6 * (1.0 + fd.abs()),
+                        "{v:?} {k} {g:?} {fd}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn prob_purchases_sums_to_one_and_mean() {
+        let m = fhl();
+        for t in [0.5, 10.0, 39.0, 200.0] {
+            let (mut s, mut mean) = (0.0, 0.0);
+            for n in 0..3000 {
+                let p = m.prob_purchases(n, t).unwrap();
+                s += p;
+                mean += f64::from(n) * p;
+            }
+            assert!((s - 1.0).abs() < 1e-9, "t={t} sum={s}");
+            let e = m.expected_purchases_new(t).unwrap();
+            assert!((mean - e).abs() < 1e-7 * e.max(1.0), "t={t} {mean} vs {e}");
+        }
+    }
+
+    #[test]
+    fn a_equal_one_is_continuous() {
+        let at = |a: f64| {
+            BetaGeo::from_params(0.5, 4.0, a, 2.0)
+                .unwrap()
+                .expected_purchases(20.0, &[3.0], &[10.0], &[15.0])
+                .unwrap()[0]
+        };
+        let (lo, mid, hi) = (at(1.0 - 1e-7), at(1.0), at(1.0 + 1e-7));
+        assert!(mid.is_finite() && (lo - mid).abs() < 1e-6 && (hi - mid).abs() < 1e-6);
+    }
+
+    #[test]
+    fn extreme_inputs_are_finite() {
+        let m = fhl();
+        let x = [0.0, 1e4, 1e4, 5.0, 0.0];
+        let tx = [0.0, 1e5, 10.0, 1e5 - 1.0, 0.0];
+        let tt = [1e5, 1e5, 1e5, 1e5, 0.5];
+        for t in [1e-6, 1.0, 1e4] {
+            for v in m.expected_purchases(t, &x, &tx, &tt).unwrap() {
+                assert!(v.is_finite() && v >= 0.0, "{t} {v}");
+            }
+        }
+        for v in m.prob_alive(&x, &tx, &tt).unwrap() {
+            assert!(v.is_finite() && (0.0..=1.0).contains(&v));
+        }
+        for v in m.log_likelihood(&x, &tx, &tt).unwrap() {
+            assert!(v.is_finite());
+        }
+        let lp = m.ln_prob_alive(&[1e4], &[10.0], &[1e5]).unwrap()[0];
+        assert!(lp.is_finite() && lp < -1e4);
+        assert!(m.expected_purchases_new(1e4).unwrap().is_finite());
+        assert!(m.prob_purchases(500, 1e4).unwrap().is_finite());
+    }
+
+    #[test]
+    fn bad_inputs() {
+        let e = BetaGeo::from_params(0.2, -1.0, 1.0, 1.0).unwrap_err();
+        assert_eq!(e.field(), Some("alpha"));
+        let m = fhl();
+        let e = m
+            .expected_purchases(f64::NAN, &[1.0], &[1.0], &[2.0])
+            .unwrap_err();
+        assert_eq!(e.field(), Some("t"));
+        let e = m.prob_alive(&[1.0], &[3.0], &[2.0]).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "invalid recency[0]: 3 (expected a number in [0, T = 2])"
+        );
+        let e = m.prob_purchases(1, -1.0).unwrap_err();
+        assert_eq!(e.field(), Some("t"));
+        let e = BetaGeo::fit(&[], &[], &[], None, &FitOptions::default()).unwrap_err();
+        assert_eq!(e.code(), "EMPTY_INPUT");
+        let e = BetaGeo::from_json(r#"{"format_version":1,"model":"pareto_nbd","params":{"r":1,"alpha":1,"a":1,"b":1},"fit":null}"#).unwrap_err();
+        assert_eq!(e.code(), "FORMAT_ERROR");
+        let e = BetaGeo::from_json(r#"{"format_version":1,"model":"bg_nbd","params":{"r":1,"alpha":0,"a":1,"b":1},"fit":null}"#).unwrap_err();
+        assert_eq!(e.field(), Some("alpha"));
+    }
+
+    #[test]
+    fn json_round_trip() {
+        let m = fhl();
+        assert_eq!(BetaGeo::from_json(&m.to_json()).unwrap(), m);
+    }
+}

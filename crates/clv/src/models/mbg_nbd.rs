@@ -1,0 +1,280 @@
+//! # MBG/NBD — Batislam, Denizel & Filiztekin (2007)
+//!
+//! "Empirical validation and comparison of models for customer base
+//! analysis", *International Journal of Research in Marketing* 24(3),
+//! 201–209. The BG/NBD of [`super::bg_nbd`] modified so that a customer may
+//! also drop out at time 0, right after the first purchase: customers with no
+//! repeat purchase are not certainly alive. Parameters `r, alpha` (gamma
+//! purchase rates) and `a, b` (beta dropout probability), as
+//! `lifetimes.ModifiedBetaGeoFitter`; pymc-marketing has `ModifiedBetaGeoModel`
+//! with the same names; CLVTools has no MBG/NBD.
+//!
+//! No widely published CDNOW estimate exists; the conformance tests compare
+//! the fit and predictions with `lifetimes` 0.11.3.
+//!
+//! ## Likelihood, customer (x, t_x, T), all x ≥ 0
+//! ```text
+//! L = B(a, b+x+1)/B(a, b) · Γ(r+x) α^r / (Γ(r) (α+T)^(r+x))
+//!   + B(a+1, b+x)/B(a, b) · Γ(r+x) α^r / (Γ(r) (α+t_x)^(r+x))
+//! ```
+//! (`ln L = A1 + A2 + logaddexp(A3, A4)`, `A2 = ln B(a, b+x+1) − ln B(a, b)`,
+//! `A4 = ln a − ln(b+x) − (r+x) ln(α+t_x)`.)
+//!
+//! ## Predictions
+//! ```text
+//! P(alive | x, t_x, T) = 1 / (1 + a/(b+x) · ((α+T)/(α+t_x))^(r+x))
+//! E[Y(t) | x, t_x, T]  = (a+b+x)/(a−1) · [1 − ((α+T)/(α+T+t))^(r+x)
+//!                         · 2F1(r+x, b+x+1; a+b+x; t/(α+T+t))] · P(alive)
+//! E[X(t)]              = b/(a−1) · [1 − (α/(α+t))^r · 2F1(r, b+1; a+b; t/(α+t))]
+//! P(X(t) = n)          = B(a, b+n+1)/B(a, b) · NB(n; r, α/(α+t))
+//!                        + B(a+1, b+n)/B(a, b) · P(NB ≥ n)
+//! ```
+//! evaluated with the same Euler-transformed series and log-space sums as the
+//! BG/NBD (`2F1(a+b−r, a−1; a+b+x; z)` after the transformation).
+
+use serde::{Deserialize, Serialize};
+
+use super::bg_nbd::{
+    BgNbdParams, Variant, conditional_expectation, fit_geo, ln_lik, ln_prob_alive,
+    ln_prob_purchases, per_customer,
+};
+use super::{TransactionModel, model_from_json, model_to_json};
+use crate::error::{Result, check};
+use crate::fit::{FitInfo, FitOptions};
+
+/// The MBG/NBD model (Batislam, Denizel & Filiztekin 2007); see the
+/// [module docs](self).
+///
+/// # Example
+/// ```
+/// use clv::{ModifiedBetaGeo, TransactionModel};
+/// // At the FHL (2005) BG/NBD CDNOW estimates, a customer who never came back
+/// // (x = 0, T = 38.86) is alive with probability 1/(1 + a/b) = 2.426/3.219 = 0.75365
+/// // at T = 0 and less later; P(alive | x=0, T=38.86) = 0.637253 (lifetimes 0.11.3).
+/// let m = ModifiedBetaGeo::from_params(0.243, 4.414, 0.793, 2.426).unwrap();
+/// let p = m.prob_alive(&[0.0], &[0.0], &[38.86]).unwrap();
+/// assert!((p[0] - 0.637_253_3).abs() < 1e-6);
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModifiedBetaGeo {
+    params: BgNbdParams,
+    fit: Option<FitInfo>,
+}
+
+impl ModifiedBetaGeo {
+    /// A model with known parameters.
+    ///
+    /// # Errors
+    /// [`Error::InvalidValue`](crate::Error::InvalidValue) naming `r`, `alpha`, `a` or `b` when not finite and > 0.
+    pub fn from_params(r: f64, alpha: f64, a: f64, b: f64) -> Result<Self> {
+        Ok(ModifiedBetaGeo {
+            params: BgNbdParams::new(r, alpha, a, b)?,
+            fit: None,
+        })
+    }
+
+    /// Maximum-likelihood fit (see [`crate::fit`]); `weights` are per-row
+    /// counts for compressed data.
+    ///
+    /// # Errors
+    /// Those of [`validate_customers`](super::validate_customers); [`Error::Empty`](crate::Error::Empty) for no customers;
+    /// bad `weights` ([`Error::InvalidValue`](crate::Error::InvalidValue) / [`Error::LengthMismatch`](crate::Error::LengthMismatch));
+    /// [`Error::NotConverged`](crate::Error::NotConverged).
+    pub fn fit(
+        frequency: &[f64],
+        recency: &[f64],
+        t: &[f64],
+        weights: Option<&[f64]>,
+        options: &FitOptions,
+    ) -> Result<Self> {
+        let (params, info) = fit_geo(
+            Variant::Mbg,
+            "MBG/NBD",
+            frequency,
+            recency,
+            t,
+            weights,
+            options,
+        )?;
+        Ok(ModifiedBetaGeo {
+            params,
+            fit: Some(info),
+        })
+    }
+
+    /// The parameters.
+    pub fn parameters(&self) -> BgNbdParams {
+        self.params
+    }
+    /// Gamma shape r.
+    pub fn r(&self) -> f64 {
+        self.params.r
+    }
+    /// Gamma rate α.
+    pub fn alpha(&self) -> f64 {
+        self.params.alpha
+    }
+    /// Beta shape a.
+    pub fn a(&self) -> f64 {
+        self.params.a
+    }
+    /// Beta shape b.
+    pub fn b(&self) -> f64 {
+        self.params.b
+    }
+
+    /// ln P(alive), for customers whose P(alive) underflows.
+    ///
+    /// # Errors
+    /// Those of [`validate_customers`](super::validate_customers).
+    pub fn ln_prob_alive(&self, frequency: &[f64], recency: &[f64], t: &[f64]) -> Result<Vec<f64>> {
+        per_customer(frequency, recency, t, |x, tx, tt| {
+            Ok(ln_prob_alive(Variant::Mbg, &self.params, x, tx, tt))
+        })
+    }
+
+    /// ln P(X(t) = n) for a new customer (MBG/NBD analogue of FHL 2005 eq. 8, in log space).
+    ///
+    /// # Errors
+    /// `t` must be finite and ≥ 0.
+    pub fn ln_prob_purchases(&self, n: u32, t: f64) -> Result<f64> {
+        check::non_negative("t", t)?;
+        Ok(ln_prob_purchases(Variant::Mbg, &self.params, n, t))
+    }
+
+    /// `{"format_version": 1, "model": "mbg_nbd", "params": {...}, "fit": ...}`.
+    pub fn to_json(&self) -> String {
+        model_to_json("mbg_nbd", &self.params, self.fit.as_ref())
+    }
+
+    /// Reads [`ModifiedBetaGeo::to_json`] output.
+    ///
+    /// # Errors
+    /// [`Error::Format`](crate::Error::Format) for bad JSON, another model or version;
+    /// [`Error::InvalidValue`](crate::Error::InvalidValue) for invalid parameters.
+    pub fn from_json(text: &str) -> Result<Self> {
+        let (p, fit): (BgNbdParams, _) = model_from_json("mbg_nbd", text)?;
+        Ok(ModifiedBetaGeo {
+            params: BgNbdParams::new(p.r, p.alpha, p.a, p.b)?,
+            fit,
+        })
+    }
+}
+
+impl TransactionModel for ModifiedBetaGeo {
+    fn name(&self) -> &'static str {
+        "MBG/NBD"
+    }
+    fn params(&self) -> Vec<(&'static str, f64)> {
+        let p = self.params;
+        vec![("r", p.r), ("alpha", p.alpha), ("a", p.a), ("b", p.b)]
+    }
+    fn fit_info(&self) -> Option<&FitInfo> {
+        self.fit.as_ref()
+    }
+    fn log_likelihood(&self, frequency: &[f64], recency: &[f64], t: &[f64]) -> Result<Vec<f64>> {
+        per_customer(frequency, recency, t, |x, tx, tt| {
+            Ok(ln_lik(Variant::Mbg, &self.params, x, tx, tt, None))
+        })
+    }
+    fn prob_alive(&self, frequency: &[f64], recency: &[f64], t: &[f64]) -> Result<Vec<f64>> {
+        per_customer(frequency, recency, t, |x, tx, tt| {
+            Ok(ln_prob_alive(Variant::Mbg, &self.params, x, tx, tt).exp())
+        })
+    }
+    fn expected_purchases(
+        &self,
+        horizon: f64,
+        frequency: &[f64],
+        recency: &[f64],
+        t: &[f64],
+    ) -> Result<Vec<f64>> {
+        check::non_negative("t", horizon)?;
+        per_customer(frequency, recency, t, |x, tx, tt| {
+            conditional_expectation(Variant::Mbg, &self.params, horizon, x, tx, tt)
+        })
+    }
+    fn expected_purchases_new(&self, t: f64) -> Result<f64> {
+        check::non_negative("t", t)?;
+        conditional_expectation(Variant::Mbg, &self.params, t, 0.0, 0.0, 0.0)
+    }
+    fn prob_purchases(&self, n: u32, t: f64) -> Result<f64> {
+        check::non_negative("t", t)?;
+        Ok(ln_prob_purchases(Variant::Mbg, &self.params, n, t).exp())
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn m() -> ModifiedBetaGeo {
+        ModifiedBetaGeo::from_params(0.243, 4.414, 0.793, 2.426).unwrap()
+    }
+
+    #[test]
+    fn time_zero_dropout() {
+        // x = 0, T = 0: P(alive) = 1/(1 + a/b) = 2.426/(0.793 + 2.426) = 0.753650
+        let p = m().prob_alive(&[0.0], &[0.0], &[0.0]).unwrap()[0];
+        assert!((p - 2.426 / 3.219).abs() < 1e-12);
+        // P(X(t) = 0) ≥ a/(a+b) = 0.246350 (the time-0 dropouts)
+        assert!(m().prob_purchases(0, 1000.0).unwrap() > 0.793 / 3.219);
+    }
+
+    #[test]
+    fn prob_purchases_sums_to_one_and_mean() {
+        for t in [1.0, 39.0, 150.0] {
+            let (mut s, mut mean) = (0.0, 0.0);
+            for n in 0..3000 {
+                let p = m().prob_purchases(n, t).unwrap();
+                s += p;
+                mean += f64::from(n) * p;
+            }
+            assert!((s - 1.0).abs() < 1e-9, "{s}");
+            let e = m().expected_purchases_new(t).unwrap();
+            assert!((mean - e).abs() < 1e-7 * e.max(1.0), "{mean} {e}");
+        }
+    }
+
+    #[test]
+    fn extreme_inputs_are_finite() {
+        let x = [0.0, 1e4, 1e4];
+        let tx = [0.0, 1e5, 10.0];
+        let tt = [1e5, 1e5, 1e5];
+        for t in [1e-6, 1e4] {
+            for v in m().expected_purchases(t, &x, &tx, &tt).unwrap() {
+                assert!(v.is_finite() && v >= 0.0);
+            }
+        }
+        assert!(
+            m().log_likelihood(&x, &tx, &tt)
+                .unwrap()
+                .iter()
+                .all(|v| v.is_finite())
+        );
+    }
+
+    #[test]
+    fn errors_and_json() {
+        assert_eq!(
+            ModifiedBetaGeo::from_params(0.2, 1.0, 0.0, 1.0)
+                .unwrap_err()
+                .field(),
+            Some("a")
+        );
+        let e = m().prob_alive(&[1.5], &[1.0], &[2.0]).unwrap_err();
+        assert_eq!(e.field(), Some("frequency"));
+        assert_eq!(ModifiedBetaGeo::from_json(&m().to_json()).unwrap(), m());
+        assert_eq!(
+            ModifiedBetaGeo::from_json(
+                &crate::BetaGeo::from_params(1.0, 1.0, 1.0, 1.0)
+                    .unwrap()
+                    .to_json()
+            )
+            .unwrap_err()
+            .code(),
+            "FORMAT_ERROR"
+        );
+    }
+}

@@ -1,0 +1,364 @@
+//! Probabilistic customer-base models ("buy till you die") and spend models.
+//!
+//! Every transaction model implements [`TransactionModel`] and every spend
+//! model [`SpendModel`]; one file per model holds its likelihood, its
+//! predictions and the paper they come from. Fitting goes through
+//! [`crate::fit::maximize`].
+//!
+//! ## Customer inputs
+//!
+//! Per customer, in the time unit of the summary (a model never guesses
+//! units): `frequency` x (number of repeat purchases), `recency` t_x (age at the
+//! last purchase), `T` (age at the end of observation). The checks of
+//! [`validate_customers`] apply to every transaction model.
+//!
+//! ## JSON format
+//!
+//! `to_json` / `from_json` on every model use
+//! `{"format_version": 1, "model": "bg_nbd", "params": {...}, "fit": {...} | null}`;
+//! non-finite numbers in `fit` (a NaN standard error) are written as `null`.
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result, check};
+
+pub mod bg_nbd;
+pub mod gamma_gamma;
+pub mod mbg_nbd;
+
+use crate::fit::FitInfo;
+pub use bg_nbd::{BetaGeo, BgNbdParams};
+pub use gamma_gamma::{GammaGamma, GammaGammaParams};
+pub use mbg_nbd::ModifiedBetaGeo;
+
+/// Transaction ("buy till you die") model API shared by BG/NBD, Pareto/NBD,
+/// MBG/NBD and BG/BB.
+///
+/// Inputs per customer: frequency x (repeat purchases), recency t_x, T (age)
+/// in the summary's time unit. For BG/BB, T is the number of transaction
+/// opportunities n and t must be a whole number of periods.
+pub trait TransactionModel: Send + Sync {
+    /// Model name, e.g. `"BG/NBD"`.
+    fn name(&self) -> &'static str;
+    /// Parameters in order with their names, e.g. `[("r", 0.243), ...]`.
+    fn params(&self) -> Vec<(&'static str, f64)>;
+    /// Fit diagnostics, `None` for a model built from known parameters.
+    fn fit_info(&self) -> Option<&FitInfo>;
+    /// Per-customer log-likelihood ln L(params | x, t_x, T).
+    ///
+    /// # Errors
+    /// Those of [`validate_customers`].
+    fn log_likelihood(&self, frequency: &[f64], recency: &[f64], t: &[f64]) -> Result<Vec<f64>>;
+    /// P(customer still alive at T | x, t_x, T).
+    ///
+    /// # Errors
+    /// Those of [`validate_customers`].
+    fn prob_alive(&self, frequency: &[f64], recency: &[f64], t: &[f64]) -> Result<Vec<f64>>;
+    /// E[X(T, T + horizon) | x, t_x, T]: expected purchases in the next
+    /// `horizon` units.
+    ///
+    /// # Errors
+    /// Those of [`validate_customers`]; `horizon` must be finite and ≥ 0.
+    fn expected_purchases(
+        &self,
+        horizon: f64,
+        frequency: &[f64],
+        recency: &[f64],
+        t: &[f64],
+    ) -> Result<Vec<f64>>;
+    /// E[X(t)] for a new customer (observed from time 0 for `t` units).
+    ///
+    /// # Errors
+    /// `t` must be finite and ≥ 0.
+    fn expected_purchases_new(&self, t: f64) -> Result<f64>;
+    /// P(X(t) = n) for a new customer.
+    ///
+    /// # Errors
+    /// `t` must be finite and ≥ 0.
+    fn prob_purchases(&self, n: u32, t: f64) -> Result<f64>;
+}
+
+/// Spend model API (Gamma-Gamma).
+pub trait SpendModel: Send + Sync {
+    /// Expected mean transaction value of each customer given their number
+    /// of repeat purchases `frequency` and mean repeat spend
+    /// `monetary_value`.
+    ///
+    /// # Errors
+    /// Model specific; see the implementing type.
+    fn expected_spend(&self, frequency: &[f64], monetary_value: &[f64]) -> Result<Vec<f64>>;
+}
+
+/// Validation shared by all transaction models.
+///
+/// Rules, each violation an error naming the field, the 0-based index and the
+/// value:
+/// - `recency` and `T` have the length of `frequency`
+///   ([`Error::LengthMismatch`]);
+/// - `frequency` is a finite whole number ≥ 0;
+/// - `T` is finite and ≥ 0;
+/// - `recency` is finite with 0 ≤ t_x ≤ T;
+/// - x > 0 requires t_x > 0 (a repeat purchase happens after the first).
+///
+/// When x = 0 the recency is not used by any model (the summary sets it to
+/// 0); any value in `[0, T]` is accepted.
+///
+/// # Errors
+/// [`Error::LengthMismatch`] or [`Error::InvalidValue`] as above.
+///
+/// # Example
+/// ```
+/// use clv::models::validate_customers;
+/// assert!(validate_customers(&[2.0, 0.0], &[30.43, 0.0], &[38.86, 38.86]).is_ok());
+/// let e = validate_customers(&[2.0], &[40.0], &[38.86]).unwrap_err();
+/// assert_eq!(e.to_string(), "invalid recency[0]: 40 (expected a number in [0, T = 38.86])");
+/// ```
+pub fn validate_customers(frequency: &[f64], recency: &[f64], t: &[f64]) -> Result<()> {
+    check::same_len("recency", recency.len(), "frequency", frequency.len())?;
+    check::same_len("T", t.len(), "frequency", frequency.len())?;
+    for (i, ((&x, &tx), &tt)) in frequency.iter().zip(recency).zip(t).enumerate() {
+        if !(x.is_finite() && x >= 0.0 && x.fract() == 0.0) {
+            return Err(Error::invalid_at(
+                "frequency",
+                i,
+                x,
+                "a finite whole number >= 0",
+            ));
+        }
+        if !(tt.is_finite() && tt >= 0.0) {
+            return Err(Error::invalid_at("T", i, tt, "a finite number >= 0"));
+        }
+        if !(tx.is_finite() && tx >= 0.0 && tx <= tt) {
+            return Err(Error::invalid_at(
+                "recency",
+                i,
+                tx,
+                format!("a number in [0, T = {tt}]"),
+            ));
+        }
+        if x > 0.0 && tx <= 0.0 {
+            return Err(Error::invalid_at(
+                "recency",
+                i,
+                tx,
+                format!("a number > 0 when frequency = {x} > 0"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Checks optional per-row weights (finite, ≥ 0, length `n`, positive sum)
+/// and returns them, or all ones.
+pub(crate) fn weights_or_ones(weights: Option<&[f64]>, n: usize) -> Result<Vec<f64>> {
+    match weights {
+        None => Ok(vec![1.0; n]),
+        Some(w) => {
+            check::same_len("weights", w.len(), "frequency", n)?;
+            check::all_non_negative("weights", w)?;
+            let total: f64 = w.iter().sum();
+            if !(total > 0.0 && total.is_finite()) {
+                return Err(Error::invalid(
+                    "weights",
+                    total,
+                    "weights with a finite, positive sum",
+                ));
+            }
+            Ok(w.to_vec())
+        }
+    }
+}
+
+/// The serialised form of every model.
+#[derive(Serialize, Deserialize)]
+struct Envelope<P> {
+    format_version: u32,
+    model: String,
+    params: P,
+    fit: Option<FitInfo>,
+}
+
+/// Current model JSON format version.
+pub(crate) const FORMAT_VERSION: u32 = 1;
+
+/// Serialises a model as
+/// `{"format_version": 1, "model": ..., "params": ..., "fit": ...}`.
+pub(crate) fn model_to_json<P: Serialize>(
+    model: &str,
+    params: &P,
+    fit: Option<&FitInfo>,
+) -> String {
+    let env = Envelope {
+        format_version: FORMAT_VERSION,
+        model: model.to_string(),
+        params,
+        fit: fit.cloned(),
+    };
+    // Serialising structs of numbers and strings cannot fail (serde_json
+    // writes non-finite floats as null).
+    serde_json::to_string(&env).unwrap_or_default()
+}
+
+/// Reads what [`model_to_json`] wrote, checking the model name and version.
+pub(crate) fn model_from_json<P: DeserializeOwned>(
+    model: &str,
+    text: &str,
+) -> Result<(P, Option<FitInfo>)> {
+    let what = format!("{model} model JSON");
+    let env: Envelope<P> = serde_json::from_str(text).map_err(|e| Error::Format {
+        what: what.clone(),
+        message: e.to_string(),
+    })?;
+    if env.format_version != FORMAT_VERSION {
+        return Err(Error::Format {
+            what,
+            message: format!(
+                "format_version {} is not supported (expected {FORMAT_VERSION})",
+                env.format_version
+            ),
+        });
+    }
+    if env.model != model {
+        return Err(Error::Format {
+            what,
+            message: format!("model is {:?}, expected {model:?}", env.model),
+        });
+    }
+    Ok((env.params, env.fit))
+}
+
+/// `ln(e^a + e^b)` without overflow; `−∞` terms are neutral.
+pub(crate) fn log_add_exp(a: f64, b: f64) -> f64 {
+    if a == f64::NEG_INFINITY {
+        return b;
+    }
+    if b == f64::NEG_INFINITY {
+        return a;
+    }
+    let m = a.max(b);
+    m + ((a - m).exp() + (b - m).exp()).ln()
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_valid_customers() {
+        // CDNOW IDs 1-3 (FHL 2005 data) and a T = 0 newcomer.
+        validate_customers(
+            &[2.0, 1.0, 0.0, 0.0],
+            &[30.43, 1.71, 0.0, 0.0],
+            &[38.86, 38.86, 38.86, 0.0],
+        )
+        .unwrap();
+        validate_customers(&[], &[], &[]).unwrap();
+    }
+
+    #[test]
+    fn rejects_bad_customers() {
+        let e = validate_customers(&[1.0, 2.0], &[1.0], &[2.0, 3.0]).unwrap_err();
+        assert_eq!(e.code(), "LENGTH_MISMATCH");
+        assert_eq!(e.field(), Some("recency"));
+        let e = validate_customers(&[1.0], &[1.0], &[2.0, 3.0]).unwrap_err();
+        assert_eq!(e.field(), Some("T"));
+
+        type Case<'a> = (&'a [f64], &'a [f64], &'a [f64], &'a str, &'a str);
+        let cases: [Case; 8] = [
+            (
+                &[-1.0],
+                &[0.0],
+                &[1.0],
+                "frequency",
+                "invalid frequency[0]: -1",
+            ),
+            (
+                &[1.5],
+                &[1.0],
+                &[2.0],
+                "frequency",
+                "invalid frequency[0]: 1.5",
+            ),
+            (
+                &[0.0, f64::NAN],
+                &[0.0, 0.0],
+                &[1.0, 1.0],
+                "frequency",
+                "invalid frequency[1]: NaN",
+            ),
+            (&[1.0], &[1.0], &[f64::INFINITY], "T", "invalid T[0]: inf"),
+            (&[1.0], &[1.0], &[-2.0], "T", "invalid T[0]: -2"),
+            (&[1.0], &[3.0], &[2.0], "recency", "invalid recency[0]: 3"),
+            (
+                &[1.0],
+                &[-0.5],
+                &[2.0],
+                "recency",
+                "invalid recency[0]: -0.5",
+            ),
+            (
+                &[1.0],
+                &[0.0],
+                &[2.0],
+                "recency",
+                "invalid recency[0]: 0 (expected a number > 0 when frequency = 1 > 0)",
+            ),
+        ];
+        for (x, tx, tt, field, msg) in cases {
+            let e = validate_customers(x, tx, tt).unwrap_err();
+            assert_eq!(e.code(), "INVALID_INPUT");
+            assert_eq!(e.field(), Some(field));
+            assert!(e.to_string().starts_with(msg), "{e}");
+        }
+    }
+
+    #[test]
+    fn weights() {
+        assert_eq!(weights_or_ones(None, 2).unwrap(), vec![1.0, 1.0]);
+        assert_eq!(
+            weights_or_ones(Some(&[2.0, 0.0]), 2).unwrap(),
+            vec![2.0, 0.0]
+        );
+        let e = weights_or_ones(Some(&[1.0]), 2).unwrap_err();
+        assert_eq!(e.code(), "LENGTH_MISMATCH");
+        let e = weights_or_ones(Some(&[1.0, -1.0]), 2).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "invalid weights[1]: -1 (expected a finite number >= 0)"
+        );
+        let e = weights_or_ones(Some(&[0.0, 0.0]), 2).unwrap_err();
+        assert_eq!(e.field(), Some("weights"));
+    }
+
+    #[test]
+    fn json_envelope() {
+        #[derive(Serialize, Deserialize, PartialEq, Debug)]
+        struct P {
+            r: f64,
+        }
+        let s = model_to_json("toy", &P { r: 0.5 }, None);
+        assert_eq!(
+            s,
+            r#"{"format_version":1,"model":"toy","params":{"r":0.5},"fit":null}"#
+        );
+        let (p, f): (P, _) = model_from_json("toy", &s).unwrap();
+        assert_eq!(p, P { r: 0.5 });
+        assert!(f.is_none());
+        let e = model_from_json::<P>("other", &s).unwrap_err();
+        assert_eq!(e.code(), "FORMAT_ERROR");
+        let e = model_from_json::<P>("toy", &s.replace(":1,", ":2,")).unwrap_err();
+        assert!(e.to_string().contains("format_version 2"), "{e}");
+        let e = model_from_json::<P>("toy", "{").unwrap_err();
+        assert_eq!(e.code(), "FORMAT_ERROR");
+    }
+
+    #[test]
+    fn log_add_exp_is_stable() {
+        // ln(e^1000 + e^1000) = 1000 + ln 2
+        assert!((log_add_exp(1000.0, 1000.0) - (1000.0 + 2f64.ln())).abs() < 1e-12);
+        assert_eq!(log_add_exp(f64::NEG_INFINITY, -3.0), -3.0);
+        assert!((log_add_exp(0.0, 0.0) - 2f64.ln()).abs() < 1e-15);
+    }
+}
