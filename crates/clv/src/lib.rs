@@ -26,4 +26,7 @@ pub mod summary;
 pub mod value;
 
 pub use error::{Error, Result};
-pub use models::{BetaGeo, GammaGamma, ModifiedBetaGeo, SpendModel, TransactionModel};
+pub use models::{
+    BetaGeo, BetaGeoBetaBinom, GammaGamma, ModifiedBetaGeo, ParetoNbd, ShiftedBetaGeo, SpendModel,
+    TransactionModel,
+};

@@ -236,6 +236,11 @@ impl Likelihood for BgBbLikelihood<'_> {
     }
 
     fn value_and_gradient(&self, p: &[f64], grad: &mut [f64]) -> f64 {
+        // exp(φ) can underflow to 0 or overflow on a wild optimiser step;
+        // statrs' ln_beta panics there, so reject the step instead.
+        if p.iter().any(|v| !(v.is_finite() && *v > 0.0)) {
+            return f64::NAN;
+        }
         let params = BgBbParams {
             alpha: p[0],
             beta: p[1],
@@ -299,12 +304,22 @@ impl BetaGeoBetaBinom {
     ///
     /// # Example
     /// ```
-    /// use clv::BetaGeoBetaBinom;
+    /// use clv::{BetaGeoBetaBinom, TransactionModel};
     /// use clv::fit::FitOptions;
-    /// // two patterns with n = 3 opportunities, weights = number of customers
-    /// let m = BetaGeoBetaBinom::fit(&[0.0, 2.0, 3.0], &[0.0, 3.0, 3.0], &[3.0, 3.0, 3.0],
-    ///                               Some(&[50.0, 30.0, 20.0]), &FitOptions::default()).unwrap();
-    /// assert!(m.fit_info().unwrap().log_likelihood < 0.0);
+    /// // All (x, t_x) patterns for n = 4 opportunities, weighted by their expected counts
+    /// // in 100,000 customers under FHS's published parameters: the MLE is those parameters.
+    /// let truth = BetaGeoBetaBinom::from_params(1.204, 0.750, 0.657, 2.783).unwrap();
+    /// let (mut x, mut tx) = (vec![0.0], vec![0.0]);
+    /// for t in 1..=4 { for k in 1..=t { x.push(k as f64); tx.push(t as f64); } }
+    /// let n = vec![4.0; x.len()];
+    /// let ll = truth.log_likelihood(&x, &tx, &n).unwrap();
+    /// // C(t_x − 1, x − 1) sequences share each pattern
+    /// let choose = |a: f64, b: f64| (1..=(b as u32)).fold(1.0, |c, i| c * (a - b + i as f64) / i as f64);
+    /// let w: Vec<f64> = ll.iter().zip(&x).zip(&tx)
+    ///     .map(|((l, &x), &t)| 1e5 * l.exp() * if x > 0.0 { choose(t - 1.0, x - 1.0) } else { 1.0 })
+    ///     .collect();
+    /// let m = BetaGeoBetaBinom::fit(&x, &tx, &n, Some(&w), &FitOptions::default()).unwrap();
+    /// assert!((m.alpha() - 1.204).abs() < 1e-3 && (m.delta() - 2.783).abs() < 1e-2);
     /// ```
     pub fn fit(
         frequency: &[f64],

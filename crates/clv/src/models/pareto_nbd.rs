@@ -269,8 +269,8 @@ impl Likelihood for PnbdLikelihood<'_> {
         };
         let add = |a: (f64, [f64; 4]), b: (f64, [f64; 4])| {
             let mut g = a.1;
-            for k in 0..4 {
-                g[k] += b.1[k];
+            for (o, v) in g.iter_mut().zip(b.1) {
+                *o += v;
             }
             (a.0 + b.0, g)
         };

@@ -139,6 +139,11 @@ impl Likelihood for SbgLikelihood<'_> {
     }
 
     fn value_and_gradient(&self, p: &[f64], grad: &mut [f64]) -> f64 {
+        // exp(φ) can underflow to 0 or overflow on a wild optimiser step;
+        // statrs' ln_beta panics there, so reject the step instead.
+        if p.iter().any(|v| !(v.is_finite() && *v > 0.0)) {
+            return f64::NAN;
+        }
         let (a, b) = (p[0], p[1]);
         let (ll, ga, gb) = sbg_ll(a, b, self.survivors);
         grad[0] = ga;
@@ -608,19 +613,6 @@ pub(crate) mod test_rng {
                 if u.ln() < 0.5 * x * x + d - d * v + d * v.ln() {
                     return d * v;
                 }
-            }
-        }
-        /// Poisson variate (inversion for small means, normal approx never used).
-        pub(crate) fn poisson(&mut self, mean: f64) -> u64 {
-            // Sum of exponential inter-arrival times (exact for any mean).
-            let mut k = 0u64;
-            let mut t = 0.0;
-            loop {
-                t += -self.uniform().ln() / mean;
-                if t > 1.0 {
-                    return k;
-                }
-                k += 1;
             }
         }
     }
