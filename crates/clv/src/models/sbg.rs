@@ -391,8 +391,7 @@ mod tests {
         // high end α=0.668, β=3.806, LL=−1611.16. Holdout years 8-12 from the
         // same paper: regular 223, 207, 194, 183, 173; high end 468, 445, 427, 409, 394.
         // Our projections 1000·S(t): regular 220.1, 204.4, 191.2, 179.9, 170.0 (≤ 1.7% low);
-        // high end 460.4, 435.8, 414.2, 395.1, 378.0 (≤ 4.1% low) — FH 2007 report the
-        // same under-projection for the high-end segment.
+        // high end 460.4, 435.8, 414.2, 395.1, 378.0 (≤ 4.1% low).
         for (s, a, b, ll, hold) in [
             (
                 &REGULAR,
