@@ -23,12 +23,16 @@ pub mod formulas;
 pub mod io;
 pub mod models;
 pub mod rfm;
+pub mod special;
 pub mod summary;
 pub mod time;
 pub mod value;
 
 pub use error::{Error, Result};
-pub use models::{BetaGeo, GammaGamma, ModifiedBetaGeo, SpendModel, TransactionModel};
+pub use models::{
+    BetaGeo, BetaGeoBetaBinom, GammaGamma, ModifiedBetaGeo, ParetoNbd, ShiftedBetaGeo, SpendModel,
+    TransactionModel,
+};
 
 /// The README's Rust example, compiled and run as a doctest so it cannot drift.
 #[doc = include_str!("../../../README.md")]

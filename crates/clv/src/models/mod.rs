@@ -23,14 +23,20 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result, check};
 
+pub mod bg_bb;
 pub mod bg_nbd;
 pub mod gamma_gamma;
 pub mod mbg_nbd;
+pub mod pareto_nbd;
+pub mod sbg;
 
 use crate::fit::FitInfo;
+pub use bg_bb::BetaGeoBetaBinom;
 pub use bg_nbd::{BetaGeo, BgNbdParams};
 pub use gamma_gamma::{GammaGamma, GammaGammaParams};
 pub use mbg_nbd::ModifiedBetaGeo;
+pub use pareto_nbd::ParetoNbd;
+pub use sbg::ShiftedBetaGeo;
 
 /// Transaction ("buy till you die") model API shared by BG/NBD, Pareto/NBD,
 /// MBG/NBD and BG/BB.
