@@ -175,6 +175,24 @@ pub struct TransactionTable {
 /// - [`Error::Empty`] when there is no data row (or all were skipped);
 /// - [`Error::Io`] (path `<input>`) when reading fails.
 pub fn read_transactions<R: Read>(reader: R, options: &ReadOptions) -> Result<TransactionTable> {
+    #[cfg(feature = "parallel")]
+    {
+        let mut reader = reader;
+        let mut buf = Vec::new();
+        reader.read_to_end(&mut buf).map_err(io_error)?;
+        parallel::read_buffer(
+            &buf,
+            options,
+            rayon::current_num_threads(),
+            parallel::MIN_PARALLEL,
+        )
+    }
+    #[cfg(not(feature = "parallel"))]
+    read_sequential(reader, options)
+}
+
+/// The streaming reader: one line at a time, in file order.
+fn read_sequential<R: Read>(reader: R, options: &ReadOptions) -> Result<TransactionTable> {
     let mut reader = BufReader::with_capacity(1 << 16, reader);
     let delimiter = match options.delimiter {
         Delimiter::Auto => sniff(reader.fill_buf().map_err(io_error)?),
@@ -596,6 +614,309 @@ fn read_delimited<R: Read>(reader: R, delimiter: u8, builder: &mut Builder<'_>) 
     }
 }
 
+/// Multi-threaded reading of delimited text held in memory.
+///
+/// Used only when the result is certain to equal [`read_sequential`]'s: a
+/// delimited file without any `"` (so no quoted field can hold a delimiter
+/// or a line break) and without a `\r` that is not followed by `\n` (the
+/// `csv` crate ends a record at a lone `\r` too). The first non-blank line
+/// (header, or the line that fixes the number of fields) goes through the
+/// `csv` crate; the rest is cut into chunks at line ends, each chunk parsed
+/// on its own thread into its own columns and id interner with chunk-local
+/// line numbers; the chunks are then joined in file order, ids re-coded
+/// against the merged interner and line numbers shifted by the lines before
+/// the chunk, so codes, names (first-appearance order), skipped lines and
+/// the first error are those of the sequential reader. One difference:
+/// line numbers here are the true 1-based file lines, whereas the `csv`
+/// crate numbers a record that follows blank lines (or, with CRLF ends,
+/// any record) by an earlier line.
+#[cfg(feature = "parallel")]
+mod parallel {
+    use super::*;
+    use rayon::prelude::*;
+
+    /// Below this many bytes the sequential reader is used.
+    pub(super) const MIN_PARALLEL: usize = 1 << 20;
+
+    /// Reads `buf` in `n_chunks` pieces when it is delimited, plain (see
+    /// [`plain`]) and at least `min_bytes` long; else sequentially.
+    pub(super) fn read_buffer(
+        buf: &[u8],
+        options: &ReadOptions,
+        n_chunks: usize,
+        min_bytes: usize,
+    ) -> Result<TransactionTable> {
+        let delimiter = match options.delimiter {
+            Delimiter::Auto => sniff(buf),
+            d => d,
+        };
+        let byte = match delimiter {
+            Delimiter::Whitespace => return read_sequential(buf, options),
+            Delimiter::Comma => b',',
+            Delimiter::Tab => b'\t',
+            Delimiter::Semicolon | Delimiter::Auto => b';',
+        };
+        if n_chunks <= 1 || buf.len() < min_bytes {
+            return read_sequential(buf, options);
+        }
+        read_chunked(buf, options, byte, n_chunks)
+    }
+
+    /// `true` when plain splitting at `\n` and `delimiter` reads `buf`
+    /// exactly as the `csv` crate does.
+    fn plain(buf: &[u8]) -> bool {
+        let mut prev_cr = false;
+        for &b in buf {
+            if prev_cr && b != b'\n' {
+                return false;
+            }
+            if b == b'"' {
+                return false;
+            }
+            prev_cr = b == b'\r';
+        }
+        !prev_cr
+    }
+
+    /// The text of a line without its `\n` or `\r\n`.
+    fn content(line: &[u8]) -> &[u8] {
+        let line = line.strip_suffix(b"\n").unwrap_or(line);
+        line.strip_suffix(b"\r").unwrap_or(line)
+    }
+
+    /// Start and end (after its `\n`) of the first line with any content.
+    fn head(buf: &[u8]) -> (usize, usize) {
+        let mut start = 0;
+        while start < buf.len() {
+            let end = buf[start..]
+                .iter()
+                .position(|&b| b == b'\n')
+                .map_or(buf.len(), |p| start + p + 1);
+            let mut line = &buf[start..end];
+            if start == 0 {
+                line = line.strip_prefix(BOM).unwrap_or(line);
+            }
+            if !content(line).is_empty() {
+                return (start, end);
+            }
+            start = end;
+        }
+        (buf.len(), buf.len())
+    }
+
+    fn read_chunked(
+        buf: &[u8],
+        options: &ReadOptions,
+        delimiter: u8,
+        n_chunks: usize,
+    ) -> Result<TransactionTable> {
+        if !plain(buf) {
+            return read_sequential(buf, options);
+        }
+        let (head_start, head) = head(buf);
+        let mut builder = Builder::new(options);
+        // The `csv` crate numbers a record after blank lines by the first
+        // blank line, so the blank lines before the head are skipped here.
+        let blank_lines = count_newlines(&buf[..head_start]);
+        read_delimited(&buf[head_start..head], delimiter, &mut builder).map_err(|mut e| {
+            if let Error::Parse { line, .. } = &mut e {
+                *line += blank_lines;
+            }
+            e
+        })?;
+        for s in &mut builder.skipped {
+            s.line += blank_lines;
+        }
+        let Some(cols) = &builder.columns else {
+            return read_sequential(buf, options);
+        };
+        let rest = &buf[head..];
+        let chunks = split_chunks(rest, n_chunks);
+        let date_format = options.date_format.as_deref();
+        let parsed: Vec<Chunk> = chunks
+            .par_iter()
+            .map(|c| parse_chunk(c, cols, date_format, delimiter, options.skip_invalid))
+            .collect();
+        let mut lines_before = count_newlines(&buf[..head]);
+        let total: usize = parsed.iter().map(|c| c.timestamps.len()).sum();
+        builder.ids.codes.reserve(total);
+        builder.timestamps.reserve(total);
+        if cols.has_amount {
+            builder.amounts.reserve(total);
+        }
+        for chunk in parsed {
+            if let Some(mut e) = chunk.error {
+                if let Error::Parse { line, .. } = &mut e {
+                    *line += lines_before;
+                }
+                return Err(e);
+            }
+            builder
+                .skipped
+                .extend(chunk.skipped.into_iter().map(|s| SkippedLine {
+                    line: s.line + lines_before,
+                    reason: s.reason,
+                }));
+            let remap: Vec<u32> = chunk
+                .ids
+                .names
+                .iter()
+                .map(|name| builder.ids.code_of(name))
+                .collect();
+            builder.ids.codes.extend(
+                chunk
+                    .ids
+                    .codes
+                    .iter()
+                    .map(|&c| remap.get(c as usize).copied().unwrap_or(u32::MAX)),
+            );
+            builder.timestamps.extend_from_slice(&chunk.timestamps);
+            builder.amounts.extend_from_slice(&chunk.amounts);
+            lines_before += chunk.newlines;
+        }
+        builder.finish()
+    }
+
+    fn count_newlines(bytes: &[u8]) -> u64 {
+        bytes.iter().filter(|&&b| b == b'\n').count() as u64
+    }
+
+    /// About `n` pieces of `buf`, each ending just after a `\n` (the last at
+    /// the end of `buf`).
+    fn split_chunks(buf: &[u8], n: usize) -> Vec<&[u8]> {
+        let target = buf.len().div_ceil(n.max(1)).max(1);
+        let mut chunks = Vec::with_capacity(n);
+        let mut start = 0;
+        while start < buf.len() {
+            let guess = (start + target).min(buf.len());
+            let end = buf[guess..]
+                .iter()
+                .position(|&b| b == b'\n')
+                .map_or(buf.len(), |p| guess + p + 1);
+            chunks.push(&buf[start..end]);
+            start = end;
+        }
+        chunks
+    }
+
+    /// One chunk's rows, with chunk-local codes and 1-based line numbers.
+    struct Chunk {
+        ids: CustomerIds,
+        timestamps: Vec<i64>,
+        amounts: Vec<f64>,
+        skipped: Vec<SkippedLine>,
+        /// `\n` bytes in the chunk (complete only without `error`).
+        newlines: u64,
+        error: Option<Error>,
+    }
+
+    /// One line split at the delimiter; fields trimmed as for `ByteRecord`.
+    struct Plain<'a> {
+        line: &'a [u8],
+        spans: &'a [(usize, usize)],
+    }
+
+    impl Fields for Plain<'_> {
+        fn count(&self) -> usize {
+            self.spans.len()
+        }
+        fn field(&self, i: usize) -> &[u8] {
+            self.spans
+                .get(i)
+                .map_or(&[][..], |&(a, b)| &self.line[a..b])
+                .trim_ascii()
+        }
+    }
+
+    fn parse_chunk(
+        buf: &[u8],
+        cols: &Columns,
+        date_format: Option<&str>,
+        delimiter: u8,
+        skip_invalid: bool,
+    ) -> Chunk {
+        // Rough row estimate from the first line, to size the columns once.
+        let first = buf
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(buf.len(), |p| p + 1);
+        let estimate = buf.len() / first.max(8) + 16;
+        let mut out = Chunk {
+            ids: CustomerIds::new(),
+            timestamps: Vec::with_capacity(estimate),
+            amounts: Vec::with_capacity(if cols.has_amount { estimate } else { 0 }),
+            skipped: Vec::new(),
+            newlines: 0,
+            error: None,
+        };
+        out.ids.codes.reserve(estimate);
+        let mut spans: Vec<(usize, usize)> = Vec::with_capacity(cols.n_fields + 1);
+        let mut start = 0;
+        let mut line_no = 0u64;
+        while start < buf.len() {
+            // One scan finds the delimiters (offsets relative to the line)
+            // and the end of the line.
+            spans.clear();
+            let line_start = start;
+            let mut field_start = 0;
+            let mut i = start;
+            while i < buf.len() && buf[i] != b'\n' {
+                if buf[i] == delimiter {
+                    spans.push((field_start, i - line_start));
+                    field_start = i - line_start + 1;
+                }
+                i += 1;
+            }
+            if i < buf.len() {
+                out.newlines += 1;
+                start = i + 1;
+            } else {
+                start = i;
+            }
+            line_no += 1;
+            let mut end = i;
+            if end > line_start && buf[end - 1] == b'\r' {
+                end -= 1;
+            }
+            let line = &buf[line_start..end];
+            if line.is_empty() {
+                continue;
+            }
+            // The last field ends at the line end (before any `\r`).
+            spans.push((field_start.min(line.len()), line.len()));
+            let fields = Plain {
+                line,
+                spans: &spans,
+            };
+            match Builder::parse_row(cols, date_format, &fields, || text(line)) {
+                Ok((ts, amount)) => {
+                    let id = fields.field(cols.index[0]);
+                    // Checked in parse_row.
+                    out.ids.push(std::str::from_utf8(id).unwrap_or_default());
+                    out.timestamps.push(ts);
+                    if cols.has_amount {
+                        out.amounts.push(amount);
+                    }
+                }
+                Err(bad) if skip_invalid => out.skipped.push(SkippedLine {
+                    line: line_no,
+                    reason: format!("{} {:?}: {}", bad.column, bad.value, bad.reason),
+                }),
+                Err(bad) => {
+                    out.error = Some(Error::Parse {
+                        column: bad.column,
+                        line: line_no,
+                        value: bad.value,
+                        reason: bad.reason,
+                    });
+                    break;
+                }
+            }
+        }
+        out
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -800,5 +1121,134 @@ mod tests {
         assert_eq!(ColumnRef::parse(" 12 "), ColumnRef::Position(12));
         assert_eq!(ColumnRef::parse("+1"), ColumnRef::Name("+1".into()));
         assert_eq!(ColumnRef::Position(3).to_string(), "3");
+    }
+
+    /// The chunked reader gives exactly the sequential reader's table or
+    /// error (same codes, names, lines, skipped lines) for any number of
+    /// chunks, including chunks that start on blank lines.
+    #[cfg(feature = "parallel")]
+    #[test]
+    fn parallel_matches_sequential() {
+        let mut big = String::from("\u{feff}customer_id,date,amount\n");
+        for i in 0..300 {
+            // Ids recur across chunks. (No blank or CRLF lines: there the
+            // csv crate's line numbers are off; see the next test.)
+            big.push_str(&format!(
+                "c{},1997-{:02}-{:02}, {}.5\n",
+                (i * 7) % 23,
+                1 + i % 12,
+                1 + i % 28,
+                i
+            ));
+        }
+        let with_error = |bad: &str| {
+            let mut t = big.clone();
+            let at = t.match_indices('\n').nth(200).unwrap().0 + 1;
+            t.insert_str(at, bad);
+            t
+        };
+        let inputs = [
+            big.clone(),
+            big.trim_end().to_string(),
+            with_error("c1,1997-02-30,1\n"),
+            with_error("c1,1997-02-01,-1\n"),
+            with_error("c1,1997-02-01\n"),
+            with_error("   \n"),
+            with_error(",1997-02-01,1\n"),
+            with_error("c1,1997-02-01,1\n\"q\",1997-02-01,1\n"),
+            with_error("lone\rcr,1997-02-01,1\n"),
+            big.replace(',', "\t"),
+            big.replace("customer_id,date,amount\n", ""),
+            String::from("customer_id,date,amount\n"),
+            String::new(),
+        ];
+        let amount = options_amount();
+        let no_header = ReadOptions {
+            customer_col: ColumnRef::Position(1),
+            date_col: ColumnRef::Position(2),
+            amount_col: Some(ColumnRef::Position(3)),
+            has_header: false,
+            ..ReadOptions::default()
+        };
+        for options in [amount, no_header] {
+            for skip_invalid in [false, true] {
+                let o = ReadOptions {
+                    skip_invalid,
+                    ..options.clone()
+                };
+                for text in &inputs {
+                    let expected = read_sequential(text.as_bytes(), &o);
+                    for n in [1, 2, 3, 7, 50] {
+                        let got = parallel::read_buffer(text.as_bytes(), &o, n, 0);
+                        assert_eq!(got, expected, "{n} chunks, {o:?}, {text:?}");
+                    }
+                    // The public entry point agrees too.
+                    assert_eq!(read_transactions(text.as_bytes(), &o), expected);
+                }
+            }
+        }
+        // The bad line was inserted after 201 lines (BOM + header, 200 rows).
+        let e = read_sequential(inputs[2].as_bytes(), &options_amount()).unwrap_err();
+        assert!(matches!(e, Error::Parse { line: 202, .. }), "{e}");
+        let t = read_sequential(inputs[3].as_bytes(), &skipping()).unwrap();
+        assert_eq!(t.skipped.len(), 1);
+        assert_eq!(t.skipped[0].line, 202);
+        assert_eq!(t.timestamps.len(), 300);
+    }
+
+    /// With blank lines and CRLF ends the chunked reader reports the true
+    /// file line (counted by hand in the comments).
+    #[cfg(feature = "parallel")]
+    #[test]
+    fn parallel_counts_blank_and_crlf_lines() {
+        let mut text = String::from("\u{feff}\r\ncustomer_id,date,amount\r\n\r\n"); // lines 1-3
+        for i in 0..40 {
+            text.push_str(&format!("c{},1997-01-{:02},1\r\n\n", i % 5, 1 + i % 28)); // lines 4..=83
+        }
+        text.push_str("c1,1997-13-01,1\r\n"); // line 84
+        for n in [2, 5, 9] {
+            let e =
+                parallel::read_buffer(text.as_bytes(), &comma(options_amount()), n, 0).unwrap_err();
+            assert!(
+                matches!(e, Error::Parse { line: 84, ref value, .. } if value == "1997-13-01"),
+                "{e}"
+            );
+            let t = parallel::read_buffer(text.as_bytes(), &comma(skipping()), n, 0).unwrap();
+            assert_eq!(t.skipped.len(), 1);
+            assert_eq!(t.skipped[0].line, 84);
+            assert_eq!(t.ids.names, ["c0", "c1", "c2", "c3", "c4"]);
+            assert_eq!(t.timestamps.len(), 40);
+        }
+        // No header, first row bad after two blank lines: line 3.
+        let o = comma(ReadOptions {
+            has_header: false,
+            customer_col: ColumnRef::Position(1),
+            date_col: ColumnRef::Position(2),
+            ..ReadOptions::default()
+        });
+        let e = parallel::read_buffer(b"\n\r\nc1,x\nc2,1997-01-01\n", &o, 2, 0).unwrap_err();
+        assert!(matches!(e, Error::Parse { line: 3, .. }), "{e}");
+    }
+
+    fn skipping() -> ReadOptions {
+        ReadOptions {
+            skip_invalid: true,
+            ..options_amount()
+        }
+    }
+
+    /// Explicit delimiter: sniffing looks at the first line only, blank here.
+    fn comma(o: ReadOptions) -> ReadOptions {
+        ReadOptions {
+            delimiter: Delimiter::Comma,
+            ..o
+        }
+    }
+
+    fn options_amount() -> ReadOptions {
+        ReadOptions {
+            amount_col: Some("amount".into()),
+            ..ReadOptions::default()
+        }
     }
 }

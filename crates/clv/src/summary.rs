@@ -255,7 +255,14 @@ impl CustomerIds {
     /// Appends one row with id `id` (amortised O(1): one hash lookup; the
     /// string is copied only the first time it is seen).
     pub fn push(&mut self, id: &str) {
-        let code = match self.lookup.get(id) {
+        let code = self.code_of(id);
+        self.codes.push(code);
+    }
+
+    /// The code of `id`, adding it to `names` if it is new; adds no row.
+    /// `u32::MAX` once `u32::MAX` distinct ids are stored.
+    pub(crate) fn code_of(&mut self, id: &str) -> u32 {
+        match self.lookup.get(id) {
             Some(code) => code,
             None => match u32::try_from(self.names.len()) {
                 Ok(code) if code < u32::MAX => {
@@ -265,8 +272,7 @@ impl CustomerIds {
                 }
                 _ => u32::MAX,
             },
-        };
-        self.codes.push(code);
+        }
     }
 }
 
