@@ -757,6 +757,18 @@ mod parallel {
                     line: s.line + lines_before,
                     reason: s.reason,
                 }));
+            if builder.ids.names.is_empty() && builder.ids.codes.is_empty() {
+                // The first rows of the file: their codes are already final.
+                builder.ids = chunk.ids;
+                builder
+                    .ids
+                    .codes
+                    .reserve(total.saturating_sub(builder.ids.codes.len()));
+                builder.timestamps.extend_from_slice(&chunk.timestamps);
+                builder.amounts.extend_from_slice(&chunk.amounts);
+                lines_before += chunk.newlines;
+                continue;
+            }
             let remap: Vec<u32> = chunk
                 .ids
                 .names
