@@ -739,7 +739,15 @@ mod parallel {
             .collect();
         let mut lines_before = count_newlines(&buf[..head]);
         let total: usize = parsed.iter().map(|c| c.timestamps.len()).sum();
-        builder.ids.codes.reserve(total);
+        // Ids of every row in file order (a row read with the head first).
+        let mut ids: Vec<&str> = Vec::with_capacity(builder.ids.len() + total);
+        ids.extend(
+            builder
+                .ids
+                .codes
+                .iter()
+                .map(|&c| builder.ids.names.get(c as usize).map_or("", String::as_str)),
+        );
         builder.timestamps.reserve(total);
         if cols.has_amount {
             builder.amounts.reserve(total);
@@ -757,35 +765,13 @@ mod parallel {
                     line: s.line + lines_before,
                     reason: s.reason,
                 }));
-            if builder.ids.names.is_empty() && builder.ids.codes.is_empty() {
-                // The first rows of the file: their codes are already final.
-                builder.ids = chunk.ids;
-                builder
-                    .ids
-                    .codes
-                    .reserve(total.saturating_sub(builder.ids.codes.len()));
-                builder.timestamps.extend_from_slice(&chunk.timestamps);
-                builder.amounts.extend_from_slice(&chunk.amounts);
-                lines_before += chunk.newlines;
-                continue;
-            }
-            let remap: Vec<u32> = chunk
-                .ids
-                .names
-                .iter()
-                .map(|name| builder.ids.code_of(name))
-                .collect();
-            builder.ids.codes.extend(
-                chunk
-                    .ids
-                    .codes
-                    .iter()
-                    .map(|&c| remap.get(c as usize).copied().unwrap_or(u32::MAX)),
-            );
+            ids.extend_from_slice(&chunk.ids);
             builder.timestamps.extend_from_slice(&chunk.timestamps);
             builder.amounts.extend_from_slice(&chunk.amounts);
             lines_before += chunk.newlines;
         }
+        let ids = crate::summary::intern_partitioned(&ids);
+        builder.ids = ids;
         builder.finish()
     }
 
@@ -812,8 +798,9 @@ mod parallel {
     }
 
     /// One chunk's rows, with chunk-local codes and 1-based line numbers.
-    struct Chunk {
-        ids: CustomerIds,
+    struct Chunk<'a> {
+        /// Customer id of each row (checked UTF-8).
+        ids: Vec<&'a str>,
         timestamps: Vec<i64>,
         amounts: Vec<f64>,
         skipped: Vec<SkippedLine>,
@@ -840,13 +827,13 @@ mod parallel {
         }
     }
 
-    fn parse_chunk(
-        buf: &[u8],
+    fn parse_chunk<'a>(
+        buf: &'a [u8],
         cols: &Columns,
         date_format: Option<&str>,
         delimiter: u8,
         skip_invalid: bool,
-    ) -> Chunk {
+    ) -> Chunk<'a> {
         // Rough row estimate from the first line, to size the columns once.
         let first = buf
             .iter()
@@ -854,14 +841,13 @@ mod parallel {
             .map_or(buf.len(), |p| p + 1);
         let estimate = buf.len() / first.max(8) + 16;
         let mut out = Chunk {
-            ids: CustomerIds::new(),
+            ids: Vec::with_capacity(estimate),
             timestamps: Vec::with_capacity(estimate),
             amounts: Vec::with_capacity(if cols.has_amount { estimate } else { 0 }),
             skipped: Vec::new(),
             newlines: 0,
             error: None,
         };
-        out.ids.codes.reserve(estimate);
         let mut spans: Vec<(usize, usize)> = Vec::with_capacity(cols.n_fields + 1);
         let mut start = 0;
         let mut line_no = 0u64;
@@ -902,7 +888,11 @@ mod parallel {
             };
             match Builder::parse_row(cols, date_format, &fields, || text(line)) {
                 Ok((ts, amount)) => {
-                    let id = fields.field(cols.index[0]);
+                    // Borrowed from `buf` (not through `fields`) to outlive the line.
+                    let id = spans
+                        .get(cols.index[0])
+                        .map_or(&[][..], |&(a, b)| &line[a..b])
+                        .trim_ascii();
                     // Checked in parse_row.
                     out.ids.push(std::str::from_utf8(id).unwrap_or_default());
                     out.timestamps.push(ts);
