@@ -214,6 +214,7 @@ impl CustomerIds {
     /// same customer.
     pub fn from_parts(codes: Vec<u32>, names: Vec<String>) -> Self {
         let mut lookup = Lookup::default();
+        lookup.short.reserve(names.len());
         for (code, name) in names.iter().enumerate() {
             let code = u32::try_from(code).unwrap_or(u32::MAX);
             lookup.insert(name, code);
@@ -299,38 +300,57 @@ pub(crate) fn intern_partitioned(ids: &[&str]) -> CustomerIds {
         0xc0ac_29b7_c97c_50dd,
         0x3f84_d5b5_b547_0917,
     );
-    let part: Vec<u8> = ids
+    // Each row's id as an inline key (LONG for ids over 16 bytes), so that
+    // interning a partition reads its rows' keys in sequence instead of
+    // chasing each row's text through the input.
+    const LONG: u8 = u8::MAX;
+    let keys: Vec<(u128, u8, u8)> = ids
         .par_iter()
-        .map(|id| (split.hash_one(id) >> (64 - BITS)) as u8)
+        .map(|id| {
+            let (key, len) = short_key(id).unwrap_or((0, LONG));
+            let hash = if len == LONG {
+                split.hash_one(id)
+            } else {
+                split.hash_one((key, len))
+            };
+            (key, len, (hash >> (64 - BITS)) as u8)
+        })
         .collect();
     let mut start = vec![0usize; (1 << BITS) + 1];
-    for &p in &part {
+    for &(_, _, p) in &keys {
         start[p as usize + 1] += 1;
     }
     for k in 1..start.len() {
         start[k] += start[k - 1];
     }
     let mut next = start.clone();
-    let mut rows = vec![0u32; n];
-    for (i, &p) in part.iter().enumerate() {
-        rows[next[p as usize]] = i as u32;
+    let mut rows: Vec<(u128, u32, u8)> = vec![(0, 0, 0); n];
+    for (i, &(key, len, p)) in keys.iter().enumerate() {
+        rows[next[p as usize]] = (key, i as u32, len);
         next[p as usize] += 1;
     }
-    drop(part);
+    drop(keys);
     // Per partition: local code of each of its rows, first row of each name.
     let local: Vec<(Vec<u32>, Vec<u32>)> = (0..1usize << BITS)
         .into_par_iter()
         .map(|p| {
             let rows = &rows[start[p]..start[p + 1]];
-            let mut table: HashMap<&str, u32, ahash::RandomState> = HashMap::with_hasher(hasher());
+            let mut short: HashMap<(u128, u8), u32, ahash::RandomState> =
+                HashMap::with_hasher(hasher());
+            let mut long: HashMap<&str, u32, ahash::RandomState> = HashMap::with_hasher(hasher());
             let mut first = Vec::new();
+            let mut new_code = |r: u32| {
+                first.push(r);
+                (first.len() - 1) as u32
+            };
             let codes = rows
                 .iter()
-                .map(|&r| {
-                    *table.entry(ids[r as usize]).or_insert_with(|| {
-                        first.push(r);
-                        (first.len() - 1) as u32
-                    })
+                .map(|&(key, r, len)| {
+                    if len == LONG {
+                        *long.entry(ids[r as usize]).or_insert_with(|| new_code(r))
+                    } else {
+                        *short.entry((key, len)).or_insert_with(|| new_code(r))
+                    }
                 })
                 .collect();
             (codes, first)
@@ -356,7 +376,7 @@ pub(crate) fn intern_partitioned(ids: &[&str]) -> CustomerIds {
     let mut codes = vec![0u32; n];
     for (p, (local_codes, _)) in local.iter().enumerate() {
         let map = &remap[p];
-        for (&r, &c) in rows[start[p]..start[p + 1]].iter().zip(local_codes) {
+        for (&(_, r, _), &c) in rows[start[p]..start[p + 1]].iter().zip(local_codes) {
             codes[r as usize] = map[c as usize];
         }
     }
