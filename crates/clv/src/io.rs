@@ -1232,6 +1232,7 @@ mod tests {
         assert!(matches!(e, Error::Parse { line: 3, .. }), "{e}");
     }
 
+    #[cfg(feature = "parallel")]
     fn skipping() -> ReadOptions {
         ReadOptions {
             skip_invalid: true,
@@ -1239,6 +1240,7 @@ mod tests {
         }
     }
 
+    #[cfg(feature = "parallel")]
     /// Explicit delimiter: sniffing looks at the first line only, blank here.
     fn comma(o: ReadOptions) -> ReadOptions {
         ReadOptions {
@@ -1247,6 +1249,7 @@ mod tests {
         }
     }
 
+    #[cfg(feature = "parallel")]
     fn options_amount() -> ReadOptions {
         ReadOptions {
             amount_col: Some("amount".into()),
