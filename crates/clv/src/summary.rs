@@ -304,20 +304,21 @@ pub(crate) fn intern_partitioned(ids: &[&str]) -> CustomerIds {
     // interning a partition reads its rows' keys in sequence instead of
     // chasing each row's text through the input.
     const LONG: u8 = u8::MAX;
-    let keys: Vec<(u128, u8, u8)> = ids
+    let inline = |id: &str| short_key(id).unwrap_or((0, LONG));
+    let part: Vec<u8> = ids
         .par_iter()
         .map(|id| {
-            let (key, len) = short_key(id).unwrap_or((0, LONG));
+            let (key, len) = inline(id);
             let hash = if len == LONG {
                 split.hash_one(id)
             } else {
                 split.hash_one((key, len))
             };
-            (key, len, (hash >> (64 - BITS)) as u8)
+            (hash >> (64 - BITS)) as u8
         })
         .collect();
     let mut start = vec![0usize; (1 << BITS) + 1];
-    for &(_, _, p) in &keys {
+    for &p in &part {
         start[p as usize + 1] += 1;
     }
     for k in 1..start.len() {
@@ -325,11 +326,12 @@ pub(crate) fn intern_partitioned(ids: &[&str]) -> CustomerIds {
     }
     let mut next = start.clone();
     let mut rows: Vec<(u128, u32, u8)> = vec![(0, 0, 0); n];
-    for (i, &(key, len, p)) in keys.iter().enumerate() {
+    for (i, (&p, id)) in part.iter().zip(ids).enumerate() {
+        let (key, len) = inline(id);
         rows[next[p as usize]] = (key, i as u32, len);
         next[p as usize] += 1;
     }
-    drop(keys);
+    drop(part);
     // Per partition: local code of each of its rows, first row of each name.
     let local: Vec<(Vec<u32>, Vec<u32>)> = (0..1usize << BITS)
         .into_par_iter()
