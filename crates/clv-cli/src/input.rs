@@ -2,7 +2,7 @@
 //! summary files, and their conversion into `clv::io` options.
 
 use std::fs::File;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use clap::{Args, ValueEnum};
 use clv::io::{ColumnRef, Delimiter, ReadOptions, TransactionTable};
@@ -181,34 +181,91 @@ pub fn summarize(
 /// Columns of a per-customer summary file (as written by `clv summary`).
 #[derive(Debug, Clone, Args)]
 pub struct SummaryColumnArgs {
-    /// Customer id column of the summary file.
+    /// Customer id column of the summary file (row numbers when absent).
     #[arg(long = "id-col", default_value = "customer_id")]
     pub id_col: String,
-    /// Frequency column.
+    /// Frequency column (repeat purchases x).
     #[arg(long, default_value = "frequency")]
     pub frequency_col: String,
-    /// Recency column.
+    /// Recency column (t_x).
     #[arg(long, default_value = "recency")]
     pub recency_col: String,
     /// T (customer age) column.
     #[arg(long = "T-col", default_value = "T")]
     pub t_col: String,
-    /// Monetary value column.
+    /// Monetary value column (mean repeat spend).
     #[arg(long, default_value = "monetary_value")]
     pub monetary_col: String,
+    /// Number of transaction opportunities column (BG/BB).
+    #[arg(long, default_value = "periods")]
+    pub periods_col: String,
+    /// Weights column: how many customers share the row (compressed data).
+    #[arg(long)]
+    pub weights_col: Option<String>,
 }
 
-/// A summary read back from a CSV file.
-pub struct SummaryTable {
-    pub customer_id: Vec<String>,
-    pub frequency: Vec<f64>,
-    pub recency: Vec<f64>,
-    pub t: Vec<f64>,
-    pub monetary_value: Option<Vec<f64>>,
+/// Numeric columns of a CSV file with a header, read by name.
+pub struct CsvColumns {
+    path: String,
+    header: Vec<String>,
+    /// Customer ids (the id column, or 1-based row numbers when it is absent).
+    pub ids: Vec<String>,
+    columns: Vec<(String, Vec<f64>)>,
 }
 
-/// Reads a per-customer summary CSV (comma separated, with a header).
-pub fn read_summary_csv(path: &PathBuf, cols: &SummaryColumnArgs) -> Result<SummaryTable> {
+impl CsvColumns {
+    /// The column `name`, or [`Error::MissingColumn`] naming the header.
+    pub fn get(&self, name: &str) -> Result<&[f64]> {
+        self.opt(name).ok_or_else(|| Error::MissingColumn {
+            column: name.to_string(),
+            available: format!("{} (in {})", self.header.join(", "), self.path),
+        })
+    }
+
+    /// The column `name` if the file has it.
+    pub fn opt(&self, name: &str) -> Option<&[f64]> {
+        self.columns
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_slice())
+    }
+
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+}
+
+impl SummaryColumnArgs {
+    /// Reads every column these options name that the file has.
+    pub fn read(&self, path: &Path) -> Result<CsvColumns> {
+        let mut wanted = vec![
+            self.frequency_col.as_str(),
+            self.recency_col.as_str(),
+            self.t_col.as_str(),
+            self.monetary_col.as_str(),
+            self.periods_col.as_str(),
+        ];
+        if let Some(w) = &self.weights_col {
+            wanted.push(w);
+        }
+        let cols = read_csv_columns(path, &self.id_col, &wanted)?;
+        if let Some(w) = &self.weights_col {
+            cols.get(w)?;
+        }
+        Ok(cols)
+    }
+
+    /// The weights column, when one was asked for.
+    pub fn weights<'a>(&self, cols: &'a CsvColumns) -> Result<Option<&'a [f64]>> {
+        self.weights_col.as_deref().map(|w| cols.get(w)).transpose()
+    }
+}
+
+/// Reads the numeric columns `wanted` (those the header has) and the id
+/// column of a comma-separated file with a header. Every value must parse as
+/// a number; an error names the column, the line and the text.
+pub fn read_csv_columns(path: &Path, id_col: &str, wanted: &[&str]) -> Result<CsvColumns> {
     let io_err = |e: csv::Error| Error::Io {
         path: path.display().to_string(),
         message: e.to_string(),
@@ -217,56 +274,50 @@ pub fn read_summary_csv(path: &PathBuf, cols: &SummaryColumnArgs) -> Result<Summ
         .trim(csv::Trim::All)
         .from_path(path)
         .map_err(io_err)?;
-    let header = reader.headers().map_err(io_err)?.clone();
-    let find = |name: &str| -> Result<usize> {
-        header
-            .iter()
-            .position(|h| h == name)
-            .ok_or_else(|| Error::MissingColumn {
-                column: name.to_string(),
-                available: header.iter().collect::<Vec<_>>().join(", "),
-            })
-    };
-    let id_idx = find(&cols.id_col).ok();
-    let f_idx = find(&cols.frequency_col)?;
-    let r_idx = find(&cols.recency_col)?;
-    let t_idx = find(&cols.t_col)?;
-    let m_idx = find(&cols.monetary_col).ok();
-    let mut out = SummaryTable {
-        customer_id: Vec::new(),
-        frequency: Vec::new(),
-        recency: Vec::new(),
-        t: Vec::new(),
-        monetary_value: m_idx.map(|_| Vec::new()),
-    };
+    let header: Vec<String> = reader
+        .headers()
+        .map_err(io_err)?
+        .iter()
+        .map(str::to_string)
+        .collect();
+    let position = |name: &str| header.iter().position(|h| h == name);
+    let id_idx = position(id_col);
+    let mut picked: Vec<(usize, String, Vec<f64>)> = Vec::new();
+    for name in wanted {
+        if let Some(i) = position(name) {
+            if !picked.iter().any(|(_, n, _)| n == name) {
+                picked.push((i, name.to_string(), Vec::new()));
+            }
+        }
+    }
+    let mut ids = Vec::new();
     for (row, record) in reader.records().enumerate() {
         let record = record.map_err(io_err)?;
         let line = record.position().map_or(row as u64 + 2, |p| p.line());
-        let num = |idx: usize, name: &str| -> Result<f64> {
-            let text = record.get(idx).unwrap_or("");
-            text.parse::<f64>().map_err(|_| Error::Parse {
-                column: name.to_string(),
-                line,
-                value: text.to_string(),
-                reason: "expected a number".to_string(),
-            })
-        };
-        out.customer_id.push(match id_idx {
+        ids.push(match id_idx {
             Some(i) => record.get(i).unwrap_or("").to_string(),
             None => (row + 1).to_string(),
         });
-        out.frequency.push(num(f_idx, &cols.frequency_col)?);
-        out.recency.push(num(r_idx, &cols.recency_col)?);
-        out.t.push(num(t_idx, &cols.t_col)?);
-        if let (Some(i), Some(m)) = (m_idx, out.monetary_value.as_mut()) {
-            m.push(num(i, &cols.monetary_col)?);
+        for (i, name, values) in &mut picked {
+            let text = record.get(*i).unwrap_or("");
+            values.push(text.parse::<f64>().map_err(|_| Error::Parse {
+                column: name.clone(),
+                line,
+                value: text.to_string(),
+                reason: "expected a number".to_string(),
+            })?);
         }
     }
-    if out.frequency.is_empty() {
+    if ids.is_empty() {
         return Err(Error::Empty {
             field: path.display().to_string(),
-            reason: "the summary file has no customer rows".to_string(),
+            reason: "the file has no data rows".to_string(),
         });
     }
-    Ok(out)
+    Ok(CsvColumns {
+        path: path.display().to_string(),
+        header,
+        ids,
+        columns: picked.into_iter().map(|(_, n, v)| (n, v)).collect(),
+    })
 }

@@ -26,6 +26,7 @@ use crate::error::{Error, Result, check};
 pub mod bg_bb;
 pub mod bg_nbd;
 pub mod gamma_gamma;
+pub mod load;
 pub mod mbg_nbd;
 pub mod pareto_nbd;
 pub mod sbg;
