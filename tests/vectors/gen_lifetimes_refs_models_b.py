@@ -433,3 +433,19 @@ for name, fn, worst in REPORT:
     if worst > 1e-8:
         print(f"lifetimes unsound: {name} {fn}: max rel err {worst:.3e}")
 print("cases:", len(pn_cases), len(bb_cases), len(sbg_vec["cases"]))
+
+# BG/NBD at long horizons (crates/clv/src/models/bg_nbd.rs extreme_horizons_match_mpmath):
+# FHL (2005) eq. 10 with mpmath.hyp2f1 at 50 digits, and the posterior integral
+# P(alive) E_p[(1 − (1 + p t/(α+T))^{−(r+x)})/p], p ~ Beta(a, b+x), by quadrature.
+with mpm.workdps(50):
+    r_, al_, a_, b_ = (mpm.mpf(v) for v in ("0.243", "0.01", "0.793", "2.426"))
+    for t, x, tx, T in [(1e4, 0, 0, 0), (1e4, 3, "0.5", 1), (1e4, 1e4, 1e5, 1e5)]:
+        t, x, tx, T = (mpm.mpf(v) for v in (t, x, tx, T))
+        pa = 1 if x == 0 else 1 / (1 + a_ / (b_ + x - 1) * ((al_ + T) / (al_ + tx)) ** (r_ + x))
+        z = t / (al_ + T + t)
+        e1 = (a_ + b_ + x - 1) / (a_ - 1) * (1 - ((al_ + T) / (al_ + T + t)) ** (r_ + x)
+                                              * mpm.hyp2f1(r_ + x, b_ + x, a_ + b_ + x - 1, z)) * pa
+        u = t / (al_ + T)
+        f = lambda p: (1 - (1 + p * u) ** (-(r_ + x))) / p * p ** (a_ - 1) * (1 - p) ** (b_ + x - 1) / mpm.beta(a_, b_ + x)
+        e2 = pa * mpm.quad(f, [0] + [mpm.mpf(10) ** (-j) for j in range(12, 0, -1)] + [1])
+        print("BG/NBD long horizon", float(x), float(tx), float(T), mpm.nstr(e1, 17), mpm.nstr(e2, 17))
