@@ -302,9 +302,9 @@ mod tests {
             let t = h * f64::from(k);
             let e = m.expected_purchases(t, &x, &tx, &tt).unwrap();
             let w = (-delta * (t - h / 2.0)).exp();
-            for i in 0..3 {
-                num[i] += w * (e[i] - prev[i]);
-                prev[i] = e[i];
+            for (n, (ei, pi)) in num.iter_mut().zip(e.iter().zip(prev.iter_mut())) {
+                *n += w * (ei - *pi);
+                *pi = *ei;
             }
         }
         for i in 0..3 {
@@ -329,9 +329,9 @@ mod tests {
         let mut prev = [0.0; 3];
         for i in 1..=2000 {
             let e = m.expected_purchases(f64::from(i), &x, &tx, &n).unwrap();
-            for k in 0..3 {
-                sum[k] += (e[k] - prev[k]) / 1.1f64.powi(i);
-                prev[k] = e[k];
+            for (s, (ek, pk)) in sum.iter_mut().zip(e.iter().zip(prev.iter_mut())) {
+                *s += (ek - *pk) / 1.1f64.powi(i);
+                *pk = *ek;
             }
         }
         for k in 0..3 {
