@@ -33,7 +33,12 @@
 //! `2F1(A, B; C; z) = (1−z)^(C−A−B) 2F1(C−A, C−B; C; z)`, which turns the
 //! bracket into `1 − (1−z)^(a−1) · 2F1(a+b−1−r, a−1; a+b+x−1; z)`: the upper
 //! parameters no longer grow with x, and the form is also valid at a = 1
-//! (see `bracket_over_a_minus_one`).
+//! (see `bracket_over_a_minus_one`). The series converges like z^k, so for
+//! z = t/(α+T+t) > 0.95 (horizons much longer than α+T, e.g. α = 0.01, T = 0,
+//! t = 10⁴ gives z = 1 − 10⁻⁶) the same quantity is computed as the posterior
+//! integral `E_p[(1 − (1 + p t/(α+T))^{−(r+x)})/p]`, p ~ Beta(a, b+x)
+//! (see `expectation_given_alive`), by quadrature: every valid input gives a
+//! finite value.
 //!
 //! ## New customer (FHL 2005 eq. 9 and eq. 8)
 //! `E[X(t)] = (a+b−1)/(a−1) · [1 − (α/(α+t))^r · 2F1(r, b; a+b−1; t/(α+t))]`
@@ -56,6 +61,7 @@ use super::{
 };
 use crate::error::{Error, Result, check};
 use crate::fit::{FitInfo, FitOptions, Likelihood, maximize};
+use crate::special::tanh_sinh;
 
 /// Parameters of the BG/NBD and MBG/NBD models.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -245,6 +251,39 @@ fn bracket_over_a_minus_one(big_a: f64, eps: f64, c: f64, z: f64, ln_1mz: f64) -
     }
 }
 
+/// Largest z = t/(α+T+t) for which the conditional expectation uses the
+/// hypergeometric series rather than [`expectation_given_alive`].
+const SERIES_MAX_Z: f64 = 0.95;
+
+/// E[Y(t) | alive at T, x, T] as an integral over the posterior of the dropout
+/// probability p, valid for every t (used where z = t/(α+T+t) is close to 1
+/// and the ₂F₁ series would need millions of terms).
+///
+/// Given alive at T, λ | · ~ Gamma(r+x, α+T) and p | · ~ Beta(a, b+x+s) (the
+/// customer survived x + s purchase opportunities). With purchases at rate λ
+/// and a dropout chance p after each, the expected number of purchases in
+/// (T, T+t] is Σ_{k≥1} P(N ≥ k)(1−p)^{k−1} = (1 − e^{−λpt})/p (N ~ Poisson(λt)),
+/// and averaging over λ gives
+/// ```text
+/// E[Y(t) | alive] = ∫₀¹ [1 − (1 + p·t/(α+T))^{−(r+x)}] / p · p^{a−1}(1−p)^{b+x+s−1} / B(a, b+x+s) dp,
+/// ```
+/// which equals (a+b+x−1+s)/(a−1) · [1 − ((α+T)/(α+T+t))^{r+x} ₂F₁(r+x, b+x+s; a+b+x−1+s; z)]
+/// (FHL 2005 eq. 10 without P(alive); Euler's integral A&S 15.3.1 of that ₂F₁).
+/// The integrand is positive and `1 − (1+pu)^{−k}` is formed by `expm1`/`ln_1p`,
+/// so nothing cancels; tanh-sinh quadrature ([`crate::special`]) in log space.
+fn expectation_given_alive(p: &BgNbdParams, s: f64, t: f64, x: f64, tt: f64) -> f64 {
+    let k = p.r + x;
+    let u = t / (p.alpha + tt);
+    let bb = p.b + x + s;
+    let ln_b = ln_beta(p.a, bb);
+    let (ln_i, _) = tanh_sinh::<0>(p.a.min(bb), |n| {
+        let y = k * (n.t * u).ln_1p();
+        let g = (-(-y).exp_m1()).ln() + (p.a - 2.0) * n.ln_t + (bb - 1.0) * n.ln_tc - ln_b;
+        (g, [])
+    });
+    ln_i.exp()
+}
+
 /// E[Y(t) | x, t_x, T] for BG/NBD (s = 0) or MBG/NBD (s = 1):
 /// `P(alive) · C · [1 − (1−z)^(a−1) 2F1(a+b−1+s−r, a−1; C; z)] / (a−1)`,
 /// `C = a+b+x−1+s`, `z = t/(α+T+t)`.
@@ -263,17 +302,20 @@ pub(crate) fn conditional_expectation(
     let c = p.a + p.b + x - 1.0 + s;
     let z = t / (p.alpha + tt + t);
     let ln_1mz = (p.alpha + tt).ln() - (p.alpha + tt + t).ln();
-    let bracket = bracket_over_a_minus_one(p.a + p.b - 1.0 + s - p.r, p.a - 1.0, c, z, ln_1mz)
-        .ok_or_else(|| {
-            Error::invalid(
-                "t",
-                t,
-                format!(
-                    "a horizon for which the hypergeometric series converges (x = {x}, T = {tt})"
-                ),
-            )
-        })?;
-    let value = ln_prob_alive(v, p, x, tx, tt).exp() * c * bracket;
+    // The series needs about ln(1e-17)/ln(z) terms: fine up to z = 0.95
+    // (~800 terms); beyond, and wherever it fails, use the posterior integral.
+    let series = if z <= SERIES_MAX_Z {
+        bracket_over_a_minus_one(p.a + p.b - 1.0 + s - p.r, p.a - 1.0, c, z, ln_1mz)
+            .map(|b| c * b)
+            .filter(|v| v.is_finite())
+    } else {
+        None
+    };
+    let per_alive = match series {
+        Some(v) => v,
+        None => expectation_given_alive(p, s, t, x, tt),
+    };
+    let value = ln_prob_alive(v, p, x, tx, tt).exp() * per_alive;
     if value.is_finite() {
         Ok(value.max(0.0))
     } else {
@@ -727,6 +769,96 @@ mod tests {
         assert!(lp.is_finite() && lp < -1e4);
         assert!(m.expected_purchases_new(1e4).unwrap().is_finite());
         assert!(m.prob_purchases(500, 1e4).unwrap().is_finite());
+    }
+
+    #[test]
+    fn long_horizons_match_the_posterior_integral() {
+        // Where both methods work (z ≤ 0.95) the series and the integral agree.
+        let p = BgNbdParams::new(0.243, 4.414, 0.793, 2.426).unwrap();
+        for v in [Variant::Bg, Variant::Mbg] {
+            let s = v.shift();
+            for (x, tt) in [(0.0, 0.0), (2.0, 38.86), (20.0, 38.86), (1e4, 1e5)] {
+                for z in [0.3, 0.7, 0.9, 0.95] {
+                    let t = z / (1.0 - z) * (p.alpha + tt);
+                    let c = p.a + p.b + x - 1.0 + s;
+                    let ln_1mz = (1.0_f64 - z).ln();
+                    let series = c * bracket_over_a_minus_one(
+                        p.a + p.b - 1.0 + s - p.r,
+                        p.a - 1.0,
+                        c,
+                        z,
+                        ln_1mz,
+                    )
+                    .unwrap();
+                    let integral = expectation_given_alive(&p, s, t, x, tt);
+                    assert!(
+                        (series - integral).abs() <= 1e-10 * series, // worst: 1.5e-11 at x = 1e4
+                        "{v:?} x={x} T={tt} z={z}: {series} vs {integral}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn extreme_horizons_match_mpmath() {
+        // E[Y(t) | x, t_x, T] by FHL (2005) eq. 10 with mpmath.hyp2f1 at 50 digits, equal
+        // to 17 digits to mpmath quadrature of the posterior integral
+        // (tests/vectors/gen_lifetimes_refs_models_b.py prints both; r = 0.243, a = 0.793,
+        // b = 2.426). α = 0.01, T = 0, t = 10⁴: z = 1 − 10⁻⁶, where the series
+        // used to give up after 10⁷ terms.
+        let m = BetaGeo::from_params(0.243, 0.01, 0.793, 2.426).unwrap();
+        let cases: &[(f64, f64, f64, f64, f64)] = &[
+            (1e4, 0.0, 0.0, 0.0, 76.409_382_821_535_7),
+            (1e4, 3.0, 0.5, 1.0, 47.942_826_028_256_11),
+            (1e4, 1e4, 1e5, 1e5, 962.519_872_909_550),
+        ];
+        for &(t, x, tx, tt, want) in cases {
+            let got = m.expected_purchases(t, &[x], &[tx], &[tt]).unwrap()[0];
+            assert!(
+                (got - want).abs() <= 1e-9 * want,
+                "{x} {tx} {tt}: {got} vs {want}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_extreme_input_is_finite_and_monotone() {
+        // x up to 1e4, T up to 1e5, t up to 1e4, parameters over several decades
+        for (r, alpha, a, b) in [
+            (0.243, 0.01, 0.793, 2.426),
+            (0.01, 0.01, 0.01, 0.01),
+            (50.0, 1e3, 5.0, 0.05),
+            (0.5, 4.0, 1.0, 2.0),
+        ] {
+            let bg = BetaGeo::from_params(r, alpha, a, b).unwrap();
+            let mbg = crate::ModifiedBetaGeo::from_params(r, alpha, a, b).unwrap();
+            for (x, tx, tt) in [
+                (0.0, 0.0, 0.0),
+                (0.0, 0.0, 1e5),
+                (1.0, 1e-3, 1e-3),
+                (1e4, 1e5, 1e5),
+                (1e4, 1.0, 1e5),
+                (3.0, 0.5, 1.0),
+            ] {
+                let mut prev = [0.0; 2];
+                for t in [1e-6, 1.0, 10.0, 100.0, 1e3, 1e4] {
+                    let e = [
+                        bg.expected_purchases(t, &[x], &[tx], &[tt]).unwrap()[0],
+                        mbg.expected_purchases(t, &[x], &[tx], &[tt]).unwrap()[0],
+                    ];
+                    for k in 0..2 {
+                        assert!(
+                            e[k].is_finite() && e[k] >= prev[k] * (1.0 - 1e-12),
+                            "({r}, {alpha}, {a}, {b}) x={x} T={tt} t={t}: {e:?} after {prev:?}"
+                        );
+                    }
+                    prev = e;
+                }
+                assert!(bg.expected_purchases_new(1e4).unwrap().is_finite());
+                assert!(mbg.expected_purchases_new(1e4).unwrap().is_finite());
+            }
+        }
     }
 
     #[test]
