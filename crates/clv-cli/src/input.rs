@@ -284,10 +284,10 @@ pub fn read_csv_columns(path: &Path, id_col: &str, wanted: &[&str]) -> Result<Cs
     let id_idx = position(id_col);
     let mut picked: Vec<(usize, String, Vec<f64>)> = Vec::new();
     for name in wanted {
-        if let Some(i) = position(name) {
-            if !picked.iter().any(|(_, n, _)| n == name) {
-                picked.push((i, name.to_string(), Vec::new()));
-            }
+        if let Some(i) = position(name)
+            && !picked.iter().any(|(_, n, _)| n == name)
+        {
+            picked.push((i, name.to_string(), Vec::new()));
         }
     }
     let mut ids = Vec::new();
