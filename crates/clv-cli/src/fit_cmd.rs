@@ -128,7 +128,7 @@ pub fn fit(args: &FitArgs) -> Result<Fitted> {
         )
     })?;
     let c = &args.columns;
-    let cols = c.read(path)?;
+    let cols = c.read_numeric(path)?;
     let weights = c.weights(&cols)?;
     let x = cols.get(&c.frequency_col)?;
     match args.model {

@@ -208,8 +208,10 @@ pub struct SummaryColumnArgs {
 pub struct CsvColumns {
     path: String,
     header: Vec<String>,
-    /// Customer ids (the id column, or 1-based row numbers when it is absent).
+    /// Customer ids (the id column, or 1-based row numbers when it is absent);
+    /// empty when the caller did not ask for them.
     pub ids: Vec<String>,
+    rows: usize,
     columns: Vec<(String, Vec<f64>)>,
 }
 
@@ -232,13 +234,22 @@ impl CsvColumns {
 
     /// Number of rows.
     pub fn len(&self) -> usize {
-        self.ids.len()
+        self.rows
     }
 }
 
 impl SummaryColumnArgs {
-    /// Reads every column these options name that the file has.
+    /// Reads every column these options name that the file has, and the ids.
     pub fn read(&self, path: &Path) -> Result<CsvColumns> {
+        self.read_with(path, true)
+    }
+
+    /// As [`Self::read`] without the ids (fits do not need them).
+    pub fn read_numeric(&self, path: &Path) -> Result<CsvColumns> {
+        self.read_with(path, false)
+    }
+
+    fn read_with(&self, path: &Path, with_ids: bool) -> Result<CsvColumns> {
         let mut wanted = vec![
             self.frequency_col.as_str(),
             self.recency_col.as_str(),
@@ -249,7 +260,8 @@ impl SummaryColumnArgs {
         if let Some(w) = &self.weights_col {
             wanted.push(w);
         }
-        let cols = read_csv_columns(path, &self.id_col, &wanted)?;
+        let id_col = with_ids.then_some(self.id_col.as_str());
+        let cols = read_csv_columns(path, id_col, &wanted)?;
         if let Some(w) = &self.weights_col {
             cols.get(w)?;
         }
@@ -262,26 +274,28 @@ impl SummaryColumnArgs {
     }
 }
 
-/// Reads the numeric columns `wanted` (those the header has) and the id
-/// column of a comma-separated file with a header. Every value must parse as
-/// a number; an error names the column, the line and the text.
-pub fn read_csv_columns(path: &Path, id_col: &str, wanted: &[&str]) -> Result<CsvColumns> {
+/// Reads the numeric columns `wanted` (those the header has) and, when
+/// `id_col` is given, the ids of a comma-separated file with a header. Every
+/// value must parse as a number; an error names the column, the line and the
+/// text. One record buffer is reused for every row (no per-row allocation
+/// besides the ids).
+pub fn read_csv_columns(path: &Path, id_col: Option<&str>, wanted: &[&str]) -> Result<CsvColumns> {
     let io_err = |e: csv::Error| Error::Io {
         path: path.display().to_string(),
         message: e.to_string(),
     };
     let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
+        .buffer_capacity(1 << 16)
         .from_path(path)
         .map_err(io_err)?;
     let header: Vec<String> = reader
         .headers()
         .map_err(io_err)?
         .iter()
-        .map(str::to_string)
+        .map(|h| h.trim().to_string())
         .collect();
     let position = |name: &str| header.iter().position(|h| h == name);
-    let id_idx = position(id_col);
+    let id_idx = id_col.map(&position);
     let mut picked: Vec<(usize, String, Vec<f64>)> = Vec::new();
     for name in wanted {
         if let Some(i) = position(name)
@@ -291,24 +305,32 @@ pub fn read_csv_columns(path: &Path, id_col: &str, wanted: &[&str]) -> Result<Cs
         }
     }
     let mut ids = Vec::new();
-    for (row, record) in reader.records().enumerate() {
-        let record = record.map_err(io_err)?;
-        let line = record.position().map_or(row as u64 + 2, |p| p.line());
-        ids.push(match id_idx {
-            Some(i) => record.get(i).unwrap_or("").to_string(),
-            None => (row + 1).to_string(),
-        });
+    let mut record = csv::ByteRecord::new();
+    let mut rows = 0usize;
+    while reader.read_byte_record(&mut record).map_err(io_err)? {
+        rows += 1;
+        let line = record.position().map_or(rows as u64 + 1, |p| p.line());
+        let text_of = |i: usize| -> &str {
+            let bytes = record.get(i).unwrap_or(b"");
+            // Invalid UTF-8 cannot be a number; show it lossily in the error.
+            std::str::from_utf8(bytes).unwrap_or("\u{fffd}").trim()
+        };
+        match id_idx {
+            Some(Some(i)) => ids.push(text_of(i).to_string()),
+            Some(None) => ids.push(rows.to_string()),
+            None => {}
+        }
         for (i, name, values) in &mut picked {
-            let text = record.get(*i).unwrap_or("");
+            let text = text_of(*i);
             values.push(text.parse::<f64>().map_err(|_| Error::Parse {
                 column: name.clone(),
                 line,
-                value: text.to_string(),
+                value: String::from_utf8_lossy(record.get(*i).unwrap_or(b"")).into_owned(),
                 reason: "expected a number".to_string(),
             })?);
         }
     }
-    if ids.is_empty() {
+    if rows == 0 {
         return Err(Error::Empty {
             field: path.display().to_string(),
             reason: "the file has no data rows".to_string(),
@@ -318,6 +340,7 @@ pub fn read_csv_columns(path: &Path, id_col: &str, wanted: &[&str]) -> Result<Cs
         path: path.display().to_string(),
         header,
         ids,
+        rows,
         columns: picked.into_iter().map(|(_, n, v)| (n, v)).collect(),
     })
 }

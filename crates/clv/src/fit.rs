@@ -161,12 +161,38 @@ struct Objective<'a, L: Likelihood> {
     /// iteration limit, so the objective itself stops a run that would loop
     /// forever by returning an error once the budget is spent.
     budget: &'a std::cell::Cell<u64>,
+    /// The last point evaluated with its value and gradient: argmin asks for
+    /// the cost and the gradient at the same point in two calls, and one
+    /// likelihood pass gives both.
+    memo: &'a RefCell<Option<Memo>>,
+}
+
+/// One evaluated point of the objective.
+struct Memo {
+    phi: Vec<f64>,
+    value: f64,
+    grad: Vec<f64>,
 }
 
 impl<L: Likelihood> Objective<'_, L> {
     /// Objective value and gradient in φ; the value is `+∞` where LL is not
     /// finite (the gradient is then zero and meaningless).
     fn eval(&self, phi: &[f64]) -> (f64, Vec<f64>) {
+        if let Some(m) = self.memo.borrow().as_ref()
+            && m.phi == phi
+        {
+            return (m.value, m.grad.clone());
+        }
+        let (f, grad) = self.eval_uncached(phi);
+        *self.memo.borrow_mut() = Some(Memo {
+            phi: phi.to_vec(),
+            value: f,
+            grad: grad.clone(),
+        });
+        (f, grad)
+    }
+
+    fn eval_uncached(&self, phi: &[f64]) -> (f64, Vec<f64>) {
         let theta: Vec<f64> = phi.iter().map(|p| p.exp()).collect();
         let mut g = vec![0.0; theta.len()];
         if theta.iter().any(|t| !(t.is_finite() && *t > 0.0)) {
@@ -248,12 +274,14 @@ fn run_start<L: Likelihood>(likelihood: &L, options: &FitOptions, phi0: Vec<f64>
         cost: f64::INFINITY,
     });
     let budget = std::cell::Cell::new(u64::MAX);
+    let memo = RefCell::new(None);
     let objective = Objective {
         likelihood,
         weight,
         penalty: options.penalty,
         best: &best,
         budget: &budget,
+        memo: &memo,
     };
     let (c0, _) = objective.eval(&phi0);
     let mut iterations = 0u64;
@@ -301,6 +329,7 @@ fn run_start<L: Likelihood>(likelihood: &L, options: &FitOptions, phi0: Vec<f64>
             penalty: options.penalty,
             best: &best,
             budget: &budget,
+            memo: &memo,
         };
         // Stop argmin on a slightly smaller gradient 2-norm than our max-abs
         // criterion so that its own stop implies ours when all goes well.
