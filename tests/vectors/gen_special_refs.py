@@ -14,6 +14,13 @@ for a, b, c, z in [
     (0.5, 1.5, 2.0, 0.99),
     (3.0, 1.0, 5.0, -20.0),
     (2.0, 1.5, 4.5, 0.97),
+    # large b ≈ c (A&S 15.3.6 cancels there); cross-checked against the direct positive Gauss series
+    (1.0, 304.783, 305.44, 1 / 1.1),
+    (1.0, 503.783, 504.44, 1 / 1.1),
+    (1.0, 5003.783, 5004.44, 1 / 1.1),
+    (1.0, 100.5, 101.2, 0.9999),
+    (2.5, 800.25, 801.0, 0.95),
+    (0.5, 2000.3, 2000.0, 0.9),
 ]:
     print("hyp2f1", a, b, c, z, mp.nstr(mp.hyp2f1(a, b, c, z), 17))
 # For huge parameters mpmath.hyp2f1 itself is wrong (it returns log = 6948.34 for

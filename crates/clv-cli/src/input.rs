@@ -2,7 +2,7 @@
 //! summary files, and their conversion into `clv::io` options.
 
 use std::fs::File;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use clap::{Args, ValueEnum};
 use clv::io::{ColumnRef, Delimiter, ReadOptions, TransactionTable};
@@ -181,92 +181,166 @@ pub fn summarize(
 /// Columns of a per-customer summary file (as written by `clv summary`).
 #[derive(Debug, Clone, Args)]
 pub struct SummaryColumnArgs {
-    /// Customer id column of the summary file.
+    /// Customer id column of the summary file (row numbers when absent).
     #[arg(long = "id-col", default_value = "customer_id")]
     pub id_col: String,
-    /// Frequency column.
+    /// Frequency column (repeat purchases x).
     #[arg(long, default_value = "frequency")]
     pub frequency_col: String,
-    /// Recency column.
+    /// Recency column (t_x).
     #[arg(long, default_value = "recency")]
     pub recency_col: String,
     /// T (customer age) column.
     #[arg(long = "T-col", default_value = "T")]
     pub t_col: String,
-    /// Monetary value column.
+    /// Monetary value column (mean repeat spend).
     #[arg(long, default_value = "monetary_value")]
     pub monetary_col: String,
+    /// Number of transaction opportunities column (BG/BB).
+    #[arg(long, default_value = "periods")]
+    pub periods_col: String,
+    /// Weights column: how many customers share the row (compressed data).
+    #[arg(long)]
+    pub weights_col: Option<String>,
 }
 
-/// A summary read back from a CSV file.
-pub struct SummaryTable {
-    pub customer_id: Vec<String>,
-    pub frequency: Vec<f64>,
-    pub recency: Vec<f64>,
-    pub t: Vec<f64>,
-    pub monetary_value: Option<Vec<f64>>,
+/// Numeric columns of a CSV file with a header, read by name.
+pub struct CsvColumns {
+    path: String,
+    header: Vec<String>,
+    /// Customer ids (the id column, or 1-based row numbers when it is absent);
+    /// empty when the caller did not ask for them.
+    pub ids: Vec<String>,
+    rows: usize,
+    columns: Vec<(String, Vec<f64>)>,
 }
 
-/// Reads a per-customer summary CSV (comma separated, with a header).
-pub fn read_summary_csv(path: &PathBuf, cols: &SummaryColumnArgs) -> Result<SummaryTable> {
+impl CsvColumns {
+    /// The column `name`, or [`Error::MissingColumn`] naming the header.
+    pub fn get(&self, name: &str) -> Result<&[f64]> {
+        self.opt(name).ok_or_else(|| Error::MissingColumn {
+            column: name.to_string(),
+            available: format!("{} (in {})", self.header.join(", "), self.path),
+        })
+    }
+
+    /// The column `name` if the file has it.
+    pub fn opt(&self, name: &str) -> Option<&[f64]> {
+        self.columns
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_slice())
+    }
+
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.rows
+    }
+}
+
+impl SummaryColumnArgs {
+    /// Reads every column these options name that the file has, and the ids.
+    pub fn read(&self, path: &Path) -> Result<CsvColumns> {
+        self.read_with(path, true)
+    }
+
+    /// As [`Self::read`] without the ids (fits do not need them).
+    pub fn read_numeric(&self, path: &Path) -> Result<CsvColumns> {
+        self.read_with(path, false)
+    }
+
+    fn read_with(&self, path: &Path, with_ids: bool) -> Result<CsvColumns> {
+        let mut wanted = vec![
+            self.frequency_col.as_str(),
+            self.recency_col.as_str(),
+            self.t_col.as_str(),
+            self.monetary_col.as_str(),
+            self.periods_col.as_str(),
+        ];
+        if let Some(w) = &self.weights_col {
+            wanted.push(w);
+        }
+        let id_col = with_ids.then_some(self.id_col.as_str());
+        let cols = read_csv_columns(path, id_col, &wanted)?;
+        if let Some(w) = &self.weights_col {
+            cols.get(w)?;
+        }
+        Ok(cols)
+    }
+
+    /// The weights column, when one was asked for.
+    pub fn weights<'a>(&self, cols: &'a CsvColumns) -> Result<Option<&'a [f64]>> {
+        self.weights_col.as_deref().map(|w| cols.get(w)).transpose()
+    }
+}
+
+/// Reads the numeric columns `wanted` (those the header has) and, when
+/// `id_col` is given, the ids of a comma-separated file with a header. Every
+/// value must parse as a number; an error names the column, the line and the
+/// text. One record buffer is reused for every row (no per-row allocation
+/// besides the ids).
+pub fn read_csv_columns(path: &Path, id_col: Option<&str>, wanted: &[&str]) -> Result<CsvColumns> {
     let io_err = |e: csv::Error| Error::Io {
         path: path.display().to_string(),
         message: e.to_string(),
     };
     let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
+        .buffer_capacity(1 << 16)
         .from_path(path)
         .map_err(io_err)?;
-    let header = reader.headers().map_err(io_err)?.clone();
-    let find = |name: &str| -> Result<usize> {
-        header
-            .iter()
-            .position(|h| h == name)
-            .ok_or_else(|| Error::MissingColumn {
-                column: name.to_string(),
-                available: header.iter().collect::<Vec<_>>().join(", "),
-            })
-    };
-    let id_idx = find(&cols.id_col).ok();
-    let f_idx = find(&cols.frequency_col)?;
-    let r_idx = find(&cols.recency_col)?;
-    let t_idx = find(&cols.t_col)?;
-    let m_idx = find(&cols.monetary_col).ok();
-    let mut out = SummaryTable {
-        customer_id: Vec::new(),
-        frequency: Vec::new(),
-        recency: Vec::new(),
-        t: Vec::new(),
-        monetary_value: m_idx.map(|_| Vec::new()),
-    };
-    for (row, record) in reader.records().enumerate() {
-        let record = record.map_err(io_err)?;
-        let line = record.position().map_or(row as u64 + 2, |p| p.line());
-        let num = |idx: usize, name: &str| -> Result<f64> {
-            let text = record.get(idx).unwrap_or("");
-            text.parse::<f64>().map_err(|_| Error::Parse {
-                column: name.to_string(),
-                line,
-                value: text.to_string(),
-                reason: "expected a number".to_string(),
-            })
-        };
-        out.customer_id.push(match id_idx {
-            Some(i) => record.get(i).unwrap_or("").to_string(),
-            None => (row + 1).to_string(),
-        });
-        out.frequency.push(num(f_idx, &cols.frequency_col)?);
-        out.recency.push(num(r_idx, &cols.recency_col)?);
-        out.t.push(num(t_idx, &cols.t_col)?);
-        if let (Some(i), Some(m)) = (m_idx, out.monetary_value.as_mut()) {
-            m.push(num(i, &cols.monetary_col)?);
+    let header: Vec<String> = reader
+        .headers()
+        .map_err(io_err)?
+        .iter()
+        .map(|h| h.trim().to_string())
+        .collect();
+    let position = |name: &str| header.iter().position(|h| h == name);
+    let id_idx = id_col.map(&position);
+    let mut picked: Vec<(usize, String, Vec<f64>)> = Vec::new();
+    for name in wanted {
+        if let Some(i) = position(name)
+            && !picked.iter().any(|(_, n, _)| n == name)
+        {
+            picked.push((i, name.to_string(), Vec::new()));
         }
     }
-    if out.frequency.is_empty() {
+    let mut ids = Vec::new();
+    let mut record = csv::ByteRecord::new();
+    let mut rows = 0usize;
+    while reader.read_byte_record(&mut record).map_err(io_err)? {
+        rows += 1;
+        let line = record.position().map_or(rows as u64 + 1, |p| p.line());
+        let text_of = |i: usize| -> &str {
+            let bytes = record.get(i).unwrap_or(b"");
+            // Invalid UTF-8 cannot be a number; show it lossily in the error.
+            std::str::from_utf8(bytes).unwrap_or("\u{fffd}").trim()
+        };
+        match id_idx {
+            Some(Some(i)) => ids.push(text_of(i).to_string()),
+            Some(None) => ids.push(rows.to_string()),
+            None => {}
+        }
+        for (i, name, values) in &mut picked {
+            let text = text_of(*i);
+            values.push(text.parse::<f64>().map_err(|_| Error::Parse {
+                column: name.clone(),
+                line,
+                value: String::from_utf8_lossy(record.get(*i).unwrap_or(b"")).into_owned(),
+                reason: "expected a number".to_string(),
+            })?);
+        }
+    }
+    if rows == 0 {
         return Err(Error::Empty {
             field: path.display().to_string(),
-            reason: "the summary file has no customer rows".to_string(),
+            reason: "the file has no data rows".to_string(),
         });
     }
-    Ok(out)
+    Ok(CsvColumns {
+        path: path.display().to_string(),
+        header,
+        ids,
+        rows,
+        columns: picked.into_iter().map(|(_, n, v)| (n, v)).collect(),
+    })
 }

@@ -2,10 +2,12 @@
 //! reports on transaction files. All computation is done by the `clv` crate;
 //! this binary only parses arguments, reads files and prints results.
 
+mod fit_cmd;
 mod input;
 mod progress;
 mod report;
 mod rfm_cmd;
+mod score_cmd;
 mod summary_cmd;
 mod value_cmd;
 
@@ -31,6 +33,10 @@ enum Command {
     /// Deterministic value formulas with exact decimal money.
     #[command(subcommand)]
     Value(value_cmd::ValueCommand),
+    /// Fit a model by maximum likelihood (standard errors, 95% intervals).
+    Fit(fit_cmd::FitArgs),
+    /// Score customers with a saved model: P(alive), expected purchases, CLV.
+    Score(score_cmd::ScoreArgs),
     /// A readable report on a transaction file (default: the bundled CDNOW sample).
     Report(report::ReportArgs),
 }
@@ -41,6 +47,8 @@ fn main() -> ExitCode {
         Command::Summary(args) => summary_cmd::run(&args),
         Command::Rfm(args) => rfm_cmd::run(&args),
         Command::Value(cmd) => value_cmd::run(&cmd),
+        Command::Fit(args) => fit_cmd::run(&args),
+        Command::Score(args) => score_cmd::run(&args),
         Command::Report(args) => report::run(&args),
     };
     match result {
@@ -68,10 +76,12 @@ pub(crate) fn output(path: Option<&std::path::Path>) -> clv::Result<Box<dyn std:
 
 /// Writes `text` to `out`, mapping I/O errors into the crate error.
 pub(crate) fn write_out(out: &mut dyn std::io::Write, text: &str) -> clv::Result<()> {
-    out.write_all(text.as_bytes())
-        .and_then(|()| out.flush())
-        .map_err(|e| clv::Error::Io {
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        // A closed pipe (`clv ... | head`) is not an error of ours.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        r => r.map_err(|e| clv::Error::Io {
             path: "<output>".to_string(),
             message: e.to_string(),
-        })
+        }),
+    }
 }

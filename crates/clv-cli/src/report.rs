@@ -10,8 +10,11 @@ use std::path::PathBuf;
 
 use clap::Args;
 use clv::Result;
+use clv::fit::{FitInfo, FitOptions};
+use clv::models::{BetaGeo, GammaGamma, SpendModel, TransactionModel};
 use clv::summary::{Summary, SummaryOptions};
 use clv::time::{TimeUnit, format_timestamp};
+use clv::value::{customer_lifetime_value, periods_per_month};
 use serde_json::json;
 
 use crate::input::{self, ColumnArgs, DelimiterArg, parse_date_arg};
@@ -110,7 +113,8 @@ pub fn run(args: &ReportArgs) -> Result<()> {
     let map = segment_map(None)?;
     let (scores, segments) = score(&rfm_input, args.bins, &map)?;
     let seg_table = clv::rfm::segment_table(&segments, &map);
-    let top = top_customers(&rfm_input, args.top);
+    let models = fit_models(&summary, &rfm_input)?;
+    let top = top_customers(&models.clv, args.top);
     let codes = scores.codes();
 
     let mut out = crate::output(None)?;
@@ -128,6 +132,13 @@ pub fn run(args: &ReportArgs) -> Result<()> {
                 "holdout_only_customers": summary.holdout_only_customers,
             },
             "summary": summary_stats_json(&summary),
+            "models": {
+                "bg_nbd": params_json(&models.bg.params(), models.bg.fit_info()),
+                "gamma_gamma": params_json(&models.gg.params(), models.gg.fit_info()),
+                "clv": {"months": CLV_MONTHS, "monthly_discount_rate": CLV_DISCOUNT,
+                        "periods_per_month": models.periods_per_month,
+                        "total": models.clv.iter().sum::<f64>()},
+            },
             "rfm_segments": seg_table.iter().map(|r| json!({
                 "segment": r.segment, "customers": r.customers, "share": r.share
             })).collect::<Vec<_>>(),
@@ -138,6 +149,8 @@ pub fn run(args: &ReportArgs) -> Result<()> {
                 "T": rfm_input.t[i],
                 "monetary_value": rfm_input.monetary_value[i],
                 "repeat_spend": rfm_input.frequency[i] * rfm_input.monetary_value[i],
+                "prob_alive": models.prob_alive[i],
+                "clv": models.clv[i],
                 "rfm_score": codes[i],
                 "segment": segments[i],
             })).collect::<Vec<_>>(),
@@ -207,6 +220,30 @@ pub fn run(args: &ReportArgs) -> Result<()> {
             );
         }
     }
+    let _ = writeln!(
+        s,
+        "\nModels fitted on the {} customers (maximum likelihood; 95% log-scale intervals)",
+        summary.len()
+    );
+    for (label, params, info) in [
+        ("BG/NBD", models.bg.params(), models.bg.fit_info()),
+        ("Gamma-Gamma", models.gg.params(), models.gg.fit_info()),
+    ] {
+        let ll = info.map_or(f64::NAN, |i| i.log_likelihood);
+        let _ = writeln!(s, "  {label} (log-likelihood {ll:.1})");
+        for (i, (name, value)) in params.iter().enumerate() {
+            let (lo, hi) = info
+                .and_then(|f| f.ci_95.get(i).copied())
+                .unwrap_or((f64::NAN, f64::NAN));
+            let _ = writeln!(s, "    {name:<6}{value:>10.4}   [{lo:.4}, {hi:.4}]");
+        }
+    }
+    let _ = writeln!(
+        s,
+        "  {CLV_MONTHS}-month CLV at {:.0}%/month, all customers: {:.2}",
+        100.0 * CLV_DISCOUNT,
+        models.clv.iter().sum::<f64>()
+    );
     let _ = writeln!(s, "\nRFM segments ({} bins)", args.bins);
     let _ = writeln!(s, "  {:<20}{:>10}{:>9}", "segment", "customers", "share");
     for r in &seg_table {
@@ -220,24 +257,25 @@ pub fn run(args: &ReportArgs) -> Result<()> {
     }
     let _ = writeln!(
         s,
-        "\nTop {} customers by repeat spend (frequency × monetary_value)",
+        "\nTop {} customers by {CLV_MONTHS}-month CLV (BG/NBD + Gamma-Gamma)",
         top.len()
     );
     let _ = writeln!(
         s,
-        "  {:<12}{:>10}{:>10}{:>10}{:>11}{:>13}{:>6}  segment",
-        "customer", "frequency", "recency", "T", "monetary", "repeat_spend", "rfm"
+        "  {:<12}{:>10}{:>10}{:>10}{:>11}{:>9}{:>10}{:>6}  segment",
+        "customer", "frequency", "recency", "T", "monetary", "P(alive)", "CLV", "rfm"
     );
     for &i in &top {
         let _ = writeln!(
             s,
-            "  {:<12}{:>10}{:>10.2}{:>10.2}{:>11.2}{:>13.2}{:>6}  {}",
+            "  {:<12}{:>10}{:>10.2}{:>10.2}{:>11.2}{:>9.3}{:>10.2}{:>6}  {}",
             csv_field(&rfm_input.customer_id[i]),
             rfm_input.frequency[i],
             rfm_input.recency[i],
             rfm_input.t[i],
             rfm_input.monetary_value[i],
-            rfm_input.frequency[i] * rfm_input.monetary_value[i],
+            models.prob_alive[i],
+            models.clv[i],
             codes[i],
             segments[i]
         );
@@ -314,16 +352,60 @@ impl Stats {
     }
 }
 
-/// Indices of the `k` customers with the largest repeat spend, ties by id.
-fn top_customers(input: &RfmInput, k: usize) -> Vec<usize> {
-    let spend: Vec<f64> = input
-        .frequency
-        .iter()
-        .zip(&input.monetary_value)
-        .map(|(f, m)| f * m)
-        .collect();
-    let mut idx: Vec<usize> = (0..spend.len()).collect();
-    idx.sort_by(|&a, &b| spend[b].total_cmp(&spend[a]).then(a.cmp(&b)));
+/// Indices of the `k` customers with the largest CLV, ties by position.
+fn top_customers(clv: &[f64], k: usize) -> Vec<usize> {
+    let mut idx: Vec<usize> = (0..clv.len()).collect();
+    idx.sort_by(|&a, &b| clv[b].total_cmp(&clv[a]).then(a.cmp(&b)));
     idx.truncate(k);
     idx
+}
+
+/// CLV horizon of the report, in months.
+const CLV_MONTHS: u32 = 12;
+/// Monthly discount rate of the report's CLV.
+const CLV_DISCOUNT: f64 = 0.01;
+
+/// The report's fitted models and per-customer scores.
+struct Models {
+    bg: BetaGeo,
+    gg: GammaGamma,
+    prob_alive: Vec<f64>,
+    clv: Vec<f64>,
+    periods_per_month: f64,
+}
+
+/// Fits BG/NBD and Gamma-Gamma to the (calibration) summary and scores
+/// every customer: P(alive) and the lifetimes-compatible monthly CLV.
+fn fit_models(summary: &Summary, input: &RfmInput) -> Result<Models> {
+    let options = FitOptions::default();
+    let bg = BetaGeo::fit(&input.frequency, &input.recency, &input.t, None, &options)?;
+    let gg = GammaGamma::fit(&input.frequency, &input.monetary_value, None, &options)?;
+    let spend = gg.expected_spend(&input.frequency, &input.monetary_value)?;
+    let prob_alive = bg.prob_alive(&input.frequency, &input.recency, &input.t)?;
+    let periods_per_month = periods_per_month(&summary.unit.to_string())?;
+    let clv = customer_lifetime_value(
+        &bg,
+        &spend,
+        &input.frequency,
+        &input.recency,
+        &input.t,
+        CLV_MONTHS,
+        CLV_DISCOUNT,
+        periods_per_month,
+    )?;
+    Ok(Models {
+        bg,
+        gg,
+        prob_alive,
+        clv,
+        periods_per_month,
+    })
+}
+
+fn params_json(params: &[(&str, f64)], info: Option<&FitInfo>) -> serde_json::Value {
+    json!({
+        "params": params.iter().map(|(n, v)| (n.to_string(), json!(v))).collect::<serde_json::Map<_, _>>(),
+        "log_likelihood": info.map(|i| i.log_likelihood),
+        "std_errors": info.map(|i| i.std_errors.clone()),
+    })
 }

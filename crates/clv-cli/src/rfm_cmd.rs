@@ -53,17 +53,14 @@ pub struct RfmInput {
 
 fn load(args: &RfmArgs) -> Result<RfmInput> {
     if let Some(path) = &args.summary {
-        let s = input::read_summary_csv(path, &args.summary_columns)?;
-        let monetary_value = s.monetary_value.ok_or_else(|| Error::MissingColumn {
-            column: args.summary_columns.monetary_col.clone(),
-            available: "(see the summary file header)".to_string(),
-        })?;
+        let c = &args.summary_columns;
+        let cols = c.read(path)?;
         return Ok(RfmInput {
-            customer_id: s.customer_id,
-            frequency: s.frequency,
-            recency: s.recency,
-            t: s.t,
-            monetary_value,
+            frequency: cols.get(&c.frequency_col)?.to_vec(),
+            recency: cols.get(&c.recency_col)?.to_vec(),
+            t: cols.get(&c.t_col)?.to_vec(),
+            monetary_value: cols.get(&c.monetary_col)?.to_vec(),
+            customer_id: cols.ids,
         });
     }
     let Some(file) = &args.file else {

@@ -421,10 +421,172 @@ fn report_on_bundled_cdnow() {
     let total: u64 = segs.iter().map(|s| s["customers"].as_u64().unwrap()).sum();
     assert_eq!(total, 2357);
     assert_eq!(doc["top_customers"].as_array().unwrap().len(), 3);
+    // BG/NBD on the bundled log (7-day units, unrounded): FHL (2005) r = 0.243, α = 4.414,
+    // a = 0.793, b = 2.426 from the 2-decimal summary; equal to the published precision.
+    let bg = &doc["models"]["bg_nbd"]["params"];
+    for (name, published) in [("r", 0.243), ("alpha", 4.414), ("a", 0.793), ("b", 2.426)] {
+        assert!(
+            (bg[name].as_f64().unwrap() - published).abs() < 1e-3,
+            "{name}: {}",
+            bg[name]
+        );
+    }
 
     let text = stdout(&clv(&["report"]));
     assert!(
         text.contains("RFM segments") && text.contains("Champions"),
         "{text}"
     );
+}
+
+fn data(name: &str) -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/data")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+#[test]
+fn fit_and_score_reproduce_published_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let bg_path = dir.path().join("bg.json");
+    let gg_path = dir.path().join("gg.json");
+    let summary = data("cdnow_customers_summary_with_transactions.csv");
+    let cols = [
+        "--id-col",
+        "ID",
+        "--frequency-col",
+        "x",
+        "--recency-col",
+        "t_x",
+        "--monetary-col",
+        "zbar",
+    ];
+    let mut args = vec!["fit", "bg-nbd", "--summary", &summary, "--json"];
+    args.extend(cols);
+    let bg_save = bg_path.to_str().unwrap();
+    args.extend(["--save", bg_save]);
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&clv(&args))).unwrap();
+    // Fader, Hardie & Lee (2005): r = 0.243, α = 4.414, a = 0.793, b = 2.426, LL = −9582.4.
+    for (name, published) in [("r", 0.243), ("alpha", 4.414), ("a", 0.793), ("b", 2.426)] {
+        let v = doc["params"][name].as_f64().unwrap();
+        assert!((v - published).abs() < 5e-4, "{name} = {v}");
+        assert!(doc["std_errors"][name].as_f64().unwrap() > 0.0);
+    }
+    assert!((doc["log_likelihood"].as_f64().unwrap() + 9582.4).abs() < 0.05);
+    assert_eq!(doc["converged"], true);
+
+    let mut args = vec!["fit", "gamma-gamma", "--summary", &summary, "--json"];
+    args.extend(cols);
+    let gg_save = gg_path.to_str().unwrap();
+    args.extend(["--save", gg_save]);
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&clv(&args))).unwrap();
+    // Fader & Hardie (2013): p = 6.25, q = 3.74, γ = 15.44 (the optimum is v = 15.448).
+    assert!((doc["params"]["p"].as_f64().unwrap() - 6.25).abs() < 0.01);
+    assert!((doc["params"]["q"].as_f64().unwrap() - 3.74).abs() < 0.01);
+    assert!((doc["params"]["v"].as_f64().unwrap() - 15.44).abs() < 0.01);
+
+    let mut args = vec!["score", bg_save, "--summary", &summary, "--horizon", "39"];
+    args.extend(cols);
+    args.extend(["--spend-model", gg_save]);
+    let out = stdout(&clv(&args));
+    let first: Vec<f64> = out
+        .lines()
+        .nth(1)
+        .unwrap()
+        .split(',')
+        .skip(1)
+        .map(|v| v.parse().unwrap())
+        .collect();
+    // FHL (2005): customer ID 1 (x = 2, t_x = 30.43, T = 38.86) has E[Y(39)] ≈ 1.226.
+    assert!((first[1] - 1.226).abs() < 5e-4, "{out}");
+    // lifetimes 0.11.3 at the fitted parameters gives a 12-month CLV of about 36.3 for ID 1
+    // (36.289 at the rounded published parameters, see clv::value's doctest).
+    assert!((first[3] - 36.28).abs() < 0.05, "{}", first[3]);
+    assert_eq!(out.lines().count(), 2358);
+
+    // sBG, "regular" cohort: α = 0.704, β = 1.182, LL = −1680.27 (Fader & Hardie 2007).
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&clv(&[
+        "fit",
+        "sbg",
+        "--survivors",
+        "1000,631,468,382,326,289,262,241",
+        "--json",
+    ])))
+    .unwrap();
+    assert!((doc["params"]["alpha"].as_f64().unwrap() - 0.704).abs() < 5e-4);
+    assert!((doc["params"]["beta"].as_f64().unwrap() - 1.182).abs() < 5e-4);
+    assert!((doc["log_likelihood"].as_f64().unwrap() + 1680.27).abs() < 5e-3);
+
+    // BG/BB on the donations panel: α = 1.204, β = 0.750, γ = 0.657, δ = 2.783, LL = −33225.6
+    // (Fader, Hardie & Shang 2010).
+    let donations = data("donations.csv");
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&clv(&[
+        "fit",
+        "bg-bb",
+        "--summary",
+        &donations,
+        "--weights-col",
+        "weights",
+        "--json",
+    ])))
+    .unwrap();
+    for (name, published) in [
+        ("alpha", 1.204),
+        ("beta", 0.750),
+        ("gamma", 0.657),
+        ("delta", 2.783),
+    ] {
+        assert!(
+            (doc["params"][name].as_f64().unwrap() - published).abs() < 5e-4,
+            "{name}"
+        );
+    }
+    assert!((doc["log_likelihood"].as_f64().unwrap() + 33225.6).abs() < 0.05);
+}
+
+#[test]
+fn fit_and_score_errors_name_the_problem() {
+    let summary = data("cdnow_customers_summary.csv");
+    let o = clv(&[
+        "fit",
+        "bg-nbd",
+        "--summary",
+        &summary,
+        "--recency-col",
+        "t_x",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("MISSING_COLUMN") && stderr(&o).contains("t_x"),
+        "{}",
+        stderr(&o)
+    );
+    let o = clv(&["fit", "sbg", "--survivors", "1000,abc"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("survivors[1]") && stderr(&o).contains("abc"),
+        "{}",
+        stderr(&o)
+    );
+    let o = clv(&["fit", "sbg", "--survivors", "1000,1200"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("survivors"), "{}", stderr(&o));
+    let o = clv(&["fit", "bg-nbd"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("summary"), "{}", stderr(&o));
+    let dir = tempfile::tempdir().unwrap();
+    let bad = file(&dir, "bad.csv", "frequency,recency,T\n2,40,38.86\n");
+    let o = clv(&["fit", "bg-nbd", "--summary", bad.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("recency") && stderr(&o).contains("40"),
+        "{}",
+        stderr(&o)
+    );
+    let model = file(&dir, "m.json", "{\"model\": \"nope\"}");
+    let o = clv(&["score", model.to_str().unwrap(), "--summary", &summary]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("FORMAT_ERROR"), "{}", stderr(&o));
 }

@@ -14,9 +14,26 @@
 //! profit). Periods per month `u` ([`periods_per_month`]) are the constants of
 //! lifetimes: weeks `W` 4.345, days `D` 30, hours `H` 720 (30·24), months
 //! `M` 1.
+//!
+//! ## DERT-based CLV (closed form, infinite horizon)
+//! Where the transaction model has a closed-form discounted expected residual
+//! transactions (DERT), the residual CLV of a customer is
+//! `CLV = DERT × expected spend per transaction` (Fader, Hardie & Lee 2005,
+//! "RFM and CLV: Using Iso-Value Curves for Customer Base Analysis", *JMR*
+//! 42(4), eq. 1: the spend and transaction processes are independent):
+//! - [`customer_lifetime_value_dert`]: Pareto/NBD with a **continuous**
+//!   discount rate δ per unit of the summary's time,
+//!   `DERT = ∫₀^∞ e^{−δt} d E[X(T, T+t) | x, t_x, T]` (FHL 2005 eq. 2,
+//!   [`ParetoNbd::dert`]). An annual rate i compounded continuously is
+//!   δ = ln(1+i)/(periods per year) ([`continuous_rate`]); FHL (2005) use
+//!   15 % a year on weekly CDNOW data, δ = ln(1.15)/52 ≈ 0.00269 per week.
+//! - [`customer_lifetime_value_dert_discrete`]: BG/BB with a **discrete**
+//!   discount rate d per transaction opportunity,
+//!   `DERT = Σ_{i≥1} E[transaction at opportunity n+i | x, t_x, n] / (1+d)^i`
+//!   (Fader, Hardie & Shang 2010 eq. 14, [`BetaGeoBetaBinom::dert`]).
 
 use crate::error::{Error, Result, check};
-use crate::models::TransactionModel;
+use crate::models::{BetaGeoBetaBinom, ParetoNbd, TransactionModel};
 
 /// Periods of the summary's unit in one month, as lifetimes uses them:
 /// `"W"` 4.345, `"D"` 30, `"H"` 720, `"M"` 1. A multiple of days `"<k>D"` /
@@ -125,6 +142,116 @@ pub fn customer_lifetime_value(
     Ok(clv)
 }
 
+/// The continuous discount rate per period equivalent to an annual rate:
+/// `δ = ln(1 + annual_rate) / periods_per_year` (e^{δ · periods_per_year} = 1 + annual_rate).
+///
+/// # Errors
+/// [`Error::InvalidValue`] for `annual_rate` not finite or ≤ −1 (field
+/// `annual_rate`) and `periods_per_year` not finite and > 0.
+///
+/// # Example
+/// ```
+/// use clv::value::continuous_rate;
+/// // 15% a year on weekly data (FHL 2005): δ = ln(1.15)/52 = 0.0026877 per week
+/// let d = continuous_rate(0.15, 52.0).unwrap();
+/// assert!((d - 0.002_687_7).abs() < 1e-7);
+/// ```
+pub fn continuous_rate(annual_rate: f64, periods_per_year: f64) -> Result<f64> {
+    if !(annual_rate.is_finite() && annual_rate > -1.0) {
+        return Err(Error::invalid(
+            "annual_rate",
+            annual_rate,
+            "a finite number > -1",
+        ));
+    }
+    check::positive("periods_per_year", periods_per_year)?;
+    Ok(annual_rate.ln_1p() / periods_per_year)
+}
+
+fn check_spend(spend: &[f64], n: usize) -> Result<()> {
+    check::same_len("spend", spend.len(), "frequency", n)?;
+    if let Some(i) = spend.iter().position(|s| !s.is_finite()) {
+        return Err(Error::invalid_at("spend", i, spend[i], "a finite number"));
+    }
+    Ok(())
+}
+
+/// Residual CLV under the Pareto/NBD with continuous discounting (see the
+/// [module docs](self)): `CLV_i = spend_i × DERT(δ | x_i, t_x,i, T_i)` with
+/// `DERT = ∫₀^∞ e^{−δt} dE[X(T, T+t) | x, t_x, T]` (FHL 2005 eqs. 1-2).
+///
+/// Units: `frequency`, `recency`, `t` in the summary's time unit;
+/// `continuous_discount_rate` δ is per **that** unit (e.g. per week for a
+/// weekly summary; see [`continuous_rate`]); `spend` is the expected spend
+/// (or margin) per transaction, e.g. a Gamma-Gamma
+/// [`crate::SpendModel::expected_spend`]. The horizon is infinite.
+///
+/// # Errors
+/// `spend` of another length ([`Error::LengthMismatch`]) or not finite;
+/// those of [`ParetoNbd::dert`] (δ finite and > 0, customers valid).
+///
+/// # Example
+/// ```
+/// use clv::{GammaGamma, ParetoNbd, SpendModel};
+/// use clv::value::{continuous_rate, customer_lifetime_value_dert};
+/// // CDNOW customer ID 1 at the published Pareto/NBD and Gamma-Gamma estimates, 15%/year
+/// let pnbd = ParetoNbd::from_params(0.553, 10.578, 0.606, 11.669).unwrap();
+/// let gg = GammaGamma::from_params(6.25, 3.74, 15.44).unwrap();
+/// let spend = gg.expected_spend(&[2.0], &[22.35]).unwrap();
+/// let delta = continuous_rate(0.15, 52.0).unwrap();
+/// let clv = customer_lifetime_value_dert(&pnbd, &spend, delta, &[2.0], &[30.43], &[38.86]).unwrap();
+/// let dert = pnbd.dert(delta, &[2.0], &[30.43], &[38.86]).unwrap();
+/// assert!((clv[0] - spend[0] * dert[0]).abs() < 1e-12 * clv[0]);
+/// ```
+pub fn customer_lifetime_value_dert(
+    model: &ParetoNbd,
+    spend: &[f64],
+    continuous_discount_rate: f64,
+    frequency: &[f64],
+    recency: &[f64],
+    t: &[f64],
+) -> Result<Vec<f64>> {
+    check_spend(spend, frequency.len())?;
+    let dert = model.dert(continuous_discount_rate, frequency, recency, t)?;
+    Ok(dert.iter().zip(spend).map(|(d, s)| d * s).collect())
+}
+
+/// Residual CLV under the BG/BB with a discrete discount rate per
+/// transaction opportunity (see the [module docs](self)):
+/// `CLV_i = spend_i × DERT(d | x_i, t_x,i, n_i)` (FHS 2010 eq. 14).
+///
+/// Units: `frequency`, `recency`, `n_periods` in whole transaction
+/// opportunities (e.g. years); `discount_rate_per_period` d is per
+/// opportunity (10 % a year: 0.1); `spend` is the value per transaction.
+/// The first discounted opportunity is n + 1, discounted by 1/(1+d).
+///
+/// # Errors
+/// `spend` of another length ([`Error::LengthMismatch`]) or not finite;
+/// those of [`BetaGeoBetaBinom::dert`] (d finite and > 0, customers valid).
+///
+/// # Example
+/// ```
+/// use clv::BetaGeoBetaBinom;
+/// use clv::value::customer_lifetime_value_dert_discrete;
+/// // FHS (2010) donations model; a donor who gave in all 6 years, $50 a gift, 10% a year
+/// let m = BetaGeoBetaBinom::from_params(1.204, 0.750, 0.657, 2.783).unwrap();
+/// let clv = customer_lifetime_value_dert_discrete(&m, &[50.0], 0.1, &[6.0], &[6.0], &[6.0]).unwrap();
+/// let dert = m.dert(0.1, &[6.0], &[6.0], &[6.0]).unwrap();
+/// assert!((clv[0] - 50.0 * dert[0]).abs() < 1e-12 * clv[0]);
+/// ```
+pub fn customer_lifetime_value_dert_discrete(
+    model: &BetaGeoBetaBinom,
+    spend: &[f64],
+    discount_rate_per_period: f64,
+    frequency: &[f64],
+    recency: &[f64],
+    n_periods: &[f64],
+) -> Result<Vec<f64>> {
+    check_spend(spend, frequency.len())?;
+    let dert = model.dert(discount_rate_per_period, frequency, recency, n_periods)?;
+    Ok(dert.iter().zip(spend).map(|(d, s)| d * s).collect())
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -156,6 +283,93 @@ mod tests {
         let c = customer_lifetime_value(&bg, &[10.0], &[2.0], &[30.43], &[38.86], 1, 0.01, 4.345)
             .unwrap();
         assert!((c[0] - 10.0 * e / 1.01).abs() < 1e-12);
+    }
+
+    #[test]
+    fn pareto_dert_clv_equals_discounted_integral() {
+        // Independent check of FHL (2005) eq. 2: ∫₀^∞ e^{−δt} dE[X(T, T+t)] by
+        // summing E-increments over 0.25-week steps to 1e4 weeks, each weighted by
+        // e^{−δ t_mid} (the tail beyond 1e4 weeks is below e^{−26.9} of the total).
+        let m = ParetoNbd::from_params(0.553, 10.578, 0.606, 11.669).unwrap();
+        let delta = continuous_rate(0.15, 52.0).unwrap();
+        let (x, tx, tt) = ([2.0, 0.0, 7.0], [30.43, 0.0, 29.43], [38.86, 38.86, 38.86]);
+        let spend = [35.08, 47.0, 20.5];
+        let clv = customer_lifetime_value_dert(&m, &spend, delta, &x, &tx, &tt).unwrap();
+        let h = 0.25;
+        let mut num = [0.0; 3];
+        let mut prev = [0.0; 3];
+        for k in 1..=40_000 {
+            let t = h * f64::from(k);
+            let e = m.expected_purchases(t, &x, &tx, &tt).unwrap();
+            let w = (-delta * (t - h / 2.0)).exp();
+            for (n, (ei, pi)) in num.iter_mut().zip(e.iter().zip(prev.iter_mut())) {
+                *n += w * (ei - *pi);
+                *pi = *ei;
+            }
+        }
+        for i in 0..3 {
+            let want = spend[i] * num[i];
+            assert!(
+                (clv[i] - want).abs() < 1e-6 * want,
+                "{i}: {} vs {want}",
+                clv[i]
+            );
+        }
+    }
+
+    #[test]
+    fn bgbb_dert_clv_equals_discounted_sum() {
+        // FHS (2010) eq. 14 against Σ_i (E[X(n, n+i)] − E[X(n, n+i−1)]) / (1+d)^i, i ≤ 2000
+        // (the remainder is below 1.1^−2000).
+        let m = BetaGeoBetaBinom::from_params(1.204, 0.750, 0.657, 2.783).unwrap();
+        let (x, tx, n) = ([6.0, 3.0, 0.0], [6.0, 4.0, 0.0], [6.0, 6.0, 6.0]);
+        let spend = [50.0, 25.0, 10.0];
+        let clv = customer_lifetime_value_dert_discrete(&m, &spend, 0.1, &x, &tx, &n).unwrap();
+        let mut sum = [0.0; 3];
+        let mut prev = [0.0; 3];
+        for i in 1..=2000 {
+            let e = m.expected_purchases(f64::from(i), &x, &tx, &n).unwrap();
+            for (s, (ek, pk)) in sum.iter_mut().zip(e.iter().zip(prev.iter_mut())) {
+                *s += (ek - *pk) / 1.1f64.powi(i);
+                *pk = *ek;
+            }
+        }
+        for k in 0..3 {
+            let want = spend[k] * sum[k];
+            assert!(
+                (clv[k] - want).abs() < 1e-10 * want,
+                "{k}: {} vs {want}",
+                clv[k]
+            );
+        }
+    }
+
+    #[test]
+    fn dert_clv_bad_inputs() {
+        let p = ParetoNbd::from_params(0.553, 10.578, 0.606, 11.669).unwrap();
+        let b = BetaGeoBetaBinom::from_params(1.204, 0.750, 0.657, 2.783).unwrap();
+        let c = |s: &[f64], d: f64| {
+            customer_lifetime_value_dert(&p, s, d, &[2.0], &[30.43], &[38.86]).unwrap_err()
+        };
+        assert_eq!(c(&[1.0, 2.0], 0.01).code(), "LENGTH_MISMATCH");
+        assert_eq!(c(&[f64::INFINITY], 0.01).field(), Some("spend"));
+        assert_eq!(c(&[1.0], 0.0).field(), Some("delta"));
+        let e = customer_lifetime_value_dert(&p, &[1.0], 0.01, &[2.0], &[40.0], &[38.86]);
+        assert_eq!(e.unwrap_err().field(), Some("recency"));
+        let d = |s: &[f64], r: f64, n: f64| {
+            customer_lifetime_value_dert_discrete(&b, s, r, &[1.0], &[1.0], &[n]).unwrap_err()
+        };
+        assert_eq!(d(&[f64::NAN], 0.1, 6.0).field(), Some("spend"));
+        assert_eq!(d(&[1.0], -0.5, 6.0).field(), Some("discount"));
+        assert_eq!(d(&[1.0], 0.1, 6.5).field(), Some("n_periods"));
+        assert_eq!(
+            continuous_rate(-1.0, 52.0).unwrap_err().field(),
+            Some("annual_rate")
+        );
+        assert_eq!(
+            continuous_rate(0.15, 0.0).unwrap_err().field(),
+            Some("periods_per_year")
+        );
     }
 
     #[test]

@@ -33,7 +33,12 @@
 //! `2F1(A, B; C; z) = (1−z)^(C−A−B) 2F1(C−A, C−B; C; z)`, which turns the
 //! bracket into `1 − (1−z)^(a−1) · 2F1(a+b−1−r, a−1; a+b+x−1; z)`: the upper
 //! parameters no longer grow with x, and the form is also valid at a = 1
-//! (see `bracket_over_a_minus_one`).
+//! (see `bracket_over_a_minus_one`). The series converges like z^k, so for
+//! z = t/(α+T+t) > 0.95 (horizons much longer than α+T, e.g. α = 0.01, T = 0,
+//! t = 10⁴ gives z = 1 − 10⁻⁶) the same quantity is computed as the posterior
+//! integral `E_p[(1 − (1 + p t/(α+T))^{−(r+x)})/p]`, p ~ Beta(a, b+x)
+//! (see `expectation_given_alive`), by quadrature: every valid input gives a
+//! finite value.
 //!
 //! ## New customer (FHL 2005 eq. 9 and eq. 8)
 //! `E[X(t)] = (a+b−1)/(a−1) · [1 − (α/(α+t))^r · 2F1(r, b; a+b−1; t/(α+t))]`
@@ -51,11 +56,12 @@ use statrs::function::beta::{checked_beta_reg, ln_beta};
 use statrs::function::gamma::{digamma, ln_gamma};
 
 use super::{
-    TransactionModel, log_add_exp, model_from_json, model_to_json, validate_customers,
-    weights_or_ones,
+    Distinct, TransactionModel, chunked_sum, log_add_exp, model_from_json, model_to_json,
+    validate_customers, weights_or_ones,
 };
 use crate::error::{Error, Result, check};
 use crate::fit::{FitInfo, FitOptions, Likelihood, maximize};
+use crate::special::tanh_sinh;
 
 /// Parameters of the BG/NBD and MBG/NBD models.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -245,6 +251,39 @@ fn bracket_over_a_minus_one(big_a: f64, eps: f64, c: f64, z: f64, ln_1mz: f64) -
     }
 }
 
+/// Largest z = t/(α+T+t) for which the conditional expectation uses the
+/// hypergeometric series rather than [`expectation_given_alive`].
+const SERIES_MAX_Z: f64 = 0.95;
+
+/// E[Y(t) | alive at T, x, T] as an integral over the posterior of the dropout
+/// probability p, valid for every t (used where z = t/(α+T+t) is close to 1
+/// and the ₂F₁ series would need millions of terms).
+///
+/// Given alive at T, λ | · ~ Gamma(r+x, α+T) and p | · ~ Beta(a, b+x+s) (the
+/// customer survived x + s purchase opportunities). With purchases at rate λ
+/// and a dropout chance p after each, the expected number of purchases in
+/// (T, T+t] is Σ_{k≥1} P(N ≥ k)(1−p)^{k−1} = (1 − e^{−λpt})/p (N ~ Poisson(λt)),
+/// and averaging over λ gives
+/// ```text
+/// E[Y(t) | alive] = ∫₀¹ [1 − (1 + p·t/(α+T))^{−(r+x)}] / p · p^{a−1}(1−p)^{b+x+s−1} / B(a, b+x+s) dp,
+/// ```
+/// which equals (a+b+x−1+s)/(a−1) · [1 − ((α+T)/(α+T+t))^{r+x} ₂F₁(r+x, b+x+s; a+b+x−1+s; z)]
+/// (FHL 2005 eq. 10 without P(alive); Euler's integral A&S 15.3.1 of that ₂F₁).
+/// The integrand is positive and `1 − (1+pu)^{−k}` is formed by `expm1`/`ln_1p`,
+/// so nothing cancels; tanh-sinh quadrature ([`crate::special`]) in log space.
+fn expectation_given_alive(p: &BgNbdParams, s: f64, t: f64, x: f64, tt: f64) -> f64 {
+    let k = p.r + x;
+    let u = t / (p.alpha + tt);
+    let bb = p.b + x + s;
+    let ln_b = ln_beta(p.a, bb);
+    let (ln_i, _) = tanh_sinh::<0>(p.a.min(bb), |n| {
+        let y = k * (n.t * u).ln_1p();
+        let g = (-(-y).exp_m1()).ln() + (p.a - 2.0) * n.ln_t + (bb - 1.0) * n.ln_tc - ln_b;
+        (g, [])
+    });
+    ln_i.exp()
+}
+
 /// E[Y(t) | x, t_x, T] for BG/NBD (s = 0) or MBG/NBD (s = 1):
 /// `P(alive) · C · [1 − (1−z)^(a−1) 2F1(a+b−1+s−r, a−1; C; z)] / (a−1)`,
 /// `C = a+b+x−1+s`, `z = t/(α+T+t)`.
@@ -263,17 +302,20 @@ pub(crate) fn conditional_expectation(
     let c = p.a + p.b + x - 1.0 + s;
     let z = t / (p.alpha + tt + t);
     let ln_1mz = (p.alpha + tt).ln() - (p.alpha + tt + t).ln();
-    let bracket = bracket_over_a_minus_one(p.a + p.b - 1.0 + s - p.r, p.a - 1.0, c, z, ln_1mz)
-        .ok_or_else(|| {
-            Error::invalid(
-                "t",
-                t,
-                format!(
-                    "a horizon for which the hypergeometric series converges (x = {x}, T = {tt})"
-                ),
-            )
-        })?;
-    let value = ln_prob_alive(v, p, x, tx, tt).exp() * c * bracket;
+    // The series needs about ln(1e-17)/ln(z) terms: fine up to z = 0.95
+    // (~800 terms); beyond, and wherever it fails, use the posterior integral.
+    let series = if z <= SERIES_MAX_Z {
+        bracket_over_a_minus_one(p.a + p.b - 1.0 + s - p.r, p.a - 1.0, c, z, ln_1mz)
+            .map(|b| c * b)
+            .filter(|v| v.is_finite())
+    } else {
+        None
+    };
+    let per_alive = match series {
+        Some(v) => v,
+        None => expectation_given_alive(p, s, t, x, tt),
+    };
+    let value = ln_prob_alive(v, p, x, tx, tt).exp() * per_alive;
     if value.is_finite() {
         Ok(value.max(0.0))
     } else {
@@ -316,35 +358,89 @@ pub(crate) fn ln_prob_purchases(v: Variant, p: &BgNbdParams, n: u32, t: f64) -> 
 }
 
 /// Log-likelihood of a data set, for the optimiser.
+///
+/// The terms of `ln L` that depend on x alone (A1, A2 and the constants of
+/// A4) are computed once per distinct x and weighted by the total weight of
+/// that x; only `logaddexp(A3, A4)` is computed per customer (two logarithms
+/// and one exponential). The sum is the same as summing [`ln_lik`] per
+/// customer (checked in the tests).
 pub(crate) struct GeoLikelihood<'a> {
     pub(crate) variant: Variant,
     pub(crate) x: &'a [f64],
     pub(crate) tx: &'a [f64],
     pub(crate) tt: &'a [f64],
     pub(crate) w: Vec<f64>,
+    pub(crate) distinct: Distinct,
 }
 
-impl GeoLikelihood<'_> {
-    fn chunk(&self, p: &BgNbdParams, lo: usize, hi: usize) -> (f64, [f64; 4]) {
+/// Per-distinct-x quantities of one evaluation.
+#[derive(Clone, Copy)]
+struct PerX {
+    /// r + x
+    rx: f64,
+    /// ln a − ln(b+x−1+s), or −∞ without the dropout term.
+    c4: f64,
+    /// 1/(b+x−1+s) (0 without the dropout term).
+    inv_bx: f64,
+}
+
+impl<'a> GeoLikelihood<'a> {
+    pub(crate) fn new(
+        variant: Variant,
+        x: &'a [f64],
+        tx: &'a [f64],
+        tt: &'a [f64],
+        w: Vec<f64>,
+    ) -> Self {
+        let distinct = Distinct::new(x, &w);
+        GeoLikelihood {
+            variant,
+            x,
+            tx,
+            tt,
+            w,
+            distinct,
+        }
+    }
+
+    /// Σ w·logaddexp(A3, A4) over rows lo..hi, with its gradient in
+    /// (r, α) and the sums Σ w·w4 and Σ w·w4/(b+x−1+s) that give the
+    /// (a, b) components.
+    fn chunk(&self, alpha: f64, per_x: &[PerX], lo: usize, hi: usize) -> (f64, [f64; 4]) {
         let mut total = 0.0;
         let mut g = [0.0; 4];
-        let mut gi = [0.0; 4];
         for i in lo..hi {
             let w = self.w[i];
             if w == 0.0 {
                 continue;
             }
-            total += w * ln_lik(
-                self.variant,
-                p,
-                self.x[i],
-                self.tx[i],
-                self.tt[i],
-                Some(&mut gi),
-            );
-            for k in 0..4 {
-                g[k] += w * gi[k];
+            let px = per_x[self.distinct.index[i] as usize];
+            let at = alpha + self.tt[i];
+            let l_t = at.ln();
+            let a3 = -px.rx * l_t;
+            if px.c4 == f64::NEG_INFINITY {
+                total += w * a3;
+                g[0] -= w * l_t;
+                g[1] -= w * px.rx / at;
+                continue;
             }
+            let atx = alpha + self.tx[i];
+            let l_tx = atx.ln();
+            let a4 = px.c4 - px.rx * l_tx;
+            // logaddexp(A3, A4) and w4 = e^{A4}/(e^{A3}+e^{A4}) with one exp.
+            let d = a4 - a3;
+            let e = (-d.abs()).exp();
+            let (ll, w4) = if d > 0.0 {
+                (a4 + (1.0 + e).ln(), 1.0 / (1.0 + e))
+            } else {
+                (a3 + (1.0 + e).ln(), e / (1.0 + e))
+            };
+            let w3 = 1.0 - w4;
+            total += w * ll;
+            g[0] -= w * (w3 * l_t + w4 * l_tx);
+            g[1] -= w * px.rx * (w3 / at + w4 / atx);
+            g[2] += w * w4;
+            g[3] += w * w4 * px.inv_bx;
         }
         (total, g)
     }
@@ -355,34 +451,53 @@ impl Likelihood for GeoLikelihood<'_> {
         &["r", "alpha", "a", "b"]
     }
     fn value_and_gradient(&self, params: &[f64], grad: &mut [f64]) -> f64 {
-        let p = BgNbdParams {
-            r: params[0],
-            alpha: params[1],
-            a: params[2],
-            b: params[3],
-        };
-        let n = self.x.len();
-        #[cfg(feature = "parallel")]
-        let (ll, g) = {
-            use rayon::prelude::*;
-            const CHUNK: usize = 4096;
-            (0..n.div_ceil(CHUNK))
-                .into_par_iter()
-                .map(|c| self.chunk(&p, c * CHUNK, ((c + 1) * CHUNK).min(n)))
-                .reduce(
-                    || (0.0, [0.0; 4]),
-                    |(l1, g1), (l2, g2)| {
-                        (
-                            l1 + l2,
-                            [g1[0] + g2[0], g1[1] + g2[1], g1[2] + g2[2], g1[3] + g2[3]],
-                        )
+        let (r, alpha, a, b) = (params[0], params[1], params[2], params[3]);
+        let s = self.variant.shift();
+        let d = &self.distinct;
+        let (ln_a, psi_ab) = (a.ln(), digamma(a + b));
+        let mut total = 0.0;
+        let mut g = [0.0; 4];
+        let per_x: Vec<PerX> = d
+            .values
+            .iter()
+            .zip(&d.weight)
+            .map(|(&x, &wx)| {
+                // A1 + A2 without the constants, and their gradients.
+                let abx = a + b + x + s;
+                total += wx * (ln_gamma(r + x) + ln_gamma(b + x + s) - ln_gamma(abx));
+                let psi_abx = digamma(abx);
+                g[0] += wx * digamma(r + x);
+                g[2] -= wx * psi_abx;
+                g[3] += wx * (digamma(b + x + s) - psi_abx);
+                let bx = b + x - 1.0 + s;
+                let dropout = self.variant.has_dropout_term(x);
+                PerX {
+                    rx: r + x,
+                    c4: if dropout {
+                        ln_a - bx.ln()
+                    } else {
+                        f64::NEG_INFINITY
                     },
-                )
-        };
-        #[cfg(not(feature = "parallel"))]
-        let (ll, g) = self.chunk(&p, 0, n);
+                    inv_bx: if dropout { 1.0 / bx } else { 0.0 },
+                }
+            })
+            .collect();
+        // Constants of A1 + A2: −lnΓ(r) + r ln α + lnΓ(a+b) − lnΓ(b).
+        let wt: f64 = d.weight.iter().sum();
+        let ln_alpha = alpha.ln();
+        total += wt * (-ln_gamma(r) + r * ln_alpha + ln_gamma(a + b) - ln_gamma(b));
+        g[0] += wt * (ln_alpha - digamma(r));
+        g[1] += wt * r / alpha;
+        g[2] += wt * psi_ab;
+        g[3] += wt * (psi_ab - digamma(b));
+        let (mix, gm) = chunked_sum(self.x.len(), |lo, hi| self.chunk(alpha, &per_x, lo, hi));
+        total += mix;
+        g[0] += gm[0];
+        g[1] += gm[1];
+        g[2] += gm[2] / a;
+        g[3] -= gm[3];
         grad.copy_from_slice(&g);
-        ll
+        total
     }
     fn total_weight(&self) -> f64 {
         self.w.iter().sum()
@@ -417,13 +532,7 @@ pub(crate) fn fit_geo(
         });
     }
     let w = weights_or_ones(weights, frequency.len())?;
-    let lik = GeoLikelihood {
-        variant,
-        x: frequency,
-        tx: recency,
-        tt: t,
-        w,
-    };
+    let lik = GeoLikelihood::new(variant, frequency, recency, t, w);
     let (p, info) = maximize(name, &lik, options)?;
     Ok((
         BgNbdParams {
@@ -631,6 +740,58 @@ mod tests {
     }
 
     #[test]
+    fn grouped_likelihood_equals_per_customer_sum() {
+        // The optimiser's likelihood groups x-only terms by distinct x; it
+        // must equal Σ w_i ln L_i (and its gradient) computed row by row.
+        // Rows mix x = 0, repeated x, non-integer x (compressed input),
+        // a zero weight and more than one parallel chunk (4096 rows).
+        let n = 9000;
+        let x: Vec<f64> = (0..n)
+            .map(|i| [0.0, 1.0, 2.0, 7.0, 2.5, 30.0][i % 6])
+            .collect();
+        let tt: Vec<f64> = (0..n).map(|i| 20.0 + (i % 17) as f64 * 1.3).collect();
+        let tx: Vec<f64> = (0..n)
+            .map(|i| {
+                if x[i] == 0.0 {
+                    0.0
+                } else {
+                    tt[i] * ((i % 7) as f64 + 1.0) / 8.0
+                }
+            })
+            .collect();
+        let w: Vec<f64> = (0..n)
+            .map(|i| if i == 5 { 0.0 } else { 1.0 + (i % 3) as f64 })
+            .collect();
+        let theta = [0.7, 3.0, 1.3, 2.5];
+        let p = BgNbdParams::new(theta[0], theta[1], theta[2], theta[3]).unwrap();
+        for v in [Variant::Bg, Variant::Mbg] {
+            let lik = GeoLikelihood::new(v, &x, &tx, &tt, w.clone());
+            let mut g = [0.0; 4];
+            let ll = lik.value_and_gradient(&theta, &mut g);
+            let (mut ll_ref, mut g_ref) = (0.0, [0.0; 4]);
+            for i in 0..n {
+                let mut gi = [0.0; 4];
+                ll_ref += w[i] * ln_lik(v, &p, x[i], tx[i], tt[i], Some(&mut gi));
+                for k in 0..4 {
+                    g_ref[k] += w[i] * gi[k];
+                }
+            }
+            assert!(
+                (ll - ll_ref).abs() < 1e-9 * ll_ref.abs(),
+                "{v:?}: {ll} vs {ll_ref}"
+            );
+            for k in 0..4 {
+                assert!(
+                    (g[k] - g_ref[k]).abs() < 1e-9 * g_ref[k].abs().max(1.0),
+                    "{v:?} gradient {k}: {} vs {}",
+                    g[k],
+                    g_ref[k]
+                );
+            }
+        }
+    }
+
+    #[test]
     fn gradient_matches_finite_differences() {
         let p = BgNbdParams::new(0.7, 3.0, 1.3, 2.5).unwrap();
         for v in [Variant::Bg, Variant::Mbg] {
@@ -727,6 +888,96 @@ mod tests {
         assert!(lp.is_finite() && lp < -1e4);
         assert!(m.expected_purchases_new(1e4).unwrap().is_finite());
         assert!(m.prob_purchases(500, 1e4).unwrap().is_finite());
+    }
+
+    #[test]
+    fn long_horizons_match_the_posterior_integral() {
+        // Where both methods work (z ≤ 0.95) the series and the integral agree.
+        let p = BgNbdParams::new(0.243, 4.414, 0.793, 2.426).unwrap();
+        for v in [Variant::Bg, Variant::Mbg] {
+            let s = v.shift();
+            for (x, tt) in [(0.0, 0.0), (2.0, 38.86), (20.0, 38.86), (1e4, 1e5)] {
+                for z in [0.3, 0.7, 0.9, 0.95] {
+                    let t = z / (1.0 - z) * (p.alpha + tt);
+                    let c = p.a + p.b + x - 1.0 + s;
+                    let ln_1mz = (1.0_f64 - z).ln();
+                    let series = c * bracket_over_a_minus_one(
+                        p.a + p.b - 1.0 + s - p.r,
+                        p.a - 1.0,
+                        c,
+                        z,
+                        ln_1mz,
+                    )
+                    .unwrap();
+                    let integral = expectation_given_alive(&p, s, t, x, tt);
+                    assert!(
+                        (series - integral).abs() <= 1e-10 * series, // worst: 1.5e-11 at x = 1e4
+                        "{v:?} x={x} T={tt} z={z}: {series} vs {integral}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn extreme_horizons_match_mpmath() {
+        // E[Y(t) | x, t_x, T] by FHL (2005) eq. 10 with mpmath.hyp2f1 at 50 digits, equal
+        // to 17 digits to mpmath quadrature of the posterior integral
+        // (tests/vectors/gen_lifetimes_refs_models_b.py prints both; r = 0.243, a = 0.793,
+        // b = 2.426). α = 0.01, T = 0, t = 10⁴: z = 1 − 10⁻⁶, where the series
+        // used to give up after 10⁷ terms.
+        let m = BetaGeo::from_params(0.243, 0.01, 0.793, 2.426).unwrap();
+        let cases: &[(f64, f64, f64, f64, f64)] = &[
+            (1e4, 0.0, 0.0, 0.0, 76.409_382_821_535_7),
+            (1e4, 3.0, 0.5, 1.0, 47.942_826_028_256_11),
+            (1e4, 1e4, 1e5, 1e5, 962.519_872_909_550),
+        ];
+        for &(t, x, tx, tt, want) in cases {
+            let got = m.expected_purchases(t, &[x], &[tx], &[tt]).unwrap()[0];
+            assert!(
+                (got - want).abs() <= 1e-9 * want,
+                "{x} {tx} {tt}: {got} vs {want}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_extreme_input_is_finite_and_monotone() {
+        // x up to 1e4, T up to 1e5, t up to 1e4, parameters over several decades
+        for (r, alpha, a, b) in [
+            (0.243, 0.01, 0.793, 2.426),
+            (0.01, 0.01, 0.01, 0.01),
+            (50.0, 1e3, 5.0, 0.05),
+            (0.5, 4.0, 1.0, 2.0),
+        ] {
+            let bg = BetaGeo::from_params(r, alpha, a, b).unwrap();
+            let mbg = crate::ModifiedBetaGeo::from_params(r, alpha, a, b).unwrap();
+            for (x, tx, tt) in [
+                (0.0, 0.0, 0.0),
+                (0.0, 0.0, 1e5),
+                (1.0, 1e-3, 1e-3),
+                (1e4, 1e5, 1e5),
+                (1e4, 1.0, 1e5),
+                (3.0, 0.5, 1.0),
+            ] {
+                let mut prev = [0.0; 2];
+                for t in [1e-6, 1.0, 10.0, 100.0, 1e3, 1e4] {
+                    let e = [
+                        bg.expected_purchases(t, &[x], &[tx], &[tt]).unwrap()[0],
+                        mbg.expected_purchases(t, &[x], &[tx], &[tt]).unwrap()[0],
+                    ];
+                    for k in 0..2 {
+                        assert!(
+                            e[k].is_finite() && e[k] >= prev[k] * (1.0 - 1e-12),
+                            "({r}, {alpha}, {a}, {b}) x={x} T={tt} t={t}: {e:?} after {prev:?}"
+                        );
+                    }
+                    prev = e;
+                }
+                assert!(bg.expected_purchases_new(1e4).unwrap().is_finite());
+                assert!(mbg.expected_purchases_new(1e4).unwrap().is_finite());
+            }
+        }
     }
 
     #[test]

@@ -21,7 +21,7 @@
 //! for α ≥ β, and the same with (α, r+x) and (β, s+1) exchanged for α < β
 //! (FH note: A₀ = J(t_x) − J(T) up to the factor r+s+x). Both arguments lie
 //! in [0, 1). J is evaluated as `A^{−a} Σ_k (q)_k z^k / (k! (a+k))` (the
-//! Gauss series of that ₂F₁ with c = a+1) when z ≤ 0.5, and otherwise by
+//! Gauss series of that ₂F₁ with c = a+1) when z ≤ 0.8, and otherwise by
 //! tanh-sinh quadrature of Euler's integral `A^{−a} ∫₀¹ t^{a−1}(1−zt)^{−q} dt`
 //! ([`crate::special`]); both give the parameter derivatives analytically
 //! (term by term, or under the integral), so the gradient is exact.
@@ -60,7 +60,8 @@ use statrs::function::gamma::{digamma, ln_gamma};
 use crate::error::{Error, Result, check};
 use crate::fit::{self, FitInfo, FitOptions, Likelihood};
 use crate::models::{
-    TransactionModel, model_from_json, model_to_json, validate_customers, weights_or_ones,
+    Distinct, TransactionModel, chunked_sum, model_from_json, model_to_json, validate_customers,
+    weights_or_ones,
 };
 use crate::special::{ln_hyperu, tanh_sinh};
 
@@ -102,16 +103,17 @@ fn ln_j(a_: f64, b_: f64, p: f64, q: f64) -> (f64, [f64; 4]) {
     // I = Σ (q)_k z^k/(k!(a+k)) = ∫₀¹ t^{a−1}(1−zt)^{−q} dt.
     let a = p + q - 1.0;
     let z = (a_ - b_) / a_;
-    let (ln_i, d_a, d_q, d_z) = if z <= 0.5 && q * z / (1.0 - z) < 300.0 {
+    let (ln_i, d_a, d_q, d_z) = if z <= 0.8 && q * z / (1.0 - z) < 300.0 {
         // Series with term-wise derivatives.
         let mut c = 1.0; // (q)_k z^k / k!
         let mut h = 0.0; // Σ_{j<k} 1/(q+j)
         let (mut i0, mut ia, mut iq, mut ik) = (0.0, 0.0, 0.0, 0.0);
         let mut k = 0.0_f64;
         loop {
-            let t = c / (a + k);
+            let inv = 1.0 / (a + k);
+            let t = c * inv;
             i0 += t;
-            ia -= t / (a + k);
+            ia -= t * inv;
             iq += t * h;
             ik += t * k;
             if t <= 1e-17 * i0 && k > q * z / (1.0 - z) {
@@ -150,35 +152,51 @@ fn ln_j(a_: f64, b_: f64, p: f64, q: f64) -> (f64, [f64; 4]) {
     )
 }
 
+/// ln J(α+t, β+t, r+x, s+1) with its gradient mapped to (r, α, s, β).
+fn ln_j_at(p: &PnbdParams, rx: f64, t: f64) -> (f64, [f64; 4]) {
+    let (l, d) = ln_j(p.alpha + t, p.beta + t, rx, p.s + 1.0);
+    (l, [d[2], d[0], d[3], d[1]])
+}
+
+/// The bracket of the likelihood, `ln[(α+T)^{−(r+x)}(β+T)^{−s} + s (J(t_x) − J(T))]`,
+/// its gradient in (r, α, s, β), and ln of its first ("alive") term.
+/// `j_tx` is `ln_j_at(p, r+x, t_x)` when the caller already has it.
+fn ln_bracket(
+    p: &PnbdParams,
+    rx: f64,
+    tx: f64,
+    t: f64,
+    j_tx: Option<(f64, [f64; 4])>,
+) -> (f64, [f64; 4], f64) {
+    let PnbdParams { alpha, s, beta, .. } = *p;
+    let (lat, lbt) = ((alpha + t).ln(), (beta + t).ln());
+    let l_e1 = -rx * lat - s * lbt;
+    let d_e1 = [-lat, -rx / (alpha + t), -lbt, -s / (beta + t)];
+    if tx >= t {
+        return (l_e1, d_e1, l_e1);
+    }
+    let ln_s = s.ln();
+    let (lj1, g1) = j_tx.unwrap_or_else(|| ln_j_at(p, rx, tx));
+    let (lj2, g2) = ln_j_at(p, rx, t);
+    let m = l_e1.max(ln_s + lj1);
+    let e1 = (l_e1 - m).exp();
+    let j1 = (ln_s + lj1 - m).exp();
+    let j2 = (ln_s + lj2 - m).exp();
+    let br = e1 + j1 - j2;
+    let mut g = [0.0; 4];
+    for k in 0..4 {
+        g[k] = (e1 * d_e1[k] + j1 * g1[k] - j2 * g2[k]) / br;
+    }
+    g[2] += (j1 - j2) / s / br;
+    (m + br.ln(), g, l_e1)
+}
+
 /// Pieces of the likelihood of one customer: ln L, ln of the "alive" term,
 /// and (optionally) ∂ ln L/∂(r, α, s, β).
 fn ln_lik(p: &PnbdParams, x: f64, tx: f64, t: f64, grad: Option<&mut [f64; 4]>) -> (f64, f64) {
     let PnbdParams { r, alpha, s, beta } = *p;
     let rx = r + x;
-    let (lat, lbt) = ((alpha + t).ln(), (beta + t).ln());
-    let l_e1 = -rx * lat - s * lbt;
-    let ln_s = s.ln();
-    let mut d_e1 = [-lat, -rx / (alpha + t), -lbt, -s / (beta + t)];
-    let (l_br, d_br) = if tx < t {
-        let (lj1, dj1) = ln_j(alpha + tx, beta + tx, rx, s + 1.0);
-        let (lj2, dj2) = ln_j(alpha + t, beta + t, rx, s + 1.0);
-        let m = l_e1.max(ln_s + lj1);
-        let e1 = (l_e1 - m).exp();
-        let j1 = (ln_s + lj1 - m).exp();
-        let j2 = (ln_s + lj2 - m).exp();
-        let br = e1 + j1 - j2;
-        // map (A, B, p, q) derivatives to (r, α, s, β)
-        let map = |d: [f64; 4]| [d[2], d[0], d[3], d[1]];
-        let (g1, g2) = (map(dj1), map(dj2));
-        let mut g = [0.0; 4];
-        for k in 0..4 {
-            g[k] = (e1 * d_e1[k] + j1 * g1[k] - j2 * g2[k]) / br;
-        }
-        g[2] += (j1 - j2) / s / br;
-        (m + br.ln(), g)
-    } else {
-        (l_e1, std::mem::take(&mut d_e1))
-    };
+    let (l_br, d_br, l_e1) = ln_bracket(p, rx, tx, t, None);
     let ll = ln_gamma(rx) - ln_gamma(r) + r * alpha.ln() + s * beta.ln() + l_br;
     if let Some(gr) = grad {
         gr[0] = digamma(rx) - digamma(r) + alpha.ln() + d_br[0];
@@ -239,11 +257,39 @@ fn ln_p_new(r: f64, alpha: f64, s: f64, beta: f64, n: u32, t: f64) -> f64 {
 }
 
 /// The weighted Pareto/NBD likelihood of a data set.
+///
+/// lnΓ(r+x) and ψ(r+x) are computed once per distinct x, and so is J at
+/// t_x = 0 (every customer without repeat purchases), the most expensive
+/// term when |α − β| is large; the rest per customer ([`ln_bracket`]). The
+/// sum equals the per-customer [`ln_lik`] sum (checked in the tests).
 struct PnbdLikelihood<'a> {
     x: &'a [f64],
     tx: &'a [f64],
     t: &'a [f64],
     w: Vec<f64>,
+    distinct: Distinct,
+    /// Whether some row with this distinct x has t_x = 0 < T.
+    needs_j0: Vec<bool>,
+}
+
+impl<'a> PnbdLikelihood<'a> {
+    fn new(x: &'a [f64], tx: &'a [f64], t: &'a [f64], w: Vec<f64>) -> Self {
+        let distinct = Distinct::new(x, &w);
+        let mut needs_j0 = vec![false; distinct.values.len()];
+        for i in 0..x.len() {
+            if tx[i] == 0.0 && t[i] > 0.0 {
+                needs_j0[distinct.index[i] as usize] = true;
+            }
+        }
+        PnbdLikelihood {
+            x,
+            tx,
+            t,
+            w,
+            distinct,
+            needs_j0,
+        }
+    }
 }
 
 impl Likelihood for PnbdLikelihood<'_> {
@@ -258,33 +304,52 @@ impl Likelihood for PnbdLikelihood<'_> {
             s: p[2],
             beta: p[3],
         };
-        let one = |i: usize| -> (f64, [f64; 4]) {
-            let w = self.w[i];
-            if w == 0.0 {
-                return (0.0, [0.0; 4]);
-            }
+        let PnbdParams { r, alpha, s, beta } = params;
+        let d = &self.distinct;
+        let mut total = 0.0;
+        let mut g = [0.0; 4];
+        // Per distinct x: lnΓ(r+x), ψ(r+x) weighted, and J at t_x = 0.
+        let j0: Vec<Option<(f64, [f64; 4])>> = d
+            .values
+            .iter()
+            .zip(&d.weight)
+            .zip(&self.needs_j0)
+            .map(|((&x, &wx), &need)| {
+                total += wx * ln_gamma(r + x);
+                g[0] += wx * digamma(r + x);
+                need.then(|| ln_j_at(&params, r + x, 0.0))
+            })
+            .collect();
+        let wt: f64 = d.weight.iter().sum();
+        let (ln_alpha, ln_beta) = (alpha.ln(), beta.ln());
+        total += wt * (-ln_gamma(r) + r * ln_alpha + s * ln_beta);
+        g[0] += wt * (ln_alpha - digamma(r));
+        g[1] += wt * r / alpha;
+        g[2] += wt * ln_beta;
+        g[3] += wt * s / beta;
+        let (br, gb) = chunked_sum(self.x.len(), |lo, hi| {
+            let mut total = 0.0;
             let mut g = [0.0; 4];
-            let (l, _) = ln_lik(&params, self.x[i], self.tx[i], self.t[i], Some(&mut g));
-            (w * l, g.map(|v| w * v))
-        };
-        let add = |a: (f64, [f64; 4]), b: (f64, [f64; 4])| {
-            let mut g = a.1;
-            for (o, v) in g.iter_mut().zip(b.1) {
-                *o += v;
+            for i in lo..hi {
+                let w = self.w[i];
+                if w == 0.0 {
+                    continue;
+                }
+                let k = d.index[i] as usize;
+                let tx = self.tx[i];
+                let cached = if tx == 0.0 { j0[k] } else { None };
+                let (l, dl, _) = ln_bracket(&params, r + d.values[k], tx, self.t[i], cached);
+                total += w * l;
+                for (o, v) in g.iter_mut().zip(dl) {
+                    *o += w * v;
+                }
             }
-            (a.0 + b.0, g)
-        };
-        #[cfg(feature = "parallel")]
-        let (total, g) = {
-            use rayon::prelude::*;
-            (0..self.x.len())
-                .into_par_iter()
-                .with_min_len(2048)
-                .map(one)
-                .reduce(|| (0.0, [0.0; 4]), add)
-        };
-        #[cfg(not(feature = "parallel"))]
-        let (total, g) = (0..self.x.len()).map(one).fold((0.0, [0.0; 4]), add);
+            (total, g)
+        });
+        total += br;
+        for (o, v) in g.iter_mut().zip(gb) {
+            *o += v;
+        }
         grad.copy_from_slice(&g);
         total
     }
@@ -344,12 +409,7 @@ impl ParetoNbd {
             });
         }
         let w = weights_or_ones(weights, frequency.len())?;
-        let lik = PnbdLikelihood {
-            x: frequency,
-            tx: recency,
-            t,
-            w,
-        };
+        let lik = PnbdLikelihood::new(frequency, recency, t, w);
         let (p, info) = fit::maximize("Pareto/NBD", &lik, options)?;
         let mut m = Self::from_params(p[0], p[1], p[2], p[3])?;
         m.fit = Some(info);
@@ -564,6 +624,73 @@ mod tests {
     }
 
     #[test]
+    fn grouped_likelihood_equals_per_customer_sum() {
+        // The optimiser's likelihood caches lnΓ(r+x), ψ(r+x) and J at t_x = 0
+        // per distinct x; it must equal Σ w_i ln L_i (and its gradient) row by
+        // row. Rows: x = 0 at t_x = 0, repeated x, non-integer x, t_x = T,
+        // T = 0, a zero weight, more than one parallel chunk; parameters with
+        // |α − β| large so that both J paths (series and quadrature) are used.
+        let n = 9000;
+        let x: Vec<f64> = (0..n)
+            .map(|i| [0.0, 1.0, 2.0, 7.0, 2.5, 30.0][i % 6])
+            .collect();
+        let t: Vec<f64> = (0..n)
+            .map(|i| {
+                if i == 11 {
+                    0.0
+                } else {
+                    0.5 + (i % 17) as f64 * 2.3
+                }
+            })
+            .collect();
+        let tx: Vec<f64> = (0..n)
+            .map(|i| match (x[i] == 0.0, i % 5) {
+                (true, _) => 0.0,
+                (false, 0) => t[i],
+                (false, k) => t[i] * k as f64 / 5.0,
+            })
+            .collect();
+        let w: Vec<f64> = (0..n)
+            .map(|i| if i == 5 { 0.0 } else { 1.0 + (i % 3) as f64 })
+            .collect();
+        for theta in [
+            [0.55, 10.6, 0.6, 11.7],
+            [0.5, 2.0, 0.9, 40.0],
+            [1.5, 60.0, 2.0, 1.5],
+        ] {
+            let p = PnbdParams {
+                r: theta[0],
+                alpha: theta[1],
+                s: theta[2],
+                beta: theta[3],
+            };
+            let lik = PnbdLikelihood::new(&x, &tx, &t, w.clone());
+            let mut g = [0.0; 4];
+            let ll = lik.value_and_gradient(&theta, &mut g);
+            let (mut ll_ref, mut g_ref) = (0.0, [0.0; 4]);
+            for i in 0..n {
+                let mut gi = [0.0; 4];
+                ll_ref += w[i] * ln_lik(&p, x[i], tx[i], t[i], Some(&mut gi)).0;
+                for k in 0..4 {
+                    g_ref[k] += w[i] * gi[k];
+                }
+            }
+            assert!(
+                (ll - ll_ref).abs() < 1e-9 * ll_ref.abs(),
+                "{theta:?}: {ll} vs {ll_ref}"
+            );
+            for k in 0..4 {
+                assert!(
+                    (g[k] - g_ref[k]).abs() < 1e-9 * g_ref[k].abs().max(1.0),
+                    "{theta:?} gradient {k}: {} vs {}",
+                    g[k],
+                    g_ref[k]
+                );
+            }
+        }
+    }
+
+    #[test]
     fn j_matches_hyp2f1_and_gradient() {
         // J(A,B,p,q) = A^{−a}/a · 2F1(a, q; a+1; (A−B)/A), a = p+q−1
         for &(a_, b_, p, q) in &[
@@ -572,6 +699,11 @@ mod tests {
             (100.0, 1.0, 0.6, 1.3), // z = 0.99: quadrature branch
             (50.0, 45.0, 10_000.5, 1.6),
             (1e5, 3.0, 0.3, 1.1),
+            // either side of the series/quadrature switch at z = 0.8
+            (20.0, 4.2, 2.5, 3.0),  // z = 0.79: series
+            (20.0, 3.8, 2.5, 3.0),  // z = 0.81: quadrature
+            (20.0, 5.0, 1.6, 60.5), // z = 0.75, q z/(1−z) = 181: series, long
+            (20.0, 9.0, 40.5, 1.6), // z = 0.55
         ] {
             let (lj, d) = ln_j(a_, b_, p, q);
             let (aa, bb, pp, qq) = if a_ >= b_ {

@@ -1,0 +1,139 @@
+#!/usr/bin/env python3
+"""Side-by-side timing of model fitting and scoring: clv vs lifetimes, one run.
+
+For each data set (the CDNOW calibration summary and synthetic customers drawn
+from the BG/NBD with the CDNOW estimates), times:
+
+  fit   `clv fit MODEL --summary FILE --json` (whole process: start, CSV read, fit,
+        standard errors) against the lifetimes fitter's .fit() call alone
+        (arrays already in memory; import and CSV read not counted)
+  score `clv score MODEL.json --summary FILE -o OUT` (P(alive) + expected purchases
+        for every customer, CSV in and out) against lifetimes'
+        conditional_probability_alive + conditional_expected_number_of_purchases_up_to_time
+
+and prints times and ratios, after checking that both found the same optimum.
+
+Usage (from the repository root):
+  python3 -m venv .bench-venv && .bench-venv/bin/pip install -r benches/requirements.txt
+  cargo build --release -p clv-cli
+  .bench-venv/bin/python benches/compare_models.py [--customers 100000 1000000] [--models bg-nbd pareto-nbd]
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "benches" / "out"
+CDNOW = ROOT / "tests" / "data" / "cdnow_customers_summary.csv"
+EXE = ROOT / "target" / "release" / "clv"
+
+# BG/NBD estimates on CDNOW (Fader, Hardie & Lee 2005) used to simulate customers.
+R, ALPHA, A, B = 0.243, 4.414, 0.793, 2.426
+
+
+def simulate_bgnbd(n: int, path: Path) -> None:
+    """Deterministic BG/NBD draws: lambda ~ Gamma(r, 1/alpha), p ~ Beta(a, b);
+    repeat purchases until death N ~ Geometric(p); observed x = min(N, Poisson(lambda T));
+    t_x = T * Beta(x, M - x + 1), the x-th of M uniform arrival times."""
+    if path.exists():
+        return
+    rng = np.random.default_rng(7)
+    T = rng.uniform(27.0, 39.0, n)
+    lam = rng.gamma(R, 1.0 / ALPHA, n)
+    p = rng.beta(A, B, n)
+    deaths = rng.geometric(p)
+    m = rng.poisson(lam * T)
+    x = np.minimum(deaths, m)
+    tx = np.where(x > 0, T * rng.beta(np.maximum(x, 1), np.maximum(m - x + 1, 1)), 0.0)
+    df = pd.DataFrame({"customer_id": np.arange(1, n + 1), "frequency": x,
+                       "recency": np.round(tx, 4), "T": np.round(T, 4)})
+    df.to_csv(path, index=False)
+
+
+def clv_fit(model: str, path: Path, save: Path) -> tuple[float, dict]:
+    t0 = time.perf_counter()
+    out = subprocess.run([str(EXE), "fit", model, "--summary", str(path), "--json", "--save", str(save)],
+                         check=True, capture_output=True, text=True).stdout
+    return time.perf_counter() - t0, json.loads(out)
+
+
+def lifetimes_fit(model: str, df: pd.DataFrame):
+    from lifetimes import BetaGeoFitter, ModifiedBetaGeoFitter, ParetoNBDFitter
+    cls = {"bg-nbd": BetaGeoFitter, "mbg-nbd": ModifiedBetaGeoFitter, "pareto-nbd": ParetoNBDFitter}[model]
+    f = cls()
+    t0 = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        f.fit(df["frequency"].values, df["recency"].values, df["T"].values)
+    return time.perf_counter() - t0, f
+
+
+def clv_score(model_json: Path, path: Path, out: Path) -> float:
+    t0 = time.perf_counter()
+    subprocess.run([str(EXE), "score", str(model_json), "--summary", str(path), "--horizon", "39",
+                    "-o", str(out)], check=True)
+    return time.perf_counter() - t0
+
+
+def lifetimes_score(fitter, df: pd.DataFrame) -> float:
+    t0 = time.perf_counter()
+    fitter.conditional_probability_alive(df["frequency"].values, df["recency"].values, df["T"].values)
+    fitter.conditional_expected_number_of_purchases_up_to_time(
+        39, df["frequency"].values, df["recency"].values, df["T"].values)
+    return time.perf_counter() - t0
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--customers", type=int, nargs="+", default=[100_000, 1_000_000])
+    ap.add_argument("--models", nargs="+", default=["bg-nbd", "pareto-nbd"])
+    ap.add_argument("--fit-lifetimes-above", type=int, default=100_000,
+                    help="fit lifetimes only on data sets up to this many customers")
+    args = ap.parse_args()
+    OUT.mkdir(parents=True, exist_ok=True)
+    print(f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}")
+    sets = [("CDNOW (2,357)", CDNOW)]
+    for n in args.customers:
+        p = OUT / f"bgnbd_{n}.csv"
+        simulate_bgnbd(n, p)
+        sets.append((f"synthetic {n:,}", p))
+    rows = []
+    for model in args.models:
+        for name, path in sets:
+            df = pd.read_csv(path)
+            df.columns = ["customer_id", "frequency", "recency", "T"]
+            model_json = OUT / f"model_{model}_{path.stem}.json"
+            t_clv, res = clv_fit(model, path, model_json)
+            t_lt, fitter, ll_lt = None, None, None
+            if len(df) <= args.fit_lifetimes_above:
+                t_lt, fitter = lifetimes_fit(model, df)
+                ll_lt = float(fitter._negative_log_likelihood_) * -len(df) \
+                    if hasattr(fitter, "_negative_log_likelihood_") else None
+            s_clv = clv_score(model_json, path, OUT / f"scores_{model}_{path.stem}.csv")
+            s_lt = lifetimes_score(fitter, df) if fitter is not None else None
+            rows.append((model, name, t_clv, t_lt, s_clv, s_lt, res.get("log_likelihood"), ll_lt))
+            print(f"  {model:<11} {name:<20} fit clv {t_clv:7.3f} s  lifetimes "
+                  f"{'n/a' if t_lt is None else f'{t_lt:7.2f} s'}   score clv {s_clv:6.3f} s  lifetimes "
+                  f"{'n/a' if s_lt is None else f'{s_lt:6.3f} s'}", flush=True)
+    print()
+    print("| model | data | clv fit s | lifetimes fit s | fit ratio | clv score s | lifetimes score s | score ratio | LL clv | LL lifetimes |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for model, name, t_clv, t_lt, s_clv, s_lt, ll, ll_lt in rows:
+        fr = "n/a" if t_lt is None else f"{t_lt / t_clv:.0f}x"
+        sr = "n/a" if s_lt is None else f"{s_lt / s_clv:.1f}x"
+        print(f"| {model} | {name} | {t_clv:.3f} | {'n/a' if t_lt is None else f'{t_lt:.2f}'} | {fr} | "
+              f"{s_clv:.3f} | {'n/a' if s_lt is None else f'{s_lt:.3f}'} | {sr} | "
+              f"{'n/a' if ll is None else f'{ll:.2f}'} | {'n/a' if ll_lt is None else f'{ll_lt:.2f}'} |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,186 @@
+//! Property tests of Pareto/NBD, BG/BB and Gamma-Gamma over random
+//! parameters and customers: probabilities in [0, 1], pmfs summing to 1 with
+//! the model's mean, P(alive) rising with recency, expectations growing with
+//! the horizon, Gamma-Gamma spend between the population mean and z̄, and
+//! weights equivalent to repeated rows.
+#![allow(clippy::unwrap_used)]
+
+use clv::fit::FitOptions;
+use clv::{BetaGeoBetaBinom, GammaGamma, ParetoNbd, SpendModel, TransactionModel};
+use proptest::prelude::*;
+
+/// Adds P(n) for n = 0, 1, ... until the remaining mass is below `tail`;
+/// returns (Σ P, Σ n·P).
+fn pmf_sums(p: impl Fn(u32) -> f64, tail: f64) -> (f64, f64) {
+    let (mut s, mut mean) = (0.0, 0.0);
+    let mut n = 0u32;
+    while n < 5_000 && (1.0 - s > tail || n < 5) {
+        let v = p(n);
+        assert!((0.0..=1.0).contains(&v), "P({n}) = {v}");
+        s += v;
+        mean += f64::from(n) * v;
+        n += 1;
+    }
+    (s, mean)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(32))]
+
+    #[test]
+    fn pareto_pmfs_sum_to_one_with_mean(
+        r in 0.2f64..3.0, alpha in 2.0f64..20.0, s in 0.2f64..3.0, beta in 1.0f64..20.0,
+        t in 0.1f64..20.0, x in 0u32..20, frac in 0.0f64..1.0, tt in 1.0f64..60.0,
+    ) {
+        let m = ParetoNbd::from_params(r, alpha, s, beta).unwrap();
+        // new customer: Σ_n P(X(t) = n) = 1, Σ_n n P = E[X(t)]
+        let (sum, mean) = pmf_sums(|n| m.prob_purchases(n, t).unwrap(), 1e-11);
+        prop_assert!((sum - 1.0).abs() < 1e-8, "sum {}", sum);
+        let e = m.expected_purchases_new(t).unwrap();
+        prop_assert!((mean - e).abs() < 1e-6 * e.max(1e-3), "{} vs {}", mean, e);
+        // conditional on (x, t_x, T)
+        let x = f64::from(x);
+        let tx = if x > 0.0 { frac * tt } else { 0.0 };
+        let (sum, mean) = pmf_sums(
+            |n| m.prob_purchases_conditional(n, t, &[x], &[tx], &[tt]).unwrap()[0],
+            1e-11,
+        );
+        prop_assert!((sum - 1.0).abs() < 1e-8, "conditional sum {}", sum);
+        let e = m.expected_purchases(t, &[x], &[tx], &[tt]).unwrap()[0];
+        prop_assert!((mean - e).abs() < 1e-6 * e.max(1e-3), "conditional {} vs {}", mean, e);
+    }
+
+    #[test]
+    fn pareto_monotone_and_bounded(
+        r in 0.05f64..5.0, alpha in 0.1f64..100.0, s in 0.05f64..5.0, beta in 0.1f64..100.0,
+        x in 1u32..1000, frac in 0.01f64..0.99, tt in 0.5f64..1e4, h in 0.1f64..1e3,
+    ) {
+        let m = ParetoNbd::from_params(r, alpha, s, beta).unwrap();
+        let x = f64::from(x);
+        let tx = frac * tt;
+        let later = tx + 0.1 * (tt - tx);
+        let p = m.prob_alive(&[x, x], &[tx, later], &[tt, tt]).unwrap();
+        prop_assert!(p.iter().all(|v| (0.0..=1.0).contains(v)), "{:?}", p);
+        prop_assert!(p[1] >= p[0] * (1.0 - 1e-12), "P(alive) falls with recency: {:?}", p);
+        let e1 = m.expected_purchases(h, &[x], &[tx], &[tt]).unwrap()[0];
+        let e2 = m.expected_purchases(2.0 * h, &[x], &[tx], &[tt]).unwrap()[0];
+        prop_assert!(e1 >= 0.0 && e2 >= e1 * (1.0 - 1e-12), "{} {}", e1, e2);
+        let ll = m.log_likelihood(&[x], &[tx], &[tt]).unwrap()[0];
+        // a density in t_x, so ln L may be positive; it must be finite
+        prop_assert!(ll.is_finite(), "{}", ll);
+    }
+
+    #[test]
+    fn bgbb_pmf_sums_and_monotone(
+        alpha in 0.1f64..5.0, beta in 0.1f64..5.0, gamma in 0.1f64..5.0, delta in 0.1f64..5.0,
+        n in 1u32..60, xs in 0.0f64..1.0, txs in 0.0f64..1.0, h in 1u32..40,
+    ) {
+        let m = BetaGeoBetaBinom::from_params(alpha, beta, gamma, delta).unwrap();
+        let nf = f64::from(n);
+        // P(X(n) = x), x = 0..n, is a finite distribution with mean E[X(n)]
+        let (mut sum, mut mean) = (0.0, 0.0);
+        for k in 0..=n {
+            let p = m.prob_purchases(k, nf).unwrap();
+            prop_assert!((0.0..=1.0).contains(&p));
+            sum += p;
+            mean += f64::from(k) * p;
+        }
+        prop_assert!((sum - 1.0).abs() < 1e-10, "sum {}", sum);
+        let e = m.expected_purchases_new(nf).unwrap();
+        prop_assert!((mean - e).abs() < 1e-9 * e.max(1e-3), "{} vs {}", mean, e);
+        // a customer with t_x ≤ n and 1 ≤ x ≤ t_x
+        let tx = (1.0 + (txs * nf).floor()).min(nf);
+        let x = (1.0 + (xs * tx).floor()).min(tx);
+        let p = m.prob_alive(&[x, x], &[tx, nf], &[nf, nf]).unwrap();
+        prop_assert!(p.iter().all(|v| (0.0..=1.0).contains(v)), "{:?}", p);
+        prop_assert!(p[1] >= p[0] * (1.0 - 1e-12), "P(alive) falls with recency: {:?}", p);
+        let hf = f64::from(h);
+        let e1 = m.expected_purchases(hf, &[x], &[tx], &[nf]).unwrap()[0];
+        let e2 = m.expected_purchases(hf + 1.0, &[x], &[tx], &[nf]).unwrap()[0];
+        prop_assert!(e1 >= 0.0 && e2 >= e1, "{} {}", e1, e2);
+    }
+
+    #[test]
+    fn gamma_gamma_spend_between_population_mean_and_zbar(
+        p in 0.1f64..20.0, q in 1.05f64..20.0, v in 0.1f64..100.0,
+        x in 1u32..1000, zbar in 0.01f64..1e4,
+    ) {
+        let g = GammaGamma::from_params(p, q, v).unwrap();
+        let e = g.expected_spend(&[f64::from(x)], &[zbar]).unwrap()[0];
+        // Fader & Hardie (2013): E[Z | x, z̄] = w·pv/(q−1) + (1−w)·z̄, w = (q−1)/(px+q−1)
+        let pop = p * v / (q - 1.0);
+        let (lo, hi) = (pop.min(zbar), pop.max(zbar));
+        prop_assert!(e >= lo * (1.0 - 1e-12) && e <= hi * (1.0 + 1e-12), "{} not in [{}, {}]", e, lo, hi);
+    }
+
+}
+
+proptest! {
+    // Each case runs two fits: few cases keep the debug run short.
+    #![proptest_config(ProptestConfig::with_cases(4))]
+
+    #[test]
+    fn gamma_gamma_weights_equal_repeated_rows(seed in any::<u64>(), reps in proptest::collection::vec(1u32..4, N_GG)) {
+        // N_GG customers simulated from p = 6, q = 4, v = 15:
+        // ν ~ Gamma(q, rate v), z̄ ~ Gamma(p x, rate ν x); each row repeated 1-3 times.
+        let mut rng = Rng(seed | 1);
+        let (mut x, mut z) = (Vec::new(), Vec::new());
+        for _ in 0..N_GG {
+            let xi = 1.0 + (rng.uniform() * 6.0).floor();
+            let nu = rng.gamma(4.0) / 15.0;
+            x.push(xi);
+            z.push(rng.gamma(6.0 * xi) / (nu * xi));
+        }
+        let w: Vec<f64> = reps.iter().map(|&k| f64::from(k)).collect();
+        let (mut xr, mut zr) = (Vec::new(), Vec::new());
+        for i in 0..N_GG {
+            for _ in 0..reps[i] {
+                xr.push(x[i]);
+                zr.push(z[i]);
+            }
+        }
+        let opts = FitOptions::default();
+        let a = GammaGamma::fit(&x, &z, Some(&w), &opts);
+        let b = GammaGamma::fit(&xr, &zr, None, &opts);
+        let (a, b) = (a.unwrap(), b.unwrap());
+        for ((name, pa), (_, pb)) in a.params().iter().zip(b.params()) {
+            prop_assert!((pa - pb).abs() <= 1e-4 * pa, "{}: {} vs {}", name, pa, pb);
+        }
+        let (la, lb) = (a.fit_info().unwrap().log_likelihood, b.fit_info().unwrap().log_likelihood);
+        prop_assert!((la - lb).abs() <= 1e-8 * la.abs(), "{} vs {}", la, lb);
+    }
+}
+
+/// Customers in the Gamma-Gamma weights test (enough for a well-identified MLE).
+const N_GG: usize = 400;
+
+/// xorshift64* with a Marsaglia-Tsang gamma sampler (test-only simulation).
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    fn uniform(&mut self) -> f64 {
+        ((self.next() >> 11) as f64 + 0.5) / (1u64 << 53) as f64
+    }
+    fn normal(&mut self) -> f64 {
+        let (u, v) = (self.uniform(), self.uniform());
+        (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos()
+    }
+    /// Gamma(shape, rate 1), Marsaglia & Tsang (2000), shape ≥ 1.
+    fn gamma(&mut self, shape: f64) -> f64 {
+        let d = shape - 1.0 / 3.0;
+        let c = 1.0 / (9.0 * d).sqrt();
+        loop {
+            let z = self.normal();
+            let v = (1.0 + c * z).powi(3);
+            if v > 0.0 && self.uniform().ln() < 0.5 * z * z + d - d * v + d * v.ln() {
+                return d * v;
+            }
+        }
+    }
+}
