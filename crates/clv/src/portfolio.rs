@@ -201,9 +201,12 @@ fn positive_total(values: &[f64]) -> Result<f64> {
 /// ```
 pub fn whale_curve(values: &[f64]) -> Result<WhaleCurve> {
     check_values("values", values)?;
-    let total = positive_total(values)?;
     let order = descending_order(values);
     let sorted_values: Vec<f64> = order.iter().map(|&i| values[i]).collect();
+    // The total is summed in the same (sorted) order as the running sums, so
+    // that the curve ends at exactly 1 and, without negative values, never
+    // exceeds it through rounding.
+    let total = positive_total(&sorted_values)?;
     let mut running = 0.0;
     let cumulative_share: Vec<f64> = sorted_values
         .iter()
@@ -237,8 +240,8 @@ pub fn whale_curve(values: &[f64]) -> Result<WhaleCurve> {
         .copied()
         .filter(|&i| values[i] < 0.0)
         .collect();
-    let created = values.iter().filter(|&&v| v > 0.0).sum();
-    let destroyed = values.iter().filter(|&&v| v < 0.0).sum();
+    let created = values.iter().filter(|&&v| v > 0.0).fold(0.0, |a, v| a + v);
+    let destroyed = values.iter().filter(|&&v| v < 0.0).fold(0.0, |a, v| a + v);
     Ok(WhaleCurve {
         gini: gini_sorted_desc(&sorted_values, total),
         order,
@@ -393,7 +396,8 @@ pub fn value_tiers(values: &[f64], cuts: &[f64], method: TierMethod) -> Result<V
     let mut sorted_tier = vec![last; n];
     match method {
         TierMethod::CumulativeShare => {
-            let total = positive_total(values)?;
+            let sorted: Vec<f64> = order.iter().map(|&i| values[i]).collect();
+            let total = positive_total(&sorted)?;
             let mut running = 0.0;
             for (k, &i) in order.iter().enumerate() {
                 let before = running / total;
@@ -669,6 +673,99 @@ pub fn offer_ceiling(clv: &[f64], p_alive: &[f64], success_rate: f64) -> Result<
     })
 }
 
+/// Revenue, transactions and contribution margin per customer, from a
+/// transaction log (see [`customer_totals`]).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CustomerTotals {
+    /// Customer ids, in order of first appearance in the log.
+    pub customer_id: Vec<String>,
+    /// Σ amount per customer.
+    pub revenue: Vec<f64>,
+    /// Transactions (rows) per customer.
+    pub transactions: Vec<f64>,
+    /// `margin_rate × revenue − cost_per_transaction × transactions`.
+    pub margin: Vec<f64>,
+}
+
+/// Per-customer revenue and a contribution margin from a transaction log
+/// (interned ids as read by [`crate::io::read_transactions`]):
+/// ```text
+/// revenue_c      = Σ amounts of c's rows
+/// transactions_c = number of c's rows
+/// margin_c       = margin_rate · revenue_c − cost_per_transaction · transactions_c
+/// ```
+/// a simple stand-in for a contribution margin (revenue − variable costs −
+/// cost to serve, as [`crate::formulas::contribution_margin`]) when only the
+/// gross margin rate and a cost to serve per order are known. With
+/// `margin_rate = 1` and no cost it is the revenue.
+///
+/// # Errors
+/// [`Error::LengthMismatch`] when `amounts` and the ids differ in length;
+/// [`Error::InvalidValue`] for a non-finite amount (naming the row), a
+/// `margin_rate` outside [0, 1] or a negative or non-finite
+/// `cost_per_transaction`; [`Error::Empty`] for no row.
+///
+/// # Example
+/// ```
+/// use clv::portfolio::customer_totals;
+/// use clv::summary::CustomerIds;
+/// let ids = CustomerIds::from_parts(vec![0, 1, 0], vec!["a".into(), "b".into()]);
+/// let t = customer_totals(&ids, &[10.0, 4.0, 30.0], 0.3, 2.0).unwrap();
+/// assert_eq!(t.revenue, vec![40.0, 4.0]);
+/// // a: 0.3·40 − 2·2 = 8; b: 0.3·4 − 2·1 = −0.8
+/// assert!((t.margin[0] - 8.0).abs() < 1e-12 && (t.margin[1] + 0.8).abs() < 1e-12);
+/// ```
+pub fn customer_totals(
+    ids: &crate::summary::CustomerIds,
+    amounts: &[f64],
+    margin_rate: f64,
+    cost_per_transaction: f64,
+) -> Result<CustomerTotals> {
+    check::same_len("amounts", amounts.len(), "customer ids", ids.codes.len())?;
+    if amounts.is_empty() {
+        return Err(Error::Empty {
+            field: "amounts".to_string(),
+            reason: "the transaction log has no row".to_string(),
+        });
+    }
+    if let Some(i) = amounts.iter().position(|a| !a.is_finite()) {
+        return Err(Error::invalid_at(
+            "amounts",
+            i,
+            amounts[i],
+            "a finite number",
+        ));
+    }
+    check::in_closed("margin_rate", margin_rate, 0.0, 1.0)?;
+    check::non_negative("cost_per_transaction", cost_per_transaction)?;
+    let n = ids.names.len();
+    let (mut revenue, mut transactions) = (vec![0.0; n], vec![0.0; n]);
+    for (&c, &a) in ids.codes.iter().zip(amounts) {
+        let c = c as usize;
+        if c >= n {
+            return Err(Error::invalid_at(
+                "customer ids",
+                c,
+                c,
+                format!("a code below the number of ids ({n})"),
+            ));
+        }
+        revenue[c] += a;
+        transactions[c] += 1.0;
+    }
+    let margin = revenue
+        .iter()
+        .zip(&transactions)
+        .map(|(r, t)| margin_rate * r - cost_per_transaction * t)
+        .collect();
+    Ok(CustomerTotals {
+        customer_id: ids.names.clone(),
+        revenue,
+        transactions,
+        margin,
+    })
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -731,7 +828,7 @@ mod tests {
         assert_eq!(t20.customers, 101);
         assert!((t20.share - desc[..101].iter().sum::<f64>() / total).abs() < 1e-12);
         assert_eq!(w.top_shares[3], t20);
-        assert!((w.cumulative_share[500] - 1.0).abs() < 1e-12);
+        assert_eq!(w.cumulative_share[500], 1.0);
     }
 
     #[test]
@@ -771,6 +868,13 @@ mod tests {
         // Trailing zeros: the peak (1) is reached at the last positive value.
         let w = whale_curve(&[0.0, 3.0, 1.0, 0.0]).unwrap();
         assert_eq!((w.peak_share, w.peak_customers), (1.0, 2));
+        assert_eq!(w.destroyed.to_bits(), 0.0f64.to_bits()); // +0, not −0
+        // Many non-negative values with zeros at the end: the curve reaches
+        // exactly 1 at the last positive value despite rounding.
+        let mut v = values(1000, 0.0, 30.0, 11);
+        v.extend([0.0; 5]);
+        let w = whale_curve(&v).unwrap();
+        assert_eq!((w.peak_share, w.peak_customers), (1.0, 1000));
         // All-negative margins, zero total, empty, NaN: errors naming the field.
         for bad in [&[-1.0, -2.0][..], &[0.0, 0.0], &[3.0, -3.0]] {
             let e = whale_curve(bad).unwrap_err();
