@@ -125,6 +125,8 @@ fn load(args: &PortfolioArgs) -> Result<Portfolio> {
         )?;
         let what = if args.margin_rate == 1.0 && args.cost_per_transaction == 0.0 {
             "revenue".to_string()
+        } else if args.cost_per_transaction == 0.0 {
+            format!("margin = {} × revenue", args.margin_rate)
         } else {
             format!(
                 "margin = {} × revenue − {} × transactions",
