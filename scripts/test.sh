@@ -36,3 +36,4 @@ run "cargo test (unit, integration, benches once)" cargo test --workspace --all-
 run "cargo test --doc" cargo test --workspace --doc --locked
 run "core builds without default features" cargo check -p clv --no-default-features --locked
 run "clv report (bundled data) runs" cargo run --quiet --locked -p clv-cli -- report --top 3
+run "clv portfolio (bundled data) runs" cargo run --quiet --locked -p clv-cli -- portfolio --transactions --margin-rate 0.3 --top 3

@@ -4,11 +4,13 @@
 
 mod fit_cmd;
 mod input;
+mod portfolio_cmd;
 mod progress;
 mod report;
 mod rfm_cmd;
 mod score_cmd;
 mod summary_cmd;
+mod uplift_cmd;
 mod value_cmd;
 
 use std::process::ExitCode;
@@ -39,6 +41,12 @@ enum Command {
     Score(score_cmd::ScoreArgs),
     /// A readable report on a transaction file (default: the bundled CDNOW sample).
     Report(report::ReportArgs),
+    /// Whale curve, concentration, value tiers and revenue at risk of a
+    /// customer base.
+    Portfolio(portfolio_cmd::PortfolioArgs),
+    /// Measured effect of an action: treated vs control group, with
+    /// confidence intervals, per customer and in total.
+    Uplift(uplift_cmd::UpliftArgs),
 }
 
 fn main() -> ExitCode {
@@ -50,6 +58,8 @@ fn main() -> ExitCode {
         Command::Fit(args) => fit_cmd::run(&args),
         Command::Score(args) => score_cmd::run(&args),
         Command::Report(args) => report::run(&args),
+        Command::Portfolio(args) => portfolio_cmd::run(&args),
+        Command::Uplift(args) => uplift_cmd::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

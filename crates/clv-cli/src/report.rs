@@ -17,13 +17,29 @@ use clv::time::{TimeUnit, format_timestamp};
 use clv::value::{customer_lifetime_value, periods_per_month};
 use serde_json::json;
 
+use clv::portfolio::{RiskRanking, WhaleCurve, offer_ceiling, risk_ranking, whale_curve};
+
 use crate::input::{self, ColumnArgs, DelimiterArg, parse_date_arg};
+use crate::portfolio_cmd::{risk_text, whale_json, whale_text};
 use crate::progress::Progress;
 use crate::rfm_cmd::{RfmInput, csv_field, score, segment_map};
 
 /// The bundled data set: `CDNOW_sample.txt` as distributed by Fader & Hardie
 /// (whitespace separated, no header: master id, sample id, YYYYMMDD, CDs, USD).
-const CDNOW_SAMPLE: &[u8] = include_bytes!("../data/CDNOW_sample.txt");
+pub(crate) const CDNOW_SAMPLE: &[u8] = include_bytes!("../data/CDNOW_sample.txt");
+
+/// How to read [`CDNOW_SAMPLE`]: sample id (column 2), date (3), USD (5).
+pub(crate) fn bundled_columns() -> ColumnArgs {
+    ColumnArgs {
+        customer_col: "2".into(),
+        date_col: "3".into(),
+        amount_col: Some("5".into()),
+        date_format: None,
+        delimiter: DelimiterArg::Whitespace,
+        no_header: true,
+        skip_invalid: false,
+    }
+}
 
 /// Arguments of `clv report`.
 #[derive(Debug, Args)]
@@ -63,15 +79,7 @@ pub fn run(args: &ReportArgs) -> Result<()> {
             (table, progress, path.display().to_string())
         }
         None => {
-            let columns = ColumnArgs {
-                customer_col: "2".into(),
-                date_col: "3".into(),
-                amount_col: Some("5".into()),
-                date_format: None,
-                delimiter: DelimiterArg::Whitespace,
-                no_header: true,
-                skip_invalid: false,
-            };
+            let columns = bundled_columns();
             (
                 input::read_bytes(CDNOW_SAMPLE, &columns)?,
                 Progress::hidden(),
@@ -116,6 +124,7 @@ pub fn run(args: &ReportArgs) -> Result<()> {
     let models = fit_models(&summary, &rfm_input)?;
     let top = top_customers(&models.clv, args.top);
     let codes = scores.codes();
+    let port = portfolio(&models)?;
 
     let mut out = crate::output(None)?;
     if args.json {
@@ -138,6 +147,24 @@ pub fn run(args: &ReportArgs) -> Result<()> {
                 "clv": {"months": CLV_MONTHS, "monthly_discount_rate": CLV_DISCOUNT,
                         "periods_per_month": models.periods_per_month,
                         "total": models.clv.iter().sum::<f64>()},
+            },
+            "whale_curve": {
+                "value": format!("{CLV_MONTHS}-month CLV"),
+                "curve": whale_json(&port.whale),
+            },
+            "revenue_at_risk": {
+                "value": format!("{CLV_MONTHS}-month value if active = CLV / P(alive)"),
+                "total": port.risk.total,
+                "total_value": port.risk.total_value,
+                "share": port.risk.share,
+                "expected_retained": port.risk.expected_retained,
+                "top": port.risk.at_risk.iter().take(args.top).map(|c| json!({
+                    "customer_id": rfm_input.customer_id[c.index],
+                    "clv": models.clv[c.index],
+                    "prob_alive": c.p_alive,
+                    "value_if_active": c.value,
+                    "value_at_risk": c.value_at_risk,
+                })).collect::<Vec<_>>(),
             },
             "rfm_segments": seg_table.iter().map(|r| json!({
                 "segment": r.segment, "customers": r.customers, "share": r.share
@@ -280,7 +307,42 @@ pub fn run(args: &ReportArgs) -> Result<()> {
             segments[i]
         );
     }
+    let _ = writeln!(
+        s,
+        "\nWhale curve of the {CLV_MONTHS}-month CLV (customers by CLV, largest first)"
+    );
+    whale_text(&mut s, &port.whale);
+    let _ = writeln!(
+        s,
+        "\nRevenue at risk over {CLV_MONTHS} months = value if active × (1 − P(alive)), value if active = CLV / P(alive)"
+    );
+    risk_text(
+        &mut s,
+        &port.risk,
+        &rfm_input.customer_id,
+        "if active",
+        args.top,
+    );
     crate::write_out(&mut out, &s)
+}
+
+/// The report's portfolio view: the whale curve of the CLV and the revenue
+/// at risk.
+struct PortfolioView {
+    whale: WhaleCurve,
+    risk: RiskRanking,
+}
+
+/// Whale curve of the CLV, and revenue at risk of the value if active
+/// (CLV / P(alive), the `value_if_retained` of [`offer_ceiling`]): the CLV
+/// already weighs the future by P(alive), so the value at stake is the value
+/// of a customer who is still active, times the probability that they are
+/// not — which is also the offer ceiling of an offer sure to work.
+fn portfolio(models: &Models) -> Result<PortfolioView> {
+    let whale = whale_curve(&models.clv)?;
+    let if_active = offer_ceiling(&models.clv, &models.prob_alive, 1.0)?.value_if_retained;
+    let risk = risk_ranking(&if_active, &models.prob_alive)?;
+    Ok(PortfolioView { whale, risk })
 }
 
 fn stat_columns(summary: &Summary) -> Vec<(&'static str, &[f64])> {

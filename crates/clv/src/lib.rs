@@ -12,16 +12,21 @@
 //! - [`formulas`]: exact (Decimal) deterministic value formulas.
 //! - [`models`]: probabilistic customer-base and spend models, fitted by
 //!   maximum likelihood with [`fit`].
+//! - [`portfolio`]: whale curve, concentration, value tiers, revenue at risk
+//!   and the retention-offer ceiling.
+//! - [`experiment`]: uplift of an action against a control group.
 //!
 //! Every fallible function returns [`Result`]; errors are one [`Error`] enum
 //! whose messages name the field and the offending value.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod error;
+pub mod experiment;
 pub mod fit;
 pub mod formulas;
 pub mod io;
 pub mod models;
+pub mod portfolio;
 pub mod rfm;
 pub mod special;
 pub mod summary;

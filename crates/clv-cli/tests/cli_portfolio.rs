@@ -1,0 +1,472 @@
+//! End-to-end tests of `clv portfolio`, `clv uplift` and the portfolio part of
+//! `clv report`: every expected value is worked out by hand from the tiny
+//! files each test writes (arithmetic in the comments), or is a published
+//! figure (Newcombe 1998).
+#![allow(clippy::unwrap_used)]
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+use statrs::distribution::{ContinuousCDF, StudentsT};
+
+fn clv(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_clv"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn json(o: &Output) -> Value {
+    assert!(
+        o.status.success(),
+        "clv failed: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    serde_json::from_slice(&o.stdout).unwrap()
+}
+
+fn fails(o: &Output, code: &str, needle: &str) {
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains(&format!("error [{code}]")) && err.contains(needle),
+        "{err}"
+    );
+}
+
+fn file(dir: &tempfile::TempDir, name: &str, content: &str) -> PathBuf {
+    let p = dir.path().join(name);
+    std::fs::write(&p, content).unwrap();
+    p
+}
+
+fn close(v: &Value, want: f64) {
+    let g = v.as_f64().unwrap();
+    assert!(
+        (g - want).abs() < 1e-9 * want.abs().max(1.0),
+        "{g} vs {want}"
+    );
+}
+
+/// Five accounts' contribution margins and P(alive); total 200.
+const ACCOUNTS: &str = "customer_id,margin,p_alive
+alpha,150,0.5
+beta,-20,0.9
+gamma,60,0.8
+delta,30,1.0
+eps,-20,0.2
+";
+
+#[test]
+fn portfolio_by_hand() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = file(&dir, "accounts.csv", ACCOUNTS);
+    let out = dir.path().join("customers.csv");
+    let d = json(&clv(&[
+        "portfolio",
+        p.to_str().unwrap(),
+        "--value-col",
+        "margin",
+        "--p-alive-col",
+        "p_alive",
+        "--customers-out",
+        out.to_str().unwrap(),
+        "--json",
+    ]));
+    let w = &d["whale_curve"];
+    // Sorted: alpha 150, gamma 60, delta 30, beta −20, eps −20 (ties in input order).
+    // Cumulative: 150/200 = 0.75, 210/200 = 1.05, 240/200 = 1.2 (peak), 1.1, 1.0.
+    close(&w["total"], 200.0);
+    close(&w["created"], 240.0);
+    close(&w["destroyed"], -40.0);
+    close(&w["peak_share"], 1.2);
+    assert_eq!(w["peak_customers"], 3);
+    close(&w["peak_fraction"], 0.6);
+    assert_eq!(w["destroyers"], 2);
+    // Top 20 % of 5 = 1 customer: 0.75; top 50 % = ⌈2.5⌉ = 3: 1.2.
+    close(&w["top_shares"][3]["share"], 0.75);
+    close(&w["top_shares"][4]["share"], 1.2);
+    // Gini: Σ_i Σ_j |v_i − v_j| over ordered pairs = 2 × (90 + 120 + 170 + 170 + 30 + 80
+    //   + 80 + 50 + 50 + 0) = 2 × 840 = 1680; / (2 n² μ) = 1680 / (2 · 25 · 40) = 0.84.
+    close(&w["gini"], 0.84);
+    // Tiers by share (0.8, 0.95): alpha (before 0) A, gamma (0.75) A, delta (1.05) C,
+    // beta and eps C. A = 210, C = −10.
+    let t = &d["tiers"]["tiers"];
+    assert_eq!(t[0]["customers"], 2);
+    close(&t[0]["value"], 210.0);
+    assert_eq!(t[1]["customers"], 0);
+    assert_eq!(t[2]["customers"], 3);
+    close(&t[2]["value"], -10.0);
+    // Revenue at risk: 150·0.5 = 75, −20·0.1 = −2, 60·0.2 = 12, 30·0 = 0, −20·0.8 = −16.
+    let r = &d["revenue_at_risk"];
+    close(&r["total"], 69.0);
+    close(&r["expected_retained"], 131.0); // 200 − 69
+    close(&r["share"], 69.0 / 200.0);
+    assert_eq!(r["customers_at_risk"], 2);
+    assert_eq!(r["top"][0]["customer_id"], "alpha");
+    assert_eq!(r["top"][1]["customer_id"], "gamma");
+    assert_eq!(d["value_destroyers"][0]["customer_id"], "eps");
+    let rows = std::fs::read_to_string(out).unwrap();
+    assert_eq!(
+        rows.lines().nth(1).unwrap(),
+        "alpha,150,1,0.75,A,0.5,75",
+        "{rows}"
+    );
+    // Text output names the measures.
+    let text = clv(&["portfolio", p.to_str().unwrap(), "--value-col", "margin"]);
+    let s = String::from_utf8(text.stdout).unwrap();
+    assert!(
+        s.contains("peak: 120.0% of the total by the top 3 customers (60.0%)"),
+        "{s}"
+    );
+}
+
+#[test]
+fn portfolio_quantile_tiers_and_transactions() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = file(&dir, "accounts.csv", ACCOUNTS);
+    let d = json(&clv(&[
+        "portfolio",
+        p.to_str().unwrap(),
+        "--value-col",
+        "margin",
+        "--tiers",
+        "quantile",
+        "--cuts",
+        "0.2,0.6",
+        "--json",
+    ]));
+    // A = top ⌈1⌉ = 1 customer, B = up to ⌈3⌉ = 3, C the rest (the two −20 tie).
+    let t = &d["tiers"]["tiers"];
+    assert_eq!(
+        [&t[0]["customers"], &t[1]["customers"], &t[2]["customers"]],
+        [1, 2, 2]
+    );
+    // A transaction log: a: 10 + 30 (2 rows), b: 4 (1 row).
+    // margin = 0.3 · revenue − 2 · rows: a 12 − 4 = 8, b 1.2 − 2 = −0.8; total 7.2.
+    let log = file(
+        &dir,
+        "log.csv",
+        "customer_id,date,amount\na,2024-01-01,10\nb,2024-01-02,4\na,2024-01-05,30\n",
+    );
+    let d = json(&clv(&[
+        "portfolio",
+        log.to_str().unwrap(),
+        "--transactions",
+        "--amount-col",
+        "amount",
+        "--margin-rate",
+        "0.3",
+        "--cost-per-transaction",
+        "2",
+        "--json",
+    ]));
+    close(&d["whale_curve"]["total"], 7.2);
+    close(&d["whale_curve"]["peak_share"], 8.0 / 7.2);
+    close(&d["value_destroyers"][0]["value"], -0.8);
+}
+
+#[test]
+fn portfolio_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let neg = file(&dir, "neg.csv", "customer_id,margin\na,-1\nb,-2\n");
+    fails(
+        &clv(&["portfolio", neg.to_str().unwrap(), "--value-col", "margin"]),
+        "INVALID_INPUT",
+        "positive total",
+    );
+    let p = file(&dir, "accounts.csv", ACCOUNTS);
+    fails(
+        &clv(&["portfolio", p.to_str().unwrap(), "--value-col", "revenue"]),
+        "MISSING_COLUMN",
+        "revenue",
+    );
+    fails(
+        &clv(&[
+            "portfolio",
+            p.to_str().unwrap(),
+            "--value-col",
+            "margin",
+            "--cuts",
+            "0.9,0.5",
+        ]),
+        "INVALID_INPUT",
+        "cuts[1]",
+    );
+    let bad = file(&dir, "bad.csv", "customer_id,margin,p\na,1,1.5\n");
+    fails(
+        &clv(&[
+            "portfolio",
+            bad.to_str().unwrap(),
+            "--value-col",
+            "margin",
+            "--p-alive-col",
+            "p",
+        ]),
+        "INVALID_INPUT",
+        "p_alive[0]: 1.5",
+    );
+}
+
+fn group(dir: &tempfile::TempDir, name: &str, rows: &[(&str, f64)]) -> String {
+    let mut s = String::from("customer_id,segment,margin\n");
+    for (i, (seg, v)) in rows.iter().enumerate() {
+        s.push_str(&format!("{name}{i},{seg},{v}\n"));
+    }
+    file(dir, &format!("{name}.csv"), &s)
+        .to_str()
+        .unwrap()
+        .to_string()
+}
+
+#[test]
+fn uplift_welch_by_hand() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = group(
+        &dir,
+        "t",
+        &[
+            ("s", 12.0),
+            ("s", 15.0),
+            ("s", 11.0),
+            ("s", 18.0),
+            ("s", 14.0),
+        ],
+    );
+    let c = group(
+        &dir,
+        "c",
+        &[("s", 10.0), ("s", 12.0), ("s", 9.0), ("s", 11.0)],
+    );
+    let d = json(&clv(&[
+        "uplift",
+        "--treated",
+        &t,
+        "--control",
+        &c,
+        "--metric",
+        "margin",
+        "--json",
+    ]));
+    // Means 14 and 10.5; s² 7.5 and 5/3; se² = 7.5/5 + (5/3)/4 = 23/12;
+    // df = (23/12)² / (1.5²/4 + (5/12)²/3) = 1587/268.
+    let se = (23.0f64 / 12.0).sqrt();
+    let df = 1587.0 / 268.0;
+    let q = StudentsT::new(0.0, 1.0, df).unwrap().inverse_cdf(0.975);
+    close(&d["effect"], 3.5);
+    close(&d["df"], df);
+    close(&d["ci_low"], 3.5 - q * se);
+    close(&d["ci_high"], 3.5 + q * se);
+    close(&d["relative_effect"], 3.5 / 10.5);
+    close(&d["total"], 17.5); // 3.5 × 5 treated
+    let p = 2.0 * (1.0 - StudentsT::new(0.0, 1.0, df).unwrap().cdf(3.5 / se));
+    close(&d["p_value"], p);
+    // With a population of 2000 reached customers: total 7000.
+    let d = json(&clv(&[
+        "uplift",
+        "--treated",
+        &t,
+        "--control",
+        &c,
+        "--metric",
+        "margin",
+        "--population",
+        "2000",
+        "--json",
+    ]));
+    close(&d["total"], 7000.0);
+    close(&d["total_ci_low"], 2000.0 * (3.5 - q * se));
+}
+
+#[test]
+fn uplift_binary_newcombe_published() {
+    // Newcombe (1998), Stat. Med. 17:873-890, Table II example (a):
+    // 56/70 − 48/80, method 10: 0.0524 to 0.3339.
+    let dir = tempfile::tempdir().unwrap();
+    let rows = |x: usize, n: usize| {
+        (0..n)
+            .map(|i| ("s", if i < x { 1.0 } else { 0.0 }))
+            .collect::<Vec<_>>()
+    };
+    let t = group(&dir, "t", &rows(56, 70));
+    let c = group(&dir, "c", &rows(48, 80));
+    let d = json(&clv(&[
+        "uplift",
+        "--treated",
+        &t,
+        "--control",
+        &c,
+        "--metric",
+        "margin",
+        "--binary",
+        "--json",
+    ]));
+    assert!((d["ci_low"].as_f64().unwrap() - 0.0524).abs() < 5e-5);
+    assert!((d["ci_high"].as_f64().unwrap() - 0.3339).abs() < 5e-5);
+    close(&d["effect"], 0.2);
+    close(&d["total"], 14.0); // 0.2 × 70 treated customers retained in addition
+    assert_eq!(d["method"], "newcombe_hybrid_score");
+}
+
+#[test]
+fn uplift_stratified_by_hand() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = group(
+        &dir,
+        "t",
+        &[
+            ("small", 10.0),
+            ("small", 12.0),
+            ("large", 30.0),
+            ("large", 34.0),
+            ("large", 32.0),
+        ],
+    );
+    let c = group(
+        &dir,
+        "c",
+        &[
+            ("small", 9.0),
+            ("small", 10.0),
+            ("large", 25.0),
+            ("large", 27.0),
+        ],
+    );
+    let d = json(&clv(&[
+        "uplift",
+        "--treated",
+        &t,
+        "--control",
+        &c,
+        "--metric",
+        "margin",
+        "--strata-col",
+        "segment",
+        "--json",
+    ]));
+    // small: 11 − 9.5 = 1.5, weight 2/5; large: 32 − 26 = 6, weight 3/5.
+    // effect = 0.6 + 3.6 = 4.2; Var = 0.16 · (1 + 0.25) + 0.36 · (4/3 + 1) = 1.04.
+    close(&d["effect"], 4.2);
+    close(&d["std_error"], 1.04f64.sqrt());
+    assert_eq!(d["strata"][0]["stratum"], "large");
+    close(&d["strata"][1]["effect"], 1.5);
+    let s = String::from_utf8(
+        clv(&[
+            "uplift",
+            "--treated",
+            &t,
+            "--control",
+            &c,
+            "--metric",
+            "margin",
+            "--strata-col",
+            "segment",
+        ])
+        .stdout,
+    )
+    .unwrap();
+    assert!(s.contains("by stratum"), "{s}");
+}
+
+#[test]
+fn uplift_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = group(&dir, "t", &[("s", 1.0), ("s", 2.0)]);
+    let empty = group(&dir, "e", &[]);
+    fails(
+        &clv(&[
+            "uplift",
+            "--treated",
+            &t,
+            "--control",
+            &empty,
+            "--metric",
+            "margin",
+        ]),
+        "EMPTY_INPUT",
+        "control",
+    );
+    fails(
+        &clv(&[
+            "uplift",
+            "--treated",
+            &t,
+            "--control",
+            &t,
+            "--metric",
+            "margin",
+            "--confidence",
+            "95",
+        ]),
+        "INVALID_INPUT",
+        "confidence",
+    );
+    fails(
+        &clv(&[
+            "uplift",
+            "--treated",
+            &t,
+            "--control",
+            &t,
+            "--metric",
+            "margin",
+            "--binary",
+        ]),
+        "INVALID_INPUT",
+        "treated[1]: 2",
+    );
+    let k = group(&dir, "k", &[("s", 3.0), ("s", 3.0)]);
+    fails(
+        &clv(&[
+            "uplift",
+            "--treated",
+            &k,
+            "--control",
+            &k,
+            "--metric",
+            "margin",
+        ]),
+        "INVALID_INPUT",
+        "both constant",
+    );
+    fails(
+        &clv(&[
+            "uplift",
+            "--treated",
+            &t,
+            "--control",
+            &t,
+            "--metric",
+            "revenue",
+        ]),
+        "MISSING_COLUMN",
+        "revenue",
+    );
+}
+
+#[test]
+fn report_has_whale_curve_and_revenue_at_risk() {
+    let d = json(&clv(&["report", "--json", "--top", "3"]));
+    let clv_total = d["models"]["clv"]["total"].as_f64().unwrap();
+    let w = &d["whale_curve"]["curve"];
+    close(&w["total"], clv_total);
+    // CLV is never negative: the curve peaks at 1.
+    close(&w["peak_share"], 1.0);
+    assert!(w["gini"].as_f64().unwrap() > 0.0 && w["gini"].as_f64().unwrap() < 1.0);
+    let r = &d["revenue_at_risk"];
+    // Σ value_if_active · P(alive) = Σ CLV, so at risk + expected to stay = value if active.
+    close(&r["expected_retained"], clv_total);
+    close(
+        &Value::from(r["total"].as_f64().unwrap() + clv_total),
+        r["total_value"].as_f64().unwrap(),
+    );
+    let top = &r["top"][0];
+    close(
+        &top["value_at_risk"],
+        top["value_if_active"].as_f64().unwrap() * (1.0 - top["prob_alive"].as_f64().unwrap()),
+    );
+    let text = String::from_utf8(clv(&["report", "--top", "3"]).stdout).unwrap();
+    assert!(text.contains("Whale curve of the 12-month CLV"), "{text}");
+    assert!(text.contains("Revenue at risk over 12 months"), "{text}");
+}
