@@ -151,7 +151,7 @@ fn load(args: &PortfolioArgs) -> Result<Portfolio> {
     if let Some(p) = &args.p_alive_col {
         wanted.push(p);
     }
-    let cols = read_csv_columns(path, &args.id_col, &wanted)?;
+    let cols = read_csv_columns(path, Some(&args.id_col), &wanted)?;
     let values = cols.get(&args.value_col)?.to_vec();
     let p_alive = match &args.p_alive_col {
         Some(p) => Some(cols.get(p)?.to_vec()),
