@@ -1,6 +1,7 @@
 //! `clv score`: per-customer P(alive), expected purchases and (with a spend
 //! model) CLV from a saved model and a summary file.
 
+use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use clap::Args;
@@ -99,14 +100,16 @@ pub fn run(args: &ScoreArgs) -> Result<()> {
     }
     s.push('\n');
     for i in 0..cols.len() {
-        s.push_str(&format!(
+        // Writing into a String cannot fail.
+        let _ = write!(
+            s,
             "{},{},{}",
             csv_field(&cols.ids[i]),
             alive[i],
             expected[i]
-        ));
+        );
         if let Some((spend, clv)) = &value {
-            s.push_str(&format!(",{},{}", spend[i], clv[i]));
+            let _ = write!(s, ",{},{}", spend[i], clv[i]);
         }
         s.push('\n');
     }

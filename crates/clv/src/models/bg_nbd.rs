@@ -56,8 +56,8 @@ use statrs::function::beta::{checked_beta_reg, ln_beta};
 use statrs::function::gamma::{digamma, ln_gamma};
 
 use super::{
-    Distinct, TransactionModel, chunked_sum, log_add_exp, model_from_json, model_to_json,
-    validate_customers, weights_or_ones,
+    Distinct, TransactionModel, chunked_sum, log_add_exp, map_customers, model_from_json,
+    model_to_json, validate_customers, weights_or_ones,
 };
 use crate::error::{Error, Result, check};
 use crate::fit::{FitInfo, FitOptions, Likelihood, maximize};
@@ -550,15 +550,10 @@ pub(crate) fn per_customer(
     frequency: &[f64],
     recency: &[f64],
     t: &[f64],
-    f: impl Fn(f64, f64, f64) -> Result<f64>,
+    f: impl Fn(f64, f64, f64) -> Result<f64> + Sync,
 ) -> Result<Vec<f64>> {
     validate_customers(frequency, recency, t)?;
-    frequency
-        .iter()
-        .zip(recency)
-        .zip(t)
-        .map(|((&x, &tx), &tt)| f(x, tx, tt))
-        .collect()
+    map_customers(frequency, recency, t, f)
 }
 
 /// The BG/NBD model (Fader, Hardie & Lee 2005); see the [module docs](self).

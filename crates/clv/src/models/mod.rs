@@ -294,6 +294,33 @@ impl Distinct {
     }
 }
 
+/// `f(x_i, t_x,i, T_i)` for every customer, in parallel with the `parallel`
+/// feature (predictions are independent per customer); the first error in
+/// row order wins, as in a sequential loop.
+pub(crate) fn map_customers<F>(
+    frequency: &[f64],
+    recency: &[f64],
+    t: &[f64],
+    f: F,
+) -> Result<Vec<f64>>
+where
+    F: Fn(f64, f64, f64) -> Result<f64> + Sync,
+{
+    let one = |i: usize| f(frequency[i], recency[i], t[i]);
+    #[cfg(feature = "parallel")]
+    {
+        use rayon::prelude::*;
+        if frequency.len() > 4096 {
+            return (0..frequency.len())
+                .into_par_iter()
+                .with_min_len(1024)
+                .map(one)
+                .collect();
+        }
+    }
+    (0..frequency.len()).map(one).collect()
+}
+
 /// Sums `f(lo, hi)` over chunks of `0..n` (in parallel with the `parallel`
 /// feature), adding the value and the `K` gradient components.
 pub(crate) fn chunked_sum<const K: usize, F>(n: usize, f: F) -> (f64, [f64; K])

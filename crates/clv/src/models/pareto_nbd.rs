@@ -60,8 +60,8 @@ use statrs::function::gamma::{digamma, ln_gamma};
 use crate::error::{Error, Result, check};
 use crate::fit::{self, FitInfo, FitOptions, Likelihood};
 use crate::models::{
-    Distinct, TransactionModel, chunked_sum, model_from_json, model_to_json, validate_customers,
-    weights_or_ones,
+    Distinct, TransactionModel, chunked_sum, map_customers, model_from_json, model_to_json,
+    validate_customers, weights_or_ones,
 };
 use crate::special::{ln_hyperu, tanh_sinh};
 
@@ -564,22 +564,16 @@ impl TransactionModel for ParetoNbd {
 
     fn log_likelihood(&self, frequency: &[f64], recency: &[f64], t: &[f64]) -> Result<Vec<f64>> {
         validate_customers(frequency, recency, t)?;
-        Ok(frequency
-            .iter()
-            .zip(recency)
-            .zip(t)
-            .map(|((&x, &tx), &tt)| ln_lik(&self.params, x, tx, tt, None).0)
-            .collect())
+        map_customers(frequency, recency, t, |x, tx, tt| {
+            Ok(ln_lik(&self.params, x, tx, tt, None).0)
+        })
     }
 
     fn prob_alive(&self, frequency: &[f64], recency: &[f64], t: &[f64]) -> Result<Vec<f64>> {
         validate_customers(frequency, recency, t)?;
-        Ok(frequency
-            .iter()
-            .zip(recency)
-            .zip(t)
-            .map(|((&x, &tx), &tt)| ln_lik(&self.params, x, tx, tt, None).1.exp().min(1.0))
-            .collect())
+        map_customers(frequency, recency, t, |x, tx, tt| {
+            Ok(ln_lik(&self.params, x, tx, tt, None).1.exp().min(1.0))
+        })
     }
 
     fn expected_purchases(
@@ -592,15 +586,10 @@ impl TransactionModel for ParetoNbd {
         check::non_negative("t", horizon)?;
         validate_customers(frequency, recency, t)?;
         let p = &self.params;
-        Ok(frequency
-            .iter()
-            .zip(recency)
-            .zip(t)
-            .map(|((&x, &tx), &tt)| {
-                let pa = ln_lik(p, x, tx, tt, None).1.exp().min(1.0);
-                pa * (p.r + x) / (p.alpha + tt) * int_survival(p.beta + tt, p.s, horizon)
-            })
-            .collect())
+        map_customers(frequency, recency, t, |x, tx, tt| {
+            let pa = ln_lik(p, x, tx, tt, None).1.exp().min(1.0);
+            Ok(pa * (p.r + x) / (p.alpha + tt) * int_survival(p.beta + tt, p.s, horizon))
+        })
     }
 
     fn expected_purchases_new(&self, t: f64) -> Result<f64> {
