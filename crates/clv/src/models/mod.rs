@@ -370,7 +370,14 @@ mod tests {
         struct P {
             b: f64,
         }
-        for b in [2.425_781_053_501_607_8, 0.1, 1e-300, 5e-324, f64::MAX, 1.0 / 3.0] {
+        for b in [
+            2.425_781_053_501_607_8,
+            0.1,
+            1e-300,
+            5e-324,
+            f64::MAX,
+            1.0 / 3.0,
+        ] {
             let s = model_to_json("toy", &P { b }, None);
             let (p, _): (P, _) = model_from_json("toy", &s).unwrap();
             assert_eq!(p.b.to_bits(), b.to_bits(), "{s}");
