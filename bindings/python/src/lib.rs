@@ -927,3 +927,46 @@ fn _clv(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(contribution_margins, m)?)?;
     Ok(())
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_are_whole_and_non_negative() {
+        assert_eq!(count("n", 0, 3.0).unwrap(), 3);
+        for bad in [-1.0, 1.5, f64::NAN, 5e9] {
+            let e = count("n", 2, bad).unwrap_err();
+            assert_eq!(e.field(), Some("n"));
+            assert!(e.to_string().starts_with("invalid n[2]: "), "{e}");
+        }
+    }
+
+    #[test]
+    fn broadcast_errors_get_the_element_index() {
+        let e = clv::Error::invalid("t", -1.0, "a finite number >= 0");
+        assert_eq!(
+            at_index(e.clone(), 3, 5).to_string(),
+            "invalid t[3]: -1 (expected a finite number >= 0)"
+        );
+        // one element: the scalar message is kept
+        assert_eq!(at_index(e.clone(), 0, 1), e);
+    }
+
+    #[test]
+    fn decimals_parse_or_name_the_field() {
+        assert_eq!(dec("margin", " 0.25 ").unwrap(), Decimal::new(25, 2));
+        assert_eq!(dec("margin", "1e-2").unwrap(), Decimal::new(1, 2));
+        let e = dec("margin", "abc").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "invalid margin: \"abc\" (expected a decimal number)"
+        );
+        let e = decs("volume", &["1".into(), "x".into()]).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "invalid volume[1]: \"x\" (expected a decimal number)"
+        );
+    }
+}

@@ -9,8 +9,27 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 import numpy.typing as npt
+from typing_extensions import final
 
 _F64 = npt.NDArray[np.float64]
+
+__all__ = [
+    "ClvError",
+    "TransactionModelCore",
+    "GammaGammaCore",
+    "ShiftedBetaGeoCore",
+    "summarize",
+    "rfm_scores",
+    "rfm_segments",
+    "default_segment_map",
+    "customer_lifetime_value",
+    "waland_cole",
+    "waland_cole_constant",
+    "simple_clv",
+    "retention_clv",
+    "contribution_margin",
+    "contribution_margins",
+]
 
 class ClvError(ValueError):
     """Invalid input or a failed computation; ``code`` e.g. ``"INVALID_INPUT"``,
@@ -19,6 +38,7 @@ class ClvError(ValueError):
     code: str
     field: Optional[str]
 
+@final
 class TransactionModelCore:
     @staticmethod
     def fit(
@@ -50,6 +70,7 @@ class TransactionModelCore:
     def dert(self, discount: float, frequency: _F64, recency: _F64, t: _F64) -> _F64: ...
     def prob_alive_ahead(self, m: float, frequency: _F64, recency: _F64, n_periods: _F64) -> _F64: ...
 
+@final
 class GammaGammaCore:
     @staticmethod
     def fit(
@@ -70,6 +91,7 @@ class GammaGammaCore:
     def log_likelihood(self, frequency: _F64, monetary_value: _F64) -> _F64: ...
     def expected_spend(self, frequency: _F64, monetary_value: _F64) -> _F64: ...
 
+@final
 class ShiftedBetaGeoCore:
     @staticmethod
     def fit(

@@ -67,7 +67,7 @@ def _timestamp(field: str, value: Any) -> Optional[int]:
         raise error(f"invalid {field}: {value!r} ({exc})", field=field) from None
     if ts.tzinfo is not None:
         ts = ts.tz_localize(None)
-    return int(np.datetime64(ts.to_datetime64(), "s").astype(np.int64))
+    return int(ts.to_datetime64().astype("datetime64[s]").astype(np.int64))
 
 
 def _frequency_unit(freq: str, freq_multiplier: float) -> str:
