@@ -88,3 +88,14 @@ def test_string_ids_and_days():
         "a": {"frequency": 1.0, "recency": 4.0, "T": 30.0, "monetary_value": 5.0},
         "b": {"frequency": 0.0, "recency": 0.0, "T": 29.0, "monetary_value": 0.0},
     }
+
+
+def test_numpy_arrays_in():
+    ids = np.array([1, 1, 2])
+    dates = np.array(["2024-01-01", "2024-01-08", "2024-01-03"], dtype="datetime64[D]")
+    amounts = np.array([1.0, 2.0, 3.0])
+    s = clv.rfm_summary({"customer_id": ids, "date": dates, "amount": amounts}, monetary_value_col="amount")
+    # observation end = latest transaction 2024-01-08: customer 1 -> x 1, t_x 7, T 7, m 2; customer 2 -> 0, 0, 5, 0
+    assert s.loc[1].tolist() == [1.0, 7.0, 7.0, 2.0] and s.loc[2].tolist() == [0.0, 0.0, 5.0, 0.0]
+    rec = np.rec.fromarrays([ids, dates, amounts], names="customer_id,date,amount")
+    pd.testing.assert_frame_equal(clv.rfm_summary(np.asarray(rec), monetary_value_col="amount"), s)

@@ -147,7 +147,8 @@ def rfm_summary(
 
     ``df`` is a pandas or polars DataFrame (the result is of the same kind: a
     pandas frame indexed by customer id, or a polars frame with the id column
-    first). ``freq`` is the time unit of ``recency`` and ``T``: ``"D"``,
+    first), or numpy arrays as a dict of columns or a structured array (the
+    result is then a pandas frame). ``freq`` is the time unit of ``recency`` and ``T``: ``"D"``,
     ``"W"`` (ISO weeks, Monday..Sunday), ``"M"``, ``"H"``, or a multiple such
     as ``"7D"``; ``freq_multiplier`` divides the counts as in lifetimes.
     ``observation_period_end`` defaults to the latest transaction; rows after
@@ -164,6 +165,9 @@ def rfm_summary(
     """
     import pandas as pd
 
+    if isinstance(df, dict) or (isinstance(df, np.ndarray) and df.dtype.names):
+        # numpy arrays: a dict of columns or a structured array -> pandas result
+        df = pd.DataFrame(df)
     s = summarize(df, customer_id_col, datetime_col, monetary_value_col, observation_period_end,
                   freq, calibration_period_end, datetime_format, freq_multiplier)
     n = len(s["frequency"])
