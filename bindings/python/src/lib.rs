@@ -27,7 +27,7 @@ use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1};
 use pyo3::create_exception;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList};
+use pyo3::types::PyDict;
 use rust_decimal::Decimal;
 
 create_exception!(
@@ -640,15 +640,16 @@ impl ShiftedBetaGeoCore {
 }
 
 /// Transaction log → summary columns (see `clv::summary`). Customers are
-/// given as codes into `names` (the Python layer factorises the id column);
-/// timestamps as seconds since 1970-01-01 (naive).
+/// given as codes `0..n_customers` (the Python layer factorises the id column
+/// in sorted order); timestamps as seconds since 1970-01-01 (naive). The
+/// result's `customer_code` gives each output row's code.
 #[pyfunction]
-#[pyo3(signature = (codes, names, timestamps, amounts, freq, observation_end=None, calibration_end=None))]
+#[pyo3(signature = (codes, n_customers, timestamps, amounts, freq, observation_end=None, calibration_end=None))]
 #[allow(clippy::too_many_arguments)]
 fn summarize<'py>(
     py: Python<'py>,
     codes: PyReadonlyArray1<'py, u32>,
-    names: Vec<String>,
+    n_customers: usize,
     timestamps: PyReadonlyArray1<'py, i64>,
     amounts: Option<PyReadonlyArray1<'py, f64>>,
     freq: &str,
@@ -656,6 +657,9 @@ fn summarize<'py>(
     calibration_end: Option<i64>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let unit = map(clv::time::TimeUnit::parse(freq))?;
+    // Zero-padded code names: the core's byte order of names is then the code order.
+    let width = n_customers.to_string().len();
+    let names: Vec<String> = (0..n_customers).map(|i| format!("{i:0width$}")).collect();
     let ids = clv::summary::CustomerIds::from_parts(codes.as_array().to_vec(), names);
     let ts: Cow<[i64]> = match timestamps.as_slice() {
         Ok(s) => Cow::Borrowed(s),
@@ -669,8 +673,21 @@ fn summarize<'py>(
         skip_invalid: false,
     };
     let s = map(py.detach(|| clv::summary::summarize_coded(&ids, &ts, a.as_deref(), &opts)))?;
+    let customer_code = s
+        .customer_id
+        .iter()
+        .map(|name| {
+            name.parse::<u32>().map_err(|_| {
+                to_py(clv::Error::invalid(
+                    "customer_id",
+                    format!("{name:?}"),
+                    "a customer code",
+                ))
+            })
+        })
+        .collect::<PyResult<Vec<u32>>>()?;
     let d = PyDict::new(py);
-    d.set_item("customer_id", PyList::new(py, &s.customer_id)?)?;
+    d.set_item("customer_code", customer_code.into_pyarray(py))?;
     d.set_item("frequency", out(py, s.frequency))?;
     d.set_item("recency", out(py, s.recency))?;
     d.set_item("T", out(py, s.t))?;

@@ -116,7 +116,7 @@ class ShiftedBetaGeoCore:
 
 def summarize(
     codes: npt.NDArray[np.uint32],
-    names: Sequence[str],
+    n_customers: int,
     timestamps: npt.NDArray[np.int64],
     amounts: Optional[_F64],
     freq: str,

@@ -101,13 +101,11 @@ def summarize(
         except (ValueError, TypeError) as exc:
             raise error(f"invalid {monetary_value_col}: not numeric ({exc})", field=monetary_value_col) from None
     # Factorise ids (sorted, as lifetimes' groupby) and hand the core one code per
-    # row; zero-padded code names keep the core's byte order = this sorted order.
+    # row; the result lists each output row's code.
     codes, uniques = pd.factorize(ids, sort=True)
     if (codes < 0).any():
         i = int(np.flatnonzero(codes < 0)[0])
         raise error(f"invalid {customer_id_col}[{i}]: missing customer id", field=customer_id_col)
-    width = len(str(len(uniques)))
-    names = [str(i).zfill(width) for i in range(len(uniques))]
     ts = _seconds(datetime_col, dates, datetime_format)
     end = _timestamp("observation_period_end", observation_period_end)
     codes = np.ascontiguousarray(codes, dtype=np.uint32)
@@ -120,14 +118,14 @@ def summarize(
             amounts = None if amounts is None else amounts[keep]
     out = _clv.summarize(
         codes,
-        names,
+        len(uniques),
         ts,
         amounts,
         _frequency_unit(freq, freq_multiplier),
         observation_end=end,
         calibration_end=_timestamp("calibration_period_end", calibration_period_end),
     )
-    rows = np.fromiter((int(n) for n in out["customer_id"]), dtype=np.int64, count=len(out["customer_id"]))
+    rows = out.pop("customer_code")
     out["customer_id"] = uniques.take(rows) if hasattr(uniques, "take") else np.asarray(uniques)[rows]
     return dict(out)
 
