@@ -193,3 +193,27 @@ def test_bg_bb_and_sbg_surface():
     np.testing.assert_allclose(s.survival([0, 1]), [1.0, 1.182 / 1.886], rtol=1e-14)
     with pytest.raises(AttributeError):
         _clv.TransactionModelCore.from_params("bg_nbd", (1, 1, 1, 1)).dert(0.1, np.ones(1), np.ones(1), np.ones(1))
+
+
+@pytest.mark.parametrize("model", [
+    clv.BetaGeo.from_params(**FHL),
+    clv.ModifiedBetaGeo.from_params(**FHL),
+    clv.ParetoNBD.from_params(r=0.553, alpha=10.578, s=0.606, beta=11.669),
+])
+def test_extreme_and_empty_inputs_stay_finite(model):
+    """DESIGN.md: no NaN or infinity for valid inputs up to x = 1e4, T = 1e5 periods; empty in, empty out."""
+    x = np.array([0.0, 1e4, 1e4, 1.0, 0.0])
+    tx = np.array([0.0, 1e5 - 1, 1.0, 1e5, 0.0])
+    T = np.array([1e5, 1e5, 1e5, 1e5, 0.0])
+    for out in (model.prob_alive(x, tx, T), model.expected_purchases(1e4, x, tx, T),
+                model.customer_log_likelihood(x, tx, T)):
+        assert out.shape == (5,) and np.isfinite(out).all(), out
+    assert np.isfinite(model.expected_purchases_new([0.0, 1e5])).all()
+    empty = np.array([], dtype=float)
+    assert model.prob_alive(empty, empty, empty).shape == (0,)
+
+
+def test_prob_purchases_broadcast_mismatch(bg):
+    with pytest.raises(clv.ClvError) as e:
+        bg.prob_purchases([1, 2], [1.0, 2.0, 3.0])
+    assert e.value.code == "LENGTH_MISMATCH"
