@@ -37,3 +37,26 @@ run "cargo test --doc" cargo test --workspace --doc --locked
 run "core builds without default features" cargo check -p clv --no-default-features --locked
 run "clv report (bundled data) runs" cargo run --quiet --locked -p clv-cli -- report --top 3
 run "clv portfolio (bundled data) runs" cargo run --quiet --locked -p clv-cli -- portfolio --transactions --margin-rate 0.3 --top 3
+
+# --- Python binding (bindings/python): venv, wheel, type checks, pytest ---
+python_venv() {
+  if [ -x .venv/bin/python ]; then return 0; fi
+  if ! python3 -m venv .venv; then
+    rm -rf .venv
+    local sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update && $sudo apt-get install -y --no-install-recommends python3-venv
+    python3 -m venv .venv
+  fi
+}
+python_wheel() {
+  rm -rf target/wheels-python
+  VIRTUAL_ENV="$PWD/.venv" .venv/bin/maturin build --release --locked -m bindings/python/Cargo.toml \
+    -i .venv/bin/python -o target/wheels-python
+  .venv/bin/pip install --quiet --force-reinstall --no-deps target/wheels-python/clv-*.whl
+}
+run "python venv (.venv)" python_venv
+run "pip install requirements-dev" .venv/bin/pip install --quiet --disable-pip-version-check -r bindings/python/requirements-dev.txt
+run "maturin build + pip install wheel" python_wheel
+run "stubtest clv._clv (.pyi vs module)" .venv/bin/python -m mypy.stubtest clv._clv
+run "mypy clv package" .venv/bin/python -m mypy bindings/python/python/clv
+run "pytest bindings/python" env MPLBACKEND=Agg .venv/bin/python -m pytest -q bindings/python/tests

@@ -1,0 +1,99 @@
+"""Input/output conversion shared by the Python layer (no math here).
+
+Arrays go to the native module as contiguous ``float64`` numpy arrays:
+``np.ascontiguousarray(x, dtype=np.float64)`` returns ``x`` itself when it
+already is one (zero copy), so a float64 column of a DataFrame is read in
+place. Results come back as numpy arrays, or as a pandas Series carrying the
+input's index when a Series was passed, or as a ``float`` when every input
+was a scalar.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional, Sequence, Tuple
+
+import numpy as np
+
+from ._clv import ClvError
+
+
+def error(message: str, code: str = "INVALID_INPUT", field: Optional[str] = None) -> ClvError:
+    """A ``ClvError`` raised by the Python layer itself (same attributes as the core's)."""
+    e = ClvError(message)
+    e.code = code
+    e.field = field
+    return e
+
+
+def _is_pandas(x: Any) -> bool:
+    return type(x).__module__.split(".")[0] == "pandas"
+
+
+def _is_polars(x: Any) -> bool:
+    return type(x).__module__.split(".")[0] == "polars"
+
+
+def to_f64(name: str, x: Any) -> np.ndarray:
+    """One argument as a 1-d (or 0-d for a scalar) float64 numpy array."""
+    try:
+        if _is_pandas(x) and hasattr(x, "to_numpy"):
+            arr = x.to_numpy(dtype=np.float64, na_value=np.nan)
+        elif _is_polars(x) and hasattr(x, "to_numpy"):
+            arr = np.asarray(x.cast(float).to_numpy(), dtype=np.float64)
+        else:
+            arr = np.asarray(x, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise error(f"invalid {name}: cannot read as numbers ({exc})", field=name) from None
+    if arr.ndim > 1:
+        raise error(
+            f"invalid {name}: an array of shape {arr.shape} (expected a scalar or a 1-d array)",
+            field=name,
+        )
+    return arr
+
+
+def customers(
+    names: Sequence[str], values: Sequence[Any]
+) -> Tuple[list, Any, bool]:
+    """Converts per-customer arguments.
+
+    Returns ``(arrays, index, scalar)``: contiguous float64 1-d arrays (a
+    scalar argument is repeated to the length of the array arguments; arrays
+    of different lengths are passed on for the core to report), the index of
+    the first pandas Series among the inputs (or None), and whether every
+    argument was a scalar.
+    """
+    index = None
+    for v in values:
+        if _is_pandas(v) and hasattr(v, "index") and getattr(v, "ndim", 0) == 1:
+            index = v.index
+            break
+    arrs = [to_f64(n, v) for n, v in zip(names, values)]
+    lengths = [a.shape[0] for a in arrs if a.ndim == 1]
+    scalar = not lengths
+    n = lengths[0] if lengths else 1
+    out = []
+    for a in arrs:
+        if a.ndim == 0:
+            a = np.full(n, float(a))
+        out.append(np.ascontiguousarray(a, dtype=np.float64))
+    return out, index, scalar
+
+
+def result(values: np.ndarray, index: Any, scalar: bool, name: Optional[str] = None) -> Any:
+    """Wraps a native result as float, pandas Series (with ``index``) or ndarray."""
+    if scalar:
+        return float(values[0])
+    if index is not None and len(index) == len(values):
+        import pandas as pd
+
+        return pd.Series(values, index=index, name=name)
+    return values
+
+
+def horizon(name: str, t: Any) -> Tuple[np.ndarray, bool]:
+    """A time argument: a scalar or a 1-d array; returns (1-d array, was_scalar)."""
+    arr = to_f64(name, t)
+    if arr.ndim == 0:
+        return np.array([float(arr)]), True
+    return np.ascontiguousarray(arr), False

@@ -1,0 +1,253 @@
+"""``lifetimes`` 0.11.3 API on the clv core: change ``lifetimes`` to
+``clv.compat.lifetimes`` in the imports and existing code runs.
+
+Same class, method and attribute names and argument orders as lifetimes
+(``fit(frequency, recency, T)``, ``params_``, ``summary``, ``data``,
+``conditional_probability_alive``, ``conditional_expected_number_of_purchases_up_to_time``,
+``expected_number_of_purchases_up_to_time``, ``probability_of_n_purchases_up_to_time``,
+``conditional_expected_average_profit``, ``customer_lifetime_value``, ``predict``,
+``save_model``/``load_model``). Differences, all deliberate:
+
+- fitting is clv's (L-BFGS on log-parameters from deterministic starts):
+  ``initial_params``, ``tol``, ``verbose`` and optimiser ``**kwargs`` are
+  accepted and ignored; a fit that does not converge raises ``clv.ClvError``
+  (lifetimes raises ``ConvergenceError``);
+- ``summary``'s 95% bounds are clv's log-scale Wald intervals
+  ``θ·exp(±1.96·SE/θ)`` (always positive), not ``θ ± 1.96·SE``;
+- invalid inputs (recency > T, NaN, negative or fractional frequency, ...)
+  raise ``clv.ClvError`` (a ``ValueError``) naming the field and value;
+- ``plot_period_transactions`` draws the model's expected counts
+  ``Σ_i P(X(T_i) = k)`` instead of one random simulation;
+- ``GammaGammaFitter.fit`` skips customers with frequency 0 (lifetimes
+  expects the caller to drop them).
+"""
+
+from __future__ import annotations
+
+import pickle
+from typing import Any, Optional
+
+import numpy as np
+import pandas as pd
+
+from ... import models as _models
+from ..._convert import customers
+
+__all__ = [
+    "BetaGeoFitter",
+    "ParetoNBDFitter",
+    "ModifiedBetaGeoFitter",
+    "BetaGeoBetaBinomFitter",
+    "GammaGammaFitter",
+]
+
+
+class _BaseFitter:
+    _model_class: Any = None
+    _age_name = "T"
+
+    def __init__(self, penalizer_coef: float = 0.0) -> None:
+        self.penalizer_coef = penalizer_coef
+        self._model: Any = None
+        self.data: Optional[pd.DataFrame] = None
+
+    # attributes of a fitted lifetimes model
+    @property
+    def params_(self) -> pd.Series:
+        return pd.Series(self._fitted().params)
+
+    def _fitted(self) -> Any:
+        if self._model is None:
+            from ..._convert import error
+
+            raise error(f"{type(self).__name__} is not fitted yet: call fit(...)", code="NOT_FITTED")
+        return self._model
+
+    @property
+    def standard_errors_(self) -> pd.Series:
+        return self._fitted().summary()["std_error"]
+
+    @property
+    def confidence_intervals_(self) -> pd.DataFrame:
+        s = self._fitted().summary()
+        return pd.DataFrame({"lower 95% bound": s["lower_95"], "upper 95% bound": s["upper_95"]})
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """coef, se(coef), lower 95% bound, upper 95% bound (clv's log-scale Wald intervals)."""
+        s = self._fitted().summary()
+        out = pd.DataFrame({
+            "coef": s["estimate"], "se(coef)": s["std_error"],
+            "lower 95% bound": s["lower_95"], "upper 95% bound": s["upper_95"],
+        })
+        out.index.name = None
+        return out
+
+    @property
+    def log_likelihood_(self) -> float:
+        ll = self._fitted().log_likelihood
+        return float("nan") if ll is None else float(ll)
+
+    def __repr__(self) -> str:
+        name = type(self).__name__
+        if self._model is None:
+            return f"<clv.compat.lifetimes.{name}>"
+        n = 0 if self.data is None else int(self.data["weights"].sum()) if "weights" in self.data else len(self.data)
+        params = ", ".join(f"{k}: {v:.2f}" for k, v in sorted(self._fitted().params.items()))
+        return f"<clv.compat.lifetimes.{name}: fitted with {n} subjects, {params}>"
+
+    def save_model(self, path: str, save_data: bool = True, save_generate_data_method: bool = True,
+                   values_to_save: Any = None) -> None:
+        """Pickles the fitter to ``path`` (as lifetimes)."""
+        data = self.data
+        if not save_data:
+            self.data = None
+        try:
+            with open(path, "wb") as f:
+                pickle.dump(self, f)
+        finally:
+            self.data = data
+
+    def load_model(self, path: str) -> None:
+        """Loads a fitter pickled by :meth:`save_model` into ``self``."""
+        with open(path, "rb") as f:
+            other = pickle.load(f)
+        self.__dict__.update(other.__dict__)
+
+
+class _TransactionFitter(_BaseFitter):
+    def fit(self, frequency: Any, recency: Any, T: Any, weights: Any = None, initial_params: Any = None,
+            verbose: bool = False, tol: float = 1e-7, index: Any = None, **kwargs: Any) -> Any:
+        """Fits the model (clv's optimiser; ``initial_params``, ``tol``, ``verbose`` are ignored)."""
+        model = self._model_class().fit(frequency, recency, T, weights, penalty=self.penalizer_coef)
+        (x, tx, t), idx, _ = customers(("frequency", "recency", self._age_name), (frequency, recency, T))
+        w = np.ones_like(x) if weights is None else np.asarray(weights, dtype=float)
+        self._model = model
+        self.data = pd.DataFrame({"frequency": x, "recency": tx, self._age_name: t, "weights": w},
+                                 index=index if index is not None else idx)
+        self.predict = self.conditional_expected_number_of_purchases_up_to_time
+        return self
+
+    def conditional_probability_alive(self, frequency: Any, recency: Any, T: Any) -> Any:
+        """P(alive | frequency, recency, T)."""
+        return self._fitted().prob_alive(frequency, recency, T)
+
+    def conditional_expected_number_of_purchases_up_to_time(self, t: Any, frequency: Any, recency: Any,
+                                                            T: Any) -> Any:
+        """E[purchases in the next t periods | frequency, recency, T]."""
+        return self._fitted().expected_purchases(t, frequency, recency, T)
+
+    def expected_number_of_purchases_up_to_time(self, t: Any) -> Any:
+        """E[X(t)] for a new customer."""
+        return self._fitted().expected_purchases_new(t)
+
+    def probability_of_n_purchases_up_to_time(self, t: Any, n: Any) -> Any:
+        """P(X(t) = n) for a new customer."""
+        return self._fitted().prob_purchases(n, t)
+
+    def conditional_probability_alive_matrix(self, max_frequency: Optional[int] = None,
+                                             max_recency: Optional[int] = None) -> np.ndarray:
+        """P(alive) on the grid [recency, frequency] for customers of age max_recency
+        (NaN where frequency > 0 and recency = 0, an impossible history)."""
+        from ...plotting import _grid, _grid_limits
+
+        mf, mr = _grid_limits(self.data, max_frequency, max_recency)
+        return _grid(self._fitted(), "alive", mf, mr, 0.0)
+
+
+class BetaGeoFitter(_TransactionFitter):
+    """BG/NBD (Fader, Hardie & Lee 2005), parameters r, alpha, a, b."""
+
+    _model_class = _models.BetaGeo
+
+
+class ModifiedBetaGeoFitter(_TransactionFitter):
+    """MBG/NBD (Batislam et al. 2007), parameters r, alpha, a, b."""
+
+    _model_class = _models.ModifiedBetaGeo
+
+
+class ParetoNBDFitter(_TransactionFitter):
+    """Pareto/NBD (Schmittlein, Morrison & Colombo 1987), parameters r, alpha, s, beta."""
+
+    _model_class = _models.ParetoNBD
+
+    def conditional_probability_of_n_purchases_up_to_time(self, n: int, t: float, frequency: Any,
+                                                          recency: Any, T: Any) -> Any:
+        """P(n purchases in (T, T+t] | frequency, recency, T)."""
+        return self._fitted().prob_purchases_conditional(n, t, frequency, recency, T)
+
+
+class BetaGeoBetaBinomFitter(_BaseFitter):
+    """BG/BB (Fader, Hardie & Shang 2010), parameters alpha, beta, gamma, delta."""
+
+    _model_class = _models.BetaGeoBetaBinom
+    _age_name = "n_periods"
+
+    def fit(self, frequency: Any, recency: Any, n_periods: Any, weights: Any = None, initial_params: Any = None,
+            verbose: bool = False, tol: float = 1e-7, index: Any = None, **kwargs: Any) -> "BetaGeoBetaBinomFitter":
+        """Fits the model (clv's optimiser; ``initial_params``, ``tol``, ``verbose`` are ignored)."""
+        self._model = _models.BetaGeoBetaBinom().fit(frequency, recency, n_periods, weights,
+                                                     penalty=self.penalizer_coef)
+        (x, tx, n), idx, _ = customers(("frequency", "recency", "n_periods"), (frequency, recency, n_periods))
+        w = np.ones_like(x) if weights is None else np.asarray(weights, dtype=float)
+        self.data = pd.DataFrame({"frequency": x, "recency": tx, "n_periods": n, "weights": w},
+                                 index=index if index is not None else idx)
+        return self
+
+    def conditional_expected_number_of_purchases_up_to_time(self, m_periods_in_future: Any, frequency: Any,
+                                                            recency: Any, n_periods: Any) -> Any:
+        """E[transactions in the next m periods | frequency, recency, n_periods]."""
+        return self._fitted().expected_purchases(m_periods_in_future, frequency, recency, n_periods)
+
+    def conditional_probability_alive(self, m_periods_in_future: Any, frequency: Any, recency: Any,
+                                      n_periods: Any) -> Any:
+        """P(alive at period n_periods + m | frequency, recency, n_periods)."""
+        return self._fitted().prob_alive_ahead(m_periods_in_future, frequency, recency, n_periods)
+
+    def expected_number_of_transactions_in_first_n_periods(self, n: int) -> pd.DataFrame:
+        """Expected number of customers with x transactions in the first n
+        opportunities (x = the observed frequencies), ``P(X(n) = x) · Σ weights``."""
+        assert self.data is not None
+        counts = self.data.groupby("frequency")["weights"].sum()
+        x = np.asarray(counts.index, dtype=float)
+        p = np.asarray(self._fitted().prob_purchases(x, float(n)), dtype=float)
+        return pd.DataFrame({"model": p * counts.sum()}, index=pd.Index(x, name="frequency"))
+
+
+class GammaGammaFitter(_BaseFitter):
+    """Gamma-Gamma spend model (Fader & Hardie 2013), parameters p, q, v."""
+
+    _model_class = _models.GammaGamma
+
+    def fit(self, frequency: Any, monetary_value: Any, weights: Any = None, initial_params: Any = None,
+            verbose: bool = False, tol: float = 1e-7, q_constraint: bool = False, index: Any = None,
+            **kwargs: Any) -> "GammaGammaFitter":
+        """Fits on the customers with frequency > 0 (``initial_params``, ``tol``,
+        ``verbose``, ``q_constraint`` are ignored)."""
+        self._model = _models.GammaGamma().fit(frequency, monetary_value, weights, penalty=self.penalizer_coef)
+        (x, m), idx, _ = customers(("frequency", "monetary_value"), (frequency, monetary_value))
+        w = np.ones_like(x) if weights is None else np.asarray(weights, dtype=float)
+        self.data = pd.DataFrame({"frequency": x, "monetary_value": m, "weights": w},
+                                 index=index if index is not None else idx)
+        return self
+
+    def conditional_expected_average_profit(self, frequency: Any = None, monetary_value: Any = None) -> Any:
+        """E[mean spend | frequency, monetary_value] (defaults: the fitted data)."""
+        assert self.data is not None or (frequency is not None and monetary_value is not None)
+        if frequency is None:
+            frequency = self.data["frequency"]  # type: ignore[index]
+        if monetary_value is None:
+            monetary_value = self.data["monetary_value"]  # type: ignore[index]
+        return self._fitted().expected_spend(frequency, monetary_value)
+
+    def customer_lifetime_value(self, transaction_prediction_model: Any, frequency: Any, recency: Any, T: Any,
+                                monetary_value: Any, time: int = 12, discount_rate: float = 0.01,
+                                freq: str = "D") -> Any:
+        """Discounted CLV over ``time`` months (lifetimes' definition), spend =
+        :meth:`conditional_expected_average_profit`."""
+        from ...value import customer_lifetime_value
+
+        tm = getattr(transaction_prediction_model, "_model", transaction_prediction_model)
+        return customer_lifetime_value(tm, self._fitted(), frequency, recency, T, monetary_value,
+                                       time=time, discount_rate=discount_rate, freq=freq)

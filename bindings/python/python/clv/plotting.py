@@ -1,0 +1,245 @@
+"""Diagnostic plots (needs matplotlib: ``pip install clv[plot]``).
+
+Every function draws on ``ax`` (or on a new figure's axes) and returns the
+matplotlib ``Axes``. The numbers plotted come from the fitted model (the Rust
+core); this module only arranges them:
+
+- :func:`plot_frequency_recency_matrix`: E[purchases in the next ``t``
+  periods] by frequency (x axis) and recency (y axis), for customers of age
+  ``T = max_recency``;
+- :func:`plot_probability_alive_matrix`: P(alive) on the same grid;
+- :func:`plot_period_transactions`: customers by number of repeat purchases,
+  actual vs model (expected counts ``Σ_i P(X(T_i) = k)``, no simulation);
+- :func:`plot_calibration_purchases_vs_holdout_purchases`: mean holdout
+  purchases, actual vs predicted, grouped by a calibration column;
+- :func:`plot_whale_curve`: cumulative share of value vs share of customers,
+  customers sorted by value (largest first).
+
+On the frequency/recency grids a cell with frequency > 0 and recency 0 is
+impossible (a repeat purchase happens after the first) and is left blank.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+import numpy as np
+
+from ._convert import error, to_f64
+
+__all__ = [
+    "plot_frequency_recency_matrix",
+    "plot_probability_alive_matrix",
+    "plot_period_transactions",
+    "plot_calibration_purchases_vs_holdout_purchases",
+    "plot_whale_curve",
+]
+
+
+def _axes(ax: Any) -> Any:
+    if ax is not None:
+        return ax
+    import matplotlib.pyplot as plt
+
+    _, ax = plt.subplots()
+    return ax
+
+
+def _col(summary: Any, *names: str) -> np.ndarray:
+    cols = list(summary.columns)
+    for n in names:
+        if n in cols:
+            return np.ascontiguousarray(to_f64(n, summary[n]))
+    raise error(f"missing column {names[0]!r}; the frame has: {', '.join(map(str, cols))}",
+                code="MISSING_COLUMN", field=names[0])
+
+
+def _grid_limits(summary: Any, max_frequency: Optional[int], max_recency: Optional[int]) -> tuple:
+    if max_frequency is None:
+        if summary is None:
+            raise error("invalid max_frequency: None (give max_frequency or a summary)", field="max_frequency")
+        max_frequency = int(_col(summary, "frequency", "frequency_cal").max())
+    if max_recency is None:
+        if summary is None:
+            raise error("invalid max_recency: None (give max_recency or a summary)", field="max_recency")
+        max_recency = int(_col(summary, "T", "T_cal").max())
+    for name, v in (("max_frequency", max_frequency), ("max_recency", max_recency)):
+        if int(v) < 0:
+            raise error(f"invalid {name}: {v} (expected a whole number >= 0)", field=name)
+    return int(max_frequency), int(max_recency)
+
+
+def _grid(model: Any, what: str, max_frequency: int, max_recency: int, t: float) -> np.ndarray:
+    """Z[recency, frequency] at age T = max_recency; NaN where frequency > 0 and recency = 0."""
+    rec, freq = np.meshgrid(np.arange(max_recency + 1, dtype=float), np.arange(max_frequency + 1, dtype=float),
+                            indexing="ij")
+    x, tx = freq.ravel(), rec.ravel()
+    valid = (x == 0) | (tx > 0)
+    z = np.full(x.shape, np.nan)
+    age = np.full(int(valid.sum()), float(max_recency))
+    if what == "expected":
+        z[valid] = model.expected_purchases(t, x[valid], tx[valid], age)
+    else:
+        z[valid] = model.prob_alive(x[valid], tx[valid], age)
+    return z.reshape(rec.shape)
+
+
+def _matrix(ax: Any, z: np.ndarray, title: str, xlabel: str, ylabel: str, **kwargs: Any) -> Any:
+    kwargs.setdefault("interpolation", "none")
+    kwargs.setdefault("aspect", "auto")
+    kwargs.setdefault("origin", "upper")
+    im = ax.imshow(z, **kwargs)
+    ax.set_title(title)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.figure.colorbar(im, ax=ax)
+    return ax
+
+
+def plot_frequency_recency_matrix(
+    model: Any, summary: Any = None, t: float = 1, max_frequency: Optional[int] = None,
+    max_recency: Optional[int] = None, title: Optional[str] = None,
+    xlabel: str = "Customer's historical frequency", ylabel: str = "Customer's recency",
+    ax: Any = None, **kwargs: Any,
+) -> Any:
+    """Heat map of the expected purchases in the next ``t`` periods by
+    frequency and recency (customers of age ``max_recency``). Limits default to
+    the summary's largest frequency and T. ``kwargs`` go to ``imshow``."""
+    mf, mr = _grid_limits(summary, max_frequency, max_recency)
+    z = _grid(model, "expected", mf, mr, t)
+    if title is None:
+        title = f"Expected number of future purchases for {t:g} unit{'s' if t != 1 else ''} of time,\nby frequency and recency of a customer"
+    return _matrix(_axes(ax), z, title, xlabel, ylabel, **kwargs)
+
+
+def plot_probability_alive_matrix(
+    model: Any, summary: Any = None, max_frequency: Optional[int] = None, max_recency: Optional[int] = None,
+    title: str = "Probability customer is alive,\nby frequency and recency of a customer",
+    xlabel: str = "Customer's historical frequency", ylabel: str = "Customer's recency",
+    ax: Any = None, **kwargs: Any,
+) -> Any:
+    """Heat map of P(alive) by frequency and recency (customers of age ``max_recency``)."""
+    mf, mr = _grid_limits(summary, max_frequency, max_recency)
+    z = _grid(model, "alive", mf, mr, 0.0)
+    return _matrix(_axes(ax), z, title, xlabel, ylabel, **kwargs)
+
+
+def period_transactions(model: Any, summary: Any, max_frequency: int = 7) -> Any:
+    """The data of :func:`plot_period_transactions`: a DataFrame indexed by
+    number of repeat purchases 0..max_frequency−1 with ``actual`` (customers
+    in the summary) and ``model`` (``Σ_i P(X(T_i) = k)``, the expected number of
+    customers with k repeat purchases by their age T_i)."""
+    import pandas as pd
+
+    x = _col(summary, "frequency", "frequency_cal")
+    t = _col(summary, "T", "T_cal", "n_periods")
+    ks = np.arange(int(max_frequency), dtype=float)
+    ages, counts = np.unique(t, return_counts=True)
+    # P(X(T) = k) for each distinct age, weighted by how many customers have it
+    p = model.prob_purchases(ks[None, :].repeat(len(ages), 0).ravel(), np.repeat(ages, len(ks)))
+    expected = (np.asarray(p).reshape(len(ages), len(ks)) * counts[:, None]).sum(axis=0)
+    actual = np.array([(x == k).sum() for k in ks], dtype=float)
+    return pd.DataFrame({"actual": actual, "model": expected},
+                        index=pd.Index(ks.astype(int), name="frequency"))
+
+
+def plot_period_transactions(
+    model: Any, summary: Any, max_frequency: int = 7,
+    title: str = "Frequency of repeat transactions",
+    xlabel: str = "Number of calibration period transactions", ylabel: str = "Customers",
+    ax: Any = None, **kwargs: Any,
+) -> Any:
+    """Bar chart of customers by number of repeat purchases: actual vs model
+    (see :func:`period_transactions`)."""
+    ax = _axes(ax)
+    d = period_transactions(model, summary, max_frequency)
+    w = 0.4
+    ax.bar(d.index - w / 2, d["actual"], width=w, label="Actual", **kwargs)
+    ax.bar(d.index + w / 2, d["model"], width=w, label="Model", **kwargs)
+    ax.set_xticks(list(d.index))
+    ax.set_title(title)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.legend()
+    return ax
+
+
+def calibration_vs_holdout(model: Any, summary: Any, kind: str = "frequency", n: int = 7) -> Any:
+    """The data of :func:`plot_calibration_purchases_vs_holdout_purchases`:
+    mean ``frequency_holdout`` (actual) and mean predicted purchases over
+    ``duration_holdout`` (model), grouped by the calibration column ``kind``
+    (``frequency``, ``recency``, ``T`` or ``time_since_last_purchase`` = T −
+    recency), first ``n`` groups. Accepts clv's column names or lifetimes'
+    (``frequency_cal`` ...)."""
+    import pandas as pd
+
+    x = _col(summary, "frequency", "frequency_cal")
+    tx = _col(summary, "recency", "recency_cal")
+    t = _col(summary, "T", "T_cal")
+    actual = _col(summary, "frequency_holdout")
+    duration = _col(summary, "duration_holdout")
+    predicted = np.asarray(model.expected_purchases(duration, x, tx, t), dtype=float)
+    key = kind.replace("_cal", "")
+    groups = {"frequency": x, "recency": tx, "T": t, "time_since_last_purchase": t - tx}
+    if key not in groups:
+        raise error(f"invalid kind: {kind!r} (expected frequency, recency, T or time_since_last_purchase)",
+                    field="kind")
+    df = pd.DataFrame({key: groups[key], "actual": actual, "model": predicted})
+    return df.groupby(key)[["actual", "model"]].mean().iloc[: int(n)]
+
+
+def plot_calibration_purchases_vs_holdout_purchases(
+    model: Any, summary: Any, kind: str = "frequency", n: int = 7,
+    title: str = "Actual purchases in holdout period vs predicted purchases",
+    ylabel: str = "Average of purchases in holdout period", ax: Any = None, **kwargs: Any,
+) -> Any:
+    """Line plot of mean holdout purchases, actual vs model, by a calibration
+    column (see :func:`calibration_vs_holdout`); ``summary`` has the holdout
+    columns of ``rfm_summary(..., calibration_period_end=...)``."""
+    ax = _axes(ax)
+    d = calibration_vs_holdout(model, summary, kind, n)
+    ax.plot(d.index, d["actual"], marker="o", label="Actual", **kwargs)
+    ax.plot(d.index, d["model"], marker="s", label="Model", **kwargs)
+    ax.set_title(title)
+    ax.set_xlabel(f"Purchases in calibration period ({d.index.name})" if d.index.name == "frequency"
+                  else f"{d.index.name} in calibration period")
+    ax.set_ylabel(ylabel)
+    ax.legend()
+    return ax
+
+
+def cumulative_share(values: Any) -> np.ndarray:
+    """Cumulative share of the total of ``values`` with customers sorted by
+    value, largest first: ``c_k = Σ_{i≤k} v_(i) / Σ v`` (k = 1..N). With
+    negative values (margin destroyers) the curve peaks above 1 and ends at 1."""
+    v = np.ascontiguousarray(to_f64("values", values)).ravel()
+    if v.size == 0:
+        raise error("values is empty: a whale curve needs at least one customer", code="EMPTY_INPUT",
+                    field="values")
+    if not np.isfinite(v).all():
+        i = int(np.flatnonzero(~np.isfinite(v))[0])
+        raise error(f"invalid values[{i}]: {v[i]} (expected a finite number)", field="values")
+    total = v.sum()
+    if total == 0:
+        raise error("invalid values: total 0 (a share of a zero total is undefined)", field="values")
+    return np.cumsum(np.sort(v)[::-1]) / total
+
+
+def plot_whale_curve(
+    values: Any, title: str = "Whale curve", xlabel: str = "Share of customers (ranked by value)",
+    ylabel: str = "Cumulative share of value", ax: Any = None, **kwargs: Any,
+) -> Any:
+    """Whale curve from per-customer ``values`` (revenue or contribution
+    margin), or from an object with a ``cumulative_share`` array (e.g.
+    ``clv.portfolio.whale_curve(values)``)."""
+    share = getattr(values, "cumulative_share", None)
+    c = np.asarray(share, dtype=float) if share is not None else cumulative_share(values)
+    ax = _axes(ax)
+    n = len(c)
+    xs = np.concatenate([[0.0], np.arange(1, n + 1) / n])
+    ax.plot(xs, np.concatenate([[0.0], c]), **kwargs)
+    ax.axhline(1.0, color="grey", linewidth=0.8, linestyle="--")
+    ax.set_title(title)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    return ax

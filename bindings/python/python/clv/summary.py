@@ -1,0 +1,186 @@
+"""Transaction log → per-customer summary (``frequency``, ``recency``, ``T``,
+``monetary_value``), with the ``lifetimes`` definitions (computed by the Rust
+core, ``clv::summary``).
+
+- frequency: distinct periods with a purchase, minus 1 (the first);
+- recency: start of the last purchase period − start of the first (in units);
+- T: start of the observation-end period − start of the first purchase period;
+- monetary_value: mean over the repeat periods of the per-period spend sums
+  (0 when frequency = 0).
+
+With ``calibration_period_end`` the holdout columns ``frequency_holdout``,
+``monetary_value_holdout`` (mean of the raw holdout amounts, a lifetimes quirk
+kept for comparability) and ``duration_holdout`` are added.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, Optional
+
+import numpy as np
+
+from . import _clv
+from ._convert import _is_polars, error
+
+
+def _column(df: Any, name: str, polars: bool) -> Any:
+    cols = list(df.columns)
+    if name not in cols:
+        raise error(
+            f"missing column {name!r}; the frame has: {', '.join(map(str, cols))}",
+            code="MISSING_COLUMN",
+            field=name,
+        )
+    if polars:
+        import pandas as pd
+
+        # to_numpy, not to_pandas: the latter needs pyarrow
+        return pd.Series(df.get_column(name).to_numpy())
+    return df[name]
+
+
+def _seconds(field: str, values: Any, datetime_format: Optional[str]) -> np.ndarray:
+    """Timestamps as int64 seconds since 1970-01-01 (naive, as the core expects)."""
+    import pandas as pd
+
+    try:
+        dt = pd.to_datetime(values, format=datetime_format)
+    except (ValueError, TypeError) as exc:
+        raise error(f"invalid {field}: cannot parse dates ({exc})", code="PARSE_ERROR", field=field) from None
+    if getattr(dt.dt, "tz", None) is not None:
+        dt = dt.dt.tz_localize(None)
+    na = dt.isna().to_numpy()
+    if na.any():
+        i = int(np.flatnonzero(na)[0])
+        raise error(f"invalid {field}[{i}]: NaT (expected a date)", field=field)
+    return np.ascontiguousarray(dt.to_numpy().astype("datetime64[s]").astype(np.int64))
+
+
+def _timestamp(field: str, value: Any) -> Optional[int]:
+    import pandas as pd
+
+    if value is None:
+        return None
+    try:
+        ts = pd.Timestamp(value)
+    except (ValueError, TypeError) as exc:
+        raise error(f"invalid {field}: {value!r} ({exc})", field=field) from None
+    if ts.tzinfo is not None:
+        ts = ts.tz_localize(None)
+    return int(ts.to_datetime64().astype("datetime64[s]").astype(np.int64))
+
+
+def _frequency_unit(freq: str, freq_multiplier: float) -> str:
+    if freq_multiplier == 1:
+        return str(freq)
+    return f"{freq_multiplier:g}{freq}"
+
+
+def summarize(
+    df: Any,
+    customer_id_col: str,
+    datetime_col: str,
+    monetary_value_col: Optional[str],
+    observation_period_end: Any,
+    freq: str,
+    calibration_period_end: Any,
+    datetime_format: Optional[str],
+    freq_multiplier: float,
+) -> Dict[str, Any]:
+    """The summary columns as a dict (customer ids in their original dtype)."""
+    import pandas as pd
+
+    polars = _is_polars(df)
+    ids = _column(df, customer_id_col, polars)
+    dates = _column(df, datetime_col, polars)
+    amounts = None
+    if monetary_value_col is not None:
+        a = _column(df, monetary_value_col, polars)
+        try:
+            amounts = np.ascontiguousarray(pd.to_numeric(a).to_numpy(dtype=np.float64, na_value=np.nan))
+        except (ValueError, TypeError) as exc:
+            raise error(f"invalid {monetary_value_col}: not numeric ({exc})", field=monetary_value_col) from None
+    # Factorise ids (sorted, as lifetimes' groupby) and hand the core one code per
+    # row; the result lists each output row's code.
+    codes, uniques = pd.factorize(ids, sort=True)
+    if (codes < 0).any():
+        i = int(np.flatnonzero(codes < 0)[0])
+        raise error(f"invalid {customer_id_col}[{i}]: missing customer id", field=customer_id_col)
+    ts = _seconds(datetime_col, dates, datetime_format)
+    end = _timestamp("observation_period_end", observation_period_end)
+    codes = np.ascontiguousarray(codes, dtype=np.uint32)
+    if end is not None:
+        # As lifetimes: transactions after the observation end are not part of
+        # the data (the core itself rejects them, so select before calling it).
+        keep = ts <= end
+        if not keep.all():
+            codes, ts = codes[keep], ts[keep]
+            amounts = None if amounts is None else amounts[keep]
+    out = _clv.summarize(
+        codes,
+        len(uniques),
+        ts,
+        amounts,
+        _frequency_unit(freq, freq_multiplier),
+        observation_end=end,
+        calibration_end=_timestamp("calibration_period_end", calibration_period_end),
+    )
+    rows = out.pop("customer_code")
+    out["customer_id"] = uniques.take(rows) if hasattr(uniques, "take") else np.asarray(uniques)[rows]
+    return dict(out)
+
+
+def rfm_summary(
+    df: Any,
+    customer_id_col: str = "customer_id",
+    datetime_col: str = "date",
+    monetary_value_col: Optional[str] = None,
+    observation_period_end: Any = None,
+    freq: str = "D",
+    calibration_period_end: Any = None,
+    datetime_format: Optional[str] = None,
+    freq_multiplier: float = 1,
+) -> Any:
+    """Summarise a transaction log, one row per customer.
+
+    ``df`` is a pandas or polars DataFrame (the result is of the same kind: a
+    pandas frame indexed by customer id, or a polars frame with the id column
+    first), or numpy arrays as a dict of columns or a structured array (the
+    result is then a pandas frame). ``freq`` is the time unit of ``recency`` and ``T``: ``"D"``,
+    ``"W"`` (ISO weeks, Monday..Sunday), ``"M"``, ``"H"``, or a multiple such
+    as ``"7D"``; ``freq_multiplier`` divides the counts as in lifetimes.
+    ``observation_period_end`` defaults to the latest transaction; rows after
+    it are ignored, as in lifetimes.
+
+    Columns: ``frequency``, ``recency``, ``T`` and, with
+    ``monetary_value_col``, ``monetary_value``; with
+    ``calibration_period_end``, also ``frequency_holdout``,
+    ``monetary_value_holdout`` and ``duration_holdout``.
+
+    Raises ``ClvError`` for a missing column, an unparsable or missing date,
+    a negative or NaN amount, a transaction after the observation end, or a
+    calibration end outside the data.
+    """
+    import pandas as pd
+
+    if isinstance(df, dict) or (isinstance(df, np.ndarray) and df.dtype.names):
+        # numpy arrays: a dict of columns or a structured array -> pandas result
+        df = pd.DataFrame(df)
+    s = summarize(df, customer_id_col, datetime_col, monetary_value_col, observation_period_end,
+                  freq, calibration_period_end, datetime_format, freq_multiplier)
+    n = len(s["frequency"])
+    cols: Dict[str, Any] = {"frequency": s["frequency"], "recency": s["recency"], "T": s["T"]}
+    if s.get("monetary_value") is not None:
+        cols["monetary_value"] = s["monetary_value"]
+    if "frequency_holdout" in s:
+        cols["frequency_holdout"] = s["frequency_holdout"]
+        if s.get("monetary_value_holdout") is not None:
+            cols["monetary_value_holdout"] = s["monetary_value_holdout"]
+        cols["duration_holdout"] = np.full(n, s["duration_holdout"])
+    if _is_polars(df):
+        import polars as pl
+
+        ids = s["customer_id"]
+        ids = ids.to_numpy() if hasattr(ids, "to_numpy") else ids
+        return pl.DataFrame({customer_id_col: ids, **cols})
+    return pd.DataFrame(cols, index=pd.Index(s["customer_id"], name=customer_id_col))

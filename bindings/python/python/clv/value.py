@@ -1,0 +1,56 @@
+"""Discounted customer lifetime value from a transaction model and a spend model
+(``clv::value``, the ``lifetimes`` definition).
+
+``CLV = Σ_{k=1..time} spend · (E[Y(k·u) | x, t_x, T] − E[Y((k−1)·u) | x, t_x, T]) / (1+discount_rate)^k``
+
+with ``time`` in months, ``discount_rate`` per month, ``u`` = periods of the
+summary's unit per month (``freq``: W 4.345, D 30, H 720, M 1, or ``"7d"``-style
+multiples of days), and ``spend`` the Gamma-Gamma expected spend of each
+customer. The result is in the currency of ``monetary_value``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from . import _clv
+from ._convert import customers, error, result
+from .models import GammaGamma, _Transaction
+
+
+def customer_lifetime_value(
+    transaction_model: _Transaction,
+    spend_model: GammaGamma,
+    frequency: Any,
+    recency: Any,
+    T: Any,
+    monetary_value: Any,
+    time: int = 12,
+    discount_rate: float = 0.01,
+    freq: str = "D",
+) -> Any:
+    """Discounted CLV per customer over ``time`` months (see the module docstring).
+
+    ``transaction_model`` is a fitted :class:`clv.BetaGeo`, :class:`clv.ParetoNBD`,
+    :class:`clv.ModifiedBetaGeo` or :class:`clv.BetaGeoBetaBinom`;
+    ``spend_model`` a fitted :class:`clv.GammaGamma`. Returns a numpy array, or
+    a pandas Series with the input's index.
+    """
+    if not isinstance(transaction_model, _Transaction):
+        raise error(f"invalid transaction_model: {type(transaction_model).__name__} "
+                    "(expected BetaGeo, ParetoNBD, ModifiedBetaGeo or BetaGeoBetaBinom)",
+                    field="transaction_model")
+    if not isinstance(spend_model, GammaGamma):
+        raise error(f"invalid spend_model: {type(spend_model).__name__} (expected GammaGamma)",
+                    field="spend_model")
+    if isinstance(time, bool) or not isinstance(time, (int, np.integer)) or time < 0:
+        raise error(f"invalid time: {time!r} (expected a whole number of months >= 0)", field="time")
+    (x, tx, t, m), index, scalar = customers(
+        ("frequency", "recency", "T", "monetary_value"), (frequency, recency, T, monetary_value)
+    )
+    spend = spend_model._fitted().expected_spend(x, m)
+    v = _clv.customer_lifetime_value(transaction_model._fitted(), spend, x, tx, t, int(time),
+                                     float(discount_rate), str(freq))
+    return result(v, index, scalar, "clv")

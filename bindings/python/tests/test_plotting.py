@@ -1,0 +1,90 @@
+"""clv.plotting: each plot renders to a PNG and returns its Axes; the plotted data checked."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.axes import Axes
+
+import clv
+from clv import plotting
+from conftest import data_path
+
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(scope="module")
+def cdnow():
+    return pd.read_csv(data_path("cdnow_customers_summary.csv"), index_col=0)
+
+
+@pytest.fixture(scope="module")
+def bg():
+    return clv.BetaGeo.from_params(r=0.243, alpha=4.414, a=0.793, b=2.426)  # FHL (2005)
+
+
+def save(ax, path):
+    assert isinstance(ax, Axes)
+    ax.figure.savefig(path)
+    assert path.read_bytes()[:8] == PNG and path.stat().st_size > 1000
+
+
+def test_matrices(bg, cdnow, tmp_path):
+    ax = plotting.plot_frequency_recency_matrix(bg, cdnow, t=1)
+    save(ax, tmp_path / "fr.png")
+    z = ax.images[0].get_array()
+    assert z.shape == (int(cdnow["T"].max()) + 1, int(cdnow["frequency"].max()) + 1)
+    # cell [recency 30, frequency 2] = E[Y(1) | x=2, t_x=30, T=max T]
+    t = int(cdnow["T"].max())
+    assert z[30, 2] == pytest.approx(bg.expected_purchases(1, 2, 30, t), rel=1e-12)
+    assert np.ma.is_masked(z[0, 1]) or np.isnan(z[0, 1])  # x > 0 with t_x = 0: impossible, blank
+    ax = plotting.plot_probability_alive_matrix(bg, max_frequency=5, max_recency=10)
+    save(ax, tmp_path / "alive.png")
+    assert ax.images[0].get_array()[10, 3] == pytest.approx(bg.prob_alive(3, 10, 10), rel=1e-12)
+    with pytest.raises(clv.ClvError) as e:
+        plotting.plot_probability_alive_matrix(bg)
+    assert e.value.field == "max_frequency"
+
+
+def test_period_transactions(bg, cdnow, tmp_path):
+    d = plotting.period_transactions(bg, cdnow, max_frequency=7)
+    assert list(d.index) == list(range(7))
+    assert d["actual"].iloc[0] == (cdnow["frequency"] == 0).sum()
+    # expected customers with k repeat purchases: Σ_i P(X(T_i) = k); for k = 0 recompute customer by customer
+    want0 = sum(bg.prob_purchases(0, t) for t in cdnow["T"])
+    assert d["model"].iloc[0] == pytest.approx(want0, rel=1e-10)
+    save(plotting.plot_period_transactions(bg, cdnow), tmp_path / "period.png")
+
+
+def test_calibration_vs_holdout(bg, tmp_path):
+    tx = pd.read_csv(data_path("CDNOW_sample.txt"), sep=r"\s+", header=None,
+                     names=["cid", "id", "date", "q", "amount"], dtype={"date": str})
+    s = clv.rfm_summary(tx, "id", "date", observation_period_end="1998-06-30", freq="7D",
+                        calibration_period_end="1997-09-30", datetime_format="%Y%m%d")
+    d = plotting.calibration_vs_holdout(bg, s, n=7)
+    one = s[s["frequency"] == 1]
+    assert d.loc[1, "actual"] == pytest.approx(one["frequency_holdout"].mean(), rel=1e-12)
+    pred = bg.expected_purchases(one["duration_holdout"], one["frequency"], one["recency"], one["T"])
+    assert d.loc[1, "model"] == pytest.approx(pred.mean(), rel=1e-12)
+    save(plotting.plot_calibration_purchases_vs_holdout_purchases(bg, s), tmp_path / "cal.png")
+    with pytest.raises(clv.ClvError):
+        plotting.calibration_vs_holdout(bg, s, kind="age")
+
+
+def test_whale_curve(tmp_path):
+    # values 5, -1, 10, 6: sorted desc 10, 6, 5, -1; total 20 -> 0.5, 0.8, 1.05, 1.0 (peaks above 1)
+    c = plotting.cumulative_share([5, -1, 10, 6])
+    np.testing.assert_allclose(c, [0.5, 0.8, 1.05, 1.0], rtol=1e-15)
+    ax = plotting.plot_whale_curve([5, -1, 10, 6])
+    save(ax, tmp_path / "whale.png")
+    np.testing.assert_allclose(ax.lines[0].get_ydata(), [0, 0.5, 0.8, 1.05, 1.0])
+
+    class Curve:  # the shape of clv.portfolio.whale_curve(...)
+        cumulative_share = np.array([0.6, 0.9, 1.0])
+
+    ax = plotting.plot_whale_curve(Curve())
+    np.testing.assert_allclose(ax.lines[0].get_xdata(), [0, 1 / 3, 2 / 3, 1])
+    with pytest.raises(clv.ClvError) as e:
+        plotting.cumulative_share([1.0, float("nan")])
+    assert "values[1]" in str(e.value)
+    with pytest.raises(clv.ClvError):
+        plotting.cumulative_share([])
