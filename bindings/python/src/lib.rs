@@ -30,6 +30,8 @@ use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use rust_decimal::Decimal;
 
+mod portfolio;
+
 create_exception!(
     clv,
     ClvError,
@@ -942,6 +944,7 @@ fn _clv(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(retention_clv, m)?)?;
     m.add_function(wrap_pyfunction!(contribution_margin, m)?)?;
     m.add_function(wrap_pyfunction!(contribution_margins, m)?)?;
+    portfolio::register(m)?;
     Ok(())
 }
 

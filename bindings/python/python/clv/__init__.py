@@ -12,6 +12,9 @@ Quick start (CDNOW, weeks)::
     s["clv"] = clv.customer_lifetime_value(bg, gg, s["frequency"], s["recency"], s["T"],
                                            s["monetary_value"], time=12, discount_rate=0.01, freq="W")
     segments = clv.rfm_segments(s)
+    w = clv.portfolio.whale_curve(s["clv"])          # .cumulative_share .peak_share .gini
+    at_risk = clv.portfolio.revenue_at_risk(s["clv"] / s["p_alive"], s["p_alive"])
+    u = clv.experiment.uplift(treated_revenue, control_revenue)   # .effect .ci_low .ci_high .total
 
 Every error is a :class:`ClvError` (a ``ValueError``) whose message names the
 field and the value, with ``code`` and ``field`` attributes.
@@ -19,7 +22,7 @@ field and the value, with ``code`` and ``field`` attributes.
 
 from __future__ import annotations
 
-from . import formulas
+from . import experiment, formulas, portfolio
 from ._clv import ClvError
 from .models import (
     BetaGeo,
@@ -49,4 +52,6 @@ __all__ = [
     "default_segment_map",
     "customer_lifetime_value",
     "formulas",
+    "portfolio",
+    "experiment",
 ]

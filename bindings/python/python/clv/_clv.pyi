@@ -29,6 +29,17 @@ __all__ = [
     "retention_clv",
     "contribution_margin",
     "contribution_margins",
+    "whale_curve",
+    "gini",
+    "value_tiers",
+    "revenue_at_risk",
+    "risk_ranking",
+    "offer_ceiling",
+    "customer_totals",
+    "uplift",
+    "uplift_proportions",
+    "wilson_interval",
+    "uplift_stratified",
 ]
 
 class ClvError(ValueError):
@@ -176,3 +187,45 @@ def contribution_margin(revenue: str, variable_costs: str, cost_to_serve: str) -
 def contribution_margins(
     revenue: Sequence[str], variable_costs: Sequence[str], cost_to_serve: Sequence[str]
 ) -> List[str]: ...
+
+# Portfolio (clv::portfolio) and uplift (clv::experiment): the core's result
+# structs as dicts with the structs' field names (per-customer vectors as numpy
+# arrays, positions as uint arrays, nested rows as lists of dicts).
+def whale_curve(values: _F64) -> Dict[str, Any]: ...
+def gini(values: _F64) -> float: ...
+def value_tiers(values: _F64, cuts: _F64, method: str) -> Dict[str, Any]: ...
+def revenue_at_risk(values: _F64, p_alive: _F64) -> _F64: ...
+def risk_ranking(values: _F64, p_alive: _F64) -> Dict[str, Any]: ...
+def offer_ceiling(clv: _F64, p_alive: _F64, success_rate: float) -> Dict[str, Any]: ...
+def customer_totals(
+    codes: npt.NDArray[np.uint32],
+    n_customers: int,
+    amounts: _F64,
+    margin_rate: float,
+    cost_per_transaction: float,
+) -> Dict[str, Any]: ...
+def uplift(
+    treated: _F64,
+    control: _F64,
+    confidence: float = 0.95,
+    metric: str = "continuous",
+    population: Optional[float] = None,
+) -> Dict[str, Any]: ...
+def uplift_proportions(
+    successes_treated: int,
+    n_treated: int,
+    successes_control: int,
+    n_control: int,
+    confidence: float = 0.95,
+    population: Optional[float] = None,
+) -> Dict[str, Any]: ...
+def wilson_interval(successes: int, n: int, confidence: float = 0.95) -> Tuple[float, float]: ...
+def uplift_stratified(
+    treated: _F64,
+    treated_strata: Sequence[str],
+    control: _F64,
+    control_strata: Sequence[str],
+    confidence: float = 0.95,
+    metric: str = "continuous",
+    population: Optional[float] = None,
+) -> Dict[str, Any]: ...

@@ -97,3 +97,21 @@ def horizon(name: str, t: Any) -> Tuple[np.ndarray, bool]:
     if arr.ndim == 0:
         return np.array([float(arr)]), True
     return np.ascontiguousarray(arr), False
+
+
+def number(name: str, x: Any) -> float:
+    """A scalar argument as a float (``ClvError`` naming ``name`` otherwise)."""
+    if isinstance(x, (str, bytes)) or getattr(x, "ndim", 0) != 0:
+        raise error(f"invalid {name}: {x!r} (expected a number)", field=name)
+    try:
+        return float(x)
+    except (TypeError, ValueError):
+        raise error(f"invalid {name}: {x!r} (expected a number)", field=name) from None
+
+
+def whole(name: str, x: Any) -> int:
+    """A count argument as an int >= 0 (``ClvError`` naming ``name`` otherwise)."""
+    v = number(name, x)
+    if isinstance(x, bool) or not (np.isfinite(v) and v >= 0 and v == int(v)):
+        raise error(f"invalid {name}: {x!r} (expected a whole number >= 0)", field=name)
+    return int(v)

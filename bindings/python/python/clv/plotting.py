@@ -210,19 +210,12 @@ def plot_calibration_purchases_vs_holdout_purchases(
 
 def cumulative_share(values: Any) -> np.ndarray:
     """Cumulative share of the total of ``values`` with customers sorted by
-    value, largest first: ``c_k = Σ_{i≤k} v_(i) / Σ v`` (k = 1..N). With
-    negative values (margin destroyers) the curve peaks above 1 and ends at 1."""
-    v = np.ascontiguousarray(to_f64("values", values)).ravel()
-    if v.size == 0:
-        raise error("values is empty: a whale curve needs at least one customer", code="EMPTY_INPUT",
-                    field="values")
-    if not np.isfinite(v).all():
-        i = int(np.flatnonzero(~np.isfinite(v))[0])
-        raise error(f"invalid values[{i}]: {v[i]} (expected a finite number)", field="values")
-    total = v.sum()
-    if total == 0:
-        raise error("invalid values: total 0 (a share of a zero total is undefined)", field="values")
-    return np.cumsum(np.sort(v)[::-1]) / total
+    value, largest first: ``c_k = Σ_{i≤k} v_(i) / Σ v`` (k = 1..N), i.e.
+    ``clv.portfolio.whale_curve(values).cumulative_share``. With negative values
+    (margin destroyers) the curve peaks above 1 and ends at 1."""
+    from .portfolio import whale_curve
+
+    return whale_curve(values).cumulative_share
 
 
 def plot_whale_curve(
@@ -230,15 +223,23 @@ def plot_whale_curve(
     ylabel: str = "Cumulative share of value", ax: Any = None, **kwargs: Any,
 ) -> Any:
     """Whale curve from per-customer ``values`` (revenue or contribution
-    margin), or from an object with a ``cumulative_share`` array (e.g.
-    ``clv.portfolio.whale_curve(values)``)."""
-    share = getattr(values, "cumulative_share", None)
-    c = np.asarray(share, dtype=float) if share is not None else cumulative_share(values)
+    margin; computed by :func:`clv.portfolio.whale_curve`), or from a
+    :class:`clv.portfolio.WhaleCurve` (or any object with a
+    ``cumulative_share`` array). A peak above 1 (value destroyers) is marked
+    with its ``peak_share``."""
+    from .portfolio import whale_curve
+
+    curve = values if hasattr(values, "cumulative_share") else whale_curve(values)
+    c = np.asarray(curve.cumulative_share, dtype=float)
     ax = _axes(ax)
     n = len(c)
     xs = np.concatenate([[0.0], np.arange(1, n + 1) / n])
     ax.plot(xs, np.concatenate([[0.0], c]), **kwargs)
     ax.axhline(1.0, color="grey", linewidth=0.8, linestyle="--")
+    peak, at = getattr(curve, "peak_share", None), getattr(curve, "peak_fraction", None)
+    if peak is not None and at is not None and peak > 1.0:
+        ax.annotate(f"peak {peak:.0%} at {at:.0%} of customers", xy=(at, peak), xytext=(0, 4),
+                    textcoords="offset points", ha="center", va="bottom")
     ax.set_title(title)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
