@@ -176,7 +176,6 @@ export declare class ParetoNBD {
   /** Discounted expected residual transactions with continuous discount rate `delta` per unit. */
   dert(delta: number, data: Customers): Float64Array
 }
-export type JsParetoNbd = ParetoNBD
 
 /** Shifted-beta-geometric contractual retention model (Fader & Hardie 2007). */
 export declare class ShiftedBetaGeo {

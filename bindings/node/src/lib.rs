@@ -403,12 +403,12 @@ continuous_clv!(ModifiedBetaGeo);
 transaction_model!(
     "Pareto/NBD (Schmittlein, Morrison & Colombo 1987).",
     "ParetoNBD",
-    JsParetoNbd,
+    ParetoNBD,
     ParetoNbd,
     ParetoNbdParams { r, alpha, s, beta },
     Customers
 );
-continuous_clv!(JsParetoNbd);
+continuous_clv!(ParetoNBD);
 transaction_model!(
     "BG/BB (Fader, Hardie & Shang 2010), discrete time: `nPeriods` instead of `T`.",
     "BetaGeoBetaBinom",
@@ -424,7 +424,7 @@ transaction_model!(
 );
 
 #[napi]
-impl JsParetoNbd {
+impl ParetoNBD {
     /// P(X(T, T+t) = n | x, t_x, T) for each customer.
     #[napi]
     pub fn prob_purchases_conditional(
@@ -769,7 +769,7 @@ fn clv_of(
 /// Σ_{k=1..time} spend · (E[Y(k·u)] − E[Y((k−1)·u)]) / (1+discountRate)^k, spend from the Gamma-Gamma model.
 #[napi]
 pub fn customer_lifetime_value(
-    transaction_model: Either3<&BetaGeo, &ModifiedBetaGeo, &JsParetoNbd>,
+    transaction_model: Either3<&BetaGeo, &ModifiedBetaGeo, &ParetoNBD>,
     spend_model: &GammaGamma,
     data: SpendCustomers,
     options: Option<ClvOptions>,
