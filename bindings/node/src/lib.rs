@@ -268,13 +268,13 @@ macro_rules! transaction_model {
         #[napi]
         impl $Js {
             /// An unfitted model; `options` are used by `fit`.
-            #[napi(constructor)]
+            #[napi(catch_unwind, constructor)]
             pub fn new(options: Option<FitOptions>) -> Result<Self> {
                 Ok($Js { inner: None, options: fit_options(&options)? })
             }
 
             /// Fits the model by maximum likelihood and returns the model itself.
-            #[napi]
+            #[napi(catch_unwind)]
             pub fn fit<'a>(&mut self, this: This<'a>, data: $Cust) -> Result<This<'a>> {
                 let (x, tx, t) = data.cols();
                 let m = clv::models::$Core::fit(x, tx, t, data.weights(), &self.options).map_err(js)?;
@@ -283,79 +283,79 @@ macro_rules! transaction_model {
             }
 
             /// A model with known parameters.
-            #[napi(factory)]
+            #[napi(catch_unwind, factory)]
             pub fn from_params(params: $Params) -> Result<Self> {
                 let m = clv::models::$Core::from_params($(params.$p),*).map_err(js)?;
                 Ok($Js { inner: Some(m), options: clv::fit::FitOptions::default() })
             }
 
             /// Reads what `toJSON()` wrote (the object, or its JSON text).
-            #[napi(factory, js_name = "fromJSON", ts_args_type = "json: string | Record<string, unknown>")]
+            #[napi(catch_unwind, factory, js_name = "fromJSON", ts_args_type = "json: string | Record<string, unknown>")]
             pub fn from_json(json: serde_json::Value) -> Result<Self> {
                 let m = clv::models::$Core::from_json(&json_text(json)).map_err(js)?;
                 Ok($Js { inner: Some(m), options: clv::fit::FitOptions::default() })
             }
 
             /// `{format_version, model, params, fit}`: what `JSON.stringify(model)` writes.
-            #[napi(js_name = "toJSON", ts_return_type = "Record<string, unknown>")]
+            #[napi(catch_unwind, js_name = "toJSON", ts_return_type = "Record<string, unknown>")]
             pub fn to_json(&self) -> Result<serde_json::Value> {
                 json_value(&self.model()?.to_json())
             }
 
             /// The parameters.
-            #[napi(getter)]
+            #[napi(catch_unwind, getter)]
             pub fn params(&self) -> Result<$Params> {
                 Ok($Params::from_values(&values(&self.model()?.params())))
             }
 
             /// Total log-likelihood at the optimum; null for a model built from parameters.
-            #[napi(getter)]
+            #[napi(catch_unwind, getter)]
             pub fn log_likelihood(&self) -> Result<Option<f64>> {
                 Ok(self.model()?.fit_info().map(|f| f.log_likelihood))
             }
 
             /// Standard errors of the parameters; null for a model built from parameters.
-            #[napi(getter)]
+            #[napi(catch_unwind, getter)]
             pub fn std_errors(&self) -> Result<Option<$Params>> {
                 Ok(self.model()?.fit_info().map(|f| $Params::from_values(&f.std_errors)))
             }
 
             /// Estimate, standard error and 95% interval of each parameter.
-            #[napi]
+            #[napi(catch_unwind)]
             pub fn summary(&self) -> Result<Vec<ParamSummary>> {
                 let m = self.model()?;
                 Ok(summary_rows(&m.params(), m.fit_info()))
             }
 
             /// Per-customer log-likelihood.
-            #[napi]
+            #[napi(catch_unwind)]
             pub fn log_likelihood_of(&self, data: $Cust) -> Result<Float64Array> {
                 let (x, tx, t) = data.cols();
                 self.model()?.log_likelihood(x, tx, t).map(out).map_err(js)
             }
 
             /// P(alive) of each customer.
-            #[napi]
+            #[napi(catch_unwind)]
             pub fn prob_alive(&self, data: $Cust) -> Result<Float64Array> {
                 let (x, tx, t) = data.cols();
                 self.model()?.prob_alive(x, tx, t).map(out).map_err(js)
             }
 
             /// Expected purchases of each customer in the next `t` units.
-            #[napi]
+            #[napi(catch_unwind)]
             pub fn expected_purchases(&self, t: f64, data: $Cust) -> Result<Float64Array> {
                 let (x, tx, tt) = data.cols();
                 self.model()?.expected_purchases(t, x, tx, tt).map(out).map_err(js)
             }
 
             /// Expected purchases of a new customer in `t` units.
-            #[napi]
+            #[napi(catch_unwind)]
             pub fn expected_purchases_new(&self, t: f64) -> Result<f64> {
                 self.model()?.expected_purchases_new(t).map_err(js)
             }
 
             /// P(X(t) = n) for a new customer.
-            #[napi]
+            #[napi(catch_unwind)]
             pub fn prob_purchases(&self, n: f64, t: f64) -> Result<f64> {
                 let n = glue::whole_u32("n", n, 0).map_err(js)?;
                 self.model()?.prob_purchases(n, t).map_err(js)
@@ -369,7 +369,7 @@ macro_rules! continuous_clv {
         #[napi]
         impl $Js {
             /// Discounted CLV of each customer with `spendModel` (see `customerLifetimeValue`).
-            #[napi]
+            #[napi(catch_unwind)]
             pub fn customer_lifetime_value(
                 &self,
                 spend_model: &GammaGamma,
@@ -426,7 +426,7 @@ transaction_model!(
 #[napi]
 impl ParetoNBD {
     /// P(X(T, T+t) = n | x, t_x, T) for each customer.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn prob_purchases_conditional(
         &self,
         n: f64,
@@ -442,7 +442,7 @@ impl ParetoNBD {
     }
 
     /// Discounted expected residual transactions with continuous discount rate `delta` per unit.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn dert(&self, delta: f64, data: Customers) -> Result<Float64Array> {
         let (x, tx, tt) = data.cols();
         self.model()?.dert(delta, x, tx, tt).map(out).map_err(js)
@@ -452,7 +452,7 @@ impl ParetoNBD {
 #[napi]
 impl BetaGeoBetaBinom {
     /// P(alive at opportunity nPeriods + m) for each customer.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn prob_alive_ahead(&self, m: f64, data: BgBbCustomers) -> Result<Float64Array> {
         let (x, tx, n) = data.cols();
         self.model()?
@@ -462,7 +462,7 @@ impl BetaGeoBetaBinom {
     }
 
     /// Discounted expected residual transactions with discount rate `discount` per opportunity.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn dert(&self, discount: f64, data: BgBbCustomers) -> Result<Float64Array> {
         let (x, tx, n) = data.cols();
         self.model()?.dert(discount, x, tx, n).map(out).map_err(js)
@@ -488,7 +488,7 @@ impl GammaGamma {
 #[napi]
 impl GammaGamma {
     /// An unfitted model; `options` are used by `fit`.
-    #[napi(constructor)]
+    #[napi(catch_unwind, constructor)]
     pub fn new(options: Option<FitOptions>) -> Result<Self> {
         Ok(GammaGamma {
             inner: None,
@@ -497,7 +497,7 @@ impl GammaGamma {
     }
 
     /// Fits on the customers with frequency > 0 (the others are skipped) and returns the model itself.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn fit<'a>(&mut self, this: This<'a>, data: SpendCustomers) -> Result<This<'a>> {
         let m = CoreGammaGamma::fit(
             sl(&data.frequency),
@@ -511,7 +511,7 @@ impl GammaGamma {
     }
 
     /// A model with known parameters.
-    #[napi(factory)]
+    #[napi(catch_unwind, factory)]
     pub fn from_params(params: GammaGammaParams) -> Result<Self> {
         let m = CoreGammaGamma::from_params(params.p, params.q, params.v).map_err(js)?;
         Ok(GammaGamma {
@@ -535,13 +535,17 @@ impl GammaGamma {
     }
 
     /// `{format_version, model, params, fit}`.
-    #[napi(js_name = "toJSON", ts_return_type = "Record<string, unknown>")]
+    #[napi(
+        catch_unwind,
+        js_name = "toJSON",
+        ts_return_type = "Record<string, unknown>"
+    )]
     pub fn to_json(&self) -> Result<serde_json::Value> {
         json_value(&self.model()?.to_json())
     }
 
     /// The parameters.
-    #[napi(getter)]
+    #[napi(catch_unwind, getter)]
     pub fn params(&self) -> Result<GammaGammaParams> {
         Ok(GammaGammaParams::from_values(&values(
             &self.model()?.params(),
@@ -549,13 +553,13 @@ impl GammaGamma {
     }
 
     /// Total log-likelihood at the optimum; null for a model built from parameters.
-    #[napi(getter)]
+    #[napi(catch_unwind, getter)]
     pub fn log_likelihood(&self) -> Result<Option<f64>> {
         Ok(self.model()?.fit_info().map(|f| f.log_likelihood))
     }
 
     /// Standard errors; null for a model built from parameters.
-    #[napi(getter)]
+    #[napi(catch_unwind, getter)]
     pub fn std_errors(&self) -> Result<Option<GammaGammaParams>> {
         Ok(self
             .model()?
@@ -564,14 +568,14 @@ impl GammaGamma {
     }
 
     /// Estimate, standard error and 95% interval of each parameter.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn summary(&self) -> Result<Vec<ParamSummary>> {
         let m = self.model()?;
         Ok(summary_rows(&m.params(), m.fit_info()))
     }
 
     /// Per-customer log-likelihood (repeat customers; see the core docs).
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn log_likelihood_of(&self, data: SpendCustomers) -> Result<Float64Array> {
         self.model()?
             .log_likelihood(sl(&data.frequency), sl(&data.monetary_value))
@@ -580,7 +584,7 @@ impl GammaGamma {
     }
 
     /// Expected mean transaction value of each customer.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn expected_spend(&self, data: SpendCustomers) -> Result<Float64Array> {
         self.model()?
             .expected_spend(sl(&data.frequency), sl(&data.monetary_value))
@@ -610,7 +614,7 @@ impl ShiftedBetaGeo {
 #[napi]
 impl ShiftedBetaGeo {
     /// An unfitted model; `options` are used by `fit`.
-    #[napi(constructor)]
+    #[napi(catch_unwind, constructor)]
     pub fn new(options: Option<FitOptions>) -> Result<Self> {
         Ok(ShiftedBetaGeo {
             inner: None,
@@ -619,7 +623,7 @@ impl ShiftedBetaGeo {
     }
 
     /// Fits to the active customers at the start of each period (survivors[0] = cohort size) and returns the model itself.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn fit<'a>(
         &mut self,
         this: This<'a>,
@@ -630,7 +634,7 @@ impl ShiftedBetaGeo {
     }
 
     /// A model with known parameters.
-    #[napi(factory)]
+    #[napi(catch_unwind, factory)]
     pub fn from_params(params: SbgParams) -> Result<Self> {
         let m = CoreSbg::from_params(params.alpha, params.beta).map_err(js)?;
         Ok(ShiftedBetaGeo {
@@ -654,25 +658,29 @@ impl ShiftedBetaGeo {
     }
 
     /// `{format_version, model, params, fit}`.
-    #[napi(js_name = "toJSON", ts_return_type = "Record<string, unknown>")]
+    #[napi(
+        catch_unwind,
+        js_name = "toJSON",
+        ts_return_type = "Record<string, unknown>"
+    )]
     pub fn to_json(&self) -> Result<serde_json::Value> {
         json_value(&self.model()?.to_json())
     }
 
     /// The parameters.
-    #[napi(getter)]
+    #[napi(catch_unwind, getter)]
     pub fn params(&self) -> Result<SbgParams> {
         Ok(SbgParams::from_values(&values(&self.model()?.params())))
     }
 
     /// Total log-likelihood at the optimum; null for a model built from parameters.
-    #[napi(getter)]
+    #[napi(catch_unwind, getter)]
     pub fn log_likelihood(&self) -> Result<Option<f64>> {
         Ok(self.model()?.fit_info().map(|f| f.log_likelihood))
     }
 
     /// Standard errors; null for a model built from parameters.
-    #[napi(getter)]
+    #[napi(catch_unwind, getter)]
     pub fn std_errors(&self) -> Result<Option<SbgParams>> {
         Ok(self
             .model()?
@@ -681,44 +689,44 @@ impl ShiftedBetaGeo {
     }
 
     /// Estimate, standard error and 95% interval of each parameter.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn summary(&self) -> Result<Vec<ParamSummary>> {
         let m = self.model()?;
         Ok(summary_rows(&m.params(), m.fit_info()))
     }
 
     /// Log-likelihood of a survivor series at these parameters.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn log_likelihood_of(&self, survivors: Either<Float64Array, Vec<f64>>) -> Result<f64> {
         self.model()?.log_likelihood(sl(&survivors)).map_err(js)
     }
 
     /// S(t): probability of being active after t periods.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn survival(&self, t: f64) -> Result<f64> {
         self.model()?.survival(t).map_err(js)
     }
 
     /// r(t) = S(t)/S(t−1): retention rate in period t.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn retention(&self, t: f64) -> Result<f64> {
         self.model()?.retention(t).map_err(js)
     }
 
     /// P(T = t): probability of churning in period t.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn prob_churn(&self, t: f64) -> Result<f64> {
         self.model()?.prob_churn(t).map_err(js)
     }
 
     /// Discounted expected residual lifetime of a customer who has made `renewals` renewals.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn dert(&self, discount: f64, renewals: f64) -> Result<f64> {
         self.model()?.dert(discount, renewals).map_err(js)
     }
 
     /// Discounted expected lifetime of a new customer.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn discounted_expected_lifetime(&self, discount: f64) -> Result<f64> {
         self.model()?
             .discounted_expected_lifetime(discount)
@@ -767,7 +775,7 @@ fn clv_of(
 
 /// Discounted CLV of each customer over `time` months (lifetimes-compatible):
 /// Σ_{k=1..time} spend · (E[Y(k·u)] − E[Y((k−1)·u)]) / (1+discountRate)^k, spend from the Gamma-Gamma model.
-#[napi]
+#[napi(catch_unwind)]
 pub fn customer_lifetime_value(
     transaction_model: Either3<&BetaGeo, &ModifiedBetaGeo, &ParetoNBD>,
     spend_model: &GammaGamma,
@@ -895,7 +903,7 @@ fn summary_js(s: Summary) -> RfmSummary {
 }
 
 /// Transaction log → per-customer frequency, recency, T, monetaryValue.
-#[napi]
+#[napi(catch_unwind)]
 pub fn rfm_summary(
     transactions: Transactions,
     options: Option<SummaryOptions>,
@@ -913,7 +921,7 @@ pub fn rfm_summary(
 }
 
 /// A transaction file (CSV, TSV, `;` or whitespace separated) → summary, as `rfmSummary`.
-#[napi]
+#[napi(catch_unwind)]
 pub fn rfm_summary_from_csv(
     text: Either<String, Uint8Array>,
     options: CsvOptions,
@@ -1008,14 +1016,14 @@ fn scores_js(s: &clv::rfm::RfmScores) -> RfmScores {
 }
 
 /// RFM quantile scores (1..bins) and the combined code.
-#[napi]
+#[napi(catch_unwind)]
 pub fn rfm_scores(summary: RfmInput, options: Option<RfmOptions>) -> Result<RfmScores> {
     let o = options.unwrap_or_default();
     Ok(scores_js(&scores(&summary, &o)?))
 }
 
 /// RFM scores plus the named segment of each customer and the segment counts.
-#[napi]
+#[napi(catch_unwind)]
 pub fn rfm_segments(summary: RfmInput, options: Option<RfmOptions>) -> Result<RfmScores> {
     let o = options.unwrap_or_default();
     let s = scores(&summary, &o)?;
@@ -1050,7 +1058,7 @@ pub struct WalandColeInput {
 }
 
 /// VC = Σ_{t=1..n} (Vol_t·M_t − D_t − R_t)·d^t − A, d = 1/(1+COC).
-#[napi]
+#[napi(catch_unwind)]
 pub fn waland_cole(input: WalandColeInput) -> Result<String> {
     glue::waland_cole(
         &input.volume,
@@ -1076,7 +1084,7 @@ pub struct WalandColeConstantInput {
 }
 
 /// Waland & Cole client value with constant per-period values.
-#[napi]
+#[napi(catch_unwind)]
 pub fn waland_cole_constant(input: WalandColeConstantInput) -> Result<String> {
     glue::waland_cole_constant(
         &input.volume,
@@ -1105,7 +1113,7 @@ pub struct SimpleClvInput {
 }
 
 /// APV × purchase frequency × lifespan × margin rate − acquisition − retention costs.
-#[napi]
+#[napi(catch_unwind)]
 pub fn simple_clv(input: SimpleClvInput) -> Result<String> {
     glue::simple_clv(
         &input.average_purchase_value,
@@ -1130,7 +1138,7 @@ pub struct RetentionClvInput {
 }
 
 /// m·r/(1+i−r), or Σ_{t=1..n} m·(r/(1+i))^t with `periods`.
-#[napi]
+#[napi(catch_unwind)]
 pub fn retention_clv(input: RetentionClvInput) -> Result<String> {
     glue::retention_clv(
         &input.margin,
@@ -1150,14 +1158,14 @@ pub struct ContributionMarginInput {
 }
 
 /// revenue − variable costs − cost to serve.
-#[napi]
+#[napi(catch_unwind)]
 pub fn contribution_margin(input: ContributionMarginInput) -> Result<String> {
     glue::contribution_margin(&input.revenue, &input.variable_costs, &input.cost_to_serve)
         .map_err(js)
 }
 
 /// Rounds decimal text to `dp` places, half away from zero.
-#[napi]
+#[napi(catch_unwind)]
 pub fn round_money(value: String, dp: f64) -> Result<String> {
     glue::round_money(&value, dp).map_err(js)
 }
