@@ -11,6 +11,8 @@ export function example(clv: typeof Clv): number {
   const monetaryValue = summary.monetaryValue ?? new Float64Array(summary.frequency.length);
   const data: Clv.SpendCustomers = { ...customers, monetaryValue };
   const bg = clv.BetaGeo.fromParams({ r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 });
+  const params: Clv.BgNbdParams = bg.params;
+  const se: Clv.BgNbdParams | null = bg.stdErrors;
   const alive: Float64Array = bg.probAlive(customers);
   const next: Float64Array = bg.expectedPurchases(10, customers);
   const newCustomer: number = bg.expectedPurchasesNew(39) + bg.probPurchases(0, 39);
@@ -24,5 +26,5 @@ export function example(clv: typeof Clv): number {
   const fitted = new clv.ParetoNBD({ penalty: 0 }).fit({ frequency: [1, 0], recency: [5, 0], T: [10, 10] });
   const sbg = new clv.ShiftedBetaGeo().fit([1000, 631, 468, 382]);
   return alive[0] + next[0] + newCustomer + value[0] + (ll ?? 0) + seg.rfmScore.length + money.length
-    + fitted.expectedPurchasesNew(1) + sbg.survival(3);
+    + fitted.expectedPurchasesNew(1) + sbg.survival(3) + params.r + (se?.r ?? 0);
 }

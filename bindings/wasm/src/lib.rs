@@ -265,7 +265,7 @@ fn strings_array(v: &[String]) -> Array {
 // transaction models
 
 macro_rules! transaction_model {
-    ($doc:literal, $Js:ident, $Core:ident, [$($p:literal),*], $third:literal) => {
+    ($doc:literal, $Js:ident, $Core:ident, $ptype:literal, $ptype_or_null:literal, [$($p:literal),*], $third:literal) => {
         #[doc = $doc]
         #[wasm_bindgen]
         pub struct $Js {
@@ -304,7 +304,7 @@ macro_rules! transaction_model {
 
             /// A model with known parameters.
             #[wasm_bindgen(js_name = fromParams)]
-            pub fn from_params(params: JsValue) -> Result<$Js> {
+            pub fn from_params(#[wasm_bindgen(unchecked_param_type = $ptype)] params: JsValue) -> Result<$Js> {
                 let v = [$(num($p, &get(&params, $p))?),*];
                 let m = from_values!(clv::models::$Core, v, $($p),*).map_err(js)?;
                 Ok($Js::known(m))
@@ -324,7 +324,7 @@ macro_rules! transaction_model {
             }
 
             /// The parameters.
-            #[wasm_bindgen(getter, unchecked_return_type = "Record<string, number>")]
+            #[wasm_bindgen(getter, unchecked_return_type = $ptype)]
             pub fn params(&self) -> Result<JsValue> {
                 self.with(|m| Ok(params_object(&m.params())))
             }
@@ -336,7 +336,7 @@ macro_rules! transaction_model {
             }
 
             /// Standard errors of the parameters; null for a model built from parameters.
-            #[wasm_bindgen(getter, js_name = stdErrors, unchecked_return_type = "Record<string, number> | null")]
+            #[wasm_bindgen(getter, js_name = stdErrors, unchecked_return_type = $ptype_or_null)]
             pub fn std_errors(&self) -> Result<JsValue> {
                 self.with(|m| Ok(std_errors_object(&m.params(), m.fit_info())))
             }
@@ -418,6 +418,8 @@ transaction_model!(
     "BG/NBD (Fader, Hardie & Lee 2005).",
     BetaGeo,
     BetaGeo,
+    "BgNbdParams",
+    "BgNbdParams | null",
     ["r", "alpha", "a", "b"],
     "Customers"
 );
@@ -426,6 +428,8 @@ transaction_model!(
     "MBG/NBD (Batislam, Denizel & Filiztekin 2007).",
     ModifiedBetaGeo,
     ModifiedBetaGeo,
+    "BgNbdParams",
+    "BgNbdParams | null",
     ["r", "alpha", "a", "b"],
     "Customers"
 );
@@ -434,6 +438,8 @@ transaction_model!(
     "Pareto/NBD (Schmittlein, Morrison & Colombo 1987).",
     ParetoNBD,
     ParetoNbd,
+    "ParetoNbdParams",
+    "ParetoNbdParams | null",
     ["r", "alpha", "s", "beta"],
     "Customers"
 );
@@ -442,6 +448,8 @@ transaction_model!(
     "BG/BB (Fader, Hardie & Shang 2010), discrete time: `nPeriods` instead of `T`.",
     BetaGeoBetaBinom,
     BetaGeoBetaBinom,
+    "BgBbParams",
+    "BgBbParams | null",
     ["alpha", "beta", "gamma", "delta"],
     "BgBbCustomers"
 );
