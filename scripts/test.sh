@@ -68,7 +68,6 @@ run "js: rustup target wasm32-unknown-unknown" rustup target add wasm32-unknown-
 run "js: wasm-bindgen CLI of the crate's version" js_wasm_bindgen_cli
 run "js: npm install bindings/node" npm install --prefix bindings/node --no-audit --no-fund
 run "js: npm install bindings/wasm" npm install --prefix bindings/wasm --no-audit --no-fund
-run "js: clippy -D warnings (wasm32 target)" cargo clippy --locked -p clv-wasm --target wasm32-unknown-unknown -- -D warnings
 run "js: build @clv/node (napi build --release)" npm run --prefix bindings/node build
 run "js: committed index.d.ts = generated one" git diff --exit-code -- bindings/node/index.d.ts
 run "js: build @clv/wasm (pkg-node/, pkg-web/)" npm run --prefix bindings/wasm build
