@@ -4,29 +4,40 @@
 // raw and gzipped. Usage: npm run build (in bindings/wasm).
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { homedir } from 'node:os';
+import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 
 const here = dirname(dirname(fileURLToPath(import.meta.url))); // bindings/wasm
 const root = join(here, '..', '..');
+// Where `cargo install` puts binaries, first on PATH.
+process.env.PATH = `${join(process.env.CARGO_HOME ?? join(homedir(), '.cargo'), 'bin')}${delimiter}${process.env.PATH}`;
 const run = (cmd, args, cwd = root) => execFileSync(cmd, args, { cwd, stdio: 'inherit' });
 
-// The wasm-bindgen CLI must be the exact version of the crate in Cargo.lock.
+// Tools: the wasm32 target, and the wasm-bindgen CLI of exactly the crate's
+// version in Cargo.lock (installed from crates.io when missing; `--locked`
+// fails on some registry mirrors, then the same exact version without it).
+run('rustup', ['target', 'add', 'wasm32-unknown-unknown']);
 const lock = readFileSync(join(root, 'Cargo.lock'), 'utf8');
 const want = /name = "wasm-bindgen"\nversion = "([^"]+)"/.exec(lock)?.[1];
-let have = '';
-try {
-  have = execFileSync('wasm-bindgen', ['--version'], { encoding: 'utf8' }).trim().split(' ')[1];
-} catch {
-  have = '(not installed)';
+const cliVersion = () => {
+  try {
+    return execFileSync('wasm-bindgen', ['--version'], { encoding: 'utf8' }).trim().split(' ')[1];
+  } catch {
+    return '(not installed)';
+  }
+};
+if (cliVersion() !== want) {
+  const args = ['install', 'wasm-bindgen-cli', '--version', want, '--no-default-features', '--bin', 'wasm-bindgen'];
+  console.log(`installing wasm-bindgen-cli ${want} (found ${cliVersion()})`);
+  try {
+    run('cargo', [...args, '--locked']);
+  } catch {
+    run('cargo', args);
+  }
 }
-if (have !== want) {
-  throw new Error(
-    `wasm-bindgen CLI ${have} does not match the crate ${want}: ` +
-      `cargo install wasm-bindgen-cli --version ${want} --no-default-features --bin wasm-bindgen`,
-  );
-}
+if (cliVersion() !== want) throw new Error(`wasm-bindgen CLI ${cliVersion()} is not ${want}; is ~/.cargo/bin on PATH?`);
 
 run('cargo', ['build', '--locked', '-p', 'clv-wasm', '--target', 'wasm32-unknown-unknown', '--profile', 'wasm-release']);
 const wasm = join(root, 'target', 'wasm32-unknown-unknown', 'wasm-release', 'clv_wasm.wasm');
