@@ -127,7 +127,7 @@ for (const { name, lib } of backends) {
       assertClvError(() => m.probPurchases(1.5, 1), 'INVALID_INPUT', 'n');
       assertClvError(() => m.probPurchases(-1, 1), 'INVALID_INPUT', 'n');
       // Wrong JS types are errors too (napi reports them as InvalidArg, WASM as INVALID_INPUT).
-      for (const bad of [{ frequency: 'x', recency: [1], T: [1] }, { recency: [1], T: [1] }]) {
+      for (const bad of [{ frequency: 'x', recency: [1], T: [1] }, { recency: [1], T: [1] }, { frequency: Int32Array.of(1), recency: [1], T: [1] }]) {
         let e;
         try {
           m.probAlive(bad);

@@ -71,7 +71,8 @@ fn type_name(v: &JsValue) -> String {
 
 const ARRAY: &str = "a Float64Array or an array of numbers";
 
-/// A numeric array: a typed array (copied) or a plain array of numbers.
+/// A numeric array: a `Float64Array` (copied) or a plain array of numbers;
+/// other typed arrays are rejected, as `@clv/node` does.
 fn to_f64s(field: &str, v: &JsValue) -> Result<Vec<f64>> {
     if let Some(t) = v.dyn_ref::<Float64Array>() {
         return Ok(t.to_vec());
@@ -92,9 +93,6 @@ fn to_f64s(field: &str, v: &JsValue) -> Result<Vec<f64>> {
                 })
             })
             .collect();
-    }
-    if js_sys::ArrayBuffer::is_view(v) && !v.is_instance_of::<js_sys::DataView>() {
-        return Ok(Float64Array::new(v).to_vec());
     }
     Err(invalid(
         field,
