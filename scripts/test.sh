@@ -39,7 +39,7 @@ run "clv report (bundled data) runs" cargo run --quiet --locked -p clv-cli -- re
 
 # ============================================================================
 # JavaScript bindings: @clv/node (napi-rs), @clv/wasm (wasm-bindgen), the
-# browser demo (bindings/wasm/www) and the JS test suite (bindings/js-tests).
+# browser demo (bindings/wasm/www) and the JS test suite (tests/js).
 # Set-up steps are no-ops when already done. See docs/api/javascript.md.
 # ============================================================================
 js_chromium() {
@@ -61,7 +61,7 @@ js_wasm_bindgen_cli() {
 }
 js_typecheck() {
   local tsc=bindings/node/node_modules/.bin/tsc
-  "$tsc" -p bindings/js-tests/types/tsconfig.node.json && "$tsc" -p bindings/js-tests/types/tsconfig.wasm.json
+  "$tsc" -p tests/js/types/tsconfig.node.json && "$tsc" -p tests/js/types/tsconfig.wasm.json
 }
 run "js: chromium (apt-get, if missing)" js_chromium
 run "js: rustup target wasm32-unknown-unknown" rustup target add wasm32-unknown-unknown
@@ -72,4 +72,4 @@ run "js: build @clv/node (napi build --release)" npm run --prefix bindings/node 
 run "js: committed index.d.ts = generated one" git diff --exit-code -- bindings/node/index.d.ts
 run "js: build @clv/wasm (pkg-node/, pkg-web/)" npm run --prefix bindings/wasm build
 run "js: tsc --noEmit on a TS usage file" js_typecheck
-run "js: node --test (vectors, API, browser demo)" node --test bindings/js-tests/
+run "js: node --test (vectors, API, browser demo)" node --test tests/js/

@@ -2,7 +2,7 @@
 // playwright-core): loads the bundled CDNOW sample, and checks the numbers the
 // page shows — computed by the WASM build in the browser — against the Rust
 // CLI (`clv report --json`, native code) on the same data. Saves a screenshot
-// to bindings/js-tests/out/demo.png (git-ignored).
+// to tests/js/out/demo.png (git-ignored).
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -98,8 +98,8 @@ test('the demo computes the CDNOW sample in the browser, matching the Rust CLI',
     close(rows[i].alive, c.prob_alive, `P(alive) of ${c.customer_id}`);
   });
 
-  mkdirSync(join(root, 'bindings', 'js-tests', 'out'), { recursive: true });
-  await page.screenshot({ path: join(root, 'bindings', 'js-tests', 'out', 'demo.png'), fullPage: true });
+  mkdirSync(join(root, 'tests', 'js', 'out'), { recursive: true });
+  await page.screenshot({ path: join(root, 'tests', 'js', 'out', 'demo.png'), fullPage: true });
 
   // Sorting: P(alive) ascending after two clicks on its header.
   await page.click('#customers th[data-key=alive]');
