@@ -60,3 +60,40 @@ run "maturin build + pip install wheel" python_wheel
 run "stubtest clv._clv (.pyi vs module)" .venv/bin/python -m mypy.stubtest clv._clv
 run "mypy clv package" .venv/bin/python -m mypy bindings/python/python/clv
 run "pytest bindings/python" env MPLBACKEND=Agg .venv/bin/python -m pytest -q bindings/python/tests
+
+# ============================================================================
+# JavaScript bindings: @clv/node (napi-rs), @clv/wasm (wasm-bindgen), the
+# browser demo (bindings/wasm/www) and the JS test suite (tests/js).
+# Set-up steps are no-ops when already done. See docs/api/javascript.md.
+# ============================================================================
+js_chromium() {
+  command -v chromium >/dev/null 2>&1 && return 0
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update && $sudo apt-get install -y --no-install-recommends chromium
+}
+js_wasm_bindgen_cli() {
+  local want have
+  want=$(awk '$0=="name = \"wasm-bindgen\""{getline; gsub(/"/,"",$3); print $3}' Cargo.lock)
+  have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
+  [ "$have" = "$want" ] && return 0
+  # The CLI must be exactly the crate's version. `--locked` fails on this
+  # registry mirror (the CLI's own lockfile pins a webpki-roots the mirror does
+  # not serve); then the same exact version is installed without it.
+  cargo install --locked wasm-bindgen-cli --version "$want" --no-default-features --bin wasm-bindgen \
+    || cargo install wasm-bindgen-cli --version "$want" --no-default-features --bin wasm-bindgen
+}
+js_typecheck() {
+  local tsc=bindings/node/node_modules/.bin/tsc
+  "$tsc" -p tests/js/types/tsconfig.node.json && "$tsc" -p tests/js/types/tsconfig.wasm.json
+}
+run "js: chromium (apt-get, if missing)" js_chromium
+run "js: rustup target wasm32-unknown-unknown" rustup target add wasm32-unknown-unknown
+run "js: wasm-bindgen CLI of the crate's version" js_wasm_bindgen_cli
+run "js: npm install bindings/node" npm install --prefix bindings/node --no-audit --no-fund
+run "js: npm install bindings/wasm" npm install --prefix bindings/wasm --no-audit --no-fund
+run "js: build @clv/node (napi build --release)" npm run --prefix bindings/node build
+run "js: committed index.d.ts = generated one" git diff --exit-code -- bindings/node/index.d.ts
+run "js: build @clv/wasm (pkg-node/, pkg-web/)" npm run --prefix bindings/wasm build
+run "js: tsc --noEmit on a TS usage file" js_typecheck
+run "js: node --test (vectors, API, browser demo)" node --test tests/js/

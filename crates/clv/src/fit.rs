@@ -152,7 +152,7 @@ struct Best {
 }
 
 /// The objective on log-parameters, `f(φ) = −LL(e^φ)/W + penalty · Σ e^{2φ}`.
-struct Objective<'a, L: Likelihood> {
+struct Objective<'a, L: Likelihood + ?Sized> {
     likelihood: &'a L,
     weight: f64,
     penalty: f64,
@@ -174,7 +174,7 @@ struct Memo {
     grad: Vec<f64>,
 }
 
-impl<L: Likelihood> Objective<'_, L> {
+impl<L: Likelihood + ?Sized> Objective<'_, L> {
     /// Objective value and gradient in φ; the value is `+∞` where LL is not
     /// finite (the gradient is then zero and meaningless).
     fn eval(&self, phi: &[f64]) -> (f64, Vec<f64>) {
@@ -218,7 +218,7 @@ impl<L: Likelihood> Objective<'_, L> {
     }
 }
 
-impl<L: Likelihood> Objective<'_, L> {
+impl<L: Likelihood + ?Sized> Objective<'_, L> {
     /// Uses one evaluation of the budget; an error when none is left.
     fn spend(&self) -> std::result::Result<(), argmin::core::Error> {
         let left = self.budget.get();
@@ -230,7 +230,7 @@ impl<L: Likelihood> Objective<'_, L> {
     }
 }
 
-impl<L: Likelihood> CostFunction for Objective<'_, L> {
+impl<L: Likelihood + ?Sized> CostFunction for Objective<'_, L> {
     type Param = Vec<f64>;
     type Output = f64;
     fn cost(&self, phi: &Vec<f64>) -> std::result::Result<f64, argmin::core::Error> {
@@ -239,7 +239,7 @@ impl<L: Likelihood> CostFunction for Objective<'_, L> {
     }
 }
 
-impl<L: Likelihood> Gradient for Objective<'_, L> {
+impl<L: Likelihood + ?Sized> Gradient for Objective<'_, L> {
     type Param = Vec<f64>;
     type Gradient = Vec<f64>;
     fn gradient(&self, phi: &Vec<f64>) -> std::result::Result<Vec<f64>, argmin::core::Error> {
@@ -267,7 +267,11 @@ fn budget_iters(left: u64) -> u64 {
 /// Runs L-BFGS from `phi0` (restarting from the best point as needed) until
 /// the gradient criterion holds, progress stops or the iteration budget is
 /// spent.
-fn run_start<L: Likelihood>(likelihood: &L, options: &FitOptions, phi0: Vec<f64>) -> Attempt {
+fn run_start<L: Likelihood + ?Sized>(
+    likelihood: &L,
+    options: &FitOptions,
+    phi0: Vec<f64>,
+) -> Attempt {
     let weight = likelihood.total_weight();
     let best = RefCell::new(Best {
         phi: phi0.clone(),
@@ -427,6 +431,18 @@ pub fn maximize<L: Likelihood>(
     likelihood: &L,
     options: &FitOptions,
 ) -> Result<(Vec<f64>, FitInfo)> {
+    // One copy of the optimiser for every model (argmin's L-BFGS and line
+    // searches are large generic code): the likelihood is called through a
+    // trait object, once per objective evaluation, which costs nothing next
+    // to a pass over the customers, and keeps the WebAssembly build small.
+    maximize_dyn(model, likelihood, options)
+}
+
+fn maximize_dyn(
+    model: &str,
+    likelihood: &dyn Likelihood,
+    options: &FitOptions,
+) -> Result<(Vec<f64>, FitInfo)> {
     options.validate()?;
     let weight = likelihood.total_weight();
     if !(weight.is_finite() && weight > 0.0) {
@@ -510,7 +526,10 @@ pub fn maximize<L: Likelihood>(
 
 /// Standard errors from the inverse observed information and log-scale
 /// Wald intervals (see the module docs).
-fn std_errors_and_ci<L: Likelihood>(likelihood: &L, params: &[f64]) -> (Vec<f64>, Vec<(f64, f64)>) {
+fn std_errors_and_ci<L: Likelihood + ?Sized>(
+    likelihood: &L,
+    params: &[f64],
+) -> (Vec<f64>, Vec<(f64, f64)>) {
     let k = params.len();
     let h = hessian(likelihood, params);
     let info: Vec<Vec<f64>> = h
@@ -614,7 +633,7 @@ fn invert_spd(a: &[Vec<f64>]) -> Option<Vec<Vec<f64>>> {
 /// assert!((h[0][0] + 1.6).abs() < 1e-8);
 /// ```
 #[allow(clippy::needless_range_loop)] // index notation mirrors the matrix algebra
-pub fn hessian<L: Likelihood>(likelihood: &L, params: &[f64]) -> Vec<Vec<f64>> {
+pub fn hessian<L: Likelihood + ?Sized>(likelihood: &L, params: &[f64]) -> Vec<Vec<f64>> {
     let k = params.len();
     let mut h = vec![vec![0.0; k]; k];
     let mut gp = vec![0.0; k];

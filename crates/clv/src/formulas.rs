@@ -139,6 +139,38 @@ pub fn round_money(x: Decimal, dp: u32) -> Decimal {
     x.round_dp_with_strategy(dp, RoundingStrategy::MidpointAwayFromZero)
 }
 
+/// Parses a decimal string for argument `field` (e.g. `"1234.50"`, `"-3"`,
+/// `"1e-3"`); surrounding spaces are ignored. Used by the bindings, which
+/// take money as decimal strings so that no binary float ever touches it.
+///
+/// # Errors
+/// [`Error::InvalidValue`] naming `field` and the text when it is not a
+/// decimal number representable by [`Decimal`] (28 significant digits).
+///
+/// ```
+/// use clv::formulas::parse_decimal;
+/// assert_eq!(parse_decimal("margin", " 12.50 ")?.to_string(), "12.50");
+/// assert_eq!(parse_decimal("margin", "1e-3")?.to_string(), "0.001");
+/// let e = parse_decimal("margin", "12,5").unwrap_err();
+/// assert_eq!(e.to_string(), "invalid margin: \"12,5\" (expected a decimal number such as \"1234.56\")");
+/// # Ok::<(), clv::Error>(())
+/// ```
+pub fn parse_decimal(field: &str, text: &str) -> Result<Decimal> {
+    let t = text.trim();
+    let parsed = if t.contains(['e', 'E']) {
+        Decimal::from_scientific(t)
+    } else {
+        t.parse::<Decimal>()
+    };
+    parsed.map_err(|_| {
+        Error::invalid(
+            field,
+            format!("{text:?}"),
+            "a decimal number such as \"1234.56\"",
+        )
+    })
+}
+
 // ---------------------------------------------------------------------------
 // Waland & Cole
 
@@ -601,6 +633,26 @@ pub fn contribution_margins(
 mod tests {
     use super::*;
     use rust_decimal_macros::dec;
+
+    #[test]
+    fn parse_decimal_accepts_decimal_text_and_names_the_field() {
+        assert_eq!(parse_decimal("x", "0.1").unwrap(), dec!(0.1));
+        assert_eq!(parse_decimal("x", "-1234.5600").unwrap(), dec!(-1234.5600));
+        assert_eq!(parse_decimal("x", "2.5E2").unwrap(), dec!(250));
+        for bad in [
+            "",
+            "abc",
+            "1,5",
+            "NaN",
+            "inf",
+            "1e400",
+            "99999999999999999999999999999999",
+        ] {
+            let e = parse_decimal("acquisition_cost", bad).unwrap_err();
+            assert_eq!(e.code(), "INVALID_INPUT", "{bad}");
+            assert_eq!(e.field(), Some("acquisition_cost"), "{bad}");
+        }
+    }
 
     fn three_periods(coc: Decimal) -> WalandColeInput {
         WalandColeInput {

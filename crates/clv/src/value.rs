@@ -33,7 +33,7 @@
 //!   (Fader, Hardie & Shang 2010 eq. 14, [`BetaGeoBetaBinom::dert`]).
 
 use crate::error::{Error, Result, check};
-use crate::models::{BetaGeoBetaBinom, ParetoNbd, TransactionModel};
+use crate::models::{BetaGeoBetaBinom, ParetoNbd, SpendModel, TransactionModel};
 
 /// Periods of the summary's unit in one month, as lifetimes uses them:
 /// `"W"` 4.345, `"D"` 30, `"H"` 720, `"M"` 1. A multiple of days `"<k>D"` /
@@ -252,11 +252,79 @@ pub fn customer_lifetime_value_dert_discrete(
     Ok(dert.iter().zip(spend).map(|(d, s)| d * s).collect())
 }
 
+/// [`customer_lifetime_value`] with the spend per transaction taken from a
+/// spend model: `spend = spend_model.expected_spend(frequency, monetary_value)`
+/// and `periods_per_month` from the unit name `freq` ([`periods_per_month`]).
+/// This is the call of `lifetimes`' `customer_lifetime_value(transaction_model,
+/// frequency, recency, T, monetary_value, time, discount_rate, freq)` and of
+/// the bindings' `customer_lifetime_value(transaction_model, spend_model, ...)`.
+///
+/// # Errors
+/// Those of [`SpendModel::expected_spend`], [`periods_per_month`] and
+/// [`customer_lifetime_value`].
+///
+/// # Example
+/// ```
+/// use clv::{BetaGeo, GammaGamma};
+/// use clv::value::customer_lifetime_value_with_spend;
+/// // CDNOW customer ID 1, published estimates; lifetimes 0.11.3 gives 36.28921.
+/// let bg = BetaGeo::from_params(0.243, 4.414, 0.793, 2.426)?;
+/// let gg = GammaGamma::from_params(6.25, 3.74, 15.44)?;
+/// let clv = customer_lifetime_value_with_spend(
+///     &bg, &gg, &[2.0], &[30.43], &[38.86], &[22.35], 12, 0.01, "W")?;
+/// assert!((clv[0] - 36.289_211).abs() < 1e-5);
+/// # Ok::<(), clv::Error>(())
+/// ```
+#[allow(clippy::too_many_arguments)]
+pub fn customer_lifetime_value_with_spend(
+    transaction: &dyn TransactionModel,
+    spend_model: &dyn SpendModel,
+    frequency: &[f64],
+    recency: &[f64],
+    t: &[f64],
+    monetary_value: &[f64],
+    time_months: u32,
+    discount_rate_monthly: f64,
+    freq: &str,
+) -> Result<Vec<f64>> {
+    let periods = periods_per_month(freq)?;
+    let spend = spend_model.expected_spend(frequency, monetary_value)?;
+    customer_lifetime_value(
+        transaction,
+        &spend,
+        frequency,
+        recency,
+        t,
+        time_months,
+        discount_rate_monthly,
+        periods,
+    )
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use crate::BetaGeo;
+
+    #[test]
+    fn with_spend_model_equals_explicit_spend() {
+        // Independent computation: expected_spend then customer_lifetime_value.
+        let bg = BetaGeo::from_params(0.243, 4.414, 0.793, 2.426).unwrap();
+        let gg = crate::GammaGamma::from_params(6.25, 3.74, 15.44).unwrap();
+        let (x, tx, tt, m) = ([2.0, 1.0], [30.43, 1.71], [38.86, 38.86], [22.35, 11.77]);
+        let spend = gg.expected_spend(&x, &m).unwrap();
+        let want = customer_lifetime_value(&bg, &spend, &x, &tx, &tt, 12, 0.01, 4.345).unwrap();
+        let got =
+            customer_lifetime_value_with_spend(&bg, &gg, &x, &tx, &tt, &m, 12, 0.01, "W").unwrap();
+        assert_eq!(got, want);
+        let e = customer_lifetime_value_with_spend(&bg, &gg, &x, &tx, &tt, &m, 12, 0.01, "Y")
+            .unwrap_err();
+        assert_eq!(e.field(), Some("freq"));
+        let e = customer_lifetime_value_with_spend(&bg, &gg, &x, &tx, &tt, &m[..1], 12, 0.01, "W")
+            .unwrap_err();
+        assert_eq!(e.code(), "LENGTH_MISMATCH");
+    }
 
     #[test]
     fn units() {

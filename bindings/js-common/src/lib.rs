@@ -1,0 +1,617 @@
+//! Glue shared by the two JavaScript bindings of `clv` (`bindings/node`,
+//! napi-rs, and `bindings/wasm`, wasm-bindgen).
+//!
+//! Both bindings expose the same API (DESIGN.md, camelCase names). What they
+//! have in common and does not depend on the JS engine lives here: turning
+//! the option values a JS caller passes (strings, numbers, booleans) into the
+//! core's option structs, and the few argument checks a JS number needs
+//! before it becomes a Rust integer. There is no math here: every formula is
+//! in the core crate `clv`.
+
+use clv::fit::FitOptions;
+use clv::formulas::{self, WalandColeInput, parse_decimal};
+use clv::io::{ColumnRef, Delimiter, ReadOptions, read_transactions};
+use clv::rfm::{RfmScores, SegmentCount, SegmentMap};
+use clv::summary::{Summary, SummaryOptions, summarize, summarize_coded};
+use clv::time::{TimeUnit, parse_timestamp};
+use clv::{Error, Result};
+use rust_decimal::Decimal;
+
+/// A JS number that must be a whole number in `[lo, u32::MAX]` (counts,
+/// horizons in months, bins).
+///
+/// # Errors
+/// [`Error::InvalidValue`] naming `field` for NaN, infinities, fractions and
+/// values out of range.
+pub fn whole_u32(field: &str, value: f64, lo: u32) -> Result<u32> {
+    if value.is_finite()
+        && value.fract() == 0.0
+        && value >= f64::from(lo)
+        && value <= f64::from(u32::MAX)
+    {
+        // In range and whole: the conversion is exact.
+        Ok(value as u32)
+    } else {
+        Err(Error::invalid(
+            field,
+            value,
+            format!("a whole number >= {lo}"),
+        ))
+    }
+}
+
+/// Fit options as a JS caller gives them (every field optional).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FitArgs {
+    /// L2 penalty (`lifetimes`' `penalizer_coef`), default 0.
+    pub penalty: Option<f64>,
+    /// Maximum L-BFGS iterations, default 1000.
+    pub max_iterations: Option<f64>,
+    /// Gradient tolerance, default 1e-6.
+    pub gradient_tolerance: Option<f64>,
+}
+
+impl FitArgs {
+    /// The core's [`FitOptions`], defaults filled in and validated.
+    ///
+    /// # Errors
+    /// [`Error::InvalidValue`] naming `maxIterations`, `gradientTolerance`
+    /// or `penalty`.
+    pub fn to_options(&self) -> Result<FitOptions> {
+        let mut o = FitOptions::default();
+        if let Some(p) = self.penalty {
+            o.penalty = p;
+        }
+        if let Some(m) = self.max_iterations {
+            o.max_iterations = u64::from(whole_u32("maxIterations", m, 1)?);
+        }
+        if let Some(g) = self.gradient_tolerance {
+            o.gradient_tolerance = g;
+        }
+        o.validate().map_err(|e| match e {
+            Error::InvalidValue {
+                field,
+                index,
+                value,
+                expected,
+            } => Error::InvalidValue {
+                field: camel(&field),
+                index,
+                value,
+                expected,
+            },
+            other => other,
+        })?;
+        Ok(o)
+    }
+}
+
+/// `snake_case` → `camelCase` (for field names in errors about JS options).
+pub fn camel(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut upper = false;
+    for c in name.chars() {
+        if c == '_' {
+            upper = true;
+        } else if upper {
+            out.extend(c.to_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Summary options as a JS caller gives them: `freq` (`"D"`, `"W"`, `"M"`,
+/// `"H"` or `"<n>d"`, default `"D"` as `lifetimes`), dates as text.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SummaryArgs {
+    /// Time unit, default `"D"`.
+    pub freq: Option<String>,
+    /// End of observation, default the latest transaction.
+    pub observation_period_end: Option<String>,
+    /// End of calibration; adds the holdout columns.
+    pub calibration_period_end: Option<String>,
+    /// chrono `strftime` format of every date; default `YYYY-MM-DD`,
+    /// `YYYYMMDD` or ISO date-time.
+    pub date_format: Option<String>,
+    /// Skip (and report) bad rows instead of failing.
+    pub skip_invalid: Option<bool>,
+}
+
+fn date(field: &str, text: &str, format: Option<&str>) -> Result<i64> {
+    parse_timestamp(text, format)
+        .map_err(|reason| Error::invalid(field, format!("{text:?}"), reason))
+}
+
+impl SummaryArgs {
+    /// The core's [`SummaryOptions`].
+    ///
+    /// # Errors
+    /// [`Error::InvalidValue`] naming `freq`, `observationPeriodEnd` or
+    /// `calibrationPeriodEnd`.
+    pub fn to_options(&self) -> Result<SummaryOptions> {
+        let fmt = self.date_format.as_deref();
+        Ok(SummaryOptions {
+            unit: TimeUnit::parse(self.freq.as_deref().unwrap_or("D"))?,
+            observation_end: self
+                .observation_period_end
+                .as_deref()
+                .map(|t| date("observationPeriodEnd", t, fmt))
+                .transpose()?,
+            calibration_end: self
+                .calibration_period_end
+                .as_deref()
+                .map(|t| date("calibrationPeriodEnd", t, fmt))
+                .transpose()?,
+            skip_invalid: self.skip_invalid.unwrap_or(false),
+        })
+    }
+}
+
+/// Summarises columns: one customer id, date text and (optionally) amount
+/// per transaction.
+///
+/// # Errors
+/// [`Error::InvalidValue`] naming `datetime` and the row index for a date
+/// that does not parse; then the errors of [`summarize`].
+pub fn summarize_columns(
+    customer_id: &[String],
+    datetime: &[String],
+    monetary_value: Option<&[f64]>,
+    args: &SummaryArgs,
+) -> Result<Summary> {
+    let fmt = args.date_format.as_deref();
+    let ts = datetime
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            parse_timestamp(d, fmt)
+                .map_err(|reason| Error::invalid_at("datetime", i, format!("{d:?}"), reason))
+        })
+        .collect::<Result<Vec<i64>>>()?;
+    summarize(customer_id, &ts, monetary_value, &args.to_options()?)
+}
+
+/// Where the columns of a transaction file are.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CsvArgs {
+    /// Customer id column: header name or 1-based position (`"2"`).
+    pub customer_id_col: String,
+    /// Date column.
+    pub datetime_col: String,
+    /// Amount column, if any.
+    pub monetary_value_col: Option<String>,
+    /// `","`, `"\t"`, `";"`, `"whitespace"` or `"auto"` (default).
+    pub delimiter: Option<String>,
+    /// Whether the first line is a header (default true).
+    pub has_header: Option<bool>,
+}
+
+/// Reads a transaction file (its bytes) and summarises it.
+///
+/// # Errors
+/// [`Error::InvalidValue`] for an unknown `delimiter`; the errors of
+/// [`read_transactions`] and [`summarize_coded`].
+pub fn summarize_csv(text: &[u8], csv: &CsvArgs, args: &SummaryArgs) -> Result<Summary> {
+    let delimiter = match csv.delimiter.as_deref().unwrap_or("auto") {
+        "auto" => Delimiter::Auto,
+        "," => Delimiter::Comma,
+        "\t" => Delimiter::Tab,
+        ";" => Delimiter::Semicolon,
+        "whitespace" | " " => Delimiter::Whitespace,
+        other => {
+            return Err(Error::invalid(
+                "delimiter",
+                format!("{other:?}"),
+                "\"auto\", \",\", \"\\t\", \";\" or \"whitespace\"",
+            ));
+        }
+    };
+    let options = ReadOptions {
+        customer_col: ColumnRef::parse(&csv.customer_id_col),
+        date_col: ColumnRef::parse(&csv.datetime_col),
+        amount_col: csv.monetary_value_col.as_deref().map(ColumnRef::parse),
+        date_format: args.date_format.clone(),
+        delimiter,
+        has_header: csv.has_header.unwrap_or(true),
+        skip_invalid: args.skip_invalid.unwrap_or(false),
+    };
+    let table = read_transactions(text, &options)?;
+    summarize_coded(
+        &table.ids,
+        &table.timestamps,
+        table.amounts.as_deref(),
+        &args.to_options()?,
+    )
+}
+
+/// The segment map: the default one, or one given as JSON
+/// ([`SegmentMap::from_json`]).
+///
+/// # Errors
+/// Those of [`SegmentMap::from_json`].
+pub fn segment_map(json: Option<&str>) -> Result<SegmentMap> {
+    json.map_or_else(|| Ok(SegmentMap::default_map()), SegmentMap::from_json)
+}
+
+/// RFM scores with `bins` (default 5) from the summary columns.
+///
+/// # Errors
+/// Those of [`clv::rfm::rfm_scores`]; `bins` not a whole number.
+pub fn rfm_scores(
+    frequency: &[f64],
+    recency: &[f64],
+    t: &[f64],
+    monetary_value: &[f64],
+    bins: Option<f64>,
+) -> Result<RfmScores> {
+    let bins = match bins {
+        None => 5,
+        Some(b) => u8::try_from(whole_u32("bins", b, 0)?)
+            .map_err(|_| Error::invalid("bins", b, "a whole number in 2..=9"))?,
+    };
+    clv::rfm::rfm_scores(frequency, recency, t, monetary_value, bins)
+}
+
+/// Segment names of scored customers and the count table of the map.
+///
+/// # Errors
+/// Those of [`clv::rfm::rfm_segments`] and [`segment_map`].
+pub fn rfm_segments(
+    scores: &RfmScores,
+    map_json: Option<&str>,
+) -> Result<(Vec<String>, Vec<SegmentCount>)> {
+    let map = segment_map(map_json)?;
+    let segments = clv::rfm::rfm_segments(scores, &map)?;
+    let table = clv::rfm::segment_table(&segments, &map);
+    Ok((segments, table))
+}
+
+fn decimals(field: &str, values: &[String]) -> Result<Vec<Decimal>> {
+    values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            parse_decimal(field, v).map_err(|_| {
+                Error::invalid_at(
+                    field,
+                    i,
+                    format!("{v:?}"),
+                    "a decimal number such as \"1234.56\"",
+                )
+            })
+        })
+        .collect()
+}
+
+/// Waland & Cole client value, per-period series (decimal strings in and
+/// out); see [`formulas::waland_cole`].
+///
+/// # Errors
+/// A string that is not a decimal (naming the field and index); the errors
+/// of [`formulas::waland_cole`].
+pub fn waland_cole(
+    volume: &[String],
+    margin: &[String],
+    direct_costs: &[String],
+    retention_costs: &[String],
+    acquisition_cost: &str,
+    cost_of_capital: &str,
+) -> Result<String> {
+    let input = WalandColeInput {
+        volume: decimals("volume", volume)?,
+        margin: decimals("margin", margin)?,
+        direct_costs: decimals("directCosts", direct_costs)?,
+        retention_costs: decimals("retentionCosts", retention_costs)?,
+        acquisition_cost: parse_decimal("acquisitionCost", acquisition_cost)?,
+        cost_of_capital: parse_decimal("costOfCapital", cost_of_capital)?,
+    };
+    Ok(formulas::waland_cole(&input)?.to_string())
+}
+
+/// Waland & Cole with constant per-period values over `periods` periods;
+/// see [`formulas::waland_cole_constant`].
+///
+/// # Errors
+/// As [`waland_cole`]; `periods` not a whole number ≥ 1.
+#[allow(clippy::too_many_arguments)]
+pub fn waland_cole_constant(
+    volume: &str,
+    margin: &str,
+    direct_costs: &str,
+    retention_costs: &str,
+    periods: f64,
+    acquisition_cost: &str,
+    cost_of_capital: &str,
+) -> Result<String> {
+    Ok(formulas::waland_cole_constant(
+        parse_decimal("volume", volume)?,
+        parse_decimal("margin", margin)?,
+        parse_decimal("directCosts", direct_costs)?,
+        parse_decimal("retentionCosts", retention_costs)?,
+        whole_u32("periods", periods, 1)?,
+        parse_decimal("acquisitionCost", acquisition_cost)?,
+        parse_decimal("costOfCapital", cost_of_capital)?,
+    )?
+    .to_string())
+}
+
+/// Simple CLV; see [`formulas::simple_clv`].
+///
+/// # Errors
+/// A field that is not a decimal; the errors of [`formulas::simple_clv`].
+pub fn simple_clv(
+    average_purchase_value: &str,
+    purchase_frequency: &str,
+    lifespan: &str,
+    margin_rate: &str,
+    acquisition_cost: &str,
+    retention_cost: &str,
+) -> Result<String> {
+    Ok(formulas::simple_clv(
+        parse_decimal("averagePurchaseValue", average_purchase_value)?,
+        parse_decimal("purchaseFrequency", purchase_frequency)?,
+        parse_decimal("lifespan", lifespan)?,
+        parse_decimal("marginRate", margin_rate)?,
+        parse_decimal("acquisitionCost", acquisition_cost)?,
+        parse_decimal("retentionCost", retention_cost)?,
+    )?
+    .to_string())
+}
+
+/// Retention CLV `m·r/(1+i−r)`, or its finite-horizon sum when `periods` is
+/// given; see [`formulas::retention_clv`], [`formulas::retention_clv_finite`].
+///
+/// # Errors
+/// A field that is not a decimal; `periods` not a whole number ≥ 1; the
+/// errors of the formulas.
+pub fn retention_clv(
+    margin: &str,
+    retention: &str,
+    discount_rate: &str,
+    periods: Option<f64>,
+) -> Result<String> {
+    let m = parse_decimal("margin", margin)?;
+    let r = parse_decimal("retention", retention)?;
+    let i = parse_decimal("discountRate", discount_rate)?;
+    let v = match periods {
+        None => formulas::retention_clv(m, r, i)?,
+        Some(n) => formulas::retention_clv_finite(m, r, i, whole_u32("periods", n, 1)?)?,
+    };
+    Ok(v.to_string())
+}
+
+/// Contribution margin `revenue − variable_costs − cost_to_serve`; see
+/// [`formulas::contribution_margin`].
+///
+/// # Errors
+/// A field that is not a decimal; the errors of the formula.
+pub fn contribution_margin(
+    revenue: &str,
+    variable_costs: &str,
+    cost_to_serve: &str,
+) -> Result<String> {
+    Ok(formulas::contribution_margin(
+        parse_decimal("revenue", revenue)?,
+        parse_decimal("variableCosts", variable_costs)?,
+        parse_decimal("costToServe", cost_to_serve)?,
+    )?
+    .to_string())
+}
+
+/// Rounds a decimal string half away from zero to `dp` places; see
+/// [`formulas::round_money`].
+///
+/// # Errors
+/// `value` not a decimal; `dp` not a whole number in 0..=28.
+pub fn round_money(value: &str, dp: f64) -> Result<String> {
+    let dp = whole_u32("dp", dp, 0)?;
+    if dp > 28 {
+        return Err(Error::invalid("dp", dp, "a whole number in 0..=28"));
+    }
+    Ok(formulas::round_money(parse_decimal("value", value)?, dp).to_string())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn whole_numbers() {
+        assert_eq!(whole_u32("n", 3.0, 0).unwrap(), 3);
+        for bad in [-1.0, 0.5, f64::NAN, f64::INFINITY, 5e9] {
+            assert_eq!(
+                whole_u32("n", bad, 0).unwrap_err().field(),
+                Some("n"),
+                "{bad}"
+            );
+        }
+        assert_eq!(
+            whole_u32("periods", 0.0, 1).unwrap_err().code(),
+            "INVALID_INPUT"
+        );
+    }
+
+    #[test]
+    fn fit_args() {
+        assert_eq!(
+            FitArgs::default().to_options().unwrap(),
+            FitOptions::default()
+        );
+        let o = FitArgs {
+            penalty: Some(0.1),
+            max_iterations: Some(50.0),
+            gradient_tolerance: Some(1e-8),
+        }
+        .to_options()
+        .unwrap();
+        assert_eq!(
+            (o.penalty, o.max_iterations, o.gradient_tolerance),
+            (0.1, 50, 1e-8)
+        );
+        let e = FitArgs {
+            gradient_tolerance: Some(-1.0),
+            ..FitArgs::default()
+        }
+        .to_options()
+        .unwrap_err();
+        assert_eq!(e.field(), Some("gradientTolerance"));
+        let e = FitArgs {
+            max_iterations: Some(0.0),
+            ..FitArgs::default()
+        }
+        .to_options()
+        .unwrap_err();
+        assert_eq!(e.field(), Some("maxIterations"));
+    }
+
+    #[test]
+    fn summaries_from_columns_and_csv_agree() {
+        // Hand-computed, days: a buys on 01-01, 01-03 (x = 1, t_x = 2, T = 9
+        // to 01-10), b once on 01-05 (x = 0, T = 5); amounts: a's repeat 20.
+        let ids: Vec<String> = ["a", "a", "b"].iter().map(|s| s.to_string()).collect();
+        let dates: Vec<String> = ["2024-01-01", "2024-01-03", "2024-01-05"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let args = SummaryArgs {
+            observation_period_end: Some("2024-01-10".into()),
+            ..SummaryArgs::default()
+        };
+        let s = summarize_columns(&ids, &dates, Some(&[10.0, 20.0, 5.0]), &args).unwrap();
+        assert_eq!(
+            (s.frequency.clone(), s.recency.clone(), s.t.clone()),
+            (vec![1.0, 0.0], vec![2.0, 0.0], vec![9.0, 5.0])
+        );
+        assert_eq!(s.monetary_value.clone().unwrap(), vec![20.0, 0.0]);
+        let csv = "id,day,amount\na,2024-01-01,10\na,2024-01-03,20\nb,2024-01-05,5\n";
+        let c = CsvArgs {
+            customer_id_col: "id".into(),
+            datetime_col: "day".into(),
+            monetary_value_col: Some("3".into()),
+            ..CsvArgs::default()
+        };
+        assert_eq!(summarize_csv(csv.as_bytes(), &c, &args).unwrap(), s);
+        let bad = vec![
+            "2024-01-01".to_string(),
+            "2024-13-01".to_string(),
+            "2024-01-05".to_string(),
+        ];
+        let e = summarize_columns(&ids, &bad, None, &args).unwrap_err();
+        assert_eq!((e.code(), e.field()), ("INVALID_INPUT", Some("datetime")));
+        assert!(
+            e.to_string()
+                .starts_with("invalid datetime[1]: \"2024-13-01\""),
+            "{e}"
+        );
+        let e = summarize_csv(
+            csv.as_bytes(),
+            &CsvArgs {
+                delimiter: Some("|".into()),
+                ..c
+            },
+            &args,
+        )
+        .unwrap_err();
+        assert_eq!(e.field(), Some("delimiter"));
+        let e = SummaryArgs {
+            freq: Some("fortnight".into()),
+            ..SummaryArgs::default()
+        }
+        .to_options()
+        .unwrap_err();
+        assert_eq!(e.code(), "INVALID_INPUT");
+    }
+
+    #[test]
+    fn formulas_take_and_give_decimal_text() {
+        // Hand-computed: 50 · 4 · 3 · 0.25 − 0 − 0 = 150.00
+        assert_eq!(
+            simple_clv("50", "4", "3", "0.25", "0", "0").unwrap(),
+            "150.00"
+        );
+        // 100 · 0.8 / (1 + 0.1 − 0.8) = 80 / 0.3 = 266.66…
+        assert!(
+            retention_clv("100", "0.8", "0.1", None)
+                .unwrap()
+                .starts_with("266.666666")
+        );
+        // finite, one period: 100 · 0.8 / 1.1 = 72.7272…
+        assert!(
+            retention_clv("100", "0.8", "0.1", Some(1.0))
+                .unwrap()
+                .starts_with("72.72727")
+        );
+        assert_eq!(contribution_margin("1000", "600", "150").unwrap(), "250");
+        assert_eq!(round_money("2.345", 2.0).unwrap(), "2.35");
+        // one period, COC 0: 10·5 − 2 − 1 − 20 = 27
+        assert_eq!(
+            waland_cole(
+                &["10".into()],
+                &["5".into()],
+                &["2".into()],
+                &["1".into()],
+                "20",
+                "0"
+            )
+            .unwrap(),
+            "27"
+        );
+        assert_eq!(
+            waland_cole_constant("10", "5", "2", "1", 1.0, "20", "0").unwrap(),
+            "27"
+        );
+        let e = simple_clv("50", "4", "3", "0.25", "twenty", "0").unwrap_err();
+        assert_eq!(e.field(), Some("acquisitionCost"));
+        let e = waland_cole(
+            &["10".into(), "x".into()],
+            &vec!["5".to_string(); 2],
+            &vec!["2".to_string(); 2],
+            &vec!["1".to_string(); 2],
+            "20",
+            "0",
+        )
+        .unwrap_err();
+        assert!(e.to_string().starts_with("invalid volume[1]"), "{e}");
+        let e = retention_clv("100", "1", "0.1", None).unwrap_err();
+        assert_eq!(e.field(), Some("retention"));
+    }
+
+    #[test]
+    fn rfm() {
+        let s = rfm_scores(
+            &[0.0, 1.0, 1.0, 2.0],
+            &[0.0, 1.0, 2.0, 3.0],
+            &[5.0; 4],
+            &[0.0, 1.0, 2.0, 3.0],
+            Some(2.0),
+        )
+        .unwrap();
+        assert_eq!(s.bins, 2);
+        let (seg, table) = rfm_segments(&s, None).unwrap();
+        assert_eq!(seg.len(), 4);
+        assert_eq!(table.iter().map(|r| r.customers).sum::<usize>(), 4);
+        assert_eq!(
+            rfm_scores(&[1.0], &[1.0], &[1.0], &[1.0], Some(2.5))
+                .unwrap_err()
+                .field(),
+            Some("bins")
+        );
+        assert_eq!(
+            rfm_scores(&[1.0], &[1.0], &[1.0], &[1.0], Some(300.0))
+                .unwrap_err()
+                .field(),
+            Some("bins")
+        );
+        assert_eq!(segment_map(Some("{")).unwrap_err().code(), "FORMAT_ERROR");
+    }
+
+    #[test]
+    fn camel_case() {
+        assert_eq!(camel("gradient_tolerance"), "gradientTolerance");
+        assert_eq!(camel("r"), "r");
+    }
+}

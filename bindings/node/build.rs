@@ -1,0 +1,4 @@
+//! Build script: napi-rs link settings for the Node addon.
+fn main() {
+    napi_build::setup();
+}

@@ -1,0 +1,294 @@
+// The JS API itself on both backends: fit returns the model, JSON round
+// trips, array types, the CDNOW pipeline (transactions → summary → fits →
+// CLV → RFM), the decimal formulas, and bad input of every kind.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { assertClvError, backends, columns, root, vector } from './helpers.mjs';
+
+const FHL = { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 }; // Fader, Hardie & Lee (2005)
+const cdnowText = readFileSync(join(root, 'crates', 'clv-cli', 'data', 'CDNOW_sample.txt'));
+// The papers' set-up, as `clv report` on the bundled sample: 7-day units,
+// calibration to 1997-09-30, holdout to 1998-06-30.
+const CDNOW = {
+  customerIdCol: '2',
+  datetimeCol: '3',
+  monetaryValueCol: '5',
+  delimiter: 'whitespace',
+  hasHeader: false,
+  freq: '7d',
+  calibrationPeriodEnd: '1997-09-30',
+  observationPeriodEnd: '1998-06-30',
+};
+
+function pipeline(lib) {
+  const s = lib.rfmSummaryFromCsv(new Uint8Array(cdnowText), CDNOW);
+  const data = { frequency: s.frequency, recency: s.recency, T: s.T, monetaryValue: s.monetaryValue };
+  const bg = new lib.BetaGeo().fit(data);
+  const gg = new lib.GammaGamma().fit(data);
+  const clv = lib.customerLifetimeValue(bg, gg, data, { freq: s.unit });
+  const alive = bg.probAlive(data);
+  const seg = lib.rfmSegments(data);
+  return { s, bg, gg, clv, alive, seg };
+}
+
+const results = {};
+
+for (const { name, lib } of backends) {
+  describe(`API on ${name}`, () => {
+    test('fit returns the fitted model; params, logLikelihood, stdErrors, summary', () => {
+      const [x, tx, t] = columns('cdnow_customers_summary.csv', ['frequency', 'recency', 'T']);
+      const m = new lib.BetaGeo();
+      const r = m.fit({ frequency: x, recency: tx, T: t });
+      assert.ok(r instanceof lib.BetaGeo);
+      for (const model of [m, r]) {
+        assert.deepEqual(Object.keys(model.params).sort(), ['a', 'alpha', 'b', 'r']);
+        // FHL (2005): r = 0.243, α = 4.414, a = 0.793, b = 2.426, LL = −9582.4
+        for (const [k, v] of Object.entries(FHL)) assert.ok(Math.abs(model.params[k] - v) < 5e-4, k);
+        assert.ok(Math.abs(model.logLikelihood - -9582.4) < 0.05);
+      }
+      const rows = m.summary();
+      assert.deepEqual(rows.map((row) => row.param), ['r', 'alpha', 'a', 'b']);
+      for (const row of rows) {
+        assert.equal(row.stdError, m.stdErrors[row.param]);
+        assert.ok(row.lower95 < row.estimate && row.estimate < row.upper95);
+      }
+      // The per-customer log-likelihoods add up to the fitted total.
+      const total = m.logLikelihoodOf({ frequency: x, recency: tx, T: t }).reduce((a, b) => a + b, 0);
+      assert.ok(Math.abs(total - m.logLikelihood) < 1e-6);
+    });
+
+    test('fit options: penalty, and maxIterations too small to converge', () => {
+      const [x, tx, t] = columns('cdnow_customers_summary.csv', ['frequency', 'recency', 'T']);
+      const d = { frequency: x, recency: tx, T: t };
+      const free = new lib.BetaGeo().fit(d);
+      const pen = new lib.BetaGeo({ penalty: 0.1 }).fit(d);
+      assert.ok(pen.logLikelihood < free.logLikelihood); // the penalty moves away from the MLE
+      assertClvError(() => new lib.BetaGeo({ maxIterations: 1 }).fit(d), 'NOT_CONVERGED', null, 'maxIterations 1');
+      assertClvError(() => new lib.BetaGeo({ gradientTolerance: -1 }), 'INVALID_INPUT', 'gradientTolerance');
+      assertClvError(() => new lib.BetaGeo({ maxIterations: 0.5 }), 'INVALID_INPUT', 'maxIterations');
+    });
+
+    test('models from parameters and JSON round trips', () => {
+      const pairs = [
+        ['BetaGeo', FHL],
+        ['ModifiedBetaGeo', { r: 0.525, alpha: 6.183, a: 0.891, b: 1.614 }],
+        ['ParetoNBD', { r: 0.553, alpha: 10.578, s: 0.606, beta: 11.669 }],
+        ['BetaGeoBetaBinom', { alpha: 1.204, beta: 0.75, gamma: 0.657, delta: 2.783 }],
+        ['GammaGamma', { p: 6.25, q: 3.74, v: 15.44 }],
+        ['ShiftedBetaGeo', { alpha: 0.704, beta: 1.182 }],
+      ];
+      for (const [cls, params] of pairs) {
+        const m = lib[cls].fromParams(params);
+        assert.deepEqual({ ...m.params }, params, cls);
+        assert.equal(m.logLikelihood, null, cls);
+        assert.equal(m.stdErrors, null, cls);
+        const text = JSON.stringify(m);
+        assert.equal(JSON.parse(text).format_version, 1);
+        assert.deepEqual({ ...lib[cls].fromJSON(text).params }, params, cls);
+        assert.deepEqual({ ...lib[cls].fromJSON(m.toJSON()).params }, params, cls);
+        assertClvError(() => lib[cls].fromJSON('{'), 'FORMAT_ERROR', null, cls);
+        assertClvError(() => new lib[cls]().params, 'INVALID_INPUT', 'this', `${cls} unfitted`);
+      }
+      // A saved BG/NBD is not a Pareto/NBD.
+      assertClvError(() => lib.ParetoNBD.fromJSON(JSON.stringify(lib.BetaGeo.fromParams(FHL))), 'FORMAT_ERROR');
+      assertClvError(() => lib.BetaGeo.fromParams({ ...FHL, alpha: -1 }), 'INVALID_INPUT', 'alpha');
+      // A fitted model saves its fit and loads it back.
+      const fitted = new lib.ShiftedBetaGeo().fit([1000, 631, 468, 382, 326, 289, 262, 241]);
+      const back = lib.ShiftedBetaGeo.fromJSON(JSON.stringify(fitted));
+      assert.equal(back.logLikelihood, fitted.logLikelihood);
+      assert.deepEqual({ ...back.stdErrors }, { ...fitted.stdErrors });
+    });
+
+    test('arrays: Float64Array or plain arrays in, Float64Array out', () => {
+      const m = lib.BetaGeo.fromParams(FHL);
+      const plain = m.probAlive({ frequency: [2, 0], recency: [30.43, 0], T: [38.86, 38.86] });
+      const typed = m.probAlive({
+        frequency: Float64Array.of(2, 0),
+        recency: Float64Array.of(30.43, 0),
+        T: Float64Array.of(38.86, 38.86),
+      });
+      assert.ok(plain instanceof Float64Array);
+      assert.deepEqual(Array.from(plain), Array.from(typed));
+      // FHL (2005) note / lifetimes: P(alive | x=0) = 1
+      assert.equal(plain[1], 1);
+      assert.equal(m.probAlive({ frequency: [], recency: [], T: [] }).length, 0);
+    });
+
+    test('bad input: a JS Error with a code and the field in the message', () => {
+      const m = lib.BetaGeo.fromParams(FHL);
+      assertClvError(
+        () => m.probAlive({ frequency: [1, 2], recency: [1, 1], T: [2] }),
+        'LENGTH_MISMATCH',
+        'T',
+      );
+      assertClvError(() => m.probAlive({ frequency: [1], recency: [1], T: [NaN] }), 'INVALID_INPUT', 'T');
+      assertClvError(() => m.probPurchases(1.5, 1), 'INVALID_INPUT', 'n');
+      assertClvError(() => m.probPurchases(-1, 1), 'INVALID_INPUT', 'n');
+      // Wrong JS types are errors too (napi reports them as InvalidArg, WASM as INVALID_INPUT).
+      for (const bad of [{ frequency: 'x', recency: [1], T: [1] }, { recency: [1], T: [1] }, { frequency: Int32Array.of(1), recency: [1], T: [1] }]) {
+        let e;
+        try {
+          m.probAlive(bad);
+        } catch (err) {
+          e = err;
+        }
+        assert.ok(e instanceof Error);
+        assert.match(e.message, /frequency/);
+        assert.ok(['InvalidArg', 'INVALID_INPUT'].includes(e.code), e.code);
+      }
+      const gg = lib.GammaGamma.fromParams({ p: 6.25, q: 3.74, v: 15.44 });
+      const data = { frequency: [1], recency: [1], T: [2], monetaryValue: [10] };
+      assertClvError(() => lib.customerLifetimeValue(m, gg, data, { freq: 'Y' }), 'INVALID_INPUT', 'freq');
+      assertClvError(() => lib.customerLifetimeValue(m, gg, data, { time: 1.5 }), 'INVALID_INPUT', 'time');
+      assertClvError(
+        () => lib.customerLifetimeValue(m, gg, { ...data, monetaryValue: [-1] }),
+        'INVALID_INPUT',
+        'monetary_value',
+      );
+      assertClvError(() => lib.customerLifetimeValue(m, new lib.GammaGamma(), data), 'INVALID_INPUT', 'this');
+      assertClvError(() => new lib.GammaGamma().fit({ frequency: [0, 0], monetaryValue: [0, 0] }), 'EMPTY_INPUT');
+    });
+
+    test('rfmSummary: hand-computed days, holdout columns, and errors', () => {
+      // a buys 01-01 (10), 01-03 (20); b 01-05 (5); observation end 01-10, days:
+      // a: x = 1, t_x = 2, T = 9, monetary = 20 (repeat only); b: x = 0, T = 5.
+      const s = lib.rfmSummary(
+        { customerId: ['a', 'a', 'b'], datetime: ['2024-01-01', '2024-01-03', '2024-01-05'], monetaryValue: [10, 20, 5] },
+        { observationPeriodEnd: '2024-01-10' },
+      );
+      assert.deepEqual(s.customerId, ['a', 'b']);
+      assert.deepEqual(Array.from(s.frequency), [1, 0]);
+      assert.deepEqual(Array.from(s.recency), [2, 0]);
+      assert.deepEqual(Array.from(s.T), [9, 5]);
+      assert.deepEqual(Array.from(s.monetaryValue), [20, 0]);
+      assert.equal(s.unit, 'D');
+      assert.equal(s.nTransactions, 3);
+      assert.equal(s.frequencyHoldout, undefined);
+      assertClvError(
+        () => lib.rfmSummary({ customerId: ['a'], datetime: ['2024-02-30'] }),
+        'INVALID_INPUT',
+        'datetime',
+      );
+      assertClvError(
+        () => lib.rfmSummary({ customerId: ['a'], datetime: ['2024-01-01'], monetaryValue: [-5] }),
+        'INVALID_INPUT',
+        'amount',
+      );
+      assertClvError(() => lib.rfmSummary({ customerId: [], datetime: [] }), 'EMPTY_INPUT');
+      assertClvError(
+        () => lib.rfmSummary({ customerId: ['a'], datetime: ['2024-01-01'] }, { freq: 'fortnight' }),
+        'INVALID_INPUT',
+        'freq',
+      );
+      const csv = 'id,day\na,2024-01-01\n';
+      assertClvError(() => lib.rfmSummaryFromCsv(csv, { customerIdCol: 'id', datetimeCol: 'date' }), 'MISSING_COLUMN', 'date');
+      assertClvError(
+        () => lib.rfmSummaryFromCsv('id,day\na,yesterday\n', { customerIdCol: 'id', datetimeCol: 'day' }),
+        'PARSE_ERROR',
+        'day',
+      );
+    });
+
+    test('CDNOW pipeline: transactions → summary → BG/NBD, Gamma-Gamma → CLV, RFM', () => {
+      const r = pipeline(lib);
+      results[name] = r;
+      // The CDNOW sample summary is the papers' (tests/data/cdnow_customers_summary.csv,
+      // FHL 2005): 2357 customers, the same x, t_x, T (up to float rounding of the file).
+      const [x, tx, t] = columns('cdnow_customers_summary.csv', ['frequency', 'recency', 'T']);
+      assert.equal(r.s.customerId.length, 2357);
+      assert.equal(r.s.unit, '7d');
+      assert.deepEqual(Array.from(r.s.frequency), Array.from(x));
+      for (let i = 0; i < x.length; i++) {
+        assert.ok(Math.abs(r.s.recency[i] - tx[i]) < 0.006 && Math.abs(r.s.T[i] - t[i]) < 0.006, `row ${i}`);
+      }
+      assert.equal(r.s.durationHoldout, 39);
+      const fit = vector('bg_nbd.json').fits[0];
+      for (const [k, v] of Object.entries(fit.expected_params)) {
+        assert.ok(Math.abs(r.bg.params[k] - v) <= fit.atol_params, `${k} ${r.bg.params[k]}`);
+      }
+      const gg = vector('gamma_gamma.json').fits[0];
+      for (const [k, v] of Object.entries(gg.expected_params)) {
+        assert.ok(Math.abs(r.gg.params[k] - v) <= gg.atol_params, `${k} ${r.gg.params[k]}`);
+      }
+      assert.equal(r.clv.length, 2357);
+      assert.ok(r.clv.every((v) => Number.isFinite(v) && v >= 0));
+      assert.equal(r.seg.segment.length, 2357);
+      assert.equal(r.seg.segmentCounts.reduce((a, c) => a + c.customers, 0), 2357);
+      assert.equal(r.seg.rfmScore[0].length, 3);
+    });
+
+    test('rfmScores and rfmSegments options', () => {
+      // frequency 0, 1, 1, 2 with 2 bins: L = 0, 1, 1, 3 → 1 + floor(2·L/4) = 1, 1, 1, 2 (rfm.rs docs)
+      const d = { frequency: [0, 1, 1, 2], recency: [0, 0, 0, 0], T: [5, 5, 5, 5], monetaryValue: [1, 1, 1, 1] };
+      const s = lib.rfmScores(d, { bins: 2 });
+      assert.deepEqual(Array.from(s.fScore), [1, 1, 1, 2]);
+      assert.ok(s.fScore instanceof Uint8Array);
+      assert.equal(s.bins, 2);
+      assertClvError(() => lib.rfmScores(d, { bins: 10 }), 'INVALID_INPUT', 'bins');
+      assertClvError(() => lib.rfmSegments(d, { segmentMap: '{' }), 'FORMAT_ERROR');
+    });
+
+    test('decimal formulas: strings in, strings out', () => {
+      // 50 · 4 · 3 · 0.25 = 150.00 (hand-computed)
+      assert.equal(lib.simpleClv({ averagePurchaseValue: '50', purchaseFrequency: '4', lifespan: '3', marginRate: '0.25' }), '150.00');
+      // 100 · 0.8 / (1 + 0.1 − 0.8) = 266.66…67
+      assert.equal(lib.roundMoney(lib.retentionClv({ margin: '100', retention: '0.8', discountRate: '0.1' }), 2), '266.67');
+      // Σ_{t=1..2} 100 · (0.8/1.1)^t = 72.7272… + 52.8925… = 125.6198…
+      assert.equal(lib.roundMoney(lib.retentionClv({ margin: '100', retention: '0.8', discountRate: '0.1', periods: 2 }), 4), '125.6198');
+      assert.equal(lib.contributionMargin({ revenue: '1000', variableCosts: '600', costToServe: '150' }), '250');
+      // (10·5 − 2 − 1)/1.1 + (12·5 − 2 − 1)/1.21 − 20 = 42.7272… + 47.1074… − 20 = 69.8347…
+      const wc = lib.walandCole({
+        volume: ['10', '12'],
+        margin: ['5', '5'],
+        directCosts: ['2', '2'],
+        retentionCosts: ['1', '1'],
+        acquisitionCost: '20',
+        costOfCapital: '0.1',
+      });
+      assert.equal(lib.roundMoney(wc, 4), '69.8347');
+      // constant: 47 · (1/1.1 + 1/1.21) − 20 = 47 · 1.7355… − 20 = 61.5702…
+      const wcc = lib.walandColeConstant({
+        volume: '10', margin: '5', directCosts: '2', retentionCosts: '1', periods: 2, acquisitionCost: '20', costOfCapital: '0.1',
+      });
+      assert.equal(lib.roundMoney(wcc, 4), '61.5702');
+      // Exact: 0.1 + 0.2 as money is 0.3, not 0.30000000000000004.
+      assert.equal(lib.contributionMargin({ revenue: '0.3', variableCosts: '0.1', costToServe: '0.2' }), '0.0');
+      assertClvError(() => lib.simpleClv({ averagePurchaseValue: '5O', purchaseFrequency: '4', lifespan: '3', marginRate: '0.25' }), 'INVALID_INPUT', 'averagePurchaseValue');
+      assertClvError(() => lib.retentionClv({ margin: '100', retention: '1', discountRate: '0.1' }), 'INVALID_INPUT', 'retention');
+      assertClvError(() => lib.roundMoney('1.5', 29), 'INVALID_INPUT', 'dp');
+    });
+  });
+}
+
+describe('both backends', () => {
+  test('the CDNOW pipeline gives the same numbers on node and wasm', () => {
+    const a = results.node ?? pipeline(backends[0].lib);
+    const b = results.wasm ?? pipeline(backends[1].lib);
+    const close = (x, y, what) => assert.ok(Math.abs(x - y) <= 1e-6 * Math.max(1, Math.abs(x)), `${what}: ${x} vs ${y}`);
+    for (const k of ['r', 'alpha', 'a', 'b']) close(a.bg.params[k], b.bg.params[k], k);
+    for (const k of ['p', 'q', 'v']) close(a.gg.params[k], b.gg.params[k], k);
+    a.clv.forEach((v, i) => close(v, b.clv[i], `clv[${i}]`));
+    a.alive.forEach((v, i) => close(v, b.alive[i], `alive[${i}]`));
+    assert.deepEqual(a.seg.segment, b.seg.segment);
+  });
+
+  test('@clv/wasm declares the same input/output types as @clv/node', () => {
+    const node = readFileSync(join(root, 'bindings', 'node', 'index.d.ts'), 'utf8');
+    const wasm = readFileSync(join(root, 'bindings', 'wasm', 'src', 'types.d.ts'), 'utf8');
+    const ifaces = (text) => text.match(/^export interface [\s\S]*?^}/gm).join('\n');
+    assert.equal(ifaces(wasm), ifaces(node), 'run: node bindings/wasm/scripts/sync-types.mjs');
+  });
+
+  test('the same classes and functions on both', () => {
+    const surface = (lib) =>
+      Object.keys(lib)
+        .filter((k) => !k.startsWith('__') && k !== 'initSync' && k !== 'default')
+        .sort()
+        .map((k) => (typeof lib[k] === 'function' && lib[k].prototype
+          ? `${k}: ${Object.getOwnPropertyNames(lib[k].prototype).filter((p) => p !== 'constructor' && p !== 'free' && !p.startsWith('__') && p !== Symbol.dispose).sort().join(',')}`
+          : k));
+    assert.deepEqual(surface(backends[1].lib), surface(backends[0].lib));
+  });
+});

@@ -1,0 +1,87 @@
+// Shared by the JS test files: the two backends (the same API), the shared
+// vectors (tests/vectors/*.json) and data (tests/data/*.csv), and tolerances
+// read the way the Rust runners (tests/tests/common/mod.rs) read them.
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const require = createRequire(import.meta.url);
+export const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** The Node addon (napi-rs) and the WASM build (wasm-bindgen, target nodejs). */
+export const backends = [
+  { name: 'node', lib: require(join(root, 'bindings', 'node')) },
+  { name: 'wasm', lib: require(join(root, 'bindings', 'wasm', 'pkg-node', 'clv_wasm.js')) },
+];
+
+/** Every vector file, by file name. */
+export function vectorFiles() {
+  return readdirSync(join(root, 'tests', 'vectors'))
+    .filter((f) => f.endsWith('.json'))
+    .sort();
+}
+
+export function vector(name) {
+  return JSON.parse(readFileSync(join(root, 'tests', 'vectors', name), 'utf8'));
+}
+
+/** Columns of a CSV file in tests/data, parsed as numbers. */
+export function columns(file, names) {
+  const lines = readFileSync(join(root, 'tests', 'data', file), 'utf8').split(/\r?\n/).filter((l) => l.trim());
+  const header = lines[0].split(',');
+  const idx = names.map((n) => {
+    const i = header.indexOf(n);
+    assert.ok(i >= 0, `${file} has no column ${n}`);
+    return i;
+  });
+  const out = names.map(() => []);
+  for (const line of lines.slice(1)) {
+    const f = line.split(',');
+    idx.forEach((i, k) => out[k].push(Number(f[i].trim())));
+  }
+  return out.map((c) => Float64Array.from(c));
+}
+
+/** |got − want| ≤ atol + rtol·|want| elementwise, all finite (Rust `assert_close`). */
+export function assertClose(got, c, label = '') {
+  const want = Array.isArray(c.expected) ? c.expected : [c.expected];
+  const values = typeof got === 'number' ? [got] : Array.from(got);
+  const rtol = c.rtol;
+  const atol = c.atol ?? 0;
+  assert.equal(values.length, want.length, `${label} length`);
+  values.forEach((g, i) => {
+    const w = want[i];
+    assert.ok(
+      Number.isFinite(g) && Math.abs(g - w) <= atol + rtol * Math.max(Math.abs(w), 1e-300),
+      `${label} ${c.fn} ${JSON.stringify(c.args)}[${i}]: got ${g}, want ${w} (rtol ${rtol}); ${c.source}`,
+    );
+  });
+}
+
+/** The thrown value is an Error with `code` and a message naming `field`. */
+export function assertClvError(fn, code, field, label = '') {
+  let thrown;
+  try {
+    fn();
+  } catch (e) {
+    thrown = e;
+  }
+  assert.ok(thrown instanceof Error, `${label}: expected an Error, got ${thrown}`);
+  assert.equal(thrown.code, code, `${label}: ${thrown.message}`);
+  if (field) {
+    const esc = field.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    assert.match(thrown.message, new RegExp(`(^|[^A-Za-z_])${esc}([^A-Za-z_]|$)`), label);
+  }
+  return thrown;
+}
+
+/** A customers object from a vector case's args (snake_case → the JS names). */
+export function customers(args) {
+  const d = { frequency: args.frequency, recency: args.recency };
+  if (args.n_periods !== undefined) d.nPeriods = args.n_periods;
+  else d.T = args.T;
+  if (args.monetary_value !== undefined) d.monetaryValue = args.monetary_value;
+  return d;
+}

@@ -1,0 +1,30 @@
+// Type-checked (tsc --noEmit) against @clv/node's generated index.d.ts and,
+// with the same code, @clv/wasm's generated .d.ts: both declare the same API.
+import type * as Clv from 'clv-backend';
+
+export function example(clv: typeof Clv): number {
+  const summary: Clv.RfmSummary = clv.rfmSummary(
+    { customerId: ['a', 'a', 'b'], datetime: ['2024-01-01', '2024-01-08', '2024-01-02'], monetaryValue: [10, 20, 5] },
+    { freq: 'W', observationPeriodEnd: '2024-03-01' },
+  );
+  const customers: Clv.Customers = { frequency: summary.frequency, recency: summary.recency, T: summary.T };
+  const monetaryValue = summary.monetaryValue ?? new Float64Array(summary.frequency.length);
+  const data: Clv.SpendCustomers = { ...customers, monetaryValue };
+  const bg = clv.BetaGeo.fromParams({ r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 });
+  const params: Clv.BgNbdParams = bg.params;
+  const se: Clv.BgNbdParams | null = bg.stdErrors;
+  const alive: Float64Array = bg.probAlive(customers);
+  const next: Float64Array = bg.expectedPurchases(10, customers);
+  const newCustomer: number = bg.expectedPurchasesNew(39) + bg.probPurchases(0, 39);
+  const gg = clv.GammaGamma.fromParams({ p: 6.25, q: 3.74, v: 15.44 });
+  const value: Float64Array = clv.customerLifetimeValue(bg, gg, data, { time: 12, discountRate: 0.01, freq: 'W' });
+  const saved: Record<string, unknown> = bg.toJSON();
+  const again = clv.BetaGeo.fromJSON(JSON.stringify(saved));
+  const ll: number | null = again.logLikelihood;
+  const seg: Clv.RfmScores = clv.rfmSegments({ ...customers, monetaryValue }, { bins: 5 });
+  const money: string = clv.simpleClv({ averagePurchaseValue: '50', purchaseFrequency: '4', lifespan: '3', marginRate: '0.25' });
+  const fitted = new clv.ParetoNBD({ penalty: 0 }).fit({ frequency: [1, 0], recency: [5, 0], T: [10, 10] });
+  const sbg = new clv.ShiftedBetaGeo().fit([1000, 631, 468, 382]);
+  return alive[0] + next[0] + newCustomer + value[0] + (ll ?? 0) + seg.rfmScore.length + money.length
+    + fitted.expectedPurchasesNew(1) + sbg.survival(3) + params.r + (se?.r ?? 0);
+}
