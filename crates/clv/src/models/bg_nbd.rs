@@ -763,28 +763,13 @@ mod tests {
         let p = BgNbdParams::new(theta[0], theta[1], theta[2], theta[3]).unwrap();
         for v in [Variant::Bg, Variant::Mbg] {
             let lik = GeoLikelihood::new(v, &x, &tx, &tt, w.clone());
-            let mut g = [0.0; 4];
-            let ll = lik.value_and_gradient(&theta, &mut g);
-            let (mut ll_ref, mut g_ref) = (0.0, [0.0; 4]);
-            for i in 0..n {
-                let mut gi = [0.0; 4];
-                ll_ref += w[i] * ln_lik(v, &p, x[i], tx[i], tt[i], Some(&mut gi));
-                for k in 0..4 {
-                    g_ref[k] += w[i] * gi[k];
-                }
-            }
-            assert!(
-                (ll - ll_ref).abs() < 1e-9 * ll_ref.abs(),
-                "{v:?}: {ll} vs {ll_ref}"
+            crate::models::assert_equals_row_sum(
+                &lik,
+                &theta,
+                &w,
+                |i, gi| ln_lik(v, &p, x[i], tx[i], tt[i], Some(gi)),
+                &format!("{v:?}"),
             );
-            for k in 0..4 {
-                assert!(
-                    (g[k] - g_ref[k]).abs() < 1e-9 * g_ref[k].abs().max(1.0),
-                    "{v:?} gradient {k}: {} vs {}",
-                    g[k],
-                    g_ref[k]
-                );
-            }
         }
     }
 

@@ -350,6 +350,40 @@ where
         .fold((0.0, [0.0; K]), add)
 }
 
+/// Test helper: the optimiser's likelihood `lik` at `theta` equals
+/// Σ w_i · `row(i)` (ln L_i, filling ∂ ln L_i) to 1e-9, value and gradient.
+#[cfg(test)]
+pub(crate) fn assert_equals_row_sum<const K: usize>(
+    lik: &impl crate::fit::Likelihood,
+    theta: &[f64; K],
+    w: &[f64],
+    row: impl Fn(usize, &mut [f64; K]) -> f64,
+    label: &str,
+) {
+    let mut g = [0.0; K];
+    let ll = lik.value_and_gradient(theta, &mut g);
+    let (mut ll_ref, mut g_ref) = (0.0, [0.0; K]);
+    for (i, wi) in w.iter().enumerate() {
+        let mut gi = [0.0; K];
+        ll_ref += wi * row(i, &mut gi);
+        for k in 0..K {
+            g_ref[k] += wi * gi[k];
+        }
+    }
+    assert!(
+        (ll - ll_ref).abs() < 1e-9 * ll_ref.abs(),
+        "{label}: {ll} vs {ll_ref}"
+    );
+    for k in 0..K {
+        assert!(
+            (g[k] - g_ref[k]).abs() < 1e-9 * g_ref[k].abs().max(1.0),
+            "{label} gradient {k}: {} vs {}",
+            g[k],
+            g_ref[k]
+        );
+    }
+}
+
 /// `ln(e^a + e^b)` without overflow; `−∞` terms are neutral.
 pub(crate) fn log_add_exp(a: f64, b: f64) -> f64 {
     if a == f64::NEG_INFINITY {

@@ -654,28 +654,13 @@ mod tests {
                 beta: theta[3],
             };
             let lik = PnbdLikelihood::new(&x, &tx, &t, w.clone());
-            let mut g = [0.0; 4];
-            let ll = lik.value_and_gradient(&theta, &mut g);
-            let (mut ll_ref, mut g_ref) = (0.0, [0.0; 4]);
-            for i in 0..n {
-                let mut gi = [0.0; 4];
-                ll_ref += w[i] * ln_lik(&p, x[i], tx[i], t[i], Some(&mut gi)).0;
-                for k in 0..4 {
-                    g_ref[k] += w[i] * gi[k];
-                }
-            }
-            assert!(
-                (ll - ll_ref).abs() < 1e-9 * ll_ref.abs(),
-                "{theta:?}: {ll} vs {ll_ref}"
+            crate::models::assert_equals_row_sum(
+                &lik,
+                &theta,
+                &w,
+                |i, gi| ln_lik(&p, x[i], tx[i], t[i], Some(gi)).0,
+                &format!("{theta:?}"),
             );
-            for k in 0..4 {
-                assert!(
-                    (g[k] - g_ref[k]).abs() < 1e-9 * g_ref[k].abs().max(1.0),
-                    "{theta:?} gradient {k}: {} vs {}",
-                    g[k],
-                    g_ref[k]
-                );
-            }
         }
     }
 
