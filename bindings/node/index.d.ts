@@ -309,6 +309,20 @@ export interface Customers {
   weights?: Float64Array | Array<number>
 }
 
+/** Revenue, transactions and a contribution margin per customer from a transaction log. */
+export declare function customerTotals(transactions: TotalsInput, options?: TotalsOptions | undefined | null): CustomerTotals
+
+/** Per-customer totals, customers in order of first appearance. */
+export interface CustomerTotals {
+  customerId: Array<string>
+  /** Σ amounts. */
+  revenue: Float64Array
+  /** Number of transactions. */
+  transactions: Float64Array
+  /** marginRate · revenue − costPerTransaction · transactions. */
+  margin: Float64Array
+}
+
 /** Options of `fit` (all optional). */
 export interface FitOptions {
   /** L2 penalty on the parameters, as `lifetimes`' `penalizer_coef` (default 0). */
@@ -575,6 +589,20 @@ export interface TopShare {
   customers: number
   /** Their share of the total value. */
   share: number
+}
+
+/** A transaction log for `customerTotals`: one customer id and one amount per transaction. */
+export interface TotalsInput {
+  customerId: Array<string>
+  monetaryValue: Float64Array | Array<number>
+}
+
+/** Options of `customerTotals`. */
+export interface TotalsOptions {
+  /** Gross margin rate in [0, 1] (default 1). */
+  marginRate?: number
+  /** Cost to serve one transaction, ≥ 0 (default 0). */
+  costPerTransaction?: number
 }
 
 /** A transaction log as columns, one element per transaction. */

@@ -260,7 +260,7 @@ for (const { name, lib } of backends) {
       assertClvError(() => lib.roundMoney('1.5', 29), 'INVALID_INPUT', 'dp');
     });
 
-    test('portfolio: whaleCurve, gini, valueTiers, revenueAtRisk, riskRanking, offerCeiling', () => {
+    test('portfolio: whaleCurve, gini, valueTiers, revenueAtRisk, riskRanking, offerCeiling, customerTotals', () => {
       // Hand-computed: sorted 100, 50, −30; total V = 120; shares 100/120, 150/120, 120/120.
       const w = lib.whaleCurve([50, -30, 100]);
       assert.ok(w.cumulativeShare instanceof Float64Array && w.order instanceof Uint32Array);
@@ -322,6 +322,18 @@ for (const { name, lib } of backends) {
       assertClvError(() => lib.whaleCurve([]), 'EMPTY_INPUT', 'values');
       assertClvError(() => lib.whaleCurve([1, Infinity]), 'INVALID_INPUT', 'values');
       assertClvError(() => lib.gini([0, 0]), 'INVALID_INPUT', 'values');
+
+      // a: 0.3 · 40 − 2 · 2 = 8; b: 0.3 · 4 − 2 · 1 = −0.8 (hand-computed); customers in order of first appearance.
+      const log = { customerId: ['a', 'b', 'a'], monetaryValue: [10, 4, 30] };
+      const ct = lib.customerTotals(log, { marginRate: 0.3, costPerTransaction: 2 });
+      assert.deepEqual(ct.customerId, ['a', 'b']);
+      assert.ok(ct.revenue instanceof Float64Array);
+      assert.deepEqual([Array.from(ct.revenue), Array.from(ct.transactions)], [[40, 4], [2, 1]]);
+      assert.ok(Math.abs(ct.margin[0] - 8) < 1e-12 && Math.abs(ct.margin[1] + 0.8) < 1e-12);
+      assert.deepEqual(Array.from(lib.customerTotals(log).margin), [40, 4]); // defaults: margin = revenue
+      assertClvError(() => lib.customerTotals({ customerId: ['a'], monetaryValue: [1, 2] }), 'LENGTH_MISMATCH', 'monetaryValue');
+      assertClvError(() => lib.customerTotals(log, { marginRate: 1.5 }), 'INVALID_INPUT', 'marginRate');
+      assertClvError(() => lib.customerTotals(log, { costPerTransaction: -1 }), 'INVALID_INPUT', 'costPerTransaction');
     });
 
     test('experiment: uplift, upliftProportions, wilsonInterval, upliftStratified', () => {

@@ -12,9 +12,9 @@ use clv::experiment::{Metric, UpliftOptions};
 use clv::fit::FitOptions;
 use clv::formulas::{self, WalandColeInput, parse_decimal};
 use clv::io::{ColumnRef, Delimiter, ReadOptions, read_transactions};
-use clv::portfolio::TierMethod;
+use clv::portfolio::{CustomerTotals, TierMethod};
 use clv::rfm::{RfmScores, SegmentCount, SegmentMap};
-use clv::summary::{Summary, SummaryOptions, summarize, summarize_coded};
+use clv::summary::{CustomerIds, Summary, SummaryOptions, summarize, summarize_coded};
 use clv::time::{TimeUnit, parse_timestamp};
 use clv::{Error, Result};
 use rust_decimal::Decimal;
@@ -195,6 +195,65 @@ pub fn js_names(e: Error) -> Error {
         },
         other => other,
     }
+}
+
+/// Per-customer revenue, transactions and margin from one customer id and
+/// one amount per transaction (see [`clv::portfolio::customer_totals`]);
+/// customers in order of first appearance. `marginRate` defaults to 1 and
+/// `costPerTransaction` to 0 (the margin is then the revenue).
+///
+/// # Errors
+/// Those of [`clv::portfolio::customer_totals`], naming the JS fields
+/// (`customerId`, `monetaryValue`, `marginRate`, `costPerTransaction`).
+pub fn customer_totals(
+    customer_id: &[String],
+    monetary_value: &[f64],
+    margin_rate: Option<f64>,
+    cost_per_transaction: Option<f64>,
+) -> Result<CustomerTotals> {
+    let ids = CustomerIds::intern(customer_id);
+    clv::portfolio::customer_totals(
+        &ids,
+        monetary_value,
+        margin_rate.unwrap_or(1.0),
+        cost_per_transaction.unwrap_or(0.0),
+    )
+    .map_err(|e| {
+        let rename = |f: String| match f.as_str() {
+            "amounts" => "monetaryValue".to_string(),
+            "customer ids" => "customerId".to_string(),
+            _ => f,
+        };
+        match js_names(e) {
+            Error::InvalidValue {
+                field,
+                index,
+                value,
+                expected,
+            } => Error::InvalidValue {
+                field: rename(field),
+                index,
+                value,
+                expected,
+            },
+            Error::LengthMismatch {
+                field,
+                actual,
+                reference,
+                expected,
+            } => Error::LengthMismatch {
+                field: rename(field),
+                actual,
+                reference: rename(reference),
+                expected,
+            },
+            Error::Empty { field, reason } => Error::Empty {
+                field: rename(field),
+                reason,
+            },
+            other => other,
+        }
+    })
 }
 
 /// `snake_case` → `camelCase` (for field names in errors about JS options).
@@ -761,6 +820,32 @@ mod tests {
         let e = clv::portfolio::revenue_at_risk(&[1.0, 2.0], &[0.5]).unwrap_err();
         let e = js_names(e);
         assert_eq!((e.code(), e.field()), ("LENGTH_MISMATCH", Some("pAlive")));
+    }
+
+    #[test]
+    fn customer_totals_name_js_fields() {
+        // As the core's example: a: 0.3·40 − 2·2 = 8; b: 0.3·4 − 2·1 = −0.8.
+        let ids: Vec<String> = ["a", "b", "a"].iter().map(|s| s.to_string()).collect();
+        let t = customer_totals(&ids, &[10.0, 4.0, 30.0], Some(0.3), Some(2.0)).unwrap();
+        assert_eq!(t.customer_id, ["a", "b"]);
+        assert_eq!(
+            (t.revenue, t.transactions),
+            (vec![40.0, 4.0], vec![2.0, 1.0])
+        );
+        assert!((t.margin[0] - 8.0).abs() < 1e-12 && (t.margin[1] + 0.8).abs() < 1e-12);
+        // Defaults: the margin is the revenue.
+        let t = customer_totals(&ids, &[10.0, 4.0, 30.0], None, None).unwrap();
+        assert_eq!(t.margin, vec![40.0, 4.0]);
+        let e = customer_totals(&ids, &[1.0], None, None).unwrap_err();
+        assert_eq!(
+            (e.code(), e.field()),
+            ("LENGTH_MISMATCH", Some("monetaryValue"))
+        );
+        assert!(e.to_string().contains("customerId"), "{e}");
+        let e = customer_totals(&ids, &[1.0; 3], Some(1.5), None).unwrap_err();
+        assert_eq!(e.field(), Some("marginRate"));
+        let e = customer_totals(&ids, &[1.0, f64::NAN, 1.0], None, None).unwrap_err();
+        assert_eq!(e.field(), Some("monetaryValue"));
     }
 
     #[test]

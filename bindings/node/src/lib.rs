@@ -1413,6 +1413,57 @@ pub fn offer_ceiling(
     })
 }
 
+/// A transaction log for `customerTotals`: one customer id and one amount per transaction.
+#[napi(object, object_to_js = false)]
+pub struct TotalsInput {
+    pub customer_id: Vec<String>,
+    pub monetary_value: Either<Float64Array, Vec<f64>>,
+}
+
+/// Options of `customerTotals`.
+#[napi(object)]
+#[derive(Default)]
+pub struct TotalsOptions {
+    /// Gross margin rate in [0, 1] (default 1).
+    pub margin_rate: Option<f64>,
+    /// Cost to serve one transaction, ≥ 0 (default 0).
+    pub cost_per_transaction: Option<f64>,
+}
+
+/// Per-customer totals, customers in order of first appearance.
+#[napi(object, object_from_js = false)]
+pub struct CustomerTotals {
+    pub customer_id: Vec<String>,
+    /// Σ amounts.
+    pub revenue: Float64Array,
+    /// Number of transactions.
+    pub transactions: Float64Array,
+    /// marginRate · revenue − costPerTransaction · transactions.
+    pub margin: Float64Array,
+}
+
+/// Revenue, transactions and a contribution margin per customer from a transaction log.
+#[napi(catch_unwind)]
+pub fn customer_totals(
+    transactions: TotalsInput,
+    options: Option<TotalsOptions>,
+) -> Result<CustomerTotals> {
+    let o = options.unwrap_or_default();
+    let t = glue::customer_totals(
+        &transactions.customer_id,
+        sl(&transactions.monetary_value),
+        o.margin_rate,
+        o.cost_per_transaction,
+    )
+    .map_err(js)?;
+    Ok(CustomerTotals {
+        customer_id: t.customer_id,
+        revenue: out(t.revenue),
+        transactions: out(t.transactions),
+        margin: out(t.margin),
+    })
+}
+
 /// Options of the uplift functions.
 #[napi(object)]
 #[derive(Default)]

@@ -1204,6 +1204,27 @@ pub fn offer_ceiling(
     Ok(o.into())
 }
 
+/// Revenue, transactions and a contribution margin per customer from a transaction log.
+#[wasm_bindgen(js_name = customerTotals, unchecked_return_type = "CustomerTotals")]
+pub fn customer_totals(
+    #[wasm_bindgen(unchecked_param_type = "TotalsInput")] transactions: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "TotalsOptions")] options: JsValue,
+) -> Result<JsValue> {
+    let t = glue::customer_totals(
+        &strings(&transactions, "customerId")?,
+        &f64s(&transactions, "monetaryValue")?,
+        opt_f64(&options, "marginRate")?,
+        opt_f64(&options, "costPerTransaction")?,
+    )
+    .map_err(js)?;
+    let o = Object::new();
+    set(&o, "customerId", strings_array(&t.customer_id));
+    set(&o, "revenue", f64_array(&t.revenue));
+    set(&o, "transactions", f64_array(&t.transactions));
+    set(&o, "margin", f64_array(&t.margin));
+    Ok(o.into())
+}
+
 fn uplift_options(
     options: &JsValue,
     metric: Option<String>,

@@ -70,6 +70,15 @@ export interface Customers {
   /** Optional weight per row (for `fit` only; e.g. counts of identical customers). */
   weights?: Float64Array | Array<number>
 }
+export interface CustomerTotals {
+  customerId: Array<string>
+  /** Σ amounts. */
+  revenue: Float64Array
+  /** Number of transactions. */
+  transactions: Float64Array
+  /** marginRate · revenue − costPerTransaction · transactions. */
+  margin: Float64Array
+}
 export interface FitOptions {
   /** L2 penalty on the parameters, as `lifetimes`' `penalizer_coef` (default 0). */
   penalty?: number
@@ -260,6 +269,16 @@ export interface TopShare {
   customers: number
   /** Their share of the total value. */
   share: number
+}
+export interface TotalsInput {
+  customerId: Array<string>
+  monetaryValue: Float64Array | Array<number>
+}
+export interface TotalsOptions {
+  /** Gross margin rate in [0, 1] (default 1). */
+  marginRate?: number
+  /** Cost to serve one transaction, ≥ 0 (default 0). */
+  costPerTransaction?: number
 }
 export interface Transactions {
   /** Customer ids. */

@@ -36,7 +36,8 @@ export function example(clv: typeof Clv): number {
   const strat: Clv.StratifiedUplift = clv.upliftStratified([1, 2, 3, 4], ['a', 'a', 'b', 'b'], [1, 2, 2, 3], ['a', 'a', 'b', 'b']);
   const props: Clv.Uplift = clv.upliftProportions({ successesTreated: 9, nTreated: 10, successesControl: 3, nControl: 10 });
   const [lo, hi]: [number, number] = clv.wilsonInterval(9, 10);
-  const portfolio = shares[0] + whale.peakShare + whale.gini + clv.gini([1, 2]) + tiers.tier.length + atRisk[0]
+  const totals: Clv.CustomerTotals = clv.customerTotals({ customerId: ['a', 'b'], monetaryValue: [1, 2] }, { marginRate: 0.3 });
+  const portfolio = totals.margin[0] + shares[0] + whale.peakShare + whale.gini + clv.gini([1, 2]) + tiers.tier.length + atRisk[0]
     + (ranking.share ?? 0) + ceiling.ceiling[0] + u.ciLow + (rel ?? 0) + strat.overall.effect + props.pValue + lo + hi;
   return portfolio + alive[0] + next[0] + newCustomer + value[0] + (ll ?? 0) + seg.rfmScore.length + money.length
     + fitted.expectedPurchasesNew(1) + sbg.survival(3) + params.r + (se?.r ?? 0);
