@@ -278,6 +278,16 @@ export interface CsvOptions {
   skipInvalid?: boolean
 }
 
+/** One customer of `riskRanking().atRisk`. */
+export interface CustomerAtRisk {
+  /** Input position. */
+  index: number
+  value: number
+  pAlive: number
+  /** value × (1 − pAlive). */
+  valueAtRisk: number
+}
+
 /**
  * Discounted CLV of each customer over `time` months (lifetimes-compatible):
  * Σ_{k=1..time} spend · (E[Y(k·u)] − E[Y((k−1)·u)]) / (1+discountRate)^k, spend from the Gamma-Gamma model.
@@ -299,6 +309,20 @@ export interface Customers {
   weights?: Float64Array | Array<number>
 }
 
+/** Revenue, transactions and a contribution margin per customer from a transaction log. */
+export declare function customerTotals(transactions: TotalsInput, options?: TotalsOptions | undefined | null): CustomerTotals
+
+/** Per-customer totals, customers in order of first appearance. */
+export interface CustomerTotals {
+  customerId: Array<string>
+  /** Σ amounts. */
+  revenue: Float64Array
+  /** Number of transactions. */
+  transactions: Float64Array
+  /** marginRate · revenue − costPerTransaction · transactions. */
+  margin: Float64Array
+}
+
 /** Options of `fit` (all optional). */
 export interface FitOptions {
   /** L2 penalty on the parameters, as `lifetimes`' `penalizer_coef` (default 0). */
@@ -314,6 +338,24 @@ export interface GammaGammaParams {
   p: number
   q: number
   v: number
+}
+
+/** Gini coefficient G = Σᵢ Σⱼ |vᵢ − vⱼ| / (2 n² μ) (population version; above 1 possible with negative values). */
+export declare function gini(values: Float64Array | Array<number>): number
+
+/** The most one may spend on a retention offer per customer: successRate · (1 − pAlive) · clv / pAlive (clv > 0, else 0). */
+export declare function offerCeiling(clv: Float64Array | Array<number>, pAlive: Float64Array | Array<number>, successRate: number): OfferCeiling
+
+/** Retention-offer ceilings, per customer. */
+export interface OfferCeiling {
+  /** clv / pAlive: the value of a customer known to stay. */
+  valueIfRetained: Float64Array
+  /** 0: a lost customer is worth nothing more. */
+  valueIfLost: Float64Array
+  /** clv (= pAlive · valueIfRetained). */
+  valueWithoutOffer: Float64Array
+  /** successRate · (1 − pAlive) · clv / pAlive when clv > 0, else 0. */
+  ceiling: Float64Array
 }
 
 /** One row of `summary()`: estimate, standard error and 95% interval. */
@@ -336,6 +378,22 @@ export interface ParetoNbdParams {
   beta: number
 }
 
+/** Counts of a binary outcome in the two groups. */
+export interface Proportions {
+  successesTreated: number
+  nTreated: number
+  successesControl: number
+  nControl: number
+}
+
+/** Options of `upliftProportions`. */
+export interface ProportionsOptions {
+  /** Confidence level of the intervals, in (0, 1) (default 0.95). */
+  confidence?: number
+  /** Population `total` is computed for (default: nTreated). */
+  population?: number
+}
+
 /** m·r/(1+i−r), or Σ_{t=1..n} m·(r/(1+i))^t with `periods`. */
 export declare function retentionClv(input: RetentionClvInput): string
 
@@ -348,6 +406,9 @@ export interface RetentionClvInput {
   /** Finite horizon; infinite when absent. */
   periods?: number
 }
+
+/** Revenue at risk per customer: value × (1 − pAlive). */
+export declare function revenueAtRisk(values: Float64Array | Array<number>, pAlive: Float64Array | Array<number>): Float64Array
 
 /** The summary columns RFM needs. */
 export interface RfmInput {
@@ -413,6 +474,25 @@ export interface RfmSummary {
 /** A transaction file (CSV, TSV, `;` or whitespace separated) → summary, as `rfmSummary`. */
 export declare function rfmSummaryFromCsv(text: string | Uint8Array, options: CsvOptions): RfmSummary
 
+/** Revenue at risk, its totals and the ranking of the customers by it. */
+export declare function riskRanking(values: Float64Array | Array<number>, pAlive: Float64Array | Array<number>): RiskRanking
+
+/** Revenue at risk with totals and the customers ranked by it. */
+export interface RiskRanking {
+  /** value × (1 − pAlive), input order. */
+  valueAtRisk: Float64Array
+  /** Σ valueAtRisk. */
+  total: number
+  /** Σ value. */
+  totalValue: number
+  /** total / totalValue; null when totalValue ≤ 0. */
+  share: number | null
+  /** Σ value × pAlive. */
+  expectedRetained: number
+  /** Customers with positive value at risk, largest first (ties in input order). */
+  atRisk: Array<CustomerAtRisk>
+}
+
 /** Rounds decimal text to `dp` places, half away from zero. */
 export declare function roundMoney(value: string, dp: number): string
 
@@ -459,6 +539,24 @@ export interface SpendCustomers {
   weights?: Float64Array | Array<number>
 }
 
+/** A stratified uplift: the combined estimate and one row per stratum (sorted by label). */
+export interface StratifiedUplift {
+  overall: Uplift
+  strata: Array<StratumUplift>
+}
+
+/** One stratum of `upliftStratified` (weight = nTreated / total treated). */
+export interface StratumUplift {
+  stratum: string
+  nTreated: number
+  nControl: number
+  weight: number
+  meanTreated: number
+  meanControl: number
+  effect: number
+  stdError: number
+}
+
 /** Options of `rfmSummary` (lifetimes' `summary_data_from_transaction_data`). */
 export interface SummaryOptions {
   /** Time unit: "D" (default), "W", "M", "H" or "<n>d" (e.g. "7d"). */
@@ -473,6 +571,40 @@ export interface SummaryOptions {
   skipInvalid?: boolean
 }
 
+/** One tier of `valueTiers`. */
+export interface TierSummary {
+  tier: string
+  customers: number
+  /** Σ value of its customers. */
+  value: number
+  /** value / total; null when the total is ≤ 0. */
+  share: number | null
+}
+
+/** Share of the total value held by the top `fraction` of customers. */
+export interface TopShare {
+  /** Fraction of customers (0.01, 0.05, 0.1, 0.2, 0.5). */
+  fraction: number
+  /** ⌈fraction·n⌉ customers. */
+  customers: number
+  /** Their share of the total value. */
+  share: number
+}
+
+/** A transaction log for `customerTotals`: one customer id and one amount per transaction. */
+export interface TotalsInput {
+  customerId: Array<string>
+  monetaryValue: Float64Array | Array<number>
+}
+
+/** Options of `customerTotals`. */
+export interface TotalsOptions {
+  /** Gross margin rate in [0, 1] (default 1). */
+  marginRate?: number
+  /** Cost to serve one transaction, ≥ 0 (default 0). */
+  costPerTransaction?: number
+}
+
 /** A transaction log as columns, one element per transaction. */
 export interface Transactions {
   /** Customer ids. */
@@ -481,6 +613,81 @@ export interface Transactions {
   datetime: Array<string>
   /** Amounts (≥ 0), optional. */
   monetaryValue?: Float64Array | Array<number>
+}
+
+/** Uplift of treated over control: Welch's interval and test (continuous) or Newcombe's hybrid score interval with the score-test p-value (binary). */
+export declare function uplift(treated: Float64Array | Array<number>, control: Float64Array | Array<number>, options?: UpliftOptions | undefined | null): Uplift
+
+/** The measured effect of an action: treated − control, per customer and in total. */
+export interface Uplift {
+  /** "continuous" or "binary". */
+  metric: string
+  /** "welch", "newcombe_hybrid_score", "stratified_welch_satterthwaite" or "stratified_wald". */
+  method: string
+  confidence: number
+  nTreated: number
+  nControl: number
+  /** Mean outcome of the treated group (a proportion for binary metrics). */
+  meanTreated: number
+  /** Mean outcome of the control group (stratified: standardised to the treated mix). */
+  meanControl: number
+  /** treated − control, per customer. */
+  effect: number
+  ciLow: number
+  ciHigh: number
+  /** Standard error of `effect` (binary: the unpooled Wald one, for information). */
+  stdError: number
+  /** Degrees of freedom (continuous metrics), else null. */
+  df: number | null
+  /** Welch's t, or the z of the score test. */
+  statistic: number
+  /** Two-sided p-value of "no effect". */
+  pValue: number
+  /** effect / meanControl; null when the control mean is 0. */
+  relativeEffect: number | null
+  /** The treated population `total` is computed for. */
+  population: number
+  /** effect × population: the incremental value created. */
+  total: number
+  totalCiLow: number
+  totalCiHigh: number
+}
+
+/** Options of the uplift functions. */
+export interface UpliftOptions {
+  /** Confidence level of the intervals, in (0, 1) (default 0.95). */
+  confidence?: number
+  /** "continuous" (Welch, the default) or "binary" (0/1 outcomes, Newcombe hybrid score). */
+  metric?: string
+  /** Population `total` is computed for (default: the number of treated customers). */
+  population?: number
+}
+
+/** Uplift on a binary metric from counts (Newcombe hybrid score interval, score-test p-value). */
+export declare function upliftProportions(counts: Proportions, options?: ProportionsOptions | undefined | null): Uplift
+
+/** Uplift estimated within strata and combined with treated weights w_s = n_t,s / n_t: δ = Σ w_s δ_s, Var δ = Σ w_s² (a_s + b_s). */
+export declare function upliftStratified(treated: Float64Array | Array<number>, treatedStrata: Array<string>, control: Float64Array | Array<number>, controlStrata: Array<string>, options?: UpliftOptions | undefined | null): StratifiedUplift
+
+/** Value tiers A, B, C, … by cumulative share of value (ABC analysis) or by quantile; tied values share a tier. */
+export declare function valueTiers(values: Float64Array | Array<number>, options?: ValueTiersOptions | undefined | null): ValueTiers
+
+/** Value tiers: the tier of each customer (input order) and one row per tier. */
+export interface ValueTiers {
+  /** "share" or "quantile". */
+  method: string
+  cuts: Float64Array
+  /** Tier letter of each customer, in input order. */
+  tier: Array<string>
+  tiers: Array<TierSummary>
+}
+
+/** Options of `valueTiers`. */
+export interface ValueTiersOptions {
+  /** Strictly increasing cuts in (0, 1]; k cuts make k + 1 tiers A, B, C, … (default [0.8, 0.95]). */
+  cuts?: Float64Array | Array<number>
+  /** "share" (cumulative share of value, the default; alias "cumulativeShare") or "quantile". */
+  method?: string
 }
 
 /** VC = Σ_{t=1..n} (Vol_t·M_t − D_t − R_t)·d^t − A, d = 1/(1+COC). */
@@ -509,3 +716,37 @@ export interface WalandColeInput {
   acquisitionCost: string
   costOfCapital: string
 }
+
+/** The whale curve of `values` (per-customer revenue, margin or CLV; finite, total > 0). */
+export declare function whaleCurve(values: Float64Array | Array<number>): WhaleCurve
+
+/** The whale curve (Kaplan & Narayanan 2001): customers sorted by value, largest first (ties in input order). */
+export interface WhaleCurve {
+  /** Input positions in curve order. */
+  order: Uint32Array
+  /** Values in curve order. */
+  sortedValues: Float64Array
+  /** cumulativeShare[k−1] = (v₍₁₎ + … + v₍ₖ₎) / V, ending at 1. */
+  cumulativeShare: Float64Array
+  /** V = Σ v (> 0). */
+  total: number
+  /** Σ of the positive values (value created). */
+  created: number
+  /** Σ of the negative values (value destroyed, ≤ 0). */
+  destroyed: number
+  /** max_k cumulativeShare[k−1] (above 1 when some customers destroy value). */
+  peakShare: number
+  /** k*: customers at the peak (first position of the maximum, from 1). */
+  peakCustomers: number
+  /** k*\/n. */
+  peakFraction: number
+  /** Shares of the top 1, 5, 10, 20, 50 % of customers. */
+  topShares: Array<TopShare>
+  /** Input positions of the customers with negative value, most negative first. */
+  destroyers: Uint32Array
+  /** Gini coefficient Σᵢ Σⱼ |vᵢ − vⱼ| / (2 n² μ). */
+  gini: number
+}
+
+/** Wilson score interval [low, high] of successes / n (Wilson 1927). */
+export declare function wilsonInterval(successes: number, n: number, confidence?: number | undefined | null): [number, number]

@@ -259,6 +259,130 @@ for (const { name, lib } of backends) {
       assertClvError(() => lib.retentionClv({ margin: '100', retention: '1', discountRate: '0.1' }), 'INVALID_INPUT', 'retention');
       assertClvError(() => lib.roundMoney('1.5', 29), 'INVALID_INPUT', 'dp');
     });
+
+    test('portfolio: whaleCurve, gini, valueTiers, revenueAtRisk, riskRanking, offerCeiling, customerTotals', () => {
+      // Hand-computed: sorted 100, 50, −30; total V = 120; shares 100/120, 150/120, 120/120.
+      const w = lib.whaleCurve([50, -30, 100]);
+      assert.ok(w.cumulativeShare instanceof Float64Array && w.order instanceof Uint32Array);
+      assert.deepEqual(Array.from(w.order), [2, 0, 1]);
+      assert.deepEqual(Array.from(w.sortedValues), [100, 50, -30]);
+      assert.deepEqual(Array.from(w.cumulativeShare), [100 / 120, 150 / 120, 1]);
+      assert.deepEqual([w.total, w.created, w.destroyed], [120, 150, -30]);
+      // Peak 150/120 = 1.25 after 2 of 3 customers.
+      assert.deepEqual([w.peakShare, w.peakCustomers, w.peakFraction], [1.25, 2, 2 / 3]);
+      assert.deepEqual(Array.from(w.destroyers), [1]);
+      // Top 1 %: ⌈0.03⌉ = 1 customer, 100/120; top 50 %: ⌈1.5⌉ = 2 customers, 150/120.
+      assert.deepEqual(w.topShares.map((t) => [t.fraction, t.customers]), [[0.01, 1], [0.05, 1], [0.1, 1], [0.2, 1], [0.5, 2]]);
+      assert.equal(w.topShares[4].share, 1.25);
+      // Gini = Σᵢ Σⱼ |vᵢ − vⱼ| / (2 n² μ) = 2(80 + 50 + 130) / (2 · 9 · 40) = 520/720.
+      assert.ok(Math.abs(w.gini - 520 / 720) < 1e-12);
+      assert.ok(Math.abs(lib.gini(Float64Array.from([50, -30, 100])) - 520 / 720) < 1e-12);
+      assert.equal(lib.gini([3, 3, 3]), 0);
+
+      // Default cuts (0.8, 0.95) by cumulative share: see portfolio.json's small case
+      // (total 427.5; customers before the 8th hold 415.5/427.5 = 0.972 ≥ 0.95 → C).
+      const values = [120, 80, 80, 45.5, 30, 30, 30, 12, 0, 0];
+      const t = lib.valueTiers(values);
+      assert.equal(t.method, 'share');
+      assert.deepEqual(Array.from(t.cuts), [0.8, 0.95]);
+      assert.deepEqual(t.tier, ['A', 'A', 'A', 'A', 'A', 'A', 'A', 'C', 'C', 'C']);
+      assert.deepEqual(t.tiers.map((r) => [r.tier, r.customers, r.value]), [['A', 7, 415.5], ['B', 0, 0], ['C', 3, 12]]);
+      assert.equal(t.tiers[0].share, 415.5 / 427.5);
+      assert.deepEqual(lib.valueTiers(values, { method: 'cumulativeShare' }).tier, t.tier);
+      // Quantile, cuts 0.5, 0.9: top ⌈5⌉ = 5 customers are A, but the tie at 30 pulls customers 6, 7 into A too.
+      const q = lib.valueTiers(values, { cuts: [0.5, 0.9], method: 'quantile' });
+      assert.equal(q.method, 'quantile');
+      assert.deepEqual(q.tier, ['A', 'A', 'A', 'A', 'A', 'A', 'A', 'B', 'B', 'B']);
+
+      // value × (1 − pAlive): 1000 · 0.6 = 600, 50 · 0.1 = 5.
+      const r = lib.revenueAtRisk([1000, 50], [0.4, 0.9]);
+      assert.ok(r instanceof Float64Array);
+      assert.ok(Math.abs(r[0] - 600) < 1e-9 && Math.abs(r[1] - 5) < 1e-9);
+      const k = lib.riskRanking([50, 1000], [0.9, 0.4]);
+      // total 605 of 1050; retained 1000·0.4 + 50·0.9 = 445; largest at risk first.
+      assert.ok(Math.abs(k.total - 605) < 1e-9 && Math.abs(k.share - 605 / 1050) < 1e-12);
+      assert.ok(Math.abs(k.expectedRetained - 445) < 1e-9 && k.totalValue === 1050);
+      assert.deepEqual(k.atRisk.map((c) => [c.index, c.value, c.pAlive]), [[1, 1000, 0.4], [0, 50, 0.9]]);
+
+      // 1200/0.6 = 2000 if retained, ceiling 0.4 · 2000 = 800; a negative CLV gets no offer.
+      const o = lib.offerCeiling([1200, -50], [0.6, 0.9], 1);
+      assert.ok(Math.abs(o.ceiling[0] - 800) < 1e-9 && o.ceiling[1] === 0);
+      assert.ok(Math.abs(o.valueIfRetained[0] - 2000) < 1e-9);
+      assert.deepEqual(Array.from(o.valueIfLost), [0, 0]);
+      assert.deepEqual(Array.from(o.valueWithoutOffer), [1200, -50]);
+      // Half the offers work: 0.5 · 800 = 400.
+      assert.ok(Math.abs(lib.offerCeiling([1200], [0.6], 0.5).ceiling[0] - 400) < 1e-9);
+
+      assertClvError(() => lib.valueTiers(values, { method: 'abc' }), 'INVALID_INPUT', 'method');
+      assertClvError(() => lib.valueTiers(values, { cuts: [0.9, 0.8] }), 'INVALID_INPUT', 'cuts');
+      const e = assertClvError(() => lib.revenueAtRisk([1, 2], [0.5]), 'LENGTH_MISMATCH', 'pAlive');
+      assert.doesNotMatch(e.message, /p_alive/);
+      assertClvError(() => lib.riskRanking([1], [-0.1]), 'INVALID_INPUT', 'pAlive');
+      assertClvError(() => lib.offerCeiling([1], [0.5], 2), 'INVALID_INPUT', 'successRate');
+      assertClvError(() => lib.whaleCurve([]), 'EMPTY_INPUT', 'values');
+      assertClvError(() => lib.whaleCurve([1, Infinity]), 'INVALID_INPUT', 'values');
+      assertClvError(() => lib.gini([0, 0]), 'INVALID_INPUT', 'values');
+
+      // a: 0.3 · 40 − 2 · 2 = 8; b: 0.3 · 4 − 2 · 1 = −0.8 (hand-computed); customers in order of first appearance.
+      const log = { customerId: ['a', 'b', 'a'], monetaryValue: [10, 4, 30] };
+      const ct = lib.customerTotals(log, { marginRate: 0.3, costPerTransaction: 2 });
+      assert.deepEqual(ct.customerId, ['a', 'b']);
+      assert.ok(ct.revenue instanceof Float64Array);
+      assert.deepEqual([Array.from(ct.revenue), Array.from(ct.transactions)], [[40, 4], [2, 1]]);
+      assert.ok(Math.abs(ct.margin[0] - 8) < 1e-12 && Math.abs(ct.margin[1] + 0.8) < 1e-12);
+      assert.deepEqual(Array.from(lib.customerTotals(log).margin), [40, 4]); // defaults: margin = revenue
+      assertClvError(() => lib.customerTotals({ customerId: ['a'], monetaryValue: [1, 2] }), 'LENGTH_MISMATCH', 'monetaryValue');
+      assertClvError(() => lib.customerTotals(log, { marginRate: 1.5 }), 'INVALID_INPUT', 'marginRate');
+      assertClvError(() => lib.customerTotals(log, { costPerTransaction: -1 }), 'INVALID_INPUT', 'costPerTransaction');
+    });
+
+    test('experiment: uplift, upliftProportions, wilsonInterval, upliftStratified', () => {
+      // uplift.json's hand-checked case (scipy Welch): effect 15 − 10.5 = 3.5, total 5 · 3.5 = 17.5.
+      const u = lib.uplift([12, 15, 11, 18, 14], [10, 12, 9, 11]);
+      assert.deepEqual([u.metric, u.method, u.confidence, u.nTreated, u.nControl], ['continuous', 'welch', 0.95, 5, 4]);
+      assert.deepEqual([u.meanTreated, u.meanControl, u.effect, u.population, u.total], [14, 10.5, 3.5, 5, 17.5]);
+      assert.ok(Math.abs(u.df - 5.921641791044776) < 1e-9 && Math.abs(u.pValue - 0.04530664166477326) < 1e-9);
+      assert.ok(Math.abs(u.relativeEffect - 1 / 3) < 1e-12);
+      assert.ok(u.ciLow < u.effect && u.effect < u.ciHigh);
+      // population 1000: total = 3.5 · 1000, interval scaled the same way.
+      const p = lib.uplift([12, 15, 11, 18, 14], [10, 12, 9, 11], { population: 1000 });
+      assert.ok(Math.abs(p.total - 3500) < 1e-9 && Math.abs(p.totalCiLow - 1000 * u.ciLow) < 1e-6);
+      // Binary, both groups all 0: no relative effect (null), no df (null).
+      const z = lib.uplift(new Float64Array(10), new Float64Array(10), { metric: 'binary' });
+      assert.deepEqual([z.metric, z.method, z.relativeEffect, z.df, z.pValue], ['binary', 'newcombe_hybrid_score', null, null, 1]);
+
+      // 9/10 vs 3/10 from counts = from 0/1 outcomes (Newcombe 1998, Table II (b): 0.1705, 0.8090).
+      const ones = (k, n) => Array.from({ length: n }, (_, i) => (i < k ? 1 : 0));
+      const fromCounts = lib.upliftProportions({ successesTreated: 9, nTreated: 10, successesControl: 3, nControl: 10 });
+      const fromOutcomes = lib.uplift(ones(9, 10), ones(3, 10), { metric: 'binary' });
+      assert.deepEqual({ ...fromCounts }, { ...fromOutcomes });
+      assert.ok(Math.abs(fromCounts.ciLow - 0.1705) < 5e-5 && Math.abs(fromCounts.ciHigh - 0.809) < 5e-5);
+
+      // Wilson (1927), written out here: (2x + z² ± z√(z² + 4x(1 − x/n))) / (2(n + z²)), z = Φ⁻¹(0.975).
+      const zz = 1.959963984540054;
+      const root = zz * Math.sqrt(zz * zz + 4 * 9 * (1 - 9 / 10));
+      const [lo, hi] = lib.wilsonInterval(9, 10);
+      assert.ok(Math.abs(lo - (18 + zz * zz - root) / (2 * (10 + zz * zz))) < 1e-9);
+      assert.ok(Math.abs(hi - (18 + zz * zz + root) / (2 * (10 + zz * zz))) < 1e-9);
+
+      // small: 11 − 9.5 = 1.5 (weight 2/5); large: 32 − 26 = 6 (weight 3/5); δ = 0.4 · 1.5 + 0.6 · 6 = 4.2.
+      const s = lib.upliftStratified(
+        [10, 12, 30, 34, 32], ['small', 'small', 'large', 'large', 'large'],
+        [9, 10, 25, 27], ['small', 'small', 'large', 'large'],
+      );
+      assert.ok(Math.abs(s.overall.effect - 4.2) < 1e-12);
+      assert.equal(s.overall.method, 'stratified_welch_satterthwaite');
+      assert.deepEqual(s.strata.map((r) => [r.stratum, r.nTreated, r.nControl, r.weight, r.effect]), [['large', 3, 2, 0.6, 6], ['small', 2, 2, 0.4, 1.5]]);
+
+      assertClvError(() => lib.uplift([1, 2], [1, 3], { metric: 'yes' }), 'INVALID_INPUT', 'metric');
+      assertClvError(() => lib.uplift([1, 2], [1, 3], { confidence: 1.5 }), 'INVALID_INPUT', 'confidence');
+      assertClvError(() => lib.uplift([1, 2], [1, 3], { population: -1 }), 'INVALID_INPUT', 'population');
+      assertClvError(() => lib.uplift([1, 2], [], {}), 'EMPTY_INPUT', 'control');
+      assertClvError(() => lib.upliftProportions({ successesTreated: 9, nTreated: 2.5, successesControl: 3, nControl: 10 }), 'INVALID_INPUT', 'nTreated');
+      assertClvError(() => lib.upliftProportions({ successesTreated: 11, nTreated: 10, successesControl: 3, nControl: 10 }), 'INVALID_INPUT');
+      assertClvError(() => lib.wilsonInterval(1, 0), 'INVALID_INPUT');
+      assertClvError(() => lib.upliftStratified([1, 2], ['a'], [1, 2], ['a', 'a']), 'LENGTH_MISMATCH', 'treatedStrata');
+    });
   });
 }
 

@@ -111,6 +111,10 @@ test('the demo computes the CDNOW sample in the browser, matching the Rust CLI',
   const top10 = await value('#top10');
   assert.ok(top10 > 0.1 && top10 <= 1, `top 10% share ${top10}`);
   assert.ok((await page.$$eval('#whale polyline', (p) => p[0].getAttribute('points').split(' ').length)) > 100);
+  // ... computed by the library (wasm whaleCurve): Gini and top-10% share equal the native CLI's whale curve.
+  const curve = report.whale_curve.curve;
+  close(await value('#gini'), curve.gini, 'Gini');
+  close(top10, curve.top_shares.find((t) => t.fraction === 0.1).share, 'top 10% share');
 
   assert.deepEqual(pageErrors, []);
   await page.close();

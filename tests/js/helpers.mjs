@@ -85,3 +85,8 @@ export function customers(args) {
   if (args.monetary_value !== undefined) d.monetaryValue = args.monetary_value;
   return d;
 }
+
+/** snake_case → camelCase (vector keys and fields → the JS API's names). */
+export function camel(name) {
+  return name.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase());
+}

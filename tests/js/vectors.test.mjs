@@ -1,9 +1,12 @@
 // The shared vectors (tests/vectors/*.json) against both JS backends: every
 // case, every error case and every published fit of every file, read as the
-// Rust runners in tests/tests/vectors_*.rs read them.
+// Rust runners in tests/tests/vectors_*.rs read them. Files with a `model`
+// hold one model's cases (numbers or arrays); files with a `module`
+// (portfolio.json, uplift.json) hold functions returning objects, compared
+// key by key as tests/tests/structured/mod.rs does, with the JS names.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { assertClose, assertClvError, backends, columns, customers, vector, vectorFiles } from './helpers.mjs';
+import { assertClose, assertClvError, backends, camel, columns, customers, vector, vectorFiles } from './helpers.mjs';
 
 const CLASSES = {
   bg_nbd: 'BetaGeo',
@@ -85,6 +88,70 @@ function run(lib, v, c) {
   return runTransaction(lib[CLASSES[v.model]].fromParams(v.params), c);
 }
 
+/** An array argument of a struct-valued vector case; the string "NaN" is a NaN. */
+const arr = (a, key) => a[key].map((x) => (x === 'NaN' ? NaN : x));
+
+// Arguments as the Python runner passes them, in the JS API's spelling.
+const MODULES = {
+  portfolio(lib, c) {
+    const a = c.args;
+    switch (c.fn) {
+      case 'whale_curve':
+        return lib.whaleCurve(arr(a, 'values'));
+      case 'value_tiers':
+        return lib.valueTiers(arr(a, 'values'), { cuts: arr(a, 'cuts'), method: camel(a.method) });
+      case 'revenue_at_risk':
+        return lib.revenueAtRisk(arr(a, 'values'), arr(a, 'p_alive'));
+      case 'risk_ranking':
+        return lib.riskRanking(arr(a, 'values'), arr(a, 'p_alive'));
+      case 'offer_ceiling':
+        return lib.offerCeiling(arr(a, 'clv'), arr(a, 'p_alive'), a.success_rate);
+      default:
+        throw new Error(`unknown fn ${c.fn}`);
+    }
+  },
+  experiment(lib, c) {
+    const a = c.args;
+    const options = { confidence: a.confidence, metric: a.metric, population: a.population };
+    switch (c.fn) {
+      case 'uplift':
+        return lib.uplift(arr(a, 'treated'), arr(a, 'control'), options);
+      case 'uplift_stratified':
+        return lib.upliftStratified(arr(a, 'treated'), a.treated_strata, arr(a, 'control'), a.control_strata, options);
+      default:
+        throw new Error(`unknown fn ${c.fn}`);
+    }
+  },
+};
+
+/**
+ * `got` against the case's `expected` (snake_case keys read as camelCase):
+ * numbers within atol + rtol·|want| and finite, arrays (and typed arrays)
+ * element by element, objects on the keys `expected` has, anything else
+ * (strings, null) strictly equal.
+ */
+function compare(got, want, rtol, atol, path) {
+  if (typeof want === 'number') {
+    assert.ok(
+      typeof got === 'number' && Number.isFinite(got) && Math.abs(got - want) <= atol + rtol * Math.abs(want),
+      `${path}: got ${got}, want ${want} (rtol ${rtol}, atol ${atol})`,
+    );
+  } else if (Array.isArray(want)) {
+    assert.ok(Array.isArray(got) || ArrayBuffer.isView(got), `${path}: got ${got}, want an array`);
+    const g = Array.from(got);
+    assert.equal(g.length, want.length, `${path}: length`);
+    want.forEach((w, i) => compare(g[i], w, rtol, atol, `${path}[${i}]`));
+  } else if (want !== null && typeof want === 'object') {
+    for (const [k, w] of Object.entries(want)) {
+      const key = camel(k);
+      assert.ok(got !== null && typeof got === 'object' && key in got, `${path}.${key}: missing in the result`);
+      compare(got[key], w, rtol, atol, `${path}.${key}`);
+    }
+  } else {
+    assert.strictEqual(got, want, path);
+  }
+}
+
 function fitData(lib, v, fit) {
   if (v.model === 'sbg') return new lib.ShiftedBetaGeo().fit(fit.survivors);
   const names = [...fit.columns, ...(fit.weights ? [fit.weights] : [])];
@@ -100,11 +167,25 @@ for (const { name, lib } of backends) {
   describe(`vectors on ${name}`, () => {
     test('every vector file has a runner', () => {
       for (const file of vectorFiles()) {
-        assert.ok(CLASSES[vector(file).model], `${file}: model ${vector(file).model}`);
+        const v = vector(file);
+        assert.ok(v.module ? MODULES[v.module] : CLASSES[v.model], `${file}: model ${v.model}, module ${v.module}`);
       }
     });
     for (const file of vectorFiles()) {
       const v = vector(file);
+      if (v.module) {
+        const run = MODULES[v.module];
+        test(`${file}: ${v.cases.length} cases`, () => {
+          for (const c of v.cases) {
+            compare(run(lib, c), c.expected, c.rtol, c.atol ?? 0, `${name} ${file} ${c.fn} (${c.source})`);
+          }
+        });
+        test(`${file}: ${v.errors.length} error cases`, () => {
+          // Field names in the JS spelling (p_alive → pAlive), as the JS arguments.
+          for (const c of v.errors) assertClvError(() => run(lib, c), c.code, camel(c.field), `${name} ${file} ${c.fn}`);
+        });
+        continue;
+      }
       test(`${file}: ${v.cases.length} cases`, () => {
         for (const c of v.cases) assertClose(run(lib, v, c), c, `${name} ${file}`);
       });

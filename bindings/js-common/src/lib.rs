@@ -8,11 +8,13 @@
 //! before it becomes a Rust integer. There is no math here: every formula is
 //! in the core crate `clv`.
 
+use clv::experiment::{Metric, UpliftOptions};
 use clv::fit::FitOptions;
 use clv::formulas::{self, WalandColeInput, parse_decimal};
 use clv::io::{ColumnRef, Delimiter, ReadOptions, read_transactions};
+use clv::portfolio::{CustomerTotals, TierMethod};
 use clv::rfm::{RfmScores, SegmentCount, SegmentMap};
-use clv::summary::{Summary, SummaryOptions, summarize, summarize_coded};
+use clv::summary::{CustomerIds, Summary, SummaryOptions, summarize, summarize_coded};
 use clv::time::{TimeUnit, parse_timestamp};
 use clv::{Error, Result};
 use rust_decimal::Decimal;
@@ -84,6 +86,174 @@ impl FitArgs {
         })?;
         Ok(o)
     }
+}
+
+/// `method` of `valueTiers`: `"share"` (alias `"cumulativeShare"`, the
+/// default) or `"quantile"`.
+///
+/// # Errors
+/// [`Error::InvalidValue`] naming `method` for any other text.
+pub fn tier_method(method: Option<&str>) -> Result<TierMethod> {
+    match method.unwrap_or("share") {
+        "share" | "cumulativeShare" => Ok(TierMethod::CumulativeShare),
+        "quantile" => Ok(TierMethod::Quantile),
+        other => Err(Error::invalid(
+            "method",
+            format!("{other:?}"),
+            "\"share\" (cumulative share of value) or \"quantile\"",
+        )),
+    }
+}
+
+/// The JS name of a [`TierMethod`] (what [`tier_method`] reads).
+pub fn tier_method_name(method: TierMethod) -> &'static str {
+    match method {
+        TierMethod::CumulativeShare => "share",
+        TierMethod::Quantile => "quantile",
+    }
+}
+
+/// The JS name of a [`Metric`]: `"continuous"` or `"binary"`.
+pub fn metric_name(metric: Metric) -> &'static str {
+    match metric {
+        Metric::Continuous => "continuous",
+        Metric::Binary => "binary",
+    }
+}
+
+/// Options of the uplift functions as a JS caller gives them (every field
+/// optional): `confidence` (default 0.95), `metric` (`"continuous"`, the
+/// default, or `"binary"`), `population` (default: the treated count).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct UpliftArgs {
+    /// Confidence level of the intervals, in (0, 1).
+    pub confidence: Option<f64>,
+    /// `"continuous"` or `"binary"`.
+    pub metric: Option<String>,
+    /// Population `total` is computed for.
+    pub population: Option<f64>,
+}
+
+impl UpliftArgs {
+    /// The core's [`UpliftOptions`], defaults filled in (the core validates
+    /// the numbers when it uses them).
+    ///
+    /// # Errors
+    /// [`Error::InvalidValue`] naming `metric` for an unknown metric.
+    pub fn to_options(&self) -> Result<UpliftOptions> {
+        let d = UpliftOptions::default();
+        let metric = match self.metric.as_deref() {
+            None => d.metric,
+            Some("continuous") => Metric::Continuous,
+            Some("binary") => Metric::Binary,
+            Some(other) => {
+                return Err(Error::invalid(
+                    "metric",
+                    format!("{other:?}"),
+                    "\"continuous\" or \"binary\"",
+                ));
+            }
+        };
+        Ok(UpliftOptions {
+            confidence: self.confidence.unwrap_or(d.confidence),
+            metric,
+            population: self.population.or(d.population),
+        })
+    }
+}
+
+/// A core error with its field names in JS spelling (`p_alive` → `pAlive`,
+/// `success_rate` → `successRate`), for functions whose JS arguments carry
+/// those names. Code, value and reason are unchanged.
+pub fn js_names(e: Error) -> Error {
+    match e {
+        Error::InvalidValue {
+            field,
+            index,
+            value,
+            expected,
+        } => Error::InvalidValue {
+            field: camel(&field),
+            index,
+            value,
+            expected,
+        },
+        Error::LengthMismatch {
+            field,
+            actual,
+            reference,
+            expected,
+        } => Error::LengthMismatch {
+            field: camel(&field),
+            actual,
+            reference: camel(&reference),
+            expected,
+        },
+        Error::Empty { field, reason } => Error::Empty {
+            field: camel(&field),
+            reason,
+        },
+        other => other,
+    }
+}
+
+/// Per-customer revenue, transactions and margin from one customer id and
+/// one amount per transaction (see [`clv::portfolio::customer_totals`]);
+/// customers in order of first appearance. `marginRate` defaults to 1 and
+/// `costPerTransaction` to 0 (the margin is then the revenue).
+///
+/// # Errors
+/// Those of [`clv::portfolio::customer_totals`], naming the JS fields
+/// (`customerId`, `monetaryValue`, `marginRate`, `costPerTransaction`).
+pub fn customer_totals(
+    customer_id: &[String],
+    monetary_value: &[f64],
+    margin_rate: Option<f64>,
+    cost_per_transaction: Option<f64>,
+) -> Result<CustomerTotals> {
+    let ids = CustomerIds::intern(customer_id);
+    clv::portfolio::customer_totals(
+        &ids,
+        monetary_value,
+        margin_rate.unwrap_or(1.0),
+        cost_per_transaction.unwrap_or(0.0),
+    )
+    .map_err(|e| {
+        let rename = |f: String| match f.as_str() {
+            "amounts" => "monetaryValue".to_string(),
+            "customer ids" => "customerId".to_string(),
+            _ => f,
+        };
+        match js_names(e) {
+            Error::InvalidValue {
+                field,
+                index,
+                value,
+                expected,
+            } => Error::InvalidValue {
+                field: rename(field),
+                index,
+                value,
+                expected,
+            },
+            Error::LengthMismatch {
+                field,
+                actual,
+                reference,
+                expected,
+            } => Error::LengthMismatch {
+                field: rename(field),
+                actual,
+                reference: rename(reference),
+                expected,
+            },
+            Error::Empty { field, reason } => Error::Empty {
+                field: rename(field),
+                reason,
+            },
+            other => other,
+        }
+    })
 }
 
 /// `snake_case` → `camelCase` (for field names in errors about JS options).
@@ -607,6 +777,75 @@ mod tests {
             Some("bins")
         );
         assert_eq!(segment_map(Some("{")).unwrap_err().code(), "FORMAT_ERROR");
+    }
+
+    #[test]
+    fn portfolio_and_uplift_options() {
+        assert_eq!(tier_method(None).unwrap(), TierMethod::CumulativeShare);
+        assert_eq!(
+            tier_method(Some("cumulativeShare")).unwrap(),
+            TierMethod::CumulativeShare
+        );
+        assert_eq!(tier_method(Some("quantile")).unwrap(), TierMethod::Quantile);
+        assert_eq!(
+            tier_method(Some("abc")).unwrap_err().field(),
+            Some("method")
+        );
+        assert_eq!(tier_method_name(TierMethod::Quantile), "quantile");
+        assert_eq!(
+            UpliftArgs::default().to_options().unwrap(),
+            UpliftOptions::default()
+        );
+        let o = UpliftArgs {
+            confidence: Some(0.9),
+            metric: Some("binary".into()),
+            population: Some(1000.0),
+        }
+        .to_options()
+        .unwrap();
+        assert_eq!(
+            (o.confidence, o.metric, o.population),
+            (0.9, Metric::Binary, Some(1000.0))
+        );
+        let e = UpliftArgs {
+            metric: Some("yes".into()),
+            ..UpliftArgs::default()
+        }
+        .to_options()
+        .unwrap_err();
+        assert_eq!(e.field(), Some("metric"));
+        assert_eq!(metric_name(Metric::Continuous), "continuous");
+        let e = js_names(Error::invalid_at("p_alive", 2, 1.5, "a probability"));
+        assert!(e.to_string().starts_with("invalid pAlive[2]: 1.5"), "{e}");
+        let e = clv::portfolio::revenue_at_risk(&[1.0, 2.0], &[0.5]).unwrap_err();
+        let e = js_names(e);
+        assert_eq!((e.code(), e.field()), ("LENGTH_MISMATCH", Some("pAlive")));
+    }
+
+    #[test]
+    fn customer_totals_name_js_fields() {
+        // As the core's example: a: 0.3·40 − 2·2 = 8; b: 0.3·4 − 2·1 = −0.8.
+        let ids: Vec<String> = ["a", "b", "a"].iter().map(|s| s.to_string()).collect();
+        let t = customer_totals(&ids, &[10.0, 4.0, 30.0], Some(0.3), Some(2.0)).unwrap();
+        assert_eq!(t.customer_id, ["a", "b"]);
+        assert_eq!(
+            (t.revenue, t.transactions),
+            (vec![40.0, 4.0], vec![2.0, 1.0])
+        );
+        assert!((t.margin[0] - 8.0).abs() < 1e-12 && (t.margin[1] + 0.8).abs() < 1e-12);
+        // Defaults: the margin is the revenue.
+        let t = customer_totals(&ids, &[10.0, 4.0, 30.0], None, None).unwrap();
+        assert_eq!(t.margin, vec![40.0, 4.0]);
+        let e = customer_totals(&ids, &[1.0], None, None).unwrap_err();
+        assert_eq!(
+            (e.code(), e.field()),
+            ("LENGTH_MISMATCH", Some("monetaryValue"))
+        );
+        assert!(e.to_string().contains("customerId"), "{e}");
+        let e = customer_totals(&ids, &[1.0; 3], Some(1.5), None).unwrap_err();
+        assert_eq!(e.field(), Some("marginRate"));
+        let e = customer_totals(&ids, &[1.0, f64::NAN, 1.0], None, None).unwrap_err();
+        assert_eq!(e.field(), Some("monetaryValue"));
     }
 
     #[test]

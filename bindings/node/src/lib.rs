@@ -15,7 +15,7 @@ use clv::models::{
 };
 use clv::summary::Summary;
 use clv_js_common as glue;
-use napi::bindgen_prelude::{Either, Either3, Float64Array, This, Uint8Array};
+use napi::bindgen_prelude::{Either, Either3, Float64Array, This, Uint8Array, Uint32Array};
 use napi_derive::napi;
 
 /// Result of every exported function: the error's status is the core's code.
@@ -1168,4 +1168,510 @@ pub fn contribution_margin(input: ContributionMarginInput) -> Result<String> {
 #[napi(catch_unwind)]
 pub fn round_money(value: String, dp: f64) -> Result<String> {
     glue::round_money(&value, dp).map_err(js)
+}
+
+// ---------------------------------------------------------------------------
+// portfolio measures (`clv::portfolio`) and uplift (`clv::experiment`)
+
+/// A core error with its field in JS spelling (`p_alive` → `pAlive`).
+fn js_named(e: clv::Error) -> napi::Error<String> {
+    js(glue::js_names(e))
+}
+
+fn positions(v: Vec<usize>) -> Uint32Array {
+    Uint32Array::new(v.into_iter().map(count).collect())
+}
+
+/// Share of the total value held by the top `fraction` of customers.
+#[napi(object, object_from_js = false)]
+pub struct TopShare {
+    /// Fraction of customers (0.01, 0.05, 0.1, 0.2, 0.5).
+    pub fraction: f64,
+    /// ⌈fraction·n⌉ customers.
+    pub customers: u32,
+    /// Their share of the total value.
+    pub share: f64,
+}
+
+/// The whale curve (Kaplan & Narayanan 2001): customers sorted by value, largest first (ties in input order).
+#[napi(object, object_from_js = false)]
+pub struct WhaleCurve {
+    /// Input positions in curve order.
+    pub order: Uint32Array,
+    /// Values in curve order.
+    pub sorted_values: Float64Array,
+    /// cumulativeShare[k−1] = (v₍₁₎ + … + v₍ₖ₎) / V, ending at 1.
+    pub cumulative_share: Float64Array,
+    /// V = Σ v (> 0).
+    pub total: f64,
+    /// Σ of the positive values (value created).
+    pub created: f64,
+    /// Σ of the negative values (value destroyed, ≤ 0).
+    pub destroyed: f64,
+    /// max_k cumulativeShare[k−1] (above 1 when some customers destroy value).
+    pub peak_share: f64,
+    /// k*: customers at the peak (first position of the maximum, from 1).
+    pub peak_customers: u32,
+    /// k*/n.
+    pub peak_fraction: f64,
+    /// Shares of the top 1, 5, 10, 20, 50 % of customers.
+    pub top_shares: Vec<TopShare>,
+    /// Input positions of the customers with negative value, most negative first.
+    pub destroyers: Uint32Array,
+    /// Gini coefficient Σᵢ Σⱼ |vᵢ − vⱼ| / (2 n² μ).
+    pub gini: f64,
+}
+
+/// The whale curve of `values` (per-customer revenue, margin or CLV; finite, total > 0).
+#[napi(catch_unwind)]
+pub fn whale_curve(values: Either<Float64Array, Vec<f64>>) -> Result<WhaleCurve> {
+    let w = clv::portfolio::whale_curve(sl(&values)).map_err(js_named)?;
+    Ok(WhaleCurve {
+        order: positions(w.order),
+        sorted_values: out(w.sorted_values),
+        cumulative_share: out(w.cumulative_share),
+        total: w.total,
+        created: w.created,
+        destroyed: w.destroyed,
+        peak_share: w.peak_share,
+        peak_customers: count(w.peak_customers),
+        peak_fraction: w.peak_fraction,
+        top_shares: w
+            .top_shares
+            .iter()
+            .map(|t| TopShare {
+                fraction: t.fraction,
+                customers: count(t.customers),
+                share: t.share,
+            })
+            .collect(),
+        destroyers: positions(w.destroyers),
+        gini: w.gini,
+    })
+}
+
+/// Gini coefficient G = Σᵢ Σⱼ |vᵢ − vⱼ| / (2 n² μ) (population version; above 1 possible with negative values).
+#[napi(catch_unwind)]
+pub fn gini(values: Either<Float64Array, Vec<f64>>) -> Result<f64> {
+    clv::portfolio::gini(sl(&values)).map_err(js_named)
+}
+
+/// Options of `valueTiers`.
+#[napi(object)]
+#[derive(Default)]
+pub struct ValueTiersOptions {
+    /// Strictly increasing cuts in (0, 1]; k cuts make k + 1 tiers A, B, C, … (default [0.8, 0.95]).
+    pub cuts: Option<Either<Float64Array, Vec<f64>>>,
+    /// "share" (cumulative share of value, the default; alias "cumulativeShare") or "quantile".
+    pub method: Option<String>,
+}
+
+/// One tier of `valueTiers`.
+#[napi(object, object_from_js = false, use_nullable = true)]
+pub struct TierSummary {
+    pub tier: String,
+    pub customers: u32,
+    /// Σ value of its customers.
+    pub value: f64,
+    /// value / total; null when the total is ≤ 0.
+    pub share: Option<f64>,
+}
+
+/// Value tiers: the tier of each customer (input order) and one row per tier.
+#[napi(object, object_from_js = false)]
+pub struct ValueTiers {
+    /// "share" or "quantile".
+    pub method: String,
+    pub cuts: Float64Array,
+    /// Tier letter of each customer, in input order.
+    pub tier: Vec<String>,
+    pub tiers: Vec<TierSummary>,
+}
+
+/// Value tiers A, B, C, … by cumulative share of value (ABC analysis) or by quantile; tied values share a tier.
+#[napi(catch_unwind)]
+pub fn value_tiers(
+    values: Either<Float64Array, Vec<f64>>,
+    options: Option<ValueTiersOptions>,
+) -> Result<ValueTiers> {
+    let o = options.unwrap_or_default();
+    let method = glue::tier_method(o.method.as_deref()).map_err(js)?;
+    let cuts = o
+        .cuts
+        .as_ref()
+        .map_or(&clv::portfolio::DEFAULT_CUTS[..], sl);
+    let t = clv::portfolio::value_tiers(sl(&values), cuts, method).map_err(js_named)?;
+    Ok(ValueTiers {
+        method: glue::tier_method_name(t.method).to_string(),
+        cuts: out(t.cuts),
+        tier: t.tier,
+        tiers: t
+            .tiers
+            .into_iter()
+            .map(|s| TierSummary {
+                tier: s.tier,
+                customers: count(s.customers),
+                value: s.value,
+                share: s.share,
+            })
+            .collect(),
+    })
+}
+
+/// Revenue at risk per customer: value × (1 − pAlive).
+#[napi(catch_unwind)]
+pub fn revenue_at_risk(
+    values: Either<Float64Array, Vec<f64>>,
+    p_alive: Either<Float64Array, Vec<f64>>,
+) -> Result<Float64Array> {
+    clv::portfolio::revenue_at_risk(sl(&values), sl(&p_alive))
+        .map(out)
+        .map_err(js_named)
+}
+
+/// One customer of `riskRanking().atRisk`.
+#[napi(object, object_from_js = false)]
+pub struct CustomerAtRisk {
+    /// Input position.
+    pub index: u32,
+    pub value: f64,
+    pub p_alive: f64,
+    /// value × (1 − pAlive).
+    pub value_at_risk: f64,
+}
+
+/// Revenue at risk with totals and the customers ranked by it.
+#[napi(object, object_from_js = false, use_nullable = true)]
+pub struct RiskRanking {
+    /// value × (1 − pAlive), input order.
+    pub value_at_risk: Float64Array,
+    /// Σ valueAtRisk.
+    pub total: f64,
+    /// Σ value.
+    pub total_value: f64,
+    /// total / totalValue; null when totalValue ≤ 0.
+    pub share: Option<f64>,
+    /// Σ value × pAlive.
+    pub expected_retained: f64,
+    /// Customers with positive value at risk, largest first (ties in input order).
+    pub at_risk: Vec<CustomerAtRisk>,
+}
+
+/// Revenue at risk, its totals and the ranking of the customers by it.
+#[napi(catch_unwind)]
+pub fn risk_ranking(
+    values: Either<Float64Array, Vec<f64>>,
+    p_alive: Either<Float64Array, Vec<f64>>,
+) -> Result<RiskRanking> {
+    let r = clv::portfolio::risk_ranking(sl(&values), sl(&p_alive)).map_err(js_named)?;
+    Ok(RiskRanking {
+        value_at_risk: out(r.value_at_risk),
+        total: r.total,
+        total_value: r.total_value,
+        share: r.share,
+        expected_retained: r.expected_retained,
+        at_risk: r
+            .at_risk
+            .into_iter()
+            .map(|c| CustomerAtRisk {
+                index: count(c.index),
+                value: c.value,
+                p_alive: c.p_alive,
+                value_at_risk: c.value_at_risk,
+            })
+            .collect(),
+    })
+}
+
+/// Retention-offer ceilings, per customer.
+#[napi(object, object_from_js = false)]
+pub struct OfferCeiling {
+    /// clv / pAlive: the value of a customer known to stay.
+    pub value_if_retained: Float64Array,
+    /// 0: a lost customer is worth nothing more.
+    pub value_if_lost: Float64Array,
+    /// clv (= pAlive · valueIfRetained).
+    pub value_without_offer: Float64Array,
+    /// successRate · (1 − pAlive) · clv / pAlive when clv > 0, else 0.
+    pub ceiling: Float64Array,
+}
+
+/// The most one may spend on a retention offer per customer: successRate · (1 − pAlive) · clv / pAlive (clv > 0, else 0).
+#[napi(catch_unwind)]
+pub fn offer_ceiling(
+    clv: Either<Float64Array, Vec<f64>>,
+    p_alive: Either<Float64Array, Vec<f64>>,
+    success_rate: f64,
+) -> Result<OfferCeiling> {
+    let o =
+        clv::portfolio::offer_ceiling(sl(&clv), sl(&p_alive), success_rate).map_err(js_named)?;
+    Ok(OfferCeiling {
+        value_if_retained: out(o.value_if_retained),
+        value_if_lost: out(o.value_if_lost),
+        value_without_offer: out(o.value_without_offer),
+        ceiling: out(o.ceiling),
+    })
+}
+
+/// A transaction log for `customerTotals`: one customer id and one amount per transaction.
+#[napi(object, object_to_js = false)]
+pub struct TotalsInput {
+    pub customer_id: Vec<String>,
+    pub monetary_value: Either<Float64Array, Vec<f64>>,
+}
+
+/// Options of `customerTotals`.
+#[napi(object)]
+#[derive(Default)]
+pub struct TotalsOptions {
+    /// Gross margin rate in [0, 1] (default 1).
+    pub margin_rate: Option<f64>,
+    /// Cost to serve one transaction, ≥ 0 (default 0).
+    pub cost_per_transaction: Option<f64>,
+}
+
+/// Per-customer totals, customers in order of first appearance.
+#[napi(object, object_from_js = false)]
+pub struct CustomerTotals {
+    pub customer_id: Vec<String>,
+    /// Σ amounts.
+    pub revenue: Float64Array,
+    /// Number of transactions.
+    pub transactions: Float64Array,
+    /// marginRate · revenue − costPerTransaction · transactions.
+    pub margin: Float64Array,
+}
+
+/// Revenue, transactions and a contribution margin per customer from a transaction log.
+#[napi(catch_unwind)]
+pub fn customer_totals(
+    transactions: TotalsInput,
+    options: Option<TotalsOptions>,
+) -> Result<CustomerTotals> {
+    let o = options.unwrap_or_default();
+    let t = glue::customer_totals(
+        &transactions.customer_id,
+        sl(&transactions.monetary_value),
+        o.margin_rate,
+        o.cost_per_transaction,
+    )
+    .map_err(js)?;
+    Ok(CustomerTotals {
+        customer_id: t.customer_id,
+        revenue: out(t.revenue),
+        transactions: out(t.transactions),
+        margin: out(t.margin),
+    })
+}
+
+/// Options of the uplift functions.
+#[napi(object)]
+#[derive(Default)]
+pub struct UpliftOptions {
+    /// Confidence level of the intervals, in (0, 1) (default 0.95).
+    pub confidence: Option<f64>,
+    /// "continuous" (Welch, the default) or "binary" (0/1 outcomes, Newcombe hybrid score).
+    pub metric: Option<String>,
+    /// Population `total` is computed for (default: the number of treated customers).
+    pub population: Option<f64>,
+}
+
+fn uplift_options(o: Option<UpliftOptions>) -> Result<clv::experiment::UpliftOptions> {
+    let o = o.unwrap_or_default();
+    glue::UpliftArgs {
+        confidence: o.confidence,
+        metric: o.metric,
+        population: o.population,
+    }
+    .to_options()
+    .map_err(js)
+}
+
+/// The measured effect of an action: treated − control, per customer and in total.
+#[napi(object, object_from_js = false, use_nullable = true)]
+pub struct Uplift {
+    /// "continuous" or "binary".
+    pub metric: String,
+    /// "welch", "newcombe_hybrid_score", "stratified_welch_satterthwaite" or "stratified_wald".
+    pub method: String,
+    pub confidence: f64,
+    pub n_treated: u32,
+    pub n_control: u32,
+    /// Mean outcome of the treated group (a proportion for binary metrics).
+    pub mean_treated: f64,
+    /// Mean outcome of the control group (stratified: standardised to the treated mix).
+    pub mean_control: f64,
+    /// treated − control, per customer.
+    pub effect: f64,
+    pub ci_low: f64,
+    pub ci_high: f64,
+    /// Standard error of `effect` (binary: the unpooled Wald one, for information).
+    pub std_error: f64,
+    /// Degrees of freedom (continuous metrics), else null.
+    pub df: Option<f64>,
+    /// Welch's t, or the z of the score test.
+    pub statistic: f64,
+    /// Two-sided p-value of "no effect".
+    pub p_value: f64,
+    /// effect / meanControl; null when the control mean is 0.
+    pub relative_effect: Option<f64>,
+    /// The treated population `total` is computed for.
+    pub population: f64,
+    /// effect × population: the incremental value created.
+    pub total: f64,
+    pub total_ci_low: f64,
+    pub total_ci_high: f64,
+}
+
+fn uplift_js(u: clv::experiment::Uplift) -> Uplift {
+    Uplift {
+        metric: glue::metric_name(u.metric).to_string(),
+        method: u.method.to_string(),
+        confidence: u.confidence,
+        n_treated: count(u.n_treated),
+        n_control: count(u.n_control),
+        mean_treated: u.mean_treated,
+        mean_control: u.mean_control,
+        effect: u.effect,
+        ci_low: u.ci_low,
+        ci_high: u.ci_high,
+        std_error: u.std_error,
+        df: u.df,
+        statistic: u.statistic,
+        p_value: u.p_value,
+        relative_effect: u.relative_effect,
+        population: u.population,
+        total: u.total,
+        total_ci_low: u.total_ci_low,
+        total_ci_high: u.total_ci_high,
+    }
+}
+
+/// Uplift of treated over control: Welch's interval and test (continuous) or Newcombe's hybrid score interval with the score-test p-value (binary).
+#[napi(catch_unwind)]
+pub fn uplift(
+    treated: Either<Float64Array, Vec<f64>>,
+    control: Either<Float64Array, Vec<f64>>,
+    options: Option<UpliftOptions>,
+) -> Result<Uplift> {
+    let o = uplift_options(options)?;
+    clv::experiment::uplift(sl(&treated), sl(&control), &o)
+        .map(uplift_js)
+        .map_err(js_named)
+}
+
+/// Options of `upliftProportions`.
+#[napi(object)]
+#[derive(Default)]
+pub struct ProportionsOptions {
+    /// Confidence level of the intervals, in (0, 1) (default 0.95).
+    pub confidence: Option<f64>,
+    /// Population `total` is computed for (default: nTreated).
+    pub population: Option<f64>,
+}
+
+/// Counts of a binary outcome in the two groups.
+#[napi(object)]
+pub struct Proportions {
+    pub successes_treated: f64,
+    pub n_treated: f64,
+    pub successes_control: f64,
+    pub n_control: f64,
+}
+
+/// Uplift on a binary metric from counts (Newcombe hybrid score interval, score-test p-value).
+#[napi(catch_unwind)]
+pub fn uplift_proportions(
+    counts: Proportions,
+    options: Option<ProportionsOptions>,
+) -> Result<Uplift> {
+    let o = options.unwrap_or_default();
+    let opts = glue::UpliftArgs {
+        confidence: o.confidence,
+        metric: Some("binary".into()),
+        population: o.population,
+    }
+    .to_options()
+    .map_err(js)?;
+    let w = |f: &str, v: f64| glue::whole_u32(f, v, 0).map(u64::from).map_err(js);
+    clv::experiment::uplift_proportions(
+        w("successesTreated", counts.successes_treated)?,
+        w("nTreated", counts.n_treated)?,
+        w("successesControl", counts.successes_control)?,
+        w("nControl", counts.n_control)?,
+        &opts,
+    )
+    .map(uplift_js)
+    .map_err(js_named)
+}
+
+/// Wilson score interval [low, high] of successes / n (Wilson 1927).
+#[napi(catch_unwind, ts_return_type = "[number, number]")]
+pub fn wilson_interval(successes: f64, n: f64, confidence: Option<f64>) -> Result<Vec<f64>> {
+    let s = glue::whole_u32("successes", successes, 0).map_err(js)?;
+    let n = glue::whole_u32("n", n, 0).map_err(js)?;
+    let (lo, hi) = clv::experiment::wilson_interval(
+        u64::from(s),
+        u64::from(n),
+        confidence.unwrap_or(clv::experiment::UpliftOptions::default().confidence),
+    )
+    .map_err(js_named)?;
+    Ok(vec![lo, hi])
+}
+
+/// One stratum of `upliftStratified` (weight = nTreated / total treated).
+#[napi(object, object_from_js = false)]
+pub struct StratumUplift {
+    pub stratum: String,
+    pub n_treated: u32,
+    pub n_control: u32,
+    pub weight: f64,
+    pub mean_treated: f64,
+    pub mean_control: f64,
+    pub effect: f64,
+    pub std_error: f64,
+}
+
+/// A stratified uplift: the combined estimate and one row per stratum (sorted by label).
+#[napi(object, object_from_js = false)]
+pub struct StratifiedUplift {
+    pub overall: Uplift,
+    pub strata: Vec<StratumUplift>,
+}
+
+/// Uplift estimated within strata and combined with treated weights w_s = n_t,s / n_t: δ = Σ w_s δ_s, Var δ = Σ w_s² (a_s + b_s).
+#[napi(catch_unwind)]
+pub fn uplift_stratified(
+    treated: Either<Float64Array, Vec<f64>>,
+    treated_strata: Vec<String>,
+    control: Either<Float64Array, Vec<f64>>,
+    control_strata: Vec<String>,
+    options: Option<UpliftOptions>,
+) -> Result<StratifiedUplift> {
+    let o = uplift_options(options)?;
+    let s = clv::experiment::uplift_stratified(
+        sl(&treated),
+        &treated_strata,
+        sl(&control),
+        &control_strata,
+        &o,
+    )
+    .map_err(js_named)?;
+    Ok(StratifiedUplift {
+        overall: uplift_js(s.overall),
+        strata: s
+            .strata
+            .into_iter()
+            .map(|st| StratumUplift {
+                stratum: st.stratum,
+                n_treated: count(st.n_treated),
+                n_control: count(st.n_control),
+                weight: st.weight,
+                mean_treated: st.mean_treated,
+                mean_control: st.mean_control,
+                effect: st.effect,
+                std_error: st.std_error,
+            })
+            .collect(),
+    })
 }

@@ -1052,3 +1052,321 @@ pub fn contribution_margin(
 pub fn round_money(value: &str, dp: f64) -> Result<String> {
     glue::round_money(value, dp).map_err(js)
 }
+
+// ---------------------------------------------------------------------------
+// portfolio measures (`clv::portfolio`) and uplift (`clv::experiment`)
+
+/// A core error with its field in JS spelling (`p_alive` → `pAlive`).
+fn js_named(e: clv::Error) -> JsValue {
+    js(glue::js_names(e))
+}
+
+fn positions(v: &[usize]) -> js_sys::Uint32Array {
+    let v: Vec<u32> = v
+        .iter()
+        .map(|&i| u32::try_from(i).unwrap_or(u32::MAX))
+        .collect();
+    js_sys::Uint32Array::from(v.as_slice())
+}
+
+fn or_null(v: Option<f64>) -> JsValue {
+    v.map_or(JsValue::NULL, JsValue::from_f64)
+}
+
+/// The whale curve of `values` (per-customer revenue, margin or CLV; finite, total > 0).
+#[wasm_bindgen(js_name = whaleCurve, unchecked_return_type = "WhaleCurve")]
+pub fn whale_curve(
+    #[wasm_bindgen(unchecked_param_type = "Float64Array | number[]")] values: JsValue,
+) -> Result<JsValue> {
+    let w = clv::portfolio::whale_curve(&to_f64s("values", &values)?).map_err(js_named)?;
+    let o = Object::new();
+    set(&o, "order", positions(&w.order));
+    set(&o, "sortedValues", f64_array(&w.sorted_values));
+    set(&o, "cumulativeShare", f64_array(&w.cumulative_share));
+    set(&o, "total", w.total);
+    set(&o, "created", w.created);
+    set(&o, "destroyed", w.destroyed);
+    set(&o, "peakShare", w.peak_share);
+    set(&o, "peakCustomers", w.peak_customers as f64);
+    set(&o, "peakFraction", w.peak_fraction);
+    let top = Array::new();
+    for t in &w.top_shares {
+        let r = Object::new();
+        set(&r, "fraction", t.fraction);
+        set(&r, "customers", t.customers as f64);
+        set(&r, "share", t.share);
+        top.push(&r);
+    }
+    set(&o, "topShares", top);
+    set(&o, "destroyers", positions(&w.destroyers));
+    set(&o, "gini", w.gini);
+    Ok(o.into())
+}
+
+/// Gini coefficient G = Σᵢ Σⱼ |vᵢ − vⱼ| / (2 n² μ) (population version; above 1 possible with negative values).
+#[wasm_bindgen]
+pub fn gini(
+    #[wasm_bindgen(unchecked_param_type = "Float64Array | number[]")] values: JsValue,
+) -> Result<f64> {
+    clv::portfolio::gini(&to_f64s("values", &values)?).map_err(js_named)
+}
+
+/// Value tiers A, B, C, … by cumulative share of value (ABC analysis) or by quantile; tied values share a tier.
+#[wasm_bindgen(js_name = valueTiers, unchecked_return_type = "ValueTiers")]
+pub fn value_tiers(
+    #[wasm_bindgen(unchecked_param_type = "Float64Array | number[]")] values: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "ValueTiersOptions")] options: JsValue,
+) -> Result<JsValue> {
+    let method = glue::tier_method(opt_string(&options, "method")?.as_deref()).map_err(js)?;
+    let cuts = opt_f64s(&options, "cuts")?.unwrap_or_else(|| clv::portfolio::DEFAULT_CUTS.to_vec());
+    let t = clv::portfolio::value_tiers(&to_f64s("values", &values)?, &cuts, method)
+        .map_err(js_named)?;
+    let o = Object::new();
+    set(&o, "method", glue::tier_method_name(t.method));
+    set(&o, "cuts", f64_array(&t.cuts));
+    set(&o, "tier", strings_array(&t.tier));
+    let rows = Array::new();
+    for s in &t.tiers {
+        let r = Object::new();
+        set(&r, "tier", s.tier.as_str());
+        set(&r, "customers", s.customers as f64);
+        set(&r, "value", s.value);
+        set(&r, "share", or_null(s.share));
+        rows.push(&r);
+    }
+    set(&o, "tiers", rows);
+    Ok(o.into())
+}
+
+/// Revenue at risk per customer: value × (1 − pAlive).
+#[wasm_bindgen(js_name = revenueAtRisk)]
+pub fn revenue_at_risk(
+    #[wasm_bindgen(unchecked_param_type = "Float64Array | number[]")] values: JsValue,
+    #[wasm_bindgen(js_name = pAlive, unchecked_param_type = "Float64Array | number[]")]
+    p_alive: JsValue,
+) -> Result<Float64Array> {
+    let r = clv::portfolio::revenue_at_risk(
+        &to_f64s("values", &values)?,
+        &to_f64s("pAlive", &p_alive)?,
+    )
+    .map_err(js_named)?;
+    Ok(f64_array(&r))
+}
+
+/// Revenue at risk, its totals and the ranking of the customers by it.
+#[wasm_bindgen(js_name = riskRanking, unchecked_return_type = "RiskRanking")]
+pub fn risk_ranking(
+    #[wasm_bindgen(unchecked_param_type = "Float64Array | number[]")] values: JsValue,
+    #[wasm_bindgen(js_name = pAlive, unchecked_param_type = "Float64Array | number[]")]
+    p_alive: JsValue,
+) -> Result<JsValue> {
+    let r =
+        clv::portfolio::risk_ranking(&to_f64s("values", &values)?, &to_f64s("pAlive", &p_alive)?)
+            .map_err(js_named)?;
+    let o = Object::new();
+    set(&o, "valueAtRisk", f64_array(&r.value_at_risk));
+    set(&o, "total", r.total);
+    set(&o, "totalValue", r.total_value);
+    set(&o, "share", or_null(r.share));
+    set(&o, "expectedRetained", r.expected_retained);
+    let rows = Array::new();
+    for c in &r.at_risk {
+        let row = Object::new();
+        set(&row, "index", c.index as f64);
+        set(&row, "value", c.value);
+        set(&row, "pAlive", c.p_alive);
+        set(&row, "valueAtRisk", c.value_at_risk);
+        rows.push(&row);
+    }
+    set(&o, "atRisk", rows);
+    Ok(o.into())
+}
+
+/// The most one may spend on a retention offer per customer: successRate · (1 − pAlive) · clv / pAlive (clv > 0, else 0).
+#[wasm_bindgen(js_name = offerCeiling, unchecked_return_type = "OfferCeiling")]
+pub fn offer_ceiling(
+    #[wasm_bindgen(unchecked_param_type = "Float64Array | number[]")] clv: JsValue,
+    #[wasm_bindgen(js_name = pAlive, unchecked_param_type = "Float64Array | number[]")]
+    p_alive: JsValue,
+    #[wasm_bindgen(js_name = successRate)] success_rate: f64,
+) -> Result<JsValue> {
+    let c = clv::portfolio::offer_ceiling(
+        &to_f64s("clv", &clv)?,
+        &to_f64s("pAlive", &p_alive)?,
+        success_rate,
+    )
+    .map_err(js_named)?;
+    let o = Object::new();
+    set(&o, "valueIfRetained", f64_array(&c.value_if_retained));
+    set(&o, "valueIfLost", f64_array(&c.value_if_lost));
+    set(&o, "valueWithoutOffer", f64_array(&c.value_without_offer));
+    set(&o, "ceiling", f64_array(&c.ceiling));
+    Ok(o.into())
+}
+
+/// Revenue, transactions and a contribution margin per customer from a transaction log.
+#[wasm_bindgen(js_name = customerTotals, unchecked_return_type = "CustomerTotals")]
+pub fn customer_totals(
+    #[wasm_bindgen(unchecked_param_type = "TotalsInput")] transactions: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "TotalsOptions")] options: JsValue,
+) -> Result<JsValue> {
+    let t = glue::customer_totals(
+        &strings(&transactions, "customerId")?,
+        &f64s(&transactions, "monetaryValue")?,
+        opt_f64(&options, "marginRate")?,
+        opt_f64(&options, "costPerTransaction")?,
+    )
+    .map_err(js)?;
+    let o = Object::new();
+    set(&o, "customerId", strings_array(&t.customer_id));
+    set(&o, "revenue", f64_array(&t.revenue));
+    set(&o, "transactions", f64_array(&t.transactions));
+    set(&o, "margin", f64_array(&t.margin));
+    Ok(o.into())
+}
+
+fn uplift_options(
+    options: &JsValue,
+    metric: Option<String>,
+) -> Result<clv::experiment::UpliftOptions> {
+    glue::UpliftArgs {
+        confidence: opt_f64(options, "confidence")?,
+        metric: match metric {
+            Some(m) => Some(m),
+            None => opt_string(options, "metric")?,
+        },
+        population: opt_f64(options, "population")?,
+    }
+    .to_options()
+    .map_err(js)
+}
+
+fn uplift_js(u: &clv::experiment::Uplift) -> Object {
+    let o = Object::new();
+    set(&o, "metric", glue::metric_name(u.metric));
+    set(&o, "method", u.method);
+    set(&o, "confidence", u.confidence);
+    set(&o, "nTreated", u.n_treated as f64);
+    set(&o, "nControl", u.n_control as f64);
+    set(&o, "meanTreated", u.mean_treated);
+    set(&o, "meanControl", u.mean_control);
+    set(&o, "effect", u.effect);
+    set(&o, "ciLow", u.ci_low);
+    set(&o, "ciHigh", u.ci_high);
+    set(&o, "stdError", u.std_error);
+    set(&o, "df", or_null(u.df));
+    set(&o, "statistic", u.statistic);
+    set(&o, "pValue", u.p_value);
+    set(&o, "relativeEffect", or_null(u.relative_effect));
+    set(&o, "population", u.population);
+    set(&o, "total", u.total);
+    set(&o, "totalCiLow", u.total_ci_low);
+    set(&o, "totalCiHigh", u.total_ci_high);
+    o
+}
+
+/// Uplift of treated over control: Welch's interval and test (continuous) or Newcombe's hybrid score interval with the score-test p-value (binary).
+#[wasm_bindgen(unchecked_return_type = "Uplift")]
+pub fn uplift(
+    #[wasm_bindgen(unchecked_param_type = "Float64Array | number[]")] treated: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Float64Array | number[]")] control: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "UpliftOptions")] options: JsValue,
+) -> Result<JsValue> {
+    let o = uplift_options(&options, None)?;
+    let u = clv::experiment::uplift(
+        &to_f64s("treated", &treated)?,
+        &to_f64s("control", &control)?,
+        &o,
+    )
+    .map_err(js_named)?;
+    Ok(uplift_js(&u).into())
+}
+
+/// Uplift on a binary metric from counts (Newcombe hybrid score interval, score-test p-value).
+#[wasm_bindgen(js_name = upliftProportions, unchecked_return_type = "Uplift")]
+pub fn uplift_proportions(
+    #[wasm_bindgen(unchecked_param_type = "Proportions")] counts: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "ProportionsOptions")] options: JsValue,
+) -> Result<JsValue> {
+    let o = uplift_options(&options, Some("binary".into()))?;
+    let w = |f: &str| -> Result<u64> {
+        let v = num(f, &get(&counts, f))?;
+        glue::whole_u32(f, v, 0).map(u64::from).map_err(js)
+    };
+    let u = clv::experiment::uplift_proportions(
+        w("successesTreated")?,
+        w("nTreated")?,
+        w("successesControl")?,
+        w("nControl")?,
+        &o,
+    )
+    .map_err(js_named)?;
+    Ok(uplift_js(&u).into())
+}
+
+/// Wilson score interval [low, high] of successes / n (Wilson 1927).
+#[wasm_bindgen(js_name = wilsonInterval, unchecked_return_type = "[number, number]")]
+pub fn wilson_interval(successes: f64, n: f64, confidence: Option<f64>) -> Result<JsValue> {
+    let s = glue::whole_u32("successes", successes, 0).map_err(js)?;
+    let n = glue::whole_u32("n", n, 0).map_err(js)?;
+    let (lo, hi) = clv::experiment::wilson_interval(
+        u64::from(s),
+        u64::from(n),
+        confidence.unwrap_or(clv::experiment::UpliftOptions::default().confidence),
+    )
+    .map_err(js_named)?;
+    Ok(Array::of2(&lo.into(), &hi.into()).into())
+}
+
+fn labels(field: &str, v: &JsValue) -> Result<Vec<String>> {
+    if !Array::is_array(v) {
+        return Err(invalid(field, type_name(v), "an array of strings"));
+    }
+    let a: &Array = v.unchecked_ref();
+    a.iter()
+        .enumerate()
+        .map(|(i, x)| {
+            x.as_string()
+                .ok_or_else(|| js(clv::Error::invalid_at(field, i, type_name(&x), "a string")))
+        })
+        .collect()
+}
+
+/// Uplift estimated within strata and combined with treated weights w_s = n_t,s / n_t: δ = Σ w_s δ_s, Var δ = Σ w_s² (a_s + b_s).
+#[wasm_bindgen(js_name = upliftStratified, unchecked_return_type = "StratifiedUplift")]
+pub fn uplift_stratified(
+    #[wasm_bindgen(unchecked_param_type = "Float64Array | number[]")] treated: JsValue,
+    #[wasm_bindgen(js_name = treatedStrata, unchecked_param_type = "string[]")]
+    treated_strata: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Float64Array | number[]")] control: JsValue,
+    #[wasm_bindgen(js_name = controlStrata, unchecked_param_type = "string[]")]
+    control_strata: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "UpliftOptions")] options: JsValue,
+) -> Result<JsValue> {
+    let o = uplift_options(&options, None)?;
+    let s = clv::experiment::uplift_stratified(
+        &to_f64s("treated", &treated)?,
+        &labels("treatedStrata", &treated_strata)?,
+        &to_f64s("control", &control)?,
+        &labels("controlStrata", &control_strata)?,
+        &o,
+    )
+    .map_err(js_named)?;
+    let out = Object::new();
+    set(&out, "overall", uplift_js(&s.overall));
+    let rows = Array::new();
+    for st in &s.strata {
+        let r = Object::new();
+        set(&r, "stratum", st.stratum.as_str());
+        set(&r, "nTreated", st.n_treated as f64);
+        set(&r, "nControl", st.n_control as f64);
+        set(&r, "weight", st.weight);
+        set(&r, "meanTreated", st.mean_treated);
+        set(&r, "meanControl", st.mean_control);
+        set(&r, "effect", st.effect);
+        set(&r, "stdError", st.std_error);
+        rows.push(&r);
+    }
+    set(&out, "strata", rows);
+    Ok(out.into())
+}

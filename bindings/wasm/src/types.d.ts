@@ -52,6 +52,14 @@ export interface CsvOptions {
   dateFormat?: string
   skipInvalid?: boolean
 }
+export interface CustomerAtRisk {
+  /** Input position. */
+  index: number
+  value: number
+  pAlive: number
+  /** value × (1 − pAlive). */
+  valueAtRisk: number
+}
 export interface Customers {
   /** Repeat purchases x (whole numbers ≥ 0). */
   frequency: Float64Array | Array<number>
@@ -61,6 +69,15 @@ export interface Customers {
   T: Float64Array | Array<number>
   /** Optional weight per row (for `fit` only; e.g. counts of identical customers). */
   weights?: Float64Array | Array<number>
+}
+export interface CustomerTotals {
+  customerId: Array<string>
+  /** Σ amounts. */
+  revenue: Float64Array
+  /** Number of transactions. */
+  transactions: Float64Array
+  /** marginRate · revenue − costPerTransaction · transactions. */
+  margin: Float64Array
 }
 export interface FitOptions {
   /** L2 penalty on the parameters, as `lifetimes`' `penalizer_coef` (default 0). */
@@ -74,6 +91,16 @@ export interface GammaGammaParams {
   p: number
   q: number
   v: number
+}
+export interface OfferCeiling {
+  /** clv / pAlive: the value of a customer known to stay. */
+  valueIfRetained: Float64Array
+  /** 0: a lost customer is worth nothing more. */
+  valueIfLost: Float64Array
+  /** clv (= pAlive · valueIfRetained). */
+  valueWithoutOffer: Float64Array
+  /** successRate · (1 − pAlive) · clv / pAlive when clv > 0, else 0. */
+  ceiling: Float64Array
 }
 export interface ParamSummary {
   param: string
@@ -90,6 +117,18 @@ export interface ParetoNbdParams {
   alpha: number
   s: number
   beta: number
+}
+export interface Proportions {
+  successesTreated: number
+  nTreated: number
+  successesControl: number
+  nControl: number
+}
+export interface ProportionsOptions {
+  /** Confidence level of the intervals, in (0, 1) (default 0.95). */
+  confidence?: number
+  /** Population `total` is computed for (default: nTreated). */
+  population?: number
 }
 export interface RetentionClvInput {
   margin: string
@@ -143,6 +182,20 @@ export interface RfmSummary {
   /** Rows skipped with `skipInvalid`. */
   nSkipped: number
 }
+export interface RiskRanking {
+  /** value × (1 − pAlive), input order. */
+  valueAtRisk: Float64Array
+  /** Σ valueAtRisk. */
+  total: number
+  /** Σ value. */
+  totalValue: number
+  /** total / totalValue; null when totalValue ≤ 0. */
+  share: number | null
+  /** Σ value × pAlive. */
+  expectedRetained: number
+  /** Customers with positive value at risk, largest first (ties in input order). */
+  atRisk: Array<CustomerAtRisk>
+}
 export interface SbgParams {
   alpha: number
   beta: number
@@ -175,6 +228,20 @@ export interface SpendCustomers {
   /** Optional weight per row (for `fit` only). */
   weights?: Float64Array | Array<number>
 }
+export interface StratifiedUplift {
+  overall: Uplift
+  strata: Array<StratumUplift>
+}
+export interface StratumUplift {
+  stratum: string
+  nTreated: number
+  nControl: number
+  weight: number
+  meanTreated: number
+  meanControl: number
+  effect: number
+  stdError: number
+}
 export interface SummaryOptions {
   /** Time unit: "D" (default), "W", "M", "H" or "<n>d" (e.g. "7d"). */
   freq?: string
@@ -187,6 +254,32 @@ export interface SummaryOptions {
   /** Skip and count bad rows instead of failing. */
   skipInvalid?: boolean
 }
+export interface TierSummary {
+  tier: string
+  customers: number
+  /** Σ value of its customers. */
+  value: number
+  /** value / total; null when the total is ≤ 0. */
+  share: number | null
+}
+export interface TopShare {
+  /** Fraction of customers (0.01, 0.05, 0.1, 0.2, 0.5). */
+  fraction: number
+  /** ⌈fraction·n⌉ customers. */
+  customers: number
+  /** Their share of the total value. */
+  share: number
+}
+export interface TotalsInput {
+  customerId: Array<string>
+  monetaryValue: Float64Array | Array<number>
+}
+export interface TotalsOptions {
+  /** Gross margin rate in [0, 1] (default 1). */
+  marginRate?: number
+  /** Cost to serve one transaction, ≥ 0 (default 0). */
+  costPerTransaction?: number
+}
 export interface Transactions {
   /** Customer ids. */
   customerId: Array<string>
@@ -194,6 +287,61 @@ export interface Transactions {
   datetime: Array<string>
   /** Amounts (≥ 0), optional. */
   monetaryValue?: Float64Array | Array<number>
+}
+export interface Uplift {
+  /** "continuous" or "binary". */
+  metric: string
+  /** "welch", "newcombe_hybrid_score", "stratified_welch_satterthwaite" or "stratified_wald". */
+  method: string
+  confidence: number
+  nTreated: number
+  nControl: number
+  /** Mean outcome of the treated group (a proportion for binary metrics). */
+  meanTreated: number
+  /** Mean outcome of the control group (stratified: standardised to the treated mix). */
+  meanControl: number
+  /** treated − control, per customer. */
+  effect: number
+  ciLow: number
+  ciHigh: number
+  /** Standard error of `effect` (binary: the unpooled Wald one, for information). */
+  stdError: number
+  /** Degrees of freedom (continuous metrics), else null. */
+  df: number | null
+  /** Welch's t, or the z of the score test. */
+  statistic: number
+  /** Two-sided p-value of "no effect". */
+  pValue: number
+  /** effect / meanControl; null when the control mean is 0. */
+  relativeEffect: number | null
+  /** The treated population `total` is computed for. */
+  population: number
+  /** effect × population: the incremental value created. */
+  total: number
+  totalCiLow: number
+  totalCiHigh: number
+}
+export interface UpliftOptions {
+  /** Confidence level of the intervals, in (0, 1) (default 0.95). */
+  confidence?: number
+  /** "continuous" (Welch, the default) or "binary" (0/1 outcomes, Newcombe hybrid score). */
+  metric?: string
+  /** Population `total` is computed for (default: the number of treated customers). */
+  population?: number
+}
+export interface ValueTiers {
+  /** "share" or "quantile". */
+  method: string
+  cuts: Float64Array
+  /** Tier letter of each customer, in input order. */
+  tier: Array<string>
+  tiers: Array<TierSummary>
+}
+export interface ValueTiersOptions {
+  /** Strictly increasing cuts in (0, 1]; k cuts make k + 1 tiers A, B, C, … (default [0.8, 0.95]). */
+  cuts?: Float64Array | Array<number>
+  /** "share" (cumulative share of value, the default; alias "cumulativeShare") or "quantile". */
+  method?: string
 }
 export interface WalandColeConstantInput {
   volume: string
@@ -211,4 +359,30 @@ export interface WalandColeInput {
   retentionCosts: Array<string>
   acquisitionCost: string
   costOfCapital: string
+}
+export interface WhaleCurve {
+  /** Input positions in curve order. */
+  order: Uint32Array
+  /** Values in curve order. */
+  sortedValues: Float64Array
+  /** cumulativeShare[k−1] = (v₍₁₎ + … + v₍ₖ₎) / V, ending at 1. */
+  cumulativeShare: Float64Array
+  /** V = Σ v (> 0). */
+  total: number
+  /** Σ of the positive values (value created). */
+  created: number
+  /** Σ of the negative values (value destroyed, ≤ 0). */
+  destroyed: number
+  /** max_k cumulativeShare[k−1] (above 1 when some customers destroy value). */
+  peakShare: number
+  /** k*: customers at the peak (first position of the maximum, from 1). */
+  peakCustomers: number
+  /** k*\/n. */
+  peakFraction: number
+  /** Shares of the top 1, 5, 10, 20, 50 % of customers. */
+  topShares: Array<TopShare>
+  /** Input positions of the customers with negative value, most negative first. */
+  destroyers: Uint32Array
+  /** Gini coefficient Σᵢ Σⱼ |vᵢ − vⱼ| / (2 n² μ). */
+  gini: number
 }

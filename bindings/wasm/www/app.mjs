@@ -7,6 +7,7 @@ import init, {
   customerLifetimeValue,
   rfmSegments,
   rfmSummaryFromCsv,
+  whaleCurve,
 } from '../pkg-web/clv_wasm.js';
 
 const $ = (id) => document.getElementById(id);
@@ -174,26 +175,24 @@ function render({ s, bg, gg, alive, expected, clv, rfm }) {
 }
 
 /**
- * Whale curve: customers sorted by CLV, highest first; point k is
- * (k / n, Σ_{j≤k} clv_j / Σ clv). Display only; the clv portfolio module
- * (whale curve, Gini, tiers) will replace this when it lands.
+ * Whale curve of the CLVs, computed by the library (`whaleCurve`, Kaplan &
+ * Narayanan 2001): point k is (k / n, cumulativeShare[k − 1]), customers
+ * sorted by CLV, highest first. This function only draws it.
  */
 function drawWhale(clv) {
-  const sorted = Float64Array.from(clv).sort().reverse();
-  const total = sorted.reduce((a, b) => a + b, 0);
-  const n = sorted.length;
+  const w = whaleCurve(clv);
+  const share = w.cumulativeShare;
+  const n = share.length;
+  const top = Math.max(1, w.peakShare); // above 1 only when some values are negative
   const W = 320, H = 240, L = 34, B = 24, T = 8, R = 8;
   const x = (f) => L + f * (W - L - R);
-  const y = (f) => H - B - f * (H - B - T);
+  const y = (f) => H - B - (f / top) * (H - B - T);
   const step = Math.max(1, Math.floor(n / 400));
-  let cum = 0;
   const pts = [`${x(0)},${y(0)}`];
-  let top10 = 0;
   for (let k = 0; k < n; k++) {
-    cum += sorted[k];
-    if (k + 1 === Math.ceil(0.1 * n)) top10 = cum / total;
-    if ((k + 1) % step === 0 || k === n - 1) pts.push(`${x((k + 1) / n).toFixed(1)},${y(cum / total).toFixed(1)}`);
+    if ((k + 1) % step === 0 || k === n - 1) pts.push(`${x((k + 1) / n).toFixed(1)},${y(share[k]).toFixed(1)}`);
   }
+  const top10 = w.topShares.find((t) => t.fraction === 0.1).share;
   $('whale').innerHTML = `
     <line class="axis" x1="${L}" y1="${y(0)}" x2="${x(1)}" y2="${y(0)}"/>
     <line class="axis" x1="${L}" y1="${y(0)}" x2="${L}" y2="${y(1)}"/>
@@ -203,7 +202,9 @@ function drawWhale(clv) {
     <text x="${L - 4}" y="${y(0.5) + 4}" text-anchor="end">50%</text>
     <text x="${x(0.5)}" y="${H - 6}" text-anchor="middle">share of customers</text>
     <text x="${x(1)}" y="${H - 6}" text-anchor="end">100%</text>`;
-  $('whale-note').innerHTML = `The top 10% of customers hold <strong id="top10" data-value="${top10}">${fmt(100 * top10, 1)}%</strong> of the CLV.`;
+  $('whale-note').innerHTML =
+    `The top 10% of customers hold <strong id="top10" data-value="${top10}">${fmt(100 * top10, 1)}%</strong> of the CLV; ` +
+    `Gini coefficient <strong id="gini" data-value="${w.gini}">${fmt(w.gini, 2)}</strong>.`;
 }
 
 function renderCustomers() {

@@ -25,6 +25,20 @@ export function example(clv: typeof Clv): number {
   const money: string = clv.simpleClv({ averagePurchaseValue: '50', purchaseFrequency: '4', lifespan: '3', marginRate: '0.25' });
   const fitted = new clv.ParetoNBD({ penalty: 0 }).fit({ frequency: [1, 0], recency: [5, 0], T: [10, 10] });
   const sbg = new clv.ShiftedBetaGeo().fit([1000, 631, 468, 382]);
-  return alive[0] + next[0] + newCustomer + value[0] + (ll ?? 0) + seg.rfmScore.length + money.length
+  const whale: Clv.WhaleCurve = clv.whaleCurve(value);
+  const shares: Float64Array = whale.cumulativeShare;
+  const tiers: Clv.ValueTiers = clv.valueTiers(value, { cuts: [0.8, 0.95], method: 'quantile' });
+  const atRisk: Float64Array = clv.revenueAtRisk(value, alive);
+  const ranking: Clv.RiskRanking = clv.riskRanking(value, alive);
+  const ceiling: Clv.OfferCeiling = clv.offerCeiling(value, alive, 0.3);
+  const u: Clv.Uplift = clv.uplift([12, 15, 11], [10, 12, 9], { confidence: 0.9, metric: 'continuous', population: 100 });
+  const rel: number | null = u.relativeEffect;
+  const strat: Clv.StratifiedUplift = clv.upliftStratified([1, 2, 3, 4], ['a', 'a', 'b', 'b'], [1, 2, 2, 3], ['a', 'a', 'b', 'b']);
+  const props: Clv.Uplift = clv.upliftProportions({ successesTreated: 9, nTreated: 10, successesControl: 3, nControl: 10 });
+  const [lo, hi]: [number, number] = clv.wilsonInterval(9, 10);
+  const totals: Clv.CustomerTotals = clv.customerTotals({ customerId: ['a', 'b'], monetaryValue: [1, 2] }, { marginRate: 0.3 });
+  const portfolio = totals.margin[0] + shares[0] + whale.peakShare + whale.gini + clv.gini([1, 2]) + tiers.tier.length + atRisk[0]
+    + (ranking.share ?? 0) + ceiling.ceiling[0] + u.ciLow + (rel ?? 0) + strat.overall.effect + props.pValue + lo + hi;
+  return portfolio + alive[0] + next[0] + newCustomer + value[0] + (ll ?? 0) + seg.rfmScore.length + money.length
     + fitted.expectedPurchasesNew(1) + sbg.survival(3) + params.r + (se?.r ?? 0);
 }
