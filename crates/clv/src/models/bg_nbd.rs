@@ -574,148 +574,166 @@ pub struct BetaGeo {
     fit: Option<FitInfo>,
 }
 
-impl BetaGeo {
-    /// A model with known parameters.
-    ///
-    /// # Errors
-    /// [`Error::InvalidValue`] naming `r`, `alpha`, `a` or `b` when not finite and > 0.
-    pub fn from_params(r: f64, alpha: f64, a: f64, b: f64) -> Result<Self> {
-        Ok(BetaGeo {
-            params: BgNbdParams::new(r, alpha, a, b)?,
-            fit: None,
-        })
-    }
+/// The inherent methods and the [`TransactionModel`] impl shared by
+/// [`BetaGeo`] and [`crate::ModifiedBetaGeo`]: the two models differ only in
+/// the [`Variant`] passed to the shared likelihood and predictions, their
+/// JSON name and display name.
+macro_rules! geo_model {
+    ($ty:ident, $variant:expr, $json:literal, $name:literal, $eq8:literal) => {
+        impl $ty {
+            /// A model with known parameters.
+            ///
+            /// # Errors
+            /// [`Error::InvalidValue`](crate::Error::InvalidValue) naming `r`,
+            /// `alpha`, `a` or `b` when not finite and > 0.
+            pub fn from_params(r: f64, alpha: f64, a: f64, b: f64) -> Result<Self> {
+                Ok($ty {
+                    params: BgNbdParams::new(r, alpha, a, b)?,
+                    fit: None,
+                })
+            }
 
-    /// Maximum-likelihood fit (see [`crate::fit`]); `weights` are per-row
-    /// counts for compressed data.
-    ///
-    /// # Errors
-    /// Those of [`validate_customers`]; [`Error::Empty`] for no customers;
-    /// bad `weights` ([`Error::InvalidValue`] / [`Error::LengthMismatch`]);
-    /// [`Error::NotConverged`].
-    pub fn fit(
-        frequency: &[f64],
-        recency: &[f64],
-        t: &[f64],
-        weights: Option<&[f64]>,
-        options: &FitOptions,
-    ) -> Result<Self> {
-        let (params, info) = fit_geo(
-            Variant::Bg,
-            "BG/NBD",
-            frequency,
-            recency,
-            t,
-            weights,
-            options,
-        )?;
-        Ok(BetaGeo {
-            params,
-            fit: Some(info),
-        })
-    }
+            /// Maximum-likelihood fit (see [`crate::fit`]); `weights` are per-row
+            /// counts for compressed data.
+            ///
+            /// # Errors
+            /// Those of [`validate_customers`](crate::models::validate_customers);
+            /// [`Error::Empty`](crate::Error::Empty) for no customers; bad `weights`
+            /// ([`Error::InvalidValue`](crate::Error::InvalidValue) /
+            /// [`Error::LengthMismatch`](crate::Error::LengthMismatch));
+            /// [`Error::NotConverged`](crate::Error::NotConverged).
+            pub fn fit(
+                frequency: &[f64],
+                recency: &[f64],
+                t: &[f64],
+                weights: Option<&[f64]>,
+                options: &FitOptions,
+            ) -> Result<Self> {
+                let (params, info) =
+                    fit_geo($variant, $name, frequency, recency, t, weights, options)?;
+                Ok($ty {
+                    params,
+                    fit: Some(info),
+                })
+            }
 
-    /// The parameters.
-    pub fn parameters(&self) -> BgNbdParams {
-        self.params
-    }
-    /// Gamma shape r.
-    pub fn r(&self) -> f64 {
-        self.params.r
-    }
-    /// Gamma rate α.
-    pub fn alpha(&self) -> f64 {
-        self.params.alpha
-    }
-    /// Beta shape a.
-    pub fn a(&self) -> f64 {
-        self.params.a
-    }
-    /// Beta shape b.
-    pub fn b(&self) -> f64 {
-        self.params.b
-    }
+            /// The parameters.
+            pub fn parameters(&self) -> BgNbdParams {
+                self.params
+            }
+            /// Gamma shape r.
+            pub fn r(&self) -> f64 {
+                self.params.r
+            }
+            /// Gamma rate α.
+            pub fn alpha(&self) -> f64 {
+                self.params.alpha
+            }
+            /// Beta shape a.
+            pub fn a(&self) -> f64 {
+                self.params.a
+            }
+            /// Beta shape b.
+            pub fn b(&self) -> f64 {
+                self.params.b
+            }
 
-    /// ln P(alive), for customers whose P(alive) underflows.
-    ///
-    /// # Errors
-    /// Those of [`validate_customers`].
-    pub fn ln_prob_alive(&self, frequency: &[f64], recency: &[f64], t: &[f64]) -> Result<Vec<f64>> {
-        per_customer(frequency, recency, t, |x, tx, tt| {
-            Ok(ln_prob_alive(Variant::Bg, &self.params, x, tx, tt))
-        })
-    }
+            /// ln P(alive), for customers whose P(alive) underflows.
+            ///
+            /// # Errors
+            /// Those of [`validate_customers`](crate::models::validate_customers).
+            pub fn ln_prob_alive(
+                &self,
+                frequency: &[f64],
+                recency: &[f64],
+                t: &[f64],
+            ) -> Result<Vec<f64>> {
+                per_customer(frequency, recency, t, |x, tx, tt| {
+                    Ok(ln_prob_alive($variant, &self.params, x, tx, tt))
+                })
+            }
 
-    /// ln P(X(t) = n) for a new customer (FHL 2005 eq. 8, in log space).
-    ///
-    /// # Errors
-    /// `t` must be finite and ≥ 0.
-    pub fn ln_prob_purchases(&self, n: u32, t: f64) -> Result<f64> {
-        check::non_negative("t", t)?;
-        Ok(ln_prob_purchases(Variant::Bg, &self.params, n, t))
-    }
+            #[doc = concat!("ln P(X(t) = n) for a new customer (", $eq8, ", in log space).")]
+            ///
+            /// # Errors
+            /// `t` must be finite and ≥ 0.
+            pub fn ln_prob_purchases(&self, n: u32, t: f64) -> Result<f64> {
+                check::non_negative("t", t)?;
+                Ok(ln_prob_purchases($variant, &self.params, n, t))
+            }
 
-    /// `{"format_version": 1, "model": "bg_nbd", "params": {...}, "fit": ...}`.
-    pub fn to_json(&self) -> String {
-        model_to_json("bg_nbd", &self.params, self.fit.as_ref())
-    }
+            #[doc = concat!("`{\"format_version\": 1, \"model\": \"", $json, "\", \"params\": {...}, \"fit\": ...}`.")]
+            pub fn to_json(&self) -> String {
+                model_to_json($json, &self.params, self.fit.as_ref())
+            }
 
-    /// Reads [`BetaGeo::to_json`] output.
-    ///
-    /// # Errors
-    /// [`Error::Format`] for bad JSON, another model or version;
-    /// [`Error::InvalidValue`] for invalid parameters.
-    pub fn from_json(text: &str) -> Result<Self> {
-        let (p, fit): (BgNbdParams, _) = model_from_json("bg_nbd", text)?;
-        Ok(BetaGeo {
-            params: BgNbdParams::new(p.r, p.alpha, p.a, p.b)?,
-            fit,
-        })
-    }
+            /// Reads the output of `to_json`.
+            ///
+            /// # Errors
+            /// [`Error::Format`](crate::Error::Format) for bad JSON, another model or
+            /// version; [`Error::InvalidValue`](crate::Error::InvalidValue) for
+            /// invalid parameters.
+            pub fn from_json(text: &str) -> Result<Self> {
+                let (p, fit): (BgNbdParams, _) = model_from_json($json, text)?;
+                Ok($ty {
+                    params: BgNbdParams::new(p.r, p.alpha, p.a, p.b)?,
+                    fit,
+                })
+            }
+        }
+
+        impl TransactionModel for $ty {
+            fn name(&self) -> &'static str {
+                $name
+            }
+            fn params(&self) -> Vec<(&'static str, f64)> {
+                let p = self.params;
+                vec![("r", p.r), ("alpha", p.alpha), ("a", p.a), ("b", p.b)]
+            }
+            fn fit_info(&self) -> Option<&FitInfo> {
+                self.fit.as_ref()
+            }
+            fn log_likelihood(
+                &self,
+                frequency: &[f64],
+                recency: &[f64],
+                t: &[f64],
+            ) -> Result<Vec<f64>> {
+                per_customer(frequency, recency, t, |x, tx, tt| {
+                    Ok(ln_lik($variant, &self.params, x, tx, tt, None))
+                })
+            }
+            fn prob_alive(&self, frequency: &[f64], recency: &[f64], t: &[f64]) -> Result<Vec<f64>> {
+                per_customer(frequency, recency, t, |x, tx, tt| {
+                    Ok(ln_prob_alive($variant, &self.params, x, tx, tt).exp())
+                })
+            }
+            fn expected_purchases(
+                &self,
+                horizon: f64,
+                frequency: &[f64],
+                recency: &[f64],
+                t: &[f64],
+            ) -> Result<Vec<f64>> {
+                check::non_negative("t", horizon)?;
+                per_customer(frequency, recency, t, |x, tx, tt| {
+                    conditional_expectation($variant, &self.params, horizon, x, tx, tt)
+                })
+            }
+            fn expected_purchases_new(&self, t: f64) -> Result<f64> {
+                check::non_negative("t", t)?;
+                conditional_expectation($variant, &self.params, t, 0.0, 0.0, 0.0)
+            }
+            fn prob_purchases(&self, n: u32, t: f64) -> Result<f64> {
+                check::non_negative("t", t)?;
+                Ok(ln_prob_purchases($variant, &self.params, n, t).exp())
+            }
+        }
+    };
 }
+pub(crate) use geo_model;
 
-impl TransactionModel for BetaGeo {
-    fn name(&self) -> &'static str {
-        "BG/NBD"
-    }
-    fn params(&self) -> Vec<(&'static str, f64)> {
-        let p = self.params;
-        vec![("r", p.r), ("alpha", p.alpha), ("a", p.a), ("b", p.b)]
-    }
-    fn fit_info(&self) -> Option<&FitInfo> {
-        self.fit.as_ref()
-    }
-    fn log_likelihood(&self, frequency: &[f64], recency: &[f64], t: &[f64]) -> Result<Vec<f64>> {
-        per_customer(frequency, recency, t, |x, tx, tt| {
-            Ok(ln_lik(Variant::Bg, &self.params, x, tx, tt, None))
-        })
-    }
-    fn prob_alive(&self, frequency: &[f64], recency: &[f64], t: &[f64]) -> Result<Vec<f64>> {
-        per_customer(frequency, recency, t, |x, tx, tt| {
-            Ok(ln_prob_alive(Variant::Bg, &self.params, x, tx, tt).exp())
-        })
-    }
-    fn expected_purchases(
-        &self,
-        horizon: f64,
-        frequency: &[f64],
-        recency: &[f64],
-        t: &[f64],
-    ) -> Result<Vec<f64>> {
-        check::non_negative("t", horizon)?;
-        per_customer(frequency, recency, t, |x, tx, tt| {
-            conditional_expectation(Variant::Bg, &self.params, horizon, x, tx, tt)
-        })
-    }
-    fn expected_purchases_new(&self, t: f64) -> Result<f64> {
-        check::non_negative("t", t)?;
-        conditional_expectation(Variant::Bg, &self.params, t, 0.0, 0.0, 0.0)
-    }
-    fn prob_purchases(&self, n: u32, t: f64) -> Result<f64> {
-        check::non_negative("t", t)?;
-        Ok(ln_prob_purchases(Variant::Bg, &self.params, n, t).exp())
-    }
-}
+geo_model!(BetaGeo, Variant::Bg, "bg_nbd", "BG/NBD", "FHL 2005 eq. 8");
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]

@@ -35,7 +35,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::bg_nbd::{
-    BgNbdParams, Variant, conditional_expectation, fit_geo, ln_lik, ln_prob_alive,
+    BgNbdParams, Variant, conditional_expectation, fit_geo, geo_model, ln_lik, ln_prob_alive,
     ln_prob_purchases, per_customer,
 };
 use super::{TransactionModel, model_from_json, model_to_json};
@@ -61,148 +61,13 @@ pub struct ModifiedBetaGeo {
     fit: Option<FitInfo>,
 }
 
-impl ModifiedBetaGeo {
-    /// A model with known parameters.
-    ///
-    /// # Errors
-    /// [`Error::InvalidValue`](crate::Error::InvalidValue) naming `r`, `alpha`, `a` or `b` when not finite and > 0.
-    pub fn from_params(r: f64, alpha: f64, a: f64, b: f64) -> Result<Self> {
-        Ok(ModifiedBetaGeo {
-            params: BgNbdParams::new(r, alpha, a, b)?,
-            fit: None,
-        })
-    }
-
-    /// Maximum-likelihood fit (see [`crate::fit`]); `weights` are per-row
-    /// counts for compressed data.
-    ///
-    /// # Errors
-    /// Those of [`validate_customers`](super::validate_customers); [`Error::Empty`](crate::Error::Empty) for no customers;
-    /// bad `weights` ([`Error::InvalidValue`](crate::Error::InvalidValue) / [`Error::LengthMismatch`](crate::Error::LengthMismatch));
-    /// [`Error::NotConverged`](crate::Error::NotConverged).
-    pub fn fit(
-        frequency: &[f64],
-        recency: &[f64],
-        t: &[f64],
-        weights: Option<&[f64]>,
-        options: &FitOptions,
-    ) -> Result<Self> {
-        let (params, info) = fit_geo(
-            Variant::Mbg,
-            "MBG/NBD",
-            frequency,
-            recency,
-            t,
-            weights,
-            options,
-        )?;
-        Ok(ModifiedBetaGeo {
-            params,
-            fit: Some(info),
-        })
-    }
-
-    /// The parameters.
-    pub fn parameters(&self) -> BgNbdParams {
-        self.params
-    }
-    /// Gamma shape r.
-    pub fn r(&self) -> f64 {
-        self.params.r
-    }
-    /// Gamma rate α.
-    pub fn alpha(&self) -> f64 {
-        self.params.alpha
-    }
-    /// Beta shape a.
-    pub fn a(&self) -> f64 {
-        self.params.a
-    }
-    /// Beta shape b.
-    pub fn b(&self) -> f64 {
-        self.params.b
-    }
-
-    /// ln P(alive), for customers whose P(alive) underflows.
-    ///
-    /// # Errors
-    /// Those of [`validate_customers`](super::validate_customers).
-    pub fn ln_prob_alive(&self, frequency: &[f64], recency: &[f64], t: &[f64]) -> Result<Vec<f64>> {
-        per_customer(frequency, recency, t, |x, tx, tt| {
-            Ok(ln_prob_alive(Variant::Mbg, &self.params, x, tx, tt))
-        })
-    }
-
-    /// ln P(X(t) = n) for a new customer (MBG/NBD analogue of FHL 2005 eq. 8, in log space).
-    ///
-    /// # Errors
-    /// `t` must be finite and ≥ 0.
-    pub fn ln_prob_purchases(&self, n: u32, t: f64) -> Result<f64> {
-        check::non_negative("t", t)?;
-        Ok(ln_prob_purchases(Variant::Mbg, &self.params, n, t))
-    }
-
-    /// `{"format_version": 1, "model": "mbg_nbd", "params": {...}, "fit": ...}`.
-    pub fn to_json(&self) -> String {
-        model_to_json("mbg_nbd", &self.params, self.fit.as_ref())
-    }
-
-    /// Reads [`ModifiedBetaGeo::to_json`] output.
-    ///
-    /// # Errors
-    /// [`Error::Format`](crate::Error::Format) for bad JSON, another model or version;
-    /// [`Error::InvalidValue`](crate::Error::InvalidValue) for invalid parameters.
-    pub fn from_json(text: &str) -> Result<Self> {
-        let (p, fit): (BgNbdParams, _) = model_from_json("mbg_nbd", text)?;
-        Ok(ModifiedBetaGeo {
-            params: BgNbdParams::new(p.r, p.alpha, p.a, p.b)?,
-            fit,
-        })
-    }
-}
-
-impl TransactionModel for ModifiedBetaGeo {
-    fn name(&self) -> &'static str {
-        "MBG/NBD"
-    }
-    fn params(&self) -> Vec<(&'static str, f64)> {
-        let p = self.params;
-        vec![("r", p.r), ("alpha", p.alpha), ("a", p.a), ("b", p.b)]
-    }
-    fn fit_info(&self) -> Option<&FitInfo> {
-        self.fit.as_ref()
-    }
-    fn log_likelihood(&self, frequency: &[f64], recency: &[f64], t: &[f64]) -> Result<Vec<f64>> {
-        per_customer(frequency, recency, t, |x, tx, tt| {
-            Ok(ln_lik(Variant::Mbg, &self.params, x, tx, tt, None))
-        })
-    }
-    fn prob_alive(&self, frequency: &[f64], recency: &[f64], t: &[f64]) -> Result<Vec<f64>> {
-        per_customer(frequency, recency, t, |x, tx, tt| {
-            Ok(ln_prob_alive(Variant::Mbg, &self.params, x, tx, tt).exp())
-        })
-    }
-    fn expected_purchases(
-        &self,
-        horizon: f64,
-        frequency: &[f64],
-        recency: &[f64],
-        t: &[f64],
-    ) -> Result<Vec<f64>> {
-        check::non_negative("t", horizon)?;
-        per_customer(frequency, recency, t, |x, tx, tt| {
-            conditional_expectation(Variant::Mbg, &self.params, horizon, x, tx, tt)
-        })
-    }
-    fn expected_purchases_new(&self, t: f64) -> Result<f64> {
-        check::non_negative("t", t)?;
-        conditional_expectation(Variant::Mbg, &self.params, t, 0.0, 0.0, 0.0)
-    }
-    fn prob_purchases(&self, n: u32, t: f64) -> Result<f64> {
-        check::non_negative("t", t)?;
-        Ok(ln_prob_purchases(Variant::Mbg, &self.params, n, t).exp())
-    }
-}
+geo_model!(
+    ModifiedBetaGeo,
+    Variant::Mbg,
+    "mbg_nbd",
+    "MBG/NBD",
+    "MBG/NBD analogue of FHL 2005 eq. 8"
+);
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
