@@ -9,24 +9,41 @@
 //! - **Objective** (minimised), identical to `lifetimes`' `penalizer_coef`:
 //!   `f(φ) = −LL(θ)/W + penalty · Σᵢ θᵢ²`, where `W` is the total weight
 //!   (the number of customers for unweighted data).
-//! - **Optimiser.** L-BFGS (memory 10) from the `argmin` crate with the
-//!   Moré–Thuente line search. A trial step where the log-likelihood is
-//!   `−∞` or NaN is a rejected step: the best finite point seen so far is kept
-//!   and L-BFGS is restarted from it, falling back to an Armijo backtracking
-//!   line search (which simply shortens such steps).
+//! - **Optimiser, with a closed-form Hessian**
+//!   ([`Likelihood::value_gradient_hessian`]): Newton's method on φ with
+//!   Levenberg–Marquardt damping. In φ the Hessian of `f` is
+//!   `∇²f = −D H D / W + diag(θᵢ (−gᵢ/W + 4 penalty θᵢ))`, `D = diag(θ)`,
+//!   `g`, `H` the gradient and Hessian of LL in θ. The step `p` solves
+//!   `(∇²f + λI) p = −∇f` by Cholesky: `λ = 0` (the pure Newton step) while
+//!   `∇²f` is positive definite and the step decreases `f` enough (Armijo,
+//!   `f(φ+p) ≤ f(φ) + 10⁻⁴ ∇f·p`); otherwise `λ` starts at
+//!   `10⁻³ · max(1, maxᵢ |∇²f|ᵢᵢ)` and grows tenfold until the step is
+//!   accepted (ever shorter steps, ever closer to the gradient direction),
+//!   and shrinks tenfold after each accepted step. No step moves a `ln θᵢ` by
+//!   more than 2. Near the optimum convergence is quadratic: 5–10 passes over
+//!   the data instead of about 25 for L-BFGS. If Newton does not converge,
+//!   L-BFGS runs from the same start.
+//! - **Optimiser, otherwise** (and as that fallback): L-BFGS (memory 10)
+//!   from the `argmin` crate with the Moré–Thuente line search. A trial step
+//!   where the log-likelihood is `−∞` or NaN is a rejected step: the best
+//!   finite point seen so far is kept and L-BFGS is restarted from it,
+//!   falling back to an Armijo backtracking line search (which simply
+//!   shortens such steps).
 //! - **Starts.** Every point of [`Likelihood::starting_points`] and the
-//!   all-ones point; all deterministic. They are ranked by the objective at
-//!   the start, and L-BFGS runs from the best one; the next ones are used only
-//!   if that run does not converge. The first converged run is kept.
-//! - **Convergence** is checked after the run, on the gradient itself:
+//!   all-ones point; all deterministic. Newton takes them in that order;
+//!   L-BFGS takes them best first, ranked by the objective at the start. The
+//!   next ones are used only if a run does not converge; the first converged
+//!   run is kept.
+//! - **Convergence** is checked on the gradient itself:
 //!   `maxᵢ |∂f/∂φᵢ| < gradient_tolerance`. A fit where no start satisfies it is
 //!   [`Error::NotConverged`], never a silent result.
 //! - **Uncertainty.** The Hessian `H` of the (unpenalised) LL in natural
-//!   parameters is computed by central differences of the analytic gradient
-//!   ([`hessian`]); standard errors are `√diag((−H)⁻¹)` (inverse observed
-//!   information). The 95% intervals are **log-scale Wald intervals**
-//!   `exp(ln θ ± 1.96 · SE/θ) = θ · exp(±1.96 · SE/θ)` (delta method:
-//!   `SE(ln θ) = SE(θ)/θ`), which are always positive, unlike `θ ± 1.96·SE`.
+//!   parameters is the model's closed form when it has one, else central
+//!   differences of the analytic gradient ([`hessian`]); standard errors are
+//!   `√diag((−H)⁻¹)` (inverse observed information). The 95% intervals are
+//!   **log-scale Wald intervals** `exp(ln θ ± 1.96 · SE/θ) = θ · exp(±1.96 · SE/θ)`
+//!   (delta method: `SE(ln θ) = SE(θ)/θ`), which are always positive, unlike
+//!   `θ ± 1.96·SE`.
 
 use std::cell::RefCell;
 
@@ -55,6 +72,19 @@ pub trait Likelihood: Sync {
     /// Deterministic starting points on the natural scale ([`maximize`] also
     /// tries all-ones). No randomness.
     fn starting_points(&self) -> Vec<Vec<f64>>;
+    /// Total log-likelihood, its gradient and its Hessian
+    /// `∂²LL/∂θᵢ∂θⱼ` (row-major k×k in `hess`) in one pass, for a model that
+    /// has them in closed form; `None` (the default) when it does not. With
+    /// it, [`maximize`] runs Newton's method and the standard errors come
+    /// from the exact Hessian.
+    fn value_gradient_hessian(
+        &self,
+        _params: &[f64],
+        _grad: &mut [f64],
+        _hess: &mut [f64],
+    ) -> Option<f64> {
+        None
+    }
 }
 
 /// Options of [`maximize`].
@@ -396,6 +426,201 @@ fn run_start<L: Likelihood + ?Sized>(
     }
 }
 
+/// One point of Newton's method: the objective `f`, its gradient and
+/// Hessian in φ, and the log-likelihood with its Hessian in θ (kept for the
+/// standard errors).
+struct NewtonPoint {
+    phi: Vec<f64>,
+    f: f64,
+    grad: Vec<f64>,
+    /// ∇²f in φ, row-major.
+    hess: Vec<f64>,
+    ll: f64,
+    /// ∂²LL/∂θᵢ∂θⱼ, row-major.
+    ll_hess: Vec<f64>,
+}
+
+impl NewtonPoint {
+    fn grad_max(&self) -> f64 {
+        self.grad.iter().fold(0.0_f64, |m, v| m.max(v.abs()))
+    }
+}
+
+/// Evaluates the objective with its φ-Hessian at `phi` (see the module docs
+/// for the chain rule). `None` when the model has no closed-form Hessian;
+/// `f = +∞` where the log-likelihood, gradient or Hessian is not finite.
+fn newton_point(
+    likelihood: &dyn Likelihood,
+    weight: f64,
+    penalty: f64,
+    phi: &[f64],
+) -> Option<NewtonPoint> {
+    let k = phi.len();
+    let theta: Vec<f64> = phi.iter().map(|p| p.exp()).collect();
+    let mut g = vec![0.0; k];
+    let mut h = vec![0.0; k * k];
+    if theta.iter().any(|t| !(t.is_finite() && *t > 0.0)) {
+        return Some(rejected_point(phi));
+    }
+    let ll = likelihood.value_gradient_hessian(&theta, &mut g, &mut h)?;
+    let f = -ll / weight + penalty * theta.iter().map(|t| t * t).sum::<f64>();
+    let grad: Vec<f64> = (0..k)
+        .map(|i| theta[i] * (-g[i] / weight + 2.0 * penalty * theta[i]))
+        .collect();
+    let mut hess = vec![0.0; k * k];
+    for i in 0..k {
+        for j in 0..k {
+            hess[i * k + j] = -theta[i] * theta[j] * h[i * k + j] / weight;
+        }
+        hess[i * k + i] += theta[i] * (-g[i] / weight + 4.0 * penalty * theta[i]);
+    }
+    if !f.is_finite() || grad.iter().chain(&hess).any(|v| !v.is_finite()) {
+        return Some(rejected_point(phi));
+    }
+    Some(NewtonPoint {
+        phi: phi.to_vec(),
+        f,
+        grad,
+        hess,
+        ll,
+        ll_hess: h,
+    })
+}
+
+/// Solves `(A + λI) x = b` for symmetric `A` (row-major k×k) by Cholesky;
+/// `None` when `A + λI` is not positive definite.
+fn solve_shifted(a: &[f64], lambda: f64, b: &[f64]) -> Option<Vec<f64>> {
+    let k = b.len();
+    let mut l = vec![0.0; k * k];
+    for i in 0..k {
+        for j in 0..=i {
+            let s: f64 = (0..j).map(|m| l[i * k + m] * l[j * k + m]).sum();
+            if i == j {
+                let d = a[i * k + i] + lambda - s;
+                if !(d > 0.0 && d.is_finite()) {
+                    return None;
+                }
+                l[i * k + i] = d.sqrt();
+            } else {
+                l[i * k + j] = (a[i * k + j] - s) / l[j * k + j];
+            }
+        }
+    }
+    let mut y = vec![0.0; k];
+    for i in 0..k {
+        let s: f64 = (0..i).map(|m| l[i * k + m] * y[m]).sum();
+        y[i] = (b[i] - s) / l[i * k + i];
+    }
+    let mut x = vec![0.0; k];
+    for i in (0..k).rev() {
+        let s: f64 = (i + 1..k).map(|m| l[m * k + i] * x[m]).sum();
+        x[i] = (y[i] - s) / l[i * k + i];
+    }
+    Some(x)
+}
+
+/// Largest change of one `ln θᵢ` in a Newton step (a factor e² ≈ 7.4).
+const MAX_LOG_STEP: f64 = 2.0;
+
+/// Damping trials per Newton iteration before giving up (λ then spans
+/// 10⁻³ to 10⁵⁶ times the Hessian's scale).
+const MAX_DAMPING_TRIALS: usize = 60;
+
+/// Damped Newton from `start` (see the module docs). Returns the attempt and
+/// the last accepted point.
+fn run_newton(
+    likelihood: &dyn Likelihood,
+    options: &FitOptions,
+    start: NewtonPoint,
+) -> (Attempt, NewtonPoint) {
+    let weight = likelihood.total_weight();
+    let k = start.phi.len();
+    let mut cur = start;
+    let mut lambda = 0.0_f64;
+    let mut iterations = 0u64;
+    let reason = loop {
+        let gmax = cur.grad_max();
+        if gmax < options.gradient_tolerance {
+            break String::new();
+        }
+        if iterations >= options.max_iterations {
+            break String::from("iteration limit reached");
+        }
+        let scale = (0..k)
+            .map(|i| cur.hess[i * k + i].abs())
+            .fold(1.0_f64, f64::max);
+        let neg_grad: Vec<f64> = cur.grad.iter().map(|v| -v).collect();
+        let mut next = None;
+        for _ in 0..MAX_DAMPING_TRIALS {
+            let Some(mut step) = solve_shifted(&cur.hess, lambda, &neg_grad) else {
+                lambda = if lambda == 0.0 {
+                    1e-3 * scale
+                } else {
+                    lambda * 10.0
+                };
+                continue;
+            };
+            let longest = step.iter().fold(0.0_f64, |m, v| m.max(v.abs()));
+            if longest > MAX_LOG_STEP {
+                step.iter_mut().for_each(|v| *v *= MAX_LOG_STEP / longest);
+            }
+            let slope: f64 = cur.grad.iter().zip(&step).map(|(g, p)| g * p).sum();
+            let phi: Vec<f64> = cur.phi.iter().zip(&step).map(|(a, b)| a + b).collect();
+            let trial = newton_point(likelihood, weight, options.penalty, &phi)
+                .unwrap_or_else(|| rejected_point(&phi));
+            // Armijo; or, at the rounding floor of f, a step that does not
+            // raise f beyond rounding and shrinks the gradient.
+            let armijo = trial.f <= cur.f + 1e-4 * slope;
+            let floor = trial.f <= cur.f + 1e-14 * cur.f.abs().max(1.0) && trial.grad_max() < gmax;
+            if trial.f.is_finite() && (armijo || floor) {
+                next = Some(trial);
+                break;
+            }
+            lambda = if lambda == 0.0 {
+                1e-3 * scale
+            } else {
+                lambda * 10.0
+            };
+        }
+        let Some(trial) = next else {
+            break String::from("no further decrease of the objective");
+        };
+        cur = trial;
+        iterations += 1;
+        lambda = if lambda < 1e-12 * scale {
+            0.0
+        } else {
+            lambda / 10.0
+        };
+    };
+    let gmax = cur.grad_max();
+    (
+        Attempt {
+            phi: cur.phi.clone(),
+            cost: cur.f,
+            grad_max: gmax,
+            iterations,
+            converged: gmax < options.gradient_tolerance,
+            reason,
+        },
+        cur,
+    )
+}
+
+/// A point with `f = +∞`: a rejected step (the log-likelihood, its
+/// derivatives or the parameters are not finite there).
+fn rejected_point(phi: &[f64]) -> NewtonPoint {
+    let k = phi.len();
+    NewtonPoint {
+        phi: phi.to_vec(),
+        f: f64::INFINITY,
+        grad: vec![0.0; k],
+        hess: vec![0.0; k * k],
+        ll: f64::NAN,
+        ll_hess: vec![0.0; k * k],
+    }
+}
+
 /// Maximises a log-likelihood (see the [module docs](self) for the method).
 ///
 /// `model` is the model's name, used in error messages. Returns the
@@ -455,33 +680,70 @@ fn maximize_dyn(
     let k = likelihood.names().len();
     let mut starts = likelihood.starting_points();
     starts.push(vec![1.0; k]);
-    // Starts are tried best first (lowest objective at the start); the first
-    // run that converges is kept and the others are only fallbacks. One
-    // L-BFGS run instead of one per start makes fits ~3x faster; the
-    // customer-base likelihoods have one interior optimum in practice.
-    let mut scored: Vec<(f64, Vec<f64>)> = starts
+    let starts: Vec<Vec<f64>> = starts
         .into_iter()
         .filter(|s| s.len() == k && s.iter().all(|v| v.is_finite() && *v > 0.0))
-        .map(|s| {
-            let mut g = vec![0.0; k];
-            let ll = likelihood.value_and_gradient(&s, &mut g);
-            let penalty: f64 = options.penalty * s.iter().map(|v| v * v).sum::<f64>();
-            let cost = -ll / weight + penalty;
-            (if cost.is_nan() { f64::INFINITY } else { cost }, s)
-        })
+        .map(|s| s.iter().map(|v| v.ln()).collect())
         .collect();
-    scored.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let mut best: Option<Attempt> = None;
+    // With a closed-form Hessian, Newton runs from the starts in the
+    // model's order (it converges from any of them in a few steps, and
+    // scoring the starts would cost a pass over the data each). Without
+    // one, the starts are tried best first (lowest objective at the start).
+    // Either way the first run that converges is kept and the other starts
+    // are only fallbacks: the customer-base likelihoods have one interior
+    // optimum in practice.
+    let first = starts
+        .first()
+        .and_then(|phi| newton_point(likelihood, weight, options.penalty, phi));
+    let has_hessian = first.is_some();
+    let mut scored: Vec<(f64, Vec<f64>, Option<NewtonPoint>)> = Vec::new();
+    if has_hessian {
+        let mut first = first;
+        for phi in starts {
+            scored.push((0.0, phi, first.take()));
+        }
+    } else {
+        for phi in starts {
+            let theta: Vec<f64> = phi.iter().map(|v| v.exp()).collect();
+            let mut g = vec![0.0; k];
+            let ll = likelihood.value_and_gradient(&theta, &mut g);
+            let penalty: f64 = options.penalty * theta.iter().map(|v| v * v).sum::<f64>();
+            let cost = -ll / weight + penalty;
+            scored.push((if cost.is_nan() { f64::INFINITY } else { cost }, phi, None));
+        }
+        scored.sort_by(|a, b| a.0.total_cmp(&b.0));
+    }
+    let mut best: Option<(Attempt, Option<NewtonPoint>)> = None;
     let mut best_failed: Option<Attempt> = None;
     let mut any_finite = false;
-    for (_, start) in scored {
-        let phi0: Vec<f64> = start.iter().map(|v| v.ln()).collect();
-        let attempt = run_start(likelihood, options, phi0);
+    for (_, phi0, point) in scored {
+        let point = match point {
+            Some(pt) => Some(pt),
+            None if has_hessian => newton_point(likelihood, weight, options.penalty, &phi0),
+            None => None,
+        };
+        let (attempt, last) = match point {
+            Some(pt) if pt.f.is_finite() => {
+                let (attempt, last) = run_newton(likelihood, options, pt);
+                if attempt.converged {
+                    (attempt, Some(last))
+                } else {
+                    // Fallback: L-BFGS from the same start.
+                    let fallback = run_start(likelihood, options, phi0);
+                    if fallback.converged || fallback.cost < attempt.cost {
+                        (fallback, None)
+                    } else {
+                        (attempt, None)
+                    }
+                }
+            }
+            _ => (run_start(likelihood, options, phi0), None),
+        };
         if attempt.cost.is_finite() {
             any_finite = true;
         }
         if attempt.converged {
-            best = Some(attempt);
+            best = Some((attempt, last));
             break;
         }
         if best_failed.as_ref().is_none_or(|b| attempt.cost < b.cost) {
@@ -495,7 +757,7 @@ fn maximize_dyn(
             format!("a finite {model} log-likelihood at one of the starting points"),
         ));
     }
-    let Some(att) = best else {
+    let Some((att, last)) = best else {
         let (iterations, gradient_norm, reason) = best_failed
             .map(|a| (a.iterations, a.grad_max, a.reason))
             .unwrap_or((0, f64::INFINITY, String::from("no usable start")));
@@ -507,9 +769,28 @@ fn maximize_dyn(
         });
     };
     let params: Vec<f64> = att.phi.iter().map(|p| p.exp()).collect();
-    let mut g = vec![0.0; k];
-    let ll = likelihood.value_and_gradient(&params, &mut g);
-    let (std_errors, ci_95) = std_errors_and_ci(likelihood, &params);
+    // LL and its Hessian at the optimum: from the last Newton point, else
+    // the closed form, else central differences.
+    let last = match last {
+        Some(pt) => Some(pt),
+        None if has_hessian => newton_point(likelihood, weight, options.penalty, &att.phi),
+        None => None,
+    };
+    let (ll, h) = match last {
+        Some(pt) => (
+            pt.ll,
+            pt.ll_hess
+                .chunks(k)
+                .map(<[f64]>::to_vec)
+                .collect::<Vec<_>>(),
+        ),
+        None => {
+            let mut g = vec![0.0; k];
+            let ll = likelihood.value_and_gradient(&params, &mut g);
+            (ll, hessian(likelihood, &params))
+        }
+    };
+    let (std_errors, ci_95) = std_errors_and_ci(&h, &params);
     Ok((
         params,
         FitInfo {
@@ -526,12 +807,8 @@ fn maximize_dyn(
 
 /// Standard errors from the inverse observed information and log-scale
 /// Wald intervals (see the module docs).
-fn std_errors_and_ci<L: Likelihood + ?Sized>(
-    likelihood: &L,
-    params: &[f64],
-) -> (Vec<f64>, Vec<(f64, f64)>) {
+fn std_errors_and_ci(h: &[Vec<f64>], params: &[f64]) -> (Vec<f64>, Vec<(f64, f64)>) {
     let k = params.len();
-    let h = hessian(likelihood, params);
     let info: Vec<Vec<f64>> = h
         .iter()
         .map(|row| row.iter().map(|v| -v).collect())
@@ -894,6 +1171,184 @@ mod tests {
         }
         let e = maximize("nowhere", &Nowhere, &FitOptions::default()).unwrap_err();
         assert_eq!(e.field(), Some("log_likelihood"));
+    }
+
+    /// [`GammaSample`] with its closed-form Hessian
+    /// (`∂²/∂k² = −n ψ′(k)`, `∂²/∂k∂θ = −n/θ`, `∂²/∂θ² = −2Σy/θ³ + n k/θ²`),
+    /// so that [`maximize`] takes the Newton path.
+    struct GammaSampleH(GammaSample);
+    impl Likelihood for GammaSampleH {
+        fn names(&self) -> &'static [&'static str] {
+            self.0.names()
+        }
+        fn value_and_gradient(&self, p: &[f64], g: &mut [f64]) -> f64 {
+            self.0.value_and_gradient(p, g)
+        }
+        fn value_gradient_hessian(&self, p: &[f64], g: &mut [f64], h: &mut [f64]) -> Option<f64> {
+            let (k, th, n) = (p[0], p[1], self.0.n);
+            h[0] = -n * crate::special::trigamma(k);
+            h[1] = -n / th;
+            h[2] = h[1];
+            h[3] = -2.0 * self.0.sum / th.powi(3) + n * k / (th * th);
+            Some(self.0.value_and_gradient(p, g))
+        }
+        fn total_weight(&self) -> f64 {
+            self.0.total_weight()
+        }
+        fn starting_points(&self) -> Vec<Vec<f64>> {
+            self.0.starting_points()
+        }
+    }
+
+    fn sample() -> GammaSample {
+        GammaSample {
+            n: 5.0,
+            sum: 15.0,
+            sum_ln: 120f64.ln(),
+        }
+    }
+
+    #[test]
+    fn newton_matches_lbfgs() {
+        // Same data, with and without the closed-form Hessian: the Newton and
+        // L-BFGS optima agree, and the exact-Hessian standard errors agree
+        // with the central-difference ones.
+        let (p1, i1) = maximize("gamma", &sample(), &FitOptions::default()).unwrap();
+        let (p2, i2) = maximize("gamma", &GammaSampleH(sample()), &FitOptions::default()).unwrap();
+        for j in 0..2 {
+            assert!((p1[j] - p2[j]).abs() < 1e-5 * p1[j], "{p1:?} {p2:?}");
+            assert!(
+                (i1.std_errors[j] - i2.std_errors[j]).abs() < 1e-4 * i1.std_errors[j],
+                "{:?} {:?}",
+                i1.std_errors,
+                i2.std_errors
+            );
+        }
+        // Newton: quadratic convergence, well inside the gradient tolerance.
+        assert!(i2.iterations <= 12 && i2.gradient_norm < 1e-6, "{i2:?}");
+        assert!(i2.log_likelihood >= i1.log_likelihood - 1e-9);
+        // k̂θ̂ = ȳ = 3 and ln k̂ − ψ(k̂) = ln 3 − (ln 120)/5 (score equations).
+        let (k, th) = (p2[0], p2[1]);
+        assert!((k * th - 3.0).abs() < 1e-8);
+        let lhs = k.ln() - statrs::function::gamma::digamma(k);
+        assert!((lhs - (3f64.ln() - 120f64.ln() / 5.0)).abs() < 1e-8);
+    }
+
+    #[test]
+    fn newton_with_penalty() {
+        let opts = FitOptions {
+            penalty: 0.01,
+            ..FitOptions::default()
+        };
+        let (p1, _) = maximize("gamma", &sample(), &opts).unwrap();
+        let (p2, i2) = maximize("gamma", &GammaSampleH(sample()), &opts).unwrap();
+        for j in 0..2 {
+            assert!((p1[j] - p2[j]).abs() < 1e-5 * p1[j], "{p1:?} {p2:?}");
+        }
+        assert!(i2.gradient_norm < 1e-6);
+    }
+
+    /// [`Walled`] with its Hessian `−4/θ²`: Newton's capped steps from
+    /// θ = 0.01 and the rejected steps past θ = 5.
+    struct WalledH;
+    impl Likelihood for WalledH {
+        fn names(&self) -> &'static [&'static str] {
+            &["theta"]
+        }
+        fn value_and_gradient(&self, p: &[f64], g: &mut [f64]) -> f64 {
+            Walled.value_and_gradient(p, g)
+        }
+        fn value_gradient_hessian(&self, p: &[f64], g: &mut [f64], h: &mut [f64]) -> Option<f64> {
+            h[0] = -4.0 / (p[0] * p[0]);
+            Some(Walled.value_and_gradient(p, g))
+        }
+        fn total_weight(&self) -> f64 {
+            1.0
+        }
+        fn starting_points(&self) -> Vec<Vec<f64>> {
+            vec![vec![0.01], vec![50.0]]
+        }
+    }
+
+    #[test]
+    fn newton_rejects_non_finite_steps() {
+        let (p, info) = maximize("walled", &WalledH, &FitOptions::default()).unwrap();
+        assert!((p[0] - 4.0).abs() < 1e-6, "{p:?}");
+        // SE from the exact Hessian: 1/√(4/θ²) = θ/2 = 2.
+        assert!((info.std_errors[0] - 2.0).abs() < 1e-6, "{info:?}");
+    }
+
+    /// The Toy likelihood with a wrong Hessian (the sign flipped): Newton's
+    /// damping still has to make progress, or the L-BFGS fallback takes
+    /// over; the optimum must be right either way.
+    struct ToyWrongHessian;
+    impl Likelihood for ToyWrongHessian {
+        fn names(&self) -> &'static [&'static str] {
+            Toy.names()
+        }
+        fn value_and_gradient(&self, p: &[f64], g: &mut [f64]) -> f64 {
+            Toy.value_and_gradient(p, g)
+        }
+        fn value_gradient_hessian(&self, p: &[f64], g: &mut [f64], h: &mut [f64]) -> Option<f64> {
+            h.fill(0.0);
+            for i in 0..3 {
+                h[i * 3 + i] = TOY_K[i] / (p[i] * p[i]);
+            }
+            Some(Toy.value_and_gradient(p, g))
+        }
+        fn total_weight(&self) -> f64 {
+            1.0
+        }
+        fn starting_points(&self) -> Vec<Vec<f64>> {
+            Toy.starting_points()
+        }
+    }
+
+    #[test]
+    fn newton_survives_a_wrong_hessian() {
+        let (p, info) = maximize("toy", &ToyWrongHessian, &FitOptions::default()).unwrap();
+        for i in 0..3 {
+            assert!((p[i] - TOY_M[i]).abs() < 1e-5 * TOY_M[i], "{p:?}");
+        }
+        assert!(info.gradient_norm < 1e-6);
+    }
+
+    #[test]
+    fn newton_unbounded_is_an_error() {
+        struct UnboundedH;
+        impl Likelihood for UnboundedH {
+            fn names(&self) -> &'static [&'static str] {
+                &["theta"]
+            }
+            fn value_and_gradient(&self, p: &[f64], g: &mut [f64]) -> f64 {
+                Unbounded.value_and_gradient(p, g)
+            }
+            fn value_gradient_hessian(
+                &self,
+                p: &[f64],
+                g: &mut [f64],
+                h: &mut [f64],
+            ) -> Option<f64> {
+                h[0] = 0.0;
+                Some(Unbounded.value_and_gradient(p, g))
+            }
+            fn total_weight(&self) -> f64 {
+                1.0
+            }
+            fn starting_points(&self) -> Vec<Vec<f64>> {
+                vec![]
+            }
+        }
+        let e = maximize(
+            "unbounded",
+            &UnboundedH,
+            &FitOptions {
+                max_iterations: 20,
+                ..FitOptions::default()
+            },
+        )
+        .unwrap_err();
+        assert_eq!(e.code(), "NOT_CONVERGED");
     }
 
     #[test]

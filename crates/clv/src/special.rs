@@ -29,6 +29,9 @@
 //!   `U = ∫₀^∞ e^{−zt} t^{a−1} (1+t)^{b−a−1} dt / Γ(a)`, by tanh-sinh
 //!   quadrature after t = v/(1 − v).
 //!
+//! - [`trigamma`]: ψ′(x) = d²/dx² ln Γ(x) for x > 0 (for the analytic
+//!   Hessians of the likelihoods).
+//!
 //! The tanh-sinh (double-exponential) rule is Takahasi & Mori (1974),
 //! "Double exponential formulas for numerical integration", *Publ. RIMS*
 //! 9(3); it converges exponentially even with algebraic endpoint
@@ -45,6 +48,54 @@ const EPS: f64 = 1e-16;
 
 /// Largest number of Gauss-series terms before giving up.
 const MAX_TERMS: usize = 10_000_000;
+
+/// The trigamma function ψ′(x) = d²/dx² ln Γ(x) = Σ_{k≥0} 1/(x+k)² for
+/// x > 0.
+///
+/// The recurrence ψ′(x) = ψ′(x+1) + 1/x² (A&S 6.4.6, DLMF 5.15.5) moves the
+/// argument to x ≥ 10, where the asymptotic expansion (A&S 6.4.12,
+/// DLMF 5.15.8)
+///
+/// ```text
+/// ψ′(x) ~ 1/x + 1/(2x²) + Σ_{k≥1} B₂ₖ / x^{2k+1}
+///       = 1/x + 1/(2x²) + 1/(6x³) − 1/(30x⁵) + 1/(42x⁷) − 1/(30x⁹)
+///         + 5/(66x¹¹) − 691/(2730x¹³) + 7/(6x¹⁵) − …
+/// ```
+///
+/// is truncated after the x⁻¹⁵ term: the first omitted term,
+/// 3617/(510 x¹⁷), is 7·10⁻¹⁷ at x = 10, below 10⁻¹⁵ of ψ′(10) ≈ 0.105.
+/// NaN for x ≤ 0 or NaN.
+///
+/// ```
+/// use clv::special::trigamma;
+/// // ψ′(1) = π²/6 (A&S 6.4.2)
+/// assert!((trigamma(1.0) - std::f64::consts::PI.powi(2) / 6.0).abs() < 1e-14);
+/// ```
+pub fn trigamma(x: f64) -> f64 {
+    if x.is_nan() || x <= 0.0 {
+        return f64::NAN;
+    }
+    let (mut x, mut acc) = (x, 0.0);
+    while x < 10.0 {
+        acc += 1.0 / (x * x);
+        x += 1.0;
+    }
+    let inv = 1.0 / x;
+    let inv2 = inv * inv;
+    let tail = inv2
+        * inv
+        * (1.0 / 6.0
+            - inv2
+                * (1.0 / 30.0
+                    - inv2
+                        * (1.0 / 42.0
+                            - inv2
+                                * (1.0 / 30.0
+                                    - inv2
+                                        * (5.0 / 66.0
+                                            - inv2 * (691.0 / 2730.0 - inv2 * 7.0 / 6.0))))));
+    acc + inv + 0.5 * inv2 + tail
+}
 
 /// ln|Γ(x)| and the sign of Γ(x) for any real x that is not a pole
 /// (reflection Γ(x) Γ(1 − x) = π / sin(πx), A&S 6.1.17, for x < 0.5).
@@ -535,6 +586,33 @@ mod tests {
             "{x} vs {y} (rel {})",
             ((x - y) / y).abs()
         );
+    }
+
+    #[test]
+    fn trigamma_values() {
+        use std::f64::consts::PI;
+        // A&S 6.4.2 and 6.4.4: ψ′(1) = π²/6, ψ′(1/2) = π²/2; recurrence
+        // (6.4.6) ψ′(n+1) = π²/6 − Σ_{k=1}^{n} 1/k².
+        close(trigamma(1.0), PI * PI / 6.0, 1e-14);
+        close(trigamma(0.5), PI * PI / 2.0, 1e-14);
+        let mut want = PI * PI / 6.0;
+        for n in 1..=30 {
+            want -= 1.0 / f64::from(n * n);
+            close(trigamma(f64::from(n + 1)), want, 1e-12);
+        }
+        // Small x: ψ′(x) = 1/x² + ψ′(1+x), so ψ′(1e-8) ≈ 1e16 + π²/6.
+        close(trigamma(1e-8), 1e16 + PI * PI / 6.0, 1e-15);
+        // Large x: ψ′(x) ≈ 1/x + 1/(2x²).
+        close(trigamma(1e8), 1e-8 + 0.5e-16, 1e-15);
+        // Derivative of statrs' digamma by central differences (h = 1e-5·x).
+        for &x in &[0.03, 0.7, 3.3, 9.99, 10.01, 57.0, 1234.5] {
+            let h = 1e-5 * x;
+            let fd = (statrs::function::gamma::digamma(x + h)
+                - statrs::function::gamma::digamma(x - h))
+                / (2.0 * h);
+            close(trigamma(x), fd, 1e-7);
+        }
+        assert!(trigamma(0.0).is_nan() && trigamma(-1.5).is_nan() && trigamma(f64::NAN).is_nan());
     }
 
     #[test]

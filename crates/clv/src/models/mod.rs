@@ -384,6 +384,52 @@ pub(crate) fn assert_equals_row_sum<const K: usize>(
     }
 }
 
+/// Test helper: `lik`'s closed-form Hessian at `theta` is symmetric and
+/// equals central differences of its analytic gradient ([`crate::fit::hessian`],
+/// step 10⁻⁵·θ) to `rtol` of the largest entry of its row and column, and
+/// its value and gradient equal [`value_and_gradient`](crate::fit::Likelihood::value_and_gradient)
+/// to 10⁻¹².
+#[cfg(test)]
+pub(crate) fn assert_hessian_matches_gradient<const K: usize>(
+    lik: &impl crate::fit::Likelihood,
+    theta: &[f64; K],
+    rtol: f64,
+    label: &str,
+) {
+    let (mut g, mut g2, mut h) = ([0.0; K], [0.0; K], vec![0.0; K * K]);
+    let ll = lik.value_and_gradient(theta, &mut g);
+    let ll2 = lik
+        .value_gradient_hessian(theta, &mut g2, &mut h)
+        .expect("closed-form Hessian");
+    assert!(
+        (ll - ll2).abs() <= 1e-12 * ll.abs(),
+        "{label}: {ll} vs {ll2}"
+    );
+    for k in 0..K {
+        assert!(
+            (g[k] - g2[k]).abs() <= 1e-12 * g[k].abs().max(1.0),
+            "{label} gradient {k}: {} vs {}",
+            g[k],
+            g2[k]
+        );
+    }
+    let fd = crate::fit::hessian(lik, theta);
+    for i in 0..K {
+        for j in 0..K {
+            assert_eq!(h[i * K + j], h[j * K + i], "{label}: not symmetric");
+            let scale = (0..K)
+                .map(|m| fd[i][m].abs().max(fd[m][j].abs()))
+                .fold(0.0_f64, f64::max);
+            assert!(
+                (h[i * K + j] - fd[i][j]).abs() <= rtol * scale,
+                "{label} H[{i}][{j}]: {} vs finite differences {}",
+                h[i * K + j],
+                fd[i][j]
+            );
+        }
+    }
+}
+
 /// `ln(e^a + e^b)` without overflow; `−∞` terms are neutral.
 pub(crate) fn log_add_exp(a: f64, b: f64) -> f64 {
     if a == f64::NEG_INFINITY {
