@@ -487,10 +487,10 @@ fn newton_point(
     })
 }
 
-/// Solves `(A + λI) x = b` for symmetric `A` (row-major k×k) by Cholesky;
-/// `None` when `A + λI` is not positive definite.
-fn solve_shifted(a: &[f64], lambda: f64, b: &[f64]) -> Option<Vec<f64>> {
-    let k = b.len();
+/// Cholesky factor `L` (row-major, lower) of `A + λI` for symmetric `A`
+/// (row-major k×k): `A + λI = L Lᵀ`; `None` when `A + λI` is not positive
+/// definite (or not finite).
+fn cholesky(a: &[f64], k: usize, lambda: f64) -> Option<Vec<f64>> {
     let mut l = vec![0.0; k * k];
     for i in 0..k {
         for j in 0..=i {
@@ -506,6 +506,13 @@ fn solve_shifted(a: &[f64], lambda: f64, b: &[f64]) -> Option<Vec<f64>> {
             }
         }
     }
+    Some(l)
+}
+
+/// Solves `L Lᵀ x = b` with the factor from [`cholesky`] (forward, then
+/// back substitution).
+fn cholesky_solve(l: &[f64], b: &[f64]) -> Vec<f64> {
+    let k = b.len();
     let mut y = vec![0.0; k];
     for i in 0..k {
         let s: f64 = (0..i).map(|m| l[i * k + m] * y[m]).sum();
@@ -516,7 +523,7 @@ fn solve_shifted(a: &[f64], lambda: f64, b: &[f64]) -> Option<Vec<f64>> {
         let s: f64 = (i + 1..k).map(|m| l[m * k + i] * x[m]).sum();
         x[i] = (y[i] - s) / l[i * k + i];
     }
-    Some(x)
+    x
 }
 
 /// Largest change of one `ln θᵢ` in a Newton step (a factor e² ≈ 7.4).
@@ -525,6 +532,15 @@ const MAX_LOG_STEP: f64 = 2.0;
 /// Damping trials per Newton iteration before giving up (λ then spans
 /// 10⁻³ to 10⁵⁶ times the Hessian's scale).
 const MAX_DAMPING_TRIALS: usize = 60;
+
+/// The next, larger damping: `10⁻³ · scale` from 0, else tenfold.
+fn raise(lambda: f64, scale: f64) -> f64 {
+    if lambda == 0.0 {
+        1e-3 * scale
+    } else {
+        lambda * 10.0
+    }
+}
 
 /// Damped Newton from `start` (see the module docs). Returns the attempt and
 /// the last accepted point.
@@ -552,14 +568,11 @@ fn run_newton(
         let neg_grad: Vec<f64> = cur.grad.iter().map(|v| -v).collect();
         let mut next = None;
         for _ in 0..MAX_DAMPING_TRIALS {
-            let Some(mut step) = solve_shifted(&cur.hess, lambda, &neg_grad) else {
-                lambda = if lambda == 0.0 {
-                    1e-3 * scale
-                } else {
-                    lambda * 10.0
-                };
+            let Some(l) = cholesky(&cur.hess, k, lambda) else {
+                lambda = raise(lambda, scale);
                 continue;
             };
+            let mut step = cholesky_solve(&l, &neg_grad);
             let longest = step.iter().fold(0.0_f64, |m, v| m.max(v.abs()));
             if longest > MAX_LOG_STEP {
                 step.iter_mut().for_each(|v| *v *= MAX_LOG_STEP / longest);
@@ -576,11 +589,7 @@ fn run_newton(
                 next = Some(trial);
                 break;
             }
-            lambda = if lambda == 0.0 {
-                1e-3 * scale
-            } else {
-                lambda * 10.0
-            };
+            lambda = raise(lambda, scale);
         }
         let Some(trial) = next else {
             break String::from("no further decrease of the objective");
@@ -845,37 +854,13 @@ fn std_errors_and_ci(h: &[Vec<f64>], params: &[f64]) -> (Vec<f64>, Vec<(f64, f64
 #[allow(clippy::needless_range_loop)] // index notation mirrors the matrix algebra
 fn invert_spd(a: &[Vec<f64>]) -> Option<Vec<Vec<f64>>> {
     let n = a.len();
-    // A = L Lᵀ
-    let mut l = vec![vec![0.0; n]; n];
-    for i in 0..n {
-        for j in 0..=i {
-            let s: f64 = (0..j).map(|m| l[i][m] * l[j][m]).sum();
-            if i == j {
-                let d = a[i][i] - s;
-                if !(d > 0.0 && d.is_finite()) {
-                    return None;
-                }
-                l[i][j] = d.sqrt();
-            } else {
-                l[i][j] = (a[i][j] - s) / l[j][j];
-            }
-        }
-    }
+    let flat: Vec<f64> = a.iter().flatten().copied().collect();
+    let l = cholesky(&flat, n, 0.0)?;
     // Solve L Lᵀ X = I column by column.
     let mut inv = vec![vec![0.0; n]; n];
     for c in 0..n {
-        let mut y = vec![0.0; n];
-        for i in 0..n {
-            let e = if i == c { 1.0 } else { 0.0 };
-            let s: f64 = (0..i).map(|m| l[i][m] * y[m]).sum();
-            y[i] = (e - s) / l[i][i];
-        }
-        let mut x = vec![0.0; n];
-        for i in (0..n).rev() {
-            let s: f64 = (i + 1..n).map(|m| l[m][i] * x[m]).sum();
-            x[i] = (y[i] - s) / l[i][i];
-        }
-        for (r, v) in x.into_iter().enumerate() {
+        let e: Vec<f64> = (0..n).map(|i| if i == c { 1.0 } else { 0.0 }).collect();
+        for (r, v) in cholesky_solve(&l, &e).into_iter().enumerate() {
             inv[r][c] = v;
         }
     }

@@ -404,47 +404,18 @@ impl<'a> GeoLikelihood<'a> {
             distinct,
         }
     }
+}
 
-    /// Σ w·logaddexp(A3, A4) over rows lo..hi, with its gradient in
-    /// (r, α) and the sums Σ w·w4 and Σ w·w4/(b+x−1+s) that give the
-    /// (a, b) components.
-    fn chunk(&self, alpha: f64, per_x: &[PerX], lo: usize, hi: usize) -> (f64, [f64; 4]) {
-        let mut total = 0.0;
-        let mut g = [0.0; 4];
-        for i in lo..hi {
-            let w = self.w[i];
-            if w == 0.0 {
-                continue;
-            }
-            let px = per_x[self.distinct.index[i] as usize];
-            let at = alpha + self.tt[i];
-            let l_t = at.ln();
-            let a3 = -px.rx * l_t;
-            if px.c4 == f64::NEG_INFINITY {
-                total += w * a3;
-                g[0] -= w * l_t;
-                g[1] -= w * px.rx / at;
-                continue;
-            }
-            let atx = alpha + self.tx[i];
-            let l_tx = atx.ln();
-            let a4 = px.c4 - px.rx * l_tx;
-            // logaddexp(A3, A4) and w4 = e^{A4}/(e^{A3}+e^{A4}) with one exp.
-            let d = a4 - a3;
-            let e = (-d.abs()).exp();
-            let (ll, w4) = if d > 0.0 {
-                (a4 + (1.0 + e).ln(), 1.0 / (1.0 + e))
-            } else {
-                (a3 + (1.0 + e).ln(), e / (1.0 + e))
-            };
-            let w3 = 1.0 - w4;
-            total += w * ll;
-            g[0] -= w * (w3 * l_t + w4 * l_tx);
-            g[1] -= w * px.rx * (w3 / at + w4 / atx);
-            g[2] += w * w4;
-            g[3] += w * w4 * px.inv_bx;
-        }
-        (total, g)
+/// `logaddexp(a3, a4)` and the share `w4 = e^{a4}/(e^{a3}+e^{a4})` of the
+/// second term, with one `exp`.
+#[inline]
+fn log_add_exp_share(a3: f64, a4: f64) -> (f64, f64) {
+    let d = a4 - a3;
+    let e = (-d.abs()).exp();
+    if d > 0.0 {
+        (a4 + (1.0 + e).ln(), 1.0 / (1.0 + e))
+    } else {
+        (a3 + (1.0 + e).ln(), e / (1.0 + e))
     }
 }
 
@@ -563,14 +534,7 @@ impl GeoLikelihood<'_> {
             let atx = alpha + self.tx[i];
             let l_tx = atx.ln();
             let inv_atx = 1.0 / atx;
-            let a4 = px.c4 - px.rx * l_tx;
-            let dd = a4 - a3;
-            let e = (-dd.abs()).exp();
-            let (ll, w4) = if dd > 0.0 {
-                (a4 + (1.0 + e).ln(), 1.0 / (1.0 + e))
-            } else {
-                (a3 + (1.0 + e).ln(), e / (1.0 + e))
-            };
+            let (ll, w4) = log_add_exp_share(a3, px.c4 - px.rx * l_tx);
             let w3 = 1.0 - w4;
             total += w * ll;
             o[0] -= w * (w3 * l_t + w4 * l_tx);
@@ -598,16 +562,11 @@ impl Likelihood for GeoLikelihood<'_> {
         &["r", "alpha", "a", "b"]
     }
     fn value_and_gradient(&self, params: &[f64], grad: &mut [f64]) -> f64 {
-        let (alpha, a) = (params[1], params[2]);
-        let (mut total, mut g, per_x) = self.x_terms(params, None);
-        let (mix, gm) = chunked_sum(self.x.len(), |lo, hi| self.chunk(alpha, &per_x, lo, hi));
-        total += mix;
-        g[0] += gm[0];
-        g[1] += gm[1];
-        g[2] += gm[2] / a;
-        g[3] -= gm[3];
-        grad.copy_from_slice(&g);
-        total
+        // One code path: the Hessian costs a few multiplications per row
+        // next to the logarithms both need.
+        let mut hess = [0.0; 16];
+        self.value_gradient_hessian(params, grad, &mut hess)
+            .unwrap_or(f64::NAN)
     }
     fn value_gradient_hessian(
         &self,
