@@ -47,7 +47,7 @@ pub fn whole_u32(field: &str, value: f64, lo: u32) -> Result<u32> {
 pub struct FitArgs {
     /// L2 penalty (`lifetimes`' `penalizer_coef`), default 0.
     pub penalty: Option<f64>,
-    /// Maximum L-BFGS iterations, default 1000.
+    /// Maximum optimiser iterations per start, default 1000.
     pub max_iterations: Option<f64>,
     /// Gradient tolerance, default 1e-6.
     pub gradient_tolerance: Option<f64>,

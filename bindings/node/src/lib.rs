@@ -133,7 +133,7 @@ fn required<'a>(field: &str, a: &'a Option<Either<Float64Array, Vec<f64>>>) -> R
 pub struct FitOptions {
     /// L2 penalty on the parameters, as `lifetimes`' `penalizer_coef` (default 0).
     pub penalty: Option<f64>,
-    /// Maximum L-BFGS iterations (default 1000).
+    /// Maximum optimiser iterations per start (default 1000).
     pub max_iterations: Option<f64>,
     /// Convergence threshold on the gradient (default 1e-6).
     pub gradient_tolerance: Option<f64>,

@@ -82,7 +82,7 @@ export interface CustomerTotals {
 export interface FitOptions {
   /** L2 penalty on the parameters, as `lifetimes`' `penalizer_coef` (default 0). */
   penalty?: number
-  /** Maximum L-BFGS iterations (default 1000). */
+  /** Maximum optimiser iterations per start (default 1000). */
   maxIterations?: number
   /** Convergence threshold on the gradient (default 1e-6). */
   gradientTolerance?: number

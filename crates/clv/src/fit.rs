@@ -90,7 +90,8 @@ pub trait Likelihood: Sync {
 /// Options of [`maximize`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FitOptions {
-    /// Maximum number of L-BFGS iterations per starting point (default 1000).
+    /// Maximum number of optimiser iterations (Newton steps or L-BFGS
+    /// iterations) per starting point (default 1000).
     pub max_iterations: u64,
     /// Convergence when `maxᵢ |∂(mean penalised NLL)/∂ ln θᵢ|` is below this
     /// (default `1e-6`).
@@ -141,7 +142,8 @@ pub struct FitInfo {
     /// `(NaN, NaN)` where the standard error is NaN.
     #[serde(deserialize_with = "de_nullable_pairs")]
     pub ci_95: Vec<(f64, f64)>,
-    /// L-BFGS iterations used by the retained start.
+    /// Optimiser iterations (Newton steps or L-BFGS iterations) used by the
+    /// retained start.
     pub iterations: u64,
     /// Always `true` when returned from [`maximize`] (non-convergence is an
     /// error).

@@ -1,7 +1,7 @@
 """Buy-till-you-die transaction models and the Gamma-Gamma / sBG models.
 
 Every class is a thin wrapper around the Rust core (``clv._clv``): the
-likelihoods, predictions, fits (L-BFGS on log-parameters), standard errors and
+likelihoods, predictions, fits (Newton or L-BFGS on log-parameters), standard errors and
 intervals are all computed there. Time is always in the unit of the summary
 (``frequency``, ``recency``, ``T`` of :func:`clv.rfm_summary`); a model never
 guesses units.

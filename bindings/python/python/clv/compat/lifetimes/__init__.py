@@ -8,7 +8,7 @@ Same class, method and attribute names and argument orders as lifetimes
 ``conditional_expected_average_profit``, ``customer_lifetime_value``, ``predict``,
 ``save_model``/``load_model``). Differences, all deliberate:
 
-- fitting is clv's (L-BFGS on log-parameters from deterministic starts):
+- fitting is clv's (Newton or L-BFGS on log-parameters from deterministic starts):
   ``initial_params``, ``tol``, ``verbose`` and optimiser ``**kwargs`` are
   accepted and ignored; a fit that does not converge raises ``clv.ClvError``
   (lifetimes raises ``ConvergenceError``);
