@@ -24,7 +24,11 @@
 //! Gauss series of that ₂F₁ with c = a+1) when z ≤ 0.8, and otherwise by
 //! tanh-sinh quadrature of Euler's integral `A^{−a} ∫₀¹ t^{a−1}(1−zt)^{−q} dt`
 //! ([`crate::special`]); both give the parameter derivatives analytically
-//! (term by term, or under the integral), so the gradient is exact.
+//! (term by term, or under the integral), so the gradient and the Hessian
+//! are exact (formulas at `ln_j` and `ln_bracket`). With the closed-form
+//! Hessian, fits run Newton's method ([`crate::fit`]): 5 passes over the data
+//! on 100k customers instead of 30 with L-BFGS and a finite-difference
+//! Hessian, a Hessian pass costing 1.2–1.6 gradient passes.
 //!
 //! ## Predictions
 //! - P(alive | x, t_x, T) = (α+T)^{−(r+x)}(β+T)^{−s} / [ ... ] (the first term
@@ -63,7 +67,7 @@ use crate::models::{
     Distinct, TransactionModel, chunked_sum, map_customers, model_from_json, model_to_json,
     validate_customers, weights_or_ones,
 };
-use crate::special::{ln_hyperu, tanh_sinh};
+use crate::special::{ln_hyperu, tanh_sinh, trigamma};
 
 /// r, α (purchase rate) and s, β (dropout rate).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -92,22 +96,90 @@ pub struct ParetoNbd {
 
 const JSON_NAME: &str = "pareto_nbd";
 
-/// ln J(A, B, p, q), J = ∫₀^∞ (A+u)^{−p} (B+u)^{−q} du (p, q > 0, p+q > 1),
-/// and ∂ ln J/∂(A, B, p, q).
-fn ln_j(a_: f64, b_: f64, p: f64, q: f64) -> (f64, [f64; 4]) {
-    if a_ < b_ {
-        let (l, d) = ln_j(b_, a_, q, p);
-        return (l, [d[1], d[0], d[3], d[2]]);
+/// Index of (i, j) in the packed upper triangle of a symmetric 4×4 matrix.
+const fn tri(i: usize, j: usize) -> usize {
+    [[0, 1, 2, 3], [1, 4, 5, 6], [2, 5, 7, 8], [3, 6, 8, 9]][i][j]
+}
+
+/// A log-term `v` with its gradient `g` and Hessian `h` (packed as [`tri`])
+/// in four variables; `h` is zero where the caller did not ask for it.
+#[derive(Debug, Clone, Copy)]
+struct Derivs {
+    v: f64,
+    g: [f64; 4],
+    h: [f64; 10],
+}
+
+impl Derivs {
+    /// The same term in renamed variables: variable `i` of the result is
+    /// variable `from[i]` of `self`. (Inlined: `from` is a constant at every
+    /// call, and the index arithmetic then folds away.)
+    #[inline(always)]
+    fn rename(self, from: [usize; 4]) -> Self {
+        let mut g = [0.0; 4];
+        let mut h = [0.0; 10];
+        for i in 0..4 {
+            g[i] = self.g[from[i]];
+            for j in i..4 {
+                h[tri(i, j)] = self.h[tri(from[i], from[j])];
+            }
+        }
+        Derivs { v: self.v, g, h }
     }
-    // A ≥ B: a = p+q−1, z = (A−B)/A, J = A^{−a} I(a, q, z),
-    // I = Σ (q)_k z^k/(k!(a+k)) = ∫₀¹ t^{a−1}(1−zt)^{−q} dt.
+}
+
+/// ln J(A, B, p, q), J = ∫₀^∞ (A+u)^{−p} (B+u)^{−q} du (p, q > 0, p+q > 1),
+/// with its gradient in (A, B, p, q) and, when `H`, its Hessian (else zero).
+///
+/// J(A, B, p, q) = J(B, A, q, p), so let A ≥ B. With a = p+q−1 and
+/// z = (A−B)/A = 1 − B/A ∈ [0, 1), `J = A^{−a} I(a, q, z)` (substitute
+/// u = A/t − A) where
+/// ```text
+/// I(a, q, z) = Σ_k (q)_k z^k / (k! (a+k))     (the Gauss series of ₂F₁(a, q; a+1; z)/a, A&S 15.1.1)
+///            = ∫₀¹ t^{a−1} (1−zt)^{−q} dt       (Euler's integral, A&S 15.3.1 with b = a, c = a+1)
+/// ```
+/// summed when z ≤ 0.8 (and q z/(1−z), where the terms peak, is < 300),
+/// integrated by tanh-sinh quadrature otherwise.
+///
+/// Derivatives of I, f = ln I, f_x = I_x/I and f_xy = I_xy/I − f_x f_y:
+/// - series, term by term: with c_k = (q)_k z^k/k!, h_k = Σ_{j<k} 1/(q+j)
+///   (= ψ(q+k) − ψ(q)) and h2_k = Σ_{j<k} 1/(q+j)²:
+///   `∂c_k/∂q = c_k h_k`, `∂²c_k/∂q² = c_k (h_k² − h2_k)`,
+///   `∂c_k/∂z = c_k k/z`, `∂²c_k/∂z² = c_k k(k−1)/z²`,
+///   `∂²c_k/∂q∂z = c_k h_k k/z`, and `∂ⁿ/∂aⁿ 1/(a+k) = (−1)ⁿ n!/(a+k)^{n+1}`;
+///   at z = 0 the z-derivatives are the limits I_z = q/(a+1),
+///   I_zz = q(q+1)/(a+2), I_az = −q/(a+1)², I_qz = 1/(a+1).
+/// - quadrature, under the integral: with F = e^g, g = (a−1) ln t − q ln w,
+///   w = 1 − zt: `g_a = ln t`, `g_q = −ln w`, `g_z = q t/w`, `g_qz = t/w`,
+///   `g_zz = q t²/w²` (the others 0) and `F_xy = F (g_x g_y + g_xy)`; the
+///   rule returns the F-weighted means of these products.
+///
+/// Chain rule from (a, q, z) to (A, B, p, q) (∂a/∂p = ∂a/∂q = 1,
+/// ∂z/∂A = B/A², ∂z/∂B = −1/A, ∂²z/∂A² = −2B/A³, ∂²z/∂A∂B = 1/A²):
+/// ```text
+/// ∂/∂A = −a/A + f_z B/A²          ∂/∂B = −f_z/A
+/// ∂/∂p = −ln A + f_a              ∂/∂q = −ln A + f_a + f_q
+/// ∂²/∂A² = a/A² + f_zz B²/A⁴ − 2 f_z B/A³      ∂²/∂A∂B = −f_zz B/A³ + f_z/A²
+/// ∂²/∂B² = f_zz/A²
+/// ∂²/∂A∂p = −1/A + f_az B/A²                   ∂²/∂A∂q = −1/A + (f_az + f_qz) B/A²
+/// ∂²/∂B∂p = −f_az/A                            ∂²/∂B∂q = −(f_az + f_qz)/A
+/// ∂²/∂p² = f_aa    ∂²/∂p∂q = f_aa + f_aq       ∂²/∂q² = f_aa + 2 f_aq + f_qq
+/// ```
+fn ln_j<const H: bool>(a_: f64, b_: f64, p: f64, q: f64) -> Derivs {
+    if a_ < b_ {
+        return ln_j::<H>(b_, a_, q, p).rename([1, 0, 3, 2]);
+    }
     let a = p + q - 1.0;
     let z = (a_ - b_) / a_;
-    let (ln_i, d_a, d_q, d_z) = if z <= 0.8 && q * z / (1.0 - z) < 300.0 {
+    // ln I, f_a, f_q, f_z and, when H, [f_aa, f_aq, f_az, f_qq, f_qz, f_zz].
+    let (ln_i, d_a, d_q, d_z, f2) = if z <= 0.8 && q * z / (1.0 - z) < 300.0 {
         // Series with term-wise derivatives.
         let mut c = 1.0; // (q)_k z^k / k!
         let mut h = 0.0; // Σ_{j<k} 1/(q+j)
+        let mut h2 = 0.0; // Σ_{j<k} 1/(q+j)²
         let (mut i0, mut ia, mut iq, mut ik) = (0.0, 0.0, 0.0, 0.0);
+        // Σ t_k · [2/(a+k)², −h_k/(a+k), −k/(a+k), h_k² − h2_k, h_k k, k(k−1)]
+        let mut s2 = [0.0; 6];
         let mut k = 0.0_f64;
         loop {
             let inv = 1.0 / (a + k);
@@ -116,68 +188,173 @@ fn ln_j(a_: f64, b_: f64, p: f64, q: f64) -> (f64, [f64; 4]) {
             ia -= t * inv;
             iq += t * h;
             ik += t * k;
-            if t <= 1e-17 * i0 && k > q * z / (1.0 - z) {
+            if H {
+                let ti = t * inv;
+                s2[0] += 2.0 * ti * inv;
+                s2[1] -= ti * h;
+                s2[2] -= ti * k;
+                s2[3] += t * (h * h - h2);
+                s2[4] += t * h * k;
+                s2[5] += t * k * (k - 1.0);
+            }
+            // Past the peak of the terms, and at least to k = 2 (the
+            // leading term of I_zz when z is tiny).
+            if t <= 1e-17 * i0 && k > (q * z / (1.0 - z)).max(1.0) {
                 break;
             }
-            h += 1.0 / (q + k);
+            let u = 1.0 / (q + k);
+            h += u;
+            if H {
+                h2 += u * u;
+            }
             c *= (q + k) * z / (k + 1.0);
             k += 1.0;
             if c == 0.0 || k > 100_000.0 {
                 break;
             }
         }
-        let dz = if z > 0.0 {
-            ik / z / i0
+        let (f_a, f_q) = (ia / i0, iq / i0);
+        let (dz, i_z2) = if z > 0.0 {
+            (ik / z / i0, [s2[2] / z, s2[4] / z, s2[5] / (z * z)])
         } else {
-            q / (a + 1.0) / i0
+            let a1 = a + 1.0;
+            (
+                q / (a + 1.0) / i0,
+                [-q / (a1 * a1), 1.0 / a1, q * (q + 1.0) / (a + 2.0)],
+            )
         };
-        (i0.ln(), ia / i0, iq / i0, dz)
+        let f2 = if H {
+            [
+                s2[0] / i0 - f_a * f_a,
+                s2[1] / i0 - f_a * f_q,
+                i_z2[0] / i0 - f_a * dz,
+                s2[3] / i0 - f_q * f_q,
+                i_z2[1] / i0 - f_q * dz,
+                i_z2[2] / i0 - dz * dz,
+            ]
+        } else {
+            [0.0; 6]
+        };
+        (i0.ln(), f_a, f_q, dz, f2)
     } else {
         let y = 1.0 - z;
-        let (ln_i, m) = tanh_sinh(a.min(1.0), |n| {
-            let w = y + z * n.tc; // 1 − z t
-            (
-                (a - 1.0) * n.ln_t - q * w.ln(),
-                [n.ln_t, -w.ln(), q * n.t / w],
-            )
-        });
-        (ln_i, m[0], m[1], m[2])
+        if H {
+            let (ln_i, m) = tanh_sinh(a.min(1.0), |n| {
+                let w = y + z * n.tc; // 1 − z t
+                let lw = w.ln();
+                let g_z = q * n.t / w;
+                let u = n.t / w;
+                (
+                    (a - 1.0) * n.ln_t - q * lw,
+                    [
+                        n.ln_t,
+                        -lw,
+                        g_z,
+                        n.ln_t * n.ln_t,
+                        -n.ln_t * lw,
+                        n.ln_t * g_z,
+                        lw * lw,
+                        u * (1.0 - q * lw),
+                        g_z * (g_z + u),
+                    ],
+                )
+            });
+            let f2 = [
+                m[3] - m[0] * m[0],
+                m[4] - m[0] * m[1],
+                m[5] - m[0] * m[2],
+                m[6] - m[1] * m[1],
+                m[7] - m[1] * m[2],
+                m[8] - m[2] * m[2],
+            ];
+            (ln_i, m[0], m[1], m[2], f2)
+        } else {
+            let (ln_i, m) = tanh_sinh(a.min(1.0), |n| {
+                let w = y + z * n.tc; // 1 − z t
+                (
+                    (a - 1.0) * n.ln_t - q * w.ln(),
+                    [n.ln_t, -w.ln(), q * n.t / w],
+                )
+            });
+            (ln_i, m[0], m[1], m[2], [0.0; 6])
+        }
     };
     let ln_a = a_.ln();
     let lj = -a * ln_a + ln_i;
     let d_da = -ln_a + d_a; // ∂/∂a
-    (
-        lj,
-        [-a / a_ + d_z * b_ / (a_ * a_), -d_z / a_, d_da, d_da + d_q],
-    )
+    let g = [-a / a_ + d_z * b_ / (a_ * a_), -d_z / a_, d_da, d_da + d_q];
+    let mut h = [0.0; 10];
+    if H {
+        let [f_aa, f_aq, f_az, f_qq, f_qz, f_zz] = f2;
+        let inv = 1.0 / a_;
+        let z_a = b_ * inv * inv; // ∂z/∂A
+        h[tri(0, 0)] = a * inv * inv + f_zz * z_a * z_a - 2.0 * d_z * z_a * inv;
+        h[tri(0, 1)] = (d_z * inv - f_zz * z_a) * inv;
+        h[tri(1, 1)] = f_zz * inv * inv;
+        h[tri(0, 2)] = -inv + f_az * z_a;
+        h[tri(0, 3)] = -inv + (f_az + f_qz) * z_a;
+        h[tri(1, 2)] = -f_az * inv;
+        h[tri(1, 3)] = -(f_az + f_qz) * inv;
+        h[tri(2, 2)] = f_aa;
+        h[tri(2, 3)] = f_aa + f_aq;
+        h[tri(3, 3)] = f_aa + 2.0 * f_aq + f_qq;
+    }
+    Derivs { v: lj, g, h }
 }
 
-/// ln J(α+t, β+t, r+x, s+1) with its gradient mapped to (r, α, s, β).
-fn ln_j_at(p: &PnbdParams, rx: f64, t: f64) -> (f64, [f64; 4]) {
-    let (l, d) = ln_j(p.alpha + t, p.beta + t, rx, p.s + 1.0);
-    (l, [d[2], d[0], d[3], d[1]])
+/// ln J(α+t, β+t, r+x, s+1) with its derivatives mapped to (r, α, s, β)
+/// (∂A/∂α = ∂B/∂β = ∂p/∂r = ∂q/∂s = 1).
+fn ln_j_at<const H: bool>(p: &PnbdParams, rx: f64, t: f64) -> Derivs {
+    ln_j::<H>(p.alpha + t, p.beta + t, rx, p.s + 1.0).rename([2, 0, 3, 1])
 }
 
 /// The bracket of the likelihood, `ln[(α+T)^{−(r+x)}(β+T)^{−s} + s (J(t_x) − J(T))]`,
-/// its gradient in (r, α, s, β), and ln of its first ("alive") term.
-/// `j_tx` is `ln_j_at(p, r+x, t_x)` when the caller already has it.
-fn ln_bracket(
+/// its gradient in (r, α, s, β) and, when `H`, its Hessian; and ln of its
+/// first ("alive") term. `j_tx` is `ln_j_at::<H>(p, r+x, t_x)` when the
+/// caller already has it.
+///
+/// With the log-terms ℓ₁ = −(r+x) ln(α+T) − s ln(β+T), ℓ₂ = ln s + ln J(t_x),
+/// ℓ₃ = ln s + ln J(T), signs σ = (+, +, −), the bracket b = Σ σ_k e^{ℓ_k} and
+/// ω_k = σ_k e^{ℓ_k}/b (so Σ ω_k = 1):
+/// ```text
+/// ∇ ln b  = Σ ω_k ∇ℓ_k
+/// ∇² ln b = ∇²b/b − ∇ln b ∇ln bᵀ = Σ ω_k (∇²ℓ_k + (∇ℓ_k − ∇ln b)(∇ℓ_k − ∇ln b)ᵀ)
+/// ```
+/// (the centred form avoids the cancellation of the raw second moments).
+/// The second derivatives of ℓ₁ are ∂²/∂r∂α = −1/(α+T),
+/// ∂²/∂α² = (r+x)/(α+T)², ∂²/∂s∂β = −1/(β+T), ∂²/∂β² = s/(β+T)²; ln s adds
+/// −1/s² to ∂²/∂s² of ℓ₂ and ℓ₃; those of ln J are [`ln_j`]'s.
+fn ln_bracket<const H: bool>(
     p: &PnbdParams,
     rx: f64,
     tx: f64,
     t: f64,
-    j_tx: Option<(f64, [f64; 4])>,
-) -> (f64, [f64; 4], f64) {
+    j_tx: Option<Derivs>,
+) -> (Derivs, f64) {
     let PnbdParams { alpha, s, beta, .. } = *p;
     let (lat, lbt) = ((alpha + t).ln(), (beta + t).ln());
     let l_e1 = -rx * lat - s * lbt;
     let d_e1 = [-lat, -rx / (alpha + t), -lbt, -s / (beta + t)];
+    let mut h_e1 = [0.0; 10];
+    if H {
+        let (ia, ib) = (1.0 / (alpha + t), 1.0 / (beta + t));
+        h_e1[tri(0, 1)] = -ia;
+        h_e1[tri(1, 1)] = rx * ia * ia;
+        h_e1[tri(2, 3)] = -ib;
+        h_e1[tri(3, 3)] = s * ib * ib;
+    }
     if tx >= t {
-        return (l_e1, d_e1, l_e1);
+        let alive = Derivs {
+            v: l_e1,
+            g: d_e1,
+            h: h_e1,
+        };
+        return (alive, l_e1);
     }
     let ln_s = s.ln();
-    let (lj1, g1) = j_tx.unwrap_or_else(|| ln_j_at(p, rx, tx));
-    let (lj2, g2) = ln_j_at(p, rx, t);
+    let jd1 = j_tx.unwrap_or_else(|| ln_j_at::<H>(p, rx, tx));
+    let jd2 = ln_j_at::<H>(p, rx, t);
+    let (lj1, g1, lj2, g2) = (jd1.v, jd1.g, jd2.v, jd2.g);
     let m = l_e1.max(ln_s + lj1);
     let e1 = (l_e1 - m).exp();
     let j1 = (ln_s + lj1 - m).exp();
@@ -188,7 +365,37 @@ fn ln_bracket(
         g[k] = (e1 * d_e1[k] + j1 * g1[k] - j2 * g2[k]) / br;
     }
     g[2] += (j1 - j2) / s / br;
-    (m + br.ln(), g, l_e1)
+    let mut h = [0.0; 10];
+    if H {
+        let inv_s = 1.0 / s;
+        let (w1, w2, w3) = (e1 / br, j1 / br, -j2 / br);
+        // ∇ℓ_k − ∇ ln b
+        let (mut c1, mut c2, mut c3) = (d_e1, g1, g2);
+        c2[2] += inv_s;
+        c3[2] += inv_s;
+        for k in 0..4 {
+            c1[k] -= g[k];
+            c2[k] -= g[k];
+            c3[k] -= g[k];
+        }
+        for i in 0..4 {
+            for j in i..4 {
+                let ij = tri(i, j);
+                h[ij] = w1 * (h_e1[ij] + c1[i] * c1[j])
+                    + w2 * (jd1.h[ij] + c2[i] * c2[j])
+                    + w3 * (jd2.h[ij] + c3[i] * c3[j]);
+            }
+        }
+        h[tri(2, 2)] -= (w2 + w3) * inv_s * inv_s;
+    }
+    (
+        Derivs {
+            v: m + br.ln(),
+            g,
+            h,
+        },
+        l_e1,
+    )
 }
 
 /// Pieces of the likelihood of one customer: ln L, ln of the "alive" term,
@@ -196,7 +403,8 @@ fn ln_bracket(
 fn ln_lik(p: &PnbdParams, x: f64, tx: f64, t: f64, grad: Option<&mut [f64; 4]>) -> (f64, f64) {
     let PnbdParams { r, alpha, s, beta } = *p;
     let rx = r + x;
-    let (l_br, d_br, l_e1) = ln_bracket(p, rx, tx, t, None);
+    let (b, l_e1) = ln_bracket::<false>(p, rx, tx, t, None);
+    let (l_br, d_br) = (b.v, b.g);
     let ll = ln_gamma(rx) - ln_gamma(r) + r * alpha.ln() + s * beta.ln() + l_br;
     if let Some(gr) = grad {
         gr[0] = digamma(rx) - digamma(r) + alpha.ln() + d_br[0];
@@ -205,6 +413,33 @@ fn ln_lik(p: &PnbdParams, x: f64, tx: f64, t: f64, grad: Option<&mut [f64; 4]>) 
         gr[3] = s / beta + d_br[3];
     }
     (ll, l_e1 - l_br)
+}
+
+/// ln L of one customer with its gradient and Hessian in (r, α, s, β): the
+/// bracket's ([`ln_bracket`]) plus those of lnΓ(r+x) − lnΓ(r) + r ln α +
+/// s ln β (∂²/∂r² = ψ′(r+x) − ψ′(r), ∂²/∂r∂α = 1/α, ∂²/∂α² = −r/α²,
+/// ∂²/∂s∂β = 1/β, ∂²/∂β² = −s/β²).
+#[cfg(test)]
+fn ln_lik_derivs(p: &PnbdParams, x: f64, tx: f64, t: f64) -> Derivs {
+    let PnbdParams { r, alpha, s, beta } = *p;
+    let rx = r + x;
+    let (b, _) = ln_bracket::<true>(p, rx, tx, t, None);
+    let mut h = b.h;
+    h[tri(0, 0)] += trigamma(rx) - trigamma(r);
+    h[tri(0, 1)] += 1.0 / alpha;
+    h[tri(1, 1)] -= r / (alpha * alpha);
+    h[tri(2, 3)] += 1.0 / beta;
+    h[tri(3, 3)] -= s / (beta * beta);
+    Derivs {
+        v: ln_gamma(rx) - ln_gamma(r) + r * alpha.ln() + s * beta.ln() + b.v,
+        g: [
+            digamma(rx) - digamma(r) + alpha.ln() + b.g[0],
+            r / alpha + b.g[1],
+            beta.ln() + b.g[2],
+            s / beta + b.g[3],
+        ],
+        h,
+    }
 }
 
 /// (b/(s−1)) · [1 − (b/(b+t))^{s−1}] = ∫₀^t (b/(b+u))^s du, stable at s = 1.
@@ -258,10 +493,13 @@ fn ln_p_new(r: f64, alpha: f64, s: f64, beta: f64, n: u32, t: f64) -> f64 {
 
 /// The weighted Pareto/NBD likelihood of a data set.
 ///
-/// lnΓ(r+x) and ψ(r+x) are computed once per distinct x, and so is J at
-/// t_x = 0 (every customer without repeat purchases), the most expensive
-/// term when |α − β| is large; the rest per customer ([`ln_bracket`]). The
-/// sum equals the per-customer [`ln_lik`] sum (checked in the tests).
+/// lnΓ(r+x), ψ(r+x) and ψ′(r+x) are computed once per distinct x, and so is
+/// J at t_x = 0 (every customer without repeat purchases), the most
+/// expensive term when |α − β| is large; the rest per customer
+/// ([`ln_bracket`]). The sum equals the per-customer [`ln_lik`] sum (checked
+/// in the tests). Its Hessian is in closed form
+/// ([`Likelihood::value_gradient_hessian`]: [`ln_bracket`], [`ln_j`]), so
+/// fits run Newton's method.
 struct PnbdLikelihood<'a> {
     x: &'a [f64],
     tx: &'a [f64],
@@ -292,24 +530,23 @@ impl<'a> PnbdLikelihood<'a> {
     }
 }
 
-impl Likelihood for PnbdLikelihood<'_> {
-    fn names(&self) -> &'static [&'static str] {
-        &["r", "alpha", "s", "beta"]
-    }
-
-    fn value_and_gradient(&self, p: &[f64], grad: &mut [f64]) -> f64 {
-        let params = PnbdParams {
-            r: p[0],
-            alpha: p[1],
-            s: p[2],
-            beta: p[3],
-        };
-        let PnbdParams { r, alpha, s, beta } = params;
+impl PnbdLikelihood<'_> {
+    /// The terms outside the bracket (W the total weight, w_x that of the
+    /// rows with this x),
+    /// ```text
+    /// Σ_x w_x lnΓ(r+x) + W (−lnΓ(r) + r ln α + s ln β),
+    /// ```
+    /// with their gradient and, when `H`, their Hessian:
+    /// ∂²/∂r² = Σ_x w_x ψ′(r+x) − W ψ′(r), ∂²/∂r∂α = W/α, ∂²/∂α² = −W r/α²,
+    /// ∂²/∂s∂β = W/β, ∂²/∂β² = −W s/β². Also J at t_x = 0 per distinct x
+    /// where some row needs it.
+    fn outer_terms<const H: bool>(&self, params: &PnbdParams) -> (Derivs, Vec<Option<Derivs>>) {
+        let PnbdParams { r, alpha, s, beta } = *params;
         let d = &self.distinct;
         let mut total = 0.0;
         let mut g = [0.0; 4];
-        // Per distinct x: lnΓ(r+x), ψ(r+x) weighted, and J at t_x = 0.
-        let j0: Vec<Option<(f64, [f64; 4])>> = d
+        let mut h = [0.0; 10];
+        let j0: Vec<Option<Derivs>> = d
             .values
             .iter()
             .zip(&d.weight)
@@ -317,7 +554,10 @@ impl Likelihood for PnbdLikelihood<'_> {
             .map(|((&x, &wx), &need)| {
                 total += wx * ln_gamma(r + x);
                 g[0] += wx * digamma(r + x);
-                need.then(|| ln_j_at(&params, r + x, 0.0))
+                if H {
+                    h[tri(0, 0)] += wx * trigamma(r + x);
+                }
+                need.then(|| ln_j_at::<H>(params, r + x, 0.0))
             })
             .collect();
         let wt: f64 = d.weight.iter().sum();
@@ -327,6 +567,49 @@ impl Likelihood for PnbdLikelihood<'_> {
         g[1] += wt * r / alpha;
         g[2] += wt * ln_beta;
         g[3] += wt * s / beta;
+        if H {
+            h[tri(0, 0)] -= wt * trigamma(r);
+            h[tri(0, 1)] += wt / alpha;
+            h[tri(1, 1)] -= wt * r / (alpha * alpha);
+            h[tri(2, 3)] += wt / beta;
+            h[tri(3, 3)] -= wt * s / (beta * beta);
+        }
+        (Derivs { v: total, g, h }, j0)
+    }
+
+    /// [`ln_bracket`] of row `i` (zero weight rows are skipped by the callers).
+    fn bracket<const H: bool>(
+        &self,
+        params: &PnbdParams,
+        j0: &[Option<Derivs>],
+        i: usize,
+    ) -> Derivs {
+        let k = self.distinct.index[i] as usize;
+        let tx = self.tx[i];
+        let cached = if tx == 0.0 { j0[k] } else { None };
+        let rx = params.r + self.distinct.values[k];
+        ln_bracket::<H>(params, rx, tx, self.t[i], cached).0
+    }
+}
+
+fn pnbd_params(p: &[f64]) -> PnbdParams {
+    PnbdParams {
+        r: p[0],
+        alpha: p[1],
+        s: p[2],
+        beta: p[3],
+    }
+}
+
+impl Likelihood for PnbdLikelihood<'_> {
+    fn names(&self) -> &'static [&'static str] {
+        &["r", "alpha", "s", "beta"]
+    }
+
+    fn value_and_gradient(&self, p: &[f64], grad: &mut [f64]) -> f64 {
+        let params = pnbd_params(p);
+        let (outer, j0) = self.outer_terms::<false>(&params);
+        let (mut total, mut g) = (outer.v, outer.g);
         let (br, gb) = chunked_sum(self.x.len(), |lo, hi| {
             let mut total = 0.0;
             let mut g = [0.0; 4];
@@ -335,12 +618,9 @@ impl Likelihood for PnbdLikelihood<'_> {
                 if w == 0.0 {
                     continue;
                 }
-                let k = d.index[i] as usize;
-                let tx = self.tx[i];
-                let cached = if tx == 0.0 { j0[k] } else { None };
-                let (l, dl, _) = ln_bracket(&params, r + d.values[k], tx, self.t[i], cached);
-                total += w * l;
-                for (o, v) in g.iter_mut().zip(dl) {
+                let b = self.bracket::<false>(&params, &j0, i);
+                total += w * b.v;
+                for (o, v) in g.iter_mut().zip(b.g) {
                     *o += w * v;
                 }
             }
@@ -352,6 +632,46 @@ impl Likelihood for PnbdLikelihood<'_> {
         }
         grad.copy_from_slice(&g);
         total
+    }
+
+    /// As [`Self::value_and_gradient`], with the Hessian of every term
+    /// ([`PnbdLikelihood::outer_terms`], [`ln_bracket`]) summed alongside;
+    /// the chunks carry the gradient (elements 0..4) and the packed Hessian
+    /// (4..14, [`tri`]).
+    fn value_gradient_hessian(&self, p: &[f64], grad: &mut [f64], hess: &mut [f64]) -> Option<f64> {
+        let params = pnbd_params(p);
+        let (outer, j0) = self.outer_terms::<true>(&params);
+        let (mut total, mut g, mut h) = (outer.v, outer.g, outer.h);
+        let (br, o) = chunked_sum(self.x.len(), |lo, hi| {
+            let mut total = 0.0;
+            let mut o = [0.0; 14];
+            for i in lo..hi {
+                let w = self.w[i];
+                if w == 0.0 {
+                    continue;
+                }
+                let b = self.bracket::<true>(&params, &j0, i);
+                total += w * b.v;
+                for (o, v) in o.iter_mut().zip(b.g.iter().chain(&b.h)) {
+                    *o += w * v;
+                }
+            }
+            (total, o)
+        });
+        total += br;
+        for (o, v) in g.iter_mut().zip(&o[..4]) {
+            *o += v;
+        }
+        for (o, v) in h.iter_mut().zip(&o[4..]) {
+            *o += v;
+        }
+        grad.copy_from_slice(&g);
+        for i in 0..4 {
+            for j in 0..4 {
+                hess[i * 4 + j] = h[tri(i.min(j), i.max(j))];
+            }
+        }
+        Some(total)
     }
 
     fn total_weight(&self) -> f64 {
@@ -662,6 +982,23 @@ mod tests {
                 &format!("{theta:?}"),
             );
         }
+        // The closed-form Hessian of the grouped likelihood (Newton's method,
+        // standard errors) against differences of its gradient: on more than
+        // one chunk (4096 rows each) where the series serves most rows, and
+        // on the first 600 rows (every kind of row above) where most need the
+        // quadrature, which is slow in unoptimised test builds.
+        for (theta, n) in HESSIAN_POINTS
+            .into_iter()
+            .zip([4200, 600, 600, 4200, 4200, 600, 600, 4200])
+        {
+            let lik = PnbdLikelihood::new(&x[..n], &tx[..n], &t[..n], w[..n].to_vec());
+            crate::models::assert_hessian_matches_gradient(
+                &lik,
+                &theta,
+                1e-6,
+                &format!("{theta:?}"),
+            );
+        }
     }
 
     #[test]
@@ -679,7 +1016,7 @@ mod tests {
             (20.0, 5.0, 1.6, 60.5), // z = 0.75, q z/(1−z) = 181: series, long
             (20.0, 9.0, 40.5, 1.6), // z = 0.55
         ] {
-            let (lj, d) = ln_j(a_, b_, p, q);
+            let Derivs { v: lj, g: d, .. } = ln_j::<false>(a_, b_, p, q);
             let (aa, bb, pp, qq) = if a_ >= b_ {
                 (a_, b_, p, q)
             } else {
@@ -701,7 +1038,8 @@ mod tests {
                 up[k] += h;
                 let mut dn = args;
                 dn[k] -= h;
-                let fd = (ln_j(up[0], up[1], up[2], up[3]).0 - ln_j(dn[0], dn[1], dn[2], dn[3]).0)
+                let fd = (ln_j::<false>(up[0], up[1], up[2], up[3]).v
+                    - ln_j::<false>(dn[0], dn[1], dn[2], dn[3]).v)
                     / (2.0 * h);
                 assert!(
                     (d[k] - fd).abs() < 1e-6 * fd.abs().max(1e-3),
@@ -749,6 +1087,353 @@ mod tests {
                     g[k]
                 );
             }
+        }
+    }
+
+    /// `h` (packed) against `reference` to `rtol` times the largest entry
+    /// of row i and column j of `scale`, plus `atol`.
+    fn assert_hessian_close(
+        h: &[f64; 10],
+        reference: &[[f64; 4]; 4],
+        scale: &[[f64; 4]; 4],
+        (rtol, atol): (f64, f64),
+        label: &str,
+    ) {
+        for i in 0..4 {
+            for j in 0..4 {
+                let s = (0..4)
+                    .map(|m| scale[i][m].abs().max(scale[m][j].abs()))
+                    .fold(0.0_f64, f64::max);
+                let got = h[tri(i.min(j), i.max(j))];
+                assert!(
+                    (got - reference[i][j]).abs() <= rtol * s + atol,
+                    "{label} H[{i}][{j}]: {got} vs {}",
+                    reference[i][j]
+                );
+            }
+        }
+    }
+
+    #[test]
+    // Reference values are quoted with the 17 digits mpmath printed.
+    #[allow(clippy::excessive_precision)]
+    fn j_hessian_matches_mpmath() {
+        // ∂² ln J/∂(A, B, p, q)² from mpmath 1.3.0 (mp.dps = 40): mp.diff of
+        // ln(A^{−a}/a · hyp2f1(a, q, a+1, (A−B)/A)), a = p+q−1 (A ≥ B; A ↔ B,
+        // p ↔ q otherwise), whose value agrees with mp.quad of the defining
+        // integral ∫₀^∞ (A+u)^{−p}(B+u)^{−q} du to 20 digits.
+        type Case = ((f64, f64, f64, f64), [[f64; 4]; 4]);
+        let cases: [Case; 3] = [
+            (
+                (20.0, 11.0, 2.553, 1.606), // z = 0.45: series
+                [
+                    [
+                        0.004_698_269_455_739_283,
+                        0.000_672_021_928_383_896_6,
+                        -0.045_613_246_124_667_715,
+                        -0.008_433_605_798_208_477,
+                    ],
+                    [
+                        0.000_672_021_928_383_896_6,
+                        0.008_132_252_638_143_572,
+                        -0.007_975_916_136_967_79,
+                        -0.075_575_262_185_075_5,
+                    ],
+                    [
+                        -0.045_613_246_124_667_715,
+                        -0.007_975_916_136_967_79,
+                        0.076_075_725_702_910_41,
+                        0.106_408_632_647_409_33,
+                    ],
+                    [
+                        -0.008_433_605_798_208_477,
+                        -0.075_575_262_185_075_5,
+                        0.106_408_632_647_409_33,
+                        0.149_929_242_009_869_07,
+                    ],
+                ],
+            ),
+            (
+                (100.0, 1.0, 0.6, 1.3), // z = 0.99: quadrature
+                [
+                    [
+                        4.894_485_676_959_068e-5,
+                        0.000_273_965_128_833_975_5,
+                        -0.009_220_596_383_833_505,
+                        -0.002_040_016_082_802_025,
+                    ],
+                    [
+                        0.000_273_965_128_833_975_5,
+                        0.355_758_406_537_298_07,
+                        -0.077_940_361_616_649_55,
+                        -0.795_998_391_719_797_5,
+                    ],
+                    [
+                        -0.009_220_596_383_833_505,
+                        -0.077_940_361_616_649_55,
+                        0.280_043_795_678_658_75,
+                        0.730_636_183_740_599_5,
+                    ],
+                    [
+                        -0.002_040_016_082_802_025,
+                        -0.795_998_391_719_797_5,
+                        0.730_636_183_740_599_5,
+                        2.856_651_376_686_322_6,
+                    ],
+                ],
+            ),
+            (
+                (11.0, 20.0, 2.553, 1.606), // A < B: exchanged
+                [
+                    [
+                        0.014_223_062_061_561_534,
+                        0.000_610_266_879_277_752_4,
+                        -0.082_430_825_689_131_92,
+                        -0.011_228_538_438_843_73,
+                    ],
+                    [
+                        0.000_610_266_879_277_752_4,
+                        0.002_923_730_159_172_108_4,
+                        -0.004_663_045_870_977_444,
+                        -0.043_824_303_858_635_95,
+                    ],
+                    [
+                        -0.082_430_825_689_131_92,
+                        -0.004_663_045_870_977_444,
+                        0.129_436_988_024_019_62,
+                        0.090_831_623_696_344_09,
+                    ],
+                    [
+                        -0.011_228_538_438_843_73,
+                        -0.043_824_303_858_635_95,
+                        0.090_831_623_696_344_09,
+                        0.064_205_913_081_854_85,
+                    ],
+                ],
+            ),
+        ];
+        for ((a_, b_, p, q), reference) in cases {
+            let d = ln_j::<true>(a_, b_, p, q);
+            assert_hessian_close(
+                &d.h,
+                &reference,
+                &reference,
+                (1e-10, 0.0),
+                &format!("{a_} {b_} {p} {q}"),
+            );
+        }
+    }
+
+    #[test]
+    fn j_hessian_matches_gradient_differences() {
+        // Both branches, both orders of A and B, A = B (z = 0) and A ≈ B
+        // (z tiny), long series, extreme shapes.
+        for &(a_, b_, p, q) in &[
+            (20.0, 11.0, 2.553, 1.606),
+            (11.0, 20.0, 2.553, 1.606),
+            (100.0, 1.0, 0.6, 1.3),
+            (1.0, 100.0, 0.6, 1.3),
+            (50.0, 45.0, 10_000.5, 1.6),
+            (1e5, 3.0, 0.3, 1.1),
+            (20.0, 4.2, 2.5, 3.0),
+            (20.0, 3.8, 2.5, 3.0),
+            (20.0, 5.0, 1.6, 60.5),
+            (20.0, 9.0, 40.5, 1.6),
+            (10.0, 10.0, 1.5, 1.6),
+            (10.0 * (1.0 + 1e-12), 10.0, 1.5, 1.6),
+            (10.0, 10.0 * (1.0 + 1e-9), 0.05, 1.02),
+            (0.05, 340.0, 25.0, 1.02),
+        ] {
+            let lo = ln_j::<false>(a_, b_, p, q);
+            let hi = ln_j::<true>(a_, b_, p, q);
+            let label = format!("{a_} {b_} {p} {q}");
+            assert!(
+                (lo.v - hi.v).abs() <= 1e-13 * lo.v.abs().max(1.0),
+                "{label}"
+            );
+            for k in 0..4 {
+                assert!(
+                    (lo.g[k] - hi.g[k]).abs() <= 1e-12 * lo.g[k].abs().max(1e-3),
+                    "{label} gradient {k}"
+                );
+            }
+            // Central differences of the analytic gradient; h = 1e-4·θ as
+            // in j_matches_hyp2f1_and_gradient (quadrature noise), and at
+            // most 1e-4·a in p and q (J varies on the scale of a = p+q−1).
+            let args = [a_, b_, p, q];
+            let mut fd = [[0.0; 4]; 4];
+            for j in 0..4 {
+                let scale = if j < 2 {
+                    args[j]
+                } else {
+                    args[j].min(p + q - 1.0)
+                };
+                let step = 1e-4 * scale;
+                let (mut up, mut dn) = (args, args);
+                up[j] += step;
+                dn[j] -= step;
+                let gu = ln_j::<false>(up[0], up[1], up[2], up[3]).g;
+                let gd = ln_j::<false>(dn[0], dn[1], dn[2], dn[3]).g;
+                for i in 0..4 {
+                    fd[i][j] = (gu[i] - gd[i]) / (2.0 * step);
+                }
+            }
+            assert_hessian_close(&hi.h, &fd, &fd, (1e-6, 0.0), &label);
+        }
+    }
+
+    fn params(a: [f64; 4]) -> PnbdParams {
+        PnbdParams {
+            r: a[0],
+            alpha: a[1],
+            s: a[2],
+            beta: a[3],
+        }
+    }
+
+    /// Parameter points for the Hessian checks: near the CDNOW optimum,
+    /// α < β and α > β with z on both sides of 0.8, α = β (z = 0), α ≈ β,
+    /// extreme shapes and scales.
+    const HESSIAN_POINTS: [[f64; 4]; 8] = [
+        [0.55, 10.6, 0.6, 11.7],
+        [0.5, 2.0, 0.9, 40.0],
+        [1.5, 60.0, 2.0, 1.5],
+        [0.55, 10.0, 0.6, 10.0],
+        [0.55, 10.0 * (1.0 + 1e-10), 0.6, 10.0],
+        [25.0, 0.05, 0.02, 300.0],
+        [0.03, 400.0, 8.0, 0.2],
+        [3.0, 5.0, 0.1, 4.0],
+    ];
+
+    #[test]
+    #[allow(clippy::needless_range_loop)] // index notation mirrors the matrix algebra
+    fn hessian_matches_finite_differences() {
+        // Per customer: the closed-form Hessian of ln L against central
+        // differences of the analytic gradient (step 1e-4·θ, symmetrised as
+        // in fit::hessian), and its value and gradient against ln_lik.
+        for theta in HESSIAN_POINTS {
+            let p = params(theta);
+            for &(x, tx, t) in &[
+                (0.0, 0.0, 38.0),
+                (2.0, 30.43, 38.86),
+                (20.0, 38.0, 38.0),
+                (3.0, 1.0, 200.0),
+                (0.0, 0.0, 0.0),
+                (1.0, 0.5, 0.7),
+                (30.0, 20.0, 39.0),
+                (400.0, 38.0, 39.0),
+            ] {
+                let label = format!("{theta:?} {x},{tx},{t}");
+                let d = ln_lik_derivs(&p, x, tx, t);
+                let mut g = [0.0; 4];
+                let (ll, _) = ln_lik(&p, x, tx, t, Some(&mut g));
+                assert!(ll.is_finite(), "{label}");
+                assert!((d.v - ll).abs() <= 1e-12 * ll.abs().max(1.0), "{label}");
+                for k in 0..4 {
+                    assert!(
+                        (d.g[k] - g[k]).abs() <= 1e-12 * g[k].abs().max(1.0),
+                        "{label} gradient {k}"
+                    );
+                }
+                let mut fd = [[0.0; 4]; 4];
+                for j in 0..4 {
+                    let step = 1e-4 * theta[j];
+                    let (mut up, mut dn) = (theta, theta);
+                    up[j] += step;
+                    dn[j] -= step;
+                    let (mut gu, mut gd) = ([0.0; 4], [0.0; 4]);
+                    ln_lik(&params(up), x, tx, t, Some(&mut gu));
+                    ln_lik(&params(dn), x, tx, t, Some(&mut gd));
+                    for i in 0..4 {
+                        fd[i][j] = (gu[i] - gd[i]) / (2.0 * step);
+                    }
+                }
+                for i in 0..4 {
+                    for j in 0..i {
+                        let m = 0.5 * (fd[i][j] + fd[j][i]);
+                        fd[i][j] = m;
+                        fd[j][i] = m;
+                    }
+                }
+                // The tolerance scales with the summands, the bracket's
+                // Hessian and that of lnΓ(r+x) − lnΓ(r) + r ln α + s ln β,
+                // which cancel in places (e.g. ∂²/∂β² for x = 0 when
+                // β ≪ T: ln b ≈ ln s + ln J(0), and −s/β² nearly offsets
+                // ∂² ln J/∂B²; or every entry at T = 0, where ln L ≡ 0).
+                let (b, _) = ln_bracket::<true>(&p, p.r + x, tx, t, None);
+                let (r, alpha, s, beta) = (p.r, p.alpha, p.s, p.beta);
+                let outer = [
+                    [trigamma(r + x) + trigamma(r), 1.0 / alpha, 0.0, 0.0],
+                    [1.0 / alpha, r / (alpha * alpha), 0.0, 0.0],
+                    [0.0, 0.0, 0.0, 1.0 / beta],
+                    [0.0, 0.0, 1.0 / beta, s / (beta * beta)],
+                ];
+                let mut scale = fd;
+                for i in 0..4 {
+                    for j in 0..4 {
+                        scale[i][j] =
+                            fd[i][j].abs().max(b.h[tri(i.min(j), i.max(j))].abs()) + outer[i][j];
+                    }
+                }
+                assert_hessian_close(&d.h, &fd, &scale, (1e-6, 0.0), &label);
+            }
+        }
+    }
+
+    /// The likelihood without its closed-form Hessian: [`fit::maximize`]
+    /// then runs L-BFGS and differentiates the gradient for the standard
+    /// errors, as it did before the Hessian existed.
+    struct WithoutHessian<'a>(PnbdLikelihood<'a>);
+
+    impl Likelihood for WithoutHessian<'_> {
+        fn names(&self) -> &'static [&'static str] {
+            self.0.names()
+        }
+        fn value_and_gradient(&self, p: &[f64], g: &mut [f64]) -> f64 {
+            self.0.value_and_gradient(p, g)
+        }
+        fn total_weight(&self) -> f64 {
+            self.0.total_weight()
+        }
+        fn starting_points(&self) -> Vec<Vec<f64>> {
+            self.0.starting_points()
+        }
+    }
+
+    #[test]
+    fn newton_fit_matches_lbfgs() {
+        // Newton's method with the closed-form Hessian reaches the optimum
+        // L-BFGS reaches, and the exact-Hessian standard errors equal those
+        // from differences of the gradient.
+        let (x, tx, t) = simulate(4000);
+        let w = vec![1.0; x.len()];
+        let opts = FitOptions::default();
+        let (pn, info_n) = fit::maximize(
+            "Pareto/NBD",
+            &PnbdLikelihood::new(&x, &tx, &t, w.clone()),
+            &opts,
+        )
+        .unwrap();
+        let (pl, info_l) = fit::maximize(
+            "Pareto/NBD",
+            &WithoutHessian(PnbdLikelihood::new(&x, &tx, &t, w)),
+            &opts,
+        )
+        .unwrap();
+        assert!(info_n.iterations < info_l.iterations);
+        assert!(
+            (info_n.log_likelihood - info_l.log_likelihood).abs()
+                < 1e-9 * info_l.log_likelihood.abs()
+        );
+        for k in 0..4 {
+            assert!(
+                (pn[k] - pl[k]).abs() < 1e-5 * pl[k],
+                "{k}: {} vs {}",
+                pn[k],
+                pl[k]
+            );
+            let (sn, sl) = (info_n.std_errors[k], info_l.std_errors[k]);
+            assert!((sn - sl).abs() < 1e-4 * sl, "SE {k}: {sn} vs {sl}");
         }
     }
 
@@ -878,11 +1563,11 @@ mod tests {
         );
     }
 
-    #[test]
-    fn simulation_recovery() {
+    /// Customers simulated from the model with r = 0.8, α = 8, s = 0.9,
+    /// β = 12, observed for 20..39 periods.
+    fn simulate(n: usize) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
         let (r, alpha, s, beta) = (0.8, 8.0, 0.9, 12.0);
         let mut rng = super::super::sbg::test_rng::Rng(0xDEAD_BEEF_CAFE_F00D);
-        let n = 8000;
         let (mut xs, mut txs, mut ts) = (vec![], vec![], vec![]);
         for i in 0..n {
             let lambda = rng.gamma(r) / alpha;
@@ -903,6 +1588,13 @@ mod tests {
             txs.push(last);
             ts.push(t_obs);
         }
+        (xs, txs, ts)
+    }
+
+    #[test]
+    fn simulation_recovery() {
+        let (r, alpha, s, beta) = (0.8, 8.0, 0.9, 12.0);
+        let (xs, txs, ts) = simulate(8000);
         let m = ParetoNbd::fit(&xs, &txs, &ts, None, &FitOptions::default()).unwrap();
         let se = &m.fit_info().unwrap().std_errors;
         let est = [m.r(), m.alpha(), m.s(), m.beta()];
