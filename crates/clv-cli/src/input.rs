@@ -10,6 +10,7 @@ use clv::summary::{Summary, SummaryOptions};
 use clv::time::{TimeUnit, parse_timestamp};
 use clv::{Error, Result};
 
+use crate::columns::{CsvColumns, read_csv_columns};
 use crate::progress::Progress;
 
 /// Field separator of the input file.
@@ -204,40 +205,6 @@ pub struct SummaryColumnArgs {
     pub weights_col: Option<String>,
 }
 
-/// Numeric columns of a CSV file with a header, read by name.
-pub struct CsvColumns {
-    path: String,
-    header: Vec<String>,
-    /// Customer ids (the id column, or 1-based row numbers when it is absent);
-    /// empty when the caller did not ask for them.
-    pub ids: Vec<String>,
-    rows: usize,
-    columns: Vec<(String, Vec<f64>)>,
-}
-
-impl CsvColumns {
-    /// The column `name`, or [`Error::MissingColumn`] naming the header.
-    pub fn get(&self, name: &str) -> Result<&[f64]> {
-        self.opt(name).ok_or_else(|| Error::MissingColumn {
-            column: name.to_string(),
-            available: format!("{} (in {})", self.header.join(", "), self.path),
-        })
-    }
-
-    /// The column `name` if the file has it.
-    pub fn opt(&self, name: &str) -> Option<&[f64]> {
-        self.columns
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_slice())
-    }
-
-    /// Number of rows.
-    pub fn len(&self) -> usize {
-        self.rows
-    }
-}
-
 impl SummaryColumnArgs {
     /// Reads every column these options name that the file has, and the ids.
     pub fn read(&self, path: &Path) -> Result<CsvColumns> {
@@ -272,75 +239,4 @@ impl SummaryColumnArgs {
     pub fn weights<'a>(&self, cols: &'a CsvColumns) -> Result<Option<&'a [f64]>> {
         self.weights_col.as_deref().map(|w| cols.get(w)).transpose()
     }
-}
-
-/// Reads the numeric columns `wanted` (those the header has) and, when
-/// `id_col` is given, the ids of a comma-separated file with a header. Every
-/// value must parse as a number; an error names the column, the line and the
-/// text. One record buffer is reused for every row (no per-row allocation
-/// besides the ids).
-pub fn read_csv_columns(path: &Path, id_col: Option<&str>, wanted: &[&str]) -> Result<CsvColumns> {
-    let io_err = |e: csv::Error| Error::Io {
-        path: path.display().to_string(),
-        message: e.to_string(),
-    };
-    let mut reader = csv::ReaderBuilder::new()
-        .buffer_capacity(1 << 16)
-        .from_path(path)
-        .map_err(io_err)?;
-    let header: Vec<String> = reader
-        .headers()
-        .map_err(io_err)?
-        .iter()
-        .map(|h| h.trim().to_string())
-        .collect();
-    let position = |name: &str| header.iter().position(|h| h == name);
-    let id_idx = id_col.map(&position);
-    let mut picked: Vec<(usize, String, Vec<f64>)> = Vec::new();
-    for name in wanted {
-        if let Some(i) = position(name)
-            && !picked.iter().any(|(_, n, _)| n == name)
-        {
-            picked.push((i, name.to_string(), Vec::new()));
-        }
-    }
-    let mut ids = Vec::new();
-    let mut record = csv::ByteRecord::new();
-    let mut rows = 0usize;
-    while reader.read_byte_record(&mut record).map_err(io_err)? {
-        rows += 1;
-        let line = record.position().map_or(rows as u64 + 1, |p| p.line());
-        let text_of = |i: usize| -> &str {
-            let bytes = record.get(i).unwrap_or(b"");
-            // Invalid UTF-8 cannot be a number; show it lossily in the error.
-            std::str::from_utf8(bytes).unwrap_or("\u{fffd}").trim()
-        };
-        match id_idx {
-            Some(Some(i)) => ids.push(text_of(i).to_string()),
-            Some(None) => ids.push(rows.to_string()),
-            None => {}
-        }
-        for (i, name, values) in &mut picked {
-            let text = text_of(*i);
-            values.push(text.parse::<f64>().map_err(|_| Error::Parse {
-                column: name.clone(),
-                line,
-                value: String::from_utf8_lossy(record.get(*i).unwrap_or(b"")).into_owned(),
-                reason: "expected a number".to_string(),
-            })?);
-        }
-    }
-    if rows == 0 {
-        return Err(Error::Empty {
-            field: path.display().to_string(),
-            reason: "the file has no data rows".to_string(),
-        });
-    }
-    Ok(CsvColumns {
-        path: path.display().to_string(),
-        header,
-        ids,
-        rows,
-        columns: picked.into_iter().map(|(_, n, v)| (n, v)).collect(),
-    })
 }

@@ -14,7 +14,8 @@ use clv::portfolio::{
 use clv::{Error, Result};
 use serde_json::{Value, json};
 
-use crate::input::{self, ColumnArgs, read_csv_columns};
+use crate::columns::read_csv_columns;
+use crate::input::{self, ColumnArgs};
 use crate::report::{CDNOW_SAMPLE, bundled_columns};
 use crate::rfm_cmd::csv_field;
 

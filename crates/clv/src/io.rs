@@ -614,6 +614,40 @@ fn read_delimited<R: Read>(reader: R, delimiter: u8, builder: &mut Builder<'_>) 
     }
 }
 
+/// Cuts `buf` into at most `n` consecutive pieces of about `buf.len() / n`
+/// bytes for parsing on separate threads: every piece but the last ends just
+/// after a `\n` byte, the last at the end of `buf`, so every piece starts at
+/// the start of a line and no line is split (a piece runs on to the end of
+/// the line it would be cut in, so there may be fewer than `n`). The pieces
+/// joined in order give `buf` back; an empty `buf` gives no piece.
+///
+/// Used by the chunked transaction reader and by the CLI's reader of
+/// numeric summary columns.
+///
+/// ```
+/// use clv::io::split_at_line_ends;
+/// let text = b"a,1\nb,2\nc,3\nd,4";
+/// let pieces = split_at_line_ends(text, 2);
+/// assert_eq!(pieces, [&b"a,1\nb,2\nc,3\n"[..], &b"d,4"[..]]);
+/// assert_eq!(pieces.concat(), text);
+/// assert!(split_at_line_ends(b"", 4).is_empty());
+/// ```
+pub fn split_at_line_ends(buf: &[u8], n: usize) -> Vec<&[u8]> {
+    let target = buf.len().div_ceil(n.max(1)).max(1);
+    let mut chunks = Vec::with_capacity(n);
+    let mut start = 0;
+    while start < buf.len() {
+        let guess = (start + target).min(buf.len());
+        let end = buf[guess..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(buf.len(), |p| guess + p + 1);
+        chunks.push(&buf[start..end]);
+        start = end;
+    }
+    chunks
+}
+
 /// Multi-threaded reading of delimited text held in memory.
 ///
 /// Used only when the result is certain to equal [`read_sequential`]'s: a
@@ -731,7 +765,7 @@ mod parallel {
             return read_sequential(buf, options);
         };
         let rest = &buf[head..];
-        let chunks = split_chunks(rest, n_chunks);
+        let chunks = split_at_line_ends(rest, n_chunks);
         let date_format = options.date_format.as_deref();
         let parsed: Vec<Chunk> = chunks
             .par_iter()
@@ -777,24 +811,6 @@ mod parallel {
 
     fn count_newlines(bytes: &[u8]) -> u64 {
         bytes.iter().filter(|&&b| b == b'\n').count() as u64
-    }
-
-    /// About `n` pieces of `buf`, each ending just after a `\n` (the last at
-    /// the end of `buf`).
-    fn split_chunks(buf: &[u8], n: usize) -> Vec<&[u8]> {
-        let target = buf.len().div_ceil(n.max(1)).max(1);
-        let mut chunks = Vec::with_capacity(n);
-        let mut start = 0;
-        while start < buf.len() {
-            let guess = (start + target).min(buf.len());
-            let end = buf[guess..]
-                .iter()
-                .position(|&b| b == b'\n')
-                .map_or(buf.len(), |p| guess + p + 1);
-            chunks.push(&buf[start..end]);
-            start = end;
-        }
-        chunks
     }
 
     /// One chunk's rows, with chunk-local codes and 1-based line numbers.
