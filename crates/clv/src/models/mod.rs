@@ -459,7 +459,8 @@ mod tests {
         // Terms of very different sizes, so that any other association of
         // the additions would change the last digits; 40 chunks of 4096.
         let n: usize = 40 * 4096 + 17;
-        let term = |i: usize| ((i % 97) as f64).exp() * if i % 2 == 0 { 1.0 } else { -1.0 } / 3.0;
+        let term =
+            |i: usize| ((i % 97) as f64).exp() * if i.is_multiple_of(2) { 1.0 } else { -1.0 } / 3.0;
         let f = |lo: usize, hi: usize| {
             let mut v = 0.0;
             for i in lo..hi {
