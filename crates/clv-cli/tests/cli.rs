@@ -2,38 +2,14 @@
 //! out by hand from the tiny input files written by each test.
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use std::path::PathBuf;
-use std::process::{Command, Output};
 use std::str::FromStr;
 
+use common::{clv, file, stderr, stdout};
+
 use rust_decimal::Decimal;
-
-fn clv(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_clv"))
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn stdout(o: &Output) -> String {
-    assert!(
-        o.status.success(),
-        "clv failed: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8(o.stdout.clone()).unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8(o.stderr.clone()).unwrap()
-}
-
-/// Writes `content` to a temporary file and returns its path (kept alive by the dir).
-fn file(dir: &tempfile::TempDir, name: &str, content: &str) -> PathBuf {
-    let p = dir.path().join(name);
-    std::fs::write(&p, content).unwrap();
-    p
-}
 
 const LOG: &str = "customer_id,date,amount
 b,2024-01-01,10

@@ -4,27 +4,14 @@
 //! figure (Newcombe 1998).
 #![allow(clippy::unwrap_used)]
 
-use std::path::PathBuf;
-use std::process::{Command, Output};
+mod common;
+
+use std::process::Output;
+
+use common::{clv, file, json};
 
 use serde_json::Value;
 use statrs::distribution::{ContinuousCDF, StudentsT};
-
-fn clv(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_clv"))
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn json(o: &Output) -> Value {
-    assert!(
-        o.status.success(),
-        "clv failed: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    serde_json::from_slice(&o.stdout).unwrap()
-}
 
 fn fails(o: &Output, code: &str, needle: &str) {
     assert_eq!(o.status.code(), Some(2));
@@ -33,12 +20,6 @@ fn fails(o: &Output, code: &str, needle: &str) {
         err.contains(&format!("error [{code}]")) && err.contains(needle),
         "{err}"
     );
-}
-
-fn file(dir: &tempfile::TempDir, name: &str, content: &str) -> PathBuf {
-    let p = dir.path().join(name);
-    std::fs::write(&p, content).unwrap();
-    p
 }
 
 fn close(v: &Value, want: f64) {

@@ -1,0 +1,41 @@
+//! Helpers shared by the CLI integration tests (`cli.rs`, `cli_portfolio.rs`).
+// Each test file uses a subset of them.
+#![allow(dead_code, clippy::unwrap_used)]
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+/// Runs the `clv` binary built for these tests.
+pub fn clv(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_clv"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+/// Standard output of a run that must have succeeded.
+pub fn stdout(o: &Output) -> String {
+    assert!(
+        o.status.success(),
+        "clv failed: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+/// Standard error of a run.
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).unwrap()
+}
+
+/// Standard output, as JSON, of a run that must have succeeded.
+pub fn json(o: &Output) -> serde_json::Value {
+    serde_json::from_str(&stdout(o)).unwrap()
+}
+
+/// Writes `content` to a temporary file and returns its path (kept alive by the dir).
+pub fn file(dir: &tempfile::TempDir, name: &str, content: &str) -> PathBuf {
+    let p = dir.path().join(name);
+    std::fs::write(&p, content).unwrap();
+    p
+}
