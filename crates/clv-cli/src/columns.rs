@@ -175,7 +175,7 @@ fn read_buffer(
     let layout = Layout::new(&header.names, id_col, wanted);
     let rows = match read_chunked(buf, header.data, path, &layout, n_chunks) {
         Some(rows) => rows?,
-        None => read_records(header.reader, path, &layout)?,
+        None => read_records(buf, header.reader, path, &layout)?,
     };
     Ok(rows.into_columns(path, header.names, layout))
 }
@@ -342,7 +342,7 @@ fn read_chunked(
                 }));
             }
             Some(Stop::Parse { at, column, field }) => {
-                let (_, line) = record_position(buf, data, start + at);
+                let line = line_of(buf, start + at);
                 return Some(Err(Error::Parse {
                     column: layout.picked[column].1.clone(),
                     line,
@@ -372,8 +372,36 @@ fn record_position(buf: &[u8], data: usize, record: usize) -> (usize, u64) {
     (byte, 1 + newlines as u64)
 }
 
+/// The 1-based line of the file on which byte `at` stands (for parse
+/// errors: the line of the record's first byte, whatever line ends and blank
+/// lines come before it; the `csv` crate's own line number points at the
+/// end of the previous record instead, one line early in a CRLF file or
+/// after a blank line).
+fn line_of(buf: &[u8], at: usize) -> u64 {
+    1 + buf[..at.min(buf.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count() as u64
+}
+
+/// The first byte of the record that the `csv` crate places at `byte` (just
+/// after the previous record's terminator): past the line-end bytes of that
+/// terminator and of any blank lines.
+fn record_start(buf: &[u8], byte: u64) -> usize {
+    let mut i = usize::try_from(byte).map_or(buf.len(), |b| b.min(buf.len()));
+    while i < buf.len() && (buf[i] == b'\n' || buf[i] == b'\r') {
+        i += 1;
+    }
+    i
+}
+
 /// Reads the rows after the header with the `csv` crate (quoted files).
-fn read_records(mut reader: csv::Reader<&[u8]>, path: &str, layout: &Layout) -> Result<Rows> {
+fn read_records(
+    buf: &[u8],
+    mut reader: csv::Reader<&[u8]>,
+    path: &str,
+    layout: &Layout,
+) -> Result<Rows> {
     let mut values: Vec<Vec<f64>> = vec![Vec::new(); layout.picked.len()];
     let mut ids = Vec::new();
     let mut record = csv::ByteRecord::new();
@@ -383,7 +411,12 @@ fn read_records(mut reader: csv::Reader<&[u8]>, path: &str, layout: &Layout) -> 
         .map_err(|e| csv_error(path, e))?
     {
         rows += 1;
-        let line = record.position().map_or(rows as u64 + 1, |p| p.line());
+        // Counted only for an error (a pass over the bytes before it).
+        let line = || {
+            record.position().map_or(rows as u64 + 1, |p| {
+                line_of(buf, record_start(buf, p.byte()))
+            })
+        };
         match layout.id {
             Some(Some(i)) => ids.push(trimmed(record.get(i).unwrap_or(b"")).to_string()),
             Some(None) => ids.push(rows.to_string()),
@@ -393,7 +426,7 @@ fn read_records(mut reader: csv::Reader<&[u8]>, path: &str, layout: &Layout) -> 
             let bytes = record.get(*i).unwrap_or(b"");
             column.push(parse_field(bytes).ok_or_else(|| Error::Parse {
                 column: name.clone(),
-                line,
+                line: line(),
                 value: String::from_utf8_lossy(bytes).into_owned(),
                 reason: "expected a number".to_string(),
             })?);
@@ -650,9 +683,15 @@ mod tests {
 
     /// `read_csv_columns` as it was before the chunked reader (commit
     /// 1dfeae0, crates/clv-cli/src/input.rs), reading from any `csv` reader:
-    /// the reference every result here is compared with.
+    /// the reference every result here is compared with. One change since:
+    /// a parse error names the line of the record's first byte in `text`
+    /// (the file's bytes), found from the `csv` crate's record position by
+    /// skipping line-end bytes and counting `\n` before it, where the old
+    /// reader gave the crate's line number (one early after a blank line or
+    /// a CRLF line end).
     fn before<R: std::io::Read>(
         reader: std::result::Result<csv::Reader<R>, csv::Error>,
+        text: &[u8],
         path: &str,
         id_col: Option<&str>,
         wanted: &[&str],
@@ -683,7 +722,15 @@ mod tests {
         let mut rows = 0usize;
         while reader.read_byte_record(&mut record).map_err(io_err)? {
             rows += 1;
-            let line = record.position().map_or(rows as u64 + 1, |p| p.line());
+            let line = || {
+                record.position().map_or(rows as u64 + 1, |p| {
+                    let mut at = p.byte() as usize;
+                    while at < text.len() && matches!(text[at], b'\n' | b'\r') {
+                        at += 1;
+                    }
+                    1 + text[..at].iter().filter(|&&b| b == b'\n').count() as u64
+                })
+            };
             let text_of = |i: usize| -> &str {
                 let bytes = record.get(i).unwrap_or(b"");
                 std::str::from_utf8(bytes).unwrap_or("\u{fffd}").trim()
@@ -697,7 +744,7 @@ mod tests {
                 let text = text_of(*i);
                 values.push(text.parse::<f64>().map_err(|_| Error::Parse {
                     column: name.clone(),
-                    line,
+                    line: line(),
                     value: String::from_utf8_lossy(record.get(*i).unwrap_or(b"")).into_owned(),
                     reason: "expected a number".to_string(),
                 })?);
@@ -722,14 +769,15 @@ mod tests {
         let reader = csv::ReaderBuilder::new()
             .buffer_capacity(1 << 16)
             .from_reader(text);
-        before(Ok(reader), "f.csv", id_col, wanted)
+        before(Ok(reader), text, "f.csv", id_col, wanted)
     }
 
     fn before_path(path: &Path, id_col: Option<&str>, wanted: &[&str]) -> Result<CsvColumns> {
         let reader = csv::ReaderBuilder::new()
             .buffer_capacity(1 << 16)
             .from_path(path);
-        before(reader, &path.display().to_string(), id_col, wanted)
+        let text = std::fs::read(path).unwrap_or_default();
+        before(reader, &text, &path.display().to_string(), id_col, wanted)
     }
 
     /// The result with the numbers as bits: NaN equals NaN, −0 differs from 0.
@@ -785,7 +833,7 @@ mod tests {
                 }
                 let csv_only = read_header(text, "f.csv").and_then(|h| {
                     let layout = Layout::new(&h.names, id_col, wanted);
-                    let rows = read_records(h.reader, "f.csv", &layout)?;
+                    let rows = read_records(text, h.reader, "f.csv", &layout)?;
                     Ok(rows.into_columns("f.csv", h.names, layout))
                 });
                 assert_eq!(
@@ -1082,9 +1130,9 @@ mod tests {
         }
     }
 
-    /// Hand-checked cases: the values, ids and the `csv` crate's line
-    /// numbers, which after blank lines or a `\r` point before the bad
-    /// line (lines counted by hand in the comments).
+    /// Hand-checked cases: the values, ids and the line numbers of parse
+    /// errors: the line the bad record stands on, after blank lines and with
+    /// CRLF line ends too (lines counted by hand in the comments).
     #[test]
     fn line_ends_blank_lines_bom_and_errors() {
         let read = |text: &str, n: usize| {
@@ -1110,15 +1158,17 @@ mod tests {
         // No final line end; the last row is read.
         let c = read("customer_id,T\na,1\nb,2", 2).unwrap();
         assert_eq!(c.get("T").unwrap(), [1.0, 2.0]);
-        // LF: a bad value on line 4 is reported on line 4 ...
+        // LF: a bad value on line 4 is reported on line 4; after a blank
+        // line 4 it is on line 5; with CRLF line ends on line 4 (the `csv`
+        // crate's own line numbers would say 4, 4 and 3); blank lines
+        // before the header count too (line 6).
         let lf = "customer_id,T\na,1\nb,2\nc,x\n";
-        // ... after a blank line 4, on line 4 (the end of line 3) although
-        // it is on line 5 ...
         let blank = "customer_id,T\na,1\nb,2\n\nc,x\n";
-        // ... and with CRLF, on line 3: the record starts just after the
-        // `\r` of line 3, before that line's `\n`.
         let crlf = "customer_id,T\r\na,1\r\nb,2\r\nc,x\r\n";
-        for (text, line) in [(lf, 4), (blank, 4), (crlf, 3)] {
+        let lead = "\n\ncustomer_id,T\r\na,1\r\n\r\nc,x\r\n";
+        // A quoted file goes through the csv crate: the same lines.
+        let quoted = "customer_id,T\r\n\"a\",1\r\nb,2\r\n\r\nc,x\r\n";
+        for (text, line) in [(lf, 4), (blank, 5), (crlf, 4), (lead, 6), (quoted, 5)] {
             for n in [1, 2, 3, 10] {
                 assert_eq!(
                     read(text, n).unwrap_err(),
