@@ -183,6 +183,25 @@ struct Best {
     cost: f64,
 }
 
+/// The objective `f = −LL/W + penalty · Σθ²` and its gradient in φ = ln θ,
+/// `∂f/∂φᵢ = θᵢ (−gᵢ/W + 2 penalty θᵢ)`, from the log-likelihood `ll` and its
+/// gradient `g` in θ (module docs).
+fn objective_in_phi(
+    theta: &[f64],
+    ll: f64,
+    g: &[f64],
+    weight: f64,
+    penalty: f64,
+) -> (f64, Vec<f64>) {
+    let f = -ll / weight + theta.iter().map(|t| t * t).sum::<f64>() * penalty;
+    let grad = theta
+        .iter()
+        .zip(g)
+        .map(|(t, gi)| t * (-gi / weight + 2.0 * penalty * t))
+        .collect();
+    (f, grad)
+}
+
 /// The objective on log-parameters, `f(φ) = −LL(e^φ)/W + penalty · Σ e^{2φ}`.
 struct Objective<'a, L: Likelihood + ?Sized> {
     likelihood: &'a L,
@@ -231,13 +250,7 @@ impl<L: Likelihood + ?Sized> Objective<'_, L> {
             return (f64::INFINITY, g);
         }
         let ll = self.likelihood.value_and_gradient(&theta, &mut g);
-        let pen: f64 = theta.iter().map(|t| t * t).sum::<f64>() * self.penalty;
-        let f = -ll / self.weight + pen;
-        let grad: Vec<f64> = theta
-            .iter()
-            .zip(&g)
-            .map(|(t, gi)| t * (-gi / self.weight + 2.0 * self.penalty * t))
-            .collect();
+        let (f, grad) = objective_in_phi(&theta, ll, &g, self.weight, self.penalty);
         if !f.is_finite() || grad.iter().any(|v| !v.is_finite()) {
             return (f64::INFINITY, vec![0.0; theta.len()]);
         }
@@ -465,10 +478,7 @@ fn newton_point(
         return Some(rejected_point(phi));
     }
     let ll = likelihood.value_gradient_hessian(&theta, &mut g, &mut h)?;
-    let f = -ll / weight + penalty * theta.iter().map(|t| t * t).sum::<f64>();
-    let grad: Vec<f64> = (0..k)
-        .map(|i| theta[i] * (-g[i] / weight + 2.0 * penalty * theta[i]))
-        .collect();
+    let (f, grad) = objective_in_phi(&theta, ll, &g, weight, penalty);
     let mut hess = vec![0.0; k * k];
     for i in 0..k {
         for j in 0..k {
@@ -718,8 +728,7 @@ fn maximize_dyn(
             let theta: Vec<f64> = phi.iter().map(|v| v.exp()).collect();
             let mut g = vec![0.0; k];
             let ll = likelihood.value_and_gradient(&theta, &mut g);
-            let penalty: f64 = options.penalty * theta.iter().map(|v| v * v).sum::<f64>();
-            let cost = -ll / weight + penalty;
+            let (cost, _) = objective_in_phi(&theta, ll, &g, weight, options.penalty);
             scored.push((if cost.is_nan() { f64::INFINITY } else { cost }, phi, None));
         }
         scored.sort_by(|a, b| a.0.total_cmp(&b.0));
@@ -1160,11 +1169,10 @@ mod tests {
         assert_eq!(e.field(), Some("log_likelihood"));
     }
 
-    /// [`GammaSample`] with its closed-form Hessian
-    /// (`∂²/∂k² = −n ψ′(k)`, `∂²/∂k∂θ = −n/θ`, `∂²/∂θ² = −2Σy/θ³ + n k/θ²`),
-    /// so that [`maximize`] takes the Newton path.
-    struct GammaSampleH(GammaSample);
-    impl Likelihood for GammaSampleH {
+    /// `L` with a closed-form Hessian `hess(l, θ, h)` (row-major `h`), so
+    /// that [`maximize`] takes the Newton path; everything else is `L`'s.
+    struct WithHessian<L>(L, fn(&L, &[f64], &mut [f64]));
+    impl<L: Likelihood> Likelihood for WithHessian<L> {
         fn names(&self) -> &'static [&'static str] {
             self.0.names()
         }
@@ -1172,11 +1180,7 @@ mod tests {
             self.0.value_and_gradient(p, g)
         }
         fn value_gradient_hessian(&self, p: &[f64], g: &mut [f64], h: &mut [f64]) -> Option<f64> {
-            let (k, th, n) = (p[0], p[1], self.0.n);
-            h[0] = -n * crate::special::trigamma(k);
-            h[1] = -n / th;
-            h[2] = h[1];
-            h[3] = -2.0 * self.0.sum / th.powi(3) + n * k / (th * th);
+            (self.1)(&self.0, p, h);
             Some(self.0.value_and_gradient(p, g))
         }
         fn total_weight(&self) -> f64 {
@@ -1185,6 +1189,18 @@ mod tests {
         fn starting_points(&self) -> Vec<Vec<f64>> {
             self.0.starting_points()
         }
+    }
+
+    /// [`GammaSample`] with its closed-form Hessian
+    /// (`∂²/∂k² = −n ψ′(k)`, `∂²/∂k∂θ = −n/θ`, `∂²/∂θ² = −2Σy/θ³ + n k/θ²`).
+    fn gamma_sample_h() -> WithHessian<GammaSample> {
+        WithHessian(sample(), |s, p, h| {
+            let (k, th) = (p[0], p[1]);
+            h[0] = -s.n * crate::special::trigamma(k);
+            h[1] = -s.n / th;
+            h[2] = h[1];
+            h[3] = -2.0 * s.sum / th.powi(3) + s.n * k / (th * th);
+        })
     }
 
     fn sample() -> GammaSample {
@@ -1201,7 +1217,7 @@ mod tests {
         // L-BFGS optima agree, and the exact-Hessian standard errors agree
         // with the central-difference ones.
         let (p1, i1) = maximize("gamma", &sample(), &FitOptions::default()).unwrap();
-        let (p2, i2) = maximize("gamma", &GammaSampleH(sample()), &FitOptions::default()).unwrap();
+        let (p2, i2) = maximize("gamma", &gamma_sample_h(), &FitOptions::default()).unwrap();
         for j in 0..2 {
             assert!((p1[j] - p2[j]).abs() < 1e-5 * p1[j], "{p1:?} {p2:?}");
             assert!(
@@ -1228,72 +1244,36 @@ mod tests {
             ..FitOptions::default()
         };
         let (p1, _) = maximize("gamma", &sample(), &opts).unwrap();
-        let (p2, i2) = maximize("gamma", &GammaSampleH(sample()), &opts).unwrap();
+        let (p2, i2) = maximize("gamma", &gamma_sample_h(), &opts).unwrap();
         for j in 0..2 {
             assert!((p1[j] - p2[j]).abs() < 1e-5 * p1[j], "{p1:?} {p2:?}");
         }
         assert!(i2.gradient_norm < 1e-6);
     }
 
-    /// [`Walled`] with its Hessian `−4/θ²`: Newton's capped steps from
-    /// θ = 0.01 and the rejected steps past θ = 5.
-    struct WalledH;
-    impl Likelihood for WalledH {
-        fn names(&self) -> &'static [&'static str] {
-            &["theta"]
-        }
-        fn value_and_gradient(&self, p: &[f64], g: &mut [f64]) -> f64 {
-            Walled.value_and_gradient(p, g)
-        }
-        fn value_gradient_hessian(&self, p: &[f64], g: &mut [f64], h: &mut [f64]) -> Option<f64> {
-            h[0] = -4.0 / (p[0] * p[0]);
-            Some(Walled.value_and_gradient(p, g))
-        }
-        fn total_weight(&self) -> f64 {
-            1.0
-        }
-        fn starting_points(&self) -> Vec<Vec<f64>> {
-            vec![vec![0.01], vec![50.0]]
-        }
-    }
-
     #[test]
     fn newton_rejects_non_finite_steps() {
-        let (p, info) = maximize("walled", &WalledH, &FitOptions::default()).unwrap();
+        // Walled with its Hessian −4/θ²: Newton's capped steps from θ = 0.01
+        // and the rejected steps past θ = 5.
+        let walled = WithHessian(Walled, |_, p, h| h[0] = -4.0 / (p[0] * p[0]));
+        let (p, info) = maximize("walled", &walled, &FitOptions::default()).unwrap();
         assert!((p[0] - 4.0).abs() < 1e-6, "{p:?}");
         // SE from the exact Hessian: 1/√(4/θ²) = θ/2 = 2.
         assert!((info.std_errors[0] - 2.0).abs() < 1e-6, "{info:?}");
     }
 
-    /// The Toy likelihood with a wrong Hessian (the sign flipped): Newton's
-    /// damping still has to make progress, or the L-BFGS fallback takes
-    /// over; the optimum must be right either way.
-    struct ToyWrongHessian;
-    impl Likelihood for ToyWrongHessian {
-        fn names(&self) -> &'static [&'static str] {
-            Toy.names()
-        }
-        fn value_and_gradient(&self, p: &[f64], g: &mut [f64]) -> f64 {
-            Toy.value_and_gradient(p, g)
-        }
-        fn value_gradient_hessian(&self, p: &[f64], g: &mut [f64], h: &mut [f64]) -> Option<f64> {
+    #[test]
+    fn newton_survives_a_wrong_hessian() {
+        // The Toy likelihood with a wrong Hessian (the sign flipped): Newton's
+        // damping still has to make progress, or the L-BFGS fallback takes
+        // over; the optimum must be right either way.
+        let wrong = WithHessian(Toy, |_, p, h| {
             h.fill(0.0);
             for i in 0..3 {
                 h[i * 3 + i] = TOY_K[i] / (p[i] * p[i]);
             }
-            Some(Toy.value_and_gradient(p, g))
-        }
-        fn total_weight(&self) -> f64 {
-            1.0
-        }
-        fn starting_points(&self) -> Vec<Vec<f64>> {
-            Toy.starting_points()
-        }
-    }
-
-    #[test]
-    fn newton_survives_a_wrong_hessian() {
-        let (p, info) = maximize("toy", &ToyWrongHessian, &FitOptions::default()).unwrap();
+        });
+        let (p, info) = maximize("toy", &wrong, &FitOptions::default()).unwrap();
         for i in 0..3 {
             assert!((p[i] - TOY_M[i]).abs() < 1e-5 * TOY_M[i], "{p:?}");
         }
@@ -1302,33 +1282,10 @@ mod tests {
 
     #[test]
     fn newton_unbounded_is_an_error() {
-        struct UnboundedH;
-        impl Likelihood for UnboundedH {
-            fn names(&self) -> &'static [&'static str] {
-                &["theta"]
-            }
-            fn value_and_gradient(&self, p: &[f64], g: &mut [f64]) -> f64 {
-                Unbounded.value_and_gradient(p, g)
-            }
-            fn value_gradient_hessian(
-                &self,
-                p: &[f64],
-                g: &mut [f64],
-                h: &mut [f64],
-            ) -> Option<f64> {
-                h[0] = 0.0;
-                Some(Unbounded.value_and_gradient(p, g))
-            }
-            fn total_weight(&self) -> f64 {
-                1.0
-            }
-            fn starting_points(&self) -> Vec<Vec<f64>> {
-                vec![]
-            }
-        }
+        let unbounded = WithHessian(Unbounded, |_, _, h| h[0] = 0.0);
         let e = maximize(
             "unbounded",
-            &UnboundedH,
+            &unbounded,
             &FitOptions {
                 max_iterations: 20,
                 ..FitOptions::default()
