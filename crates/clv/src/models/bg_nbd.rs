@@ -57,7 +57,7 @@ use statrs::function::gamma::{digamma, ln_gamma};
 
 use super::{
     Distinct, TransactionModel, chunked_sum, log_add_exp, map_customers, model_from_json,
-    model_to_json, validate_customers, weights_or_ones,
+    model_to_json, tri, unpack_sym4, validate_customers, weights_or_ones,
 };
 use crate::error::{Error, Result, check};
 use crate::fit::{FitInfo, FitOptions, Likelihood, maximize};
@@ -419,21 +419,12 @@ fn log_add_exp_share(a3: f64, a4: f64) -> (f64, f64) {
     }
 }
 
-/// Index of (i, j), i ≤ j, in the packed upper triangle of a 4×4 matrix.
-const fn tri(i: usize, j: usize) -> usize {
-    [[0, 1, 2, 3], [1, 4, 5, 6], [2, 5, 7, 8], [3, 6, 8, 9]][i][j]
-}
-
 impl GeoLikelihood<'_> {
     /// The terms that depend on x only (A1 + A2, summed per distinct x with
-    /// their total weight) and the constants, with their gradient and, when
-    /// `hess` is given, their Hessian (packed upper triangle, [`tri`]); and
-    /// the per-x quantities of the mixture term.
-    fn x_terms(
-        &self,
-        params: &[f64],
-        mut hess: Option<&mut [f64; 10]>,
-    ) -> (f64, [f64; 4], Vec<PerX>) {
+    /// their total weight) and the constants, with their gradient, adding
+    /// their Hessian to `h` (packed upper triangle, [`tri`]); and the per-x
+    /// quantities of the mixture term.
+    fn x_terms(&self, params: &[f64], h: &mut [f64; 10]) -> (f64, [f64; 4], Vec<PerX>) {
         let (r, alpha, a, b) = (params[0], params[1], params[2], params[3]);
         let s = self.variant.shift();
         let d = &self.distinct;
@@ -452,13 +443,11 @@ impl GeoLikelihood<'_> {
                 g[0] += wx * digamma(r + x);
                 g[2] -= wx * psi_abx;
                 g[3] += wx * (digamma(b + x + s) - psi_abx);
-                if let Some(h) = hess.as_deref_mut() {
-                    let t_abx = trigamma(abx);
-                    h[tri(0, 0)] += wx * trigamma(r + x);
-                    h[tri(2, 2)] -= wx * t_abx;
-                    h[tri(2, 3)] -= wx * t_abx;
-                    h[tri(3, 3)] += wx * (trigamma(b + x + s) - t_abx);
-                }
+                let t_abx = trigamma(abx);
+                h[tri(0, 0)] += wx * trigamma(r + x);
+                h[tri(2, 2)] -= wx * t_abx;
+                h[tri(2, 3)] -= wx * t_abx;
+                h[tri(3, 3)] += wx * (trigamma(b + x + s) - t_abx);
                 let bx = b + x - 1.0 + s;
                 let dropout = self.variant.has_dropout_term(x);
                 PerX {
@@ -480,15 +469,13 @@ impl GeoLikelihood<'_> {
         g[1] += wt * r / alpha;
         g[2] += wt * psi_ab;
         g[3] += wt * (psi_ab - digamma(b));
-        if let Some(h) = hess {
-            let t_ab = trigamma(a + b);
-            h[tri(0, 0)] -= wt * trigamma(r);
-            h[tri(0, 1)] += wt / alpha;
-            h[tri(1, 1)] -= wt * r / (alpha * alpha);
-            h[tri(2, 2)] += wt * t_ab;
-            h[tri(2, 3)] += wt * t_ab;
-            h[tri(3, 3)] += wt * (t_ab - trigamma(b));
-        }
+        let t_ab = trigamma(a + b);
+        h[tri(0, 0)] -= wt * trigamma(r);
+        h[tri(0, 1)] += wt / alpha;
+        h[tri(1, 1)] -= wt * r / (alpha * alpha);
+        h[tri(2, 2)] += wt * t_ab;
+        h[tri(2, 3)] += wt * t_ab;
+        h[tri(3, 3)] += wt * (t_ab - trigamma(b));
         (total, g, per_x)
     }
 
@@ -576,7 +563,7 @@ impl Likelihood for GeoLikelihood<'_> {
     ) -> Option<f64> {
         let (alpha, a) = (params[1], params[2]);
         let mut h = [0.0; 10];
-        let (mut total, mut g, per_x) = self.x_terms(params, Some(&mut h));
+        let (mut total, mut g, per_x) = self.x_terms(params, &mut h);
         let (mix, o) = chunked_sum(self.x.len(), |lo, hi| {
             self.chunk_hessian(alpha, 1.0 / a, &per_x, lo, hi)
         });
@@ -588,11 +575,7 @@ impl Likelihood for GeoLikelihood<'_> {
             }
         }
         grad.copy_from_slice(&g);
-        for i in 0..4 {
-            for j in 0..4 {
-                hess[i * 4 + j] = h[tri(i.min(j), i.max(j))];
-            }
-        }
+        unpack_sym4(&h, hess);
         Some(total)
     }
     fn total_weight(&self) -> f64 {

@@ -231,9 +231,10 @@ fn ln_minus_digamma(q: f64) -> f64 {
 /// Solves `ln q − ψ(q) = rhs` (rhs > 0) by bisection on ln q inside the
 /// bracket `[1/(2 rhs), 1/rhs]` given by `1/(2q) < ln q − ψ(q) < 1/q`
 /// (widened by a factor 2 each side for safety), until the
-/// bracket stops shrinking in floating point. statrs has no trigamma for
-/// Newton's method; about 60 halvings of a bracket of width ln 8 reach full
-/// precision.
+/// bracket stops shrinking in floating point: about 60 halvings of a bracket
+/// of width ln 8 reach full precision. Bisection rather than Newton's method
+/// (with [`crate::special::trigamma`]) because it cannot leave the bracket,
+/// and it runs once per fit.
 fn solve_ln_minus_digamma(rhs: f64) -> f64 {
     let (mut lo, mut hi) = ((0.25 / rhs).ln(), (2.0 / rhs).ln());
     for _ in 0..200 {

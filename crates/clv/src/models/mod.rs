@@ -321,6 +321,24 @@ where
     (0..frequency.len()).map(one).collect()
 }
 
+/// Index of entry (i, j) of a symmetric 4×4 matrix stored as its packed
+/// upper triangle (10 numbers, row by row); the table is symmetric, so
+/// `tri(i, j) == tri(j, i)`. The four-parameter likelihoods sum their
+/// Hessians in this form.
+pub(crate) const fn tri(i: usize, j: usize) -> usize {
+    [[0, 1, 2, 3], [1, 4, 5, 6], [2, 5, 7, 8], [3, 6, 8, 9]][i][j]
+}
+
+/// Writes the symmetric 4×4 matrix packed as [`tri`] into `out`, row-major
+/// (the layout of [`crate::fit::Likelihood::value_gradient_hessian`]).
+pub(crate) fn unpack_sym4(packed: &[f64; 10], out: &mut [f64]) {
+    for i in 0..4 {
+        for j in 0..4 {
+            out[i * 4 + j] = packed[tri(i, j)];
+        }
+    }
+}
+
 /// Sums `f(lo, hi)` over chunks of `0..n` (in parallel with the `parallel`
 /// feature), adding the value and the `K` gradient components.
 ///

@@ -64,8 +64,8 @@ use statrs::function::gamma::{digamma, ln_gamma};
 use crate::error::{Error, Result, check};
 use crate::fit::{self, FitInfo, FitOptions, Likelihood};
 use crate::models::{
-    Distinct, TransactionModel, chunked_sum, map_customers, model_from_json, model_to_json,
-    validate_customers, weights_or_ones,
+    Distinct, TransactionModel, chunked_sum, map_customers, model_from_json, model_to_json, tri,
+    unpack_sym4, validate_customers, weights_or_ones,
 };
 use crate::special::{ln_hyperu, tanh_sinh, trigamma};
 
@@ -95,11 +95,6 @@ pub struct ParetoNbd {
 }
 
 const JSON_NAME: &str = "pareto_nbd";
-
-/// Index of (i, j) in the packed upper triangle of a symmetric 4×4 matrix.
-const fn tri(i: usize, j: usize) -> usize {
-    [[0, 1, 2, 3], [1, 4, 5, 6], [2, 5, 7, 8], [3, 6, 8, 9]][i][j]
-}
 
 /// A log-term `v` with its gradient `g` and Hessian `h` (packed as [`tri`])
 /// in four variables; `h` is zero where the caller did not ask for it.
@@ -666,11 +661,7 @@ impl Likelihood for PnbdLikelihood<'_> {
             *o += v;
         }
         grad.copy_from_slice(&g);
-        for i in 0..4 {
-            for j in 0..4 {
-                hess[i * 4 + j] = h[tri(i.min(j), i.max(j))];
-            }
-        }
+        unpack_sym4(&h, hess);
         Some(total)
     }
 
@@ -1104,7 +1095,7 @@ mod tests {
                 let s = (0..4)
                     .map(|m| scale[i][m].abs().max(scale[m][j].abs()))
                     .fold(0.0_f64, f64::max);
-                let got = h[tri(i.min(j), i.max(j))];
+                let got = h[tri(i, j)];
                 assert!(
                     (got - reference[i][j]).abs() <= rtol * s + atol,
                     "{label} H[{i}][{j}]: {got} vs {}",
@@ -1371,8 +1362,7 @@ mod tests {
                 let mut scale = fd;
                 for i in 0..4 {
                     for j in 0..4 {
-                        scale[i][j] =
-                            fd[i][j].abs().max(b.h[tri(i.min(j), i.max(j))].abs()) + outer[i][j];
+                        scale[i][j] = fd[i][j].abs().max(b.h[tri(i, j)].abs()) + outer[i][j];
                     }
                 }
                 assert_hessian_close(&d.h, &fd, &scale, (1e-6, 0.0), &label);
