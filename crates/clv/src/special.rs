@@ -29,9 +29,6 @@
 //!   `U = ∫₀^∞ e^{−zt} t^{a−1} (1+t)^{b−a−1} dt / Γ(a)`, by tanh-sinh
 //!   quadrature after t = v/(1 − v).
 //!
-//! - [`trigamma`]: ψ′(x) = d²/dx² ln Γ(x) for x > 0 (for the analytic
-//!   Hessians of the likelihoods).
-//!
 //! The tanh-sinh (double-exponential) rule is Takahasi & Mori (1974),
 //! "Double exponential formulas for numerical integration", *Publ. RIMS*
 //! 9(3); it converges exponentially even with algebraic endpoint
@@ -64,14 +61,10 @@ const MAX_TERMS: usize = 10_000_000;
 ///
 /// is truncated after the x⁻¹⁵ term: the first omitted term,
 /// 3617/(510 x¹⁷), is 7·10⁻¹⁷ at x = 10, below 10⁻¹⁵ of ψ′(10) ≈ 0.105.
-/// NaN for x ≤ 0 or NaN.
-///
-/// ```
-/// use clv::special::trigamma;
-/// // ψ′(1) = π²/6 (A&S 6.4.2)
-/// assert!((trigamma(1.0) - std::f64::consts::PI.powi(2) / 6.0).abs() < 1e-14);
-/// ```
-pub fn trigamma(x: f64) -> f64 {
+/// NaN for x ≤ 0 or NaN: crate-internal, for the closed-form Hessians,
+/// whose arguments are sums of positive parameters and frequencies (a public
+/// function here would return a typed error instead, as [`hyp2f1`] does).
+pub(crate) fn trigamma(x: f64) -> f64 {
     if x.is_nan() || x <= 0.0 {
         return f64::NAN;
     }
