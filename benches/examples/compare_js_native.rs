@@ -15,7 +15,7 @@ use std::time::Instant;
 
 use clv::fit::FitOptions;
 use clv::value::customer_lifetime_value_with_spend;
-use clv::{BetaGeo, GammaGamma, TransactionModel};
+use clv::{BetaGeo, GammaGamma, ModelInfo, TransactionModel};
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();

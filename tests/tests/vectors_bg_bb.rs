@@ -6,6 +6,8 @@
 mod common;
 
 use clv::BetaGeoBetaBinom;
+#[allow(unused_imports)]
+use clv::ModelInfo;
 use clv::fit::FitOptions;
 use clv::models::TransactionModel;
 use serde_json::Value;

@@ -4,6 +4,8 @@
 
 mod common;
 
+#[allow(unused_imports)]
+use clv::ModelInfo;
 use clv::fit::FitOptions;
 use clv::{BetaGeo, TransactionModel};
 

@@ -4,6 +4,8 @@
 
 mod common;
 
+#[allow(unused_imports)]
+use clv::ModelInfo;
 use clv::fit::FitOptions;
 use clv::value::{customer_lifetime_value, periods_per_month};
 use clv::{BetaGeo, GammaGamma, SpendModel};

@@ -5,8 +5,10 @@
 
 mod common;
 
+#[allow(unused_imports)]
+use clv::ModelInfo;
+use clv::ModifiedBetaGeo;
 use clv::fit::FitOptions;
-use clv::{ModifiedBetaGeo, TransactionModel};
 
 #[test]
 fn vectors() {

@@ -5,6 +5,8 @@
 
 mod common;
 
+#[allow(unused_imports)]
+use clv::ModelInfo;
 use clv::ParetoNbd;
 use clv::fit::FitOptions;
 use clv::models::TransactionModel;

@@ -5,6 +5,8 @@
 
 mod structured;
 
+#[allow(unused_imports)]
+use clv::ModelInfo;
 use clv::portfolio::{
     TierMethod, offer_ceiling, revenue_at_risk, risk_ranking, value_tiers, whale_curve,
 };

@@ -6,6 +6,8 @@
 
 mod common;
 
+#[allow(unused_imports)]
+use clv::ModelInfo;
 use clv::ShiftedBetaGeo;
 use clv::fit::FitOptions;
 use serde_json::Value;

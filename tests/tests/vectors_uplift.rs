@@ -7,6 +7,8 @@
 
 mod structured;
 
+#[allow(unused_imports)]
+use clv::ModelInfo;
 use clv::experiment::{Metric, UpliftOptions, uplift, uplift_stratified};
 use serde_json::{Value, to_value};
 use structured::{arr, num, strings};

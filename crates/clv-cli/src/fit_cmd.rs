@@ -4,32 +4,40 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, ValueEnum};
+use clap::Args;
+use clap::builder::PossibleValue;
 use clv::fit::{FitInfo, FitOptions};
-use clv::models::{
-    BetaGeo, BetaGeoBetaBinom, GammaGamma, ModifiedBetaGeo, ParetoNbd, ShiftedBetaGeo,
-    TransactionModel,
-};
+use clv::models::{AnyModel, Family, ModelInfo, ModelKind};
 use clv::{Error, Result};
 use serde_json::{Map, Value, json};
 
 use crate::input::SummaryColumnArgs;
 
-/// Which model to fit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ModelArg {
-    /// BG/NBD (Fader, Hardie & Lee 2005): r, alpha, a, b.
-    BgNbd,
-    /// Pareto/NBD (Schmittlein, Morrison & Colombo 1987): r, alpha, s, beta.
-    ParetoNbd,
-    /// MBG/NBD (Batislam et al. 2007): r, alpha, a, b.
-    MbgNbd,
-    /// BG/BB, discrete time (Fader, Hardie & Shang 2010): alpha, beta, gamma, delta.
-    BgBb,
-    /// Gamma-Gamma spend model (Fader & Hardie 2013): p, q, v.
-    GammaGamma,
-    /// Shifted-beta-geometric contractual retention (Fader & Hardie 2007): alpha, beta.
-    Sbg,
+/// A model of the core's registry, as a command-line value (`bg-nbd`, ...):
+/// the CLI lists whatever models the core has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ModelArg(pub ModelKind);
+
+impl clap::ValueEnum for ModelArg {
+    fn value_variants<'a>() -> &'a [Self] {
+        static ALL: std::sync::OnceLock<Vec<ModelArg>> = std::sync::OnceLock::new();
+        ALL.get_or_init(|| ModelKind::ALL.iter().map(|&k| ModelArg(k)).collect())
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        let spec = self.0.spec();
+        let help = format!(
+            "{} ({}): {}",
+            spec.name,
+            spec.reference,
+            spec.params.join(", ")
+        );
+        Some(
+            PossibleValue::new(spec.cli_name().leak() as &str)
+                .alias(spec.key)
+                .help(help),
+        )
+    }
 }
 
 /// Arguments of `clv fit`.
@@ -60,27 +68,10 @@ pub struct FitArgs {
 
 /// A fitted model, whatever its kind.
 pub struct Fitted {
-    /// The model's name, e.g. "BG/NBD".
-    pub name: &'static str,
-    /// Parameters in order.
-    pub params: Vec<(&'static str, f64)>,
+    /// The model.
+    pub model: AnyModel,
     /// Fit diagnostics.
     pub info: FitInfo,
-    /// The model's own JSON (for `clv score`).
-    pub model_json: String,
-}
-
-fn transaction(m: &dyn TransactionModel, model_json: String) -> Result<Fitted> {
-    let info = m.fit_info().cloned().ok_or_else(|| Error::Format {
-        what: "fit".to_string(),
-        message: "the fitted model carries no fit information".to_string(),
-    })?;
-    Ok(Fitted {
-        name: m.name(),
-        params: m.params(),
-        info,
-        model_json,
-    })
 }
 
 fn parse_survivors(text: &str) -> Result<Vec<f64>> {
@@ -94,94 +85,55 @@ fn parse_survivors(text: &str) -> Result<Vec<f64>> {
         .collect()
 }
 
-/// Fits the model the arguments ask for.
+/// Fits the model the arguments ask for: the registry names the arrays the
+/// model takes, read from the summary's columns (`--survivors` for a
+/// retention model).
 pub fn fit(args: &FitArgs) -> Result<Fitted> {
     let options = FitOptions {
         penalty: args.penalty,
         ..FitOptions::default()
     };
-    if args.model == ModelArg::Sbg {
+    let spec = args.model.0.spec();
+    let model = if spec.family == Family::Retention {
         let text = args.survivors.as_deref().ok_or_else(|| {
             Error::invalid(
                 "survivors",
                 "(none)",
-                "--survivors N0,N1,... for the sBG model",
+                format!("--survivors N0,N1,... for the {} model", spec.name),
             )
         })?;
-        let m = ShiftedBetaGeo::fit(&parse_survivors(text)?, &options)?;
-        let info = m.fit_info().cloned().ok_or_else(|| Error::Format {
-            what: "fit".to_string(),
-            message: "the fitted model carries no fit information".to_string(),
+        AnyModel::fit(spec.kind, &[&parse_survivors(text)?], None, &options)?
+    } else {
+        let path = args.summary.as_ref().ok_or_else(|| {
+            Error::invalid(
+                "summary",
+                "(none)",
+                "--summary FILE with the per-customer summary",
+            )
         })?;
-        return Ok(Fitted {
-            name: "sBG",
-            params: m.params(),
-            info,
-            model_json: m.to_json(),
-        });
-    }
-    let path = args.summary.as_ref().ok_or_else(|| {
-        Error::invalid(
-            "summary",
-            "(none)",
-            "--summary FILE with the per-customer summary",
-        )
+        let c = &args.columns;
+        let cols = c.read_numeric(path)?;
+        let weights = c.weights(&cols)?;
+        let inputs = spec
+            .inputs
+            .iter()
+            .map(|name| cols.get(c.column_of(name)))
+            .collect::<Result<Vec<&[f64]>>>()?;
+        AnyModel::fit(spec.kind, &inputs, weights, &options)?
+    };
+    let info = model.fit_info().cloned().ok_or_else(|| Error::Format {
+        what: "fit".to_string(),
+        message: "the fitted model carries no fit information".to_string(),
     })?;
-    let c = &args.columns;
-    let cols = c.read_numeric(path)?;
-    let weights = c.weights(&cols)?;
-    let x = cols.get(&c.frequency_col)?;
-    match args.model {
-        ModelArg::GammaGamma => {
-            let m = GammaGamma::fit(x, cols.get(&c.monetary_col)?, weights, &options)?;
-            let info = m.fit_info().cloned().ok_or_else(|| Error::Format {
-                what: "fit".to_string(),
-                message: "the fitted model carries no fit information".to_string(),
-            })?;
-            Ok(Fitted {
-                name: "Gamma-Gamma",
-                params: m.params(),
-                info,
-                model_json: m.to_json(),
-            })
-        }
-        ModelArg::BgBb => {
-            let m = BetaGeoBetaBinom::fit(
-                x,
-                cols.get(&c.recency_col)?,
-                cols.get(&c.periods_col)?,
-                weights,
-                &options,
-            )?;
-            transaction(&m, m.to_json())
-        }
-        ModelArg::BgNbd | ModelArg::MbgNbd | ModelArg::ParetoNbd => {
-            let (r, t) = (cols.get(&c.recency_col)?, cols.get(&c.t_col)?);
-            match args.model {
-                ModelArg::BgNbd => {
-                    let m = BetaGeo::fit(x, r, t, weights, &options)?;
-                    transaction(&m, m.to_json())
-                }
-                ModelArg::MbgNbd => {
-                    let m = ModifiedBetaGeo::fit(x, r, t, weights, &options)?;
-                    transaction(&m, m.to_json())
-                }
-                _ => {
-                    let m = ParetoNbd::fit(x, r, t, weights, &options)?;
-                    transaction(&m, m.to_json())
-                }
-            }
-        }
-        ModelArg::Sbg => unreachable!("handled above"),
-    }
+    Ok(Fitted { model, info })
 }
 
 /// The JSON document `clv fit --json` prints.
-pub fn fit_json(model: ModelArg, f: &Fitted) -> Value {
+pub fn fit_json(f: &Fitted) -> Value {
     let mut params = Map::new();
     let mut se = Map::new();
     let mut ci = Map::new();
-    for (i, (name, value)) in f.params.iter().enumerate() {
+    for (i, (name, value)) in f.model.params().iter().enumerate() {
         params.insert(name.to_string(), json!(value));
         se.insert(name.to_string(), json!(f.info.std_errors.get(i)));
         ci.insert(
@@ -189,13 +141,9 @@ pub fn fit_json(model: ModelArg, f: &Fitted) -> Value {
             json!(f.info.ci_95.get(i).map(|(lo, hi)| [lo, hi])),
         );
     }
-    let key = model
-        .to_possible_value()
-        .map(|v| v.get_name().to_string())
-        .unwrap_or_default();
     json!({
-        "model": key,
-        "name": f.name,
+        "model": f.model.kind().spec().cli_name(),
+        "name": f.model.name(),
         "params": params,
         "log_likelihood": f.info.log_likelihood,
         "std_errors": se,
@@ -211,24 +159,27 @@ pub fn fit_json(model: ModelArg, f: &Fitted) -> Value {
 pub fn run(args: &FitArgs) -> Result<()> {
     let f = fit(args)?;
     if let Some(path) = &args.save {
-        std::fs::write(path, &f.model_json).map_err(|e| Error::Io {
+        std::fs::write(path, f.model.to_json()).map_err(|e| Error::Io {
             path: path.display().to_string(),
             message: e.to_string(),
         })?;
     }
     let mut out = crate::output(None)?;
     let text = if args.json {
-        fit_json(args.model, &f).to_string() + "\n"
+        fit_json(&f).to_string() + "\n"
     } else {
         let mut s = format!(
             "{} fitted on {} observations (log-likelihood {:.4}, {} iterations)\n",
-            f.name, f.info.n_observations, f.info.log_likelihood, f.info.iterations
+            f.model.name(),
+            f.info.n_observations,
+            f.info.log_likelihood,
+            f.info.iterations
         );
         s.push_str(&format!(
             "  {:<8}{:>12}{:>12}{:>12}{:>12}\n",
             "param", "estimate", "std_error", "lower_95", "upper_95"
         ));
-        for (i, (name, value)) in f.params.iter().enumerate() {
+        for (i, (name, value)) in f.model.params().iter().enumerate() {
             let se = f.info.std_errors.get(i).copied().unwrap_or(f64::NAN);
             let (lo, hi) = f.info.ci_95.get(i).copied().unwrap_or((f64::NAN, f64::NAN));
             s.push_str(&format!(

@@ -206,6 +206,20 @@ pub struct SummaryColumnArgs {
 }
 
 impl SummaryColumnArgs {
+    /// The column holding the model input `name` of the registry
+    /// (`frequency`, `recency`, `T`, `n_periods`, `monetary_value`); any
+    /// other name is its own column.
+    pub fn column_of<'a>(&'a self, name: &'a str) -> &'a str {
+        match name {
+            "frequency" => &self.frequency_col,
+            "recency" => &self.recency_col,
+            "T" => &self.t_col,
+            "n_periods" => &self.periods_col,
+            "monetary_value" => &self.monetary_col,
+            other => other,
+        }
+    }
+
     /// Reads every column these options name that the file has, and the ids.
     pub fn read(&self, path: &Path) -> Result<CsvColumns> {
         self.read_with(path, true)

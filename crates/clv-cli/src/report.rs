@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use clap::Args;
 use clv::Result;
 use clv::fit::{FitInfo, FitOptions};
-use clv::models::{BetaGeo, GammaGamma, SpendModel, TransactionModel};
+use clv::models::{BetaGeo, GammaGamma, ModelInfo, SpendModel, TransactionModel};
 use clv::summary::{Summary, SummaryOptions};
 use clv::time::{TimeUnit, format_timestamp};
 use clv::value::{customer_lifetime_value, periods_per_month};

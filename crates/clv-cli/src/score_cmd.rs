@@ -5,8 +5,7 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use clap::Args;
-use clv::models::load::{AnyModel, model_from_json};
-use clv::models::{GammaGamma, SpendModel};
+use clv::models::{AnyModel, ModelInfo, ModelKind, SpendModel};
 use clv::value::{customer_lifetime_value, periods_per_month};
 use clv::{Error, Result};
 
@@ -53,34 +52,26 @@ fn read(path: &PathBuf) -> Result<String> {
 
 /// Runs `clv score`.
 pub fn run(args: &ScoreArgs) -> Result<()> {
-    let AnyModel::Transaction(model) = model_from_json(&read(&args.model)?)? else {
-        return Err(Error::invalid(
-            "model",
-            args.model.display(),
-            "a transaction model (bg_nbd, mbg_nbd, pareto_nbd or bg_bb)",
-        ));
-    };
+    let any = AnyModel::from_json(&read(&args.model)?)?;
+    let model = any.transaction("clv score")?;
     let spend_model = match &args.spend_model {
-        Some(p) => Some(GammaGamma::from_json(&read(p)?)?),
+        Some(p) => Some(AnyModel::from_json_as(ModelKind::GammaGamma, &read(p)?)?),
         None => None,
     };
     let c = &args.columns;
     let cols = c.read(&args.summary)?;
-    let x = cols.get(&c.frequency_col)?;
-    let r = cols.get(&c.recency_col)?;
-    // BG/BB's "T" is the number of opportunities.
-    let t = if model.name() == "BG/BB" {
-        cols.get(&c.periods_col)?
-    } else {
-        cols.get(&c.t_col)?
-    };
+    // The registry names the arrays (BG/BB's third is n_periods).
+    let names = any.kind().spec().inputs;
+    let x = cols.get(c.column_of(names[0]))?;
+    let r = cols.get(c.column_of(names[1]))?;
+    let t = cols.get(c.column_of(names[2]))?;
     let alive = model.prob_alive(x, r, t)?;
     let expected = model.expected_purchases(args.horizon, x, r, t)?;
     let value = match &spend_model {
         Some(gg) => {
             let spend = gg.expected_spend(x, cols.get(&c.monetary_col)?)?;
             let clv = customer_lifetime_value(
-                model.as_ref(),
+                model,
                 &spend,
                 x,
                 r,

@@ -97,6 +97,24 @@ pub enum Error {
         /// The operating system's message.
         message: String,
     },
+    /// A model without parameters was asked for its parameters or a
+    /// prediction (an unfitted model object in a binding).
+    #[error("{model} has no parameters yet: fit it to data or build it from parameters")]
+    NotFitted {
+        /// Model name, e.g. `"BetaGeo"`.
+        model: String,
+    },
+    /// The model does not define this operation (e.g. DERT where the model
+    /// has no closed form, or P(alive) of a spend model).
+    #[error("{operation} is not defined for {model}: {reason}")]
+    Unsupported {
+        /// Model name.
+        model: String,
+        /// The operation asked for.
+        operation: String,
+        /// Why it is not defined.
+        reason: String,
+    },
     /// A serialised model or option set could not be read.
     #[error("invalid {what}: {message}")]
     Format {
@@ -132,6 +150,8 @@ impl Error {
             Error::Overflow { .. } => "OVERFLOW",
             Error::Io { .. } => "IO_ERROR",
             Error::Format { .. } => "FORMAT_ERROR",
+            Error::NotFitted { .. } => "NOT_FITTED",
+            Error::Unsupported { .. } => "NOT_SUPPORTED",
         }
     }
 
@@ -142,7 +162,29 @@ impl Error {
             | Error::LengthMismatch { field, .. }
             | Error::Empty { field, .. } => Some(field),
             Error::Parse { column, .. } | Error::MissingColumn { column, .. } => Some(column),
+            Error::Unsupported { operation, .. } => Some(operation),
             _ => None,
+        }
+    }
+
+    /// The same error with the element index `i` added to an
+    /// [`Error::InvalidValue`] that has none (a scalar check applied to
+    /// element `i` of an array); any other error unchanged.
+    #[must_use]
+    pub fn at_index(self, i: usize) -> Self {
+        match self {
+            Error::InvalidValue {
+                field,
+                index: None,
+                value,
+                expected,
+            } => Error::InvalidValue {
+                field,
+                index: Some(i),
+                value,
+                expected,
+            },
+            other => other,
         }
     }
 

@@ -54,6 +54,7 @@ use argmin::solver::quasinewton::LBFGS;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::models::{Family, Model};
 
 /// A model's likelihood as the optimiser sees it.
 ///
@@ -930,6 +931,76 @@ pub fn hessian<L: Likelihood + ?Sized>(likelihood: &L, params: &[f64]) -> Vec<Ve
         }
     }
     h
+}
+
+/// The one fit pipeline of every model of the registry: checks the inputs
+/// (one array per [`ModelSpec::inputs`](crate::models::ModelSpec::inputs)
+/// name, of equal lengths, then the model's own checks), requires at least
+/// one row, checks the weights ([`Family::Retention`] models take none),
+/// builds the model's likelihood, [`maximize`]s it, lets the model judge the
+/// outcome ([`Model::finish`]) and attaches the [`FitInfo`].
+///
+/// # Errors
+/// [`Error::InvalidValue`] (field `inputs`) for the wrong number of arrays;
+/// [`Error::LengthMismatch`]; the model's input errors; [`Error::Empty`] for
+/// no rows; bad weights ([`Error::InvalidValue`] / [`Error::LengthMismatch`],
+/// field `weights`); the errors of [`maximize`] (e.g. [`Error::NotConverged`]).
+///
+/// # Example
+/// ```
+/// use clv::fit::{fit_model, FitOptions};
+/// use clv::models::{ModelInfo, ShiftedBetaGeo};
+/// // Fader & Hardie (2007) "regular" customers, years 0-7: α = 0.704, β = 1.182
+/// let s = [1000.0, 631.0, 468.0, 382.0, 326.0, 289.0, 262.0, 241.0];
+/// let m: ShiftedBetaGeo = fit_model(&[&s], None, &FitOptions::default())?;
+/// assert!((m.alpha() - 0.704).abs() < 5e-4 && (m.beta() - 1.182).abs() < 5e-4);
+/// assert!((m.fit_info().unwrap().log_likelihood - (-1680.27)).abs() < 5e-3);
+/// # Ok::<(), clv::Error>(())
+/// ```
+pub fn fit_model<M: Model>(
+    inputs: &[&[f64]],
+    weights: Option<&[f64]>,
+    options: &FitOptions,
+) -> Result<M> {
+    let spec = M::spec();
+    if inputs.len() != spec.inputs.len() {
+        return Err(Error::invalid(
+            "inputs",
+            format!("{} arrays", inputs.len()),
+            format!(
+                "{} arrays for {}: {}",
+                spec.inputs.len(),
+                spec.name,
+                spec.inputs.join(", ")
+            ),
+        ));
+    }
+    for (name, a) in spec.inputs.iter().zip(inputs).skip(1) {
+        crate::error::check::same_len(name, a.len(), spec.inputs[0], inputs[0].len())?;
+    }
+    M::check_inputs(inputs)?;
+    let n = inputs[0].len();
+    if n == 0 {
+        return Err(Error::Empty {
+            field: spec.inputs[0].to_string(),
+            reason: format!("{} needs at least one customer to fit", spec.name),
+        });
+    }
+    let w = match (spec.family, weights) {
+        (Family::Retention, None) => Vec::new(),
+        (Family::Retention, Some(_)) => {
+            return Err(Error::invalid(
+                "weights",
+                "given",
+                format!("no weights: {} is fitted to one survivor curve", spec.name),
+            ));
+        }
+        (_, w) => crate::models::weights_or_ones(w, n)?,
+    };
+    let likelihood = M::likelihood(inputs, w)?;
+    let fitted = maximize(spec.name, &likelihood, options);
+    let (p, info) = M::finish(&likelihood, fitted, options)?;
+    Ok(M::from_values(&p)?.with_fit_info(Some(info)))
 }
 
 #[cfg(test)]

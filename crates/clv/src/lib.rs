@@ -35,8 +35,8 @@ pub mod value;
 
 pub use error::{Error, Result};
 pub use models::{
-    BetaGeo, BetaGeoBetaBinom, GammaGamma, ModifiedBetaGeo, ParetoNbd, ShiftedBetaGeo, SpendModel,
-    TransactionModel,
+    AnyModel, BetaGeo, BetaGeoBetaBinom, GammaGamma, Model, ModelInfo, ModelKind, ModifiedBetaGeo,
+    ParetoNbd, ShiftedBetaGeo, SpendModel, TransactionModel,
 };
 
 /// The README's Rust example, compiled and run as a doctest so it cannot drift.

@@ -192,7 +192,7 @@ fn check_spend(spend: &[f64], n: usize) -> Result<()> {
 ///
 /// # Example
 /// ```
-/// use clv::{GammaGamma, ParetoNbd, SpendModel};
+/// use clv::{GammaGamma, ParetoNbd, SpendModel, TransactionModel};
 /// use clv::value::{continuous_rate, customer_lifetime_value_dert};
 /// // CDNOW customer ID 1 at the published Pareto/NBD and Gamma-Gamma estimates, 15%/year
 /// let pnbd = ParetoNbd::from_params(0.553, 10.578, 0.606, 11.669).unwrap();
@@ -231,7 +231,7 @@ pub fn customer_lifetime_value_dert(
 ///
 /// # Example
 /// ```
-/// use clv::BetaGeoBetaBinom;
+/// use clv::{BetaGeoBetaBinom, TransactionModel};
 /// use clv::value::customer_lifetime_value_dert_discrete;
 /// // FHS (2010) donations model; a donor who gave in all 6 years, $50 a gift, 10% a year
 /// let m = BetaGeoBetaBinom::from_params(1.204, 0.750, 0.657, 2.783).unwrap();

@@ -7,7 +7,7 @@
 #![allow(clippy::unwrap_used)]
 
 use clv::fit::FitOptions;
-use clv::{BetaGeoBetaBinom, GammaGamma, ParetoNbd, SpendModel, TransactionModel};
+use clv::{BetaGeoBetaBinom, GammaGamma, ModelInfo, ParetoNbd, SpendModel, TransactionModel};
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 

@@ -52,8 +52,8 @@ use statrs::function::beta::ln_beta;
 use statrs::function::gamma::{digamma, ln_gamma};
 
 use crate::error::{Error, Result, check};
-use crate::fit::{self, FitInfo, FitOptions, Likelihood};
-use crate::models::{TransactionModel, model_from_json, model_to_json, weights_or_ones};
+use crate::fit::{FitInfo, FitOptions, Likelihood};
+use crate::models::{Model, TransactionModel};
 use crate::special::hyp2f1;
 
 /// α, β (transaction probability) and γ, δ (dropout probability).
@@ -80,8 +80,6 @@ pub struct BetaGeoBetaBinom {
     params: BgBbParams,
     fit: Option<FitInfo>,
 }
-
-const JSON_NAME: &str = "bg_bb";
 
 fn whole(field: &str, v: f64, min: f64) -> Result<f64> {
     if v.is_finite() && v >= min && v.fract() == 0.0 {
@@ -223,7 +221,7 @@ fn sum_ratio(g: f64, dd: f64, nn: f64) -> f64 {
 }
 
 /// The weighted BG/BB likelihood of a data set.
-struct BgBbLikelihood<'a> {
+pub struct BgBbLikelihood<'a> {
     x: &'a [f64],
     tx: &'a [f64],
     n: &'a [f64],
@@ -328,24 +326,7 @@ impl BetaGeoBetaBinom {
         weights: Option<&[f64]>,
         options: &FitOptions,
     ) -> Result<Self> {
-        validate_bgbb_customers(frequency, recency, n_periods)?;
-        if frequency.is_empty() {
-            return Err(Error::Empty {
-                field: "frequency".into(),
-                reason: "a fit needs at least one customer".into(),
-            });
-        }
-        let w = weights_or_ones(weights, frequency.len())?;
-        let lik = BgBbLikelihood {
-            x: frequency,
-            tx: recency,
-            n: n_periods,
-            w,
-        };
-        let (p, info) = fit::maximize("BG/BB", &lik, options)?;
-        let mut m = Self::from_params(p[0], p[1], p[2], p[3])?;
-        m.fit = Some(info);
-        Ok(m)
+        crate::fit::fit_model(&[frequency, recency, n_periods], weights, options)
     }
 
     /// α (transaction probability Beta shape).
@@ -363,37 +344,6 @@ impl BetaGeoBetaBinom {
     /// δ (dropout probability Beta shape).
     pub fn delta(&self) -> f64 {
         self.params.delta
-    }
-
-    /// P(alive at opportunity n + m | x, t_x, n) (FHS eq. 11 generalised;
-    /// `lifetimes`' `conditional_probability_alive(m, ...)`). m = 0 gives
-    /// alive at n (just after the last opportunity), m = 1 the FHS quantity.
-    ///
-    /// # Errors
-    /// `m` must be a whole number ≥ 0; customers as
-    /// [`validate_bgbb_customers`].
-    pub fn prob_alive_ahead(
-        &self,
-        m: f64,
-        frequency: &[f64],
-        recency: &[f64],
-        n_periods: &[f64],
-    ) -> Result<Vec<f64>> {
-        whole("m", m, 0.0)?;
-        validate_bgbb_customers(frequency, recency, n_periods)?;
-        let p = &self.params;
-        Ok(frequency
-            .iter()
-            .zip(recency)
-            .zip(n_periods)
-            .map(|((&x, &tx), &n)| {
-                let l = ln_lik(p, x, tx, n, None);
-                let num = ln_beta(p.alpha + x, p.beta + n - x) - ln_beta(p.alpha, p.beta)
-                    + ln_beta(p.gamma, p.delta + n + m)
-                    - ln_beta(p.gamma, p.delta);
-                (num - l).exp().min(1.0)
-            })
-            .collect())
     }
 
     /// ln P(X(n) = x) for a new customer (FHS eq. 7), for probabilities that
@@ -430,6 +380,71 @@ impl BetaGeoBetaBinom {
         let s: f64 = terms.iter().map(|t| (t - m).exp()).sum();
         Ok((m + s.ln()).min(0.0))
     }
+}
+
+impl Model for BetaGeoBetaBinom {
+    type Lik<'a> = BgBbLikelihood<'a>;
+    fn param_values(&self) -> Vec<f64> {
+        vec![self.alpha(), self.beta(), self.gamma(), self.delta()]
+    }
+    fn fit_ref(&self) -> Option<&FitInfo> {
+        self.fit.as_ref()
+    }
+    fn from_values(v: &[f64]) -> Result<Self> {
+        Self::from_params(v[0], v[1], v[2], v[3])
+    }
+    fn with_fit_info(self, fit: Option<FitInfo>) -> Self {
+        BetaGeoBetaBinom { fit, ..self }
+    }
+    fn check_inputs(inputs: &[&[f64]]) -> Result<()> {
+        validate_bgbb_customers(inputs[0], inputs[1], inputs[2])
+    }
+    fn likelihood<'a>(inputs: &[&'a [f64]], w: Vec<f64>) -> Result<BgBbLikelihood<'a>> {
+        Ok(BgBbLikelihood {
+            x: inputs[0],
+            tx: inputs[1],
+            n: inputs[2],
+            w,
+        })
+    }
+}
+
+impl TransactionModel for BetaGeoBetaBinom {
+    /// Whole numbers of periods ([`validate_bgbb_customers`]).
+    fn validate(&self, frequency: &[f64], recency: &[f64], n_periods: &[f64]) -> Result<()> {
+        validate_bgbb_customers(frequency, recency, n_periods)
+    }
+
+    /// P(alive at opportunity n + m | x, t_x, n) (FHS eq. 11 generalised;
+    /// `lifetimes`' `conditional_probability_alive(m, ...)`). m = 0 gives
+    /// alive at n (just after the last opportunity), m = 1 the FHS quantity.
+    ///
+    /// # Errors
+    /// `m` must be a whole number ≥ 0; customers as
+    /// [`validate_bgbb_customers`].
+    fn prob_alive_ahead(
+        &self,
+        m: f64,
+        frequency: &[f64],
+        recency: &[f64],
+        n_periods: &[f64],
+    ) -> Result<Vec<f64>> {
+        whole("m", m, 0.0)?;
+        validate_bgbb_customers(frequency, recency, n_periods)?;
+        let p = &self.params;
+        Ok(frequency
+            .iter()
+            .zip(recency)
+            .zip(n_periods)
+            .map(|((&x, &tx), &n)| {
+                let l = ln_lik(p, x, tx, n, None);
+                let num = ln_beta(p.alpha + x, p.beta + n - x) - ln_beta(p.alpha, p.beta)
+                    + ln_beta(p.gamma, p.delta + n + m)
+                    - ln_beta(p.gamma, p.delta);
+                (num - l).exp().min(1.0)
+            })
+            .collect())
+    }
 
     /// Discounted expected residual transactions with discount rate `d` per
     /// period (FHS eq. 14; see the module documentation), in transactions
@@ -441,12 +456,12 @@ impl BetaGeoBetaBinom {
     ///
     /// # Example
     /// ```
-    /// use clv::BetaGeoBetaBinom;
+    /// use clv::{BetaGeoBetaBinom, TransactionModel};
     /// let m = BetaGeoBetaBinom::from_params(1.204, 0.750, 0.657, 2.783).unwrap();
     /// let d = m.dert(0.1, &[6.0, 0.0], &[6.0, 0.0], &[6.0, 6.0]).unwrap();
     /// assert!(d[0] > d[1] && d[1] > 0.0);
     /// ```
-    pub fn dert(
+    fn dert(
         &self,
         discount: f64,
         frequency: &[f64],
@@ -473,42 +488,6 @@ impl BetaGeoBetaBinom {
                 Ok(ln.exp())
             })
             .collect()
-    }
-
-    /// Serialises the model (`{"format_version": 1, "model": "bg_bb", ...}`).
-    pub fn to_json(&self) -> String {
-        model_to_json(JSON_NAME, &self.params, self.fit.as_ref())
-    }
-
-    /// Reads a model written by [`Self::to_json`].
-    ///
-    /// # Errors
-    /// [`Error::Format`] on bad JSON, another model or version;
-    /// [`Error::InvalidValue`] on a non-positive parameter.
-    pub fn from_json(text: &str) -> Result<Self> {
-        let (p, fit): (BgBbParams, _) = model_from_json(JSON_NAME, text)?;
-        let mut m = Self::from_params(p.alpha, p.beta, p.gamma, p.delta)?;
-        m.fit = fit;
-        Ok(m)
-    }
-}
-
-impl TransactionModel for BetaGeoBetaBinom {
-    fn name(&self) -> &'static str {
-        "BG/BB"
-    }
-
-    fn params(&self) -> Vec<(&'static str, f64)> {
-        vec![
-            ("alpha", self.alpha()),
-            ("beta", self.beta()),
-            ("gamma", self.gamma()),
-            ("delta", self.delta()),
-        ]
-    }
-
-    fn fit_info(&self) -> Option<&FitInfo> {
-        self.fit.as_ref()
     }
 
     /// ln L per customer (FHS eq. 5); `t` is the number of opportunities n.
@@ -572,6 +551,8 @@ impl TransactionModel for BetaGeoBetaBinom {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+    #[allow(unused_imports)]
+    use crate::models::{Model, ModelInfo};
 
     fn m() -> BetaGeoBetaBinom {
         BetaGeoBetaBinom::from_params(1.204, 0.750, 0.657, 2.783).unwrap()

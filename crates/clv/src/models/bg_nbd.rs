@@ -56,11 +56,11 @@ use statrs::function::beta::{checked_beta_reg, ln_beta};
 use statrs::function::gamma::{digamma, ln_gamma};
 
 use super::{
-    Distinct, TransactionModel, chunked_sum, log_add_exp, map_customers, model_from_json,
-    model_to_json, tri, unpack_sym4, validate_customers, weights_or_ones,
+    Distinct, Model, TransactionModel, chunked_sum, log_add_exp, map_customers, tri, unpack_sym4,
+    validate_customers,
 };
 use crate::error::{Error, Result, check};
-use crate::fit::{FitInfo, FitOptions, Likelihood, maximize};
+use crate::fit::{FitInfo, FitOptions, Likelihood};
 use crate::special::{tanh_sinh, trigamma};
 
 /// Parameters of the BG/NBD and MBG/NBD models.
@@ -366,7 +366,7 @@ pub(crate) fn ln_prob_purchases(v: Variant, p: &BgNbdParams, n: u32, t: f64) -> 
 /// that x; only `logaddexp(A3, A4)` is computed per customer (two logarithms
 /// and one exponential). The sum is the same as summing [`ln_lik`] per
 /// customer (checked in the tests).
-pub(crate) struct GeoLikelihood<'a> {
+pub struct GeoLikelihood<'a> {
     pub(crate) variant: Variant,
     pub(crate) x: &'a [f64],
     pub(crate) tx: &'a [f64],
@@ -593,37 +593,6 @@ impl Likelihood for GeoLikelihood<'_> {
     }
 }
 
-/// Shared fitting entry for BG/NBD and MBG/NBD.
-pub(crate) fn fit_geo(
-    variant: Variant,
-    name: &str,
-    frequency: &[f64],
-    recency: &[f64],
-    t: &[f64],
-    weights: Option<&[f64]>,
-    options: &FitOptions,
-) -> Result<(BgNbdParams, FitInfo)> {
-    validate_customers(frequency, recency, t)?;
-    if frequency.is_empty() {
-        return Err(Error::Empty {
-            field: "frequency".into(),
-            reason: format!("{name} needs at least one customer to fit"),
-        });
-    }
-    let w = weights_or_ones(weights, frequency.len())?;
-    let lik = GeoLikelihood::new(variant, frequency, recency, t, w);
-    let (p, info) = maximize(name, &lik, options)?;
-    Ok((
-        BgNbdParams {
-            r: p[0],
-            alpha: p[1],
-            a: p[2],
-            b: p[3],
-        },
-        info,
-    ))
-}
-
 /// Per-customer map with validation, shared by the prediction methods.
 pub(crate) fn per_customer(
     frequency: &[f64],
@@ -656,7 +625,7 @@ pub struct BetaGeo {
 /// the [`Variant`] passed to the shared likelihood and predictions, their
 /// JSON name and display name.
 macro_rules! geo_model {
-    ($ty:ident, $variant:expr, $json:literal, $name:literal, $eq8:literal) => {
+    ($ty:ident, $variant:expr, $eq8:literal) => {
         impl $ty {
             /// A model with known parameters.
             ///
@@ -686,12 +655,7 @@ macro_rules! geo_model {
                 weights: Option<&[f64]>,
                 options: &FitOptions,
             ) -> Result<Self> {
-                let (params, info) =
-                    fit_geo($variant, $name, frequency, recency, t, weights, options)?;
-                Ok($ty {
-                    params,
-                    fit: Some(info),
-                })
+                crate::fit::fit_model(&[frequency, recency, t], weights, options)
             }
 
             /// The parameters.
@@ -738,38 +702,34 @@ macro_rules! geo_model {
                 check::non_negative("t", t)?;
                 Ok(ln_prob_purchases($variant, &self.params, n, t))
             }
+        }
 
-            #[doc = concat!("`{\"format_version\": 1, \"model\": \"", $json, "\", \"params\": {...}, \"fit\": ...}`.")]
-            pub fn to_json(&self) -> String {
-                model_to_json($json, &self.params, self.fit.as_ref())
+        impl Model for $ty {
+            type Lik<'a> = GeoLikelihood<'a>;
+            fn param_values(&self) -> Vec<f64> {
+                let p = self.params;
+                vec![p.r, p.alpha, p.a, p.b]
             }
-
-            /// Reads the output of `to_json`.
-            ///
-            /// # Errors
-            /// [`Error::Format`](crate::Error::Format) for bad JSON, another model or
-            /// version; [`Error::InvalidValue`](crate::Error::InvalidValue) for
-            /// invalid parameters.
-            pub fn from_json(text: &str) -> Result<Self> {
-                let (p, fit): (BgNbdParams, _) = model_from_json($json, text)?;
-                Ok($ty {
-                    params: BgNbdParams::new(p.r, p.alpha, p.a, p.b)?,
-                    fit,
-                })
+            fn fit_ref(&self) -> Option<&FitInfo> {
+                self.fit.as_ref()
+            }
+            fn from_values(v: &[f64]) -> Result<Self> {
+                Self::from_params(v[0], v[1], v[2], v[3])
+            }
+            fn with_fit_info(self, fit: Option<FitInfo>) -> Self {
+                $ty { fit, ..self }
+            }
+            fn check_inputs(inputs: &[&[f64]]) -> Result<()> {
+                validate_customers(inputs[0], inputs[1], inputs[2])
+            }
+            fn likelihood<'a>(inputs: &[&'a [f64]], w: Vec<f64>) -> Result<GeoLikelihood<'a>> {
+                Ok(GeoLikelihood::new(
+                    $variant, inputs[0], inputs[1], inputs[2], w,
+                ))
             }
         }
 
         impl TransactionModel for $ty {
-            fn name(&self) -> &'static str {
-                $name
-            }
-            fn params(&self) -> Vec<(&'static str, f64)> {
-                let p = self.params;
-                vec![("r", p.r), ("alpha", p.alpha), ("a", p.a), ("b", p.b)]
-            }
-            fn fit_info(&self) -> Option<&FitInfo> {
-                self.fit.as_ref()
-            }
             fn log_likelihood(
                 &self,
                 frequency: &[f64],
@@ -780,7 +740,12 @@ macro_rules! geo_model {
                     Ok(ln_lik($variant, &self.params, x, tx, tt, None))
                 })
             }
-            fn prob_alive(&self, frequency: &[f64], recency: &[f64], t: &[f64]) -> Result<Vec<f64>> {
+            fn prob_alive(
+                &self,
+                frequency: &[f64],
+                recency: &[f64],
+                t: &[f64],
+            ) -> Result<Vec<f64>> {
                 per_customer(frequency, recency, t, |x, tx, tt| {
                     Ok(ln_prob_alive($variant, &self.params, x, tx, tt).exp())
                 })
@@ -810,12 +775,14 @@ macro_rules! geo_model {
 }
 pub(crate) use geo_model;
 
-geo_model!(BetaGeo, Variant::Bg, "bg_nbd", "BG/NBD", "FHL 2005 eq. 8");
+geo_model!(BetaGeo, Variant::Bg, "FHL 2005 eq. 8");
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+    #[allow(unused_imports)]
+    use crate::models::{Model, ModelInfo};
 
     fn fhl() -> BetaGeo {
         // FHL (2005) CDNOW estimates.

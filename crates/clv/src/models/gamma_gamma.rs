@@ -61,9 +61,9 @@
 use serde::{Deserialize, Serialize};
 use statrs::function::gamma::{digamma, ln_gamma};
 
-use super::{SpendModel, model_from_json, model_to_json, weights_or_ones};
+use super::{Model, SpendModel};
 use crate::error::{Error, Result, check};
-use crate::fit::{FitInfo, FitOptions, Likelihood, maximize};
+use crate::fit::{FitInfo, FitOptions, Likelihood};
 
 /// Parameters of the Gamma-Gamma model.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -144,7 +144,8 @@ fn ln_lik(pp: &GammaGammaParams, x: f64, m: f64, g: Option<&mut [f64; 3]>) -> f6
     ll
 }
 
-struct GgLikelihood {
+/// The weighted Gamma-Gamma likelihood of the repeat customers (eq. 3).
+pub struct GgLikelihood {
     x: Vec<f64>,
     m: Vec<f64>,
     w: Vec<f64>,
@@ -466,47 +467,7 @@ impl GammaGamma {
         weights: Option<&[f64]>,
         options: &FitOptions,
     ) -> Result<Self> {
-        validate(frequency, monetary_value)?;
-        let w_all = weights_or_ones(weights, frequency.len())?;
-        let (mut x, mut m, mut w) = (Vec::new(), Vec::new(), Vec::new());
-        for i in 0..frequency.len() {
-            if frequency[i] > 0.0 {
-                if monetary_value[i] <= 0.0 {
-                    return Err(Error::invalid_at(
-                        "monetary_value",
-                        i,
-                        monetary_value[i],
-                        "a number > 0 for a customer with frequency > 0 (the Gamma-Gamma likelihood needs positive mean spend)",
-                    ));
-                }
-                x.push(frequency[i]);
-                m.push(monetary_value[i]);
-                w.push(w_all[i]);
-            }
-        }
-        if x.is_empty() || w.iter().sum::<f64>() <= 0.0 {
-            return Err(Error::Empty {
-                field: "frequency".into(),
-                reason:
-                    "the Gamma-Gamma fit needs customers with frequency > 0 (and positive weight)"
-                        .into(),
-            });
-        }
-        let lik = GgLikelihood { x, m, w };
-        let fitted = maximize(MODEL, &lik, options);
-        let (p, info) = if options.penalty == 0.0 {
-            check_boundary(&lik, fitted)?
-        } else {
-            fitted?
-        };
-        Ok(GammaGamma {
-            params: GammaGammaParams {
-                p: p[0],
-                q: p[1],
-                v: p[2],
-            },
-            fit: Some(info),
-        })
+        crate::fit::fit_model(&[frequency, monetary_value], weights, options)
     }
 
     /// The parameters.
@@ -524,18 +485,6 @@ impl GammaGamma {
     /// Rate v (γ).
     pub fn v(&self) -> f64 {
         self.params.v
-    }
-    /// Fit diagnostics, `None` for a model built from known parameters.
-    pub fn fit_info(&self) -> Option<&FitInfo> {
-        self.fit.as_ref()
-    }
-    /// Parameters with their names: `[("p", ..), ("q", ..), ("v", ..)]`.
-    pub fn params(&self) -> Vec<(&'static str, f64)> {
-        vec![
-            ("p", self.params.p),
-            ("q", self.params.q),
-            ("v", self.params.v),
-        ]
     }
 
     /// Per-customer log-likelihood ln f(z̄ | x) (eq. 3) for customers with
@@ -561,22 +510,67 @@ impl GammaGamma {
             })
             .collect()
     }
+}
 
-    /// `{"format_version": 1, "model": "gamma_gamma", "params": {...}, "fit": ...}`.
-    pub fn to_json(&self) -> String {
-        model_to_json("gamma_gamma", &self.params, self.fit.as_ref())
+impl Model for GammaGamma {
+    type Lik<'a> = GgLikelihood;
+    fn param_values(&self) -> Vec<f64> {
+        vec![self.params.p, self.params.q, self.params.v]
     }
-
-    /// Reads [`GammaGamma::to_json`] output.
-    ///
-    /// # Errors
-    /// [`Error::Format`] for bad JSON, another model or version;
-    /// [`Error::InvalidValue`] for invalid parameters.
-    pub fn from_json(text: &str) -> Result<Self> {
-        let (p, fit): (GammaGammaParams, _) = model_from_json("gamma_gamma", text)?;
-        let mut m = GammaGamma::from_params(p.p, p.q, p.v)?;
-        m.fit = fit;
-        Ok(m)
+    fn fit_ref(&self) -> Option<&FitInfo> {
+        self.fit.as_ref()
+    }
+    fn from_values(v: &[f64]) -> Result<Self> {
+        Self::from_params(v[0], v[1], v[2])
+    }
+    fn with_fit_info(self, fit: Option<FitInfo>) -> Self {
+        GammaGamma { fit, ..self }
+    }
+    fn check_inputs(inputs: &[&[f64]]) -> Result<()> {
+        validate(inputs[0], inputs[1])
+    }
+    /// The repeat customers (frequency > 0) only; each must have a positive
+    /// mean spend.
+    fn likelihood<'a>(inputs: &[&'a [f64]], w_all: Vec<f64>) -> Result<GgLikelihood> {
+        let (frequency, monetary_value) = (inputs[0], inputs[1]);
+        let (mut x, mut m, mut w) = (Vec::new(), Vec::new(), Vec::new());
+        for i in 0..frequency.len() {
+            if frequency[i] > 0.0 {
+                if monetary_value[i] <= 0.0 {
+                    return Err(Error::invalid_at(
+                        "monetary_value",
+                        i,
+                        monetary_value[i],
+                        "a number > 0 for a customer with frequency > 0 (the Gamma-Gamma likelihood needs positive mean spend)",
+                    ));
+                }
+                x.push(frequency[i]);
+                m.push(monetary_value[i]);
+                w.push(w_all[i]);
+            }
+        }
+        if x.is_empty() || w.iter().sum::<f64>() <= 0.0 {
+            return Err(Error::Empty {
+                field: "frequency".into(),
+                reason:
+                    "the Gamma-Gamma fit needs customers with frequency > 0 (and positive weight)"
+                        .into(),
+            });
+        }
+        Ok(GgLikelihood { x, m, w })
+    }
+    /// Without a penalty, a maximum on the ridge p → ∞ is reported as
+    /// non-existent (see the module docs).
+    fn finish(
+        lik: &GgLikelihood,
+        fitted: Result<(Vec<f64>, FitInfo)>,
+        options: &FitOptions,
+    ) -> Result<(Vec<f64>, FitInfo)> {
+        if options.penalty == 0.0 {
+            check_boundary(lik, fitted)
+        } else {
+            fitted
+        }
     }
 }
 
@@ -616,6 +610,8 @@ impl SpendModel for GammaGamma {
 #[allow(clippy::unwrap_used, clippy::excessive_precision)] // mpmath references keep all 17 digits
 mod tests {
     use super::*;
+    #[allow(unused_imports)]
+    use crate::models::{Model, ModelInfo};
 
     #[test]
     fn gradient_matches_finite_differences() {

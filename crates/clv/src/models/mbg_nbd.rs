@@ -35,10 +35,10 @@
 use serde::{Deserialize, Serialize};
 
 use super::bg_nbd::{
-    BgNbdParams, Variant, conditional_expectation, fit_geo, geo_model, ln_lik, ln_prob_alive,
+    BgNbdParams, GeoLikelihood, Variant, conditional_expectation, geo_model, ln_lik, ln_prob_alive,
     ln_prob_purchases, per_customer,
 };
-use super::{TransactionModel, model_from_json, model_to_json};
+use super::{Model, TransactionModel, validate_customers};
 use crate::error::{Result, check};
 use crate::fit::{FitInfo, FitOptions};
 
@@ -64,8 +64,6 @@ pub struct ModifiedBetaGeo {
 geo_model!(
     ModifiedBetaGeo,
     Variant::Mbg,
-    "mbg_nbd",
-    "MBG/NBD",
     "MBG/NBD analogue of FHL 2005 eq. 8"
 );
 
@@ -73,6 +71,8 @@ geo_model!(
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+    #[allow(unused_imports)]
+    use crate::models::{Model, ModelInfo};
 
     fn m() -> ModifiedBetaGeo {
         ModifiedBetaGeo::from_params(0.243, 4.414, 0.793, 2.426).unwrap()

@@ -1,9 +1,11 @@
 //! Probabilistic customer-base models ("buy till you die") and spend models.
 //!
-//! Every transaction model implements [`TransactionModel`] and every spend
-//! model [`SpendModel`]; one file per model holds its likelihood, its
-//! predictions and the paper they come from. Fitting goes through
-//! [`crate::fit::maximize`].
+//! Every model is one line of the registry ([`registry`],
+//! [`for_each_model!`](crate::for_each_model)) and one file that holds its
+//! likelihood, its predictions, the paper they come from and its [`Model`]
+//! impl. Every transaction model implements [`TransactionModel`] and every
+//! spend model [`SpendModel`]; [`AnyModel`] holds any of them. Fitting goes
+//! through [`crate::fit::fit_model`].
 //!
 //! ## Customer inputs
 //!
@@ -14,44 +16,36 @@
 //!
 //! ## JSON format
 //!
-//! `to_json` / `from_json` on every model use
+//! [`ModelInfo::to_json`] / [`Model::from_json`] on every model use
 //! `{"format_version": 1, "model": "bg_nbd", "params": {...}, "fit": {...} | null}`;
 //! non-finite numbers in `fit` (a NaN standard error) are written as `null`.
-
-use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result, check};
 
 pub mod bg_bb;
 pub mod bg_nbd;
 pub mod gamma_gamma;
-pub mod load;
 pub mod mbg_nbd;
 pub mod pareto_nbd;
+pub mod registry;
 pub mod sbg;
 
-use crate::fit::FitInfo;
 pub use bg_bb::BetaGeoBetaBinom;
 pub use bg_nbd::{BetaGeo, BgNbdParams};
 pub use gamma_gamma::{GammaGamma, GammaGammaParams};
 pub use mbg_nbd::ModifiedBetaGeo;
 pub use pareto_nbd::ParetoNbd;
+pub use registry::{AnyModel, Family, Model, ModelInfo, ModelKind, ModelSpec, Registered};
 pub use sbg::ShiftedBetaGeo;
 
 /// Transaction ("buy till you die") model API shared by BG/NBD, Pareto/NBD,
-/// MBG/NBD and BG/BB.
+/// MBG/NBD and BG/BB (and [`AnyModel`], which answers
+/// [`Error::Unsupported`] for the other families).
 ///
 /// Inputs per customer: frequency x (repeat purchases), recency t_x, T (age)
 /// in the summary's time unit. For BG/BB, T is the number of transaction
 /// opportunities n and t must be a whole number of periods.
-pub trait TransactionModel: Send + Sync {
-    /// Model name, e.g. `"BG/NBD"`.
-    fn name(&self) -> &'static str;
-    /// Parameters in order with their names, e.g. `[("r", 0.243), ...]`.
-    fn params(&self) -> Vec<(&'static str, f64)>;
-    /// Fit diagnostics, `None` for a model built from known parameters.
-    fn fit_info(&self) -> Option<&FitInfo>;
+pub trait TransactionModel: ModelInfo + Send + Sync {
     /// Per-customer log-likelihood ln L(params | x, t_x, T).
     ///
     /// # Errors
@@ -84,10 +78,167 @@ pub trait TransactionModel: Send + Sync {
     /// # Errors
     /// `t` must be finite and ≥ 0.
     fn prob_purchases(&self, n: u32, t: f64) -> Result<f64>;
+
+    /// The model's checks of customer inputs: [`validate_customers`] (BG/BB:
+    /// whole numbers of periods).
+    ///
+    /// # Errors
+    /// As above.
+    fn validate(&self, frequency: &[f64], recency: &[f64], t: &[f64]) -> Result<()> {
+        validate_customers(frequency, recency, t)
+    }
+
+    /// P(X(T, T+horizon) = n | x, t_x, T): probability of exactly `n`
+    /// purchases in the next `horizon` units, where the model has it.
+    ///
+    /// # Errors
+    /// [`Error::Unsupported`] for a model without it; the model's own.
+    fn prob_purchases_conditional(
+        &self,
+        _n: u32,
+        _horizon: f64,
+        _frequency: &[f64],
+        _recency: &[f64],
+        _t: &[f64],
+    ) -> Result<Vec<f64>> {
+        Err(registry::unsupported(
+            self.name(),
+            "prob_purchases_conditional",
+            "the model has no implementation of the conditional purchase distribution",
+        ))
+    }
+
+    /// Discounted expected residual transactions where the model has them
+    /// in closed form (Pareto/NBD: continuous rate δ per unit; BG/BB: rate d
+    /// per period).
+    ///
+    /// # Errors
+    /// [`Error::Unsupported`] for a model without a closed form; the
+    /// model's own.
+    fn dert(
+        &self,
+        _discount: f64,
+        _frequency: &[f64],
+        _recency: &[f64],
+        _t: &[f64],
+    ) -> Result<Vec<f64>> {
+        Err(registry::unsupported(
+            self.name(),
+            "dert",
+            "the model has no closed form for discounted expected residual transactions; use customer_lifetime_value (a discounted sum over periods)",
+        ))
+    }
+
+    /// P(alive at period n + m | x, t_x, n) (BG/BB only).
+    ///
+    /// # Errors
+    /// [`Error::Unsupported`] for the other models; the model's own.
+    fn prob_alive_ahead(
+        &self,
+        _m: f64,
+        _frequency: &[f64],
+        _recency: &[f64],
+        _t: &[f64],
+    ) -> Result<Vec<f64>> {
+        Err(registry::unsupported(
+            self.name(),
+            "prob_alive_ahead",
+            "it is defined for the discrete-time BG/BB model only",
+        ))
+    }
+
+    /// [`Self::expected_purchases`] with one horizon for everybody
+    /// (`horizons` of length 1) or one per customer.
+    ///
+    /// # Errors
+    /// [`Error::LengthMismatch`] (field `t`) for another length; those of
+    /// [`Self::expected_purchases`], with the customer's index for a bad
+    /// per-customer horizon.
+    fn expected_purchases_each(
+        &self,
+        horizons: &[f64],
+        frequency: &[f64],
+        recency: &[f64],
+        t: &[f64],
+    ) -> Result<Vec<f64>> {
+        if horizons.len() == 1 {
+            return self.expected_purchases(horizons[0], frequency, recency, t);
+        }
+        check::same_len("t", horizons.len(), "frequency", frequency.len())?;
+        self.validate(frequency, recency, t)?;
+        (0..horizons.len())
+            .map(|i| {
+                self.expected_purchases(horizons[i], &frequency[i..=i], &recency[i..=i], &t[i..=i])
+                    .map(|v| v[0])
+                    .map_err(|e| e.at_index(i))
+            })
+            .collect()
+    }
+
+    /// [`Self::expected_purchases_new`] for each `t`.
+    ///
+    /// # Errors
+    /// Those of [`Self::expected_purchases_new`], with the index when
+    /// `t` has more than one element.
+    fn expected_purchases_new_each(&self, t: &[f64]) -> Result<Vec<f64>> {
+        each(t.len(), |i| self.expected_purchases_new(t[i]))
+    }
+
+    /// [`Self::prob_purchases`] element by element (`n` and `t` have the
+    /// same length, or one of them length 1); `n` must hold whole numbers.
+    ///
+    /// # Errors
+    /// [`Error::LengthMismatch`]; [`Error::InvalidValue`] naming `n[i]` or
+    /// `t[i]`.
+    fn prob_purchases_each(&self, n: &[f64], t: &[f64]) -> Result<Vec<f64>> {
+        let len = broadcast_len("t", t.len(), "n", n.len())?;
+        each(len, |i| {
+            let k = whole_count("n", n[i.min(n.len() - 1)])?;
+            self.prob_purchases(k, t[i.min(t.len() - 1)])
+        })
+    }
+}
+
+/// `f(i)` for i in 0..n, adding the index to a scalar-argument error when
+/// n > 1.
+pub fn each(n: usize, f: impl Fn(usize) -> Result<f64>) -> Result<Vec<f64>> {
+    (0..n)
+        .map(|i| f(i).map_err(|e| if n > 1 { e.at_index(i) } else { e }))
+        .collect()
+}
+
+/// The common length of two arrays that are broadcast against each other
+/// (equal lengths, or one of them of length 1).
+///
+/// # Errors
+/// [`Error::LengthMismatch`] naming `field` otherwise, and for an empty array
+/// against a longer one.
+pub fn broadcast_len(field: &str, len: usize, reference: &str, ref_len: usize) -> Result<usize> {
+    if len == ref_len || ref_len == 1 && len > 0 || len == 1 && ref_len > 0 {
+        Ok(len.max(ref_len))
+    } else {
+        check::same_len(field, len, reference, ref_len).map(|()| len)
+    }
+}
+
+/// A count given as a float (from Python or JavaScript), checked to be a
+/// whole number in `[0, u32::MAX]`.
+///
+/// # Errors
+/// [`Error::InvalidValue`] naming `field` for a negative, fractional,
+/// non-finite or huge value.
+pub fn whole_count(field: &str, v: f64) -> Result<u32> {
+    if v.is_finite() && v >= 0.0 && v.fract() == 0.0 && v <= f64::from(u32::MAX) {
+        // exact: a whole number in [0, u32::MAX]
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        Ok(v as u32)
+    } else {
+        Err(Error::invalid(field, v, "a whole number >= 0"))
+    }
 }
 
 /// Spend model API (Gamma-Gamma).
-pub trait SpendModel: Send + Sync {
+pub trait SpendModel: ModelInfo + Send + Sync {
     /// Expected mean transaction value of each customer given their number
     /// of repeat purchases `frequency` and mean repeat spend
     /// `monetary_value`.
@@ -175,64 +326,6 @@ pub(crate) fn weights_or_ones(weights: Option<&[f64]>, n: usize) -> Result<Vec<f
             Ok(w.to_vec())
         }
     }
-}
-
-/// The serialised form of every model.
-#[derive(Serialize, Deserialize)]
-struct Envelope<P> {
-    format_version: u32,
-    model: String,
-    params: P,
-    fit: Option<FitInfo>,
-}
-
-/// Current model JSON format version.
-pub(crate) const FORMAT_VERSION: u32 = 1;
-
-/// Serialises a model as
-/// `{"format_version": 1, "model": ..., "params": ..., "fit": ...}`.
-pub(crate) fn model_to_json<P: Serialize>(
-    model: &str,
-    params: &P,
-    fit: Option<&FitInfo>,
-) -> String {
-    let env = Envelope {
-        format_version: FORMAT_VERSION,
-        model: model.to_string(),
-        params,
-        fit: fit.cloned(),
-    };
-    // Serialising structs of numbers and strings cannot fail (serde_json
-    // writes non-finite floats as null).
-    serde_json::to_string(&env).unwrap_or_default()
-}
-
-/// Reads what [`model_to_json`] wrote, checking the model name and version.
-pub(crate) fn model_from_json<P: DeserializeOwned>(
-    model: &str,
-    text: &str,
-) -> Result<(P, Option<FitInfo>)> {
-    let what = format!("{model} model JSON");
-    let env: Envelope<P> = serde_json::from_str(text).map_err(|e| Error::Format {
-        what: what.clone(),
-        message: e.to_string(),
-    })?;
-    if env.format_version != FORMAT_VERSION {
-        return Err(Error::Format {
-            what,
-            message: format!(
-                "format_version {} is not supported (expected {FORMAT_VERSION})",
-                env.format_version
-            ),
-        });
-    }
-    if env.model != model {
-        return Err(Error::Format {
-            what,
-            message: format!("model is {:?}, expected {model:?}", env.model),
-        });
-    }
-    Ok((env.params, env.fit))
 }
 
 /// The distinct values of a per-customer column (in practice the repeat
@@ -587,51 +680,6 @@ mod tests {
         );
         let e = weights_or_ones(Some(&[0.0, 0.0]), 2).unwrap_err();
         assert_eq!(e.field(), Some("weights"));
-    }
-
-    #[test]
-    fn json_envelope() {
-        #[derive(Serialize, Deserialize, PartialEq, Debug)]
-        struct P {
-            r: f64,
-        }
-        let s = model_to_json("toy", &P { r: 0.5 }, None);
-        assert_eq!(
-            s,
-            r#"{"format_version":1,"model":"toy","params":{"r":0.5},"fit":null}"#
-        );
-        let (p, f): (P, _) = model_from_json("toy", &s).unwrap();
-        assert_eq!(p, P { r: 0.5 });
-        assert!(f.is_none());
-        let e = model_from_json::<P>("other", &s).unwrap_err();
-        assert_eq!(e.code(), "FORMAT_ERROR");
-        let e = model_from_json::<P>("toy", &s.replace(":1,", ":2,")).unwrap_err();
-        assert!(e.to_string().contains("format_version 2"), "{e}");
-        let e = model_from_json::<P>("toy", "{").unwrap_err();
-        assert_eq!(e.code(), "FORMAT_ERROR");
-    }
-
-    #[test]
-    fn json_floats_round_trip_exactly() {
-        // 2.4257810535016078 is a BG/NBD `b` from a CDNOW fit whose last digit
-        // serde_json's default (fast, not correctly rounded) parser lost; with
-        // `float_roundtrip` every finite f64 reads back bit for bit.
-        #[derive(Serialize, Deserialize, PartialEq, Debug)]
-        struct P {
-            b: f64,
-        }
-        for b in [
-            2.425_781_053_501_607_8,
-            0.1,
-            1e-300,
-            5e-324,
-            f64::MAX,
-            1.0 / 3.0,
-        ] {
-            let s = model_to_json("toy", &P { b }, None);
-            let (p, _): (P, _) = model_from_json("toy", &s).unwrap();
-            assert_eq!(p.b.to_bits(), b.to_bits(), "{s}");
-        }
     }
 
     #[test]

@@ -61,11 +61,11 @@
 use serde::{Deserialize, Serialize};
 use statrs::function::gamma::{digamma, ln_gamma};
 
-use crate::error::{Error, Result, check};
-use crate::fit::{self, FitInfo, FitOptions, Likelihood};
+use crate::error::{Result, check};
+use crate::fit::{FitInfo, FitOptions, Likelihood};
 use crate::models::{
-    Distinct, TransactionModel, chunked_sum, map_customers, model_from_json, model_to_json, tri,
-    unpack_sym4, validate_customers, weights_or_ones,
+    Distinct, Model, TransactionModel, chunked_sum, map_customers, tri, unpack_sym4,
+    validate_customers,
 };
 use crate::special::{ln_hyperu, tanh_sinh, trigamma};
 
@@ -93,8 +93,6 @@ pub struct ParetoNbd {
     params: PnbdParams,
     fit: Option<FitInfo>,
 }
-
-const JSON_NAME: &str = "pareto_nbd";
 
 /// A log-term `v` with its gradient `g` and Hessian `h` (packed as [`tri`])
 /// in four variables; `h` is zero where the caller did not ask for it.
@@ -495,7 +493,7 @@ fn ln_p_new(r: f64, alpha: f64, s: f64, beta: f64, n: u32, t: f64) -> f64 {
 /// in the tests). Its Hessian is in closed form
 /// ([`Likelihood::value_gradient_hessian`]: [`ln_bracket`], [`ln_j`]), so
 /// fits run Newton's method.
-struct PnbdLikelihood<'a> {
+pub struct PnbdLikelihood<'a> {
     x: &'a [f64],
     tx: &'a [f64],
     t: &'a [f64],
@@ -712,19 +710,7 @@ impl ParetoNbd {
         weights: Option<&[f64]>,
         options: &FitOptions,
     ) -> Result<Self> {
-        validate_customers(frequency, recency, t)?;
-        if frequency.is_empty() {
-            return Err(Error::Empty {
-                field: "frequency".into(),
-                reason: "a fit needs at least one customer".into(),
-            });
-        }
-        let w = weights_or_ones(weights, frequency.len())?;
-        let lik = PnbdLikelihood::new(frequency, recency, t, w);
-        let (p, info) = fit::maximize("Pareto/NBD", &lik, options)?;
-        let mut m = Self::from_params(p[0], p[1], p[2], p[3])?;
-        m.fit = Some(info);
-        Ok(m)
+        crate::fit::fit_model(&[frequency, recency, t], weights, options)
     }
 
     /// r (shape of the purchase-rate Gamma).
@@ -754,7 +740,31 @@ impl ParetoNbd {
         let p = &self.params;
         Ok(ln_p_new(p.r, p.alpha, p.s, p.beta, n, t))
     }
+}
 
+impl Model for ParetoNbd {
+    type Lik<'a> = PnbdLikelihood<'a>;
+    fn param_values(&self) -> Vec<f64> {
+        vec![self.r(), self.alpha(), self.s(), self.beta()]
+    }
+    fn fit_ref(&self) -> Option<&FitInfo> {
+        self.fit.as_ref()
+    }
+    fn from_values(v: &[f64]) -> Result<Self> {
+        Self::from_params(v[0], v[1], v[2], v[3])
+    }
+    fn with_fit_info(self, fit: Option<FitInfo>) -> Self {
+        ParetoNbd { fit, ..self }
+    }
+    fn check_inputs(inputs: &[&[f64]]) -> Result<()> {
+        validate_customers(inputs[0], inputs[1], inputs[2])
+    }
+    fn likelihood<'a>(inputs: &[&'a [f64]], w: Vec<f64>) -> Result<PnbdLikelihood<'a>> {
+        Ok(PnbdLikelihood::new(inputs[0], inputs[1], inputs[2], w))
+    }
+}
+
+impl TransactionModel for ParetoNbd {
     /// P(X(T, T+horizon) = n | x, t_x, T): probability of exactly `n`
     /// purchases in the next `horizon` units (see the module documentation).
     ///
@@ -763,14 +773,14 @@ impl ParetoNbd {
     ///
     /// # Example
     /// ```
-    /// use clv::ParetoNbd;
+    /// use clv::{ParetoNbd, TransactionModel};
     /// let m = ParetoNbd::from_params(0.553, 10.578, 0.606, 11.669).unwrap();
     /// let total: f64 = (0..200)
     ///     .map(|n| m.prob_purchases_conditional(n, 39.0, &[2.0], &[30.43], &[38.86]).unwrap()[0])
     ///     .sum();
     /// assert!((total - 1.0).abs() < 1e-9);
     /// ```
-    pub fn prob_purchases_conditional(
+    fn prob_purchases_conditional(
         &self,
         n: u32,
         horizon: f64,
@@ -804,19 +814,13 @@ impl ParetoNbd {
     ///
     /// # Example
     /// ```
-    /// use clv::ParetoNbd;
+    /// use clv::{ParetoNbd, TransactionModel};
     /// let m = ParetoNbd::from_params(0.553, 10.578, 0.606, 11.669).unwrap();
     /// // 15% a year compounded continuously, weekly data: δ = ln(1.15)/52
     /// let d = m.dert(1.15f64.ln() / 52.0, &[2.0, 0.0], &[30.43, 0.0], &[38.86, 38.86]).unwrap();
     /// assert!(d[0] > d[1] && d[1] > 0.0);
     /// ```
-    pub fn dert(
-        &self,
-        delta: f64,
-        frequency: &[f64],
-        recency: &[f64],
-        t: &[f64],
-    ) -> Result<Vec<f64>> {
+    fn dert(&self, delta: f64, frequency: &[f64], recency: &[f64], t: &[f64]) -> Result<Vec<f64>> {
         check::positive("delta", delta)?;
         validate_customers(frequency, recency, t)?;
         let p = &self.params;
@@ -835,42 +839,6 @@ impl ParetoNbd {
                 Ok(ln.exp())
             })
             .collect()
-    }
-
-    /// Serialises the model (`{"format_version": 1, "model": "pareto_nbd", ...}`).
-    pub fn to_json(&self) -> String {
-        model_to_json(JSON_NAME, &self.params, self.fit.as_ref())
-    }
-
-    /// Reads a model written by [`Self::to_json`].
-    ///
-    /// # Errors
-    /// [`Error::Format`] on bad JSON, another model or version;
-    /// [`Error::InvalidValue`] on a non-positive parameter.
-    pub fn from_json(text: &str) -> Result<Self> {
-        let (p, fit): (PnbdParams, _) = model_from_json(JSON_NAME, text)?;
-        let mut m = Self::from_params(p.r, p.alpha, p.s, p.beta)?;
-        m.fit = fit;
-        Ok(m)
-    }
-}
-
-impl TransactionModel for ParetoNbd {
-    fn name(&self) -> &'static str {
-        "Pareto/NBD"
-    }
-
-    fn params(&self) -> Vec<(&'static str, f64)> {
-        vec![
-            ("r", self.r()),
-            ("alpha", self.alpha()),
-            ("s", self.s()),
-            ("beta", self.beta()),
-        ]
-    }
-
-    fn fit_info(&self) -> Option<&FitInfo> {
-        self.fit.as_ref()
     }
 
     fn log_likelihood(&self, frequency: &[f64], recency: &[f64], t: &[f64]) -> Result<Vec<f64>> {
@@ -918,6 +886,8 @@ impl TransactionModel for ParetoNbd {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+    #[allow(unused_imports)]
+    use crate::models::{Model, ModelInfo};
 
     fn m() -> ParetoNbd {
         ParetoNbd::from_params(0.553, 10.578, 0.606, 11.669).unwrap()
@@ -1398,13 +1368,13 @@ mod tests {
         let (x, tx, t) = simulate(4000);
         let w = vec![1.0; x.len()];
         let opts = FitOptions::default();
-        let (pn, info_n) = fit::maximize(
+        let (pn, info_n) = crate::fit::maximize(
             "Pareto/NBD",
             &PnbdLikelihood::new(&x, &tx, &t, w.clone()),
             &opts,
         )
         .unwrap();
-        let (pl, info_l) = fit::maximize(
+        let (pl, info_l) = crate::fit::maximize(
             "Pareto/NBD",
             &WithoutHessian(PnbdLikelihood::new(&x, &tx, &t, w)),
             &opts,

@@ -50,8 +50,8 @@ use statrs::function::beta::ln_beta;
 use statrs::function::gamma::digamma;
 
 use crate::error::{Error, Result, check};
-use crate::fit::{self, FitInfo, FitOptions, Likelihood};
-use crate::models::{model_from_json, model_to_json};
+use crate::fit::{FitInfo, FitOptions, Likelihood};
+use crate::models::Model;
 use crate::special::hyp2f1;
 
 /// The parameters α, β of the Beta churn-probability distribution.
@@ -65,7 +65,7 @@ struct SbgParams {
 ///
 /// # Example
 /// ```
-/// use clv::ShiftedBetaGeo;
+/// use clv::{ModelInfo, ShiftedBetaGeo};
 /// use clv::fit::FitOptions;
 /// // FH (2007) "regular" customers, years 0-7
 /// let s = [1000.0, 631.0, 468.0, 382.0, 326.0, 289.0, 262.0, 241.0];
@@ -78,9 +78,6 @@ pub struct ShiftedBetaGeo {
     params: SbgParams,
     fit: Option<FitInfo>,
 }
-
-/// Model name in JSON.
-const JSON_NAME: &str = "sbg";
 
 /// Checks a whole, non-negative period count.
 fn whole(field: &str, t: f64, min: f64) -> Result<f64> {
@@ -129,7 +126,7 @@ fn check_survivors(survivors: &[f64]) -> Result<()> {
 }
 
 /// The sBG likelihood of a survivor curve.
-struct SbgLikelihood<'a> {
+pub struct SbgLikelihood<'a> {
     survivors: &'a [f64],
 }
 
@@ -220,16 +217,7 @@ impl ShiftedBetaGeo {
     /// a zero cohort size or a count above the previous one; fit errors of
     /// [`fit::maximize`].
     pub fn fit(survivors: &[f64], options: &FitOptions) -> Result<Self> {
-        check_survivors(survivors)?;
-        let lik = SbgLikelihood { survivors };
-        let (p, info) = fit::maximize("sBG", &lik, options)?;
-        Ok(ShiftedBetaGeo {
-            params: SbgParams {
-                alpha: p[0],
-                beta: p[1],
-            },
-            fit: Some(info),
-        })
+        crate::fit::fit_model(&[survivors], None, options)
     }
 
     /// α of the Beta churn distribution.
@@ -240,16 +228,6 @@ impl ShiftedBetaGeo {
     /// β of the Beta churn distribution.
     pub fn beta(&self) -> f64 {
         self.params.beta
-    }
-
-    /// Parameters with their names: `[("alpha", α), ("beta", β)]`.
-    pub fn params(&self) -> Vec<(&'static str, f64)> {
-        vec![("alpha", self.alpha()), ("beta", self.beta())]
-    }
-
-    /// Fit diagnostics, `None` for a model built with [`Self::from_params`].
-    pub fn fit_info(&self) -> Option<&FitInfo> {
-        self.fit.as_ref()
     }
 
     /// Total log-likelihood of a survivor curve at this model's parameters
@@ -358,22 +336,29 @@ impl ShiftedBetaGeo {
         let (a, b) = (self.alpha(), self.beta());
         hyp2f1(1.0, b, a + b, 1.0 / (1.0 + discount))
     }
+}
 
-    /// Serialises the model (`{"format_version": 1, "model": "sbg", ...}`).
-    pub fn to_json(&self) -> String {
-        model_to_json(JSON_NAME, &self.params, self.fit.as_ref())
+impl Model for ShiftedBetaGeo {
+    type Lik<'a> = SbgLikelihood<'a>;
+    fn param_values(&self) -> Vec<f64> {
+        vec![self.alpha(), self.beta()]
     }
-
-    /// Reads a model written by [`Self::to_json`].
-    ///
-    /// # Errors
-    /// [`Error::Format`] on bad JSON, another model or version;
-    /// [`Error::InvalidValue`] on a non-positive parameter.
-    pub fn from_json(text: &str) -> Result<Self> {
-        let (p, fit): (SbgParams, _) = model_from_json(JSON_NAME, text)?;
-        let mut m = Self::from_params(p.alpha, p.beta)?;
-        m.fit = fit;
-        Ok(m)
+    fn fit_ref(&self) -> Option<&FitInfo> {
+        self.fit.as_ref()
+    }
+    fn from_values(v: &[f64]) -> Result<Self> {
+        Self::from_params(v[0], v[1])
+    }
+    fn with_fit_info(self, fit: Option<FitInfo>) -> Self {
+        ShiftedBetaGeo { fit, ..self }
+    }
+    fn check_inputs(inputs: &[&[f64]]) -> Result<()> {
+        check_survivors(inputs[0])
+    }
+    fn likelihood<'a>(inputs: &[&'a [f64]], _w: Vec<f64>) -> Result<SbgLikelihood<'a>> {
+        Ok(SbgLikelihood {
+            survivors: inputs[0],
+        })
     }
 }
 
@@ -381,6 +366,8 @@ impl ShiftedBetaGeo {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+    #[allow(unused_imports)]
+    use crate::models::{Model, ModelInfo};
 
     const REGULAR: [f64; 8] = [1000.0, 631.0, 468.0, 382.0, 326.0, 289.0, 262.0, 241.0];
     const HIGH_END: [f64; 8] = [1000.0, 869.0, 743.0, 653.0, 593.0, 551.0, 517.0, 491.0];

@@ -6,7 +6,7 @@
 #![allow(clippy::unwrap_used)]
 
 use clv::fit::FitOptions;
-use clv::{BetaGeo, GammaGamma, ModifiedBetaGeo, TransactionModel};
+use clv::{BetaGeo, GammaGamma, ModelInfo, ModifiedBetaGeo};
 
 struct Rng(u64);
 
