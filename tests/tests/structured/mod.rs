@@ -4,7 +4,11 @@
 //! case's `expected` object (only the keys it lists are checked).
 #![allow(clippy::unwrap_used, dead_code)]
 
-use serde_json::Value;
+use clv::experiment::{Metric, UpliftOptions, uplift, uplift_stratified};
+use clv::portfolio::{
+    TierMethod, offer_ceiling, revenue_at_risk, risk_ranking, value_tiers, whale_curve,
+};
+use serde_json::{Value, to_value};
 
 /// Reads `tests/vectors/<name>`.
 pub fn vector(name: &str) -> Value {
@@ -93,4 +97,73 @@ pub fn check(v: &Value, run: impl Fn(&Value) -> clv::Result<Value>) -> (usize, u
         assert_eq!(e.field(), case["field"].as_str(), "{case}: {e}");
     }
     (cases.len(), errors.len())
+}
+
+fn portfolio_case(case: &Value) -> clv::Result<Value> {
+    let a = &case["args"];
+    Ok(match case["fn"].as_str().unwrap() {
+        "whale_curve" => to_value(whale_curve(&arr(a, "values"))?),
+        "value_tiers" => {
+            let method = match a["method"].as_str().unwrap() {
+                "cumulative_share" => TierMethod::CumulativeShare,
+                "quantile" => TierMethod::Quantile,
+                other => panic!("unknown method {other}"),
+            };
+            to_value(value_tiers(&arr(a, "values"), &arr(a, "cuts"), method)?)
+        }
+        "revenue_at_risk" => to_value(revenue_at_risk(&arr(a, "values"), &arr(a, "p_alive"))?),
+        "risk_ranking" => to_value(risk_ranking(&arr(a, "values"), &arr(a, "p_alive"))?),
+        "offer_ceiling" => to_value(offer_ceiling(
+            &arr(a, "clv"),
+            &arr(a, "p_alive"),
+            num(a, "success_rate"),
+        )?),
+        other => panic!("unknown fn {other}"),
+    }
+    .unwrap())
+}
+
+/// The runner of `portfolio.json` (from an independent numpy computation:
+/// stable sort, cumulative sums, the O(n²) Gini definition;
+/// `tests/vectors/gen_portfolio_uplift_refs.py`).
+pub fn portfolio_vectors(file: &str) {
+    let (cases, errors) = check(&vector(file), portfolio_case);
+    assert!(cases >= 17 && errors >= 10, "{cases} {errors}");
+}
+
+fn options(a: &Value) -> UpliftOptions {
+    UpliftOptions {
+        confidence: num(a, "confidence"),
+        metric: match a["metric"].as_str().unwrap() {
+            "continuous" => Metric::Continuous,
+            "binary" => Metric::Binary,
+            other => panic!("unknown metric {other}"),
+        },
+        population: a.get("population").and_then(Value::as_f64),
+    }
+}
+
+fn uplift_case(case: &Value) -> clv::Result<Value> {
+    let a = &case["args"];
+    Ok(match case["fn"].as_str().unwrap() {
+        "uplift" => to_value(uplift(&arr(a, "treated"), &arr(a, "control"), &options(a))?),
+        "uplift_stratified" => to_value(uplift_stratified(
+            &arr(a, "treated"),
+            &strings(a, "treated_strata"),
+            &arr(a, "control"),
+            &strings(a, "control_strata"),
+            &options(a),
+        )?),
+        other => panic!("unknown fn {other}"),
+    }
+    .unwrap())
+}
+
+/// The runner of `uplift.json`: Welch intervals and p-values from scipy
+/// 1.17.1, Newcombe (1998) Table II published intervals, Wilson/Newcombe
+/// written out in Python with scipy's χ² p-values, and stratified estimates
+/// computed with numpy (`tests/vectors/gen_portfolio_uplift_refs.py`).
+pub fn uplift_vectors(file: &str) {
+    let (cases, errors) = check(&vector(file), uplift_case);
+    assert!(cases >= 13 && errors >= 8, "{cases} {errors}");
 }

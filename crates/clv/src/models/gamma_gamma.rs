@@ -531,7 +531,7 @@ impl Model for GammaGamma {
     }
     /// The repeat customers (frequency > 0) only; each must have a positive
     /// mean spend.
-    fn likelihood<'a>(inputs: &[&'a [f64]], w_all: Vec<f64>) -> Result<GgLikelihood> {
+    fn likelihood(inputs: &[&[f64]], w_all: Vec<f64>) -> Result<GgLikelihood> {
         let (frequency, monetary_value) = (inputs[0], inputs[1]);
         let (mut x, mut m, mut w) = (Vec::new(), Vec::new(), Vec::new());
         for i in 0..frequency.len() {
