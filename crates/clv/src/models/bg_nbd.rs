@@ -982,7 +982,7 @@ mod tests {
     fn extreme_horizons_match_mpmath() {
         // E[Y(t) | x, t_x, T] by FHL (2005) eq. 10 with mpmath.hyp2f1 at 50 digits, equal
         // to 17 digits to mpmath quadrature of the posterior integral
-        // (tests/vectors/gen_lifetimes_refs_models_b.py prints both; r = 0.243, a = 0.793,
+        // (tests/vectors/gen_refs_pareto_nbd_bg_bb_sbg.py prints both; r = 0.243, a = 0.793,
         // b = 2.426). α = 0.01, T = 0, t = 10⁴: z = 1 − 10⁻⁶, where the series
         // used to give up after 10⁷ terms.
         let m = BetaGeo::from_params(0.243, 0.01, 0.793, 2.426).unwrap();

@@ -490,6 +490,26 @@ macro_rules! registry {
                 })
             }
 
+            /// Total log-likelihood of `inputs` at `params` with its
+            /// gradient (and Hessian where the model has it): see
+            /// [`crate::fit::log_likelihood_terms`].
+            ///
+            /// # Errors
+            /// As there.
+            pub fn log_likelihood_terms(
+                kind: ModelKind,
+                inputs: &[&[f64]],
+                weights: Option<&[f64]>,
+                params: &[f64],
+                hessian: bool,
+            ) -> Result<crate::fit::LikelihoodTerms> {
+                match kind {
+                    $(ModelKind::$variant => crate::fit::log_likelihood_terms::<super::$ty>(
+                        inputs, weights, params, hessian,
+                    ),)*
+                }
+            }
+
             /// The model's reports, as a trait object.
             pub fn info(&self) -> &dyn ModelInfo {
                 match self {

@@ -2,7 +2,7 @@
 
 Not run in CI. Run with /work/benchenv/venv/bin/python (lifetimes 0.11.3, pandas 2.2, scipy, mpmath)
 from the repository root:
-    python tests/vectors/gen_lifetimes_refs_models_b.py
+    python tests/vectors/gen_refs_pareto_nbd_bg_bb_sbg.py
 
 Every lifetimes value is cross-checked against an independent high-precision (mpmath, 40 digits)
 evaluation of the paper's formula written from the papers, not from lifetimes' code:
@@ -29,7 +29,7 @@ from lifetimes import BetaGeoBetaBinomFitter, ParetoNBDFitter
 
 mpm.mp.dps = 40
 warnings.simplefilter("ignore")
-GEN = "tests/vectors/gen_lifetimes_refs_models_b.py"
+GEN = "tests/vectors/gen_refs_pareto_nbd_bg_bb_sbg.py"
 LT = f"lifetimes 0.11.3 at the published parameters, agreeing with a 40-digit mpmath evaluation to 1e-8 ({GEN})"
 MP = f"40-digit mpmath evaluation of the paper's formula ({GEN})"
 REPORT = []

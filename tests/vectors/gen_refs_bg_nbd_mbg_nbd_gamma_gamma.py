@@ -1,7 +1,7 @@
 """Reference values from lifetimes 0.11.3 for BG/NBD, MBG/NBD, Gamma-Gamma and CLV.
 
 Not run in CI. Run with /work/benchenv/venv/bin/python (lifetimes 0.11.3, pandas 2.2, scipy):
-    python tests/vectors/gen_lifetimes_refs_models_a.py   (from the repository root)
+    python tests/vectors/gen_refs_bg_nbd_mbg_nbd_gamma_gamma.py   (from the repository root)
 It writes tests/vectors/{bg_nbd,mbg_nbd,gamma_gamma}.json.
 Models are built from known parameters (published CDNOW estimates) by setting `params_`
 directly, so the values test the prediction formulas, not the optimiser.
@@ -75,7 +75,7 @@ clv_case = {"fn": "customer_lifetime_value",
             "expected": [float(v) for v in clv]}
 
 # ---- write the shared vector files -------------------------------------------------------
-SRC = "lifetimes 0.11.3 at the published parameters (tests/vectors/gen_lifetimes_refs_models_a.py)"
+SRC = "lifetimes 0.11.3 at the published parameters (tests/vectors/gen_refs_bg_nbd_mbg_nbd_gamma_gamma.py)"
 
 
 def with_tol(cases, rtol=1e-6):

@@ -1,106 +1,16 @@
-//! Property tests of Pareto/NBD, BG/BB and Gamma-Gamma over random
-//! parameters and customers: probabilities in [0, 1], pmfs summing to 1 with
-//! the model's mean, P(alive) rising with recency, expectations growing with
-//! the horizon, Gamma-Gamma spend between the population mean and z̄, and
-//! weights equivalent to repeated rows (including data whose Gamma-Gamma
-//! likelihood has no maximum).
+//! Property tests of the Gamma-Gamma spend model: spend between the
+//! population mean and z̄, and weights equivalent to repeated rows (including
+//! data whose likelihood has no maximum). The properties every model shares
+//! are in `prop_registry.rs`.
 #![allow(clippy::unwrap_used)]
 
 use clv::fit::FitOptions;
-use clv::{BetaGeoBetaBinom, GammaGamma, ModelInfo, ParetoNbd, SpendModel, TransactionModel};
+use clv::{GammaGamma, ModelInfo, SpendModel};
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 
-/// Adds P(n) for n = 0, 1, ... until the remaining mass is below `tail`;
-/// returns (Σ P, Σ n·P).
-fn pmf_sums(p: impl Fn(u32) -> f64, tail: f64) -> (f64, f64) {
-    let (mut s, mut mean) = (0.0, 0.0);
-    let mut n = 0u32;
-    while n < 5_000 && (1.0 - s > tail || n < 5) {
-        let v = p(n);
-        assert!((0.0..=1.0).contains(&v), "P({n}) = {v}");
-        s += v;
-        mean += f64::from(n) * v;
-        n += 1;
-    }
-    (s, mean)
-}
-
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(32))]
-
-    #[test]
-    fn pareto_pmfs_sum_to_one_with_mean(
-        r in 0.2f64..3.0, alpha in 2.0f64..20.0, s in 0.2f64..3.0, beta in 1.0f64..20.0,
-        t in 0.1f64..20.0, x in 0u32..20, frac in 0.0f64..1.0, tt in 1.0f64..60.0,
-    ) {
-        let m = ParetoNbd::from_params(r, alpha, s, beta).unwrap();
-        // new customer: Σ_n P(X(t) = n) = 1, Σ_n n P = E[X(t)]
-        let (sum, mean) = pmf_sums(|n| m.prob_purchases(n, t).unwrap(), 1e-11);
-        prop_assert!((sum - 1.0).abs() < 1e-8, "sum {}", sum);
-        let e = m.expected_purchases_new(t).unwrap();
-        prop_assert!((mean - e).abs() < 1e-6 * e.max(1e-3), "{} vs {}", mean, e);
-        // conditional on (x, t_x, T)
-        let x = f64::from(x);
-        let tx = if x > 0.0 { frac * tt } else { 0.0 };
-        let (sum, mean) = pmf_sums(
-            |n| m.prob_purchases_conditional(n, t, &[x], &[tx], &[tt]).unwrap()[0],
-            1e-11,
-        );
-        prop_assert!((sum - 1.0).abs() < 1e-8, "conditional sum {}", sum);
-        let e = m.expected_purchases(t, &[x], &[tx], &[tt]).unwrap()[0];
-        prop_assert!((mean - e).abs() < 1e-6 * e.max(1e-3), "conditional {} vs {}", mean, e);
-    }
-
-    #[test]
-    fn pareto_monotone_and_bounded(
-        r in 0.05f64..5.0, alpha in 0.1f64..100.0, s in 0.05f64..5.0, beta in 0.1f64..100.0,
-        x in 1u32..1000, frac in 0.01f64..0.99, tt in 0.5f64..1e4, h in 0.1f64..1e3,
-    ) {
-        let m = ParetoNbd::from_params(r, alpha, s, beta).unwrap();
-        let x = f64::from(x);
-        let tx = frac * tt;
-        let later = tx + 0.1 * (tt - tx);
-        let p = m.prob_alive(&[x, x], &[tx, later], &[tt, tt]).unwrap();
-        prop_assert!(p.iter().all(|v| (0.0..=1.0).contains(v)), "{:?}", p);
-        prop_assert!(p[1] >= p[0] * (1.0 - 1e-12), "P(alive) falls with recency: {:?}", p);
-        let e1 = m.expected_purchases(h, &[x], &[tx], &[tt]).unwrap()[0];
-        let e2 = m.expected_purchases(2.0 * h, &[x], &[tx], &[tt]).unwrap()[0];
-        prop_assert!(e1 >= 0.0 && e2 >= e1 * (1.0 - 1e-12), "{} {}", e1, e2);
-        let ll = m.log_likelihood(&[x], &[tx], &[tt]).unwrap()[0];
-        // a density in t_x, so ln L may be positive; it must be finite
-        prop_assert!(ll.is_finite(), "{}", ll);
-    }
-
-    #[test]
-    fn bgbb_pmf_sums_and_monotone(
-        alpha in 0.1f64..5.0, beta in 0.1f64..5.0, gamma in 0.1f64..5.0, delta in 0.1f64..5.0,
-        n in 1u32..60, xs in 0.0f64..1.0, txs in 0.0f64..1.0, h in 1u32..40,
-    ) {
-        let m = BetaGeoBetaBinom::from_params(alpha, beta, gamma, delta).unwrap();
-        let nf = f64::from(n);
-        // P(X(n) = x), x = 0..n, is a finite distribution with mean E[X(n)]
-        let (mut sum, mut mean) = (0.0, 0.0);
-        for k in 0..=n {
-            let p = m.prob_purchases(k, nf).unwrap();
-            prop_assert!((0.0..=1.0).contains(&p));
-            sum += p;
-            mean += f64::from(k) * p;
-        }
-        prop_assert!((sum - 1.0).abs() < 1e-10, "sum {}", sum);
-        let e = m.expected_purchases_new(nf).unwrap();
-        prop_assert!((mean - e).abs() < 1e-9 * e.max(1e-3), "{} vs {}", mean, e);
-        // a customer with t_x ≤ n and 1 ≤ x ≤ t_x
-        let tx = (1.0 + (txs * nf).floor()).min(nf);
-        let x = (1.0 + (xs * tx).floor()).min(tx);
-        let p = m.prob_alive(&[x, x], &[tx, nf], &[nf, nf]).unwrap();
-        prop_assert!(p.iter().all(|v| (0.0..=1.0).contains(v)), "{:?}", p);
-        prop_assert!(p[1] >= p[0] * (1.0 - 1e-12), "P(alive) falls with recency: {:?}", p);
-        let hf = f64::from(h);
-        let e1 = m.expected_purchases(hf, &[x], &[tx], &[nf]).unwrap()[0];
-        let e2 = m.expected_purchases(hf + 1.0, &[x], &[tx], &[nf]).unwrap()[0];
-        prop_assert!(e1 >= 0.0 && e2 >= e1, "{} {}", e1, e2);
-    }
 
     #[test]
     fn gamma_gamma_spend_between_population_mean_and_zbar(

@@ -1,0 +1,239 @@
+//! One property check run over every model of the registry (statrs'
+//! `check_continuous_distribution` style): whatever `ModelKind::ALL` holds,
+//! including a model added later, must pass it with no test code of its own.
+//!
+//! - transaction models: P(alive) in [0, 1] and rising with recency;
+//!   expected purchases ≥ 0 and growing with the horizon; for a new customer
+//!   Σₙ P(X(t) = n) = 1 and Σₙ n·P(X(t) = n) = E[X(t)], and the same for the
+//!   conditional distribution where the model has it;
+//! - spend models: expected spend between the population mean and z̄ is
+//!   model specific (tested in the model's file); here it is finite and > 0;
+//! - retention models: S(t) in [0, 1], falling with t, S(0) = 1;
+//! - every model: the analytic gradient of the log-likelihood equals central
+//!   finite differences, and so does the closed-form Hessian (where the
+//!   model has one) of the gradient.
+//!
+//! Parameters are drawn on a log scale in [0.3, 10] and customers from the
+//! registry's input names (`n_periods`: whole numbers of periods).
+#![allow(clippy::unwrap_used)]
+
+use clv::models::{AnyModel, Family, ModelInfo, ModelKind, SpendModel, TransactionModel};
+use proptest::prelude::*;
+use proptest::test_runner::TestCaseError;
+
+/// Parameters from unit draws, log-uniform in [0.3, 10].
+fn params(kind: ModelKind, u: &[f64]) -> Vec<f64> {
+    (0..kind.spec().params.len())
+        .map(|i| (0.3f64.ln() + u[i] * (10.0f64 / 0.3).ln()).exp())
+        .collect()
+}
+
+/// Whether the model counts time in whole periods.
+fn discrete(kind: ModelKind) -> bool {
+    kind.spec().inputs.contains(&"n_periods")
+}
+
+/// Three customers (x, t_x, T) from unit draws: one without repeat
+/// purchases, one at the observation end, one in between.
+fn customers(kind: ModelKind, u: &[f64]) -> [Vec<f64>; 3] {
+    if discrete(kind) {
+        let n = (1.0 + (u[0] * 30.0).floor()).min(30.0);
+        let tx = (1.0 + (u[1] * n).floor()).min(n);
+        let x = (1.0 + (u[2] * tx).floor()).min(tx);
+        [vec![0.0, x, x], vec![0.0, tx, n], vec![n, n, n]]
+    } else {
+        let t = 1.0 + u[0] * 60.0;
+        let tx = t * (0.05 + 0.9 * u[1]);
+        let x = (1.0 + u[2] * 20.0).floor();
+        [vec![0.0, x, x], vec![0.0, tx, t], vec![t, t, t]]
+    }
+}
+
+/// Adds P(n) for n = 0, 1, ... until the remaining mass is below 1e-11;
+/// returns (Σ P, Σ n·P).
+fn pmf_sums(p: impl Fn(u32) -> f64) -> Result<(f64, f64), TestCaseError> {
+    let (mut s, mut mean) = (0.0, 0.0);
+    let mut n = 0u32;
+    while n < 20_000 && (1.0 - s > 1e-11 || n < 5) {
+        let v = p(n);
+        prop_assert!((0.0..=1.0).contains(&v), "P({}) = {}", n, v);
+        s += v;
+        mean += f64::from(n) * v;
+        n += 1;
+    }
+    Ok((s, mean))
+}
+
+fn check_transaction(m: &AnyModel, c: &[Vec<f64>; 3], t: f64) -> Result<(), TestCaseError> {
+    let name = m.kind().spec().name;
+    let [x, tx, tt] = c;
+    let p = m.prob_alive(x, tx, tt).unwrap();
+    prop_assert!(
+        p.iter().all(|v| (0.0..=1.0).contains(v)),
+        "{} {:?}",
+        name,
+        p
+    );
+    // the same customer, last purchase at the observation end: more alive
+    let p_late = m.prob_alive(&x[1..2], &tt[1..2], &tt[1..2]).unwrap()[0];
+    prop_assert!(
+        p_late >= p[1] * (1.0 - 1e-10),
+        "{}: {} < {}",
+        name,
+        p_late,
+        p[1]
+    );
+    let e1 = m.expected_purchases(t, x, tx, tt).unwrap();
+    let e2 = m.expected_purchases(2.0 * t, x, tx, tt).unwrap();
+    for (a, b) in e1.iter().zip(&e2) {
+        prop_assert!(
+            *a >= 0.0 && *b >= a * (1.0 - 1e-10),
+            "{}: {} {}",
+            name,
+            a,
+            b
+        );
+    }
+    let (sum, mean) = pmf_sums(|n| m.prob_purchases(n, t).unwrap())?;
+    prop_assert!((sum - 1.0).abs() < 1e-8, "{}: Σ P = {}", name, sum);
+    let e = m.expected_purchases_new(t).unwrap();
+    prop_assert!(
+        (mean - e).abs() < 1e-6 * e.max(1e-3),
+        "{}: Σ nP = {} vs E = {}",
+        name,
+        mean,
+        e
+    );
+    // where the model has the conditional distribution, it sums to 1 with
+    // the conditional expectation as its mean
+    if m.prob_purchases_conditional(0, t, x, tx, tt).is_ok() {
+        for i in 0..3 {
+            let (sum, mean) = pmf_sums(|n| {
+                m.prob_purchases_conditional(n, t, &x[i..=i], &tx[i..=i], &tt[i..=i])
+                    .unwrap()[0]
+            })?;
+            prop_assert!(
+                (sum - 1.0).abs() < 1e-8,
+                "{}: conditional Σ P = {}",
+                name,
+                sum
+            );
+            // the truncated tail (< 1e-11 of mass, at large n) weighs in the
+            // mean of a customer who is almost surely gone
+            let e = e1[i];
+            prop_assert!(
+                (mean - e).abs() < 1e-6 * e.max(1e-2),
+                "{}: {} vs {}",
+                name,
+                mean,
+                e
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Central differences of the analytic gradient (and of the value),
+/// relative step 1e-5.
+fn check_derivatives(
+    kind: ModelKind,
+    inputs: &[&[f64]],
+    theta: &[f64],
+) -> Result<(), TestCaseError> {
+    let name = kind.spec().name;
+    let at = |p: &[f64]| AnyModel::log_likelihood_terms(kind, inputs, None, p, true).unwrap();
+    let base = at(theta);
+    let k = theta.len();
+    for i in 0..k {
+        let h = 1e-5 * theta[i];
+        let (mut up, mut down) = (theta.to_vec(), theta.to_vec());
+        up[i] += h;
+        down[i] -= h;
+        let (tu, td) = (at(&up), at(&down));
+        let fd = (tu.value - td.value) / (2.0 * h);
+        let g = base.gradient[i];
+        let scale = g.abs().max(base.value.abs() * 1e-3).max(1e-6);
+        prop_assert!(
+            (fd - g).abs() <= 1e-4 * scale,
+            "{} ∂/∂θ{}: {} vs {}",
+            name,
+            i,
+            g,
+            fd
+        );
+        if let Some(hess) = &base.hessian {
+            for j in 0..k {
+                let fd = (tu.gradient[j] - td.gradient[j]) / (2.0 * h);
+                let v = hess[i * k + j];
+                let scale = v.abs().max(1e-3 * g.abs()).max(1e-6);
+                prop_assert!(
+                    (fd - v).abs() <= 1e-3 * scale,
+                    "{} H[{}][{}]: {} vs {}",
+                    name,
+                    i,
+                    j,
+                    v,
+                    fd
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+fn check_model(kind: ModelKind, u: &[f64], w: &[f64], t: f64) -> Result<(), TestCaseError> {
+    let theta = params(kind, u);
+    let m = AnyModel::from_values(kind, &theta).unwrap();
+    match kind.spec().family {
+        Family::Transaction => {
+            let c = customers(kind, w);
+            let t = if discrete(kind) { t.ceil() } else { t };
+            check_transaction(&m, &c, t)?;
+            check_derivatives(kind, &[&c[0], &c[1], &c[2]], &theta)?;
+        }
+        Family::Spend => {
+            let (x, z) = (
+                [5.0, 7.0, 30.0],
+                [10.0 * w[0] + 0.5, 3.0, 120.0 * w[1] + 1.0],
+            );
+            let e = m.expected_spend(&x, &z).unwrap();
+            prop_assert!(e.iter().all(|v| v.is_finite() && *v > 0.0), "{:?}", e);
+            check_derivatives(kind, &[&x, &z], &theta)?;
+        }
+        Family::Retention => {
+            let r = m.retention("survival").unwrap();
+            prop_assert!((r.survival(0.0).unwrap() - 1.0).abs() < 1e-15);
+            let s: Vec<f64> = (0..12).map(|k| r.survival(f64::from(k)).unwrap()).collect();
+            prop_assert!(s.windows(2).all(|p| p[1] <= p[0] && p[1] >= 0.0), "{:?}", s);
+            let survivors: Vec<f64> = s.iter().map(|v| (1000.0 * v).round()).collect();
+            check_derivatives(kind, &[&survivors], &theta)?;
+        }
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    #[test]
+    fn every_registry_model(
+        u in proptest::collection::vec(0.0f64..1.0, 8),
+        w in proptest::collection::vec(0.0f64..1.0, 3),
+        t in 0.1f64..20.0,
+    ) {
+        for &kind in ModelKind::ALL {
+            check_model(kind, &u, &w, t)?;
+        }
+    }
+}
+
+#[test]
+fn every_registry_model_at_fixed_points() {
+    // Deterministic corners of the draws, so that a failure reproduces
+    // without proptest's seed.
+    for u in [0.0, 0.5, 1.0] {
+        for &kind in ModelKind::ALL {
+            check_model(kind, &[u; 8], &[0.5, u, 1.0 - u], 5.0).unwrap();
+        }
+    }
+}
