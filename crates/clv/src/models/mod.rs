@@ -38,6 +38,54 @@ pub use pareto_nbd::ParetoNbd;
 pub use registry::{AnyModel, Family, Model, ModelInfo, ModelKind, ModelSpec, Registered};
 pub use sbg::ShiftedBetaGeo;
 
+/// The models of the crate: one line each. Bindings call this macro with a
+/// macro of their own to generate one class per model.
+///
+/// Each entry reads
+/// `Variant: Type { key, name, class, family, params: [..], inputs: [..], reference }`:
+/// `Type` is the core type in [`crate::models`], `key` the JSON and CLI key
+/// (`bg_nbd`; the CLI also accepts `bg-nbd`), `name` the display name,
+/// `class` the class name in Python and JavaScript, `family` one of
+/// `Transaction`, `Spend`, `Retention` ([`Family`]), `params` the parameter
+/// names in order and `inputs` the arrays a fit takes, in order.
+#[macro_export]
+macro_rules! for_each_model {
+    ($callback:ident) => {
+        $callback! {
+            BgNbd: BetaGeo {
+                key: "bg_nbd", name: "BG/NBD", class: BetaGeo, family: Transaction,
+                params: [r, alpha, a, b], inputs: [frequency, recency, T],
+                reference: "Fader, Hardie & Lee (2005), Marketing Science 24(2)"
+            },
+            MbgNbd: ModifiedBetaGeo {
+                key: "mbg_nbd", name: "MBG/NBD", class: ModifiedBetaGeo, family: Transaction,
+                params: [r, alpha, a, b], inputs: [frequency, recency, T],
+                reference: "Batislam, Denizel & Filiztekin (2007), IJRM 24(3)"
+            },
+            ParetoNbd: ParetoNbd {
+                key: "pareto_nbd", name: "Pareto/NBD", class: ParetoNBD, family: Transaction,
+                params: [r, alpha, s, beta], inputs: [frequency, recency, T],
+                reference: "Schmittlein, Morrison & Colombo (1987), Management Science 33(1)"
+            },
+            BgBb: BetaGeoBetaBinom {
+                key: "bg_bb", name: "BG/BB", class: BetaGeoBetaBinom, family: Transaction,
+                params: [alpha, beta, gamma, delta], inputs: [frequency, recency, n_periods],
+                reference: "Fader, Hardie & Shang (2010), Marketing Science 29(6)"
+            },
+            GammaGamma: GammaGamma {
+                key: "gamma_gamma", name: "Gamma-Gamma", class: GammaGamma, family: Spend,
+                params: [p, q, v], inputs: [frequency, monetary_value],
+                reference: "Fader & Hardie (2013), The Gamma-Gamma Model of Monetary Value"
+            },
+            Sbg: ShiftedBetaGeo {
+                key: "sbg", name: "sBG", class: ShiftedBetaGeo, family: Retention,
+                params: [alpha, beta], inputs: [survivors],
+                reference: "Fader & Hardie (2007), Journal of Interactive Marketing 21(1)"
+            },
+        }
+    };
+}
+
 /// Transaction ("buy till you die") model API shared by BG/NBD, Pareto/NBD,
 /// MBG/NBD and BG/BB (and [`AnyModel`], which answers
 /// [`Error::Unsupported`] for the other families).

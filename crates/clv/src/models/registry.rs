@@ -1,7 +1,8 @@
 //! # The model registry
 //!
-//! Every model of the crate is one line of [`for_each_model!`](crate::for_each_model)
-//! plus one file (its math and its [`Model`] impl). From that line the
+//! Every model of the crate is one entry of [`for_each_model!`](crate::for_each_model)
+//! (in `models/mod.rs`, beside the model's `mod` line) plus one file (its
+//! math and its [`Model`] impl). From that line the
 //! crate generates [`ModelKind`] (with its [`ModelSpec`]: JSON key, display
 //! name, class name in the bindings, family, parameter and input names) and
 //! [`AnyModel`], an enum that holds any model and dispatches every
@@ -38,54 +39,6 @@ use serde::{Deserialize, Serialize};
 use super::{SpendModel, TransactionModel};
 use crate::error::{Error, Result};
 use crate::fit::{FitInfo, FitOptions, Likelihood};
-
-/// The models of the crate: one line each. Bindings call this macro with a
-/// macro of their own to generate one class per model.
-///
-/// Each entry reads
-/// `Variant: Type { key, name, class, family, params: [..], inputs: [..], reference }`:
-/// `Type` is the core type in [`crate::models`], `key` the JSON and CLI key
-/// (`bg_nbd`; the CLI also accepts `bg-nbd`), `name` the display name,
-/// `class` the class name in Python and JavaScript, `family` one of
-/// `Transaction`, `Spend`, `Retention` ([`Family`]), `params` the parameter
-/// names in order and `inputs` the arrays a fit takes, in order.
-#[macro_export]
-macro_rules! for_each_model {
-    ($callback:ident) => {
-        $callback! {
-            BgNbd: BetaGeo {
-                key: "bg_nbd", name: "BG/NBD", class: BetaGeo, family: Transaction,
-                params: [r, alpha, a, b], inputs: [frequency, recency, T],
-                reference: "Fader, Hardie & Lee (2005), Marketing Science 24(2)"
-            },
-            MbgNbd: ModifiedBetaGeo {
-                key: "mbg_nbd", name: "MBG/NBD", class: ModifiedBetaGeo, family: Transaction,
-                params: [r, alpha, a, b], inputs: [frequency, recency, T],
-                reference: "Batislam, Denizel & Filiztekin (2007), IJRM 24(3)"
-            },
-            ParetoNbd: ParetoNbd {
-                key: "pareto_nbd", name: "Pareto/NBD", class: ParetoNBD, family: Transaction,
-                params: [r, alpha, s, beta], inputs: [frequency, recency, T],
-                reference: "Schmittlein, Morrison & Colombo (1987), Management Science 33(1)"
-            },
-            BgBb: BetaGeoBetaBinom {
-                key: "bg_bb", name: "BG/BB", class: BetaGeoBetaBinom, family: Transaction,
-                params: [alpha, beta, gamma, delta], inputs: [frequency, recency, n_periods],
-                reference: "Fader, Hardie & Shang (2010), Marketing Science 29(6)"
-            },
-            GammaGamma: GammaGamma {
-                key: "gamma_gamma", name: "Gamma-Gamma", class: GammaGamma, family: Spend,
-                params: [p, q, v], inputs: [frequency, monetary_value],
-                reference: "Fader & Hardie (2013), The Gamma-Gamma Model of Monetary Value"
-            },
-            Sbg: ShiftedBetaGeo {
-                key: "sbg", name: "sBG", class: ShiftedBetaGeo, family: Retention,
-                params: [alpha, beta], inputs: [survivors],
-                reference: "Fader & Hardie (2007), Journal of Interactive Marketing 21(1)"
-            },
-        }
-    };
-}
 
 /// What a model describes, and so which predictions it has.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
