@@ -14,7 +14,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use clv::fit::FitOptions;
-use clv::{BetaGeo, ModifiedBetaGeo, ParetoNbd, TransactionModel};
+use clv::{BetaGeo, Model, ModifiedBetaGeo, ParetoNbd, TransactionModel};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 
 struct Customers {
@@ -78,15 +78,15 @@ fn fits(c: &mut Criterion) {
         let d = &data;
         group.throughput(Throughput::Elements(d.x.len() as u64));
         group.bench_with_input(BenchmarkId::new("bg_nbd", name), d, |b, d| {
-            b.iter(|| BetaGeo::fit(black_box(&d.x), &d.tx, &d.t, None, &opts).expect("fit"));
+            b.iter(|| BetaGeo::fit(&[black_box(&d.x), &d.tx, &d.t], None, &opts).expect("fit"));
         });
         group.bench_with_input(BenchmarkId::new("mbg_nbd", name), d, |b, d| {
             b.iter(|| {
-                ModifiedBetaGeo::fit(black_box(&d.x), &d.tx, &d.t, None, &opts).expect("fit")
+                ModifiedBetaGeo::fit(&[black_box(&d.x), &d.tx, &d.t], None, &opts).expect("fit")
             });
         });
         group.bench_with_input(BenchmarkId::new("pareto_nbd", name), d, |b, d| {
-            b.iter(|| ParetoNbd::fit(black_box(&d.x), &d.tx, &d.t, None, &opts).expect("fit"));
+            b.iter(|| ParetoNbd::fit(&[black_box(&d.x), &d.tx, &d.t], None, &opts).expect("fit"));
         });
     }
     group.finish();

@@ -15,7 +15,7 @@ use std::time::Instant;
 
 use clv::fit::FitOptions;
 use clv::value::customer_lifetime_value_with_spend;
-use clv::{BetaGeo, GammaGamma, ModelInfo, TransactionModel};
+use clv::{BetaGeo, GammaGamma, Model, ModelInfo, TransactionModel};
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -52,7 +52,7 @@ fn main() {
     let mut model = None;
     for _ in 0..reps {
         let t0 = Instant::now();
-        let m = BetaGeo::fit(&x, &tx, &t, None, &FitOptions::default()).unwrap();
+        let m = BetaGeo::fit(&[&x, &tx, &t], None, &FitOptions::default()).unwrap();
         fit_ms.push(t0.elapsed().as_secs_f64() * 1e3);
         model = Some(m);
     }

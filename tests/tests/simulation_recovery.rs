@@ -6,7 +6,7 @@
 #![allow(clippy::unwrap_used)]
 
 use clv::fit::FitOptions;
-use clv::{BetaGeo, GammaGamma, ModelInfo, ModifiedBetaGeo};
+use clv::{BetaGeo, GammaGamma, Model, ModelInfo, ModifiedBetaGeo};
 
 struct Rng(u64);
 
@@ -102,7 +102,7 @@ fn assert_recovered(name: &str, truth: &[f64], got: &[(&str, f64)], se: &[f64]) 
 fn bg_nbd_recovers_parameters() {
     let truth = [0.5, 6.0, 0.8, 2.5];
     let (x, tx, t) = simulate(&mut Rng(0x9E37_79B9_7F4A_7C15), 6000, truth, false);
-    let m = BetaGeo::fit(&x, &tx, &t, None, &FitOptions::default()).unwrap();
+    let m = BetaGeo::fit(&[&x, &tx, &t], None, &FitOptions::default()).unwrap();
     assert_recovered(
         "BG/NBD",
         &truth,
@@ -115,7 +115,7 @@ fn bg_nbd_recovers_parameters() {
 fn mbg_nbd_recovers_parameters() {
     let truth = [0.5, 6.0, 0.8, 2.5];
     let (x, tx, t) = simulate(&mut Rng(0x0123_4567_89AB_CDEF), 6000, truth, true);
-    let m = ModifiedBetaGeo::fit(&x, &tx, &t, None, &FitOptions::default()).unwrap();
+    let m = ModifiedBetaGeo::fit(&[&x, &tx, &t], None, &FitOptions::default()).unwrap();
     assert_recovered(
         "MBG/NBD",
         &truth,
@@ -137,7 +137,7 @@ fn gamma_gamma_recovers_parameters() {
         xs.push(x as f64);
         ms.push(total / x as f64);
     }
-    let g = GammaGamma::fit(&xs, &ms, None, &FitOptions::default()).unwrap();
+    let g = GammaGamma::fit(&[&xs, &ms], None, &FitOptions::default()).unwrap();
     assert_recovered(
         "Gamma-Gamma",
         &[p, q, v],

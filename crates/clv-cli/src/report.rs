@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use clap::Args;
 use clv::Result;
 use clv::fit::{FitInfo, FitOptions};
-use clv::models::{BetaGeo, GammaGamma, ModelInfo, SpendModel, TransactionModel};
+use clv::models::{BetaGeo, GammaGamma, Model, ModelInfo, SpendModel, TransactionModel};
 use clv::summary::{Summary, SummaryOptions};
 use clv::time::{TimeUnit, format_timestamp};
 use clv::value::{customer_lifetime_value, periods_per_month};
@@ -440,8 +440,12 @@ struct Models {
 /// every customer: P(alive) and the lifetimes-compatible monthly CLV.
 fn fit_models(summary: &Summary, input: &RfmInput) -> Result<Models> {
     let options = FitOptions::default();
-    let bg = BetaGeo::fit(&input.frequency, &input.recency, &input.t, None, &options)?;
-    let gg = GammaGamma::fit(&input.frequency, &input.monetary_value, None, &options)?;
+    let bg = BetaGeo::fit(
+        &[&input.frequency, &input.recency, &input.t],
+        None,
+        &options,
+    )?;
+    let gg = GammaGamma::fit(&[&input.frequency, &input.monetary_value], None, &options)?;
     let spend = gg.expected_spend(&input.frequency, &input.monetary_value)?;
     let prob_alive = bg.prob_alive(&input.frequency, &input.recency, &input.t)?;
     let periods_per_month = periods_per_month(&summary.unit.to_string())?;

@@ -5,7 +5,7 @@
 #![allow(clippy::unwrap_used)]
 
 use clv::fit::FitOptions;
-use clv::{GammaGamma, ModelInfo, SpendModel};
+use clv::{GammaGamma, Model, ModelInfo, SpendModel};
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 
@@ -37,8 +37,8 @@ proptest! {
         let w: Vec<f64> = reps.iter().map(|&k| f64::from(k)).collect();
         let (xr, zr) = repeat_rows(&x, &z, &reps);
         let opts = FitOptions::default();
-        let a = GammaGamma::fit(&x, &z, Some(&w), &opts);
-        let b = GammaGamma::fit(&xr, &zr, None, &opts);
+        let a = GammaGamma::fit(&[&x, &z], Some(&w), &opts);
+        let b = GammaGamma::fit(&[&xr, &zr], None, &opts);
         same_outcome(&a, &b)?;
     }
 }
@@ -112,9 +112,9 @@ fn gamma_gamma_without_maximum_is_an_error_for_weights_and_repeated_rows() {
             penalty,
             ..FitOptions::default()
         };
-        let plain = GammaGamma::fit(&x, &z, None, &opts);
-        let weighted = GammaGamma::fit(&x, &z, Some(&w), &opts);
-        let repeated = GammaGamma::fit(&xr, &zr, None, &opts);
+        let plain = GammaGamma::fit(&[&x, &z], None, &opts);
+        let weighted = GammaGamma::fit(&[&x, &z], Some(&w), &opts);
+        let repeated = GammaGamma::fit(&[&xr, &zr], None, &opts);
         if penalty == 0.0 {
             for fit in [&plain, &weighted, &repeated] {
                 let e = fit.as_ref().unwrap_err();

@@ -51,8 +51,9 @@ use serde::{Deserialize, Serialize};
 use statrs::function::beta::ln_beta;
 use statrs::function::gamma::{digamma, ln_gamma};
 
+use super::model_state;
 use crate::error::{Error, Result, check};
-use crate::fit::{FitInfo, FitOptions, Likelihood};
+use crate::fit::{FitInfo, Likelihood};
 use crate::models::{Model, TransactionModel};
 use crate::special::hyp2f1;
 
@@ -74,6 +75,28 @@ struct BgBbParams {
 /// // A donor who gave in every one of the 6 years is very likely alive.
 /// let p = m.prob_alive(&[6.0], &[6.0], &[6.0]).unwrap();
 /// assert!(p[0] > 0.9 && p[0] < 1.0);
+/// ```
+///
+/// Fits ([`Model::fit`], inputs `frequency, recency, n_periods`) take
+/// optional per-row weights: the number of customers sharing a pattern, as in
+/// the donations data (FHS eq. 5).
+/// ```
+/// use clv::{BetaGeoBetaBinom, Model, TransactionModel};
+/// use clv::fit::FitOptions;
+/// // All (x, t_x) patterns for n = 4 opportunities, weighted by their expected counts
+/// // in 100,000 customers under FHS's published parameters: the MLE is those parameters.
+/// let truth = BetaGeoBetaBinom::from_params(1.204, 0.750, 0.657, 2.783).unwrap();
+/// let (mut x, mut tx) = (vec![0.0], vec![0.0]);
+/// for t in 1..=4 { for k in 1..=t { x.push(k as f64); tx.push(t as f64); } }
+/// let n = vec![4.0; x.len()];
+/// let ll = truth.log_likelihood(&x, &tx, &n).unwrap();
+/// // C(t_x − 1, x − 1) sequences share each pattern
+/// let choose = |a: f64, b: f64| (1..=(b as u32)).fold(1.0, |c, i| c * (a - b + i as f64) / i as f64);
+/// let w: Vec<f64> = ll.iter().zip(&x).zip(&tx)
+///     .map(|((l, &x), &t)| 1e5 * l.exp() * if x > 0.0 { choose(t - 1.0, x - 1.0) } else { 1.0 })
+///     .collect();
+/// let m = BetaGeoBetaBinom::fit(&[&x, &tx, &n], Some(&w), &FitOptions::default()).unwrap();
+/// assert!((m.alpha() - 1.204).abs() < 1e-3 && (m.delta() - 2.783).abs() < 1e-2);
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BetaGeoBetaBinom {
@@ -292,43 +315,6 @@ impl BetaGeoBetaBinom {
         })
     }
 
-    /// Maximum-likelihood fit (FHS eq. 5) with optional per-row weights (the
-    /// number of customers sharing a pattern, as in the donations data).
-    ///
-    /// # Errors
-    /// Those of [`validate_bgbb_customers`]; weights must have the same
-    /// length, be finite and ≥ 0 with a positive sum; [`fit::maximize`]
-    /// errors (e.g. [`Error::NotConverged`]).
-    ///
-    /// # Example
-    /// ```
-    /// use clv::{BetaGeoBetaBinom, TransactionModel};
-    /// use clv::fit::FitOptions;
-    /// // All (x, t_x) patterns for n = 4 opportunities, weighted by their expected counts
-    /// // in 100,000 customers under FHS's published parameters: the MLE is those parameters.
-    /// let truth = BetaGeoBetaBinom::from_params(1.204, 0.750, 0.657, 2.783).unwrap();
-    /// let (mut x, mut tx) = (vec![0.0], vec![0.0]);
-    /// for t in 1..=4 { for k in 1..=t { x.push(k as f64); tx.push(t as f64); } }
-    /// let n = vec![4.0; x.len()];
-    /// let ll = truth.log_likelihood(&x, &tx, &n).unwrap();
-    /// // C(t_x − 1, x − 1) sequences share each pattern
-    /// let choose = |a: f64, b: f64| (1..=(b as u32)).fold(1.0, |c, i| c * (a - b + i as f64) / i as f64);
-    /// let w: Vec<f64> = ll.iter().zip(&x).zip(&tx)
-    ///     .map(|((l, &x), &t)| 1e5 * l.exp() * if x > 0.0 { choose(t - 1.0, x - 1.0) } else { 1.0 })
-    ///     .collect();
-    /// let m = BetaGeoBetaBinom::fit(&x, &tx, &n, Some(&w), &FitOptions::default()).unwrap();
-    /// assert!((m.alpha() - 1.204).abs() < 1e-3 && (m.delta() - 2.783).abs() < 1e-2);
-    /// ```
-    pub fn fit(
-        frequency: &[f64],
-        recency: &[f64],
-        n_periods: &[f64],
-        weights: Option<&[f64]>,
-        options: &FitOptions,
-    ) -> Result<Self> {
-        crate::fit::fit_model(&[frequency, recency, n_periods], weights, options)
-    }
-
     /// α (transaction probability Beta shape).
     pub fn alpha(&self) -> f64 {
         self.params.alpha
@@ -384,18 +370,7 @@ impl BetaGeoBetaBinom {
 
 impl Model for BetaGeoBetaBinom {
     type Lik<'a> = BgBbLikelihood<'a>;
-    fn param_values(&self) -> Vec<f64> {
-        vec![self.alpha(), self.beta(), self.gamma(), self.delta()]
-    }
-    fn fit_ref(&self) -> Option<&FitInfo> {
-        self.fit.as_ref()
-    }
-    fn from_values(v: &[f64]) -> Result<Self> {
-        Self::from_params(v[0], v[1], v[2], v[3])
-    }
-    fn with_fit_info(self, fit: Option<FitInfo>) -> Self {
-        BetaGeoBetaBinom { fit, ..self }
-    }
+    model_state!(alpha, beta, gamma, delta);
     fn check_inputs(inputs: &[&[f64]]) -> Result<()> {
         validate_bgbb_customers(inputs[0], inputs[1], inputs[2])
     }
@@ -551,7 +526,7 @@ impl TransactionModel for BetaGeoBetaBinom {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    #[allow(unused_imports)]
+    use crate::fit::FitOptions;
     use crate::models::{Model, ModelInfo};
 
     fn m() -> BetaGeoBetaBinom {
@@ -731,7 +706,7 @@ mod tests {
             Some("gamma")
         );
         let o = FitOptions::default();
-        let e = BetaGeoBetaBinom::fit(&[1.0], &[2.0], &[6.0], Some(&[-1.0]), &o).unwrap_err();
+        let e = BetaGeoBetaBinom::fit(&[&[1.0], &[2.0], &[6.0]], Some(&[-1.0]), &o).unwrap_err();
         assert_eq!(e.field(), Some("weights"));
     }
 
@@ -767,7 +742,8 @@ mod tests {
             ws.push(w);
         }
         let ns = vec![n_per as f64; xs.len()];
-        let m = BetaGeoBetaBinom::fit(&xs, &txs, &ns, Some(&ws), &FitOptions::default()).unwrap();
+        let m =
+            BetaGeoBetaBinom::fit(&[&xs, &txs, &ns], Some(&ws), &FitOptions::default()).unwrap();
         let se = &m.fit_info().unwrap().std_errors;
         let est = [m.alpha(), m.beta(), m.gamma(), m.delta()];
         for (k, truth) in [alpha, beta, gamma, delta].iter().enumerate() {

@@ -60,7 +60,7 @@ use super::{
     validate_customers,
 };
 use crate::error::{Error, Result, check};
-use crate::fit::{FitInfo, FitOptions, Likelihood};
+use crate::fit::{FitInfo, Likelihood};
 use crate::special::{tanh_sinh, trigamma};
 
 /// Parameters of the BG/NBD and MBG/NBD models.
@@ -639,25 +639,6 @@ macro_rules! geo_model {
                 })
             }
 
-            /// Maximum-likelihood fit (see [`crate::fit`]); `weights` are per-row
-            /// counts for compressed data.
-            ///
-            /// # Errors
-            /// Those of [`validate_customers`](crate::models::validate_customers);
-            /// [`Error::Empty`](crate::Error::Empty) for no customers; bad `weights`
-            /// ([`Error::InvalidValue`](crate::Error::InvalidValue) /
-            /// [`Error::LengthMismatch`](crate::Error::LengthMismatch));
-            /// [`Error::NotConverged`](crate::Error::NotConverged).
-            pub fn fit(
-                frequency: &[f64],
-                recency: &[f64],
-                t: &[f64],
-                weights: Option<&[f64]>,
-                options: &FitOptions,
-            ) -> Result<Self> {
-                crate::fit::fit_model(&[frequency, recency, t], weights, options)
-            }
-
             /// The parameters.
             pub fn parameters(&self) -> BgNbdParams {
                 self.params
@@ -706,19 +687,7 @@ macro_rules! geo_model {
 
         impl Model for $ty {
             type Lik<'a> = GeoLikelihood<'a>;
-            fn param_values(&self) -> Vec<f64> {
-                let p = self.params;
-                vec![p.r, p.alpha, p.a, p.b]
-            }
-            fn fit_ref(&self) -> Option<&FitInfo> {
-                self.fit.as_ref()
-            }
-            fn from_values(v: &[f64]) -> Result<Self> {
-                Self::from_params(v[0], v[1], v[2], v[3])
-            }
-            fn with_fit_info(self, fit: Option<FitInfo>) -> Self {
-                $ty { fit, ..self }
-            }
+            $crate::models::model_state!(r, alpha, a, b);
             fn check_inputs(inputs: &[&[f64]]) -> Result<()> {
                 validate_customers(inputs[0], inputs[1], inputs[2])
             }
@@ -781,7 +750,7 @@ geo_model!(BetaGeo, Variant::Bg, "FHL 2005 eq. 8");
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    #[allow(unused_imports)]
+    use crate::fit::FitOptions;
     use crate::models::{Model, ModelInfo};
 
     fn fhl() -> BetaGeo {
@@ -1055,7 +1024,7 @@ mod tests {
         );
         let e = m.prob_purchases(1, -1.0).unwrap_err();
         assert_eq!(e.field(), Some("t"));
-        let e = BetaGeo::fit(&[], &[], &[], None, &FitOptions::default()).unwrap_err();
+        let e = BetaGeo::fit(&[&[], &[], &[]], None, &FitOptions::default()).unwrap_err();
         assert_eq!(e.code(), "EMPTY_INPUT");
         let e = BetaGeo::from_json(r#"{"format_version":1,"model":"pareto_nbd","params":{"r":1,"alpha":1,"a":1,"b":1},"fit":null}"#).unwrap_err();
         assert_eq!(e.code(), "FORMAT_ERROR");

@@ -61,6 +61,7 @@
 use serde::{Deserialize, Serialize};
 use statrs::function::gamma::{digamma, ln_gamma};
 
+use super::model_state;
 use super::{Model, SpendModel};
 use crate::error::{Error, Result, check};
 use crate::fit::{FitInfo, FitOptions, Likelihood};
@@ -436,40 +437,6 @@ impl GammaGamma {
         })
     }
 
-    /// Maximum-likelihood fit on the customers with `frequency > 0` (the
-    /// others are skipped: the model describes repeat transactions);
-    /// `weights` are per-row counts.
-    ///
-    /// **Data without a maximum.** The likelihood may have no interior
-    /// maximum: its supremum is then the limit p → ∞ with p·v = c fixed, where
-    /// z̄ ~ InverseGamma(q, c) for every x (see the [module docs](self) for the
-    /// limit, its best point (q̂, ĉ) with log-likelihood `LL_b`, and the slope
-    /// `D = Σ wᵢ/(2xᵢ) [(q̂ − ĉ/z̄ᵢ)² − q̂]` into the interior). Without a
-    /// penalty, a converged fit is returned only when its log-likelihood
-    /// exceeds `LL_b`; a fit that stops on that ridge (log-likelihood ≤
-    /// `LL_b`, typically p ≈ 10⁶ and a tiny v), or that does not converge while
-    /// `D ≤ 0`, is an [`Error::NotConverged`] whose reason says that the
-    /// likelihood keeps rising toward p → ∞ and to fit with a penalty (e.g.
-    /// 0.001) or more customers. With `options.penalty > 0` the penalty makes
-    /// p → ∞ infinitely costly, so the penalised optimum exists and no such
-    /// check is made.
-    ///
-    /// # Errors
-    /// Lengths ([`Error::LengthMismatch`]); a negative, non-finite or
-    /// fractional frequency, a negative or non-finite monetary value, or a
-    /// monetary value of 0 for a customer with frequency > 0
-    /// ([`Error::InvalidValue`] naming the index); [`Error::Empty`] when no
-    /// customer has frequency > 0; bad weights; [`Error::NotConverged`] when
-    /// the optimiser does not converge or the maximum does not exist (above).
-    pub fn fit(
-        frequency: &[f64],
-        monetary_value: &[f64],
-        weights: Option<&[f64]>,
-        options: &FitOptions,
-    ) -> Result<Self> {
-        crate::fit::fit_model(&[frequency, monetary_value], weights, options)
-    }
-
     /// The parameters.
     pub fn parameters(&self) -> GammaGammaParams {
         self.params
@@ -514,18 +481,7 @@ impl GammaGamma {
 
 impl Model for GammaGamma {
     type Lik<'a> = GgLikelihood;
-    fn param_values(&self) -> Vec<f64> {
-        vec![self.params.p, self.params.q, self.params.v]
-    }
-    fn fit_ref(&self) -> Option<&FitInfo> {
-        self.fit.as_ref()
-    }
-    fn from_values(v: &[f64]) -> Result<Self> {
-        Self::from_params(v[0], v[1], v[2])
-    }
-    fn with_fit_info(self, fit: Option<FitInfo>) -> Self {
-        GammaGamma { fit, ..self }
-    }
+    model_state!(p, q, v);
     fn check_inputs(inputs: &[&[f64]]) -> Result<()> {
         validate(inputs[0], inputs[1])
     }
@@ -559,8 +515,27 @@ impl Model for GammaGamma {
         }
         Ok(GgLikelihood { x, m, w })
     }
-    /// Without a penalty, a maximum on the ridge p → ∞ is reported as
-    /// non-existent (see the module docs).
+    /// **Data without a maximum.** A fit ([`Model::fit`], inputs
+    /// `frequency, monetary_value`, on the customers with `frequency > 0`:
+    /// the model describes repeat transactions) may find no interior
+    /// maximum: the supremum is then the limit p → ∞ with p·v = c fixed, where
+    /// z̄ ~ InverseGamma(q, c) for every x (see the [module docs](self) for the
+    /// limit, its best point (q̂, ĉ) with log-likelihood `LL_b`, and the slope
+    /// `D = Σ wᵢ/(2xᵢ) [(q̂ − ĉ/z̄ᵢ)² − q̂]` into the interior). Without a
+    /// penalty, a converged fit is returned only when its log-likelihood
+    /// exceeds `LL_b`; a fit that stops on that ridge (log-likelihood ≤
+    /// `LL_b`, typically p ≈ 10⁶ and a tiny v), or that does not converge while
+    /// `D ≤ 0`, is an [`Error::NotConverged`] whose reason says that the
+    /// likelihood keeps rising toward p → ∞ and to fit with a penalty (e.g.
+    /// 0.001) or more customers. With `options.penalty > 0` the penalty makes
+    /// p → ∞ infinitely costly, so the penalised optimum exists and no such
+    /// check is made.
+    ///
+    /// Input errors: lengths ([`Error::LengthMismatch`]); a negative,
+    /// non-finite or fractional frequency, a negative or non-finite monetary
+    /// value, or a monetary value of 0 for a customer with frequency > 0
+    /// ([`Error::InvalidValue`] naming the index); [`Error::Empty`] when no
+    /// customer has frequency > 0.
     fn finish(
         lik: &GgLikelihood,
         fitted: Result<(Vec<f64>, FitInfo)>,
@@ -610,7 +585,7 @@ impl SpendModel for GammaGamma {
 #[allow(clippy::unwrap_used, clippy::excessive_precision)] // mpmath references keep all 17 digits
 mod tests {
     use super::*;
-    #[allow(unused_imports)]
+    use crate::fit::FitOptions;
     use crate::models::{Model, ModelInfo};
 
     #[test]
@@ -797,13 +772,13 @@ mod tests {
         let e = g.expected_spend(&[1.0], &[1.0, 2.0]).unwrap_err();
         assert_eq!(e.code(), "LENGTH_MISMATCH");
         let e =
-            GammaGamma::fit(&[1.0, 2.0], &[3.0, 0.0], None, &FitOptions::default()).unwrap_err();
+            GammaGamma::fit(&[&[1.0, 2.0], &[3.0, 0.0]], None, &FitOptions::default()).unwrap_err();
         assert_eq!(e.field(), Some("monetary_value"));
         assert!(
             e.to_string().starts_with("invalid monetary_value[1]: 0"),
             "{e}"
         );
-        let e = GammaGamma::fit(&[0.0], &[0.0], None, &FitOptions::default()).unwrap_err();
+        let e = GammaGamma::fit(&[&[0.0], &[0.0]], None, &FitOptions::default()).unwrap_err();
         assert_eq!(e.code(), "EMPTY_INPUT");
         assert_eq!(
             GammaGamma::from_params(1.0, f64::INFINITY, 1.0)

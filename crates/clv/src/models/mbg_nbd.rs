@@ -40,7 +40,7 @@ use super::bg_nbd::{
 };
 use super::{Model, TransactionModel, validate_customers};
 use crate::error::{Result, check};
-use crate::fit::{FitInfo, FitOptions};
+use crate::fit::FitInfo;
 
 /// The MBG/NBD model (Batislam, Denizel & Filiztekin 2007); see the
 /// [module docs](self).
@@ -71,7 +71,6 @@ geo_model!(
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    #[allow(unused_imports)]
     use crate::models::{Model, ModelInfo};
 
     fn m() -> ModifiedBetaGeo {

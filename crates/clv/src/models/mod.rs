@@ -52,39 +52,44 @@ pub use sbg::ShiftedBetaGeo;
 macro_rules! for_each_model {
     ($callback:ident) => {
         $callback! {
-            BgNbd: BetaGeo {
-                key: "bg_nbd", name: "BG/NBD", class: BetaGeo, family: Transaction,
-                params: [r, alpha, a, b], inputs: [frequency, recency, T],
-                reference: "Fader, Hardie & Lee (2005), Marketing Science 24(2)"
-            },
-            MbgNbd: ModifiedBetaGeo {
-                key: "mbg_nbd", name: "MBG/NBD", class: ModifiedBetaGeo, family: Transaction,
-                params: [r, alpha, a, b], inputs: [frequency, recency, T],
-                reference: "Batislam, Denizel & Filiztekin (2007), IJRM 24(3)"
-            },
-            ParetoNbd: ParetoNbd {
-                key: "pareto_nbd", name: "Pareto/NBD", class: ParetoNBD, family: Transaction,
-                params: [r, alpha, s, beta], inputs: [frequency, recency, T],
-                reference: "Schmittlein, Morrison & Colombo (1987), Management Science 33(1)"
-            },
-            BgBb: BetaGeoBetaBinom {
-                key: "bg_bb", name: "BG/BB", class: BetaGeoBetaBinom, family: Transaction,
-                params: [alpha, beta, gamma, delta], inputs: [frequency, recency, n_periods],
-                reference: "Fader, Hardie & Shang (2010), Marketing Science 29(6)"
-            },
-            GammaGamma: GammaGamma {
-                key: "gamma_gamma", name: "Gamma-Gamma", class: GammaGamma, family: Spend,
-                params: [p, q, v], inputs: [frequency, monetary_value],
-                reference: "Fader & Hardie (2013), The Gamma-Gamma Model of Monetary Value"
-            },
-            Sbg: ShiftedBetaGeo {
-                key: "sbg", name: "sBG", class: ShiftedBetaGeo, family: Retention,
-                params: [alpha, beta], inputs: [survivors],
-                reference: "Fader & Hardie (2007), Journal of Interactive Marketing 21(1)"
-            },
+            BgNbd: BetaGeo { key: "bg_nbd", name: "BG/NBD", class: BetaGeo, family: Transaction, params: [r, alpha, a, b], inputs: [frequency, recency, T], reference: "Fader, Hardie & Lee (2005), Marketing Science 24(2)" },
+            MbgNbd: ModifiedBetaGeo { key: "mbg_nbd", name: "MBG/NBD", class: ModifiedBetaGeo, family: Transaction, params: [r, alpha, a, b], inputs: [frequency, recency, T], reference: "Batislam, Denizel & Filiztekin (2007), IJRM 24(3)" },
+            ParetoNbd: ParetoNbd { key: "pareto_nbd", name: "Pareto/NBD", class: ParetoNBD, family: Transaction, params: [r, alpha, s, beta], inputs: [frequency, recency, T], reference: "Schmittlein, Morrison & Colombo (1987), Management Science 33(1)" },
+            BgBb: BetaGeoBetaBinom { key: "bg_bb", name: "BG/BB", class: BetaGeoBetaBinom, family: Transaction, params: [alpha, beta, gamma, delta], inputs: [frequency, recency, n_periods], reference: "Fader, Hardie & Shang (2010), Marketing Science 29(6)" },
+            GammaGamma: GammaGamma { key: "gamma_gamma", name: "Gamma-Gamma", class: GammaGamma, family: Spend, params: [p, q, v], inputs: [frequency, monetary_value], reference: "Fader & Hardie (2013), The Gamma-Gamma Model of Monetary Value" },
+            Sbg: ShiftedBetaGeo { key: "sbg", name: "sBG", class: ShiftedBetaGeo, family: Retention, params: [alpha, beta], inputs: [survivors], reference: "Fader & Hardie (2007), Journal of Interactive Marketing 21(1)" },
         }
     };
 }
+
+/// The part of a [`Model`] impl that only moves values: the parameters
+/// (a struct `params` with these fields, in registry order) and the fit
+/// information (a field `fit`), and `from_values` through the model's
+/// `from_params` (which checks them).
+macro_rules! model_state {
+    ($($p:ident),+) => {
+        fn param_values(&self) -> Vec<f64> {
+            vec![$(self.params.$p),+]
+        }
+        fn fit_ref(&self) -> Option<&crate::fit::FitInfo> {
+            self.fit.as_ref()
+        }
+        fn from_values(v: &[f64]) -> crate::Result<Self> {
+            let &[$($p),+] = v else {
+                return Err(crate::Error::invalid(
+                    "params",
+                    format!("{} values", v.len()),
+                    concat!("the values of ", stringify!($($p),+)),
+                ));
+            };
+            Self::from_params($($p),+)
+        }
+        fn with_fit_info(self, fit: Option<crate::fit::FitInfo>) -> Self {
+            Self { fit, ..self }
+        }
+    };
+}
+pub(crate) use model_state;
 
 /// Transaction ("buy till you die") model API shared by BG/NBD, Pareto/NBD,
 /// MBG/NBD and BG/BB (and [`AnyModel`], which answers

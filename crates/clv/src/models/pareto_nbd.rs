@@ -61,8 +61,9 @@
 use serde::{Deserialize, Serialize};
 use statrs::function::gamma::{digamma, ln_gamma};
 
+use super::model_state;
 use crate::error::{Result, check};
-use crate::fit::{FitInfo, FitOptions, Likelihood};
+use crate::fit::{FitInfo, Likelihood};
 use crate::models::{
     Distinct, Model, TransactionModel, chunked_sum, map_customers, tri, unpack_sym4,
     validate_customers,
@@ -697,22 +698,6 @@ impl ParetoNbd {
         })
     }
 
-    /// Maximum-likelihood fit with optional per-row weights.
-    ///
-    /// # Errors
-    /// Those of [`validate_customers`]; [`Error::Empty`] without customers;
-    /// weights must have the same length, be finite, ≥ 0, with a positive sum;
-    /// [`fit::maximize`] errors (e.g. [`Error::NotConverged`]).
-    pub fn fit(
-        frequency: &[f64],
-        recency: &[f64],
-        t: &[f64],
-        weights: Option<&[f64]>,
-        options: &FitOptions,
-    ) -> Result<Self> {
-        crate::fit::fit_model(&[frequency, recency, t], weights, options)
-    }
-
     /// r (shape of the purchase-rate Gamma).
     pub fn r(&self) -> f64 {
         self.params.r
@@ -744,18 +729,7 @@ impl ParetoNbd {
 
 impl Model for ParetoNbd {
     type Lik<'a> = PnbdLikelihood<'a>;
-    fn param_values(&self) -> Vec<f64> {
-        vec![self.r(), self.alpha(), self.s(), self.beta()]
-    }
-    fn fit_ref(&self) -> Option<&FitInfo> {
-        self.fit.as_ref()
-    }
-    fn from_values(v: &[f64]) -> Result<Self> {
-        Self::from_params(v[0], v[1], v[2], v[3])
-    }
-    fn with_fit_info(self, fit: Option<FitInfo>) -> Self {
-        ParetoNbd { fit, ..self }
-    }
+    model_state!(r, alpha, s, beta);
     fn check_inputs(inputs: &[&[f64]]) -> Result<()> {
         validate_customers(inputs[0], inputs[1], inputs[2])
     }
@@ -886,7 +860,7 @@ impl TransactionModel for ParetoNbd {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    #[allow(unused_imports)]
+    use crate::fit::FitOptions;
     use crate::models::{Model, ModelInfo};
 
     fn m() -> ParetoNbd {
@@ -1509,7 +1483,7 @@ mod tests {
                 .field(),
             Some("s")
         );
-        let e = ParetoNbd::fit(&[], &[], &[], None, &FitOptions::default()).unwrap_err();
+        let e = ParetoNbd::fit(&[&[], &[], &[]], None, &FitOptions::default()).unwrap_err();
         assert_eq!(e.code(), "EMPTY_INPUT");
     }
 
@@ -1555,7 +1529,7 @@ mod tests {
     fn simulation_recovery() {
         let (r, alpha, s, beta) = (0.8, 8.0, 0.9, 12.0);
         let (xs, txs, ts) = simulate(8000);
-        let m = ParetoNbd::fit(&xs, &txs, &ts, None, &FitOptions::default()).unwrap();
+        let m = ParetoNbd::fit(&[&xs, &txs, &ts], None, &FitOptions::default()).unwrap();
         let se = &m.fit_info().unwrap().std_errors;
         let est = [m.r(), m.alpha(), m.s(), m.beta()];
         for (k, truth) in [r, alpha, s, beta].iter().enumerate() {

@@ -205,11 +205,7 @@ pub trait Model:
     ///
     /// # Errors
     /// Those of [`crate::fit::fit_model`].
-    fn fit_inputs(
-        inputs: &[&[f64]],
-        weights: Option<&[f64]>,
-        options: &FitOptions,
-    ) -> Result<Self> {
+    fn fit(inputs: &[&[f64]], weights: Option<&[f64]>, options: &FitOptions) -> Result<Self> {
         crate::fit::fit_model(inputs, weights, options)
     }
 
@@ -428,7 +424,7 @@ macro_rules! registry {
             ) -> Result<AnyModel> {
                 Ok(match kind {
                     $(ModelKind::$variant => {
-                        <super::$ty as Model>::fit_inputs(inputs, weights, options)?.into()
+                        <super::$ty as Model>::fit(inputs, weights, options)?.into()
                     })*
                 })
             }
@@ -628,73 +624,35 @@ impl ModelInfo for AnyModel {
     }
 }
 
+/// Methods of `AnyModel` that pass their arguments to the family view
+/// `$view` (named after the method in the error of another family).
+macro_rules! delegate {
+    ($view:ident: $(fn $name:ident(&self $(, $arg:ident: $ty:ty)*) -> $ret:ty;)*) => {
+        $(fn $name(&self $(, $arg: $ty)*) -> $ret {
+            self.$view(stringify!($name))?.$name($($arg),*)
+        })*
+    };
+}
+
+#[rustfmt::skip]
 impl TransactionModel for AnyModel {
-    fn log_likelihood(&self, frequency: &[f64], recency: &[f64], t: &[f64]) -> Result<Vec<f64>> {
-        self.transaction("log_likelihood")?
-            .log_likelihood(frequency, recency, t)
-    }
-    fn prob_alive(&self, frequency: &[f64], recency: &[f64], t: &[f64]) -> Result<Vec<f64>> {
-        self.transaction("prob_alive")?
-            .prob_alive(frequency, recency, t)
-    }
-    fn expected_purchases(
-        &self,
-        horizon: f64,
-        frequency: &[f64],
-        recency: &[f64],
-        t: &[f64],
-    ) -> Result<Vec<f64>> {
-        self.transaction("expected_purchases")?
-            .expected_purchases(horizon, frequency, recency, t)
-    }
-    fn expected_purchases_new(&self, t: f64) -> Result<f64> {
-        self.transaction("expected_purchases_new")?
-            .expected_purchases_new(t)
-    }
-    fn prob_purchases(&self, n: u32, t: f64) -> Result<f64> {
-        self.transaction("prob_purchases")?.prob_purchases(n, t)
-    }
-    fn validate(&self, frequency: &[f64], recency: &[f64], t: &[f64]) -> Result<()> {
-        self.transaction("validate")?
-            .validate(frequency, recency, t)
-    }
-    fn prob_purchases_conditional(
-        &self,
-        n: u32,
-        horizon: f64,
-        frequency: &[f64],
-        recency: &[f64],
-        t: &[f64],
-    ) -> Result<Vec<f64>> {
-        self.transaction("prob_purchases_conditional")?
-            .prob_purchases_conditional(n, horizon, frequency, recency, t)
-    }
-    fn dert(
-        &self,
-        discount: f64,
-        frequency: &[f64],
-        recency: &[f64],
-        t: &[f64],
-    ) -> Result<Vec<f64>> {
-        self.transaction("dert")?
-            .dert(discount, frequency, recency, t)
-    }
-    fn prob_alive_ahead(
-        &self,
-        m: f64,
-        frequency: &[f64],
-        recency: &[f64],
-        t: &[f64],
-    ) -> Result<Vec<f64>> {
-        self.transaction("prob_alive_ahead")?
-            .prob_alive_ahead(m, frequency, recency, t)
+    delegate! { transaction:
+        fn log_likelihood(&self, frequency: &[f64], recency: &[f64], t: &[f64]) -> Result<Vec<f64>>;
+        fn prob_alive(&self, frequency: &[f64], recency: &[f64], t: &[f64]) -> Result<Vec<f64>>;
+        fn expected_purchases(&self, horizon: f64, frequency: &[f64], recency: &[f64], t: &[f64]) -> Result<Vec<f64>>;
+        fn expected_purchases_new(&self, t: f64) -> Result<f64>;
+        fn prob_purchases(&self, n: u32, t: f64) -> Result<f64>;
+        fn validate(&self, frequency: &[f64], recency: &[f64], t: &[f64]) -> Result<()>;
+        fn prob_purchases_conditional(&self, n: u32, horizon: f64, frequency: &[f64], recency: &[f64], t: &[f64]) -> Result<Vec<f64>>;
+        fn dert(&self, discount: f64, frequency: &[f64], recency: &[f64], t: &[f64]) -> Result<Vec<f64>>;
+        fn prob_alive_ahead(&self, m: f64, frequency: &[f64], recency: &[f64], t: &[f64]) -> Result<Vec<f64>>;
     }
 }
 
+#[rustfmt::skip]
 impl SpendModel for AnyModel {
-    fn expected_spend(&self, frequency: &[f64], monetary_value: &[f64]) -> Result<Vec<f64>> {
-        self.spend("expected_spend")?
-            .expected_spend(frequency, monetary_value)
+    delegate! { spend:
+        fn expected_spend(&self, frequency: &[f64], monetary_value: &[f64]) -> Result<Vec<f64>>;
     }
 }
 

@@ -49,8 +49,9 @@ use serde::{Deserialize, Serialize};
 use statrs::function::beta::ln_beta;
 use statrs::function::gamma::digamma;
 
+use super::model_state;
 use crate::error::{Error, Result, check};
-use crate::fit::{FitInfo, FitOptions, Likelihood};
+use crate::fit::{FitInfo, Likelihood};
 use crate::models::Model;
 use crate::special::hyp2f1;
 
@@ -65,14 +66,22 @@ struct SbgParams {
 ///
 /// # Example
 /// ```
-/// use clv::{ModelInfo, ShiftedBetaGeo};
+/// use clv::{Model, ModelInfo, ShiftedBetaGeo};
 /// use clv::fit::FitOptions;
 /// // FH (2007) "regular" customers, years 0-7
 /// let s = [1000.0, 631.0, 468.0, 382.0, 326.0, 289.0, 262.0, 241.0];
-/// let m = ShiftedBetaGeo::fit(&s, &FitOptions::default()).unwrap();
+/// let m = ShiftedBetaGeo::fit(&[&s], None, &FitOptions::default()).unwrap();
 /// assert!((m.alpha() - 0.704).abs() < 5e-4 && (m.beta() - 1.182).abs() < 5e-4);
 /// assert!((m.fit_info().unwrap().log_likelihood - (-1680.27)).abs() < 5e-3);
 /// ```
+///
+/// Fits ([`Model::fit`], one input `survivors`, no weights): `survivors[0]`
+/// is the cohort size at the start, `survivors[t]` the number still active
+/// after t periods (FH 2007 eq. 5; see the module documentation). Counts
+/// need not be integers (shares of a cohort work too). Input errors:
+/// [`Error::Empty`] with fewer than 2 values; [`Error::InvalidValue`] (field
+/// `survivors`, with the index) for a negative or non-finite count, a zero
+/// cohort size or a count above the previous one.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ShiftedBetaGeo {
     params: SbgParams,
@@ -206,20 +215,6 @@ impl ShiftedBetaGeo {
         })
     }
 
-    /// Maximum-likelihood fit to a survivor curve: `survivors[0]` is the
-    /// cohort size at the start, `survivors[t]` the number still active after
-    /// t periods (FH 2007 eq. 5; see the module documentation). Counts need
-    /// not be integers (shares of a cohort work too).
-    ///
-    /// # Errors
-    /// [`Error::Empty`] with fewer than 2 values; [`Error::InvalidValue`]
-    /// (field `survivors`, with the index) for a negative or non-finite count,
-    /// a zero cohort size or a count above the previous one; fit errors of
-    /// [`fit::maximize`].
-    pub fn fit(survivors: &[f64], options: &FitOptions) -> Result<Self> {
-        crate::fit::fit_model(&[survivors], None, options)
-    }
-
     /// α of the Beta churn distribution.
     pub fn alpha(&self) -> f64 {
         self.params.alpha
@@ -340,18 +335,7 @@ impl ShiftedBetaGeo {
 
 impl Model for ShiftedBetaGeo {
     type Lik<'a> = SbgLikelihood<'a>;
-    fn param_values(&self) -> Vec<f64> {
-        vec![self.alpha(), self.beta()]
-    }
-    fn fit_ref(&self) -> Option<&FitInfo> {
-        self.fit.as_ref()
-    }
-    fn from_values(v: &[f64]) -> Result<Self> {
-        Self::from_params(v[0], v[1])
-    }
-    fn with_fit_info(self, fit: Option<FitInfo>) -> Self {
-        ShiftedBetaGeo { fit, ..self }
-    }
+    model_state!(alpha, beta);
     fn check_inputs(inputs: &[&[f64]]) -> Result<()> {
         check_survivors(inputs[0])
     }
@@ -366,7 +350,7 @@ impl Model for ShiftedBetaGeo {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    #[allow(unused_imports)]
+    use crate::fit::FitOptions;
     use crate::models::{Model, ModelInfo};
 
     const REGULAR: [f64; 8] = [1000.0, 631.0, 468.0, 382.0, 326.0, 289.0, 262.0, 241.0];
@@ -395,7 +379,7 @@ mod tests {
                 [468.0, 445.0, 427.0, 409.0, 394.0],
             ),
         ] {
-            let m = ShiftedBetaGeo::fit(s, &FitOptions::default()).unwrap();
+            let m = ShiftedBetaGeo::fit(&[s], None, &FitOptions::default()).unwrap();
             assert!((m.alpha() - a).abs() < 5e-4, "{}", m.alpha());
             assert!((m.beta() - b).abs() < 5e-4, "{}", m.beta());
             let info = m.fit_info().unwrap();
@@ -480,7 +464,7 @@ mod tests {
                 *s += 1.0;
             }
         }
-        let m = ShiftedBetaGeo::fit(&surv, &FitOptions::default()).unwrap();
+        let m = ShiftedBetaGeo::fit(&[&surv], None, &FitOptions::default()).unwrap();
         let se = &m.fit_info().unwrap().std_errors;
         assert!(
             (m.alpha() - alpha).abs() < 3.0 * se[0],
@@ -500,18 +484,20 @@ mod tests {
     fn errors() {
         let o = FitOptions::default();
         assert_eq!(
-            ShiftedBetaGeo::fit(&[1000.0], &o).unwrap_err().code(),
+            ShiftedBetaGeo::fit(&[&[1000.0]], None, &o)
+                .unwrap_err()
+                .code(),
             "EMPTY_INPUT"
         );
-        let e = ShiftedBetaGeo::fit(&[1000.0, 600.0, 700.0], &o).unwrap_err();
+        let e = ShiftedBetaGeo::fit(&[&[1000.0, 600.0, 700.0]], None, &o).unwrap_err();
         assert_eq!(
             e.to_string(),
             "invalid survivors[2]: 700 (expected a count <= the previous one (600))"
         );
-        let e = ShiftedBetaGeo::fit(&[1000.0, -1.0], &o).unwrap_err();
+        let e = ShiftedBetaGeo::fit(&[&[1000.0, -1.0]], None, &o).unwrap_err();
         assert_eq!(e.field(), Some("survivors"));
-        assert!(ShiftedBetaGeo::fit(&[0.0, 0.0], &o).is_err());
-        assert!(ShiftedBetaGeo::fit(&[1000.0, f64::NAN], &o).is_err());
+        assert!(ShiftedBetaGeo::fit(&[&[0.0, 0.0]], None, &o).is_err());
+        assert!(ShiftedBetaGeo::fit(&[&[1000.0, f64::NAN]], None, &o).is_err());
         assert_eq!(
             ShiftedBetaGeo::from_params(0.0, 1.0).unwrap_err().field(),
             Some("alpha")
@@ -531,7 +517,7 @@ mod tests {
 
     #[test]
     fn json_round_trip() {
-        let m = ShiftedBetaGeo::fit(&REGULAR, &FitOptions::default()).unwrap();
+        let m = ShiftedBetaGeo::fit(&[&REGULAR], None, &FitOptions::default()).unwrap();
         let back = ShiftedBetaGeo::from_json(&m.to_json()).unwrap();
         // serde_json parses floats to within 1 ulp (no float_roundtrip feature)
         assert!((back.alpha() - m.alpha()).abs() < 1e-15 * m.alpha());
