@@ -5,12 +5,11 @@ use std::fs::File;
 use std::path::Path;
 
 use clap::{Args, ValueEnum};
-use clv::io::{ColumnRef, Delimiter, ReadOptions, TransactionTable};
+use clv::io::{ColumnRef, CsvColumns, Delimiter, ReadOptions, TransactionTable, read_csv_columns};
 use clv::summary::{Summary, SummaryOptions};
 use clv::time::{TimeUnit, parse_timestamp};
 use clv::{Error, Result};
 
-use crate::columns::{CsvColumns, read_csv_columns};
 use crate::progress::Progress;
 
 /// Field separator of the input file.

@@ -2,7 +2,6 @@
 //! reports on transaction files. All computation is done by the `clv` crate;
 //! this binary only parses arguments, reads files and prints results.
 
-mod columns;
 mod fit_cmd;
 mod input;
 mod portfolio_cmd;

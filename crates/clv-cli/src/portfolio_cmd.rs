@@ -7,6 +7,7 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
+use clv::io::read_csv_columns;
 use clv::portfolio::{
     RiskRanking, TierMethod, ValueTiers, WhaleCurve, customer_totals, risk_ranking, value_tiers,
     whale_curve,
@@ -14,7 +15,6 @@ use clv::portfolio::{
 use clv::{Error, Result};
 use serde_json::{Value, json};
 
-use crate::columns::read_csv_columns;
 use crate::input::{self, ColumnArgs};
 use crate::report::{CDNOW_SAMPLE, bundled_columns};
 use crate::rfm_cmd::csv_field;
