@@ -3,10 +3,11 @@
 
 use std::path::PathBuf;
 
+use clv::io::Delimiter;
 use clv::rfm::{self, RfmScores, SegmentMap};
 use clv::{Error, Result};
 
-use crate::input::{ColumnArgs, DelimiterArg};
+use crate::input::ColumnArgs;
 
 /// The bundled data set: `CDNOW_sample.txt` as distributed by Fader & Hardie
 /// (whitespace separated, no header: master id, sample id, YYYYMMDD, CDs, USD).
@@ -19,7 +20,7 @@ pub(crate) fn bundled_columns() -> ColumnArgs {
         date_col: "3".into(),
         amount_col: Some("5".into()),
         date_format: None,
-        delimiter: DelimiterArg::Whitespace,
+        delimiter: Delimiter::Whitespace,
         no_header: true,
         skip_invalid: false,
     }

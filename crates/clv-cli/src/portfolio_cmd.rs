@@ -6,7 +6,7 @@
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-use clap::{Args, ValueEnum};
+use clap::Args;
 use clv::io::read_csv_columns;
 use clv::portfolio::{
     RiskRanking, TierMethod, ValueTiers, WhaleCurve, customer_totals, risk_ranking, value_tiers,
@@ -18,15 +18,6 @@ use serde_json::json;
 use crate::data::{CDNOW_SAMPLE, bundled_columns};
 use crate::input::{self, ColumnArgs};
 use crate::render::{csv_field, risk_text, whale_json, whale_text};
-
-/// How tiers are cut.
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum TierArg {
-    /// By cumulative share of value (ABC: A = top 80 % of value, ...).
-    Share,
-    /// By value quantiles (A = top 80 % of customers for cut 0.8, ...).
-    Quantile,
-}
 
 /// Arguments of `clv portfolio`.
 #[derive(Debug, Args)]
@@ -59,8 +50,12 @@ pub struct PortfolioArgs {
     #[arg(long, default_value = "0.8,0.95")]
     pub cuts: String,
     /// How tiers are cut.
-    #[arg(long, value_enum, default_value = "share")]
-    pub tiers: TierArg,
+    ///
+    /// share: by cumulative share of value (ABC: A = top 80 % of value, ...);
+    /// quantile: by value quantiles (A = top 80 % of customers for cut 0.8, ...).
+    #[arg(long, default_value = "share",
+          value_parser = input::core_enum(&TierMethod::ALL, TierMethod::as_str))]
+    pub tiers: TierMethod,
     /// How many customers to list (largest value at risk, value destroyers).
     #[arg(long, default_value_t = 10)]
     pub top: usize,
@@ -188,10 +183,7 @@ fn tiers_text(s: &mut String, t: &ValueTiers) {
 pub fn run(args: &PortfolioArgs) -> Result<()> {
     let p = load(args)?;
     let cuts = parse_cuts(&args.cuts)?;
-    let method = match args.tiers {
-        TierArg::Share => TierMethod::CumulativeShare,
-        TierArg::Quantile => TierMethod::Quantile,
-    };
+    let method = args.tiers;
     let w = whale_curve(&p.values)?;
     let tiers = value_tiers(&p.values, &cuts, method)?;
     let risk = match &p.p_alive {

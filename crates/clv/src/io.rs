@@ -114,6 +114,78 @@ pub enum Delimiter {
     Whitespace,
 }
 
+impl Delimiter {
+    /// Every choice, in the order the help lists them.
+    pub const ALL: [Delimiter; 5] = [
+        Delimiter::Auto,
+        Delimiter::Comma,
+        Delimiter::Tab,
+        Delimiter::Semicolon,
+        Delimiter::Whitespace,
+    ];
+
+    /// What [`FromStr`](std::str::FromStr) reads: the name of each choice
+    /// first, then the separators themselves.
+    const NAMES: [(&'static str, Delimiter); 9] = [
+        ("auto", Delimiter::Auto),
+        ("comma", Delimiter::Comma),
+        ("tab", Delimiter::Tab),
+        ("semicolon", Delimiter::Semicolon),
+        ("whitespace", Delimiter::Whitespace),
+        (",", Delimiter::Comma),
+        ("\t", Delimiter::Tab),
+        (";", Delimiter::Semicolon),
+        (" ", Delimiter::Whitespace),
+    ];
+
+    /// The name of the choice: `"auto"`, `"comma"`, `"tab"`, `"semicolon"`
+    /// or `"whitespace"`.
+    ///
+    /// ```
+    /// use clv::io::Delimiter;
+    /// assert_eq!(Delimiter::Tab.as_str(), "tab");
+    /// for d in Delimiter::ALL {
+    ///     assert_eq!(d.as_str().parse::<Delimiter>()?, d);
+    /// }
+    /// # Ok::<(), clv::Error>(())
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Delimiter::Auto => "auto",
+            Delimiter::Comma => "comma",
+            Delimiter::Tab => "tab",
+            Delimiter::Semicolon => "semicolon",
+            Delimiter::Whitespace => "whitespace",
+        }
+    }
+}
+
+impl std::str::FromStr for Delimiter {
+    type Err = Error;
+
+    /// A name (`"auto"`, `"comma"`, `"tab"`, `"semicolon"`, `"whitespace"`)
+    /// or the separator itself (`","`, `"\t"`, `";"`, `" "` for whitespace).
+    ///
+    /// # Errors
+    /// [`Error::InvalidValue`] on the field `delimiter`, listing the names.
+    ///
+    /// ```
+    /// use clv::io::Delimiter;
+    /// assert_eq!("whitespace".parse::<Delimiter>()?, Delimiter::Whitespace);
+    /// assert_eq!("\t".parse::<Delimiter>()?, Delimiter::Tab);
+    /// let e = "|".parse::<Delimiter>().unwrap_err();
+    /// assert_eq!(e.field(), Some("delimiter"));
+    /// assert_eq!(
+    ///     e.to_string(),
+    ///     r#"invalid delimiter: "|" (expected "auto", "comma", "tab", "semicolon", "whitespace", ",", "\t", ";" or " ")"#
+    /// );
+    /// # Ok::<(), clv::Error>(())
+    /// ```
+    fn from_str(text: &str) -> Result<Self> {
+        crate::error::parse_name("delimiter", text, &Self::NAMES)
+    }
+}
+
 /// Options of [`read_transactions`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReadOptions {
