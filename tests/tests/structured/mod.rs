@@ -104,11 +104,7 @@ fn portfolio_case(case: &Value) -> clv::Result<Value> {
     Ok(match case["fn"].as_str().unwrap() {
         "whale_curve" => to_value(whale_curve(&arr(a, "values"))?),
         "value_tiers" => {
-            let method = match a["method"].as_str().unwrap() {
-                "cumulative_share" => TierMethod::CumulativeShare,
-                "quantile" => TierMethod::Quantile,
-                other => panic!("unknown method {other}"),
-            };
+            let method: TierMethod = a["method"].as_str().unwrap().parse()?;
             to_value(value_tiers(&arr(a, "values"), &arr(a, "cuts"), method)?)
         }
         "revenue_at_risk" => to_value(revenue_at_risk(&arr(a, "values"), &arr(a, "p_alive"))?),
@@ -134,11 +130,7 @@ pub fn portfolio_vectors(file: &str) {
 fn options(a: &Value) -> UpliftOptions {
     UpliftOptions {
         confidence: num(a, "confidence"),
-        metric: match a["metric"].as_str().unwrap() {
-            "continuous" => Metric::Continuous,
-            "binary" => Metric::Binary,
-            other => panic!("unknown metric {other}"),
-        },
+        metric: a["metric"].as_str().unwrap().parse::<Metric>().unwrap(),
         population: a.get("population").and_then(Value::as_f64),
     }
 }
