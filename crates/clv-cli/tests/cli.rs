@@ -7,7 +7,7 @@ mod common;
 use std::path::PathBuf;
 use std::str::FromStr;
 
-use common::{clv, file, stderr, stdout};
+use common::{clv, file, run, stderr, stdout};
 
 use rust_decimal::Decimal;
 
@@ -24,14 +24,10 @@ b,2024-01-02,30
 fn summary_daily_by_hand() {
     let dir = tempfile::tempdir().unwrap();
     let p = file(&dir, "log.csv", LOG);
-    let out = stdout(&clv(&[
-        "summary",
-        p.to_str().unwrap(),
-        "--amount-col",
-        "amount",
-        "--observation-end",
-        "2024-01-31",
-    ]));
+    let out = stdout(&run(&format!(
+        "summary {} --amount-col amount --observation-end 2024-01-31",
+        p.display()
+    )));
     // a: purchase days 01-03 (5+7=12, first), 01-10 (20), 01-17 (0, kept):
     //    frequency 2, recency = 01-17 − 01-03 = 14 days, T = 01-31 − 01-03 = 28,
     //    monetary = (20 + 0) / 2 = 10.
@@ -46,16 +42,10 @@ fn summary_daily_by_hand() {
 fn summary_weekly_by_hand() {
     let dir = tempfile::tempdir().unwrap();
     let p = file(&dir, "log.csv", LOG);
-    let out = stdout(&clv(&[
-        "summary",
-        p.to_str().unwrap(),
-        "--amount-col",
-        "amount",
-        "--freq",
-        "W",
-        "--observation-end",
-        "2024-01-31",
-    ]));
+    let out = stdout(&run(&format!(
+        "summary {} --amount-col amount --freq W --observation-end 2024-01-31",
+        p.display()
+    )));
     // 2024-01-01 is a Monday. a: weeks of 01-01 (12), 01-08 (20), 01-15 (0):
     //   frequency 2, recency 2 weeks, T = (week of 01-29 − week of 01-01) = 4, monetary 10.
     // b: both purchases in the week of 01-01: frequency 0, recency 0, T 4, monetary 0.
@@ -69,16 +59,10 @@ fn summary_weekly_by_hand() {
 fn summary_holdout_by_hand() {
     let dir = tempfile::tempdir().unwrap();
     let p = file(&dir, "log.csv", LOG);
-    let out = stdout(&clv(&[
-        "summary",
-        p.to_str().unwrap(),
-        "--amount-col",
-        "amount",
-        "--calibration-end",
-        "2024-01-10",
-        "--observation-end",
-        "2024-01-31",
-    ]));
+    let out = stdout(&run(&format!(
+        "summary {} --amount-col amount --calibration-end 2024-01-10 --observation-end 2024-01-31",
+        p.display()
+    )));
     // Calibration (≤ 01-10): a: 01-03 (12), 01-10 (20): frequency 1, recency 7, T 7, monetary 20;
     // b: frequency 1, recency 1, T 9, monetary 30.
     // Holdout (01-11..01-31): a bought on 01-17 for 0: frequency_holdout 1, monetary 0; b none.
@@ -96,25 +80,10 @@ fn summary_reproduces_the_papers_cdnow_calibration_summary_head() {
     // tests/data/cdnow_customers_summary.csv: ID 1: x=2, t_x=30.43, T=38.86;
     // ID 2: x=1, t_x=1.71, T=38.86 (weeks = days / 7).
     let data = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data/CDNOW_sample.txt");
-    let out = stdout(&clv(&[
-        "summary",
-        data.to_str().unwrap(),
-        "--no-header",
-        "--customer-col",
-        "2",
-        "--date-col",
-        "3",
-        "--amount-col",
-        "5",
-        "--freq",
-        "7d",
-        "--calibration-end",
-        "1997-09-30",
-        "--observation-end",
-        "1998-06-30",
-        "--format",
-        "json",
-    ]));
+    let out = stdout(&run(&format!(
+        "summary {} --no-header --customer-col 2 --date-col 3 --amount-col 5 --freq 7d --calibration-end 1997-09-30 --observation-end 1998-06-30 --format json",
+        data.display()
+    )));
     let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
     let cols = &doc["columns"];
     let num = |c: &str, i: usize| cols[c][i].as_f64().unwrap();
@@ -135,12 +104,10 @@ fn bad_inputs_are_reported_with_line_column_and_value() {
         "d.csv",
         "customer_id,date,amount\na,2024-01-01,1\na,2024-13-45,2\n",
     );
-    let o = clv(&[
-        "summary",
-        bad_date.to_str().unwrap(),
-        "--amount-col",
-        "amount",
-    ]);
+    let o = run(&format!(
+        "summary {} --amount-col amount",
+        bad_date.display()
+    ));
     assert_eq!(o.status.code(), Some(2));
     let e = stderr(&o);
     assert!(
@@ -153,61 +120,50 @@ fn bad_inputs_are_reported_with_line_column_and_value() {
         "n.csv",
         "customer_id,date,amount\na,2024-01-01,-4.5\n",
     );
-    let o = clv(&[
-        "summary",
-        negative.to_str().unwrap(),
-        "--amount-col",
-        "amount",
-    ]);
+    let o = run(&format!(
+        "summary {} --amount-col amount",
+        negative.display()
+    ));
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("-4.5"), "{}", stderr(&o));
 
     let p = file(&dir, "log.csv", LOG);
-    let o = clv(&["summary", p.to_str().unwrap(), "--amount-col", "price"]);
+    let o = run(&format!("summary {} --amount-col price", p.display()));
     assert_eq!(o.status.code(), Some(2));
     let e = stderr(&o);
     assert!(e.contains("price") && e.contains("MISSING_COLUMN"), "{e}");
 
     // A purchase on 01-17 is after an observation end of 01-15.
-    let o = clv(&[
-        "summary",
-        p.to_str().unwrap(),
-        "--observation-end",
-        "2024-01-15",
-    ]);
+    let o = run(&format!(
+        "summary {} --observation-end 2024-01-15",
+        p.display()
+    ));
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("2024-01-17"), "{}", stderr(&o));
 
     // With --skip-invalid the row is skipped and the count reported.
-    let o = clv(&[
-        "summary",
-        p.to_str().unwrap(),
-        "--observation-end",
-        "2024-01-15",
-        "--skip-invalid",
-    ]);
+    let o = run(&format!(
+        "summary {} --observation-end 2024-01-15 --skip-invalid",
+        p.display()
+    ));
     let out = stdout(&o);
     assert!(stderr(&o).contains("skipped 1"), "{}", stderr(&o));
     // a keeps 01-03 and 01-10: frequency 1, recency 7, T = 15 − 3 = 12.
     assert!(out.contains("a,1,7,12\n"), "{out}");
 
-    let o = clv(&[
-        "summary",
-        p.to_str().unwrap(),
-        "--calibration-end",
-        "2024-02-01",
-        "--observation-end",
-        "2024-01-31",
-    ]);
+    let o = run(&format!(
+        "summary {} --calibration-end 2024-02-01 --observation-end 2024-01-31",
+        p.display()
+    ));
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("calibration_end"), "{}", stderr(&o));
 
     let empty = file(&dir, "e.csv", "customer_id,date,amount\n");
-    let o = clv(&["summary", empty.to_str().unwrap()]);
+    let o = run(&format!("summary {}", empty.display()));
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("EMPTY_INPUT"), "{}", stderr(&o));
 
-    let o = clv(&["summary", "/nonexistent/file.csv"]);
+    let o = run("summary /nonexistent/file.csv");
     assert_eq!(o.status.code(), Some(2));
     assert!(
         stderr(&o).contains("/nonexistent/file.csv"),
@@ -315,32 +271,14 @@ fn value_formulas_by_hand() {
     ]);
     assert_eq!(v, Decimal::from_str("250").unwrap());
 
-    let o = clv(&[
-        "value",
-        "retention",
-        "--margin",
-        "100",
-        "--retention",
-        "1.5",
-        "--discount-rate",
-        "0.1",
-    ]);
+    let o = run("value retention --margin 100 --retention 1.5 --discount-rate 0.1");
     assert_eq!(o.status.code(), Some(2));
     assert!(
         stderr(&o).contains("retention") && stderr(&o).contains("1.5"),
         "{}",
         stderr(&o)
     );
-    let o = clv(&[
-        "value",
-        "waland-cole",
-        "--volume",
-        "1,2,3",
-        "--margin",
-        "1,2",
-        "--cost-of-capital",
-        "0.1",
-    ]);
+    let o = run("value waland-cole --volume 1,2,3 --margin 1,2 --cost-of-capital 0.1");
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("margin"), "{}", stderr(&o));
 }
@@ -387,16 +325,7 @@ fn value_options_use_the_core_decimal_parser() {
         let expected = format!("invalid {field}: \"{bad}\" (expected a decimal number");
         assert!(stderr(&o).contains(&expected), "{}", stderr(&o));
     }
-    let o = clv(&[
-        "value",
-        "waland-cole",
-        "--volume",
-        "1,x",
-        "--margin",
-        "1",
-        "--cost-of-capital",
-        "0",
-    ]);
+    let o = run("value waland-cole --volume 1,x --margin 1 --cost-of-capital 0");
     assert!(
         stderr(&o).contains("invalid volume: \"x\""),
         "{}",
@@ -408,16 +337,10 @@ fn value_options_use_the_core_decimal_parser() {
 fn rfm_from_a_transaction_file() {
     let dir = tempfile::tempdir().unwrap();
     let p = file(&dir, "log.csv", LOG);
-    let out = stdout(&clv(&[
-        "rfm",
-        p.to_str().unwrap(),
-        "--amount-col",
-        "amount",
-        "--observation-end",
-        "2024-01-31",
-        "--bins",
-        "2",
-    ]));
+    let out = stdout(&run(&format!(
+        "rfm {} --amount-col amount --observation-end 2024-01-31 --bins 2",
+        p.display()
+    )));
     // From summary_daily_by_hand: a (f 2, T − recency = 14, m 10), b (f 1, T − recency = 29, m 30).
     // bins 2, score = 1 + floor(2·L/2) = 1 + L with L = customers strictly worse:
     // R: a waited 14 < 29 days → a 2, b 1. F: a 2 > 1 → a 2, b 1. M: b 30 > 10 → a 1, b 2.
@@ -437,14 +360,14 @@ fn rfm_from_a_transaction_file() {
         lines[2]
     );
 
-    let o = clv(&["rfm", p.to_str().unwrap()]);
+    let o = run(&format!("rfm {}", p.display()));
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("amount"), "{}", stderr(&o));
 }
 
 #[test]
 fn report_on_bundled_cdnow() {
-    let out = stdout(&clv(&["report", "--json", "--top", "3"]));
+    let out = stdout(&run("report --json --top 3"));
     let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
     // CDNOW sample: 6,919 transactions of 2,357 customers (tests/data README).
     assert_eq!(doc["dataset"]["transactions"], 6919);
@@ -467,7 +390,7 @@ fn report_on_bundled_cdnow() {
         );
     }
 
-    let text = stdout(&clv(&["report"]));
+    let text = stdout(&run("report"));
     assert!(
         text.contains("RFM segments") && text.contains("Champions"),
         "{text}"
@@ -542,13 +465,9 @@ fn fit_and_score_reproduce_published_values() {
     assert_eq!(out.lines().count(), 2358);
 
     // sBG, "regular" cohort: α = 0.704, β = 1.182, LL = −1680.27 (Fader & Hardie 2007).
-    let doc: serde_json::Value = serde_json::from_str(&stdout(&clv(&[
-        "fit",
-        "sbg",
-        "--survivors",
-        "1000,631,468,382,326,289,262,241",
-        "--json",
-    ])))
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&run(
+        "fit sbg --survivors 1000,631,468,382,326,289,262,241 --json",
+    )))
     .unwrap();
     assert!((doc["params"]["alpha"].as_f64().unwrap() - 0.704).abs() < 5e-4);
     assert!((doc["params"]["beta"].as_f64().unwrap() - 1.182).abs() < 5e-4);
@@ -598,22 +517,22 @@ fn fit_and_score_errors_name_the_problem() {
         "{}",
         stderr(&o)
     );
-    let o = clv(&["fit", "sbg", "--survivors", "1000,abc"]);
+    let o = run("fit sbg --survivors 1000,abc");
     assert_eq!(o.status.code(), Some(2));
     assert!(
         stderr(&o).contains("survivors[1]") && stderr(&o).contains("abc"),
         "{}",
         stderr(&o)
     );
-    let o = clv(&["fit", "sbg", "--survivors", "1000,1200"]);
+    let o = run("fit sbg --survivors 1000,1200");
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("survivors"), "{}", stderr(&o));
-    let o = clv(&["fit", "bg-nbd"]);
+    let o = run("fit bg-nbd");
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("summary"), "{}", stderr(&o));
     let dir = tempfile::tempdir().unwrap();
     let bad = file(&dir, "bad.csv", "frequency,recency,T\n2,40,38.86\n");
-    let o = clv(&["fit", "bg-nbd", "--summary", bad.to_str().unwrap()]);
+    let o = run(&format!("fit bg-nbd --summary {}", bad.display()));
     assert_eq!(o.status.code(), Some(2));
     assert!(
         stderr(&o).contains("recency") && stderr(&o).contains("40"),

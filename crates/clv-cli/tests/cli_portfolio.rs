@@ -8,7 +8,7 @@ mod common;
 
 use std::process::Output;
 
-use common::{clv, file, json};
+use common::{clv, file, json, run};
 
 use serde_json::Value;
 use statrs::distribution::{ContinuousCDF, StudentsT};
@@ -44,17 +44,11 @@ fn portfolio_by_hand() {
     let dir = tempfile::tempdir().unwrap();
     let p = file(&dir, "accounts.csv", ACCOUNTS);
     let out = dir.path().join("customers.csv");
-    let d = json(&clv(&[
-        "portfolio",
-        p.to_str().unwrap(),
-        "--value-col",
-        "margin",
-        "--p-alive-col",
-        "p_alive",
-        "--customers-out",
-        out.to_str().unwrap(),
-        "--json",
-    ]));
+    let d = json(&run(&format!(
+        "portfolio {} --value-col margin --p-alive-col p_alive --customers-out {} --json",
+        p.display(),
+        out.display()
+    )));
     let w = &d["whale_curve"];
     // Sorted: alpha 150, gamma 60, delta 30, beta −20, eps −20 (ties in input order).
     // Cumulative: 150/200 = 0.75, 210/200 = 1.05, 240/200 = 1.2 (peak), 1.1, 1.0.
@@ -95,7 +89,7 @@ fn portfolio_by_hand() {
         "{rows}"
     );
     // Text output names the measures.
-    let text = clv(&["portfolio", p.to_str().unwrap(), "--value-col", "margin"]);
+    let text = run(&format!("portfolio {} --value-col margin", p.display()));
     let s = String::from_utf8(text.stdout).unwrap();
     assert!(
         s.contains("peak: 120.0% of the total by the top 3 customers (60.0%)"),
@@ -107,17 +101,10 @@ fn portfolio_by_hand() {
 fn portfolio_quantile_tiers_and_transactions() {
     let dir = tempfile::tempdir().unwrap();
     let p = file(&dir, "accounts.csv", ACCOUNTS);
-    let d = json(&clv(&[
-        "portfolio",
-        p.to_str().unwrap(),
-        "--value-col",
-        "margin",
-        "--tiers",
-        "quantile",
-        "--cuts",
-        "0.2,0.6",
-        "--json",
-    ]));
+    let d = json(&run(&format!(
+        "portfolio {} --value-col margin --tiers quantile --cuts 0.2,0.6 --json",
+        p.display()
+    )));
     // A = top ⌈1⌉ = 1 customer, B = up to ⌈3⌉ = 3, C the rest (the two −20 tie).
     let t = &d["tiers"]["tiers"];
     assert_eq!(
@@ -131,18 +118,10 @@ fn portfolio_quantile_tiers_and_transactions() {
         "log.csv",
         "customer_id,date,amount\na,2024-01-01,10\nb,2024-01-02,4\na,2024-01-05,30\n",
     );
-    let d = json(&clv(&[
-        "portfolio",
-        log.to_str().unwrap(),
-        "--transactions",
-        "--amount-col",
-        "amount",
-        "--margin-rate",
-        "0.3",
-        "--cost-per-transaction",
-        "2",
-        "--json",
-    ]));
+    let d = json(&run(&format!(
+        "portfolio {} --transactions --amount-col amount --margin-rate 0.3 --cost-per-transaction 2 --json",
+        log.display()
+    )));
     close(&d["whale_curve"]["total"], 7.2);
     close(&d["whale_curve"]["peak_share"], 8.0 / 7.2);
     close(&d["value_destroyers"][0]["value"], -0.8);
@@ -153,38 +132,30 @@ fn portfolio_errors() {
     let dir = tempfile::tempdir().unwrap();
     let neg = file(&dir, "neg.csv", "customer_id,margin\na,-1\nb,-2\n");
     fails(
-        &clv(&["portfolio", neg.to_str().unwrap(), "--value-col", "margin"]),
+        &run(&format!("portfolio {} --value-col margin", neg.display())),
         "INVALID_INPUT",
         "positive total",
     );
     let p = file(&dir, "accounts.csv", ACCOUNTS);
     fails(
-        &clv(&["portfolio", p.to_str().unwrap(), "--value-col", "revenue"]),
+        &run(&format!("portfolio {} --value-col revenue", p.display())),
         "MISSING_COLUMN",
         "revenue",
     );
     fails(
-        &clv(&[
-            "portfolio",
-            p.to_str().unwrap(),
-            "--value-col",
-            "margin",
-            "--cuts",
-            "0.9,0.5",
-        ]),
+        &run(&format!(
+            "portfolio {} --value-col margin --cuts 0.9,0.5",
+            p.display()
+        )),
         "INVALID_INPUT",
         "cuts[1]",
     );
     let bad = file(&dir, "bad.csv", "customer_id,margin,p\na,1,1.5\n");
     fails(
-        &clv(&[
-            "portfolio",
-            bad.to_str().unwrap(),
-            "--value-col",
-            "margin",
-            "--p-alive-col",
-            "p",
-        ]),
+        &run(&format!(
+            "portfolio {} --value-col margin --p-alive-col p",
+            bad.display()
+        )),
         "INVALID_INPUT",
         "p_alive[0]: 1.5",
     );
@@ -428,7 +399,7 @@ fn uplift_errors() {
 
 #[test]
 fn report_has_whale_curve_and_revenue_at_risk() {
-    let d = json(&clv(&["report", "--json", "--top", "3"]));
+    let d = json(&run("report --json --top 3"));
     let clv_total = d["models"]["clv"]["total"].as_f64().unwrap();
     let w = &d["whale_curve"]["curve"];
     close(&w["total"], clv_total);
@@ -447,7 +418,7 @@ fn report_has_whale_curve_and_revenue_at_risk() {
         &top["value_at_risk"],
         top["value_if_active"].as_f64().unwrap() * (1.0 - top["prob_alive"].as_f64().unwrap()),
     );
-    let text = String::from_utf8(clv(&["report", "--top", "3"]).stdout).unwrap();
+    let text = String::from_utf8(run("report --top 3").stdout).unwrap();
     assert!(text.contains("Whale curve of the 12-month CLV"), "{text}");
     assert!(text.contains("Revenue at risk over 12 months"), "{text}");
 }

@@ -39,3 +39,9 @@ pub fn file(dir: &tempfile::TempDir, name: &str, content: &str) -> PathBuf {
     std::fs::write(&p, content).unwrap();
     p
 }
+
+/// Runs `clv` with the words of `line` as its arguments (split at white
+/// space: for arguments without spaces).
+pub fn run(line: &str) -> Output {
+    clv(&line.split_whitespace().collect::<Vec<_>>())
+}
