@@ -6,7 +6,7 @@
 use std::borrow::Cow;
 
 use clv::experiment::{Metric, StratifiedUplift, StratumUplift, Uplift};
-use clv::fit::FitInfo;
+use clv::fit::{FitInfo, FitOptions};
 use clv::models::ModelSpec;
 use clv::portfolio::{
     CustomerAtRisk, CustomerTotals, OfferCeiling, RiskRanking, TierMethod, TierSummary, TopShare,
@@ -24,6 +24,24 @@ pub(crate) fn slice<'a, T: Element + Clone>(a: &'a Floats<'_, T>) -> Cow<'a, [T]
     match a.as_slice() {
         Ok(s) => Cow::Borrowed(s),
         Err(_) => Cow::Owned(a.as_array().to_vec()),
+    }
+}
+
+/// Slices of borrowed arrays.
+pub(crate) fn borrow<'a>(arrays: &'a [Cow<'_, [f64]>]) -> Vec<&'a [f64]> {
+    arrays.iter().map(AsRef::as_ref).collect()
+}
+
+/// The keyword arguments of `fit` (checked by the core's fit).
+pub(crate) fn fit_options(
+    penalty: f64,
+    max_iterations: u64,
+    gradient_tolerance: f64,
+) -> FitOptions {
+    FitOptions {
+        max_iterations,
+        gradient_tolerance,
+        penalty,
     }
 }
 

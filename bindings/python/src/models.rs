@@ -7,15 +7,15 @@
 //! `n_periods`); an operation the model's family does not have raises
 //! `ClvError` code `NOT_SUPPORTED` with `field` the operation.
 
-use clv::fit::FitOptions;
 use clv::models::{
     AnyModel, ModelInfo, ModelKind, SpendModel, TransactionModel, each, whole_count,
 };
+use clv::value;
 use numpy::PyArray1;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use crate::conversion::{Floats, Wrap, array, slice};
+use crate::conversion::{Floats, Wrap, array, borrow, fit_options, slice};
 use crate::error::{Res, enter};
 
 type Out<'py> = Res<Bound<'py, PyArray1<f64>>>;
@@ -57,17 +57,9 @@ impl PyModel {
         max_iterations: u64,
         gradient_tolerance: f64,
     ) -> Res<Self> {
-        let (kind, inputs) = (kind.parse()?, inputs.iter().map(slice).collect::<Vec<_>>());
-        let (w, inputs) = (
-            weights.as_ref().map(slice),
-            inputs.iter().map(|a| &a[..]).collect::<Vec<_>>(),
-        );
-        let o = FitOptions {
-            max_iterations,
-            gradient_tolerance,
-            penalty,
-        };
-        o.validate()?;
+        let (kind, arrays) = (kind.parse()?, inputs.iter().map(slice).collect::<Vec<_>>());
+        let (inputs, w) = (borrow(&arrays), weights.as_ref().map(slice));
+        let o = fit_options(penalty, max_iterations, gradient_tolerance);
         Ok(enter(py, || AnyModel::fit(kind, &inputs, w.as_deref(), &o))?.into())
     }
 
@@ -329,19 +321,12 @@ pub(crate) fn customer_lifetime_value<'py>(
     discount_rate: f64,
     freq: &str,
 ) -> Out<'py> {
-    let (ppm, m) = (clv::value::periods_per_month(freq)?, &model.inner);
+    let (ppm, m) = (
+        value::periods_per_month(freq)?,
+        model.inner.transaction("customer_lifetime_value")?,
+    );
     let (s, x, tx, t) = (slice(&spend), slice(&frequency), slice(&recency), slice(&t));
-    let v = enter(py, || {
-        clv::value::customer_lifetime_value(
-            m.transaction("customer_lifetime_value")?,
-            &s,
-            &x,
-            &tx,
-            &t,
-            time,
-            discount_rate,
-            ppm,
-        )
-    })?;
+    let clv = || value::customer_lifetime_value(m, &s, &x, &tx, &t, time, discount_rate, ppm);
+    let v = enter(py, clv)?;
     Ok(array(py, v))
 }
