@@ -3,8 +3,8 @@
 //! Python package builds its public classes (`BetaGeo`, ...) from it. A model
 //! added to `clv::for_each_model!` appears here without any code.
 //!
-//! Per-customer arrays are `frequency, recency, T` (BG/BB: `T` is
-//! `n_periods`); an operation the model's family does not have raises
+//! Per-customer arrays come as one list in the order of the spec's inputs
+//! (`[frequency, recency, T]`; BG/BB: `T` is `n_periods`); an operation the model's family does not have raises
 //! `ClvError` code `NOT_SUPPORTED` with `field` the operation.
 
 use clv::models::{
@@ -38,6 +38,29 @@ pub(crate) struct PyModel {
 impl From<AnyModel> for PyModel {
     fn from(inner: AnyModel) -> Self {
         PyModel { inner }
+    }
+}
+
+/// The per-customer arrays of a prediction, in the order of the spec's inputs.
+type Customers<'py, const N: usize> = [Floats<'py>; N];
+
+/// A per-customer prediction of a model.
+type PerCustomer<'a, const N: usize> =
+    &'a (dyn Fn(&AnyModel, [&[f64]; N]) -> clv::Result<Vec<f64>> + Sync);
+
+impl PyModel {
+    /// Runs `f` on the per-customer arrays with the GIL released.
+    fn customers<'py, const N: usize>(
+        &self,
+        py: Python<'py>,
+        customers: Customers<'py, N>,
+        f: PerCustomer<'_, N>,
+    ) -> Out<'py> {
+        let arrays = customers.each_ref().map(slice);
+        Ok(array(
+            py,
+            enter(py, || f(&self.inner, arrays.each_ref().map(|a| &a[..])))?,
+        ))
     }
 }
 
@@ -105,33 +128,16 @@ impl PyModel {
         self.inner.fit_info().map(Wrap)
     }
 
-    // -- transaction models ---------------------------------------------------
+    // -- transaction models: `customers` = [frequency, recency, T] -------------
 
     /// Per-customer log-likelihood.
-    fn log_likelihood<'py>(
-        &self,
-        py: Python<'py>,
-        frequency: Floats<'py>,
-        recency: Floats<'py>,
-        t: Floats<'py>,
-    ) -> Out<'py> {
-        let (x, tx, t) = (slice(&frequency), slice(&recency), slice(&t));
-        Ok(array(
-            py,
-            enter(py, || self.inner.log_likelihood(&x, &tx, &t))?,
-        ))
+    fn log_likelihood<'py>(&self, py: Python<'py>, customers: Customers<'py, 3>) -> Out<'py> {
+        self.customers(py, customers, &|m, [x, tx, t]| m.log_likelihood(x, tx, t))
     }
 
     /// P(alive | x, t_x, T) per customer.
-    fn prob_alive<'py>(
-        &self,
-        py: Python<'py>,
-        frequency: Floats<'py>,
-        recency: Floats<'py>,
-        t: Floats<'py>,
-    ) -> Out<'py> {
-        let (x, tx, t) = (slice(&frequency), slice(&recency), slice(&t));
-        Ok(array(py, enter(py, || self.inner.prob_alive(&x, &tx, &t))?))
+    fn prob_alive<'py>(&self, py: Python<'py>, customers: Customers<'py, 3>) -> Out<'py> {
+        self.customers(py, customers, &|m, [x, tx, t]| m.prob_alive(x, tx, t))
     }
 
     /// E[purchases in (T, T + horizon] | x, t_x, T]; `horizon` has one
@@ -140,20 +146,11 @@ impl PyModel {
         &self,
         py: Python<'py>,
         horizon: Floats<'py>,
-        frequency: Floats<'py>,
-        recency: Floats<'py>,
-        t: Floats<'py>,
+        customers: Customers<'py, 3>,
     ) -> Out<'py> {
-        let (h, x, tx, t) = (
-            slice(&horizon),
-            slice(&frequency),
-            slice(&recency),
-            slice(&t),
-        );
-        Ok(array(
-            py,
-            enter(py, || self.inner.expected_purchases_each(&h, &x, &tx, &t))?,
-        ))
+        let h = slice(&horizon);
+        let f = |m: &AnyModel, [x, tx, t]: [&[f64]; 3]| m.expected_purchases_each(&h, x, tx, t);
+        self.customers(py, customers, &f)
     }
 
     /// E[X(t)] of a new customer for each `t`.
@@ -181,38 +178,19 @@ impl PyModel {
         py: Python<'py>,
         n: f64,
         horizon: f64,
-        frequency: Floats<'py>,
-        recency: Floats<'py>,
-        t: Floats<'py>,
+        customers: Customers<'py, 3>,
     ) -> Out<'py> {
-        let (k, x, tx, t) = (
-            whole_count("n", n)?,
-            slice(&frequency),
-            slice(&recency),
-            slice(&t),
-        );
-        let v = enter(py, || {
-            self.inner
-                .prob_purchases_conditional(k, horizon, &x, &tx, &t)
-        })?;
-        Ok(array(py, v))
+        let k = whole_count("n", n)?;
+        let f = |m: &AnyModel, [x, tx, t]: [&[f64]; 3]| {
+            m.prob_purchases_conditional(k, horizon, x, tx, t)
+        };
+        self.customers(py, customers, &f)
     }
 
     /// Discounted expected residual transactions where the model has a
     /// closed form (Pareto/NBD: continuous rate per period; BG/BB: rate per period).
-    fn dert<'py>(
-        &self,
-        py: Python<'py>,
-        discount: f64,
-        frequency: Floats<'py>,
-        recency: Floats<'py>,
-        t: Floats<'py>,
-    ) -> Out<'py> {
-        let (x, tx, t) = (slice(&frequency), slice(&recency), slice(&t));
-        Ok(array(
-            py,
-            enter(py, || self.inner.dert(discount, &x, &tx, &t))?,
-        ))
+    fn dert<'py>(&self, py: Python<'py>, discount: f64, customers: Customers<'py, 3>) -> Out<'py> {
+        self.customers(py, customers, &|m, [x, tx, t]| m.dert(discount, x, tx, t))
     }
 
     /// P(alive at period n + m | x, t_x, n) (BG/BB).
@@ -220,40 +198,24 @@ impl PyModel {
         &self,
         py: Python<'py>,
         m: f64,
-        frequency: Floats<'py>,
-        recency: Floats<'py>,
-        n_periods: Floats<'py>,
+        customers: Customers<'py, 3>,
     ) -> Out<'py> {
-        let (x, tx, n) = (slice(&frequency), slice(&recency), slice(&n_periods));
-        Ok(array(
-            py,
-            enter(py, || self.inner.prob_alive_ahead(m, &x, &tx, &n))?,
-        ))
+        self.customers(py, customers, &|model, [x, tx, n]| {
+            model.prob_alive_ahead(m, x, tx, n)
+        })
     }
 
-    // -- spend models -----------------------------------------------------------
+    // -- spend models: `customers` = [frequency, monetary_value] -----------------
 
     /// E[mean spend | x, m̄] per customer.
-    fn expected_spend<'py>(
-        &self,
-        py: Python<'py>,
-        frequency: Floats<'py>,
-        monetary_value: Floats<'py>,
-    ) -> Out<'py> {
-        let (x, m) = (slice(&frequency), slice(&monetary_value));
-        Ok(array(py, enter(py, || self.inner.expected_spend(&x, &m))?))
+    fn expected_spend<'py>(&self, py: Python<'py>, customers: Customers<'py, 2>) -> Out<'py> {
+        self.customers(py, customers, &|m, [x, mv]| m.expected_spend(x, mv))
     }
 
     /// Per-customer log-likelihood of the mean spends (customers with x > 0).
-    fn spend_log_likelihood<'py>(
-        &self,
-        py: Python<'py>,
-        frequency: Floats<'py>,
-        monetary_value: Floats<'py>,
-    ) -> Out<'py> {
-        let (x, m) = (slice(&frequency), slice(&monetary_value));
+    fn spend_log_likelihood<'py>(&self, py: Python<'py>, customers: Customers<'py, 2>) -> Out<'py> {
         let g = self.inner.gamma_gamma("spend_log_likelihood")?;
-        Ok(array(py, enter(py, || g.log_likelihood(&x, &m))?))
+        self.customers(py, customers, &|_, [x, mv]| g.log_likelihood(x, mv))
     }
 
     // -- retention models -------------------------------------------------------

@@ -212,7 +212,7 @@ class TransactionModel(_FitsCustomers):
                       *first: float) -> Any:
         core = self._fitted()
         (x, tx, t), index, scalar = self._customers(args, named)
-        return result(getattr(core, method)(*first, x, tx, t), index, scalar, name)
+        return result(getattr(core, method)(*first, [x, tx, t]), index, scalar, name)
 
     def customer_log_likelihood(self, *customer: Any, **named: Any) -> Any:
         """Per-customer log-likelihood ``ln L(params | x, t_x, T)`` (sums to
@@ -234,7 +234,7 @@ class TransactionModel(_FitsCustomers):
             # several horizons for one customer
             x, tx, tt = (np.full(h.shape[0], a[0]) for a in (x, tx, tt))
             scalar = False
-        return result(core.expected_purchases(h, x, tx, tt), index, scalar, "expected_purchases")
+        return result(core.expected_purchases(h, [x, tx, tt]), index, scalar, "expected_purchases")
 
     def expected_purchases_new(self, t: Any) -> Any:
         """E[X(t)]: expected purchases of a new customer in ``t`` periods from
@@ -278,13 +278,13 @@ class SpendModel(_FitsCustomers):
         """Expected mean transaction value of each customer (currency units)."""
         core = self._fitted()
         (x, m), index, scalar = self._customers(customer, named)
-        return result(core.expected_spend(x, m), index, scalar, "expected_spend")
+        return result(core.expected_spend([x, m]), index, scalar, "expected_spend")
 
     def customer_log_likelihood(self, *customer: Any, **named: Any) -> Any:
         """Per-customer log-likelihood of the mean spends (customers with x > 0)."""
         core = self._fitted()
         (x, m), _, scalar = self._customers(customer, named)
-        return result(core.spend_log_likelihood(x, m), None, scalar)
+        return result(core.spend_log_likelihood([x, m]), None, scalar)
 
 
 class RetentionModel(Model):

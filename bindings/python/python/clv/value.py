@@ -50,7 +50,7 @@ def customer_lifetime_value(
     (x, tx, t, m), index, scalar = customers(
         ("frequency", "recency", "T", "monetary_value"), (frequency, recency, T, monetary_value)
     )
-    spend = spend_model._fitted().expected_spend(x, m)
+    spend = spend_model._fitted().expected_spend([x, m])
     v = _clv.customer_lifetime_value(transaction_model._fitted(), spend, x, tx, t, int(time),
                                      float(discount_rate), str(freq))
     return result(v, index, scalar, "clv")
