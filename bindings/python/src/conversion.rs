@@ -5,12 +5,12 @@
 
 use std::borrow::Cow;
 
-use clv::experiment::{Metric, StratifiedUplift, StratumUplift, Uplift};
+use clv::experiment::{StratifiedUplift, StratumUplift, Uplift};
 use clv::fit::{FitInfo, FitOptions};
 use clv::models::ModelSpec;
 use clv::portfolio::{
-    CustomerAtRisk, CustomerTotals, OfferCeiling, RiskRanking, TierMethod, TierSummary, TopShare,
-    ValueTiers, WhaleCurve,
+    CustomerAtRisk, CustomerTotals, OfferCeiling, RiskRanking, TierSummary, TopShare, ValueTiers,
+    WhaleCurve,
 };
 use numpy::{Element, IntoPyArray, PyArray1, PyReadonlyArray1};
 use pyo3::prelude::*;
@@ -115,7 +115,7 @@ into_dict!(TopShare, |py, t| {
 });
 
 into_dict!(ValueTiers, |py, t| {
-    "method" => tier_method_name(t.method), "cuts" => t.cuts, "tier" => t.tier, "tiers" => rows(t.tiers),
+    "method" => t.method.as_str(), "cuts" => t.cuts, "tier" => t.tier, "tiers" => rows(t.tiers),
 });
 
 into_dict!(TierSummary, |py, s| {
@@ -148,7 +148,7 @@ into_dict!(CustomerTotals, |py, t| {
 });
 
 into_dict!(Uplift, |py, u| {
-    "metric" => metric_name(u.metric), "method" => u.method, "confidence" => u.confidence,
+    "metric" => u.metric.as_str(), "method" => u.method, "confidence" => u.confidence,
     "n_treated" => u.n_treated, "n_control" => u.n_control,
     "mean_treated" => u.mean_treated, "mean_control" => u.mean_control,
     "effect" => u.effect, "ci_low" => u.ci_low, "ci_high" => u.ci_high,
@@ -167,65 +167,3 @@ into_dict!(StratumUplift, |py, s| {
     "weight" => s.weight, "mean_treated" => s.mean_treated, "mean_control" => s.mean_control,
     "effect" => s.effect, "std_error" => s.std_error,
 });
-
-// String <-> enum tables of the core's option enums. The core gets
-// `FromStr`/`as_str` for them on the `cli` branch; these copies go then.
-
-/// `method` of `value_tiers`: "share" (alias "cumulative_share") or "quantile".
-pub(crate) fn tier_method(method: &str) -> clv::Result<TierMethod> {
-    match method {
-        "share" | "cumulative_share" => Ok(TierMethod::CumulativeShare),
-        "quantile" => Ok(TierMethod::Quantile),
-        other => Err(clv::Error::invalid(
-            "method",
-            format!("{other:?}"),
-            "\"share\" (cumulative share of value) or \"quantile\"",
-        )),
-    }
-}
-
-fn tier_method_name(m: TierMethod) -> &'static str {
-    match m {
-        TierMethod::CumulativeShare => "share",
-        TierMethod::Quantile => "quantile",
-    }
-}
-
-/// `metric` of the uplift functions: "continuous" or "binary".
-pub(crate) fn metric(metric: &str) -> clv::Result<Metric> {
-    match metric {
-        "continuous" => Ok(Metric::Continuous),
-        "binary" => Ok(Metric::Binary),
-        other => Err(clv::Error::invalid(
-            "metric",
-            format!("{other:?}"),
-            "\"continuous\" or \"binary\"",
-        )),
-    }
-}
-
-fn metric_name(m: Metric) -> &'static str {
-    match m {
-        Metric::Continuous => "continuous",
-        Metric::Binary => "binary",
-    }
-}
-
-#[cfg(test)]
-#[allow(clippy::unwrap_used)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn names_parse_or_name_the_field() {
-        assert_eq!(tier_method("share").unwrap(), TierMethod::CumulativeShare);
-        assert_eq!(
-            tier_method("cumulative_share").unwrap(),
-            TierMethod::CumulativeShare
-        );
-        assert_eq!(tier_method("quantile").unwrap(), TierMethod::Quantile);
-        assert_eq!(tier_method("abc").unwrap_err().field(), Some("method"));
-        assert_eq!(metric("binary").unwrap(), Metric::Binary);
-        assert_eq!(metric("yes").unwrap_err().field(), Some("metric"));
-    }
-}

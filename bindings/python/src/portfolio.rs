@@ -9,7 +9,7 @@ use clv::portfolio::{self, CustomerTotals, OfferCeiling, RiskRanking, ValueTiers
 use numpy::PyArray1;
 use pyo3::prelude::*;
 
-use crate::conversion::{Floats, Wrap, array, metric, slice, tier_method};
+use crate::conversion::{Floats, Wrap, array, slice};
 use crate::error::{Res, enter};
 
 /// The whale curve of `values` (see `clv::portfolio::whale_curve`).
@@ -35,7 +35,7 @@ pub(crate) fn value_tiers<'py>(
     cuts: Floats<'py>,
     method: &str,
 ) -> Res<Wrap<ValueTiers>> {
-    let (m, v, c) = (tier_method(method)?, slice(&values), slice(&cuts));
+    let (m, v, c) = (method.parse()?, slice(&values), slice(&cuts));
     Ok(Wrap(enter(py, || portfolio::value_tiers(&v, &c, m))?))
 }
 
@@ -98,14 +98,11 @@ pub(crate) fn customer_totals<'py>(
     })?))
 }
 
-fn options(
-    confidence: f64,
-    metric_name: &str,
-    population: Option<f64>,
-) -> clv::Result<UpliftOptions> {
+fn options(confidence: f64, metric: &str, population: Option<f64>) -> clv::Result<UpliftOptions> {
+    let metric = metric.parse()?;
     Ok(UpliftOptions {
         confidence,
-        metric: metric(metric_name)?,
+        metric,
         population,
     })
 }
