@@ -99,9 +99,9 @@ def test_a_five_parameter_entry_gets_a_class_and_a_stub(monkeypatch):
     gen = gen_module()
     monkeypatch.setattr(gen._clv, "registry", lambda: SPECS + [FIVE])
     text = gen.stub()
-    assert "class FiveNBD(TransactionModel):" in text
+    assert "class FiveNBD(_TransactionOnFrequencyRecencyT):" in text
     assert "def from_params(cls, *, r: float, alpha: float, b: float, s: float, beta: float) -> FiveNBD: ..." in text
-    assert "def fit(self, frequency: Any, recency: Any, T: Any, weights: Any = ..., *," in text
+    assert "def fit(self: _S, frequency: Any, recency: Any, T: Any, weights: Any = ..., *," in text
 
 
 def test_committed_stub_is_the_generated_one():
