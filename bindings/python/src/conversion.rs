@@ -53,14 +53,15 @@ pub(crate) fn array<T: Element>(py: Python<'_>, v: Vec<T>) -> Bound<'_, PyArray1
 /// A core type converted to Python (a dict with the struct's field names).
 pub(crate) struct Wrap<T>(pub T);
 
-/// Builds a dict from `name => value` pairs.
+/// Builds a dict from `name => value` pairs (a `PyResult`).
 macro_rules! dict {
     ($py:expr, { $($key:literal => $value:expr),* $(,)? }) => {{
-        let d = PyDict::new($py);
+        let d = pyo3::types::PyDict::new($py);
         $(d.set_item($key, $value)?;)*
-        Ok(d)
+        Ok::<_, PyErr>(d)
     }};
 }
+pub(crate) use dict;
 
 /// `impl IntoPyObject for Wrap<$ty>` as a dict built by `$body` from `$v`.
 macro_rules! into_dict {

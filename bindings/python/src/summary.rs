@@ -5,7 +5,7 @@ use numpy::PyArray1;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use crate::conversion::{Floats, Wrap, array, slice};
+use crate::conversion::{Floats, Wrap, array, dict, slice};
 use crate::error::{Res, enter};
 
 /// A summary with each output row's customer code.
@@ -17,23 +17,24 @@ impl<'py> IntoPyObject<'py> for Wrap<CodedSummary> {
     type Error = PyErr;
     fn into_pyobject(self, py: Python<'py>) -> PyResult<Self::Output> {
         let CodedSummary(s, codes) = self.0;
-        let d = PyDict::new(py);
-        d.set_item("customer_code", array(py, codes))?;
-        d.set_item("frequency", array(py, s.frequency))?;
-        d.set_item("recency", array(py, s.recency))?;
-        d.set_item("T", array(py, s.t))?;
-        d.set_item("monetary_value", s.monetary_value.map(|v| array(py, v)))?;
+        let d = dict!(py, {
+            "customer_code" => array(py, codes),
+            "frequency" => array(py, s.frequency),
+            "recency" => array(py, s.recency),
+            "T" => array(py, s.t),
+            "monetary_value" => s.monetary_value.map(|v| array(py, v)),
+            "observation_end" => s.observation_end,
+            "n_transactions" => s.n_transactions,
+            "holdout_only_customers" => s.holdout_only_customers,
+        })?;
         if let Some(h) = s.holdout {
-            d.set_item("frequency_holdout", array(py, h.frequency))?;
-            d.set_item(
-                "monetary_value_holdout",
-                h.monetary_value.map(|v| array(py, v)),
-            )?;
-            d.set_item("duration_holdout", h.duration)?;
+            let holdout = dict!(py, {
+                "frequency_holdout" => array(py, h.frequency),
+                "monetary_value_holdout" => h.monetary_value.map(|v| array(py, v)),
+                "duration_holdout" => h.duration,
+            })?;
+            d.update(holdout.as_mapping())?;
         }
-        d.set_item("observation_end", s.observation_end)?;
-        d.set_item("n_transactions", s.n_transactions)?;
-        d.set_item("holdout_only_customers", s.holdout_only_customers)?;
         Ok(d)
     }
 }
