@@ -57,6 +57,7 @@ python_wheel() {
 run "python venv (.venv)" python_venv
 run "pip install requirements-dev" .venv/bin/pip install --quiet --disable-pip-version-check -r bindings/python/requirements-dev.txt
 run "maturin build + pip install wheel" python_wheel
+run "python: committed models.pyi = generated one" .venv/bin/python bindings/python/scripts/gen_models.py --check
 run "stubtest clv._clv (.pyi vs module)" .venv/bin/python -m mypy.stubtest clv._clv
 run "mypy clv package" .venv/bin/python -m mypy bindings/python/python/clv
 run "pytest bindings/python" env MPLBACKEND=Agg .venv/bin/python -m pytest -q bindings/python/tests

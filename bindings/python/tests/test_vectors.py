@@ -4,6 +4,11 @@ Each vector file cites its source (papers, lifetimes 0.11.3, mpmath); the Rust
 runners in tests/tests/vectors_*.rs read the same files the same way: a case
 passes when |got − expected| ≤ atol + rtol·|expected|; an error case must
 raise ClvError with the vector's code and field.
+
+``RUNNERS`` has one line per vector file; a file without one fails
+``test_every_vector_file_has_a_runner``. A case is a call: ``fn`` (or
+``call``) is the method's name, ``args`` its arguments in order, on the
+model class of the registry key ``model``.
 """
 
 import json
@@ -13,30 +18,43 @@ import pandas as pd
 import pytest
 
 import clv
+from clv import _clv
 from conftest import VECTORS, data_path
 
-MODELS = {
-    "bg_nbd.json": clv.BetaGeo,
-    "mbg_nbd.json": clv.ModifiedBetaGeo,
-    "pareto_nbd.json": clv.ParetoNBD,
-    "bg_bb.json": clv.BetaGeoBetaBinom,
-    "gamma_gamma.json": clv.GammaGamma,
-    "sbg.json": clv.ShiftedBetaGeo,
+#: registry key -> public class ("bg_nbd" -> clv.BetaGeo), from the registry itself.
+CLASSES = {s["key"]: getattr(clv, s["class"]) for s in _clv.registry()}
+
+#: Vector names of the Python methods whose name differs, by family.
+METHODS = {
+    ("transaction", "log_likelihood"): "customer_log_likelihood",
+    ("spend", "log_likelihood"): "customer_log_likelihood",
+    ("retention", "log_likelihood"): "survivors_log_likelihood",
 }
+
+#: The transaction model of gamma_gamma.json's CLV cases: FHL (2005) published
+#: BG/NBD (as tests/tests/vectors_gamma_gamma.rs).
+FHL_BG_NBD = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}
 
 
 def load(name):
     return json.loads((VECTORS / name).read_text())
 
 
-# portfolio.json and uplift.json (functions returning structs) run in test_portfolio.py.
-OTHER_RUNNERS = {"portfolio.json", "uplift.json"}
-
-
-def test_every_vector_file_is_covered():
-    files = {p.name for p in VECTORS.glob("*.json")}
-    covered = set(MODELS) | OTHER_RUNNERS
-    assert files == covered, f"vector files without a Python runner: {files - covered}"
+def call(key, params, fn, args):
+    """Calls ``fn`` with ``args`` (in order) on a model of registry ``key``:
+    a constructor (``fit``, ``from_params``, ``from_json``), or a method of the
+    model with ``params`` (``None``: an unfitted model)."""
+    cls, values = CLASSES[key], list(args.values())
+    if fn == "from_params":
+        return cls.from_params(**args)
+    if fn == "from_json":
+        return cls.from_json(*values)
+    if fn == "fit":
+        return cls().fit(*values)
+    model = cls() if params is None else cls.from_params(**params)
+    if fn == "customer_lifetime_value":
+        return clv.customer_lifetime_value(clv.BetaGeo.from_params(**FHL_BG_NBD), model, *values)
+    return getattr(model, METHODS.get((cls._spec["family"], fn), fn))(*values)
 
 
 def assert_close(got, case):
@@ -51,103 +69,84 @@ def assert_close(got, case):
     )
 
 
-def customers(args):
-    age = args["n_periods"] if "n_periods" in args else args["T"]
-    return np.array(args["frequency"], float), np.array(args["recency"], float), np.array(age, float)
+def assert_raises(run, case):
+    with pytest.raises(clv.ClvError) as e:
+        run()
+    assert e.value.code == case["code"], (case, str(e.value))
+    assert e.value.field == case["field"], (case, str(e.value))
+    assert isinstance(e.value, ValueError)
+    if case["field"] is not None:
+        assert case["field"] in str(e.value)
 
 
-def run_transaction(m, case):
-    a = case["args"]
-    fn = case["fn"]
-    if fn == "prob_alive":
-        return m.prob_alive(*customers(a))
-    if fn == "log_likelihood":
-        return m.customer_log_likelihood(*customers(a))
-    if fn == "expected_purchases":
-        return m.expected_purchases(a["t"], *customers(a))
-    if fn == "expected_purchases_new":
-        return m.expected_purchases_new(a["t"])
-    if fn == "prob_purchases":
-        return m.prob_purchases(a["n"], a["t"])
-    if fn == "prob_purchases_conditional":
-        return m.prob_purchases_conditional(a["n"], a["t"], *customers(a))
-    if fn == "dert":
-        return m.dert(a["delta"] if "delta" in a else a["discount"], *customers(a))
-    if fn == "prob_alive_ahead":
-        return m.prob_alive_ahead(a["m"], *customers(a))
-    raise AssertionError(f"unknown fn {fn}")
-
-
-def run_sbg(v, case):
-    p = v["params_sets"][case.get("params", "regular")]
-    m = clv.ShiftedBetaGeo.from_params(**p)
-    a = case["args"]
-    fn = case["fn"]
-    if fn == "survival":
-        return m.survival(a["t"])
-    if fn == "retention":
-        return m.retention(a["t"])
-    if fn == "dert":
-        return m.dert(a["discount"], a["renewals"])
-    if fn == "discounted_expected_lifetime":
-        return m.discounted_expected_lifetime(a["discount"])
-    if fn == "log_likelihood":
-        return m.survivors_log_likelihood(a["survivors"])
-    if fn == "fit":
-        return clv.ShiftedBetaGeo().fit(a["survivors"]).params["alpha"]
-    raise AssertionError(f"unknown fn {fn}")
-
-
-def run_gamma_gamma(v, case):
-    g = clv.GammaGamma.from_params(**v["params"])
-    a = case["args"]
-    if case["fn"] == "expected_spend":
-        return g.expected_spend(a["frequency"], a["monetary_value"])
-    if case["fn"] == "customer_lifetime_value":
-        # the vector's transaction model: FHL (2005) published BG/NBD (tests/tests/vectors_gamma_gamma.rs)
-        bg = clv.BetaGeo.from_params(r=0.243, alpha=4.414, a=0.793, b=2.426)
-        return clv.customer_lifetime_value(bg, g, a["frequency"], a["recency"], a["T"], a["monetary_value"],
-                                           time=a["time"], discount_rate=a["discount_rate"], freq=a["freq"])
-    raise AssertionError(case["fn"])
-
-
-def runner(name):
+def model_file(name):
+    """A model's file: ``cases`` and ``errors`` at the file's ``params`` (or
+    the case's entry of ``params_sets``)."""
     v = load(name)
-    if name == "sbg.json":
-        return v, lambda c: run_sbg(v, c)
-    if name == "gamma_gamma.json":
-        return v, lambda c: run_gamma_gamma(v, c)
-    m = MODELS[name].from_params(**v["params"])
-    return v, lambda c: run_transaction(m, c)
+    assert v["cases"] and v["errors"], name
+
+    def params(case):
+        return v["params_sets"][case["params"]] if case.get("params") else v["params"]
+
+    for case in v["cases"]:
+        assert_close(call(v["model"], params(case), case["fn"], case["args"]), case)
+    for case in v["errors"]:
+        assert_raises(lambda: call(v["model"], params(case), case["fn"], case["args"]), case)
 
 
-@pytest.mark.parametrize("name", sorted(MODELS))
-def test_cases(name):
-    v, run = runner(name)
+def error_contract(name):
+    """errors.json: the cross-runtime error contract, one model per case."""
+    v = load(name)
     assert v["cases"], name
     for case in v["cases"]:
-        assert_close(run(case), case)
+        if "python" not in case.get("runtimes", ["python"]):
+            continue  # reported by test_error_contract_skips
+        assert_raises(lambda: call(case["model"], case["params"], case["call"], case["args"]), case)
 
 
-@pytest.mark.parametrize("name", sorted(MODELS))
-def test_errors(name):
-    v, run = runner(name)
-    assert v["errors"], name
-    for case in v["errors"]:
-        with pytest.raises(clv.ClvError) as e:
-            run(case)
-        assert e.value.code == case["code"], (case, str(e.value))
-        assert e.value.field == case["field"], (case, str(e.value))
-        assert isinstance(e.value, ValueError)
-        assert case["field"] in str(e.value)
+#: One runner per vector file; None: the file runs in test_portfolio.py (VECTOR_FILES there).
+RUNNERS = {
+    "bg_bb.json": model_file,
+    "bg_nbd.json": model_file,
+    "errors.json": error_contract,
+    "gamma_gamma.json": model_file,
+    "mbg_nbd.json": model_file,
+    "pareto_nbd.json": model_file,
+    "portfolio.json": None,
+    "sbg.json": model_file,
+    "uplift.json": None,
+}
+
+
+def test_every_vector_file_has_a_runner():
+    import test_portfolio
+
+    files = {p.name for p in VECTORS.glob("*.json")}
+    assert files == set(RUNNERS), f"vector files without a Python runner: {files - set(RUNNERS)}"
+    elsewhere = {n for n, run in RUNNERS.items() if run is None}
+    assert elsewhere == set(test_portfolio.VECTOR_FILES)
+
+
+@pytest.mark.parametrize("name", sorted(n for n, run in RUNNERS.items() if run is not None))
+def test_vector_file(name):
+    RUNNERS[name](name)
+
+
+def test_error_contract_skips():
+    """Cases of errors.json whose `runtimes` omit python are left out, with their reason."""
+    skipped = [c for c in load("errors.json")["cases"] if "python" not in c.get("runtimes", ["python"])]
+    if skipped:
+        pytest.skip(f"{len(skipped)} errors.json case(s) not for python: "
+                    + "; ".join(f"{c['model']}.{c['call']} (runtimes {c['runtimes']})" for c in skipped))
 
 
 @pytest.mark.parametrize("name", ["bg_nbd.json", "mbg_nbd.json", "pareto_nbd.json"])
 def test_published_cdnow_fits(name):
     """FHL (2005) BG/NBD, the Pareto/NBD notes, lifetimes' MBG/NBD (see each fit's `source`)."""
-    fit = load(name)["fits"][0]
+    v = load(name)
+    fit = v["fits"][0]
     d = pd.read_csv(data_path(fit["data"]))
-    m = MODELS[name]().fit(d["frequency"], d["recency"], d["T"])
+    m = CLASSES[v["model"]]().fit(d["frequency"], d["recency"], d["T"])
     for k, want in fit["expected_params"].items():
         tol = fit.get("atol_by_param", {}).get(k, fit["atol_params"])
         assert abs(m.params[k] - want) <= tol, (k, m.params[k], want)

@@ -629,6 +629,156 @@ pub fn contribution_margins(
         .collect()
 }
 
+/// The formulas on decimal text, for the bindings (Python, JavaScript) that
+/// take and return money as strings: each argument is read with
+/// [`parse_decimal`] (an error names the argument in snake_case, and the
+/// element index in a series), each result written with `Decimal`'s
+/// `Display`.
+///
+/// ```
+/// use clv::formulas::text;
+/// assert_eq!(text::retention_clv("100", "0.8", "0.1", None)?.parse::<f64>().unwrap().round(), 267.0);
+/// assert_eq!(text::contribution_margins(&["100", "40"], &["60", "30"], &["10", "25"])?, ["30", "-15"]);
+/// let e = text::waland_cole(&["1", "x"], &["1", "1"], &["0", "0"], &["0", "0"], "0", "0.1").unwrap_err();
+/// assert_eq!(e.to_string(), "invalid volume[1]: \"x\" (expected a decimal number such as \"1234.56\")");
+/// # Ok::<(), clv::Error>(())
+/// ```
+pub mod text {
+    use super::{Decimal, Result, parse_decimal};
+
+    /// One decimal per element, naming `field[i]` in an error.
+    fn series<S: AsRef<str>>(field: &str, texts: &[S]) -> Result<Vec<Decimal>> {
+        let parse =
+            |(i, t): (usize, &S)| parse_decimal(field, t.as_ref()).map_err(|e| e.at_index(i));
+        texts.iter().enumerate().map(parse).collect()
+    }
+
+    /// [`super::waland_cole`] with per-period series.
+    ///
+    /// # Errors
+    /// A value that is not a decimal; those of [`super::waland_cole`].
+    pub fn waland_cole<S: AsRef<str>>(
+        volume: &[S],
+        margin: &[S],
+        direct_costs: &[S],
+        retention_costs: &[S],
+        acquisition_cost: &str,
+        cost_of_capital: &str,
+    ) -> Result<String> {
+        let input = super::WalandColeInput {
+            volume: series("volume", volume)?,
+            margin: series("margin", margin)?,
+            direct_costs: series("direct_costs", direct_costs)?,
+            retention_costs: series("retention_costs", retention_costs)?,
+            acquisition_cost: parse_decimal("acquisition_cost", acquisition_cost)?,
+            cost_of_capital: parse_decimal("cost_of_capital", cost_of_capital)?,
+        };
+        Ok(super::waland_cole(&input)?.to_string())
+    }
+
+    /// [`super::waland_cole_constant`].
+    ///
+    /// # Errors
+    /// A value that is not a decimal; those of [`super::waland_cole_constant`].
+    pub fn waland_cole_constant(
+        volume: &str,
+        margin: &str,
+        direct_costs: &str,
+        retention_costs: &str,
+        periods: u32,
+        acquisition_cost: &str,
+        cost_of_capital: &str,
+    ) -> Result<String> {
+        Ok(super::waland_cole_constant(
+            parse_decimal("volume", volume)?,
+            parse_decimal("margin", margin)?,
+            parse_decimal("direct_costs", direct_costs)?,
+            parse_decimal("retention_costs", retention_costs)?,
+            periods,
+            parse_decimal("acquisition_cost", acquisition_cost)?,
+            parse_decimal("cost_of_capital", cost_of_capital)?,
+        )?
+        .to_string())
+    }
+
+    /// [`super::simple_clv`].
+    ///
+    /// # Errors
+    /// A value that is not a decimal; those of [`super::simple_clv`].
+    pub fn simple_clv(
+        average_purchase_value: &str,
+        purchase_frequency: &str,
+        lifespan: &str,
+        margin_rate: &str,
+        acquisition_cost: &str,
+        retention_cost: &str,
+    ) -> Result<String> {
+        Ok(super::simple_clv(
+            parse_decimal("average_purchase_value", average_purchase_value)?,
+            parse_decimal("purchase_frequency", purchase_frequency)?,
+            parse_decimal("lifespan", lifespan)?,
+            parse_decimal("margin_rate", margin_rate)?,
+            parse_decimal("acquisition_cost", acquisition_cost)?,
+            parse_decimal("retention_cost", retention_cost)?,
+        )?
+        .to_string())
+    }
+
+    /// [`super::retention_clv`], or [`super::retention_clv_finite`] over `periods`.
+    ///
+    /// # Errors
+    /// A value that is not a decimal; those of the formulas.
+    pub fn retention_clv(
+        margin: &str,
+        retention: &str,
+        discount_rate: &str,
+        periods: Option<u32>,
+    ) -> Result<String> {
+        let m = parse_decimal("margin", margin)?;
+        let r = parse_decimal("retention", retention)?;
+        let i = parse_decimal("discount_rate", discount_rate)?;
+        let v = match periods {
+            None => super::retention_clv(m, r, i)?,
+            Some(n) => super::retention_clv_finite(m, r, i, n)?,
+        };
+        Ok(v.to_string())
+    }
+
+    /// [`super::contribution_margin`].
+    ///
+    /// # Errors
+    /// A value that is not a decimal; those of [`super::contribution_margin`].
+    pub fn contribution_margin(
+        revenue: &str,
+        variable_costs: &str,
+        cost_to_serve: &str,
+    ) -> Result<String> {
+        Ok(super::contribution_margin(
+            parse_decimal("revenue", revenue)?,
+            parse_decimal("variable_costs", variable_costs)?,
+            parse_decimal("cost_to_serve", cost_to_serve)?,
+        )?
+        .to_string())
+    }
+
+    /// [`super::contribution_margins`].
+    ///
+    /// # Errors
+    /// A value that is not a decimal; those of [`super::contribution_margins`].
+    pub fn contribution_margins<S: AsRef<str>>(
+        revenue: &[S],
+        variable_costs: &[S],
+        cost_to_serve: &[S],
+    ) -> Result<Vec<String>> {
+        let v = super::contribution_margins(
+            &series("revenue", revenue)?,
+            &series("variable_costs", variable_costs)?,
+            &series("cost_to_serve", cost_to_serve)?,
+        )?;
+        Ok(v.iter().map(Decimal::to_string).collect())
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {

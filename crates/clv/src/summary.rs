@@ -906,6 +906,65 @@ pub fn summarize_coded(
     amounts: Option<&[f64]>,
     options: &SummaryOptions,
 ) -> Result<Summary> {
+    summarize_ranked(ids, timestamps, amounts, options, rank_names).map(|(s, _)| s)
+}
+
+/// [`summarize_coded`] for customers given as codes `0..n_customers` that are
+/// already in the wanted output order (e.g. the sorted codes of pandas'
+/// `factorize`, where customer `9` comes before customer `10`), instead of the
+/// byte order of id strings. Rows come out in code order; the second vector
+/// gives each output row's code (and [`Summary::customer_id`] holds the codes
+/// as text). Codes without a calibration purchase have no row.
+///
+/// # Errors
+/// Those of [`summarize_coded`].
+///
+/// # Example
+/// ```
+/// use clv::summary::{summarize_in_code_order, SummaryOptions};
+/// use clv::time::{parse_timestamp, TimeUnit};
+/// let day = |s| parse_timestamp(s, None).unwrap();
+/// // code 0 is customer 9, code 1 customer 10: by byte order "10" would come first
+/// let codes = [1, 0, 1];
+/// let ts = [day("1997-01-01"), day("1997-01-02"), day("1997-01-08")];
+/// let options = SummaryOptions {
+///     unit: TimeUnit::parse("D")?,
+///     observation_end: Some(day("1997-01-10")),
+///     ..SummaryOptions::default()
+/// };
+/// let (s, rows) = summarize_in_code_order(&codes, 2, &ts, None, &options)?;
+/// assert_eq!(rows, [0, 1]);
+/// assert_eq!(s.frequency, [0.0, 1.0]);
+/// assert_eq!(s.t, [8.0, 9.0]);
+/// # Ok::<(), clv::Error>(())
+/// ```
+pub fn summarize_in_code_order(
+    codes: &[u32],
+    n_customers: usize,
+    timestamps: &[i64],
+    amounts: Option<&[f64]>,
+    options: &SummaryOptions,
+) -> Result<(Summary, Vec<u32>)> {
+    let names = (0..n_customers).map(|c| c.to_string()).collect();
+    let ids = CustomerIds::from_parts(codes.to_vec(), names);
+    let in_code_order = |names: &[String]| {
+        // Callers guarantee names.len() < u32::MAX.
+        let identity: Vec<u32> = (0..names.len() as u32).collect();
+        (identity.clone(), identity)
+    };
+    summarize_ranked(&ids, timestamps, amounts, options, in_code_order)
+}
+
+/// [`summarize_coded`] with the customers ordered by `rank` (which returns
+/// `rank_of_code` and `code_of_rank`, as [`rank_names`]); also returns each
+/// output row's code.
+fn summarize_ranked(
+    ids: &CustomerIds,
+    timestamps: &[i64],
+    amounts: Option<&[f64]>,
+    options: &SummaryOptions,
+    rank: impl FnOnce(&[String]) -> (Vec<u32>, Vec<u32>),
+) -> Result<(Summary, Vec<u32>)> {
     let n = ids.codes.len();
     check::same_len("timestamps", timestamps.len(), "customer_ids", n)?;
     if let Some(a) = amounts {
@@ -960,7 +1019,7 @@ pub fn summarize_coded(
     let min_ts = timestamps.iter().copied().min().unwrap_or(observation_end);
     let base = unit.period_index(min_ts.min(observation_end));
     let top = unit.period_index(observation_end);
-    let (rank_of_code, code_of_rank) = rank_names(&ids.names);
+    let (rank_of_code, code_of_rank) = rank(&ids.names);
     let plan = Plan {
         ids,
         timestamps,
@@ -982,12 +1041,16 @@ pub fn summarize_coded(
         monetary_value: amounts.map(|_| grouped.holdout_monetary),
         duration: (top - unit.period_index(c)) as f64 / unit.multiplier,
     });
-    let customer_id = cal
+    let row_codes: Vec<u32> = cal
         .ranks
         .iter()
-        .map(|&r| ids.names[code_of_rank[r as usize] as usize].clone())
+        .map(|&r| code_of_rank[r as usize])
         .collect();
-    Ok(Summary {
+    let customer_id = row_codes
+        .iter()
+        .map(|&c| ids.names[c as usize].clone())
+        .collect();
+    let summary = Summary {
         customer_id,
         frequency: cal.frequency,
         recency: cal.recency,
@@ -1000,7 +1063,8 @@ pub fn summarize_coded(
         n_transactions: grouped.n_transactions,
         skipped: grouped.skipped,
         holdout_only_customers: grouped.holdout_only,
-    })
+    };
+    Ok((summary, row_codes))
 }
 
 fn all_skipped(n: usize) -> Error {

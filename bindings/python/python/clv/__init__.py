@@ -24,14 +24,8 @@ from __future__ import annotations
 
 from . import experiment, formulas, portfolio
 from ._clv import ClvError
-from .models import (
-    BetaGeo,
-    BetaGeoBetaBinom,
-    GammaGamma,
-    ModifiedBetaGeo,
-    ParetoNBD,
-    ShiftedBetaGeo,
-)
+from .models import *  # noqa: F403  (one class per registry model: BetaGeo, ParetoNBD, ...)
+from .models import __all__ as _models
 from .rfm import default_segment_map, rfm_scores, rfm_segments
 from .summary import rfm_summary
 from .value import customer_lifetime_value
@@ -40,12 +34,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "ClvError",
-    "BetaGeo",
-    "ParetoNBD",
-    "ModifiedBetaGeo",
-    "BetaGeoBetaBinom",
-    "GammaGamma",
-    "ShiftedBetaGeo",
+    *_models,
     "rfm_summary",
     "rfm_scores",
     "rfm_segments",

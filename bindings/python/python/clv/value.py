@@ -17,12 +17,12 @@ import numpy as np
 
 from . import _clv
 from ._convert import customers, error, result
-from .models import GammaGamma, _Transaction
+from .models import SpendModel, TransactionModel
 
 
 def customer_lifetime_value(
-    transaction_model: _Transaction,
-    spend_model: GammaGamma,
+    transaction_model: TransactionModel,
+    spend_model: SpendModel,
     frequency: Any,
     recency: Any,
     T: Any,
@@ -38,11 +38,11 @@ def customer_lifetime_value(
     ``spend_model`` a fitted :class:`clv.GammaGamma`. Returns a numpy array, or
     a pandas Series with the input's index.
     """
-    if not isinstance(transaction_model, _Transaction):
+    if not isinstance(transaction_model, TransactionModel):
         raise error(f"invalid transaction_model: {type(transaction_model).__name__} "
                     "(expected BetaGeo, ParetoNBD, ModifiedBetaGeo or BetaGeoBetaBinom)",
                     field="transaction_model")
-    if not isinstance(spend_model, GammaGamma):
+    if not isinstance(spend_model, SpendModel):
         raise error(f"invalid spend_model: {type(spend_model).__name__} (expected GammaGamma)",
                     field="spend_model")
     if isinstance(time, bool) or not isinstance(time, (int, np.integer)) or time < 0:
@@ -50,7 +50,7 @@ def customer_lifetime_value(
     (x, tx, t, m), index, scalar = customers(
         ("frequency", "recency", "T", "monetary_value"), (frequency, recency, T, monetary_value)
     )
-    spend = spend_model._fitted().expected_spend(x, m)
+    spend = spend_model._fitted().expected_spend([x, m])
     v = _clv.customer_lifetime_value(transaction_model._fitted(), spend, x, tx, t, int(time),
                                      float(discount_rate), str(freq))
     return result(v, index, scalar, "clv")

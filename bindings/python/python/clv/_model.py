@@ -1,0 +1,337 @@
+"""The base classes of the model classes of :mod:`clv.models`, one per family
+of the core's registry: :class:`TransactionModel` (buy till you die),
+:class:`SpendModel` (spend per transaction) and :class:`RetentionModel`
+(contractual survival). :mod:`clv.models` creates one subclass per registry
+entry (``_clv.registry()``); everything here is generic over the entry's
+``params`` and ``inputs``, so a model added to the core needs no code here.
+
+The per-customer arguments of a model are named by its registry ``inputs``
+(``frequency, recency, T``; BG/BB ``frequency, recency, n_periods``;
+Gamma-Gamma ``frequency, monetary_value``), positionally or by keyword.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, Dict, List, Optional, Sequence, Tuple, TypeVar
+
+import numpy as np
+
+from . import _clv
+from ._convert import customers, error, horizon, result, to_f64
+
+__all__ = ["Model", "TransactionModel", "SpendModel", "RetentionModel"]
+
+_M = TypeVar("_M", bound="Model")
+
+
+class Model:
+    """Shared surface: params, log_likelihood, summary(), JSON, pickling."""
+
+    #: The model's registry entry: key, name, class, family, params, inputs, reference.
+    _spec: ClassVar[Dict[str, Any]] = {}
+    _core: Optional[_clv.Model]
+
+    def __init__(self) -> None:
+        self._core = None
+
+    # -- construction -------------------------------------------------------------
+    @classmethod
+    def _from_core(cls: type[_M], core: _clv.Model) -> _M:
+        m = cls()
+        m._core = core
+        return m
+
+    @classmethod
+    def from_params(cls: type[_M], **params: float) -> _M:
+        """A model with known parameters, e.g. ``BetaGeo.from_params(r=0.243, alpha=4.414, a=0.793, b=2.426)``.
+
+        Raises ``ClvError`` naming a missing or unknown parameter, or one that is
+        not finite and > 0.
+        """
+        names: Sequence[str] = cls._spec["params"]
+        expected = ", ".join(names)
+        for name in params:
+            if name not in names:
+                raise error(f"invalid parameter {name!r} for {cls.__name__} (expected {expected})", field=name)
+        missing = [n for n in names if n not in params]
+        if missing:
+            raise error(f"missing parameter {missing[0]!r} for {cls.__name__} (expected {expected})",
+                        field=missing[0])
+        values = []
+        for n in names:
+            try:
+                values.append(float(params[n]))
+            except (TypeError, ValueError):
+                raise error(f"invalid {n}: {params[n]!r} (expected a finite number > 0)", field=n) from None
+        return cls._from_core(_clv.Model.from_values(cls._spec["key"], values))
+
+    @classmethod
+    def from_json(cls: type[_M], text: str) -> _M:
+        """Reads a model written by :meth:`to_json` (``ClvError`` code ``FORMAT_ERROR`` otherwise)."""
+        return cls._from_core(_clv.Model.from_json(text, cls._spec["key"]))
+
+    def to_json(self) -> str:
+        """``{"format_version": 1, "model": ..., "params": {...}, "fit": {...} | null}``."""
+        return self._fitted().to_json()
+
+    def _fit(self: _M, inputs: List[np.ndarray], weights: Any, penalty: float, max_iterations: int,
+             gradient_tolerance: float) -> _M:
+        w = None
+        if weights is not None:
+            w = np.ascontiguousarray(to_f64("weights", weights))
+            if w.ndim == 0:
+                w = np.full(inputs[0].shape[0], float(w))
+        self._core = _clv.Model.fit(
+            self._spec["key"], inputs, w, penalty=float(penalty), max_iterations=int(max_iterations),
+            gradient_tolerance=float(gradient_tolerance),
+        )
+        return self
+
+    # -- state ----------------------------------------------------------------------
+    def _fitted(self) -> _clv.Model:
+        if self._core is None:
+            name = type(self).__name__
+            raise error(f"{name} has no parameters yet: call fit(...) or {name}.from_params(...)",
+                        code="NOT_FITTED")
+        return self._core
+
+    def _customers(self, args: Tuple[Any, ...], named: Dict[str, Any]) -> Tuple[list, Any, bool]:
+        """The per-customer arguments (named by the spec's ``inputs``) as arrays."""
+        names: Sequence[str] = self._spec["inputs"]
+        return customers(names, _bind(type(self).__name__, names, args, named))
+
+    @property
+    def params(self) -> Dict[str, float]:
+        """The parameters as a dict, in the model's order."""
+        return {k: float(v) for k, v in self._fitted().params()}
+
+    @property
+    def fit_info(self) -> Optional[Dict[str, Any]]:
+        """Fit diagnostics (log_likelihood, std_errors, lower_95, upper_95, iterations,
+        converged, gradient_norm, n_observations); ``None`` for ``from_params`` models."""
+        return self._fitted().fit_info()
+
+    @property
+    def log_likelihood(self) -> Optional[float]:
+        """Total (weighted) log-likelihood at the optimum; ``None`` for a model
+        built with ``from_params`` (it was not fitted to data)."""
+        info = self._fitted().fit_info()
+        return None if info is None else float(info["log_likelihood"])
+
+    def summary(self) -> Any:
+        """A pandas DataFrame indexed by parameter: ``estimate``, ``std_error``,
+        ``lower_95``, ``upper_95``.
+
+        Standard errors are ``sqrt(diag((-H)^-1))`` with H the Hessian of the
+        log-likelihood; the 95% intervals are log-scale Wald intervals
+        ``θ·exp(±1.96·SE/θ)`` (always positive). NaN for a ``from_params`` model.
+        """
+        import pandas as pd
+
+        p = self.params
+        info = self._fitted().fit_info()
+        nan = [float("nan")] * len(p)
+        return pd.DataFrame(
+            {
+                "estimate": list(p.values()),
+                "std_error": info["std_errors"] if info else nan,
+                "lower_95": info["lower_95"] if info else nan,
+                "upper_95": info["upper_95"] if info else nan,
+            },
+            index=pd.Index(list(p.keys()), name="parameter"),
+        )
+
+    def __getstate__(self) -> Dict[str, Any]:
+        return {"json": None if self._core is None else self._core.to_json()}
+
+    def __setstate__(self, state: Dict[str, Any]) -> None:
+        text = state.get("json")
+        self._core = None if text is None else _clv.Model.from_json(text, self._spec["key"])
+
+    def __repr__(self) -> str:
+        if self._core is None:
+            return f"{type(self).__name__}()"
+        inner = ", ".join(f"{k}={v:.6g}" for k, v in self.params.items())
+        return f"{type(self).__name__}({inner})"
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        assert isinstance(other, Model)
+        if self._core is None or other._core is None:
+            return self._core is other._core
+        return bool(self.to_json() == other.to_json())
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def _bind(owner: str, names: Sequence[str], args: Tuple[Any, ...], named: Dict[str, Any]) -> List[Any]:
+    """``args`` and ``named`` bound to ``names`` as a call binds parameters (``TypeError`` otherwise)."""
+    if len(args) > len(names):
+        raise TypeError(f"{owner} takes {len(names)} per-customer arguments ({', '.join(names)}), "
+                        f"{len(args)} were given")
+    values = dict(zip(names, args))
+    for k, v in named.items():
+        if k not in names:
+            raise TypeError(f"{owner} got an unexpected keyword argument {k!r} (expected {', '.join(names)})")
+        if k in values:
+            raise TypeError(f"{owner} got multiple values for argument {k!r}")
+        values[k] = v
+    missing = [n for n in names if n not in values]
+    if missing:
+        raise TypeError(f"{owner} is missing the argument {missing[0]!r}")
+    return [values[n] for n in names]
+
+
+class _FitsCustomers(Model):
+    """A model fitted to per-customer arrays (transaction and spend models)."""
+
+    def fit(self: _M, *inputs: Any, weights: Any = None, penalty: float = 0.0, max_iterations: int = 1000,
+            gradient_tolerance: float = 1e-6, **named: Any) -> _M:
+        """Maximum-likelihood fit to the per-customer arrays of the model's
+        ``inputs`` (positionally, then ``weights``, or by keyword); returns
+        ``self``. ``weights`` are per-row customer counts; ``penalty`` is
+        lifetimes' ``penalizer_coef`` (objective −LL/W + penalty·Σθ²). Inputs
+        are checked before any work (lengths, NaN, negative or fractional
+        frequency, recency > T). The GIL is released."""
+        names = self._spec["inputs"]
+        if len(inputs) == len(names) + 1 and weights is None:
+            inputs, weights = inputs[:-1], inputs[-1]
+        arrays, _, _ = customers(names, _bind(type(self).__name__, names, inputs, named))
+        return self._fit(arrays, weights, penalty, max_iterations, gradient_tolerance)
+
+
+class TransactionModel(_FitsCustomers):
+    """Buy-till-you-die models (BG/NBD, MBG/NBD, Pareto/NBD, BG/BB, ...): per
+    customer ``frequency`` x = repeat purchases, ``recency`` t_x = age at the
+    last purchase, ``T`` = age at the end of observation (BG/BB: ``n_periods``,
+    whole transaction opportunities), in the unit of the summary. An operation
+    the model does not define raises ``ClvError`` code ``NOT_SUPPORTED``."""
+
+    def _per_customer(self, method: str, name: str, args: Tuple[Any, ...], named: Dict[str, Any],
+                      *first: float) -> Any:
+        core = self._fitted()
+        (x, tx, t), index, scalar = self._customers(args, named)
+        return result(getattr(core, method)(*first, [x, tx, t]), index, scalar, name)
+
+    def customer_log_likelihood(self, *customer: Any, **named: Any) -> Any:
+        """Per-customer log-likelihood ``ln L(params | x, t_x, T)`` (sums to
+        :attr:`log_likelihood` on the fitted data without weights)."""
+        return self._per_customer("log_likelihood", "log_likelihood", customer, named)
+
+    def prob_alive(self, *customer: Any, **named: Any) -> Any:
+        """P(customer still alive at T | x, t_x, T), per customer (a probability in [0, 1])."""
+        return self._per_customer("prob_alive", "prob_alive", customer, named)
+
+    def expected_purchases(self, t: Any, *customer: Any, **named: Any) -> Any:
+        """Conditional expectation E[Y(t) | x, t_x, T]: expected purchases in the
+        next ``t`` periods (summary units) of each customer. ``t`` is a scalar or
+        one value per customer."""
+        core = self._fitted()
+        h, _ = horizon("t", t)
+        (x, tx, tt), index, scalar = self._customers(customer, named)
+        if h.shape[0] != 1 and scalar:
+            # several horizons for one customer
+            x, tx, tt = (np.full(h.shape[0], a[0]) for a in (x, tx, tt))
+            scalar = False
+        return result(core.expected_purchases(h, [x, tx, tt]), index, scalar, "expected_purchases")
+
+    def expected_purchases_new(self, t: Any) -> Any:
+        """E[X(t)]: expected purchases of a new customer in ``t`` periods from
+        their first purchase. Float for a scalar ``t``, ndarray otherwise."""
+        core = self._fitted()
+        h, scalar = horizon("t", t)
+        index = t.index if hasattr(t, "index") and not scalar and type(t).__module__.startswith("pandas") else None
+        return result(core.expected_purchases_new(h), index, scalar, "expected_purchases_new")
+
+    def prob_purchases(self, n: Any, t: Any) -> Any:
+        """P(X(t) = n): probability that a new customer makes exactly ``n``
+        purchases in ``t`` periods. ``n`` and ``t`` broadcast against each other."""
+        core = self._fitted()
+        na, tn = to_f64("n", n), to_f64("t", t)
+        out = core.prob_purchases(np.ascontiguousarray(np.atleast_1d(na)), np.ascontiguousarray(np.atleast_1d(tn)))
+        return result(out, None, na.ndim == 0 and tn.ndim == 0)
+
+    def prob_purchases_conditional(self, n: int, t: float, *customer: Any, **named: Any) -> Any:
+        """P(exactly ``n`` purchases in (T, T+t] | x, t_x, T), per customer (Pareto/NBD)."""
+        return self._per_customer("prob_purchases_conditional", "prob_purchases_conditional", customer, named,
+                                  float(n), float(t))
+
+    def dert(self, discount: float, *customer: Any, **named: Any) -> Any:
+        """Discounted expected residual transactions where the model has a closed
+        form: Pareto/NBD with a continuous discount rate per period (FHL 2005 JMR
+        eq. 2), BG/BB with a discount rate per opportunity (FHS 2010 eq. 14).
+        Multiply by expected spend for a CLV."""
+        return self._per_customer("dert", "dert", customer, named, float(discount))
+
+    def prob_alive_ahead(self, m: int, *customer: Any, **named: Any) -> Any:
+        """P(alive at opportunity n+m | x, t_x, n) (BG/BB)."""
+        return self._per_customer("prob_alive_ahead", "prob_alive_ahead", customer, named, float(m))
+
+
+class SpendModel(_FitsCustomers):
+    """Spend per transaction (Gamma-Gamma): per customer ``frequency`` (repeat
+    purchases) and ``monetary_value`` (mean repeat spend). A fit uses the
+    customers with ``frequency > 0`` (the model describes repeat spend)."""
+
+    def expected_spend(self, *customer: Any, **named: Any) -> Any:
+        """Expected mean transaction value of each customer (currency units)."""
+        core = self._fitted()
+        (x, m), index, scalar = self._customers(customer, named)
+        return result(core.expected_spend([x, m]), index, scalar, "expected_spend")
+
+    def customer_log_likelihood(self, *customer: Any, **named: Any) -> Any:
+        """Per-customer log-likelihood of the mean spends (customers with x > 0)."""
+        core = self._fitted()
+        (x, m), _, scalar = self._customers(customer, named)
+        return result(core.spend_log_likelihood([x, m]), None, scalar)
+
+
+class RetentionModel(Model):
+    """Contractual retention of a cohort (sBG): fitted to a survivor curve."""
+
+    def fit(self: _M, active_customers_by_period: Any, *, penalty: float = 0.0,
+            max_iterations: int = 1000, gradient_tolerance: float = 1e-6) -> _M:
+        """Fit to a survivor curve: element 0 is the cohort size, element t the
+        customers still active after t periods (non-increasing). Returns ``self``."""
+        s = np.ascontiguousarray(np.atleast_1d(to_f64("survivors", active_customers_by_period)))
+        return self._fit([s], None, penalty, max_iterations, gradient_tolerance)
+
+    def _each(self, method: str, t: Any) -> Any:
+        core = self._fitted()
+        h, scalar = horizon("t", t)
+        return result(getattr(core, method)(h), None, scalar)
+
+    def survival(self, t: Any) -> Any:
+        """S(t): share of the cohort still active after ``t`` whole periods."""
+        return self._each("survival", t)
+
+    def retention(self, t: Any) -> Any:
+        """r(t) = S(t)/S(t−1): retention rate in period ``t`` ≥ 1."""
+        return self._each("retention", t)
+
+    def prob_churn(self, t: Any) -> Any:
+        """P(T = t) = S(t−1) − S(t): probability of churning in period ``t`` ≥ 1."""
+        return self._each("prob_churn", t)
+
+    def dert(self, discount: float, renewals: float) -> float:
+        """Discounted expected residual lifetime of a customer who has renewed
+        ``renewals`` times (FH 2010, discount rate per period)."""
+        return self._fitted().renewal_dert(float(discount), float(renewals))
+
+    def discounted_expected_lifetime(self, discount: float) -> float:
+        """Discounted expected lifetime (in periods) of a new customer."""
+        return self._fitted().discounted_expected_lifetime(float(discount))
+
+    def survivors_log_likelihood(self, active_customers_by_period: Any) -> float:
+        """Total log-likelihood of a survivor curve at these parameters."""
+        s = np.ascontiguousarray(np.atleast_1d(to_f64("survivors", active_customers_by_period)))
+        return self._fitted().survivors_log_likelihood(s)
+
+
+#: The base class of each registry family.
+FAMILIES: Dict[str, type] = {
+    "transaction": TransactionModel,
+    "spend": SpendModel,
+    "retention": RetentionModel,
+}

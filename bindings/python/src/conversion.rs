@@ -1,0 +1,170 @@
+//! Conversions between Python and core types, each written once: arrays in
+//! ([`Floats`]), arrays out ([`array`]), and the core's result structs as
+//! dicts through the [`Wrap`] newtype (polars' `Wrap<T>`), with the structs'
+//! field names.
+
+use std::borrow::Cow;
+
+use clv::experiment::{StratifiedUplift, StratumUplift, Uplift};
+use clv::fit::{FitInfo, FitOptions};
+use clv::models::ModelSpec;
+use clv::portfolio::{
+    CustomerAtRisk, CustomerTotals, OfferCeiling, RiskRanking, TierSummary, TopShare, ValueTiers,
+    WhaleCurve,
+};
+use numpy::{Element, IntoPyArray, PyArray1, PyReadonlyArray1};
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+/// A 1-d numpy array argument (float64 unless said otherwise), read in place.
+pub(crate) type Floats<'py, T = f64> = PyReadonlyArray1<'py, T>;
+
+/// Borrows a 1-d array as a slice (copying only a non-contiguous view).
+pub(crate) fn slice<'a, T: Element + Clone>(a: &'a Floats<'_, T>) -> Cow<'a, [T]> {
+    match a.as_slice() {
+        Ok(s) => Cow::Borrowed(s),
+        Err(_) => Cow::Owned(a.as_array().to_vec()),
+    }
+}
+
+/// Slices of borrowed arrays.
+pub(crate) fn borrow<'a>(arrays: &'a [Cow<'_, [f64]>]) -> Vec<&'a [f64]> {
+    arrays.iter().map(AsRef::as_ref).collect()
+}
+
+/// The keyword arguments of `fit` (checked by the core's fit).
+pub(crate) fn fit_options(
+    penalty: f64,
+    max_iterations: u64,
+    gradient_tolerance: f64,
+) -> FitOptions {
+    FitOptions {
+        max_iterations,
+        gradient_tolerance,
+        penalty,
+    }
+}
+
+/// A vector as a new numpy array.
+pub(crate) fn array<T: Element>(py: Python<'_>, v: Vec<T>) -> Bound<'_, PyArray1<T>> {
+    v.into_pyarray(py)
+}
+
+/// A core type converted to Python (a dict with the struct's field names).
+pub(crate) struct Wrap<T>(pub T);
+
+/// Builds a dict from `name => value` pairs (a `PyResult`).
+macro_rules! dict {
+    ($py:expr, { $($key:literal => $value:expr),* $(,)? }) => {{
+        let d = pyo3::types::PyDict::new($py);
+        $(d.set_item($key, $value)?;)*
+        Ok::<_, PyErr>(d)
+    }};
+}
+pub(crate) use dict;
+
+/// `impl IntoPyObject for Wrap<$ty>` as a dict built by `$body` from `$v`.
+macro_rules! into_dict {
+    ($ty:ty, |$py:ident, $v:ident| $body:tt) => {
+        impl<'py> IntoPyObject<'py> for Wrap<$ty> {
+            type Target = PyDict;
+            type Output = Bound<'py, PyDict>;
+            type Error = PyErr;
+            fn into_pyobject(self, $py: Python<'py>) -> PyResult<Self::Output> {
+                let $v = self.0;
+                dict!($py, $body)
+            }
+        }
+    };
+}
+
+/// Nested rows as a list of dicts.
+fn rows<T>(v: Vec<T>) -> Vec<Wrap<T>> {
+    v.into_iter().map(Wrap).collect()
+}
+
+into_dict!(&ModelSpec, |py, s| {
+    "key" => s.key, "name" => s.name, "class" => s.class, "family" => s.family.as_str(),
+    "params" => s.params.to_vec(), "inputs" => s.inputs.to_vec(), "reference" => s.reference,
+});
+
+into_dict!(&FitInfo, |py, f| {
+    "log_likelihood" => f.log_likelihood,
+    "std_errors" => f.std_errors.clone(),
+    "lower_95" => f.ci_95.iter().map(|c| c.0).collect::<Vec<f64>>(),
+    "upper_95" => f.ci_95.iter().map(|c| c.1).collect::<Vec<f64>>(),
+    "iterations" => f.iterations,
+    "converged" => f.converged,
+    "gradient_norm" => f.gradient_norm,
+    "n_observations" => f.n_observations,
+});
+
+into_dict!(WhaleCurve, |py, w| {
+    "order" => array(py, w.order),
+    "sorted_values" => array(py, w.sorted_values),
+    "cumulative_share" => array(py, w.cumulative_share),
+    "total" => w.total, "created" => w.created, "destroyed" => w.destroyed,
+    "peak_share" => w.peak_share, "peak_customers" => w.peak_customers,
+    "peak_fraction" => w.peak_fraction,
+    "top_shares" => rows(w.top_shares),
+    "destroyers" => array(py, w.destroyers),
+    "gini" => w.gini,
+});
+
+into_dict!(TopShare, |py, t| {
+    "fraction" => t.fraction, "customers" => t.customers, "share" => t.share,
+});
+
+into_dict!(ValueTiers, |py, t| {
+    "method" => t.method.as_str(), "cuts" => t.cuts, "tier" => t.tier, "tiers" => rows(t.tiers),
+});
+
+into_dict!(TierSummary, |py, s| {
+    "tier" => s.tier, "customers" => s.customers, "value" => s.value, "share" => s.share,
+});
+
+into_dict!(RiskRanking, |py, r| {
+    "value_at_risk" => array(py, r.value_at_risk),
+    "total" => r.total, "total_value" => r.total_value, "share" => r.share,
+    "expected_retained" => r.expected_retained,
+    "at_risk" => rows(r.at_risk),
+});
+
+into_dict!(CustomerAtRisk, |py, c| {
+    "index" => c.index, "value" => c.value, "p_alive" => c.p_alive,
+    "value_at_risk" => c.value_at_risk,
+});
+
+into_dict!(OfferCeiling, |py, o| {
+    "value_if_retained" => array(py, o.value_if_retained),
+    "value_if_lost" => array(py, o.value_if_lost),
+    "value_without_offer" => array(py, o.value_without_offer),
+    "ceiling" => array(py, o.ceiling),
+});
+
+into_dict!(CustomerTotals, |py, t| {
+    "revenue" => array(py, t.revenue),
+    "transactions" => array(py, t.transactions),
+    "margin" => array(py, t.margin),
+});
+
+into_dict!(Uplift, |py, u| {
+    "metric" => u.metric.as_str(), "method" => u.method, "confidence" => u.confidence,
+    "n_treated" => u.n_treated, "n_control" => u.n_control,
+    "mean_treated" => u.mean_treated, "mean_control" => u.mean_control,
+    "effect" => u.effect, "ci_low" => u.ci_low, "ci_high" => u.ci_high,
+    "std_error" => u.std_error, "df" => u.df, "statistic" => u.statistic,
+    "p_value" => u.p_value, "relative_effect" => u.relative_effect,
+    "population" => u.population, "total" => u.total,
+    "total_ci_low" => u.total_ci_low, "total_ci_high" => u.total_ci_high,
+});
+
+into_dict!(StratifiedUplift, |py, s| {
+    "overall" => Wrap(s.overall), "strata" => rows(s.strata),
+});
+
+into_dict!(StratumUplift, |py, s| {
+    "stratum" => s.stratum, "n_treated" => s.n_treated, "n_control" => s.n_control,
+    "weight" => s.weight, "mean_treated" => s.mean_treated, "mean_control" => s.mean_control,
+    "effect" => s.effect, "std_error" => s.std_error,
+});

@@ -1,0 +1,129 @@
+//! Transaction log → summary (`clv::summary`) and RFM scores (`clv::rfm`).
+
+use clv::summary::{Summary, SummaryOptions};
+use numpy::PyArray1;
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+use crate::conversion::{Floats, Wrap, array, dict, slice};
+use crate::error::{Res, enter};
+
+/// A summary with each output row's customer code.
+pub(crate) struct CodedSummary(Summary, Vec<u32>);
+
+impl<'py> IntoPyObject<'py> for Wrap<CodedSummary> {
+    type Target = PyDict;
+    type Output = Bound<'py, PyDict>;
+    type Error = PyErr;
+    fn into_pyobject(self, py: Python<'py>) -> PyResult<Self::Output> {
+        let CodedSummary(s, codes) = self.0;
+        let d = dict!(py, {
+            "customer_code" => array(py, codes),
+            "frequency" => array(py, s.frequency),
+            "recency" => array(py, s.recency),
+            "T" => array(py, s.t),
+            "monetary_value" => s.monetary_value.map(|v| array(py, v)),
+            "observation_end" => s.observation_end,
+            "n_transactions" => s.n_transactions,
+            "holdout_only_customers" => s.holdout_only_customers,
+        })?;
+        if let Some(h) = s.holdout {
+            let holdout = dict!(py, {
+                "frequency_holdout" => array(py, h.frequency),
+                "monetary_value_holdout" => h.monetary_value.map(|v| array(py, v)),
+                "duration_holdout" => h.duration,
+            })?;
+            d.update(holdout.as_mapping())?;
+        }
+        Ok(d)
+    }
+}
+
+/// Transaction log → summary columns (see `clv::summary::summarize_in_code_order`).
+/// Customers are given as codes `0..n_customers` in the output order (the
+/// Python layer factorises the id column in sorted order); timestamps as
+/// seconds since 1970-01-01 (naive). The result's `customer_code` gives each
+/// output row's code.
+#[pyfunction]
+#[pyo3(signature = (codes, n_customers, timestamps, amounts, freq, observation_end=None, calibration_end=None))]
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn summarize<'py>(
+    py: Python<'py>,
+    codes: Floats<'py, u32>,
+    n_customers: usize,
+    timestamps: Floats<'py, i64>,
+    amounts: Option<Floats<'py>>,
+    freq: &str,
+    observation_end: Option<i64>,
+    calibration_end: Option<i64>,
+) -> Res<Wrap<CodedSummary>> {
+    let unit = clv::time::TimeUnit::parse(freq)?;
+    let o = SummaryOptions {
+        unit,
+        observation_end,
+        calibration_end,
+        skip_invalid: false,
+    };
+    let (c, ts, a) = (
+        slice(&codes),
+        slice(&timestamps),
+        amounts.as_ref().map(slice),
+    );
+    let f = || clv::summary::summarize_in_code_order(&c, n_customers, &ts, a.as_deref(), &o);
+    let (s, rows) = enter(py, f)?;
+    Ok(Wrap(CodedSummary(s, rows)))
+}
+
+type Scores<'py> = Bound<'py, PyArray1<u8>>;
+
+/// Quantile RFM scores: (r_score, f_score, m_score) as uint8 arrays.
+#[pyfunction]
+pub(crate) fn rfm_scores<'py>(
+    py: Python<'py>,
+    frequency: Floats<'py>,
+    recency: Floats<'py>,
+    t: Floats<'py>,
+    monetary_value: Floats<'py>,
+    bins: u8,
+) -> Res<(Scores<'py>, Scores<'py>, Scores<'py>)> {
+    let (x, tx, t, m) = (
+        slice(&frequency),
+        slice(&recency),
+        slice(&t),
+        slice(&monetary_value),
+    );
+    let s = enter(py, || clv::rfm::rfm_scores(&x, &tx, &t, &m, bins))?;
+    Ok((
+        array(py, s.r_score),
+        array(py, s.f_score),
+        array(py, s.m_score),
+    ))
+}
+
+/// Segment names for RFM scores under a segment map (JSON; None = default map).
+#[pyfunction]
+#[pyo3(signature = (r_score, f_score, m_score, bins, segment_map=None))]
+pub(crate) fn rfm_segments(
+    r_score: Vec<u8>,
+    f_score: Vec<u8>,
+    m_score: Vec<u8>,
+    bins: u8,
+    segment_map: Option<&str>,
+) -> Res<Vec<String>> {
+    let map = segment_map
+        .map(clv::rfm::SegmentMap::from_json)
+        .transpose()?;
+    let scores = clv::rfm::RfmScores {
+        r_score,
+        f_score,
+        m_score,
+        bins,
+    };
+    Ok(clv::rfm::rfm_segments(&scores, &map.unwrap_or_default())?)
+}
+
+/// The default RFM segment map as JSON.
+#[pyfunction]
+pub(crate) fn default_segment_map() -> String {
+    clv::rfm::SegmentMap::default().to_json()
+}
