@@ -37,6 +37,16 @@
 //! - **Convergence** is checked on the gradient itself:
 //!   `maxᵢ |∂f/∂φᵢ| < gradient_tolerance`. A fit where no start satisfies it is
 //!   [`Error::NotConverged`], never a silent result.
+//! - **Boundary optima.** Some likelihoods rise toward the edge of the
+//!   parameter space: a parameter runs to 0 or ∞ and the model reduces to a
+//!   simpler one (GGom/NBD with b → 0 is Pareto/NBD). The model recognises
+//!   such a point with [`Likelihood::boundary`]. A converged run at such a
+//!   point, or, when no start converges, the best run if it ends at one, is
+//!   returned with [`FitInfo::boundary`] set (the note names the parameters
+//!   and the reduced model) instead of [`Error::NotConverged`]; the standard
+//!   errors and intervals of the parameters involved are NaN (JSON `null`),
+//!   and those of the others are conditional on them (the information matrix
+//!   of the other parameters alone is inverted).
 //! - **Uncertainty.** The Hessian `H` of the (unpenalised) LL in natural
 //!   parameters is the model's closed form when it has one, else central
 //!   differences of the analytic gradient ([`hessian`]); standard errors are
@@ -86,6 +96,25 @@ pub trait Likelihood: Sync {
     ) -> Option<f64> {
         None
     }
+    /// Whether `params` (the end of an optimiser run) lies at a boundary
+    /// optimum: some parameters running off to 0 or ∞ along a direction in
+    /// which the likelihood is flat, the model reducing to a simpler one.
+    /// `None` (the default) for an interior point. See [`Boundary`] and the
+    /// [module docs](self).
+    fn boundary(&self, _params: &[f64]) -> Option<Boundary> {
+        None
+    }
+}
+
+/// A boundary optimum reported by [`Likelihood::boundary`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Boundary {
+    /// Indices (into [`Likelihood::names`]) of the parameters running off;
+    /// their standard errors and intervals are reported as NaN.
+    pub params: Vec<usize>,
+    /// What happens and what the model reduces to, e.g.
+    /// `"b -> 0 (b = 1e-9): GGom/NBD reduces to Pareto/NBD with beta/b = 11.67"`.
+    pub note: String,
 }
 
 /// Options of [`maximize`].
@@ -136,7 +165,8 @@ pub struct FitInfo {
     /// Standard errors `√diag((−H)⁻¹)` from the observed information (`H`
     /// the Hessian of LL in natural parameters). NaN for a parameter when the
     /// observed information is not positive definite at the optimum (a weakly
-    /// identified model).
+    /// identified model), and for the parameters running off at a
+    /// [boundary](Self::boundary) optimum.
     #[serde(deserialize_with = "de_nullable_vec")]
     pub std_errors: Vec<f64>,
     /// 95% log-scale Wald intervals `θ · exp(±1.96 · SE/θ)` (always positive);
@@ -146,13 +176,23 @@ pub struct FitInfo {
     /// Optimiser iterations (Newton steps or L-BFGS iterations) used by the
     /// retained start.
     pub iterations: u64,
-    /// Always `true` when returned from [`maximize`] (non-convergence is an
-    /// error).
+    /// `true` when the gradient criterion holds at the returned point. Only a
+    /// boundary fit ([`Self::boundary`] set) may be returned with `false`:
+    /// its supremum lies at the edge of the parameter space; any other
+    /// non-convergence is an error.
     pub converged: bool,
     /// `maxᵢ |∂f/∂ ln θᵢ|` of the objective `f` at the optimum.
     pub gradient_norm: f64,
     /// Total weight (number of customers for unweighted data).
     pub n_observations: f64,
+    /// Set when the optimum lies at the boundary of the parameter space
+    /// ([`Likelihood::boundary`]): which parameters run off and what the
+    /// model reduces to. The log-likelihood is then the best value reached
+    /// (the supremum up to the optimiser's tolerance), the standard errors of
+    /// the parameters involved are NaN and those of the others conditional
+    /// on them. Absent from the JSON when `None`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub boundary: Option<String>,
 }
 
 /// serde_json writes NaN as `null`; read `null` back as NaN.
@@ -778,16 +818,33 @@ fn maximize_dyn(
             format!("a finite {model} log-likelihood at one of the starting points"),
         ));
     }
-    let Some((att, last)) = best else {
-        let (iterations, gradient_norm, reason) = best_failed
-            .map(|a| (a.iterations, a.grad_max, a.reason))
-            .unwrap_or((0, f64::INFINITY, String::from("no usable start")));
-        return Err(Error::NotConverged {
-            model: model.to_string(),
-            iterations,
-            gradient_norm,
-            reason,
-        });
+    let at_boundary = |a: &Attempt| -> Option<Boundary> {
+        let theta: Vec<f64> = a.phi.iter().map(|p| p.exp()).collect();
+        likelihood.boundary(&theta)
+    };
+    let (att, last, boundary) = match (best, best_failed) {
+        (Some((att, last)), _) => {
+            let b = at_boundary(&att);
+            (att, last, b)
+        }
+        // No start converged: the best run is still a result when it ended
+        // at a boundary optimum (the likelihood rising toward the edge of
+        // the parameter space, so the gradient criterion cannot hold).
+        (None, Some(att)) if att.cost.is_finite() && at_boundary(&att).is_some() => {
+            let b = at_boundary(&att);
+            (att, None, b)
+        }
+        (None, failed) => {
+            let (iterations, gradient_norm, reason) = failed
+                .map(|a| (a.iterations, a.grad_max, a.reason))
+                .unwrap_or((0, f64::INFINITY, String::from("no usable start")));
+            return Err(Error::NotConverged {
+                model: model.to_string(),
+                iterations,
+                gradient_norm,
+                reason,
+            });
+        }
     };
     let params: Vec<f64> = att.phi.iter().map(|p| p.exp()).collect();
     // LL and its Hessian at the optimum: from the last Newton point, else
@@ -811,7 +868,8 @@ fn maximize_dyn(
             (ll, hessian(likelihood, &params))
         }
     };
-    let (std_errors, ci_95) = std_errors_and_ci(&h, &params);
+    let excluded = boundary.as_ref().map_or(&[][..], |b| &b.params[..]);
+    let (std_errors, ci_95) = std_errors_and_ci(&h, &params, excluded);
     Ok((
         params,
         FitInfo {
@@ -819,33 +877,35 @@ fn maximize_dyn(
             std_errors,
             ci_95,
             iterations: att.iterations,
-            converged: true,
+            converged: att.converged,
             gradient_norm: att.grad_max,
             n_observations: weight,
+            boundary: boundary.map(|b| b.note),
         },
     ))
 }
 
 /// Standard errors from the inverse observed information and log-scale
-/// Wald intervals (see the module docs).
-fn std_errors_and_ci(h: &[Vec<f64>], params: &[f64]) -> (Vec<f64>, Vec<(f64, f64)>) {
-    let k = params.len();
-    let info: Vec<Vec<f64>> = h
-        .iter()
-        .map(|row| row.iter().map(|v| -v).collect())
+/// Wald intervals (see the module docs). The parameters in `excluded` (at a
+/// boundary) get NaN; the others come from the information matrix of the
+/// others alone, i.e. conditional on the excluded ones. With nothing
+/// excluded this is the full inverse.
+fn std_errors_and_ci(
+    h: &[Vec<f64>],
+    params: &[f64],
+    excluded: &[usize],
+) -> (Vec<f64>, Vec<(f64, f64)>) {
+    let free: Vec<usize> = (0..params.len())
+        .filter(|i| !excluded.contains(i))
         .collect();
-    let se: Vec<f64> = match invert_spd(&info) {
-        Some(inv) => (0..k)
-            .map(|i| {
-                if inv[i][i] > 0.0 && inv[i][i].is_finite() {
-                    inv[i][i].sqrt()
-                } else {
-                    f64::NAN
-                }
-            })
-            .collect(),
-        None => vec![f64::NAN; k],
-    };
+    let mut se = vec![f64::NAN; params.len()];
+    let sub_h: Vec<Vec<f64>> = free
+        .iter()
+        .map(|&i| free.iter().map(|&j| h[i][j]).collect())
+        .collect();
+    for (&i, v) in free.iter().zip(free_std_errors(&sub_h)) {
+        se[i] = v;
+    }
     let ci = params
         .iter()
         .zip(&se)
@@ -859,6 +919,28 @@ fn std_errors_and_ci(h: &[Vec<f64>], params: &[f64]) -> (Vec<f64>, Vec<(f64, f64
         })
         .collect();
     (se, ci)
+}
+
+/// `√diag((−H)⁻¹)`, NaN where that is not a positive finite number or for
+/// all when `−H` is not positive definite.
+fn free_std_errors(h: &[Vec<f64>]) -> Vec<f64> {
+    let k = h.len();
+    let info: Vec<Vec<f64>> = h
+        .iter()
+        .map(|row| row.iter().map(|v| -v).collect())
+        .collect();
+    match invert_spd(&info) {
+        Some(inv) => (0..k)
+            .map(|i| {
+                if inv[i][i] > 0.0 && inv[i][i].is_finite() {
+                    inv[i][i].sqrt()
+                } else {
+                    f64::NAN
+                }
+            })
+            .collect(),
+        None => vec![f64::NAN; k],
+    }
 }
 
 /// Inverse of a symmetric positive-definite matrix by Cholesky
@@ -1440,6 +1522,87 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(e.code(), "NOT_CONVERGED");
+    }
+
+    /// LL(x, y) = 2 ln x − x/3·2 − 1/y: an interior optimum in x (x = 3,
+    /// SE = 3/√2 as in [`Toy`]) and a supremum as y → ∞ (the model
+    /// "reduces" to the x part alone). The boundary is reported once
+    /// y > 10⁴.
+    struct RunsOff;
+    impl Likelihood for RunsOff {
+        fn names(&self) -> &'static [&'static str] {
+            &["x", "y"]
+        }
+        fn value_and_gradient(&self, p: &[f64], g: &mut [f64]) -> f64 {
+            let c = 2.0 / 3.0;
+            g[0] = 2.0 / p[0] - c;
+            g[1] = 1.0 / (p[1] * p[1]);
+            2.0 * p[0].ln() - c * p[0] - 1.0 / p[1]
+        }
+        fn total_weight(&self) -> f64 {
+            1.0
+        }
+        fn starting_points(&self) -> Vec<Vec<f64>> {
+            vec![vec![1.0, 1.0]]
+        }
+        fn boundary(&self, p: &[f64]) -> Option<Boundary> {
+            (p[1] > 1e4).then(|| Boundary {
+                params: vec![1],
+                note: format!("y -> inf (y = {:.3e})", p[1]),
+            })
+        }
+    }
+
+    #[test]
+    fn boundary_optimum_is_a_result_with_nan_std_errors() {
+        // Whether the run stops on the gradient criterion (∂f/∂ln y = 1/y
+        // small: converged after 35 iterations at y ≈ 6e9) or on the
+        // iteration limit (30 iterations, y ≈ 4e8, not converged), the
+        // result is the boundary fit.
+        for (max_iterations, converged) in [(1000, true), (30, false)] {
+            let opts = FitOptions {
+                max_iterations,
+                ..FitOptions::default()
+            };
+            let (p, info) = maximize("runs-off", &RunsOff, &opts).unwrap();
+            assert!(p[1] > 1e4, "{p:?}");
+            assert!((p[0] - 3.0).abs() < 1e-5, "{p:?}");
+            assert_eq!(info.converged, converged, "{info:?}");
+            let note = info.boundary.as_deref().unwrap();
+            assert!(note.starts_with("y -> inf"), "{note}");
+            // The parameter running off has no standard error; x's is the
+            // interior one, 3/√2 = 2.1213203, conditional on y.
+            assert!(info.std_errors[1].is_nan() && info.ci_95[1].0.is_nan());
+            assert!((info.std_errors[0] - 2.121_320_3).abs() < 1e-5, "{info:?}");
+            // LL = 2 ln 3 − 2 − 1/y: the supremum 2 ln 3 − 2 up to 1/y.
+            assert!((info.log_likelihood - (2.0 * 3f64.ln() - 2.0)).abs() < 1e-4);
+            let json = serde_json::to_string(&info).unwrap();
+            assert!(json.contains("\"boundary\":\"y -> inf"), "{json}");
+            assert!(json.contains("\"std_errors\":[2.12"), "{json}");
+            assert!(json.contains(",null]"), "{json}");
+            let back: FitInfo = serde_json::from_str(&json).unwrap();
+            assert_eq!(back.boundary, info.boundary);
+        }
+        // Stopped by the iteration limit before the boundary (y ≈ 550):
+        // still an error.
+        let opts = FitOptions {
+            max_iterations: 10,
+            ..FitOptions::default()
+        };
+        let e = maximize("runs-off", &RunsOff, &opts).unwrap_err();
+        assert_eq!(e.code(), "NOT_CONVERGED");
+    }
+
+    #[test]
+    fn interior_fit_json_has_no_boundary_key() {
+        // Every existing model's JSON stays as it was: no `boundary` key
+        // when there is none, and older JSON without it reads back.
+        let (_, info) = maximize("toy", &Toy, &FitOptions::default()).unwrap();
+        assert_eq!(info.boundary, None);
+        let json = serde_json::to_string(&info).unwrap();
+        assert!(!json.contains("boundary"), "{json}");
+        let back: FitInfo = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, info);
     }
 
     #[test]
