@@ -32,18 +32,21 @@
 //! - **Starts.** Every point of [`Likelihood::starting_points`] and the
 //!   all-ones point; all deterministic. Newton takes them in that order;
 //!   L-BFGS takes them best first, ranked by the objective at the start. The
-//!   next ones are used only if a run does not converge; the first converged
-//!   run is kept.
+//!   next ones are used only if a run does not converge (or ends at a
+//!   boundary, below); the first converged run is kept.
 //! - **Convergence** is checked on the gradient itself:
 //!   `maxᵢ |∂f/∂φᵢ| < gradient_tolerance`. A fit where no start satisfies it is
 //!   [`Error::NotConverged`], never a silent result.
 //! - **Boundary optima.** Some likelihoods rise toward the edge of the
 //!   parameter space: a parameter runs to 0 or ∞ and the model reduces to a
 //!   simpler one (GGom/NBD with b → 0 is Pareto/NBD). The model recognises
-//!   such a point with [`Likelihood::boundary`]. A converged run at such a
-//!   point, or, when no start converges, the best run if it ends at one, is
-//!   returned with [`FitInfo::boundary`] set (the note names the parameters
-//!   and the reduced model) instead of [`Error::NotConverged`]; the standard
+//!   such a point with [`Likelihood::boundary`]. A run that ends at such a
+//!   point, converged or not (the gradient also vanishes toward infinity),
+//!   does not stop the search: the other starts still look for an interior
+//!   optimum, and the best boundary run is returned only when none
+//!   converges or its log-likelihood is higher, with [`FitInfo::boundary`]
+//!   set (the note names the parameters and the reduced model) instead of
+//!   [`Error::NotConverged`]; the standard
 //!   errors and intervals of the parameters involved are NaN (JSON `null`),
 //!   and those of the others are conditional on them (the information matrix
 //!   of the other parameters alone is inverted).
@@ -774,8 +777,20 @@ fn maximize_dyn(
         }
         scored.sort_by(|a, b| a.0.total_cmp(&b.0));
     }
+    let at_boundary = |a: &Attempt| -> Option<Boundary> {
+        if !a.cost.is_finite() {
+            return None;
+        }
+        let theta: Vec<f64> = a.phi.iter().map(|p| p.exp()).collect();
+        likelihood.boundary(&theta)
+    };
     let mut best: Option<(Attempt, Option<NewtonPoint>)> = None;
     let mut best_failed: Option<Attempt> = None;
+    // Runs that ended at a boundary optimum, converged or not (the gradient
+    // vanishes at infinity too): kept aside while the other starts look for
+    // an interior optimum, the best one returned only if none is found or
+    // its log-likelihood is higher.
+    let mut best_boundary: Option<(Attempt, Option<NewtonPoint>, Boundary)> = None;
     let mut any_finite = false;
     for (_, phi0, point) in scored {
         let point = match point {
@@ -803,6 +818,15 @@ fn maximize_dyn(
         if attempt.cost.is_finite() {
             any_finite = true;
         }
+        if let Some(b) = at_boundary(&attempt) {
+            if best_boundary
+                .as_ref()
+                .is_none_or(|(a, _, _)| attempt.cost < a.cost)
+            {
+                best_boundary = Some((attempt, last, b));
+            }
+            continue;
+        }
         if attempt.converged {
             best = Some((attempt, last));
             break;
@@ -818,24 +842,18 @@ fn maximize_dyn(
             format!("a finite {model} log-likelihood at one of the starting points"),
         ));
     }
-    let at_boundary = |a: &Attempt| -> Option<Boundary> {
-        let theta: Vec<f64> = a.phi.iter().map(|p| p.exp()).collect();
-        likelihood.boundary(&theta)
-    };
-    let (att, last, boundary) = match (best, best_failed) {
-        (Some((att, last)), _) => {
-            let b = at_boundary(&att);
-            (att, last, b)
+    let (att, last, boundary) = match (best, best_boundary) {
+        (Some((att, last)), Some((batt, blast, b))) => {
+            if batt.cost < att.cost {
+                (batt, blast, Some(b))
+            } else {
+                (att, last, None)
+            }
         }
-        // No start converged: the best run is still a result when it ended
-        // at a boundary optimum (the likelihood rising toward the edge of
-        // the parameter space, so the gradient criterion cannot hold).
-        (None, Some(att)) if att.cost.is_finite() && at_boundary(&att).is_some() => {
-            let b = at_boundary(&att);
-            (att, None, b)
-        }
-        (None, failed) => {
-            let (iterations, gradient_norm, reason) = failed
+        (Some((att, last)), None) => (att, last, None),
+        (None, Some((att, last, b))) => (att, last, Some(b)),
+        (None, None) => {
+            let (iterations, gradient_norm, reason) = best_failed
                 .map(|a| (a.iterations, a.grad_max, a.reason))
                 .unwrap_or((0, f64::INFINITY, String::from("no usable start")));
             return Err(Error::NotConverged {
@@ -1591,6 +1609,46 @@ mod tests {
         };
         let e = maximize("runs-off", &RunsOff, &opts).unwrap_err();
         assert_eq!(e.code(), "NOT_CONVERGED");
+    }
+
+    /// LL(φ) = 2 exp(−(φ−3)²) + 1/(1 + e^{−φ}), φ = ln y: an interior
+    /// maximum near φ = 3 (LL ≈ 2.95) and a lower supremum 1 as y → ∞,
+    /// where the gradient vanishes too. The best-ranked start (y = e⁸)
+    /// runs off to infinity; the all-ones start finds the interior optimum.
+    struct FalseBoundary;
+    impl Likelihood for FalseBoundary {
+        fn names(&self) -> &'static [&'static str] {
+            &["y"]
+        }
+        fn value_and_gradient(&self, p: &[f64], g: &mut [f64]) -> f64 {
+            let phi = p[0].ln();
+            let gauss = 2.0 * (-(phi - 3.0) * (phi - 3.0)).exp();
+            let sig = 1.0 / (1.0 + (-phi).exp());
+            g[0] = (-2.0 * (phi - 3.0) * gauss + sig * (1.0 - sig)) / p[0];
+            gauss + sig
+        }
+        fn total_weight(&self) -> f64 {
+            1.0
+        }
+        fn starting_points(&self) -> Vec<Vec<f64>> {
+            vec![vec![8f64.exp()]]
+        }
+        fn boundary(&self, p: &[f64]) -> Option<Boundary> {
+            (p[0] > 1e5).then(|| Boundary {
+                params: vec![0],
+                note: "y -> inf".into(),
+            })
+        }
+    }
+
+    #[test]
+    fn interior_optimum_beats_a_lower_boundary() {
+        let (p, info) = maximize("false-boundary", &FalseBoundary, &FitOptions::default()).unwrap();
+        // Stationary point: −2(φ−3)·2e^{−(φ−3)²} + σ(1−σ) = 0, φ slightly above 3.
+        let phi = p[0].ln();
+        assert!(phi > 3.0 && phi < 3.05, "{p:?}");
+        assert_eq!(info.boundary, None);
+        assert!(info.log_likelihood > 2.9 && info.std_errors[0].is_finite());
     }
 
     #[test]
