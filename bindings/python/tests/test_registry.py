@@ -25,7 +25,8 @@ def values(spec):
 
 def test_registry_lists_the_published_models_in_order():
     keys = [s["key"] for s in SPECS]
-    assert keys[:6] == ["bg_nbd", "mbg_nbd", "pareto_nbd", "bg_bb", "gamma_gamma", "sbg"]
+    published = ["bg_nbd", "mbg_nbd", "pareto_nbd", "bg_bb", "gamma_gamma", "sbg"]
+    assert [k for k in keys if k in published] == published
     for s in SPECS:
         assert set(s) == {"key", "name", "class", "family", "params", "inputs", "reference"}
         assert s["family"] in ("transaction", "spend", "retention")
