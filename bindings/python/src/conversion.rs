@@ -97,6 +97,7 @@ into_dict!(&FitInfo, |py, f| {
     "converged" => f.converged,
     "gradient_norm" => f.gradient_norm,
     "n_observations" => f.n_observations,
+    "boundary" => f.boundary.clone(),
 });
 
 into_dict!(WhaleCurve, |py, w| {

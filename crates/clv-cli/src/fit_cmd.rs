@@ -152,6 +152,7 @@ pub fn fit_json(f: &Fitted) -> Value {
         "iterations": f.info.iterations,
         "gradient_norm": f.info.gradient_norm,
         "n_observations": f.info.n_observations,
+        "boundary": f.info.boundary,
     })
 }
 
@@ -185,6 +186,9 @@ pub fn run(args: &FitArgs) -> Result<()> {
             s.push_str(&format!(
                 "  {name:<8}{value:>12.4}{se:>12.4}{lo:>12.4}{hi:>12.4}\n"
             ));
+        }
+        if let Some(note) = &f.info.boundary {
+            s.push_str(&format!("  boundary optimum: {note}\n"));
         }
         s
     };

@@ -108,7 +108,11 @@ class Model:
     @property
     def fit_info(self) -> Optional[Dict[str, Any]]:
         """Fit diagnostics (log_likelihood, std_errors, lower_95, upper_95, iterations,
-        converged, gradient_norm, n_observations); ``None`` for ``from_params`` models."""
+        converged, gradient_norm, n_observations, boundary); ``None`` for ``from_params`` models.
+
+        ``boundary`` is ``None`` for an interior optimum, else a note naming the parameters
+        that run off to the edge of the parameter space and the model the fit reduces to
+        (their standard errors are NaN)."""
         return self._fitted().fit_info()
 
     @property
