@@ -28,6 +28,7 @@ vectors! {
     bg_nbd => common::model_vectors,
     mbg_nbd => common::model_vectors,
     pareto_nbd => common::model_vectors,
+    ggom_nbd => common::model_vectors,
     bg_bb => common::model_vectors,
     gamma_gamma => common::model_vectors,
     sbg => common::model_vectors,

@@ -112,6 +112,7 @@ RUNNERS = {
     "gamma_gamma.json": model_file,
     "mbg_nbd.json": model_file,
     "pareto_nbd.json": model_file,
+    "ggom_nbd.json": model_file,
     "portfolio.json": None,
     "sbg.json": model_file,
     "uplift.json": None,

@@ -18,6 +18,7 @@ __all__ = [
     "BetaGeo",
     "ModifiedBetaGeo",
     "ParetoNBD",
+    "GammaGompertzNBD",
     "BetaGeoBetaBinom",
     "GammaGamma",
     "ShiftedBetaGeo",
@@ -60,6 +61,11 @@ class ParetoNBD(_TransactionOnFrequencyRecencyT):
     """Pareto/NBD (Schmittlein, Morrison & Colombo (1987), Management Science 33(1)); parameters r, alpha, s, beta."""
     @classmethod
     def from_params(cls, *, r: float, alpha: float, s: float, beta: float) -> ParetoNBD: ...  # type: ignore[override]
+
+class GammaGompertzNBD(_TransactionOnFrequencyRecencyT):
+    """GGom/NBD (Bemmaor & Glady (2012), Management Science 58(5)); parameters r, alpha, b, s, beta."""
+    @classmethod
+    def from_params(cls, *, r: float, alpha: float, b: float, s: float, beta: float) -> GammaGompertzNBD: ...  # type: ignore[override]
 
 class BetaGeoBetaBinom(_TransactionOnFrequencyRecencyNPeriods):
     """BG/BB (Fader, Hardie & Shang (2010), Marketing Science 29(6)); parameters alpha, beta, gamma, delta."""

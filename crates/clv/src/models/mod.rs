@@ -25,6 +25,7 @@ use crate::error::{Error, Result, check};
 pub mod bg_bb;
 pub mod bg_nbd;
 pub mod gamma_gamma;
+pub mod ggom_nbd;
 pub mod mbg_nbd;
 pub mod pareto_nbd;
 pub mod registry;
@@ -33,6 +34,7 @@ pub mod sbg;
 pub use bg_bb::BetaGeoBetaBinom;
 pub use bg_nbd::{BetaGeo, BgNbdParams};
 pub use gamma_gamma::{GammaGamma, GammaGammaParams};
+pub use ggom_nbd::GammaGompertzNbd;
 pub use mbg_nbd::ModifiedBetaGeo;
 pub use pareto_nbd::ParetoNbd;
 pub use registry::{AnyModel, Family, Model, ModelInfo, ModelKind, ModelSpec, Registered};
@@ -55,6 +57,7 @@ macro_rules! for_each_model {
             BgNbd: BetaGeo { key: "bg_nbd", name: "BG/NBD", class: BetaGeo, family: Transaction, params: [r, alpha, a, b], inputs: [frequency, recency, T], reference: "Fader, Hardie & Lee (2005), Marketing Science 24(2)" },
             MbgNbd: ModifiedBetaGeo { key: "mbg_nbd", name: "MBG/NBD", class: ModifiedBetaGeo, family: Transaction, params: [r, alpha, a, b], inputs: [frequency, recency, T], reference: "Batislam, Denizel & Filiztekin (2007), IJRM 24(3)" },
             ParetoNbd: ParetoNbd { key: "pareto_nbd", name: "Pareto/NBD", class: ParetoNBD, family: Transaction, params: [r, alpha, s, beta], inputs: [frequency, recency, T], reference: "Schmittlein, Morrison & Colombo (1987), Management Science 33(1)" },
+            GgomNbd: GammaGompertzNbd { key: "ggom_nbd", name: "GGom/NBD", class: GammaGompertzNBD, family: Transaction, params: [r, alpha, b, s, beta], inputs: [frequency, recency, T], reference: "Bemmaor & Glady (2012), Management Science 58(5)" },
             BgBb: BetaGeoBetaBinom { key: "bg_bb", name: "BG/BB", class: BetaGeoBetaBinom, family: Transaction, params: [alpha, beta, gamma, delta], inputs: [frequency, recency, n_periods], reference: "Fader, Hardie & Shang (2010), Marketing Science 29(6)" },
             GammaGamma: GammaGamma { key: "gamma_gamma", name: "Gamma-Gamma", class: GammaGamma, family: Spend, params: [p, q, v], inputs: [frequency, monetary_value], reference: "Fader & Hardie (2013), The Gamma-Gamma Model of Monetary Value" },
             Sbg: ShiftedBetaGeo { key: "sbg", name: "sBG", class: ShiftedBetaGeo, family: Retention, params: [alpha, beta], inputs: [survivors], reference: "Fader & Hardie (2007), Journal of Interactive Marketing 21(1)" },
