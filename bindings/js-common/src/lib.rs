@@ -19,6 +19,8 @@ use clv::time::{TimeUnit, parse_timestamp};
 use clv::{Error, Result};
 use rust_decimal::Decimal;
 
+pub mod models;
+
 /// A JS number that must be a whole number in `[lo, u32::MAX]` (counts,
 /// horizons in months, bins).
 ///
