@@ -9,30 +9,22 @@
 //! DESIGN.md in camelCase; `index.d.ts` is generated from this file.
 #![allow(missing_docs)] // napi-derive generates undocumented items; the API docs are in index.d.ts.
 
-use clv::fit::FitInfo;
-use clv::models::{
-    GammaGamma as CoreGammaGamma, ShiftedBetaGeo as CoreSbg, SpendModel, TransactionModel,
-};
 use clv::summary::Summary;
 use clv_js_common as glue;
-use napi::bindgen_prelude::{Either, Either3, Float64Array, This, Uint8Array, Uint32Array};
+use napi::bindgen_prelude::{Either, Float64Array, Uint8Array, Uint32Array};
 use napi_derive::napi;
+
+pub mod models;
 
 /// Result of every exported function: the error's status is the core's code.
 type Result<T> = std::result::Result<T, napi::Error<String>>;
 
-/// A core error as a JS error: `code` = [`clv::Error::code`], message = its text.
+/// The one mapping of core errors to JS errors: `code` = [`clv::Error::code`],
+/// message = its text, with field names in JS spelling (`n_periods` →
+/// `nPeriods`, `p_alive` → `pAlive`).
 fn js(e: clv::Error) -> napi::Error<String> {
+    let e = glue::js_names(e);
     napi::Error::new(e.code().to_string(), e.to_string())
-}
-
-/// A model method called before `fit()` / `fromParams()`.
-fn not_fitted(model: &str) -> napi::Error<String> {
-    js(clv::Error::invalid(
-        "this",
-        format!("an unfitted {model} model"),
-        "a fitted model: call fit() or use fromParams() / fromJSON() first",
-    ))
 }
 
 fn sl(a: &Either<Float64Array, Vec<f64>>) -> &[f64] {
@@ -44,87 +36,6 @@ fn sl(a: &Either<Float64Array, Vec<f64>>) -> &[f64] {
 
 fn out(v: Vec<f64>) -> Float64Array {
     Float64Array::new(v)
-}
-
-// ---------------------------------------------------------------------------
-// input objects
-
-/// Customers of a continuous-time transaction model (BG/NBD, MBG/NBD,
-/// Pareto/NBD), one element per customer, in the summary's time unit.
-#[napi(object, object_to_js = false)]
-pub struct Customers {
-    /// Repeat purchases x (whole numbers ≥ 0).
-    pub frequency: Either<Float64Array, Vec<f64>>,
-    /// Age at the last purchase t_x (0 ≤ t_x ≤ T).
-    pub recency: Either<Float64Array, Vec<f64>>,
-    /// Age at the end of observation.
-    #[napi(js_name = "T")]
-    pub t: Either<Float64Array, Vec<f64>>,
-    /// Optional weight per row (for `fit` only; e.g. counts of identical customers).
-    pub weights: Option<Either<Float64Array, Vec<f64>>>,
-}
-
-/// Customers of the discrete-time BG/BB model.
-#[napi(object, object_to_js = false)]
-pub struct BgBbCustomers {
-    /// Repeat transactions x (whole numbers, 0 ≤ x ≤ nPeriods).
-    pub frequency: Either<Float64Array, Vec<f64>>,
-    /// Opportunity of the last transaction t_x.
-    pub recency: Either<Float64Array, Vec<f64>>,
-    /// Number of transaction opportunities n.
-    pub n_periods: Either<Float64Array, Vec<f64>>,
-    /// Optional weight per row (for `fit` only; e.g. the number of donors with this history).
-    pub weights: Option<Either<Float64Array, Vec<f64>>>,
-}
-
-/// Customers with their mean repeat spend (Gamma-Gamma, CLV).
-#[napi(object, object_to_js = false)]
-pub struct SpendCustomers {
-    /// Repeat purchases x.
-    pub frequency: Either<Float64Array, Vec<f64>>,
-    /// Mean repeat spend.
-    pub monetary_value: Either<Float64Array, Vec<f64>>,
-    /// Age at the last purchase (CLV only).
-    pub recency: Option<Either<Float64Array, Vec<f64>>>,
-    /// Age at the end of observation (CLV only).
-    #[napi(js_name = "T")]
-    pub t: Option<Either<Float64Array, Vec<f64>>>,
-    /// Optional weight per row (for `fit` only).
-    pub weights: Option<Either<Float64Array, Vec<f64>>>,
-}
-
-trait Columns {
-    fn cols(&self) -> (&[f64], &[f64], &[f64]);
-    fn weights(&self) -> Option<&[f64]>;
-}
-
-impl Columns for Customers {
-    fn cols(&self) -> (&[f64], &[f64], &[f64]) {
-        (sl(&self.frequency), sl(&self.recency), sl(&self.t))
-    }
-    fn weights(&self) -> Option<&[f64]> {
-        self.weights.as_ref().map(sl)
-    }
-}
-
-impl Columns for BgBbCustomers {
-    fn cols(&self) -> (&[f64], &[f64], &[f64]) {
-        (sl(&self.frequency), sl(&self.recency), sl(&self.n_periods))
-    }
-    fn weights(&self) -> Option<&[f64]> {
-        self.weights.as_ref().map(sl)
-    }
-}
-
-/// A column the CLV needs, naming it when it is missing.
-fn required<'a>(field: &str, a: &'a Option<Either<Float64Array, Vec<f64>>>) -> Result<&'a [f64]> {
-    a.as_ref().map(sl).ok_or_else(|| {
-        js(clv::Error::invalid(
-            field,
-            "undefined",
-            "a Float64Array or an array of numbers",
-        ))
-    })
 }
 
 /// Options of `fit` (all optional).
@@ -149,645 +60,6 @@ fn fit_options(o: &Option<FitOptions>) -> Result<clv::fit::FitOptions> {
     }
     .to_options()
     .map_err(js)
-}
-
-/// One row of `summary()`: estimate, standard error and 95% interval.
-#[napi(object)]
-pub struct ParamSummary {
-    pub param: String,
-    pub estimate: f64,
-    /// √diag((−H)⁻¹); NaN when the information matrix is not positive definite.
-    pub std_error: f64,
-    /// Log-scale Wald interval θ·exp(−1.96·SE/θ).
-    pub lower95: f64,
-    /// θ·exp(+1.96·SE/θ).
-    pub upper95: f64,
-}
-
-fn summary_rows(params: &[(&str, f64)], info: Option<&FitInfo>) -> Vec<ParamSummary> {
-    params
-        .iter()
-        .enumerate()
-        .map(|(i, (name, v))| ParamSummary {
-            param: (*name).to_string(),
-            estimate: *v,
-            std_error: info.map_or(f64::NAN, |f| f.std_errors[i]),
-            lower95: info.map_or(f64::NAN, |f| f.ci_95[i].0),
-            upper95: info.map_or(f64::NAN, |f| f.ci_95[i].1),
-        })
-        .collect()
-}
-
-fn json_value(text: &str) -> Result<serde_json::Value> {
-    serde_json::from_str(text).map_err(|e| {
-        js(clv::Error::Format {
-            what: "model JSON".into(),
-            message: e.to_string(),
-        })
-    })
-}
-
-fn json_text(json: serde_json::Value) -> String {
-    match json {
-        serde_json::Value::String(s) => s,
-        v => v.to_string(),
-    }
-}
-
-// ---------------------------------------------------------------------------
-// parameter objects
-
-macro_rules! params_object {
-    ($doc:literal, $name:ident { $($field:ident),* }) => {
-        #[doc = $doc]
-        #[napi(object)]
-        #[derive(Clone, Copy)]
-        pub struct $name {
-            $(pub $field: f64,)*
-        }
-        impl $name {
-            /// From the core's `(name, value)` list (same order as the fields).
-            fn from_values(v: &[f64]) -> Self {
-                let mut it = v.iter().copied();
-                $name { $($field: it.next().unwrap_or(f64::NAN),)* }
-            }
-        }
-    };
-}
-
-params_object!(
-    "BG/NBD and MBG/NBD parameters: purchase rates ~ Gamma(r, alpha), dropout ~ Beta(a, b).",
-    BgNbdParams { r, alpha, a, b }
-);
-params_object!(
-    "Pareto/NBD parameters: purchase rates ~ Gamma(r, alpha), dropout rates ~ Gamma(s, beta).",
-    ParetoNbdParams { r, alpha, s, beta }
-);
-params_object!(
-    "BG/BB parameters: transaction probability ~ Beta(alpha, beta), dropout ~ Beta(gamma, delta).",
-    BgBbParams {
-        alpha,
-        beta,
-        gamma,
-        delta
-    }
-);
-params_object!(
-    "Gamma-Gamma parameters p, q and v (the papers' γ).",
-    GammaGammaParams { p, q, v }
-);
-params_object!(
-    "sBG parameters: churn probability ~ Beta(alpha, beta).",
-    SbgParams { alpha, beta }
-);
-
-fn values(params: &[(&str, f64)]) -> Vec<f64> {
-    params.iter().map(|(_, v)| *v).collect()
-}
-
-// ---------------------------------------------------------------------------
-// transaction models
-
-macro_rules! transaction_model {
-    (
-        $doc:literal, $js:literal, $Js:ident, $Core:ident, $Params:ident { $($p:ident),* }, $Cust:ident
-    ) => {
-        #[doc = $doc]
-        #[napi(js_name = $js)]
-        pub struct $Js {
-            inner: Option<clv::models::$Core>,
-            options: clv::fit::FitOptions,
-        }
-
-        impl $Js {
-            fn model(&self) -> Result<&clv::models::$Core> {
-                self.inner.as_ref().ok_or_else(|| not_fitted($js))
-            }
-        }
-
-        #[napi]
-        impl $Js {
-            /// An unfitted model; `options` are used by `fit`.
-            #[napi(catch_unwind, constructor)]
-            pub fn new(options: Option<FitOptions>) -> Result<Self> {
-                Ok($Js { inner: None, options: fit_options(&options)? })
-            }
-
-            /// Fits the model by maximum likelihood and returns the model itself.
-            #[napi(catch_unwind)]
-            pub fn fit<'a>(&mut self, this: This<'a>, data: $Cust) -> Result<This<'a>> {
-                let (x, tx, t) = data.cols();
-                let m = clv::models::$Core::fit(x, tx, t, data.weights(), &self.options).map_err(js)?;
-                self.inner = Some(m);
-                Ok(this)
-            }
-
-            /// A model with known parameters.
-            #[napi(catch_unwind, factory)]
-            pub fn from_params(params: $Params) -> Result<Self> {
-                let m = clv::models::$Core::from_params($(params.$p),*).map_err(js)?;
-                Ok($Js { inner: Some(m), options: clv::fit::FitOptions::default() })
-            }
-
-            /// Reads what `toJSON()` wrote (the object, or its JSON text).
-            #[napi(catch_unwind, factory, js_name = "fromJSON", ts_args_type = "json: string | Record<string, unknown>")]
-            pub fn from_json(json: serde_json::Value) -> Result<Self> {
-                let m = clv::models::$Core::from_json(&json_text(json)).map_err(js)?;
-                Ok($Js { inner: Some(m), options: clv::fit::FitOptions::default() })
-            }
-
-            /// `{format_version, model, params, fit}`: what `JSON.stringify(model)` writes.
-            #[napi(catch_unwind, js_name = "toJSON", ts_return_type = "Record<string, unknown>")]
-            pub fn to_json(&self) -> Result<serde_json::Value> {
-                json_value(&self.model()?.to_json())
-            }
-
-            /// The parameters.
-            #[napi(catch_unwind, getter)]
-            pub fn params(&self) -> Result<$Params> {
-                Ok($Params::from_values(&values(&self.model()?.params())))
-            }
-
-            /// Total log-likelihood at the optimum; null for a model built from parameters.
-            #[napi(catch_unwind, getter)]
-            pub fn log_likelihood(&self) -> Result<Option<f64>> {
-                Ok(self.model()?.fit_info().map(|f| f.log_likelihood))
-            }
-
-            /// Standard errors of the parameters; null for a model built from parameters.
-            #[napi(catch_unwind, getter)]
-            pub fn std_errors(&self) -> Result<Option<$Params>> {
-                Ok(self.model()?.fit_info().map(|f| $Params::from_values(&f.std_errors)))
-            }
-
-            /// Estimate, standard error and 95% interval of each parameter.
-            #[napi(catch_unwind)]
-            pub fn summary(&self) -> Result<Vec<ParamSummary>> {
-                let m = self.model()?;
-                Ok(summary_rows(&m.params(), m.fit_info()))
-            }
-
-            /// Per-customer log-likelihood.
-            #[napi(catch_unwind)]
-            pub fn log_likelihood_of(&self, data: $Cust) -> Result<Float64Array> {
-                let (x, tx, t) = data.cols();
-                self.model()?.log_likelihood(x, tx, t).map(out).map_err(js)
-            }
-
-            /// P(alive) of each customer.
-            #[napi(catch_unwind)]
-            pub fn prob_alive(&self, data: $Cust) -> Result<Float64Array> {
-                let (x, tx, t) = data.cols();
-                self.model()?.prob_alive(x, tx, t).map(out).map_err(js)
-            }
-
-            /// Expected purchases of each customer in the next `t` units.
-            #[napi(catch_unwind)]
-            pub fn expected_purchases(&self, t: f64, data: $Cust) -> Result<Float64Array> {
-                let (x, tx, tt) = data.cols();
-                self.model()?.expected_purchases(t, x, tx, tt).map(out).map_err(js)
-            }
-
-            /// Expected purchases of a new customer in `t` units.
-            #[napi(catch_unwind)]
-            pub fn expected_purchases_new(&self, t: f64) -> Result<f64> {
-                self.model()?.expected_purchases_new(t).map_err(js)
-            }
-
-            /// P(X(t) = n) for a new customer.
-            #[napi(catch_unwind)]
-            pub fn prob_purchases(&self, n: f64, t: f64) -> Result<f64> {
-                let n = glue::whole_u32("n", n, 0).map_err(js)?;
-                self.model()?.prob_purchases(n, t).map_err(js)
-            }
-        }
-    };
-}
-
-macro_rules! continuous_clv {
-    ($Js:ident) => {
-        #[napi]
-        impl $Js {
-            /// Discounted CLV of each customer with `spendModel` (see `customerLifetimeValue`).
-            #[napi(catch_unwind)]
-            pub fn customer_lifetime_value(
-                &self,
-                spend_model: &GammaGamma,
-                data: SpendCustomers,
-                options: Option<ClvOptions>,
-            ) -> Result<Float64Array> {
-                clv_of(self.model()?, spend_model, &data, &options)
-            }
-        }
-    };
-}
-
-transaction_model!(
-    "BG/NBD (Fader, Hardie & Lee 2005).",
-    "BetaGeo",
-    BetaGeo,
-    BetaGeo,
-    BgNbdParams { r, alpha, a, b },
-    Customers
-);
-continuous_clv!(BetaGeo);
-transaction_model!(
-    "MBG/NBD (Batislam, Denizel & Filiztekin 2007).",
-    "ModifiedBetaGeo",
-    ModifiedBetaGeo,
-    ModifiedBetaGeo,
-    BgNbdParams { r, alpha, a, b },
-    Customers
-);
-continuous_clv!(ModifiedBetaGeo);
-transaction_model!(
-    "Pareto/NBD (Schmittlein, Morrison & Colombo 1987).",
-    "ParetoNBD",
-    ParetoNBD,
-    ParetoNbd,
-    ParetoNbdParams { r, alpha, s, beta },
-    Customers
-);
-continuous_clv!(ParetoNBD);
-transaction_model!(
-    "BG/BB (Fader, Hardie & Shang 2010), discrete time: `nPeriods` instead of `T`.",
-    "BetaGeoBetaBinom",
-    BetaGeoBetaBinom,
-    BetaGeoBetaBinom,
-    BgBbParams {
-        alpha,
-        beta,
-        gamma,
-        delta
-    },
-    BgBbCustomers
-);
-
-#[napi]
-impl ParetoNBD {
-    /// P(X(T, T+t) = n | x, t_x, T) for each customer.
-    #[napi(catch_unwind)]
-    pub fn prob_purchases_conditional(
-        &self,
-        n: f64,
-        t: f64,
-        data: Customers,
-    ) -> Result<Float64Array> {
-        let n = glue::whole_u32("n", n, 0).map_err(js)?;
-        let (x, tx, tt) = data.cols();
-        self.model()?
-            .prob_purchases_conditional(n, t, x, tx, tt)
-            .map(out)
-            .map_err(js)
-    }
-
-    /// Discounted expected residual transactions with continuous discount rate `delta` per unit.
-    #[napi(catch_unwind)]
-    pub fn dert(&self, delta: f64, data: Customers) -> Result<Float64Array> {
-        let (x, tx, tt) = data.cols();
-        self.model()?.dert(delta, x, tx, tt).map(out).map_err(js)
-    }
-}
-
-#[napi]
-impl BetaGeoBetaBinom {
-    /// P(alive at opportunity nPeriods + m) for each customer.
-    #[napi(catch_unwind)]
-    pub fn prob_alive_ahead(&self, m: f64, data: BgBbCustomers) -> Result<Float64Array> {
-        let (x, tx, n) = data.cols();
-        self.model()?
-            .prob_alive_ahead(m, x, tx, n)
-            .map(out)
-            .map_err(js)
-    }
-
-    /// Discounted expected residual transactions with discount rate `discount` per opportunity.
-    #[napi(catch_unwind)]
-    pub fn dert(&self, discount: f64, data: BgBbCustomers) -> Result<Float64Array> {
-        let (x, tx, n) = data.cols();
-        self.model()?.dert(discount, x, tx, n).map(out).map_err(js)
-    }
-}
-
-// ---------------------------------------------------------------------------
-// Gamma-Gamma
-
-/// Gamma-Gamma spend model (Fader & Hardie 2013); fitted on repeat customers.
-#[napi(js_name = "GammaGamma")]
-pub struct GammaGamma {
-    inner: Option<CoreGammaGamma>,
-    options: clv::fit::FitOptions,
-}
-
-impl GammaGamma {
-    fn model(&self) -> Result<&CoreGammaGamma> {
-        self.inner.as_ref().ok_or_else(|| not_fitted("GammaGamma"))
-    }
-}
-
-#[napi]
-impl GammaGamma {
-    /// An unfitted model; `options` are used by `fit`.
-    #[napi(catch_unwind, constructor)]
-    pub fn new(options: Option<FitOptions>) -> Result<Self> {
-        Ok(GammaGamma {
-            inner: None,
-            options: fit_options(&options)?,
-        })
-    }
-
-    /// Fits on the customers with frequency > 0 (the others are skipped) and returns the model itself.
-    #[napi(catch_unwind)]
-    pub fn fit<'a>(&mut self, this: This<'a>, data: SpendCustomers) -> Result<This<'a>> {
-        let m = CoreGammaGamma::fit(
-            sl(&data.frequency),
-            sl(&data.monetary_value),
-            data.weights.as_ref().map(sl),
-            &self.options,
-        )
-        .map_err(js)?;
-        self.inner = Some(m);
-        Ok(this)
-    }
-
-    /// A model with known parameters.
-    #[napi(catch_unwind, factory)]
-    pub fn from_params(params: GammaGammaParams) -> Result<Self> {
-        let m = CoreGammaGamma::from_params(params.p, params.q, params.v).map_err(js)?;
-        Ok(GammaGamma {
-            inner: Some(m),
-            options: clv::fit::FitOptions::default(),
-        })
-    }
-
-    /// Reads what `toJSON()` wrote.
-    #[napi(
-        factory,
-        js_name = "fromJSON",
-        ts_args_type = "json: string | Record<string, unknown>"
-    )]
-    pub fn from_json(json: serde_json::Value) -> Result<Self> {
-        let m = CoreGammaGamma::from_json(&json_text(json)).map_err(js)?;
-        Ok(GammaGamma {
-            inner: Some(m),
-            options: clv::fit::FitOptions::default(),
-        })
-    }
-
-    /// `{format_version, model, params, fit}`.
-    #[napi(
-        catch_unwind,
-        js_name = "toJSON",
-        ts_return_type = "Record<string, unknown>"
-    )]
-    pub fn to_json(&self) -> Result<serde_json::Value> {
-        json_value(&self.model()?.to_json())
-    }
-
-    /// The parameters.
-    #[napi(catch_unwind, getter)]
-    pub fn params(&self) -> Result<GammaGammaParams> {
-        Ok(GammaGammaParams::from_values(&values(
-            &self.model()?.params(),
-        )))
-    }
-
-    /// Total log-likelihood at the optimum; null for a model built from parameters.
-    #[napi(catch_unwind, getter)]
-    pub fn log_likelihood(&self) -> Result<Option<f64>> {
-        Ok(self.model()?.fit_info().map(|f| f.log_likelihood))
-    }
-
-    /// Standard errors; null for a model built from parameters.
-    #[napi(catch_unwind, getter)]
-    pub fn std_errors(&self) -> Result<Option<GammaGammaParams>> {
-        Ok(self
-            .model()?
-            .fit_info()
-            .map(|f| GammaGammaParams::from_values(&f.std_errors)))
-    }
-
-    /// Estimate, standard error and 95% interval of each parameter.
-    #[napi(catch_unwind)]
-    pub fn summary(&self) -> Result<Vec<ParamSummary>> {
-        let m = self.model()?;
-        Ok(summary_rows(&m.params(), m.fit_info()))
-    }
-
-    /// Per-customer log-likelihood (repeat customers; see the core docs).
-    #[napi(catch_unwind)]
-    pub fn log_likelihood_of(&self, data: SpendCustomers) -> Result<Float64Array> {
-        self.model()?
-            .log_likelihood(sl(&data.frequency), sl(&data.monetary_value))
-            .map(out)
-            .map_err(js)
-    }
-
-    /// Expected mean transaction value of each customer.
-    #[napi(catch_unwind)]
-    pub fn expected_spend(&self, data: SpendCustomers) -> Result<Float64Array> {
-        self.model()?
-            .expected_spend(sl(&data.frequency), sl(&data.monetary_value))
-            .map(out)
-            .map_err(js)
-    }
-}
-
-// ---------------------------------------------------------------------------
-// sBG
-
-/// Shifted-beta-geometric contractual retention model (Fader & Hardie 2007).
-#[napi(js_name = "ShiftedBetaGeo")]
-pub struct ShiftedBetaGeo {
-    inner: Option<CoreSbg>,
-    options: clv::fit::FitOptions,
-}
-
-impl ShiftedBetaGeo {
-    fn model(&self) -> Result<&CoreSbg> {
-        self.inner
-            .as_ref()
-            .ok_or_else(|| not_fitted("ShiftedBetaGeo"))
-    }
-}
-
-#[napi]
-impl ShiftedBetaGeo {
-    /// An unfitted model; `options` are used by `fit`.
-    #[napi(catch_unwind, constructor)]
-    pub fn new(options: Option<FitOptions>) -> Result<Self> {
-        Ok(ShiftedBetaGeo {
-            inner: None,
-            options: fit_options(&options)?,
-        })
-    }
-
-    /// Fits to the active customers at the start of each period (survivors[0] = cohort size) and returns the model itself.
-    #[napi(catch_unwind)]
-    pub fn fit<'a>(
-        &mut self,
-        this: This<'a>,
-        survivors: Either<Float64Array, Vec<f64>>,
-    ) -> Result<This<'a>> {
-        self.inner = Some(CoreSbg::fit(sl(&survivors), &self.options).map_err(js)?);
-        Ok(this)
-    }
-
-    /// A model with known parameters.
-    #[napi(catch_unwind, factory)]
-    pub fn from_params(params: SbgParams) -> Result<Self> {
-        let m = CoreSbg::from_params(params.alpha, params.beta).map_err(js)?;
-        Ok(ShiftedBetaGeo {
-            inner: Some(m),
-            options: clv::fit::FitOptions::default(),
-        })
-    }
-
-    /// Reads what `toJSON()` wrote.
-    #[napi(
-        factory,
-        js_name = "fromJSON",
-        ts_args_type = "json: string | Record<string, unknown>"
-    )]
-    pub fn from_json(json: serde_json::Value) -> Result<Self> {
-        let m = CoreSbg::from_json(&json_text(json)).map_err(js)?;
-        Ok(ShiftedBetaGeo {
-            inner: Some(m),
-            options: clv::fit::FitOptions::default(),
-        })
-    }
-
-    /// `{format_version, model, params, fit}`.
-    #[napi(
-        catch_unwind,
-        js_name = "toJSON",
-        ts_return_type = "Record<string, unknown>"
-    )]
-    pub fn to_json(&self) -> Result<serde_json::Value> {
-        json_value(&self.model()?.to_json())
-    }
-
-    /// The parameters.
-    #[napi(catch_unwind, getter)]
-    pub fn params(&self) -> Result<SbgParams> {
-        Ok(SbgParams::from_values(&values(&self.model()?.params())))
-    }
-
-    /// Total log-likelihood at the optimum; null for a model built from parameters.
-    #[napi(catch_unwind, getter)]
-    pub fn log_likelihood(&self) -> Result<Option<f64>> {
-        Ok(self.model()?.fit_info().map(|f| f.log_likelihood))
-    }
-
-    /// Standard errors; null for a model built from parameters.
-    #[napi(catch_unwind, getter)]
-    pub fn std_errors(&self) -> Result<Option<SbgParams>> {
-        Ok(self
-            .model()?
-            .fit_info()
-            .map(|f| SbgParams::from_values(&f.std_errors)))
-    }
-
-    /// Estimate, standard error and 95% interval of each parameter.
-    #[napi(catch_unwind)]
-    pub fn summary(&self) -> Result<Vec<ParamSummary>> {
-        let m = self.model()?;
-        Ok(summary_rows(&m.params(), m.fit_info()))
-    }
-
-    /// Log-likelihood of a survivor series at these parameters.
-    #[napi(catch_unwind)]
-    pub fn log_likelihood_of(&self, survivors: Either<Float64Array, Vec<f64>>) -> Result<f64> {
-        self.model()?.log_likelihood(sl(&survivors)).map_err(js)
-    }
-
-    /// S(t): probability of being active after t periods.
-    #[napi(catch_unwind)]
-    pub fn survival(&self, t: f64) -> Result<f64> {
-        self.model()?.survival(t).map_err(js)
-    }
-
-    /// r(t) = S(t)/S(t−1): retention rate in period t.
-    #[napi(catch_unwind)]
-    pub fn retention(&self, t: f64) -> Result<f64> {
-        self.model()?.retention(t).map_err(js)
-    }
-
-    /// P(T = t): probability of churning in period t.
-    #[napi(catch_unwind)]
-    pub fn prob_churn(&self, t: f64) -> Result<f64> {
-        self.model()?.prob_churn(t).map_err(js)
-    }
-
-    /// Discounted expected residual lifetime of a customer who has made `renewals` renewals.
-    #[napi(catch_unwind)]
-    pub fn dert(&self, discount: f64, renewals: f64) -> Result<f64> {
-        self.model()?.dert(discount, renewals).map_err(js)
-    }
-
-    /// Discounted expected lifetime of a new customer.
-    #[napi(catch_unwind)]
-    pub fn discounted_expected_lifetime(&self, discount: f64) -> Result<f64> {
-        self.model()?
-            .discounted_expected_lifetime(discount)
-            .map_err(js)
-    }
-}
-
-// ---------------------------------------------------------------------------
-// CLV
-
-/// Options of `customerLifetimeValue` (lifetimes' defaults).
-#[napi(object)]
-#[derive(Default)]
-pub struct ClvOptions {
-    /// Horizon in months (default 12).
-    pub time: Option<f64>,
-    /// Monthly discount rate (default 0.01).
-    pub discount_rate: Option<f64>,
-    /// Unit of recency and T: "W" (default), "D", "H", "M" or "<n>d".
-    pub freq: Option<String>,
-}
-
-fn clv_of(
-    model: &dyn TransactionModel,
-    spend: &GammaGamma,
-    data: &SpendCustomers,
-    options: &Option<ClvOptions>,
-) -> Result<Float64Array> {
-    let d = ClvOptions::default();
-    let o = options.as_ref().unwrap_or(&d);
-    let time = glue::whole_u32("time", o.time.unwrap_or(12.0), 0).map_err(js)?;
-    clv::value::customer_lifetime_value_with_spend(
-        model,
-        spend.model()?,
-        sl(&data.frequency),
-        required("recency", &data.recency)?,
-        required("T", &data.t)?,
-        sl(&data.monetary_value),
-        time,
-        o.discount_rate.unwrap_or(0.01),
-        o.freq.as_deref().unwrap_or("W"),
-    )
-    .map(out)
-    .map_err(js)
-}
-
-/// Discounted CLV of each customer over `time` months (lifetimes-compatible):
-/// Σ_{k=1..time} spend · (E[Y(k·u)] − E[Y((k−1)·u)]) / (1+discountRate)^k, spend from the Gamma-Gamma model.
-#[napi(catch_unwind)]
-pub fn customer_lifetime_value(
-    transaction_model: Either3<&BetaGeo, &ModifiedBetaGeo, &ParetoNBD>,
-    spend_model: &GammaGamma,
-    data: SpendCustomers,
-    options: Option<ClvOptions>,
-) -> Result<Float64Array> {
-    let m: &dyn TransactionModel = match transaction_model {
-        Either3::A(m) => m.model()?,
-        Either3::B(m) => m.model()?,
-        Either3::C(m) => m.model()?,
-    };
-    clv_of(m, spend_model, &data, &options)
 }
 
 // ---------------------------------------------------------------------------
@@ -1173,11 +445,6 @@ pub fn round_money(value: String, dp: f64) -> Result<String> {
 // ---------------------------------------------------------------------------
 // portfolio measures (`clv::portfolio`) and uplift (`clv::experiment`)
 
-/// A core error with its field in JS spelling (`p_alive` → `pAlive`).
-fn js_named(e: clv::Error) -> napi::Error<String> {
-    js(glue::js_names(e))
-}
-
 fn positions(v: Vec<usize>) -> Uint32Array {
     Uint32Array::new(v.into_iter().map(count).collect())
 }
@@ -1225,7 +492,7 @@ pub struct WhaleCurve {
 /// The whale curve of `values` (per-customer revenue, margin or CLV; finite, total > 0).
 #[napi(catch_unwind)]
 pub fn whale_curve(values: Either<Float64Array, Vec<f64>>) -> Result<WhaleCurve> {
-    let w = clv::portfolio::whale_curve(sl(&values)).map_err(js_named)?;
+    let w = clv::portfolio::whale_curve(sl(&values)).map_err(js)?;
     Ok(WhaleCurve {
         order: positions(w.order),
         sorted_values: out(w.sorted_values),
@@ -1253,7 +520,7 @@ pub fn whale_curve(values: Either<Float64Array, Vec<f64>>) -> Result<WhaleCurve>
 /// Gini coefficient G = Σᵢ Σⱼ |vᵢ − vⱼ| / (2 n² μ) (population version; above 1 possible with negative values).
 #[napi(catch_unwind)]
 pub fn gini(values: Either<Float64Array, Vec<f64>>) -> Result<f64> {
-    clv::portfolio::gini(sl(&values)).map_err(js_named)
+    clv::portfolio::gini(sl(&values)).map_err(js)
 }
 
 /// Options of `valueTiers`.
@@ -1300,7 +567,7 @@ pub fn value_tiers(
         .cuts
         .as_ref()
         .map_or(&clv::portfolio::DEFAULT_CUTS[..], sl);
-    let t = clv::portfolio::value_tiers(sl(&values), cuts, method).map_err(js_named)?;
+    let t = clv::portfolio::value_tiers(sl(&values), cuts, method).map_err(js)?;
     Ok(ValueTiers {
         method: glue::tier_method_name(t.method).to_string(),
         cuts: out(t.cuts),
@@ -1326,7 +593,7 @@ pub fn revenue_at_risk(
 ) -> Result<Float64Array> {
     clv::portfolio::revenue_at_risk(sl(&values), sl(&p_alive))
         .map(out)
-        .map_err(js_named)
+        .map_err(js)
 }
 
 /// One customer of `riskRanking().atRisk`.
@@ -1363,7 +630,7 @@ pub fn risk_ranking(
     values: Either<Float64Array, Vec<f64>>,
     p_alive: Either<Float64Array, Vec<f64>>,
 ) -> Result<RiskRanking> {
-    let r = clv::portfolio::risk_ranking(sl(&values), sl(&p_alive)).map_err(js_named)?;
+    let r = clv::portfolio::risk_ranking(sl(&values), sl(&p_alive)).map_err(js)?;
     Ok(RiskRanking {
         value_at_risk: out(r.value_at_risk),
         total: r.total,
@@ -1403,8 +670,7 @@ pub fn offer_ceiling(
     p_alive: Either<Float64Array, Vec<f64>>,
     success_rate: f64,
 ) -> Result<OfferCeiling> {
-    let o =
-        clv::portfolio::offer_ceiling(sl(&clv), sl(&p_alive), success_rate).map_err(js_named)?;
+    let o = clv::portfolio::offer_ceiling(sl(&clv), sl(&p_alive), success_rate).map_err(js)?;
     Ok(OfferCeiling {
         value_if_retained: out(o.value_if_retained),
         value_if_lost: out(o.value_if_lost),
@@ -1557,7 +823,7 @@ pub fn uplift(
     let o = uplift_options(options)?;
     clv::experiment::uplift(sl(&treated), sl(&control), &o)
         .map(uplift_js)
-        .map_err(js_named)
+        .map_err(js)
 }
 
 /// Options of `upliftProportions`.
@@ -1602,7 +868,7 @@ pub fn uplift_proportions(
         &opts,
     )
     .map(uplift_js)
-    .map_err(js_named)
+    .map_err(js)
 }
 
 /// Wilson score interval [low, high] of successes / n (Wilson 1927).
@@ -1615,7 +881,7 @@ pub fn wilson_interval(successes: f64, n: f64, confidence: Option<f64>) -> Resul
         u64::from(n),
         confidence.unwrap_or(clv::experiment::UpliftOptions::default().confidence),
     )
-    .map_err(js_named)?;
+    .map_err(js)?;
     Ok(vec![lo, hi])
 }
 
@@ -1656,7 +922,7 @@ pub fn uplift_stratified(
         &control_strata,
         &o,
     )
-    .map_err(js_named)?;
+    .map_err(js)?;
     Ok(StratifiedUplift {
         overall: uplift_js(s.overall),
         strata: s
