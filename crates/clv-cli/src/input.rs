@@ -4,40 +4,29 @@
 use std::fs::File;
 use std::path::Path;
 
-use clap::{Args, ValueEnum};
-use clv::io::{ColumnRef, Delimiter, ReadOptions, TransactionTable};
+use std::str::FromStr;
+
+use clap::Args;
+use clap::builder::{PossibleValuesParser, TypedValueParser};
+use clv::io::{ColumnRef, CsvColumns, Delimiter, ReadOptions, TransactionTable, read_csv_columns};
 use clv::summary::{Summary, SummaryOptions};
 use clv::time::{TimeUnit, parse_timestamp};
 use clv::{Error, Result};
 
-use crate::columns::{CsvColumns, read_csv_columns};
 use crate::progress::Progress;
 
-/// Field separator of the input file.
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum DelimiterArg {
-    /// Sniff from the first line.
-    Auto,
-    /// `,`
-    Comma,
-    /// Tab.
-    Tab,
-    /// `;`
-    Semicolon,
-    /// Runs of spaces or tabs (e.g. CDNOW_master.txt).
-    Whitespace,
-}
-
-impl From<DelimiterArg> for Delimiter {
-    fn from(d: DelimiterArg) -> Self {
-        match d {
-            DelimiterArg::Auto => Delimiter::Auto,
-            DelimiterArg::Comma => Delimiter::Comma,
-            DelimiterArg::Tab => Delimiter::Tab,
-            DelimiterArg::Semicolon => Delimiter::Semicolon,
-            DelimiterArg::Whitespace => Delimiter::Whitespace,
-        }
-    }
+/// The clap parser of an option that names a core enum value: the names of
+/// `all` (`name` of each) are the possible values clap checks and lists in
+/// the help, and the core's `FromStr` converts them, so that the table of
+/// names lives in the core only.
+pub fn core_enum<T>(
+    all: &'static [T],
+    name: fn(T) -> &'static str,
+) -> impl TypedValueParser<Value = T>
+where
+    T: FromStr<Err = Error> + Copy + Send + Sync + 'static,
+{
+    PossibleValuesParser::new(all.iter().map(|&v| name(v))).try_map(|s| s.parse::<T>())
 }
 
 /// How to read the columns of a transaction file.
@@ -57,8 +46,12 @@ pub struct ColumnArgs {
     #[arg(long)]
     pub date_format: Option<String>,
     /// Field separator.
-    #[arg(long, value_enum, default_value = "auto")]
-    pub delimiter: DelimiterArg,
+    ///
+    /// auto: sniffed from the first line; comma: `,`; tab; semicolon: `;`;
+    /// whitespace: runs of spaces or tabs (e.g. CDNOW_master.txt).
+    #[arg(long, default_value = "auto",
+          value_parser = core_enum(&Delimiter::ALL, Delimiter::as_str))]
+    pub delimiter: Delimiter,
     /// The file has no header line; columns are then given by position.
     #[arg(long)]
     pub no_header: bool,
@@ -90,7 +83,7 @@ impl ColumnArgs {
             date_col: column(&self.date_col),
             amount_col: self.amount_col.as_deref().map(column),
             date_format: self.date_format.clone(),
-            delimiter: self.delimiter.into(),
+            delimiter: self.delimiter,
             has_header: !self.no_header,
             skip_invalid: self.skip_invalid,
         }

@@ -1,12 +1,18 @@
 //! The `clv` command line tool: customer summaries, RFM, value formulas and
 //! reports on transaction files. All computation is done by the `clv` crate;
 //! this binary only parses arguments, reads files and prints results.
+//!
+//! Each command is one module (`*_cmd`, `report`); they share `input`
+//! (file options and reading), `data` (the bundled sample, RFM inputs),
+//! `render` (formats, CSV quoting, the whale-curve and risk blocks) and
+//! `progress`, and never use one another.
 
-mod columns;
+mod data;
 mod fit_cmd;
 mod input;
 mod portfolio_cmd;
 mod progress;
+mod render;
 mod report;
 mod rfm_cmd;
 mod score_cmd;

@@ -6,27 +6,18 @@
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-use clap::{Args, ValueEnum};
+use clap::Args;
+use clv::io::read_csv_columns;
 use clv::portfolio::{
     RiskRanking, TierMethod, ValueTiers, WhaleCurve, customer_totals, risk_ranking, value_tiers,
     whale_curve,
 };
 use clv::{Error, Result};
-use serde_json::{Value, json};
+use serde_json::json;
 
-use crate::columns::read_csv_columns;
+use crate::data::{CDNOW_SAMPLE, bundled_columns};
 use crate::input::{self, ColumnArgs};
-use crate::report::{CDNOW_SAMPLE, bundled_columns};
-use crate::rfm_cmd::csv_field;
-
-/// How tiers are cut.
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum TierArg {
-    /// By cumulative share of value (ABC: A = top 80 % of value, ...).
-    Share,
-    /// By value quantiles (A = top 80 % of customers for cut 0.8, ...).
-    Quantile,
-}
+use crate::render::{csv_field, risk_text, whale_json, whale_text};
 
 /// Arguments of `clv portfolio`.
 #[derive(Debug, Args)]
@@ -59,8 +50,12 @@ pub struct PortfolioArgs {
     #[arg(long, default_value = "0.8,0.95")]
     pub cuts: String,
     /// How tiers are cut.
-    #[arg(long, value_enum, default_value = "share")]
-    pub tiers: TierArg,
+    ///
+    /// share: by cumulative share of value (ABC: A = top 80 % of value, ...);
+    /// quantile: by value quantiles (A = top 80 % of customers for cut 0.8, ...).
+    #[arg(long, default_value = "share",
+          value_parser = input::core_enum(&TierMethod::ALL, TierMethod::as_str))]
+    pub tiers: TierMethod,
     /// How many customers to list (largest value at risk, value destroyers).
     #[arg(long, default_value_t = 10)]
     pub top: usize,
@@ -166,48 +161,6 @@ fn load(args: &PortfolioArgs) -> Result<Portfolio> {
     })
 }
 
-/// The whale curve as JSON (without the per-customer arrays).
-pub fn whale_json(w: &WhaleCurve) -> Value {
-    json!({
-        "customers": w.len(),
-        "total": w.total,
-        "created": w.created,
-        "destroyed": w.destroyed,
-        "peak_share": w.peak_share,
-        "peak_customers": w.peak_customers,
-        "peak_fraction": w.peak_fraction,
-        "gini": w.gini,
-        "top_shares": w.top_shares,
-        "destroyers": w.destroyers.len(),
-    })
-}
-
-/// Text lines of a whale curve.
-pub fn whale_text(s: &mut String, w: &WhaleCurve) {
-    let _ = writeln!(
-        s,
-        "  total {:.2} (created {:.2}, destroyed {:.2}); Gini {:.4}",
-        w.total, w.created, w.destroyed, w.gini
-    );
-    for t in &w.top_shares {
-        let _ = writeln!(
-            s,
-            "  top {:>4.0}% ({:>5} customers): {:>7.1}% of the total",
-            100.0 * t.fraction,
-            t.customers,
-            100.0 * t.share
-        );
-    }
-    let _ = writeln!(
-        s,
-        "  peak: {:.1}% of the total by the top {} customers ({:.1}%); {} customers destroy value",
-        100.0 * w.peak_share,
-        w.peak_customers,
-        100.0 * w.peak_fraction,
-        w.destroyers.len()
-    );
-}
-
 fn tiers_text(s: &mut String, t: &ValueTiers) {
     let _ = writeln!(
         s,
@@ -226,41 +179,11 @@ fn tiers_text(s: &mut String, t: &ValueTiers) {
     }
 }
 
-/// Text lines of revenue at risk, listing the top `top` customers.
-pub fn risk_text(s: &mut String, r: &RiskRanking, ids: &[String], values_label: &str, top: usize) {
-    let _ = writeln!(
-        s,
-        "  total at risk {:.2} of {:.2} ({:.1}%); expected to stay {:.2}",
-        r.total,
-        r.total_value,
-        100.0 * r.share.unwrap_or(f64::NAN),
-        r.expected_retained
-    );
-    let _ = writeln!(
-        s,
-        "  {:<12}{:>14}{:>10}{:>12}",
-        "customer", values_label, "P(alive)", "at risk"
-    );
-    for c in r.at_risk.iter().take(top) {
-        let _ = writeln!(
-            s,
-            "  {:<12}{:>14.2}{:>10.3}{:>12.2}",
-            csv_field(&ids[c.index]),
-            c.value,
-            c.p_alive,
-            c.value_at_risk
-        );
-    }
-}
-
 /// Runs `clv portfolio`.
 pub fn run(args: &PortfolioArgs) -> Result<()> {
     let p = load(args)?;
     let cuts = parse_cuts(&args.cuts)?;
-    let method = match args.tiers {
-        TierArg::Share => TierMethod::CumulativeShare,
-        TierArg::Quantile => TierMethod::Quantile,
-    };
+    let method = args.tiers;
     let w = whale_curve(&p.values)?;
     let tiers = value_tiers(&p.values, &cuts, method)?;
     let risk = match &p.p_alive {

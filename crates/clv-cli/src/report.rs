@@ -19,27 +19,10 @@ use serde_json::json;
 
 use clv::portfolio::{RiskRanking, WhaleCurve, offer_ceiling, risk_ranking, whale_curve};
 
-use crate::input::{self, ColumnArgs, DelimiterArg, parse_date_arg};
-use crate::portfolio_cmd::{risk_text, whale_json, whale_text};
+use crate::data::{CDNOW_SAMPLE, RfmInput, bundled_columns, score, segment_map};
+use crate::input::{self, ColumnArgs, parse_date_arg};
 use crate::progress::Progress;
-use crate::rfm_cmd::{RfmInput, csv_field, score, segment_map};
-
-/// The bundled data set: `CDNOW_sample.txt` as distributed by Fader & Hardie
-/// (whitespace separated, no header: master id, sample id, YYYYMMDD, CDs, USD).
-pub(crate) const CDNOW_SAMPLE: &[u8] = include_bytes!("../data/CDNOW_sample.txt");
-
-/// How to read [`CDNOW_SAMPLE`]: sample id (column 2), date (3), USD (5).
-pub(crate) fn bundled_columns() -> ColumnArgs {
-    ColumnArgs {
-        customer_col: "2".into(),
-        date_col: "3".into(),
-        amount_col: Some("5".into()),
-        date_format: None,
-        delimiter: DelimiterArg::Whitespace,
-        no_header: true,
-        skip_invalid: false,
-    }
-}
+use crate::render::{csv_field, risk_text, whale_json, whale_text};
 
 /// Arguments of `clv report`.
 #[derive(Debug, Args)]

@@ -3,11 +3,12 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use clv::rfm::{self, RfmScores, SegmentMap};
+use clv::rfm;
 use clv::{Error, Result};
 
+use crate::data::{RfmInput, score, segment_map};
 use crate::input::{self, ColumnArgs, PeriodArgs, SummaryColumnArgs};
-use crate::summary_cmd::Format;
+use crate::render::{Format, csv_field};
 
 /// Arguments of `clv rfm`.
 #[derive(Debug, Args)]
@@ -40,15 +41,6 @@ pub struct RfmArgs {
     /// Write to this file instead of stdout.
     #[arg(long, short)]
     pub output: Option<PathBuf>,
-}
-
-/// The per-customer inputs of RFM.
-pub struct RfmInput {
-    pub customer_id: Vec<String>,
-    pub frequency: Vec<f64>,
-    pub recency: Vec<f64>,
-    pub t: Vec<f64>,
-    pub monetary_value: Vec<f64>,
 }
 
 fn load(args: &RfmArgs) -> Result<RfmInput> {
@@ -87,33 +79,6 @@ fn load(args: &RfmArgs) -> Result<RfmInput> {
         recency: s.recency,
         t: s.t,
     })
-}
-
-/// Reads a segment map file, or returns the default map.
-pub fn segment_map(path: Option<&PathBuf>) -> Result<SegmentMap> {
-    match path {
-        None => Ok(SegmentMap::default_map()),
-        Some(p) => {
-            let text = std::fs::read_to_string(p).map_err(|e| Error::Io {
-                path: p.display().to_string(),
-                message: e.to_string(),
-            })?;
-            SegmentMap::from_json(&text)
-        }
-    }
-}
-
-/// Scores and segments of a loaded input.
-pub fn score(input: &RfmInput, bins: u8, map: &SegmentMap) -> Result<(RfmScores, Vec<String>)> {
-    let scores = rfm::rfm_scores(
-        &input.frequency,
-        &input.recency,
-        &input.t,
-        &input.monetary_value,
-        bins,
-    )?;
-    let segments = rfm::rfm_segments(&scores, map)?;
-    Ok((scores, segments))
 }
 
 /// Runs `clv rfm`.
@@ -183,13 +148,4 @@ pub fn run(args: &RfmArgs) -> Result<()> {
         }
     };
     crate::write_out(&mut out, &text)
-}
-
-/// Quotes a CSV field when it needs quoting.
-pub fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
 }

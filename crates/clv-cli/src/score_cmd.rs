@@ -10,7 +10,7 @@ use clv::value::{customer_lifetime_value, periods_per_month};
 use clv::{Error, Result};
 
 use crate::input::SummaryColumnArgs;
-use crate::rfm_cmd::csv_field;
+use crate::render::csv_field;
 
 /// Arguments of `clv score`.
 #[derive(Debug, Args)]

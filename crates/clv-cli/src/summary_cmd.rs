@@ -2,19 +2,11 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, ValueEnum};
+use clap::Args;
 use clv::Result;
 
 use crate::input::{self, ColumnArgs, PeriodArgs};
-
-/// Output format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    /// Comma-separated values with a header.
-    Csv,
-    /// One JSON document.
-    Json,
-}
+use crate::render::Format;
 
 /// Arguments of `clv summary`.
 #[derive(Debug, Args)]

@@ -160,7 +160,7 @@ pub fn run(args: &UpliftArgs) -> Result<()> {
         s,
         "Uplift of {:?} ({}), treated {} vs control {}",
         args.metric,
-        if args.binary { "binary" } else { "continuous" },
+        options.metric.as_str(),
         args.treated.display(),
         args.control.display()
     );

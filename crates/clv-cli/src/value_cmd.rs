@@ -1,7 +1,6 @@
 //! `clv value`: the deterministic value formulas on exact decimals.
 
-use std::str::FromStr;
-
+use clap::builder::{StringValueParser, TypedValueParser};
 use clap::{Args, Subcommand};
 use clv::formulas;
 use clv::{Error, Result};
@@ -11,18 +10,41 @@ use rust_decimal::Decimal;
 #[derive(Debug, Clone)]
 pub struct DecimalList(pub Vec<Decimal>);
 
-impl FromStr for DecimalList {
-    type Err = String;
-    fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
-        s.split(',')
-            .map(|p| {
-                Decimal::from_str(p.trim())
-                    .map_err(|e| format!("{:?} is not a decimal number ({e})", p.trim()))
-            })
-            .collect::<std::result::Result<Vec<_>, _>>()
-            .map(DecimalList)
+/// Reads a [`DecimalList`] for option `field`: each element with the core's
+/// [`formulas::parse_decimal`].
+fn decimal_list(field: &str, text: &str) -> Result<DecimalList> {
+    text.split(',')
+        .map(|p| formulas::parse_decimal(field, p))
+        .collect::<Result<Vec<_>>>()
+        .map(DecimalList)
+}
+
+/// The clap parser of an option read by a core parser that names the field
+/// in its errors: `parse(field, text)` with the option's name as the field.
+#[derive(Clone, Copy)]
+pub struct Named<T>(fn(&str, &str) -> Result<T>);
+
+impl<T: Clone + Send + Sync + 'static> TypedValueParser for Named<T> {
+    type Value = T;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> std::result::Result<T, clap::Error> {
+        let field = arg.map_or_else(|| "value".to_string(), |a| a.get_id().to_string());
+        let parse = self.0;
+        StringValueParser::new()
+            .try_map(move |text| parse(&field, &text))
+            .parse_ref(cmd, arg, value)
     }
 }
+
+/// A decimal option (plain or scientific notation, spaces around ignored).
+const DECIMAL: Named<Decimal> = Named(formulas::parse_decimal);
+/// A decimal option taking one value or a comma-separated list.
+const DECIMALS: Named<DecimalList> = Named(decimal_list);
 
 /// Which formula to compute.
 #[derive(Debug, Subcommand)]
@@ -43,22 +65,22 @@ pub enum ValueCommand {
 #[derive(Debug, Args)]
 pub struct WalandColeArgs {
     /// Volume (units) per period, Vol_t.
-    #[arg(long)]
+    #[arg(long, value_parser = DECIMALS)]
     pub volume: DecimalList,
     /// Margin per unit, M_t.
-    #[arg(long)]
+    #[arg(long, value_parser = DECIMALS)]
     pub margin: DecimalList,
     /// Direct costs per period, D_t.
-    #[arg(long, default_value = "0")]
+    #[arg(long, value_parser = DECIMALS, default_value = "0")]
     pub direct_costs: DecimalList,
     /// Retention costs per period, R_t.
-    #[arg(long, default_value = "0")]
+    #[arg(long, value_parser = DECIMALS, default_value = "0")]
     pub retention_costs: DecimalList,
     /// Acquisition cost A (paid once, undiscounted).
-    #[arg(long, default_value = "0")]
+    #[arg(long, value_parser = DECIMAL, default_value = "0")]
     pub acquisition_cost: Decimal,
     /// Cost of capital per period (0.1 = 10%).
-    #[arg(long)]
+    #[arg(long, value_parser = DECIMAL)]
     pub cost_of_capital: Decimal,
     /// Number of periods n (default: the length of the longest series).
     #[arg(long)]
@@ -72,22 +94,22 @@ pub struct WalandColeArgs {
 #[derive(Debug, Args)]
 pub struct SimpleArgs {
     /// Average purchase value.
-    #[arg(long)]
+    #[arg(long, value_parser = DECIMAL)]
     pub average_purchase_value: Decimal,
     /// Purchases per period.
-    #[arg(long)]
+    #[arg(long, value_parser = DECIMAL)]
     pub purchase_frequency: Decimal,
     /// Customer lifespan in periods.
-    #[arg(long)]
+    #[arg(long, value_parser = DECIMAL)]
     pub lifespan: Decimal,
     /// Margin as a fraction of revenue (0.3 = 30%).
-    #[arg(long)]
+    #[arg(long, value_parser = DECIMAL)]
     pub margin_rate: Decimal,
     /// Acquisition cost.
-    #[arg(long, default_value = "0")]
+    #[arg(long, value_parser = DECIMAL, default_value = "0")]
     pub acquisition_cost: Decimal,
     /// Total retention cost over the lifespan.
-    #[arg(long, default_value = "0")]
+    #[arg(long, value_parser = DECIMAL, default_value = "0")]
     pub retention_cost: Decimal,
     /// JSON output.
     #[arg(long)]
@@ -98,13 +120,13 @@ pub struct SimpleArgs {
 #[derive(Debug, Args)]
 pub struct RetentionArgs {
     /// Margin per period m.
-    #[arg(long)]
+    #[arg(long, value_parser = DECIMAL)]
     pub margin: Decimal,
     /// Retention rate per period r, in [0, 1).
-    #[arg(long)]
+    #[arg(long, value_parser = DECIMAL)]
     pub retention: Decimal,
     /// Discount rate per period i.
-    #[arg(long)]
+    #[arg(long, value_parser = DECIMAL)]
     pub discount_rate: Decimal,
     /// Finite horizon in periods (default: infinite).
     #[arg(long)]
@@ -118,13 +140,13 @@ pub struct RetentionArgs {
 #[derive(Debug, Args)]
 pub struct MarginArgs {
     /// Revenue.
-    #[arg(long)]
+    #[arg(long, value_parser = DECIMAL)]
     pub revenue: Decimal,
     /// Variable costs.
-    #[arg(long, default_value = "0")]
+    #[arg(long, value_parser = DECIMAL, default_value = "0")]
     pub variable_costs: Decimal,
     /// Cost to serve.
-    #[arg(long, default_value = "0")]
+    #[arg(long, value_parser = DECIMAL, default_value = "0")]
     pub cost_to_serve: Decimal,
     /// JSON output.
     #[arg(long)]

@@ -345,6 +345,65 @@ fn value_formulas_by_hand() {
     assert!(stderr(&o).contains("margin"), "{}", stderr(&o));
 }
 
+/// Decimal options go through the core's `formulas::parse_decimal`: spaces
+/// around a value and scientific notation are read, and a bad value names
+/// the option.
+#[test]
+fn value_options_use_the_core_decimal_parser() {
+    let v = decimal_out(&[
+        "value",
+        "margin",
+        "--revenue",
+        " 2.5e2 ",
+        "--variable-costs",
+        "1_0",
+    ]);
+    assert_eq!(v, Decimal::from_str("240").unwrap());
+    let v = decimal_out(&[
+        "value",
+        "waland-cole",
+        "--volume",
+        "1, 1e1",
+        "--margin",
+        "1",
+        "--cost-of-capital",
+        "0",
+    ]);
+    assert_eq!(v, Decimal::from_str("11").unwrap());
+    for (args, field, bad) in [
+        (
+            ["--revenue", "12,5", "--cost-to-serve", "1"],
+            "revenue",
+            "12,5",
+        ),
+        (
+            ["--revenue", "1", "--variable-costs", "1e-40"],
+            "variable_costs",
+            "1e-40",
+        ),
+    ] {
+        let o = clv(&[&["value", "margin"][..], &args[..]].concat());
+        assert_eq!(o.status.code(), Some(2));
+        let expected = format!("invalid {field}: \"{bad}\" (expected a decimal number");
+        assert!(stderr(&o).contains(&expected), "{}", stderr(&o));
+    }
+    let o = clv(&[
+        "value",
+        "waland-cole",
+        "--volume",
+        "1,x",
+        "--margin",
+        "1",
+        "--cost-of-capital",
+        "0",
+    ]);
+    assert!(
+        stderr(&o).contains("invalid volume: \"x\""),
+        "{}",
+        stderr(&o)
+    );
+}
+
 #[test]
 fn rfm_from_a_transaction_file() {
     let dir = tempfile::tempdir().unwrap();

@@ -218,6 +218,24 @@ impl Error {
     }
 }
 
+/// The value named `text` in `names` (every accepted name with its value),
+/// or [`Error::InvalidValue`] naming `field` and listing the accepted names:
+/// the one `FromStr` of the option enums (delimiter, tier method, metric).
+pub(crate) fn parse_name<T: Copy>(field: &str, text: &str, names: &[(&str, T)]) -> Result<T> {
+    match names.iter().find(|(name, _)| *name == text) {
+        Some(&(_, value)) => Ok(value),
+        None => {
+            let quoted: Vec<String> = names.iter().map(|(name, _)| format!("{name:?}")).collect();
+            let expected = match quoted.split_last() {
+                Some((last, [])) => last.clone(),
+                Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+                None => String::from("nothing"),
+            };
+            Err(Error::invalid(field, format!("{text:?}"), expected))
+        }
+    }
+}
+
 /// Validation helpers shared by every module, so that all inputs are checked
 /// the same way and produce the same messages.
 pub mod check {

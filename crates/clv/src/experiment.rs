@@ -42,6 +42,50 @@ pub enum Metric {
     Binary,
 }
 
+impl Metric {
+    /// Every metric, in the order the help lists them.
+    pub const ALL: [Metric; 2] = [Metric::Continuous, Metric::Binary];
+
+    /// The name of the metric: `"continuous"` or `"binary"`.
+    ///
+    /// ```
+    /// use clv::experiment::Metric;
+    /// assert_eq!(Metric::Binary.as_str(), "binary");
+    /// for m in Metric::ALL {
+    ///     assert_eq!(m.as_str().parse::<Metric>()?, m);
+    /// }
+    /// # Ok::<(), clv::Error>(())
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Metric::Continuous => "continuous",
+            Metric::Binary => "binary",
+        }
+    }
+}
+
+impl std::str::FromStr for Metric {
+    type Err = Error;
+
+    /// `"continuous"` or `"binary"`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidValue`] on the field `metric`, listing the names.
+    ///
+    /// ```
+    /// use clv::experiment::Metric;
+    /// assert_eq!("continuous".parse::<Metric>()?, Metric::Continuous);
+    /// let e = "Binary".parse::<Metric>().unwrap_err();
+    /// assert_eq!(e.to_string(), "invalid metric: \"Binary\" (expected \"continuous\" or \"binary\")");
+    /// assert_eq!(e.field(), Some("metric"));
+    /// # Ok::<(), clv::Error>(())
+    /// ```
+    fn from_str(text: &str) -> Result<Self> {
+        let names = Self::ALL.map(|m| (m.as_str(), m));
+        crate::error::parse_name("metric", text, &names)
+    }
+}
+
 /// Options of [`uplift`], [`uplift_proportions`] and [`uplift_stratified`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct UpliftOptions {

@@ -140,8 +140,9 @@ pub fn round_money(x: Decimal, dp: u32) -> Decimal {
 }
 
 /// Parses a decimal string for argument `field` (e.g. `"1234.50"`, `"-3"`,
-/// `"1e-3"`); surrounding spaces are ignored. Used by the bindings, which
-/// take money as decimal strings so that no binary float ever touches it.
+/// `"1e-3"`); surrounding spaces are ignored. The one decimal parser of the
+/// project: the bindings take money as decimal strings so that no binary
+/// float ever touches it, and the CLI's decimal options go through it too.
 ///
 /// # Errors
 /// [`Error::InvalidValue`] naming `field` and the text when it is not a

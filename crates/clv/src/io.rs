@@ -1,5 +1,11 @@
-//! Reading transaction files: one row per transaction with a customer id, a
-//! date (or date-time) and optionally an amount.
+//! Reading input files: transaction files ([`read_transactions`]), one row
+//! per transaction with a customer id, a date (or date-time) and optionally
+//! an amount; and the numeric columns of per-customer files such as
+//! summaries or scores ([`read_csv_columns`]), read by header name. Both cut
+//! a file held in memory into chunks at line ends for the rayon threads and
+//! parse numbers the same way (UTF-8, trimmed, `str::parse`).
+//!
+//! # Transaction files
 //!
 //! Two layouts are read:
 //! - delimited text (comma, tab or semicolon; quoting as in RFC 4180), read
@@ -43,6 +49,10 @@ use std::path::Path;
 use crate::error::{Error, Result};
 use crate::summary::CustomerIds;
 use crate::time::parse_timestamp;
+
+mod columns;
+
+pub use columns::{CsvColumns, read_csv_columns};
 
 /// A column, by header name or by 1-based position.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -102,6 +112,78 @@ pub enum Delimiter {
     Semicolon,
     /// Any run of spaces and tabs (`CDNOW_master.txt`).
     Whitespace,
+}
+
+impl Delimiter {
+    /// Every choice, in the order the help lists them.
+    pub const ALL: [Delimiter; 5] = [
+        Delimiter::Auto,
+        Delimiter::Comma,
+        Delimiter::Tab,
+        Delimiter::Semicolon,
+        Delimiter::Whitespace,
+    ];
+
+    /// What [`FromStr`](std::str::FromStr) reads: the name of each choice
+    /// first, then the separators themselves.
+    const NAMES: [(&'static str, Delimiter); 9] = [
+        ("auto", Delimiter::Auto),
+        ("comma", Delimiter::Comma),
+        ("tab", Delimiter::Tab),
+        ("semicolon", Delimiter::Semicolon),
+        ("whitespace", Delimiter::Whitespace),
+        (",", Delimiter::Comma),
+        ("\t", Delimiter::Tab),
+        (";", Delimiter::Semicolon),
+        (" ", Delimiter::Whitespace),
+    ];
+
+    /// The name of the choice: `"auto"`, `"comma"`, `"tab"`, `"semicolon"`
+    /// or `"whitespace"`.
+    ///
+    /// ```
+    /// use clv::io::Delimiter;
+    /// assert_eq!(Delimiter::Tab.as_str(), "tab");
+    /// for d in Delimiter::ALL {
+    ///     assert_eq!(d.as_str().parse::<Delimiter>()?, d);
+    /// }
+    /// # Ok::<(), clv::Error>(())
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Delimiter::Auto => "auto",
+            Delimiter::Comma => "comma",
+            Delimiter::Tab => "tab",
+            Delimiter::Semicolon => "semicolon",
+            Delimiter::Whitespace => "whitespace",
+        }
+    }
+}
+
+impl std::str::FromStr for Delimiter {
+    type Err = Error;
+
+    /// A name (`"auto"`, `"comma"`, `"tab"`, `"semicolon"`, `"whitespace"`)
+    /// or the separator itself (`","`, `"\t"`, `";"`, `" "` for whitespace).
+    ///
+    /// # Errors
+    /// [`Error::InvalidValue`] on the field `delimiter`, listing the names.
+    ///
+    /// ```
+    /// use clv::io::Delimiter;
+    /// assert_eq!("whitespace".parse::<Delimiter>()?, Delimiter::Whitespace);
+    /// assert_eq!("\t".parse::<Delimiter>()?, Delimiter::Tab);
+    /// let e = "|".parse::<Delimiter>().unwrap_err();
+    /// assert_eq!(e.field(), Some("delimiter"));
+    /// assert_eq!(
+    ///     e.to_string(),
+    ///     r#"invalid delimiter: "|" (expected "auto", "comma", "tab", "semicolon", "whitespace", ",", "\t", ";" or " ")"#
+    /// );
+    /// # Ok::<(), clv::Error>(())
+    /// ```
+    fn from_str(text: &str) -> Result<Self> {
+        crate::error::parse_name("delimiter", text, &Self::NAMES)
+    }
 }
 
 /// Options of [`read_transactions`].
@@ -214,10 +296,7 @@ fn read_sequential<R: Read>(reader: R, options: &ReadOptions) -> Result<Transact
 /// As [`read_transactions`]; [`Error::Io`] errors name `path`.
 pub fn read_transactions_path(path: &Path, options: &ReadOptions) -> Result<TransactionTable> {
     let name = || path.display().to_string();
-    let file = std::fs::File::open(path).map_err(|e| Error::Io {
-        path: name(),
-        message: e.to_string(),
-    })?;
+    let file = std::fs::File::open(path).map_err(|e| io_failure(&name(), e))?;
     read_transactions(file, options).map_err(|e| match e {
         Error::Io { message, .. } => Error::Io {
             path: name(),
@@ -228,8 +307,13 @@ pub fn read_transactions_path(path: &Path, options: &ReadOptions) -> Result<Tran
 }
 
 fn io_error(e: std::io::Error) -> Error {
+    io_failure("<input>", e)
+}
+
+/// [`Error::Io`] on `path` with the message of `e`.
+fn io_failure(path: &str, e: impl fmt::Display) -> Error {
     Error::Io {
-        path: "<input>".into(),
+        path: path.to_string(),
         message: e.to_string(),
     }
 }
@@ -386,11 +470,21 @@ fn text(bytes: &[u8]) -> String {
     }
 }
 
+/// The text of a field as numbers (and the column reader's ids) see it:
+/// UTF-8, trimmed of Unicode white space.
+fn field_text(bytes: &[u8]) -> std::result::Result<&str, &'static str> {
+    std::str::from_utf8(bytes)
+        .map(str::trim)
+        .map_err(|_| "not valid UTF-8")
+}
+
+/// A number field: `str::parse` of [`field_text`].
+fn parse_number(bytes: &[u8]) -> std::result::Result<f64, &'static str> {
+    field_text(bytes)?.parse().map_err(|_| "not a number")
+}
+
 fn parse_amount(bytes: &[u8]) -> std::result::Result<f64, &'static str> {
-    let s = std::str::from_utf8(bytes)
-        .map_err(|_| "not valid UTF-8")?
-        .trim();
-    let value: f64 = s.parse().map_err(|_| "not a number")?;
+    let value = parse_number(bytes)?;
     if !value.is_finite() {
         Err("not a finite number")
     } else if value < 0.0 {
@@ -621,18 +715,9 @@ fn read_delimited<R: Read>(reader: R, delimiter: u8, builder: &mut Builder<'_>) 
 /// the line it would be cut in, so there may be fewer than `n`). The pieces
 /// joined in order give `buf` back; an empty `buf` gives no piece.
 ///
-/// Used by the chunked transaction reader and by the CLI's reader of
-/// numeric summary columns.
-///
-/// ```
-/// use clv::io::split_at_line_ends;
-/// let text = b"a,1\nb,2\nc,3\nd,4";
-/// let pieces = split_at_line_ends(text, 2);
-/// assert_eq!(pieces, [&b"a,1\nb,2\nc,3\n"[..], &b"d,4"[..]]);
-/// assert_eq!(pieces.concat(), text);
-/// assert!(split_at_line_ends(b"", 4).is_empty());
-/// ```
-pub fn split_at_line_ends(buf: &[u8], n: usize) -> Vec<&[u8]> {
+/// Used by the chunked transaction reader and by the column reader
+/// ([`read_csv_columns`]).
+fn split_at_line_ends(buf: &[u8], n: usize) -> Vec<&[u8]> {
     let target = buf.len().div_ceil(n.max(1)).max(1);
     let mut chunks = Vec::with_capacity(n);
     let mut start = 0;
@@ -646,6 +731,12 @@ pub fn split_at_line_ends(buf: &[u8], n: usize) -> Vec<&[u8]> {
         start = end;
     }
     chunks
+}
+
+/// The number of `\n` bytes in `bytes`: the 1-based line of the byte just
+/// after them, less one.
+fn count_newlines(bytes: &[u8]) -> u64 {
+    bytes.iter().filter(|&&b| b == b'\n').count() as u64
 }
 
 /// Multi-threaded reading of delimited text held in memory.
@@ -807,10 +898,6 @@ mod parallel {
         let ids = crate::summary::intern_partitioned(&ids);
         builder.ids = ids;
         builder.finish()
-    }
-
-    fn count_newlines(bytes: &[u8]) -> u64 {
-        bytes.iter().filter(|&&b| b == b'\n').count() as u64
     }
 
     /// One chunk's rows, with chunk-local codes and 1-based line numbers.
@@ -1127,6 +1214,15 @@ mod tests {
             matches!(e, Error::Empty { ref reason, .. } if reason.contains("line 1")),
             "{e}"
         );
+    }
+
+    #[test]
+    fn split_at_line_ends_cuts_after_newlines() {
+        let text = b"a,1\nb,2\nc,3\nd,4";
+        let pieces = split_at_line_ends(text, 2);
+        assert_eq!(pieces, [&b"a,1\nb,2\nc,3\n"[..], &b"d,4"[..]]);
+        assert_eq!(pieces.concat(), text);
+        assert!(split_at_line_ends(b"", 4).is_empty());
     }
 
     #[test]

@@ -320,6 +320,62 @@ pub enum TierMethod {
     Quantile,
 }
 
+impl TierMethod {
+    /// Every method, in the order the help lists them.
+    pub const ALL: [TierMethod; 2] = [TierMethod::CumulativeShare, TierMethod::Quantile];
+
+    /// What [`FromStr`](std::str::FromStr) reads: the name of each method
+    /// first, then its aliases.
+    const NAMES: [(&'static str, TierMethod); 4] = [
+        ("share", TierMethod::CumulativeShare),
+        ("quantile", TierMethod::Quantile),
+        ("cumulative_share", TierMethod::CumulativeShare),
+        ("cumulativeShare", TierMethod::CumulativeShare),
+    ];
+
+    /// The name of the method: `"share"` or `"quantile"`.
+    ///
+    /// ```
+    /// use clv::portfolio::TierMethod;
+    /// assert_eq!(TierMethod::CumulativeShare.as_str(), "share");
+    /// for m in TierMethod::ALL {
+    ///     assert_eq!(m.as_str().parse::<TierMethod>()?, m);
+    /// }
+    /// # Ok::<(), clv::Error>(())
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TierMethod::CumulativeShare => "share",
+            TierMethod::Quantile => "quantile",
+        }
+    }
+}
+
+impl std::str::FromStr for TierMethod {
+    type Err = Error;
+
+    /// `"share"` (aliases `"cumulative_share"`, `"cumulativeShare"`) or
+    /// `"quantile"`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidValue`] on the field `method`, listing the names.
+    ///
+    /// ```
+    /// use clv::portfolio::TierMethod;
+    /// assert_eq!("cumulative_share".parse::<TierMethod>()?, TierMethod::CumulativeShare);
+    /// assert_eq!("quantile".parse::<TierMethod>()?, TierMethod::Quantile);
+    /// let e = "abc".parse::<TierMethod>().unwrap_err();
+    /// assert_eq!(
+    ///     e.to_string(),
+    ///     "invalid method: \"abc\" (expected \"share\", \"quantile\", \"cumulative_share\" or \"cumulativeShare\")"
+    /// );
+    /// # Ok::<(), clv::Error>(())
+    /// ```
+    fn from_str(text: &str) -> Result<Self> {
+        crate::error::parse_name("method", text, &Self::NAMES)
+    }
+}
+
 /// One tier of [`ValueTiers`].
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TierSummary {

@@ -1,5 +1,5 @@
 //! Numeric columns of a comma-separated file with a header (per-customer
-//! summary files, portfolio value files), read by name.
+//! summary files, portfolio value files), read by name: [`read_csv_columns`].
 //!
 //! The file is read into memory and its header line parsed by the `csv`
 //! crate (BOM, blank lines before it, UTF-8 check, field trimming as before).
@@ -7,9 +7,10 @@
 //! row count and first error:
 //!
 //! - **plain rows** (no `"` byte in the file, the usual case), following the
-//!   chunked transaction reader of `clv::io`: the rows are cut into chunks
-//!   at line ends ([`clv::io::split_at_line_ends`]) and the records of each
-//!   chunk counted, so that every chunk, on its own rayon thread, writes its
+//!   chunked transaction reader: the rows are cut into chunks at line ends
+//!   ([`split_at_line_ends`], shared with it) and the records of each chunk
+//!   counted, so that every chunk, on its own rayon thread (with the
+//!   `parallel` feature; else one after the other), writes its
 //!   rows straight into its part of the final columns. A chunk is split at
 //!   `,` and line ends and its numbers parsed from the bytes; it stops at
 //!   its first bad record, and the bad record of the earliest chunk is the
@@ -29,19 +30,25 @@
 //! - the position of a record is the `csv` crate's: the byte just after the
 //!   terminator byte of the record before it (so after blank lines, or after
 //!   the `\r` of a CRLF file, it lies before the record's own line), and its
-//!   line is 1 + the `\n` bytes before that byte. [`Error::Parse`] reports
-//!   this line, as the `csv` crate reader always did.
+//!   line is 1 + the `\n` bytes before that byte; the `UnequalLengths`
+//!   text gives these. [`Error::Parse`] gives the line the record's first
+//!   byte stands on instead (with the `csv` crate too), the true line after
+//!   blank lines and in CRLF files.
 //!
-//! A field is a number when its text, decoded as UTF-8 (invalid UTF-8 reads
-//! as U+FFFD) and trimmed of Unicode white space, parses as an `f64` with
-//! `str::parse`. Plain decimals (`-12.345`: at most 19 digits, at most 2^53
+//! A field is a number when its text, decoded as UTF-8 and trimmed of
+//! Unicode white space, parses as an `f64` with `str::parse` (the
+//! transaction reader's [`parse_number`]); an id is that text, U+FFFD when
+//! it is not UTF-8. Plain decimals (`-12.345`: at most 19 digits, at most 2^53
 //! as one integer) are converted while the field is scanned instead, giving
 //! the same correctly rounded value (see [`scan_number`]).
 
 use std::path::Path;
 
-use clv::{Error, Result};
+#[cfg(feature = "parallel")]
 use rayon::prelude::*;
+
+use super::{count_newlines, field_text, io_failure, parse_number, split_at_line_ends};
+use crate::error::{Error, Result};
 
 /// Numeric columns of a CSV file with a header, read by name.
 #[derive(Debug, Clone, PartialEq)]
@@ -76,19 +83,49 @@ impl CsvColumns {
     pub fn len(&self) -> usize {
         self.rows
     }
+
+    /// `true` when there is no row (never for a file that was read: a file
+    /// without data rows is an [`Error::Empty`]).
+    pub fn is_empty(&self) -> bool {
+        self.rows == 0
+    }
 }
 
 /// Files shorter than this are read on the calling thread (one chunk).
+#[cfg_attr(not(feature = "parallel"), allow(dead_code))]
 const MIN_PARALLEL: usize = 1 << 18;
 
 /// Chunks per rayon thread: more than one, so that a thread slowed down by
 /// other work on the machine does not hold up the others.
+#[cfg(feature = "parallel")]
 const CHUNKS_PER_THREAD: usize = 4;
 
 /// Reads the numeric columns `wanted` (those the header has) and, when
-/// `id_col` is given, the ids of a comma-separated file with a header. Every
-/// value must parse as a number; an error names the column, the line and the
-/// text. See the module documentation for the two readers.
+/// `id_col` is given, the ids of a comma-separated file with a header (the
+/// id column, or 1-based row numbers when the header lacks it). Every value
+/// must parse as a number; an error names the column, the line and the text.
+///
+/// The file is read into memory; without a `"` in it, its rows are split and
+/// parsed in chunks (on the rayon threads with the `parallel` feature), else
+/// the `csv` crate reads them. Both give the same result: the header is
+/// trimmed, blank lines, CRLF line ends and a byte-order mark are allowed,
+/// and a parse error names the line the bad row stands on.
+///
+/// ```
+/// let dir = std::env::temp_dir().join(format!("clv-doc-{}", std::process::id()));
+/// std::fs::create_dir_all(&dir).unwrap();
+/// let path = dir.join("summary.csv");
+/// std::fs::write(&path, "customer_id, frequency ,T\r\na,1,2.5\r\n\r\nb,0,3\r\n").unwrap();
+/// let cols = clv::io::read_csv_columns(&path, Some("customer_id"), &["frequency", "T", "x"])?;
+/// assert_eq!(cols.ids, ["a", "b"]);
+/// assert_eq!(cols.get("T")?, [2.5, 3.0]);
+/// assert!(cols.opt("x").is_none());
+/// std::fs::write(&path, "customer_id,T\na,1\n\nb,x\n").unwrap();
+/// let e = clv::io::read_csv_columns(&path, None, &["T"]).unwrap_err();
+/// assert_eq!(e.to_string(), "cannot parse T on line 4: \"x\" (expected a number)");
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// # Ok::<(), clv::Error>(())
+/// ```
 ///
 /// # Errors
 /// - [`Error::Io`] when the file cannot be read, its header is not UTF-8, or
@@ -99,16 +136,33 @@ const CHUNKS_PER_THREAD: usize = 4;
 /// - [`Error::Empty`] when there is no data row.
 pub fn read_csv_columns(path: &Path, id_col: Option<&str>, wanted: &[&str]) -> Result<CsvColumns> {
     let name = path.display().to_string();
-    let buf = std::fs::read(path).map_err(|e| Error::Io {
-        path: name.clone(),
-        message: e.to_string(),
-    })?;
-    let chunks = if buf.len() < MIN_PARALLEL {
-        1
-    } else {
-        rayon::current_num_threads() * CHUNKS_PER_THREAD
-    };
-    read_buffer(&buf, &name, id_col, wanted, chunks)
+    let buf = std::fs::read(path).map_err(|e| io_failure(&name, e))?;
+    read_buffer(&buf, &name, id_col, wanted, chunk_count(buf.len()))
+}
+
+/// How many chunks a file of `len` bytes is read in.
+fn chunk_count(len: usize) -> usize {
+    #[cfg(feature = "parallel")]
+    if len >= MIN_PARALLEL {
+        return rayon::current_num_threads() * CHUNKS_PER_THREAD;
+    }
+    let _ = len;
+    1
+}
+
+/// `f` of every item, in order: on the rayon threads when `parallel` (and
+/// the `parallel` feature is on), else on this one.
+fn map_items<I: Send, R: Send>(
+    items: Vec<I>,
+    parallel: bool,
+    f: impl Fn(I) -> R + Sync + Send,
+) -> Vec<R> {
+    #[cfg(feature = "parallel")]
+    if parallel {
+        return items.into_par_iter().map(f).collect();
+    }
+    let _ = parallel;
+    items.into_iter().map(f).collect()
 }
 
 /// The columns picked from the header.
@@ -197,7 +251,7 @@ fn read_header<'b>(buf: &'b [u8], path: &str) -> Result<Header<'b>> {
         .from_reader(buf);
     let names: Vec<String> = reader
         .headers()
-        .map_err(|e| csv_error(path, e))?
+        .map_err(|e| io_failure(path, e))?
         .iter()
         .map(|h| h.trim().to_string())
         .collect();
@@ -207,13 +261,6 @@ fn read_header<'b>(buf: &'b [u8], path: &str) -> Result<Header<'b>> {
         names,
         data,
     })
-}
-
-fn csv_error(path: &str, e: csv::Error) -> Error {
-    Error::Io {
-        path: path.to_string(),
-        message: e.to_string(),
-    }
 }
 
 fn no_rows(path: &str) -> Error {
@@ -261,16 +308,12 @@ fn read_chunked(
     if buf[..data].contains(&b'"') {
         return None;
     }
-    let pieces = clv::io::split_at_line_ends(&buf[data..], n_chunks);
+    let pieces = split_at_line_ends(&buf[data..], n_chunks);
     let parallel = pieces.len() > 1;
     // Records per piece, so that every piece writes its rows straight into
     // the final columns: per-piece columns joined afterwards cost as much
     // again as the parsing (fresh memory is slow to touch).
-    let counts: Vec<usize> = if parallel {
-        pieces.par_iter().map(|p| count_records(p)).collect()
-    } else {
-        pieces.iter().map(|p| count_records(p)).collect()
-    };
+    let counts: Vec<usize> = map_items(pieces.clone(), parallel, count_records);
     let rows: usize = counts.iter().sum();
     if rows == 0 {
         return Some(Err(no_rows(path)));
@@ -279,9 +322,11 @@ fn read_chunked(
     let mut values: Vec<Vec<f64>> = layout.picked.iter().map(|_| vec![0.0; rows]).collect();
     let with_ids = matches!(layout.id, Some(Some(_)));
     let mut ids: Vec<String> = Vec::new();
+    #[cfg(feature = "parallel")]
     if with_ids && parallel {
         ids.par_extend(rayon::iter::repeat_n(String::new(), rows));
-    } else if with_ids {
+    }
+    if with_ids && ids.is_empty() {
         ids.resize(rows, String::new());
     }
     let mut slots: Vec<Slots> = counts
@@ -307,19 +352,8 @@ fn read_chunked(
         slot.ids = head;
         rest = tail;
     }
-    let outcomes: Vec<Outcome> = if parallel {
-        pieces
-            .par_iter()
-            .zip(slots)
-            .map(|(p, s)| parse_chunk(p, layout, s))
-            .collect()
-    } else {
-        pieces
-            .iter()
-            .zip(slots)
-            .map(|(p, s)| parse_chunk(p, layout, s))
-            .collect()
-    };
+    let jobs: Vec<(&[u8], Slots)> = pieces.iter().copied().zip(slots).collect();
+    let outcomes: Vec<Outcome> = map_items(jobs, parallel, |(p, s)| parse_chunk(p, layout, s));
     let mut start = data;
     let mut before = 0usize;
     for ((piece, outcome), &count) in pieces.iter().zip(&outcomes).zip(&counts) {
@@ -368,8 +402,7 @@ fn record_position(buf: &[u8], data: usize, record: usize) -> (usize, u64) {
         .iter()
         .rposition(|&b| b != b'\n' && b != b'\r')
         .map_or(data, |last| data + last + 2);
-    let newlines = buf[..byte].iter().filter(|&&b| b == b'\n').count();
-    (byte, 1 + newlines as u64)
+    (byte, 1 + count_newlines(&buf[..byte]))
 }
 
 /// The 1-based line of the file on which byte `at` stands (for parse
@@ -378,10 +411,7 @@ fn record_position(buf: &[u8], data: usize, record: usize) -> (usize, u64) {
 /// end of the previous record instead, one line early in a CRLF file or
 /// after a blank line).
 fn line_of(buf: &[u8], at: usize) -> u64 {
-    1 + buf[..at.min(buf.len())]
-        .iter()
-        .filter(|&&b| b == b'\n')
-        .count() as u64
+    1 + count_newlines(&buf[..at.min(buf.len())])
 }
 
 /// The first byte of the record that the `csv` crate places at `byte` (just
@@ -408,7 +438,7 @@ fn read_records(
     let mut rows = 0usize;
     while reader
         .read_byte_record(&mut record)
-        .map_err(|e| csv_error(path, e))?
+        .map_err(|e| io_failure(path, e))?
     {
         rows += 1;
         // Counted only for an error (a pass over the bytes before it).
@@ -418,7 +448,7 @@ fn read_records(
             })
         };
         match layout.id {
-            Some(Some(i)) => ids.push(trimmed(record.get(i).unwrap_or(b"")).to_string()),
+            Some(Some(i)) => ids.push(id_text(record.get(i).unwrap_or(b"")).to_string()),
             Some(None) => ids.push(rows.to_string()),
             None => {}
         }
@@ -438,16 +468,15 @@ fn read_records(
     Ok(Rows { rows, ids, values })
 }
 
-/// The text of a field as ids and numbers see it: UTF-8 (invalid UTF-8
-/// cannot be a number and shows as U+FFFD) trimmed of Unicode white space.
-fn trimmed(bytes: &[u8]) -> &str {
-    std::str::from_utf8(bytes).unwrap_or("\u{fffd}").trim()
+/// The id in a field: its [`field_text`], U+FFFD when it is not UTF-8.
+fn id_text(bytes: &[u8]) -> &str {
+    field_text(bytes).unwrap_or("\u{fffd}")
 }
 
-/// The value of a field as the `csv` crate reader computes it: `str::parse`
-/// of [`trimmed`].
+/// The value of a field as the `csv` crate reader computes it: the
+/// transaction reader's [`parse_number`] (`str::parse` of the trimmed text).
 fn parse_field(bytes: &[u8]) -> Option<f64> {
-    trimmed(bytes).parse().ok()
+    parse_number(bytes).ok()
 }
 
 /// 10^0 ..= 10^19, all exact in an `f64` (5^19 < 2^53).
@@ -664,7 +693,7 @@ fn parse_chunk(buf: &[u8], layout: &Layout, mut slots: Slots<'_>) -> Outcome {
         }
         if with_ids {
             match slots.ids.get_mut(row) {
-                Some(slot) => *slot = trimmed(&buf[id.0..id.1]).to_string(),
+                Some(slot) => *slot = id_text(&buf[id.0..id.1]).to_string(),
                 None => return stop(row, Stop::Csv),
             }
         }

@@ -1,0 +1,96 @@
+//! Text and JSON rendering shared by the commands: the output format, CSV
+//! quoting, and the whale curve and revenue-at-risk blocks that both
+//! `clv portfolio` and `clv report` print.
+
+use std::fmt::Write as _;
+
+use clap::ValueEnum;
+use clv::portfolio::{RiskRanking, WhaleCurve};
+use serde_json::{Value, json};
+
+/// Output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Comma-separated values with a header.
+    Csv,
+    /// One JSON document.
+    Json,
+}
+
+/// Quotes a CSV field when it needs quoting.
+pub fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+/// The whale curve as JSON (without the per-customer arrays).
+pub fn whale_json(w: &WhaleCurve) -> Value {
+    json!({
+        "customers": w.len(),
+        "total": w.total,
+        "created": w.created,
+        "destroyed": w.destroyed,
+        "peak_share": w.peak_share,
+        "peak_customers": w.peak_customers,
+        "peak_fraction": w.peak_fraction,
+        "gini": w.gini,
+        "top_shares": w.top_shares,
+        "destroyers": w.destroyers.len(),
+    })
+}
+
+/// Text lines of a whale curve.
+pub fn whale_text(s: &mut String, w: &WhaleCurve) {
+    let _ = writeln!(
+        s,
+        "  total {:.2} (created {:.2}, destroyed {:.2}); Gini {:.4}",
+        w.total, w.created, w.destroyed, w.gini
+    );
+    for t in &w.top_shares {
+        let _ = writeln!(
+            s,
+            "  top {:>4.0}% ({:>5} customers): {:>7.1}% of the total",
+            100.0 * t.fraction,
+            t.customers,
+            100.0 * t.share
+        );
+    }
+    let _ = writeln!(
+        s,
+        "  peak: {:.1}% of the total by the top {} customers ({:.1}%); {} customers destroy value",
+        100.0 * w.peak_share,
+        w.peak_customers,
+        100.0 * w.peak_fraction,
+        w.destroyers.len()
+    );
+}
+
+/// Text lines of revenue at risk, listing the top `top` customers.
+pub fn risk_text(s: &mut String, r: &RiskRanking, ids: &[String], values_label: &str, top: usize) {
+    let _ = writeln!(
+        s,
+        "  total at risk {:.2} of {:.2} ({:.1}%); expected to stay {:.2}",
+        r.total,
+        r.total_value,
+        100.0 * r.share.unwrap_or(f64::NAN),
+        r.expected_retained
+    );
+    let _ = writeln!(
+        s,
+        "  {:<12}{:>14}{:>10}{:>12}",
+        "customer", values_label, "P(alive)", "at risk"
+    );
+    for c in r.at_risk.iter().take(top) {
+        let _ = writeln!(
+            s,
+            "  {:<12}{:>14.2}{:>10.3}{:>12.2}",
+            csv_field(&ids[c.index]),
+            c.value,
+            c.p_alive,
+            c.value_at_risk
+        );
+    }
+}
