@@ -8,7 +8,7 @@
 //! before it becomes a Rust integer. There is no math here: every formula is
 //! in the core crate `clv`.
 
-use clv::experiment::{Metric, UpliftOptions};
+use clv::experiment::UpliftOptions;
 use clv::fit::FitOptions;
 use clv::formulas::{self, WalandColeInput, parse_decimal};
 use clv::io::{ColumnRef, Delimiter, ReadOptions, read_transactions};
@@ -21,26 +21,20 @@ use rust_decimal::Decimal;
 
 pub mod models;
 
-/// A JS number that must be a whole number in `[lo, u32::MAX]` (counts,
-/// horizons in months, bins).
+/// A JS number that must be a whole number in `[lo, u32::MAX]` (the core's
+/// [`clv::models::whole_count`] with a lower bound).
 ///
 /// # Errors
 /// [`Error::InvalidValue`] naming `field` for NaN, infinities, fractions and
 /// values out of range.
 pub fn whole_u32(field: &str, value: f64, lo: u32) -> Result<u32> {
-    if value.is_finite()
-        && value.fract() == 0.0
-        && value >= f64::from(lo)
-        && value <= f64::from(u32::MAX)
-    {
-        // In range and whole: the conversion is exact.
-        Ok(value as u32)
-    } else {
-        Err(Error::invalid(
+    match clv::models::whole_count(field, value)? {
+        n if n >= lo => Ok(n),
+        _ => Err(Error::invalid(
             field,
             value,
             format!("a whole number >= {lo}"),
-        ))
+        )),
     }
 }
 
@@ -90,37 +84,14 @@ impl FitArgs {
     }
 }
 
-/// `method` of `valueTiers`: `"share"` (alias `"cumulativeShare"`, the
-/// default) or `"quantile"`.
+/// `method` of `valueTiers` ([`TierMethod`]'s names; default `"share"`).
 ///
 /// # Errors
-/// [`Error::InvalidValue`] naming `method` for any other text.
+/// [`Error::InvalidValue`] naming `method` for an unknown name.
 pub fn tier_method(method: Option<&str>) -> Result<TierMethod> {
-    match method.unwrap_or("share") {
-        "share" | "cumulativeShare" => Ok(TierMethod::CumulativeShare),
-        "quantile" => Ok(TierMethod::Quantile),
-        other => Err(Error::invalid(
-            "method",
-            format!("{other:?}"),
-            "\"share\" (cumulative share of value) or \"quantile\"",
-        )),
-    }
-}
-
-/// The JS name of a [`TierMethod`] (what [`tier_method`] reads).
-pub fn tier_method_name(method: TierMethod) -> &'static str {
-    match method {
-        TierMethod::CumulativeShare => "share",
-        TierMethod::Quantile => "quantile",
-    }
-}
-
-/// The JS name of a [`Metric`]: `"continuous"` or `"binary"`.
-pub fn metric_name(metric: Metric) -> &'static str {
-    match metric {
-        Metric::Continuous => "continuous",
-        Metric::Binary => "binary",
-    }
+    method
+        .unwrap_or(TierMethod::CumulativeShare.as_str())
+        .parse()
 }
 
 /// Options of the uplift functions as a JS caller gives them (every field
@@ -144,21 +115,9 @@ impl UpliftArgs {
     /// [`Error::InvalidValue`] naming `metric` for an unknown metric.
     pub fn to_options(&self) -> Result<UpliftOptions> {
         let d = UpliftOptions::default();
-        let metric = match self.metric.as_deref() {
-            None => d.metric,
-            Some("continuous") => Metric::Continuous,
-            Some("binary") => Metric::Binary,
-            Some(other) => {
-                return Err(Error::invalid(
-                    "metric",
-                    format!("{other:?}"),
-                    "\"continuous\" or \"binary\"",
-                ));
-            }
-        };
         Ok(UpliftOptions {
             confidence: self.confidence.unwrap_or(d.confidence),
-            metric,
+            metric: self.metric.as_deref().map_or(Ok(d.metric), str::parse)?,
             population: self.population.or(d.population),
         })
     }
@@ -367,20 +326,7 @@ pub struct CsvArgs {
 /// [`Error::InvalidValue`] for an unknown `delimiter`; the errors of
 /// [`read_transactions`] and [`summarize_coded`].
 pub fn summarize_csv(text: &[u8], csv: &CsvArgs, args: &SummaryArgs) -> Result<Summary> {
-    let delimiter = match csv.delimiter.as_deref().unwrap_or("auto") {
-        "auto" => Delimiter::Auto,
-        "," => Delimiter::Comma,
-        "\t" => Delimiter::Tab,
-        ";" => Delimiter::Semicolon,
-        "whitespace" | " " => Delimiter::Whitespace,
-        other => {
-            return Err(Error::invalid(
-                "delimiter",
-                format!("{other:?}"),
-                "\"auto\", \",\", \"\\t\", \";\" or \"whitespace\"",
-            ));
-        }
-    };
+    let delimiter: Delimiter = csv.delimiter.as_deref().unwrap_or("auto").parse()?;
     let options = ReadOptions {
         customer_col: ColumnRef::parse(&csv.customer_id_col),
         date_col: ColumnRef::parse(&csv.datetime_col),
@@ -445,16 +391,7 @@ fn decimals(field: &str, values: &[String]) -> Result<Vec<Decimal>> {
     values
         .iter()
         .enumerate()
-        .map(|(i, v)| {
-            parse_decimal(field, v).map_err(|_| {
-                Error::invalid_at(
-                    field,
-                    i,
-                    format!("{v:?}"),
-                    "a decimal number such as \"1234.56\"",
-                )
-            })
-        })
+        .map(|(i, v)| parse_decimal(field, v).map_err(|e| e.at_index(i)))
         .collect()
 }
 
@@ -793,7 +730,6 @@ mod tests {
             tier_method(Some("abc")).unwrap_err().field(),
             Some("method")
         );
-        assert_eq!(tier_method_name(TierMethod::Quantile), "quantile");
         assert_eq!(
             UpliftArgs::default().to_options().unwrap(),
             UpliftOptions::default()
@@ -807,7 +743,7 @@ mod tests {
         .unwrap();
         assert_eq!(
             (o.confidence, o.metric, o.population),
-            (0.9, Metric::Binary, Some(1000.0))
+            (0.9, clv::experiment::Metric::Binary, Some(1000.0))
         );
         let e = UpliftArgs {
             metric: Some("yes".into()),
@@ -816,7 +752,6 @@ mod tests {
         .to_options()
         .unwrap_err();
         assert_eq!(e.field(), Some("metric"));
-        assert_eq!(metric_name(Metric::Continuous), "continuous");
         let e = js_names(Error::invalid_at("p_alive", 2, 1.5, "a probability"));
         assert!(e.to_string().starts_with("invalid pAlive[2]: 1.5"), "{e}");
         let e = clv::portfolio::revenue_at_risk(&[1.0, 2.0], &[0.5]).unwrap_err();

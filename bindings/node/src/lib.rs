@@ -569,7 +569,7 @@ pub fn value_tiers(
         .map_or(&clv::portfolio::DEFAULT_CUTS[..], sl);
     let t = clv::portfolio::value_tiers(sl(&values), cuts, method).map_err(js)?;
     Ok(ValueTiers {
-        method: glue::tier_method_name(t.method).to_string(),
+        method: t.method.as_str().to_string(),
         cuts: out(t.cuts),
         tier: t.tier,
         tiers: t
@@ -791,7 +791,7 @@ pub struct Uplift {
 
 fn uplift_js(u: clv::experiment::Uplift) -> Uplift {
     Uplift {
-        metric: glue::metric_name(u.metric).to_string(),
+        metric: u.metric.as_str().to_string(),
         method: u.method.to_string(),
         confidence: u.confidence,
         n_treated: count(u.n_treated),
@@ -859,7 +859,7 @@ pub fn uplift_proportions(
     }
     .to_options()
     .map_err(js)?;
-    let w = |f: &str, v: f64| glue::whole_u32(f, v, 0).map(u64::from).map_err(js);
+    let w = |f: &str, v: f64| clv::models::whole_count(f, v).map(u64::from).map_err(js);
     clv::experiment::uplift_proportions(
         w("successesTreated", counts.successes_treated)?,
         w("nTreated", counts.n_treated)?,
@@ -874,8 +874,8 @@ pub fn uplift_proportions(
 /// Wilson score interval [low, high] of successes / n (Wilson 1927).
 #[napi(catch_unwind, ts_return_type = "[number, number]")]
 pub fn wilson_interval(successes: f64, n: f64, confidence: Option<f64>) -> Result<Vec<f64>> {
-    let s = glue::whole_u32("successes", successes, 0).map_err(js)?;
-    let n = glue::whole_u32("n", n, 0).map_err(js)?;
+    let s = clv::models::whole_count("successes", successes).map_err(js)?;
+    let n = clv::models::whole_count("n", n).map_err(js)?;
     let (lo, hi) = clv::experiment::wilson_interval(
         u64::from(s),
         u64::from(n),

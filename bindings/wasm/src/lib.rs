@@ -501,7 +501,7 @@ pub fn value_tiers(
     let method = glue::tier_method(opt_string(&options, "method")?.as_deref()).map_err(js)?;
     let cuts = opt_f64s(&options, "cuts")?.unwrap_or_else(|| clv::portfolio::DEFAULT_CUTS.to_vec());
     let t = clv::portfolio::value_tiers(&to_f64s("values", &values)?, &cuts, method).map_err(js)?;
-    to_js_with(&t, &[("method", glue::tier_method_name(t.method).into())])
+    to_js_with(&t, &[("method", t.method.as_str().into())])
 }
 
 /// Revenue at risk per customer: value × (1 − pAlive).
@@ -607,7 +607,7 @@ pub fn uplift_proportions(
     let o = uplift_options(&options, Some("binary".into()))?;
     let w = |f: &str| -> Result<u64> {
         let v = num(f, &get(&counts, f))?;
-        glue::whole_u32(f, v, 0).map(u64::from).map_err(js)
+        clv::models::whole_count(f, v).map(u64::from).map_err(js)
     };
     let u = clv::experiment::uplift_proportions(
         w("successesTreated")?,
@@ -623,8 +623,8 @@ pub fn uplift_proportions(
 /// Wilson score interval [low, high] of successes / n (Wilson 1927).
 #[wasm_bindgen(js_name = wilsonInterval, unchecked_return_type = "[number, number]")]
 pub fn wilson_interval(successes: f64, n: f64, confidence: Option<f64>) -> Result<JsValue> {
-    let s = glue::whole_u32("successes", successes, 0).map_err(js)?;
-    let n = glue::whole_u32("n", n, 0).map_err(js)?;
+    let s = clv::models::whole_count("successes", successes).map_err(js)?;
+    let n = clv::models::whole_count("n", n).map_err(js)?;
     let (lo, hi) = clv::experiment::wilson_interval(
         u64::from(s),
         u64::from(n),
