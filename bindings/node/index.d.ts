@@ -27,7 +27,10 @@ export declare class BetaGeo {
   get stdErrors(): BetaGeoParams | null
   /** Estimate, standard error and 95% interval of each parameter. */
   summary(): Array<ParamSummary>
-  /** Fits the model by maximum likelihood and returns the model itself. */
+  /**
+   * Fits the model by maximum likelihood (a spend model on the customers with
+   * frequency > 0) and returns the model itself.
+   */
   fit(data: Customers): this
   /** Per-customer log-likelihood. */
   logLikelihoodOf(data: Customers): Float64Array
@@ -70,7 +73,10 @@ export declare class BetaGeoBetaBinom {
   get stdErrors(): BetaGeoBetaBinomParams | null
   /** Estimate, standard error and 95% interval of each parameter. */
   summary(): Array<ParamSummary>
-  /** Fits the model by maximum likelihood and returns the model itself. */
+  /**
+   * Fits the model by maximum likelihood (a spend model on the customers with
+   * frequency > 0) and returns the model itself.
+   */
   fit(data: BgBbCustomers): this
   /** Per-customer log-likelihood. */
   logLikelihoodOf(data: BgBbCustomers): Float64Array
@@ -113,7 +119,10 @@ export declare class GammaGamma {
   get stdErrors(): GammaGammaParams | null
   /** Estimate, standard error and 95% interval of each parameter. */
   summary(): Array<ParamSummary>
-  /** Fits the model (on the customers with frequency > 0) and returns the model itself. */
+  /**
+   * Fits the model by maximum likelihood (a spend model on the customers with
+   * frequency > 0) and returns the model itself.
+   */
   fit(data: SpendCustomers): this
   /** Per-customer log-likelihood (repeat customers). */
   logLikelihoodOf(data: SpendCustomers): Float64Array
@@ -139,7 +148,10 @@ export declare class ModifiedBetaGeo {
   get stdErrors(): ModifiedBetaGeoParams | null
   /** Estimate, standard error and 95% interval of each parameter. */
   summary(): Array<ParamSummary>
-  /** Fits the model by maximum likelihood and returns the model itself. */
+  /**
+   * Fits the model by maximum likelihood (a spend model on the customers with
+   * frequency > 0) and returns the model itself.
+   */
   fit(data: Customers): this
   /** Per-customer log-likelihood. */
   logLikelihoodOf(data: Customers): Float64Array
@@ -182,7 +194,10 @@ export declare class ParetoNBD {
   get stdErrors(): ParetoNBDParams | null
   /** Estimate, standard error and 95% interval of each parameter. */
   summary(): Array<ParamSummary>
-  /** Fits the model by maximum likelihood and returns the model itself. */
+  /**
+   * Fits the model by maximum likelihood (a spend model on the customers with
+   * frequency > 0) and returns the model itself.
+   */
   fit(data: Customers): this
   /** Per-customer log-likelihood. */
   logLikelihoodOf(data: Customers): Float64Array

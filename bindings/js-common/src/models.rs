@@ -205,6 +205,39 @@ pub fn customer_lifetime_value(
     )
 }
 
+/// The registry list of [`clv::for_each_model!`] as one
+/// `model_class!(Variant, "name", "reference", Class, Family, [params], Input)`
+/// per model and one `model_union!(Class, ...)`: macros the calling binding
+/// defines, so that each JS runtime writes only its class shape. `Input` is
+/// the JS input object of the model's registry inputs (`Customers` for
+/// `frequency, recency, T`, `BgBbCustomers` for `frequency, recency,
+/// n_periods`, `SpendCustomers` for `frequency, monetary_value`, `Survivors`
+/// for `survivors`); a model with other inputs needs a line here.
+///
+/// Use: `use clv_js_common::model_classes; clv::for_each_model!(model_classes);`
+#[macro_export]
+macro_rules! model_classes {
+    ($(
+        $variant:ident : $ty:ident {
+            key: $key:literal, name: $name:literal, class: $class:ident, family: $family:ident,
+            params: [$($param:ident),*], inputs: [$($input:ident),*], reference: $reference:literal
+        }
+    ),* $(,)?) => {
+        $($crate::__with_input_type!([$($input),*] model_class ($variant, $name, $reference, $class, $family, [$($param),*],));)*
+        model_union!($($class),*);
+    };
+}
+
+/// `$m!(args... Input)` with the JS input object of a registry input list.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __with_input_type {
+    ([frequency, recency, T] $m:ident ($($args:tt)*)) => { $m!($($args)* Customers); };
+    ([frequency, recency, n_periods] $m:ident ($($args:tt)*)) => { $m!($($args)* BgBbCustomers); };
+    ([frequency, monetary_value] $m:ident ($($args:tt)*)) => { $m!($($args)* SpendCustomers); };
+    ([survivors] $m:ident ($($args:tt)*)) => { $m!($($args)* Survivors); };
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {

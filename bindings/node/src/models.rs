@@ -90,10 +90,14 @@ impl Inputs for SpendCustomers {
     }
 }
 
-/// The three customer columns of a transaction model's input.
-fn customers(data: &impl Inputs) -> [&[f64]; 3] {
+/// `f(model, [frequency, recency, T])` of a transaction model's input.
+fn per_customer<'a, I: Inputs>(
+    class: &impl HasModel,
+    data: &'a I,
+    f: impl FnOnce(&clv::models::AnyModel, [&'a [f64]; 3]) -> clv::Result<Vec<f64>>,
+) -> Result<Float64Array> {
     let c = data.columns();
-    [c[0], c[1], c[2]]
+    f(class.model()?, [c[0], c[1], c[2]]).map(out).map_err(js)
 }
 
 /// A column the CLV needs, naming it when it is missing.
@@ -208,20 +212,13 @@ trait Class: HasModel {
 
 impl<T: HasModel> Class for T {}
 
-/// Generates every model class from the registry list.
-macro_rules! model_classes {
-    ($(
-        $variant:ident : $ty:ident {
-            key: $key:literal, name: $name:literal, class: $class:ident, family: $family:ident,
-            params: [$($param:ident),*], inputs: [$($input:ident),*], reference: $reference:literal
-        }
-    ),* $(,)?) => {
-        $(model_class!($variant, $name, $reference, $class, $family, [$($param),*], [$($input),*]);)*
+/// `ModelClass`: any model class, as a JS argument (a nested `Either`).
+macro_rules! model_union {
+    ($($class:ident),*) => {
         any_model_class!([] [] $($class),*);
     };
 }
 
-/// `ModelClass`: any model class, as a JS argument (a nested `Either`).
 macro_rules! any_model_class {
     ([$($open:tt)*] [$($close:tt)*] $last:ident) => {
         /// Any model class of the package.
@@ -235,7 +232,7 @@ macro_rules! any_model_class {
 
 /// One model class: state, parameter object, lifecycle and its family's methods.
 macro_rules! model_class {
-    ($variant:ident, $name:literal, $reference:literal, $class:ident, $family:ident, [$($param:ident),*], [$($input:ident),*]) => { paste::paste! {
+    ($variant:ident, $name:literal, $reference:literal, $class:ident, $family:ident, [$($param:ident),*], $Input:ident) => { paste::paste! {
         #[doc = $name " parameters, in the registry's order."]
         #[napi(object, js_name = [<$class Params>])]
         #[derive(Clone, Copy)]
@@ -318,31 +315,32 @@ macro_rules! model_class {
             }
         }
 
-        family_methods!($family, $class, [$($input),*]);
+        family_methods!($family, $class, $Input);
     }};
 }
 
-/// The methods of a family, with the input object of the registry's inputs.
+/// The methods of a family; `fit` takes the input object (or, for a
+/// retention model, the survivor array).
 macro_rules! family_methods {
-    (Transaction, $class:ident, [frequency, recency, T]) => {
-        transaction_methods!($class, Customers);
+    (Transaction, $class:ident, $Input:ident) => {
+        input_fit!($class, $Input);
+        transaction_methods!($class, $Input);
     };
-    (Transaction, $class:ident, [frequency, recency, n_periods]) => {
-        transaction_methods!($class, BgBbCustomers);
+    (Spend, $class:ident, $Input:ident) => {
+        input_fit!($class, $Input);
+        spend_methods!($class, $Input);
     };
-    (Spend, $class:ident, [frequency, monetary_value]) => {
-        spend_methods!($class, SpendCustomers);
-    };
-    (Retention, $class:ident, [survivors]) => {
+    (Retention, $class:ident, $Input:ident) => {
         retention_methods!($class);
     };
 }
 
-macro_rules! transaction_methods {
+macro_rules! input_fit {
     ($class:ident, $Input:ident) => {
         #[napi]
         impl $class {
-            /// Fits the model by maximum likelihood and returns the model itself.
+            /// Fits the model by maximum likelihood (a spend model on the customers with
+            /// frequency > 0) and returns the model itself.
             #[napi(catch_unwind)]
             pub fn fit<'a>(&mut self, this: This<'a>, data: $Input) -> Result<This<'a>> {
                 self.state
@@ -350,29 +348,32 @@ macro_rules! transaction_methods {
                     .map_err(js)?;
                 Ok(this)
             }
+        }
+    };
+}
 
+macro_rules! transaction_methods {
+    ($class:ident, $Input:ident) => {
+        #[napi]
+        impl $class {
             /// Per-customer log-likelihood.
             #[napi(catch_unwind)]
             pub fn log_likelihood_of(&self, data: $Input) -> Result<Float64Array> {
-                let [x, tx, t] = customers(&data);
-                self.model()?.log_likelihood(x, tx, t).map(out).map_err(js)
+                per_customer(self, &data, |m, [x, tx, t]| m.log_likelihood(x, tx, t))
             }
 
             /// P(alive) of each customer.
             #[napi(catch_unwind)]
             pub fn prob_alive(&self, data: $Input) -> Result<Float64Array> {
-                let [x, tx, t] = customers(&data);
-                self.model()?.prob_alive(x, tx, t).map(out).map_err(js)
+                per_customer(self, &data, |m, [x, tx, t]| m.prob_alive(x, tx, t))
             }
 
             /// Expected purchases of each customer in the next `t` units.
             #[napi(catch_unwind)]
             pub fn expected_purchases(&self, t: f64, data: $Input) -> Result<Float64Array> {
-                let [x, tx, tt] = customers(&data);
-                self.model()?
-                    .expected_purchases(t, x, tx, tt)
-                    .map(out)
-                    .map_err(js)
+                per_customer(self, &data, |m, [x, tx, tt]| {
+                    m.expected_purchases(t, x, tx, tt)
+                })
             }
 
             /// Expected purchases of a new customer in `t` units.
@@ -398,29 +399,24 @@ macro_rules! transaction_methods {
                 t: f64,
                 data: $Input,
             ) -> Result<Float64Array> {
-                let ([x, tx, tt], m) = (customers(&data), self.model()?);
-                whole_count("n", n)
-                    .and_then(|n| m.prob_purchases_conditional(n, t, x, tx, tt))
-                    .map(out)
-                    .map_err(js)
+                per_customer(self, &data, |m, [x, tx, tt]| {
+                    m.prob_purchases_conditional(whole_count("n", n)?, t, x, tx, tt)
+                })
             }
 
             /// Discounted expected residual transactions, where the model has them in closed form
             /// (Pareto/NBD: continuous rate per unit; BG/BB: rate per opportunity).
             #[napi(catch_unwind)]
             pub fn dert(&self, discount: f64, data: $Input) -> Result<Float64Array> {
-                let [x, tx, t] = customers(&data);
-                self.model()?.dert(discount, x, tx, t).map(out).map_err(js)
+                per_customer(self, &data, |m, [x, tx, t]| m.dert(discount, x, tx, t))
             }
 
             /// P(alive at opportunity n + m) for each customer (discrete-time models).
             #[napi(catch_unwind)]
             pub fn prob_alive_ahead(&self, m: f64, data: $Input) -> Result<Float64Array> {
-                let [x, tx, t] = customers(&data);
-                self.model()?
-                    .prob_alive_ahead(m, x, tx, t)
-                    .map(out)
-                    .map_err(js)
+                per_customer(self, &data, |model, [x, tx, t]| {
+                    model.prob_alive_ahead(m, x, tx, t)
+                })
             }
 
             /// Discounted CLV of each customer with `spendModel` (see `customerLifetimeValue`).
@@ -441,15 +437,6 @@ macro_rules! spend_methods {
     ($class:ident, $Input:ident) => {
         #[napi]
         impl $class {
-            /// Fits the model (on the customers with frequency > 0) and returns the model itself.
-            #[napi(catch_unwind)]
-            pub fn fit<'a>(&mut self, this: This<'a>, data: $Input) -> Result<This<'a>> {
-                self.state
-                    .fit(&data.columns(), data.weights())
-                    .map_err(js)?;
-                Ok(this)
-            }
-
             /// Per-customer log-likelihood (repeat customers).
             #[napi(catch_unwind)]
             pub fn log_likelihood_of(&self, data: $Input) -> Result<Float64Array> {
@@ -548,6 +535,7 @@ macro_rules! retention_methods {
     };
 }
 
+use clv_js_common::model_classes;
 clv::for_each_model!(model_classes);
 
 fn clv_of(

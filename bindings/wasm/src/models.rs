@@ -42,11 +42,15 @@ fn inputs(kind: ModelKind, data: &JsValue) -> Result<Vec<Vec<f64>>> {
         .collect()
 }
 
-/// The three customer columns of a transaction model's input.
-fn customers(kind: ModelKind, data: &JsValue) -> Result<[Vec<f64>; 3]> {
+/// `f(model, [frequency, recency, T])` of a transaction model's input.
+fn per_customer(
+    state: &Shared,
+    kind: ModelKind,
+    data: &JsValue,
+    f: impl FnOnce(&AnyModel, [&[f64]; 3]) -> clv::Result<Vec<f64>>,
+) -> Result<Vec<f64>> {
     let c = inputs(kind, data)?;
-    c.try_into()
-        .map_err(|_| invalid("data", "inputs", "three customer arrays"))
+    with(state, |m| f(m, [&c[0], &c[1], &c[2]]))
 }
 
 /// Fits `state` to the arrays of `data` (and its optional `weights`).
@@ -108,17 +112,9 @@ pub fn models() -> Result<JsValue> {
     to_js(&common::models())
 }
 
-/// Generates every model class from the registry list.
-macro_rules! model_classes {
-    ($(
-        $variant:ident : $ty:ident {
-            key: $key:literal, name: $name:literal, class: $class:ident, family: $family:ident,
-            params: [$($param:ident),*], inputs: [$($input:ident),*], reference: $reference:literal
-        }
-    ),* $(,)?) => {
-        $(model_class!($variant, $name, $reference, $class, $family, [$($param),*], [$($input),*]);)*
-
-        /// Any model class, and the nullable standard errors of each.
+/// Any model class, and the nullable standard errors of each, for the `.d.ts`.
+macro_rules! model_union {
+    ($($class:ident),*) => {
         #[wasm_bindgen(typescript_custom_section)]
         const MODEL_TYPES: &str = concat!(
             "export type ModelClass = ", $(stringify!($class), " | ",)* "never;\n",
@@ -129,7 +125,7 @@ macro_rules! model_classes {
 
 /// One model class: state, lifecycle and its family's methods.
 macro_rules! model_class {
-    ($variant:ident, $name:literal, $reference:literal, $class:ident, $family:ident, [$($param:ident),*], [$($input:ident),*]) => { paste::paste! {
+    ($variant:ident, $name:literal, $reference:literal, $class:ident, $family:ident, [$($param:ident),*], $Input:ident) => { paste::paste! {
         #[doc = $name " (" $reference ")."]
         #[wasm_bindgen]
         pub struct $class {
@@ -190,31 +186,32 @@ macro_rules! model_class {
             }
         }
 
-        family_methods!($family, $variant, $class, [$($input),*]);
+        family_methods!($family, $variant, $class, $Input);
     }};
 }
 
-/// The methods of a family, with the TypeScript type of the registry's inputs.
+/// The methods of a family; `fit` takes the input object (or, for a
+/// retention model, the survivor array).
 macro_rules! family_methods {
-    (Transaction, $variant:ident, $class:ident, [frequency, recency, T]) => {
-        transaction_methods!($variant, $class, Customers);
+    (Transaction, $variant:ident, $class:ident, $Input:ident) => {
+        input_fit!($variant, $class, $Input);
+        transaction_methods!($variant, $class, $Input);
     };
-    (Transaction, $variant:ident, $class:ident, [frequency, recency, n_periods]) => {
-        transaction_methods!($variant, $class, BgBbCustomers);
+    (Spend, $variant:ident, $class:ident, $Input:ident) => {
+        input_fit!($variant, $class, $Input);
+        spend_methods!($variant, $class, $Input);
     };
-    (Spend, $variant:ident, $class:ident, [frequency, monetary_value]) => {
-        spend_methods!($variant, $class, SpendCustomers);
-    };
-    (Retention, $variant:ident, $class:ident, [survivors]) => {
+    (Retention, $variant:ident, $class:ident, $Input:ident) => {
         retention_methods!($variant, $class);
     };
 }
 
-macro_rules! transaction_methods {
+macro_rules! input_fit {
     ($variant:ident, $class:ident, $Input:ident) => {
         #[wasm_bindgen]
         impl $class {
-            /// Fits the model by maximum likelihood and returns it (the same fitted state).
+            /// Fits the model by maximum likelihood (a spend model on the customers with
+            /// frequency > 0) and returns it (the same fitted state).
             pub fn fit(
                 &self,
                 #[wasm_bindgen(unchecked_param_type = $Input)] data: JsValue,
@@ -224,15 +221,23 @@ macro_rules! transaction_methods {
                     state: Rc::clone(&self.state),
                 })
             }
+        }
+    };
+}
 
+macro_rules! transaction_methods {
+    ($variant:ident, $class:ident, $Input:ident) => {
+        #[wasm_bindgen]
+        impl $class {
             /// Per-customer log-likelihood.
             #[wasm_bindgen(js_name = logLikelihoodOf)]
             pub fn log_likelihood_of(
                 &self,
                 #[wasm_bindgen(unchecked_param_type = $Input)] data: JsValue,
             ) -> Result<Vec<f64>> {
-                let [x, tx, t] = customers(ModelKind::$variant, &data)?;
-                with(&self.state, |m| m.log_likelihood(&x, &tx, &t))
+                per_customer(&self.state, ModelKind::$variant, &data, |m, [x, tx, t]| {
+                    m.log_likelihood(x, tx, t)
+                })
             }
 
             /// P(alive) of each customer.
@@ -241,8 +246,9 @@ macro_rules! transaction_methods {
                 &self,
                 #[wasm_bindgen(unchecked_param_type = $Input)] data: JsValue,
             ) -> Result<Vec<f64>> {
-                let [x, tx, t] = customers(ModelKind::$variant, &data)?;
-                with(&self.state, |m| m.prob_alive(&x, &tx, &t))
+                per_customer(&self.state, ModelKind::$variant, &data, |m, [x, tx, t]| {
+                    m.prob_alive(x, tx, t)
+                })
             }
 
             /// Expected purchases of each customer in the next `t` units.
@@ -252,8 +258,9 @@ macro_rules! transaction_methods {
                 t: f64,
                 #[wasm_bindgen(unchecked_param_type = $Input)] data: JsValue,
             ) -> Result<Vec<f64>> {
-                let [x, tx, tt] = customers(ModelKind::$variant, &data)?;
-                with(&self.state, |m| m.expected_purchases(t, &x, &tx, &tt))
+                per_customer(&self.state, ModelKind::$variant, &data, |m, [x, tx, tt]| {
+                    m.expected_purchases(t, x, tx, tt)
+                })
             }
 
             /// Expected purchases of a new customer in `t` units.
@@ -276,9 +283,8 @@ macro_rules! transaction_methods {
                 t: f64,
                 #[wasm_bindgen(unchecked_param_type = $Input)] data: JsValue,
             ) -> Result<Vec<f64>> {
-                let [x, tx, tt] = customers(ModelKind::$variant, &data)?;
-                with(&self.state, |m| {
-                    m.prob_purchases_conditional(whole_count("n", n)?, t, &x, &tx, &tt)
+                per_customer(&self.state, ModelKind::$variant, &data, |m, [x, tx, tt]| {
+                    m.prob_purchases_conditional(whole_count("n", n)?, t, x, tx, tt)
                 })
             }
 
@@ -289,8 +295,9 @@ macro_rules! transaction_methods {
                 discount: f64,
                 #[wasm_bindgen(unchecked_param_type = $Input)] data: JsValue,
             ) -> Result<Vec<f64>> {
-                let [x, tx, t] = customers(ModelKind::$variant, &data)?;
-                with(&self.state, |m| m.dert(discount, &x, &tx, &t))
+                per_customer(&self.state, ModelKind::$variant, &data, |m, [x, tx, t]| {
+                    m.dert(discount, x, tx, t)
+                })
             }
 
             /// P(alive at opportunity n + m) for each customer (discrete-time models).
@@ -300,8 +307,12 @@ macro_rules! transaction_methods {
                 m: f64,
                 #[wasm_bindgen(unchecked_param_type = $Input)] data: JsValue,
             ) -> Result<Vec<f64>> {
-                let [x, tx, t] = customers(ModelKind::$variant, &data)?;
-                with(&self.state, |model| model.prob_alive_ahead(m, &x, &tx, &t))
+                per_customer(
+                    &self.state,
+                    ModelKind::$variant,
+                    &data,
+                    |model, [x, tx, t]| model.prob_alive_ahead(m, x, tx, t),
+                )
             }
 
             /// Discounted CLV of each customer with `spendModel` (see `customerLifetimeValue`).
@@ -328,17 +339,6 @@ macro_rules! spend_methods {
     ($variant:ident, $class:ident, $Input:ident) => {
         #[wasm_bindgen]
         impl $class {
-            /// Fits the model (on the customers with frequency > 0) and returns it (the same fitted state).
-            pub fn fit(
-                &self,
-                #[wasm_bindgen(unchecked_param_type = $Input)] data: JsValue,
-            ) -> Result<$class> {
-                fit(&self.state, ModelKind::$variant, &data)?;
-                Ok($class {
-                    state: Rc::clone(&self.state),
-                })
-            }
-
             /// Per-customer log-likelihood (repeat customers).
             #[wasm_bindgen(js_name = logLikelihoodOf)]
             pub fn log_likelihood_of(
@@ -430,4 +430,5 @@ macro_rules! retention_methods {
     };
 }
 
+use clv_js_common::model_classes;
 clv::for_each_model!(model_classes);
