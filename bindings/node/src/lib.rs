@@ -14,8 +14,6 @@ use clv_js_common as glue;
 use napi::bindgen_prelude::{Either, Float64Array, Uint8Array, Uint32Array};
 use napi_derive::napi;
 
-pub mod models;
-
 /// Result of every exported function: the error's status is the core's code.
 type Result<T> = std::result::Result<T, napi::Error<String>>;
 
@@ -148,6 +146,43 @@ pub struct RfmSummary {
     pub n_skipped: u32,
 }
 
+/// A result object declared once: the napi object, and its conversion from
+/// the core type field by field (`=> f` converts the core field with `f`; a
+/// field without it is moved as it is). Docs are written `#[doc = "…"]`:
+/// napi's type generator misreads the raw literals `///` becomes inside a
+/// macro.
+macro_rules! js_object {
+    (
+        $(#[doc = $doc:literal])*
+        #[napi($($napi:tt)*)]
+        pub struct $name:ident from $core:ty {
+            $( $(#[doc = $fdoc:literal])* pub $field:ident: $ty:ty $(=> $conv:expr)?, )*
+        }
+    ) => {
+        $(#[doc = $doc])*
+        #[napi($($napi)*)]
+        pub struct $name {
+            $( $(#[doc = $fdoc])* pub $field: $ty, )*
+        }
+
+        impl From<$core> for $name {
+            fn from(v: $core) -> Self {
+                Self { $( $field: js_object!(@conv v.$field $(, $conv)?), )* }
+            }
+        }
+    };
+    (@conv $v:expr) => { $v };
+    (@conv $v:expr, $conv:expr) => { ($conv)($v) };
+}
+
+// After `js_object!`, which it uses.
+pub mod models;
+
+/// Core rows as JS rows.
+fn rows<T, U: From<T>>(v: Vec<T>) -> Vec<U> {
+    v.into_iter().map(U::from).collect()
+}
+
 fn count(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
@@ -256,12 +291,14 @@ pub struct RfmScores {
     pub segment_counts: Option<Vec<SegmentCount>>,
 }
 
-/// One row of the segment table.
+js_object! {
+#[doc = "One row of the segment table."]
 #[napi(object)]
-pub struct SegmentCount {
+pub struct SegmentCount from clv::rfm::SegmentCount {
     pub segment: String,
-    pub customers: u32,
+    pub customers: u32 => count,
     pub share: f64,
+}
 }
 
 fn scores(input: &RfmInput, options: &RfmOptions) -> Result<clv::rfm::RfmScores> {
@@ -302,16 +339,7 @@ pub fn rfm_segments(summary: RfmInput, options: Option<RfmOptions>) -> Result<Rf
     let (segments, table) = glue::rfm_segments(&s, o.segment_map.as_deref()).map_err(js)?;
     let mut r = scores_js(&s);
     r.segment = Some(segments);
-    r.segment_counts = Some(
-        table
-            .into_iter()
-            .map(|c| SegmentCount {
-                segment: c.segment,
-                customers: count(c.customers),
-                share: c.share,
-            })
-            .collect(),
-    );
+    r.segment_counts = Some(table.into_iter().map(Into::into).collect());
     Ok(r)
 }
 
@@ -449,72 +477,56 @@ fn positions(v: Vec<usize>) -> Uint32Array {
     Uint32Array::new(v.into_iter().map(count).collect())
 }
 
-/// Share of the total value held by the top `fraction` of customers.
+js_object! {
+#[doc = "Share of the total value held by the top `fraction` of customers."]
 #[napi(object, object_from_js = false)]
-pub struct TopShare {
-    /// Fraction of customers (0.01, 0.05, 0.1, 0.2, 0.5).
+pub struct TopShare from clv::portfolio::TopShare {
+    #[doc = "Fraction of customers (0.01, 0.05, 0.1, 0.2, 0.5)."]
     pub fraction: f64,
-    /// ⌈fraction·n⌉ customers.
-    pub customers: u32,
-    /// Their share of the total value.
+    #[doc = "⌈fraction·n⌉ customers."]
+    pub customers: u32 => count,
+    #[doc = "Their share of the total value."]
     pub share: f64,
 }
+}
 
-/// The whale curve (Kaplan & Narayanan 2001): customers sorted by value, largest first (ties in input order).
+js_object! {
+#[doc = "The whale curve (Kaplan & Narayanan 2001): customers sorted by value, largest first (ties in input order)."]
 #[napi(object, object_from_js = false)]
-pub struct WhaleCurve {
-    /// Input positions in curve order.
-    pub order: Uint32Array,
-    /// Values in curve order.
-    pub sorted_values: Float64Array,
-    /// cumulativeShare[k−1] = (v₍₁₎ + … + v₍ₖ₎) / V, ending at 1.
-    pub cumulative_share: Float64Array,
-    /// V = Σ v (> 0).
+pub struct WhaleCurve from clv::portfolio::WhaleCurve {
+    #[doc = "Input positions in curve order."]
+    pub order: Uint32Array => positions,
+    #[doc = "Values in curve order."]
+    pub sorted_values: Float64Array => out,
+    #[doc = "cumulativeShare[k−1] = (v₍₁₎ + … + v₍ₖ₎) / V, ending at 1."]
+    pub cumulative_share: Float64Array => out,
+    #[doc = "V = Σ v (> 0)."]
     pub total: f64,
-    /// Σ of the positive values (value created).
+    #[doc = "Σ of the positive values (value created)."]
     pub created: f64,
-    /// Σ of the negative values (value destroyed, ≤ 0).
+    #[doc = "Σ of the negative values (value destroyed, ≤ 0)."]
     pub destroyed: f64,
-    /// max_k cumulativeShare[k−1] (above 1 when some customers destroy value).
+    #[doc = "max_k cumulativeShare[k−1] (above 1 when some customers destroy value)."]
     pub peak_share: f64,
-    /// k*: customers at the peak (first position of the maximum, from 1).
-    pub peak_customers: u32,
-    /// k*/n.
+    #[doc = "k*: customers at the peak (first position of the maximum, from 1)."]
+    pub peak_customers: u32 => count,
+    #[doc = "k*/n."]
     pub peak_fraction: f64,
-    /// Shares of the top 1, 5, 10, 20, 50 % of customers.
-    pub top_shares: Vec<TopShare>,
-    /// Input positions of the customers with negative value, most negative first.
-    pub destroyers: Uint32Array,
-    /// Gini coefficient Σᵢ Σⱼ |vᵢ − vⱼ| / (2 n² μ).
+    #[doc = "Shares of the top 1, 5, 10, 20, 50 % of customers."]
+    pub top_shares: Vec<TopShare> => rows,
+    #[doc = "Input positions of the customers with negative value, most negative first."]
+    pub destroyers: Uint32Array => positions,
+    #[doc = "Gini coefficient Σᵢ Σⱼ |vᵢ − vⱼ| / (2 n² μ)."]
     pub gini: f64,
+}
 }
 
 /// The whale curve of `values` (per-customer revenue, margin or CLV; finite, total > 0).
 #[napi(catch_unwind)]
 pub fn whale_curve(values: Either<Float64Array, Vec<f64>>) -> Result<WhaleCurve> {
-    let w = clv::portfolio::whale_curve(sl(&values)).map_err(js)?;
-    Ok(WhaleCurve {
-        order: positions(w.order),
-        sorted_values: out(w.sorted_values),
-        cumulative_share: out(w.cumulative_share),
-        total: w.total,
-        created: w.created,
-        destroyed: w.destroyed,
-        peak_share: w.peak_share,
-        peak_customers: count(w.peak_customers),
-        peak_fraction: w.peak_fraction,
-        top_shares: w
-            .top_shares
-            .iter()
-            .map(|t| TopShare {
-                fraction: t.fraction,
-                customers: count(t.customers),
-                share: t.share,
-            })
-            .collect(),
-        destroyers: positions(w.destroyers),
-        gini: w.gini,
-    })
+    clv::portfolio::whale_curve(sl(&values))
+        .map(Into::into)
+        .map_err(js)
 }
 
 /// Gini coefficient G = Σᵢ Σⱼ |vᵢ − vⱼ| / (2 n² μ) (population version; above 1 possible with negative values).
@@ -533,26 +545,30 @@ pub struct ValueTiersOptions {
     pub method: Option<String>,
 }
 
-/// One tier of `valueTiers`.
+js_object! {
+#[doc = "One tier of `valueTiers`."]
 #[napi(object, object_from_js = false, use_nullable = true)]
-pub struct TierSummary {
+pub struct TierSummary from clv::portfolio::TierSummary {
     pub tier: String,
-    pub customers: u32,
-    /// Σ value of its customers.
+    pub customers: u32 => count,
+    #[doc = "Σ value of its customers."]
     pub value: f64,
-    /// value / total; null when the total is ≤ 0.
+    #[doc = "value / total; null when the total is ≤ 0."]
     pub share: Option<f64>,
 }
+}
 
-/// Value tiers: the tier of each customer (input order) and one row per tier.
+js_object! {
+#[doc = "Value tiers: the tier of each customer (input order) and one row per tier."]
 #[napi(object, object_from_js = false)]
-pub struct ValueTiers {
-    /// "share" or "quantile".
-    pub method: String,
-    pub cuts: Float64Array,
-    /// Tier letter of each customer, in input order.
+pub struct ValueTiers from clv::portfolio::ValueTiers {
+    #[doc = "\"share\" or \"quantile\"."]
+    pub method: String => |m: clv::portfolio::TierMethod| m.as_str().to_string(),
+    pub cuts: Float64Array => out,
+    #[doc = "Tier letter of each customer, in input order."]
     pub tier: Vec<String>,
-    pub tiers: Vec<TierSummary>,
+    pub tiers: Vec<TierSummary> => rows,
+}
 }
 
 /// Value tiers A, B, C, … by cumulative share of value (ABC analysis) or by quantile; tied values share a tier.
@@ -567,22 +583,9 @@ pub fn value_tiers(
         .cuts
         .as_ref()
         .map_or(&clv::portfolio::DEFAULT_CUTS[..], sl);
-    let t = clv::portfolio::value_tiers(sl(&values), cuts, method).map_err(js)?;
-    Ok(ValueTiers {
-        method: t.method.as_str().to_string(),
-        cuts: out(t.cuts),
-        tier: t.tier,
-        tiers: t
-            .tiers
-            .into_iter()
-            .map(|s| TierSummary {
-                tier: s.tier,
-                customers: count(s.customers),
-                value: s.value,
-                share: s.share,
-            })
-            .collect(),
-    })
+    clv::portfolio::value_tiers(sl(&values), cuts, method)
+        .map(Into::into)
+        .map_err(js)
 }
 
 /// Revenue at risk per customer: value × (1 − pAlive).
@@ -596,32 +599,36 @@ pub fn revenue_at_risk(
         .map_err(js)
 }
 
-/// One customer of `riskRanking().atRisk`.
+js_object! {
+#[doc = "One customer of `riskRanking().atRisk`."]
 #[napi(object, object_from_js = false)]
-pub struct CustomerAtRisk {
-    /// Input position.
-    pub index: u32,
+pub struct CustomerAtRisk from clv::portfolio::CustomerAtRisk {
+    #[doc = "Input position."]
+    pub index: u32 => count,
     pub value: f64,
     pub p_alive: f64,
-    /// value × (1 − pAlive).
+    #[doc = "value × (1 − pAlive)."]
     pub value_at_risk: f64,
 }
+}
 
-/// Revenue at risk with totals and the customers ranked by it.
+js_object! {
+#[doc = "Revenue at risk with totals and the customers ranked by it."]
 #[napi(object, object_from_js = false, use_nullable = true)]
-pub struct RiskRanking {
-    /// value × (1 − pAlive), input order.
-    pub value_at_risk: Float64Array,
-    /// Σ valueAtRisk.
+pub struct RiskRanking from clv::portfolio::RiskRanking {
+    #[doc = "value × (1 − pAlive), input order."]
+    pub value_at_risk: Float64Array => out,
+    #[doc = "Σ valueAtRisk."]
     pub total: f64,
-    /// Σ value.
+    #[doc = "Σ value."]
     pub total_value: f64,
-    /// total / totalValue; null when totalValue ≤ 0.
+    #[doc = "total / totalValue; null when totalValue ≤ 0."]
     pub share: Option<f64>,
-    /// Σ value × pAlive.
+    #[doc = "Σ value × pAlive."]
     pub expected_retained: f64,
-    /// Customers with positive value at risk, largest first (ties in input order).
-    pub at_risk: Vec<CustomerAtRisk>,
+    #[doc = "Customers with positive value at risk, largest first (ties in input order)."]
+    pub at_risk: Vec<CustomerAtRisk> => rows,
+}
 }
 
 /// Revenue at risk, its totals and the ranking of the customers by it.
@@ -630,37 +637,24 @@ pub fn risk_ranking(
     values: Either<Float64Array, Vec<f64>>,
     p_alive: Either<Float64Array, Vec<f64>>,
 ) -> Result<RiskRanking> {
-    let r = clv::portfolio::risk_ranking(sl(&values), sl(&p_alive)).map_err(js)?;
-    Ok(RiskRanking {
-        value_at_risk: out(r.value_at_risk),
-        total: r.total,
-        total_value: r.total_value,
-        share: r.share,
-        expected_retained: r.expected_retained,
-        at_risk: r
-            .at_risk
-            .into_iter()
-            .map(|c| CustomerAtRisk {
-                index: count(c.index),
-                value: c.value,
-                p_alive: c.p_alive,
-                value_at_risk: c.value_at_risk,
-            })
-            .collect(),
-    })
+    clv::portfolio::risk_ranking(sl(&values), sl(&p_alive))
+        .map(Into::into)
+        .map_err(js)
 }
 
-/// Retention-offer ceilings, per customer.
+js_object! {
+#[doc = "Retention-offer ceilings, per customer."]
 #[napi(object, object_from_js = false)]
-pub struct OfferCeiling {
-    /// clv / pAlive: the value of a customer known to stay.
-    pub value_if_retained: Float64Array,
-    /// 0: a lost customer is worth nothing more.
-    pub value_if_lost: Float64Array,
-    /// clv (= pAlive · valueIfRetained).
-    pub value_without_offer: Float64Array,
-    /// successRate · (1 − pAlive) · clv / pAlive when clv > 0, else 0.
-    pub ceiling: Float64Array,
+pub struct OfferCeiling from clv::portfolio::OfferCeiling {
+    #[doc = "clv / pAlive: the value of a customer known to stay."]
+    pub value_if_retained: Float64Array => out,
+    #[doc = "0: a lost customer is worth nothing more."]
+    pub value_if_lost: Float64Array => out,
+    #[doc = "clv (= pAlive · valueIfRetained)."]
+    pub value_without_offer: Float64Array => out,
+    #[doc = "successRate · (1 − pAlive) · clv / pAlive when clv > 0, else 0."]
+    pub ceiling: Float64Array => out,
+}
 }
 
 /// The most one may spend on a retention offer per customer: successRate · (1 − pAlive) · clv / pAlive (clv > 0, else 0).
@@ -670,13 +664,9 @@ pub fn offer_ceiling(
     p_alive: Either<Float64Array, Vec<f64>>,
     success_rate: f64,
 ) -> Result<OfferCeiling> {
-    let o = clv::portfolio::offer_ceiling(sl(&clv), sl(&p_alive), success_rate).map_err(js)?;
-    Ok(OfferCeiling {
-        value_if_retained: out(o.value_if_retained),
-        value_if_lost: out(o.value_if_lost),
-        value_without_offer: out(o.value_without_offer),
-        ceiling: out(o.ceiling),
-    })
+    clv::portfolio::offer_ceiling(sl(&clv), sl(&p_alive), success_rate)
+        .map(Into::into)
+        .map_err(js)
 }
 
 /// A transaction log for `customerTotals`: one customer id and one amount per transaction.
@@ -696,16 +686,18 @@ pub struct TotalsOptions {
     pub cost_per_transaction: Option<f64>,
 }
 
-/// Per-customer totals, customers in order of first appearance.
+js_object! {
+#[doc = "Per-customer totals, customers in order of first appearance."]
 #[napi(object, object_from_js = false)]
-pub struct CustomerTotals {
+pub struct CustomerTotals from clv::portfolio::CustomerTotals {
     pub customer_id: Vec<String>,
-    /// Σ amounts.
-    pub revenue: Float64Array,
-    /// Number of transactions.
-    pub transactions: Float64Array,
-    /// marginRate · revenue − costPerTransaction · transactions.
-    pub margin: Float64Array,
+    #[doc = "Σ amounts."]
+    pub revenue: Float64Array => out,
+    #[doc = "Number of transactions."]
+    pub transactions: Float64Array => out,
+    #[doc = "marginRate · revenue − costPerTransaction · transactions."]
+    pub margin: Float64Array => out,
+}
 }
 
 /// Revenue, transactions and a contribution margin per customer from a transaction log.
@@ -715,19 +707,14 @@ pub fn customer_totals(
     options: Option<TotalsOptions>,
 ) -> Result<CustomerTotals> {
     let o = options.unwrap_or_default();
-    let t = glue::customer_totals(
+    glue::customer_totals(
         &transactions.customer_id,
         sl(&transactions.monetary_value),
         o.margin_rate,
         o.cost_per_transaction,
     )
-    .map_err(js)?;
-    Ok(CustomerTotals {
-        customer_id: t.customer_id,
-        revenue: out(t.revenue),
-        transactions: out(t.transactions),
-        margin: out(t.margin),
-    })
+    .map(Into::into)
+    .map_err(js)
 }
 
 /// Options of the uplift functions.
@@ -753,64 +740,42 @@ fn uplift_options(o: Option<UpliftOptions>) -> Result<clv::experiment::UpliftOpt
     .map_err(js)
 }
 
-/// The measured effect of an action: treated − control, per customer and in total.
+js_object! {
+#[doc = "The measured effect of an action: treated − control, per customer and in total."]
 #[napi(object, object_from_js = false, use_nullable = true)]
-pub struct Uplift {
-    /// "continuous" or "binary".
-    pub metric: String,
-    /// "welch", "newcombe_hybrid_score", "stratified_welch_satterthwaite" or "stratified_wald".
-    pub method: String,
+pub struct Uplift from clv::experiment::Uplift {
+    #[doc = "\"continuous\" or \"binary\"."]
+    pub metric: String => |m: clv::experiment::Metric| m.as_str().to_string(),
+    #[doc = "\"welch\", \"newcombe_hybrid_score\", \"stratified_welch_satterthwaite\" or \"stratified_wald\"."]
+    pub method: String => String::from,
     pub confidence: f64,
-    pub n_treated: u32,
-    pub n_control: u32,
-    /// Mean outcome of the treated group (a proportion for binary metrics).
+    pub n_treated: u32 => count,
+    pub n_control: u32 => count,
+    #[doc = "Mean outcome of the treated group (a proportion for binary metrics)."]
     pub mean_treated: f64,
-    /// Mean outcome of the control group (stratified: standardised to the treated mix).
+    #[doc = "Mean outcome of the control group (stratified: standardised to the treated mix)."]
     pub mean_control: f64,
-    /// treated − control, per customer.
+    #[doc = "treated − control, per customer."]
     pub effect: f64,
     pub ci_low: f64,
     pub ci_high: f64,
-    /// Standard error of `effect` (binary: the unpooled Wald one, for information).
+    #[doc = "Standard error of `effect` (binary: the unpooled Wald one, for information)."]
     pub std_error: f64,
-    /// Degrees of freedom (continuous metrics), else null.
+    #[doc = "Degrees of freedom (continuous metrics), else null."]
     pub df: Option<f64>,
-    /// Welch's t, or the z of the score test.
+    #[doc = "Welch's t, or the z of the score test."]
     pub statistic: f64,
-    /// Two-sided p-value of "no effect".
+    #[doc = "Two-sided p-value of \"no effect\"."]
     pub p_value: f64,
-    /// effect / meanControl; null when the control mean is 0.
+    #[doc = "effect / meanControl; null when the control mean is 0."]
     pub relative_effect: Option<f64>,
-    /// The treated population `total` is computed for.
+    #[doc = "The treated population `total` is computed for."]
     pub population: f64,
-    /// effect × population: the incremental value created.
+    #[doc = "effect × population: the incremental value created."]
     pub total: f64,
     pub total_ci_low: f64,
     pub total_ci_high: f64,
 }
-
-fn uplift_js(u: clv::experiment::Uplift) -> Uplift {
-    Uplift {
-        metric: u.metric.as_str().to_string(),
-        method: u.method.to_string(),
-        confidence: u.confidence,
-        n_treated: count(u.n_treated),
-        n_control: count(u.n_control),
-        mean_treated: u.mean_treated,
-        mean_control: u.mean_control,
-        effect: u.effect,
-        ci_low: u.ci_low,
-        ci_high: u.ci_high,
-        std_error: u.std_error,
-        df: u.df,
-        statistic: u.statistic,
-        p_value: u.p_value,
-        relative_effect: u.relative_effect,
-        population: u.population,
-        total: u.total,
-        total_ci_low: u.total_ci_low,
-        total_ci_high: u.total_ci_high,
-    }
 }
 
 /// Uplift of treated over control: Welch's interval and test (continuous) or Newcombe's hybrid score interval with the score-test p-value (binary).
@@ -822,7 +787,7 @@ pub fn uplift(
 ) -> Result<Uplift> {
     let o = uplift_options(options)?;
     clv::experiment::uplift(sl(&treated), sl(&control), &o)
-        .map(uplift_js)
+        .map(Uplift::from)
         .map_err(js)
 }
 
@@ -867,7 +832,7 @@ pub fn uplift_proportions(
         w("nControl", counts.n_control)?,
         &opts,
     )
-    .map(uplift_js)
+    .map(Uplift::from)
     .map_err(js)
 }
 
@@ -885,24 +850,28 @@ pub fn wilson_interval(successes: f64, n: f64, confidence: Option<f64>) -> Resul
     Ok(vec![lo, hi])
 }
 
-/// One stratum of `upliftStratified` (weight = nTreated / total treated).
+js_object! {
+#[doc = "One stratum of `upliftStratified` (weight = nTreated / total treated)."]
 #[napi(object, object_from_js = false)]
-pub struct StratumUplift {
+pub struct StratumUplift from clv::experiment::StratumUplift {
     pub stratum: String,
-    pub n_treated: u32,
-    pub n_control: u32,
+    pub n_treated: u32 => count,
+    pub n_control: u32 => count,
     pub weight: f64,
     pub mean_treated: f64,
     pub mean_control: f64,
     pub effect: f64,
     pub std_error: f64,
 }
+}
 
-/// A stratified uplift: the combined estimate and one row per stratum (sorted by label).
+js_object! {
+#[doc = "A stratified uplift: the combined estimate and one row per stratum (sorted by label)."]
 #[napi(object, object_from_js = false)]
-pub struct StratifiedUplift {
-    pub overall: Uplift,
-    pub strata: Vec<StratumUplift>,
+pub struct StratifiedUplift from clv::experiment::StratifiedUplift {
+    pub overall: Uplift => Uplift::from,
+    pub strata: Vec<StratumUplift> => rows,
+}
 }
 
 /// Uplift estimated within strata and combined with treated weights w_s = n_t,s / n_t: δ = Σ w_s δ_s, Var δ = Σ w_s² (a_s + b_s).
@@ -915,29 +884,13 @@ pub fn uplift_stratified(
     options: Option<UpliftOptions>,
 ) -> Result<StratifiedUplift> {
     let o = uplift_options(options)?;
-    let s = clv::experiment::uplift_stratified(
+    clv::experiment::uplift_stratified(
         sl(&treated),
         &treated_strata,
         sl(&control),
         &control_strata,
         &o,
     )
-    .map_err(js)?;
-    Ok(StratifiedUplift {
-        overall: uplift_js(s.overall),
-        strata: s
-            .strata
-            .into_iter()
-            .map(|st| StratumUplift {
-                stratum: st.stratum,
-                n_treated: count(st.n_treated),
-                n_control: count(st.n_control),
-                weight: st.weight,
-                mean_treated: st.mean_treated,
-                mean_control: st.mean_control,
-                effect: st.effect,
-                std_error: st.std_error,
-            })
-            .collect(),
-    })
+    .map(Into::into)
+    .map_err(js)
 }

@@ -123,54 +123,46 @@ pub struct ClvOptions {
     pub freq: Option<String>,
 }
 
-/// One row of `summary()`: estimate, standard error and 95% interval.
+js_object! {
+#[doc = "One row of `summary()`: estimate, standard error and 95% interval."]
 #[napi(object, object_from_js = false)]
-pub struct ParamSummary {
-    pub param: String,
+pub struct ParamSummary from common::ParamRow {
+    pub param: String => String::from,
     pub estimate: f64,
-    /// √diag((−H)⁻¹); NaN when the information matrix is not positive definite.
+    #[doc = "√diag((−H)⁻¹); NaN when the information matrix is not positive definite."]
     pub std_error: f64,
-    /// Log-scale Wald interval θ·exp(−1.96·SE/θ).
+    #[doc = "Log-scale Wald interval θ·exp(−1.96·SE/θ)."]
     pub lower95: f64,
-    /// θ·exp(+1.96·SE/θ).
+    #[doc = "θ·exp(+1.96·SE/θ)."]
     pub upper95: f64,
 }
+}
 
-/// A model of the registry as `models()` lists it.
+js_object! {
+#[doc = "A model of the registry as `models()` lists it."]
 #[napi(object, object_from_js = false)]
-pub struct ModelEntry {
-    /// JSON key, e.g. "bg_nbd".
-    pub key: String,
-    /// Display name, e.g. "BG/NBD".
-    pub name: String,
-    /// The class in this package, e.g. "BetaGeo".
-    #[napi(js_name = "class")]
-    pub class_name: String,
-    /// "transaction", "spend" or "retention".
-    pub family: String,
-    /// Parameter names, in order (the keys of `params`).
-    pub params: Vec<String>,
-    /// The arrays `fit` takes (the keys of its input object).
+pub struct ModelEntry from common::ModelEntry {
+    #[doc = "JSON key, e.g. \"bg_nbd\"."]
+    pub key: String => String::from,
+    #[doc = "Display name, e.g. \"BG/NBD\"."]
+    pub name: String => String::from,
+    #[doc = "The class in this package, e.g. \"BetaGeo\"."]
+    pub class: String => String::from,
+    #[doc = "\"transaction\", \"spend\" or \"retention\"."]
+    pub family: String => String::from,
+    #[doc = "Parameter names, in order (the keys of `params`)."]
+    pub params: Vec<String> => crate::rows,
+    #[doc = "The arrays `fit` takes (the keys of its input object)."]
     pub inputs: Vec<String>,
-    /// The paper the model comes from.
-    pub reference: String,
+    #[doc = "The paper the model comes from."]
+    pub reference: String => String::from,
+}
 }
 
 /// Every model of the package, from the core's registry.
 #[napi(catch_unwind)]
 pub fn models() -> Vec<ModelEntry> {
-    common::models()
-        .into_iter()
-        .map(|m| ModelEntry {
-            key: m.key.into(),
-            name: m.name.into(),
-            class_name: m.class.into(),
-            family: m.family.into(),
-            params: m.params.into_iter().map(String::from).collect(),
-            inputs: m.inputs,
-            reference: m.reference.into(),
-        })
-        .collect()
+    crate::rows(common::models())
 }
 
 /// Model JSON text from what a caller gives `fromJSON`: the text itself or
@@ -309,9 +301,7 @@ macro_rules! model_class {
             /// Estimate, standard error and 95% interval of each parameter.
             #[napi(catch_unwind)]
             pub fn summary(&self) -> Result<Vec<ParamSummary>> {
-                Ok(common::summary_rows(self.model()?).into_iter().map(|r| ParamSummary {
-                    param: r.param.into(), estimate: r.estimate, std_error: r.std_error, lower95: r.lower95, upper95: r.upper95,
-                }).collect())
+                Ok(crate::rows(common::summary_rows(self.model()?)))
             }
         }
 
