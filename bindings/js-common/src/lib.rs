@@ -281,6 +281,70 @@ impl SummaryArgs {
     }
 }
 
+/// A summary as both JS packages return it (`rfmSummary`): the core's
+/// columns with the holdout columns flattened, dates as text, counts; in
+/// JS spelling when serialised (absent optional columns are left out).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SummaryView {
+    /// Customer ids, byte-sorted.
+    pub customer_id: Vec<String>,
+    /// Repeat purchase periods x.
+    pub frequency: Vec<f64>,
+    /// Age at the last purchase.
+    pub recency: Vec<f64>,
+    /// Age at the end of observation (or calibration).
+    #[serde(rename = "T")]
+    pub t: Vec<f64>,
+    /// Mean repeat spend, when amounts were given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub monetary_value: Option<Vec<f64>>,
+    /// Holdout purchase periods, with a calibration end.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub frequency_holdout: Option<Vec<f64>>,
+    /// Mean holdout transaction amount, with a calibration end and amounts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub monetary_value_holdout: Option<Vec<f64>>,
+    /// Holdout length in units, with a calibration end.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duration_holdout: Option<f64>,
+    /// The time unit, e.g. `"W"` or `"7d"`.
+    pub unit: String,
+    /// The observation end used.
+    pub observation_period_end: String,
+    /// The calibration end, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub calibration_period_end: Option<String>,
+    /// Transactions used.
+    pub n_transactions: usize,
+    /// Rows skipped with `skipInvalid`.
+    pub n_skipped: usize,
+}
+
+impl From<Summary> for SummaryView {
+    fn from(s: Summary) -> Self {
+        let (frequency_holdout, monetary_value_holdout, duration_holdout) = match s.holdout {
+            Some(h) => (Some(h.frequency), h.monetary_value, Some(h.duration)),
+            None => (None, None, None),
+        };
+        SummaryView {
+            customer_id: s.customer_id,
+            frequency: s.frequency,
+            recency: s.recency,
+            t: s.t,
+            monetary_value: s.monetary_value,
+            frequency_holdout,
+            monetary_value_holdout,
+            duration_holdout,
+            unit: s.unit.to_string(),
+            observation_period_end: clv::time::format_timestamp(s.observation_end),
+            calibration_period_end: s.calibration_end.map(clv::time::format_timestamp),
+            n_transactions: s.n_transactions,
+            n_skipped: s.skipped.len(),
+        }
+    }
+}
+
 /// Summarises columns: one customer id, date text and (optionally) amount
 /// per transaction.
 ///

@@ -9,7 +9,6 @@
 //! DESIGN.md in camelCase; `index.d.ts` is generated from this file.
 #![allow(missing_docs)] // napi-derive generates undocumented items; the API docs are in index.d.ts.
 
-use clv::summary::Summary;
 use clv_js_common as glue;
 use napi::bindgen_prelude::{Either, Float64Array, Uint8Array, Uint32Array};
 use napi_derive::napi;
@@ -34,6 +33,43 @@ fn sl(a: &Either<Float64Array, Vec<f64>>) -> &[f64] {
 
 fn out(v: Vec<f64>) -> Float64Array {
     Float64Array::new(v)
+}
+
+/// A result object declared once: the napi object, and its conversion from
+/// the core type field by field (`=> f` converts the core field with `f`; a
+/// field without it is moved as it is). Docs are written `#[doc = "…"]`:
+/// napi's type generator misreads the raw literals `///` becomes inside a
+/// macro.
+macro_rules! js_object {
+    (
+        $(#[doc = $doc:literal])*
+        #[napi($($napi:tt)*)]
+        pub struct $name:ident from $core:ty {
+            $( $(#[doc = $fdoc:literal])* $(#[napi($($fnapi:tt)*)])? pub $field:ident: $ty:ty $(=> $conv:expr)?, )*
+        }
+    ) => {
+        $(#[doc = $doc])*
+        #[napi($($napi)*)]
+        pub struct $name {
+            $( $(#[doc = $fdoc])* $(#[napi($($fnapi)*)])? pub $field: $ty, )*
+        }
+
+        impl From<$core> for $name {
+            fn from(v: $core) -> Self {
+                Self { $( $field: js_object!(@conv v.$field $(, $conv)?), )* }
+            }
+        }
+    };
+    (@conv $v:expr) => { $v };
+    (@conv $v:expr, $conv:expr) => { ($conv)($v) };
+}
+
+// After `js_object!`, which it uses.
+pub mod models;
+
+/// Core rows as JS rows.
+fn rows<T, U: From<T>>(v: Vec<T>) -> Vec<U> {
+    v.into_iter().map(U::from).collect()
 }
 
 /// Options of `fit` (all optional).
@@ -146,67 +182,32 @@ pub struct RfmSummary {
     pub n_skipped: u32,
 }
 
-/// A result object declared once: the napi object, and its conversion from
-/// the core type field by field (`=> f` converts the core field with `f`; a
-/// field without it is moved as it is). Docs are written `#[doc = "…"]`:
-/// napi's type generator misreads the raw literals `///` becomes inside a
-/// macro.
-macro_rules! js_object {
-    (
-        $(#[doc = $doc:literal])*
-        #[napi($($napi:tt)*)]
-        pub struct $name:ident from $core:ty {
-            $( $(#[doc = $fdoc:literal])* pub $field:ident: $ty:ty $(=> $conv:expr)?, )*
+// Written out, not with `js_object!`: napi leaves an absent optional field
+// out of the object only when it sees `Option` itself, not through a macro
+// type fragment (it would write `null`).
+impl From<clv::summary::Summary> for RfmSummary {
+    fn from(s: clv::summary::Summary) -> Self {
+        let v = glue::SummaryView::from(s);
+        RfmSummary {
+            customer_id: v.customer_id,
+            frequency: out(v.frequency),
+            recency: out(v.recency),
+            t: out(v.t),
+            monetary_value: v.monetary_value.map(out),
+            frequency_holdout: v.frequency_holdout.map(out),
+            monetary_value_holdout: v.monetary_value_holdout.map(out),
+            duration_holdout: v.duration_holdout,
+            unit: v.unit,
+            observation_period_end: v.observation_period_end,
+            calibration_period_end: v.calibration_period_end,
+            n_transactions: count(v.n_transactions),
+            n_skipped: count(v.n_skipped),
         }
-    ) => {
-        $(#[doc = $doc])*
-        #[napi($($napi)*)]
-        pub struct $name {
-            $( $(#[doc = $fdoc])* pub $field: $ty, )*
-        }
-
-        impl From<$core> for $name {
-            fn from(v: $core) -> Self {
-                Self { $( $field: js_object!(@conv v.$field $(, $conv)?), )* }
-            }
-        }
-    };
-    (@conv $v:expr) => { $v };
-    (@conv $v:expr, $conv:expr) => { ($conv)($v) };
-}
-
-// After `js_object!`, which it uses.
-pub mod models;
-
-/// Core rows as JS rows.
-fn rows<T, U: From<T>>(v: Vec<T>) -> Vec<U> {
-    v.into_iter().map(U::from).collect()
+    }
 }
 
 fn count(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
-}
-
-fn summary_js(s: Summary) -> RfmSummary {
-    let holdout = s.holdout;
-    RfmSummary {
-        unit: s.unit.to_string(),
-        observation_period_end: clv::time::format_timestamp(s.observation_end),
-        calibration_period_end: s.calibration_end.map(clv::time::format_timestamp),
-        n_transactions: count(s.n_transactions),
-        n_skipped: count(s.skipped.len()),
-        customer_id: s.customer_id,
-        frequency: out(s.frequency),
-        recency: out(s.recency),
-        t: out(s.t),
-        monetary_value: s.monetary_value.map(out),
-        duration_holdout: holdout.as_ref().map(|h| h.duration),
-        monetary_value_holdout: holdout
-            .as_ref()
-            .and_then(|h| h.monetary_value.clone())
-            .map(out),
-        frequency_holdout: holdout.map(|h| out(h.frequency)),
-    }
 }
 
 /// Transaction log → per-customer frequency, recency, T, monetaryValue.
@@ -223,7 +224,7 @@ pub fn rfm_summary(
         amounts,
         &args,
     )
-    .map(summary_js)
+    .map(RfmSummary::from)
     .map_err(js)
 }
 
@@ -252,7 +253,7 @@ pub fn rfm_summary_from_csv(
         Either::B(b) => b,
     };
     glue::summarize_csv(bytes, &csv, &args)
-        .map(summary_js)
+        .map(RfmSummary::from)
         .map_err(js)
 }
 

@@ -252,34 +252,8 @@ fn f64_array(v: &[f64]) -> Float64Array {
     Float64Array::from(v)
 }
 
-fn summary_js(s: &Summary) -> JsValue {
-    let o = Object::new();
-    set(&o, "customerId", strings_array(&s.customer_id));
-    set(&o, "frequency", f64_array(&s.frequency));
-    set(&o, "recency", f64_array(&s.recency));
-    set(&o, "T", f64_array(&s.t));
-    if let Some(m) = &s.monetary_value {
-        set(&o, "monetaryValue", f64_array(m));
-    }
-    if let Some(h) = &s.holdout {
-        set(&o, "frequencyHoldout", f64_array(&h.frequency));
-        if let Some(m) = &h.monetary_value {
-            set(&o, "monetaryValueHoldout", f64_array(m));
-        }
-        set(&o, "durationHoldout", h.duration);
-    }
-    set(&o, "unit", s.unit.to_string());
-    set(
-        &o,
-        "observationPeriodEnd",
-        clv::time::format_timestamp(s.observation_end),
-    );
-    if let Some(c) = s.calibration_end {
-        set(&o, "calibrationPeriodEnd", clv::time::format_timestamp(c));
-    }
-    set(&o, "nTransactions", s.n_transactions as f64);
-    set(&o, "nSkipped", s.skipped.len() as f64);
-    o.into()
+fn summary_js(s: Summary) -> Result<JsValue> {
+    to_js(&glue::SummaryView::from(s))
 }
 
 /// Transaction log → per-customer frequency, recency, T, monetaryValue.
@@ -293,7 +267,7 @@ pub fn rfm_summary(
     let amounts = opt_f64s(&transactions, "monetaryValue")?;
     let s = glue::summarize_columns(&ids, &dates, amounts.as_deref(), &summary_args(&options)?)
         .map_err(js)?;
-    Ok(summary_js(&s))
+    summary_js(s)
 }
 
 /// A transaction file (CSV, TSV, `;` or whitespace separated) → summary, as `rfmSummary`.
@@ -321,7 +295,7 @@ pub fn rfm_summary_from_csv(
         has_header: opt_bool(&options, "hasHeader")?,
     };
     let s = glue::summarize_csv(&bytes, &csv, &summary_args(&options)?).map_err(js)?;
-    Ok(summary_js(&s))
+    summary_js(s)
 }
 
 fn scores(summary: &JsValue, options: &JsValue) -> Result<clv::rfm::RfmScores> {
