@@ -225,44 +225,41 @@ macro_rules! input_fit {
     };
 }
 
+/// One `#[wasm_bindgen]` method per line: `"doc" jsName rust_name (scalar
+/// arguments) |model, [frequency, recency, T]| core call`, each taking the
+/// scalars and then the input object.
+macro_rules! per_customer_methods {
+    ($variant:ident, $class:ident, $Input:ident, $($doc:literal $js:ident $name:ident ($($arg:ident),*) |$m:ident, $c:tt| $body:expr;)*) => {
+        $(
+            #[wasm_bindgen]
+            impl $class {
+                #[doc = $doc]
+                #[wasm_bindgen(js_name = $js)]
+                pub fn $name(&self, $($arg: f64,)* #[wasm_bindgen(unchecked_param_type = $Input)] data: JsValue) -> Result<Vec<f64>> {
+                    per_customer(&self.state, ModelKind::$variant, &data, |$m, $c| $body)
+                }
+            }
+        )*
+    };
+}
+
 macro_rules! transaction_methods {
     ($variant:ident, $class:ident, $Input:ident) => {
+        per_customer_methods!($variant, $class, $Input,
+            "Per-customer log-likelihood." logLikelihoodOf log_likelihood_of () |m, [x, tx, t]| m.log_likelihood(x, tx, t);
+            "P(alive) of each customer." probAlive prob_alive () |m, [x, tx, t]| m.prob_alive(x, tx, t);
+            "Expected purchases of each customer in the next `t` units." expectedPurchases expected_purchases (t)
+                |m, [x, tx, tt]| m.expected_purchases(t, x, tx, tt);
+            "P(X(T, T+t) = n | x, t_x, T) for each customer, where the model has it." probPurchasesConditional prob_purchases_conditional (n, t)
+                |m, [x, tx, tt]| m.prob_purchases_conditional(whole_count("n", n)?, t, x, tx, tt);
+            "Discounted expected residual transactions, where the model has them in closed form (Pareto/NBD: continuous rate per unit; BG/BB: rate per opportunity)." dert dert (discount)
+                |m, [x, tx, t]| m.dert(discount, x, tx, t);
+            "P(alive at opportunity n + m) for each customer (discrete-time models)." probAliveAhead prob_alive_ahead (m)
+                |model, [x, tx, t]| model.prob_alive_ahead(m, x, tx, t);
+        );
+
         #[wasm_bindgen]
         impl $class {
-            /// Per-customer log-likelihood.
-            #[wasm_bindgen(js_name = logLikelihoodOf)]
-            pub fn log_likelihood_of(
-                &self,
-                #[wasm_bindgen(unchecked_param_type = $Input)] data: JsValue,
-            ) -> Result<Vec<f64>> {
-                per_customer(&self.state, ModelKind::$variant, &data, |m, [x, tx, t]| {
-                    m.log_likelihood(x, tx, t)
-                })
-            }
-
-            /// P(alive) of each customer.
-            #[wasm_bindgen(js_name = probAlive)]
-            pub fn prob_alive(
-                &self,
-                #[wasm_bindgen(unchecked_param_type = $Input)] data: JsValue,
-            ) -> Result<Vec<f64>> {
-                per_customer(&self.state, ModelKind::$variant, &data, |m, [x, tx, t]| {
-                    m.prob_alive(x, tx, t)
-                })
-            }
-
-            /// Expected purchases of each customer in the next `t` units.
-            #[wasm_bindgen(js_name = expectedPurchases)]
-            pub fn expected_purchases(
-                &self,
-                t: f64,
-                #[wasm_bindgen(unchecked_param_type = $Input)] data: JsValue,
-            ) -> Result<Vec<f64>> {
-                per_customer(&self.state, ModelKind::$variant, &data, |m, [x, tx, tt]| {
-                    m.expected_purchases(t, x, tx, tt)
-                })
-            }
-
             /// Expected purchases of a new customer in `t` units.
             #[wasm_bindgen(js_name = expectedPurchasesNew)]
             pub fn expected_purchases_new(&self, t: f64) -> Result<f64> {
@@ -275,61 +272,15 @@ macro_rules! transaction_methods {
                 with(&self.state, |m| m.prob_purchases(whole_count("n", n)?, t))
             }
 
-            /// P(X(T, T+t) = n | x, t_x, T) for each customer, where the model has it.
-            #[wasm_bindgen(js_name = probPurchasesConditional)]
-            pub fn prob_purchases_conditional(
-                &self,
-                n: f64,
-                t: f64,
-                #[wasm_bindgen(unchecked_param_type = $Input)] data: JsValue,
-            ) -> Result<Vec<f64>> {
-                per_customer(&self.state, ModelKind::$variant, &data, |m, [x, tx, tt]| {
-                    m.prob_purchases_conditional(whole_count("n", n)?, t, x, tx, tt)
-                })
-            }
-
-            /// Discounted expected residual transactions, where the model has them in closed form
-            /// (Pareto/NBD: continuous rate per unit; BG/BB: rate per opportunity).
-            pub fn dert(
-                &self,
-                discount: f64,
-                #[wasm_bindgen(unchecked_param_type = $Input)] data: JsValue,
-            ) -> Result<Vec<f64>> {
-                per_customer(&self.state, ModelKind::$variant, &data, |m, [x, tx, t]| {
-                    m.dert(discount, x, tx, t)
-                })
-            }
-
-            /// P(alive at opportunity n + m) for each customer (discrete-time models).
-            #[wasm_bindgen(js_name = probAliveAhead)]
-            pub fn prob_alive_ahead(
-                &self,
-                m: f64,
-                #[wasm_bindgen(unchecked_param_type = $Input)] data: JsValue,
-            ) -> Result<Vec<f64>> {
-                per_customer(
-                    &self.state,
-                    ModelKind::$variant,
-                    &data,
-                    |model, [x, tx, t]| model.prob_alive_ahead(m, x, tx, t),
-                )
-            }
-
             /// Discounted CLV of each customer with `spendModel` (see `customerLifetimeValue`).
             #[wasm_bindgen(js_name = customerLifetimeValue)]
             pub fn customer_lifetime_value(
                 &self,
-                #[wasm_bindgen(js_name = spendModel, unchecked_param_type = "ModelClass")]
-                spend_model: JsValue,
+                #[wasm_bindgen(js_name = spendModel, unchecked_param_type = "ModelClass")] spend_model: JsValue,
                 #[wasm_bindgen(unchecked_param_type = "SpendCustomers")] data: JsValue,
                 #[wasm_bindgen(unchecked_optional_param_type = "ClvOptions")] options: JsValue,
             ) -> Result<Vec<f64>> {
-                clv_of(
-                    self.state.borrow().get().map_err(js)?,
-                    &spend_model,
-                    &data,
-                    &options,
-                )
+                clv_of(self.state.borrow().get().map_err(js)?, &spend_model, &data, &options)
             }
         }
     };
