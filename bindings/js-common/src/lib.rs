@@ -53,8 +53,8 @@ impl FitArgs {
     /// The core's [`FitOptions`], defaults filled in and validated.
     ///
     /// # Errors
-    /// [`Error::InvalidValue`] naming `maxIterations`, `gradientTolerance`
-    /// or `penalty`.
+    /// [`Error::InvalidValue`] naming `maxIterations`, `gradient_tolerance`
+    /// or `penalty` ([`js_names`] spells them as JS does).
     pub fn to_options(&self) -> Result<FitOptions> {
         let mut o = FitOptions::default();
         if let Some(p) = self.penalty {
@@ -66,20 +66,7 @@ impl FitArgs {
         if let Some(g) = self.gradient_tolerance {
             o.gradient_tolerance = g;
         }
-        o.validate().map_err(|e| match e {
-            Error::InvalidValue {
-                field,
-                index,
-                value,
-                expected,
-            } => Error::InvalidValue {
-                field: camel(&field),
-                index,
-                value,
-                expected,
-            },
-            other => other,
-        })?;
+        o.validate()?;
         Ok(o)
     }
 }
@@ -164,8 +151,10 @@ pub fn js_names(e: Error) -> Error {
 /// `costPerTransaction` to 0 (the margin is then the revenue).
 ///
 /// # Errors
-/// Those of [`clv::portfolio::customer_totals`], naming the JS fields
-/// (`customerId`, `monetaryValue`, `marginRate`, `costPerTransaction`).
+/// Those of [`clv::portfolio::customer_totals`], with the core's names of
+/// the columns (`amounts`, `customer ids`) as the JS arguments
+/// (`monetaryValue`, `customerId`); [`js_names`] spells the others
+/// (`margin_rate` → `marginRate`).
 pub fn customer_totals(
     customer_id: &[String],
     monetary_value: &[f64],
@@ -185,7 +174,7 @@ pub fn customer_totals(
             "customer ids" => "customerId".to_string(),
             _ => f,
         };
-        match js_names(e) {
+        match e {
             Error::InvalidValue {
                 field,
                 index,
@@ -631,7 +620,7 @@ mod tests {
         }
         .to_options()
         .unwrap_err();
-        assert_eq!(e.field(), Some("gradientTolerance"));
+        assert_eq!(js_names(e).field(), Some("gradientTolerance"));
         let e = FitArgs {
             max_iterations: Some(0.0),
             ..FitArgs::default()
@@ -844,7 +833,7 @@ mod tests {
         );
         assert!(e.to_string().contains("customerId"), "{e}");
         let e = customer_totals(&ids, &[1.0; 3], Some(1.5), None).unwrap_err();
-        assert_eq!(e.field(), Some("marginRate"));
+        assert_eq!(js_names(e).field(), Some("marginRate"));
         let e = customer_totals(&ids, &[1.0, f64::NAN, 1.0], None, None).unwrap_err();
         assert_eq!(e.field(), Some("monetaryValue"));
     }
