@@ -9,26 +9,29 @@
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
-/** BG/NBD (Fader, Hardie & Lee 2005). */
+/** BG/NBD (Fader, Hardie & Lee (2005), Marketing Science 24(2)). */
 export declare class BetaGeo {
   /** An unfitted model; `options` are used by `fit`. */
   constructor(options?: FitOptions | undefined | null)
-  /** Fits the model by maximum likelihood and returns the model itself. */
-  fit(data: Customers): this
   /** A model with known parameters. */
-  static fromParams(params: BgNbdParams): BetaGeo
+  static fromParams(params: BetaGeoParams): BetaGeo
   /** Reads what `toJSON()` wrote (the object, or its JSON text). */
   static fromJSON(json: string | Record<string, unknown>): BetaGeo
   /** `{format_version, model, params, fit}`: what `JSON.stringify(model)` writes. */
   toJSON(): Record<string, unknown>
   /** The parameters. */
-  get params(): BgNbdParams
+  get params(): BetaGeoParams
   /** Total log-likelihood at the optimum; null for a model built from parameters. */
   get logLikelihood(): number | null
   /** Standard errors of the parameters; null for a model built from parameters. */
-  get stdErrors(): BgNbdParams | null
+  get stdErrors(): BetaGeoParams | null
   /** Estimate, standard error and 95% interval of each parameter. */
   summary(): Array<ParamSummary>
+  /**
+   * Fits the model by maximum likelihood (a spend model on the customers with
+   * frequency > 0) and returns the model itself.
+   */
+  fit(data: Customers): this
   /** Per-customer log-likelihood. */
   logLikelihoodOf(data: Customers): Float64Array
   /** P(alive) of each customer. */
@@ -39,30 +42,42 @@ export declare class BetaGeo {
   expectedPurchasesNew(t: number): number
   /** P(X(t) = n) for a new customer. */
   probPurchases(n: number, t: number): number
+  /** P(X(T, T+t) = n | x, t_x, T) for each customer, where the model has it. */
+  probPurchasesConditional(n: number, t: number, data: Customers): Float64Array
+  /**
+   * Discounted expected residual transactions, where the model has them in closed form
+   * (Pareto/NBD: continuous rate per unit; BG/BB: rate per opportunity).
+   */
+  dert(discount: number, data: Customers): Float64Array
+  /** P(alive at opportunity n + m) for each customer (discrete-time models). */
+  probAliveAhead(m: number, data: Customers): Float64Array
   /** Discounted CLV of each customer with `spendModel` (see `customerLifetimeValue`). */
-  customerLifetimeValue(spendModel: GammaGamma, data: SpendCustomers, options?: ClvOptions | undefined | null): Float64Array
+  customerLifetimeValue(spendModel: ModelClass, data: SpendCustomers, options?: ClvOptions | undefined | null): Float64Array
 }
 
-/** BG/BB (Fader, Hardie & Shang 2010), discrete time: `nPeriods` instead of `T`. */
+/** BG/BB (Fader, Hardie & Shang (2010), Marketing Science 29(6)). */
 export declare class BetaGeoBetaBinom {
   /** An unfitted model; `options` are used by `fit`. */
   constructor(options?: FitOptions | undefined | null)
-  /** Fits the model by maximum likelihood and returns the model itself. */
-  fit(data: BgBbCustomers): this
   /** A model with known parameters. */
-  static fromParams(params: BgBbParams): BetaGeoBetaBinom
+  static fromParams(params: BetaGeoBetaBinomParams): BetaGeoBetaBinom
   /** Reads what `toJSON()` wrote (the object, or its JSON text). */
   static fromJSON(json: string | Record<string, unknown>): BetaGeoBetaBinom
   /** `{format_version, model, params, fit}`: what `JSON.stringify(model)` writes. */
   toJSON(): Record<string, unknown>
   /** The parameters. */
-  get params(): BgBbParams
+  get params(): BetaGeoBetaBinomParams
   /** Total log-likelihood at the optimum; null for a model built from parameters. */
   get logLikelihood(): number | null
   /** Standard errors of the parameters; null for a model built from parameters. */
-  get stdErrors(): BgBbParams | null
+  get stdErrors(): BetaGeoBetaBinomParams | null
   /** Estimate, standard error and 95% interval of each parameter. */
   summary(): Array<ParamSummary>
+  /**
+   * Fits the model by maximum likelihood (a spend model on the customers with
+   * frequency > 0) and returns the model itself.
+   */
+  fit(data: BgBbCustomers): this
   /** Per-customer log-likelihood. */
   logLikelihoodOf(data: BgBbCustomers): Float64Array
   /** P(alive) of each customer. */
@@ -73,58 +88,71 @@ export declare class BetaGeoBetaBinom {
   expectedPurchasesNew(t: number): number
   /** P(X(t) = n) for a new customer. */
   probPurchases(n: number, t: number): number
-  /** P(alive at opportunity nPeriods + m) for each customer. */
-  probAliveAhead(m: number, data: BgBbCustomers): Float64Array
-  /** Discounted expected residual transactions with discount rate `discount` per opportunity. */
+  /** P(X(T, T+t) = n | x, t_x, T) for each customer, where the model has it. */
+  probPurchasesConditional(n: number, t: number, data: BgBbCustomers): Float64Array
+  /**
+   * Discounted expected residual transactions, where the model has them in closed form
+   * (Pareto/NBD: continuous rate per unit; BG/BB: rate per opportunity).
+   */
   dert(discount: number, data: BgBbCustomers): Float64Array
+  /** P(alive at opportunity n + m) for each customer (discrete-time models). */
+  probAliveAhead(m: number, data: BgBbCustomers): Float64Array
+  /** Discounted CLV of each customer with `spendModel` (see `customerLifetimeValue`). */
+  customerLifetimeValue(spendModel: ModelClass, data: SpendCustomers, options?: ClvOptions | undefined | null): Float64Array
 }
 
-/** Gamma-Gamma spend model (Fader & Hardie 2013); fitted on repeat customers. */
+/** Gamma-Gamma (Fader & Hardie (2013), The Gamma-Gamma Model of Monetary Value). */
 export declare class GammaGamma {
   /** An unfitted model; `options` are used by `fit`. */
   constructor(options?: FitOptions | undefined | null)
-  /** Fits on the customers with frequency > 0 (the others are skipped) and returns the model itself. */
-  fit(data: SpendCustomers): this
   /** A model with known parameters. */
   static fromParams(params: GammaGammaParams): GammaGamma
-  /** Reads what `toJSON()` wrote. */
+  /** Reads what `toJSON()` wrote (the object, or its JSON text). */
   static fromJSON(json: string | Record<string, unknown>): GammaGamma
-  /** `{format_version, model, params, fit}`. */
+  /** `{format_version, model, params, fit}`: what `JSON.stringify(model)` writes. */
   toJSON(): Record<string, unknown>
   /** The parameters. */
   get params(): GammaGammaParams
   /** Total log-likelihood at the optimum; null for a model built from parameters. */
   get logLikelihood(): number | null
-  /** Standard errors; null for a model built from parameters. */
+  /** Standard errors of the parameters; null for a model built from parameters. */
   get stdErrors(): GammaGammaParams | null
   /** Estimate, standard error and 95% interval of each parameter. */
   summary(): Array<ParamSummary>
-  /** Per-customer log-likelihood (repeat customers; see the core docs). */
+  /**
+   * Fits the model by maximum likelihood (a spend model on the customers with
+   * frequency > 0) and returns the model itself.
+   */
+  fit(data: SpendCustomers): this
+  /** Per-customer log-likelihood (repeat customers). */
   logLikelihoodOf(data: SpendCustomers): Float64Array
   /** Expected mean transaction value of each customer. */
   expectedSpend(data: SpendCustomers): Float64Array
 }
 
-/** MBG/NBD (Batislam, Denizel & Filiztekin 2007). */
+/** MBG/NBD (Batislam, Denizel & Filiztekin (2007), IJRM 24(3)). */
 export declare class ModifiedBetaGeo {
   /** An unfitted model; `options` are used by `fit`. */
   constructor(options?: FitOptions | undefined | null)
-  /** Fits the model by maximum likelihood and returns the model itself. */
-  fit(data: Customers): this
   /** A model with known parameters. */
-  static fromParams(params: BgNbdParams): ModifiedBetaGeo
+  static fromParams(params: ModifiedBetaGeoParams): ModifiedBetaGeo
   /** Reads what `toJSON()` wrote (the object, or its JSON text). */
   static fromJSON(json: string | Record<string, unknown>): ModifiedBetaGeo
   /** `{format_version, model, params, fit}`: what `JSON.stringify(model)` writes. */
   toJSON(): Record<string, unknown>
   /** The parameters. */
-  get params(): BgNbdParams
+  get params(): ModifiedBetaGeoParams
   /** Total log-likelihood at the optimum; null for a model built from parameters. */
   get logLikelihood(): number | null
   /** Standard errors of the parameters; null for a model built from parameters. */
-  get stdErrors(): BgNbdParams | null
+  get stdErrors(): ModifiedBetaGeoParams | null
   /** Estimate, standard error and 95% interval of each parameter. */
   summary(): Array<ParamSummary>
+  /**
+   * Fits the model by maximum likelihood (a spend model on the customers with
+   * frequency > 0) and returns the model itself.
+   */
+  fit(data: Customers): this
   /** Per-customer log-likelihood. */
   logLikelihoodOf(data: Customers): Float64Array
   /** P(alive) of each customer. */
@@ -135,30 +163,42 @@ export declare class ModifiedBetaGeo {
   expectedPurchasesNew(t: number): number
   /** P(X(t) = n) for a new customer. */
   probPurchases(n: number, t: number): number
+  /** P(X(T, T+t) = n | x, t_x, T) for each customer, where the model has it. */
+  probPurchasesConditional(n: number, t: number, data: Customers): Float64Array
+  /**
+   * Discounted expected residual transactions, where the model has them in closed form
+   * (Pareto/NBD: continuous rate per unit; BG/BB: rate per opportunity).
+   */
+  dert(discount: number, data: Customers): Float64Array
+  /** P(alive at opportunity n + m) for each customer (discrete-time models). */
+  probAliveAhead(m: number, data: Customers): Float64Array
   /** Discounted CLV of each customer with `spendModel` (see `customerLifetimeValue`). */
-  customerLifetimeValue(spendModel: GammaGamma, data: SpendCustomers, options?: ClvOptions | undefined | null): Float64Array
+  customerLifetimeValue(spendModel: ModelClass, data: SpendCustomers, options?: ClvOptions | undefined | null): Float64Array
 }
 
-/** Pareto/NBD (Schmittlein, Morrison & Colombo 1987). */
+/** Pareto/NBD (Schmittlein, Morrison & Colombo (1987), Management Science 33(1)). */
 export declare class ParetoNBD {
   /** An unfitted model; `options` are used by `fit`. */
   constructor(options?: FitOptions | undefined | null)
-  /** Fits the model by maximum likelihood and returns the model itself. */
-  fit(data: Customers): this
   /** A model with known parameters. */
-  static fromParams(params: ParetoNbdParams): ParetoNBD
+  static fromParams(params: ParetoNBDParams): ParetoNBD
   /** Reads what `toJSON()` wrote (the object, or its JSON text). */
   static fromJSON(json: string | Record<string, unknown>): ParetoNBD
   /** `{format_version, model, params, fit}`: what `JSON.stringify(model)` writes. */
   toJSON(): Record<string, unknown>
   /** The parameters. */
-  get params(): ParetoNbdParams
+  get params(): ParetoNBDParams
   /** Total log-likelihood at the optimum; null for a model built from parameters. */
   get logLikelihood(): number | null
   /** Standard errors of the parameters; null for a model built from parameters. */
-  get stdErrors(): ParetoNbdParams | null
+  get stdErrors(): ParetoNBDParams | null
   /** Estimate, standard error and 95% interval of each parameter. */
   summary(): Array<ParamSummary>
+  /**
+   * Fits the model by maximum likelihood (a spend model on the customers with
+   * frequency > 0) and returns the model itself.
+   */
+  fit(data: Customers): this
   /** Per-customer log-likelihood. */
   logLikelihoodOf(data: Customers): Float64Array
   /** P(alive) of each customer. */
@@ -169,34 +209,39 @@ export declare class ParetoNBD {
   expectedPurchasesNew(t: number): number
   /** P(X(t) = n) for a new customer. */
   probPurchases(n: number, t: number): number
-  /** Discounted CLV of each customer with `spendModel` (see `customerLifetimeValue`). */
-  customerLifetimeValue(spendModel: GammaGamma, data: SpendCustomers, options?: ClvOptions | undefined | null): Float64Array
-  /** P(X(T, T+t) = n | x, t_x, T) for each customer. */
+  /** P(X(T, T+t) = n | x, t_x, T) for each customer, where the model has it. */
   probPurchasesConditional(n: number, t: number, data: Customers): Float64Array
-  /** Discounted expected residual transactions with continuous discount rate `delta` per unit. */
-  dert(delta: number, data: Customers): Float64Array
+  /**
+   * Discounted expected residual transactions, where the model has them in closed form
+   * (Pareto/NBD: continuous rate per unit; BG/BB: rate per opportunity).
+   */
+  dert(discount: number, data: Customers): Float64Array
+  /** P(alive at opportunity n + m) for each customer (discrete-time models). */
+  probAliveAhead(m: number, data: Customers): Float64Array
+  /** Discounted CLV of each customer with `spendModel` (see `customerLifetimeValue`). */
+  customerLifetimeValue(spendModel: ModelClass, data: SpendCustomers, options?: ClvOptions | undefined | null): Float64Array
 }
 
-/** Shifted-beta-geometric contractual retention model (Fader & Hardie 2007). */
+/** sBG (Fader & Hardie (2007), Journal of Interactive Marketing 21(1)). */
 export declare class ShiftedBetaGeo {
   /** An unfitted model; `options` are used by `fit`. */
   constructor(options?: FitOptions | undefined | null)
-  /** Fits to the active customers at the start of each period (survivors[0] = cohort size) and returns the model itself. */
-  fit(survivors: Float64Array | Array<number>): this
   /** A model with known parameters. */
-  static fromParams(params: SbgParams): ShiftedBetaGeo
-  /** Reads what `toJSON()` wrote. */
+  static fromParams(params: ShiftedBetaGeoParams): ShiftedBetaGeo
+  /** Reads what `toJSON()` wrote (the object, or its JSON text). */
   static fromJSON(json: string | Record<string, unknown>): ShiftedBetaGeo
-  /** `{format_version, model, params, fit}`. */
+  /** `{format_version, model, params, fit}`: what `JSON.stringify(model)` writes. */
   toJSON(): Record<string, unknown>
   /** The parameters. */
-  get params(): SbgParams
+  get params(): ShiftedBetaGeoParams
   /** Total log-likelihood at the optimum; null for a model built from parameters. */
   get logLikelihood(): number | null
-  /** Standard errors; null for a model built from parameters. */
-  get stdErrors(): SbgParams | null
+  /** Standard errors of the parameters; null for a model built from parameters. */
+  get stdErrors(): ShiftedBetaGeoParams | null
   /** Estimate, standard error and 95% interval of each parameter. */
   summary(): Array<ParamSummary>
+  /** Fits to the active customers at the start of each period (survivors[0] = cohort size) and returns the model itself. */
+  fit(survivors: Float64Array | Array<number>): this
   /** Log-likelihood of a survivor series at these parameters. */
   logLikelihoodOf(survivors: Float64Array | Array<number>): number
   /** S(t): probability of being active after t periods. */
@@ -211,7 +256,23 @@ export declare class ShiftedBetaGeo {
   discountedExpectedLifetime(discount: number): number
 }
 
-/** Customers of the discrete-time BG/BB model. */
+/** BG/BB parameters, in the registry's order. */
+export interface BetaGeoBetaBinomParams {
+  alpha: number
+  beta: number
+  gamma: number
+  delta: number
+}
+
+/** BG/NBD parameters, in the registry's order. */
+export interface BetaGeoParams {
+  r: number
+  alpha: number
+  a: number
+  b: number
+}
+
+/** Customers of a discrete-time transaction model (BG/BB). */
 export interface BgBbCustomers {
   /** Repeat transactions x (whole numbers, 0 ≤ x ≤ nPeriods). */
   frequency: Float64Array | Array<number>
@@ -221,22 +282,6 @@ export interface BgBbCustomers {
   nPeriods: Float64Array | Array<number>
   /** Optional weight per row (for `fit` only; e.g. the number of donors with this history). */
   weights?: Float64Array | Array<number>
-}
-
-/** BG/BB parameters: transaction probability ~ Beta(alpha, beta), dropout ~ Beta(gamma, delta). */
-export interface BgBbParams {
-  alpha: number
-  beta: number
-  gamma: number
-  delta: number
-}
-
-/** BG/NBD and MBG/NBD parameters: purchase rates ~ Gamma(r, alpha), dropout ~ Beta(a, b). */
-export interface BgNbdParams {
-  r: number
-  alpha: number
-  a: number
-  b: number
 }
 
 /** Options of `customerLifetimeValue` (lifetimes' defaults). */
@@ -290,13 +335,13 @@ export interface CustomerAtRisk {
 
 /**
  * Discounted CLV of each customer over `time` months (lifetimes-compatible):
- * Σ_{k=1..time} spend · (E[Y(k·u)] − E[Y((k−1)·u)]) / (1+discountRate)^k, spend from the Gamma-Gamma model.
+ * Σ_{k=1..time} spend · (E[Y(k·u)] − E[Y((k−1)·u)]) / (1+discountRate)^k, spend from the spend model.
  */
-export declare function customerLifetimeValue(transactionModel: BetaGeo | ModifiedBetaGeo | ParetoNBD, spendModel: GammaGamma, data: SpendCustomers, options?: ClvOptions | undefined | null): Float64Array
+export declare function customerLifetimeValue(transactionModel: ModelClass, spendModel: ModelClass, data: SpendCustomers, options?: ClvOptions | undefined | null): Float64Array
 
 /**
- * Customers of a continuous-time transaction model (BG/NBD, MBG/NBD,
- * Pareto/NBD), one element per customer, in the summary's time unit.
+ * Customers of a continuous-time transaction model, one element per
+ * customer, in the summary's time unit.
  */
 export interface Customers {
   /** Repeat purchases x (whole numbers ≥ 0). */
@@ -333,7 +378,7 @@ export interface FitOptions {
   gradientTolerance?: number
 }
 
-/** Gamma-Gamma parameters p, q and v (the papers' γ). */
+/** Gamma-Gamma parameters, in the registry's order. */
 export interface GammaGammaParams {
   p: number
   q: number
@@ -342,6 +387,38 @@ export interface GammaGammaParams {
 
 /** Gini coefficient G = Σᵢ Σⱼ |vᵢ − vⱼ| / (2 n² μ) (population version; above 1 possible with negative values). */
 export declare function gini(values: Float64Array | Array<number>): number
+
+/** Any model class of the package. */
+export type ModelClass = BetaGeo | ModifiedBetaGeo | ParetoNBD | BetaGeoBetaBinom | GammaGamma | ShiftedBetaGeo
+
+/** A model of the registry as `models()` lists it. */
+export interface ModelEntry {
+  /** JSON key, e.g. "bg_nbd". */
+  key: string
+  /** Display name, e.g. "BG/NBD". */
+  name: string
+  /** The class in this package, e.g. "BetaGeo". */
+  class: string
+  /** "transaction", "spend" or "retention". */
+  family: string
+  /** Parameter names, in order (the keys of `params`). */
+  params: Array<string>
+  /** The arrays `fit` takes (the keys of its input object). */
+  inputs: Array<string>
+  /** The paper the model comes from. */
+  reference: string
+}
+
+/** Every model of the package, from the core's registry. */
+export declare function models(): Array<ModelEntry>
+
+/** MBG/NBD parameters, in the registry's order. */
+export interface ModifiedBetaGeoParams {
+  r: number
+  alpha: number
+  a: number
+  b: number
+}
 
 /** The most one may spend on a retention offer per customer: successRate · (1 − pAlive) · clv / pAlive (clv > 0, else 0). */
 export declare function offerCeiling(clv: Float64Array | Array<number>, pAlive: Float64Array | Array<number>, successRate: number): OfferCeiling
@@ -370,8 +447,8 @@ export interface ParamSummary {
   upper95: number
 }
 
-/** Pareto/NBD parameters: purchase rates ~ Gamma(r, alpha), dropout rates ~ Gamma(s, beta). */
-export interface ParetoNbdParams {
+/** Pareto/NBD parameters, in the registry's order. */
+export interface ParetoNBDParams {
   r: number
   alpha: number
   s: number
@@ -496,17 +573,17 @@ export interface RiskRanking {
 /** Rounds decimal text to `dp` places, half away from zero. */
 export declare function roundMoney(value: string, dp: number): string
 
-/** sBG parameters: churn probability ~ Beta(alpha, beta). */
-export interface SbgParams {
-  alpha: number
-  beta: number
-}
-
 /** One row of the segment table. */
 export interface SegmentCount {
   segment: string
   customers: number
   share: number
+}
+
+/** sBG parameters, in the registry's order. */
+export interface ShiftedBetaGeoParams {
+  alpha: number
+  beta: number
 }
 
 /** APV × purchase frequency × lifespan × margin rate − acquisition − retention costs. */
@@ -525,7 +602,7 @@ export interface SimpleClvInput {
   retentionCost?: string
 }
 
-/** Customers with their mean repeat spend (Gamma-Gamma, CLV). */
+/** Customers with their mean repeat spend (spend models, CLV). */
 export interface SpendCustomers {
   /** Repeat purchases x. */
   frequency: Float64Array | Array<number>

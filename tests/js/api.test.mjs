@@ -89,7 +89,7 @@ for (const { name, lib } of backends) {
         assert.deepEqual({ ...lib[cls].fromJSON(text).params }, params, cls);
         assert.deepEqual({ ...lib[cls].fromJSON(m.toJSON()).params }, params, cls);
         assertClvError(() => lib[cls].fromJSON('{'), 'FORMAT_ERROR', null, cls);
-        assertClvError(() => new lib[cls]().params, 'INVALID_INPUT', 'this', `${cls} unfitted`);
+        assertClvError(() => new lib[cls]().params, 'NOT_FITTED', null, `${cls} unfitted`);
       }
       // A saved BG/NBD is not a Pareto/NBD.
       assertClvError(() => lib.ParetoNBD.fromJSON(JSON.stringify(lib.BetaGeo.fromParams(FHL))), 'FORMAT_ERROR');
@@ -99,6 +99,37 @@ for (const { name, lib } of backends) {
       const back = lib.ShiftedBetaGeo.fromJSON(JSON.stringify(fitted));
       assert.equal(back.logLikelihood, fitted.logLikelihood);
       assert.deepEqual({ ...back.stdErrors }, { ...fitted.stdErrors });
+    });
+
+    test('every registry model (models()) has a class with its parameters and its family methods', () => {
+      const entries = lib.models();
+      assert.ok(entries.length >= 6);
+      const spendEntry = entries.find((e) => e.family === 'spend');
+      // Parameters 1, 1.1, 1.2, …: valid for every model of the registry.
+      const ones = (e) => Object.fromEntries(e.params.map((p, i) => [p, 1 + i / 10]));
+      const spend = lib[spendEntry.class].fromParams(ones(spendEntry));
+      for (const e of entries) {
+        const cls = lib[e.class];
+        assert.equal(typeof cls, 'function', `${e.key}: no class ${e.class}`);
+        const params = ones(e);
+        const m = cls.fromParams(params);
+        assert.deepEqual(Object.keys(m.params), e.params, e.key);
+        assert.deepEqual({ ...m.params }, params, e.key);
+        assert.equal(JSON.parse(JSON.stringify(m)).model, e.key);
+        assert.deepEqual({ ...cls.fromJSON(JSON.stringify(m)).params }, params, e.key);
+        assert.deepEqual(m.summary().map((r) => r.param), e.params, e.key);
+        assertClvError(() => new cls().params, 'NOT_FITTED', null, e.key);
+        assertClvError(() => cls.fromParams({ ...params, [e.params[0]]: -1 }), 'INVALID_INPUT', e.params[0], e.key);
+        if (e.family === 'transaction') {
+          // Two customers, whole numbers so that discrete-time models take them too.
+          const data = Object.fromEntries(e.inputs.map((k, i) => [k, [[2, 0], [3, 0], [4, 4]][i]]));
+          const alive = m.probAlive(data);
+          assert.ok(alive.every((p) => p >= 0 && p <= 1), `${e.key} ${alive}`);
+          // CLV of every transaction model (monthly units: whole periods).
+          const value = m.customerLifetimeValue(spend, { frequency: [2, 0], recency: [3, 0], T: [4, 4], monetaryValue: [10, 0] }, { freq: 'M' });
+          assert.ok(value.every(Number.isFinite), `${e.key} CLV ${value}`);
+        }
+      }
     });
 
     test('arrays: Float64Array or plain arrays in, Float64Array out', () => {
@@ -145,9 +176,12 @@ for (const { name, lib } of backends) {
       assertClvError(
         () => lib.customerLifetimeValue(m, gg, { ...data, monetaryValue: [-1] }),
         'INVALID_INPUT',
-        'monetary_value',
+        'monetaryValue',
       );
-      assertClvError(() => lib.customerLifetimeValue(m, new lib.GammaGamma(), data), 'INVALID_INPUT', 'this');
+      assertClvError(() => lib.customerLifetimeValue(m, new lib.GammaGamma(), data), 'NOT_FITTED');
+      // The core, not the binding, says which model does what.
+      assertClvError(() => m.dert(0.1, { frequency: [1], recency: [1], T: [2] }), 'NOT_SUPPORTED', 'dert');
+      assertClvError(() => lib.customerLifetimeValue(gg, gg, data), 'NOT_SUPPORTED', 'expected_purchases');
       assertClvError(() => new lib.GammaGamma().fit({ frequency: [0, 0], monetaryValue: [0, 0] }), 'EMPTY_INPUT');
     });
 

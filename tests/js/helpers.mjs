@@ -77,15 +77,6 @@ export function assertClvError(fn, code, field, label = '') {
   return thrown;
 }
 
-/** A customers object from a vector case's args (snake_case → the JS names). */
-export function customers(args) {
-  const d = { frequency: args.frequency, recency: args.recency };
-  if (args.n_periods !== undefined) d.nPeriods = args.n_periods;
-  else d.T = args.T;
-  if (args.monetary_value !== undefined) d.monetaryValue = args.monetary_value;
-  return d;
-}
-
 /** snake_case → camelCase (vector keys and fields → the JS API's names). */
 export function camel(name) {
   return name.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase());

@@ -1,91 +1,62 @@
 // The shared vectors (tests/vectors/*.json) against both JS backends: every
 // case, every error case and every published fit of every file, read as the
-// Rust runners in tests/tests/vectors_*.rs read them. Files with a `model`
-// hold one model's cases (numbers or arrays); files with a `module`
-// (portfolio.json, uplift.json) hold functions returning objects, compared
-// key by key as tests/tests/structured/mod.rs does, with the JS names.
+// Rust runners in tests/tests/vectors_*.rs read them. One runner per file
+// (RUNNERS): a model file's calls go to the class of the model's registry
+// entry (`models()`); files with a `module` (portfolio.json, uplift.json)
+// hold functions returning objects, compared key by key as
+// tests/tests/structured/mod.rs does, with the JS names; errors.json is the
+// cross-runtime error contract.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { assertClose, assertClvError, backends, camel, columns, customers, vector, vectorFiles } from './helpers.mjs';
+import { assertClose, assertClvError, backends, camel, columns, vector, vectorFiles } from './helpers.mjs';
 
-const CLASSES = {
-  bg_nbd: 'BetaGeo',
-  mbg_nbd: 'ModifiedBetaGeo',
-  pareto_nbd: 'ParetoNBD',
-  bg_bb: 'BetaGeoBetaBinom',
-  gamma_gamma: 'GammaGamma',
-  sbg: 'ShiftedBetaGeo',
-};
+/** The registry entry of a model key, from the package itself (`models()`). */
+const entry = (lib, key) => lib.models().find((m) => m.key === key);
 
-function runTransaction(m, c) {
-  const a = c.args;
-  switch (c.fn) {
-    case 'prob_alive':
-      return m.probAlive(customers(a));
-    case 'log_likelihood':
-      return m.logLikelihoodOf(customers(a));
-    case 'expected_purchases':
-      return m.expectedPurchases(a.t, customers(a));
-    case 'expected_purchases_new':
-      return m.expectedPurchasesNew(a.t);
-    case 'prob_purchases':
-      return m.probPurchases(a.n, a.t);
-    case 'prob_purchases_conditional':
-      return m.probPurchasesConditional(a.n, a.t, customers(a));
-    case 'dert': // Pareto/NBD: continuous delta; BG/BB: discrete discount
-      return a.delta !== undefined ? m.dert(a.delta, customers(a)) : m.dert(a.discount, customers(a));
-    case 'prob_alive_ahead':
-      return m.probAliveAhead(a.m, customers(a));
-    default:
-      throw new Error(`unknown fn ${c.fn}`);
-  }
+/** Input arrays are passed as one object (a retention model takes its one array as is). */
+const isInput = (e, k) => e.inputs.includes(camel(k)) || k === 'weights';
+
+/**
+ * A vector case's call on `m` (a model of registry entry `e`): the scalar
+ * arguments in the case's order, then the input object of the registry's
+ * inputs in JS spelling; `log_likelihood` per customer is `logLikelihoodOf`.
+ */
+function invoke(e, m, fn, args) {
+  const keys = Object.keys(args);
+  const scalars = keys.filter((k) => !isInput(e, k)).map((k) => args[k]);
+  const inputs = keys.filter((k) => isInput(e, k));
+  const method = fn === 'log_likelihood' ? 'logLikelihoodOf' : camel(fn);
+  if (inputs.length === 0) return m[method](...scalars);
+  if (e.family === 'retention') return m[method](...scalars, ...inputs.map((k) => args[k]));
+  return m[method](...scalars, Object.fromEntries(inputs.map((k) => [camel(k), args[k]])));
 }
 
-function runGammaGamma(lib, v, c) {
-  const g = lib.GammaGamma.fromParams(v.params);
+/** A case of a model file, on the model at the file's (or the case's) parameters. */
+function runModel(lib, v, c) {
+  const e = entry(lib, v.model);
+  const m = lib[e.class].fromParams(c.params ? v.params_sets[c.params] : v.params);
+  if (c.fn !== 'customer_lifetime_value') return invoke(e, m, c.fn, c.args);
+  // As tests/tests/vectors_gamma_gamma.rs: FHL (2005) BG/NBD estimates with this spend model.
   const a = c.args;
-  switch (c.fn) {
-    case 'expected_spend':
-      return g.expectedSpend(customers(a));
-    case 'customer_lifetime_value': {
-      // As tests/tests/vectors_gamma_gamma.rs: FHL (2005) BG/NBD estimates.
-      const bg = lib.BetaGeo.fromParams({ r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 });
-      const options = { time: a.time, discountRate: a.discount_rate, freq: a.freq };
-      const viaFunction = lib.customerLifetimeValue(bg, g, customers(a), options);
-      const viaMethod = bg.customerLifetimeValue(g, customers(a), options);
-      assert.deepEqual(Array.from(viaMethod), Array.from(viaFunction));
-      return viaFunction;
-    }
-    default:
-      throw new Error(`unknown fn ${c.fn}`);
-  }
+  const bg = lib.BetaGeo.fromParams({ r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 });
+  const data = { frequency: a.frequency, recency: a.recency, T: a.T, monetaryValue: a.monetary_value };
+  const options = { time: a.time, discountRate: a.discount_rate, freq: a.freq };
+  const viaFunction = lib.customerLifetimeValue(bg, m, data, options);
+  assert.deepEqual(Array.from(bg.customerLifetimeValue(m, data, options)), Array.from(viaFunction));
+  return viaFunction;
 }
 
-function runSbg(lib, v, c) {
-  const m = lib.ShiftedBetaGeo.fromParams(v.params_sets[c.params ?? 'regular']);
-  const a = c.args;
-  switch (c.fn) {
-    case 'survival':
-      return m.survival(a.t);
-    case 'retention':
-      return m.retention(a.t);
-    case 'dert':
-      return m.dert(a.discount, a.renewals);
-    case 'discounted_expected_lifetime':
-      return m.discountedExpectedLifetime(a.discount);
-    case 'log_likelihood':
-      return m.logLikelihoodOf(a.survivors);
-    case 'fit':
-      return new lib.ShiftedBetaGeo().fit(a.survivors).params.alpha;
-    default:
-      throw new Error(`unknown fn ${c.fn}`);
-  }
-}
-
-function run(lib, v, c) {
-  if (v.model === 'gamma_gamma') return runGammaGamma(lib, v, c);
-  if (v.model === 'sbg') return runSbg(lib, v, c);
-  return runTransaction(lib[CLASSES[v.model]].fromParams(v.params), c);
+/**
+ * A case of errors.json (the cross-runtime error contract): `params: null`
+ * is an unfitted model (`new Class()`); `fit`, `from_params` and `from_json`
+ * are the class's constructors.
+ */
+function runErrorCase(lib, c) {
+  const e = entry(lib, c.model);
+  const cls = lib[e.class];
+  if (c.call === 'from_params') return cls.fromParams(c.args);
+  if (c.call === 'from_json') return cls.fromJSON(c.args.json);
+  return invoke(e, c.params ? cls.fromParams(c.params) : new cls(), c.call, c.args);
 }
 
 /** An array argument of a struct-valued vector case; the string "NaN" is a NaN. */
@@ -153,64 +124,87 @@ function compare(got, want, rtol, atol, path) {
 }
 
 function fitData(lib, v, fit) {
-  if (v.model === 'sbg') return new lib.ShiftedBetaGeo().fit(fit.survivors);
+  const e = entry(lib, v.model);
+  if (e.family === 'retention') return new lib[e.class]().fit(fit.survivors);
   const names = [...fit.columns, ...(fit.weights ? [fit.weights] : [])];
   const c = columns(fit.data, names);
-  if (v.model === 'gamma_gamma') return new lib.GammaGamma().fit({ frequency: c[0], monetaryValue: c[1] });
-  const third = v.model === 'bg_bb' ? 'nPeriods' : 'T';
-  const data = { frequency: c[0], recency: c[1], [third]: c[2] };
-  if (fit.weights) data.weights = c[3];
-  return new lib[CLASSES[v.model]]().fit(data);
+  const data = Object.fromEntries(e.inputs.map((k, i) => [k, c[i]]));
+  if (fit.weights) data.weights = c[e.inputs.length];
+  return new lib[e.class]().fit(data);
 }
+
+/** Cases, error cases and published fits of a model file. */
+function modelFile(name, lib, file, v) {
+  test(`${file}: ${v.cases.length} cases`, () => {
+    for (const c of v.cases) assertClose(runModel(lib, v, c), c, `${name} ${file}`);
+  });
+  test(`${file}: ${v.errors.length} error cases`, () => {
+    // Field names in the JS spelling (monetary_value → monetaryValue).
+    for (const c of v.errors) assertClvError(() => runModel(lib, v, c), c.code, camel(c.field), `${name} ${file} ${c.fn}`);
+  });
+  for (const fit of v.fits ?? []) {
+    test(`${file}: published fit (${fit.source.slice(0, 60)})`, () => {
+      const m = fitData(lib, v, fit);
+      for (const [p, want] of Object.entries(fit.expected_params)) {
+        const tol = fit.atol_by_param?.[p] ?? fit.atol_params;
+        assert.ok(Math.abs(m.params[p] - want) <= tol, `${p}: ${m.params[p]} vs ${want} (${fit.source})`);
+      }
+      if (fit.expected_log_likelihood !== undefined) {
+        const ll = m.logLikelihood;
+        if (v.model === 'mbg_nbd') {
+          // As the Rust runner: our optimum is at least as good as lifetimes' one.
+          assert.ok(ll >= fit.expected_log_likelihood - fit.atol_ll, `LL ${ll}`);
+        } else {
+          assert.ok(Math.abs(ll - fit.expected_log_likelihood) <= fit.atol_ll, `LL ${ll}`);
+        }
+      }
+      for (const se of Object.values(m.stdErrors)) assert.ok(Number.isFinite(se) && se > 0, `SE ${se}`);
+    });
+  }
+}
+
+/** Functions returning objects (portfolio.json, uplift.json), compared key by key. */
+function moduleFile(name, lib, file, v) {
+  const run = MODULES[v.module];
+  test(`${file}: ${v.cases.length} cases`, () => {
+    for (const c of v.cases) compare(run(lib, c), c.expected, c.rtol, c.atol ?? 0, `${name} ${file} ${c.fn} (${c.source})`);
+  });
+  test(`${file}: ${v.errors.length} error cases`, () => {
+    // Field names in the JS spelling (p_alive → pAlive), as the JS arguments.
+    for (const c of v.errors) assertClvError(() => run(lib, c), c.code, camel(c.field), `${name} ${file} ${c.fn}`);
+  });
+}
+
+/** errors.json: the same code and field for the same bad input as in every runtime. */
+function errorsFile(name, lib, file, v) {
+  const cases = v.cases.filter((c) => !c.runtimes || c.runtimes.includes(name));
+  test(`${file}: ${cases.length} error contract cases`, () => {
+    for (const c of cases) {
+      const label = `${name} ${file} ${c.model} ${c.call}`;
+      assertClvError(() => runErrorCase(lib, c), c.code, c.field && camel(c.field), label);
+    }
+  });
+}
+
+// One runner per vector file; a vector file without one fails the guard below.
+const RUNNERS = {
+  'bg_bb.json': modelFile,
+  'bg_nbd.json': modelFile,
+  'errors.json': errorsFile,
+  'gamma_gamma.json': modelFile,
+  'mbg_nbd.json': modelFile,
+  'pareto_nbd.json': modelFile,
+  'portfolio.json': moduleFile,
+  'sbg.json': modelFile,
+  'uplift.json': moduleFile,
+};
+
+test('every vector file has a runner', () => {
+  assert.deepEqual(vectorFiles().filter((f) => !RUNNERS[f]), [], 'add a line to RUNNERS in tests/js/vectors.test.mjs');
+});
 
 for (const { name, lib } of backends) {
   describe(`vectors on ${name}`, () => {
-    test('every vector file has a runner', () => {
-      for (const file of vectorFiles()) {
-        const v = vector(file);
-        assert.ok(v.module ? MODULES[v.module] : CLASSES[v.model], `${file}: model ${v.model}, module ${v.module}`);
-      }
-    });
-    for (const file of vectorFiles()) {
-      const v = vector(file);
-      if (v.module) {
-        const run = MODULES[v.module];
-        test(`${file}: ${v.cases.length} cases`, () => {
-          for (const c of v.cases) {
-            compare(run(lib, c), c.expected, c.rtol, c.atol ?? 0, `${name} ${file} ${c.fn} (${c.source})`);
-          }
-        });
-        test(`${file}: ${v.errors.length} error cases`, () => {
-          // Field names in the JS spelling (p_alive → pAlive), as the JS arguments.
-          for (const c of v.errors) assertClvError(() => run(lib, c), c.code, camel(c.field), `${name} ${file} ${c.fn}`);
-        });
-        continue;
-      }
-      test(`${file}: ${v.cases.length} cases`, () => {
-        for (const c of v.cases) assertClose(run(lib, v, c), c, `${name} ${file}`);
-      });
-      test(`${file}: ${v.errors.length} error cases`, () => {
-        for (const c of v.errors) assertClvError(() => run(lib, v, c), c.code, c.field, `${name} ${file} ${c.fn}`);
-      });
-      for (const fit of v.fits ?? []) {
-        test(`${file}: published fit (${fit.source.slice(0, 60)})`, () => {
-          const m = fitData(lib, v, fit);
-          for (const [p, want] of Object.entries(fit.expected_params)) {
-            const tol = fit.atol_by_param?.[p] ?? fit.atol_params;
-            assert.ok(Math.abs(m.params[p] - want) <= tol, `${p}: ${m.params[p]} vs ${want} (${fit.source})`);
-          }
-          if (fit.expected_log_likelihood !== undefined) {
-            const ll = m.logLikelihood;
-            if (v.model === 'mbg_nbd') {
-              // As the Rust runner: our optimum is at least as good as lifetimes' one.
-              assert.ok(ll >= fit.expected_log_likelihood - fit.atol_ll, `LL ${ll}`);
-            } else {
-              assert.ok(Math.abs(ll - fit.expected_log_likelihood) <= fit.atol_ll, `LL ${ll}`);
-            }
-          }
-          for (const se of Object.values(m.stdErrors)) assert.ok(Number.isFinite(se) && se > 0, `SE ${se}`);
-        });
-      }
-    }
+    for (const file of vectorFiles()) RUNNERS[file]?.(name, lib, file, vector(file));
   });
 }

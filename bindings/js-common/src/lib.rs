@@ -8,7 +8,7 @@
 //! before it becomes a Rust integer. There is no math here: every formula is
 //! in the core crate `clv`.
 
-use clv::experiment::{Metric, UpliftOptions};
+use clv::experiment::UpliftOptions;
 use clv::fit::FitOptions;
 use clv::formulas::{self, WalandColeInput, parse_decimal};
 use clv::io::{ColumnRef, Delimiter, ReadOptions, read_transactions};
@@ -19,26 +19,22 @@ use clv::time::{TimeUnit, parse_timestamp};
 use clv::{Error, Result};
 use rust_decimal::Decimal;
 
-/// A JS number that must be a whole number in `[lo, u32::MAX]` (counts,
-/// horizons in months, bins).
+pub mod models;
+
+/// A JS number that must be a whole number in `[lo, u32::MAX]` (the core's
+/// [`clv::models::whole_count`] with a lower bound).
 ///
 /// # Errors
 /// [`Error::InvalidValue`] naming `field` for NaN, infinities, fractions and
 /// values out of range.
 pub fn whole_u32(field: &str, value: f64, lo: u32) -> Result<u32> {
-    if value.is_finite()
-        && value.fract() == 0.0
-        && value >= f64::from(lo)
-        && value <= f64::from(u32::MAX)
-    {
-        // In range and whole: the conversion is exact.
-        Ok(value as u32)
-    } else {
-        Err(Error::invalid(
+    match clv::models::whole_count(field, value)? {
+        n if n >= lo => Ok(n),
+        _ => Err(Error::invalid(
             field,
             value,
             format!("a whole number >= {lo}"),
-        ))
+        )),
     }
 }
 
@@ -57,8 +53,8 @@ impl FitArgs {
     /// The core's [`FitOptions`], defaults filled in and validated.
     ///
     /// # Errors
-    /// [`Error::InvalidValue`] naming `maxIterations`, `gradientTolerance`
-    /// or `penalty`.
+    /// [`Error::InvalidValue`] naming `maxIterations`, `gradient_tolerance`
+    /// or `penalty` ([`js_names`] spells them as JS does).
     pub fn to_options(&self) -> Result<FitOptions> {
         let mut o = FitOptions::default();
         if let Some(p) = self.penalty {
@@ -70,55 +66,19 @@ impl FitArgs {
         if let Some(g) = self.gradient_tolerance {
             o.gradient_tolerance = g;
         }
-        o.validate().map_err(|e| match e {
-            Error::InvalidValue {
-                field,
-                index,
-                value,
-                expected,
-            } => Error::InvalidValue {
-                field: camel(&field),
-                index,
-                value,
-                expected,
-            },
-            other => other,
-        })?;
+        o.validate()?;
         Ok(o)
     }
 }
 
-/// `method` of `valueTiers`: `"share"` (alias `"cumulativeShare"`, the
-/// default) or `"quantile"`.
+/// `method` of `valueTiers` ([`TierMethod`]'s names; default `"share"`).
 ///
 /// # Errors
-/// [`Error::InvalidValue`] naming `method` for any other text.
+/// [`Error::InvalidValue`] naming `method` for an unknown name.
 pub fn tier_method(method: Option<&str>) -> Result<TierMethod> {
-    match method.unwrap_or("share") {
-        "share" | "cumulativeShare" => Ok(TierMethod::CumulativeShare),
-        "quantile" => Ok(TierMethod::Quantile),
-        other => Err(Error::invalid(
-            "method",
-            format!("{other:?}"),
-            "\"share\" (cumulative share of value) or \"quantile\"",
-        )),
-    }
-}
-
-/// The JS name of a [`TierMethod`] (what [`tier_method`] reads).
-pub fn tier_method_name(method: TierMethod) -> &'static str {
-    match method {
-        TierMethod::CumulativeShare => "share",
-        TierMethod::Quantile => "quantile",
-    }
-}
-
-/// The JS name of a [`Metric`]: `"continuous"` or `"binary"`.
-pub fn metric_name(metric: Metric) -> &'static str {
-    match metric {
-        Metric::Continuous => "continuous",
-        Metric::Binary => "binary",
-    }
+    method
+        .unwrap_or(TierMethod::CumulativeShare.as_str())
+        .parse()
 }
 
 /// Options of the uplift functions as a JS caller gives them (every field
@@ -142,21 +102,9 @@ impl UpliftArgs {
     /// [`Error::InvalidValue`] naming `metric` for an unknown metric.
     pub fn to_options(&self) -> Result<UpliftOptions> {
         let d = UpliftOptions::default();
-        let metric = match self.metric.as_deref() {
-            None => d.metric,
-            Some("continuous") => Metric::Continuous,
-            Some("binary") => Metric::Binary,
-            Some(other) => {
-                return Err(Error::invalid(
-                    "metric",
-                    format!("{other:?}"),
-                    "\"continuous\" or \"binary\"",
-                ));
-            }
-        };
         Ok(UpliftOptions {
             confidence: self.confidence.unwrap_or(d.confidence),
-            metric,
+            metric: self.metric.as_deref().map_or(Ok(d.metric), str::parse)?,
             population: self.population.or(d.population),
         })
     }
@@ -203,8 +151,10 @@ pub fn js_names(e: Error) -> Error {
 /// `costPerTransaction` to 0 (the margin is then the revenue).
 ///
 /// # Errors
-/// Those of [`clv::portfolio::customer_totals`], naming the JS fields
-/// (`customerId`, `monetaryValue`, `marginRate`, `costPerTransaction`).
+/// Those of [`clv::portfolio::customer_totals`], with the core's names of
+/// the columns (`amounts`, `customer ids`) as the JS arguments
+/// (`monetaryValue`, `customerId`); [`js_names`] spells the others
+/// (`margin_rate` → `marginRate`).
 pub fn customer_totals(
     customer_id: &[String],
     monetary_value: &[f64],
@@ -224,7 +174,7 @@ pub fn customer_totals(
             "customer ids" => "customerId".to_string(),
             _ => f,
         };
-        match js_names(e) {
+        match e {
             Error::InvalidValue {
                 field,
                 index,
@@ -320,6 +270,70 @@ impl SummaryArgs {
     }
 }
 
+/// A summary as both JS packages return it (`rfmSummary`): the core's
+/// columns with the holdout columns flattened, dates as text, counts; in
+/// JS spelling when serialised (absent optional columns are left out).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SummaryView {
+    /// Customer ids, byte-sorted.
+    pub customer_id: Vec<String>,
+    /// Repeat purchase periods x.
+    pub frequency: Vec<f64>,
+    /// Age at the last purchase.
+    pub recency: Vec<f64>,
+    /// Age at the end of observation (or calibration).
+    #[serde(rename = "T")]
+    pub t: Vec<f64>,
+    /// Mean repeat spend, when amounts were given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub monetary_value: Option<Vec<f64>>,
+    /// Holdout purchase periods, with a calibration end.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub frequency_holdout: Option<Vec<f64>>,
+    /// Mean holdout transaction amount, with a calibration end and amounts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub monetary_value_holdout: Option<Vec<f64>>,
+    /// Holdout length in units, with a calibration end.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duration_holdout: Option<f64>,
+    /// The time unit, e.g. `"W"` or `"7d"`.
+    pub unit: String,
+    /// The observation end used.
+    pub observation_period_end: String,
+    /// The calibration end, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub calibration_period_end: Option<String>,
+    /// Transactions used.
+    pub n_transactions: usize,
+    /// Rows skipped with `skipInvalid`.
+    pub n_skipped: usize,
+}
+
+impl From<Summary> for SummaryView {
+    fn from(s: Summary) -> Self {
+        let (frequency_holdout, monetary_value_holdout, duration_holdout) = match s.holdout {
+            Some(h) => (Some(h.frequency), h.monetary_value, Some(h.duration)),
+            None => (None, None, None),
+        };
+        SummaryView {
+            customer_id: s.customer_id,
+            frequency: s.frequency,
+            recency: s.recency,
+            t: s.t,
+            monetary_value: s.monetary_value,
+            frequency_holdout,
+            monetary_value_holdout,
+            duration_holdout,
+            unit: s.unit.to_string(),
+            observation_period_end: clv::time::format_timestamp(s.observation_end),
+            calibration_period_end: s.calibration_end.map(clv::time::format_timestamp),
+            n_transactions: s.n_transactions,
+            n_skipped: s.skipped.len(),
+        }
+    }
+}
+
 /// Summarises columns: one customer id, date text and (optionally) amount
 /// per transaction.
 ///
@@ -365,20 +379,7 @@ pub struct CsvArgs {
 /// [`Error::InvalidValue`] for an unknown `delimiter`; the errors of
 /// [`read_transactions`] and [`summarize_coded`].
 pub fn summarize_csv(text: &[u8], csv: &CsvArgs, args: &SummaryArgs) -> Result<Summary> {
-    let delimiter = match csv.delimiter.as_deref().unwrap_or("auto") {
-        "auto" => Delimiter::Auto,
-        "," => Delimiter::Comma,
-        "\t" => Delimiter::Tab,
-        ";" => Delimiter::Semicolon,
-        "whitespace" | " " => Delimiter::Whitespace,
-        other => {
-            return Err(Error::invalid(
-                "delimiter",
-                format!("{other:?}"),
-                "\"auto\", \",\", \"\\t\", \";\" or \"whitespace\"",
-            ));
-        }
-    };
+    let delimiter: Delimiter = csv.delimiter.as_deref().unwrap_or("auto").parse()?;
     let options = ReadOptions {
         customer_col: ColumnRef::parse(&csv.customer_id_col),
         date_col: ColumnRef::parse(&csv.datetime_col),
@@ -443,16 +444,7 @@ fn decimals(field: &str, values: &[String]) -> Result<Vec<Decimal>> {
     values
         .iter()
         .enumerate()
-        .map(|(i, v)| {
-            parse_decimal(field, v).map_err(|_| {
-                Error::invalid_at(
-                    field,
-                    i,
-                    format!("{v:?}"),
-                    "a decimal number such as \"1234.56\"",
-                )
-            })
-        })
+        .map(|(i, v)| parse_decimal(field, v).map_err(|e| e.at_index(i)))
         .collect()
 }
 
@@ -628,7 +620,7 @@ mod tests {
         }
         .to_options()
         .unwrap_err();
-        assert_eq!(e.field(), Some("gradientTolerance"));
+        assert_eq!(js_names(e).field(), Some("gradientTolerance"));
         let e = FitArgs {
             max_iterations: Some(0.0),
             ..FitArgs::default()
@@ -791,7 +783,6 @@ mod tests {
             tier_method(Some("abc")).unwrap_err().field(),
             Some("method")
         );
-        assert_eq!(tier_method_name(TierMethod::Quantile), "quantile");
         assert_eq!(
             UpliftArgs::default().to_options().unwrap(),
             UpliftOptions::default()
@@ -805,7 +796,7 @@ mod tests {
         .unwrap();
         assert_eq!(
             (o.confidence, o.metric, o.population),
-            (0.9, Metric::Binary, Some(1000.0))
+            (0.9, clv::experiment::Metric::Binary, Some(1000.0))
         );
         let e = UpliftArgs {
             metric: Some("yes".into()),
@@ -814,7 +805,6 @@ mod tests {
         .to_options()
         .unwrap_err();
         assert_eq!(e.field(), Some("metric"));
-        assert_eq!(metric_name(Metric::Continuous), "continuous");
         let e = js_names(Error::invalid_at("p_alive", 2, 1.5, "a probability"));
         assert!(e.to_string().starts_with("invalid pAlive[2]: 1.5"), "{e}");
         let e = clv::portfolio::revenue_at_risk(&[1.0, 2.0], &[0.5]).unwrap_err();
@@ -843,7 +833,7 @@ mod tests {
         );
         assert!(e.to_string().contains("customerId"), "{e}");
         let e = customer_totals(&ids, &[1.0; 3], Some(1.5), None).unwrap_err();
-        assert_eq!(e.field(), Some("marginRate"));
+        assert_eq!(js_names(e).field(), Some("marginRate"));
         let e = customer_totals(&ids, &[1.0, f64::NAN, 1.0], None, None).unwrap_err();
         assert_eq!(e.field(), Some("monetaryValue"));
     }

@@ -9,30 +9,19 @@
 //! DESIGN.md in camelCase; `index.d.ts` is generated from this file.
 #![allow(missing_docs)] // napi-derive generates undocumented items; the API docs are in index.d.ts.
 
-use clv::fit::FitInfo;
-use clv::models::{
-    GammaGamma as CoreGammaGamma, ShiftedBetaGeo as CoreSbg, SpendModel, TransactionModel,
-};
-use clv::summary::Summary;
 use clv_js_common as glue;
-use napi::bindgen_prelude::{Either, Either3, Float64Array, This, Uint8Array, Uint32Array};
+use napi::bindgen_prelude::{Either, Float64Array, Uint8Array, Uint32Array};
 use napi_derive::napi;
 
 /// Result of every exported function: the error's status is the core's code.
 type Result<T> = std::result::Result<T, napi::Error<String>>;
 
-/// A core error as a JS error: `code` = [`clv::Error::code`], message = its text.
+/// The one mapping of core errors to JS errors: `code` = [`clv::Error::code`],
+/// message = its text, with field names in JS spelling (`n_periods` →
+/// `nPeriods`, `p_alive` → `pAlive`).
 fn js(e: clv::Error) -> napi::Error<String> {
+    let e = glue::js_names(e);
     napi::Error::new(e.code().to_string(), e.to_string())
-}
-
-/// A model method called before `fit()` / `fromParams()`.
-fn not_fitted(model: &str) -> napi::Error<String> {
-    js(clv::Error::invalid(
-        "this",
-        format!("an unfitted {model} model"),
-        "a fitted model: call fit() or use fromParams() / fromJSON() first",
-    ))
 }
 
 fn sl(a: &Either<Float64Array, Vec<f64>>) -> &[f64] {
@@ -46,85 +35,41 @@ fn out(v: Vec<f64>) -> Float64Array {
     Float64Array::new(v)
 }
 
-// ---------------------------------------------------------------------------
-// input objects
+/// A result object declared once: the napi object, and its conversion from
+/// the core type field by field (`=> f` converts the core field with `f`; a
+/// field without it is moved as it is). Docs are written `#[doc = "…"]`:
+/// napi's type generator misreads the raw literals `///` becomes inside a
+/// macro.
+macro_rules! js_object {
+    (
+        $(#[doc = $doc:literal])*
+        #[napi($($napi:tt)*)]
+        pub struct $name:ident from $core:ty {
+            $( $(#[doc = $fdoc:literal])* $(#[napi($($fnapi:tt)*)])? pub $field:ident: $ty:ty $(=> $conv:expr)?, )*
+        }
+    ) => {
+        $(#[doc = $doc])*
+        #[napi($($napi)*)]
+        pub struct $name {
+            $( $(#[doc = $fdoc])* $(#[napi($($fnapi)*)])? pub $field: $ty, )*
+        }
 
-/// Customers of a continuous-time transaction model (BG/NBD, MBG/NBD,
-/// Pareto/NBD), one element per customer, in the summary's time unit.
-#[napi(object, object_to_js = false)]
-pub struct Customers {
-    /// Repeat purchases x (whole numbers ≥ 0).
-    pub frequency: Either<Float64Array, Vec<f64>>,
-    /// Age at the last purchase t_x (0 ≤ t_x ≤ T).
-    pub recency: Either<Float64Array, Vec<f64>>,
-    /// Age at the end of observation.
-    #[napi(js_name = "T")]
-    pub t: Either<Float64Array, Vec<f64>>,
-    /// Optional weight per row (for `fit` only; e.g. counts of identical customers).
-    pub weights: Option<Either<Float64Array, Vec<f64>>>,
+        impl From<$core> for $name {
+            fn from(v: $core) -> Self {
+                Self { $( $field: js_object!(@conv v.$field $(, $conv)?), )* }
+            }
+        }
+    };
+    (@conv $v:expr) => { $v };
+    (@conv $v:expr, $conv:expr) => { ($conv)($v) };
 }
 
-/// Customers of the discrete-time BG/BB model.
-#[napi(object, object_to_js = false)]
-pub struct BgBbCustomers {
-    /// Repeat transactions x (whole numbers, 0 ≤ x ≤ nPeriods).
-    pub frequency: Either<Float64Array, Vec<f64>>,
-    /// Opportunity of the last transaction t_x.
-    pub recency: Either<Float64Array, Vec<f64>>,
-    /// Number of transaction opportunities n.
-    pub n_periods: Either<Float64Array, Vec<f64>>,
-    /// Optional weight per row (for `fit` only; e.g. the number of donors with this history).
-    pub weights: Option<Either<Float64Array, Vec<f64>>>,
-}
+// After `js_object!`, which it uses.
+pub mod models;
 
-/// Customers with their mean repeat spend (Gamma-Gamma, CLV).
-#[napi(object, object_to_js = false)]
-pub struct SpendCustomers {
-    /// Repeat purchases x.
-    pub frequency: Either<Float64Array, Vec<f64>>,
-    /// Mean repeat spend.
-    pub monetary_value: Either<Float64Array, Vec<f64>>,
-    /// Age at the last purchase (CLV only).
-    pub recency: Option<Either<Float64Array, Vec<f64>>>,
-    /// Age at the end of observation (CLV only).
-    #[napi(js_name = "T")]
-    pub t: Option<Either<Float64Array, Vec<f64>>>,
-    /// Optional weight per row (for `fit` only).
-    pub weights: Option<Either<Float64Array, Vec<f64>>>,
-}
-
-trait Columns {
-    fn cols(&self) -> (&[f64], &[f64], &[f64]);
-    fn weights(&self) -> Option<&[f64]>;
-}
-
-impl Columns for Customers {
-    fn cols(&self) -> (&[f64], &[f64], &[f64]) {
-        (sl(&self.frequency), sl(&self.recency), sl(&self.t))
-    }
-    fn weights(&self) -> Option<&[f64]> {
-        self.weights.as_ref().map(sl)
-    }
-}
-
-impl Columns for BgBbCustomers {
-    fn cols(&self) -> (&[f64], &[f64], &[f64]) {
-        (sl(&self.frequency), sl(&self.recency), sl(&self.n_periods))
-    }
-    fn weights(&self) -> Option<&[f64]> {
-        self.weights.as_ref().map(sl)
-    }
-}
-
-/// A column the CLV needs, naming it when it is missing.
-fn required<'a>(field: &str, a: &'a Option<Either<Float64Array, Vec<f64>>>) -> Result<&'a [f64]> {
-    a.as_ref().map(sl).ok_or_else(|| {
-        js(clv::Error::invalid(
-            field,
-            "undefined",
-            "a Float64Array or an array of numbers",
-        ))
-    })
+/// Core rows as JS rows.
+fn rows<T, U: From<T>>(v: Vec<T>) -> Vec<U> {
+    v.into_iter().map(U::from).collect()
 }
 
 /// Options of `fit` (all optional).
@@ -149,645 +94,6 @@ fn fit_options(o: &Option<FitOptions>) -> Result<clv::fit::FitOptions> {
     }
     .to_options()
     .map_err(js)
-}
-
-/// One row of `summary()`: estimate, standard error and 95% interval.
-#[napi(object)]
-pub struct ParamSummary {
-    pub param: String,
-    pub estimate: f64,
-    /// √diag((−H)⁻¹); NaN when the information matrix is not positive definite.
-    pub std_error: f64,
-    /// Log-scale Wald interval θ·exp(−1.96·SE/θ).
-    pub lower95: f64,
-    /// θ·exp(+1.96·SE/θ).
-    pub upper95: f64,
-}
-
-fn summary_rows(params: &[(&str, f64)], info: Option<&FitInfo>) -> Vec<ParamSummary> {
-    params
-        .iter()
-        .enumerate()
-        .map(|(i, (name, v))| ParamSummary {
-            param: (*name).to_string(),
-            estimate: *v,
-            std_error: info.map_or(f64::NAN, |f| f.std_errors[i]),
-            lower95: info.map_or(f64::NAN, |f| f.ci_95[i].0),
-            upper95: info.map_or(f64::NAN, |f| f.ci_95[i].1),
-        })
-        .collect()
-}
-
-fn json_value(text: &str) -> Result<serde_json::Value> {
-    serde_json::from_str(text).map_err(|e| {
-        js(clv::Error::Format {
-            what: "model JSON".into(),
-            message: e.to_string(),
-        })
-    })
-}
-
-fn json_text(json: serde_json::Value) -> String {
-    match json {
-        serde_json::Value::String(s) => s,
-        v => v.to_string(),
-    }
-}
-
-// ---------------------------------------------------------------------------
-// parameter objects
-
-macro_rules! params_object {
-    ($doc:literal, $name:ident { $($field:ident),* }) => {
-        #[doc = $doc]
-        #[napi(object)]
-        #[derive(Clone, Copy)]
-        pub struct $name {
-            $(pub $field: f64,)*
-        }
-        impl $name {
-            /// From the core's `(name, value)` list (same order as the fields).
-            fn from_values(v: &[f64]) -> Self {
-                let mut it = v.iter().copied();
-                $name { $($field: it.next().unwrap_or(f64::NAN),)* }
-            }
-        }
-    };
-}
-
-params_object!(
-    "BG/NBD and MBG/NBD parameters: purchase rates ~ Gamma(r, alpha), dropout ~ Beta(a, b).",
-    BgNbdParams { r, alpha, a, b }
-);
-params_object!(
-    "Pareto/NBD parameters: purchase rates ~ Gamma(r, alpha), dropout rates ~ Gamma(s, beta).",
-    ParetoNbdParams { r, alpha, s, beta }
-);
-params_object!(
-    "BG/BB parameters: transaction probability ~ Beta(alpha, beta), dropout ~ Beta(gamma, delta).",
-    BgBbParams {
-        alpha,
-        beta,
-        gamma,
-        delta
-    }
-);
-params_object!(
-    "Gamma-Gamma parameters p, q and v (the papers' γ).",
-    GammaGammaParams { p, q, v }
-);
-params_object!(
-    "sBG parameters: churn probability ~ Beta(alpha, beta).",
-    SbgParams { alpha, beta }
-);
-
-fn values(params: &[(&str, f64)]) -> Vec<f64> {
-    params.iter().map(|(_, v)| *v).collect()
-}
-
-// ---------------------------------------------------------------------------
-// transaction models
-
-macro_rules! transaction_model {
-    (
-        $doc:literal, $js:literal, $Js:ident, $Core:ident, $Params:ident { $($p:ident),* }, $Cust:ident
-    ) => {
-        #[doc = $doc]
-        #[napi(js_name = $js)]
-        pub struct $Js {
-            inner: Option<clv::models::$Core>,
-            options: clv::fit::FitOptions,
-        }
-
-        impl $Js {
-            fn model(&self) -> Result<&clv::models::$Core> {
-                self.inner.as_ref().ok_or_else(|| not_fitted($js))
-            }
-        }
-
-        #[napi]
-        impl $Js {
-            /// An unfitted model; `options` are used by `fit`.
-            #[napi(catch_unwind, constructor)]
-            pub fn new(options: Option<FitOptions>) -> Result<Self> {
-                Ok($Js { inner: None, options: fit_options(&options)? })
-            }
-
-            /// Fits the model by maximum likelihood and returns the model itself.
-            #[napi(catch_unwind)]
-            pub fn fit<'a>(&mut self, this: This<'a>, data: $Cust) -> Result<This<'a>> {
-                let (x, tx, t) = data.cols();
-                let m = clv::models::$Core::fit(x, tx, t, data.weights(), &self.options).map_err(js)?;
-                self.inner = Some(m);
-                Ok(this)
-            }
-
-            /// A model with known parameters.
-            #[napi(catch_unwind, factory)]
-            pub fn from_params(params: $Params) -> Result<Self> {
-                let m = clv::models::$Core::from_params($(params.$p),*).map_err(js)?;
-                Ok($Js { inner: Some(m), options: clv::fit::FitOptions::default() })
-            }
-
-            /// Reads what `toJSON()` wrote (the object, or its JSON text).
-            #[napi(catch_unwind, factory, js_name = "fromJSON", ts_args_type = "json: string | Record<string, unknown>")]
-            pub fn from_json(json: serde_json::Value) -> Result<Self> {
-                let m = clv::models::$Core::from_json(&json_text(json)).map_err(js)?;
-                Ok($Js { inner: Some(m), options: clv::fit::FitOptions::default() })
-            }
-
-            /// `{format_version, model, params, fit}`: what `JSON.stringify(model)` writes.
-            #[napi(catch_unwind, js_name = "toJSON", ts_return_type = "Record<string, unknown>")]
-            pub fn to_json(&self) -> Result<serde_json::Value> {
-                json_value(&self.model()?.to_json())
-            }
-
-            /// The parameters.
-            #[napi(catch_unwind, getter)]
-            pub fn params(&self) -> Result<$Params> {
-                Ok($Params::from_values(&values(&self.model()?.params())))
-            }
-
-            /// Total log-likelihood at the optimum; null for a model built from parameters.
-            #[napi(catch_unwind, getter)]
-            pub fn log_likelihood(&self) -> Result<Option<f64>> {
-                Ok(self.model()?.fit_info().map(|f| f.log_likelihood))
-            }
-
-            /// Standard errors of the parameters; null for a model built from parameters.
-            #[napi(catch_unwind, getter)]
-            pub fn std_errors(&self) -> Result<Option<$Params>> {
-                Ok(self.model()?.fit_info().map(|f| $Params::from_values(&f.std_errors)))
-            }
-
-            /// Estimate, standard error and 95% interval of each parameter.
-            #[napi(catch_unwind)]
-            pub fn summary(&self) -> Result<Vec<ParamSummary>> {
-                let m = self.model()?;
-                Ok(summary_rows(&m.params(), m.fit_info()))
-            }
-
-            /// Per-customer log-likelihood.
-            #[napi(catch_unwind)]
-            pub fn log_likelihood_of(&self, data: $Cust) -> Result<Float64Array> {
-                let (x, tx, t) = data.cols();
-                self.model()?.log_likelihood(x, tx, t).map(out).map_err(js)
-            }
-
-            /// P(alive) of each customer.
-            #[napi(catch_unwind)]
-            pub fn prob_alive(&self, data: $Cust) -> Result<Float64Array> {
-                let (x, tx, t) = data.cols();
-                self.model()?.prob_alive(x, tx, t).map(out).map_err(js)
-            }
-
-            /// Expected purchases of each customer in the next `t` units.
-            #[napi(catch_unwind)]
-            pub fn expected_purchases(&self, t: f64, data: $Cust) -> Result<Float64Array> {
-                let (x, tx, tt) = data.cols();
-                self.model()?.expected_purchases(t, x, tx, tt).map(out).map_err(js)
-            }
-
-            /// Expected purchases of a new customer in `t` units.
-            #[napi(catch_unwind)]
-            pub fn expected_purchases_new(&self, t: f64) -> Result<f64> {
-                self.model()?.expected_purchases_new(t).map_err(js)
-            }
-
-            /// P(X(t) = n) for a new customer.
-            #[napi(catch_unwind)]
-            pub fn prob_purchases(&self, n: f64, t: f64) -> Result<f64> {
-                let n = glue::whole_u32("n", n, 0).map_err(js)?;
-                self.model()?.prob_purchases(n, t).map_err(js)
-            }
-        }
-    };
-}
-
-macro_rules! continuous_clv {
-    ($Js:ident) => {
-        #[napi]
-        impl $Js {
-            /// Discounted CLV of each customer with `spendModel` (see `customerLifetimeValue`).
-            #[napi(catch_unwind)]
-            pub fn customer_lifetime_value(
-                &self,
-                spend_model: &GammaGamma,
-                data: SpendCustomers,
-                options: Option<ClvOptions>,
-            ) -> Result<Float64Array> {
-                clv_of(self.model()?, spend_model, &data, &options)
-            }
-        }
-    };
-}
-
-transaction_model!(
-    "BG/NBD (Fader, Hardie & Lee 2005).",
-    "BetaGeo",
-    BetaGeo,
-    BetaGeo,
-    BgNbdParams { r, alpha, a, b },
-    Customers
-);
-continuous_clv!(BetaGeo);
-transaction_model!(
-    "MBG/NBD (Batislam, Denizel & Filiztekin 2007).",
-    "ModifiedBetaGeo",
-    ModifiedBetaGeo,
-    ModifiedBetaGeo,
-    BgNbdParams { r, alpha, a, b },
-    Customers
-);
-continuous_clv!(ModifiedBetaGeo);
-transaction_model!(
-    "Pareto/NBD (Schmittlein, Morrison & Colombo 1987).",
-    "ParetoNBD",
-    ParetoNBD,
-    ParetoNbd,
-    ParetoNbdParams { r, alpha, s, beta },
-    Customers
-);
-continuous_clv!(ParetoNBD);
-transaction_model!(
-    "BG/BB (Fader, Hardie & Shang 2010), discrete time: `nPeriods` instead of `T`.",
-    "BetaGeoBetaBinom",
-    BetaGeoBetaBinom,
-    BetaGeoBetaBinom,
-    BgBbParams {
-        alpha,
-        beta,
-        gamma,
-        delta
-    },
-    BgBbCustomers
-);
-
-#[napi]
-impl ParetoNBD {
-    /// P(X(T, T+t) = n | x, t_x, T) for each customer.
-    #[napi(catch_unwind)]
-    pub fn prob_purchases_conditional(
-        &self,
-        n: f64,
-        t: f64,
-        data: Customers,
-    ) -> Result<Float64Array> {
-        let n = glue::whole_u32("n", n, 0).map_err(js)?;
-        let (x, tx, tt) = data.cols();
-        self.model()?
-            .prob_purchases_conditional(n, t, x, tx, tt)
-            .map(out)
-            .map_err(js)
-    }
-
-    /// Discounted expected residual transactions with continuous discount rate `delta` per unit.
-    #[napi(catch_unwind)]
-    pub fn dert(&self, delta: f64, data: Customers) -> Result<Float64Array> {
-        let (x, tx, tt) = data.cols();
-        self.model()?.dert(delta, x, tx, tt).map(out).map_err(js)
-    }
-}
-
-#[napi]
-impl BetaGeoBetaBinom {
-    /// P(alive at opportunity nPeriods + m) for each customer.
-    #[napi(catch_unwind)]
-    pub fn prob_alive_ahead(&self, m: f64, data: BgBbCustomers) -> Result<Float64Array> {
-        let (x, tx, n) = data.cols();
-        self.model()?
-            .prob_alive_ahead(m, x, tx, n)
-            .map(out)
-            .map_err(js)
-    }
-
-    /// Discounted expected residual transactions with discount rate `discount` per opportunity.
-    #[napi(catch_unwind)]
-    pub fn dert(&self, discount: f64, data: BgBbCustomers) -> Result<Float64Array> {
-        let (x, tx, n) = data.cols();
-        self.model()?.dert(discount, x, tx, n).map(out).map_err(js)
-    }
-}
-
-// ---------------------------------------------------------------------------
-// Gamma-Gamma
-
-/// Gamma-Gamma spend model (Fader & Hardie 2013); fitted on repeat customers.
-#[napi(js_name = "GammaGamma")]
-pub struct GammaGamma {
-    inner: Option<CoreGammaGamma>,
-    options: clv::fit::FitOptions,
-}
-
-impl GammaGamma {
-    fn model(&self) -> Result<&CoreGammaGamma> {
-        self.inner.as_ref().ok_or_else(|| not_fitted("GammaGamma"))
-    }
-}
-
-#[napi]
-impl GammaGamma {
-    /// An unfitted model; `options` are used by `fit`.
-    #[napi(catch_unwind, constructor)]
-    pub fn new(options: Option<FitOptions>) -> Result<Self> {
-        Ok(GammaGamma {
-            inner: None,
-            options: fit_options(&options)?,
-        })
-    }
-
-    /// Fits on the customers with frequency > 0 (the others are skipped) and returns the model itself.
-    #[napi(catch_unwind)]
-    pub fn fit<'a>(&mut self, this: This<'a>, data: SpendCustomers) -> Result<This<'a>> {
-        let m = CoreGammaGamma::fit(
-            sl(&data.frequency),
-            sl(&data.monetary_value),
-            data.weights.as_ref().map(sl),
-            &self.options,
-        )
-        .map_err(js)?;
-        self.inner = Some(m);
-        Ok(this)
-    }
-
-    /// A model with known parameters.
-    #[napi(catch_unwind, factory)]
-    pub fn from_params(params: GammaGammaParams) -> Result<Self> {
-        let m = CoreGammaGamma::from_params(params.p, params.q, params.v).map_err(js)?;
-        Ok(GammaGamma {
-            inner: Some(m),
-            options: clv::fit::FitOptions::default(),
-        })
-    }
-
-    /// Reads what `toJSON()` wrote.
-    #[napi(
-        factory,
-        js_name = "fromJSON",
-        ts_args_type = "json: string | Record<string, unknown>"
-    )]
-    pub fn from_json(json: serde_json::Value) -> Result<Self> {
-        let m = CoreGammaGamma::from_json(&json_text(json)).map_err(js)?;
-        Ok(GammaGamma {
-            inner: Some(m),
-            options: clv::fit::FitOptions::default(),
-        })
-    }
-
-    /// `{format_version, model, params, fit}`.
-    #[napi(
-        catch_unwind,
-        js_name = "toJSON",
-        ts_return_type = "Record<string, unknown>"
-    )]
-    pub fn to_json(&self) -> Result<serde_json::Value> {
-        json_value(&self.model()?.to_json())
-    }
-
-    /// The parameters.
-    #[napi(catch_unwind, getter)]
-    pub fn params(&self) -> Result<GammaGammaParams> {
-        Ok(GammaGammaParams::from_values(&values(
-            &self.model()?.params(),
-        )))
-    }
-
-    /// Total log-likelihood at the optimum; null for a model built from parameters.
-    #[napi(catch_unwind, getter)]
-    pub fn log_likelihood(&self) -> Result<Option<f64>> {
-        Ok(self.model()?.fit_info().map(|f| f.log_likelihood))
-    }
-
-    /// Standard errors; null for a model built from parameters.
-    #[napi(catch_unwind, getter)]
-    pub fn std_errors(&self) -> Result<Option<GammaGammaParams>> {
-        Ok(self
-            .model()?
-            .fit_info()
-            .map(|f| GammaGammaParams::from_values(&f.std_errors)))
-    }
-
-    /// Estimate, standard error and 95% interval of each parameter.
-    #[napi(catch_unwind)]
-    pub fn summary(&self) -> Result<Vec<ParamSummary>> {
-        let m = self.model()?;
-        Ok(summary_rows(&m.params(), m.fit_info()))
-    }
-
-    /// Per-customer log-likelihood (repeat customers; see the core docs).
-    #[napi(catch_unwind)]
-    pub fn log_likelihood_of(&self, data: SpendCustomers) -> Result<Float64Array> {
-        self.model()?
-            .log_likelihood(sl(&data.frequency), sl(&data.monetary_value))
-            .map(out)
-            .map_err(js)
-    }
-
-    /// Expected mean transaction value of each customer.
-    #[napi(catch_unwind)]
-    pub fn expected_spend(&self, data: SpendCustomers) -> Result<Float64Array> {
-        self.model()?
-            .expected_spend(sl(&data.frequency), sl(&data.monetary_value))
-            .map(out)
-            .map_err(js)
-    }
-}
-
-// ---------------------------------------------------------------------------
-// sBG
-
-/// Shifted-beta-geometric contractual retention model (Fader & Hardie 2007).
-#[napi(js_name = "ShiftedBetaGeo")]
-pub struct ShiftedBetaGeo {
-    inner: Option<CoreSbg>,
-    options: clv::fit::FitOptions,
-}
-
-impl ShiftedBetaGeo {
-    fn model(&self) -> Result<&CoreSbg> {
-        self.inner
-            .as_ref()
-            .ok_or_else(|| not_fitted("ShiftedBetaGeo"))
-    }
-}
-
-#[napi]
-impl ShiftedBetaGeo {
-    /// An unfitted model; `options` are used by `fit`.
-    #[napi(catch_unwind, constructor)]
-    pub fn new(options: Option<FitOptions>) -> Result<Self> {
-        Ok(ShiftedBetaGeo {
-            inner: None,
-            options: fit_options(&options)?,
-        })
-    }
-
-    /// Fits to the active customers at the start of each period (survivors[0] = cohort size) and returns the model itself.
-    #[napi(catch_unwind)]
-    pub fn fit<'a>(
-        &mut self,
-        this: This<'a>,
-        survivors: Either<Float64Array, Vec<f64>>,
-    ) -> Result<This<'a>> {
-        self.inner = Some(CoreSbg::fit(sl(&survivors), &self.options).map_err(js)?);
-        Ok(this)
-    }
-
-    /// A model with known parameters.
-    #[napi(catch_unwind, factory)]
-    pub fn from_params(params: SbgParams) -> Result<Self> {
-        let m = CoreSbg::from_params(params.alpha, params.beta).map_err(js)?;
-        Ok(ShiftedBetaGeo {
-            inner: Some(m),
-            options: clv::fit::FitOptions::default(),
-        })
-    }
-
-    /// Reads what `toJSON()` wrote.
-    #[napi(
-        factory,
-        js_name = "fromJSON",
-        ts_args_type = "json: string | Record<string, unknown>"
-    )]
-    pub fn from_json(json: serde_json::Value) -> Result<Self> {
-        let m = CoreSbg::from_json(&json_text(json)).map_err(js)?;
-        Ok(ShiftedBetaGeo {
-            inner: Some(m),
-            options: clv::fit::FitOptions::default(),
-        })
-    }
-
-    /// `{format_version, model, params, fit}`.
-    #[napi(
-        catch_unwind,
-        js_name = "toJSON",
-        ts_return_type = "Record<string, unknown>"
-    )]
-    pub fn to_json(&self) -> Result<serde_json::Value> {
-        json_value(&self.model()?.to_json())
-    }
-
-    /// The parameters.
-    #[napi(catch_unwind, getter)]
-    pub fn params(&self) -> Result<SbgParams> {
-        Ok(SbgParams::from_values(&values(&self.model()?.params())))
-    }
-
-    /// Total log-likelihood at the optimum; null for a model built from parameters.
-    #[napi(catch_unwind, getter)]
-    pub fn log_likelihood(&self) -> Result<Option<f64>> {
-        Ok(self.model()?.fit_info().map(|f| f.log_likelihood))
-    }
-
-    /// Standard errors; null for a model built from parameters.
-    #[napi(catch_unwind, getter)]
-    pub fn std_errors(&self) -> Result<Option<SbgParams>> {
-        Ok(self
-            .model()?
-            .fit_info()
-            .map(|f| SbgParams::from_values(&f.std_errors)))
-    }
-
-    /// Estimate, standard error and 95% interval of each parameter.
-    #[napi(catch_unwind)]
-    pub fn summary(&self) -> Result<Vec<ParamSummary>> {
-        let m = self.model()?;
-        Ok(summary_rows(&m.params(), m.fit_info()))
-    }
-
-    /// Log-likelihood of a survivor series at these parameters.
-    #[napi(catch_unwind)]
-    pub fn log_likelihood_of(&self, survivors: Either<Float64Array, Vec<f64>>) -> Result<f64> {
-        self.model()?.log_likelihood(sl(&survivors)).map_err(js)
-    }
-
-    /// S(t): probability of being active after t periods.
-    #[napi(catch_unwind)]
-    pub fn survival(&self, t: f64) -> Result<f64> {
-        self.model()?.survival(t).map_err(js)
-    }
-
-    /// r(t) = S(t)/S(t−1): retention rate in period t.
-    #[napi(catch_unwind)]
-    pub fn retention(&self, t: f64) -> Result<f64> {
-        self.model()?.retention(t).map_err(js)
-    }
-
-    /// P(T = t): probability of churning in period t.
-    #[napi(catch_unwind)]
-    pub fn prob_churn(&self, t: f64) -> Result<f64> {
-        self.model()?.prob_churn(t).map_err(js)
-    }
-
-    /// Discounted expected residual lifetime of a customer who has made `renewals` renewals.
-    #[napi(catch_unwind)]
-    pub fn dert(&self, discount: f64, renewals: f64) -> Result<f64> {
-        self.model()?.dert(discount, renewals).map_err(js)
-    }
-
-    /// Discounted expected lifetime of a new customer.
-    #[napi(catch_unwind)]
-    pub fn discounted_expected_lifetime(&self, discount: f64) -> Result<f64> {
-        self.model()?
-            .discounted_expected_lifetime(discount)
-            .map_err(js)
-    }
-}
-
-// ---------------------------------------------------------------------------
-// CLV
-
-/// Options of `customerLifetimeValue` (lifetimes' defaults).
-#[napi(object)]
-#[derive(Default)]
-pub struct ClvOptions {
-    /// Horizon in months (default 12).
-    pub time: Option<f64>,
-    /// Monthly discount rate (default 0.01).
-    pub discount_rate: Option<f64>,
-    /// Unit of recency and T: "W" (default), "D", "H", "M" or "<n>d".
-    pub freq: Option<String>,
-}
-
-fn clv_of(
-    model: &dyn TransactionModel,
-    spend: &GammaGamma,
-    data: &SpendCustomers,
-    options: &Option<ClvOptions>,
-) -> Result<Float64Array> {
-    let d = ClvOptions::default();
-    let o = options.as_ref().unwrap_or(&d);
-    let time = glue::whole_u32("time", o.time.unwrap_or(12.0), 0).map_err(js)?;
-    clv::value::customer_lifetime_value_with_spend(
-        model,
-        spend.model()?,
-        sl(&data.frequency),
-        required("recency", &data.recency)?,
-        required("T", &data.t)?,
-        sl(&data.monetary_value),
-        time,
-        o.discount_rate.unwrap_or(0.01),
-        o.freq.as_deref().unwrap_or("W"),
-    )
-    .map(out)
-    .map_err(js)
-}
-
-/// Discounted CLV of each customer over `time` months (lifetimes-compatible):
-/// Σ_{k=1..time} spend · (E[Y(k·u)] − E[Y((k−1)·u)]) / (1+discountRate)^k, spend from the Gamma-Gamma model.
-#[napi(catch_unwind)]
-pub fn customer_lifetime_value(
-    transaction_model: Either3<&BetaGeo, &ModifiedBetaGeo, &ParetoNBD>,
-    spend_model: &GammaGamma,
-    data: SpendCustomers,
-    options: Option<ClvOptions>,
-) -> Result<Float64Array> {
-    let m: &dyn TransactionModel = match transaction_model {
-        Either3::A(m) => m.model()?,
-        Either3::B(m) => m.model()?,
-        Either3::C(m) => m.model()?,
-    };
-    clv_of(m, spend_model, &data, &options)
 }
 
 // ---------------------------------------------------------------------------
@@ -876,30 +182,32 @@ pub struct RfmSummary {
     pub n_skipped: u32,
 }
 
-fn count(n: usize) -> u32 {
-    u32::try_from(n).unwrap_or(u32::MAX)
+// Written out, not with `js_object!`: napi leaves an absent optional field
+// out of the object only when it sees `Option` itself, not through a macro
+// type fragment (it would write `null`).
+impl From<clv::summary::Summary> for RfmSummary {
+    fn from(s: clv::summary::Summary) -> Self {
+        let v = glue::SummaryView::from(s);
+        RfmSummary {
+            customer_id: v.customer_id,
+            frequency: out(v.frequency),
+            recency: out(v.recency),
+            t: out(v.t),
+            monetary_value: v.monetary_value.map(out),
+            frequency_holdout: v.frequency_holdout.map(out),
+            monetary_value_holdout: v.monetary_value_holdout.map(out),
+            duration_holdout: v.duration_holdout,
+            unit: v.unit,
+            observation_period_end: v.observation_period_end,
+            calibration_period_end: v.calibration_period_end,
+            n_transactions: count(v.n_transactions),
+            n_skipped: count(v.n_skipped),
+        }
+    }
 }
 
-fn summary_js(s: Summary) -> RfmSummary {
-    let holdout = s.holdout;
-    RfmSummary {
-        unit: s.unit.to_string(),
-        observation_period_end: clv::time::format_timestamp(s.observation_end),
-        calibration_period_end: s.calibration_end.map(clv::time::format_timestamp),
-        n_transactions: count(s.n_transactions),
-        n_skipped: count(s.skipped.len()),
-        customer_id: s.customer_id,
-        frequency: out(s.frequency),
-        recency: out(s.recency),
-        t: out(s.t),
-        monetary_value: s.monetary_value.map(out),
-        duration_holdout: holdout.as_ref().map(|h| h.duration),
-        monetary_value_holdout: holdout
-            .as_ref()
-            .and_then(|h| h.monetary_value.clone())
-            .map(out),
-        frequency_holdout: holdout.map(|h| out(h.frequency)),
-    }
+fn count(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
 }
 
 /// Transaction log → per-customer frequency, recency, T, monetaryValue.
@@ -916,7 +224,7 @@ pub fn rfm_summary(
         amounts,
         &args,
     )
-    .map(summary_js)
+    .map(RfmSummary::from)
     .map_err(js)
 }
 
@@ -945,7 +253,7 @@ pub fn rfm_summary_from_csv(
         Either::B(b) => b,
     };
     glue::summarize_csv(bytes, &csv, &args)
-        .map(summary_js)
+        .map(RfmSummary::from)
         .map_err(js)
 }
 
@@ -984,12 +292,14 @@ pub struct RfmScores {
     pub segment_counts: Option<Vec<SegmentCount>>,
 }
 
-/// One row of the segment table.
+js_object! {
+#[doc = "One row of the segment table."]
 #[napi(object)]
-pub struct SegmentCount {
+pub struct SegmentCount from clv::rfm::SegmentCount {
     pub segment: String,
-    pub customers: u32,
+    pub customers: u32 => count,
     pub share: f64,
+}
 }
 
 fn scores(input: &RfmInput, options: &RfmOptions) -> Result<clv::rfm::RfmScores> {
@@ -1030,16 +340,7 @@ pub fn rfm_segments(summary: RfmInput, options: Option<RfmOptions>) -> Result<Rf
     let (segments, table) = glue::rfm_segments(&s, o.segment_map.as_deref()).map_err(js)?;
     let mut r = scores_js(&s);
     r.segment = Some(segments);
-    r.segment_counts = Some(
-        table
-            .into_iter()
-            .map(|c| SegmentCount {
-                segment: c.segment,
-                customers: count(c.customers),
-                share: c.share,
-            })
-            .collect(),
-    );
+    r.segment_counts = Some(table.into_iter().map(Into::into).collect());
     Ok(r)
 }
 
@@ -1173,87 +474,66 @@ pub fn round_money(value: String, dp: f64) -> Result<String> {
 // ---------------------------------------------------------------------------
 // portfolio measures (`clv::portfolio`) and uplift (`clv::experiment`)
 
-/// A core error with its field in JS spelling (`p_alive` → `pAlive`).
-fn js_named(e: clv::Error) -> napi::Error<String> {
-    js(glue::js_names(e))
-}
-
 fn positions(v: Vec<usize>) -> Uint32Array {
     Uint32Array::new(v.into_iter().map(count).collect())
 }
 
-/// Share of the total value held by the top `fraction` of customers.
+js_object! {
+#[doc = "Share of the total value held by the top `fraction` of customers."]
 #[napi(object, object_from_js = false)]
-pub struct TopShare {
-    /// Fraction of customers (0.01, 0.05, 0.1, 0.2, 0.5).
+pub struct TopShare from clv::portfolio::TopShare {
+    #[doc = "Fraction of customers (0.01, 0.05, 0.1, 0.2, 0.5)."]
     pub fraction: f64,
-    /// ⌈fraction·n⌉ customers.
-    pub customers: u32,
-    /// Their share of the total value.
+    #[doc = "⌈fraction·n⌉ customers."]
+    pub customers: u32 => count,
+    #[doc = "Their share of the total value."]
     pub share: f64,
 }
+}
 
-/// The whale curve (Kaplan & Narayanan 2001): customers sorted by value, largest first (ties in input order).
+js_object! {
+#[doc = "The whale curve (Kaplan & Narayanan 2001): customers sorted by value, largest first (ties in input order)."]
 #[napi(object, object_from_js = false)]
-pub struct WhaleCurve {
-    /// Input positions in curve order.
-    pub order: Uint32Array,
-    /// Values in curve order.
-    pub sorted_values: Float64Array,
-    /// cumulativeShare[k−1] = (v₍₁₎ + … + v₍ₖ₎) / V, ending at 1.
-    pub cumulative_share: Float64Array,
-    /// V = Σ v (> 0).
+pub struct WhaleCurve from clv::portfolio::WhaleCurve {
+    #[doc = "Input positions in curve order."]
+    pub order: Uint32Array => positions,
+    #[doc = "Values in curve order."]
+    pub sorted_values: Float64Array => out,
+    #[doc = "cumulativeShare[k−1] = (v₍₁₎ + … + v₍ₖ₎) / V, ending at 1."]
+    pub cumulative_share: Float64Array => out,
+    #[doc = "V = Σ v (> 0)."]
     pub total: f64,
-    /// Σ of the positive values (value created).
+    #[doc = "Σ of the positive values (value created)."]
     pub created: f64,
-    /// Σ of the negative values (value destroyed, ≤ 0).
+    #[doc = "Σ of the negative values (value destroyed, ≤ 0)."]
     pub destroyed: f64,
-    /// max_k cumulativeShare[k−1] (above 1 when some customers destroy value).
+    #[doc = "max_k cumulativeShare[k−1] (above 1 when some customers destroy value)."]
     pub peak_share: f64,
-    /// k*: customers at the peak (first position of the maximum, from 1).
-    pub peak_customers: u32,
-    /// k*/n.
+    #[doc = "k*: customers at the peak (first position of the maximum, from 1)."]
+    pub peak_customers: u32 => count,
+    #[doc = "k*/n."]
     pub peak_fraction: f64,
-    /// Shares of the top 1, 5, 10, 20, 50 % of customers.
-    pub top_shares: Vec<TopShare>,
-    /// Input positions of the customers with negative value, most negative first.
-    pub destroyers: Uint32Array,
-    /// Gini coefficient Σᵢ Σⱼ |vᵢ − vⱼ| / (2 n² μ).
+    #[doc = "Shares of the top 1, 5, 10, 20, 50 % of customers."]
+    pub top_shares: Vec<TopShare> => rows,
+    #[doc = "Input positions of the customers with negative value, most negative first."]
+    pub destroyers: Uint32Array => positions,
+    #[doc = "Gini coefficient Σᵢ Σⱼ |vᵢ − vⱼ| / (2 n² μ)."]
     pub gini: f64,
+}
 }
 
 /// The whale curve of `values` (per-customer revenue, margin or CLV; finite, total > 0).
 #[napi(catch_unwind)]
 pub fn whale_curve(values: Either<Float64Array, Vec<f64>>) -> Result<WhaleCurve> {
-    let w = clv::portfolio::whale_curve(sl(&values)).map_err(js_named)?;
-    Ok(WhaleCurve {
-        order: positions(w.order),
-        sorted_values: out(w.sorted_values),
-        cumulative_share: out(w.cumulative_share),
-        total: w.total,
-        created: w.created,
-        destroyed: w.destroyed,
-        peak_share: w.peak_share,
-        peak_customers: count(w.peak_customers),
-        peak_fraction: w.peak_fraction,
-        top_shares: w
-            .top_shares
-            .iter()
-            .map(|t| TopShare {
-                fraction: t.fraction,
-                customers: count(t.customers),
-                share: t.share,
-            })
-            .collect(),
-        destroyers: positions(w.destroyers),
-        gini: w.gini,
-    })
+    clv::portfolio::whale_curve(sl(&values))
+        .map(Into::into)
+        .map_err(js)
 }
 
 /// Gini coefficient G = Σᵢ Σⱼ |vᵢ − vⱼ| / (2 n² μ) (population version; above 1 possible with negative values).
 #[napi(catch_unwind)]
 pub fn gini(values: Either<Float64Array, Vec<f64>>) -> Result<f64> {
-    clv::portfolio::gini(sl(&values)).map_err(js_named)
+    clv::portfolio::gini(sl(&values)).map_err(js)
 }
 
 /// Options of `valueTiers`.
@@ -1266,26 +546,30 @@ pub struct ValueTiersOptions {
     pub method: Option<String>,
 }
 
-/// One tier of `valueTiers`.
+js_object! {
+#[doc = "One tier of `valueTiers`."]
 #[napi(object, object_from_js = false, use_nullable = true)]
-pub struct TierSummary {
+pub struct TierSummary from clv::portfolio::TierSummary {
     pub tier: String,
-    pub customers: u32,
-    /// Σ value of its customers.
+    pub customers: u32 => count,
+    #[doc = "Σ value of its customers."]
     pub value: f64,
-    /// value / total; null when the total is ≤ 0.
+    #[doc = "value / total; null when the total is ≤ 0."]
     pub share: Option<f64>,
 }
+}
 
-/// Value tiers: the tier of each customer (input order) and one row per tier.
+js_object! {
+#[doc = "Value tiers: the tier of each customer (input order) and one row per tier."]
 #[napi(object, object_from_js = false)]
-pub struct ValueTiers {
-    /// "share" or "quantile".
-    pub method: String,
-    pub cuts: Float64Array,
-    /// Tier letter of each customer, in input order.
+pub struct ValueTiers from clv::portfolio::ValueTiers {
+    #[doc = "\"share\" or \"quantile\"."]
+    pub method: String => |m: clv::portfolio::TierMethod| m.as_str().to_string(),
+    pub cuts: Float64Array => out,
+    #[doc = "Tier letter of each customer, in input order."]
     pub tier: Vec<String>,
-    pub tiers: Vec<TierSummary>,
+    pub tiers: Vec<TierSummary> => rows,
+}
 }
 
 /// Value tiers A, B, C, … by cumulative share of value (ABC analysis) or by quantile; tied values share a tier.
@@ -1300,22 +584,9 @@ pub fn value_tiers(
         .cuts
         .as_ref()
         .map_or(&clv::portfolio::DEFAULT_CUTS[..], sl);
-    let t = clv::portfolio::value_tiers(sl(&values), cuts, method).map_err(js_named)?;
-    Ok(ValueTiers {
-        method: glue::tier_method_name(t.method).to_string(),
-        cuts: out(t.cuts),
-        tier: t.tier,
-        tiers: t
-            .tiers
-            .into_iter()
-            .map(|s| TierSummary {
-                tier: s.tier,
-                customers: count(s.customers),
-                value: s.value,
-                share: s.share,
-            })
-            .collect(),
-    })
+    clv::portfolio::value_tiers(sl(&values), cuts, method)
+        .map(Into::into)
+        .map_err(js)
 }
 
 /// Revenue at risk per customer: value × (1 − pAlive).
@@ -1326,35 +597,39 @@ pub fn revenue_at_risk(
 ) -> Result<Float64Array> {
     clv::portfolio::revenue_at_risk(sl(&values), sl(&p_alive))
         .map(out)
-        .map_err(js_named)
+        .map_err(js)
 }
 
-/// One customer of `riskRanking().atRisk`.
+js_object! {
+#[doc = "One customer of `riskRanking().atRisk`."]
 #[napi(object, object_from_js = false)]
-pub struct CustomerAtRisk {
-    /// Input position.
-    pub index: u32,
+pub struct CustomerAtRisk from clv::portfolio::CustomerAtRisk {
+    #[doc = "Input position."]
+    pub index: u32 => count,
     pub value: f64,
     pub p_alive: f64,
-    /// value × (1 − pAlive).
+    #[doc = "value × (1 − pAlive)."]
     pub value_at_risk: f64,
 }
+}
 
-/// Revenue at risk with totals and the customers ranked by it.
+js_object! {
+#[doc = "Revenue at risk with totals and the customers ranked by it."]
 #[napi(object, object_from_js = false, use_nullable = true)]
-pub struct RiskRanking {
-    /// value × (1 − pAlive), input order.
-    pub value_at_risk: Float64Array,
-    /// Σ valueAtRisk.
+pub struct RiskRanking from clv::portfolio::RiskRanking {
+    #[doc = "value × (1 − pAlive), input order."]
+    pub value_at_risk: Float64Array => out,
+    #[doc = "Σ valueAtRisk."]
     pub total: f64,
-    /// Σ value.
+    #[doc = "Σ value."]
     pub total_value: f64,
-    /// total / totalValue; null when totalValue ≤ 0.
+    #[doc = "total / totalValue; null when totalValue ≤ 0."]
     pub share: Option<f64>,
-    /// Σ value × pAlive.
+    #[doc = "Σ value × pAlive."]
     pub expected_retained: f64,
-    /// Customers with positive value at risk, largest first (ties in input order).
-    pub at_risk: Vec<CustomerAtRisk>,
+    #[doc = "Customers with positive value at risk, largest first (ties in input order)."]
+    pub at_risk: Vec<CustomerAtRisk> => rows,
+}
 }
 
 /// Revenue at risk, its totals and the ranking of the customers by it.
@@ -1363,37 +638,24 @@ pub fn risk_ranking(
     values: Either<Float64Array, Vec<f64>>,
     p_alive: Either<Float64Array, Vec<f64>>,
 ) -> Result<RiskRanking> {
-    let r = clv::portfolio::risk_ranking(sl(&values), sl(&p_alive)).map_err(js_named)?;
-    Ok(RiskRanking {
-        value_at_risk: out(r.value_at_risk),
-        total: r.total,
-        total_value: r.total_value,
-        share: r.share,
-        expected_retained: r.expected_retained,
-        at_risk: r
-            .at_risk
-            .into_iter()
-            .map(|c| CustomerAtRisk {
-                index: count(c.index),
-                value: c.value,
-                p_alive: c.p_alive,
-                value_at_risk: c.value_at_risk,
-            })
-            .collect(),
-    })
+    clv::portfolio::risk_ranking(sl(&values), sl(&p_alive))
+        .map(Into::into)
+        .map_err(js)
 }
 
-/// Retention-offer ceilings, per customer.
+js_object! {
+#[doc = "Retention-offer ceilings, per customer."]
 #[napi(object, object_from_js = false)]
-pub struct OfferCeiling {
-    /// clv / pAlive: the value of a customer known to stay.
-    pub value_if_retained: Float64Array,
-    /// 0: a lost customer is worth nothing more.
-    pub value_if_lost: Float64Array,
-    /// clv (= pAlive · valueIfRetained).
-    pub value_without_offer: Float64Array,
-    /// successRate · (1 − pAlive) · clv / pAlive when clv > 0, else 0.
-    pub ceiling: Float64Array,
+pub struct OfferCeiling from clv::portfolio::OfferCeiling {
+    #[doc = "clv / pAlive: the value of a customer known to stay."]
+    pub value_if_retained: Float64Array => out,
+    #[doc = "0: a lost customer is worth nothing more."]
+    pub value_if_lost: Float64Array => out,
+    #[doc = "clv (= pAlive · valueIfRetained)."]
+    pub value_without_offer: Float64Array => out,
+    #[doc = "successRate · (1 − pAlive) · clv / pAlive when clv > 0, else 0."]
+    pub ceiling: Float64Array => out,
+}
 }
 
 /// The most one may spend on a retention offer per customer: successRate · (1 − pAlive) · clv / pAlive (clv > 0, else 0).
@@ -1403,14 +665,9 @@ pub fn offer_ceiling(
     p_alive: Either<Float64Array, Vec<f64>>,
     success_rate: f64,
 ) -> Result<OfferCeiling> {
-    let o =
-        clv::portfolio::offer_ceiling(sl(&clv), sl(&p_alive), success_rate).map_err(js_named)?;
-    Ok(OfferCeiling {
-        value_if_retained: out(o.value_if_retained),
-        value_if_lost: out(o.value_if_lost),
-        value_without_offer: out(o.value_without_offer),
-        ceiling: out(o.ceiling),
-    })
+    clv::portfolio::offer_ceiling(sl(&clv), sl(&p_alive), success_rate)
+        .map(Into::into)
+        .map_err(js)
 }
 
 /// A transaction log for `customerTotals`: one customer id and one amount per transaction.
@@ -1430,16 +687,18 @@ pub struct TotalsOptions {
     pub cost_per_transaction: Option<f64>,
 }
 
-/// Per-customer totals, customers in order of first appearance.
+js_object! {
+#[doc = "Per-customer totals, customers in order of first appearance."]
 #[napi(object, object_from_js = false)]
-pub struct CustomerTotals {
+pub struct CustomerTotals from clv::portfolio::CustomerTotals {
     pub customer_id: Vec<String>,
-    /// Σ amounts.
-    pub revenue: Float64Array,
-    /// Number of transactions.
-    pub transactions: Float64Array,
-    /// marginRate · revenue − costPerTransaction · transactions.
-    pub margin: Float64Array,
+    #[doc = "Σ amounts."]
+    pub revenue: Float64Array => out,
+    #[doc = "Number of transactions."]
+    pub transactions: Float64Array => out,
+    #[doc = "marginRate · revenue − costPerTransaction · transactions."]
+    pub margin: Float64Array => out,
+}
 }
 
 /// Revenue, transactions and a contribution margin per customer from a transaction log.
@@ -1449,19 +708,14 @@ pub fn customer_totals(
     options: Option<TotalsOptions>,
 ) -> Result<CustomerTotals> {
     let o = options.unwrap_or_default();
-    let t = glue::customer_totals(
+    glue::customer_totals(
         &transactions.customer_id,
         sl(&transactions.monetary_value),
         o.margin_rate,
         o.cost_per_transaction,
     )
-    .map_err(js)?;
-    Ok(CustomerTotals {
-        customer_id: t.customer_id,
-        revenue: out(t.revenue),
-        transactions: out(t.transactions),
-        margin: out(t.margin),
-    })
+    .map(Into::into)
+    .map_err(js)
 }
 
 /// Options of the uplift functions.
@@ -1487,64 +741,42 @@ fn uplift_options(o: Option<UpliftOptions>) -> Result<clv::experiment::UpliftOpt
     .map_err(js)
 }
 
-/// The measured effect of an action: treated − control, per customer and in total.
+js_object! {
+#[doc = "The measured effect of an action: treated − control, per customer and in total."]
 #[napi(object, object_from_js = false, use_nullable = true)]
-pub struct Uplift {
-    /// "continuous" or "binary".
-    pub metric: String,
-    /// "welch", "newcombe_hybrid_score", "stratified_welch_satterthwaite" or "stratified_wald".
-    pub method: String,
+pub struct Uplift from clv::experiment::Uplift {
+    #[doc = "\"continuous\" or \"binary\"."]
+    pub metric: String => |m: clv::experiment::Metric| m.as_str().to_string(),
+    #[doc = "\"welch\", \"newcombe_hybrid_score\", \"stratified_welch_satterthwaite\" or \"stratified_wald\"."]
+    pub method: String => String::from,
     pub confidence: f64,
-    pub n_treated: u32,
-    pub n_control: u32,
-    /// Mean outcome of the treated group (a proportion for binary metrics).
+    pub n_treated: u32 => count,
+    pub n_control: u32 => count,
+    #[doc = "Mean outcome of the treated group (a proportion for binary metrics)."]
     pub mean_treated: f64,
-    /// Mean outcome of the control group (stratified: standardised to the treated mix).
+    #[doc = "Mean outcome of the control group (stratified: standardised to the treated mix)."]
     pub mean_control: f64,
-    /// treated − control, per customer.
+    #[doc = "treated − control, per customer."]
     pub effect: f64,
     pub ci_low: f64,
     pub ci_high: f64,
-    /// Standard error of `effect` (binary: the unpooled Wald one, for information).
+    #[doc = "Standard error of `effect` (binary: the unpooled Wald one, for information)."]
     pub std_error: f64,
-    /// Degrees of freedom (continuous metrics), else null.
+    #[doc = "Degrees of freedom (continuous metrics), else null."]
     pub df: Option<f64>,
-    /// Welch's t, or the z of the score test.
+    #[doc = "Welch's t, or the z of the score test."]
     pub statistic: f64,
-    /// Two-sided p-value of "no effect".
+    #[doc = "Two-sided p-value of \"no effect\"."]
     pub p_value: f64,
-    /// effect / meanControl; null when the control mean is 0.
+    #[doc = "effect / meanControl; null when the control mean is 0."]
     pub relative_effect: Option<f64>,
-    /// The treated population `total` is computed for.
+    #[doc = "The treated population `total` is computed for."]
     pub population: f64,
-    /// effect × population: the incremental value created.
+    #[doc = "effect × population: the incremental value created."]
     pub total: f64,
     pub total_ci_low: f64,
     pub total_ci_high: f64,
 }
-
-fn uplift_js(u: clv::experiment::Uplift) -> Uplift {
-    Uplift {
-        metric: glue::metric_name(u.metric).to_string(),
-        method: u.method.to_string(),
-        confidence: u.confidence,
-        n_treated: count(u.n_treated),
-        n_control: count(u.n_control),
-        mean_treated: u.mean_treated,
-        mean_control: u.mean_control,
-        effect: u.effect,
-        ci_low: u.ci_low,
-        ci_high: u.ci_high,
-        std_error: u.std_error,
-        df: u.df,
-        statistic: u.statistic,
-        p_value: u.p_value,
-        relative_effect: u.relative_effect,
-        population: u.population,
-        total: u.total,
-        total_ci_low: u.total_ci_low,
-        total_ci_high: u.total_ci_high,
-    }
 }
 
 /// Uplift of treated over control: Welch's interval and test (continuous) or Newcombe's hybrid score interval with the score-test p-value (binary).
@@ -1556,8 +788,8 @@ pub fn uplift(
 ) -> Result<Uplift> {
     let o = uplift_options(options)?;
     clv::experiment::uplift(sl(&treated), sl(&control), &o)
-        .map(uplift_js)
-        .map_err(js_named)
+        .map(Uplift::from)
+        .map_err(js)
 }
 
 /// Options of `upliftProportions`.
@@ -1593,7 +825,7 @@ pub fn uplift_proportions(
     }
     .to_options()
     .map_err(js)?;
-    let w = |f: &str, v: f64| glue::whole_u32(f, v, 0).map(u64::from).map_err(js);
+    let w = |f: &str, v: f64| clv::models::whole_count(f, v).map(u64::from).map_err(js);
     clv::experiment::uplift_proportions(
         w("successesTreated", counts.successes_treated)?,
         w("nTreated", counts.n_treated)?,
@@ -1601,42 +833,46 @@ pub fn uplift_proportions(
         w("nControl", counts.n_control)?,
         &opts,
     )
-    .map(uplift_js)
-    .map_err(js_named)
+    .map(Uplift::from)
+    .map_err(js)
 }
 
 /// Wilson score interval [low, high] of successes / n (Wilson 1927).
 #[napi(catch_unwind, ts_return_type = "[number, number]")]
 pub fn wilson_interval(successes: f64, n: f64, confidence: Option<f64>) -> Result<Vec<f64>> {
-    let s = glue::whole_u32("successes", successes, 0).map_err(js)?;
-    let n = glue::whole_u32("n", n, 0).map_err(js)?;
+    let s = clv::models::whole_count("successes", successes).map_err(js)?;
+    let n = clv::models::whole_count("n", n).map_err(js)?;
     let (lo, hi) = clv::experiment::wilson_interval(
         u64::from(s),
         u64::from(n),
         confidence.unwrap_or(clv::experiment::UpliftOptions::default().confidence),
     )
-    .map_err(js_named)?;
+    .map_err(js)?;
     Ok(vec![lo, hi])
 }
 
-/// One stratum of `upliftStratified` (weight = nTreated / total treated).
+js_object! {
+#[doc = "One stratum of `upliftStratified` (weight = nTreated / total treated)."]
 #[napi(object, object_from_js = false)]
-pub struct StratumUplift {
+pub struct StratumUplift from clv::experiment::StratumUplift {
     pub stratum: String,
-    pub n_treated: u32,
-    pub n_control: u32,
+    pub n_treated: u32 => count,
+    pub n_control: u32 => count,
     pub weight: f64,
     pub mean_treated: f64,
     pub mean_control: f64,
     pub effect: f64,
     pub std_error: f64,
 }
+}
 
-/// A stratified uplift: the combined estimate and one row per stratum (sorted by label).
+js_object! {
+#[doc = "A stratified uplift: the combined estimate and one row per stratum (sorted by label)."]
 #[napi(object, object_from_js = false)]
-pub struct StratifiedUplift {
-    pub overall: Uplift,
-    pub strata: Vec<StratumUplift>,
+pub struct StratifiedUplift from clv::experiment::StratifiedUplift {
+    pub overall: Uplift => Uplift::from,
+    pub strata: Vec<StratumUplift> => rows,
+}
 }
 
 /// Uplift estimated within strata and combined with treated weights w_s = n_t,s / n_t: δ = Σ w_s δ_s, Var δ = Σ w_s² (a_s + b_s).
@@ -1649,29 +885,13 @@ pub fn uplift_stratified(
     options: Option<UpliftOptions>,
 ) -> Result<StratifiedUplift> {
     let o = uplift_options(options)?;
-    let s = clv::experiment::uplift_stratified(
+    clv::experiment::uplift_stratified(
         sl(&treated),
         &treated_strata,
         sl(&control),
         &control_strata,
         &o,
     )
-    .map_err(js_named)?;
-    Ok(StratifiedUplift {
-        overall: uplift_js(s.overall),
-        strata: s
-            .strata
-            .into_iter()
-            .map(|st| StratumUplift {
-                stratum: st.stratum,
-                n_treated: count(st.n_treated),
-                n_control: count(st.n_control),
-                weight: st.weight,
-                mean_treated: st.mean_treated,
-                mean_control: st.mean_control,
-                effect: st.effect,
-                std_error: st.std_error,
-            })
-            .collect(),
-    })
+    .map(Into::into)
+    .map_err(js)
 }

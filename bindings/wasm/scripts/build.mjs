@@ -40,7 +40,8 @@ if (cliVersion() !== want) {
 if (cliVersion() !== want) throw new Error(`wasm-bindgen CLI ${cliVersion()} is not ${want}; is ~/.cargo/bin on PATH?`);
 
 run('cargo', ['build', '--locked', '-p', 'clv-wasm', '--target', 'wasm32-unknown-unknown', '--profile', 'wasm-release']);
-const wasm = join(root, 'target', 'wasm32-unknown-unknown', 'wasm-release', 'clv_wasm.wasm');
+const targetDir = process.env.CARGO_TARGET_DIR ?? join(root, 'target'); // cargo's own rule
+const wasm = join(targetDir, 'wasm32-unknown-unknown', 'wasm-release', 'clv_wasm.wasm');
 for (const [target, dir] of [['nodejs', 'pkg-node'], ['web', 'pkg-web']]) {
   run('wasm-bindgen', ['--target', target, '--remove-name-section', '--remove-producers-section', '--out-dir', join(here, dir), wasm]);
 }

@@ -14,24 +14,24 @@
 //! fitted parameters.
 #![allow(missing_docs)] // wasm-bindgen generates undocumented items; the API docs are in the .d.ts.
 
-use std::cell::RefCell;
-use std::rc::Rc;
-
-use clv::fit::FitInfo;
-use clv::models::{SpendModel, TransactionModel};
 use clv::summary::Summary;
 use clv_js_common as glue;
-use js_sys::{Array, Float64Array, Function, Object, Reflect, Uint8Array};
+use js_sys::{Array, Float64Array, Object, Reflect, Uint8Array};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &str = include_str!("types.d.ts");
 
+pub mod models;
+
 type Result<T> = std::result::Result<T, JsValue>;
 
-/// A core error as a JS `Error` with `code` = [`clv::Error::code`].
+/// The one mapping of core errors to JS errors: a JS `Error` with `code` =
+/// [`clv::Error::code`], field names in JS spelling (`n_periods` →
+/// `nPeriods`, `p_alive` → `pAlive`).
 fn js(e: clv::Error) -> JsValue {
+    let e = glue::js_names(e);
     let err = js_sys::Error::new(&e.to_string());
     // Setting a property on a fresh Error object cannot fail.
     let _ = Reflect::set(&err, &"code".into(), &e.code().into());
@@ -40,14 +40,6 @@ fn js(e: clv::Error) -> JsValue {
 
 fn invalid(field: &str, value: impl std::fmt::Display, expected: &str) -> JsValue {
     js(clv::Error::invalid(field, value, expected))
-}
-
-fn not_fitted(model: &str) -> JsValue {
-    invalid(
-        "this",
-        format!("an unfitted {model} model"),
-        "a fitted model: call fit() or use fromParams() / fromJSON() first",
-    )
 }
 
 // ---------------------------------------------------------------------------
@@ -172,15 +164,6 @@ fn strings(obj: &JsValue, key: &str) -> Result<Vec<String>> {
         .collect()
 }
 
-/// Columns of a transaction model's input: `(frequency, recency, T or nPeriods)`.
-fn customers(data: &JsValue, third: &str) -> Result<(Vec<f64>, Vec<f64>, Vec<f64>)> {
-    Ok((
-        f64s(data, "frequency")?,
-        f64s(data, "recency")?,
-        f64s(data, third)?,
-    ))
-}
-
 fn fit_options(options: &JsValue) -> Result<clv::fit::FitOptions> {
     glue::FitArgs {
         penalty: opt_f64(options, "penalty")?,
@@ -199,51 +182,44 @@ fn set(obj: &Object, key: &str, value: impl Into<JsValue>) {
     let _ = Reflect::set(obj, &key.into(), &value.into());
 }
 
-fn named(names: &[&str], values: &[f64]) -> JsValue {
+/// The one conversion of core results to JS values: serde-wasm-bindgen,
+/// then every object key in camelCase (`n_treated` → `nTreated`) and every
+/// array of numbers as a `Float64Array` (empty arrays stay `[]`); `None` is
+/// `null`, NaN stays NaN. Integer typed arrays (positions, scores) are set
+/// by the caller.
+fn to_js<T: serde::Serialize + ?Sized>(value: &T) -> Result<JsValue> {
+    let s = serde_wasm_bindgen::Serializer::new()
+        .serialize_maps_as_objects(true)
+        .serialize_missing_as_null(true);
+    Ok(js_shape(value.serialize(&s)?))
+}
+
+fn js_shape(v: JsValue) -> JsValue {
+    if let Some(a) = v.dyn_ref::<Array>() {
+        if a.get(0).as_f64().is_some() {
+            return Float64Array::new(a).into();
+        }
+        return a.iter().map(js_shape).collect::<Array>().into();
+    }
+    if !v.is_object() {
+        return v;
+    }
     let o = Object::new();
-    for (n, v) in names.iter().zip(values) {
-        set(&o, n, *v);
+    for entry in Object::entries(v.unchecked_ref()).iter() {
+        let kv: Array = entry.unchecked_into();
+        let key = kv.get(0).as_string().unwrap_or_default();
+        set(&o, &glue::camel(&key), js_shape(kv.get(1)));
     }
     o.into()
 }
 
-fn params_object(params: &[(&str, f64)]) -> JsValue {
-    let names: Vec<&str> = params.iter().map(|(n, _)| *n).collect();
-    let values: Vec<f64> = params.iter().map(|(_, v)| *v).collect();
-    named(&names, &values)
-}
-
-fn std_errors_object(params: &[(&str, f64)], info: Option<&FitInfo>) -> JsValue {
-    match info {
-        None => JsValue::NULL,
-        Some(f) => {
-            let names: Vec<&str> = params.iter().map(|(n, _)| *n).collect();
-            named(&names, &f.std_errors)
-        }
+/// `to_js(value)` with the fields `typed` (JS name, value) set on top.
+fn to_js_with<T: serde::Serialize>(value: &T, typed: &[(&str, JsValue)]) -> Result<JsValue> {
+    let o = to_js(value)?;
+    for (k, v) in typed {
+        set(o.unchecked_ref(), k, v);
     }
-}
-
-/// The fitted log-likelihood, `null` (as in `@clv/node`) without a fit.
-fn ll(info: Option<&FitInfo>) -> JsValue {
-    info.map_or(JsValue::NULL, |f| JsValue::from_f64(f.log_likelihood))
-}
-
-fn summary_rows(params: &[(&str, f64)], info: Option<&FitInfo>) -> JsValue {
-    let rows = Array::new();
-    for (i, (name, v)) in params.iter().enumerate() {
-        let o = Object::new();
-        set(&o, "param", *name);
-        set(&o, "estimate", *v);
-        set(&o, "stdError", info.map_or(f64::NAN, |f| f.std_errors[i]));
-        set(&o, "lower95", info.map_or(f64::NAN, |f| f.ci_95[i].0));
-        set(&o, "upper95", info.map_or(f64::NAN, |f| f.ci_95[i].1));
-        rows.push(&o);
-    }
-    rows.into()
-}
-
-fn json_object(text: &str) -> Result<JsValue> {
-    js_sys::JSON::parse(text)
+    Ok(o)
 }
 
 fn json_text(json: &JsValue) -> Result<String> {
@@ -257,569 +233,6 @@ fn json_text(json: &JsValue) -> Result<String> {
 
 fn strings_array(v: &[String]) -> Array {
     v.iter().map(|s| JsValue::from_str(s)).collect()
-}
-
-// ---------------------------------------------------------------------------
-// transaction models
-
-macro_rules! transaction_model {
-    ($doc:literal, $Js:ident, $Core:ident, $ptype:literal, $ptype_or_null:literal, [$($p:literal),*], $third:literal) => {
-        #[doc = $doc]
-        #[wasm_bindgen]
-        pub struct $Js {
-            inner: Rc<RefCell<Option<clv::models::$Core>>>,
-            options: clv::fit::FitOptions,
-        }
-
-        impl $Js {
-            fn with<T>(&self, f: impl FnOnce(&clv::models::$Core) -> Result<T>) -> Result<T> {
-                match self.inner.borrow().as_ref() {
-                    Some(m) => f(m),
-                    None => Err(not_fitted(stringify!($Js))),
-                }
-            }
-            fn known(m: clv::models::$Core) -> Self {
-                $Js { inner: Rc::new(RefCell::new(Some(m))), options: clv::fit::FitOptions::default() }
-            }
-        }
-
-        #[wasm_bindgen]
-        impl $Js {
-            /// An unfitted model; `options` are used by `fit`.
-            #[wasm_bindgen(constructor)]
-            pub fn new(#[wasm_bindgen(unchecked_optional_param_type = "FitOptions")] options: JsValue) -> Result<$Js> {
-                Ok($Js { inner: Rc::new(RefCell::new(None)), options: fit_options(&options)? })
-            }
-
-            /// Fits the model by maximum likelihood and returns it (the same fitted state).
-            pub fn fit(&self, #[wasm_bindgen(unchecked_param_type = $third)] data: JsValue) -> Result<$Js> {
-                let (x, tx, t) = customers(&data, if $third == "BgBbCustomers" { "nPeriods" } else { "T" })?;
-                let w = opt_f64s(&data, "weights")?;
-                let m = clv::models::$Core::fit(&x, &tx, &t, w.as_deref(), &self.options).map_err(js)?;
-                *self.inner.borrow_mut() = Some(m);
-                Ok($Js { inner: Rc::clone(&self.inner), options: self.options.clone() })
-            }
-
-            /// A model with known parameters.
-            #[wasm_bindgen(js_name = fromParams)]
-            pub fn from_params(#[wasm_bindgen(unchecked_param_type = $ptype)] params: JsValue) -> Result<$Js> {
-                let v = [$(num($p, &get(&params, $p))?),*];
-                let m = from_values!(clv::models::$Core, v, $($p),*).map_err(js)?;
-                Ok($Js::known(m))
-            }
-
-            /// Reads what `toJSON()` wrote (the object, or its JSON text).
-            #[wasm_bindgen(js_name = fromJSON)]
-            pub fn from_json(#[wasm_bindgen(unchecked_param_type = "string | Record<string, unknown>")] json: JsValue) -> Result<$Js> {
-                let m = clv::models::$Core::from_json(&json_text(&json)?).map_err(js)?;
-                Ok($Js::known(m))
-            }
-
-            /// `{format_version, model, params, fit}`: what `JSON.stringify(model)` writes.
-            #[wasm_bindgen(js_name = toJSON, unchecked_return_type = "Record<string, unknown>")]
-            pub fn to_json(&self) -> Result<JsValue> {
-                self.with(|m| json_object(&m.to_json()))
-            }
-
-            /// The parameters.
-            #[wasm_bindgen(getter, unchecked_return_type = $ptype)]
-            pub fn params(&self) -> Result<JsValue> {
-                self.with(|m| Ok(params_object(&m.params())))
-            }
-
-            /// Total log-likelihood at the optimum; null for a model built from parameters.
-            #[wasm_bindgen(getter, js_name = logLikelihood, unchecked_return_type = "number | null")]
-            pub fn log_likelihood(&self) -> Result<JsValue> {
-                self.with(|m| Ok(ll(m.fit_info())))
-            }
-
-            /// Standard errors of the parameters; null for a model built from parameters.
-            #[wasm_bindgen(getter, js_name = stdErrors, unchecked_return_type = $ptype_or_null)]
-            pub fn std_errors(&self) -> Result<JsValue> {
-                self.with(|m| Ok(std_errors_object(&m.params(), m.fit_info())))
-            }
-
-            /// Estimate, standard error and 95% interval of each parameter.
-            #[wasm_bindgen(unchecked_return_type = "ParamSummary[]")]
-            pub fn summary(&self) -> Result<JsValue> {
-                self.with(|m| Ok(summary_rows(&m.params(), m.fit_info())))
-            }
-
-            /// Per-customer log-likelihood.
-            #[wasm_bindgen(js_name = logLikelihoodOf)]
-            pub fn log_likelihood_of(&self, #[wasm_bindgen(unchecked_param_type = $third)] data: JsValue) -> Result<Vec<f64>> {
-                let (x, tx, t) = customers(&data, if $third == "BgBbCustomers" { "nPeriods" } else { "T" })?;
-                self.with(|m| m.log_likelihood(&x, &tx, &t).map_err(js))
-            }
-
-            /// P(alive) of each customer.
-            #[wasm_bindgen(js_name = probAlive)]
-            pub fn prob_alive(&self, #[wasm_bindgen(unchecked_param_type = $third)] data: JsValue) -> Result<Vec<f64>> {
-                let (x, tx, t) = customers(&data, if $third == "BgBbCustomers" { "nPeriods" } else { "T" })?;
-                self.with(|m| m.prob_alive(&x, &tx, &t).map_err(js))
-            }
-
-            /// Expected purchases of each customer in the next `t` units.
-            #[wasm_bindgen(js_name = expectedPurchases)]
-            pub fn expected_purchases(&self, t: f64, #[wasm_bindgen(unchecked_param_type = $third)] data: JsValue) -> Result<Vec<f64>> {
-                let (x, tx, tt) = customers(&data, if $third == "BgBbCustomers" { "nPeriods" } else { "T" })?;
-                self.with(|m| m.expected_purchases(t, &x, &tx, &tt).map_err(js))
-            }
-
-            /// Expected purchases of a new customer in `t` units.
-            #[wasm_bindgen(js_name = expectedPurchasesNew)]
-            pub fn expected_purchases_new(&self, t: f64) -> Result<f64> {
-                self.with(|m| m.expected_purchases_new(t).map_err(js))
-            }
-
-            /// P(X(t) = n) for a new customer.
-            #[wasm_bindgen(js_name = probPurchases)]
-            pub fn prob_purchases(&self, n: f64, t: f64) -> Result<f64> {
-                let n = glue::whole_u32("n", n, 0).map_err(js)?;
-                self.with(|m| m.prob_purchases(n, t).map_err(js))
-            }
-        }
-    };
-}
-
-macro_rules! from_values {
-    ($Core:path, $v:ident, $a:literal, $b:literal) => {
-        <$Core>::from_params($v[0], $v[1])
-    };
-    ($Core:path, $v:ident, $a:literal, $b:literal, $c:literal) => {
-        <$Core>::from_params($v[0], $v[1], $v[2])
-    };
-    ($Core:path, $v:ident, $a:literal, $b:literal, $c:literal, $d:literal) => {
-        <$Core>::from_params($v[0], $v[1], $v[2], $v[3])
-    };
-}
-
-macro_rules! continuous_clv {
-    ($Js:ident) => {
-        #[wasm_bindgen]
-        impl $Js {
-            /// Discounted CLV of each customer with `spendModel` (see `customerLifetimeValue`).
-            #[wasm_bindgen(js_name = customerLifetimeValue)]
-            pub fn customer_lifetime_value(
-                &self,
-                #[wasm_bindgen(js_name = spendModel)] spend_model: &GammaGamma,
-                #[wasm_bindgen(unchecked_param_type = "SpendCustomers")] data: JsValue,
-                #[wasm_bindgen(unchecked_optional_param_type = "ClvOptions")] options: JsValue,
-            ) -> Result<Vec<f64>> {
-                self.with(|m| clv_of(m, spend_model, &data, &options))
-            }
-        }
-    };
-}
-
-transaction_model!(
-    "BG/NBD (Fader, Hardie & Lee 2005).",
-    BetaGeo,
-    BetaGeo,
-    "BgNbdParams",
-    "BgNbdParams | null",
-    ["r", "alpha", "a", "b"],
-    "Customers"
-);
-continuous_clv!(BetaGeo);
-transaction_model!(
-    "MBG/NBD (Batislam, Denizel & Filiztekin 2007).",
-    ModifiedBetaGeo,
-    ModifiedBetaGeo,
-    "BgNbdParams",
-    "BgNbdParams | null",
-    ["r", "alpha", "a", "b"],
-    "Customers"
-);
-continuous_clv!(ModifiedBetaGeo);
-transaction_model!(
-    "Pareto/NBD (Schmittlein, Morrison & Colombo 1987).",
-    ParetoNBD,
-    ParetoNbd,
-    "ParetoNbdParams",
-    "ParetoNbdParams | null",
-    ["r", "alpha", "s", "beta"],
-    "Customers"
-);
-continuous_clv!(ParetoNBD);
-transaction_model!(
-    "BG/BB (Fader, Hardie & Shang 2010), discrete time: `nPeriods` instead of `T`.",
-    BetaGeoBetaBinom,
-    BetaGeoBetaBinom,
-    "BgBbParams",
-    "BgBbParams | null",
-    ["alpha", "beta", "gamma", "delta"],
-    "BgBbCustomers"
-);
-
-#[wasm_bindgen]
-impl ParetoNBD {
-    /// P(X(T, T+t) = n | x, t_x, T) for each customer.
-    #[wasm_bindgen(js_name = probPurchasesConditional)]
-    pub fn prob_purchases_conditional(
-        &self,
-        n: f64,
-        t: f64,
-        #[wasm_bindgen(unchecked_param_type = "Customers")] data: JsValue,
-    ) -> Result<Vec<f64>> {
-        let n = glue::whole_u32("n", n, 0).map_err(js)?;
-        let (x, tx, tt) = customers(&data, "T")?;
-        self.with(|m| m.prob_purchases_conditional(n, t, &x, &tx, &tt).map_err(js))
-    }
-
-    /// Discounted expected residual transactions with continuous discount rate `delta` per unit.
-    pub fn dert(
-        &self,
-        delta: f64,
-        #[wasm_bindgen(unchecked_param_type = "Customers")] data: JsValue,
-    ) -> Result<Vec<f64>> {
-        let (x, tx, tt) = customers(&data, "T")?;
-        self.with(|m| m.dert(delta, &x, &tx, &tt).map_err(js))
-    }
-}
-
-#[wasm_bindgen]
-impl BetaGeoBetaBinom {
-    /// P(alive at opportunity nPeriods + m) for each customer.
-    #[wasm_bindgen(js_name = probAliveAhead)]
-    pub fn prob_alive_ahead(
-        &self,
-        m: f64,
-        #[wasm_bindgen(unchecked_param_type = "BgBbCustomers")] data: JsValue,
-    ) -> Result<Vec<f64>> {
-        let (x, tx, n) = customers(&data, "nPeriods")?;
-        self.with(|model| model.prob_alive_ahead(m, &x, &tx, &n).map_err(js))
-    }
-
-    /// Discounted expected residual transactions with discount rate `discount` per opportunity.
-    pub fn dert(
-        &self,
-        discount: f64,
-        #[wasm_bindgen(unchecked_param_type = "BgBbCustomers")] data: JsValue,
-    ) -> Result<Vec<f64>> {
-        let (x, tx, n) = customers(&data, "nPeriods")?;
-        self.with(|m| m.dert(discount, &x, &tx, &n).map_err(js))
-    }
-}
-
-// ---------------------------------------------------------------------------
-// Gamma-Gamma
-
-/// Gamma-Gamma spend model (Fader & Hardie 2013); fitted on repeat customers.
-#[wasm_bindgen]
-pub struct GammaGamma {
-    inner: Rc<RefCell<Option<clv::models::GammaGamma>>>,
-    options: clv::fit::FitOptions,
-}
-
-impl GammaGamma {
-    fn with<T>(&self, f: impl FnOnce(&clv::models::GammaGamma) -> Result<T>) -> Result<T> {
-        match self.inner.borrow().as_ref() {
-            Some(m) => f(m),
-            None => Err(not_fitted("GammaGamma")),
-        }
-    }
-    fn known(m: clv::models::GammaGamma) -> Self {
-        GammaGamma {
-            inner: Rc::new(RefCell::new(Some(m))),
-            options: clv::fit::FitOptions::default(),
-        }
-    }
-}
-
-fn spend_columns(data: &JsValue) -> Result<(Vec<f64>, Vec<f64>)> {
-    Ok((f64s(data, "frequency")?, f64s(data, "monetaryValue")?))
-}
-
-#[wasm_bindgen]
-impl GammaGamma {
-    /// An unfitted model; `options` are used by `fit`.
-    #[wasm_bindgen(constructor)]
-    pub fn new(
-        #[wasm_bindgen(unchecked_optional_param_type = "FitOptions")] options: JsValue,
-    ) -> Result<GammaGamma> {
-        Ok(GammaGamma {
-            inner: Rc::new(RefCell::new(None)),
-            options: fit_options(&options)?,
-        })
-    }
-
-    /// Fits on the customers with frequency > 0 (the others are skipped) and returns the model.
-    pub fn fit(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "SpendCustomers")] data: JsValue,
-    ) -> Result<GammaGamma> {
-        let (x, m) = spend_columns(&data)?;
-        let w = opt_f64s(&data, "weights")?;
-        let g = clv::models::GammaGamma::fit(&x, &m, w.as_deref(), &self.options).map_err(js)?;
-        *self.inner.borrow_mut() = Some(g);
-        Ok(GammaGamma {
-            inner: Rc::clone(&self.inner),
-            options: self.options.clone(),
-        })
-    }
-
-    /// A model with known parameters.
-    #[wasm_bindgen(js_name = fromParams)]
-    pub fn from_params(
-        #[wasm_bindgen(unchecked_param_type = "GammaGammaParams")] params: JsValue,
-    ) -> Result<GammaGamma> {
-        let g = clv::models::GammaGamma::from_params(
-            num("p", &get(&params, "p"))?,
-            num("q", &get(&params, "q"))?,
-            num("v", &get(&params, "v"))?,
-        )
-        .map_err(js)?;
-        Ok(GammaGamma::known(g))
-    }
-
-    /// Reads what `toJSON()` wrote.
-    #[wasm_bindgen(js_name = fromJSON)]
-    pub fn from_json(
-        #[wasm_bindgen(unchecked_param_type = "string | Record<string, unknown>")] json: JsValue,
-    ) -> Result<GammaGamma> {
-        Ok(GammaGamma::known(
-            clv::models::GammaGamma::from_json(&json_text(&json)?).map_err(js)?,
-        ))
-    }
-
-    /// `{format_version, model, params, fit}`.
-    #[wasm_bindgen(js_name = toJSON, unchecked_return_type = "Record<string, unknown>")]
-    pub fn to_json(&self) -> Result<JsValue> {
-        self.with(|m| json_object(&m.to_json()))
-    }
-
-    /// The parameters.
-    #[wasm_bindgen(getter, unchecked_return_type = "GammaGammaParams")]
-    pub fn params(&self) -> Result<JsValue> {
-        self.with(|m| Ok(params_object(&m.params())))
-    }
-
-    /// Total log-likelihood at the optimum; null for a model built from parameters.
-    #[wasm_bindgen(getter, js_name = logLikelihood, unchecked_return_type = "number | null")]
-    pub fn log_likelihood(&self) -> Result<JsValue> {
-        self.with(|m| Ok(ll(m.fit_info())))
-    }
-
-    /// Standard errors; null for a model built from parameters.
-    #[wasm_bindgen(getter, js_name = stdErrors, unchecked_return_type = "GammaGammaParams | null")]
-    pub fn std_errors(&self) -> Result<JsValue> {
-        self.with(|m| Ok(std_errors_object(&m.params(), m.fit_info())))
-    }
-
-    /// Estimate, standard error and 95% interval of each parameter.
-    #[wasm_bindgen(unchecked_return_type = "ParamSummary[]")]
-    pub fn summary(&self) -> Result<JsValue> {
-        self.with(|m| Ok(summary_rows(&m.params(), m.fit_info())))
-    }
-
-    /// Per-customer log-likelihood.
-    #[wasm_bindgen(js_name = logLikelihoodOf)]
-    pub fn log_likelihood_of(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "SpendCustomers")] data: JsValue,
-    ) -> Result<Vec<f64>> {
-        let (x, m) = spend_columns(&data)?;
-        self.with(|g| g.log_likelihood(&x, &m).map_err(js))
-    }
-
-    /// Expected mean transaction value of each customer.
-    #[wasm_bindgen(js_name = expectedSpend)]
-    pub fn expected_spend(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "SpendCustomers")] data: JsValue,
-    ) -> Result<Vec<f64>> {
-        let (x, m) = spend_columns(&data)?;
-        self.with(|g| g.expected_spend(&x, &m).map_err(js))
-    }
-}
-
-// ---------------------------------------------------------------------------
-// sBG
-
-/// Shifted-beta-geometric contractual retention model (Fader & Hardie 2007).
-#[wasm_bindgen]
-pub struct ShiftedBetaGeo {
-    inner: Rc<RefCell<Option<clv::models::ShiftedBetaGeo>>>,
-    options: clv::fit::FitOptions,
-}
-
-impl ShiftedBetaGeo {
-    fn with<T>(&self, f: impl FnOnce(&clv::models::ShiftedBetaGeo) -> Result<T>) -> Result<T> {
-        match self.inner.borrow().as_ref() {
-            Some(m) => f(m),
-            None => Err(not_fitted("ShiftedBetaGeo")),
-        }
-    }
-    fn known(m: clv::models::ShiftedBetaGeo) -> Self {
-        ShiftedBetaGeo {
-            inner: Rc::new(RefCell::new(Some(m))),
-            options: clv::fit::FitOptions::default(),
-        }
-    }
-}
-
-#[wasm_bindgen]
-impl ShiftedBetaGeo {
-    /// An unfitted model; `options` are used by `fit`.
-    #[wasm_bindgen(constructor)]
-    pub fn new(
-        #[wasm_bindgen(unchecked_optional_param_type = "FitOptions")] options: JsValue,
-    ) -> Result<ShiftedBetaGeo> {
-        Ok(ShiftedBetaGeo {
-            inner: Rc::new(RefCell::new(None)),
-            options: fit_options(&options)?,
-        })
-    }
-
-    /// Fits to the active customers at the start of each period (survivors[0] = cohort size) and returns the model.
-    pub fn fit(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "Float64Array | number[]")] survivors: JsValue,
-    ) -> Result<ShiftedBetaGeo> {
-        let s = to_f64s("survivors", &survivors)?;
-        *self.inner.borrow_mut() =
-            Some(clv::models::ShiftedBetaGeo::fit(&s, &self.options).map_err(js)?);
-        Ok(ShiftedBetaGeo {
-            inner: Rc::clone(&self.inner),
-            options: self.options.clone(),
-        })
-    }
-
-    /// A model with known parameters.
-    #[wasm_bindgen(js_name = fromParams)]
-    pub fn from_params(
-        #[wasm_bindgen(unchecked_param_type = "SbgParams")] params: JsValue,
-    ) -> Result<ShiftedBetaGeo> {
-        let m = clv::models::ShiftedBetaGeo::from_params(
-            num("alpha", &get(&params, "alpha"))?,
-            num("beta", &get(&params, "beta"))?,
-        )
-        .map_err(js)?;
-        Ok(ShiftedBetaGeo::known(m))
-    }
-
-    /// Reads what `toJSON()` wrote.
-    #[wasm_bindgen(js_name = fromJSON)]
-    pub fn from_json(
-        #[wasm_bindgen(unchecked_param_type = "string | Record<string, unknown>")] json: JsValue,
-    ) -> Result<ShiftedBetaGeo> {
-        Ok(ShiftedBetaGeo::known(
-            clv::models::ShiftedBetaGeo::from_json(&json_text(&json)?).map_err(js)?,
-        ))
-    }
-
-    /// `{format_version, model, params, fit}`.
-    #[wasm_bindgen(js_name = toJSON, unchecked_return_type = "Record<string, unknown>")]
-    pub fn to_json(&self) -> Result<JsValue> {
-        self.with(|m| json_object(&m.to_json()))
-    }
-
-    /// The parameters.
-    #[wasm_bindgen(getter, unchecked_return_type = "SbgParams")]
-    pub fn params(&self) -> Result<JsValue> {
-        self.with(|m| Ok(params_object(&m.params())))
-    }
-
-    /// Total log-likelihood at the optimum; null for a model built from parameters.
-    #[wasm_bindgen(getter, js_name = logLikelihood, unchecked_return_type = "number | null")]
-    pub fn log_likelihood(&self) -> Result<JsValue> {
-        self.with(|m| Ok(ll(m.fit_info())))
-    }
-
-    /// Standard errors; null for a model built from parameters.
-    #[wasm_bindgen(getter, js_name = stdErrors, unchecked_return_type = "SbgParams | null")]
-    pub fn std_errors(&self) -> Result<JsValue> {
-        self.with(|m| Ok(std_errors_object(&m.params(), m.fit_info())))
-    }
-
-    /// Estimate, standard error and 95% interval of each parameter.
-    #[wasm_bindgen(unchecked_return_type = "ParamSummary[]")]
-    pub fn summary(&self) -> Result<JsValue> {
-        self.with(|m| Ok(summary_rows(&m.params(), m.fit_info())))
-    }
-
-    /// Log-likelihood of a survivor series at these parameters.
-    #[wasm_bindgen(js_name = logLikelihoodOf)]
-    pub fn log_likelihood_of(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "Float64Array | number[]")] survivors: JsValue,
-    ) -> Result<f64> {
-        let s = to_f64s("survivors", &survivors)?;
-        self.with(|m| m.log_likelihood(&s).map_err(js))
-    }
-
-    /// S(t): probability of being active after t periods.
-    pub fn survival(&self, t: f64) -> Result<f64> {
-        self.with(|m| m.survival(t).map_err(js))
-    }
-
-    /// r(t) = S(t)/S(t−1): retention rate in period t.
-    pub fn retention(&self, t: f64) -> Result<f64> {
-        self.with(|m| m.retention(t).map_err(js))
-    }
-
-    /// P(T = t): probability of churning in period t.
-    #[wasm_bindgen(js_name = probChurn)]
-    pub fn prob_churn(&self, t: f64) -> Result<f64> {
-        self.with(|m| m.prob_churn(t).map_err(js))
-    }
-
-    /// Discounted expected residual lifetime of a customer who has made `renewals` renewals.
-    pub fn dert(&self, discount: f64, renewals: f64) -> Result<f64> {
-        self.with(|m| m.dert(discount, renewals).map_err(js))
-    }
-
-    /// Discounted expected lifetime of a new customer.
-    #[wasm_bindgen(js_name = discountedExpectedLifetime)]
-    pub fn discounted_expected_lifetime(&self, discount: f64) -> Result<f64> {
-        self.with(|m| m.discounted_expected_lifetime(discount).map_err(js))
-    }
-}
-
-// ---------------------------------------------------------------------------
-// CLV
-
-fn clv_of(
-    model: &dyn TransactionModel,
-    spend: &GammaGamma,
-    data: &JsValue,
-    options: &JsValue,
-) -> Result<Vec<f64>> {
-    let time = glue::whole_u32("time", opt_f64(options, "time")?.unwrap_or(12.0), 0).map_err(js)?;
-    let discount = opt_f64(options, "discountRate")?.unwrap_or(0.01);
-    let freq = opt_string(options, "freq")?.unwrap_or_else(|| "W".into());
-    let (x, m) = spend_columns(data)?;
-    let (tx, t) = (f64s(data, "recency")?, f64s(data, "T")?);
-    spend.with(|g| {
-        clv::value::customer_lifetime_value_with_spend(
-            model, g, &x, &tx, &t, &m, time, discount, &freq,
-        )
-        .map_err(js)
-    })
-}
-
-/// Discounted CLV of each customer over `time` months (lifetimes-compatible):
-/// Σ_{k=1..time} spend · (E[Y(k·u)] − E[Y((k−1)·u)]) / (1+discountRate)^k, spend from the Gamma-Gamma model.
-#[wasm_bindgen(js_name = customerLifetimeValue)]
-pub fn customer_lifetime_value(
-    #[wasm_bindgen(js_name = transactionModel, unchecked_param_type = "BetaGeo | ModifiedBetaGeo | ParetoNBD")]
-    transaction_model: JsValue,
-    #[wasm_bindgen(js_name = spendModel, unchecked_param_type = "GammaGamma")] spend_model: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "SpendCustomers")] data: JsValue,
-    #[wasm_bindgen(unchecked_optional_param_type = "ClvOptions")] options: JsValue,
-) -> Result<Float64Array> {
-    // Dispatch to the model's own method (wasm-bindgen has no "one of these classes" argument type).
-    let method = get(&transaction_model, "customerLifetimeValue");
-    let f: &Function = method.dyn_ref::<Function>().ok_or_else(|| {
-        invalid(
-            "transactionModel",
-            type_name(&transaction_model),
-            "a BetaGeo, ModifiedBetaGeo or ParetoNBD model",
-        )
-    })?;
-    Ok(f.call3(&transaction_model, &spend_model, &data, &options)?
-        .unchecked_into())
 }
 
 // ---------------------------------------------------------------------------
@@ -839,34 +252,8 @@ fn f64_array(v: &[f64]) -> Float64Array {
     Float64Array::from(v)
 }
 
-fn summary_js(s: &Summary) -> JsValue {
-    let o = Object::new();
-    set(&o, "customerId", strings_array(&s.customer_id));
-    set(&o, "frequency", f64_array(&s.frequency));
-    set(&o, "recency", f64_array(&s.recency));
-    set(&o, "T", f64_array(&s.t));
-    if let Some(m) = &s.monetary_value {
-        set(&o, "monetaryValue", f64_array(m));
-    }
-    if let Some(h) = &s.holdout {
-        set(&o, "frequencyHoldout", f64_array(&h.frequency));
-        if let Some(m) = &h.monetary_value {
-            set(&o, "monetaryValueHoldout", f64_array(m));
-        }
-        set(&o, "durationHoldout", h.duration);
-    }
-    set(&o, "unit", s.unit.to_string());
-    set(
-        &o,
-        "observationPeriodEnd",
-        clv::time::format_timestamp(s.observation_end),
-    );
-    if let Some(c) = s.calibration_end {
-        set(&o, "calibrationPeriodEnd", clv::time::format_timestamp(c));
-    }
-    set(&o, "nTransactions", s.n_transactions as f64);
-    set(&o, "nSkipped", s.skipped.len() as f64);
-    o.into()
+fn summary_js(s: Summary) -> Result<JsValue> {
+    to_js(&glue::SummaryView::from(s))
 }
 
 /// Transaction log → per-customer frequency, recency, T, monetaryValue.
@@ -880,7 +267,7 @@ pub fn rfm_summary(
     let amounts = opt_f64s(&transactions, "monetaryValue")?;
     let s = glue::summarize_columns(&ids, &dates, amounts.as_deref(), &summary_args(&options)?)
         .map_err(js)?;
-    Ok(summary_js(&s))
+    summary_js(s)
 }
 
 /// A transaction file (CSV, TSV, `;` or whitespace separated) → summary, as `rfmSummary`.
@@ -908,7 +295,7 @@ pub fn rfm_summary_from_csv(
         has_header: opt_bool(&options, "hasHeader")?,
     };
     let s = glue::summarize_csv(&bytes, &csv, &summary_args(&options)?).map_err(js)?;
-    Ok(summary_js(&s))
+    summary_js(s)
 }
 
 fn scores(summary: &JsValue, options: &JsValue) -> Result<clv::rfm::RfmScores> {
@@ -922,14 +309,16 @@ fn scores(summary: &JsValue, options: &JsValue) -> Result<clv::rfm::RfmScores> {
     .map_err(js)
 }
 
-fn scores_js(s: &clv::rfm::RfmScores) -> Object {
-    let o = Object::new();
-    set(&o, "rScore", Uint8Array::from(s.r_score.as_slice()));
-    set(&o, "fScore", Uint8Array::from(s.f_score.as_slice()));
-    set(&o, "mScore", Uint8Array::from(s.m_score.as_slice()));
-    set(&o, "rfmScore", strings_array(&s.codes()));
-    set(&o, "bins", f64::from(s.bins));
-    o
+fn scores_js(s: &clv::rfm::RfmScores) -> Result<JsValue> {
+    let u8s = |v: &[u8]| JsValue::from(Uint8Array::from(v));
+    let codes = JsValue::from(strings_array(&s.codes()));
+    let typed = [
+        ("rScore", u8s(&s.r_score)),
+        ("fScore", u8s(&s.f_score)),
+        ("mScore", u8s(&s.m_score)),
+        ("rfmScore", codes),
+    ];
+    to_js_with(s, &typed)
 }
 
 /// RFM quantile scores (1..bins) and the combined code.
@@ -938,7 +327,7 @@ pub fn rfm_scores(
     #[wasm_bindgen(unchecked_param_type = "RfmInput")] summary: JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "RfmOptions")] options: JsValue,
 ) -> Result<JsValue> {
-    Ok(scores_js(&scores(&summary, &options)?).into())
+    scores_js(&scores(&summary, &options)?)
 }
 
 /// RFM scores plus the named segment of each customer and the segment counts.
@@ -950,18 +339,10 @@ pub fn rfm_segments(
     let s = scores(&summary, &options)?;
     let map = opt_string(&options, "segmentMap")?;
     let (segments, table) = glue::rfm_segments(&s, map.as_deref()).map_err(js)?;
-    let o = scores_js(&s);
-    set(&o, "segment", strings_array(&segments));
-    let counts = Array::new();
-    for c in table {
-        let row = Object::new();
-        set(&row, "segment", c.segment);
-        set(&row, "customers", c.customers as f64);
-        set(&row, "share", c.share);
-        counts.push(&row);
-    }
-    set(&o, "segmentCounts", counts);
-    Ok(o.into())
+    let o = scores_js(&s)?;
+    set(o.unchecked_ref(), "segment", strings_array(&segments));
+    set(o.unchecked_ref(), "segmentCounts", to_js(&table)?);
+    Ok(o)
 }
 
 // ---------------------------------------------------------------------------
@@ -1056,21 +437,12 @@ pub fn round_money(value: &str, dp: f64) -> Result<String> {
 // ---------------------------------------------------------------------------
 // portfolio measures (`clv::portfolio`) and uplift (`clv::experiment`)
 
-/// A core error with its field in JS spelling (`p_alive` → `pAlive`).
-fn js_named(e: clv::Error) -> JsValue {
-    js(glue::js_names(e))
-}
-
-fn positions(v: &[usize]) -> js_sys::Uint32Array {
+fn positions(v: &[usize]) -> JsValue {
     let v: Vec<u32> = v
         .iter()
         .map(|&i| u32::try_from(i).unwrap_or(u32::MAX))
         .collect();
-    js_sys::Uint32Array::from(v.as_slice())
-}
-
-fn or_null(v: Option<f64>) -> JsValue {
-    v.map_or(JsValue::NULL, JsValue::from_f64)
+    js_sys::Uint32Array::from(v.as_slice()).into()
 }
 
 /// The whale curve of `values` (per-customer revenue, margin or CLV; finite, total > 0).
@@ -1078,29 +450,12 @@ fn or_null(v: Option<f64>) -> JsValue {
 pub fn whale_curve(
     #[wasm_bindgen(unchecked_param_type = "Float64Array | number[]")] values: JsValue,
 ) -> Result<JsValue> {
-    let w = clv::portfolio::whale_curve(&to_f64s("values", &values)?).map_err(js_named)?;
-    let o = Object::new();
-    set(&o, "order", positions(&w.order));
-    set(&o, "sortedValues", f64_array(&w.sorted_values));
-    set(&o, "cumulativeShare", f64_array(&w.cumulative_share));
-    set(&o, "total", w.total);
-    set(&o, "created", w.created);
-    set(&o, "destroyed", w.destroyed);
-    set(&o, "peakShare", w.peak_share);
-    set(&o, "peakCustomers", w.peak_customers as f64);
-    set(&o, "peakFraction", w.peak_fraction);
-    let top = Array::new();
-    for t in &w.top_shares {
-        let r = Object::new();
-        set(&r, "fraction", t.fraction);
-        set(&r, "customers", t.customers as f64);
-        set(&r, "share", t.share);
-        top.push(&r);
-    }
-    set(&o, "topShares", top);
-    set(&o, "destroyers", positions(&w.destroyers));
-    set(&o, "gini", w.gini);
-    Ok(o.into())
+    let w = clv::portfolio::whale_curve(&to_f64s("values", &values)?).map_err(js)?;
+    let typed = [
+        ("order", positions(&w.order)),
+        ("destroyers", positions(&w.destroyers)),
+    ];
+    to_js_with(&w, &typed)
 }
 
 /// Gini coefficient G = Σᵢ Σⱼ |vᵢ − vⱼ| / (2 n² μ) (population version; above 1 possible with negative values).
@@ -1108,7 +463,7 @@ pub fn whale_curve(
 pub fn gini(
     #[wasm_bindgen(unchecked_param_type = "Float64Array | number[]")] values: JsValue,
 ) -> Result<f64> {
-    clv::portfolio::gini(&to_f64s("values", &values)?).map_err(js_named)
+    clv::portfolio::gini(&to_f64s("values", &values)?).map_err(js)
 }
 
 /// Value tiers A, B, C, … by cumulative share of value (ABC analysis) or by quantile; tied values share a tier.
@@ -1119,23 +474,8 @@ pub fn value_tiers(
 ) -> Result<JsValue> {
     let method = glue::tier_method(opt_string(&options, "method")?.as_deref()).map_err(js)?;
     let cuts = opt_f64s(&options, "cuts")?.unwrap_or_else(|| clv::portfolio::DEFAULT_CUTS.to_vec());
-    let t = clv::portfolio::value_tiers(&to_f64s("values", &values)?, &cuts, method)
-        .map_err(js_named)?;
-    let o = Object::new();
-    set(&o, "method", glue::tier_method_name(t.method));
-    set(&o, "cuts", f64_array(&t.cuts));
-    set(&o, "tier", strings_array(&t.tier));
-    let rows = Array::new();
-    for s in &t.tiers {
-        let r = Object::new();
-        set(&r, "tier", s.tier.as_str());
-        set(&r, "customers", s.customers as f64);
-        set(&r, "value", s.value);
-        set(&r, "share", or_null(s.share));
-        rows.push(&r);
-    }
-    set(&o, "tiers", rows);
-    Ok(o.into())
+    let t = clv::portfolio::value_tiers(&to_f64s("values", &values)?, &cuts, method).map_err(js)?;
+    to_js_with(&t, &[("method", t.method.as_str().into())])
 }
 
 /// Revenue at risk per customer: value × (1 − pAlive).
@@ -1149,7 +489,7 @@ pub fn revenue_at_risk(
         &to_f64s("values", &values)?,
         &to_f64s("pAlive", &p_alive)?,
     )
-    .map_err(js_named)?;
+    .map_err(js)?;
     Ok(f64_array(&r))
 }
 
@@ -1162,24 +502,8 @@ pub fn risk_ranking(
 ) -> Result<JsValue> {
     let r =
         clv::portfolio::risk_ranking(&to_f64s("values", &values)?, &to_f64s("pAlive", &p_alive)?)
-            .map_err(js_named)?;
-    let o = Object::new();
-    set(&o, "valueAtRisk", f64_array(&r.value_at_risk));
-    set(&o, "total", r.total);
-    set(&o, "totalValue", r.total_value);
-    set(&o, "share", or_null(r.share));
-    set(&o, "expectedRetained", r.expected_retained);
-    let rows = Array::new();
-    for c in &r.at_risk {
-        let row = Object::new();
-        set(&row, "index", c.index as f64);
-        set(&row, "value", c.value);
-        set(&row, "pAlive", c.p_alive);
-        set(&row, "valueAtRisk", c.value_at_risk);
-        rows.push(&row);
-    }
-    set(&o, "atRisk", rows);
-    Ok(o.into())
+            .map_err(js)?;
+    to_js(&r)
 }
 
 /// The most one may spend on a retention offer per customer: successRate · (1 − pAlive) · clv / pAlive (clv > 0, else 0).
@@ -1195,13 +519,8 @@ pub fn offer_ceiling(
         &to_f64s("pAlive", &p_alive)?,
         success_rate,
     )
-    .map_err(js_named)?;
-    let o = Object::new();
-    set(&o, "valueIfRetained", f64_array(&c.value_if_retained));
-    set(&o, "valueIfLost", f64_array(&c.value_if_lost));
-    set(&o, "valueWithoutOffer", f64_array(&c.value_without_offer));
-    set(&o, "ceiling", f64_array(&c.ceiling));
-    Ok(o.into())
+    .map_err(js)?;
+    to_js(&c)
 }
 
 /// Revenue, transactions and a contribution margin per customer from a transaction log.
@@ -1217,12 +536,7 @@ pub fn customer_totals(
         opt_f64(&options, "costPerTransaction")?,
     )
     .map_err(js)?;
-    let o = Object::new();
-    set(&o, "customerId", strings_array(&t.customer_id));
-    set(&o, "revenue", f64_array(&t.revenue));
-    set(&o, "transactions", f64_array(&t.transactions));
-    set(&o, "margin", f64_array(&t.margin));
-    Ok(o.into())
+    to_js(&t)
 }
 
 fn uplift_options(
@@ -1241,30 +555,6 @@ fn uplift_options(
     .map_err(js)
 }
 
-fn uplift_js(u: &clv::experiment::Uplift) -> Object {
-    let o = Object::new();
-    set(&o, "metric", glue::metric_name(u.metric));
-    set(&o, "method", u.method);
-    set(&o, "confidence", u.confidence);
-    set(&o, "nTreated", u.n_treated as f64);
-    set(&o, "nControl", u.n_control as f64);
-    set(&o, "meanTreated", u.mean_treated);
-    set(&o, "meanControl", u.mean_control);
-    set(&o, "effect", u.effect);
-    set(&o, "ciLow", u.ci_low);
-    set(&o, "ciHigh", u.ci_high);
-    set(&o, "stdError", u.std_error);
-    set(&o, "df", or_null(u.df));
-    set(&o, "statistic", u.statistic);
-    set(&o, "pValue", u.p_value);
-    set(&o, "relativeEffect", or_null(u.relative_effect));
-    set(&o, "population", u.population);
-    set(&o, "total", u.total);
-    set(&o, "totalCiLow", u.total_ci_low);
-    set(&o, "totalCiHigh", u.total_ci_high);
-    o
-}
-
 /// Uplift of treated over control: Welch's interval and test (continuous) or Newcombe's hybrid score interval with the score-test p-value (binary).
 #[wasm_bindgen(unchecked_return_type = "Uplift")]
 pub fn uplift(
@@ -1278,8 +568,8 @@ pub fn uplift(
         &to_f64s("control", &control)?,
         &o,
     )
-    .map_err(js_named)?;
-    Ok(uplift_js(&u).into())
+    .map_err(js)?;
+    to_js(&u)
 }
 
 /// Uplift on a binary metric from counts (Newcombe hybrid score interval, score-test p-value).
@@ -1291,7 +581,7 @@ pub fn uplift_proportions(
     let o = uplift_options(&options, Some("binary".into()))?;
     let w = |f: &str| -> Result<u64> {
         let v = num(f, &get(&counts, f))?;
-        glue::whole_u32(f, v, 0).map(u64::from).map_err(js)
+        clv::models::whole_count(f, v).map(u64::from).map_err(js)
     };
     let u = clv::experiment::uplift_proportions(
         w("successesTreated")?,
@@ -1300,21 +590,21 @@ pub fn uplift_proportions(
         w("nControl")?,
         &o,
     )
-    .map_err(js_named)?;
-    Ok(uplift_js(&u).into())
+    .map_err(js)?;
+    to_js(&u)
 }
 
 /// Wilson score interval [low, high] of successes / n (Wilson 1927).
 #[wasm_bindgen(js_name = wilsonInterval, unchecked_return_type = "[number, number]")]
 pub fn wilson_interval(successes: f64, n: f64, confidence: Option<f64>) -> Result<JsValue> {
-    let s = glue::whole_u32("successes", successes, 0).map_err(js)?;
-    let n = glue::whole_u32("n", n, 0).map_err(js)?;
+    let s = clv::models::whole_count("successes", successes).map_err(js)?;
+    let n = clv::models::whole_count("n", n).map_err(js)?;
     let (lo, hi) = clv::experiment::wilson_interval(
         u64::from(s),
         u64::from(n),
         confidence.unwrap_or(clv::experiment::UpliftOptions::default().confidence),
     )
-    .map_err(js_named)?;
+    .map_err(js)?;
     Ok(Array::of2(&lo.into(), &hi.into()).into())
 }
 
@@ -1351,22 +641,6 @@ pub fn uplift_stratified(
         &labels("controlStrata", &control_strata)?,
         &o,
     )
-    .map_err(js_named)?;
-    let out = Object::new();
-    set(&out, "overall", uplift_js(&s.overall));
-    let rows = Array::new();
-    for st in &s.strata {
-        let r = Object::new();
-        set(&r, "stratum", st.stratum.as_str());
-        set(&r, "nTreated", st.n_treated as f64);
-        set(&r, "nControl", st.n_control as f64);
-        set(&r, "weight", st.weight);
-        set(&r, "meanTreated", st.mean_treated);
-        set(&r, "meanControl", st.mean_control);
-        set(&r, "effect", st.effect);
-        set(&r, "stdError", st.std_error);
-        rows.push(&r);
-    }
-    set(&out, "strata", rows);
-    Ok(out.into())
+    .map_err(js)?;
+    to_js(&s)
 }

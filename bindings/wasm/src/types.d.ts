@@ -1,5 +1,17 @@
 // Input and output object types of @clv/wasm: the interfaces of @clv/node's generated
 // index.d.ts (same API), copied by scripts/sync-types.mjs and checked by the JS test suite.
+export interface BetaGeoBetaBinomParams {
+  alpha: number
+  beta: number
+  gamma: number
+  delta: number
+}
+export interface BetaGeoParams {
+  r: number
+  alpha: number
+  a: number
+  b: number
+}
 export interface BgBbCustomers {
   /** Repeat transactions x (whole numbers, 0 ≤ x ≤ nPeriods). */
   frequency: Float64Array | Array<number>
@@ -9,18 +21,6 @@ export interface BgBbCustomers {
   nPeriods: Float64Array | Array<number>
   /** Optional weight per row (for `fit` only; e.g. the number of donors with this history). */
   weights?: Float64Array | Array<number>
-}
-export interface BgBbParams {
-  alpha: number
-  beta: number
-  gamma: number
-  delta: number
-}
-export interface BgNbdParams {
-  r: number
-  alpha: number
-  a: number
-  b: number
 }
 export interface ClvOptions {
   /** Horizon in months (default 12). */
@@ -92,6 +92,28 @@ export interface GammaGammaParams {
   q: number
   v: number
 }
+export interface ModelEntry {
+  /** JSON key, e.g. "bg_nbd". */
+  key: string
+  /** Display name, e.g. "BG/NBD". */
+  name: string
+  /** The class in this package, e.g. "BetaGeo". */
+  class: string
+  /** "transaction", "spend" or "retention". */
+  family: string
+  /** Parameter names, in order (the keys of `params`). */
+  params: Array<string>
+  /** The arrays `fit` takes (the keys of its input object). */
+  inputs: Array<string>
+  /** The paper the model comes from. */
+  reference: string
+}
+export interface ModifiedBetaGeoParams {
+  r: number
+  alpha: number
+  a: number
+  b: number
+}
 export interface OfferCeiling {
   /** clv / pAlive: the value of a customer known to stay. */
   valueIfRetained: Float64Array
@@ -112,7 +134,7 @@ export interface ParamSummary {
   /** θ·exp(+1.96·SE/θ). */
   upper95: number
 }
-export interface ParetoNbdParams {
+export interface ParetoNBDParams {
   r: number
   alpha: number
   s: number
@@ -196,14 +218,14 @@ export interface RiskRanking {
   /** Customers with positive value at risk, largest first (ties in input order). */
   atRisk: Array<CustomerAtRisk>
 }
-export interface SbgParams {
-  alpha: number
-  beta: number
-}
 export interface SegmentCount {
   segment: string
   customers: number
   share: number
+}
+export interface ShiftedBetaGeoParams {
+  alpha: number
+  beta: number
 }
 export interface SimpleClvInput {
   averagePurchaseValue: string

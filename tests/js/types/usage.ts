@@ -11,8 +11,8 @@ export function example(clv: typeof Clv): number {
   const monetaryValue = summary.monetaryValue ?? new Float64Array(summary.frequency.length);
   const data: Clv.SpendCustomers = { ...customers, monetaryValue };
   const bg = clv.BetaGeo.fromParams({ r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 });
-  const params: Clv.BgNbdParams = bg.params;
-  const se: Clv.BgNbdParams | null = bg.stdErrors;
+  const params: Clv.BetaGeoParams = bg.params;
+  const se: Clv.BetaGeoParams | null = bg.stdErrors;
   const alive: Float64Array = bg.probAlive(customers);
   const next: Float64Array = bg.expectedPurchases(10, customers);
   const newCustomer: number = bg.expectedPurchasesNew(39) + bg.probPurchases(0, 39);
@@ -24,6 +24,12 @@ export function example(clv: typeof Clv): number {
   const seg: Clv.RfmScores = clv.rfmSegments({ ...customers, monetaryValue }, { bins: 5 });
   const money: string = clv.simpleClv({ averagePurchaseValue: '50', purchaseFrequency: '4', lifespan: '3', marginRate: '0.25' });
   const fitted = new clv.ParetoNBD({ penalty: 0 }).fit({ frequency: [1, 0], recency: [5, 0], T: [10, 10] });
+  // Any transaction model with any spend model (the core decides what is valid).
+  const bgbb = clv.BetaGeoBetaBinom.fromParams({ alpha: 1.204, beta: 0.75, gamma: 0.657, delta: 2.783 });
+  const discrete: Float64Array = clv.customerLifetimeValue(bgbb, gg, data, { freq: 'M' });
+  const ahead: Float64Array = bgbb.probAliveAhead(1, { frequency: [1], recency: [2], nPeriods: [5] });
+  const pareto: Clv.ParetoNBDParams = fitted.params;
+  const entries: Array<Clv.ModelEntry> = clv.models();
   const sbg = new clv.ShiftedBetaGeo().fit([1000, 631, 468, 382]);
   const whale: Clv.WhaleCurve = clv.whaleCurve(value);
   const shares: Float64Array = whale.cumulativeShare;
@@ -40,5 +46,6 @@ export function example(clv: typeof Clv): number {
   const portfolio = totals.margin[0] + shares[0] + whale.peakShare + whale.gini + clv.gini([1, 2]) + tiers.tier.length + atRisk[0]
     + (ranking.share ?? 0) + ceiling.ceiling[0] + u.ciLow + (rel ?? 0) + strat.overall.effect + props.pValue + lo + hi;
   return portfolio + alive[0] + next[0] + newCustomer + value[0] + (ll ?? 0) + seg.rfmScore.length + money.length
-    + fitted.expectedPurchasesNew(1) + sbg.survival(3) + params.r + (se?.r ?? 0);
+    + fitted.expectedPurchasesNew(1) + sbg.survival(3) + params.r + (se?.r ?? 0)
+    + discrete[0] + ahead[0] + pareto.s + entries[0].params.length + entries[0].class.length;
 }

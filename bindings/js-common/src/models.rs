@@ -1,0 +1,275 @@
+//! The state behind every model class of both JS packages, whatever the
+//! model: the registry kind, the model once fitted or built, and the fit
+//! options given to the constructor. The classes themselves are generated
+//! per runtime from [`clv::for_each_model!`]; everything they do that does
+//! not touch a JS value is here, once, as calls to the core.
+
+use clv::fit::FitOptions;
+use clv::models::{AnyModel, ModelInfo, ModelKind};
+use clv::{Error, Result};
+use serde::Serialize;
+use serde::ser::SerializeMap;
+
+use crate::camel;
+
+/// A model class instance: unfitted until `fit`, `fromParams` or `fromJSON`.
+#[derive(Debug, Clone)]
+pub struct ModelState {
+    kind: ModelKind,
+    model: Option<AnyModel>,
+    options: FitOptions,
+}
+
+impl ModelState {
+    /// An unfitted model of `kind`; `options` are used by [`Self::fit`].
+    pub fn new(kind: ModelKind, options: FitOptions) -> Self {
+        ModelState {
+            kind,
+            model: None,
+            options,
+        }
+    }
+
+    /// A model with known parameters, in the order of the registry's `params`.
+    ///
+    /// # Errors
+    /// Those of [`AnyModel::from_values`].
+    pub fn from_values(kind: ModelKind, values: &[f64]) -> Result<Self> {
+        Ok(Self::known(kind, AnyModel::from_values(kind, values)?))
+    }
+
+    /// A model of `kind` read from what `toJSON()` wrote.
+    ///
+    /// # Errors
+    /// Those of [`AnyModel::from_json_as`].
+    pub fn from_json(kind: ModelKind, text: &str) -> Result<Self> {
+        Ok(Self::known(kind, AnyModel::from_json_as(kind, text)?))
+    }
+
+    fn known(kind: ModelKind, model: AnyModel) -> Self {
+        ModelState {
+            kind,
+            model: Some(model),
+            options: FitOptions::default(),
+        }
+    }
+
+    /// The model, or [`Error::NotFitted`] naming the class.
+    ///
+    /// # Errors
+    /// As above.
+    pub fn get(&self) -> Result<&AnyModel> {
+        self.model.as_ref().ok_or_else(|| Error::NotFitted {
+            model: self.kind.spec().class.to_string(),
+        })
+    }
+
+    /// Fits the model to `inputs` (one array per registry input).
+    ///
+    /// # Errors
+    /// Those of [`AnyModel::fit`].
+    pub fn fit(&mut self, inputs: &[&[f64]], weights: Option<&[f64]>) -> Result<()> {
+        self.model = Some(AnyModel::fit(self.kind, inputs, weights, &self.options)?);
+        Ok(())
+    }
+}
+
+/// One row of `summary()`: estimate, standard error and 95% interval (NaN
+/// without a fit).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ParamRow {
+    /// Parameter name.
+    pub param: &'static str,
+    /// Its value.
+    pub estimate: f64,
+    /// √diag((−H)⁻¹).
+    pub std_error: f64,
+    /// Lower end of the log-scale Wald interval.
+    pub lower95: f64,
+    /// Upper end.
+    pub upper95: f64,
+}
+
+/// The `summary()` rows of a model.
+pub fn summary_rows(m: &AnyModel) -> Vec<ParamRow> {
+    let info = m.fit_info();
+    m.params()
+        .into_iter()
+        .enumerate()
+        .map(|(i, (param, estimate))| ParamRow {
+            param,
+            estimate,
+            std_error: info.map_or(f64::NAN, |f| f.std_errors[i]),
+            lower95: info.map_or(f64::NAN, |f| f.ci_95[i].0),
+            upper95: info.map_or(f64::NAN, |f| f.ci_95[i].1),
+        })
+        .collect()
+}
+
+/// Named numbers serialised as one object, in order (`params`, `stdErrors`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Named(pub Vec<(&'static str, f64)>);
+
+impl Serialize for Named {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            m.serialize_entry(k, v)?;
+        }
+        m.end()
+    }
+}
+
+/// The standard errors of a fitted model by parameter name; `None` for a
+/// model built from parameters.
+pub fn std_errors(m: &AnyModel) -> Option<Named> {
+    let names = m.kind().spec().params;
+    m.fit_info()
+        .map(|f| Named(names.iter().copied().zip(f.std_errors.clone()).collect()))
+}
+
+/// A registry entry as the JS `models()` function lists it (input names in
+/// JS spelling: `n_periods` → `nPeriods`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ModelEntry {
+    /// JSON key, e.g. `"bg_nbd"`.
+    pub key: &'static str,
+    /// Display name, e.g. `"BG/NBD"`.
+    pub name: &'static str,
+    /// The JS class, e.g. `"BetaGeo"`.
+    pub class: &'static str,
+    /// `"transaction"`, `"spend"` or `"retention"`.
+    pub family: &'static str,
+    /// Parameter names, in order.
+    pub params: Vec<&'static str>,
+    /// The arrays `fit` takes, in JS spelling.
+    pub inputs: Vec<String>,
+    /// The paper.
+    pub reference: &'static str,
+}
+
+/// Every model of the registry.
+pub fn models() -> Vec<ModelEntry> {
+    ModelKind::ALL
+        .iter()
+        .map(|k| {
+            let s = k.spec();
+            ModelEntry {
+                key: s.key,
+                name: s.name,
+                class: s.class,
+                family: s.family.as_str(),
+                params: s.params.to_vec(),
+                inputs: s.inputs.iter().map(|i| camel(i)).collect(),
+                reference: s.reference,
+            }
+        })
+        .collect()
+}
+
+/// Options of `customerLifetimeValue` as a JS caller gives them (lifetimes'
+/// defaults: 12 months, 0.01 per month, weeks).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ClvArgs {
+    /// Horizon in months.
+    pub time: Option<f64>,
+    /// Monthly discount rate.
+    pub discount_rate: Option<f64>,
+    /// Unit of recency and T.
+    pub freq: Option<String>,
+}
+
+/// Discounted CLV of each customer ([`clv::value::customer_lifetime_value_with_spend`]);
+/// the core decides which models can be used.
+///
+/// # Errors
+/// `time` not a whole number; those of the core.
+pub fn customer_lifetime_value(
+    transaction: &AnyModel,
+    spend: &AnyModel,
+    columns: [&[f64]; 4],
+    args: &ClvArgs,
+) -> Result<Vec<f64>> {
+    let [frequency, recency, t, monetary_value] = columns;
+    clv::value::customer_lifetime_value_with_spend(
+        transaction,
+        spend,
+        frequency,
+        recency,
+        t,
+        monetary_value,
+        clv::models::whole_count("time", args.time.unwrap_or(12.0))?,
+        args.discount_rate.unwrap_or(0.01),
+        args.freq.as_deref().unwrap_or("W"),
+    )
+}
+
+/// The registry list of [`clv::for_each_model!`] as one
+/// `model_class!(Variant, "name", "reference", Class, Family, [params], Input)`
+/// per model and one `model_union!(Class, ...)`: macros the calling binding
+/// defines, so that each JS runtime writes only its class shape. `Input` is
+/// the JS input object of the model's registry inputs (`Customers` for
+/// `frequency, recency, T`, `BgBbCustomers` for `frequency, recency,
+/// n_periods`, `SpendCustomers` for `frequency, monetary_value`, `Survivors`
+/// for `survivors`); a model with other inputs needs a line here.
+///
+/// Use: `use clv_js_common::model_classes; clv::for_each_model!(model_classes);`
+#[macro_export]
+macro_rules! model_classes {
+    ($(
+        $variant:ident : $ty:ident {
+            key: $key:literal, name: $name:literal, class: $class:ident, family: $family:ident,
+            params: [$($param:ident),*], inputs: [$($input:ident),*], reference: $reference:literal
+        }
+    ),* $(,)?) => {
+        $($crate::__with_input_type!([$($input),*] model_class ($variant, $name, $reference, $class, $family, [$($param),*],));)*
+        model_union!($($class),*);
+    };
+}
+
+/// `$m!(args... Input)` with the JS input object of a registry input list.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __with_input_type {
+    ([frequency, recency, T] $m:ident ($($args:tt)*)) => { $m!($($args)* Customers); };
+    ([frequency, recency, n_periods] $m:ident ($($args:tt)*)) => { $m!($($args)* BgBbCustomers); };
+    ([frequency, monetary_value] $m:ident ($($args:tt)*)) => { $m!($($args)* SpendCustomers); };
+    ([survivors] $m:ident ($($args:tt)*)) => { $m!($($args)* Survivors); };
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_model_has_a_state_and_an_entry() {
+        for (kind, entry) in ModelKind::ALL.iter().zip(models()) {
+            let s = ModelState::new(*kind, FitOptions::default());
+            let e = s.get().unwrap_err();
+            assert_eq!((e.code(), entry.class), ("NOT_FITTED", kind.spec().class));
+            assert_eq!(entry.params.len(), kind.spec().params.len());
+            assert!(!entry.inputs.iter().any(|i| i.contains('_')), "{entry:?}");
+        }
+    }
+
+    #[test]
+    fn summary_and_std_errors() {
+        // FH (2007) "regular" survivors, years 0-7.
+        let mut s = ModelState::new(ModelKind::Sbg, FitOptions::default());
+        s.fit(
+            &[&[1000.0, 631.0, 468.0, 382.0, 326.0, 289.0, 262.0, 241.0]],
+            None,
+        )
+        .unwrap();
+        let m = s.get().unwrap();
+        let rows = summary_rows(m);
+        assert_eq!(rows[0].param, "alpha");
+        assert!((rows[0].estimate - 0.704).abs() < 5e-4);
+        assert_eq!(std_errors(m).unwrap().0[1].1, rows[1].std_error);
+        let known = ModelState::from_values(ModelKind::Sbg, &[0.704, 1.182]).unwrap();
+        assert!(std_errors(known.get().unwrap()).is_none());
+        assert!(summary_rows(known.get().unwrap())[0].std_error.is_nan());
+    }
+}

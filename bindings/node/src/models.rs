@@ -1,0 +1,565 @@
+//! The model classes, one per line of the core's registry
+//! ([`clv::for_each_model!`]): `BetaGeo`, `ParetoNBD`, `GammaGamma`, … each
+//! holding a [`ModelState`] (an `Option<clv::AnyModel>`), with the methods of
+//! its family (transaction, spend or retention) and a parameter object
+//! `<Class>Params` from the registry's parameter names. A model added to the
+//! registry appears here with no code of its own. Every method calls the
+//! core, which decides what a model supports (`NOT_SUPPORTED` otherwise).
+
+use clv::models::{ModelInfo, ModelKind, SpendModel, TransactionModel, whole_count};
+use clv_js_common::models::{self as common, ClvArgs, ModelState};
+use napi::bindgen_prelude::{Either, Float64Array, This};
+use napi_derive::napi;
+
+use crate::{FitOptions, Result, fit_options, js, out, sl};
+
+/// Customers of a continuous-time transaction model, one element per
+/// customer, in the summary's time unit.
+#[napi(object, object_to_js = false)]
+pub struct Customers {
+    /// Repeat purchases x (whole numbers ≥ 0).
+    pub frequency: Either<Float64Array, Vec<f64>>,
+    /// Age at the last purchase t_x (0 ≤ t_x ≤ T).
+    pub recency: Either<Float64Array, Vec<f64>>,
+    /// Age at the end of observation.
+    #[napi(js_name = "T")]
+    pub t: Either<Float64Array, Vec<f64>>,
+    /// Optional weight per row (for `fit` only; e.g. counts of identical customers).
+    pub weights: Option<Either<Float64Array, Vec<f64>>>,
+}
+
+/// Customers of a discrete-time transaction model (BG/BB).
+#[napi(object, object_to_js = false)]
+pub struct BgBbCustomers {
+    /// Repeat transactions x (whole numbers, 0 ≤ x ≤ nPeriods).
+    pub frequency: Either<Float64Array, Vec<f64>>,
+    /// Opportunity of the last transaction t_x.
+    pub recency: Either<Float64Array, Vec<f64>>,
+    /// Number of transaction opportunities n.
+    pub n_periods: Either<Float64Array, Vec<f64>>,
+    /// Optional weight per row (for `fit` only; e.g. the number of donors with this history).
+    pub weights: Option<Either<Float64Array, Vec<f64>>>,
+}
+
+/// Customers with their mean repeat spend (spend models, CLV).
+#[napi(object, object_to_js = false)]
+pub struct SpendCustomers {
+    /// Repeat purchases x.
+    pub frequency: Either<Float64Array, Vec<f64>>,
+    /// Mean repeat spend.
+    pub monetary_value: Either<Float64Array, Vec<f64>>,
+    /// Age at the last purchase (CLV only).
+    pub recency: Option<Either<Float64Array, Vec<f64>>>,
+    /// Age at the end of observation (CLV only).
+    #[napi(js_name = "T")]
+    pub t: Option<Either<Float64Array, Vec<f64>>>,
+    /// Optional weight per row (for `fit` only).
+    pub weights: Option<Either<Float64Array, Vec<f64>>>,
+}
+
+/// The columns of an input object in the order of the registry's `inputs`.
+trait Inputs {
+    fn columns(&self) -> Vec<&[f64]>;
+    fn weights(&self) -> Option<&[f64]>;
+}
+
+impl Inputs for Customers {
+    fn columns(&self) -> Vec<&[f64]> {
+        vec![sl(&self.frequency), sl(&self.recency), sl(&self.t)]
+    }
+    fn weights(&self) -> Option<&[f64]> {
+        self.weights.as_ref().map(sl)
+    }
+}
+
+impl Inputs for BgBbCustomers {
+    fn columns(&self) -> Vec<&[f64]> {
+        vec![sl(&self.frequency), sl(&self.recency), sl(&self.n_periods)]
+    }
+    fn weights(&self) -> Option<&[f64]> {
+        self.weights.as_ref().map(sl)
+    }
+}
+
+impl Inputs for SpendCustomers {
+    fn columns(&self) -> Vec<&[f64]> {
+        vec![sl(&self.frequency), sl(&self.monetary_value)]
+    }
+    fn weights(&self) -> Option<&[f64]> {
+        self.weights.as_ref().map(sl)
+    }
+}
+
+/// `f(model, [frequency, recency, T])` of a transaction model's input.
+fn per_customer<'a, I: Inputs>(
+    class: &impl HasModel,
+    data: &'a I,
+    f: impl FnOnce(&clv::models::AnyModel, [&'a [f64]; 3]) -> clv::Result<Vec<f64>>,
+) -> Result<Float64Array> {
+    let c = data.columns();
+    f(class.model()?, [c[0], c[1], c[2]]).map(out).map_err(js)
+}
+
+/// A column the CLV needs, naming it when it is missing.
+fn required<'a>(field: &str, a: &'a Option<Either<Float64Array, Vec<f64>>>) -> Result<&'a [f64]> {
+    a.as_ref().map(sl).ok_or_else(|| {
+        js(clv::Error::invalid(
+            field,
+            "undefined",
+            "a Float64Array or an array of numbers",
+        ))
+    })
+}
+
+/// Options of `customerLifetimeValue` (lifetimes' defaults).
+#[napi(object)]
+#[derive(Default)]
+pub struct ClvOptions {
+    /// Horizon in months (default 12).
+    pub time: Option<f64>,
+    /// Monthly discount rate (default 0.01).
+    pub discount_rate: Option<f64>,
+    /// Unit of recency and T: "W" (default), "D", "H", "M" or "<n>d".
+    pub freq: Option<String>,
+}
+
+js_object! {
+#[doc = "One row of `summary()`: estimate, standard error and 95% interval."]
+#[napi(object, object_from_js = false)]
+pub struct ParamSummary from common::ParamRow {
+    pub param: String => String::from,
+    pub estimate: f64,
+    #[doc = "√diag((−H)⁻¹); NaN when the information matrix is not positive definite."]
+    pub std_error: f64,
+    #[doc = "Log-scale Wald interval θ·exp(−1.96·SE/θ)."]
+    pub lower95: f64,
+    #[doc = "θ·exp(+1.96·SE/θ)."]
+    pub upper95: f64,
+}
+}
+
+js_object! {
+#[doc = "A model of the registry as `models()` lists it."]
+#[napi(object, object_from_js = false)]
+pub struct ModelEntry from common::ModelEntry {
+    #[doc = "JSON key, e.g. \"bg_nbd\"."]
+    pub key: String => String::from,
+    #[doc = "Display name, e.g. \"BG/NBD\"."]
+    pub name: String => String::from,
+    #[doc = "The class in this package, e.g. \"BetaGeo\"."]
+    pub class: String => String::from,
+    #[doc = "\"transaction\", \"spend\" or \"retention\"."]
+    pub family: String => String::from,
+    #[doc = "Parameter names, in order (the keys of `params`)."]
+    pub params: Vec<String> => crate::rows,
+    #[doc = "The arrays `fit` takes (the keys of its input object)."]
+    pub inputs: Vec<String>,
+    #[doc = "The paper the model comes from."]
+    pub reference: String => String::from,
+}
+}
+
+/// Every model of the package, from the core's registry.
+#[napi(catch_unwind)]
+pub fn models() -> Vec<ModelEntry> {
+    crate::rows(common::models())
+}
+
+/// Model JSON text from what a caller gives `fromJSON`: the text itself or
+/// the object `toJSON()` returned.
+fn json_text(json: serde_json::Value) -> String {
+    match json {
+        serde_json::Value::String(s) => s,
+        v => v.to_string(),
+    }
+}
+
+/// The model of any class instance (the argument of `customerLifetimeValue`).
+pub trait HasModel {
+    /// The class's model state.
+    fn state(&self) -> &ModelState;
+}
+
+impl<T: HasModel> HasModel for &T {
+    fn state(&self) -> &ModelState {
+        (*self).state()
+    }
+}
+
+impl<A: HasModel, B: HasModel> HasModel for Either<A, B> {
+    fn state(&self) -> &ModelState {
+        match self {
+            Either::A(a) => a.state(),
+            Either::B(b) => b.state(),
+        }
+    }
+}
+
+/// Methods every model class has, around its [`ModelState`].
+trait Class: HasModel {
+    fn model(&self) -> Result<&clv::models::AnyModel> {
+        self.state().get().map_err(js)
+    }
+}
+
+impl<T: HasModel> Class for T {}
+
+/// `ModelClass`: any model class, as a JS argument (a nested `Either`).
+macro_rules! model_union {
+    ($($class:ident),*) => {
+        any_model_class!([] [] $($class),*);
+    };
+}
+
+macro_rules! any_model_class {
+    ([$($open:tt)*] [$($close:tt)*] $last:ident) => {
+        /// Any model class of the package.
+        #[napi]
+        pub type ModelClass<'a> = $($open)* &'a $last $($close)*;
+    };
+    ([$($open:tt)*] [$($close:tt)*] $first:ident, $($rest:ident),+) => {
+        any_model_class!([$($open)* Either<&'a $first,] [$($close)* >] $($rest),+);
+    };
+}
+
+/// One model class: state, parameter object, lifecycle and its family's methods.
+macro_rules! model_class {
+    ($variant:ident, $name:literal, $reference:literal, $class:ident, $family:ident, [$($param:ident),*], $Input:ident) => { paste::paste! {
+        #[doc = $name " parameters, in the registry's order."]
+        #[napi(object, js_name = [<$class Params>])]
+        #[derive(Clone, Copy)]
+        pub struct [<$class Params>] {
+            $(pub $param: f64,)*
+        }
+
+        impl [<$class Params>] {
+            fn from_values(v: &[f64]) -> Self {
+                let mut it = v.iter().copied();
+                Self { $($param: it.next().unwrap_or(f64::NAN),)* }
+            }
+        }
+
+        #[doc = $name " (" $reference ")."]
+        #[napi(js_name = $class)]
+        pub struct $class {
+            state: ModelState,
+        }
+
+        impl HasModel for $class {
+            fn state(&self) -> &ModelState {
+                &self.state
+            }
+        }
+
+        #[napi]
+        impl $class {
+            /// An unfitted model; `options` are used by `fit`.
+            #[napi(catch_unwind, constructor)]
+            pub fn new(options: Option<FitOptions>) -> Result<Self> {
+                Ok(Self { state: ModelState::new(ModelKind::$variant, fit_options(&options)?) })
+            }
+
+            /// A model with known parameters.
+            #[napi(catch_unwind, factory)]
+            pub fn from_params(params: [<$class Params>]) -> Result<Self> {
+                let state = ModelState::from_values(ModelKind::$variant, &[$(params.$param),*]);
+                Ok(Self { state: state.map_err(js)? })
+            }
+
+            /// Reads what `toJSON()` wrote (the object, or its JSON text).
+            #[napi(catch_unwind, factory, js_name = "fromJSON", ts_args_type = "json: string | Record<string, unknown>")]
+            pub fn from_json(json: serde_json::Value) -> Result<Self> {
+                let state = ModelState::from_json(ModelKind::$variant, &json_text(json));
+                Ok(Self { state: state.map_err(js)? })
+            }
+
+            /// `{format_version, model, params, fit}`: what `JSON.stringify(model)` writes.
+            #[napi(catch_unwind, js_name = "toJSON", ts_return_type = "Record<string, unknown>")]
+            pub fn to_json(&self) -> Result<serde_json::Value> {
+                // The core writes valid JSON.
+                Ok(serde_json::from_str(&self.model()?.to_json()).unwrap_or_default())
+            }
+
+            /// The parameters.
+            #[napi(catch_unwind, getter)]
+            pub fn params(&self) -> Result<[<$class Params>]> {
+                Ok([<$class Params>]::from_values(&self.model()?.values()))
+            }
+
+            /// Total log-likelihood at the optimum; null for a model built from parameters.
+            #[napi(catch_unwind, getter)]
+            pub fn log_likelihood(&self) -> Result<Option<f64>> {
+                Ok(self.model()?.fit_info().map(|f| f.log_likelihood))
+            }
+
+            /// Standard errors of the parameters; null for a model built from parameters.
+            #[napi(catch_unwind, getter)]
+            pub fn std_errors(&self) -> Result<Option<[<$class Params>]>> {
+                Ok(self.model()?.fit_info().map(|f| [<$class Params>]::from_values(&f.std_errors)))
+            }
+
+            /// Estimate, standard error and 95% interval of each parameter.
+            #[napi(catch_unwind)]
+            pub fn summary(&self) -> Result<Vec<ParamSummary>> {
+                Ok(crate::rows(common::summary_rows(self.model()?)))
+            }
+        }
+
+        family_methods!($family, $class, $Input);
+    }};
+}
+
+/// The methods of a family; `fit` takes the input object (or, for a
+/// retention model, the survivor array).
+macro_rules! family_methods {
+    (Transaction, $class:ident, $Input:ident) => {
+        input_fit!($class, $Input);
+        transaction_methods!($class, $Input);
+    };
+    (Spend, $class:ident, $Input:ident) => {
+        input_fit!($class, $Input);
+        spend_methods!($class, $Input);
+    };
+    (Retention, $class:ident, $Input:ident) => {
+        retention_methods!($class);
+    };
+}
+
+macro_rules! input_fit {
+    ($class:ident, $Input:ident) => {
+        #[napi]
+        impl $class {
+            /// Fits the model by maximum likelihood (a spend model on the customers with
+            /// frequency > 0) and returns the model itself.
+            #[napi(catch_unwind)]
+            pub fn fit<'a>(&mut self, this: This<'a>, data: $Input) -> Result<This<'a>> {
+                self.state
+                    .fit(&data.columns(), data.weights())
+                    .map_err(js)?;
+                Ok(this)
+            }
+        }
+    };
+}
+
+macro_rules! transaction_methods {
+    ($class:ident, $Input:ident) => {
+        #[napi]
+        impl $class {
+            /// Per-customer log-likelihood.
+            #[napi(catch_unwind)]
+            pub fn log_likelihood_of(&self, data: $Input) -> Result<Float64Array> {
+                per_customer(self, &data, |m, [x, tx, t]| m.log_likelihood(x, tx, t))
+            }
+
+            /// P(alive) of each customer.
+            #[napi(catch_unwind)]
+            pub fn prob_alive(&self, data: $Input) -> Result<Float64Array> {
+                per_customer(self, &data, |m, [x, tx, t]| m.prob_alive(x, tx, t))
+            }
+
+            /// Expected purchases of each customer in the next `t` units.
+            #[napi(catch_unwind)]
+            pub fn expected_purchases(&self, t: f64, data: $Input) -> Result<Float64Array> {
+                per_customer(self, &data, |m, [x, tx, tt]| {
+                    m.expected_purchases(t, x, tx, tt)
+                })
+            }
+
+            /// Expected purchases of a new customer in `t` units.
+            #[napi(catch_unwind)]
+            pub fn expected_purchases_new(&self, t: f64) -> Result<f64> {
+                self.model()?.expected_purchases_new(t).map_err(js)
+            }
+
+            /// P(X(t) = n) for a new customer.
+            #[napi(catch_unwind)]
+            pub fn prob_purchases(&self, n: f64, t: f64) -> Result<f64> {
+                let m = self.model()?;
+                whole_count("n", n)
+                    .and_then(|n| m.prob_purchases(n, t))
+                    .map_err(js)
+            }
+
+            /// P(X(T, T+t) = n | x, t_x, T) for each customer, where the model has it.
+            #[napi(catch_unwind)]
+            pub fn prob_purchases_conditional(
+                &self,
+                n: f64,
+                t: f64,
+                data: $Input,
+            ) -> Result<Float64Array> {
+                per_customer(self, &data, |m, [x, tx, tt]| {
+                    m.prob_purchases_conditional(whole_count("n", n)?, t, x, tx, tt)
+                })
+            }
+
+            /// Discounted expected residual transactions, where the model has them in closed form
+            /// (Pareto/NBD: continuous rate per unit; BG/BB: rate per opportunity).
+            #[napi(catch_unwind)]
+            pub fn dert(&self, discount: f64, data: $Input) -> Result<Float64Array> {
+                per_customer(self, &data, |m, [x, tx, t]| m.dert(discount, x, tx, t))
+            }
+
+            /// P(alive at opportunity n + m) for each customer (discrete-time models).
+            #[napi(catch_unwind)]
+            pub fn prob_alive_ahead(&self, m: f64, data: $Input) -> Result<Float64Array> {
+                per_customer(self, &data, |model, [x, tx, t]| {
+                    model.prob_alive_ahead(m, x, tx, t)
+                })
+            }
+
+            /// Discounted CLV of each customer with `spendModel` (see `customerLifetimeValue`).
+            #[napi(catch_unwind)]
+            pub fn customer_lifetime_value(
+                &self,
+                spend_model: ModelClass<'_>,
+                data: SpendCustomers,
+                options: Option<ClvOptions>,
+            ) -> Result<Float64Array> {
+                clv_of(self, &spend_model, &data, options)
+            }
+        }
+    };
+}
+
+macro_rules! spend_methods {
+    ($class:ident, $Input:ident) => {
+        #[napi]
+        impl $class {
+            /// Per-customer log-likelihood (repeat customers).
+            #[napi(catch_unwind)]
+            pub fn log_likelihood_of(&self, data: $Input) -> Result<Float64Array> {
+                let (c, m) = (data.columns(), self.model()?);
+                m.gamma_gamma("log_likelihood")
+                    .and_then(|g| g.log_likelihood(c[0], c[1]))
+                    .map(out)
+                    .map_err(js)
+            }
+
+            /// Expected mean transaction value of each customer.
+            #[napi(catch_unwind)]
+            pub fn expected_spend(&self, data: $Input) -> Result<Float64Array> {
+                let c = data.columns();
+                self.model()?
+                    .expected_spend(c[0], c[1])
+                    .map(out)
+                    .map_err(js)
+            }
+        }
+    };
+}
+
+macro_rules! retention_methods {
+    ($class:ident) => {
+        #[napi]
+        impl $class {
+            /// Fits to the active customers at the start of each period (survivors[0] = cohort size) and returns the model itself.
+            #[napi(catch_unwind)]
+            pub fn fit<'a>(
+                &mut self,
+                this: This<'a>,
+                survivors: Either<Float64Array, Vec<f64>>,
+            ) -> Result<This<'a>> {
+                self.state.fit(&[sl(&survivors)], None).map_err(js)?;
+                Ok(this)
+            }
+
+            /// Log-likelihood of a survivor series at these parameters.
+            #[napi(catch_unwind)]
+            pub fn log_likelihood_of(
+                &self,
+                survivors: Either<Float64Array, Vec<f64>>,
+            ) -> Result<f64> {
+                self.model()?
+                    .retention("log_likelihood")
+                    .and_then(|m| m.log_likelihood(sl(&survivors)))
+                    .map_err(js)
+            }
+
+            /// S(t): probability of being active after t periods.
+            #[napi(catch_unwind)]
+            pub fn survival(&self, t: f64) -> Result<f64> {
+                self.model()?
+                    .retention("survival")
+                    .and_then(|m| m.survival(t))
+                    .map_err(js)
+            }
+
+            /// r(t) = S(t)/S(t−1): retention rate in period t.
+            #[napi(catch_unwind)]
+            pub fn retention(&self, t: f64) -> Result<f64> {
+                self.model()?
+                    .retention("retention")
+                    .and_then(|m| m.retention(t))
+                    .map_err(js)
+            }
+
+            /// P(T = t): probability of churning in period t.
+            #[napi(catch_unwind)]
+            pub fn prob_churn(&self, t: f64) -> Result<f64> {
+                self.model()?
+                    .retention("prob_churn")
+                    .and_then(|m| m.prob_churn(t))
+                    .map_err(js)
+            }
+
+            /// Discounted expected residual lifetime of a customer who has made `renewals` renewals.
+            #[napi(catch_unwind)]
+            pub fn dert(&self, discount: f64, renewals: f64) -> Result<f64> {
+                self.model()?
+                    .retention("dert")
+                    .and_then(|m| m.dert(discount, renewals))
+                    .map_err(js)
+            }
+
+            /// Discounted expected lifetime of a new customer.
+            #[napi(catch_unwind)]
+            pub fn discounted_expected_lifetime(&self, discount: f64) -> Result<f64> {
+                self.model()?
+                    .retention("discounted_expected_lifetime")
+                    .and_then(|m| m.discounted_expected_lifetime(discount))
+                    .map_err(js)
+            }
+        }
+    };
+}
+
+use clv_js_common::model_classes;
+clv::for_each_model!(model_classes);
+
+fn clv_of(
+    transaction: &impl HasModel,
+    spend: &impl HasModel,
+    data: &SpendCustomers,
+    options: Option<ClvOptions>,
+) -> Result<Float64Array> {
+    let o = options.unwrap_or_default();
+    let args = ClvArgs {
+        time: o.time,
+        discount_rate: o.discount_rate,
+        freq: o.freq,
+    };
+    let columns = [
+        sl(&data.frequency),
+        required("recency", &data.recency)?,
+        required("T", &data.t)?,
+        sl(&data.monetary_value),
+    ];
+    let (t, s) = (transaction.model()?, spend.model()?);
+    common::customer_lifetime_value(t, s, columns, &args)
+        .map(out)
+        .map_err(js)
+}
+
+/// Discounted CLV of each customer over `time` months (lifetimes-compatible):
+/// Σ_{k=1..time} spend · (E[Y(k·u)] − E[Y((k−1)·u)]) / (1+discountRate)^k, spend from the spend model.
+#[napi(catch_unwind)]
+pub fn customer_lifetime_value(
+    transaction_model: ModelClass<'_>,
+    spend_model: ModelClass<'_>,
+    data: SpendCustomers,
+    options: Option<ClvOptions>,
+) -> Result<Float64Array> {
+    clv_of(&transaction_model, &spend_model, &data, options)
+}

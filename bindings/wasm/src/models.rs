@@ -1,0 +1,385 @@
+//! The model classes, one per line of the core's registry
+//! ([`clv::for_each_model!`]), as in `@clv/node`: each holds a
+//! [`ModelState`] (an `Option<clv::AnyModel>`) shared with the handle `fit`
+//! returns, has the methods of its family (transaction, spend or retention)
+//! and reads its input arrays by the registry's input names in JS spelling.
+//! A model added to the registry appears here with no code of its own.
+//! Every method calls the core, which decides what a model supports
+//! (`NOT_SUPPORTED` otherwise).
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use clv::models::{AnyModel, ModelInfo, ModelKind, SpendModel, TransactionModel, whole_count};
+use clv_js_common::models::{self as common, ClvArgs, ModelState, Named};
+use js_sys::Function;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+
+use crate::{
+    Result, f64s, fit_options, get, invalid, js, json_text, num, opt_f64, opt_f64s, opt_string,
+    to_f64s, to_js, type_name,
+};
+
+/// A class instance's model; `fit` returns a second handle on the same state
+/// (wasm-bindgen cannot return `this`).
+type Shared = Rc<RefCell<ModelState>>;
+
+fn shared(state: ModelState) -> Shared {
+    Rc::new(RefCell::new(state))
+}
+
+/// `f` of the model, or `NOT_FITTED`.
+fn with<T>(state: &Shared, f: impl FnOnce(&AnyModel) -> clv::Result<T>) -> Result<T> {
+    state.borrow().get().and_then(f).map_err(js)
+}
+
+/// The arrays of `data` named by the registry's inputs, in their order.
+fn inputs(kind: ModelKind, data: &JsValue) -> Result<Vec<Vec<f64>>> {
+    let names = kind.spec().inputs.iter();
+    names
+        .map(|n| f64s(data, &clv_js_common::camel(n)))
+        .collect()
+}
+
+/// `f(model, [frequency, recency, T])` of a transaction model's input.
+fn per_customer(
+    state: &Shared,
+    kind: ModelKind,
+    data: &JsValue,
+    f: impl FnOnce(&AnyModel, [&[f64]; 3]) -> clv::Result<Vec<f64>>,
+) -> Result<Vec<f64>> {
+    let c = inputs(kind, data)?;
+    with(state, |m| f(m, [&c[0], &c[1], &c[2]]))
+}
+
+/// Fits `state` to the arrays of `data` (and its optional `weights`).
+fn fit(state: &Shared, kind: ModelKind, data: &JsValue) -> Result<()> {
+    let (c, w) = (inputs(kind, data)?, opt_f64s(data, "weights")?);
+    let columns: Vec<&[f64]> = c.iter().map(Vec::as_slice).collect();
+    state.borrow_mut().fit(&columns, w.as_deref()).map_err(js)
+}
+
+/// The model of any model class instance given as an argument, read back
+/// from its `toJSON()` (wasm-bindgen has no "one of these classes" argument
+/// type; the JSON holds the parameters and the fit exactly).
+fn model_arg(field: &str, v: &JsValue) -> Result<AnyModel> {
+    let to_json = get(v, "toJSON").dyn_into::<Function>();
+    let f =
+        to_json.map_err(|_| invalid(field, type_name(v), "a model (BetaGeo, GammaGamma, …)"))?;
+    AnyModel::from_json(&json_text(&f.call0(v)?)?).map_err(js)
+}
+
+fn clv_of(
+    transaction: &AnyModel,
+    spend: &JsValue,
+    data: &JsValue,
+    options: &JsValue,
+) -> Result<Vec<f64>> {
+    let spend = model_arg("spendModel", spend)?;
+    let args = ClvArgs {
+        time: opt_f64(options, "time")?,
+        discount_rate: opt_f64(options, "discountRate")?,
+        freq: opt_string(options, "freq")?,
+    };
+    let c = ["frequency", "recency", "T", "monetaryValue"].map(|k| f64s(data, k));
+    let [x, tx, t, m] = c;
+    let (x, tx, t, m) = (x?, tx?, t?, m?);
+    common::customer_lifetime_value(transaction, &spend, [&x, &tx, &t, &m], &args).map_err(js)
+}
+
+/// Discounted CLV of each customer over `time` months (lifetimes-compatible):
+/// Σ_{k=1..time} spend · (E[Y(k·u)] − E[Y((k−1)·u)]) / (1+discountRate)^k, spend from the spend model.
+#[wasm_bindgen(js_name = customerLifetimeValue)]
+pub fn customer_lifetime_value(
+    #[wasm_bindgen(js_name = transactionModel, unchecked_param_type = "ModelClass")]
+    transaction_model: JsValue,
+    #[wasm_bindgen(js_name = spendModel, unchecked_param_type = "ModelClass")] spend_model: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "SpendCustomers")] data: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "ClvOptions")] options: JsValue,
+) -> Result<Vec<f64>> {
+    clv_of(
+        &model_arg("transactionModel", &transaction_model)?,
+        &spend_model,
+        &data,
+        &options,
+    )
+}
+
+/// Every model of the package, from the core's registry.
+#[wasm_bindgen(unchecked_return_type = "Array<ModelEntry>")]
+pub fn models() -> Result<JsValue> {
+    to_js(&common::models())
+}
+
+/// Any model class, and the nullable standard errors of each, for the `.d.ts`.
+macro_rules! model_union {
+    ($($class:ident),*) => {
+        #[wasm_bindgen(typescript_custom_section)]
+        const MODEL_TYPES: &str = concat!(
+            "export type ModelClass = ", $(stringify!($class), " | ",)* "never;\n",
+            $("export type ", stringify!($class), "StdErrors = ", stringify!($class), "Params | null;\n",)*
+        );
+    };
+}
+
+/// One model class: state, lifecycle and its family's methods.
+macro_rules! model_class {
+    ($variant:ident, $name:literal, $reference:literal, $class:ident, $family:ident, [$($param:ident),*], $Input:ident) => { paste::paste! {
+        #[doc = $name " (" $reference ")."]
+        #[wasm_bindgen]
+        pub struct $class {
+            state: Shared,
+        }
+
+        #[wasm_bindgen]
+        impl $class {
+            /// An unfitted model; `options` are used by `fit`.
+            #[wasm_bindgen(constructor)]
+            pub fn new(#[wasm_bindgen(unchecked_optional_param_type = FitOptions)] options: JsValue) -> Result<$class> {
+                Ok($class { state: shared(ModelState::new(ModelKind::$variant, fit_options(&options)?)) })
+            }
+
+            /// A model with known parameters.
+            #[wasm_bindgen(js_name = fromParams)]
+            pub fn from_params(#[wasm_bindgen(unchecked_param_type = [<$class Params>])] params: JsValue) -> Result<$class> {
+                let values = [$(num(stringify!($param), &get(&params, stringify!($param)))?),*];
+                let state = ModelState::from_values(ModelKind::$variant, &values).map_err(js)?;
+                Ok($class { state: shared(state) })
+            }
+
+            /// Reads what `toJSON()` wrote (the object, or its JSON text).
+            #[wasm_bindgen(js_name = fromJSON)]
+            pub fn from_json(#[wasm_bindgen(unchecked_param_type = "string | Record<string, unknown>")] json: JsValue) -> Result<$class> {
+                let state = ModelState::from_json(ModelKind::$variant, &json_text(&json)?).map_err(js)?;
+                Ok($class { state: shared(state) })
+            }
+
+            /// `{format_version, model, params, fit}`: what `JSON.stringify(model)` writes.
+            #[wasm_bindgen(js_name = toJSON, unchecked_return_type = "Record<string, unknown>")]
+            pub fn to_json(&self) -> Result<JsValue> {
+                js_sys::JSON::parse(&with(&self.state, |m| Ok(m.to_json()))?)
+            }
+
+            /// The parameters.
+            #[wasm_bindgen(getter, unchecked_return_type = [<$class Params>])]
+            pub fn params(&self) -> Result<JsValue> {
+                to_js(&Named(with(&self.state, |m| Ok(m.params()))?))
+            }
+
+            /// Total log-likelihood at the optimum; null for a model built from parameters.
+            #[wasm_bindgen(getter, js_name = logLikelihood, unchecked_return_type = "number | null")]
+            pub fn log_likelihood(&self) -> Result<JsValue> {
+                with(&self.state, |m| Ok(m.fit_info().map_or(JsValue::NULL, |f| f.log_likelihood.into())))
+            }
+
+            /// Standard errors of the parameters; null for a model built from parameters.
+            #[wasm_bindgen(getter, js_name = stdErrors, unchecked_return_type = [<$class StdErrors>])]
+            pub fn std_errors(&self) -> Result<JsValue> {
+                with(&self.state, |m| Ok(common::std_errors(m))).and_then(|s| s.map_or(Ok(JsValue::NULL), |s| to_js(&s)))
+            }
+
+            /// Estimate, standard error and 95% interval of each parameter.
+            #[wasm_bindgen(unchecked_return_type = "ParamSummary[]")]
+            pub fn summary(&self) -> Result<JsValue> {
+                to_js(&with(&self.state, |m| Ok(common::summary_rows(m)))?)
+            }
+        }
+
+        family_methods!($family, $variant, $class, $Input);
+    }};
+}
+
+/// The methods of a family; `fit` takes the input object (or, for a
+/// retention model, the survivor array).
+macro_rules! family_methods {
+    (Transaction, $variant:ident, $class:ident, $Input:ident) => {
+        input_fit!($variant, $class, $Input);
+        transaction_methods!($variant, $class, $Input);
+    };
+    (Spend, $variant:ident, $class:ident, $Input:ident) => {
+        input_fit!($variant, $class, $Input);
+        spend_methods!($variant, $class, $Input);
+    };
+    (Retention, $variant:ident, $class:ident, $Input:ident) => {
+        retention_methods!($variant, $class);
+    };
+}
+
+macro_rules! input_fit {
+    ($variant:ident, $class:ident, $Input:ident) => {
+        #[wasm_bindgen]
+        impl $class {
+            /// Fits the model by maximum likelihood (a spend model on the customers with
+            /// frequency > 0) and returns it (the same fitted state).
+            pub fn fit(
+                &self,
+                #[wasm_bindgen(unchecked_param_type = $Input)] data: JsValue,
+            ) -> Result<$class> {
+                fit(&self.state, ModelKind::$variant, &data)?;
+                Ok($class {
+                    state: Rc::clone(&self.state),
+                })
+            }
+        }
+    };
+}
+
+/// One `#[wasm_bindgen]` method per line: `"doc" jsName rust_name (scalar
+/// arguments) |model, [frequency, recency, T]| core call`, each taking the
+/// scalars and then the input object.
+macro_rules! per_customer_methods {
+    ($variant:ident, $class:ident, $Input:ident, $($doc:literal $js:ident $name:ident ($($arg:ident),*) |$m:ident, $c:tt| $body:expr;)*) => {
+        $(
+            #[wasm_bindgen]
+            impl $class {
+                #[doc = $doc]
+                #[wasm_bindgen(js_name = $js)]
+                pub fn $name(&self, $($arg: f64,)* #[wasm_bindgen(unchecked_param_type = $Input)] data: JsValue) -> Result<Vec<f64>> {
+                    per_customer(&self.state, ModelKind::$variant, &data, |$m, $c| $body)
+                }
+            }
+        )*
+    };
+}
+
+macro_rules! transaction_methods {
+    ($variant:ident, $class:ident, $Input:ident) => {
+        per_customer_methods!($variant, $class, $Input,
+            "Per-customer log-likelihood." logLikelihoodOf log_likelihood_of () |m, [x, tx, t]| m.log_likelihood(x, tx, t);
+            "P(alive) of each customer." probAlive prob_alive () |m, [x, tx, t]| m.prob_alive(x, tx, t);
+            "Expected purchases of each customer in the next `t` units." expectedPurchases expected_purchases (t)
+                |m, [x, tx, tt]| m.expected_purchases(t, x, tx, tt);
+            "P(X(T, T+t) = n | x, t_x, T) for each customer, where the model has it." probPurchasesConditional prob_purchases_conditional (n, t)
+                |m, [x, tx, tt]| m.prob_purchases_conditional(whole_count("n", n)?, t, x, tx, tt);
+            "Discounted expected residual transactions, where the model has them in closed form (Pareto/NBD: continuous rate per unit; BG/BB: rate per opportunity)." dert dert (discount)
+                |m, [x, tx, t]| m.dert(discount, x, tx, t);
+            "P(alive at opportunity n + m) for each customer (discrete-time models)." probAliveAhead prob_alive_ahead (m)
+                |model, [x, tx, t]| model.prob_alive_ahead(m, x, tx, t);
+        );
+
+        #[wasm_bindgen]
+        impl $class {
+            /// Expected purchases of a new customer in `t` units.
+            #[wasm_bindgen(js_name = expectedPurchasesNew)]
+            pub fn expected_purchases_new(&self, t: f64) -> Result<f64> {
+                with(&self.state, |m| m.expected_purchases_new(t))
+            }
+
+            /// P(X(t) = n) for a new customer.
+            #[wasm_bindgen(js_name = probPurchases)]
+            pub fn prob_purchases(&self, n: f64, t: f64) -> Result<f64> {
+                with(&self.state, |m| m.prob_purchases(whole_count("n", n)?, t))
+            }
+
+            /// Discounted CLV of each customer with `spendModel` (see `customerLifetimeValue`).
+            #[wasm_bindgen(js_name = customerLifetimeValue)]
+            pub fn customer_lifetime_value(
+                &self,
+                #[wasm_bindgen(js_name = spendModel, unchecked_param_type = "ModelClass")] spend_model: JsValue,
+                #[wasm_bindgen(unchecked_param_type = "SpendCustomers")] data: JsValue,
+                #[wasm_bindgen(unchecked_optional_param_type = "ClvOptions")] options: JsValue,
+            ) -> Result<Vec<f64>> {
+                clv_of(self.state.borrow().get().map_err(js)?, &spend_model, &data, &options)
+            }
+        }
+    };
+}
+
+macro_rules! spend_methods {
+    ($variant:ident, $class:ident, $Input:ident) => {
+        #[wasm_bindgen]
+        impl $class {
+            /// Per-customer log-likelihood (repeat customers).
+            #[wasm_bindgen(js_name = logLikelihoodOf)]
+            pub fn log_likelihood_of(
+                &self,
+                #[wasm_bindgen(unchecked_param_type = $Input)] data: JsValue,
+            ) -> Result<Vec<f64>> {
+                let c = inputs(ModelKind::$variant, &data)?;
+                with(&self.state, |m| {
+                    m.gamma_gamma("log_likelihood")?
+                        .log_likelihood(&c[0], &c[1])
+                })
+            }
+
+            /// Expected mean transaction value of each customer.
+            #[wasm_bindgen(js_name = expectedSpend)]
+            pub fn expected_spend(
+                &self,
+                #[wasm_bindgen(unchecked_param_type = $Input)] data: JsValue,
+            ) -> Result<Vec<f64>> {
+                let c = inputs(ModelKind::$variant, &data)?;
+                with(&self.state, |m| m.expected_spend(&c[0], &c[1]))
+            }
+        }
+    };
+}
+
+macro_rules! retention_methods {
+    ($variant:ident, $class:ident) => {
+        #[wasm_bindgen]
+        impl $class {
+            /// Fits to the active customers at the start of each period (survivors[0] = cohort size) and returns the model.
+            pub fn fit(
+                &self,
+                #[wasm_bindgen(unchecked_param_type = "Float64Array | number[]")]
+                survivors: JsValue,
+            ) -> Result<$class> {
+                let s = to_f64s("survivors", &survivors)?;
+                self.state.borrow_mut().fit(&[&s], None).map_err(js)?;
+                Ok($class {
+                    state: Rc::clone(&self.state),
+                })
+            }
+
+            /// Log-likelihood of a survivor series at these parameters.
+            #[wasm_bindgen(js_name = logLikelihoodOf)]
+            pub fn log_likelihood_of(
+                &self,
+                #[wasm_bindgen(unchecked_param_type = "Float64Array | number[]")]
+                survivors: JsValue,
+            ) -> Result<f64> {
+                let s = to_f64s("survivors", &survivors)?;
+                with(&self.state, |m| {
+                    m.retention("log_likelihood")?.log_likelihood(&s)
+                })
+            }
+
+            /// S(t): probability of being active after t periods.
+            pub fn survival(&self, t: f64) -> Result<f64> {
+                with(&self.state, |m| m.retention("survival")?.survival(t))
+            }
+
+            /// r(t) = S(t)/S(t−1): retention rate in period t.
+            pub fn retention(&self, t: f64) -> Result<f64> {
+                with(&self.state, |m| m.retention("retention")?.retention(t))
+            }
+
+            /// P(T = t): probability of churning in period t.
+            #[wasm_bindgen(js_name = probChurn)]
+            pub fn prob_churn(&self, t: f64) -> Result<f64> {
+                with(&self.state, |m| m.retention("prob_churn")?.prob_churn(t))
+            }
+
+            /// Discounted expected residual lifetime of a customer who has made `renewals` renewals.
+            pub fn dert(&self, discount: f64, renewals: f64) -> Result<f64> {
+                with(&self.state, |m| {
+                    m.retention("dert")?.dert(discount, renewals)
+                })
+            }
+
+            /// Discounted expected lifetime of a new customer.
+            #[wasm_bindgen(js_name = discountedExpectedLifetime)]
+            pub fn discounted_expected_lifetime(&self, discount: f64) -> Result<f64> {
+                with(&self.state, |m| {
+                    m.retention("discounted_expected_lifetime")?
+                        .discounted_expected_lifetime(discount)
+                })
+            }
+        }
+    };
+}
+
+use clv_js_common::model_classes;
+clv::for_each_model!(model_classes);
