@@ -130,6 +130,52 @@ export declare class GammaGamma {
   expectedSpend(data: SpendCustomers): Float64Array
 }
 
+/** GGom/NBD (Bemmaor & Glady (2012), Management Science 58(5)). */
+export declare class GammaGompertzNBD {
+  /** An unfitted model; `options` are used by `fit`. */
+  constructor(options?: FitOptions | undefined | null)
+  /** A model with known parameters. */
+  static fromParams(params: GammaGompertzNBDParams): GammaGompertzNBD
+  /** Reads what `toJSON()` wrote (the object, or its JSON text). */
+  static fromJSON(json: string | Record<string, unknown>): GammaGompertzNBD
+  /** `{format_version, model, params, fit}`: what `JSON.stringify(model)` writes. */
+  toJSON(): Record<string, unknown>
+  /** The parameters. */
+  get params(): GammaGompertzNBDParams
+  /** Total log-likelihood at the optimum; null for a model built from parameters. */
+  get logLikelihood(): number | null
+  /** Standard errors of the parameters; null for a model built from parameters. */
+  get stdErrors(): GammaGompertzNBDParams | null
+  /** Estimate, standard error and 95% interval of each parameter. */
+  summary(): Array<ParamSummary>
+  /**
+   * Fits the model by maximum likelihood (a spend model on the customers with
+   * frequency > 0) and returns the model itself.
+   */
+  fit(data: Customers): this
+  /** Per-customer log-likelihood. */
+  logLikelihoodOf(data: Customers): Float64Array
+  /** P(alive) of each customer. */
+  probAlive(data: Customers): Float64Array
+  /** Expected purchases of each customer in the next `t` units. */
+  expectedPurchases(t: number, data: Customers): Float64Array
+  /** Expected purchases of a new customer in `t` units. */
+  expectedPurchasesNew(t: number): number
+  /** P(X(t) = n) for a new customer. */
+  probPurchases(n: number, t: number): number
+  /** P(X(T, T+t) = n | x, t_x, T) for each customer, where the model has it. */
+  probPurchasesConditional(n: number, t: number, data: Customers): Float64Array
+  /**
+   * Discounted expected residual transactions, where the model has them in closed form
+   * (Pareto/NBD: continuous rate per unit; BG/BB: rate per opportunity).
+   */
+  dert(discount: number, data: Customers): Float64Array
+  /** P(alive at opportunity n + m) for each customer (discrete-time models). */
+  probAliveAhead(m: number, data: Customers): Float64Array
+  /** Discounted CLV of each customer with `spendModel` (see `customerLifetimeValue`). */
+  customerLifetimeValue(spendModel: ModelClass, data: SpendCustomers, options?: ClvOptions | undefined | null): Float64Array
+}
+
 /** MBG/NBD (Batislam, Denizel & Filiztekin (2007), IJRM 24(3)). */
 export declare class ModifiedBetaGeo {
   /** An unfitted model; `options` are used by `fit`. */
@@ -385,11 +431,20 @@ export interface GammaGammaParams {
   v: number
 }
 
+/** GGom/NBD parameters, in the registry's order. */
+export interface GammaGompertzNBDParams {
+  r: number
+  alpha: number
+  b: number
+  s: number
+  beta: number
+}
+
 /** Gini coefficient G = Σᵢ Σⱼ |vᵢ − vⱼ| / (2 n² μ) (population version; above 1 possible with negative values). */
 export declare function gini(values: Float64Array | Array<number>): number
 
 /** Any model class of the package. */
-export type ModelClass = BetaGeo | ModifiedBetaGeo | ParetoNBD | BetaGeoBetaBinom | GammaGamma | ShiftedBetaGeo
+export type ModelClass = BetaGeo | ModifiedBetaGeo | ParetoNBD | GammaGompertzNBD | BetaGeoBetaBinom | GammaGamma | ShiftedBetaGeo
 
 /** A model of the registry as `models()` lists it. */
 export interface ModelEntry {

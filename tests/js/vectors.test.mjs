@@ -194,6 +194,7 @@ const RUNNERS = {
   'gamma_gamma.json': modelFile,
   'mbg_nbd.json': modelFile,
   'pareto_nbd.json': modelFile,
+  'ggom_nbd.json': modelFile,
   'portfolio.json': moduleFile,
   'sbg.json': modelFile,
   'uplift.json': moduleFile,

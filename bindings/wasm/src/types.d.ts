@@ -92,6 +92,13 @@ export interface GammaGammaParams {
   q: number
   v: number
 }
+export interface GammaGompertzNBDParams {
+  r: number
+  alpha: number
+  b: number
+  s: number
+  beta: number
+}
 export interface ModelEntry {
   /** JSON key, e.g. "bg_nbd". */
   key: string
