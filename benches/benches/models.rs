@@ -14,7 +14,8 @@ use std::path::Path;
 use std::time::Duration;
 
 use clv::fit::FitOptions;
-use clv::{BetaGeo, Model, ModifiedBetaGeo, ParetoNbd, TransactionModel};
+use clv::models::GammaGompertzNbd;
+use clv::{AnyModel, BetaGeo, Model, ModifiedBetaGeo, ParetoNbd, TransactionModel};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 
 struct Customers {
@@ -89,6 +90,14 @@ fn fits(c: &mut Criterion) {
             b.iter(|| ParetoNbd::fit(&[black_box(&d.x), &d.tx, &d.t], None, &opts).expect("fit"));
         });
     }
+    // The model added through the registry: no closed-form Hessian (L-BFGS),
+    // a quadrature per customer.
+    let d = scaled(&base, base.x.len());
+    group.bench_function(BenchmarkId::new("ggom_nbd", "cdnow"), |b| {
+        b.iter(|| {
+            GammaGompertzNbd::fit(&[black_box(&d.x), &d.tx, &d.t], None, &opts).expect("fit")
+        });
+    });
     group.finish();
 }
 
@@ -101,7 +110,14 @@ fn scoring(c: &mut Criterion) {
         .sample_size(10)
         .measurement_time(Duration::from_secs(10));
     group.throughput(Throughput::Elements(data.x.len() as u64));
-    let models: [(&str, &dyn TransactionModel); 2] = [("bg_nbd", &bg), ("pareto_nbd", &pnbd)];
+    // The same models behind the registry's AnyModel (what the bindings call).
+    let (bg_any, pnbd_any) = (AnyModel::from(bg.clone()), AnyModel::from(pnbd.clone()));
+    let models: [(&str, &dyn TransactionModel); 4] = [
+        ("bg_nbd", &bg),
+        ("pareto_nbd", &pnbd),
+        ("bg_nbd_any_model", &bg_any),
+        ("pareto_nbd_any_model", &pnbd_any),
+    ];
     for (name, m) in models {
         group.bench_function(BenchmarkId::new(name, "prob_alive+expected_39"), |b| {
             b.iter(|| {
