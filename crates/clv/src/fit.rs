@@ -1351,50 +1351,47 @@ mod tests {
         }
     }
 
+    /// At most 20 iterations: enough to see an unbounded likelihood run off.
+    fn twenty_iterations() -> FitOptions {
+        FitOptions {
+            max_iterations: 20,
+            ..FitOptions::default()
+        }
+    }
+
     #[test]
     fn errors() {
-        let e = maximize(
-            "unbounded",
-            &Unbounded,
-            &FitOptions {
-                max_iterations: 20,
-                ..FitOptions::default()
-            },
-        )
-        .unwrap_err();
+        let e = maximize("unbounded", &Unbounded, &twenty_iterations()).unwrap_err();
         assert_eq!(e.code(), "NOT_CONVERGED");
         assert!(e.to_string().contains("unbounded"), "{e}");
 
-        let e = maximize(
-            "toy",
-            &Toy,
-            &FitOptions {
-                gradient_tolerance: -1.0,
-                ..FitOptions::default()
-            },
-        )
-        .unwrap_err();
-        assert_eq!(e.field(), Some("gradient_tolerance"));
-        let e = maximize(
-            "toy",
-            &Toy,
-            &FitOptions {
-                penalty: f64::NAN,
-                ..FitOptions::default()
-            },
-        )
-        .unwrap_err();
-        assert_eq!(e.field(), Some("penalty"));
-        let e = maximize(
-            "toy",
-            &Toy,
-            &FitOptions {
-                max_iterations: 0,
-                ..FitOptions::default()
-            },
-        )
-        .unwrap_err();
-        assert_eq!(e.field(), Some("max_iterations"));
+        let default = FitOptions::default;
+        for (options, field) in [
+            (
+                FitOptions {
+                    gradient_tolerance: -1.0,
+                    ..default()
+                },
+                "gradient_tolerance",
+            ),
+            (
+                FitOptions {
+                    penalty: f64::NAN,
+                    ..default()
+                },
+                "penalty",
+            ),
+            (
+                FitOptions {
+                    max_iterations: 0,
+                    ..default()
+                },
+                "max_iterations",
+            ),
+        ] {
+            let e = maximize("toy", &Toy, &options).unwrap_err();
+            assert_eq!(e.field(), Some(field));
+        }
 
         struct Nowhere;
         impl Likelihood for Nowhere {
@@ -1530,15 +1527,7 @@ mod tests {
     #[test]
     fn newton_unbounded_is_an_error() {
         let unbounded = WithHessian(Unbounded, |_, _, h| h[0] = 0.0);
-        let e = maximize(
-            "unbounded",
-            &unbounded,
-            &FitOptions {
-                max_iterations: 20,
-                ..FitOptions::default()
-            },
-        )
-        .unwrap_err();
+        let e = maximize("unbounded", &unbounded, &twenty_iterations()).unwrap_err();
         assert_eq!(e.code(), "NOT_CONVERGED");
     }
 

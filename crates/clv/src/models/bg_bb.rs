@@ -157,6 +157,16 @@ pub fn validate_bgbb_customers(
 }
 
 /// ln L for one customer and, if `grad` is given, ∂ ln L/∂(α, β, γ, δ).
+/// The parameters from the optimiser's vector (α, β, γ, δ).
+fn bg_bb_params(p: &[f64]) -> BgBbParams {
+    BgBbParams {
+        alpha: p[0],
+        beta: p[1],
+        gamma: p[2],
+        delta: p[3],
+    }
+}
+
 fn ln_lik(p: &BgBbParams, x: f64, tx: f64, n: f64, grad: Option<&mut [f64; 4]>) -> f64 {
     let BgBbParams {
         alpha: a,
@@ -262,12 +272,7 @@ impl Likelihood for BgBbLikelihood<'_> {
         if p.iter().any(|v| !(v.is_finite() && *v > 0.0)) {
             return f64::NAN;
         }
-        let params = BgBbParams {
-            alpha: p[0],
-            beta: p[1],
-            gamma: p[2],
-            delta: p[3],
-        };
+        let params = bg_bb_params(p);
         let mut total = 0.0;
         let mut g = [0.0; 4];
         grad.iter_mut().for_each(|v| *v = 0.0);
@@ -535,44 +540,20 @@ mod tests {
 
     #[test]
     fn gradient_matches_finite_differences() {
-        let p = BgBbParams {
-            alpha: 1.3,
-            beta: 0.8,
-            gamma: 0.7,
-            delta: 2.5,
-        };
+        let theta = [1.3, 0.8, 0.7, 2.5];
         for &(x, tx, n) in &[
             (0.0, 0.0, 6.0),
             (2.0, 4.0, 6.0),
             (6.0, 6.0, 6.0),
             (3.0, 10.0, 40.0),
         ] {
-            let mut g = [0.0; 4];
-            ln_lik(&p, x, tx, n, Some(&mut g));
-            for k in 0..4 {
-                let h = 1e-6;
-                let mut arr = [p.alpha, p.beta, p.gamma, p.delta];
-                arr[k] += h;
-                let up = BgBbParams {
-                    alpha: arr[0],
-                    beta: arr[1],
-                    gamma: arr[2],
-                    delta: arr[3],
-                };
-                arr[k] -= 2.0 * h;
-                let dn = BgBbParams {
-                    alpha: arr[0],
-                    beta: arr[1],
-                    gamma: arr[2],
-                    delta: arr[3],
-                };
-                let fd = (ln_lik(&up, x, tx, n, None) - ln_lik(&dn, x, tx, n, None)) / (2.0 * h);
-                assert!(
-                    (g[k] - fd).abs() < 1e-6 * fd.abs().max(1.0),
-                    "{k}: {} vs {fd}",
-                    g[k]
-                );
-            }
+            crate::models::assert_gradient_matches_differences(
+                theta,
+                |a, g| ln_lik(&bg_bb_params(&a), x, tx, n, g),
+                |_| 1e-6,
+                |g, fd, _| (g - fd).abs() < 1e-6 * fd.abs().max(1.0),
+                &format!("{x},{tx},{n}"),
+            );
         }
     }
 
@@ -758,12 +739,6 @@ mod tests {
 
     #[test]
     fn json_round_trip() {
-        let m = m();
-        let back = BetaGeoBetaBinom::from_json(&m.to_json()).unwrap();
-        assert_eq!(back, m);
-        assert_eq!(
-            BetaGeoBetaBinom::from_json("[]").unwrap_err().code(),
-            "FORMAT_ERROR"
-        );
+        crate::models::assert_json_round_trip(&m(), &["[]"]);
     }
 }

@@ -79,7 +79,7 @@ use statrs::function::gamma::{digamma, ln_gamma};
 use crate::error::{Result, check};
 use crate::fit::{Boundary, FitInfo, Likelihood};
 use crate::models::{
-    Model, TransactionModel, chunked_sum, log_add_exp, map_customers, model_state,
+    Model, TransactionModel, chunked_sum, log_add_exp, model_state, per_customer,
     validate_customers,
 };
 
@@ -743,9 +743,8 @@ impl TransactionModel for GammaGompertzNbd {
         t: &[f64],
     ) -> Result<Vec<f64>> {
         check::non_negative("t", horizon)?;
-        validate_customers(frequency, recency, t)?;
         let p = &self.params;
-        map_customers(frequency, recency, t, |x, tx, tt| {
+        per_customer(frequency, recency, t, |x, tx, tt| {
             let pa = ln_lik(p, x, tx, tt, None).1.exp();
             let post = GgomParams {
                 r: p.r + x,
@@ -761,15 +760,13 @@ impl TransactionModel for GammaGompertzNbd {
     }
 
     fn log_likelihood(&self, frequency: &[f64], recency: &[f64], t: &[f64]) -> Result<Vec<f64>> {
-        validate_customers(frequency, recency, t)?;
-        map_customers(frequency, recency, t, |x, tx, tt| {
+        per_customer(frequency, recency, t, |x, tx, tt| {
             Ok(ln_lik(&self.params, x, tx, tt, None).0)
         })
     }
 
     fn prob_alive(&self, frequency: &[f64], recency: &[f64], t: &[f64]) -> Result<Vec<f64>> {
-        validate_customers(frequency, recency, t)?;
-        map_customers(frequency, recency, t, |x, tx, tt| {
+        per_customer(frequency, recency, t, |x, tx, tt| {
             Ok(ln_lik(&self.params, x, tx, tt, None).1.exp())
         })
     }
@@ -782,9 +779,8 @@ impl TransactionModel for GammaGompertzNbd {
         t: &[f64],
     ) -> Result<Vec<f64>> {
         check::non_negative("t", horizon)?;
-        validate_customers(frequency, recency, t)?;
         let p = &self.params;
-        map_customers(frequency, recency, t, |x, tx, tt| {
+        per_customer(frequency, recency, t, |x, tx, tt| {
             let pa = ln_lik(p, x, tx, tt, None).1.exp();
             Ok(pa * (p.r + x) / (p.alpha + tt) * int_survival(p.b, p.s, beta_at(p, tt), horizon))
         })
@@ -926,22 +922,17 @@ mod tests {
                 (5.0, 100.0, 2e4),
                 (400.0, 30.0, 39.0),
             ] {
-                let mut g = [0.0; 5];
-                ln_lik(&gp(theta), x, tx, t, Some(&mut g));
-                for k in 0..5 {
-                    let h = 1e-5 * theta[k];
-                    let (mut u, mut d) = (theta, theta);
-                    u[k] += h;
-                    d[k] -= h;
-                    let fd = (ln_lik(&gp(u), x, tx, t, None).0 - ln_lik(&gp(d), x, tx, t, None).0)
-                        / (2.0 * h);
-                    // compare on the ln θ scale: θ ∂/∂θ
-                    let (a, b) = (g[k] * theta[k], fd * theta[k]);
-                    assert!(
-                        (a - b).abs() < 1e-6 * b.abs().max(1e-2),
-                        "{theta:?} {x},{tx},{t} {k}: {a} vs {b}"
-                    );
-                }
+                crate::models::assert_gradient_matches_differences(
+                    theta,
+                    |u, g| ln_lik(&gp(u), x, tx, t, g).0,
+                    |th| 1e-5 * th,
+                    |g, fd, th| {
+                        // compare on the ln θ scale: θ ∂/∂θ
+                        let (a, b) = (g * th, fd * th);
+                        (a - b).abs() < 1e-6 * b.abs().max(1e-2)
+                    },
+                    &format!("{theta:?} {x},{tx},{t}"),
+                );
             }
         }
     }
@@ -1156,18 +1147,10 @@ mod tests {
             s.starts_with(r#"{"format_version":1,"model":"ggom_nbd","params":{"r":0.55,"alpha":10.6,"b":0.03,"s":0.8,"beta":2.5}"#),
             "{s}"
         );
-        assert_eq!(GammaGompertzNbd::from_json(&s).unwrap(), m);
-        assert_eq!(
-            GammaGompertzNbd::from_json("{}").unwrap_err().code(),
-            "FORMAT_ERROR"
-        );
         let pareto = ParetoNbd::from_params(0.5, 1.0, 0.5, 1.0)
             .unwrap()
             .to_json();
-        assert_eq!(
-            GammaGompertzNbd::from_json(&pareto).unwrap_err().code(),
-            "FORMAT_ERROR"
-        );
+        crate::models::assert_json_round_trip(&m, &["{}", &pareto]);
         let bad = s.replace("\"b\":0.03", "\"b\":-0.03");
         assert_eq!(
             GammaGompertzNbd::from_json(&bad).unwrap_err().field(),

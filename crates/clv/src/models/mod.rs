@@ -470,6 +470,18 @@ where
     (0..frequency.len()).map(one).collect()
 }
 
+/// Per-customer map with validation, shared by the prediction methods of
+/// the models checked by [`validate_customers`].
+pub(crate) fn per_customer(
+    frequency: &[f64],
+    recency: &[f64],
+    t: &[f64],
+    f: impl Fn(f64, f64, f64) -> Result<f64> + Sync,
+) -> Result<Vec<f64>> {
+    validate_customers(frequency, recency, t)?;
+    map_customers(frequency, recency, t, f)
+}
+
 /// Index of entry (i, j) of a symmetric 4×4 matrix stored as its packed
 /// upper triangle (10 numbers, row by row); the table is symmetric, so
 /// `tri(i, j) == tri(j, i)`. The four-parameter likelihoods sum their
@@ -601,6 +613,46 @@ pub(crate) fn assert_hessian_matches_gradient<const K: usize>(
                 fd[i][j]
             );
         }
+    }
+}
+
+/// Test helper: the analytic gradient of `f` at `theta` (what `f` writes
+/// when given `Some`) against central differences `(f(θ + h e_k) −
+/// f(θ − h e_k)) / 2h` with `h = step(θ_k)`, component by component:
+/// `close(g_k, fd_k, θ_k)` must hold.
+#[cfg(test)]
+pub(crate) fn assert_gradient_matches_differences<const K: usize>(
+    theta: [f64; K],
+    f: impl Fn([f64; K], Option<&mut [f64; K]>) -> f64,
+    step: impl Fn(f64) -> f64,
+    close: impl Fn(f64, f64, f64) -> bool,
+    label: &str,
+) {
+    let mut g = [0.0; K];
+    f(theta, Some(&mut g));
+    for k in 0..K {
+        let h = step(theta[k]);
+        let (mut up, mut down) = (theta, theta);
+        up[k] += h;
+        down[k] -= h;
+        let fd = (f(up, None) - f(down, None)) / (2.0 * h);
+        assert!(
+            close(g[k], fd, theta[k]),
+            "{label} {k}: {} vs {fd} ({g:?})",
+            g[k]
+        );
+    }
+}
+
+/// Test helper: `m` reads back from its JSON as itself, and each text of
+/// `bad` is a `FORMAT_ERROR`.
+#[cfg(test)]
+pub(crate) fn assert_json_round_trip<M: Model + PartialEq + std::fmt::Debug>(m: &M, bad: &[&str]) {
+    let back = M::from_json(&m.to_json()).expect("the model's own JSON");
+    assert_eq!(&back, m);
+    for text in bad {
+        let e = M::from_json(text).expect_err(text);
+        assert_eq!(e.code(), "FORMAT_ERROR", "{text}");
     }
 }
 

@@ -434,12 +434,19 @@ mod tests {
     #[test]
     fn gradient_matches_finite_differences() {
         let (a, b) = (0.8, 1.5);
-        let (_, ga, gb) = sbg_ll(a, b, &REGULAR);
-        let h = 1e-6;
-        let fa = (sbg_ll(a + h, b, &REGULAR).0 - sbg_ll(a - h, b, &REGULAR).0) / (2.0 * h);
-        let fb = (sbg_ll(a, b + h, &REGULAR).0 - sbg_ll(a, b - h, &REGULAR).0) / (2.0 * h);
-        assert!((ga - fa).abs() < 1e-5 * fa.abs().max(1.0));
-        assert!((gb - fb).abs() < 1e-5 * fb.abs().max(1.0));
+        crate::models::assert_gradient_matches_differences(
+            [a, b],
+            |[a, b], g| {
+                let (ll, ga, gb) = sbg_ll(a, b, &REGULAR);
+                if let Some(g) = g {
+                    *g = [ga, gb];
+                }
+                ll
+            },
+            |_| 1e-6,
+            |g, fd, _| (g - fd).abs() < 1e-5 * fd.abs().max(1.0),
+            "sBG",
+        );
     }
 
     #[test]
