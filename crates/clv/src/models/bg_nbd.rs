@@ -829,18 +829,12 @@ mod tests {
 
     #[test]
     fn prob_purchases_sums_to_one_and_mean() {
-        let m = fhl();
-        for t in [0.5, 10.0, 39.0, 200.0] {
-            let (mut s, mut mean) = (0.0, 0.0);
-            for n in 0..3000 {
-                let p = m.prob_purchases(n, t).unwrap();
-                s += p;
-                mean += f64::from(n) * p;
-            }
-            assert!((s - 1.0).abs() < 1e-9, "t={t} sum={s}");
-            let e = m.expected_purchases_new(t).unwrap();
-            assert!((mean - e).abs() < 1e-7 * e.max(1.0), "t={t} {mean} vs {e}");
-        }
+        crate::models::assert_pmf_sums_to_one_with_mean(
+            &fhl(),
+            &[0.5, 10.0, 39.0, 200.0],
+            3000,
+            1e-7,
+        );
     }
 
     #[test]

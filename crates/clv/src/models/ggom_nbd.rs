@@ -1029,27 +1029,12 @@ mod tests {
         // Σ_n P(X(t)=n) = 1 and Σ n P(X(t)=n) = E[X(t)]; the conditional
         // pmf's mean is the conditional expectation.
         let m = m();
-        for t in [1.0, 39.0, 100.0] {
-            let (mut total, mut mean) = (0.0, 0.0);
-            for n in 0..1500u32 {
-                let p = m.prob_purchases(n, t).unwrap();
-                assert!((0.0..=1.0).contains(&p));
-                total += p;
-                mean += f64::from(n) * p;
-            }
-            assert!((total - 1.0).abs() < 1e-9, "t={t}: {total}");
-            let e = m.expected_purchases_new(t).unwrap();
-            assert!((mean - e).abs() < 1e-8 * e.max(1.0), "t={t}: {mean} vs {e}");
-        }
+        crate::models::assert_pmf_sums_to_one_with_mean(&m, &[1.0, 39.0, 100.0], 1500, 1e-8);
         let (x, tx, tt, h) = (2.0, 30.43, 38.86, 39.0);
-        let (mut total, mut mean) = (0.0, 0.0);
-        for n in 0..1500u32 {
-            let p = m
-                .prob_purchases_conditional(n, h, &[x], &[tx], &[tt])
-                .unwrap()[0];
-            total += p;
-            mean += f64::from(n) * p;
-        }
+        let (total, mean) = crate::models::pmf_sums(1500, |n| {
+            m.prob_purchases_conditional(n, h, &[x], &[tx], &[tt])
+                .unwrap()[0]
+        });
         let e = m.expected_purchases(h, &[x], &[tx], &[tt]).unwrap()[0];
         assert!((total - 1.0).abs() < 1e-9, "{total}");
         assert!((mean - e).abs() < 1e-8, "{mean} vs {e}");
@@ -1181,27 +1166,13 @@ mod tests {
     fn simulate(n: usize) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
         let (r, alpha, b, s, beta) = (0.8, 6.0, 0.06, 1.2, 15.0);
         let mut rng = super::super::sbg::test_rng::Rng(0x005E_ED0F_6601_4BAD);
-        let (mut xs, mut txs, mut ts) = (vec![], vec![], vec![]);
-        for i in 0..n {
+        rng.poisson_customers(n, |rng, i| {
             let lambda = rng.gamma(r) / alpha;
             let eta = rng.gamma(s) / beta;
             let t_obs = 30.0 + (i % 40) as f64;
             let death = (-rng.uniform().ln() / eta).ln_1p() / b;
-            let end = death.min(t_obs);
-            let (mut x, mut last, mut clock) = (0.0, 0.0, 0.0);
-            loop {
-                clock += -rng.uniform().ln() / lambda;
-                if clock > end {
-                    break;
-                }
-                x += 1.0;
-                last = clock;
-            }
-            xs.push(x);
-            txs.push(last);
-            ts.push(t_obs);
-        }
-        (xs, txs, ts)
+            (lambda, death, t_obs)
+        })
     }
 
     #[test]

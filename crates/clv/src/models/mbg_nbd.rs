@@ -88,17 +88,7 @@ mod tests {
 
     #[test]
     fn prob_purchases_sums_to_one_and_mean() {
-        for t in [1.0, 39.0, 150.0] {
-            let (mut s, mut mean) = (0.0, 0.0);
-            for n in 0..3000 {
-                let p = m().prob_purchases(n, t).unwrap();
-                s += p;
-                mean += f64::from(n) * p;
-            }
-            assert!((s - 1.0).abs() < 1e-9, "{s}");
-            let e = m().expected_purchases_new(t).unwrap();
-            assert!((mean - e).abs() < 1e-7 * e.max(1.0), "{mean} {e}");
-        }
+        crate::models::assert_pmf_sums_to_one_with_mean(&m(), &[1.0, 39.0, 150.0], 3000, 1e-7);
     }
 
     #[test]

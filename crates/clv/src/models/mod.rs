@@ -656,6 +656,37 @@ pub(crate) fn assert_json_round_trip<M: Model + PartialEq + std::fmt::Debug>(m: 
     }
 }
 
+/// Test helper: `(Σ p(n), Σ n·p(n))` over `n < terms`, each `p(n)` in [0, 1].
+#[cfg(test)]
+pub(crate) fn pmf_sums(terms: u32, p: impl Fn(u32) -> f64) -> (f64, f64) {
+    let (mut total, mut mean) = (0.0, 0.0);
+    for n in 0..terms {
+        let pn = p(n);
+        assert!((0.0..=1.0).contains(&pn), "P({n}) = {pn}");
+        total += pn;
+        mean += f64::from(n) * pn;
+    }
+    (total, mean)
+}
+
+/// Test helper: for a new customer observed for each `t` of `ts`, Σₙ P(X(t)
+/// = n) over `n < terms` is 1 to 1e-9 and Σₙ n·P(X(t) = n) is E[X(t)] to
+/// `rtol` · max(E, 1).
+#[cfg(test)]
+pub(crate) fn assert_pmf_sums_to_one_with_mean(
+    m: &impl TransactionModel,
+    ts: &[f64],
+    terms: u32,
+    rtol: f64,
+) {
+    for &t in ts {
+        let (total, mean) = pmf_sums(terms, |n| m.prob_purchases(n, t).expect("P(X(t) = n)"));
+        assert!((total - 1.0).abs() < 1e-9, "t={t}: {total}");
+        let e = m.expected_purchases_new(t).expect("E[X(t)]");
+        assert!((mean - e).abs() < rtol * e.max(1.0), "t={t}: {mean} vs {e}");
+    }
+}
+
 /// `ln(e^a + e^b)` without overflow; `−∞` terms are neutral.
 pub(crate) fn log_add_exp(a: f64, b: f64) -> f64 {
     if a == f64::NEG_INFINITY {

@@ -1330,27 +1330,13 @@ mod tests {
     #[test]
     fn distribution_sums_and_means() {
         let m = m();
-        for t in [1.0, 39.0, 500.0] {
-            let mut s = 0.0;
-            let mut mean = 0.0;
-            for n in 0..3000u32 {
-                let p = m.prob_purchases(n, t).unwrap();
-                assert!((0.0..=1.0).contains(&p));
-                s += p;
-                mean += f64::from(n) * p;
-            }
-            assert!((s - 1.0).abs() < 1e-9, "t={t}: {s}");
-            let e = m.expected_purchases_new(t).unwrap();
-            assert!((mean - e).abs() < 1e-7 * e.max(1.0), "t={t}: {mean} vs {e}");
-        }
+        crate::models::assert_pmf_sums_to_one_with_mean(&m, &[1.0, 39.0, 500.0], 3000, 1e-7);
         // conditional: Σ n P(X(T,T+t)=n | ·) = E[X(T,T+t) | ·]
         let (x, tx, tt, h) = (2.0, 30.43, 38.86, 39.0);
-        let mut mean = 0.0;
-        for n in 0..3000u32 {
-            mean += f64::from(n)
-                * m.prob_purchases_conditional(n, h, &[x], &[tx], &[tt])
-                    .unwrap()[0];
-        }
+        let (_, mean) = crate::models::pmf_sums(3000, |n| {
+            m.prob_purchases_conditional(n, h, &[x], &[tx], &[tt])
+                .unwrap()[0]
+        });
         let e = m.expected_purchases(h, &[x], &[tx], &[tt]).unwrap()[0];
         assert!((mean - e).abs() < 1e-8, "{mean} vs {e}");
     }
@@ -1453,27 +1439,13 @@ mod tests {
     fn simulate(n: usize) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
         let (r, alpha, s, beta) = (0.8, 8.0, 0.9, 12.0);
         let mut rng = super::super::sbg::test_rng::Rng(0xDEAD_BEEF_CAFE_F00D);
-        let (mut xs, mut txs, mut ts) = (vec![], vec![], vec![]);
-        for i in 0..n {
+        rng.poisson_customers(n, |rng, i| {
             let lambda = rng.gamma(r) / alpha;
             let mu = rng.gamma(s) / beta;
             let t_obs = 20.0 + (i % 20) as f64; // staggered ages 20..39
             let death = -rng.uniform().ln() / mu;
-            let end = death.min(t_obs);
-            let (mut x, mut last, mut clock) = (0.0, 0.0, 0.0);
-            loop {
-                clock += -rng.uniform().ln() / lambda;
-                if clock > end {
-                    break;
-                }
-                x += 1.0;
-                last = clock;
-            }
-            xs.push(x);
-            txs.push(last);
-            ts.push(t_obs);
-        }
-        (xs, txs, ts)
+            (lambda, death, t_obs)
+        })
     }
 
     #[test]

@@ -594,5 +594,32 @@ pub(crate) mod test_rng {
                 }
             }
         }
+        /// `n` customers of a Poisson purchase process: `draw(rng, i)`
+        /// gives customer i's purchase rate λ, time of death and age T;
+        /// returns (x, t_x, T) of the purchases in (0, min(death, T)].
+        pub(crate) fn poisson_customers(
+            &mut self,
+            n: usize,
+            mut draw: impl FnMut(&mut Self, usize) -> (f64, f64, f64),
+        ) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
+            let (mut xs, mut txs, mut ts) = (vec![], vec![], vec![]);
+            for i in 0..n {
+                let (lambda, death, t_obs) = draw(self, i);
+                let end = death.min(t_obs);
+                let (mut x, mut last, mut clock) = (0.0, 0.0, 0.0);
+                loop {
+                    clock += -self.uniform().ln() / lambda;
+                    if clock > end {
+                        break;
+                    }
+                    x += 1.0;
+                    last = clock;
+                }
+                xs.push(x);
+                txs.push(last);
+                ts.push(t_obs);
+            }
+            (xs, txs, ts)
+        }
     }
 }
