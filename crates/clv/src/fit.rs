@@ -262,6 +262,15 @@ struct Objective<'a, L: Likelihood + ?Sized> {
     memo: &'a RefCell<Option<Memo>>,
 }
 
+// References and numbers only: each argmin run takes its own copy of the
+// one objective of an attempt (not derived: that would ask `L: Copy`).
+impl<L: Likelihood + ?Sized> Clone for Objective<'_, L> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<L: Likelihood + ?Sized> Copy for Objective<'_, L> {}
+
 /// One evaluated point of the objective.
 struct Memo {
     phi: Vec<f64>,
@@ -416,14 +425,6 @@ fn run_start<L: Likelihood + ?Sized>(
         }
         let iters_left = options.max_iterations - iterations;
         budget.set(20 * budget_iters(iters_left) + 100);
-        let problem = Objective {
-            likelihood,
-            weight,
-            penalty: options.penalty,
-            best: &best,
-            budget: &budget,
-            memo: &memo,
-        };
         // Stop argmin on a slightly smaller gradient 2-norm than our max-abs
         // criterion so that its own stop implies ours when all goes well.
         let tol = options.gradient_tolerance * 0.5;
@@ -436,7 +437,7 @@ fn run_start<L: Likelihood + ?Sized>(
                         .with_tolerance_cost(0.0)
                 })
                 .and_then(|solver| {
-                    Executor::new(problem, solver)
+                    Executor::new(objective, solver)
                         .configure(|s| s.param(start_phi.clone()).max_iters(iters_left))
                         .run()
                 })
@@ -446,7 +447,7 @@ fn run_start<L: Likelihood + ?Sized>(
                 .with_tolerance_grad(tol)
                 .and_then(|s| s.with_tolerance_cost(0.0))
                 .and_then(|solver| {
-                    Executor::new(problem, solver)
+                    Executor::new(objective, solver)
                         .configure(|s| s.param(start_phi.clone()).max_iters(iters_left))
                         .run()
                 })
