@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::process::Output;
 use std::str::FromStr;
 
-use common::{clv, file, run, stderr, stdout};
+use common::{assert_fails, clv, file, run, stderr, stdout};
 
 use rust_decimal::Decimal;
 
@@ -110,12 +110,7 @@ fn bad_inputs_are_reported_with_line_column_and_value() {
         "summary {} --amount-col amount",
         bad_date.display()
     ));
-    assert_eq!(o.status.code(), Some(2));
-    let e = stderr(&o);
-    assert!(
-        e.contains("date") && e.contains("line 3") && e.contains("2024-13-45"),
-        "{e}"
-    );
+    assert_fails(&o, &["date", "line 3", "2024-13-45"]);
 
     let negative = file(
         &dir,
@@ -126,22 +121,18 @@ fn bad_inputs_are_reported_with_line_column_and_value() {
         "summary {} --amount-col amount",
         negative.display()
     ));
-    assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("-4.5"), "{}", stderr(&o));
+    assert_fails(&o, &["-4.5"]);
 
     let p = file(&dir, "log.csv", LOG);
     let o = run(&format!("summary {} --amount-col price", p.display()));
-    assert_eq!(o.status.code(), Some(2));
-    let e = stderr(&o);
-    assert!(e.contains("price") && e.contains("MISSING_COLUMN"), "{e}");
+    assert_fails(&o, &["price", "MISSING_COLUMN"]);
 
     // A purchase on 01-17 is after an observation end of 01-15.
     let o = run(&format!(
         "summary {} --observation-end 2024-01-15",
         p.display()
     ));
-    assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("2024-01-17"), "{}", stderr(&o));
+    assert_fails(&o, &["2024-01-17"]);
 
     // With --skip-invalid the row is skipped and the count reported.
     let o = run(&format!(
@@ -157,21 +148,14 @@ fn bad_inputs_are_reported_with_line_column_and_value() {
         "summary {} --calibration-end 2024-02-01 --observation-end 2024-01-31",
         p.display()
     ));
-    assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("calibration_end"), "{}", stderr(&o));
+    assert_fails(&o, &["calibration_end"]);
 
     let empty = file(&dir, "e.csv", "customer_id,date,amount\n");
     let o = run(&format!("summary {}", empty.display()));
-    assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("EMPTY_INPUT"), "{}", stderr(&o));
+    assert_fails(&o, &["EMPTY_INPUT"]);
 
     let o = run("summary /nonexistent/file.csv");
-    assert_eq!(o.status.code(), Some(2));
-    assert!(
-        stderr(&o).contains("/nonexistent/file.csv"),
-        "{}",
-        stderr(&o)
-    );
+    assert_fails(&o, &["/nonexistent/file.csv"]);
 }
 
 /// The decimal a successful run printed.
@@ -225,15 +209,9 @@ fn value_formulas_by_hand() {
     );
 
     let o = run("value retention --margin 100 --retention 1.5 --discount-rate 0.1");
-    assert_eq!(o.status.code(), Some(2));
-    assert!(
-        stderr(&o).contains("retention") && stderr(&o).contains("1.5"),
-        "{}",
-        stderr(&o)
-    );
+    assert_fails(&o, &["retention", "1.5"]);
     let o = run("value waland-cole --volume 1,2,3 --margin 1,2 --cost-of-capital 0.1");
-    assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("margin"), "{}", stderr(&o));
+    assert_fails(&o, &["margin"]);
 }
 
 /// Decimal options go through the core's `formulas::parse_decimal`: spaces
@@ -274,9 +252,8 @@ fn value_options_use_the_core_decimal_parser() {
         ),
     ] {
         let o = clv(&[&["value", "margin"][..], &args[..]].concat());
-        assert_eq!(o.status.code(), Some(2));
         let expected = format!("invalid {field}: \"{bad}\" (expected a decimal number");
-        assert!(stderr(&o).contains(&expected), "{}", stderr(&o));
+        assert_fails(&o, &[&expected]);
     }
     let o = run("value waland-cole --volume 1,x --margin 1 --cost-of-capital 0");
     assert!(
@@ -312,8 +289,7 @@ fn rfm_from_a_transaction_file() {
     );
 
     let o = on_log("rfm", "");
-    assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("amount"), "{}", stderr(&o));
+    assert_fails(&o, &["amount"]);
 }
 
 #[test]
@@ -462,36 +438,18 @@ fn fit_and_score_errors_name_the_problem() {
         "--recency-col",
         "t_x",
     ]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(
-        stderr(&o).contains("MISSING_COLUMN") && stderr(&o).contains("t_x"),
-        "{}",
-        stderr(&o)
-    );
+    assert_fails(&o, &["MISSING_COLUMN", "t_x"]);
     let o = run("fit sbg --survivors 1000,abc");
-    assert_eq!(o.status.code(), Some(2));
-    assert!(
-        stderr(&o).contains("survivors[1]") && stderr(&o).contains("abc"),
-        "{}",
-        stderr(&o)
-    );
+    assert_fails(&o, &["survivors[1]", "abc"]);
     let o = run("fit sbg --survivors 1000,1200");
-    assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("survivors"), "{}", stderr(&o));
+    assert_fails(&o, &["survivors"]);
     let o = run("fit bg-nbd");
-    assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("summary"), "{}", stderr(&o));
+    assert_fails(&o, &["summary"]);
     let dir = tempfile::tempdir().unwrap();
     let bad = file(&dir, "bad.csv", "frequency,recency,T\n2,40,38.86\n");
     let o = run(&format!("fit bg-nbd --summary {}", bad.display()));
-    assert_eq!(o.status.code(), Some(2));
-    assert!(
-        stderr(&o).contains("recency") && stderr(&o).contains("40"),
-        "{}",
-        stderr(&o)
-    );
+    assert_fails(&o, &["recency", "40"]);
     let model = file(&dir, "m.json", "{\"model\": \"nope\"}");
     let o = clv(&["score", model.to_str().unwrap(), "--summary", &summary]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("FORMAT_ERROR"), "{}", stderr(&o));
+    assert_fails(&o, &["FORMAT_ERROR"]);
 }

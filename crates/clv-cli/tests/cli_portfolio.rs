@@ -8,18 +8,14 @@ mod common;
 
 use std::process::Output;
 
-use common::{clv, file, json, run};
+use common::{assert_fails, clv, file, json, run};
 
 use serde_json::Value;
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
+/// Exit code 2 with `error [code]` and `needle` in the message.
 fn fails(o: &Output, code: &str, needle: &str) {
-    assert_eq!(o.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert!(
-        err.contains(&format!("error [{code}]")) && err.contains(needle),
-        "{err}"
-    );
+    assert_fails(o, &[&format!("error [{code}]"), needle]);
 }
 
 fn close(v: &Value, want: f64) {
