@@ -54,7 +54,7 @@ use statrs::function::gamma::{digamma, ln_gamma};
 use super::model_state;
 use crate::error::{Error, Result, check};
 use crate::fit::{FitInfo, Likelihood};
-use crate::models::{Model, TransactionModel};
+use crate::models::{Model, TransactionModel, whole};
 use crate::special::hyp2f1;
 
 /// α, β (transaction probability) and γ, δ (dropout probability).
@@ -104,16 +104,21 @@ pub struct BetaGeoBetaBinom {
     fit: Option<FitInfo>,
 }
 
-fn whole(field: &str, v: f64, min: f64) -> Result<f64> {
-    if v.is_finite() && v >= min && v.fract() == 0.0 {
-        Ok(v)
-    } else {
-        Err(Error::invalid(
-            field,
-            v,
-            format!("a whole number of periods >= {min}"),
-        ))
-    }
+/// The prediction methods' map over customers after
+/// [`validate_bgbb_customers`]: `f(x, t_x, n)` for each, in order.
+fn per_bgbb_customer(
+    frequency: &[f64],
+    recency: &[f64],
+    n_periods: &[f64],
+    f: impl Fn(f64, f64, f64) -> Result<f64>,
+) -> Result<Vec<f64>> {
+    validate_bgbb_customers(frequency, recency, n_periods)?;
+    frequency
+        .iter()
+        .zip(recency)
+        .zip(n_periods)
+        .map(|((&x, &tx), &n)| f(x, tx, n))
+        .collect()
 }
 
 /// Validation of BG/BB customers: equal lengths; x, t_x, n whole numbers;
@@ -410,20 +415,14 @@ impl TransactionModel for BetaGeoBetaBinom {
         n_periods: &[f64],
     ) -> Result<Vec<f64>> {
         whole("m", m, 0.0)?;
-        validate_bgbb_customers(frequency, recency, n_periods)?;
         let p = &self.params;
-        Ok(frequency
-            .iter()
-            .zip(recency)
-            .zip(n_periods)
-            .map(|((&x, &tx), &n)| {
-                let l = ln_lik(p, x, tx, n, None);
-                let num = ln_beta(p.alpha + x, p.beta + n - x) - ln_beta(p.alpha, p.beta)
-                    + ln_beta(p.gamma, p.delta + n + m)
-                    - ln_beta(p.gamma, p.delta);
-                (num - l).exp().min(1.0)
-            })
-            .collect())
+        per_bgbb_customer(frequency, recency, n_periods, |x, tx, n| {
+            let l = ln_lik(p, x, tx, n, None);
+            let num = ln_beta(p.alpha + x, p.beta + n - x) - ln_beta(p.alpha, p.beta)
+                + ln_beta(p.gamma, p.delta + n + m)
+                - ln_beta(p.gamma, p.delta);
+            Ok((num - l).exp().min(1.0))
+        })
     }
 
     /// Discounted expected residual transactions with discount rate `d` per
@@ -449,36 +448,26 @@ impl TransactionModel for BetaGeoBetaBinom {
         n_periods: &[f64],
     ) -> Result<Vec<f64>> {
         check::positive("discount", discount)?;
-        validate_bgbb_customers(frequency, recency, n_periods)?;
         let p = &self.params;
         let z = 1.0 / (1.0 + discount);
-        frequency
-            .iter()
-            .zip(recency)
-            .zip(n_periods)
-            .map(|((&x, &tx), &n)| {
-                let l = ln_lik(p, x, tx, n, None);
-                let f = hyp2f1(1.0, p.delta + n + 1.0, p.gamma + p.delta + n + 1.0, z)?;
-                let ln = ln_beta(p.alpha + x + 1.0, p.beta + n - x) - ln_beta(p.alpha, p.beta)
-                    + ln_beta(p.gamma, p.delta + n + 1.0)
-                    - ln_beta(p.gamma, p.delta)
-                    - (1.0 + discount).ln()
-                    + f.ln()
-                    - l;
-                Ok(ln.exp())
-            })
-            .collect()
+        per_bgbb_customer(frequency, recency, n_periods, |x, tx, n| {
+            let l = ln_lik(p, x, tx, n, None);
+            let f = hyp2f1(1.0, p.delta + n + 1.0, p.gamma + p.delta + n + 1.0, z)?;
+            let ln = ln_beta(p.alpha + x + 1.0, p.beta + n - x) - ln_beta(p.alpha, p.beta)
+                + ln_beta(p.gamma, p.delta + n + 1.0)
+                - ln_beta(p.gamma, p.delta)
+                - (1.0 + discount).ln()
+                + f.ln()
+                - l;
+            Ok(ln.exp())
+        })
     }
 
     /// ln L per customer (FHS eq. 5); `t` is the number of opportunities n.
     fn log_likelihood(&self, frequency: &[f64], recency: &[f64], t: &[f64]) -> Result<Vec<f64>> {
-        validate_bgbb_customers(frequency, recency, t)?;
-        Ok(frequency
-            .iter()
-            .zip(recency)
-            .zip(t)
-            .map(|((&x, &tx), &n)| ln_lik(&self.params, x, tx, n, None))
-            .collect())
+        per_bgbb_customer(frequency, recency, t, |x, tx, n| {
+            Ok(ln_lik(&self.params, x, tx, n, None))
+        })
     }
 
     /// P(alive at opportunity n + 1 | x, t_x, n) (FHS eq. 11).
@@ -495,23 +484,17 @@ impl TransactionModel for BetaGeoBetaBinom {
         t: &[f64],
     ) -> Result<Vec<f64>> {
         whole("t", horizon, 0.0)?;
-        validate_bgbb_customers(frequency, recency, t)?;
         let p = &self.params;
-        Ok(frequency
-            .iter()
-            .zip(recency)
-            .zip(t)
-            .map(|((&x, &tx), &n)| {
-                let l = ln_lik(p, x, tx, n, None);
-                // P(alive at n) · E[p | data]
-                let ln_alive = ln_beta(p.alpha + x, p.beta + n - x) - ln_beta(p.alpha, p.beta)
-                    + ln_beta(p.gamma, p.delta + n)
-                    - ln_beta(p.gamma, p.delta)
-                    - l;
-                let ep = (p.alpha + x) / (p.alpha + p.beta + n);
-                ln_alive.exp().min(1.0) * ep * sum_ratio(p.gamma, p.delta + n, horizon)
-            })
-            .collect())
+        per_bgbb_customer(frequency, recency, t, |x, tx, n| {
+            let l = ln_lik(p, x, tx, n, None);
+            // P(alive at n) · E[p | data]
+            let ln_alive = ln_beta(p.alpha + x, p.beta + n - x) - ln_beta(p.alpha, p.beta)
+                + ln_beta(p.gamma, p.delta + n)
+                - ln_beta(p.gamma, p.delta)
+                - l;
+            let ep = (p.alpha + x) / (p.alpha + p.beta + n);
+            Ok(ln_alive.exp().min(1.0) * ep * sum_ratio(p.gamma, p.delta + n, horizon))
+        })
     }
 
     /// E[X(n)] for a new customer (FHS eq. 9); `t` = n whole periods.

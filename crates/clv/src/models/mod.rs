@@ -470,6 +470,19 @@ where
     (0..frequency.len()).map(one).collect()
 }
 
+/// Checks a whole number of periods ≥ `min` (BG/BB, sBG) and returns it.
+pub(crate) fn whole(field: &str, t: f64, min: f64) -> Result<f64> {
+    if t.is_finite() && t >= min && t.fract() == 0.0 {
+        Ok(t)
+    } else {
+        Err(Error::invalid(
+            field,
+            t,
+            format!("a whole number of periods >= {min}"),
+        ))
+    }
+}
+
 /// Per-customer map with validation, shared by the prediction methods of
 /// the models checked by [`validate_customers`].
 pub(crate) fn per_customer(

@@ -52,7 +52,7 @@ use statrs::function::gamma::digamma;
 use super::model_state;
 use crate::error::{Error, Result, check};
 use crate::fit::{FitInfo, Likelihood};
-use crate::models::Model;
+use crate::models::{Model, whole};
 use crate::special::hyp2f1;
 
 /// The parameters α, β of the Beta churn-probability distribution.
@@ -86,19 +86,6 @@ struct SbgParams {
 pub struct ShiftedBetaGeo {
     params: SbgParams,
     fit: Option<FitInfo>,
-}
-
-/// Checks a whole, non-negative period count.
-fn whole(field: &str, t: f64, min: f64) -> Result<f64> {
-    if t.is_finite() && t >= min && t.fract() == 0.0 {
-        Ok(t)
-    } else {
-        Err(Error::invalid(
-            field,
-            t,
-            format!("a whole number of periods >= {min}"),
-        ))
-    }
 }
 
 /// Checks survivor counts: at least 2, finite, ≥ 0, non-increasing, first > 0.
