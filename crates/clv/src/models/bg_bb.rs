@@ -515,7 +515,7 @@ impl TransactionModel for BetaGeoBetaBinom {
 mod tests {
     use super::*;
     use crate::fit::FitOptions;
-    use crate::models::{Model, ModelInfo};
+    use crate::models::Model;
 
     fn m() -> BetaGeoBetaBinom {
         BetaGeoBetaBinom::from_params(1.204, 0.750, 0.657, 2.783).unwrap()
@@ -708,16 +708,7 @@ mod tests {
         let ns = vec![n_per as f64; xs.len()];
         let m =
             BetaGeoBetaBinom::fit(&[&xs, &txs, &ns], Some(&ws), &FitOptions::default()).unwrap();
-        let se = &m.fit_info().unwrap().std_errors;
-        let est = [m.alpha(), m.beta(), m.gamma(), m.delta()];
-        for (k, truth) in [alpha, beta, gamma, delta].iter().enumerate() {
-            assert!(
-                (est[k] - truth).abs() < 3.0 * se[k],
-                "{k}: {} ± {} vs {truth}",
-                est[k],
-                se[k]
-            );
-        }
+        crate::models::assert_within_3_se(&m, &[alpha, beta, gamma, delta]);
     }
 
     #[test]

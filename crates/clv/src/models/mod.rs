@@ -700,6 +700,22 @@ pub(crate) fn assert_pmf_sums_to_one_with_mean(
     }
 }
 
+/// Test helper: each fitted parameter of `m` is within 3 of its standard
+/// errors of `truth` (a simulation's parameters, in registry order).
+#[cfg(test)]
+pub(crate) fn assert_within_3_se(m: &impl ModelInfo, truth: &[f64]) {
+    let est = m.values();
+    let se = &m.fit_info().expect("a fitted model").std_errors;
+    for (k, truth) in truth.iter().enumerate() {
+        assert!(
+            (est[k] - truth).abs() < 3.0 * se[k],
+            "{k}: {} ± {} vs {truth}",
+            est[k],
+            se[k]
+        );
+    }
+}
+
 /// `ln(e^a + e^b)` without overflow; `−∞` terms are neutral.
 pub(crate) fn log_add_exp(a: f64, b: f64) -> f64 {
     if a == f64::NEG_INFINITY {

@@ -852,7 +852,7 @@ impl TransactionModel for ParetoNbd {
 mod tests {
     use super::*;
     use crate::fit::FitOptions;
-    use crate::models::{Model, ModelInfo};
+    use crate::models::Model;
 
     fn m() -> ParetoNbd {
         ParetoNbd::from_params(0.553, 10.578, 0.606, 11.669).unwrap()
@@ -1453,15 +1453,6 @@ mod tests {
         let (r, alpha, s, beta) = (0.8, 8.0, 0.9, 12.0);
         let (xs, txs, ts) = simulate(8000);
         let m = ParetoNbd::fit(&[&xs, &txs, &ts], None, &FitOptions::default()).unwrap();
-        let se = &m.fit_info().unwrap().std_errors;
-        let est = [m.r(), m.alpha(), m.s(), m.beta()];
-        for (k, truth) in [r, alpha, s, beta].iter().enumerate() {
-            assert!(
-                (est[k] - truth).abs() < 3.0 * se[k],
-                "{k}: {} ± {} vs {truth}",
-                est[k],
-                se[k]
-            );
-        }
+        crate::models::assert_within_3_se(&m, &[r, alpha, s, beta]);
     }
 }

@@ -459,19 +459,7 @@ mod tests {
             }
         }
         let m = ShiftedBetaGeo::fit(&[&surv], None, &FitOptions::default()).unwrap();
-        let se = &m.fit_info().unwrap().std_errors;
-        assert!(
-            (m.alpha() - alpha).abs() < 3.0 * se[0],
-            "{} ± {}",
-            m.alpha(),
-            se[0]
-        );
-        assert!(
-            (m.beta() - beta).abs() < 3.0 * se[1],
-            "{} ± {}",
-            m.beta(),
-            se[1]
-        );
+        crate::models::assert_within_3_se(&m, &[alpha, beta]);
     }
 
     #[test]
