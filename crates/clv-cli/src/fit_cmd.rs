@@ -11,7 +11,7 @@ use clv::models::{AnyModel, Family, ModelInfo, ModelKind};
 use clv::{Error, Result};
 use serde_json::{Map, Value, json};
 
-use crate::input::SummaryColumnArgs;
+use crate::input::{SummaryColumnArgs, parse_numbers};
 
 /// A model of the core's registry, as a command-line value (`bg-nbd`, ...):
 /// the CLI lists whatever models the core has.
@@ -74,17 +74,6 @@ pub struct Fitted {
     pub info: FitInfo,
 }
 
-fn parse_survivors(text: &str) -> Result<Vec<f64>> {
-    text.split(',')
-        .enumerate()
-        .map(|(i, p)| {
-            p.trim()
-                .parse::<f64>()
-                .map_err(|_| Error::invalid_at("survivors", i, p.trim(), "a number"))
-        })
-        .collect()
-}
-
 /// Fits the model the arguments ask for: the registry names the arrays the
 /// model takes, read from the summary's columns (`--survivors` for a
 /// retention model).
@@ -102,7 +91,12 @@ pub fn fit(args: &FitArgs) -> Result<Fitted> {
                 format!("--survivors N0,N1,... for the {} model", spec.name),
             )
         })?;
-        AnyModel::fit(spec.kind, &[&parse_survivors(text)?], None, &options)?
+        AnyModel::fit(
+            spec.kind,
+            &[&parse_numbers("survivors", text, "a number")?],
+            None,
+            &options,
+        )?
     } else {
         let path = args.summary.as_ref().ok_or_else(|| {
             Error::invalid(

@@ -106,6 +106,19 @@ impl PeriodArgs {
     }
 }
 
+/// A comma-separated list of numbers from option `field`; a bad one is named
+/// by its index, with `expected` in the message.
+pub fn parse_numbers(field: &str, text: &str, expected: &str) -> Result<Vec<f64>> {
+    text.split(',')
+        .enumerate()
+        .map(|(i, p)| {
+            p.trim()
+                .parse::<f64>()
+                .map_err(|_| Error::invalid_at(field, i, p.trim(), expected))
+        })
+        .collect()
+}
+
 /// Parses a date given on the command line, naming the option on error.
 pub fn parse_date_arg(field: &str, text: Option<&str>) -> Result<Option<i64>> {
     text.map(|t| {

@@ -16,7 +16,7 @@ use clv::{Error, Result};
 use serde_json::json;
 
 use crate::data::{CDNOW_SAMPLE, bundled_columns};
-use crate::input::{self, ColumnArgs};
+use crate::input::{self, ColumnArgs, parse_numbers};
 use crate::render::{csv_field, risk_text, whale_json, whale_text};
 
 /// Arguments of `clv portfolio`.
@@ -66,17 +66,6 @@ pub struct PortfolioArgs {
     /// p_alive, value at risk) as CSV to this file.
     #[arg(long)]
     pub customers_out: Option<PathBuf>,
-}
-
-fn parse_cuts(text: &str) -> Result<Vec<f64>> {
-    text.split(',')
-        .enumerate()
-        .map(|(i, p)| {
-            p.trim()
-                .parse::<f64>()
-                .map_err(|_| Error::invalid_at("cuts", i, p.trim(), "a number in (0, 1]"))
-        })
-        .collect()
 }
 
 /// A portfolio: ids, values, optional P(alive), and where they came from.
@@ -182,7 +171,7 @@ fn tiers_text(s: &mut String, t: &ValueTiers) {
 /// Runs `clv portfolio`.
 pub fn run(args: &PortfolioArgs) -> Result<()> {
     let p = load(args)?;
-    let cuts = parse_cuts(&args.cuts)?;
+    let cuts = parse_numbers("cuts", &args.cuts, "a number in (0, 1]")?;
     let method = args.tiers;
     let w = whale_curve(&p.values)?;
     let tiers = value_tiers(&p.values, &cuts, method)?;

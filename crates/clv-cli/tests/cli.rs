@@ -5,9 +5,10 @@
 mod common;
 
 use std::path::PathBuf;
+use std::process::Output;
 use std::str::FromStr;
 
-use common::{clv, file, run, stderr, stdout};
+use common::{assert_fails, clv, file, run, stderr, stdout};
 
 use rust_decimal::Decimal;
 
@@ -20,14 +21,19 @@ a,2024-01-17,0
 b,2024-01-02,30
 ";
 
-#[test]
-fn summary_daily_by_hand() {
+/// Runs `clv {command} <LOG written to a temporary file> {rest}`.
+fn on_log(command: &str, rest: &str) -> Output {
     let dir = tempfile::tempdir().unwrap();
     let p = file(&dir, "log.csv", LOG);
-    let out = stdout(&run(&format!(
-        "summary {} --amount-col amount --observation-end 2024-01-31",
-        p.display()
-    )));
+    run(&format!("{command} {} {rest}", p.display()))
+}
+
+#[test]
+fn summary_daily_by_hand() {
+    let out = stdout(&on_log(
+        "summary",
+        "--amount-col amount --observation-end 2024-01-31",
+    ));
     // a: purchase days 01-03 (5+7=12, first), 01-10 (20), 01-17 (0, kept):
     //    frequency 2, recency = 01-17 − 01-03 = 14 days, T = 01-31 − 01-03 = 28,
     //    monetary = (20 + 0) / 2 = 10.
@@ -40,12 +46,10 @@ fn summary_daily_by_hand() {
 
 #[test]
 fn summary_weekly_by_hand() {
-    let dir = tempfile::tempdir().unwrap();
-    let p = file(&dir, "log.csv", LOG);
-    let out = stdout(&run(&format!(
-        "summary {} --amount-col amount --freq W --observation-end 2024-01-31",
-        p.display()
-    )));
+    let out = stdout(&on_log(
+        "summary",
+        "--amount-col amount --freq W --observation-end 2024-01-31",
+    ));
     // 2024-01-01 is a Monday. a: weeks of 01-01 (12), 01-08 (20), 01-15 (0):
     //   frequency 2, recency 2 weeks, T = (week of 01-29 − week of 01-01) = 4, monetary 10.
     // b: both purchases in the week of 01-01: frequency 0, recency 0, T 4, monetary 0.
@@ -57,12 +61,10 @@ fn summary_weekly_by_hand() {
 
 #[test]
 fn summary_holdout_by_hand() {
-    let dir = tempfile::tempdir().unwrap();
-    let p = file(&dir, "log.csv", LOG);
-    let out = stdout(&run(&format!(
-        "summary {} --amount-col amount --calibration-end 2024-01-10 --observation-end 2024-01-31",
-        p.display()
-    )));
+    let out = stdout(&on_log(
+        "summary",
+        "--amount-col amount --calibration-end 2024-01-10 --observation-end 2024-01-31",
+    ));
     // Calibration (≤ 01-10): a: 01-03 (12), 01-10 (20): frequency 1, recency 7, T 7, monetary 20;
     // b: frequency 1, recency 1, T 9, monetary 30.
     // Holdout (01-11..01-31): a bought on 01-17 for 0: frequency_holdout 1, monetary 0; b none.
@@ -108,12 +110,7 @@ fn bad_inputs_are_reported_with_line_column_and_value() {
         "summary {} --amount-col amount",
         bad_date.display()
     ));
-    assert_eq!(o.status.code(), Some(2));
-    let e = stderr(&o);
-    assert!(
-        e.contains("date") && e.contains("line 3") && e.contains("2024-13-45"),
-        "{e}"
-    );
+    assert_fails(&o, &["date", "line 3", "2024-13-45"]);
 
     let negative = file(
         &dir,
@@ -124,22 +121,18 @@ fn bad_inputs_are_reported_with_line_column_and_value() {
         "summary {} --amount-col amount",
         negative.display()
     ));
-    assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("-4.5"), "{}", stderr(&o));
+    assert_fails(&o, &["-4.5"]);
 
     let p = file(&dir, "log.csv", LOG);
     let o = run(&format!("summary {} --amount-col price", p.display()));
-    assert_eq!(o.status.code(), Some(2));
-    let e = stderr(&o);
-    assert!(e.contains("price") && e.contains("MISSING_COLUMN"), "{e}");
+    assert_fails(&o, &["price", "MISSING_COLUMN"]);
 
     // A purchase on 01-17 is after an observation end of 01-15.
     let o = run(&format!(
         "summary {} --observation-end 2024-01-15",
         p.display()
     ));
-    assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("2024-01-17"), "{}", stderr(&o));
+    assert_fails(&o, &["2024-01-17"]);
 
     // With --skip-invalid the row is skipped and the count reported.
     let o = run(&format!(
@@ -155,132 +148,70 @@ fn bad_inputs_are_reported_with_line_column_and_value() {
         "summary {} --calibration-end 2024-02-01 --observation-end 2024-01-31",
         p.display()
     ));
-    assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("calibration_end"), "{}", stderr(&o));
+    assert_fails(&o, &["calibration_end"]);
 
     let empty = file(&dir, "e.csv", "customer_id,date,amount\n");
     let o = run(&format!("summary {}", empty.display()));
-    assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("EMPTY_INPUT"), "{}", stderr(&o));
+    assert_fails(&o, &["EMPTY_INPUT"]);
 
     let o = run("summary /nonexistent/file.csv");
-    assert_eq!(o.status.code(), Some(2));
-    assert!(
-        stderr(&o).contains("/nonexistent/file.csv"),
-        "{}",
-        stderr(&o)
-    );
+    assert_fails(&o, &["/nonexistent/file.csv"]);
 }
 
-fn decimal_out(args: &[&str]) -> Decimal {
-    Decimal::from_str(stdout(&clv(args)).trim()).unwrap()
+/// The decimal a successful run printed.
+fn decimal(o: &Output) -> Decimal {
+    Decimal::from_str(stdout(o).trim()).unwrap()
 }
 
 #[test]
 fn value_formulas_by_hand() {
-    // Waland & Cole, 2 periods: per period 10·5 − 2 − 3 = 45; d = 1/1.25 = 0.8;
-    // 45·0.8 + 45·0.64 = 36 + 28.8 = 64.8; minus A = 20 → 44.8.
-    let v = decimal_out(&[
-        "value",
-        "waland-cole",
-        "--volume",
-        "10",
-        "--margin",
-        "5",
-        "--direct-costs",
-        "2",
-        "--retention-costs",
-        "3",
-        "--acquisition-cost",
-        "20",
-        "--cost-of-capital",
-        "0.25",
-        "--periods",
-        "2",
-    ]);
-    assert_eq!(v, Decimal::from_str("44.8").unwrap());
-    // Per-period series: (10·5 − 0)·0.8 + (20·5 − 0)·0.64 = 40 + 64 = 104.
-    let v = decimal_out(&[
-        "value",
-        "waland-cole",
-        "--volume",
-        "10,20",
-        "--margin",
-        "5",
-        "--cost-of-capital",
-        "0.25",
-    ]);
-    assert_eq!(v, Decimal::from_str("104").unwrap());
-    // Simple: 50 · 4 · 3 · 0.25 = 150; − 20 − 10 = 120.
-    let v = decimal_out(&[
-        "value",
-        "simple",
-        "--average-purchase-value",
-        "50",
-        "--purchase-frequency",
-        "4",
-        "--lifespan",
-        "3",
-        "--margin-rate",
-        "0.25",
-        "--acquisition-cost",
-        "20",
-        "--retention-cost",
-        "10",
-    ]);
-    assert_eq!(v, Decimal::from_str("120").unwrap());
+    for (line, want) in [
+        // Waland & Cole, 2 periods: per period 10·5 − 2 − 3 = 45; d = 1/1.25 = 0.8;
+        // 45·0.8 + 45·0.64 = 36 + 28.8 = 64.8; minus A = 20 → 44.8.
+        (
+            "value waland-cole --volume 10 --margin 5 --direct-costs 2 --retention-costs 3 --acquisition-cost 20 --cost-of-capital 0.25 --periods 2",
+            "44.8",
+        ),
+        // Per-period series: (10·5 − 0)·0.8 + (20·5 − 0)·0.64 = 40 + 64 = 104.
+        (
+            "value waland-cole --volume 10,20 --margin 5 --cost-of-capital 0.25",
+            "104",
+        ),
+        // Simple: 50 · 4 · 3 · 0.25 = 150; − 20 − 10 = 120.
+        (
+            "value simple --average-purchase-value 50 --purchase-frequency 4 --lifespan 3 --margin-rate 0.25 --acquisition-cost 20 --retention-cost 10",
+            "120",
+        ),
+        // Finite, 2 periods: 100·0.4 + 100·0.16 = 56 (r/(1+i) = 0.5/1.25 = 0.4).
+        (
+            "value retention --margin 100 --retention 0.5 --discount-rate 0.25 --periods 2",
+            "56",
+        ),
+        // Contribution margin: 1000 − 600 − 150 = 250.
+        (
+            "value margin --revenue 1000 --variable-costs 600 --cost-to-serve 150",
+            "250",
+        ),
+    ] {
+        assert_eq!(
+            decimal(&run(line)),
+            Decimal::from_str(want).unwrap(),
+            "{line}"
+        );
+    }
     // Retention, infinite: 100 · 0.5 / (1 + 0.25 − 0.5) = 50 / 0.75 = 66.66…
-    let v = decimal_out(&[
-        "value",
-        "retention",
-        "--margin",
-        "100",
-        "--retention",
-        "0.5",
-        "--discount-rate",
-        "0.25",
-    ]);
+    let v = decimal(&run(
+        "value retention --margin 100 --retention 0.5 --discount-rate 0.25",
+    ));
     assert!(
         (v - Decimal::from_str("66.666666666666666666666666667").unwrap()).abs()
             < Decimal::from_str("1e-20").unwrap()
     );
-    // Finite, 2 periods: 100·0.4 + 100·0.16 = 56 (r/(1+i) = 0.5/1.25 = 0.4).
-    let v = decimal_out(&[
-        "value",
-        "retention",
-        "--margin",
-        "100",
-        "--retention",
-        "0.5",
-        "--discount-rate",
-        "0.25",
-        "--periods",
-        "2",
-    ]);
-    assert_eq!(v, Decimal::from_str("56").unwrap());
-    // Contribution margin: 1000 − 600 − 150 = 250.
-    let v = decimal_out(&[
-        "value",
-        "margin",
-        "--revenue",
-        "1000",
-        "--variable-costs",
-        "600",
-        "--cost-to-serve",
-        "150",
-    ]);
-    assert_eq!(v, Decimal::from_str("250").unwrap());
 
     let o = run("value retention --margin 100 --retention 1.5 --discount-rate 0.1");
-    assert_eq!(o.status.code(), Some(2));
-    assert!(
-        stderr(&o).contains("retention") && stderr(&o).contains("1.5"),
-        "{}",
-        stderr(&o)
-    );
+    assert_fails(&o, &["retention", "1.5"]);
     let o = run("value waland-cole --volume 1,2,3 --margin 1,2 --cost-of-capital 0.1");
-    assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("margin"), "{}", stderr(&o));
+    assert_fails(&o, &["margin"]);
 }
 
 /// Decimal options go through the core's `formulas::parse_decimal`: spaces
@@ -288,16 +219,16 @@ fn value_formulas_by_hand() {
 /// the option.
 #[test]
 fn value_options_use_the_core_decimal_parser() {
-    let v = decimal_out(&[
+    let v = decimal(&clv(&[
         "value",
         "margin",
         "--revenue",
         " 2.5e2 ",
         "--variable-costs",
         "1_0",
-    ]);
+    ]));
     assert_eq!(v, Decimal::from_str("240").unwrap());
-    let v = decimal_out(&[
+    let v = decimal(&clv(&[
         "value",
         "waland-cole",
         "--volume",
@@ -306,7 +237,7 @@ fn value_options_use_the_core_decimal_parser() {
         "1",
         "--cost-of-capital",
         "0",
-    ]);
+    ]));
     assert_eq!(v, Decimal::from_str("11").unwrap());
     for (args, field, bad) in [
         (
@@ -321,9 +252,8 @@ fn value_options_use_the_core_decimal_parser() {
         ),
     ] {
         let o = clv(&[&["value", "margin"][..], &args[..]].concat());
-        assert_eq!(o.status.code(), Some(2));
         let expected = format!("invalid {field}: \"{bad}\" (expected a decimal number");
-        assert!(stderr(&o).contains(&expected), "{}", stderr(&o));
+        assert_fails(&o, &[&expected]);
     }
     let o = run("value waland-cole --volume 1,x --margin 1 --cost-of-capital 0");
     assert!(
@@ -335,12 +265,10 @@ fn value_options_use_the_core_decimal_parser() {
 
 #[test]
 fn rfm_from_a_transaction_file() {
-    let dir = tempfile::tempdir().unwrap();
-    let p = file(&dir, "log.csv", LOG);
-    let out = stdout(&run(&format!(
-        "rfm {} --amount-col amount --observation-end 2024-01-31 --bins 2",
-        p.display()
-    )));
+    let out = stdout(&on_log(
+        "rfm",
+        "--amount-col amount --observation-end 2024-01-31 --bins 2",
+    ));
     // From summary_daily_by_hand: a (f 2, T − recency = 14, m 10), b (f 1, T − recency = 29, m 30).
     // bins 2, score = 1 + floor(2·L/2) = 1 + L with L = customers strictly worse:
     // R: a waited 14 < 29 days → a 2, b 1. F: a 2 > 1 → a 2, b 1. M: b 30 > 10 → a 1, b 2.
@@ -360,9 +288,8 @@ fn rfm_from_a_transaction_file() {
         lines[2]
     );
 
-    let o = run(&format!("rfm {}", p.display()));
-    assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("amount"), "{}", stderr(&o));
+    let o = on_log("rfm", "");
+    assert_fails(&o, &["amount"]);
 }
 
 #[test]
@@ -511,36 +438,18 @@ fn fit_and_score_errors_name_the_problem() {
         "--recency-col",
         "t_x",
     ]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(
-        stderr(&o).contains("MISSING_COLUMN") && stderr(&o).contains("t_x"),
-        "{}",
-        stderr(&o)
-    );
+    assert_fails(&o, &["MISSING_COLUMN", "t_x"]);
     let o = run("fit sbg --survivors 1000,abc");
-    assert_eq!(o.status.code(), Some(2));
-    assert!(
-        stderr(&o).contains("survivors[1]") && stderr(&o).contains("abc"),
-        "{}",
-        stderr(&o)
-    );
+    assert_fails(&o, &["survivors[1]", "abc"]);
     let o = run("fit sbg --survivors 1000,1200");
-    assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("survivors"), "{}", stderr(&o));
+    assert_fails(&o, &["survivors"]);
     let o = run("fit bg-nbd");
-    assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("summary"), "{}", stderr(&o));
+    assert_fails(&o, &["summary"]);
     let dir = tempfile::tempdir().unwrap();
     let bad = file(&dir, "bad.csv", "frequency,recency,T\n2,40,38.86\n");
     let o = run(&format!("fit bg-nbd --summary {}", bad.display()));
-    assert_eq!(o.status.code(), Some(2));
-    assert!(
-        stderr(&o).contains("recency") && stderr(&o).contains("40"),
-        "{}",
-        stderr(&o)
-    );
+    assert_fails(&o, &["recency", "40"]);
     let model = file(&dir, "m.json", "{\"model\": \"nope\"}");
     let o = clv(&["score", model.to_str().unwrap(), "--summary", &summary]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("FORMAT_ERROR"), "{}", stderr(&o));
+    assert_fails(&o, &["FORMAT_ERROR"]);
 }

@@ -8,18 +8,14 @@ mod common;
 
 use std::process::Output;
 
-use common::{clv, file, json, run};
+use common::{assert_fails, clv, file, json, run};
 
 use serde_json::Value;
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
+/// Exit code 2 with `error [code]` and `needle` in the message.
 fn fails(o: &Output, code: &str, needle: &str) {
-    assert_eq!(o.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert!(
-        err.contains(&format!("error [{code}]")) && err.contains(needle),
-        "{err}"
-    );
+    assert_fails(o, &[&format!("error [{code}]"), needle]);
 }
 
 fn close(v: &Value, want: f64) {
@@ -161,9 +157,13 @@ fn portfolio_errors() {
     );
 }
 
-fn group(dir: &tempfile::TempDir, name: &str, rows: &[(&str, f64)]) -> String {
+/// Writes a group file `{name}.csv` (columns customer_id, segment, margin)
+/// from `segment:margin` pairs separated by spaces, e.g. `"s:12 s:15"`, and
+/// returns its path.
+fn group(dir: &tempfile::TempDir, name: &str, rows: &str) -> String {
     let mut s = String::from("customer_id,segment,margin\n");
-    for (i, (seg, v)) in rows.iter().enumerate() {
+    for (i, row) in rows.split_whitespace().enumerate() {
+        let (seg, v) = row.split_once(':').unwrap();
         s.push_str(&format!("{name}{i},{seg},{v}\n"));
     }
     file(dir, &format!("{name}.csv"), &s)
@@ -172,35 +172,20 @@ fn group(dir: &tempfile::TempDir, name: &str, rows: &[(&str, f64)]) -> String {
         .to_string()
 }
 
+/// Runs `clv uplift --treated t --control c` with the words of `rest`
+/// after them (split at white space).
+fn uplift(t: &str, c: &str, rest: &str) -> Output {
+    let mut args = vec!["uplift", "--treated", t, "--control", c];
+    args.extend(rest.split_whitespace());
+    clv(&args)
+}
+
 #[test]
 fn uplift_welch_by_hand() {
     let dir = tempfile::tempdir().unwrap();
-    let t = group(
-        &dir,
-        "t",
-        &[
-            ("s", 12.0),
-            ("s", 15.0),
-            ("s", 11.0),
-            ("s", 18.0),
-            ("s", 14.0),
-        ],
-    );
-    let c = group(
-        &dir,
-        "c",
-        &[("s", 10.0), ("s", 12.0), ("s", 9.0), ("s", 11.0)],
-    );
-    let d = json(&clv(&[
-        "uplift",
-        "--treated",
-        &t,
-        "--control",
-        &c,
-        "--metric",
-        "margin",
-        "--json",
-    ]));
+    let t = group(&dir, "t", "s:12 s:15 s:11 s:18 s:14");
+    let c = group(&dir, "c", "s:10 s:12 s:9 s:11");
+    let d = json(&uplift(&t, &c, "--metric margin --json"));
     // Means 14 and 10.5; s² 7.5 and 5/3; se² = 7.5/5 + (5/3)/4 = 23/12;
     // df = (23/12)² / (1.5²/4 + (5/12)²/3) = 1587/268.
     let se = (23.0f64 / 12.0).sqrt();
@@ -215,18 +200,7 @@ fn uplift_welch_by_hand() {
     let p = 2.0 * (1.0 - StudentsT::new(0.0, 1.0, df).unwrap().cdf(3.5 / se));
     close(&d["p_value"], p);
     // With a population of 2000 reached customers: total 7000.
-    let d = json(&clv(&[
-        "uplift",
-        "--treated",
-        &t,
-        "--control",
-        &c,
-        "--metric",
-        "margin",
-        "--population",
-        "2000",
-        "--json",
-    ]));
+    let d = json(&uplift(&t, &c, "--metric margin --population 2000 --json"));
     close(&d["total"], 7000.0);
     close(&d["total_ci_low"], 2000.0 * (3.5 - q * se));
 }
@@ -238,22 +212,13 @@ fn uplift_binary_newcombe_published() {
     let dir = tempfile::tempdir().unwrap();
     let rows = |x: usize, n: usize| {
         (0..n)
-            .map(|i| ("s", if i < x { 1.0 } else { 0.0 }))
+            .map(|i| if i < x { "s:1" } else { "s:0" })
             .collect::<Vec<_>>()
+            .join(" ")
     };
     let t = group(&dir, "t", &rows(56, 70));
     let c = group(&dir, "c", &rows(48, 80));
-    let d = json(&clv(&[
-        "uplift",
-        "--treated",
-        &t,
-        "--control",
-        &c,
-        "--metric",
-        "margin",
-        "--binary",
-        "--json",
-    ]));
+    let d = json(&uplift(&t, &c, "--metric margin --binary --json"));
     assert!((d["ci_low"].as_f64().unwrap() - 0.0524).abs() < 5e-5);
     assert!((d["ci_high"].as_f64().unwrap() - 0.3339).abs() < 5e-5);
     close(&d["effect"], 0.2);
@@ -264,137 +229,51 @@ fn uplift_binary_newcombe_published() {
 #[test]
 fn uplift_stratified_by_hand() {
     let dir = tempfile::tempdir().unwrap();
-    let t = group(
-        &dir,
-        "t",
-        &[
-            ("small", 10.0),
-            ("small", 12.0),
-            ("large", 30.0),
-            ("large", 34.0),
-            ("large", 32.0),
-        ],
-    );
-    let c = group(
-        &dir,
-        "c",
-        &[
-            ("small", 9.0),
-            ("small", 10.0),
-            ("large", 25.0),
-            ("large", 27.0),
-        ],
-    );
-    let d = json(&clv(&[
-        "uplift",
-        "--treated",
+    let t = group(&dir, "t", "small:10 small:12 large:30 large:34 large:32");
+    let c = group(&dir, "c", "small:9 small:10 large:25 large:27");
+    let d = json(&uplift(
         &t,
-        "--control",
         &c,
-        "--metric",
-        "margin",
-        "--strata-col",
-        "segment",
-        "--json",
-    ]));
+        "--metric margin --strata-col segment --json",
+    ));
     // small: 11 − 9.5 = 1.5, weight 2/5; large: 32 − 26 = 6, weight 3/5.
     // effect = 0.6 + 3.6 = 4.2; Var = 0.16 · (1 + 0.25) + 0.36 · (4/3 + 1) = 1.04.
     close(&d["effect"], 4.2);
     close(&d["std_error"], 1.04f64.sqrt());
     assert_eq!(d["strata"][0]["stratum"], "large");
     close(&d["strata"][1]["effect"], 1.5);
-    let s = String::from_utf8(
-        clv(&[
-            "uplift",
-            "--treated",
-            &t,
-            "--control",
-            &c,
-            "--metric",
-            "margin",
-            "--strata-col",
-            "segment",
-        ])
-        .stdout,
-    )
-    .unwrap();
+    let s =
+        String::from_utf8(uplift(&t, &c, "--metric margin --strata-col segment").stdout).unwrap();
     assert!(s.contains("by stratum"), "{s}");
 }
 
 #[test]
 fn uplift_errors() {
     let dir = tempfile::tempdir().unwrap();
-    let t = group(&dir, "t", &[("s", 1.0), ("s", 2.0)]);
-    let empty = group(&dir, "e", &[]);
-    fails(
-        &clv(&[
-            "uplift",
-            "--treated",
+    let t = group(&dir, "t", "s:1 s:2");
+    let empty = group(&dir, "e", "");
+    let k = group(&dir, "k", "s:3 s:3");
+    for (treated, control, rest, code, needle) in [
+        (&t, &empty, "--metric margin", "EMPTY_INPUT", "control"),
+        (
             &t,
-            "--control",
-            &empty,
-            "--metric",
-            "margin",
-        ]),
-        "EMPTY_INPUT",
-        "control",
-    );
-    fails(
-        &clv(&[
-            "uplift",
-            "--treated",
             &t,
-            "--control",
+            "--metric margin --confidence 95",
+            "INVALID_INPUT",
+            "confidence",
+        ),
+        (
             &t,
-            "--metric",
-            "margin",
-            "--confidence",
-            "95",
-        ]),
-        "INVALID_INPUT",
-        "confidence",
-    );
-    fails(
-        &clv(&[
-            "uplift",
-            "--treated",
             &t,
-            "--control",
-            &t,
-            "--metric",
-            "margin",
-            "--binary",
-        ]),
-        "INVALID_INPUT",
-        "treated[1]: 2",
-    );
-    let k = group(&dir, "k", &[("s", 3.0), ("s", 3.0)]);
-    fails(
-        &clv(&[
-            "uplift",
-            "--treated",
-            &k,
-            "--control",
-            &k,
-            "--metric",
-            "margin",
-        ]),
-        "INVALID_INPUT",
-        "both constant",
-    );
-    fails(
-        &clv(&[
-            "uplift",
-            "--treated",
-            &t,
-            "--control",
-            &t,
-            "--metric",
-            "revenue",
-        ]),
-        "MISSING_COLUMN",
-        "revenue",
-    );
+            "--metric margin --binary",
+            "INVALID_INPUT",
+            "treated[1]: 2",
+        ),
+        (&k, &k, "--metric margin", "INVALID_INPUT", "both constant"),
+        (&t, &t, "--metric revenue", "MISSING_COLUMN", "revenue"),
+    ] {
+        fails(&uplift(treated, control, rest), code, needle);
+    }
 }
 
 #[test]

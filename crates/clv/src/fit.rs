@@ -262,6 +262,15 @@ struct Objective<'a, L: Likelihood + ?Sized> {
     memo: &'a RefCell<Option<Memo>>,
 }
 
+// References and numbers only: each argmin run takes its own copy of the
+// one objective of an attempt (not derived: that would ask `L: Copy`).
+impl<L: Likelihood + ?Sized> Clone for Objective<'_, L> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<L: Likelihood + ?Sized> Copy for Objective<'_, L> {}
+
 /// One evaluated point of the objective.
 struct Memo {
     phi: Vec<f64>,
@@ -416,14 +425,6 @@ fn run_start<L: Likelihood + ?Sized>(
         }
         let iters_left = options.max_iterations - iterations;
         budget.set(20 * budget_iters(iters_left) + 100);
-        let problem = Objective {
-            likelihood,
-            weight,
-            penalty: options.penalty,
-            best: &best,
-            budget: &budget,
-            memo: &memo,
-        };
         // Stop argmin on a slightly smaller gradient 2-norm than our max-abs
         // criterion so that its own stop implies ours when all goes well.
         let tol = options.gradient_tolerance * 0.5;
@@ -436,7 +437,7 @@ fn run_start<L: Likelihood + ?Sized>(
                         .with_tolerance_cost(0.0)
                 })
                 .and_then(|solver| {
-                    Executor::new(problem, solver)
+                    Executor::new(objective, solver)
                         .configure(|s| s.param(start_phi.clone()).max_iters(iters_left))
                         .run()
                 })
@@ -446,7 +447,7 @@ fn run_start<L: Likelihood + ?Sized>(
                 .with_tolerance_grad(tol)
                 .and_then(|s| s.with_tolerance_cost(0.0))
                 .and_then(|solver| {
-                    Executor::new(problem, solver)
+                    Executor::new(objective, solver)
                         .configure(|s| s.param(start_phi.clone()).max_iters(iters_left))
                         .run()
                 })
@@ -1351,50 +1352,47 @@ mod tests {
         }
     }
 
+    /// At most 20 iterations: enough to see an unbounded likelihood run off.
+    fn twenty_iterations() -> FitOptions {
+        FitOptions {
+            max_iterations: 20,
+            ..FitOptions::default()
+        }
+    }
+
     #[test]
     fn errors() {
-        let e = maximize(
-            "unbounded",
-            &Unbounded,
-            &FitOptions {
-                max_iterations: 20,
-                ..FitOptions::default()
-            },
-        )
-        .unwrap_err();
+        let e = maximize("unbounded", &Unbounded, &twenty_iterations()).unwrap_err();
         assert_eq!(e.code(), "NOT_CONVERGED");
         assert!(e.to_string().contains("unbounded"), "{e}");
 
-        let e = maximize(
-            "toy",
-            &Toy,
-            &FitOptions {
-                gradient_tolerance: -1.0,
-                ..FitOptions::default()
-            },
-        )
-        .unwrap_err();
-        assert_eq!(e.field(), Some("gradient_tolerance"));
-        let e = maximize(
-            "toy",
-            &Toy,
-            &FitOptions {
-                penalty: f64::NAN,
-                ..FitOptions::default()
-            },
-        )
-        .unwrap_err();
-        assert_eq!(e.field(), Some("penalty"));
-        let e = maximize(
-            "toy",
-            &Toy,
-            &FitOptions {
-                max_iterations: 0,
-                ..FitOptions::default()
-            },
-        )
-        .unwrap_err();
-        assert_eq!(e.field(), Some("max_iterations"));
+        let default = FitOptions::default;
+        for (options, field) in [
+            (
+                FitOptions {
+                    gradient_tolerance: -1.0,
+                    ..default()
+                },
+                "gradient_tolerance",
+            ),
+            (
+                FitOptions {
+                    penalty: f64::NAN,
+                    ..default()
+                },
+                "penalty",
+            ),
+            (
+                FitOptions {
+                    max_iterations: 0,
+                    ..default()
+                },
+                "max_iterations",
+            ),
+        ] {
+            let e = maximize("toy", &Toy, &options).unwrap_err();
+            assert_eq!(e.field(), Some(field));
+        }
 
         struct Nowhere;
         impl Likelihood for Nowhere {
@@ -1530,15 +1528,7 @@ mod tests {
     #[test]
     fn newton_unbounded_is_an_error() {
         let unbounded = WithHessian(Unbounded, |_, _, h| h[0] = 0.0);
-        let e = maximize(
-            "unbounded",
-            &unbounded,
-            &FitOptions {
-                max_iterations: 20,
-                ..FitOptions::default()
-            },
-        )
-        .unwrap_err();
+        let e = maximize("unbounded", &unbounded, &twenty_iterations()).unwrap_err();
         assert_eq!(e.code(), "NOT_CONVERGED");
     }
 

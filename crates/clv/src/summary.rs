@@ -1093,104 +1093,92 @@ mod tests {
         }
     }
 
-    fn one(unit: &str, end: &str, dates: &[&str], amounts: &[f64]) -> Summary {
-        let ids = vec!["c"; dates.len()];
-        let stamps: Vec<i64> = dates.iter().map(|d| ts(d)).collect();
-        summarize(&ids, &stamps, Some(amounts), &opts(unit, Some(end))).unwrap()
+    /// The summary of one customer's `purchases`, written `date=amount`
+    /// separated by commas (`"1997-01-01=10, 1997-01-02 18:00=5"`).
+    fn one(unit: &str, end: &str, purchases: &str) -> Summary {
+        let (stamps, amounts): (Vec<i64>, Vec<f64>) = purchases
+            .split(',')
+            .map(|p| {
+                let (date, amount) = p.trim().split_once('=').unwrap();
+                (ts(date), amount.parse::<f64>().unwrap())
+            })
+            .unzip();
+        let ids = vec!["c"; stamps.len()];
+        summarize(&ids, &stamps, Some(&amounts), &opts(unit, Some(end))).unwrap()
     }
 
     #[test]
-    fn weeks_start_on_monday() {
-        // Wed 1997-01-01 and Sun 01-05 share the week of Mon 1996-12-30; Mon 01-06
-        // starts the next. Observation end Fri 01-31 is in the week of Mon 01-27,
-        // 4 weeks after 1996-12-30.
-        let s = one(
-            "W",
-            "1997-01-31",
-            &["1997-01-01", "1997-01-05", "1997-01-06"],
-            &[1.0, 2.0, 3.0],
-        );
-        assert_eq!((s.frequency[0], s.recency[0], s.t[0]), (1.0, 1.0, 4.0));
-        assert_eq!(s.monetary_value.unwrap(), [3.0]);
-    }
-
-    #[test]
-    fn months_and_hours() {
-        // Months Jan, Feb, Mar 1997; end in Dec 1997: x = 2, t_x = 2, T = 11.
-        let s = one(
-            "M",
-            "1997-12-31",
-            &["1997-01-31 23:00", "1997-02-01", "1997-03-15"],
-            &[1.0, 2.0, 4.0],
-        );
-        assert_eq!((s.frequency[0], s.recency[0], s.t[0]), (2.0, 2.0, 11.0));
-        // Hours 10, 10, 12; end 15:30 is in hour 15: x = 1, t_x = 2, T = 5.
-        let s = one(
-            "H",
-            "1997-01-01 15:30",
-            &["1997-01-01 10:05", "1997-01-01 10:55", "1997-01-01 12:00"],
-            &[1.0, 2.0, 4.0],
-        );
-        assert_eq!((s.frequency[0], s.recency[0], s.t[0]), (1.0, 2.0, 5.0));
-        assert_eq!(s.monetary_value.unwrap(), [4.0]);
-    }
-
-    #[test]
-    fn multiplier_divides_counts() {
-        // Unit "2d": days 0 and 3, end day 10 → t_x = 3/2, T = 10/2.
-        let s = one(
-            "2d",
-            "1997-01-11",
-            &["1997-01-01", "1997-01-04"],
-            &[1.0, 1.0],
-        );
-        assert_eq!((s.frequency[0], s.recency[0], s.t[0]), (1.0, 1.5, 5.0));
-        // Weeks halved: weeks of 12-30 and 01-13 are 2 apart; end week 01-27 is 4.
-        let s = one(
-            "2w",
-            "1997-01-27",
-            &["1997-01-01", "1997-01-13"],
-            &[1.0, 1.0],
-        );
-        assert_eq!((s.frequency[0], s.recency[0], s.t[0]), (1.0, 1.0, 2.0));
+    fn weeks_months_hours_and_multiples() {
+        // (unit, observation end, purchases, (x, t_x, T, monetary value))
+        for (unit, end, purchases, want) in [
+            // Wed 1997-01-01 and Sun 01-05 share the week of Mon 1996-12-30; Mon 01-06
+            // starts the next. Observation end Fri 01-31 is in the week of Mon 01-27,
+            // 4 weeks after 1996-12-30.
+            (
+                "W",
+                "1997-01-31",
+                "1997-01-01=1, 1997-01-05=2, 1997-01-06=3",
+                (1.0, 1.0, 4.0, 3.0),
+            ),
+            // Months Jan, Feb, Mar 1997; end in Dec 1997: x = 2, t_x = 2, T = 11;
+            // monetary (2 + 4) / 2 = 3.
+            (
+                "M",
+                "1997-12-31",
+                "1997-01-31 23:00=1, 1997-02-01=2, 1997-03-15=4",
+                (2.0, 2.0, 11.0, 3.0),
+            ),
+            // Hours 10, 10, 12; end 15:30 is in hour 15: x = 1, t_x = 2, T = 5.
+            (
+                "H",
+                "1997-01-01 15:30",
+                "1997-01-01 10:05=1, 1997-01-01 10:55=2, 1997-01-01 12:00=4",
+                (1.0, 2.0, 5.0, 4.0),
+            ),
+            // Unit "2d": days 0 and 3, end day 10 → t_x = 3/2, T = 10/2.
+            (
+                "2d",
+                "1997-01-11",
+                "1997-01-01=1, 1997-01-04=1",
+                (1.0, 1.5, 5.0, 1.0),
+            ),
+            // Weeks halved: weeks of 12-30 and 01-13 are 2 apart; end week 01-27 is 4.
+            (
+                "2w",
+                "1997-01-27",
+                "1997-01-01=1, 1997-01-13=1",
+                (1.0, 1.0, 2.0, 1.0),
+            ),
+        ] {
+            let s = one(unit, end, purchases);
+            let m = s.monetary_value.as_ref().unwrap()[0];
+            assert_eq!((s.frequency[0], s.recency[0], s.t[0], m), want, "{unit}");
+        }
     }
 
     #[test]
     fn monetary_value_rules() {
-        // Zero amounts are kept: days 1, 2, 3 with 10, 0, 20 → x = 2, (0 + 20) / 2 = 10.
-        let s = one(
-            "D",
-            "1997-01-10",
-            &["1997-01-01", "1997-01-02", "1997-01-03"],
-            &[10.0, 0.0, 20.0],
-        );
-        assert_eq!(s.frequency[0], 2.0);
-        assert_eq!(s.monetary_value.unwrap(), [10.0]);
-        // Same-day amounts are summed: day 2 has 5 + 7 = 12; one repeat period.
-        let s = one(
-            "D",
-            "1997-01-10",
-            &["1997-01-01", "1997-01-02", "1997-01-02 18:00"],
-            &[10.0, 5.0, 7.0],
-        );
-        assert_eq!(s.frequency[0], 1.0);
-        assert_eq!(s.monetary_value.unwrap(), [12.0]);
-        // The whole first period is excluded: 100 + 100 on day 1, 10 on day 2 → 10.
-        let s = one(
-            "D",
-            "1997-01-10",
-            &["1997-01-01", "1997-01-01 12:00", "1997-01-02"],
-            &[100.0, 100.0, 10.0],
-        );
-        assert_eq!(s.monetary_value.unwrap(), [10.0]);
-        // Only a first period → 0.
-        let s = one(
-            "D",
-            "1997-01-10",
-            &["1997-01-01", "1997-01-01"],
-            &[3.0, 4.0],
-        );
-        assert_eq!((s.frequency[0], s.monetary_value.unwrap()[0]), (0.0, 0.0));
+        // (purchases by day, (x, monetary value))
+        for (purchases, want) in [
+            // Zero amounts are kept: days 1, 2, 3 with 10, 0, 20 → x = 2, (0 + 20) / 2 = 10.
+            ("1997-01-01=10, 1997-01-02=0, 1997-01-03=20", (2.0, 10.0)),
+            // Same-day amounts are summed: day 2 has 5 + 7 = 12; one repeat period.
+            (
+                "1997-01-01=10, 1997-01-02=5, 1997-01-02 18:00=7",
+                (1.0, 12.0),
+            ),
+            // The whole first period is excluded: 100 + 100 on day 1, 10 on day 2 → 10.
+            (
+                "1997-01-01=100, 1997-01-01 12:00=100, 1997-01-02=10",
+                (1.0, 10.0),
+            ),
+            // Only a first period → 0.
+            ("1997-01-01=3, 1997-01-01=4", (0.0, 0.0)),
+        ] {
+            let s = one("D", "1997-01-10", purchases);
+            let m = s.monetary_value.as_ref().unwrap()[0];
+            assert_eq!((s.frequency[0], m), want, "{purchases}");
+        }
     }
 
     #[test]

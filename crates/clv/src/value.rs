@@ -115,17 +115,8 @@ pub fn customer_lifetime_value(
     discount_rate_monthly: f64,
     periods_per_month: f64,
 ) -> Result<Vec<f64>> {
-    check::same_len("spend", spend.len(), "frequency", frequency.len())?;
-    if let Some(i) = spend.iter().position(|s| !s.is_finite()) {
-        return Err(Error::invalid_at("spend", i, spend[i], "a finite number"));
-    }
-    if !(discount_rate_monthly.is_finite() && discount_rate_monthly > -1.0) {
-        return Err(Error::invalid(
-            "discount_rate",
-            discount_rate_monthly,
-            "a finite number > -1",
-        ));
-    }
+    check_spend(spend, frequency.len())?;
+    check_rate("discount_rate", discount_rate_monthly)?;
     check::positive("periods_per_month", periods_per_month)?;
     crate::models::validate_customers(frequency, recency, t)?;
     let mut clv = vec![0.0; frequency.len()];
@@ -157,15 +148,18 @@ pub fn customer_lifetime_value(
 /// assert!((d - 0.002_687_7).abs() < 1e-7);
 /// ```
 pub fn continuous_rate(annual_rate: f64, periods_per_year: f64) -> Result<f64> {
-    if !(annual_rate.is_finite() && annual_rate > -1.0) {
-        return Err(Error::invalid(
-            "annual_rate",
-            annual_rate,
-            "a finite number > -1",
-        ));
-    }
+    check_rate("annual_rate", annual_rate)?;
     check::positive("periods_per_year", periods_per_year)?;
     Ok(annual_rate.ln_1p() / periods_per_year)
+}
+
+/// A discount rate: finite and > −1.
+fn check_rate(field: &str, rate: f64) -> Result<()> {
+    if rate.is_finite() && rate > -1.0 {
+        Ok(())
+    } else {
+        Err(Error::invalid(field, rate, "a finite number > -1"))
+    }
 }
 
 fn check_spend(spend: &[f64], n: usize) -> Result<()> {
@@ -353,6 +347,38 @@ mod tests {
         assert!((c[0] - 10.0 * e / 1.01).abs() < 1e-12);
     }
 
+    /// Σ_k discount(t_k, E[X(T, T + t_k)] − E[X(T, T + t_{k−1})]) per
+    /// customer over the horizons t_1, t_2, … of `horizons` (t_0 = 0).
+    fn discounted_increments(
+        m: &impl TransactionModel,
+        horizons: impl Iterator<Item = f64>,
+        discount: impl Fn(f64, f64) -> f64,
+        (x, tx, tt): (&[f64], &[f64], &[f64]),
+    ) -> Vec<f64> {
+        let mut sum = vec![0.0; x.len()];
+        let mut prev = vec![0.0; x.len()];
+        for t in horizons {
+            let e = m.expected_purchases(t, x, tx, tt).unwrap();
+            for (s, (ek, pk)) in sum.iter_mut().zip(e.iter().zip(prev.iter_mut())) {
+                *s += discount(t, ek - *pk);
+                *pk = *ek;
+            }
+        }
+        sum
+    }
+
+    /// `clv[k]` equals `spend[k] · sum[k]` to `rtol`, customer by customer.
+    fn assert_spend_times(clv: &[f64], spend: &[f64], sum: &[f64], rtol: f64) {
+        for k in 0..clv.len() {
+            let want = spend[k] * sum[k];
+            assert!(
+                (clv[k] - want).abs() < rtol * want,
+                "{k}: {} vs {want}",
+                clv[k]
+            );
+        }
+    }
+
     #[test]
     fn pareto_dert_clv_equals_discounted_integral() {
         // Independent check of FHL (2005) eq. 2: ∫₀^∞ e^{−δt} dE[X(T, T+t)] by
@@ -364,25 +390,13 @@ mod tests {
         let spend = [35.08, 47.0, 20.5];
         let clv = customer_lifetime_value_dert(&m, &spend, delta, &x, &tx, &tt).unwrap();
         let h = 0.25;
-        let mut num = [0.0; 3];
-        let mut prev = [0.0; 3];
-        for k in 1..=40_000 {
-            let t = h * f64::from(k);
-            let e = m.expected_purchases(t, &x, &tx, &tt).unwrap();
-            let w = (-delta * (t - h / 2.0)).exp();
-            for (n, (ei, pi)) in num.iter_mut().zip(e.iter().zip(prev.iter_mut())) {
-                *n += w * (ei - *pi);
-                *pi = *ei;
-            }
-        }
-        for i in 0..3 {
-            let want = spend[i] * num[i];
-            assert!(
-                (clv[i] - want).abs() < 1e-6 * want,
-                "{i}: {} vs {want}",
-                clv[i]
-            );
-        }
+        let num = discounted_increments(
+            &m,
+            (1..=40_000).map(|k| h * f64::from(k)),
+            |t, d| (-delta * (t - h / 2.0)).exp() * d,
+            (&x, &tx, &tt),
+        );
+        assert_spend_times(&clv, &spend, &num, 1e-6);
     }
 
     #[test]
@@ -393,23 +407,13 @@ mod tests {
         let (x, tx, n) = ([6.0, 3.0, 0.0], [6.0, 4.0, 0.0], [6.0, 6.0, 6.0]);
         let spend = [50.0, 25.0, 10.0];
         let clv = customer_lifetime_value_dert_discrete(&m, &spend, 0.1, &x, &tx, &n).unwrap();
-        let mut sum = [0.0; 3];
-        let mut prev = [0.0; 3];
-        for i in 1..=2000 {
-            let e = m.expected_purchases(f64::from(i), &x, &tx, &n).unwrap();
-            for (s, (ek, pk)) in sum.iter_mut().zip(e.iter().zip(prev.iter_mut())) {
-                *s += (ek - *pk) / 1.1f64.powi(i);
-                *pk = *ek;
-            }
-        }
-        for k in 0..3 {
-            let want = spend[k] * sum[k];
-            assert!(
-                (clv[k] - want).abs() < 1e-10 * want,
-                "{k}: {} vs {want}",
-                clv[k]
-            );
-        }
+        let sum = discounted_increments(
+            &m,
+            (1..=2000).map(f64::from),
+            |t, d| d / 1.1f64.powi(t as i32),
+            (&x, &tx, &n),
+        );
+        assert_spend_times(&clv, &spend, &sum, 1e-10);
     }
 
     #[test]

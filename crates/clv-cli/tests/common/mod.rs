@@ -45,3 +45,13 @@ pub fn file(dir: &tempfile::TempDir, name: &str, content: &str) -> PathBuf {
 pub fn run(line: &str) -> Output {
     clv(&line.split_whitespace().collect::<Vec<_>>())
 }
+
+/// Asserts that a run failed with exit code 2 and that its standard error
+/// contains each of `needles`.
+pub fn assert_fails(o: &Output, needles: &[&str]) {
+    assert_eq!(o.status.code(), Some(2));
+    let e = stderr(o);
+    for needle in needles {
+        assert!(e.contains(needle), "{needle}: {e}");
+    }
+}

@@ -54,7 +54,7 @@ use statrs::function::gamma::{digamma, ln_gamma};
 use super::model_state;
 use crate::error::{Error, Result, check};
 use crate::fit::{FitInfo, Likelihood};
-use crate::models::{Model, TransactionModel};
+use crate::models::{Model, TransactionModel, whole};
 use crate::special::hyp2f1;
 
 /// α, β (transaction probability) and γ, δ (dropout probability).
@@ -104,16 +104,21 @@ pub struct BetaGeoBetaBinom {
     fit: Option<FitInfo>,
 }
 
-fn whole(field: &str, v: f64, min: f64) -> Result<f64> {
-    if v.is_finite() && v >= min && v.fract() == 0.0 {
-        Ok(v)
-    } else {
-        Err(Error::invalid(
-            field,
-            v,
-            format!("a whole number of periods >= {min}"),
-        ))
-    }
+/// The prediction methods' map over customers after
+/// [`validate_bgbb_customers`]: `f(x, t_x, n)` for each, in order.
+fn per_bgbb_customer(
+    frequency: &[f64],
+    recency: &[f64],
+    n_periods: &[f64],
+    f: impl Fn(f64, f64, f64) -> Result<f64>,
+) -> Result<Vec<f64>> {
+    validate_bgbb_customers(frequency, recency, n_periods)?;
+    frequency
+        .iter()
+        .zip(recency)
+        .zip(n_periods)
+        .map(|((&x, &tx), &n)| f(x, tx, n))
+        .collect()
 }
 
 /// Validation of BG/BB customers: equal lengths; x, t_x, n whole numbers;
@@ -157,6 +162,16 @@ pub fn validate_bgbb_customers(
 }
 
 /// ln L for one customer and, if `grad` is given, ∂ ln L/∂(α, β, γ, δ).
+/// The parameters from the optimiser's vector (α, β, γ, δ).
+fn bg_bb_params(p: &[f64]) -> BgBbParams {
+    BgBbParams {
+        alpha: p[0],
+        beta: p[1],
+        gamma: p[2],
+        delta: p[3],
+    }
+}
+
 fn ln_lik(p: &BgBbParams, x: f64, tx: f64, n: f64, grad: Option<&mut [f64; 4]>) -> f64 {
     let BgBbParams {
         alpha: a,
@@ -262,12 +277,7 @@ impl Likelihood for BgBbLikelihood<'_> {
         if p.iter().any(|v| !(v.is_finite() && *v > 0.0)) {
             return f64::NAN;
         }
-        let params = BgBbParams {
-            alpha: p[0],
-            beta: p[1],
-            gamma: p[2],
-            delta: p[3],
-        };
+        let params = bg_bb_params(p);
         let mut total = 0.0;
         let mut g = [0.0; 4];
         grad.iter_mut().for_each(|v| *v = 0.0);
@@ -405,20 +415,14 @@ impl TransactionModel for BetaGeoBetaBinom {
         n_periods: &[f64],
     ) -> Result<Vec<f64>> {
         whole("m", m, 0.0)?;
-        validate_bgbb_customers(frequency, recency, n_periods)?;
         let p = &self.params;
-        Ok(frequency
-            .iter()
-            .zip(recency)
-            .zip(n_periods)
-            .map(|((&x, &tx), &n)| {
-                let l = ln_lik(p, x, tx, n, None);
-                let num = ln_beta(p.alpha + x, p.beta + n - x) - ln_beta(p.alpha, p.beta)
-                    + ln_beta(p.gamma, p.delta + n + m)
-                    - ln_beta(p.gamma, p.delta);
-                (num - l).exp().min(1.0)
-            })
-            .collect())
+        per_bgbb_customer(frequency, recency, n_periods, |x, tx, n| {
+            let l = ln_lik(p, x, tx, n, None);
+            let num = ln_beta(p.alpha + x, p.beta + n - x) - ln_beta(p.alpha, p.beta)
+                + ln_beta(p.gamma, p.delta + n + m)
+                - ln_beta(p.gamma, p.delta);
+            Ok((num - l).exp().min(1.0))
+        })
     }
 
     /// Discounted expected residual transactions with discount rate `d` per
@@ -444,36 +448,26 @@ impl TransactionModel for BetaGeoBetaBinom {
         n_periods: &[f64],
     ) -> Result<Vec<f64>> {
         check::positive("discount", discount)?;
-        validate_bgbb_customers(frequency, recency, n_periods)?;
         let p = &self.params;
         let z = 1.0 / (1.0 + discount);
-        frequency
-            .iter()
-            .zip(recency)
-            .zip(n_periods)
-            .map(|((&x, &tx), &n)| {
-                let l = ln_lik(p, x, tx, n, None);
-                let f = hyp2f1(1.0, p.delta + n + 1.0, p.gamma + p.delta + n + 1.0, z)?;
-                let ln = ln_beta(p.alpha + x + 1.0, p.beta + n - x) - ln_beta(p.alpha, p.beta)
-                    + ln_beta(p.gamma, p.delta + n + 1.0)
-                    - ln_beta(p.gamma, p.delta)
-                    - (1.0 + discount).ln()
-                    + f.ln()
-                    - l;
-                Ok(ln.exp())
-            })
-            .collect()
+        per_bgbb_customer(frequency, recency, n_periods, |x, tx, n| {
+            let l = ln_lik(p, x, tx, n, None);
+            let f = hyp2f1(1.0, p.delta + n + 1.0, p.gamma + p.delta + n + 1.0, z)?;
+            let ln = ln_beta(p.alpha + x + 1.0, p.beta + n - x) - ln_beta(p.alpha, p.beta)
+                + ln_beta(p.gamma, p.delta + n + 1.0)
+                - ln_beta(p.gamma, p.delta)
+                - (1.0 + discount).ln()
+                + f.ln()
+                - l;
+            Ok(ln.exp())
+        })
     }
 
     /// ln L per customer (FHS eq. 5); `t` is the number of opportunities n.
     fn log_likelihood(&self, frequency: &[f64], recency: &[f64], t: &[f64]) -> Result<Vec<f64>> {
-        validate_bgbb_customers(frequency, recency, t)?;
-        Ok(frequency
-            .iter()
-            .zip(recency)
-            .zip(t)
-            .map(|((&x, &tx), &n)| ln_lik(&self.params, x, tx, n, None))
-            .collect())
+        per_bgbb_customer(frequency, recency, t, |x, tx, n| {
+            Ok(ln_lik(&self.params, x, tx, n, None))
+        })
     }
 
     /// P(alive at opportunity n + 1 | x, t_x, n) (FHS eq. 11).
@@ -490,23 +484,17 @@ impl TransactionModel for BetaGeoBetaBinom {
         t: &[f64],
     ) -> Result<Vec<f64>> {
         whole("t", horizon, 0.0)?;
-        validate_bgbb_customers(frequency, recency, t)?;
         let p = &self.params;
-        Ok(frequency
-            .iter()
-            .zip(recency)
-            .zip(t)
-            .map(|((&x, &tx), &n)| {
-                let l = ln_lik(p, x, tx, n, None);
-                // P(alive at n) · E[p | data]
-                let ln_alive = ln_beta(p.alpha + x, p.beta + n - x) - ln_beta(p.alpha, p.beta)
-                    + ln_beta(p.gamma, p.delta + n)
-                    - ln_beta(p.gamma, p.delta)
-                    - l;
-                let ep = (p.alpha + x) / (p.alpha + p.beta + n);
-                ln_alive.exp().min(1.0) * ep * sum_ratio(p.gamma, p.delta + n, horizon)
-            })
-            .collect())
+        per_bgbb_customer(frequency, recency, t, |x, tx, n| {
+            let l = ln_lik(p, x, tx, n, None);
+            // P(alive at n) · E[p | data]
+            let ln_alive = ln_beta(p.alpha + x, p.beta + n - x) - ln_beta(p.alpha, p.beta)
+                + ln_beta(p.gamma, p.delta + n)
+                - ln_beta(p.gamma, p.delta)
+                - l;
+            let ep = (p.alpha + x) / (p.alpha + p.beta + n);
+            Ok(ln_alive.exp().min(1.0) * ep * sum_ratio(p.gamma, p.delta + n, horizon))
+        })
     }
 
     /// E[X(n)] for a new customer (FHS eq. 9); `t` = n whole periods.
@@ -527,7 +515,7 @@ impl TransactionModel for BetaGeoBetaBinom {
 mod tests {
     use super::*;
     use crate::fit::FitOptions;
-    use crate::models::{Model, ModelInfo};
+    use crate::models::Model;
 
     fn m() -> BetaGeoBetaBinom {
         BetaGeoBetaBinom::from_params(1.204, 0.750, 0.657, 2.783).unwrap()
@@ -535,44 +523,20 @@ mod tests {
 
     #[test]
     fn gradient_matches_finite_differences() {
-        let p = BgBbParams {
-            alpha: 1.3,
-            beta: 0.8,
-            gamma: 0.7,
-            delta: 2.5,
-        };
+        let theta = [1.3, 0.8, 0.7, 2.5];
         for &(x, tx, n) in &[
             (0.0, 0.0, 6.0),
             (2.0, 4.0, 6.0),
             (6.0, 6.0, 6.0),
             (3.0, 10.0, 40.0),
         ] {
-            let mut g = [0.0; 4];
-            ln_lik(&p, x, tx, n, Some(&mut g));
-            for k in 0..4 {
-                let h = 1e-6;
-                let mut arr = [p.alpha, p.beta, p.gamma, p.delta];
-                arr[k] += h;
-                let up = BgBbParams {
-                    alpha: arr[0],
-                    beta: arr[1],
-                    gamma: arr[2],
-                    delta: arr[3],
-                };
-                arr[k] -= 2.0 * h;
-                let dn = BgBbParams {
-                    alpha: arr[0],
-                    beta: arr[1],
-                    gamma: arr[2],
-                    delta: arr[3],
-                };
-                let fd = (ln_lik(&up, x, tx, n, None) - ln_lik(&dn, x, tx, n, None)) / (2.0 * h);
-                assert!(
-                    (g[k] - fd).abs() < 1e-6 * fd.abs().max(1.0),
-                    "{k}: {} vs {fd}",
-                    g[k]
-                );
-            }
+            crate::models::assert_gradient_matches_differences(
+                theta,
+                |a, g| ln_lik(&bg_bb_params(&a), x, tx, n, g),
+                |_| 1e-6,
+                |g, fd, _| (g - fd).abs() < 1e-6 * fd.abs().max(1.0),
+                &format!("{x},{tx},{n}"),
+            );
         }
     }
 
@@ -744,26 +708,11 @@ mod tests {
         let ns = vec![n_per as f64; xs.len()];
         let m =
             BetaGeoBetaBinom::fit(&[&xs, &txs, &ns], Some(&ws), &FitOptions::default()).unwrap();
-        let se = &m.fit_info().unwrap().std_errors;
-        let est = [m.alpha(), m.beta(), m.gamma(), m.delta()];
-        for (k, truth) in [alpha, beta, gamma, delta].iter().enumerate() {
-            assert!(
-                (est[k] - truth).abs() < 3.0 * se[k],
-                "{k}: {} ± {} vs {truth}",
-                est[k],
-                se[k]
-            );
-        }
+        crate::models::assert_within_3_se(&m, &[alpha, beta, gamma, delta]);
     }
 
     #[test]
     fn json_round_trip() {
-        let m = m();
-        let back = BetaGeoBetaBinom::from_json(&m.to_json()).unwrap();
-        assert_eq!(back, m);
-        assert_eq!(
-            BetaGeoBetaBinom::from_json("[]").unwrap_err().code(),
-            "FORMAT_ERROR"
-        );
+        crate::models::assert_json_round_trip(&m(), &["[]"]);
     }
 }

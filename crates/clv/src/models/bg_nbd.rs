@@ -56,7 +56,7 @@ use statrs::function::beta::{checked_beta_reg, ln_beta};
 use statrs::function::gamma::{digamma, ln_gamma};
 
 use super::{
-    Distinct, Model, TransactionModel, chunked_sum, log_add_exp, map_customers, tri, unpack_sym4,
+    Distinct, Model, TransactionModel, chunked_sum, log_add_exp, per_customer, tri, unpack_sym4,
     validate_customers,
 };
 use crate::error::{Error, Result, check};
@@ -593,17 +593,6 @@ impl Likelihood for GeoLikelihood<'_> {
     }
 }
 
-/// Per-customer map with validation, shared by the prediction methods.
-pub(crate) fn per_customer(
-    frequency: &[f64],
-    recency: &[f64],
-    t: &[f64],
-    f: impl Fn(f64, f64, f64) -> Result<f64> + Sync,
-) -> Result<Vec<f64>> {
-    validate_customers(frequency, recency, t)?;
-    map_customers(frequency, recency, t, f)
-}
-
 /// The BG/NBD model (Fader, Hardie & Lee 2005); see the [module docs](self).
 ///
 /// # Example
@@ -751,7 +740,7 @@ geo_model!(BetaGeo, Variant::Bg, "FHL 2005 eq. 8");
 mod tests {
     use super::*;
     use crate::fit::FitOptions;
-    use crate::models::{Model, ModelInfo};
+    use crate::models::Model;
 
     fn fhl() -> BetaGeo {
         // FHL (2005) CDNOW estimates.
@@ -824,47 +813,28 @@ mod tests {
         let p = BgNbdParams::new(0.7, 3.0, 1.3, 2.5).unwrap();
         for v in [Variant::Bg, Variant::Mbg] {
             for &(x, tx, tt) in &[(0.0, 0.0, 10.0), (3.0, 5.0, 12.0), (40.0, 30.0, 31.0)] {
-                let mut g = [0.0; 4];
-                ln_lik(v, &p, x, tx, tt, Some(&mut g));
-                let base = [p.r, p.alpha, p.a, p.b];
-                for k in 0..4 {
-                    let h = 1e-6 * base[k];
-                    let mut hi = base;
-                    let mut lo = base;
-                    hi[k] += h;
-                    lo[k] -= h;
-                    let mk = |q: [f64; 4]| BgNbdParams {
-                        r: q[0],
-                        alpha: q[1],
-                        a: q[2],
-                        b: q[3],
-                    };
-                    let fd = (ln_lik(v, &mk(hi), x, tx, tt, None)
-                        - ln_lik(v, &mk(lo), x, tx, tt, None))
-                        / (2.0 * h);
-                    assert!(
-                        (g[k] - fd).abs() < 1e-6 * (1.0 + fd.abs()),
-                        "{v:?} {k} {g:?} {fd}"
-                    );
-                }
+                crate::models::assert_gradient_matches_differences(
+                    [p.r, p.alpha, p.a, p.b],
+                    |q, g| {
+                        let q = BgNbdParams::new(q[0], q[1], q[2], q[3]).unwrap();
+                        ln_lik(v, &q, x, tx, tt, g)
+                    },
+                    |b| 1e-6 * b,
+                    |g, fd, _| (g - fd).abs() < 1e-6 * (1.0 + fd.abs()),
+                    &format!("{v:?} {x},{tx},{tt}"),
+                );
             }
         }
     }
 
     #[test]
     fn prob_purchases_sums_to_one_and_mean() {
-        let m = fhl();
-        for t in [0.5, 10.0, 39.0, 200.0] {
-            let (mut s, mut mean) = (0.0, 0.0);
-            for n in 0..3000 {
-                let p = m.prob_purchases(n, t).unwrap();
-                s += p;
-                mean += f64::from(n) * p;
-            }
-            assert!((s - 1.0).abs() < 1e-9, "t={t} sum={s}");
-            let e = m.expected_purchases_new(t).unwrap();
-            assert!((mean - e).abs() < 1e-7 * e.max(1.0), "t={t} {mean} vs {e}");
-        }
+        crate::models::assert_pmf_sums_to_one_with_mean(
+            &fhl(),
+            &[0.5, 10.0, 39.0, 200.0],
+            3000,
+            1e-7,
+        );
     }
 
     #[test]
@@ -1034,7 +1004,6 @@ mod tests {
 
     #[test]
     fn json_round_trip() {
-        let m = fhl();
-        assert_eq!(BetaGeo::from_json(&m.to_json()).unwrap(), m);
+        crate::models::assert_json_round_trip(&fhl(), &["{}"]);
     }
 }

@@ -129,6 +129,15 @@ fn ln_gamma_ratio(pp: f64, q: f64) -> f64 {
 /// px·ln(px) and loses ~1e-7 per customer at p ~ 10⁶, more than the gap
 /// between a ridge point and the limit p → ∞ (module docs) that
 /// [`GammaGamma::fit`] must resolve.
+/// The parameters from the optimiser's vector (p, q, v).
+fn gg_params(p: &[f64]) -> GammaGammaParams {
+    GammaGammaParams {
+        p: p[0],
+        q: p[1],
+        v: p[2],
+    }
+}
+
 fn ln_lik(pp: &GammaGammaParams, x: f64, m: f64, g: Option<&mut [f64; 3]>) -> f64 {
     let (p, q, v) = (pp.p, pp.q, pp.v);
     let px = p * x;
@@ -157,11 +166,7 @@ impl Likelihood for GgLikelihood {
         &["p", "q", "v"]
     }
     fn value_and_gradient(&self, params: &[f64], grad: &mut [f64]) -> f64 {
-        let p = GammaGammaParams {
-            p: params[0],
-            q: params[1],
-            v: params[2],
-        };
+        let p = gg_params(params);
         let mut total = 0.0;
         let mut gi = [0.0; 3];
         grad.fill(0.0);
@@ -590,31 +595,15 @@ mod tests {
 
     #[test]
     fn gradient_matches_finite_differences() {
-        let p = GammaGammaParams {
-            p: 6.25,
-            q: 3.74,
-            v: 15.44,
-        };
+        let theta = [6.25, 3.74, 15.44];
         for &(x, m) in &[(1.0, 11.77), (2.0, 22.35), (20.0, 5.5)] {
-            let mut g = [0.0; 3];
-            ln_lik(&p, x, m, Some(&mut g));
-            let base = [p.p, p.q, p.v];
-            for k in 0..3 {
-                let h = 1e-6 * base[k];
-                let (mut hi, mut lo) = (base, base);
-                hi[k] += h;
-                lo[k] -= h;
-                let mk = |b: [f64; 3]| GammaGammaParams {
-                    p: b[0],
-                    q: b[1],
-                    v: b[2],
-                };
-                let fd = (ln_lik(&mk(hi), x, m, None) - ln_lik(&mk(lo), x, m, None)) / (2.0 * h);
-                assert!(
-                    (g[k] - fd).abs() < 1e-6 * (1.0 + fd.abs()),
-                    "{k} {g:?} {fd}"
-                );
-            }
+            crate::models::assert_gradient_matches_differences(
+                theta,
+                |b, g| ln_lik(&gg_params(&b), x, m, g),
+                |b| 1e-6 * b,
+                |g, fd, _| (g - fd).abs() < 1e-6 * (1.0 + fd.abs()),
+                &format!("{x},{m}"),
+            );
         }
     }
 

@@ -79,7 +79,7 @@ use statrs::function::gamma::{digamma, ln_gamma};
 use crate::error::{Result, check};
 use crate::fit::{Boundary, FitInfo, Likelihood};
 use crate::models::{
-    Model, TransactionModel, chunked_sum, log_add_exp, map_customers, model_state,
+    Model, TransactionModel, chunked_sum, log_add_exp, model_state, per_customer,
     validate_customers,
 };
 
@@ -743,9 +743,8 @@ impl TransactionModel for GammaGompertzNbd {
         t: &[f64],
     ) -> Result<Vec<f64>> {
         check::non_negative("t", horizon)?;
-        validate_customers(frequency, recency, t)?;
         let p = &self.params;
-        map_customers(frequency, recency, t, |x, tx, tt| {
+        per_customer(frequency, recency, t, |x, tx, tt| {
             let pa = ln_lik(p, x, tx, tt, None).1.exp();
             let post = GgomParams {
                 r: p.r + x,
@@ -761,15 +760,13 @@ impl TransactionModel for GammaGompertzNbd {
     }
 
     fn log_likelihood(&self, frequency: &[f64], recency: &[f64], t: &[f64]) -> Result<Vec<f64>> {
-        validate_customers(frequency, recency, t)?;
-        map_customers(frequency, recency, t, |x, tx, tt| {
+        per_customer(frequency, recency, t, |x, tx, tt| {
             Ok(ln_lik(&self.params, x, tx, tt, None).0)
         })
     }
 
     fn prob_alive(&self, frequency: &[f64], recency: &[f64], t: &[f64]) -> Result<Vec<f64>> {
-        validate_customers(frequency, recency, t)?;
-        map_customers(frequency, recency, t, |x, tx, tt| {
+        per_customer(frequency, recency, t, |x, tx, tt| {
             Ok(ln_lik(&self.params, x, tx, tt, None).1.exp())
         })
     }
@@ -782,9 +779,8 @@ impl TransactionModel for GammaGompertzNbd {
         t: &[f64],
     ) -> Result<Vec<f64>> {
         check::non_negative("t", horizon)?;
-        validate_customers(frequency, recency, t)?;
         let p = &self.params;
-        map_customers(frequency, recency, t, |x, tx, tt| {
+        per_customer(frequency, recency, t, |x, tx, tt| {
             let pa = ln_lik(p, x, tx, tt, None).1.exp();
             Ok(pa * (p.r + x) / (p.alpha + tt) * int_survival(p.b, p.s, beta_at(p, tt), horizon))
         })
@@ -926,22 +922,17 @@ mod tests {
                 (5.0, 100.0, 2e4),
                 (400.0, 30.0, 39.0),
             ] {
-                let mut g = [0.0; 5];
-                ln_lik(&gp(theta), x, tx, t, Some(&mut g));
-                for k in 0..5 {
-                    let h = 1e-5 * theta[k];
-                    let (mut u, mut d) = (theta, theta);
-                    u[k] += h;
-                    d[k] -= h;
-                    let fd = (ln_lik(&gp(u), x, tx, t, None).0 - ln_lik(&gp(d), x, tx, t, None).0)
-                        / (2.0 * h);
-                    // compare on the ln θ scale: θ ∂/∂θ
-                    let (a, b) = (g[k] * theta[k], fd * theta[k]);
-                    assert!(
-                        (a - b).abs() < 1e-6 * b.abs().max(1e-2),
-                        "{theta:?} {x},{tx},{t} {k}: {a} vs {b}"
-                    );
-                }
+                crate::models::assert_gradient_matches_differences(
+                    theta,
+                    |u, g| ln_lik(&gp(u), x, tx, t, g).0,
+                    |th| 1e-5 * th,
+                    |g, fd, th| {
+                        // compare on the ln θ scale: θ ∂/∂θ
+                        let (a, b) = (g * th, fd * th);
+                        (a - b).abs() < 1e-6 * b.abs().max(1e-2)
+                    },
+                    &format!("{theta:?} {x},{tx},{t}"),
+                );
             }
         }
     }
@@ -1038,27 +1029,12 @@ mod tests {
         // Σ_n P(X(t)=n) = 1 and Σ n P(X(t)=n) = E[X(t)]; the conditional
         // pmf's mean is the conditional expectation.
         let m = m();
-        for t in [1.0, 39.0, 100.0] {
-            let (mut total, mut mean) = (0.0, 0.0);
-            for n in 0..1500u32 {
-                let p = m.prob_purchases(n, t).unwrap();
-                assert!((0.0..=1.0).contains(&p));
-                total += p;
-                mean += f64::from(n) * p;
-            }
-            assert!((total - 1.0).abs() < 1e-9, "t={t}: {total}");
-            let e = m.expected_purchases_new(t).unwrap();
-            assert!((mean - e).abs() < 1e-8 * e.max(1.0), "t={t}: {mean} vs {e}");
-        }
+        crate::models::assert_pmf_sums_to_one_with_mean(&m, &[1.0, 39.0, 100.0], 1500, 1e-8);
         let (x, tx, tt, h) = (2.0, 30.43, 38.86, 39.0);
-        let (mut total, mut mean) = (0.0, 0.0);
-        for n in 0..1500u32 {
-            let p = m
-                .prob_purchases_conditional(n, h, &[x], &[tx], &[tt])
-                .unwrap()[0];
-            total += p;
-            mean += f64::from(n) * p;
-        }
+        let (total, mean) = crate::models::pmf_sums(1500, |n| {
+            m.prob_purchases_conditional(n, h, &[x], &[tx], &[tt])
+                .unwrap()[0]
+        });
         let e = m.expected_purchases(h, &[x], &[tx], &[tt]).unwrap()[0];
         assert!((total - 1.0).abs() < 1e-9, "{total}");
         assert!((mean - e).abs() < 1e-8, "{mean} vs {e}");
@@ -1156,18 +1132,10 @@ mod tests {
             s.starts_with(r#"{"format_version":1,"model":"ggom_nbd","params":{"r":0.55,"alpha":10.6,"b":0.03,"s":0.8,"beta":2.5}"#),
             "{s}"
         );
-        assert_eq!(GammaGompertzNbd::from_json(&s).unwrap(), m);
-        assert_eq!(
-            GammaGompertzNbd::from_json("{}").unwrap_err().code(),
-            "FORMAT_ERROR"
-        );
         let pareto = ParetoNbd::from_params(0.5, 1.0, 0.5, 1.0)
             .unwrap()
             .to_json();
-        assert_eq!(
-            GammaGompertzNbd::from_json(&pareto).unwrap_err().code(),
-            "FORMAT_ERROR"
-        );
+        crate::models::assert_json_round_trip(&m, &["{}", &pareto]);
         let bad = s.replace("\"b\":0.03", "\"b\":-0.03");
         assert_eq!(
             GammaGompertzNbd::from_json(&bad).unwrap_err().field(),
@@ -1198,27 +1166,13 @@ mod tests {
     fn simulate(n: usize) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
         let (r, alpha, b, s, beta) = (0.8, 6.0, 0.06, 1.2, 15.0);
         let mut rng = super::super::sbg::test_rng::Rng(0x005E_ED0F_6601_4BAD);
-        let (mut xs, mut txs, mut ts) = (vec![], vec![], vec![]);
-        for i in 0..n {
+        rng.poisson_customers(n, |rng, i| {
             let lambda = rng.gamma(r) / alpha;
             let eta = rng.gamma(s) / beta;
             let t_obs = 30.0 + (i % 40) as f64;
             let death = (-rng.uniform().ln() / eta).ln_1p() / b;
-            let end = death.min(t_obs);
-            let (mut x, mut last, mut clock) = (0.0, 0.0, 0.0);
-            loop {
-                clock += -rng.uniform().ln() / lambda;
-                if clock > end {
-                    break;
-                }
-                x += 1.0;
-                last = clock;
-            }
-            xs.push(x);
-            txs.push(last);
-            ts.push(t_obs);
-        }
-        (xs, txs, ts)
+            (lambda, death, t_obs)
+        })
     }
 
     #[test]

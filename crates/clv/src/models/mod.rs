@@ -470,6 +470,31 @@ where
     (0..frequency.len()).map(one).collect()
 }
 
+/// Checks a whole number of periods ≥ `min` (BG/BB, sBG) and returns it.
+pub(crate) fn whole(field: &str, t: f64, min: f64) -> Result<f64> {
+    if t.is_finite() && t >= min && t.fract() == 0.0 {
+        Ok(t)
+    } else {
+        Err(Error::invalid(
+            field,
+            t,
+            format!("a whole number of periods >= {min}"),
+        ))
+    }
+}
+
+/// Per-customer map with validation, shared by the prediction methods of
+/// the models checked by [`validate_customers`].
+pub(crate) fn per_customer(
+    frequency: &[f64],
+    recency: &[f64],
+    t: &[f64],
+    f: impl Fn(f64, f64, f64) -> Result<f64> + Sync,
+) -> Result<Vec<f64>> {
+    validate_customers(frequency, recency, t)?;
+    map_customers(frequency, recency, t, f)
+}
+
 /// Index of entry (i, j) of a symmetric 4×4 matrix stored as its packed
 /// upper triangle (10 numbers, row by row); the table is symmetric, so
 /// `tri(i, j) == tri(j, i)`. The four-parameter likelihoods sum their
@@ -601,6 +626,93 @@ pub(crate) fn assert_hessian_matches_gradient<const K: usize>(
                 fd[i][j]
             );
         }
+    }
+}
+
+/// Test helper: the analytic gradient of `f` at `theta` (what `f` writes
+/// when given `Some`) against central differences `(f(θ + h e_k) −
+/// f(θ − h e_k)) / 2h` with `h = step(θ_k)`, component by component:
+/// `close(g_k, fd_k, θ_k)` must hold.
+#[cfg(test)]
+pub(crate) fn assert_gradient_matches_differences<const K: usize>(
+    theta: [f64; K],
+    f: impl Fn([f64; K], Option<&mut [f64; K]>) -> f64,
+    step: impl Fn(f64) -> f64,
+    close: impl Fn(f64, f64, f64) -> bool,
+    label: &str,
+) {
+    let mut g = [0.0; K];
+    f(theta, Some(&mut g));
+    for k in 0..K {
+        let h = step(theta[k]);
+        let (mut up, mut down) = (theta, theta);
+        up[k] += h;
+        down[k] -= h;
+        let fd = (f(up, None) - f(down, None)) / (2.0 * h);
+        assert!(
+            close(g[k], fd, theta[k]),
+            "{label} {k}: {} vs {fd} ({g:?})",
+            g[k]
+        );
+    }
+}
+
+/// Test helper: `m` reads back from its JSON as itself, and each text of
+/// `bad` is a `FORMAT_ERROR`.
+#[cfg(test)]
+pub(crate) fn assert_json_round_trip<M: Model + PartialEq + std::fmt::Debug>(m: &M, bad: &[&str]) {
+    let back = M::from_json(&m.to_json()).expect("the model's own JSON");
+    assert_eq!(&back, m);
+    for text in bad {
+        let e = M::from_json(text).expect_err(text);
+        assert_eq!(e.code(), "FORMAT_ERROR", "{text}");
+    }
+}
+
+/// Test helper: `(Σ p(n), Σ n·p(n))` over `n < terms`, each `p(n)` in [0, 1].
+#[cfg(test)]
+pub(crate) fn pmf_sums(terms: u32, p: impl Fn(u32) -> f64) -> (f64, f64) {
+    let (mut total, mut mean) = (0.0, 0.0);
+    for n in 0..terms {
+        let pn = p(n);
+        assert!((0.0..=1.0).contains(&pn), "P({n}) = {pn}");
+        total += pn;
+        mean += f64::from(n) * pn;
+    }
+    (total, mean)
+}
+
+/// Test helper: for a new customer observed for each `t` of `ts`, Σₙ P(X(t)
+/// = n) over `n < terms` is 1 to 1e-9 and Σₙ n·P(X(t) = n) is E[X(t)] to
+/// `rtol` · max(E, 1).
+#[cfg(test)]
+pub(crate) fn assert_pmf_sums_to_one_with_mean(
+    m: &impl TransactionModel,
+    ts: &[f64],
+    terms: u32,
+    rtol: f64,
+) {
+    for &t in ts {
+        let (total, mean) = pmf_sums(terms, |n| m.prob_purchases(n, t).expect("P(X(t) = n)"));
+        assert!((total - 1.0).abs() < 1e-9, "t={t}: {total}");
+        let e = m.expected_purchases_new(t).expect("E[X(t)]");
+        assert!((mean - e).abs() < rtol * e.max(1.0), "t={t}: {mean} vs {e}");
+    }
+}
+
+/// Test helper: each fitted parameter of `m` is within 3 of its standard
+/// errors of `truth` (a simulation's parameters, in registry order).
+#[cfg(test)]
+pub(crate) fn assert_within_3_se(m: &impl ModelInfo, truth: &[f64]) {
+    let est = m.values();
+    let se = &m.fit_info().expect("a fitted model").std_errors;
+    for (k, truth) in truth.iter().enumerate() {
+        assert!(
+            (est[k] - truth).abs() < 3.0 * se[k],
+            "{k}: {} ± {} vs {truth}",
+            est[k],
+            se[k]
+        );
     }
 }
 

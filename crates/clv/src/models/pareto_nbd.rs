@@ -65,7 +65,7 @@ use super::model_state;
 use crate::error::{Result, check};
 use crate::fit::{FitInfo, Likelihood};
 use crate::models::{
-    Distinct, Model, TransactionModel, chunked_sum, map_customers, tri, unpack_sym4,
+    Distinct, Model, TransactionModel, chunked_sum, per_customer, tri, unpack_sym4,
     validate_customers,
 };
 use crate::special::{ln_hyperu, tanh_sinh, trigamma};
@@ -763,20 +763,14 @@ impl TransactionModel for ParetoNbd {
         t: &[f64],
     ) -> Result<Vec<f64>> {
         check::non_negative("t", horizon)?;
-        validate_customers(frequency, recency, t)?;
         let p = &self.params;
-        Ok(frequency
-            .iter()
-            .zip(recency)
-            .zip(t)
-            .map(|((&x, &tx), &tt)| {
-                let (_, l_alive) = ln_lik(p, x, tx, tt, None);
-                let pa = l_alive.exp().min(1.0);
-                let pn = ln_p_new(p.r + x, p.alpha + tt, p.s, p.beta + tt, n, horizon).exp();
-                let dead = if n == 0 { 1.0 - pa } else { 0.0 };
-                (dead + pa * pn).min(1.0)
-            })
-            .collect())
+        per_customer(frequency, recency, t, |x, tx, tt| {
+            let (_, l_alive) = ln_lik(p, x, tx, tt, None);
+            let pa = l_alive.exp().min(1.0);
+            let pn = ln_p_new(p.r + x, p.alpha + tt, p.s, p.beta + tt, n, horizon).exp();
+            let dead = if n == 0 { 1.0 - pa } else { 0.0 };
+            Ok((dead + pa * pn).min(1.0))
+        })
     }
 
     /// Discounted expected residual transactions with continuous discount
@@ -816,15 +810,13 @@ impl TransactionModel for ParetoNbd {
     }
 
     fn log_likelihood(&self, frequency: &[f64], recency: &[f64], t: &[f64]) -> Result<Vec<f64>> {
-        validate_customers(frequency, recency, t)?;
-        map_customers(frequency, recency, t, |x, tx, tt| {
+        per_customer(frequency, recency, t, |x, tx, tt| {
             Ok(ln_lik(&self.params, x, tx, tt, None).0)
         })
     }
 
     fn prob_alive(&self, frequency: &[f64], recency: &[f64], t: &[f64]) -> Result<Vec<f64>> {
-        validate_customers(frequency, recency, t)?;
-        map_customers(frequency, recency, t, |x, tx, tt| {
+        per_customer(frequency, recency, t, |x, tx, tt| {
             Ok(ln_lik(&self.params, x, tx, tt, None).1.exp().min(1.0))
         })
     }
@@ -837,9 +829,8 @@ impl TransactionModel for ParetoNbd {
         t: &[f64],
     ) -> Result<Vec<f64>> {
         check::non_negative("t", horizon)?;
-        validate_customers(frequency, recency, t)?;
         let p = &self.params;
-        map_customers(frequency, recency, t, |x, tx, tt| {
+        per_customer(frequency, recency, t, |x, tx, tt| {
             let pa = ln_lik(p, x, tx, tt, None).1.exp().min(1.0);
             Ok(pa * (p.r + x) / (p.alpha + tt) * int_survival(p.beta + tt, p.s, horizon))
         })
@@ -861,7 +852,7 @@ impl TransactionModel for ParetoNbd {
 mod tests {
     use super::*;
     use crate::fit::FitOptions;
-    use crate::models::{Model, ModelInfo};
+    use crate::models::Model;
 
     fn m() -> ParetoNbd {
         ParetoNbd::from_params(0.553, 10.578, 0.606, 11.669).unwrap()
@@ -902,12 +893,7 @@ mod tests {
             [0.5, 2.0, 0.9, 40.0],
             [1.5, 60.0, 2.0, 1.5],
         ] {
-            let p = PnbdParams {
-                r: theta[0],
-                alpha: theta[1],
-                s: theta[2],
-                beta: theta[3],
-            };
+            let p = pnbd_params(&theta);
             let lik = PnbdLikelihood::new(&x, &tx, &t, w.clone());
             crate::models::assert_equals_row_sum(
                 &lik,
@@ -987,41 +973,20 @@ mod tests {
 
     #[test]
     fn gradient_matches_finite_differences() {
-        let p = PnbdParams {
-            r: 0.6,
-            alpha: 9.0,
-            s: 0.7,
-            beta: 13.0,
-        };
+        let theta = [0.6, 9.0, 0.7, 13.0];
         for &(x, tx, t) in &[
             (0.0, 0.0, 38.0),
             (2.0, 30.43, 38.86),
             (20.0, 38.0, 38.0),
             (3.0, 1.0, 200.0),
         ] {
-            let mut g = [0.0; 4];
-            ln_lik(&p, x, tx, t, Some(&mut g));
-            let arr = [p.r, p.alpha, p.s, p.beta];
-            for k in 0..4 {
-                let h = 1e-6 * arr[k];
-                let mut u = arr;
-                u[k] += h;
-                let mut d = arr;
-                d[k] -= h;
-                let mk = |a: [f64; 4]| PnbdParams {
-                    r: a[0],
-                    alpha: a[1],
-                    s: a[2],
-                    beta: a[3],
-                };
-                let fd = (ln_lik(&mk(u), x, tx, t, None).0 - ln_lik(&mk(d), x, tx, t, None).0)
-                    / (2.0 * h);
-                assert!(
-                    (g[k] - fd).abs() < 1e-6 * fd.abs().max(1e-2),
-                    "{x},{tx},{t} {k}: {} vs {fd}",
-                    g[k]
-                );
-            }
+            crate::models::assert_gradient_matches_differences(
+                theta,
+                |a, g| ln_lik(&pnbd_params(&a), x, tx, t, g).0,
+                |a| 1e-6 * a,
+                |g, fd, _| (g - fd).abs() < 1e-6 * fd.abs().max(1e-2),
+                &format!("{x},{tx},{t}"),
+            );
         }
     }
 
@@ -1217,15 +1182,6 @@ mod tests {
         }
     }
 
-    fn params(a: [f64; 4]) -> PnbdParams {
-        PnbdParams {
-            r: a[0],
-            alpha: a[1],
-            s: a[2],
-            beta: a[3],
-        }
-    }
-
     /// Parameter points for the Hessian checks: near the CDNOW optimum,
     /// α < β and α > β with z on both sides of 0.8, α = β (z = 0), α ≈ β,
     /// extreme shapes and scales.
@@ -1247,7 +1203,7 @@ mod tests {
         // differences of the analytic gradient (step 1e-4·θ, symmetrised as
         // in fit::hessian), and its value and gradient against ln_lik.
         for theta in HESSIAN_POINTS {
-            let p = params(theta);
+            let p = pnbd_params(&theta);
             for &(x, tx, t) in &[
                 (0.0, 0.0, 38.0),
                 (2.0, 30.43, 38.86),
@@ -1277,8 +1233,8 @@ mod tests {
                     up[j] += step;
                     dn[j] -= step;
                     let (mut gu, mut gd) = ([0.0; 4], [0.0; 4]);
-                    ln_lik(&params(up), x, tx, t, Some(&mut gu));
-                    ln_lik(&params(dn), x, tx, t, Some(&mut gd));
+                    ln_lik(&pnbd_params(&up), x, tx, t, Some(&mut gu));
+                    ln_lik(&pnbd_params(&dn), x, tx, t, Some(&mut gd));
                     for i in 0..4 {
                         fd[i][j] = (gu[i] - gd[i]) / (2.0 * step);
                     }
@@ -1374,27 +1330,13 @@ mod tests {
     #[test]
     fn distribution_sums_and_means() {
         let m = m();
-        for t in [1.0, 39.0, 500.0] {
-            let mut s = 0.0;
-            let mut mean = 0.0;
-            for n in 0..3000u32 {
-                let p = m.prob_purchases(n, t).unwrap();
-                assert!((0.0..=1.0).contains(&p));
-                s += p;
-                mean += f64::from(n) * p;
-            }
-            assert!((s - 1.0).abs() < 1e-9, "t={t}: {s}");
-            let e = m.expected_purchases_new(t).unwrap();
-            assert!((mean - e).abs() < 1e-7 * e.max(1.0), "t={t}: {mean} vs {e}");
-        }
+        crate::models::assert_pmf_sums_to_one_with_mean(&m, &[1.0, 39.0, 500.0], 3000, 1e-7);
         // conditional: Σ n P(X(T,T+t)=n | ·) = E[X(T,T+t) | ·]
         let (x, tx, tt, h) = (2.0, 30.43, 38.86, 39.0);
-        let mut mean = 0.0;
-        for n in 0..3000u32 {
-            mean += f64::from(n)
-                * m.prob_purchases_conditional(n, h, &[x], &[tx], &[tt])
-                    .unwrap()[0];
-        }
+        let (_, mean) = crate::models::pmf_sums(3000, |n| {
+            m.prob_purchases_conditional(n, h, &[x], &[tx], &[tt])
+                .unwrap()[0]
+        });
         let e = m.expected_purchases(h, &[x], &[tx], &[tt]).unwrap()[0];
         assert!((mean - e).abs() < 1e-8, "{mean} vs {e}");
     }
@@ -1489,12 +1431,7 @@ mod tests {
 
     #[test]
     fn json_round_trip() {
-        let m = m();
-        assert_eq!(ParetoNbd::from_json(&m.to_json()).unwrap(), m);
-        assert_eq!(
-            ParetoNbd::from_json("{}").unwrap_err().code(),
-            "FORMAT_ERROR"
-        );
+        crate::models::assert_json_round_trip(&m(), &["{}"]);
     }
 
     /// Customers simulated from the model with r = 0.8, α = 8, s = 0.9,
@@ -1502,27 +1439,13 @@ mod tests {
     fn simulate(n: usize) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
         let (r, alpha, s, beta) = (0.8, 8.0, 0.9, 12.0);
         let mut rng = super::super::sbg::test_rng::Rng(0xDEAD_BEEF_CAFE_F00D);
-        let (mut xs, mut txs, mut ts) = (vec![], vec![], vec![]);
-        for i in 0..n {
+        rng.poisson_customers(n, |rng, i| {
             let lambda = rng.gamma(r) / alpha;
             let mu = rng.gamma(s) / beta;
             let t_obs = 20.0 + (i % 20) as f64; // staggered ages 20..39
             let death = -rng.uniform().ln() / mu;
-            let end = death.min(t_obs);
-            let (mut x, mut last, mut clock) = (0.0, 0.0, 0.0);
-            loop {
-                clock += -rng.uniform().ln() / lambda;
-                if clock > end {
-                    break;
-                }
-                x += 1.0;
-                last = clock;
-            }
-            xs.push(x);
-            txs.push(last);
-            ts.push(t_obs);
-        }
-        (xs, txs, ts)
+            (lambda, death, t_obs)
+        })
     }
 
     #[test]
@@ -1530,15 +1453,6 @@ mod tests {
         let (r, alpha, s, beta) = (0.8, 8.0, 0.9, 12.0);
         let (xs, txs, ts) = simulate(8000);
         let m = ParetoNbd::fit(&[&xs, &txs, &ts], None, &FitOptions::default()).unwrap();
-        let se = &m.fit_info().unwrap().std_errors;
-        let est = [m.r(), m.alpha(), m.s(), m.beta()];
-        for (k, truth) in [r, alpha, s, beta].iter().enumerate() {
-            assert!(
-                (est[k] - truth).abs() < 3.0 * se[k],
-                "{k}: {} ± {} vs {truth}",
-                est[k],
-                se[k]
-            );
-        }
+        crate::models::assert_within_3_se(&m, &[r, alpha, s, beta]);
     }
 }

@@ -52,7 +52,7 @@ use statrs::function::gamma::digamma;
 use super::model_state;
 use crate::error::{Error, Result, check};
 use crate::fit::{FitInfo, Likelihood};
-use crate::models::Model;
+use crate::models::{Model, whole};
 use crate::special::hyp2f1;
 
 /// The parameters α, β of the Beta churn-probability distribution.
@@ -86,19 +86,6 @@ struct SbgParams {
 pub struct ShiftedBetaGeo {
     params: SbgParams,
     fit: Option<FitInfo>,
-}
-
-/// Checks a whole, non-negative period count.
-fn whole(field: &str, t: f64, min: f64) -> Result<f64> {
-    if t.is_finite() && t >= min && t.fract() == 0.0 {
-        Ok(t)
-    } else {
-        Err(Error::invalid(
-            field,
-            t,
-            format!("a whole number of periods >= {min}"),
-        ))
-    }
 }
 
 /// Checks survivor counts: at least 2, finite, ≥ 0, non-increasing, first > 0.
@@ -434,12 +421,19 @@ mod tests {
     #[test]
     fn gradient_matches_finite_differences() {
         let (a, b) = (0.8, 1.5);
-        let (_, ga, gb) = sbg_ll(a, b, &REGULAR);
-        let h = 1e-6;
-        let fa = (sbg_ll(a + h, b, &REGULAR).0 - sbg_ll(a - h, b, &REGULAR).0) / (2.0 * h);
-        let fb = (sbg_ll(a, b + h, &REGULAR).0 - sbg_ll(a, b - h, &REGULAR).0) / (2.0 * h);
-        assert!((ga - fa).abs() < 1e-5 * fa.abs().max(1.0));
-        assert!((gb - fb).abs() < 1e-5 * fb.abs().max(1.0));
+        crate::models::assert_gradient_matches_differences(
+            [a, b],
+            |[a, b], g| {
+                let (ll, ga, gb) = sbg_ll(a, b, &REGULAR);
+                if let Some(g) = g {
+                    *g = [ga, gb];
+                }
+                ll
+            },
+            |_| 1e-6,
+            |g, fd, _| (g - fd).abs() < 1e-5 * fd.abs().max(1.0),
+            "sBG",
+        );
     }
 
     #[test]
@@ -465,19 +459,7 @@ mod tests {
             }
         }
         let m = ShiftedBetaGeo::fit(&[&surv], None, &FitOptions::default()).unwrap();
-        let se = &m.fit_info().unwrap().std_errors;
-        assert!(
-            (m.alpha() - alpha).abs() < 3.0 * se[0],
-            "{} ± {}",
-            m.alpha(),
-            se[0]
-        );
-        assert!(
-            (m.beta() - beta).abs() < 3.0 * se[1],
-            "{} ± {}",
-            m.beta(),
-            se[1]
-        );
+        crate::models::assert_within_3_se(&m, &[alpha, beta]);
     }
 
     #[test]
@@ -586,6 +568,33 @@ pub(crate) mod test_rng {
                     return d * v;
                 }
             }
+        }
+        /// `n` customers of a Poisson purchase process: `draw(rng, i)`
+        /// gives customer i's purchase rate λ, time of death and age T;
+        /// returns (x, t_x, T) of the purchases in (0, min(death, T)].
+        pub(crate) fn poisson_customers(
+            &mut self,
+            n: usize,
+            mut draw: impl FnMut(&mut Self, usize) -> (f64, f64, f64),
+        ) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
+            let (mut xs, mut txs, mut ts) = (vec![], vec![], vec![]);
+            for i in 0..n {
+                let (lambda, death, t_obs) = draw(self, i);
+                let end = death.min(t_obs);
+                let (mut x, mut last, mut clock) = (0.0, 0.0, 0.0);
+                loop {
+                    clock += -self.uniform().ln() / lambda;
+                    if clock > end {
+                        break;
+                    }
+                    x += 1.0;
+                    last = clock;
+                }
+                xs.push(x);
+                txs.push(last);
+                ts.push(t_obs);
+            }
+            (xs, txs, ts)
         }
     }
 }
