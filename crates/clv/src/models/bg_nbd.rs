@@ -57,7 +57,6 @@ use statrs::function::gamma::{digamma, ln_gamma};
 
 use super::{
     Distinct, Model, TransactionModel, chunked_sum, log_add_exp, per_customer, tri, unpack_sym4,
-    validate_customers,
 };
 use crate::error::{Error, Result, check};
 use crate::fit::{FitInfo, Likelihood};
@@ -677,9 +676,6 @@ macro_rules! geo_model {
         impl Model for $ty {
             type Lik<'a> = GeoLikelihood<'a>;
             $crate::models::model_state!(r, alpha, a, b);
-            fn check_inputs(inputs: &[&[f64]]) -> Result<()> {
-                validate_customers(inputs[0], inputs[1], inputs[2])
-            }
             fn likelihood<'a>(inputs: &[&'a [f64]], w: Vec<f64>) -> Result<GeoLikelihood<'a>> {
                 Ok(GeoLikelihood::new(
                     $variant, inputs[0], inputs[1], inputs[2], w,

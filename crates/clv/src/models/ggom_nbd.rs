@@ -78,10 +78,7 @@ use statrs::function::gamma::{digamma, ln_gamma};
 
 use crate::error::{Result, check};
 use crate::fit::{Boundary, FitInfo, Likelihood};
-use crate::models::{
-    Model, TransactionModel, chunked_sum, log_add_exp, model_state, per_customer,
-    validate_customers,
-};
+use crate::models::{Model, TransactionModel, chunked_sum, log_add_exp, model_state, per_customer};
 
 /// Parameters of the GGom/NBD model.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -659,7 +656,7 @@ impl GammaGompertzNbd {
     /// A model with known parameters.
     ///
     /// # Errors
-    /// [`Error::InvalidValue`] naming the first parameter that is not finite
+    /// [`Error::InvalidValue`](crate::Error::InvalidValue) naming the first parameter that is not finite
     /// and > 0.
     pub fn from_params(r: f64, alpha: f64, b: f64, s: f64, beta: f64) -> Result<Self> {
         check::positive("r", r)?;
@@ -721,9 +718,6 @@ impl GammaGompertzNbd {
 impl Model for GammaGompertzNbd {
     type Lik<'a> = GgomLikelihood<'a>;
     model_state!(r, alpha, b, s, beta);
-    fn check_inputs(inputs: &[&[f64]]) -> Result<()> {
-        validate_customers(inputs[0], inputs[1], inputs[2])
-    }
     fn likelihood<'a>(inputs: &[&'a [f64]], w: Vec<f64>) -> Result<GgomLikelihood<'a>> {
         Ok(GgomLikelihood::new(inputs[0], inputs[1], inputs[2], w))
     }
@@ -733,7 +727,7 @@ impl TransactionModel for GammaGompertzNbd {
     /// P(X(T, T+horizon) = n | x, t_x, T) (module docs).
     ///
     /// # Errors
-    /// `horizon` must be finite and ≥ 0; customers as [`validate_customers`].
+    /// `horizon` must be finite and ≥ 0; customers as [`validate_customers`](crate::models::validate_customers).
     fn prob_purchases_conditional(
         &self,
         n: u32,

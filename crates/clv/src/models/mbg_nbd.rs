@@ -38,7 +38,7 @@ use super::bg_nbd::{
     BgNbdParams, GeoLikelihood, Variant, conditional_expectation, geo_model, ln_lik, ln_prob_alive,
     ln_prob_purchases,
 };
-use super::{Model, TransactionModel, per_customer, validate_customers};
+use super::{Model, TransactionModel, per_customer};
 use crate::error::{Result, check};
 use crate::fit::FitInfo;
 

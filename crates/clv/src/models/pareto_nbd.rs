@@ -685,7 +685,7 @@ impl ParetoNbd {
     /// A model with known parameters.
     ///
     /// # Errors
-    /// [`Error::InvalidValue`] naming the first parameter that is not finite
+    /// [`Error::InvalidValue`](crate::Error::InvalidValue) naming the first parameter that is not finite
     /// and > 0.
     pub fn from_params(r: f64, alpha: f64, s: f64, beta: f64) -> Result<Self> {
         check::positive("r", r)?;
@@ -730,9 +730,6 @@ impl ParetoNbd {
 impl Model for ParetoNbd {
     type Lik<'a> = PnbdLikelihood<'a>;
     model_state!(r, alpha, s, beta);
-    fn check_inputs(inputs: &[&[f64]]) -> Result<()> {
-        validate_customers(inputs[0], inputs[1], inputs[2])
-    }
     fn likelihood<'a>(inputs: &[&'a [f64]], w: Vec<f64>) -> Result<PnbdLikelihood<'a>> {
         Ok(PnbdLikelihood::new(inputs[0], inputs[1], inputs[2], w))
     }

@@ -169,11 +169,23 @@ pub trait Model:
     fn with_fit_info(self, info: Option<FitInfo>) -> Self;
 
     /// Checks the fit inputs (one array per [`ModelSpec::inputs`] name, of
-    /// equal lengths), with errors naming the field, index and value.
+    /// equal lengths), with errors naming the field, index and value. By
+    /// default the checks of a continuous-time customer summary
+    /// ([`validate_customers`](super::validate_customers) on `frequency,
+    /// recency, T`); a model with other inputs overrides it.
     ///
     /// # Errors
     /// [`Error::InvalidValue`] and the like, as the model defines.
-    fn check_inputs(inputs: &[&[f64]]) -> Result<()>;
+    fn check_inputs(inputs: &[&[f64]]) -> Result<()> {
+        match inputs {
+            [x, tx, t] => super::validate_customers(x, tx, t),
+            _ => Err(Error::invalid(
+                "inputs",
+                format!("{} arrays", inputs.len()),
+                "frequency, recency and T",
+            )),
+        }
+    }
 
     /// The likelihood of checked inputs with per-row weights (all ones when
     /// the caller gave none; empty for a model fitted without weights).
