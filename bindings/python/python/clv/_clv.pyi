@@ -13,6 +13,34 @@ from typing_extensions import final
 
 _F64 = npt.NDArray[np.float64]
 
+__all__ = [
+    "ClvError",
+    "Model",
+    "registry",
+    "summarize",
+    "rfm_scores",
+    "rfm_segments",
+    "default_segment_map",
+    "customer_lifetime_value",
+    "waland_cole",
+    "waland_cole_constant",
+    "simple_clv",
+    "retention_clv",
+    "contribution_margin",
+    "contribution_margins",
+    "whale_curve",
+    "gini",
+    "value_tiers",
+    "revenue_at_risk",
+    "risk_ranking",
+    "offer_ceiling",
+    "customer_totals",
+    "uplift",
+    "uplift_proportions",
+    "wilson_interval",
+    "uplift_stratified",
+]
+
 class ClvError(ValueError):
     """Invalid input or a failed computation; ``code`` e.g. ``"INVALID_INPUT"``,
     ``field`` the argument/column/parameter at fault (or None)."""
