@@ -109,15 +109,17 @@ fn options(confidence: f64, metric: &str, population: Option<f64>) -> clv::Resul
     })
 }
 
-/// The uplift options and the treated and control values as the core takes
-/// them.
+/// The uplift options and the treated and control values, as the core takes them.
+type UpliftArgs<'a> = (UpliftOptions, Cow<'a, [f64]>, Cow<'a, [f64]>);
+
+/// [`UpliftArgs`] from the Python arguments.
 fn uplift_args<'a>(
     treated: &'a Floats<'_>,
     control: &'a Floats<'_>,
     confidence: f64,
     metric: &str,
     population: Option<f64>,
-) -> clv::Result<(UpliftOptions, Cow<'a, [f64]>, Cow<'a, [f64]>)> {
+) -> clv::Result<UpliftArgs<'a>> {
     let o = options(confidence, metric, population)?;
     Ok((o, slice(treated), slice(control)))
 }
