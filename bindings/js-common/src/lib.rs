@@ -8,16 +8,15 @@
 //! before it becomes a Rust integer. There is no math here: every formula is
 //! in the core crate `clv`.
 
-use clv::experiment::UpliftOptions;
+use clv::experiment::{Uplift, UpliftOptions};
 use clv::fit::FitOptions;
-use clv::formulas::{self, WalandColeInput, parse_decimal};
+use clv::formulas::{self, parse_decimal};
 use clv::io::{ColumnRef, Delimiter, ReadOptions, read_transactions};
 use clv::portfolio::{CustomerTotals, TierMethod};
 use clv::rfm::{RfmScores, SegmentCount, SegmentMap};
 use clv::summary::{CustomerIds, Summary, SummaryOptions, summarize, summarize_coded};
 use clv::time::{TimeUnit, parse_timestamp};
 use clv::{Error, Result};
-use rust_decimal::Decimal;
 
 pub mod models;
 
@@ -71,6 +70,61 @@ impl FitArgs {
     }
 }
 
+/// `upliftProportions`' counts of a binary outcome in the two groups (JS
+/// numbers) and options (`confidence`, `population`) as a JS caller gives them.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ProportionsArgs {
+    /// Successes among the treated.
+    pub successes_treated: f64,
+    /// Treated customers.
+    pub n_treated: f64,
+    /// Successes among the controls.
+    pub successes_control: f64,
+    /// Control customers.
+    pub n_control: f64,
+    /// Confidence level of the intervals (default 0.95).
+    pub confidence: Option<f64>,
+    /// Population `total` is computed for (default: the treated count).
+    pub population: Option<f64>,
+}
+
+impl ProportionsArgs {
+    /// Uplift on a binary metric from the counts; see
+    /// [`clv::experiment::uplift_proportions`].
+    ///
+    /// # Errors
+    /// A count that is not a whole number (naming it as JS does); those of
+    /// the core.
+    pub fn uplift(&self) -> Result<Uplift> {
+        let o = UpliftArgs {
+            confidence: self.confidence,
+            metric: Some("binary".into()),
+            population: self.population,
+        }
+        .to_options()?;
+        let w = |f: &str, v: f64| clv::models::whole_count(f, v).map(u64::from);
+        clv::experiment::uplift_proportions(
+            w("successesTreated", self.successes_treated)?,
+            w("nTreated", self.n_treated)?,
+            w("successesControl", self.successes_control)?,
+            w("nControl", self.n_control)?,
+            &o,
+        )
+    }
+}
+
+/// The Wilson score interval `(low, high)` of `successes / n` at
+/// `confidence` (default 0.95); see [`clv::experiment::wilson_interval`].
+///
+/// # Errors
+/// `successes` or `n` not a whole number; those of the core.
+pub fn wilson_interval(successes: f64, n: f64, confidence: Option<f64>) -> Result<(f64, f64)> {
+    let s = clv::models::whole_count("successes", successes)?;
+    let n = clv::models::whole_count("n", n)?;
+    let c = confidence.unwrap_or(UpliftOptions::default().confidence);
+    clv::experiment::wilson_interval(u64::from(s), u64::from(n), c)
+}
+
 /// `method` of `valueTiers` ([`TierMethod`]'s names; default `"share"`).
 ///
 /// # Errors
@@ -114,6 +168,12 @@ impl UpliftArgs {
 /// `success_rate` → `successRate`), for functions whose JS arguments carry
 /// those names. Code, value and reason are unchanged.
 pub fn js_names(e: Error) -> Error {
+    rename_fields(e, |f| camel(&f))
+}
+
+/// A core error with every field name it carries passed through `rename`;
+/// code, value and reason unchanged.
+fn rename_fields(e: Error, rename: impl Fn(String) -> String) -> Error {
     match e {
         Error::InvalidValue {
             field,
@@ -121,7 +181,7 @@ pub fn js_names(e: Error) -> Error {
             value,
             expected,
         } => Error::InvalidValue {
-            field: camel(&field),
+            field: rename(field),
             index,
             value,
             expected,
@@ -132,13 +192,13 @@ pub fn js_names(e: Error) -> Error {
             reference,
             expected,
         } => Error::LengthMismatch {
-            field: camel(&field),
+            field: rename(field),
             actual,
-            reference: camel(&reference),
+            reference: rename(reference),
             expected,
         },
         Error::Empty { field, reason } => Error::Empty {
-            field: camel(&field),
+            field: rename(field),
             reason,
         },
         other => other,
@@ -169,40 +229,11 @@ pub fn customer_totals(
         cost_per_transaction.unwrap_or(0.0),
     )
     .map_err(|e| {
-        let rename = |f: String| match f.as_str() {
+        rename_fields(e, |f| match f.as_str() {
             "amounts" => "monetaryValue".to_string(),
             "customer ids" => "customerId".to_string(),
             _ => f,
-        };
-        match e {
-            Error::InvalidValue {
-                field,
-                index,
-                value,
-                expected,
-            } => Error::InvalidValue {
-                field: rename(field),
-                index,
-                value,
-                expected,
-            },
-            Error::LengthMismatch {
-                field,
-                actual,
-                reference,
-                expected,
-            } => Error::LengthMismatch {
-                field: rename(field),
-                actual,
-                reference: rename(reference),
-                expected,
-            },
-            Error::Empty { field, reason } => Error::Empty {
-                field: rename(field),
-                reason,
-            },
-            other => other,
-        }
+        })
     })
 }
 
@@ -440,129 +471,6 @@ pub fn rfm_segments(
     Ok((segments, table))
 }
 
-fn decimals(field: &str, values: &[String]) -> Result<Vec<Decimal>> {
-    values
-        .iter()
-        .enumerate()
-        .map(|(i, v)| parse_decimal(field, v).map_err(|e| e.at_index(i)))
-        .collect()
-}
-
-/// Waland & Cole client value, per-period series (decimal strings in and
-/// out); see [`formulas::waland_cole`].
-///
-/// # Errors
-/// A string that is not a decimal (naming the field and index); the errors
-/// of [`formulas::waland_cole`].
-pub fn waland_cole(
-    volume: &[String],
-    margin: &[String],
-    direct_costs: &[String],
-    retention_costs: &[String],
-    acquisition_cost: &str,
-    cost_of_capital: &str,
-) -> Result<String> {
-    let input = WalandColeInput {
-        volume: decimals("volume", volume)?,
-        margin: decimals("margin", margin)?,
-        direct_costs: decimals("directCosts", direct_costs)?,
-        retention_costs: decimals("retentionCosts", retention_costs)?,
-        acquisition_cost: parse_decimal("acquisitionCost", acquisition_cost)?,
-        cost_of_capital: parse_decimal("costOfCapital", cost_of_capital)?,
-    };
-    Ok(formulas::waland_cole(&input)?.to_string())
-}
-
-/// Waland & Cole with constant per-period values over `periods` periods;
-/// see [`formulas::waland_cole_constant`].
-///
-/// # Errors
-/// As [`waland_cole`]; `periods` not a whole number ≥ 1.
-#[allow(clippy::too_many_arguments)]
-pub fn waland_cole_constant(
-    volume: &str,
-    margin: &str,
-    direct_costs: &str,
-    retention_costs: &str,
-    periods: f64,
-    acquisition_cost: &str,
-    cost_of_capital: &str,
-) -> Result<String> {
-    Ok(formulas::waland_cole_constant(
-        parse_decimal("volume", volume)?,
-        parse_decimal("margin", margin)?,
-        parse_decimal("directCosts", direct_costs)?,
-        parse_decimal("retentionCosts", retention_costs)?,
-        whole_u32("periods", periods, 1)?,
-        parse_decimal("acquisitionCost", acquisition_cost)?,
-        parse_decimal("costOfCapital", cost_of_capital)?,
-    )?
-    .to_string())
-}
-
-/// Simple CLV; see [`formulas::simple_clv`].
-///
-/// # Errors
-/// A field that is not a decimal; the errors of [`formulas::simple_clv`].
-pub fn simple_clv(
-    average_purchase_value: &str,
-    purchase_frequency: &str,
-    lifespan: &str,
-    margin_rate: &str,
-    acquisition_cost: &str,
-    retention_cost: &str,
-) -> Result<String> {
-    Ok(formulas::simple_clv(
-        parse_decimal("averagePurchaseValue", average_purchase_value)?,
-        parse_decimal("purchaseFrequency", purchase_frequency)?,
-        parse_decimal("lifespan", lifespan)?,
-        parse_decimal("marginRate", margin_rate)?,
-        parse_decimal("acquisitionCost", acquisition_cost)?,
-        parse_decimal("retentionCost", retention_cost)?,
-    )?
-    .to_string())
-}
-
-/// Retention CLV `m·r/(1+i−r)`, or its finite-horizon sum when `periods` is
-/// given; see [`formulas::retention_clv`], [`formulas::retention_clv_finite`].
-///
-/// # Errors
-/// A field that is not a decimal; `periods` not a whole number ≥ 1; the
-/// errors of the formulas.
-pub fn retention_clv(
-    margin: &str,
-    retention: &str,
-    discount_rate: &str,
-    periods: Option<f64>,
-) -> Result<String> {
-    let m = parse_decimal("margin", margin)?;
-    let r = parse_decimal("retention", retention)?;
-    let i = parse_decimal("discountRate", discount_rate)?;
-    let v = match periods {
-        None => formulas::retention_clv(m, r, i)?,
-        Some(n) => formulas::retention_clv_finite(m, r, i, whole_u32("periods", n, 1)?)?,
-    };
-    Ok(v.to_string())
-}
-
-/// Contribution margin `revenue − variable_costs − cost_to_serve`; see
-/// [`formulas::contribution_margin`].
-///
-/// # Errors
-/// A field that is not a decimal; the errors of the formula.
-pub fn contribution_margin(
-    revenue: &str,
-    variable_costs: &str,
-    cost_to_serve: &str,
-) -> Result<String> {
-    Ok(formulas::contribution_margin(
-        parse_decimal("revenue", revenue)?,
-        parse_decimal("variableCosts", variable_costs)?,
-        parse_decimal("costToServe", cost_to_serve)?,
-    )?
-    .to_string())
-}
-
 /// Rounds a decimal string half away from zero to `dp` places; see
 /// [`formulas::round_money`].
 ///
@@ -689,57 +597,22 @@ mod tests {
     }
 
     #[test]
-    fn formulas_take_and_give_decimal_text() {
-        // Hand-computed: 50 · 4 · 3 · 0.25 − 0 − 0 = 150.00
-        assert_eq!(
-            simple_clv("50", "4", "3", "0.25", "0", "0").unwrap(),
-            "150.00"
-        );
-        // 100 · 0.8 / (1 + 0.1 − 0.8) = 80 / 0.3 = 266.66…
-        assert!(
-            retention_clv("100", "0.8", "0.1", None)
-                .unwrap()
-                .starts_with("266.666666")
-        );
-        // finite, one period: 100 · 0.8 / 1.1 = 72.7272…
-        assert!(
-            retention_clv("100", "0.8", "0.1", Some(1.0))
-                .unwrap()
-                .starts_with("72.72727")
-        );
-        assert_eq!(contribution_margin("1000", "600", "150").unwrap(), "250");
+    fn formula_errors_in_js_spelling() {
+        // The bindings call the core's decimal-text formulas
+        // (`clv::formulas::text`); their errors name the JS fields.
+        use clv::formulas::text;
         assert_eq!(round_money("2.345", 2.0).unwrap(), "2.35");
-        // one period, COC 0: 10·5 − 2 − 1 − 20 = 27
-        assert_eq!(
-            waland_cole(
-                &["10".into()],
-                &["5".into()],
-                &["2".into()],
-                &["1".into()],
-                "20",
-                "0"
-            )
-            .unwrap(),
-            "27"
-        );
-        assert_eq!(
-            waland_cole_constant("10", "5", "2", "1", 1.0, "20", "0").unwrap(),
-            "27"
-        );
-        let e = simple_clv("50", "4", "3", "0.25", "twenty", "0").unwrap_err();
-        assert_eq!(e.field(), Some("acquisitionCost"));
-        let e = waland_cole(
-            &["10".into(), "x".into()],
-            &vec!["5".to_string(); 2],
-            &vec!["2".to_string(); 2],
-            &vec!["1".to_string(); 2],
-            "20",
-            "0",
-        )
-        .unwrap_err();
+        let e = text::simple_clv("50", "4", "3", "0.25", "twenty", "0").unwrap_err();
+        assert_eq!(js_names(e).field(), Some("acquisitionCost"));
+        let e = text::waland_cole(&["10", "x"], &["5"; 2], &["2"; 2], &["1"; 2], "20", "0");
+        let e = js_names(e.unwrap_err());
         assert!(e.to_string().starts_with("invalid volume[1]"), "{e}");
-        let e = retention_clv("100", "1", "0.1", None).unwrap_err();
-        assert_eq!(e.field(), Some("retention"));
+        let e = text::retention_clv("100", "1", "0.1", None).unwrap_err();
+        assert_eq!(js_names(e).field(), Some("retention"));
+        assert_eq!(
+            whole_u32("periods", 0.0, 1).unwrap_err().field(),
+            Some("periods")
+        );
     }
 
     #[test]

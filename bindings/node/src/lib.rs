@@ -9,6 +9,7 @@
 //! DESIGN.md in camelCase; `index.d.ts` is generated from this file.
 #![allow(missing_docs)] // napi-derive generates undocumented items; the API docs are in index.d.ts.
 
+use clv::formulas::text;
 use clv_js_common as glue;
 use napi::bindgen_prelude::{Either, Float64Array, Uint8Array, Uint32Array};
 use napi_derive::napi;
@@ -361,7 +362,7 @@ pub struct WalandColeInput {
 /// VC = Σ_{t=1..n} (Vol_t·M_t − D_t − R_t)·d^t − A, d = 1/(1+COC).
 #[napi(catch_unwind)]
 pub fn waland_cole(input: WalandColeInput) -> Result<String> {
-    glue::waland_cole(
+    text::waland_cole(
         &input.volume,
         &input.margin,
         &input.direct_costs,
@@ -387,12 +388,13 @@ pub struct WalandColeConstantInput {
 /// Waland & Cole client value with constant per-period values.
 #[napi(catch_unwind)]
 pub fn waland_cole_constant(input: WalandColeConstantInput) -> Result<String> {
-    glue::waland_cole_constant(
+    let periods = glue::whole_u32("periods", input.periods, 1).map_err(js)?;
+    text::waland_cole_constant(
         &input.volume,
         &input.margin,
         &input.direct_costs,
         &input.retention_costs,
-        input.periods,
+        periods,
         &input.acquisition_cost,
         &input.cost_of_capital,
     )
@@ -416,7 +418,7 @@ pub struct SimpleClvInput {
 /// APV × purchase frequency × lifespan × margin rate − acquisition − retention costs.
 #[napi(catch_unwind)]
 pub fn simple_clv(input: SimpleClvInput) -> Result<String> {
-    glue::simple_clv(
+    text::simple_clv(
         &input.average_purchase_value,
         &input.purchase_frequency,
         &input.lifespan,
@@ -441,11 +443,13 @@ pub struct RetentionClvInput {
 /// m·r/(1+i−r), or Σ_{t=1..n} m·(r/(1+i))^t with `periods`.
 #[napi(catch_unwind)]
 pub fn retention_clv(input: RetentionClvInput) -> Result<String> {
-    glue::retention_clv(
+    let periods = input.periods.map(|n| glue::whole_u32("periods", n, 1));
+    let periods = periods.transpose().map_err(js)?;
+    text::retention_clv(
         &input.margin,
         &input.retention,
         &input.discount_rate,
-        input.periods,
+        periods,
     )
     .map_err(js)
 }
@@ -461,7 +465,7 @@ pub struct ContributionMarginInput {
 /// revenue − variable costs − cost to serve.
 #[napi(catch_unwind)]
 pub fn contribution_margin(input: ContributionMarginInput) -> Result<String> {
-    glue::contribution_margin(&input.revenue, &input.variable_costs, &input.cost_to_serve)
+    text::contribution_margin(&input.revenue, &input.variable_costs, &input.cost_to_serve)
         .map_err(js)
 }
 
@@ -818,21 +822,15 @@ pub fn uplift_proportions(
     options: Option<ProportionsOptions>,
 ) -> Result<Uplift> {
     let o = options.unwrap_or_default();
-    let opts = glue::UpliftArgs {
+    glue::ProportionsArgs {
+        successes_treated: counts.successes_treated,
+        n_treated: counts.n_treated,
+        successes_control: counts.successes_control,
+        n_control: counts.n_control,
         confidence: o.confidence,
-        metric: Some("binary".into()),
         population: o.population,
     }
-    .to_options()
-    .map_err(js)?;
-    let w = |f: &str, v: f64| clv::models::whole_count(f, v).map(u64::from).map_err(js);
-    clv::experiment::uplift_proportions(
-        w("successesTreated", counts.successes_treated)?,
-        w("nTreated", counts.n_treated)?,
-        w("successesControl", counts.successes_control)?,
-        w("nControl", counts.n_control)?,
-        &opts,
-    )
+    .uplift()
     .map(Uplift::from)
     .map_err(js)
 }
@@ -840,14 +838,7 @@ pub fn uplift_proportions(
 /// Wilson score interval [low, high] of successes / n (Wilson 1927).
 #[napi(catch_unwind, ts_return_type = "[number, number]")]
 pub fn wilson_interval(successes: f64, n: f64, confidence: Option<f64>) -> Result<Vec<f64>> {
-    let s = clv::models::whole_count("successes", successes).map_err(js)?;
-    let n = clv::models::whole_count("n", n).map_err(js)?;
-    let (lo, hi) = clv::experiment::wilson_interval(
-        u64::from(s),
-        u64::from(n),
-        confidence.unwrap_or(clv::experiment::UpliftOptions::default().confidence),
-    )
-    .map_err(js)?;
+    let (lo, hi) = glue::wilson_interval(successes, n, confidence).map_err(js)?;
     Ok(vec![lo, hi])
 }
 

@@ -4,6 +4,8 @@
 //! returns the core's result struct as a dict ([`Wrap`]); the Python layer
 //! wraps the dicts in dataclasses. No formula here.
 
+use std::borrow::Cow;
+
 use clv::experiment::{StratifiedUplift, Uplift, UpliftOptions};
 use clv::portfolio::{self, CustomerTotals, OfferCeiling, RiskRanking, ValueTiers, WhaleCurve};
 use numpy::PyArray1;
@@ -107,6 +109,21 @@ fn options(confidence: f64, metric: &str, population: Option<f64>) -> clv::Resul
     })
 }
 
+/// The uplift options and the treated and control values, as the core takes them.
+type UpliftArgs<'a> = (UpliftOptions, Cow<'a, [f64]>, Cow<'a, [f64]>);
+
+/// [`UpliftArgs`] from the Python arguments.
+fn uplift_args<'a>(
+    treated: &'a Floats<'_>,
+    control: &'a Floats<'_>,
+    confidence: f64,
+    metric: &str,
+    population: Option<f64>,
+) -> clv::Result<UpliftArgs<'a>> {
+    let o = options(confidence, metric, population)?;
+    Ok((o, slice(treated), slice(control)))
+}
+
 /// Uplift of treated over control (see `clv::experiment::uplift`).
 #[pyfunction]
 #[pyo3(signature = (treated, control, confidence=0.95, metric="continuous", population=None))]
@@ -118,11 +135,7 @@ pub(crate) fn uplift<'py>(
     metric: &str,
     population: Option<f64>,
 ) -> Res<Wrap<Uplift>> {
-    let (o, t, c) = (
-        options(confidence, metric, population)?,
-        slice(&treated),
-        slice(&control),
-    );
+    let (o, t, c) = uplift_args(&treated, &control, confidence, metric, population)?;
     Ok(Wrap(enter(py, || clv::experiment::uplift(&t, &c, &o))?))
 }
 
@@ -170,11 +183,7 @@ pub(crate) fn uplift_stratified<'py>(
     metric: &str,
     population: Option<f64>,
 ) -> Res<Wrap<StratifiedUplift>> {
-    let (o, t, c) = (
-        options(confidence, metric, population)?,
-        slice(&treated),
-        slice(&control),
-    );
+    let (o, t, c) = uplift_args(&treated, &control, confidence, metric, population)?;
     let f = || clv::experiment::uplift_stratified(&t, &treated_strata, &c, &control_strata, &o);
     Ok(Wrap(enter(py, f)?))
 }

@@ -14,6 +14,7 @@
 //! fitted parameters.
 #![allow(missing_docs)] // wasm-bindgen generates undocumented items; the API docs are in the .d.ts.
 
+use clv::formulas::text;
 use clv::summary::Summary;
 use clv_js_common as glue;
 use js_sys::{Array, Float64Array, Object, Reflect, Uint8Array};
@@ -21,7 +22,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(typescript_custom_section)]
-const TYPES: &str = include_str!("types.d.ts");
+const TYPES: &str = include_str!(concat!(env!("OUT_DIR"), "/types.d.ts"));
 
 pub mod models;
 
@@ -357,7 +358,7 @@ fn opt_money(obj: &JsValue, key: &str) -> Result<String> {
 pub fn waland_cole(
     #[wasm_bindgen(unchecked_param_type = "WalandColeInput")] input: JsValue,
 ) -> Result<String> {
-    glue::waland_cole(
+    text::waland_cole(
         &strings(&input, "volume")?,
         &strings(&input, "margin")?,
         &strings(&input, "directCosts")?,
@@ -373,12 +374,13 @@ pub fn waland_cole(
 pub fn waland_cole_constant(
     #[wasm_bindgen(unchecked_param_type = "WalandColeConstantInput")] input: JsValue,
 ) -> Result<String> {
-    glue::waland_cole_constant(
+    let periods = num("periods", &get(&input, "periods"))?;
+    text::waland_cole_constant(
         &string(&input, "volume")?,
         &string(&input, "margin")?,
         &string(&input, "directCosts")?,
         &string(&input, "retentionCosts")?,
-        num("periods", &get(&input, "periods"))?,
+        glue::whole_u32("periods", periods, 1).map_err(js)?,
         &string(&input, "acquisitionCost")?,
         &string(&input, "costOfCapital")?,
     )
@@ -390,7 +392,7 @@ pub fn waland_cole_constant(
 pub fn simple_clv(
     #[wasm_bindgen(unchecked_param_type = "SimpleClvInput")] input: JsValue,
 ) -> Result<String> {
-    glue::simple_clv(
+    text::simple_clv(
         &string(&input, "averagePurchaseValue")?,
         &string(&input, "purchaseFrequency")?,
         &string(&input, "lifespan")?,
@@ -406,11 +408,13 @@ pub fn simple_clv(
 pub fn retention_clv(
     #[wasm_bindgen(unchecked_param_type = "RetentionClvInput")] input: JsValue,
 ) -> Result<String> {
-    glue::retention_clv(
+    let periods = opt_f64(&input, "periods")?.map(|n| glue::whole_u32("periods", n, 1));
+    let periods = periods.transpose().map_err(js)?;
+    text::retention_clv(
         &string(&input, "margin")?,
         &string(&input, "retention")?,
         &string(&input, "discountRate")?,
-        opt_f64(&input, "periods")?,
+        periods,
     )
     .map_err(js)
 }
@@ -420,7 +424,7 @@ pub fn retention_clv(
 pub fn contribution_margin(
     #[wasm_bindgen(unchecked_param_type = "ContributionMarginInput")] input: JsValue,
 ) -> Result<String> {
-    glue::contribution_margin(
+    text::contribution_margin(
         &string(&input, "revenue")?,
         &string(&input, "variableCosts")?,
         &string(&input, "costToServe")?,
@@ -539,16 +543,10 @@ pub fn customer_totals(
     to_js(&t)
 }
 
-fn uplift_options(
-    options: &JsValue,
-    metric: Option<String>,
-) -> Result<clv::experiment::UpliftOptions> {
+fn uplift_options(options: &JsValue) -> Result<clv::experiment::UpliftOptions> {
     glue::UpliftArgs {
         confidence: opt_f64(options, "confidence")?,
-        metric: match metric {
-            Some(m) => Some(m),
-            None => opt_string(options, "metric")?,
-        },
+        metric: opt_string(options, "metric")?,
         population: opt_f64(options, "population")?,
     }
     .to_options()
@@ -562,7 +560,7 @@ pub fn uplift(
     #[wasm_bindgen(unchecked_param_type = "Float64Array | number[]")] control: JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "UpliftOptions")] options: JsValue,
 ) -> Result<JsValue> {
-    let o = uplift_options(&options, None)?;
+    let o = uplift_options(&options)?;
     let u = clv::experiment::uplift(
         &to_f64s("treated", &treated)?,
         &to_f64s("control", &control)?,
@@ -578,18 +576,16 @@ pub fn uplift_proportions(
     #[wasm_bindgen(unchecked_param_type = "Proportions")] counts: JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "ProportionsOptions")] options: JsValue,
 ) -> Result<JsValue> {
-    let o = uplift_options(&options, Some("binary".into()))?;
-    let w = |f: &str| -> Result<u64> {
-        let v = num(f, &get(&counts, f))?;
-        clv::models::whole_count(f, v).map(u64::from).map_err(js)
-    };
-    let u = clv::experiment::uplift_proportions(
-        w("successesTreated")?,
-        w("nTreated")?,
-        w("successesControl")?,
-        w("nControl")?,
-        &o,
-    )
+    let n = |f: &str| num(f, &get(&counts, f));
+    let u = glue::ProportionsArgs {
+        confidence: opt_f64(&options, "confidence")?,
+        population: opt_f64(&options, "population")?,
+        successes_treated: n("successesTreated")?,
+        n_treated: n("nTreated")?,
+        successes_control: n("successesControl")?,
+        n_control: n("nControl")?,
+    }
+    .uplift()
     .map_err(js)?;
     to_js(&u)
 }
@@ -597,14 +593,7 @@ pub fn uplift_proportions(
 /// Wilson score interval [low, high] of successes / n (Wilson 1927).
 #[wasm_bindgen(js_name = wilsonInterval, unchecked_return_type = "[number, number]")]
 pub fn wilson_interval(successes: f64, n: f64, confidence: Option<f64>) -> Result<JsValue> {
-    let s = clv::models::whole_count("successes", successes).map_err(js)?;
-    let n = clv::models::whole_count("n", n).map_err(js)?;
-    let (lo, hi) = clv::experiment::wilson_interval(
-        u64::from(s),
-        u64::from(n),
-        confidence.unwrap_or(clv::experiment::UpliftOptions::default().confidence),
-    )
-    .map_err(js)?;
+    let (lo, hi) = glue::wilson_interval(successes, n, confidence).map_err(js)?;
     Ok(Array::of2(&lo.into(), &hi.into()).into())
 }
 
@@ -633,7 +622,7 @@ pub fn uplift_stratified(
     control_strata: JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "UpliftOptions")] options: JsValue,
 ) -> Result<JsValue> {
-    let o = uplift_options(&options, None)?;
+    let o = uplift_options(&options)?;
     let s = clv::experiment::uplift_stratified(
         &to_f64s("treated", &treated)?,
         &labels("treatedStrata", &treated_strata)?,

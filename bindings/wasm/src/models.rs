@@ -42,15 +42,17 @@ fn inputs(kind: ModelKind, data: &JsValue) -> Result<Vec<Vec<f64>>> {
         .collect()
 }
 
-/// `f(model, [frequency, recency, T])` of a transaction model's input.
-fn per_customer(
+/// `f(model, columns)` with the `N` arrays of the model's input
+/// (`[frequency, recency, T]` of a transaction model, `[frequency,
+/// monetaryValue]` of a spend model).
+fn per_customer<const N: usize>(
     state: &Shared,
     kind: ModelKind,
     data: &JsValue,
-    f: impl FnOnce(&AnyModel, [&[f64]; 3]) -> clv::Result<Vec<f64>>,
+    f: impl FnOnce(&AnyModel, [&[f64]; N]) -> clv::Result<Vec<f64>>,
 ) -> Result<Vec<f64>> {
     let c = inputs(kind, data)?;
-    with(state, |m| f(m, [&c[0], &c[1], &c[2]]))
+    with(state, |m| f(m, std::array::from_fn(|i| c[i].as_slice())))
 }
 
 /// Fits `state` to the arrays of `data` (and its optional `weights`).
@@ -226,17 +228,17 @@ macro_rules! input_fit {
 }
 
 /// One `#[wasm_bindgen]` method per line: `"doc" jsName rust_name (scalar
-/// arguments) |model, [frequency, recency, T]| core call`, each taking the
+/// arguments) |model, [the N input arrays]| core call`, each taking the
 /// scalars and then the input object.
 macro_rules! per_customer_methods {
-    ($variant:ident, $class:ident, $Input:ident, $($doc:literal $js:ident $name:ident ($($arg:ident),*) |$m:ident, $c:tt| $body:expr;)*) => {
+    ($variant:ident, $class:ident, $Input:ident, $n:literal, $($doc:literal $js:ident $name:ident ($($arg:ident),*) |$m:ident, $c:tt| $body:expr;)*) => {
         $(
             #[wasm_bindgen]
             impl $class {
                 #[doc = $doc]
                 #[wasm_bindgen(js_name = $js)]
                 pub fn $name(&self, $($arg: f64,)* #[wasm_bindgen(unchecked_param_type = $Input)] data: JsValue) -> Result<Vec<f64>> {
-                    per_customer(&self.state, ModelKind::$variant, &data, |$m, $c| $body)
+                    per_customer::<$n>(&self.state, ModelKind::$variant, &data, |$m, $c| $body)
                 }
             }
         )*
@@ -245,7 +247,7 @@ macro_rules! per_customer_methods {
 
 macro_rules! transaction_methods {
     ($variant:ident, $class:ident, $Input:ident) => {
-        per_customer_methods!($variant, $class, $Input,
+        per_customer_methods!($variant, $class, $Input, 3,
             "Per-customer log-likelihood." logLikelihoodOf log_likelihood_of () |m, [x, tx, t]| m.log_likelihood(x, tx, t);
             "P(alive) of each customer." probAlive prob_alive () |m, [x, tx, t]| m.prob_alive(x, tx, t);
             "Expected purchases of each customer in the next `t` units." expectedPurchases expected_purchases (t)
@@ -288,31 +290,12 @@ macro_rules! transaction_methods {
 
 macro_rules! spend_methods {
     ($variant:ident, $class:ident, $Input:ident) => {
-        #[wasm_bindgen]
-        impl $class {
-            /// Per-customer log-likelihood (repeat customers).
-            #[wasm_bindgen(js_name = logLikelihoodOf)]
-            pub fn log_likelihood_of(
-                &self,
-                #[wasm_bindgen(unchecked_param_type = $Input)] data: JsValue,
-            ) -> Result<Vec<f64>> {
-                let c = inputs(ModelKind::$variant, &data)?;
-                with(&self.state, |m| {
-                    m.gamma_gamma("log_likelihood")?
-                        .log_likelihood(&c[0], &c[1])
-                })
-            }
-
-            /// Expected mean transaction value of each customer.
-            #[wasm_bindgen(js_name = expectedSpend)]
-            pub fn expected_spend(
-                &self,
-                #[wasm_bindgen(unchecked_param_type = $Input)] data: JsValue,
-            ) -> Result<Vec<f64>> {
-                let c = inputs(ModelKind::$variant, &data)?;
-                with(&self.state, |m| m.expected_spend(&c[0], &c[1]))
-            }
-        }
+        per_customer_methods!($variant, $class, $Input, 2,
+            "Per-customer log-likelihood (repeat customers)." logLikelihoodOf log_likelihood_of ()
+                |m, [x, mv]| m.gamma_gamma("log_likelihood")?.log_likelihood(x, mv);
+            "Expected mean transaction value of each customer." expectedSpend expected_spend ()
+                |m, [x, mv]| m.expected_spend(x, mv);
+        );
     };
 }
 
