@@ -489,18 +489,48 @@ fn ln_p_new(p: &GgomParams, n: u32, t: f64) -> f64 {
 }
 
 /// The weighted GGom/NBD likelihood of a data set (per customer
-/// [`ln_lik`], summed in fixed chunks, in parallel with the `parallel`
-/// feature).
-pub struct GgomLikelihood<'a> {
-    x: &'a [f64],
-    tx: &'a [f64],
-    t: &'a [f64],
+/// `ln_lik`, summed in fixed chunks, in parallel with the `parallel`
+/// feature), over the distinct (x, t_x, T) rows with their summed weights:
+/// every row costs a numerical integral, and customer summaries repeat
+/// rows (CDNOW's 2357 customers have 1016 distinct rows; the 1411 without
+/// repeat purchases share 84).
+pub struct GgomLikelihood {
+    x: Vec<f64>,
+    tx: Vec<f64>,
+    t: Vec<f64>,
     w: Vec<f64>,
 }
 
-impl<'a> GgomLikelihood<'a> {
-    pub(crate) fn new(x: &'a [f64], tx: &'a [f64], t: &'a [f64], w: Vec<f64>) -> Self {
-        GgomLikelihood { x, tx, t, w }
+impl GgomLikelihood {
+    /// The distinct rows of positive weight, in order of their bits (so the
+    /// sum is the same whatever the order of the input rows).
+    pub(crate) fn new(x: &[f64], tx: &[f64], t: &[f64], w: Vec<f64>) -> Self {
+        let mut rows: Vec<([u64; 3], f64)> = (0..x.len())
+            .filter(|&i| w[i] > 0.0)
+            .map(|i| ([x[i].to_bits(), tx[i].to_bits(), t[i].to_bits()], w[i]))
+            .collect();
+        rows.sort_unstable_by_key(|r| r.0);
+        let mut lik = GgomLikelihood {
+            x: Vec::new(),
+            tx: Vec::new(),
+            t: Vec::new(),
+            w: Vec::new(),
+        };
+        let mut last = None;
+        for (key, weight) in rows {
+            if let Some(total) = lik.w.last_mut()
+                && last == Some(key)
+            {
+                *total += weight;
+                continue;
+            }
+            last = Some(key);
+            lik.x.push(f64::from_bits(key[0]));
+            lik.tx.push(f64::from_bits(key[1]));
+            lik.t.push(f64::from_bits(key[2]));
+            lik.w.push(weight);
+        }
+        lik
     }
 
     /// Largest T among the rows with weight > 0 (the observed window).
@@ -536,7 +566,7 @@ const BOUNDARY_CLOSE: f64 = 1e-2;
 /// more than this: the likelihood is flat or still rising toward it.
 const BOUNDARY_FLAT: f64 = 1e-2;
 
-impl Likelihood for GgomLikelihood<'_> {
+impl Likelihood for GgomLikelihood {
     fn names(&self) -> &'static [&'static str] {
         &["r", "alpha", "b", "s", "beta"]
     }
@@ -716,9 +746,9 @@ impl GammaGompertzNbd {
 /// b → 0 (Pareto/NBD) or β → ∞ succeeds with [`FitInfo::boundary`] set
 /// (module docs).
 impl Model for GammaGompertzNbd {
-    type Lik<'a> = GgomLikelihood<'a>;
+    type Lik<'a> = GgomLikelihood;
     model_state!(r, alpha, b, s, beta);
-    fn likelihood<'a>(inputs: &[&'a [f64]], w: Vec<f64>) -> Result<GgomLikelihood<'a>> {
+    fn likelihood(inputs: &[&[f64]], w: Vec<f64>) -> Result<GgomLikelihood> {
         Ok(GgomLikelihood::new(inputs[0], inputs[1], inputs[2], w))
     }
 }
