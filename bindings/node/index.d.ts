@@ -23,6 +23,12 @@ export declare class BetaGeo {
   get params(): BetaGeoParams
   /** Total log-likelihood at the optimum; null for a model built from parameters. */
   get logLikelihood(): number | null
+  /**
+   * The note of a boundary optimum (the parameters running off and the model
+   * the fit reduces to; their standard errors are NaN); null for an interior
+   * optimum or a model built from parameters.
+   */
+  get boundary(): string | null
   /** Standard errors of the parameters; null for a model built from parameters. */
   get stdErrors(): BetaGeoParams | null
   /** Estimate, standard error and 95% interval of each parameter. */
@@ -69,6 +75,12 @@ export declare class BetaGeoBetaBinom {
   get params(): BetaGeoBetaBinomParams
   /** Total log-likelihood at the optimum; null for a model built from parameters. */
   get logLikelihood(): number | null
+  /**
+   * The note of a boundary optimum (the parameters running off and the model
+   * the fit reduces to; their standard errors are NaN); null for an interior
+   * optimum or a model built from parameters.
+   */
+  get boundary(): string | null
   /** Standard errors of the parameters; null for a model built from parameters. */
   get stdErrors(): BetaGeoBetaBinomParams | null
   /** Estimate, standard error and 95% interval of each parameter. */
@@ -115,6 +127,12 @@ export declare class GammaGamma {
   get params(): GammaGammaParams
   /** Total log-likelihood at the optimum; null for a model built from parameters. */
   get logLikelihood(): number | null
+  /**
+   * The note of a boundary optimum (the parameters running off and the model
+   * the fit reduces to; their standard errors are NaN); null for an interior
+   * optimum or a model built from parameters.
+   */
+  get boundary(): string | null
   /** Standard errors of the parameters; null for a model built from parameters. */
   get stdErrors(): GammaGammaParams | null
   /** Estimate, standard error and 95% interval of each parameter. */
@@ -144,6 +162,12 @@ export declare class GammaGompertzNBD {
   get params(): GammaGompertzNBDParams
   /** Total log-likelihood at the optimum; null for a model built from parameters. */
   get logLikelihood(): number | null
+  /**
+   * The note of a boundary optimum (the parameters running off and the model
+   * the fit reduces to; their standard errors are NaN); null for an interior
+   * optimum or a model built from parameters.
+   */
+  get boundary(): string | null
   /** Standard errors of the parameters; null for a model built from parameters. */
   get stdErrors(): GammaGompertzNBDParams | null
   /** Estimate, standard error and 95% interval of each parameter. */
@@ -190,6 +214,12 @@ export declare class ModifiedBetaGeo {
   get params(): ModifiedBetaGeoParams
   /** Total log-likelihood at the optimum; null for a model built from parameters. */
   get logLikelihood(): number | null
+  /**
+   * The note of a boundary optimum (the parameters running off and the model
+   * the fit reduces to; their standard errors are NaN); null for an interior
+   * optimum or a model built from parameters.
+   */
+  get boundary(): string | null
   /** Standard errors of the parameters; null for a model built from parameters. */
   get stdErrors(): ModifiedBetaGeoParams | null
   /** Estimate, standard error and 95% interval of each parameter. */
@@ -236,6 +266,12 @@ export declare class ParetoNBD {
   get params(): ParetoNBDParams
   /** Total log-likelihood at the optimum; null for a model built from parameters. */
   get logLikelihood(): number | null
+  /**
+   * The note of a boundary optimum (the parameters running off and the model
+   * the fit reduces to; their standard errors are NaN); null for an interior
+   * optimum or a model built from parameters.
+   */
+  get boundary(): string | null
   /** Standard errors of the parameters; null for a model built from parameters. */
   get stdErrors(): ParetoNBDParams | null
   /** Estimate, standard error and 95% interval of each parameter. */
@@ -282,6 +318,12 @@ export declare class ShiftedBetaGeo {
   get params(): ShiftedBetaGeoParams
   /** Total log-likelihood at the optimum; null for a model built from parameters. */
   get logLikelihood(): number | null
+  /**
+   * The note of a boundary optimum (the parameters running off and the model
+   * the fit reduces to; their standard errors are NaN); null for an interior
+   * optimum or a model built from parameters.
+   */
+  get boundary(): string | null
   /** Standard errors of the parameters; null for a model built from parameters. */
   get stdErrors(): ShiftedBetaGeoParams | null
   /** Estimate, standard error and 95% interval of each parameter. */

@@ -57,6 +57,19 @@ for (const { name, lib } of backends) {
       // The per-customer log-likelihoods add up to the fitted total.
       const total = m.logLikelihoodOf({ frequency: x, recency: tx, T: t }).reduce((a, b) => a + b, 0);
       assert.ok(Math.abs(total - m.logLikelihood) < 1e-6);
+      assert.equal(m.boundary, null); // an interior optimum
+    });
+
+    test('GGom/NBD on CDNOW: a boundary optimum (b -> 0, the Pareto/NBD) with its note', () => {
+      const [x, tx, t] = columns('cdnow_customers_summary.csv', ['frequency', 'recency', 'T']);
+      const m = new lib.GammaGompertzNBD().fit({ frequency: x, recency: tx, T: t });
+      // The Pareto/NBD optimum: LL = -9594.97 (docs/models/ggom_nbd.md), beta/b = 11.668
+      assert.ok(Math.abs(m.logLikelihood - -9594.974) < 1e-2, String(m.logLikelihood));
+      assert.match(m.boundary, /^b -> 0 .*Pareto\/NBD/);
+      assert.ok(Math.abs(m.params.beta / m.params.b - 11.668) < 0.01);
+      assert.ok(Number.isNaN(m.stdErrors.b) || m.stdErrors.b === null);
+      assertClvError(() => m.dert(0.01, { frequency: [1], recency: [1], T: [2] }), 'NOT_SUPPORTED', 'dert');
+      assert.equal(lib.GammaGompertzNBD.fromParams(m.params).boundary, null);
     });
 
     test('fit options: penalty, and maxIterations too small to converge', () => {

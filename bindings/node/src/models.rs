@@ -292,6 +292,14 @@ macro_rules! model_class {
                 Ok(self.model()?.fit_info().map(|f| f.log_likelihood))
             }
 
+            /// The note of a boundary optimum (the parameters running off and the model
+            /// the fit reduces to; their standard errors are NaN); null for an interior
+            /// optimum or a model built from parameters.
+            #[napi(catch_unwind, getter)]
+            pub fn boundary(&self) -> Result<Option<String>> {
+                Ok(self.model()?.fit_info().and_then(|f| f.boundary.clone()))
+            }
+
             /// Standard errors of the parameters; null for a model built from parameters.
             #[napi(catch_unwind, getter)]
             pub fn std_errors(&self) -> Result<Option<[<$class Params>]>> {

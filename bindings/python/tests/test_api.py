@@ -34,6 +34,22 @@ def test_fit_returns_self_and_params(cdnow):
     assert list(m.params) == ["r", "alpha", "a", "b"]
     assert isinstance(m.log_likelihood, float)
     assert m.fit_info["converged"] is True
+    assert m.fit_info["boundary"] is None  # an interior optimum
+
+
+def test_gamma_gompertz_nbd_boundary_optimum_on_cdnow(cdnow):
+    # GGom/NBD on CDNOW runs to b -> 0, the Pareto/NBD (LL -9594.97, Pareto
+    # beta = beta/b = 11.668; docs/models/ggom_nbd.md): a fit with a note, not an error.
+    m = clv.GammaGompertzNBD().fit(cdnow["frequency"], cdnow["recency"], cdnow["T"])
+    assert list(m.params) == ["r", "alpha", "b", "s", "beta"]
+    assert abs(m.log_likelihood - -9594.974) < 1e-2
+    assert m.fit_info["boundary"].startswith("b -> 0") and "Pareto/NBD" in m.fit_info["boundary"]
+    assert abs(m.params["beta"] / m.params["b"] - 11.668) < 0.01
+    se = m.summary()["std_error"]
+    assert np.isnan(se["b"]) and np.isnan(se["beta"]) and se["r"] > 0
+    with pytest.raises(clv.ClvError) as e:
+        m.dert(0.01, [1.0], [1.0], [2.0])
+    assert (e.value.code, e.value.field) == ("NOT_SUPPORTED", "dert")
 
 
 def test_input_kinds_give_the_same_numbers(bg, cdnow):

@@ -175,6 +175,14 @@ macro_rules! model_class {
                 with(&self.state, |m| Ok(m.fit_info().map_or(JsValue::NULL, |f| f.log_likelihood.into())))
             }
 
+            /// The note of a boundary optimum (the parameters running off and the model
+            /// the fit reduces to; their standard errors are NaN); null for an interior
+            /// optimum or a model built from parameters.
+            #[wasm_bindgen(getter, unchecked_return_type = "string | null")]
+            pub fn boundary(&self) -> Result<JsValue> {
+                with(&self.state, |m| Ok(m.fit_info().and_then(|f| f.boundary.clone()).map_or(JsValue::NULL, JsValue::from)))
+            }
+
             /// Standard errors of the parameters; null for a model built from parameters.
             #[wasm_bindgen(getter, js_name = stdErrors, unchecked_return_type = [<$class StdErrors>])]
             pub fn std_errors(&self) -> Result<JsValue> {
