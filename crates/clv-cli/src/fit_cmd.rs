@@ -25,7 +25,13 @@ impl clap::ValueEnum for ModelArg {
     }
 
     fn to_possible_value(&self) -> Option<PossibleValue> {
+        // The CLI spellings (`bg-nbd`), made once: clap asks for them on
+        // every parse and help.
+        static NAMES: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+        let names =
+            NAMES.get_or_init(|| ModelKind::ALL.iter().map(|k| k.spec().cli_name()).collect());
         let spec = self.0.spec();
+        let i = ModelKind::ALL.iter().position(|&k| k == self.0)?;
         let help = format!(
             "{} ({}): {}",
             spec.name,
@@ -33,7 +39,7 @@ impl clap::ValueEnum for ModelArg {
             spec.params.join(", ")
         );
         Some(
-            PossibleValue::new(spec.cli_name().leak() as &str)
+            PossibleValue::new(names[i].as_str())
                 .alias(spec.key)
                 .help(help),
         )
