@@ -1150,14 +1150,6 @@ pub fn log_likelihood_terms<M: Model>(
     params: &[f64],
     hessian: bool,
 ) -> Result<LikelihoodTerms> {
-    let spec = M::spec();
-    if params.len() != spec.params.len() {
-        return Err(Error::invalid(
-            "params",
-            format!("{} values", params.len()),
-            format!("{} values: {}", spec.params.len(), spec.params.join(", ")),
-        ));
-    }
     M::from_values(params)?;
     let likelihood = prepare::<M>(inputs, weights)?;
     let k = params.len();

@@ -78,7 +78,9 @@ use statrs::function::gamma::{digamma, ln_gamma};
 
 use crate::error::{Result, check};
 use crate::fit::{Boundary, FitInfo, Likelihood};
-use crate::models::{Model, TransactionModel, chunked_sum, log_add_exp, model_state, per_customer};
+use crate::models::{
+    Model, TransactionModel, chunked_sum, log_add_exp, mean_age, model_state, per_customer,
+};
 
 /// Parameters of the GGom/NBD model.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -605,13 +607,7 @@ impl Likelihood for GgomLikelihood {
         // Gompertz lifetimes) or with β = 1 (exponential lifetimes of rate
         // s·b at first). Starts that run off to a boundary do not end the
         // search (crate::fit).
-        let tw: f64 = self.w.iter().sum();
-        let mean_t = self.t.iter().zip(&self.w).map(|(t, w)| t * w).sum::<f64>() / tw;
-        let m = if mean_t.is_finite() && mean_t > 0.0 {
-            mean_t
-        } else {
-            1.0
-        };
+        let m = mean_age(&self.t, &self.w);
         let b0 = 0.1 / m;
         vec![
             vec![0.5, m / 3.0, b0, 0.5, b0 * m / 3.0],

@@ -79,10 +79,9 @@ macro_rules! model_state {
         }
         fn from_values(v: &[f64]) -> crate::Result<Self> {
             let &[$($p),+] = v else {
-                return Err(crate::Error::invalid(
-                    "params",
-                    format!("{} values", v.len()),
-                    concat!("the values of ", stringify!($($p),+)),
+                return Err($crate::models::registry::params_len_error(
+                    <Self as $crate::models::Model>::spec(),
+                    v.len(),
                 ));
             };
             Self::from_params($($p),+)
@@ -361,6 +360,14 @@ pub fn validate_customers(frequency: &[f64], recency: &[f64], t: &[f64]) -> Resu
         }
     }
     Ok(())
+}
+
+/// The weighted mean age T of a data set (1 when it is not finite and > 0):
+/// the time scale of the scale-aware starting points.
+pub(crate) fn mean_age(t: &[f64], w: &[f64]) -> f64 {
+    let tw: f64 = w.iter().sum();
+    let m = t.iter().zip(w).map(|(t, w)| t * w).sum::<f64>() / tw;
+    if m.is_finite() && m > 0.0 { m } else { 1.0 }
 }
 
 /// Checks optional per-row weights (finite, ≥ 0, length `n`, positive sum)

@@ -65,7 +65,7 @@ use super::model_state;
 use crate::error::{Result, check};
 use crate::fit::{FitInfo, Likelihood};
 use crate::models::{
-    Distinct, Model, TransactionModel, chunked_sum, per_customer, tri, unpack_sym4,
+    Distinct, Model, TransactionModel, chunked_sum, mean_age, per_customer, tri, unpack_sym4,
     validate_customers,
 };
 use crate::special::{ln_hyperu, tanh_sinh, trigamma};
@@ -670,13 +670,7 @@ impl Likelihood for PnbdLikelihood<'_> {
 
     fn starting_points(&self) -> Vec<Vec<f64>> {
         // scale-aware start: α and β of the order of the mean age T
-        let tw: f64 = self.w.iter().sum();
-        let mean_t = self.t.iter().zip(&self.w).map(|(t, w)| t * w).sum::<f64>() / tw;
-        let m = if mean_t.is_finite() && mean_t > 0.0 {
-            mean_t
-        } else {
-            1.0
-        };
+        let m = mean_age(self.t, &self.w);
         vec![vec![0.5, m / 3.0, 0.5, m / 3.0], vec![1.0, m, 1.0, m]]
     }
 }

@@ -158,11 +158,11 @@ pub trait Model:
     /// Fit diagnostics (what [`ModelInfo::fit_info`] returns).
     fn fit_ref(&self) -> Option<&FitInfo>;
 
-    /// A model with known parameters, in the order of [`ModelSpec::params`]
-    /// (the slice has exactly that many values).
+    /// A model with known parameters, in the order of [`ModelSpec::params`].
     ///
     /// # Errors
-    /// [`Error::InvalidValue`] naming the first invalid parameter.
+    /// [`Error::InvalidValue`] for another number of values (field
+    /// `params`) or naming the first invalid parameter.
     fn from_values(values: &[f64]) -> Result<Self>;
 
     /// Attaches (or removes) fit diagnostics.
@@ -312,22 +312,19 @@ fn env_values(spec: &ModelSpec, params: &BTreeMap<String, f64>) -> Result<Vec<f6
         .collect()
 }
 
-/// Checks the number of values for `spec`.
-fn check_arity(spec: &ModelSpec, what: &str, names: &[&str], n: usize) -> Result<()> {
-    if n == names.len() {
-        Ok(())
-    } else {
-        Err(Error::invalid(
-            what,
-            format!("{n} values"),
-            format!(
-                "{} values for {}: {}",
-                names.len(),
-                spec.name,
-                names.join(", ")
-            ),
-        ))
-    }
+/// The error for `n` parameter values where `spec` has another number (the
+/// one check of every `Model::from_values`, through `model_state!`).
+pub(crate) fn params_len_error(spec: &ModelSpec, n: usize) -> Error {
+    Error::invalid(
+        "params",
+        format!("{n} values"),
+        format!(
+            "{} values for {}: {}",
+            spec.params.len(),
+            spec.name,
+            spec.params.join(", ")
+        ),
+    )
 }
 
 /// Generates [`ModelKind`], [`AnyModel`] and their dispatch from the
@@ -415,8 +412,6 @@ macro_rules! registry {
             /// [`Error::InvalidValue`] for the wrong number of values
             /// (field `params`) or an invalid parameter.
             pub fn from_values(kind: ModelKind, values: &[f64]) -> Result<AnyModel> {
-                let spec = kind.spec();
-                check_arity(spec, "params", spec.params, values.len())?;
                 Ok(match kind {
                     $(ModelKind::$variant => <super::$ty as Model>::from_values(values)?.into(),)*
                 })
