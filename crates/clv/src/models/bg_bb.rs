@@ -341,41 +341,6 @@ impl BetaGeoBetaBinom {
     pub fn delta(&self) -> f64 {
         self.params.delta
     }
-
-    /// ln P(X(n) = x) for a new customer (FHS eq. 7), for probabilities that
-    /// underflow.
-    ///
-    /// # Errors
-    /// `n` must be a whole number ≥ 0.
-    pub fn ln_prob_purchases(&self, x: u32, n: f64) -> Result<f64> {
-        whole("t", n, 0.0)?;
-        let xf = f64::from(x);
-        if xf > n {
-            return Ok(f64::NEG_INFINITY);
-        }
-        let p = &self.params;
-        let lb_ab = ln_beta(p.alpha, p.beta);
-        let lb_gd = ln_beta(p.gamma, p.delta);
-        let ln_choose =
-            |m: f64, k: f64| ln_gamma(m + 1.0) - ln_gamma(k + 1.0) - ln_gamma(m - k + 1.0);
-        let mut terms = vec![
-            ln_choose(n, xf) + ln_beta(p.alpha + xf, p.beta + n - xf) - lb_ab
-                + ln_beta(p.gamma, p.delta + n)
-                - lb_gd,
-        ];
-        let mut i = xf;
-        while i < n {
-            terms.push(
-                ln_choose(i, xf) + ln_beta(p.alpha + xf, p.beta + i - xf) - lb_ab
-                    + ln_beta(p.gamma + 1.0, p.delta + i)
-                    - lb_gd,
-            );
-            i += 1.0;
-        }
-        let m = terms.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
-        let s: f64 = terms.iter().map(|t| (t - m).exp()).sum();
-        Ok((m + s.ln()).min(0.0))
-    }
 }
 
 impl Model for BetaGeoBetaBinom {
@@ -504,9 +469,39 @@ impl TransactionModel for BetaGeoBetaBinom {
         Ok(p.alpha / (p.alpha + p.beta) * sum_ratio(p.gamma, p.delta, t))
     }
 
-    /// P(X(n) = x) for a new customer (FHS eq. 7); `t` = n whole periods.
-    fn prob_purchases(&self, n: u32, t: f64) -> Result<f64> {
-        Ok(self.ln_prob_purchases(n, t)?.exp())
+    /// ln P(X(n) = x) for a new customer (FHS eq. 7), for probabilities that
+    /// underflow.
+    ///
+    /// # Errors
+    /// `n` must be a whole number ≥ 0.
+    fn ln_prob_purchases(&self, x: u32, n: f64) -> Result<f64> {
+        whole("t", n, 0.0)?;
+        let xf = f64::from(x);
+        if xf > n {
+            return Ok(f64::NEG_INFINITY);
+        }
+        let p = &self.params;
+        let lb_ab = ln_beta(p.alpha, p.beta);
+        let lb_gd = ln_beta(p.gamma, p.delta);
+        let ln_choose =
+            |m: f64, k: f64| ln_gamma(m + 1.0) - ln_gamma(k + 1.0) - ln_gamma(m - k + 1.0);
+        let mut terms = vec![
+            ln_choose(n, xf) + ln_beta(p.alpha + xf, p.beta + n - xf) - lb_ab
+                + ln_beta(p.gamma, p.delta + n)
+                - lb_gd,
+        ];
+        let mut i = xf;
+        while i < n {
+            terms.push(
+                ln_choose(i, xf) + ln_beta(p.alpha + xf, p.beta + i - xf) - lb_ab
+                    + ln_beta(p.gamma + 1.0, p.delta + i)
+                    - lb_gd,
+            );
+            i += 1.0;
+        }
+        let m = terms.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+        let s: f64 = terms.iter().map(|t| (t - m).exp()).sum();
+        Ok((m + s.ln()).min(0.0))
     }
 }
 

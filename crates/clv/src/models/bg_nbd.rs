@@ -662,15 +662,6 @@ macro_rules! geo_model {
                     Ok(ln_prob_alive($variant, &self.params, x, tx, tt))
                 })
             }
-
-            #[doc = concat!("ln P(X(t) = n) for a new customer (", $eq8, ", in log space).")]
-            ///
-            /// # Errors
-            /// `t` must be finite and ≥ 0.
-            pub fn ln_prob_purchases(&self, n: u32, t: f64) -> Result<f64> {
-                check::non_negative("t", t)?;
-                Ok(ln_prob_purchases($variant, &self.params, n, t))
-            }
         }
 
         impl Model for $ty {
@@ -720,9 +711,13 @@ macro_rules! geo_model {
                 check::non_negative("t", t)?;
                 conditional_expectation($variant, &self.params, t, 0.0, 0.0, 0.0)
             }
-            fn prob_purchases(&self, n: u32, t: f64) -> Result<f64> {
+            #[doc = concat!("ln P(X(t) = n) for a new customer (", $eq8, ", in log space).")]
+            ///
+            /// # Errors
+            /// `t` must be finite and ≥ 0.
+            fn ln_prob_purchases(&self, n: u32, t: f64) -> Result<f64> {
                 check::non_negative("t", t)?;
-                Ok(ln_prob_purchases($variant, &self.params, n, t).exp())
+                Ok(ln_prob_purchases($variant, &self.params, n, t))
             }
         }
     };

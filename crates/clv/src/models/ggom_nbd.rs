@@ -726,16 +726,6 @@ impl GammaGompertzNbd {
     pub fn ggom_params(&self) -> GgomParams {
         self.params
     }
-
-    /// ln P(X(t) = n) for a new customer (module docs), for probabilities
-    /// that underflow.
-    ///
-    /// # Errors
-    /// `t` must be finite and ≥ 0.
-    pub fn ln_prob_purchases(&self, n: u32, t: f64) -> Result<f64> {
-        check::non_negative("t", t)?;
-        Ok(ln_p_new(&self.params, n, t))
-    }
 }
 
 /// Fits with optional per-row weights; a fit whose likelihood rises toward
@@ -812,8 +802,14 @@ impl TransactionModel for GammaGompertzNbd {
         Ok(p.r / p.alpha * int_survival(p.b, p.s, p.beta, t))
     }
 
-    fn prob_purchases(&self, n: u32, t: f64) -> Result<f64> {
-        Ok(self.ln_prob_purchases(n, t)?.exp())
+    /// ln P(X(t) = n) for a new customer (module docs), for probabilities
+    /// that underflow.
+    ///
+    /// # Errors
+    /// `t` must be finite and ≥ 0.
+    fn ln_prob_purchases(&self, n: u32, t: f64) -> Result<f64> {
+        check::non_negative("t", t)?;
+        Ok(ln_p_new(&self.params, n, t))
     }
 }
 

@@ -128,11 +128,18 @@ pub trait TransactionModel: ModelInfo + Send + Sync {
     /// # Errors
     /// `t` must be finite and ≥ 0.
     fn expected_purchases_new(&self, t: f64) -> Result<f64>;
-    /// P(X(t) = n) for a new customer.
+    /// ln P(X(t) = n) for a new customer, for probabilities that underflow.
     ///
     /// # Errors
-    /// `t` must be finite and ≥ 0.
-    fn prob_purchases(&self, n: u32, t: f64) -> Result<f64>;
+    /// `t` must be finite and ≥ 0 (BG/BB: a whole number of periods).
+    fn ln_prob_purchases(&self, n: u32, t: f64) -> Result<f64>;
+    /// P(X(t) = n) for a new customer: `exp` of [`Self::ln_prob_purchases`].
+    ///
+    /// # Errors
+    /// Those of [`Self::ln_prob_purchases`].
+    fn prob_purchases(&self, n: u32, t: f64) -> Result<f64> {
+        Ok(self.ln_prob_purchases(n, t)?.exp())
+    }
 
     /// The model's checks of customer inputs: [`validate_customers`] (BG/BB:
     /// whole numbers of periods).

@@ -708,17 +708,6 @@ impl ParetoNbd {
     pub fn beta(&self) -> f64 {
         self.params.beta
     }
-
-    /// ln P(X(t) = n) for a new customer (see the module documentation), for
-    /// probabilities that underflow.
-    ///
-    /// # Errors
-    /// `t` must be finite and ≥ 0.
-    pub fn ln_prob_purchases(&self, n: u32, t: f64) -> Result<f64> {
-        check::non_negative("t", t)?;
-        let p = &self.params;
-        Ok(ln_p_new(p.r, p.alpha, p.s, p.beta, n, t))
-    }
 }
 
 impl Model for ParetoNbd {
@@ -833,8 +822,15 @@ impl TransactionModel for ParetoNbd {
         Ok(p.r / p.alpha * int_survival(p.beta, p.s, t))
     }
 
-    fn prob_purchases(&self, n: u32, t: f64) -> Result<f64> {
-        Ok(self.ln_prob_purchases(n, t)?.exp())
+    /// ln P(X(t) = n) for a new customer (see the module documentation), for
+    /// probabilities that underflow.
+    ///
+    /// # Errors
+    /// `t` must be finite and ≥ 0.
+    fn ln_prob_purchases(&self, n: u32, t: f64) -> Result<f64> {
+        check::non_negative("t", t)?;
+        let p = &self.params;
+        Ok(ln_p_new(p.r, p.alpha, p.s, p.beta, n, t))
     }
 }
 

@@ -648,6 +648,7 @@ impl TransactionModel for AnyModel {
         fn prob_alive(&self, frequency: &[f64], recency: &[f64], t: &[f64]) -> Result<Vec<f64>>;
         fn expected_purchases(&self, horizon: f64, frequency: &[f64], recency: &[f64], t: &[f64]) -> Result<Vec<f64>>;
         fn expected_purchases_new(&self, t: f64) -> Result<f64>;
+        fn ln_prob_purchases(&self, n: u32, t: f64) -> Result<f64>;
         fn prob_purchases(&self, n: u32, t: f64) -> Result<f64>;
         fn validate(&self, frequency: &[f64], recency: &[f64], t: &[f64]) -> Result<()>;
         fn prob_purchases_conditional(&self, n: u32, horizon: f64, frequency: &[f64], recency: &[f64], t: &[f64]) -> Result<Vec<f64>>;
