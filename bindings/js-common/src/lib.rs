@@ -485,7 +485,6 @@ pub fn round_money(value: &str, dp: f64) -> Result<String> {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

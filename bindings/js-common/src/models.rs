@@ -239,7 +239,6 @@ macro_rules! __with_input_type {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

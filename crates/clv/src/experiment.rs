@@ -711,7 +711,6 @@ pub fn uplift_stratified<S: AsRef<str>>(
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use statrs::distribution::ChiSquared;

@@ -823,7 +823,6 @@ pub fn customer_totals(
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

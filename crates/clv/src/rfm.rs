@@ -667,7 +667,6 @@ pub fn segment_table(segments: &[impl AsRef<str>], map: &SegmentMap) -> Vec<Segm
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -1075,7 +1075,6 @@ fn all_skipped(n: usize) -> Error {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use crate::time::{Period, parse_timestamp};

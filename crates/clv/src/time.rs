@@ -401,7 +401,6 @@ pub fn format_timestamp(ts: i64) -> String {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use chrono::{Datelike, NaiveDate};

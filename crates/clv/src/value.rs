@@ -296,7 +296,6 @@ pub fn customer_lifetime_value_with_spend(
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use crate::BetaGeo;

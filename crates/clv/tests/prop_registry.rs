@@ -237,3 +237,190 @@ fn every_registry_model_at_fixed_points() {
         }
     }
 }
+
+// ---------------------------------------------------------------------
+// Fixed points of every model (tests/data/model_points.json): corners
+// that once broke a closed form, the same checks for every model.
+
+fn points() -> serde_json::Value {
+    serde_json::from_str(include_str!("data/model_points.json")).unwrap()
+}
+
+fn rows(v: &serde_json::Value) -> Vec<Vec<f64>> {
+    serde_json::from_value(v.clone()).unwrap()
+}
+
+/// The customers of `rows` as the model's input columns (one array per
+/// [`clv::ModelSpec::inputs`] name; sBG: each row is one survivor curve).
+fn columns(kind: ModelKind, row: &[f64]) -> Vec<Vec<f64>> {
+    match kind.spec().family {
+        Family::Retention => vec![row.to_vec()],
+        _ => row.iter().map(|&v| vec![v]).collect(),
+    }
+}
+
+/// ln L per customer at `theta`, its analytic gradient against central
+/// differences (step 10⁻⁵·θ), compared on the ln θ scale (θ ∂/∂θ) to 10⁻⁶
+/// of the larger of the term and 10⁻², plus the rounding of ln L itself.
+fn check_gradient_at(kind: ModelKind, theta: &[f64], row: &[f64]) {
+    let cols = columns(kind, row);
+    let inputs: Vec<&[f64]> = cols.iter().map(Vec::as_slice).collect();
+    let at = |p: &[f64]| AnyModel::log_likelihood_terms(kind, &inputs, None, p, false).unwrap();
+    let base = at(theta);
+    assert!(base.value.is_finite(), "{kind:?} {theta:?} {row:?}");
+    for k in 0..theta.len() {
+        let h = 1e-5 * theta[k];
+        let (mut up, mut down) = (theta.to_vec(), theta.to_vec());
+        up[k] += h;
+        down[k] -= h;
+        let fd = (at(&up).value - at(&down).value) / (2.0 * h) * theta[k];
+        let g = base.gradient[k] * theta[k];
+        let tol = 1e-6 * fd.abs().max(1e-2) + 1e-9 * base.value.abs();
+        assert!(
+            (g - fd).abs() < tol,
+            "{kind:?} {theta:?} {row:?} θ∂/∂θ{k}: {g} vs {fd}"
+        );
+    }
+}
+
+/// ln L finite, P(alive) in [0, 1], E[X(T, T+h)] finite, ≥ 0 and
+/// non-decreasing in h, DERT finite where the model has it, and a new
+/// customer's E[X(t)] and P(X(t) = 500) finite at the longest horizon.
+fn check_extremes_at(m: &AnyModel, row: &[f64], horizons: &[f64]) {
+    let label = format!("{:?} {:?} {row:?}", m.kind(), m.values());
+    let (x, tx, t) = (&row[0..1], &row[1..2], &row[2..3]);
+    assert!(
+        m.log_likelihood(x, tx, t).unwrap()[0].is_finite(),
+        "{label}"
+    );
+    let p = m.prob_alive(x, tx, t).unwrap()[0];
+    assert!((0.0..=1.0).contains(&p), "{label}: P(alive) = {p}");
+    let mut last = 0.0;
+    for &h in horizons {
+        let e = m.expected_purchases(h, x, tx, t).unwrap()[0];
+        assert!(
+            e.is_finite() && e >= last * (1.0 - 1e-12),
+            "{label} h={h}: {e} after {last}"
+        );
+        last = e;
+    }
+    if let Ok(d) = m.dert(0.01, x, tx, t) {
+        assert!(d[0].is_finite() && d[0] >= 0.0, "{label}: DERT {}", d[0]);
+    }
+    let h = horizons[horizons.len() - 1];
+    assert!(m.expected_purchases_new(h).unwrap().is_finite(), "{label}");
+    assert!(m.prob_purchases(500, h).unwrap().is_finite(), "{label}");
+}
+
+/// Σₙ P(X(t) = n) = 1 and Σₙ n·P(X(t) = n) = E[X(t)] for a new customer,
+/// and the same for the conditional distribution of each of `customers`
+/// where the model has it.
+fn check_pmf_at(m: &AnyModel, horizons: &[f64], customers: &[Vec<f64>]) {
+    let label = format!("{:?} {:?}", m.kind(), m.values());
+    for &t in horizons {
+        let (sum, mean) = pmf_sums(|n| m.prob_purchases(n, t).unwrap()).unwrap();
+        let e = m.expected_purchases_new(t).unwrap();
+        assert!((sum - 1.0).abs() < 1e-9, "{label} t={t}: Σ P = {sum}");
+        assert!(
+            (mean - e).abs() < 1e-7 * e.max(1.0),
+            "{label} t={t}: {mean} vs {e}"
+        );
+        for c in customers {
+            let (x, tx, tt) = (&c[0..1], &c[1..2], &c[2..3]);
+            let (sum, mean) =
+                pmf_sums(|n| m.prob_purchases_conditional(n, t, x, tx, tt).unwrap()[0]).unwrap();
+            let e = m.expected_purchases(t, x, tx, tt).unwrap()[0];
+            assert!((sum - 1.0).abs() < 1e-9, "{label} {c:?} t={t}: Σ P = {sum}");
+            assert!(
+                (mean - e).abs() < 1e-8 * e.max(1.0),
+                "{label} {c:?}: {mean} vs {e}"
+            );
+        }
+    }
+}
+
+/// Every parameter must be finite and > 0 (the error names it); a fit of
+/// nothing, of columns of different lengths or with a negative weight is
+/// refused (naming the weights); a model reads back from its JSON as itself, and another
+/// model's JSON is a `FORMAT_ERROR`.
+fn check_errors_and_json(kind: ModelKind, base: &[f64]) {
+    let spec = kind.spec();
+    for (k, name) in spec.params.iter().enumerate() {
+        for bad in [0.0, -1.0, f64::NAN, f64::INFINITY] {
+            let mut v = base.to_vec();
+            v[k] = bad;
+            let e = AnyModel::from_values(kind, &v).unwrap_err();
+            assert_eq!((e.code(), e.field()), ("INVALID_INPUT", Some(*name)), "{e}");
+        }
+    }
+    let e = AnyModel::from_values(kind, &base[1..]).unwrap_err();
+    assert_eq!(e.field(), Some("params"), "{e}");
+    let o = clv::fit::FitOptions::default();
+    let n = spec.inputs.len();
+    let empty: Vec<&[f64]> = vec![&[]; n];
+    let e = AnyModel::fit(kind, &empty, None, &o).unwrap_err();
+    assert_eq!(e.code(), "EMPTY_INPUT", "{spec:?}");
+    if n > 1 {
+        let mut ragged: Vec<&[f64]> = vec![&[1.0]; n];
+        ragged[1] = &[1.0, 1.0];
+        let e = AnyModel::fit(kind, &ragged, None, &o).unwrap_err();
+        assert_eq!(e.code(), "LENGTH_MISMATCH", "{spec:?}");
+    }
+    if spec.family != Family::Retention {
+        // (an sBG fit takes one survivor curve, without weights)
+        let one: Vec<&[f64]> = vec![&[1.0]; n];
+        let e = AnyModel::fit(kind, &one, Some(&[-1.0]), &o).unwrap_err();
+        assert_eq!(e.field(), Some("weights"), "{spec:?}");
+    }
+
+    let m = AnyModel::from_values(kind, base).unwrap();
+    let back = AnyModel::from_json(&m.to_json()).unwrap();
+    assert_eq!(back.kind(), kind);
+    assert_eq!(back.values(), m.values());
+    for &other in ModelKind::ALL.iter().filter(|&&o| o != kind) {
+        let theirs = AnyModel::from_values(other, &vec![1.0; other.spec().params.len()]).unwrap();
+        let e = AnyModel::from_json_as(kind, &theirs.to_json()).unwrap_err();
+        assert_eq!(e.code(), "FORMAT_ERROR", "{spec:?} reading {other:?}");
+    }
+    for text in ["{}", "[]", ""] {
+        let e = AnyModel::from_json_as(kind, text).unwrap_err();
+        assert_eq!(e.code(), "FORMAT_ERROR", "{text:?}");
+    }
+}
+
+#[test]
+fn fixed_points_of_every_model() {
+    let all = points();
+    for &kind in ModelKind::ALL {
+        let key = kind.spec().key;
+        let p = all
+            .get(key)
+            .unwrap_or_else(|| panic!("{key}: no entry in tests/data/model_points.json"));
+        let base: Vec<f64> = serde_json::from_value(p["base"].clone()).unwrap();
+        check_errors_and_json(kind, &base);
+        for theta in rows(&p["gradient"]["params"]) {
+            for row in rows(&p["gradient"]["customers"]) {
+                check_gradient_at(kind, &theta, &row);
+            }
+        }
+        if kind.spec().family != Family::Transaction {
+            continue;
+        }
+        let horizons: Vec<f64> = serde_json::from_value(p["extremes"]["horizons"].clone()).unwrap();
+        for theta in rows(&p["extremes"]["params"]) {
+            let m = AnyModel::from_values(kind, &theta).unwrap();
+            for row in rows(&p["extremes"]["customers"]) {
+                check_extremes_at(&m, &row, &horizons);
+            }
+        }
+        let horizons: Vec<f64> = serde_json::from_value(p["pmf"]["horizons"].clone()).unwrap();
+        let customers = rows(&p["pmf"]["customers"]);
+        for theta in rows(&p["pmf"]["params"]) {
+            check_pmf_at(
+                &AnyModel::from_values(kind, &theta).unwrap(),
+                &horizons,
+                &customers,
+            );
+        }
+    }
+}

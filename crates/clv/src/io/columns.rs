@@ -706,7 +706,6 @@ fn parse_chunk(buf: &[u8], layout: &Layout, mut slots: Slots<'_>) -> Outcome {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

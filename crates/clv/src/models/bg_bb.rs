@@ -51,7 +51,7 @@ use serde::{Deserialize, Serialize};
 use statrs::function::beta::ln_beta;
 use statrs::function::gamma::{digamma, ln_gamma};
 
-use super::model_state;
+use super::{model_params, model_state};
 use crate::error::{Error, Result, check};
 use crate::fit::{FitInfo, Likelihood};
 use crate::models::{Model, TransactionModel, whole};
@@ -303,43 +303,16 @@ impl Likelihood for BgBbLikelihood<'_> {
     }
 }
 
-impl BetaGeoBetaBinom {
-    /// A model with known parameters.
-    ///
-    /// # Errors
-    /// [`Error::InvalidValue`] naming the first parameter that is not finite
-    /// and > 0.
-    pub fn from_params(alpha: f64, beta: f64, gamma: f64, delta: f64) -> Result<Self> {
-        check::positive("alpha", alpha)?;
-        check::positive("beta", beta)?;
-        check::positive("gamma", gamma)?;
-        check::positive("delta", delta)?;
-        Ok(BetaGeoBetaBinom {
-            params: BgBbParams {
-                alpha,
-                beta,
-                gamma,
-                delta,
-            },
-            fit: None,
-        })
-    }
-
-    /// α (transaction probability Beta shape).
-    pub fn alpha(&self) -> f64 {
-        self.params.alpha
-    }
-    /// β (transaction probability Beta shape).
-    pub fn beta(&self) -> f64 {
-        self.params.beta
-    }
-    /// γ (dropout probability Beta shape).
-    pub fn gamma(&self) -> f64 {
-        self.params.gamma
-    }
-    /// δ (dropout probability Beta shape).
-    pub fn delta(&self) -> f64 {
-        self.params.delta
+model_params! {
+    BetaGeoBetaBinom(BgBbParams) {
+        /// α (transaction probability Beta shape).
+        alpha,
+        /// β (transaction probability Beta shape).
+        beta,
+        /// γ (dropout probability Beta shape).
+        gamma,
+        /// δ (dropout probability Beta shape).
+        delta,
     }
 }
 
@@ -361,8 +334,8 @@ impl Model for BetaGeoBetaBinom {
 
 impl TransactionModel for BetaGeoBetaBinom {
     /// Whole numbers of periods ([`validate_bgbb_customers`]).
-    fn validate(&self, frequency: &[f64], recency: &[f64], n_periods: &[f64]) -> Result<()> {
-        validate_bgbb_customers(frequency, recency, n_periods)
+    fn validate(&self, x: &[f64], tx: &[f64], n_periods: &[f64]) -> Result<()> {
+        validate_bgbb_customers(x, tx, n_periods)
     }
 
     /// P(alive at opportunity n + m | x, t_x, n) (FHS eq. 11 generalised;
@@ -405,17 +378,11 @@ impl TransactionModel for BetaGeoBetaBinom {
     /// let d = m.dert(0.1, &[6.0, 0.0], &[6.0, 0.0], &[6.0, 6.0]).unwrap();
     /// assert!(d[0] > d[1] && d[1] > 0.0);
     /// ```
-    fn dert(
-        &self,
-        discount: f64,
-        frequency: &[f64],
-        recency: &[f64],
-        n_periods: &[f64],
-    ) -> Result<Vec<f64>> {
+    fn dert(&self, discount: f64, x: &[f64], tx: &[f64], n_periods: &[f64]) -> Result<Vec<f64>> {
         check::positive("discount", discount)?;
         let p = &self.params;
         let z = 1.0 / (1.0 + discount);
-        per_bgbb_customer(frequency, recency, n_periods, |x, tx, n| {
+        per_bgbb_customer(x, tx, n_periods, |x, tx, n| {
             let l = ln_lik(p, x, tx, n, None);
             let f = hyp2f1(1.0, p.delta + n + 1.0, p.gamma + p.delta + n + 1.0, z)?;
             let ln = ln_beta(p.alpha + x + 1.0, p.beta + n - x) - ln_beta(p.alpha, p.beta)
@@ -429,28 +396,22 @@ impl TransactionModel for BetaGeoBetaBinom {
     }
 
     /// ln L per customer (FHS eq. 5); `t` is the number of opportunities n.
-    fn log_likelihood(&self, frequency: &[f64], recency: &[f64], t: &[f64]) -> Result<Vec<f64>> {
-        per_bgbb_customer(frequency, recency, t, |x, tx, n| {
+    fn log_likelihood(&self, x: &[f64], tx: &[f64], t: &[f64]) -> Result<Vec<f64>> {
+        per_bgbb_customer(x, tx, t, |x, tx, n| {
             Ok(ln_lik(&self.params, x, tx, n, None))
         })
     }
 
     /// P(alive at opportunity n + 1 | x, t_x, n) (FHS eq. 11).
-    fn prob_alive(&self, frequency: &[f64], recency: &[f64], t: &[f64]) -> Result<Vec<f64>> {
-        self.prob_alive_ahead(1.0, frequency, recency, t)
+    fn prob_alive(&self, x: &[f64], tx: &[f64], t: &[f64]) -> Result<Vec<f64>> {
+        self.prob_alive_ahead(1.0, x, tx, t)
     }
 
     /// E[X(n, n + horizon) | x, t_x, n] (FHS eq. 13); `horizon` whole periods.
-    fn expected_purchases(
-        &self,
-        horizon: f64,
-        frequency: &[f64],
-        recency: &[f64],
-        t: &[f64],
-    ) -> Result<Vec<f64>> {
-        whole("t", horizon, 0.0)?;
+    fn expected_purchases(&self, h: f64, x: &[f64], tx: &[f64], t: &[f64]) -> Result<Vec<f64>> {
+        whole("t", h, 0.0)?;
         let p = &self.params;
-        per_bgbb_customer(frequency, recency, t, |x, tx, n| {
+        per_bgbb_customer(x, tx, t, |x, tx, n| {
             let l = ln_lik(p, x, tx, n, None);
             // P(alive at n) · E[p | data]
             let ln_alive = ln_beta(p.alpha + x, p.beta + n - x) - ln_beta(p.alpha, p.beta)
@@ -458,7 +419,7 @@ impl TransactionModel for BetaGeoBetaBinom {
                 - ln_beta(p.gamma, p.delta)
                 - l;
             let ep = (p.alpha + x) / (p.alpha + p.beta + n);
-            Ok(ln_alive.exp().min(1.0) * ep * sum_ratio(p.gamma, p.delta + n, horizon))
+            Ok(ln_alive.exp().min(1.0) * ep * sum_ratio(p.gamma, p.delta + n, h))
         })
     }
 
@@ -506,7 +467,6 @@ impl TransactionModel for BetaGeoBetaBinom {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use crate::fit::FitOptions;
@@ -517,39 +477,8 @@ mod tests {
     }
 
     #[test]
-    fn gradient_matches_finite_differences() {
-        let theta = [1.3, 0.8, 0.7, 2.5];
-        for &(x, tx, n) in &[
-            (0.0, 0.0, 6.0),
-            (2.0, 4.0, 6.0),
-            (6.0, 6.0, 6.0),
-            (3.0, 10.0, 40.0),
-        ] {
-            crate::models::assert_gradient_matches_differences(
-                theta,
-                |a, g| ln_lik(&bg_bb_params(&a), x, tx, n, g),
-                |_| 1e-6,
-                |g, fd, _| (g - fd).abs() < 1e-6 * fd.abs().max(1.0),
-                &format!("{x},{tx},{n}"),
-            );
-        }
-    }
-
-    #[test]
-    fn probabilities_sum_to_one_and_mean() {
+    fn likelihood_of_all_patterns_sums_to_one() {
         let m = m();
-        for n in [1.0, 6.0, 30.0] {
-            let mut s = 0.0;
-            let mut mean = 0.0;
-            for x in 0..=(n as u32) {
-                let p = m.prob_purchases(x, n).unwrap();
-                assert!((0.0..=1.0).contains(&p));
-                s += p;
-                mean += f64::from(x) * p;
-            }
-            assert!((s - 1.0).abs() < 1e-12, "{s}");
-            assert!((mean - m.expected_purchases_new(n).unwrap()).abs() < 1e-12);
-        }
         // the likelihood of all (x, t_x) patterns for fixed n sums to 1
         let n = 6.0;
         let mut total = 0.0;
@@ -603,27 +532,9 @@ mod tests {
     }
 
     #[test]
-    fn monotone_and_bounded() {
-        let m = m();
-        let pa = m
-            .prob_alive(&[2.0, 2.0, 2.0], &[2.0, 4.0, 6.0], &[6.0; 3])
-            .unwrap();
-        assert!(pa[0] < pa[1] && pa[1] < pa[2] && pa[2] <= 1.0);
-        let mut last = 0.0;
-        for h in [0.0, 1.0, 5.0, 50.0, 3000.0] {
-            let e = m.expected_purchases(h, &[2.0], &[4.0], &[6.0]).unwrap()[0];
-            assert!(e >= last);
-            last = e;
-        }
-        // large n, x: finite
-        let l = m.log_likelihood(&[250.0], &[400.0], &[500.0]).unwrap()[0];
-        assert!(l.is_finite());
-        let p = m.prob_purchases(250, 500.0).unwrap();
-        assert!(p > 0.0 && p < 1.0);
-    }
-
-    #[test]
     fn errors() {
+        // BG/BB's own checks (whole numbers of periods; the others of
+        // every model are in tests/prop_registry.rs)
         let m = m();
         let e = m.prob_alive(&[2.0], &[1.0], &[6.0]).unwrap_err();
         assert_eq!(e.field(), Some("frequency"));
@@ -652,21 +563,6 @@ mod tests {
             m.dert(0.0, &[1.0], &[2.0], &[6.0]).unwrap_err().field(),
             Some("discount")
         );
-        assert_eq!(
-            m.prob_alive(&[1.0], &[2.0, 3.0], &[6.0])
-                .unwrap_err()
-                .code(),
-            "LENGTH_MISMATCH"
-        );
-        assert_eq!(
-            BetaGeoBetaBinom::from_params(1.0, 1.0, 0.0, 1.0)
-                .unwrap_err()
-                .field(),
-            Some("gamma")
-        );
-        let o = FitOptions::default();
-        let e = BetaGeoBetaBinom::fit(&[&[1.0], &[2.0], &[6.0]], Some(&[-1.0]), &o).unwrap_err();
-        assert_eq!(e.field(), Some("weights"));
     }
 
     #[test]
@@ -704,10 +600,5 @@ mod tests {
         let m =
             BetaGeoBetaBinom::fit(&[&xs, &txs, &ns], Some(&ws), &FitOptions::default()).unwrap();
         crate::models::assert_within_3_se(&m, &[alpha, beta, gamma, delta]);
-    }
-
-    #[test]
-    fn json_round_trip() {
-        crate::models::assert_json_round_trip(&m(), &["[]"]);
     }
 }

@@ -614,51 +614,31 @@ pub struct BetaGeo {
 /// JSON name and display name.
 macro_rules! geo_model {
     ($ty:ident, $variant:expr, $eq8:literal) => {
-        impl $ty {
-            /// A model with known parameters.
-            ///
-            /// # Errors
-            /// [`Error::InvalidValue`](crate::Error::InvalidValue) naming `r`,
-            /// `alpha`, `a` or `b` when not finite and > 0.
-            pub fn from_params(r: f64, alpha: f64, a: f64, b: f64) -> Result<Self> {
-                Ok($ty {
-                    params: BgNbdParams::new(r, alpha, a, b)?,
-                    fit: None,
-                })
+        $crate::models::model_params! {
+            $ty(BgNbdParams) {
+                /// Gamma shape r.
+                r,
+                /// Gamma rate α.
+                alpha,
+                /// Beta shape a.
+                a,
+                /// Beta shape b.
+                b,
             }
+        }
 
+        impl $ty {
             /// The parameters.
             pub fn parameters(&self) -> BgNbdParams {
                 self.params
-            }
-            /// Gamma shape r.
-            pub fn r(&self) -> f64 {
-                self.params.r
-            }
-            /// Gamma rate α.
-            pub fn alpha(&self) -> f64 {
-                self.params.alpha
-            }
-            /// Beta shape a.
-            pub fn a(&self) -> f64 {
-                self.params.a
-            }
-            /// Beta shape b.
-            pub fn b(&self) -> f64 {
-                self.params.b
             }
 
             /// ln P(alive), for customers whose P(alive) underflows.
             ///
             /// # Errors
             /// Those of [`validate_customers`](crate::models::validate_customers).
-            pub fn ln_prob_alive(
-                &self,
-                frequency: &[f64],
-                recency: &[f64],
-                t: &[f64],
-            ) -> Result<Vec<f64>> {
-                per_customer(frequency, recency, t, |x, tx, tt| {
+            pub fn ln_prob_alive(&self, x: &[f64], tx: &[f64], t: &[f64]) -> Result<Vec<f64>> {
+                per_customer(x, tx, t, |x, tx, tt| {
                     Ok(ln_prob_alive($variant, &self.params, x, tx, tt))
                 })
             }
@@ -675,23 +655,13 @@ macro_rules! geo_model {
         }
 
         impl TransactionModel for $ty {
-            fn log_likelihood(
-                &self,
-                frequency: &[f64],
-                recency: &[f64],
-                t: &[f64],
-            ) -> Result<Vec<f64>> {
-                per_customer(frequency, recency, t, |x, tx, tt| {
+            fn log_likelihood(&self, x: &[f64], tx: &[f64], t: &[f64]) -> Result<Vec<f64>> {
+                per_customer(x, tx, t, |x, tx, tt| {
                     Ok(ln_lik($variant, &self.params, x, tx, tt, None))
                 })
             }
-            fn prob_alive(
-                &self,
-                frequency: &[f64],
-                recency: &[f64],
-                t: &[f64],
-            ) -> Result<Vec<f64>> {
-                per_customer(frequency, recency, t, |x, tx, tt| {
+            fn prob_alive(&self, x: &[f64], tx: &[f64], t: &[f64]) -> Result<Vec<f64>> {
+                per_customer(x, tx, t, |x, tx, tt| {
                     Ok(ln_prob_alive($variant, &self.params, x, tx, tt).exp())
                 })
             }
@@ -727,11 +697,8 @@ pub(crate) use geo_model;
 geo_model!(BetaGeo, Variant::Bg, "FHL 2005 eq. 8");
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use crate::fit::FitOptions;
-    use crate::models::Model;
 
     fn fhl() -> BetaGeo {
         // FHL (2005) CDNOW estimates.
@@ -797,51 +764,6 @@ mod tests {
                 );
             }
         }
-    }
-
-    #[test]
-    fn gradient_matches_finite_differences() {
-        let p = BgNbdParams::new(0.7, 3.0, 1.3, 2.5).unwrap();
-        for v in [Variant::Bg, Variant::Mbg] {
-            for &(x, tx, tt) in &[(0.0, 0.0, 10.0), (3.0, 5.0, 12.0), (40.0, 30.0, 31.0)] {
-                crate::models::assert_gradient_matches_differences(
-                    [p.r, p.alpha, p.a, p.b],
-                    |q, g| {
-                        let q = BgNbdParams::new(q[0], q[1], q[2], q[3]).unwrap();
-                        ln_lik(v, &q, x, tx, tt, g)
-                    },
-                    |b| 1e-6 * b,
-                    |g, fd, _| (g - fd).abs() < 1e-6 * (1.0 + fd.abs()),
-                    &format!("{v:?} {x},{tx},{tt}"),
-                );
-            }
-        }
-    }
-
-    #[test]
-    fn prob_purchases_sums_to_one_and_mean() {
-        crate::models::assert_pmf_sums_to_one_with_mean(
-            &fhl(),
-            &[0.5, 10.0, 39.0, 200.0],
-            3000,
-            1e-7,
-        );
-    }
-
-    #[test]
-    fn large_parameters_stay_consistent() {
-        // Large beta parameters exercise the rescaled series: Σ n·P(X(t)=n) must still equal E[X(t)].
-        let m = BetaGeo::from_params(2.0, 3.0, 300.0, 500.0).unwrap();
-        let t = 50.0;
-        let mean: f64 = (0..5000)
-            .map(|n| f64::from(n) * m.prob_purchases(n, t).unwrap())
-            .sum();
-        let e = m.expected_purchases_new(t).unwrap();
-        assert!((mean - e).abs() < 1e-8 * e, "{mean} vs {e}");
-        let c = m
-            .expected_purchases(1e4, &[30.0], &[20.0], &[25.0])
-            .unwrap()[0];
-        assert!(c.is_finite() && c > 0.0);
     }
 
     #[test]
@@ -928,73 +850,5 @@ mod tests {
                 "{x} {tx} {tt}: {got} vs {want}"
             );
         }
-    }
-
-    #[test]
-    fn every_extreme_input_is_finite_and_monotone() {
-        // x up to 1e4, T up to 1e5, t up to 1e4, parameters over several decades
-        for (r, alpha, a, b) in [
-            (0.243, 0.01, 0.793, 2.426),
-            (0.01, 0.01, 0.01, 0.01),
-            (50.0, 1e3, 5.0, 0.05),
-            (0.5, 4.0, 1.0, 2.0),
-        ] {
-            let bg = BetaGeo::from_params(r, alpha, a, b).unwrap();
-            let mbg = crate::ModifiedBetaGeo::from_params(r, alpha, a, b).unwrap();
-            for (x, tx, tt) in [
-                (0.0, 0.0, 0.0),
-                (0.0, 0.0, 1e5),
-                (1.0, 1e-3, 1e-3),
-                (1e4, 1e5, 1e5),
-                (1e4, 1.0, 1e5),
-                (3.0, 0.5, 1.0),
-            ] {
-                let mut prev = [0.0; 2];
-                for t in [1e-6, 1.0, 10.0, 100.0, 1e3, 1e4] {
-                    let e = [
-                        bg.expected_purchases(t, &[x], &[tx], &[tt]).unwrap()[0],
-                        mbg.expected_purchases(t, &[x], &[tx], &[tt]).unwrap()[0],
-                    ];
-                    for k in 0..2 {
-                        assert!(
-                            e[k].is_finite() && e[k] >= prev[k] * (1.0 - 1e-12),
-                            "({r}, {alpha}, {a}, {b}) x={x} T={tt} t={t}: {e:?} after {prev:?}"
-                        );
-                    }
-                    prev = e;
-                }
-                assert!(bg.expected_purchases_new(1e4).unwrap().is_finite());
-                assert!(mbg.expected_purchases_new(1e4).unwrap().is_finite());
-            }
-        }
-    }
-
-    #[test]
-    fn bad_inputs() {
-        let e = BetaGeo::from_params(0.2, -1.0, 1.0, 1.0).unwrap_err();
-        assert_eq!(e.field(), Some("alpha"));
-        let m = fhl();
-        let e = m
-            .expected_purchases(f64::NAN, &[1.0], &[1.0], &[2.0])
-            .unwrap_err();
-        assert_eq!(e.field(), Some("t"));
-        let e = m.prob_alive(&[1.0], &[3.0], &[2.0]).unwrap_err();
-        assert_eq!(
-            e.to_string(),
-            "invalid recency[0]: 3 (expected a number in [0, T = 2])"
-        );
-        let e = m.prob_purchases(1, -1.0).unwrap_err();
-        assert_eq!(e.field(), Some("t"));
-        let e = BetaGeo::fit(&[&[], &[], &[]], None, &FitOptions::default()).unwrap_err();
-        assert_eq!(e.code(), "EMPTY_INPUT");
-        let e = BetaGeo::from_json(r#"{"format_version":1,"model":"pareto_nbd","params":{"r":1,"alpha":1,"a":1,"b":1},"fit":null}"#).unwrap_err();
-        assert_eq!(e.code(), "FORMAT_ERROR");
-        let e = BetaGeo::from_json(r#"{"format_version":1,"model":"bg_nbd","params":{"r":1,"alpha":0,"a":1,"b":1},"fit":null}"#).unwrap_err();
-        assert_eq!(e.field(), Some("alpha"));
-    }
-
-    #[test]
-    fn json_round_trip() {
-        crate::models::assert_json_round_trip(&fhl(), &["{}"]);
     }
 }

@@ -61,8 +61,8 @@
 use serde::{Deserialize, Serialize};
 use statrs::function::gamma::{digamma, ln_gamma};
 
-use super::model_state;
 use super::{Model, SpendModel};
+use super::{model_params, model_state};
 use crate::error::{Error, Result, check};
 use crate::fit::{FitInfo, FitOptions, Likelihood};
 
@@ -426,37 +426,21 @@ fn validate(frequency: &[f64], monetary_value: &[f64]) -> Result<()> {
     Ok(())
 }
 
-impl GammaGamma {
-    /// A model with known parameters.
-    ///
-    /// # Errors
-    /// [`Error::InvalidValue`] naming `p`, `q` or `v` when not finite and > 0.
-    pub fn from_params(p: f64, q: f64, v: f64) -> Result<Self> {
-        Ok(GammaGamma {
-            params: GammaGammaParams {
-                p: check::positive("p", p)?,
-                q: check::positive("q", q)?,
-                v: check::positive("v", v)?,
-            },
-            fit: None,
-        })
+model_params! {
+    GammaGamma(GammaGammaParams) {
+        /// Shape p.
+        p,
+        /// Shape q.
+        q,
+        /// Rate v (γ).
+        v,
     }
+}
 
+impl GammaGamma {
     /// The parameters.
     pub fn parameters(&self) -> GammaGammaParams {
         self.params
-    }
-    /// Shape p.
-    pub fn p(&self) -> f64 {
-        self.params.p
-    }
-    /// Shape q.
-    pub fn q(&self) -> f64 {
-        self.params.q
-    }
-    /// Rate v (γ).
-    pub fn v(&self) -> f64 {
-        self.params.v
     }
 
     /// Per-customer log-likelihood ln f(z̄ | x) (eq. 3) for customers with

@@ -79,7 +79,8 @@ use statrs::function::gamma::{digamma, ln_gamma};
 use crate::error::{Result, check};
 use crate::fit::{Boundary, FitInfo, Likelihood};
 use crate::models::{
-    Model, TransactionModel, chunked_sum, log_add_exp, mean_age, model_state, per_customer,
+    Model, TransactionModel, chunked_sum, log_add_exp, mean_age, model_params, model_state,
+    per_customer,
 };
 
 /// Parameters of the GGom/NBD model.
@@ -678,50 +679,22 @@ impl Likelihood for GgomLikelihood {
     }
 }
 
-impl GammaGompertzNbd {
-    /// A model with known parameters.
-    ///
-    /// # Errors
-    /// [`Error::InvalidValue`](crate::Error::InvalidValue) naming the first parameter that is not finite
-    /// and > 0.
-    pub fn from_params(r: f64, alpha: f64, b: f64, s: f64, beta: f64) -> Result<Self> {
-        check::positive("r", r)?;
-        check::positive("alpha", alpha)?;
-        check::positive("b", b)?;
-        check::positive("s", s)?;
-        check::positive("beta", beta)?;
-        Ok(GammaGompertzNbd {
-            params: GgomParams {
-                r,
-                alpha,
-                b,
-                s,
-                beta,
-            },
-            fit: None,
-        })
+model_params! {
+    GammaGompertzNbd(GgomParams) {
+        /// r (shape of the purchase-rate Gamma).
+        r,
+        /// α (rate of the purchase-rate Gamma, in the summary's time unit).
+        alpha,
+        /// b (Gompertz scale, per time unit).
+        b,
+        /// s (shape of the Gamma of the Gompertz η).
+        s,
+        /// β (rate of the Gamma of the Gompertz η).
+        beta,
     }
+}
 
-    /// r (shape of the purchase-rate Gamma).
-    pub fn r(&self) -> f64 {
-        self.params.r
-    }
-    /// α (rate of the purchase-rate Gamma, in the summary's time unit).
-    pub fn alpha(&self) -> f64 {
-        self.params.alpha
-    }
-    /// b (Gompertz scale, per time unit).
-    pub fn b(&self) -> f64 {
-        self.params.b
-    }
-    /// s (shape of the Gamma of the Gompertz η).
-    pub fn s(&self) -> f64 {
-        self.params.s
-    }
-    /// β (rate of the Gamma of the Gompertz η).
-    pub fn beta(&self) -> f64 {
-        self.params.beta
-    }
+impl GammaGompertzNbd {
     /// All parameters.
     pub fn ggom_params(&self) -> GgomParams {
         self.params
@@ -769,30 +742,24 @@ impl TransactionModel for GammaGompertzNbd {
         })
     }
 
-    fn log_likelihood(&self, frequency: &[f64], recency: &[f64], t: &[f64]) -> Result<Vec<f64>> {
-        per_customer(frequency, recency, t, |x, tx, tt| {
+    fn log_likelihood(&self, x: &[f64], tx: &[f64], t: &[f64]) -> Result<Vec<f64>> {
+        per_customer(x, tx, t, |x, tx, tt| {
             Ok(ln_lik(&self.params, x, tx, tt, None).0)
         })
     }
 
-    fn prob_alive(&self, frequency: &[f64], recency: &[f64], t: &[f64]) -> Result<Vec<f64>> {
-        per_customer(frequency, recency, t, |x, tx, tt| {
+    fn prob_alive(&self, x: &[f64], tx: &[f64], t: &[f64]) -> Result<Vec<f64>> {
+        per_customer(x, tx, t, |x, tx, tt| {
             Ok(ln_lik(&self.params, x, tx, tt, None).1.exp())
         })
     }
 
-    fn expected_purchases(
-        &self,
-        horizon: f64,
-        frequency: &[f64],
-        recency: &[f64],
-        t: &[f64],
-    ) -> Result<Vec<f64>> {
-        check::non_negative("t", horizon)?;
+    fn expected_purchases(&self, h: f64, x: &[f64], tx: &[f64], t: &[f64]) -> Result<Vec<f64>> {
+        check::non_negative("t", h)?;
         let p = &self.params;
-        per_customer(frequency, recency, t, |x, tx, tt| {
+        per_customer(x, tx, t, |x, tx, tt| {
             let pa = ln_lik(p, x, tx, tt, None).1.exp();
-            Ok(pa * (p.r + x) / (p.alpha + tt) * int_survival(p.b, p.s, beta_at(p, tt), horizon))
+            Ok(pa * (p.r + x) / (p.alpha + tt) * int_survival(p.b, p.s, beta_at(p, tt), h))
         })
     }
 
@@ -814,7 +781,6 @@ impl TransactionModel for GammaGompertzNbd {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use crate::fit::FitOptions;
@@ -916,44 +882,6 @@ mod tests {
     }
 
     #[test]
-    fn gradient_matches_finite_differences() {
-        // Central differences of ln L (h = 1e-5·θ) at several parameter
-        // points, for x = 0, t_x = T, large T (bT = 1200: e^{bT} overflows
-        // f64) and large x; near the Pareto/NBD limit (b, β ≪ 1) and near
-        // the homogeneous-Gompertz limit (s, β ≫ 1, where ln q − ln β would
-        // cancel: see Gq).
-        for theta in [
-            [0.55, 10.6, 0.03, 0.8, 2.5],
-            [0.8, 6.0, 0.06, 1.2, 15.0],
-            [2.0, 1.5, 0.2, 0.3, 0.4],
-            [0.55, 10.6, 1e-6, 0.6, 1.2e-5],
-            [0.55, 10.6, 0.05, 0.01, 1e5],
-            [0.84, 6.18, 0.04, 2e9, 1.4e10],
-        ] {
-            for &(x, tx, t) in &[
-                (0.0, 0.0, 38.0),
-                (2.0, 30.43, 38.86),
-                (20.0, 38.0, 38.0),
-                (3.0, 1.0, 200.0),
-                (5.0, 100.0, 2e4),
-                (400.0, 30.0, 39.0),
-            ] {
-                crate::models::assert_gradient_matches_differences(
-                    theta,
-                    |u, g| ln_lik(&gp(u), x, tx, t, g).0,
-                    |th| 1e-5 * th,
-                    |g, fd, th| {
-                        // compare on the ln θ scale: θ ∂/∂θ
-                        let (a, b) = (g * th, fd * th);
-                        (a - b).abs() < 1e-6 * b.abs().max(1e-2)
-                    },
-                    &format!("{theta:?} {x},{tx},{t}"),
-                );
-            }
-        }
-    }
-
-    #[test]
     fn pareto_nbd_limit() {
         // b → 0 with β = b·β_P: q(τ) = b(β_P + τ)(1 + O(bτ²/(β_P+τ))), so
         // ln L_GGom − ln L_Pareto = O(s·b·T) → here |Δ| < 1e-7 with b = 1e-9
@@ -1041,124 +969,20 @@ mod tests {
     }
 
     #[test]
-    fn distribution_sums_and_means() {
-        // Σ_n P(X(t)=n) = 1 and Σ n P(X(t)=n) = E[X(t)]; the conditional
-        // pmf's mean is the conditional expectation.
+    fn alive_for_sure_when_the_last_purchase_is_at_t() {
+        // t_x = T: the customer cannot have died in (t_x, T], so P(alive)
+        // = 1 (the other checks of every model are in
+        // tests/prop_registry.rs); no purchases in a horizon of 0.
         let m = m();
-        crate::models::assert_pmf_sums_to_one_with_mean(&m, &[1.0, 39.0, 100.0], 1500, 1e-8);
-        let (x, tx, tt, h) = (2.0, 30.43, 38.86, 39.0);
-        let (total, mean) = crate::models::pmf_sums(1500, |n| {
-            m.prob_purchases_conditional(n, h, &[x], &[tx], &[tt])
-                .unwrap()[0]
-        });
-        let e = m.expected_purchases(h, &[x], &[tx], &[tt]).unwrap()[0];
-        assert!((total - 1.0).abs() < 1e-9, "{total}");
-        assert!((mean - e).abs() < 1e-8, "{mean} vs {e}");
-    }
-
-    #[test]
-    fn monotone_and_extreme_inputs() {
-        let m = m();
-        // P(alive) in [0, 1], rising with recency; t_x = T: the customer
-        // cannot have died in (t_x, T], so P(alive) = 1.
         let pa = m
             .prob_alive(&[5.0; 4], &[10.0, 20.0, 30.0, 38.86], &[38.86; 4])
             .unwrap();
         assert!(pa[0] < pa[1] && pa[1] < pa[2] && pa[2] < pa[3], "{pa:?}");
         assert!(pa[0] > 0.0 && (pa[3] - 1.0).abs() < 1e-15, "{pa:?}");
-        // Expected purchases grow with the horizon; a new customer's too.
-        let e: Vec<f64> = [0.0, 1.0, 10.0, 100.0, 1e4]
-            .iter()
-            .map(|&h| m.expected_purchases(h, &[2.0], &[30.43], &[38.86]).unwrap()[0])
-            .collect();
-        assert!(e[0] == 0.0 && e.windows(2).all(|w| w[0] < w[1]), "{e:?}");
-        let en: Vec<f64> = [1.0, 10.0, 100.0]
-            .iter()
-            .map(|&t| m.expected_purchases_new(t).unwrap())
-            .collect();
-        assert!(en.windows(2).all(|w| w[0] < w[1]), "{en:?}");
-        // Extremes: x up to 1e4, T up to 1e5 (b·T = 3000: e^{bT} overflows).
-        for &(x, tx, t) in &[
-            (1e4, 9e4, 1e5),
-            (1e4, 1.0, 1e5),
-            (0.0, 0.0, 1e5),
-            (1e4, 1e5, 1e5),
-            (0.0, 0.0, 0.0),
-        ] {
-            let l = m.log_likelihood(&[x], &[tx], &[t]).unwrap()[0];
-            let p = m.prob_alive(&[x], &[tx], &[t]).unwrap()[0];
-            let e = m.expected_purchases(1e4, &[x], &[tx], &[t]).unwrap()[0];
-            assert!(
-                l.is_finite() && (0.0..=1.0).contains(&p) && e.is_finite() && e >= 0.0,
-                "{x} {tx} {t}: {l} {p} {e}"
-            );
-        }
-        assert!(m.prob_purchases(500, 1e4).unwrap().is_finite());
-    }
-
-    #[test]
-    fn errors() {
-        let m = m();
-        assert_eq!(
-            m.prob_alive(&[1.0], &[40.0], &[38.0]).unwrap_err().field(),
-            Some("recency")
-        );
-        assert_eq!(
-            m.log_likelihood(&[1.5], &[1.0], &[2.0])
-                .unwrap_err()
-                .field(),
-            Some("frequency")
-        );
-        assert_eq!(
-            m.expected_purchases(-1.0, &[1.0], &[1.0], &[2.0])
-                .unwrap_err()
-                .field(),
-            Some("t")
-        );
-        assert_eq!(
-            m.prob_purchases(1, f64::NAN).unwrap_err().field(),
-            Some("t")
-        );
-        assert_eq!(
-            m.expected_purchases_new(f64::INFINITY).unwrap_err().field(),
-            Some("t")
-        );
-        for (k, name) in ["r", "alpha", "b", "s", "beta"].iter().enumerate() {
-            for bad in [0.0, -1.0, f64::NAN, f64::INFINITY] {
-                let mut a = [0.55, 10.6, 0.03, 0.8, 2.5];
-                a[k] = bad;
-                let e = GammaGompertzNbd::from_params(a[0], a[1], a[2], a[3], a[4]).unwrap_err();
-                assert_eq!((e.code(), e.field()), ("INVALID_INPUT", Some(*name)));
-            }
-        }
-        let o = FitOptions::default();
-        let e = GammaGompertzNbd::fit(&[&[], &[], &[]], None, &o).unwrap_err();
-        assert_eq!(e.code(), "EMPTY_INPUT");
-        let e = GammaGompertzNbd::fit(&[&[1.0], &[1.0, 2.0], &[3.0]], None, &o).unwrap_err();
-        assert_eq!(e.code(), "LENGTH_MISMATCH");
-        let e = GammaGompertzNbd::fit(&[&[1.0], &[1.0], &[3.0]], Some(&[-1.0]), &o).unwrap_err();
-        assert_eq!(e.field(), Some("weights"));
-    }
-
-    #[test]
-    fn json_round_trip() {
-        let m = m();
-        let s = m.to_json();
-        assert!(
-            s.starts_with(r#"{"format_version":1,"model":"ggom_nbd","params":{"r":0.55,"alpha":10.6,"b":0.03,"s":0.8,"beta":2.5}"#),
-            "{s}"
-        );
-        let pareto = ParetoNbd::from_params(0.5, 1.0, 0.5, 1.0)
-            .unwrap()
-            .to_json();
-        crate::models::assert_json_round_trip(&m, &["{}", &pareto]);
-        let bad = s.replace("\"b\":0.03", "\"b\":-0.03");
-        assert_eq!(
-            GammaGompertzNbd::from_json(&bad).unwrap_err().field(),
-            Some("b")
-        );
-        assert_eq!(m.name(), "GGom/NBD");
-        assert_eq!(m.params()[2], ("b", 0.03));
+        let e = m
+            .expected_purchases(0.0, &[2.0], &[30.43], &[38.86])
+            .unwrap()[0];
+        assert_eq!(e, 0.0);
     }
 
     /// The CDNOW calibration summary (2357 customers, weeks; FHL 2005).

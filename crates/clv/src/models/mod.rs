@@ -93,6 +93,44 @@ macro_rules! model_state {
 }
 pub(crate) use model_state;
 
+/// A model's constructor and getters, for models whose parameters are all
+/// finite and > 0 (a struct `params` of type `$params` with these fields,
+/// in registry order, and a field `fit`): `from_params(p₁, p₂, …)`, which
+/// checks each value and names the first bad one in its error, and one
+/// getter per parameter with the doc given before its name. Doc lines
+/// before the model's name are added to `from_params`'s.
+macro_rules! model_params {
+    ($(#[$fdoc:meta])* $model:ident($params:ident) { $($(#[$doc:meta])* $p:ident),+ $(,)? }) => {
+        impl $model {
+            /// A model with known parameters.
+            ///
+            /// # Errors
+            /// [`Error::InvalidValue`](crate::Error::InvalidValue) naming
+            /// the first parameter that is not finite and > 0.
+            $(#[$fdoc])*
+            pub fn from_params($($p: f64),+) -> crate::Result<Self> {
+                $(crate::error::check::positive(stringify!($p), $p)?;)+
+                Ok($model { params: $params { $($p),+ }, fit: None })
+            }
+            $(
+                $(#[$doc])*
+                pub fn $p(&self) -> f64 {
+                    self.params.$p
+                }
+            )+
+        }
+    };
+}
+pub(crate) use model_params;
+
+/// Why [`TransactionModel::prob_purchases_conditional`] is refused by default.
+const NO_CONDITIONAL: &str =
+    "the model has no implementation of the conditional purchase distribution";
+/// Why [`TransactionModel::dert`] is refused by default.
+const NO_DERT: &str = "the model has no closed form for discounted expected residual transactions; use customer_lifetime_value (a discounted sum over periods)";
+/// Why [`TransactionModel::prob_alive_ahead`] is refused by default.
+const BG_BB_ONLY: &str = "it is defined for the discrete-time BG/BB model only";
+
 /// Transaction ("buy till you die") model API shared by BG/NBD, Pareto/NBD,
 /// MBG/NBD and BG/BB (and [`AnyModel`], which answers
 /// [`Error::Unsupported`] for the other families).
@@ -105,24 +143,18 @@ pub trait TransactionModel: ModelInfo + Send + Sync {
     ///
     /// # Errors
     /// Those of [`validate_customers`].
-    fn log_likelihood(&self, frequency: &[f64], recency: &[f64], t: &[f64]) -> Result<Vec<f64>>;
+    fn log_likelihood(&self, x: &[f64], tx: &[f64], t: &[f64]) -> Result<Vec<f64>>;
     /// P(customer still alive at T | x, t_x, T).
     ///
     /// # Errors
     /// Those of [`validate_customers`].
-    fn prob_alive(&self, frequency: &[f64], recency: &[f64], t: &[f64]) -> Result<Vec<f64>>;
-    /// E[X(T, T + horizon) | x, t_x, T]: expected purchases in the next
-    /// `horizon` units.
+    fn prob_alive(&self, x: &[f64], tx: &[f64], t: &[f64]) -> Result<Vec<f64>>;
+    /// E[X(T, T + h) | x, t_x, T]: expected purchases in the next `h`
+    /// units (the horizon).
     ///
     /// # Errors
-    /// Those of [`validate_customers`]; `horizon` must be finite and ≥ 0.
-    fn expected_purchases(
-        &self,
-        horizon: f64,
-        frequency: &[f64],
-        recency: &[f64],
-        t: &[f64],
-    ) -> Result<Vec<f64>>;
+    /// Those of [`validate_customers`]; `h` must be finite and ≥ 0.
+    fn expected_purchases(&self, h: f64, x: &[f64], tx: &[f64], t: &[f64]) -> Result<Vec<f64>>;
     /// E[X(t)] for a new customer (observed from time 0 for `t` units).
     ///
     /// # Errors
@@ -146,27 +178,27 @@ pub trait TransactionModel: ModelInfo + Send + Sync {
     ///
     /// # Errors
     /// As above.
-    fn validate(&self, frequency: &[f64], recency: &[f64], t: &[f64]) -> Result<()> {
-        validate_customers(frequency, recency, t)
+    fn validate(&self, x: &[f64], tx: &[f64], t: &[f64]) -> Result<()> {
+        validate_customers(x, tx, t)
     }
 
-    /// P(X(T, T+horizon) = n | x, t_x, T): probability of exactly `n`
-    /// purchases in the next `horizon` units, where the model has it.
+    /// P(X(T, T+h) = n | x, t_x, T): probability of exactly `n`
+    /// purchases in the next `h` units, where the model has it.
     ///
     /// # Errors
     /// [`Error::Unsupported`] for a model without it; the model's own.
     fn prob_purchases_conditional(
         &self,
         _n: u32,
-        _horizon: f64,
-        _frequency: &[f64],
-        _recency: &[f64],
+        _h: f64,
+        _x: &[f64],
+        _tx: &[f64],
         _t: &[f64],
     ) -> Result<Vec<f64>> {
         Err(registry::unsupported(
             self.name(),
             "prob_purchases_conditional",
-            "the model has no implementation of the conditional purchase distribution",
+            NO_CONDITIONAL,
         ))
     }
 
@@ -177,35 +209,19 @@ pub trait TransactionModel: ModelInfo + Send + Sync {
     /// # Errors
     /// [`Error::Unsupported`] for a model without a closed form; the
     /// model's own.
-    fn dert(
-        &self,
-        _discount: f64,
-        _frequency: &[f64],
-        _recency: &[f64],
-        _t: &[f64],
-    ) -> Result<Vec<f64>> {
-        Err(registry::unsupported(
-            self.name(),
-            "dert",
-            "the model has no closed form for discounted expected residual transactions; use customer_lifetime_value (a discounted sum over periods)",
-        ))
+    fn dert(&self, _discount: f64, _x: &[f64], _tx: &[f64], _t: &[f64]) -> Result<Vec<f64>> {
+        Err(registry::unsupported(self.name(), "dert", NO_DERT))
     }
 
     /// P(alive at period n + m | x, t_x, n) (BG/BB only).
     ///
     /// # Errors
     /// [`Error::Unsupported`] for the other models; the model's own.
-    fn prob_alive_ahead(
-        &self,
-        _m: f64,
-        _frequency: &[f64],
-        _recency: &[f64],
-        _t: &[f64],
-    ) -> Result<Vec<f64>> {
+    fn prob_alive_ahead(&self, _m: f64, _x: &[f64], _tx: &[f64], _t: &[f64]) -> Result<Vec<f64>> {
         Err(registry::unsupported(
             self.name(),
             "prob_alive_ahead",
-            "it is defined for the discrete-time BG/BB model only",
+            BG_BB_ONLY,
         ))
     }
 
@@ -671,49 +687,6 @@ pub(crate) fn assert_gradient_matches_differences<const K: usize>(
     }
 }
 
-/// Test helper: `m` reads back from its JSON as itself, and each text of
-/// `bad` is a `FORMAT_ERROR`.
-#[cfg(test)]
-pub(crate) fn assert_json_round_trip<M: Model + PartialEq + std::fmt::Debug>(m: &M, bad: &[&str]) {
-    let back = M::from_json(&m.to_json()).expect("the model's own JSON");
-    assert_eq!(&back, m);
-    for text in bad {
-        let e = M::from_json(text).expect_err(text);
-        assert_eq!(e.code(), "FORMAT_ERROR", "{text}");
-    }
-}
-
-/// Test helper: `(Σ p(n), Σ n·p(n))` over `n < terms`, each `p(n)` in [0, 1].
-#[cfg(test)]
-pub(crate) fn pmf_sums(terms: u32, p: impl Fn(u32) -> f64) -> (f64, f64) {
-    let (mut total, mut mean) = (0.0, 0.0);
-    for n in 0..terms {
-        let pn = p(n);
-        assert!((0.0..=1.0).contains(&pn), "P({n}) = {pn}");
-        total += pn;
-        mean += f64::from(n) * pn;
-    }
-    (total, mean)
-}
-
-/// Test helper: for a new customer observed for each `t` of `ts`, Σₙ P(X(t)
-/// = n) over `n < terms` is 1 to 1e-9 and Σₙ n·P(X(t) = n) is E[X(t)] to
-/// `rtol` · max(E, 1).
-#[cfg(test)]
-pub(crate) fn assert_pmf_sums_to_one_with_mean(
-    m: &impl TransactionModel,
-    ts: &[f64],
-    terms: u32,
-    rtol: f64,
-) {
-    for &t in ts {
-        let (total, mean) = pmf_sums(terms, |n| m.prob_purchases(n, t).expect("P(X(t) = n)"));
-        assert!((total - 1.0).abs() < 1e-9, "t={t}: {total}");
-        let e = m.expected_purchases_new(t).expect("E[X(t)]");
-        assert!((mean - e).abs() < rtol * e.max(1.0), "t={t}: {mean} vs {e}");
-    }
-}
-
 /// Test helper: each fitted parameter of `m` is within 3 of its standard
 /// errors of `truth` (a simulation's parameters, in registry order).
 #[cfg(test)]
@@ -743,7 +716,6 @@ pub(crate) fn log_add_exp(a: f64, b: f64) -> f64 {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

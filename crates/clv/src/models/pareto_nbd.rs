@@ -61,7 +61,7 @@
 use serde::{Deserialize, Serialize};
 use statrs::function::gamma::{digamma, ln_gamma};
 
-use super::model_state;
+use super::{model_params, model_state};
 use crate::error::{Result, check};
 use crate::fit::{FitInfo, Likelihood};
 use crate::models::{
@@ -675,38 +675,16 @@ impl Likelihood for PnbdLikelihood<'_> {
     }
 }
 
-impl ParetoNbd {
-    /// A model with known parameters.
-    ///
-    /// # Errors
-    /// [`Error::InvalidValue`](crate::Error::InvalidValue) naming the first parameter that is not finite
-    /// and > 0.
-    pub fn from_params(r: f64, alpha: f64, s: f64, beta: f64) -> Result<Self> {
-        check::positive("r", r)?;
-        check::positive("alpha", alpha)?;
-        check::positive("s", s)?;
-        check::positive("beta", beta)?;
-        Ok(ParetoNbd {
-            params: PnbdParams { r, alpha, s, beta },
-            fit: None,
-        })
-    }
-
-    /// r (shape of the purchase-rate Gamma).
-    pub fn r(&self) -> f64 {
-        self.params.r
-    }
-    /// α (rate of the purchase-rate Gamma, in the summary's time unit).
-    pub fn alpha(&self) -> f64 {
-        self.params.alpha
-    }
-    /// s (shape of the dropout-rate Gamma).
-    pub fn s(&self) -> f64 {
-        self.params.s
-    }
-    /// β (rate of the dropout-rate Gamma, in the summary's time unit).
-    pub fn beta(&self) -> f64 {
-        self.params.beta
+model_params! {
+    ParetoNbd(PnbdParams) {
+        /// r (shape of the purchase-rate Gamma).
+        r,
+        /// α (rate of the purchase-rate Gamma, in the summary's time unit).
+        alpha,
+        /// s (shape of the dropout-rate Gamma).
+        s,
+        /// β (rate of the dropout-rate Gamma, in the summary's time unit).
+        beta,
     }
 }
 
@@ -768,13 +746,12 @@ impl TransactionModel for ParetoNbd {
     /// let d = m.dert(1.15f64.ln() / 52.0, &[2.0, 0.0], &[30.43, 0.0], &[38.86, 38.86]).unwrap();
     /// assert!(d[0] > d[1] && d[1] > 0.0);
     /// ```
-    fn dert(&self, delta: f64, frequency: &[f64], recency: &[f64], t: &[f64]) -> Result<Vec<f64>> {
+    fn dert(&self, delta: f64, x: &[f64], tx: &[f64], t: &[f64]) -> Result<Vec<f64>> {
         check::positive("delta", delta)?;
-        validate_customers(frequency, recency, t)?;
+        validate_customers(x, tx, t)?;
         let p = &self.params;
-        frequency
-            .iter()
-            .zip(recency)
+        x.iter()
+            .zip(tx)
             .zip(t)
             .map(|((&x, &tx), &tt)| {
                 let (_, l_alive) = ln_lik(p, x, tx, tt, None);
@@ -789,30 +766,24 @@ impl TransactionModel for ParetoNbd {
             .collect()
     }
 
-    fn log_likelihood(&self, frequency: &[f64], recency: &[f64], t: &[f64]) -> Result<Vec<f64>> {
-        per_customer(frequency, recency, t, |x, tx, tt| {
+    fn log_likelihood(&self, x: &[f64], tx: &[f64], t: &[f64]) -> Result<Vec<f64>> {
+        per_customer(x, tx, t, |x, tx, tt| {
             Ok(ln_lik(&self.params, x, tx, tt, None).0)
         })
     }
 
-    fn prob_alive(&self, frequency: &[f64], recency: &[f64], t: &[f64]) -> Result<Vec<f64>> {
-        per_customer(frequency, recency, t, |x, tx, tt| {
+    fn prob_alive(&self, x: &[f64], tx: &[f64], t: &[f64]) -> Result<Vec<f64>> {
+        per_customer(x, tx, t, |x, tx, tt| {
             Ok(ln_lik(&self.params, x, tx, tt, None).1.exp().min(1.0))
         })
     }
 
-    fn expected_purchases(
-        &self,
-        horizon: f64,
-        frequency: &[f64],
-        recency: &[f64],
-        t: &[f64],
-    ) -> Result<Vec<f64>> {
-        check::non_negative("t", horizon)?;
+    fn expected_purchases(&self, h: f64, x: &[f64], tx: &[f64], t: &[f64]) -> Result<Vec<f64>> {
+        check::non_negative("t", h)?;
         let p = &self.params;
-        per_customer(frequency, recency, t, |x, tx, tt| {
+        per_customer(x, tx, t, |x, tx, tt| {
             let pa = ln_lik(p, x, tx, tt, None).1.exp().min(1.0);
-            Ok(pa * (p.r + x) / (p.alpha + tt) * int_survival(p.beta + tt, p.s, horizon))
+            Ok(pa * (p.r + x) / (p.alpha + tt) * int_survival(p.beta + tt, p.s, h))
         })
     }
 
@@ -835,7 +806,6 @@ impl TransactionModel for ParetoNbd {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use crate::fit::FitOptions;
@@ -955,25 +925,6 @@ mod tests {
                     d[k]
                 );
             }
-        }
-    }
-
-    #[test]
-    fn gradient_matches_finite_differences() {
-        let theta = [0.6, 9.0, 0.7, 13.0];
-        for &(x, tx, t) in &[
-            (0.0, 0.0, 38.0),
-            (2.0, 30.43, 38.86),
-            (20.0, 38.0, 38.0),
-            (3.0, 1.0, 200.0),
-        ] {
-            crate::models::assert_gradient_matches_differences(
-                theta,
-                |a, g| ln_lik(&pnbd_params(&a), x, tx, t, g).0,
-                |a| 1e-6 * a,
-                |g, fd, _| (g - fd).abs() < 1e-6 * fd.abs().max(1e-2),
-                &format!("{x},{tx},{t}"),
-            );
         }
     }
 
@@ -1315,57 +1266,6 @@ mod tests {
     }
 
     #[test]
-    fn distribution_sums_and_means() {
-        let m = m();
-        crate::models::assert_pmf_sums_to_one_with_mean(&m, &[1.0, 39.0, 500.0], 3000, 1e-7);
-        // conditional: Σ n P(X(T,T+t)=n | ·) = E[X(T,T+t) | ·]
-        let (x, tx, tt, h) = (2.0, 30.43, 38.86, 39.0);
-        let (_, mean) = crate::models::pmf_sums(3000, |n| {
-            m.prob_purchases_conditional(n, h, &[x], &[tx], &[tt])
-                .unwrap()[0]
-        });
-        let e = m.expected_purchases(h, &[x], &[tx], &[tt]).unwrap()[0];
-        assert!((mean - e).abs() < 1e-8, "{mean} vs {e}");
-    }
-
-    #[test]
-    fn monotone_and_extreme_inputs() {
-        let m = m();
-        let pa = m
-            .prob_alive(&[5.0; 3], &[10.0, 20.0, 38.0], &[38.86; 3])
-            .unwrap();
-        assert!(pa[0] < pa[1] && pa[1] < pa[2] && pa[2] <= 1.0);
-        let e: Vec<f64> = [1.0, 10.0, 100.0, 1e4]
-            .iter()
-            .map(|&h| m.expected_purchases(h, &[2.0], &[30.43], &[38.86]).unwrap()[0])
-            .collect();
-        assert!(e.windows(2).all(|w| w[0] < w[1]));
-        for &(x, tx, t) in &[
-            (1e4, 9e4, 1e5),
-            (1e4, 1.0, 1e5),
-            (0.0, 0.0, 1e5),
-            (1e4, 1e5, 1e5),
-        ] {
-            let l = m.log_likelihood(&[x], &[tx], &[t]).unwrap()[0];
-            let p = m.prob_alive(&[x], &[tx], &[t]).unwrap()[0];
-            let e = m.expected_purchases(1e4, &[x], &[tx], &[t]).unwrap()[0];
-            assert!(
-                l.is_finite() && (0.0..=1.0).contains(&p) && e.is_finite(),
-                "{x} {tx} {t}: {l} {p} {e}"
-            );
-            let d = m.dert(0.01, &[x], &[tx], &[t]).unwrap()[0];
-            assert!(d.is_finite() && d >= 0.0);
-        }
-        assert!(m.prob_purchases(500, 1e4).unwrap().is_finite());
-        // α ≪ β and α ≫ β (2F1 argument near 1)
-        let skew = ParetoNbd::from_params(0.5, 0.01, 0.7, 500.0).unwrap();
-        let l = skew
-            .log_likelihood(&[3.0, 0.0], &[2.0, 0.0], &[40.0, 40.0])
-            .unwrap();
-        assert!(l.iter().all(|v| v.is_finite()));
-    }
-
-    #[test]
     fn dert_matches_direct_integral() {
         // DERT = P(alive)·(r+x)/(α+T)·∫₀^∞ e^{−δu} ((β+T)/(β+T+u))^s du
         let m = m();
@@ -1383,42 +1283,6 @@ mod tests {
         let direct = pa * (0.553 + x) / (10.578 + tt) * s * hstep;
         let d = m.dert(delta, &[x], &[tx], &[tt]).unwrap()[0];
         assert!((d - direct).abs() < 1e-6 * direct, "{d} vs {direct}");
-    }
-
-    #[test]
-    fn errors() {
-        let m = m();
-        assert_eq!(
-            m.prob_alive(&[1.0], &[40.0], &[38.0]).unwrap_err().field(),
-            Some("recency")
-        );
-        assert_eq!(
-            m.expected_purchases(-1.0, &[1.0], &[1.0], &[2.0])
-                .unwrap_err()
-                .field(),
-            Some("t")
-        );
-        assert_eq!(
-            m.prob_purchases(1, f64::NAN).unwrap_err().field(),
-            Some("t")
-        );
-        assert_eq!(
-            m.dert(0.0, &[1.0], &[1.0], &[2.0]).unwrap_err().field(),
-            Some("delta")
-        );
-        assert_eq!(
-            ParetoNbd::from_params(0.5, 1.0, -1.0, 1.0)
-                .unwrap_err()
-                .field(),
-            Some("s")
-        );
-        let e = ParetoNbd::fit(&[&[], &[], &[]], None, &FitOptions::default()).unwrap_err();
-        assert_eq!(e.code(), "EMPTY_INPUT");
-    }
-
-    #[test]
-    fn json_round_trip() {
-        crate::models::assert_json_round_trip(&m(), &["{}"]);
     }
 
     /// Customers simulated from the model with r = 0.8, α = 8, s = 0.9,

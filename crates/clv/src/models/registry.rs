@@ -665,7 +665,6 @@ impl SpendModel for AnyModel {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -49,7 +49,7 @@ use serde::{Deserialize, Serialize};
 use statrs::function::beta::ln_beta;
 use statrs::function::gamma::digamma;
 
-use super::model_state;
+use super::{model_params, model_state};
 use crate::error::{Error, Result, check};
 use crate::fit::{FitInfo, Likelihood};
 use crate::models::{Model, whole};
@@ -181,37 +181,22 @@ fn sbg_ll(a: f64, b: f64, s: &[f64]) -> (f64, f64, f64) {
     (ll, ga, gb)
 }
 
-impl ShiftedBetaGeo {
-    /// A model with known parameters.
-    ///
-    /// # Errors
-    /// [`Error::InvalidValue`] naming `alpha` or `beta` unless finite and > 0.
-    ///
+model_params! {
     /// # Example
     /// ```
     /// let m = clv::ShiftedBetaGeo::from_params(0.704, 1.182).unwrap();
     /// // retention in year 1: β/(α+β) = 1.182/1.886
     /// assert!((m.retention(1.0).unwrap() - 1.182 / 1.886).abs() < 1e-15);
     /// ```
-    pub fn from_params(alpha: f64, beta: f64) -> Result<Self> {
-        check::positive("alpha", alpha)?;
-        check::positive("beta", beta)?;
-        Ok(ShiftedBetaGeo {
-            params: SbgParams { alpha, beta },
-            fit: None,
-        })
+    ShiftedBetaGeo(SbgParams) {
+        /// α of the Beta churn distribution.
+        alpha,
+        /// β of the Beta churn distribution.
+        beta,
     }
+}
 
-    /// α of the Beta churn distribution.
-    pub fn alpha(&self) -> f64 {
-        self.params.alpha
-    }
-
-    /// β of the Beta churn distribution.
-    pub fn beta(&self) -> f64 {
-        self.params.beta
-    }
-
+impl ShiftedBetaGeo {
     /// Total log-likelihood of a survivor curve at this model's parameters
     /// (FH 2007 eq. 5).
     ///
@@ -334,7 +319,6 @@ impl Model for ShiftedBetaGeo {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use crate::fit::FitOptions;
