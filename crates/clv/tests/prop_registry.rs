@@ -424,3 +424,130 @@ fn fixed_points_of_every_model() {
         }
     }
 }
+
+/// 5000 customers (more than one 4096-row chunk of the parallel sums) with
+/// repeated and distinct (x, t_x, T), x = 0, t_x = T, T = 0 and a zero
+/// weight, in the model's inputs (BG/BB: whole periods).
+fn grouped_rows(kind: ModelKind) -> ([Vec<f64>; 3], Vec<f64>) {
+    let n = 5000;
+    let x: Vec<f64> = (0..n)
+        .map(|i| [0.0, 1.0, 2.0, 7.0, 3.0, 30.0][i % 6])
+        .collect();
+    let t: Vec<f64> = (0..n)
+        .map(|i| match (i, discrete(kind)) {
+            (11, _) => 0.0,
+            (_, true) => 30.0 + (i % 17) as f64,
+            (_, false) => 0.5 + (i % 17) as f64 * 2.3,
+        })
+        .collect();
+    let tx: Vec<f64> = (0..n)
+        .map(|i| match (x[i] == 0.0 || t[i] == 0.0, i % 5) {
+            (true, _) => 0.0,
+            (false, 0) => t[i],
+            (false, k) if discrete(kind) => (t[i] * k as f64 / 5.0).ceil().max(x[i]),
+            (false, k) => t[i] * k as f64 / 5.0,
+        })
+        .collect();
+    let x = x
+        .iter()
+        .zip(&tx)
+        .map(|(&x, &tx)| if tx == 0.0 { 0.0 } else { x })
+        .collect();
+    let w = (0..n)
+        .map(|i| if i == 5 { 0.0 } else { 1.0 + (i % 3) as f64 })
+        .collect();
+    ([x, tx, t], w)
+}
+
+#[test]
+fn grouped_likelihood_equals_the_sum_over_customers() {
+    // The optimisers' likelihoods group and cache terms (per distinct x, per
+    // distinct row); their total and gradient must equal Σ wᵢ ln Lᵢ and
+    // Σ wᵢ ∇ln Lᵢ computed customer by customer.
+    let all = points();
+    for &kind in ModelKind::ALL
+        .iter()
+        .filter(|k| k.spec().family == Family::Transaction)
+    {
+        let ([x, tx, t], w) = grouped_rows(kind);
+        let theta = &rows(&all[kind.spec().key]["gradient"]["params"])[0];
+        let m = AnyModel::from_values(kind, theta).unwrap();
+        let grouped =
+            AnyModel::log_likelihood_terms(kind, &[&x, &tx, &t], Some(&w), theta, false).unwrap();
+        let ll = m.log_likelihood(&x, &tx, &t).unwrap();
+        let (mut total, mut grad) = (0.0, vec![0.0; theta.len()]);
+        for i in 0..x.len() {
+            total += w[i] * ll[i];
+            let row: [&[f64]; 3] = [&x[i..=i], &tx[i..=i], &t[i..=i]];
+            let g = AnyModel::log_likelihood_terms(kind, &row, None, theta, false).unwrap();
+            for (k, gk) in g.gradient.iter().enumerate() {
+                grad[k] += w[i] * gk;
+            }
+        }
+        assert!(
+            (grouped.value - total).abs() < 1e-9 * total.abs(),
+            "{kind:?}: {} vs {total}",
+            grouped.value
+        );
+        for k in 0..theta.len() {
+            assert!(
+                (grouped.gradient[k] - grad[k]).abs() < 1e-9 * grad[k].abs().max(1.0),
+                "{kind:?} ∂/∂θ{k}: {} vs {}",
+                grouped.gradient[k],
+                grad[k]
+            );
+        }
+    }
+}
+
+#[test]
+fn grouped_hessian_equals_differences_of_the_gradient() {
+    // Where a model has a closed-form Hessian (Newton's method, standard
+    // errors), the grouped likelihood's equals central differences of its
+    // analytic gradient, and is symmetric.
+    let all = points();
+    for &kind in ModelKind::ALL {
+        let Some(points) = all[kind.spec().key].get("hessian") else {
+            continue;
+        };
+        let ([x, tx, t], w) = grouped_rows(kind);
+        let inputs: [&[f64]; 3] = [&x, &tx, &t];
+        let at = |p: &[f64], h: bool| {
+            AnyModel::log_likelihood_terms(kind, &inputs, Some(&w), p, h).unwrap()
+        };
+        for theta in rows(points) {
+            let k = theta.len();
+            let terms = at(&theta, true);
+            let h = terms.hessian.expect("a closed-form Hessian");
+            let mut fd = vec![vec![0.0; k]; k];
+            for j in 0..k {
+                let step = 1e-5 * theta[j];
+                let (mut up, mut down) = (theta.clone(), theta.clone());
+                up[j] += step;
+                down[j] -= step;
+                let (gu, gd) = (at(&up, false).gradient, at(&down, false).gradient);
+                for i in 0..k {
+                    fd[i][j] = (gu[i] - gd[i]) / (2.0 * step);
+                }
+            }
+            for i in 0..k {
+                for j in 0..k {
+                    assert_eq!(
+                        h[i * k + j],
+                        h[j * k + i],
+                        "{kind:?} {theta:?}: not symmetric"
+                    );
+                    let sym = 0.5 * (fd[i][j] + fd[j][i]);
+                    let scale = (0..k)
+                        .map(|m| fd[i][m].abs().max(fd[m][j].abs()))
+                        .fold(0.0_f64, f64::max);
+                    assert!(
+                        (h[i * k + j] - sym).abs() <= 1e-6 * scale,
+                        "{kind:?} {theta:?} H[{i}][{j}]: {} vs {sym}",
+                        h[i * k + j]
+                    );
+                }
+            }
+        }
+    }
+}

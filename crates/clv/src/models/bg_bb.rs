@@ -472,10 +472,6 @@ mod tests {
     use crate::fit::FitOptions;
     use crate::models::Model;
 
-    fn m() -> BetaGeoBetaBinom {
-        BetaGeoBetaBinom::from_params(1.204, 0.750, 0.657, 2.783).unwrap()
-    }
-
     #[test]
     fn likelihood_of_all_patterns_sums_to_one() {
         let m = m();
@@ -600,5 +596,9 @@ mod tests {
         let m =
             BetaGeoBetaBinom::fit(&[&xs, &txs, &ns], Some(&ws), &FitOptions::default()).unwrap();
         crate::models::assert_within_3_se(&m, &[alpha, beta, gamma, delta]);
+    }
+
+    fn m() -> BetaGeoBetaBinom {
+        BetaGeoBetaBinom::from_params(1.204, 0.750, 0.657, 2.783).unwrap()
     }
 }

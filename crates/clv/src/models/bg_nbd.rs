@@ -700,11 +700,6 @@ geo_model!(BetaGeo, Variant::Bg, "FHL 2005 eq. 8");
 mod tests {
     use super::*;
 
-    fn fhl() -> BetaGeo {
-        // FHL (2005) CDNOW estimates.
-        BetaGeo::from_params(0.243, 4.414, 0.793, 2.426).unwrap()
-    }
-
     #[test]
     fn fhl_customer_one() {
         // FHL 2005: CDNOW ID 1 (x=2, t_x=30.43, T=38.86) E[Y(39)] = 1.226
@@ -712,58 +707,6 @@ mod tests {
             .expected_purchases(39.0, &[2.0], &[30.43], &[38.86])
             .unwrap();
         assert!((e[0] - 1.226).abs() < 5e-4, "{e:?}");
-    }
-
-    #[test]
-    fn grouped_likelihood_equals_per_customer_sum() {
-        // The optimiser's likelihood groups x-only terms by distinct x; it
-        // must equal Σ w_i ln L_i (and its gradient) computed row by row.
-        // Rows mix x = 0, repeated x, non-integer x (compressed input),
-        // a zero weight and more than one parallel chunk (4096 rows).
-        let n = 9000;
-        let x: Vec<f64> = (0..n)
-            .map(|i| [0.0, 1.0, 2.0, 7.0, 2.5, 30.0][i % 6])
-            .collect();
-        let tt: Vec<f64> = (0..n).map(|i| 20.0 + (i % 17) as f64 * 1.3).collect();
-        let tx: Vec<f64> = (0..n)
-            .map(|i| {
-                if x[i] == 0.0 {
-                    0.0
-                } else {
-                    tt[i] * ((i % 7) as f64 + 1.0) / 8.0
-                }
-            })
-            .collect();
-        let w: Vec<f64> = (0..n)
-            .map(|i| if i == 5 { 0.0 } else { 1.0 + (i % 3) as f64 })
-            .collect();
-        let theta = [0.7, 3.0, 1.3, 2.5];
-        let p = BgNbdParams::new(theta[0], theta[1], theta[2], theta[3]).unwrap();
-        for v in [Variant::Bg, Variant::Mbg] {
-            let lik = GeoLikelihood::new(v, &x, &tx, &tt, w.clone());
-            crate::models::assert_equals_row_sum(
-                &lik,
-                &theta,
-                &w,
-                |i, gi| ln_lik(v, &p, x[i], tx[i], tt[i], Some(gi)),
-                &format!("{v:?}"),
-            );
-            // The closed-form Hessian (used by Newton's method and for the
-            // standard errors) against differences of the gradient, at this
-            // point, near the CDNOW optimum, and at extreme parameters.
-            for th in [
-                theta,
-                [0.243, 4.414, 0.793, 2.426],
-                [25.0, 0.05, 0.02, 300.0],
-            ] {
-                crate::models::assert_hessian_matches_gradient(
-                    &lik,
-                    &th,
-                    1e-6,
-                    &format!("{v:?} {th:?}"),
-                );
-            }
-        }
     }
 
     #[test]
@@ -850,5 +793,10 @@ mod tests {
                 "{x} {tx} {tt}: {got} vs {want}"
             );
         }
+    }
+
+    fn fhl() -> BetaGeo {
+        // FHL (2005) CDNOW estimates.
+        BetaGeo::from_params(0.243, 4.414, 0.793, 2.426).unwrap()
     }
 }

@@ -79,8 +79,8 @@ use statrs::function::gamma::{digamma, ln_gamma};
 use crate::error::{Result, check};
 use crate::fit::{Boundary, FitInfo, Likelihood};
 use crate::models::{
-    Model, TransactionModel, chunked_sum, log_add_exp, mean_age, model_params, model_state,
-    per_customer,
+    Model, TransactionModel, log_add_exp, mean_age, model_params, model_state, per_customer,
+    weighted_rows,
 };
 
 /// Parameters of the GGom/NBD model.
@@ -576,22 +576,8 @@ impl Likelihood for GgomLikelihood {
 
     fn value_and_gradient(&self, p: &[f64], grad: &mut [f64]) -> f64 {
         let params = ggom_params(p);
-        let (total, g) = chunked_sum(self.x.len(), |lo, hi| {
-            let mut total = 0.0;
-            let mut g = [0.0; 5];
-            for i in lo..hi {
-                let w = self.w[i];
-                if w == 0.0 {
-                    continue;
-                }
-                let mut gi = [0.0; 5];
-                let (ll, _) = ln_lik(&params, self.x[i], self.tx[i], self.t[i], Some(&mut gi));
-                total += w * ll;
-                for (o, v) in g.iter_mut().zip(gi) {
-                    *o += w * v;
-                }
-            }
-            (total, g)
+        let (total, g) = weighted_rows(&self.w, |i, d: &mut [f64; 5]| {
+            ln_lik(&params, self.x[i], self.tx[i], self.t[i], Some(d)).0
         });
         grad.copy_from_slice(&g);
         total

@@ -71,10 +71,6 @@ geo_model!(
 mod tests {
     use super::*;
 
-    fn m() -> ModifiedBetaGeo {
-        ModifiedBetaGeo::from_params(0.243, 4.414, 0.793, 2.426).unwrap()
-    }
-
     #[test]
     fn time_zero_dropout() {
         // x = 0, T = 0: P(alive) = 1/(1 + a/b) = 2.426/(0.793 + 2.426) = 0.753650
@@ -82,5 +78,9 @@ mod tests {
         assert!((p - 2.426 / 3.219).abs() < 1e-12);
         // P(X(t) = 0) ≥ a/(a+b) = 0.246350 (the time-0 dropouts)
         assert!(m().prob_purchases(0, 1000.0).unwrap() > 0.793 / 3.219);
+    }
+
+    fn m() -> ModifiedBetaGeo {
+        ModifiedBetaGeo::from_params(0.243, 4.414, 0.793, 2.426).unwrap()
     }
 }

@@ -579,84 +579,28 @@ where
         .fold((0.0, [0.0; K]), add)
 }
 
-/// Test helper: the optimiser's likelihood `lik` at `theta` equals
-/// Σ w_i · `row(i)` (ln L_i, filling ∂ ln L_i) to 1e-9, value and gradient.
-#[cfg(test)]
-pub(crate) fn assert_equals_row_sum<const K: usize>(
-    lik: &impl crate::fit::Likelihood,
-    theta: &[f64; K],
-    w: &[f64],
-    row: impl Fn(usize, &mut [f64; K]) -> f64,
-    label: &str,
-) {
-    let mut g = [0.0; K];
-    let ll = lik.value_and_gradient(theta, &mut g);
-    let (mut ll_ref, mut g_ref) = (0.0, [0.0; K]);
-    for (i, wi) in w.iter().enumerate() {
-        let mut gi = [0.0; K];
-        ll_ref += wi * row(i, &mut gi);
-        for k in 0..K {
-            g_ref[k] += wi * gi[k];
+/// Σᵢ wᵢ·ℓᵢ and Σᵢ wᵢ·dᵢ over the rows with wᵢ ≠ 0, in the fixed chunks of
+/// [`chunked_sum`] (so bit for bit the same on any number of threads):
+/// `row(i, d)` returns row i's term ℓᵢ and writes its `K` derivative
+/// entries dᵢ (gradient, then packed Hessian where wanted) into `d`.
+pub(crate) fn weighted_rows<const K: usize, F>(w: &[f64], row: F) -> (f64, [f64; K])
+where
+    F: Fn(usize, &mut [f64; K]) -> f64 + Sync,
+{
+    chunked_sum(w.len(), |lo, hi| {
+        let (mut total, mut acc) = (0.0, [0.0; K]);
+        for (i, &wi) in w.iter().enumerate().take(hi).skip(lo) {
+            if wi == 0.0 {
+                continue;
+            }
+            let mut d = [0.0; K];
+            total += wi * row(i, &mut d);
+            for (a, v) in acc.iter_mut().zip(d) {
+                *a += wi * v;
+            }
         }
-    }
-    assert!(
-        (ll - ll_ref).abs() < 1e-9 * ll_ref.abs(),
-        "{label}: {ll} vs {ll_ref}"
-    );
-    for k in 0..K {
-        assert!(
-            (g[k] - g_ref[k]).abs() < 1e-9 * g_ref[k].abs().max(1.0),
-            "{label} gradient {k}: {} vs {}",
-            g[k],
-            g_ref[k]
-        );
-    }
-}
-
-/// Test helper: `lik`'s closed-form Hessian at `theta` is symmetric and
-/// equals central differences of its analytic gradient ([`crate::fit::hessian`],
-/// step 10⁻⁵·θ) to `rtol` of the largest entry of its row and column, and
-/// its value and gradient equal [`value_and_gradient`](crate::fit::Likelihood::value_and_gradient)
-/// to 10⁻¹².
-#[cfg(test)]
-pub(crate) fn assert_hessian_matches_gradient<const K: usize>(
-    lik: &impl crate::fit::Likelihood,
-    theta: &[f64; K],
-    rtol: f64,
-    label: &str,
-) {
-    let (mut g, mut g2, mut h) = ([0.0; K], [0.0; K], vec![0.0; K * K]);
-    let ll = lik.value_and_gradient(theta, &mut g);
-    let ll2 = lik
-        .value_gradient_hessian(theta, &mut g2, &mut h)
-        .expect("closed-form Hessian");
-    assert!(
-        (ll - ll2).abs() <= 1e-12 * ll.abs(),
-        "{label}: {ll} vs {ll2}"
-    );
-    for k in 0..K {
-        assert!(
-            (g[k] - g2[k]).abs() <= 1e-12 * g[k].abs().max(1.0),
-            "{label} gradient {k}: {} vs {}",
-            g[k],
-            g2[k]
-        );
-    }
-    let fd = crate::fit::hessian(lik, theta);
-    for i in 0..K {
-        for j in 0..K {
-            assert_eq!(h[i * K + j], h[j * K + i], "{label}: not symmetric");
-            let scale = (0..K)
-                .map(|m| fd[i][m].abs().max(fd[m][j].abs()))
-                .fold(0.0_f64, f64::max);
-            assert!(
-                (h[i * K + j] - fd[i][j]).abs() <= rtol * scale,
-                "{label} H[{i}][{j}]: {} vs finite differences {}",
-                h[i * K + j],
-                fd[i][j]
-            );
-        }
-    }
+        (total, acc)
+    })
 }
 
 /// Test helper: the analytic gradient of `f` at `theta` (what `f` writes

