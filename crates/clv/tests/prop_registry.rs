@@ -489,12 +489,10 @@ fn grouped_likelihood_equals_the_sum_over_customers() {
             "{kind:?}: {} vs {total}",
             grouped.value
         );
-        for k in 0..theta.len() {
+        for (k, (got, want)) in grouped.gradient.iter().zip(&grad).enumerate() {
             assert!(
-                (grouped.gradient[k] - grad[k]).abs() < 1e-9 * grad[k].abs().max(1.0),
-                "{kind:?} ∂/∂θ{k}: {} vs {}",
-                grouped.gradient[k],
-                grad[k]
+                (got - want).abs() < 1e-9 * want.abs().max(1.0),
+                "{kind:?} ∂/∂θ{k}: {got} vs {want}"
             );
         }
     }
