@@ -91,12 +91,7 @@ pub trait Likelihood: Sync {
     /// has them in closed form; `None` (the default) when it does not. With
     /// it, [`maximize`] runs Newton's method and the standard errors come
     /// from the exact Hessian.
-    fn value_gradient_hessian(
-        &self,
-        _params: &[f64],
-        _grad: &mut [f64],
-        _hess: &mut [f64],
-    ) -> Option<f64> {
+    fn value_gradient_hessian(&self, _p: &[f64], _grad: &mut [f64], _h: &mut [f64]) -> Option<f64> {
         None
     }
     /// Whether `params` (the end of an optimiser run) lies at a boundary

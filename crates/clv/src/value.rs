@@ -21,19 +21,19 @@
 //! `CLV = DERT × expected spend per transaction` (Fader, Hardie & Lee 2005,
 //! "RFM and CLV: Using Iso-Value Curves for Customer Base Analysis", *JMR*
 //! 42(4), eq. 1: the spend and transaction processes are independent):
-//! - [`customer_lifetime_value_dert`]: Pareto/NBD with a **continuous**
-//!   discount rate δ per unit of the summary's time,
+//! [`customer_lifetime_value_dert`] takes the model's own discount rate:
+//! - Pareto/NBD: a **continuous** discount rate δ per unit of the summary's
+//!   time,
 //!   `DERT = ∫₀^∞ e^{−δt} d E[X(T, T+t) | x, t_x, T]` (FHL 2005 eq. 2,
-//!   [`ParetoNbd::dert`]). An annual rate i compounded continuously is
+//!   [`ParetoNbd::dert`](crate::ParetoNbd::dert)). An annual rate i compounded continuously is
 //!   δ = ln(1+i)/(periods per year) ([`continuous_rate`]); FHL (2005) use
 //!   15 % a year on weekly CDNOW data, δ = ln(1.15)/52 ≈ 0.00269 per week.
-//! - [`customer_lifetime_value_dert_discrete`]: BG/BB with a **discrete**
-//!   discount rate d per transaction opportunity,
+//! - BG/BB: a **discrete** discount rate d per transaction opportunity,
 //!   `DERT = Σ_{i≥1} E[transaction at opportunity n+i | x, t_x, n] / (1+d)^i`
-//!   (Fader, Hardie & Shang 2010 eq. 14, [`BetaGeoBetaBinom::dert`]).
+//!   (Fader, Hardie & Shang 2010 eq. 14, [`BetaGeoBetaBinom::dert`](crate::BetaGeoBetaBinom::dert)).
 
 use crate::error::{Error, Result, check};
-use crate::models::{BetaGeoBetaBinom, ParetoNbd, SpendModel, TransactionModel};
+use crate::models::{SpendModel, TransactionModel};
 
 /// Periods of the summary's unit in one month, as lifetimes uses them:
 /// `"W"` 4.345, `"D"` 30, `"H"` 720, `"M"` 1. A multiple of days `"<k>D"` /
@@ -170,23 +170,31 @@ fn check_spend(spend: &[f64], n: usize) -> Result<()> {
     Ok(())
 }
 
-/// Residual CLV under the Pareto/NBD with continuous discounting (see the
-/// [module docs](self)): `CLV_i = spend_i × DERT(δ | x_i, t_x,i, T_i)` with
-/// `DERT = ∫₀^∞ e^{−δt} dE[X(T, T+t) | x, t_x, T]` (FHL 2005 eqs. 1-2).
+/// Residual CLV from a closed-form DERT (see the [module docs](self)):
+/// `CLV_i = spend_i × DERT(discount | x_i, t_x,i, T_i)` (FHL 2005 eq. 1), the
+/// horizon infinite.
 ///
-/// Units: `frequency`, `recency`, `t` in the summary's time unit;
-/// `continuous_discount_rate` δ is per **that** unit (e.g. per week for a
-/// weekly summary; see [`continuous_rate`]); `spend` is the expected spend
-/// (or margin) per transaction, e.g. a Gamma-Gamma
-/// [`crate::SpendModel::expected_spend`]. The horizon is infinite.
+/// - Pareto/NBD: `discount` is the continuous rate δ per unit of the
+///   summary's time (e.g. per week for a weekly summary; see
+///   [`continuous_rate`]); `DERT = ∫₀^∞ e^{−δt} dE[X(T, T+t) | x, t_x, T]`
+///   (FHL 2005 eq. 2, [`ParetoNbd::dert`](crate::ParetoNbd::dert)).
+/// - BG/BB: `discount` is the discrete rate d per transaction opportunity
+///   (10 % a year: 0.1), the inputs whole opportunities; the first
+///   discounted opportunity is n + 1, discounted by 1/(1+d) (FHS 2010
+///   eq. 14, [`BetaGeoBetaBinom::dert`](crate::BetaGeoBetaBinom::dert)).
+///
+/// `spend` is the expected spend (or margin) per transaction, e.g. a
+/// Gamma-Gamma [`crate::SpendModel::expected_spend`].
 ///
 /// # Errors
 /// `spend` of another length ([`Error::LengthMismatch`]) or not finite;
-/// those of [`ParetoNbd::dert`] (δ finite and > 0, customers valid).
+/// those of the model's [`TransactionModel::dert`] (the rate must be
+/// finite and positive, the customers valid; [`Error::Unsupported`] for a
+/// model without a closed-form DERT).
 ///
 /// # Example
 /// ```
-/// use clv::{GammaGamma, ParetoNbd, SpendModel, TransactionModel};
+/// use clv::{BetaGeoBetaBinom, GammaGamma, ParetoNbd, SpendModel, TransactionModel};
 /// use clv::value::{continuous_rate, customer_lifetime_value_dert};
 /// // CDNOW customer ID 1 at the published Pareto/NBD and Gamma-Gamma estimates, 15%/year
 /// let pnbd = ParetoNbd::from_params(0.553, 10.578, 0.606, 11.669).unwrap();
@@ -196,53 +204,22 @@ fn check_spend(spend: &[f64], n: usize) -> Result<()> {
 /// let clv = customer_lifetime_value_dert(&pnbd, &spend, delta, &[2.0], &[30.43], &[38.86]).unwrap();
 /// let dert = pnbd.dert(delta, &[2.0], &[30.43], &[38.86]).unwrap();
 /// assert!((clv[0] - spend[0] * dert[0]).abs() < 1e-12 * clv[0]);
+/// // FHS (2010) donations model; a donor who gave in all 6 years, $50 a gift, 10% a year
+/// let m = BetaGeoBetaBinom::from_params(1.204, 0.750, 0.657, 2.783).unwrap();
+/// let clv = customer_lifetime_value_dert(&m, &[50.0], 0.1, &[6.0], &[6.0], &[6.0]).unwrap();
+/// let dert = m.dert(0.1, &[6.0], &[6.0], &[6.0]).unwrap();
+/// assert!((clv[0] - 50.0 * dert[0]).abs() < 1e-12 * clv[0]);
 /// ```
-pub fn customer_lifetime_value_dert(
-    model: &ParetoNbd,
+pub fn customer_lifetime_value_dert<M: TransactionModel + ?Sized>(
+    model: &M,
     spend: &[f64],
-    continuous_discount_rate: f64,
+    discount: f64,
     frequency: &[f64],
     recency: &[f64],
     t: &[f64],
 ) -> Result<Vec<f64>> {
     check_spend(spend, frequency.len())?;
-    let dert = model.dert(continuous_discount_rate, frequency, recency, t)?;
-    Ok(dert.iter().zip(spend).map(|(d, s)| d * s).collect())
-}
-
-/// Residual CLV under the BG/BB with a discrete discount rate per
-/// transaction opportunity (see the [module docs](self)):
-/// `CLV_i = spend_i × DERT(d | x_i, t_x,i, n_i)` (FHS 2010 eq. 14).
-///
-/// Units: `frequency`, `recency`, `n_periods` in whole transaction
-/// opportunities (e.g. years); `discount_rate_per_period` d is per
-/// opportunity (10 % a year: 0.1); `spend` is the value per transaction.
-/// The first discounted opportunity is n + 1, discounted by 1/(1+d).
-///
-/// # Errors
-/// `spend` of another length ([`Error::LengthMismatch`]) or not finite;
-/// those of [`BetaGeoBetaBinom::dert`] (d finite and > 0, customers valid).
-///
-/// # Example
-/// ```
-/// use clv::{BetaGeoBetaBinom, TransactionModel};
-/// use clv::value::customer_lifetime_value_dert_discrete;
-/// // FHS (2010) donations model; a donor who gave in all 6 years, $50 a gift, 10% a year
-/// let m = BetaGeoBetaBinom::from_params(1.204, 0.750, 0.657, 2.783).unwrap();
-/// let clv = customer_lifetime_value_dert_discrete(&m, &[50.0], 0.1, &[6.0], &[6.0], &[6.0]).unwrap();
-/// let dert = m.dert(0.1, &[6.0], &[6.0], &[6.0]).unwrap();
-/// assert!((clv[0] - 50.0 * dert[0]).abs() < 1e-12 * clv[0]);
-/// ```
-pub fn customer_lifetime_value_dert_discrete(
-    model: &BetaGeoBetaBinom,
-    spend: &[f64],
-    discount_rate_per_period: f64,
-    frequency: &[f64],
-    recency: &[f64],
-    n_periods: &[f64],
-) -> Result<Vec<f64>> {
-    check_spend(spend, frequency.len())?;
-    let dert = model.dert(discount_rate_per_period, frequency, recency, n_periods)?;
+    let dert = model.dert(discount, frequency, recency, t)?;
     Ok(dert.iter().zip(spend).map(|(d, s)| d * s).collect())
 }
 
@@ -299,6 +276,7 @@ pub fn customer_lifetime_value_with_spend(
 mod tests {
     use super::*;
     use crate::BetaGeo;
+    use crate::models::{BetaGeoBetaBinom, ParetoNbd};
 
     #[test]
     fn with_spend_model_equals_explicit_spend() {
@@ -405,7 +383,7 @@ mod tests {
         let m = BetaGeoBetaBinom::from_params(1.204, 0.750, 0.657, 2.783).unwrap();
         let (x, tx, n) = ([6.0, 3.0, 0.0], [6.0, 4.0, 0.0], [6.0, 6.0, 6.0]);
         let spend = [50.0, 25.0, 10.0];
-        let clv = customer_lifetime_value_dert_discrete(&m, &spend, 0.1, &x, &tx, &n).unwrap();
+        let clv = customer_lifetime_value_dert(&m, &spend, 0.1, &x, &tx, &n).unwrap();
         let sum = discounted_increments(
             &m,
             (1..=2000).map(f64::from),
@@ -428,11 +406,15 @@ mod tests {
         let e = customer_lifetime_value_dert(&p, &[1.0], 0.01, &[2.0], &[40.0], &[38.86]);
         assert_eq!(e.unwrap_err().field(), Some("recency"));
         let d = |s: &[f64], r: f64, n: f64| {
-            customer_lifetime_value_dert_discrete(&b, s, r, &[1.0], &[1.0], &[n]).unwrap_err()
+            customer_lifetime_value_dert(&b, s, r, &[1.0], &[1.0], &[n]).unwrap_err()
         };
         assert_eq!(d(&[f64::NAN], 0.1, 6.0).field(), Some("spend"));
         assert_eq!(d(&[1.0], -0.5, 6.0).field(), Some("discount"));
         assert_eq!(d(&[1.0], 0.1, 6.5).field(), Some("n_periods"));
+        // a model without a closed-form DERT
+        let bg = crate::BetaGeo::from_params(0.243, 4.414, 0.793, 2.426).unwrap();
+        let e = customer_lifetime_value_dert(&bg, &[1.0], 0.01, &[2.0], &[30.43], &[38.86]);
+        assert_eq!(e.unwrap_err().code(), "NOT_SUPPORTED");
         assert_eq!(
             continuous_rate(-1.0, 52.0).unwrap_err().field(),
             Some("annual_rate")

@@ -56,7 +56,7 @@ use statrs::function::beta::{checked_beta_reg, ln_beta};
 use statrs::function::gamma::{digamma, ln_gamma};
 
 use super::{
-    Distinct, Model, TransactionModel, chunked_sum, log_add_exp, per_customer, tri, unpack_sym4,
+    Distinct, Model, TransactionModel, chunked_sum, log_add_exp, per_customer, tri, write_sym4,
 };
 use crate::error::{Error, Result, check};
 use crate::fit::{FitInfo, Likelihood};
@@ -554,15 +554,10 @@ impl Likelihood for GeoLikelihood<'_> {
         self.value_gradient_hessian(params, grad, &mut hess)
             .unwrap_or(f64::NAN)
     }
-    fn value_gradient_hessian(
-        &self,
-        params: &[f64],
-        grad: &mut [f64],
-        hess: &mut [f64],
-    ) -> Option<f64> {
-        let (alpha, a) = (params[1], params[2]);
+    fn value_gradient_hessian(&self, p: &[f64], grad: &mut [f64], hess: &mut [f64]) -> Option<f64> {
+        let (alpha, a) = (p[1], p[2]);
         let mut h = [0.0; 10];
-        let (mut total, mut g, per_x) = self.x_terms(params, &mut h);
+        let (mut total, mut g, per_x) = self.x_terms(p, &mut h);
         let (mix, o) = chunked_sum(self.x.len(), |lo, hi| {
             self.chunk_hessian(alpha, 1.0 / a, &per_x, lo, hi)
         });
@@ -573,20 +568,15 @@ impl Likelihood for GeoLikelihood<'_> {
                 h[tri(i, j)] += o[4 + tri(i, j)];
             }
         }
-        grad.copy_from_slice(&g);
-        unpack_sym4(&h, hess);
-        Some(total)
+        write_sym4(total, &g, &h, grad, hess)
     }
     fn total_weight(&self) -> f64 {
         self.w.iter().sum()
     }
     fn starting_points(&self) -> Vec<Vec<f64>> {
         // α ≈ r · (Σ w T)/(Σ w x): matches the mean purchase rate r/α.
-        let (mut sx, mut st) = (0.0, 0.0);
-        for i in 0..self.x.len() {
-            sx += self.w[i] * self.x[i];
-            st += self.w[i] * self.tt[i];
-        }
+        let sx: f64 = self.w.iter().zip(self.x).map(|(w, x)| w * x).sum();
+        let st: f64 = self.w.iter().zip(self.tt).map(|(w, t)| w * t).sum();
         let scale = if sx > 0.0 && st > 0.0 { st / sx } else { 1.0 };
         vec![vec![0.5, 0.5 * scale, 1.0, 2.0], vec![1.0, scale, 0.5, 1.0]]
     }
@@ -667,14 +657,14 @@ macro_rules! geo_model {
             }
             fn expected_purchases(
                 &self,
-                horizon: f64,
-                frequency: &[f64],
-                recency: &[f64],
+                h: f64,
+                x: &[f64],
+                tx: &[f64],
                 t: &[f64],
             ) -> Result<Vec<f64>> {
-                check::non_negative("t", horizon)?;
-                per_customer(frequency, recency, t, |x, tx, tt| {
-                    conditional_expectation($variant, &self.params, horizon, x, tx, tt)
+                check::non_negative("t", h)?;
+                per_customer(x, tx, t, |x, tx, tt| {
+                    conditional_expectation($variant, &self.params, h, x, tx, tt)
                 })
             }
             fn expected_purchases_new(&self, t: f64) -> Result<f64> {

@@ -699,33 +699,23 @@ impl Model for GammaGompertzNbd {
 }
 
 impl TransactionModel for GammaGompertzNbd {
-    /// P(X(T, T+horizon) = n | x, t_x, T) (module docs).
-    ///
-    /// # Errors
-    /// `horizon` must be finite and ≥ 0; customers as [`validate_customers`](crate::models::validate_customers).
-    fn prob_purchases_conditional(
-        &self,
-        n: u32,
-        horizon: f64,
-        frequency: &[f64],
-        recency: &[f64],
-        t: &[f64],
-    ) -> Result<Vec<f64>> {
-        check::non_negative("t", horizon)?;
+    /// P(alive at T) and P(X(T, T+h) = n | alive at T) = P(X(h) = n) of a
+    /// customer with r + x, α + T and the Gompertz frailty's posterior β
+    /// (module docs): the parts of
+    /// [`TransactionModel::prob_purchases_conditional`].
+    fn alive_and_pmf(&self, n: u32, h: f64, x: f64, tx: f64, t: f64) -> Option<(f64, f64)> {
         let p = &self.params;
-        per_customer(frequency, recency, t, |x, tx, tt| {
-            let pa = ln_lik(p, x, tx, tt, None).1.exp();
-            let post = GgomParams {
-                r: p.r + x,
-                alpha: p.alpha + tt,
-                b: p.b,
-                s: p.s,
-                beta: beta_at(p, tt),
-            };
-            let pn = ln_p_new(&post, n, horizon).exp();
-            let dead = if n == 0 { 1.0 - pa } else { 0.0 };
-            Ok((dead + pa * pn).min(1.0))
-        })
+        let post = GgomParams {
+            r: p.r + x,
+            alpha: p.alpha + t,
+            b: p.b,
+            s: p.s,
+            beta: beta_at(p, t),
+        };
+        Some((
+            ln_lik(p, x, tx, t, None).1.exp(),
+            ln_p_new(&post, n, h).exp(),
+        ))
     }
 
     fn log_likelihood(&self, x: &[f64], tx: &[f64], t: &[f64]) -> Result<Vec<f64>> {

@@ -183,23 +183,42 @@ pub trait TransactionModel: ModelInfo + Send + Sync {
     }
 
     /// P(X(T, T+h) = n | x, t_x, T): probability of exactly `n`
-    /// purchases in the next `h` units, where the model has it.
+    /// purchases in the next `h` units, where the model has it:
+    /// `1[n = 0]·(1 − P(alive)) + P(alive)·P(X(T, T+h) = n | alive at T)`,
+    /// the two parts from [`Self::alive_and_pmf`].
     ///
     /// # Errors
-    /// [`Error::Unsupported`] for a model without it; the model's own.
+    /// [`Error::Unsupported`] for a model without it; `h` must be finite
+    /// and ≥ 0; customers as [`Self::validate`].
     fn prob_purchases_conditional(
         &self,
-        _n: u32,
-        _h: f64,
-        _x: &[f64],
-        _tx: &[f64],
-        _t: &[f64],
+        n: u32,
+        h: f64,
+        x: &[f64],
+        tx: &[f64],
+        t: &[f64],
     ) -> Result<Vec<f64>> {
-        Err(registry::unsupported(
-            self.name(),
-            "prob_purchases_conditional",
-            NO_CONDITIONAL,
-        ))
+        let unsupported =
+            || registry::unsupported(self.name(), "prob_purchases_conditional", NO_CONDITIONAL);
+        // the model has it iff it gives the parts (here of a newcomer)
+        self.alive_and_pmf(n, 0.0, 0.0, 0.0, 0.0)
+            .ok_or_else(unsupported)?;
+        check::non_negative("t", h)?;
+        self.validate(x, tx, t)?;
+        map_customers(x, tx, t, |x, tx, tt| {
+            let (pa, pn) = self
+                .alive_and_pmf(n, h, x, tx, tt)
+                .ok_or_else(unsupported)?;
+            let dead = if n == 0 { 1.0 - pa } else { 0.0 };
+            Ok((dead + pa * pn).min(1.0))
+        })
+    }
+
+    /// For one valid customer (x, t_x, T): P(alive at T) and
+    /// P(X(T, T+h) = n | alive at T), the purchases of the posterior
+    /// customer; `None` (the default) for a model without them.
+    fn alive_and_pmf(&self, _n: u32, _h: f64, _x: f64, _tx: f64, _t: f64) -> Option<(f64, f64)> {
+        None
     }
 
     /// Discounted expected residual transactions where the model has them
@@ -533,14 +552,23 @@ pub(crate) const fn tri(i: usize, j: usize) -> usize {
     [[0, 1, 2, 3], [1, 4, 5, 6], [2, 5, 7, 8], [3, 6, 8, 9]][i][j]
 }
 
-/// Writes the symmetric 4×4 matrix packed as [`tri`] into `out`, row-major
-/// (the layout of [`crate::fit::Likelihood::value_gradient_hessian`]).
-pub(crate) fn unpack_sym4(packed: &[f64; 10], out: &mut [f64]) {
+/// The end of a 4-parameter [`crate::fit::Likelihood::value_gradient_hessian`]:
+/// writes the gradient `g` into `grad` and the symmetric Hessian packed as
+/// [`tri`] into `hess` (row-major), and returns the total.
+pub(crate) fn write_sym4(
+    total: f64,
+    g: &[f64; 4],
+    packed: &[f64; 10],
+    grad: &mut [f64],
+    hess: &mut [f64],
+) -> Option<f64> {
+    grad.copy_from_slice(g);
     for i in 0..4 {
         for j in 0..4 {
-            out[i * 4 + j] = packed[tri(i, j)];
+            hess[i * 4 + j] = packed[tri(i, j)];
         }
     }
+    Some(total)
 }
 
 /// Sums `f(lo, hi)` over chunks of `0..n` (in parallel with the `parallel`

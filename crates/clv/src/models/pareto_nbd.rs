@@ -65,8 +65,8 @@ use super::{model_params, model_state};
 use crate::error::{Result, check};
 use crate::fit::{FitInfo, Likelihood};
 use crate::models::{
-    Distinct, Model, TransactionModel, mean_age, per_customer, tri, unpack_sym4,
-    validate_customers, weighted_rows,
+    Distinct, Model, TransactionModel, mean_age, per_customer, tri, validate_customers,
+    weighted_rows, write_sym4,
 };
 use crate::special::{ln_hyperu, tanh_sinh, trigamma};
 
@@ -636,9 +636,7 @@ impl Likelihood for PnbdLikelihood<'_> {
         for (o, v) in h.iter_mut().zip(&o[4..]) {
             *o += v;
         }
-        grad.copy_from_slice(&g);
-        unpack_sym4(&h, hess);
-        Some(total)
+        write_sym4(total, &g, &h, grad, hess)
     }
 
     fn total_weight(&self) -> f64 {
@@ -674,11 +672,9 @@ impl Model for ParetoNbd {
 }
 
 impl TransactionModel for ParetoNbd {
-    /// P(X(T, T+horizon) = n | x, t_x, T): probability of exactly `n`
-    /// purchases in the next `horizon` units (see the module documentation).
-    ///
-    /// # Errors
-    /// `horizon` must be finite and ≥ 0; customers as [`validate_customers`].
+    /// P(alive at T) and P(X(T, T+h) = n | alive at T) = P(X(h) = n) of a
+    /// new customer with r + x, α + T, s, β + T (the posterior), the parts of
+    /// [`TransactionModel::prob_purchases_conditional`] (module docs).
     ///
     /// # Example
     /// ```
@@ -689,23 +685,13 @@ impl TransactionModel for ParetoNbd {
     ///     .sum();
     /// assert!((total - 1.0).abs() < 1e-9);
     /// ```
-    fn prob_purchases_conditional(
-        &self,
-        n: u32,
-        horizon: f64,
-        frequency: &[f64],
-        recency: &[f64],
-        t: &[f64],
-    ) -> Result<Vec<f64>> {
-        check::non_negative("t", horizon)?;
+    fn alive_and_pmf(&self, n: u32, h: f64, x: f64, tx: f64, t: f64) -> Option<(f64, f64)> {
         let p = &self.params;
-        per_customer(frequency, recency, t, |x, tx, tt| {
-            let (_, l_alive) = ln_lik(p, x, tx, tt, None);
-            let pa = l_alive.exp().min(1.0);
-            let pn = ln_p_new(p.r + x, p.alpha + tt, p.s, p.beta + tt, n, horizon).exp();
-            let dead = if n == 0 { 1.0 - pa } else { 0.0 };
-            Ok((dead + pa * pn).min(1.0))
-        })
+        let pa = ln_lik(p, x, tx, t, None).1.exp().min(1.0);
+        Some((
+            pa,
+            ln_p_new(p.r + x, p.alpha + t, p.s, p.beta + t, n, h).exp(),
+        ))
     }
 
     /// Discounted expected residual transactions with continuous discount

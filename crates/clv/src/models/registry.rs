@@ -655,6 +655,9 @@ impl TransactionModel for AnyModel {
         fn dert(&self, discount: f64, frequency: &[f64], recency: &[f64], t: &[f64]) -> Result<Vec<f64>>;
         fn prob_alive_ahead(&self, m: f64, frequency: &[f64], recency: &[f64], t: &[f64]) -> Result<Vec<f64>>;
     }
+    fn alive_and_pmf(&self, n: u32, h: f64, x: f64, tx: f64, t: f64) -> Option<(f64, f64)> {
+        self.transaction("alive_and_pmf").ok()?.alive_and_pmf(n, h, x, tx, t)
+    }
 }
 
 #[rustfmt::skip]
