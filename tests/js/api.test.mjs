@@ -147,6 +147,22 @@ for (const { name, lib } of backends) {
       }
     });
 
+    test("a method called on another class's instance is refused, not answered for it", () => {
+      // issue 17: WASM read a wrong-class `this` as its own model
+      const data = { frequency: [2], recency: [30.43], T: [38.86] };
+      const pareto = lib.ParetoNBD.fromParams({ r: 0.553, alpha: 10.578, s: 0.606, beta: 11.669 });
+      const gg = lib.GammaGamma.fromParams({ p: 6.25, q: 3.74, v: 15.44 });
+      for (const other of [pareto, gg]) {
+        const call = () => lib.BetaGeo.prototype.probAlive.call(other, data);
+        if (name === 'wasm') {
+          assertClvError(call, 'INVALID_INPUT', 'this');
+        } else {
+          assert.throws(call, /Illegal invocation|this/); // napi's own type check
+        }
+      }
+      assert.ok(Math.abs(lib.BetaGeo.fromParams(FHL).probAlive(data)[0] - 0.7258) < 1e-3);
+    });
+
     test('arrays: Float64Array or plain arrays in, Float64Array out', () => {
       const m = lib.BetaGeo.fromParams(FHL);
       const plain = m.probAlive({ frequency: [2, 0], recency: [30.43, 0], T: [38.86, 38.86] });

@@ -54,6 +54,11 @@ impl ModelState {
         }
     }
 
+    /// The model family and class this state belongs to.
+    pub fn kind(&self) -> ModelKind {
+        self.kind
+    }
+
     /// The model, or [`Error::NotFitted`] naming the class.
     ///
     /// # Errors

@@ -32,17 +32,19 @@ pub(crate) fn borrow<'a>(arrays: &'a [Cow<'_, [f64]>]) -> Vec<&'a [f64]> {
     arrays.iter().map(AsRef::as_ref).collect()
 }
 
-/// The keyword arguments of `fit` (checked by the core's fit).
+/// The keyword arguments of `fit` (checked by the core's fit);
+/// `max_iterations` is read as a number, so that −1 or 2**64 is a
+/// `ClvError` naming it, not Python's `OverflowError`.
 pub(crate) fn fit_options(
     penalty: f64,
-    max_iterations: u64,
+    max_iterations: f64,
     gradient_tolerance: f64,
-) -> FitOptions {
-    FitOptions {
-        max_iterations,
+) -> clv::Result<FitOptions> {
+    Ok(FitOptions {
+        max_iterations: u64::from(clv::models::whole_count("max_iterations", max_iterations)?),
         gradient_tolerance,
         penalty,
-    }
+    })
 }
 
 /// A vector as a new numpy array.

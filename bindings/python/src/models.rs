@@ -70,19 +70,19 @@ impl PyModel {
     /// to `inputs`, one array per name of the spec's `inputs`; the GIL is
     /// released during the fit.
     #[staticmethod]
-    #[pyo3(signature = (kind, inputs, weights=None, penalty=0.0, max_iterations=1000, gradient_tolerance=1e-6))]
+    #[pyo3(signature = (kind, inputs, weights=None, penalty=0.0, max_iterations=1000.0, gradient_tolerance=1e-6))]
     fn fit(
         py: Python<'_>,
         kind: &str,
         inputs: Vec<Floats<'_>>,
         weights: Option<Floats<'_>>,
         penalty: f64,
-        max_iterations: u64,
+        max_iterations: f64,
         gradient_tolerance: f64,
     ) -> Res<Self> {
         let (kind, arrays) = (kind.parse()?, inputs.iter().map(slice).collect::<Vec<_>>());
         let (inputs, w) = (borrow(&arrays), weights.as_ref().map(slice));
-        let o = fit_options(penalty, max_iterations, gradient_tolerance);
+        let o = fit_options(penalty, max_iterations, gradient_tolerance)?;
         Ok(enter(py, || AnyModel::fit(kind, &inputs, w.as_deref(), &o))?.into())
     }
 
@@ -279,10 +279,11 @@ pub(crate) fn customer_lifetime_value<'py>(
     frequency: Floats<'py>,
     recency: Floats<'py>,
     t: Floats<'py>,
-    time: u32,
+    time: f64,
     discount_rate: f64,
     freq: &str,
 ) -> Out<'py> {
+    let time = clv::models::whole_count("time", time)?;
     let (ppm, m) = (
         value::periods_per_month(freq)?,
         model.inner.transaction("customer_lifetime_value")?,

@@ -123,6 +123,15 @@ def test_errors_name_field_and_value(bg):
          "invalid monetary_value[1]: 0"),
         (lambda: clv.customer_lifetime_value(bg, clv.GammaGamma.from_params(p=6.25, q=3.74, v=15.44), [1], [1], [2],
                                              [10], freq="Y"), "INVALID_INPUT", "freq", 'invalid freq: "Y"'),
+        # issue 17 #14, #16: the horizon is bounded, and out-of-range integers are ClvErrors, not OverflowError
+        (lambda: clv.customer_lifetime_value(bg, clv.GammaGamma.from_params(p=6.25, q=3.74, v=15.44), [1], [1], [2],
+                                             [10], time=2**32), "INVALID_INPUT", "time", "invalid time: 4294967296"),
+        (lambda: clv.customer_lifetime_value(bg, clv.GammaGamma.from_params(p=6.25, q=3.74, v=15.44), [1], [1], [2],
+                                             [10], time=1201), "INVALID_INPUT", "time", "invalid time: 1201"),
+        (lambda: clv.BetaGeo().fit([1], [1], [2], max_iterations=-1), "INVALID_INPUT", "max_iterations",
+         "invalid max_iterations: -1"),
+        # issue 17 #11: parameters above 1e100
+        (lambda: clv.BetaGeo.from_params(r=1, alpha=1, a=1, b=1e101), "INVALID_INPUT", "b", "invalid b: 1e101"),
     ]
     for f, code, field, msg in cases:
         with pytest.raises(clv.ClvError) as e:

@@ -29,6 +29,20 @@ fn shared(state: ModelState) -> Shared {
     Rc::new(RefCell::new(state))
 }
 
+/// `state` when it belongs to a `kind` instance: a method called with
+/// another class's instance as `this` (`BetaGeo.prototype.probAlive.call(
+/// paretoNbd, …)`) is refused (`INVALID_INPUT`, field `this`) instead of
+/// answering for the other model.
+fn own(state: &Shared, kind: ModelKind) -> Result<&Shared> {
+    let actual = state.borrow().kind();
+    if actual == kind {
+        Ok(state)
+    } else {
+        let expected = format!("a {} instance", kind.spec().class);
+        Err(invalid("this", actual.spec().class, &expected))
+    }
+}
+
 /// `f` of the model, or `NOT_FITTED`.
 fn with<T>(state: &Shared, f: impl FnOnce(&AnyModel) -> clv::Result<T>) -> Result<T> {
     state.borrow().get().and_then(f).map_err(js)
@@ -134,6 +148,13 @@ macro_rules! model_class {
             state: Shared,
         }
 
+        impl $class {
+            /// This instance's state ([`own`]).
+            fn state(&self) -> Result<&Shared> {
+                own(&self.state, ModelKind::$variant)
+            }
+        }
+
         #[wasm_bindgen]
         impl $class {
             /// An unfitted model; `options` are used by `fit`.
@@ -160,19 +181,19 @@ macro_rules! model_class {
             /// `{format_version, model, params, fit}`: what `JSON.stringify(model)` writes.
             #[wasm_bindgen(js_name = toJSON, unchecked_return_type = "Record<string, unknown>")]
             pub fn to_json(&self) -> Result<JsValue> {
-                js_sys::JSON::parse(&with(&self.state, |m| Ok(m.to_json()))?)
+                js_sys::JSON::parse(&with(self.state()?, |m| Ok(m.to_json()))?)
             }
 
             /// The parameters.
             #[wasm_bindgen(getter, unchecked_return_type = [<$class Params>])]
             pub fn params(&self) -> Result<JsValue> {
-                to_js(&Named(with(&self.state, |m| Ok(m.params()))?))
+                to_js(&Named(with(self.state()?, |m| Ok(m.params()))?))
             }
 
             /// Total log-likelihood at the optimum; null for a model built from parameters.
             #[wasm_bindgen(getter, js_name = logLikelihood, unchecked_return_type = "number | null")]
             pub fn log_likelihood(&self) -> Result<JsValue> {
-                with(&self.state, |m| Ok(m.fit_info().map_or(JsValue::NULL, |f| f.log_likelihood.into())))
+                with(self.state()?, |m| Ok(m.fit_info().map_or(JsValue::NULL, |f| f.log_likelihood.into())))
             }
 
             /// The note of a boundary optimum (the parameters running off and the model
@@ -180,19 +201,19 @@ macro_rules! model_class {
             /// optimum or a model built from parameters.
             #[wasm_bindgen(getter, unchecked_return_type = "string | null")]
             pub fn boundary(&self) -> Result<JsValue> {
-                with(&self.state, |m| Ok(m.fit_info().and_then(|f| f.boundary.clone()).map_or(JsValue::NULL, JsValue::from)))
+                with(self.state()?, |m| Ok(m.fit_info().and_then(|f| f.boundary.clone()).map_or(JsValue::NULL, JsValue::from)))
             }
 
             /// Standard errors of the parameters; null for a model built from parameters.
             #[wasm_bindgen(getter, js_name = stdErrors, unchecked_return_type = [<$class StdErrors>])]
             pub fn std_errors(&self) -> Result<JsValue> {
-                with(&self.state, |m| Ok(common::std_errors(m))).and_then(|s| s.map_or(Ok(JsValue::NULL), |s| to_js(&s)))
+                with(self.state()?, |m| Ok(common::std_errors(m))).and_then(|s| s.map_or(Ok(JsValue::NULL), |s| to_js(&s)))
             }
 
             /// Estimate, standard error and 95% interval of each parameter.
             #[wasm_bindgen(unchecked_return_type = "ParamSummary[]")]
             pub fn summary(&self) -> Result<JsValue> {
-                to_js(&with(&self.state, |m| Ok(common::summary_rows(m)))?)
+                to_js(&with(self.state()?, |m| Ok(common::summary_rows(m)))?)
             }
         }
 
@@ -226,9 +247,9 @@ macro_rules! input_fit {
                 &self,
                 #[wasm_bindgen(unchecked_param_type = $Input)] data: JsValue,
             ) -> Result<$class> {
-                fit(&self.state, ModelKind::$variant, &data)?;
+                fit(self.state()?, ModelKind::$variant, &data)?;
                 Ok($class {
-                    state: Rc::clone(&self.state),
+                    state: Rc::clone(self.state()?),
                 })
             }
         }
@@ -246,7 +267,7 @@ macro_rules! per_customer_methods {
                 #[doc = $doc]
                 #[wasm_bindgen(js_name = $js)]
                 pub fn $name(&self, $($arg: f64,)* #[wasm_bindgen(unchecked_param_type = $Input)] data: JsValue) -> Result<Vec<f64>> {
-                    per_customer::<$n>(&self.state, ModelKind::$variant, &data, |$m, $c| $body)
+                    per_customer::<$n>(self.state()?, ModelKind::$variant, &data, |$m, $c| $body)
                 }
             }
         )*
@@ -273,13 +294,13 @@ macro_rules! transaction_methods {
             /// Expected purchases of a new customer in `t` units.
             #[wasm_bindgen(js_name = expectedPurchasesNew)]
             pub fn expected_purchases_new(&self, t: f64) -> Result<f64> {
-                with(&self.state, |m| m.expected_purchases_new(t))
+                with(self.state()?, |m| m.expected_purchases_new(t))
             }
 
             /// P(X(t) = n) for a new customer.
             #[wasm_bindgen(js_name = probPurchases)]
             pub fn prob_purchases(&self, n: f64, t: f64) -> Result<f64> {
-                with(&self.state, |m| m.prob_purchases(whole_count("n", n)?, t))
+                with(self.state()?, |m| m.prob_purchases(whole_count("n", n)?, t))
             }
 
             /// Discounted CLV of each customer with `spendModel` (see `customerLifetimeValue`).
@@ -290,7 +311,7 @@ macro_rules! transaction_methods {
                 #[wasm_bindgen(unchecked_param_type = "SpendCustomers")] data: JsValue,
                 #[wasm_bindgen(unchecked_optional_param_type = "ClvOptions")] options: JsValue,
             ) -> Result<Vec<f64>> {
-                clv_of(self.state.borrow().get().map_err(js)?, &spend_model, &data, &options)
+                clv_of(self.state()?.borrow().get().map_err(js)?, &spend_model, &data, &options)
             }
         }
     };
@@ -318,9 +339,9 @@ macro_rules! retention_methods {
                 survivors: JsValue,
             ) -> Result<$class> {
                 let s = to_f64s("survivors", &survivors)?;
-                self.state.borrow_mut().fit(&[&s], None).map_err(js)?;
+                self.state()?.borrow_mut().fit(&[&s], None).map_err(js)?;
                 Ok($class {
-                    state: Rc::clone(&self.state),
+                    state: Rc::clone(self.state()?),
                 })
             }
 
@@ -332,30 +353,30 @@ macro_rules! retention_methods {
                 survivors: JsValue,
             ) -> Result<f64> {
                 let s = to_f64s("survivors", &survivors)?;
-                with(&self.state, |m| {
+                with(self.state()?, |m| {
                     m.retention("log_likelihood")?.log_likelihood(&s)
                 })
             }
 
             /// S(t): probability of being active after t periods.
             pub fn survival(&self, t: f64) -> Result<f64> {
-                with(&self.state, |m| m.retention("survival")?.survival(t))
+                with(self.state()?, |m| m.retention("survival")?.survival(t))
             }
 
             /// r(t) = S(t)/S(t−1): retention rate in period t.
             pub fn retention(&self, t: f64) -> Result<f64> {
-                with(&self.state, |m| m.retention("retention")?.retention(t))
+                with(self.state()?, |m| m.retention("retention")?.retention(t))
             }
 
             /// P(T = t): probability of churning in period t.
             #[wasm_bindgen(js_name = probChurn)]
             pub fn prob_churn(&self, t: f64) -> Result<f64> {
-                with(&self.state, |m| m.retention("prob_churn")?.prob_churn(t))
+                with(self.state()?, |m| m.retention("prob_churn")?.prob_churn(t))
             }
 
             /// Discounted expected residual lifetime of a customer who has made `renewals` renewals.
             pub fn dert(&self, discount: f64, renewals: f64) -> Result<f64> {
-                with(&self.state, |m| {
+                with(self.state()?, |m| {
                     m.retention("dert")?.dert(discount, renewals)
                 })
             }
@@ -363,7 +384,7 @@ macro_rules! retention_methods {
             /// Discounted expected lifetime of a new customer.
             #[wasm_bindgen(js_name = discountedExpectedLifetime)]
             pub fn discounted_expected_lifetime(&self, discount: f64) -> Result<f64> {
-                with(&self.state, |m| {
+                with(self.state()?, |m| {
                     m.retention("discounted_expected_lifetime")?
                         .discounted_expected_lifetime(discount)
                 })

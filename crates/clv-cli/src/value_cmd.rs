@@ -178,6 +178,10 @@ fn print(value: Decimal, json: bool, formula: &str, extra: serde_json::Value) {
     }
 }
 
+/// The most periods of `clv value waland-cole`, which computes and prints
+/// one row per period.
+const MAX_PERIODS: u32 = 100_000;
+
 /// Runs `clv value ...`.
 pub fn run(cmd: &ValueCommand) -> Result<()> {
     match cmd {
@@ -188,7 +192,13 @@ pub fn run(cmd: &ValueCommand) -> Result<()> {
                 .max()
                 .unwrap_or(1);
             let n = match a.periods {
-                Some(0) => return Err(Error::invalid("periods", 0, "an integer >= 1")),
+                Some(p) if !(1..=MAX_PERIODS).contains(&p) => {
+                    return Err(Error::invalid(
+                        "periods",
+                        p,
+                        "an integer in [1, 100000] (one row per period)",
+                    ));
+                }
                 Some(p) => p as usize,
                 None => longest,
             };

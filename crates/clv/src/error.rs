@@ -250,6 +250,24 @@ pub mod check {
         }
     }
 
+    /// The largest model parameter accepted, 10¹⁰⁰: sums and products of
+    /// two parameters stay finite, and with them every prediction's algebra
+    /// (larger values carry no meaning a fit or a user could give them).
+    pub const MAX_PARAMETER: f64 = 1e100;
+
+    /// A model parameter: finite, > 0 and ≤ [`MAX_PARAMETER`].
+    pub fn parameter(field: &str, value: f64) -> Result<f64> {
+        const EXPECTED: &str = "a finite number > 0 and <= 1e100";
+        if value.is_finite() && value > 0.0 && value <= MAX_PARAMETER {
+            Ok(value)
+        } else if value.abs() >= 1e16 {
+            // 1e101, not a hundred and two digits
+            Err(Error::invalid(field, format!("{value:e}"), EXPECTED))
+        } else {
+            Err(Error::invalid(field, value, EXPECTED))
+        }
+    }
+
     /// `value` must be finite and >= 0.
     pub fn non_negative(field: &str, value: f64) -> Result<f64> {
         if value.is_finite() && value >= 0.0 {

@@ -52,7 +52,7 @@ use crate::time::parse_timestamp;
 
 mod columns;
 
-pub use columns::{CsvColumns, read_csv_columns};
+pub use columns::{CsvColumns, read_csv_columns, read_csv_columns_in_chunks};
 
 /// A column, by header name or by 1-based position.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -288,6 +288,22 @@ fn read_sequential<R: Read>(reader: R, options: &ReadOptions) -> Result<Transact
         Delimiter::Semicolon | Delimiter::Auto => read_delimited(reader, b';', &mut builder)?,
     }
     builder.finish()
+}
+
+/// For the fuzz targets (`fuzz/`): `buf` read as [`read_transactions`]
+/// reads it, in `n_chunks` pieces at any size (1: the sequential reader).
+/// Both must give the same table or the same error.
+///
+/// # Errors
+/// As [`read_transactions`].
+#[doc(hidden)]
+#[cfg(feature = "parallel")]
+pub fn read_transactions_in_chunks(
+    buf: &[u8],
+    options: &ReadOptions,
+    n_chunks: usize,
+) -> Result<TransactionTable> {
+    parallel::read_buffer(buf, options, n_chunks, 0)
 }
 
 /// Opens `path` and calls [`read_transactions`].

@@ -78,6 +78,12 @@ pub fn periods_per_month(freq: &str) -> Result<f64> {
     }
 }
 
+/// The longest horizon of [`customer_lifetime_value`]: 1,200 months (100
+/// years), beyond which a 1 %/month discount leaves less than 10⁻⁵ of a
+/// month's value; the sum runs month by month, so a bound keeps its time
+/// bounded.
+pub const MAX_MONTHS: u32 = 1200;
+
 /// Discounted CLV per customer over `time_months` months (see the
 /// [module docs](self) for the formula and its source).
 ///
@@ -89,7 +95,8 @@ pub fn periods_per_month(freq: &str) -> Result<f64> {
 /// # Errors
 /// The transaction model's input errors; `spend` of another length
 /// ([`Error::LengthMismatch`]) or not finite; `discount_rate_monthly` not
-/// finite or ≤ −1; `periods_per_month` not finite and > 0.
+/// finite or ≤ −1; `periods_per_month` not finite and > 0; `time_months`
+/// above [`MAX_MONTHS`] (field `time`).
 ///
 /// # Example
 /// ```
@@ -116,6 +123,13 @@ pub fn customer_lifetime_value(
     periods_per_month: f64,
 ) -> Result<Vec<f64>> {
     check_spend(spend, frequency.len())?;
+    if time_months > MAX_MONTHS {
+        return Err(Error::invalid(
+            "time",
+            time_months,
+            "a whole number of months <= 1200 (100 years; the sum runs month by month)",
+        ));
+    }
     check_rate("discount_rate", discount_rate_monthly)?;
     check::positive("periods_per_month", periods_per_month)?;
     crate::models::validate_customers(frequency, recency, t)?;
@@ -411,6 +425,13 @@ mod tests {
         assert_eq!(d(&[f64::NAN], 0.1, 6.0).field(), Some("spend"));
         assert_eq!(d(&[1.0], -0.5, 6.0).field(), Some("discount"));
         assert_eq!(d(&[1.0], 0.1, 6.5).field(), Some("n_periods"));
+        // issue 17 #14: the monthly sum ran for minutes at 1e7 months
+        let bg = crate::BetaGeo::from_params(0.243, 4.414, 0.793, 2.426).unwrap();
+        let e = customer_lifetime_value(&bg, &[1.0], &[2.0], &[30.43], &[38.86], 1201, 0.01, 4.345);
+        assert_eq!(e.unwrap_err().field(), Some("time"));
+        let ok =
+            customer_lifetime_value(&bg, &[1.0], &[2.0], &[30.43], &[38.86], 1200, 0.01, 4.345);
+        assert!(ok.unwrap()[0].is_finite());
         // a model without a closed-form DERT
         let bg = crate::BetaGeo::from_params(0.243, 4.414, 0.793, 2.426).unwrap();
         let e = customer_lifetime_value_dert(&bg, &[1.0], 0.01, &[2.0], &[30.43], &[38.86]);

@@ -339,14 +339,15 @@ fn check_pmf_at(m: &AnyModel, horizons: &[f64], customers: &[Vec<f64>]) {
     }
 }
 
-/// Every parameter must be finite and > 0 (the error names it); a fit of
+/// Every parameter must be finite, > 0 and at most 1e100 (the error names it); a fit of
 /// nothing, of columns of different lengths or with a negative weight is
 /// refused (naming the weights); a model reads back from its JSON as itself, and another
 /// model's JSON is a `FORMAT_ERROR`.
 fn check_errors_and_json(kind: ModelKind, base: &[f64]) {
     let spec = kind.spec();
     for (k, name) in spec.params.iter().enumerate() {
-        for bad in [0.0, -1.0, f64::NAN, f64::INFINITY] {
+        // above 1e100 (check::MAX_PARAMETER) the algebra could overflow
+        for bad in [0.0, -1.0, f64::NAN, f64::INFINITY, 1.1e100, 1e308] {
             let mut v = base.to_vec();
             v[k] = bad;
             let e = AnyModel::from_values(kind, &v).unwrap_err();

@@ -64,7 +64,7 @@ class Model:
         inputs: Sequence[_F64],
         weights: Optional[_F64] = None,
         penalty: float = 0.0,
-        max_iterations: int = 1000,
+        max_iterations: float = 1000.0,
         gradient_tolerance: float = 1e-6,
     ) -> Model: ...
     @staticmethod
@@ -122,7 +122,7 @@ def customer_lifetime_value(
     frequency: _F64,
     recency: _F64,
     t: _F64,
-    time: int,
+    time: float,
     discount_rate: float,
     freq: str,
 ) -> _F64: ...

@@ -140,6 +140,22 @@ pub fn read_csv_columns(path: &Path, id_col: Option<&str>, wanted: &[&str]) -> R
     read_buffer(&buf, &name, id_col, wanted, chunk_count(buf.len()))
 }
 
+/// For the fuzz targets (`fuzz/`): `buf` read as [`read_csv_columns`]
+/// reads a file, in `n_chunks` pieces (1: one piece). Both must give the
+/// same columns or the same error.
+///
+/// # Errors
+/// As [`read_csv_columns`].
+#[doc(hidden)]
+pub fn read_csv_columns_in_chunks(
+    buf: &[u8],
+    id_col: Option<&str>,
+    wanted: &[&str],
+    n_chunks: usize,
+) -> Result<CsvColumns> {
+    read_buffer(buf, "<input>", id_col, wanted, n_chunks)
+}
+
 /// How many chunks a file of `len` bytes is read in.
 fn chunk_count(len: usize) -> usize {
     #[cfg(feature = "parallel")]

@@ -38,6 +38,12 @@
 //!   `= B(α+x+1, β+n−x)/B(α,β) · B(γ, δ+n+1)/((1+d) B(γ,δ))
 //!    · ₂F₁(1, δ+n+1; γ+δ+n+1; 1/(1+d)) / L`.
 //!
+//! ## Bounds
+//! The likelihood and P(X(n) = x) are sums over the periods, so n, every
+//! horizon and m are at most [`MAX_PERIODS`] (10⁶ periods: 2,700 years of
+//! days); beyond, a typed error names the field, instead of a sum that
+//! would run for hours or an allocation that fails.
+//!
 //! ## Parameterisation
 //! `alpha, beta` (transaction), `gamma, delta` (dropout) as in FHS, in
 //! `lifetimes.BetaGeoBetaBinomFitter` (same names) and `pymc-marketing`'s
@@ -47,8 +53,8 @@
 //! donors, n = 6): α = 1.204, β = 0.750, γ = 0.657, δ = 2.783,
 //! LL = −33,225.6 (FHS Table 2).
 
+use crate::special::ln_beta;
 use serde::{Deserialize, Serialize};
-use statrs::function::beta::ln_beta;
 use statrs::function::gamma::{digamma, ln_gamma};
 
 use super::{model_params, model_state};
@@ -121,6 +127,22 @@ fn per_bgbb_customer(
         .collect()
 }
 
+/// The most periods a BG/BB customer, horizon or m may have (module docs).
+pub const MAX_PERIODS: f64 = 1e6;
+
+/// A whole number of periods in [`min`, [`MAX_PERIODS`]].
+fn periods(field: &str, v: f64, min: f64) -> Result<f64> {
+    whole(field, v, min)?;
+    if v > MAX_PERIODS {
+        return Err(Error::invalid(
+            field,
+            v,
+            "a whole number of periods <= 1000000 (the BG/BB sums run over the periods)",
+        ));
+    }
+    Ok(v)
+}
+
 /// Validation of BG/BB customers: equal lengths; x, t_x, n whole numbers;
 /// 0 ≤ x ≤ t_x ≤ n; x = 0 exactly when t_x = 0.
 ///
@@ -135,8 +157,13 @@ pub fn validate_bgbb_customers(
     check::same_len("recency", recency.len(), "frequency", frequency.len())?;
     check::same_len("n_periods", n_periods.len(), "frequency", frequency.len())?;
     for (i, ((&x, &tx), &n)) in frequency.iter().zip(recency).zip(n_periods).enumerate() {
-        if !(n.is_finite() && n >= 0.0 && n.fract() == 0.0) {
-            return Err(Error::invalid_at("n_periods", i, n, "a whole number >= 0"));
+        if !(n.is_finite() && n >= 0.0 && n.fract() == 0.0 && n <= MAX_PERIODS) {
+            return Err(Error::invalid_at(
+                "n_periods",
+                i,
+                n,
+                "a whole number in [0, 1000000]",
+            ));
         }
         if !(tx.is_finite() && tx >= 0.0 && tx.fract() == 0.0 && tx <= n) {
             return Err(Error::invalid_at(
@@ -185,19 +212,21 @@ fn ln_lik(p: &BgBbParams, x: f64, tx: f64, n: f64, grad: Option<&mut [f64; 4]>) 
     let t0 = ln_beta(a + x, b + n - x) - lb_ab + ln_beta(g, d + n) - lb_gd;
     let k = (n - tx) as usize; // number of terms in the sum
     // term i (i = 0..k-1), by recurrence in i
-    let mut li = ln_beta(a + x, b + tx - x) - lb_ab + ln_beta(g + 1.0, d + tx) - lb_gd;
-    let mut m = t0;
-    let mut lis = Vec::with_capacity(k);
-    for i in 0..k {
-        lis.push(li);
-        m = m.max(li);
-        let fi = i as f64;
-        li += (b + tx - x + fi).ln() - (a + b + tx + fi).ln() + (d + tx + fi).ln()
-            - (g + d + tx + fi + 1.0).ln();
-    }
+    // (recomputed by the same recurrence in each pass: no storage of k terms)
+    let l0 = ln_beta(a + x, b + tx - x) - lb_ab + ln_beta(g + 1.0, d + tx) - lb_gd;
+    let terms = || {
+        (0..k).scan(l0, move |li, i| {
+            let l = *li;
+            let fi = i as f64;
+            *li += (b + tx - x + fi).ln() - (a + b + tx + fi).ln() + (d + tx + fi).ln()
+                - (g + d + tx + fi + 1.0).ln();
+            Some(l)
+        })
+    };
+    let m = terms().fold(t0, f64::max);
     let w0 = (t0 - m).exp();
     let mut s = w0;
-    for &l in &lis {
+    for l in terms() {
         s += (l - m).exp();
     }
     let ll = m + s.ln();
@@ -217,7 +246,7 @@ fn ln_lik(p: &BgBbParams, x: f64, tx: f64, n: f64, grad: Option<&mut [f64; 4]>) 
             let mut ps_ab = digamma(a + b + tx);
             let mut ps_d = digamma(d + tx);
             let mut ps_gd = digamma(g + d + tx + 1.0);
-            for (i, &l) in lis.iter().enumerate() {
+            for (i, l) in terms().enumerate() {
                 let w = (l - m).exp();
                 ga += w * (pax - ps_ab - pa + pab);
                 gb += w * (ps_b - ps_ab - pb + pab);
@@ -352,7 +381,7 @@ impl TransactionModel for BetaGeoBetaBinom {
         recency: &[f64],
         n_periods: &[f64],
     ) -> Result<Vec<f64>> {
-        whole("m", m, 0.0)?;
+        periods("m", m, 0.0)?;
         let p = &self.params;
         per_bgbb_customer(frequency, recency, n_periods, |x, tx, n| {
             let l = ln_lik(p, x, tx, n, None);
@@ -409,7 +438,7 @@ impl TransactionModel for BetaGeoBetaBinom {
 
     /// E[X(n, n + horizon) | x, t_x, n] (FHS eq. 13); `horizon` whole periods.
     fn expected_purchases(&self, h: f64, x: &[f64], tx: &[f64], t: &[f64]) -> Result<Vec<f64>> {
-        whole("t", h, 0.0)?;
+        periods("t", h, 0.0)?;
         let p = &self.params;
         per_bgbb_customer(x, tx, t, |x, tx, n| {
             let l = ln_lik(p, x, tx, n, None);
@@ -425,7 +454,7 @@ impl TransactionModel for BetaGeoBetaBinom {
 
     /// E[X(n)] for a new customer (FHS eq. 9); `t` = n whole periods.
     fn expected_purchases_new(&self, t: f64) -> Result<f64> {
-        whole("t", t, 0.0)?;
+        periods("t", t, 0.0)?;
         let p = &self.params;
         Ok(p.alpha / (p.alpha + p.beta) * sum_ratio(p.gamma, p.delta, t))
     }
@@ -436,7 +465,7 @@ impl TransactionModel for BetaGeoBetaBinom {
     /// # Errors
     /// `n` must be a whole number ≥ 0.
     fn ln_prob_purchases(&self, x: u32, n: f64) -> Result<f64> {
-        whole("t", n, 0.0)?;
+        periods("t", n, 0.0)?;
         let xf = f64::from(x);
         if xf > n {
             return Ok(f64::NEG_INFINITY);
@@ -528,6 +557,39 @@ mod tests {
     }
 
     #[test]
+    fn sums_over_periods_are_bounded() {
+        // issue 17 #1, #2, #12: n = 3e18 panicked (capacity overflow), n =
+        // 1e12 and P(X(1e12) = 0) aborted on allocation, γ = 1 with t =
+        // 1e300 never returned. Up to MAX_PERIODS the sums run (streamed,
+        // no storage per period); beyond, a typed error names the field.
+        let m = m();
+        let e = m.log_likelihood(&[1.0], &[1.0], &[3e18]).unwrap_err();
+        assert_eq!((e.code(), e.field()), ("INVALID_INPUT", Some("n_periods")));
+        assert_eq!(m.prob_purchases(0, 1e12).unwrap_err().field(), Some("t"));
+        let g1 = BetaGeoBetaBinom::from_params(1.204, 0.750, 1.0, 2.783).unwrap();
+        assert_eq!(
+            g1.expected_purchases_new(1e300).unwrap_err().field(),
+            Some("t")
+        );
+        assert_eq!(
+            m.prob_alive_ahead(1e7, &[1.0], &[1.0], &[5.0])
+                .unwrap_err()
+                .field(),
+            Some("m")
+        );
+        // at the bound: finite, and the likelihood of a long-silent customer
+        // falls with n as the dropout chance accumulates
+        let l = m
+            .log_likelihood(&[1.0; 3], &[1.0; 3], &[1e4, 1e5, MAX_PERIODS])
+            .unwrap();
+        assert!(
+            l.iter().all(|v| v.is_finite()) && l[0] > l[1] && l[1] > l[2],
+            "{l:?}"
+        );
+        assert!(g1.expected_purchases_new(MAX_PERIODS).unwrap().is_finite());
+    }
+
+    #[test]
     fn errors() {
         // BG/BB's own checks (whole numbers of periods; the others of
         // every model are in tests/prop_registry.rs)
@@ -541,7 +603,7 @@ mod tests {
         let e = m.prob_alive(&[1.0], &[2.0], &[6.5]).unwrap_err();
         assert_eq!(
             e.to_string(),
-            "invalid n_periods[0]: 6.5 (expected a whole number >= 0)"
+            "invalid n_periods[0]: 6.5 (expected a whole number in [0, 1000000])"
         );
         assert_eq!(
             m.expected_purchases(1.5, &[1.0], &[2.0], &[6.0])

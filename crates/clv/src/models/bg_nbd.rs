@@ -51,8 +51,9 @@
 //! (regularised incomplete beta), evaluated without cancellation; the sum of
 //! the two terms is taken in log space.
 
+use crate::special::ln_beta;
 use serde::{Deserialize, Serialize};
-use statrs::function::beta::{checked_beta_reg, ln_beta};
+use statrs::function::beta::checked_beta_reg;
 use statrs::function::gamma::{digamma, ln_gamma};
 
 use super::{
@@ -76,16 +77,16 @@ pub struct BgNbdParams {
 }
 
 impl BgNbdParams {
-    /// Validates each parameter (finite, > 0), naming it in the error.
+    /// Validates each parameter ([`check::parameter`]), naming it in the error.
     ///
     /// # Errors
     /// [`Error::InvalidValue`] with field `r`, `alpha`, `a` or `b`.
     pub fn new(r: f64, alpha: f64, a: f64, b: f64) -> Result<Self> {
         Ok(BgNbdParams {
-            r: check::positive("r", r)?,
-            alpha: check::positive("alpha", alpha)?,
-            a: check::positive("a", a)?,
-            b: check::positive("b", b)?,
+            r: check::parameter("r", r)?,
+            alpha: check::parameter("alpha", alpha)?,
+            a: check::parameter("a", a)?,
+            b: check::parameter("b", b)?,
         })
     }
 }
@@ -351,7 +352,8 @@ pub(crate) fn ln_prob_purchases(v: Variant, p: &BgNbdParams, n: u32, t: f64) -> 
         } else {
             checked_beta_reg(nf, r, t / (al + t)).unwrap_or(f64::NAN)
         };
-        ln_beta(a + 1.0, b + nf - 1.0 + s) - ln_b + tail.ln()
+        // b + (n − 1 + s): b + n − 1 would round a tiny b away
+        ln_beta(a + 1.0, b + (nf - 1.0 + s)) - ln_b + tail.ln()
     } else {
         f64::NEG_INFINITY
     };
@@ -697,6 +699,26 @@ mod tests {
             .expected_purchases(39.0, &[2.0], &[30.43], &[38.86])
             .unwrap();
         assert!((e[0] - 1.226).abs() < 5e-4, "{e:?}");
+    }
+
+    #[test]
+    fn a_tiny_b_is_a_probability_not_a_panic() {
+        // issue 17 #3: b = 1e-17 (accepted by from_params) made b + n − 1
+        // round to 0 and statrs' ln_beta panic in prob_purchases(1, 10);
+        // the pmf is continuous down to such b and still sums to 1.
+        let at = |b: f64| BetaGeo::from_params(0.2, 1.0, 1.0, b).unwrap();
+        let (tiny, small) = (at(1e-17), at(1e-12));
+        for n in 0..5 {
+            let (p, q) = (
+                tiny.prob_purchases(n, 10.0).unwrap(),
+                small.prob_purchases(n, 10.0).unwrap(),
+            );
+            assert!((p - q).abs() < 1e-9, "{n}: {p} vs {q}");
+        }
+        let total: f64 = (0..20_000)
+            .map(|n| tiny.prob_purchases(n, 10.0).unwrap())
+            .sum();
+        assert!((total - 1.0).abs() < 1e-9, "{total}");
     }
 
     #[test]

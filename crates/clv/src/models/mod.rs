@@ -94,7 +94,7 @@ macro_rules! model_state {
 pub(crate) use model_state;
 
 /// A model's constructor and getters, for models whose parameters are all
-/// finite and > 0 (a struct `params` of type `$params` with these fields,
+/// finite, > 0 and at most [`MAX_PARAMETER`](crate::error::check::MAX_PARAMETER) (a struct `params` of type `$params` with these fields,
 /// in registry order, and a field `fit`): `from_params(p₁, p₂, …)`, which
 /// checks each value and names the first bad one in its error, and one
 /// getter per parameter with the doc given before its name. Doc lines
@@ -106,10 +106,11 @@ macro_rules! model_params {
             ///
             /// # Errors
             /// [`Error::InvalidValue`](crate::Error::InvalidValue) naming
-            /// the first parameter that is not finite and > 0.
+            /// the first parameter that is not finite, > 0 and at most
+            /// [`MAX_PARAMETER`](crate::error::check::MAX_PARAMETER).
             $(#[$fdoc])*
             pub fn from_params($($p: f64),+) -> crate::Result<Self> {
-                $(crate::error::check::positive(stringify!($p), $p)?;)+
+                $(crate::error::check::parameter(stringify!($p), $p)?;)+
                 Ok($model { params: $params { $($p),+ }, fit: None })
             }
             $(

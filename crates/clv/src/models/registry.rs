@@ -724,7 +724,8 @@ mod tests {
             0.1,
             1e-300,
             5e-324,
-            f64::MAX,
+            crate::error::check::MAX_PARAMETER,
+            9.876_543_210_987_654e99,
             1.0 / 3.0,
         ] {
             let m = AnyModel::from_values(ModelKind::Sbg, &[1.0, b]).unwrap();

@@ -45,8 +45,8 @@
 //! "regular" α = 0.704, β = 1.182, LL = −1680.27; "high end" α = 0.668,
 //! β = 3.806, LL = −1611.16.
 
+use crate::special::{ln_beta, ln_pochhammer_ratio};
 use serde::{Deserialize, Serialize};
-use statrs::function::beta::ln_beta;
 use statrs::function::gamma::digamma;
 
 use super::{model_params, model_state};
@@ -163,7 +163,7 @@ fn sbg_ll(a: f64, b: f64, s: &[f64]) -> (f64, f64, f64) {
         let lost = s[t - 1] - s[t];
         if lost > 0.0 {
             // ln P(T=t) = lnB(a+1, b+t−1) − lnB(a, b)
-            ll += lost * (ln_beta(a + 1.0, b + tf - 1.0) - lb);
+            ll += lost * (ln_beta(a + 1.0, b + (tf - 1.0)) - lb);
             let pabt = digamma(a + b + tf);
             ga += lost * (digamma(a + 1.0) - pabt - pa + pab);
             gb += lost * (digamma(b + tf - 1.0) - pabt - pb + pab);
@@ -179,6 +179,26 @@ fn sbg_ll(a: f64, b: f64, s: &[f64]) -> (f64, f64, f64) {
         gb += last * (digamma(b + k) - pabk - pb + pab);
     }
     (ll, ga, gb)
+}
+
+/// ₂F₁(1, B; α + B; 1/(1+d)) for B ≥ 100/d by Pfaff's transformation,
+/// `(1+d)/d · Σ_k (α)_k/(α+B)_k (−1/d)^k`, when its terms fall below 10⁻¹⁷
+/// of the sum within 200 terms; `None` otherwise.
+fn pfaff_tail(alpha: f64, big_b: f64, d: f64) -> Option<f64> {
+    if big_b < 100.0 / d {
+        return None;
+    }
+    let (c, w) = (alpha + big_b, -1.0 / d);
+    let (mut term, mut sum) = (1.0_f64, 1.0_f64);
+    for k in 0..200 {
+        let k = f64::from(k);
+        term *= w * (alpha + k) / (c + k);
+        sum += term;
+        if term.abs() <= 1e-17 * sum.abs() {
+            return Some(sum * (1.0 + d) / d);
+        }
+    }
+    None
 }
 
 model_params! {
@@ -222,7 +242,8 @@ impl ShiftedBetaGeo {
     pub fn ln_survival(&self, t: f64) -> Result<f64> {
         whole("t", t, 0.0)?;
         let (a, b) = (self.alpha(), self.beta());
-        Ok(ln_beta(a, b + t) - ln_beta(a, b))
+        // ln B(α, β+t) − ln B(α, β) = ln[(β)ₜ / (α+β)ₜ], accurate for any t, α, β
+        Ok(ln_pochhammer_ratio(b, a, t))
     }
 
     /// S(t) = B(α, β+t)/B(α, β): probability that a customer is still active
@@ -249,7 +270,9 @@ impl ShiftedBetaGeo {
     pub fn prob_churn(&self, t: f64) -> Result<f64> {
         whole("t", t, 1.0)?;
         let (a, b) = (self.alpha(), self.beta());
-        Ok((ln_beta(a + 1.0, b + t - 1.0) - ln_beta(a, b)).exp())
+        // B(α+1, β+t−1)/B(α, β) = α/(α+β) · Γ(β+t−1)/Γ(β) · Γ(α+β+1)/Γ(α+β+t)
+        let ln = a.ln() - (a + b).ln() + ln_pochhammer_ratio(b, a + 1.0, t - 1.0);
+        Ok(ln.exp())
     }
 
     /// Retention rate in period `t`: r(t) = S(t)/S(t−1) = (β+t−1)/(α+β+t−1)
@@ -287,8 +310,32 @@ impl ShiftedBetaGeo {
         check::positive("discount", discount)?;
         let n = whole("renewals", renewals, 0.0)? + 1.0;
         let (a, b) = (self.alpha(), self.beta());
-        let f = hyp2f1(1.0, b + n, a + b + n, 1.0 / (1.0 + discount))?;
-        Ok((b + n - 1.0) / (a + b + n - 1.0) * f)
+        let z = 1.0 / (1.0 + discount);
+        // Long-standing customers (β + n ≥ 100/d): Pfaff's transformation
+        // (A&S 15.3.4), ₂F₁(1, β+n; c; z) = ₂F₁(1, α; c; w)/(1 − z) with
+        // c = α+β+n and w = z/(z − 1) = −1/d, whose series falls by
+        // |w|(α+k)/(c+k) per term: a few terms, where the direct form's
+        // parameters are too large for its transformations.
+        let f = match pfaff_tail(a, b + n, discount) {
+            Some(f) => f,
+            None => hyp2f1(1.0, b + n, a + b + n, z).map_err(|_| {
+                Error::invalid(
+                    "discount",
+                    discount,
+                    format!("a rate at which the DERT series converges (renewals = {renewals})"),
+                )
+            })?,
+        };
+        let dert = (b + (n - 1.0)) / (a + b + (n - 1.0)) * f;
+        if dert.is_finite() {
+            Ok(dert)
+        } else {
+            Err(Error::invalid(
+                "discount",
+                discount,
+                format!("a rate giving a finite DERT (renewals = {renewals})"),
+            ))
+        }
     }
 
     /// Discounted expected lifetime of a new customer, in periods, the first
@@ -444,6 +491,45 @@ mod tests {
         }
         let m = ShiftedBetaGeo::fit(&[&surv], None, &FitOptions::default()).unwrap();
         crate::models::assert_within_3_se(&m, &[alpha, beta]);
+    }
+
+    #[test]
+    fn long_horizons_and_extreme_parameters_stay_accurate() {
+        // issue 17 #5, #11: S(1e16) was 0.80 and S(1e15) 6 % off; α = β =
+        // 1e308 gave NaN. Expected: mpmath 1.3 at 50 digits,
+        // exp(ln B(α, β+t) − ln B(α, β)) and exp(ln B(α+1, β+t−1) − ln B(α, β)).
+        let m = ShiftedBetaGeo::from_params(0.704, 1.182).unwrap();
+        let rel = |got: f64, want: f64| (got - want).abs() / want;
+        assert!(rel(m.survival(1e15).unwrap(), 2.855_362_554_342_391e-11) < 1e-12);
+        assert!(rel(m.survival(1e16).unwrap(), 5.644_965_081_447_164e-12) < 1e-12);
+        assert!(rel(m.prob_churn(1e18).unwrap(), 1.553_223_379_241_346_4e-31) < 1e-12);
+        // S(t) = Π (β+k)/(α+β+k) by hand for small t
+        let mut s = 1.0;
+        for t in 1..=50 {
+            s *= (1.182 + f64::from(t) - 1.0) / (1.886 + f64::from(t) - 1.0);
+            assert!(rel(m.survival(f64::from(t)).unwrap(), s) < 1e-13, "{t}");
+        }
+        // α = β = 1e100: S(3) = β(β+1)(β+2)/((α+β)(α+β+1)(α+β+2)) = 1/8
+        let big = ShiftedBetaGeo::from_params(1e100, 1e100).unwrap();
+        assert!(rel(big.survival(3.0).unwrap(), 0.125) < 1e-12);
+        assert!(rel(big.prob_churn(3.0).unwrap(), 0.125) < 1e-12);
+        assert_eq!(
+            ShiftedBetaGeo::from_params(1e308, 1e308)
+                .unwrap_err()
+                .field(),
+            Some("alpha")
+        );
+        // DERT of a customer with n → ∞ renewals tends to Σ_k (1+d)^{−k} =
+        // (1+d)/d = 11 at d = 0.1 (it was inf); on both sides of the switch
+        // to Pfaff's series (β + n = 100/d) its ₂F₁ equals the direct one.
+        assert!((m.dert(0.1, 1e300).unwrap() - 11.0).abs() < 1e-12);
+        for big_b in [1000.0, 5000.0] {
+            let pfaff = pfaff_tail(0.704, big_b, 0.1).unwrap();
+            let direct = hyp2f1(1.0, big_b, 0.704 + big_b, 1.0 / 1.1).unwrap();
+            assert!(rel(pfaff, direct) < 1e-13, "{pfaff} vs {direct}");
+        }
+        let d = m.dert(0.1, 1e8).unwrap();
+        assert!(d < 11.0 && d > 10.99, "{d}");
     }
 
     #[test]
