@@ -23,7 +23,8 @@ pub struct ScoreArgs {
     #[command(flatten)]
     pub columns: SummaryColumnArgs,
     /// A Gamma-Gamma model saved by `clv fit gamma-gamma --save`: adds
-    /// expected_spend and clv (needs the monetary column).
+    /// expected_spend and clv (needs the monetary column; without it, or
+    /// without this model, a note says so and the money columns are left out).
     #[arg(long)]
     pub spend_model: Option<PathBuf>,
     /// Horizon of expected_purchases, in the summary's time unit.
@@ -67,9 +68,30 @@ pub fn run(args: &ScoreArgs) -> Result<()> {
     let t = cols.get(c.column_of(names[2]))?;
     let alive = model.prob_alive(x, r, t)?;
     let expected = model.expected_purchases(args.horizon, x, r, t)?;
-    let value = match &spend_model {
-        Some(gg) => {
-            let spend = gg.expected_spend(x, cols.get(&c.monetary_col)?)?;
+    // Money values need amounts: without a spend model, or without the
+    // monetary column in the summary, P(alive) and expected purchases alone.
+    let monetary = cols.opt(&c.monetary_col);
+    let spend_model = match (spend_model, monetary) {
+        (Some(_), None) => {
+            eprintln!(
+                "note: the summary has no {:?} column: money values (expected_spend, clv) need \
+                 amounts; scoring P(alive) and expected purchases only",
+                c.monetary_col
+            );
+            None
+        }
+        (None, _) => {
+            eprintln!(
+                "note: money values (expected_spend, clv) need amounts and a spend model \
+                 (--spend-model); scoring P(alive) and expected purchases only"
+            );
+            None
+        }
+        (gg, Some(_)) => gg,
+    };
+    let value = match (&spend_model, monetary) {
+        (Some(gg), Some(monetary)) => {
+            let spend = gg.expected_spend(x, monetary)?;
             let clv = customer_lifetime_value(
                 model,
                 &spend,
@@ -82,7 +104,7 @@ pub fn run(args: &ScoreArgs) -> Result<()> {
             )?;
             Some((spend, clv))
         }
-        None => None,
+        _ => None,
     };
     let mut s = String::with_capacity(cols.len() * 48);
     s.push_str("customer_id,prob_alive,expected_purchases");

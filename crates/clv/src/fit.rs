@@ -196,6 +196,21 @@ pub struct FitInfo {
     /// on them. Absent from the JSON when `None`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub boundary: Option<String>,
+    /// Input rows the model's likelihood leaves out although they are valid
+    /// data (e.g. Gamma-Gamma's repeat customers whose mean spend is 0), so
+    /// that callers can warn and name them. `None` when every row that the
+    /// model describes entered the fit. Absent from the JSON when `None`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub left_out: Option<LeftOut>,
+}
+
+/// Valid input rows a fit did not use ([`FitInfo::left_out`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LeftOut {
+    /// 0-based indices of the rows in the fit's input arrays, ascending.
+    pub indices: Vec<usize>,
+    /// Why they were left out and how they are valued, in one sentence.
+    pub reason: String,
 }
 
 /// serde_json writes NaN as `null`; read `null` back as NaN.
@@ -900,6 +915,7 @@ fn maximize_dyn(
             gradient_norm: att.grad_max,
             n_observations: weight,
             boundary: boundary.map(|b| b.note),
+            left_out: None,
         },
     ))
 }
