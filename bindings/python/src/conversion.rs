@@ -98,6 +98,8 @@ into_dict!(&FitInfo, |py, f| {
     "gradient_norm" => f.gradient_norm,
     "n_observations" => f.n_observations,
     "boundary" => f.boundary.clone(),
+    "left_out" => f.left_out.as_ref().map(|l| l.indices.clone()),
+    "left_out_reason" => f.left_out.as_ref().map(|l| l.reason.clone()),
 });
 
 into_dict!(WhaleCurve, |py, w| {

@@ -104,6 +104,7 @@ def summarize(
     freq: str,
     observation_end: Optional[int] = None,
     calibration_end: Optional[int] = None,
+    names: Any = None,
 ) -> Dict[str, Any]: ...
 def rfm_scores(
     frequency: _F64, recency: _F64, t: _F64, monetary_value: _F64, bins: int

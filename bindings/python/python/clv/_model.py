@@ -12,6 +12,7 @@ Gamma-Gamma ``frequency, monetary_value``), positionally or by keyword.
 
 from __future__ import annotations
 
+import warnings
 from typing import Any, ClassVar, Dict, List, Optional, Sequence, Tuple, TypeVar
 
 import numpy as np
@@ -30,6 +31,7 @@ class Model:
     #: The model's registry entry: key, name, class, family, params, inputs, reference.
     _spec: ClassVar[Dict[str, Any]] = {}
     _core: Optional[_clv.Model]
+    _left_out_ids: Optional[List[Any]] = None
 
     def __init__(self) -> None:
         self._core = None
@@ -114,6 +116,20 @@ class Model:
         that run off to the edge of the parameter space and the model the fit reduces to
         (their standard errors are NaN)."""
         return self._fitted().fit_info()
+
+    @property
+    def left_out(self) -> Optional[List[Any]]:
+        """The customers the fit left out although their data are valid (Gamma-Gamma:
+        repeat customers whose mean spend is 0, valued at the population mean spend):
+        their ids (the index labels of the pandas Series the model was fitted on),
+        else their 0-based positions; ``[]`` when none; ``None`` for a ``from_params``
+        model. A fit that leaves customers out also warns (``UserWarning``)."""
+        info = self._fitted().fit_info()
+        if info is None:
+            return None
+        if self._left_out_ids is not None:
+            return list(self._left_out_ids)
+        return [int(i) for i in (info.get("left_out") or [])]
 
     @property
     def log_likelihood(self) -> Optional[float]:
@@ -201,8 +217,18 @@ class _FitsCustomers(Model):
         names = self._spec["inputs"]
         if len(inputs) == len(names) + 1 and weights is None:
             inputs, weights = inputs[:-1], inputs[-1]
-        arrays, _, _ = customers(names, _bind(type(self).__name__, names, inputs, named))
-        return self._fit(arrays, weights, penalty, max_iterations, gradient_tolerance)
+        arrays, index, _ = customers(names, _bind(type(self).__name__, names, inputs, named))
+        self._left_out_ids = None
+        self._fit(arrays, weights, penalty, max_iterations, gradient_tolerance)
+        info = self._fitted().fit_info() or {}
+        left = info.get("left_out")
+        if left:
+            ids = [index[i] for i in left] if index is not None and len(index) == len(arrays[0]) else list(left)
+            self._left_out_ids = ids
+            shown = ", ".join(map(str, ids[:10])) + (f" and {len(ids) - 10} more" if len(ids) > 10 else "")
+            warnings.warn(f"{type(self).__name__} left out {len(ids)} customer(s): {shown} "
+                          f"({info.get('left_out_reason')})", UserWarning, stacklevel=2)
+        return self
 
 
 class TransactionModel(_FitsCustomers):
