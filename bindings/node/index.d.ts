@@ -29,6 +29,13 @@ export declare class BetaGeo {
    * optimum or a model built from parameters.
    */
   get boundary(): string | null
+  /**
+   * Customers the fit left out although their data are valid (Gamma-Gamma:
+   * repeat customers whose mean spend is 0, valued at the population mean
+   * spend): their 0-based indices in the fit's arrays and why; null when none,
+   * or for a model built from parameters.
+   */
+  get leftOut(): LeftOut | null
   /** Standard errors of the parameters; null for a model built from parameters. */
   get stdErrors(): BetaGeoParams | null
   /** Estimate, standard error and 95% interval of each parameter. */
@@ -81,6 +88,13 @@ export declare class BetaGeoBetaBinom {
    * optimum or a model built from parameters.
    */
   get boundary(): string | null
+  /**
+   * Customers the fit left out although their data are valid (Gamma-Gamma:
+   * repeat customers whose mean spend is 0, valued at the population mean
+   * spend): their 0-based indices in the fit's arrays and why; null when none,
+   * or for a model built from parameters.
+   */
+  get leftOut(): LeftOut | null
   /** Standard errors of the parameters; null for a model built from parameters. */
   get stdErrors(): BetaGeoBetaBinomParams | null
   /** Estimate, standard error and 95% interval of each parameter. */
@@ -133,6 +147,13 @@ export declare class GammaGamma {
    * optimum or a model built from parameters.
    */
   get boundary(): string | null
+  /**
+   * Customers the fit left out although their data are valid (Gamma-Gamma:
+   * repeat customers whose mean spend is 0, valued at the population mean
+   * spend): their 0-based indices in the fit's arrays and why; null when none,
+   * or for a model built from parameters.
+   */
+  get leftOut(): LeftOut | null
   /** Standard errors of the parameters; null for a model built from parameters. */
   get stdErrors(): GammaGammaParams | null
   /** Estimate, standard error and 95% interval of each parameter. */
@@ -168,6 +189,13 @@ export declare class GammaGompertzNBD {
    * optimum or a model built from parameters.
    */
   get boundary(): string | null
+  /**
+   * Customers the fit left out although their data are valid (Gamma-Gamma:
+   * repeat customers whose mean spend is 0, valued at the population mean
+   * spend): their 0-based indices in the fit's arrays and why; null when none,
+   * or for a model built from parameters.
+   */
+  get leftOut(): LeftOut | null
   /** Standard errors of the parameters; null for a model built from parameters. */
   get stdErrors(): GammaGompertzNBDParams | null
   /** Estimate, standard error and 95% interval of each parameter. */
@@ -220,6 +248,13 @@ export declare class ModifiedBetaGeo {
    * optimum or a model built from parameters.
    */
   get boundary(): string | null
+  /**
+   * Customers the fit left out although their data are valid (Gamma-Gamma:
+   * repeat customers whose mean spend is 0, valued at the population mean
+   * spend): their 0-based indices in the fit's arrays and why; null when none,
+   * or for a model built from parameters.
+   */
+  get leftOut(): LeftOut | null
   /** Standard errors of the parameters; null for a model built from parameters. */
   get stdErrors(): ModifiedBetaGeoParams | null
   /** Estimate, standard error and 95% interval of each parameter. */
@@ -272,6 +307,13 @@ export declare class ParetoNBD {
    * optimum or a model built from parameters.
    */
   get boundary(): string | null
+  /**
+   * Customers the fit left out although their data are valid (Gamma-Gamma:
+   * repeat customers whose mean spend is 0, valued at the population mean
+   * spend): their 0-based indices in the fit's arrays and why; null when none,
+   * or for a model built from parameters.
+   */
+  get leftOut(): LeftOut | null
   /** Standard errors of the parameters; null for a model built from parameters. */
   get stdErrors(): ParetoNBDParams | null
   /** Estimate, standard error and 95% interval of each parameter. */
@@ -324,6 +366,13 @@ export declare class ShiftedBetaGeo {
    * optimum or a model built from parameters.
    */
   get boundary(): string | null
+  /**
+   * Customers the fit left out although their data are valid (Gamma-Gamma:
+   * repeat customers whose mean spend is 0, valued at the population mean
+   * spend): their 0-based indices in the fit's arrays and why; null when none,
+   * or for a model built from parameters.
+   */
+  get leftOut(): LeftOut | null
   /** Standard errors of the parameters; null for a model built from parameters. */
   get stdErrors(): ShiftedBetaGeoParams | null
   /** Estimate, standard error and 95% interval of each parameter. */
@@ -485,6 +534,14 @@ export interface GammaGompertzNBDParams {
 /** Gini coefficient G = Σᵢ Σⱼ |vᵢ − vⱼ| / (2 n² μ) (population version; above 1 possible with negative values). */
 export declare function gini(values: Float64Array | Array<number>): number
 
+/** Customers a fit left out although their data are valid (`leftOut`). */
+export interface LeftOut {
+  /** 0-based indices in the fit's input arrays, ascending. */
+  indices: Array<number>
+  /** Why they were left out and how they are valued. */
+  reason: string
+}
+
 /** Any model class of the package. */
 export type ModelClass = BetaGeo | ModifiedBetaGeo | ParetoNBD | GammaGompertzNBD | BetaGeoBetaBinom | GammaGamma | ShiftedBetaGeo
 
@@ -643,6 +700,11 @@ export interface RfmSummary {
   nTransactions: number
   /** Rows skipped with `skipInvalid`. */
   nSkipped: number
+  /**
+   * Transactions after the observation end: outside the window and left
+   * out, as in lifetimes (rows of the end's own period stay in).
+   */
+  nAfterObservationEnd: number
 }
 
 /** A transaction file (CSV, TSV, `;` or whitespace separated) → summary, as `rfmSummary`. */

@@ -123,6 +123,28 @@ pub struct ClvOptions {
     pub freq: Option<String>,
 }
 
+/// Customers a fit left out although their data are valid (`leftOut`).
+#[napi(object, object_from_js = false)]
+pub struct LeftOut {
+    /// 0-based indices in the fit's input arrays, ascending.
+    pub indices: Vec<u32>,
+    /// Why they were left out and how they are valued.
+    pub reason: String,
+}
+
+impl From<&clv::fit::LeftOut> for LeftOut {
+    fn from(l: &clv::fit::LeftOut) -> Self {
+        LeftOut {
+            indices: l
+                .indices
+                .iter()
+                .map(|&i| u32::try_from(i).unwrap_or(u32::MAX))
+                .collect(),
+            reason: l.reason.clone(),
+        }
+    }
+}
+
 js_object! {
 #[doc = "One row of `summary()`: estimate, standard error and 95% interval."]
 #[napi(object, object_from_js = false)]
@@ -298,6 +320,15 @@ macro_rules! model_class {
             #[napi(catch_unwind, getter)]
             pub fn boundary(&self) -> Result<Option<String>> {
                 Ok(self.model()?.fit_info().and_then(|f| f.boundary.clone()))
+            }
+
+            /// Customers the fit left out although their data are valid (Gamma-Gamma:
+            /// repeat customers whose mean spend is 0, valued at the population mean
+            /// spend): their 0-based indices in the fit's arrays and why; null when none,
+            /// or for a model built from parameters.
+            #[napi(catch_unwind, getter)]
+            pub fn left_out(&self) -> Result<Option<LeftOut>> {
+                Ok(self.model()?.fit_info().and_then(|f| f.left_out.as_ref()).map(LeftOut::from))
             }
 
             /// Standard errors of the parameters; null for a model built from parameters.

@@ -183,6 +183,16 @@ macro_rules! model_class {
                 with(&self.state, |m| Ok(m.fit_info().and_then(|f| f.boundary.clone()).map_or(JsValue::NULL, JsValue::from)))
             }
 
+            /// Customers the fit left out although their data are valid (Gamma-Gamma:
+            /// repeat customers whose mean spend is 0, valued at the population mean
+            /// spend): their 0-based indices in the fit's arrays and why; null when none,
+            /// or for a model built from parameters.
+            #[wasm_bindgen(getter, js_name = leftOut, unchecked_return_type = "LeftOut | null")]
+            pub fn left_out(&self) -> Result<JsValue> {
+                with(&self.state, |m| Ok(m.fit_info().and_then(|f| f.left_out.clone())))
+                    .and_then(|l| l.map_or(Ok(JsValue::NULL), |l| to_js(&l)))
+            }
+
             /// Standard errors of the parameters; null for a model built from parameters.
             #[wasm_bindgen(getter, js_name = stdErrors, unchecked_return_type = [<$class StdErrors>])]
             pub fn std_errors(&self) -> Result<JsValue> {
