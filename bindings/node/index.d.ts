@@ -36,6 +36,11 @@ export declare class BetaGeo {
    * or for a model built from parameters.
    */
   get leftOut(): LeftOut | null
+  /**
+   * The time unit the model was fitted in (the `unit` of the fitted data, e.g.
+   * "W"): that of recency, T and every horizon; null when not known.
+   */
+  get unit(): string | null
   /** Standard errors of the parameters; null for a model built from parameters. */
   get stdErrors(): BetaGeoParams | null
   /** Estimate, standard error and 95% interval of each parameter. */
@@ -95,6 +100,11 @@ export declare class BetaGeoBetaBinom {
    * or for a model built from parameters.
    */
   get leftOut(): LeftOut | null
+  /**
+   * The time unit the model was fitted in (the `unit` of the fitted data, e.g.
+   * "W"): that of recency, T and every horizon; null when not known.
+   */
+  get unit(): string | null
   /** Standard errors of the parameters; null for a model built from parameters. */
   get stdErrors(): BetaGeoBetaBinomParams | null
   /** Estimate, standard error and 95% interval of each parameter. */
@@ -154,6 +164,11 @@ export declare class GammaGamma {
    * or for a model built from parameters.
    */
   get leftOut(): LeftOut | null
+  /**
+   * The time unit the model was fitted in (the `unit` of the fitted data, e.g.
+   * "W"): that of recency, T and every horizon; null when not known.
+   */
+  get unit(): string | null
   /** Standard errors of the parameters; null for a model built from parameters. */
   get stdErrors(): GammaGammaParams | null
   /** Estimate, standard error and 95% interval of each parameter. */
@@ -196,6 +211,11 @@ export declare class GammaGompertzNBD {
    * or for a model built from parameters.
    */
   get leftOut(): LeftOut | null
+  /**
+   * The time unit the model was fitted in (the `unit` of the fitted data, e.g.
+   * "W"): that of recency, T and every horizon; null when not known.
+   */
+  get unit(): string | null
   /** Standard errors of the parameters; null for a model built from parameters. */
   get stdErrors(): GammaGompertzNBDParams | null
   /** Estimate, standard error and 95% interval of each parameter. */
@@ -255,6 +275,11 @@ export declare class ModifiedBetaGeo {
    * or for a model built from parameters.
    */
   get leftOut(): LeftOut | null
+  /**
+   * The time unit the model was fitted in (the `unit` of the fitted data, e.g.
+   * "W"): that of recency, T and every horizon; null when not known.
+   */
+  get unit(): string | null
   /** Standard errors of the parameters; null for a model built from parameters. */
   get stdErrors(): ModifiedBetaGeoParams | null
   /** Estimate, standard error and 95% interval of each parameter. */
@@ -314,6 +339,11 @@ export declare class ParetoNBD {
    * or for a model built from parameters.
    */
   get leftOut(): LeftOut | null
+  /**
+   * The time unit the model was fitted in (the `unit` of the fitted data, e.g.
+   * "W"): that of recency, T and every horizon; null when not known.
+   */
+  get unit(): string | null
   /** Standard errors of the parameters; null for a model built from parameters. */
   get stdErrors(): ParetoNBDParams | null
   /** Estimate, standard error and 95% interval of each parameter. */
@@ -373,6 +403,11 @@ export declare class ShiftedBetaGeo {
    * or for a model built from parameters.
    */
   get leftOut(): LeftOut | null
+  /**
+   * The time unit the model was fitted in (the `unit` of the fitted data, e.g.
+   * "W"): that of recency, T and every horizon; null when not known.
+   */
+  get unit(): string | null
   /** Standard errors of the parameters; null for a model built from parameters. */
   get stdErrors(): ShiftedBetaGeoParams | null
   /** Estimate, standard error and 95% interval of each parameter. */
@@ -419,6 +454,11 @@ export interface BgBbCustomers {
   nPeriods: Float64Array | Array<number>
   /** Optional weight per row (for `fit` only; e.g. the number of donors with this history). */
   weights?: Float64Array | Array<number>
+  /**
+   * The time unit of the columns (the `unit` of a summary object, e.g.
+   * "W"): `fit` stores it with the model, and the CLV takes its months from it.
+   */
+  unit?: string
 }
 
 /** Options of `customerLifetimeValue` (lifetimes' defaults). */
@@ -427,7 +467,11 @@ export interface ClvOptions {
   time?: number
   /** Monthly discount rate (default 0.01). */
   discountRate?: number
-  /** Unit of recency and T: "W" (default), "D", "H", "M" or "<n>d". */
+  /**
+   * Unit of recency and T: "W", "D", "H", "M" or "<n>d". Default: the unit
+   * the transaction model was fitted in, else the data's `unit`, else "D"
+   * (as lifetimes); units that disagree throw `UNIT_MISMATCH`.
+   */
   freq?: string
 }
 
@@ -489,6 +533,11 @@ export interface Customers {
   T: Float64Array | Array<number>
   /** Optional weight per row (for `fit` only; e.g. counts of identical customers). */
   weights?: Float64Array | Array<number>
+  /**
+   * The time unit of the columns (the `unit` of a summary object, e.g.
+   * "W"): `fit` stores it with the model, and the CLV takes its months from it.
+   */
+  unit?: string
 }
 
 /** Revenue, transactions and a contribution margin per customer from a transaction log. */
@@ -773,6 +822,11 @@ export interface SpendCustomers {
   T?: Float64Array | Array<number>
   /** Optional weight per row (for `fit` only). */
   weights?: Float64Array | Array<number>
+  /**
+   * The time unit of the columns (the `unit` of a summary object, e.g.
+   * "W"): `fit` stores it with the model, and the CLV takes its months from it.
+   */
+  unit?: string
 }
 
 /** A stratified uplift: the combined estimate and one row per stratum (sorted by label). */

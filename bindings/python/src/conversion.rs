@@ -33,16 +33,19 @@ pub(crate) fn borrow<'a>(arrays: &'a [Cow<'_, [f64]>]) -> Vec<&'a [f64]> {
 }
 
 /// The keyword arguments of `fit` (checked by the core's fit).
+/// `unit` is the inputs' time unit (stored with the fitted model).
 pub(crate) fn fit_options(
     penalty: f64,
     max_iterations: u64,
     gradient_tolerance: f64,
-) -> FitOptions {
-    FitOptions {
+    unit: Option<&str>,
+) -> clv::Result<FitOptions> {
+    Ok(FitOptions {
         max_iterations,
         gradient_tolerance,
         penalty,
-    }
+        unit: unit.map(clv::time::TimeUnit::parse).transpose()?,
+    })
 }
 
 /// A vector as a new numpy array.
@@ -100,6 +103,7 @@ into_dict!(&FitInfo, |py, f| {
     "boundary" => f.boundary.clone(),
     "left_out" => f.left_out.as_ref().map(|l| l.indices.clone()),
     "left_out_reason" => f.left_out.as_ref().map(|l| l.reason.clone()),
+    "unit" => f.unit.clone(),
 });
 
 into_dict!(WhaleCurve, |py, w| {

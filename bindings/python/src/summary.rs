@@ -27,6 +27,7 @@ impl<'py> IntoPyObject<'py> for Wrap<CodedSummary> {
             "n_transactions" => s.n_transactions,
             "holdout_only_customers" => s.holdout_only_customers,
             "after_observation_end" => s.after_observation_end,
+            "unit" => s.unit.to_string(),
         })?;
         if let Some(h) = s.holdout {
             let holdout = dict!(py, {
@@ -89,6 +90,12 @@ pub(crate) fn summarize<'py>(
         (r, _, _) => r?,
     };
     Ok(Wrap(CodedSummary(s, rows)))
+}
+
+/// A time unit in words (`"W"` → `"weeks"`; `clv::time::TimeUnit::words`).
+#[pyfunction]
+pub(crate) fn unit_words(unit: &str) -> Res<String> {
+    Ok(clv::time::TimeUnit::parse(unit)?.words())
 }
 
 type Scores<'py> = Bound<'py, PyArray1<u8>>;

@@ -8,6 +8,7 @@ use clap::Args;
 use clap::builder::PossibleValue;
 use clv::fit::{FitInfo, FitOptions};
 use clv::models::{AnyModel, Family, ModelInfo, ModelKind};
+use clv::time::TimeUnit;
 use clv::{Error, Result};
 use serde_json::{Map, Value, json};
 
@@ -65,6 +66,11 @@ pub struct FitArgs {
     /// L2 penalty on the parameters (as lifetimes' penalizer_coef).
     #[arg(long, default_value_t = 0.0)]
     pub penalty: f64,
+    /// Time unit of the summary (W, D, H, M or <n>d; what `clv summary
+    /// --freq` used): saved with the model, so that `clv score` takes the
+    /// CLV's months from it and refuses another unit.
+    #[arg(long)]
+    pub freq: Option<String>,
     /// Print JSON instead of a table.
     #[arg(long)]
     pub json: bool,
@@ -89,6 +95,7 @@ pub struct Fitted {
 pub fn fit(args: &FitArgs) -> Result<Fitted> {
     let options = FitOptions {
         penalty: args.penalty,
+        unit: args.freq.as_deref().map(TimeUnit::parse).transpose()?,
         ..FitOptions::default()
     };
     let spec = args.model.0.spec();
@@ -161,6 +168,7 @@ pub fn fit_json(f: &Fitted) -> Value {
         "n_observations": f.info.n_observations,
         "boundary": f.info.boundary,
         "left_out": f.info.left_out.as_ref().map(|l| left_out_json(l, &f.ids)),
+        "unit": f.info.unit,
     })
 }
 

@@ -14,7 +14,7 @@ use clv::fit::{FitInfo, FitOptions};
 use clv::models::{BetaGeo, GammaGamma, Model, ModelInfo, SpendModel, TransactionModel};
 use clv::summary::{Summary, SummaryOptions};
 use clv::time::{TimeUnit, format_timestamp};
-use clv::value::{customer_lifetime_value, periods_per_month};
+use clv::value::{customer_lifetime_value, model_unit, periods_per_month, resolve_unit};
 use serde_json::json;
 
 use clv::portfolio::{RiskRanking, WhaleCurve, offer_ceiling, risk_ranking, whale_curve};
@@ -136,6 +136,7 @@ pub fn run(args: &ReportArgs) -> Result<()> {
                 "first_transaction": format_timestamp(first),
                 "last_transaction": format_timestamp(last),
                 "unit": summary.unit.to_string(),
+                "unit_words": summary.unit.words(),
                 "calibration_end": summary.calibration_end.map(format_timestamp),
                 "observation_end": format_timestamp(summary.observation_end),
                 "holdout_only_customers": summary.holdout_only_customers,
@@ -209,8 +210,9 @@ pub fn run(args: &ReportArgs) -> Result<()> {
     );
     let _ = writeln!(
         s,
-        "unit {}; calibration end {}; observation end {}",
+        "unit {} ({}); calibration end {}; observation end {}",
         summary.unit,
+        summary.unit.words(),
         summary
             .calibration_end
             .map_or_else(|| "none".to_string(), format_timestamp),
@@ -496,14 +498,22 @@ struct Models {
 /// mean spend is 0 are left out of the Gamma-Gamma fit (and listed) and
 /// valued at the population mean spend (`clv::models::gamma_gamma`).
 fn fit_models(summary: &Summary, input: &RfmInput) -> Result<Models> {
-    let options = FitOptions::default();
+    let options = FitOptions {
+        unit: Some(summary.unit),
+        ..FitOptions::default()
+    };
     let bg = BetaGeo::fit(
         &[&input.frequency, &input.recency, &input.t],
         None,
         &options,
     )?;
     let prob_alive = bg.prob_alive(&input.frequency, &input.recency, &input.t)?;
-    let periods_per_month = periods_per_month(&summary.unit.to_string())?;
+    // The summary's unit, which the model now carries (one rule: resolve_unit).
+    let unit = resolve_unit(&[
+        ("the summary", Some(&summary.unit.to_string())),
+        ("the transaction model", model_unit(&bg)),
+    ])?;
+    let periods_per_month = periods_per_month(&unit)?;
     let expected = bg.expected_purchases(
         f64::from(CLV_MONTHS) * periods_per_month,
         &input.frequency,

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 use clv::models::{AnyModel, ModelInfo, ModelKind, SpendModel};
-use clv::value::{customer_lifetime_value, periods_per_month};
+use clv::value::{customer_lifetime_value, model_unit, periods_per_month, resolve_unit};
 use clv::{Error, Result};
 
 use crate::input::SummaryColumnArgs;
@@ -27,7 +27,7 @@ pub struct ScoreArgs {
     /// without this model, a note says so and the money columns are left out).
     #[arg(long)]
     pub spend_model: Option<PathBuf>,
-    /// Horizon of expected_purchases, in the summary's time unit.
+    /// Horizon of expected_purchases, in the model's (the summary's) time unit.
     #[arg(long, default_value_t = 1.0)]
     pub horizon: f64,
     /// CLV horizon in months.
@@ -37,8 +37,10 @@ pub struct ScoreArgs {
     #[arg(long, default_value_t = 0.01)]
     pub discount_rate: f64,
     /// Time unit of the summary (W, D, H, M or <n>d), for the CLV's months.
-    #[arg(long, default_value = "W")]
-    pub freq: String,
+    /// Default: the unit the model was fitted in (`clv fit --freq`), else D
+    /// (days, as lifetimes); a unit other than the model's is an error.
+    #[arg(long)]
+    pub freq: Option<String>,
     /// Write to this file instead of stdout.
     #[arg(long, short)]
     pub output: Option<PathBuf>,
@@ -100,7 +102,10 @@ pub fn run(args: &ScoreArgs) -> Result<()> {
                 t,
                 args.clv_months,
                 args.discount_rate,
-                periods_per_month(&args.freq)?,
+                periods_per_month(&resolve_unit(&[
+                    ("freq", args.freq.as_deref()),
+                    ("the transaction model", model_unit(&any)),
+                ])?)?,
             )?;
             Some((spend, clv))
         }

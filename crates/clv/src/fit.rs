@@ -132,6 +132,11 @@ pub struct FitOptions {
     /// L2 penalty, as `lifetimes`' `penalizer_coef`: the objective is
     /// `−LL/W + penalty · Σθ²` (default 0).
     pub penalty: f64,
+    /// The time unit of the inputs (the summary's), stored in
+    /// [`FitInfo::unit`] so that the fitted model carries it (default
+    /// `None`: not known). Not used by the fit itself.
+    #[serde(default)]
+    pub unit: Option<crate::time::TimeUnit>,
 }
 
 impl Default for FitOptions {
@@ -140,6 +145,7 @@ impl Default for FitOptions {
             max_iterations: 1000,
             gradient_tolerance: 1e-6,
             penalty: 0.0,
+            unit: None,
         }
     }
 }
@@ -202,6 +208,12 @@ pub struct FitInfo {
     /// model describes entered the fit. Absent from the JSON when `None`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub left_out: Option<LeftOut>,
+    /// The time unit the model was fitted in (`"W"`, `"7d"`, ...; from
+    /// [`FitOptions::unit`]): that of `recency`, `T` and every horizon. CLV
+    /// takes it from here ([`crate::value::resolve_unit`]). Absent from the
+    /// JSON when not known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
 }
 
 /// Valid input rows a fit did not use ([`FitInfo::left_out`]).
@@ -916,6 +928,7 @@ fn maximize_dyn(
             n_observations: weight,
             boundary: boundary.map(|b| b.note),
             left_out: None,
+            unit: None,
         },
     ))
 }
@@ -1082,7 +1095,8 @@ pub fn fit_model<M: Model>(
     let spec = M::spec();
     let likelihood = prepare::<M>(inputs, weights)?;
     let fitted = maximize(spec.name, &likelihood, options);
-    let (p, info) = M::finish(&likelihood, fitted, options)?;
+    let (p, mut info) = M::finish(&likelihood, fitted, options)?;
+    info.unit = options.unit.map(|u| u.to_string());
     Ok(M::from_values(&p)?.with_fit_info(Some(info)))
 }
 

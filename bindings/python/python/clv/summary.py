@@ -160,6 +160,9 @@ def rfm_summary(
     ``attrs["after_observation_end"]`` (pandas) and reported with a
     ``UserWarning``. Zero amounts are valid transactions.
 
+    ``attrs["unit"]`` (pandas) is the time unit (``"W"``, ``"7d"``): a model
+    fitted on the columns stores it, and CLV takes its months from it.
+
     Columns: ``frequency``, ``recency``, ``T`` and, with
     ``monetary_value_col``, ``monetary_value``; with
     ``calibration_period_end``, also ``frequency_holdout``,
@@ -200,4 +203,6 @@ def rfm_summary(
         return pl.DataFrame({customer_id_col: ids, **cols})
     out = pd.DataFrame(cols, index=pd.Index(s["customer_id"], name=customer_id_col))
     out.attrs["after_observation_end"] = after
+    # units travel with the data: a model fitted on these columns stores it
+    out.attrs["unit"] = s["unit"]
     return out
