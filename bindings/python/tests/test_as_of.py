@@ -118,3 +118,10 @@ def test_a_return_names_the_customer_and_the_date():
     # $0 orders are valid: bob's second day counts for frequency with spend 0
     s = clv.rfm_summary(df.assign(m=[10.0, 5.0, 0.0]), "c", "d", "m")
     assert s.loc["bob"].tolist() == [1.0, 7.0, 7.0, 0.0]
+
+
+def test_fit_errors_name_the_customer():
+    s = pd.DataFrame({"frequency": [1.0, 2.0], "monetary_value": [5.0, -1.0]}, index=pd.Index(["ann", "bob"]))
+    with pytest.raises(clv.ClvError, match=r"invalid monetary_value\[1\]: -1 .*\(customer 'bob'\)") as e:
+        clv.GammaGamma().fit(s["frequency"], s["monetary_value"])
+    assert e.value.code == "INVALID_INPUT" and e.value.field == "monetary_value"

@@ -175,6 +175,12 @@ pub fn fit_json(f: &Fitted) -> Value {
 /// Runs `clv fit`.
 pub fn run(args: &FitArgs) -> Result<()> {
     let f = fit(args)?;
+    if args.freq.is_none() && f.model.kind().spec().family == Family::Transaction {
+        eprintln!(
+            "note: a summary CSV does not say its time unit: give --freq (as `clv summary \
+             --freq`) so that the saved model carries it and `clv score` can check it"
+        );
+    }
     if let Some(left) = &f.info.left_out {
         eprintln!("warning: {}", left_out_text(f.model.name(), left, &f.ids));
     }

@@ -260,8 +260,9 @@ pub fn run(args: &ReportArgs) -> Result<()> {
         let total: f64 = h.frequency.iter().sum();
         let _ = writeln!(
             s,
-            "\nHoldout ({} units): {active} customers bought again, {total} purchase periods in all",
-            h.duration
+            "\nHoldout ({} {}): {active} customers bought again, {total} purchase periods in all",
+            h.duration,
+            summary.unit.words()
         );
         if summary.holdout_only_customers > 0 {
             let _ = writeln!(

@@ -351,6 +351,12 @@ fn report_on_bundled_cdnow() {
         text.contains("RFM segments") && text.contains("Champions"),
         "{text}"
     );
+    // The unit in words: the bundled sample is in periods of 7 days.
+    assert!(
+        text.contains("unit 7d (periods of 7 days)")
+            && text.contains("Holdout (39 periods of 7 days)"),
+        "{text}"
+    );
 }
 
 #[test]

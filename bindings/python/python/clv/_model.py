@@ -12,6 +12,7 @@ Gamma-Gamma ``frequency, monetary_value``), positionally or by keyword.
 
 from __future__ import annotations
 
+import re
 import warnings
 from typing import Any, ClassVar, Dict, List, Optional, Sequence, Tuple, TypeVar
 
@@ -233,7 +234,16 @@ class _FitsCustomers(Model):
         if unit is None:
             unit = data_unit(*values)
         self._left_out_ids = None
-        self._fit(arrays, weights, penalty, max_iterations, gradient_tolerance, unit)
+        try:
+            self._fit(arrays, weights, penalty, max_iterations, gradient_tolerance, unit)
+        except _clv.ClvError as e:
+            # The core names the row; with a pandas index, name the customer too.
+            row = re.search(r"\[(\d+)\]", str(e))
+            if index is None or row is None or int(row.group(1)) >= len(index):
+                raise
+            who = index[int(row.group(1))]
+            raise error(f"{e} (customer {who!r})", code=getattr(e, "code", "INVALID_INPUT"),
+                        field=getattr(e, "field", None)) from None
         info = self._fitted().fit_info() or {}
         left = info.get("left_out")
         if left:
