@@ -29,6 +29,18 @@ export declare class BetaGeo {
    * optimum or a model built from parameters.
    */
   get boundary(): string | null
+  /**
+   * Customers the fit left out although their data are valid (Gamma-Gamma:
+   * repeat customers whose mean spend is 0, valued at the population mean
+   * spend): their 0-based indices in the fit's arrays and why; null when none,
+   * or for a model built from parameters.
+   */
+  get leftOut(): LeftOut | null
+  /**
+   * The time unit the model was fitted in (the `unit` of the fitted data, e.g.
+   * "W"): that of recency, T and every horizon; null when not known.
+   */
+  get unit(): string | null
   /** Standard errors of the parameters; null for a model built from parameters. */
   get stdErrors(): BetaGeoParams | null
   /** Estimate, standard error and 95% interval of each parameter. */
@@ -81,6 +93,18 @@ export declare class BetaGeoBetaBinom {
    * optimum or a model built from parameters.
    */
   get boundary(): string | null
+  /**
+   * Customers the fit left out although their data are valid (Gamma-Gamma:
+   * repeat customers whose mean spend is 0, valued at the population mean
+   * spend): their 0-based indices in the fit's arrays and why; null when none,
+   * or for a model built from parameters.
+   */
+  get leftOut(): LeftOut | null
+  /**
+   * The time unit the model was fitted in (the `unit` of the fitted data, e.g.
+   * "W"): that of recency, T and every horizon; null when not known.
+   */
+  get unit(): string | null
   /** Standard errors of the parameters; null for a model built from parameters. */
   get stdErrors(): BetaGeoBetaBinomParams | null
   /** Estimate, standard error and 95% interval of each parameter. */
@@ -133,6 +157,18 @@ export declare class GammaGamma {
    * optimum or a model built from parameters.
    */
   get boundary(): string | null
+  /**
+   * Customers the fit left out although their data are valid (Gamma-Gamma:
+   * repeat customers whose mean spend is 0, valued at the population mean
+   * spend): their 0-based indices in the fit's arrays and why; null when none,
+   * or for a model built from parameters.
+   */
+  get leftOut(): LeftOut | null
+  /**
+   * The time unit the model was fitted in (the `unit` of the fitted data, e.g.
+   * "W"): that of recency, T and every horizon; null when not known.
+   */
+  get unit(): string | null
   /** Standard errors of the parameters; null for a model built from parameters. */
   get stdErrors(): GammaGammaParams | null
   /** Estimate, standard error and 95% interval of each parameter. */
@@ -168,6 +204,18 @@ export declare class GammaGompertzNBD {
    * optimum or a model built from parameters.
    */
   get boundary(): string | null
+  /**
+   * Customers the fit left out although their data are valid (Gamma-Gamma:
+   * repeat customers whose mean spend is 0, valued at the population mean
+   * spend): their 0-based indices in the fit's arrays and why; null when none,
+   * or for a model built from parameters.
+   */
+  get leftOut(): LeftOut | null
+  /**
+   * The time unit the model was fitted in (the `unit` of the fitted data, e.g.
+   * "W"): that of recency, T and every horizon; null when not known.
+   */
+  get unit(): string | null
   /** Standard errors of the parameters; null for a model built from parameters. */
   get stdErrors(): GammaGompertzNBDParams | null
   /** Estimate, standard error and 95% interval of each parameter. */
@@ -220,6 +268,18 @@ export declare class ModifiedBetaGeo {
    * optimum or a model built from parameters.
    */
   get boundary(): string | null
+  /**
+   * Customers the fit left out although their data are valid (Gamma-Gamma:
+   * repeat customers whose mean spend is 0, valued at the population mean
+   * spend): their 0-based indices in the fit's arrays and why; null when none,
+   * or for a model built from parameters.
+   */
+  get leftOut(): LeftOut | null
+  /**
+   * The time unit the model was fitted in (the `unit` of the fitted data, e.g.
+   * "W"): that of recency, T and every horizon; null when not known.
+   */
+  get unit(): string | null
   /** Standard errors of the parameters; null for a model built from parameters. */
   get stdErrors(): ModifiedBetaGeoParams | null
   /** Estimate, standard error and 95% interval of each parameter. */
@@ -272,6 +332,18 @@ export declare class ParetoNBD {
    * optimum or a model built from parameters.
    */
   get boundary(): string | null
+  /**
+   * Customers the fit left out although their data are valid (Gamma-Gamma:
+   * repeat customers whose mean spend is 0, valued at the population mean
+   * spend): their 0-based indices in the fit's arrays and why; null when none,
+   * or for a model built from parameters.
+   */
+  get leftOut(): LeftOut | null
+  /**
+   * The time unit the model was fitted in (the `unit` of the fitted data, e.g.
+   * "W"): that of recency, T and every horizon; null when not known.
+   */
+  get unit(): string | null
   /** Standard errors of the parameters; null for a model built from parameters. */
   get stdErrors(): ParetoNBDParams | null
   /** Estimate, standard error and 95% interval of each parameter. */
@@ -324,6 +396,18 @@ export declare class ShiftedBetaGeo {
    * optimum or a model built from parameters.
    */
   get boundary(): string | null
+  /**
+   * Customers the fit left out although their data are valid (Gamma-Gamma:
+   * repeat customers whose mean spend is 0, valued at the population mean
+   * spend): their 0-based indices in the fit's arrays and why; null when none,
+   * or for a model built from parameters.
+   */
+  get leftOut(): LeftOut | null
+  /**
+   * The time unit the model was fitted in (the `unit` of the fitted data, e.g.
+   * "W"): that of recency, T and every horizon; null when not known.
+   */
+  get unit(): string | null
   /** Standard errors of the parameters; null for a model built from parameters. */
   get stdErrors(): ShiftedBetaGeoParams | null
   /** Estimate, standard error and 95% interval of each parameter. */
@@ -370,6 +454,11 @@ export interface BgBbCustomers {
   nPeriods: Float64Array | Array<number>
   /** Optional weight per row (for `fit` only; e.g. the number of donors with this history). */
   weights?: Float64Array | Array<number>
+  /**
+   * The time unit of the columns (the `unit` of a summary object, e.g.
+   * "W"): `fit` stores it with the model, and the CLV takes its months from it.
+   */
+  unit?: string
 }
 
 /** Options of `customerLifetimeValue` (lifetimes' defaults). */
@@ -378,7 +467,11 @@ export interface ClvOptions {
   time?: number
   /** Monthly discount rate (default 0.01). */
   discountRate?: number
-  /** Unit of recency and T: "W" (default), "D", "H", "M" or "<n>d". */
+  /**
+   * Unit of recency and T: "W", "D", "H", "M" or "<n>d". Default: the unit
+   * the transaction model was fitted in, else the data's `unit`, else "D"
+   * (as lifetimes); units that disagree throw `UNIT_MISMATCH`.
+   */
   freq?: string
 }
 
@@ -440,6 +533,11 @@ export interface Customers {
   T: Float64Array | Array<number>
   /** Optional weight per row (for `fit` only; e.g. counts of identical customers). */
   weights?: Float64Array | Array<number>
+  /**
+   * The time unit of the columns (the `unit` of a summary object, e.g.
+   * "W"): `fit` stores it with the model, and the CLV takes its months from it.
+   */
+  unit?: string
 }
 
 /** Revenue, transactions and a contribution margin per customer from a transaction log. */
@@ -484,6 +582,14 @@ export interface GammaGompertzNBDParams {
 
 /** Gini coefficient G = Σᵢ Σⱼ |vᵢ − vⱼ| / (2 n² μ) (population version; above 1 possible with negative values). */
 export declare function gini(values: Float64Array | Array<number>): number
+
+/** Customers a fit left out although their data are valid (`leftOut`). */
+export interface LeftOut {
+  /** 0-based indices in the fit's input arrays, ascending. */
+  indices: Array<number>
+  /** Why they were left out and how they are valued. */
+  reason: string
+}
 
 /** Any model class of the package. */
 export type ModelClass = BetaGeo | ModifiedBetaGeo | ParetoNBD | GammaGompertzNBD | BetaGeoBetaBinom | GammaGamma | ShiftedBetaGeo
@@ -643,6 +749,11 @@ export interface RfmSummary {
   nTransactions: number
   /** Rows skipped with `skipInvalid`. */
   nSkipped: number
+  /**
+   * Transactions after the observation end: outside the window and left
+   * out, as in lifetimes (rows of the end's own period stay in).
+   */
+  nAfterObservationEnd: number
 }
 
 /** A transaction file (CSV, TSV, `;` or whitespace separated) → summary, as `rfmSummary`. */
@@ -711,6 +822,11 @@ export interface SpendCustomers {
   T?: Float64Array | Array<number>
   /** Optional weight per row (for `fit` only). */
   weights?: Float64Array | Array<number>
+  /**
+   * The time unit of the columns (the `unit` of a summary object, e.g.
+   * "W"): `fit` stores it with the model, and the CLV takes its months from it.
+   */
+  unit?: string
 }
 
 /** A stratified uplift: the combined estimate and one row per stratum (sorted by label). */

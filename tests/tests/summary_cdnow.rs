@@ -310,3 +310,94 @@ fn frequency_holdout_is_not_divided_by_the_multiplier() {
     assert!((h.monetary_value.as_ref().unwrap()[8] - 28.735).abs() < 1e-9);
     assert_eq!(h.duration, 39.0);
 }
+
+/// As-of weekly summary of CDNOW_master.txt computed independently with
+/// lifetimes' period rule (`summary_data_from_transaction_data`: each date
+/// and the observation end become the Monday of their week, rows whose
+/// Monday is after the end's Monday are dropped): per customer (frequency,
+/// recency, T, monetary value), and the number of rows dropped. With
+/// `raw_cut`, rows are dropped by their date instead (the old behaviour).
+fn as_of_reference(obs_end: NaiveDate, raw_cut: bool) -> (BTreeMap<String, [f64; 4]>, usize) {
+    let text = std::fs::read_to_string(data_path("CDNOW_master.txt")).unwrap();
+    let end_week = monday(obs_end);
+    let mut weeks_of: BTreeMap<String, BTreeMap<NaiveDate, f64>> = BTreeMap::new();
+    let mut dropped = 0;
+    for line in text.lines().skip(1) {
+        let f: Vec<&str> = line.split_whitespace().collect();
+        let date = NaiveDate::parse_from_str(f[1], "%Y%m%d").unwrap();
+        let week = monday(date);
+        if week > end_week || (raw_cut && date > obs_end) {
+            dropped += 1;
+            continue;
+        }
+        *weeks_of
+            .entry(f[0].to_string())
+            .or_default()
+            .entry(week)
+            .or_insert(0.0) += f[3].parse::<f64>().unwrap();
+    }
+    let out = weeks_of
+        .iter()
+        .map(|(id, w)| {
+            let first = *w.keys().next().unwrap();
+            let last = *w.keys().next_back().unwrap();
+            let x = w.len() - 1;
+            let repeat: f64 = w.values().skip(1).sum();
+            let m = if x > 0 { repeat / x as f64 } else { 0.0 };
+            let row = [x as f64, weeks(first, last), weeks(first, end_week), m];
+            (id.clone(), row)
+        })
+        .collect();
+    (out, dropped)
+}
+
+#[test]
+fn cdnow_master_weekly_as_of_summary_equals_lifetimes() {
+    // Issue 12: `--freq W --observation-end 1997-09-30` on CDNOW_master. The
+    // observation end is a period (the week of Mon 1997-09-29 .. Sun 10-05):
+    // rows of that week after Tuesday 09-30 are in the window, later rows are
+    // left out and counted, as lifetimes 0.11.3 does (its summary gives a sum
+    // of frequency of 22490; dropping the rows of 10-01 .. 10-05 gave 22198
+    // and 292 customers different).
+    let read = ReadOptions {
+        amount_col: Some(ColumnRef::parse("dollar_value")),
+        ..ReadOptions::default()
+    };
+    let table = read_transactions_path(&data_path("CDNOW_master.txt"), &read).unwrap();
+    let options = SummaryOptions {
+        unit: TimeUnit::parse("W").unwrap(),
+        observation_end: Some(ts("1997-09-30")),
+        calibration_end: None,
+        skip_invalid: false,
+    };
+    let s = summarize_coded(
+        &table.ids,
+        &table.timestamps,
+        table.amounts.as_deref(),
+        &options,
+    )
+    .unwrap();
+    let end = NaiveDate::from_ymd_opt(1997, 9, 30).unwrap();
+    let (expected, dropped) = as_of_reference(end, false);
+    assert_eq!(s.len(), expected.len());
+    assert_eq!(s.len(), 23_570);
+    assert_eq!(s.after_observation_end, dropped);
+    assert_eq!(s.n_transactions + s.after_observation_end, 69_659);
+    let m = s.monetary_value.as_ref().unwrap();
+    for (k, (id, e)) in expected.iter().enumerate() {
+        assert_eq!(&s.customer_id[k], id);
+        assert_eq!([s.frequency[k], s.recency[k], s.t[k]], e[..3], "{id}");
+        assert!(close(m[k], e[3]), "{id}: {} vs {}", m[k], e[3]);
+    }
+    assert_eq!(s.frequency.iter().sum::<f64>(), 22_490.0);
+    // The rows of the end's week after the end itself make the difference:
+    // cut at the raw date, 292 customers differ in (frequency, recency, T)
+    // (301 with the monetary value) and the sum is 22198 (the issue's figures).
+    let (raw, _) = as_of_reference(end, true);
+    let differ = expected
+        .iter()
+        .filter(|(id, e)| raw[*id][..3] != e[..3])
+        .count();
+    let raw_sum: f64 = raw.values().map(|e| e[0]).sum();
+    assert_eq!((differ, raw_sum), (292, 22_198.0));
+}

@@ -74,6 +74,16 @@ clv_case = {"fn": "customer_lifetime_value",
                      "time": 12, "discount_rate": 0.01, "freq": "W"},
             "expected": [float(v) for v in clv]}
 
+# Issue 12 (a clv rule, not lifetimes): a customer without a spend estimate (x = 0, or only $0 repeat
+# orders, left out of the fit) is valued at the population mean spend p*v/(q-1) (eq. 5 at x = 0).
+POP = 6.25 * 15.44 / (3.74 - 1)
+zero_spend_case = {"fn": "expected_spend", "args": {"frequency": [3.0, 0.0, 1.0], "monetary_value": [0.0, 0.0, 0.0]},
+                   "expected": [POP, POP, POP], "rtol": 1e-12,
+                   "source": "clv rule (issue 12): a customer without a spend estimate (x = 0, or only $0 repeat "
+                             "orders, left out of the fit) is valued at the population mean spend p*v/(q-1) = "
+                             "6.25*15.44/2.74 (Fader & Hardie 2013 eq. 5 at x = 0); lifetimes would apply eq. 5 "
+                             "with zbar = 0"}
+
 # ---- write the shared vector files -------------------------------------------------------
 SRC = "lifetimes 0.11.3 at the published parameters (tests/vectors/gen_refs_bg_nbd_mbg_nbd_gamma_gamma.py)"
 
@@ -132,7 +142,7 @@ gg_vec = {
     "model": "gamma_gamma",
     "source": "Fader & Hardie (2013), The Gamma-Gamma Model of Monetary Value; lifetimes 0.11.3",
     "params": {"p": 6.25, "q": 3.74, "v": 15.44},
-    "cases": with_tol(gg_cases + [clv_case]),
+    "cases": with_tol(gg_cases + [clv_case]) + [zero_spend_case],
     "fits": [{"data": "cdnow_customers_summary_with_transactions.csv", "columns": ["x", "zbar"],
               "expected_params": {"p": 6.25, "q": 3.74, "v": 15.44}, "atol_params": 0.01,
               "source": "Fader & Hardie (2013), 946 CDNOW repeat customers. The MLE is v = 15.4477 "

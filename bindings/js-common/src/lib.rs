@@ -339,6 +339,9 @@ pub struct SummaryView {
     pub n_transactions: usize,
     /// Rows skipped with `skipInvalid`.
     pub n_skipped: usize,
+    /// Rows after the observation end (outside the window), left out as in
+    /// lifetimes (`clv::summary`, "Observation window").
+    pub n_after_observation_end: usize,
 }
 
 impl From<Summary> for SummaryView {
@@ -361,6 +364,7 @@ impl From<Summary> for SummaryView {
             calibration_period_end: s.calibration_end.map(clv::time::format_timestamp),
             n_transactions: s.n_transactions,
             n_skipped: s.skipped.len(),
+            n_after_observation_end: s.after_observation_end,
         }
     }
 }

@@ -74,7 +74,26 @@ impl ModelState {
     /// # Errors
     /// Those of [`AnyModel::fit`].
     pub fn fit(&mut self, inputs: &[&[f64]], weights: Option<&[f64]>) -> Result<()> {
-        self.model = Some(AnyModel::fit(self.kind, inputs, weights, &self.options)?);
+        self.fit_in(inputs, weights, None)
+    }
+
+    /// [`Self::fit`] with the time unit of the inputs (a summary's `unit`),
+    /// stored with the fitted model ([`clv::fit::FitInfo::unit`]).
+    ///
+    /// # Errors
+    /// [`Error::InvalidValue`] (`freq`) for a unit that does not parse;
+    /// those of [`AnyModel::fit`].
+    pub fn fit_in(
+        &mut self,
+        inputs: &[&[f64]],
+        weights: Option<&[f64]>,
+        unit: Option<&str>,
+    ) -> Result<()> {
+        let options = FitOptions {
+            unit: unit.map(clv::time::TimeUnit::parse).transpose()?,
+            ..self.options.clone()
+        };
+        self.model = Some(AnyModel::fit(self.kind, inputs, weights, &options)?);
         Ok(())
     }
 }
@@ -174,7 +193,8 @@ pub fn models() -> Vec<ModelEntry> {
 }
 
 /// Options of `customerLifetimeValue` as a JS caller gives them (lifetimes'
-/// defaults: 12 months, 0.01 per month, weeks).
+/// defaults: 12 months, 0.01 per month; the unit of the transaction model,
+/// else of the data, else days: [`clv::value::resolve_unit`]).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ClvArgs {
     /// Horizon in months.
@@ -183,6 +203,8 @@ pub struct ClvArgs {
     pub discount_rate: Option<f64>,
     /// Unit of recency and T.
     pub freq: Option<String>,
+    /// The unit the data carry (the `unit` of a summary object), if any.
+    pub data_unit: Option<String>,
 }
 
 /// Discounted CLV of each customer ([`clv::value::customer_lifetime_value_with_spend`]);
@@ -206,7 +228,11 @@ pub fn customer_lifetime_value(
         monetary_value,
         clv::models::whole_count("time", args.time.unwrap_or(12.0))?,
         args.discount_rate.unwrap_or(0.01),
-        args.freq.as_deref().unwrap_or("W"),
+        &clv::value::resolve_unit(&[
+            ("freq", args.freq.as_deref()),
+            ("the transaction model", clv::value::model_unit(transaction)),
+            ("the data", args.data_unit.as_deref()),
+        ])?,
     )
 }
 

@@ -181,6 +181,9 @@ pub struct RfmSummary {
     pub n_transactions: u32,
     /// Rows skipped with `skipInvalid`.
     pub n_skipped: u32,
+    /// Transactions after the observation end: outside the window and left
+    /// out, as in lifetimes (rows of the end's own period stay in).
+    pub n_after_observation_end: u32,
 }
 
 // Written out, not with `js_object!`: napi leaves an absent optional field
@@ -203,6 +206,7 @@ impl From<clv::summary::Summary> for RfmSummary {
             calibration_period_end: v.calibration_period_end,
             n_transactions: count(v.n_transactions),
             n_skipped: count(v.n_skipped),
+            n_after_observation_end: count(v.n_after_observation_end),
         }
     }
 }

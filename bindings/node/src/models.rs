@@ -26,6 +26,9 @@ pub struct Customers {
     pub t: Either<Float64Array, Vec<f64>>,
     /// Optional weight per row (for `fit` only; e.g. counts of identical customers).
     pub weights: Option<Either<Float64Array, Vec<f64>>>,
+    /// The time unit of the columns (the `unit` of a summary object, e.g.
+    /// "W"): `fit` stores it with the model, and the CLV takes its months from it.
+    pub unit: Option<String>,
 }
 
 /// Customers of a discrete-time transaction model (BG/BB).
@@ -39,6 +42,9 @@ pub struct BgBbCustomers {
     pub n_periods: Either<Float64Array, Vec<f64>>,
     /// Optional weight per row (for `fit` only; e.g. the number of donors with this history).
     pub weights: Option<Either<Float64Array, Vec<f64>>>,
+    /// The time unit of the columns (the `unit` of a summary object, e.g.
+    /// "W"): `fit` stores it with the model, and the CLV takes its months from it.
+    pub unit: Option<String>,
 }
 
 /// Customers with their mean repeat spend (spend models, CLV).
@@ -55,12 +61,19 @@ pub struct SpendCustomers {
     pub t: Option<Either<Float64Array, Vec<f64>>>,
     /// Optional weight per row (for `fit` only).
     pub weights: Option<Either<Float64Array, Vec<f64>>>,
+    /// The time unit of the columns (the `unit` of a summary object, e.g.
+    /// "W"): `fit` stores it with the model, and the CLV takes its months from it.
+    pub unit: Option<String>,
 }
 
 /// The columns of an input object in the order of the registry's `inputs`.
 trait Inputs {
     fn columns(&self) -> Vec<&[f64]>;
     fn weights(&self) -> Option<&[f64]>;
+    /// The time unit the columns carry, if any.
+    fn unit(&self) -> Option<&str> {
+        None
+    }
 }
 
 impl Inputs for Customers {
@@ -69,6 +82,9 @@ impl Inputs for Customers {
     }
     fn weights(&self) -> Option<&[f64]> {
         self.weights.as_ref().map(sl)
+    }
+    fn unit(&self) -> Option<&str> {
+        self.unit.as_deref()
     }
 }
 
@@ -79,6 +95,9 @@ impl Inputs for BgBbCustomers {
     fn weights(&self) -> Option<&[f64]> {
         self.weights.as_ref().map(sl)
     }
+    fn unit(&self) -> Option<&str> {
+        self.unit.as_deref()
+    }
 }
 
 impl Inputs for SpendCustomers {
@@ -87,6 +106,9 @@ impl Inputs for SpendCustomers {
     }
     fn weights(&self) -> Option<&[f64]> {
         self.weights.as_ref().map(sl)
+    }
+    fn unit(&self) -> Option<&str> {
+        self.unit.as_deref()
     }
 }
 
@@ -119,8 +141,32 @@ pub struct ClvOptions {
     pub time: Option<f64>,
     /// Monthly discount rate (default 0.01).
     pub discount_rate: Option<f64>,
-    /// Unit of recency and T: "W" (default), "D", "H", "M" or "<n>d".
+    /// Unit of recency and T: "W", "D", "H", "M" or "<n>d". Default: the unit
+    /// the transaction model was fitted in, else the data's `unit`, else "D"
+    /// (as lifetimes); units that disagree throw `UNIT_MISMATCH`.
     pub freq: Option<String>,
+}
+
+/// Customers a fit left out although their data are valid (`leftOut`).
+#[napi(object, object_from_js = false)]
+pub struct LeftOut {
+    /// 0-based indices in the fit's input arrays, ascending.
+    pub indices: Vec<u32>,
+    /// Why they were left out and how they are valued.
+    pub reason: String,
+}
+
+impl From<&clv::fit::LeftOut> for LeftOut {
+    fn from(l: &clv::fit::LeftOut) -> Self {
+        LeftOut {
+            indices: l
+                .indices
+                .iter()
+                .map(|&i| u32::try_from(i).unwrap_or(u32::MAX))
+                .collect(),
+            reason: l.reason.clone(),
+        }
+    }
 }
 
 js_object! {
@@ -300,6 +346,22 @@ macro_rules! model_class {
                 Ok(self.model()?.fit_info().and_then(|f| f.boundary.clone()))
             }
 
+            /// Customers the fit left out although their data are valid (Gamma-Gamma:
+            /// repeat customers whose mean spend is 0, valued at the population mean
+            /// spend): their 0-based indices in the fit's arrays and why; null when none,
+            /// or for a model built from parameters.
+            #[napi(catch_unwind, getter)]
+            pub fn left_out(&self) -> Result<Option<LeftOut>> {
+                Ok(self.model()?.fit_info().and_then(|f| f.left_out.as_ref()).map(LeftOut::from))
+            }
+
+            /// The time unit the model was fitted in (the `unit` of the fitted data, e.g.
+            /// "W"): that of recency, T and every horizon; null when not known.
+            #[napi(catch_unwind, getter)]
+            pub fn unit(&self) -> Result<Option<String>> {
+                Ok(self.model()?.fit_info().and_then(|f| f.unit.clone()))
+            }
+
             /// Standard errors of the parameters; null for a model built from parameters.
             #[napi(catch_unwind, getter)]
             pub fn std_errors(&self) -> Result<Option<[<$class Params>]>> {
@@ -342,7 +404,7 @@ macro_rules! input_fit {
             #[napi(catch_unwind)]
             pub fn fit<'a>(&mut self, this: This<'a>, data: $Input) -> Result<This<'a>> {
                 self.state
-                    .fit(&data.columns(), data.weights())
+                    .fit_in(&data.columns(), data.weights(), data.unit())
                     .map_err(js)?;
                 Ok(this)
             }
@@ -547,6 +609,7 @@ fn clv_of(
         time: o.time,
         discount_rate: o.discount_rate,
         freq: o.freq,
+        data_unit: data.unit.clone(),
     };
     let columns = [
         sl(&data.frequency),

@@ -34,16 +34,19 @@ pub(crate) fn borrow<'a>(arrays: &'a [Cow<'_, [f64]>]) -> Vec<&'a [f64]> {
 
 /// The keyword arguments of `fit` (checked by the core's fit);
 /// `max_iterations` is read as a number, so that −1 or 2**64 is a
-/// `ClvError` naming it, not Python's `OverflowError`.
+/// `ClvError` naming it, not Python's `OverflowError`. `unit` is the
+/// inputs' time unit (stored with the fitted model).
 pub(crate) fn fit_options(
     penalty: f64,
     max_iterations: f64,
     gradient_tolerance: f64,
+    unit: Option<&str>,
 ) -> clv::Result<FitOptions> {
     Ok(FitOptions {
         max_iterations: u64::from(clv::models::whole_count("max_iterations", max_iterations)?),
         gradient_tolerance,
         penalty,
+        unit: unit.map(clv::time::TimeUnit::parse).transpose()?,
     })
 }
 
@@ -100,6 +103,9 @@ into_dict!(&FitInfo, |py, f| {
     "gradient_norm" => f.gradient_norm,
     "n_observations" => f.n_observations,
     "boundary" => f.boundary.clone(),
+    "left_out" => f.left_out.as_ref().map(|l| l.indices.clone()),
+    "left_out_reason" => f.left_out.as_ref().map(|l| l.reason.clone()),
+    "unit" => f.unit.clone(),
 });
 
 into_dict!(WhaleCurve, |py, w| {

@@ -68,9 +68,11 @@ impl PyModel {
 impl PyModel {
     /// Maximum-likelihood fit of model `kind` (registry key or class name)
     /// to `inputs`, one array per name of the spec's `inputs`; the GIL is
-    /// released during the fit.
+    /// released during the fit. `unit` (the inputs' time unit) is stored
+    /// with the fitted model.
     #[staticmethod]
-    #[pyo3(signature = (kind, inputs, weights=None, penalty=0.0, max_iterations=1000.0, gradient_tolerance=1e-6))]
+    #[pyo3(signature = (kind, inputs, weights=None, penalty=0.0, max_iterations=1000.0, gradient_tolerance=1e-6, unit=None))]
+    #[allow(clippy::too_many_arguments)]
     fn fit(
         py: Python<'_>,
         kind: &str,
@@ -79,10 +81,11 @@ impl PyModel {
         penalty: f64,
         max_iterations: f64,
         gradient_tolerance: f64,
+        unit: Option<&str>,
     ) -> Res<Self> {
         let (kind, arrays) = (kind.parse()?, inputs.iter().map(slice).collect::<Vec<_>>());
         let (inputs, w) = (borrow(&arrays), weights.as_ref().map(slice));
-        let o = fit_options(penalty, max_iterations, gradient_tolerance)?;
+        let o = fit_options(penalty, max_iterations, gradient_tolerance, unit)?;
         Ok(enter(py, || AnyModel::fit(kind, &inputs, w.as_deref(), &o))?.into())
     }
 
@@ -270,7 +273,11 @@ impl PyModel {
 }
 
 /// Discounted CLV per customer (lifetimes' definition; see `clv::value`).
+/// The unit of the months is `freq`, the model's fitted unit and the data's
+/// unit (`data_unit`, e.g. a summary's `attrs["unit"]`), which must agree;
+/// none given: days (`clv::value::resolve_unit`).
 #[pyfunction]
+#[pyo3(signature = (model, spend, frequency, recency, t, time, discount_rate, freq=None, data_unit=None))]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn customer_lifetime_value<'py>(
     py: Python<'py>,
@@ -281,11 +288,17 @@ pub(crate) fn customer_lifetime_value<'py>(
     t: Floats<'py>,
     time: f64,
     discount_rate: f64,
-    freq: &str,
+    freq: Option<&str>,
+    data_unit: Option<&str>,
 ) -> Out<'py> {
     let time = clv::models::whole_count("time", time)?;
+    let unit = value::resolve_unit(&[
+        ("freq", freq),
+        ("the transaction model", value::model_unit(&model.inner)),
+        ("the data", data_unit),
+    ])?;
     let (ppm, m) = (
-        value::periods_per_month(freq)?,
+        value::periods_per_month(&unit)?,
         model.inner.transaction("customer_lifetime_value")?,
     );
     let (s, x, tx, t) = (slice(&spend), slice(&frequency), slice(&recency), slice(&t));

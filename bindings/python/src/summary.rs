@@ -6,7 +6,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
 use crate::conversion::{Floats, Wrap, array, dict, slice};
-use crate::error::{Res, enter};
+use crate::error::{PyClvErr, Res, enter};
 
 /// A summary with each output row's customer code.
 pub(crate) struct CodedSummary(Summary, Vec<u32>);
@@ -26,6 +26,8 @@ impl<'py> IntoPyObject<'py> for Wrap<CodedSummary> {
             "observation_end" => s.observation_end,
             "n_transactions" => s.n_transactions,
             "holdout_only_customers" => s.holdout_only_customers,
+            "after_observation_end" => s.after_observation_end,
+            "unit" => s.unit.to_string(),
         })?;
         if let Some(h) = s.holdout {
             let holdout = dict!(py, {
@@ -43,9 +45,10 @@ impl<'py> IntoPyObject<'py> for Wrap<CodedSummary> {
 /// Customers are given as codes `0..n_customers` in the output order (the
 /// Python layer factorises the id column in sorted order); timestamps as
 /// seconds since 1970-01-01 (naive). The result's `customer_code` gives each
-/// output row's code.
+/// output row's code. `names[code]` is the customer's own id: an error about
+/// a row's amount names the customer by it (the core knows only the code).
 #[pyfunction]
-#[pyo3(signature = (codes, n_customers, timestamps, amounts, freq, observation_end=None, calibration_end=None))]
+#[pyo3(signature = (codes, n_customers, timestamps, amounts, freq, observation_end=None, calibration_end=None, names=None))]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn summarize<'py>(
     py: Python<'py>,
@@ -56,6 +59,7 @@ pub(crate) fn summarize<'py>(
     freq: &str,
     observation_end: Option<i64>,
     calibration_end: Option<i64>,
+    names: Option<Bound<'py, PyAny>>,
 ) -> Res<Wrap<CodedSummary>> {
     let unit = clv::time::TimeUnit::parse(freq)?;
     let o = SummaryOptions {
@@ -70,8 +74,28 @@ pub(crate) fn summarize<'py>(
         amounts.as_ref().map(slice),
     );
     let f = || clv::summary::summarize_in_code_order(&c, n_customers, &ts, a.as_deref(), &o);
-    let (s, rows) = enter(py, f)?;
+    let (s, rows) = match (enter(py, f), &names, &a) {
+        (
+            Err(PyClvErr::Core(clv::Error::InvalidValue {
+                field,
+                index: Some(i),
+                ..
+            })),
+            Some(names),
+            Some(a),
+        ) if field == "amount" && i < c.len() => {
+            let name = names.get_item(c[i])?.str()?.to_string();
+            return Err(clv::summary::invalid_amount(i, a[i], &name, ts[i]).into());
+        }
+        (r, _, _) => r?,
+    };
     Ok(Wrap(CodedSummary(s, rows)))
+}
+
+/// A time unit in words (`"W"` → `"weeks"`; `clv::time::TimeUnit::words`).
+#[pyfunction]
+pub(crate) fn unit_words(unit: &str) -> Res<String> {
+    Ok(clv::time::TimeUnit::parse(unit)?.words())
 }
 
 type Scores<'py> = Bound<'py, PyArray1<u8>>;

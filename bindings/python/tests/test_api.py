@@ -119,8 +119,10 @@ def test_errors_name_field_and_value(bg):
         (lambda: clv.BetaGeo.from_json("{"), "FORMAT_ERROR", None, "invalid bg_nbd model JSON"),
         (lambda: clv.ParetoNBD.from_json(clv.BetaGeo.from_params(**FHL).to_json()), "FORMAT_ERROR", None,
          "invalid pareto_nbd model JSON"),
-        (lambda: clv.GammaGamma().fit([1, 2], [3.0, 0.0]), "INVALID_INPUT", "monetary_value",
-         "invalid monetary_value[1]: 0"),
+        (lambda: clv.GammaGamma().fit([1, 2], [3.0, -1.0]), "INVALID_INPUT", "monetary_value",
+         "invalid monetary_value[1]: -1"),
+        (lambda: clv.GammaGamma().fit([1, 2], [0.0, 0.0]), "EMPTY_INPUT", "frequency",
+         "2 repeat customer(s) have mean spend 0"),
         (lambda: clv.customer_lifetime_value(bg, clv.GammaGamma.from_params(p=6.25, q=3.74, v=15.44), [1], [1], [2],
                                              [10], freq="Y"), "INVALID_INPUT", "freq", 'invalid freq: "Y"'),
         # issue 17 #14, #16: the horizon is bounded, and out-of-range integers are ClvErrors, not OverflowError

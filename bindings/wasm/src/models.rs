@@ -73,7 +73,12 @@ fn per_customer<const N: usize>(
 fn fit(state: &Shared, kind: ModelKind, data: &JsValue) -> Result<()> {
     let (c, w) = (inputs(kind, data)?, opt_f64s(data, "weights")?);
     let columns: Vec<&[f64]> = c.iter().map(Vec::as_slice).collect();
-    state.borrow_mut().fit(&columns, w.as_deref()).map_err(js)
+    // The unit the data carry (a summary object's `unit`): stored with the model.
+    let unit = opt_string(data, "unit")?;
+    state
+        .borrow_mut()
+        .fit_in(&columns, w.as_deref(), unit.as_deref())
+        .map_err(js)
 }
 
 /// The model of any model class instance given as an argument, read back
@@ -97,6 +102,7 @@ fn clv_of(
         time: opt_f64(options, "time")?,
         discount_rate: opt_f64(options, "discountRate")?,
         freq: opt_string(options, "freq")?,
+        data_unit: opt_string(data, "unit")?,
     };
     let c = ["frequency", "recency", "T", "monetaryValue"].map(|k| f64s(data, k));
     let [x, tx, t, m] = c;
@@ -202,6 +208,23 @@ macro_rules! model_class {
             #[wasm_bindgen(getter, unchecked_return_type = "string | null")]
             pub fn boundary(&self) -> Result<JsValue> {
                 with(self.state()?, |m| Ok(m.fit_info().and_then(|f| f.boundary.clone()).map_or(JsValue::NULL, JsValue::from)))
+            }
+
+            /// Customers the fit left out although their data are valid (Gamma-Gamma:
+            /// repeat customers whose mean spend is 0, valued at the population mean
+            /// spend): their 0-based indices in the fit's arrays and why; null when none,
+            /// or for a model built from parameters.
+            #[wasm_bindgen(getter, js_name = leftOut, unchecked_return_type = "LeftOut | null")]
+            pub fn left_out(&self) -> Result<JsValue> {
+                with(&self.state, |m| Ok(m.fit_info().and_then(|f| f.left_out.clone())))
+                    .and_then(|l| l.map_or(Ok(JsValue::NULL), |l| to_js(&l)))
+            }
+
+            /// The time unit the model was fitted in (the `unit` of the fitted data, e.g.
+            /// "W"): that of recency, T and every horizon; null when not known.
+            #[wasm_bindgen(getter, unchecked_return_type = "string | null")]
+            pub fn unit(&self) -> Result<JsValue> {
+                with(&self.state, |m| Ok(m.fit_info().and_then(|f| f.unit.clone()).map_or(JsValue::NULL, JsValue::from)))
             }
 
             /// Standard errors of the parameters; null for a model built from parameters.

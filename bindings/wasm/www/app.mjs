@@ -120,7 +120,16 @@ async function compute() {
     const rfm = rfmSegments(data);
     const ms = performance.now() - t0;
     render({ s, bg, gg, alive, expected, clv, rfm, ms });
-    status(`Done: ${n.toLocaleString()} customers from ${s.nTransactions.toLocaleString()} transactions in ${ms.toFixed(0)} ms, all in this tab.`, 'done');
+    // What the data did not carry into the numbers, in plain words.
+    const notes = [];
+    if (s.nAfterObservationEnd) notes.push(`${s.nAfterObservationEnd.toLocaleString()} transactions after the observation end left out`);
+    if (!s.monetaryValue) notes.push('no amount column: money values (CLV) need amounts');
+    if (gg && gg.leftOut) {
+      const ids = Array.from(gg.leftOut.indices, (i) => s.customerId[i]);
+      notes.push(`${ids.length} customer(s) with only $0 repeat orders valued at the average spend (${ids.slice(0, 5).join(', ')}${ids.length > 5 ? ', …' : ''})`);
+    }
+    const note = notes.length ? ` Note: ${notes.join('; ')}.` : '';
+    status(`Done: ${n.toLocaleString()} customers from ${s.nTransactions.toLocaleString()} transactions in ${ms.toFixed(0)} ms, all in this tab.${note}`, 'done');
   } catch (e) {
     $('results').hidden = true;
     status(`Error${e.code ? ` [${e.code}]` : ''}: ${e.message}`, 'error');

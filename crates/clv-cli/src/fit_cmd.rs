@@ -8,10 +8,12 @@ use clap::Args;
 use clap::builder::PossibleValue;
 use clv::fit::{FitInfo, FitOptions};
 use clv::models::{AnyModel, Family, ModelInfo, ModelKind};
+use clv::time::TimeUnit;
 use clv::{Error, Result};
 use serde_json::{Map, Value, json};
 
 use crate::input::{SummaryColumnArgs, parse_numbers};
+use crate::render::{left_out_json, left_out_text};
 
 /// A model of the core's registry, as a command-line value (`bg-nbd`, ...):
 /// the CLI lists whatever models the core has.
@@ -64,6 +66,11 @@ pub struct FitArgs {
     /// L2 penalty on the parameters (as lifetimes' penalizer_coef).
     #[arg(long, default_value_t = 0.0)]
     pub penalty: f64,
+    /// Time unit of the summary (W, D, H, M or <n>d; what `clv summary
+    /// --freq` used): saved with the model, so that `clv score` takes the
+    /// CLV's months from it and refuses another unit.
+    #[arg(long)]
+    pub freq: Option<String>,
     /// Print JSON instead of a table.
     #[arg(long)]
     pub json: bool,
@@ -78,6 +85,8 @@ pub struct Fitted {
     pub model: AnyModel,
     /// Fit diagnostics.
     pub info: FitInfo,
+    /// Customer id of each input row (empty for a retention model).
+    pub ids: Vec<String>,
 }
 
 /// Fits the model the arguments ask for: the registry names the arrays the
@@ -86,9 +95,11 @@ pub struct Fitted {
 pub fn fit(args: &FitArgs) -> Result<Fitted> {
     let options = FitOptions {
         penalty: args.penalty,
+        unit: args.freq.as_deref().map(TimeUnit::parse).transpose()?,
         ..FitOptions::default()
     };
     let spec = args.model.0.spec();
+    let mut ids = Vec::new();
     let model = if spec.family == Family::Retention {
         let text = args.survivors.as_deref().ok_or_else(|| {
             Error::invalid(
@@ -112,20 +123,23 @@ pub fn fit(args: &FitArgs) -> Result<Fitted> {
             )
         })?;
         let c = &args.columns;
-        let cols = c.read_numeric(path)?;
+        // With the ids: a fit that leaves customers out names them.
+        let cols = c.read(path)?;
         let weights = c.weights(&cols)?;
         let inputs = spec
             .inputs
             .iter()
             .map(|name| cols.get(c.column_of(name)))
             .collect::<Result<Vec<&[f64]>>>()?;
-        AnyModel::fit(spec.kind, &inputs, weights, &options)?
+        let model = AnyModel::fit(spec.kind, &inputs, weights, &options)?;
+        ids.clone_from(&cols.ids);
+        model
     };
     let info = model.fit_info().cloned().ok_or_else(|| Error::Format {
         what: "fit".to_string(),
         message: "the fitted model carries no fit information".to_string(),
     })?;
-    Ok(Fitted { model, info })
+    Ok(Fitted { model, info, ids })
 }
 
 /// The JSON document `clv fit --json` prints.
@@ -153,12 +167,23 @@ pub fn fit_json(f: &Fitted) -> Value {
         "gradient_norm": f.info.gradient_norm,
         "n_observations": f.info.n_observations,
         "boundary": f.info.boundary,
+        "left_out": f.info.left_out.as_ref().map(|l| left_out_json(l, &f.ids)),
+        "unit": f.info.unit,
     })
 }
 
 /// Runs `clv fit`.
 pub fn run(args: &FitArgs) -> Result<()> {
     let f = fit(args)?;
+    if args.freq.is_none() && f.model.kind().spec().family == Family::Transaction {
+        eprintln!(
+            "note: a summary CSV does not say its time unit: give --freq (as `clv summary \
+             --freq`) so that the saved model carries it and `clv score` can check it"
+        );
+    }
+    if let Some(left) = &f.info.left_out {
+        eprintln!("warning: {}", left_out_text(f.model.name(), left, &f.ids));
+    }
     if let Some(path) = &args.save {
         std::fs::write(path, f.model.to_json()).map_err(|e| Error::Io {
             path: path.display().to_string(),

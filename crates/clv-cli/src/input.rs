@@ -55,8 +55,9 @@ pub struct ColumnArgs {
     /// The file has no header line; columns are then given by position.
     #[arg(long)]
     pub no_header: bool,
-    /// Skip rows that cannot be used (unparseable, negative amounts, after the
-    /// observation end) instead of failing; the count is reported on stderr.
+    /// Skip rows that cannot be used (unparseable, negative amounts) instead
+    /// of failing; the count is reported on stderr. (Rows after the
+    /// observation end are never errors: they are left out and counted.)
     #[arg(long)]
     pub skip_invalid: bool,
 }
@@ -161,7 +162,8 @@ fn report_skipped_lines(table: &TransactionTable) {
     }
 }
 
-/// Summarises a table, reporting skipped rows on stderr.
+/// Summarises a table, reporting skipped rows and the rows after the
+/// observation end (left out of the window) on stderr.
 pub fn summarize(
     table: &TransactionTable,
     options: &SummaryOptions,
@@ -180,6 +182,13 @@ pub fn summarize(
             summary.skipped.len(),
             first.index + 1,
             first.reason
+        );
+    }
+    if summary.after_observation_end > 0 {
+        eprintln!(
+            "note: {} transaction(s) after the observation end {} (outside the window) left out",
+            summary.after_observation_end,
+            clv::time::format_timestamp(summary.observation_end)
         );
     }
     Ok(summary)
@@ -226,17 +235,9 @@ impl SummaryColumnArgs {
         }
     }
 
-    /// Reads every column these options name that the file has, and the ids.
+    /// Reads every column these options name that the file has, and the ids
+    /// (a fit that leaves customers out names them).
     pub fn read(&self, path: &Path) -> Result<CsvColumns> {
-        self.read_with(path, true)
-    }
-
-    /// As [`Self::read`] without the ids (fits do not need them).
-    pub fn read_numeric(&self, path: &Path) -> Result<CsvColumns> {
-        self.read_with(path, false)
-    }
-
-    fn read_with(&self, path: &Path, with_ids: bool) -> Result<CsvColumns> {
         let mut wanted = vec![
             self.frequency_col.as_str(),
             self.recency_col.as_str(),
@@ -247,8 +248,7 @@ impl SummaryColumnArgs {
         if let Some(w) = &self.weights_col {
             wanted.push(w);
         }
-        let id_col = with_ids.then_some(self.id_col.as_str());
-        let cols = read_csv_columns(path, id_col, &wanted)?;
+        let cols = read_csv_columns(path, Some(&self.id_col), &wanted)?;
         if let Some(w) = &self.weights_col {
             cols.get(w)?;
         }

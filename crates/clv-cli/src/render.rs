@@ -5,6 +5,7 @@
 use std::fmt::Write as _;
 
 use clap::ValueEnum;
+use clv::fit::LeftOut;
 use clv::portfolio::{RiskRanking, WhaleCurve};
 use serde_json::{Value, json};
 
@@ -24,6 +25,53 @@ pub fn csv_field(s: &str) -> String {
     } else {
         s.to_string()
     }
+}
+
+/// How many customer ids a left-out warning lists.
+const LEFT_OUT_IDS: usize = 10;
+
+/// The customer ids of the rows a fit left out (`ids` per input row).
+pub fn left_out_ids(left: &LeftOut, ids: &[String]) -> Vec<String> {
+    left.indices
+        .iter()
+        .map(|&i| {
+            ids.get(i)
+                .cloned()
+                .unwrap_or_else(|| format!("row {}", i + 1))
+        })
+        .collect()
+}
+
+/// One line naming the customers a fit of `model` left out (the first
+/// [`LEFT_OUT_IDS`] ids, then how many more), and why.
+pub fn left_out_text(model: &str, left: &LeftOut, ids: &[String]) -> String {
+    let named = left_out_ids(left, ids);
+    let shown: Vec<String> = named
+        .iter()
+        .take(LEFT_OUT_IDS)
+        .map(|s| csv_field(s))
+        .collect();
+    let more = named.len().saturating_sub(LEFT_OUT_IDS);
+    let more = if more > 0 {
+        format!(" and {more} more")
+    } else {
+        String::new()
+    };
+    format!(
+        "{model} left out {} customer(s): {}{more} ({})",
+        named.len(),
+        shown.join(", "),
+        left.reason
+    )
+}
+
+/// `{"count", "customer_ids", "reason"}` of a fit's left-out rows.
+pub fn left_out_json(left: &LeftOut, ids: &[String]) -> Value {
+    json!({
+        "count": left.indices.len(),
+        "customer_ids": left_out_ids(left, ids),
+        "reason": left.reason,
+    })
 }
 
 /// The whale curve as JSON (without the per-customer arrays).

@@ -14,7 +14,7 @@ use clv::fit::{FitInfo, FitOptions};
 use clv::models::{BetaGeo, GammaGamma, Model, ModelInfo, SpendModel, TransactionModel};
 use clv::summary::{Summary, SummaryOptions};
 use clv::time::{TimeUnit, format_timestamp};
-use clv::value::{customer_lifetime_value, periods_per_month};
+use clv::value::{customer_lifetime_value, model_unit, periods_per_month, resolve_unit};
 use serde_json::json;
 
 use clv::portfolio::{RiskRanking, WhaleCurve, offer_ceiling, risk_ranking, whale_curve};
@@ -22,7 +22,7 @@ use clv::portfolio::{RiskRanking, WhaleCurve, offer_ceiling, risk_ranking, whale
 use crate::data::{CDNOW_SAMPLE, RfmInput, bundled_columns, score, segment_map};
 use crate::input::{self, ColumnArgs, parse_date_arg};
 use crate::progress::Progress;
-use crate::render::{csv_field, risk_text, whale_json, whale_text};
+use crate::render::{csv_field, left_out_json, left_out_text, risk_text, whale_json, whale_text};
 
 /// Arguments of `clv report`.
 #[derive(Debug, Args)]
@@ -105,9 +105,26 @@ pub fn run(args: &ReportArgs) -> Result<()> {
     let (scores, segments) = score(&rfm_input, args.bins, &map)?;
     let seg_table = clv::rfm::segment_table(&segments, &map);
     let models = fit_models(&summary, &rfm_input)?;
-    let top = top_customers(&models.clv, args.top);
+    // Ranked by CLV, or by expected purchases without amounts.
+    let top = top_customers(models.clv.as_ref().unwrap_or(&models.expected), args.top);
     let codes = scores.codes();
-    let port = portfolio(&models)?;
+    let port = models
+        .clv
+        .as_ref()
+        .map(|clv| portfolio(clv, &models.prob_alive))
+        .transpose()?;
+    let left_out = models
+        .gg
+        .as_ref()
+        .and_then(|g| g.fit_info())
+        .and_then(|i| i.left_out.as_ref());
+    if let Some(left) = left_out {
+        eprintln!(
+            "warning: {}",
+            left_out_text("Gamma-Gamma", left, &rfm_input.customer_id)
+        );
+    }
+    let clv_at = |i: usize| models.clv.as_ref().map(|c| c[i]);
 
     let mut out = crate::output(None)?;
     if args.json {
@@ -119,23 +136,35 @@ pub fn run(args: &ReportArgs) -> Result<()> {
                 "first_transaction": format_timestamp(first),
                 "last_transaction": format_timestamp(last),
                 "unit": summary.unit.to_string(),
+                "unit_words": summary.unit.words(),
                 "calibration_end": summary.calibration_end.map(format_timestamp),
                 "observation_end": format_timestamp(summary.observation_end),
                 "holdout_only_customers": summary.holdout_only_customers,
+                "after_observation_end": summary.after_observation_end,
+                "amounts": summary.monetary_value.is_some(),
             },
+            "notes": models.clv.is_none().then_some(vec![NO_AMOUNTS]).unwrap_or_default(),
             "summary": summary_stats_json(&summary),
             "models": {
                 "bg_nbd": params_json(&models.bg.params(), models.bg.fit_info()),
-                "gamma_gamma": params_json(&models.gg.params(), models.gg.fit_info()),
-                "clv": {"months": CLV_MONTHS, "monthly_discount_rate": CLV_DISCOUNT,
+                "gamma_gamma": models.gg.as_ref().map(|g| {
+                    let mut doc = params_json(&g.params(), g.fit_info());
+                    doc["left_out"] = left_out
+                        .map_or(serde_json::Value::Null, |l| left_out_json(l, &rfm_input.customer_id));
+                    doc
+                }),
+                "expected_purchases": {"months": CLV_MONTHS,
+                        "total": models.expected.iter().sum::<f64>()},
+                "clv": models.clv.as_ref().map(|clv| json!({
+                        "months": CLV_MONTHS, "monthly_discount_rate": CLV_DISCOUNT,
                         "periods_per_month": models.periods_per_month,
-                        "total": models.clv.iter().sum::<f64>()},
+                        "total": clv.iter().sum::<f64>()})),
             },
-            "whale_curve": {
+            "whale_curve": port.as_ref().map(|port| json!({
                 "value": format!("{CLV_MONTHS}-month CLV"),
                 "curve": whale_json(&port.whale),
-            },
-            "revenue_at_risk": {
+            })),
+            "revenue_at_risk": port.as_ref().map(|port| json!({
                 "value": format!("{CLV_MONTHS}-month value if active = CLV / P(alive)"),
                 "total": port.risk.total,
                 "total_value": port.risk.total_value,
@@ -143,12 +172,12 @@ pub fn run(args: &ReportArgs) -> Result<()> {
                 "expected_retained": port.risk.expected_retained,
                 "top": port.risk.at_risk.iter().take(args.top).map(|c| json!({
                     "customer_id": rfm_input.customer_id[c.index],
-                    "clv": models.clv[c.index],
+                    "clv": clv_at(c.index),
                     "prob_alive": c.p_alive,
                     "value_if_active": c.value,
                     "value_at_risk": c.value_at_risk,
                 })).collect::<Vec<_>>(),
-            },
+            })),
             "rfm_segments": seg_table.iter().map(|r| json!({
                 "segment": r.segment, "customers": r.customers, "share": r.share
             })).collect::<Vec<_>>(),
@@ -160,7 +189,8 @@ pub fn run(args: &ReportArgs) -> Result<()> {
                 "monetary_value": rfm_input.monetary_value[i],
                 "repeat_spend": rfm_input.frequency[i] * rfm_input.monetary_value[i],
                 "prob_alive": models.prob_alive[i],
-                "clv": models.clv[i],
+                "expected_purchases": models.expected[i],
+                "clv": clv_at(i),
                 "rfm_score": codes[i],
                 "segment": segments[i],
             })).collect::<Vec<_>>(),
@@ -180,13 +210,24 @@ pub fn run(args: &ReportArgs) -> Result<()> {
     );
     let _ = writeln!(
         s,
-        "unit {}; calibration end {}; observation end {}",
+        "unit {} ({}); calibration end {}; observation end {}",
         summary.unit,
+        summary.unit.words(),
         summary
             .calibration_end
             .map_or_else(|| "none".to_string(), format_timestamp),
         format_timestamp(summary.observation_end)
     );
+    if summary.after_observation_end > 0 {
+        let _ = writeln!(
+            s,
+            "{} transactions after the observation end are outside the window and left out",
+            summary.after_observation_end
+        );
+    }
+    if models.clv.is_none() {
+        let _ = writeln!(s, "note: {NO_AMOUNTS}");
+    }
     let _ = writeln!(
         s,
         "\nCustomer summary{}",
@@ -219,8 +260,9 @@ pub fn run(args: &ReportArgs) -> Result<()> {
         let total: f64 = h.frequency.iter().sum();
         let _ = writeln!(
             s,
-            "\nHoldout ({} units): {active} customers bought again, {total} purchase periods in all",
-            h.duration
+            "\nHoldout ({} {}): {active} customers bought again, {total} purchase periods in all",
+            h.duration,
+            summary.unit.words()
         );
         if summary.holdout_only_customers > 0 {
             let _ = writeln!(
@@ -235,10 +277,11 @@ pub fn run(args: &ReportArgs) -> Result<()> {
         "\nModels fitted on the {} customers (maximum likelihood; 95% log-scale intervals)",
         summary.len()
     );
-    for (label, params, info) in [
-        ("BG/NBD", models.bg.params(), models.bg.fit_info()),
-        ("Gamma-Gamma", models.gg.params(), models.gg.fit_info()),
-    ] {
+    let mut fitted = vec![("BG/NBD", models.bg.params(), models.bg.fit_info())];
+    if let Some(g) = &models.gg {
+        fitted.push(("Gamma-Gamma", g.params(), g.fit_info()));
+    }
+    for (label, params, info) in fitted {
         let ll = info.map_or(f64::NAN, |i| i.log_likelihood);
         let _ = writeln!(s, "  {label} (log-likelihood {ll:.1})");
         for (i, (name, value)) in params.iter().enumerate() {
@@ -248,12 +291,26 @@ pub fn run(args: &ReportArgs) -> Result<()> {
             let _ = writeln!(s, "    {name:<6}{value:>10.4}   [{lo:.4}, {hi:.4}]");
         }
     }
+    if let Some(left) = left_out {
+        let _ = writeln!(
+            s,
+            "  {}",
+            left_out_text("Gamma-Gamma", left, &rfm_input.customer_id)
+        );
+    }
     let _ = writeln!(
         s,
-        "  {CLV_MONTHS}-month CLV at {:.0}%/month, all customers: {:.2}",
-        100.0 * CLV_DISCOUNT,
-        models.clv.iter().sum::<f64>()
+        "  expected purchases in the next {CLV_MONTHS} months, all customers: {:.1}",
+        models.expected.iter().sum::<f64>()
     );
+    if let Some(clv) = &models.clv {
+        let _ = writeln!(
+            s,
+            "  {CLV_MONTHS}-month CLV at {:.0}%/month, all customers: {:.2}",
+            100.0 * CLV_DISCOUNT,
+            clv.iter().sum::<f64>()
+        );
+    }
     let _ = writeln!(s, "\nRFM segments ({} bins)", args.bins);
     let _ = writeln!(s, "  {:<20}{:>10}{:>9}", "segment", "customers", "share");
     for r in &seg_table {
@@ -267,45 +324,54 @@ pub fn run(args: &ReportArgs) -> Result<()> {
     }
     let _ = writeln!(
         s,
-        "\nTop {} customers by {CLV_MONTHS}-month CLV (BG/NBD + Gamma-Gamma)",
-        top.len()
+        "\nTop {} customers by {}",
+        top.len(),
+        if models.clv.is_some() {
+            format!("{CLV_MONTHS}-month CLV (BG/NBD + Gamma-Gamma)")
+        } else {
+            format!("expected purchases in the next {CLV_MONTHS} months (BG/NBD)")
+        }
     );
     let _ = writeln!(
         s,
-        "  {:<12}{:>10}{:>10}{:>10}{:>11}{:>9}{:>10}{:>6}  segment",
-        "customer", "frequency", "recency", "T", "monetary", "P(alive)", "CLV", "rfm"
+        "  {:<12}{:>10}{:>10}{:>10}{:>11}{:>9}{:>10}{:>10}{:>6}  segment",
+        "customer", "frequency", "recency", "T", "monetary", "P(alive)", "purchases", "CLV", "rfm"
     );
     for &i in &top {
+        let money = |v: Option<f64>| v.map_or_else(|| "-".to_string(), |c| format!("{c:.2}"));
+        let clv = money(clv_at(i));
+        let monetary = money(summary.monetary_value.as_ref().map(|m| m[i]));
         let _ = writeln!(
             s,
-            "  {:<12}{:>10}{:>10.2}{:>10.2}{:>11.2}{:>9.3}{:>10.2}{:>6}  {}",
+            "  {:<12}{:>10}{:>10.2}{:>10.2}{monetary:>11}{:>9.3}{:>10.2}{clv:>10}{:>6}  {}",
             csv_field(&rfm_input.customer_id[i]),
             rfm_input.frequency[i],
             rfm_input.recency[i],
             rfm_input.t[i],
-            rfm_input.monetary_value[i],
             models.prob_alive[i],
-            models.clv[i],
+            models.expected[i],
             codes[i],
             segments[i]
         );
     }
-    let _ = writeln!(
-        s,
-        "\nWhale curve of the {CLV_MONTHS}-month CLV (customers by CLV, largest first)"
-    );
-    whale_text(&mut s, &port.whale);
-    let _ = writeln!(
-        s,
-        "\nRevenue at risk over {CLV_MONTHS} months = value if active × (1 − P(alive)), value if active = CLV / P(alive)"
-    );
-    risk_text(
-        &mut s,
-        &port.risk,
-        &rfm_input.customer_id,
-        "if active",
-        args.top,
-    );
+    if let Some(port) = &port {
+        let _ = writeln!(
+            s,
+            "\nWhale curve of the {CLV_MONTHS}-month CLV (customers by CLV, largest first)"
+        );
+        whale_text(&mut s, &port.whale);
+        let _ = writeln!(
+            s,
+            "\nRevenue at risk over {CLV_MONTHS} months = value if active × (1 − P(alive)), value if active = CLV / P(alive)"
+        );
+        risk_text(
+            &mut s,
+            &port.risk,
+            &rfm_input.customer_id,
+            "if active",
+            args.top,
+        );
+    }
     crate::write_out(&mut out, &s)
 }
 
@@ -321,10 +387,10 @@ struct PortfolioView {
 /// already weighs the future by P(alive), so the value at stake is the value
 /// of a customer who is still active, times the probability that they are
 /// not — which is also the offer ceiling of an offer sure to work.
-fn portfolio(models: &Models) -> Result<PortfolioView> {
-    let whale = whale_curve(&models.clv)?;
-    let if_active = offer_ceiling(&models.clv, &models.prob_alive, 1.0)?.value_if_retained;
-    let risk = risk_ranking(&if_active, &models.prob_alive)?;
+fn portfolio(clv: &[f64], prob_alive: &[f64]) -> Result<PortfolioView> {
+    let whale = whale_curve(clv)?;
+    let if_active = offer_ceiling(clv, prob_alive, 1.0)?.value_if_retained;
+    let risk = risk_ranking(&if_active, prob_alive)?;
     Ok(PortfolioView { whale, risk })
 }
 
@@ -410,42 +476,74 @@ const CLV_MONTHS: u32 = 12;
 /// Monthly discount rate of the report's CLV.
 const CLV_DISCOUNT: f64 = 0.01;
 
+/// What the report says when the log has no amounts.
+const NO_AMOUNTS: &str = "no amount column (--amount-col): money values (spend, CLV, whale \
+     curve, revenue at risk) need amounts; P(alive) and expected purchases only";
+
 /// The report's fitted models and per-customer scores.
 struct Models {
     bg: BetaGeo,
-    gg: GammaGamma,
+    /// `None` without amounts.
+    gg: Option<GammaGamma>,
     prob_alive: Vec<f64>,
-    clv: Vec<f64>,
+    /// Expected purchases over the next [`CLV_MONTHS`] months.
+    expected: Vec<f64>,
+    /// `None` without amounts.
+    clv: Option<Vec<f64>>,
     periods_per_month: f64,
 }
 
-/// Fits BG/NBD and Gamma-Gamma to the (calibration) summary and scores
-/// every customer: P(alive) and the lifetimes-compatible monthly CLV.
+/// Fits BG/NBD (and, with amounts, Gamma-Gamma) to the (calibration)
+/// summary and scores every customer: P(alive), expected purchases over the
+/// horizon and the lifetimes-compatible monthly CLV. Repeat customers whose
+/// mean spend is 0 are left out of the Gamma-Gamma fit (and listed) and
+/// valued at the population mean spend (`clv::models::gamma_gamma`).
 fn fit_models(summary: &Summary, input: &RfmInput) -> Result<Models> {
-    let options = FitOptions::default();
+    let options = FitOptions {
+        unit: Some(summary.unit),
+        ..FitOptions::default()
+    };
     let bg = BetaGeo::fit(
         &[&input.frequency, &input.recency, &input.t],
         None,
         &options,
     )?;
-    let gg = GammaGamma::fit(&[&input.frequency, &input.monetary_value], None, &options)?;
-    let spend = gg.expected_spend(&input.frequency, &input.monetary_value)?;
     let prob_alive = bg.prob_alive(&input.frequency, &input.recency, &input.t)?;
-    let periods_per_month = periods_per_month(&summary.unit.to_string())?;
-    let clv = customer_lifetime_value(
-        &bg,
-        &spend,
+    // The summary's unit, which the model now carries (one rule: resolve_unit).
+    let unit = resolve_unit(&[
+        ("the summary", Some(&summary.unit.to_string())),
+        ("the transaction model", model_unit(&bg)),
+    ])?;
+    let periods_per_month = periods_per_month(&unit)?;
+    let expected = bg.expected_purchases(
+        f64::from(CLV_MONTHS) * periods_per_month,
         &input.frequency,
         &input.recency,
         &input.t,
-        CLV_MONTHS,
-        CLV_DISCOUNT,
-        periods_per_month,
     )?;
+    let (gg, clv) = match &summary.monetary_value {
+        None => (None, None),
+        Some(monetary) => {
+            let gg = GammaGamma::fit(&[&input.frequency, monetary], None, &options)?;
+            let spend = gg.expected_spend(&input.frequency, monetary)?;
+            let clv = customer_lifetime_value(
+                &bg,
+                &spend,
+                &input.frequency,
+                &input.recency,
+                &input.t,
+                CLV_MONTHS,
+                CLV_DISCOUNT,
+                periods_per_month,
+            )?;
+            (Some(gg), Some(clv))
+        }
+    };
     Ok(Models {
         bg,
         gg,
         prob_alive,
+        expected,
         clv,
         periods_per_month,
     })

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 use clv::models::{AnyModel, ModelInfo, ModelKind, SpendModel};
-use clv::value::{customer_lifetime_value, periods_per_month};
+use clv::value::{customer_lifetime_value, model_unit, periods_per_month, resolve_unit};
 use clv::{Error, Result};
 
 use crate::input::SummaryColumnArgs;
@@ -23,10 +23,11 @@ pub struct ScoreArgs {
     #[command(flatten)]
     pub columns: SummaryColumnArgs,
     /// A Gamma-Gamma model saved by `clv fit gamma-gamma --save`: adds
-    /// expected_spend and clv (needs the monetary column).
+    /// expected_spend and clv (needs the monetary column; without it, or
+    /// without this model, a note says so and the money columns are left out).
     #[arg(long)]
     pub spend_model: Option<PathBuf>,
-    /// Horizon of expected_purchases, in the summary's time unit.
+    /// Horizon of expected_purchases, in the model's (the summary's) time unit.
     #[arg(long, default_value_t = 1.0)]
     pub horizon: f64,
     /// CLV horizon in months.
@@ -36,8 +37,10 @@ pub struct ScoreArgs {
     #[arg(long, default_value_t = 0.01)]
     pub discount_rate: f64,
     /// Time unit of the summary (W, D, H, M or <n>d), for the CLV's months.
-    #[arg(long, default_value = "W")]
-    pub freq: String,
+    /// Default: the unit the model was fitted in (`clv fit --freq`), else D
+    /// (days, as lifetimes); a unit other than the model's is an error.
+    #[arg(long)]
+    pub freq: Option<String>,
     /// Write to this file instead of stdout.
     #[arg(long, short)]
     pub output: Option<PathBuf>,
@@ -67,9 +70,30 @@ pub fn run(args: &ScoreArgs) -> Result<()> {
     let t = cols.get(c.column_of(names[2]))?;
     let alive = model.prob_alive(x, r, t)?;
     let expected = model.expected_purchases(args.horizon, x, r, t)?;
-    let value = match &spend_model {
-        Some(gg) => {
-            let spend = gg.expected_spend(x, cols.get(&c.monetary_col)?)?;
+    // Money values need amounts: without a spend model, or without the
+    // monetary column in the summary, P(alive) and expected purchases alone.
+    let monetary = cols.opt(&c.monetary_col);
+    let spend_model = match (spend_model, monetary) {
+        (Some(_), None) => {
+            eprintln!(
+                "note: the summary has no {:?} column: money values (expected_spend, clv) need \
+                 amounts; scoring P(alive) and expected purchases only",
+                c.monetary_col
+            );
+            None
+        }
+        (None, _) => {
+            eprintln!(
+                "note: money values (expected_spend, clv) need amounts and a spend model \
+                 (--spend-model); scoring P(alive) and expected purchases only"
+            );
+            None
+        }
+        (gg, Some(_)) => gg,
+    };
+    let value = match (&spend_model, monetary) {
+        (Some(gg), Some(monetary)) => {
+            let spend = gg.expected_spend(x, monetary)?;
             let clv = customer_lifetime_value(
                 model,
                 &spend,
@@ -78,11 +102,14 @@ pub fn run(args: &ScoreArgs) -> Result<()> {
                 t,
                 args.clv_months,
                 args.discount_rate,
-                periods_per_month(&args.freq)?,
+                periods_per_month(&resolve_unit(&[
+                    ("freq", args.freq.as_deref()),
+                    ("the transaction model", model_unit(&any)),
+                ])?)?,
             )?;
             Some((spend, clv))
         }
-        None => None,
+        _ => None,
     };
     let mut s = String::with_capacity(cols.len() * 48);
     s.push_str("customer_id,prob_alive,expected_purchases");

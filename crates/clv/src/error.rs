@@ -115,6 +115,25 @@ pub enum Error {
         /// Why it is not defined.
         reason: String,
     },
+    /// Two time units that must agree do not: e.g. the `freq` given to a
+    /// CLV and the unit the transaction model was fitted in (a horizon of
+    /// months would be converted to the wrong number of periods).
+    #[error(
+        "time unit mismatch ({field}): {stated_by} is {given:?} but {other} is in {expected:?}"
+    )]
+    UnitMismatch {
+        /// The unit argument concerned (e.g. `freq`).
+        field: String,
+        /// What stated `given`: the argument itself, or e.g. "the
+        /// transaction model" when the argument was not given.
+        stated_by: String,
+        /// The unit it stated.
+        given: String,
+        /// What has the other unit (e.g. "the transaction model").
+        other: String,
+        /// That unit.
+        expected: String,
+    },
     /// A serialised model or option set could not be read.
     #[error("invalid {what}: {message}")]
     Format {
@@ -152,6 +171,7 @@ impl Error {
             Error::Format { .. } => "FORMAT_ERROR",
             Error::NotFitted { .. } => "NOT_FITTED",
             Error::Unsupported { .. } => "NOT_SUPPORTED",
+            Error::UnitMismatch { .. } => "UNIT_MISMATCH",
         }
     }
 
@@ -160,7 +180,8 @@ impl Error {
         match self {
             Error::InvalidValue { field, .. }
             | Error::LengthMismatch { field, .. }
-            | Error::Empty { field, .. } => Some(field),
+            | Error::Empty { field, .. }
+            | Error::UnitMismatch { field, .. } => Some(field),
             Error::Parse { column, .. } | Error::MissingColumn { column, .. } => Some(column),
             Error::Unsupported { operation, .. } => Some(operation),
             _ => None,

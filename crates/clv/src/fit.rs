@@ -127,6 +127,11 @@ pub struct FitOptions {
     /// L2 penalty, as `lifetimes`' `penalizer_coef`: the objective is
     /// `−LL/W + penalty · Σθ²` (default 0).
     pub penalty: f64,
+    /// The time unit of the inputs (the summary's), stored in
+    /// [`FitInfo::unit`] so that the fitted model carries it (default
+    /// `None`: not known). Not used by the fit itself.
+    #[serde(default)]
+    pub unit: Option<crate::time::TimeUnit>,
 }
 
 impl Default for FitOptions {
@@ -135,6 +140,7 @@ impl Default for FitOptions {
             max_iterations: 1000,
             gradient_tolerance: 1e-6,
             penalty: 0.0,
+            unit: None,
         }
     }
 }
@@ -191,6 +197,27 @@ pub struct FitInfo {
     /// on them. Absent from the JSON when `None`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub boundary: Option<String>,
+    /// Input rows the model's likelihood leaves out although they are valid
+    /// data (e.g. Gamma-Gamma's repeat customers whose mean spend is 0), so
+    /// that callers can warn and name them. `None` when every row that the
+    /// model describes entered the fit. Absent from the JSON when `None`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub left_out: Option<LeftOut>,
+    /// The time unit the model was fitted in (`"W"`, `"7d"`, ...; from
+    /// [`FitOptions::unit`]): that of `recency`, `T` and every horizon. CLV
+    /// takes it from here ([`crate::value::resolve_unit`]). Absent from the
+    /// JSON when not known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+}
+
+/// Valid input rows a fit did not use ([`FitInfo::left_out`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LeftOut {
+    /// 0-based indices of the rows in the fit's input arrays, ascending.
+    pub indices: Vec<usize>,
+    /// Why they were left out and how they are valued, in one sentence.
+    pub reason: String,
 }
 
 /// serde_json writes NaN as `null`; read `null` back as NaN.
@@ -895,6 +922,8 @@ fn maximize_dyn(
             gradient_norm: att.grad_max,
             n_observations: weight,
             boundary: boundary.map(|b| b.note),
+            left_out: None,
+            unit: None,
         },
     ))
 }
@@ -1061,7 +1090,8 @@ pub fn fit_model<M: Model>(
     let spec = M::spec();
     let likelihood = prepare::<M>(inputs, weights)?;
     let fitted = maximize(spec.name, &likelihood, options);
-    let (p, info) = M::finish(&likelihood, fitted, options)?;
+    let (p, mut info) = M::finish(&likelihood, fitted, options)?;
+    info.unit = options.unit.map(|u| u.to_string());
     Ok(M::from_values(&p)?.with_fit_info(Some(info)))
 }
 

@@ -499,12 +499,17 @@ fn parse_number(bytes: &[u8]) -> std::result::Result<f64, &'static str> {
     field_text(bytes)?.parse().map_err(|_| "not a number")
 }
 
+/// The reason [`parse_amount`] gives for a negative amount; the row's
+/// error then names the customer and the date (see [`crate::summary`],
+/// "Amounts": a return is not a purchase).
+const NEGATIVE: &str = "negative; amounts must be >= 0";
+
 fn parse_amount(bytes: &[u8]) -> std::result::Result<f64, &'static str> {
     let value = parse_number(bytes)?;
     if !value.is_finite() {
         Err("not a finite number")
     } else if value < 0.0 {
-        Err("negative; amounts must be >= 0")
+        Err(NEGATIVE)
     } else {
         Ok(value)
     }
@@ -614,17 +619,29 @@ impl<'o> Builder<'o> {
             value: text(fields.field(cols.index[k])),
             reason,
         };
-        let id = fields.field(cols.index[0]);
-        match std::str::from_utf8(id) {
+        let id = match std::str::from_utf8(fields.field(cols.index[0])) {
             Err(_) => return Err(bad(0, "not valid UTF-8".into())),
             Ok("") => return Err(bad(0, "empty customer id".into())),
-            Ok(_) => {}
-        }
+            Ok(id) => id,
+        };
         let date = std::str::from_utf8(fields.field(cols.index[1]))
             .map_err(|_| bad(1, "not valid UTF-8".into()))?;
         let ts = parse_timestamp(date, date_format).map_err(|r| bad(1, r))?;
         let amount = if cols.has_amount {
-            parse_amount(fields.field(cols.index[2])).map_err(|r| bad(2, r.into()))?
+            parse_amount(fields.field(cols.index[2])).map_err(|r| {
+                if r == NEGATIVE {
+                    bad(
+                        2,
+                        format!(
+                            "{NEGATIVE}: a return of customer {id:?} on {}; a return is not a \
+                             purchase: net it against the purchase it refunds, or skip such rows",
+                            crate::time::format_timestamp(ts)
+                        ),
+                    )
+                } else {
+                    bad(2, r.into())
+                }
+            })?
         } else {
             0.0
         };

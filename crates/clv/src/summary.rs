@@ -28,11 +28,35 @@
 //! within each (customer, period) first, the first period is excluded, and
 //! zero amounts are kept (they make a period count).
 //!
+//! # Observation window (as-of summaries)
+//!
+//! The observation end `E` defines the window, as in `lifetimes`
+//! (`summary_data_from_transaction_data` maps every row and `E` to their
+//! periods and keeps the rows whose period is ≤ `E`'s): a row is inside when
+//! `p(ts) ≤ p(E)`, so the rows of `E`'s own period belong to the window even
+//! when they come later that period (a weekly summary to Tuesday keeps that
+//! week's Sunday). Rows outside are valid data, not errors: they are left
+//! out and counted in [`Summary::after_observation_end`] (the CLI notes the
+//! count on stderr, Python warns, JS returns it). This is how a back-test
+//! summarises a log "as of" an earlier date.
+//!
+//! # Amounts: zero and negative
+//!
+//! A zero amount is a valid transaction (a $0 order): it counts for the
+//! frequency and adds 0 to the spend. A negative amount (a return or
+//! refund) is not a purchase, and netting it within its period would count
+//! a return as a purchase period; so it is an [`Error::InvalidValue`] naming
+//! the row, the customer and the date ([`invalid_amount`]), or, with
+//! `skip_invalid`, a skipped row. Net returns against the purchases they
+//! refund before summarising.
+//!
 //! # Calibration / holdout split
 //!
 //! With `calibration_end = C` and observation end `E` (`C ≤ E`): rows with
 //! `ts ≤ C` (raw timestamps, not periods) form the calibration summary above
-//! with `C` as its observation end; rows with `C < ts ≤ E` are the holdout:
+//! with `C` as its observation end; rows with `C < ts ≤ E` are the holdout
+//! (raw timestamps too, as `lifetimes.utils.calibration_and_holdout_data`
+//! selects them; rows with `ts > E` are left out and counted):
 //!
 //! ```text
 //! frequency_holdout      = number of distinct periods with a holdout purchase   (NOT divided by m)
@@ -54,11 +78,10 @@
 //! - Only customers with a calibration purchase are output; customers first
 //!   seen in the holdout are dropped, as in `lifetimes`, but they are counted
 //!   in [`Summary::holdout_only_customers`].
-//! - Difference: `lifetimes` silently drops rows after the observation end
-//!   (and keeps rows after it but in the same period); here a row with
-//!   `ts > E` is an error, or is skipped and reported with `skip_invalid`.
-//!   `lifetimes` raises when the holdout is empty; here all holdout columns
-//!   are then 0.
+//! - Difference: `lifetimes` silently drops rows after the observation end;
+//!   here they are dropped the same way but counted
+//!   ([`Summary::after_observation_end`]). `lifetimes` raises when the
+//!   holdout is empty; here all holdout columns are then 0.
 //!
 //! Customers are sorted by the byte order of their id strings, as the sorted
 //! pandas `groupby` of `lifetimes` does (`"10" < "9"`).
@@ -101,8 +124,10 @@ pub struct SummaryOptions {
     pub observation_end: Option<i64>,
     /// End of the calibration period; `Some` adds the holdout columns.
     pub calibration_end: Option<i64>,
-    /// Skip (and list in [`Summary::skipped`]) rows with a bad amount or a
-    /// timestamp after the observation end instead of failing.
+    /// Skip (and list in [`Summary::skipped`]) rows with a bad amount
+    /// (negative or not finite) instead of failing. Rows after the
+    /// observation end are not invalid: they are always left out and counted
+    /// in [`Summary::after_observation_end`].
     pub skip_invalid: bool,
 }
 
@@ -433,6 +458,10 @@ pub struct Summary {
     pub skipped: Vec<SkippedRow>,
     /// Customers whose first purchase is in the holdout (not in the output).
     pub holdout_only_customers: usize,
+    /// Rows outside the observation window (after the observation end's
+    /// period; with a calibration end, after the observation end itself):
+    /// left out, as in `lifetimes` (module docs, "Observation window").
+    pub after_observation_end: usize,
 }
 
 impl Summary {
@@ -506,7 +535,8 @@ impl Summary {
     /// The summary as JSON:
     /// `{"columns": {"customer_id": [...], "frequency": [...], ...}, "unit": "7d",
     /// "observation_end": "1997-09-30", "calibration_end": null, "n_customers": ..,
-    /// "n_transactions": .., "holdout_only_customers": .., "skipped": [{"index", "reason"}]}`.
+    /// "n_transactions": .., "holdout_only_customers": .., "after_observation_end": ..,
+    /// "skipped": [{"index", "reason"}]}`.
     /// Column names are those of [`Summary::write_csv`].
     pub fn to_json(&self) -> serde_json::Value {
         use serde_json::{Value, json};
@@ -541,6 +571,7 @@ impl Summary {
             "n_customers": self.len(),
             "n_transactions": self.n_transactions,
             "holdout_only_customers": self.holdout_only_customers,
+            "after_observation_end": self.after_observation_end,
             "skipped": skipped,
         })
     }
@@ -678,6 +709,30 @@ fn valid_amount(a: f64) -> bool {
     a.is_finite() && a >= 0.0
 }
 
+/// The error for row `index` whose `amount` is negative or not finite,
+/// naming the customer and the date (module docs, "Amounts"). Bindings that
+/// summarise by customer code use it to name the customer by their own id.
+///
+/// ```
+/// use clv::summary::invalid_amount;
+/// let e = invalid_amount(7, -12.5, "00042", 857_520_000);
+/// assert_eq!(e.field(), Some("amount"));
+/// assert!(e.to_string().starts_with(
+///     "invalid amount[7]: -12.5 for customer \"00042\" on 1997-03-05 (expected a finite number >= 0"));
+/// ```
+pub fn invalid_amount(index: usize, amount: f64, customer: &str, timestamp: i64) -> Error {
+    Error::invalid_at(
+        "amount",
+        index,
+        format!(
+            "{amount} for customer {customer:?} on {}",
+            format_timestamp(timestamp)
+        ),
+        "a finite number >= 0; a negative amount (a return) is not a purchase: net it \
+         against the purchase it refunds, or skip such rows (skip_invalid)",
+    )
+}
+
 /// Validated inputs shared by the row-building pass.
 struct Plan<'a> {
     ids: &'a CustomerIds,
@@ -685,8 +740,13 @@ struct Plan<'a> {
     amounts: Option<&'a [f64]>,
     unit: TimeUnit,
     observation_end: i64,
+    /// Period index of the observation end.
+    top: i64,
     /// Rows with `ts <= split` are calibration rows.
     split: i64,
+    /// A calibration end was given: the window ends at the observation end
+    /// itself, not at its period.
+    holdout: bool,
     /// Period offsets are relative to this period.
     base: i64,
     skip: bool,
@@ -709,75 +769,88 @@ struct Grouped {
     holdout_only: usize,
     n_transactions: usize,
     skipped: Vec<SkippedRow>,
+    after_observation_end: usize,
 }
+
+/// Rows of one validation pass: calibration, holdout, skipped, and the
+/// number outside the window.
+type Split<R> = (Vec<R>, Vec<R>, Vec<SkippedRow>, usize);
 
 impl Plan<'_> {
     fn amount(&self, i: usize) -> f64 {
         self.amounts.map_or(0.0, |a| a[i])
     }
 
-    /// The one validation pass: rows split into calibration and holdout.
-    fn rows<R: RowLike>(&self) -> Result<(Vec<R>, Vec<R>, Vec<SkippedRow>)> {
+    /// Whether a row at `ts` (in period `period`) is inside the observation
+    /// window (module docs).
+    fn inside(&self, ts: i64, period: i64) -> bool {
+        if self.holdout {
+            ts <= self.observation_end
+        } else {
+            period <= self.top
+        }
+    }
+
+    /// The one validation pass: rows split into calibration and holdout;
+    /// rows outside the window are counted.
+    fn rows<R: RowLike>(&self) -> Result<Split<R>> {
         let n = self.timestamps.len();
         let mut skipped = Vec::new();
+        let mut after = 0;
         let mut cal: Vec<R> = Vec::with_capacity(n);
         let mut hold: Vec<R> = Vec::new();
         for i in 0..n {
+            let ts = self.timestamps[i];
+            let period = self.unit.period_index(ts);
+            if !self.inside(ts, period) {
+                after += 1;
+                continue;
+            }
             let amount = self.amount(i);
             if !valid_amount(amount) {
-                if self.skip {
-                    skipped.push(SkippedRow {
-                        index: i,
-                        reason: format!("amount {amount} is not a finite number >= 0"),
-                    });
-                    continue;
-                }
-                return Err(Error::invalid_at(
-                    "amount",
-                    i,
-                    amount,
-                    "a finite number >= 0",
-                ));
-            }
-            let ts = self.timestamps[i];
-            if ts > self.observation_end {
-                let end = format_timestamp(self.observation_end);
+                let customer = &self.ids.names[self.ids.codes[i] as usize];
                 if self.skip {
                     skipped.push(SkippedRow {
                         index: i,
                         reason: format!(
-                            "timestamp {} is after the observation end {end}",
+                            "amount {amount} for customer {customer:?} on {} is not a finite number >= 0",
                             format_timestamp(ts)
                         ),
                     });
                     continue;
                 }
-                return Err(Error::invalid_at(
-                    "timestamp",
-                    i,
-                    format_timestamp(ts),
-                    format!("<= observation end {end}"),
-                ));
+                return Err(invalid_amount(i, amount, customer, ts));
             }
             let row = R::new(
                 self.rank_of_code[self.ids.codes[i] as usize],
-                self.unit.period_index(ts) - self.base,
+                period - self.base,
                 amount,
             );
-            if ts <= self.split {
+            if !self.holdout || ts <= self.split {
                 cal.push(row);
             } else {
                 hold.push(row);
             }
         }
-        Ok((cal, hold, skipped))
+        Ok((cal, hold, skipped, after))
     }
 
     fn group<R: RowLike>(&self) -> Result<Grouped> {
-        let (mut cal, mut hold, skipped) = self.rows::<R>()?;
+        let (mut cal, mut hold, skipped, after_observation_end) = self.rows::<R>()?;
         if cal.is_empty() {
             if hold.is_empty() {
-                return Err(all_skipped(self.timestamps.len()));
+                let n = self.timestamps.len();
+                return Err(if after_observation_end == n {
+                    Error::Empty {
+                        field: "transactions".into(),
+                        reason: format!(
+                            "all {n} rows are after the observation end {}",
+                            format_timestamp(self.observation_end)
+                        ),
+                    }
+                } else {
+                    all_skipped(n)
+                });
             }
             let first = (0..self.timestamps.len())
                 .filter(|&i| valid_amount(self.amount(i)))
@@ -804,6 +877,7 @@ impl Plan<'_> {
             holdout_only,
             n_transactions,
             skipped,
+            after_observation_end,
         })
     }
 }
@@ -897,9 +971,12 @@ fn group_holdout<R: RowLike>(rows: &[R], ranks: &[u32]) -> (Vec<f64>, Vec<f64>, 
 /// - [`Error::LengthMismatch`] when `timestamps` or `amounts` do not have one
 ///   element per id;
 /// - [`Error::InvalidValue`]: `customer_id[i]` code out of range; `amount[i]`
-///   negative or not finite; `timestamp[i]` after the observation end (the
-///   last two are skipped and reported instead when `skip_invalid` is set);
+///   negative or not finite, naming the customer and date ([`invalid_amount`];
+///   skipped and reported instead when `skip_invalid` is set);
 ///   `calibration_end` after the observation end or before every purchase.
+///
+/// Rows after the observation end are not errors: they are left out and
+/// counted ([`Summary::after_observation_end`]; module docs).
 pub fn summarize_coded(
     ids: &CustomerIds,
     timestamps: &[i64],
@@ -1014,7 +1091,7 @@ fn summarize_ranked(
             format!("<= observation end {}", format_timestamp(observation_end)),
         ));
     }
-    // Every used row has min_ts <= ts <= observation_end, so its period lies
+    // Every used row has min_ts <= ts and a period <= p(observation_end), so its period lies
     // in [base, top] (period_index is monotone).
     let min_ts = timestamps.iter().copied().min().unwrap_or(observation_end);
     let base = unit.period_index(min_ts.min(observation_end));
@@ -1026,7 +1103,9 @@ fn summarize_ranked(
         amounts,
         unit,
         observation_end,
+        top,
         split: options.calibration_end.unwrap_or(observation_end),
+        holdout: options.calibration_end.is_some(),
         base,
         skip,
         rank_of_code,
@@ -1063,6 +1142,7 @@ fn summarize_ranked(
         n_transactions: grouped.n_transactions,
         skipped: grouped.skipped,
         holdout_only_customers: grouped.holdout_only,
+        after_observation_end: grouped.after_observation_end,
     };
     Ok((summary, row_codes))
 }
@@ -1260,6 +1340,67 @@ mod tests {
     }
 
     #[test]
+    fn as_of_window_keeps_the_observation_end_period() {
+        // Weeks (Monday..Sunday); observation end Tuesday 1997-09-30, whose week
+        // runs 09-29..10-05. As lifetimes: rows up to Sunday 10-05 are inside
+        // (their period is the end's), rows from Monday 10-06 are left out and
+        // counted.
+        let rows = [
+            ("a", "1997-09-01", 10.0),
+            ("a", "1997-10-02", 0.0), // after the end, same week: inside, a $0 order
+            ("a", "1997-10-05 23:00", 5.0), // Sunday: inside
+            ("a", "1997-10-06", 7.0), // next week: outside
+            ("b", "1997-09-29", 3.0),
+            ("c", "1997-10-20", 4.0), // only outside: not in the summary
+        ];
+        let ids: Vec<&str> = rows.iter().map(|r| r.0).collect();
+        let stamps: Vec<i64> = rows.iter().map(|r| ts(r.1)).collect();
+        let amounts: Vec<f64> = rows.iter().map(|r| r.2).collect();
+        let s = summarize(
+            &ids,
+            &stamps,
+            Some(&amounts),
+            &opts("W", Some("1997-09-30")),
+        )
+        .unwrap();
+        assert_eq!(s.customer_id, ["a", "b"]);
+        // a: weeks of 09-01 and 09-29 → x = 1, t_x = T = 4 weeks, m = 0 + 5.
+        assert_eq!(s.frequency, [1.0, 0.0]);
+        assert_eq!(s.recency, [4.0, 0.0]);
+        assert_eq!(s.t, [4.0, 0.0]);
+        assert_eq!(s.monetary_value.as_deref(), Some(&[5.0, 0.0][..]));
+        assert_eq!((s.n_transactions, s.after_observation_end), (4, 2));
+        assert_eq!(s.to_json()["after_observation_end"], 2);
+        // Days: the end's period is the day 09-30, so 10-02 and 10-05 are outside.
+        let s = summarize(
+            &ids,
+            &stamps,
+            Some(&amounts),
+            &opts("D", Some("1997-09-30")),
+        )
+        .unwrap();
+        assert_eq!((s.frequency[0], s.after_observation_end), (0.0, 4));
+        // A $0 repeat order alone makes a repeat period, with monetary value 0.
+        let s = summarize(
+            &["z", "z"],
+            &[ts("1997-01-01"), ts("1997-01-08")],
+            Some(&[12.0, 0.0]),
+            &opts("D", None),
+        )
+        .unwrap();
+        assert_eq!((s.frequency[0], s.monetary_value.unwrap()[0]), (1.0, 0.0));
+        // With a calibration end the holdout ends at the observation end itself
+        // (lifetimes' calibration_and_holdout_data compares raw dates).
+        let mut o = opts("W", Some("1997-09-30"));
+        o.calibration_end = Some(ts("1997-09-10"));
+        let s = summarize(&ids, &stamps, Some(&amounts), &o).unwrap();
+        // a in calibration (09-01), b only in the holdout (09-29), the rest after 09-30.
+        assert_eq!(s.customer_id, ["a"]);
+        assert_eq!(s.holdout.unwrap().frequency, [0.0]);
+        assert_eq!((s.holdout_only_customers, s.after_observation_end), (1, 4));
+    }
+
+    #[test]
     fn errors_name_field_and_value() {
         let o = opts("D", Some("1997-01-10"));
         let t = [ts("1997-01-01"), ts("1997-01-02")];
@@ -1271,21 +1412,27 @@ mod tests {
         assert_eq!(e.field(), Some("amounts"));
         let e = summarize::<&str>(&[], &[], None, &o).unwrap_err();
         assert_eq!(e.code(), "EMPTY_INPUT");
+        // A negative amount (a return) names the row, the customer and the date.
         let e = summarize(&["a", "b"], &t, Some(&[1.0, -2.0]), &o).unwrap_err();
-        assert_eq!(
-            e,
-            Error::invalid_at("amount", 1, -2.0, "a finite number >= 0")
+        assert_eq!(e, invalid_amount(1, -2.0, "b", t[1]));
+        assert!(
+            e.to_string().starts_with(
+                "invalid amount[1]: -2 for customer \"b\" on 1997-01-02 (expected a finite number >= 0; a negative amount (a return) is not a purchase"
+            ),
+            "{e}"
         );
         let e = summarize(&["a", "b"], &t, Some(&[f64::NAN, 1.0]), &o).unwrap_err();
-        assert_eq!(
-            e.to_string(),
-            "invalid amount[0]: NaN (expected a finite number >= 0)"
+        assert!(
+            e.to_string()
+                .starts_with("invalid amount[0]: NaN for customer \"a\" on 1997-01-01"),
+            "{e}"
         );
-        let late = [ts("1997-01-01"), ts("1997-01-11")];
+        // Rows after the observation end are not errors; all of them after it is Empty.
+        let late = [ts("1997-01-11"), ts("1997-01-12")];
         let e = summarize(&["a", "b"], &late, None, &o).unwrap_err();
         assert_eq!(
             e.to_string(),
-            "invalid timestamp[1]: 1997-01-11 (expected <= observation end 1997-01-10)"
+            "transactions is empty: all 2 rows are after the observation end 1997-01-10"
         );
         let mut c = o.clone();
         c.calibration_end = Some(ts("1997-01-11"));
@@ -1322,12 +1469,13 @@ mod tests {
         let a = [1.0, -1.0, f64::INFINITY, 2.0, 3.0];
         let s = summarize(&["a"; 5], &t, Some(&a), &o).unwrap();
         let idx: Vec<usize> = s.skipped.iter().map(|r| r.index).collect();
-        assert_eq!(idx, [1, 2, 3]);
-        assert_eq!(s.skipped[0].reason, "amount -1 is not a finite number >= 0");
+        assert_eq!(idx, [1, 2]);
         assert_eq!(
-            s.skipped[2].reason,
-            "timestamp 1997-01-11 is after the observation end 1997-01-10"
+            s.skipped[0].reason,
+            "amount -1 for customer \"a\" on 1997-01-02 is not a finite number >= 0"
         );
+        // Row 3 is after the observation end: left out and counted, not skipped.
+        assert_eq!(s.after_observation_end, 1);
         // Rows 0 and 4 remain: days 0 and 3 → x = 1, t_x = 3, T = 9, m = 3.
         assert_eq!(s.n_transactions, 2);
         assert_eq!((s.frequency[0], s.recency[0], s.t[0]), (1.0, 3.0, 9.0));

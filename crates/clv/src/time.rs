@@ -193,6 +193,31 @@ impl TimeUnit {
     }
 }
 
+impl TimeUnit {
+    /// The unit in words, for reports and plot labels: `"days"`, `"weeks"`
+    /// (Monday to Sunday), `"months"`, `"hours"`; a multiple `"periods of 7
+    /// days"`.
+    ///
+    /// ```
+    /// use clv::time::TimeUnit;
+    /// assert_eq!(TimeUnit::parse("W").unwrap().words(), "weeks");
+    /// assert_eq!(TimeUnit::parse("7d").unwrap().words(), "periods of 7 days");
+    /// ```
+    pub fn words(&self) -> String {
+        let plural = match self.period {
+            Period::Hour => "hours",
+            Period::Day => "days",
+            Period::Week => "weeks",
+            Period::Month => "months",
+        };
+        if self.multiplier == 1.0 {
+            plural.to_string()
+        } else {
+            format!("periods of {} {plural}", self.multiplier)
+        }
+    }
+}
+
 impl fmt::Display for TimeUnit {
     /// `H`, `D`, `W`, `M` for multiplier 1; otherwise the multiplier then a
     /// lower-case letter (`7d`, `2w`), which [`TimeUnit::parse`] reads back.

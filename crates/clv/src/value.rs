@@ -33,7 +33,83 @@
 //!   (Fader, Hardie & Shang 2010 eq. 14, [`BetaGeoBetaBinom::dert`](crate::BetaGeoBetaBinom::dert)).
 
 use crate::error::{Error, Result, check};
-use crate::models::{SpendModel, TransactionModel};
+use crate::models::{ModelInfo, SpendModel, TransactionModel};
+use crate::time::TimeUnit;
+
+/// The time unit of a CLV when nothing says otherwise: days, as lifetimes'
+/// `customer_lifetime_value(..., freq="D")`. The same in every runtime.
+pub const DEFAULT_FREQ: &str = "D";
+
+/// The unit a fitted model was fitted in ([`crate::fit::FitInfo::unit`]);
+/// `None` for a model built from parameters or fitted without one.
+pub fn model_unit(model: &dyn ModelInfo) -> Option<&str> {
+    model.fit_info().and_then(|f| f.unit.as_deref())
+}
+
+/// The one time unit of a computation from every place that may state it,
+/// as `(what, unit)` pairs: e.g. `("freq", the argument)`, `("the
+/// transaction model", its fitted unit)`, `("the summary", the data's unit)`.
+/// Units travel with the data: the first stated unit is used, and every
+/// other stated unit must be of the same length (a week `"W"` and 7 days
+/// `"7d"` agree: they differ only in where periods start, which the
+/// summary has already applied; days and weeks do not); with none stated,
+/// [`DEFAULT_FREQ`]. Returns the first stated unit's canonical text (`"W"`,
+/// `"7d"`), which names the months' conversion ([`periods_per_month`]).
+///
+/// # Errors
+/// [`Error::InvalidValue`] (field `freq`) for a unit that does not parse;
+/// [`Error::UnitMismatch`] naming the first stated unit and the one that
+/// differs; its field is the first claim's name (the unit argument, e.g.
+/// `freq`), stated or not.
+///
+/// # Example
+/// ```
+/// use clv::value::resolve_unit;
+/// assert_eq!(resolve_unit(&[("freq", None), ("the model", Some("W"))])?, "W");
+/// assert_eq!(resolve_unit(&[("freq", None), ("the model", None)])?, "D");
+/// let e = resolve_unit(&[("freq", Some("D")), ("the model", Some("W"))]).unwrap_err();
+/// assert_eq!(e.code(), "UNIT_MISMATCH");
+/// assert_eq!(e.to_string(), "time unit mismatch (freq): freq is \"D\" but the model is in \"W\"");
+/// # Ok::<(), clv::Error>(())
+/// ```
+pub fn resolve_unit(claims: &[(&str, Option<&str>)]) -> Result<String> {
+    let mut first: Option<(&str, &str, TimeUnit)> = None;
+    for &(what, unit) in claims {
+        let Some(text) = unit else { continue };
+        let parsed = TimeUnit::parse(text)?;
+        match first {
+            None => first = Some((what, text, parsed)),
+            Some((stated_by, given, unit)) if !same_length(unit, parsed) => {
+                return Err(Error::UnitMismatch {
+                    field: claims[0].0.to_string(),
+                    stated_by: stated_by.to_string(),
+                    given: given.to_string(),
+                    other: what.to_string(),
+                    expected: text.to_string(),
+                });
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(first.map_or_else(|| DEFAULT_FREQ.to_string(), |(_, _, u)| u.to_string()))
+}
+
+/// Whether two units last as long: calendar months against months, hours,
+/// days and weeks against each other in days.
+fn same_length(a: TimeUnit, b: TimeUnit) -> bool {
+    use crate::time::Period;
+    let days = |u: TimeUnit| match u.period {
+        Period::Hour => Some(u.multiplier / 24.0),
+        Period::Day => Some(u.multiplier),
+        Period::Week => Some(7.0 * u.multiplier),
+        Period::Month => None,
+    };
+    match (days(a), days(b)) {
+        (Some(x), Some(y)) => (x - y).abs() <= 1e-12 * x.max(y),
+        (None, None) => a.multiplier == b.multiplier,
+        _ => false,
+    }
+}
 
 /// Periods of the summary's unit in one month, as lifetimes uses them:
 /// `"W"` 4.345, `"D"` 30, `"H"` 720, `"M"` 1. A multiple of days `"<k>D"` /
@@ -309,6 +385,111 @@ mod tests {
         let e = customer_lifetime_value_with_spend(&bg, &gg, &x, &tx, &tt, &m[..1], 12, 0.01, "W")
             .unwrap_err();
         assert_eq!(e.code(), "LENGTH_MISMATCH");
+    }
+
+    #[test]
+    fn a_fitted_model_carries_its_unit_and_clv_takes_it() {
+        use crate::fit::FitOptions;
+        use crate::models::Model;
+        let (x, tx, tt) = (
+            [2.0, 1.0, 0.0, 3.0, 0.0, 1.0],
+            [30.0, 2.0, 0.0, 35.0, 0.0, 10.0],
+            [38.0, 38.0, 38.0, 39.0, 37.0, 36.0],
+        );
+        let o = FitOptions {
+            unit: Some(TimeUnit::parse("W").unwrap()),
+            penalty: 0.01,
+            ..FitOptions::default()
+        };
+        let bg = BetaGeo::fit(&[&x, &tx, &tt], None, &o).unwrap();
+        assert_eq!(model_unit(&bg), Some("W"));
+        // stored in the model JSON, and read back
+        let back = BetaGeo::from_json(&bg.to_json()).unwrap();
+        assert_eq!(model_unit(&back), Some("W"));
+        // CLV takes it from the model; a different freq is a typed error
+        assert_eq!(
+            resolve_unit(&[("freq", None), ("the transaction model", model_unit(&bg))]).unwrap(),
+            "W"
+        );
+        let e = resolve_unit(&[
+            ("freq", Some("D")),
+            ("the transaction model", model_unit(&bg)),
+        ])
+        .unwrap_err();
+        assert_eq!(
+            e,
+            Error::UnitMismatch {
+                field: "freq".into(),
+                stated_by: "freq".into(),
+                given: "D".into(),
+                other: "the transaction model".into(),
+                expected: "W".into(),
+            }
+        );
+        // a week and 7 days last as long: they agree, the first names the months
+        assert_eq!(
+            resolve_unit(&[("freq", Some("7d")), ("m", Some("W"))]).unwrap(),
+            "7d"
+        );
+        assert_eq!(
+            resolve_unit(&[("freq", Some("W")), ("m", Some("7d"))]).unwrap(),
+            "W"
+        );
+        assert_eq!(
+            resolve_unit(&[("freq", Some("H")), ("m", Some("D"))])
+                .unwrap_err()
+                .code(),
+            "UNIT_MISMATCH"
+        );
+        // without the argument, the model and the data disagree: still about `freq`
+        let e = resolve_unit(&[
+            ("freq", None),
+            ("the model", Some("D")),
+            ("the data", Some("W")),
+        ])
+        .unwrap_err();
+        assert_eq!(e.field(), Some("freq"));
+        assert_eq!(
+            e.to_string(),
+            "time unit mismatch (freq): the model is \"D\" but the data is in \"W\""
+        );
+        assert_eq!(
+            resolve_unit(&[("freq", Some("M")), ("m", Some("30d"))])
+                .unwrap_err()
+                .code(),
+            "UNIT_MISMATCH"
+        );
+        assert_eq!(
+            resolve_unit(&[("freq", Some("24h")), ("m", Some("D"))]).unwrap(),
+            "24h"
+        );
+        assert_eq!(e.field(), Some("freq"));
+        // same unit written differently; nothing stated: the default (days)
+        assert_eq!(
+            resolve_unit(&[("freq", Some("7D")), ("m", Some("7d"))]).unwrap(),
+            "7d"
+        );
+        assert_eq!(resolve_unit(&[("freq", None)]).unwrap(), DEFAULT_FREQ);
+        assert_eq!(
+            resolve_unit(&[("freq", Some("Y"))]).unwrap_err().field(),
+            Some("freq")
+        );
+        // a model without a unit (from parameters) writes none
+        let known = BetaGeo::from_params(0.243, 4.414, 0.793, 2.426).unwrap();
+        assert_eq!(model_unit(&known), None);
+        assert!(
+            !BetaGeo::fit(
+                &[&x, &tx, &tt],
+                None,
+                &FitOptions {
+                    penalty: 0.01,
+                    ..FitOptions::default()
+                }
+            )
+            .unwrap()
+            .to_json()
+            .contains("\"unit\"")
+        );
     }
 
     #[test]

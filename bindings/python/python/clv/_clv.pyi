@@ -31,6 +31,7 @@ __all__ = [
     "risk_ranking",
     "simple_clv",
     "summarize",
+    "unit_words",
     "uplift",
     "uplift_proportions",
     "uplift_stratified",
@@ -66,6 +67,7 @@ class Model:
         penalty: float = 0.0,
         max_iterations: float = 1000.0,
         gradient_tolerance: float = 1e-6,
+        unit: Optional[str] = None,
     ) -> Model: ...
     @staticmethod
     def from_values(kind: str, values: Sequence[float]) -> Model: ...
@@ -104,7 +106,9 @@ def summarize(
     freq: str,
     observation_end: Optional[int] = None,
     calibration_end: Optional[int] = None,
+    names: Any = None,
 ) -> Dict[str, Any]: ...
+def unit_words(unit: str) -> str: ...
 def rfm_scores(
     frequency: _F64, recency: _F64, t: _F64, monetary_value: _F64, bins: int
 ) -> Tuple[npt.NDArray[np.uint8], npt.NDArray[np.uint8], npt.NDArray[np.uint8]]: ...
@@ -124,7 +128,8 @@ def customer_lifetime_value(
     t: _F64,
     time: float,
     discount_rate: float,
-    freq: str,
+    freq: Optional[str] = None,
+    data_unit: Optional[str] = None,
 ) -> _F64: ...
 def waland_cole(
     volume: Sequence[str],

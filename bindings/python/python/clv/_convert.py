@@ -80,6 +80,16 @@ def customers(
     return out, index, scalar
 
 
+def data_unit(*values: Any) -> Optional[str]:
+    """The time unit the data carry: ``attrs["unit"]`` of the first pandas input
+    that has one (a column of a :func:`clv.rfm_summary` frame), else None."""
+    for v in values:
+        attrs = getattr(v, "attrs", None) if _is_pandas(v) else None
+        if attrs and attrs.get("unit") is not None:
+            return str(attrs["unit"])
+    return None
+
+
 def result(values: np.ndarray, index: Any, scalar: bool, name: Optional[str] = None) -> Any:
     """Wraps a native result as float, pandas Series (with ``index``) or ndarray."""
     if scalar:

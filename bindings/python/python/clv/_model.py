@@ -12,12 +12,14 @@ Gamma-Gamma ``frequency, monetary_value``), positionally or by keyword.
 
 from __future__ import annotations
 
+import re
+import warnings
 from typing import Any, ClassVar, Dict, List, Optional, Sequence, Tuple, TypeVar
 
 import numpy as np
 
 from . import _clv
-from ._convert import customers, error, horizon, result, to_f64
+from ._convert import customers, data_unit, error, horizon, result, to_f64
 
 __all__ = ["Model", "TransactionModel", "SpendModel", "RetentionModel"]
 
@@ -30,6 +32,7 @@ class Model:
     #: The model's registry entry: key, name, class, family, params, inputs, reference.
     _spec: ClassVar[Dict[str, Any]] = {}
     _core: Optional[_clv.Model]
+    _left_out_ids: Optional[List[Any]] = None
 
     def __init__(self) -> None:
         self._core = None
@@ -75,7 +78,7 @@ class Model:
         return self._fitted().to_json()
 
     def _fit(self: _M, inputs: List[np.ndarray], weights: Any, penalty: float, max_iterations: int,
-             gradient_tolerance: float) -> _M:
+             gradient_tolerance: float, unit: Optional[str] = None) -> _M:
         w = None
         if weights is not None:
             w = np.ascontiguousarray(to_f64("weights", weights))
@@ -83,7 +86,7 @@ class Model:
                 w = np.full(inputs[0].shape[0], float(w))
         self._core = _clv.Model.fit(
             self._spec["key"], inputs, w, penalty=float(penalty), max_iterations=int(max_iterations),
-            gradient_tolerance=float(gradient_tolerance),
+            gradient_tolerance=float(gradient_tolerance), unit=unit,
         )
         return self
 
@@ -114,6 +117,29 @@ class Model:
         that run off to the edge of the parameter space and the model the fit reduces to
         (their standard errors are NaN)."""
         return self._fitted().fit_info()
+
+    @property
+    def unit(self) -> Optional[str]:
+        """The time unit the model was fitted in (``"W"``, ``"7d"``, ...): that of
+        ``recency``, ``T`` and every horizon; CLV takes its months from it. From
+        ``fit(..., unit=...)`` or the ``attrs["unit"]`` of the summary columns;
+        ``None`` when not known (or for a ``from_params`` model)."""
+        info = self._fitted().fit_info()
+        return None if info is None else info.get("unit")
+
+    @property
+    def left_out(self) -> Optional[List[Any]]:
+        """The customers the fit left out although their data are valid (Gamma-Gamma:
+        repeat customers whose mean spend is 0, valued at the population mean spend):
+        their ids (the index labels of the pandas Series the model was fitted on),
+        else their 0-based positions; ``[]`` when none; ``None`` for a ``from_params``
+        model. A fit that leaves customers out also warns (``UserWarning``)."""
+        info = self._fitted().fit_info()
+        if info is None:
+            return None
+        if self._left_out_ids is not None:
+            return list(self._left_out_ids)
+        return [int(i) for i in (info.get("left_out") or [])]
 
     @property
     def log_likelihood(self) -> Optional[float]:
@@ -191,18 +217,42 @@ class _FitsCustomers(Model):
     """A model fitted to per-customer arrays (transaction and spend models)."""
 
     def fit(self: _M, *inputs: Any, weights: Any = None, penalty: float = 0.0, max_iterations: int = 1000,
-            gradient_tolerance: float = 1e-6, **named: Any) -> _M:
+            gradient_tolerance: float = 1e-6, unit: Optional[str] = None, **named: Any) -> _M:
         """Maximum-likelihood fit to the per-customer arrays of the model's
         ``inputs`` (positionally, then ``weights``, or by keyword); returns
         ``self``. ``weights`` are per-row customer counts; ``penalty`` is
         lifetimes' ``penalizer_coef`` (objective −LL/W + penalty·Σθ²). Inputs
         are checked before any work (lengths, NaN, negative or fractional
-        frequency, recency > T). The GIL is released."""
+        frequency, recency > T). The GIL is released. ``unit`` is the time unit
+        of the inputs, stored with the model (:attr:`unit`); by default the
+        ``attrs["unit"]`` of the summary columns (:func:`clv.rfm_summary`), if any."""
         names = self._spec["inputs"]
         if len(inputs) == len(names) + 1 and weights is None:
             inputs, weights = inputs[:-1], inputs[-1]
-        arrays, _, _ = customers(names, _bind(type(self).__name__, names, inputs, named))
-        return self._fit(arrays, weights, penalty, max_iterations, gradient_tolerance)
+        values = _bind(type(self).__name__, names, inputs, named)
+        arrays, index, _ = customers(names, values)
+        if unit is None:
+            unit = data_unit(*values)
+        self._left_out_ids = None
+        try:
+            self._fit(arrays, weights, penalty, max_iterations, gradient_tolerance, unit)
+        except _clv.ClvError as e:
+            # The core names the row; with a pandas index, name the customer too.
+            row = re.search(r"\[(\d+)\]", str(e))
+            if index is None or row is None or int(row.group(1)) >= len(index):
+                raise
+            who = index[int(row.group(1))]
+            raise error(f"{e} (customer {who!r})", code=getattr(e, "code", "INVALID_INPUT"),
+                        field=getattr(e, "field", None)) from None
+        info = self._fitted().fit_info() or {}
+        left = info.get("left_out")
+        if left:
+            ids = [index[i] for i in left] if index is not None and len(index) == len(arrays[0]) else list(left)
+            self._left_out_ids = ids
+            shown = ", ".join(map(str, ids[:10])) + (f" and {len(ids) - 10} more" if len(ids) > 10 else "")
+            warnings.warn(f"{type(self).__name__} left out {len(ids)} customer(s): {shown} "
+                          f"({info.get('left_out_reason')})", UserWarning, stacklevel=2)
+        return self
 
 
 class TransactionModel(_FitsCustomers):

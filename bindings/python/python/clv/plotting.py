@@ -25,6 +25,7 @@ from typing import Any, Optional
 
 import numpy as np
 
+from . import _clv
 from ._convert import error, to_f64
 
 __all__ = [
@@ -96,6 +97,18 @@ def _matrix(ax: Any, z: np.ndarray, title: str, xlabel: str, ylabel: str, **kwar
     return ax
 
 
+def _unit_text(model: Any, t: float) -> str:
+    """``t``'s unit in words: the unit the model was fitted in ("weeks", "1 week"),
+    else "unit(s) of time"."""
+    unit = getattr(model, "unit", None)
+    if unit is None:
+        return "unit of time" if t == 1 else "units of time"
+    words = str(_clv.unit_words(unit))
+    if t == 1:
+        return "period" + words[len("periods"):] if words.startswith("periods") else words[:-1]
+    return words
+
+
 def plot_frequency_recency_matrix(
     model: Any, summary: Any = None, t: float = 1, max_frequency: Optional[int] = None,
     max_recency: Optional[int] = None, title: Optional[str] = None,
@@ -108,7 +121,8 @@ def plot_frequency_recency_matrix(
     mf, mr = _grid_limits(summary, max_frequency, max_recency)
     z = _grid(model, "expected", mf, mr, t)
     if title is None:
-        title = f"Expected number of future purchases for {t:g} unit{'s' if t != 1 else ''} of time,\nby frequency and recency of a customer"
+        title = (f"Expected number of future purchases for {t:g} {_unit_text(model, t)},\n"
+                 "by frequency and recency of a customer")
     return _matrix(_axes(ax), z, title, xlabel, ylabel, **kwargs)
 
 

@@ -11,10 +11,19 @@ core, ``clv::summary``).
 With ``calibration_period_end`` the holdout columns ``frequency_holdout``,
 ``monetary_value_holdout`` (mean of the raw holdout amounts, a lifetimes quirk
 kept for comparability) and ``duration_holdout`` are added.
+
+The observation end defines the window, as in lifetimes: a row is inside when
+its period is not after the observation end's period (a weekly summary to a
+Tuesday keeps that week's later days); rows outside are left out, counted, and
+reported with a :class:`UserWarning` (and in ``DataFrame.attrs``). With a
+calibration end, the holdout ends at the observation end itself (lifetimes'
+``calibration_and_holdout_data``). $0 amounts are valid transactions; a
+negative amount (a return) is a ``ClvError`` naming the customer and the date.
 """
 
 from __future__ import annotations
 
+import warnings
 from typing import Any, Dict, Optional
 
 import numpy as np
@@ -109,13 +118,8 @@ def summarize(
     ts = _seconds(datetime_col, dates, datetime_format)
     end = _timestamp("observation_period_end", observation_period_end)
     codes = np.ascontiguousarray(codes, dtype=np.uint32)
-    if end is not None:
-        # As lifetimes: transactions after the observation end are not part of
-        # the data (the core itself rejects them, so select before calling it).
-        keep = ts <= end
-        if not keep.all():
-            codes, ts = codes[keep], ts[keep]
-            amounts = None if amounts is None else amounts[keep]
+    # Rows after the observation end are left out and counted by the core
+    # (lifetimes' period rule: rows of the end's own period stay in).
     out = _clv.summarize(
         codes,
         len(uniques),
@@ -124,6 +128,7 @@ def summarize(
         _frequency_unit(freq, freq_multiplier),
         observation_end=end,
         calibration_end=_timestamp("calibration_period_end", calibration_period_end),
+        names=uniques,
     )
     rows = out.pop("customer_code")
     out["customer_id"] = uniques.take(rows) if hasattr(uniques, "take") else np.asarray(uniques)[rows]
@@ -149,8 +154,14 @@ def rfm_summary(
     result is then a pandas frame). ``freq`` is the time unit of ``recency`` and ``T``: ``"D"``,
     ``"W"`` (ISO weeks, Monday..Sunday), ``"M"``, ``"H"``, or a multiple such
     as ``"7D"``; ``freq_multiplier`` divides the counts as in lifetimes.
-    ``observation_period_end`` defaults to the latest transaction; rows after
-    it are ignored, as in lifetimes.
+    ``observation_period_end`` defaults to the latest transaction; it defines
+    the window as in lifetimes: rows whose period is after its period are left
+    out (with a calibration end: rows after it), counted in
+    ``attrs["after_observation_end"]`` (pandas) and reported with a
+    ``UserWarning``. Zero amounts are valid transactions.
+
+    ``attrs["unit"]`` (pandas) is the time unit (``"W"``, ``"7d"``): a model
+    fitted on the columns stores it, and CLV takes its months from it.
 
     Columns: ``frequency``, ``recency``, ``T`` and, with
     ``monetary_value_col``, ``monetary_value``; with
@@ -158,8 +169,9 @@ def rfm_summary(
     ``monetary_value_holdout`` and ``duration_holdout``.
 
     Raises ``ClvError`` for a missing column, an unparsable or missing date,
-    a negative or NaN amount, a transaction after the observation end, or a
-    calibration end outside the data.
+    a negative or NaN amount (naming the customer and the date: a return is not
+    a purchase, net it against the purchase it refunds), or a calibration end
+    outside the data.
     """
     import pandas as pd
 
@@ -169,6 +181,12 @@ def rfm_summary(
     s = summarize(df, customer_id_col, datetime_col, monetary_value_col, observation_period_end,
                   freq, calibration_period_end, datetime_format, freq_multiplier)
     n = len(s["frequency"])
+    after = int(s["after_observation_end"])
+    if after:
+        end = pd.Timestamp(int(s["observation_end"]), unit="s")
+        day = end.strftime("%Y-%m-%d") if end == end.normalize() else end.isoformat()
+        warnings.warn(f"{after} transaction(s) after the observation end {day} are outside the window "
+                      "and left out (as in lifetimes)", UserWarning, stacklevel=2)
     cols: Dict[str, Any] = {"frequency": s["frequency"], "recency": s["recency"], "T": s["T"]}
     if s.get("monetary_value") is not None:
         cols["monetary_value"] = s["monetary_value"]
@@ -183,4 +201,8 @@ def rfm_summary(
         ids = s["customer_id"]
         ids = ids.to_numpy() if hasattr(ids, "to_numpy") else ids
         return pl.DataFrame({customer_id_col: ids, **cols})
-    return pd.DataFrame(cols, index=pd.Index(s["customer_id"], name=customer_id_col))
+    out = pd.DataFrame(cols, index=pd.Index(s["customer_id"], name=customer_id_col))
+    out.attrs["after_observation_end"] = after
+    # units travel with the data: a model fitted on these columns stores it
+    out.attrs["unit"] = s["unit"]
+    return out

@@ -7,16 +7,21 @@ with ``time`` in months, ``discount_rate`` per month, ``u`` = periods of the
 summary's unit per month (``freq``: W 4.345, D 30, H 720, M 1, or ``"7d"``-style
 multiples of days), and ``spend`` the Gamma-Gamma expected spend of each
 customer. The result is in the currency of ``monetary_value``.
+
+Units travel with the data: ``freq`` defaults to the unit the transaction model
+was fitted in (``model.unit``), or the unit of the summary columns
+(``attrs["unit"]`` of the Series), else ``"D"`` (as lifetimes; the same default
+in every runtime). Units that disagree raise ``ClvError`` code ``UNIT_MISMATCH``.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Optional
 
 import numpy as np
 
 from . import _clv
-from ._convert import customers, error, result
+from ._convert import customers, data_unit, error, result
 from .models import SpendModel, TransactionModel
 
 
@@ -29,7 +34,7 @@ def customer_lifetime_value(
     monetary_value: Any,
     time: int = 12,
     discount_rate: float = 0.01,
-    freq: str = "D",
+    freq: Optional[str] = None,
 ) -> Any:
     """Discounted CLV per customer over ``time`` months (see the module docstring).
 
@@ -52,5 +57,6 @@ def customer_lifetime_value(
     )
     spend = spend_model._fitted().expected_spend([x, m])
     v = _clv.customer_lifetime_value(transaction_model._fitted(), spend, x, tx, t, int(time),
-                                     float(discount_rate), str(freq))
+                                     float(discount_rate), None if freq is None else str(freq),
+                                     data_unit(frequency, recency, T))
     return result(v, index, scalar, "clv")

@@ -10,11 +10,22 @@
 //!
 //! Inputs per customer: `frequency` x (number of repeat transactions) and
 //! `monetary_value` z̄ (their mean value). The model describes repeat
-//! transactions only, so **only customers with x > 0 enter the fit**, and
-//! their z̄ must be > 0 (the likelihood has `ln z̄`): a zero-valued repeat
-//! customer is an error naming its index, not silently dropped. (CDNOW has
-//! zero-dollar transactions; a customer whose repeat transactions are all
-//! zero must be removed or given a positive value by the caller.)
+//! transactions only, so **only customers with x > 0 enter the fit**.
+//!
+//! ## Zero spend (valid data, left out and reported)
+//! A $0 order is a valid transaction: it counts for the frequency (as in
+//! `lifetimes`, whose summary keeps zero amounts). But the likelihood below
+//! has `ln z̄` and a gamma density with no mass at 0, so a repeat customer
+//! whose mean repeat spend is z̄ = 0 (only $0 repeat orders; CDNOW_master
+//! has such customers) carries no information the model can use. The fit
+//! therefore uses the repeat customers with **z̄ > 0** and lists the others
+//! in [`FitInfo::left_out`](crate::fit::FitInfo::left_out) (their indices and
+//! why), so that every runtime can warn and name them; they are not an
+//! error. In [`SpendModel::expected_spend`] such a customer, like a customer
+//! with x = 0, has no spend estimate of their own and is valued at the
+//! **population mean spend** `E[Z] = pγ/(q−1)` (eq. 5 at x = 0), not at eq. 5
+//! with z̄ = 0 (which would shrink the estimate toward $0 by the weight of
+//! orders the model cannot describe).
 //!
 //! ## Likelihood (Fader & Hardie 2013, eq. 3: the density of z̄ given x)
 //! ```text
@@ -64,7 +75,7 @@ use statrs::function::gamma::{digamma, ln_gamma};
 use super::{Model, SpendModel};
 use super::{model_params, model_state};
 use crate::error::{Error, Result, check};
-use crate::fit::{FitInfo, FitOptions, Likelihood};
+use crate::fit::{FitInfo, FitOptions, LeftOut, Likelihood};
 
 /// Parameters of the Gamma-Gamma model.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -159,6 +170,8 @@ pub struct GgLikelihood {
     x: Vec<f64>,
     m: Vec<f64>,
     w: Vec<f64>,
+    /// Input rows with x > 0 and z̄ = 0, left out of the fit (module docs).
+    left_out: Vec<usize>,
 }
 
 impl Likelihood for GgLikelihood {
@@ -195,6 +208,11 @@ impl Likelihood for GgLikelihood {
 
 /// Model name in error messages.
 const MODEL: &str = "Gamma-Gamma";
+
+/// [`LeftOut::reason`] of a fit that left out zero-spend repeat customers.
+const ZERO_SPEND_REASON: &str = "repeat customers whose mean spend is 0 (only $0 repeat orders) \
+     are not in the Gamma-Gamma fit (its likelihood needs spend > 0); they count for \
+     frequency and are valued at the population mean spend p·v/(q−1)";
 
 /// The best point of the p → ∞ limit of the likelihood (module docs): z̄ ~
 /// InverseGamma(shape `q`, scale `c` = p·v).
@@ -474,35 +492,42 @@ impl Model for GammaGamma {
     fn check_inputs(inputs: &[&[f64]]) -> Result<()> {
         validate(inputs[0], inputs[1])
     }
-    /// The repeat customers (frequency > 0) only; each must have a positive
-    /// mean spend.
+    /// The repeat customers (frequency > 0) with a positive mean spend; the
+    /// repeat customers with mean spend 0 are left out and listed (module
+    /// docs, "Zero spend").
     fn likelihood(inputs: &[&[f64]], w_all: Vec<f64>) -> Result<GgLikelihood> {
         let (frequency, monetary_value) = (inputs[0], inputs[1]);
         let (mut x, mut m, mut w) = (Vec::new(), Vec::new(), Vec::new());
+        let mut left_out = Vec::new();
         for i in 0..frequency.len() {
             if frequency[i] > 0.0 {
-                if monetary_value[i] <= 0.0 {
-                    return Err(Error::invalid_at(
-                        "monetary_value",
-                        i,
-                        monetary_value[i],
-                        "a number > 0 for a customer with frequency > 0 (the Gamma-Gamma likelihood needs positive mean spend)",
-                    ));
+                if monetary_value[i] > 0.0 {
+                    x.push(frequency[i]);
+                    m.push(monetary_value[i]);
+                    w.push(w_all[i]);
+                } else {
+                    left_out.push(i);
                 }
-                x.push(frequency[i]);
-                m.push(monetary_value[i]);
-                w.push(w_all[i]);
             }
         }
         if x.is_empty() || w.iter().sum::<f64>() <= 0.0 {
+            let zero = if left_out.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "; {} repeat customer(s) have mean spend 0 and cannot enter it",
+                    left_out.len()
+                )
+            };
             return Err(Error::Empty {
                 field: "frequency".into(),
-                reason:
-                    "the Gamma-Gamma fit needs customers with frequency > 0 (and positive weight)"
-                        .into(),
+                reason: format!(
+                    "the Gamma-Gamma fit needs customers with frequency > 0 and mean spend > 0 \
+                     (and positive weight){zero}"
+                ),
             });
         }
-        Ok(GgLikelihood { x, m, w })
+        Ok(GgLikelihood { x, m, w, left_out })
     }
     /// **Data without a maximum.** A fit ([`Model::fit`], inputs
     /// `frequency, monetary_value`, on the customers with `frequency > 0`:
@@ -520,32 +545,47 @@ impl Model for GammaGamma {
     /// p → ∞ infinitely costly, so the penalised optimum exists and no such
     /// check is made.
     ///
+    /// Repeat customers with a monetary value of 0 are valid and left out
+    /// of the likelihood: their indices are in
+    /// [`FitInfo::left_out`](crate::fit::FitInfo::left_out) (module docs,
+    /// "Zero spend").
+    ///
     /// Input errors: lengths ([`Error::LengthMismatch`]); a negative,
     /// non-finite or fractional frequency, a negative or non-finite monetary
-    /// value, or a monetary value of 0 for a customer with frequency > 0
-    /// ([`Error::InvalidValue`] naming the index); [`Error::Empty`] when no
-    /// customer has frequency > 0.
+    /// value ([`Error::InvalidValue`] naming the index); [`Error::Empty`]
+    /// when no customer has frequency > 0 and a mean spend > 0.
     fn finish(
         lik: &GgLikelihood,
         fitted: Result<(Vec<f64>, FitInfo)>,
         options: &FitOptions,
     ) -> Result<(Vec<f64>, FitInfo)> {
-        if options.penalty == 0.0 {
+        let (params, mut info) = if options.penalty == 0.0 {
             check_boundary(lik, fitted)
         } else {
             fitted
+        }?;
+        if !lik.left_out.is_empty() {
+            info.left_out = Some(LeftOut {
+                indices: lik.left_out.clone(),
+                reason: ZERO_SPEND_REASON.to_string(),
+            });
         }
+        Ok((params, info))
     }
 }
 
 impl SpendModel for GammaGamma {
     /// `E[Z | z̄, x] = p (γ + x z̄) / (px + q − 1)` (Fader & Hardie 2013, eq. 5).
     ///
+    /// A customer without a spend estimate of their own — x = 0, or z̄ = 0
+    /// (only $0 repeat orders, left out of the fit; module docs, "Zero
+    /// spend") — gets the population mean spend `pγ/(q−1)` (eq. 5 at x = 0).
+    ///
     /// # Errors
     /// Bad inputs as in [`GammaGamma::fit`] (zero monetary values are
-    /// accepted here); a customer with `p x + q ≤ 1` (for x = 0 that is
-    /// q ≤ 1: the population mean spend is infinite) is an
-    /// [`Error::InvalidValue`] naming the index.
+    /// accepted here); a customer with `p x + q ≤ 1` (for the population
+    /// mean that is q ≤ 1: it is infinite) is an [`Error::InvalidValue`]
+    /// naming the index.
     fn expected_spend(&self, frequency: &[f64], monetary_value: &[f64]) -> Result<Vec<f64>> {
         validate(frequency, monetary_value)?;
         let GammaGammaParams { p, q, v } = self.params;
@@ -554,6 +594,8 @@ impl SpendModel for GammaGamma {
             .zip(monetary_value)
             .enumerate()
             .map(|(i, (&x, &m))| {
+                // No spend estimate of their own: eq. 5 at x = 0.
+                let x = if m > 0.0 { x } else { 0.0 };
                 let den = p * x + q - 1.0;
                 if den > 0.0 {
                     Ok(p * (v + x * m) / den)
@@ -597,6 +639,7 @@ mod tests {
             x: vec![1.0, 2.0, 3.0, 1.0, 5.0, 2.0],
             m: vec![12.5, 30.25, 18.0, 7.75, 22.0, 41.5],
             w: vec![1.0, 2.0, 1.0, 3.0, 1.0, 2.0],
+            left_out: Vec::new(),
         }
     }
 
@@ -671,6 +714,7 @@ mod tests {
             x: vec![1.0, 4.0, 2.0],
             m: vec![37.1, 37.1, 37.1],
             w: vec![1.0, 2.0, 5.0],
+            left_out: Vec::new(),
         };
         assert_eq!(lik.boundary(), None);
     }
@@ -723,6 +767,45 @@ mod tests {
     }
 
     #[test]
+    fn zero_spend_repeat_customers_are_left_out_and_listed() {
+        // Fit with two zero-spend repeat customers (rows 1 and 4) and a one-time
+        // buyer (row 3) = fit on the positive-spend repeat customers alone.
+        let x = [1.0, 2.0, 3.0, 0.0, 4.0, 1.0, 5.0, 2.0, 1.0];
+        let m = [12.5, 0.0, 18.0, 0.0, 0.0, 7.75, 22.0, 41.5, 30.25];
+        // (a penalty: so few customers have no unpenalised maximum)
+        let o = FitOptions {
+            penalty: 0.001,
+            ..FitOptions::default()
+        };
+        let g = GammaGamma::fit(&[&x, &m], None, &o).unwrap();
+        let (xs, ms): (Vec<f64>, Vec<f64>) = x
+            .iter()
+            .zip(&m)
+            .filter(|(x, m)| **x > 0.0 && **m > 0.0)
+            .map(|(x, m)| (*x, *m))
+            .unzip();
+        let want = GammaGamma::fit(&[&xs, &ms], None, &o).unwrap();
+        assert_eq!(g.values(), want.values());
+        let info = g.fit_info().unwrap();
+        let left = info.left_out.as_ref().unwrap();
+        assert_eq!(left.indices, [1, 4]);
+        assert!(left.reason.contains("mean spend is 0"), "{}", left.reason);
+        assert_eq!(want.fit_info().unwrap().left_out, None);
+        // the JSON keeps the list; a fit without one writes no key
+        let back = GammaGamma::from_json(&g.to_json()).unwrap();
+        assert_eq!(back.fit_info().unwrap().left_out.as_ref(), Some(left));
+        assert!(!want.to_json().contains("left_out"));
+        // valued at the population mean p·v/(q−1), as a customer with x = 0
+        let e = g
+            .expected_spend(&[0.0, 2.0, 4.0], &[0.0, 0.0, 0.0])
+            .unwrap();
+        let (p, q, v) = (g.p(), g.q(), g.v());
+        for (k, ek) in e.iter().enumerate() {
+            assert!((ek - p * v / (q - 1.0)).abs() < 1e-12 * ek, "{k}");
+        }
+    }
+
+    #[test]
     fn expected_spend_values() {
         let g = GammaGamma::from_params(6.25, 3.74, 15.44).unwrap();
         // x = 0: population mean pγ/(q−1) = 6.25·15.44/2.74 = 35.21898
@@ -744,11 +827,20 @@ mod tests {
         );
         let e = g.expected_spend(&[1.0], &[1.0, 2.0]).unwrap_err();
         assert_eq!(e.code(), "LENGTH_MISMATCH");
-        let e =
-            GammaGamma::fit(&[&[1.0, 2.0], &[3.0, 0.0]], None, &FitOptions::default()).unwrap_err();
+        let e = GammaGamma::fit(&[&[1.0, 2.0], &[3.0, -1.0]], None, &FitOptions::default())
+            .unwrap_err();
         assert_eq!(e.field(), Some("monetary_value"));
         assert!(
-            e.to_string().starts_with("invalid monetary_value[1]: 0"),
+            e.to_string().starts_with("invalid monetary_value[1]: -1"),
+            "{e}"
+        );
+        // only zero-spend repeat customers: nothing to fit, and the message says why
+        let e =
+            GammaGamma::fit(&[&[1.0, 2.0], &[0.0, 0.0]], None, &FitOptions::default()).unwrap_err();
+        assert_eq!(e.code(), "EMPTY_INPUT");
+        assert!(
+            e.to_string()
+                .contains("2 repeat customer(s) have mean spend 0"),
             "{e}"
         );
         let e = GammaGamma::fit(&[&[0.0], &[0.0]], None, &FitOptions::default()).unwrap_err();
