@@ -242,6 +242,16 @@ for (const { name, lib } of backends) {
         'amount',
       );
       assertClvError(() => lib.rfmSummary({ customerId: [], datetime: [] }), 'EMPTY_INPUT');
+      // issue 17 #8: a date-time with an offset is its wall time there, as in
+      // Python (pandas tz_localize(None)): 23:30 and 00:30 at +02:00 are two
+      // days (in UTC they were one, 21:30 and 22:30 on March 1st)
+      const tz = lib.rfmSummary(
+        { customerId: ['a', 'a'], datetime: ['2024-03-01T23:30+02:00', '2024-03-02T00:30+02:00'] },
+        { observationPeriodEnd: '2024-03-03' },
+      );
+      assert.deepEqual([tz.frequency[0], tz.recency[0], tz.T[0]], [1, 1, 2]);
+      // and years outside 0001..9999 are refused
+      assertClvError(() => lib.rfmSummary({ customerId: ['a'], datetime: ['0000-01-01'] }), 'INVALID_INPUT', 'datetime');
       assertClvError(
         () => lib.rfmSummary({ customerId: ['a'], datetime: ['2024-01-01'] }, { freq: 'fortnight' }),
         'INVALID_INPUT',

@@ -93,6 +93,15 @@ def test_string_ids_and_days():
     }
 
 
+def test_offsets_are_wall_time_as_in_every_runtime():
+    # issue 17 #8: 23:30 and 00:30 at +02:00 are two days (wall time), as the
+    # CLI and JS now read them too (tests/js/api.test.mjs)
+    df = pd.DataFrame({"customer_id": ["a", "a"],
+                       "date": pd.to_datetime(["2024-03-01T23:30+02:00", "2024-03-02T00:30+02:00"])})
+    s = clv.rfm_summary(df, observation_period_end="2024-03-03")
+    assert s.loc["a", ["frequency", "recency", "T"]].tolist() == [1.0, 1.0, 2.0]
+
+
 def test_numpy_arrays_in():
     ids = np.array([1, 1, 2])
     dates = np.array(["2024-01-01", "2024-01-08", "2024-01-03"], dtype="datetime64[D]")

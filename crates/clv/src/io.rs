@@ -701,7 +701,60 @@ fn read_whitespace<R: BufRead>(mut reader: R, builder: &mut Builder<'_>) -> Resu
     }
 }
 
+/// The 1-based line of a byte offset of a stream read through
+/// [`NewlineReader`]: the `csv` crate's own line numbers skip blank lines
+/// and CRLF line ends (and so named an earlier line), so lines are counted
+/// here from the `\n` bytes. Offsets are asked for in increasing order, so only the
+/// newlines after the last one asked for are kept.
+#[derive(Default)]
+struct Lines {
+    /// Offsets of the `\n` bytes read but not yet passed.
+    pending: std::collections::VecDeque<u64>,
+    /// Lines before the first pending newline.
+    passed: u64,
+}
+
+impl Lines {
+    fn line_of(&mut self, byte: u64) -> u64 {
+        while self.pending.front().is_some_and(|&nl| nl < byte) {
+            self.pending.pop_front();
+            self.passed += 1;
+        }
+        self.passed + 1
+    }
+}
+
+/// A reader that notes where its `\n` bytes are ([`Lines`]).
+struct NewlineReader<R> {
+    inner: R,
+    offset: u64,
+    lines: std::rc::Rc<std::cell::RefCell<Lines>>,
+}
+
+impl<R: Read> Read for NewlineReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let mut lines = self.lines.borrow_mut();
+        for (i, _) in buf[..n].iter().enumerate().filter(|(_, b)| **b == b'\n') {
+            lines.pending.push_back(self.offset + i as u64);
+        }
+        self.offset += n as u64;
+        Ok(n)
+    }
+}
+
 fn read_delimited<R: Read>(reader: R, delimiter: u8, builder: &mut Builder<'_>) -> Result<()> {
+    let lines = std::rc::Rc::new(std::cell::RefCell::new(Lines::default()));
+    let reader = NewlineReader {
+        inner: reader,
+        offset: 0,
+        lines: std::rc::Rc::clone(&lines),
+    };
+    // The reader's position after a record is just past the record's
+    // terminator (its `\r` for CRLF): one byte back is on the record's
+    // last line. (The record's own start position is where parsing began,
+    // before the blank lines it skipped.)
+    let line_after = |p: &csv::Position| lines.borrow_mut().line_of(p.byte().saturating_sub(1));
     let mut csv = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .has_headers(false)
@@ -713,7 +766,7 @@ fn read_delimited<R: Read>(reader: R, delimiter: u8, builder: &mut Builder<'_>) 
             Ok(false) => return Ok(()),
             Ok(true) => {}
             Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
+                let line = line_after(csv.position());
                 match e.into_kind() {
                     csv::ErrorKind::Io(io) => return Err(io_error(io)),
                     other => {
@@ -732,7 +785,7 @@ fn read_delimited<R: Read>(reader: R, delimiter: u8, builder: &mut Builder<'_>) 
                 }
             }
         }
-        let line = record.position().map_or(0, |p| p.line());
+        let line = line_after(csv.position());
         let joined = || {
             let sep = char::from(delimiter).to_string();
             text(&record.iter().collect::<Vec<_>>().join(sep.as_bytes()))
@@ -872,6 +925,11 @@ mod parallel {
             return read_sequential(buf, options);
         }
         let (head_start, head) = head(buf);
+        if head_start > 0 && buf[head_start..].starts_with(BOM) {
+            // a BOM only counts at the start of the file, where the csv
+            // crate strips it; the head read on its own would lose this one
+            return read_sequential(buf, options);
+        }
         let mut builder = Builder::new(options);
         // The `csv` crate numbers a record after blank lines by the first
         // blank line, so the blank lines before the head are skipped here.
@@ -1352,7 +1410,9 @@ mod tests {
             text.push_str(&format!("c{},1997-01-{:02},1\r\n\n", i % 5, 1 + i % 28)); // lines 4..=83
         }
         text.push_str("c1,1997-13-01,1\r\n"); // line 84
-        for n in [2, 5, 9] {
+        // n = 1 is the sequential reader, which used the csv crate's line
+        // numbers: blank lines uncounted (issue 17 #15)
+        for n in [1, 2, 5, 9] {
             let e =
                 parallel::read_buffer(text.as_bytes(), &comma(options_amount()), n, 0).unwrap_err();
             assert!(
@@ -1372,8 +1432,10 @@ mod tests {
             date_col: ColumnRef::Position(2),
             ..ReadOptions::default()
         });
-        let e = parallel::read_buffer(b"\n\r\nc1,x\nc2,1997-01-01\n", &o, 2, 0).unwrap_err();
-        assert!(matches!(e, Error::Parse { line: 3, .. }), "{e}");
+        for n in [1, 2] {
+            let e = parallel::read_buffer(b"\n\r\nc1,x\nc2,1997-01-01\n", &o, n, 0).unwrap_err();
+            assert!(matches!(e, Error::Parse { line: 3, .. }), "{e}");
+        }
     }
 
     #[cfg(feature = "parallel")]

@@ -2,8 +2,12 @@
 //!
 //! A timestamp is an `i64` count of seconds since `1970-01-01T00:00:00`,
 //! *naive*: no time zone is attached, exactly like a pandas `datetime64`
-//! column without `tz`. Strings with an explicit offset (`Z`, `+02:00`) are
-//! converted to UTC when parsed; everything else is taken as written.
+//! column without `tz`. A string with an explicit offset (`Z`, `+02:00`) is
+//! read as its **wall time** in that offset (`2024-03-01T23:30+02:00` is
+//! 23:30 on March 1st): the offset is checked and dropped, as pandas'
+//! `tz_localize(None)` does and as `lifetimes` users get from a
+//! timezone-aware column, so that the same file gives the same summary in
+//! every runtime. Dates run from the year 0001 to 9999.
 //!
 //! A [`TimeUnit`] is a [`Period`] (hour, day, ISO week, calendar month) and a
 //! multiplier that divides the period counts, as `freq` and `freq_multiplier`
@@ -343,29 +347,46 @@ const DEFAULT_FORMATS_REASON: &str = "expected YYYY-MM-DD, YYYYMMDD, YYYY-MM-DD 
 ///
 /// Without `format` the accepted forms are `YYYY-MM-DD`, `YYYYMMDD`,
 /// `YYYY-MM-DD HH:MM[:SS[.fff]]` and `YYYY-MM-DDTHH:MM[:SS[.fff]][Z|±HH:MM]`
-/// (an offset is converted to UTC; fractions of a second are truncated).
+/// (an offset is checked and dropped: the wall time in that offset, see the
+/// module docs; fractions of a second are truncated).
 /// Surrounding whitespace is ignored. The two date-only forms take a
 /// hand-written path that does not allocate; the others go through chrono.
 ///
 /// With `format`, the text must match that chrono `strftime` format; a
-/// date-only format gives midnight, and a format with `%z` converts to UTC.
+/// date-only format gives midnight, and a format with `%z` gives the wall
+/// time in the parsed offset.
 ///
 /// # Errors
-/// A short human-readable reason (the caller adds the column and line).
+/// A short human-readable reason (the caller adds the column and line),
+/// also for a date outside the years 0001 to 9999.
 ///
 /// ```
 /// use clv::time::parse_timestamp;
 /// assert_eq!(parse_timestamp("1970-01-02", None), Ok(86_400));
 /// assert_eq!(parse_timestamp("19970101", None), Ok(852_076_800));
-/// assert_eq!(parse_timestamp("1970-01-01T01:00:00+01:00", None), Ok(0));
+/// assert_eq!(parse_timestamp("1970-01-01T01:00:00+01:00", None), Ok(3_600)); // wall time
+/// assert!(parse_timestamp("0000-01-01", None).is_err());
 /// assert_eq!(parse_timestamp("02/01/1970", Some("%d/%m/%Y")), Ok(86_400));
 /// assert!(parse_timestamp("1997-02-30", None).is_err());
 /// ```
 pub fn parse_timestamp(text: &str, format: Option<&str>) -> std::result::Result<i64, String> {
+    let ts = parse_any_timestamp(text, format)?;
+    let first = days_from_civil(1, 1, 1) * SECONDS_PER_DAY;
+    let last = days_from_civil(9999, 12, 31) * SECONDS_PER_DAY + SECONDS_PER_DAY - 1;
+    if (first..=last).contains(&ts) {
+        Ok(ts)
+    } else {
+        Err("a date in the years 0001 to 9999".to_string())
+    }
+}
+
+/// [`parse_timestamp`] before the check of the years.
+fn parse_any_timestamp(text: &str, format: Option<&str>) -> std::result::Result<i64, String> {
     use chrono::{DateTime, NaiveDate, NaiveDateTime};
     let text = text.trim();
     if let Some(format) = format {
-        let with_offset = DateTime::parse_from_str(text, format).map(|dt| dt.timestamp());
+        let with_offset =
+            DateTime::parse_from_str(text, format).map(|dt| dt.naive_local().and_utc().timestamp());
         let naive = || {
             NaiveDateTime::parse_from_str(text, format)
                 .map(|dt| dt.and_utc().timestamp())
@@ -387,7 +408,8 @@ pub fn parse_timestamp(text: &str, format: Option<&str>) -> std::result::Result<
     if text.len() < 16 {
         return Err(DEFAULT_FORMATS_REASON.to_string());
     }
-    let (naive, offset) = split_offset(text)?;
+    // the offset is checked, and the wall time kept (module docs)
+    let (naive, _offset) = split_offset(text)?;
     const FORMATS: [&str; 4] = [
         "%Y-%m-%dT%H:%M:%S%.f",
         "%Y-%m-%d %H:%M:%S%.f",
@@ -397,7 +419,7 @@ pub fn parse_timestamp(text: &str, format: Option<&str>) -> std::result::Result<
     FORMATS
         .iter()
         .find_map(|f| NaiveDateTime::parse_from_str(naive, f).ok())
-        .map(|dt| dt.and_utc().timestamp() - offset)
+        .map(|dt| dt.and_utc().timestamp())
         .ok_or_else(|| DEFAULT_FORMATS_REASON.to_string())
 }
 
@@ -526,11 +548,20 @@ mod tests {
         assert_eq!(ts("1997-01-01 10:30:15"), 9862 * 86_400 + 37_815);
         assert_eq!(ts("1997-01-01T10:30:15.999"), 9862 * 86_400 + 37_815);
         assert_eq!(ts("1997-01-01T10:30:15Z"), 9862 * 86_400 + 37_815);
-        assert_eq!(ts("1997-01-01T10:30+02:00"), 9862 * 86_400 + 37_800 - 7200);
+        // wall time in the given offset (issue 17 #8: the CLI and JS turned
+        // it into UTC while Python kept it)
+        assert_eq!(ts("1997-01-01T10:30+02:00"), 9862 * 86_400 + 37_800);
+        assert_eq!(ts("1997-01-01T10:30:00-0130"), 9862 * 86_400 + 37_800);
         assert_eq!(
-            ts("1997-01-01T10:30:00-0130"),
-            9862 * 86_400 + 37_800 + 5400
+            parse_timestamp("01/01/1997 10:30 +0200", Some("%d/%m/%Y %H:%M %z")),
+            Ok(9862 * 86_400 + 37_800)
         );
+        // years 0001..=9999 only (issue 17 #17: 0000 and +12345 were read)
+        assert!(parse_timestamp("0000-01-01", None).is_err());
+        assert!(parse_timestamp("+12345-01-01", Some("%Y-%m-%d")).is_err());
+        assert!(parse_timestamp("2666666666666", Some("%s")).is_err());
+        assert_eq!(ts("0001-01-01"), days_from_civil(1, 1, 1) * 86_400);
+        assert!(parse_timestamp("9999-12-31T23:59:59", None).is_ok());
         assert_eq!(ts("2000-02-29"), 11_016 * 86_400);
         assert_eq!(ts("1969-12-31"), -86_400);
         for bad in [
@@ -553,7 +584,7 @@ mod tests {
         );
         assert_eq!(
             parse_timestamp("1997-01-01 10:00 +0100", Some("%Y-%m-%d %H:%M %z")),
-            Ok(ts("1997-01-01 09:00"))
+            Ok(ts("1997-01-01 10:00"))
         );
         let e = parse_timestamp("1997-01-01", Some("%d/%m/%Y")).unwrap_err();
         assert!(e.contains("%d/%m/%Y"), "{e}");
