@@ -97,6 +97,9 @@ into_dict!(&FitInfo, |py, f| {
     "converged" => f.converged,
     "gradient_norm" => f.gradient_norm,
     "n_observations" => f.n_observations,
+    "n" => f.n_observations,
+    "aic" => f.aic,
+    "bic" => f.bic,
     "boundary" => f.boundary.clone(),
 });
 

@@ -161,7 +161,13 @@ impl FitOptions {
 }
 
 /// What a fit reports besides the parameters.
+///
+/// Model comparison: [`aic`](Self::aic) and [`bic`](Self::bic) with `k` the
+/// number of parameters and `n` = [`n_observations`](Self::n_observations)
+/// (the weighted number of customers; for a retention model the cohort
+/// size). JSON written before they existed reads back with them computed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(from = "FitInfoJson")]
 pub struct FitInfo {
     /// Total (weighted) log-likelihood at the optimum, without the penalty.
     pub log_likelihood: f64,
@@ -170,11 +176,9 @@ pub struct FitInfo {
     /// observed information is not positive definite at the optimum (a weakly
     /// identified model), and for the parameters running off at a
     /// [boundary](Self::boundary) optimum.
-    #[serde(deserialize_with = "de_nullable_vec")]
     pub std_errors: Vec<f64>,
     /// 95% log-scale Wald intervals `θ · exp(±1.96 · SE/θ)` (always positive);
     /// `(NaN, NaN)` where the standard error is NaN.
-    #[serde(deserialize_with = "de_nullable_pairs")]
     pub ci_95: Vec<(f64, f64)>,
     /// Optimiser iterations (Newton steps or L-BFGS iterations) used by the
     /// retained start.
@@ -196,6 +200,70 @@ pub struct FitInfo {
     /// on them. Absent from the JSON when `None`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub boundary: Option<String>,
+    /// Akaike information criterion `AIC = 2k − 2 LL` (Akaike 1974, "A new
+    /// look at the statistical model identification", IEEE TAC 19(6)), `k`
+    /// the number of parameters, `LL` [`log_likelihood`](Self::log_likelihood).
+    /// Lower is better; only differences between models fitted to the same
+    /// data mean something.
+    pub aic: f64,
+    /// Bayesian (Schwarz) information criterion `BIC = k ln n − 2 LL`
+    /// (Schwarz 1978, "Estimating the dimension of a model", Annals of
+    /// Statistics 6(2)), `n` = [`n_observations`](Self::n_observations).
+    pub bic: f64,
+}
+
+impl FitInfo {
+    /// `(AIC, BIC)` = `(2k − 2 LL, k ln n − 2 LL)` for `k` parameters fitted
+    /// to a (weighted) number `n` of observations (see [`FitInfo::aic`]).
+    #[must_use]
+    pub fn information_criteria(log_likelihood: f64, k: usize, n: f64) -> (f64, f64) {
+        let k = k as f64;
+        (
+            2.0 * k - 2.0 * log_likelihood,
+            k * n.ln() - 2.0 * log_likelihood,
+        )
+    }
+}
+
+/// [`FitInfo`] as read from JSON: `aic` and `bic` are optional (JSON written
+/// before they existed), then computed from the log-likelihood, the number
+/// of parameters (the length of `std_errors`) and `n_observations`.
+#[derive(Deserialize)]
+struct FitInfoJson {
+    log_likelihood: f64,
+    #[serde(deserialize_with = "de_nullable_vec")]
+    std_errors: Vec<f64>,
+    #[serde(deserialize_with = "de_nullable_pairs")]
+    ci_95: Vec<(f64, f64)>,
+    iterations: u64,
+    converged: bool,
+    gradient_norm: f64,
+    n_observations: f64,
+    #[serde(default)]
+    boundary: Option<String>,
+    #[serde(default)]
+    aic: Option<f64>,
+    #[serde(default)]
+    bic: Option<f64>,
+}
+
+impl From<FitInfoJson> for FitInfo {
+    fn from(j: FitInfoJson) -> Self {
+        let (aic, bic) =
+            FitInfo::information_criteria(j.log_likelihood, j.std_errors.len(), j.n_observations);
+        FitInfo {
+            log_likelihood: j.log_likelihood,
+            std_errors: j.std_errors,
+            ci_95: j.ci_95,
+            iterations: j.iterations,
+            converged: j.converged,
+            gradient_norm: j.gradient_norm,
+            n_observations: j.n_observations,
+            boundary: j.boundary,
+            aic: j.aic.unwrap_or(aic),
+            bic: j.bic.unwrap_or(bic),
+        }
+    }
 }
 
 /// serde_json writes NaN as `null`; read `null` back as NaN.
@@ -889,6 +957,7 @@ fn maximize_dyn(
     };
     let excluded = boundary.as_ref().map_or(&[][..], |b| &b.params[..]);
     let (std_errors, ci_95) = std_errors_and_ci(&h, &params, excluded);
+    let (aic, bic) = FitInfo::information_criteria(ll, k, weight);
     Ok((
         params,
         FitInfo {
@@ -900,6 +969,8 @@ fn maximize_dyn(
             gradient_norm: att.grad_max,
             n_observations: weight,
             boundary: boundary.map(|b| b.note),
+            aic,
+            bic,
         },
     ))
 }
@@ -1631,6 +1702,50 @@ mod tests {
         assert!(phi > 3.0 && phi < 3.05, "{p:?}");
         assert_eq!(info.boundary, None);
         assert!(info.log_likelihood > 2.9 && info.std_errors[0].is_finite());
+    }
+
+    /// Poisson sample of n = 4 counts summing to 10 (the [`maximize`]
+    /// example): LL(λ) = 10 ln λ − 4λ, λ̂ = 2.5, k = 1.
+    struct Poisson;
+    impl Likelihood for Poisson {
+        fn names(&self) -> &'static [&'static str] {
+            &["lambda"]
+        }
+        fn value_and_gradient(&self, p: &[f64], g: &mut [f64]) -> f64 {
+            g[0] = 10.0 / p[0] - 4.0;
+            10.0 * p[0].ln() - 4.0 * p[0]
+        }
+        fn total_weight(&self) -> f64 {
+            4.0
+        }
+        fn starting_points(&self) -> Vec<Vec<f64>> {
+            vec![vec![0.1]]
+        }
+    }
+
+    #[test]
+    fn aic_and_bic_of_a_fit() {
+        let (_, info) = maximize("Poisson", &Poisson, &FitOptions::default()).unwrap();
+        let ll = 10.0 * 2.5f64.ln() - 10.0; // −0.837 07
+        assert!((info.log_likelihood - ll).abs() < 1e-10);
+        // AIC = 2k − 2LL, BIC = k ln n − 2LL with k = 1, n = 4
+        assert!((info.aic - (2.0 - 2.0 * ll)).abs() < 1e-10, "{info:?}");
+        assert!(
+            (info.bic - (4f64.ln() - 2.0 * ll)).abs() < 1e-10,
+            "{info:?}"
+        );
+        let json = serde_json::to_string(&info).unwrap();
+        assert!(
+            json.contains("\"aic\":") && json.contains("\"bic\":"),
+            "{json}"
+        );
+        // JSON written before aic/bic existed reads back with them computed.
+        let mut old: serde_json::Value = serde_json::from_str(&json).unwrap();
+        let obj = old.as_object_mut().unwrap();
+        obj.remove("aic");
+        obj.remove("bic");
+        let back: FitInfo = serde_json::from_value(old).unwrap();
+        assert_eq!(back, info);
     }
 
     #[test]

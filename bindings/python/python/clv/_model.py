@@ -108,7 +108,12 @@ class Model:
     @property
     def fit_info(self) -> Optional[Dict[str, Any]]:
         """Fit diagnostics (log_likelihood, std_errors, lower_95, upper_95, iterations,
-        converged, gradient_norm, n_observations, boundary); ``None`` for ``from_params`` models.
+        converged, gradient_norm, n_observations, n, aic, bic, boundary); ``None`` for
+        ``from_params`` models.
+
+        ``n`` (= ``n_observations``) is the weighted number of customers (sBG: the cohort size),
+        ``aic = 2k − 2·LL`` (Akaike 1974) and ``bic = k·ln(n) − 2·LL`` (Schwarz 1978) with k the
+        number of parameters: lower is better, between models fitted to the same data.
 
         ``boundary`` is ``None`` for an interior optimum, else a note naming the parameters
         that run off to the edge of the parameter space and the model the fit reduces to
@@ -122,9 +127,24 @@ class Model:
         info = self._fitted().fit_info()
         return None if info is None else float(info["log_likelihood"])
 
+    @property
+    def aic(self) -> Optional[float]:
+        """Akaike information criterion ``2k − 2·LL`` (k parameters); ``None`` for ``from_params``."""
+        info = self._fitted().fit_info()
+        return None if info is None else float(info["aic"])
+
+    @property
+    def bic(self) -> Optional[float]:
+        """Bayesian information criterion ``k·ln(n) − 2·LL`` (n = weighted number of customers);
+        ``None`` for ``from_params``."""
+        info = self._fitted().fit_info()
+        return None if info is None else float(info["bic"])
+
     def summary(self) -> Any:
         """A pandas DataFrame indexed by parameter: ``estimate``, ``std_error``,
-        ``lower_95``, ``upper_95``.
+        ``lower_95``, ``upper_95``; its ``attrs`` hold the model comparison figures
+        ``log_likelihood``, ``n``, ``aic``, ``bic`` (see :attr:`fit_info`; NaN for a
+        ``from_params`` model).
 
         Standard errors are ``sqrt(diag((-H)^-1))`` with H the Hessian of the
         log-likelihood; the 95% intervals are log-scale Wald intervals
@@ -135,7 +155,7 @@ class Model:
         p = self.params
         info = self._fitted().fit_info()
         nan = [float("nan")] * len(p)
-        return pd.DataFrame(
+        out = pd.DataFrame(
             {
                 "estimate": list(p.values()),
                 "std_error": info["std_errors"] if info else nan,
@@ -144,6 +164,9 @@ class Model:
             },
             index=pd.Index(list(p.keys()), name="parameter"),
         )
+        for key in ("log_likelihood", "n", "aic", "bic"):
+            out.attrs[key] = float(info[key]) if info else float("nan")
+        return out
 
     def __getstate__(self) -> Dict[str, Any]:
         return {"json": None if self._core is None else self._core.to_json()}
