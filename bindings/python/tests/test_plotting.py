@@ -36,7 +36,8 @@ def test_matrices(bg, cdnow, tmp_path):
     # cell [recency 30, frequency 2] = E[Y(1) | x=2, t_x=30, T=max T]
     t = int(cdnow["T"].max())
     assert z[30, 2] == pytest.approx(bg.expected_purchases(1, 2, 30, t), rel=1e-12)
-    assert np.ma.is_masked(z[0, 1]) or np.isnan(z[0, 1])  # x > 0 with t_x = 0: impossible, blank
+    # x > 0 with t_x = 0: computed like any other cell
+    assert z[0, 1] == pytest.approx(bg.expected_purchases(1, 1, 0, t), rel=1e-12) and np.isfinite(z).all()
     ax = plotting.plot_probability_alive_matrix(bg, max_frequency=5, max_recency=10)
     save(ax, tmp_path / "alive.png")
     assert ax.images[0].get_array()[10, 3] == pytest.approx(bg.prob_alive(3, 10, 10), rel=1e-12)
@@ -47,12 +48,28 @@ def test_matrices(bg, cdnow, tmp_path):
 
 def test_period_transactions(bg, cdnow, tmp_path):
     d = plotting.period_transactions(bg, cdnow, max_frequency=7)
-    assert list(d.index) == list(range(7))
+    assert list(d.index) == ["0", "1", "2", "3", "4", "5", "6", "7+"]
     assert d["actual"].iloc[0] == (cdnow["frequency"] == 0).sum()
+    assert d.loc["7+", "actual"] == (cdnow["frequency"] >= 7).sum()
     # expected customers with k repeat purchases: Σ_i P(X(T_i) = k); for k = 0 recompute customer by customer
     want0 = sum(bg.prob_purchases(0, t) for t in cdnow["T"])
     assert d["model"].iloc[0] == pytest.approx(want0, rel=1e-10)
-    save(plotting.plot_period_transactions(bg, cdnow), tmp_path / "period.png")
+    # the 7+ bucket: Σ_i (1 − Σ_{k<7} P(X(T_i) = k)); all buckets add up to the 2357 customers
+    want7 = sum(1 - sum(bg.prob_purchases(k, t) for k in range(7)) for t in cdnow["T"])
+    assert d.loc["7+", "model"] == pytest.approx(want7, rel=1e-9)
+    assert d["model"].sum() == pytest.approx(2357, rel=1e-12) and d["actual"].sum() == 2357
+    ax = plotting.plot_period_transactions(bg, cdnow)
+    save(ax, tmp_path / "period.png")
+    bars = ax.patches
+    np.testing.assert_allclose([b.get_height() for b in bars[:8]], d["actual"])
+    np.testing.assert_allclose([b.get_height() for b in bars[8:]], d["model"])
+    assert [t.get_text() for t in ax.get_xticklabels()] == list(d.index)
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["Actual", "Model"]
+    # weights count customers per row
+    w = pd.DataFrame({"frequency": [0, 1], "T": [10.0, 10.0], "weights": [3.0, 2.0]})
+    dw = plotting.period_transactions(bg, w, max_frequency=2)
+    assert list(dw["actual"]) == [3, 2, 0]
+    assert dw.loc["1", "model"] == pytest.approx(5 * bg.prob_purchases(1, 10.0), rel=1e-12)
 
 
 def test_calibration_vs_holdout(bg, tmp_path):

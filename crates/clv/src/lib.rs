@@ -12,6 +12,9 @@
 //! - [`formulas`]: exact (Decimal) deterministic value formulas.
 //! - [`models`]: probabilistic customer-base and spend models, fitted by
 //!   maximum likelihood with [`fit`].
+//! - [`diagnostics`]: the numbers behind the model-checking plots (tracking
+//!   series, alive path, period transactions, holdout comparison, mixing
+//!   distributions).
 //! - [`portfolio`]: whale curve, concentration, value tiers, revenue at risk
 //!   and the retention-offer ceiling.
 //! - [`experiment`]: uplift of an action against a control group.
@@ -20,6 +23,7 @@
 //! whose messages name the field and the offending value.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+pub mod diagnostics;
 pub mod error;
 pub mod experiment;
 pub mod fit;

@@ -39,6 +39,11 @@ __all__ = [
     "uplift_proportions",
     "wilson_interval",
     "uplift_stratified",
+    "tracking_series",
+    "alive_path",
+    "period_transactions",
+    "calibration_vs_holdout",
+    "heterogeneity",
 ]
 
 class ClvError(ValueError):
@@ -200,3 +205,23 @@ def uplift_stratified(
     metric: str = "continuous",
     population: Optional[float] = None,
 ) -> Dict[str, Any]: ...
+
+# -- diagnostics (clv::diagnostics) ---------------------------------------------
+def tracking_series(
+    model: Model, first_period: _F64, repeat_periods: _F64, n_periods: int, multiplier: int
+) -> Dict[str, Any]: ...
+def alive_path(model: Model, purchases: _F64, t: int) -> Dict[str, Any]: ...
+def period_transactions(
+    model: Model, frequency: _F64, t: _F64, weights: Optional[_F64], max_frequency: int
+) -> Dict[str, Any]: ...
+def calibration_vs_holdout(
+    model: Model,
+    frequency: _F64,
+    recency: _F64,
+    t: _F64,
+    frequency_holdout: _F64,
+    duration_holdout: _F64,
+    kind: str,
+    max_groups: int,
+) -> Dict[str, Any]: ...
+def heterogeneity(model: Model, what: str, points: int) -> Dict[str, Any]: ...

@@ -15,8 +15,9 @@ core); this module only arranges them:
 - :func:`plot_whale_curve`: cumulative share of value vs share of customers,
   customers sorted by value (largest first).
 
-On the frequency/recency grids a cell with frequency > 0 and recency 0 is
-impossible (a repeat purchase happens after the first) and is left blank.
+On the frequency/recency grids every cell is computed, frequency > 0 with
+recency 0 included (all repeat purchases at the very start: the likelihood and
+the predictions are defined there).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from typing import Any, Optional
 
 import numpy as np
 
+from . import _clv
 from ._convert import error, to_f64
 
 __all__ = [
@@ -43,6 +45,12 @@ def _axes(ax: Any) -> Any:
 
     _, ax = plt.subplots()
     return ax
+
+
+def _core(model: Any) -> Any:
+    """The core model of a clv model (or of a ``clv.compat.lifetimes`` fitter)."""
+    model = getattr(model, "_model", model)
+    return model._fitted()
 
 
 def _col(summary: Any, *names: str) -> np.ndarray:
@@ -70,18 +78,16 @@ def _grid_limits(summary: Any, max_frequency: Optional[int], max_recency: Option
 
 
 def _grid(model: Any, what: str, max_frequency: int, max_recency: int, t: float) -> np.ndarray:
-    """Z[recency, frequency] at age T = max_recency; NaN where frequency > 0 and recency = 0."""
+    """Z[recency, frequency] at age T = max_recency (every cell, frequency > 0 with recency 0 too)."""
     rec, freq = np.meshgrid(np.arange(max_recency + 1, dtype=float), np.arange(max_frequency + 1, dtype=float),
                             indexing="ij")
     x, tx = freq.ravel(), rec.ravel()
-    valid = (x == 0) | (tx > 0)
-    z = np.full(x.shape, np.nan)
-    age = np.full(int(valid.sum()), float(max_recency))
+    age = np.full(x.shape, float(max_recency))
     if what == "expected":
-        z[valid] = model.expected_purchases(t, x[valid], tx[valid], age)
+        z = model.expected_purchases(t, x, tx, age)
     else:
-        z[valid] = model.prob_alive(x[valid], tx[valid], age)
-    return z.reshape(rec.shape)
+        z = model.prob_alive(x, tx, age)
+    return np.asarray(z, dtype=float).reshape(rec.shape)
 
 
 def _matrix(ax: Any, z: np.ndarray, title: str, xlabel: str, ylabel: str, **kwargs: Any) -> Any:
@@ -124,39 +130,43 @@ def plot_probability_alive_matrix(
     return _matrix(_axes(ax), z, title, xlabel, ylabel, **kwargs)
 
 
+def _weights(summary: Any) -> Optional[np.ndarray]:
+    cols = list(summary.columns)
+    return np.ascontiguousarray(to_f64("weights", summary["weights"])) if "weights" in cols else None
+
+
 def period_transactions(model: Any, summary: Any, max_frequency: int = 7) -> Any:
-    """The data of :func:`plot_period_transactions`: a DataFrame indexed by
-    number of repeat purchases 0..max_frequency−1 with ``actual`` (customers
-    in the summary) and ``model`` (``Σ_i P(X(T_i) = k)``, the expected number of
-    customers with k repeat purchases by their age T_i)."""
+    """The data of :func:`plot_period_transactions` (``clv::diagnostics::period_transactions``):
+    a DataFrame indexed by number of repeat purchases ``"0"`` .. ``"K-1"`` and ``"K+"``
+    (K = ``max_frequency``) with ``actual`` (customers in the summary; its ``weights``
+    column counts customers per row when present) and ``model`` (``Σ_i w_i P(X(T_i) = k)``,
+    the expected number of customers with k repeat purchases by their age T_i; the last
+    row ``Σ_i w_i P(X(T_i) ≥ K)``)."""
     import pandas as pd
 
     x = _col(summary, "frequency", "frequency_cal")
     t = _col(summary, "T", "T_cal", "n_periods")
-    ks = np.arange(int(max_frequency), dtype=float)
-    ages, counts = np.unique(t, return_counts=True)
-    # P(X(T) = k) for each distinct age, weighted by how many customers have it
-    p = model.prob_purchases(ks[None, :].repeat(len(ages), 0).ravel(), np.repeat(ages, len(ks)))
-    expected = (np.asarray(p).reshape(len(ages), len(ks)) * counts[:, None]).sum(axis=0)
-    actual = np.array([(x == k).sum() for k in ks], dtype=float)
-    return pd.DataFrame({"actual": actual, "model": expected},
-                        index=pd.Index(ks.astype(int), name="frequency"))
+    d = _clv.period_transactions(_core(model), x, t, _weights(summary), int(max_frequency))
+    return pd.DataFrame({"actual": d["actual"], "model": d["expected"]},
+                        index=pd.Index(d["labels"], name="frequency"))
 
 
 def plot_period_transactions(
     model: Any, summary: Any, max_frequency: int = 7,
     title: str = "Frequency of repeat transactions",
     xlabel: str = "Number of calibration period transactions", ylabel: str = "Customers",
-    ax: Any = None, **kwargs: Any,
+    label: Any = ("Actual", "Model"), ax: Any = None, **kwargs: Any,
 ) -> Any:
-    """Bar chart of customers by number of repeat purchases: actual vs model
-    (see :func:`period_transactions`)."""
+    """Bar chart of customers by number of repeat purchases, ``0 .. K-1`` and ``K+``:
+    actual vs model (see :func:`period_transactions`); ``label`` names the two bar series."""
     ax = _axes(ax)
     d = period_transactions(model, summary, max_frequency)
+    pos = np.arange(len(d))
     w = 0.4
-    ax.bar(d.index - w / 2, d["actual"], width=w, label="Actual", **kwargs)
-    ax.bar(d.index + w / 2, d["model"], width=w, label="Model", **kwargs)
-    ax.set_xticks(list(d.index))
+    ax.bar(pos - w / 2, d["actual"], width=w, label=label[0], **kwargs)
+    ax.bar(pos + w / 2, d["model"], width=w, label=label[1], **kwargs)
+    ax.set_xticks(list(pos))
+    ax.set_xticklabels(list(d.index))
     ax.set_title(title)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
@@ -165,11 +175,12 @@ def plot_period_transactions(
 
 
 def calibration_vs_holdout(model: Any, summary: Any, kind: str = "frequency", n: int = 7) -> Any:
-    """The data of :func:`plot_calibration_purchases_vs_holdout_purchases`:
-    mean ``frequency_holdout`` (actual) and mean predicted purchases over
-    ``duration_holdout`` (model), grouped by the calibration column ``kind``
-    (``frequency``, ``recency``, ``T`` or ``time_since_last_purchase`` = T −
-    recency), first ``n`` groups. Accepts clv's column names or lifetimes'
+    """The data of :func:`plot_calibration_purchases_vs_holdout_purchases`
+    (``clv::diagnostics::calibration_vs_holdout``): mean ``frequency_holdout``
+    (actual) and mean predicted purchases over each customer's ``duration_holdout``
+    (model), grouped by the calibration column ``kind`` (``frequency``, ``recency``,
+    ``T`` or ``time_since_last_purchase`` = T − recency), first ``n`` groups, with
+    the number of ``customers`` in each. Accepts clv's column names or lifetimes'
     (``frequency_cal`` ...)."""
     import pandas as pd
 
@@ -178,31 +189,30 @@ def calibration_vs_holdout(model: Any, summary: Any, kind: str = "frequency", n:
     t = _col(summary, "T", "T_cal")
     actual = _col(summary, "frequency_holdout")
     duration = _col(summary, "duration_holdout")
-    predicted = np.asarray(model.expected_purchases(duration, x, tx, t), dtype=float)
+    d = _clv.calibration_vs_holdout(_core(model), x, tx, t, actual, duration, str(kind), int(n))
     key = kind.replace("_cal", "")
-    groups = {"frequency": x, "recency": tx, "T": t, "time_since_last_purchase": t - tx}
-    if key not in groups:
-        raise error(f"invalid kind: {kind!r} (expected frequency, recency, T or time_since_last_purchase)",
-                    field="kind")
-    df = pd.DataFrame({key: groups[key], "actual": actual, "model": predicted})
-    return df.groupby(key)[["actual", "model"]].mean().iloc[: int(n)]
+    return pd.DataFrame({"actual": d["actual"], "model": d["expected"], "customers": d["customers"]},
+                        index=pd.Index(d["key"], name=key))
 
 
 def plot_calibration_purchases_vs_holdout_purchases(
     model: Any, summary: Any, kind: str = "frequency", n: int = 7,
     title: str = "Actual purchases in holdout period vs predicted purchases",
-    ylabel: str = "Average of purchases in holdout period", ax: Any = None, **kwargs: Any,
+    ylabel: str = "Average of purchases in holdout period", xlabel: Optional[str] = None,
+    label: Any = ("Actual", "Model"), ax: Any = None, **kwargs: Any,
 ) -> Any:
     """Line plot of mean holdout purchases, actual vs model, by a calibration
     column (see :func:`calibration_vs_holdout`); ``summary`` has the holdout
     columns of ``rfm_summary(..., calibration_period_end=...)``."""
     ax = _axes(ax)
     d = calibration_vs_holdout(model, summary, kind, n)
-    ax.plot(d.index, d["actual"], marker="o", label="Actual", **kwargs)
-    ax.plot(d.index, d["model"], marker="s", label="Model", **kwargs)
+    ax.plot(d.index, d["actual"], marker="o", label=label[0], **kwargs)
+    ax.plot(d.index, d["model"], marker="s", label=label[1], **kwargs)
     ax.set_title(title)
-    ax.set_xlabel(f"Purchases in calibration period ({d.index.name})" if d.index.name == "frequency"
+    if xlabel is None:
+        xlabel = (f"Purchases in calibration period ({d.index.name})" if d.index.name == "frequency"
                   else f"{d.index.name} in calibration period")
+    ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.legend()
     return ax

@@ -148,7 +148,7 @@ class _TransactionFitter(_BaseFitter):
     def conditional_probability_alive_matrix(self, max_frequency: Optional[int] = None,
                                              max_recency: Optional[int] = None) -> np.ndarray:
         """P(alive) on the grid [recency, frequency] for customers of age max_recency
-        (NaN where frequency > 0 and recency = 0, an impossible history)."""
+        (every cell, frequency > 0 with recency 0 included)."""
         from ...plotting import _grid, _grid_limits
 
         mf, mr = _grid_limits(self.data, max_frequency, max_recency)
