@@ -100,6 +100,7 @@ into_dict!(&FitInfo, |py, f| {
     "n" => f.n_observations,
     "aic" => f.aic,
     "bic" => f.bic,
+    "covariance" => f.covariance.clone(),
     "boundary" => f.boundary.clone(),
 });
 

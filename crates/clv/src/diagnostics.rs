@@ -36,7 +36,12 @@ fn period(field: &str, i: usize, v: f64) -> Result<usize> {
     if v.is_finite() && v >= 0.0 && v.fract() == 0.0 && v < 1e9 {
         Ok(v as usize)
     } else {
-        Err(Error::invalid_at(field, i, v, "a whole number of periods >= 0"))
+        Err(Error::invalid_at(
+            field,
+            i,
+            v,
+            "a whole number of periods >= 0",
+        ))
     }
 }
 
@@ -295,7 +300,10 @@ impl std::str::FromStr for HoldoutGroup {
                 ("frequency", HoldoutGroup::Frequency),
                 ("recency", HoldoutGroup::Recency),
                 ("T", HoldoutGroup::T),
-                ("time_since_last_purchase", HoldoutGroup::TimeSinceLastPurchase),
+                (
+                    "time_since_last_purchase",
+                    HoldoutGroup::TimeSinceLastPurchase,
+                ),
             ],
         )
     }
@@ -564,10 +572,7 @@ mod tests {
             p.frequency,
             vec![0.0, 0.0, 1.0, 1.0, 1.0, 2.0, 2.0, 2.0, 2.0]
         );
-        assert_eq!(
-            p.recency,
-            vec![0.0, 0.0, 2.0, 2.0, 2.0, 5.0, 5.0, 5.0, 5.0]
-        );
+        assert_eq!(p.recency, vec![0.0, 0.0, 2.0, 2.0, 2.0, 5.0, 5.0, 5.0, 5.0]);
         for k in [0usize, 3, 8] {
             let want = m
                 .prob_alive(&[p.frequency[k]], &[p.recency[k]], &[k as f64])
@@ -599,8 +604,8 @@ mod tests {
         let m = fhl();
         let (x, tx, t) = ([0.0, 1.0, 1.0, 2.0], [0.0, 5.0, 8.0, 9.0], [10.0; 4]);
         let (fh, dh) = ([0.0, 1.0, 2.0, 3.0], [5.0; 4]);
-        let c = calibration_vs_holdout(&m, &x, &tx, &t, &fh, &dh, HoldoutGroup::Frequency, 2)
-            .unwrap();
+        let c =
+            calibration_vs_holdout(&m, &x, &tx, &t, &fh, &dh, HoldoutGroup::Frequency, 2).unwrap();
         assert_eq!(c.key, vec![0.0, 1.0]);
         assert_eq!(c.customers, vec![1.0, 2.0]);
         assert_eq!(c.actual, vec![0.0, 1.5]);

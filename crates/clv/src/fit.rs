@@ -210,6 +210,12 @@ pub struct FitInfo {
     /// (Schwarz 1978, "Estimating the dimension of a model", Annals of
     /// Statistics 6(2)), `n` = [`n_observations`](Self::n_observations).
     pub bic: f64,
+    /// The covariance matrix of the parameters `(−H)⁻¹` (row-major, k×k;
+    /// its diagonal is the square of [`std_errors`](Self::std_errors)): NaN
+    /// where the standard errors are NaN. Empty for JSON written before it
+    /// existed.
+    #[serde(default)]
+    pub covariance: Vec<Vec<f64>>,
 }
 
 impl FitInfo {
@@ -245,6 +251,18 @@ struct FitInfoJson {
     aic: Option<f64>,
     #[serde(default)]
     bic: Option<f64>,
+    #[serde(default, deserialize_with = "de_nullable_matrix")]
+    covariance: Vec<Vec<f64>>,
+}
+
+/// A matrix whose NaN entries were written as `null`.
+fn de_nullable_matrix<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<Vec<Vec<f64>>, D::Error> {
+    let v: Vec<Vec<Option<f64>>> = Deserialize::deserialize(d)?;
+    Ok(v.into_iter()
+        .map(|row| row.into_iter().map(|x| x.unwrap_or(f64::NAN)).collect())
+        .collect())
 }
 
 impl From<FitInfoJson> for FitInfo {
@@ -262,6 +280,7 @@ impl From<FitInfoJson> for FitInfo {
             boundary: j.boundary,
             aic: j.aic.unwrap_or(aic),
             bic: j.bic.unwrap_or(bic),
+            covariance: j.covariance,
         }
     }
 }
@@ -956,7 +975,7 @@ fn maximize_dyn(
         }
     };
     let excluded = boundary.as_ref().map_or(&[][..], |b| &b.params[..]);
-    let (std_errors, ci_95) = std_errors_and_ci(&h, &params, excluded);
+    let (std_errors, ci_95, covariance) = std_errors_and_ci(&h, &params, excluded);
     let (aic, bic) = FitInfo::information_criteria(ll, k, weight);
     Ok((
         params,
@@ -971,6 +990,7 @@ fn maximize_dyn(
             boundary: boundary.map(|b| b.note),
             aic,
             bic,
+            covariance,
         },
     ))
 }
@@ -984,17 +1004,26 @@ fn std_errors_and_ci(
     h: &[Vec<f64>],
     params: &[f64],
     excluded: &[usize],
-) -> (Vec<f64>, Vec<(f64, f64)>) {
+) -> (Vec<f64>, Vec<(f64, f64)>, Vec<Vec<f64>>) {
     let free: Vec<usize> = (0..params.len())
         .filter(|i| !excluded.contains(i))
         .collect();
     let mut se = vec![f64::NAN; params.len()];
+    let mut cov = vec![vec![f64::NAN; params.len()]; params.len()];
     let sub_h: Vec<Vec<f64>> = free
         .iter()
         .map(|&i| free.iter().map(|&j| h[i][j]).collect())
         .collect();
-    for (&i, v) in free.iter().zip(free_std_errors(&sub_h)) {
-        se[i] = v;
+    if let Some(inv) = free_covariance(&sub_h) {
+        for (a, &i) in free.iter().enumerate() {
+            let v = inv[a][a];
+            if v > 0.0 && v.is_finite() {
+                se[i] = v.sqrt();
+            }
+            for (b, &j) in free.iter().enumerate() {
+                cov[i][j] = inv[a][b];
+            }
+        }
     }
     let ci = params
         .iter()
@@ -1008,29 +1037,17 @@ fn std_errors_and_ci(
             }
         })
         .collect();
-    (se, ci)
+    (se, ci, cov)
 }
 
-/// `√diag((−H)⁻¹)`, NaN where that is not a positive finite number or for
-/// all when `−H` is not positive definite.
-fn free_std_errors(h: &[Vec<f64>]) -> Vec<f64> {
-    let k = h.len();
+/// `(−H)⁻¹` (the covariance of the estimates), `None` when `−H` is not
+/// positive definite.
+fn free_covariance(h: &[Vec<f64>]) -> Option<Vec<Vec<f64>>> {
     let info: Vec<Vec<f64>> = h
         .iter()
         .map(|row| row.iter().map(|v| -v).collect())
         .collect();
-    match invert_spd(&info) {
-        Some(inv) => (0..k)
-            .map(|i| {
-                if inv[i][i] > 0.0 && inv[i][i].is_finite() {
-                    inv[i][i].sqrt()
-                } else {
-                    f64::NAN
-                }
-            })
-            .collect(),
-        None => vec![f64::NAN; k],
-    }
+    invert_spd(&info)
 }
 
 /// Inverse of a symmetric positive-definite matrix by Cholesky
@@ -1734,6 +1751,9 @@ mod tests {
             (info.bic - (4f64.ln() - 2.0 * ll)).abs() < 1e-10,
             "{info:?}"
         );
+        // covariance (−H)⁻¹ = λ̂²/S = λ̂/n = 0.625, the square of the standard error
+        assert!((info.covariance[0][0] - 0.625).abs() < 1e-6, "{info:?}");
+        assert!((info.covariance[0][0] - info.std_errors[0].powi(2)).abs() < 1e-15);
         let json = serde_json::to_string(&info).unwrap();
         assert!(
             json.contains("\"aic\":") && json.contains("\"bic\":"),
@@ -1744,8 +1764,10 @@ mod tests {
         let obj = old.as_object_mut().unwrap();
         obj.remove("aic");
         obj.remove("bic");
+        obj.remove("covariance");
         let back: FitInfo = serde_json::from_value(old).unwrap();
-        assert_eq!(back, info);
+        assert_eq!((back.aic, back.bic), (info.aic, info.bic));
+        assert!(back.covariance.is_empty());
     }
 
     #[test]

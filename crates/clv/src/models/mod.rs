@@ -792,7 +792,7 @@ mod tests {
         assert_eq!(e.field(), Some("T"));
 
         type Case<'a> = (&'a [f64], &'a [f64], &'a [f64], &'a str, &'a str);
-        let cases: [Case; 8] = [
+        let cases: [Case; 7] = [
             (
                 &[-1.0],
                 &[0.0],
