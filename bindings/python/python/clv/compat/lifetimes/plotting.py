@@ -210,7 +210,7 @@ def _heterogeneity(model: Any, what: str, suptitle: str, xlabel: str, ylabel: st
                    **kwargs: Any) -> Any:
     import matplotlib.pyplot as plt
 
-    h = _clv.heterogeneity(_model(model), what, 100)
+    h = _clv.heterogeneity(_p._core(model), what, 100)
     fig, ax = plt.subplots(1)
     fig.suptitle(suptitle, fontsize=suptitle_fontsize, fontweight="bold")
     ax.set_title("mean: {:.3f}, var: {:.3f}".format(h["mean"], h["variance"]))
