@@ -134,3 +134,24 @@ pub(crate) fn heterogeneity<'py>(
         "x" => array(py, x), "pdf" => array(py, pdf),
     })?)
 }
+
+/// A seeded simulation of one customer per element of `t`
+/// (`clv::simulate::simulate`): frequency, recency, T, rate, dropout, alive
+/// and the repeat purchases (`purchase_customer`, `purchase_time`).
+#[pyfunction]
+pub(crate) fn simulate<'py>(
+    py: Python<'py>,
+    model: &PyModel,
+    t: Floats<'py>,
+    seed: u64,
+) -> Res<Bound<'py, PyDict>> {
+    let tt = slice(&t);
+    let s = enter(py, || clv::simulate::simulate(&model.inner, &tt, seed))?;
+    let customers: Vec<u64> = s.purchase_customer.iter().map(|&c| c as u64).collect();
+    Ok(dict!(py, {
+        "frequency" => array(py, s.frequency), "recency" => array(py, s.recency),
+        "T" => array(py, s.t), "rate" => array(py, s.rate), "dropout" => array(py, s.dropout),
+        "alive" => array(py, s.alive), "purchase_customer" => array(py, customers),
+        "purchase_time" => array(py, s.purchase_time),
+    })?)
+}

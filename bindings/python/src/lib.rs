@@ -64,5 +64,6 @@ fn _clv(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(diagnostics::period_transactions, m)?)?;
     m.add_function(wrap_pyfunction!(diagnostics::calibration_vs_holdout, m)?)?;
     m.add_function(wrap_pyfunction!(diagnostics::heterogeneity, m)?)?;
+    m.add_function(wrap_pyfunction!(diagnostics::simulate, m)?)?;
     Ok(())
 }

@@ -17,6 +17,8 @@
 //!   distributions).
 //! - [`portfolio`]: whale curve, concentration, value tiers, revenue at risk
 //!   and the retention-offer ceiling.
+//! - [`simulate`]: seeded simulation of customer bases from the transaction
+//!   models (the same data in every runtime).
 //! - [`experiment`]: uplift of an action against a control group.
 //!
 //! Every fallible function returns [`Result`]; errors are one [`Error`] enum
@@ -32,6 +34,7 @@ pub mod io;
 pub mod models;
 pub mod portfolio;
 pub mod rfm;
+pub mod simulate;
 pub mod special;
 pub mod summary;
 pub mod time;

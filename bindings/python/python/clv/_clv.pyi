@@ -44,6 +44,7 @@ __all__ = [
     "period_transactions",
     "calibration_vs_holdout",
     "heterogeneity",
+    "simulate",
 ]
 
 class ClvError(ValueError):
@@ -225,3 +226,4 @@ def calibration_vs_holdout(
     max_groups: int,
 ) -> Dict[str, Any]: ...
 def heterogeneity(model: Model, what: str, points: int) -> Dict[str, Any]: ...
+def simulate(model: Model, t: _F64, seed: int) -> Dict[str, Any]: ...

@@ -295,6 +295,27 @@ class TransactionModel(_FitsCustomers):
         """P(alive at opportunity n+m | x, t_x, n) (BG/BB)."""
         return self._per_customer("prob_alive_ahead", "prob_alive_ahead", customer, named, float(m))
 
+    def simulate(self, T: Any, seed: int = 0) -> Any:
+        """A simulated customer base, one customer per element of ``T`` (their age;
+        BG/BB: their number of opportunities), drawn by the core with a seeded generator
+        (``clv::simulate``: the same seed gives the same data in every runtime). A
+        DataFrame with ``frequency``, ``recency``, ``T`` (BG/BB: ``n_periods``),
+        ``rate`` (λ; BG/BB: p), ``dropout`` (p, μ, η or θ) and ``alive``; its
+        ``attrs["purchases"]`` holds the repeat purchases (``customer``, ``time``
+        after the customer's first purchase)."""
+        import pandas as pd
+
+        t = np.ascontiguousarray(np.atleast_1d(to_f64("T", T)))
+        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= int(seed) < 2 ** 64:
+            raise error(f"invalid seed: {seed!r} (expected a whole number in [0, 2^64))", field="seed")
+        d = _clv.simulate(self._fitted(), t, int(seed))
+        age = self._spec["inputs"][2]
+        out = pd.DataFrame({"frequency": d["frequency"], "recency": d["recency"], age: d["T"],
+                            "rate": d["rate"], "dropout": d["dropout"], "alive": d["alive"]})
+        out.attrs["purchases"] = pd.DataFrame({"customer": d["purchase_customer"].astype(np.int64),
+                                               "time": d["purchase_time"]})
+        return out
+
 
 class SpendModel(_FitsCustomers):
     """Spend per transaction (Gamma-Gamma): per customer ``frequency`` (repeat

@@ -17,9 +17,16 @@ Same class, method and attribute names and argument orders as lifetimes
 - invalid inputs (recency > T, NaN, negative or fractional frequency, ...)
   raise ``clv.ClvError`` (a ``ValueError``) naming the field and value;
 - ``plot_period_transactions`` draws the model's expected counts
-  ``Σ_i P(X(T_i) = k)`` instead of one random simulation;
+  ``Σ_i w_i P(X(T_i) = k)`` instead of one random simulation;
 - ``GammaGammaFitter.fit`` skips customers with frequency 0 (lifetimes
-  expects the caller to drop them).
+  expects the caller to drop them);
+- ``variance_matrix_`` is the covariance ``(−H)⁻¹`` of the estimates in the
+  natural parameters (lifetimes scales its log-parameter inverse Hessian by
+  ``θ_j²`` column by column); the diagonals agree;
+- ``generate_data`` draws with the core's seeded generator (``seed=``);
+  ``frequency > 0`` with ``recency = 0`` is valid input.
+
+Submodules: ``utils``, ``plotting``, ``generate_data``, ``datasets``.
 """
 
 from __future__ import annotations
