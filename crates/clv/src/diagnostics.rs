@@ -332,6 +332,7 @@ pub struct HoldoutComparison {
 /// [`Error::LengthMismatch`]; [`Error::InvalidValue`] for a negative or
 /// non-finite holdout count or duration; the model's checks of the
 /// calibration customers.
+#[allow(clippy::too_many_arguments)] // the summary's five columns, the grouping and its limit
 pub fn calibration_vs_holdout(
     model: &dyn TransactionModel,
     frequency: &[f64],

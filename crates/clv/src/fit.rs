@@ -995,16 +995,15 @@ fn maximize_dyn(
     ))
 }
 
-/// Standard errors from the inverse observed information and log-scale
-/// Wald intervals (see the module docs). The parameters in `excluded` (at a
-/// boundary) get NaN; the others come from the information matrix of the
-/// others alone, i.e. conditional on the excluded ones. With nothing
-/// excluded this is the full inverse.
-fn std_errors_and_ci(
-    h: &[Vec<f64>],
-    params: &[f64],
-    excluded: &[usize],
-) -> (Vec<f64>, Vec<(f64, f64)>, Vec<Vec<f64>>) {
+/// Standard errors, 95% intervals and the covariance matrix of a fit.
+type Uncertainty = (Vec<f64>, Vec<(f64, f64)>, Vec<Vec<f64>>);
+
+/// Standard errors from the inverse observed information, log-scale Wald
+/// intervals (see the module docs) and that inverse (the covariance). The
+/// parameters in `excluded` (at a boundary) get NaN; the others come from
+/// the information matrix of the others alone, i.e. conditional on the
+/// excluded ones. With nothing excluded this is the full inverse.
+fn std_errors_and_ci(h: &[Vec<f64>], params: &[f64], excluded: &[usize]) -> Uncertainty {
     let free: Vec<usize> = (0..params.len())
         .filter(|i| !excluded.contains(i))
         .collect();
