@@ -23,6 +23,13 @@ export declare class BetaGeo {
   get params(): BetaGeoParams
   /** Total log-likelihood at the optimum; null for a model built from parameters. */
   get logLikelihood(): number | null
+  /** Akaike information criterion 2k − 2·LL (k parameters); null for a model built from parameters. */
+  get aic(): number | null
+  /**
+   * Bayesian information criterion k·ln(n) − 2·LL (n the weighted number of customers);
+   * null for a model built from parameters.
+   */
+  get bic(): number | null
   /**
    * The note of a boundary optimum (the parameters running off and the model
    * the fit reduces to; their standard errors are NaN); null for an interior
@@ -75,6 +82,13 @@ export declare class BetaGeoBetaBinom {
   get params(): BetaGeoBetaBinomParams
   /** Total log-likelihood at the optimum; null for a model built from parameters. */
   get logLikelihood(): number | null
+  /** Akaike information criterion 2k − 2·LL (k parameters); null for a model built from parameters. */
+  get aic(): number | null
+  /**
+   * Bayesian information criterion k·ln(n) − 2·LL (n the weighted number of customers);
+   * null for a model built from parameters.
+   */
+  get bic(): number | null
   /**
    * The note of a boundary optimum (the parameters running off and the model
    * the fit reduces to; their standard errors are NaN); null for an interior
@@ -127,6 +141,13 @@ export declare class GammaGamma {
   get params(): GammaGammaParams
   /** Total log-likelihood at the optimum; null for a model built from parameters. */
   get logLikelihood(): number | null
+  /** Akaike information criterion 2k − 2·LL (k parameters); null for a model built from parameters. */
+  get aic(): number | null
+  /**
+   * Bayesian information criterion k·ln(n) − 2·LL (n the weighted number of customers);
+   * null for a model built from parameters.
+   */
+  get bic(): number | null
   /**
    * The note of a boundary optimum (the parameters running off and the model
    * the fit reduces to; their standard errors are NaN); null for an interior
@@ -162,6 +183,13 @@ export declare class GammaGompertzNBD {
   get params(): GammaGompertzNBDParams
   /** Total log-likelihood at the optimum; null for a model built from parameters. */
   get logLikelihood(): number | null
+  /** Akaike information criterion 2k − 2·LL (k parameters); null for a model built from parameters. */
+  get aic(): number | null
+  /**
+   * Bayesian information criterion k·ln(n) − 2·LL (n the weighted number of customers);
+   * null for a model built from parameters.
+   */
+  get bic(): number | null
   /**
    * The note of a boundary optimum (the parameters running off and the model
    * the fit reduces to; their standard errors are NaN); null for an interior
@@ -214,6 +242,13 @@ export declare class ModifiedBetaGeo {
   get params(): ModifiedBetaGeoParams
   /** Total log-likelihood at the optimum; null for a model built from parameters. */
   get logLikelihood(): number | null
+  /** Akaike information criterion 2k − 2·LL (k parameters); null for a model built from parameters. */
+  get aic(): number | null
+  /**
+   * Bayesian information criterion k·ln(n) − 2·LL (n the weighted number of customers);
+   * null for a model built from parameters.
+   */
+  get bic(): number | null
   /**
    * The note of a boundary optimum (the parameters running off and the model
    * the fit reduces to; their standard errors are NaN); null for an interior
@@ -266,6 +301,13 @@ export declare class ParetoNBD {
   get params(): ParetoNBDParams
   /** Total log-likelihood at the optimum; null for a model built from parameters. */
   get logLikelihood(): number | null
+  /** Akaike information criterion 2k − 2·LL (k parameters); null for a model built from parameters. */
+  get aic(): number | null
+  /**
+   * Bayesian information criterion k·ln(n) − 2·LL (n the weighted number of customers);
+   * null for a model built from parameters.
+   */
+  get bic(): number | null
   /**
    * The note of a boundary optimum (the parameters running off and the model
    * the fit reduces to; their standard errors are NaN); null for an interior
@@ -318,6 +360,13 @@ export declare class ShiftedBetaGeo {
   get params(): ShiftedBetaGeoParams
   /** Total log-likelihood at the optimum; null for a model built from parameters. */
   get logLikelihood(): number | null
+  /** Akaike information criterion 2k − 2·LL (k parameters); null for a model built from parameters. */
+  get aic(): number | null
+  /**
+   * Bayesian information criterion k·ln(n) − 2·LL (n the weighted number of customers);
+   * null for a model built from parameters.
+   */
+  get bic(): number | null
   /**
    * The note of a boundary optimum (the parameters running off and the model
    * the fit reduces to; their standard errors are NaN); null for an interior
@@ -342,6 +391,24 @@ export declare class ShiftedBetaGeo {
   dert(discount: number, renewals: number): number
   /** Discounted expected lifetime of a new customer. */
   discountedExpectedLifetime(discount: number): number
+}
+
+/**
+ * P(alive) of one customer at each age 0..t from their purchases per period (element 0: the
+ * first purchase period).
+ */
+export declare function alivePath(model: ModelClass, purchases: Float64Array | Array<number>, t: number): AlivePath
+
+/** A customer's P(alive) at each age. */
+export interface AlivePath {
+  /** Age T in periods since the first purchase period. */
+  T: Float64Array
+  /** Repeat purchase periods by then. */
+  frequency: Float64Array
+  /** Age at the last purchase by then. */
+  recency: Float64Array
+  /** P(alive | x, t_x, T). */
+  probAlive: Float64Array
 }
 
 /** BG/BB parameters, in the registry's order. */
@@ -552,6 +619,32 @@ export interface ParetoNBDParams {
   beta: number
 }
 
+/** Customers with their number of repeat purchases and age, for `periodTransactions`. */
+export interface PeriodInput {
+  /** Repeat purchases x. */
+  frequency: Float64Array | Array<number>
+  /** Age T (BG/BB: opportunities). */
+  T: Float64Array | Array<number>
+  /** Optional customers per row. */
+  weights?: Float64Array | Array<number>
+}
+
+/**
+ * The period-transaction histogram: customers by repeat purchases 0..K−1 and K+ (default K = 7),
+ * actual vs the model's expected counts.
+ */
+export declare function periodTransactions(model: ModelClass, data: PeriodInput, maxFrequency?: number | undefined | null): PeriodTransactions
+
+/** Customers by number of repeat purchases, actual vs expected. */
+export interface PeriodTransactions {
+  /** "0", "1", …, "K-1", "K+". */
+  labels: Array<string>
+  /** Customers with k repeat purchases (last: K or more). */
+  actual: Float64Array
+  /** Σ_i w_i P(X(T_i) = k) (last: P(X(T_i) ≥ K)). */
+  expected: Float64Array
+}
+
 /** Counts of a binary outcome in the two groups. */
 export interface Proportions {
   successesTreated: number
@@ -699,6 +792,32 @@ export interface SimpleClvInput {
   retentionCost?: string
 }
 
+/**
+ * Simulates one customer per element of `T` from a transaction model with a seeded generator
+ * (`seed` a whole number below 2^53): the same seed gives the same data in every runtime.
+ */
+export declare function simulate(model: ModelClass, t: Float64Array | Array<number>, seed: number): Simulated
+
+/** A simulated customer base. */
+export interface Simulated {
+  /** Repeat purchases. */
+  frequency: Float64Array
+  /** Time of the last repeat purchase (0 without one). */
+  recency: Float64Array
+  /** Age (BG/BB: opportunities), as given. */
+  T: Float64Array
+  /** Purchase rate λ (BG/BB: p). */
+  rate: Float64Array
+  /** Dropout parameter (p, μ, η or θ). */
+  dropout: Float64Array
+  /** Alive at T. */
+  alive: Array<boolean>
+  /** Customer of each repeat purchase. */
+  purchaseCustomer: Uint32Array
+  /** Time of each repeat purchase after the customer's first. */
+  purchaseTime: Float64Array
+}
+
 /** Customers with their mean repeat spend (spend models, CLV). */
 export interface SpendCustomers {
   /** Repeat purchases x. */
@@ -777,6 +896,38 @@ export interface TotalsOptions {
   marginRate?: number
   /** Cost to serve one transaction, ≥ 0 (default 0). */
   costPerTransaction?: number
+}
+
+/** The customer base over time, for `trackingSeries`. */
+export interface TrackingInput {
+  /** Period (0-based, from the start of the data) of each customer's first purchase. */
+  firstPeriod: Float64Array | Array<number>
+  /** Period of each repeat transaction (one per customer and period after their first). */
+  repeatPeriods: Float64Array | Array<number>
+  /** Periods covered. */
+  nPeriods: number
+  /** Periods per model unit (default 1). */
+  multiplier?: number
+}
+
+/**
+ * The tracking plot's series: cumulative repeat transactions, actual vs expected, customers
+ * joining in cohorts by their first purchase period (Fader, Hardie & Lee 2005).
+ */
+export declare function trackingSeries(model: ModelClass, input: TrackingInput): TrackingSeries
+
+/** Actual vs expected repeat transactions over time. */
+export interface TrackingSeries {
+  /** Time of each point in model units. */
+  time: Float64Array
+  /** Cumulative repeat transactions observed. */
+  actual: Float64Array
+  /** Cumulative expected repeat transactions Σ_c n_c E[X(t − c)]. */
+  expected: Float64Array
+  /** Observed repeat transactions per step. */
+  actualIncremental: Float64Array
+  /** Expected repeat transactions per step. */
+  expectedIncremental: Float64Array
 }
 
 /** A transaction log as columns, one element per transaction. */

@@ -1,0 +1,206 @@
+//! Model checking and simulation as data for charts (`clv::diagnostics`,
+//! `clv::simulate`): the series of the tracking plot, the period-transaction
+//! histogram, a customer's P(alive) path and a seeded simulated customer
+//! base. Each function converts, calls the core and converts back.
+
+use napi::bindgen_prelude::{Either, Float64Array, Uint32Array};
+use napi_derive::napi;
+
+use crate::models::{HasModel, ModelClass};
+use crate::{Result, js, out, sl};
+
+fn core_of<'a>(m: &'a ModelClass<'_>) -> Result<&'a clv::AnyModel> {
+    m.state().get().map_err(js)
+}
+
+fn whole(field: &str, v: f64) -> Result<usize> {
+    if v.is_finite() && v >= 0.0 && v.fract() == 0.0 && v < 1e9 {
+        Ok(v as usize)
+    } else {
+        Err(js(clv::Error::invalid(field, v, "a whole number >= 0")))
+    }
+}
+
+/// The customer base over time, for `trackingSeries`.
+#[napi(object, object_to_js = false)]
+pub struct TrackingInput {
+    /// Period (0-based, from the start of the data) of each customer's first purchase.
+    pub first_period: Either<Float64Array, Vec<f64>>,
+    /// Period of each repeat transaction (one per customer and period after their first).
+    pub repeat_periods: Either<Float64Array, Vec<f64>>,
+    /// Periods covered.
+    pub n_periods: f64,
+    /// Periods per model unit (default 1).
+    pub multiplier: Option<f64>,
+}
+
+/// Actual vs expected repeat transactions over time.
+#[napi(object, object_from_js = false)]
+pub struct TrackingSeries {
+    /// Time of each point in model units.
+    pub time: Float64Array,
+    /// Cumulative repeat transactions observed.
+    pub actual: Float64Array,
+    /// Cumulative expected repeat transactions Σ_c n_c E[X(t − c)].
+    pub expected: Float64Array,
+    /// Observed repeat transactions per step.
+    pub actual_incremental: Float64Array,
+    /// Expected repeat transactions per step.
+    pub expected_incremental: Float64Array,
+}
+
+/// The tracking plot's series: cumulative repeat transactions, actual vs expected, customers
+/// joining in cohorts by their first purchase period (Fader, Hardie & Lee 2005).
+#[napi(catch_unwind)]
+pub fn tracking_series(model: ModelClass<'_>, input: TrackingInput) -> Result<TrackingSeries> {
+    let m = core_of(&model)?;
+    let n = whole("nPeriods", input.n_periods)?;
+    let k = whole("multiplier", input.multiplier.unwrap_or(1.0))?;
+    let s = clv::diagnostics::tracking_series(
+        m,
+        sl(&input.first_period),
+        sl(&input.repeat_periods),
+        n,
+        k,
+    )
+    .map_err(js)?;
+    Ok(TrackingSeries {
+        time: out(s.time),
+        actual: out(s.actual),
+        expected: out(s.expected),
+        actual_incremental: out(s.actual_incremental),
+        expected_incremental: out(s.expected_incremental),
+    })
+}
+
+/// Customers with their number of repeat purchases and age, for `periodTransactions`.
+#[napi(object, object_to_js = false)]
+pub struct PeriodInput {
+    /// Repeat purchases x.
+    pub frequency: Either<Float64Array, Vec<f64>>,
+    /// Age T (BG/BB: opportunities).
+    #[napi(js_name = "T")]
+    pub t: Either<Float64Array, Vec<f64>>,
+    /// Optional customers per row.
+    pub weights: Option<Either<Float64Array, Vec<f64>>>,
+}
+
+/// Customers by number of repeat purchases, actual vs expected.
+#[napi(object, object_from_js = false)]
+pub struct PeriodTransactions {
+    /// "0", "1", …, "K-1", "K+".
+    pub labels: Vec<String>,
+    /// Customers with k repeat purchases (last: K or more).
+    pub actual: Float64Array,
+    /// Σ_i w_i P(X(T_i) = k) (last: P(X(T_i) ≥ K)).
+    pub expected: Float64Array,
+}
+
+/// The period-transaction histogram: customers by repeat purchases 0..K−1 and K+ (default K = 7),
+/// actual vs the model's expected counts.
+#[napi(catch_unwind)]
+pub fn period_transactions(
+    model: ModelClass<'_>,
+    data: PeriodInput,
+    max_frequency: Option<f64>,
+) -> Result<PeriodTransactions> {
+    let m = core_of(&model)?;
+    let k = whole("maxFrequency", max_frequency.unwrap_or(7.0))?;
+    let d = clv::diagnostics::period_transactions(
+        m,
+        sl(&data.frequency),
+        sl(&data.t),
+        data.weights.as_ref().map(sl),
+        k,
+    )
+    .map_err(js)?;
+    Ok(PeriodTransactions {
+        labels: d.labels,
+        actual: out(d.actual),
+        expected: out(d.expected),
+    })
+}
+
+/// A customer's P(alive) at each age.
+#[napi(object, object_from_js = false)]
+pub struct AlivePath {
+    /// Age T in periods since the first purchase period.
+    #[napi(js_name = "T")]
+    pub t: Float64Array,
+    /// Repeat purchase periods by then.
+    pub frequency: Float64Array,
+    /// Age at the last purchase by then.
+    pub recency: Float64Array,
+    /// P(alive | x, t_x, T).
+    pub prob_alive: Float64Array,
+}
+
+/// P(alive) of one customer at each age 0..t from their purchases per period (element 0: the
+/// first purchase period).
+#[napi(catch_unwind)]
+pub fn alive_path(
+    model: ModelClass<'_>,
+    purchases: Either<Float64Array, Vec<f64>>,
+    t: f64,
+) -> Result<AlivePath> {
+    let m = core_of(&model)?;
+    let p = clv::diagnostics::alive_path(m, sl(&purchases), whole("t", t)?).map_err(js)?;
+    Ok(AlivePath {
+        t: out(p.t),
+        frequency: out(p.frequency),
+        recency: out(p.recency),
+        prob_alive: out(p.prob_alive),
+    })
+}
+
+/// A simulated customer base.
+#[napi(object, object_from_js = false)]
+pub struct Simulated {
+    /// Repeat purchases.
+    pub frequency: Float64Array,
+    /// Time of the last repeat purchase (0 without one).
+    pub recency: Float64Array,
+    /// Age (BG/BB: opportunities), as given.
+    #[napi(js_name = "T")]
+    pub t: Float64Array,
+    /// Purchase rate λ (BG/BB: p).
+    pub rate: Float64Array,
+    /// Dropout parameter (p, μ, η or θ).
+    pub dropout: Float64Array,
+    /// Alive at T.
+    pub alive: Vec<bool>,
+    /// Customer of each repeat purchase.
+    pub purchase_customer: Uint32Array,
+    /// Time of each repeat purchase after the customer's first.
+    pub purchase_time: Float64Array,
+}
+
+/// Simulates one customer per element of `T` from a transaction model with a seeded generator
+/// (`seed` a whole number below 2^53): the same seed gives the same data in every runtime.
+#[napi(catch_unwind)]
+pub fn simulate(
+    model: ModelClass<'_>,
+    t: Either<Float64Array, Vec<f64>>,
+    seed: f64,
+) -> Result<Simulated> {
+    let m = core_of(&model)?;
+    if !(seed.is_finite() && seed >= 0.0 && seed.fract() == 0.0 && seed < 9_007_199_254_740_992.0) {
+        return Err(js(clv::Error::invalid(
+            "seed",
+            seed,
+            "a whole number in [0, 2^53)",
+        )));
+    }
+    let s = clv::simulate::simulate(m, sl(&t), seed as u64).map_err(js)?;
+    let customers: Vec<u32> = s.purchase_customer.iter().map(|&c| c as u32).collect();
+    Ok(Simulated {
+        frequency: out(s.frequency),
+        recency: out(s.recency),
+        t: out(s.t),
+        rate: out(s.rate),
+        dropout: out(s.dropout),
+        alive: s.alive,
+        purchase_customer: Uint32Array::new(customers),
+        purchase_time: out(s.purchase_time),
+    })
+}

@@ -1,0 +1,130 @@
+//! Model checking and simulation as data for charts (`clv::diagnostics`,
+//! `clv::simulate`), as `@clv/node` has them: the tracking plot's series, the
+//! period-transaction histogram, a customer's P(alive) path and a seeded
+//! simulated customer base. Each function reads the JS values, calls the core
+//! and builds the result object (arrays as `Float64Array`).
+
+use js_sys::{Array, Float64Array, Object, Uint32Array};
+use wasm_bindgen::prelude::*;
+
+use crate::models::model_arg;
+use crate::{Result, f64s, get, invalid, js, missing, num, opt_f64, opt_f64s, set, to_f64s};
+
+fn whole(field: &str, v: f64) -> Result<usize> {
+    if v.is_finite() && v >= 0.0 && v.fract() == 0.0 && v < 1e9 {
+        Ok(v as usize)
+    } else {
+        Err(invalid(field, v, "a whole number >= 0"))
+    }
+}
+
+fn object(fields: &[(&str, JsValue)]) -> JsValue {
+    let o = Object::new();
+    for (k, v) in fields {
+        set(&o, k, v.clone());
+    }
+    o.into()
+}
+
+fn floats(v: &[f64]) -> JsValue {
+    Float64Array::from(v).into()
+}
+
+/// The tracking plot's series: cumulative repeat transactions, actual vs expected, customers
+/// joining in cohorts by their first purchase period (Fader, Hardie & Lee 2005).
+#[wasm_bindgen(js_name = trackingSeries, unchecked_return_type = "TrackingSeries")]
+pub fn tracking_series(
+    #[wasm_bindgen(unchecked_param_type = "ModelClass")] model: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "TrackingInput")] input: JsValue,
+) -> Result<JsValue> {
+    let m = model_arg("model", &model)?;
+    let n = whole("nPeriods", num("nPeriods", &get(&input, "nPeriods"))?)?;
+    let k = whole("multiplier", opt_f64(&input, "multiplier")?.unwrap_or(1.0))?;
+    let (first, repeats) = (f64s(&input, "firstPeriod")?, f64s(&input, "repeatPeriods")?);
+    let s = clv::diagnostics::tracking_series(&m, &first, &repeats, n, k).map_err(js)?;
+    Ok(object(&[
+        ("time", floats(&s.time)),
+        ("actual", floats(&s.actual)),
+        ("expected", floats(&s.expected)),
+        ("actualIncremental", floats(&s.actual_incremental)),
+        ("expectedIncremental", floats(&s.expected_incremental)),
+    ]))
+}
+
+/// The period-transaction histogram: customers by repeat purchases 0..K−1 and K+ (default K = 7),
+/// actual vs the model's expected counts.
+#[wasm_bindgen(js_name = periodTransactions, unchecked_return_type = "PeriodTransactions")]
+pub fn period_transactions(
+    #[wasm_bindgen(unchecked_param_type = "ModelClass")] model: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "PeriodInput")] data: JsValue,
+    #[wasm_bindgen(js_name = maxFrequency, unchecked_optional_param_type = "number")]
+    max_frequency: JsValue,
+) -> Result<JsValue> {
+    let m = model_arg("model", &model)?;
+    let k = if missing(&max_frequency) {
+        7
+    } else {
+        whole("maxFrequency", num("maxFrequency", &max_frequency)?)?
+    };
+    let (x, t, w) = (
+        f64s(&data, "frequency")?,
+        f64s(&data, "T")?,
+        opt_f64s(&data, "weights")?,
+    );
+    let d = clv::diagnostics::period_transactions(&m, &x, &t, w.as_deref(), k).map_err(js)?;
+    let labels: Array = d.labels.iter().map(|s| JsValue::from_str(s)).collect();
+    Ok(object(&[
+        ("labels", labels.into()),
+        ("actual", floats(&d.actual)),
+        ("expected", floats(&d.expected)),
+    ]))
+}
+
+/// P(alive) of one customer at each age 0..t from their purchases per period (element 0: the
+/// first purchase period).
+#[wasm_bindgen(js_name = alivePath, unchecked_return_type = "AlivePath")]
+pub fn alive_path(
+    #[wasm_bindgen(unchecked_param_type = "ModelClass")] model: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Float64Array | Array<number>")] purchases: JsValue,
+    t: f64,
+) -> Result<JsValue> {
+    let m = model_arg("model", &model)?;
+    let p = clv::diagnostics::alive_path(&m, &to_f64s("purchases", &purchases)?, whole("t", t)?)
+        .map_err(js)?;
+    Ok(object(&[
+        ("T", floats(&p.t)),
+        ("frequency", floats(&p.frequency)),
+        ("recency", floats(&p.recency)),
+        ("probAlive", floats(&p.prob_alive)),
+    ]))
+}
+
+/// Simulates one customer per element of `T` from a transaction model with a seeded generator
+/// (`seed` a whole number below 2^53): the same seed gives the same data in every runtime.
+#[wasm_bindgen(unchecked_return_type = "Simulated")]
+pub fn simulate(
+    #[wasm_bindgen(unchecked_param_type = "ModelClass")] model: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Float64Array | Array<number>")] t: JsValue,
+    seed: f64,
+) -> Result<JsValue> {
+    let m = model_arg("model", &model)?;
+    if !(seed.is_finite() && seed >= 0.0 && seed.fract() == 0.0 && seed < 9_007_199_254_740_992.0) {
+        return Err(invalid("seed", seed, "a whole number in [0, 2^53)"));
+    }
+    let s = clv::simulate::simulate(&m, &to_f64s("T", &t)?, seed as u64).map_err(js)?;
+    let alive: Array = s.alive.iter().map(|&a| JsValue::from_bool(a)).collect();
+    let customers: Vec<u32> = s.purchase_customer.iter().map(|&c| c as u32).collect();
+    Ok(object(&[
+        ("frequency", floats(&s.frequency)),
+        ("recency", floats(&s.recency)),
+        ("T", floats(&s.t)),
+        ("rate", floats(&s.rate)),
+        ("dropout", floats(&s.dropout)),
+        ("alive", alive.into()),
+        (
+            "purchaseCustomer",
+            Uint32Array::from(customers.as_slice()).into(),
+        ),
+        ("purchaseTime", floats(&s.purchase_time)),
+    ]))
+}

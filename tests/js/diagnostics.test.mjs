@@ -1,0 +1,78 @@
+// Model checking and simulation as data on both backends (clv::diagnostics, clv::simulate):
+// AIC/BIC, the tracking series, the period-transaction histogram, the alive path and the
+// seeded simulation, each checked against the model's own predictions computed by hand.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { assertClvError, backends, columns } from './helpers.mjs';
+
+const FHL = { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 }; // Fader, Hardie & Lee (2005)
+const close = (got, want, rel, label) =>
+  assert.ok(Math.abs(got - want) <= rel * Math.max(Math.abs(want), 1e-300), `${label}: got ${got}, want ${want}`);
+
+for (const { name, lib } of backends) {
+  describe(`diagnostics on ${name}`, () => {
+    test('aic and bic: 2k − 2LL and k ln n − 2LL', () => {
+      const [x, tx, t] = columns('cdnow_customers_summary.csv', ['frequency', 'recency', 'T']);
+      const m = new lib.BetaGeo().fit({ frequency: x, recency: tx, T: t });
+      close(m.aic, 8 - 2 * m.logLikelihood, 1e-14, 'aic');
+      close(m.bic, 4 * Math.log(2357) - 2 * m.logLikelihood, 1e-14, 'bic');
+      const fit = m.toJSON().fit;
+      assert.equal(fit.aic, m.aic);
+      assert.equal(lib.BetaGeo.fromParams(FHL).aic, null);
+    });
+
+    test('trackingSeries sums E[X(t − c)] over the cohorts', () => {
+      const m = lib.BetaGeo.fromParams(FHL);
+      // cohorts: 2 customers in period 0, 1 in period 2; repeat transactions in periods 1, 3, 3, 5
+      const s = lib.trackingSeries(m, { firstPeriod: [0, 0, 2], repeatPeriods: [1, 3, 3, 5], nPeriods: 6 });
+      assert.deepEqual(Array.from(s.actual), [0, 1, 1, 3, 3, 4]);
+      assert.deepEqual(Array.from(s.actualIncremental), [0, 1, 0, 2, 0, 1]);
+      const e = (u) => m.expectedPurchasesNew(u);
+      for (let k = 0; k < 6; k++) {
+        const i = k + 1;
+        close(s.expected[k], 2 * e(i) + (i > 2 ? e(i - 2) : 0), 1e-12, `expected[${k}]`);
+      }
+      assert.ok(s.expected instanceof Float64Array && s.time.length === 6);
+      assertClvError(() => lib.trackingSeries(m, { firstPeriod: [0.5], repeatPeriods: [], nPeriods: 3 }),
+        'INVALID_INPUT', 'firstPeriod');
+    });
+
+    test('periodTransactions: expected counts by age, with the 7+ bucket', () => {
+      const [x, t] = columns('cdnow_customers_summary.csv', ['frequency', 'T']);
+      const m = lib.BetaGeo.fromParams(FHL);
+      const d = lib.periodTransactions(m, { frequency: x, T: t });
+      assert.deepEqual(d.labels, ['0', '1', '2', '3', '4', '5', '6', '7+']);
+      assert.equal(d.actual[0], x.filter((v) => v === 0).length);
+      let want0 = 0;
+      for (const ti of t) want0 += m.probPurchases(0, ti);
+      close(d.expected[0], want0, 1e-10, 'expected[0]');
+      close(d.expected.reduce((a, b) => a + b, 0), 2357, 1e-12, 'sum');
+      assert.equal(lib.periodTransactions(m, { frequency: x, T: t }, 3).labels.at(-1), '3+');
+    });
+
+    test('alivePath is P(alive) at each age', () => {
+      const m = lib.BetaGeo.fromParams(FHL);
+      const p = lib.alivePath(m, [1, 0, 2, 0, 0, 1], 8);
+      assert.deepEqual(Array.from(p.frequency), [0, 0, 1, 1, 1, 2, 2, 2, 2]);
+      for (const k of [0, 3, 8]) {
+        const want = m.probAlive({ frequency: [p.frequency[k]], recency: [p.recency[k]], T: [k] })[0];
+        assert.equal(p.probAlive[k], want, `age ${k}`);
+      }
+      assertClvError(() => lib.alivePath(m, [0, 1], 3), 'INVALID_INPUT', 'purchases');
+    });
+
+    test('simulate: the draws of Rust and Python for the same seed', () => {
+      const m = lib.BetaGeo.fromParams(FHL);
+      // pinned in crates/clv/src/simulate.rs and bindings/python/tests/test_compat_generate_data.py
+      const s = lib.simulate(m, new Float64Array(40).fill(39), 7);
+      assert.equal(s.frequency.reduce((a, b) => a + b, 0), 88);
+      assert.equal(s.frequency[32], 23);
+      assert.equal(s.recency[32], 37.60916126609864);
+      assert.equal(s.rate[32], 0.46416262373555855);
+      assert.equal(s.purchaseTime.length, 88);
+      assert.equal(s.purchaseCustomer.filter((c) => c === 32).length, 23);
+      assert.equal(s.alive.length, 40);
+      assertClvError(() => lib.simulate(m, [1], -1), 'INVALID_INPUT', 'seed');
+    });
+  });
+}
