@@ -105,3 +105,61 @@ def test_whale_curve(tmp_path):
     assert "values[1]" in str(e.value)
     with pytest.raises(clv.ClvError):
         plotting.cumulative_share([])
+
+
+def test_whale_curve_marks_gini_and_top_20(tmp_path):
+    v = np.arange(1, 11, dtype=float)  # 1..10, total 55; the top 20 % = 2 customers: (10 + 9) / 55
+    ax = plotting.plot_whale_curve(v)
+    save(ax, tmp_path / "whale20.png")
+    g = clv.portfolio.whale_curve(v).gini
+    assert ax.get_title() == f"Whale curve (Gini {g:.2f})"
+    marker = next(line for line in ax.lines if line.get_linestyle() == ":")
+    np.testing.assert_allclose(marker.get_xdata(), [0.2, 0.2, 0.0])
+    np.testing.assert_allclose(marker.get_ydata(), [0.0, 19 / 55, 19 / 55])
+    assert "top 20% of customers: 35% of value" in [t.get_text() for t in ax.texts]
+    assert ax.yaxis.get_major_formatter()(0.5, 0) == "50%"
+
+
+def test_tracking_several_models(tmp_path):
+    from clv.compat.lifetimes.datasets import load_transaction_data
+
+    tx = load_transaction_data()
+    bg = clv.BetaGeo.from_params(r=0.243, alpha=4.414, a=0.793, b=2.426)
+    pn = clv.ParetoNBD.from_params(r=0.553, alpha=10.578, s=0.606, beta=11.669)
+    d = plotting.tracking_series(bg, tx, "id", "date", 30, freq="W")
+    assert list(d.columns) == ["actual", "expected", "actual_incremental", "expected_incremental"]
+    # by hand: weekly cohorts of first purchases, E[X(i - c)] summed at the start of week i
+    week = pd.PeriodIndex(pd.to_datetime(tx["date"]), freq="W").asi8
+    week = week - week.min()
+    first = pd.Series(week).groupby(tx["id"].to_numpy()).min()
+    want = sum(n * bg.expected_purchases_new(10 - c) for c, n in first.value_counts().items() if c < 10)
+    assert d["expected"].iloc[9] == pytest.approx(want, rel=1e-12)
+    ax = plotting.plot_tracking([bg, pn], tx, "id", "date", 30, t_cal=20, freq="W")
+    save(ax, tmp_path / "tracking.png")
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["Actual", "BetaGeo", "ParetoNBD"]
+    np.testing.assert_allclose(ax.lines[0].get_ydata(), d["actual"])
+    np.testing.assert_allclose(ax.lines[1].get_ydata(), d["expected"])
+    pd_ = plotting.tracking_series(pn, tx, "id", "date", 30, freq="W")
+    np.testing.assert_allclose(ax.lines[2].get_ydata(), pd_["expected"])
+    assert ax.get_title() == "Tracking cumulative repeat transactions (weeks)"
+    ax = plotting.plot_tracking(bg, tx, "id", "date", 30, freq="W", cumulative=False, labels=["BG/NBD"])
+    np.testing.assert_allclose(ax.lines[1].get_ydata(), d["expected_incremental"])
+    assert ax.get_title() == "Tracking repeat transactions per period (weeks)"
+
+
+def test_exposure_and_expected_purchases_over_time(bg, cdnow, tmp_path):
+    ax = plotting.plot_customer_exposure(cdnow, n=50, freq="7d")
+    save(ax, tmp_path / "exposure.png")
+    assert ax.get_title() == "Customer exposure (units of 7 days)"
+    first, second = ax.collections[0], ax.collections[1]
+    order = np.lexsort((cdnow["recency"].to_numpy(), cdnow["T"].to_numpy()))[:50]
+    seg = first.get_segments()
+    assert len(seg) == 50 and seg[7][1][0] == cdnow["recency"].iloc[order[7]]
+    assert second.get_segments()[7][1][0] == cdnow["T"].iloc[order[7]]
+    pn = clv.ParetoNBD.from_params(r=0.553, alpha=10.578, s=0.606, beta=11.669)
+    ax = plotting.plot_expected_purchases_over_time([bg, pn], 78, freq="W")
+    save(ax, tmp_path / "expected.png")
+    assert ax.lines[0].get_ydata()[-1] == pytest.approx(bg.expected_purchases_new(78.0), rel=1e-12)
+    assert ax.lines[1].get_ydata()[-1] == pytest.approx(pn.expected_purchases_new(78.0), rel=1e-12)
+    assert ax.get_title() == "Expected purchases of a new customer over time (weeks)"
+    assert plotting.unit_words("D") == "days" and plotting.unit_words("2h") == "units of 2 hours"

@@ -13,7 +13,18 @@ core); this module only arranges them:
 - :func:`plot_calibration_purchases_vs_holdout_purchases`: mean holdout
   purchases, actual vs predicted, grouped by a calibration column;
 - :func:`plot_whale_curve`: cumulative share of value vs share of customers,
-  customers sorted by value (largest first).
+  customers sorted by value (largest first), percentage axes, the top 20 %
+  of customers and the Gini coefficient marked;
+- :func:`plot_tracking`: cumulative (or per-period) repeat transactions of
+  the customer base, actual vs one or several models (CLVTools' tracking
+  plot; the series of :func:`tracking_series`, ``clv::diagnostics``);
+- :func:`plot_customer_exposure`: each customer's observation window, first
+  purchase to last purchase to end (pymc-marketing's exposure plot);
+- :func:`plot_expected_purchases_over_time`: E[X(t)] of a new customer, one
+  line per model (pymc-marketing's plot of the same name).
+
+Titles name the time unit in words where one is given (``freq``: ``"D"``
+days, ``"W"`` weeks, ``"M"`` months, ``"7d"`` units of 7 days...).
 
 On the frequency/recency grids every cell is computed, frequency > 0 with
 recency 0 included (all repeat purchases at the very start: the likelihood and
@@ -35,6 +46,10 @@ __all__ = [
     "plot_period_transactions",
     "plot_calibration_purchases_vs_holdout_purchases",
     "plot_whale_curve",
+    "tracking_series",
+    "plot_tracking",
+    "plot_customer_exposure",
+    "plot_expected_purchases_over_time",
 ]
 
 
@@ -250,7 +265,148 @@ def plot_whale_curve(
     if peak is not None and at is not None and peak > 1.0:
         ax.annotate(f"peak {peak:.0%} at {at:.0%} of customers", xy=(at, peak), xytext=(0, 4),
                     textcoords="offset points", ha="center", va="bottom")
+    top = [t for t in getattr(curve, "top_shares", []) if abs(t.fraction - 0.2) < 1e-12]
+    if top:  # the top 20 % of customers and their share of value
+        x20, y20 = top[0].customers / n, top[0].share
+        ax.plot([x20, x20, 0.0], [0.0, y20, y20], color="grey", linewidth=0.8, linestyle=":")
+        ax.annotate(f"top 20% of customers: {y20:.0%} of value", xy=(x20, y20), xytext=(6, -12),
+                    textcoords="offset points", ha="left", va="top")
+    gini = getattr(curve, "gini", None)
+    if gini is not None:
+        title = f"{title} (Gini {gini:.2f})"
+    from matplotlib.ticker import PercentFormatter
+
+    ax.xaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
     ax.set_title(title)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
+    return ax
+
+
+_UNITS = {"D": "days", "W": "weeks", "M": "months", "H": "hours", "h": "hours", "Y": "years", "Q": "quarters"}
+
+
+def unit_words(freq: Optional[str]) -> str:
+    """The time unit ``freq`` in words: ``"D"`` → ``"days"``, ``"W"`` → ``"weeks"``,
+    ``"7d"`` → ``"units of 7 days"`` (``""`` for ``None``)."""
+    import re
+
+    if not freq:
+        return ""
+    f = str(freq)
+    if f in _UNITS:
+        return _UNITS[f]
+    m = re.fullmatch(r"(\d+(?:\.\d+)?)([A-Za-z])", f)
+    if m:
+        return f"units of {m.group(1)} {_UNITS.get(m.group(2).upper(), m.group(2))}"
+    return f
+
+
+def tracking_series(model: Any, transactions: Any, customer_id_col: str, datetime_col: str, t: int,
+                    freq: str = "D", freq_multiplier: int = 1, datetime_format: Optional[str] = None) -> Any:
+    """Actual and expected repeat transactions of the customer base over the ``t`` periods
+    (of ``freq``) from the first transaction, one row per model unit (``freq_multiplier``
+    periods): ``actual``, ``expected`` (cumulative) and ``actual_incremental``,
+    ``expected_incremental``, indexed by ``time`` in model units.
+
+    Customers join in cohorts by the period of their first purchase; at the start of
+    period ``i`` the expectation is ``Σ_c n_c · E[X((i − c) / freq_multiplier)]`` over the
+    cohorts ``c < i`` (``clv::diagnostics::tracking_series``; Fader, Hardie & Lee 2005,
+    brucehardie.com/notes/008). A repeat transaction is a customer's purchase period
+    after their first (several purchases in one period count once, as in the summary)."""
+    import pandas as pd
+
+    dates = pd.to_datetime(transactions[datetime_col], format=datetime_format)
+    periods = pd.PeriodIndex(dates, freq=freq)
+    offset = periods.asi8 - periods.min().ordinal
+    df = pd.DataFrame({"id": np.asarray(transactions[customer_id_col]), "p": offset}).drop_duplicates()
+    first = df.groupby("id", sort=False)["p"].transform("min")
+    s = _clv.tracking_series(_core(model), np.ascontiguousarray(df.loc[df["p"] == first, "p"].to_numpy(dtype=float)),
+                             np.ascontiguousarray(df.loc[df["p"] != first, "p"].to_numpy(dtype=float)), int(t),
+                             int(freq_multiplier))
+    return pd.DataFrame({k: s[k] for k in ("actual", "expected", "actual_incremental", "expected_incremental")},
+                        index=pd.Index(s["time"], name="time"))
+
+
+def plot_tracking(models: Any, transactions: Any, customer_id_col: str, datetime_col: str, t: int,
+                  t_cal: Optional[float] = None, freq: str = "D", freq_multiplier: int = 1,
+                  cumulative: bool = True, labels: Any = None, datetime_format: Optional[str] = None,
+                  title: Optional[str] = None, ax: Any = None, **kwargs: Any) -> Any:
+    """Repeat transactions of the customer base over time, actual (black) vs each model of
+    ``models`` (one model or a list; CLVTools' tracking plot with several fitted models on
+    one axis), cumulative or per period, with the end of calibration ``t_cal`` marked.
+    ``labels`` name the models (default: their class names)."""
+    if not isinstance(models, (list, tuple)):
+        models = [models]
+    if labels is None:
+        labels = [type(getattr(m, "_model", m)).__name__ for m in models]
+    ax = _axes(ax)
+    col = "" if cumulative else "_incremental"
+    unit = unit_words(freq if freq_multiplier == 1 else f"{freq_multiplier}{freq}")
+    first = None
+    for m, label in zip(models, labels):
+        d = tracking_series(m, transactions, customer_id_col, datetime_col, t, freq, freq_multiplier,
+                            datetime_format)
+        if first is None:
+            first = d
+            ax.plot(d.index, d["actual" + col], color="black", label="Actual")
+        ax.plot(d.index, d["expected" + col], linestyle="--", label=label, **kwargs)
+    if t_cal is not None:
+        ax.axvline(t_cal, color="grey", linestyle=":", linewidth=1)
+    what = "cumulative repeat transactions" if cumulative else "repeat transactions per period"
+    ax.set_title(title if title is not None else f"Tracking {what}" + (f" ({unit})" if unit else ""))
+    ax.set_xlabel(f"Time since the first transaction ({unit})" if unit else "Time since the first transaction")
+    ax.set_ylabel("Cumulative repeat transactions" if cumulative else "Repeat transactions")
+    ax.legend()
+    return ax
+
+
+def plot_customer_exposure(summary: Any, n: Optional[int] = None, freq: Optional[str] = None,
+                           labels: Any = ("Recency", "T"), colors: Any = ("C0", "C1"),
+                           title: Optional[str] = None, ax: Any = None) -> Any:
+    """Each customer's exposure (pymc-marketing's ``plot_customer_exposure``): a line from
+    the first purchase (0) to the last (``recency``) and on to the end of observation
+    (``T``), customers sorted by ``T`` then ``recency``; the first ``n`` customers of that
+    order (all by default)."""
+    tx = _col(summary, "recency", "recency_cal")
+    t = _col(summary, "T", "T_cal")
+    order = np.lexsort((tx, t))
+    if n is not None:
+        order = order[: int(n)]
+    y = np.arange(len(order))
+    ax = _axes(ax)
+    ax.hlines(y, 0, tx[order], color=colors[0], label=labels[0])
+    ax.hlines(y, tx[order], t[order], color=colors[1], label=labels[1])
+    ax.scatter(tx[order], y, color=colors[0], s=8)
+    ax.scatter(t[order], y, color=colors[1], s=8)
+    unit = unit_words(freq)
+    ax.set_title(title if title is not None else "Customer exposure" + (f" ({unit})" if unit else ""))
+    ax.set_xlabel(f"Time since first purchase ({unit})" if unit else "Time since first purchase")
+    ax.set_ylabel("Customer")
+    ax.legend()
+    return ax
+
+
+def plot_expected_purchases_over_time(models: Any, t_max: float, points: int = 100, labels: Any = None,
+                                      freq: Optional[str] = None, title: Optional[str] = None, ax: Any = None,
+                                      **kwargs: Any) -> Any:
+    """E[X(t)], the expected repeat purchases of a new customer by time t since their first
+    purchase, for t in [0, ``t_max``], one line per model (pymc-marketing's
+    ``plot_expected_purchases_over_time``)."""
+    if not isinstance(models, (list, tuple)):
+        models = [models]
+    if labels is None:
+        labels = [type(getattr(m, "_model", m)).__name__ for m in models]
+    ts = np.linspace(0.0, float(t_max), int(points))
+    ax = _axes(ax)
+    for m, label in zip(models, labels):
+        core = getattr(m, "_model", m)
+        ax.plot(ts, core.expected_purchases_new(ts), label=label, **kwargs)
+    unit = unit_words(freq)
+    ax.set_title(title if title is not None else "Expected purchases of a new customer over time"
+                 + (f" ({unit})" if unit else ""))
+    ax.set_xlabel(f"Time since first purchase ({unit})" if unit else "Time since first purchase")
+    ax.set_ylabel("Expected repeat purchases")
+    ax.legend()
     return ax

@@ -136,22 +136,17 @@ def expected_cumulative_transactions(
     Model in MATLAB", p. 8), computed by ``clv::diagnostics::tracking_series``; a repeat
     transaction is a customer's purchase period after their first (several purchases of
     a customer in one period count once, as in the summaries)."""
+    from ... import plotting as _p
+
     t = int(t)
     m = int(freq_multiplier)
-    periods = pd.PeriodIndex(_dates(transactions, datetime_col, datetime_format), freq=freq)
-    start = periods.min()
-    offset = periods.asi8 - start.ordinal
-    df = pd.DataFrame({"id": np.asarray(transactions[customer_id_col]), "p": offset}).drop_duplicates()
-    first = df.groupby("id", sort=False)["p"].transform("min")
-    first_period = df.loc[df["p"] == first, "p"].to_numpy(dtype=float)
-    repeats = df.loc[df["p"] != first, "p"].to_numpy(dtype=float)
-    s = _clv.tracking_series(_model_core(model), np.ascontiguousarray(first_period), np.ascontiguousarray(repeats),
-                             t, m)
+    s = _p.tracking_series(model, transactions, customer_id_col, datetime_col, t, freq, m, datetime_format)
     if set_index_date:
+        start = pd.PeriodIndex(_dates(transactions, datetime_col, datetime_format), freq=freq).min()
         index: Any = pd.period_range(start=start, periods=t + 1, freq=freq)[m - 1: -1: m]
     else:
         index = range(0, t // m)
-    return pd.DataFrame({"actual": np.asarray(s["actual"]).astype(np.int64), "predicted": s["expected"]},
+    return pd.DataFrame({"actual": s["actual"].to_numpy().astype(np.int64), "predicted": s["expected"].to_numpy()},
                         index=index)
 
 
