@@ -208,9 +208,6 @@ class _TransactionFitter(BaseFitter):
         return _grid(self._fitted(), "alive", mf, mr, 0.0)
 
 
-_BaseFitter = BaseFitter
-
-
 class BetaGeoFitter(_TransactionFitter):
     """BG/NBD (Fader, Hardie & Lee 2005), parameters r, alpha, a, b."""
 
