@@ -155,3 +155,47 @@ pub(crate) fn simulate<'py>(
         "purchase_time" => array(py, s.purchase_time),
     })?)
 }
+
+/// The tracking series of a transaction log (`clv::diagnostics::tracking_inputs`
+/// then `tracking_series`): customer `codes` and `timestamps` (seconds since
+/// 1970-01-01) per row, `freq` a time unit (`"D"`, `"W"`, `"7d"`: its
+/// period groups the rows, its multiplier is the periods per model unit),
+/// `n_periods` periods tracked. The dict adds `start`, the start of period 0.
+#[pyfunction]
+pub(crate) fn tracking_series_from_transactions<'py>(
+    py: Python<'py>,
+    model: &PyModel,
+    codes: Floats<'py, u32>,
+    timestamps: Floats<'py, i64>,
+    freq: &str,
+    n_periods: usize,
+) -> Res<Bound<'py, PyDict>> {
+    let unit = clv::time::TimeUnit::parse(freq)?;
+    let (c, t) = (slice(&codes), slice(&timestamps));
+    let (inputs, s) = enter(py, || {
+        let m = unit.multiplier;
+        if !(m >= 1.0 && m.fract() == 0.0) {
+            return Err(clv::Error::invalid(
+                "freq",
+                format!("{freq:?}"),
+                "a unit whose multiplier is a whole number >= 1 (periods per model unit)",
+            ));
+        }
+        let inputs = diagnostics::tracking_inputs(&c, &t, &unit)?;
+        let s = diagnostics::tracking_series(
+            &model.inner,
+            &inputs.first_period,
+            &inputs.repeat_periods,
+            n_periods,
+            m as usize,
+        )?;
+        Ok((inputs, s))
+    })?;
+    Ok(dict!(py, {
+        "time" => array(py, s.time), "actual" => array(py, s.actual),
+        "expected" => array(py, s.expected),
+        "actual_incremental" => array(py, s.actual_incremental),
+        "expected_incremental" => array(py, s.expected_incremental),
+        "start" => inputs.start,
+    })?)
+}

@@ -142,6 +142,66 @@ pub fn tracking_series(
     Ok(out)
 }
 
+/// The cohorts and repeat transactions of a transaction log, in periods of
+/// a time unit counted from the period of the first transaction
+/// ([`tracking_inputs`]): the inputs of [`tracking_series`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TrackingInputs {
+    /// The period of each customer's first purchase (one per customer, in
+    /// order of first appearance).
+    pub first_period: Vec<f64>,
+    /// The period of each repeat transaction: one per customer and later
+    /// period with a purchase (several purchases in a period count once, as
+    /// the summaries count them).
+    pub repeat_periods: Vec<f64>,
+    /// The start of period 0 (seconds since 1970-01-01, naive).
+    pub start: i64,
+}
+
+/// [`TrackingInputs`] from a transaction log: customer `codes` (any `u32`
+/// per row) and `timestamps` (seconds since 1970-01-01), periods of
+/// `unit`'s calendar period (its multiplier is [`tracking_series`]'s
+/// `multiplier`, not used here), as [`TimeUnit::period_index`] maps them.
+///
+/// # Errors
+/// [`Error::LengthMismatch`]; [`Error::Empty`] for no transaction.
+pub fn tracking_inputs(
+    codes: &[u32],
+    timestamps: &[i64],
+    unit: &crate::time::TimeUnit,
+) -> Result<TrackingInputs> {
+    check::same_len("timestamps", timestamps.len(), "customer ids", codes.len())?;
+    let Some(&first_ts) = timestamps.iter().min() else {
+        return Err(Error::Empty {
+            field: "transactions".into(),
+            reason: "there are no transactions to track".into(),
+        });
+    };
+    let base = unit.period_index(first_ts);
+    let mut pairs: Vec<(u32, i64)> = codes
+        .iter()
+        .zip(timestamps)
+        .map(|(&c, &ts)| (c, unit.period_index(ts) - base))
+        .collect();
+    pairs.sort_unstable();
+    pairs.dedup();
+    let mut out = TrackingInputs {
+        first_period: Vec::new(),
+        repeat_periods: Vec::new(),
+        start: unit.period_start(base),
+    };
+    let mut previous = None;
+    for (c, p) in pairs {
+        if previous == Some(c) {
+            out.repeat_periods.push(p as f64);
+        } else {
+            out.first_period.push(p as f64);
+            previous = Some(c);
+        }
+    }
+    Ok(out)
+}
+
 /// P(alive) of one customer along their life ([`alive_path`]).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AlivePath {
@@ -560,6 +620,35 @@ mod tests {
         assert_eq!(
             (err.code(), err.field()),
             ("INVALID_INPUT", Some("first_period"))
+        );
+    }
+
+    #[test]
+    fn tracking_inputs_from_a_log() {
+        use crate::time::{TimeUnit, parse_timestamp};
+        let ts = |d: &str| parse_timestamp(d, None).unwrap();
+        // customer 5: Wed 1997-01-01, Thu 1997-01-02 (same ISO week), 1997-01-09;
+        // customer 2: 1997-01-08 (week 1) and 1997-01-20 (week 3)
+        let codes = [5, 5, 5, 2, 2];
+        let t = [
+            ts("1997-01-01"),
+            ts("1997-01-02"),
+            ts("1997-01-09"),
+            ts("1997-01-08"),
+            ts("1997-01-20"),
+        ];
+        let week = TimeUnit::parse("W").unwrap();
+        let i = tracking_inputs(&codes, &t, &week).unwrap();
+        assert_eq!(i.first_period, vec![1.0, 0.0]); // customer 2 first (sorted codes), then 5
+        assert_eq!(i.repeat_periods, vec![3.0, 1.0]);
+        assert_eq!(i.start, ts("1996-12-30")); // the Monday of the first week
+        let day = TimeUnit::parse("D").unwrap();
+        let d = tracking_inputs(&codes, &t, &day).unwrap();
+        assert_eq!(d.first_period, vec![7.0, 0.0]);
+        assert_eq!(d.repeat_periods, vec![19.0, 1.0, 8.0]);
+        assert_eq!(
+            tracking_inputs(&[], &[], &day).unwrap_err().code(),
+            "EMPTY_INPUT"
         );
     }
 

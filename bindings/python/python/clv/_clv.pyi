@@ -45,6 +45,7 @@ __all__ = [
     "calibration_vs_holdout",
     "heterogeneity",
     "simulate",
+    "tracking_series_from_transactions",
 ]
 
 class ClvError(ValueError):
@@ -227,3 +228,6 @@ def calibration_vs_holdout(
 ) -> Dict[str, Any]: ...
 def heterogeneity(model: Model, what: str, points: int) -> Dict[str, Any]: ...
 def simulate(model: Model, t: _F64, seed: int) -> Dict[str, Any]: ...
+def tracking_series_from_transactions(
+    model: Model, codes: npt.NDArray[np.uint32], timestamps: npt.NDArray[np.int64], freq: str, n_periods: int
+) -> Dict[str, Any]: ...

@@ -317,14 +317,15 @@ def tracking_series(model: Any, transactions: Any, customer_id_col: str, datetim
     after their first (several purchases in one period count once, as in the summary)."""
     import pandas as pd
 
-    dates = pd.to_datetime(transactions[datetime_col], format=datetime_format)
-    periods = pd.PeriodIndex(dates, freq=freq)
-    offset = periods.asi8 - periods.min().ordinal
-    df = pd.DataFrame({"id": np.asarray(transactions[customer_id_col]), "p": offset}).drop_duplicates()
-    first = df.groupby("id", sort=False)["p"].transform("min")
-    s = _clv.tracking_series(_core(model), np.ascontiguousarray(df.loc[df["p"] == first, "p"].to_numpy(dtype=float)),
-                             np.ascontiguousarray(df.loc[df["p"] != first, "p"].to_numpy(dtype=float)), int(t),
-                             int(freq_multiplier))
+    from .summary import _frequency_unit, _seconds
+
+    codes, _ = pd.factorize(np.asarray(transactions[customer_id_col]))
+    if (codes < 0).any():
+        i = int(np.flatnonzero(codes < 0)[0])
+        raise error(f"invalid {customer_id_col}[{i}]: missing customer id", field=customer_id_col)
+    ts = _seconds(datetime_col, transactions[datetime_col], datetime_format)
+    s = _clv.tracking_series_from_transactions(_core(model), np.ascontiguousarray(codes, dtype=np.uint32), ts,
+                                               _frequency_unit(freq, freq_multiplier), int(t))
     return pd.DataFrame({k: s[k] for k in ("actual", "expected", "actual_incremental", "expected_incremental")},
                         index=pd.Index(s["time"], name="time"))
 
