@@ -163,3 +163,16 @@ def test_exposure_and_expected_purchases_over_time(bg, cdnow, tmp_path):
     assert ax.lines[1].get_ydata()[-1] == pytest.approx(pn.expected_purchases_new(78.0), rel=1e-12)
     assert ax.get_title() == "Expected purchases of a new customer over time (weeks)"
     assert plotting.unit_words("D") == "days" and plotting.unit_words("2h") == "units of 2 hours"
+
+
+def test_time_unit_in_titles(bg, cdnow):
+    ax = plotting.plot_frequency_recency_matrix(bg, cdnow, t=1, freq="W", max_frequency=3, max_recency=5)
+    assert ax.get_title().startswith("Expected number of future purchases for 1 week,")
+    ax = plotting.plot_frequency_recency_matrix(bg, cdnow, t=4, freq="7d", max_frequency=3, max_recency=5)
+    assert ax.get_title().startswith("Expected number of future purchases for 4 units of 7 days,")
+    ax = plotting.plot_probability_alive_matrix(bg, max_frequency=3, max_recency=5, freq="D")
+    assert ax.get_title().endswith("(days)")
+    ax = plotting.plot_period_transactions(bg, cdnow, freq="7d")
+    assert ax.get_title() == "Frequency of repeat transactions (units of 7 days)"
+    # without freq the titles stay as they were
+    assert plotting.plot_period_transactions(bg, cdnow).get_title() == "Frequency of repeat transactions"

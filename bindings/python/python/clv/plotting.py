@@ -121,15 +121,19 @@ def plot_frequency_recency_matrix(
     model: Any, summary: Any = None, t: float = 1, max_frequency: Optional[int] = None,
     max_recency: Optional[int] = None, title: Optional[str] = None,
     xlabel: str = "Customer's historical frequency", ylabel: str = "Customer's recency",
-    ax: Any = None, **kwargs: Any,
+    ax: Any = None, freq: Optional[str] = None, **kwargs: Any,
 ) -> Any:
     """Heat map of the expected purchases in the next ``t`` periods by
     frequency and recency (customers of age ``max_recency``). Limits default to
-    the summary's largest frequency and T. ``kwargs`` go to ``imshow``."""
+    the summary's largest frequency and T; ``freq`` (the summary's unit) names
+    the time unit in the title. ``kwargs`` go to ``imshow``."""
     mf, mr = _grid_limits(summary, max_frequency, max_recency)
     z = _grid(model, "expected", mf, mr, t)
     if title is None:
-        title = f"Expected number of future purchases for {t:g} unit{'s' if t != 1 else ''} of time,\nby frequency and recency of a customer"
+        unit = unit_words(freq)
+        span = f"{t:g} {_singular(unit) if t == 1 else unit}" if unit else \
+            f"{t:g} unit{'s' if t != 1 else ''} of time"
+        title = f"Expected number of future purchases for {span},\nby frequency and recency of a customer"
     return _matrix(_axes(ax), z, title, xlabel, ylabel, **kwargs)
 
 
@@ -137,12 +141,13 @@ def plot_probability_alive_matrix(
     model: Any, summary: Any = None, max_frequency: Optional[int] = None, max_recency: Optional[int] = None,
     title: str = "Probability customer is alive,\nby frequency and recency of a customer",
     xlabel: str = "Customer's historical frequency", ylabel: str = "Customer's recency",
-    ax: Any = None, **kwargs: Any,
+    ax: Any = None, freq: Optional[str] = None, **kwargs: Any,
 ) -> Any:
-    """Heat map of P(alive) by frequency and recency (customers of age ``max_recency``)."""
+    """Heat map of P(alive) by frequency and recency (customers of age ``max_recency``);
+    ``freq`` names the unit of recency in the title."""
     mf, mr = _grid_limits(summary, max_frequency, max_recency)
     z = _grid(model, "alive", mf, mr, 0.0)
-    return _matrix(_axes(ax), z, title, xlabel, ylabel, **kwargs)
+    return _matrix(_axes(ax), z, _with_unit(title, freq), xlabel, ylabel, **kwargs)
 
 
 def _weights(summary: Any) -> Optional[np.ndarray]:
@@ -170,10 +175,12 @@ def plot_period_transactions(
     model: Any, summary: Any, max_frequency: int = 7,
     title: str = "Frequency of repeat transactions",
     xlabel: str = "Number of calibration period transactions", ylabel: str = "Customers",
-    label: Any = ("Actual", "Model"), ax: Any = None, **kwargs: Any,
+    label: Any = ("Actual", "Model"), ax: Any = None, freq: Optional[str] = None, **kwargs: Any,
 ) -> Any:
     """Bar chart of customers by number of repeat purchases, ``0 .. K-1`` and ``K+``:
-    actual vs model (see :func:`period_transactions`); ``label`` names the two bar series."""
+    actual vs model (see :func:`period_transactions`); ``label`` names the two bar series,
+    ``freq`` the summary's time unit in the title."""
+    title = _with_unit(title, freq)
     ax = _axes(ax)
     d = period_transactions(model, summary, max_frequency)
     pos = np.arange(len(d))
@@ -214,11 +221,13 @@ def plot_calibration_purchases_vs_holdout_purchases(
     model: Any, summary: Any, kind: str = "frequency", n: int = 7,
     title: str = "Actual purchases in holdout period vs predicted purchases",
     ylabel: str = "Average of purchases in holdout period", xlabel: Optional[str] = None,
-    label: Any = ("Actual", "Model"), ax: Any = None, **kwargs: Any,
+    label: Any = ("Actual", "Model"), ax: Any = None, freq: Optional[str] = None, **kwargs: Any,
 ) -> Any:
     """Line plot of mean holdout purchases, actual vs model, by a calibration
     column (see :func:`calibration_vs_holdout`); ``summary`` has the holdout
-    columns of ``rfm_summary(..., calibration_period_end=...)``."""
+    columns of ``rfm_summary(..., calibration_period_end=...)``; ``freq`` names
+    the time unit in the title."""
+    title = _with_unit(title, freq)
     ax = _axes(ax)
     d = calibration_vs_holdout(model, summary, kind, n)
     ax.plot(d.index, d["actual"], marker="o", label=label[0], **kwargs)
@@ -301,6 +310,18 @@ def unit_words(freq: Optional[str]) -> str:
     if m:
         return f"units of {m.group(1)} {_UNITS.get(m.group(2).upper(), m.group(2))}"
     return f
+
+
+def _singular(unit: str) -> str:
+    if unit.startswith("units of "):
+        return "unit of " + unit[len("units of "):]
+    return unit[:-1] if unit.endswith("s") else unit
+
+
+def _with_unit(title: str, freq: Optional[str]) -> str:
+    """``title`` with the time unit in words appended, ``"… (weeks)"``, when ``freq`` is given."""
+    unit = unit_words(freq)
+    return f"{title} ({unit})" if unit else title
 
 
 def tracking_series(model: Any, transactions: Any, customer_id_col: str, datetime_col: str, t: int,
