@@ -910,6 +910,18 @@ export interface TrackingInput {
   multiplier?: number
 }
 
+/** The tracking series of a transaction file. */
+export interface TrackingLog {
+  /** The series, one point per model unit. */
+  series: TrackingSeries
+  /** Start of the first period (the period of the first transaction), ISO date-time. */
+  start: string
+  /** Periods tracked (through the observation end's period). */
+  nPeriods: number
+  /** Where the calibration ends on the time axis (model units), when `calibrationPeriodEnd` is given. */
+  calibrationTime?: number
+}
+
 /**
  * The tracking plot's series: cumulative repeat transactions, actual vs expected, customers
  * joining in cohorts by their first purchase period (Fader, Hardie & Lee 2005).
@@ -929,6 +941,13 @@ export interface TrackingSeries {
   /** Expected repeat transactions per step. */
   expectedIncremental: Float64Array
 }
+
+/**
+ * The tracking series of a transaction file (read as `rfmSummaryFromCsv` reads it) through the
+ * observation end, in `freq` units (`"7d"`: daily periods, weekly points), the calibration end
+ * marked: the data of the tracking plot.
+ */
+export declare function trackingSeriesFromCsv(model: ModelClass, text: string | Uint8Array, options: CsvOptions): TrackingLog
 
 /** A transaction log as columns, one element per transaction. */
 export interface Transactions {

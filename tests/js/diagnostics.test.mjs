@@ -2,8 +2,18 @@
 // AIC/BIC, the tracking series, the period-transaction histogram, the alive path and the
 // seeded simulation, each checked against the model's own predictions computed by hand.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { assertClvError, backends, columns } from './helpers.mjs';
+import { assertClvError, backends, columns, root } from './helpers.mjs';
+
+const cdnowText = readFileSync(join(root, 'crates', 'clv-cli', 'data', 'CDNOW_sample.txt'), 'utf8');
+// master id, sample id, YYYYMMDD, CDs, USD; the papers' set-up: 7-day units, calibration to
+// 1997-09-30, holdout to 1998-06-30
+const CDNOW = {
+  customerIdCol: '2', datetimeCol: '3', delimiter: 'whitespace', hasHeader: false,
+  freq: '7d', calibrationPeriodEnd: '1997-09-30', observationPeriodEnd: '1998-06-30',
+};
 
 const FHL = { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 }; // Fader, Hardie & Lee (2005)
 const close = (got, want, rel, label) =>
@@ -35,6 +45,40 @@ for (const { name, lib } of backends) {
       assert.ok(s.expected instanceof Float64Array && s.time.length === 6);
       assertClvError(() => lib.trackingSeries(m, { firstPeriod: [0.5], repeatPeriods: [], nPeriods: 3 }),
         'INVALID_INPUT', 'firstPeriod');
+    });
+
+    test('trackingSeriesFromCsv: the CDNOW tracking plot, recomputed by hand from the file', () => {
+      const m = lib.BetaGeo.fromParams(FHL);
+      const log = lib.trackingSeriesFromCsv(m, cdnowText, CDNOW);
+      // daily periods from 1997-01-01 through 1998-06-30 (546 days), a point every 7 days;
+      // the calibration ends after day 273 = week 39
+      assert.equal(log.start, '1997-01-01');
+      assert.equal(log.nPeriods, 546);
+      assert.equal(log.series.time.length, 78);
+      assert.equal(log.calibrationTime, 39);
+      // by hand: day of each row, first day per customer, distinct repeat days
+      const day = (d) => Math.round((Date.UTC(+d.slice(0, 4), +d.slice(4, 6) - 1, +d.slice(6, 8)) - Date.UTC(1997, 0, 1)) / 864e5);
+      const days = new Map();
+      for (const line of cdnowText.split('\n')) {
+        const f = line.trim().split(/\s+/);
+        if (f.length < 3) continue;
+        if (!days.has(f[1])) days.set(f[1], new Set());
+        days.get(f[1]).add(day(f[2]));
+      }
+      const cohorts = new Map();
+      const repeats = [];
+      for (const set of days.values()) {
+        const first = Math.min(...set);
+        cohorts.set(first, (cohorts.get(first) ?? 0) + 1);
+        for (const d of set) if (d !== first) repeats.push(d);
+      }
+      for (const k of [0, 38, 77]) {
+        const i = 7 * (k + 1);
+        let want = 0;
+        for (const [c, n] of cohorts) if (c < i) want += n * m.expectedPurchasesNew((i - c) / 7);
+        close(log.series.expected[k], want, 1e-12, `expected[${k}]`);
+        assert.equal(log.series.actual[k], repeats.filter((d) => d < i).length, `actual[${k}]`);
+      }
     });
 
     test('periodTransactions: expected counts by age, with the 7+ bucket', () => {

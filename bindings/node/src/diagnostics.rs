@@ -3,11 +3,11 @@
 //! histogram, a customer's P(alive) path and a seeded simulated customer
 //! base. Each function converts, calls the core and converts back.
 
-use napi::bindgen_prelude::{Either, Float64Array, Uint32Array};
+use napi::bindgen_prelude::{Either, Float64Array, Uint8Array, Uint32Array};
 use napi_derive::napi;
 
 use crate::models::{HasModel, ModelClass};
-use crate::{Result, js, out, sl};
+use crate::{CsvOptions, Result, glue, js, out, sl};
 
 fn core_of<'a>(m: &'a ModelClass<'_>) -> Result<&'a clv::AnyModel> {
     m.state().get().map_err(js)
@@ -64,12 +64,66 @@ pub fn tracking_series(model: ModelClass<'_>, input: TrackingInput) -> Result<Tr
         k,
     )
     .map_err(js)?;
-    Ok(TrackingSeries {
+    Ok(series(s))
+}
+
+fn series(s: clv::diagnostics::TrackingSeries) -> TrackingSeries {
+    TrackingSeries {
         time: out(s.time),
         actual: out(s.actual),
         expected: out(s.expected),
         actual_incremental: out(s.actual_incremental),
         expected_incremental: out(s.expected_incremental),
+    }
+}
+
+/// The tracking series of a transaction file.
+#[napi(object, object_from_js = false)]
+pub struct TrackingLog {
+    /// The series, one point per model unit.
+    pub series: TrackingSeries,
+    /// Start of the first period (the period of the first transaction), ISO date-time.
+    pub start: String,
+    /// Periods tracked (through the observation end's period).
+    pub n_periods: u32,
+    /// Where the calibration ends on the time axis (model units), when `calibrationPeriodEnd` is given.
+    pub calibration_time: Option<f64>,
+}
+
+/// The tracking series of a transaction file (read as `rfmSummaryFromCsv` reads it) through the
+/// observation end, in `freq` units (`"7d"`: daily periods, weekly points), the calibration end
+/// marked: the data of the tracking plot.
+#[napi(catch_unwind)]
+pub fn tracking_series_from_csv(
+    model: ModelClass<'_>,
+    text: Either<String, Uint8Array>,
+    options: CsvOptions,
+) -> Result<TrackingLog> {
+    let m = core_of(&model)?;
+    let csv = glue::CsvArgs {
+        customer_id_col: options.customer_id_col,
+        datetime_col: options.datetime_col,
+        monetary_value_col: options.monetary_value_col,
+        delimiter: options.delimiter,
+        has_header: options.has_header,
+    };
+    let args = glue::SummaryArgs {
+        freq: options.freq,
+        observation_period_end: options.observation_period_end,
+        calibration_period_end: options.calibration_period_end,
+        date_format: options.date_format,
+        skip_invalid: options.skip_invalid,
+    };
+    let bytes: &[u8] = match &text {
+        Either::A(s) => s.as_bytes(),
+        Either::B(b) => b,
+    };
+    let log = glue::diagnostics::tracking_csv(m, bytes, &csv, &args).map_err(js)?;
+    Ok(TrackingLog {
+        series: series(log.series),
+        start: clv::time::format_timestamp(log.start),
+        n_periods: u32::try_from(log.n_periods).unwrap_or(u32::MAX),
+        calibration_time: log.calibration_time,
     })
 }
 

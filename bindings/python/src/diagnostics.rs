@@ -172,30 +172,15 @@ pub(crate) fn tracking_series_from_transactions<'py>(
 ) -> Res<Bound<'py, PyDict>> {
     let unit = clv::time::TimeUnit::parse(freq)?;
     let (c, t) = (slice(&codes), slice(&timestamps));
-    let (inputs, s) = enter(py, || {
-        let m = unit.multiplier;
-        if !(m >= 1.0 && m.fract() == 0.0) {
-            return Err(clv::Error::invalid(
-                "freq",
-                format!("{freq:?}"),
-                "a unit whose multiplier is a whole number >= 1 (periods per model unit)",
-            ));
-        }
-        let inputs = diagnostics::tracking_inputs(&c, &t, &unit)?;
-        let s = diagnostics::tracking_series(
-            &model.inner,
-            &inputs.first_period,
-            &inputs.repeat_periods,
-            n_periods,
-            m as usize,
-        )?;
-        Ok((inputs, s))
+    let log = enter(py, || {
+        diagnostics::tracking_log(&model.inner, &c, &t, &unit, Some(n_periods), None, None)
     })?;
+    let (s, start) = (log.series, log.start);
     Ok(dict!(py, {
         "time" => array(py, s.time), "actual" => array(py, s.actual),
         "expected" => array(py, s.expected),
         "actual_incremental" => array(py, s.actual_incremental),
         "expected_incremental" => array(py, s.expected_incremental),
-        "start" => inputs.start,
+        "start" => start,
     })?)
 }

@@ -4,11 +4,15 @@
 //! simulated customer base. Each function reads the JS values, calls the core
 //! and builds the result object (arrays as `Float64Array`).
 
-use js_sys::{Array, Float64Array, Object, Uint32Array};
+use js_sys::{Array, Float64Array, Object, Uint8Array, Uint32Array};
+use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
 use crate::models::model_arg;
-use crate::{Result, f64s, get, invalid, js, missing, num, opt_f64, opt_f64s, set, to_f64s};
+use crate::{
+    Result, f64s, get, glue, invalid, js, missing, num, opt_bool, opt_f64, opt_f64s, opt_string,
+    set, string, summary_args, to_f64s, type_name,
+};
 
 fn whole(field: &str, v: f64) -> Result<usize> {
     if v.is_finite() && v >= 0.0 && v.fract() == 0.0 && v < 1e9 {
@@ -42,13 +46,61 @@ pub fn tracking_series(
     let k = whole("multiplier", opt_f64(&input, "multiplier")?.unwrap_or(1.0))?;
     let (first, repeats) = (f64s(&input, "firstPeriod")?, f64s(&input, "repeatPeriods")?);
     let s = clv::diagnostics::tracking_series(&m, &first, &repeats, n, k).map_err(js)?;
-    Ok(object(&[
+    Ok(series(&s))
+}
+
+fn series(s: &clv::diagnostics::TrackingSeries) -> JsValue {
+    object(&[
         ("time", floats(&s.time)),
         ("actual", floats(&s.actual)),
         ("expected", floats(&s.expected)),
         ("actualIncremental", floats(&s.actual_incremental)),
         ("expectedIncremental", floats(&s.expected_incremental)),
-    ]))
+    ])
+}
+
+/// The tracking series of a transaction file (read as `rfmSummaryFromCsv` reads it) through the
+/// observation end, in `freq` units (`"7d"`: daily periods, weekly points), the calibration end
+/// marked: the data of the tracking plot.
+#[wasm_bindgen(js_name = trackingSeriesFromCsv, unchecked_return_type = "TrackingLog")]
+pub fn tracking_series_from_csv(
+    #[wasm_bindgen(unchecked_param_type = "ModelClass")] model: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] text: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "CsvOptions")] options: JsValue,
+) -> Result<JsValue> {
+    let m = model_arg("model", &model)?;
+    let bytes: Vec<u8> = if let Some(s) = text.as_string() {
+        s.into_bytes()
+    } else if let Some(b) = text.dyn_ref::<Uint8Array>() {
+        b.to_vec()
+    } else {
+        return Err(invalid(
+            "text",
+            type_name(&text),
+            "a string or a Uint8Array",
+        ));
+    };
+    let csv = glue::CsvArgs {
+        customer_id_col: string(&options, "customerIdCol")?,
+        datetime_col: string(&options, "datetimeCol")?,
+        monetary_value_col: opt_string(&options, "monetaryValueCol")?,
+        delimiter: opt_string(&options, "delimiter")?,
+        has_header: opt_bool(&options, "hasHeader")?,
+    };
+    let log =
+        glue::diagnostics::tracking_csv(&m, &bytes, &csv, &summary_args(&options)?).map_err(js)?;
+    let mut fields = vec![
+        ("series", series(&log.series)),
+        (
+            "start",
+            JsValue::from_str(&clv::time::format_timestamp(log.start)),
+        ),
+        ("nPeriods", JsValue::from_f64(log.n_periods as f64)),
+    ];
+    if let Some(t) = log.calibration_time {
+        fields.push(("calibrationTime", JsValue::from_f64(t)));
+    }
+    Ok(object(&fields))
 }
 
 /// The period-transaction histogram: customers by repeat purchases 0..K−1 and K+ (default K = 7),

@@ -202,6 +202,69 @@ pub fn tracking_inputs(
     Ok(out)
 }
 
+/// The tracking series of a transaction log ([`tracking_log`]).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TrackingLog {
+    /// The series ([`tracking_series`]).
+    pub series: TrackingSeries,
+    /// The start of period 0, the period of the first transaction (seconds
+    /// since 1970-01-01, naive).
+    pub start: i64,
+    /// Periods tracked.
+    pub n_periods: usize,
+    /// Where the calibration period ends on the series' time axis (model
+    /// units: the periods through the calibration end's period over the
+    /// multiplier), when a calibration end is given.
+    pub calibration_time: Option<f64>,
+}
+
+/// The tracking series of a transaction log in one call: [`tracking_inputs`]
+/// then [`tracking_series`], with periods of `unit`'s calendar period and
+/// `unit.multiplier` of them per model unit (a whole number: `"7d"` gives
+/// weekly points on daily periods, as `lifetimes`' `freq_multiplier`), over
+/// `n_periods` periods, or by default through the period of `end` (the last
+/// transaction without one).
+///
+/// # Errors
+/// [`Error::InvalidValue`] for a multiplier that is not a whole number ≥ 1
+/// (field `freq`); those of [`tracking_inputs`] and [`tracking_series`].
+pub fn tracking_log(
+    model: &dyn TransactionModel,
+    codes: &[u32],
+    timestamps: &[i64],
+    unit: &crate::time::TimeUnit,
+    n_periods: Option<usize>,
+    end: Option<i64>,
+    calibration_end: Option<i64>,
+) -> Result<TrackingLog> {
+    let m = unit.multiplier;
+    if !(m >= 1.0 && m.fract() == 0.0 && m < 1e6) {
+        return Err(Error::invalid(
+            "freq",
+            unit,
+            "a unit whose multiplier is a whole number >= 1 (periods per model unit)",
+        ));
+    }
+    let inputs = tracking_inputs(codes, timestamps, unit)?;
+    let base = unit.period_index(inputs.start);
+    let through = |ts: i64| (unit.period_index(ts) - base + 1).max(0) as usize;
+    let last = timestamps.iter().copied().max().unwrap_or(inputs.start);
+    let n = n_periods.unwrap_or_else(|| through(end.unwrap_or(last)));
+    let series = tracking_series(
+        model,
+        &inputs.first_period,
+        &inputs.repeat_periods,
+        n,
+        m as usize,
+    )?;
+    Ok(TrackingLog {
+        series,
+        start: inputs.start,
+        n_periods: n,
+        calibration_time: calibration_end.map(|ts| through(ts) as f64 / m),
+    })
+}
+
 /// P(alive) of one customer along their life ([`alive_path`]).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AlivePath {
@@ -650,6 +713,31 @@ mod tests {
             tracking_inputs(&[], &[], &day).unwrap_err().code(),
             "EMPTY_INPUT"
         );
+        // the whole log through 1997-01-26 (4 weeks from Monday 1996-12-30), calibration to
+        // 1997-01-12 (2 weeks)
+        let m = fhl();
+        let log = tracking_log(
+            &m,
+            &codes,
+            &t,
+            &week,
+            None,
+            Some(ts("1997-01-26")),
+            Some(ts("1997-01-12")),
+        )
+        .unwrap();
+        assert_eq!((log.n_periods, log.calibration_time), (4, Some(2.0)));
+        let direct = tracking_series(&m, &i.first_period, &i.repeat_periods, 4, 1).unwrap();
+        assert_eq!(log.series, direct);
+        assert_eq!(log.series.actual, vec![0.0, 1.0, 1.0, 2.0]);
+        // 7-day units on daily periods: days through the last transaction, points every 7 days
+        let seven = TimeUnit::parse("7d").unwrap();
+        let log = tracking_log(&m, &codes, &t, &seven, None, None, None).unwrap();
+        assert_eq!(log.n_periods, 20); // 1997-01-01 .. 1997-01-20
+        assert_eq!(log.series.time, vec![1.0, 2.0]);
+        let half = TimeUnit::parse("0.5d").unwrap();
+        let e = tracking_log(&m, &codes, &t, &half, None, None, None).unwrap_err();
+        assert_eq!(e.field(), Some("freq"));
     }
 
     #[test]
