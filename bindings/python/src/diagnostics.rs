@@ -184,3 +184,36 @@ pub(crate) fn tracking_series_from_transactions<'py>(
         "start" => start,
     })?)
 }
+
+/// Seeded mean spends of customers with `frequency` transactions each
+/// (`clv::simulate::simulate_spend`, Gamma-Gamma).
+#[pyfunction]
+pub(crate) fn simulate_spend<'py>(
+    py: Python<'py>,
+    model: &PyModel,
+    frequency: Floats<'py>,
+    seed: u64,
+) -> Res<Bound<'py, PyDict>> {
+    let x = slice(&frequency);
+    let s = enter(py, || clv::simulate::simulate_spend(&model.inner, &x, seed))?;
+    Ok(dict!(py, {
+        "frequency" => array(py, s.frequency), "monetary_value" => array(py, s.monetary_value),
+        "nu" => array(py, s.nu),
+    })?)
+}
+
+/// A seeded survivor curve of a cohort of `size` customers over `periods`
+/// periods (`clv::simulate::simulate_survivors`, sBG).
+#[pyfunction]
+pub(crate) fn simulate_survivors<'py>(
+    py: Python<'py>,
+    model: &PyModel,
+    size: usize,
+    periods: usize,
+    seed: u64,
+) -> Res<Bound<'py, numpy::PyArray1<f64>>> {
+    let s = enter(py, || {
+        clv::simulate::simulate_survivors(&model.inner, size, periods, seed)
+    })?;
+    Ok(array(py, s))
+}

@@ -65,6 +65,8 @@ fn _clv(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(diagnostics::calibration_vs_holdout, m)?)?;
     m.add_function(wrap_pyfunction!(diagnostics::heterogeneity, m)?)?;
     m.add_function(wrap_pyfunction!(diagnostics::simulate, m)?)?;
+    m.add_function(wrap_pyfunction!(diagnostics::simulate_spend, m)?)?;
+    m.add_function(wrap_pyfunction!(diagnostics::simulate_survivors, m)?)?;
     m.add_function(wrap_pyfunction!(
         diagnostics::tracking_series_from_transactions,
         m

@@ -89,3 +89,25 @@ def test_transactional_data_summarises_back():
                   (gd.modified_beta_geometric_nbd_model_transactional_data, dict(r=0.5, alpha=6.0, a=0.9, b=1.6))]:
         t = fn(10, size=5, seed=1, **p)
         assert isinstance(t, pd.DataFrame) and t["customer_id"].nunique() == 5
+
+
+def test_spend_and_survivor_simulations():
+    # Gamma-Gamma, Fader & Hardie (2013)'s CDNOW values: E[z̄] = p·γ/(q − 1) whatever x
+    g = clv.GammaGamma.from_params(p=6.25, q=3.74, v=15.44)
+    s = g.simulate([2] * 30000, seed=3)
+    assert list(s.columns) == ["frequency", "monetary_value", "nu"]
+    want = 6.25 * 15.44 / (3.74 - 1)
+    assert abs(s["monetary_value"].mean() - want) < 4 * s["monetary_value"].std() / np.sqrt(len(s))
+    refit = clv.GammaGamma().fit(s["frequency"], s["monetary_value"])
+    assert abs(refit.params["p"] - 6.25) < 3 * refit.summary().loc["p", "std_error"]
+    # sBG "regular" cohort (Fader & Hardie 2007): the survivor curve tracks S(t)
+    m = clv.ShiftedBetaGeo.from_params(alpha=0.704, beta=1.182)
+    c = m.simulate(50000, 7, seed=1)
+    assert c[0] == 50000 and len(c) == 8 and (np.diff(c) <= 0).all()
+    for t in (1, 4, 7):
+        p = m.survival(t)
+        assert abs(c[t] / 50000 - p) < 4 * np.sqrt(p * (1 - p) / 50000)
+    assert np.array_equal(c, m.simulate(50000, 7, seed=1))
+    with pytest.raises(clv.ClvError) as e:
+        m.simulate(-1, 3)
+    assert e.value.field == "size"

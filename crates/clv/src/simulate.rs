@@ -26,6 +26,15 @@
 //! last (0 without one), `T` as given; BG/BB counts opportunities (recency =
 //! the last opportunity with a purchase).
 //!
+//! The other families ([`simulate_spend`], [`simulate_survivors`]):
+//!
+//! - **Gamma-Gamma** (Fader & Hardie 2013; Colombo & Jiang 1999): ν ~
+//!   Gamma(q, rate γ), each of a customer's x transactions ~ Gamma(p, rate
+//!   ν); the customer's mean spend z̄ = the mean of the x values.
+//! - **sBG** (Fader & Hardie 2007): θ ~ Beta(α, β) per customer, who then
+//!   churns at the end of each period with probability θ; the survivor curve
+//!   counts the customers still active after each period.
+//!
 //! **Randomness** is ours, written out so that every platform draws the
 //! same numbers (no dependency on a crate's algorithm or version): the
 //! seed goes through SplitMix64 (Steele, Lea & Flood 2014) into a
@@ -269,6 +278,89 @@ pub fn simulate(model: &AnyModel, t: &[f64], seed: u64) -> Result<Simulated> {
     Ok(out)
 }
 
+/// Simulated spend ([`simulate_spend`]).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SimulatedSpend {
+    /// The customers' numbers of transactions, as given.
+    pub frequency: Vec<f64>,
+    /// Mean spend per transaction (0 for a customer without one).
+    pub monetary_value: Vec<f64>,
+    /// The customer's rate ν (the scale of their spend: E[z | ν] = p/ν).
+    pub nu: Vec<f64>,
+}
+
+/// Simulates the mean spend of customers with `frequency[i]` transactions
+/// each (whole numbers ≥ 0) from a Gamma-Gamma model with known parameters
+/// (module docs), seeded by `seed`.
+///
+/// # Errors
+/// [`Error::InvalidValue`] for a frequency that is not a whole number ≥ 0
+/// (or above 10⁷); [`Error::Unsupported`] for another model.
+pub fn simulate_spend(model: &AnyModel, frequency: &[f64], seed: u64) -> Result<SimulatedSpend> {
+    let gg = model.gamma_gamma("simulate_spend")?;
+    let v = gg.values();
+    let (p, q, gamma) = (v[0], v[1], v[2]);
+    let mut rng = Rng::new(seed);
+    let mut out = SimulatedSpend {
+        frequency: frequency.to_vec(),
+        monetary_value: Vec::with_capacity(frequency.len()),
+        nu: Vec::with_capacity(frequency.len()),
+    };
+    for (i, &x) in frequency.iter().enumerate() {
+        if !(x.is_finite() && x >= 0.0 && x.fract() == 0.0 && x <= 1e7) {
+            return Err(Error::invalid_at(
+                "frequency",
+                i,
+                x,
+                "a whole number of transactions in [0, 1e7]",
+            ));
+        }
+        let nu = rng.gamma(q) / gamma;
+        let total: f64 = (0..x as u64).map(|_| rng.gamma(p) / nu).sum();
+        out.monetary_value
+            .push(if x > 0.0 { total / x } else { 0.0 });
+        out.nu.push(nu);
+    }
+    Ok(out)
+}
+
+/// Simulates a cohort of `size` customers of an sBG model with known
+/// parameters over `periods` periods (module docs), seeded by `seed`: the
+/// survivor curve, element 0 the cohort size and element t the customers
+/// still active after t periods (what `ShiftedBetaGeo` is fitted to).
+///
+/// # Errors
+/// [`Error::InvalidValue`] for a size above 10⁸ or more than 10⁶ periods;
+/// [`Error::Unsupported`] for another model.
+pub fn simulate_survivors(
+    model: &AnyModel,
+    size: usize,
+    periods: usize,
+    seed: u64,
+) -> Result<Vec<f64>> {
+    let sbg = model.retention("simulate_survivors")?;
+    if size > 100_000_000 {
+        return Err(Error::invalid("size", size, "at most 1e8 customers"));
+    }
+    if periods > 1_000_000 {
+        return Err(Error::invalid("periods", periods, "at most 1e6 periods"));
+    }
+    let v = sbg.values();
+    let mut rng = Rng::new(seed);
+    let mut survivors = vec![0.0; periods + 1];
+    for _ in 0..size {
+        let theta = rng.beta(v[0], v[1]);
+        survivors[0] += 1.0;
+        for s in survivors.iter_mut().skip(1) {
+            if rng.uniform() < theta {
+                break;
+            }
+            *s += 1.0;
+        }
+    }
+    Ok(survivors)
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -375,6 +467,50 @@ mod tests {
                 "{i}: {got} vs {want}"
             );
         }
+    }
+
+    #[test]
+    fn spend_and_survivors_follow_their_models() {
+        // Gamma-Gamma (FH 2013's CDNOW values): E[z̄] = p·γ/(q − 1) for every x
+        let g = AnyModel::from_values(ModelKind::GammaGamma, &[6.25, 3.74, 15.44]).unwrap();
+        let x = vec![3.0; 40_000];
+        let s = simulate_spend(&g, &x, 5).unwrap();
+        let n = x.len() as f64;
+        let mean = s.monetary_value.iter().sum::<f64>() / n;
+        let var = s
+            .monetary_value
+            .iter()
+            .map(|m| (m - mean).powi(2))
+            .sum::<f64>()
+            / n;
+        let want = 6.25 * 15.44 / (3.74 - 1.0);
+        assert!(
+            (mean - want).abs() < 4.0 * (var / n).sqrt(),
+            "{mean} vs {want}"
+        );
+        assert_eq!(
+            simulate_spend(&g, &[0.0], 1).unwrap().monetary_value,
+            vec![0.0]
+        );
+        assert_eq!(
+            simulate_spend(&g, &[1.5], 1).unwrap_err().field(),
+            Some("frequency")
+        );
+        // sBG "regular" cohort (FH 2007): survivors/size tracks S(t)
+        let m = AnyModel::from_values(ModelKind::Sbg, &[0.704, 1.182]).unwrap();
+        let size = 100_000;
+        let c = simulate_survivors(&m, size, 7, 3).unwrap();
+        assert_eq!(c[0], size as f64);
+        let sbg = m.retention("survival").unwrap();
+        for (t, &got) in c.iter().enumerate() {
+            let p = sbg.survival(t as f64).unwrap();
+            let se = (p * (1.0 - p) / size as f64).sqrt();
+            assert!((got / size as f64 - p).abs() <= 4.0 * se + 1e-12, "t = {t}");
+        }
+        assert_eq!(
+            simulate_spend(&m, &[1.0], 1).unwrap_err().code(),
+            "NOT_SUPPORTED"
+        );
     }
 
     #[test]

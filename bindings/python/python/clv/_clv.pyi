@@ -45,6 +45,8 @@ __all__ = [
     "calibration_vs_holdout",
     "heterogeneity",
     "simulate",
+    "simulate_spend",
+    "simulate_survivors",
     "tracking_series_from_transactions",
 ]
 
@@ -231,3 +233,5 @@ def simulate(model: Model, t: _F64, seed: int) -> Dict[str, Any]: ...
 def tracking_series_from_transactions(
     model: Model, codes: npt.NDArray[np.uint32], timestamps: npt.NDArray[np.int64], freq: str, n_periods: int
 ) -> Dict[str, Any]: ...
+def simulate_spend(model: Model, frequency: _F64, seed: int) -> Dict[str, Any]: ...
+def simulate_survivors(model: Model, size: int, periods: int, seed: int) -> _F64: ...

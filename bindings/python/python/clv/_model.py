@@ -306,15 +306,25 @@ class TransactionModel(_FitsCustomers):
         import pandas as pd
 
         t = np.ascontiguousarray(np.atleast_1d(to_f64("T", T)))
-        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= int(seed) < 2 ** 64:
-            raise error(f"invalid seed: {seed!r} (expected a whole number in [0, 2^64))", field="seed")
-        d = _clv.simulate(self._fitted(), t, int(seed))
+        d = _clv.simulate(self._fitted(), t, _seed(seed))
         age = self._spec["inputs"][2]
         out = pd.DataFrame({"frequency": d["frequency"], "recency": d["recency"], age: d["T"],
                             "rate": d["rate"], "dropout": d["dropout"], "alive": d["alive"]})
         out.attrs["purchases"] = pd.DataFrame({"customer": d["purchase_customer"].astype(np.int64),
                                                "time": d["purchase_time"]})
         return out
+
+
+def _seed(seed: Any) -> int:
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= int(seed) < 2 ** 64:
+        raise error(f"invalid seed: {seed!r} (expected a whole number in [0, 2^64))", field="seed")
+    return int(seed)
+
+
+def _count(field: str, v: Any) -> int:
+    if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or int(v) < 0:
+        raise error(f"invalid {field}: {v!r} (expected a whole number >= 0)", field=field)
+    return int(v)
 
 
 class SpendModel(_FitsCustomers):
@@ -327,6 +337,17 @@ class SpendModel(_FitsCustomers):
         core = self._fitted()
         (x, m), index, scalar = self._customers(customer, named)
         return result(core.expected_spend([x, m]), index, scalar, "expected_spend")
+
+    def simulate(self, frequency: Any, seed: int = 0) -> Any:
+        """Simulated mean spends of customers with ``frequency`` transactions each, drawn by
+        the core with a seeded generator (``clv::simulate``; the same seed gives the same
+        data in every runtime): a DataFrame with ``frequency``, ``monetary_value`` (the mean
+        of the simulated transactions, 0 without one) and ``nu`` (each customer's rate ν)."""
+        import pandas as pd
+
+        x = np.ascontiguousarray(np.atleast_1d(to_f64("frequency", frequency)))
+        d = _clv.simulate_spend(self._fitted(), x, _seed(seed))
+        return pd.DataFrame({"frequency": d["frequency"], "monetary_value": d["monetary_value"], "nu": d["nu"]})
 
     def customer_log_likelihood(self, *customer: Any, **named: Any) -> Any:
         """Per-customer log-likelihood of the mean spends (customers with x > 0)."""
@@ -370,6 +391,13 @@ class RetentionModel(Model):
     def discounted_expected_lifetime(self, discount: float) -> float:
         """Discounted expected lifetime (in periods) of a new customer."""
         return self._fitted().discounted_expected_lifetime(float(discount))
+
+    def simulate(self, size: int, periods: int, seed: int = 0) -> np.ndarray:
+        """A simulated survivor curve of a cohort of ``size`` customers over ``periods``
+        periods (element 0 the cohort size, element t the customers active after t
+        periods), drawn by the core with a seeded generator (``clv::simulate``)."""
+        return np.asarray(_clv.simulate_survivors(self._fitted(), _count("size", size), _count("periods", periods),
+                                                  _seed(seed)))
 
     def survivors_log_likelihood(self, active_customers_by_period: Any) -> float:
         """Total log-likelihood of a survivor curve at these parameters."""
