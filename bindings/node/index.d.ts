@@ -818,6 +818,28 @@ export interface Simulated {
   purchaseTime: Float64Array
 }
 
+/** Simulated mean spends. */
+export interface SimulatedSpend {
+  /** Transactions per customer, as given. */
+  frequency: Float64Array
+  /** Mean spend per transaction (0 without one). */
+  monetaryValue: Float64Array
+  /** Each customer's rate ν. */
+  nu: Float64Array
+}
+
+/**
+ * Simulates the mean spend of customers with `frequency` transactions each from a Gamma-Gamma
+ * model with a seeded generator (the same data in every runtime).
+ */
+export declare function simulateSpend(model: ModelClass, frequency: Float64Array | Array<number>, seed: number): SimulatedSpend
+
+/**
+ * Simulates the survivor curve of a cohort of `size` customers over `periods` periods from an
+ * sBG model with a seeded generator (element 0 the cohort size).
+ */
+export declare function simulateSurvivors(model: ModelClass, size: number, periods: number, seed: number): Float64Array
+
 /** Customers with their mean repeat spend (spend models, CLV). */
 export interface SpendCustomers {
   /** Repeat purchases x. */

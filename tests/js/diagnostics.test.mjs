@@ -117,6 +117,13 @@ for (const { name, lib } of backends) {
       assert.equal(s.purchaseCustomer.filter((c) => c === 32).length, 23);
       assert.equal(s.alive.length, 40);
       assertClvError(() => lib.simulate(m, [1], -1), 'INVALID_INPUT', 'seed');
+      // spend (Gamma-Gamma) and survivors (sBG): the same draws as Rust and Python
+      const gg = lib.GammaGamma.fromParams({ p: 6.25, q: 3.74, v: 15.44 });
+      assert.deepEqual(Array.from(lib.simulateSpend(gg, [1, 2, 3], 9).monetaryValue),
+        [136.7562041560296, 17.551443392468776, 84.09909208528624]);
+      const sbg = lib.ShiftedBetaGeo.fromParams({ alpha: 0.704, beta: 1.182 });
+      assert.deepEqual(Array.from(lib.simulateSurvivors(sbg, 1000, 7, 2)), [1000, 630, 477, 405, 350, 305, 278, 251]);
+      assertClvError(() => lib.simulateSurvivors(m, 10, 2, 1), 'NOT_SUPPORTED', 'simulate_survivors');
     });
   });
 }

@@ -238,14 +238,7 @@ pub fn simulate(
     seed: f64,
 ) -> Result<Simulated> {
     let m = core_of(&model)?;
-    if !(seed.is_finite() && seed >= 0.0 && seed.fract() == 0.0 && seed < 9_007_199_254_740_992.0) {
-        return Err(js(clv::Error::invalid(
-            "seed",
-            seed,
-            "a whole number in [0, 2^53)",
-        )));
-    }
-    let s = clv::simulate::simulate(m, sl(&t), seed as u64).map_err(js)?;
+    let s = clv::simulate::simulate(m, sl(&t), seed_of(seed)?).map_err(js)?;
     let customers: Vec<u32> = s.purchase_customer.iter().map(|&c| c as u32).collect();
     Ok(Simulated {
         frequency: out(s.frequency),
@@ -257,4 +250,60 @@ pub fn simulate(
         purchase_customer: Uint32Array::new(customers),
         purchase_time: out(s.purchase_time),
     })
+}
+
+/// Simulated mean spends.
+#[napi(object, object_from_js = false)]
+pub struct SimulatedSpend {
+    /// Transactions per customer, as given.
+    pub frequency: Float64Array,
+    /// Mean spend per transaction (0 without one).
+    pub monetary_value: Float64Array,
+    /// Each customer's rate ν.
+    pub nu: Float64Array,
+}
+
+fn seed_of(seed: f64) -> Result<u64> {
+    if seed.is_finite() && seed >= 0.0 && seed.fract() == 0.0 && seed < 9_007_199_254_740_992.0 {
+        Ok(seed as u64)
+    } else {
+        Err(js(clv::Error::invalid(
+            "seed",
+            seed,
+            "a whole number in [0, 2^53)",
+        )))
+    }
+}
+
+/// Simulates the mean spend of customers with `frequency` transactions each from a Gamma-Gamma
+/// model with a seeded generator (the same data in every runtime).
+#[napi(catch_unwind)]
+pub fn simulate_spend(
+    model: ModelClass<'_>,
+    frequency: Either<Float64Array, Vec<f64>>,
+    seed: f64,
+) -> Result<SimulatedSpend> {
+    let m = core_of(&model)?;
+    let s = clv::simulate::simulate_spend(m, sl(&frequency), seed_of(seed)?).map_err(js)?;
+    Ok(SimulatedSpend {
+        frequency: out(s.frequency),
+        monetary_value: out(s.monetary_value),
+        nu: out(s.nu),
+    })
+}
+
+/// Simulates the survivor curve of a cohort of `size` customers over `periods` periods from an
+/// sBG model with a seeded generator (element 0 the cohort size).
+#[napi(catch_unwind)]
+pub fn simulate_survivors(
+    model: ModelClass<'_>,
+    size: f64,
+    periods: f64,
+    seed: f64,
+) -> Result<Float64Array> {
+    let m = core_of(&model)?;
+    let (n, p) = (whole("size", size)?, whole("periods", periods)?);
+    clv::simulate::simulate_survivors(m, n, p, seed_of(seed)?)
+        .map(out)
+        .map_err(js)
 }

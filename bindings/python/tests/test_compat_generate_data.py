@@ -111,3 +111,7 @@ def test_spend_and_survivor_simulations():
     with pytest.raises(clv.ClvError) as e:
         m.simulate(-1, 3)
     assert e.value.field == "size"
+    # pinned draws, the same in Rust (crates/clv/src/simulate.rs) and JS (tests/js/diagnostics.test.mjs)
+    assert g.simulate([1, 2, 3], seed=9)["monetary_value"].tolist() == [136.7562041560296, 17.551443392468776,
+                                                                         84.09909208528624]
+    assert m.simulate(1000, 7, seed=2).tolist() == [1000, 630, 477, 405, 350, 305, 278, 251]

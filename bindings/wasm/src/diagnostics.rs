@@ -160,10 +160,7 @@ pub fn simulate(
     seed: f64,
 ) -> Result<JsValue> {
     let m = model_arg("model", &model)?;
-    if !(seed.is_finite() && seed >= 0.0 && seed.fract() == 0.0 && seed < 9_007_199_254_740_992.0) {
-        return Err(invalid("seed", seed, "a whole number in [0, 2^53)"));
-    }
-    let s = clv::simulate::simulate(&m, &to_f64s("T", &t)?, seed as u64).map_err(js)?;
+    let s = clv::simulate::simulate(&m, &to_f64s("T", &t)?, seed_of(seed)?).map_err(js)?;
     let alive: Array = s.alive.iter().map(|&a| JsValue::from_bool(a)).collect();
     let customers: Vec<u32> = s.purchase_customer.iter().map(|&c| c as u32).collect();
     Ok(object(&[
@@ -179,4 +176,45 @@ pub fn simulate(
         ),
         ("purchaseTime", floats(&s.purchase_time)),
     ]))
+}
+
+fn seed_of(seed: f64) -> Result<u64> {
+    if seed.is_finite() && seed >= 0.0 && seed.fract() == 0.0 && seed < 9_007_199_254_740_992.0 {
+        Ok(seed as u64)
+    } else {
+        Err(invalid("seed", seed, "a whole number in [0, 2^53)"))
+    }
+}
+
+/// Simulates the mean spend of customers with `frequency` transactions each from a Gamma-Gamma
+/// model with a seeded generator (the same data in every runtime).
+#[wasm_bindgen(js_name = simulateSpend, unchecked_return_type = "SimulatedSpend")]
+pub fn simulate_spend(
+    #[wasm_bindgen(unchecked_param_type = "ModelClass")] model: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Float64Array | Array<number>")] frequency: JsValue,
+    seed: f64,
+) -> Result<JsValue> {
+    let m = model_arg("model", &model)?;
+    let s = clv::simulate::simulate_spend(&m, &to_f64s("frequency", &frequency)?, seed_of(seed)?)
+        .map_err(js)?;
+    Ok(object(&[
+        ("frequency", floats(&s.frequency)),
+        ("monetaryValue", floats(&s.monetary_value)),
+        ("nu", floats(&s.nu)),
+    ]))
+}
+
+/// Simulates the survivor curve of a cohort of `size` customers over `periods` periods from an
+/// sBG model with a seeded generator (element 0 the cohort size).
+#[wasm_bindgen(js_name = simulateSurvivors)]
+pub fn simulate_survivors(
+    #[wasm_bindgen(unchecked_param_type = "ModelClass")] model: JsValue,
+    size: f64,
+    periods: f64,
+    seed: f64,
+) -> Result<Float64Array> {
+    let m = model_arg("model", &model)?;
+    let (n, p) = (whole("size", size)?, whole("periods", periods)?);
+    let s = clv::simulate::simulate_survivors(&m, n, p, seed_of(seed)?).map_err(js)?;
+    Ok(Float64Array::from(s.as_slice()))
 }

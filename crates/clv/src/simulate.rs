@@ -511,6 +511,20 @@ mod tests {
             simulate_spend(&m, &[1.0], 1).unwrap_err().code(),
             "NOT_SUPPORTED"
         );
+        // pinned draws, also checked by the Python and JS suites
+        let s = simulate_spend(&g, &[1.0, 2.0, 3.0], 9).unwrap();
+        assert_eq!(
+            s.monetary_value,
+            vec![
+                136.756_204_156_029_6,
+                17.551_443_392_468_776,
+                84.099_092_085_286_24
+            ]
+        );
+        assert_eq!(
+            simulate_survivors(&m, 1000, 7, 2).unwrap(),
+            vec![1000.0, 630.0, 477.0, 405.0, 350.0, 305.0, 278.0, 251.0]
+        );
     }
 
     #[test]
