@@ -439,6 +439,13 @@ export interface BgBbCustomers {
   weights?: Float64Array | Array<number>
 }
 
+/**
+ * Mean holdout purchases, actual vs the model's conditional expectation, by a calibration column
+ * (`kind`: "frequency" (default), "recency", "T" or "time_since_last_purchase"), the first
+ * `maxGroups` (default 7) groups.
+ */
+export declare function calibrationVsHoldout(model: ModelClass, data: HoldoutInput, kind?: string | undefined | null, maxGroups?: number | undefined | null): HoldoutComparison
+
 /** Options of `customerLifetimeValue` (lifetimes' defaults). */
 export interface ClvOptions {
   /** Horizon in months (default 12). */
@@ -533,6 +540,22 @@ export interface FitOptions {
   gradientTolerance?: number
 }
 
+/**
+ * P(alive) or expected purchases in the next `t` units on the frequency × recency grid of
+ * customers of age maxRecency (the heat maps of lifetimes; every cell is computed).
+ */
+export declare function frequencyRecencyMatrix(model: ModelClass, options: MatrixOptions): FrequencyRecencyMatrix
+
+/** A frequency × recency matrix. */
+export interface FrequencyRecencyMatrix {
+  /** Row-major values, element [recency · columns + frequency]. */
+  values: Float64Array
+  /** Rows: recency 0..=maxRecency. */
+  rows: number
+  /** Columns: frequency 0..=maxFrequency. */
+  columns: number
+}
+
 /** Gamma-Gamma parameters, in the registry's order. */
 export interface GammaGammaParams {
   p: number
@@ -551,6 +574,69 @@ export interface GammaGompertzNBDParams {
 
 /** Gini coefficient G = Σᵢ Σⱼ |vᵢ − vⱼ| / (2 n² μ) (population version; above 1 possible with negative values). */
 export declare function gini(values: Float64Array | Array<number>): number
+
+/**
+ * The model's mixing distribution of the transaction rate ("transactionRate": λ ~ Gamma(r, α);
+ * BG/BB p ~ Beta(α, β)) or of dropout ("dropout": p ~ Beta(a, b), μ ~ Gamma(s, β), θ ~ Beta(γ, δ)),
+ * with its density on `points` (default 100) values from 0 to its 99% quantile.
+ */
+export declare function heterogeneity(model: ModelClass, what: string, points?: number | undefined | null): Heterogeneity
+
+/** A mixing distribution and its density. */
+export interface Heterogeneity {
+  /** "gamma" (shape a, rate b) or "beta" (a, b). */
+  distribution: string
+  /** First parameter. */
+  a: number
+  /** Second parameter. */
+  b: number
+  /** Mean. */
+  mean: number
+  /** Variance. */
+  variance: number
+  /** Points from 0 to the 99% quantile. */
+  x: Float64Array
+  /** The density at x. */
+  pdf: Float64Array
+}
+
+/** Mean holdout purchases by group. */
+export interface HoldoutComparison {
+  /** The grouping column's value, ascending. */
+  key: Float64Array
+  /** Customers in the group. */
+  customers: Float64Array
+  /** Mean observed holdout purchases. */
+  actual: Float64Array
+  /** Mean E[Y(duration) | x, t_x, T]. */
+  expected: Float64Array
+}
+
+/** Calibration and holdout columns of a summary, for `calibrationVsHoldout`. */
+export interface HoldoutInput {
+  /** Repeat purchases in the calibration period. */
+  frequency: Float64Array | Array<number>
+  /** Age at the last calibration purchase. */
+  recency: Float64Array | Array<number>
+  /** Age at the end of calibration. */
+  T: Float64Array | Array<number>
+  /** Purchase periods in the holdout period. */
+  frequencyHoldout: Float64Array | Array<number>
+  /** Length of the holdout period (one value, or one per customer). */
+  durationHoldout: Float64Array | Array<number>
+}
+
+/** Options of `frequencyRecencyMatrix`. */
+export interface MatrixOptions {
+  /** "probAlive" (default) or "expectedPurchases". */
+  what?: string
+  /** Horizon of the expected purchases (default 1). */
+  t?: number
+  /** Largest frequency (columns 0..=maxFrequency). */
+  maxFrequency: number
+  /** Largest recency, also the customers' age T (rows 0..=maxRecency). */
+  maxRecency: number
+}
 
 /** Any model class of the package. */
 export type ModelClass = BetaGeo | ModifiedBetaGeo | ParetoNBD | GammaGompertzNBD | BetaGeoBetaBinom | GammaGamma | ShiftedBetaGeo

@@ -94,6 +94,47 @@ for (const { name, lib } of backends) {
       assert.equal(lib.periodTransactions(m, { frequency: x, T: t }, 3).labels.at(-1), '3+');
     });
 
+    test('frequencyRecencyMatrix, calibrationVsHoldout and heterogeneity: the predictions by hand', () => {
+      const m = lib.BetaGeo.fromParams(FHL);
+      const z = lib.frequencyRecencyMatrix(m, { maxFrequency: 3, maxRecency: 5 });
+      assert.deepEqual([z.rows, z.columns, z.values.length], [6, 4, 24]);
+      // row t_x = 4, column x = 2: P(alive | 2, 4, T = 5); x = 1 with t_x = 0 is computed too
+      assert.equal(z.values[4 * 4 + 2], m.probAlive({ frequency: [2], recency: [4], T: [5] })[0]);
+      assert.equal(z.values[1], m.probAlive({ frequency: [1], recency: [0], T: [5] })[0]);
+      const e = lib.frequencyRecencyMatrix(m, { what: 'expectedPurchases', t: 2, maxFrequency: 3, maxRecency: 5 });
+      assert.equal(e.values[5 * 4 + 3], m.expectedPurchases(2, { frequency: [3], recency: [5], T: [5] })[0]);
+
+      const data = { frequency: [0, 1, 1, 2], recency: [0, 5, 8, 9], T: [10, 10, 10, 10],
+        frequencyHoldout: [0, 1, 2, 3], durationHoldout: [5] };
+      const c = lib.calibrationVsHoldout(m, data, 'frequency', 2);
+      assert.deepEqual(Array.from(c.key), [0, 1]);
+      assert.deepEqual(Array.from(c.actual), [0, 1.5]);
+      const ep = m.expectedPurchases(5, { frequency: [1, 1], recency: [5, 8], T: [10, 10] });
+      close(c.expected[1], (ep[0] + ep[1]) / 2, 1e-15, 'mean expected');
+      assertClvError(() => lib.calibrationVsHoldout(m, data, 'age'), 'INVALID_INPUT', 'kind');
+
+      const h = lib.heterogeneity(m, 'transactionRate');
+      assert.equal(h.distribution, 'gamma');
+      close(h.mean, FHL.r / FHL.alpha, 1e-15, 'mean');
+      const x = h.x[40];
+      // Gamma density α^r x^(r−1) e^(−αx) / Γ(r), Γ(0.243) = 3.7137... by Lanczos in the test
+      const lnGamma = (zz) => {
+        const g = [676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
+          12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7];
+        if (zz < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * zz)) - lnGamma(1 - zz);
+        zz -= 1;
+        let a = 0.99999999999980993;
+        const t = zz + 7.5;
+        g.forEach((gi, i) => { a += gi / (zz + i + 1); });
+        return 0.5 * Math.log(2 * Math.PI) + (zz + 0.5) * Math.log(t) - t + Math.log(a);
+      };
+      const want = Math.exp(FHL.r * Math.log(FHL.alpha) + (FHL.r - 1) * Math.log(x) - FHL.alpha * x - lnGamma(FHL.r));
+      close(h.pdf[40], want, 1e-10, 'gamma pdf');
+      assert.equal(lib.heterogeneity(m, 'dropout').distribution, 'beta');
+      assertClvError(() => lib.heterogeneity(lib.GammaGamma.fromParams({ p: 6, q: 4, v: 15 }), 'dropout'),
+        'NOT_SUPPORTED', null);
+    });
+
     test('alivePath is P(alive) at each age', () => {
       const m = lib.BetaGeo.fromParams(FHL);
       const p = lib.alivePath(m, [1, 0, 2, 0, 0, 1], 8);

@@ -307,3 +307,190 @@ pub fn simulate_survivors(
         .map(out)
         .map_err(js)
 }
+
+/// Options of `frequencyRecencyMatrix`.
+#[napi(object, object_to_js = false)]
+pub struct MatrixOptions {
+    /// "probAlive" (default) or "expectedPurchases".
+    pub what: Option<String>,
+    /// Horizon of the expected purchases (default 1).
+    pub t: Option<f64>,
+    /// Largest frequency (columns 0..=maxFrequency).
+    pub max_frequency: f64,
+    /// Largest recency, also the customers' age T (rows 0..=maxRecency).
+    pub max_recency: f64,
+}
+
+/// A frequency × recency matrix.
+#[napi(object, object_from_js = false)]
+pub struct FrequencyRecencyMatrix {
+    /// Row-major values, element [recency · columns + frequency].
+    pub values: Float64Array,
+    /// Rows: recency 0..=maxRecency.
+    pub rows: u32,
+    /// Columns: frequency 0..=maxFrequency.
+    pub columns: u32,
+}
+
+fn matrix_of(what: Option<&str>, t: Option<f64>) -> Result<clv::diagnostics::MatrixOf> {
+    match what.unwrap_or("probAlive") {
+        "probAlive" => Ok(clv::diagnostics::MatrixOf::ProbAlive),
+        "expectedPurchases" => Ok(clv::diagnostics::MatrixOf::ExpectedPurchases(
+            t.unwrap_or(1.0),
+        )),
+        other => Err(js(clv::Error::invalid(
+            "what",
+            format!("{other:?}"),
+            "\"probAlive\" or \"expectedPurchases\"",
+        ))),
+    }
+}
+
+/// P(alive) or expected purchases in the next `t` units on the frequency × recency grid of
+/// customers of age maxRecency (the heat maps of lifetimes; every cell is computed).
+#[napi(catch_unwind)]
+pub fn frequency_recency_matrix(
+    model: ModelClass<'_>,
+    options: MatrixOptions,
+) -> Result<FrequencyRecencyMatrix> {
+    let m = core_of(&model)?;
+    let what = matrix_of(options.what.as_deref(), options.t)?;
+    let (f, r) = (
+        whole("maxFrequency", options.max_frequency)?,
+        whole("maxRecency", options.max_recency)?,
+    );
+    let z = clv::diagnostics::frequency_recency_matrix(m, what, f, r).map_err(js)?;
+    Ok(FrequencyRecencyMatrix {
+        values: out(z),
+        rows: (r + 1) as u32,
+        columns: (f + 1) as u32,
+    })
+}
+
+/// Calibration and holdout columns of a summary, for `calibrationVsHoldout`.
+#[napi(object, object_to_js = false)]
+pub struct HoldoutInput {
+    /// Repeat purchases in the calibration period.
+    pub frequency: Either<Float64Array, Vec<f64>>,
+    /// Age at the last calibration purchase.
+    pub recency: Either<Float64Array, Vec<f64>>,
+    /// Age at the end of calibration.
+    #[napi(js_name = "T")]
+    pub t: Either<Float64Array, Vec<f64>>,
+    /// Purchase periods in the holdout period.
+    pub frequency_holdout: Either<Float64Array, Vec<f64>>,
+    /// Length of the holdout period (one value, or one per customer).
+    pub duration_holdout: Either<Float64Array, Vec<f64>>,
+}
+
+/// Mean holdout purchases by group.
+#[napi(object, object_from_js = false)]
+pub struct HoldoutComparison {
+    /// The grouping column's value, ascending.
+    pub key: Float64Array,
+    /// Customers in the group.
+    pub customers: Float64Array,
+    /// Mean observed holdout purchases.
+    pub actual: Float64Array,
+    /// Mean E[Y(duration) | x, t_x, T].
+    pub expected: Float64Array,
+}
+
+/// Mean holdout purchases, actual vs the model's conditional expectation, by a calibration column
+/// (`kind`: "frequency" (default), "recency", "T" or "time_since_last_purchase"), the first
+/// `maxGroups` (default 7) groups.
+#[napi(catch_unwind)]
+pub fn calibration_vs_holdout(
+    model: ModelClass<'_>,
+    data: HoldoutInput,
+    kind: Option<String>,
+    max_groups: Option<f64>,
+) -> Result<HoldoutComparison> {
+    let m = core_of(&model)?;
+    let group = kind.as_deref().unwrap_or("frequency").parse().map_err(js)?;
+    let n = whole("maxGroups", max_groups.unwrap_or(7.0))?;
+    let x = sl(&data.frequency);
+    let duration = sl(&data.duration_holdout);
+    let duration = if duration.len() == 1 {
+        vec![duration[0]; x.len()]
+    } else {
+        duration.to_vec()
+    };
+    let c = clv::diagnostics::calibration_vs_holdout(
+        m,
+        x,
+        sl(&data.recency),
+        sl(&data.t),
+        sl(&data.frequency_holdout),
+        &duration,
+        group,
+        n,
+    )
+    .map_err(js)?;
+    Ok(HoldoutComparison {
+        key: out(c.key),
+        customers: out(c.customers),
+        actual: out(c.actual),
+        expected: out(c.expected),
+    })
+}
+
+/// A mixing distribution and its density.
+#[napi(object, object_from_js = false)]
+pub struct Heterogeneity {
+    /// "gamma" (shape a, rate b) or "beta" (a, b).
+    pub distribution: String,
+    /// First parameter.
+    pub a: f64,
+    /// Second parameter.
+    pub b: f64,
+    /// Mean.
+    pub mean: f64,
+    /// Variance.
+    pub variance: f64,
+    /// Points from 0 to the 99% quantile.
+    pub x: Float64Array,
+    /// The density at x.
+    pub pdf: Float64Array,
+}
+
+/// The model's mixing distribution of the transaction rate ("transactionRate": λ ~ Gamma(r, α);
+/// BG/BB p ~ Beta(α, β)) or of dropout ("dropout": p ~ Beta(a, b), μ ~ Gamma(s, β), θ ~ Beta(γ, δ)),
+/// with its density on `points` (default 100) values from 0 to its 99% quantile.
+#[napi(catch_unwind)]
+pub fn heterogeneity(
+    model: ModelClass<'_>,
+    what: String,
+    points: Option<f64>,
+) -> Result<Heterogeneity> {
+    use clv::diagnostics::{Heterogeneity as H, Mixing};
+    let m = core_of(&model)?;
+    let which = match what.as_str() {
+        "transactionRate" => H::TransactionRate,
+        "dropout" => H::Dropout,
+        other => {
+            return Err(js(clv::Error::invalid(
+                "what",
+                format!("{other:?}"),
+                "\"transactionRate\" or \"dropout\"",
+            )));
+        }
+    };
+    let mixing = which.of(m).map_err(js)?;
+    let (x, pdf) = mixing
+        .density_curve(whole("points", points.unwrap_or(100.0))?)
+        .map_err(js)?;
+    let (distribution, a, b) = match mixing {
+        Mixing::Gamma { shape, rate } => ("gamma", shape, rate),
+        Mixing::Beta { a, b } => ("beta", a, b),
+    };
+    Ok(Heterogeneity {
+        distribution: distribution.to_string(),
+        a,
+        b,
+        mean: mixing.mean(),
+        variance: mixing.variance(),
+        x: out(x),
+        pdf: out(pdf),
+    })
+}

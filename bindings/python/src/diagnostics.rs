@@ -217,3 +217,33 @@ pub(crate) fn simulate_survivors<'py>(
     })?;
     Ok(array(py, s))
 }
+
+/// P(alive) (`what = "prob_alive"`) or E[Y(t)] (`"expected_purchases"`) on the
+/// frequency × recency grid, row-major `[recency][frequency]`
+/// (`clv::diagnostics::frequency_recency_matrix`).
+#[pyfunction]
+pub(crate) fn frequency_recency_matrix<'py>(
+    py: Python<'py>,
+    model: &PyModel,
+    what: &str,
+    t: f64,
+    max_frequency: usize,
+    max_recency: usize,
+) -> Res<Bound<'py, numpy::PyArray1<f64>>> {
+    let which = match what {
+        "prob_alive" => diagnostics::MatrixOf::ProbAlive,
+        "expected_purchases" => diagnostics::MatrixOf::ExpectedPurchases(t),
+        other => {
+            return Err(clv::Error::invalid(
+                "what",
+                format!("{other:?}"),
+                "\"prob_alive\" or \"expected_purchases\"",
+            )
+            .into());
+        }
+    };
+    let z = enter(py, || {
+        diagnostics::frequency_recency_matrix(&model.inner, which, max_frequency, max_recency)
+    })?;
+    Ok(array(py, z))
+}

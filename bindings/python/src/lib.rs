@@ -65,6 +65,7 @@ fn _clv(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(diagnostics::calibration_vs_holdout, m)?)?;
     m.add_function(wrap_pyfunction!(diagnostics::heterogeneity, m)?)?;
     m.add_function(wrap_pyfunction!(diagnostics::simulate, m)?)?;
+    m.add_function(wrap_pyfunction!(diagnostics::frequency_recency_matrix, m)?)?;
     m.add_function(wrap_pyfunction!(diagnostics::simulate_spend, m)?)?;
     m.add_function(wrap_pyfunction!(diagnostics::simulate_survivors, m)?)?;
     m.add_function(wrap_pyfunction!(

@@ -218,3 +218,136 @@ pub fn simulate_survivors(
     let s = clv::simulate::simulate_survivors(&m, n, p, seed_of(seed)?).map_err(js)?;
     Ok(Float64Array::from(s.as_slice()))
 }
+
+/// P(alive) or expected purchases in the next `t` units on the frequency × recency grid of
+/// customers of age maxRecency (the heat maps of lifetimes; every cell is computed).
+#[wasm_bindgen(js_name = frequencyRecencyMatrix, unchecked_return_type = "FrequencyRecencyMatrix")]
+pub fn frequency_recency_matrix(
+    #[wasm_bindgen(unchecked_param_type = "ModelClass")] model: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "MatrixOptions")] options: JsValue,
+) -> Result<JsValue> {
+    use clv::diagnostics::MatrixOf;
+    let m = model_arg("model", &model)?;
+    let what = match opt_string(&options, "what")?
+        .as_deref()
+        .unwrap_or("probAlive")
+    {
+        "probAlive" => MatrixOf::ProbAlive,
+        "expectedPurchases" => MatrixOf::ExpectedPurchases(opt_f64(&options, "t")?.unwrap_or(1.0)),
+        other => {
+            return Err(invalid(
+                "what",
+                format!("{other:?}"),
+                "\"probAlive\" or \"expectedPurchases\"",
+            ));
+        }
+    };
+    let f = whole(
+        "maxFrequency",
+        num("maxFrequency", &get(&options, "maxFrequency"))?,
+    )?;
+    let r = whole(
+        "maxRecency",
+        num("maxRecency", &get(&options, "maxRecency"))?,
+    )?;
+    let z = clv::diagnostics::frequency_recency_matrix(&m, what, f, r).map_err(js)?;
+    Ok(object(&[
+        ("values", floats(&z)),
+        ("rows", JsValue::from_f64((r + 1) as f64)),
+        ("columns", JsValue::from_f64((f + 1) as f64)),
+    ]))
+}
+
+/// Mean holdout purchases, actual vs the model's conditional expectation, by a calibration column
+/// (`kind`: "frequency" (default), "recency", "T" or "time_since_last_purchase"), the first
+/// `maxGroups` (default 7) groups.
+#[wasm_bindgen(js_name = calibrationVsHoldout, unchecked_return_type = "HoldoutComparison")]
+pub fn calibration_vs_holdout(
+    #[wasm_bindgen(unchecked_param_type = "ModelClass")] model: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "HoldoutInput")] data: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "string")] kind: JsValue,
+    #[wasm_bindgen(js_name = maxGroups, unchecked_optional_param_type = "number")]
+    max_groups: JsValue,
+) -> Result<JsValue> {
+    let m = model_arg("model", &model)?;
+    let kind = if missing(&kind) {
+        "frequency".to_string()
+    } else {
+        kind.as_string()
+            .ok_or_else(|| invalid("kind", type_name(&kind), "a string"))?
+    };
+    let group = kind.parse().map_err(js)?;
+    let n = if missing(&max_groups) {
+        7
+    } else {
+        whole("maxGroups", num("maxGroups", &max_groups)?)?
+    };
+    let x = f64s(&data, "frequency")?;
+    let duration = f64s(&data, "durationHoldout")?;
+    let duration = if duration.len() == 1 {
+        vec![duration[0]; x.len()]
+    } else {
+        duration
+    };
+    let c = clv::diagnostics::calibration_vs_holdout(
+        &m,
+        &x,
+        &f64s(&data, "recency")?,
+        &f64s(&data, "T")?,
+        &f64s(&data, "frequencyHoldout")?,
+        &duration,
+        group,
+        n,
+    )
+    .map_err(js)?;
+    Ok(object(&[
+        ("key", floats(&c.key)),
+        ("customers", floats(&c.customers)),
+        ("actual", floats(&c.actual)),
+        ("expected", floats(&c.expected)),
+    ]))
+}
+
+/// The model's mixing distribution of the transaction rate ("transactionRate": λ ~ Gamma(r, α);
+/// BG/BB p ~ Beta(α, β)) or of dropout ("dropout": p ~ Beta(a, b), μ ~ Gamma(s, β), θ ~ Beta(γ, δ)),
+/// with its density on `points` (default 100) values from 0 to its 99% quantile.
+#[wasm_bindgen(unchecked_return_type = "Heterogeneity")]
+pub fn heterogeneity(
+    #[wasm_bindgen(unchecked_param_type = "ModelClass")] model: JsValue,
+    what: String,
+    #[wasm_bindgen(unchecked_optional_param_type = "number")] points: JsValue,
+) -> Result<JsValue> {
+    use clv::diagnostics::{Heterogeneity as H, Mixing};
+    let m = model_arg("model", &model)?;
+    let which = match what.as_str() {
+        "transactionRate" => H::TransactionRate,
+        "dropout" => H::Dropout,
+        other => {
+            return Err(invalid(
+                "what",
+                format!("{other:?}"),
+                "\"transactionRate\" or \"dropout\"",
+            ));
+        }
+    };
+    let mixing = which.of(&m).map_err(js)?;
+    let k = if missing(&points) {
+        100
+    } else {
+        whole("points", num("points", &points)?)?
+    };
+    let (x, pdf) = mixing.density_curve(k).map_err(js)?;
+    let (distribution, a, b) = match mixing {
+        Mixing::Gamma { shape, rate } => ("gamma", shape, rate),
+        Mixing::Beta { a, b } => ("beta", a, b),
+    };
+    Ok(object(&[
+        ("distribution", JsValue::from_str(distribution)),
+        ("a", JsValue::from_f64(a)),
+        ("b", JsValue::from_f64(b)),
+        ("mean", JsValue::from_f64(mixing.mean())),
+        ("variance", JsValue::from_f64(mixing.variance())),
+        ("x", floats(&x)),
+        ("pdf", floats(&pdf)),
+    ]))
+}

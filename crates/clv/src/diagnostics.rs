@@ -19,6 +19,8 @@
 //! - [`period_transactions`]: customers by number of repeat purchases,
 //!   actual vs the model's `Σ_i w_i P(X(T_i) = k)`, with a last `K+` bucket
 //!   (Fader, Hardie & Lee 2005, Marketing Science 24(2), Figure 2).
+//! - [`frequency_recency_matrix`]: P(alive) or expected purchases on the
+//!   frequency × recency grid of `lifetimes`' heat maps.
 //! - [`calibration_vs_holdout`]: mean holdout purchases, actual vs the
 //!   conditional expectation `E[Y(duration) | x, t_x, T]`, by a calibration
 //!   column (FHL 2005, Figure 4).
@@ -324,6 +326,53 @@ pub fn alive_path(model: &dyn TransactionModel, purchases: &[f64], t: usize) -> 
     }
     path.prob_alive = model.prob_alive(&path.frequency, &path.recency, &path.t)?;
     Ok(path)
+}
+
+/// The quantity of a [`frequency_recency_matrix`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum MatrixOf {
+    /// `P(alive | x, t_x, T)`.
+    ProbAlive,
+    /// `E[Y(t) | x, t_x, T]`: expected purchases in the next `t` units.
+    ExpectedPurchases(f64),
+}
+
+/// The frequency/recency matrix of `lifetimes`' heat maps: element
+/// `[t_x][x]` (row-major, `(max_recency + 1) × (max_frequency + 1)`) is the
+/// quantity for a customer of age `T = max_recency` with `x = 0..=max_frequency`
+/// repeat purchases, the last at `t_x = 0..=max_recency` — every cell,
+/// `x > 0` with `t_x = 0` included (FHL 2005, Figures 5 and 6).
+///
+/// # Errors
+/// [`Error::InvalidValue`] for a grid above 10⁷ cells (field
+/// `max_frequency`); the model's.
+pub fn frequency_recency_matrix(
+    model: &dyn TransactionModel,
+    what: MatrixOf,
+    max_frequency: usize,
+    max_recency: usize,
+) -> Result<Vec<f64>> {
+    let (nf, nr) = (max_frequency + 1, max_recency + 1);
+    if nf.saturating_mul(nr) > 10_000_000 {
+        return Err(Error::invalid(
+            "max_frequency",
+            max_frequency,
+            format!("a grid of at most 1e7 cells (with max_recency = {max_recency})"),
+        ));
+    }
+    let mut x = Vec::with_capacity(nf * nr);
+    let mut tx = Vec::with_capacity(nf * nr);
+    for r in 0..nr {
+        for f in 0..nf {
+            x.push(f as f64);
+            tx.push(r as f64);
+        }
+    }
+    let age = vec![max_recency as f64; nf * nr];
+    match what {
+        MatrixOf::ProbAlive => model.prob_alive(&x, &tx, &age),
+        MatrixOf::ExpectedPurchases(t) => model.expected_purchases(t, &x, &tx, &age),
+    }
 }
 
 /// Customers by number of repeat purchases ([`period_transactions`]).
@@ -759,6 +808,23 @@ mod tests {
         }
         let e = alive_path(&m, &[0.0, 1.0], 3).unwrap_err();
         assert_eq!(e.field(), Some("purchases"));
+    }
+
+    #[test]
+    fn matrices_are_the_predictions_cell_by_cell() {
+        let m = fhl();
+        let z = frequency_recency_matrix(&m, MatrixOf::ProbAlive, 3, 5).unwrap();
+        assert_eq!(z.len(), 24);
+        // row t_x = 4, column x = 2: P(alive | 2, 4, 5)
+        assert_eq!(
+            z[4 * 4 + 2],
+            m.prob_alive(&[2.0], &[4.0], &[5.0]).unwrap()[0]
+        );
+        // x = 1 with t_x = 0 is computed too
+        assert!(z[1].is_finite() && z[1] > 0.0);
+        let e = frequency_recency_matrix(&m, MatrixOf::ExpectedPurchases(2.0), 3, 5).unwrap();
+        let want = m.expected_purchases(2.0, &[3.0], &[5.0], &[5.0]).unwrap()[0];
+        assert_eq!(e[5 * 4 + 3], want);
     }
 
     #[test]

@@ -93,16 +93,11 @@ def _grid_limits(summary: Any, max_frequency: Optional[int], max_recency: Option
 
 
 def _grid(model: Any, what: str, max_frequency: int, max_recency: int, t: float) -> np.ndarray:
-    """Z[recency, frequency] at age T = max_recency (every cell, frequency > 0 with recency 0 too)."""
-    rec, freq = np.meshgrid(np.arange(max_recency + 1, dtype=float), np.arange(max_frequency + 1, dtype=float),
-                            indexing="ij")
-    x, tx = freq.ravel(), rec.ravel()
-    age = np.full(x.shape, float(max_recency))
-    if what == "expected":
-        z = model.expected_purchases(t, x, tx, age)
-    else:
-        z = model.prob_alive(x, tx, age)
-    return np.asarray(z, dtype=float).reshape(rec.shape)
+    """Z[recency, frequency] at age T = max_recency, every cell (frequency > 0 with recency 0 too):
+    ``clv::diagnostics::frequency_recency_matrix``."""
+    kind = "expected_purchases" if what == "expected" else "prob_alive"
+    z = _clv.frequency_recency_matrix(_core(model), kind, float(t), int(max_frequency), int(max_recency))
+    return np.asarray(z, dtype=float).reshape(int(max_recency) + 1, int(max_frequency) + 1)
 
 
 def _matrix(ax: Any, z: np.ndarray, title: str, xlabel: str, ylabel: str, **kwargs: Any) -> Any:
