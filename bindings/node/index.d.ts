@@ -23,24 +23,19 @@ export declare class BetaGeo {
   get params(): BetaGeoParams
   /** Total log-likelihood at the optimum; null for a model built from parameters. */
   get logLikelihood(): number | null
+  /** Akaike information criterion 2k − 2·LL (k parameters); null for a model built from parameters. */
+  get aic(): number | null
+  /**
+   * Bayesian information criterion k·ln(n) − 2·LL (n the weighted number of customers);
+   * null for a model built from parameters.
+   */
+  get bic(): number | null
   /**
    * The note of a boundary optimum (the parameters running off and the model
    * the fit reduces to; their standard errors are NaN); null for an interior
    * optimum or a model built from parameters.
    */
   get boundary(): string | null
-  /**
-   * Customers the fit left out although their data are valid (Gamma-Gamma:
-   * repeat customers whose mean spend is 0, valued at the population mean
-   * spend): their 0-based indices in the fit's arrays and why; null when none,
-   * or for a model built from parameters.
-   */
-  get leftOut(): LeftOut | null
-  /**
-   * The time unit the model was fitted in (the `unit` of the fitted data, e.g.
-   * "W"): that of recency, T and every horizon; null when not known.
-   */
-  get unit(): string | null
   /** Standard errors of the parameters; null for a model built from parameters. */
   get stdErrors(): BetaGeoParams | null
   /** Estimate, standard error and 95% interval of each parameter. */
@@ -87,24 +82,19 @@ export declare class BetaGeoBetaBinom {
   get params(): BetaGeoBetaBinomParams
   /** Total log-likelihood at the optimum; null for a model built from parameters. */
   get logLikelihood(): number | null
+  /** Akaike information criterion 2k − 2·LL (k parameters); null for a model built from parameters. */
+  get aic(): number | null
+  /**
+   * Bayesian information criterion k·ln(n) − 2·LL (n the weighted number of customers);
+   * null for a model built from parameters.
+   */
+  get bic(): number | null
   /**
    * The note of a boundary optimum (the parameters running off and the model
    * the fit reduces to; their standard errors are NaN); null for an interior
    * optimum or a model built from parameters.
    */
   get boundary(): string | null
-  /**
-   * Customers the fit left out although their data are valid (Gamma-Gamma:
-   * repeat customers whose mean spend is 0, valued at the population mean
-   * spend): their 0-based indices in the fit's arrays and why; null when none,
-   * or for a model built from parameters.
-   */
-  get leftOut(): LeftOut | null
-  /**
-   * The time unit the model was fitted in (the `unit` of the fitted data, e.g.
-   * "W"): that of recency, T and every horizon; null when not known.
-   */
-  get unit(): string | null
   /** Standard errors of the parameters; null for a model built from parameters. */
   get stdErrors(): BetaGeoBetaBinomParams | null
   /** Estimate, standard error and 95% interval of each parameter. */
@@ -151,24 +141,19 @@ export declare class GammaGamma {
   get params(): GammaGammaParams
   /** Total log-likelihood at the optimum; null for a model built from parameters. */
   get logLikelihood(): number | null
+  /** Akaike information criterion 2k − 2·LL (k parameters); null for a model built from parameters. */
+  get aic(): number | null
+  /**
+   * Bayesian information criterion k·ln(n) − 2·LL (n the weighted number of customers);
+   * null for a model built from parameters.
+   */
+  get bic(): number | null
   /**
    * The note of a boundary optimum (the parameters running off and the model
    * the fit reduces to; their standard errors are NaN); null for an interior
    * optimum or a model built from parameters.
    */
   get boundary(): string | null
-  /**
-   * Customers the fit left out although their data are valid (Gamma-Gamma:
-   * repeat customers whose mean spend is 0, valued at the population mean
-   * spend): their 0-based indices in the fit's arrays and why; null when none,
-   * or for a model built from parameters.
-   */
-  get leftOut(): LeftOut | null
-  /**
-   * The time unit the model was fitted in (the `unit` of the fitted data, e.g.
-   * "W"): that of recency, T and every horizon; null when not known.
-   */
-  get unit(): string | null
   /** Standard errors of the parameters; null for a model built from parameters. */
   get stdErrors(): GammaGammaParams | null
   /** Estimate, standard error and 95% interval of each parameter. */
@@ -198,24 +183,19 @@ export declare class GammaGompertzNBD {
   get params(): GammaGompertzNBDParams
   /** Total log-likelihood at the optimum; null for a model built from parameters. */
   get logLikelihood(): number | null
+  /** Akaike information criterion 2k − 2·LL (k parameters); null for a model built from parameters. */
+  get aic(): number | null
+  /**
+   * Bayesian information criterion k·ln(n) − 2·LL (n the weighted number of customers);
+   * null for a model built from parameters.
+   */
+  get bic(): number | null
   /**
    * The note of a boundary optimum (the parameters running off and the model
    * the fit reduces to; their standard errors are NaN); null for an interior
    * optimum or a model built from parameters.
    */
   get boundary(): string | null
-  /**
-   * Customers the fit left out although their data are valid (Gamma-Gamma:
-   * repeat customers whose mean spend is 0, valued at the population mean
-   * spend): their 0-based indices in the fit's arrays and why; null when none,
-   * or for a model built from parameters.
-   */
-  get leftOut(): LeftOut | null
-  /**
-   * The time unit the model was fitted in (the `unit` of the fitted data, e.g.
-   * "W"): that of recency, T and every horizon; null when not known.
-   */
-  get unit(): string | null
   /** Standard errors of the parameters; null for a model built from parameters. */
   get stdErrors(): GammaGompertzNBDParams | null
   /** Estimate, standard error and 95% interval of each parameter. */
@@ -262,24 +242,19 @@ export declare class ModifiedBetaGeo {
   get params(): ModifiedBetaGeoParams
   /** Total log-likelihood at the optimum; null for a model built from parameters. */
   get logLikelihood(): number | null
+  /** Akaike information criterion 2k − 2·LL (k parameters); null for a model built from parameters. */
+  get aic(): number | null
+  /**
+   * Bayesian information criterion k·ln(n) − 2·LL (n the weighted number of customers);
+   * null for a model built from parameters.
+   */
+  get bic(): number | null
   /**
    * The note of a boundary optimum (the parameters running off and the model
    * the fit reduces to; their standard errors are NaN); null for an interior
    * optimum or a model built from parameters.
    */
   get boundary(): string | null
-  /**
-   * Customers the fit left out although their data are valid (Gamma-Gamma:
-   * repeat customers whose mean spend is 0, valued at the population mean
-   * spend): their 0-based indices in the fit's arrays and why; null when none,
-   * or for a model built from parameters.
-   */
-  get leftOut(): LeftOut | null
-  /**
-   * The time unit the model was fitted in (the `unit` of the fitted data, e.g.
-   * "W"): that of recency, T and every horizon; null when not known.
-   */
-  get unit(): string | null
   /** Standard errors of the parameters; null for a model built from parameters. */
   get stdErrors(): ModifiedBetaGeoParams | null
   /** Estimate, standard error and 95% interval of each parameter. */
@@ -326,24 +301,19 @@ export declare class ParetoNBD {
   get params(): ParetoNBDParams
   /** Total log-likelihood at the optimum; null for a model built from parameters. */
   get logLikelihood(): number | null
+  /** Akaike information criterion 2k − 2·LL (k parameters); null for a model built from parameters. */
+  get aic(): number | null
+  /**
+   * Bayesian information criterion k·ln(n) − 2·LL (n the weighted number of customers);
+   * null for a model built from parameters.
+   */
+  get bic(): number | null
   /**
    * The note of a boundary optimum (the parameters running off and the model
    * the fit reduces to; their standard errors are NaN); null for an interior
    * optimum or a model built from parameters.
    */
   get boundary(): string | null
-  /**
-   * Customers the fit left out although their data are valid (Gamma-Gamma:
-   * repeat customers whose mean spend is 0, valued at the population mean
-   * spend): their 0-based indices in the fit's arrays and why; null when none,
-   * or for a model built from parameters.
-   */
-  get leftOut(): LeftOut | null
-  /**
-   * The time unit the model was fitted in (the `unit` of the fitted data, e.g.
-   * "W"): that of recency, T and every horizon; null when not known.
-   */
-  get unit(): string | null
   /** Standard errors of the parameters; null for a model built from parameters. */
   get stdErrors(): ParetoNBDParams | null
   /** Estimate, standard error and 95% interval of each parameter. */
@@ -390,24 +360,19 @@ export declare class ShiftedBetaGeo {
   get params(): ShiftedBetaGeoParams
   /** Total log-likelihood at the optimum; null for a model built from parameters. */
   get logLikelihood(): number | null
+  /** Akaike information criterion 2k − 2·LL (k parameters); null for a model built from parameters. */
+  get aic(): number | null
+  /**
+   * Bayesian information criterion k·ln(n) − 2·LL (n the weighted number of customers);
+   * null for a model built from parameters.
+   */
+  get bic(): number | null
   /**
    * The note of a boundary optimum (the parameters running off and the model
    * the fit reduces to; their standard errors are NaN); null for an interior
    * optimum or a model built from parameters.
    */
   get boundary(): string | null
-  /**
-   * Customers the fit left out although their data are valid (Gamma-Gamma:
-   * repeat customers whose mean spend is 0, valued at the population mean
-   * spend): their 0-based indices in the fit's arrays and why; null when none,
-   * or for a model built from parameters.
-   */
-  get leftOut(): LeftOut | null
-  /**
-   * The time unit the model was fitted in (the `unit` of the fitted data, e.g.
-   * "W"): that of recency, T and every horizon; null when not known.
-   */
-  get unit(): string | null
   /** Standard errors of the parameters; null for a model built from parameters. */
   get stdErrors(): ShiftedBetaGeoParams | null
   /** Estimate, standard error and 95% interval of each parameter. */
@@ -426,6 +391,24 @@ export declare class ShiftedBetaGeo {
   dert(discount: number, renewals: number): number
   /** Discounted expected lifetime of a new customer. */
   discountedExpectedLifetime(discount: number): number
+}
+
+/**
+ * P(alive) of one customer at each age 0..t from their purchases per period (element 0: the
+ * first purchase period).
+ */
+export declare function alivePath(model: ModelClass, purchases: Float64Array | Array<number>, t: number): AlivePath
+
+/** A customer's P(alive) at each age. */
+export interface AlivePath {
+  /** Age T in periods since the first purchase period. */
+  T: Float64Array
+  /** Repeat purchase periods by then. */
+  frequency: Float64Array
+  /** Age at the last purchase by then. */
+  recency: Float64Array
+  /** P(alive | x, t_x, T). */
+  probAlive: Float64Array
 }
 
 /** BG/BB parameters, in the registry's order. */
@@ -454,12 +437,14 @@ export interface BgBbCustomers {
   nPeriods: Float64Array | Array<number>
   /** Optional weight per row (for `fit` only; e.g. the number of donors with this history). */
   weights?: Float64Array | Array<number>
-  /**
-   * The time unit of the columns (the `unit` of a summary object, e.g.
-   * "W"): `fit` stores it with the model, and the CLV takes its months from it.
-   */
-  unit?: string
 }
+
+/**
+ * Mean holdout purchases, actual vs the model's conditional expectation, by a calibration column
+ * (`kind`: "frequency" (default), "recency", "T" or "time_since_last_purchase"), the first
+ * `maxGroups` (default 7) groups.
+ */
+export declare function calibrationVsHoldout(model: ModelClass, data: HoldoutInput, kind?: string | undefined | null, maxGroups?: number | undefined | null): HoldoutComparison
 
 /** Options of `customerLifetimeValue` (lifetimes' defaults). */
 export interface ClvOptions {
@@ -467,11 +452,7 @@ export interface ClvOptions {
   time?: number
   /** Monthly discount rate (default 0.01). */
   discountRate?: number
-  /**
-   * Unit of recency and T: "W", "D", "H", "M" or "<n>d". Default: the unit
-   * the transaction model was fitted in, else the data's `unit`, else "D"
-   * (as lifetimes); units that disagree throw `UNIT_MISMATCH`.
-   */
+  /** Unit of recency and T: "W" (default), "D", "H", "M" or "<n>d". */
   freq?: string
 }
 
@@ -533,11 +514,6 @@ export interface Customers {
   T: Float64Array | Array<number>
   /** Optional weight per row (for `fit` only; e.g. counts of identical customers). */
   weights?: Float64Array | Array<number>
-  /**
-   * The time unit of the columns (the `unit` of a summary object, e.g.
-   * "W"): `fit` stores it with the model, and the CLV takes its months from it.
-   */
-  unit?: string
 }
 
 /** Revenue, transactions and a contribution margin per customer from a transaction log. */
@@ -564,6 +540,22 @@ export interface FitOptions {
   gradientTolerance?: number
 }
 
+/**
+ * P(alive) or expected purchases in the next `t` units on the frequency × recency grid of
+ * customers of age maxRecency (the heat maps of lifetimes; every cell is computed).
+ */
+export declare function frequencyRecencyMatrix(model: ModelClass, options: MatrixOptions): FrequencyRecencyMatrix
+
+/** A frequency × recency matrix. */
+export interface FrequencyRecencyMatrix {
+  /** Row-major values, element [recency · columns + frequency]. */
+  values: Float64Array
+  /** Rows: recency 0..=maxRecency. */
+  rows: number
+  /** Columns: frequency 0..=maxFrequency. */
+  columns: number
+}
+
 /** Gamma-Gamma parameters, in the registry's order. */
 export interface GammaGammaParams {
   p: number
@@ -583,12 +575,67 @@ export interface GammaGompertzNBDParams {
 /** Gini coefficient G = Σᵢ Σⱼ |vᵢ − vⱼ| / (2 n² μ) (population version; above 1 possible with negative values). */
 export declare function gini(values: Float64Array | Array<number>): number
 
-/** Customers a fit left out although their data are valid (`leftOut`). */
-export interface LeftOut {
-  /** 0-based indices in the fit's input arrays, ascending. */
-  indices: Array<number>
-  /** Why they were left out and how they are valued. */
-  reason: string
+/**
+ * The model's mixing distribution of the transaction rate ("transactionRate": λ ~ Gamma(r, α);
+ * BG/BB p ~ Beta(α, β)) or of dropout ("dropout": p ~ Beta(a, b), μ ~ Gamma(s, β), θ ~ Beta(γ, δ)),
+ * with its density on `points` (default 100) values from 0 to its 99% quantile.
+ */
+export declare function heterogeneity(model: ModelClass, what: string, points?: number | undefined | null): Heterogeneity
+
+/** A mixing distribution and its density. */
+export interface Heterogeneity {
+  /** "gamma" (shape a, rate b) or "beta" (a, b). */
+  distribution: string
+  /** First parameter. */
+  a: number
+  /** Second parameter. */
+  b: number
+  /** Mean. */
+  mean: number
+  /** Variance. */
+  variance: number
+  /** Points from 0 to the 99% quantile. */
+  x: Float64Array
+  /** The density at x. */
+  pdf: Float64Array
+}
+
+/** Mean holdout purchases by group. */
+export interface HoldoutComparison {
+  /** The grouping column's value, ascending. */
+  key: Float64Array
+  /** Customers in the group. */
+  customers: Float64Array
+  /** Mean observed holdout purchases. */
+  actual: Float64Array
+  /** Mean E[Y(duration) | x, t_x, T]. */
+  expected: Float64Array
+}
+
+/** Calibration and holdout columns of a summary, for `calibrationVsHoldout`. */
+export interface HoldoutInput {
+  /** Repeat purchases in the calibration period. */
+  frequency: Float64Array | Array<number>
+  /** Age at the last calibration purchase. */
+  recency: Float64Array | Array<number>
+  /** Age at the end of calibration. */
+  T: Float64Array | Array<number>
+  /** Purchase periods in the holdout period. */
+  frequencyHoldout: Float64Array | Array<number>
+  /** Length of the holdout period (one value, or one per customer). */
+  durationHoldout: Float64Array | Array<number>
+}
+
+/** Options of `frequencyRecencyMatrix`. */
+export interface MatrixOptions {
+  /** "probAlive" (default) or "expectedPurchases". */
+  what?: string
+  /** Horizon of the expected purchases (default 1). */
+  t?: number
+  /** Largest frequency (columns 0..=maxFrequency). */
+  maxFrequency: number
+  /** Largest recency, also the customers' age T (rows 0..=maxRecency). */
+  maxRecency: number
 }
 
 /** Any model class of the package. */
@@ -656,6 +703,32 @@ export interface ParetoNBDParams {
   alpha: number
   s: number
   beta: number
+}
+
+/** Customers with their number of repeat purchases and age, for `periodTransactions`. */
+export interface PeriodInput {
+  /** Repeat purchases x. */
+  frequency: Float64Array | Array<number>
+  /** Age T (BG/BB: opportunities). */
+  T: Float64Array | Array<number>
+  /** Optional customers per row. */
+  weights?: Float64Array | Array<number>
+}
+
+/**
+ * The period-transaction histogram: customers by repeat purchases 0..K−1 and K+ (default K = 7),
+ * actual vs the model's expected counts.
+ */
+export declare function periodTransactions(model: ModelClass, data: PeriodInput, maxFrequency?: number | undefined | null): PeriodTransactions
+
+/** Customers by number of repeat purchases, actual vs expected. */
+export interface PeriodTransactions {
+  /** "0", "1", …, "K-1", "K+". */
+  labels: Array<string>
+  /** Customers with k repeat purchases (last: K or more). */
+  actual: Float64Array
+  /** Σ_i w_i P(X(T_i) = k) (last: P(X(T_i) ≥ K)). */
+  expected: Float64Array
 }
 
 /** Counts of a binary outcome in the two groups. */
@@ -749,11 +822,6 @@ export interface RfmSummary {
   nTransactions: number
   /** Rows skipped with `skipInvalid`. */
   nSkipped: number
-  /**
-   * Transactions after the observation end: outside the window and left
-   * out, as in lifetimes (rows of the end's own period stay in).
-   */
-  nAfterObservationEnd: number
 }
 
 /** A transaction file (CSV, TSV, `;` or whitespace separated) → summary, as `rfmSummary`. */
@@ -810,6 +878,54 @@ export interface SimpleClvInput {
   retentionCost?: string
 }
 
+/**
+ * Simulates one customer per element of `T` from a transaction model with a seeded generator
+ * (`seed` a whole number below 2^53): the same seed gives the same data in every runtime.
+ */
+export declare function simulate(model: ModelClass, t: Float64Array | Array<number>, seed: number): Simulated
+
+/** A simulated customer base. */
+export interface Simulated {
+  /** Repeat purchases. */
+  frequency: Float64Array
+  /** Time of the last repeat purchase (0 without one). */
+  recency: Float64Array
+  /** Age (BG/BB: opportunities), as given. */
+  T: Float64Array
+  /** Purchase rate λ (BG/BB: p). */
+  rate: Float64Array
+  /** Dropout parameter (p, μ, η or θ). */
+  dropout: Float64Array
+  /** Alive at T. */
+  alive: Array<boolean>
+  /** Customer of each repeat purchase. */
+  purchaseCustomer: Uint32Array
+  /** Time of each repeat purchase after the customer's first. */
+  purchaseTime: Float64Array
+}
+
+/** Simulated mean spends. */
+export interface SimulatedSpend {
+  /** Transactions per customer, as given. */
+  frequency: Float64Array
+  /** Mean spend per transaction (0 without one). */
+  monetaryValue: Float64Array
+  /** Each customer's rate ν. */
+  nu: Float64Array
+}
+
+/**
+ * Simulates the mean spend of customers with `frequency` transactions each from a Gamma-Gamma
+ * model with a seeded generator (the same data in every runtime).
+ */
+export declare function simulateSpend(model: ModelClass, frequency: Float64Array | Array<number>, seed: number): SimulatedSpend
+
+/**
+ * Simulates the survivor curve of a cohort of `size` customers over `periods` periods from an
+ * sBG model with a seeded generator (element 0 the cohort size).
+ */
+export declare function simulateSurvivors(model: ModelClass, size: number, periods: number, seed: number): Float64Array
+
 /** Customers with their mean repeat spend (spend models, CLV). */
 export interface SpendCustomers {
   /** Repeat purchases x. */
@@ -822,11 +938,6 @@ export interface SpendCustomers {
   T?: Float64Array | Array<number>
   /** Optional weight per row (for `fit` only). */
   weights?: Float64Array | Array<number>
-  /**
-   * The time unit of the columns (the `unit` of a summary object, e.g.
-   * "W"): `fit` stores it with the model, and the CLV takes its months from it.
-   */
-  unit?: string
 }
 
 /** A stratified uplift: the combined estimate and one row per stratum (sorted by label). */
@@ -894,6 +1005,57 @@ export interface TotalsOptions {
   /** Cost to serve one transaction, ≥ 0 (default 0). */
   costPerTransaction?: number
 }
+
+/** The customer base over time, for `trackingSeries`. */
+export interface TrackingInput {
+  /** Period (0-based, from the start of the data) of each customer's first purchase. */
+  firstPeriod: Float64Array | Array<number>
+  /** Period of each repeat transaction (one per customer and period after their first). */
+  repeatPeriods: Float64Array | Array<number>
+  /** Periods covered. */
+  nPeriods: number
+  /** Periods per model unit (default 1). */
+  multiplier?: number
+}
+
+/** The tracking series of a transaction file. */
+export interface TrackingLog {
+  /** The series, one point per model unit. */
+  series: TrackingSeries
+  /** Start of the first period (the period of the first transaction), ISO date-time. */
+  start: string
+  /** Periods tracked (through the observation end's period). */
+  nPeriods: number
+  /** Where the calibration ends on the time axis (model units), when `calibrationPeriodEnd` is given. */
+  calibrationTime?: number
+}
+
+/**
+ * The tracking plot's series: cumulative repeat transactions, actual vs expected, customers
+ * joining in cohorts by their first purchase period (Fader, Hardie & Lee 2005).
+ */
+export declare function trackingSeries(model: ModelClass, input: TrackingInput): TrackingSeries
+
+/** Actual vs expected repeat transactions over time. */
+export interface TrackingSeries {
+  /** Time of each point in model units. */
+  time: Float64Array
+  /** Cumulative repeat transactions observed. */
+  actual: Float64Array
+  /** Cumulative expected repeat transactions Σ_c n_c E[X(t − c)]. */
+  expected: Float64Array
+  /** Observed repeat transactions per step. */
+  actualIncremental: Float64Array
+  /** Expected repeat transactions per step. */
+  expectedIncremental: Float64Array
+}
+
+/**
+ * The tracking series of a transaction file (read as `rfmSummaryFromCsv` reads it) through the
+ * observation end, in `freq` units (`"7d"`: daily periods, weekly points), the calibration end
+ * marked: the data of the tracking plot.
+ */
+export declare function trackingSeriesFromCsv(model: ModelClass, text: string | Uint8Array, options: CsvOptions): TrackingLog
 
 /** A transaction log as columns, one element per transaction. */
 export interface Transactions {

@@ -5,7 +5,7 @@
 // to tests/js/out/demo.png (git-ignored).
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -115,6 +115,28 @@ test('the demo computes the CDNOW sample in the browser, matching the Rust CLI',
   const curve = report.whale_curve.curve;
   close(await value('#gini'), curve.gini, 'Gini');
   close(top10, curve.top_shares.find((t) => t.fraction === 0.1).share, 'top 10% share');
+
+  // Model check panel (WASM trackingSeriesFromCsv and periodTransactions in the page), against
+  // @clv/node on the same file with the CLI's BG/NBD parameters.
+  const node = require(join(root, 'bindings', 'node'));
+  const cdnow = readFileSync(join(root, 'crates', 'clv-cli', 'data', 'CDNOW_sample.txt'));
+  const opts = {
+    customerIdCol: '2', datetimeCol: '3', delimiter: 'whitespace', hasHeader: false,
+    freq: '7d', calibrationPeriodEnd: '1997-09-30', observationPeriodEnd: '1998-06-30',
+  };
+  const bg = node.BetaGeo.fromParams(report.models.bg_nbd.params);
+  const log = node.trackingSeriesFromCsv(bg, cdnow, opts);
+  assert.equal(await value('#tracking-actual'), log.series.actual.at(-1));
+  close(await value('#tracking-expected'), log.series.expected.at(-1), 'tracking: expected repeat transactions by the end');
+  assert.equal(await page.$$eval('#tracking polyline', (p) => p.length), 2);
+  assert.equal(await page.$$eval('#tracking line.cal', (l) => l.length), 1); // the calibration end
+  const s = node.rfmSummaryFromCsv(cdnow, opts);
+  const period = node.periodTransactions(bg, { frequency: s.frequency, T: s.T });
+  const bars = (cls) => page.$$eval(`#period-bars rect.${cls}`, (r) => r.map((e) => [e.dataset.label, Number(e.dataset.value)]));
+  const model = await bars('model');
+  assert.deepEqual(model.map((b) => b[0]), ['0', '1', '2', '3', '4', '5', '6', '7+']);
+  model.forEach(([label, v], i) => close(v, period.expected[i], `expected customers with ${label} repeat purchases`));
+  assert.deepEqual((await bars('actual')).map((b) => b[1]), Array.from(period.actual));
 
   assert.deepEqual(pageErrors, []);
   await page.close();

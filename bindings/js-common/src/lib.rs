@@ -18,6 +18,7 @@ use clv::summary::{CustomerIds, Summary, SummaryOptions, summarize, summarize_co
 use clv::time::{TimeUnit, parse_timestamp};
 use clv::{Error, Result};
 
+pub mod diagnostics;
 pub mod models;
 
 /// A JS number that must be a whole number in `[lo, u32::MAX]` (the core's

@@ -68,6 +68,8 @@ macro_rules! js_object {
 // After `js_object!`, which it uses.
 pub mod models;
 
+pub mod diagnostics;
+
 /// Core rows as JS rows.
 fn rows<T, U: From<T>>(v: Vec<T>) -> Vec<U> {
     v.into_iter().map(U::from).collect()

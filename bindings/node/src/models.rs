@@ -338,6 +338,19 @@ macro_rules! model_class {
                 Ok(self.model()?.fit_info().map(|f| f.log_likelihood))
             }
 
+            /// Akaike information criterion 2k − 2·LL (k parameters); null for a model built from parameters.
+            #[napi(catch_unwind, getter)]
+            pub fn aic(&self) -> Result<Option<f64>> {
+                Ok(self.model()?.fit_info().map(|f| f.aic))
+            }
+
+            /// Bayesian information criterion k·ln(n) − 2·LL (n the weighted number of customers);
+            /// null for a model built from parameters.
+            #[napi(catch_unwind, getter)]
+            pub fn bic(&self) -> Result<Option<f64>> {
+                Ok(self.model()?.fit_info().map(|f| f.bic))
+            }
+
             /// The note of a boundary optimum (the parameters running off and the model
             /// the fit reduces to; their standard errors are NaN); null for an interior
             /// optimum or a model built from parameters.

@@ -9,7 +9,7 @@
 //! Layout (by concept, as the core): [`error`] (the one error mapping and
 //! the GIL-releasing [`error::enter`]), [`conversion`] (arrays and the core's
 //! result structs, each converted once), [`models`] (one `Model` class over
-//! `clv::AnyModel`), [`summary`], [`formulas`], [`portfolio`].
+//! `clv::AnyModel`), [`summary`], [`formulas`], [`portfolio`], [`diagnostics`].
 //!
 //! Conventions:
 //! - numeric arrays come in as contiguous numpy arrays, borrowed without a
@@ -24,6 +24,7 @@
 use pyo3::prelude::*;
 
 mod conversion;
+mod diagnostics;
 mod error;
 mod formulas;
 mod models;
@@ -59,5 +60,18 @@ fn _clv(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(portfolio::uplift_proportions, m)?)?;
     m.add_function(wrap_pyfunction!(portfolio::wilson_interval, m)?)?;
     m.add_function(wrap_pyfunction!(portfolio::uplift_stratified, m)?)?;
+    m.add_function(wrap_pyfunction!(diagnostics::tracking_series, m)?)?;
+    m.add_function(wrap_pyfunction!(diagnostics::alive_path, m)?)?;
+    m.add_function(wrap_pyfunction!(diagnostics::period_transactions, m)?)?;
+    m.add_function(wrap_pyfunction!(diagnostics::calibration_vs_holdout, m)?)?;
+    m.add_function(wrap_pyfunction!(diagnostics::heterogeneity, m)?)?;
+    m.add_function(wrap_pyfunction!(diagnostics::simulate, m)?)?;
+    m.add_function(wrap_pyfunction!(diagnostics::frequency_recency_matrix, m)?)?;
+    m.add_function(wrap_pyfunction!(diagnostics::simulate_spend, m)?)?;
+    m.add_function(wrap_pyfunction!(diagnostics::simulate_survivors, m)?)?;
+    m.add_function(wrap_pyfunction!(
+        diagnostics::tracking_series_from_transactions,
+        m
+    )?)?;
     Ok(())
 }

@@ -155,6 +155,28 @@ def test_summary_frame(bg):
     p = clv.BetaGeo.from_params(**FHL)
     assert p.log_likelihood is None and p.fit_info is None
     assert p.summary()["std_error"].isna().all()
+    assert p.aic is None and p.bic is None and np.isnan(p.summary().attrs["aic"])
+
+
+def test_model_comparison_figures(bg, cdnow):
+    # AIC = 2k − 2LL (Akaike 1974), BIC = k ln n − 2LL (Schwarz 1978); CDNOW: n = 2357, k = 4
+    ll = bg.log_likelihood
+    assert abs(ll - -9582.4) < 0.05  # FHL (2005)
+    s = bg.summary()
+    assert s.attrs == {"log_likelihood": ll, "n": 2357.0, "aic": bg.aic, "bic": bg.bic}
+    assert bg.aic == pytest.approx(2 * 4 - 2 * ll, rel=1e-14)
+    assert bg.bic == pytest.approx(4 * np.log(2357) - 2 * ll, rel=1e-14)
+    assert bg.fit_info["n"] == bg.fit_info["n_observations"] == 2357
+    # Pareto/NBD on the same data: same k and n, lower LL (−9595.0): higher AIC and BIC
+    p = clv.ParetoNBD().fit(cdnow["frequency"], cdnow["recency"], cdnow["T"])
+    assert p.aic - bg.aic == pytest.approx(2 * (ll - p.log_likelihood), rel=1e-12)
+    assert p.aic > bg.aic and p.bic > bg.bic
+    # weights count customers: n is the weighted count
+    w = clv.BetaGeo().fit([0, 1, 2, 3], [0, 2, 5, 6], [8, 8, 8, 8], weights=[10, 20, 30, 40])
+    assert w.fit_info["n"] == 100
+    assert w.bic == pytest.approx(4 * np.log(100) - 2 * w.log_likelihood, rel=1e-12)
+    # read back from JSON: the same figures
+    assert clv.BetaGeo.from_json(bg.to_json()).aic == bg.aic
 
 
 def test_json_and_pickle_round_trip(bg):

@@ -11,14 +11,12 @@ import pytest
 import clv
 from clv.compat import lifetimes as lt
 from clv.compat.lifetimes.utils import customer_lifetime_value
-from conftest import VECTORS, data_path
-
-HERE = os.path.dirname(os.path.abspath(__file__))
+from conftest import REPO, VECTORS, data_path
 
 
 def test_lifetimes_quickstart_runs_unchanged(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)  # save_model writes bgf.pkl here
-    ns = runpy.run_path(os.path.join(HERE, "lifetimes_quickstart.py"))
+    ns = runpy.run_path(os.fspath(REPO / "examples" / "lifetimes_quickstart.py"))
     bgf, ggf = ns["bgf"], ns["ggf"]
     # last BG/NBD fit: the CDNOW summary -> FHL (2005) r=0.243, α=4.414, a=0.793, b=2.426
     for k, want in {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}.items():
@@ -31,6 +29,14 @@ def test_lifetimes_quickstart_runs_unchanged(tmp_path, monkeypatch):
     assert isinstance(ns["clv_head"], pd.Series) and len(ns["clv_head"]) == 10
     assert ns["clv_head"].index[0] == 1 and np.isfinite(ns["clv_head"]).all()
     assert isinstance(ns["prediction_individual"], float)
+    # the values lifetimes' Quickstart prints: predict(...) 0.0576511, CLV of customer 1 140.096211
+    assert ns["prediction_individual"] == pytest.approx(0.0576511, rel=1e-5)
+    assert ns["clv_head"].iloc[0] == pytest.approx(140.096211, rel=1e-5)
+    # plot_history_alive of customer 35 over 200 days drew its P(alive) path
+    import matplotlib.pyplot as plt
+
+    ax = plt.gcf().axes[0]
+    assert ax.get_title() == "History of P_alive" and len(ax.lines[0].get_ydata()) == 201
     cal = ns["summary_cal_holdout"]
     # save_model/load_model: the loaded fitter is the calibration fit (fits are deterministic)
     again = lt.BetaGeoFitter().fit(cal["frequency_cal"], cal["recency_cal"], cal["T_cal"])
@@ -79,6 +85,6 @@ def test_other_fitters():
     pa = b.conditional_probability_alive(1, don["frequency"], don["recency"], don["periods"])
     assert ((pa > 0) & (pa <= 1)).all()
     mat = lt.BetaGeoFitter().fit(d["frequency"], d["recency"], d["T"]).conditional_probability_alive_matrix(5, 10)
-    assert mat.shape == (11, 6) and np.isnan(mat[0, 1]) and mat[0, 0] == 1.0
+    assert mat.shape == (11, 6) and mat[0, 0] == 1.0 and np.isfinite(mat).all()
     with pytest.raises(clv.ClvError):
         lt.BetaGeoFitter().conditional_probability_alive(1, 1, 2)

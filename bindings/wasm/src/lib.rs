@@ -26,6 +26,8 @@ const TYPES: &str = include_str!(concat!(env!("OUT_DIR"), "/types.d.ts"));
 
 pub mod models;
 
+mod diagnostics;
+
 type Result<T> = std::result::Result<T, JsValue>;
 
 /// The one mapping of core errors to JS errors: a JS `Error` with `code` =

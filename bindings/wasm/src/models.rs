@@ -84,7 +84,7 @@ fn fit(state: &Shared, kind: ModelKind, data: &JsValue) -> Result<()> {
 /// The model of any model class instance given as an argument, read back
 /// from its `toJSON()` (wasm-bindgen has no "one of these classes" argument
 /// type; the JSON holds the parameters and the fit exactly).
-fn model_arg(field: &str, v: &JsValue) -> Result<AnyModel> {
+pub(crate) fn model_arg(field: &str, v: &JsValue) -> Result<AnyModel> {
     let to_json = get(v, "toJSON").dyn_into::<Function>();
     let f =
         to_json.map_err(|_| invalid(field, type_name(v), "a model (BetaGeo, GammaGamma, …)"))?;
@@ -200,6 +200,19 @@ macro_rules! model_class {
             #[wasm_bindgen(getter, js_name = logLikelihood, unchecked_return_type = "number | null")]
             pub fn log_likelihood(&self) -> Result<JsValue> {
                 with(self.state()?, |m| Ok(m.fit_info().map_or(JsValue::NULL, |f| f.log_likelihood.into())))
+            }
+
+            /// Akaike information criterion 2k − 2·LL (k parameters); null for a model built from parameters.
+            #[wasm_bindgen(getter, unchecked_return_type = "number | null")]
+            pub fn aic(&self) -> Result<JsValue> {
+                with(&self.state, |m| Ok(m.fit_info().map_or(JsValue::NULL, |f| f.aic.into())))
+            }
+
+            /// Bayesian information criterion k·ln(n) − 2·LL (n the weighted number of customers);
+            /// null for a model built from parameters.
+            #[wasm_bindgen(getter, unchecked_return_type = "number | null")]
+            pub fn bic(&self) -> Result<JsValue> {
+                with(&self.state, |m| Ok(m.fit_info().map_or(JsValue::NULL, |f| f.bic.into())))
             }
 
             /// The note of a boundary optimum (the parameters running off and the model

@@ -5,8 +5,10 @@ import init, {
   BetaGeo,
   GammaGamma,
   customerLifetimeValue,
+  periodTransactions,
   rfmSegments,
   rfmSummaryFromCsv,
+  trackingSeriesFromCsv,
   whaleCurve,
 } from '../pkg-web/clv_wasm.js';
 
@@ -118,8 +120,11 @@ async function compute() {
       if (s.monetaryValue) throw e; // without amounts there is no spend model: CLV stays 0
     }
     const rfm = rfmSegments(data);
+    // Model check: the library computes both series; this page only draws them.
+    const tracking = trackingSeriesFromCsv(bg, state.bytes, options());
+    const period = periodTransactions(bg, customers);
     const ms = performance.now() - t0;
-    render({ s, bg, gg, alive, expected, clv, rfm, ms });
+    render({ s, bg, gg, alive, expected, clv, rfm, ms, tracking, period });
     // What the data did not carry into the numbers, in plain words.
     const notes = [];
     if (s.nAfterObservationEnd) notes.push(`${s.nAfterObservationEnd.toLocaleString()} transactions after the observation end left out`);
@@ -153,7 +158,7 @@ function paramsTable(table, model, prefix) {
   }
 }
 
-function render({ s, bg, gg, alive, expected, clv, rfm }) {
+function render({ s, bg, gg, alive, expected, clv, rfm, tracking, period }) {
   $('results').hidden = false;
   paramsTable($('bg-params'), bg, 'bg');
   paramsTable($('gg-params'), gg, 'gg');
@@ -180,7 +185,62 @@ function render({ s, bg, gg, alive, expected, clv, rfm }) {
     segment: rfm.segment[i],
   }));
   drawWhale(clv);
+  drawTracking(tracking, s.unit);
+  drawPeriod(period);
   renderCustomers();
+}
+
+const UNITS = { D: 'days', W: 'weeks', M: 'months', H: 'hours', '7d': 'weeks of 7 days' };
+
+/**
+ * The tracking plot (`trackingSeriesFromCsv`: cumulative repeat transactions, actual vs the
+ * model's Σ_c n_c E[X(t − c)] over the cohorts of first purchases), the calibration end marked.
+ */
+function drawTracking(log, unit) {
+  const { time, actual, expected } = log.series;
+  const n = time.length;
+  const W = 420, H = 240, L = 44, B = 26, T = 8, R = 8;
+  const tmax = n ? time[n - 1] : 1;
+  const ymax = Math.max(1, ...actual, ...expected);
+  const x = (t) => L + (t / tmax) * (W - L - R);
+  const y = (v) => H - B - (v / ymax) * (H - B - T);
+  const line = (v) => [`${x(0)},${y(0)}`, ...Array.from(v, (u, k) => `${x(time[k]).toFixed(1)},${y(u).toFixed(1)}`)].join(' ');
+  const cal = log.calibrationTime;
+  $('tracking').innerHTML = `
+    <line class="axis" x1="${L}" y1="${y(0)}" x2="${x(tmax)}" y2="${y(0)}"/>
+    <line class="axis" x1="${L}" y1="${y(0)}" x2="${L}" y2="${y(ymax)}"/>
+    ${cal === undefined ? '' : `<line class="cal" x1="${x(cal)}" y1="${y(0)}" x2="${x(cal)}" y2="${y(ymax)}"/>`}
+    <polyline class="actual" points="${line(actual)}"/>
+    <polyline class="model" points="${line(expected)}"/>
+    <text x="${L - 4}" y="${y(ymax) + 8}" text-anchor="end">${Math.round(ymax).toLocaleString()}</text>
+    <text x="${L - 4}" y="${y(0)}" text-anchor="end">0</text>
+    <text x="${x(tmax / 2)}" y="${H - 6}" text-anchor="middle">time since ${log.start} (${UNITS[unit] ?? unit})</text>
+    <text x="${x(tmax)}" y="${H - 6}" text-anchor="end">${tmax}</text>`;
+  const last = n - 1;
+  $('tracking-note').innerHTML = n
+    ? `By the end: <strong id="tracking-actual" data-value="${actual[last]}">${actual[last].toLocaleString()}</strong> repeat transactions, `
+      + `<strong id="tracking-expected" data-value="${expected[last]}">${fmt(expected[last], 0)}</strong> expected.`
+    : '';
+}
+
+/** Customers by repeat purchases 0..6 and 7+, actual vs expected (`periodTransactions`). */
+function drawPeriod(d) {
+  const k = d.labels.length;
+  const W = 420, H = 240, L = 44, B = 26, T = 8, R = 8;
+  const ymax = Math.max(1, ...d.actual, ...d.expected);
+  const slot = (W - L - R) / k;
+  const y = (v) => H - B - (v / ymax) * (H - B - T);
+  const bars = d.labels.map((label, i) => {
+    const x0 = L + i * slot + slot * 0.1;
+    const w = slot * 0.38;
+    return `<rect class="actual" data-label="${label}" data-value="${d.actual[i]}" x="${x0.toFixed(1)}" y="${y(d.actual[i]).toFixed(1)}" width="${w.toFixed(1)}" height="${(y(0) - y(d.actual[i])).toFixed(1)}"/>`
+      + `<rect class="model" data-label="${label}" data-value="${d.expected[i]}" x="${(x0 + w).toFixed(1)}" y="${y(d.expected[i]).toFixed(1)}" width="${w.toFixed(1)}" height="${(y(0) - y(d.expected[i])).toFixed(1)}"/>`
+      + `<text x="${(x0 + w).toFixed(1)}" y="${H - 10}" text-anchor="middle">${label}</text>`;
+  });
+  $('period-bars').innerHTML = `
+    <line class="axis" x1="${L}" y1="${y(0)}" x2="${W - R}" y2="${y(0)}"/>
+    <text x="${L - 4}" y="${y(ymax) + 8}" text-anchor="end">${Math.round(ymax).toLocaleString()}</text>
+    ${bars.join('')}`;
 }
 
 /**

@@ -166,6 +166,9 @@ pub fn fit_json(f: &Fitted) -> Value {
         "iterations": f.info.iterations,
         "gradient_norm": f.info.gradient_norm,
         "n_observations": f.info.n_observations,
+        "n": f.info.n_observations,
+        "aic": f.info.aic,
+        "bic": f.info.bic,
         "boundary": f.info.boundary,
         "left_out": f.info.left_out.as_ref().map(|l| left_out_json(l, &f.ids)),
         "unit": f.info.unit,
@@ -201,6 +204,13 @@ pub fn run(args: &FitArgs) -> Result<()> {
             f.info.log_likelihood,
             f.info.iterations
         );
+        s.push_str(&format!(
+            "  n = {}, k = {}, AIC = 2k - 2LL = {:.4}, BIC = k ln n - 2LL = {:.4}\n",
+            f.info.n_observations,
+            f.info.std_errors.len(),
+            f.info.aic,
+            f.info.bic
+        ));
         s.push_str(&format!(
             "  {:<8}{:>12}{:>12}{:>12}{:>12}\n",
             "param", "estimate", "std_error", "lower_95", "upper_95"

@@ -499,6 +499,22 @@ fn fit_and_score_reproduce_published_values() {
     assert!((doc["log_likelihood"].as_f64().unwrap() + 9582.4).abs() < 0.05);
     assert_eq!(doc["converged"], true);
     assert_eq!(doc["unit"], "7d");
+    // Model comparison: n = 2357 customers, k = 4 parameters,
+    // AIC = 2k − 2LL, BIC = k ln n − 2LL (Akaike 1974; Schwarz 1978).
+    let ll = doc["log_likelihood"].as_f64().unwrap();
+    assert_eq!(doc["n"].as_f64(), Some(2357.0));
+    assert!((doc["aic"].as_f64().unwrap() - (8.0 - 2.0 * ll)).abs() < 1e-9);
+    assert!((doc["bic"].as_f64().unwrap() - (4.0 * 2357f64.ln() - 2.0 * ll)).abs() < 1e-9);
+    // 19172.9 and 19195.9 from the published LL −9582.4
+    assert!((doc["aic"].as_f64().unwrap() - 19172.9).abs() < 0.1);
+    assert!((doc["bic"].as_f64().unwrap() - 19195.9).abs() < 0.1);
+    let mut args = vec!["fit", "bg-nbd", "--summary", &summary];
+    args.extend(cols);
+    let text = stdout(&clv(&args));
+    assert!(
+        text.contains("n = 2357, k = 4, AIC = 2k - 2LL = 19172.8"),
+        "{text}"
+    );
 
     let mut args = vec!["fit", "gamma-gamma", "--summary", &summary, "--json"];
     args.extend(cols);

@@ -162,7 +162,13 @@ impl FitOptions {
 }
 
 /// What a fit reports besides the parameters.
+///
+/// Model comparison: [`aic`](Self::aic) and [`bic`](Self::bic) with `k` the
+/// number of parameters and `n` = [`n_observations`](Self::n_observations)
+/// (the weighted number of customers; for a retention model the cohort
+/// size). JSON written before they existed reads back with them computed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(from = "FitInfoJson")]
 pub struct FitInfo {
     /// Total (weighted) log-likelihood at the optimum, without the penalty.
     pub log_likelihood: f64,
@@ -171,11 +177,9 @@ pub struct FitInfo {
     /// observed information is not positive definite at the optimum (a weakly
     /// identified model), and for the parameters running off at a
     /// [boundary](Self::boundary) optimum.
-    #[serde(deserialize_with = "de_nullable_vec")]
     pub std_errors: Vec<f64>,
     /// 95% log-scale Wald intervals `θ · exp(±1.96 · SE/θ)` (always positive);
     /// `(NaN, NaN)` where the standard error is NaN.
-    #[serde(deserialize_with = "de_nullable_pairs")]
     pub ci_95: Vec<(f64, f64)>,
     /// Optimiser iterations (Newton steps or L-BFGS iterations) used by the
     /// retained start.
@@ -209,6 +213,22 @@ pub struct FitInfo {
     /// JSON when not known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit: Option<String>,
+    /// Akaike information criterion `AIC = 2k − 2 LL` (Akaike 1974, "A new
+    /// look at the statistical model identification", IEEE TAC 19(6)), `k`
+    /// the number of parameters, `LL` [`log_likelihood`](Self::log_likelihood).
+    /// Lower is better; only differences between models fitted to the same
+    /// data mean something.
+    pub aic: f64,
+    /// Bayesian (Schwarz) information criterion `BIC = k ln n − 2 LL`
+    /// (Schwarz 1978, "Estimating the dimension of a model", Annals of
+    /// Statistics 6(2)), `n` = [`n_observations`](Self::n_observations).
+    pub bic: f64,
+    /// The covariance matrix of the parameters `(−H)⁻¹` (row-major, k×k;
+    /// its diagonal is the square of [`std_errors`](Self::std_errors)): NaN
+    /// where the standard errors are NaN. Empty for JSON written before it
+    /// existed.
+    #[serde(default)]
+    pub covariance: Vec<Vec<f64>>,
 }
 
 /// Valid input rows a fit did not use ([`FitInfo::left_out`]).
@@ -218,6 +238,79 @@ pub struct LeftOut {
     pub indices: Vec<usize>,
     /// Why they were left out and how they are valued, in one sentence.
     pub reason: String,
+}
+
+impl FitInfo {
+    /// `(AIC, BIC)` = `(2k − 2 LL, k ln n − 2 LL)` for `k` parameters fitted
+    /// to a (weighted) number `n` of observations (see [`FitInfo::aic`]).
+    #[must_use]
+    pub fn information_criteria(log_likelihood: f64, k: usize, n: f64) -> (f64, f64) {
+        let k = k as f64;
+        (
+            2.0 * k - 2.0 * log_likelihood,
+            k * n.ln() - 2.0 * log_likelihood,
+        )
+    }
+}
+
+/// [`FitInfo`] as read from JSON: `aic` and `bic` are optional (JSON written
+/// before they existed), then computed from the log-likelihood, the number
+/// of parameters (the length of `std_errors`) and `n_observations`.
+#[derive(Deserialize)]
+struct FitInfoJson {
+    log_likelihood: f64,
+    #[serde(deserialize_with = "de_nullable_vec")]
+    std_errors: Vec<f64>,
+    #[serde(deserialize_with = "de_nullable_pairs")]
+    ci_95: Vec<(f64, f64)>,
+    iterations: u64,
+    converged: bool,
+    gradient_norm: f64,
+    n_observations: f64,
+    #[serde(default)]
+    boundary: Option<String>,
+    #[serde(default)]
+    aic: Option<f64>,
+    #[serde(default)]
+    bic: Option<f64>,
+    #[serde(default, deserialize_with = "de_nullable_matrix")]
+    covariance: Vec<Vec<f64>>,
+    #[serde(default)]
+    left_out: Option<LeftOut>,
+    #[serde(default)]
+    unit: Option<String>,
+}
+
+/// A matrix whose NaN entries were written as `null`.
+fn de_nullable_matrix<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<Vec<Vec<f64>>, D::Error> {
+    let v: Vec<Vec<Option<f64>>> = Deserialize::deserialize(d)?;
+    Ok(v.into_iter()
+        .map(|row| row.into_iter().map(|x| x.unwrap_or(f64::NAN)).collect())
+        .collect())
+}
+
+impl From<FitInfoJson> for FitInfo {
+    fn from(j: FitInfoJson) -> Self {
+        let (aic, bic) =
+            FitInfo::information_criteria(j.log_likelihood, j.std_errors.len(), j.n_observations);
+        FitInfo {
+            log_likelihood: j.log_likelihood,
+            std_errors: j.std_errors,
+            ci_95: j.ci_95,
+            iterations: j.iterations,
+            converged: j.converged,
+            gradient_norm: j.gradient_norm,
+            n_observations: j.n_observations,
+            boundary: j.boundary,
+            aic: j.aic.unwrap_or(aic),
+            bic: j.bic.unwrap_or(bic),
+            covariance: j.covariance,
+            left_out: j.left_out,
+            unit: j.unit,
+        }
+    }
 }
 
 /// serde_json writes NaN as `null`; read `null` back as NaN.
@@ -910,7 +1003,8 @@ fn maximize_dyn(
         }
     };
     let excluded = boundary.as_ref().map_or(&[][..], |b| &b.params[..]);
-    let (std_errors, ci_95) = std_errors_and_ci(&h, &params, excluded);
+    let (std_errors, ci_95, covariance) = std_errors_and_ci(&h, &params, excluded);
+    let (aic, bic) = FitInfo::information_criteria(ll, k, weight);
     Ok((
         params,
         FitInfo {
@@ -924,30 +1018,41 @@ fn maximize_dyn(
             boundary: boundary.map(|b| b.note),
             left_out: None,
             unit: None,
+            aic,
+            bic,
+            covariance,
         },
     ))
 }
 
-/// Standard errors from the inverse observed information and log-scale
-/// Wald intervals (see the module docs). The parameters in `excluded` (at a
-/// boundary) get NaN; the others come from the information matrix of the
-/// others alone, i.e. conditional on the excluded ones. With nothing
-/// excluded this is the full inverse.
-fn std_errors_and_ci(
-    h: &[Vec<f64>],
-    params: &[f64],
-    excluded: &[usize],
-) -> (Vec<f64>, Vec<(f64, f64)>) {
+/// Standard errors, 95% intervals and the covariance matrix of a fit.
+type Uncertainty = (Vec<f64>, Vec<(f64, f64)>, Vec<Vec<f64>>);
+
+/// Standard errors from the inverse observed information, log-scale Wald
+/// intervals (see the module docs) and that inverse (the covariance). The
+/// parameters in `excluded` (at a boundary) get NaN; the others come from
+/// the information matrix of the others alone, i.e. conditional on the
+/// excluded ones. With nothing excluded this is the full inverse.
+fn std_errors_and_ci(h: &[Vec<f64>], params: &[f64], excluded: &[usize]) -> Uncertainty {
     let free: Vec<usize> = (0..params.len())
         .filter(|i| !excluded.contains(i))
         .collect();
     let mut se = vec![f64::NAN; params.len()];
+    let mut cov = vec![vec![f64::NAN; params.len()]; params.len()];
     let sub_h: Vec<Vec<f64>> = free
         .iter()
         .map(|&i| free.iter().map(|&j| h[i][j]).collect())
         .collect();
-    for (&i, v) in free.iter().zip(free_std_errors(&sub_h)) {
-        se[i] = v;
+    if let Some(inv) = free_covariance(&sub_h) {
+        for (a, &i) in free.iter().enumerate() {
+            let v = inv[a][a];
+            if v > 0.0 && v.is_finite() {
+                se[i] = v.sqrt();
+            }
+            for (b, &j) in free.iter().enumerate() {
+                cov[i][j] = inv[a][b];
+            }
+        }
     }
     let ci = params
         .iter()
@@ -961,29 +1066,17 @@ fn std_errors_and_ci(
             }
         })
         .collect();
-    (se, ci)
+    (se, ci, cov)
 }
 
-/// `√diag((−H)⁻¹)`, NaN where that is not a positive finite number or for
-/// all when `−H` is not positive definite.
-fn free_std_errors(h: &[Vec<f64>]) -> Vec<f64> {
-    let k = h.len();
+/// `(−H)⁻¹` (the covariance of the estimates), `None` when `−H` is not
+/// positive definite.
+fn free_covariance(h: &[Vec<f64>]) -> Option<Vec<Vec<f64>>> {
     let info: Vec<Vec<f64>> = h
         .iter()
         .map(|row| row.iter().map(|v| -v).collect())
         .collect();
-    match invert_spd(&info) {
-        Some(inv) => (0..k)
-            .map(|i| {
-                if inv[i][i] > 0.0 && inv[i][i].is_finite() {
-                    inv[i][i].sqrt()
-                } else {
-                    f64::NAN
-                }
-            })
-            .collect(),
-        None => vec![f64::NAN; k],
-    }
+    invert_spd(&info)
 }
 
 /// Inverse of a symmetric positive-definite matrix by Cholesky
@@ -1656,6 +1749,55 @@ mod tests {
         assert!(phi > 3.0 && phi < 3.05, "{p:?}");
         assert_eq!(info.boundary, None);
         assert!(info.log_likelihood > 2.9 && info.std_errors[0].is_finite());
+    }
+
+    /// Poisson sample of n = 4 counts summing to 10 (the [`maximize`]
+    /// example): LL(λ) = 10 ln λ − 4λ, λ̂ = 2.5, k = 1.
+    struct Poisson;
+    impl Likelihood for Poisson {
+        fn names(&self) -> &'static [&'static str] {
+            &["lambda"]
+        }
+        fn value_and_gradient(&self, p: &[f64], g: &mut [f64]) -> f64 {
+            g[0] = 10.0 / p[0] - 4.0;
+            10.0 * p[0].ln() - 4.0 * p[0]
+        }
+        fn total_weight(&self) -> f64 {
+            4.0
+        }
+        fn starting_points(&self) -> Vec<Vec<f64>> {
+            vec![vec![0.1]]
+        }
+    }
+
+    #[test]
+    fn aic_and_bic_of_a_fit() {
+        let (_, info) = maximize("Poisson", &Poisson, &FitOptions::default()).unwrap();
+        let ll = 10.0 * 2.5f64.ln() - 10.0; // −0.837 07
+        assert!((info.log_likelihood - ll).abs() < 1e-10);
+        // AIC = 2k − 2LL, BIC = k ln n − 2LL with k = 1, n = 4
+        assert!((info.aic - (2.0 - 2.0 * ll)).abs() < 1e-10, "{info:?}");
+        assert!(
+            (info.bic - (4f64.ln() - 2.0 * ll)).abs() < 1e-10,
+            "{info:?}"
+        );
+        // covariance (−H)⁻¹ = λ̂²/S = λ̂/n = 0.625, the square of the standard error
+        assert!((info.covariance[0][0] - 0.625).abs() < 1e-6, "{info:?}");
+        assert!((info.covariance[0][0] - info.std_errors[0].powi(2)).abs() < 1e-15);
+        let json = serde_json::to_string(&info).unwrap();
+        assert!(
+            json.contains("\"aic\":") && json.contains("\"bic\":"),
+            "{json}"
+        );
+        // JSON written before aic/bic existed reads back with them computed.
+        let mut old: serde_json::Value = serde_json::from_str(&json).unwrap();
+        let obj = old.as_object_mut().unwrap();
+        obj.remove("aic");
+        obj.remove("bic");
+        obj.remove("covariance");
+        let back: FitInfo = serde_json::from_value(old).unwrap();
+        assert_eq!((back.aic, back.bic), (info.aic, info.bic));
+        assert!(back.covariance.is_empty());
     }
 
     #[test]

@@ -12,14 +12,20 @@
 //! - [`formulas`]: exact (Decimal) deterministic value formulas.
 //! - [`models`]: probabilistic customer-base and spend models, fitted by
 //!   maximum likelihood with [`fit`].
+//! - [`diagnostics`]: the numbers behind the model-checking plots (tracking
+//!   series, alive path, period transactions, holdout comparison, mixing
+//!   distributions).
 //! - [`portfolio`]: whale curve, concentration, value tiers, revenue at risk
 //!   and the retention-offer ceiling.
+//! - [`simulate`]: seeded simulation of customer bases from the transaction
+//!   models (the same data in every runtime).
 //! - [`experiment`]: uplift of an action against a control group.
 //!
 //! Every fallible function returns [`Result`]; errors are one [`Error`] enum
 //! whose messages name the field and the offending value.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+pub mod diagnostics;
 pub mod error;
 pub mod experiment;
 pub mod fit;
@@ -28,6 +34,7 @@ pub mod io;
 pub mod models;
 pub mod portfolio;
 pub mod rfm;
+pub mod simulate;
 pub mod special;
 pub mod summary;
 pub mod time;

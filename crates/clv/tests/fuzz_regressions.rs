@@ -64,5 +64,8 @@ fn dates_beyond_the_year_9999_are_refused() {
     // (issue 17 #17: years 0000 and +12345 were accepted).
     assert!(parse_timestamp("02666666666666", Some("%s")).is_err());
     assert!(parse_timestamp("0000-12-31", None).is_err());
-    assert_eq!(parse_timestamp("0001-01-01", None).unwrap(), -62_135_596_800);
+    assert_eq!(
+        parse_timestamp("0001-01-01", None).unwrap(),
+        -62_135_596_800
+    );
 }

@@ -14,15 +14,20 @@ from typing_extensions import final
 _F64 = npt.NDArray[np.float64]
 
 __all__ = [
+    "alive_path",
+    "calibration_vs_holdout",
     "ClvError",
     "contribution_margin",
     "contribution_margins",
     "customer_lifetime_value",
     "customer_totals",
     "default_segment_map",
+    "frequency_recency_matrix",
     "gini",
+    "heterogeneity",
     "Model",
     "offer_ceiling",
+    "period_transactions",
     "registry",
     "retention_clv",
     "revenue_at_risk",
@@ -30,7 +35,12 @@ __all__ = [
     "rfm_segments",
     "risk_ranking",
     "simple_clv",
+    "simulate",
+    "simulate_spend",
+    "simulate_survivors",
     "summarize",
+    "tracking_series",
+    "tracking_series_from_transactions",
     "unit_words",
     "uplift",
     "uplift_proportions",
@@ -205,3 +215,30 @@ def uplift_stratified(
     metric: str = "continuous",
     population: Optional[float] = None,
 ) -> Dict[str, Any]: ...
+
+# -- diagnostics (clv::diagnostics) ---------------------------------------------
+def tracking_series(
+    model: Model, first_period: _F64, repeat_periods: _F64, n_periods: int, multiplier: int
+) -> Dict[str, Any]: ...
+def alive_path(model: Model, purchases: _F64, t: int) -> Dict[str, Any]: ...
+def period_transactions(
+    model: Model, frequency: _F64, t: _F64, weights: Optional[_F64], max_frequency: int
+) -> Dict[str, Any]: ...
+def calibration_vs_holdout(
+    model: Model,
+    frequency: _F64,
+    recency: _F64,
+    t: _F64,
+    frequency_holdout: _F64,
+    duration_holdout: _F64,
+    kind: str,
+    max_groups: int,
+) -> Dict[str, Any]: ...
+def heterogeneity(model: Model, what: str, points: int) -> Dict[str, Any]: ...
+def simulate(model: Model, t: _F64, seed: int) -> Dict[str, Any]: ...
+def tracking_series_from_transactions(
+    model: Model, codes: npt.NDArray[np.uint32], timestamps: npt.NDArray[np.int64], freq: str, n_periods: int
+) -> Dict[str, Any]: ...
+def simulate_spend(model: Model, frequency: _F64, seed: int) -> Dict[str, Any]: ...
+def simulate_survivors(model: Model, size: int, periods: int, seed: int) -> _F64: ...
+def frequency_recency_matrix(model: Model, what: str, t: float, max_frequency: int, max_recency: int) -> _F64: ...

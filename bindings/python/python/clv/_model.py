@@ -111,7 +111,12 @@ class Model:
     @property
     def fit_info(self) -> Optional[Dict[str, Any]]:
         """Fit diagnostics (log_likelihood, std_errors, lower_95, upper_95, iterations,
-        converged, gradient_norm, n_observations, boundary); ``None`` for ``from_params`` models.
+        converged, gradient_norm, n_observations, n, aic, bic, boundary); ``None`` for
+        ``from_params`` models.
+
+        ``n`` (= ``n_observations``) is the weighted number of customers (sBG: the cohort size),
+        ``aic = 2k − 2·LL`` (Akaike 1974) and ``bic = k·ln(n) − 2·LL`` (Schwarz 1978) with k the
+        number of parameters: lower is better, between models fitted to the same data.
 
         ``boundary`` is ``None`` for an interior optimum, else a note naming the parameters
         that run off to the edge of the parameter space and the model the fit reduces to
@@ -148,9 +153,24 @@ class Model:
         info = self._fitted().fit_info()
         return None if info is None else float(info["log_likelihood"])
 
+    @property
+    def aic(self) -> Optional[float]:
+        """Akaike information criterion ``2k − 2·LL`` (k parameters); ``None`` for ``from_params``."""
+        info = self._fitted().fit_info()
+        return None if info is None else float(info["aic"])
+
+    @property
+    def bic(self) -> Optional[float]:
+        """Bayesian information criterion ``k·ln(n) − 2·LL`` (n = weighted number of customers);
+        ``None`` for ``from_params``."""
+        info = self._fitted().fit_info()
+        return None if info is None else float(info["bic"])
+
     def summary(self) -> Any:
         """A pandas DataFrame indexed by parameter: ``estimate``, ``std_error``,
-        ``lower_95``, ``upper_95``.
+        ``lower_95``, ``upper_95``; its ``attrs`` hold the model comparison figures
+        ``log_likelihood``, ``n``, ``aic``, ``bic`` (see :attr:`fit_info`; NaN for a
+        ``from_params`` model).
 
         Standard errors are ``sqrt(diag((-H)^-1))`` with H the Hessian of the
         log-likelihood; the 95% intervals are log-scale Wald intervals
@@ -161,7 +181,7 @@ class Model:
         p = self.params
         info = self._fitted().fit_info()
         nan = [float("nan")] * len(p)
-        return pd.DataFrame(
+        out = pd.DataFrame(
             {
                 "estimate": list(p.values()),
                 "std_error": info["std_errors"] if info else nan,
@@ -170,6 +190,9 @@ class Model:
             },
             index=pd.Index(list(p.keys()), name="parameter"),
         )
+        for key in ("log_likelihood", "n", "aic", "bic"):
+            out.attrs[key] = float(info[key]) if info else float("nan")
+        return out
 
     def __getstate__(self) -> Dict[str, Any]:
         return {"json": None if self._core is None else self._core.to_json()}
@@ -322,6 +345,37 @@ class TransactionModel(_FitsCustomers):
         """P(alive at opportunity n+m | x, t_x, n) (BG/BB)."""
         return self._per_customer("prob_alive_ahead", "prob_alive_ahead", customer, named, float(m))
 
+    def simulate(self, T: Any, seed: int = 0) -> Any:
+        """A simulated customer base, one customer per element of ``T`` (their age;
+        BG/BB: their number of opportunities), drawn by the core with a seeded generator
+        (``clv::simulate``: the same seed gives the same data in every runtime). A
+        DataFrame with ``frequency``, ``recency``, ``T`` (BG/BB: ``n_periods``),
+        ``rate`` (λ; BG/BB: p), ``dropout`` (p, μ, η or θ) and ``alive``; its
+        ``attrs["purchases"]`` holds the repeat purchases (``customer``, ``time``
+        after the customer's first purchase)."""
+        import pandas as pd
+
+        t = np.ascontiguousarray(np.atleast_1d(to_f64("T", T)))
+        d = _clv.simulate(self._fitted(), t, _seed(seed))
+        age = self._spec["inputs"][2]
+        out = pd.DataFrame({"frequency": d["frequency"], "recency": d["recency"], age: d["T"],
+                            "rate": d["rate"], "dropout": d["dropout"], "alive": d["alive"]})
+        out.attrs["purchases"] = pd.DataFrame({"customer": d["purchase_customer"].astype(np.int64),
+                                               "time": d["purchase_time"]})
+        return out
+
+
+def _seed(seed: Any) -> int:
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= int(seed) < 2 ** 64:
+        raise error(f"invalid seed: {seed!r} (expected a whole number in [0, 2^64))", field="seed")
+    return int(seed)
+
+
+def _count(field: str, v: Any) -> int:
+    if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or int(v) < 0:
+        raise error(f"invalid {field}: {v!r} (expected a whole number >= 0)", field=field)
+    return int(v)
+
 
 class SpendModel(_FitsCustomers):
     """Spend per transaction (Gamma-Gamma): per customer ``frequency`` (repeat
@@ -333,6 +387,17 @@ class SpendModel(_FitsCustomers):
         core = self._fitted()
         (x, m), index, scalar = self._customers(customer, named)
         return result(core.expected_spend([x, m]), index, scalar, "expected_spend")
+
+    def simulate(self, frequency: Any, seed: int = 0) -> Any:
+        """Simulated mean spends of customers with ``frequency`` transactions each, drawn by
+        the core with a seeded generator (``clv::simulate``; the same seed gives the same
+        data in every runtime): a DataFrame with ``frequency``, ``monetary_value`` (the mean
+        of the simulated transactions, 0 without one) and ``nu`` (each customer's rate ν)."""
+        import pandas as pd
+
+        x = np.ascontiguousarray(np.atleast_1d(to_f64("frequency", frequency)))
+        d = _clv.simulate_spend(self._fitted(), x, _seed(seed))
+        return pd.DataFrame({"frequency": d["frequency"], "monetary_value": d["monetary_value"], "nu": d["nu"]})
 
     def customer_log_likelihood(self, *customer: Any, **named: Any) -> Any:
         """Per-customer log-likelihood of the mean spends (customers with x > 0)."""
@@ -376,6 +441,13 @@ class RetentionModel(Model):
     def discounted_expected_lifetime(self, discount: float) -> float:
         """Discounted expected lifetime (in periods) of a new customer."""
         return self._fitted().discounted_expected_lifetime(float(discount))
+
+    def simulate(self, size: int, periods: int, seed: int = 0) -> np.ndarray:
+        """A simulated survivor curve of a cohort of ``size`` customers over ``periods``
+        periods (element 0 the cohort size, element t the customers active after t
+        periods), drawn by the core with a seeded generator (``clv::simulate``)."""
+        return np.asarray(_clv.simulate_survivors(self._fitted(), _count("size", size), _count("periods", periods),
+                                                  _seed(seed)))
 
     def survivors_log_likelihood(self, active_customers_by_period: Any) -> float:
         """Total log-likelihood of a survivor curve at these parameters."""

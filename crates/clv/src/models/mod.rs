@@ -355,7 +355,9 @@ pub trait SpendModel: ModelInfo + Send + Sync {
 /// - `frequency` is a finite whole number ≥ 0;
 /// - `T` is finite and ≥ 0;
 /// - `recency` is finite with 0 ≤ t_x ≤ T;
-/// - x > 0 requires t_x > 0 (a repeat purchase happens after the first).
+/// - x > 0 with t_x = 0 is accepted: the likelihood and the predictions are
+///   defined there (the frequency/recency grids of the diagnostic plots have
+///   such cells, and a summary in coarse periods can produce them).
 ///
 /// When x = 0 the recency is not used by any model (the summary sets it to
 /// 0); any value in `[0, T]` is accepted.
@@ -391,14 +393,6 @@ pub fn validate_customers(frequency: &[f64], recency: &[f64], t: &[f64]) -> Resu
                 i,
                 tx,
                 format!("a number in [0, T = {tt}]"),
-            ));
-        }
-        if x > 0.0 && tx <= 0.0 {
-            return Err(Error::invalid_at(
-                "recency",
-                i,
-                tx,
-                format!("a number > 0 when frequency = {x} > 0"),
             ));
         }
     }
@@ -743,7 +737,7 @@ mod tests {
         assert_eq!(e.field(), Some("T"));
 
         type Case<'a> = (&'a [f64], &'a [f64], &'a [f64], &'a str, &'a str);
-        let cases: [Case; 8] = [
+        let cases: [Case; 7] = [
             (
                 &[-1.0],
                 &[0.0],
@@ -775,14 +769,9 @@ mod tests {
                 "recency",
                 "invalid recency[0]: -0.5",
             ),
-            (
-                &[1.0],
-                &[0.0],
-                &[2.0],
-                "recency",
-                "invalid recency[0]: 0 (expected a number > 0 when frequency = 1 > 0)",
-            ),
         ];
+        // x > 0 with t_x = 0 is valid (a grid cell of the diagnostic plots)
+        assert!(validate_customers(&[3.0], &[0.0], &[2.0]).is_ok());
         for (x, tx, tt, field, msg) in cases {
             let e = validate_customers(x, tx, tt).unwrap_err();
             assert_eq!(e.code(), "INVALID_INPUT");

@@ -17,9 +17,16 @@ Same class, method and attribute names and argument orders as lifetimes
 - invalid inputs (recency > T, NaN, negative or fractional frequency, ...)
   raise ``clv.ClvError`` (a ``ValueError``) naming the field and value;
 - ``plot_period_transactions`` draws the model's expected counts
-  ``Σ_i P(X(T_i) = k)`` instead of one random simulation;
+  ``Σ_i w_i P(X(T_i) = k)`` instead of one random simulation;
 - ``GammaGammaFitter.fit`` skips customers with frequency 0 (lifetimes
-  expects the caller to drop them).
+  expects the caller to drop them);
+- ``variance_matrix_`` is the covariance ``(−H)⁻¹`` of the estimates in the
+  natural parameters (lifetimes scales its log-parameter inverse Hessian by
+  ``θ_j²`` column by column); the diagonals agree;
+- ``generate_data`` draws with the core's seeded generator (``seed=``);
+  ``frequency > 0`` with ``recency = 0`` is valid input.
+
+Submodules: ``utils``, ``plotting``, ``generate_data``, ``datasets``.
 """
 
 from __future__ import annotations
@@ -34,6 +41,7 @@ from ... import models as _models
 from ..._convert import customers
 
 __all__ = [
+    "BaseFitter",
     "BetaGeoFitter",
     "ParetoNBDFitter",
     "ModifiedBetaGeoFitter",
@@ -42,7 +50,10 @@ __all__ = [
 ]
 
 
-class _BaseFitter:
+class BaseFitter:
+    """The base class of the fitters (lifetimes' ``BaseFitter``): parameters,
+    summary, standard errors, pickling."""
+
     _model_class: Any = None
     _age_name = "T"
 
@@ -54,7 +65,46 @@ class _BaseFitter:
     # attributes of a fitted lifetimes model
     @property
     def params_(self) -> pd.Series:
+        """The parameters as a Series indexed by name. Assigning a Series or dict
+        (``fitter.params_ = pd.Series({...})``) sets the model's parameters, as in
+        lifetimes (the fit diagnostics are then gone: standard errors are NaN)."""
         return pd.Series(self._fitted().params)
+
+    @params_.setter
+    def params_(self, value: Any) -> None:
+        if self._model_class is None:
+            raise TypeError(f"{type(self).__name__} has no model class")
+        items = dict(value.items()) if hasattr(value, "items") else None
+        if items is None:
+            names = self._model_class._spec["params"]
+            values = list(value)
+            if len(values) != len(names):
+                from ..._convert import error
+
+                raise error(f"invalid params_: {len(values)} values (expected {len(names)}: {', '.join(names)})",
+                            field="params_")
+            items = dict(zip(names, values))
+        self._model = self._model_class.from_params(**{str(k): v for k, v in items.items()})
+
+    @property
+    def variance_matrix_(self) -> pd.DataFrame:
+        """Covariance of the estimates, ``(−H)⁻¹`` with H the Hessian of the log-likelihood
+        in the natural parameters (its diagonal is ``standard_errors_ ** 2``). lifetimes
+        scales its log-parameter inverse Hessian column by column (``θ_j²``); clv's is the
+        delta-method ``D H⁻¹ D`` exactly, so the off-diagonal terms can differ. NaN for a
+        model with parameters set by hand."""
+        m = self._fitted()
+        names = list(m.params)
+        info = m.fit_info
+        k = len(names)
+        cov = np.full((k, k), np.nan)
+        if info is not None:
+            c = info.get("covariance") or []
+            if len(c) == k:
+                cov = np.array(c, dtype=float)
+            else:  # a model read from JSON written before the covariance was kept
+                np.fill_diagonal(cov, np.asarray(info["std_errors"], dtype=float) ** 2)
+        return pd.DataFrame(cov, index=names, columns=names)
 
     def _fitted(self) -> Any:
         if self._model is None:
@@ -115,7 +165,7 @@ class _BaseFitter:
         self.__dict__.update(other.__dict__)
 
 
-class _TransactionFitter(_BaseFitter):
+class _TransactionFitter(BaseFitter):
     def fit(self, frequency: Any, recency: Any, T: Any, weights: Any = None, initial_params: Any = None,
             verbose: bool = False, tol: float = 1e-7, index: Any = None, **kwargs: Any) -> Any:
         """Fits the model (clv's optimiser; ``initial_params``, ``tol``, ``verbose`` are ignored)."""
@@ -125,7 +175,6 @@ class _TransactionFitter(_BaseFitter):
         self._model = model
         self.data = pd.DataFrame({"frequency": x, "recency": tx, self._age_name: t, "weights": w},
                                  index=index if index is not None else idx)
-        self.predict = self.conditional_expected_number_of_purchases_up_to_time
         return self
 
     def conditional_probability_alive(self, frequency: Any, recency: Any, T: Any) -> Any:
@@ -136,6 +185,10 @@ class _TransactionFitter(_BaseFitter):
                                                             T: Any) -> Any:
         """E[purchases in the next t periods | frequency, recency, T]."""
         return self._fitted().expected_purchases(t, frequency, recency, T)
+
+    def predict(self, t: Any, frequency: Any, recency: Any, T: Any) -> Any:
+        """Alias of :meth:`conditional_expected_number_of_purchases_up_to_time` (as lifetimes)."""
+        return self.conditional_expected_number_of_purchases_up_to_time(t, frequency, recency, T)
 
     def expected_number_of_purchases_up_to_time(self, t: Any) -> Any:
         """E[X(t)] for a new customer."""
@@ -148,7 +201,7 @@ class _TransactionFitter(_BaseFitter):
     def conditional_probability_alive_matrix(self, max_frequency: Optional[int] = None,
                                              max_recency: Optional[int] = None) -> np.ndarray:
         """P(alive) on the grid [recency, frequency] for customers of age max_recency
-        (NaN where frequency > 0 and recency = 0, an impossible history)."""
+        (every cell, frequency > 0 with recency 0 included)."""
         from ...plotting import _grid, _grid_limits
 
         mf, mr = _grid_limits(self.data, max_frequency, max_recency)
@@ -178,7 +231,7 @@ class ParetoNBDFitter(_TransactionFitter):
         return self._fitted().prob_purchases_conditional(n, t, frequency, recency, T)
 
 
-class BetaGeoBetaBinomFitter(_BaseFitter):
+class BetaGeoBetaBinomFitter(BaseFitter):
     """BG/BB (Fader, Hardie & Shang 2010), parameters alpha, beta, gamma, delta."""
 
     _model_class = _models.BetaGeoBetaBinom
@@ -215,7 +268,7 @@ class BetaGeoBetaBinomFitter(_BaseFitter):
         return pd.DataFrame({"model": p * counts.sum()}, index=pd.Index(x, name="frequency"))
 
 
-class GammaGammaFitter(_BaseFitter):
+class GammaGammaFitter(BaseFitter):
     """Gamma-Gamma spend model (Fader & Hardie 2013), parameters p, q, v."""
 
     _model_class = _models.GammaGamma

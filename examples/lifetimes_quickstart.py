@@ -1,6 +1,10 @@
-# The lifetimes 0.11.3 README / Quickstart flow on CDNOW, unchanged except that
-# every `lifetimes` import reads `clv.compat.lifetimes`. Executed by
-# test_compat_lifetimes.py, which then checks the numbers it produced.
+# The lifetimes 0.11.3 Quickstart (docs/Quickstart.md) on CDNOW and lifetimes'
+# example transactions, unchanged except that every `lifetimes` import reads
+# `clv.compat.lifetimes`: fit, the matrix plots, plot_period_transactions,
+# calibration/holdout, predictions, plot_history_alive, saving and loading,
+# Gamma-Gamma and CLV. Run it with `python examples/lifetimes_quickstart.py`
+# (MPLBACKEND=Agg without a display); bindings/python/tests/test_compat_lifetimes.py
+# executes it and checks the numbers it produced.
 from clv.compat.lifetimes.datasets import load_cdnow_summary
 data = load_cdnow_summary(index_col=[0])
 
@@ -58,6 +62,13 @@ individual = summary.iloc[20]
 # The below function is an alias to `bfg.conditional_expected_number_of_purchases_up_to_time`
 prediction_individual = bgf.predict(t, individual['frequency'], individual['recency'], individual['T'])
 print(prediction_individual)
+
+from clv.compat.lifetimes.plotting import plot_history_alive
+
+id = 35
+days_since_birth = 200
+sp_trans = transaction_data.loc[transaction_data['id'] == id]
+plot_history_alive(bgf, days_since_birth, sp_trans, 'date')
 
 bgf.save_model('bgf.pkl')
 bgf_loaded = BetaGeoFitter()

@@ -1,0 +1,892 @@
+//! Model checking: the numbers behind the diagnostic plots of `lifetimes`,
+//! `CLVTools` and `pymc-marketing`, computed once here for every runtime
+//! (the bindings only convert and draw them).
+//!
+//! Time is in the model's unit (the summary's); period indices are whole
+//! numbers of periods of that unit counted from a start (0 = the first).
+//!
+//! - [`tracking_series`]: actual vs expected **cumulative repeat
+//!   transactions** of a customer base over calendar time, customers joining
+//!   in cohorts by the period of their first purchase. At the start of period
+//!   `i` the expectation is `Σ_c n_c · E[X((i − c)/m)]` over the cohorts
+//!   `c < i` of `n_c` customers, with `E[X(t)]` the model's expected repeat
+//!   purchases of a new customer in `t` units and `m` periods per unit (Fader,
+//!   Hardie & Lee 2005, "A Note on Implementing the Pareto/NBD Model in
+//!   MATLAB", brucehardie.com/notes/008, p. 8; `lifetimes.utils.
+//!   expected_cumulative_transactions`; CLVTools' `plotTrackingCum`).
+//! - [`alive_path`]: P(alive) of one customer at each age `0..=t` given the
+//!   purchases made by then (`lifetimes.utils.calculate_alive_path`).
+//! - [`period_transactions`]: customers by number of repeat purchases,
+//!   actual vs the model's `Σ_i w_i P(X(T_i) = k)`, with a last `K+` bucket
+//!   (Fader, Hardie & Lee 2005, Marketing Science 24(2), Figure 2).
+//! - [`frequency_recency_matrix`]: P(alive) or expected purchases on the
+//!   frequency × recency grid of `lifetimes`' heat maps.
+//! - [`calibration_vs_holdout`]: mean holdout purchases, actual vs the
+//!   conditional expectation `E[Y(duration) | x, t_x, T]`, by a calibration
+//!   column (FHL 2005, Figure 4).
+//! - [`Heterogeneity`]: the mixing distributions of the individual rates
+//!   (Gamma for λ and μ, Beta for p and θ) with their densities.
+
+use serde::Serialize;
+use statrs::distribution::{Beta, Continuous, ContinuousCDF, Gamma};
+
+use crate::error::{Error, Result, check};
+use crate::models::{AnyModel, ModelInfo, ModelKind, TransactionModel};
+
+/// A whole number of periods ≥ 0 from element `i` of `field`.
+fn period(field: &str, i: usize, v: f64) -> Result<usize> {
+    if v.is_finite() && v >= 0.0 && v.fract() == 0.0 && v < 1e9 {
+        Ok(v as usize)
+    } else {
+        Err(Error::invalid_at(
+            field,
+            i,
+            v,
+            "a whole number of periods >= 0",
+        ))
+    }
+}
+
+/// Actual and expected repeat transactions of a customer base over time
+/// ([`tracking_series`]).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TrackingSeries {
+    /// The time of each point in model units: `1/m, 2/m, …` (point `k`
+    /// closes period `(k+1)·m − 1`).
+    pub time: Vec<f64>,
+    /// Cumulative repeat transactions observed in periods `0..(k+1)·m`.
+    pub actual: Vec<f64>,
+    /// Cumulative expected repeat transactions at the end of those periods.
+    pub expected: Vec<f64>,
+    /// Repeat transactions observed in each step (differences of `actual`).
+    pub actual_incremental: Vec<f64>,
+    /// Expected repeat transactions in each step (differences of `expected`).
+    pub expected_incremental: Vec<f64>,
+}
+
+/// Actual vs expected cumulative repeat transactions (the "tracking" plot).
+///
+/// - `first_period[i]`: the period (0-based, from the start of the data) of
+///   customer `i`'s first purchase; the customers joining in period `c` form
+///   cohort `c` of size `n_c`;
+/// - `repeat_periods`: the period of each repeat transaction (one entry per
+///   customer and period with a purchase after the customer's first period,
+///   as the summaries count them);
+/// - `n_periods`: periods covered (`t` of `lifetimes`), `multiplier` `m`
+///   periods per model unit (`freq_multiplier`, ≥ 1).
+///
+/// Point `k = 0..⌊n_periods/m⌋` (`i = (k+1)·m`): `actual = #repeat
+/// transactions in periods < i`, `expected = Σ_{c < i} n_c · E[X((i − c)/m)]`
+/// (module docs). Incremental series are the differences (the first point
+/// is its own increment).
+///
+/// # Errors
+/// [`Error::InvalidValue`] for a period that is not a whole number ≥ 0 or
+/// `multiplier = 0`; the model's for `E[X(t)]` (a model that is not a
+/// transaction model answers [`Error::Unsupported`]).
+pub fn tracking_series(
+    model: &dyn TransactionModel,
+    first_period: &[f64],
+    repeat_periods: &[f64],
+    n_periods: usize,
+    multiplier: usize,
+) -> Result<TrackingSeries> {
+    if multiplier == 0 {
+        return Err(Error::invalid("multiplier", 0, "a whole number >= 1"));
+    }
+    let mut cohort = vec![0.0; n_periods + 1];
+    for (i, &c) in first_period.iter().enumerate() {
+        let c = period("first_period", i, c)?;
+        if c < n_periods {
+            cohort[c] += 1.0;
+        }
+    }
+    let mut repeats = vec![0.0; n_periods + 1];
+    for (i, &p) in repeat_periods.iter().enumerate() {
+        let p = period("repeat_periods", i, p)?;
+        if p < n_periods {
+            repeats[p] += 1.0;
+        }
+    }
+    // E[X(j/m)] for j = 1..n_periods, each needed age once.
+    let m = multiplier as f64;
+    let expected_new: Vec<f64> = (1..=n_periods)
+        .map(|j| model.expected_purchases_new(j as f64 / m))
+        .collect::<Result<_>>()?;
+    let points = n_periods / multiplier;
+    let mut out = TrackingSeries {
+        time: Vec::with_capacity(points),
+        actual: Vec::with_capacity(points),
+        expected: Vec::with_capacity(points),
+        actual_incremental: Vec::with_capacity(points),
+        expected_incremental: Vec::with_capacity(points),
+    };
+    let mut actual = 0.0;
+    let mut done = 0;
+    for k in 0..points {
+        let i = (k + 1) * multiplier;
+        actual += repeats[done..i].iter().sum::<f64>();
+        done = i;
+        let expected: f64 = (0..i)
+            .filter(|&c| cohort[c] > 0.0)
+            .map(|c| cohort[c] * expected_new[i - c - 1])
+            .sum();
+        let (pa, pe) = match k {
+            0 => (0.0, 0.0),
+            _ => (out.actual[k - 1], out.expected[k - 1]),
+        };
+        out.time.push((k + 1) as f64);
+        out.actual.push(actual);
+        out.expected.push(expected);
+        out.actual_incremental.push(actual - pa);
+        out.expected_incremental.push(expected - pe);
+    }
+    Ok(out)
+}
+
+/// The cohorts and repeat transactions of a transaction log, in periods of
+/// a time unit counted from the period of the first transaction
+/// ([`tracking_inputs`]): the inputs of [`tracking_series`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TrackingInputs {
+    /// The period of each customer's first purchase (one per customer, in
+    /// order of first appearance).
+    pub first_period: Vec<f64>,
+    /// The period of each repeat transaction: one per customer and later
+    /// period with a purchase (several purchases in a period count once, as
+    /// the summaries count them).
+    pub repeat_periods: Vec<f64>,
+    /// The start of period 0 (seconds since 1970-01-01, naive).
+    pub start: i64,
+}
+
+/// [`TrackingInputs`] from a transaction log: customer `codes` (any `u32`
+/// per row) and `timestamps` (seconds since 1970-01-01), periods of
+/// `unit`'s calendar period (its multiplier is [`tracking_series`]'s
+/// `multiplier`, not used here), as [`TimeUnit::period_index`] maps them.
+///
+/// # Errors
+/// [`Error::LengthMismatch`]; [`Error::Empty`] for no transaction.
+pub fn tracking_inputs(
+    codes: &[u32],
+    timestamps: &[i64],
+    unit: &crate::time::TimeUnit,
+) -> Result<TrackingInputs> {
+    check::same_len("timestamps", timestamps.len(), "customer ids", codes.len())?;
+    let Some(&first_ts) = timestamps.iter().min() else {
+        return Err(Error::Empty {
+            field: "transactions".into(),
+            reason: "there are no transactions to track".into(),
+        });
+    };
+    let base = unit.period_index(first_ts);
+    let mut pairs: Vec<(u32, i64)> = codes
+        .iter()
+        .zip(timestamps)
+        .map(|(&c, &ts)| (c, unit.period_index(ts) - base))
+        .collect();
+    pairs.sort_unstable();
+    pairs.dedup();
+    let mut out = TrackingInputs {
+        first_period: Vec::new(),
+        repeat_periods: Vec::new(),
+        start: unit.period_start(base),
+    };
+    let mut previous = None;
+    for (c, p) in pairs {
+        if previous == Some(c) {
+            out.repeat_periods.push(p as f64);
+        } else {
+            out.first_period.push(p as f64);
+            previous = Some(c);
+        }
+    }
+    Ok(out)
+}
+
+/// The tracking series of a transaction log ([`tracking_log`]).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TrackingLog {
+    /// The series ([`tracking_series`]).
+    pub series: TrackingSeries,
+    /// The start of period 0, the period of the first transaction (seconds
+    /// since 1970-01-01, naive).
+    pub start: i64,
+    /// Periods tracked.
+    pub n_periods: usize,
+    /// Where the calibration period ends on the series' time axis (model
+    /// units: the periods through the calibration end's period over the
+    /// multiplier), when a calibration end is given.
+    pub calibration_time: Option<f64>,
+}
+
+/// The tracking series of a transaction log in one call: [`tracking_inputs`]
+/// then [`tracking_series`], with periods of `unit`'s calendar period and
+/// `unit.multiplier` of them per model unit (a whole number: `"7d"` gives
+/// weekly points on daily periods, as `lifetimes`' `freq_multiplier`), over
+/// `n_periods` periods, or by default through the period of `end` (the last
+/// transaction without one).
+///
+/// # Errors
+/// [`Error::InvalidValue`] for a multiplier that is not a whole number ≥ 1
+/// (field `freq`); those of [`tracking_inputs`] and [`tracking_series`].
+pub fn tracking_log(
+    model: &dyn TransactionModel,
+    codes: &[u32],
+    timestamps: &[i64],
+    unit: &crate::time::TimeUnit,
+    n_periods: Option<usize>,
+    end: Option<i64>,
+    calibration_end: Option<i64>,
+) -> Result<TrackingLog> {
+    let m = unit.multiplier;
+    if !(m >= 1.0 && m.fract() == 0.0 && m < 1e6) {
+        return Err(Error::invalid(
+            "freq",
+            unit,
+            "a unit whose multiplier is a whole number >= 1 (periods per model unit)",
+        ));
+    }
+    let inputs = tracking_inputs(codes, timestamps, unit)?;
+    let base = unit.period_index(inputs.start);
+    let through = |ts: i64| (unit.period_index(ts) - base + 1).max(0) as usize;
+    let last = timestamps.iter().copied().max().unwrap_or(inputs.start);
+    let n = n_periods.unwrap_or_else(|| through(end.unwrap_or(last)));
+    let series = tracking_series(
+        model,
+        &inputs.first_period,
+        &inputs.repeat_periods,
+        n,
+        m as usize,
+    )?;
+    Ok(TrackingLog {
+        series,
+        start: inputs.start,
+        n_periods: n,
+        calibration_time: calibration_end.map(|ts| through(ts) as f64 / m),
+    })
+}
+
+/// P(alive) of one customer along their life ([`alive_path`]).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AlivePath {
+    /// Age `T = 0, 1, …` in periods since the first purchase period.
+    pub t: Vec<f64>,
+    /// Repeat purchase periods by then (`x`).
+    pub frequency: Vec<f64>,
+    /// Age at the last purchase period by then (`t_x`).
+    pub recency: Vec<f64>,
+    /// `P(alive | x, t_x, T)` of the model.
+    pub prob_alive: Vec<f64>,
+}
+
+/// P(alive) of a customer at each age `T = 0..max(t, len − 1)`, from
+/// `purchases[k]`, the customer's number of purchases in period `k` after
+/// the first purchase period (element 0, which must have a purchase). At age
+/// `T`: `x` = periods `1..=T` with a purchase, `t_x` = the last of them (0
+/// without one), then the model's `P(alive | x, t_x, T)` — the path
+/// `lifetimes.utils.calculate_alive_path` computes, periods beyond the data
+/// having no purchase.
+///
+/// # Errors
+/// [`Error::InvalidValue`] for a count that is negative or not finite, or
+/// `purchases[0] = 0`; [`Error::Empty`] for no purchase at all; the model's.
+pub fn alive_path(model: &dyn TransactionModel, purchases: &[f64], t: usize) -> Result<AlivePath> {
+    if purchases.is_empty() {
+        return Err(Error::Empty {
+            field: "purchases".into(),
+            reason: "the customer needs a first purchase (period 0)".into(),
+        });
+    }
+    check::all_non_negative("purchases", purchases)?;
+    if purchases[0] <= 0.0 {
+        return Err(Error::invalid_at(
+            "purchases",
+            0,
+            purchases[0],
+            "a count > 0 (period 0 is the first purchase period)",
+        ));
+    }
+    let len = purchases.len().max(t + 1);
+    let (mut x, mut tx) = (0.0, 0.0);
+    let mut path = AlivePath {
+        t: Vec::with_capacity(len),
+        frequency: Vec::with_capacity(len),
+        recency: Vec::with_capacity(len),
+        prob_alive: Vec::new(),
+    };
+    for k in 0..len {
+        if k > 0 && purchases.get(k).copied().unwrap_or(0.0) > 0.0 {
+            x += 1.0;
+            tx = k as f64;
+        }
+        path.t.push(k as f64);
+        path.frequency.push(x);
+        path.recency.push(tx);
+    }
+    path.prob_alive = model.prob_alive(&path.frequency, &path.recency, &path.t)?;
+    Ok(path)
+}
+
+/// The quantity of a [`frequency_recency_matrix`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum MatrixOf {
+    /// `P(alive | x, t_x, T)`.
+    ProbAlive,
+    /// `E[Y(t) | x, t_x, T]`: expected purchases in the next `t` units.
+    ExpectedPurchases(f64),
+}
+
+/// The frequency/recency matrix of `lifetimes`' heat maps: element
+/// `[t_x][x]` (row-major, `(max_recency + 1) × (max_frequency + 1)`) is the
+/// quantity for a customer of age `T = max_recency` with `x = 0..=max_frequency`
+/// repeat purchases, the last at `t_x = 0..=max_recency` — every cell,
+/// `x > 0` with `t_x = 0` included (FHL 2005, Figures 5 and 6).
+///
+/// # Errors
+/// [`Error::InvalidValue`] for a grid above 10⁷ cells (field
+/// `max_frequency`); the model's.
+pub fn frequency_recency_matrix(
+    model: &dyn TransactionModel,
+    what: MatrixOf,
+    max_frequency: usize,
+    max_recency: usize,
+) -> Result<Vec<f64>> {
+    let (nf, nr) = (max_frequency + 1, max_recency + 1);
+    if nf.saturating_mul(nr) > 10_000_000 {
+        return Err(Error::invalid(
+            "max_frequency",
+            max_frequency,
+            format!("a grid of at most 1e7 cells (with max_recency = {max_recency})"),
+        ));
+    }
+    let mut x = Vec::with_capacity(nf * nr);
+    let mut tx = Vec::with_capacity(nf * nr);
+    for r in 0..nr {
+        for f in 0..nf {
+            x.push(f as f64);
+            tx.push(r as f64);
+        }
+    }
+    let age = vec![max_recency as f64; nf * nr];
+    match what {
+        MatrixOf::ProbAlive => model.prob_alive(&x, &tx, &age),
+        MatrixOf::ExpectedPurchases(t) => model.expected_purchases(t, &x, &tx, &age),
+    }
+}
+
+/// Customers by number of repeat purchases ([`period_transactions`]).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PeriodTransactions {
+    /// Bucket labels: `"0"`, `"1"`, …, `"K-1"`, `"K+"`.
+    pub labels: Vec<String>,
+    /// Customers (weights) with `k` repeat purchases; last: `≥ K`.
+    pub actual: Vec<f64>,
+    /// `Σ_i w_i P(X(T_i) = k)`; last: `Σ_i w_i P(X(T_i) ≥ K)`.
+    pub expected: Vec<f64>,
+}
+
+/// Actual vs expected number of customers with `k = 0..K−1` repeat purchases
+/// and with `K` or more (`K = max_frequency`), each customer `i` observed
+/// for `T_i` units: `expected_k = Σ_i w_i P(X(T_i) = k)` and
+/// `expected_{K+} = Σ_i w_i (1 − Σ_{k<K} P(X(T_i) = k))` (FHL 2005, Figure
+/// 2; exact expected counts where `lifetimes` draws one simulation).
+/// `weights` (customers per row) default to 1.
+///
+/// # Errors
+/// [`Error::LengthMismatch`]; [`Error::InvalidValue`] for a frequency that is
+/// not a whole number ≥ 0, an age that is not finite and ≥ 0, a negative
+/// weight or `max_frequency = 0`; the model's.
+pub fn period_transactions(
+    model: &dyn TransactionModel,
+    frequency: &[f64],
+    t: &[f64],
+    weights: Option<&[f64]>,
+    max_frequency: usize,
+) -> Result<PeriodTransactions> {
+    if max_frequency == 0 {
+        return Err(Error::invalid("max_frequency", 0, "a whole number >= 1"));
+    }
+    check::same_len("T", t.len(), "frequency", frequency.len())?;
+    if let Some(w) = weights {
+        check::same_len("weights", w.len(), "frequency", frequency.len())?;
+        check::all_non_negative("weights", w)?;
+    }
+    check::all_non_negative("T", t)?;
+    let k_max = max_frequency;
+    let mut actual = vec![0.0; k_max + 1];
+    // customers by age, in order of first appearance: P(X(T) = k) once per age
+    let mut ages: Vec<(f64, f64)> = Vec::new();
+    let mut index: ahash::AHashMap<u64, usize> = ahash::AHashMap::new();
+    for (i, (&x, &ti)) in frequency.iter().zip(t).enumerate() {
+        let x = period("frequency", i, x)?;
+        let w = weights.map_or(1.0, |w| w[i]);
+        actual[x.min(k_max)] += w;
+        let slot = *index.entry(ti.to_bits()).or_insert_with(|| {
+            ages.push((ti, 0.0));
+            ages.len() - 1
+        });
+        ages[slot].1 += w;
+    }
+    let mut expected = vec![0.0; k_max + 1];
+    for &(age, w) in &ages {
+        let mut below = 0.0;
+        for (k, e) in expected.iter_mut().enumerate().take(k_max) {
+            let p = model.prob_purchases(k as u32, age)?;
+            below += p;
+            *e += w * p;
+        }
+        expected[k_max] += w * (1.0 - below).max(0.0);
+    }
+    let mut labels: Vec<String> = (0..k_max).map(|k| k.to_string()).collect();
+    labels.push(format!("{k_max}+"));
+    Ok(PeriodTransactions {
+        labels,
+        actual,
+        expected,
+    })
+}
+
+/// The calibration column that groups [`calibration_vs_holdout`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HoldoutGroup {
+    /// Repeat purchases in the calibration period, `x`.
+    Frequency,
+    /// Age at the last purchase, `t_x`.
+    Recency,
+    /// Age at the end of calibration, `T`.
+    T,
+    /// `T − t_x`.
+    TimeSinceLastPurchase,
+}
+
+impl std::str::FromStr for HoldoutGroup {
+    type Err = Error;
+    /// `frequency`, `recency`, `T`, `time_since_last_purchase` (also with
+    /// lifetimes' `_cal` suffix).
+    fn from_str(s: &str) -> Result<Self> {
+        crate::error::parse_name(
+            "kind",
+            s.strip_suffix("_cal").unwrap_or(s),
+            &[
+                ("frequency", HoldoutGroup::Frequency),
+                ("recency", HoldoutGroup::Recency),
+                ("T", HoldoutGroup::T),
+                (
+                    "time_since_last_purchase",
+                    HoldoutGroup::TimeSinceLastPurchase,
+                ),
+            ],
+        )
+    }
+}
+
+/// Mean holdout purchases by group ([`calibration_vs_holdout`]).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HoldoutComparison {
+    /// The value of the grouping column, ascending.
+    pub key: Vec<f64>,
+    /// Customers (weights) in the group.
+    pub customers: Vec<f64>,
+    /// Mean observed holdout purchases.
+    pub actual: Vec<f64>,
+    /// Mean `E[Y(duration_i) | x_i, t_x,i, T_i]`.
+    pub expected: Vec<f64>,
+}
+
+/// Mean holdout purchases, actual (`frequency_holdout`) vs expected
+/// (`E[Y(duration_holdout_i) | x_i, t_x,i, T_i]`, the model's conditional
+/// expectation), by the distinct values of a calibration column, ascending,
+/// the first `max_groups` groups (FHL 2005, Figure 4;
+/// `lifetimes.plotting.plot_calibration_purchases_vs_holdout_purchases`).
+///
+/// # Errors
+/// [`Error::LengthMismatch`]; [`Error::InvalidValue`] for a negative or
+/// non-finite holdout count or duration; the model's checks of the
+/// calibration customers.
+#[allow(clippy::too_many_arguments)] // the summary's five columns, the grouping and its limit
+pub fn calibration_vs_holdout(
+    model: &dyn TransactionModel,
+    frequency: &[f64],
+    recency: &[f64],
+    t: &[f64],
+    frequency_holdout: &[f64],
+    duration_holdout: &[f64],
+    group: HoldoutGroup,
+    max_groups: usize,
+) -> Result<HoldoutComparison> {
+    let n = frequency.len();
+    check::same_len("frequency_holdout", frequency_holdout.len(), "frequency", n)?;
+    check::same_len("duration_holdout", duration_holdout.len(), "frequency", n)?;
+    check::all_non_negative("frequency_holdout", frequency_holdout)?;
+    check::all_non_negative("duration_holdout", duration_holdout)?;
+    model.validate(frequency, recency, t)?;
+    let expected = model.expected_purchases_each(duration_holdout, frequency, recency, t)?;
+    let key = |i: usize| match group {
+        HoldoutGroup::Frequency => frequency[i],
+        HoldoutGroup::Recency => recency[i],
+        HoldoutGroup::T => t[i],
+        HoldoutGroup::TimeSinceLastPurchase => t[i] - recency[i],
+    };
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by(|&a, &b| key(a).total_cmp(&key(b)));
+    let mut out = HoldoutComparison {
+        key: Vec::new(),
+        customers: Vec::new(),
+        actual: Vec::new(),
+        expected: Vec::new(),
+    };
+    for i in order {
+        let k = key(i);
+        if out.key.last() != Some(&k) {
+            if out.key.len() == max_groups {
+                break;
+            }
+            out.key.push(k);
+            out.customers.push(0.0);
+            out.actual.push(0.0);
+            out.expected.push(0.0);
+        }
+        let g = out.key.len() - 1;
+        out.customers[g] += 1.0;
+        out.actual[g] += frequency_holdout[i];
+        out.expected[g] += expected[i];
+    }
+    for g in 0..out.key.len() {
+        out.actual[g] /= out.customers[g];
+        out.expected[g] /= out.customers[g];
+    }
+    Ok(out)
+}
+
+/// A mixing distribution of individual rates or probabilities.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(tag = "distribution", rename_all = "snake_case")]
+pub enum Mixing {
+    /// Gamma with `shape` and `rate` (mean `shape/rate`).
+    Gamma {
+        /// Shape (`r` or `s`).
+        shape: f64,
+        /// Rate (`α` or `β`).
+        rate: f64,
+    },
+    /// Beta(`a`, `b`) (mean `a/(a+b)`).
+    Beta {
+        /// First shape.
+        a: f64,
+        /// Second shape.
+        b: f64,
+    },
+}
+
+impl Mixing {
+    /// Mean: `shape/rate`; `a/(a+b)`.
+    #[must_use]
+    pub fn mean(&self) -> f64 {
+        match *self {
+            Mixing::Gamma { shape, rate } => shape / rate,
+            Mixing::Beta { a, b } => a / (a + b),
+        }
+    }
+
+    /// Variance: `shape/rate²`; `ab/((a+b)²(a+b+1))`.
+    #[must_use]
+    pub fn variance(&self) -> f64 {
+        match *self {
+            Mixing::Gamma { shape, rate } => shape / (rate * rate),
+            Mixing::Beta { a, b } => a * b / ((a + b) * (a + b) * (a + b + 1.0)),
+        }
+    }
+
+    /// The density at each `x` (`statrs`; +∞ where it is unbounded, e.g. at
+    /// 0 with shape < 1).
+    ///
+    /// # Errors
+    /// [`Error::InvalidValue`] for shapes that are not finite and > 0.
+    pub fn pdf(&self, x: &[f64]) -> Result<Vec<f64>> {
+        match *self {
+            Mixing::Gamma { shape, rate } => {
+                let d = Gamma::new(shape, rate)
+                    .map_err(|e| Error::invalid("shape", shape, e.to_string()))?;
+                Ok(x.iter().map(|&v| d.pdf(v)).collect())
+            }
+            Mixing::Beta { a, b } => {
+                let d = Beta::new(a, b).map_err(|e| Error::invalid("a", a, e.to_string()))?;
+                Ok(x.iter().map(|&v| d.pdf(v)).collect())
+            }
+        }
+    }
+
+    /// The `p` quantile (`statrs` inverse CDF).
+    ///
+    /// # Errors
+    /// As [`Self::pdf`]; `p` must lie in [0, 1].
+    pub fn quantile(&self, p: f64) -> Result<f64> {
+        check::in_closed("p", p, 0.0, 1.0)?;
+        match *self {
+            Mixing::Gamma { shape, rate } => Gamma::new(shape, rate)
+                .map(|d| d.inverse_cdf(p))
+                .map_err(|e| Error::invalid("shape", shape, e.to_string())),
+            Mixing::Beta { a, b } => Beta::new(a, b)
+                .map(|d| d.inverse_cdf(p))
+                .map_err(|e| Error::invalid("a", a, e.to_string())),
+        }
+    }
+
+    /// The density on `points` equally spaced values from 0 to the 99%
+    /// quantile (the grid `lifetimes` plots): `(x, pdf(x))`.
+    ///
+    /// # Errors
+    /// As [`Self::pdf`]; `points ≥ 2`.
+    pub fn density_curve(&self, points: usize) -> Result<(Vec<f64>, Vec<f64>)> {
+        if points < 2 {
+            return Err(Error::invalid("points", points, "a whole number >= 2"));
+        }
+        let hi = self.quantile(0.99)?;
+        let x: Vec<f64> = (0..points)
+            .map(|i| hi * i as f64 / (points - 1) as f64)
+            .collect();
+        let y = self.pdf(&x)?;
+        Ok((x, y))
+    }
+}
+
+/// Which individual-level quantity a [`Mixing`] describes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Heterogeneity {
+    /// How often customers buy: λ (Gamma(r, α)) in the NBD models, p
+    /// (Beta(α, β)) in BG/BB.
+    TransactionRate,
+    /// How soon customers leave: p (Beta(a, b)) in BG/NBD and MBG/NBD, μ
+    /// (Gamma(s, β)) in Pareto/NBD, θ (Beta(γ, δ)) in BG/BB, θ (Beta(α, β))
+    /// in sBG.
+    Dropout,
+}
+
+impl Heterogeneity {
+    /// The model's mixing distribution of this quantity, from its
+    /// parameters (the papers of [`crate::models`]).
+    ///
+    /// # Errors
+    /// [`Error::Unsupported`] for a model without one (Gamma-Gamma;
+    /// GGom/NBD's dropout, whose Gompertz hazard has no single rate).
+    pub fn of(self, model: &AnyModel) -> Result<Mixing> {
+        let v = model.values();
+        let gamma = |shape: f64, rate: f64| Mixing::Gamma { shape, rate };
+        let beta = |a: f64, b: f64| Mixing::Beta { a, b };
+        use Heterogeneity::{Dropout, TransactionRate};
+        Ok(match (model.kind(), self) {
+            (ModelKind::BgNbd | ModelKind::MbgNbd, TransactionRate)
+            | (ModelKind::ParetoNbd | ModelKind::GgomNbd, TransactionRate) => gamma(v[0], v[1]),
+            (ModelKind::BgNbd | ModelKind::MbgNbd, Dropout) => beta(v[2], v[3]),
+            (ModelKind::ParetoNbd, Dropout) => gamma(v[2], v[3]),
+            (ModelKind::BgBb, TransactionRate) => beta(v[0], v[1]),
+            (ModelKind::BgBb, Dropout) => beta(v[2], v[3]),
+            (ModelKind::Sbg, Dropout) => beta(v[0], v[1]),
+            (kind, what) => {
+                return Err(Error::Unsupported {
+                    model: kind.spec().name.to_string(),
+                    operation: match what {
+                        TransactionRate => "transaction_rate_heterogeneity",
+                        Dropout => "dropout_heterogeneity",
+                    }
+                    .to_string(),
+                    reason: "the model has no single mixing distribution of this quantity"
+                        .to_string(),
+                });
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::models::ModelInfo;
+
+    fn fhl() -> AnyModel {
+        // Fader, Hardie & Lee (2005) CDNOW estimates
+        AnyModel::from_values(ModelKind::BgNbd, &[0.243, 4.414, 0.793, 2.426]).unwrap()
+    }
+
+    #[test]
+    fn tracking_sums_the_unconditional_expectation_by_cohort() {
+        let m = fhl();
+        // cohorts: 2 customers in period 0, 1 in period 2; repeats in periods 1, 3, 3, 5
+        let s = tracking_series(&m, &[0.0, 0.0, 2.0], &[1.0, 3.0, 3.0, 5.0], 6, 1).unwrap();
+        let e = |t: f64| m.expected_purchases_new(t).unwrap();
+        assert_eq!(s.time, vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0]);
+        assert_eq!(s.actual, vec![0.0, 1.0, 1.0, 3.0, 3.0, 4.0]);
+        for (k, got) in s.expected.iter().enumerate() {
+            let i = (k + 1) as f64;
+            let want = 2.0 * e(i) + if i > 2.0 { e(i - 2.0) } else { 0.0 };
+            assert!((got - want).abs() < 1e-12, "{k}: {got} vs {want}");
+        }
+        assert!((s.expected_incremental[3] - (s.expected[3] - s.expected[2])).abs() < 1e-15);
+        // two periods per unit: points at i = 2, 4, 6 with ages (i - c)/2
+        let s2 = tracking_series(&m, &[0.0, 0.0, 2.0], &[1.0, 3.0, 3.0, 5.0], 6, 2).unwrap();
+        assert_eq!(s2.actual, vec![1.0, 3.0, 4.0]);
+        assert!((s2.expected[2] - (2.0 * e(3.0) + e(2.0))).abs() < 1e-12);
+        let err = tracking_series(&m, &[0.5], &[], 3, 1).unwrap_err();
+        assert_eq!(
+            (err.code(), err.field()),
+            ("INVALID_INPUT", Some("first_period"))
+        );
+    }
+
+    #[test]
+    fn tracking_inputs_from_a_log() {
+        use crate::time::{TimeUnit, parse_timestamp};
+        let ts = |d: &str| parse_timestamp(d, None).unwrap();
+        // customer 5: Wed 1997-01-01, Thu 1997-01-02 (same ISO week), 1997-01-09;
+        // customer 2: 1997-01-08 (week 1) and 1997-01-20 (week 3)
+        let codes = [5, 5, 5, 2, 2];
+        let t = [
+            ts("1997-01-01"),
+            ts("1997-01-02"),
+            ts("1997-01-09"),
+            ts("1997-01-08"),
+            ts("1997-01-20"),
+        ];
+        let week = TimeUnit::parse("W").unwrap();
+        let i = tracking_inputs(&codes, &t, &week).unwrap();
+        assert_eq!(i.first_period, vec![1.0, 0.0]); // customer 2 first (sorted codes), then 5
+        assert_eq!(i.repeat_periods, vec![3.0, 1.0]);
+        assert_eq!(i.start, ts("1996-12-30")); // the Monday of the first week
+        let day = TimeUnit::parse("D").unwrap();
+        let d = tracking_inputs(&codes, &t, &day).unwrap();
+        assert_eq!(d.first_period, vec![7.0, 0.0]);
+        assert_eq!(d.repeat_periods, vec![19.0, 1.0, 8.0]);
+        assert_eq!(
+            tracking_inputs(&[], &[], &day).unwrap_err().code(),
+            "EMPTY_INPUT"
+        );
+        // the whole log through 1997-01-26 (4 weeks from Monday 1996-12-30), calibration to
+        // 1997-01-12 (2 weeks)
+        let m = fhl();
+        let log = tracking_log(
+            &m,
+            &codes,
+            &t,
+            &week,
+            None,
+            Some(ts("1997-01-26")),
+            Some(ts("1997-01-12")),
+        )
+        .unwrap();
+        assert_eq!((log.n_periods, log.calibration_time), (4, Some(2.0)));
+        let direct = tracking_series(&m, &i.first_period, &i.repeat_periods, 4, 1).unwrap();
+        assert_eq!(log.series, direct);
+        assert_eq!(log.series.actual, vec![0.0, 1.0, 1.0, 2.0]);
+        // 7-day units on daily periods: days through the last transaction, points every 7 days
+        let seven = TimeUnit::parse("7d").unwrap();
+        let log = tracking_log(&m, &codes, &t, &seven, None, None, None).unwrap();
+        assert_eq!(log.n_periods, 20); // 1997-01-01 .. 1997-01-20
+        assert_eq!(log.series.time, vec![1.0, 2.0]);
+        let half = TimeUnit::parse("0.5d").unwrap();
+        let e = tracking_log(&m, &codes, &t, &half, None, None, None).unwrap_err();
+        assert_eq!(e.field(), Some("freq"));
+    }
+
+    #[test]
+    fn alive_path_is_prob_alive_at_each_age() {
+        let m = fhl();
+        // purchases in periods 0, 2 (twice) and 5; path to age 8
+        let p = alive_path(&m, &[1.0, 0.0, 2.0, 0.0, 0.0, 1.0], 8).unwrap();
+        assert_eq!(p.t.len(), 9);
+        assert_eq!(
+            p.frequency,
+            vec![0.0, 0.0, 1.0, 1.0, 1.0, 2.0, 2.0, 2.0, 2.0]
+        );
+        assert_eq!(p.recency, vec![0.0, 0.0, 2.0, 2.0, 2.0, 5.0, 5.0, 5.0, 5.0]);
+        for k in [0usize, 3, 8] {
+            let want = m
+                .prob_alive(&[p.frequency[k]], &[p.recency[k]], &[k as f64])
+                .unwrap()[0];
+            assert_eq!(p.prob_alive[k], want);
+        }
+        let e = alive_path(&m, &[0.0, 1.0], 3).unwrap_err();
+        assert_eq!(e.field(), Some("purchases"));
+    }
+
+    #[test]
+    fn matrices_are_the_predictions_cell_by_cell() {
+        let m = fhl();
+        let z = frequency_recency_matrix(&m, MatrixOf::ProbAlive, 3, 5).unwrap();
+        assert_eq!(z.len(), 24);
+        // row t_x = 4, column x = 2: P(alive | 2, 4, 5)
+        assert_eq!(
+            z[4 * 4 + 2],
+            m.prob_alive(&[2.0], &[4.0], &[5.0]).unwrap()[0]
+        );
+        // x = 1 with t_x = 0 is computed too
+        assert!(z[1].is_finite() && z[1] > 0.0);
+        let e = frequency_recency_matrix(&m, MatrixOf::ExpectedPurchases(2.0), 3, 5).unwrap();
+        let want = m.expected_purchases(2.0, &[3.0], &[5.0], &[5.0]).unwrap()[0];
+        assert_eq!(e[5 * 4 + 3], want);
+    }
+
+    #[test]
+    fn period_transactions_expected_counts_sum_to_the_customers() {
+        let m = fhl();
+        let x = [0.0, 0.0, 1.0, 3.0, 9.0];
+        let t = [10.0, 20.0, 10.0, 30.0, 30.0];
+        let w = [1.0, 2.0, 1.0, 1.0, 3.0];
+        let d = period_transactions(&m, &x, &t, Some(&w), 3).unwrap();
+        assert_eq!(d.labels, vec!["0", "1", "2", "3+"]);
+        assert_eq!(d.actual, vec![3.0, 1.0, 0.0, 4.0]);
+        let total: f64 = d.expected.iter().sum();
+        assert!((total - 8.0).abs() < 1e-12);
+        let p = |k: u32, t: f64| m.prob_purchases(k, t).unwrap();
+        let want1 = 2.0 * p(1, 10.0) + 2.0 * p(1, 20.0) + 4.0 * p(1, 30.0);
+        assert!((d.expected[1] - want1).abs() < 1e-12);
+    }
+
+    #[test]
+    fn holdout_groups_by_calibration_frequency() {
+        let m = fhl();
+        let (x, tx, t) = ([0.0, 1.0, 1.0, 2.0], [0.0, 5.0, 8.0, 9.0], [10.0; 4]);
+        let (fh, dh) = ([0.0, 1.0, 2.0, 3.0], [5.0; 4]);
+        let c =
+            calibration_vs_holdout(&m, &x, &tx, &t, &fh, &dh, HoldoutGroup::Frequency, 2).unwrap();
+        assert_eq!(c.key, vec![0.0, 1.0]);
+        assert_eq!(c.customers, vec![1.0, 2.0]);
+        assert_eq!(c.actual, vec![0.0, 1.5]);
+        let e = m.expected_purchases(5.0, &x, &tx, &t).unwrap();
+        assert!((c.expected[1] - (e[1] + e[2]) / 2.0).abs() < 1e-15);
+        let g: HoldoutGroup = "time_since_last_purchase".parse().unwrap();
+        assert_eq!(g, HoldoutGroup::TimeSinceLastPurchase);
+        assert_eq!("T_cal".parse::<HoldoutGroup>().unwrap(), HoldoutGroup::T);
+    }
+
+    #[test]
+    fn mixing_distributions() {
+        let m = fhl();
+        let g = Heterogeneity::TransactionRate.of(&m).unwrap();
+        assert_eq!(
+            g,
+            Mixing::Gamma {
+                shape: 0.243,
+                rate: 4.414
+            }
+        );
+        assert!((g.mean() - 0.243 / 4.414).abs() < 1e-15);
+        assert!((g.variance() - 0.243 / 4.414f64.powi(2)).abs() < 1e-15);
+        // Gamma pdf by hand: α^r x^(r−1) e^(−αx) / Γ(r)
+        let x: f64 = 0.05;
+        let want = 4.414f64.powf(0.243) * x.powf(0.243 - 1.0) * (-4.414 * x).exp()
+            / statrs::function::gamma::ln_gamma(0.243).exp();
+        assert!((g.pdf(&[x]).unwrap()[0] - want).abs() < 1e-10 * want);
+        let (xs, ys) = g.density_curve(100).unwrap();
+        assert_eq!((xs.len(), ys.len(), xs[0]), (100, 100, 0.0));
+        let q = g.quantile(0.99).unwrap();
+        assert!((xs[99] - q).abs() < 1e-12);
+        let b = Heterogeneity::Dropout.of(&m).unwrap();
+        assert!((b.mean() - 0.793 / (0.793 + 2.426)).abs() < 1e-15);
+        let gg = AnyModel::from_values(ModelKind::GammaGamma, &[6.25, 3.74, 15.44]).unwrap();
+        let e = Heterogeneity::Dropout.of(&gg).unwrap_err();
+        assert_eq!(e.code(), "NOT_SUPPORTED");
+        assert_eq!(gg.kind(), ModelKind::GammaGamma);
+    }
+}
