@@ -36,6 +36,18 @@ export declare class BetaGeo {
    * optimum or a model built from parameters.
    */
   get boundary(): string | null
+  /**
+   * Customers the fit left out although their data are valid (Gamma-Gamma:
+   * repeat customers whose mean spend is 0, valued at the population mean
+   * spend): their 0-based indices in the fit's arrays and why; null when none,
+   * or for a model built from parameters.
+   */
+  get leftOut(): LeftOut | null
+  /**
+   * The time unit the model was fitted in (the `unit` of the fitted data, e.g.
+   * "W"): that of recency, T and every horizon; null when not known.
+   */
+  get unit(): string | null
   /** Standard errors of the parameters; null for a model built from parameters. */
   get stdErrors(): BetaGeoParams | null
   /** Estimate, standard error and 95% interval of each parameter. */
@@ -95,6 +107,18 @@ export declare class BetaGeoBetaBinom {
    * optimum or a model built from parameters.
    */
   get boundary(): string | null
+  /**
+   * Customers the fit left out although their data are valid (Gamma-Gamma:
+   * repeat customers whose mean spend is 0, valued at the population mean
+   * spend): their 0-based indices in the fit's arrays and why; null when none,
+   * or for a model built from parameters.
+   */
+  get leftOut(): LeftOut | null
+  /**
+   * The time unit the model was fitted in (the `unit` of the fitted data, e.g.
+   * "W"): that of recency, T and every horizon; null when not known.
+   */
+  get unit(): string | null
   /** Standard errors of the parameters; null for a model built from parameters. */
   get stdErrors(): BetaGeoBetaBinomParams | null
   /** Estimate, standard error and 95% interval of each parameter. */
@@ -154,6 +178,18 @@ export declare class GammaGamma {
    * optimum or a model built from parameters.
    */
   get boundary(): string | null
+  /**
+   * Customers the fit left out although their data are valid (Gamma-Gamma:
+   * repeat customers whose mean spend is 0, valued at the population mean
+   * spend): their 0-based indices in the fit's arrays and why; null when none,
+   * or for a model built from parameters.
+   */
+  get leftOut(): LeftOut | null
+  /**
+   * The time unit the model was fitted in (the `unit` of the fitted data, e.g.
+   * "W"): that of recency, T and every horizon; null when not known.
+   */
+  get unit(): string | null
   /** Standard errors of the parameters; null for a model built from parameters. */
   get stdErrors(): GammaGammaParams | null
   /** Estimate, standard error and 95% interval of each parameter. */
@@ -196,6 +232,18 @@ export declare class GammaGompertzNBD {
    * optimum or a model built from parameters.
    */
   get boundary(): string | null
+  /**
+   * Customers the fit left out although their data are valid (Gamma-Gamma:
+   * repeat customers whose mean spend is 0, valued at the population mean
+   * spend): their 0-based indices in the fit's arrays and why; null when none,
+   * or for a model built from parameters.
+   */
+  get leftOut(): LeftOut | null
+  /**
+   * The time unit the model was fitted in (the `unit` of the fitted data, e.g.
+   * "W"): that of recency, T and every horizon; null when not known.
+   */
+  get unit(): string | null
   /** Standard errors of the parameters; null for a model built from parameters. */
   get stdErrors(): GammaGompertzNBDParams | null
   /** Estimate, standard error and 95% interval of each parameter. */
@@ -255,6 +303,18 @@ export declare class ModifiedBetaGeo {
    * optimum or a model built from parameters.
    */
   get boundary(): string | null
+  /**
+   * Customers the fit left out although their data are valid (Gamma-Gamma:
+   * repeat customers whose mean spend is 0, valued at the population mean
+   * spend): their 0-based indices in the fit's arrays and why; null when none,
+   * or for a model built from parameters.
+   */
+  get leftOut(): LeftOut | null
+  /**
+   * The time unit the model was fitted in (the `unit` of the fitted data, e.g.
+   * "W"): that of recency, T and every horizon; null when not known.
+   */
+  get unit(): string | null
   /** Standard errors of the parameters; null for a model built from parameters. */
   get stdErrors(): ModifiedBetaGeoParams | null
   /** Estimate, standard error and 95% interval of each parameter. */
@@ -314,6 +374,18 @@ export declare class ParetoNBD {
    * optimum or a model built from parameters.
    */
   get boundary(): string | null
+  /**
+   * Customers the fit left out although their data are valid (Gamma-Gamma:
+   * repeat customers whose mean spend is 0, valued at the population mean
+   * spend): their 0-based indices in the fit's arrays and why; null when none,
+   * or for a model built from parameters.
+   */
+  get leftOut(): LeftOut | null
+  /**
+   * The time unit the model was fitted in (the `unit` of the fitted data, e.g.
+   * "W"): that of recency, T and every horizon; null when not known.
+   */
+  get unit(): string | null
   /** Standard errors of the parameters; null for a model built from parameters. */
   get stdErrors(): ParetoNBDParams | null
   /** Estimate, standard error and 95% interval of each parameter. */
@@ -373,6 +445,18 @@ export declare class ShiftedBetaGeo {
    * optimum or a model built from parameters.
    */
   get boundary(): string | null
+  /**
+   * Customers the fit left out although their data are valid (Gamma-Gamma:
+   * repeat customers whose mean spend is 0, valued at the population mean
+   * spend): their 0-based indices in the fit's arrays and why; null when none,
+   * or for a model built from parameters.
+   */
+  get leftOut(): LeftOut | null
+  /**
+   * The time unit the model was fitted in (the `unit` of the fitted data, e.g.
+   * "W"): that of recency, T and every horizon; null when not known.
+   */
+  get unit(): string | null
   /** Standard errors of the parameters; null for a model built from parameters. */
   get stdErrors(): ShiftedBetaGeoParams | null
   /** Estimate, standard error and 95% interval of each parameter. */
@@ -437,6 +521,11 @@ export interface BgBbCustomers {
   nPeriods: Float64Array | Array<number>
   /** Optional weight per row (for `fit` only; e.g. the number of donors with this history). */
   weights?: Float64Array | Array<number>
+  /**
+   * The time unit of the columns (the `unit` of a summary object, e.g.
+   * "W"): `fit` stores it with the model, and the CLV takes its months from it.
+   */
+  unit?: string
 }
 
 /**
@@ -452,7 +541,11 @@ export interface ClvOptions {
   time?: number
   /** Monthly discount rate (default 0.01). */
   discountRate?: number
-  /** Unit of recency and T: "W" (default), "D", "H", "M" or "<n>d". */
+  /**
+   * Unit of recency and T: "W", "D", "H", "M" or "<n>d". Default: the unit
+   * the transaction model was fitted in, else the data's `unit`, else "D"
+   * (as lifetimes); units that disagree throw `UNIT_MISMATCH`.
+   */
   freq?: string
 }
 
@@ -496,6 +589,12 @@ export interface CustomerAtRisk {
 }
 
 /**
+ * The order of the customer exposure plot (pymc-marketing's `plot_customer_exposure`): customer
+ * indices by `T`, then `recency` (each customer a line from 0 to `recency` and on to `T`).
+ */
+export declare function customerExposure(recency: Float64Array | Array<number>, t: Float64Array | Array<number>): Uint32Array
+
+/**
  * Discounted CLV of each customer over `time` months (lifetimes-compatible):
  * Σ_{k=1..time} spend · (E[Y(k·u)] − E[Y((k−1)·u)]) / (1+discountRate)^k, spend from the spend model.
  */
@@ -514,6 +613,11 @@ export interface Customers {
   T: Float64Array | Array<number>
   /** Optional weight per row (for `fit` only; e.g. counts of identical customers). */
   weights?: Float64Array | Array<number>
+  /**
+   * The time unit of the columns (the `unit` of a summary object, e.g.
+   * "W"): `fit` stores it with the model, and the CLV takes its months from it.
+   */
+  unit?: string
 }
 
 /** Revenue, transactions and a contribution margin per customer from a transaction log. */
@@ -624,6 +728,14 @@ export interface HoldoutInput {
   frequencyHoldout: Float64Array | Array<number>
   /** Length of the holdout period (one value, or one per customer). */
   durationHoldout: Float64Array | Array<number>
+}
+
+/** Customers a fit left out although their data are valid (`leftOut`). */
+export interface LeftOut {
+  /** 0-based indices in the fit's input arrays, ascending. */
+  indices: Array<number>
+  /** Why they were left out and how they are valued. */
+  reason: string
 }
 
 /** Options of `frequencyRecencyMatrix`. */
@@ -822,6 +934,11 @@ export interface RfmSummary {
   nTransactions: number
   /** Rows skipped with `skipInvalid`. */
   nSkipped: number
+  /**
+   * Transactions after the observation end: outside the window and left
+   * out, as in lifetimes (rows of the end's own period stay in).
+   */
+  nAfterObservationEnd: number
 }
 
 /** A transaction file (CSV, TSV, `;` or whitespace separated) → summary, as `rfmSummary`. */
@@ -938,6 +1055,11 @@ export interface SpendCustomers {
   T?: Float64Array | Array<number>
   /** Optional weight per row (for `fit` only). */
   weights?: Float64Array | Array<number>
+  /**
+   * The time unit of the columns (the `unit` of a summary object, e.g.
+   * "W"): `fit` stores it with the model, and the CLV takes its months from it.
+   */
+  unit?: string
 }
 
 /** A stratified uplift: the combined estimate and one row per stratum (sorted by label). */

@@ -135,6 +135,13 @@ for (const { name, lib } of backends) {
         'NOT_SUPPORTED', null);
     });
 
+    test('customerExposure: customers by T, then recency, ties in input order', () => {
+      // sorted by hand: T = 2 (index 2), T = 5 with recency 1 (1) then 3 (0), T = 9 (3)
+      assert.deepEqual(Array.from(lib.customerExposure([3, 1, 0, 2], [5, 5, 2, 9])), [2, 1, 0, 3]);
+      assert.deepEqual(Array.from(lib.customerExposure([1, 1], [4, 4])), [0, 1]);
+      assertClvError(() => lib.customerExposure([3], [2]), 'INVALID_INPUT', 'recency');
+    });
+
     test('alivePath is P(alive) at each age', () => {
       const m = lib.BetaGeo.fromParams(FHL);
       const p = lib.alivePath(m, [1, 0, 2, 0, 0, 1], 8);

@@ -7,7 +7,7 @@ use napi::bindgen_prelude::{Either, Float64Array, Uint8Array, Uint32Array};
 use napi_derive::napi;
 
 use crate::models::{HasModel, ModelClass};
-use crate::{CsvOptions, Result, glue, js, out, sl};
+use crate::{CsvOptions, Result, glue, js, out, sl, text_bytes};
 
 fn core_of<'a>(m: &'a ModelClass<'_>) -> Result<&'a clv::AnyModel> {
     m.state().get().map_err(js)
@@ -100,24 +100,8 @@ pub fn tracking_series_from_csv(
     options: CsvOptions,
 ) -> Result<TrackingLog> {
     let m = core_of(&model)?;
-    let csv = glue::CsvArgs {
-        customer_id_col: options.customer_id_col,
-        datetime_col: options.datetime_col,
-        monetary_value_col: options.monetary_value_col,
-        delimiter: options.delimiter,
-        has_header: options.has_header,
-    };
-    let args = glue::SummaryArgs {
-        freq: options.freq,
-        observation_period_end: options.observation_period_end,
-        calibration_period_end: options.calibration_period_end,
-        date_format: options.date_format,
-        skip_invalid: options.skip_invalid,
-    };
-    let bytes: &[u8] = match &text {
-        Either::A(s) => s.as_bytes(),
-        Either::B(b) => b,
-    };
+    let (csv, args) = options.into_args();
+    let bytes = text_bytes(&text);
     let log = glue::diagnostics::tracking_csv(m, bytes, &csv, &args).map_err(js)?;
     Ok(TrackingLog {
         series: series(log.series),
@@ -306,6 +290,19 @@ pub fn simulate_survivors(
     clv::simulate::simulate_survivors(m, n, p, seed_of(seed)?)
         .map(out)
         .map_err(js)
+}
+
+/// The order of the customer exposure plot (pymc-marketing's `plot_customer_exposure`): customer
+/// indices by `T`, then `recency` (each customer a line from 0 to `recency` and on to `T`).
+#[napi(catch_unwind, js_name = "customerExposure")]
+pub fn customer_exposure(
+    recency: Either<Float64Array, Vec<f64>>,
+    #[napi(ts_arg_type = "Float64Array | Array<number>")] t: Either<Float64Array, Vec<f64>>,
+) -> Result<Uint32Array> {
+    let order = clv::diagnostics::customer_exposure(sl(&recency), sl(&t)).map_err(js)?;
+    Ok(Uint32Array::new(
+        order.into_iter().map(|i| i as u32).collect(),
+    ))
 }
 
 /// Options of `frequencyRecencyMatrix`.

@@ -235,30 +235,43 @@ pub fn rfm_summary(
     .map_err(js)
 }
 
+impl CsvOptions {
+    /// The reading and summary options, as the shared glue takes them.
+    pub(crate) fn into_args(self) -> (glue::CsvArgs, glue::SummaryArgs) {
+        let csv = glue::CsvArgs {
+            customer_id_col: self.customer_id_col,
+            datetime_col: self.datetime_col,
+            monetary_value_col: self.monetary_value_col,
+            delimiter: self.delimiter,
+            has_header: self.has_header,
+        };
+        let summary = glue::SummaryArgs {
+            freq: self.freq,
+            observation_period_end: self.observation_period_end,
+            calibration_period_end: self.calibration_period_end,
+            date_format: self.date_format,
+            skip_invalid: self.skip_invalid,
+        };
+        (csv, summary)
+    }
+}
+
+/// The bytes of a file given as text or as bytes.
+pub(crate) fn text_bytes(text: &Either<String, Uint8Array>) -> &[u8] {
+    match text {
+        Either::A(s) => s.as_bytes(),
+        Either::B(b) => b,
+    }
+}
+
 /// A transaction file (CSV, TSV, `;` or whitespace separated) → summary, as `rfmSummary`.
 #[napi(catch_unwind)]
 pub fn rfm_summary_from_csv(
     text: Either<String, Uint8Array>,
     options: CsvOptions,
 ) -> Result<RfmSummary> {
-    let csv = glue::CsvArgs {
-        customer_id_col: options.customer_id_col,
-        datetime_col: options.datetime_col,
-        monetary_value_col: options.monetary_value_col,
-        delimiter: options.delimiter,
-        has_header: options.has_header,
-    };
-    let args = glue::SummaryArgs {
-        freq: options.freq,
-        observation_period_end: options.observation_period_end,
-        calibration_period_end: options.calibration_period_end,
-        date_format: options.date_format,
-        skip_invalid: options.skip_invalid,
-    };
-    let bytes: &[u8] = match &text {
-        Either::A(s) => s.as_bytes(),
-        Either::B(b) => b,
-    };
+    let (csv, args) = options.into_args();
+    let bytes = text_bytes(&text);
     glue::summarize_csv(bytes, &csv, &args)
         .map(RfmSummary::from)
         .map_err(js)

@@ -50,6 +50,19 @@ pub(crate) fn alive_path<'py>(
     })?)
 }
 
+/// The exposure plot's order of the customers
+/// (`clv::diagnostics::customer_exposure`).
+#[pyfunction]
+pub(crate) fn customer_exposure<'py>(
+    py: Python<'py>,
+    recency: Floats<'py>,
+    t: Floats<'py>,
+) -> Res<Bound<'py, numpy::PyArray1<u64>>> {
+    let (r, t) = (slice(&recency), slice(&t));
+    let order = diagnostics::customer_exposure(&r, &t)?;
+    Ok(array(py, order.into_iter().map(|i| i as u64).collect()))
+}
+
 /// Customers by repeat purchases, actual vs expected, with the `K+` bucket
 /// (`clv::diagnostics::period_transactions`).
 #[pyfunction]

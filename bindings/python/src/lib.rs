@@ -62,6 +62,7 @@ fn _clv(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(portfolio::uplift_stratified, m)?)?;
     m.add_function(wrap_pyfunction!(diagnostics::tracking_series, m)?)?;
     m.add_function(wrap_pyfunction!(diagnostics::alive_path, m)?)?;
+    m.add_function(wrap_pyfunction!(diagnostics::customer_exposure, m)?)?;
     m.add_function(wrap_pyfunction!(diagnostics::period_transactions, m)?)?;
     m.add_function(wrap_pyfunction!(diagnostics::calibration_vs_holdout, m)?)?;
     m.add_function(wrap_pyfunction!(diagnostics::heterogeneity, m)?)?;

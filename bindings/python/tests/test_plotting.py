@@ -156,6 +156,14 @@ def test_exposure_and_expected_purchases_over_time(bg, cdnow, tmp_path):
     seg = first.get_segments()
     assert len(seg) == 50 and seg[7][1][0] == cdnow["recency"].iloc[order[7]]
     assert second.get_segments()[7][1][0] == cdnow["T"].iloc[order[7]]
+    # the order comes from the core (clv::diagnostics::customer_exposure); numpy's stable
+    # lexsort by T then recency is the independent check, on every customer
+    full = np.lexsort((cdnow["recency"].to_numpy(), cdnow["T"].to_numpy()))
+    core = clv._clv.customer_exposure(cdnow["recency"].to_numpy(float), cdnow["T"].to_numpy(float))
+    assert np.array_equal(core, full)
+    with pytest.raises(clv.ClvError) as e:
+        plotting.plot_customer_exposure(pd.DataFrame({"recency": [3.0], "T": [2.0]}))
+    assert e.value.field == "recency"
     pn = clv.ParetoNBD.from_params(r=0.553, alpha=10.578, s=0.606, beta=11.669)
     ax = plotting.plot_expected_purchases_over_time([bg, pn], 78, freq="W")
     save(ax, tmp_path / "expected.png")

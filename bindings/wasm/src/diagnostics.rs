@@ -4,14 +4,13 @@
 //! simulated customer base. Each function reads the JS values, calls the core
 //! and builds the result object (arrays as `Float64Array`).
 
-use js_sys::{Array, Float64Array, Object, Uint8Array, Uint32Array};
-use wasm_bindgen::JsCast;
+use js_sys::{Array, Float64Array, Object, Uint32Array};
 use wasm_bindgen::prelude::*;
 
 use crate::models::model_arg;
 use crate::{
-    Result, f64s, get, glue, invalid, js, missing, num, opt_bool, opt_f64, opt_f64s, opt_string,
-    set, string, summary_args, to_f64s, type_name,
+    Result, csv_args, f64s, get, glue, invalid, js, missing, num, opt_f64, opt_f64s, opt_string,
+    set, summary_args, text_bytes, to_f64s, type_name,
 };
 
 fn whole(field: &str, v: f64) -> Result<usize> {
@@ -69,24 +68,7 @@ pub fn tracking_series_from_csv(
     #[wasm_bindgen(unchecked_param_type = "CsvOptions")] options: JsValue,
 ) -> Result<JsValue> {
     let m = model_arg("model", &model)?;
-    let bytes: Vec<u8> = if let Some(s) = text.as_string() {
-        s.into_bytes()
-    } else if let Some(b) = text.dyn_ref::<Uint8Array>() {
-        b.to_vec()
-    } else {
-        return Err(invalid(
-            "text",
-            type_name(&text),
-            "a string or a Uint8Array",
-        ));
-    };
-    let csv = glue::CsvArgs {
-        customer_id_col: string(&options, "customerIdCol")?,
-        datetime_col: string(&options, "datetimeCol")?,
-        monetary_value_col: opt_string(&options, "monetaryValueCol")?,
-        delimiter: opt_string(&options, "delimiter")?,
-        has_header: opt_bool(&options, "hasHeader")?,
-    };
+    let (bytes, csv) = (text_bytes(&text)?, csv_args(&options)?);
     let log =
         glue::diagnostics::tracking_csv(&m, &bytes, &csv, &summary_args(&options)?).map_err(js)?;
     let mut fields = vec![
@@ -149,6 +131,18 @@ pub fn alive_path(
         ("recency", floats(&p.recency)),
         ("probAlive", floats(&p.prob_alive)),
     ]))
+}
+
+/// The order of the customer exposure plot (pymc-marketing's `plot_customer_exposure`): customer
+/// indices by `T`, then `recency` (each customer a line from 0 to `recency` and on to `T`).
+#[wasm_bindgen(js_name = customerExposure)]
+pub fn customer_exposure(
+    #[wasm_bindgen(unchecked_param_type = "Float64Array | Array<number>")] recency: JsValue,
+    #[wasm_bindgen(js_name = T, unchecked_param_type = "Float64Array | Array<number>")] t: JsValue,
+) -> Result<Vec<u32>> {
+    let (r, t) = (to_f64s("recency", &recency)?, to_f64s("T", &t)?);
+    let order = clv::diagnostics::customer_exposure(&r, &t).map_err(js)?;
+    Ok(order.into_iter().map(|i| i as u32).collect())
 }
 
 /// Simulates one customer per element of `T` from a transaction model with a seeded generator

@@ -273,30 +273,35 @@ pub fn rfm_summary(
     summary_js(s)
 }
 
+/// The bytes of a file given as a string or a `Uint8Array`.
+pub(crate) fn text_bytes(text: &JsValue) -> Result<Vec<u8>> {
+    if let Some(s) = text.as_string() {
+        Ok(s.into_bytes())
+    } else if let Some(b) = text.dyn_ref::<Uint8Array>() {
+        Ok(b.to_vec())
+    } else {
+        Err(invalid("text", type_name(text), "a string or a Uint8Array"))
+    }
+}
+
+/// The reading options of a `CsvOptions` object.
+pub(crate) fn csv_args(options: &JsValue) -> Result<glue::CsvArgs> {
+    Ok(glue::CsvArgs {
+        customer_id_col: string(options, "customerIdCol")?,
+        datetime_col: string(options, "datetimeCol")?,
+        monetary_value_col: opt_string(options, "monetaryValueCol")?,
+        delimiter: opt_string(options, "delimiter")?,
+        has_header: opt_bool(options, "hasHeader")?,
+    })
+}
+
 /// A transaction file (CSV, TSV, `;` or whitespace separated) → summary, as `rfmSummary`.
 #[wasm_bindgen(js_name = rfmSummaryFromCsv, unchecked_return_type = "RfmSummary")]
 pub fn rfm_summary_from_csv(
     #[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] text: JsValue,
     #[wasm_bindgen(unchecked_param_type = "CsvOptions")] options: JsValue,
 ) -> Result<JsValue> {
-    let bytes: Vec<u8> = if let Some(s) = text.as_string() {
-        s.into_bytes()
-    } else if let Some(b) = text.dyn_ref::<Uint8Array>() {
-        b.to_vec()
-    } else {
-        return Err(invalid(
-            "text",
-            type_name(&text),
-            "a string or a Uint8Array",
-        ));
-    };
-    let csv = glue::CsvArgs {
-        customer_id_col: string(&options, "customerIdCol")?,
-        datetime_col: string(&options, "datetimeCol")?,
-        monetary_value_col: opt_string(&options, "monetaryValueCol")?,
-        delimiter: opt_string(&options, "delimiter")?,
-        has_header: opt_bool(&options, "hasHeader")?,
-    };
+    let (bytes, csv) = (text_bytes(&text)?, csv_args(&options)?);
     let s = glue::summarize_csv(&bytes, &csv, &summary_args(&options)?).map_err(js)?;
     summary_js(s)
 }

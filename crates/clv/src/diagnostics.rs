@@ -26,6 +26,9 @@
 //!   column (FHL 2005, Figure 4).
 //! - [`Heterogeneity`]: the mixing distributions of the individual rates
 //!   (Gamma for λ and μ, Beta for p and θ) with their densities.
+//! - [`customer_exposure`]: the order in which pymc-marketing's
+//!   `plot_customer_exposure` draws customers (by T, then recency), each a
+//!   line from the first purchase (0) to the last (recency) and on to T.
 
 use serde::Serialize;
 use statrs::distribution::{Beta, Continuous, ContinuousCDF, Gamma};
@@ -699,8 +702,40 @@ impl Heterogeneity {
     }
 }
 
+/// The customers in the order of the exposure plot (pymc-marketing's
+/// `plot_customer_exposure`): by age `T`, then `recency`, ties in input
+/// order. Each customer is drawn as a line from the first purchase (0) to
+/// the last (`recency`) and on to the end of observation (`T`), in the
+/// summary's unit.
+///
+/// # Errors
+/// [`Error::LengthMismatch`] (field `T`); [`Error::InvalidValue`] naming
+/// `recency` or `T` and the customer's index for a value that is not finite
+/// and ≥ 0, or a recency above T.
+pub fn customer_exposure(recency: &[f64], t: &[f64]) -> Result<Vec<usize>> {
+    crate::error::check::same_len("T", t.len(), "recency", recency.len())?;
+    for (i, (&r, &tt)) in recency.iter().zip(t).enumerate() {
+        if !(tt.is_finite() && tt >= 0.0) {
+            return Err(Error::invalid_at("T", i, tt, "a finite number >= 0"));
+        }
+        if !(r.is_finite() && (0.0..=tt).contains(&r)) {
+            return Err(Error::invalid_at(
+                "recency",
+                i,
+                r,
+                format!("a number in [0, T = {tt}]"),
+            ));
+        }
+    }
+    let mut order: Vec<usize> = (0..t.len()).collect();
+    order.sort_by(|&a, &b| {
+        t[a].total_cmp(&t[b])
+            .then(recency[a].total_cmp(&recency[b]))
+    });
+    Ok(order)
+}
+
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use crate::models::ModelInfo;
@@ -888,5 +923,23 @@ mod tests {
         let e = Heterogeneity::Dropout.of(&gg).unwrap_err();
         assert_eq!(e.code(), "NOT_SUPPORTED");
         assert_eq!(gg.kind(), ModelKind::GammaGamma);
+    }
+
+    #[test]
+    fn customer_exposure_orders_by_t_then_recency() {
+        let order = customer_exposure(&[3.0, 1.0, 0.0, 2.0], &[5.0, 5.0, 2.0, 9.0]).unwrap();
+        assert_eq!(order, [2, 1, 0, 3]);
+        // ties keep the input order
+        assert_eq!(customer_exposure(&[1.0, 1.0], &[4.0, 4.0]).unwrap(), [0, 1]);
+        let e = customer_exposure(&[3.0], &[2.0]).unwrap_err();
+        assert_eq!((e.code(), e.field()), ("INVALID_INPUT", Some("recency")));
+        assert_eq!(
+            customer_exposure(&[1.0], &[1.0, 2.0]).unwrap_err().code(),
+            "LENGTH_MISMATCH"
+        );
+        assert_eq!(
+            customer_exposure(&[0.0], &[f64::NAN]).unwrap_err().field(),
+            Some("T")
+        );
     }
 }

@@ -362,7 +362,6 @@ pub fn simulate_survivors(
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use crate::fit::FitOptions;

@@ -19,6 +19,7 @@ __all__ = [
     "ClvError",
     "contribution_margin",
     "contribution_margins",
+    "customer_exposure",
     "customer_lifetime_value",
     "customer_totals",
     "default_segment_map",
@@ -221,6 +222,7 @@ def tracking_series(
     model: Model, first_period: _F64, repeat_periods: _F64, n_periods: int, multiplier: int
 ) -> Dict[str, Any]: ...
 def alive_path(model: Model, purchases: _F64, t: int) -> Dict[str, Any]: ...
+def customer_exposure(recency: _F64, t: _F64) -> npt.NDArray[np.uint64]: ...
 def period_transactions(
     model: Model, frequency: _F64, t: _F64, weights: Optional[_F64], max_frequency: int
 ) -> Dict[str, Any]: ...

@@ -404,7 +404,7 @@ def plot_customer_exposure(summary: Any, n: Optional[int] = None, freq: Optional
     order (all by default)."""
     tx = _col(summary, "recency", "recency_cal")
     t = _col(summary, "T", "T_cal")
-    order = np.lexsort((tx, t))
+    order = _clv.customer_exposure(np.asarray(tx, dtype=float), np.asarray(t, dtype=float)).astype(np.intp)
     if n is not None:
         order = order[: int(n)]
     y = np.arange(len(order))
