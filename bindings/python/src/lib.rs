@@ -40,6 +40,7 @@ fn _clv(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(models::customer_lifetime_value, m)?)?;
     m.add_function(wrap_pyfunction!(summary::summarize, m)?)?;
     m.add_function(wrap_pyfunction!(summary::unit_words, m)?)?;
+    m.add_function(wrap_pyfunction!(summary::unit_with_multiplier, m)?)?;
     m.add_function(wrap_pyfunction!(summary::rfm_scores, m)?)?;
     m.add_function(wrap_pyfunction!(summary::rfm_segments, m)?)?;
     m.add_function(wrap_pyfunction!(summary::default_segment_map, m)?)?;

@@ -92,6 +92,13 @@ pub(crate) fn summarize<'py>(
     Ok(Wrap(CodedSummary(s, rows)))
 }
 
+/// `freq` with `freq_multiplier` folded in, as text (`"7D"`, 2 → `"14d"`;
+/// `clv::time::TimeUnit::with_multiplier`).
+#[pyfunction]
+pub(crate) fn unit_with_multiplier(freq: &str, multiplier: f64) -> Res<String> {
+    Ok(clv::time::TimeUnit::with_multiplier(freq, multiplier)?.to_string())
+}
+
 /// A time unit in words (`"W"` → `"weeks"`; `clv::time::TimeUnit::words`).
 #[pyfunction]
 pub(crate) fn unit_words(unit: &str) -> Res<String> {

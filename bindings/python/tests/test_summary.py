@@ -102,6 +102,18 @@ def test_offsets_are_wall_time_as_in_every_runtime():
     assert s.loc["a", ["frequency", "recency", "T"]].tolist() == [1.0, 1.0, 2.0]
 
 
+def test_freq_multiplier_multiplies_a_multiple_unit():
+    # issue 17 #7: freq="7D" with freq_multiplier=2 became the unit "27D" (recency 7/27);
+    # it is 14 days: recency 7/14, T 14/14
+    df = pd.DataFrame({"customer_id": ["a", "a"], "date": ["2024-01-01", "2024-01-08"]})
+    s = clv.rfm_summary(df, observation_period_end="2024-01-15", freq="7D", freq_multiplier=2)
+    assert s.loc["a", ["frequency", "recency", "T"]].tolist() == [1.0, 0.5, 1.0]
+    assert s.attrs["unit"] == "14d"
+    with pytest.raises(clv.ClvError) as e:
+        clv.rfm_summary(df, freq="D", freq_multiplier=0)
+    assert e.value.field == "freq_multiplier"
+
+
 def test_numpy_arrays_in():
     ids = np.array([1, 1, 2])
     dates = np.array(["2024-01-01", "2024-01-08", "2024-01-03"], dtype="datetime64[D]")

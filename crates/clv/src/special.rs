@@ -154,6 +154,10 @@ pub(crate) fn ln_beta(a: f64, b: f64) -> f64 {
         return f64::NAN;
     }
     let (small, large) = if a <= b { (a, b) } else { (b, a) };
+    if large < 30.0 {
+        // as statrs forms it (and as fast): nothing large cancels here
+        return ln_gamma(a) + ln_gamma(b) - ln_gamma(a + b);
+    }
     ln_gamma(small) - ln_gamma_ratio(large, small)
 }
 

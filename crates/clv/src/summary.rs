@@ -870,6 +870,27 @@ impl Plan<'_> {
         let cal = group_calibration(&cal, end, self.unit.multiplier);
         R::sort(&mut hold);
         let (holdout_frequency, holdout_monetary, holdout_only) = group_holdout(&hold, &cal.ranks);
+        // Finite amounts can still add up past f64::MAX (two of 1e308): an
+        // error naming the customer, not a silent inf (issue 17 #9).
+        for (field, values) in [
+            ("monetary_value", &cal.monetary),
+            ("monetary_value_holdout", &holdout_monetary),
+        ] {
+            if let Some(k) = values.iter().position(|v| !v.is_finite()) {
+                let rank = cal.ranks[k];
+                let code = self
+                    .rank_of_code
+                    .iter()
+                    .position(|&r| r == rank)
+                    .unwrap_or(0);
+                let customer = self.ids.names.get(code).map_or("", String::as_str);
+                return Err(Error::invalid(
+                    field,
+                    format!("customer {customer:?}"),
+                    "amounts whose sum is a finite number (the sum overflows)",
+                ));
+            }
+        }
         Ok(Grouped {
             cal,
             holdout_frequency,
@@ -1584,5 +1605,32 @@ mod tests {
             }
             prop_assert_eq!(s.n_transactions, rows.len());
         }
+    }
+    #[test]
+    fn overflowing_sums_are_an_error_naming_the_customer() {
+        // issue 17 #9: two amounts of 1e308 in one period gave inf (JSON null)
+        let ids = ["a", "a", "a"];
+        let stamps = [0, 86_400, 86_400];
+        let e = summarize(
+            &ids,
+            &stamps,
+            Some(&[1.0, 1e308, 1e308]),
+            &SummaryOptions::default(),
+        )
+        .unwrap_err();
+        assert_eq!(
+            (e.code(), e.field()),
+            ("INVALID_INPUT", Some("monetary_value"))
+        );
+        assert!(e.to_string().contains("\"a\""), "{e}");
+        // large finite sums are fine
+        let s = summarize(
+            &ids,
+            &stamps,
+            Some(&[1.0, 1e307, 1e307]),
+            &SummaryOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(s.monetary_value.unwrap()[0], 2e307);
     }
 }

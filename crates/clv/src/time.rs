@@ -116,6 +116,32 @@ impl TimeUnit {
         }
     }
 
+    /// `freq` with its counts further divided by `multiplier` (lifetimes'
+    /// `freq_multiplier`): `"7D"` with 2 is `"14d"`, not `"27D"`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidValue`] for a `freq` that does not parse (field
+    /// `freq`) or a multiplier that is not finite and > 0 (field
+    /// `freq_multiplier`).
+    ///
+    /// ```
+    /// use clv::time::TimeUnit;
+    /// assert_eq!(TimeUnit::with_multiplier("7D", 2.0)?.to_string(), "14d");
+    /// assert_eq!(TimeUnit::with_multiplier("W", 1.0)?.to_string(), "W");
+    /// # Ok::<(), clv::Error>(())
+    /// ```
+    pub fn with_multiplier(freq: &str, multiplier: f64) -> Result<Self> {
+        let unit = TimeUnit::parse(freq)?;
+        if !(multiplier.is_finite() && multiplier > 0.0) {
+            return Err(Error::invalid(
+                "freq_multiplier",
+                multiplier,
+                "a finite number > 0",
+            ));
+        }
+        TimeUnit::new(unit.period, unit.multiplier * multiplier)
+    }
+
     /// Parses `H`, `D`, `W`, `M` (case-insensitive; multiplier 1) or `<n>`
     /// followed by one of those letters (multiplier `n`, e.g. `7d`).
     ///

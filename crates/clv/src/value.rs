@@ -112,46 +112,34 @@ fn same_length(a: TimeUnit, b: TimeUnit) -> bool {
 }
 
 /// Periods of the summary's unit in one month, as lifetimes uses them:
-/// `"W"` 4.345, `"D"` 30, `"H"` 720, `"M"` 1. A multiple of days `"<k>D"` /
-/// `"<k>d"` (the summary's "7d"-style unit) gives `30 / k` (a month is 30
-/// days, as for `"D"`; lifetimes itself accepts only W, M, D, H).
+/// `"W"` 4.345, `"D"` 30, `"H"` 720, `"M"` 1. A multiple `"<k>D"`, `"<k>W"`,
+/// … (the summary's "7d"-style units, any spelling
+/// [`TimeUnit::parse`] reads) divides them by k (a month is 30 days, as for
+/// `"D"`; lifetimes itself accepts only W, M, D, H).
 ///
 /// # Errors
-/// [`Error::InvalidValue`] with field `freq` for any other text or k ≤ 0.
+/// [`Error::InvalidValue`] with field `freq` for a unit that does not parse.
 ///
 /// # Example
 /// ```
 /// use clv::value::periods_per_month;
 /// assert_eq!(periods_per_month("W").unwrap(), 4.345);
+/// assert_eq!(periods_per_month("w").unwrap(), 4.345);
+/// assert_eq!(periods_per_month("2W").unwrap(), 4.345 / 2.0);
 /// assert_eq!(periods_per_month("7d").unwrap(), 30.0 / 7.0);
 /// assert!(periods_per_month("Y").is_err());
 /// ```
 pub fn periods_per_month(freq: &str) -> Result<f64> {
-    match freq {
-        "W" => Ok(4.345),
-        "D" => Ok(30.0),
-        "H" => Ok(720.0),
-        "M" => Ok(1.0),
-        _ => {
-            let bad = || {
-                Error::invalid(
-                    "freq",
-                    format!("{freq:?}"),
-                    "W, D, H, M or a number of days such as \"7d\"",
-                )
-            };
-            let num = freq
-                .strip_suffix('d')
-                .or_else(|| freq.strip_suffix('D'))
-                .ok_or_else(bad)?;
-            let k: f64 = num.parse().map_err(|_| bad())?;
-            if k.is_finite() && k > 0.0 {
-                Ok(30.0 / k)
-            } else {
-                Err(bad())
-            }
-        }
-    }
+    use crate::time::Period;
+    // every spelling `summary` takes ("w", "2W", "7d", "h"): issue 17 #16
+    let unit = TimeUnit::parse(freq)?;
+    let per_month = match unit.period {
+        Period::Week => 4.345,
+        Period::Day => 30.0,
+        Period::Hour => 720.0,
+        Period::Month => 1.0,
+    };
+    Ok(per_month / unit.multiplier)
 }
 
 /// The longest horizon of [`customer_lifetime_value`]: 1,200 months (100
@@ -498,7 +486,10 @@ mod tests {
         assert_eq!(periods_per_month("H").unwrap(), 720.0);
         assert_eq!(periods_per_month("M").unwrap(), 1.0);
         assert_eq!(periods_per_month("14D").unwrap(), 30.0 / 14.0);
-        for bad in ["", "d", "0d", "-7d", "x7d", "week"] {
+        // the spellings `summary` takes (issue 17 #16: `clv score --freq w` and 2W were refused)
+        assert_eq!(periods_per_month("d").unwrap(), 30.0);
+        assert_eq!(periods_per_month("2W").unwrap(), 4.345 / 2.0);
+        for bad in ["", "0d", "-7d", "x7d", "week"] {
             assert_eq!(
                 periods_per_month(bad).unwrap_err().field(),
                 Some("freq"),

@@ -42,6 +42,7 @@ __all__ = [
     "summarize",
     "tracking_series",
     "tracking_series_from_transactions",
+    "unit_with_multiplier",
     "unit_words",
     "uplift",
     "uplift_proportions",
@@ -119,6 +120,7 @@ def summarize(
     calibration_end: Optional[int] = None,
     names: Any = None,
 ) -> Dict[str, Any]: ...
+def unit_with_multiplier(freq: str, multiplier: float) -> str: ...
 def unit_words(unit: str) -> str: ...
 def rfm_scores(
     frequency: _F64, recency: _F64, t: _F64, monetary_value: _F64, bins: int

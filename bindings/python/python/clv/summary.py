@@ -80,9 +80,10 @@ def _timestamp(field: str, value: Any) -> Optional[int]:
 
 
 def _frequency_unit(freq: str, freq_multiplier: float) -> str:
+    """``freq`` with ``freq_multiplier`` folded in by the core ("7D" with 2 is "14d")."""
     if freq_multiplier == 1:
         return str(freq)
-    return f"{freq_multiplier:g}{freq}"
+    return str(_clv.unit_with_multiplier(str(freq), float(freq_multiplier)))
 
 
 def summarize(
