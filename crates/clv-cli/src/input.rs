@@ -137,9 +137,23 @@ pub fn read_file(path: &Path, columns: &ColumnArgs) -> Result<(TransactionTable,
         message: e.to_string(),
     };
     let file = File::open(path).map_err(io_err)?;
-    let size = file.metadata().ok().map(|m| m.len());
-    let progress = Progress::new(size);
-    let table = clv::io::read_transactions(progress.reader(file), &columns.read_options())?;
+    let meta = file.metadata().map_err(io_err)?;
+    if meta.is_dir() {
+        return Err(Error::Io {
+            path: path.display().to_string(),
+            message: "a directory, not a file".to_string(),
+        });
+    }
+    let progress = Progress::new(Some(meta.len()));
+    // errors while reading name this file, not `<input>` (issue 17 #16)
+    let table = clv::io::read_transactions(progress.reader(file), &columns.read_options())
+        .map_err(|e| match e {
+            Error::Io { message, .. } => Error::Io {
+                path: path.display().to_string(),
+                message,
+            },
+            other => other,
+        })?;
     report_skipped_lines(&table);
     Ok((table, progress))
 }

@@ -241,6 +241,10 @@ fn value_formulas_by_hand() {
     assert_fails(&o, &["retention", "1.5"]);
     let o = run("value waland-cole --volume 1,2,3 --margin 1,2 --cost-of-capital 0.1");
     assert_fails(&o, &["margin"]);
+    // issue 17 #16: a directory was "I/O error on <input>"
+    let dir = std::env::temp_dir();
+    let o = clv(&["summary", dir.to_str().unwrap()]);
+    assert_fails(&o, &[dir.to_str().unwrap(), "a directory"]);
     // issue 17 #4: 4294967295 periods asked for 68 GB and aborted
     let o =
         run("value waland-cole --volume 1 --margin 1 --cost-of-capital 0.1 --periods 4294967295");
