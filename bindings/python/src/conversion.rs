@@ -5,6 +5,9 @@
 
 use std::borrow::Cow;
 
+use clv::diagnostics::{
+    AlivePath, HoldoutComparison, MixingCurve, PeriodTransactions, TrackingLog, TrackingSeries,
+};
 use clv::experiment::{StratifiedUplift, StratumUplift, Uplift};
 use clv::fit::{FitInfo, FitOptions};
 use clv::models::ModelSpec;
@@ -12,6 +15,7 @@ use clv::portfolio::{
     CustomerAtRisk, CustomerTotals, OfferCeiling, RiskRanking, TierSummary, TopShare, ValueTiers,
     WhaleCurve,
 };
+use clv::simulate::{Simulated, SimulatedSpend};
 use numpy::{Element, IntoPyArray, PyArray1, PyReadonlyArray1};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
@@ -180,4 +184,60 @@ into_dict!(StratumUplift, |py, s| {
     "stratum" => s.stratum, "n_treated" => s.n_treated, "n_control" => s.n_control,
     "weight" => s.weight, "mean_treated" => s.mean_treated, "mean_control" => s.mean_control,
     "effect" => s.effect, "std_error" => s.std_error,
+});
+
+into_dict!(TrackingSeries, |py, s| {
+    "time" => array(py, s.time), "actual" => array(py, s.actual),
+    "expected" => array(py, s.expected),
+    "actual_incremental" => array(py, s.actual_incremental),
+    "expected_incremental" => array(py, s.expected_incremental),
+});
+
+/// The series' dict with `start` (seconds since 1970-01-01), `n_periods`
+/// and `calibration_time` (None without a calibration end).
+impl<'py> IntoPyObject<'py> for Wrap<TrackingLog> {
+    type Target = PyDict;
+    type Output = Bound<'py, PyDict>;
+    type Error = PyErr;
+    fn into_pyobject(self, py: Python<'py>) -> PyResult<Self::Output> {
+        let log = self.0;
+        let d = Wrap(log.series).into_pyobject(py)?;
+        d.set_item("start", log.start)?;
+        d.set_item("n_periods", log.n_periods)?;
+        d.set_item("calibration_time", log.calibration_time)?;
+        Ok(d)
+    }
+}
+
+into_dict!(AlivePath, |py, a| {
+    "T" => array(py, a.t), "frequency" => array(py, a.frequency),
+    "recency" => array(py, a.recency), "prob_alive" => array(py, a.prob_alive),
+});
+
+into_dict!(PeriodTransactions, |py, d| {
+    "labels" => d.labels, "actual" => array(py, d.actual), "expected" => array(py, d.expected),
+});
+
+into_dict!(HoldoutComparison, |py, c| {
+    "key" => array(py, c.key), "customers" => array(py, c.customers),
+    "actual" => array(py, c.actual), "expected" => array(py, c.expected),
+});
+
+into_dict!(MixingCurve, |py, m| {
+    "distribution" => m.distribution, "a" => m.a, "b" => m.b,
+    "mean" => m.mean, "variance" => m.variance,
+    "x" => array(py, m.x), "pdf" => array(py, m.pdf),
+});
+
+into_dict!(Simulated, |py, s| {
+    "frequency" => array(py, s.frequency), "recency" => array(py, s.recency),
+    "T" => array(py, s.t), "rate" => array(py, s.rate), "dropout" => array(py, s.dropout),
+    "alive" => array(py, s.alive),
+    "purchase_customer" => array(py, s.purchase_customer.into_iter().map(|c| c as u64).collect()),
+    "purchase_time" => array(py, s.purchase_time),
+});
+
+into_dict!(SimulatedSpend, |py, s| {
+    "frequency" => array(py, s.frequency), "monetary_value" => array(py, s.monetary_value),
+    "nu" => array(py, s.nu),
 });

@@ -1,13 +1,16 @@
 //! Model checking (`clv::diagnostics`) for `clv.plotting` and
 //! `clv.compat.lifetimes`: each function converts its arguments, calls the
 //! core with the GIL released and returns the core's result as a dict of
-//! numpy arrays (the struct's field names). No formula here.
+//! numpy arrays (the struct's field names, through `Wrap`). No formula here.
 
-use clv::diagnostics::{self, Heterogeneity, HoldoutGroup};
+use clv::diagnostics::{
+    self, AlivePath, HoldoutComparison, HoldoutGroup, MatrixOf, MixingCurve, PeriodTransactions,
+    TrackingLog, TrackingSeries,
+};
+use clv::simulate::{Simulated, SimulatedSpend};
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
 
-use crate::conversion::{Floats, array, dict, slice};
+use crate::conversion::{Floats, Wrap, array, slice};
 use crate::error::{Res, enter};
 use crate::models::PyModel;
 
@@ -21,17 +24,10 @@ pub(crate) fn tracking_series<'py>(
     repeat_periods: Floats<'py>,
     n_periods: usize,
     multiplier: usize,
-) -> Res<Bound<'py, PyDict>> {
+) -> Res<Wrap<TrackingSeries>> {
     let (f, r) = (slice(&first_period), slice(&repeat_periods));
-    let s = enter(py, || {
-        diagnostics::tracking_series(&model.inner, &f, &r, n_periods, multiplier)
-    })?;
-    Ok(dict!(py, {
-        "time" => array(py, s.time), "actual" => array(py, s.actual),
-        "expected" => array(py, s.expected),
-        "actual_incremental" => array(py, s.actual_incremental),
-        "expected_incremental" => array(py, s.expected_incremental),
-    })?)
+    let run = || diagnostics::tracking_series(&model.inner, &f, &r, n_periods, multiplier);
+    Ok(Wrap(enter(py, run)?))
 }
 
 /// P(alive) of one customer at each age (`clv::diagnostics::alive_path`).
@@ -41,13 +37,11 @@ pub(crate) fn alive_path<'py>(
     model: &PyModel,
     purchases: Floats<'py>,
     t: usize,
-) -> Res<Bound<'py, PyDict>> {
+) -> Res<Wrap<AlivePath>> {
     let p = slice(&purchases);
-    let a = enter(py, || diagnostics::alive_path(&model.inner, &p, t))?;
-    Ok(dict!(py, {
-        "T" => array(py, a.t), "frequency" => array(py, a.frequency),
-        "recency" => array(py, a.recency), "prob_alive" => array(py, a.prob_alive),
-    })?)
+    Ok(Wrap(enter(py, || {
+        diagnostics::alive_path(&model.inner, &p, t)
+    })?))
 }
 
 /// The exposure plot's order of the customers
@@ -74,15 +68,11 @@ pub(crate) fn period_transactions<'py>(
     t: Floats<'py>,
     weights: Option<Floats<'py>>,
     max_frequency: usize,
-) -> Res<Bound<'py, PyDict>> {
-    let (x, tt) = (slice(&frequency), slice(&t));
-    let w = weights.as_ref().map(slice);
-    let d = enter(py, || {
-        diagnostics::period_transactions(&model.inner, &x, &tt, w.as_deref(), max_frequency)
-    })?;
-    Ok(dict!(py, {
-        "labels" => d.labels, "actual" => array(py, d.actual), "expected" => array(py, d.expected),
-    })?)
+) -> Res<Wrap<PeriodTransactions>> {
+    let (x, tt, w) = (slice(&frequency), slice(&t), weights.as_ref().map(slice));
+    let run =
+        || diagnostics::period_transactions(&model.inner, &x, &tt, w.as_deref(), max_frequency);
+    Ok(Wrap(enter(py, run)?))
 }
 
 /// Mean holdout purchases, actual vs expected, by a calibration column
@@ -100,17 +90,13 @@ pub(crate) fn calibration_vs_holdout<'py>(
     duration_holdout: Floats<'py>,
     kind: &str,
     max_groups: usize,
-) -> Res<Bound<'py, PyDict>> {
+) -> Res<Wrap<HoldoutComparison>> {
     let group: HoldoutGroup = kind.parse()?;
     let (x, tx, tt) = (slice(&frequency), slice(&recency), slice(&t));
     let (fh, dh) = (slice(&frequency_holdout), slice(&duration_holdout));
-    let c = enter(py, || {
-        diagnostics::calibration_vs_holdout(&model.inner, &x, &tx, &tt, &fh, &dh, group, max_groups)
-    })?;
-    Ok(dict!(py, {
-        "key" => array(py, c.key), "customers" => array(py, c.customers),
-        "actual" => array(py, c.actual), "expected" => array(py, c.expected),
-    })?)
+    let m = &model.inner;
+    let run = || diagnostics::calibration_vs_holdout(m, &x, &tx, &tt, &fh, &dh, group, max_groups);
+    Ok(Wrap(enter(py, run)?))
 }
 
 /// The mixing distribution of `what` ("transaction_rate" or "dropout") with
@@ -122,30 +108,11 @@ pub(crate) fn heterogeneity<'py>(
     model: &PyModel,
     what: &str,
     points: usize,
-) -> Res<Bound<'py, PyDict>> {
-    let which = match what {
-        "transaction_rate" => Heterogeneity::TransactionRate,
-        "dropout" => Heterogeneity::Dropout,
-        other => {
-            return Err(clv::Error::invalid(
-                "what",
-                format!("{other:?}"),
-                "\"transaction_rate\" or \"dropout\"",
-            )
-            .into());
-        }
-    };
-    let mixing = which.of(&model.inner)?;
-    let (x, pdf) = enter(py, || mixing.density_curve(points))?;
-    let (name, a, b) = match mixing {
-        diagnostics::Mixing::Gamma { shape, rate } => ("gamma", shape, rate),
-        diagnostics::Mixing::Beta { a, b } => ("beta", a, b),
-    };
-    Ok(dict!(py, {
-        "distribution" => name, "a" => a, "b" => b,
-        "mean" => mixing.mean(), "variance" => mixing.variance(),
-        "x" => array(py, x), "pdf" => array(py, pdf),
-    })?)
+) -> Res<Wrap<MixingCurve>> {
+    let which = what.parse()?;
+    Ok(Wrap(enter(py, || {
+        diagnostics::heterogeneity(&model.inner, which, points)
+    })?))
 }
 
 /// A seeded simulation of one customer per element of `t`
@@ -157,16 +124,11 @@ pub(crate) fn simulate<'py>(
     model: &PyModel,
     t: Floats<'py>,
     seed: u64,
-) -> Res<Bound<'py, PyDict>> {
+) -> Res<Wrap<Simulated>> {
     let tt = slice(&t);
-    let s = enter(py, || clv::simulate::simulate(&model.inner, &tt, seed))?;
-    let customers: Vec<u64> = s.purchase_customer.iter().map(|&c| c as u64).collect();
-    Ok(dict!(py, {
-        "frequency" => array(py, s.frequency), "recency" => array(py, s.recency),
-        "T" => array(py, s.t), "rate" => array(py, s.rate), "dropout" => array(py, s.dropout),
-        "alive" => array(py, s.alive), "purchase_customer" => array(py, customers),
-        "purchase_time" => array(py, s.purchase_time),
-    })?)
+    Ok(Wrap(enter(py, || {
+        clv::simulate::simulate(&model.inner, &tt, seed)
+    })?))
 }
 
 /// The tracking series of a transaction log (`clv::diagnostics::tracking_inputs`
@@ -182,20 +144,12 @@ pub(crate) fn tracking_series_from_transactions<'py>(
     timestamps: Floats<'py, i64>,
     freq: &str,
     n_periods: usize,
-) -> Res<Bound<'py, PyDict>> {
+) -> Res<Wrap<TrackingLog>> {
     let unit = clv::time::TimeUnit::parse(freq)?;
     let (c, t) = (slice(&codes), slice(&timestamps));
-    let log = enter(py, || {
-        diagnostics::tracking_log(&model.inner, &c, &t, &unit, Some(n_periods), None, None)
-    })?;
-    let (s, start) = (log.series, log.start);
-    Ok(dict!(py, {
-        "time" => array(py, s.time), "actual" => array(py, s.actual),
-        "expected" => array(py, s.expected),
-        "actual_incremental" => array(py, s.actual_incremental),
-        "expected_incremental" => array(py, s.expected_incremental),
-        "start" => start,
-    })?)
+    let m = &model.inner;
+    let run = || diagnostics::tracking_log(m, &c, &t, &unit, Some(n_periods), None, None);
+    Ok(Wrap(enter(py, run)?))
 }
 
 /// Seeded mean spends of customers with `frequency` transactions each
@@ -206,13 +160,11 @@ pub(crate) fn simulate_spend<'py>(
     model: &PyModel,
     frequency: Floats<'py>,
     seed: u64,
-) -> Res<Bound<'py, PyDict>> {
+) -> Res<Wrap<SimulatedSpend>> {
     let x = slice(&frequency);
-    let s = enter(py, || clv::simulate::simulate_spend(&model.inner, &x, seed))?;
-    Ok(dict!(py, {
-        "frequency" => array(py, s.frequency), "monetary_value" => array(py, s.monetary_value),
-        "nu" => array(py, s.nu),
-    })?)
+    Ok(Wrap(enter(py, || {
+        clv::simulate::simulate_spend(&model.inner, &x, seed)
+    })?))
 }
 
 /// A seeded survivor curve of a cohort of `size` customers over `periods`
@@ -243,20 +195,8 @@ pub(crate) fn frequency_recency_matrix<'py>(
     max_frequency: usize,
     max_recency: usize,
 ) -> Res<Bound<'py, numpy::PyArray1<f64>>> {
-    let which = match what {
-        "prob_alive" => diagnostics::MatrixOf::ProbAlive,
-        "expected_purchases" => diagnostics::MatrixOf::ExpectedPurchases(t),
-        other => {
-            return Err(clv::Error::invalid(
-                "what",
-                format!("{other:?}"),
-                "\"prob_alive\" or \"expected_purchases\"",
-            )
-            .into());
-        }
-    };
-    let z = enter(py, || {
-        diagnostics::frequency_recency_matrix(&model.inner, which, max_frequency, max_recency)
-    })?;
-    Ok(array(py, z))
+    let which = MatrixOf::parse(what, t)?;
+    let m = &model.inner;
+    let run = || diagnostics::frequency_recency_matrix(m, which, max_frequency, max_recency);
+    Ok(array(py, enter(py, run)?.values))
 }

@@ -220,6 +220,7 @@ pub struct TrackingLog {
     /// Where the calibration period ends on the series' time axis (model
     /// units: the periods through the calibration end's period over the
     /// multiplier), when a calibration end is given.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub calibration_time: Option<f64>,
 }
 
@@ -274,6 +275,7 @@ pub fn tracking_log(
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AlivePath {
     /// Age `T = 0, 1, …` in periods since the first purchase period.
+    #[serde(rename = "T")]
     pub t: Vec<f64>,
     /// Repeat purchase periods by then (`x`).
     pub frequency: Vec<f64>,
@@ -340,6 +342,37 @@ pub enum MatrixOf {
     ExpectedPurchases(f64),
 }
 
+impl MatrixOf {
+    /// `"prob_alive"` (JS `"probAlive"`) or `"expected_purchases"`
+    /// (`"expectedPurchases"`) over the next `t` units.
+    ///
+    /// # Errors
+    /// [`Error::InvalidValue`] naming `what` for another name.
+    pub fn parse(what: &str, t: f64) -> Result<Self> {
+        crate::error::parse_name(
+            "what",
+            what,
+            &[
+                ("prob_alive", MatrixOf::ProbAlive),
+                ("probAlive", MatrixOf::ProbAlive),
+                ("expected_purchases", MatrixOf::ExpectedPurchases(t)),
+                ("expectedPurchases", MatrixOf::ExpectedPurchases(t)),
+            ],
+        )
+    }
+}
+
+/// The grid of [`frequency_recency_matrix`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FrequencyRecencyMatrix {
+    /// Row-major values, element `[t_x · columns + x]`.
+    pub values: Vec<f64>,
+    /// Rows: recency `0..=max_recency`.
+    pub rows: usize,
+    /// Columns: frequency `0..=max_frequency`.
+    pub columns: usize,
+}
+
 /// The frequency/recency matrix of `lifetimes`' heat maps: element
 /// `[t_x][x]` (row-major, `(max_recency + 1) × (max_frequency + 1)`) is the
 /// quantity for a customer of age `T = max_recency` with `x = 0..=max_frequency`
@@ -354,7 +387,7 @@ pub fn frequency_recency_matrix(
     what: MatrixOf,
     max_frequency: usize,
     max_recency: usize,
-) -> Result<Vec<f64>> {
+) -> Result<FrequencyRecencyMatrix> {
     let (nf, nr) = (max_frequency + 1, max_recency + 1);
     if nf.saturating_mul(nr) > 10_000_000 {
         return Err(Error::invalid(
@@ -372,10 +405,15 @@ pub fn frequency_recency_matrix(
         }
     }
     let age = vec![max_recency as f64; nf * nr];
-    match what {
+    let values = match what {
         MatrixOf::ProbAlive => model.prob_alive(&x, &tx, &age),
         MatrixOf::ExpectedPurchases(t) => model.expected_purchases(t, &x, &tx, &age),
-    }
+    }?;
+    Ok(FrequencyRecencyMatrix {
+        values,
+        rows: nr,
+        columns: nf,
+    })
 }
 
 /// Customers by number of repeat purchases ([`period_transactions`]).
@@ -499,7 +537,7 @@ pub struct HoldoutComparison {
 
 /// Mean holdout purchases, actual (`frequency_holdout`) vs expected
 /// (`E[Y(duration_holdout_i) | x_i, t_x,i, T_i]`, the model's conditional
-/// expectation), by the distinct values of a calibration column, ascending,
+/// expectation; `duration_holdout` one value for everyone or one per customer), by the distinct values of a calibration column, ascending,
 /// the first `max_groups` groups (FHL 2005, Figure 4;
 /// `lifetimes.plotting.plot_calibration_purchases_vs_holdout_purchases`).
 ///
@@ -520,6 +558,14 @@ pub fn calibration_vs_holdout(
 ) -> Result<HoldoutComparison> {
     let n = frequency.len();
     check::same_len("frequency_holdout", frequency_holdout.len(), "frequency", n)?;
+    let one;
+    let duration_holdout = match duration_holdout {
+        [d] if n != 1 => {
+            one = vec![*d; n];
+            &one[..]
+        }
+        d => d,
+    };
     check::same_len("duration_holdout", duration_holdout.len(), "frequency", n)?;
     check::all_non_negative("frequency_holdout", frequency_holdout)?;
     check::all_non_negative("duration_holdout", duration_holdout)?;
@@ -664,6 +710,65 @@ pub enum Heterogeneity {
     /// (Gamma(s, β)) in Pareto/NBD, θ (Beta(γ, δ)) in BG/BB, θ (Beta(α, β))
     /// in sBG.
     Dropout,
+}
+
+impl std::str::FromStr for Heterogeneity {
+    type Err = Error;
+    /// `"transaction_rate"` (JS `"transactionRate"`) or `"dropout"`.
+    fn from_str(s: &str) -> Result<Self> {
+        crate::error::parse_name(
+            "what",
+            s,
+            &[
+                ("transaction_rate", Heterogeneity::TransactionRate),
+                ("transactionRate", Heterogeneity::TransactionRate),
+                ("dropout", Heterogeneity::Dropout),
+            ],
+        )
+    }
+}
+
+/// A mixing distribution with its density curve ([`heterogeneity`]).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MixingCurve {
+    /// `"gamma"` (`a` the shape, `b` the rate) or `"beta"` (`a`, `b`).
+    pub distribution: &'static str,
+    /// First parameter.
+    pub a: f64,
+    /// Second parameter.
+    pub b: f64,
+    /// Mean ([`Mixing::mean`]).
+    pub mean: f64,
+    /// Variance ([`Mixing::variance`]).
+    pub variance: f64,
+    /// `points` values from 0 to the 99% quantile.
+    pub x: Vec<f64>,
+    /// The density at `x`.
+    pub pdf: Vec<f64>,
+}
+
+/// The model's mixing distribution of `which` quantity with its density on
+/// `points` values from 0 to its 99% quantile ([`Heterogeneity::of`],
+/// [`Mixing::density_curve`]).
+///
+/// # Errors
+/// Those of [`Heterogeneity::of`] and [`Mixing::density_curve`].
+pub fn heterogeneity(model: &AnyModel, which: Heterogeneity, points: usize) -> Result<MixingCurve> {
+    let mixing = which.of(model)?;
+    let (x, pdf) = mixing.density_curve(points)?;
+    let (distribution, a, b) = match mixing {
+        Mixing::Gamma { shape, rate } => ("gamma", shape, rate),
+        Mixing::Beta { a, b } => ("beta", a, b),
+    };
+    Ok(MixingCurve {
+        distribution,
+        a,
+        b,
+        mean: mixing.mean(),
+        variance: mixing.variance(),
+        x,
+        pdf,
+    })
 }
 
 impl Heterogeneity {
@@ -848,7 +953,10 @@ mod tests {
     #[test]
     fn matrices_are_the_predictions_cell_by_cell() {
         let m = fhl();
-        let z = frequency_recency_matrix(&m, MatrixOf::ProbAlive, 3, 5).unwrap();
+        let g = frequency_recency_matrix(&m, MatrixOf::parse("prob_alive", 1.0).unwrap(), 3, 5)
+            .unwrap();
+        assert_eq!((g.rows, g.columns), (6, 4));
+        let z = g.values;
         assert_eq!(z.len(), 24);
         // row t_x = 4, column x = 2: P(alive | 2, 4, 5)
         assert_eq!(
@@ -857,7 +965,10 @@ mod tests {
         );
         // x = 1 with t_x = 0 is computed too
         assert!(z[1].is_finite() && z[1] > 0.0);
-        let e = frequency_recency_matrix(&m, MatrixOf::ExpectedPurchases(2.0), 3, 5).unwrap();
+        let e =
+            frequency_recency_matrix(&m, MatrixOf::parse("expectedPurchases", 2.0).unwrap(), 3, 5)
+                .unwrap()
+                .values;
         let want = m.expected_purchases(2.0, &[3.0], &[5.0], &[5.0]).unwrap()[0];
         assert_eq!(e[5 * 4 + 3], want);
     }
@@ -923,6 +1034,33 @@ mod tests {
         let e = Heterogeneity::Dropout.of(&gg).unwrap_err();
         assert_eq!(e.code(), "NOT_SUPPORTED");
         assert_eq!(gg.kind(), ModelKind::GammaGamma);
+        // the one conversion the bindings return: names in both spellings
+        let which: Heterogeneity = "transactionRate".parse().unwrap();
+        let c = heterogeneity(&m, which, 100).unwrap();
+        assert_eq!((c.distribution, c.a, c.b), ("gamma", 0.243, 4.414));
+        assert_eq!((c.x, c.pdf), (xs, ys));
+        assert_eq!((c.mean, c.variance), (g.mean(), g.variance()));
+        let d = heterogeneity(&m, "dropout".parse().unwrap(), 5).unwrap();
+        assert_eq!((d.distribution, d.a, d.b), ("beta", 0.793, 2.426));
+        let e = "churn".parse::<Heterogeneity>().unwrap_err();
+        assert_eq!((e.code(), e.field()), ("INVALID_INPUT", Some("what")));
+        let e = MatrixOf::parse("alive", 1.0).unwrap_err();
+        assert_eq!((e.code(), e.field()), ("INVALID_INPUT", Some("what")));
+    }
+
+    #[test]
+    fn one_holdout_duration_serves_every_customer() {
+        let m = fhl();
+        let (x, tx, t, fh) = ([0.0, 1.0, 2.0], [0.0, 3.0, 4.0], [6.0; 3], [0.0, 1.0, 1.0]);
+        let one = calibration_vs_holdout(&m, &x, &tx, &t, &fh, &[5.0], HoldoutGroup::Frequency, 7)
+            .unwrap();
+        let each =
+            calibration_vs_holdout(&m, &x, &tx, &t, &fh, &[5.0; 3], HoldoutGroup::Frequency, 7)
+                .unwrap();
+        assert_eq!(one, each);
+        let e = calibration_vs_holdout(&m, &x, &tx, &t, &fh, &[5.0; 2], HoldoutGroup::T, 7)
+            .unwrap_err();
+        assert_eq!(e.field(), Some("duration_holdout"));
     }
 
     #[test]

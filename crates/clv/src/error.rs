@@ -289,6 +289,40 @@ pub mod check {
         }
     }
 
+    /// A size or count given as a number (JS numbers, Python floats): a
+    /// whole number in `[0, 10⁹)`, as `usize`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidValue`] naming `field` otherwise.
+    pub fn whole(field: &str, value: f64) -> Result<usize> {
+        if value.is_finite() && value >= 0.0 && value.fract() == 0.0 && value < 1e9 {
+            // exact: a whole number below 1e9
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            Ok(value as usize)
+        } else {
+            Err(Error::invalid(field, value, "a whole number >= 0"))
+        }
+    }
+
+    /// A random seed given as a number: a whole number in `[0, 2⁵³)` (every
+    /// such number is exact in a JS number or an f64).
+    ///
+    /// # Errors
+    /// [`Error::InvalidValue`] naming `field` otherwise.
+    pub fn seed(field: &str, value: f64) -> Result<u64> {
+        if value.is_finite()
+            && value >= 0.0
+            && value.fract() == 0.0
+            && value < 9_007_199_254_740_992.0
+        {
+            // exact: a whole number below 2^53
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            Ok(value as u64)
+        } else {
+            Err(Error::invalid(field, value, "a whole number in [0, 2^53)"))
+        }
+    }
+
     /// `value` must be finite and >= 0.
     pub fn non_negative(field: &str, value: f64) -> Result<f64> {
         if value.is_finite() && value >= 0.0 {
@@ -351,6 +385,22 @@ pub mod check {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn whole_numbers_and_seeds_given_as_floats() {
+        assert_eq!(check::whole("n", 7.0).unwrap(), 7);
+        assert_eq!(check::whole("n", 999_999_999.0).unwrap(), 999_999_999);
+        for bad in [-1.0, 2.5, 1e9, f64::NAN, f64::INFINITY] {
+            assert_eq!(check::whole("n", bad).unwrap_err().field(), Some("n"));
+        }
+        assert_eq!(
+            check::seed("seed", 9_007_199_254_740_991.0).unwrap(),
+            (1 << 53) - 1
+        );
+        for bad in [-1.0, 0.5, 9_007_199_254_740_992.0, f64::NAN] {
+            assert_eq!(check::seed("seed", bad).unwrap_err().field(), Some("seed"));
+        }
+    }
 
     #[test]
     fn messages_name_field_and_value() {

@@ -134,6 +134,7 @@ pub struct Simulated {
     /// purchase); 0 without a repeat purchase.
     pub recency: Vec<f64>,
     /// Age `T` (BG/BB: opportunities `n`), as given.
+    #[serde(rename = "T")]
     pub t: Vec<f64>,
     /// The customer's purchase rate λ (BG/BB: purchase probability p).
     pub rate: Vec<f64>,
