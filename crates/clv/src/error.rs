@@ -83,6 +83,22 @@ pub enum Error {
         /// What stopped the optimiser.
         reason: String,
     },
+    /// A fit whose data do not pin the parameters down: the log-likelihood
+    /// has no interior maximum (it is flat along `parameter`), so no
+    /// estimate would mean anything ([`crate::fit::fit_model`]).
+    #[error("{model} is not identified by these data: {parameter} = {value:e} has {why}. {advice}")]
+    NotIdentified {
+        /// Model name.
+        model: String,
+        /// The first parameter the data leave free.
+        parameter: String,
+        /// Where the optimiser stopped along it.
+        value: f64,
+        /// What shows it ("no finite standard error", …).
+        why: String,
+        /// Likely causes and what to do.
+        advice: String,
+    },
     /// Exact (Decimal) arithmetic overflowed.
     #[error("arithmetic overflow while computing {context}")]
     Overflow {
@@ -166,6 +182,7 @@ impl Error {
             Error::MissingColumn { .. } => "MISSING_COLUMN",
             Error::Empty { .. } => "EMPTY_INPUT",
             Error::NotConverged { .. } => "NOT_CONVERGED",
+            Error::NotIdentified { .. } => "NOT_IDENTIFIED",
             Error::Overflow { .. } => "OVERFLOW",
             Error::Io { .. } => "IO_ERROR",
             Error::Format { .. } => "FORMAT_ERROR",
@@ -184,6 +201,7 @@ impl Error {
             | Error::UnitMismatch { field, .. } => Some(field),
             Error::Parse { column, .. } | Error::MissingColumn { column, .. } => Some(column),
             Error::Unsupported { operation, .. } => Some(operation),
+            Error::NotIdentified { parameter, .. } => Some(parameter),
             _ => None,
         }
     }

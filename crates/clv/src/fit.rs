@@ -1184,8 +1184,52 @@ pub fn fit_model<M: Model>(
     let likelihood = prepare::<M>(inputs, weights)?;
     let fitted = maximize(spec.name, &likelihood, options);
     let (p, mut info) = M::finish(&likelihood, fitted, options)?;
+    if options.penalty == 0.0 && info.boundary.is_none() {
+        identified(spec.name, spec.params, &p, &info)?;
+    }
     info.unit = options.unit.map(|u| u.to_string());
     Ok(M::from_values(&p)?.with_fit_info(Some(info)))
+}
+
+/// The largest relative standard error `SE(θ)/θ` of an identified
+/// estimate: 10 puts the log-scale 95% interval across a factor of
+/// e^{±19.6} ≈ 10^{±8.5}, i.e. the data say nothing about `θ`.
+pub const MAX_RELATIVE_STD_ERROR: f64 = 10.0;
+
+/// An unpenalised interior optimum must be identified: every parameter has
+/// a finite standard error (the observed information `−H` is positive
+/// definite) no larger than [`MAX_RELATIVE_STD_ERROR`] times the estimate.
+/// Otherwise the log-likelihood is flat along some direction (no repeat
+/// purchases at all, a single customer, all customers alike, an sBG cohort
+/// in which nobody or everybody leaves): the optimiser stops somewhere on
+/// a ridge, typically with parameters of 10⁵–10⁸ that differ between
+/// machines, and the fit is refused as [`Error::NotIdentified`] (code
+/// `NOT_IDENTIFIED`, field the parameter) in every runtime; a `penalty`
+/// makes the optimum unique.
+fn identified(model: &str, names: &[&str], params: &[f64], info: &FitInfo) -> Result<()> {
+    for (i, (&theta, name)) in params.iter().zip(names).enumerate() {
+        let se = info.std_errors.get(i).copied().unwrap_or(f64::NAN);
+        let rel = se / theta;
+        if rel <= MAX_RELATIVE_STD_ERROR {
+            continue;
+        }
+        return Err(Error::NotIdentified {
+            model: model.to_string(),
+            parameter: (*name).to_string(),
+            value: theta,
+            why: if se.is_finite() {
+                format!("a standard error {rel:.3e} times its value")
+            } else {
+                String::from("no finite standard error")
+            },
+            advice: String::from(
+                "Typical causes: no customer with a repeat purchase, a single customer or all \
+                 customers alike, an sBG cohort in which nobody or everybody leaves. Fit more \
+                 varied data, or give a penalty (e.g. 0.001) for a regularised estimate",
+            ),
+        });
+    }
+    Ok(())
 }
 
 /// The checks of [`fit_model`] and the model's likelihood of the inputs.
