@@ -279,6 +279,9 @@ for (const width of [1280, 390]) {
     const tips = await page.$$eval('#customers thead th', (ths) => ths.map((th) => th.title));
     assert.ok(tips.every((t) => t.length > 15), JSON.stringify(tips));
     assert.match(tips[keys.indexOf('alive')], /chance the customer still buys from you/i);
+    // ... and the same words under the table, for screens without hover.
+    assert.equal((await page.$$eval('#column-defs dd', (dds) => dds.map((d) => d.textContent))).join('|'), tips.join('|'));
+    await page.click('#column-help summary'); // open, for the width check and the screenshot
 
     // 7. The CSV export: every customer (not the page, not the search), full precision.
     await page.fill('#search', 'C00');

@@ -447,6 +447,8 @@ function tableHead() {
     th.innerHTML = `<button type="button" class="sort">${escapeHtml(c.label)}</button>`;
     row.append(th);
   }
+  // The same words for screens without hover.
+  $('column-defs').innerHTML = columns().map((c) => `<dt>${escapeHtml(c.label)}</dt><dd>${escapeHtml(c.tip)}</dd>`).join('');
 }
 
 /** Ascending order of a column: numbers (NaN first), or text; ties by customer id. */
