@@ -1,6 +1,7 @@
 // The demo page: every number is computed by @clv/wasm (the clv Rust core) in
 // this browser tab. This file only handles the page: reading the file,
-// picking columns, calling the library and drawing the results.
+// guessing its layout (sniff.mjs), calling the library, and showing, paging,
+// sorting and exporting what the library returned.
 import init, {
   BetaGeo,
   GammaGamma,
@@ -11,70 +12,112 @@ import init, {
   trackingSeriesFromCsv,
   whaleCurve,
 } from '../pkg-web/clv_wasm.js';
+import { columnOptions, firstLines, sniff, sniffColumns } from './sniff.mjs';
 
 const $ = (id) => document.getElementById(id);
-const state = { bytes: null, rows: [], sort: { key: 'clv', dir: -1 } };
-const SHOWN = 100; // rows rendered in the customer table
+const state = {
+  bytes: null,
+  name: '',
+  rows: [], // one object per customer, as the library scored them
+  sorted: [], // rows in the current sort order
+  shown: [], // sorted rows matching the search
+  sort: { key: 'clv', dir: -1 },
+  page: 0,
+  last: null, // what the library returned for the file, kept for re-rendering
+  unit: 'W',
+};
 
-function status(text, kind = 'idle') {
-  $('status').textContent = text;
+function status(html, kind = 'idle') {
+  $('status').innerHTML = html;
   $('status').dataset.state = kind;
 }
 
-// --- loading a file ---------------------------------------------------------
+const escapeHtml = (s) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-function splitLine(line, delimiter) {
-  if (delimiter === 'whitespace') return line.trim().split(/\s+/);
-  if (delimiter === 'auto') {
-    const counts = [',', '\t', ';'].map((d) => [d, line.split(d).length - 1]).sort((a, b) => b[1] - a[1]);
-    return counts[0][1] > 0 ? line.split(counts[0][0]) : line.trim().split(/\s+/);
-  }
-  return line.split(delimiter);
+// --- settings: every new file starts from its own ---------------------------
+
+/** The settings a new file starts from (those the file does not decide). */
+const DEFAULTS = {
+  freq: 'W',
+  'calibration-end': '',
+  'observation-end': '',
+  horizon: '52',
+  months: '12',
+  discount: '0.01',
+};
+
+function resetSettings() {
+  for (const [id, value] of Object.entries(DEFAULTS)) $(id).value = value;
+  $('search').value = '';
+  state.page = 0;
+  state.sort = { key: 'clv', dir: -1 };
 }
 
-/** Fills the column pickers from the first line (names, or positions without a header). */
-function fillColumns(guess = {}) {
-  const first = new TextDecoder().decode(state.bytes.subarray(0, 4096)).split(/\r?\n/).find((l) => l.trim()) ?? '';
-  const fields = splitLine(first, $('delimiter').value);
+const headText = () => new TextDecoder().decode(state.bytes.subarray(0, 64 * 1024));
+
+/** Fills the column pickers for the current delimiter and header choice, selecting `pick`. */
+function fillColumns(pick) {
+  const lines = firstLines(headText());
+  const delimiter = $('delimiter').value;
   const header = $('has-header').checked;
-  const options = fields.map((f, i) => (header ? { value: f.trim(), label: f.trim() } : { value: String(i + 1), label: `column ${i + 1} (${f.trim()})` }));
-  const pick = (el, value, fallback) => {
+  const options = columnOptions(lines, delimiter, header);
+  if (!pick) {
+    // The delimiter or header box changed: guess the columns again for that reading.
+    const c = sniffColumns(lines, delimiter, header);
+    const v = (i) => (i >= 0 && options[i] ? options[i].value : '');
+    pick = { customer: v(c.customer), date: v(c.date), amount: v(c.amount) };
+  }
+  const fill = (el, value, none) => {
     el.replaceChildren(...options.map((o) => new Option(o.label, o.value)));
-    if (el.id === 'amount-col') el.prepend(new Option('(none)', ''));
-    const match = options.find((o) => o.value === value) ?? options.find((o) => fallback.test(o.label));
-    el.value = match ? match.value : el.options[0].value;
+    if (none) el.prepend(new Option('(none)', ''));
+    el.value = options.some((o) => o.value === value) || (none && value === '') ? value : el.options[0]?.value ?? '';
   };
-  pick($('customer-col'), guess.customer, /cust|client|user|id/i);
-  pick($('date-col'), guess.date, /date|time|day/i);
-  pick($('amount-col'), guess.amount, /amount|value|price|revenue|sales|spend|usd/i);
-  $('compute').disabled = false;
+  fill($('customer-col'), pick.customer, false);
+  fill($('date-col'), pick.date, false);
+  fill($('amount-col'), pick.amount, true);
+  $('compute').disabled = options.length === 0;
 }
 
-function loaded(bytes, name, guess) {
+/** A new file: settings reset, its layout guessed, shown for checking. */
+function loaded(bytes, name, preset) {
   state.bytes = bytes;
-  $('file-name').textContent = `${name}: ${bytes.length.toLocaleString()} bytes`;
-  $('preview').textContent = new TextDecoder().decode(bytes.subarray(0, 600)).split(/\r?\n/).slice(0, 5).join('\n');
+  state.name = name;
+  resetSettings();
+  $('results').hidden = true;
+  state.last = null;
+  const guess = preset ?? sniff(headText());
+  $('delimiter').value = guess.delimiter;
+  $('has-header').checked = guess.hasHeader;
+  $('date-format').value = guess.dateFormat;
   fillColumns(guess);
+  const note = $('sniff-note');
+  note.hidden = !guess.ambiguousDate;
+  note.textContent = guess.ambiguousDate
+    ? 'No date has a day above 12, so day/month order is a guess (day first): check the date format.'
+    : '';
+  $('file-name').textContent = `${name}: ${bytes.length.toLocaleString('en-US')} bytes`;
+  $('preview').hidden = false;
+  $('preview').textContent = new TextDecoder().decode(bytes.subarray(0, 800)).split(/\r?\n/).slice(0, 5).join('\n');
 }
 
 async function loadFile(file) {
-  loaded(new Uint8Array(await file.arrayBuffer()), file.name, {});
-  status('File loaded: check the columns, then Compute.');
+  loaded(new Uint8Array(await file.arrayBuffer()), file.name);
+  status('File loaded. Check how it is read, then press <strong>Compute customer value</strong>.', 'ready');
 }
 
 async function loadSample() {
-  status('Loading the CDNOW sample…');
+  status('Loading the CDNOW sample…', 'busy');
   const response = await fetch('data/CDNOW_sample.txt');
   if (!response.ok) throw new Error(`cannot load the sample: HTTP ${response.status}`);
   // CDNOW_sample.txt (Fader & Hardie): master id, sample id, YYYYMMDD, CDs, USD; no header.
   // The papers' set-up: 7-day weeks, calibration to 1997-09-30, holdout to 1998-06-30.
-  $('delimiter').value = 'whitespace';
-  $('has-header').checked = false;
+  loaded(new Uint8Array(await response.arrayBuffer()), 'CDNOW_sample.txt (Fader, Hardie & Lee 2005)', {
+    delimiter: 'whitespace', hasHeader: false, customer: '2', date: '3', amount: '5', dateFormat: '',
+  });
   $('freq').value = '7d';
   $('calibration-end').value = '1997-09-30';
   $('observation-end').value = '1998-06-30';
   $('horizon').value = '39';
-  loaded(new Uint8Array(await response.arrayBuffer()), 'CDNOW_sample.txt (Fader, Hardie & Lee 2005)', { customer: '2', date: '3', amount: '5' });
   await compute();
 }
 
@@ -88,10 +131,58 @@ function options() {
     hasHeader: $('has-header').checked,
     freq: $('freq').value,
   };
+  const text = (id) => $(id).value.trim();
   if ($('amount-col').value) o.monetaryValueCol = $('amount-col').value;
-  if ($('calibration-end').value.trim()) o.calibrationPeriodEnd = $('calibration-end').value.trim();
-  if ($('observation-end').value.trim()) o.observationPeriodEnd = $('observation-end').value.trim();
+  if (text('date-format')) o.dateFormat = text('date-format');
+  if (text('calibration-end')) o.calibrationPeriodEnd = text('calibration-end');
+  if (text('observation-end')) o.observationPeriodEnd = text('observation-end');
   return o;
+}
+
+/** The label a column picker shows for a column name or position the library named. */
+function columnLabel(column) {
+  const m = /^column (\d+)$/.exec(column);
+  return m ? `column ${m[1]}` : `column “${column}”`;
+}
+
+/**
+ * A library error in words. Every error has a stable `code`; a file error's
+ * message names the line and the column (`clv::Error::Parse`: "cannot parse
+ * Date on line 7: …"), which the page puts first — as a row, the way a
+ * spreadsheet numbers it (the header is row 1) — with what to do about it.
+ * The library's own message stays below it, code included.
+ */
+function errorHtml(e) {
+  const code = e.code ? ` [${e.code}]` : '';
+  const raw = `<span class="raw">Error${code}: ${escapeHtml(e.message)}</span>`;
+  const parse = /^cannot parse (.+) on line (\d+): ("(?:[^"\\]|\\.)*") \((.*)\)$/.exec(e.message);
+  if (parse) {
+    const [, column, line, value, reason] = parse;
+    const is = (id) => column === $(id).value || column === `column ${$(id).value}`;
+    const fmt = $('date-format').value.trim();
+    let hint = `It could not be read (${escapeHtml(reason)}).`;
+    if (reason === 'not a number') hint = 'An amount must be a number: fix the row, or pick another amount column.';
+    else if (is('date-col')) {
+      hint = fmt
+        ? `It is not a date in the format ${escapeHtml(fmt)}: fix the row, or change the date format.`
+        : 'It is not a date the library reads by default (YYYY-MM-DD, YYYYMMDD): set the date format.';
+    }
+    return `<strong>Row ${line} of ${escapeHtml(state.name)}, ${escapeHtml(columnLabel(column))}: ${escapeHtml(value)}.</strong> ${hint}<br>${raw}`;
+  }
+  const missing = /^missing column "(.*)"; the header has: (.*)$/.exec(e.message);
+  if (missing) {
+    return `<strong>No ${escapeHtml(columnLabel(missing[1]))} in the file.</strong> Its columns are: ${escapeHtml(missing[2])}. Is the delimiter right?<br>${raw}`;
+  }
+  const field = /^invalid (observationPeriodEnd|calibrationPeriodEnd): (.*?) \(/.exec(e.message);
+  if (field) {
+    const name = field[1] === 'observationPeriodEnd' ? 'Observation end' : 'Calibration end';
+    const fmt = $('date-format').value.trim() || 'YYYY-MM-DD';
+    return `<strong>${name}: ${escapeHtml(field[2])} is not a date in the date format (${escapeHtml(fmt)}).</strong><br>${raw}`;
+  }
+  if (e.code === 'NOT_CONVERGED') {
+    return `<strong>The model could not be fitted to this data.</strong> Too few customers, or too few repeat purchases, can cause this.<br>${raw}`;
+  }
+  return `<strong>The file could not be scored.</strong><br>${raw}`;
 }
 
 async function compute() {
@@ -124,30 +215,48 @@ async function compute() {
     const tracking = trackingSeriesFromCsv(bg, state.bytes, options());
     const period = periodTransactions(bg, customers);
     const ms = performance.now() - t0;
-    render({ s, bg, gg, alive, expected, clv, rfm, ms, tracking, period });
+    state.last = { s, bg, gg, alive, expected, clv, rfm, tracking, period };
+    render(state.last);
     // What the data did not carry into the numbers, in plain words.
     const notes = [];
-    if (s.nAfterObservationEnd) notes.push(`${s.nAfterObservationEnd.toLocaleString()} transactions after the observation end left out`);
+    if (s.nAfterObservationEnd) notes.push(`${s.nAfterObservationEnd.toLocaleString('en-US')} transactions after the observation end left out`);
     if (!s.monetaryValue) notes.push('no amount column: money values (CLV) need amounts');
     if (gg && gg.leftOut) {
       const ids = Array.from(gg.leftOut.indices, (i) => s.customerId[i]);
       notes.push(`${ids.length} customer(s) with only $0 repeat orders valued at the average spend (${ids.slice(0, 5).join(', ')}${ids.length > 5 ? ', …' : ''})`);
     }
-    const note = notes.length ? ` Note: ${notes.join('; ')}.` : '';
-    status(`Done: ${n.toLocaleString()} customers from ${s.nTransactions.toLocaleString()} transactions in ${ms.toFixed(0)} ms, all in this tab.${note}`, 'done');
+    const note = notes.length ? ` Note: ${escapeHtml(notes.join('; '))}.` : '';
+    status(`Done: ${n.toLocaleString('en-US')} customers from ${s.nTransactions.toLocaleString('en-US')} transactions in ${ms.toFixed(0)} ms, all in this tab.${note}`, 'done');
   } catch (e) {
     $('results').hidden = true;
-    status(`Error${e.code ? ` [${e.code}]` : ''}: ${e.message}`, 'error');
+    status(errorHtml(e), 'error');
   }
+}
+
+// --- formatting -------------------------------------------------------------
+
+const fmt = (x, d = 3) => (Number.isFinite(x) ? x.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d }) : '—');
+
+let moneyFormat = null;
+/** Money in the currency of the field (formatting only; an unknown code shows the number and the code). */
+function money(x) {
+  const code = $('currency').value.trim().toUpperCase() || 'USD';
+  if (moneyFormat?.code !== code) {
+    try {
+      const f = new Intl.NumberFormat('en-US', { style: 'currency', currency: code });
+      moneyFormat = { code, f: (v) => f.format(v) };
+    } catch {
+      moneyFormat = { code, f: (v) => `${fmt(v, 2)} ${code}` };
+    }
+  }
+  return Number.isFinite(x) ? moneyFormat.f(x) : '—';
 }
 
 // --- rendering --------------------------------------------------------------
 
-const fmt = (x, d = 3) => (Number.isFinite(x) ? x.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d }) : '—');
-
 function paramsTable(table, model, prefix) {
   const rows = model ? model.summary() : [];
-  table.innerHTML = '<tr><th>param</th><th>estimate</th><th>std. error</th></tr>';
+  table.innerHTML = '<tr><th>parameter</th><th>estimate</th><th>std. error</th></tr>';
   for (const r of rows) {
     const tr = table.insertRow();
     tr.innerHTML = `<td>${r.param}</td><td id="${prefix}-${r.param}" data-value="${r.estimate}">${fmt(r.estimate, 4)}</td><td>${fmt(r.stdError, 4)}</td>`;
@@ -155,22 +264,41 @@ function paramsTable(table, model, prefix) {
   if (model) {
     const tr = table.insertRow();
     tr.innerHTML = `<td>log-likelihood</td><td id="${prefix}-ll" data-value="${model.logLikelihood}">${fmt(model.logLikelihood, 2)}</td><td></td>`;
+  } else {
+    table.insertRow().innerHTML = '<td colspan="3">not fitted: no amounts</td>';
   }
+}
+
+function kpis({ s, clv, alive, expected }) {
+  const n = s.customerId.length;
+  const sum = (a) => a.reduce((x, y) => x + y, 0);
+  const total = sum(clv);
+  const unit = UNITS[s.unit] ?? s.unit;
+  const card = (label, value, tip, attrs = '') =>
+    `<div class="kpi" title="${escapeHtml(tip)}"><span class="label">${label}</span><span class="value" ${attrs}>${value}</span></div>`;
+  $('kpis').innerHTML = [
+    card('Customers', n.toLocaleString('en-US'), 'Customers in the file, up to the observation end.', `id="kpi-customers" data-value="${n}"`),
+    card(`Lifetime value, next ${escapeHtml($('months').value)} months`, s.monetaryValue ? money(total) : 'needs amounts',
+      'The sum of every customer’s expected spend over the months ahead, discounted.', `id="clv-total" data-value="${total}"`),
+    card('Customers still active', `${fmt(sum(alive), 0)}`, 'Expected number of customers who still buy from you: the sum of P(alive).', `id="kpi-active" data-value="${sum(alive)}"`),
+    card(`Purchases, next ${escapeHtml($('horizon').value)} ${escapeHtml(unit)}`, fmt(sum(expected), 0),
+      'The purchases to expect from these customers over the horizon.', `id="kpi-purchases" data-value="${sum(expected)}"`),
+  ].join('');
 }
 
 function render({ s, bg, gg, alive, expected, clv, rfm, tracking, period }) {
   $('results').hidden = false;
+  state.unit = s.unit;
   paramsTable($('bg-params'), bg, 'bg');
   paramsTable($('gg-params'), gg, 'gg');
-  const total = clv.reduce((a, b) => a + b, 0);
-  $('totals').innerHTML = `Total CLV (${$('months').value} months): <strong id="clv-total" data-value="${total}">${fmt(total, 2)}</strong>`;
+  kpis({ s, clv, alive, expected });
 
   const body = $('segments').tBodies[0];
   body.replaceChildren();
   for (const c of rfm.segmentCounts) {
     const tr = body.insertRow();
     tr.dataset.segment = c.segment;
-    tr.innerHTML = `<td>${c.segment}</td><td data-value="${c.customers}">${c.customers}</td><td>${fmt(100 * c.share, 1)}%</td>`;
+    tr.innerHTML = `<td>${escapeHtml(c.segment)}</td><td data-value="${c.customers}">${c.customers.toLocaleString('en-US')}</td><td>${fmt(100 * c.share, 1)}%</td>`;
   }
 
   state.rows = s.customerId.map((id, i) => ({
@@ -178,16 +306,17 @@ function render({ s, bg, gg, alive, expected, clv, rfm, tracking, period }) {
     frequency: s.frequency[i],
     recency: s.recency[i],
     T: s.T[i],
-    monetary: s.monetaryValue ? s.monetaryValue[i] : 0,
+    monetary: s.monetaryValue ? s.monetaryValue[i] : NaN,
     alive: alive[i],
     expected: expected[i],
-    clv: clv[i],
+    clv: s.monetaryValue ? clv[i] : NaN,
     segment: rfm.segment[i],
   }));
   drawWhale(clv);
   drawTracking(tracking, s.unit);
   drawPeriod(period);
-  renderCustomers();
+  tableHead();
+  resort();
 }
 
 const UNITS = { D: 'days', W: 'weeks', M: 'months', H: 'hours', '7d': 'weeks of 7 days' };
@@ -276,23 +405,130 @@ function drawWhale(clv) {
     `Gini coefficient <strong id="gini" data-value="${w.gini}">${fmt(w.gini, 2)}</strong>.`;
 }
 
-function renderCustomers() {
+// --- the customer table: every customer, sorted, searched, paged, exported --
+
+/** The columns: key in the rows, header, plain-words tooltip, cell text, CSV name. */
+const SHORT_UNITS = { D: 'days', W: 'weeks', '7d': 'weeks', M: 'months', H: 'hours' };
+
+function columns() {
+  const unit = SHORT_UNITS[state.unit] ?? UNITS[state.unit] ?? state.unit;
+  const horizon = $('horizon').value;
+  const months = $('months').value;
+  return [
+    { key: 'id', label: 'Customer', csv: 'customer_id', text: (v) => escapeHtml(v),
+      tip: 'The customer id from your file.' },
+    { key: 'frequency', label: 'Repeat purchases', csv: 'frequency', text: (v) => v.toLocaleString('en-US'),
+      tip: `How many ${unit} with a purchase the customer had after the first one.` },
+    { key: 'recency', label: `Last purchase (${unit})`, csv: 'recency', text: (v) => fmt(v, 1),
+      tip: `When the customer last bought: ${unit} from their first purchase to their last.` },
+    { key: 'T', label: `Customer for (${unit})`, csv: 'T', text: (v) => fmt(v, 1),
+      tip: `How long the customer has been with you: ${unit} from their first purchase to the end of the data.` },
+    { key: 'monetary', label: 'Average spend', csv: 'monetary_value', text: money,
+      tip: 'Average amount of a repeat purchase (the first purchase is not counted).' },
+    { key: 'alive', label: 'P(alive)', csv: 'prob_alive', text: (v) => `${fmt(100 * v, 1)}%`,
+      tip: 'Chance the customer still buys from you.' },
+    { key: 'expected', label: `Purchases, next ${horizon} ${unit}`, csv: 'expected_purchases', text: (v) => fmt(v, 2),
+      tip: `How many purchases to expect from the customer in the next ${horizon} ${unit}.` },
+    { key: 'clv', label: `Value, next ${months} months`, csv: 'clv', text: money,
+      tip: `Customer lifetime value: what the customer is expected to spend in the next ${months} months, discounted to today.` },
+    { key: 'segment', label: 'Segment', csv: 'segment', text: (v) => escapeHtml(v),
+      tip: 'RFM segment, from how recently, how often and how much the customer bought.' },
+  ];
+}
+
+function tableHead() {
+  const row = $('customers').tHead.rows[0];
+  row.replaceChildren();
+  for (const c of columns()) {
+    const th = document.createElement('th');
+    th.dataset.key = c.key;
+    th.title = c.tip;
+    th.scope = 'col';
+    th.innerHTML = `<button type="button" class="sort">${escapeHtml(c.label)}</button>`;
+    row.append(th);
+  }
+  // The same words for screens without hover.
+  $('column-defs').innerHTML = columns().map((c) => `<dt>${escapeHtml(c.label)}</dt><dd>${escapeHtml(c.tip)}</dd>`).join('');
+}
+
+/** Ascending order of a column: numbers (NaN first), or text; ties by customer id. */
+function compare(key) {
+  return (a, b) => {
+    const x = a[key];
+    const y = b[key];
+    let c;
+    if (typeof x === 'number') c = Number.isNaN(x) ? (Number.isNaN(y) ? 0 : -1) : Number.isNaN(y) ? 1 : x - y;
+    else c = x < y ? -1 : x > y ? 1 : 0;
+    return c || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  };
+}
+
+function resort() {
   const { key, dir } = state.sort;
-  const rows = [...state.rows].sort((a, b) => (a[key] < b[key] ? -dir : a[key] > b[key] ? dir : a.id < b.id ? -1 : 1));
+  const asc = compare(key);
+  state.sorted = [...state.rows].sort((a, b) => dir * asc(a, b) || (a.id < b.id ? -1 : 1));
   for (const th of $('customers').tHead.rows[0].cells) {
     th.setAttribute('aria-sort', th.dataset.key === key ? (dir < 0 ? 'descending' : 'ascending') : 'none');
   }
+  filter();
+}
+
+function filter() {
+  const q = $('search').value.trim().toLowerCase();
+  state.shown = q ? state.sorted.filter((r) => r.id.toLowerCase().includes(q)) : state.sorted;
+  state.page = 0;
+  renderPage();
+}
+
+function renderPage() {
+  const size = Number($('page-size').value);
+  const pages = Math.max(1, Math.ceil(state.shown.length / size));
+  state.page = Math.min(Math.max(0, state.page), pages - 1);
+  const from = state.page * size;
+  const rows = state.shown.slice(from, from + size);
+  const cols = columns();
   const body = $('customers').tBodies[0];
   body.replaceChildren();
-  for (const r of rows.slice(0, SHOWN)) {
+  for (const r of rows) {
     const tr = body.insertRow();
     tr.dataset.id = r.id;
     tr.dataset.clv = r.clv;
     tr.dataset.alive = r.alive;
-    tr.innerHTML = `<td>${r.id}</td><td>${r.frequency}</td><td>${fmt(r.recency, 2)}</td><td>${fmt(r.T, 2)}</td>`
-      + `<td>${fmt(r.monetary, 2)}</td><td>${fmt(r.alive, 3)}</td><td>${fmt(r.expected, 3)}</td><td>${fmt(r.clv, 2)}</td><td>${r.segment}</td>`;
+    tr.dataset.expected = r.expected;
+    tr.innerHTML = cols.map((c) => `<td data-key="${c.key}" data-value="${escapeHtml(r[c.key])}">${c.text(r[c.key])}</td>`).join('');
   }
-  $('table-note').textContent = `${Math.min(SHOWN, rows.length)} of ${rows.length.toLocaleString()} customers shown; click a column to sort.`;
+  if (!rows.length) body.insertRow().innerHTML = `<td colspan="${cols.length}" class="muted">No customer id contains “${escapeHtml($('search').value)}”.</td>`;
+  const total = state.rows.length;
+  const matching = state.shown.length;
+  $('page-info').textContent = matching
+    ? `${(from + 1).toLocaleString('en-US')}–${(from + rows.length).toLocaleString('en-US')} of ${matching.toLocaleString('en-US')}`
+    : '0 of 0';
+  $('page-info').dataset.page = state.page + 1;
+  $('page-info').dataset.pages = pages;
+  $('prev-page').disabled = state.page === 0;
+  $('next-page').disabled = state.page >= pages - 1;
+  $('table-note').textContent = `${total.toLocaleString('en-US')} customers`
+    + (matching === total ? '' : `, ${matching.toLocaleString('en-US')} matching the search`)
+    + '. Click a column to sort; hover a header to see what it means.';
+}
+
+const csvField = (v) => (/[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+
+/** Every customer (not only the page or the search), in the current order, full precision. */
+function exportCsv() {
+  const cols = columns();
+  const lines = [cols.map((c) => c.csv).join(',')];
+  for (const r of state.sorted) {
+    lines.push(cols.map((c) => (typeof r[c.key] === 'number' ? (Number.isNaN(r[c.key]) ? '' : String(r[c.key])) : csvField(r[c.key]))).join(','));
+  }
+  const blob = new Blob([`${lines.join('\n')}\n`], { type: 'text/csv' });
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(blob);
+  a.download = `${state.name.replace(/\.[^.]*$/, '').replace(/[^\w.-]+/g, '_') || 'customers'}-scores.csv`;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
 }
 
 // --- wiring -----------------------------------------------------------------
@@ -301,9 +537,22 @@ $('customers').tHead.addEventListener('click', (e) => {
   const key = e.target.closest('th')?.dataset.key;
   if (!key) return;
   state.sort = { key, dir: state.sort.key === key ? -state.sort.dir : key === 'id' || key === 'segment' ? 1 : -1 };
-  renderCustomers();
+  resort();
 });
-$('file').addEventListener('change', (e) => e.target.files[0] && loadFile(e.target.files[0]));
+$('search').addEventListener('input', filter);
+$('page-size').addEventListener('change', () => { state.page = 0; renderPage(); });
+$('prev-page').addEventListener('click', () => { state.page -= 1; renderPage(); });
+$('next-page').addEventListener('click', () => { state.page += 1; renderPage(); });
+$('export-csv').addEventListener('click', exportCsv);
+$('currency').addEventListener('change', () => {
+  if (!state.last) return;
+  kpis(state.last);
+  renderPage();
+});
+$('file').addEventListener('change', (e) => {
+  if (e.target.files[0]) loadFile(e.target.files[0]);
+  e.target.value = ''; // the same file chosen again is a new load
+});
 const drop = $('drop');
 drop.addEventListener('dragover', (e) => { e.preventDefault(); drop.classList.add('over'); });
 drop.addEventListener('dragleave', () => drop.classList.remove('over'));
@@ -314,7 +563,7 @@ drop.addEventListener('drop', (e) => {
 });
 for (const id of ['delimiter', 'has-header']) $(id).addEventListener('change', () => state.bytes && fillColumns());
 $('columns').addEventListener('submit', (e) => { e.preventDefault(); compute(); });
-$('load-sample').addEventListener('click', () => loadSample().catch((e) => status(`Error: ${e.message}`, 'error')));
+$('load-sample').addEventListener('click', () => loadSample().catch((e) => status(`Error: ${escapeHtml(e.message)}`, 'error')));
 
 await init();
-status('Ready: drop a file or load the CDNOW sample.', 'ready');
+status('Ready: drop a file or try the CDNOW sample.', 'ready');
