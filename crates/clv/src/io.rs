@@ -48,7 +48,9 @@ use std::path::Path;
 
 use crate::error::{Error, Result};
 use crate::summary::CustomerIds;
+#[cfg(doc)]
 use crate::time::parse_timestamp;
+use crate::time::timestamp_or_reason;
 
 mod columns;
 
@@ -626,7 +628,7 @@ impl<'o> Builder<'o> {
         };
         let date = std::str::from_utf8(fields.field(cols.index[1]))
             .map_err(|_| bad(1, "not valid UTF-8".into()))?;
-        let ts = parse_timestamp(date, date_format).map_err(|r| bad(1, r))?;
+        let ts = timestamp_or_reason(date, date_format).map_err(|r| bad(1, r))?;
         let amount = if cols.has_amount {
             parse_amount(fields.field(cols.index[2])).map_err(|r| {
                 if r == NEGATIVE {
@@ -1118,7 +1120,7 @@ mod tests {
     use super::*;
 
     fn day(text: &str) -> i64 {
-        parse_timestamp(text, None).unwrap()
+        crate::time::parse_timestamp(text, None).unwrap()
     }
 
     fn cdnow_like() -> ReadOptions {
