@@ -26,6 +26,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod diagnostics;
+mod display;
 pub mod error;
 pub mod experiment;
 pub mod fit;
