@@ -210,7 +210,7 @@ const NO_AMOUNTS: &str = "no amount column (--amount-col): money values (spend, 
 /// The one line that explains who is at risk and who is lost.
 fn risk_rule() -> String {
     format!(
-        "rule: a customer with P(alive) < {LIKELY_LOST_BELOW} (less than 1 chance in 10 of still \
+        "a customer with P(alive) < {LIKELY_LOST_BELOW} (less than 1 chance in 10 of still \
          buying) is listed as likely lost, not at risk; at risk = value if active × (1 − P(alive))"
     )
 }
@@ -490,6 +490,9 @@ impl<'a> Report<'a> {
         );
         models.insert("periods_per_month".into(), json!(self.periods_per_month));
         json!({
+            // JSON objects have no order: the sections as the text shows them
+            "sections": ["value", "revenue_at_risk", "likely_lost", "model_check",
+                         "rfm_segments", "summary", "models"],
             "dataset": dataset,
             "notes": (!self.has_money()).then_some(vec![NO_AMOUNTS]).unwrap_or_default(),
             "warnings": self.warnings,
@@ -665,7 +668,7 @@ impl<'a> Report<'a> {
                 self.money.fmt(active),
                 100.0 * r.total / active
             );
-            let _ = writeln!(s, "  {}", risk_rule());
+            let _ = writeln!(s, "  rule: {}", risk_rule());
             let _ = writeln!(
                 s,
                 "  {:<12}{:>16}{:>10}{:>14}",

@@ -424,6 +424,34 @@ fn report_leads_with_value_then_risk_lost_model_check_segments_and_parameters_la
     let d: serde_json::Value =
         serde_json::from_str(&stdout(&run("report --json --top 5"))).unwrap();
     let num = |v: &serde_json::Value| v.as_f64().unwrap();
+    // The JSON has the text's sections, in its order.
+    let sections: Vec<&str> = d["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        sections,
+        [
+            "value",
+            "revenue_at_risk",
+            "likely_lost",
+            "model_check",
+            "rfm_segments",
+            "summary",
+            "models"
+        ]
+    );
+    for s in &sections {
+        assert!(!d[s].is_null(), "{s}");
+    }
+    assert!(
+        d["likely_lost"]["rule"]
+            .as_str()
+            .unwrap()
+            .starts_with("a customer with P(alive) < 0.1")
+    );
     // Value: the same total as the text, and the top shares of the whale curve.
     let clv_total = num(&d["value"]["clv_total"]);
     assert!((clv_total - 70_726.74).abs() < 0.01, "{clv_total}");
