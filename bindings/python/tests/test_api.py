@@ -172,7 +172,9 @@ def test_model_comparison_figures(bg, cdnow):
     assert p.aic - bg.aic == pytest.approx(2 * (ll - p.log_likelihood), rel=1e-12)
     assert p.aic > bg.aic and p.bic > bg.bic
     # weights count customers: n is the weighted count
-    w = clv.BetaGeo().fit([0, 1, 2, 3], [0, 2, 5, 6], [8, 8, 8, 8], weights=[10, 20, 30, 40])
+    # (nobody looks gone in these 4 rows: the dropout Beta runs off to a, b > 1e4, and the fit says so)
+    with pytest.warns(UserWarning, match="mis-specified"):
+        w = clv.BetaGeo().fit([0, 1, 2, 3], [0, 2, 5, 6], [8, 8, 8, 8], weights=[10, 20, 30, 40])
     assert w.fit_info["n"] == 100
     assert w.bic == pytest.approx(4 * np.log(100) - 2 * w.log_likelihood, rel=1e-12)
     # read back from JSON: the same figures
@@ -195,7 +197,43 @@ def test_json_and_pickle_round_trip(bg):
               clv.ShiftedBetaGeo.from_params(alpha=0.704, beta=1.182)):
         assert pickle.loads(pickle.dumps(m)) == m
         assert type(m).from_json(m.to_json()) == m
-    assert repr(clv.BetaGeo.from_params(**FHL)) == "BetaGeo(r=0.243, alpha=4.414, a=0.793, b=2.426)"
+    # repr is the core's Display (Rust, Python and JS print the same line)
+    assert repr(clv.BetaGeo.from_params(**FHL)) == "BG/NBD(r=0.243, alpha=4.414, a=0.793, b=2.426)"
+
+
+def test_repr_of_a_fitted_model_names_the_fit(cdnow):
+    m = clv.BetaGeo().fit(cdnow["frequency"], cdnow["recency"], cdnow["T"], unit="7d")
+    # CDNOW (the 2-decimal summary): r 0.2426, alpha 4.4135, a 0.7929, b 2.4257, LL -9582.43
+    assert repr(m) == ("BG/NBD(r=0.2426, alpha=4.4135, a=0.7929, b=2.4257; fitted to 2357 customers "
+                       "in 7d, log-likelihood -9582.43)")
+
+
+def test_plotting_is_an_attribute_of_clv():
+    import subprocess
+    import sys
+
+    # in a fresh interpreter: `import clv; clv.plotting` (issue 12: AttributeError before)
+    code = "import sys, clv; print(clv.plotting.__name__, 'matplotlib' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    # matplotlib stays optional: importing clv does not import it
+    assert out.split() == ["clv.plotting", "False"]
+    assert "plotting" in clv.__all__
+
+
+def test_a_fit_with_swapped_columns_warns_that_the_data_may_be_mis_specified(cdnow):
+    # recency given as frequency and the reverse (CDNOW's daily summary, whole days)
+    days = pd.DataFrame({"frequency": (cdnow["recency"] * 7).round(), "recency": cdnow["frequency"],
+                         "T": (cdnow["T"] * 7).round()})
+    with pytest.warns(UserWarning, match=r"BG/NBD fit has a = \d+.*mis-specified.*swapped columns"):
+        m = clv.BetaGeo().fit(days["frequency"], days["recency"], days["T"])
+    assert m.params["a"] > 1e4
+    assert "mis-specified" in m.fit_info["warnings"][0]
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the right columns: no warning
+        ok = clv.BetaGeo().fit(cdnow["frequency"], cdnow["recency"], cdnow["T"])
+    assert ok.fit_info["warnings"] == []
 
 
 def test_gil_is_released_during_fits(cdnow):
