@@ -636,19 +636,27 @@ impl<'a> Report<'a> {
             "customer",
             self.value_words_short(),
             "P(alive)",
-            "expected buys",
+            // without amounts the value column is the expected purchases already
+            if self.has_money() {
+                "expected buys"
+            } else {
+                "repeat buys"
+            },
             "repeat spend",
             "rfm"
         );
         for &i in &self.top {
-            let value = self.clv.as_ref().map_or(self.expected[i], |c| c[i]);
+            let (value, fourth) = match &self.clv {
+                Some(c) => (c[i], self.expected[i]),
+                None => (self.expected[i], self.input.frequency[i]),
+            };
             let _ = writeln!(
                 s,
                 "  {:<12}{:>14}{:>10.3}{:>15.2}{:>14}{:>6}  {}",
                 csv_field(&self.input.customer_id[i]),
                 self.value_text(value),
                 self.prob_alive[i],
-                self.expected[i],
+                fourth,
                 self.past_spend(i)
                     .map_or_else(|| "-".into(), |v| self.money.fmt(v)),
                 self.scores[i],

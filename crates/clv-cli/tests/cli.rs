@@ -648,6 +648,14 @@ fn report_on_cdnow_master_with_zero_dollar_orders() {
         text.contains("money values") && text.contains("need amounts"),
         "{text}"
     );
+    // ranked by expected purchases; no money column filled, no revenue at risk
+    assert!(
+        text.contains("Top 3 customers by purchases in 12 months")
+            && text.contains("Likely lost customers (P(alive) < 0.1)")
+            && !text.contains("Revenue at risk")
+            && !text.contains('$'),
+        "{text}"
+    );
 }
 
 #[test]
