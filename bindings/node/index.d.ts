@@ -50,6 +50,8 @@ export declare class BetaGeo {
   get unit(): string | null
   /** Standard errors of the parameters; null for a model built from parameters. */
   get stdErrors(): BetaGeoParams | null
+  /** The model in one line: `BG/NBD(r=0.2426, ...; fitted to 2357 customers ...)`. */
+  toString(): string
   /** Estimate, standard error and 95% interval of each parameter. */
   summary(): Array<ParamSummary>
   /**
@@ -121,6 +123,8 @@ export declare class BetaGeoBetaBinom {
   get unit(): string | null
   /** Standard errors of the parameters; null for a model built from parameters. */
   get stdErrors(): BetaGeoBetaBinomParams | null
+  /** The model in one line: `BG/NBD(r=0.2426, ...; fitted to 2357 customers ...)`. */
+  toString(): string
   /** Estimate, standard error and 95% interval of each parameter. */
   summary(): Array<ParamSummary>
   /**
@@ -192,6 +196,8 @@ export declare class GammaGamma {
   get unit(): string | null
   /** Standard errors of the parameters; null for a model built from parameters. */
   get stdErrors(): GammaGammaParams | null
+  /** The model in one line: `BG/NBD(r=0.2426, ...; fitted to 2357 customers ...)`. */
+  toString(): string
   /** Estimate, standard error and 95% interval of each parameter. */
   summary(): Array<ParamSummary>
   /**
@@ -246,6 +252,8 @@ export declare class GammaGompertzNBD {
   get unit(): string | null
   /** Standard errors of the parameters; null for a model built from parameters. */
   get stdErrors(): GammaGompertzNBDParams | null
+  /** The model in one line: `BG/NBD(r=0.2426, ...; fitted to 2357 customers ...)`. */
+  toString(): string
   /** Estimate, standard error and 95% interval of each parameter. */
   summary(): Array<ParamSummary>
   /**
@@ -317,6 +325,8 @@ export declare class ModifiedBetaGeo {
   get unit(): string | null
   /** Standard errors of the parameters; null for a model built from parameters. */
   get stdErrors(): ModifiedBetaGeoParams | null
+  /** The model in one line: `BG/NBD(r=0.2426, ...; fitted to 2357 customers ...)`. */
+  toString(): string
   /** Estimate, standard error and 95% interval of each parameter. */
   summary(): Array<ParamSummary>
   /**
@@ -388,6 +398,8 @@ export declare class ParetoNBD {
   get unit(): string | null
   /** Standard errors of the parameters; null for a model built from parameters. */
   get stdErrors(): ParetoNBDParams | null
+  /** The model in one line: `BG/NBD(r=0.2426, ...; fitted to 2357 customers ...)`. */
+  toString(): string
   /** Estimate, standard error and 95% interval of each parameter. */
   summary(): Array<ParamSummary>
   /**
@@ -459,6 +471,8 @@ export declare class ShiftedBetaGeo {
   get unit(): string | null
   /** Standard errors of the parameters; null for a model built from parameters. */
   get stdErrors(): ShiftedBetaGeoParams | null
+  /** The model in one line: `BG/NBD(r=0.2426, ...; fitted to 2357 customers ...)`. */
+  toString(): string
   /** Estimate, standard error and 95% interval of each parameter. */
   summary(): Array<ParamSummary>
   /** Fits to the active customers at the start of each period (survivors[0] = cohort size) and returns the model itself. */

@@ -106,6 +106,10 @@ for (const { name, lib } of backends) {
         assertClvError(() => lib[cls].fromJSON('{'), 'FORMAT_ERROR', null, cls);
         assertClvError(() => new lib[cls]().params, 'NOT_FITTED', null, `${cls} unfitted`);
       }
+      // toString is the core's Display, as Python's repr and Rust's {} (issue 12: `BetaGeo {}`).
+      assert.equal(String(lib.BetaGeo.fromParams(FHL)), 'BG/NBD(r=0.243, alpha=4.414, a=0.793, b=2.426)');
+      assert.equal(`${lib.GammaGamma.fromParams({ p: 6.25, q: 3.74, v: 15.44 })}`, 'Gamma-Gamma(p=6.25, q=3.74, v=15.44)');
+      assert.equal(new lib.BetaGeo().toString(), 'BetaGeo (not fitted)');
       // A saved BG/NBD is not a Pareto/NBD.
       assertClvError(() => lib.ParetoNBD.fromJSON(JSON.stringify(lib.BetaGeo.fromParams(FHL))), 'FORMAT_ERROR');
       assertClvError(() => lib.BetaGeo.fromParams({ ...FHL, alpha: -1 }), 'INVALID_INPUT', 'alpha');

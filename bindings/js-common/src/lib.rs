@@ -15,7 +15,7 @@ use clv::io::{ColumnRef, Delimiter, ReadOptions, read_transactions};
 use clv::portfolio::{CustomerTotals, TierMethod};
 use clv::rfm::{RfmScores, SegmentCount, SegmentMap};
 use clv::summary::{CustomerIds, Summary, SummaryOptions, summarize, summarize_coded};
-use clv::time::{TimeUnit, parse_timestamp};
+use clv::time::{TimeUnit, parse_timestamp_for};
 use clv::{Error, Result};
 
 pub mod diagnostics;
@@ -273,8 +273,7 @@ pub struct SummaryArgs {
 }
 
 fn date(field: &str, text: &str, format: Option<&str>) -> Result<i64> {
-    parse_timestamp(text, format)
-        .map_err(|reason| Error::invalid(field, format!("{text:?}"), reason))
+    parse_timestamp_for(field, text, format)
 }
 
 impl SummaryArgs {
@@ -386,10 +385,7 @@ pub fn summarize_columns(
     let ts = datetime
         .iter()
         .enumerate()
-        .map(|(i, d)| {
-            parse_timestamp(d, fmt)
-                .map_err(|reason| Error::invalid_at("datetime", i, format!("{d:?}"), reason))
-        })
+        .map(|(i, d)| parse_timestamp_for("datetime", d, fmt).map_err(|e| e.at_index(i)))
         .collect::<Result<Vec<i64>>>()?;
     summarize(customer_id, &ts, monetary_value, &args.to_options()?)
 }

@@ -98,6 +98,17 @@ impl ModelState {
     }
 }
 
+impl std::fmt::Display for ModelState {
+    /// The model's core `Display` (`BG/NBD(r=0.243, ...)`), or `BetaGeo (not
+    /// fitted)`: what JS `toString()` returns.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.model {
+            Some(m) => m.fmt(f),
+            None => write!(f, "{} (not fitted)", self.kind.spec().class),
+        }
+    }
+}
+
 /// One row of `summary()`: estimate, standard error and 95% interval (NaN
 /// without a fit).
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -381,6 +381,10 @@ macro_rules! model_class {
                 Ok(self.model()?.fit_info().map(|f| [<$class Params>]::from_values(&f.std_errors)))
             }
 
+            /// The model in one line: `BG/NBD(r=0.2426, ...; fitted to 2357 customers ...)`.
+            #[napi(js_name = "toString")]
+            pub fn display(&self) -> String { self.state.to_string() }
+
             /// Estimate, standard error and 95% interval of each parameter.
             #[napi(catch_unwind)]
             pub fn summary(&self) -> Result<Vec<ParamSummary>> {

@@ -114,6 +114,7 @@ into_dict!(&FitInfo, |py, f| {
     "left_out" => f.left_out.as_ref().map(|l| l.indices.clone()),
     "left_out_reason" => f.left_out.as_ref().map(|l| l.reason.clone()),
     "unit" => f.unit.clone(),
+    "warnings" => f.warnings.clone(),
 });
 
 into_dict!(WhaleCurve, |py, w| {

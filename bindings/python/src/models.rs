@@ -126,6 +126,11 @@ impl PyModel {
         self.inner.params()
     }
 
+    /// The core's one-line `Display`: `BG/NBD(r=0.2426, ...; fitted to ...)`.
+    fn __repr__(&self) -> String {
+        self.inner.to_string()
+    }
+
     /// Fit diagnostics as a dict, or None for a model built from parameters.
     fn fit_info(&self) -> Option<Wrap<&clv::fit::FitInfo>> {
         self.inner.fit_info().map(Wrap)

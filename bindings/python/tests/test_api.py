@@ -196,7 +196,44 @@ def test_json_and_pickle_round_trip(bg):
               clv.ShiftedBetaGeo.from_params(alpha=0.704, beta=1.182)):
         assert pickle.loads(pickle.dumps(m)) == m
         assert type(m).from_json(m.to_json()) == m
-    assert repr(clv.BetaGeo.from_params(**FHL)) == "BetaGeo(r=0.243, alpha=4.414, a=0.793, b=2.426)"
+    # repr is the core's Display (Rust, Python and JS print the same line)
+    assert repr(clv.BetaGeo.from_params(**FHL)) == "BG/NBD(r=0.243, alpha=4.414, a=0.793, b=2.426)"
+
+
+def test_repr_of_a_fitted_model_names_the_fit(cdnow):
+    m = clv.BetaGeo().fit(cdnow["frequency"], cdnow["recency"], cdnow["T"], unit="7d")
+    # CDNOW (the 2-decimal summary): r 0.2426, alpha 4.4135, a 0.7929, b 2.4257, LL -9582.43
+    assert repr(m) == ("BG/NBD(r=0.2426, alpha=4.4135, a=0.7929, b=2.4257; fitted to 2357 customers "
+                       "in 7d, log-likelihood -9582.43)")
+
+
+def test_plotting_is_an_attribute_of_clv():
+    import subprocess
+    import sys
+
+    # in a fresh interpreter: `import clv; clv.plotting` (issue 12: AttributeError before)
+    code = "import sys, clv; print(clv.plotting.__name__, 'matplotlib' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    # matplotlib stays optional: importing clv does not import it
+    assert out.split() == ["clv.plotting", "False"]
+    assert "plotting" in clv.__all__
+
+
+def test_a_fit_with_swapped_columns_says_the_data_may_be_mis_specified(cdnow):
+    # recency given as frequency and the reverse (CDNOW's daily summary, whole days)
+    days = pd.DataFrame({"frequency": (cdnow["recency"] * 7).round(), "recency": cdnow["frequency"],
+                         "T": (cdnow["T"] * 7).round()})
+    # the dropout Beta runs off (a ~ 4e5 with a standard error 26 times that): not identified,
+    # and the error leads with the likely cause
+    with pytest.raises(clv.ClvError, match=r"not identified.*BG/NBD fit has a = \d+.*mis-specified.*swapped columns") as e:
+        clv.BetaGeo().fit(days["frequency"], days["recency"], days["T"])
+    assert (e.value.code, e.value.field) == ("NOT_IDENTIFIED", "a")
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the right columns: no warning
+        ok = clv.BetaGeo().fit(cdnow["frequency"], cdnow["recency"], cdnow["T"])
+    assert ok.fit_info["warnings"] == []
 
 
 def test_gil_is_released_during_fits(cdnow):

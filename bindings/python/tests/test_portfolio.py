@@ -198,6 +198,21 @@ def test_customer_totals():
     assert e.value.code == "MISSING_COLUMN"
 
 
+def test_customer_totals_on_polars():
+    pl = pytest.importorskip("polars")
+    # issue 12: a polars frame raised a pandas TypeError
+    tx = pl.DataFrame({"customer_id": ["a", "b", "a", "c"], "amount": [10.0, 4.0, 30.0, 1.0]})
+    t = portfolio.customer_totals(tx, margin_rate=0.3, cost_per_transaction=2.0)
+    assert isinstance(t, pl.DataFrame)
+    assert t.columns == ["customer_id", "revenue", "transactions", "margin"]
+    assert t["customer_id"].to_list() == ["a", "b", "c"]
+    np.testing.assert_allclose(t["margin"].to_numpy(), [8.0, -0.8, -1.7], rtol=1e-12)
+    assert t["revenue"].to_list() == [40.0, 4.0, 1.0] and t["transactions"].to_list() == [2.0, 1.0, 1.0]
+    with pytest.raises(clv.ClvError) as e:
+        portfolio.customer_totals(tx, customer_id_col="id")
+    assert (e.value.code, e.value.field) == ("MISSING_COLUMN", "id")
+
+
 def test_portfolio_bad_input():
     cases = [
         (lambda: portfolio.whale_curve(5.0), "INVALID_INPUT", "values"),
@@ -308,3 +323,18 @@ def test_whale_plot_uses_portfolio(tmp_path):
     with pytest.raises(clv.ClvError) as e:
         plotting.plot_whale_curve([-1.0, -2.0])  # a negative total: shares undefined (core check)
     assert e.value.field == "values" and "positive total" in str(e.value)
+
+
+def test_results_print_as_one_readable_line():
+    # the same text as the core's Display (crates/clv/src/display.rs)
+    w = portfolio.whale_curve([50.0, 30.0, 20.0])
+    assert repr(w) == "WhaleCurve(3 customers, total 100, top 20% (1) hold 50.0%, Gini 0.2000, 0 value destroyers)"
+    t = portfolio.value_tiers([50.0, 30.0, 20.0], cuts=0.5)
+    assert repr(t) == "ValueTiers(share; A: 1 customers, 50.0%; B: 2 customers, 50.0%)"
+    # 6000·0.999 + 800·0.7 = 6554 of 6800; 6000·0.001 + 800·0.3 = 246 stay
+    r = portfolio.risk_ranking([6000.0, 800.0], [0.001, 0.3])
+    assert repr(r) == "RiskRanking(at risk 6554 of 6800 (96.4%), expected to stay 246, 2 customers at risk)"
+    u = clv.experiment.uplift([12.0, 14.0, 16.0, 18.0], [10.0, 11.0, 12.0, 13.0])
+    # effect 15 − 11.5 = 3.5 per customer, 4 treated customers: total 14
+    assert repr(u).startswith("Uplift(continuous welch: effect 3.5 per customer [")
+    assert ", total 14 [" in repr(u) and repr(u).endswith("; 4 treated, 4 control)")

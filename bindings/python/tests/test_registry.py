@@ -46,7 +46,7 @@ def test_every_registry_model_has_a_class(spec):
     assert m.log_likelihood is None and m.fit_info is None
     assert cls.from_json(m.to_json()) == m
     assert pickle.loads(pickle.dumps(m)) == m
-    assert repr(m).startswith(f"{spec['class']}(")
+    assert repr(m).startswith(f"{spec['name']}(")
     # from_params checks the names against the spec, whatever their number
     with pytest.raises(clv.ClvError) as e:
         cls.from_params(**{k: v for k, v in list(values(spec).items())[:-1]})

@@ -123,3 +123,20 @@ def test_numpy_arrays_in():
     assert s.loc[1].tolist() == [1.0, 7.0, 7.0, 2.0] and s.loc[2].tolist() == [0.0, 0.0, 5.0, 0.0]
     rec = np.rec.fromarrays([ids, dates, amounts], names="customer_id,date,amount")
     pd.testing.assert_frame_equal(clv.rfm_summary(np.asarray(rec), monetary_value_col="amount"), s)
+
+
+def test_date_errors_name_the_row_and_clvs_own_argument():
+    tx = pd.DataFrame({"customer_id": ["a", "a", "b", "b"],
+                       "date": ["2024-01-03", "2024-01-10", "2024-13-45", "2024-01-20"]})
+    with pytest.raises(clv.ClvError) as e:
+        clv.rfm_summary(tx, datetime_col="date")
+    msg = str(e.value)
+    # row 2 (0-based position), its value, and clv's datetime_format, not pandas' advice
+    assert msg.startswith("invalid date[2]: '2024-13-45' on row 2 ") and "datetime_format" in msg, msg
+    assert "dayfirst" not in msg and "You might want" not in msg and "`format`" not in msg, msg
+    assert (e.value.code, e.value.field) == ("PARSE_ERROR", "date")
+    # with a format: the first row that does not match it
+    tx2 = tx.assign(date=["03/01/2024", "10/01/2024", "2024-01-19", "20/01/2024"])
+    with pytest.raises(clv.ClvError) as e:
+        clv.rfm_summary(tx2, datetime_col="date", datetime_format="%d/%m/%Y")
+    assert str(e.value) == "invalid date[2]: '2024-01-19' on row 2 does not match datetime_format='%d/%m/%Y'"

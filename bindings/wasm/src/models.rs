@@ -246,6 +246,10 @@ macro_rules! model_class {
                 with(self.state()?, |m| Ok(common::std_errors(m))).and_then(|s| s.map_or(Ok(JsValue::NULL), |s| to_js(&s)))
             }
 
+            /// The model in one line: `BG/NBD(r=0.2426, ...; fitted to 2357 customers ...)`.
+            #[wasm_bindgen(js_name = toString)]
+            pub fn display(&self) -> String { self.state.borrow().to_string() }
+
             /// Estimate, standard error and 95% interval of each parameter.
             #[wasm_bindgen(unchecked_return_type = "ParamSummary[]")]
             pub fn summary(&self) -> Result<JsValue> {

@@ -172,6 +172,7 @@ pub fn fit_json(f: &Fitted) -> Value {
         "boundary": f.info.boundary,
         "left_out": f.info.left_out.as_ref().map(|l| left_out_json(l, &f.ids)),
         "unit": f.info.unit,
+        "warnings": f.info.warnings,
     })
 }
 
@@ -186,6 +187,9 @@ pub fn run(args: &FitArgs) -> Result<()> {
     }
     if let Some(left) = &f.info.left_out {
         eprintln!("warning: {}", left_out_text(f.model.name(), left, &f.ids));
+    }
+    for w in &f.info.warnings {
+        eprintln!("warning: {w}");
     }
     if let Some(path) = &args.save {
         std::fs::write(path, f.model.to_json()).map_err(|e| Error::Io {

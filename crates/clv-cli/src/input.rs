@@ -10,7 +10,7 @@ use clap::Args;
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clv::io::{ColumnRef, CsvColumns, Delimiter, ReadOptions, TransactionTable, read_csv_columns};
 use clv::summary::{Summary, SummaryOptions};
-use clv::time::{TimeUnit, parse_timestamp};
+use clv::time::{TimeUnit, parse_timestamp_for};
 use clv::{Error, Result};
 
 use crate::progress::Progress;
@@ -123,8 +123,11 @@ pub fn parse_numbers(field: &str, text: &str, expected: &str) -> Result<Vec<f64>
 /// Parses a date given on the command line, naming the option on error.
 pub fn parse_date_arg(field: &str, text: Option<&str>) -> Result<Option<i64>> {
     text.map(|t| {
-        parse_timestamp(t, None).map_err(|reason| {
-            Error::invalid(field, t, format!("a date like 1997-09-30 ({reason})"))
+        parse_timestamp_for(field, t, None).map_err(|e| match e {
+            Error::InvalidValue { expected, .. } => {
+                Error::invalid(field, t, format!("a date like 1997-09-30 ({expected})"))
+            }
+            e => e,
         })
     })
     .transpose()

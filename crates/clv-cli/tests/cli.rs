@@ -342,7 +342,7 @@ fn report_on_bundled_cdnow() {
     assert_eq!(segs.len(), 11);
     let total: u64 = segs.iter().map(|s| s["customers"].as_u64().unwrap()).sum();
     assert_eq!(total, 2357);
-    assert_eq!(doc["top_customers"].as_array().unwrap().len(), 3);
+    assert_eq!(doc["value"]["top_customers"].as_array().unwrap().len(), 3);
     // BG/NBD on the bundled log (7-day units, unrounded): FHL (2005) r = 0.243, α = 4.414,
     // a = 0.793, b = 2.426 from the 2-decimal summary; equal to the published precision.
     let bg = &doc["models"]["bg_nbd"]["params"];
@@ -359,12 +359,205 @@ fn report_on_bundled_cdnow() {
         text.contains("RFM segments") && text.contains("Champions"),
         "{text}"
     );
-    // The unit in words: the bundled sample is in periods of 7 days.
+    // The unit in words: the bundled sample is in weeks of 7 days, named
+    // "weeks", without jargon ("unit 7d", "periods of 7 days").
     assert!(
-        text.contains("unit 7d (periods of 7 days)")
-            && text.contains("Holdout (39 periods of 7 days)"),
+        text.contains("time in weeks")
+            && text.contains("checked on the 39 weeks after it (to 1998-06-30)")
+            && !text.contains("7d")
+            && !text.contains("periods of"),
         "{text}"
     );
+}
+
+/// The position of `needle` in `text`, which must contain it.
+fn at(text: &str, needle: &str) -> usize {
+    text.find(needle)
+        .unwrap_or_else(|| panic!("{needle:?} not in:\n{text}"))
+}
+
+#[test]
+fn report_leads_with_value_then_risk_lost_model_check_segments_and_parameters_last() {
+    // Issue 12 item 4, on the bundled CDNOW sample (BG/NBD + Gamma-Gamma, 12 months at 1%/month).
+    let text = stdout(&run("report --top 5"));
+    let order = [
+        "Expected value over the next 12 months",
+        "Top 5 customers by 12-month value",
+        "Revenue at risk over the next 12 months",
+        "Likely lost customers (P(alive) < 0.1)",
+        "Model check: predicted vs actual purchases in the 39 weeks after 1997-09-30",
+        "RFM segments (5 bins) with the model's view",
+        "Customer summary",
+        "Parameters (maximum likelihood",
+    ];
+    for w in order.windows(2) {
+        assert!(
+            at(&text, w[0]) < at(&text, w[1]),
+            "{} before {}",
+            w[0],
+            w[1]
+        );
+    }
+    // Money in dollars for the bundled data (the CLV total, 70,726.74; FHL's CDNOW in USD),
+    // the rule of at risk vs lost in one line, the BG/NBD one-time-buyer note.
+    assert!(text.contains("$70,726.74 from 2,357 customers"), "{text}");
+    assert!(
+        text.contains("rule: a customer with P(alive) < 0.1 (less than 1 chance in 10 of still buying) is listed as likely lost, not at risk"),
+        "{text}"
+    );
+    assert!(
+        text.contains("under BG/NBD a customer can only drop out right after a repeat purchase, so one-time buyers have P(alive) = 1"),
+        "{text}"
+    );
+    // Customer 1901 (21 repeat purchases in March 1997, none after: P(alive) ≈ 0) heads
+    // the likely lost, and is not in the revenue at risk.
+    let risk = &text[at(&text, "Revenue at risk")..at(&text, "Likely lost")];
+    let lost = &text[at(&text, "Likely lost")..at(&text, "Model check")];
+    assert!(!risk.contains("1901"), "{risk}");
+    let first_lost = lost.lines().nth(3).unwrap();
+    assert!(first_lost.trim_start().starts_with("1901 "), "{lost}");
+    assert!(
+        first_lost.contains("24.6 weeks ago") && first_lost.contains("$6,292.31"),
+        "{first_lost}"
+    );
+
+    let d: serde_json::Value =
+        serde_json::from_str(&stdout(&run("report --json --top 5"))).unwrap();
+    let num = |v: &serde_json::Value| v.as_f64().unwrap();
+    // The JSON has the text's sections, in its order.
+    let sections: Vec<&str> = d["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        sections,
+        [
+            "value",
+            "revenue_at_risk",
+            "likely_lost",
+            "model_check",
+            "rfm_segments",
+            "summary",
+            "models"
+        ]
+    );
+    for s in &sections {
+        assert!(!d[s].is_null(), "{s}");
+    }
+    assert!(
+        d["likely_lost"]["rule"]
+            .as_str()
+            .unwrap()
+            .starts_with("a customer with P(alive) < 0.1")
+    );
+    // Value: the same total as the text, and the top shares of the whale curve.
+    let clv_total = num(&d["value"]["clv_total"]);
+    assert!((clv_total - 70_726.74).abs() < 0.01, "{clv_total}");
+    assert_eq!(d["dataset"]["currency"], "$");
+    // At risk: every listed customer has P(alive) ≥ 0.1, ranked by value at risk;
+    // lost: P(alive) < 0.1, 1901 first (largest value if active).
+    let at_risk = d["revenue_at_risk"]["top"].as_array().unwrap();
+    assert_eq!(at_risk.len(), 5);
+    for c in at_risk {
+        assert!(num(&c["prob_alive"]) >= 0.1, "{c}");
+        assert_ne!(c["customer_id"], "1901");
+    }
+    assert!(
+        at_risk
+            .windows(2)
+            .all(|w| num(&w[0]["value_at_risk"]) >= num(&w[1]["value_at_risk"]))
+    );
+    assert_eq!(at_risk[0]["customer_id"], "2332");
+    let lost = &d["likely_lost"];
+    assert_eq!(lost["customers"], 37);
+    assert_eq!(lost["lost_below"], 0.1);
+    assert_eq!(lost["top"][0]["customer_id"], "1901");
+    assert!(num(&lost["top"][0]["prob_alive"]) < 1e-3);
+    assert_eq!(lost["top"][0]["frequency"], 21.0);
+    for c in lost["top"].as_array().unwrap() {
+        assert!(num(&c["prob_alive"]) < 0.1, "{c}");
+    }
+    // The value if everyone stayed = expected to stay + at risk + likely lost.
+    let r = &d["revenue_at_risk"];
+    let sum = num(&r["expected_retained"]) + num(&r["total"]) + num(&r["lost_total"]);
+    assert!((sum - num(&r["total_value"])).abs() < 1e-6 * sum, "{r}");
+    assert!((num(&r["expected_retained"]) - clv_total).abs() < 1e-6 * clv_total);
+
+    // Model check: holdout purchases of the 2,357 calibration customers, 1,882 in all
+    // (Σ frequency_holdout), by calibration frequency; 1,411 customers made no repeat
+    // purchase in calibration (2,357 − the 946 repeat customers).
+    let c = &d["model_check"];
+    assert_eq!(c["holdout"], 39.0);
+    assert_eq!(c["actual"], 1882.0);
+    let buckets = c["by_frequency"].as_array().unwrap();
+    let labels: Vec<&str> = buckets
+        .iter()
+        .map(|b| b["label"].as_str().unwrap())
+        .collect();
+    assert_eq!(labels, ["0", "1", "2", "3", "4-6", "7+"]);
+    assert_eq!(buckets[0]["customers"], 1411);
+    let total = |k: &str| buckets.iter().map(|b| num(&b[k])).sum::<f64>();
+    assert_eq!(total("customers"), 2357.0);
+    assert_eq!(total("actual"), 1882.0);
+    assert!((total("predicted") - num(&c["predicted"])).abs() < 1e-6);
+    assert!((num(&c["relative_error"]) - (num(&c["predicted"]) - 1882.0) / 1882.0).abs() < 1e-12);
+    // The model predicts the holdout within 15% in total and is closest for one-time buyers.
+    assert!(num(&c["relative_error"]).abs() < 0.15, "{c}");
+
+    // RFM segments with the model's view: counts × mean CLV add up to the CLV total, and
+    // under BG/NBD the "Lost" segment (one-time buyers, long ago) has mean P(alive) = 1.
+    let segs = d["rfm_segments"].as_array().unwrap();
+    let weighted: f64 = segs
+        .iter()
+        .filter(|s| s["customers"] != 0)
+        .map(|s| num(&s["customers"]) * num(&s["mean_clv"]))
+        .sum();
+    assert!(
+        (weighted - clv_total).abs() < 1e-6 * clv_total,
+        "{weighted}"
+    );
+    let seg = |name: &str| segs.iter().find(|s| s["segment"] == name).unwrap().clone();
+    assert_eq!(seg("Lost")["mean_prob_alive"], 1.0);
+    assert!(seg("New")["mean_prob_alive"].is_null());
+    assert!(d["rfm_note"].as_str().unwrap().contains("--model mbg-nbd"));
+    // Parameters last, keyed by the model.
+    assert_eq!(d["models"]["transaction_model"], "bg_nbd");
+}
+
+#[test]
+fn report_with_mbg_nbd_lets_one_time_buyers_drop_out_and_formats_a_currency_code() {
+    let d: serde_json::Value = serde_json::from_str(&stdout(&run(
+        "report --json --model mbg-nbd --currency EUR",
+    )))
+    .unwrap();
+    assert_eq!(d["models"]["transaction_model"], "mbg_nbd");
+    assert!(d["models"]["mbg_nbd"]["params"]["a"].as_f64().unwrap() > 0.0);
+    assert!(d["rfm_note"].is_null());
+    let lost = d["rfm_segments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["segment"] == "Lost")
+        .unwrap()
+        .clone();
+    let p = lost["mean_prob_alive"].as_f64().unwrap();
+    assert!(p > 0.0 && p < 0.6, "{lost}");
+    assert_eq!(d["dataset"]["currency"], "EUR");
+    let text = stdout(&run("report --model mbg-nbd --currency EUR --top 1"));
+    assert!(text.contains("models: MBG/NBD + Gamma-Gamma"), "{text}");
+    assert!(!text.contains("under BG/NBD"), "{text}");
+    // a code goes after the number
+    let total = d["value"]["clv_total"].as_f64().unwrap();
+    let cents = (total * 100.0).round() as u64;
+    let shown = format!(
+        "{},{:03}.{:02} EUR from 2,357 customers",
+        cents / 100_000,
+        (cents / 100) % 1000,
+        cents % 100
+    );
+    assert!(text.contains(&shown), "{shown}: {text}");
 }
 
 #[test]
@@ -386,8 +579,24 @@ fn report_on_cdnow_master_with_zero_dollar_orders() {
         "{}",
         stderr(&o)
     );
-    assert!(doc["models"]["clv"]["total"].as_f64().unwrap() > 0.0);
+    assert!(doc["value"]["clv_total"].as_f64().unwrap() > 0.0);
     assert!(doc["revenue_at_risk"]["total"].as_f64().unwrap() > 0.0);
+    // The almost surely gone are listed as lost (customer 19339 is the sample's 1901).
+    assert_eq!(doc["likely_lost"]["top"][0]["customer_id"], "19339");
+    assert!(doc["likely_lost"]["top"][0]["prob_alive"].as_f64().unwrap() < 0.1);
+    for c in doc["revenue_at_risk"]["top"].as_array().unwrap() {
+        assert!(c["prob_alive"].as_f64().unwrap() >= 0.1, "{c}");
+    }
+    // the text report runs to the end (its last section, the parameters)
+    let text = stdout(&run(&format!(
+        "report {} --amount-col dollar_value --top 3",
+        data("CDNOW_master.txt")
+    )));
+    assert!(
+        text.contains("Parameters (maximum likelihood on 23570 customers"),
+        "{text}"
+    );
+    assert!(text.contains("    v  "), "{text}");
 
     // As of 1997-09-30 in weeks: the rows after that week are left out and
     // counted (69,659 rows, 49,441 in the window by the independent count of
@@ -413,10 +622,21 @@ fn report_on_cdnow_master_with_zero_dollar_orders() {
         data("CDNOW_master.txt")
     ));
     let doc: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
-    assert!(doc["models"]["gamma_gamma"].is_null() && doc["models"]["clv"].is_null());
-    assert!(doc["whale_curve"].is_null() && doc["revenue_at_risk"].is_null());
+    assert!(doc["models"]["gamma_gamma"].is_null() && doc["value"]["clv_total"].is_null());
+    assert!(doc["value"]["whale_curve"].is_null() && doc["revenue_at_risk"].is_null());
     assert!(doc["notes"][0].as_str().unwrap().contains("need amounts"));
-    let top = &doc["top_customers"][0];
+    // still P(alive) and expected purchases: the segments' mean purchases and the lost
+    assert!(doc["value"]["expected_purchases"].as_f64().unwrap() > 0.0);
+    assert!(
+        doc["rfm_segments"][0]["mean_expected_purchases"]
+            .as_f64()
+            .unwrap()
+            > 0.0
+    );
+    assert!(doc["rfm_segments"][0]["mean_clv"].is_null());
+    assert!(doc["likely_lost"]["customers"].as_u64().unwrap() > 0);
+    assert!(doc["likely_lost"]["repeat_spend"].is_null());
+    let top = &doc["value"]["top_customers"][0];
     assert!(top["prob_alive"].as_f64().unwrap() > 0.0);
     assert!(top["expected_purchases"].as_f64().unwrap() > 0.0);
     assert!(top["clv"].is_null());
@@ -426,6 +646,14 @@ fn report_on_cdnow_master_with_zero_dollar_orders() {
     )));
     assert!(
         text.contains("money values") && text.contains("need amounts"),
+        "{text}"
+    );
+    // ranked by expected purchases; no money column filled, no revenue at risk
+    assert!(
+        text.contains("Top 3 customers by purchases in 12 months")
+            && text.contains("Likely lost customers (P(alive) < 0.1)")
+            && !text.contains("Revenue at risk")
+            && !text.contains('$'),
         "{text}"
     );
 }
@@ -625,4 +853,45 @@ fn fit_and_score_errors_name_the_problem() {
     let model = file(&dir, "m.json", "{\"model\": \"nope\"}");
     let o = clv(&["score", model.to_str().unwrap(), "--summary", &summary]);
     assert_fails(&o, &["FORMAT_ERROR"]);
+}
+
+#[test]
+fn a_fit_with_swapped_recency_and_frequency_says_the_data_may_be_mis_specified() {
+    // Issue 12 item 6: the CDNOW sample's daily summary to 1997-09-30 with recency given as
+    // frequency and the reverse runs a and b past 10^4 (a Beta with no spread) with a standard
+    // error many times a: not identified (issue 17 #10), the error leading with the likely cause.
+    let dir = tempfile::tempdir().unwrap();
+    let sample = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data/CDNOW_sample.txt");
+    let summary = stdout(&run(&format!(
+        "summary {} --no-header --customer-col 2 --date-col 3 --freq D --observation-end 1997-09-30",
+        sample.display()
+    )));
+    let mut swapped = String::from("customer_id,frequency,recency,T\n");
+    for line in summary.lines().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        swapped += &format!("{},{},{},{}\n", f[0], f[2], f[1], f[3]);
+    }
+    let path = file(&dir, "swapped.csv", &swapped);
+    let o = run(&format!(
+        "fit bg-nbd --summary {} --freq D --json",
+        path.display()
+    ));
+    assert_fails(
+        &o,
+        &[
+            "NOT_IDENTIFIED",
+            "BG/NBD fit has a = ",
+            "mis-specified",
+            "swapped columns",
+        ],
+    );
+    // the columns in their order: no warning
+    let right = file(&dir, "right.csv", &summary);
+    let o = run(&format!(
+        "fit bg-nbd --summary {} --freq D --json",
+        right.display()
+    ));
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert!(doc["warnings"].as_array().unwrap().is_empty(), "{doc}");
+    assert!(!stderr(&o).contains("mis-specified"));
 }

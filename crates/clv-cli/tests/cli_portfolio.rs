@@ -279,17 +279,18 @@ fn uplift_errors() {
 #[test]
 fn report_has_whale_curve_and_revenue_at_risk() {
     let d = json(&run("report --json --top 3"));
-    let clv_total = d["models"]["clv"]["total"].as_f64().unwrap();
-    let w = &d["whale_curve"]["curve"];
+    let clv_total = d["value"]["clv_total"].as_f64().unwrap();
+    let w = &d["value"]["whale_curve"];
     close(&w["total"], clv_total);
     // CLV is never negative: the curve peaks at 1.
     close(&w["peak_share"], 1.0);
     assert!(w["gini"].as_f64().unwrap() > 0.0 && w["gini"].as_f64().unwrap() < 1.0);
     let r = &d["revenue_at_risk"];
-    // Σ value_if_active · P(alive) = Σ CLV, so at risk + expected to stay = value if active.
+    // Σ value_if_active · P(alive) = Σ CLV, so at risk + likely lost + expected to stay
+    // = value if active.
     close(&r["expected_retained"], clv_total);
     close(
-        &Value::from(r["total"].as_f64().unwrap() + clv_total),
+        &Value::from(r["total"].as_f64().unwrap() + r["lost_total"].as_f64().unwrap() + clv_total),
         r["total_value"].as_f64().unwrap(),
     );
     let top = &r["top"][0];
@@ -298,6 +299,12 @@ fn report_has_whale_curve_and_revenue_at_risk() {
         top["value_if_active"].as_f64().unwrap() * (1.0 - top["prob_alive"].as_f64().unwrap()),
     );
     let text = String::from_utf8(run("report --top 3").stdout).unwrap();
-    assert!(text.contains("Whale curve of the 12-month CLV"), "{text}");
-    assert!(text.contains("Revenue at risk over 12 months"), "{text}");
+    assert!(
+        text.contains("the top 10% (236 customers) carry 56.8%"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Revenue at risk over the next 12 months"),
+        "{text}"
+    );
 }

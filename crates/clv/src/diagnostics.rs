@@ -24,6 +24,8 @@
 //! - [`calibration_vs_holdout`]: mean holdout purchases, actual vs the
 //!   conditional expectation `E[Y(duration) | x, t_x, T]`, by a calibration
 //!   column (FHL 2005, Figure 4).
+//! - [`holdout_check`]: predicted vs actual holdout purchases in total and
+//!   by bucket of calibration frequency (0, 1, 2, 3, 4-6, 7+).
 //! - [`Heterogeneity`]: the mixing distributions of the individual rates
 //!   (Gamma for λ and μ, Beta for p and θ) with their densities.
 //! - [`customer_exposure`]: the order in which pymc-marketing's
@@ -606,6 +608,148 @@ pub fn calibration_vs_holdout(
         out.expected[g] /= out.customers[g];
     }
     Ok(out)
+}
+
+/// The calibration-frequency buckets of [`holdout_check`] used by `clv
+/// report`: 0, 1, 2, 3, 4-6 and 7+ repeat purchases (lower edges).
+pub const FREQUENCY_BUCKETS: [f64; 6] = [0.0, 1.0, 2.0, 3.0, 4.0, 7.0];
+
+/// Holdout purchases of one bucket of customers ([`holdout_check`]).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HoldoutBucket {
+    /// `"0"`, `"4-6"`, `"7+"`: the calibration frequencies of the bucket.
+    pub label: String,
+    /// Lowest calibration frequency of the bucket (inclusive).
+    pub from: f64,
+    /// Start of the next bucket (exclusive); `None` for the last, open one.
+    pub to: Option<f64>,
+    /// Customers in the bucket.
+    pub customers: usize,
+    /// Σ `frequency_holdout`: the purchases they made in the holdout.
+    pub actual: f64,
+    /// Σ `E[Y(duration_holdout) | x, t_x, T]`: the purchases the model
+    /// predicted for them.
+    pub predicted: f64,
+}
+
+/// Predicted vs actual holdout purchases, in total and by bucket of
+/// calibration frequency ([`holdout_check`]).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HoldoutCheck {
+    /// One row per bucket, in the order of the edges (empty buckets kept).
+    pub buckets: Vec<HoldoutBucket>,
+    /// All customers.
+    pub customers: usize,
+    /// Σ `frequency_holdout` over all customers.
+    pub actual: f64,
+    /// Σ of the model's conditional expectations over all customers.
+    pub predicted: f64,
+}
+
+impl HoldoutCheck {
+    /// `(predicted − actual) / actual`, the relative error of the total
+    /// (`None` when nobody bought in the holdout).
+    #[must_use]
+    pub fn relative_error(&self) -> Option<f64> {
+        (self.actual > 0.0).then(|| (self.predicted - self.actual) / self.actual)
+    }
+}
+
+/// The model check of a calibration/holdout split in totals: per customer
+/// the model's conditional expectation of purchases over the holdout,
+/// `E[Y(duration_holdout_i) | x_i, t_x,i, T_i]` (FHL 2005 eq. 10), summed
+/// and set against the purchases observed there (`frequency_holdout`), in
+/// total and by bucket of calibration frequency `x` (the grouping of FHL
+/// 2005, Figure 4, with totals instead of means: what a business compares
+/// with its sales). Bucket `k` holds the customers with
+/// `lower_edges[k] ≤ x < lower_edges[k + 1]`; the last bucket is open.
+/// [`FREQUENCY_BUCKETS`] gives 0, 1, 2, 3, 4-6, 7+.
+///
+/// # Errors
+/// [`Error::InvalidValue`] (field `lower_edges`) unless the edges are
+/// finite, strictly increasing and start at 0; [`Error::LengthMismatch`];
+/// [`Error::InvalidValue`] for a negative holdout count or duration; the
+/// model's checks of the calibration customers.
+///
+/// # Example
+/// ```
+/// use clv::diagnostics::{holdout_check, FREQUENCY_BUCKETS};
+/// use clv::BetaGeo;
+/// use clv::models::TransactionModel;
+/// let m = BetaGeo::from_params(0.243, 4.414, 0.793, 2.426)?; // FHL 2005, CDNOW
+/// let (x, tx, t) = ([0.0, 1.0, 5.0], [0.0, 10.0, 30.0], [32.0, 32.0, 32.0]);
+/// let check = holdout_check(&m, &x, &tx, &t, &[0.0, 2.0, 4.0], &[39.0; 3], &FREQUENCY_BUCKETS)?;
+/// let labels: Vec<&str> = check.buckets.iter().map(|b| b.label.as_str()).collect();
+/// assert_eq!(labels, ["0", "1", "2", "3", "4-6", "7+"]);
+/// assert_eq!((check.actual, check.buckets[4].actual, check.buckets[4].customers), (6.0, 4.0, 1));
+/// let e = m.expected_purchases(39.0, &x, &tx, &t)?;
+/// assert!((check.predicted - e.iter().sum::<f64>()).abs() < 1e-12);
+/// # Ok::<(), clv::Error>(())
+/// ```
+#[allow(clippy::too_many_arguments)] // the summary's five columns and the buckets
+pub fn holdout_check(
+    model: &dyn TransactionModel,
+    frequency: &[f64],
+    recency: &[f64],
+    t: &[f64],
+    frequency_holdout: &[f64],
+    duration_holdout: &[f64],
+    lower_edges: &[f64],
+) -> Result<HoldoutCheck> {
+    let ok = lower_edges.first() == Some(&0.0)
+        && lower_edges.iter().all(|e| e.is_finite())
+        && lower_edges.windows(2).all(|w| w[0] < w[1]);
+    if !ok {
+        return Err(Error::invalid(
+            "lower_edges",
+            format!("{lower_edges:?}"),
+            "finite, strictly increasing bucket edges starting at 0",
+        ));
+    }
+    let n = frequency.len();
+    check::same_len("frequency_holdout", frequency_holdout.len(), "frequency", n)?;
+    check::same_len("duration_holdout", duration_holdout.len(), "frequency", n)?;
+    check::all_non_negative("frequency_holdout", frequency_holdout)?;
+    check::all_non_negative("duration_holdout", duration_holdout)?;
+    model.validate(frequency, recency, t)?;
+    let expected = model.expected_purchases_each(duration_holdout, frequency, recency, t)?;
+    let mut buckets: Vec<HoldoutBucket> = lower_edges
+        .iter()
+        .enumerate()
+        .map(|(k, &from)| {
+            let to = lower_edges.get(k + 1).copied();
+            let label = match to {
+                None => format!("{from}+"),
+                Some(to) if to - from == 1.0 && from.fract() == 0.0 => format!("{from}"),
+                Some(to) if to.fract() == 0.0 && from.fract() == 0.0 => {
+                    format!("{from}-{}", to - 1.0)
+                }
+                Some(to) => format!("{from}-<{to}"),
+            };
+            HoldoutBucket {
+                label,
+                from,
+                to,
+                customers: 0,
+                actual: 0.0,
+                predicted: 0.0,
+            }
+        })
+        .collect();
+    for i in 0..n {
+        // the last edge ≤ x (edges start at 0 and x ≥ 0 after validate)
+        let k = lower_edges.partition_point(|&e| e <= frequency[i]) - 1;
+        let b = &mut buckets[k];
+        b.customers += 1;
+        b.actual += frequency_holdout[i];
+        b.predicted += expected[i];
+    }
+    Ok(HoldoutCheck {
+        customers: n,
+        actual: frequency_holdout.iter().sum(),
+        predicted: expected.iter().sum(),
+        buckets,
+    })
 }
 
 /// A mixing distribution of individual rates or probabilities.

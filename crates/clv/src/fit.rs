@@ -67,7 +67,7 @@ use argmin::solver::quasinewton::LBFGS;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::models::{Family, Model};
+use crate::models::{Family, Model, ModelSpec};
 
 /// A model's likelihood as the optimiser sees it.
 ///
@@ -229,6 +229,12 @@ pub struct FitInfo {
     /// existed.
     #[serde(default)]
     pub covariance: Vec<Vec<f64>>,
+    /// What the fit suggests about the data, for the caller to show as a
+    /// warning (Python `warnings.warn`, the CLI on stderr): e.g. a
+    /// parameter past [`EXTREME_PARAMETER`] ([`extreme_parameter_warnings`]).
+    /// Empty for a plain fit; absent from the JSON when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 /// Valid input rows a fit did not use ([`FitInfo::left_out`]).
@@ -279,6 +285,8 @@ struct FitInfoJson {
     left_out: Option<LeftOut>,
     #[serde(default)]
     unit: Option<String>,
+    #[serde(default)]
+    warnings: Vec<String>,
 }
 
 /// A matrix whose NaN entries were written as `null`.
@@ -309,6 +317,7 @@ impl From<FitInfoJson> for FitInfo {
             covariance: j.covariance,
             left_out: j.left_out,
             unit: j.unit,
+            warnings: j.warnings,
         }
     }
 }
@@ -1021,6 +1030,7 @@ fn maximize_dyn(
             aic,
             bic,
             covariance,
+            warnings: Vec::new(),
         },
     ))
 }
@@ -1184,10 +1194,12 @@ pub fn fit_model<M: Model>(
     let likelihood = prepare::<M>(inputs, weights)?;
     let fitted = maximize(spec.name, &likelihood, options);
     let (p, mut info) = M::finish(&likelihood, fitted, options)?;
+    let warnings = extreme_parameter_warnings(spec, &p);
     if options.penalty == 0.0 && info.boundary.is_none() {
-        identified(spec.name, spec.params, &p, &info)?;
+        identified(spec.name, spec.params, &p, &info, &warnings)?;
     }
     info.unit = options.unit.map(|u| u.to_string());
+    info.warnings.extend(warnings);
     Ok(M::from_values(&p)?.with_fit_info(Some(info)))
 }
 
@@ -1206,7 +1218,15 @@ pub const MAX_RELATIVE_STD_ERROR: f64 = 10.0;
 /// machines, and the fit is refused as [`Error::NotIdentified`] (code
 /// `NOT_IDENTIFIED`, field the parameter) in every runtime; a `penalty`
 /// makes the optimum unique.
-fn identified(model: &str, names: &[&str], params: &[f64], info: &FitInfo) -> Result<()> {
+/// The extreme-parameter `warnings` of the fit (swapped columns, …) lead
+/// the error's advice.
+fn identified(
+    model: &str,
+    names: &[&str],
+    params: &[f64],
+    info: &FitInfo,
+    warnings: &[String],
+) -> Result<()> {
     for (i, (&theta, name)) in params.iter().zip(names).enumerate() {
         let se = info.std_errors.get(i).copied().unwrap_or(f64::NAN);
         let rel = se / theta;
@@ -1222,14 +1242,71 @@ fn identified(model: &str, names: &[&str], params: &[f64], info: &FitInfo) -> Re
             } else {
                 String::from("no finite standard error")
             },
-            advice: String::from(
-                "Typical causes: no customer with a repeat purchase, a single customer or all \
-                 customers alike, an sBG cohort in which nobody or everybody leaves. Fit more \
-                 varied data, or give a penalty (e.g. 0.001) for a regularised estimate",
-            ),
+            advice: warnings
+                .iter()
+                .map(|w| format!("{w}. "))
+                .chain([String::from(
+                    "Typical causes: no customer with a repeat purchase, a single customer or all \
+                     customers alike, an sBG cohort in which nobody or everybody leaves. Fit more \
+                     varied data, or give a penalty (e.g. 0.001) for a regularised estimate",
+                )])
+                .collect(),
         });
     }
     Ok(())
+}
+
+/// A fitted value past which [`extreme_parameter_warnings`] warns: 10⁴.
+pub const EXTREME_PARAMETER: f64 = 1e4;
+
+/// The parameters that [`extreme_parameter_warnings`] checks, per model:
+/// the shapes of the Beta mixing distributions (of the dropout probability
+/// in BG/NBD and MBG/NBD, of the purchase and dropout probabilities in
+/// BG/BB). They do not depend on the time unit, and on real data they stay
+/// far below 10⁴ (CDNOW: a = 0.79, b = 2.43); a value past it means a Beta
+/// with no spread at all, which a likelihood reaches when the inputs do not
+/// describe customers as the model reads them.
+const UNIT_FREE_SHAPES: [(&str, &[&str]); 3] = [
+    ("bg_nbd", &["a", "b"]),
+    ("mbg_nbd", &["a", "b"]),
+    ("bg_bb", &["alpha", "beta", "gamma", "delta"]),
+];
+
+/// One warning when a fitted unit-free shape parameter (see the list
+/// above) is past [`EXTREME_PARAMETER`]: the data may be mis-specified, most
+/// likely swapped columns (`recency` given as `frequency`, or the reverse).
+/// [`fit_model`] puts it in [`FitInfo::warnings`].
+///
+/// ```
+/// use clv::fit::extreme_parameter_warnings;
+/// use clv::ModelKind;
+/// let w = extreme_parameter_warnings(ModelKind::BgNbd.spec(), &[0.2, 4.0, 465_869.0, 2.0]);
+/// assert!(w[0].contains("a = 465869") && w[0].contains("swapped"));
+/// assert!(extreme_parameter_warnings(ModelKind::BgNbd.spec(), &[0.24, 4.4, 0.79, 2.43]).is_empty());
+/// ```
+#[must_use]
+pub fn extreme_parameter_warnings(spec: &ModelSpec, params: &[f64]) -> Vec<String> {
+    let Some((_, names)) = UNIT_FREE_SHAPES.iter().find(|(key, _)| *key == spec.key) else {
+        return Vec::new();
+    };
+    let extreme: Vec<String> = spec
+        .params
+        .iter()
+        .zip(params)
+        .filter(|(name, v)| names.contains(name) && **v > EXTREME_PARAMETER)
+        .map(|(name, v)| format!("{name} = {v:.0}"))
+        .collect();
+    if extreme.is_empty() {
+        return Vec::new();
+    }
+    vec![format!(
+        "{} fit has {} past {EXTREME_PARAMETER:e}: the data may be mis-specified; a likely cause \
+         is swapped columns (recency given as frequency or the reverse); check that {} are in \
+         that order",
+        spec.name,
+        extreme.join(", "),
+        spec.inputs.join(", ")
+    )]
 }
 
 /// The checks of [`fit_model`] and the model's likelihood of the inputs.

@@ -48,7 +48,9 @@ use std::path::Path;
 
 use crate::error::{Error, Result};
 use crate::summary::CustomerIds;
+#[cfg(doc)]
 use crate::time::parse_timestamp;
+use crate::time::timestamp_or_reason;
 
 mod columns;
 
@@ -256,6 +258,41 @@ pub struct TransactionTable {
 ///   `skip_invalid`);
 /// - [`Error::Empty`] when there is no data row (or all were skipped);
 /// - [`Error::Io`] (path `<input>`) when reading fails.
+///
+/// # Example
+/// A CSV with a header (the delimiter is sniffed), a $0 order and an
+/// amount column, then the summary of [`summarize_coded`](crate::summary::summarize_coded):
+/// ```
+/// use clv::io::{read_transactions, ColumnRef, ReadOptions};
+/// use clv::summary::{summarize_coded, SummaryOptions};
+/// use clv::time::parse_timestamp;
+///
+/// let csv = "customer_id,date,amount\n\
+///            b,2024-01-01,10\n\
+///            a,2024-01-03,12\n\
+///            a,2024-01-10,0\n";
+/// let options = ReadOptions {
+///     amount_col: Some(ColumnRef::Name("amount".into())),
+///     ..ReadOptions::default()
+/// };
+/// let table = read_transactions(csv.as_bytes(), &options)?;
+/// assert_eq!(table.ids.names, ["b", "a"]); // in order of first appearance
+/// assert_eq!(table.ids.codes, [0, 1, 1]);
+/// assert_eq!(table.timestamps[0], parse_timestamp("2024-01-01", None)?);
+/// assert_eq!(table.amounts, Some(vec![10.0, 12.0, 0.0]));
+///
+/// let s = summarize_coded(&table.ids, &table.timestamps, table.amounts.as_deref(), &SummaryOptions::default())?;
+/// assert_eq!(s.customer_id, ["a", "b"]); // byte-sorted
+/// assert_eq!((s.frequency[0], s.recency[0], s.t[0]), (1.0, 7.0, 7.0)); // days
+/// assert_eq!(s.monetary_value, Some(vec![0.0, 0.0])); // a's repeat order was $0
+///
+/// // a bad date names the column, the line and the text
+/// let bad = read_transactions("customer_id,date\na,2024-13-45\n".as_bytes(), &ReadOptions::default());
+/// let e = bad.unwrap_err();
+/// assert_eq!(e.code(), "PARSE_ERROR");
+/// assert!(e.to_string().starts_with("cannot parse date on line 2: \"2024-13-45\""), "{e}");
+/// # Ok::<(), clv::Error>(())
+/// ```
 pub fn read_transactions<R: Read>(reader: R, options: &ReadOptions) -> Result<TransactionTable> {
     #[cfg(feature = "parallel")]
     {
@@ -626,7 +663,7 @@ impl<'o> Builder<'o> {
         };
         let date = std::str::from_utf8(fields.field(cols.index[1]))
             .map_err(|_| bad(1, "not valid UTF-8".into()))?;
-        let ts = parse_timestamp(date, date_format).map_err(|r| bad(1, r))?;
+        let ts = timestamp_or_reason(date, date_format).map_err(|r| bad(1, r))?;
         let amount = if cols.has_amount {
             parse_amount(fields.field(cols.index[2])).map_err(|r| {
                 if r == NEGATIVE {
@@ -1118,7 +1155,7 @@ mod tests {
     use super::*;
 
     fn day(text: &str) -> i64 {
-        parse_timestamp(text, None).unwrap()
+        crate::time::parse_timestamp(text, None).unwrap()
     }
 
     fn cdnow_like() -> ReadOptions {

@@ -23,9 +23,49 @@
 //!
 //! Every fallible function returns [`Result`]; errors are one [`Error`] enum
 //! whose messages name the field and the offending value.
+//!
+//! # Quick start
+//! Transactions → summary → a model → P(alive), expected purchases and CLV,
+//! here with the published CDNOW estimates of BG/NBD and Gamma-Gamma (Fader,
+//! Hardie & Lee 2005; Fader & Hardie 2013) in weeks of 7 days; a fit on data
+//! is `BetaGeo::fit(&[&frequency, &recency, &t], None, &FitOptions::default())`.
+//! ```
+//! use clv::models::{SpendModel, TransactionModel};
+//! use clv::summary::{summarize, SummaryOptions};
+//! use clv::time::{parse_timestamp, TimeUnit};
+//! use clv::{BetaGeo, GammaGamma};
+//!
+//! let day = |d| parse_timestamp(d, None);
+//! let ids = ["a", "a", "a", "b"];
+//! let ts = [day("1997-01-01")?, day("1997-02-12")?, day("1997-05-21")?, day("1997-01-08")?];
+//! let options = SummaryOptions {
+//!     unit: TimeUnit::parse("7d")?,
+//!     observation_end: Some(day("1997-09-30")?),
+//!     ..SummaryOptions::default()
+//! };
+//! let s = summarize(&ids, &ts, Some(&[20.0, 30.0, 40.0, 15.0]), &options)?;
+//! assert_eq!(s.frequency, [2.0, 0.0]);
+//! assert_eq!(s.recency[0], 20.0); // 140 days = 20 weeks
+//!
+//! let bg = BetaGeo::from_params(0.243, 4.414, 0.793, 2.426)?;
+//! let p = bg.prob_alive(&s.frequency, &s.recency, &s.t)?;
+//! assert!(p[0] > 0.5 && p[0] < 1.0);
+//! assert_eq!(p[1], 1.0); // BG/NBD: no repeat purchase, no chance to drop out yet
+//! let next_year = bg.expected_purchases(52.0, &s.frequency, &s.recency, &s.t)?;
+//! assert!(next_year[0] > next_year[1]);
+//!
+//! let gg = GammaGamma::from_params(6.25, 3.74, 15.44)?;
+//! let spend = gg.expected_spend(&s.frequency, s.monetary_value.as_deref().unwrap())?;
+//! assert!((spend[1] - 6.25 * 15.44 / 2.74).abs() < 1e-9); // no repeat: the population mean
+//! let per_month = clv::value::periods_per_month("7d")?; // weeks of 7 days in a month
+//! let clv = clv::value::customer_lifetime_value(&bg, &spend, &s.frequency, &s.recency, &s.t, 12, 0.01, per_month)?;
+//! assert!(clv[0] > clv[1] && clv[1] > 0.0);
+//! # Ok::<(), clv::Error>(())
+//! ```
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod diagnostics;
+mod display;
 pub mod error;
 pub mod experiment;
 pub mod fit;

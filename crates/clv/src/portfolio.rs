@@ -13,7 +13,9 @@
 //! - [`value_tiers`]: A/B/C tiers by cumulative share of value (default A =
 //!   the top 80 %, B = the next 15 %, C = the rest) or by value quantiles.
 //! - [`revenue_at_risk`] / [`risk_ranking`]: value × (1 − P(alive)) per
-//!   customer, the total, and the customers ranked by value at stake.
+//!   customer, the total, and the customers ranked by value at stake;
+//!   [`risk_ranking_with_lost`] lists the likely lost customers (P(alive)
+//!   below [`LIKELY_LOST_BELOW`]) apart.
 //! - [`offer_ceiling`]: the most one may spend to keep a customer.
 //!
 //! ## Conventions shared by every function here
@@ -594,8 +596,18 @@ pub struct RiskRanking {
     /// Σ value × P(alive): the value expected to stay.
     pub expected_retained: f64,
     /// Customers with a positive value at risk, largest first (ties in input
-    /// order).
+    /// order); without the likely lost ones ([`Self::lost`]).
     pub at_risk: Vec<CustomerAtRisk>,
+    /// The P(alive) below which a customer counts as likely lost
+    /// ([`risk_ranking_with_lost`]; 0 for [`risk_ranking`]: nobody).
+    pub lost_below: f64,
+    /// Σ value × (1 − p_alive) over the likely lost customers: value that
+    /// is most probably gone already, not at risk. `total + lost_total +
+    /// expected_retained = total_value`.
+    pub lost_total: f64,
+    /// The likely lost customers (P(alive) < `lost_below`) with a positive
+    /// value, largest value first (ties in input order).
+    pub lost: Vec<CustomerAtRisk>,
 }
 
 /// Revenue at risk with its total and the customers ranked by value at
@@ -613,19 +625,69 @@ pub struct RiskRanking {
 /// assert_eq!(r.at_risk.iter().map(|c| c.index).collect::<Vec<_>>(), vec![1, 0]);
 /// ```
 pub fn risk_ranking(values: &[f64], p_alive: &[f64]) -> Result<RiskRanking> {
+    risk_ranking_with_lost(values, p_alive, 0.0)
+}
+
+/// The P(alive) below which `clv report` lists a customer as likely lost
+/// rather than at risk: 0.1, i.e. the model gives less than one chance in
+/// ten that the customer still buys. Such a customer's value if active is
+/// mostly gone already; ranking it by value × (1 − P(alive)) would put a
+/// customer who is almost surely gone (P(alive) ≈ 0) at the top of the
+/// list of customers to save.
+pub const LIKELY_LOST_BELOW: f64 = 0.1;
+
+/// [`risk_ranking`] that tells the customers at risk from the likely lost:
+/// customers with `p_alive < lost_below` are left out of
+/// [`RiskRanking::at_risk`] and [`RiskRanking::total`] and listed in
+/// [`RiskRanking::lost`] (largest value first), their value × (1 − P(alive))
+/// summed in [`RiskRanking::lost_total`]. `share` is `total / total_value`.
+/// [`LIKELY_LOST_BELOW`] is the report's threshold; 0 lists nobody as lost.
+///
+/// # Errors
+/// As [`revenue_at_risk`]; [`Error::InvalidValue`] for a `lost_below`
+/// outside [0, 1].
+///
+/// # Example
+/// ```
+/// use clv::portfolio::risk_ranking_with_lost;
+/// // customer 0 is almost surely gone: listed as lost, not at the top of the risks
+/// let r = risk_ranking_with_lost(&[6000.0, 800.0, 300.0], &[0.001, 0.3, 0.9], 0.1).unwrap();
+/// assert_eq!(r.at_risk.iter().map(|c| c.index).collect::<Vec<_>>(), vec![1, 2]);
+/// assert_eq!(r.lost.iter().map(|c| c.index).collect::<Vec<_>>(), vec![0]);
+/// assert!((r.total - (560.0 + 30.0)).abs() < 1e-9 && (r.lost_total - 5994.0).abs() < 1e-9);
+/// ```
+pub fn risk_ranking_with_lost(
+    values: &[f64],
+    p_alive: &[f64],
+    lost_below: f64,
+) -> Result<RiskRanking> {
+    check::in_closed("lost_below", lost_below, 0.0, 1.0)?;
     let value_at_risk = revenue_at_risk(values, p_alive)?;
-    let total: f64 = value_at_risk.iter().sum();
+    let is_lost = |i: usize| p_alive[i] < lost_below;
     let total_value: f64 = values.iter().sum();
-    let order = descending_order(&value_at_risk);
-    let at_risk = order
+    let (mut total, mut lost_total) = (0.0, 0.0);
+    for (i, v) in value_at_risk.iter().enumerate() {
+        if is_lost(i) {
+            lost_total += v;
+        } else {
+            total += v;
+        }
+    }
+    let customer = |i: usize| CustomerAtRisk {
+        index: i,
+        value: values[i],
+        p_alive: p_alive[i],
+        value_at_risk: value_at_risk[i],
+    };
+    let at_risk = descending_order(&value_at_risk)
         .into_iter()
-        .filter(|&i| value_at_risk[i] > 0.0)
-        .map(|i| CustomerAtRisk {
-            index: i,
-            value: values[i],
-            p_alive: p_alive[i],
-            value_at_risk: value_at_risk[i],
-        })
+        .filter(|&i| value_at_risk[i] > 0.0 && !is_lost(i))
+        .map(customer)
+        .collect();
+    let lost = descending_order(values)
+        .into_iter()
+        .filter(|&i| values[i] > 0.0 && is_lost(i))
+        .map(customer)
         .collect();
     Ok(RiskRanking {
         total,
@@ -634,6 +696,9 @@ pub fn risk_ranking(values: &[f64], p_alive: &[f64]) -> Result<RiskRanking> {
         total_value,
         value_at_risk,
         at_risk,
+        lost_below,
+        lost_total,
+        lost,
     })
 }
 

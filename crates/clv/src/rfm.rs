@@ -666,6 +666,51 @@ pub fn segment_table(segments: &[impl AsRef<str>], map: &SegmentMap) -> Vec<Segm
         .collect()
 }
 
+/// The mean of `values` per segment, one per row of [`segment_table`] (same
+/// order); NaN for a segment without customers. With a model's P(alive) or
+/// CLV it shows whether the segments agree with the model.
+///
+/// # Errors
+/// [`Error::LengthMismatch`] when `values` and `segments` differ in length.
+///
+/// ```
+/// use clv::rfm::{segment_means, SegmentMap};
+/// let means = segment_means(&["Lost", "Champions", "Lost"], &SegmentMap::default(), &[0.2, 0.9, 0.4])?;
+/// assert_eq!(means.len(), 11);
+/// assert_eq!(means[0], 0.9); // Champions
+/// assert!((means[10] - 0.3).abs() < 1e-12); // Lost
+/// assert!(means[1].is_nan()); // Loyal: nobody
+/// # Ok::<(), clv::Error>(())
+/// ```
+pub fn segment_means(
+    segments: &[impl AsRef<str>],
+    map: &SegmentMap,
+    values: &[f64],
+) -> Result<Vec<f64>> {
+    crate::error::check::same_len("values", values.len(), "segments", segments.len())?;
+    let table = segment_table(segments, map);
+    let position: HashMap<&str, usize> = table
+        .iter()
+        .enumerate()
+        .map(|(k, row)| (row.segment.as_str(), k))
+        .collect();
+    let mut sums = vec![0.0; table.len()];
+    for (s, v) in segments.iter().zip(values) {
+        sums[position[s.as_ref()]] += v;
+    }
+    Ok(sums
+        .iter()
+        .zip(&table)
+        .map(|(sum, row)| {
+            if row.customers == 0 {
+                f64::NAN
+            } else {
+                sum / row.customers as f64
+            }
+        })
+        .collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -583,6 +583,36 @@ impl Summary {
 ///
 /// # Errors
 /// As [`summarize_coded`].
+///
+/// # Example
+/// Weekly, with a calibration/holdout split (2024-01-01 is a Monday):
+/// ```
+/// use clv::summary::{summarize, SummaryOptions};
+/// use clv::time::{parse_timestamp, TimeUnit};
+///
+/// let day = |d| parse_timestamp(d, None);
+/// let ids = ["a", "a", "a", "b", "a"];
+/// let ts = [day("2024-01-01")?, day("2024-01-03")?, day("2024-01-09")?, day("2024-01-02")?, day("2024-02-05")?];
+/// let options = SummaryOptions {
+///     unit: TimeUnit::parse("W")?,
+///     calibration_end: Some(day("2024-01-31")?),
+///     observation_end: Some(day("2024-02-29")?),
+///     ..SummaryOptions::default()
+/// };
+/// let s = summarize(&ids, &ts, Some(&[10.0, 5.0, 20.0, 8.0, 7.0]), &options)?;
+/// assert_eq!(s.customer_id, ["a", "b"]);
+/// // a: weeks of 01-01 (10 + 5) and 01-08 (20) in calibration: one repeat week,
+/// // recency 1, T = week of 01-29 − week of 01-01 = 4, mean repeat spend 20
+/// assert_eq!((s.frequency[0], s.recency[0], s.t[0]), (1.0, 1.0, 4.0));
+/// assert_eq!(s.monetary_value.as_ref().unwrap()[0], 20.0);
+/// // b bought once: frequency 0
+/// assert_eq!((s.frequency[1], s.recency[1], s.t[1]), (0.0, 0.0, 4.0));
+/// let h = s.holdout.as_ref().unwrap();
+/// assert_eq!(h.frequency, [1.0, 0.0]); // a bought in the week of 02-05
+/// assert_eq!(h.duration, 4.0); // week of 02-26 − week of 01-29
+/// assert_eq!(s.unit.words(), "weeks");
+/// # Ok::<(), clv::Error>(())
+/// ```
 pub fn summarize<S: AsRef<str>>(
     customer_ids: &[S],
     timestamps: &[i64],

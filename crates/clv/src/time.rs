@@ -383,8 +383,9 @@ const DEFAULT_FORMATS_REASON: &str = "expected YYYY-MM-DD, YYYYMMDD, YYYY-MM-DD 
 /// time in the parsed offset.
 ///
 /// # Errors
-/// A short human-readable reason (the caller adds the column and line),
-/// also for a date outside the years 0001 to 9999.
+/// [`Error::InvalidValue`] on field `date` with the text and the reason
+/// (what was expected), also for a date outside the years 0001 to 9999;
+/// [`parse_timestamp_for`] names another field.
 ///
 /// ```
 /// use clv::time::parse_timestamp;
@@ -393,9 +394,37 @@ const DEFAULT_FORMATS_REASON: &str = "expected YYYY-MM-DD, YYYYMMDD, YYYY-MM-DD 
 /// assert_eq!(parse_timestamp("1970-01-01T01:00:00+01:00", None), Ok(3_600)); // wall time
 /// assert!(parse_timestamp("0000-01-01", None).is_err());
 /// assert_eq!(parse_timestamp("02/01/1970", Some("%d/%m/%Y")), Ok(86_400));
-/// assert!(parse_timestamp("1997-02-30", None).is_err());
+/// let e = parse_timestamp("1997-02-30", None).unwrap_err();
+/// assert_eq!((e.code(), e.field()), ("INVALID_INPUT", Some("date")));
 /// ```
-pub fn parse_timestamp(text: &str, format: Option<&str>) -> std::result::Result<i64, String> {
+pub fn parse_timestamp(text: &str, format: Option<&str>) -> Result<i64> {
+    parse_timestamp_for("date", text, format)
+}
+
+/// [`parse_timestamp`] whose error names `field` (an argument such as
+/// `observation_end`, or a column).
+///
+/// # Errors
+/// [`Error::InvalidValue`] on `field`, its value the quoted text and its
+/// `expected` the reason.
+///
+/// ```
+/// use clv::time::parse_timestamp_for;
+/// let e = parse_timestamp_for("observation_end", "1997-13-01", None).unwrap_err();
+/// assert_eq!(e.field(), Some("observation_end"));
+/// assert!(e.to_string().starts_with("invalid observation_end: \"1997-13-01\""));
+/// ```
+pub fn parse_timestamp_for(field: &str, text: &str, format: Option<&str>) -> Result<i64> {
+    timestamp_or_reason(text, format)
+        .map_err(|reason| Error::invalid(field, format!("{text:?}"), reason))
+}
+
+/// [`parse_timestamp`] with the reason of a failure as text (the readers add
+/// the column and line).
+pub(crate) fn timestamp_or_reason(
+    text: &str,
+    format: Option<&str>,
+) -> std::result::Result<i64, String> {
     let ts = parse_any_timestamp(text, format)?;
     let first = days_from_civil(1, 1, 1) * SECONDS_PER_DAY;
     let last = days_from_civil(9999, 12, 31) * SECONDS_PER_DAY + SECONDS_PER_DAY - 1;
@@ -613,7 +642,8 @@ mod tests {
             Ok(ts("1997-01-01 10:00"))
         );
         let e = parse_timestamp("1997-01-01", Some("%d/%m/%Y")).unwrap_err();
-        assert!(e.contains("%d/%m/%Y"), "{e}");
+        assert!(e.to_string().contains("%d/%m/%Y"), "{e}");
+        assert_eq!(e.field(), Some("date"));
     }
 
     #[test]

@@ -22,7 +22,9 @@ field and the value, with ``code`` and ``field`` attributes.
 
 from __future__ import annotations
 
-from . import experiment, formulas, portfolio
+# plotting imports matplotlib only inside its functions: importing it here
+# keeps matplotlib optional and makes ``clv.plotting`` work after ``import clv``.
+from . import experiment, formulas, plotting, portfolio
 from ._clv import ClvError
 from .models import *  # noqa: F403  (one class per registry model: BetaGeo, ParetoNBD, ...)
 from .models import __all__ as _models
@@ -43,4 +45,5 @@ __all__ = [
     "formulas",
     "portfolio",
     "experiment",
+    "plotting",
 ]

@@ -125,3 +125,19 @@ def whole(name: str, x: Any) -> int:
     if isinstance(x, bool) or not (np.isfinite(v) and v >= 0 and v == int(v)):
         raise error(f"invalid {name}: {x!r} (expected a whole number >= 0)", field=name)
     return int(v)
+
+
+def display_number(v: float) -> str:
+    """A number as the core's ``Display`` writes it: at most 4 decimals, no
+    trailing zeros, scientific notation outside [1e-4, 1e9)."""
+    v = float(v)
+    if np.isnan(v):
+        return "NaN"
+    if np.isinf(v):
+        return "inf" if v > 0 else "-inf"
+    a = abs(v)
+    if a != 0.0 and not (1e-4 <= a < 1e9):
+        mantissa, exp = f"{v:.4e}".split("e")
+        return f"{mantissa}e{int(exp)}"
+    text = f"{v:.4f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text

@@ -37,7 +37,7 @@ from typing import Any, List, Optional, Tuple
 import numpy as np
 
 from . import _clv
-from ._convert import error, number, to_f64, whole
+from ._convert import display_number, error, number, to_f64, whole
 
 __all__ = [
     "Uplift",
@@ -85,6 +85,14 @@ class Uplift:
     total: float
     total_ci_low: float
     total_ci_high: float
+
+    def __repr__(self) -> str:
+        """One line, as the core's ``Display``: the effect with its interval, p-value and total."""
+        n = display_number
+        return (f"Uplift({self.metric} {self.method}: effect {n(self.effect)} per customer "
+                f"[{n(self.ci_low)}, {n(self.ci_high)}] at {n(100 * self.confidence)}%, p = {n(self.p_value)}, "
+                f"total {n(self.total)} [{n(self.total_ci_low)}, {n(self.total_ci_high)}]; "
+                f"{self.n_treated} treated, {self.n_control} control)")
 
 
 @dataclass(frozen=True)

@@ -40,7 +40,7 @@ from typing import Any, List, Optional, Sequence, Tuple
 import numpy as np
 
 from . import _clv
-from ._convert import _is_pandas, customers, error, number, result, to_f64
+from ._convert import _is_pandas, _is_polars, customers, display_number, error, number, result, to_f64
 
 __all__ = [
     "TOP_FRACTIONS",
@@ -127,6 +127,13 @@ class WhaleCurve:
     def __len__(self) -> int:
         return len(self.order)
 
+    def __repr__(self) -> str:
+        """One line, as the core's ``Display``: customers, total, the top 20 %'s share, Gini."""
+        top = next((t for t in self.top_shares if t.fraction == 0.2), None)
+        share = "" if top is None else f", top 20% ({top.customers}) hold {100 * top.share:.1f}%"
+        return (f"WhaleCurve({len(self)} customers, total {display_number(self.total)}{share}, "
+                f"Gini {self.gini:.4f}, {len(self.destroyers)} value destroyers)")
+
 
 @dataclass(frozen=True)
 class TierSummary:
@@ -152,6 +159,12 @@ class ValueTiers:
     tier: Any
     #: One row per tier, A first (a tier may be empty).
     tiers: List[TierSummary]
+
+    def __repr__(self) -> str:
+        """One line, as the core's ``Display``: customers and share of value per tier."""
+        tiers = "; ".join(f"{t.tier}: {t.customers} customers" + ("" if t.share is None else f", {100 * t.share:.1f}%")
+                          for t in self.tiers)
+        return f"ValueTiers({self.method}; {tiers})"
 
     def summary(self) -> Any:
         """The tiers as a pandas DataFrame indexed by tier: ``customers, value, share``."""
@@ -193,6 +206,12 @@ class RiskRanking:
     at_risk: List[CustomerAtRisk]
     #: The input's index (pandas) or None.
     labels: Any = None
+
+    def __repr__(self) -> str:
+        """One line, as the core's ``Display``: the total at risk, its share, the value expected to stay."""
+        share = "" if self.share is None else f" ({100 * self.share:.1f}%)"
+        return (f"RiskRanking(at risk {display_number(self.total)} of {display_number(self.total_value)}{share}, "
+                f"expected to stay {display_number(self.expected_retained)}, {len(self.at_risk)} customers at risk)")
 
     def ranking(self) -> Any:
         """``at_risk`` as a pandas DataFrame (``value, p_alive, value_at_risk``), indexed by
@@ -339,7 +358,7 @@ def offer_ceiling(clv: Any, p_alive: Any, success_rate: float = 1.0) -> OfferCei
 def customer_totals(transactions: Any, customer_id_col: str = "customer_id", monetary_value_col: str = "amount",
                     margin_rate: float = 1.0, cost_per_transaction: float = 0.0) -> Any:
     """Revenue, transactions and a contribution margin per customer from a
-    transaction log (a pandas DataFrame)::
+    transaction log (a pandas or polars DataFrame)::
 
         revenue_c      = Σ amounts of c's rows
         transactions_c = number of c's rows
@@ -347,23 +366,31 @@ def customer_totals(transactions: Any, customer_id_col: str = "customer_id", mon
 
     a stand-in for revenue − variable costs − cost to serve when only a gross
     margin rate and a cost per order are known (the defaults give the revenue).
-    Returns a DataFrame indexed by customer id (order of first appearance)
-    with columns ``revenue, transactions, margin``; its ``margin`` column is
-    ready for :func:`whale_curve`.
+    Returns a pandas DataFrame indexed by customer id (order of first
+    appearance) with columns ``revenue, transactions, margin`` (for a polars
+    frame a polars DataFrame with the id column first); its ``margin`` column
+    is ready for :func:`whale_curve`.
     """
     import pandas as pd
 
+    polars = _is_polars(transactions)
     cols = list(getattr(transactions, "columns", []))
     for n in (customer_id_col, monetary_value_col):
         if n not in cols:
             raise error(f"missing column {n!r}; the frame has: {', '.join(map(str, cols))}",
                         code="MISSING_COLUMN", field=n)
-    ids = transactions[customer_id_col]
+    # polars columns through numpy (to_pandas would need pyarrow)
+    column = (lambda n: pd.Series(transactions.get_column(n).to_numpy())) if polars else transactions.__getitem__
+    ids = column(customer_id_col)
     codes, uniques = pd.factorize(ids, sort=False)
     if (codes < 0).any():
         i = int(np.flatnonzero(codes < 0)[0])
         raise error(f"invalid {customer_id_col}[{i}]: missing (expected a customer id)", field=customer_id_col)
-    amounts = _vector(monetary_value_col, transactions[monetary_value_col])
+    amounts = _vector(monetary_value_col, column(monetary_value_col))
     rate, cost = number("margin_rate", margin_rate), number("cost_per_transaction", cost_per_transaction)
     d = _clv.customer_totals(np.ascontiguousarray(codes, dtype=np.uint32), len(uniques), amounts, rate, cost)
+    if polars:
+        import polars as pl
+
+        return pl.DataFrame({customer_id_col: np.asarray(uniques), **d})
     return pd.DataFrame(d, index=pd.Index(uniques, name=customer_id_col))

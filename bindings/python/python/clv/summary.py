@@ -49,13 +49,17 @@ def _column(df: Any, name: str, polars: bool) -> Any:
 
 
 def _seconds(field: str, values: Any, datetime_format: Optional[str]) -> np.ndarray:
-    """Timestamps as int64 seconds since 1970-01-01 (naive, as the core expects)."""
+    """Timestamps as int64 seconds since 1970-01-01 (naive, as the core expects).
+
+    A value that does not parse is a ``PARSE_ERROR`` naming the column, the
+    row (0-based position in the frame) and the value, and pointing to
+    clv's own ``datetime_format`` argument (not pandas' advice)."""
     import pandas as pd
 
     try:
         dt = pd.to_datetime(values, format=datetime_format)
-    except (ValueError, TypeError) as exc:
-        raise error(f"invalid {field}: cannot parse dates ({exc})", code="PARSE_ERROR", field=field) from None
+    except (ValueError, TypeError, OverflowError):
+        raise _date_error(field, values, datetime_format) from None
     if getattr(dt.dt, "tz", None) is not None:
         dt = dt.dt.tz_localize(None)
     na = dt.isna().to_numpy()
@@ -63,6 +67,37 @@ def _seconds(field: str, values: Any, datetime_format: Optional[str]) -> np.ndar
         i = int(np.flatnonzero(na)[0])
         raise error(f"invalid {field}[{i}]: NaT (expected a date)", field=field)
     return np.ascontiguousarray(dt.to_numpy().astype("datetime64[s]").astype(np.int64))
+
+
+def _date_error(field: str, values: Any, datetime_format: Optional[str]) -> Exception:
+    """The ``ClvError`` of the first value of ``values`` that is not a date."""
+    import pandas as pd
+
+    def bad(v: Any) -> bool:
+        if pd.isna(v):
+            return False
+        try:
+            pd.to_datetime(v, format=datetime_format)
+            return False
+        except (ValueError, TypeError, OverflowError):
+            return True
+
+    series = pd.Series(values).reset_index(drop=True)
+    # pandas infers one format from the first value: the first row not in it, else
+    # the first row that is no date at all
+    try:
+        coerced = pd.to_datetime(series, format=datetime_format, errors="coerce")
+        failed = np.flatnonzero((coerced.isna() & series.notna()).to_numpy())
+    except (ValueError, TypeError, OverflowError):
+        failed = np.array([], dtype=np.intp)
+    i = int(failed[0]) if len(failed) else next((k for k, v in enumerate(series.tolist()) if bad(v)), None)
+    how = (f"does not match datetime_format={datetime_format!r}" if datetime_format is not None
+           else "is not a date in the format of the first row; give datetime_format, e.g. "
+                "datetime_format=\"%d/%m/%Y\"")
+    if i is None:
+        return error(f"invalid {field}: the dates do not share one format ({how})", code="PARSE_ERROR",
+                     field=field)
+    return error(f"invalid {field}[{i}]: {series.iloc[i]!r} on row {i} {how}", code="PARSE_ERROR", field=field)
 
 
 def _timestamp(field: str, value: Any) -> Optional[int]:

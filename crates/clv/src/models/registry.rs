@@ -380,6 +380,13 @@ macro_rules! registry {
                 const KIND: ModelKind = ModelKind::$variant;
             }
 
+            impl fmt::Display for super::$ty {
+                /// `Name(p=v, ...; fitted to n customers ...)` (`crate::display`).
+                fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                    crate::display::model(self, f)
+                }
+            }
+
             impl ModelInfo for super::$ty {
                 fn kind(&self) -> ModelKind {
                     ModelKind::$variant
