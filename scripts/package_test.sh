@@ -22,7 +22,11 @@ readme_block() {
     found == 2 && /^```/ { exit }
     found == 2 { print }' README.md
 }
-scratch_dir() { mktemp -d "${TMPDIR:-/tmp}/clv-package-test-$1.XXXXXX"; }
+scratch_dir() { # a fresh folder outside the repository; removed when its step passes, kept when it fails
+  local d; d=$(mktemp -d "${TMPDIR:-/tmp}/clv-package-test-$1.XXXXXX")
+  echo "scratch folder: $d" >&2
+  echo "$d"
+}
 workspace_version() {
   awk '/^\[workspace.package\]/{p=1} p && /^version *=/{gsub(/"/,"",$3); print $3; exit}' Cargo.toml
 }
