@@ -1,29 +1,18 @@
 #!/usr/bin/env bash
-# Sets up what the tests need and runs every test of the project.
+# Sets up what the tests need and runs every test of the project, then builds
+# the packages as users get them and tests each from a clean place
+# (scripts/package_test.sh).
 # Usage: ./scripts/test.sh        (from anywhere; idempotent)
+#   VERBOSE=1  show every step's output (default: one line per step; the
+#              whole log of a step that fails; all logs in target/test-logs/)
+#   FRESH=1    rebuild and retest the artefacts even when their inputs did
+#              not change (stamps in target/stamps/)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
-
-declare -a STEP_NAMES=() STEP_TIMES=()
-step_start=0
-report() {
-  local rc=$?
-  echo
-  echo "== step timings =="
-  for i in "${!STEP_NAMES[@]}"; do printf '  %-45s %8.1f s\n' "${STEP_NAMES[$i]}" "${STEP_TIMES[$i]}"; done
-  [ "$rc" -eq 0 ] && echo "== all tests passed ==" || echo "== FAILED (exit $rc) =="
-}
+source scripts/common.sh
+source scripts/package_test.sh
 trap report EXIT
-run() {
-  local name="$1"; shift
-  echo
-  echo "== $name =="
-  local t0=$EPOCHREALTIME
-  "$@"
-  STEP_NAMES+=("$name")
-  STEP_TIMES+=("$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN{printf "%.1f", b-a}')")
-}
+status_before=$(git status --porcelain --untracked-files=all)
 
 # --- set-up (each step is a no-op when already done) ---
 run "rustup components (rustfmt, clippy)" rustup component add rustfmt clippy
@@ -39,23 +28,8 @@ run "clv report (bundled data) runs" cargo run --quiet --locked -p clv-cli -- re
 run "clv portfolio (bundled data) runs" cargo run --quiet --locked -p clv-cli -- portfolio --transactions --margin-rate 0.3 --top 3
 
 # --- Python binding (bindings/python): venv, wheel, type checks, pytest ---
-python_venv() {
-  if [ -x .venv/bin/python ]; then return 0; fi
-  if ! python3 -m venv .venv; then
-    rm -rf .venv
-    local sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
-    $sudo apt-get update && $sudo apt-get install -y --no-install-recommends python3-venv
-    python3 -m venv .venv
-  fi
-}
-python_wheel() {
-  rm -rf target/wheels-python
-  VIRTUAL_ENV="$PWD/.venv" .venv/bin/maturin build --release --locked -m bindings/python/Cargo.toml \
-    -i .venv/bin/python -o target/wheels-python
-  .venv/bin/pip install --quiet --force-reinstall --no-deps target/wheels-python/clv-*.whl
-}
 run "python venv (.venv)" python_venv
-run "pip install requirements-dev" .venv/bin/pip install --quiet --disable-pip-version-check -r bindings/python/requirements-dev.txt
+run "pip install requirements-dev" python_requirements
 run "maturin build + pip install wheel" python_wheel
 run "python: committed models.pyi = generated one" .venv/bin/python bindings/python/scripts/gen_models.py --check
 run "stubtest clv._clv (.pyi vs module)" .venv/bin/python -m mypy.stubtest clv._clv
@@ -91,10 +65,24 @@ js_typecheck() {
 run "js: chromium (apt-get, if missing)" js_chromium
 run "js: rustup target wasm32-unknown-unknown" rustup target add wasm32-unknown-unknown
 run "js: wasm-bindgen CLI of the crate's version" js_wasm_bindgen_cli
-run "js: npm install bindings/node" npm install --prefix bindings/node --no-audit --no-fund
-run "js: npm install bindings/wasm" npm install --prefix bindings/wasm --no-audit --no-fund
-run "js: build @clv/node (napi build --release)" npm run --prefix bindings/node build
+run "js: npm ci bindings/node" npm_deps bindings/node
+run "js: npm ci bindings/wasm" npm_deps bindings/wasm
+run "js: build @clv/node (napi build --release)" node_addon
 run "js: committed index.d.ts = generated one" git diff --exit-code -- bindings/node/index.d.ts
-run "js: build @clv/wasm (pkg-node/, pkg-web/)" npm run --prefix bindings/wasm build
+run "js: build @clv/wasm (pkg-node/, pkg-web/)" wasm_package
 run "js: tsc --noEmit on a TS usage file" js_typecheck
 run "js: node --test (vectors, API, browser demo)" node --test tests/js/
+
+# --- the packages as users get them, each installed into a clean place ---
+package_test_steps
+
+# --- the run wrote nothing that git sees (lockfiles stay as committed) ---
+git_status_unchanged() {
+  local now
+  now=$(git status --porcelain --untracked-files=all)
+  [ "$now" = "$status_before" ] && return 0
+  echo "git status changed during the run:"
+  diff <(echo "$status_before") <(echo "$now") || true
+  return 1
+}
+run "git status unchanged by the run" git_status_unchanged
