@@ -10,22 +10,12 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { root } from './helpers.mjs';
+import { CHROMIUM, CHROMIUM_FLAGS as FLAGS, root } from './helpers.mjs';
 
 const require = createRequire(join(root, 'bindings', 'wasm', 'package.json'));
 const { chromium } = require('playwright-core');
 const { serve } = await import(join(root, 'bindings', 'wasm', 'scripts', 'serve.mjs'));
 
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
-const FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 
 let server;
 let url;

@@ -15,7 +15,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { root } from './helpers.mjs';
+import { CHROMIUM, CHROMIUM_FLAGS as FLAGS, root } from './helpers.mjs';
 
 const require = createRequire(join(root, 'bindings', 'wasm', 'package.json'));
 const { chromium } = require('playwright-core');
@@ -23,16 +23,6 @@ const { serve } = await import(join(root, 'bindings', 'wasm', 'scripts', 'serve.
 const sniffer = await import(join(root, 'bindings', 'wasm', 'www', 'sniff.mjs'));
 const node = require(join(root, 'bindings', 'node'));
 
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
-const FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 const OUT = join(root, 'tests', 'js', 'out');
 
 // --- the uploaded file ------------------------------------------------------

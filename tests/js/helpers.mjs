@@ -10,6 +10,18 @@ import { fileURLToPath } from 'node:url';
 const require = createRequire(import.meta.url);
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
+/** Debian's Chromium, driven headless by playwright-core in the browser tests. */
+export const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+export const CHROMIUM_FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
 /** The Node addon (napi-rs) and the WASM build (wasm-bindgen, target nodejs). */
 export const backends = [
   { name: 'node', lib: require(join(root, 'bindings', 'node')) },
