@@ -134,6 +134,17 @@ def test_errors_name_field_and_value(bg):
          "invalid max_iterations: -1"),
         # issue 17 #11: parameters above 1e100
         (lambda: clv.BetaGeo.from_params(r=1, alpha=1, a=1, b=1e101), "INVALID_INPUT", "b", "invalid b: 1e101"),
+        # issue 17 #17: no silent coercion of strings, booleans, complex numbers or datetimes
+        (lambda: bg.prob_alive(["1"], [2], [3]), "INVALID_INPUT", "frequency", "invalid frequency: strings"),
+        (lambda: bg.prob_alive(np.array([1.0]), [2], pd.Series(["3"], dtype=object)), "INVALID_INPUT", "T",
+         "invalid T[0]: '3' of type str"),
+        (lambda: bg.prob_alive(True, 2, 3), "INVALID_INPUT", "frequency", "invalid frequency: booleans"),
+        (lambda: bg.prob_alive([1], [2 + 0j], [3]), "INVALID_INPUT", "recency", "invalid recency: complex numbers"),
+        (lambda: bg.prob_alive([1], [2], np.array(["2020-01-01"], dtype="datetime64[D]")), "INVALID_INPUT", "T",
+         "invalid T: datetimes"),
+        (lambda: bg.prob_alive([1], [2], pd.Series([True])), "INVALID_INPUT", "T", "invalid T: booleans"),
+        (lambda: bg.prob_alive(pl.Series(["1"]), [2], [3]), "INVALID_INPUT", "frequency",
+         "invalid frequency: a polars String column"),
     ]
     for f, code, field, msg in cases:
         with pytest.raises(clv.ClvError) as e:

@@ -10,6 +10,7 @@ was a scalar.
 
 from __future__ import annotations
 
+import numbers
 from typing import Any, Optional, Sequence, Tuple
 
 import numpy as np
@@ -33,8 +34,43 @@ def _is_polars(x: Any) -> bool:
     return type(x).__module__.split(".")[0] == "polars"
 
 
-def to_f64(name: str, x: Any) -> np.ndarray:
-    """One argument as a 1-d (or 0-d for a scalar) float64 numpy array."""
+_KIND_WORDS = {"b": "booleans", "c": "complex numbers", "U": "strings", "S": "bytes",
+               "M": "datetimes", "m": "timedeltas", "V": "raw bytes"}
+
+
+def _refuse_non_numbers(name: str, x: Any, booleans: bool = False) -> None:
+    """Numbers only: booleans, strings (even "10"), complex numbers and
+    datetimes are refused with a ``ClvError`` naming the argument, not
+    coerced (numpy and pandas would turn ``"10"`` into 10, ``True`` into 1,
+    a datetime into nanoseconds and drop an imaginary part). Object arrays
+    are checked element by element (``None`` stays a missing value)."""
+    if _is_polars(x) and hasattr(x, "dtype"):
+        dtype = x.dtype
+        if dtype.is_numeric() or str(dtype) == "Null" or (booleans and str(dtype) == "Boolean"):
+            return
+        raise error(f"invalid {name}: a polars {dtype} column (expected numbers)", field=name)
+    if _is_pandas(x) and hasattr(x, "dtype"):
+        kind = getattr(x.dtype, "kind", "O")
+        values = x.to_numpy(dtype=object) if kind == "O" else None
+    else:
+        arr = np.asarray(x)
+        kind, values = arr.dtype.kind, (arr.ravel() if arr.dtype.kind == "O" else None)
+    if kind in "iuf" or (booleans and kind == "b"):
+        return
+    if kind != "O":
+        what = _KIND_WORDS.get(kind, f"values of dtype kind {kind!r}")
+        raise error(f"invalid {name}: {what} (expected numbers)", field=name)
+    for i, v in enumerate(values if values is not None else ()):
+        if v is None or (isinstance(v, numbers.Real) and (booleans or not isinstance(v, (bool, np.bool_)))):
+            continue
+        raise error(f"invalid {name}[{i}]: {v!r} of type {type(v).__name__} (expected a number)", field=name)
+
+
+def to_f64(name: str, x: Any, booleans: bool = False) -> np.ndarray:
+    """One argument as a 1-d (or 0-d for a scalar) float64 numpy array
+    (numbers only, and booleans as 0/1 when ``booleans``: see
+    ``_refuse_non_numbers``)."""
+    _refuse_non_numbers(name, x, booleans)
     try:
         if _is_pandas(x) and hasattr(x, "to_numpy"):
             arr = x.to_numpy(dtype=np.float64, na_value=np.nan)

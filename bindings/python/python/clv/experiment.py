@@ -118,7 +118,7 @@ class StratifiedUplift:
 
 
 def _group(name: str, x: Any) -> np.ndarray:
-    a = to_f64(name, x)
+    a = to_f64(name, x, booleans=True)  # 0/1 outcomes of the binary metric may come as booleans
     if a.ndim != 1:
         raise error(f"invalid {name}: a scalar (expected a 1-d array of per-customer outcomes)", field=name)
     return np.ascontiguousarray(a, dtype=np.float64)
