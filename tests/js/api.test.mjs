@@ -167,6 +167,26 @@ for (const { name, lib } of backends) {
       assert.ok(Math.abs(lib.BetaGeo.fromParams(FHL).probAlive(data)[0] - 0.7258) < 1e-3);
     });
 
+    test('scalars must be numbers, and a getter that throws is an error, not undefined', () => {
+      // issue 17 #16, #17: WASM read t = '10' as 10, null as 0, and a throwing getter as undefined
+      const m = lib.BetaGeo.fromParams(FHL);
+      const data = { frequency: [2], recency: [30.43], T: [38.86] };
+      for (const bad of ['10', null, true, undefined]) {
+        const calls = {
+          t: () => m.expectedPurchasesNew(bad),
+          'expectedPurchases t': () => m.expectedPurchases(bad, data),
+        };
+        for (const [what, call] of Object.entries(calls)) {
+          if (name === 'wasm') assertClvError(call, 'INVALID_INPUT', 't', `${what} ${bad}`);
+          else assert.throws(call, Error, `${what} ${bad}`); // napi's own type check
+        }
+      }
+      assert.equal(m.expectedPurchasesNew(10), m.expectedPurchasesNew(10.0));
+      const boom = { recency: [30.43], T: [38.86], get frequency() { throw new Error('boom'); } };
+      if (name === 'wasm') assertClvError(() => m.probAlive(boom), 'INVALID_INPUT', 'frequency');
+      else assert.throws(() => m.probAlive(boom), /boom|frequency/);
+    });
+
     test('arrays: Float64Array or plain arrays in, Float64Array out', () => {
       const m = lib.BetaGeo.fromParams(FHL);
       const plain = m.probAlive({ frequency: [2, 0], recency: [30.43, 0], T: [38.86, 38.86] });

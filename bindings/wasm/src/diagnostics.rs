@@ -19,6 +19,11 @@ fn count(field: &str, v: &JsValue) -> Result<usize> {
     whole(field, num(field, v)?).map_err(js)
 }
 
+/// `seed("seed", v)` of a JS number.
+fn seed_arg(v: &JsValue) -> Result<u64> {
+    seed_of("seed", num("seed", v)?).map_err(js)
+}
+
 /// An optional JS count, `default` when missing.
 fn opt_count(field: &str, v: &JsValue, default: usize) -> Result<usize> {
     if missing(v) {
@@ -36,7 +41,7 @@ pub fn tracking_series(
     #[wasm_bindgen(unchecked_param_type = "TrackingInput")] input: JsValue,
 ) -> Result<JsValue> {
     let m = model_arg("model", &model)?;
-    let n = count("nPeriods", &get(&input, "nPeriods"))?;
+    let n = count("nPeriods", &get(&input, "nPeriods")?)?;
     let k = whole("multiplier", opt_f64(&input, "multiplier")?.unwrap_or(1.0)).map_err(js)?;
     let (first, repeats) = (f64s(&input, "firstPeriod")?, f64s(&input, "repeatPeriods")?);
     to_js(&clv::diagnostics::tracking_series(&m, &first, &repeats, n, k).map_err(js)?)
@@ -82,13 +87,13 @@ pub fn period_transactions(
 pub fn alive_path(
     #[wasm_bindgen(unchecked_param_type = "ModelClass")] model: JsValue,
     #[wasm_bindgen(unchecked_param_type = "Float64Array | Array<number>")] purchases: JsValue,
-    t: f64,
+    #[wasm_bindgen(unchecked_param_type = "number")] t: JsValue,
 ) -> Result<JsValue> {
     let (m, p) = (
         model_arg("model", &model)?,
         to_f64s("purchases", &purchases)?,
     );
-    let t = whole("t", t).map_err(js)?;
+    let t = count("t", &t)?;
     to_js(&clv::diagnostics::alive_path(&m, &p, t).map_err(js)?)
 }
 
@@ -110,12 +115,12 @@ pub fn customer_exposure(
 pub fn simulate(
     #[wasm_bindgen(unchecked_param_type = "ModelClass")] model: JsValue,
     #[wasm_bindgen(unchecked_param_type = "Float64Array | Array<number>")] t: JsValue,
-    seed: f64,
+    #[wasm_bindgen(unchecked_param_type = "number")] seed: JsValue,
 ) -> Result<JsValue> {
     let (m, t, seed) = (
         model_arg("model", &model)?,
         to_f64s("T", &t)?,
-        seed_of("seed", seed).map_err(js)?,
+        seed_arg(&seed)?,
     );
     let s = clv::simulate::simulate(&m, &t, seed).map_err(js)?;
     let customers: Vec<u32> = s.purchase_customer.iter().map(|&c| c as u32).collect();
@@ -131,13 +136,13 @@ pub fn simulate(
 pub fn simulate_spend(
     #[wasm_bindgen(unchecked_param_type = "ModelClass")] model: JsValue,
     #[wasm_bindgen(unchecked_param_type = "Float64Array | Array<number>")] frequency: JsValue,
-    seed: f64,
+    #[wasm_bindgen(unchecked_param_type = "number")] seed: JsValue,
 ) -> Result<JsValue> {
     let (m, x) = (
         model_arg("model", &model)?,
         to_f64s("frequency", &frequency)?,
     );
-    let seed = seed_of("seed", seed).map_err(js)?;
+    let seed = seed_arg(&seed)?;
     to_js(&clv::simulate::simulate_spend(&m, &x, seed).map_err(js)?)
 }
 
@@ -146,16 +151,13 @@ pub fn simulate_spend(
 #[wasm_bindgen(js_name = simulateSurvivors)]
 pub fn simulate_survivors(
     #[wasm_bindgen(unchecked_param_type = "ModelClass")] model: JsValue,
-    size: f64,
-    periods: f64,
-    seed: f64,
+    #[wasm_bindgen(unchecked_param_type = "number")] size: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "number")] periods: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "number")] seed: JsValue,
 ) -> Result<Float64Array> {
     let m = model_arg("model", &model)?;
-    let (n, p) = (
-        whole("size", size).map_err(js)?,
-        whole("periods", periods).map_err(js)?,
-    );
-    let s = clv::simulate::simulate_survivors(&m, n, p, seed_of("seed", seed).map_err(js)?);
+    let (n, p) = (count("size", &size)?, count("periods", &periods)?);
+    let s = clv::simulate::simulate_survivors(&m, n, p, seed_arg(&seed)?);
     Ok(Float64Array::from(s.map_err(js)?.as_slice()))
 }
 
@@ -170,8 +172,8 @@ pub fn frequency_recency_matrix(
     let what = opt_string(&options, "what")?.unwrap_or_else(|| "probAlive".into());
     let t = opt_f64(&options, "t")?.unwrap_or(1.0);
     let what = clv::diagnostics::MatrixOf::parse(&what, t).map_err(js)?;
-    let f = count("maxFrequency", &get(&options, "maxFrequency"))?;
-    let r = count("maxRecency", &get(&options, "maxRecency"))?;
+    let f = count("maxFrequency", &get(&options, "maxFrequency")?)?;
+    let r = count("maxRecency", &get(&options, "maxRecency")?)?;
     to_js(&clv::diagnostics::frequency_recency_matrix(&m, what, f, r).map_err(js)?)
 }
 

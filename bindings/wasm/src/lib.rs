@@ -48,12 +48,22 @@ fn invalid(field: &str, value: impl std::fmt::Display, expected: &str) -> JsValu
 // ---------------------------------------------------------------------------
 // reading JS values
 
-fn get(obj: &JsValue, key: &str) -> JsValue {
-    if obj.is_object() {
-        Reflect::get(obj, &key.into()).unwrap_or(JsValue::UNDEFINED)
-    } else {
-        JsValue::UNDEFINED
+fn get(obj: &JsValue, key: &str) -> Result<JsValue> {
+    if !obj.is_object() {
+        return Ok(JsValue::UNDEFINED);
     }
+    // A getter (or Proxy trap) that throws is the caller's bad input: a
+    // typed error naming the property, not undefined.
+    Reflect::get(obj, &key.into()).map_err(|e| {
+        let why = e
+            .dyn_ref::<js_sys::Error>()
+            .map_or_else(|| type_name(&e), |e| String::from(e.message()));
+        invalid(
+            key,
+            format!("a property whose getter throws ({why})"),
+            "a readable value",
+        )
+    })
 }
 
 fn missing(v: &JsValue) -> bool {
@@ -101,11 +111,11 @@ fn to_f64s(field: &str, v: &JsValue) -> Result<Vec<f64>> {
 }
 
 fn f64s(obj: &JsValue, key: &str) -> Result<Vec<f64>> {
-    to_f64s(key, &get(obj, key))
+    to_f64s(key, &get(obj, key)?)
 }
 
 fn opt_f64s(obj: &JsValue, key: &str) -> Result<Option<Vec<f64>>> {
-    let v = get(obj, key);
+    let v = get(obj, key)?;
     if missing(&v) {
         Ok(None)
     } else {
@@ -114,7 +124,7 @@ fn opt_f64s(obj: &JsValue, key: &str) -> Result<Option<Vec<f64>>> {
 }
 
 fn opt_f64(obj: &JsValue, key: &str) -> Result<Option<f64>> {
-    let v = get(obj, key);
+    let v = get(obj, key)?;
     if missing(&v) {
         return Ok(None);
     }
@@ -129,7 +139,7 @@ fn num(field: &str, v: &JsValue) -> Result<f64> {
 }
 
 fn opt_bool(obj: &JsValue, key: &str) -> Result<Option<bool>> {
-    let v = get(obj, key);
+    let v = get(obj, key)?;
     if missing(&v) {
         return Ok(None);
     }
@@ -139,7 +149,7 @@ fn opt_bool(obj: &JsValue, key: &str) -> Result<Option<bool>> {
 }
 
 fn opt_string(obj: &JsValue, key: &str) -> Result<Option<String>> {
-    let v = get(obj, key);
+    let v = get(obj, key)?;
     if missing(&v) {
         return Ok(None);
     }
@@ -153,7 +163,7 @@ fn string(obj: &JsValue, key: &str) -> Result<String> {
 }
 
 fn strings(obj: &JsValue, key: &str) -> Result<Vec<String>> {
-    let v = get(obj, key);
+    let v = get(obj, key)?;
     if !Array::is_array(&v) {
         return Err(invalid(key, type_name(&v), "an array of strings"));
     }
@@ -381,7 +391,7 @@ pub fn waland_cole(
 pub fn waland_cole_constant(
     #[wasm_bindgen(unchecked_param_type = "WalandColeConstantInput")] input: JsValue,
 ) -> Result<String> {
-    let periods = num("periods", &get(&input, "periods"))?;
+    let periods = num("periods", &get(&input, "periods")?)?;
     text::waland_cole_constant(
         &string(&input, "volume")?,
         &string(&input, "margin")?,
@@ -441,8 +451,11 @@ pub fn contribution_margin(
 
 /// Rounds decimal text to `dp` places, half away from zero.
 #[wasm_bindgen(js_name = roundMoney)]
-pub fn round_money(value: &str, dp: f64) -> Result<String> {
-    glue::round_money(value, dp).map_err(js)
+pub fn round_money(
+    value: &str,
+    #[wasm_bindgen(unchecked_param_type = "number")] dp: JsValue,
+) -> Result<String> {
+    glue::round_money(value, num("dp", &dp)?).map_err(js)
 }
 
 // ---------------------------------------------------------------------------
@@ -523,8 +536,9 @@ pub fn offer_ceiling(
     #[wasm_bindgen(unchecked_param_type = "Float64Array | number[]")] clv: JsValue,
     #[wasm_bindgen(js_name = pAlive, unchecked_param_type = "Float64Array | number[]")]
     p_alive: JsValue,
-    #[wasm_bindgen(js_name = successRate)] success_rate: f64,
+    #[wasm_bindgen(js_name = successRate, unchecked_param_type = "number")] success_rate: JsValue,
 ) -> Result<JsValue> {
+    let success_rate = num("successRate", &success_rate)?;
     let c = clv::portfolio::offer_ceiling(
         &to_f64s("clv", &clv)?,
         &to_f64s("pAlive", &p_alive)?,
@@ -583,7 +597,7 @@ pub fn uplift_proportions(
     #[wasm_bindgen(unchecked_param_type = "Proportions")] counts: JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "ProportionsOptions")] options: JsValue,
 ) -> Result<JsValue> {
-    let n = |f: &str| num(f, &get(&counts, f));
+    let n = |f: &str| num(f, &get(&counts, f)?);
     let u = glue::ProportionsArgs {
         confidence: opt_f64(&options, "confidence")?,
         population: opt_f64(&options, "population")?,
@@ -599,7 +613,17 @@ pub fn uplift_proportions(
 
 /// Wilson score interval [low, high] of successes / n (Wilson 1927).
 #[wasm_bindgen(js_name = wilsonInterval, unchecked_return_type = "[number, number]")]
-pub fn wilson_interval(successes: f64, n: f64, confidence: Option<f64>) -> Result<JsValue> {
+pub fn wilson_interval(
+    #[wasm_bindgen(unchecked_param_type = "number")] successes: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "number")] n: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "number")] confidence: JsValue,
+) -> Result<JsValue> {
+    let (successes, n) = (num("successes", &successes)?, num("n", &n)?);
+    let confidence = if missing(&confidence) {
+        None
+    } else {
+        Some(num("confidence", &confidence)?)
+    };
     let (lo, hi) = glue::wilson_interval(successes, n, confidence).map_err(js)?;
     Ok(Array::of2(&lo.into(), &hi.into()).into())
 }

@@ -85,7 +85,7 @@ fn fit(state: &Shared, kind: ModelKind, data: &JsValue) -> Result<()> {
 /// from its `toJSON()` (wasm-bindgen has no "one of these classes" argument
 /// type; the JSON holds the parameters and the fit exactly).
 pub(crate) fn model_arg(field: &str, v: &JsValue) -> Result<AnyModel> {
-    let to_json = get(v, "toJSON").dyn_into::<Function>();
+    let to_json = get(v, "toJSON")?.dyn_into::<Function>();
     let f =
         to_json.map_err(|_| invalid(field, type_name(v), "a model (BetaGeo, GammaGamma, …)"))?;
     AnyModel::from_json(&json_text(&f.call0(v)?)?).map_err(js)
@@ -172,7 +172,7 @@ macro_rules! model_class {
             /// A model with known parameters.
             #[wasm_bindgen(js_name = fromParams)]
             pub fn from_params(#[wasm_bindgen(unchecked_param_type = [<$class Params>])] params: JsValue) -> Result<$class> {
-                let values = [$(num(stringify!($param), &get(&params, stringify!($param)))?),*];
+                let values = [$(num(stringify!($param), &get(&params, stringify!($param))?)?),*];
                 let state = ModelState::from_values(ModelKind::$variant, &values).map_err(js)?;
                 Ok($class { state: shared(state) })
             }
@@ -306,7 +306,8 @@ macro_rules! per_customer_methods {
             impl $class {
                 #[doc = $doc]
                 #[wasm_bindgen(js_name = $js)]
-                pub fn $name(&self, $($arg: f64,)* #[wasm_bindgen(unchecked_param_type = $Input)] data: JsValue) -> Result<Vec<f64>> {
+                pub fn $name(&self, $(#[wasm_bindgen(unchecked_param_type = "number")] $arg: JsValue,)* #[wasm_bindgen(unchecked_param_type = $Input)] data: JsValue) -> Result<Vec<f64>> {
+                    $(let $arg = num(stringify!($arg), &$arg)?;)*
                     per_customer::<$n>(self.state()?, ModelKind::$variant, &data, |$m, $c| $body)
                 }
             }
@@ -333,13 +334,15 @@ macro_rules! transaction_methods {
         impl $class {
             /// Expected purchases of a new customer in `t` units.
             #[wasm_bindgen(js_name = expectedPurchasesNew)]
-            pub fn expected_purchases_new(&self, t: f64) -> Result<f64> {
+            pub fn expected_purchases_new(&self, #[wasm_bindgen(unchecked_param_type = "number")] t: JsValue) -> Result<f64> {
+                let t = num("t", &t)?;
                 with(self.state()?, |m| m.expected_purchases_new(t))
             }
 
             /// P(X(t) = n) for a new customer.
             #[wasm_bindgen(js_name = probPurchases)]
-            pub fn prob_purchases(&self, n: f64, t: f64) -> Result<f64> {
+            pub fn prob_purchases(&self, #[wasm_bindgen(unchecked_param_type = "number")] n: JsValue, #[wasm_bindgen(unchecked_param_type = "number")] t: JsValue) -> Result<f64> {
+                let n = num("n", &n)?; let t = num("t", &t)?;
                 with(self.state()?, |m| m.prob_purchases(whole_count("n", n)?, t))
             }
 
@@ -399,23 +402,41 @@ macro_rules! retention_methods {
             }
 
             /// S(t): probability of being active after t periods.
-            pub fn survival(&self, t: f64) -> Result<f64> {
+            pub fn survival(
+                &self,
+                #[wasm_bindgen(unchecked_param_type = "number")] t: JsValue,
+            ) -> Result<f64> {
+                let t = num("t", &t)?;
                 with(self.state()?, |m| m.retention("survival")?.survival(t))
             }
 
             /// r(t) = S(t)/S(t−1): retention rate in period t.
-            pub fn retention(&self, t: f64) -> Result<f64> {
+            pub fn retention(
+                &self,
+                #[wasm_bindgen(unchecked_param_type = "number")] t: JsValue,
+            ) -> Result<f64> {
+                let t = num("t", &t)?;
                 with(self.state()?, |m| m.retention("retention")?.retention(t))
             }
 
             /// P(T = t): probability of churning in period t.
             #[wasm_bindgen(js_name = probChurn)]
-            pub fn prob_churn(&self, t: f64) -> Result<f64> {
+            pub fn prob_churn(
+                &self,
+                #[wasm_bindgen(unchecked_param_type = "number")] t: JsValue,
+            ) -> Result<f64> {
+                let t = num("t", &t)?;
                 with(self.state()?, |m| m.retention("prob_churn")?.prob_churn(t))
             }
 
             /// Discounted expected residual lifetime of a customer who has made `renewals` renewals.
-            pub fn dert(&self, discount: f64, renewals: f64) -> Result<f64> {
+            pub fn dert(
+                &self,
+                #[wasm_bindgen(unchecked_param_type = "number")] discount: JsValue,
+                #[wasm_bindgen(unchecked_param_type = "number")] renewals: JsValue,
+            ) -> Result<f64> {
+                let discount = num("discount", &discount)?;
+                let renewals = num("renewals", &renewals)?;
                 with(self.state()?, |m| {
                     m.retention("dert")?.dert(discount, renewals)
                 })
@@ -423,7 +444,11 @@ macro_rules! retention_methods {
 
             /// Discounted expected lifetime of a new customer.
             #[wasm_bindgen(js_name = discountedExpectedLifetime)]
-            pub fn discounted_expected_lifetime(&self, discount: f64) -> Result<f64> {
+            pub fn discounted_expected_lifetime(
+                &self,
+                #[wasm_bindgen(unchecked_param_type = "number")] discount: JsValue,
+            ) -> Result<f64> {
+                let discount = num("discount", &discount)?;
                 with(self.state()?, |m| {
                     m.retention("discounted_expected_lifetime")?
                         .discounted_expected_lifetime(discount)
