@@ -7,8 +7,10 @@ customer over two years), then times, in one run, on the same CSV file:
   clv      `clv summary FILE ... -o OUT` (release binary; CSV parse + summary + CSV write)
   lifetimes  pandas.read_csv + lifetimes.utils.summary_data_from_transaction_data + to_csv
   polars   polars.read_csv + the same definitions as a group-by + write_csv
+  duckdb   DuckDB SQL over read_csv (the same definitions) + COPY to CSV
 
-and prints wall times and ratios. All three results are checked to agree
+and prints wall times and ratios (lifetimes' ``summary_data_from_transaction_data``
+call is also timed alone, its CSV read and write excluded). All three results are checked to agree
 before any time is reported.
 
 Usage (from the repository root):
@@ -65,14 +67,44 @@ def run_clv(path: Path, out: Path) -> float:
     return time.perf_counter() - t0
 
 
+LIFETIMES_CALL = {}
+
+
 def run_lifetimes(path: Path, out: Path) -> float:
     import pandas as pd
     from lifetimes.utils import summary_data_from_transaction_data
     t0 = time.perf_counter()
     df = pd.read_csv(path, dtype={"customer_id": str})
+    t1 = time.perf_counter()
     s = summary_data_from_transaction_data(df, "customer_id", "date", monetary_value_col="amount",
                                            observation_period_end=OBS_END, freq="D")
+    LIFETIMES_CALL[path] = time.perf_counter() - t1
     s.to_csv(out)
+    return time.perf_counter() - t0
+
+
+def run_duckdb(path: Path, out: Path) -> float:
+    import duckdb
+    t0 = time.perf_counter()
+    con = duckdb.connect()
+    con.execute(f"""
+        COPY (
+          WITH t AS (
+            SELECT customer_id, date AS d, amount
+            FROM read_csv('{path}', header = true,
+                          columns = {{'customer_id': 'VARCHAR', 'date': 'DATE', 'amount': 'DOUBLE'}})
+            WHERE date <= DATE '{OBS_END}'),
+          per AS (SELECT customer_id, d, sum(amount) AS amount FROM t GROUP BY customer_id, d),
+          c AS (SELECT customer_id, count(*) AS n, min(d) AS first, max(d) AS last,
+                       sum(amount) AS total, arg_min(amount, d) AS first_amount
+                FROM per GROUP BY customer_id)
+          SELECT customer_id, n - 1 AS frequency,
+                 date_diff('day', first, last)::DOUBLE AS recency,
+                 date_diff('day', first, DATE '{OBS_END}')::DOUBLE AS T,
+                 CASE WHEN n > 1 THEN (total - first_amount) / (n - 1) ELSE 0 END AS monetary_value
+          FROM c ORDER BY customer_id
+        ) TO '{out}' (HEADER, DELIMITER ',')""")
+    con.close()
     return time.perf_counter() - t0
 
 
@@ -126,7 +158,7 @@ def main() -> None:
         path = OUT / f"tx_{rows}.csv"
         generate(rows, path)
         size = path.stat().st_size / 1e6
-        tools = {"clv": run_clv, "polars": run_polars, "lifetimes": run_lifetimes}
+        tools = {"clv": run_clv, "polars": run_polars, "duckdb": run_duckdb, "lifetimes": run_lifetimes}
         if args.skip_lifetimes_above and rows > args.skip_lifetimes_above:
             del tools["lifetimes"]
         best, outs = {}, {}
@@ -138,15 +170,17 @@ def main() -> None:
         check_same(outs)
         rows_out.append((rows, size, best))
     print()
-    print("| rows | CSV MB | clv s | polars s | lifetimes s | polars / clv | lifetimes / clv |")
-    print("|---:|---:|---:|---:|---:|---:|---:|")
+    print("| rows | CSV MB | clv s | polars s | duckdb s | lifetimes s (its call alone) "
+          "| polars / clv | duckdb / clv | lifetimes / clv (call alone / clv) |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for rows, size, b in rows_out:
         lt = b.get("lifetimes")
+        call = LIFETIMES_CALL.get(OUT / f"tx_{rows}.csv")
         c = b["clv"]
-        lt_s = "n/a" if lt is None else f"{lt:.1f}"
-        lt_r = "n/a" if lt is None else f"{lt / c:.1f}x"
-        print(f"| {rows:,} | {size:.0f} | {c:.2f} | {b['polars']:.2f} | {lt_s} | "
-              f"{b['polars'] / c:.2f}x | {lt_r} |")
+        lt_s = "n/a" if lt is None else f"{lt:.1f} ({call:.1f})"
+        lt_r = "n/a" if lt is None else f"{lt / c:.1f}x ({call / c:.1f}x)"
+        print(f"| {rows:,} | {size:.0f} | {c:.2f} | {b['polars']:.2f} | {b['duckdb']:.2f} | {lt_s} | "
+              f"{b['polars'] / c:.2f}x | {b['duckdb'] / c:.2f}x | {lt_r} |")
 
 
 if __name__ == "__main__":
