@@ -437,6 +437,34 @@ impl Draws {
         })
     }
 
+    /// Draws given as parameter vectors (one per draw, in the order of
+    /// [`ModelSpec::params`](crate::models::ModelSpec::params)), e.g. what
+    /// [`Draws::values`] returned to a binding.
+    ///
+    /// # Errors
+    /// [`Error::InvalidValue`] (field `n`) for no vector or too many;
+    /// those of [`AnyModel::from_values`] for each vector.
+    pub fn from_values(
+        kind: ModelKind,
+        method: Method,
+        seed: u64,
+        unit: Option<String>,
+        values: &[Vec<f64>],
+    ) -> Result<Draws> {
+        check_n(values.len())?;
+        let models = values
+            .iter()
+            .map(|v| AnyModel::from_values(kind, v))
+            .collect::<Result<_>>()?;
+        Ok(Draws {
+            kind,
+            method,
+            seed,
+            unit,
+            models,
+        })
+    }
+
     /// The model kind.
     pub fn kind(&self) -> ModelKind {
         self.kind
