@@ -251,19 +251,33 @@ pub fn quantile_sorted(sorted: &[f64], q: f64) -> f64 {
     sorted[lo] + (h - j) * (sorted[hi] - sorted[lo])
 }
 
-/// Mean and quantiles of a sample (mean summed in order; the sample is
-/// sorted in place).
+/// Mean and quantiles of a sample (mean summed in order). The quantiles are
+/// those of [`quantile_sorted`] on the sorted sample, found by selection
+/// (O(n) per level instead of a sort): the order statistics v₍ⱼ₎ and
+/// v₍ⱼ₊₁₎ are the same numbers. The sample is reordered in place.
 fn summarize(values: &mut [f64], quantiles: &[f64]) -> (f64, Vec<f64>) {
+    let n = values.len();
     #[allow(clippy::cast_precision_loss)]
-    let mean = values.iter().sum::<f64>() / values.len() as f64;
-    values.sort_unstable_by(f64::total_cmp);
-    (
-        mean,
-        quantiles
-            .iter()
-            .map(|&q| quantile_sorted(values, q))
-            .collect(),
-    )
+    let mean = values.iter().sum::<f64>() / n as f64;
+    if n == 0 {
+        return (mean, vec![f64::NAN; quantiles.len()]);
+    }
+    let qs = quantiles
+        .iter()
+        .map(|&q| {
+            #[allow(clippy::cast_precision_loss)]
+            let h = (n - 1) as f64 * q;
+            let j = h.floor();
+            // h in [0, n − 1]: the cast is exact and in range
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            let lo = (j as usize).min(n - 1);
+            let (_, &mut a, right) = values.select_nth_unstable_by(lo, f64::total_cmp);
+            // v₍ⱼ₊₁₎ is the least of the values after v₍ⱼ₎
+            let b = right.iter().copied().min_by(f64::total_cmp).unwrap_or(a);
+            a + (h - j) * (b - a)
+        })
+        .collect();
+    (mean, qs)
 }
 
 /// The distribution of the portfolio total: each draw's sum over customers.
