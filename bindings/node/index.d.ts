@@ -52,6 +52,12 @@ export declare class BetaGeo {
   get stdErrors(): BetaGeoParams | null
   /** The model in one line: `BG/NBD(r=0.2426, ...; fitted to 2357 customers ...)`. */
   toString(): string
+  /**
+   * Parameter draws: `method` "laplace" (default; from the fit's covariance) or
+   * "bootstrap" (refits to customers resampled from `data`), `n` draws (default
+   * 2000), `seed` (default 0); every prediction of the draws has intervals.
+   */
+  draws(options?: DrawsOptions | undefined | null): Draws
   /** Estimate, standard error and 95% interval of each parameter. */
   summary(): Array<ParamSummary>
   /**
@@ -125,6 +131,12 @@ export declare class BetaGeoBetaBinom {
   get stdErrors(): BetaGeoBetaBinomParams | null
   /** The model in one line: `BG/NBD(r=0.2426, ...; fitted to 2357 customers ...)`. */
   toString(): string
+  /**
+   * Parameter draws: `method` "laplace" (default; from the fit's covariance) or
+   * "bootstrap" (refits to customers resampled from `data`), `n` draws (default
+   * 2000), `seed` (default 0); every prediction of the draws has intervals.
+   */
+  draws(options?: DrawsOptions | undefined | null): Draws
   /** Estimate, standard error and 95% interval of each parameter. */
   summary(): Array<ParamSummary>
   /**
@@ -153,6 +165,40 @@ export declare class BetaGeoBetaBinom {
   probAliveAhead(m: number, data: BgBbCustomers): Float64Array
   /** Discounted CLV of each customer with `spendModel` (see `customerLifetimeValue`). */
   customerLifetimeValue(spendModel: ModelClass, data: SpendCustomers, options?: ClvOptions | undefined | null): Float64Array
+}
+
+/** Parameter draws of a model, with its predictions as intervals. */
+export declare class Draws {
+  /** "laplace" or "bootstrap". */
+  get method(): string
+  /** The number of draws. */
+  get n(): number
+  /** The registry key of the model. */
+  get kind(): string
+  /** The seed. */
+  get seed(): number
+  /** The fitted model's time unit, or null. */
+  get unit(): string | null
+  /** The drawn parameter vectors, one array per draw in the model's order. */
+  values(): Array<Array<number>>
+  /** P(alive) with intervals. */
+  probAlive(data: DrawsData, options?: IntervalOptions | undefined | null): PredictionIntervals
+  /** Expected purchases in the next `t` units with intervals. */
+  expectedPurchases(t: number, data: DrawsData, options?: IntervalOptions | undefined | null): PredictionIntervals
+  /** E[X(t)] of a new customer for each `t`, with intervals. */
+  expectedPurchasesNew(t: Float64Array | Array<number>, options?: IntervalOptions | undefined | null): PredictionIntervals
+  /** P(X(t) = n) of a new customer (`n` and `t` broadcast), with intervals. */
+  probPurchases(n: Float64Array | Array<number>, t: Float64Array | Array<number>, options?: IntervalOptions | undefined | null): PredictionIntervals
+  /** DERT with intervals, where the model has it. */
+  dert(discount: number, data: DrawsData, options?: IntervalOptions | undefined | null): PredictionIntervals
+  /** Expected spend with intervals (draws of a spend model). */
+  expectedSpend(data: DrawsData, options?: IntervalOptions | undefined | null): PredictionIntervals
+  /** Discounted CLV with intervals; the spend from a spend model or its draws. */
+  customerLifetimeValue(spend: Draws | ModelClass, data: DrawsData, options?: ClvIntervalOptions | undefined | null): PredictionIntervals
+  /** S(t) of an sBG cohort for each `t`, with intervals. */
+  survival(t: Float64Array | Array<number>, options?: IntervalOptions | undefined | null): PredictionIntervals
+  /** Retention rate r(t) of an sBG cohort for each `t`, with intervals. */
+  retention(t: Float64Array | Array<number>, options?: IntervalOptions | undefined | null): PredictionIntervals
 }
 
 /** Gamma-Gamma (Fader & Hardie (2013), The Gamma-Gamma Model of Monetary Value). */
@@ -198,6 +244,12 @@ export declare class GammaGamma {
   get stdErrors(): GammaGammaParams | null
   /** The model in one line: `BG/NBD(r=0.2426, ...; fitted to 2357 customers ...)`. */
   toString(): string
+  /**
+   * Parameter draws: `method` "laplace" (default; from the fit's covariance) or
+   * "bootstrap" (refits to customers resampled from `data`), `n` draws (default
+   * 2000), `seed` (default 0); every prediction of the draws has intervals.
+   */
+  draws(options?: DrawsOptions | undefined | null): Draws
   /** Estimate, standard error and 95% interval of each parameter. */
   summary(): Array<ParamSummary>
   /**
@@ -254,6 +306,12 @@ export declare class GammaGompertzNBD {
   get stdErrors(): GammaGompertzNBDParams | null
   /** The model in one line: `BG/NBD(r=0.2426, ...; fitted to 2357 customers ...)`. */
   toString(): string
+  /**
+   * Parameter draws: `method` "laplace" (default; from the fit's covariance) or
+   * "bootstrap" (refits to customers resampled from `data`), `n` draws (default
+   * 2000), `seed` (default 0); every prediction of the draws has intervals.
+   */
+  draws(options?: DrawsOptions | undefined | null): Draws
   /** Estimate, standard error and 95% interval of each parameter. */
   summary(): Array<ParamSummary>
   /**
@@ -327,6 +385,12 @@ export declare class ModifiedBetaGeo {
   get stdErrors(): ModifiedBetaGeoParams | null
   /** The model in one line: `BG/NBD(r=0.2426, ...; fitted to 2357 customers ...)`. */
   toString(): string
+  /**
+   * Parameter draws: `method` "laplace" (default; from the fit's covariance) or
+   * "bootstrap" (refits to customers resampled from `data`), `n` draws (default
+   * 2000), `seed` (default 0); every prediction of the draws has intervals.
+   */
+  draws(options?: DrawsOptions | undefined | null): Draws
   /** Estimate, standard error and 95% interval of each parameter. */
   summary(): Array<ParamSummary>
   /**
@@ -400,6 +464,12 @@ export declare class ParetoNBD {
   get stdErrors(): ParetoNBDParams | null
   /** The model in one line: `BG/NBD(r=0.2426, ...; fitted to 2357 customers ...)`. */
   toString(): string
+  /**
+   * Parameter draws: `method` "laplace" (default; from the fit's covariance) or
+   * "bootstrap" (refits to customers resampled from `data`), `n` draws (default
+   * 2000), `seed` (default 0); every prediction of the draws has intervals.
+   */
+  draws(options?: DrawsOptions | undefined | null): Draws
   /** Estimate, standard error and 95% interval of each parameter. */
   summary(): Array<ParamSummary>
   /**
@@ -473,6 +543,12 @@ export declare class ShiftedBetaGeo {
   get stdErrors(): ShiftedBetaGeoParams | null
   /** The model in one line: `BG/NBD(r=0.2426, ...; fitted to 2357 customers ...)`. */
   toString(): string
+  /**
+   * Parameter draws: `method` "laplace" (default; from the fit's covariance) or
+   * "bootstrap" (refits to customers resampled from `data`), `n` draws (default
+   * 2000), `seed` (default 0); every prediction of the draws has intervals.
+   */
+  draws(options?: DrawsOptions | undefined | null): Draws
   /** Estimate, standard error and 95% interval of each parameter. */
   summary(): Array<ParamSummary>
   /** Fits to the active customers at the start of each period (survivors[0] = cohort size) and returns the model itself. */
@@ -548,6 +624,14 @@ export interface BgBbCustomers {
  * `maxGroups` (default 7) groups.
  */
 export declare function calibrationVsHoldout(model: ModelClass, data: HoldoutInput, kind?: string | undefined | null, maxGroups?: number | undefined | null): HoldoutComparison
+
+/** `customerLifetimeValue` options with the quantile levels. */
+export interface ClvIntervalOptions {
+  time?: number
+  discountRate?: number
+  freq?: string
+  quantiles?: Array<number>
+}
 
 /** Options of `customerLifetimeValue` (lifetimes' defaults). */
 export interface ClvOptions {
@@ -648,6 +732,42 @@ export interface CustomerTotals {
   margin: Float64Array
 }
 
+/**
+ * Any model's per-customer arrays (those of its registry inputs), and
+ * the weights and unit of the data.
+ */
+export interface DrawsData {
+  /** Repeat purchases x. */
+  frequency?: Float64Array | Array<number>
+  /** Age at the last purchase t_x. */
+  recency?: Float64Array | Array<number>
+  /** Age at the end of observation (continuous-time models). */
+  T?: Float64Array | Array<number>
+  /** Transaction opportunities (BG/BB). */
+  nPeriods?: Float64Array | Array<number>
+  /** Mean repeat spend (spend models, CLV). */
+  monetaryValue?: Float64Array | Array<number>
+  /** Whole-number counts of identical customers (bootstrap). */
+  weights?: Float64Array | Array<number>
+  /** The time unit of the columns (CLV). */
+  unit?: string
+}
+
+/** Options of `draws`. */
+export interface DrawsOptions {
+  /**
+   * "laplace" (default: normal on the log-parameter scale from the fit's
+   * covariance) or "bootstrap" (refits to customers resampled from `data`).
+   */
+  method?: string
+  /** Number of draws (default 2000). */
+  n?: number
+  /** Seed (default 0): the same seed gives the same draws in every runtime. */
+  seed?: number
+  /** The data the model was fitted to (bootstrap). */
+  data?: DrawsData
+}
+
 /** Options of `fit` (all optional). */
 export interface FitOptions {
   /** L2 penalty on the parameters, as `lifetimes`' `penalizer_coef` (default 0). */
@@ -742,6 +862,17 @@ export interface HoldoutInput {
   frequencyHoldout: Float64Array | Array<number>
   /** Length of the holdout period (one value, or one per customer). */
   durationHoldout: Float64Array | Array<number>
+}
+
+/** Options of an interval: the quantile levels (default [0.05, 0.5, 0.95]). */
+export interface IntervalOptions {
+  quantiles?: Array<number>
+}
+
+/** The mean and quantiles of the per-draw sums over customers. */
+export interface IntervalTotal {
+  mean: number
+  values: Float64Array
 }
 
 /** Customers a fit left out although their data are valid (`leftOut`). */
@@ -855,6 +986,18 @@ export interface PeriodTransactions {
   actual: Float64Array
   /** Σ_i w_i P(X(T_i) = k) (last: P(X(T_i) ≥ K)). */
   expected: Float64Array
+}
+
+/**
+ * A prediction with intervals: per customer the mean over draws and one
+ * array per quantile level (numpy's linear interpolation), and the
+ * portfolio total's distribution.
+ */
+export interface PredictionIntervals {
+  quantiles: Float64Array
+  mean: Float64Array
+  values: Array<Float64Array>
+  total: IntervalTotal
 }
 
 /** Counts of a binary outcome in the two groups. */

@@ -186,10 +186,35 @@ function errorsFile(name, lib, file, v) {
   });
 }
 
+/**
+ * draws.json: the model from its JSON, its draws ({method, n, seed, data}), a
+ * prediction with `quantiles`; the same quantiles to 1e-12 as every runtime.
+ */
+function runDraws(lib, c) {
+  const m = lib.BetaGeo.fromJSON(c.model);
+  const { method, n, seed, data } = c.draws;
+  const d = m.draws({ method, n, seed, data: data && { frequency: data.frequency, recency: data.recency, T: data.T, weights: data.weights } });
+  if (!c.fn) return null;
+  const a = c.args;
+  const customers = { frequency: a.frequency, recency: a.recency, T: a.T };
+  const options = { quantiles: c.quantiles };
+  return c.fn === 'prob_alive' ? d.probAlive(customers, options) : d.expectedPurchases(a.t, customers, options);
+}
+
+function drawsFile(name, lib, file, v) {
+  test(`${file}: ${v.cases.length} cases`, () => {
+    for (const c of v.cases) compare(runDraws(lib, c), c.expected, c.rtol, 0, `${name} ${file} ${c.name}`);
+  });
+  test(`${file}: ${v.errors.length} error cases`, () => {
+    for (const c of v.errors) assertClvError(() => runDraws(lib, c), c.code, camel(c.field), `${name} ${file} ${c.field}`);
+  });
+}
+
 // One runner per vector file; a vector file without one fails the guard below.
 const RUNNERS = {
   'bg_bb.json': modelFile,
   'bg_nbd.json': modelFile,
+  'draws.json': drawsFile,
   'errors.json': errorsFile,
   'gamma_gamma.json': modelFile,
   'mbg_nbd.json': modelFile,

@@ -35,6 +35,7 @@ vectors! {
     portfolio => structured::portfolio_vectors,
     uplift => structured::uplift_vectors,
     errors => common::error_vectors,
+    draws => structured::draws_vectors,
 }
 
 #[test]

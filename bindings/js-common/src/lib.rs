@@ -20,6 +20,7 @@ use clv::{Error, Result};
 
 pub mod diagnostics;
 pub mod models;
+pub mod uncertainty;
 
 /// A JS number that must be a whole number in `[lo, u32::MAX]` (the core's
 /// [`clv::models::whole_count`] with a lower bound).

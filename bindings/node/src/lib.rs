@@ -68,6 +68,8 @@ macro_rules! js_object {
 // After `js_object!`, which it uses.
 pub mod models;
 
+pub mod uncertainty;
+
 pub mod diagnostics;
 
 /// Core rows as JS rows.

@@ -385,6 +385,14 @@ macro_rules! model_class {
             #[napi(js_name = "toString")]
             pub fn display(&self) -> String { self.state.to_string() }
 
+            /// Parameter draws: `method` "laplace" (default; from the fit's covariance) or
+            /// "bootstrap" (refits to customers resampled from `data`), `n` draws (default
+            /// 2000), `seed` (default 0); every prediction of the draws has intervals.
+            #[napi(catch_unwind)]
+            pub fn draws(&self, options: Option<crate::uncertainty::DrawsOptions>) -> Result<crate::uncertainty::Draws> {
+                crate::uncertainty::draws(self, options)
+            }
+
             /// Estimate, standard error and 95% interval of each parameter.
             #[napi(catch_unwind)]
             pub fn summary(&self) -> Result<Vec<ParamSummary>> {

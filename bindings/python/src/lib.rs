@@ -30,12 +30,14 @@ mod formulas;
 mod models;
 mod portfolio;
 mod summary;
+mod uncertainty;
 
 /// The native module `clv._clv`.
 #[pymodule]
 fn _clv(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("ClvError", m.py().get_type::<error::ClvError>())?;
     m.add_class::<models::PyModel>()?;
+    m.add_class::<uncertainty::PyDraws>()?;
     m.add_function(wrap_pyfunction!(models::registry, m)?)?;
     m.add_function(wrap_pyfunction!(models::customer_lifetime_value, m)?)?;
     m.add_function(wrap_pyfunction!(summary::summarize, m)?)?;

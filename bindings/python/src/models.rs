@@ -131,6 +131,22 @@ impl PyModel {
         self.inner.to_string()
     }
 
+    /// Parameter draws: `method` "laplace" (from the fit's covariance) or
+    /// "bootstrap" (refits to resamples of `inputs`, with whole-number
+    /// `weights`); `n` draws, seeded by `seed` (`clv::uncertainty`).
+    #[pyo3(signature = (method, n, seed, inputs=None, weights=None))]
+    fn draws(
+        &self,
+        py: Python<'_>,
+        method: &str,
+        n: f64,
+        seed: u64,
+        inputs: Option<Vec<Floats<'_>>>,
+        weights: Option<Floats<'_>>,
+    ) -> Res<crate::uncertainty::PyDraws> {
+        crate::uncertainty::draws(py, &self.inner, method, n, seed, inputs, weights)
+    }
+
     /// Fit diagnostics as a dict, or None for a model built from parameters.
     fn fit_info(&self) -> Option<Wrap<&clv::fit::FitInfo>> {
         self.inner.fit_info().map(Wrap)

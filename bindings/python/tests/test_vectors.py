@@ -104,10 +104,44 @@ def error_contract(name):
         assert_raises(lambda: call(case["model"], case["params"], case["call"], case["args"]), case)
 
 
+def draws_file(name):
+    """draws.json: the model from its JSON, its draws, a prediction with quantiles; the
+    same quantiles to 1e-12 as every runtime (Laplace from an independent computation)."""
+    v = load(name)
+    assert v["cases"] and v["errors"], name
+
+    def run(case):
+        m = clv.BetaGeo.from_json(case["model"])
+        d = case["draws"]
+        data = d.get("data")
+        draws = m.draws(method=d["method"], n=d["n"], seed=d["seed"],
+                        data=None if data is None else (data["frequency"], data["recency"], data["T"]),
+                        weights=None if data is None else data["weights"])
+        if "fn" not in case:
+            return None
+        a, q = case["args"], case["quantiles"]
+        if case["fn"] == "prob_alive":
+            return draws.prob_alive(a["frequency"], a["recency"], a["T"], quantiles=q)
+        return draws.expected_purchases(a["t"], a["frequency"], a["recency"], a["T"], quantiles=q)
+
+    for case in v["cases"]:
+        got, want, rtol = run(case), case["expected"], case["rtol"]
+        np.testing.assert_allclose(got["mean"], want["mean"], rtol=rtol, atol=0, err_msg=case["name"])
+        for q, w in zip(case["quantiles"], want["values"]):
+            np.testing.assert_allclose(got[f"q{q:g}"], w, rtol=rtol, atol=0, err_msg=case["name"])
+        total = got.attrs["total"]
+        np.testing.assert_allclose(total["mean"], want["total"]["mean"], rtol=rtol, atol=0)
+        np.testing.assert_allclose([total[f"q{q:g}"] for q in case["quantiles"]], want["total"]["values"],
+                                   rtol=rtol, atol=0)
+    for case in v["errors"]:
+        assert_raises(lambda: run(case), case)
+
+
 #: One runner per vector file; None: the file runs in test_portfolio.py (VECTOR_FILES there).
 RUNNERS = {
     "bg_bb.json": model_file,
     "bg_nbd.json": model_file,
+    "draws.json": draws_file,
     "errors.json": error_contract,
     "gamma_gamma.json": model_file,
     "mbg_nbd.json": model_file,

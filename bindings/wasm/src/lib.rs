@@ -25,6 +25,7 @@ use wasm_bindgen::prelude::*;
 const TYPES: &str = include_str!(concat!(env!("OUT_DIR"), "/types.d.ts"));
 
 pub mod models;
+pub mod uncertainty;
 
 mod diagnostics;
 

@@ -250,6 +250,14 @@ macro_rules! model_class {
             #[wasm_bindgen(js_name = toString)]
             pub fn display(&self) -> String { self.state.borrow().to_string() }
 
+            /// Parameter draws: `method` "laplace" (default; from the fit's covariance) or
+            /// "bootstrap" (refits to customers resampled from `data`), `n` draws (default
+            /// 2000), `seed` (default 0); every prediction of the draws has intervals.
+            pub fn draws(&self, #[wasm_bindgen(unchecked_optional_param_type = "DrawsOptions")] options: JsValue) -> Result<crate::uncertainty::WasmDraws> {
+                let m = self.state()?.borrow().get().map_err(js)?.clone();
+                crate::uncertainty::draws(&m, &options)
+            }
+
             /// Estimate, standard error and 95% interval of each parameter.
             #[wasm_bindgen(unchecked_return_type = "ParamSummary[]")]
             pub fn summary(&self) -> Result<JsValue> {

@@ -1,11 +1,14 @@
 //! `clv score`: per-customer P(alive), expected purchases and (with a spend
-//! model) CLV from a saved model and a summary file.
+//! model) CLV from a saved model and a summary file; with `--intervals`,
+//! each with its interval from parameter draws (`clv::uncertainty`).
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use clap::Args;
+use clv::fit::FitOptions;
 use clv::models::{AnyModel, ModelInfo, ModelKind, SpendModel};
+use clv::uncertainty::{Data, Draws, Intervals, Method, Spend, central_quantiles};
 use clv::value::{customer_lifetime_value, model_unit, periods_per_month, resolve_unit};
 use clv::{Error, Result};
 
@@ -41,6 +44,25 @@ pub struct ScoreArgs {
     /// (days, as lifetimes); a unit other than the model's is an error.
     #[arg(long)]
     pub freq: Option<String>,
+    /// Add an interval of this level (e.g. 0.9) to each value: columns
+    /// `<value>_lower` and `<value>_upper`, the (1 − level)/2 and (1 + level)/2
+    /// quantiles over parameter draws; the portfolio totals with their
+    /// intervals go to stderr.
+    #[arg(long)]
+    pub intervals: Option<f64>,
+    /// How the draws are made: `laplace` (normal on the log-parameter scale
+    /// from the fit's covariance) or `bootstrap` (refits to customers
+    /// resampled from the summary, which must be the data the models were
+    /// fitted to).
+    #[arg(long, default_value = "laplace")]
+    pub method: String,
+    /// Number of parameter draws.
+    #[arg(long, default_value_t = 2000)]
+    pub draws: usize,
+    /// Seed of the draws (the spend model's draws use seed + 1): the same
+    /// seed gives the same intervals in every runtime.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
     /// Write to this file instead of stdout.
     #[arg(long, short)]
     pub output: Option<PathBuf>,
@@ -111,10 +133,26 @@ pub fn run(args: &ScoreArgs) -> Result<()> {
         }
         _ => None,
     };
+    let intervals = match args.intervals {
+        Some(level) => Some(intervals(
+            args,
+            level,
+            &any,
+            spend_model.as_ref(),
+            [x, r, t],
+            monetary,
+        )?),
+        None => None,
+    };
     let mut s = String::with_capacity(cols.len() * 48);
     s.push_str("customer_id,prob_alive,expected_purchases");
     if value.is_some() {
         s.push_str(",expected_spend,clv");
+    }
+    if let Some(iv) = &intervals {
+        for (name, _) in iv {
+            let _ = write!(s, ",{name}_lower,{name}_upper");
+        }
     }
     s.push('\n');
     for i in 0..cols.len() {
@@ -129,8 +167,81 @@ pub fn run(args: &ScoreArgs) -> Result<()> {
         if let Some((spend, clv)) = &value {
             let _ = write!(s, ",{},{}", spend[i], clv[i]);
         }
+        if let Some(iv) = &intervals {
+            for (_, v) in iv {
+                let _ = write!(s, ",{},{}", v.values[0][i], v.values[2][i]);
+            }
+        }
         s.push('\n');
     }
     let mut out = crate::output(args.output.as_deref())?;
     crate::write_out(&mut out, &s)
+}
+
+/// The intervals of `--intervals LEVEL`: (column name, intervals) of
+/// P(alive), expected purchases and, with a spend model and amounts, the
+/// CLV; the portfolio totals on stderr.
+fn intervals(
+    args: &ScoreArgs,
+    level: f64,
+    model: &AnyModel,
+    spend_model: Option<&AnyModel>,
+    [x, r, t]: [&[f64]; 3],
+    monetary: Option<&[f64]>,
+) -> Result<Vec<(&'static str, Intervals)>> {
+    let q = central_quantiles(level)?;
+    let method: Method = args.method.parse()?;
+    let options = FitOptions::default();
+    let inputs = [x, r, t];
+    let data = Data {
+        inputs: &inputs,
+        weights: None,
+    };
+    let draws = Draws::new(model, method, args.draws, args.seed, Some(data), &options)?;
+    let mut out = vec![
+        ("prob_alive", draws.prob_alive(x, r, t, &q)?),
+        (
+            "expected_purchases",
+            draws.expected_purchases(&[args.horizon], x, r, t, &q)?,
+        ),
+    ];
+    if let (Some(gg), Some(m)) = (spend_model, monetary) {
+        let spend_inputs = [x, m];
+        let spend_data = Data {
+            inputs: &spend_inputs,
+            weights: None,
+        };
+        let seed = args.seed.wrapping_add(1);
+        let spend = Draws::new(gg, method, args.draws, seed, Some(spend_data), &options)?;
+        let ppm = periods_per_month(&resolve_unit(&[
+            ("freq", args.freq.as_deref()),
+            ("the transaction model", model_unit(model)),
+        ])?)?;
+        let clv = draws.customer_lifetime_value(
+            Spend::Draws(&spend),
+            x,
+            r,
+            t,
+            m,
+            args.clv_months,
+            args.discount_rate,
+            ppm,
+            &q,
+        )?;
+        out.push(("clv", clv));
+    }
+    for (name, iv) in &out {
+        eprintln!(
+            "note: total {name} over {} customers: {} ({}% interval {} to {}; {} {} draws, seed {})",
+            x.len(),
+            iv.total.mean,
+            level * 100.0,
+            iv.total.values[0],
+            iv.total.values[2],
+            args.draws,
+            method,
+            args.seed,
+        );
+    }
+    Ok(out)
 }

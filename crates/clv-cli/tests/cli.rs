@@ -895,3 +895,96 @@ fn a_fit_with_swapped_recency_and_frequency_says_the_data_may_be_mis_specified()
     assert!(doc["warnings"].as_array().unwrap().is_empty(), "{doc}");
     assert!(!stderr(&o).contains("mis-specified"));
 }
+
+#[test]
+fn score_with_intervals_adds_the_quantiles_of_the_cores_draws() {
+    let dir = tempfile::tempdir().unwrap();
+    let summary = data("cdnow_customers_summary_with_transactions.csv");
+    let cols = [
+        "--id-col",
+        "ID",
+        "--frequency-col",
+        "x",
+        "--recency-col",
+        "t_x",
+        "--monetary-col",
+        "zbar",
+    ];
+    let (bg, gg) = (dir.path().join("bg.json"), dir.path().join("gg.json"));
+    for (model, path) in [("bg-nbd", &bg), ("gamma-gamma", &gg)] {
+        let mut args = vec!["fit", model, "--summary", &summary, "--freq", "W"];
+        args.extend(cols);
+        args.extend(["--save", path.to_str().unwrap()]);
+        clv(&args);
+    }
+    let (bg_s, gg_s) = (bg.to_str().unwrap(), gg.to_str().unwrap());
+    let mut args = vec!["score", bg_s, "--summary", &summary, "--spend-model", gg_s];
+    args.extend(cols);
+    args.extend([
+        "--horizon",
+        "39",
+        "--intervals",
+        "0.9",
+        "--method",
+        "laplace",
+    ]);
+    args.extend(["--draws", "400", "--seed", "1"]);
+    let out = clv(&args);
+    let text = stdout(&out);
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "customer_id,prob_alive,expected_purchases,expected_spend,clv,prob_alive_lower,\
+         prob_alive_upper,expected_purchases_lower,expected_purchases_upper,clv_lower,clv_upper"
+    );
+    let row1: Vec<f64> = lines
+        .next()
+        .unwrap()
+        .split(',')
+        .map(|v| v.parse().unwrap())
+        .collect();
+    // the same numbers from the core: Laplace draws of the saved models, seeds 1 and 2
+    use clv::uncertainty::{Draws, Spend};
+    let m = clv::AnyModel::from_json(&std::fs::read_to_string(&bg).unwrap()).unwrap();
+    let g = clv::AnyModel::from_json(&std::fs::read_to_string(&gg).unwrap()).unwrap();
+    let (d, s) = (
+        Draws::laplace(&m, 400, 1).unwrap(),
+        Draws::laplace(&g, 400, 2).unwrap(),
+    );
+    let q = [0.05, 0.5, 0.95];
+    let (x, r, t, z) = ([2.0], [30.43], [38.86], [22.35]); // CDNOW ID 1
+    let pa = d.prob_alive(&x, &r, &t, &q).unwrap();
+    let ey = d.expected_purchases(&[39.0], &x, &r, &t, &q).unwrap();
+    let cl = d
+        .customer_lifetime_value(Spend::Draws(&s), &x, &r, &t, &z, 12, 0.01, 4.345, &q)
+        .unwrap();
+    assert_eq!(row1[0], 1.0);
+    let want = [
+        pa.values[0][0],
+        pa.values[2][0],
+        ey.values[0][0],
+        ey.values[2][0],
+        cl.values[0][0],
+        cl.values[2][0],
+    ];
+    // equal up to the last digit (the CLI scores the 2357 customers in blocks)
+    for (got, want) in row1[5..].iter().zip(want) {
+        assert!((got - want).abs() <= 1e-13 * want.abs(), "{got} vs {want}");
+    }
+    assert!(row1[7] < row1[2] && row1[2] < row1[8], "{row1:?}");
+    assert!(row1[9] < row1[4] && row1[4] < row1[10], "{row1:?}");
+    // the totals with their intervals, on stderr
+    let err = stderr(&out);
+    assert!(
+        err.contains("note: total expected_purchases over 2357 customers:"),
+        "{err}"
+    );
+    assert!(err.contains("90% interval"), "{err}");
+    // bad level and method, named
+    let mut bad = vec!["score", bg_s, "--summary", &summary];
+    bad.extend(cols);
+    let o = clv(&[&bad[..], &["--intervals", "1.5"]].concat());
+    assert_fails(&o, &["invalid intervals: 1.5"]);
+    let o = clv(&[&bad[..], &["--intervals", "0.9", "--method", "nuts"]].concat());
+    assert_fails(&o, &["invalid method: \"nuts\""]);
+}

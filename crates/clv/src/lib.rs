@@ -78,6 +78,7 @@ pub mod simulate;
 pub mod special;
 pub mod summary;
 pub mod time;
+pub mod uncertainty;
 pub mod value;
 
 pub use error::{Error, Result};

@@ -45,7 +45,15 @@ export function example(clv: typeof Clv): number {
   const totals: Clv.CustomerTotals = clv.customerTotals({ customerId: ['a', 'b'], monetaryValue: [1, 2] }, { marginRate: 0.3 });
   const portfolio = totals.margin[0] + shares[0] + whale.peakShare + whale.gini + clv.gini([1, 2]) + tiers.tier.length + atRisk[0]
     + (ranking.share ?? 0) + ceiling.ceiling[0] + u.ciLow + (rel ?? 0) + strat.overall.effect + props.pValue + lo + hi;
-  return portfolio + alive[0] + next[0] + newCustomer + value[0] + (ll ?? 0) + seg.rfmScore.length + money.length
+  // Parameter draws: every prediction with intervals.
+  const draws: Clv.Draws = fitted.draws({ method: 'laplace', n: 100, seed: 1 });
+  const iv: Clv.PredictionIntervals = draws.probAlive({ frequency: [1], recency: [5], T: [10] }, { quantiles: [0.05, 0.95] });
+  const ivClv: Clv.PredictionIntervals = draws.customerLifetimeValue(
+    gg.draws({ n: 100 }), { frequency: [1], recency: [5], T: [10], monetaryValue: [3] }, { time: 12, freq: 'W' });
+  const lower: Float64Array = iv.values[0];
+  const uncertain = iv.mean[0] + lower[0] + iv.total.mean + ivClv.total.values[0] + draws.n + draws.values()[0][0]
+    + draws.expectedPurchasesNew([10]).mean[0] + draws.kind.length + draws.method.length;
+  return uncertain + portfolio + alive[0] + next[0] + newCustomer + value[0] + (ll ?? 0) + seg.rfmScore.length + money.length
     + fitted.expectedPurchasesNew(1) + sbg.survival(3) + params.r + (se?.r ?? 0)
     + discrete[0] + ahead[0] + pareto.s + entries[0].params.length + entries[0].class.length;
 }

@@ -159,3 +159,56 @@ pub fn uplift_vectors(file: &str) {
     let (cases, errors) = check(&vector(file), uplift_case);
     assert!(cases >= 13 && errors >= 8, "{cases} {errors}");
 }
+
+/// One case of `draws.json`: the model from its JSON, its draws
+/// (`draws`: method, n, seed and, for a bootstrap, the `data` columns with
+/// `weights`), then the prediction `fn` with `quantiles`, serialised as
+/// [`clv::uncertainty::Intervals`].
+fn draws_case(case: &Value) -> clv::Result<Value> {
+    use clv::uncertainty::{Data, Draws};
+    let model = clv::AnyModel::from_json(case["model"].as_str().unwrap())?;
+    let d = &case["draws"];
+    let names = ["frequency", "recency", "T"];
+    let cols: Option<Vec<Vec<f64>>> = d
+        .get("data")
+        .map(|data| names.iter().map(|n| arr(data, n)).collect());
+    let weights = d.get("data").map(|data| arr(data, "weights"));
+    let slices: Option<Vec<&[f64]>> = cols.as_ref().map(|c| c.iter().map(Vec::as_slice).collect());
+    let data = slices.as_deref().map(|inputs| Data {
+        inputs,
+        weights: weights.as_deref(),
+    });
+    let method = d["method"].as_str().unwrap().parse()?;
+    let n = d["n"].as_u64().unwrap() as usize;
+    let draws = Draws::new(
+        &model,
+        method,
+        n,
+        d["seed"].as_u64().unwrap(),
+        data,
+        &clv::fit::FitOptions::default(),
+    )?;
+    let Some(f) = case["fn"].as_str() else {
+        return Ok(Value::Null);
+    };
+    let a = &case["args"];
+    let q = arr(case, "quantiles");
+    let (x, tx, t) = (arr(a, "frequency"), arr(a, "recency"), arr(a, "T"));
+    let iv = match f {
+        "prob_alive" => draws.prob_alive(&x, &tx, &t, &q)?,
+        "expected_purchases" => draws.expected_purchases(&[num(a, "t")], &x, &tx, &t, &q)?,
+        other => panic!("unknown fn {other}"),
+    };
+    Ok(to_value(iv).unwrap())
+}
+
+/// The runner of `draws.json` (Laplace cases from an independent
+/// computation, the bootstrap case recorded from the core:
+/// `tests/vectors/gen_draws_refs.py`).
+pub fn draws_vectors(file: &str) {
+    let (cases, errors) = check(&vector(file), draws_case);
+    assert!(
+        cases >= 3 && errors >= 4,
+        "{file}: {cases} cases, {errors} errors"
+    );
+}

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 # plotting imports matplotlib only inside its functions: importing it here
 # keeps matplotlib optional and makes ``clv.plotting`` work after ``import clv``.
-from . import experiment, formulas, plotting, portfolio
+from . import experiment, formulas, plotting, portfolio, uncertainty
 from ._clv import ClvError
 from .models import *  # noqa: F403  (one class per registry model: BetaGeo, ParetoNBD, ...)
 from .models import __all__ as _models
@@ -46,4 +46,5 @@ __all__ = [
     "portfolio",
     "experiment",
     "plotting",
+    "uncertainty",
 ]

@@ -90,6 +90,23 @@ class Model:
         )
         return self
 
+    def draws(self, method: str = "laplace", n: int = 2000, seed: int = 0, data: Optional[Sequence[Any]] = None,
+              weights: Any = None) -> Any:
+        """Parameter draws (:class:`clv.uncertainty.Draws`): ``method="laplace"``
+        (normal on the log-parameter scale from the fit's covariance) or
+        ``"bootstrap"`` (refits to customers resampled from ``data``, the arrays
+        of the fit in the order of the model's inputs, with whole-number
+        ``weights`` for compressed rows). Same ``seed``, same draws in every runtime."""
+        from .uncertainty import Draws
+
+        n = _count("n", n)
+        arrays = None
+        if data is not None:
+            names = self._spec["inputs"]
+            arrays, _, _ = customers(names, _bind(type(self).__name__, names, tuple(data), {}))
+        w = None if weights is None else np.ascontiguousarray(np.atleast_1d(to_f64("weights", weights)))
+        return Draws(self._fitted().draws(str(method), n, _seed(seed), arrays, w), self)
+
     # -- state ----------------------------------------------------------------------
     def _fitted(self) -> _clv.Model:
         if self._core is None:

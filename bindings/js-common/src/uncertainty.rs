@@ -1,0 +1,113 @@
+//! Parameter draws for both JS packages ([`clv::uncertainty`]): the
+//! options of `model.draws({method, n, seed, data})` with their defaults,
+//! the input columns of a draws object's kind by their JS names, and the
+//! CLV with intervals (units resolved as `customerLifetimeValue`).
+
+use clv::fit::FitOptions;
+use clv::models::{AnyModel, ModelKind, whole_count};
+use clv::uncertainty::{DEFAULT_QUANTILES, Data, Draws, Intervals, Spend};
+use clv::{Error, Result};
+
+use crate::camel;
+use crate::models::ClvArgs;
+
+/// The options of `draws` as JS gives them (all optional).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DrawsArgs {
+    /// "laplace" (default) or "bootstrap".
+    pub method: Option<String>,
+    /// Number of draws (default 2000).
+    pub n: Option<f64>,
+    /// Seed (default 0), a whole number below 2^53.
+    pub seed: Option<f64>,
+}
+
+/// The data of a bootstrap: the columns of the fit and optional weights.
+pub type Columns<'a> = (Vec<&'a [f64]>, Option<&'a [f64]>);
+
+/// Draws of `model` ([`Draws::new`]); `data` (the fit's columns by the
+/// registry's inputs and optional weights) for a bootstrap.
+///
+/// # Errors
+/// `n` or `seed` not whole numbers; those of [`Draws::new`].
+pub fn draws(model: &AnyModel, args: &DrawsArgs, data: Option<Columns<'_>>) -> Result<Draws> {
+    let method = args.method.as_deref().unwrap_or("laplace").parse()?;
+    let n = whole_count("n", args.n.unwrap_or(2000.0))? as usize;
+    let seed = clv::error::check::seed("seed", args.seed.unwrap_or(0.0))?;
+    let data = data.as_ref().map(|(inputs, weights)| Data {
+        inputs,
+        weights: *weights,
+    });
+    let options = FitOptions::default();
+    Draws::new(model, method, n, seed, data, &options)
+}
+
+/// The quantile levels asked for, or [`DEFAULT_QUANTILES`].
+pub fn quantiles(q: Option<Vec<f64>>) -> Vec<f64> {
+    q.unwrap_or_else(|| DEFAULT_QUANTILES.to_vec())
+}
+
+/// The columns of `kind`'s inputs, each looked up by its JS name
+/// (`monetary_value` → `monetaryValue`); a missing one is an
+/// [`Error::InvalidValue`] naming it.
+///
+/// # Errors
+/// As above.
+pub fn columns<'a>(
+    kind: ModelKind,
+    get: impl Fn(&str) -> Option<&'a [f64]>,
+) -> Result<Vec<&'a [f64]>> {
+    let names: Vec<String> = kind.spec().inputs.iter().map(|n| camel(n)).collect();
+    columns_named(&names, get)
+}
+
+/// The columns named `names` (JS names), a missing one an
+/// [`Error::InvalidValue`] naming it.
+///
+/// # Errors
+/// As above.
+pub fn columns_named<'a, S: AsRef<str>>(
+    names: &[S],
+    get: impl Fn(&str) -> Option<&'a [f64]>,
+) -> Result<Vec<&'a [f64]>> {
+    names
+        .iter()
+        .map(|n| {
+            let name = n.as_ref();
+            get(name).ok_or_else(|| {
+                Error::invalid(name, "undefined", "a Float64Array or an array of numbers")
+            })
+        })
+        .collect()
+}
+
+/// CLV with intervals ([`Draws::customer_lifetime_value`]); months and
+/// units from `args` as [`crate::models::customer_lifetime_value`].
+///
+/// # Errors
+/// `time` not a whole number; units that disagree; those of the core.
+pub fn customer_lifetime_value(
+    draws: &Draws,
+    spend: Spend<'_>,
+    columns: [&[f64]; 4],
+    args: &ClvArgs,
+    quantiles: &[f64],
+) -> Result<Intervals> {
+    let [frequency, recency, t, monetary_value] = columns;
+    let unit = clv::value::resolve_unit(&[
+        ("freq", args.freq.as_deref()),
+        ("the transaction model", draws.unit()),
+        ("the data", args.data_unit.as_deref()),
+    ])?;
+    draws.customer_lifetime_value(
+        spend,
+        frequency,
+        recency,
+        t,
+        monetary_value,
+        whole_count("time", args.time.unwrap_or(12.0))?,
+        args.discount_rate.unwrap_or(0.01),
+        clv::value::periods_per_month(&unit)?,
+        quantiles,
+    )
+}

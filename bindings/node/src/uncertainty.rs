@@ -1,0 +1,346 @@
+//! `Draws`: parameter draws of a model (`model.draws({method, n, seed})`)
+//! with every prediction as intervals ([`clv::uncertainty`]). Each method
+//! converts, calls the core (through `clv_js_common::uncertainty`) and
+//! converts back.
+
+use clv::ModelInfo;
+use clv::uncertainty::{Intervals, Spend};
+use clv_js_common::models::ClvArgs;
+use clv_js_common::uncertainty::{self as common, DrawsArgs};
+use napi::bindgen_prelude::{Either, Float64Array};
+use napi_derive::napi;
+
+use crate::models::{ClvOptions, HasModel, ModelClass};
+use crate::{Result, js, sl};
+
+/// Any model's per-customer arrays (those of its registry inputs), and
+/// the weights and unit of the data.
+#[napi(object, object_to_js = false)]
+pub struct DrawsData {
+    /// Repeat purchases x.
+    pub frequency: Option<Either<Float64Array, Vec<f64>>>,
+    /// Age at the last purchase t_x.
+    pub recency: Option<Either<Float64Array, Vec<f64>>>,
+    /// Age at the end of observation (continuous-time models).
+    #[napi(js_name = "T")]
+    pub t: Option<Either<Float64Array, Vec<f64>>>,
+    /// Transaction opportunities (BG/BB).
+    pub n_periods: Option<Either<Float64Array, Vec<f64>>>,
+    /// Mean repeat spend (spend models, CLV).
+    pub monetary_value: Option<Either<Float64Array, Vec<f64>>>,
+    /// Whole-number counts of identical customers (bootstrap).
+    pub weights: Option<Either<Float64Array, Vec<f64>>>,
+    /// The time unit of the columns (CLV).
+    pub unit: Option<String>,
+}
+
+impl DrawsData {
+    fn get(&self, name: &str) -> Option<&[f64]> {
+        match name {
+            "frequency" => self.frequency.as_ref().map(sl),
+            "recency" => self.recency.as_ref().map(sl),
+            "T" => self.t.as_ref().map(sl),
+            "nPeriods" => self.n_periods.as_ref().map(sl),
+            "monetaryValue" => self.monetary_value.as_ref().map(sl),
+            _ => None,
+        }
+    }
+}
+
+/// Options of `draws`.
+#[napi(object, object_to_js = false)]
+pub struct DrawsOptions {
+    /// "laplace" (default: normal on the log-parameter scale from the fit's
+    /// covariance) or "bootstrap" (refits to customers resampled from `data`).
+    pub method: Option<String>,
+    /// Number of draws (default 2000).
+    pub n: Option<f64>,
+    /// Seed (default 0): the same seed gives the same draws in every runtime.
+    pub seed: Option<f64>,
+    /// The data the model was fitted to (bootstrap).
+    pub data: Option<DrawsData>,
+}
+
+/// Options of an interval: the quantile levels (default [0.05, 0.5, 0.95]).
+#[napi(object, object_to_js = false)]
+pub struct IntervalOptions {
+    pub quantiles: Option<Vec<f64>>,
+}
+
+/// `customerLifetimeValue` options with the quantile levels.
+#[napi(object, object_to_js = false)]
+pub struct ClvIntervalOptions {
+    pub time: Option<f64>,
+    pub discount_rate: Option<f64>,
+    pub freq: Option<String>,
+    pub quantiles: Option<Vec<f64>>,
+}
+
+/// The mean and quantiles of the per-draw sums over customers.
+#[napi(object, object_from_js = false)]
+pub struct IntervalTotal {
+    pub mean: f64,
+    pub values: Float64Array,
+}
+
+/// A prediction with intervals: per customer the mean over draws and one
+/// array per quantile level (numpy's linear interpolation), and the
+/// portfolio total's distribution.
+#[napi(object, object_from_js = false)]
+pub struct PredictionIntervals {
+    pub quantiles: Float64Array,
+    pub mean: Float64Array,
+    pub values: Vec<Float64Array>,
+    pub total: IntervalTotal,
+}
+
+impl From<Intervals> for PredictionIntervals {
+    fn from(v: Intervals) -> Self {
+        PredictionIntervals {
+            quantiles: Float64Array::new(v.quantiles),
+            mean: Float64Array::new(v.mean),
+            values: v.values.into_iter().map(Float64Array::new).collect(),
+            total: IntervalTotal {
+                mean: v.total.mean,
+                values: Float64Array::new(v.total.values),
+            },
+        }
+    }
+}
+
+/// Parameter draws of a model, with its predictions as intervals.
+#[napi]
+pub struct Draws {
+    inner: clv::uncertainty::Draws,
+}
+
+/// `model.draws(options)` of every model class.
+pub(crate) fn draws(model: &impl HasModel, options: Option<DrawsOptions>) -> Result<Draws> {
+    let o = options.unwrap_or(DrawsOptions {
+        method: None,
+        n: None,
+        seed: None,
+        data: None,
+    });
+    let m = model.state().get().map_err(js)?;
+    let args = DrawsArgs {
+        method: o.method,
+        n: o.n,
+        seed: o.seed,
+    };
+    let data = match &o.data {
+        Some(d) => Some((
+            common::columns(m.kind(), |n| d.get(n)).map_err(js)?,
+            d.weights.as_ref().map(sl),
+        )),
+        None => None,
+    };
+    Ok(Draws {
+        inner: common::draws(m, &args, data).map_err(js)?,
+    })
+}
+
+fn q(o: Option<IntervalOptions>) -> Vec<f64> {
+    common::quantiles(o.and_then(|o| o.quantiles))
+}
+
+#[napi]
+impl Draws {
+    /// "laplace" or "bootstrap".
+    #[napi(getter)]
+    pub fn method(&self) -> String {
+        self.inner.method().as_str().to_string()
+    }
+
+    /// The number of draws.
+    #[napi(getter)]
+    pub fn n(&self) -> u32 {
+        u32::try_from(self.inner.len()).unwrap_or(u32::MAX)
+    }
+
+    /// The registry key of the model.
+    #[napi(getter)]
+    pub fn kind(&self) -> String {
+        self.inner.kind().as_str().to_string()
+    }
+
+    /// The seed.
+    #[napi(getter)]
+    pub fn seed(&self) -> f64 {
+        // seeds come from JS numbers (whole, below 2^53): exact
+        #[allow(clippy::cast_precision_loss)]
+        let s = self.inner.seed() as f64;
+        s
+    }
+
+    /// The fitted model's time unit, or null.
+    #[napi(getter)]
+    pub fn unit(&self) -> Option<String> {
+        self.inner.unit().map(String::from)
+    }
+
+    /// The drawn parameter vectors, one array per draw in the model's order.
+    #[napi(catch_unwind)]
+    pub fn values(&self) -> Vec<Vec<f64>> {
+        self.inner.values()
+    }
+
+    /// P(alive) with intervals.
+    #[napi(catch_unwind)]
+    pub fn prob_alive(
+        &self,
+        data: DrawsData,
+        options: Option<IntervalOptions>,
+    ) -> Result<PredictionIntervals> {
+        let c = self.columns(&data)?;
+        self.inner
+            .prob_alive(c[0], c[1], c[2], &q(options))
+            .map(Into::into)
+            .map_err(js)
+    }
+
+    /// Expected purchases in the next `t` units with intervals.
+    #[napi(catch_unwind)]
+    pub fn expected_purchases(
+        &self,
+        t: f64,
+        data: DrawsData,
+        options: Option<IntervalOptions>,
+    ) -> Result<PredictionIntervals> {
+        let c = self.columns(&data)?;
+        let iv = self
+            .inner
+            .expected_purchases(&[t], c[0], c[1], c[2], &q(options));
+        iv.map(Into::into).map_err(js)
+    }
+
+    /// E[X(t)] of a new customer for each `t`, with intervals.
+    #[napi(catch_unwind)]
+    pub fn expected_purchases_new(
+        &self,
+        t: Either<Float64Array, Vec<f64>>,
+        options: Option<IntervalOptions>,
+    ) -> Result<PredictionIntervals> {
+        self.inner
+            .expected_purchases_new(sl(&t), &q(options))
+            .map(Into::into)
+            .map_err(js)
+    }
+
+    /// P(X(t) = n) of a new customer (`n` and `t` broadcast), with intervals.
+    #[napi(catch_unwind)]
+    pub fn prob_purchases(
+        &self,
+        n: Either<Float64Array, Vec<f64>>,
+        t: Either<Float64Array, Vec<f64>>,
+        options: Option<IntervalOptions>,
+    ) -> Result<PredictionIntervals> {
+        self.inner
+            .prob_purchases(sl(&n), sl(&t), &q(options))
+            .map(Into::into)
+            .map_err(js)
+    }
+
+    /// DERT with intervals, where the model has it.
+    #[napi(catch_unwind)]
+    pub fn dert(
+        &self,
+        discount: f64,
+        data: DrawsData,
+        options: Option<IntervalOptions>,
+    ) -> Result<PredictionIntervals> {
+        let c = self.columns(&data)?;
+        self.inner
+            .dert(discount, c[0], c[1], c[2], &q(options))
+            .map(Into::into)
+            .map_err(js)
+    }
+
+    /// Expected spend with intervals (draws of a spend model).
+    #[napi(catch_unwind)]
+    pub fn expected_spend(
+        &self,
+        data: DrawsData,
+        options: Option<IntervalOptions>,
+    ) -> Result<PredictionIntervals> {
+        let c = self.columns(&data)?;
+        self.inner
+            .expected_spend(c[0], c[1], &q(options))
+            .map(Into::into)
+            .map_err(js)
+    }
+
+    /// Discounted CLV with intervals; the spend from a spend model or its draws.
+    #[napi(catch_unwind)]
+    pub fn customer_lifetime_value(
+        &self,
+        spend: Either<&Draws, ModelClass<'_>>,
+        data: DrawsData,
+        options: Option<ClvIntervalOptions>,
+    ) -> Result<PredictionIntervals> {
+        let o = options.unwrap_or(ClvIntervalOptions {
+            time: None,
+            discount_rate: None,
+            freq: None,
+            quantiles: None,
+        });
+        let args = ClvOptions {
+            time: o.time,
+            discount_rate: o.discount_rate,
+            freq: o.freq,
+        };
+        let args = ClvArgs {
+            time: args.time,
+            discount_rate: args.discount_rate,
+            freq: args.freq,
+            data_unit: data.unit.clone(),
+        };
+        let names = ["frequency", "recency", "T", "monetaryValue"];
+        let c = common::columns_named(&names, |n| data.get(n)).map_err(js)?;
+        let spend = match &spend {
+            Either::A(d) => Spend::Draws(&d.inner),
+            Either::B(m) => Spend::Model(m.state().get().map_err(js)?),
+        };
+        let qs = common::quantiles(o.quantiles);
+        let iv = common::customer_lifetime_value(
+            &self.inner,
+            spend,
+            [c[0], c[1], c[2], c[3]],
+            &args,
+            &qs,
+        );
+        iv.map(Into::into).map_err(js)
+    }
+
+    /// S(t) of an sBG cohort for each `t`, with intervals.
+    #[napi(catch_unwind)]
+    pub fn survival(
+        &self,
+        t: Either<Float64Array, Vec<f64>>,
+        options: Option<IntervalOptions>,
+    ) -> Result<PredictionIntervals> {
+        self.inner
+            .survival(sl(&t), &q(options))
+            .map(Into::into)
+            .map_err(js)
+    }
+
+    /// Retention rate r(t) of an sBG cohort for each `t`, with intervals.
+    #[napi(catch_unwind)]
+    pub fn retention(
+        &self,
+        t: Either<Float64Array, Vec<f64>>,
+        options: Option<IntervalOptions>,
+    ) -> Result<PredictionIntervals> {
+        self.inner
+            .retention(sl(&t), &q(options))
+            .map(Into::into)
+            .map_err(js)
+    }
+}
+
+impl Draws {
+    fn columns<'a>(&self, data: &'a DrawsData) -> Result<Vec<&'a [f64]>> {
+        common::columns(self.inner.kind(), |n| data.get(n)).map_err(js)
+    }
+}

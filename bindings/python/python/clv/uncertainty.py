@@ -1,0 +1,173 @@
+"""Parameter draws and prediction intervals (``clv::uncertainty`` in the core).
+
+``draws = model.draws(method="laplace", n=2000, seed=1)`` holds ``n`` parameter
+vectors of a fitted model:
+
+- ``"laplace"``: ``ln θ ~ N(ln θ̂, D⁻¹ Σ D⁻¹)`` with Σ the fit's covariance
+  (``fit_info["covariance"]``) and ``D = diag(θ̂)`` (the delta method), drawn
+  with the core's portable generator: the same seed gives the same draws in
+  every runtime;
+- ``"bootstrap"``: customers resampled with replacement and the model refitted
+  (``data=(frequency, recency, T)``, ``weights`` whole-number counts of
+  compressed rows; compressed and expanded data give the same draws).
+
+Every prediction of the model is a method of the draws with ``quantiles``
+(default ``(0.05, 0.5, 0.95)``) and returns a DataFrame with one row per
+customer: ``mean`` and one column per quantile (``q0.05``, ``q0.5``, ...;
+numpy's default linear interpolation). ``attrs["total"]`` holds the mean and
+quantiles of the sum over customers (per-draw sums: the portfolio total's
+interval). The core computes them block by block of customers, never the
+whole draws × customers matrix.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence
+
+import numpy as np
+
+from . import _clv
+from ._convert import customers, data_unit, error, horizon, to_f64
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["Draws", "DEFAULT_QUANTILES"]
+
+#: The quantiles of every interval unless given: 5%, 50%, 95%.
+DEFAULT_QUANTILES = (0.05, 0.5, 0.95)
+
+
+def _column(q: float) -> str:
+    return f"q{q:g}"
+
+
+def _levels(quantiles: Any) -> List[float]:
+    q = np.atleast_1d(to_f64("quantiles", quantiles))
+    return [float(v) for v in q]
+
+
+def _frame(out: Dict[str, Any], index: Any = None) -> "pd.DataFrame":
+    """The core's intervals as a DataFrame (mean, then one column per quantile)."""
+    import pandas as pd
+
+    cols: Dict[str, Any] = {"mean": np.asarray(out["mean"], dtype=np.float64)}
+    for q, v in zip(out["quantiles"], out["values"]):
+        cols[_column(q)] = np.asarray(v, dtype=np.float64)
+    use_index = index if index is not None and len(index) == len(cols["mean"]) else None
+    df = pd.DataFrame(cols, index=use_index)
+    total = {"mean": float(out["total"]["mean"])}
+    total.update({_column(q): float(v) for q, v in zip(out["quantiles"], out["total"]["values"])})
+    df.attrs["total"] = total
+    return df
+
+
+class Draws:
+    """Parameter draws of a model (see the module docstring); made by
+    :meth:`clv.models.Model.draws`."""
+
+    def __init__(self, core: _clv.Draws, model: Any) -> None:
+        self._core = core
+        self._model = model
+
+    @property
+    def method(self) -> str:
+        """``"laplace"`` or ``"bootstrap"``."""
+        return self._core.method()
+
+    @property
+    def seed(self) -> int:
+        return self._core.seed()
+
+    @property
+    def n(self) -> int:
+        """The number of draws."""
+        return len(self._core)
+
+    def __len__(self) -> int:
+        return len(self._core)
+
+    @property
+    def params(self) -> "pd.DataFrame":
+        """The drawn parameters, one row per draw, one column per parameter."""
+        import pandas as pd
+
+        return pd.DataFrame(self._core.values(), columns=list(self._model._spec["params"]))
+
+    def __repr__(self) -> str:
+        return f"Draws({self._model._spec['name']}, method={self.method!r}, n={self.n}, seed={self.seed})"
+
+    def _customers(self, args: Any, named: Dict[str, Any]) -> Any:
+        return self._model._customers(args, named)
+
+    def prob_alive(self, *customer: Any, quantiles: Sequence[float] = DEFAULT_QUANTILES,
+                   **named: Any) -> "pd.DataFrame":
+        """P(alive) per customer: mean and quantiles over draws; ``attrs["total"]``:
+        the expected number of customers alive."""
+        arrays, index, _ = self._customers(customer, named)
+        return _frame(self._core.prob_alive(arrays, _levels(quantiles)), index)
+
+    def expected_purchases(self, t: Any, *customer: Any, quantiles: Sequence[float] = DEFAULT_QUANTILES,
+                           **named: Any) -> "pd.DataFrame":
+        """E[Y(t) | x, t_x, T] per customer with intervals; ``attrs["total"]``: the
+        base's expected purchases in the next ``t`` periods."""
+        h, _ = horizon("t", t)
+        arrays, index, _ = self._customers(customer, named)
+        return _frame(self._core.expected_purchases(h, arrays, _levels(quantiles)), index)
+
+    def expected_purchases_new(self, t: Any, quantiles: Sequence[float] = DEFAULT_QUANTILES) -> "pd.DataFrame":
+        """E[X(t)] of a new customer, one row per ``t``."""
+        h, _ = horizon("t", t)
+        return _frame(self._core.expected_purchases_new(h, _levels(quantiles)))
+
+    def prob_purchases(self, n: Any, t: Any, quantiles: Sequence[float] = DEFAULT_QUANTILES) -> "pd.DataFrame":
+        """P(X(t) = n) of a new customer (``n`` and ``t`` broadcast)."""
+        na = np.ascontiguousarray(np.atleast_1d(to_f64("n", n)))
+        tn = np.ascontiguousarray(np.atleast_1d(to_f64("t", t)))
+        return _frame(self._core.prob_purchases(na, tn, _levels(quantiles)))
+
+    def dert(self, discount: float, *customer: Any, quantiles: Sequence[float] = DEFAULT_QUANTILES,
+             **named: Any) -> "pd.DataFrame":
+        """DERT per customer with intervals, where the model has it (Pareto/NBD, BG/BB)."""
+        arrays, index, _ = self._customers(customer, named)
+        return _frame(self._core.dert(float(discount), arrays, _levels(quantiles)), index)
+
+    def expected_spend(self, *customer: Any, quantiles: Sequence[float] = DEFAULT_QUANTILES,
+                       **named: Any) -> "pd.DataFrame":
+        """Expected spend per transaction with intervals (draws of a spend model)."""
+        arrays, index, _ = self._customers(customer, named)
+        return _frame(self._core.expected_spend(arrays, _levels(quantiles)), index)
+
+    def survival(self, t: Any, quantiles: Sequence[float] = DEFAULT_QUANTILES) -> "pd.DataFrame":
+        """S(t) of an sBG cohort with intervals, one row per ``t``."""
+        return _frame(self._core.survival(horizon("t", t)[0], _levels(quantiles)))
+
+    def retention(self, t: Any, quantiles: Sequence[float] = DEFAULT_QUANTILES) -> "pd.DataFrame":
+        """Retention rate r(t) of an sBG cohort with intervals, one row per ``t``."""
+        return _frame(self._core.retention(horizon("t", t)[0], _levels(quantiles)))
+
+    def customer_lifetime_value(self, spend_model: Any, frequency: Any, recency: Any, T: Any,
+                                monetary_value: Any, time: int = 12, discount_rate: float = 0.01,
+                                freq: Optional[str] = None,
+                                quantiles: Sequence[float] = DEFAULT_QUANTILES) -> "pd.DataFrame":
+        """Discounted CLV (:func:`clv.customer_lifetime_value`) per customer with
+        intervals. ``spend_model`` is a fitted spend model (its point estimate
+        for every draw) or draws of one (paired with these draws by index, same
+        ``n``). ``attrs["total"]``: the base's CLV."""
+        from ._model import SpendModel
+
+        if isinstance(spend_model, Draws):
+            spend: Any = spend_model._core
+        elif isinstance(spend_model, SpendModel):
+            spend = spend_model._fitted()
+        else:
+            raise error(f"invalid spend_model: {type(spend_model).__name__} (expected GammaGamma or its draws)",
+                        field="spend_model")
+        if isinstance(time, bool) or not isinstance(time, (int, np.integer)) or time < 0:
+            raise error(f"invalid time: {time!r} (expected a whole number of months >= 0)", field="time")
+        arrays, index, _ = customers(("frequency", "recency", "T", "monetary_value"),
+                                     (frequency, recency, T, monetary_value))
+        out = self._core.customer_lifetime_value(
+            spend, arrays, int(time), float(discount_rate), _levels(quantiles),
+            None if freq is None else str(freq), data_unit(frequency, recency, T))
+        return _frame(out, index)

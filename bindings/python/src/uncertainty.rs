@@ -1,0 +1,261 @@
+//! `clv._clv.Draws`: parameter draws of a model with every prediction as
+//! intervals ([`clv::uncertainty`]). Each method converts, calls the core
+//! and converts back; results are dicts ([`Wrap`] of
+//! [`clv::uncertainty::Intervals`]) that the Python layer turns into frames.
+
+use std::borrow::Cow;
+
+use clv::models::whole_count;
+use clv::uncertainty::{Data, Draws, Intervals, Spend};
+use clv::value;
+use pyo3::prelude::*;
+
+use crate::conversion::{Floats, Wrap, borrow, dict, fit_options, slice};
+use crate::error::{Res, enter};
+use crate::models::PyModel;
+
+/// Parameter draws of one model (`Model.draws`).
+#[pyclass(module = "clv._clv", name = "Draws", frozen)]
+pub(crate) struct PyDraws {
+    inner: Draws,
+}
+
+impl<'py> IntoPyObject<'py> for Wrap<Intervals> {
+    type Target = pyo3::types::PyDict;
+    type Output = Bound<'py, pyo3::types::PyDict>;
+    type Error = PyErr;
+    fn into_pyobject(self, py: Python<'py>) -> PyResult<Self::Output> {
+        let v = self.0;
+        let total = dict!(py, { "mean" => v.total.mean, "values" => v.total.values })?;
+        dict!(py, { "quantiles" => v.quantiles, "mean" => v.mean, "values" => v.values, "total" => total })
+    }
+}
+
+type Out = Res<Wrap<Intervals>>;
+
+/// Slices of the per-customer arrays.
+fn arrays<'a>(a: &'a [Floats<'_>]) -> Vec<Cow<'a, [f64]>> {
+    a.iter().map(slice).collect()
+}
+
+/// `Model.draws` (in `models.rs`): converts and calls [`Draws::new`].
+pub(crate) fn draws(
+    py: Python<'_>,
+    model: &clv::AnyModel,
+    method: &str,
+    n: f64,
+    seed: u64,
+    inputs: Option<Vec<Floats<'_>>>,
+    weights: Option<Floats<'_>>,
+) -> Res<PyDraws> {
+    let (method, n) = (method.parse()?, whole_count("n", n)? as usize);
+    let cols = inputs.as_deref().map(arrays);
+    let slices = cols.as_deref().map(borrow);
+    let w = weights.as_ref().map(slice);
+    let data = slices.as_deref().map(|inputs| Data {
+        inputs,
+        weights: w.as_deref(),
+    });
+    let o = fit_options(0.0, 1000.0, 1e-6, None)?;
+    let inner = enter(py, || Draws::new(model, method, n, seed, data, &o))?;
+    Ok(PyDraws { inner })
+}
+
+#[pymethods]
+impl PyDraws {
+    /// "laplace" or "bootstrap".
+    fn method(&self) -> &'static str {
+        self.inner.method().as_str()
+    }
+
+    /// The seed.
+    fn seed(&self) -> u64 {
+        self.inner.seed()
+    }
+
+    /// The registry key of the model.
+    fn kind(&self) -> &'static str {
+        self.inner.kind().as_str()
+    }
+
+    /// The fitted model's time unit.
+    fn unit(&self) -> Option<&str> {
+        self.inner.unit()
+    }
+
+    fn __len__(&self) -> usize {
+        self.inner.len()
+    }
+
+    /// The drawn parameter vectors (one list per draw, in the model's order).
+    fn values(&self) -> Vec<Vec<f64>> {
+        self.inner.values()
+    }
+
+    /// P(alive) with intervals; `customers` = [frequency, recency, T].
+    fn prob_alive(&self, py: Python<'_>, customers: Vec<Floats<'_>>, quantiles: Vec<f64>) -> Out {
+        let c = arrays(&customers);
+        let [x, tx, t] = three(&c)?;
+        Ok(Wrap(enter(py, || {
+            self.inner.prob_alive(x, tx, t, &quantiles)
+        })?))
+    }
+
+    /// Expected purchases in the next `horizon` (one value or one per customer).
+    fn expected_purchases(
+        &self,
+        py: Python<'_>,
+        horizon: Floats<'_>,
+        customers: Vec<Floats<'_>>,
+        quantiles: Vec<f64>,
+    ) -> Out {
+        let (h, c) = (slice(&horizon), arrays(&customers));
+        let [x, tx, t] = three(&c)?;
+        let f = || self.inner.expected_purchases(&h, x, tx, t, &quantiles);
+        Ok(Wrap(enter(py, f)?))
+    }
+
+    /// E[X(t)] of a new customer for each `t`.
+    fn expected_purchases_new(&self, py: Python<'_>, t: Floats<'_>, quantiles: Vec<f64>) -> Out {
+        let t = slice(&t);
+        Ok(Wrap(enter(py, || {
+            self.inner.expected_purchases_new(&t, &quantiles)
+        })?))
+    }
+
+    /// P(X(t) = n) of a new customer (`n` and `t` broadcast).
+    fn prob_purchases(
+        &self,
+        py: Python<'_>,
+        n: Floats<'_>,
+        t: Floats<'_>,
+        quantiles: Vec<f64>,
+    ) -> Out {
+        let (n, t) = (slice(&n), slice(&t));
+        Ok(Wrap(enter(py, || {
+            self.inner.prob_purchases(&n, &t, &quantiles)
+        })?))
+    }
+
+    /// DERT with intervals, where the model has it.
+    fn dert(
+        &self,
+        py: Python<'_>,
+        discount: f64,
+        customers: Vec<Floats<'_>>,
+        quantiles: Vec<f64>,
+    ) -> Out {
+        let c = arrays(&customers);
+        let [x, tx, t] = three(&c)?;
+        Ok(Wrap(enter(py, || {
+            self.inner.dert(discount, x, tx, t, &quantiles)
+        })?))
+    }
+
+    /// Expected spend with intervals; `customers` = [frequency, monetary_value].
+    fn expected_spend(
+        &self,
+        py: Python<'_>,
+        customers: Vec<Floats<'_>>,
+        quantiles: Vec<f64>,
+    ) -> Out {
+        let c = arrays(&customers);
+        let (x, m) = (
+            c.first().map_or(&[][..], |a| a),
+            c.get(1).map_or(&[][..], |a| a),
+        );
+        Ok(Wrap(enter(py, || {
+            self.inner.expected_spend(x, m, &quantiles)
+        })?))
+    }
+
+    /// sBG survival S(t) with intervals.
+    fn survival(&self, py: Python<'_>, t: Floats<'_>, quantiles: Vec<f64>) -> Out {
+        let t = slice(&t);
+        Ok(Wrap(enter(py, || self.inner.survival(&t, &quantiles))?))
+    }
+
+    /// sBG retention r(t) with intervals.
+    fn retention(&self, py: Python<'_>, t: Floats<'_>, quantiles: Vec<f64>) -> Out {
+        let t = slice(&t);
+        Ok(Wrap(enter(py, || self.inner.retention(&t, &quantiles))?))
+    }
+
+    /// Discounted CLV with intervals; the spend from a spend `Model` or
+    /// spend `Draws` (paired by index). Units as `customer_lifetime_value`.
+    #[pyo3(signature = (spend, customers, time, discount_rate, quantiles, freq=None, data_unit=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn customer_lifetime_value(
+        &self,
+        py: Python<'_>,
+        spend: &Bound<'_, PyAny>,
+        customers: Vec<Floats<'_>>,
+        time: f64,
+        discount_rate: f64,
+        quantiles: Vec<f64>,
+        freq: Option<&str>,
+        data_unit: Option<&str>,
+    ) -> Out {
+        let time = whole_count("time", time)?;
+        let unit = value::resolve_unit(&[
+            ("freq", freq),
+            ("the transaction model", self.inner.unit()),
+            ("the data", data_unit),
+        ])?;
+        let ppm = value::periods_per_month(&unit)?;
+        let c = arrays(&customers);
+        let [x, tx, t, m] = four(&c)?;
+        let (model, draws) = (spend.cast::<PyModel>().ok(), spend.cast::<PyDraws>().ok());
+        let (model, draws) = (model.map(|m| m.get()), draws.map(|d| d.get()));
+        let spend = match (model, draws) {
+            (Some(m), _) => Spend::Model(&m.inner),
+            (_, Some(d)) => Spend::Draws(&d.inner),
+            _ => {
+                return Err(clv::Error::invalid(
+                    "spend",
+                    "another object",
+                    "a spend model or spend draws",
+                )
+                .into());
+            }
+        };
+        let f = || {
+            self.inner.customer_lifetime_value(
+                spend,
+                x,
+                tx,
+                t,
+                m,
+                time,
+                discount_rate,
+                ppm,
+                &quantiles,
+            )
+        };
+        Ok(Wrap(enter(py, f)?))
+    }
+}
+
+/// Three per-customer arrays (the Python layer always passes them).
+fn three<'a>(c: &'a [Cow<'_, [f64]>]) -> clv::Result<[&'a [f64]; 3]> {
+    match c {
+        [a, b, d] => Ok([a, b, d]),
+        _ => Err(clv::Error::invalid(
+            "customers",
+            c.len(),
+            "frequency, recency and T",
+        )),
+    }
+}
+
+/// Four per-customer arrays.
+fn four<'a>(c: &'a [Cow<'_, [f64]>]) -> clv::Result<[&'a [f64]; 4]> {
+    match c {
+        [a, b, d, e] => Ok([a, b, d, e]),
+        _ => Err(clv::Error::invalid(
+            "customers",
+            c.len(),
+            "frequency, recency, T and monetary_value",
+        )),
+    }
+}
