@@ -11,7 +11,7 @@ use clv_js_common::uncertainty::{self as common, DrawsArgs};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
-use crate::{Result, get, js, missing, opt_f64, opt_f64s, opt_string, to_f64s, to_js};
+use crate::{Result, get, js, missing, num, opt_f64, opt_f64s, opt_string, to_f64s, to_js};
 
 /// Parameter draws of a model, with its predictions as intervals.
 #[wasm_bindgen(js_name = Draws)]
@@ -50,7 +50,7 @@ pub(crate) fn draws(model: &AnyModel, options: &JsValue) -> Result<WasmDraws> {
         n: opt_f64(options, "n")?,
         seed: opt_f64(options, "seed")?,
     };
-    let data = get(options, "data");
+    let data = get(options, "data")?;
     let names: Vec<String> = model
         .kind()
         .spec()
@@ -160,11 +160,11 @@ impl WasmDraws {
     #[wasm_bindgen(js_name = expectedPurchases, unchecked_return_type = "PredictionIntervals")]
     pub fn expected_purchases(
         &self,
-        t: f64,
+        #[wasm_bindgen(unchecked_param_type = "number")] t: JsValue,
         #[wasm_bindgen(unchecked_param_type = "DrawsData")] data: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "IntervalOptions")] options: JsValue,
     ) -> Result<JsValue> {
-        let q = quantiles(&options)?;
+        let (t, q) = (num("t", &t)?, quantiles(&options)?);
         out(self.customers(&data, |c| {
             self.inner.expected_purchases(&[t], c[0], c[1], c[2], &q)
         })?)
@@ -198,11 +198,11 @@ impl WasmDraws {
     #[wasm_bindgen(unchecked_return_type = "PredictionIntervals")]
     pub fn dert(
         &self,
-        discount: f64,
+        #[wasm_bindgen(unchecked_param_type = "number")] discount: JsValue,
         #[wasm_bindgen(unchecked_param_type = "DrawsData")] data: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "IntervalOptions")] options: JsValue,
     ) -> Result<JsValue> {
-        let q = quantiles(&options)?;
+        let (discount, q) = (num("discount", &discount)?, quantiles(&options)?);
         out(self.customers(&data, |c| self.inner.dert(discount, c[0], c[1], c[2], &q))?)
     }
 
@@ -290,7 +290,7 @@ impl WasmDraws {
 /// `kind`, `method`, `seed` and `unit` (wasm-bindgen has no "this class or
 /// those" argument type); `None` for an object without `values()`.
 fn spend_draws(v: &JsValue) -> Result<Option<WasmDraws>> {
-    let Ok(f) = get(v, "values").dyn_into::<js_sys::Function>() else {
+    let Ok(f) = get(v, "values")?.dyn_into::<js_sys::Function>() else {
         return Ok(None);
     };
     let rows: js_sys::Array = f
