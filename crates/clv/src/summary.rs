@@ -114,6 +114,11 @@ use std::collections::HashMap;
 use crate::error::{Error, Result, check};
 use crate::time::{TimeUnit, format_timestamp};
 
+mod stream;
+
+pub(crate) use stream::Accumulator;
+pub use stream::{RowOrder, Summarizer};
+
 /// Options of [`summarize`] and [`summarize_coded`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct SummaryOptions {
@@ -625,6 +630,11 @@ pub fn summarize<S: AsRef<str>>(
 
 /// One input row after validation: the customer's rank in byte-sorted id
 /// order, the period relative to a base period, and the amount.
+///
+/// `sort` is stable: the rows of one (customer, period) keep their input
+/// order, so that a period's amounts are added in input order, as the
+/// streaming [`Summarizer`] adds them; floating-point sums then agree to
+/// the last bit.
 trait RowLike: Copy + Send {
     fn new(rank: u32, offset: i64, amount: f64) -> Self;
     fn rank(&self) -> u32;
@@ -662,10 +672,10 @@ impl RowLike for Packed {
         #[cfg(feature = "parallel")]
         {
             use rayon::slice::ParallelSliceMut;
-            rows.par_sort_unstable_by_key(|r| r.key);
+            rows.par_sort_by_key(|r| r.key);
         }
         #[cfg(not(feature = "parallel"))]
-        rows.sort_unstable_by_key(|r| r.key);
+        rows.sort_by_key(|r| r.key);
     }
 }
 
@@ -698,17 +708,17 @@ impl RowLike for Wide {
         #[cfg(feature = "parallel")]
         {
             use rayon::slice::ParallelSliceMut;
-            rows.par_sort_unstable_by_key(|r| (r.rank, r.offset));
+            rows.par_sort_by_key(|r| (r.rank, r.offset));
         }
         #[cfg(not(feature = "parallel"))]
-        rows.sort_unstable_by_key(|r| (r.rank, r.offset));
+        rows.sort_by_key(|r| (r.rank, r.offset));
     }
 }
 
 /// `rank_of_code[code]` = position of `names[code]` among the byte-sorted
 /// distinct names (equal names share a rank); `code_of_rank[rank]` = one code
 /// with that name.
-fn rank_names(names: &[String]) -> (Vec<u32>, Vec<u32>) {
+pub(crate) fn rank_names(names: &[String]) -> (Vec<u32>, Vec<u32>) {
     // Callers guarantee names.len() < u32::MAX.
     let mut order: Vec<u32> = (0..names.len() as u32).collect();
     let by_name = |a: &u32, b: &u32| {
@@ -735,7 +745,7 @@ fn rank_names(names: &[String]) -> (Vec<u32>, Vec<u32>) {
     (rank_of_code, code_of_rank)
 }
 
-fn valid_amount(a: f64) -> bool {
+pub(crate) fn valid_amount(a: f64) -> bool {
     a.is_finite() && a >= 0.0
 }
 
@@ -989,15 +999,18 @@ fn group_holdout<R: RowLike>(rows: &[R], ranks: &[u32]) -> (Vec<f64>, Vec<f64>, 
     while i < rows.len() {
         let rank = rows[i].rank();
         let (mut periods, mut count, mut sum) = (0u64, 0u64, 0.0);
-        let mut prev = None;
         while i < rows.len() && rows[i].rank() == rank {
-            if prev != Some(rows[i].offset()) {
-                periods += 1;
-                prev = Some(rows[i].offset());
+            // Summed by period first, then the period sums in period order:
+            // the order the streaming `Summarizer` can reproduce.
+            let period = rows[i].offset();
+            let mut period_sum = 0.0;
+            while i < rows.len() && rows[i].rank() == rank && rows[i].offset() == period {
+                period_sum += rows[i].amount();
+                count += 1;
+                i += 1;
             }
-            count += 1;
-            sum += rows[i].amount();
-            i += 1;
+            sum += period_sum;
+            periods += 1;
         }
         while k < ranks.len() && ranks[k] < rank {
             k += 1;
@@ -1198,7 +1211,7 @@ fn summarize_ranked(
     Ok((summary, row_codes))
 }
 
-fn all_skipped(n: usize) -> Error {
+pub(crate) fn all_skipped(n: usize) -> Error {
     Error::Empty {
         field: "transactions".into(),
         reason: format!("all {n} rows were skipped as invalid (see skip_invalid)"),
