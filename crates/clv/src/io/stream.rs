@@ -503,7 +503,6 @@ impl SummaryReader {
 /// customer's rows are in date order ([`RowOrder::Chronological`],
 /// O(customers) memory); if they are not, reads it again with
 /// [`RowOrder::Any`] (O(customers + distinct (customer, period) pairs)).
-/// `progress` is called with the bytes read so far.
 ///
 /// # Errors
 /// Those of [`read_transactions_path`] and
@@ -513,39 +512,49 @@ pub fn summarize_path(
     read: &ReadOptions,
     summary: &SummaryOptions,
     batch: usize,
-    mut progress: impl FnMut(u64),
 ) -> Result<(Summary, Vec<SkippedLine>)> {
     let name = || path.display().to_string();
-    let named = |e: Error| match e {
+    let open = || std::fs::File::open(path).map_err(|e| io_failure(&name(), e));
+    summarize_reader(open, read, summary, batch).map_err(|e| match e {
         Error::Io { message, .. } => Error::Io {
             path: name(),
             message,
         },
         other => other,
-    };
+    })
+}
+
+/// [`summarize_path`] on the reader `open` returns (called again for a
+/// second pass when the rows are not in date order per customer).
+///
+/// # Errors
+/// Those of `open`, [`read_transactions`] and
+/// [`summarize_coded`](crate::summary::summarize_coded) on the whole input.
+pub fn summarize_reader<R: Read>(
+    mut open: impl FnMut() -> Result<R>,
+    read: &ReadOptions,
+    summary: &SummaryOptions,
+    batch: usize,
+) -> Result<(Summary, Vec<SkippedLine>)> {
+    let mut buf = vec![0u8; batch.clamp(1, 1 << 20)];
     for order in [RowOrder::Chronological, RowOrder::Any] {
-        let mut file = std::fs::File::open(path).map_err(|e| io_failure(&name(), e))?;
+        let mut input = open()?;
         let mut reader = SummaryReader::new(read, summary, order)?.with_batch(batch);
-        let mut buf = vec![0u8; batch.clamp(1, 1 << 20)];
-        let mut done = 0u64;
         loop {
-            let n = match file.read(&mut buf) {
+            let n = match input.read(&mut buf) {
                 Ok(0) => break,
                 Ok(n) => n,
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(named(io_error(e))),
+                Err(e) => return Err(io_error(e)),
             };
-            reader.push(&buf[..n]).map_err(named)?;
-            done += n as u64;
-            progress(done);
+            reader.push(&buf[..n])?;
             if reader.out_of_order() {
                 break;
             }
         }
-        if order == RowOrder::Chronological && reader.out_of_order() {
-            continue;
+        if order == RowOrder::Any || !reader.out_of_order() {
+            return reader.finish();
         }
-        return reader.finish().map_err(named);
     }
     unreachable!("the second pass accepts any order")
 }
