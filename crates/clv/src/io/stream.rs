@@ -257,8 +257,10 @@ impl SummaryReader {
             builder.finish()?;
         }
         let skipped = std::mem::take(&mut self.builder.skipped);
-        let summary = self.acc.finish(&self.builder.ids.names)?;
-        Ok((summary, skipped))
+        let names = std::mem::take(&mut self.builder.ids.names);
+        let SummaryReader { builder, acc, .. } = self;
+        drop(builder); // the id lookup table
+        Ok((acc.finish(names)?, skipped))
     }
 
     fn run(&mut self, eof: bool) -> Result<()> {

@@ -123,7 +123,10 @@ impl Summarizer {
     /// `date`, the 0-based row) for the first row older than its customer's
     /// previous period.
     pub fn finish(self) -> Result<Summary> {
-        self.acc.finish(&self.ids.names)
+        let mut ids = self.ids;
+        let names = std::mem::take(&mut ids.names);
+        drop(ids); // the id lookup table
+        self.acc.finish(names)
     }
 }
 
@@ -221,19 +224,6 @@ impl Hold {
             self.closed + self.open
         }
     }
-}
-
-/// Per-customer results before ranking: what `group_calibration` and
-/// `group_holdout` give for one customer.
-#[derive(Debug, Clone, Copy)]
-struct Folded {
-    first: i64,
-    last: i64,
-    repeats: u64,
-    repeat_sum: f64,
-    hold_periods: u64,
-    hold_rows: u64,
-    hold_sum: f64,
 }
 
 type PairMap<V> = HashMap<(u32, i64), V, ahash::RandomState>;
@@ -391,97 +381,53 @@ impl Accumulator {
         }
     }
 
-    /// Per-customer results by code (`None`: no calibration row), and the
-    /// number of holdout-only customers.
-    fn folded(&mut self, n_customers: usize) -> (Vec<Option<Folded>>, usize) {
-        let mut out: Vec<Option<Folded>> = vec![None; n_customers];
-        let mut holdout_only = 0;
-        match self.order {
-            RowOrder::Chronological => {
-                for (c, cal) in self.cal.iter().enumerate() {
-                    if cal.periods > 0 {
-                        let repeats = cal.periods - 1;
-                        let repeat_sum = if repeats > 0 {
-                            cal.repeat + cal.open
-                        } else {
-                            0.0
-                        };
-                        out[c] = Some(Folded {
-                            first: cal.first,
-                            last: cal.last,
-                            repeats,
-                            repeat_sum,
-                            hold_periods: 0,
-                            hold_rows: 0,
-                            hold_sum: 0.0,
-                        });
-                    }
-                }
-                for (c, hold) in self.hold.iter().enumerate() {
-                    if hold.periods == 0 {
-                        continue;
-                    }
-                    match &mut out[c] {
-                        Some(f) => {
-                            f.hold_periods = hold.periods;
-                            f.hold_rows = hold.rows;
-                            f.hold_sum = hold.sum();
-                        }
-                        None => holdout_only += 1,
-                    }
-                }
-                self.cal = Vec::new();
-                self.hold = Vec::new();
-            }
-            RowOrder::Any => {
-                let mut pairs: Vec<((u32, i64), f64)> = self.cal_pairs.drain().collect();
-                self.cal_pairs = HashMap::with_hasher(hasher());
-                pairs.sort_unstable_by_key(|p| p.0);
-                for &((code, period), sum) in &pairs {
-                    match &mut out[code as usize] {
-                        None => {
-                            out[code as usize] = Some(Folded {
-                                first: period,
-                                last: period,
-                                repeats: 0,
-                                repeat_sum: 0.0,
-                                hold_periods: 0,
-                                hold_rows: 0,
-                                hold_sum: 0.0,
-                            });
-                        }
-                        Some(f) => {
-                            f.last = period;
-                            f.repeats += 1;
-                            f.repeat_sum += sum;
-                        }
-                    }
-                }
-                drop(pairs);
-                let mut pairs: Vec<((u32, i64), (f64, u64))> = self.hold_pairs.drain().collect();
-                self.hold_pairs = HashMap::with_hasher(hasher());
-                pairs.sort_unstable_by_key(|p| p.0);
-                let mut prev = None;
-                for &((code, _), (sum, rows)) in &pairs {
-                    let new = prev != Some(code);
-                    prev = Some(code);
-                    match &mut out[code as usize] {
-                        Some(f) => {
-                            f.hold_periods += 1;
-                            f.hold_rows += rows;
-                            f.hold_sum += sum;
-                        }
-                        None if new => holdout_only += 1,
-                        None => {}
-                    }
-                }
+    /// Under [`RowOrder::Any`], turns the (customer, period) entries into
+    /// the per-customer states of [`RowOrder::Chronological`] (with the
+    /// repeat sum in `repeat` and the holdout sum in `closed`, both in
+    /// period order, and `open` 0), so that both orders finish alike.
+    fn settle(&mut self, n_customers: usize) {
+        if self.order == RowOrder::Chronological {
+            return;
+        }
+        let mut pairs: Vec<((u32, i64), f64)> = self.cal_pairs.drain().collect();
+        self.cal_pairs = HashMap::with_hasher(hasher());
+        pairs.sort_unstable_by_key(|p| p.0);
+        self.cal = vec![Cal::EMPTY; n_customers];
+        for &((code, period), sum) in &pairs {
+            let c = &mut self.cal[code as usize];
+            if c.periods == 0 {
+                *c = Cal {
+                    first: period,
+                    last: period,
+                    periods: 1,
+                    open: 0.0,
+                    repeat: 0.0,
+                };
+            } else {
+                c.last = period;
+                c.periods += 1;
+                c.repeat += sum;
             }
         }
-        (out, holdout_only)
+        drop(pairs);
+        if self.hold_pairs.is_empty() {
+            return;
+        }
+        let mut pairs: Vec<((u32, i64), (f64, u64))> = self.hold_pairs.drain().collect();
+        self.hold_pairs = HashMap::with_hasher(hasher());
+        pairs.sort_unstable_by_key(|p| p.0);
+        self.hold = vec![Hold::EMPTY; n_customers];
+        for &((code, period), (sum, rows)) in &pairs {
+            let h = &mut self.hold[code as usize];
+            h.last = period;
+            h.periods += 1;
+            h.rows += rows;
+            h.closed += sum;
+        }
     }
 
     /// The summary of the rows folded, customers named by `names[code]`.
-    pub(crate) fn finish(mut self, names: &[String]) -> Result<Summary> {
+    pub(crate) fn finish(mut self, mut names: Vec<String>) -> Result<Summary> {
         let n = self.rows;
         if n == 0 {
             return Err(Error::Empty {
@@ -489,7 +435,7 @@ impl Accumulator {
                 reason: "there are no rows to summarise".into(),
             });
         }
-        let name = |code: u32| names.get(code as usize).map_or("", String::as_str);
+        let name = |code: u32| names.get(code as usize).map_or("", String::as_str).to_string();
         if let Some((index, ts, code)) = self.disorder {
             return Err(Error::invalid_at(
                 "date",
@@ -522,12 +468,12 @@ impl Accumulator {
             ));
         }
         if let Some((index, ts, amount, code)) = self.first_invalid {
-            return Err(invalid_amount(index, amount, name(code), ts));
+            return Err(invalid_amount(index, amount, &name(code), ts));
         }
         for (index, ts, amount, code) in std::mem::take(&mut self.deferred) {
             if self.inside(ts, observation_end) {
                 self.skipped
-                    .push(skipped_row(index, amount, name(code), ts));
+                    .push(skipped_row(index, amount, &name(code), ts));
             } else {
                 self.after += 1;
             }
@@ -558,16 +504,18 @@ impl Accumulator {
         let n_transactions = self.cal_rows + self.hold_rows;
         let after_observation_end = self.after;
         let skipped = std::mem::take(&mut self.skipped);
-        let (folded, holdout_only) = self.folded(n_names);
-        let (_, code_of_rank) = rank_names(names);
+        self.settle(n_names);
+        let holdout_only = self
+            .hold
+            .iter()
+            .enumerate()
+            .filter(|(c, h)| h.periods > 0 && self.cal.get(*c).is_none_or(|c| c.periods == 0))
+            .count();
+        let (_, code_of_rank) = rank_names(&names);
         let end = unit.period_index(split);
         let m = unit.multiplier;
-        let rows: Vec<(u32, Folded)> = code_of_rank
-            .iter()
-            .filter_map(|&c| folded[c as usize].map(|f| (c, f)))
-            .collect();
-        drop(folded);
-        let k = rows.len();
+        let holdout = self.calibration_end.is_some();
+        let k = self.cal.iter().filter(|c| c.periods > 0).count();
         let mut customer_id = Vec::with_capacity(k);
         let (mut frequency, mut recency, mut t, mut monetary) = (
             Vec::with_capacity(k),
@@ -575,22 +523,26 @@ impl Accumulator {
             Vec::with_capacity(k),
             Vec::with_capacity(k),
         );
-        let holdout = self.calibration_end.is_some();
         let (mut hold_frequency, mut hold_monetary) = (Vec::new(), Vec::new());
-        for &(code, f) in &rows {
-            customer_id.push(name(code).to_string());
-            frequency.push(f.repeats as f64);
+        for &code in &code_of_rank {
+            let Some(f) = self.cal.get(code as usize).filter(|c| c.periods > 0) else {
+                continue;
+            };
+            let repeats = f.periods - 1;
+            customer_id.push(std::mem::take(&mut names[code as usize]));
+            frequency.push(repeats as f64);
             recency.push((f.last - f.first) as f64 / m);
             t.push((end - f.first) as f64 / m);
-            monetary.push(if f.repeats > 0 {
-                f.repeat_sum / f.repeats as f64
+            monetary.push(if repeats > 0 {
+                (f.repeat + f.open) / repeats as f64
             } else {
                 0.0
             });
             if holdout {
-                hold_frequency.push(f.hold_periods as f64);
-                hold_monetary.push(if f.hold_rows > 0 {
-                    f.hold_sum / f.hold_rows as f64
+                let h = self.hold.get(code as usize).copied().unwrap_or(Hold::EMPTY);
+                hold_frequency.push(h.periods as f64);
+                hold_monetary.push(if h.rows > 0 {
+                    h.sum() / h.rows as f64
                 } else {
                     0.0
                 });
