@@ -30,8 +30,14 @@ impl Rng {
 
 fn main() -> std::io::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let rows: u64 = args.first().and_then(|a| a.parse().ok()).unwrap_or(1_000_000);
-    let customers: u64 = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(rows / 10);
+    let rows: u64 = args
+        .first()
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(1_000_000);
+    let customers: u64 = args
+        .get(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(rows / 10);
     let shuffled = args.iter().any(|a| a == "--shuffled");
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
     let days = 3 * 365;

@@ -435,7 +435,12 @@ impl Accumulator {
                 reason: "there are no rows to summarise".into(),
             });
         }
-        let name = |code: u32| names.get(code as usize).map_or("", String::as_str).to_string();
+        let name = |code: u32| {
+            names
+                .get(code as usize)
+                .map_or("", String::as_str)
+                .to_string()
+        };
         if let Some((index, ts, code)) = self.disorder {
             return Err(Error::invalid_at(
                 "date",
