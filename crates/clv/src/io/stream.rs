@@ -367,7 +367,7 @@ impl SummaryReader {
             Mode::Plain(delimiter) => {
                 let delimiter = *delimiter;
                 if !parallel::plain(b) {
-                    self.to_csv(delimiter);
+                    self.switch_to_csv(delimiter);
                     return self.batch(b);
                 }
                 self.plain_batch(b, delimiter)?;
@@ -381,7 +381,7 @@ impl SummaryReader {
 
     /// From here on the `csv` parser reads (at a line start).
     #[cfg(feature = "parallel")]
-    fn to_csv(&mut self, delimiter: u8) {
+    fn switch_to_csv(&mut self, delimiter: u8) {
         self.mode = Mode::Csv(Box::new(CsvState::new(
             delimiter,
             self.offset,
@@ -421,7 +421,7 @@ impl SummaryReader {
             };
             if (self.offset > 0 || hs > 0) && b[hs..].starts_with(BOM) {
                 // A BOM counts only at the start of the file (as in read_chunked).
-                self.to_csv(delimiter);
+                self.switch_to_csv(delimiter);
                 let Mode::Csv(state) = &mut self.mode else {
                     unreachable!()
                 };
@@ -443,7 +443,7 @@ impl SummaryReader {
             lines += count_newlines(&b[..he]);
             rest = &b[he..];
             if self.builder.columns.is_none() {
-                self.to_csv(delimiter);
+                self.switch_to_csv(delimiter);
                 let Mode::Csv(state) = &mut self.mode else {
                     unreachable!()
                 };
