@@ -60,6 +60,8 @@ pub struct SummaryReader {
     batch: usize,
     /// The first error; later pushes do nothing.
     failed: Option<Error>,
+    /// All input has been parsed.
+    ended: bool,
 }
 
 enum Mode {
@@ -203,6 +205,7 @@ impl SummaryReader {
             mode: Mode::Sniff,
             batch: DEFAULT_BATCH,
             failed: None,
+            ended: false,
         })
     }
 
@@ -232,6 +235,7 @@ impl SummaryReader {
         if let Some(e) = &self.failed {
             return Err(e.clone());
         }
+        debug_assert!(!self.ended, "no push after the end of the input");
         self.pending.extend_from_slice(bytes);
         if self.pending.len() >= self.batch {
             self.run(false)?;
@@ -246,10 +250,7 @@ impl SummaryReader {
     /// Those of [`read_transactions`], then those of
     /// [`summarize_coded`](crate::summary::summarize_coded), as on the whole file.
     pub fn finish(mut self) -> Result<(Summary, Vec<SkippedLine>)> {
-        if let Some(e) = self.failed.take() {
-            return Err(e);
-        }
-        self.run(true)?;
+        self.end_input()?;
         if self.acc.rows == 0 {
             // The reader's own error for a file without rows.
             let builder =
@@ -261,6 +262,18 @@ impl SummaryReader {
         let SummaryReader { builder, acc, .. } = self;
         drop(builder); // the id lookup table
         Ok((acc.finish(names)?, skipped))
+    }
+
+    /// Parses what is left (no more input will come), without summarising.
+    fn end_input(&mut self) -> Result<()> {
+        if let Some(e) = &self.failed {
+            return Err(e.clone());
+        }
+        if !self.ended {
+            self.ended = true;
+            self.run(true)?;
+        }
+        Ok(())
     }
 
     fn run(&mut self, eof: bool) -> Result<()> {
@@ -554,6 +567,8 @@ pub fn summarize_reader<R: Read>(
                 break;
             }
         }
+        // the last batch is parsed here: a row out of order may show only now
+        reader.end_input()?;
         if order == RowOrder::Any || !reader.out_of_order() {
             return reader.finish();
         }
@@ -727,6 +742,30 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn summarize_reader_reads_again_when_out_of_order() {
+        let text =
+            "id,date,amount\na,1997-01-09,1\nb,1997-01-02,2\na,1997-01-01,3\na,1997-01-05,4\n";
+        let read = options(true, true, Delimiter::Auto, false);
+        let summary = SummaryOptions::default();
+        let mut opens = 0;
+        let open = || {
+            opens += 1;
+            Ok(text.as_bytes())
+        };
+        let got = summarize_reader(open, &read, &summary, DEFAULT_BATCH).unwrap();
+        assert_eq!(opens, 2);
+        assert_eq!(got, one_shot(text.as_bytes(), &read, &summary).unwrap());
+        let mut opens = 0;
+        let sorted = "id,date,amount\na,1997-01-01,1\nb,1997-01-02,2\n";
+        let open = || {
+            opens += 1;
+            Ok(sorted.as_bytes())
+        };
+        summarize_reader(open, &read, &summary, 8).unwrap();
+        assert_eq!(opens, 1);
     }
 
     proptest! {
