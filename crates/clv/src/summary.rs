@@ -174,13 +174,16 @@ pub struct CustomerIds {
     lookup: Lookup,
 }
 
-/// Id → code. Ids of at most 16 bytes are keyed inline (bytes packed in a
-/// `u128` plus the length), so that a lookup compares integers in the table
-/// instead of following a pointer to each candidate string: interning is
-/// memory-bound and this halves its cache misses on large logs.
+/// Id → code. Ids of at most 16 bytes are keyed inline (bytes packed in
+/// two `u64` plus the length), so that a lookup compares integers in the
+/// table instead of following a pointer to each candidate string: interning
+/// is memory-bound and this halves its cache misses on large logs. (Two
+/// `u64` rather than a `u128`: 8-byte alignment makes an entry 32 bytes
+/// instead of 48, which is most of the memory a streaming summary spends
+/// per customer.)
 #[derive(Debug, Clone)]
 struct Lookup {
-    short: HashMap<(u128, u8), u32, ahash::RandomState>,
+    short: HashMap<(u64, u64, u8), u32, ahash::RandomState>,
     long: HashMap<Box<str>, u32, ahash::RandomState>,
 }
 
@@ -202,10 +205,15 @@ fn short_key(id: &str) -> Option<(u128, u8)> {
     })
 }
 
+/// [`short_key`] as the [`Lookup`] table stores it.
+fn table_key((key, len): (u128, u8)) -> (u64, u64, u8) {
+    (key as u64, (key >> 64) as u64, len)
+}
+
 impl Lookup {
     fn get(&self, id: &str) -> Option<u32> {
         match short_key(id) {
-            Some(key) => self.short.get(&key).copied(),
+            Some(key) => self.short.get(&table_key(key)).copied(),
             None => self.long.get(id).copied(),
         }
     }
@@ -214,7 +222,7 @@ impl Lookup {
     fn insert(&mut self, id: &str, code: u32) {
         match short_key(id) {
             Some(key) => {
-                self.short.entry(key).or_insert(code);
+                self.short.entry(table_key(key)).or_insert(code);
             }
             None => {
                 self.long.entry(id.into()).or_insert(code);
