@@ -90,6 +90,10 @@ struct CsvState {
     newlines: u64,
     /// The last byte consumed.
     last: u8,
+    /// Started mid-file: `csv_core` strips a UTF-8 BOM at the start of its
+    /// first input, which is right only at the start of the file; its first
+    /// input is then one byte, too short for that.
+    mid_file: bool,
 }
 
 impl CsvState {
@@ -104,6 +108,7 @@ impl CsvState {
             pos,
             newlines,
             last: b'\n',
+            mid_file: pos > 0,
         }
     }
 
@@ -117,8 +122,14 @@ impl CsvState {
             if input.is_empty() && !eof {
                 return Ok(());
             }
+            let take = if self.mid_file {
+                input.len().min(1)
+            } else {
+                input.len()
+            };
+            self.mid_file &= take == 0;
             let (res, nin, nout, nend) = self.core.read_record(
-                input,
+                &input[..take],
                 &mut self.fields[self.outlen..],
                 &mut self.ends[self.endlen..],
             );
@@ -730,6 +741,8 @@ mod tests {
             "id date amount\n a 1997-01-01 1\n\n b 1997-01-02 2 3\n",
             "id,date,amount\na,1997-01-01,1\r\n\u{feff}b,1997-01-02,2\n",
             "id,date,amount\na,1997-01-01,1\rb,1997-01-02,2\n",
+            // fuzz summarize_stream crash-525497b9: a BOM line after blank lines
+            "\n\n\n\n\n\n\n\n\n\u{feff}\n\x0c1\x0c\x0c05,1\nb,1997-01-02\n",
         ] {
             let bytes = text.as_bytes();
             for skip in [false, true] {
