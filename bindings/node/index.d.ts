@@ -568,6 +568,20 @@ export declare class ShiftedBetaGeo {
 }
 
 /**
+ * A transaction file summarised chunk by chunk (`push` chunks split
+ * anywhere, then `finish`): the summary of `rfmSummaryFromCsv` on the
+ * chunks joined, in memory that does not grow with the file.
+ */
+export declare class Summarizer {
+  /** A summariser with the options of `rfmSummaryFromCsv` (and `order`). */
+  constructor(options: CsvOptions)
+  /** The next bytes of the file (a string chunk must end on a character). */
+  push(chunk: string | Uint8Array): void
+  /** The summary of everything pushed; the summariser is then spent. */
+  finish(): RfmSummary
+}
+
+/**
  * P(alive) of one customer at each age 0..t from their purchases per period (element 0: the
  * first purchase period).
  */
@@ -674,6 +688,13 @@ export interface CsvOptions {
   calibrationPeriodEnd?: string
   dateFormat?: string
   skipInvalid?: boolean
+  /**
+   * `Summarizer` only: "any" (default: rows in any order; memory grows
+   * with the distinct (customer, period) pairs) or "chronological" (each
+   * customer's rows in date order; memory per customer only; a row out of
+   * order is an error at `finish`). `rfmSummaryFromFile` finds out itself.
+   */
+  order?: string
 }
 
 /** One customer of `riskRanking().atRisk`. */
@@ -1100,6 +1121,13 @@ export interface RfmSummary {
 
 /** A transaction file (CSV, TSV, `;` or whitespace separated) → summary, as `rfmSummary`. */
 export declare function rfmSummaryFromCsv(text: string | Uint8Array, options: CsvOptions): RfmSummary
+
+/**
+ * A transaction file on disk → summary, equal to `rfmSummaryFromCsv` on its
+ * bytes, read in 8 MiB batches: memory does not grow with the file (a
+ * second pass, in any order, when a customer's rows are not in date order).
+ */
+export declare function rfmSummaryFromFile(path: string, options: CsvOptions): RfmSummary
 
 /** Revenue at risk, its totals and the ranking of the customers by it. */
 export declare function riskRanking(values: Float64Array | Array<number>, pAlive: Float64Array | Array<number>): RiskRanking

@@ -11,10 +11,10 @@
 use clv::experiment::{Uplift, UpliftOptions};
 use clv::fit::FitOptions;
 use clv::formulas::{self, parse_decimal};
-use clv::io::{ColumnRef, Delimiter, ReadOptions, read_transactions};
+use clv::io::{ColumnRef, Delimiter, ReadOptions, SummaryReader, read_transactions};
 use clv::portfolio::{CustomerTotals, TierMethod};
 use clv::rfm::{RfmScores, SegmentCount, SegmentMap};
-use clv::summary::{CustomerIds, Summary, SummaryOptions, summarize, summarize_coded};
+use clv::summary::{CustomerIds, RowOrder, Summary, SummaryOptions, summarize, summarize_coded};
 use clv::time::{TimeUnit, parse_timestamp_for};
 use clv::{Error, Result};
 
@@ -406,28 +406,120 @@ pub struct CsvArgs {
     pub has_header: Option<bool>,
 }
 
+impl CsvArgs {
+    /// The core's [`ReadOptions`].
+    ///
+    /// # Errors
+    /// [`Error::InvalidValue`] for an unknown `delimiter`.
+    pub fn read_options(&self, args: &SummaryArgs) -> Result<ReadOptions> {
+        let delimiter: Delimiter = self.delimiter.as_deref().unwrap_or("auto").parse()?;
+        Ok(ReadOptions {
+            customer_col: ColumnRef::parse(&self.customer_id_col),
+            date_col: ColumnRef::parse(&self.datetime_col),
+            amount_col: self.monetary_value_col.as_deref().map(ColumnRef::parse),
+            date_format: args.date_format.clone(),
+            delimiter,
+            has_header: self.has_header.unwrap_or(true),
+            skip_invalid: args.skip_invalid.unwrap_or(false),
+        })
+    }
+}
+
 /// Reads a transaction file (its bytes) and summarises it.
 ///
 /// # Errors
 /// [`Error::InvalidValue`] for an unknown `delimiter`; the errors of
 /// [`read_transactions`] and [`summarize_coded`].
 pub fn summarize_csv(text: &[u8], csv: &CsvArgs, args: &SummaryArgs) -> Result<Summary> {
-    let delimiter: Delimiter = csv.delimiter.as_deref().unwrap_or("auto").parse()?;
-    let options = ReadOptions {
-        customer_col: ColumnRef::parse(&csv.customer_id_col),
-        date_col: ColumnRef::parse(&csv.datetime_col),
-        amount_col: csv.monetary_value_col.as_deref().map(ColumnRef::parse),
-        date_format: args.date_format.clone(),
-        delimiter,
-        has_header: csv.has_header.unwrap_or(true),
-        skip_invalid: args.skip_invalid.unwrap_or(false),
-    };
+    let options = csv.read_options(args)?;
     let table = read_transactions(text, &options)?;
     summarize_coded(
         &table.ids,
         &table.timestamps,
         table.amounts.as_deref(),
         &args.to_options()?,
+    )
+}
+
+/// Summarises the transaction file at `path` as it is read, in bounded
+/// memory ([`clv::io::summarize_path`]): the summary of [`summarize_csv`]
+/// on the file's bytes.
+///
+/// # Errors
+/// Those of [`summarize_csv`]; [`Error::Io`] naming `path`.
+pub fn summarize_file(path: &str, csv: &CsvArgs, args: &SummaryArgs) -> Result<Summary> {
+    let read = csv.read_options(args)?;
+    let options = args.to_options()?;
+    clv::io::summarize_path(
+        std::path::Path::new(path),
+        &read,
+        &options,
+        clv::io::DEFAULT_BATCH,
+    )
+    .map(|(s, _)| s)
+}
+
+/// The `order` option of `Summarizer`: `"any"` (default) or `"chronological"`.
+///
+/// # Errors
+/// [`Error::InvalidValue`] naming `order` for any other text.
+pub fn row_order(text: Option<&str>) -> Result<RowOrder> {
+    match text.unwrap_or("any") {
+        "any" => Ok(RowOrder::Any),
+        "chronological" => Ok(RowOrder::Chronological),
+        other => Err(Error::invalid(
+            "order",
+            format!("{other:?}"),
+            "\"any\" or \"chronological\"",
+        )),
+    }
+}
+
+/// A transaction file summarised chunk by chunk (JS `Summarizer`): the
+/// summary of [`summarize_csv`] on the chunks joined, in memory that does
+/// not grow with the file ([`clv::io::SummaryReader`]).
+pub struct CsvStream {
+    reader: Option<SummaryReader>,
+}
+
+impl CsvStream {
+    /// A stream with the reading and summary options of [`summarize_csv`].
+    ///
+    /// # Errors
+    /// Those of [`CsvArgs::read_options`], [`SummaryArgs::to_options`] and
+    /// [`row_order`].
+    pub fn new(csv: &CsvArgs, args: &SummaryArgs, order: Option<&str>) -> Result<Self> {
+        let read = csv.read_options(args)?;
+        let reader = SummaryReader::new(&read, &args.to_options()?, row_order(order)?)?;
+        Ok(CsvStream {
+            reader: Some(reader),
+        })
+    }
+
+    /// The next bytes of the file (split anywhere).
+    ///
+    /// # Errors
+    /// The file's first parse error so far; [`Error::InvalidValue`]
+    /// (`Summarizer`) after `finish`.
+    pub fn push(&mut self, bytes: &[u8]) -> Result<()> {
+        self.reader.as_mut().ok_or_else(finished)?.push(bytes)
+    }
+
+    /// The summary of everything pushed; the stream is then spent.
+    ///
+    /// # Errors
+    /// Those of [`summarize_csv`] on the whole file.
+    pub fn finish(&mut self) -> Result<Summary> {
+        let reader = self.reader.take().ok_or_else(finished)?;
+        reader.finish().map(|(s, _)| s)
+    }
+}
+
+fn finished() -> Error {
+    Error::invalid(
+        "Summarizer",
+        "finished",
+        "a Summarizer that has not returned its summary yet (make a new one)",
     )
 }
 

@@ -161,6 +161,11 @@ pub struct CsvOptions {
     pub calibration_period_end: Option<String>,
     pub date_format: Option<String>,
     pub skip_invalid: Option<bool>,
+    /// `Summarizer` only: "any" (default: rows in any order; memory grows
+    /// with the distinct (customer, period) pairs) or "chronological" (each
+    /// customer's rows in date order; memory per customer only; a row out of
+    /// order is an error at `finish`). `rfmSummaryFromFile` finds out itself.
+    pub order: Option<String>,
 }
 
 /// One row per customer (sorted by id), as lifetimes' summary.
@@ -277,6 +282,50 @@ pub fn rfm_summary_from_csv(
     glue::summarize_csv(bytes, &csv, &args)
         .map(RfmSummary::from)
         .map_err(js)
+}
+
+/// A transaction file on disk → summary, equal to `rfmSummaryFromCsv` on its
+/// bytes, read in 8 MiB batches: memory does not grow with the file (a
+/// second pass, in any order, when a customer's rows are not in date order).
+#[napi(catch_unwind)]
+pub fn rfm_summary_from_file(path: String, options: CsvOptions) -> Result<RfmSummary> {
+    let (csv, args) = options.into_args();
+    glue::summarize_file(&path, &csv, &args)
+        .map(RfmSummary::from)
+        .map_err(js)
+}
+
+/// A transaction file summarised chunk by chunk (`push` chunks split
+/// anywhere, then `finish`): the summary of `rfmSummaryFromCsv` on the
+/// chunks joined, in memory that does not grow with the file.
+#[napi]
+pub struct Summarizer {
+    inner: glue::CsvStream,
+}
+
+#[napi]
+impl Summarizer {
+    /// A summariser with the options of `rfmSummaryFromCsv` (and `order`).
+    #[napi(catch_unwind, constructor)]
+    pub fn new(options: CsvOptions) -> Result<Self> {
+        let order = options.order.clone();
+        let (csv, args) = options.into_args();
+        glue::CsvStream::new(&csv, &args, order.as_deref())
+            .map(|inner| Summarizer { inner })
+            .map_err(js)
+    }
+
+    /// The next bytes of the file (a string chunk must end on a character).
+    #[napi(catch_unwind)]
+    pub fn push(&mut self, chunk: Either<String, Uint8Array>) -> Result<()> {
+        self.inner.push(text_bytes(&chunk)).map_err(js)
+    }
+
+    /// The summary of everything pushed; the summariser is then spent.
+    #[napi(catch_unwind)]
+    pub fn finish(&mut self) -> Result<RfmSummary> {
+        self.inner.finish().map(RfmSummary::from).map_err(js)
+    }
 }
 
 /// The summary columns RFM needs.

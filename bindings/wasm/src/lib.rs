@@ -317,6 +317,47 @@ pub fn rfm_summary_from_csv(
     summary_js(s)
 }
 
+/// A transaction file summarised chunk by chunk: `push` chunks (a
+/// `Uint8Array` split anywhere, or a string ending on a character), then
+/// `finish` for the summary of `rfmSummaryFromCsv` on the chunks joined.
+/// Memory does not grow with the file, so a browser can summarise a file
+/// larger than its memory (`file.stream()`); see `order` in `CsvOptions`.
+#[wasm_bindgen]
+pub struct Summarizer {
+    inner: glue::CsvStream,
+}
+
+#[wasm_bindgen]
+impl Summarizer {
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "CsvOptions")] options: JsValue,
+    ) -> Result<Summarizer> {
+        let csv = csv_args(&options)?;
+        let order = opt_string(&options, "order")?;
+        let inner =
+            glue::CsvStream::new(&csv, &summary_args(&options)?, order.as_deref()).map_err(js)?;
+        Ok(Summarizer { inner })
+    }
+
+    /// The next bytes of the file.
+    pub fn push(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] chunk: JsValue,
+    ) -> Result<()> {
+        let bytes = text_bytes(&chunk)?;
+        self.inner.push(&bytes).map_err(js)
+    }
+
+    /// The summary of everything pushed (as `rfmSummaryFromCsv`); the
+    /// summariser is then spent.
+    #[wasm_bindgen(unchecked_return_type = "RfmSummary")]
+    pub fn finish(&mut self) -> Result<JsValue> {
+        let s = self.inner.finish().map_err(js)?;
+        summary_js(s)
+    }
+}
+
 fn scores(summary: &JsValue, options: &JsValue) -> Result<clv::rfm::RfmScores> {
     glue::rfm_scores(
         &f64s(summary, "frequency")?,

@@ -161,6 +161,55 @@ pub fn read_file(path: &Path, columns: &ColumnArgs) -> Result<(TransactionTable,
     Ok((table, progress))
 }
 
+/// Summarises a transaction file as it is read, in batches of
+/// [`clv::io::DEFAULT_BATCH`] bytes: memory does not grow with the file
+/// ([`clv::io::summarize_reader`]). Notes skipped lines and rows, and rows
+/// after the observation end, on stderr; returns the summary and the
+/// number of skipped lines.
+pub fn summarize_file(
+    path: &Path,
+    columns: &ColumnArgs,
+    options: &SummaryOptions,
+) -> Result<(Summary, usize)> {
+    let name = || path.display().to_string();
+    let io_err = |e: std::io::Error| Error::Io {
+        path: name(),
+        message: e.to_string(),
+    };
+    let meta = std::fs::metadata(path).map_err(io_err)?;
+    if meta.is_dir() {
+        return Err(Error::Io {
+            path: name(),
+            message: "a directory, not a file".to_string(),
+        });
+    }
+    let progress = Progress::new(Some(meta.len()));
+    let open = || File::open(path).map(|f| progress.reader(f)).map_err(io_err);
+    let (summary, skipped) = clv::io::summarize_reader(
+        open,
+        &columns.read_options(),
+        options,
+        clv::io::DEFAULT_BATCH,
+    )
+    .map_err(|e| match e {
+        Error::Io { message, .. } => Error::Io {
+            path: name(),
+            message,
+        },
+        other => other,
+    })?;
+    if let Some(first) = skipped.first() {
+        eprintln!(
+            "skipped {} invalid line(s); first: line {}: {}",
+            skipped.len(),
+            first.line,
+            first.reason
+        );
+    }
+    report_summary(&summary);
+    Ok((summary, skipped.len()))
+}
+
 /// Reads transactions from bytes already in memory (the bundled data set).
 pub fn read_bytes(bytes: &[u8], columns: &ColumnArgs) -> Result<TransactionTable> {
     let table = clv::io::read_transactions(bytes, &columns.read_options())?;
@@ -193,6 +242,12 @@ pub fn summarize(
         table.amounts.as_deref(),
         options,
     )?;
+    report_summary(&summary);
+    Ok(summary)
+}
+
+/// Notes skipped rows and rows after the observation end on stderr.
+fn report_summary(summary: &Summary) {
     if let Some(first) = summary.skipped.first() {
         eprintln!(
             "skipped {} invalid row(s); first: data row {}: {}",
@@ -208,7 +263,6 @@ pub fn summarize(
             clv::time::format_timestamp(summary.observation_end)
         );
     }
-    Ok(summary)
 }
 
 /// Columns of a per-customer summary file (as written by `clv summary`).

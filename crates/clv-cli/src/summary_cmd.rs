@@ -28,15 +28,14 @@ pub struct SummaryArgs {
 /// Runs `clv summary`.
 pub fn run(args: &SummaryArgs) -> Result<()> {
     let options = args.period.summary_options(args.columns.skip_invalid)?;
-    let (table, progress) = input::read_file(&args.file, &args.columns)?;
-    let summary = input::summarize(&table, &options, &progress)?;
-    progress.phase("writing");
+    // Streamed: memory does not grow with the file (issue 17 #18).
+    let (summary, skipped_lines) = input::summarize_file(&args.file, &args.columns, &options)?;
     let mut out = crate::output(args.output.as_deref())?;
     match args.format {
         Format::Csv => summary.write_csv(&mut out),
         Format::Json => {
             let mut doc = summary.to_json();
-            doc["skipped_lines"] = table.skipped.len().into();
+            doc["skipped_lines"] = skipped_lines.into();
             let text = serde_json::to_string(&doc).unwrap_or_default() + "\n";
             crate::write_out(&mut out, &text)
         }

@@ -988,3 +988,19 @@ fn score_with_intervals_adds_the_quantiles_of_the_cores_draws() {
     let o = clv(&[&bad[..], &["--intervals", "0.9", "--method", "nuts"]].concat());
     assert_fails(&o, &["invalid method: \"nuts\""]);
 }
+
+#[test]
+fn summary_streams_rows_in_any_order() {
+    // issue 17 #18: `clv summary` streams the file; rows out of date order
+    // (here the LOG's rows reversed) give the same summary (a second pass).
+    let dir = tempfile::tempdir().unwrap();
+    let mut lines: Vec<&str> = LOG.lines().collect();
+    lines[1..].reverse();
+    let reversed = file(&dir, "rev.csv", &(lines.join("\n") + "\n"));
+    let sorted = file(&dir, "log.csv", LOG);
+    let args = "--amount-col amount --observation-end 2024-01-31";
+    let a = run(&format!("summary {} {args}", sorted.display()));
+    let b = run(&format!("summary {} {args}", reversed.display()));
+    assert!(a.status.success() && b.status.success());
+    assert_eq!(stdout(&a), stdout(&b));
+}

@@ -53,8 +53,12 @@ use crate::time::parse_timestamp;
 use crate::time::timestamp_or_reason;
 
 mod columns;
+mod stream;
 
 pub use columns::{CsvColumns, read_csv_columns, read_csv_columns_in_chunks};
+#[doc(hidden)]
+pub use stream::summarize_bytes_in_pieces;
+pub use stream::{DEFAULT_BATCH, SummaryReader, summarize_path, summarize_reader};
 
 /// A column, by header name or by 1-based position.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -496,8 +500,8 @@ fn resolve(col: &ColumnRef, header: Option<&[String]>, n_fields: usize) -> Resul
     }
 }
 
-struct Builder<'o> {
-    options: &'o ReadOptions,
+struct Builder {
+    options: ReadOptions,
     columns: Option<Columns>,
     header: Option<Vec<String>>,
     ids: CustomerIds,
@@ -552,10 +556,10 @@ fn parse_amount(bytes: &[u8]) -> std::result::Result<f64, &'static str> {
     }
 }
 
-impl<'o> Builder<'o> {
-    fn new(options: &'o ReadOptions) -> Self {
+impl Builder {
+    fn new(options: &ReadOptions) -> Self {
         Builder {
-            options,
+            options: options.clone(),
             columns: None,
             header: None,
             ids: CustomerIds::new(),
@@ -618,7 +622,7 @@ impl<'o> Builder<'o> {
     }
 
     fn set_columns(&mut self, header: Option<&[String]>, n_fields: usize) -> Result<()> {
-        let o = self.options;
+        let o = &self.options;
         let (c, cn) = resolve(&o.customer_col, header, n_fields)?;
         let (d, dn) = resolve(&o.date_col, header, n_fields)?;
         let (a, an) = match &o.amount_col {
@@ -634,7 +638,7 @@ impl<'o> Builder<'o> {
         Ok(())
     }
 
-    fn parse_row<F: Fields>(
+    pub(super) fn parse_row<F: Fields>(
         cols: &Columns,
         date_format: Option<&str>,
         fields: &F,
@@ -711,7 +715,7 @@ impl<'o> Builder<'o> {
     }
 }
 
-fn read_whitespace<R: BufRead>(mut reader: R, builder: &mut Builder<'_>) -> Result<()> {
+fn read_whitespace<R: BufRead>(mut reader: R, builder: &mut Builder) -> Result<()> {
     let mut buf = Vec::new();
     let mut spans = Vec::new();
     let mut line_no = 0u64;
@@ -780,7 +784,7 @@ impl<R: Read> Read for NewlineReader<R> {
     }
 }
 
-fn read_delimited<R: Read>(reader: R, delimiter: u8, builder: &mut Builder<'_>) -> Result<()> {
+fn read_delimited<R: Read>(reader: R, delimiter: u8, builder: &mut Builder) -> Result<()> {
     let lines = std::rc::Rc::new(std::cell::RefCell::new(Lines::default()));
     let reader = NewlineReader {
         inner: reader,
@@ -912,7 +916,7 @@ mod parallel {
 
     /// `true` when plain splitting at `\n` and `delimiter` reads `buf`
     /// exactly as the `csv` crate does.
-    fn plain(buf: &[u8]) -> bool {
+    pub(super) fn plain(buf: &[u8]) -> bool {
         let mut prev_cr = false;
         for &b in buf {
             if prev_cr && b != b'\n' {
@@ -927,7 +931,7 @@ mod parallel {
     }
 
     /// The text of a line without its `\n` or `\r\n`.
-    fn content(line: &[u8]) -> &[u8] {
+    pub(super) fn content(line: &[u8]) -> &[u8] {
         let line = line.strip_suffix(b"\n").unwrap_or(line);
         line.strip_suffix(b"\r").unwrap_or(line)
     }
@@ -1029,15 +1033,15 @@ mod parallel {
     }
 
     /// One chunk's rows, with chunk-local codes and 1-based line numbers.
-    struct Chunk<'a> {
+    pub(super) struct Chunk<'a> {
         /// Customer id of each row (checked UTF-8).
-        ids: Vec<&'a str>,
-        timestamps: Vec<i64>,
-        amounts: Vec<f64>,
-        skipped: Vec<SkippedLine>,
+        pub(super) ids: Vec<&'a str>,
+        pub(super) timestamps: Vec<i64>,
+        pub(super) amounts: Vec<f64>,
+        pub(super) skipped: Vec<SkippedLine>,
         /// `\n` bytes in the chunk (complete only without `error`).
-        newlines: u64,
-        error: Option<Error>,
+        pub(super) newlines: u64,
+        pub(super) error: Option<Error>,
     }
 
     /// One line split at the delimiter; fields trimmed as for `ByteRecord`.
@@ -1058,7 +1062,7 @@ mod parallel {
         }
     }
 
-    fn parse_chunk<'a>(
+    pub(super) fn parse_chunk<'a>(
         buf: &'a [u8],
         cols: &Columns,
         date_format: Option<&str>,

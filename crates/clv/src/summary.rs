@@ -114,6 +114,11 @@ use std::collections::HashMap;
 use crate::error::{Error, Result, check};
 use crate::time::{TimeUnit, format_timestamp};
 
+mod stream;
+
+pub(crate) use stream::Accumulator;
+pub use stream::{RowOrder, Summarizer};
+
 /// Options of [`summarize`] and [`summarize_coded`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct SummaryOptions {
@@ -169,13 +174,16 @@ pub struct CustomerIds {
     lookup: Lookup,
 }
 
-/// Id → code. Ids of at most 16 bytes are keyed inline (bytes packed in a
-/// `u128` plus the length), so that a lookup compares integers in the table
-/// instead of following a pointer to each candidate string: interning is
-/// memory-bound and this halves its cache misses on large logs.
+/// Id → code. Ids of at most 16 bytes are keyed inline (bytes packed in
+/// two `u64` plus the length), so that a lookup compares integers in the
+/// table instead of following a pointer to each candidate string: interning
+/// is memory-bound and this halves its cache misses on large logs. (Two
+/// `u64` rather than a `u128`: 8-byte alignment makes an entry 32 bytes
+/// instead of 48, which is most of the memory a streaming summary spends
+/// per customer.)
 #[derive(Debug, Clone)]
 struct Lookup {
-    short: HashMap<(u128, u8), u32, ahash::RandomState>,
+    short: HashMap<(u64, u64, u8), u32, ahash::RandomState>,
     long: HashMap<Box<str>, u32, ahash::RandomState>,
 }
 
@@ -197,10 +205,15 @@ fn short_key(id: &str) -> Option<(u128, u8)> {
     })
 }
 
+/// [`short_key`] as the [`Lookup`] table stores it.
+fn table_key((key, len): (u128, u8)) -> (u64, u64, u8) {
+    (key as u64, (key >> 64) as u64, len)
+}
+
 impl Lookup {
     fn get(&self, id: &str) -> Option<u32> {
         match short_key(id) {
-            Some(key) => self.short.get(&key).copied(),
+            Some(key) => self.short.get(&table_key(key)).copied(),
             None => self.long.get(id).copied(),
         }
     }
@@ -209,7 +222,7 @@ impl Lookup {
     fn insert(&mut self, id: &str, code: u32) {
         match short_key(id) {
             Some(key) => {
-                self.short.entry(key).or_insert(code);
+                self.short.entry(table_key(key)).or_insert(code);
             }
             None => {
                 self.long.entry(id.into()).or_insert(code);
@@ -625,6 +638,11 @@ pub fn summarize<S: AsRef<str>>(
 
 /// One input row after validation: the customer's rank in byte-sorted id
 /// order, the period relative to a base period, and the amount.
+///
+/// `sort` is stable: the rows of one (customer, period) keep their input
+/// order, so that a period's amounts are added in input order, as the
+/// streaming [`Summarizer`] adds them; floating-point sums then agree to
+/// the last bit.
 trait RowLike: Copy + Send {
     fn new(rank: u32, offset: i64, amount: f64) -> Self;
     fn rank(&self) -> u32;
@@ -662,10 +680,10 @@ impl RowLike for Packed {
         #[cfg(feature = "parallel")]
         {
             use rayon::slice::ParallelSliceMut;
-            rows.par_sort_unstable_by_key(|r| r.key);
+            rows.par_sort_by_key(|r| r.key);
         }
         #[cfg(not(feature = "parallel"))]
-        rows.sort_unstable_by_key(|r| r.key);
+        rows.sort_by_key(|r| r.key);
     }
 }
 
@@ -698,17 +716,17 @@ impl RowLike for Wide {
         #[cfg(feature = "parallel")]
         {
             use rayon::slice::ParallelSliceMut;
-            rows.par_sort_unstable_by_key(|r| (r.rank, r.offset));
+            rows.par_sort_by_key(|r| (r.rank, r.offset));
         }
         #[cfg(not(feature = "parallel"))]
-        rows.sort_unstable_by_key(|r| (r.rank, r.offset));
+        rows.sort_by_key(|r| (r.rank, r.offset));
     }
 }
 
 /// `rank_of_code[code]` = position of `names[code]` among the byte-sorted
 /// distinct names (equal names share a rank); `code_of_rank[rank]` = one code
 /// with that name.
-fn rank_names(names: &[String]) -> (Vec<u32>, Vec<u32>) {
+pub(crate) fn rank_names(names: &[String]) -> (Vec<u32>, Vec<u32>) {
     // Callers guarantee names.len() < u32::MAX.
     let mut order: Vec<u32> = (0..names.len() as u32).collect();
     let by_name = |a: &u32, b: &u32| {
@@ -735,7 +753,7 @@ fn rank_names(names: &[String]) -> (Vec<u32>, Vec<u32>) {
     (rank_of_code, code_of_rank)
 }
 
-fn valid_amount(a: f64) -> bool {
+pub(crate) fn valid_amount(a: f64) -> bool {
     a.is_finite() && a >= 0.0
 }
 
@@ -989,15 +1007,18 @@ fn group_holdout<R: RowLike>(rows: &[R], ranks: &[u32]) -> (Vec<f64>, Vec<f64>, 
     while i < rows.len() {
         let rank = rows[i].rank();
         let (mut periods, mut count, mut sum) = (0u64, 0u64, 0.0);
-        let mut prev = None;
         while i < rows.len() && rows[i].rank() == rank {
-            if prev != Some(rows[i].offset()) {
-                periods += 1;
-                prev = Some(rows[i].offset());
+            // Summed by period first, then the period sums in period order:
+            // the order the streaming `Summarizer` can reproduce.
+            let period = rows[i].offset();
+            let mut period_sum = 0.0;
+            while i < rows.len() && rows[i].rank() == rank && rows[i].offset() == period {
+                period_sum += rows[i].amount();
+                count += 1;
+                i += 1;
             }
-            count += 1;
-            sum += rows[i].amount();
-            i += 1;
+            sum += period_sum;
+            periods += 1;
         }
         while k < ranks.len() && ranks[k] < rank {
             k += 1;
@@ -1198,7 +1219,7 @@ fn summarize_ranked(
     Ok((summary, row_codes))
 }
 
-fn all_skipped(n: usize) -> Error {
+pub(crate) fn all_skipped(n: usize) -> Error {
     Error::Empty {
         field: "transactions".into(),
         reason: format!("all {n} rows were skipped as invalid (see skip_invalid)"),

@@ -1,0 +1,58 @@
+//! The streaming summary (issue 17 #18): any bytes, with options taken from
+//! the first two bytes, fed to `SummaryReader` in pieces cut where the next
+//! bytes say, in small batches, in both row orders. It may not panic, and
+//! must give what `read_transactions` + `summarize_coded` give on the whole
+//! input: the same summary and skipped lines, or the same error (message
+//! included); under `RowOrder::Chronological` a row out of date order may
+//! instead be its own error.
+#![no_main]
+use clv::io::{ColumnRef, Delimiter, ReadOptions, read_transactions_in_chunks, summarize_bytes_in_pieces};
+use clv::summary::{RowOrder, SummaryOptions, summarize_coded};
+use clv::time::TimeUnit;
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let [flags, more, cut_a, cut_b, batch, text @ ..] = data else {
+        return;
+    };
+    let (flags, more) = (*flags, *more);
+    let delimiter = [Delimiter::Auto, Delimiter::Comma, Delimiter::Tab, Delimiter::Semicolon, Delimiter::Whitespace]
+        [usize::from(flags & 7) % 5];
+    let has_header = flags & 8 != 0;
+    let col = |name: &str, pos: usize| {
+        if has_header { ColumnRef::Name(name.into()) } else { ColumnRef::Position(pos) }
+    };
+    let read = ReadOptions {
+        customer_col: col("id", 1),
+        date_col: col("date", 2),
+        amount_col: (flags & 16 != 0).then(|| col("amount", 3)),
+        date_format: (flags & 32 != 0).then(|| "%d/%m/%Y".to_string()),
+        delimiter,
+        has_header,
+        skip_invalid: flags & 64 != 0,
+    };
+    let day = 86_400;
+    let summary = SummaryOptions {
+        unit: TimeUnit::parse(["D", "W", "M", "H", "3d"][usize::from(more & 7) % 5]).unwrap(),
+        observation_end: (more & 8 != 0).then_some(852_076_800 + i64::from(more >> 4) * 30 * day),
+        calibration_end: (more & 128 != 0 && more & 8 != 0).then_some(852_076_800 + i64::from(more >> 5) * 20 * day),
+        skip_invalid: flags & 128 != 0,
+    };
+    let want = read_transactions_in_chunks(text, &read, 1).and_then(|t| {
+        summarize_coded(&t.ids, &t.timestamps, t.amounts.as_deref(), &summary).map(|s| (s, t.skipped))
+    });
+    let n = text.len().max(1);
+    let cuts = [usize::from(*cut_a) * n / 256, usize::from(*cut_b) * n / 256];
+    let mut cuts = cuts.to_vec();
+    cuts.sort_unstable();
+    for order in [RowOrder::Any, RowOrder::Chronological] {
+        let got = summarize_bytes_in_pieces(text, &cuts, &read, &summary, order, usize::from(*batch) + 1);
+        match (&want, &got) {
+            (Ok(a), Ok(b)) => assert_eq!(a, b),
+            (_, Err(clv::Error::InvalidValue { field, .. }))
+                if order == RowOrder::Chronological && field == "date" => {}
+            (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string()),
+            _ => panic!("the paths disagree ({order:?}): {want:?} vs {got:?}"),
+        }
+    }
+});
