@@ -415,8 +415,11 @@ pub fn parse_timestamp(text: &str, format: Option<&str>) -> Result<i64> {
 /// assert!(e.to_string().starts_with("invalid observation_end: \"1997-13-01\""));
 /// ```
 pub fn parse_timestamp_for(field: &str, text: &str, format: Option<&str>) -> Result<i64> {
-    timestamp_or_reason(text, format)
-        .map_err(|reason| Error::invalid(field, format!("{text:?}"), reason))
+    timestamp_or_reason(text, format).map_err(|reason| {
+        // the reason reads after "expected" in the message: no second one
+        let expected = reason.strip_prefix("expected ").unwrap_or(&reason);
+        Error::invalid(field, format!("{text:?}"), expected)
+    })
 }
 
 /// [`parse_timestamp`] with the reason of a failure as text (the readers add
@@ -591,6 +594,14 @@ mod tests {
         assert_eq!(e.field(), Some("multiplier"));
         assert!(TimeUnit::new(Period::Day, 0.0).is_err());
         assert!(TimeUnit::new(Period::Day, f64::INFINITY).is_err());
+    }
+
+    #[test]
+    fn a_bad_date_says_expected_once() {
+        let e = parse_timestamp_for("observation_end", "nope", None).unwrap_err();
+        let text = e.to_string();
+        assert!(text.contains("(expected YYYY-MM-DD, YYYYMMDD"), "{text}");
+        assert!(!text.contains("expected expected"), "{text}");
     }
 
     #[test]
