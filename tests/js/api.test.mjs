@@ -5,22 +5,10 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { assertClvError, backends, columns, root, vector } from './helpers.mjs';
+import { assertClvError, backends, CDNOW, columns, root, vector } from './helpers.mjs';
 
 const FHL = { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 }; // Fader, Hardie & Lee (2005)
 const cdnowText = readFileSync(join(root, 'crates', 'clv-cli', 'data', 'CDNOW_sample.txt'));
-// The papers' set-up, as `clv report` on the bundled sample: 7-day units,
-// calibration to 1997-09-30, holdout to 1998-06-30.
-const CDNOW = {
-  customerIdCol: '2',
-  datetimeCol: '3',
-  monetaryValueCol: '5',
-  delimiter: 'whitespace',
-  hasHeader: false,
-  freq: '7d',
-  calibrationPeriodEnd: '1997-09-30',
-  observationPeriodEnd: '1998-06-30',
-};
 
 function pipeline(lib) {
   const s = lib.rfmSummaryFromCsv(new Uint8Array(cdnowText), CDNOW);

@@ -10,6 +10,22 @@ import { fileURLToPath } from 'node:url';
 const require = createRequire(import.meta.url);
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
+/**
+ * CSV options of the CDNOW sample (no header; customer, date, amount in
+ * columns 2, 3, 5) in the papers' set-up, as `clv report` reads it: 7-day
+ * units, calibration to 1997-09-30, holdout to 1998-06-30.
+ */
+export const CDNOW = {
+  customerIdCol: '2',
+  datetimeCol: '3',
+  monetaryValueCol: '5',
+  delimiter: 'whitespace',
+  hasHeader: false,
+  freq: '7d',
+  calibrationPeriodEnd: '1997-09-30',
+  observationPeriodEnd: '1998-06-30',
+};
+
 /** Debian's Chromium, driven headless by playwright-core in the browser tests. */
 export const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 export const CHROMIUM_FLAGS = [

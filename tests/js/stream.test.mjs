@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { backends, root } from './helpers.mjs';
+import { backends, CDNOW, root } from './helpers.mjs';
 
 const data = (name) => readFileSync(join(root, 'tests', 'data', name));
 // CDNOW_master.txt has a header: customer_id date number_of_cds dollar_value
@@ -19,16 +19,6 @@ const MASTER = {
   freq: 'W',
   calibrationPeriodEnd: '1997-09-30',
   observationPeriodEnd: '1998-03-31',
-};
-const CDNOW = {
-  customerIdCol: '2',
-  datetimeCol: '3',
-  monetaryValueCol: '5',
-  delimiter: 'whitespace',
-  hasHeader: false,
-  freq: '7d',
-  calibrationPeriodEnd: '1997-09-30',
-  observationPeriodEnd: '1998-06-30',
 };
 
 /** A small seeded PRNG (mulberry32), so that failures reproduce. */

@@ -8,24 +8,12 @@ use clv::fit::FitOptions;
 use clv::uncertainty::{Data, Draws, Method, Spend, quantile_sorted};
 use clv::{AnyModel, ModelInfo, ModelKind, TransactionModel};
 
-/// Columns of a CSV file in `tests/data` (the repository's), as f64.
+/// Columns of a CSV file in `tests/data` (the repository's), read by the
+/// core's own column reader.
 fn columns(file: &str, names: &[&str]) -> Vec<Vec<f64>> {
     let path = format!("{}/../../tests/data/{file}", env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(path).unwrap();
-    let mut lines = text.lines();
-    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
-    let idx: Vec<usize> = names
-        .iter()
-        .map(|n| header.iter().position(|h| h == n).unwrap())
-        .collect();
-    let mut out = vec![Vec::new(); names.len()];
-    for line in lines.filter(|l| !l.trim().is_empty()) {
-        let f: Vec<&str> = line.split(',').collect();
-        for (k, &i) in idx.iter().enumerate() {
-            out[k].push(f[i].trim().parse().unwrap());
-        }
-    }
-    out
+    let c = clv::io::read_csv_columns(std::path::Path::new(&path), None, names).unwrap();
+    names.iter().map(|n| c.get(n).unwrap().to_vec()).collect()
 }
 
 /// CDNOW (FHL 2005): 2357 customers, weeks 1-39.
