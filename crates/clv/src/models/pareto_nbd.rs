@@ -68,7 +68,7 @@ use crate::models::{
     Distinct, Model, TransactionModel, mean_age, per_customer, tri, validate_customers,
     weighted_rows, write_sym4,
 };
-use crate::special::{ln_hyperu, tanh_sinh, trigamma};
+use crate::special::{Node, ln_hyperu, tanh_sinh, trigamma};
 
 /// r, α (purchase rate) and s, β (dropout rate).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -231,47 +231,7 @@ fn ln_j<const H: bool>(a_: f64, b_: f64, p: f64, q: f64) -> Derivs {
         };
         (i0.ln(), f_a, f_q, dz, f2)
     } else {
-        let y = 1.0 - z;
-        if H {
-            let (ln_i, m) = tanh_sinh(a.min(1.0), |n| {
-                let w = y + z * n.tc; // 1 − z t
-                let lw = w.ln();
-                let g_z = q * n.t / w;
-                let u = n.t / w;
-                (
-                    (a - 1.0) * n.ln_t - q * lw,
-                    [
-                        n.ln_t,
-                        -lw,
-                        g_z,
-                        n.ln_t * n.ln_t,
-                        -n.ln_t * lw,
-                        n.ln_t * g_z,
-                        lw * lw,
-                        u * (1.0 - q * lw),
-                        g_z * (g_z + u),
-                    ],
-                )
-            });
-            let f2 = [
-                m[3] - m[0] * m[0],
-                m[4] - m[0] * m[1],
-                m[5] - m[0] * m[2],
-                m[6] - m[1] * m[1],
-                m[7] - m[1] * m[2],
-                m[8] - m[2] * m[2],
-            ];
-            (ln_i, m[0], m[1], m[2], f2)
-        } else {
-            let (ln_i, m) = tanh_sinh(a.min(1.0), |n| {
-                let w = y + z * n.tc; // 1 − z t
-                (
-                    (a - 1.0) * n.ln_t - q * w.ln(),
-                    [n.ln_t, -w.ln(), q * n.t / w],
-                )
-            });
-            (ln_i, m[0], m[1], m[2], [0.0; 6])
-        }
+        euler_quadrature::<H>(a, q, z, b_ / a_)
     };
     let ln_a = a_.ln();
     let lj = -a * ln_a + ln_i;
@@ -294,6 +254,94 @@ fn ln_j<const H: bool>(a_: f64, b_: f64, p: f64, q: f64) -> Derivs {
         h[tri(3, 3)] = f_aa + 2.0 * f_aq + f_qq;
     }
     Derivs { v: lj, g, h }
+}
+
+/// `(ln I, f_a, f_q, f_z, [f_aa, f_aq, f_az, f_qq, f_qz, f_zz])` of Euler's
+/// integral `I(a, q, z) = ∫₀¹ t^{a−1} (1−zt)^{−q} dt` (see [`ln_j`]) by
+/// tanh-sinh quadrature after the change of variables `t = (1−τ)^{1/κ}`,
+/// `κ = max(1, a + q z/y)`, y = 1 − z given separately (as B/A: 1 − z
+/// would lose its digits when z is near 1, and q·ln y needs them all):
+/// ```text
+/// I = ∫₀¹ t^a (1−zt)^{−q} / (κ (1−τ)) dτ
+/// ```
+/// The integrand is increasing in t and, near t = 1, falls like
+/// `e^{−κ(1−t)}` (κ is −d ln(t^a (1−zt)^{−q})/d ln t at t = 1). With
+/// `r + x` in the hundreds of thousands that is a spike of width 1/κ at the
+/// endpoint, which the plain rule resolved only after 11–12 halvings (about
+/// 10⁵ integrand evaluations, minutes per fit: issue 17, finding 13). In τ
+/// the same integrand decays like `e^{−σ}` in σ = −ln(1−τ) from τ = 0, at
+/// unit scale whatever r + x is, so the rule settles in a bounded number of
+/// levels. Near τ = 1 (t → 0) it behaves like `(1−τ)^{a/κ − 1}`, which sets
+/// the rule's reach. κ = 1 is the plain rule on the reflected interval,
+/// kept when a/κ < 1e-6.
+fn euler_quadrature<const H: bool>(
+    a: f64,
+    q: f64,
+    z: f64,
+    y: f64,
+) -> (f64, f64, f64, f64, [f64; 6]) {
+    let peak = a + q * z / y;
+    // In τ the integrand behaves like (1−τ)^{a/κ − 1} towards τ = 1: with
+    // a/κ below 1e-6 (the smallest exponent the rule's reach is sized
+    // for) the mass of t far from 1 could lie beyond it, so such cases
+    // keep the plain rule. They arise only at extreme parameters (β/α or
+    // α/β beyond 10⁶ with r + x or s + 1 below 1), where the plain rule
+    // may need all 12 halvings: bounded, but slow.
+    let kappa = if a >= 1e-6 * peak { peak.max(1.0) } else { 1.0 };
+    let ln_kappa = kappa.ln();
+    // At the original abscissa: ln t, t, 1 − zt, and ln((1 − zt)/(1 − z))
+    // = ln(1 + z(1 − t)/(1 − z)); then the log of the transformed
+    // integrand without its constant factor (1 − z)^{−q}. Taking that
+    // factor out keeps q·ln(1 − zt) from losing the digits that vary
+    // with t when q is 10⁹ (the weights were noisy at 1e-7 otherwise).
+    // The moments are covariances, unchanged by the shift of ln(1 − zt)
+    // by ln(1 − z), except the mean of g_q = −ln(1 − zt), corrected below.
+    let point = |n: Node| {
+        let ln_t = n.ln_tc / kappa;
+        let t = ln_t.exp();
+        let tc = -ln_t.exp_m1();
+        let w = y + z * tc;
+        let lw = (z * tc / y).ln_1p();
+        (a * ln_t - q * lw - ln_kappa - n.ln_tc, ln_t, t, w, lw)
+    };
+    let reach = (a / kappa).min(1.0);
+    if H {
+        let (ln_i, m) = tanh_sinh(reach, |n| {
+            let (g, ln_t, t, w, lw) = point(n);
+            // lw stands for ln(1 − zt) − ln(1 − z) in the covariances
+            let g_z = q * t / w;
+            let u = t / w;
+            (
+                g,
+                [
+                    ln_t,
+                    -lw,
+                    g_z,
+                    ln_t * ln_t,
+                    -ln_t * lw,
+                    ln_t * g_z,
+                    lw * lw,
+                    u * (1.0 - q * lw),
+                    g_z * (g_z + u),
+                ],
+            )
+        });
+        let f2 = [
+            m[3] - m[0] * m[0],
+            m[4] - m[0] * m[1],
+            m[5] - m[0] * m[2],
+            m[6] - m[1] * m[1],
+            m[7] - m[1] * m[2],
+            m[8] - m[2] * m[2],
+        ];
+        (ln_i - q * y.ln(), m[0], m[1] - y.ln(), m[2], f2)
+    } else {
+        let (ln_i, m) = tanh_sinh(reach, |n| {
+            let (g, ln_t, t, w, lw) = point(n);
+            (g, [ln_t, -lw, q * t / w])
+        });
+        (ln_i - q * y.ln(), m[0], m[1] - y.ln(), m[2], [0.0; 6])
+    }
 }
 
 /// ln J(α+t, β+t, r+x, s+1) with its derivatives mapped to (r, α, s, β)
@@ -819,6 +867,108 @@ mod tests {
                     "{a_} {b_} {k}: {} vs {fd}",
                     d[k]
                 );
+            }
+        }
+    }
+
+    #[test]
+    // Reference values are quoted with the digits mpmath printed.
+    #[allow(clippy::excessive_precision)]
+    fn j_with_huge_counts_and_extreme_parameters_matches_mpmath() {
+        // Issue 17, finding 13: r + x in the hundreds of thousands or
+        // billions, and the extreme (α, β) a fit passes through on such
+        // data. Each used to take 11–12 halvings of the tanh-sinh rule
+        // (minutes per fit). References: mpmath 1.3.0, mp.dps = 50, ln J as
+        // in `j_matches_hyp2f1_and_gradient` and mp.diff for the gradient.
+        type Case = ([f64; 4], f64, [f64; 4]);
+        let cases: [Case; 4] = [
+            (
+                [49.0, 50.0, 300000.5, 1.6],
+                -1167563.0143011612451,
+                [
+                    -6122.43877561687,
+                    -0.031999895467373307,
+                    -3.8918236314320933,
+                    -3.9120262720834012,
+                ],
+            ),
+            (
+                [
+                    2.0306702850636163e-5,
+                    470250.6346346845,
+                    0.058020250229369456,
+                    8665.672232993196,
+                ],
+                -113178.72923762342225,
+                [
+                    -0.023505156553098482,
+                    -0.018425770460676428,
+                    -3.3171509058172326,
+                    -13.061129811411538,
+                ],
+            ),
+            (
+                [
+                    39.00002030670285,
+                    470289.6346346845,
+                    1000000.0580202502,
+                    8665.672232993196,
+                ],
+                -3776755.7778290119275,
+                [
+                    -25640.988136847229,
+                    -0.018426245432787317,
+                    -3.6635631668144227,
+                    -13.06110402787245,
+                ],
+            ),
+            (
+                [
+                    6.215149259013899e-6,
+                    172750.74130178566,
+                    0.05327302916029945,
+                    3160.9709476710964,
+                ],
+                -38116.239883920076012,
+                [
+                    -0.02318526708363218,
+                    -0.01829239166641708,
+                    -3.3330025655886,
+                    -12.059904630220315,
+                ],
+            ),
+        ];
+        for (args, value, grad) in cases {
+            for swap in [false, true] {
+                // J is symmetric under (A, p) ↔ (B, q)
+                let [a_, b_, p, q] = if swap {
+                    [args[1], args[0], args[3], args[2]]
+                } else {
+                    args
+                };
+                let d = ln_j::<true>(a_, b_, p, q);
+                assert!(
+                    (d.v - value).abs() <= 1e-14 * value.abs(),
+                    "{args:?}: {} vs {value}",
+                    d.v
+                );
+                let g = if swap {
+                    [d.g[1], d.g[0], d.g[3], d.g[2]]
+                } else {
+                    d.g
+                };
+                // ∂/∂A and ∂/∂B are −a/A + f_z B/A² and the like: a
+                // difference of terms of size (p + q)/min(A, B), which
+                // bounds their absolute accuracy.
+                let scale = (args[2] + args[3]) / args[0].min(args[1]);
+                for k in 0..4 {
+                    assert!(
+                        (g[k] - grad[k]).abs() <= 1e-8 * grad[k].abs() + 1e-14 * scale,
+                        "{args:?} swap {swap} ∂{k}: {} vs {}",
+                        g[k],
+                        grad[k]
+                    );
+                }
             }
         }
     }
