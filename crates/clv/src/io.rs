@@ -725,21 +725,29 @@ fn read_whitespace<R: BufRead>(mut reader: R, builder: &mut Builder) -> Result<(
             return Ok(());
         }
         line_no += 1;
-        let line = if line_no == 1 {
-            buf.strip_prefix(BOM).unwrap_or(&buf)
-        } else {
-            &buf[..]
-        };
-        split_whitespace(line, &mut spans);
-        if spans.is_empty() {
-            continue;
-        }
-        let fields = SplitLine {
-            line,
-            spans: &spans,
-        };
-        builder.line(&fields, line_no, || text(line.trim_ascii()))?;
+        whitespace_line(builder, &buf, line_no, &mut spans)?;
     }
+}
+
+/// Folds line `line_no` (1-based, its BOM dropped on line 1) of a file
+/// whose fields are separated by white space; a blank line is passed over.
+fn whitespace_line(
+    builder: &mut Builder,
+    raw: &[u8],
+    line_no: u64,
+    spans: &mut Vec<(usize, usize)>,
+) -> Result<()> {
+    let line = if line_no == 1 {
+        raw.strip_prefix(BOM).unwrap_or(raw)
+    } else {
+        raw
+    };
+    split_whitespace(line, spans);
+    if spans.is_empty() {
+        return Ok(());
+    }
+    let fields = SplitLine { line, spans };
+    builder.line(&fields, line_no, || text(line.trim_ascii()))
 }
 
 /// The 1-based line of a byte offset of a stream read through
@@ -936,8 +944,10 @@ mod parallel {
         line.strip_suffix(b"\r").unwrap_or(line)
     }
 
-    /// Start and end (after its `\n`) of the first line with any content.
-    fn head(buf: &[u8]) -> (usize, usize) {
+    /// Start and end (after its `\n`) of the first line with any content
+    /// (a BOM at the start of `buf` not counted when `buf` starts the file);
+    /// `None` for blank lines only.
+    pub(super) fn head(buf: &[u8], file_start: bool) -> Option<(usize, usize)> {
         let mut start = 0;
         while start < buf.len() {
             let end = buf[start..]
@@ -945,15 +955,15 @@ mod parallel {
                 .position(|&b| b == b'\n')
                 .map_or(buf.len(), |p| start + p + 1);
             let mut line = &buf[start..end];
-            if start == 0 {
+            if file_start && start == 0 {
                 line = line.strip_prefix(BOM).unwrap_or(line);
             }
             if !content(line).is_empty() {
-                return (start, end);
+                return Some((start, end));
             }
             start = end;
         }
-        (buf.len(), buf.len())
+        None
     }
 
     fn read_chunked(
@@ -965,7 +975,7 @@ mod parallel {
         if !plain(buf) {
             return read_sequential(buf, options);
         }
-        let (head_start, head) = head(buf);
+        let (head_start, head) = head(buf, true).unwrap_or((buf.len(), buf.len()));
         if head_start > 0 && buf[head_start..].starts_with(BOM) {
             // a BOM only counts at the start of the file, where the csv
             // crate strips it; the head read on its own would lose this one
