@@ -409,6 +409,9 @@ impl Fields for csv::ByteRecord {
     }
 }
 
+/// One line cut into fields at `spans` (runs of non-blank bytes, or the
+/// text between delimiters); fields trimmed as for `ByteRecord` (nothing to
+/// trim on a run of non-blank bytes).
 struct SplitLine<'a> {
     line: &'a [u8],
     spans: &'a [(usize, usize)],
@@ -419,7 +422,10 @@ impl Fields for SplitLine<'_> {
         self.spans.len()
     }
     fn field(&self, i: usize) -> &[u8] {
-        self.spans.get(i).map_or(&[], |&(a, b)| &self.line[a..b])
+        self.spans
+            .get(i)
+            .map_or(&[][..], |&(a, b)| &self.line[a..b])
+            .trim_ascii()
     }
 }
 
@@ -1054,24 +1060,6 @@ mod parallel {
         pub(super) error: Option<Error>,
     }
 
-    /// One line split at the delimiter; fields trimmed as for `ByteRecord`.
-    struct Plain<'a> {
-        line: &'a [u8],
-        spans: &'a [(usize, usize)],
-    }
-
-    impl Fields for Plain<'_> {
-        fn count(&self) -> usize {
-            self.spans.len()
-        }
-        fn field(&self, i: usize) -> &[u8] {
-            self.spans
-                .get(i)
-                .map_or(&[][..], |&(a, b)| &self.line[a..b])
-                .trim_ascii()
-        }
-    }
-
     pub(super) fn parse_chunk<'a>(
         buf: &'a [u8],
         cols: &Columns,
@@ -1127,7 +1115,7 @@ mod parallel {
             }
             // The last field ends at the line end (before any `\r`).
             spans.push((field_start.min(line.len()), line.len()));
-            let fields = Plain {
+            let fields = SplitLine {
                 line,
                 spans: &spans,
             };
