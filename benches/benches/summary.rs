@@ -13,23 +13,8 @@ use std::time::Duration;
 use clv::io::{ColumnRef, Delimiter, ReadOptions, read_transactions};
 use clv::summary::{CustomerIds, SummaryOptions, summarize_coded};
 use clv::time::{TimeUnit, format_timestamp};
+use clv_benches::XorShift;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-
-/// xorshift64* (Vigna 2016): enough for a reproducible synthetic log.
-struct XorShift(u64);
-
-impl XorShift {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
 
 const START: i64 = 852_076_800; // 1997-01-01T00:00:00
 const TWO_YEARS: u64 = 730 * 86_400;

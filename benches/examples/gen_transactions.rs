@@ -13,20 +13,7 @@
 
 use std::io::{BufWriter, Write};
 
-/// xorshift64*: small, fast and good enough for test data.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
-    }
-}
+use clv_benches::XorShift;
 
 fn main() -> std::io::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -39,7 +26,7 @@ fn main() -> std::io::Result<()> {
         .and_then(|a| a.parse().ok())
         .unwrap_or(rows / 10);
     let shuffled = args.iter().any(|a| a == "--shuffled");
-    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let mut rng = XorShift(0x9e37_79b9_7f4a_7c15);
     let days = 3 * 365;
     let out = std::io::stdout().lock();
     let mut out = BufWriter::with_capacity(1 << 20, out);

@@ -181,6 +181,8 @@ export declare class Draws {
   get unit(): string | null
   /** The drawn parameter vectors, one array per draw in the model's order. */
   values(): Array<Array<number>>
+  /** Discounted CLV with intervals; the spend from a spend model or its draws. */
+  customerLifetimeValue(spend: Draws | ModelClass, data: DrawsData, options?: ClvIntervalOptions | undefined | null): PredictionIntervals
   /** P(alive) with intervals. */
   probAlive(data: DrawsData, options?: IntervalOptions | undefined | null): PredictionIntervals
   /** Expected purchases in the next `t` units with intervals. */
@@ -193,8 +195,6 @@ export declare class Draws {
   dert(discount: number, data: DrawsData, options?: IntervalOptions | undefined | null): PredictionIntervals
   /** Expected spend with intervals (draws of a spend model). */
   expectedSpend(data: DrawsData, options?: IntervalOptions | undefined | null): PredictionIntervals
-  /** Discounted CLV with intervals; the spend from a spend model or its draws. */
-  customerLifetimeValue(spend: Draws | ModelClass, data: DrawsData, options?: ClvIntervalOptions | undefined | null): PredictionIntervals
   /** S(t) of an sBG cohort for each `t`, with intervals. */
   survival(t: Float64Array | Array<number>, options?: IntervalOptions | undefined | null): PredictionIntervals
   /** Retention rate r(t) of an sBG cohort for each `t`, with intervals. */

@@ -6,31 +6,20 @@
 //! included); under `RowOrder::Chronological` a row out of date order may
 //! instead be its own error.
 #![no_main]
-use clv::io::{ColumnRef, Delimiter, ReadOptions, read_transactions_in_chunks, summarize_bytes_in_pieces};
+use clv::io::{read_transactions_in_chunks, summarize_bytes_in_pieces};
 use clv::summary::{RowOrder, SummaryOptions, summarize_coded};
 use clv::time::TimeUnit;
 use libfuzzer_sys::fuzz_target;
+
+#[path = "read_options.rs"]
+mod read_options;
 
 fuzz_target!(|data: &[u8]| {
     let [flags, more, cut_a, cut_b, batch, text @ ..] = data else {
         return;
     };
     let (flags, more) = (*flags, *more);
-    let delimiter = [Delimiter::Auto, Delimiter::Comma, Delimiter::Tab, Delimiter::Semicolon, Delimiter::Whitespace]
-        [usize::from(flags & 7) % 5];
-    let has_header = flags & 8 != 0;
-    let col = |name: &str, pos: usize| {
-        if has_header { ColumnRef::Name(name.into()) } else { ColumnRef::Position(pos) }
-    };
-    let read = ReadOptions {
-        customer_col: col("id", 1),
-        date_col: col("date", 2),
-        amount_col: (flags & 16 != 0).then(|| col("amount", 3)),
-        date_format: (flags & 32 != 0).then(|| "%d/%m/%Y".to_string()),
-        delimiter,
-        has_header,
-        skip_invalid: flags & 64 != 0,
-    };
+    let read = read_options::read_options(flags);
     let day = 86_400;
     let summary = SummaryOptions {
         unit: TimeUnit::parse(["D", "W", "M", "H", "3d"][usize::from(more & 7) % 5]).unwrap(),

@@ -57,8 +57,13 @@ pub fn columns<'a>(
     kind: ModelKind,
     get: impl Fn(&str) -> Option<&'a [f64]>,
 ) -> Result<Vec<&'a [f64]>> {
-    let names: Vec<String> = kind.spec().inputs.iter().map(|n| camel(n)).collect();
-    columns_named(&names, get)
+    columns_named(&input_names(kind), get)
+}
+
+/// The JS names of `kind`'s inputs (`monetary_value` → `monetaryValue`).
+#[must_use]
+pub fn input_names(kind: ModelKind) -> Vec<String> {
+    kind.spec().inputs.iter().map(|n| camel(n)).collect()
 }
 
 /// The columns named `names` (JS names), a missing one an
@@ -79,6 +84,19 @@ pub fn columns_named<'a, S: AsRef<str>>(
             })
         })
         .collect()
+}
+
+/// The JS names of the columns of a CLV: frequency, recency, T and mean
+/// spend.
+pub const CLV_INPUTS: [&str; 4] = ["frequency", "recency", "T", "monetaryValue"];
+
+/// The columns of a CLV ([`CLV_INPUTS`]), each looked up by its JS name.
+///
+/// # Errors
+/// A missing column, as [`columns_named`].
+pub fn clv_columns<'a>(get: impl Fn(&str) -> Option<&'a [f64]>) -> Result<[&'a [f64]; 4]> {
+    let c = columns_named(&CLV_INPUTS, get)?;
+    Ok([c[0], c[1], c[2], c[3]])
 }
 
 /// CLV with intervals ([`Draws::customer_lifetime_value`]); months and

@@ -147,6 +147,18 @@ pub struct ClvOptions {
     pub freq: Option<String>,
 }
 
+impl ClvOptions {
+    /// The CLV arguments of the JS glue, with the unit the data carry.
+    pub(crate) fn args(self, data_unit: Option<String>) -> ClvArgs {
+        ClvArgs {
+            time: self.time,
+            discount_rate: self.discount_rate,
+            freq: self.freq,
+            data_unit,
+        }
+    }
+}
+
 /// Customers a fit left out although their data are valid (`leftOut`).
 #[napi(object, object_from_js = false)]
 pub struct LeftOut {
@@ -629,13 +641,7 @@ fn clv_of(
     data: &SpendCustomers,
     options: Option<ClvOptions>,
 ) -> Result<Float64Array> {
-    let o = options.unwrap_or_default();
-    let args = ClvArgs {
-        time: o.time,
-        discount_rate: o.discount_rate,
-        freq: o.freq,
-        data_unit: data.unit.clone(),
-    };
+    let args = options.unwrap_or_default().args(data.unit.clone());
     let columns = [
         sl(&data.frequency),
         required("recency", &data.recency)?,

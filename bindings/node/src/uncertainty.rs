@@ -5,7 +5,6 @@
 
 use clv::ModelInfo;
 use clv::uncertainty::{Intervals, Spend};
-use clv_js_common::models::ClvArgs;
 use clv_js_common::uncertainty::{self as common, DrawsArgs};
 use napi::bindgen_prelude::{Either, Float64Array};
 use napi_derive::napi;
@@ -16,6 +15,7 @@ use crate::{Result, js, sl};
 /// Any model's per-customer arrays (those of its registry inputs), and
 /// the weights and unit of the data.
 #[napi(object, object_to_js = false)]
+#[derive(Default)]
 pub struct DrawsData {
     /// Repeat purchases x.
     pub frequency: Option<Either<Float64Array, Vec<f64>>>,
@@ -49,6 +49,7 @@ impl DrawsData {
 
 /// Options of `draws`.
 #[napi(object, object_to_js = false)]
+#[derive(Default)]
 pub struct DrawsOptions {
     /// "laplace" (default: normal on the log-parameter scale from the fit's
     /// covariance) or "bootstrap" (refits to customers resampled from `data`).
@@ -69,6 +70,7 @@ pub struct IntervalOptions {
 
 /// `customerLifetimeValue` options with the quantile levels.
 #[napi(object, object_to_js = false)]
+#[derive(Default)]
 pub struct ClvIntervalOptions {
     pub time: Option<f64>,
     pub discount_rate: Option<f64>,
@@ -116,12 +118,7 @@ pub struct Draws {
 
 /// `model.draws(options)` of every model class.
 pub(crate) fn draws(model: &impl HasModel, options: Option<DrawsOptions>) -> Result<Draws> {
-    let o = options.unwrap_or(DrawsOptions {
-        method: None,
-        n: None,
-        seed: None,
-        data: None,
-    });
+    let o = options.unwrap_or_default();
     let m = model.state().get().map_err(js)?;
     let args = DrawsArgs {
         method: o.method,
@@ -185,91 +182,6 @@ impl Draws {
         self.inner.values()
     }
 
-    /// P(alive) with intervals.
-    #[napi(catch_unwind)]
-    pub fn prob_alive(
-        &self,
-        data: DrawsData,
-        options: Option<IntervalOptions>,
-    ) -> Result<PredictionIntervals> {
-        let c = self.columns(&data)?;
-        self.inner
-            .prob_alive(c[0], c[1], c[2], &q(options))
-            .map(Into::into)
-            .map_err(js)
-    }
-
-    /// Expected purchases in the next `t` units with intervals.
-    #[napi(catch_unwind)]
-    pub fn expected_purchases(
-        &self,
-        t: f64,
-        data: DrawsData,
-        options: Option<IntervalOptions>,
-    ) -> Result<PredictionIntervals> {
-        let c = self.columns(&data)?;
-        let iv = self
-            .inner
-            .expected_purchases(&[t], c[0], c[1], c[2], &q(options));
-        iv.map(Into::into).map_err(js)
-    }
-
-    /// E[X(t)] of a new customer for each `t`, with intervals.
-    #[napi(catch_unwind)]
-    pub fn expected_purchases_new(
-        &self,
-        t: Either<Float64Array, Vec<f64>>,
-        options: Option<IntervalOptions>,
-    ) -> Result<PredictionIntervals> {
-        self.inner
-            .expected_purchases_new(sl(&t), &q(options))
-            .map(Into::into)
-            .map_err(js)
-    }
-
-    /// P(X(t) = n) of a new customer (`n` and `t` broadcast), with intervals.
-    #[napi(catch_unwind)]
-    pub fn prob_purchases(
-        &self,
-        n: Either<Float64Array, Vec<f64>>,
-        t: Either<Float64Array, Vec<f64>>,
-        options: Option<IntervalOptions>,
-    ) -> Result<PredictionIntervals> {
-        self.inner
-            .prob_purchases(sl(&n), sl(&t), &q(options))
-            .map(Into::into)
-            .map_err(js)
-    }
-
-    /// DERT with intervals, where the model has it.
-    #[napi(catch_unwind)]
-    pub fn dert(
-        &self,
-        discount: f64,
-        data: DrawsData,
-        options: Option<IntervalOptions>,
-    ) -> Result<PredictionIntervals> {
-        let c = self.columns(&data)?;
-        self.inner
-            .dert(discount, c[0], c[1], c[2], &q(options))
-            .map(Into::into)
-            .map_err(js)
-    }
-
-    /// Expected spend with intervals (draws of a spend model).
-    #[napi(catch_unwind)]
-    pub fn expected_spend(
-        &self,
-        data: DrawsData,
-        options: Option<IntervalOptions>,
-    ) -> Result<PredictionIntervals> {
-        let c = self.columns(&data)?;
-        self.inner
-            .expected_spend(c[0], c[1], &q(options))
-            .map(Into::into)
-            .map_err(js)
-    }
-
     /// Discounted CLV with intervals; the spend from a spend model or its draws.
     #[napi(catch_unwind)]
     pub fn customer_lifetime_value(
@@ -278,69 +190,75 @@ impl Draws {
         data: DrawsData,
         options: Option<ClvIntervalOptions>,
     ) -> Result<PredictionIntervals> {
-        let o = options.unwrap_or(ClvIntervalOptions {
-            time: None,
-            discount_rate: None,
-            freq: None,
-            quantiles: None,
-        });
-        let args = ClvOptions {
+        let o = options.unwrap_or_default();
+        let clv = ClvOptions {
             time: o.time,
             discount_rate: o.discount_rate,
             freq: o.freq,
         };
-        let args = ClvArgs {
-            time: args.time,
-            discount_rate: args.discount_rate,
-            freq: args.freq,
-            data_unit: data.unit.clone(),
-        };
-        let names = ["frequency", "recency", "T", "monetaryValue"];
-        let c = common::columns_named(&names, |n| data.get(n)).map_err(js)?;
+        let args = clv.args(data.unit.clone());
+        let c = common::clv_columns(|n| data.get(n)).map_err(js)?;
         let spend = match &spend {
             Either::A(d) => Spend::Draws(&d.inner),
             Either::B(m) => Spend::Model(m.state().get().map_err(js)?),
         };
         let qs = common::quantiles(o.quantiles);
-        let iv = common::customer_lifetime_value(
-            &self.inner,
-            spend,
-            [c[0], c[1], c[2], c[3]],
-            &args,
-            &qs,
-        );
-        iv.map(Into::into).map_err(js)
-    }
-
-    /// S(t) of an sBG cohort for each `t`, with intervals.
-    #[napi(catch_unwind)]
-    pub fn survival(
-        &self,
-        t: Either<Float64Array, Vec<f64>>,
-        options: Option<IntervalOptions>,
-    ) -> Result<PredictionIntervals> {
-        self.inner
-            .survival(sl(&t), &q(options))
-            .map(Into::into)
-            .map_err(js)
-    }
-
-    /// Retention rate r(t) of an sBG cohort for each `t`, with intervals.
-    #[napi(catch_unwind)]
-    pub fn retention(
-        &self,
-        t: Either<Float64Array, Vec<f64>>,
-        options: Option<IntervalOptions>,
-    ) -> Result<PredictionIntervals> {
-        self.inner
-            .retention(sl(&t), &q(options))
+        common::customer_lifetime_value(&self.inner, spend, c, &args, &qs)
             .map(Into::into)
             .map_err(js)
     }
 }
 
+/// Generates a `#[napi] impl Draws` block of predictions with intervals
+/// (napi reads the attributes of methods only in an impl block it sees
+/// whole): each method takes its arguments and the interval options, and
+/// `|draws, quantiles| call` gives the core's intervals, converted once.
+macro_rules! predictions {
+    ($($(#[doc = $doc:literal])* fn $name:ident($($arg:ident: $ty:ty),*) |$d:ident, $q:ident| $call:expr;)*) => {
+        #[napi]
+        impl Draws {
+            $(
+                $(#[doc = $doc])*
+                #[napi(catch_unwind)]
+                pub fn $name(
+                    &self,
+                    $($arg: $ty,)*
+                    options: Option<IntervalOptions>,
+                ) -> Result<PredictionIntervals> {
+                    let ($d, $q) = (self, q(options));
+                    $call.map(Into::into).map_err(js)
+                }
+            )*
+        }
+    };
+}
+
+predictions! {
+    #[doc = "P(alive) with intervals."]
+    fn prob_alive(data: DrawsData) |d, q| d.per_customer(&data, |c| d.inner.prob_alive(c[0], c[1], c[2], &q));
+    #[doc = "Expected purchases in the next `t` units with intervals."]
+    fn expected_purchases(t: f64, data: DrawsData) |d, q| d.per_customer(&data, |c| d.inner.expected_purchases(&[t], c[0], c[1], c[2], &q));
+    #[doc = "E[X(t)] of a new customer for each `t`, with intervals."]
+    fn expected_purchases_new(t: Either<Float64Array, Vec<f64>>) |d, q| d.inner.expected_purchases_new(sl(&t), &q);
+    #[doc = "P(X(t) = n) of a new customer (`n` and `t` broadcast), with intervals."]
+    fn prob_purchases(n: Either<Float64Array, Vec<f64>>, t: Either<Float64Array, Vec<f64>>) |d, q| d.inner.prob_purchases(sl(&n), sl(&t), &q);
+    #[doc = "DERT with intervals, where the model has it."]
+    fn dert(discount: f64, data: DrawsData) |d, q| d.per_customer(&data, |c| d.inner.dert(discount, c[0], c[1], c[2], &q));
+    #[doc = "Expected spend with intervals (draws of a spend model)."]
+    fn expected_spend(data: DrawsData) |d, q| d.per_customer(&data, |c| d.inner.expected_spend(c[0], c[1], &q));
+    #[doc = "S(t) of an sBG cohort for each `t`, with intervals."]
+    fn survival(t: Either<Float64Array, Vec<f64>>) |d, q| d.inner.survival(sl(&t), &q);
+    #[doc = "Retention rate r(t) of an sBG cohort for each `t`, with intervals."]
+    fn retention(t: Either<Float64Array, Vec<f64>>) |d, q| d.inner.retention(sl(&t), &q);
+}
+
 impl Draws {
-    fn columns<'a>(&self, data: &'a DrawsData) -> Result<Vec<&'a [f64]>> {
-        common::columns(self.inner.kind(), |n| data.get(n)).map_err(js)
+    /// `f` of the columns of `data` that this kind's predictions take.
+    fn per_customer<T>(
+        &self,
+        data: &DrawsData,
+        f: impl FnOnce(&[&[f64]]) -> clv::Result<T>,
+    ) -> clv::Result<T> {
+        f(&common::columns(self.inner.kind(), |n| data.get(n))?)
     }
 }

@@ -409,59 +409,41 @@ macro_rules! retention_methods {
                 })
             }
 
-            /// S(t): probability of being active after t periods.
-            pub fn survival(
-                &self,
-                #[wasm_bindgen(unchecked_param_type = "number")] t: JsValue,
-            ) -> Result<f64> {
-                let t = num("t", &t)?;
-                with(self.state()?, |m| m.retention("survival")?.survival(t))
-            }
+        }
 
-            /// r(t) = S(t)/S(t−1): retention rate in period t.
-            pub fn retention(
-                &self,
-                #[wasm_bindgen(unchecked_param_type = "number")] t: JsValue,
-            ) -> Result<f64> {
-                let t = num("t", &t)?;
-                with(self.state()?, |m| m.retention("retention")?.retention(t))
-            }
+        retention_numbers! {
+            $class;
+            #[doc = "S(t): probability of being active after t periods."]
+            survival fn survival(t);
+            #[doc = "r(t) = S(t)/S(t−1): retention rate in period t."]
+            retention fn retention(t);
+            #[doc = "P(T = t): probability of churning in period t."]
+            probChurn fn prob_churn(t);
+            #[doc = "Discounted expected residual lifetime of a customer who has made `renewals` renewals."]
+            dert fn dert(discount, renewals);
+            #[doc = "Discounted expected lifetime of a new customer."]
+            discountedExpectedLifetime fn discounted_expected_lifetime(discount);
+        }
+    };
+}
 
-            /// P(T = t): probability of churning in period t.
-            #[wasm_bindgen(js_name = probChurn)]
-            pub fn prob_churn(
-                &self,
-                #[wasm_bindgen(unchecked_param_type = "number")] t: JsValue,
-            ) -> Result<f64> {
-                let t = num("t", &t)?;
-                with(self.state()?, |m| m.retention("prob_churn")?.prob_churn(t))
-            }
-
-            /// Discounted expected residual lifetime of a customer who has made `renewals` renewals.
-            pub fn dert(
-                &self,
-                #[wasm_bindgen(unchecked_param_type = "number")] discount: JsValue,
-                #[wasm_bindgen(unchecked_param_type = "number")] renewals: JsValue,
-            ) -> Result<f64> {
-                let discount = num("discount", &discount)?;
-                let renewals = num("renewals", &renewals)?;
-                with(self.state()?, |m| {
-                    m.retention("dert")?.dert(discount, renewals)
-                })
-            }
-
-            /// Discounted expected lifetime of a new customer.
-            #[wasm_bindgen(js_name = discountedExpectedLifetime)]
-            pub fn discounted_expected_lifetime(
-                &self,
-                #[wasm_bindgen(unchecked_param_type = "number")] discount: JsValue,
-            ) -> Result<f64> {
-                let discount = num("discount", &discount)?;
-                with(self.state()?, |m| {
-                    m.retention("discounted_expected_lifetime")?
-                        .discounted_expected_lifetime(discount)
-                })
-            }
+/// An impl block of sBG methods of numbers to a number: each reads its
+/// arguments in order and calls the retention model's method of its name.
+macro_rules! retention_numbers {
+    ($class:ident; $($(#[doc = $doc:literal])* $js:ident fn $name:ident($($arg:ident),*);)*) => {
+        #[wasm_bindgen]
+        impl $class {
+            $(
+                $(#[doc = $doc])*
+                #[wasm_bindgen(js_name = $js)]
+                pub fn $name(
+                    &self,
+                    $(#[wasm_bindgen(unchecked_param_type = "number")] $arg: JsValue,)*
+                ) -> Result<f64> {
+                    $(let $arg = num(stringify!($arg), &$arg)?;)*
+                    with(self.state()?, |m| m.retention(stringify!($name))?.$name($($arg),*))
+                }
+            )*
         }
     };
 }

@@ -51,13 +51,7 @@ pub(crate) fn draws(model: &AnyModel, options: &JsValue) -> Result<WasmDraws> {
         seed: opt_f64(options, "seed")?,
     };
     let data = get(options, "data")?;
-    let names: Vec<String> = model
-        .kind()
-        .spec()
-        .inputs
-        .iter()
-        .map(|n| clv_js_common::camel(n))
-        .collect();
+    let names = common::input_names(model.kind());
     let cols = if missing(&data) {
         None
     } else {
@@ -82,18 +76,11 @@ pub(crate) fn draws(model: &AnyModel, options: &JsValue) -> Result<WasmDraws> {
 
 impl WasmDraws {
     fn columns(&self, data: &JsValue) -> Result<Vec<(String, Vec<f64>)>> {
-        let names: Vec<String> = self
-            .inner
-            .kind()
-            .spec()
-            .inputs
-            .iter()
-            .map(|n| clv_js_common::camel(n))
-            .collect();
-        arrays(data, &names)
+        arrays(data, &common::input_names(self.inner.kind()))
     }
 
-    fn customers<T>(&self, data: &JsValue, f: impl FnOnce(&[&[f64]]) -> T) -> Result<T> {
+    /// `f` of the columns of `data` that this kind's predictions take.
+    fn per_customer<T>(&self, data: &JsValue, f: impl FnOnce(&[&[f64]]) -> T) -> Result<T> {
         let a = self.columns(data)?;
         let c = common::columns(self.inner.kind(), lookup(&a)).map_err(js)?;
         Ok(f(&c))
@@ -145,78 +132,6 @@ impl WasmDraws {
             .into())
     }
 
-    /// P(alive) with intervals.
-    #[wasm_bindgen(js_name = probAlive, unchecked_return_type = "PredictionIntervals")]
-    pub fn prob_alive(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "DrawsData")] data: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "IntervalOptions")] options: JsValue,
-    ) -> Result<JsValue> {
-        let q = quantiles(&options)?;
-        out(self.customers(&data, |c| self.inner.prob_alive(c[0], c[1], c[2], &q))?)
-    }
-
-    /// Expected purchases in the next `t` units with intervals.
-    #[wasm_bindgen(js_name = expectedPurchases, unchecked_return_type = "PredictionIntervals")]
-    pub fn expected_purchases(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "number")] t: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "DrawsData")] data: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "IntervalOptions")] options: JsValue,
-    ) -> Result<JsValue> {
-        let (t, q) = (num("t", &t)?, quantiles(&options)?);
-        out(self.customers(&data, |c| {
-            self.inner.expected_purchases(&[t], c[0], c[1], c[2], &q)
-        })?)
-    }
-
-    /// E[X(t)] of a new customer for each `t`, with intervals.
-    #[wasm_bindgen(js_name = expectedPurchasesNew, unchecked_return_type = "PredictionIntervals")]
-    pub fn expected_purchases_new(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "Float64Array | number[]")] t: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "IntervalOptions")] options: JsValue,
-    ) -> Result<JsValue> {
-        out(self
-            .inner
-            .expected_purchases_new(&to_f64s("t", &t)?, &quantiles(&options)?))
-    }
-
-    /// P(X(t) = n) of a new customer (`n` and `t` broadcast), with intervals.
-    #[wasm_bindgen(js_name = probPurchases, unchecked_return_type = "PredictionIntervals")]
-    pub fn prob_purchases(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "Float64Array | number[]")] n: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "Float64Array | number[]")] t: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "IntervalOptions")] options: JsValue,
-    ) -> Result<JsValue> {
-        let (n, t) = (to_f64s("n", &n)?, to_f64s("t", &t)?);
-        out(self.inner.prob_purchases(&n, &t, &quantiles(&options)?))
-    }
-
-    /// DERT with intervals, where the model has it.
-    #[wasm_bindgen(unchecked_return_type = "PredictionIntervals")]
-    pub fn dert(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "number")] discount: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "DrawsData")] data: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "IntervalOptions")] options: JsValue,
-    ) -> Result<JsValue> {
-        let (discount, q) = (num("discount", &discount)?, quantiles(&options)?);
-        out(self.customers(&data, |c| self.inner.dert(discount, c[0], c[1], c[2], &q))?)
-    }
-
-    /// Expected spend with intervals (draws of a spend model).
-    #[wasm_bindgen(js_name = expectedSpend, unchecked_return_type = "PredictionIntervals")]
-    pub fn expected_spend(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "DrawsData")] data: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "IntervalOptions")] options: JsValue,
-    ) -> Result<JsValue> {
-        let q = quantiles(&options)?;
-        out(self.customers(&data, |c| self.inner.expected_spend(c[0], c[1], &q))?)
-    }
-
     /// Discounted CLV with intervals; the spend from a spend model or its draws.
     #[wasm_bindgen(js_name = customerLifetimeValue, unchecked_return_type = "PredictionIntervals")]
     pub fn customer_lifetime_value(
@@ -231,14 +146,12 @@ impl WasmDraws {
             freq: opt_string(&options, "freq")?,
             data_unit: opt_string(&data, "unit")?,
         };
-        let names = ["frequency", "recency", "T", "monetaryValue"].map(String::from);
-        let a = arrays(&data, &names)?;
-        let c = common::columns_named(&names, lookup(&a)).map_err(js)?;
+        let a = arrays(&data, &common::CLV_INPUTS.map(String::from))?;
+        let c = common::clv_columns(lookup(&a)).map_err(js)?;
         let draws = spend_draws(&spend)?;
-        let model = if draws.is_some() {
-            None
-        } else {
-            Some(crate::models::model_arg("spend", &spend)?)
+        let model = match &draws {
+            Some(_) => None,
+            None => Some(crate::models::model_arg("spend", &spend)?),
         };
         let spend = match (&draws, &model) {
             (Some(d), _) => Spend::Draws(&d.inner),
@@ -255,35 +168,67 @@ impl WasmDraws {
         out(common::customer_lifetime_value(
             &self.inner,
             spend,
-            [c[0], c[1], c[2], c[3]],
+            c,
             &args,
             &q,
         ))
     }
+}
 
-    /// S(t) of an sBG cohort for each `t`, with intervals.
-    #[wasm_bindgen(unchecked_return_type = "PredictionIntervals")]
-    pub fn survival(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "Float64Array | number[]")] t: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "IntervalOptions")] options: JsValue,
-    ) -> Result<JsValue> {
-        out(self
-            .inner
-            .survival(&to_f64s("t", &t)?, &quantiles(&options)?))
-    }
+/// `data` itself: a `DrawsData` argument is read by the prediction.
+#[allow(clippy::unnecessary_wraps)]
+fn as_is<'a>(_: &str, v: &'a JsValue) -> Result<&'a JsValue> {
+    Ok(v)
+}
 
-    /// Retention rate r(t) of an sBG cohort for each `t`, with intervals.
-    #[wasm_bindgen(unchecked_return_type = "PredictionIntervals")]
-    pub fn retention(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "Float64Array | number[]")] t: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "IntervalOptions")] options: JsValue,
-    ) -> Result<JsValue> {
-        out(self
-            .inner
-            .retention(&to_f64s("t", &t)?, &quantiles(&options)?))
-    }
+/// Generates a `Draws` impl block of predictions with intervals: each
+/// method reads its arguments (`name: "TS type" => reader`) and then the
+/// interval options in that order, and `|draws, quantiles| call` gives the
+/// core's intervals, converted once ([`to_js`]).
+macro_rules! predictions {
+    ($($(#[doc = $doc:literal])* $js:ident fn $name:ident($($arg:ident: $ty:literal => $read:ident),*) |$d:ident, $q:ident| $call:expr;)*) => {
+        #[wasm_bindgen(js_class = Draws)]
+        impl WasmDraws {
+            $(
+                $(#[doc = $doc])*
+                #[wasm_bindgen(js_name = $js, unchecked_return_type = "PredictionIntervals")]
+                pub fn $name(
+                    &self,
+                    $(#[wasm_bindgen(unchecked_param_type = $ty)] $arg: JsValue,)*
+                    #[wasm_bindgen(unchecked_optional_param_type = "IntervalOptions")] options: JsValue,
+                ) -> Result<JsValue> {
+                    $(let $arg = $read(stringify!($arg), &$arg)?;)*
+                    let ($d, $q) = (self, quantiles(&options)?);
+                    out($call)
+                }
+            )*
+        }
+    };
+}
+
+predictions! {
+    #[doc = "P(alive) with intervals."]
+    probAlive fn prob_alive(data: "DrawsData" => as_is)
+        |d, q| d.per_customer(data, |c| d.inner.prob_alive(c[0], c[1], c[2], &q))?;
+    #[doc = "Expected purchases in the next `t` units with intervals."]
+    expectedPurchases fn expected_purchases(t: "number" => num, data: "DrawsData" => as_is)
+        |d, q| d.per_customer(data, |c| d.inner.expected_purchases(&[t], c[0], c[1], c[2], &q))?;
+    #[doc = "E[X(t)] of a new customer for each `t`, with intervals."]
+    expectedPurchasesNew fn expected_purchases_new(t: "Float64Array | number[]" => to_f64s)
+        |d, q| d.inner.expected_purchases_new(&t, &q);
+    #[doc = "P(X(t) = n) of a new customer (`n` and `t` broadcast), with intervals."]
+    probPurchases fn prob_purchases(n: "Float64Array | number[]" => to_f64s, t: "Float64Array | number[]" => to_f64s)
+        |d, q| d.inner.prob_purchases(&n, &t, &q);
+    #[doc = "DERT with intervals, where the model has it."]
+    dert fn dert(discount: "number" => num, data: "DrawsData" => as_is)
+        |d, q| d.per_customer(data, |c| d.inner.dert(discount, c[0], c[1], c[2], &q))?;
+    #[doc = "Expected spend with intervals (draws of a spend model)."]
+    expectedSpend fn expected_spend(data: "DrawsData" => as_is)
+        |d, q| d.per_customer(data, |c| d.inner.expected_spend(c[0], c[1], &q))?;
+    #[doc = "S(t) of an sBG cohort for each `t`, with intervals."]
+    survival fn survival(t: "Float64Array | number[]" => to_f64s) |d, q| d.inner.survival(&t, &q);
+    #[doc = "Retention rate r(t) of an sBG cohort for each `t`, with intervals."]
+    retention fn retention(t: "Float64Array | number[]" => to_f64s) |d, q| d.inner.retention(&t, &q);
 }
 
 /// The draws of a `Draws` argument, read back through its `values()`,

@@ -559,7 +559,6 @@ pub fn calibration_vs_holdout(
     max_groups: usize,
 ) -> Result<HoldoutComparison> {
     let n = frequency.len();
-    check::same_len("frequency_holdout", frequency_holdout.len(), "frequency", n)?;
     let one;
     let duration_holdout = match duration_holdout {
         [d] if n != 1 => {
@@ -568,11 +567,8 @@ pub fn calibration_vs_holdout(
         }
         d => d,
     };
-    check::same_len("duration_holdout", duration_holdout.len(), "frequency", n)?;
-    check::all_non_negative("frequency_holdout", frequency_holdout)?;
-    check::all_non_negative("duration_holdout", duration_holdout)?;
-    model.validate(frequency, recency, t)?;
-    let expected = model.expected_purchases_each(duration_holdout, frequency, recency, t)?;
+    let columns = [frequency, recency, t, frequency_holdout, duration_holdout];
+    let expected = holdout_expected(model, columns)?;
     let key = |i: usize| match group {
         HoldoutGroup::Frequency => frequency[i],
         HoldoutGroup::Recency => recency[i],
@@ -608,6 +604,21 @@ pub fn calibration_vs_holdout(
         out.expected[g] /= out.customers[g];
     }
     Ok(out)
+}
+
+/// Each customer's `E[Y(duration_holdout_i) | x_i, t_x,i, T_i]` of the
+/// columns `[frequency, recency, T, frequency_holdout, duration_holdout]`,
+/// after checking the holdout columns (lengths, ≥ 0) and the calibration
+/// customers.
+fn holdout_expected(model: &dyn TransactionModel, columns: [&[f64]; 5]) -> Result<Vec<f64>> {
+    let [frequency, recency, t, frequency_holdout, duration_holdout] = columns;
+    let n = frequency.len();
+    check::same_len("frequency_holdout", frequency_holdout.len(), "frequency", n)?;
+    check::same_len("duration_holdout", duration_holdout.len(), "frequency", n)?;
+    check::all_non_negative("frequency_holdout", frequency_holdout)?;
+    check::all_non_negative("duration_holdout", duration_holdout)?;
+    model.validate(frequency, recency, t)?;
+    model.expected_purchases_each(duration_holdout, frequency, recency, t)
 }
 
 /// The calibration-frequency buckets of [`holdout_check`] used by `clv
@@ -707,12 +718,8 @@ pub fn holdout_check(
         ));
     }
     let n = frequency.len();
-    check::same_len("frequency_holdout", frequency_holdout.len(), "frequency", n)?;
-    check::same_len("duration_holdout", duration_holdout.len(), "frequency", n)?;
-    check::all_non_negative("frequency_holdout", frequency_holdout)?;
-    check::all_non_negative("duration_holdout", duration_holdout)?;
-    model.validate(frequency, recency, t)?;
-    let expected = model.expected_purchases_each(duration_holdout, frequency, recency, t)?;
+    let columns = [frequency, recency, t, frequency_holdout, duration_holdout];
+    let expected = holdout_expected(model, columns)?;
     let mut buckets: Vec<HoldoutBucket> = lower_edges
         .iter()
         .enumerate()

@@ -409,6 +409,9 @@ impl Fields for csv::ByteRecord {
     }
 }
 
+/// One line cut into fields at `spans` (runs of non-blank bytes, or the
+/// text between delimiters); fields trimmed as for `ByteRecord` (nothing to
+/// trim on a run of non-blank bytes).
 struct SplitLine<'a> {
     line: &'a [u8],
     spans: &'a [(usize, usize)],
@@ -419,7 +422,10 @@ impl Fields for SplitLine<'_> {
         self.spans.len()
     }
     fn field(&self, i: usize) -> &[u8] {
-        self.spans.get(i).map_or(&[], |&(a, b)| &self.line[a..b])
+        self.spans
+            .get(i)
+            .map_or(&[][..], |&(a, b)| &self.line[a..b])
+            .trim_ascii()
     }
 }
 
@@ -725,21 +731,29 @@ fn read_whitespace<R: BufRead>(mut reader: R, builder: &mut Builder) -> Result<(
             return Ok(());
         }
         line_no += 1;
-        let line = if line_no == 1 {
-            buf.strip_prefix(BOM).unwrap_or(&buf)
-        } else {
-            &buf[..]
-        };
-        split_whitespace(line, &mut spans);
-        if spans.is_empty() {
-            continue;
-        }
-        let fields = SplitLine {
-            line,
-            spans: &spans,
-        };
-        builder.line(&fields, line_no, || text(line.trim_ascii()))?;
+        whitespace_line(builder, &buf, line_no, &mut spans)?;
     }
+}
+
+/// Folds line `line_no` (1-based, its BOM dropped on line 1) of a file
+/// whose fields are separated by white space; a blank line is passed over.
+fn whitespace_line(
+    builder: &mut Builder,
+    raw: &[u8],
+    line_no: u64,
+    spans: &mut Vec<(usize, usize)>,
+) -> Result<()> {
+    let line = if line_no == 1 {
+        raw.strip_prefix(BOM).unwrap_or(raw)
+    } else {
+        raw
+    };
+    split_whitespace(line, spans);
+    if spans.is_empty() {
+        return Ok(());
+    }
+    let fields = SplitLine { line, spans };
+    builder.line(&fields, line_no, || text(line.trim_ascii()))
 }
 
 /// The 1-based line of a byte offset of a stream read through
@@ -936,8 +950,10 @@ mod parallel {
         line.strip_suffix(b"\r").unwrap_or(line)
     }
 
-    /// Start and end (after its `\n`) of the first line with any content.
-    fn head(buf: &[u8]) -> (usize, usize) {
+    /// Start and end (after its `\n`) of the first line with any content
+    /// (a BOM at the start of `buf` not counted when `buf` starts the file);
+    /// `None` for blank lines only.
+    pub(super) fn head(buf: &[u8], file_start: bool) -> Option<(usize, usize)> {
         let mut start = 0;
         while start < buf.len() {
             let end = buf[start..]
@@ -945,15 +961,15 @@ mod parallel {
                 .position(|&b| b == b'\n')
                 .map_or(buf.len(), |p| start + p + 1);
             let mut line = &buf[start..end];
-            if start == 0 {
+            if file_start && start == 0 {
                 line = line.strip_prefix(BOM).unwrap_or(line);
             }
             if !content(line).is_empty() {
-                return (start, end);
+                return Some((start, end));
             }
             start = end;
         }
-        (buf.len(), buf.len())
+        None
     }
 
     fn read_chunked(
@@ -965,7 +981,7 @@ mod parallel {
         if !plain(buf) {
             return read_sequential(buf, options);
         }
-        let (head_start, head) = head(buf);
+        let (head_start, head) = head(buf, true).unwrap_or((buf.len(), buf.len()));
         if head_start > 0 && buf[head_start..].starts_with(BOM) {
             // a BOM only counts at the start of the file, where the csv
             // crate strips it; the head read on its own would lose this one
@@ -1044,24 +1060,6 @@ mod parallel {
         pub(super) error: Option<Error>,
     }
 
-    /// One line split at the delimiter; fields trimmed as for `ByteRecord`.
-    struct Plain<'a> {
-        line: &'a [u8],
-        spans: &'a [(usize, usize)],
-    }
-
-    impl Fields for Plain<'_> {
-        fn count(&self) -> usize {
-            self.spans.len()
-        }
-        fn field(&self, i: usize) -> &[u8] {
-            self.spans
-                .get(i)
-                .map_or(&[][..], |&(a, b)| &self.line[a..b])
-                .trim_ascii()
-        }
-    }
-
     pub(super) fn parse_chunk<'a>(
         buf: &'a [u8],
         cols: &Columns,
@@ -1117,7 +1115,7 @@ mod parallel {
             }
             // The last field ends at the line end (before any `\r`).
             spans.push((field_start.min(line.len()), line.len()));
-            let fields = Plain {
+            let fields = SplitLine {
                 line,
                 spans: &spans,
             };

@@ -1154,15 +1154,7 @@ fn summarize_ranked(
             .max()
             .ok_or_else(|| all_skipped(n))?,
     };
-    if let Some(c) = options.calibration_end
-        && c > observation_end
-    {
-        return Err(Error::invalid(
-            "calibration_end",
-            format_timestamp(c),
-            format!("<= observation end {}", format_timestamp(observation_end)),
-        ));
-    }
+    check_calibration_end(options.calibration_end, observation_end)?;
     // Every used row has min_ts <= ts and a period <= p(observation_end), so its period lies
     // in [base, top] (period_index is monotone).
     let min_ts = timestamps.iter().copied().min().unwrap_or(observation_end);
@@ -1217,6 +1209,21 @@ fn summarize_ranked(
         after_observation_end: grouped.after_observation_end,
     };
     Ok((summary, row_codes))
+}
+
+/// A calibration end after the observation end is an [`Error::InvalidValue`].
+pub(crate) fn check_calibration_end(
+    calibration_end: Option<i64>,
+    observation_end: i64,
+) -> Result<()> {
+    match calibration_end {
+        Some(c) if c > observation_end => Err(Error::invalid(
+            "calibration_end",
+            format_timestamp(c),
+            format!("<= observation end {}", format_timestamp(observation_end)),
+        )),
+        _ => Ok(()),
+    }
 }
 
 pub(crate) fn all_skipped(n: usize) -> Error {

@@ -370,21 +370,7 @@ impl SummaryReader {
                 let mut line_no = self.lines_before;
                 for raw in b.split_inclusive(|&c| c == b'\n') {
                     line_no += 1;
-                    let line = if line_no == 1 {
-                        raw.strip_prefix(BOM).unwrap_or(raw)
-                    } else {
-                        raw
-                    };
-                    split_whitespace(line, &mut spans);
-                    if spans.is_empty() {
-                        continue;
-                    }
-                    let fields = SplitLine {
-                        line,
-                        spans: &spans,
-                    };
-                    self.builder
-                        .line(&fields, line_no, || text(line.trim_ascii()))?;
+                    whitespace_line(&mut self.builder, raw, line_no, &mut spans)?;
                 }
             }
             #[cfg(feature = "parallel")]
@@ -423,24 +409,7 @@ impl SummaryReader {
         let mut lines = self.lines_before;
         if self.builder.columns.is_none() {
             // The first line with content.
-            let mut start = 0;
-            let mut head = None;
-            while start < b.len() {
-                let end = b[start..]
-                    .iter()
-                    .position(|&c| c == b'\n')
-                    .map_or(b.len(), |p| start + p + 1);
-                let mut line = &b[start..end];
-                if self.offset == 0 && start == 0 {
-                    line = line.strip_prefix(BOM).unwrap_or(line);
-                }
-                if !parallel::content(line).is_empty() {
-                    head = Some((start, end));
-                    break;
-                }
-                start = end;
-            }
-            let Some((hs, he)) = head else {
+            let Some((hs, he)) = parallel::head(b, self.offset == 0) else {
                 return Ok(()); // blank lines only
             };
             if (self.offset > 0 || hs > 0) && b[hs..].starts_with(BOM) {

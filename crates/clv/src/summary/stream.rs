@@ -32,8 +32,8 @@
 use std::collections::HashMap;
 
 use super::{
-    CustomerIds, Holdout, SkippedRow, Summary, SummaryOptions, all_skipped, hasher, invalid_amount,
-    rank_names, valid_amount,
+    CustomerIds, Holdout, SkippedRow, Summary, SummaryOptions, all_skipped, check_calibration_end,
+    hasher, invalid_amount, rank_names, valid_amount,
 };
 use crate::error::{Error, Result};
 use crate::time::{TimeUnit, format_timestamp};
@@ -463,15 +463,7 @@ impl Accumulator {
             Some(e) => e,
             None => self.max_usable.ok_or_else(|| all_skipped(n))?,
         };
-        if let Some(c) = self.calibration_end
-            && c > observation_end
-        {
-            return Err(Error::invalid(
-                "calibration_end",
-                format_timestamp(c),
-                format!("<= observation end {}", format_timestamp(observation_end)),
-            ));
-        }
+        check_calibration_end(self.calibration_end, observation_end)?;
         if let Some((index, ts, amount, code)) = self.first_invalid {
             return Err(invalid_amount(index, amount, &name(code), ts));
         }
