@@ -126,3 +126,11 @@ def test_to_arviz(post):
     assert r.dims == ("chain", "draw") and r.shape == (4, 1000)
     assert np.array_equal(r.values.reshape(-1), post.params["r"].to_numpy())
     assert idata.sample_stats["diverging"].shape == (4, 1000)
+    # the core's diagnostics are ArviZ's (rank-normalised split R-hat, bulk/tail ESS)
+    import arviz as az
+
+    s = post.summary()
+    for p in ["r", "alpha", "a", "b"]:
+        assert s.loc[p, "r_hat"] == pytest.approx(float(az.rhat(idata, method="rank")[p]), rel=1e-9)
+        assert s.loc[p, "ess_bulk"] == pytest.approx(float(az.ess(idata, method="bulk")[p]), rel=1e-9)
+        assert s.loc[p, "ess_tail"] == pytest.approx(float(az.ess(idata, method="tail")[p]), rel=1e-9)

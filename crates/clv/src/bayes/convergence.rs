@@ -318,6 +318,56 @@ mod tests {
         assert!(r_hat(&refs(&c)) > 1.05);
     }
 
+    /// Deterministic chains, also built in Python, with the values ArviZ
+    /// 0.23.4 gives for them (`az.rhat(x, method="rank")`, `az.ess(x,
+    /// method="bulk")`, `az.ess(x, method="tail")`, computed on 2026-12-01):
+    /// x[c][i] = sin(0.37 (i+1) + c) + 0.5 cos(1.3 i (c+1)) + 0.2 c, 4 × 100;
+    /// and the same rounded to quarters (ties) and cut to 75 draws (odd
+    /// halves).
+    #[test]
+    fn matches_arviz_on_fixed_chains() {
+        let x: Vec<Vec<f64>> = (0..4)
+            .map(|c| {
+                let c = f64::from(c);
+                (0..100)
+                    .map(|i| {
+                        let i = f64::from(i);
+                        (0.37 * (i + 1.0) + c).sin() + 0.5 * (1.3 * i * (c + 1.0)).cos() + 0.2 * c
+                    })
+                    .collect()
+            })
+            .collect();
+        let close = |a: f64, b: f64| (a - b).abs() < 1e-9 * b.abs();
+        let r = refs(&x);
+        assert!(close(r_hat(&r), 1.038_883_145_882_106_4), "{}", r_hat(&r));
+        assert!(
+            close(ess_bulk(&r), 93.703_947_633_512_63),
+            "{}",
+            ess_bulk(&r)
+        );
+        assert!(
+            close(ess_tail(&r), 227.704_941_232_119_1),
+            "{}",
+            ess_tail(&r)
+        );
+        let y: Vec<Vec<f64>> = x
+            .iter()
+            .map(|c| c[..75].iter().map(|v| (v * 4.0).round() / 4.0).collect())
+            .collect();
+        let r = refs(&y);
+        assert!(close(r_hat(&r), 1.019_809_688_739_101), "{}", r_hat(&r));
+        assert!(
+            close(ess_bulk(&r), 73.271_899_211_887_36),
+            "{}",
+            ess_bulk(&r)
+        );
+        assert!(
+            close(ess_tail(&r), 177.225_569_831_735_56),
+            "{}",
+            ess_tail(&r)
+        );
+    }
+
     #[test]
     fn z_scale_averages_ties() {
         let z = z_scale(&[vec![1.0, 1.0, 2.0]]);
