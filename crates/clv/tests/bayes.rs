@@ -555,3 +555,34 @@ fn bg_nbd_simulation_based_calibration() {
         );
     }
 }
+
+/// The same calibration for Pareto/NBD, whose likelihood (a Gauss
+/// hypergeometric function per customer) is ~10× slower than BG/NBD's:
+/// run only when `CLV_SBC_PARETO=1` (e.g.
+/// `CLV_SBC_PARETO=1 cargo test --release -p clv --test bayes pareto_nbd_simulation`).
+#[test]
+fn pareto_nbd_simulation_based_calibration() {
+    if std::env::var("CLV_SBC_PARETO").as_deref() != Ok("1") {
+        eprintln!("skipped: set CLV_SBC_PARETO=1 to run the Pareto/NBD calibration");
+        return;
+    }
+    let prior = [
+        (0.5_f64.ln(), 0.3),
+        (10.0_f64.ln(), 0.3),
+        (0.6_f64.ln(), 0.3),
+        (12.0_f64.ln(), 0.3),
+    ];
+    let reps = sbc_reps();
+    let t = Instant::now();
+    let chi2 = sbc(ModelKind::ParetoNbd, &prior, reps, 300);
+    eprintln!(
+        "Pareto/NBD SBC: {reps} replications in {:.1} s; χ² = {chi2:?}",
+        t.elapsed().as_secs_f64()
+    );
+    for (p, c) in ["r", "alpha", "s", "beta"].iter().zip(&chi2) {
+        assert!(
+            *c < 21.666,
+            "{p}: χ² = {c} (9 df, 1% critical value 21.666)"
+        );
+    }
+}
