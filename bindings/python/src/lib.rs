@@ -39,6 +39,7 @@ fn _clv(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<models::PyModel>()?;
     m.add_class::<uncertainty::PyDraws>()?;
     m.add_function(wrap_pyfunction!(models::registry, m)?)?;
+    m.add_function(wrap_pyfunction!(uncertainty::sample, m)?)?;
     m.add_function(wrap_pyfunction!(models::customer_lifetime_value, m)?)?;
     m.add_function(wrap_pyfunction!(summary::summarize, m)?)?;
     m.add_function(wrap_pyfunction!(summary::unit_words, m)?)?;

@@ -5,6 +5,7 @@
 
 use std::borrow::Cow;
 
+use clv::bayes::{ParamSummary, Prior, SampleOptions};
 use clv::models::whole_count;
 use clv::uncertainty::{Data, Draws, Intervals, Spend};
 use clv::value;
@@ -61,11 +62,91 @@ pub(crate) fn draws(
     Ok(PyDraws { inner })
 }
 
+/// `Model.sample` (Python layer): converts and calls [`clv::bayes::sample`];
+/// `priors` are (parameter, family, arguments).
+#[pyfunction]
+#[pyo3(signature = (kind, inputs, weights, priors, chains, tune, draws, seed))]
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn sample(
+    py: Python<'_>,
+    kind: &str,
+    inputs: Vec<Floats<'_>>,
+    weights: Option<Floats<'_>>,
+    priors: Vec<(String, String, Vec<f64>)>,
+    chains: usize,
+    tune: u64,
+    draws: u64,
+    seed: u64,
+) -> Res<PyDraws> {
+    let kind: clv::ModelKind = kind.parse()?;
+    let given = priors
+        .iter()
+        .map(|(p, f, a)| Ok((p.clone(), Prior::new(f, a, p)?)))
+        .collect::<clv::Result<Vec<_>>>()?;
+    let cols = arrays(&inputs);
+    let slices = borrow(&cols);
+    let w = weights.as_ref().map(slice);
+    let o = SampleOptions {
+        chains,
+        tune,
+        draws,
+        seed,
+        ..SampleOptions::default()
+    };
+    let inner = enter(py, || {
+        clv::bayes::sample(kind, &slices, w.as_deref(), &given, &o)
+    })?;
+    Ok(PyDraws { inner })
+}
+
+impl<'py> IntoPyObject<'py> for Wrap<ParamSummary> {
+    type Target = pyo3::types::PyDict;
+    type Output = Bound<'py, pyo3::types::PyDict>;
+    type Error = PyErr;
+    fn into_pyobject(self, py: Python<'py>) -> PyResult<Self::Output> {
+        let r = self.0;
+        dict!(py, {
+            "param" => r.param, "mean" => r.mean, "sd" => r.sd, "q05" => r.q05, "q95" => r.q95,
+            "r_hat" => r.r_hat, "ess_bulk" => r.ess_bulk, "ess_tail" => r.ess_tail,
+            "divergences" => r.divergences,
+        })
+    }
+}
+
 #[pymethods]
 impl PyDraws {
-    /// "laplace" or "bootstrap".
+    /// "laplace", "bootstrap" or "nuts".
     fn method(&self) -> &'static str {
         self.inner.method().as_str()
+    }
+
+    /// Per parameter: mean, sd, q05, q95, r_hat, ess_bulk, ess_tail,
+    /// divergences (`clv::bayes`).
+    fn summary(&self) -> Res<Vec<Wrap<ParamSummary>>> {
+        Ok(self.inner.summary()?.into_iter().map(Wrap).collect())
+    }
+
+    /// The draws as JSON (`Draws::to_json` of the core).
+    fn to_json(&self) -> String {
+        self.inner.to_json()
+    }
+
+    /// Reads what `to_json` wrote.
+    #[staticmethod]
+    fn from_json(text: &str) -> Res<Self> {
+        Ok(PyDraws {
+            inner: Draws::from_json(text)?,
+        })
+    }
+
+    /// NUTS draws: (chains, tune, draws per chain, divergent draw indices,
+    /// priors as (family, arguments)); None for other methods.
+    #[allow(clippy::type_complexity)]
+    fn nuts(&self) -> Option<(usize, u64, usize, Vec<usize>, Vec<(&'static str, Vec<f64>)>)> {
+        self.inner.nuts().map(|n| {
+            let priors = n.priors.iter().map(|p| (p.family(), p.args())).collect();
+            (n.chains, n.tune, n.draws, n.divergent.clone(), priors)
+        })
     }
 
     /// The seed.

@@ -89,52 +89,66 @@ pub struct Fitted {
     pub ids: Vec<String>,
 }
 
-/// Fits the model the arguments ask for: the registry names the arrays the
-/// model takes, read from the summary's columns (`--survivors` for a
-/// retention model).
-pub fn fit(args: &FitArgs) -> Result<Fitted> {
-    let options = FitOptions {
-        penalty: args.penalty,
-        unit: args.freq.as_deref().map(TimeUnit::parse).transpose()?,
-        ..FitOptions::default()
-    };
-    let spec = args.model.0.spec();
-    let mut ids = Vec::new();
-    let model = if spec.family == Family::Retention {
-        let text = args.survivors.as_deref().ok_or_else(|| {
+/// The data a model takes, read as `clv fit` and `clv sample` read it:
+/// the registry names the arrays the model takes, read from the summary's
+/// columns (`--survivors` for a retention model); `f` gets them with the
+/// optional weights and the customer ids (empty for a retention model).
+pub fn with_inputs<T>(
+    kind: ModelKind,
+    summary: Option<&PathBuf>,
+    columns: &SummaryColumnArgs,
+    survivors: Option<&str>,
+    f: impl FnOnce(&[&[f64]], Option<&[f64]>, &[String]) -> Result<T>,
+) -> Result<T> {
+    let spec = kind.spec();
+    if spec.family == Family::Retention {
+        let text = survivors.ok_or_else(|| {
             Error::invalid(
                 "survivors",
                 "(none)",
                 format!("--survivors N0,N1,... for the {} model", spec.name),
             )
         })?;
-        AnyModel::fit(
-            spec.kind,
-            &[&parse_numbers("survivors", text, "a number")?],
-            None,
-            &options,
-        )?
-    } else {
-        let path = args.summary.as_ref().ok_or_else(|| {
-            Error::invalid(
-                "summary",
-                "(none)",
-                "--summary FILE with the per-customer summary",
-            )
-        })?;
-        let c = &args.columns;
-        // With the ids: a fit that leaves customers out names them.
-        let cols = c.read(path)?;
-        let weights = c.weights(&cols)?;
-        let inputs = spec
-            .inputs
-            .iter()
-            .map(|name| cols.get(c.column_of(name)))
-            .collect::<Result<Vec<&[f64]>>>()?;
-        let model = AnyModel::fit(spec.kind, &inputs, weights, &options)?;
-        ids.clone_from(&cols.ids);
-        model
+        return f(&[&parse_numbers("survivors", text, "a number")?], None, &[]);
+    }
+    let path = summary.ok_or_else(|| {
+        Error::invalid(
+            "summary",
+            "(none)",
+            "--summary FILE with the per-customer summary",
+        )
+    })?;
+    let cols = columns.read(path)?;
+    let weights = columns.weights(&cols)?;
+    let inputs = spec
+        .inputs
+        .iter()
+        .map(|name| cols.get(columns.column_of(name)))
+        .collect::<Result<Vec<&[f64]>>>()?;
+    f(&inputs, weights, &cols.ids)
+}
+
+/// Fits the model the arguments ask for ([`with_inputs`]).
+pub fn fit(args: &FitArgs) -> Result<Fitted> {
+    let options = FitOptions {
+        penalty: args.penalty,
+        unit: args.freq.as_deref().map(TimeUnit::parse).transpose()?,
+        ..FitOptions::default()
     };
+    let kind = args.model.0;
+    // With the ids: a fit that leaves customers out names them.
+    let (model, ids) = with_inputs(
+        kind,
+        args.summary.as_ref(),
+        &args.columns,
+        args.survivors.as_deref(),
+        |inputs, weights, ids| {
+            Ok((
+                AnyModel::fit(kind, inputs, weights, &options)?,
+                ids.to_vec(),
+            ))
+        },
+    )?;
     let info = model.fit_info().cloned().ok_or_else(|| Error::Format {
         what: "fit".to_string(),
         message: "the fitted model carries no fit information".to_string(),

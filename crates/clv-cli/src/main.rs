@@ -15,6 +15,7 @@ mod progress;
 mod render;
 mod report;
 mod rfm_cmd;
+mod sample_cmd;
 mod score_cmd;
 mod summary_cmd;
 mod uplift_cmd;
@@ -44,6 +45,9 @@ enum Command {
     Value(value_cmd::ValueCommand),
     /// Fit a model by maximum likelihood (standard errors, 95% intervals).
     Fit(fit_cmd::FitArgs),
+    /// Bayesian fit with NUTS: posterior summary (mean, sd, 5%/95%, r_hat,
+    /// ESS, divergences), optionally the posterior draws as JSON.
+    Sample(sample_cmd::SampleArgs),
     /// Score customers with a saved model: P(alive), expected purchases, CLV.
     Score(score_cmd::ScoreArgs),
     /// A readable report on a transaction file (default: the bundled CDNOW sample).
@@ -63,6 +67,7 @@ fn main() -> ExitCode {
         Command::Rfm(args) => rfm_cmd::run(&args),
         Command::Value(cmd) => value_cmd::run(&cmd),
         Command::Fit(args) => fit_cmd::run(&args),
+        Command::Sample(args) => sample_cmd::run(&args),
         Command::Score(args) => score_cmd::run(&args),
         Command::Report(args) => report::run(&args),
         Command::Portfolio(args) => portfolio_cmd::run(&args),

@@ -1004,3 +1004,86 @@ fn summary_streams_rows_in_any_order() {
     assert!(a.status.success() && b.status.success());
     assert_eq!(stdout(&a), stdout(&b));
 }
+
+#[test]
+fn sample_prints_the_posterior_summary_and_saves_the_draws() {
+    // sBG on FH (2007) "regular" survivors: the MLE is α = 0.704, β = 1.182
+    let dir = tempfile::tempdir().unwrap();
+    let post = dir.path().join("post.json");
+    let args = |seed: &'static str| -> Vec<&str> {
+        vec![
+            "sample",
+            "sbg",
+            "--survivors",
+            "1000,631,468,382,326,289,262,241",
+            "--chains",
+            "2",
+            "--tune",
+            "300",
+            "--draws",
+            "300",
+            "--seed",
+            seed,
+            "--prior",
+            "alpha=gamma:1,1",
+            "--json",
+        ]
+    };
+    let mut a = args("7");
+    a.extend(["--output", post.to_str().unwrap()]);
+    let j = common::json(&clv(&a));
+    assert_eq!(j["method"], "nuts");
+    assert_eq!(j["chains"], 2);
+    assert_eq!(j["priors"]["alpha"], "gamma(1, 1)");
+    assert_eq!(j["priors"]["beta"], "lognormal(0, 2)");
+    for (row, mle) in j["summary"].as_array().unwrap().iter().zip([0.704, 1.182]) {
+        let (mean, sd) = (row["mean"].as_f64().unwrap(), row["sd"].as_f64().unwrap());
+        assert!((mean - mle).abs() < 2.0 * sd, "{row}");
+        assert!(row["r_hat"].as_f64().unwrap() < 1.05);
+        assert!(row["ess_bulk"].as_f64().unwrap() > 100.0);
+    }
+    // same seed, same output; the saved draws read back with their chains
+    assert_eq!(j, common::json(&clv(&args("7"))));
+    assert_ne!(j, common::json(&clv(&args("8"))));
+    let d = clv::uncertainty::Draws::from_json(&std::fs::read_to_string(&post).unwrap()).unwrap();
+    assert_eq!((d.len(), d.nuts().unwrap().chains), (600, 2));
+    // the table
+    let t = stdout(&clv(&[
+        "sample",
+        "sbg",
+        "--survivors",
+        "1000,631,468",
+        "--draws",
+        "50",
+        "--tune",
+        "50",
+    ]));
+    assert!(
+        t.contains("sBG posterior, NUTS: 4 chains x 50 draws") && t.contains("r_hat"),
+        "{t}"
+    );
+}
+
+#[test]
+fn sample_errors_name_the_parameter() {
+    let s = ["sample", "sbg", "--survivors", "1000,631,468"];
+    let with = |extra: &[&str]| {
+        let mut a: Vec<&str> = s.to_vec();
+        a.extend_from_slice(extra);
+        clv(&a)
+    };
+    assert_fails(
+        &with(&["--prior", "r=gamma:1,1"]),
+        &["INVALID_INPUT", "\"r\"", "alpha, beta"],
+    );
+    assert_fails(
+        &with(&["--prior", "alpha=gamma:1"]),
+        &["alpha", "2 argument(s)"],
+    );
+    assert_fails(
+        &with(&["--prior", "alpha=cauchy:0,1"]),
+        &["alpha", "halfflat"],
+    );
+    assert_fails(&with(&["--prior", "alpha"]), &["PARAM=FAMILY:ARGS"]);
+    assert_fails(&with(&["--chains", "0"]), &["chains"]);
+}

@@ -853,7 +853,7 @@ pub fn maximize<L: Likelihood>(
     maximize_dyn(model, likelihood, options)
 }
 
-fn maximize_dyn(
+pub(crate) fn maximize_dyn(
     model: &str,
     likelihood: &dyn Likelihood,
     options: &FitOptions,
@@ -1310,7 +1310,10 @@ pub fn extreme_parameter_warnings(spec: &ModelSpec, params: &[f64]) -> Vec<Strin
 }
 
 /// The checks of [`fit_model`] and the model's likelihood of the inputs.
-fn prepare<'a, M: Model>(inputs: &[&'a [f64]], weights: Option<&[f64]>) -> Result<M::Lik<'a>> {
+pub(crate) fn prepare<'a, M: Model>(
+    inputs: &[&'a [f64]],
+    weights: Option<&[f64]>,
+) -> Result<M::Lik<'a>> {
     let spec = M::spec();
     if inputs.len() != spec.inputs.len() {
         return Err(Error::invalid(

@@ -64,6 +64,7 @@
 //! ```
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+pub mod bayes;
 pub mod diagnostics;
 mod display;
 pub mod error;

@@ -121,6 +121,8 @@ pub enum Method {
     Laplace,
     /// Customers resampled with replacement, model refitted.
     Bootstrap,
+    /// Posterior draws of a Bayesian fit with NUTS ([`crate::bayes`]).
+    Nuts,
 }
 
 impl Method {
@@ -129,6 +131,7 @@ impl Method {
         match self {
             Method::Laplace => "laplace",
             Method::Bootstrap => "bootstrap",
+            Method::Nuts => "nuts",
         }
     }
 }
@@ -170,6 +173,19 @@ pub struct Data<'a> {
     pub weights: Option<&'a [f64]>,
 }
 
+/// The JSON of [`Draws::to_json`].
+#[derive(Serialize, serde::Deserialize)]
+struct DrawsJson {
+    format_version: u32,
+    model: String,
+    method: String,
+    seed: u64,
+    unit: Option<String>,
+    params: Vec<String>,
+    values: Vec<Vec<f64>>,
+    nuts: Option<crate::bayes::NutsInfo>,
+}
+
 /// One block's results: per-customer means, per-quantile values, per-draw sums.
 type BlockPart = (Vec<f64>, Vec<Vec<f64>>, Vec<f64>);
 
@@ -183,6 +199,8 @@ pub struct Draws {
     unit: Option<String>,
     /// One model per draw, in draw order.
     models: Vec<AnyModel>,
+    /// Chains, priors and divergences of NUTS draws.
+    nuts: Option<crate::bayes::NutsInfo>,
 }
 
 /// Checks the number of draws.
@@ -341,6 +359,11 @@ impl Draws {
                 })?;
                 Draws::bootstrap(model, data, n, seed, options)
             }
+            Method::Nuts => Err(registry::unsupported(
+                model.name(),
+                "nuts draws",
+                "posterior draws come from clv::bayes::sample (priors and data), not from a fitted model",
+            )),
         }
     }
 
@@ -394,6 +417,7 @@ impl Draws {
             seed,
             unit: info.unit.clone(),
             models,
+            nuts: None,
         })
     }
 
@@ -448,6 +472,7 @@ impl Draws {
             seed,
             unit,
             models: models?,
+            nuts: None,
         })
     }
 
@@ -476,7 +501,126 @@ impl Draws {
             seed,
             unit,
             models,
+            nuts: None,
         })
+    }
+
+    /// Posterior draws of a NUTS run ([`crate::bayes::sample`]): parameter
+    /// vectors stored chain after chain.
+    ///
+    /// # Errors
+    /// As [`Draws::from_values`]; [`Error::InvalidValue`] (field `draws`)
+    /// when the number of vectors is not chains × draws.
+    pub fn from_nuts(
+        kind: ModelKind,
+        seed: u64,
+        values: &[Vec<f64>],
+        info: crate::bayes::NutsInfo,
+    ) -> Result<Draws> {
+        if info.chains.checked_mul(info.draws) != Some(values.len())
+            || info.divergent.iter().any(|&i| i >= values.len())
+            || info.priors.len() != kind.spec().params.len()
+        {
+            return Err(Error::invalid(
+                "draws",
+                values.len(),
+                format!(
+                    "chains × draws = {} × {} vectors, divergent indices below that, one prior per parameter",
+                    info.chains, info.draws
+                ),
+            ));
+        }
+        let mut d = Draws::from_values(kind, Method::Nuts, seed, None, values)?;
+        d.nuts = Some(info);
+        Ok(d)
+    }
+
+    /// Chains, priors and divergences of NUTS draws (`None` for other
+    /// methods).
+    pub fn nuts(&self) -> Option<&crate::bayes::NutsInfo> {
+        self.nuts.as_ref()
+    }
+
+    /// Per parameter: posterior mean, sd, 5% and 95% quantiles,
+    /// rank-normalised split R-hat, bulk and tail ESS and the number of
+    /// divergences ([`crate::bayes::convergence`]). Draws of another method
+    /// count as one chain.
+    ///
+    /// # Errors
+    /// None today; a `Result` so that summaries may check more later.
+    pub fn summary(&self) -> Result<Vec<crate::bayes::ParamSummary>> {
+        Ok(crate::bayes::summarize(self))
+    }
+
+    /// The draws as JSON: `{"format_version": 1, "model": KEY, "method":
+    /// ..., "seed": ..., "unit": ... | null, "params": [NAMES], "values":
+    /// [[...] per draw], "nuts": {"chains", "tune", "draws", "priors":
+    /// [[FAMILY, [ARGS]] per parameter], "divergent": [INDICES]} | null}`;
+    /// numbers read back bit for bit ([`Draws::from_json`]).
+    pub fn to_json(&self) -> String {
+        let json = DrawsJson {
+            format_version: registry::FORMAT_VERSION,
+            model: self.kind.as_str().to_string(),
+            method: self.method.as_str().to_string(),
+            seed: self.seed,
+            unit: self.unit.clone(),
+            params: self
+                .kind
+                .spec()
+                .params
+                .iter()
+                .map(ToString::to_string)
+                .collect(),
+            values: self.values(),
+            nuts: self.nuts.clone(),
+        };
+        // numbers and strings only: serialising cannot fail
+        serde_json::to_string(&json).unwrap_or_default()
+    }
+
+    /// Reads what [`Draws::to_json`] wrote.
+    ///
+    /// # Errors
+    /// [`Error::Format`] for text that is not draws JSON (another format
+    /// version, an unknown model or method, parameter names that are not
+    /// the model's); those of [`Draws::from_values`].
+    pub fn from_json(text: &str) -> Result<Draws> {
+        let bad = |message: String| Error::Format {
+            what: "draws JSON".to_string(),
+            message,
+        };
+        let j: DrawsJson = serde_json::from_str(text).map_err(|e| bad(e.to_string()))?;
+        if j.format_version != registry::FORMAT_VERSION {
+            return Err(bad(format!(
+                "format_version {} (expected {})",
+                j.format_version,
+                registry::FORMAT_VERSION
+            )));
+        }
+        let kind =
+            ModelKind::from_key(&j.model).ok_or_else(|| bad(format!("model {:?}", j.model)))?;
+        if j.params != kind.spec().params {
+            return Err(bad(format!(
+                "params {:?} (expected {:?})",
+                j.params,
+                kind.spec().params
+            )));
+        }
+        let method = match j.method.as_str() {
+            "nuts" => Method::Nuts,
+            other => other
+                .parse()
+                .map_err(|_| bad(format!("method {other:?}")))?,
+        };
+        match (method, j.nuts) {
+            (Method::Nuts, Some(info)) => {
+                let mut d = Draws::from_nuts(kind, j.seed, &j.values, info)?;
+                d.unit = j.unit;
+                Ok(d)
+            }
+            (Method::Nuts, None) => Err(bad("method nuts without its \"nuts\" section".into())),
+            (m, _) => Draws::from_values(kind, m, j.seed, j.unit, &j.values),
+        }
     }
 
     /// The model kind.

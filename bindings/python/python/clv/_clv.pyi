@@ -36,6 +36,7 @@ __all__ = [
     "rfm_scores",
     "rfm_segments",
     "risk_ranking",
+    "sample",
     "simple_clv",
     "simulate",
     "simulate_spend",
@@ -124,6 +125,11 @@ _Intervals = Dict[str, Any]
 @final
 class Draws:
     def method(self) -> str: ...
+    def summary(self) -> List[Dict[str, Any]]: ...
+    def to_json(self) -> str: ...
+    @staticmethod
+    def from_json(text: str) -> Draws: ...
+    def nuts(self) -> Optional[Tuple[int, int, int, List[int], List[Tuple[str, List[float]]]]]: ...
     def seed(self) -> int: ...
     def kind(self) -> str: ...
     def unit(self) -> Optional[str]: ...
@@ -150,6 +156,16 @@ class Draws:
         data_unit: Optional[str] = None,
     ) -> _Intervals: ...
 
+def sample(
+    kind: str,
+    inputs: Sequence[_F64],
+    weights: Optional[_F64],
+    priors: Sequence[Tuple[str, str, Sequence[float]]],
+    chains: int,
+    tune: int,
+    draws: int,
+    seed: int,
+) -> Draws: ...
 def summarize(
     codes: npt.NDArray[np.uint32],
     n_customers: int,

@@ -107,6 +107,32 @@ class Model:
         w = None if weights is None else np.ascontiguousarray(np.atleast_1d(to_f64("weights", weights)))
         return Draws(self._fitted().draws(str(method), n, _seed(seed), arrays, w), self)
 
+    def _sample(self, arrays: List[np.ndarray], weights: Any, priors: Optional[Dict[str, Any]], chains: int,
+                tune: int, draws: int, seed: int) -> Any:
+        from .uncertainty import PRIOR_FAMILIES, Posterior
+
+        given = []
+        for name, spec in (priors or {}).items():
+            if isinstance(spec, str):
+                spec = (spec,)
+            if not isinstance(spec, (tuple, list)) or not spec or spec[0] not in PRIOR_FAMILIES:
+                raise error(f"invalid {name}: prior {spec!r} (expected a tuple (family, *args), family one of "
+                            f"{', '.join(PRIOR_FAMILIES)}, e.g. ('gamma', 1, 1))", field=str(name))
+            try:
+                args = [float(a) for a in spec[1:]]
+            except (TypeError, ValueError):
+                raise error(f"invalid {name}: prior {spec!r} (expected numbers after the family)",
+                            field=str(name)) from None
+            given.append((str(name), str(spec[0]), args))
+        w = None
+        if weights is not None:
+            w = np.ascontiguousarray(to_f64("weights", weights))
+            if w.ndim == 0:
+                w = np.full(arrays[0].shape[0], float(w))
+        core = _clv.sample(self._spec["key"], arrays, w, given, _count("chains", chains),
+                           _count("tune", tune), _count("draws", draws), _seed(seed))
+        return Posterior(core, self)
+
     # -- state ----------------------------------------------------------------------
     def _fitted(self) -> _clv.Model:
         if self._core is None:
@@ -299,6 +325,24 @@ class _FitsCustomers(Model):
         return self
 
 
+    def sample(self, *inputs: Any, priors: Optional[Dict[str, Any]] = None, chains: int = 4, tune: int = 1000,
+               draws: int = 1000, seed: int = 0, weights: Any = None, **named: Any) -> Any:
+        """Bayesian fit with NUTS (:class:`clv.uncertainty.Posterior`): the
+        model's ``inputs`` as for :meth:`fit` (positionally, then ``weights``,
+        or by keyword), ``priors`` by parameter name as ``(family, *args)``:
+        ``("gamma", shape, rate)``, ``("lognormal", mu, sigma)``,
+        ``("halfnormal", sigma)``, ``("weibull", k, lambda)``, ``("halfflat",)``;
+        parameters not named keep their default (``lognormal(0, 2)`` for shapes,
+        ``lognormal(0, 5)`` for scales). ``chains`` run in parallel, each with
+        ``tune`` warm-up and ``draws`` kept draws; the same ``seed`` gives the
+        same draws bit for bit. The model itself stays unfitted. The GIL is released."""
+        names = self._spec["inputs"]
+        if len(inputs) == len(names) + 1 and weights is None:
+            inputs, weights = inputs[:-1], inputs[-1]
+        arrays, _, _ = customers(names, _bind(type(self).__name__, names, inputs, named))
+        return self._sample(arrays, weights, priors, chains, tune, draws, seed)
+
+
 class TransactionModel(_FitsCustomers):
     """Buy-till-you-die models (BG/NBD, MBG/NBD, Pareto/NBD, BG/BB, ...): per
     customer ``frequency`` x = repeat purchases, ``recency`` t_x = age at the
@@ -436,6 +480,12 @@ class RetentionModel(Model):
         customers still active after t periods (non-increasing). Returns ``self``."""
         s = np.ascontiguousarray(np.atleast_1d(to_f64("survivors", active_customers_by_period)))
         return self._fit([s], None, penalty, max_iterations, gradient_tolerance)
+
+    def sample(self, active_customers_by_period: Any, *, priors: Optional[Dict[str, Any]] = None,
+               chains: int = 4, tune: int = 1000, draws: int = 1000, seed: int = 0) -> Any:
+        """Bayesian fit with NUTS to a survivor curve (see :meth:`Model.sample`)."""
+        s = np.ascontiguousarray(np.atleast_1d(to_f64("survivors", active_customers_by_period)))
+        return self._sample([s], None, priors, chains, tune, draws, seed)
 
     def _each(self, method: str, t: Any) -> Any:
         core = self._fitted()

@@ -32,7 +32,10 @@ from ._convert import customers, data_unit, error, horizon, to_f64
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["Draws", "DEFAULT_QUANTILES"]
+__all__ = ["Draws", "Posterior", "DEFAULT_QUANTILES", "PRIOR_FAMILIES"]
+
+#: Prior families and their number of arguments (``clv::bayes::Prior``).
+PRIOR_FAMILIES = {"gamma": 2, "lognormal": 2, "halfnormal": 1, "weibull": 2, "halfflat": 0}
 
 #: The quantiles of every interval unless given: 5%, 50%, 95%.
 DEFAULT_QUANTILES = (0.05, 0.5, 0.95)
@@ -72,7 +75,7 @@ class Draws:
 
     @property
     def method(self) -> str:
-        """``"laplace"`` or ``"bootstrap"``."""
+        """``"laplace"``, ``"bootstrap"`` or ``"nuts"``."""
         return self._core.method()
 
     @property
@@ -171,3 +174,92 @@ class Draws:
             spend, arrays, int(time), float(discount_rate), _levels(quantiles),
             None if freq is None else str(freq), data_unit(frequency, recency, T))
         return _frame(out, index)
+
+
+class Posterior(Draws):
+    """Posterior draws of a Bayesian fit with NUTS (:meth:`Model.sample`): a
+    :class:`Draws` (every prediction with intervals) that keeps its chains.
+
+    The core samples on the log-parameter scale with the Jacobian, over the
+    data compressed to distinct rows, with the sampler of ``nuts-rs``; the
+    chains run in parallel and the same ``seed`` gives the same draws bit for
+    bit. ``docs/uncertainty.md`` has the formulas and the default priors."""
+
+    def __repr__(self) -> str:
+        c, _, d, div, _ = self._nuts()
+        return (f"Posterior({self._model._spec['name']}, chains={c}, draws={d}, seed={self.seed}, "
+                f"divergences={len(div)})")
+
+    def _nuts(self) -> Any:
+        info = self._core.nuts()
+        assert info is not None
+        return info
+
+    @property
+    def chains(self) -> int:
+        """The number of chains (draws are stored chain after chain)."""
+        return int(self._nuts()[0])
+
+    @property
+    def tune(self) -> int:
+        """Warm-up draws per chain (discarded)."""
+        return int(self._nuts()[1])
+
+    @property
+    def draws_per_chain(self) -> int:
+        """Kept draws per chain."""
+        return int(self._nuts()[2])
+
+    @property
+    def divergent(self) -> List[int]:
+        """Indices (into :attr:`params`' rows) of the divergent draws."""
+        return list(self._nuts()[3])
+
+    @property
+    def priors(self) -> Dict[str, tuple]:
+        """The prior of each parameter, e.g. ``{"r": ("gamma", 1.0, 1.0), ...}``."""
+        names = self._model._spec["params"]
+        return {n: (fam, *args) for n, (fam, args) in zip(names, self._nuts()[4])}
+
+    def summary(self) -> "pd.DataFrame":
+        """Per parameter (index): ``mean``, ``sd``, ``q05``, ``q95``, ``r_hat``
+        (rank-normalised split R-hat, Vehtari et al. 2021), ``ess_bulk``,
+        ``ess_tail`` and ``divergences`` (of the whole run)."""
+        import pandas as pd
+
+        rows = self._core.summary()
+        return pd.DataFrame(rows).set_index("param")
+
+    def to_json(self) -> str:
+        """The draws with their chains, priors and divergences as JSON (numbers
+        read back bit for bit)."""
+        return self._core.to_json()
+
+    @classmethod
+    def from_json(cls, text: str) -> "Posterior":
+        """Reads what :meth:`to_json` wrote (``ClvError`` code ``FORMAT_ERROR`` otherwise)."""
+        from . import models
+
+        core = _clv.Draws.from_json(text)
+        if core.nuts() is None:
+            raise error(f"not NUTS draws: method {core.method()!r}", code="FORMAT_ERROR")
+        spec = next(s for s in _clv.registry() if s["key"] == core.kind())
+        model = getattr(models, spec["class"])()
+        return cls(core, model)
+
+    def to_arviz(self) -> Any:
+        """An ``arviz.InferenceData`` with the posterior (one variable per
+        parameter, dims ``(chain, draw)``) and ``sample_stats.diverging``.
+        Needs ``arviz`` (``pip install arviz``)."""
+        import importlib
+
+        try:
+            arviz = importlib.import_module("arviz")
+        except ImportError as e:
+            raise ImportError("Posterior.to_arviz needs arviz: pip install arviz") from e
+        c, _, d, div, _ = self._nuts()
+        values = np.asarray(self._core.values(), dtype=np.float64).reshape(c, d, -1)
+        posterior = {name: values[:, :, i] for i, name in enumerate(self._model._spec["params"])}
+        diverging = np.zeros(c * d, dtype=bool)
+        diverging[list(div)] = True
+        return arviz.from_dict(posterior=posterior, sample_stats={"diverging": diverging.reshape(c, d)})

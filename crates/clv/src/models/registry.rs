@@ -443,6 +443,23 @@ macro_rules! registry {
                 })
             }
 
+            /// The likelihood of `inputs` (one array per
+            /// [`ModelSpec::inputs`] name) with optional per-row weights,
+            /// checked as a fit checks them, as a trait object: what
+            /// [`crate::bayes`] samples from.
+            ///
+            /// # Errors
+            /// The input checks of [`crate::fit::fit_model`].
+            pub fn likelihood<'a>(
+                kind: ModelKind,
+                inputs: &[&'a [f64]],
+                weights: Option<&[f64]>,
+            ) -> Result<Box<dyn Likelihood + 'a>> {
+                Ok(match kind {
+                    $(ModelKind::$variant => Box::new(crate::fit::prepare::<super::$ty>(inputs, weights)?),)*
+                })
+            }
+
             /// Reads a model of `kind` written by [`ModelInfo::to_json`].
             ///
             /// # Errors
