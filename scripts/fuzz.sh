@@ -23,7 +23,7 @@ for target in $(cargo +nightly fuzz list); do
   mkdir -p "$corpus"
   echo "== fuzz $target (${seconds} s)"
   cargo +nightly fuzz run -O "$target" "$corpus" "seeds/$target" -- \
-    -max_total_time="$seconds" -print_final_stats=1 2>&1 | grep -E '^(Done|stat::number_of_executed_units|==[0-9]+==|thread .* panicked)|SUMMARY' || true
+    -max_total_time="$seconds" -print_final_stats=1 -close_fd_mask=1 2>&1 | grep -E '^(Done|stat::number_of_executed_units|==[0-9]+==|thread .* panicked)|SUMMARY' || true
   # cargo fuzz exits non-zero on a crash; the pipeline above hides it, so check the artifacts
   if compgen -G "artifacts/$target/*" >/dev/null; then
     echo "fuzz target $target failed; inputs in fuzz/artifacts/$target/" >&2

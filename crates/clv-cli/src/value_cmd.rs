@@ -166,16 +166,17 @@ fn series(field: &str, list: &DecimalList, n: usize) -> Result<Vec<Decimal>> {
     }
 }
 
-fn print(value: Decimal, json: bool, formula: &str, extra: serde_json::Value) {
-    if json {
+fn print(value: Decimal, json: bool, formula: &str, extra: serde_json::Value) -> Result<()> {
+    let text = if json {
         let mut doc = serde_json::json!({ "formula": formula, "value": value.to_string() });
         if let (Some(d), serde_json::Value::Object(e)) = (doc.as_object_mut(), extra) {
             d.extend(e);
         }
-        println!("{doc}");
+        format!("{doc}\n")
     } else {
-        println!("{value}");
-    }
+        format!("{value}\n")
+    };
+    crate::write_out(&mut crate::output(None)?, &text)
 }
 
 /// The most periods of `clv value waland-cole`, which computes and prints
@@ -216,7 +217,7 @@ pub fn run(cmd: &ValueCommand) -> Result<()> {
                 "periods": n,
                 "discounted_contributions": breakdown.periods.iter().map(|p| p.discounted.to_string()).collect::<Vec<_>>(),
             });
-            print(value, a.json, "waland_cole", extra);
+            print(value, a.json, "waland_cole", extra)?;
         }
         ValueCommand::Simple(a) => {
             let value = formulas::simple_clv(
@@ -227,7 +228,7 @@ pub fn run(cmd: &ValueCommand) -> Result<()> {
                 a.acquisition_cost,
                 a.retention_cost,
             )?;
-            print(value, a.json, "simple_clv", serde_json::json!({}));
+            print(value, a.json, "simple_clv", serde_json::json!({}))?;
         }
         ValueCommand::Retention(a) => {
             let value = match a.periods {
@@ -241,12 +242,12 @@ pub fn run(cmd: &ValueCommand) -> Result<()> {
                 a.json,
                 "retention_clv",
                 serde_json::json!({ "periods": a.periods }),
-            );
+            )?;
         }
         ValueCommand::Margin(a) => {
             let value =
                 formulas::contribution_margin(a.revenue, a.variable_costs, a.cost_to_serve)?;
-            print(value, a.json, "contribution_margin", serde_json::json!({}));
+            print(value, a.json, "contribution_margin", serde_json::json!({}))?;
         }
     }
     Ok(())
