@@ -80,16 +80,17 @@ pub(crate) fn draws(model: &AnyModel, options: &JsValue) -> Result<WasmDraws> {
     })
 }
 
+/// One element of a prior list read from JS: its string, number and type name.
+type ReadItem = (Option<String>, Option<f64>, String);
+
 /// One element of a prior list: its string, number or type name.
-fn prior_item(v: &JsValue) -> (Option<String>, Option<f64>, String) {
+fn prior_item(v: &JsValue) -> ReadItem {
     (v.as_string(), v.as_f64(), type_name(v))
 }
 
 /// The priors object (`{ r: ['gamma', 1, 1], … }`) as the core's items per
 /// parameter (the core parses and checks them).
-fn prior_items(
-    options: &JsValue,
-) -> Result<Vec<(String, Vec<(Option<String>, Option<f64>, String)>)>> {
+fn prior_items(options: &JsValue) -> Result<Vec<(String, Vec<ReadItem>)>> {
     let priors = get(options, "priors")?;
     if missing(&priors) {
         return Ok(Vec::new());
