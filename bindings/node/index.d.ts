@@ -65,6 +65,13 @@ export declare class BetaGeo {
    * frequency > 0) and returns the model itself.
    */
   fit(data: Customers): this
+  /**
+   * Bayesian fit with NUTS to the same data as `fit` (`priors` by parameter name,
+   * `chains` in parallel, each of `tune` warm-up and `draws` kept draws, `seed`):
+   * the posterior draws (method "nuts"), with every prediction as intervals. The
+   * model itself stays unfitted.
+   */
+  sample(data: Customers, options?: SampleOptions | undefined | null): Draws
   /** Per-customer log-likelihood. */
   logLikelihoodOf(data: Customers): Float64Array
   /** P(alive) of each customer. */
@@ -144,6 +151,13 @@ export declare class BetaGeoBetaBinom {
    * frequency > 0) and returns the model itself.
    */
   fit(data: BgBbCustomers): this
+  /**
+   * Bayesian fit with NUTS to the same data as `fit` (`priors` by parameter name,
+   * `chains` in parallel, each of `tune` warm-up and `draws` kept draws, `seed`):
+   * the posterior draws (method "nuts"), with every prediction as intervals. The
+   * model itself stays unfitted.
+   */
+  sample(data: BgBbCustomers, options?: SampleOptions | undefined | null): Draws
   /** Per-customer log-likelihood. */
   logLikelihoodOf(data: BgBbCustomers): Float64Array
   /** P(alive) of each customer. */
@@ -169,8 +183,22 @@ export declare class BetaGeoBetaBinom {
 
 /** Parameter draws of a model, with its predictions as intervals. */
 export declare class Draws {
-  /** "laplace" or "bootstrap". */
+  /** "laplace", "bootstrap" or "nuts". */
   get method(): string
+  /**
+   * Per parameter: posterior mean, sd, 5% and 95% quantiles, R-hat, bulk and
+   * tail ESS, and the divergences of the run (draws of other methods count
+   * as one chain).
+   */
+  summary(): Array<PosteriorRow>
+  /** Divergent transitions of NUTS draws; null for other methods. */
+  get divergences(): number | null
+  /** The number of chains of NUTS draws (stored chain after chain); null for other methods. */
+  get chains(): number | null
+  /** The draws as JSON text (with chains, priors and divergences; numbers read back bit for bit). */
+  toJSON(): string
+  /** Reads what `toJSON()` wrote. */
+  static fromJSON(text: string): Draws
   /** The number of draws. */
   get n(): number
   /** The registry key of the model. */
@@ -257,6 +285,13 @@ export declare class GammaGamma {
    * frequency > 0) and returns the model itself.
    */
   fit(data: SpendCustomers): this
+  /**
+   * Bayesian fit with NUTS to the same data as `fit` (`priors` by parameter name,
+   * `chains` in parallel, each of `tune` warm-up and `draws` kept draws, `seed`):
+   * the posterior draws (method "nuts"), with every prediction as intervals. The
+   * model itself stays unfitted.
+   */
+  sample(data: SpendCustomers, options?: SampleOptions | undefined | null): Draws
   /** Per-customer log-likelihood (repeat customers). */
   logLikelihoodOf(data: SpendCustomers): Float64Array
   /** Expected mean transaction value of each customer. */
@@ -319,6 +354,13 @@ export declare class GammaGompertzNBD {
    * frequency > 0) and returns the model itself.
    */
   fit(data: Customers): this
+  /**
+   * Bayesian fit with NUTS to the same data as `fit` (`priors` by parameter name,
+   * `chains` in parallel, each of `tune` warm-up and `draws` kept draws, `seed`):
+   * the posterior draws (method "nuts"), with every prediction as intervals. The
+   * model itself stays unfitted.
+   */
+  sample(data: Customers, options?: SampleOptions | undefined | null): Draws
   /** Per-customer log-likelihood. */
   logLikelihoodOf(data: Customers): Float64Array
   /** P(alive) of each customer. */
@@ -398,6 +440,13 @@ export declare class ModifiedBetaGeo {
    * frequency > 0) and returns the model itself.
    */
   fit(data: Customers): this
+  /**
+   * Bayesian fit with NUTS to the same data as `fit` (`priors` by parameter name,
+   * `chains` in parallel, each of `tune` warm-up and `draws` kept draws, `seed`):
+   * the posterior draws (method "nuts"), with every prediction as intervals. The
+   * model itself stays unfitted.
+   */
+  sample(data: Customers, options?: SampleOptions | undefined | null): Draws
   /** Per-customer log-likelihood. */
   logLikelihoodOf(data: Customers): Float64Array
   /** P(alive) of each customer. */
@@ -477,6 +526,13 @@ export declare class ParetoNBD {
    * frequency > 0) and returns the model itself.
    */
   fit(data: Customers): this
+  /**
+   * Bayesian fit with NUTS to the same data as `fit` (`priors` by parameter name,
+   * `chains` in parallel, each of `tune` warm-up and `draws` kept draws, `seed`):
+   * the posterior draws (method "nuts"), with every prediction as intervals. The
+   * model itself stays unfitted.
+   */
+  sample(data: Customers, options?: SampleOptions | undefined | null): Draws
   /** Per-customer log-likelihood. */
   logLikelihoodOf(data: Customers): Float64Array
   /** P(alive) of each customer. */
@@ -553,6 +609,8 @@ export declare class ShiftedBetaGeo {
   summary(): Array<ParamSummary>
   /** Fits to the active customers at the start of each period (survivors[0] = cohort size) and returns the model itself. */
   fit(survivors: Float64Array | Array<number>): this
+  /** Bayesian fit with NUTS to a survivor series (see `BetaGeo.sample`). */
+  sample(survivors: Float64Array | Array<number>, options?: SampleOptions | undefined | null): Draws
   /** Log-likelihood of a survivor series at these parameters. */
   logLikelihoodOf(survivors: Float64Array | Array<number>): number
   /** S(t): probability of being active after t periods. */
@@ -1009,6 +1067,26 @@ export interface PeriodTransactions {
   expected: Float64Array
 }
 
+/** One row of a draws object's `summary()`: the posterior of one parameter. */
+export interface PosteriorRow {
+  param: string
+  mean: number
+  /** Posterior standard deviation. */
+  sd: number
+  /** 5% quantile. */
+  q05: number
+  /** 95% quantile. */
+  q95: number
+  /** Rank-normalised split R-hat (Vehtari et al. 2021). */
+  rHat: number
+  /** Bulk effective sample size. */
+  essBulk: number
+  /** Tail effective sample size. */
+  essTail: number
+  /** Divergent transitions of the whole run (the same on every row). */
+  divergences: number
+}
+
 /**
  * A prediction with intervals: per customer the mean over draws and one
  * array per quantile level (numpy's linear interpolation), and the
@@ -1150,6 +1228,27 @@ export interface RiskRanking {
 
 /** Rounds decimal text to `dp` places, half away from zero. */
 export declare function roundMoney(value: string, dp: number): string
+
+/** Options of `sample` (a Bayesian fit with NUTS). */
+export interface SampleOptions {
+  /**
+   * Priors by parameter name, `[family, ...args]`: `['gamma', shape, rate]`,
+   * `['lognormal', mu, sigma]`, `['halfnormal', sigma]`, `['weibull', k, lambda]`,
+   * `['halfflat']`; parameters not named keep their default (`lognormal(0, 2)`
+   * for shapes, `lognormal(0, 5)` for scales).
+   */
+  priors?: Record<string, string | Array<string | number>>
+  /** Number of chains (default 4), run in parallel. */
+  chains?: number
+  /** Warm-up draws per chain, discarded (default 1000). */
+  tune?: number
+  /** Kept draws per chain (default 1000). */
+  draws?: number
+  /** Seed (default 0): the same seed gives the same draws bit for bit, in every runtime. */
+  seed?: number
+  /** Optional weight per row (or give `weights` in the data, as to `fit`). */
+  weights?: Float64Array | Array<number>
+}
 
 /** One row of the segment table. */
 export interface SegmentCount {

@@ -1,12 +1,16 @@
 //! Parameter draws for both JS packages ([`clv::uncertainty`]): the
 //! options of `model.draws({method, n, seed, data})` with their defaults,
 //! the input columns of a draws object's kind by their JS names, and the
-//! CLV with intervals (units resolved as `customerLifetimeValue`).
+//! CLV with intervals (units resolved as `customerLifetimeValue`), and the
+//! options of a Bayesian fit (`model.sample(data, {priors, chains, …})`)
+//! with its posterior summary rows.
 
+use clv::bayes::{ParamSummary, Prior, PriorItem, SampleOptions};
 use clv::fit::FitOptions;
 use clv::models::{AnyModel, ModelKind, whole_count};
 use clv::uncertainty::{DEFAULT_QUANTILES, Data, Draws, Intervals, Spend};
 use clv::{Error, Result};
+use serde::Serialize;
 
 use crate::camel;
 use crate::models::ClvArgs;
@@ -128,4 +132,140 @@ pub fn customer_lifetime_value(
         clv::value::periods_per_month(&unit)?,
         quantiles,
     )
+}
+
+/// The options of `sample` as JS gives them (all optional; the defaults
+/// are Python's: 4 chains of 1000 warm-up and 1000 kept draws, seed 0).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SampleArgs {
+    /// Number of chains (default 4).
+    pub chains: Option<f64>,
+    /// Warm-up draws per chain (default 1000).
+    pub tune: Option<f64>,
+    /// Kept draws per chain (default 1000).
+    pub draws: Option<f64>,
+    /// Seed (default 0), a whole number below 2^53.
+    pub seed: Option<f64>,
+}
+
+/// A prior by parameter name, as its items (`['gamma', 1, 1]`).
+pub type PriorItems<'a> = (String, Vec<PriorItem<'a>>);
+
+/// The weights of a sample: those of the data object (as `fit` takes
+/// them) or of the options, not both.
+///
+/// # Errors
+/// [`Error::InvalidValue`] naming `weights` when both are given.
+pub fn sample_weights<'a>(
+    data: Option<&'a [f64]>,
+    options: Option<&'a [f64]>,
+) -> Result<Option<&'a [f64]>> {
+    match (data, options) {
+        (Some(_), Some(_)) => Err(Error::invalid(
+            "weights",
+            "given in the data and in the options",
+            "weights in one of them",
+        )),
+        (d, o) => Ok(d.or(o)),
+    }
+}
+
+/// A Bayesian fit with NUTS ([`clv::bayes::sample`]) of a model of `kind`
+/// to `inputs` (the registry's inputs, as `fit` takes them), the priors
+/// parsed by the core ([`Prior::from_items`]).
+///
+/// # Errors
+/// `chains`, `tune`, `draws` or `seed` not whole numbers; a bad prior
+/// (field: its parameter); those of [`clv::bayes::sample`].
+pub fn sample(
+    kind: ModelKind,
+    inputs: &[&[f64]],
+    weights: Option<&[f64]>,
+    priors: &[PriorItems<'_>],
+    args: &SampleArgs,
+) -> Result<Draws> {
+    let d = SampleOptions::default();
+    let chains = args.chains.map_or(Ok(d.chains), |v| {
+        whole_count("chains", v).map(|n| n as usize)
+    })?;
+    let count = |field, v: Option<f64>, default| {
+        v.map_or(Ok(default), |v| whole_count(field, v).map(u64::from))
+    };
+    let options = SampleOptions {
+        chains,
+        tune: count("tune", args.tune, d.tune)?,
+        draws: count("draws", args.draws, d.draws)?,
+        seed: clv::error::check::seed("seed", args.seed.unwrap_or(0.0))?,
+        ..d
+    };
+    let given = priors
+        .iter()
+        .map(|(p, items)| Ok((p.clone(), Prior::from_items(items, p)?)))
+        .collect::<Result<Vec<_>>>()?;
+    clv::bayes::sample(kind, inputs, weights, &given, &options)
+}
+
+/// One row of a draws object's `summary()` ([`Draws::summary`]), Python's
+/// fields in camelCase.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PosteriorRow {
+    /// Parameter name.
+    pub param: &'static str,
+    /// Posterior mean.
+    pub mean: f64,
+    /// Posterior standard deviation.
+    pub sd: f64,
+    /// 5% quantile.
+    pub q05: f64,
+    /// 95% quantile.
+    pub q95: f64,
+    /// Rank-normalised split R-hat.
+    pub r_hat: f64,
+    /// Bulk effective sample size.
+    pub ess_bulk: f64,
+    /// Tail effective sample size.
+    pub ess_tail: f64,
+    /// Divergent transitions of the whole run (the same on every row).
+    pub divergences: u32,
+}
+
+impl From<ParamSummary> for PosteriorRow {
+    fn from(r: ParamSummary) -> Self {
+        PosteriorRow {
+            param: r.param,
+            mean: r.mean,
+            sd: r.sd,
+            q05: r.q05,
+            q95: r.q95,
+            r_hat: r.r_hat,
+            ess_bulk: r.ess_bulk,
+            ess_tail: r.ess_tail,
+            divergences: u32::try_from(r.divergences).unwrap_or(u32::MAX),
+        }
+    }
+}
+
+/// The `summary()` rows of draws.
+///
+/// # Errors
+/// Those of [`Draws::summary`].
+pub fn posterior_rows(draws: &Draws) -> Result<Vec<PosteriorRow>> {
+    Ok(draws.summary()?.into_iter().map(Into::into).collect())
+}
+
+/// The number of divergent transitions of NUTS draws; `None` for others.
+#[must_use]
+pub fn divergences(draws: &Draws) -> Option<u32> {
+    draws
+        .nuts()
+        .map(|n| u32::try_from(n.divergent.len()).unwrap_or(u32::MAX))
+}
+
+/// The number of chains of NUTS draws; `None` for others.
+#[must_use]
+pub fn chains(draws: &Draws) -> Option<u32> {
+    draws
+        .nuts()
+        .map(|n| u32::try_from(n.chains).unwrap_or(u32::MAX))
 }

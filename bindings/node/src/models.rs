@@ -445,6 +445,24 @@ macro_rules! input_fit {
                     .map_err(js)?;
                 Ok(this)
             }
+
+            /// Bayesian fit with NUTS to the same data as `fit` (`priors` by parameter name,
+            /// `chains` in parallel, each of `tune` warm-up and `draws` kept draws, `seed`):
+            /// the posterior draws (method "nuts"), with every prediction as intervals. The
+            /// model itself stays unfitted.
+            #[napi(catch_unwind)]
+            pub fn sample(
+                &self,
+                data: $Input,
+                options: Option<crate::uncertainty::SampleOptions>,
+            ) -> Result<crate::uncertainty::Draws> {
+                crate::uncertainty::sample(
+                    self.state.kind(),
+                    &data.columns(),
+                    data.weights(),
+                    options,
+                )
+            }
         }
     };
 }
@@ -570,6 +588,16 @@ macro_rules! retention_methods {
             ) -> Result<This<'a>> {
                 self.state.fit(&[sl(&survivors)], None).map_err(js)?;
                 Ok(this)
+            }
+
+            /// Bayesian fit with NUTS to a survivor series (see `BetaGeo.sample`).
+            #[napi(catch_unwind)]
+            pub fn sample(
+                &self,
+                survivors: Either<Float64Array, Vec<f64>>,
+                options: Option<crate::uncertainty::SampleOptions>,
+            ) -> Result<crate::uncertainty::Draws> {
+                crate::uncertainty::sample(self.state.kind(), &[sl(&survivors)], None, options)
             }
 
             /// Log-likelihood of a survivor series at these parameters.

@@ -1,11 +1,16 @@
-//! `Draws`: parameter draws of a model (`model.draws({method, n, seed})`)
-//! with every prediction as intervals ([`clv::uncertainty`]). Each method
+//! `Draws`: parameter draws of a model (`model.draws({method, n, seed})`,
+//! or the posterior of `model.sample(data, {priors, chains, …})`) with
+//! every prediction as intervals ([`clv::uncertainty`]). Each method
 //! converts, calls the core (through `clv_js_common::uncertainty`) and
 //! converts back.
 
+use std::collections::BTreeMap;
+
 use clv::ModelInfo;
+use clv::bayes::PriorItem;
+use clv::models::ModelKind;
 use clv::uncertainty::{Intervals, Spend};
-use clv_js_common::uncertainty::{self as common, DrawsArgs};
+use clv_js_common::uncertainty::{self as common, DrawsArgs, PriorItems, SampleArgs};
 use napi::bindgen_prelude::{Either, Float64Array};
 use napi_derive::napi;
 
@@ -60,6 +65,98 @@ pub struct DrawsOptions {
     pub seed: Option<f64>,
     /// The data the model was fitted to (bootstrap).
     pub data: Option<DrawsData>,
+}
+
+/// Options of `sample` (a Bayesian fit with NUTS).
+#[napi(object, object_to_js = false)]
+#[derive(Default)]
+pub struct SampleOptions {
+    /// Priors by parameter name, `[family, ...args]`: `['gamma', shape, rate]`,
+    /// `['lognormal', mu, sigma]`, `['halfnormal', sigma]`, `['weibull', k, lambda]`,
+    /// `['halfflat']`; parameters not named keep their default (`lognormal(0, 2)`
+    /// for shapes, `lognormal(0, 5)` for scales).
+    #[napi(ts_type = "Record<string, string | Array<string | number>>")]
+    pub priors: Option<BTreeMap<String, PriorSpec>>,
+    /// Number of chains (default 4), run in parallel.
+    pub chains: Option<f64>,
+    /// Warm-up draws per chain, discarded (default 1000).
+    pub tune: Option<f64>,
+    /// Kept draws per chain (default 1000).
+    pub draws: Option<f64>,
+    /// Seed (default 0): the same seed gives the same draws bit for bit, in every runtime.
+    pub seed: Option<f64>,
+    /// Optional weight per row (or give `weights` in the data, as to `fit`).
+    pub weights: Option<Either<Float64Array, Vec<f64>>>,
+}
+
+js_object! {
+#[doc = "One row of a draws object's `summary()`: the posterior of one parameter."]
+#[napi(object, object_from_js = false)]
+pub struct PosteriorRow from common::PosteriorRow {
+    pub param: String => String::from,
+    pub mean: f64,
+    #[doc = "Posterior standard deviation."]
+    pub sd: f64,
+    #[doc = "5% quantile."]
+    pub q05: f64,
+    #[doc = "95% quantile."]
+    pub q95: f64,
+    #[doc = "Rank-normalised split R-hat (Vehtari et al. 2021)."]
+    pub r_hat: f64,
+    #[doc = "Bulk effective sample size."]
+    pub ess_bulk: f64,
+    #[doc = "Tail effective sample size."]
+    pub ess_tail: f64,
+    #[doc = "Divergent transitions of the whole run (the same on every row)."]
+    pub divergences: u32,
+}
+}
+
+/// A prior as JS gives it: `['gamma', 1, 1]`, or the bare family name.
+type PriorSpec = Either<String, Vec<Either<String, f64>>>;
+
+/// The priors object as the core's items per parameter (the core parses
+/// and checks them), in the order of the parameter names.
+fn prior_items(priors: Option<&BTreeMap<String, PriorSpec>>) -> Vec<PriorItems<'_>> {
+    fn item(v: &Either<String, f64>) -> PriorItem<'_> {
+        match v {
+            Either::A(s) => PriorItem::Text(s),
+            Either::B(v) => PriorItem::Number(*v),
+        }
+    }
+    priors
+        .into_iter()
+        .flatten()
+        .map(|(k, v)| {
+            let items = match v {
+                Either::A(family) => vec![PriorItem::Text(family)],
+                Either::B(a) => a.iter().map(item).collect(),
+            };
+            (k.clone(), items)
+        })
+        .collect()
+}
+
+/// `model.sample(data, options)` of every model class: `inputs` are the
+/// registry's inputs as `fit` takes them, `weights` those of the data.
+pub(crate) fn sample(
+    kind: ModelKind,
+    inputs: &[&[f64]],
+    weights: Option<&[f64]>,
+    options: Option<SampleOptions>,
+) -> Result<Draws> {
+    let o = options.unwrap_or_default();
+    let weights = common::sample_weights(weights, o.weights.as_ref().map(sl)).map_err(js)?;
+    let priors = prior_items(o.priors.as_ref());
+    let args = SampleArgs {
+        chains: o.chains,
+        tune: o.tune,
+        draws: o.draws,
+        seed: o.seed,
+    };
+    Ok(Draws {
+        inner: common::sample(kind, inputs, weights, &priors, &args).map_err(js)?,
+    })
 }
 
 /// Options of an interval: the quantile levels (default [0.05, 0.5, 0.95]).
@@ -143,10 +240,46 @@ fn q(o: Option<IntervalOptions>) -> Vec<f64> {
 
 #[napi]
 impl Draws {
-    /// "laplace" or "bootstrap".
+    /// "laplace", "bootstrap" or "nuts".
     #[napi(getter)]
     pub fn method(&self) -> String {
         self.inner.method().as_str().to_string()
+    }
+
+    /// Per parameter: posterior mean, sd, 5% and 95% quantiles, R-hat, bulk and
+    /// tail ESS, and the divergences of the run (draws of other methods count
+    /// as one chain).
+    #[napi(catch_unwind)]
+    pub fn summary(&self) -> Result<Vec<PosteriorRow>> {
+        Ok(crate::rows(
+            common::posterior_rows(&self.inner).map_err(js)?,
+        ))
+    }
+
+    /// Divergent transitions of NUTS draws; null for other methods.
+    #[napi(getter)]
+    pub fn divergences(&self) -> Option<u32> {
+        common::divergences(&self.inner)
+    }
+
+    /// The number of chains of NUTS draws (stored chain after chain); null for other methods.
+    #[napi(getter)]
+    pub fn chains(&self) -> Option<u32> {
+        common::chains(&self.inner)
+    }
+
+    /// The draws as JSON text (with chains, priors and divergences; numbers read back bit for bit).
+    #[napi(js_name = "toJSON")]
+    pub fn to_json(&self) -> String {
+        self.inner.to_json()
+    }
+
+    /// Reads what `toJSON()` wrote.
+    #[napi(catch_unwind, factory, js_name = "fromJSON")]
+    pub fn from_json(text: String) -> Result<Draws> {
+        Ok(Draws {
+            inner: clv::uncertainty::Draws::from_json(&text).map_err(js)?,
+        })
     }
 
     /// The number of draws.

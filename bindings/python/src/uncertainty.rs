@@ -5,7 +5,7 @@
 
 use std::borrow::Cow;
 
-use clv::bayes::{ParamSummary, Prior, SampleOptions};
+use clv::bayes::{ParamSummary, Prior, PriorItem, SampleOptions};
 use clv::models::whole_count;
 use clv::uncertainty::{Data, Draws, Intervals, Spend};
 use clv::value;
@@ -62,8 +62,56 @@ pub(crate) fn draws(
     Ok(PyDraws { inner })
 }
 
+/// One element of a prior as Python gives it: a string, a number (what
+/// `float()` of it gives) or another object (its type name).
+enum ReadItem {
+    Text(String),
+    Number(f64),
+    Other(String),
+}
+
+impl ReadItem {
+    fn item(&self) -> PriorItem<'_> {
+        match self {
+            ReadItem::Text(s) => PriorItem::Text(s),
+            ReadItem::Number(v) => PriorItem::Number(*v),
+            ReadItem::Other(t) => PriorItem::Other(t),
+        }
+    }
+}
+
+/// A prior `("gamma", 1, 1)` (a tuple or list, or the bare family name) as
+/// items for the core, which parses and checks them
+/// ([`Prior::from_items`]): every runtime gives the same errors.
+fn prior_items(spec: &Bound<'_, PyAny>) -> Vec<ReadItem> {
+    let read = |v: &Bound<'_, PyAny>| {
+        if let Ok(s) = v.extract::<String>() {
+            ReadItem::Text(s)
+        } else if let Ok(x) = v.extract::<f64>() {
+            ReadItem::Number(x)
+        } else {
+            let name = v
+                .get_type()
+                .name()
+                .map_or_else(|_| "object".to_string(), |n| n.to_string());
+            ReadItem::Other(name)
+        }
+    };
+    let seq = spec
+        .cast::<pyo3::types::PyTuple>()
+        .map(|t| t.iter().collect::<Vec<_>>())
+        .or_else(|_| {
+            spec.cast::<pyo3::types::PyList>()
+                .map(|l| l.iter().collect::<Vec<_>>())
+        });
+    match seq {
+        Ok(items) => items.iter().map(read).collect(),
+        Err(_) => vec![read(spec)],
+    }
+}
+
 /// `Model.sample` (Python layer): converts and calls [`clv::bayes::sample`];
-/// `priors` are (parameter, family, arguments).
+/// `priors` are (parameter, `(family, *args)` as the user wrote it).
 #[pyfunction]
 #[pyo3(signature = (kind, inputs, weights, priors, chains, tune, draws, seed))]
 #[allow(clippy::too_many_arguments)]
@@ -72,16 +120,23 @@ pub(crate) fn sample(
     kind: &str,
     inputs: Vec<Floats<'_>>,
     weights: Option<Floats<'_>>,
-    priors: Vec<(String, String, Vec<f64>)>,
+    priors: Vec<(String, Bound<'_, PyAny>)>,
     chains: usize,
     tune: u64,
     draws: u64,
     seed: u64,
 ) -> Res<PyDraws> {
     let kind: clv::ModelKind = kind.parse()?;
-    let given = priors
+    let read: Vec<(String, Vec<ReadItem>)> = priors
         .iter()
-        .map(|(p, f, a)| Ok((p.clone(), Prior::new(f, a, p)?)))
+        .map(|(p, spec)| (p.clone(), prior_items(spec)))
+        .collect();
+    let given = read
+        .iter()
+        .map(|(p, items)| {
+            let items: Vec<PriorItem<'_>> = items.iter().map(ReadItem::item).collect();
+            Ok((p.clone(), Prior::from_items(&items, p)?))
+        })
         .collect::<clv::Result<Vec<_>>>()?;
     let cols = arrays(&inputs);
     let slices = borrow(&cols);

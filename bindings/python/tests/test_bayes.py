@@ -108,6 +108,13 @@ def test_bad_priors_and_options_raise_typed_errors():
     with pytest.raises(clv.ClvError) as e:
         m.sample(REGULAR, priors={"beta": ("gamma", "one", 1)})
     assert e.value.field == "beta"
+    # the core parses (family, *args) for every runtime (Prior::from_items)
+    with pytest.raises(clv.ClvError) as e:
+        m.sample(REGULAR, priors={"beta": ("gamma", None, 1)})
+    assert e.value.field == "beta" and "numbers after the family" in str(e.value)
+    with pytest.raises(clv.ClvError) as e:
+        m.sample(REGULAR, priors={"beta": ()})
+    assert e.value.field == "beta"
     with pytest.raises(clv.ClvError) as e:
         m.sample(REGULAR, chains=0)
     assert e.value.field == "chains"

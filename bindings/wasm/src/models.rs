@@ -300,6 +300,24 @@ macro_rules! input_fit {
                     state: Rc::clone(self.state()?),
                 })
             }
+
+            /// Bayesian fit with NUTS to the same data as `fit` (`priors` by parameter name,
+            /// `chains` (run one after another here), each of `tune` warm-up and `draws` kept
+            /// draws, `seed`): the posterior draws (method "nuts"), with every prediction as
+            /// intervals. The model itself stays unfitted.
+            pub fn sample(
+                &self,
+                #[wasm_bindgen(unchecked_param_type = $Input)] data: JsValue,
+                #[wasm_bindgen(unchecked_optional_param_type = "SampleOptions")] options: JsValue,
+            ) -> Result<crate::uncertainty::WasmDraws> {
+                self.state()?;
+                let (c, w) = (
+                    inputs(ModelKind::$variant, &data)?,
+                    opt_f64s(&data, "weights")?,
+                );
+                let columns: Vec<&[f64]> = c.iter().map(Vec::as_slice).collect();
+                crate::uncertainty::sample(ModelKind::$variant, &columns, w.as_deref(), &options)
+            }
         }
     };
 }
@@ -394,6 +412,18 @@ macro_rules! retention_methods {
                 Ok($class {
                     state: Rc::clone(self.state()?),
                 })
+            }
+
+            /// Bayesian fit with NUTS to a survivor series (see `BetaGeo.sample`).
+            pub fn sample(
+                &self,
+                #[wasm_bindgen(unchecked_param_type = "Float64Array | number[]")]
+                survivors: JsValue,
+                #[wasm_bindgen(unchecked_optional_param_type = "SampleOptions")] options: JsValue,
+            ) -> Result<crate::uncertainty::WasmDraws> {
+                self.state()?;
+                let s = to_f64s("survivors", &survivors)?;
+                crate::uncertainty::sample(ModelKind::$variant, &[&s], None, &options)
             }
 
             /// Log-likelihood of a survivor series at these parameters.

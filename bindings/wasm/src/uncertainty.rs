@@ -1,17 +1,23 @@
-//! `Draws`: parameter draws of a model (`model.draws({method, n, seed})`)
-//! with every prediction as intervals ([`clv::uncertainty`]), as in
+//! `Draws`: parameter draws of a model (`model.draws({method, n, seed})`,
+//! or the posterior of `model.sample(data, {priors, chains, …})`) with
+//! every prediction as intervals ([`clv::uncertainty`]), as in
 //! `@clv/node`. Each method reads its JS arguments, calls the core (through
 //! `clv_js_common::uncertainty`) and converts the result once ([`to_js`]).
 
 use clv::ModelInfo;
+use clv::bayes::PriorItem;
 use clv::models::AnyModel;
+use clv::models::ModelKind;
 use clv::uncertainty::{Intervals, Spend};
 use clv_js_common::models::ClvArgs;
-use clv_js_common::uncertainty::{self as common, DrawsArgs};
+use clv_js_common::uncertainty::{self as common, DrawsArgs, PriorItems, SampleArgs};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
-use crate::{Result, get, js, missing, num, opt_f64, opt_f64s, opt_string, to_f64s, to_js};
+use crate::{
+    Result, get, invalid, js, missing, num, opt_f64, opt_f64s, opt_string, to_f64s, to_js,
+    type_name,
+};
 
 /// Parameter draws of a model, with its predictions as intervals.
 #[wasm_bindgen(js_name = Draws)]
@@ -74,6 +80,82 @@ pub(crate) fn draws(model: &AnyModel, options: &JsValue) -> Result<WasmDraws> {
     })
 }
 
+/// One element of a prior list read from JS: its string, number and type name.
+type ReadItem = (Option<String>, Option<f64>, String);
+
+/// One element of a prior list: its string, number or type name.
+fn prior_item(v: &JsValue) -> ReadItem {
+    (v.as_string(), v.as_f64(), type_name(v))
+}
+
+/// The priors object (`{ r: ['gamma', 1, 1], … }`) as the core's items per
+/// parameter (the core parses and checks them).
+fn prior_items(options: &JsValue) -> Result<Vec<(String, Vec<ReadItem>)>> {
+    let priors = get(options, "priors")?;
+    if missing(&priors) {
+        return Ok(Vec::new());
+    }
+    if !priors.is_object() || js_sys::Array::is_array(&priors) {
+        return Err(invalid(
+            "priors",
+            type_name(&priors),
+            "an object of priors by parameter name, e.g. { r: ['gamma', 1, 1] }",
+        ));
+    }
+    let mut out = Vec::new();
+    for entry in js_sys::Object::entries(priors.unchecked_ref()).iter() {
+        let kv: js_sys::Array = entry.unchecked_into();
+        let name = kv.get(0).as_string().unwrap_or_default();
+        let v = kv.get(1);
+        let items = if js_sys::Array::is_array(&v) {
+            v.unchecked_into::<js_sys::Array>()
+                .iter()
+                .map(|i| prior_item(&i))
+                .collect()
+        } else {
+            vec![prior_item(&v)]
+        };
+        out.push((name, items));
+    }
+    Ok(out)
+}
+
+/// `model.sample(data, options)` of every model class: the registry's
+/// inputs of `kind` as `fit` takes them, and the weights of the data.
+pub(crate) fn sample(
+    kind: ModelKind,
+    inputs: &[&[f64]],
+    weights: Option<&[f64]>,
+    options: &JsValue,
+) -> Result<WasmDraws> {
+    let own = opt_f64s(options, "weights")?;
+    let weights = common::sample_weights(weights, own.as_deref()).map_err(js)?;
+    let read = prior_items(options)?;
+    let priors: Vec<PriorItems<'_>> = read
+        .iter()
+        .map(|(name, items)| {
+            let items = items
+                .iter()
+                .map(|(text, number, type_name)| match (text, number) {
+                    (Some(t), _) => PriorItem::Text(t),
+                    (_, Some(v)) => PriorItem::Number(*v),
+                    _ => PriorItem::Other(type_name),
+                })
+                .collect();
+            (name.clone(), items)
+        })
+        .collect();
+    let args = SampleArgs {
+        chains: opt_f64(options, "chains")?,
+        tune: opt_f64(options, "tune")?,
+        draws: opt_f64(options, "draws")?,
+        seed: opt_f64(options, "seed")?,
+    };
+    Ok(WasmDraws {
+        inner: common::sample(kind, inputs, weights, &priors, &args).map_err(js)?,
+    })
+}
+
 impl WasmDraws {
     fn columns(&self, data: &JsValue) -> Result<Vec<(String, Vec<f64>)>> {
         arrays(data, &common::input_names(self.inner.kind()))
@@ -89,10 +171,44 @@ impl WasmDraws {
 
 #[wasm_bindgen(js_class = Draws)]
 impl WasmDraws {
-    /// "laplace" or "bootstrap".
+    /// "laplace", "bootstrap" or "nuts".
     #[wasm_bindgen(getter)]
     pub fn method(&self) -> String {
         self.inner.method().as_str().to_string()
+    }
+
+    /// Per parameter: posterior mean, sd, 5% and 95% quantiles, R-hat, bulk and
+    /// tail ESS, and the divergences of the run (draws of other methods count
+    /// as one chain).
+    #[wasm_bindgen(unchecked_return_type = "PosteriorRow[]")]
+    pub fn summary(&self) -> Result<JsValue> {
+        to_js(&common::posterior_rows(&self.inner).map_err(js)?)
+    }
+
+    /// Divergent transitions of NUTS draws; null for other methods.
+    #[wasm_bindgen(getter)]
+    pub fn divergences(&self) -> Option<u32> {
+        common::divergences(&self.inner)
+    }
+
+    /// The number of chains of NUTS draws (stored chain after chain); null for other methods.
+    #[wasm_bindgen(getter)]
+    pub fn chains(&self) -> Option<u32> {
+        common::chains(&self.inner)
+    }
+
+    /// The draws as JSON text (with chains, priors and divergences; numbers read back bit for bit).
+    #[wasm_bindgen(js_name = toJSON)]
+    pub fn to_json(&self) -> String {
+        self.inner.to_json()
+    }
+
+    /// Reads what `toJSON()` wrote.
+    #[wasm_bindgen(js_name = fromJSON)]
+    pub fn from_json(text: &str) -> Result<WasmDraws> {
+        Ok(WasmDraws {
+            inner: clv::uncertainty::Draws::from_json(text).map_err(js)?,
+        })
     }
 
     /// The number of draws.

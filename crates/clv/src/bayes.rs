@@ -59,7 +59,7 @@ use nuts_rs::{
 };
 use serde::{Deserialize, Serialize};
 
-pub use priors::{FAMILIES, Prior, default_priors, resolve_priors};
+pub use priors::{FAMILIES, Prior, PriorItem, default_priors, resolve_priors};
 
 use crate::error::{Error, Result};
 use crate::fit::{FitOptions, Likelihood};

@@ -160,7 +160,7 @@ def sample(
     kind: str,
     inputs: Sequence[_F64],
     weights: Optional[_F64],
-    priors: Sequence[Tuple[str, str, Sequence[float]]],
+    priors: Sequence[Tuple[str, Any]],
     chains: int,
     tune: int,
     draws: int,

@@ -109,21 +109,11 @@ class Model:
 
     def _sample(self, arrays: List[np.ndarray], weights: Any, priors: Optional[Dict[str, Any]], chains: int,
                 tune: int, draws: int, seed: int) -> Any:
-        from .uncertainty import PRIOR_FAMILIES, Posterior
+        from .uncertainty import Posterior
 
-        given = []
-        for name, spec in (priors or {}).items():
-            if isinstance(spec, str):
-                spec = (spec,)
-            if not isinstance(spec, (tuple, list)) or not spec or spec[0] not in PRIOR_FAMILIES:
-                raise error(f"invalid {name}: prior {spec!r} (expected a tuple (family, *args), family one of "
-                            f"{', '.join(PRIOR_FAMILIES)}, e.g. ('gamma', 1, 1))", field=str(name))
-            try:
-                args = [float(a) for a in spec[1:]]
-            except (TypeError, ValueError):
-                raise error(f"invalid {name}: prior {spec!r} (expected numbers after the family)",
-                            field=str(name)) from None
-            given.append((str(name), str(spec[0]), args))
+        # (family, *args) or the bare family name: the core parses and checks
+        # it (Prior::from_items), as for Node and WASM.
+        given = [(str(name), spec) for name, spec in (priors or {}).items()]
         w = None
         if weights is not None:
             w = np.ascontiguousarray(to_f64("weights", weights))

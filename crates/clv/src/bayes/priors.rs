@@ -51,6 +51,28 @@ pub const FAMILIES: [(&str, usize); 5] = [
     ("halfflat", 0),
 ];
 
+/// One element of a prior written as plain data by a binding
+/// ([`Prior::from_items`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum PriorItem<'a> {
+    /// A string (the family name, first).
+    Text(&'a str),
+    /// A number (an argument).
+    Number(f64),
+    /// Anything else, by its type name (an error).
+    Other(&'a str),
+}
+
+impl fmt::Display for PriorItem<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PriorItem::Text(s) => write!(f, "{s:?}"),
+            PriorItem::Number(v) => write!(f, "{v}"),
+            PriorItem::Other(t) => write!(f, "<{t}>"),
+        }
+    }
+}
+
 /// A prior density on one positive parameter (module docs).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(into = "(String, Vec<f64>)", try_from = "(String, Vec<f64>)")]
@@ -146,6 +168,48 @@ impl Prior {
             _ => return Err(bad(format!("{name} arguments that are finite and > 0"))),
         };
         Ok(prior)
+    }
+
+    /// A prior written as a list `[family, arg, …]` (or the bare family
+    /// name) the way a binding receives it: JS `['gamma', 1, 1]`, Python
+    /// `("gamma", 1, 1)`. Each runtime only converts its values to
+    /// [`PriorItem`]s, so that all give the same error for the same input.
+    ///
+    /// ```
+    /// use clv::bayes::{Prior, PriorItem};
+    /// let p = Prior::from_items(&[PriorItem::Text("gamma"), PriorItem::Number(1.0), PriorItem::Number(2.0)], "r")?;
+    /// assert_eq!(p, Prior::Gamma { shape: 1.0, rate: 2.0 });
+    /// let e = Prior::from_items(&[PriorItem::Number(1.0)], "r").unwrap_err();
+    /// assert_eq!(e.field(), Some("r"));
+    /// # Ok::<(), clv::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::InvalidValue`] with field `param`: no family name first, an
+    /// argument that is not a number; those of [`Prior::new`].
+    pub fn from_items(items: &[PriorItem<'_>], param: &str) -> Result<Prior> {
+        let shown = || {
+            let parts: Vec<String> = items.iter().map(ToString::to_string).collect();
+            format!("prior [{}]", parts.join(", "))
+        };
+        let Some(PriorItem::Text(family)) = items.first() else {
+            return Err(Error::invalid(
+                param,
+                shown(),
+                format!(
+                    "a list [family, ...args], family one of {}, e.g. ['gamma', 1, 1]",
+                    FAMILIES.map(|(f, _)| f).join(", ")
+                ),
+            ));
+        };
+        let args = items[1..]
+            .iter()
+            .map(|a| match a {
+                PriorItem::Number(v) => Ok(*v),
+                _ => Err(Error::invalid(param, shown(), "numbers after the family")),
+            })
+            .collect::<Result<Vec<f64>>>()?;
+        Prior::new(family, &args, param)
     }
 
     /// Parses `FAMILY:ARG,ARG` (the CLI spelling), e.g. `gamma:1,1`,
