@@ -10,20 +10,8 @@ use clv::fit::FitOptions;
 use clv::uncertainty::Draws;
 use clv::{AnyModel, Error, ModelInfo, ModelKind};
 
-/// Columns of a CSV file in `tests/data` (the repository's).
-fn columns(file: &str, names: &[&str]) -> Vec<Vec<f64>> {
-    let path = format!("{}/../../tests/data/{file}", env!("CARGO_MANIFEST_DIR"));
-    let c = clv::io::read_csv_columns(std::path::Path::new(&path), None, names).unwrap();
-    names.iter().map(|n| c.get(n).unwrap().to_vec()).collect()
-}
-
-/// CDNOW (FHL 2005): 2357 customers, weeks 1-39.
-fn cdnow() -> Vec<Vec<f64>> {
-    columns(
-        "cdnow_customers_summary.csv",
-        &["frequency", "recency", "T"],
-    )
-}
+mod common;
+use common::{cdnow, columns};
 
 fn refs(c: &[Vec<f64>]) -> Vec<&[f64]> {
     c.iter().map(Vec::as_slice).collect()

@@ -8,21 +8,8 @@ use clv::fit::FitOptions;
 use clv::uncertainty::{Data, Draws, Method, Spend, quantile_sorted};
 use clv::{AnyModel, ModelInfo, ModelKind, TransactionModel};
 
-/// Columns of a CSV file in `tests/data` (the repository's), read by the
-/// core's own column reader.
-fn columns(file: &str, names: &[&str]) -> Vec<Vec<f64>> {
-    let path = format!("{}/../../tests/data/{file}", env!("CARGO_MANIFEST_DIR"));
-    let c = clv::io::read_csv_columns(std::path::Path::new(&path), None, names).unwrap();
-    names.iter().map(|n| c.get(n).unwrap().to_vec()).collect()
-}
-
-/// CDNOW (FHL 2005): 2357 customers, weeks 1-39.
-fn cdnow() -> Vec<Vec<f64>> {
-    columns(
-        "cdnow_customers_summary.csv",
-        &["frequency", "recency", "T"],
-    )
-}
+mod common;
+use common::{cdnow, columns};
 
 fn bg_nbd_cdnow() -> AnyModel {
     let d = cdnow();
