@@ -48,9 +48,9 @@ impl clap::ValueEnum for ModelArg {
     }
 }
 
-/// Arguments of `clv fit`.
+/// The model and its data, as `clv fit` and `clv sample` take them.
 #[derive(Debug, Args)]
-pub struct FitArgs {
+pub struct ModelData {
     /// The model.
     #[arg(value_enum)]
     pub model: ModelArg,
@@ -63,6 +63,13 @@ pub struct FitArgs {
     /// first being the cohort size (e.g. 1000,631,468,382).
     #[arg(long)]
     pub survivors: Option<String>,
+}
+
+/// Arguments of `clv fit`.
+#[derive(Debug, Args)]
+pub struct FitArgs {
+    #[command(flatten)]
+    pub data: ModelData,
     /// L2 penalty on the parameters (as lifetimes' penalizer_coef).
     #[arg(long, default_value_t = 0.0)]
     pub penalty: f64,
@@ -89,66 +96,62 @@ pub struct Fitted {
     pub ids: Vec<String>,
 }
 
-/// The data a model takes, read as `clv fit` and `clv sample` read it:
-/// the registry names the arrays the model takes, read from the summary's
-/// columns (`--survivors` for a retention model); `f` gets them with the
-/// optional weights and the customer ids (empty for a retention model).
-pub fn with_inputs<T>(
-    kind: ModelKind,
-    summary: Option<&PathBuf>,
-    columns: &SummaryColumnArgs,
-    survivors: Option<&str>,
-    f: impl FnOnce(&[&[f64]], Option<&[f64]>, &[String]) -> Result<T>,
-) -> Result<T> {
-    let spec = kind.spec();
-    if spec.family == Family::Retention {
-        let text = survivors.ok_or_else(|| {
+impl ModelData {
+    /// The data the model takes, read as `clv fit` and `clv sample` read
+    /// it: the registry names the arrays the model takes, read from the
+    /// summary's columns (`--survivors` for a retention model); `f` gets
+    /// them with the optional weights and the customer ids (empty for a
+    /// retention model).
+    pub fn with_inputs<T>(
+        &self,
+        f: impl FnOnce(&[&[f64]], Option<&[f64]>, &[String]) -> Result<T>,
+    ) -> Result<T> {
+        let (kind, columns) = (self.model.0, &self.columns);
+        let (summary, survivors) = (self.summary.as_ref(), self.survivors.as_deref());
+        let spec = kind.spec();
+        if spec.family == Family::Retention {
+            let text = survivors.ok_or_else(|| {
+                Error::invalid(
+                    "survivors",
+                    "(none)",
+                    format!("--survivors N0,N1,... for the {} model", spec.name),
+                )
+            })?;
+            return f(&[&parse_numbers("survivors", text, "a number")?], None, &[]);
+        }
+        let path = summary.ok_or_else(|| {
             Error::invalid(
-                "survivors",
+                "summary",
                 "(none)",
-                format!("--survivors N0,N1,... for the {} model", spec.name),
+                "--summary FILE with the per-customer summary",
             )
         })?;
-        return f(&[&parse_numbers("survivors", text, "a number")?], None, &[]);
+        let cols = columns.read(path)?;
+        let weights = columns.weights(&cols)?;
+        let inputs = spec
+            .inputs
+            .iter()
+            .map(|name| cols.get(columns.column_of(name)))
+            .collect::<Result<Vec<&[f64]>>>()?;
+        f(&inputs, weights, &cols.ids)
     }
-    let path = summary.ok_or_else(|| {
-        Error::invalid(
-            "summary",
-            "(none)",
-            "--summary FILE with the per-customer summary",
-        )
-    })?;
-    let cols = columns.read(path)?;
-    let weights = columns.weights(&cols)?;
-    let inputs = spec
-        .inputs
-        .iter()
-        .map(|name| cols.get(columns.column_of(name)))
-        .collect::<Result<Vec<&[f64]>>>()?;
-    f(&inputs, weights, &cols.ids)
 }
 
-/// Fits the model the arguments ask for ([`with_inputs`]).
+/// Fits the model the arguments ask for ([`ModelData::with_inputs`]).
 pub fn fit(args: &FitArgs) -> Result<Fitted> {
     let options = FitOptions {
         penalty: args.penalty,
         unit: args.freq.as_deref().map(TimeUnit::parse).transpose()?,
         ..FitOptions::default()
     };
-    let kind = args.model.0;
+    let kind = args.data.model.0;
     // With the ids: a fit that leaves customers out names them.
-    let (model, ids) = with_inputs(
-        kind,
-        args.summary.as_ref(),
-        &args.columns,
-        args.survivors.as_deref(),
-        |inputs, weights, ids| {
-            Ok((
-                AnyModel::fit(kind, inputs, weights, &options)?,
-                ids.to_vec(),
-            ))
-        },
-    )?;
+    let (model, ids) = args.data.with_inputs(|inputs, weights, ids| {
+        Ok((
+            AnyModel::fit(kind, inputs, weights, &options)?,
+            ids.to_vec(),
+        ))
+    })?;
     let info = model.fit_info().cloned().ok_or_else(|| Error::Format {
         what: "fit".to_string(),
         message: "the fitted model carries no fit information".to_string(),

@@ -10,24 +10,13 @@ use clv::uncertainty::Draws;
 use clv::{Error, Result};
 use serde_json::{Value, json};
 
-use crate::fit_cmd::{ModelArg, with_inputs};
-use crate::input::SummaryColumnArgs;
+use crate::fit_cmd::ModelData;
 
 /// Arguments of `clv sample`.
 #[derive(Debug, Args)]
 pub struct SampleArgs {
-    /// The model.
-    #[arg(value_enum)]
-    pub model: ModelArg,
-    /// Per-customer summary CSV (frequency, recency, T / periods, monetary_value).
-    #[arg(long)]
-    pub summary: Option<PathBuf>,
     #[command(flatten)]
-    pub columns: SummaryColumnArgs,
-    /// sBG only: customers still active at the start of each period, the
-    /// first being the cohort size (e.g. 1000,631,468,382).
-    #[arg(long)]
-    pub survivors: Option<String>,
+    pub data: ModelData,
     /// Number of chains (run in parallel).
     #[arg(long, default_value_t = 4)]
     pub chains: usize,
@@ -93,7 +82,7 @@ fn summary_json(post: &Draws, rows: &[ParamSummary]) -> Value {
 
 /// Runs `clv sample`.
 pub fn run(args: &SampleArgs) -> Result<()> {
-    let kind = args.model.0;
+    let kind = args.data.model.0;
     let given = parse_priors(&args.priors)?;
     let options = SampleOptions {
         chains: args.chains,
@@ -102,13 +91,9 @@ pub fn run(args: &SampleArgs) -> Result<()> {
         seed: args.seed,
         ..SampleOptions::default()
     };
-    let post = with_inputs(
-        kind,
-        args.summary.as_ref(),
-        &args.columns,
-        args.survivors.as_deref(),
-        |inputs, weights, _| sample(kind, inputs, weights, &given, &options),
-    )?;
+    let post = args
+        .data
+        .with_inputs(|inputs, weights, _| sample(kind, inputs, weights, &given, &options))?;
     let rows = post.summary()?;
     if let Some(path) = &args.output {
         std::fs::write(path, post.to_json()).map_err(|e| Error::Io {
