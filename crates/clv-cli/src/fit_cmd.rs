@@ -5,65 +5,14 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use clap::builder::PossibleValue;
 use clv::fit::{FitInfo, FitOptions};
-use clv::models::{AnyModel, Family, ModelInfo, ModelKind};
+use clv::models::{AnyModel, Family, ModelInfo};
 use clv::time::TimeUnit;
 use clv::{Error, Result};
 use serde_json::{Map, Value, json};
 
-use crate::input::{SummaryColumnArgs, parse_numbers};
+use crate::input::ModelData;
 use crate::render::{left_out_json, left_out_text};
-
-/// A model of the core's registry, as a command-line value (`bg-nbd`, ...):
-/// the CLI lists whatever models the core has.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ModelArg(pub ModelKind);
-
-impl clap::ValueEnum for ModelArg {
-    fn value_variants<'a>() -> &'a [Self] {
-        static ALL: std::sync::OnceLock<Vec<ModelArg>> = std::sync::OnceLock::new();
-        ALL.get_or_init(|| ModelKind::ALL.iter().map(|&k| ModelArg(k)).collect())
-    }
-
-    fn to_possible_value(&self) -> Option<PossibleValue> {
-        // The CLI spellings (`bg-nbd`), made once: clap asks for them on
-        // every parse and help.
-        static NAMES: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
-        let names =
-            NAMES.get_or_init(|| ModelKind::ALL.iter().map(|k| k.spec().cli_name()).collect());
-        let spec = self.0.spec();
-        let i = ModelKind::ALL.iter().position(|&k| k == self.0)?;
-        let help = format!(
-            "{} ({}): {}",
-            spec.name,
-            spec.reference,
-            spec.params.join(", ")
-        );
-        Some(
-            PossibleValue::new(names[i].as_str())
-                .alias(spec.key)
-                .help(help),
-        )
-    }
-}
-
-/// The model and its data, as `clv fit` and `clv sample` take them.
-#[derive(Debug, Args)]
-pub struct ModelData {
-    /// The model.
-    #[arg(value_enum)]
-    pub model: ModelArg,
-    /// Per-customer summary CSV (frequency, recency, T / periods, monetary_value).
-    #[arg(long)]
-    pub summary: Option<PathBuf>,
-    #[command(flatten)]
-    pub columns: SummaryColumnArgs,
-    /// sBG only: customers still active at the start of each period, the
-    /// first being the cohort size (e.g. 1000,631,468,382).
-    #[arg(long)]
-    pub survivors: Option<String>,
-}
 
 /// Arguments of `clv fit`.
 #[derive(Debug, Args)]
@@ -94,47 +43,6 @@ pub struct Fitted {
     pub info: FitInfo,
     /// Customer id of each input row (empty for a retention model).
     pub ids: Vec<String>,
-}
-
-impl ModelData {
-    /// The data the model takes, read as `clv fit` and `clv sample` read
-    /// it: the registry names the arrays the model takes, read from the
-    /// summary's columns (`--survivors` for a retention model); `f` gets
-    /// them with the optional weights and the customer ids (empty for a
-    /// retention model).
-    pub fn with_inputs<T>(
-        &self,
-        f: impl FnOnce(&[&[f64]], Option<&[f64]>, &[String]) -> Result<T>,
-    ) -> Result<T> {
-        let (kind, columns) = (self.model.0, &self.columns);
-        let (summary, survivors) = (self.summary.as_ref(), self.survivors.as_deref());
-        let spec = kind.spec();
-        if spec.family == Family::Retention {
-            let text = survivors.ok_or_else(|| {
-                Error::invalid(
-                    "survivors",
-                    "(none)",
-                    format!("--survivors N0,N1,... for the {} model", spec.name),
-                )
-            })?;
-            return f(&[&parse_numbers("survivors", text, "a number")?], None, &[]);
-        }
-        let path = summary.ok_or_else(|| {
-            Error::invalid(
-                "summary",
-                "(none)",
-                "--summary FILE with the per-customer summary",
-            )
-        })?;
-        let cols = columns.read(path)?;
-        let weights = columns.weights(&cols)?;
-        let inputs = spec
-            .inputs
-            .iter()
-            .map(|name| cols.get(columns.column_of(name)))
-            .collect::<Result<Vec<&[f64]>>>()?;
-        f(&inputs, weights, &cols.ids)
-    }
 }
 
 /// Fits the model the arguments ask for ([`ModelData::with_inputs`]).

@@ -1,14 +1,16 @@
 //! Command-line options shared by the commands that read transaction or
-//! summary files, and their conversion into `clv::io` options.
+//! summary files, and their conversion into `clv::io` options; the model
+//! and its data as `clv fit` and `clv sample` both take them.
 
 use std::fs::File;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use std::str::FromStr;
 
 use clap::Args;
-use clap::builder::{PossibleValuesParser, TypedValueParser};
+use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use clv::io::{ColumnRef, CsvColumns, Delimiter, ReadOptions, TransactionTable, read_csv_columns};
+use clv::models::{Family, ModelKind};
 use clv::summary::{Summary, SummaryOptions};
 use clv::time::{TimeUnit, parse_timestamp_for};
 use clv::{Error, Result};
@@ -329,5 +331,96 @@ impl SummaryColumnArgs {
     /// The weights column, when one was asked for.
     pub fn weights<'a>(&self, cols: &'a CsvColumns) -> Result<Option<&'a [f64]>> {
         self.weights_col.as_deref().map(|w| cols.get(w)).transpose()
+    }
+}
+
+/// A model of the core's registry, as a command-line value (`bg-nbd`, ...):
+/// the CLI lists whatever models the core has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ModelArg(pub ModelKind);
+
+impl clap::ValueEnum for ModelArg {
+    fn value_variants<'a>() -> &'a [Self] {
+        static ALL: std::sync::OnceLock<Vec<ModelArg>> = std::sync::OnceLock::new();
+        ALL.get_or_init(|| ModelKind::ALL.iter().map(|&k| ModelArg(k)).collect())
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        // The CLI spellings (`bg-nbd`), made once: clap asks for them on
+        // every parse and help.
+        static NAMES: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+        let names =
+            NAMES.get_or_init(|| ModelKind::ALL.iter().map(|k| k.spec().cli_name()).collect());
+        let spec = self.0.spec();
+        let i = ModelKind::ALL.iter().position(|&k| k == self.0)?;
+        let help = format!(
+            "{} ({}): {}",
+            spec.name,
+            spec.reference,
+            spec.params.join(", ")
+        );
+        Some(
+            PossibleValue::new(names[i].as_str())
+                .alias(spec.key)
+                .help(help),
+        )
+    }
+}
+
+/// The model and its data, as `clv fit` and `clv sample` take them.
+#[derive(Debug, Args)]
+pub struct ModelData {
+    /// The model.
+    #[arg(value_enum)]
+    pub model: ModelArg,
+    /// Per-customer summary CSV (frequency, recency, T / periods, monetary_value).
+    #[arg(long)]
+    pub summary: Option<PathBuf>,
+    #[command(flatten)]
+    pub columns: SummaryColumnArgs,
+    /// sBG only: customers still active at the start of each period, the
+    /// first being the cohort size (e.g. 1000,631,468,382).
+    #[arg(long)]
+    pub survivors: Option<String>,
+}
+
+impl ModelData {
+    /// The data the model takes, read as `clv fit` and `clv sample` read
+    /// it: the registry names the arrays the model takes, read from the
+    /// summary's columns (`--survivors` for a retention model); `f` gets
+    /// them with the optional weights and the customer ids (empty for a
+    /// retention model).
+    pub fn with_inputs<T>(
+        &self,
+        f: impl FnOnce(&[&[f64]], Option<&[f64]>, &[String]) -> Result<T>,
+    ) -> Result<T> {
+        let (kind, columns) = (self.model.0, &self.columns);
+        let (summary, survivors) = (self.summary.as_ref(), self.survivors.as_deref());
+        let spec = kind.spec();
+        if spec.family == Family::Retention {
+            let text = survivors.ok_or_else(|| {
+                Error::invalid(
+                    "survivors",
+                    "(none)",
+                    format!("--survivors N0,N1,... for the {} model", spec.name),
+                )
+            })?;
+            return f(&[&parse_numbers("survivors", text, "a number")?], None, &[]);
+        }
+        let path = summary.ok_or_else(|| {
+            Error::invalid(
+                "summary",
+                "(none)",
+                "--summary FILE with the per-customer summary",
+            )
+        })?;
+        let cols = columns.read(path)?;
+        let weights = columns.weights(&cols)?;
+        let inputs = spec
+            .inputs
+            .iter()
+            .map(|name| cols.get(columns.column_of(name)))
+            .collect::<Result<Vec<&[f64]>>>()?;
+        f(&inputs, weights, &cols.ids)
     }
 }

@@ -10,7 +10,7 @@ use clv::uncertainty::Draws;
 use clv::{Error, Result};
 use serde_json::{Value, json};
 
-use crate::fit_cmd::ModelData;
+use crate::input::ModelData;
 
 /// Arguments of `clv sample`.
 #[derive(Debug, Args)]
