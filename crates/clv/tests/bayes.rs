@@ -115,6 +115,77 @@ fn pareto_nbd_cdnow_posterior_is_around_the_mle() {
     debug_assertions,
     ignore = "slow in debug: cargo test --release -p clv --test bayes"
 )]
+fn mbg_nbd_cdnow_posterior_is_around_the_mle() {
+    // MLE on CDNOW: r = 0.525, α = 6.183, a = 0.891, b = 1.614 (lifetimes
+    // 0.11.3 ModifiedBetaGeoFitter; docs/models/mbg_nbd.md)
+    let d = cdnow();
+    posterior_matches_mle(
+        ModelKind::MbgNbd,
+        &refs(&d),
+        None,
+        &options(4, 1000, 1000, 6),
+        400.0,
+    );
+}
+
+#[test]
+#[cfg_attr(
+    debug_assertions,
+    ignore = "slow in debug: cargo test --release -p clv --test bayes"
+)]
+fn ggom_nbd_cdnow_posterior_converges() {
+    // CDNOW does not identify the Gompertz rate b: the likelihood rises
+    // toward b → 0, the Pareto/NBD limit (docs/models/ggom_nbd.md). Under
+    // the default lognormal(0, 5) the posterior is then a ridge along
+    // ln b (with β/b fixed) reaching far into the prior's tail, which NUTS
+    // crosses only with maximal trees (about 0.2 s a draw). With an
+    // informative prior on b, lognormal(−4, 0.5) (median 0.018 a week: a
+    // dropout hazard that doubles in about 38 weeks), the chains mix.
+    let d = cdnow();
+    let given = [(
+        "b".to_string(),
+        Prior::LogNormal {
+            mu: -4.0,
+            sigma: 0.5,
+        },
+    )];
+    let t = Instant::now();
+    let post = sample(
+        ModelKind::GgomNbd,
+        &refs(&d),
+        None,
+        &given,
+        &options(4, 1000, 1000, 7),
+    )
+    .unwrap();
+    let secs = t.elapsed().as_secs_f64();
+    let s = post.summary().unwrap();
+    for row in &s {
+        eprintln!(
+            "GGom/NBD {}: mean {:.4} sd {:.4} r_hat {:.4} ess_bulk {:.0} ess_tail {:.0} div {} [{secs:.1} s]",
+            row.param, row.mean, row.sd, row.r_hat, row.ess_bulk, row.ess_tail, row.divergences
+        );
+        assert!(row.r_hat < 1.01, "{}: r_hat {}", row.param, row.r_hat);
+        assert!(row.ess_bulk > 400.0, "{}: ess {}", row.param, row.ess_bulk);
+        assert_eq!(row.divergences, 0);
+    }
+    // the purchase process is the Pareto/NBD's: r and α around the MLE
+    // (r = 0.55328, α = 10.5776, docs/models/ggom_nbd.md)
+    for (row, mle) in s.iter().zip([0.55328, 10.5776]) {
+        assert!(
+            (row.mean - mle).abs() < 2.0 * row.sd,
+            "{}: {}",
+            row.param,
+            row.mean
+        );
+    }
+}
+
+#[test]
+#[cfg_attr(
+    debug_assertions,
+    ignore = "slow in debug: cargo test --release -p clv --test bayes"
+)]
 fn bg_bb_donations_posterior_is_around_the_mle() {
     // FHS (2010): α = 1.204, β = 0.750, γ = 0.657, δ = 2.783 (weighted rows)
     let d = columns(
