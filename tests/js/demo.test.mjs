@@ -404,12 +404,17 @@ test('the uncertainty switch: Laplace intervals at once, NUTS in a worker with p
   await page.fill('#nuts-chains', '0');
   await page.click('#run-nuts');
   await page.waitForSelector('#nuts-status[data-state=error]', { timeout: 60_000 });
-  assert.match(await page.textContent('#nuts-status'), /Error \[INVALID_INPUT\]: invalid chains: 0/);
+  assert.match(await page.textContent('#nuts-status'), /NUTS failed; the intervals shown are those of the last NUTS run\. Error \[INVALID_INPUT\]: invalid chains: 0/);
+  assertIntervals(await clvCells(page), 'nuts');
 
-  // 5. Off again: plain values.
+  // 5. It fits a phone; off again: plain values.
+  await assertNoOverflow(page, 'uncertainty panel at 1280 px');
+  await page.setViewportSize({ width: 390, height: 900 });
+  await assertNoOverflow(page, 'uncertainty panel at 390 px');
+  mkdirSync(OUT, { recursive: true });
+  await page.screenshot({ path: join(OUT, 'demo-uncertainty-390.png'), fullPage: true });
   await toggle.uncheck();
   assert.equal((await clvCells(page))[0].method, undefined);
-  await assertNoOverflow(page, 'uncertainty panel');
   assert.deepEqual(errors, []);
   await page.close();
 });

@@ -657,10 +657,13 @@ function stopNuts() {
   $('cancel-nuts').hidden = true;
 }
 
+/** Which intervals stay when a NUTS run stops early. */
+const kept = () => (state.intervals?.method === 'nuts' ? 'those of the last NUTS run' : 'Laplace’s');
+
 function nutsError(code, message) {
   stopNuts();
   $('nuts-progress').hidden = true;
-  nutsStatus(`<strong>NUTS failed; the intervals shown are still Laplace’s.</strong> `
+  nutsStatus(`<strong>NUTS failed; the intervals shown are ${kept()}.</strong> `
     + `<span class="raw">Error${code ? ` [${escapeHtml(code)}]` : ''}: ${escapeHtml(message)}</span>`, 'error');
 }
 
@@ -761,7 +764,7 @@ $('run-nuts').addEventListener('click', runNuts);
 $('cancel-nuts').addEventListener('click', () => {
   stopNuts();
   $('nuts-progress').hidden = true;
-  nutsStatus(`NUTS cancelled; the intervals shown are ${state.intervals?.method === 'nuts' ? 'those of the last NUTS run' : 'Laplace’s'}.`, 'idle');
+  nutsStatus(`NUTS cancelled; the intervals shown are ${kept()}.`, 'idle');
 });
 $('currency').addEventListener('change', () => {
   if (!state.last) return;
