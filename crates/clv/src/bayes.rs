@@ -481,20 +481,28 @@ fn run_chain(
     Ok((draws, divergent))
 }
 
-/// Runs the chains, in parallel where the crate may, calling `progress` on
-/// the caller's thread (the chains' reports reach it through a channel
-/// when they run on other threads). After `progress` returned false it is
-/// not called again, and the run ends in [`Error::Cancelled`].
+/// Runs the chains, in parallel where the crate may, calling `progress`
+/// (when given) on the caller's thread: with the `parallel` feature the
+/// chains then run on rayon's global pool from a helper thread, and their
+/// reports reach the caller through a channel (without `progress`, on the
+/// caller's pool, as ever). After `progress` returned false it is not
+/// called again, and the run ends in [`Error::Cancelled`].
 fn run_chains(
     density: &LogDensity<'_>,
     start: &[f64],
     o: &SampleOptions,
-    progress: &mut dyn FnMut(SampleProgress) -> bool,
+    progress: Option<&mut dyn FnMut(SampleProgress) -> bool>,
 ) -> Vec<Result<ChainOut>> {
     #[cfg(feature = "parallel")]
     {
         use rayon::prelude::*;
         use std::sync::atomic::{AtomicBool, Ordering};
+        let Some(progress) = progress else {
+            return (0..o.chains)
+                .into_par_iter()
+                .map(|c| run_chain(density, start, c, o, &mut |_| true))
+                .collect();
+        };
         let stop = AtomicBool::new(false);
         let (tx, rx) = std::sync::mpsc::channel::<SampleProgress>();
         std::thread::scope(|scope| {
@@ -524,6 +532,8 @@ fn run_chains(
     }
     #[cfg(not(feature = "parallel"))]
     {
+        let mut go_on = |_| true;
+        let progress = progress.unwrap_or(&mut go_on);
         let mut out = Vec::with_capacity(o.chains);
         for c in 0..o.chains {
             let chain = run_chain(density, start, c, o, progress);
@@ -580,7 +590,7 @@ pub fn sample(
     given: &[(String, Prior)],
     options: &SampleOptions,
 ) -> Result<Draws> {
-    sample_with_progress(kind, inputs, weights, given, options, &mut |_| true)
+    sample_reporting(kind, inputs, weights, given, options, None)
 }
 
 /// [`sample`] that reports its progress: `progress` is called on the
@@ -588,6 +598,9 @@ pub fn sample(
 /// its draws, and after its last), in the order the reports arrive
 /// (chains in parallel interleave). Returning false stops the run.
 /// The draws are those of [`sample`] with the same arguments, bit for bit.
+/// With the `parallel` feature the chains run on rayon's global pool (a
+/// helper thread waits for them while this one calls `progress`), even
+/// when the caller runs in another pool.
 ///
 /// # Errors
 /// Those of [`sample`]; [`Error::Cancelled`] when `progress` returned
@@ -599,6 +612,18 @@ pub fn sample_with_progress(
     given: &[(String, Prior)],
     options: &SampleOptions,
     progress: &mut dyn FnMut(SampleProgress) -> bool,
+) -> Result<Draws> {
+    sample_reporting(kind, inputs, weights, given, options, Some(progress))
+}
+
+/// [`sample`], reporting to `progress` when given.
+fn sample_reporting(
+    kind: ModelKind,
+    inputs: &[&[f64]],
+    weights: Option<&[f64]>,
+    given: &[(String, Prior)],
+    options: &SampleOptions,
+    progress: Option<&mut dyn FnMut(SampleProgress) -> bool>,
 ) -> Result<Draws> {
     options.validate()?;
     let priors = resolve_priors(kind, given)?;
