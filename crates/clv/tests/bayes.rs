@@ -200,7 +200,10 @@ fn progress_is_reported_per_chain_monotone_and_leaves_the_draws_bit_for_bit() {
         |d: &Draws| -> Vec<u64> { d.values().iter().flatten().map(|v| v.to_bits()).collect() };
     let plain = sample(ModelKind::Sbg, &[&s], None, &[], &o).unwrap();
     let mut seen: Vec<SampleProgress> = Vec::new();
+    let caller = std::thread::current().id();
     let post = sample_with_progress(ModelKind::Sbg, &[&s], None, &[], &o, &mut |p| {
+        // on the caller's thread, whatever threads the chains run on
+        assert_eq!(std::thread::current().id(), caller);
         seen.push(p);
         true
     })
