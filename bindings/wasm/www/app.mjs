@@ -504,7 +504,7 @@ function renderPage() {
     try {
       fillIntervals(rows);
     } catch (e) {
-      state.intervals = null;
+      dropIntervals();
       intervalNote(`<strong>No intervals.</strong> <span class="raw">Error${e.code ? ` [${escapeHtml(e.code)}]` : ''}: ${escapeHtml(e.message)}</span>`, 'error');
     }
   }
@@ -585,9 +585,15 @@ function nutsStatus(html, kind) {
   el.dataset.state = kind;
 }
 
+/** No intervals; their draws (in the wasm memory) freed. */
+function dropIntervals() {
+  state.intervals?.draws.free();
+  state.intervals = null;
+}
+
 /** A new file or new settings: no intervals yet, nothing of the last NUTS run shown. */
 function resetUncertainty() {
-  state.intervals = null;
+  dropIntervals();
   intervalNote('', '');
   nutsStatus('', 'idle');
   $('nuts-progress').hidden = true;
@@ -601,6 +607,7 @@ function resetUncertainty() {
  */
 function setIntervals(method, draws) {
   const n = state.rows.length;
+  dropIntervals();
   state.intervals = { method, draws, low: new Float64Array(n).fill(NaN), high: new Float64Array(n).fill(NaN) };
   tableHead();
   markSort();
@@ -643,7 +650,7 @@ function showLaplace() {
       + `(a normal approximation at the estimate), spend at the Gamma-Gamma estimate; this page’s in ${ms.toFixed(0)} ms. `
       + '<strong>Run NUTS</strong> for the full posterior (in the background: the page stays usable).', 'laplace');
   } catch (e) {
-    state.intervals = null;
+    dropIntervals();
     intervalNote(`<strong>No Laplace intervals.</strong> <span class="raw">Error${e.code ? ` [${escapeHtml(e.code)}]` : ''}: ${escapeHtml(e.message)}</span>`, 'error');
     renderPage();
   }
