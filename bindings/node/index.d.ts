@@ -1248,6 +1248,26 @@ export interface SampleOptions {
   seed?: number
   /** Optional weight per row (or give `weights` in the data, as to `fit`). */
   weights?: Float64Array | Array<number>
+  /**
+   * Called with each chain's progress (about every 1% of its draws, and
+   * after its last), on this thread while the chains run; returning
+   * `false` stops the run with a `CANCELLED` error, and so does throwing.
+   */
+  onProgress?: (progress: SampleProgress) => boolean | void
+}
+
+/** How far a `sample` run is: one report of one chain (`onProgress`). */
+export interface SampleProgress {
+  /** The chain reporting (0-based). */
+  chain: number
+  /** Number of chains of the run. */
+  chains: number
+  /** Draws done by this chain, warm-up included (1..=`total`). */
+  done: number
+  /** Draws this chain makes: `tune + draws`. */
+  total: number
+  /** Divergent transitions among this chain's kept draws so far. */
+  divergences: number
 }
 
 /** One row of the segment table. */

@@ -314,3 +314,107 @@ for (const width of [1280, 390]) {
     await page.close();
   });
 }
+
+// --- uncertainty: Laplace intervals at once, NUTS in a Web Worker -------------
+
+/** The CLV cells of the page shown: value, interval and method. */
+const clvCells = (page) => page.$$eval('#customers tbody td[data-key="clv"]', (tds) => tds.map((td) => ({
+  value: Number(td.dataset.value), low: Number(td.dataset.low), high: Number(td.dataset.high), method: td.dataset.method, text: td.textContent,
+})));
+
+function assertIntervals(cells, method) {
+  assert.equal(cells.length, 25);
+  for (const c of cells) {
+    assert.equal(c.method, method);
+    assert.ok(c.low <= c.value && c.value <= c.high && c.low < c.high, `${method}: ${c.low} ≤ ${c.value} ≤ ${c.high}`);
+    assert.match(c.text, /\[\$[\d,.]+ – \$[\d,.]+\]$/, c.text);
+  }
+}
+
+test('the uncertainty switch: Laplace intervals at once, NUTS in a worker with progress, the page responsive', { timeout: 240_000 }, async () => {
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e));
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.goto(`${url}/www/`);
+  await page.waitForSelector('#status[data-state=ready]', { timeout: 30_000 });
+  await page.click('#load-sample');
+  assert.match(await finished(page), /2,357 customers/);
+  assert.equal(await page.isHidden('#uncertainty-panel'), true);
+  assert.equal((await clvCells(page))[0].method, undefined, 'no intervals before the switch');
+
+  // 1. The switch (a labelled checkbox with the switch role): Laplace intervals at once.
+  const toggle = page.getByRole('switch', { name: 'Uncertainty' });
+  await toggle.check();
+  await page.waitForSelector('#interval-note[data-method=laplace]');
+  assert.match(await page.textContent('#interval-note'), /Laplace.*500 draws/);
+  const laplace = await clvCells(page);
+  assertIntervals(laplace, 'laplace');
+  // the next page gets its intervals when shown
+  await page.click('#next-page');
+  assertIntervals(await clvCells(page), 'laplace');
+  await page.click('#prev-page');
+
+  // 2. NUTS in the worker, small settings; a timer on the page keeps ticking meanwhile.
+  await page.fill('#nuts-chains', '2');
+  await page.fill('#nuts-tune', '200');
+  await page.fill('#nuts-draws', '200');
+  const t0 = await page.evaluate(() => {
+    window.ticks = [];
+    window.timer = setInterval(() => window.ticks.push(performance.now()), 20);
+    return performance.now();
+  });
+  await page.click('#run-nuts');
+  assert.equal(await page.isVisible('#cancel-nuts'), true);
+  assert.equal(await page.isDisabled('#run-nuts'), true);
+  await page.waitForSelector('#nuts-progress-text[data-percent]', { timeout: 60_000 });
+  assert.match(await page.textContent('#nuts-progress-text'), /^NUTS: \d+% — chain [12] of 2, (warm-up|sampling), \d+ divergences?$/);
+  await page.waitForSelector('#interval-note[data-method=nuts]', { timeout: 200_000 });
+  const { gaps, ticks, t1 } = await page.evaluate((from) => {
+    clearInterval(window.timer);
+    const t = window.ticks.filter((x) => x >= from);
+    return { gaps: Math.max(...t.slice(1).map((x, i) => x - t[i])), ticks: t.length, t1: performance.now() };
+  }, t0);
+  assert.ok(ticks > (t1 - t0) / 20 / 4, `${ticks} timer ticks in ${(t1 - t0).toFixed(0)} ms`);
+  assert.ok(gaps < 1000, `the page stopped for ${gaps.toFixed(0)} ms while NUTS ran`);
+  assert.equal(await page.isHidden('#nuts-progress'), true);
+  assert.equal(await page.isHidden('#cancel-nuts'), true);
+  // done, or warn: a run this short may not reach R-hat < 1.01 and ESS ≥ 400, and the page says so
+  assert.match(await page.getAttribute('#nuts-status', 'data-state'), /^(done|warn)$/);
+  assert.match(await page.textContent('#nuts-status'), /^NUTS done: \d+ divergences?\. /);
+  assert.match(await page.textContent('#interval-note'), /NUTS.*400 posterior draws.*2 chains/);
+  const nuts = await clvCells(page);
+  assertIntervals(nuts, 'nuts');
+  assert.ok(nuts.some((c, i) => c.low !== laplace[i].low), 'the NUTS intervals replace the Laplace ones');
+  const summary = await page.$$eval('#nuts-params tr[data-param]', (trs) => trs.map((tr) => ({ ...tr.dataset })));
+  assert.deepEqual(summary.map((r) => r.param), ['r', 'alpha', 'a', 'b']);
+  for (const r of summary) assert.ok(Number(r.rHat) > 0.9 && Number(r.rHat) < 1.1 && Number(r.essBulk) > 10, JSON.stringify(r));
+
+  // 3. Cancel: the worker stops, the intervals stay those of the last run.
+  await page.fill('#nuts-tune', '5000');
+  await page.fill('#nuts-draws', '5000');
+  await page.click('#run-nuts');
+  await page.waitForSelector('#nuts-progress-text[data-percent]', { timeout: 60_000 });
+  await page.click('#cancel-nuts');
+  assert.match(await page.textContent('#nuts-status'), /cancelled; the intervals shown are those of the last NUTS run/);
+  assert.equal(await page.isEnabled('#run-nuts'), true);
+  assertIntervals(await clvCells(page), 'nuts');
+
+  // 4. A bad setting: the library's typed error is shown, not swallowed.
+  await page.fill('#nuts-chains', '0');
+  await page.click('#run-nuts');
+  await page.waitForSelector('#nuts-status[data-state=error]', { timeout: 60_000 });
+  assert.match(await page.textContent('#nuts-status'), /NUTS failed; the intervals shown are those of the last NUTS run\. Error \[INVALID_INPUT\]: invalid chains: 0/);
+  assertIntervals(await clvCells(page), 'nuts');
+
+  // 5. It fits a phone; off again: plain values.
+  await assertNoOverflow(page, 'uncertainty panel at 1280 px');
+  await page.setViewportSize({ width: 390, height: 900 });
+  await assertNoOverflow(page, 'uncertainty panel at 390 px');
+  mkdirSync(OUT, { recursive: true });
+  await page.screenshot({ path: join(OUT, 'demo-uncertainty-390.png'), fullPage: true });
+  await toggle.uncheck();
+  assert.equal((await clvCells(page))[0].method, undefined);
+  assert.deepEqual(errors, []);
+  await page.close();
+});

@@ -78,6 +78,38 @@ for (const { name, lib } of backends) {
       assertClvError(() => new lib.BetaGeo().sample({ ...few, weights: w }, { ...opts, weights: w }), 'INVALID_INPUT', 'weights');
     });
 
+    test('onProgress: each chain reports, in order, up to its total; the draws are the same', () => {
+      const seen = [];
+      const opts = { chains: 2, tune: 100, draws: 100, seed: 5 };
+      const withProgress = new lib.BetaGeo().sample(data, { ...opts, onProgress: (p) => { seen.push(p); } });
+      assert.deepEqual(withProgress.values(), new lib.BetaGeo().sample(data, opts).values());
+      assert.deepEqual(Object.keys(seen[0]).sort(), ['chain', 'chains', 'divergences', 'done', 'total']);
+      for (const chain of [0, 1]) {
+        const mine = seen.filter((p) => p.chain === chain);
+        assert.equal(mine.length, 100); // about every 1% of the 200 draws
+        assert.ok(mine.every((p, i) => p.total === 200 && p.chains === 2 && (i === 0 || p.done > mine[i - 1].done)));
+        assert.equal(mine.at(-1).done, 200);
+        assert.equal(typeof mine.at(-1).divergences, 'number');
+      }
+      if (name === 'wasm') {
+        // no threads in wasm32: chain 0 reports everything before chain 1
+        assert.deepEqual(seen.map((p) => p.chain), [...Array(100).fill(0), ...Array(100).fill(1)]);
+      }
+    });
+
+    test('onProgress: false stops the run, and so does throwing; both CANCELLED, no panic', () => {
+      const opts = { chains: 2, tune: 100, draws: 100, seed: 5 };
+      let calls = 0;
+      assertClvError(() => new lib.BetaGeo().sample(data, { ...opts, onProgress: (p) => { calls += 1; return p.done < 50; } }), 'CANCELLED');
+      assert.ok(calls < 100, `${calls} calls after asking to stop`);
+      assert.throws(() => new lib.BetaGeo().sample(data, { ...opts, onProgress: () => { throw new Error('stop here'); } }),
+        (e) => e.code === 'CANCELLED' && /onProgress threw: Error: stop here$/.test(e.message));
+      // returning anything but false goes on; a non-function is a typed error
+      const post = new lib.BetaGeo().sample(data, { ...opts, chains: 1, onProgress: () => 0 });
+      assert.equal(post.n, 100);
+      assertClvError(() => new lib.BetaGeo().sample(data, { ...opts, onProgress: 3 }), 'INVALID_INPUT', 'onProgress');
+    });
+
     test('bad priors and options: the code and field Python gives', () => {
       const m = new lib.ShiftedBetaGeo();
       assertClvError(() => m.sample(REGULAR, { priors: { r: ['gamma', 1, 1] } }), 'INVALID_INPUT', 'priors');

@@ -5,7 +5,7 @@
 //! options of a Bayesian fit (`model.sample(data, {priors, chains, …})`)
 //! with its posterior summary rows.
 
-use clv::bayes::{ParamSummary, Prior, PriorItem, SampleOptions};
+use clv::bayes::{ParamSummary, Prior, PriorItem, SampleOptions, SampleProgress};
 use clv::fit::FitOptions;
 use clv::models::{AnyModel, ModelKind, whole_count};
 use clv::uncertainty::{DEFAULT_QUANTILES, Data, Draws, Intervals, Spend};
@@ -170,19 +170,28 @@ pub fn sample_weights<'a>(
     }
 }
 
-/// A Bayesian fit with NUTS ([`clv::bayes::sample`]) of a model of `kind`
-/// to `inputs` (the registry's inputs, as `fit` takes them), the priors
-/// parsed by the core ([`Prior::from_items`]).
+/// A JS `onProgress` callback as the bindings call it: `Ok(false)` when it
+/// returned `false` (stop), `Ok(true)` for anything else, `Err(message)`
+/// when it threw.
+pub type OnProgress<'a> = &'a mut dyn FnMut(SampleProgress) -> std::result::Result<bool, String>;
+
+/// A Bayesian fit with NUTS ([`clv::bayes::sample_with_progress`]) of a
+/// model of `kind` to `inputs` (the registry's inputs, as `fit` takes
+/// them), the priors parsed by the core ([`Prior::from_items`]), reporting
+/// to `on_progress` when given.
 ///
 /// # Errors
 /// `chains`, `tune`, `draws` or `seed` not whole numbers; a bad prior
-/// (field: its parameter); those of [`clv::bayes::sample`].
+/// (field: its parameter); those of [`clv::bayes::sample`];
+/// [`Error::Cancelled`] when `on_progress` returned false or threw (then
+/// the reason carries what it threw).
 pub fn sample(
     kind: ModelKind,
     inputs: &[&[f64]],
     weights: Option<&[f64]>,
     priors: &[PriorItems<'_>],
     args: &SampleArgs,
+    on_progress: Option<OnProgress<'_>>,
 ) -> Result<Draws> {
     let d = SampleOptions::default();
     let chains = args.chains.map_or(Ok(d.chains), |v| {
@@ -202,7 +211,24 @@ pub fn sample(
         .iter()
         .map(|(p, items)| Ok((p.clone(), Prior::from_items(items, p)?)))
         .collect::<Result<Vec<_>>>()?;
-    clv::bayes::sample(kind, inputs, weights, &given, &options)
+    let Some(callback) = on_progress else {
+        return clv::bayes::sample(kind, inputs, weights, &given, &options);
+    };
+    let mut thrown = None;
+    let result =
+        clv::bayes::sample_with_progress(kind, inputs, weights, &given, &options, &mut |p| {
+            callback(p).unwrap_or_else(|message| {
+                thrown = Some(message);
+                false
+            })
+        });
+    match (result, thrown) {
+        (Err(Error::Cancelled { operation, .. }), Some(message)) => Err(Error::Cancelled {
+            operation,
+            reason: format!("onProgress threw: {message}"),
+        }),
+        (result, _) => result,
+    }
 }
 
 /// One row of a draws object's `summary()` ([`Draws::summary`]), Python's

@@ -454,7 +454,7 @@ macro_rules! input_fit {
             pub fn sample(
                 &self,
                 data: $Input,
-                options: Option<crate::uncertainty::SampleOptions>,
+                options: Option<crate::uncertainty::SampleOptions<'_>>,
             ) -> Result<crate::uncertainty::Draws> {
                 crate::uncertainty::sample(
                     self.state.kind(),
@@ -595,7 +595,7 @@ macro_rules! retention_methods {
             pub fn sample(
                 &self,
                 survivors: Either<Float64Array, Vec<f64>>,
-                options: Option<crate::uncertainty::SampleOptions>,
+                options: Option<crate::uncertainty::SampleOptions<'_>>,
             ) -> Result<crate::uncertainty::Draws> {
                 crate::uncertainty::sample(self.state.kind(), &[sl(&survivors)], None, options)
             }

@@ -11,7 +11,8 @@ use clv::bayes::PriorItem;
 use clv::models::ModelKind;
 use clv::uncertainty::{Intervals, Spend};
 use clv_js_common::uncertainty::{self as common, DrawsArgs, PriorItems, SampleArgs};
-use napi::bindgen_prelude::{Either, Float64Array};
+use napi::bindgen_prelude::{Either, Float64Array, Function, Unknown};
+use napi::{JsValue, ValueType};
 use napi_derive::napi;
 
 use crate::models::{ClvOptions, HasModel, ModelClass};
@@ -70,7 +71,7 @@ pub struct DrawsOptions {
 /// Options of `sample` (a Bayesian fit with NUTS).
 #[napi(object, object_to_js = false)]
 #[derive(Default)]
-pub struct SampleOptions {
+pub struct SampleOptions<'env> {
     /// Priors by parameter name, `[family, ...args]`: `['gamma', shape, rate]`,
     /// `['lognormal', mu, sigma]`, `['halfnormal', sigma]`, `['weibull', k, lambda]`,
     /// `['halfflat']`; parameters not named keep their default (`lognormal(0, 2)`
@@ -87,6 +88,42 @@ pub struct SampleOptions {
     pub seed: Option<f64>,
     /// Optional weight per row (or give `weights` in the data, as to `fit`).
     pub weights: Option<Either<Float64Array, Vec<f64>>>,
+    /// Called with each chain's progress (about every 1% of its draws, and
+    /// after its last), on this thread while the chains run; returning
+    /// `false` stops the run with a `CANCELLED` error, and so does throwing.
+    #[napi(ts_type = "(progress: SampleProgress) => boolean | void")]
+    pub on_progress: Option<Either<Function<'env, SampleProgress, Unknown<'env>>, Unknown<'env>>>,
+}
+
+/// How far a `sample` run is: one report of one chain (`onProgress`).
+#[napi(object, object_from_js = false)]
+pub struct SampleProgress {
+    /// The chain reporting (0-based).
+    pub chain: u32,
+    /// Number of chains of the run.
+    pub chains: u32,
+    /// Draws done by this chain, warm-up included (1..=`total`).
+    pub done: f64,
+    /// Draws this chain makes: `tune + draws`.
+    pub total: f64,
+    /// Divergent transitions among this chain's kept draws so far.
+    pub divergences: u32,
+}
+
+impl From<clv::bayes::SampleProgress> for SampleProgress {
+    fn from(p: clv::bayes::SampleProgress) -> Self {
+        let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        // draw counts are below 2^53 (MAX_DRAWS): exact
+        #[allow(clippy::cast_precision_loss)]
+        let (done, total) = (p.done as f64, p.total as f64);
+        SampleProgress {
+            chain: count(p.chain),
+            chains: count(p.chains),
+            done,
+            total,
+            divergences: count(p.divergences),
+        }
+    }
 }
 
 js_object! {
@@ -143,7 +180,7 @@ pub(crate) fn sample(
     kind: ModelKind,
     inputs: &[&[f64]],
     weights: Option<&[f64]>,
-    options: Option<SampleOptions>,
+    options: Option<SampleOptions<'_>>,
 ) -> Result<Draws> {
     let o = options.unwrap_or_default();
     let weights = common::sample_weights(weights, o.weights.as_ref().map(sl)).map_err(js)?;
@@ -154,8 +191,29 @@ pub(crate) fn sample(
         draws: o.draws,
         seed: o.seed,
     };
+    let on_progress = match &o.on_progress {
+        None => None,
+        Some(Either::A(f)) => Some(f),
+        Some(Either::B(other)) => {
+            let t = other
+                .get_type()
+                .map_or_else(|e| e.reason, |t| format!("{t:?}"));
+            let name = t.to_lowercase();
+            return Err(js(clv::Error::invalid("onProgress", name, "a function")));
+        }
+    };
+    let mut report = |p: clv::bayes::SampleProgress| -> std::result::Result<bool, String> {
+        let Some(f) = on_progress else {
+            return Ok(true);
+        };
+        let back = f.call(p.into()).map_err(|e| e.reason)?;
+        let stop = back.get_type().map_err(|e| e.reason)? == ValueType::Boolean
+            && !back.coerce_to_bool().map_err(|e| e.reason)?;
+        Ok(!stop)
+    };
+    let report: Option<common::OnProgress<'_>> = on_progress.is_some().then_some(&mut report);
     Ok(Draws {
-        inner: common::sample(kind, inputs, weights, &priors, &args).map_err(js)?,
+        inner: common::sample(kind, inputs, weights, &priors, &args, report).map_err(js)?,
     })
 }
 

@@ -151,9 +151,41 @@ pub(crate) fn sample(
         draws: opt_f64(options, "draws")?,
         seed: opt_f64(options, "seed")?,
     };
+    let on_progress = on_progress(options)?;
+    let mut report = |p: clv::bayes::SampleProgress| -> std::result::Result<bool, String> {
+        let Some(f) = &on_progress else {
+            return Ok(true);
+        };
+        let row = to_js(&p).map_err(|e| message(&e))?;
+        let back = f.call1(&JsValue::NULL, &row).map_err(|e| message(&e))?;
+        Ok(back != JsValue::FALSE)
+    };
+    let report: Option<common::OnProgress<'_>> = on_progress.is_some().then_some(&mut report);
     Ok(WasmDraws {
-        inner: common::sample(kind, inputs, weights, &priors, &args).map_err(js)?,
+        inner: common::sample(kind, inputs, weights, &priors, &args, report).map_err(js)?,
     })
+}
+
+/// The `onProgress` function of the options, if any.
+fn on_progress(options: &JsValue) -> Result<Option<js_sys::Function>> {
+    let f = get(options, "onProgress")?;
+    if missing(&f) {
+        return Ok(None);
+    }
+    f.dyn_into::<js_sys::Function>()
+        .map(Some)
+        .map_err(|v| invalid("onProgress", type_name(&v), "a function"))
+}
+
+/// What a JS exception says, as `String(e)` (as `@clv/node` reads it):
+/// `"Error: message"` for an `Error`, the text of a string or number.
+fn message(e: &JsValue) -> String {
+    if let Some(err) = e.dyn_ref::<js_sys::Error>() {
+        return String::from(err.to_string());
+    }
+    e.as_string()
+        .or_else(|| e.as_f64().map(|v| v.to_string()))
+        .unwrap_or_else(|| type_name(e))
 }
 
 impl WasmDraws {

@@ -4,6 +4,7 @@
 // sorting and exporting what the library returned.
 import init, {
   BetaGeo,
+  Draws,
   GammaGamma,
   customerLifetimeValue,
   periodTransactions,
@@ -25,6 +26,8 @@ const state = {
   page: 0,
   last: null, // what the library returned for the file, kept for re-rendering
   unit: 'W',
+  intervals: null, // 90% CLV intervals: { method: 'laplace' | 'nuts', draws, low, high }, filled as rows are shown
+  worker: null, // the NUTS worker while it runs
 };
 
 function status(html, kind = 'idle') {
@@ -215,8 +218,12 @@ async function compute() {
     const tracking = trackingSeriesFromCsv(bg, state.bytes, options());
     const period = periodTransactions(bg, customers);
     const ms = performance.now() - t0;
-    state.last = { s, bg, gg, alive, expected, clv, rfm, tracking, period };
+    const clvOptions = { time: Number($('months').value), discountRate: Number($('discount').value), freq: s.unit };
+    stopNuts();
+    resetUncertainty();
+    state.last = { s, bg, gg, alive, expected, clv, rfm, tracking, period, data, clvOptions };
     render(state.last);
+    if ($('uncertainty').checked) showLaplace();
     // What the data did not carry into the numbers, in plain words.
     const notes = [];
     if (s.nAfterObservationEnd) notes.push(`${s.nAfterObservationEnd.toLocaleString('en-US')} transactions after the observation end left out`);
@@ -302,6 +309,7 @@ function render({ s, bg, gg, alive, expected, clv, rfm, tracking, period }) {
   }
 
   state.rows = s.customerId.map((id, i) => ({
+    i,
     id,
     frequency: s.frequency[i],
     recency: s.recency[i],
@@ -429,8 +437,9 @@ function columns() {
       tip: 'Chance the customer still buys from you.' },
     { key: 'expected', label: `Purchases, next ${horizon} ${unit}`, csv: 'expected_purchases', text: (v) => fmt(v, 2),
       tip: `How many purchases to expect from the customer in the next ${horizon} ${unit}.` },
-    { key: 'clv', label: `Value, next ${months} months`, csv: 'clv', text: money,
-      tip: `Customer lifetime value: what the customer is expected to spend in the next ${months} months, discounted to today.` },
+    { key: 'clv', label: `Value, next ${months} months`, csv: 'clv', text: clvText, attrs: intervalAttrs,
+      tip: `Customer lifetime value: what the customer is expected to spend in the next ${months} months, discounted to today.`
+        + (showIntervals() ? ' In brackets: its 90% interval (5% and 95% quantiles over parameter draws).' : '') },
     { key: 'segment', label: 'Segment', csv: 'segment', text: (v) => escapeHtml(v),
       tip: 'RFM segment, from how recently, how often and how much the customer bought.' },
   ];
@@ -467,10 +476,15 @@ function resort() {
   const { key, dir } = state.sort;
   const asc = compare(key);
   state.sorted = [...state.rows].sort((a, b) => dir * asc(a, b) || (a.id < b.id ? -1 : 1));
+  markSort();
+  filter();
+}
+
+function markSort() {
+  const { key, dir } = state.sort;
   for (const th of $('customers').tHead.rows[0].cells) {
     th.setAttribute('aria-sort', th.dataset.key === key ? (dir < 0 ? 'descending' : 'ascending') : 'none');
   }
-  filter();
 }
 
 function filter() {
@@ -486,6 +500,14 @@ function renderPage() {
   state.page = Math.min(Math.max(0, state.page), pages - 1);
   const from = state.page * size;
   const rows = state.shown.slice(from, from + size);
+  if (showIntervals()) {
+    try {
+      fillIntervals(rows);
+    } catch (e) {
+      dropIntervals();
+      intervalNote(`<strong>No intervals.</strong> <span class="raw">Error${e.code ? ` [${escapeHtml(e.code)}]` : ''}: ${escapeHtml(e.message)}</span>`, 'error');
+    }
+  }
   const cols = columns();
   const body = $('customers').tBodies[0];
   body.replaceChildren();
@@ -495,7 +517,7 @@ function renderPage() {
     tr.dataset.clv = r.clv;
     tr.dataset.alive = r.alive;
     tr.dataset.expected = r.expected;
-    tr.innerHTML = cols.map((c) => `<td data-key="${c.key}" data-value="${escapeHtml(r[c.key])}">${c.text(r[c.key])}</td>`).join('');
+    tr.innerHTML = cols.map((c) => `<td data-key="${c.key}" data-value="${escapeHtml(r[c.key])}"${c.attrs ? c.attrs(r) : ''}>${c.text(r[c.key], r)}</td>`).join('');
   }
   if (!rows.length) body.insertRow().innerHTML = `<td colspan="${cols.length}" class="muted">No customer id contains “${escapeHtml($('search').value)}”.</td>`;
   const total = state.rows.length;
@@ -531,6 +553,199 @@ function exportCsv() {
   setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
 }
 
+// --- uncertainty: 90% CLV intervals, Laplace at once, NUTS in a Web Worker ---
+
+/** Laplace draws for the instant intervals: enough for stable 5% and 95% quantiles. */
+const LAPLACE_DRAWS = 500;
+const QUANTILES = [0.05, 0.95];
+
+const showIntervals = () => $('uncertainty').checked && state.intervals !== null;
+
+function clvText(v, r) {
+  if (!showIntervals() || !r || Number.isNaN(v)) return money(v);
+  const { low, high } = state.intervals;
+  return `${money(v)}<span class="interval">[${money(low[r.i])} – ${money(high[r.i])}]</span>`;
+}
+
+function intervalAttrs(r) {
+  if (!showIntervals()) return '';
+  const { low, high, method } = state.intervals;
+  return ` data-low="${low[r.i]}" data-high="${high[r.i]}" data-method="${method}"`;
+}
+
+function intervalNote(html, method) {
+  $('interval-note').innerHTML = html;
+  $('interval-note').dataset.method = method ?? '';
+}
+
+function nutsStatus(html, kind) {
+  const el = $('nuts-status');
+  el.hidden = !html;
+  el.innerHTML = html;
+  el.dataset.state = kind;
+}
+
+/** No intervals; their draws (in the wasm memory) freed. */
+function dropIntervals() {
+  state.intervals?.draws.free();
+  state.intervals = null;
+}
+
+/** A new file or new settings: no intervals yet, nothing of the last NUTS run shown. */
+function resetUncertainty() {
+  dropIntervals();
+  intervalNote('', '');
+  nutsStatus('', 'idle');
+  $('nuts-progress').hidden = true;
+  $('nuts-summary').hidden = true;
+}
+
+/**
+ * Intervals from `draws` (a Draws object of the BG/NBD parameters): the table
+ * shows them, each computed by the library when its row is first shown (the
+ * CLV of every customer under every draw would take seconds on a large file).
+ */
+function setIntervals(method, draws) {
+  const n = state.rows.length;
+  dropIntervals();
+  state.intervals = { method, draws, low: new Float64Array(n).fill(NaN), high: new Float64Array(n).fill(NaN) };
+  tableHead();
+  markSort();
+  renderPage();
+}
+
+/** The 5% and 95% CLV quantiles of the `rows` not computed yet (`Draws.customerLifetimeValue`). */
+function fillIntervals(rows) {
+  const { draws, low, high } = state.intervals;
+  const todo = rows.filter((r) => Number.isNaN(low[r.i]) && !Number.isNaN(r.clv)).map((r) => r.i);
+  if (!todo.length) return;
+  const { gg, data, clvOptions } = state.last;
+  const pick = (a) => Float64Array.from(todo, (i) => a[i]);
+  const some = { frequency: pick(data.frequency), recency: pick(data.recency), T: pick(data.T), monetaryValue: pick(data.monetaryValue) };
+  const iv = draws.customerLifetimeValue(gg, some, { ...clvOptions, quantiles: QUANTILES });
+  todo.forEach((i, k) => {
+    low[i] = iv.values[0][k];
+    high[i] = iv.values[1][k];
+  });
+}
+
+/**
+ * Laplace intervals, at once on this thread: draws of the BG/NBD parameters
+ * from the normal approximation at the estimate (`model.draws`), and the CLV
+ * of every customer under each draw (`Draws.customerLifetimeValue`), spend at
+ * the Gamma-Gamma estimate; the library returns the 5% and 95% quantiles.
+ */
+function showLaplace() {
+  const { bg, gg } = state.last;
+  $('run-nuts').disabled = !gg;
+  if (!gg) {
+    intervalNote('Intervals need amounts: without a spend model there is no lifetime value.', '');
+    return;
+  }
+  try {
+    const t0 = performance.now();
+    setIntervals('laplace', bg.draws({ method: 'laplace', n: LAPLACE_DRAWS, seed: 0 }));
+    const ms = performance.now() - t0;
+    intervalNote(`<strong>Laplace</strong>: 90% intervals from ${LAPLACE_DRAWS.toLocaleString('en-US')} draws of the BG/NBD parameters `
+      + `(a normal approximation at the estimate), spend at the Gamma-Gamma estimate; this page’s in ${ms.toFixed(0)} ms. `
+      + '<strong>Run NUTS</strong> for the full posterior (in the background: the page stays usable).', 'laplace');
+  } catch (e) {
+    dropIntervals();
+    intervalNote(`<strong>No Laplace intervals.</strong> <span class="raw">Error${e.code ? ` [${escapeHtml(e.code)}]` : ''}: ${escapeHtml(e.message)}</span>`, 'error');
+    renderPage();
+  }
+}
+
+/** Stops a running NUTS worker (Cancel, or new results), if any. */
+function stopNuts() {
+  state.worker?.terminate();
+  state.worker = null;
+  $('run-nuts').disabled = false;
+  $('cancel-nuts').hidden = true;
+}
+
+/** Which intervals stay when a NUTS run stops early. */
+const kept = () => (state.intervals?.method === 'nuts' ? 'those of the last NUTS run' : 'Laplace’s');
+
+function nutsError(code, message) {
+  stopNuts();
+  $('nuts-progress').hidden = true;
+  nutsStatus(`<strong>NUTS failed; the intervals shown are ${kept()}.</strong> `
+    + `<span class="raw">Error${code ? ` [${escapeHtml(code)}]` : ''}: ${escapeHtml(message)}</span>`, 'error');
+}
+
+/** The posterior summary of a NUTS run: R-hat and effective sample sizes per parameter. */
+function nutsSummary(rows, divergences) {
+  const f = (x, d) => fmt(x, d);
+  $('nuts-params').innerHTML = '<tr><th>parameter</th><th>mean</th><th>sd</th><th>5%</th><th>95%</th><th>R-hat</th><th>ESS bulk</th><th>ESS tail</th></tr>'
+    + rows.map((r) => `<tr data-param="${escapeHtml(r.param)}" data-r-hat="${r.rHat}" data-ess-bulk="${r.essBulk}"><td>${escapeHtml(r.param)}</td>`
+      + `<td>${f(r.mean, 4)}</td><td>${f(r.sd, 4)}</td><td>${f(r.q05, 4)}</td><td>${f(r.q95, 4)}</td>`
+      + `<td>${f(r.rHat, 3)}</td><td>${f(r.essBulk, 0)}</td><td>${f(r.essTail, 0)}</td></tr>`).join('');
+  $('nuts-summary').hidden = false;
+  const good = rows.every((r) => r.rHat < 1.01 && r.essBulk >= 400 && r.essTail >= 400) && divergences === 0;
+  return good
+    ? { kind: 'done', text: 'R-hat below 1.01, effective sample sizes of 400 or more and no divergences: the chains agree.' }
+    : { kind: 'warn', text: 'Check the table: R-hat of 1.01 or more, an effective sample size below 400 or divergences mean the chains '
+      + 'have not explored the posterior well; run longer (more warm-up and draws).' };
+}
+
+/** Samples the BG/NBD posterior with NUTS in a module Web Worker (worker.mjs), with progress and Cancel. */
+function runNuts() {
+  const { bg, data } = state.last;
+  stopNuts();
+  const options = {
+    chains: Number($('nuts-chains').value), tune: Number($('nuts-tune').value), draws: Number($('nuts-draws').value), seed: 0,
+  };
+  const worker = new Worker(new URL('./worker.mjs', import.meta.url), { type: 'module' });
+  state.worker = worker;
+  const done = [];
+  const divergent = [];
+  $('run-nuts').disabled = true;
+  $('cancel-nuts').hidden = false;
+  $('nuts-summary').hidden = true;
+  $('nuts-progress').hidden = false;
+  $('nuts-bar').value = 0;
+  $('nuts-progress-text').textContent = 'NUTS: starting…';
+  nutsStatus('', 'busy');
+  worker.onmessage = ({ data: m }) => {
+    if (state.worker !== worker) return; // a stopped run
+    if (m.type === 'progress') {
+      done[m.chain] = m.done;
+      divergent[m.chain] = m.divergences;
+      const sum = (a) => a.reduce((x, y) => x + (y ?? 0), 0);
+      const percent = Math.floor((100 * sum(done)) / (m.chains * m.total));
+      const divergences = sum(divergent);
+      $('nuts-bar').value = percent;
+      const text = $('nuts-progress-text');
+      Object.assign(text.dataset, { percent, chain: m.chain + 1, divergences });
+      text.textContent = `NUTS: ${percent}% — chain ${m.chain + 1} of ${m.chains}, `
+        + `${m.done <= options.tune ? 'warm-up' : 'sampling'}, ${divergences} divergence${divergences === 1 ? '' : 's'}`;
+    } else if (m.type === 'done') {
+      stopNuts();
+      $('nuts-progress').hidden = true;
+      try {
+        setIntervals('nuts', Draws.fromJSON(m.draws));
+      } catch (e) {
+        nutsError(e.code, e.message);
+        return;
+      }
+      intervalNote(`<strong>NUTS</strong>: 90% intervals from ${m.n.toLocaleString('en-US')} posterior draws of the BG/NBD parameters `
+        + `(${options.chains} chains of ${options.tune} warm-up and ${options.draws} kept draws, default priors), spend at the `
+        + `Gamma-Gamma estimate; sampled in a background worker in ${(m.ms / 1000).toFixed(1)} s.`, 'nuts');
+      const check = nutsSummary(m.summary, m.divergences);
+      nutsStatus(`NUTS done: ${m.divergences} divergence${m.divergences === 1 ? '' : 's'}. ${check.text}`, check.kind);
+    } else {
+      nutsError(m.code, m.message);
+    }
+  };
+  worker.onerror = (e) => {
+    e.preventDefault();
+    if (state.worker === worker) nutsError(null, e.message || 'the worker could not be started');
+  };
+  const { frequency, recency, T } = data;
+  worker.postMessage({ model: bg.toJSON(), data: { frequency, recency, T }, options });
+}
+
 // --- wiring -----------------------------------------------------------------
 
 $('customers').tHead.addEventListener('click', (e) => {
@@ -544,6 +759,20 @@ $('page-size').addEventListener('change', () => { state.page = 0; renderPage(); 
 $('prev-page').addEventListener('click', () => { state.page -= 1; renderPage(); });
 $('next-page').addEventListener('click', () => { state.page += 1; renderPage(); });
 $('export-csv').addEventListener('click', exportCsv);
+$('uncertainty').addEventListener('change', () => {
+  $('uncertainty-panel').hidden = !$('uncertainty').checked;
+  if (!state.last) return;
+  if ($('uncertainty').checked && !state.intervals) showLaplace();
+  tableHead();
+  markSort();
+  renderPage();
+});
+$('run-nuts').addEventListener('click', runNuts);
+$('cancel-nuts').addEventListener('click', () => {
+  stopNuts();
+  $('nuts-progress').hidden = true;
+  nutsStatus(`NUTS cancelled; the intervals shown are ${kept()}.`, 'idle');
+});
 $('currency').addEventListener('change', () => {
   if (!state.last) return;
   kpis(state.last);

@@ -36,6 +36,11 @@
 //! the chains run in parallel (with the `parallel` feature) and give the
 //! same draws bit for bit on any number of threads.
 //!
+//! [`sample_with_progress`] is [`sample`] with a progress callback, called
+//! on the caller's thread with each chain's [`SampleProgress`] (about every
+//! 1% of its draws); returning false stops the run with
+//! [`Error::Cancelled`]. It does not change the draws.
+//!
 //! ```
 //! use clv::bayes::{SampleOptions, sample};
 //! use clv::ModelKind;
@@ -407,6 +412,7 @@ fn run_chain(
     start: &[f64],
     chain: usize,
     o: &SampleOptions,
+    report: &mut dyn FnMut(SampleProgress) -> bool,
 ) -> Result<ChainOut> {
     let name = density.kind.spec().name;
     let failed = |iterations: u64, why: String| Error::NotConverged {
@@ -450,31 +456,120 @@ fn run_chain(
     let keep = usize::try_from(o.draws).unwrap_or(usize::MAX);
     let mut draws = Vec::with_capacity(keep);
     let mut divergent = Vec::with_capacity(keep);
+    let step = (total / PROGRESS_STEPS).max(1);
+    let mut divergences = 0;
     for i in 0..total {
         let (draw, progress) = sampler.draw().map_err(|e| failed(i, format!("{e:#}")))?;
         if i >= o.tune {
             draws.push(draw.to_vec());
             divergent.push(progress.diverging);
+            divergences += usize::from(progress.diverging);
+        }
+        let done = i + 1;
+        if (done % step == 0 || done == total)
+            && !report(SampleProgress {
+                chain,
+                chains: o.chains,
+                done,
+                total,
+                divergences,
+            })
+        {
+            return Err(cancelled("the progress callback returned false"));
         }
     }
     Ok((draws, divergent))
 }
 
-/// Runs the chains, in parallel where the crate may.
-fn run_chains(density: &LogDensity<'_>, start: &[f64], o: &SampleOptions) -> Vec<Result<ChainOut>> {
+/// Runs the chains, in parallel where the crate may, calling `progress`
+/// (when given) on the caller's thread: with the `parallel` feature the
+/// chains then run on rayon's global pool from a helper thread, and their
+/// reports reach the caller through a channel (without `progress`, on the
+/// caller's pool, as ever). After `progress` returned false it is not
+/// called again, and the run ends in [`Error::Cancelled`].
+fn run_chains(
+    density: &LogDensity<'_>,
+    start: &[f64],
+    o: &SampleOptions,
+    progress: Option<&mut dyn FnMut(SampleProgress) -> bool>,
+) -> Vec<Result<ChainOut>> {
     #[cfg(feature = "parallel")]
     {
         use rayon::prelude::*;
-        (0..o.chains)
-            .into_par_iter()
-            .map(|c| run_chain(density, start, c, o))
-            .collect()
+        use std::sync::atomic::{AtomicBool, Ordering};
+        let Some(progress) = progress else {
+            return (0..o.chains)
+                .into_par_iter()
+                .map(|c| run_chain(density, start, c, o, &mut |_| true))
+                .collect();
+        };
+        let stop = AtomicBool::new(false);
+        let (tx, rx) = std::sync::mpsc::channel::<SampleProgress>();
+        std::thread::scope(|scope| {
+            let stop = &stop;
+            let worker = scope.spawn(move || {
+                (0..o.chains)
+                    .into_par_iter()
+                    .map_with(tx, |tx, c| {
+                        let mut report = |p| tx.send(p).is_ok() && !stop.load(Ordering::Relaxed);
+                        run_chain(density, start, c, o, &mut report)
+                    })
+                    .collect::<Vec<_>>()
+            });
+            for p in rx {
+                if !stop.load(Ordering::Relaxed) && !progress(p) {
+                    stop.store(true, Ordering::Relaxed);
+                }
+            }
+            let mut out = worker
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            if stop.load(Ordering::Relaxed) {
+                out.push(Err(cancelled("the progress callback returned false")));
+            }
+            out
+        })
     }
     #[cfg(not(feature = "parallel"))]
     {
-        (0..o.chains)
-            .map(|c| run_chain(density, start, c, o))
-            .collect()
+        let mut go_on = |_| true;
+        let progress = progress.unwrap_or(&mut go_on);
+        let mut out = Vec::with_capacity(o.chains);
+        for c in 0..o.chains {
+            let chain = run_chain(density, start, c, o, progress);
+            let failed = chain.is_err();
+            out.push(chain);
+            if failed {
+                break;
+            }
+        }
+        out
+    }
+}
+
+/// About how many progress reports a chain makes ([`sample_with_progress`]).
+const PROGRESS_STEPS: u64 = 100;
+
+/// How far a NUTS run is ([`sample_with_progress`]): one report of one
+/// chain, made about every 1% of its draws and after its last.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct SampleProgress {
+    /// The chain reporting (0-based).
+    pub chain: usize,
+    /// Number of chains of the run.
+    pub chains: usize,
+    /// Draws done by this chain, warm-up included (1..=`total`).
+    pub done: u64,
+    /// Draws this chain makes: `tune + draws`.
+    pub total: u64,
+    /// Divergent transitions among this chain's kept draws so far.
+    pub divergences: usize,
+}
+
+fn cancelled(reason: &str) -> Error {
+    Error::Cancelled {
+        operation: "NUTS sampling".to_string(),
+        reason: reason.to_string(),
     }
 }
 
@@ -495,6 +590,41 @@ pub fn sample(
     given: &[(String, Prior)],
     options: &SampleOptions,
 ) -> Result<Draws> {
+    sample_reporting(kind, inputs, weights, given, options, None)
+}
+
+/// [`sample`] that reports its progress: `progress` is called on the
+/// caller's thread with each chain's [`SampleProgress`] (about every 1% of
+/// its draws, and after its last), in the order the reports arrive
+/// (chains in parallel interleave). Returning false stops the run.
+/// The draws are those of [`sample`] with the same arguments, bit for bit.
+/// With the `parallel` feature the chains run on rayon's global pool (a
+/// helper thread waits for them while this one calls `progress`), even
+/// when the caller runs in another pool.
+///
+/// # Errors
+/// Those of [`sample`]; [`Error::Cancelled`] when `progress` returned
+/// false.
+pub fn sample_with_progress(
+    kind: ModelKind,
+    inputs: &[&[f64]],
+    weights: Option<&[f64]>,
+    given: &[(String, Prior)],
+    options: &SampleOptions,
+    progress: &mut dyn FnMut(SampleProgress) -> bool,
+) -> Result<Draws> {
+    sample_reporting(kind, inputs, weights, given, options, Some(progress))
+}
+
+/// [`sample`], reporting to `progress` when given.
+fn sample_reporting(
+    kind: ModelKind,
+    inputs: &[&[f64]],
+    weights: Option<&[f64]>,
+    given: &[(String, Prior)],
+    options: &SampleOptions,
+    progress: Option<&mut dyn FnMut(SampleProgress) -> bool>,
+) -> Result<Draws> {
     options.validate()?;
     let priors = resolve_priors(kind, given)?;
     // the checks of a fit, with errors naming the caller's rows
@@ -505,7 +635,7 @@ pub fn sample(
     let start = density.start();
     let mut values = Vec::new();
     let mut divergent = Vec::new();
-    for chain in run_chains(&density, &start, options) {
+    for chain in run_chains(&density, &start, options, progress) {
         let (d, div) = chain?;
         for (phi, dv) in d.into_iter().zip(div) {
             if dv {

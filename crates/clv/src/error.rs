@@ -150,6 +150,15 @@ pub enum Error {
         /// That unit.
         expected: String,
     },
+    /// A long computation was stopped by its caller: a progress callback
+    /// asked to stop, or threw ([`crate::bayes::sample_with_progress`]).
+    #[error("{operation} was cancelled: {reason}")]
+    Cancelled {
+        /// What was stopped (e.g. "NUTS sampling").
+        operation: String,
+        /// Why: the callback returned false, or what it threw.
+        reason: String,
+    },
     /// A serialised model or option set could not be read.
     #[error("invalid {what}: {message}")]
     Format {
@@ -189,6 +198,7 @@ impl Error {
             Error::NotFitted { .. } => "NOT_FITTED",
             Error::Unsupported { .. } => "NOT_SUPPORTED",
             Error::UnitMismatch { .. } => "UNIT_MISMATCH",
+            Error::Cancelled { .. } => "CANCELLED",
         }
     }
 

@@ -5,7 +5,10 @@
 
 use std::time::Instant;
 
-use clv::bayes::{LogDensity, ParamSummary, Prior, SampleOptions, default_priors, sample};
+use clv::bayes::{
+    LogDensity, ParamSummary, Prior, SampleOptions, SampleProgress, default_priors, sample,
+    sample_with_progress,
+};
 use clv::fit::FitOptions;
 use clv::uncertainty::Draws;
 use clv::{AnyModel, Error, ModelInfo, ModelKind};
@@ -258,6 +261,76 @@ fn same_seed_same_draws_bit_for_bit_other_seed_other_draws() {
     let d = pool
         .install(|| sample(ModelKind::Sbg, &[&s], None, &[], &options(4, 200, 200, 9)).unwrap());
     assert_eq!(bits(&a), bits(&d));
+}
+
+#[test]
+fn progress_is_reported_per_chain_monotone_and_leaves_the_draws_bit_for_bit() {
+    let s = [1000.0, 631.0, 468.0, 382.0, 326.0, 289.0, 262.0, 241.0];
+    let o = options(3, 150, 250, 9);
+    let bits =
+        |d: &Draws| -> Vec<u64> { d.values().iter().flatten().map(|v| v.to_bits()).collect() };
+    let plain = sample(ModelKind::Sbg, &[&s], None, &[], &o).unwrap();
+    let mut seen: Vec<SampleProgress> = Vec::new();
+    let caller = std::thread::current().id();
+    let post = sample_with_progress(ModelKind::Sbg, &[&s], None, &[], &o, &mut |p| {
+        // on the caller's thread, whatever threads the chains run on
+        assert_eq!(std::thread::current().id(), caller);
+        seen.push(p);
+        true
+    })
+    .unwrap();
+    assert_eq!(bits(&post), bits(&plain));
+    assert_eq!(post.to_json(), plain.to_json());
+    for chain in 0..3 {
+        let mine: Vec<&SampleProgress> = seen.iter().filter(|p| p.chain == chain).collect();
+        // about every 1% of the 400 draws (every 4th), and the last
+        assert_eq!(mine.len(), 100, "chain {chain}");
+        assert!(mine.iter().all(|p| p.total == 400 && p.chains == 3));
+        assert!(mine.windows(2).all(|w| w[0].done < w[1].done));
+        assert!(
+            mine.windows(2)
+                .all(|w| w[0].divergences <= w[1].divergences)
+        );
+        assert_eq!(mine.last().unwrap().done, 400);
+    }
+    let divergent = post.nuts().unwrap().divergent.len();
+    let reported: usize = (0..3)
+        .map(|c| {
+            seen.iter()
+                .filter(|p| p.chain == c)
+                .map(|p| p.divergences)
+                .max()
+                .unwrap()
+        })
+        .sum();
+    assert_eq!(reported, divergent);
+}
+
+#[test]
+fn progress_returning_false_cancels_with_a_typed_error() {
+    let s = [1000.0, 631.0, 468.0, 382.0, 326.0, 289.0, 262.0, 241.0];
+    for (chains, stop_at) in [(1, 40), (4, 40), (2, 400)] {
+        let mut stopped = false;
+        let mut after_stop = 0;
+        let e = sample_with_progress(
+            ModelKind::Sbg,
+            &[&s],
+            None,
+            &[],
+            &options(chains, 200, 200, 1),
+            &mut |p| {
+                after_stop += usize::from(stopped);
+                stopped = p.done >= stop_at;
+                !stopped
+            },
+        )
+        .unwrap_err();
+        assert_eq!(e.code(), "CANCELLED", "{e}");
+        assert!(matches!(e, Error::Cancelled { .. }));
+        assert!(e.to_string().contains("returned false"), "{e}");
+        // not called again once it said stop
+        assert_eq!(after_stop, 0);
+    }
 }
 
 #[test]

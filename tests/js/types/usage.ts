@@ -59,7 +59,10 @@ export function example(clv: typeof Clv): number {
   const rows: Clv.PosteriorRow[] = post.summary();
   const back: Clv.Draws = clv.Draws.fromJSON(post.toJSON());
   const posterior = rows[0].rHat + rows[0].essBulk + rows[0].q05 + rows[0].param.length + (post.divergences ?? 0)
-    + (back.chains ?? 0) + new clv.ShiftedBetaGeo().sample([100, 60, 40], { chains: 1 }).n;
+    + (back.chains ?? 0) + new clv.ShiftedBetaGeo().sample([100, 60, 40], { chains: 1 }).n
+    + new clv.ShiftedBetaGeo().sample([100, 60, 40], {
+      chains: 1, onProgress: (p: Clv.SampleProgress) => p.done + p.chain + p.chains + p.divergences < p.total,
+    }).n;
   return posterior + uncertain + portfolio + alive[0] + next[0] + newCustomer + value[0] + (ll ?? 0) + seg.rfmScore.length + money.length
     + fitted.expectedPurchasesNew(1) + sbg.survival(3) + params.r + (se?.r ?? 0)
     + discrete[0] + ahead[0] + pareto.s + entries[0].params.length + entries[0].class.length;
