@@ -79,9 +79,12 @@ def run_clv(s, a):
     return stats(arrays, dt, "clv (nuts-rs)", extra)
 
 
-def run_pymc(s, a, sampler):
+def run_pymc(s, a, peer):
+    # "pymc-cores2": PyMC's sampler with cores=2 (its default takes cpu_count() // 2 cores: one
+    # job on a 2-CPU machine, the chains one after the other)
+    sampler, more = ("pymc", {"cores": 2}) if peer == "pymc-cores2" else (peer, {})
     print(f"pymc-marketing {pymc_marketing.__version__} (pymc {pymc.__version__}, nutpie "
-          f"{nutpie.__version__}): fit(method='mcmc', nuts_sampler={sampler!r}), {load()}", flush=True)
+          f"{nutpie.__version__}): fit(method='mcmc', nuts_sampler={sampler!r}, {more}), {load()}", flush=True)
     df = pd.DataFrame({"customer_id": s["ID"], "frequency": s["frequency"],
                        "recency": s["recency"], "T": s["T"]})
     config = {p: Prior("LogNormal", mu=mu, sigma=sigma) for p, (mu, sigma) in PRIORS.items()}
@@ -90,7 +93,7 @@ def run_pymc(s, a, sampler):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         idata = model.fit(data=df, method="mcmc", chains=a.chains, tune=a.tune, draws=a.draws,
-                          nuts_sampler=sampler, random_seed=a.seed, progressbar=False)
+                          nuts_sampler=sampler, random_seed=a.seed, progressbar=False, **more)
     dt = time.perf_counter() - t0
     post = idata.posterior
     arrays = {p: post[p].to_numpy() for p in PARAMS}
@@ -98,7 +101,7 @@ def run_pymc(s, a, sampler):
     sampling = post.attrs.get("sampling_time")
     div = int(np.asarray(idata.sample_stats["diverging"]).sum())
     extra = f"divergences {div}" + (f", sampling_time attribute {float(sampling):.2f} s" if sampling else "")
-    return stats(arrays, dt, f"pymc-marketing + {sampler}", extra)
+    return stats(arrays, dt, f"pymc-marketing + {peer}", extra)
 
 
 def main():
@@ -107,7 +110,7 @@ def main():
     ap.add_argument("--tune", type=int, default=1000)
     ap.add_argument("--draws", type=int, default=1000)
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--peers", default="nutpie,pymc", help="comma-separated: nutpie, pymc")
+    ap.add_argument("--peers", default="nutpie,pymc", help="comma-separated: nutpie, pymc (PyMC's default), pymc-cores2")
     a = ap.parse_args()
     s = pd.read_csv(ROOT / "tests" / "data" / "cdnow_customers_summary.csv")
     print(f"Python {platform.python_version()}, {os.cpu_count()} CPUs; CDNOW BG/NBD, {len(s)} customers; "
