@@ -119,3 +119,17 @@ pub fn simulated_bg_nbd(n: usize, seed: u64) -> Customers {
         t: s.t,
     }
 }
+
+/// The `index`-th positional argument of the examples' command line (the
+/// arguments that do not start with `--`), parsed; `default` when absent.
+///
+/// # Panics
+/// When the argument does not parse, naming `what`.
+pub fn positional<T: std::str::FromStr>(index: usize, default: T, what: &str) -> T {
+    std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .nth(index)
+        .map_or(Ok(default), |s| s.parse())
+        .unwrap_or_else(|_| panic!("argument {}: {what}", index + 1))
+}

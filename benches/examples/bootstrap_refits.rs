@@ -19,18 +19,11 @@ use std::time::Instant;
 use clv::fit::FitOptions;
 use clv::uncertainty::{Data, Draws};
 use clv::{AnyModel, ModelInfo, ModelKind};
-use clv_benches::{load_average, simulated_bg_nbd};
+use clv_benches::{load_average, positional, simulated_bg_nbd};
 
 fn main() {
-    let mut args = std::env::args().skip(1);
-    let n: usize = args
-        .next()
-        .map_or(Ok(100_000), |s| s.parse())
-        .expect("N: a number of customers");
-    let refits: usize = args
-        .next()
-        .map_or(Ok(200), |s| s.parse())
-        .expect("REFITS: a number of refits");
+    let n: usize = positional(0, 100_000, "N, a number of customers");
+    let refits: usize = positional(1, 200, "REFITS, a number of refits");
     println!("load average before: {}", load_average());
     let c = simulated_bg_nbd(n, 7);
     let mut rows: Vec<[u64; 3]> = (0..n)

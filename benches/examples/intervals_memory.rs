@@ -33,19 +33,12 @@ use std::time::Instant;
 use clv::fit::FitOptions;
 use clv::uncertainty::{DEFAULT_QUANTILES, Draws};
 use clv::{AnyModel, ModelKind, TransactionModel};
-use clv_benches::{cdnow, load_average, peak_rss_mib, scaled};
+use clv_benches::{cdnow, load_average, peak_rss_mib, positional, scaled};
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let mut numbers = args.iter().filter(|a| !a.starts_with("--"));
-    let n: usize = numbers
-        .next()
-        .map_or(Ok(1_000_000), |s| s.parse())
-        .expect("N: a number of customers");
-    let n_draws: usize = numbers
-        .next()
-        .map_or(Ok(2000), |s| s.parse())
-        .expect("DRAWS: a number of draws");
+    let n: usize = positional(0, 1_000_000, "N, a number of customers");
+    let n_draws: usize = positional(1, 2000, "DRAWS, a number of draws");
     let raw = args.iter().any(|a| a == "--raw");
     let point_only = args.iter().any(|a| a == "--point-only");
     let prob_alive = args.iter().any(|a| a == "--prob-alive");
