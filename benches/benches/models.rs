@@ -10,60 +10,13 @@
 //! Run: `cargo bench -p clv-benches --bench models`.
 
 use std::hint::black_box;
-use std::path::Path;
 use std::time::Duration;
 
 use clv::fit::FitOptions;
 use clv::models::GammaGompertzNbd;
 use clv::{AnyModel, BetaGeo, Model, ModifiedBetaGeo, ParetoNbd, TransactionModel};
+use clv_benches::{cdnow, scaled};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-
-struct Customers {
-    x: Vec<f64>,
-    tx: Vec<f64>,
-    t: Vec<f64>,
-}
-
-/// The CDNOW summary shipped with the tests (`ID,frequency,recency,T`).
-fn cdnow() -> Customers {
-    let path =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/data/cdnow_customers_summary.csv");
-    let text = std::fs::read_to_string(&path).expect("tests/data/cdnow_customers_summary.csv");
-    let mut c = Customers {
-        x: Vec::new(),
-        tx: Vec::new(),
-        t: Vec::new(),
-    };
-    for line in text.lines().skip(1) {
-        let f: Vec<f64> = line
-            .split(',')
-            .skip(1)
-            .map(|v| v.parse().expect("number"))
-            .collect();
-        c.x.push(f[0]);
-        c.tx.push(f[1]);
-        c.t.push(f[2]);
-    }
-    c
-}
-
-/// `n` customers: the CDNOW rows in turn, ages scaled by 1 + 0.05·sin(i).
-fn scaled(base: &Customers, n: usize) -> Customers {
-    let m = base.x.len();
-    let mut c = Customers {
-        x: Vec::with_capacity(n),
-        tx: Vec::with_capacity(n),
-        t: Vec::with_capacity(n),
-    };
-    for i in 0..n {
-        let k = i % m;
-        let s = 1.0 + 0.05 * (i as f64).sin();
-        c.x.push(base.x[k]);
-        c.tx.push(base.tx[k] * s);
-        c.t.push(base.t[k] * s);
-    }
-    c
-}
 
 fn fits(c: &mut Criterion) {
     let base = cdnow();

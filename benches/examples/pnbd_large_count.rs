@@ -13,14 +13,11 @@ use std::time::Instant;
 
 use clv::fit::FitOptions;
 use clv::models::{AnyModel, ModelInfo, ModelKind};
+use clv_benches::positional;
 
 fn main() {
-    let mut args = std::env::args().skip(1);
-    let big: f64 = args
-        .next()
-        .map_or(Ok(3e5), |s| s.parse())
-        .expect("a number");
-    let copies: usize = args.next().map_or(Ok(1), |s| s.parse()).expect("a count");
+    let big: f64 = positional(0, 3e5, "X, a number");
+    let copies: usize = positional(1, 1, "COPIES, a count");
     let x0 = [0.0, 1.0, 2.0, 0.0, 5.0, 3.0, 1.0, 0.0, 2.0, big];
     let tx0 = [0.0, 10.0, 20.0, 0.0, 30.0, 25.0, 5.0, 0.0, 12.0, 35.0];
     let t0 = [38.0, 38.0, 37.0, 36.0, 38.0, 39.0, 30.0, 33.0, 35.0, 39.0];
