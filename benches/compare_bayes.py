@@ -82,7 +82,11 @@ def run_clv(s, a):
 def run_pymc(s, a, peer):
     # "pymc-cores2": PyMC's sampler with cores=2 (its default takes cpu_count() // 2 cores: one
     # job on a 2-CPU machine, the chains one after the other)
-    sampler, more = ("pymc", {"cores": 2}) if peer == "pymc-cores2" else (peer, {})
+    # "nutpie-lowrank": nutpie with its low-rank modified mass matrix, the adaptation clv uses
+    sampler, more = {
+        "pymc-cores2": ("pymc", {"cores": 2}),
+        "nutpie-lowrank": ("nutpie", {"nuts_sampler_kwargs": {"low_rank_modified_mass_matrix": True}}),
+    }.get(peer, (peer, {}))
     print(f"pymc-marketing {pymc_marketing.__version__} (pymc {pymc.__version__}, nutpie "
           f"{nutpie.__version__}): fit(method='mcmc', nuts_sampler={sampler!r}, {more}), {load()}", flush=True)
     df = pd.DataFrame({"customer_id": s["ID"], "frequency": s["frequency"],
@@ -110,7 +114,7 @@ def main():
     ap.add_argument("--tune", type=int, default=1000)
     ap.add_argument("--draws", type=int, default=1000)
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--peers", default="nutpie,pymc", help="comma-separated: nutpie, pymc (PyMC's default), pymc-cores2")
+    ap.add_argument("--peers", default="nutpie,pymc", help="comma-separated: nutpie, nutpie-lowrank, pymc (PyMC's default), pymc-cores2")
     a = ap.parse_args()
     s = pd.read_csv(ROOT / "tests" / "data" / "cdnow_customers_summary.csv")
     print(f"Python {platform.python_version()}, {os.cpu_count()} CPUs; CDNOW BG/NBD, {len(s)} customers; "

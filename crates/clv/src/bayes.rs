@@ -29,9 +29,15 @@
 //!
 //! Chain c starts at the maximum-likelihood estimate (or, when the fit
 //! fails, the best of the likelihood's starting points) moved by a uniform
-//! jitter in [−1, 1] on each ln θᵢ, and samples with nuts-rs's
-//! diagonal-mass-matrix NUTS (its default adaptation of step size and mass
-//! matrix during `tune` draws, then `draws` kept draws). Its random stream
+//! jitter in [−1, 1] on each ln θᵢ, and samples with nuts-rs's NUTS with a
+//! low-rank modified mass matrix (`LowRankNutsSettings`: the diagonal
+//! scaling plus a low-rank correction learnt from the draws and gradients
+//! of the warm-up, as nutpie's `low_rank_modified_mass_matrix`; its default
+//! adaptation of step size and mass matrix during `tune` draws, then
+//! `draws` kept draws). The parameters of these models are strongly
+//! correlated (BG/NBD's a and b, Pareto/NBD's s and β): on CDNOW BG/NBD the
+//! low-rank matrix takes 3.1 gradients a draw against the diagonal's 7.8,
+//! and its smallest bulk ESS of 4 × 1000 draws is 6145 against 1103. Its random stream
 //! (jitter and the sampler's ChaCha8) is seeded from `seed` and c only, so
 //! the chains run in parallel (with the `parallel` feature) and give the
 //! same draws bit for bit on any number of threads.
@@ -60,7 +66,7 @@ mod priors;
 use nuts_rs::rand::SeedableRng;
 use nuts_rs::rand::rngs::ChaCha8Rng;
 use nuts_rs::{
-    Chain, CpuLogpFunc, CpuMath, CpuMathError, DiagNutsSettings, HasDims, LogpError, Settings,
+    Chain, CpuLogpFunc, CpuMath, CpuMathError, HasDims, LogpError, LowRankNutsSettings, Settings,
 };
 use serde::{Deserialize, Serialize};
 
@@ -422,13 +428,13 @@ fn run_chain(
         reason: format!("NUTS chain {chain}: {why}"),
     };
     let (jitter_seed, nuts_seed) = chain_seeds(o.seed, chain);
-    let settings = DiagNutsSettings {
+    let settings = LowRankNutsSettings {
         num_tune: o.tune,
         num_draws: o.draws,
         num_chains: o.chains,
         seed: o.seed,
         maxdepth: o.max_depth,
-        ..DiagNutsSettings::default()
+        ..LowRankNutsSettings::default()
     };
     let math = CpuMath::new(NutsDensity { density });
     let mut rng = ChaCha8Rng::seed_from_u64(nuts_seed);
