@@ -603,15 +603,7 @@ impl Draws {
                 registry::FORMAT_VERSION
             )));
         }
-        let kind =
-            ModelKind::from_key(&j.model).ok_or_else(|| bad(format!("model {:?}", j.model)))?;
-        if j.params != kind.spec().params {
-            return Err(bad(format!(
-                "params {:?} (expected {:?})",
-                j.params,
-                kind.spec().params
-            )));
-        }
+        let kind = json_kind(&j.model, &j.params, bad)?;
         let method = match j.method.as_str() {
             "nuts" => Method::Nuts,
             other => other
@@ -954,6 +946,23 @@ impl Draws {
             (lo..hi).map(|i| r.retention(t[i])).collect()
         })
     }
+}
+
+/// The model kind named by a draws JSON document (`model`), whose
+/// `params` must be the kind's parameter names; errors made by `bad`.
+pub(crate) fn json_kind(
+    model: &str,
+    params: &[String],
+    bad: impl Fn(String) -> Error,
+) -> Result<ModelKind> {
+    let kind = ModelKind::from_key(model).ok_or_else(|| bad(format!("model {model:?}")))?;
+    if params != kind.spec().params {
+        return Err(bad(format!(
+            "params {params:?} (expected {:?})",
+            kind.spec().params
+        )));
+    }
+    Ok(kind)
 }
 
 /// Cholesky factor L (lower, L Lᵀ = a) of a small symmetric matrix; `None`

@@ -67,8 +67,10 @@
 //! coordinate, seeded by `seed` and c only, so the run is reproducible bit
 //! for bit on any number of threads. The point before the jitter is built
 //! from each group's own starting point φ_g (its maximum-likelihood
-//! estimate, or [`LogDensity`]'s fallback): μ = mean of the φ_g, τ = their
-//! standard deviation (at least 0.1), z_g = (φ_g − μ)/τ.
+//! estimate, or [`LogDensity`]'s fallback), robustly, since a small group's
+//! estimate may run off to a boundary (BG/NBD's a, b → ∞): μ = the median
+//! of the φ_g, τ = 1.4826 × their median absolute deviation clamped to
+//! [0.1, 1], z_g = (φ_g − μ)/τ clamped to [−2, 2].
 //!
 //! ```
 //! use clv::bayes::{SampleOptions, sample_grouped};
@@ -187,28 +189,13 @@ pub fn resolve_hyperpriors(
     kind: ModelKind,
     given: &[(String, Hyperprior)],
 ) -> Result<Vec<Hyperprior>> {
-    let spec = kind.spec();
-    let mut out = default_hyperpriors(kind);
-    let mut seen = vec![false; out.len()];
-    for (name, h) in given {
-        let Some(i) = spec.params.iter().position(|p| p == name) else {
-            return Err(Error::invalid(
-                "hyperpriors",
-                format!("{name:?}"),
-                format!("a parameter of {}: {}", spec.name, spec.params.join(", ")),
-            ));
-        };
-        if seen[i] {
-            return Err(Error::invalid(
-                "hyperpriors",
-                format!("{name:?} given twice"),
-                "one hyperprior per parameter",
-            ));
-        }
-        seen[i] = true;
-        out[i] = *h;
-    }
-    Ok(out)
+    super::priors::replace_by_name(
+        kind,
+        default_hyperpriors(kind),
+        given,
+        "hyperpriors",
+        "one hyperprior per parameter",
+    )
 }
 
 /// The distinct labels in sorted order and each row's group index.
@@ -367,17 +354,26 @@ impl<'a> HierDensity<'a> {
     fn start(&self) -> Vec<f64> {
         let k = self.params();
         let phis: Vec<Vec<f64>> = self.groups.iter().map(LogDensity::start).collect();
-        #[allow(clippy::cast_precision_loss)]
-        let n = phis.len() as f64;
         let mut x = vec![0.0; self.dim()];
         for i in 0..k {
-            let mean = phis.iter().map(|p| p[i]).sum::<f64>() / n;
-            let var = phis.iter().map(|p| (p[i] - mean).powi(2)).sum::<f64>() / n;
-            let tau = var.sqrt().max(0.1);
-            x[i] = mean;
+            let mut col: Vec<f64> = phis.iter().map(|p| p[i]).collect();
+            col.sort_by(f64::total_cmp);
+            let median = crate::uncertainty::quantile_sorted(&col, 0.5);
+            let mad = crate::uncertainty::quantile_sorted(
+                &{
+                    let mut d: Vec<f64> = col.iter().map(|v| (v - median).abs()).collect();
+                    d.sort_by(f64::total_cmp);
+                    d
+                },
+                0.5,
+            );
+            // 1.4826 MAD: the sd of a normal sample, robust to a small
+            // group whose estimate runs off to a boundary
+            let tau = (1.4826 * mad).clamp(0.1, 1.0);
+            x[i] = median;
             x[k + i] = tau.ln();
             for (g, p) in phis.iter().enumerate() {
-                x[2 * k + g * k + i] = (p[i] - mean) / tau;
+                x[2 * k + g * k + i] = ((p[i] - median) / tau).clamp(-2.0, 2.0);
             }
         }
         x
@@ -772,15 +768,7 @@ impl GroupedDraws {
                 j.format_version, j.kind
             )));
         }
-        let kind =
-            ModelKind::from_key(&j.model).ok_or_else(|| bad(format!("model {:?}", j.model)))?;
-        if j.params != kind.spec().params {
-            return Err(bad(format!(
-                "params {:?} (expected {:?})",
-                j.params,
-                kind.spec().params
-            )));
-        }
+        let kind = crate::uncertainty::json_kind(&j.model, &j.params, bad)?;
         if j.groups.windows(2).any(|w| w[0] >= w[1]) {
             return Err(bad("groups not sorted and distinct".into()));
         }
