@@ -61,8 +61,8 @@ use nuts_rs::{
 use serde::{Deserialize, Serialize};
 
 pub use hierarchical::{
-    GroupSummary, GroupedDraws, HierDensity, Hyperprior, MAX_GROUPS, default_hyperpriors,
-    resolve_hyperpriors, sample_grouped,
+    GroupData, GroupSummary, GroupedDraws, HierDensity, Hyperprior, MAX_GROUPS,
+    default_hyperpriors, resolve_hyperpriors, sample_grouped,
 };
 pub use priors::{FAMILIES, Prior, PriorItem, default_priors, resolve_priors};
 

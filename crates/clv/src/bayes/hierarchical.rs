@@ -234,6 +234,9 @@ fn group_index<S: AsRef<str>>(groups: &[S], rows: usize) -> Result<(Vec<String>,
     Ok((labels, index))
 }
 
+/// One group's data: one array per input of the model, optional weights.
+pub type GroupData<'a, 'w> = (Vec<&'a [f64]>, Option<&'w [f64]>);
+
 /// The hierarchical log density on x = (μ, ln τ, z) with its gradient
 /// (module docs): what the sampler sees.
 pub struct HierDensity<'a> {
@@ -264,7 +267,7 @@ impl<'a> HierDensity<'a> {
     /// hyperpriors ([`Error::InvalidValue`], field `hyperpriors`).
     pub fn new(
         kind: ModelKind,
-        groups: &[(Vec<&'a [f64]>, Option<&[f64]>)],
+        groups: &[GroupData<'a, '_>],
         hyper: Vec<Hyperprior>,
     ) -> Result<HierDensity<'a>> {
         let k = kind.spec().params.len();
@@ -447,7 +450,7 @@ pub fn sample_grouped<S: AsRef<str>>(
             Compressed::new(kind, &refs, w.as_deref())
         })
         .collect();
-    let parts: Vec<(Vec<&[f64]>, Option<&[f64]>)> = data
+    let parts: Vec<GroupData<'_, '_>> = data
         .iter()
         .map(|d| (d.columns(), d.weights.as_deref()))
         .collect();
