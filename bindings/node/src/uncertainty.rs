@@ -40,7 +40,7 @@ pub struct DrawsData {
 }
 
 impl DrawsData {
-    fn get(&self, name: &str) -> Option<&[f64]> {
+    pub(crate) fn get(&self, name: &str) -> Option<&[f64]> {
         match name {
             "frequency" => self.frequency.as_ref().map(sl),
             "recency" => self.recency.as_ref().map(sl),
@@ -87,6 +87,12 @@ pub struct SampleOptions {
     pub seed: Option<f64>,
     /// Optional weight per row (or give `weights` in the data, as to `fit`).
     pub weights: Option<Either<Float64Array, Vec<f64>>>,
+    /// One group label per row: a hierarchical fit (a `GroupedDraws`), each
+    /// group its own parameters, partially pooled (docs/uncertainty.md).
+    pub groups: Option<Vec<String>>,
+    /// With `groups`: hyperpriors by parameter name, `[muMean, muSd, tauSd]`
+    /// (defaults `[0, 2, 1]` for shapes, `[0, 5, 1]` for scales).
+    pub hyperpriors: Option<BTreeMap<String, Vec<f64>>>,
 }
 
 js_object! {
@@ -144,19 +150,40 @@ pub(crate) fn sample(
     inputs: &[&[f64]],
     weights: Option<&[f64]>,
     options: Option<SampleOptions>,
-) -> Result<Draws> {
+) -> Result<Either<Draws, crate::grouped::GroupedDraws>> {
     let o = options.unwrap_or_default();
     let weights = common::sample_weights(weights, o.weights.as_ref().map(sl)).map_err(js)?;
-    let priors = prior_items(o.priors.as_ref());
     let args = SampleArgs {
         chains: o.chains,
         tune: o.tune,
         draws: o.draws,
         seed: o.seed,
     };
-    Ok(Draws {
+    if let Some(groups) = &o.groups {
+        if o.priors.is_some() {
+            return Err(js(clv::Error::invalid(
+                "priors",
+                "priors with groups",
+                "hyperpriors { param: [muMean, muSd, tauSd] } (a hierarchical fit)",
+            )));
+        }
+        let hyper: Vec<(String, Vec<f64>)> = o.hyperpriors.into_iter().flatten().collect();
+        let inner = common::sample_grouped(kind, inputs, weights, groups, &hyper, &args);
+        return Ok(Either::B(crate::grouped::GroupedDraws {
+            inner: inner.map_err(js)?,
+        }));
+    }
+    if o.hyperpriors.is_some() {
+        return Err(js(clv::Error::invalid(
+            "hyperpriors",
+            "hyperpriors without groups",
+            "groups: one label per row",
+        )));
+    }
+    let priors = prior_items(o.priors.as_ref());
+    Ok(Either::A(Draws {
         inner: common::sample(kind, inputs, weights, &priors, &args).map_err(js)?,
-    })
+    }))
 }
 
 /// Options of an interval: the quantile levels (default [0.05, 0.5, 0.95]).
@@ -210,7 +237,7 @@ impl From<Intervals> for PredictionIntervals {
 /// Parameter draws of a model, with its predictions as intervals.
 #[napi]
 pub struct Draws {
-    inner: clv::uncertainty::Draws,
+    pub(crate) inner: clv::uncertainty::Draws,
 }
 
 /// `model.draws(options)` of every model class.
@@ -234,7 +261,7 @@ pub(crate) fn draws(model: &impl HasModel, options: Option<DrawsOptions>) -> Res
     })
 }
 
-fn q(o: Option<IntervalOptions>) -> Vec<f64> {
+pub(crate) fn q(o: Option<IntervalOptions>) -> Vec<f64> {
     common::quantiles(o.and_then(|o| o.quantiles))
 }
 
