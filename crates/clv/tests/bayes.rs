@@ -11,20 +11,10 @@ use clv::uncertainty::Draws;
 use clv::{AnyModel, Error, ModelInfo, ModelKind};
 
 mod common;
-use common::{assert_gradient, cdnow, columns};
+use common::{assert_gradient, cdnow, columns, options};
 
 fn refs(c: &[Vec<f64>]) -> Vec<&[f64]> {
     c.iter().map(Vec::as_slice).collect()
-}
-
-fn options(chains: usize, tune: u64, draws: u64, seed: u64) -> SampleOptions {
-    SampleOptions {
-        chains,
-        tune,
-        draws,
-        seed,
-        ..SampleOptions::default()
-    }
 }
 
 /// The posterior of `kind` with the default (weak) priors against the MLE:

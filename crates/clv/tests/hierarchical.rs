@@ -14,17 +14,7 @@ use clv::simulate::{Rng, simulate};
 use clv::{AnyModel, Error, ModelKind};
 
 mod common;
-use common::assert_gradient;
-
-fn options(chains: usize, tune: u64, draws: u64, seed: u64) -> SampleOptions {
-    SampleOptions {
-        chains,
-        tune,
-        draws,
-        seed,
-        ..SampleOptions::default()
-    }
-}
+use common::{assert_gradient, options};
 
 /// Simulated BG/NBD customers, `n` per group with the group's parameters
 /// (ages 20..=59 weeks): (frequency, recency, T, labels).

@@ -42,3 +42,14 @@ pub fn assert_gradient(
         );
     }
 }
+
+/// NUTS options with the given chains, warm-up, kept draws and seed.
+pub fn options(chains: usize, tune: u64, draws: u64, seed: u64) -> clv::bayes::SampleOptions {
+    clv::bayes::SampleOptions {
+        chains,
+        tune,
+        draws,
+        seed,
+        ..clv::bayes::SampleOptions::default()
+    }
+}
