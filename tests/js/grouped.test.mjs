@@ -37,6 +37,12 @@ function assertClvError(fn, code, field) {
   });
 }
 
+test('@clv/wasm refuses groups (not ignored) until it has hierarchical pooling', () => {
+  const wasm = require(join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bindings', 'wasm', 'pkg-node',
+    'clv_wasm.js'));
+  assertClvError(() => new wasm.BetaGeo().sample(data, { ...RUN, groups }), 'NOT_SUPPORTED', 'groups');
+});
+
 describe('hierarchical sample on node', () => {
   const post = new lib.BetaGeo().sample(data, { ...RUN, groups, hyperpriors: { r: [-0.5, 1, 0.5] } });
 
