@@ -71,7 +71,7 @@ export declare class BetaGeo {
    * the posterior draws (method "nuts"), with every prediction as intervals. The
    * model itself stays unfitted.
    */
-  sample(data: Customers, options?: SampleOptions | undefined | null): Draws
+  sample(data: Customers, options?: SampleOptions | undefined | null): Draws | GroupedDraws
   /** Per-customer log-likelihood. */
   logLikelihoodOf(data: Customers): Float64Array
   /** P(alive) of each customer. */
@@ -157,7 +157,7 @@ export declare class BetaGeoBetaBinom {
    * the posterior draws (method "nuts"), with every prediction as intervals. The
    * model itself stays unfitted.
    */
-  sample(data: BgBbCustomers, options?: SampleOptions | undefined | null): Draws
+  sample(data: BgBbCustomers, options?: SampleOptions | undefined | null): Draws | GroupedDraws
   /** Per-customer log-likelihood. */
   logLikelihoodOf(data: BgBbCustomers): Float64Array
   /** P(alive) of each customer. */
@@ -291,7 +291,7 @@ export declare class GammaGamma {
    * the posterior draws (method "nuts"), with every prediction as intervals. The
    * model itself stays unfitted.
    */
-  sample(data: SpendCustomers, options?: SampleOptions | undefined | null): Draws
+  sample(data: SpendCustomers, options?: SampleOptions | undefined | null): Draws | GroupedDraws
   /** Per-customer log-likelihood (repeat customers). */
   logLikelihoodOf(data: SpendCustomers): Float64Array
   /** Expected mean transaction value of each customer. */
@@ -360,7 +360,7 @@ export declare class GammaGompertzNBD {
    * the posterior draws (method "nuts"), with every prediction as intervals. The
    * model itself stays unfitted.
    */
-  sample(data: Customers, options?: SampleOptions | undefined | null): Draws
+  sample(data: Customers, options?: SampleOptions | undefined | null): Draws | GroupedDraws
   /** Per-customer log-likelihood. */
   logLikelihoodOf(data: Customers): Float64Array
   /** P(alive) of each customer. */
@@ -382,6 +382,38 @@ export declare class GammaGompertzNBD {
   probAliveAhead(m: number, data: Customers): Float64Array
   /** Discounted CLV of each customer with `spendModel` (see `customerLifetimeValue`). */
   customerLifetimeValue(spendModel: ModelClass, data: SpendCustomers, options?: ClvOptions | undefined | null): Float64Array
+}
+
+/**
+ * The posterior of a hierarchical fit: per group a `Draws`, and the
+ * hyperparameter draws; predictions take one group label per customer.
+ */
+export declare class GroupedDraws {
+  /** The group labels, sorted. */
+  get groups(): Array<string>
+  /** The draws of one group (a `Draws`, method "nuts"). */
+  group(label: string): Draws
+  /** Rows per (group, parameter), then the mu and tau rows per parameter. */
+  summary(): Array<GroupPosteriorRow>
+  /** The hyperparameter draws: per draw mu of each parameter, then tau. */
+  hyper(): Array<Array<number>>
+  /** Draws per group. */
+  get n(): number
+  /** Divergent transitions of the run. */
+  get divergences(): number
+  /** The JSON text of the core (`GroupedDraws::to_json`). */
+  toJSON(): string
+  /** Reads what `toJSON` wrote. */
+  static fromJSON(text: string): GroupedDraws
+  /** P(alive) with intervals, each customer with its group's draws. */
+  probAlive(data: DrawsData, groups: Array<string>, options?: IntervalOptions | undefined | null): PredictionIntervals
+  /**
+   * Expected purchases in the next `t` units with intervals, each customer
+   * with its group's draws.
+   */
+  expectedPurchases(t: number, data: DrawsData, groups: Array<string>, options?: IntervalOptions | undefined | null): PredictionIntervals
+  /** E[X(t)] of a new customer of each element's group, with intervals. */
+  expectedPurchasesNew(t: Float64Array | Array<number>, groups: Array<string>, options?: IntervalOptions | undefined | null): PredictionIntervals
 }
 
 /** MBG/NBD (Batislam, Denizel & Filiztekin (2007), IJRM 24(3)). */
@@ -446,7 +478,7 @@ export declare class ModifiedBetaGeo {
    * the posterior draws (method "nuts"), with every prediction as intervals. The
    * model itself stays unfitted.
    */
-  sample(data: Customers, options?: SampleOptions | undefined | null): Draws
+  sample(data: Customers, options?: SampleOptions | undefined | null): Draws | GroupedDraws
   /** Per-customer log-likelihood. */
   logLikelihoodOf(data: Customers): Float64Array
   /** P(alive) of each customer. */
@@ -532,7 +564,7 @@ export declare class ParetoNBD {
    * the posterior draws (method "nuts"), with every prediction as intervals. The
    * model itself stays unfitted.
    */
-  sample(data: Customers, options?: SampleOptions | undefined | null): Draws
+  sample(data: Customers, options?: SampleOptions | undefined | null): Draws | GroupedDraws
   /** Per-customer log-likelihood. */
   logLikelihoodOf(data: Customers): Float64Array
   /** P(alive) of each customer. */
@@ -893,6 +925,25 @@ export interface GammaGompertzNBDParams {
 export declare function gini(values: Float64Array | Array<number>): number
 
 /**
+ * One row of a grouped posterior's `summary()`: a group's parameter
+ * (`term` "theta"), or the mean "mu" / spread "tau" of a parameter
+ * across groups (`group` null).
+ */
+export interface GroupPosteriorRow {
+  group?: string
+  term: string
+  param: string
+  mean: number
+  sd: number
+  q05: number
+  q95: number
+  rHat: number
+  essBulk: number
+  essTail: number
+  divergences: number
+}
+
+/**
  * The model's mixing distribution of the transaction rate ("transactionRate": λ ~ Gamma(r, α);
  * BG/BB p ~ Beta(α, β)) or of dropout ("dropout": p ~ Beta(a, b), μ ~ Gamma(s, β), θ ~ Beta(γ, δ)),
  * with its density on `points` (default 100) values from 0 to its 99% quantile.
@@ -1248,6 +1299,16 @@ export interface SampleOptions {
   seed?: number
   /** Optional weight per row (or give `weights` in the data, as to `fit`). */
   weights?: Float64Array | Array<number>
+  /**
+   * One group label per row: a hierarchical fit (a `GroupedDraws`), each
+   * group its own parameters, partially pooled (docs/uncertainty.md).
+   */
+  groups?: Array<string>
+  /**
+   * With `groups`: hyperpriors by parameter name, `[muMean, muSd, tauSd]`
+   * (defaults `[0, 2, 1]` for shapes, `[0, 5, 1]` for scales).
+   */
+  hyperpriors?: Record<string, Array<number>>
   /**
    * Called with each chain's progress (about every 1% of its draws, and
    * after its last), on this thread while the chains run; returning

@@ -5,7 +5,10 @@
 //! options of a Bayesian fit (`model.sample(data, {priors, chains, …})`)
 //! with its posterior summary rows.
 
-use clv::bayes::{ParamSummary, Prior, PriorItem, SampleOptions, SampleProgress};
+use clv::bayes::{
+    GroupSummary, GroupedDraws, Hyperprior, ParamSummary, Prior, PriorItem, SampleOptions,
+    SampleProgress,
+};
 use clv::fit::FitOptions;
 use clv::models::{AnyModel, ModelKind, whole_count};
 use clv::uncertainty::{DEFAULT_QUANTILES, Data, Draws, Intervals, Spend};
@@ -193,20 +196,7 @@ pub fn sample(
     args: &SampleArgs,
     on_progress: Option<OnProgress<'_>>,
 ) -> Result<Draws> {
-    let d = SampleOptions::default();
-    let chains = args.chains.map_or(Ok(d.chains), |v| {
-        whole_count("chains", v).map(|n| n as usize)
-    })?;
-    let count = |field, v: Option<f64>, default| {
-        v.map_or(Ok(default), |v| whole_count(field, v).map(u64::from))
-    };
-    let options = SampleOptions {
-        chains,
-        tune: count("tune", args.tune, d.tune)?,
-        draws: count("draws", args.draws, d.draws)?,
-        seed: clv::error::check::seed("seed", args.seed.unwrap_or(0.0))?,
-        ..d
-    };
+    let options = sample_options(args)?;
     let given = priors
         .iter()
         .map(|(p, items)| Ok((p.clone(), Prior::from_items(items, p)?)))
@@ -229,6 +219,81 @@ pub fn sample(
         }),
         (result, _) => result,
     }
+}
+
+/// The core's options from those JS gives (defaults for the missing).
+///
+/// # Errors
+/// `chains`, `tune`, `draws` or `seed` not whole numbers.
+fn sample_options(args: &SampleArgs) -> Result<SampleOptions> {
+    let d = SampleOptions::default();
+    let chains = args.chains.map_or(Ok(d.chains), |v| {
+        whole_count("chains", v).map(|n| n as usize)
+    })?;
+    let count = |field, v: Option<f64>, default| {
+        v.map_or(Ok(default), |v| whole_count(field, v).map(u64::from))
+    };
+    Ok(SampleOptions {
+        chains,
+        tune: count("tune", args.tune, d.tune)?,
+        draws: count("draws", args.draws, d.draws)?,
+        seed: clv::error::check::seed("seed", args.seed.unwrap_or(0.0))?,
+        ..d
+    })
+}
+
+/// A hierarchical fit with NUTS ([`clv::bayes::sample_grouped`]): one
+/// group label per row, hyperpriors by parameter name as
+/// `[mu_mean, mu_sd, tau_sd]`.
+///
+/// # Errors
+/// As [`sample`]; a bad hyperprior (field: its parameter); those of
+/// [`clv::bayes::sample_grouped`].
+pub fn sample_grouped(
+    kind: ModelKind,
+    inputs: &[&[f64]],
+    weights: Option<&[f64]>,
+    groups: &[String],
+    hyperpriors: &[(String, Vec<f64>)],
+    args: &SampleArgs,
+) -> Result<GroupedDraws> {
+    let options = sample_options(args)?;
+    let given = hyperpriors
+        .iter()
+        .map(|(p, a)| Ok((p.clone(), Hyperprior::new(a, p)?)))
+        .collect::<Result<Vec<_>>>()?;
+    clv::bayes::sample_grouped(kind, inputs, weights, groups, &given, &options)
+}
+
+/// One row of a grouped posterior's `summary()`
+/// ([`GroupedDraws::summary`]): the group (`None` on a `mu` or `tau`
+/// row), the term and the posterior of one parameter.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GroupRow {
+    /// The group label; `None` on a hyperparameter row.
+    pub group: Option<String>,
+    /// `"theta"`, `"mu"` or `"tau"`.
+    pub term: &'static str,
+    /// The posterior of the parameter.
+    #[serde(flatten)]
+    pub row: PosteriorRow,
+}
+
+/// The `summary()` rows of a grouped posterior.
+///
+/// # Errors
+/// Those of [`GroupedDraws::summary`].
+pub fn grouped_rows(draws: &GroupedDraws) -> Result<Vec<GroupRow>> {
+    Ok(draws
+        .summary()?
+        .into_iter()
+        .map(|r: GroupSummary| GroupRow {
+            group: r.group,
+            term: r.term,
+            row: r.stats.into(),
+        })
+        .collect())
 }
 
 /// One row of a draws object's `summary()` ([`Draws::summary`]), Python's

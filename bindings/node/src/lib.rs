@@ -70,6 +70,8 @@ pub mod models;
 
 pub mod uncertainty;
 
+pub mod grouped;
+
 pub mod diagnostics;
 
 /// Core rows as JS rows.

@@ -455,7 +455,7 @@ macro_rules! input_fit {
                 &self,
                 data: $Input,
                 options: Option<crate::uncertainty::SampleOptions<'_>>,
-            ) -> Result<crate::uncertainty::Draws> {
+            ) -> Result<Either<crate::uncertainty::Draws, crate::grouped::GroupedDraws>> {
                 crate::uncertainty::sample(
                     self.state.kind(),
                     &data.columns(),
@@ -597,7 +597,19 @@ macro_rules! retention_methods {
                 survivors: Either<Float64Array, Vec<f64>>,
                 options: Option<crate::uncertainty::SampleOptions<'_>>,
             ) -> Result<crate::uncertainty::Draws> {
-                crate::uncertainty::sample(self.state.kind(), &[sl(&survivors)], None, options)
+                // the core refuses groups for a survivor curve (NOT_SUPPORTED)
+                match crate::uncertainty::sample(
+                    self.state.kind(),
+                    &[sl(&survivors)],
+                    None,
+                    options,
+                )? {
+                    Either::A(d) => Ok(d),
+                    Either::B(_) => Err(napi::Error::new(
+                        "NOT_SUPPORTED".to_string(),
+                        "groups: a survivor curve has no customers to group".to_string(),
+                    )),
+                }
             }
 
             /// Log-likelihood of a survivor series at these parameters.

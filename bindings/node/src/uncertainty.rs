@@ -41,7 +41,7 @@ pub struct DrawsData {
 }
 
 impl DrawsData {
-    fn get(&self, name: &str) -> Option<&[f64]> {
+    pub(crate) fn get(&self, name: &str) -> Option<&[f64]> {
         match name {
             "frequency" => self.frequency.as_ref().map(sl),
             "recency" => self.recency.as_ref().map(sl),
@@ -88,6 +88,12 @@ pub struct SampleOptions<'env> {
     pub seed: Option<f64>,
     /// Optional weight per row (or give `weights` in the data, as to `fit`).
     pub weights: Option<Either<Float64Array, Vec<f64>>>,
+    /// One group label per row: a hierarchical fit (a `GroupedDraws`), each
+    /// group its own parameters, partially pooled (docs/uncertainty.md).
+    pub groups: Option<Vec<String>>,
+    /// With `groups`: hyperpriors by parameter name, `[muMean, muSd, tauSd]`
+    /// (defaults `[0, 2, 1]` for shapes, `[0, 5, 1]` for scales).
+    pub hyperpriors: Option<BTreeMap<String, Vec<f64>>>,
     /// Called with each chain's progress (about every 1% of its draws, and
     /// after its last), on this thread while the chains run; returning
     /// `false` stops the run with a `CANCELLED` error, and so does throwing.
@@ -181,16 +187,44 @@ pub(crate) fn sample(
     inputs: &[&[f64]],
     weights: Option<&[f64]>,
     options: Option<SampleOptions<'_>>,
-) -> Result<Draws> {
+) -> Result<Either<Draws, crate::grouped::GroupedDraws>> {
     let o = options.unwrap_or_default();
     let weights = common::sample_weights(weights, o.weights.as_ref().map(sl)).map_err(js)?;
-    let priors = prior_items(o.priors.as_ref());
     let args = SampleArgs {
         chains: o.chains,
         tune: o.tune,
         draws: o.draws,
         seed: o.seed,
     };
+    if let Some(groups) = &o.groups {
+        if o.on_progress.is_some() {
+            return Err(js(clv::Error::invalid(
+                "onProgress",
+                "onProgress with groups",
+                "no onProgress: a hierarchical fit does not report its progress",
+            )));
+        }
+        if o.priors.is_some() {
+            return Err(js(clv::Error::invalid(
+                "priors",
+                "priors with groups",
+                "hyperpriors { param: [muMean, muSd, tauSd] } (a hierarchical fit)",
+            )));
+        }
+        let hyper: Vec<(String, Vec<f64>)> = o.hyperpriors.into_iter().flatten().collect();
+        let inner = common::sample_grouped(kind, inputs, weights, groups, &hyper, &args);
+        return Ok(Either::B(crate::grouped::GroupedDraws {
+            inner: inner.map_err(js)?,
+        }));
+    }
+    if o.hyperpriors.is_some() {
+        return Err(js(clv::Error::invalid(
+            "hyperpriors",
+            "hyperpriors without groups",
+            "groups: one label per row",
+        )));
+    }
+    let priors = prior_items(o.priors.as_ref());
     let on_progress = match &o.on_progress {
         None => None,
         Some(Either::A(f)) => Some(f),
@@ -212,9 +246,9 @@ pub(crate) fn sample(
         Ok(!stop)
     };
     let report: Option<common::OnProgress<'_>> = on_progress.is_some().then_some(&mut report);
-    Ok(Draws {
+    Ok(Either::A(Draws {
         inner: common::sample(kind, inputs, weights, &priors, &args, report).map_err(js)?,
-    })
+    }))
 }
 
 /// Options of an interval: the quantile levels (default [0.05, 0.5, 0.95]).
@@ -268,7 +302,7 @@ impl From<Intervals> for PredictionIntervals {
 /// Parameter draws of a model, with its predictions as intervals.
 #[napi]
 pub struct Draws {
-    inner: clv::uncertainty::Draws,
+    pub(crate) inner: clv::uncertainty::Draws,
 }
 
 /// `model.draws(options)` of every model class.
@@ -292,7 +326,7 @@ pub(crate) fn draws(model: &impl HasModel, options: Option<DrawsOptions>) -> Res
     })
 }
 
-fn q(o: Option<IntervalOptions>) -> Vec<f64> {
+pub(crate) fn q(o: Option<IntervalOptions>) -> Vec<f64> {
     common::quantiles(o.and_then(|o| o.quantiles))
 }
 

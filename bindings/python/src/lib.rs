@@ -27,6 +27,7 @@ mod conversion;
 mod diagnostics;
 mod error;
 mod formulas;
+mod grouped;
 mod models;
 mod portfolio;
 mod summary;
@@ -38,8 +39,10 @@ fn _clv(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("ClvError", m.py().get_type::<error::ClvError>())?;
     m.add_class::<models::PyModel>()?;
     m.add_class::<uncertainty::PyDraws>()?;
+    m.add_class::<grouped::PyGroupedDraws>()?;
     m.add_function(wrap_pyfunction!(models::registry, m)?)?;
     m.add_function(wrap_pyfunction!(uncertainty::sample, m)?)?;
+    m.add_function(wrap_pyfunction!(grouped::sample_grouped, m)?)?;
     m.add_function(wrap_pyfunction!(models::customer_lifetime_value, m)?)?;
     m.add_function(wrap_pyfunction!(summary::summarize, m)?)?;
     m.add_function(wrap_pyfunction!(summary::unit_words, m)?)?;

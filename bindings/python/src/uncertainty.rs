@@ -18,7 +18,7 @@ use crate::models::PyModel;
 /// Parameter draws of one model (`Model.draws`).
 #[pyclass(module = "clv._clv", name = "Draws", frozen)]
 pub(crate) struct PyDraws {
-    inner: Draws,
+    pub(crate) inner: Draws,
 }
 
 impl<'py> IntoPyObject<'py> for Wrap<Intervals> {
@@ -32,10 +32,10 @@ impl<'py> IntoPyObject<'py> for Wrap<Intervals> {
     }
 }
 
-type Out = Res<Wrap<Intervals>>;
+pub(crate) type Out = Res<Wrap<Intervals>>;
 
 /// Slices of the per-customer arrays.
-fn arrays<'a>(a: &'a [Floats<'_>]) -> Vec<Cow<'a, [f64]>> {
+pub(crate) fn arrays<'a>(a: &'a [Floats<'_>]) -> Vec<Cow<'a, [f64]>> {
     a.iter().map(slice).collect()
 }
 
@@ -332,48 +332,61 @@ impl PyDraws {
         freq: Option<&str>,
         data_unit: Option<&str>,
     ) -> Out {
-        let time = whole_count("time", time)?;
-        let unit = value::resolve_unit(&[
-            ("freq", freq),
-            ("the transaction model", self.inner.unit()),
-            ("the data", data_unit),
-        ])?;
-        let ppm = value::periods_per_month(&unit)?;
+        let (time, ppm) = clv_units(time, freq, self.inner.unit(), data_unit)?;
         let c = arrays(&customers);
         let [x, tx, t, m] = four(&c)?;
-        let (model, draws) = (spend.cast::<PyModel>().ok(), spend.cast::<PyDraws>().ok());
-        let (model, draws) = (model.map(|m| m.get()), draws.map(|d| d.get()));
-        let spend = match (model, draws) {
-            (Some(m), _) => Spend::Model(&m.inner),
-            (_, Some(d)) => Spend::Draws(&d.inner),
-            _ => {
-                return Err(clv::Error::invalid(
-                    "spend",
-                    "another object",
-                    "a spend model or spend draws",
+        with_spend(spend, |spend| {
+            let f = || {
+                self.inner.customer_lifetime_value(
+                    spend,
+                    x,
+                    tx,
+                    t,
+                    m,
+                    time,
+                    discount_rate,
+                    ppm,
+                    &quantiles,
                 )
-                .into());
-            }
-        };
-        let f = || {
-            self.inner.customer_lifetime_value(
-                spend,
-                x,
-                tx,
-                t,
-                m,
-                time,
-                discount_rate,
-                ppm,
-                &quantiles,
-            )
-        };
-        Ok(Wrap(enter(py, f)?))
+            };
+            Ok(Wrap(enter(py, f)?))
+        })
+    }
+}
+
+/// The months and the periods per month of a CLV (`customer_lifetime_value`).
+pub(crate) fn clv_units(
+    time: f64,
+    freq: Option<&str>,
+    model_unit: Option<&str>,
+    data_unit: Option<&str>,
+) -> Res<(u32, f64)> {
+    let time = whole_count("time", time)?;
+    let unit = value::resolve_unit(&[
+        ("freq", freq),
+        ("the transaction model", model_unit),
+        ("the data", data_unit),
+    ])?;
+    Ok((time, value::periods_per_month(&unit)?))
+}
+
+/// `f` with the spend of a CLV: a spend `Model` or spend `Draws`.
+pub(crate) fn with_spend<R>(
+    spend: &Bound<'_, PyAny>,
+    f: impl FnOnce(Spend<'_>) -> Res<R>,
+) -> Res<R> {
+    let (model, draws) = (spend.cast::<PyModel>().ok(), spend.cast::<PyDraws>().ok());
+    match (model.map(|m| m.get()), draws.map(|d| d.get())) {
+        (Some(m), _) => f(Spend::Model(&m.inner)),
+        (_, Some(d)) => f(Spend::Draws(&d.inner)),
+        _ => Err(
+            clv::Error::invalid("spend", "another object", "a spend model or spend draws").into(),
+        ),
     }
 }
 
 /// Three per-customer arrays (the Python layer always passes them).
-fn three<'a>(c: &'a [Cow<'_, [f64]>]) -> clv::Result<[&'a [f64]; 3]> {
+pub(crate) fn three<'a>(c: &'a [Cow<'_, [f64]>]) -> clv::Result<[&'a [f64]; 3]> {
     match c {
         [a, b, d] => Ok([a, b, d]),
         _ => Err(clv::Error::invalid(
@@ -385,7 +398,7 @@ fn three<'a>(c: &'a [Cow<'_, [f64]>]) -> clv::Result<[&'a [f64]; 3]> {
 }
 
 /// Four per-customer arrays.
-fn four<'a>(c: &'a [Cow<'_, [f64]>]) -> clv::Result<[&'a [f64]; 4]> {
+pub(crate) fn four<'a>(c: &'a [Cow<'_, [f64]>]) -> clv::Result<[&'a [f64]; 4]> {
     match c {
         [a, b, d, e] => Ok([a, b, d, e]),
         _ => Err(clv::Error::invalid(

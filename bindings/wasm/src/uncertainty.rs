@@ -128,6 +128,17 @@ pub(crate) fn sample(
     weights: Option<&[f64]>,
     options: &JsValue,
 ) -> Result<WasmDraws> {
+    // hierarchical pooling is in @clv/node only so far: refused, not ignored
+    for key in ["groups", "hyperpriors"] {
+        if !missing(&get(options, key)?) {
+            return Err(js(clv::Error::Unsupported {
+                model: kind.spec().name.to_string(),
+                operation: key.to_string(),
+                reason: "hierarchical pooling is not in @clv/wasm yet (use @clv/node, Python or the CLI)"
+                    .to_string(),
+            }));
+        }
+    }
     let own = opt_f64s(options, "weights")?;
     let weights = common::sample_weights(weights, own.as_deref()).map_err(js)?;
     let read = prior_items(options)?;

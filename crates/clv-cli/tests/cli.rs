@@ -1087,3 +1087,102 @@ fn sample_errors_name_the_parameter() {
     assert_fails(&with(&["--prior", "alpha"]), &["PARAM=FAMILY:ARGS"]);
     assert_fails(&with(&["--chains", "0"]), &["chains"]);
 }
+
+#[test]
+fn sample_with_a_group_column_is_a_hierarchical_fit() {
+    // simulated BG/NBD customers of two channels
+    let mut csv = String::from("customer_id,frequency,recency,T,channel\n");
+    for (g, (label, theta)) in [
+        ("web", [0.5, 4.0, 0.6, 2.5]),
+        ("store", [1.0, 9.0, 0.8, 3.0]),
+    ]
+    .iter()
+    .enumerate()
+    {
+        let m = clv::AnyModel::from_values(clv::ModelKind::BgNbd, theta).unwrap();
+        let ages: Vec<f64> = (0..80).map(|j| 20.0 + f64::from(j % 20)).collect();
+        let s = clv::simulate::simulate(&m, &ages, g as u64).unwrap();
+        for i in 0..80 {
+            csv.push_str(&format!(
+                "{label}{i},{},{},{},{label}\n",
+                s.frequency[i], s.recency[i], s.t[i]
+            ));
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = common::file(&dir, "groups.csv", &csv);
+    let out = dir.path().join("post.json");
+    let p = path.to_str().unwrap();
+    let base = [
+        "sample",
+        "bg-nbd",
+        "--summary",
+        p,
+        "--group-col",
+        "channel",
+        "--chains",
+        "2",
+        "--tune",
+        "100",
+        "--draws",
+        "50",
+        "--seed",
+        "3",
+    ];
+    let mut a: Vec<&str> = base.to_vec();
+    a.extend([
+        "--hyperprior",
+        "r=0,1,0.5",
+        "--json",
+        "--output",
+        out.to_str().unwrap(),
+    ]);
+    let j = common::json(&clv(&a));
+    assert_eq!(j["groups"], serde_json::json!(["store", "web"]));
+    assert_eq!(j["hyperpriors"]["r"]["tau_sd"], 0.5);
+    let rows = j["summary"].as_array().unwrap();
+    assert_eq!(rows.len(), 2 * 4 + 2 * 4);
+    assert_eq!(rows[0]["group"], "store");
+    assert_eq!(rows[0]["term"], "theta");
+    assert_eq!(rows[8]["term"], "mu");
+    let back =
+        clv::bayes::GroupedDraws::from_json(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(back.len(), 100);
+    // the table
+    let t = stdout(&clv(&base));
+    assert!(
+        t.contains("hierarchical posterior (2 groups)") && t.contains("tau"),
+        "{t}"
+    );
+    // errors: a missing column, a prior instead of a hyperprior, a hyperprior without groups
+    let mut m: Vec<&str> = base.to_vec();
+    m[5] = "country";
+    assert_fails(&clv(&m), &["country", "channel"]);
+    let mut pr: Vec<&str> = base.to_vec();
+    pr.extend(["--prior", "r=gamma:1,1"]);
+    assert_fails(&clv(&pr), &["INVALID_INPUT", "hyperprior"]);
+    assert_fails(
+        &clv(&[
+            "sample",
+            "bg-nbd",
+            "--summary",
+            p,
+            "--hyperprior",
+            "r=0,1,1",
+        ]),
+        &["group-col"],
+    );
+    assert_fails(
+        &clv(&[
+            "sample",
+            "bg-nbd",
+            "--summary",
+            p,
+            "--group-col",
+            "channel",
+            "--hyperprior",
+            "r=0,-1,1",
+        ]),
+        &["INVALID_INPUT", "r"],
+    );
+}

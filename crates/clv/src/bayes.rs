@@ -61,6 +61,7 @@
 //! ```
 
 pub mod convergence;
+mod hierarchical;
 mod priors;
 
 use nuts_rs::rand::SeedableRng;
@@ -70,6 +71,10 @@ use nuts_rs::{
 };
 use serde::{Deserialize, Serialize};
 
+pub use hierarchical::{
+    GroupData, GroupSummary, GroupedDraws, HierDensity, Hyperprior, MAX_GROUPS,
+    default_hyperpriors, resolve_hyperpriors, sample_grouped,
+};
 pub use priors::{FAMILIES, Prior, PriorItem, default_priors, resolve_priors};
 
 use crate::error::{Error, Result};
@@ -346,9 +351,32 @@ impl<'a> LogDensity<'a> {
     }
 }
 
+/// A log density on an unconstrained vector with its gradient: what a
+/// chain samples ([`LogDensity`], [`HierDensity`]).
+trait Target: Sync {
+    /// The model's name, for errors.
+    fn name(&self) -> &'static str;
+    /// The number of coordinates.
+    fn dim(&self) -> usize;
+    /// The log density up to a constant, its gradient written into `grad`.
+    fn value_and_gradient(&self, x: &[f64], grad: &mut [f64]) -> f64;
+}
+
+impl Target for LogDensity<'_> {
+    fn name(&self) -> &'static str {
+        self.kind.spec().name
+    }
+    fn dim(&self) -> usize {
+        LogDensity::dim(self)
+    }
+    fn value_and_gradient(&self, x: &[f64], grad: &mut [f64]) -> f64 {
+        LogDensity::value_and_gradient(self, x, grad)
+    }
+}
+
 /// The log density as nuts-rs sees it.
-struct NutsDensity<'d, 'a> {
-    density: &'d LogDensity<'a>,
+struct NutsDensity<'d, T> {
+    density: &'d T,
 }
 
 /// A point where the log density is not finite: a divergence.
@@ -362,7 +390,7 @@ impl LogpError for NotFinite {
     }
 }
 
-impl HasDims for NutsDensity<'_, '_> {
+impl<T: Target> HasDims for NutsDensity<'_, T> {
     fn dim_sizes(&self) -> std::collections::HashMap<String, u64> {
         std::collections::HashMap::from([(
             "unconstrained_parameter".to_string(),
@@ -371,7 +399,7 @@ impl HasDims for NutsDensity<'_, '_> {
     }
 }
 
-impl CpuLogpFunc for NutsDensity<'_, '_> {
+impl<T: Target> CpuLogpFunc for NutsDensity<'_, T> {
     type LogpError = NotFinite;
     type FlowParameters = ();
     type ExpandedVector = Vec<f64>;
@@ -413,14 +441,14 @@ fn chain_seeds(seed: u64, chain: usize) -> (u64, u64) {
     (r.next_u64(), r.next_u64())
 }
 
-fn run_chain(
-    density: &LogDensity<'_>,
+fn run_chain<T: Target>(
+    density: &T,
     start: &[f64],
     chain: usize,
     o: &SampleOptions,
     report: &mut dyn FnMut(SampleProgress) -> bool,
 ) -> Result<ChainOut> {
-    let name = density.kind.spec().name;
+    let name = density.name();
     let failed = |iterations: u64, why: String| Error::NotConverged {
         model: name.to_string(),
         iterations,
@@ -493,8 +521,8 @@ fn run_chain(
 /// reports reach the caller through a channel (without `progress`, on the
 /// caller's pool, as ever). After `progress` returned false it is not
 /// called again, and the run ends in [`Error::Cancelled`].
-fn run_chains(
-    density: &LogDensity<'_>,
+fn run_chains<T: Target>(
+    density: &T,
     start: &[f64],
     o: &SampleOptions,
     progress: Option<&mut dyn FnMut(SampleProgress) -> bool>,
@@ -674,24 +702,36 @@ pub(crate) fn summarize(draws: &Draws) -> Vec<ParamSummary> {
         .enumerate()
         .map(|(i, &param)| {
             let col: Vec<f64> = values.iter().map(|v| v[i]).collect();
-            let by_chain: Vec<&[f64]> = col.chunks(per.max(1)).take(chains).collect();
-            #[allow(clippy::cast_precision_loss)]
-            let n = col.len() as f64;
-            let mean = col.iter().sum::<f64>() / n;
-            let sd = (col.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / (n - 1.0)).sqrt();
-            let mut sorted = col.clone();
-            sorted.sort_by(f64::total_cmp);
-            ParamSummary {
-                param,
-                mean,
-                sd,
-                q05: crate::uncertainty::quantile_sorted(&sorted, 0.05),
-                q95: crate::uncertainty::quantile_sorted(&sorted, 0.95),
-                r_hat: convergence::r_hat(&by_chain),
-                ess_bulk: convergence::ess_bulk(&by_chain),
-                ess_tail: convergence::ess_tail(&by_chain),
-                divergences,
-            }
+            summarize_column(param, &col, chains, per, divergences)
         })
         .collect()
+}
+
+/// The summary of one parameter's draws `col`, stored as `chains` chains
+/// of `per` draws each, after a run with `divergences` divergent draws.
+fn summarize_column(
+    param: &'static str,
+    col: &[f64],
+    chains: usize,
+    per: usize,
+    divergences: usize,
+) -> ParamSummary {
+    let by_chain: Vec<&[f64]> = col.chunks(per.max(1)).take(chains).collect();
+    #[allow(clippy::cast_precision_loss)]
+    let n = col.len() as f64;
+    let mean = col.iter().sum::<f64>() / n;
+    let sd = (col.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / (n - 1.0)).sqrt();
+    let mut sorted = col.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    ParamSummary {
+        param,
+        mean,
+        sd,
+        q05: crate::uncertainty::quantile_sorted(&sorted, 0.05),
+        q95: crate::uncertainty::quantile_sorted(&sorted, 0.95),
+        r_hat: convergence::r_hat(&by_chain),
+        ess_bulk: convergence::ess_bulk(&by_chain),
+        ess_tail: convergence::ess_tail(&by_chain),
+        divergences,
+    }
 }

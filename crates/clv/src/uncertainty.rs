@@ -273,7 +273,7 @@ pub fn quantile_sorted(sorted: &[f64], q: f64) -> f64 {
 /// those of [`quantile_sorted`] on the sorted sample, found by selection
 /// (O(n) per level instead of a sort): the order statistics v₍ⱼ₎ and
 /// v₍ⱼ₊₁₎ are the same numbers. The sample is reordered in place.
-fn summarize(values: &mut [f64], quantiles: &[f64]) -> (f64, Vec<f64>) {
+pub(crate) fn summarize(values: &mut [f64], quantiles: &[f64]) -> (f64, Vec<f64>) {
     let n = values.len();
     #[allow(clippy::cast_precision_loss)]
     let mean = values.iter().sum::<f64>() / n as f64;
@@ -319,6 +319,12 @@ pub struct Intervals {
     pub values: Vec<Vec<f64>>,
     /// The sum over customers: its mean and quantiles over draws.
     pub total: Total,
+    /// Each draw's sum over the customers (what [`Intervals::total`]
+    /// summarises), in draw order; kept for a sum over several draws
+    /// objects whose draws are paired by index
+    /// ([`crate::bayes::GroupedDraws`]).
+    #[serde(skip)]
+    pub(crate) draw_sums: Vec<f64>,
 }
 
 /// Where a CLV's spend per transaction comes from.
@@ -597,15 +603,7 @@ impl Draws {
                 registry::FORMAT_VERSION
             )));
         }
-        let kind =
-            ModelKind::from_key(&j.model).ok_or_else(|| bad(format!("model {:?}", j.model)))?;
-        if j.params != kind.spec().params {
-            return Err(bad(format!(
-                "params {:?} (expected {:?})",
-                j.params,
-                kind.spec().params
-            )));
-        }
+        let kind = json_kind(&j.model, &j.params, bad)?;
         let method = match j.method.as_str() {
             "nuts" => Method::Nuts,
             other => other
@@ -725,6 +723,7 @@ impl Draws {
             }
             start = end;
         }
+        let draw_sums = sums.clone();
         let (total_mean, total_values) = summarize(&mut sums, quantiles);
         Ok(Intervals {
             quantiles: quantiles.to_vec(),
@@ -734,6 +733,7 @@ impl Draws {
                 mean: total_mean,
                 values: total_values,
             },
+            draw_sums,
         })
     }
 
@@ -946,6 +946,23 @@ impl Draws {
             (lo..hi).map(|i| r.retention(t[i])).collect()
         })
     }
+}
+
+/// The model kind named by a draws JSON document (`model`), whose
+/// `params` must be the kind's parameter names; errors made by `bad`.
+pub(crate) fn json_kind(
+    model: &str,
+    params: &[String],
+    bad: impl Fn(String) -> Error,
+) -> Result<ModelKind> {
+    let kind = ModelKind::from_key(model).ok_or_else(|| bad(format!("model {model:?}")))?;
+    if params != kind.spec().params {
+        return Err(bad(format!(
+            "params {params:?} (expected {:?})",
+            kind.spec().params
+        )));
+    }
+    Ok(kind)
 }
 
 /// Cholesky factor L (lower, L Lᵀ = a) of a small symmetric matrix; `None`

@@ -14,20 +14,10 @@ use clv::uncertainty::Draws;
 use clv::{AnyModel, Error, ModelInfo, ModelKind};
 
 mod common;
-use common::{cdnow, columns};
+use common::{assert_gradient, cdnow, columns, options};
 
 fn refs(c: &[Vec<f64>]) -> Vec<&[f64]> {
     c.iter().map(Vec::as_slice).collect()
-}
-
-fn options(chains: usize, tune: u64, draws: u64, seed: u64) -> SampleOptions {
-    SampleOptions {
-        chains,
-        tune,
-        draws,
-        seed,
-        ..SampleOptions::default()
-    }
 }
 
 /// The posterior of `kind` with the default (weak) priors against the MLE:
@@ -457,22 +447,13 @@ fn log_density_gradient_matches_finite_differences() {
             let lp: f64 = priors.iter().zip(&theta).map(|(p, t)| p.ln_pdf(*t).0).sum();
             let jac: f64 = phi.iter().sum();
             assert!((v - (ll + lp + jac)).abs() < 1e-9 * v.abs().max(1.0));
-            for i in 0..phi.len() {
-                let h = 1e-5;
-                let (mut up, mut dn) = (phi.clone(), phi.clone());
-                up[i] += h;
-                dn[i] -= h;
-                let mut tmp = vec![0.0; phi.len()];
-                let fd = (dens.value_and_gradient(&up, &mut tmp)
-                    - dens.value_and_gradient(&dn, &mut tmp))
-                    / (2.0 * h);
-                let tol = 1e-5 * (1.0 + g[i].abs()) + 1e-7 * v.abs();
-                assert!(
-                    (fd - g[i]).abs() < tol,
-                    "{kind:?} {i} shift {shift}: {} vs {fd}",
-                    g[i]
-                );
-            }
+            assert_gradient(
+                |p, out| dens.value_and_gradient(p, out),
+                &phi,
+                &g,
+                v,
+                &format!("{kind:?} shift {shift}"),
+            );
         }
     }
 }

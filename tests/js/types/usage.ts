@@ -54,8 +54,8 @@ export function example(clv: typeof Clv): number {
   const uncertain = iv.mean[0] + lower[0] + iv.total.mean + ivClv.total.values[0] + draws.n + draws.values()[0][0]
     + draws.expectedPurchasesNew([10]).mean[0] + draws.kind.length + draws.method.length;
   // Bayesian fit with NUTS: a draws object with its posterior summary.
-  const post: Clv.Draws = new clv.BetaGeo().sample({ frequency: [1, 0], recency: [5, 0], T: [10, 8] },
-    { priors: { r: ['gamma', 1, 1], b: 'halfflat' }, chains: 1, tune: 10, draws: 10, seed: 1 });
+  const post = new clv.BetaGeo().sample({ frequency: [1, 0], recency: [5, 0], T: [10, 8] },
+    { priors: { r: ['gamma', 1, 1], b: 'halfflat' }, chains: 1, tune: 10, draws: 10, seed: 1 }) as Clv.Draws;
   const rows: Clv.PosteriorRow[] = post.summary();
   const back: Clv.Draws = clv.Draws.fromJSON(post.toJSON());
   const posterior = rows[0].rHat + rows[0].essBulk + rows[0].q05 + rows[0].param.length + (post.divergences ?? 0)

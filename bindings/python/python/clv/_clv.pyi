@@ -24,6 +24,7 @@ __all__ = [
     "customer_totals",
     "default_segment_map",
     "Draws",
+    "GroupedDraws",
     "frequency_recency_matrix",
     "gini",
     "heterogeneity",
@@ -37,6 +38,7 @@ __all__ = [
     "rfm_segments",
     "risk_ranking",
     "sample",
+    "sample_grouped",
     "simple_clv",
     "simulate",
     "simulate_spend",
@@ -155,6 +157,60 @@ class Draws:
         freq: Optional[str] = None,
         data_unit: Optional[str] = None,
     ) -> _Intervals: ...
+
+@final
+class GroupedDraws:
+    def labels(self) -> List[str]: ...
+    def group(self, label: str) -> Draws: ...
+    def hyper(self) -> List[List[float]]: ...
+    def hyperpriors(self) -> List[Tuple[float, float, float]]: ...
+    def nuts(self) -> Tuple[int, int, int, List[int]]: ...
+    def summary(self) -> List[Dict[str, Any]]: ...
+    def to_json(self) -> str: ...
+    @staticmethod
+    def from_json(text: str) -> GroupedDraws: ...
+    def seed(self) -> int: ...
+    def kind(self) -> str: ...
+    def __len__(self) -> int: ...
+    def prob_alive(
+        self, groups: Sequence[str], customers: Sequence[_F64], quantiles: Sequence[float]
+    ) -> _Intervals: ...
+    def expected_purchases(
+        self, groups: Sequence[str], horizon: _F64, customers: Sequence[_F64], quantiles: Sequence[float]
+    ) -> _Intervals: ...
+    def expected_purchases_new(self, groups: Sequence[str], t: _F64, quantiles: Sequence[float]) -> _Intervals: ...
+    def prob_purchases(
+        self, groups: Sequence[str], n: _F64, t: _F64, quantiles: Sequence[float]
+    ) -> _Intervals: ...
+    def dert(
+        self, groups: Sequence[str], discount: float, customers: Sequence[_F64], quantiles: Sequence[float]
+    ) -> _Intervals: ...
+    def expected_spend(
+        self, groups: Sequence[str], customers: Sequence[_F64], quantiles: Sequence[float]
+    ) -> _Intervals: ...
+    def customer_lifetime_value(
+        self,
+        groups: Sequence[str],
+        spend: Model | Draws,
+        customers: Sequence[_F64],
+        time: float,
+        discount_rate: float,
+        quantiles: Sequence[float],
+        freq: Optional[str] = None,
+        data_unit: Optional[str] = None,
+    ) -> _Intervals: ...
+
+def sample_grouped(
+    kind: str,
+    inputs: Sequence[_F64],
+    weights: Optional[_F64],
+    groups: Sequence[str],
+    hyperpriors: Sequence[Tuple[str, Sequence[float]]],
+    chains: int,
+    tune: int,
+    draws: int,
+    seed: int,
+) -> GroupedDraws: ...
 
 def sample(
     kind: str,

@@ -108,17 +108,30 @@ class Model:
         return Draws(self._fitted().draws(str(method), n, _seed(seed), arrays, w), self)
 
     def _sample(self, arrays: List[np.ndarray], weights: Any, priors: Optional[Dict[str, Any]], chains: int,
-                tune: int, draws: int, seed: int) -> Any:
-        from .uncertainty import Posterior
+                tune: int, draws: int, seed: int, groups: Any = None,
+                hyperpriors: Optional[Dict[str, Any]] = None) -> Any:
+        from .uncertainty import GroupedPosterior, Posterior, group_labels
 
-        # (family, *args) or the bare family name: the core parses and checks
-        # it (Prior::from_items), as for Node and WASM.
-        given = [(str(name), spec) for name, spec in (priors or {}).items()]
         w = None
         if weights is not None:
             w = np.ascontiguousarray(to_f64("weights", weights))
             if w.ndim == 0:
                 w = np.full(arrays[0].shape[0], float(w))
+        if groups is not None:
+            if priors is not None:
+                raise error("priors with groups: a hierarchical fit takes hyperpriors={param: (mu_mean, mu_sd, "
+                            "tau_sd)}", field="priors")
+            hyper = [(str(name), [float(v) for v in np.atleast_1d(to_f64(f"hyperpriors[{name}]", spec))])
+                     for name, spec in (hyperpriors or {}).items()]
+            grouped = _clv.sample_grouped(self._spec["key"], arrays, w, group_labels(groups), hyper,
+                                          _count("chains", chains), _count("tune", tune), _count("draws", draws),
+                                          _seed(seed))
+            return GroupedPosterior(grouped, self)
+        if hyperpriors is not None:
+            raise error("hyperpriors without groups: give groups= (one label per customer)", field="hyperpriors")
+        # (family, *args) or the bare family name: the core parses and checks
+        # it (Prior::from_items), as for Node and WASM.
+        given = [(str(name), spec) for name, spec in (priors or {}).items()]
         core = _clv.sample(self._spec["key"], arrays, w, given, _count("chains", chains),
                            _count("tune", tune), _count("draws", draws), _seed(seed))
         return Posterior(core, self)
@@ -316,7 +329,8 @@ class _FitsCustomers(Model):
 
 
     def sample(self, *inputs: Any, priors: Optional[Dict[str, Any]] = None, chains: int = 4, tune: int = 1000,
-               draws: int = 1000, seed: int = 0, weights: Any = None, **named: Any) -> Any:
+               draws: int = 1000, seed: int = 0, weights: Any = None, groups: Any = None,
+               hyperpriors: Optional[Dict[str, Any]] = None, **named: Any) -> Any:
         """Bayesian fit with NUTS (:class:`clv.uncertainty.Posterior`): the
         model's ``inputs`` as for :meth:`fit` (positionally, then ``weights``,
         or by keyword), ``priors`` by parameter name as ``(family, *args)``:
@@ -325,12 +339,19 @@ class _FitsCustomers(Model):
         parameters not named keep their default (``lognormal(0, 2)`` for shapes,
         ``lognormal(0, 5)`` for scales). ``chains`` run in parallel, each with
         ``tune`` warm-up and ``draws`` kept draws; the same ``seed`` gives the
-        same draws bit for bit. The model itself stays unfitted. The GIL is released."""
+        same draws bit for bit. The model itself stays unfitted. The GIL is released.
+
+        With ``groups`` (one label per customer: a list, array or Series of str
+        or int), a hierarchical fit (:class:`clv.uncertainty.GroupedPosterior`):
+        each group its own parameters, partially pooled on the log scale, with
+        ``hyperpriors`` by parameter name as ``(mu_mean, mu_sd, tau_sd)``
+        (defaults ``(0, 2, 1)`` for shapes, ``(0, 5, 1)`` for scales) instead of
+        ``priors``."""
         names = self._spec["inputs"]
         if len(inputs) == len(names) + 1 and weights is None:
             inputs, weights = inputs[:-1], inputs[-1]
         arrays, _, _ = customers(names, _bind(type(self).__name__, names, inputs, named))
-        return self._sample(arrays, weights, priors, chains, tune, draws, seed)
+        return self._sample(arrays, weights, priors, chains, tune, draws, seed, groups, hyperpriors)
 
 
 class TransactionModel(_FitsCustomers):

@@ -32,7 +32,7 @@ from ._convert import customers, data_unit, error, horizon, to_f64
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["Draws", "Posterior", "DEFAULT_QUANTILES", "PRIOR_FAMILIES"]
+__all__ = ["Draws", "Posterior", "GroupedPosterior", "DEFAULT_QUANTILES", "PRIOR_FAMILIES"]
 
 #: Prior families and their number of arguments (``clv::bayes::Prior``).
 PRIOR_FAMILIES = {"gamma": 2, "lognormal": 2, "halfnormal": 1, "weibull": 2, "halfflat": 0}
@@ -63,6 +63,23 @@ def _frame(out: Dict[str, Any], index: Any = None) -> "pd.DataFrame":
     total.update({_column(q): float(v) for q, v in zip(out["quantiles"], out["total"]["values"])})
     df.attrs["total"] = total
     return df
+
+
+def _spend(spend_model: Any, time: Any) -> Any:
+    """The core object of a CLV's spend (a spend model or its draws), after
+    checking ``time`` (whole months >= 0)."""
+    from ._model import SpendModel
+
+    if isinstance(spend_model, Draws):
+        spend: Any = spend_model._core
+    elif isinstance(spend_model, SpendModel):
+        spend = spend_model._fitted()
+    else:
+        raise error(f"invalid spend_model: {type(spend_model).__name__} (expected GammaGamma or its draws)",
+                    field="spend_model")
+    if isinstance(time, bool) or not isinstance(time, (int, np.integer)) or time < 0:
+        raise error(f"invalid time: {time!r} (expected a whole number of months >= 0)", field="time")
+    return spend
 
 
 class Draws:
@@ -157,17 +174,7 @@ class Draws:
         intervals. ``spend_model`` is a fitted spend model (its point estimate
         for every draw) or draws of one (paired with these draws by index, same
         ``n``). ``attrs["total"]``: the base's CLV."""
-        from ._model import SpendModel
-
-        if isinstance(spend_model, Draws):
-            spend: Any = spend_model._core
-        elif isinstance(spend_model, SpendModel):
-            spend = spend_model._fitted()
-        else:
-            raise error(f"invalid spend_model: {type(spend_model).__name__} (expected GammaGamma or its draws)",
-                        field="spend_model")
-        if isinstance(time, bool) or not isinstance(time, (int, np.integer)) or time < 0:
-            raise error(f"invalid time: {time!r} (expected a whole number of months >= 0)", field="time")
+        spend = _spend(spend_model, time)
         arrays, index, _ = customers(("frequency", "recency", "T", "monetary_value"),
                                      (frequency, recency, T, monetary_value))
         out = self._core.customer_lifetime_value(
@@ -263,3 +270,186 @@ class Posterior(Draws):
         diverging = np.zeros(c * d, dtype=bool)
         diverging[list(div)] = True
         return arviz.from_dict(posterior=posterior, sample_stats={"diverging": diverging.reshape(c, d)})
+
+
+def group_labels(groups: Any) -> List[str]:
+    """Group labels as strings: a list, tuple, numpy array, pandas or polars
+    Series of ``str`` or ``int`` (ints become their decimal text)."""
+    if isinstance(groups, (str, bytes)) or groups is None:
+        raise error(f"invalid groups: {groups!r} (expected one label per customer, str or int)", field="groups")
+    values = groups.to_list() if hasattr(groups, "to_list") else list(groups)
+    out: List[str] = []
+    for i, v in enumerate(values):
+        if isinstance(v, (bool, np.bool_)) or not isinstance(v, (str, int, np.integer, np.str_)):
+            raise error(f"invalid groups[{i}]: {v!r} (expected a str or int label)", field="groups")
+        out.append(str(v))
+    return out
+
+
+class GroupedPosterior:
+    """Posterior draws of a hierarchical Bayesian fit with NUTS
+    (:meth:`Model.sample` with ``groups=``): each group's parameters, partially
+    pooled on the log scale (non-centred: ``ln θ[g, i] = mu[i] + tau[i] z[g, i]``,
+    ``mu[i] ~ N(m, s)``, ``tau[i] ~ HalfNormal(sigma_tau)``; see
+    ``docs/uncertainty.md``).
+
+    :meth:`group` gives one group's :class:`Posterior`; every prediction takes
+    ``groups=`` (one label per customer, or one label for all) and uses each
+    customer's group. The same ``seed`` gives the same draws bit for bit."""
+
+    def __init__(self, core: _clv.GroupedDraws, model: Any) -> None:
+        self._core = core
+        self._model = model
+
+    def __repr__(self) -> str:
+        c, _, d, div = self._core.nuts()
+        return (f"GroupedPosterior({self._model._spec['name']}, groups={len(self.groups)}, chains={c}, "
+                f"draws={d}, seed={self.seed}, divergences={len(div)})")
+
+    def __len__(self) -> int:
+        return len(self._core)
+
+    @property
+    def groups(self) -> List[str]:
+        """The group labels, sorted."""
+        return self._core.labels()
+
+    @property
+    def seed(self) -> int:
+        return self._core.seed()
+
+    @property
+    def chains(self) -> int:
+        return int(self._core.nuts()[0])
+
+    @property
+    def draws_per_chain(self) -> int:
+        return int(self._core.nuts()[2])
+
+    @property
+    def divergent(self) -> List[int]:
+        """Indices of the divergent draws (the same in every group)."""
+        return list(self._core.nuts()[3])
+
+    @property
+    def hyperpriors(self) -> Dict[str, tuple]:
+        """Per parameter ``(mu_mean, mu_sd, tau_sd)``."""
+        return dict(zip(self._model._spec["params"], self._core.hyperpriors()))
+
+    @property
+    def hyper(self) -> "pd.DataFrame":
+        """The hyperparameter draws: columns ``mu[p]`` then ``tau[p]`` per parameter ``p``."""
+        import pandas as pd
+
+        names = list(self._model._spec["params"])
+        cols = [f"mu[{p}]" for p in names] + [f"tau[{p}]" for p in names]
+        return pd.DataFrame(self._core.hyper(), columns=cols)
+
+    def group(self, label: Any) -> Posterior:
+        """The :class:`Posterior` of one group (``ClvError`` field ``group`` if unknown)."""
+        return Posterior(self._core.group(group_labels([label])[0]), self._model)
+
+    def summary(self) -> "pd.DataFrame":
+        """One row per (group, parameter) (``term`` ``"theta"``), then per parameter
+        the ``mu`` and ``tau`` rows (``group`` empty): ``mean``, ``sd``, ``q05``,
+        ``q95``, ``r_hat``, ``ess_bulk``, ``ess_tail``, ``divergences``."""
+        import pandas as pd
+
+        rows = self._core.summary()
+        for r in rows:
+            r["group"] = "" if r["group"] is None else r["group"]
+        return pd.DataFrame(rows).set_index(["group", "term", "param"])
+
+    def to_json(self) -> str:
+        """The draws, hyperparameters, chains and divergences as JSON (bit for bit)."""
+        return self._core.to_json()
+
+    @classmethod
+    def from_json(cls, text: str) -> "GroupedPosterior":
+        """Reads what :meth:`to_json` wrote (``ClvError`` code ``FORMAT_ERROR`` otherwise)."""
+        from . import models
+
+        core = _clv.GroupedDraws.from_json(text)
+        spec = next(s for s in _clv.registry() if s["key"] == core.kind())
+        return cls(core, getattr(models, spec["class"])())
+
+    def to_arviz(self) -> Any:
+        """An ``arviz.InferenceData``: each parameter with dims ``(chain, draw,
+        group)``, ``mu_<p>`` and ``tau_<p>`` with ``(chain, draw)``, and
+        ``sample_stats.diverging``. Needs ``arviz``."""
+        import importlib
+
+        try:
+            arviz = importlib.import_module("arviz")
+        except ImportError as e:
+            raise ImportError("GroupedPosterior.to_arviz needs arviz: pip install arviz") from e
+        c, _, d, div = self._core.nuts()
+        names = list(self._model._spec["params"])
+        labels = self.groups
+        per_group = np.stack(
+            [np.asarray(self._core.group(g).values(), dtype=np.float64).reshape(c, d, -1) for g in labels], axis=2)
+        hyper = np.asarray(self._core.hyper(), dtype=np.float64).reshape(c, d, -1)
+        k = len(names)
+        posterior: Dict[str, Any] = {p: per_group[:, :, :, i] for i, p in enumerate(names)}
+        posterior.update({f"mu_{p}": hyper[:, :, i] for i, p in enumerate(names)})
+        posterior.update({f"tau_{p}": hyper[:, :, k + i] for i, p in enumerate(names)})
+        diverging = np.zeros(c * d, dtype=bool)
+        diverging[list(div)] = True
+        return arviz.from_dict(posterior=posterior, sample_stats={"diverging": diverging.reshape(c, d)},
+                               coords={"group": labels}, dims={p: ["group"] for p in names})
+
+    def _groups(self, groups: Any) -> List[str]:
+        return group_labels([groups] if isinstance(groups, (str, int, np.integer)) else groups)
+
+    def prob_alive(self, *customer: Any, groups: Any, quantiles: Sequence[float] = DEFAULT_QUANTILES,
+                   **named: Any) -> "pd.DataFrame":
+        """P(alive) per customer with its group's draws; ``attrs["total"]``: the
+        expected number of customers alive."""
+        arrays, index, _ = self._model._customers(customer, named)
+        return _frame(self._core.prob_alive(self._groups(groups), arrays, _levels(quantiles)), index)
+
+    def expected_purchases(self, t: Any, *customer: Any, groups: Any,
+                           quantiles: Sequence[float] = DEFAULT_QUANTILES, **named: Any) -> "pd.DataFrame":
+        """E[Y(t) | x, t_x, T] per customer with its group's draws."""
+        h, _ = horizon("t", t)
+        arrays, index, _ = self._model._customers(customer, named)
+        return _frame(self._core.expected_purchases(self._groups(groups), h, arrays, _levels(quantiles)), index)
+
+    def expected_purchases_new(self, t: Any, groups: Any,
+                               quantiles: Sequence[float] = DEFAULT_QUANTILES) -> "pd.DataFrame":
+        """E[X(t)] of a new customer of each element's group."""
+        h, _ = horizon("t", t)
+        return _frame(self._core.expected_purchases_new(self._groups(groups), h, _levels(quantiles)))
+
+    def prob_purchases(self, n: Any, t: Any, groups: Any,
+                       quantiles: Sequence[float] = DEFAULT_QUANTILES) -> "pd.DataFrame":
+        """P(X(t) = n) of a new customer of each element's group."""
+        na = np.ascontiguousarray(np.atleast_1d(to_f64("n", n)))
+        tn = np.ascontiguousarray(np.atleast_1d(to_f64("t", t)))
+        return _frame(self._core.prob_purchases(self._groups(groups), na, tn, _levels(quantiles)))
+
+    def dert(self, discount: float, *customer: Any, groups: Any, quantiles: Sequence[float] = DEFAULT_QUANTILES,
+             **named: Any) -> "pd.DataFrame":
+        """DERT per customer with its group's draws, where the model has it."""
+        arrays, index, _ = self._model._customers(customer, named)
+        return _frame(self._core.dert(self._groups(groups), float(discount), arrays, _levels(quantiles)), index)
+
+    def expected_spend(self, *customer: Any, groups: Any, quantiles: Sequence[float] = DEFAULT_QUANTILES,
+                       **named: Any) -> "pd.DataFrame":
+        """Expected spend per transaction with its group's draws (Gamma-Gamma)."""
+        arrays, index, _ = self._model._customers(customer, named)
+        return _frame(self._core.expected_spend(self._groups(groups), arrays, _levels(quantiles)), index)
+
+    def customer_lifetime_value(self, spend_model: Any, frequency: Any, recency: Any, T: Any,
+                                monetary_value: Any, groups: Any, time: int = 12, discount_rate: float = 0.01,
+                                freq: Optional[str] = None,
+                                quantiles: Sequence[float] = DEFAULT_QUANTILES) -> "pd.DataFrame":
+        """Discounted CLV per customer with its group's draws (see
+        :meth:`Draws.customer_lifetime_value`)."""
+        spend = _spend(spend_model, time)
+        arrays, index, _ = customers(("frequency", "recency", "T", "monetary_value"),
+                                     (frequency, recency, T, monetary_value))
+        out = self._core.customer_lifetime_value(
+            self._groups(groups), spend, arrays, int(time), float(discount_rate), _levels(quantiles),
+            None if freq is None else str(freq), data_unit(frequency, recency, T))
+        return _frame(out, index)

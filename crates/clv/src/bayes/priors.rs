@@ -369,26 +369,44 @@ pub fn default_priors(kind: ModelKind) -> Vec<Prior> {
 /// [`Error::InvalidValue`] with field `priors` for a name that is not a
 /// parameter of the model (the value names it), or given twice.
 pub fn resolve_priors(kind: ModelKind, given: &[(String, Prior)]) -> Result<Vec<Prior>> {
+    replace_by_name(
+        kind,
+        default_priors(kind),
+        given,
+        "priors",
+        "one prior per parameter",
+    )
+}
+
+/// `defaults` (one per parameter of `kind`) with those `given` by
+/// parameter name replaced; errors name `field`, and say `once` of a name
+/// given twice.
+///
+/// # Errors
+/// [`Error::InvalidValue`] with field `field` for a name that is not a
+/// parameter of the model (the value names it), or given twice.
+pub(crate) fn replace_by_name<T: Copy>(
+    kind: ModelKind,
+    mut defaults: Vec<T>,
+    given: &[(String, T)],
+    field: &str,
+    once: &str,
+) -> Result<Vec<T>> {
     let spec = kind.spec();
-    let mut priors = default_priors(kind);
-    let mut seen = vec![false; priors.len()];
-    for (name, prior) in given {
+    let mut seen = vec![false; defaults.len()];
+    for (name, value) in given {
         let Some(i) = spec.params.iter().position(|p| p == name) else {
             return Err(Error::invalid(
-                "priors",
+                field,
                 format!("{name:?}"),
                 format!("a parameter of {}: {}", spec.name, spec.params.join(", ")),
             ));
         };
         if seen[i] {
-            return Err(Error::invalid(
-                "priors",
-                format!("{name:?} given twice"),
-                "one prior per parameter",
-            ));
+            return Err(Error::invalid(field, format!("{name:?} given twice"), once));
         }
         seen[i] = true;
-        priors[i] = *prior;
+        defaults[i] = *value;
     }
-    Ok(priors)
+    Ok(defaults)
 }

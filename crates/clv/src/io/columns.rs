@@ -79,6 +79,21 @@ impl CsvColumns {
             .map(|(_, v)| v.as_slice())
     }
 
+    /// The ids, when they were read from the column `name` (a per-row
+    /// label such as a group, read as the id column); [`Error::MissingColumn`]
+    /// naming the header when the file has no such column (the ids are
+    /// then row numbers).
+    pub fn ids_of(&self, name: &str) -> Result<&[String]> {
+        if self.header.iter().any(|h| h == name) {
+            Ok(&self.ids)
+        } else {
+            Err(Error::MissingColumn {
+                column: name.to_string(),
+                available: format!("{} (in {})", self.header.join(", "), self.path),
+            })
+        }
+    }
+
     /// Number of rows.
     pub fn len(&self) -> usize {
         self.rows

@@ -16,3 +16,40 @@ pub fn cdnow() -> Vec<Vec<f64>> {
         &["frequency", "recency", "T"],
     )
 }
+
+/// Asserts that `grad` (written by `f` at `x`, where `f` is `value`)
+/// matches central differences of `f` (step 1e-5) in every coordinate,
+/// within 1e-5 (1 + |∂ᵢ|) + 1e-7 |value|; `what` names the case.
+pub fn assert_gradient(
+    f: impl Fn(&[f64], &mut [f64]) -> f64,
+    x: &[f64],
+    grad: &[f64],
+    value: f64,
+    what: &str,
+) {
+    for i in 0..x.len() {
+        let step = 1e-5;
+        let (mut up, mut dn) = (x.to_vec(), x.to_vec());
+        up[i] += step;
+        dn[i] -= step;
+        let mut tmp = vec![0.0; x.len()];
+        let fd = (f(&up, &mut tmp) - f(&dn, &mut tmp)) / (2.0 * step);
+        let tol = 1e-5 * (1.0 + grad[i].abs()) + 1e-7 * value.abs();
+        assert!(
+            (fd - grad[i]).abs() < tol,
+            "{what} coordinate {i}: {} vs {fd}",
+            grad[i]
+        );
+    }
+}
+
+/// NUTS options with the given chains, warm-up, kept draws and seed.
+pub fn options(chains: usize, tune: u64, draws: u64, seed: u64) -> clv::bayes::SampleOptions {
+    clv::bayes::SampleOptions {
+        chains,
+        tune,
+        draws,
+        seed,
+        ..clv::bayes::SampleOptions::default()
+    }
+}
