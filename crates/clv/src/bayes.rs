@@ -67,7 +67,8 @@ mod priors;
 use nuts_rs::rand::SeedableRng;
 use nuts_rs::rand::rngs::ChaCha8Rng;
 use nuts_rs::{
-    Chain, CpuLogpFunc, CpuMath, CpuMathError, HasDims, LogpError, LowRankNutsSettings, Settings,
+    Chain, CpuLogpFunc, CpuMath, CpuMathError, DiagNutsSettings, HasDims, LogpError,
+    LowRankNutsSettings, NutsSettings, Settings,
 };
 use serde::{Deserialize, Serialize};
 
@@ -360,6 +361,11 @@ trait Target: Sync {
     fn dim(&self) -> usize;
     /// The log density up to a constant, its gradient written into `grad`.
     fn value_and_gradient(&self, x: &[f64], grad: &mut [f64]) -> f64;
+    /// Whether NUTS adapts a low-rank modified mass matrix (module docs)
+    /// rather than a diagonal one.
+    fn low_rank(&self) -> bool {
+        true
+    }
 }
 
 impl Target for LogDensity<'_> {
@@ -448,6 +454,52 @@ fn run_chain<T: Target>(
     o: &SampleOptions,
     report: &mut dyn FnMut(SampleProgress) -> bool,
 ) -> Result<ChainOut> {
+    if density.low_rank() {
+        drive(
+            configured(LowRankNutsSettings::default(), o),
+            density,
+            start,
+            chain,
+            o,
+            report,
+        )
+    } else {
+        drive(
+            configured(DiagNutsSettings::default(), o),
+            density,
+            start,
+            chain,
+            o,
+            report,
+        )
+    }
+}
+
+/// nuts-rs's settings with the run's counts, seed and tree depth.
+fn configured<A>(settings: NutsSettings<A>, o: &SampleOptions) -> NutsSettings<A>
+where
+    A: std::fmt::Debug + Copy + Default + Serialize,
+{
+    NutsSettings {
+        num_tune: o.tune,
+        num_draws: o.draws,
+        num_chains: o.chains,
+        seed: o.seed,
+        maxdepth: o.max_depth,
+        ..settings
+    }
+}
+
+/// Runs one chain with `settings`: a jittered start, then `tune + draws`
+/// draws, reporting progress.
+fn drive<S: Settings, T: Target>(
+    settings: S,
+    density: &T,
+    start: &[f64],
+    chain: usize,
+    o: &SampleOptions,
+    report: &mut dyn FnMut(SampleProgress) -> bool,
+) -> Result<ChainOut> {
     let name = density.name();
     let failed = |iterations: u64, why: String| Error::NotConverged {
         model: name.to_string(),
@@ -455,21 +507,14 @@ fn run_chain<T: Target>(
         gradient_norm: f64::NAN,
         reason: format!("NUTS chain {chain}: {why}"),
     };
-    let (jitter_seed, nuts_seed) = chain_seeds(o.seed, chain);
-    let settings = LowRankNutsSettings {
-        num_tune: o.tune,
-        num_draws: o.draws,
-        num_chains: o.chains,
-        seed: o.seed,
-        maxdepth: o.max_depth,
-        ..LowRankNutsSettings::default()
-    };
+    let (_, nuts_seed) = chain_seeds(o.seed, chain);
     let math = CpuMath::new(NutsDensity { density });
     let mut rng = ChaCha8Rng::seed_from_u64(nuts_seed);
     let mut sampler = settings
         .new_chain(chain as u64, math, &mut rng)
         .map_err(|e| failed(0, format!("{e:#}")))?;
     // a jittered start with a finite density (up to 20 tries, then the start itself)
+    let (jitter_seed, _) = chain_seeds(o.seed, chain);
     let mut jitter = Rng::new(jitter_seed);
     let mut g = vec![0.0; start.len()];
     let mut init = start.to_vec();

@@ -393,6 +393,15 @@ impl Target for HierDensity<'_> {
     fn value_and_gradient(&self, x: &[f64], grad: &mut [f64]) -> f64 {
         HierDensity::value_and_gradient(self, x, grad)
     }
+    /// A diagonal mass matrix: the low-rank one, which suits the plain
+    /// models' correlated parameters, left chains of the recovery test
+    /// (tests/hierarchical.rs) unmixed (R-hat 1.013, 13 divergences in
+    /// 1200 draws, against R-hat ≤ 1.0095 and 1 divergence with the
+    /// diagonal): the non-centred posterior's scales change along τ, which
+    /// one fixed matrix cannot follow.
+    fn low_rank(&self) -> bool {
+        false
+    }
 }
 
 /// Samples the hierarchical posterior (module docs) of a model of `kind`
