@@ -23,9 +23,10 @@ run "cargo fmt --check" cargo fmt --all -- --check
 run "cargo clippy -D warnings" cargo clippy --workspace --all-targets --locked -- -D warnings
 run "cargo test (unit, integration, benches once)" cargo test --workspace --all-targets --locked
 run "cargo test --doc" cargo test --workspace --doc --locked
-# NUTS posteriors on CDNOW and the BG/NBD simulation-based calibration are
-# skipped unoptimised (minutes); here they run in release (about 6 min, 4 of them GGom/NBD on CDNOW).
-run "cargo test --release (NUTS posteriors, SBC)" cargo test --release -p clv --test bayes --locked
+# NUTS posteriors on CDNOW, the BG/NBD and Pareto/NBD simulation-based
+# calibrations and the hierarchical recovery are skipped unoptimised
+# (minutes); here they run in release (about 4 min).
+run "cargo test --release (NUTS posteriors, SBC, hierarchical)" cargo test --release -p clv --test bayes --test hierarchical --locked
 run "core builds without default features" cargo check -p clv --no-default-features --locked
 run "clv report (bundled data) runs" cargo run --quiet --locked -p clv-cli -- report --top 3
 run "clv portfolio (bundled data) runs" cargo run --quiet --locked -p clv-cli -- portfolio --transactions --margin-rate 0.3 --top 3
