@@ -409,32 +409,20 @@ predictions! {
     retention fn retention(t: "Float64Array | number[]" => to_f64s) |d, q| d.inner.retention(&t, &q);
 }
 
-/// The draws of a `Draws` argument, read back through its `values()`,
-/// `kind`, `method`, `seed` and `unit` (wasm-bindgen has no "this class or
-/// those" argument type); `None` for an object without `values()`.
+/// The draws of a `Draws` argument, read back through its `toJSON()`
+/// (wasm-bindgen has no "this class or those" argument type; the JSON keeps
+/// the method, so NUTS draws, a posterior's or a group's, are spend draws
+/// too); `None` for an object without `values()` (a model).
 fn spend_draws(v: &JsValue) -> Result<Option<WasmDraws>> {
-    let Ok(f) = get(v, "values")?.dyn_into::<js_sys::Function>() else {
+    if get(v, "values")?.dyn_into::<js_sys::Function>().is_err() {
         return Ok(None);
-    };
-    let rows: js_sys::Array = f
+    }
+    let text = get(v, "toJSON")?
+        .dyn_into::<js_sys::Function>()
+        .map_err(|_| crate::invalid("spend", "another object", "spend draws"))?
         .call0(v)?
-        .dyn_into()
-        .map_err(|_| crate::invalid("spend", "another object", "spend draws"))?;
-    let values = rows
-        .iter()
-        .map(|r| to_f64s("spend", &r))
-        .collect::<Result<Vec<_>>>()?;
-    let kind = opt_string(v, "kind")?
-        .unwrap_or_default()
-        .parse()
-        .map_err(js)?;
-    let method = opt_string(v, "method")?
-        .unwrap_or_default()
-        .parse()
-        .map_err(js)?;
-    let seed = clv::error::check::seed("seed", opt_f64(v, "seed")?.unwrap_or(0.0)).map_err(js)?;
-    let unit = opt_string(v, "unit")?;
-    let inner =
-        clv::uncertainty::Draws::from_values(kind, method, seed, unit, &values).map_err(js)?;
+        .as_string()
+        .ok_or_else(|| crate::invalid("spend", "another object", "spend draws"))?;
+    let inner = clv::uncertainty::Draws::from_json(&text).map_err(js)?;
     Ok(Some(WasmDraws { inner }))
 }
