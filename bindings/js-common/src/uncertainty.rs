@@ -143,30 +143,18 @@ pub fn customer_lifetime_value(
     let time = whole_count("time", args.time.unwrap_or(12.0))?;
     let rate = args.discount_rate.unwrap_or(0.01);
     let per_month = clv::value::periods_per_month(&unit)?;
+    // the same arguments to both, after the grouped one's labels
+    macro_rules! clv_of {
+        ($target:expr $(, $groups:expr)?) => {
+            $target.customer_lifetime_value(
+                $($groups,)? spend, frequency, recency, t, monetary_value, time, rate, per_month,
+                quantiles,
+            )
+        };
+    }
     match of {
-        ClvOf::Draws(d) => d.customer_lifetime_value(
-            spend,
-            frequency,
-            recency,
-            t,
-            monetary_value,
-            time,
-            rate,
-            per_month,
-            quantiles,
-        ),
-        ClvOf::Grouped(g, groups) => g.customer_lifetime_value(
-            groups,
-            spend,
-            frequency,
-            recency,
-            t,
-            monetary_value,
-            time,
-            rate,
-            per_month,
-            quantiles,
-        ),
+        ClvOf::Draws(d) => clv_of!(d),
+        ClvOf::Grouped(g, groups) => clv_of!(g, groups),
     }
 }
 

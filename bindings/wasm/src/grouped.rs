@@ -5,11 +5,12 @@
 //! and converts the result once ([`to_js`]).
 
 use clv_js_common::uncertainty as common;
-use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
-use crate::uncertainty::{WasmDraws, as_is, clv_intervals, number_rows, per_customer, predictions};
-use crate::{Result, get, invalid, js, labels, missing, num, to_f64s, to_js, type_name};
+use crate::uncertainty::{
+    WasmDraws, as_is, clv_intervals, entries, number_rows, per_customer, predictions,
+};
+use crate::{Result, js, labels, num, to_f64s, to_js};
 
 /// The posterior of a hierarchical fit: per group a `Draws`, and the
 /// hyperparameter draws; predictions take one group label per customer.
@@ -21,24 +22,12 @@ pub struct WasmGroupedDraws {
 /// The hyperpriors of the options (`{ r: [muMean, muSd, tauSd], … }`) by
 /// parameter name (the core checks them).
 pub(crate) fn hyperpriors(options: &JsValue) -> Result<Vec<(String, Vec<f64>)>> {
-    let h = get(options, "hyperpriors")?;
-    if missing(&h) {
-        return Ok(Vec::new());
-    }
-    if !h.is_object() || js_sys::Array::is_array(&h) {
-        return Err(invalid(
-            "hyperpriors",
-            type_name(&h),
-            "an object of [muMean, muSd, tauSd] by parameter name",
-        ));
-    }
-    js_sys::Object::entries(h.unchecked_ref())
-        .iter()
-        .map(|entry| {
-            let kv: js_sys::Array = entry.unchecked_into();
-            let name = kv.get(0).as_string().unwrap_or_default();
-            let v = to_f64s(&name, &kv.get(1))?;
-            Ok((name, v))
+    let expected = "an object of [muMean, muSd, tauSd] by parameter name";
+    entries(options, "hyperpriors", expected)?
+        .into_iter()
+        .map(|(name, v)| {
+            let args = to_f64s(&name, &v)?;
+            Ok((name, args))
         })
         .collect()
 }

@@ -88,36 +88,48 @@ fn prior_item(v: &JsValue) -> ReadItem {
     (v.as_string(), v.as_f64(), type_name(v))
 }
 
+/// The entries (key, value) of the object `options[key]`, none when it is
+/// missing; anything else than a plain object is an [`invalid`] naming
+/// `key`, expecting `expected`.
+pub(crate) fn entries(
+    options: &JsValue,
+    key: &str,
+    expected: &str,
+) -> Result<Vec<(String, JsValue)>> {
+    let v = get(options, key)?;
+    if missing(&v) {
+        return Ok(Vec::new());
+    }
+    if !v.is_object() || js_sys::Array::is_array(&v) {
+        return Err(invalid(key, type_name(&v), expected));
+    }
+    Ok(js_sys::Object::entries(v.unchecked_ref())
+        .iter()
+        .map(|entry| {
+            let kv: js_sys::Array = entry.unchecked_into();
+            (kv.get(0).as_string().unwrap_or_default(), kv.get(1))
+        })
+        .collect())
+}
+
 /// The priors object (`{ r: ['gamma', 1, 1], … }`) as the core's items per
 /// parameter (the core parses and checks them).
 fn prior_items(options: &JsValue) -> Result<Vec<(String, Vec<ReadItem>)>> {
-    let priors = get(options, "priors")?;
-    if missing(&priors) {
-        return Ok(Vec::new());
-    }
-    if !priors.is_object() || js_sys::Array::is_array(&priors) {
-        return Err(invalid(
-            "priors",
-            type_name(&priors),
-            "an object of priors by parameter name, e.g. { r: ['gamma', 1, 1] }",
-        ));
-    }
-    let mut out = Vec::new();
-    for entry in js_sys::Object::entries(priors.unchecked_ref()).iter() {
-        let kv: js_sys::Array = entry.unchecked_into();
-        let name = kv.get(0).as_string().unwrap_or_default();
-        let v = kv.get(1);
-        let items = if js_sys::Array::is_array(&v) {
-            v.unchecked_into::<js_sys::Array>()
-                .iter()
-                .map(|i| prior_item(&i))
-                .collect()
-        } else {
-            vec![prior_item(&v)]
-        };
-        out.push((name, items));
-    }
-    Ok(out)
+    let expected = "an object of priors by parameter name, e.g. { r: ['gamma', 1, 1] }";
+    Ok(entries(options, "priors", expected)?
+        .into_iter()
+        .map(|(name, v)| {
+            let items = if js_sys::Array::is_array(&v) {
+                v.unchecked_into::<js_sys::Array>()
+                    .iter()
+                    .map(|i| prior_item(&i))
+                    .collect()
+            } else {
+                vec![prior_item(&v)]
+            };
+            (name, items)
+        })
+        .collect())
 }
 
 /// `model.sample(data, options)` of every model class: the registry's
