@@ -405,15 +405,24 @@ export declare class GroupedDraws {
   toJSON(): string
   /** Reads what `toJSON` wrote. */
   static fromJSON(text: string): GroupedDraws
+  /**
+   * Discounted CLV with intervals, each customer with its group's draws;
+   * the spend from a spend model or its draws (paired by index with every
+   * group's draws).
+   */
+  customerLifetimeValue(spend: Draws | ModelClass, data: DrawsData, groups: Array<string>, options?: ClvIntervalOptions | undefined | null): PredictionIntervals
   /** P(alive) with intervals, each customer with its group's draws. */
   probAlive(data: DrawsData, groups: Array<string>, options?: IntervalOptions | undefined | null): PredictionIntervals
-  /**
-   * Expected purchases in the next `t` units with intervals, each customer
-   * with its group's draws.
-   */
+  /** Expected purchases in the next `t` units with intervals, each customer with its group's draws. */
   expectedPurchases(t: number, data: DrawsData, groups: Array<string>, options?: IntervalOptions | undefined | null): PredictionIntervals
   /** E[X(t)] of a new customer of each element's group, with intervals. */
   expectedPurchasesNew(t: Float64Array | Array<number>, groups: Array<string>, options?: IntervalOptions | undefined | null): PredictionIntervals
+  /** P(X(t) = n) of a new customer of each element's group (`n` and `t` broadcast), with intervals. */
+  probPurchases(n: Float64Array | Array<number>, t: Float64Array | Array<number>, groups: Array<string>, options?: IntervalOptions | undefined | null): PredictionIntervals
+  /** DERT with intervals, each customer with its group's draws, where the model has it. */
+  dert(discount: number, data: DrawsData, groups: Array<string>, options?: IntervalOptions | undefined | null): PredictionIntervals
+  /** Expected spend with intervals (a grouped spend posterior), each customer with its group's draws. */
+  expectedSpend(data: DrawsData, groups: Array<string>, options?: IntervalOptions | undefined | null): PredictionIntervals
 }
 
 /** MBG/NBD (Batislam, Denizel & Filiztekin (2007), IJRM 24(3)). */

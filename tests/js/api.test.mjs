@@ -496,10 +496,8 @@ describe('both backends', () => {
   test('the same classes and functions on both', () => {
     const surface = (lib) =>
       Object.keys(lib)
-        // rfmSummaryFromFile reads a path: Node only (WASM has Summarizer for streams);
-        // GroupedDraws (hierarchical pooling): Node only so far, WASM refuses `groups`
-        .filter((k) => !k.startsWith('__') && k !== 'initSync' && k !== 'default' && k !== 'rfmSummaryFromFile'
-          && k !== 'GroupedDraws')
+        // rfmSummaryFromFile reads a path: Node only (WASM has Summarizer for streams)
+        .filter((k) => !k.startsWith('__') && k !== 'initSync' && k !== 'default' && k !== 'rfmSummaryFromFile')
         .sort()
         .map((k) => (typeof lib[k] === 'function' && lib[k].prototype
           ? `${k}: ${Object.getOwnPropertyNames(lib[k].prototype).filter((p) => p !== 'constructor' && p !== 'free' && !p.startsWith('__') && p !== Symbol.dispose).sort().join(',')}`

@@ -106,35 +106,56 @@ pub fn clv_columns<'a>(get: impl Fn(&str) -> Option<&'a [f64]>) -> Result<[&'a [
     Ok([c[0], c[1], c[2], c[3]])
 }
 
-/// CLV with intervals ([`Draws::customer_lifetime_value`]); months and
-/// units from `args` as [`crate::models::customer_lifetime_value`].
+/// What a CLV with intervals is of: draws, or a grouped posterior with
+/// one group label per customer (or one for all).
+#[derive(Debug, Clone, Copy)]
+pub enum ClvOf<'a> {
+    /// Parameter draws ([`Draws::customer_lifetime_value`]).
+    Draws(&'a Draws),
+    /// A grouped posterior and the customers' groups
+    /// ([`GroupedDraws::customer_lifetime_value`]).
+    Grouped(&'a GroupedDraws, &'a [String]),
+}
+
+/// CLV with intervals ([`Draws::customer_lifetime_value`], or
+/// [`GroupedDraws::customer_lifetime_value`] by each customer's group);
+/// months and units from `args` as [`crate::models::customer_lifetime_value`].
 ///
 /// # Errors
 /// `time` not a whole number; units that disagree; those of the core.
 pub fn customer_lifetime_value(
-    draws: &Draws,
+    of: ClvOf<'_>,
     spend: Spend<'_>,
     columns: [&[f64]; 4],
     args: &ClvArgs,
     quantiles: &[f64],
 ) -> Result<Intervals> {
     let [frequency, recency, t, monetary_value] = columns;
+    let draws_unit = match of {
+        ClvOf::Draws(d) => d.unit(),
+        ClvOf::Grouped(g, _) => g.groups().first().and_then(Draws::unit),
+    };
     let unit = clv::value::resolve_unit(&[
         ("freq", args.freq.as_deref()),
-        ("the transaction model", draws.unit()),
+        ("the transaction model", draws_unit),
         ("the data", args.data_unit.as_deref()),
     ])?;
-    draws.customer_lifetime_value(
-        spend,
-        frequency,
-        recency,
-        t,
-        monetary_value,
-        whole_count("time", args.time.unwrap_or(12.0))?,
-        args.discount_rate.unwrap_or(0.01),
-        clv::value::periods_per_month(&unit)?,
-        quantiles,
-    )
+    let time = whole_count("time", args.time.unwrap_or(12.0))?;
+    let rate = args.discount_rate.unwrap_or(0.01);
+    let per_month = clv::value::periods_per_month(&unit)?;
+    // the same arguments to both, after the grouped one's labels
+    macro_rules! clv_of {
+        ($target:expr $(, $groups:expr)?) => {
+            $target.customer_lifetime_value(
+                $($groups,)? spend, frequency, recency, t, monetary_value, time, rate, per_month,
+                quantiles,
+            )
+        };
+    }
+    match of {
+        ClvOf::Draws(d) => clv_of!(d),
+        ClvOf::Grouped(g, groups) => clv_of!(g, groups),
+    }
 }
 
 /// The options of `sample` as JS gives them (all optional; the defaults
@@ -240,6 +261,51 @@ fn sample_options(args: &SampleArgs) -> Result<SampleOptions> {
         seed: clv::error::check::seed("seed", args.seed.unwrap_or(0.0))?,
         ..d
     })
+}
+
+/// Which options of `sample` a JS call gave: those that do not go
+/// together with `groups` (or without them) are refused before sampling.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SampleGiven {
+    /// `groups` (a hierarchical fit).
+    pub groups: bool,
+    /// `priors`.
+    pub priors: bool,
+    /// `hyperpriors`.
+    pub hyperpriors: bool,
+    /// `onProgress`.
+    pub on_progress: bool,
+}
+
+/// Refuses the options of `sample` that do not go together: `onProgress`
+/// or `priors` with `groups` (a hierarchical fit takes hyperpriors and does
+/// not report its progress), `hyperpriors` without `groups`.
+///
+/// # Errors
+/// [`Error::InvalidValue`] naming the refused option.
+pub fn check_sample_options(given: SampleGiven) -> Result<()> {
+    if given.groups && given.on_progress {
+        return Err(Error::invalid(
+            "onProgress",
+            "onProgress with groups",
+            "no onProgress: a hierarchical fit does not report its progress",
+        ));
+    }
+    if given.groups && given.priors {
+        return Err(Error::invalid(
+            "priors",
+            "priors with groups",
+            "hyperpriors { param: [muMean, muSd, tauSd] } (a hierarchical fit)",
+        ));
+    }
+    if !given.groups && given.hyperpriors {
+        return Err(Error::invalid(
+            "hyperpriors",
+            "hyperpriors without groups",
+            "groups: one label per row",
+        ));
+    }
+    Ok(())
 }
 
 /// A hierarchical fit with NUTS ([`clv::bayes::sample_grouped`]): one

@@ -7,7 +7,11 @@ use clv_js_common::uncertainty as common;
 use napi::bindgen_prelude::{Either, Float64Array};
 use napi_derive::napi;
 
-use crate::uncertainty::{Draws, DrawsData, IntervalOptions, PredictionIntervals, q};
+use crate::models::ModelClass;
+use crate::uncertainty::{
+    ClvIntervalOptions, Draws, DrawsData, IntervalOptions, PredictionIntervals, clv_intervals,
+    per_customer, predictions,
+};
 use crate::{Result, js, sl};
 
 /// One row of a grouped posterior's `summary()`: a group's parameter
@@ -108,63 +112,34 @@ impl GroupedDraws {
         })
     }
 
-    /// P(alive) with intervals, each customer with its group's draws.
+    /// Discounted CLV with intervals, each customer with its group's draws;
+    /// the spend from a spend model or its draws (paired by index with every
+    /// group's draws).
     #[napi(catch_unwind)]
-    pub fn prob_alive(
+    pub fn customer_lifetime_value(
         &self,
+        spend: Either<&Draws, ModelClass<'_>>,
         data: DrawsData,
         groups: Vec<String>,
-        options: Option<IntervalOptions>,
+        options: Option<ClvIntervalOptions>,
     ) -> Result<PredictionIntervals> {
-        let q = q(options);
-        self.per_customer(&data, |c| {
-            self.inner.prob_alive(&groups, c[0], c[1], c[2], &q)
-        })
-    }
-
-    /// Expected purchases in the next `t` units with intervals, each customer
-    /// with its group's draws.
-    #[napi(catch_unwind)]
-    pub fn expected_purchases(
-        &self,
-        t: f64,
-        data: DrawsData,
-        groups: Vec<String>,
-        options: Option<IntervalOptions>,
-    ) -> Result<PredictionIntervals> {
-        let q = q(options);
-        self.per_customer(&data, |c| {
-            self.inner
-                .expected_purchases(&groups, &[t], c[0], c[1], c[2], &q)
-        })
-    }
-
-    /// E[X(t)] of a new customer of each element's group, with intervals.
-    #[napi(catch_unwind)]
-    pub fn expected_purchases_new(
-        &self,
-        t: Either<Float64Array, Vec<f64>>,
-        groups: Vec<String>,
-        options: Option<IntervalOptions>,
-    ) -> Result<PredictionIntervals> {
-        self.inner
-            .expected_purchases_new(&groups, sl(&t), &q(options))
-            .map(Into::into)
-            .map_err(js)
+        let of = common::ClvOf::Grouped(&self.inner, &groups);
+        clv_intervals(of, &spend, &data, options)
     }
 }
 
-impl GroupedDraws {
-    /// `f` of the columns of `data` that this kind's predictions take,
-    /// converted.
-    fn per_customer(
-        &self,
-        data: &DrawsData,
-        f: impl FnOnce(&[&[f64]]) -> clv::Result<clv::uncertainty::Intervals>,
-    ) -> Result<PredictionIntervals> {
-        common::columns(self.inner.kind(), |n| data.get(n))
-            .and_then(|c| f(&c))
-            .map(Into::into)
-            .map_err(js)
-    }
+predictions! {
+    impl GroupedDraws;
+    #[doc = "P(alive) with intervals, each customer with its group's draws."]
+    fn prob_alive(data: DrawsData, groups: Vec<String>) |d, q| per_customer(d.inner.kind(), &data, |c| d.inner.prob_alive(&groups, c[0], c[1], c[2], &q));
+    #[doc = "Expected purchases in the next `t` units with intervals, each customer with its group's draws."]
+    fn expected_purchases(t: f64, data: DrawsData, groups: Vec<String>) |d, q| per_customer(d.inner.kind(), &data, |c| d.inner.expected_purchases(&groups, &[t], c[0], c[1], c[2], &q));
+    #[doc = "E[X(t)] of a new customer of each element's group, with intervals."]
+    fn expected_purchases_new(t: Either<Float64Array, Vec<f64>>, groups: Vec<String>) |d, q| d.inner.expected_purchases_new(&groups, sl(&t), &q);
+    #[doc = "P(X(t) = n) of a new customer of each element's group (`n` and `t` broadcast), with intervals."]
+    fn prob_purchases(n: Either<Float64Array, Vec<f64>>, t: Either<Float64Array, Vec<f64>>, groups: Vec<String>) |d, q| d.inner.prob_purchases(&groups, sl(&n), sl(&t), &q);
+    #[doc = "DERT with intervals, each customer with its group's draws, where the model has it."]
+    fn dert(discount: f64, data: DrawsData, groups: Vec<String>) |d, q| per_customer(d.inner.kind(), &data, |c| d.inner.dert(&groups, discount, c[0], c[1], c[2], &q));
+    #[doc = "Expected spend with intervals (a grouped spend posterior), each customer with its group's draws."]
+    fn expected_spend(data: DrawsData, groups: Vec<String>) |d, q| per_customer(d.inner.kind(), &data, |c| d.inner.expected_spend(&groups, c[0], c[1], &q));
 }

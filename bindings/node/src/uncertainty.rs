@@ -196,33 +196,19 @@ pub(crate) fn sample(
         draws: o.draws,
         seed: o.seed,
     };
+    common::check_sample_options(common::SampleGiven {
+        groups: o.groups.is_some(),
+        priors: o.priors.is_some(),
+        hyperpriors: o.hyperpriors.is_some(),
+        on_progress: o.on_progress.is_some(),
+    })
+    .map_err(js)?;
     if let Some(groups) = &o.groups {
-        if o.on_progress.is_some() {
-            return Err(js(clv::Error::invalid(
-                "onProgress",
-                "onProgress with groups",
-                "no onProgress: a hierarchical fit does not report its progress",
-            )));
-        }
-        if o.priors.is_some() {
-            return Err(js(clv::Error::invalid(
-                "priors",
-                "priors with groups",
-                "hyperpriors { param: [muMean, muSd, tauSd] } (a hierarchical fit)",
-            )));
-        }
         let hyper: Vec<(String, Vec<f64>)> = o.hyperpriors.into_iter().flatten().collect();
         let inner = common::sample_grouped(kind, inputs, weights, groups, &hyper, &args);
         return Ok(Either::B(crate::grouped::GroupedDraws {
             inner: inner.map_err(js)?,
         }));
-    }
-    if o.hyperpriors.is_some() {
-        return Err(js(clv::Error::invalid(
-            "hyperpriors",
-            "hyperpriors without groups",
-            "groups: one label per row",
-        )));
     }
     let priors = prior_items(o.priors.as_ref());
     let on_progress = match &o.on_progress {
@@ -415,33 +401,45 @@ impl Draws {
         data: DrawsData,
         options: Option<ClvIntervalOptions>,
     ) -> Result<PredictionIntervals> {
-        let o = options.unwrap_or_default();
-        let clv = ClvOptions {
-            time: o.time,
-            discount_rate: o.discount_rate,
-            freq: o.freq,
-        };
-        let args = clv.args(data.unit.clone());
-        let c = common::clv_columns(|n| data.get(n)).map_err(js)?;
-        let spend = match &spend {
-            Either::A(d) => Spend::Draws(&d.inner),
-            Either::B(m) => Spend::Model(m.state().get().map_err(js)?),
-        };
-        let qs = common::quantiles(o.quantiles);
-        common::customer_lifetime_value(&self.inner, spend, c, &args, &qs)
-            .map(Into::into)
-            .map_err(js)
+        clv_intervals(common::ClvOf::Draws(&self.inner), &spend, &data, options)
     }
 }
 
-/// Generates a `#[napi] impl Draws` block of predictions with intervals
-/// (napi reads the attributes of methods only in an impl block it sees
-/// whole): each method takes its arguments and the interval options, and
-/// `|draws, quantiles| call` gives the core's intervals, converted once.
+/// `customerLifetimeValue` of draws or of a grouped posterior (`of`): the
+/// spend from a spend model or its draws.
+pub(crate) fn clv_intervals(
+    of: common::ClvOf<'_>,
+    spend: &Either<&Draws, ModelClass<'_>>,
+    data: &DrawsData,
+    options: Option<ClvIntervalOptions>,
+) -> Result<PredictionIntervals> {
+    let o = options.unwrap_or_default();
+    let clv = ClvOptions {
+        time: o.time,
+        discount_rate: o.discount_rate,
+        freq: o.freq,
+    };
+    let args = clv.args(data.unit.clone());
+    let c = common::clv_columns(|n| data.get(n)).map_err(js)?;
+    let spend = match spend {
+        Either::A(d) => Spend::Draws(&d.inner),
+        Either::B(m) => Spend::Model(m.state().get().map_err(js)?),
+    };
+    let qs = common::quantiles(o.quantiles);
+    common::customer_lifetime_value(of, spend, c, &args, &qs)
+        .map(Into::into)
+        .map_err(js)
+}
+
+/// Generates a `#[napi] impl` block of predictions with intervals of
+/// `Draws` or `GroupedDraws` (napi reads the attributes of methods only in
+/// an impl block it sees whole): each method takes its arguments and the
+/// interval options, and `|draws, quantiles| call` gives the core's
+/// intervals, converted once.
 macro_rules! predictions {
-    ($($(#[doc = $doc:literal])* fn $name:ident($($arg:ident: $ty:ty),*) |$d:ident, $q:ident| $call:expr;)*) => {
+    (impl $class:ident; $($(#[doc = $doc:literal])* fn $name:ident($($arg:ident: $ty:ty),*) |$d:ident, $q:ident| $call:expr;)*) => {
         #[napi]
-        impl Draws {
+        impl $class {
             $(
                 $(#[doc = $doc])*
                 #[napi(catch_unwind)]
@@ -450,40 +448,40 @@ macro_rules! predictions {
                     $($arg: $ty,)*
                     options: Option<IntervalOptions>,
                 ) -> Result<PredictionIntervals> {
-                    let ($d, $q) = (self, q(options));
-                    $call.map(Into::into).map_err(js)
+                    let ($d, $q) = (self, $crate::uncertainty::q(options));
+                    $call.map(Into::into).map_err($crate::js)
                 }
             )*
         }
     };
 }
+pub(crate) use predictions;
 
 predictions! {
+    impl Draws;
     #[doc = "P(alive) with intervals."]
-    fn prob_alive(data: DrawsData) |d, q| d.per_customer(&data, |c| d.inner.prob_alive(c[0], c[1], c[2], &q));
+    fn prob_alive(data: DrawsData) |d, q| per_customer(d.inner.kind(), &data, |c| d.inner.prob_alive(c[0], c[1], c[2], &q));
     #[doc = "Expected purchases in the next `t` units with intervals."]
-    fn expected_purchases(t: f64, data: DrawsData) |d, q| d.per_customer(&data, |c| d.inner.expected_purchases(&[t], c[0], c[1], c[2], &q));
+    fn expected_purchases(t: f64, data: DrawsData) |d, q| per_customer(d.inner.kind(), &data, |c| d.inner.expected_purchases(&[t], c[0], c[1], c[2], &q));
     #[doc = "E[X(t)] of a new customer for each `t`, with intervals."]
     fn expected_purchases_new(t: Either<Float64Array, Vec<f64>>) |d, q| d.inner.expected_purchases_new(sl(&t), &q);
     #[doc = "P(X(t) = n) of a new customer (`n` and `t` broadcast), with intervals."]
     fn prob_purchases(n: Either<Float64Array, Vec<f64>>, t: Either<Float64Array, Vec<f64>>) |d, q| d.inner.prob_purchases(sl(&n), sl(&t), &q);
     #[doc = "DERT with intervals, where the model has it."]
-    fn dert(discount: f64, data: DrawsData) |d, q| d.per_customer(&data, |c| d.inner.dert(discount, c[0], c[1], c[2], &q));
+    fn dert(discount: f64, data: DrawsData) |d, q| per_customer(d.inner.kind(), &data, |c| d.inner.dert(discount, c[0], c[1], c[2], &q));
     #[doc = "Expected spend with intervals (draws of a spend model)."]
-    fn expected_spend(data: DrawsData) |d, q| d.per_customer(&data, |c| d.inner.expected_spend(c[0], c[1], &q));
+    fn expected_spend(data: DrawsData) |d, q| per_customer(d.inner.kind(), &data, |c| d.inner.expected_spend(c[0], c[1], &q));
     #[doc = "S(t) of an sBG cohort for each `t`, with intervals."]
     fn survival(t: Either<Float64Array, Vec<f64>>) |d, q| d.inner.survival(sl(&t), &q);
     #[doc = "Retention rate r(t) of an sBG cohort for each `t`, with intervals."]
     fn retention(t: Either<Float64Array, Vec<f64>>) |d, q| d.inner.retention(sl(&t), &q);
 }
 
-impl Draws {
-    /// `f` of the columns of `data` that this kind's predictions take.
-    fn per_customer<T>(
-        &self,
-        data: &DrawsData,
-        f: impl FnOnce(&[&[f64]]) -> clv::Result<T>,
-    ) -> clv::Result<T> {
-        f(&common::columns(self.inner.kind(), |n| data.get(n))?)
-    }
+/// `f` of the columns of `data` that the predictions of `kind` take.
+pub(crate) fn per_customer<T>(
+    kind: ModelKind,
+    data: &DrawsData,
+    f: impl FnOnce(&[&[f64]]) -> clv::Result<T>,
+) -> clv::Result<T> {
+    f(&common::columns(kind, |n| data.get(n))?)
 }

@@ -24,6 +24,7 @@ use wasm_bindgen::prelude::*;
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &str = include_str!(concat!(env!("OUT_DIR"), "/types.d.ts"));
 
+pub mod grouped;
 pub mod models;
 pub mod uncertainty;
 

@@ -305,11 +305,12 @@ macro_rules! input_fit {
             /// `chains` (run one after another here), each of `tune` warm-up and `draws` kept
             /// draws, `seed`): the posterior draws (method "nuts"), with every prediction as
             /// intervals. The model itself stays unfitted.
+            #[wasm_bindgen(unchecked_return_type = "Draws | GroupedDraws")]
             pub fn sample(
                 &self,
                 #[wasm_bindgen(unchecked_param_type = $Input)] data: JsValue,
                 #[wasm_bindgen(unchecked_optional_param_type = "SampleOptions")] options: JsValue,
-            ) -> Result<crate::uncertainty::WasmDraws> {
+            ) -> Result<JsValue> {
                 self.state()?;
                 let (c, w) = (
                     inputs(ModelKind::$variant, &data)?,
@@ -415,12 +416,13 @@ macro_rules! retention_methods {
             }
 
             /// Bayesian fit with NUTS to a survivor series (see `BetaGeo.sample`).
+            #[wasm_bindgen(unchecked_return_type = "Draws | GroupedDraws")]
             pub fn sample(
                 &self,
                 #[wasm_bindgen(unchecked_param_type = "Float64Array | number[]")]
                 survivors: JsValue,
                 #[wasm_bindgen(unchecked_optional_param_type = "SampleOptions")] options: JsValue,
-            ) -> Result<crate::uncertainty::WasmDraws> {
+            ) -> Result<JsValue> {
                 self.state()?;
                 let s = to_f64s("survivors", &survivors)?;
                 crate::uncertainty::sample(ModelKind::$variant, &[&s], None, &options)

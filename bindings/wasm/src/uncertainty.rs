@@ -22,11 +22,11 @@ use crate::{
 /// Parameter draws of a model, with its predictions as intervals.
 #[wasm_bindgen(js_name = Draws)]
 pub struct WasmDraws {
-    inner: clv::uncertainty::Draws,
+    pub(crate) inner: clv::uncertainty::Draws,
 }
 
 /// The quantile levels of `options` (default [0.05, 0.5, 0.95]).
-fn quantiles(options: &JsValue) -> Result<Vec<f64>> {
+pub(crate) fn quantiles(options: &JsValue) -> Result<Vec<f64>> {
     Ok(common::quantiles(opt_f64s(options, "quantiles")?))
 }
 
@@ -45,7 +45,7 @@ fn lookup<'a>(a: &'a [(String, Vec<f64>)]) -> impl Fn(&str) -> Option<&'a [f64]>
     move |n| a.iter().find(|(k, _)| k == n).map(|(_, v)| v.as_slice())
 }
 
-fn out(iv: clv::Result<Intervals>) -> Result<JsValue> {
+pub(crate) fn out(iv: clv::Result<Intervals>) -> Result<JsValue> {
     to_js(&iv.map_err(js)?)
 }
 
@@ -88,57 +88,67 @@ fn prior_item(v: &JsValue) -> ReadItem {
     (v.as_string(), v.as_f64(), type_name(v))
 }
 
+/// The entries (key, value) of the object `options[key]`, none when it is
+/// missing; anything else than a plain object is an [`invalid`] naming
+/// `key`, expecting `expected`.
+pub(crate) fn entries(
+    options: &JsValue,
+    key: &str,
+    expected: &str,
+) -> Result<Vec<(String, JsValue)>> {
+    let v = get(options, key)?;
+    if missing(&v) {
+        return Ok(Vec::new());
+    }
+    if !v.is_object() || js_sys::Array::is_array(&v) {
+        return Err(invalid(key, type_name(&v), expected));
+    }
+    Ok(js_sys::Object::entries(v.unchecked_ref())
+        .iter()
+        .map(|entry| {
+            let kv: js_sys::Array = entry.unchecked_into();
+            (kv.get(0).as_string().unwrap_or_default(), kv.get(1))
+        })
+        .collect())
+}
+
 /// The priors object (`{ r: ['gamma', 1, 1], … }`) as the core's items per
 /// parameter (the core parses and checks them).
 fn prior_items(options: &JsValue) -> Result<Vec<(String, Vec<ReadItem>)>> {
-    let priors = get(options, "priors")?;
-    if missing(&priors) {
-        return Ok(Vec::new());
-    }
-    if !priors.is_object() || js_sys::Array::is_array(&priors) {
-        return Err(invalid(
-            "priors",
-            type_name(&priors),
-            "an object of priors by parameter name, e.g. { r: ['gamma', 1, 1] }",
-        ));
-    }
-    let mut out = Vec::new();
-    for entry in js_sys::Object::entries(priors.unchecked_ref()).iter() {
-        let kv: js_sys::Array = entry.unchecked_into();
-        let name = kv.get(0).as_string().unwrap_or_default();
-        let v = kv.get(1);
-        let items = if js_sys::Array::is_array(&v) {
-            v.unchecked_into::<js_sys::Array>()
-                .iter()
-                .map(|i| prior_item(&i))
-                .collect()
-        } else {
-            vec![prior_item(&v)]
-        };
-        out.push((name, items));
-    }
-    Ok(out)
+    let expected = "an object of priors by parameter name, e.g. { r: ['gamma', 1, 1] }";
+    Ok(entries(options, "priors", expected)?
+        .into_iter()
+        .map(|(name, v)| {
+            let items = if js_sys::Array::is_array(&v) {
+                v.unchecked_into::<js_sys::Array>()
+                    .iter()
+                    .map(|i| prior_item(&i))
+                    .collect()
+            } else {
+                vec![prior_item(&v)]
+            };
+            (name, items)
+        })
+        .collect())
 }
 
 /// `model.sample(data, options)` of every model class: the registry's
-/// inputs of `kind` as `fit` takes them, and the weights of the data.
+/// inputs of `kind` as `fit` takes them, and the weights of the data; a
+/// `Draws`, or with `groups` a `GroupedDraws`.
 pub(crate) fn sample(
     kind: ModelKind,
     inputs: &[&[f64]],
     weights: Option<&[f64]>,
     options: &JsValue,
-) -> Result<WasmDraws> {
-    // hierarchical pooling is in @clv/node only so far: refused, not ignored
-    for key in ["groups", "hyperpriors"] {
-        if !missing(&get(options, key)?) {
-            return Err(js(clv::Error::Unsupported {
-                model: kind.spec().name.to_string(),
-                operation: key.to_string(),
-                reason: "hierarchical pooling is not in @clv/wasm yet (use @clv/node, Python or the CLI)"
-                    .to_string(),
-            }));
-        }
-    }
+) -> Result<JsValue> {
+    let given = |key| Ok::<_, JsValue>(!missing(&get(options, key)?));
+    common::check_sample_options(common::SampleGiven {
+        groups: given("groups")?,
+        priors: given("priors")?,
+        hyperpriors: given("hyperpriors")?,
+        on_progress: given("onProgress")?,
+    })
+    .map_err(js)?;
     let own = opt_f64s(options, "weights")?;
     let weights = common::sample_weights(weights, own.as_deref()).map_err(js)?;
     let read = prior_items(options)?;
@@ -162,6 +172,16 @@ pub(crate) fn sample(
         draws: opt_f64(options, "draws")?,
         seed: opt_f64(options, "seed")?,
     };
+    let groups = get(options, "groups")?;
+    if !missing(&groups) {
+        let groups = crate::labels("groups", &groups)?;
+        let hyper = crate::grouped::hyperpriors(options)?;
+        let inner = common::sample_grouped(kind, inputs, weights, &groups, &hyper, &args);
+        return Ok(crate::grouped::WasmGroupedDraws {
+            inner: inner.map_err(js)?,
+        }
+        .into());
+    }
     let on_progress = on_progress(options)?;
     let mut report = |p: clv::bayes::SampleProgress| -> std::result::Result<bool, String> {
         let Some(f) = &on_progress else {
@@ -174,7 +194,8 @@ pub(crate) fn sample(
     let report: Option<common::OnProgress<'_>> = on_progress.is_some().then_some(&mut report);
     Ok(WasmDraws {
         inner: common::sample(kind, inputs, weights, &priors, &args, report).map_err(js)?,
-    })
+    }
+    .into())
 }
 
 /// The `onProgress` function of the options, if any.
@@ -199,17 +220,23 @@ fn message(e: &JsValue) -> String {
         .unwrap_or_else(|| type_name(e))
 }
 
-impl WasmDraws {
-    fn columns(&self, data: &JsValue) -> Result<Vec<(String, Vec<f64>)>> {
-        arrays(data, &common::input_names(self.inner.kind()))
-    }
+/// `f` of the columns of `data` that the predictions of `kind` take.
+pub(crate) fn per_customer<T>(
+    kind: ModelKind,
+    data: &JsValue,
+    f: impl FnOnce(&[&[f64]]) -> T,
+) -> Result<T> {
+    let a = arrays(data, &common::input_names(kind))?;
+    let c = common::columns(kind, lookup(&a)).map_err(js)?;
+    Ok(f(&c))
+}
 
-    /// `f` of the columns of `data` that this kind's predictions take.
-    fn per_customer<T>(&self, data: &JsValue, f: impl FnOnce(&[&[f64]]) -> T) -> Result<T> {
-        let a = self.columns(data)?;
-        let c = common::columns(self.inner.kind(), lookup(&a)).map_err(js)?;
-        Ok(f(&c))
-    }
+/// Rows of numbers as an array of arrays (`values()`, `hyper()`).
+pub(crate) fn number_rows(v: &[Vec<f64>]) -> JsValue {
+    v.iter()
+        .map(|r| js_sys::Array::from_iter(r.iter().map(|x| JsValue::from(*x))))
+        .collect::<js_sys::Array>()
+        .into()
 }
 
 #[wasm_bindgen(js_class = Draws)]
@@ -283,12 +310,8 @@ impl WasmDraws {
 
     /// The drawn parameter vectors, one array per draw in the model's order.
     #[wasm_bindgen(unchecked_return_type = "Array<Array<number>>")]
-    pub fn values(&self) -> Result<JsValue> {
-        let v = self.inner.values();
-        Ok(v.iter()
-            .map(|r| js_sys::Array::from_iter(r.iter().map(|x| JsValue::from(*x))))
-            .collect::<js_sys::Array>()
-            .into())
+    pub fn values(&self) -> JsValue {
+        number_rows(&self.inner.values())
     }
 
     /// Discounted CLV with intervals; the spend from a spend model or its draws.
@@ -299,55 +322,61 @@ impl WasmDraws {
         #[wasm_bindgen(unchecked_param_type = "DrawsData")] data: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "ClvIntervalOptions")] options: JsValue,
     ) -> Result<JsValue> {
-        let args = ClvArgs {
-            time: opt_f64(&options, "time")?,
-            discount_rate: opt_f64(&options, "discountRate")?,
-            freq: opt_string(&options, "freq")?,
-            data_unit: opt_string(&data, "unit")?,
-        };
-        let a = arrays(&data, &common::CLV_INPUTS.map(String::from))?;
-        let c = common::clv_columns(lookup(&a)).map_err(js)?;
-        let draws = spend_draws(&spend)?;
-        let model = match &draws {
-            Some(_) => None,
-            None => Some(crate::models::model_arg("spend", &spend)?),
-        };
-        let spend = match (&draws, &model) {
-            (Some(d), _) => Spend::Draws(&d.inner),
-            (_, Some(m)) => Spend::Model(m),
-            _ => {
-                return Err(crate::invalid(
-                    "spend",
-                    "undefined",
-                    "a spend model or spend draws",
-                ));
-            }
-        };
-        let q = quantiles(&options)?;
-        out(common::customer_lifetime_value(
-            &self.inner,
-            spend,
-            c,
-            &args,
-            &q,
-        ))
+        clv_intervals(common::ClvOf::Draws(&self.inner), &spend, &data, &options)
     }
+}
+
+/// `customerLifetimeValue` of draws or of a grouped posterior (`of`): the
+/// spend from a spend model or its draws.
+pub(crate) fn clv_intervals(
+    of: common::ClvOf<'_>,
+    spend: &JsValue,
+    data: &JsValue,
+    options: &JsValue,
+) -> Result<JsValue> {
+    let args = ClvArgs {
+        time: opt_f64(options, "time")?,
+        discount_rate: opt_f64(options, "discountRate")?,
+        freq: opt_string(options, "freq")?,
+        data_unit: opt_string(data, "unit")?,
+    };
+    let a = arrays(data, &common::CLV_INPUTS.map(String::from))?;
+    let c = common::clv_columns(lookup(&a)).map_err(js)?;
+    let draws = spend_draws(spend)?;
+    let model = match &draws {
+        Some(_) => None,
+        None => Some(crate::models::model_arg("spend", spend)?),
+    };
+    let spend = match (&draws, &model) {
+        (Some(d), _) => Spend::Draws(&d.inner),
+        (_, Some(m)) => Spend::Model(m),
+        _ => {
+            return Err(crate::invalid(
+                "spend",
+                "undefined",
+                "a spend model or spend draws",
+            ));
+        }
+    };
+    let q = quantiles(options)?;
+    out(common::customer_lifetime_value(of, spend, c, &args, &q))
 }
 
 /// `data` itself: a `DrawsData` argument is read by the prediction.
 #[allow(clippy::unnecessary_wraps)]
-fn as_is<'a>(_: &str, v: &'a JsValue) -> Result<&'a JsValue> {
+pub(crate) fn as_is<'a>(_: &str, v: &'a JsValue) -> Result<&'a JsValue> {
     Ok(v)
 }
 
-/// Generates a `Draws` impl block of predictions with intervals: each
-/// method reads its arguments (`name: "TS type" => reader`) and then the
-/// interval options in that order, and `|draws, quantiles| call` gives the
-/// core's intervals, converted once ([`to_js`]).
+/// Generates an impl block of predictions with intervals of `Draws` or
+/// `GroupedDraws` (`impl RustType as JsClass;`): each method reads its
+/// arguments (`name: "TS type" => reader`) and then the interval options in
+/// that order, and `|draws, quantiles| call` gives the core's intervals,
+/// converted once ([`to_js`]).
 macro_rules! predictions {
-    ($($(#[doc = $doc:literal])* $js:ident fn $name:ident($($arg:ident: $ty:literal => $read:ident),*) |$d:ident, $q:ident| $call:expr;)*) => {
-        #[wasm_bindgen(js_class = Draws)]
-        impl WasmDraws {
+    (impl $class:ident as $js_class:ident; $($(#[doc = $doc:literal])* $js:ident fn $name:ident($($arg:ident: $ty:literal => $read:path),*) |$d:ident, $q:ident| $call:expr;)*) => {
+        #[wasm_bindgen(js_class = $js_class)]
+        impl $class {
             $(
                 $(#[doc = $doc])*
                 #[wasm_bindgen(js_name = $js, unchecked_return_type = "PredictionIntervals")]
@@ -355,23 +384,25 @@ macro_rules! predictions {
                     &self,
                     $(#[wasm_bindgen(unchecked_param_type = $ty)] $arg: JsValue,)*
                     #[wasm_bindgen(unchecked_optional_param_type = "IntervalOptions")] options: JsValue,
-                ) -> Result<JsValue> {
+                ) -> $crate::Result<JsValue> {
                     $(let $arg = $read(stringify!($arg), &$arg)?;)*
-                    let ($d, $q) = (self, quantiles(&options)?);
-                    out($call)
+                    let ($d, $q) = (self, $crate::uncertainty::quantiles(&options)?);
+                    $crate::uncertainty::out($call)
                 }
             )*
         }
     };
 }
+pub(crate) use predictions;
 
 predictions! {
+    impl WasmDraws as Draws;
     #[doc = "P(alive) with intervals."]
     probAlive fn prob_alive(data: "DrawsData" => as_is)
-        |d, q| d.per_customer(data, |c| d.inner.prob_alive(c[0], c[1], c[2], &q))?;
+        |d, q| per_customer(d.inner.kind(), data, |c| d.inner.prob_alive(c[0], c[1], c[2], &q))?;
     #[doc = "Expected purchases in the next `t` units with intervals."]
     expectedPurchases fn expected_purchases(t: "number" => num, data: "DrawsData" => as_is)
-        |d, q| d.per_customer(data, |c| d.inner.expected_purchases(&[t], c[0], c[1], c[2], &q))?;
+        |d, q| per_customer(d.inner.kind(), data, |c| d.inner.expected_purchases(&[t], c[0], c[1], c[2], &q))?;
     #[doc = "E[X(t)] of a new customer for each `t`, with intervals."]
     expectedPurchasesNew fn expected_purchases_new(t: "Float64Array | number[]" => to_f64s)
         |d, q| d.inner.expected_purchases_new(&t, &q);
@@ -380,42 +411,30 @@ predictions! {
         |d, q| d.inner.prob_purchases(&n, &t, &q);
     #[doc = "DERT with intervals, where the model has it."]
     dert fn dert(discount: "number" => num, data: "DrawsData" => as_is)
-        |d, q| d.per_customer(data, |c| d.inner.dert(discount, c[0], c[1], c[2], &q))?;
+        |d, q| per_customer(d.inner.kind(), data, |c| d.inner.dert(discount, c[0], c[1], c[2], &q))?;
     #[doc = "Expected spend with intervals (draws of a spend model)."]
     expectedSpend fn expected_spend(data: "DrawsData" => as_is)
-        |d, q| d.per_customer(data, |c| d.inner.expected_spend(c[0], c[1], &q))?;
+        |d, q| per_customer(d.inner.kind(), data, |c| d.inner.expected_spend(c[0], c[1], &q))?;
     #[doc = "S(t) of an sBG cohort for each `t`, with intervals."]
     survival fn survival(t: "Float64Array | number[]" => to_f64s) |d, q| d.inner.survival(&t, &q);
     #[doc = "Retention rate r(t) of an sBG cohort for each `t`, with intervals."]
     retention fn retention(t: "Float64Array | number[]" => to_f64s) |d, q| d.inner.retention(&t, &q);
 }
 
-/// The draws of a `Draws` argument, read back through its `values()`,
-/// `kind`, `method`, `seed` and `unit` (wasm-bindgen has no "this class or
-/// those" argument type); `None` for an object without `values()`.
+/// The draws of a `Draws` argument, read back through its `toJSON()`
+/// (wasm-bindgen has no "this class or those" argument type; the JSON keeps
+/// the method, so NUTS draws, a posterior's or a group's, are spend draws
+/// too); `None` for an object without `values()` (a model).
 fn spend_draws(v: &JsValue) -> Result<Option<WasmDraws>> {
-    let Ok(f) = get(v, "values")?.dyn_into::<js_sys::Function>() else {
+    if get(v, "values")?.dyn_into::<js_sys::Function>().is_err() {
         return Ok(None);
-    };
-    let rows: js_sys::Array = f
+    }
+    let text = get(v, "toJSON")?
+        .dyn_into::<js_sys::Function>()
+        .map_err(|_| crate::invalid("spend", "another object", "spend draws"))?
         .call0(v)?
-        .dyn_into()
-        .map_err(|_| crate::invalid("spend", "another object", "spend draws"))?;
-    let values = rows
-        .iter()
-        .map(|r| to_f64s("spend", &r))
-        .collect::<Result<Vec<_>>>()?;
-    let kind = opt_string(v, "kind")?
-        .unwrap_or_default()
-        .parse()
-        .map_err(js)?;
-    let method = opt_string(v, "method")?
-        .unwrap_or_default()
-        .parse()
-        .map_err(js)?;
-    let seed = clv::error::check::seed("seed", opt_f64(v, "seed")?.unwrap_or(0.0)).map_err(js)?;
-    let unit = opt_string(v, "unit")?;
-    let inner =
-        clv::uncertainty::Draws::from_values(kind, method, seed, unit, &values).map_err(js)?;
+        .as_string()
+        .ok_or_else(|| crate::invalid("spend", "another object", "spend draws"))?;
+    let inner = clv::uncertainty::Draws::from_json(&text).map_err(js)?;
     Ok(Some(WasmDraws { inner }))
 }

@@ -63,7 +63,24 @@ export function example(clv: typeof Clv): number {
     + new clv.ShiftedBetaGeo().sample([100, 60, 40], {
       chains: 1, onProgress: (p: Clv.SampleProgress) => p.done + p.chain + p.chains + p.divergences < p.total,
     }).n;
-  return posterior + uncertain + portfolio + alive[0] + next[0] + newCustomer + value[0] + (ll ?? 0) + seg.rfmScore.length + money.length
+  // Hierarchical pooling: a GroupedDraws, predictions by each customer's group.
+  const grouped = new clv.BetaGeo().sample({ frequency: [1, 0], recency: [5, 0], T: [10, 8] },
+    { groups: ['a', 'b'], hyperpriors: { r: [0, 2, 0.5] }, chains: 1, tune: 10, draws: 10, seed: 1 });
+  let pooled = 0;
+  if (grouped instanceof clv.GroupedDraws) {
+    const gRows: Clv.GroupPosteriorRow[] = grouped.summary();
+    const one: Clv.Draws = grouped.group(grouped.groups[0]);
+    const who = ['a', 'b'];
+    const gc = { frequency: [1, 0], recency: [5, 0], T: [10, 8], monetaryValue: [3, 0] };
+    const gIv: Clv.PredictionIntervals = grouped.probAlive(gc, who, { quantiles: [0.1, 0.9] });
+    pooled = gRows[0].mean + (gRows[0].group ?? '').length + one.n + gIv.mean[0] + grouped.n + grouped.divergences
+      + grouped.hyper()[0][0] + grouped.expectedPurchases(5, gc, who).mean[0]
+      + grouped.expectedPurchasesNew([5], ['a']).mean[0] + grouped.probPurchases([0, 1], [5], who).mean[0]
+      + grouped.dert(0.05, gc, who).mean[0] + grouped.expectedSpend(gc, who).mean[0]
+      + grouped.customerLifetimeValue(gg, gc, who, { time: 12, freq: 'W' }).total.mean
+      + clv.GroupedDraws.fromJSON(grouped.toJSON()).n;
+  }
+  return pooled + posterior + uncertain + portfolio + alive[0] + next[0] + newCustomer + value[0] + (ll ?? 0) + seg.rfmScore.length + money.length
     + fitted.expectedPurchasesNew(1) + sbg.survival(3) + params.r + (se?.r ?? 0)
     + discrete[0] + ahead[0] + pareto.s + entries[0].params.length + entries[0].class.length;
 }
