@@ -69,3 +69,34 @@ fn dates_beyond_the_year_9999_are_refused() {
         -62_135_596_800
     );
 }
+
+#[test]
+fn bg_bb_dert_with_a_large_delta_is_a_number() {
+    // fuzz model_json crash-3e4a11a0 (2026-12-02): BG/BB with γ = 455.657,
+    // δ = 20956, DERT at d = 0.01 for (x, t_x, n) = (2, 15, 30) was NaN:
+    // ₂F₁(1, δ+n+1; γ+δ+n+1; 1/1.01) came out −6.0e140 (the 1 − z
+    // transformation's series, whose third parameter 1 − m = −453.657 is
+    // negative, stopped while its ratio was briefly below 1).
+    use clv::models::{AnyModel, TransactionModel};
+    let m = AnyModel::from_json(
+        r#"{"format_version": 1, "model": "bg_bb", "params": {"alpha": 1.204, "beta": 0.75, "gamma": 455.657, "delta": 20956}, "fit": null}"#,
+    )
+    .unwrap();
+    let d = m.dert(0.01, &[2.0], &[15.0], &[30.0]).unwrap()[0];
+    assert!(d.is_finite() && d > 0.0, "{d}");
+    // the same sum by its definition: Σ_{t>n} P(alive at t | data) · E[p | data] / 1.01^{t−n}
+    // (FHS 2010 eq. 15 as a series); the survival ratio of the Beta-geometric
+    // dropout is B(γ, δ+t)/B(γ, δ+n) = Π_{k=n}^{t−1} (δ+k)/(γ+δ+k)
+    let alive = m.prob_alive_ahead(1.0, &[2.0], &[15.0], &[30.0]).unwrap()[0];
+    // prob_alive_ahead(1) = P(alive at n+1) = P(alive at n)·(δ+n)/(γ+δ+n)
+    let (g, dl, n) = (455.657_f64, 20956.0_f64, 30.0_f64);
+    let p_mean = (1.204 + 2.0) / (1.204 + 0.75 + n);
+    let mut s = 0.0;
+    let mut a = alive; // P(alive at n+1 | data)
+    for k in 1..20_000 {
+        s += a * p_mean / 1.01_f64.powi(k);
+        let t = n + f64::from(k);
+        a *= (dl + t) / (g + dl + t);
+    }
+    assert!((d - s).abs() < 1e-9 * s, "{d} vs {s}");
+}
