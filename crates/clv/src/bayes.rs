@@ -507,14 +507,13 @@ fn drive<S: Settings, T: Target>(
         gradient_norm: f64::NAN,
         reason: format!("NUTS chain {chain}: {why}"),
     };
-    let (_, nuts_seed) = chain_seeds(o.seed, chain);
+    let (jitter_seed, nuts_seed) = chain_seeds(o.seed, chain);
     let math = CpuMath::new(NutsDensity { density });
     let mut rng = ChaCha8Rng::seed_from_u64(nuts_seed);
     let mut sampler = settings
         .new_chain(chain as u64, math, &mut rng)
         .map_err(|e| failed(0, format!("{e:#}")))?;
     // a jittered start with a finite density (up to 20 tries, then the start itself)
-    let (jitter_seed, _) = chain_seeds(o.seed, chain);
     let mut jitter = Rng::new(jitter_seed);
     let mut g = vec![0.0; start.len()];
     let mut init = start.to_vec();
