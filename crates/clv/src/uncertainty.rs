@@ -570,13 +570,7 @@ impl Draws {
             method: self.method.as_str().to_string(),
             seed: self.seed,
             unit: self.unit.clone(),
-            params: self
-                .kind
-                .spec()
-                .params
-                .iter()
-                .map(ToString::to_string)
-                .collect(),
+            params: param_names(self.kind),
             values: self.values(),
             nuts: self.nuts.clone(),
         };
@@ -591,10 +585,7 @@ impl Draws {
     /// version, an unknown model or method, parameter names that are not
     /// the model's); those of [`Draws::from_values`].
     pub fn from_json(text: &str) -> Result<Draws> {
-        let bad = |message: String| Error::Format {
-            what: "draws JSON".to_string(),
-            message,
-        };
+        let bad = format_error("draws JSON");
         let j: DrawsJson = serde_json::from_str(text).map_err(|e| bad(e.to_string()))?;
         if j.format_version != registry::FORMAT_VERSION {
             return Err(bad(format!(
@@ -950,6 +941,19 @@ impl Draws {
 
 /// The model kind named by a draws JSON document (`model`), whose
 /// `params` must be the kind's parameter names; errors made by `bad`.
+/// [`Error::Format`] of the JSON reader of `what` (`"draws JSON"`, …).
+pub(crate) fn format_error(what: &'static str) -> impl Fn(String) -> Error + Copy {
+    move |message| Error::Format {
+        what: what.to_string(),
+        message,
+    }
+}
+
+/// The model's parameter names, as the draws JSON formats list them.
+pub(crate) fn param_names(kind: ModelKind) -> Vec<String> {
+    kind.spec().params.iter().map(ToString::to_string).collect()
+}
+
 pub(crate) fn json_kind(
     model: &str,
     params: &[String],

@@ -744,13 +744,7 @@ impl GroupedDraws {
             chains: info.chains,
             tune: info.tune,
             draws: info.draws,
-            params: self
-                .kind
-                .spec()
-                .params
-                .iter()
-                .map(ToString::to_string)
-                .collect(),
+            params: crate::uncertainty::param_names(self.kind),
             groups: self.labels.clone(),
             hyperpriors: self.hyperpriors.clone(),
             divergent: info.divergent.clone(),
@@ -769,10 +763,7 @@ impl GroupedDraws {
     /// model's, labels not sorted and distinct); those of
     /// [`Draws::from_nuts`] for each group.
     pub fn from_json(text: &str) -> Result<GroupedDraws> {
-        let bad = |message: String| Error::Format {
-            what: "grouped draws JSON".to_string(),
-            message,
-        };
+        let bad = crate::uncertainty::format_error("grouped draws JSON");
         let j: GroupedJson = serde_json::from_str(text).map_err(|e| bad(e.to_string()))?;
         if j.format_version != GROUPED_FORMAT_VERSION || j.kind != "grouped_nuts" {
             return Err(bad(format!(
@@ -908,12 +899,8 @@ impl GroupedDraws {
             quantiles,
             |m| m.transaction("prob_alive")?.validate(frequency, recency, t),
             |d, rows| {
-                d.prob_alive(
-                    &pick(frequency, rows),
-                    &pick(recency, rows),
-                    &pick(t, rows),
-                    quantiles,
-                )
+                let [f, r, t] = pick_all([frequency, recency, t], rows);
+                d.prob_alive(&f, &r, &t, quantiles)
             },
         )
     }
@@ -941,13 +928,8 @@ impl GroupedDraws {
                     .map(drop)
             },
             |d, rows| {
-                d.expected_purchases(
-                    &pick(horizon, rows),
-                    &pick(frequency, rows),
-                    &pick(recency, rows),
-                    &pick(t, rows),
-                    quantiles,
-                )
+                let [h, f, r, t] = pick_all([horizon, frequency, recency, t], rows);
+                d.expected_purchases(&h, &f, &r, &t, quantiles)
             },
         )
     }
@@ -1019,13 +1001,8 @@ impl GroupedDraws {
             quantiles,
             |m| m.dert(discount, frequency, recency, t).map(drop),
             |d, rows| {
-                d.dert(
-                    discount,
-                    &pick(frequency, rows),
-                    &pick(recency, rows),
-                    &pick(t, rows),
-                    quantiles,
-                )
+                let [f, r, t] = pick_all([frequency, recency, t], rows);
+                d.dert(discount, &f, &r, &t, quantiles)
             },
         )
     }
@@ -1048,11 +1025,8 @@ impl GroupedDraws {
             quantiles,
             |m| m.expected_spend(frequency, monetary_value).map(drop),
             |d, rows| {
-                d.expected_spend(
-                    &pick(frequency, rows),
-                    &pick(monetary_value, rows),
-                    quantiles,
-                )
+                let [f, m] = pick_all([frequency, monetary_value], rows);
+                d.expected_spend(&f, &m, quantiles)
             },
         )
     }
@@ -1106,12 +1080,13 @@ impl GroupedDraws {
                 .map(drop)
             },
             |d, rows| {
+                let [f, r, t, m] = pick_all([frequency, recency, t, monetary_value], rows);
                 d.customer_lifetime_value(
                     spend,
-                    &pick(frequency, rows),
-                    &pick(recency, rows),
-                    &pick(t, rows),
-                    &pick(monetary_value, rows),
+                    &f,
+                    &r,
+                    &t,
+                    &m,
                     time_months,
                     discount_rate_monthly,
                     periods_per_month,
@@ -1120,6 +1095,11 @@ impl GroupedDraws {
             },
         )
     }
+}
+
+/// [`pick`] of each array.
+fn pick_all<const N: usize>(arrays: [&[f64]; N], rows: &[usize]) -> [Vec<f64>; N] {
+    arrays.map(|a| pick(a, rows))
 }
 
 /// The elements `rows` of `a`; an array of length one (a broadcast value)
