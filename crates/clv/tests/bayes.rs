@@ -67,10 +67,7 @@ fn posterior_matches_mle(
 }
 
 #[test]
-#[cfg_attr(
-    debug_assertions,
-    ignore = "slow in debug: cargo test --release -p clv --test bayes"
-)]
+#[cfg_attr(debug_assertions, ignore = "slow in debug: run with --release")]
 fn bg_nbd_cdnow_posterior_is_around_the_mle() {
     // MLE: r = 0.243, α = 4.414, a = 0.793, b = 2.426 (FHL 2005)
     let d = cdnow();
@@ -87,10 +84,7 @@ fn bg_nbd_cdnow_posterior_is_around_the_mle() {
 }
 
 #[test]
-#[cfg_attr(
-    debug_assertions,
-    ignore = "slow in debug: cargo test --release -p clv --test bayes"
-)]
+#[cfg_attr(debug_assertions, ignore = "slow in debug: run with --release")]
 fn pareto_nbd_cdnow_posterior_is_around_the_mle() {
     // MLE: r = 0.553, α = 10.578, s = 0.606, β = 11.669 (Fader-Hardie notes)
     let d = cdnow();
@@ -104,10 +98,7 @@ fn pareto_nbd_cdnow_posterior_is_around_the_mle() {
 }
 
 #[test]
-#[cfg_attr(
-    debug_assertions,
-    ignore = "slow in debug: cargo test --release -p clv --test bayes"
-)]
+#[cfg_attr(debug_assertions, ignore = "slow in debug: run with --release")]
 fn mbg_nbd_cdnow_posterior_is_around_the_mle() {
     // MLE on CDNOW: r = 0.525, α = 6.183, a = 0.891, b = 1.614 (lifetimes
     // 0.11.3 ModifiedBetaGeoFitter; docs/models/mbg_nbd.md)
@@ -122,10 +113,7 @@ fn mbg_nbd_cdnow_posterior_is_around_the_mle() {
 }
 
 #[test]
-#[cfg_attr(
-    debug_assertions,
-    ignore = "slow in debug: cargo test --release -p clv --test bayes"
-)]
+#[cfg_attr(debug_assertions, ignore = "slow in debug: run with --release")]
 fn ggom_nbd_cdnow_posterior_converges() {
     // CDNOW does not identify the Gompertz rate b: the likelihood rises
     // toward b → 0, the Pareto/NBD limit (docs/models/ggom_nbd.md). Under
@@ -175,10 +163,7 @@ fn ggom_nbd_cdnow_posterior_converges() {
 }
 
 #[test]
-#[cfg_attr(
-    debug_assertions,
-    ignore = "slow in debug: cargo test --release -p clv --test bayes"
-)]
+#[cfg_attr(debug_assertions, ignore = "slow in debug: run with --release")]
 fn bg_bb_donations_posterior_is_around_the_mle() {
     // FHS (2010): α = 1.204, β = 0.750, γ = 0.657, δ = 2.783 (weighted rows)
     let d = columns(
@@ -196,10 +181,7 @@ fn bg_bb_donations_posterior_is_around_the_mle() {
 }
 
 #[test]
-#[cfg_attr(
-    debug_assertions,
-    ignore = "slow in debug: cargo test --release -p clv --test bayes"
-)]
+#[cfg_attr(debug_assertions, ignore = "slow in debug: run with --release")]
 fn sbg_and_gamma_gamma_posteriors_are_around_the_mle() {
     // FH (2007) "regular" survivors: α = 0.704, β = 1.182
     let s = [1000.0, 631.0, 468.0, 382.0, 326.0, 289.0, 262.0, 241.0];
@@ -641,10 +623,7 @@ fn sbc_reps() -> usize {
 }
 
 #[test]
-#[cfg_attr(
-    debug_assertions,
-    ignore = "slow in debug: cargo test --release -p clv --test bayes"
-)]
+#[cfg_attr(debug_assertions, ignore = "slow in debug: run with --release")]
 fn bg_nbd_simulation_based_calibration() {
     // prior around CDNOW-like values, narrow enough that simulated bases
     // look like customer data (ln-scale sd 0.3: a factor 1.8 at 2 sd)
@@ -673,10 +652,7 @@ fn bg_nbd_simulation_based_calibration() {
 /// hypergeometric function per customer) is ~10× slower than BG/NBD's
 /// (about 110 s in release on a busy 2-core machine).
 #[test]
-#[cfg_attr(
-    debug_assertions,
-    ignore = "slow in debug: cargo test --release -p clv --test bayes"
-)]
+#[cfg_attr(debug_assertions, ignore = "slow in debug: run with --release")]
 fn pareto_nbd_simulation_based_calibration() {
     let prior = [
         (0.5_f64.ln(), 0.3),

@@ -234,29 +234,8 @@ fn bootstrap_on_compressed_counts_equals_bootstrap_on_expanded_rows() {
     let c = cdnow();
     let (rows, w) = compress(&c);
     assert!(rows[0].len() < 2357);
-    let o = FitOptions::default();
-    let expanded = Draws::bootstrap(
-        &m,
-        Data {
-            inputs: &[&c[0], &c[1], &c[2]],
-            weights: None,
-        },
-        6,
-        11,
-        &o,
-    )
-    .unwrap();
-    let compressed = Draws::bootstrap(
-        &m,
-        Data {
-            inputs: &[&rows[0], &rows[1], &rows[2]],
-            weights: Some(&w),
-        },
-        6,
-        11,
-        &o,
-    )
-    .unwrap();
+    let expanded = boot(&m, &c, None, 6, 11);
+    let compressed = boot(&m, &rows, Some(&w), 6, 11);
     // the same draws, bit for bit
     assert_eq!(expanded.values(), compressed.values());
     assert_eq!(expanded.method(), Method::Bootstrap);
@@ -265,17 +244,7 @@ fn bootstrap_on_compressed_counts_equals_bootstrap_on_expanded_rows() {
         .iter()
         .map(|col| col.iter().rev().copied().collect())
         .collect();
-    let reversed = Draws::bootstrap(
-        &m,
-        Data {
-            inputs: &[&rev[0], &rev[1], &rev[2]],
-            weights: None,
-        },
-        6,
-        11,
-        &o,
-    )
-    .unwrap();
+    let reversed = boot(&m, &rev, None, 6, 11);
     assert_eq!(expanded.values(), reversed.values());
     // each refit differs from the fit and from the others
     let v = expanded.values();
@@ -300,28 +269,8 @@ fn bootstrap_of_bg_bb_donations_counts_equals_expanded_and_spreads_like_the_se()
             }
         }
     }
-    let a = Draws::bootstrap(
-        &m,
-        Data {
-            inputs: &[&d[0], &d[1], &d[2]],
-            weights: Some(&d[3]),
-        },
-        40,
-        5,
-        &o,
-    )
-    .unwrap();
-    let b = Draws::bootstrap(
-        &m,
-        Data {
-            inputs: &[&ex[0], &ex[1], &ex[2]],
-            weights: None,
-        },
-        40,
-        5,
-        &o,
-    )
-    .unwrap();
+    let a = boot(&m, &d, Some(&d[3]), 40, 5);
+    let b = boot(&m, &ex, None, 40, 5);
     assert_eq!(a.values(), b.values());
     // the bootstrap sd of each parameter is the fit's standard error
     // (asymptotically); with 40 refits, within ±40%
@@ -429,4 +378,15 @@ fn errors_are_typed_and_name_the_field() {
     assert!(e.to_string().starts_with("invalid weights[0]: 1.5"), "{e}");
     let e = clv::uncertainty::central_quantiles(1.0).unwrap_err();
     assert_eq!(e.field(), Some("intervals"));
+}
+
+/// `Draws::bootstrap` of `m` with `n` refits and `seed` on the first three
+/// columns of `cols`, with default fit options.
+fn boot(m: &AnyModel, cols: &[Vec<f64>], weights: Option<&[f64]>, n: usize, seed: u64) -> Draws {
+    let inputs = [&cols[0][..], &cols[1][..], &cols[2][..]];
+    let data = Data {
+        inputs: &inputs,
+        weights,
+    };
+    Draws::bootstrap(m, data, n, seed, &FitOptions::default()).unwrap()
 }
