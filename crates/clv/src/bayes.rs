@@ -60,6 +60,25 @@
 //! # Ok::<(), clv::Error>(())
 //! ```
 
+/// `impl Target` for a density type with a `kind` field and inherent `dim`
+/// and `value_and_gradient`, plus the `extra` trait items given.
+macro_rules! impl_target {
+    ($ty:ident $(, $extra:item)*) => {
+        impl Target for $ty<'_> {
+            fn name(&self) -> &'static str {
+                self.kind.spec().name
+            }
+            fn dim(&self) -> usize {
+                $ty::dim(self)
+            }
+            fn value_and_gradient(&self, x: &[f64], grad: &mut [f64]) -> f64 {
+                $ty::value_and_gradient(self, x, grad)
+            }
+            $($extra)*
+        }
+    };
+}
+
 pub mod convergence;
 mod hierarchical;
 mod priors;
@@ -368,17 +387,7 @@ trait Target: Sync {
     }
 }
 
-impl Target for LogDensity<'_> {
-    fn name(&self) -> &'static str {
-        self.kind.spec().name
-    }
-    fn dim(&self) -> usize {
-        LogDensity::dim(self)
-    }
-    fn value_and_gradient(&self, x: &[f64], grad: &mut [f64]) -> f64 {
-        LogDensity::value_and_gradient(self, x, grad)
-    }
-}
+impl_target!(LogDensity);
 
 /// The log density as nuts-rs sees it.
 struct NutsDensity<'d, T> {

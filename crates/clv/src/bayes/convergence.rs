@@ -337,34 +337,33 @@ mod tests {
                     .collect()
             })
             .collect();
-        let close = |a: f64, b: f64| (a - b).abs() < 1e-9 * b.abs();
-        let r = refs(&x);
-        assert!(close(r_hat(&r), 1.038_883_145_882_106_4), "{}", r_hat(&r));
-        assert!(
-            close(ess_bulk(&r), 93.703_947_633_512_63),
-            "{}",
-            ess_bulk(&r)
-        );
-        assert!(
-            close(ess_tail(&r), 227.704_941_232_119_1),
-            "{}",
-            ess_tail(&r)
+        // R-hat, bulk and tail ESS of `chains` equal `want` to 1e-9 relative
+        let check = |chains: &[Vec<f64>], want: [f64; 3]| {
+            let r = refs(chains);
+            let got = [r_hat(&r), ess_bulk(&r), ess_tail(&r)];
+            for (g, w) in got.iter().zip(want) {
+                assert!((g - w).abs() < 1e-9 * w.abs(), "{got:?} != {want:?}");
+            }
+        };
+        check(
+            &x,
+            [
+                1.038_883_145_882_106_4,
+                93.703_947_633_512_63,
+                227.704_941_232_119_1,
+            ],
         );
         let y: Vec<Vec<f64>> = x
             .iter()
             .map(|c| c[..75].iter().map(|v| (v * 4.0).round() / 4.0).collect())
             .collect();
-        let r = refs(&y);
-        assert!(close(r_hat(&r), 1.019_809_688_739_101), "{}", r_hat(&r));
-        assert!(
-            close(ess_bulk(&r), 73.271_899_211_887_36),
-            "{}",
-            ess_bulk(&r)
-        );
-        assert!(
-            close(ess_tail(&r), 177.225_569_831_735_56),
-            "{}",
-            ess_tail(&r)
+        check(
+            &y,
+            [
+                1.019_809_688_739_101,
+                73.271_899_211_887_36,
+                177.225_569_831_735_56,
+            ],
         );
     }
 

@@ -383,16 +383,8 @@ impl<'a> HierDensity<'a> {
     }
 }
 
-impl Target for HierDensity<'_> {
-    fn name(&self) -> &'static str {
-        self.kind.spec().name
-    }
-    fn dim(&self) -> usize {
-        HierDensity::dim(self)
-    }
-    fn value_and_gradient(&self, x: &[f64], grad: &mut [f64]) -> f64 {
-        HierDensity::value_and_gradient(self, x, grad)
-    }
+impl_target!(
+    HierDensity,
     /// A diagonal mass matrix: the low-rank one, which suits the plain
     /// models' correlated parameters, left chains of the recovery test
     /// (tests/hierarchical.rs) unmixed (R-hat 1.013, 13 divergences in
@@ -402,7 +394,7 @@ impl Target for HierDensity<'_> {
     fn low_rank(&self) -> bool {
         false
     }
-}
+);
 
 /// Samples the hierarchical posterior (module docs) of a model of `kind`
 /// given `inputs` (one array per input name of the model, as a fit takes
