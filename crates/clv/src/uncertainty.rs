@@ -327,6 +327,30 @@ pub struct Intervals {
     pub(crate) draw_sums: Vec<f64>,
 }
 
+impl Intervals {
+    /// The intervals of per-customer `mean` and `values` (as
+    /// [`Intervals::values`]) whose draws sum over the customers to
+    /// `draw_sums`: the total is their mean and `quantiles`.
+    pub(crate) fn assemble(
+        quantiles: &[f64],
+        mean: Vec<f64>,
+        values: Vec<Vec<f64>>,
+        draw_sums: Vec<f64>,
+    ) -> Intervals {
+        let (mean_total, values_total) = summarize(&mut draw_sums.clone(), quantiles);
+        Intervals {
+            quantiles: quantiles.to_vec(),
+            mean,
+            values,
+            total: Total {
+                mean: mean_total,
+                values: values_total,
+            },
+            draw_sums,
+        }
+    }
+}
+
 /// Where a CLV's spend per transaction comes from.
 #[derive(Debug, Clone, Copy)]
 pub enum Spend<'a> {
@@ -714,18 +738,7 @@ impl Draws {
             }
             start = end;
         }
-        let draw_sums = sums.clone();
-        let (total_mean, total_values) = summarize(&mut sums, quantiles);
-        Ok(Intervals {
-            quantiles: quantiles.to_vec(),
-            mean,
-            values,
-            total: Total {
-                mean: total_mean,
-                values: total_values,
-            },
-            draw_sums,
-        })
+        Ok(Intervals::assemble(quantiles, mean, values, sums))
     }
 
     /// The first draw's transaction view, refusing another family with

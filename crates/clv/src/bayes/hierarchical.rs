@@ -96,7 +96,7 @@ use super::{
 };
 use crate::error::{Error, Result, check};
 use crate::models::{AnyModel, Family, ModelKind, SpendModel, TransactionModel, registry};
-use crate::uncertainty::{Draws, Intervals, MAX_DRAWS, Spend, Total, summarize};
+use crate::uncertainty::{Draws, Intervals, MAX_DRAWS, Spend};
 
 /// Most groups of one hierarchical run.
 pub const MAX_GROUPS: usize = 1000;
@@ -857,18 +857,7 @@ impl GroupedDraws {
                 *s += v;
             }
         }
-        let draw_sums = sums.clone();
-        let (total_mean, total_values) = summarize(&mut sums, quantiles);
-        Ok(Intervals {
-            quantiles: quantiles.to_vec(),
-            mean,
-            values,
-            total: Total {
-                mean: total_mean,
-                values: total_values,
-            },
-            draw_sums,
-        })
+        Ok(Intervals::assemble(quantiles, mean, values, sums))
     }
 
     /// P(alive) with intervals, each customer with the draws of its group
