@@ -369,6 +369,18 @@ fn report_on_bundled_cdnow() {
     );
 }
 
+/// The column options of the papers' CDNOW summary file.
+const CDNOW_COLS: [&str; 8] = [
+    "--id-col",
+    "ID",
+    "--frequency-col",
+    "x",
+    "--recency-col",
+    "t_x",
+    "--monetary-col",
+    "zbar",
+];
+
 /// Asserts that `text` contains every one of `has` and none of `lacks`.
 fn assert_text(text: &str, has: &[&str], lacks: &[&str]) {
     for h in has {
@@ -706,16 +718,7 @@ fn fit_and_score_reproduce_published_values() {
     let bg_path = dir.path().join("bg.json");
     let gg_path = dir.path().join("gg.json");
     let summary = data("cdnow_customers_summary_with_transactions.csv");
-    let cols = [
-        "--id-col",
-        "ID",
-        "--frequency-col",
-        "x",
-        "--recency-col",
-        "t_x",
-        "--monetary-col",
-        "zbar",
-    ];
+    let cols = CDNOW_COLS;
     // The papers' summary is in weeks of 7 days: saved with the model.
     let mut args = vec![
         "fit",
@@ -908,16 +911,7 @@ fn a_fit_with_swapped_recency_and_frequency_says_the_data_may_be_mis_specified()
 fn score_with_intervals_adds_the_quantiles_of_the_cores_draws() {
     let dir = tempfile::tempdir().unwrap();
     let summary = data("cdnow_customers_summary_with_transactions.csv");
-    let cols = [
-        "--id-col",
-        "ID",
-        "--frequency-col",
-        "x",
-        "--recency-col",
-        "t_x",
-        "--monetary-col",
-        "zbar",
-    ];
+    let cols = CDNOW_COLS;
     let (bg, gg) = (dir.path().join("bg.json"), dir.path().join("gg.json"));
     for (model, path) in [("bg-nbd", &bg), ("gamma-gamma", &gg)] {
         let mut args = vec!["fit", model, "--summary", &summary, "--freq", "W"];

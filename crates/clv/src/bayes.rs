@@ -463,24 +463,16 @@ fn run_chain<T: Target>(
     o: &SampleOptions,
     report: &mut dyn FnMut(SampleProgress) -> bool,
 ) -> Result<ChainOut> {
+    // the two settings are different types: one `drive` call each
+    macro_rules! drive_with {
+        ($settings:expr) => {
+            drive(configured($settings, o), density, start, chain, o, report)
+        };
+    }
     if density.low_rank() {
-        drive(
-            configured(LowRankNutsSettings::default(), o),
-            density,
-            start,
-            chain,
-            o,
-            report,
-        )
+        drive_with!(LowRankNutsSettings::default())
     } else {
-        drive(
-            configured(DiagNutsSettings::default(), o),
-            density,
-            start,
-            chain,
-            o,
-            report,
-        )
+        drive_with!(DiagNutsSettings::default())
     }
 }
 
