@@ -145,13 +145,6 @@ fn warn(divergences: usize, bad_r_hat: Option<(String, f64)>) {
 /// `clv sample --group-col NAME`: the hierarchical fit.
 fn run_grouped(args: &SampleArgs, col: &str, options: &SampleOptions) -> Result<()> {
     let kind = args.data.model.0;
-    if !args.priors.is_empty() {
-        return Err(Error::invalid(
-            "prior",
-            args.priors.join(" "),
-            "--hyperprior PARAM=M,S,SIGMA_TAU with --group-col (a hierarchical fit has hyperpriors)",
-        ));
-    }
     let given = parse_hyperpriors(&args.hyperpriors)?;
     // the labels: the group column read as the file's id column
     let labels: Vec<String> = match &args.data.summary {
@@ -241,15 +234,13 @@ pub fn run(args: &SampleArgs) -> Result<()> {
         seed: args.seed,
         ..SampleOptions::default()
     };
+    clv::bayes::check_prior_options(
+        args.group_col.is_some(),
+        !args.priors.is_empty(),
+        !args.hyperpriors.is_empty(),
+    )?;
     if let Some(col) = &args.group_col {
         return run_grouped(args, col, &options);
-    }
-    if !args.hyperpriors.is_empty() {
-        return Err(Error::invalid(
-            "hyperprior",
-            args.hyperpriors.join(" "),
-            "--group-col NAME (hyperpriors are those of a hierarchical fit)",
-        ));
     }
     let given = parse_priors(&args.priors)?;
     let post = args

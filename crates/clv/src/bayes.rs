@@ -652,6 +652,41 @@ fn cancelled(reason: &str) -> Error {
     }
 }
 
+/// Refuses the prior options that do not go with the kind of fit, the same
+/// in every runtime: a hierarchical fit (`grouped`: a group label per
+/// customer, [`sample_grouped`]) takes hyperpriors and no priors, a plain
+/// one ([`sample`]) priors and no hyperpriors.
+///
+/// ```
+/// use clv::bayes::check_prior_options;
+/// assert!(check_prior_options(true, false, true).is_ok());
+/// assert_eq!(check_prior_options(true, true, false).unwrap_err().field(), Some("priors"));
+/// assert_eq!(check_prior_options(false, false, true).unwrap_err().field(), Some("hyperpriors"));
+/// ```
+///
+/// # Errors
+/// [`Error::InvalidValue`], field `priors` (priors with groups) or
+/// `hyperpriors` (hyperpriors without groups).
+pub fn check_prior_options(grouped: bool, priors: bool, hyperpriors: bool) -> Result<()> {
+    if grouped && priors {
+        return Err(Error::invalid(
+            "priors",
+            "priors with groups",
+            "hyperpriors (mu_mean, mu_sd, tau_sd) per parameter: a hierarchical fit takes \
+             hyperpriors",
+        ));
+    }
+    if !grouped && hyperpriors {
+        return Err(Error::invalid(
+            "hyperpriors",
+            "hyperpriors without groups",
+            "a group label per customer (groups, --group-col): hyperpriors are those of a \
+             hierarchical fit",
+        ));
+    }
+    Ok(())
+}
+
 /// Samples the posterior of a model of `kind` given `inputs` (one array
 /// per input name of the model, as a fit takes them) and optional
 /// per-row `weights`, with the default priors replaced by those `given`
