@@ -327,6 +327,8 @@ pub(crate) fn tanh_sinh<const N: usize>(
         m: f64,
         s: f64,
         h: [f64; N],
+        /// Σ w |h_i|: the scale of the terms of each mean.
+        habs: [f64; N],
     }
     impl<const N: usize> Acc<N> {
         fn add(&mut self, lv: f64, h: &[f64; N]) {
@@ -336,15 +338,16 @@ pub(crate) fn tanh_sinh<const N: usize>(
             if lv > self.m {
                 let r = (self.m - lv).exp();
                 self.s *= r;
-                for x in self.h.iter_mut() {
+                for x in self.h.iter_mut().chain(self.habs.iter_mut()) {
                     *x *= r;
                 }
                 self.m = lv;
             }
             let w = (lv - self.m).exp();
             self.s += w;
-            for (x, hv) in self.h.iter_mut().zip(h) {
+            for ((x, xa), hv) in self.h.iter_mut().zip(self.habs.iter_mut()).zip(h) {
                 *x += w * hv;
+                *xa += w * hv.abs();
             }
         }
     }
@@ -352,6 +355,7 @@ pub(crate) fn tanh_sinh<const N: usize>(
         m: f64::NEG_INFINITY,
         s: 0.0,
         h: [0.0; N],
+        habs: [0.0; N],
     };
     let mut step = 0.5_f64;
     // Level 0: all nodes k·step.
@@ -383,11 +387,13 @@ pub(crate) fn tanh_sinh<const N: usize>(
         // shrink with further halvings, which would otherwise run all 12 levels (10⁵ integrand
         // evaluations) for nothing. A change that still shrinks fourfold
         // per level is convergence, not noise, and is followed.
+        // Each mean's change relative to the mean of |h_i|, the size of its
+        // terms: the same as relative to the mean itself when h_i keeps its
+        // sign, and not undone by a mean that cancels to near 0 (then only
+        // its rounding noise is left to change).
         let means_now: [f64; N] = std::array::from_fn(|i| acc.h[i] / acc.s);
-        let change = means_now
-            .iter()
-            .zip(prev_means.iter())
-            .map(|(a, b)| (a - b).abs() / a.abs().max(1e-300))
+        let change = (0..N)
+            .map(|i| (means_now[i] - prev_means[i]).abs() / (acc.habs[i] / acc.s).max(1e-300))
             .fold(0.0_f64, f64::max);
         let value_change = (cur - prev).abs() / cur.abs().max(1.0);
         let both = change.max(value_change);

@@ -283,12 +283,26 @@ fn euler_quadrature<const H: bool>(
     let peak = a + q * z / y;
     // In τ the integrand behaves like (1−τ)^{a/κ − 1} towards τ = 1: with
     // a/κ below 1e-6 (the smallest exponent the rule's reach is sized
-    // for) the mass of t far from 1 could lie beyond it, so such cases
-    // keep the plain rule. They arise only at extreme parameters (β/α or
-    // α/β beyond 10⁶ with r + x or s + 1 below 1), where the plain rule
-    // may need all 12 halvings: bounded, but slow.
-    let kappa = if a >= 1e-6 * peak { peak.max(1.0) } else { 1.0 };
+    // for) the mass of t far from 1 could lie beyond it. Such cases arise
+    // only at extreme parameters (β/α or α/β beyond 10⁶, with r + x or
+    // s + 1 below 1, or the spike not dominating), where the integrand has
+    // two scales at t = 1: the spike of (1−zt)^{−q}, of width y/z, and
+    // that of t^{a−1}, of width 1/a. They take the map in ln(1 − zt)
+    // below (Map::LnW), on which both are of unit scale; the plain rule on
+    // t needed all 12 halvings there. Unless what lies beyond the reach of
+    // the unit-exponent rule at κ = peak is negligible (spike_dominates):
+    // then that rule.
+    let (map, kappa, reach) = if spike_dominates(a, q, z, y, peak) {
+        (Map::Power, peak, 1.0)
+    } else if a >= 1e-6 * peak {
+        let kappa = peak.max(1.0);
+        (Map::Power, kappa, (a / kappa).min(1.0))
+    } else {
+        (Map::LnW, 1.0, a.min(1.0))
+    };
     let ln_kappa = kappa.ln();
+    // ln(1/y): the range of ln((1 − zt)/y) over t ∈ [0, 1].
+    let span = -y.ln();
     // At the original abscissa: ln t, t, 1 − zt, and ln((1 − zt)/(1 − z))
     // = ln(1 + z(1 − t)/(1 − z)); then the log of the transformed
     // integrand without its constant factor (1 − z)^{−q}. Taking that
@@ -296,15 +310,39 @@ fn euler_quadrature<const H: bool>(
     // with t when q is 10⁹ (the weights were noisy at 1e-7 otherwise).
     // The moments are covariances, unchanged by the shift of ln(1 − zt)
     // by ln(1 − z), except the mean of g_q = −ln(1 − zt), corrected below.
-    let point = |n: Node| {
-        let ln_t = n.ln_tc / kappa;
-        let t = ln_t.exp();
-        let tc = -ln_t.exp_m1();
-        let w = y + z * tc;
-        let lw = (z * tc / y).ln_1p();
-        (a * ln_t - q * lw - ln_kappa - n.ln_tc, ln_t, t, w, lw)
+    let point = |n: Node| match map {
+        // t = (1−τ)^{1/κ}: dt = t/(κ(1−τ)) dτ
+        Map::Power => {
+            let ln_t = n.ln_tc / kappa;
+            let t = ln_t.exp();
+            let tc = -ln_t.exp_m1();
+            let w = y + z * tc;
+            let lw = (z * tc / y).ln_1p();
+            (a * ln_t - q * lw - ln_kappa - n.ln_tc, ln_t, t, w, lw)
+        }
+        // ln(w/y) = τ·ln(1/y), w = 1 − zt: t = (1 − w)/z with 1 − w =
+        // −expm1(−(1−τ) ln(1/y)), and |dt| = w ln(1/y)/z dτ.
+        Map::LnW => {
+            let lw = span * n.t;
+            let w = y * lw.exp();
+            // 1 − t = (w − y)/z: from it ln t near t = 1; near t = 0 from
+            // 1 − w (and from ln(1−τ) where 1 − τ underflows)
+            let tc = y * lw.exp_m1() / z;
+            let ln_t = if tc < 0.5 {
+                (-tc).ln_1p()
+            } else {
+                let e = span * n.tc;
+                if e < 1e-100 {
+                    span.ln() + n.ln_tc - z.ln()
+                } else {
+                    (-(-e).exp_m1()).ln() - z.ln()
+                }
+            };
+            let t = ln_t.exp();
+            let g = (a - 1.0) * ln_t - q * lw + w.ln() + span.ln() - z.ln();
+            (g, ln_t, t, w, lw)
+        }
     };
-    let reach = (a / kappa).min(1.0);
     if H {
         let (ln_i, m) = tanh_sinh(reach, |n| {
             let (g, ln_t, t, w, lw) = point(n);
@@ -342,6 +380,36 @@ fn euler_quadrature<const H: bool>(
         });
         (ln_i - q * y.ln(), m[0], m[1] - y.ln(), m[2], [0.0; 6])
     }
+}
+
+/// The change of variables of [`euler_quadrature`].
+#[derive(Clone, Copy)]
+enum Map {
+    /// t = (1−τ)^{1/κ}.
+    Power,
+    /// ln((1 − zt)/(1 − z)) = τ·ln(1/(1 − z)).
+    LnW,
+}
+
+/// Whether Euler's integral `I(a, q, z)` ([`euler_quadrature`]) lies in
+/// its spike at t = 1, so that the rule in τ with κ = `peak` (= a + qz/y)
+/// and unit exponent may stop at its usual reach: σ = −ln(1−τ) ≤ 42, i.e.
+/// t ≥ 1 − δ with δ = 1 − e^{−42/κ}. For q > 1 what it leaves out is at
+/// most `∫_δ^1 (y + zu)^{−q} du ≤ (y + zδ)^{1−q} / (z(q−1))` (t^{a−1} ≤ 1),
+/// and the spike alone, t ∈ [1 − 1/κ, 1], is at least `κ^{−1} y^{−q}
+/// e^{−2.1}` (there 1 − zt ≤ y(1 + 1/q) since κ ≥ qz/y, and t^{a−1} ≥
+/// e^{−1.1} since a ≤ κ, κ ≥ 10). The rule is used when the first is below
+/// e^{−35} of the second (1e-15: below the rule's own tolerance).
+fn spike_dominates(a: f64, q: f64, z: f64, y: f64, peak: f64) -> bool {
+    if !(a > 0.0 && q > 2.0 && z > 0.0 && y > 0.0 && peak >= 10.0) {
+        return false;
+    }
+    let delta = -(-42.0 / peak).exp_m1();
+    // ln(left out) − ln(spike), the q·ln y of both taken out: they cancel,
+    // and the difference of the two logs would lose (1 + zδ/y) to rounding
+    let ratio =
+        y.ln() + (1.0 - q) * (z * delta / y).ln_1p() - (z * (q - 1.0)).ln() + peak.ln() + 2.1;
+    ratio < -35.0
 }
 
 /// ln J(α+t, β+t, r+x, s+1) with its derivatives mapped to (r, α, s, β)
@@ -970,6 +1038,94 @@ mod tests {
                     );
                 }
             }
+        }
+    }
+
+    #[test]
+    #[allow(clippy::excessive_precision)]
+    fn j_all_in_its_spike_matches_mpmath() {
+        // The customer with x = 10⁷ repeat purchases (t_x = 35) of
+        // `pnbd_large_count` at r = 0.05, α = 1e-5, s = 10⁵ and β = 10⁹ or
+        // 10⁹⁰, points a fit on such data passes through: J = ∫ (A+u)^{−p}
+        // (B+u)^{−q} du is all in a spike of width 1/κ ≈ 10⁻⁹⁵ at the
+        // endpoint. The plain rule on t, used there before, missed it (ln L
+        // of the ten customers off by 1.08e6 at β = 10⁹⁰, the no-death
+        // limit, and 12 halvings a term). References: mpmath 1.3.0, mp.dps
+        // = 50, mp.quad of the integral in u with break points at the spike
+        // scale times 10^k, mp.diff for the gradient (∂/∂B at B = 10⁹⁰ is
+        // below the step mp.diff can take there: not compared).
+        type Case = ([f64; 4], f64, [Option<f64>; 4]);
+        let cases: [Case; 2] = [
+            (
+                [35.00001, 1e90 + 35.0, 10000000.05, 100001.0],
+                -56276969.282155996064,
+                [
+                    Some(-285714.17693880658),
+                    None,
+                    Some(-3.5553484472036682),
+                    Some(-207.23265836946411),
+                ],
+            ),
+            (
+                [35.00001, 1000000035.0, 10000000.05, 100001.0],
+                -37625843.523011728798,
+                [
+                    Some(-285714.17693880659),
+                    Some(-0.00010000099649996477),
+                    Some(-3.5553484472036681),
+                    Some(-20.723265871946414),
+                ],
+            ),
+        ];
+        for ([a_, b_, p, q], value, grad) in cases {
+            let d = ln_j::<true>(a_, b_, p, q);
+            assert!(
+                (d.v - value).abs() <= 1e-14 * value.abs(),
+                "B = {b_:e}: {} vs {value}",
+                d.v
+            );
+            for (k, want) in grad.iter().enumerate() {
+                if let Some(w) = want {
+                    assert!(
+                        (d.g[k] - w).abs() <= 1e-9 * w.abs(),
+                        "B = {b_:e} ∂{k}: {} vs {w}",
+                        d.g[k]
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    #[allow(clippy::excessive_precision)]
+    fn log_likelihood_at_extreme_parameters_matches_mpmath() {
+        // The ten customers of `pnbd_large_count` (one with x = 10⁷) at
+        // points a fit on them passes through. At β = 10⁹⁰ the integral
+        // term of the customer with x = 10⁷ holds a death just after t_x,
+        // worth e^{1.08e6} (no death would put the purchases over T = 39
+        // instead of 35); the plain rule on t missed it and gave the
+        // no-death limit, 114545256.25. With s + 1 or r + x below 2 the
+        // spike of (1−zt)^{−q} and that of t^{a−1} coexist (the map in
+        // ln(1 − zt)). References: mpmath 1.3.0, mp.dps = 40, each
+        // customer's ln L with mp.quad of the integral from t_x to T (break
+        // points at t_x + 10^k), summed.
+        let x = [0.0, 1.0, 2.0, 0.0, 5.0, 3.0, 1.0, 0.0, 2.0, 1e7];
+        let tx = [0.0, 10.0, 20.0, 0.0, 30.0, 25.0, 5.0, 0.0, 12.0, 35.0];
+        let t = [38.0, 38.0, 37.0, 36.0, 38.0, 39.0, 30.0, 33.0, 35.0, 39.0];
+        for (params, want) in [
+            ([0.05, 1e-5, 1e5, 1e9], 115627370.03698783875),
+            ([0.05, 1e-5, 1e5, 1e90], 115627183.52693207257),
+            ([0.05, 1e-5, 0.5, 1e90], 115627171.32085942704),
+            ([0.05, 1e80, 0.5, 1e-5], -1690889769.9930195361),
+        ] {
+            let ll =
+                crate::fit::log_likelihood_terms::<ParetoNbd>(&[&x, &tx, &t], None, &params, true)
+                    .unwrap()
+                    .value;
+            assert!(
+                (ll - want).abs() <= 1e-13 * want.abs(),
+                "{params:?}: {ll} vs {want}"
+            );
         }
     }
 
