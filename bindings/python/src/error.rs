@@ -3,9 +3,12 @@
 //! (polars' `PyPolarsErr` shape: a local wrapper, so that `?` converts core
 //! errors and Python errors alike).
 
+use numpy::{Element, PyArray1};
 use pyo3::create_exception;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
+
+use crate::conversion::{Wrap, array};
 
 create_exception!(
     clv,
@@ -58,4 +61,20 @@ impl From<PyClvErr> for PyErr {
 /// Runs a core computation with the GIL released.
 pub(crate) fn enter<T: Send>(py: Python<'_>, f: impl FnOnce() -> clv::Result<T> + Send) -> Res<T> {
     Ok(py.detach(f)?)
+}
+
+/// [`enter`], the result converted to Python through [`Wrap`].
+pub(crate) fn enter_wrap<T: Send>(
+    py: Python<'_>,
+    f: impl FnOnce() -> clv::Result<T> + Send,
+) -> Res<Wrap<T>> {
+    enter(py, f).map(Wrap)
+}
+
+/// [`enter`], the result as a new numpy array.
+pub(crate) fn enter_array<'py, T: Element + Send>(
+    py: Python<'py>,
+    f: impl FnOnce() -> clv::Result<Vec<T>> + Send,
+) -> Res<Bound<'py, PyArray1<T>>> {
+    Ok(array(py, enter(py, f)?))
 }
