@@ -5,6 +5,7 @@
 
 use std::borrow::Cow;
 
+use clv::bayes::{GroupSummary, ParamSummary};
 use clv::diagnostics::{
     AlivePath, HoldoutComparison, MixingCurve, PeriodTransactions, TrackingLog, TrackingSeries,
 };
@@ -16,6 +17,7 @@ use clv::portfolio::{
     WhaleCurve,
 };
 use clv::simulate::{Simulated, SimulatedSpend};
+use clv::uncertainty::{Intervals, Total};
 use numpy::{Element, IntoPyArray, PyArray1, PyReadonlyArray1};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
@@ -82,6 +84,24 @@ macro_rules! into_dict {
             fn into_pyobject(self, $py: Python<'py>) -> PyResult<Self::Output> {
                 let $v = self.0;
                 dict!($py, $body)
+            }
+        }
+    };
+}
+
+/// The dict of a nested struct with keys added (the enclosing struct's own
+/// fields): `impl IntoPyObject for Wrap<$ty>`.
+macro_rules! extend_dict {
+    ($ty:ty, |$py:ident, $v:ident| $inner:expr, { $($key:literal => $value:expr),* $(,)? }) => {
+        impl<'py> IntoPyObject<'py> for Wrap<$ty> {
+            type Target = PyDict;
+            type Output = Bound<'py, PyDict>;
+            type Error = PyErr;
+            fn into_pyobject(self, $py: Python<'py>) -> PyResult<Self::Output> {
+                let $v = self.0;
+                let d = Wrap($inner).into_pyobject($py)?;
+                $(d.set_item($key, $value)?;)*
+                Ok(d)
             }
         }
     };
@@ -194,21 +214,11 @@ into_dict!(TrackingSeries, |py, s| {
     "expected_incremental" => array(py, s.expected_incremental),
 });
 
-/// The series' dict with `start` (seconds since 1970-01-01), `n_periods`
-/// and `calibration_time` (None without a calibration end).
-impl<'py> IntoPyObject<'py> for Wrap<TrackingLog> {
-    type Target = PyDict;
-    type Output = Bound<'py, PyDict>;
-    type Error = PyErr;
-    fn into_pyobject(self, py: Python<'py>) -> PyResult<Self::Output> {
-        let log = self.0;
-        let d = Wrap(log.series).into_pyobject(py)?;
-        d.set_item("start", log.start)?;
-        d.set_item("n_periods", log.n_periods)?;
-        d.set_item("calibration_time", log.calibration_time)?;
-        Ok(d)
-    }
-}
+// The series' dict with `start` (seconds since 1970-01-01), `n_periods`
+// and `calibration_time` (None without a calibration end).
+extend_dict!(TrackingLog, |py, log| log.series, {
+    "start" => log.start, "n_periods" => log.n_periods, "calibration_time" => log.calibration_time,
+});
 
 into_dict!(AlivePath, |py, a| {
     "T" => array(py, a.t), "frequency" => array(py, a.frequency),
@@ -242,3 +252,18 @@ into_dict!(SimulatedSpend, |py, s| {
     "frequency" => array(py, s.frequency), "monetary_value" => array(py, s.monetary_value),
     "nu" => array(py, s.nu),
 });
+
+into_dict!(Intervals, |py, v| {
+    "quantiles" => v.quantiles, "mean" => v.mean, "values" => v.values, "total" => Wrap(v.total),
+});
+
+into_dict!(Total, |py, t| { "mean" => t.mean, "values" => t.values });
+
+into_dict!(ParamSummary, |py, r| {
+    "param" => r.param, "mean" => r.mean, "sd" => r.sd, "q05" => r.q05, "q95" => r.q95,
+    "r_hat" => r.r_hat, "ess_bulk" => r.ess_bulk, "ess_tail" => r.ess_tail,
+    "divergences" => r.divergences,
+});
+
+// A parameter's summary row with its `group` (None for mu and tau) and `term`.
+extend_dict!(GroupSummary, |py, g| g.stats, { "group" => g.group, "term" => g.term });
