@@ -74,37 +74,25 @@ macro_rules! dict {
 }
 pub(crate) use dict;
 
-/// `impl IntoPyObject for Wrap<$ty>` as a dict built by `$body` from `$v`.
+/// `impl IntoPyObject for Wrap<$ty>`: a dict of `name => value` pairs
+/// computed from `$v` (the struct), after the keys of `$base` (a nested
+/// struct whose dict it extends) when given.
 macro_rules! into_dict {
-    ($ty:ty, |$py:ident, $v:ident| $body:tt) => {
+    ($ty:ty, |$py:ident, $v:ident| $(extends $base:expr,)? { $($key:literal => $value:expr),* $(,)? }) => {
         impl<'py> IntoPyObject<'py> for Wrap<$ty> {
             type Target = PyDict;
             type Output = Bound<'py, PyDict>;
             type Error = PyErr;
             fn into_pyobject(self, $py: Python<'py>) -> PyResult<Self::Output> {
                 let $v = self.0;
-                dict!($py, $body)
-            }
-        }
-    };
-}
-
-/// The dict of a nested struct with keys added (the enclosing struct's own
-/// fields): `impl IntoPyObject for Wrap<$ty>`.
-macro_rules! extend_dict {
-    ($ty:ty, |$py:ident, $v:ident| $inner:expr, { $($key:literal => $value:expr),* $(,)? }) => {
-        impl<'py> IntoPyObject<'py> for Wrap<$ty> {
-            type Target = PyDict;
-            type Output = Bound<'py, PyDict>;
-            type Error = PyErr;
-            fn into_pyobject(self, $py: Python<'py>) -> PyResult<Self::Output> {
-                let $v = self.0;
-                let d = Wrap($inner).into_pyobject($py)?;
+                let d = into_dict!(@start $py $(, $base)?);
                 $(d.set_item($key, $value)?;)*
                 Ok(d)
             }
         }
     };
+    (@start $py:ident) => { PyDict::new($py) };
+    (@start $py:ident, $base:expr) => { Wrap($base).into_pyobject($py)? };
 }
 
 /// Nested rows as a list of dicts.
@@ -216,7 +204,7 @@ into_dict!(TrackingSeries, |py, s| {
 
 // The series' dict with `start` (seconds since 1970-01-01), `n_periods`
 // and `calibration_time` (None without a calibration end).
-extend_dict!(TrackingLog, |py, log| log.series, {
+into_dict!(TrackingLog, |py, log| extends log.series, {
     "start" => log.start, "n_periods" => log.n_periods, "calibration_time" => log.calibration_time,
 });
 
@@ -266,4 +254,4 @@ into_dict!(ParamSummary, |py, r| {
 });
 
 // A parameter's summary row with its `group` (None for mu and tau) and `term`.
-extend_dict!(GroupSummary, |py, g| g.stats, { "group" => g.group, "term" => g.term });
+into_dict!(GroupSummary, |py, g| extends g.stats, { "group" => g.group, "term" => g.term });
