@@ -10,8 +10,8 @@ use pyo3::prelude::*;
 use crate::conversion::{Floats, Wrap, slice};
 use crate::error::{Res, enter_wrap};
 use crate::uncertainty::{
-    CLV, Out, PyDraws, SPEND, TRANSACTION, arrays, clv_units, columns, draws_methods, enter_data,
-    sample_options, with_spend,
+    CLV, Out, PyDraws, SPEND, Settings, TRANSACTION, arrays, clv_units, columns, draws_methods,
+    enter_data, sample_options, with_spend,
 };
 
 /// Hierarchical posterior draws (`Model.sample(..., groups=...)`).
@@ -24,8 +24,6 @@ pub(crate) struct PyGroupedDraws {
 /// [`clv::bayes::sample_grouped`]; `hyperpriors` are (parameter,
 /// `[mu_mean, mu_sd, tau_sd]`).
 #[pyfunction]
-#[pyo3(signature = (kind, inputs, weights, groups, hyperpriors, chains, tune, draws, seed))]
-#[allow(clippy::too_many_arguments)]
 pub(crate) fn sample_grouped(
     py: Python<'_>,
     kind: &str,
@@ -33,17 +31,14 @@ pub(crate) fn sample_grouped(
     weights: Option<Floats<'_>>,
     groups: Vec<String>,
     hyperpriors: Vec<(String, Vec<f64>)>,
-    chains: usize,
-    tune: u64,
-    draws: u64,
-    seed: u64,
+    settings: Settings,
 ) -> Res<PyGroupedDraws> {
     let hyper = |(p, args): &(String, Vec<f64>)| Ok((p.clone(), Hyperprior::new(args, p)?));
     let given = hyperpriors
         .iter()
         .map(hyper)
         .collect::<clv::Result<Vec<_>>>()?;
-    let (kind, o) = (kind.parse()?, sample_options(chains, tune, draws, seed));
+    let (kind, o) = (kind.parse()?, sample_options(settings));
     let run = |d: clv::uncertainty::Data<'_>| {
         clv::bayes::sample_grouped(kind, d.inputs, d.weights, &groups, &given, &o)
     };

@@ -66,8 +66,12 @@ pub(crate) fn enter_data<R: Send>(
     enter(py, || f(data))
 }
 
-/// The sampler's settings (the others at their defaults).
-pub(crate) fn sample_options(chains: usize, tune: u64, draws: u64, seed: u64) -> SampleOptions {
+/// The sampler's settings as the Python layer passes them: chains, tune,
+/// draws per chain, seed.
+pub(crate) type Settings = (usize, u64, u64, u64);
+
+/// The sampler's options from its settings (the others at their defaults).
+pub(crate) fn sample_options((chains, tune, draws, seed): Settings) -> SampleOptions {
     SampleOptions {
         chains,
         tune,
@@ -160,21 +164,16 @@ fn priors(priors: &[(String, Bound<'_, PyAny>)]) -> clv::Result<Vec<(String, Pri
 /// `Model.sample` (Python layer): converts and calls [`clv::bayes::sample`];
 /// `priors` are (parameter, `(family, *args)` as the user wrote it).
 #[pyfunction]
-#[pyo3(signature = (kind, inputs, weights, priors, chains, tune, draws, seed))]
-#[allow(clippy::too_many_arguments)]
 pub(crate) fn sample(
     py: Python<'_>,
     kind: &str,
     inputs: Vec<Floats<'_>>,
     weights: Option<Floats<'_>>,
     priors: Vec<(String, Bound<'_, PyAny>)>,
-    chains: usize,
-    tune: u64,
-    draws: u64,
-    seed: u64,
+    settings: Settings,
 ) -> Res<PyDraws> {
     let (kind, given) = (kind.parse()?, self::priors(&priors)?);
-    let o = sample_options(chains, tune, draws, seed);
+    let o = sample_options(settings);
     let run = |d: Data<'_>| clv::bayes::sample(kind, d.inputs, d.weights, &given, &o);
     let inner = enter_data(py, &inputs, weights.as_ref(), run)?;
     Ok(PyDraws { inner })
