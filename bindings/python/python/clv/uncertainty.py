@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, Generic, List, Optional, 
 import numpy as np
 
 from . import _clv
-from ._convert import customers, data_unit, error, horizon, to_f64
+from ._convert import customers, data_unit, error, horizon, months, to_f64
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -77,8 +77,7 @@ def _spend(spend_model: Any, time: Any) -> Any:
     else:
         raise error(f"invalid spend_model: {type(spend_model).__name__} (expected GammaGamma or its draws)",
                     field="spend_model")
-    if isinstance(time, bool) or not isinstance(time, (int, np.integer)) or time < 0:
-        raise error(f"invalid time: {time!r} (expected a whole number of months >= 0)", field="time")
+    months(time)
     return spend
 
 
