@@ -38,6 +38,23 @@ pub(crate) fn borrow<'a>(arrays: &'a [Cow<'_, [f64]>]) -> Vec<&'a [f64]> {
     arrays.iter().map(AsRef::as_ref).collect()
 }
 
+/// Slices of the per-customer arrays.
+pub(crate) fn arrays<'a>(a: &'a [Floats<'_>]) -> Vec<Cow<'a, [f64]>> {
+    a.iter().map(slice).collect()
+}
+
+/// The `N` per-customer arrays a prediction takes (`names` them in an
+/// error; the Python layer always passes them).
+pub(crate) fn columns<'a, const N: usize>(
+    c: &'a [Cow<'_, [f64]>],
+    names: &'static str,
+) -> clv::Result<[&'a [f64]; N]> {
+    let cols: &[Cow<'_, [f64]>; N] = c
+        .try_into()
+        .map_err(|_| clv::Error::invalid("customers", c.len(), names))?;
+    Ok(cols.each_ref().map(|a| &a[..]))
+}
+
 /// The keyword arguments of `fit` (checked by the core's fit);
 /// `max_iterations` is read as a number, so that −1 or 2**64 is a
 /// `ClvError` naming it, not Python's `OverflowError`. `unit` is the

@@ -7,11 +7,11 @@
 use clv::bayes::{GroupSummary, GroupedDraws, Hyperprior};
 use pyo3::prelude::*;
 
-use crate::conversion::{Floats, Wrap, slice};
-use crate::error::{Res, enter_wrap};
+use crate::conversion::{Floats, Wrap, arrays, columns, slice};
+use crate::error::{Res, enter_data, enter_wrap};
 use crate::uncertainty::{
-    CLV, Out, PyDraws, SPEND, Settings, TRANSACTION, arrays, clv_units, columns, draws_methods,
-    enter_data, sample_options, with_spend,
+    CLV, Out, PyDraws, SPEND, Settings, TRANSACTION, clv_units, draws_methods, sample_options,
+    with_spend,
 };
 
 /// Hierarchical posterior draws (`Model.sample(..., groups=...)`).

@@ -11,13 +11,14 @@ use clv::ShiftedBetaGeo;
 use clv::models::{
     AnyModel, ModelInfo, ModelKind, SpendModel, TransactionModel, each, whole_count,
 };
+use clv::uncertainty::Data;
 use clv::value;
 use numpy::PyArray1;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use crate::conversion::{Floats, Wrap, borrow, fit_options, slice};
-use crate::error::{Res, enter, enter_array};
+use crate::conversion::{Floats, Wrap, fit_options, slice};
+use crate::error::{Res, enter_array, enter_data};
 use crate::uncertainty::clv_units;
 
 type Out<'py> = Res<Bound<'py, PyArray1<f64>>>;
@@ -95,10 +96,10 @@ impl PyModel {
         gradient_tolerance: f64,
         unit: Option<&str>,
     ) -> Res<Self> {
-        let (kind, arrays) = (kind.parse()?, inputs.iter().map(slice).collect::<Vec<_>>());
-        let (inputs, w) = (borrow(&arrays), weights.as_ref().map(slice));
+        let kind = kind.parse()?;
         let o = fit_options(penalty, max_iterations, gradient_tolerance, unit)?;
-        Ok(enter(py, || AnyModel::fit(kind, &inputs, w.as_deref(), &o))?.into())
+        let fit = |d: Data<'_>| AnyModel::fit(kind, d.inputs, d.weights, &o);
+        Ok(enter_data(py, &inputs, weights.as_ref(), fit)?.into())
     }
 
     /// A model of `kind` with known parameters, in the order of the spec's `params`.

@@ -5,16 +5,14 @@
 //! [`draws_methods!`] writes the methods that `Draws` and `GroupedDraws`
 //! (`grouped.rs`) share.
 
-use std::borrow::Cow;
-
 use clv::bayes::{ParamSummary, Prior, PriorItem, SampleOptions};
 use clv::models::whole_count;
 use clv::uncertainty::{Data, Draws, Intervals, Spend};
 use clv::value;
 use pyo3::prelude::*;
 
-use crate::conversion::{Floats, Wrap, borrow, fit_options, slice};
-use crate::error::{Res, enter, enter_wrap};
+use crate::conversion::{Floats, Wrap, arrays, columns, fit_options, slice};
+use crate::error::{Res, enter, enter_data, enter_wrap};
 use crate::models::PyModel;
 
 /// Parameter draws of one model (`Model.draws`).
@@ -25,46 +23,12 @@ pub(crate) struct PyDraws {
 
 pub(crate) type Out = Res<Wrap<Intervals>>;
 
-/// Slices of the per-customer arrays.
-pub(crate) fn arrays<'a>(a: &'a [Floats<'_>]) -> Vec<Cow<'a, [f64]>> {
-    a.iter().map(slice).collect()
-}
-
-/// The `N` per-customer arrays a prediction takes (`names` them in an
-/// error; the Python layer always passes them).
-pub(crate) fn columns<'a, const N: usize>(
-    c: &'a [Cow<'_, [f64]>],
-    names: &'static str,
-) -> clv::Result<[&'a [f64]; N]> {
-    let cols: &[Cow<'_, [f64]>; N] = c
-        .try_into()
-        .map_err(|_| clv::Error::invalid("customers", c.len(), names))?;
-    Ok(cols.each_ref().map(|a| &a[..]))
-}
-
 /// The arrays of a transaction model's customers.
 pub(crate) const TRANSACTION: &str = "frequency, recency and T";
 /// The arrays of a spend model's customers.
 pub(crate) const SPEND: &str = "frequency and monetary_value";
 /// The arrays of a CLV's customers.
 pub(crate) const CLV: &str = "frequency, recency, T and monetary_value";
-
-/// The columns and weights of a data set as the core's [`Data`], and `f`
-/// on them with the GIL released.
-pub(crate) fn enter_data<R: Send>(
-    py: Python<'_>,
-    inputs: &[Floats<'_>],
-    weights: Option<&Floats<'_>>,
-    f: impl FnOnce(Data<'_>) -> clv::Result<R> + Send,
-) -> Res<R> {
-    let cols = arrays(inputs);
-    let (inputs, w) = (borrow(&cols), weights.map(slice));
-    let data = Data {
-        inputs: &inputs,
-        weights: w.as_deref(),
-    };
-    enter(py, || f(data))
-}
 
 /// The sampler's settings as the Python layer passes them: chains, tune,
 /// draws per chain, seed.
