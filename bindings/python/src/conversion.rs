@@ -5,6 +5,7 @@
 
 use std::borrow::Cow;
 
+use clv::bayes::{GroupSummary, ParamSummary};
 use clv::diagnostics::{
     AlivePath, HoldoutComparison, MixingCurve, PeriodTransactions, TrackingLog, TrackingSeries,
 };
@@ -16,6 +17,7 @@ use clv::portfolio::{
     WhaleCurve,
 };
 use clv::simulate::{Simulated, SimulatedSpend};
+use clv::uncertainty::{Intervals, Total};
 use numpy::{Element, IntoPyArray, PyArray1, PyReadonlyArray1};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
@@ -34,6 +36,23 @@ pub(crate) fn slice<'a, T: Element + Clone>(a: &'a Floats<'_, T>) -> Cow<'a, [T]
 /// Slices of borrowed arrays.
 pub(crate) fn borrow<'a>(arrays: &'a [Cow<'_, [f64]>]) -> Vec<&'a [f64]> {
     arrays.iter().map(AsRef::as_ref).collect()
+}
+
+/// Slices of the per-customer arrays.
+pub(crate) fn arrays<'a>(a: &'a [Floats<'_>]) -> Vec<Cow<'a, [f64]>> {
+    a.iter().map(slice).collect()
+}
+
+/// The `N` per-customer arrays a prediction takes (`names` them in an
+/// error; the Python layer always passes them).
+pub(crate) fn columns<'a, const N: usize>(
+    c: &'a [Cow<'_, [f64]>],
+    names: &'static str,
+) -> clv::Result<[&'a [f64]; N]> {
+    let cols: &[Cow<'_, [f64]>; N] = c
+        .try_into()
+        .map_err(|_| clv::Error::invalid("customers", c.len(), names))?;
+    Ok(cols.each_ref().map(|a| &a[..]))
 }
 
 /// The keyword arguments of `fit` (checked by the core's fit);
@@ -72,19 +91,25 @@ macro_rules! dict {
 }
 pub(crate) use dict;
 
-/// `impl IntoPyObject for Wrap<$ty>` as a dict built by `$body` from `$v`.
+/// `impl IntoPyObject for Wrap<$ty>`: a dict of `name => value` pairs
+/// computed from `$v` (the struct), after the keys of `$base` (a nested
+/// struct whose dict it extends) when given.
 macro_rules! into_dict {
-    ($ty:ty, |$py:ident, $v:ident| $body:tt) => {
+    ($ty:ty, |$py:ident, $v:ident| $(extends $base:expr,)? { $($key:literal => $value:expr),* $(,)? }) => {
         impl<'py> IntoPyObject<'py> for Wrap<$ty> {
             type Target = PyDict;
             type Output = Bound<'py, PyDict>;
             type Error = PyErr;
             fn into_pyobject(self, $py: Python<'py>) -> PyResult<Self::Output> {
                 let $v = self.0;
-                dict!($py, $body)
+                let d = into_dict!(@start $py $(, $base)?);
+                $(d.set_item($key, $value)?;)*
+                Ok(d)
             }
         }
     };
+    (@start $py:ident) => { PyDict::new($py) };
+    (@start $py:ident, $base:expr) => { Wrap($base).into_pyobject($py)? };
 }
 
 /// Nested rows as a list of dicts.
@@ -194,21 +219,11 @@ into_dict!(TrackingSeries, |py, s| {
     "expected_incremental" => array(py, s.expected_incremental),
 });
 
-/// The series' dict with `start` (seconds since 1970-01-01), `n_periods`
-/// and `calibration_time` (None without a calibration end).
-impl<'py> IntoPyObject<'py> for Wrap<TrackingLog> {
-    type Target = PyDict;
-    type Output = Bound<'py, PyDict>;
-    type Error = PyErr;
-    fn into_pyobject(self, py: Python<'py>) -> PyResult<Self::Output> {
-        let log = self.0;
-        let d = Wrap(log.series).into_pyobject(py)?;
-        d.set_item("start", log.start)?;
-        d.set_item("n_periods", log.n_periods)?;
-        d.set_item("calibration_time", log.calibration_time)?;
-        Ok(d)
-    }
-}
+// The series' dict with `start` (seconds since 1970-01-01), `n_periods`
+// and `calibration_time` (None without a calibration end).
+into_dict!(TrackingLog, |py, log| extends log.series, {
+    "start" => log.start, "n_periods" => log.n_periods, "calibration_time" => log.calibration_time,
+});
 
 into_dict!(AlivePath, |py, a| {
     "T" => array(py, a.t), "frequency" => array(py, a.frequency),
@@ -242,3 +257,18 @@ into_dict!(SimulatedSpend, |py, s| {
     "frequency" => array(py, s.frequency), "monetary_value" => array(py, s.monetary_value),
     "nu" => array(py, s.nu),
 });
+
+into_dict!(Intervals, |py, v| {
+    "quantiles" => v.quantiles, "mean" => v.mean, "values" => v.values, "total" => Wrap(v.total),
+});
+
+into_dict!(Total, |py, t| { "mean" => t.mean, "values" => t.values });
+
+into_dict!(ParamSummary, |py, r| {
+    "param" => r.param, "mean" => r.mean, "sd" => r.sd, "q05" => r.q05, "q95" => r.q95,
+    "r_hat" => r.r_hat, "ess_bulk" => r.ess_bulk, "ess_tail" => r.ess_tail,
+    "divergences" => r.divergences,
+});
+
+// A parameter's summary row with its `group` (None for mu and tau) and `term`.
+into_dict!(GroupSummary, |py, g| extends g.stats, { "group" => g.group, "term" => g.term });

@@ -11,7 +11,7 @@ use clv::simulate::{Simulated, SimulatedSpend};
 use pyo3::prelude::*;
 
 use crate::conversion::{Floats, Wrap, array, slice};
-use crate::error::{Res, enter};
+use crate::error::{Res, enter, enter_array, enter_wrap};
 use crate::models::PyModel;
 
 /// Actual vs expected cumulative (and incremental) repeat transactions
@@ -27,7 +27,7 @@ pub(crate) fn tracking_series<'py>(
 ) -> Res<Wrap<TrackingSeries>> {
     let (f, r) = (slice(&first_period), slice(&repeat_periods));
     let run = || diagnostics::tracking_series(&model.inner, &f, &r, n_periods, multiplier);
-    Ok(Wrap(enter(py, run)?))
+    enter_wrap(py, run)
 }
 
 /// P(alive) of one customer at each age (`clv::diagnostics::alive_path`).
@@ -39,9 +39,7 @@ pub(crate) fn alive_path<'py>(
     t: usize,
 ) -> Res<Wrap<AlivePath>> {
     let p = slice(&purchases);
-    Ok(Wrap(enter(py, || {
-        diagnostics::alive_path(&model.inner, &p, t)
-    })?))
+    enter_wrap(py, || diagnostics::alive_path(&model.inner, &p, t))
 }
 
 /// The exposure plot's order of the customers
@@ -72,7 +70,7 @@ pub(crate) fn period_transactions<'py>(
     let (x, tt, w) = (slice(&frequency), slice(&t), weights.as_ref().map(slice));
     let run =
         || diagnostics::period_transactions(&model.inner, &x, &tt, w.as_deref(), max_frequency);
-    Ok(Wrap(enter(py, run)?))
+    enter_wrap(py, run)
 }
 
 /// Mean holdout purchases, actual vs expected, by a calibration column
@@ -96,7 +94,7 @@ pub(crate) fn calibration_vs_holdout<'py>(
     let (fh, dh) = (slice(&frequency_holdout), slice(&duration_holdout));
     let m = &model.inner;
     let run = || diagnostics::calibration_vs_holdout(m, &x, &tx, &tt, &fh, &dh, group, max_groups);
-    Ok(Wrap(enter(py, run)?))
+    enter_wrap(py, run)
 }
 
 /// The mixing distribution of `what` ("transaction_rate" or "dropout") with
@@ -110,9 +108,9 @@ pub(crate) fn heterogeneity<'py>(
     points: usize,
 ) -> Res<Wrap<MixingCurve>> {
     let which = what.parse()?;
-    Ok(Wrap(enter(py, || {
+    enter_wrap(py, || {
         diagnostics::heterogeneity(&model.inner, which, points)
-    })?))
+    })
 }
 
 /// A seeded simulation of one customer per element of `t`
@@ -126,9 +124,7 @@ pub(crate) fn simulate<'py>(
     seed: u64,
 ) -> Res<Wrap<Simulated>> {
     let tt = slice(&t);
-    Ok(Wrap(enter(py, || {
-        clv::simulate::simulate(&model.inner, &tt, seed)
-    })?))
+    enter_wrap(py, || clv::simulate::simulate(&model.inner, &tt, seed))
 }
 
 /// The tracking series of a transaction log (`clv::diagnostics::tracking_inputs`
@@ -149,7 +145,7 @@ pub(crate) fn tracking_series_from_transactions<'py>(
     let (c, t) = (slice(&codes), slice(&timestamps));
     let m = &model.inner;
     let run = || diagnostics::tracking_log(m, &c, &t, &unit, Some(n_periods), None, None);
-    Ok(Wrap(enter(py, run)?))
+    enter_wrap(py, run)
 }
 
 /// Seeded mean spends of customers with `frequency` transactions each
@@ -162,9 +158,7 @@ pub(crate) fn simulate_spend<'py>(
     seed: u64,
 ) -> Res<Wrap<SimulatedSpend>> {
     let x = slice(&frequency);
-    Ok(Wrap(enter(py, || {
-        clv::simulate::simulate_spend(&model.inner, &x, seed)
-    })?))
+    enter_wrap(py, || clv::simulate::simulate_spend(&model.inner, &x, seed))
 }
 
 /// A seeded survivor curve of a cohort of `size` customers over `periods`
@@ -177,10 +171,9 @@ pub(crate) fn simulate_survivors<'py>(
     periods: usize,
     seed: u64,
 ) -> Res<Bound<'py, numpy::PyArray1<f64>>> {
-    let s = enter(py, || {
+    enter_array(py, || {
         clv::simulate::simulate_survivors(&model.inner, size, periods, seed)
-    })?;
-    Ok(array(py, s))
+    })
 }
 
 /// P(alive) (`what = "prob_alive"`) or E[Y(t)] (`"expected_purchases"`) on the

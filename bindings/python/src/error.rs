@@ -1,11 +1,16 @@
 //! The one error mapping of the binding: every core [`clv::Error`] becomes
 //! `clv.ClvError` (a `ValueError`) with the attributes `code` and `field`
 //! (polars' `PyPolarsErr` shape: a local wrapper, so that `?` converts core
-//! errors and Python errors alike).
+//! errors and Python errors alike). [`enter`] and its variants run the core
+//! with the GIL released.
 
+use clv::uncertainty::Data;
+use numpy::{Element, PyArray1};
 use pyo3::create_exception;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
+
+use crate::conversion::{Floats, Wrap, array, arrays, borrow, slice};
 
 create_exception!(
     clv,
@@ -58,4 +63,37 @@ impl From<PyClvErr> for PyErr {
 /// Runs a core computation with the GIL released.
 pub(crate) fn enter<T: Send>(py: Python<'_>, f: impl FnOnce() -> clv::Result<T> + Send) -> Res<T> {
     Ok(py.detach(f)?)
+}
+
+/// [`enter`], the result converted to Python through [`Wrap`].
+pub(crate) fn enter_wrap<T: Send>(
+    py: Python<'_>,
+    f: impl FnOnce() -> clv::Result<T> + Send,
+) -> Res<Wrap<T>> {
+    enter(py, f).map(Wrap)
+}
+
+/// [`enter`], the result as a new numpy array.
+pub(crate) fn enter_array<'py, T: Element + Send>(
+    py: Python<'py>,
+    f: impl FnOnce() -> clv::Result<Vec<T>> + Send,
+) -> Res<Bound<'py, PyArray1<T>>> {
+    Ok(array(py, enter(py, f)?))
+}
+
+/// The columns and weights of a data set as the core's [`Data`], and `f`
+/// on them with the GIL released.
+pub(crate) fn enter_data<R: Send>(
+    py: Python<'_>,
+    inputs: &[Floats<'_>],
+    weights: Option<&Floats<'_>>,
+    f: impl FnOnce(Data<'_>) -> clv::Result<R> + Send,
+) -> Res<R> {
+    let cols = arrays(inputs);
+    let (inputs, w) = (borrow(&cols), weights.map(slice));
+    let data = Data {
+        inputs: &inputs,
+        weights: w.as_deref(),
+    };
+    enter(py, || f(data))
 }

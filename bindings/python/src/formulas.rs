@@ -1,117 +1,88 @@
 //! Deterministic value formulas on exact decimals: decimal strings in,
 //! decimal strings out, read and written by the core
-//! ([`clv::formulas::text`]).
+//! ([`clv::formulas::text`]). Each function passes its arguments to the
+//! core function of the same name ([`text_formulas!`]).
 
 use clv::formulas::text;
 use pyo3::prelude::*;
 
 use crate::error::Res;
 
-/// Waland & Cole client value with per-period series (decimal strings).
-#[pyfunction]
-pub(crate) fn waland_cole(
-    volume: Vec<String>,
-    margin: Vec<String>,
-    direct_costs: Vec<String>,
-    retention_costs: Vec<String>,
-    acquisition_cost: &str,
-    cost_of_capital: &str,
-) -> Res<String> {
-    let (v, m, d, r) = (&volume, &margin, &direct_costs, &retention_costs);
-    Ok(text::waland_cole(
-        v,
-        m,
-        d,
-        r,
-        acquisition_cost,
-        cost_of_capital,
-    )?)
+/// An argument as [`clv::formulas::text`] takes it: decimal texts
+/// borrowed, counts by value.
+trait Arg<'a> {
+    type Core;
+    fn arg(&'a self) -> Self::Core;
 }
 
-/// Waland & Cole client value with constant per-period values.
-#[pyfunction]
-pub(crate) fn waland_cole_constant(
-    volume: &str,
-    margin: &str,
-    direct_costs: &str,
-    retention_costs: &str,
-    periods: u32,
-    acquisition_cost: &str,
-    cost_of_capital: &str,
-) -> Res<String> {
-    let (v, m, d, r) = (volume, margin, direct_costs, retention_costs);
-    Ok(text::waland_cole_constant(
-        v,
-        m,
-        d,
-        r,
-        periods,
-        acquisition_cost,
-        cost_of_capital,
-    )?)
+impl<'a> Arg<'a> for &str {
+    type Core = &'a str;
+    fn arg(&'a self) -> &'a str {
+        self
+    }
 }
 
-/// Simple CLV: APV × frequency × lifespan × margin rate − acquisition − retention.
-#[pyfunction]
-pub(crate) fn simple_clv(
-    average_purchase_value: &str,
-    purchase_frequency: &str,
-    lifespan: &str,
-    margin_rate: &str,
-    acquisition_cost: &str,
-    retention_cost: &str,
-) -> Res<String> {
-    Ok(text::simple_clv(
-        average_purchase_value,
-        purchase_frequency,
-        lifespan,
-        margin_rate,
-        acquisition_cost,
-        retention_cost,
-    )?)
+impl<'a> Arg<'a> for Vec<String> {
+    type Core = &'a [String];
+    fn arg(&'a self) -> &'a [String] {
+        self
+    }
 }
 
-/// Retention CLV m·r/(1+i−r), or the finite-horizon sum over `periods`.
-#[pyfunction]
-#[pyo3(signature = (margin, retention, discount_rate, periods=None))]
-pub(crate) fn retention_clv(
-    margin: &str,
-    retention: &str,
-    discount_rate: &str,
-    periods: Option<u32>,
-) -> Res<String> {
-    Ok(text::retention_clv(
-        margin,
-        retention,
-        discount_rate,
-        periods,
-    )?)
+impl Arg<'_> for u32 {
+    type Core = u32;
+    fn arg(&self) -> u32 {
+        *self
+    }
 }
 
-/// Contribution margin: revenue − variable costs − cost to serve.
-#[pyfunction]
-pub(crate) fn contribution_margin(
-    revenue: &str,
-    variable_costs: &str,
-    cost_to_serve: &str,
-) -> Res<String> {
-    Ok(text::contribution_margin(
-        revenue,
-        variable_costs,
-        cost_to_serve,
-    )?)
+impl Arg<'_> for Option<u32> {
+    type Core = Option<u32>;
+    fn arg(&self) -> Option<u32> {
+        *self
+    }
 }
 
-/// Contribution margins of many customers.
-#[pyfunction]
-pub(crate) fn contribution_margins(
-    revenue: Vec<String>,
-    variable_costs: Vec<String>,
-    cost_to_serve: Vec<String>,
-) -> Res<Vec<String>> {
-    Ok(text::contribution_margins(
-        &revenue,
-        &variable_costs,
-        &cost_to_serve,
-    )?)
+/// One `#[pyfunction]` per line: the arguments as Python gives them,
+/// passed to the core function of the same name in [`clv::formulas::text`],
+/// its result returned (errors as `ClvError`).
+macro_rules! text_formulas {
+    ($(
+        $(#[doc = $doc:literal])*
+        $(#[pyo3 $opts:tt])?
+        fn $name:ident($($arg:ident: $ty:ty),* $(,)?) -> $ret:ty;
+    )*) => {$(
+        $(#[doc = $doc])*
+        #[pyfunction]
+        $(#[pyo3 $opts])?
+        pub(crate) fn $name($($arg: $ty),*) -> Res<$ret> {
+            Ok(text::$name($($arg.arg()),*)?)
+        }
+    )*};
+}
+
+text_formulas! {
+    /// Waland & Cole client value with per-period series (decimal strings).
+    fn waland_cole(volume: Vec<String>, margin: Vec<String>, direct_costs: Vec<String>,
+        retention_costs: Vec<String>, acquisition_cost: &str, cost_of_capital: &str) -> String;
+
+    /// Waland & Cole client value with constant per-period values.
+    fn waland_cole_constant(volume: &str, margin: &str, direct_costs: &str, retention_costs: &str,
+        periods: u32, acquisition_cost: &str, cost_of_capital: &str) -> String;
+
+    /// Simple CLV: APV × frequency × lifespan × margin rate − acquisition − retention.
+    fn simple_clv(average_purchase_value: &str, purchase_frequency: &str, lifespan: &str,
+        margin_rate: &str, acquisition_cost: &str, retention_cost: &str) -> String;
+
+    /// Retention CLV m·r/(1+i−r), or the finite-horizon sum over `periods`.
+    #[pyo3(signature = (margin, retention, discount_rate, periods=None))]
+    fn retention_clv(margin: &str, retention: &str, discount_rate: &str, periods: Option<u32>)
+        -> String;
+
+    /// Contribution margin: revenue − variable costs − cost to serve.
+    fn contribution_margin(revenue: &str, variable_costs: &str, cost_to_serve: &str) -> String;
+
+    /// Contribution margins of many customers.
+    fn contribution_margins(revenue: Vec<String>, variable_costs: Vec<String>,
+        cost_to_serve: Vec<String>) -> Vec<String>;
 }

@@ -7,16 +7,19 @@
 //! (`[frequency, recency, T]`; BG/BB: `T` is `n_periods`); an operation the model's family does not have raises
 //! `ClvError` code `NOT_SUPPORTED` with `field` the operation.
 
+use clv::ShiftedBetaGeo;
 use clv::models::{
     AnyModel, ModelInfo, ModelKind, SpendModel, TransactionModel, each, whole_count,
 };
+use clv::uncertainty::Data;
 use clv::value;
 use numpy::PyArray1;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use crate::conversion::{Floats, Wrap, array, borrow, fit_options, slice};
-use crate::error::{Res, enter};
+use crate::conversion::{Floats, Wrap, fit_options, slice};
+use crate::error::{Res, enter_array, enter_data};
+use crate::uncertainty::clv_units;
 
 type Out<'py> = Res<Bound<'py, PyArray1<f64>>>;
 
@@ -57,10 +60,20 @@ impl PyModel {
         f: PerCustomer<'_, N>,
     ) -> Out<'py> {
         let arrays = customers.each_ref().map(slice);
-        Ok(array(
-            py,
-            enter(py, || f(&self.inner, arrays.each_ref().map(|a| &a[..])))?,
-        ))
+        enter_array(py, || f(&self.inner, arrays.each_ref().map(|a| &a[..])))
+    }
+
+    /// Runs `f` of the retention model on each element of `t` with the GIL
+    /// released (`what` names the operation for a model without it).
+    fn each_t<'py>(
+        &self,
+        py: Python<'py>,
+        what: &str,
+        t: Floats<'py>,
+        f: fn(&ShiftedBetaGeo, f64) -> clv::Result<f64>,
+    ) -> Out<'py> {
+        let (m, t) = (self.inner.retention(what)?, slice(&t));
+        enter_array(py, || each(t.len(), |i| f(m, t[i])))
     }
 }
 
@@ -83,10 +96,10 @@ impl PyModel {
         gradient_tolerance: f64,
         unit: Option<&str>,
     ) -> Res<Self> {
-        let (kind, arrays) = (kind.parse()?, inputs.iter().map(slice).collect::<Vec<_>>());
-        let (inputs, w) = (borrow(&arrays), weights.as_ref().map(slice));
+        let kind = kind.parse()?;
         let o = fit_options(penalty, max_iterations, gradient_tolerance, unit)?;
-        Ok(enter(py, || AnyModel::fit(kind, &inputs, w.as_deref(), &o))?.into())
+        let fit = |d: Data<'_>| AnyModel::fit(kind, d.inputs, d.weights, &o);
+        Ok(enter_data(py, &inputs, weights.as_ref(), fit)?.into())
     }
 
     /// A model of `kind` with known parameters, in the order of the spec's `params`.
@@ -180,20 +193,14 @@ impl PyModel {
     /// E[X(t)] of a new customer for each `t`.
     fn expected_purchases_new<'py>(&self, py: Python<'py>, t: Floats<'py>) -> Out<'py> {
         let t = slice(&t);
-        Ok(array(
-            py,
-            enter(py, || self.inner.expected_purchases_new_each(&t))?,
-        ))
+        enter_array(py, || self.inner.expected_purchases_new_each(&t))
     }
 
     /// P(X(t) = n) of a new customer, element by element (`n` and `t`
     /// broadcast against each other).
     fn prob_purchases<'py>(&self, py: Python<'py>, n: Floats<'py>, t: Floats<'py>) -> Out<'py> {
         let (n, t) = (slice(&n), slice(&t));
-        Ok(array(
-            py,
-            enter(py, || self.inner.prob_purchases_each(&n, &t))?,
-        ))
+        enter_array(py, || self.inner.prob_purchases_each(&n, &t))
     }
 
     /// P(n purchases in (T, T + horizon] | x, t_x, T), where the model has it.
@@ -254,29 +261,17 @@ impl PyModel {
 
     /// S(t) for each whole t ≥ 0.
     fn survival<'py>(&self, py: Python<'py>, t: Floats<'py>) -> Out<'py> {
-        let (m, t) = (self.inner.retention("survival")?, slice(&t));
-        Ok(array(
-            py,
-            enter(py, || each(t.len(), |i| m.survival(t[i])))?,
-        ))
+        self.each_t(py, "survival", t, ShiftedBetaGeo::survival)
     }
 
     /// P(churn in period t) for each whole t ≥ 1.
     fn prob_churn<'py>(&self, py: Python<'py>, t: Floats<'py>) -> Out<'py> {
-        let (m, t) = (self.inner.retention("prob_churn")?, slice(&t));
-        Ok(array(
-            py,
-            enter(py, || each(t.len(), |i| m.prob_churn(t[i])))?,
-        ))
+        self.each_t(py, "prob_churn", t, ShiftedBetaGeo::prob_churn)
     }
 
     /// Retention rate r(t) = S(t)/S(t−1) for each whole t ≥ 1.
     fn retention<'py>(&self, py: Python<'py>, t: Floats<'py>) -> Out<'py> {
-        let (m, t) = (self.inner.retention("retention")?, slice(&t));
-        Ok(array(
-            py,
-            enter(py, || each(t.len(), |i| m.retention(t[i])))?,
-        ))
+        self.each_t(py, "retention", t, ShiftedBetaGeo::retention)
     }
 
     /// Discounted expected residual lifetime of a customer with `renewals` renewals.
@@ -312,18 +307,9 @@ pub(crate) fn customer_lifetime_value<'py>(
     freq: Option<&str>,
     data_unit: Option<&str>,
 ) -> Out<'py> {
-    let time = clv::models::whole_count("time", time)?;
-    let unit = value::resolve_unit(&[
-        ("freq", freq),
-        ("the transaction model", value::model_unit(&model.inner)),
-        ("the data", data_unit),
-    ])?;
-    let (ppm, m) = (
-        value::periods_per_month(&unit)?,
-        model.inner.transaction("customer_lifetime_value")?,
-    );
+    let (time, ppm) = clv_units(time, freq, value::model_unit(&model.inner), data_unit)?;
+    let m = model.inner.transaction("customer_lifetime_value")?;
     let (s, x, tx, t) = (slice(&spend), slice(&frequency), slice(&recency), slice(&t));
     let clv = || value::customer_lifetime_value(m, &s, &x, &tx, &t, time, discount_rate, ppm);
-    let v = enter(py, clv)?;
-    Ok(array(py, v))
+    enter_array(py, clv)
 }

@@ -11,14 +11,14 @@ use clv::portfolio::{self, CustomerTotals, OfferCeiling, RiskRanking, ValueTiers
 use numpy::PyArray1;
 use pyo3::prelude::*;
 
-use crate::conversion::{Floats, Wrap, array, slice};
-use crate::error::{Res, enter};
+use crate::conversion::{Floats, Wrap, slice};
+use crate::error::{Res, enter, enter_array, enter_wrap};
 
 /// The whale curve of `values` (see `clv::portfolio::whale_curve`).
 #[pyfunction]
 pub(crate) fn whale_curve(py: Python<'_>, values: Floats<'_>) -> Res<Wrap<WhaleCurve>> {
     let v = slice(&values);
-    Ok(Wrap(enter(py, || portfolio::whale_curve(&v))?))
+    enter_wrap(py, || portfolio::whale_curve(&v))
 }
 
 /// The Gini coefficient of `values` (see `clv::portfolio::gini`).
@@ -38,7 +38,7 @@ pub(crate) fn value_tiers<'py>(
     method: &str,
 ) -> Res<Wrap<ValueTiers>> {
     let (m, v, c) = (method.parse()?, slice(&values), slice(&cuts));
-    Ok(Wrap(enter(py, || portfolio::value_tiers(&v, &c, m))?))
+    enter_wrap(py, || portfolio::value_tiers(&v, &c, m))
 }
 
 /// `values × (1 − p_alive)` per customer (see `clv::portfolio::revenue_at_risk`).
@@ -49,7 +49,7 @@ pub(crate) fn revenue_at_risk<'py>(
     p_alive: Floats<'py>,
 ) -> Res<Bound<'py, PyArray1<f64>>> {
     let (v, p) = (slice(&values), slice(&p_alive));
-    Ok(array(py, enter(py, || portfolio::revenue_at_risk(&v, &p))?))
+    enter_array(py, || portfolio::revenue_at_risk(&v, &p))
 }
 
 /// Revenue at risk with totals and the ranking (see `clv::portfolio::risk_ranking`).
@@ -60,7 +60,7 @@ pub(crate) fn risk_ranking<'py>(
     p_alive: Floats<'py>,
 ) -> Res<Wrap<RiskRanking>> {
     let (v, p) = (slice(&values), slice(&p_alive));
-    Ok(Wrap(enter(py, || portfolio::risk_ranking(&v, &p))?))
+    enter_wrap(py, || portfolio::risk_ranking(&v, &p))
 }
 
 /// Retention-offer ceilings (see `clv::portfolio::offer_ceiling`).
@@ -72,9 +72,7 @@ pub(crate) fn offer_ceiling<'py>(
     success_rate: f64,
 ) -> Res<Wrap<OfferCeiling>> {
     let (c, p) = (slice(&clv), slice(&p_alive));
-    Ok(Wrap(enter(py, || {
-        portfolio::offer_ceiling(&c, &p, success_rate)
-    })?))
+    enter_wrap(py, || portfolio::offer_ceiling(&c, &p, success_rate))
 }
 
 /// Per-customer revenue, transactions and margin from a coded transaction
@@ -95,9 +93,9 @@ pub(crate) fn customer_totals<'py>(
         clv::summary::CustomerIds::from_parts(codes.as_array().to_vec(), names),
         slice(&amounts),
     );
-    Ok(Wrap(enter(py, || {
+    enter_wrap(py, || {
         portfolio::customer_totals(&ids, &a, margin_rate, cost_per_transaction)
-    })?))
+    })
 }
 
 fn options(confidence: f64, metric: &str, population: Option<f64>) -> clv::Result<UpliftOptions> {
@@ -136,7 +134,7 @@ pub(crate) fn uplift<'py>(
     population: Option<f64>,
 ) -> Res<Wrap<Uplift>> {
     let (o, t, c) = uplift_args(&treated, &control, confidence, metric, population)?;
-    Ok(Wrap(enter(py, || clv::experiment::uplift(&t, &c, &o))?))
+    enter_wrap(py, || clv::experiment::uplift(&t, &c, &o))
 }
 
 /// Uplift on a binary metric from counts (see `clv::experiment::uplift_proportions`).
@@ -185,5 +183,5 @@ pub(crate) fn uplift_stratified<'py>(
 ) -> Res<Wrap<StratifiedUplift>> {
     let (o, t, c) = uplift_args(&treated, &control, confidence, metric, population)?;
     let f = || clv::experiment::uplift_stratified(&t, &treated_strata, &c, &control_strata, &o);
-    Ok(Wrap(enter(py, f)?))
+    enter_wrap(py, f)
 }

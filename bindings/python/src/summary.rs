@@ -74,22 +74,39 @@ pub(crate) fn summarize<'py>(
         amounts.as_ref().map(slice),
     );
     let f = || clv::summary::summarize_in_code_order(&c, n_customers, &ts, a.as_deref(), &o);
-    let (s, rows) = match (enter(py, f), &names, &a) {
+    let named = |e| by_name(e, names.as_ref(), &c, a.as_deref(), &ts);
+    let (s, rows) = enter(py, f).map_err(named)?;
+    Ok(Wrap(CodedSummary(s, rows)))
+}
+
+/// The error of `summarize`, an invalid amount naming the customer by
+/// their own id (`names[code]`) rather than by code.
+fn by_name(
+    e: PyClvErr,
+    names: Option<&Bound<'_, PyAny>>,
+    codes: &[u32],
+    amounts: Option<&[f64]>,
+    timestamps: &[i64],
+) -> PyClvErr {
+    match (e, names, amounts) {
         (
-            Err(PyClvErr::Core(clv::Error::InvalidValue {
+            PyClvErr::Core(clv::Error::InvalidValue {
                 field,
                 index: Some(i),
                 ..
-            })),
+            }),
             Some(names),
             Some(a),
-        ) if field == "amount" && i < c.len() => {
-            let name = names.get_item(c[i])?.str()?.to_string();
-            return Err(clv::summary::invalid_amount(i, a[i], &name, ts[i]).into());
+        ) if field == "amount" && i < codes.len() => {
+            match names.get_item(codes[i]).and_then(|n| n.str()) {
+                Ok(name) => {
+                    clv::summary::invalid_amount(i, a[i], &name.to_string(), timestamps[i]).into()
+                }
+                Err(e) => e.into(),
+            }
         }
-        (r, _, _) => r?,
-    };
-    Ok(Wrap(CodedSummary(s, rows)))
+        (e, _, _) => e,
+    }
 }
 
 /// `freq` with `freq_multiplier` folded in, as text (`"7D"`, 2 → `"14d"`;

@@ -2,8 +2,8 @@
 //! intervals ([`clv::uncertainty`]). Each method converts, calls the core
 //! and converts back; results are dicts ([`Wrap`] of
 //! [`clv::uncertainty::Intervals`]) that the Python layer turns into frames.
-
-use std::borrow::Cow;
+//! [`draws_methods!`] writes the methods that `Draws` and `GroupedDraws`
+//! (`grouped.rs`) share.
 
 use clv::bayes::{ParamSummary, Prior, PriorItem, SampleOptions};
 use clv::models::whole_count;
@@ -11,8 +11,8 @@ use clv::uncertainty::{Data, Draws, Intervals, Spend};
 use clv::value;
 use pyo3::prelude::*;
 
-use crate::conversion::{Floats, Wrap, borrow, dict, fit_options, slice};
-use crate::error::{Res, enter};
+use crate::conversion::{Floats, Wrap, arrays, columns, fit_options, slice};
+use crate::error::{Res, enter, enter_data, enter_wrap};
 use crate::models::PyModel;
 
 /// Parameter draws of one model (`Model.draws`).
@@ -21,25 +21,32 @@ pub(crate) struct PyDraws {
     pub(crate) inner: Draws,
 }
 
-impl<'py> IntoPyObject<'py> for Wrap<Intervals> {
-    type Target = pyo3::types::PyDict;
-    type Output = Bound<'py, pyo3::types::PyDict>;
-    type Error = PyErr;
-    fn into_pyobject(self, py: Python<'py>) -> PyResult<Self::Output> {
-        let v = self.0;
-        let total = dict!(py, { "mean" => v.total.mean, "values" => v.total.values })?;
-        dict!(py, { "quantiles" => v.quantiles, "mean" => v.mean, "values" => v.values, "total" => total })
+pub(crate) type Out = Res<Wrap<Intervals>>;
+
+/// The arrays of a transaction model's customers.
+pub(crate) const TRANSACTION: &str = "frequency, recency and T";
+/// The arrays of a spend model's customers.
+pub(crate) const SPEND: &str = "frequency and monetary_value";
+/// The arrays of a CLV's customers.
+pub(crate) const CLV: &str = "frequency, recency, T and monetary_value";
+
+/// The sampler's settings as the Python layer passes them: chains, tune,
+/// draws per chain, seed.
+pub(crate) type Settings = (usize, u64, u64, u64);
+
+/// The sampler's options from its settings (the others at their defaults).
+pub(crate) fn sample_options((chains, tune, draws, seed): Settings) -> SampleOptions {
+    SampleOptions {
+        chains,
+        tune,
+        draws,
+        seed,
+        ..SampleOptions::default()
     }
 }
 
-pub(crate) type Out = Res<Wrap<Intervals>>;
-
-/// Slices of the per-customer arrays.
-pub(crate) fn arrays<'a>(a: &'a [Floats<'_>]) -> Vec<Cow<'a, [f64]>> {
-    a.iter().map(slice).collect()
-}
-
-/// `Model.draws` (in `models.rs`): converts and calls [`Draws::new`].
+/// `Model.draws` (in `models.rs`): converts and calls [`Draws::new`]
+/// (with the data to resample when `inputs` are given).
 pub(crate) fn draws(
     py: Python<'_>,
     model: &clv::AnyModel,
@@ -50,15 +57,12 @@ pub(crate) fn draws(
     weights: Option<Floats<'_>>,
 ) -> Res<PyDraws> {
     let (method, n) = (method.parse()?, whole_count("n", n)? as usize);
-    let cols = inputs.as_deref().map(arrays);
-    let slices = cols.as_deref().map(borrow);
-    let w = weights.as_ref().map(slice);
-    let data = slices.as_deref().map(|inputs| Data {
-        inputs,
-        weights: w.as_deref(),
-    });
     let o = fit_options(0.0, 1000.0, 1e-6, None)?;
-    let inner = enter(py, || Draws::new(model, method, n, seed, data, &o))?;
+    let new = |data: Option<Data<'_>>| Draws::new(model, method, n, seed, data, &o);
+    let inner = match inputs {
+        Some(x) => enter_data(py, &x, weights.as_ref(), |d| new(Some(d)))?,
+        None => enter(py, || new(None))?,
+    };
     Ok(PyDraws { inner })
 }
 
@@ -110,88 +114,198 @@ fn prior_items(spec: &Bound<'_, PyAny>) -> Vec<ReadItem> {
     }
 }
 
+/// The priors as the core reads them: (parameter, `(family, *args)` as
+/// the user wrote it), parsed and checked by [`Prior::from_items`].
+fn priors(priors: &[(String, Bound<'_, PyAny>)]) -> clv::Result<Vec<(String, Prior)>> {
+    let read = |(p, spec): &(String, Bound<'_, PyAny>)| {
+        let items = prior_items(spec);
+        let items: Vec<PriorItem<'_>> = items.iter().map(ReadItem::item).collect();
+        Ok((p.clone(), Prior::from_items(&items, p)?))
+    };
+    priors.iter().map(read).collect()
+}
+
 /// `Model.sample` (Python layer): converts and calls [`clv::bayes::sample`];
 /// `priors` are (parameter, `(family, *args)` as the user wrote it).
 #[pyfunction]
-#[pyo3(signature = (kind, inputs, weights, priors, chains, tune, draws, seed))]
-#[allow(clippy::too_many_arguments)]
 pub(crate) fn sample(
     py: Python<'_>,
     kind: &str,
     inputs: Vec<Floats<'_>>,
     weights: Option<Floats<'_>>,
     priors: Vec<(String, Bound<'_, PyAny>)>,
-    chains: usize,
-    tune: u64,
-    draws: u64,
-    seed: u64,
+    settings: Settings,
 ) -> Res<PyDraws> {
-    let kind: clv::ModelKind = kind.parse()?;
-    let read: Vec<(String, Vec<ReadItem>)> = priors
-        .iter()
-        .map(|(p, spec)| (p.clone(), prior_items(spec)))
-        .collect();
-    let given = read
-        .iter()
-        .map(|(p, items)| {
-            let items: Vec<PriorItem<'_>> = items.iter().map(ReadItem::item).collect();
-            Ok((p.clone(), Prior::from_items(&items, p)?))
-        })
-        .collect::<clv::Result<Vec<_>>>()?;
-    let cols = arrays(&inputs);
-    let slices = borrow(&cols);
-    let w = weights.as_ref().map(slice);
-    let o = SampleOptions {
-        chains,
-        tune,
-        draws,
-        seed,
-        ..SampleOptions::default()
-    };
-    let inner = enter(py, || {
-        clv::bayes::sample(kind, &slices, w.as_deref(), &given, &o)
-    })?;
+    let (kind, given) = (kind.parse()?, self::priors(&priors)?);
+    let o = sample_options(settings);
+    let run = |d: Data<'_>| clv::bayes::sample(kind, d.inputs, d.weights, &given, &o);
+    let inner = enter_data(py, &inputs, weights.as_ref(), run)?;
     Ok(PyDraws { inner })
 }
 
-impl<'py> IntoPyObject<'py> for Wrap<ParamSummary> {
-    type Target = pyo3::types::PyDict;
-    type Output = Bound<'py, pyo3::types::PyDict>;
-    type Error = PyErr;
-    fn into_pyobject(self, py: Python<'py>) -> PyResult<Self::Output> {
-        let r = self.0;
-        dict!(py, {
-            "param" => r.param, "mean" => r.mean, "sd" => r.sd, "q05" => r.q05, "q95" => r.q95,
-            "r_hat" => r.r_hat, "ess_bulk" => r.ess_bulk, "ess_tail" => r.ess_tail,
-            "divergences" => r.divergences,
-        })
-    }
-}
+/// The `#[pymethods]` of a draws class: its own methods (`$own`), then
+/// those `Draws` and `GroupedDraws` share, each converting, calling the
+/// core method of the same name and converting back. `$groups` names the
+/// argument of grouped draws, one group label per customer, passed first
+/// to the core; the class's `model_unit` is the unit of its CLV.
+macro_rules! draws_methods {
+    ($class:ident($inner:ty, $summary:ty $(, $groups:ident)?) { $($own:tt)* }) => {
+        #[pymethods]
+        impl $class {
+            $($own)*
 
-#[pymethods]
-impl PyDraws {
+            /// Per parameter: mean, sd, q05, q95, r_hat, ess_bulk, ess_tail,
+            /// divergences (`clv::bayes`).
+            fn summary(&self) -> Res<Vec<Wrap<$summary>>> {
+                Ok(self.inner.summary()?.into_iter().map(Wrap).collect())
+            }
+
+            /// The draws as JSON (`to_json` of the core).
+            fn to_json(&self) -> String {
+                self.inner.to_json()
+            }
+
+            /// Reads what `to_json` wrote.
+            #[staticmethod]
+            fn from_json(text: &str) -> Res<Self> {
+                Ok(Self { inner: <$inner>::from_json(text)? })
+            }
+
+            /// The seed.
+            fn seed(&self) -> u64 {
+                self.inner.seed()
+            }
+
+            /// The registry key of the model.
+            fn kind(&self) -> &'static str {
+                self.inner.kind().as_str()
+            }
+
+            fn __len__(&self) -> usize {
+                self.inner.len()
+            }
+
+            /// P(alive) with intervals; `customers` = [frequency, recency, T].
+            fn prob_alive(
+                &self,
+                py: Python<'_>,
+                $($groups: Vec<String>,)?
+                customers: Vec<Floats<'_>>,
+                quantiles: Vec<f64>,
+            ) -> Out {
+                let c = arrays(&customers);
+                let [x, tx, t] = columns(&c, TRANSACTION)?;
+                enter_wrap(py, || self.inner.prob_alive($(&$groups,)? x, tx, t, &quantiles))
+            }
+
+            /// Expected purchases in the next `horizon` (one value or one per customer).
+            fn expected_purchases(
+                &self,
+                py: Python<'_>,
+                $($groups: Vec<String>,)?
+                horizon: Floats<'_>,
+                customers: Vec<Floats<'_>>,
+                quantiles: Vec<f64>,
+            ) -> Out {
+                let (h, c) = (slice(&horizon), arrays(&customers));
+                let [x, tx, t] = columns(&c, TRANSACTION)?;
+                let q = &quantiles;
+                enter_wrap(py, || self.inner.expected_purchases($(&$groups,)? &h, x, tx, t, q))
+            }
+
+            /// E[X(t)] of a new customer for each `t`.
+            fn expected_purchases_new(
+                &self,
+                py: Python<'_>,
+                $($groups: Vec<String>,)?
+                t: Floats<'_>,
+                quantiles: Vec<f64>,
+            ) -> Out {
+                let t = slice(&t);
+                enter_wrap(py, || self.inner.expected_purchases_new($(&$groups,)? &t, &quantiles))
+            }
+
+            /// P(X(t) = n) of a new customer (`n` and `t` broadcast).
+            fn prob_purchases(
+                &self,
+                py: Python<'_>,
+                $($groups: Vec<String>,)?
+                n: Floats<'_>,
+                t: Floats<'_>,
+                quantiles: Vec<f64>,
+            ) -> Out {
+                let (n, t) = (slice(&n), slice(&t));
+                enter_wrap(py, || self.inner.prob_purchases($(&$groups,)? &n, &t, &quantiles))
+            }
+
+            /// DERT with intervals, where the model has it.
+            fn dert(
+                &self,
+                py: Python<'_>,
+                $($groups: Vec<String>,)?
+                discount: f64,
+                customers: Vec<Floats<'_>>,
+                quantiles: Vec<f64>,
+            ) -> Out {
+                let c = arrays(&customers);
+                let [x, tx, t] = columns(&c, TRANSACTION)?;
+                let q = &quantiles;
+                enter_wrap(py, || self.inner.dert($(&$groups,)? discount, x, tx, t, q))
+            }
+
+            /// Expected spend with intervals; `customers` = [frequency, monetary_value].
+            fn expected_spend(
+                &self,
+                py: Python<'_>,
+                $($groups: Vec<String>,)?
+                customers: Vec<Floats<'_>>,
+                quantiles: Vec<f64>,
+            ) -> Out {
+                let c = arrays(&customers);
+                let [x, m] = columns(&c, SPEND)?;
+                enter_wrap(py, || self.inner.expected_spend($(&$groups,)? x, m, &quantiles))
+            }
+
+            /// Discounted CLV with intervals; the spend from a spend `Model` or
+            /// spend `Draws` (paired by index). Units as `customer_lifetime_value`.
+            #[pyo3(signature = (
+                $($groups,)? spend, customers, time, discount_rate, quantiles, freq=None,
+                data_unit=None
+            ))]
+            #[allow(clippy::too_many_arguments)]
+            fn customer_lifetime_value(
+                &self,
+                py: Python<'_>,
+                $($groups: Vec<String>,)?
+                spend: &Bound<'_, PyAny>,
+                customers: Vec<Floats<'_>>,
+                time: f64,
+                discount_rate: f64,
+                quantiles: Vec<f64>,
+                freq: Option<&str>,
+                data_unit: Option<&str>,
+            ) -> Out {
+                let (time, ppm) = clv_units(time, freq, self.model_unit(), data_unit)?;
+                let c = arrays(&customers);
+                let [x, tx, t, m] = columns(&c, CLV)?;
+                let (d, q) = (discount_rate, &quantiles);
+                with_spend(spend, |s| {
+                    let f = || {
+                        self.inner
+                            .customer_lifetime_value($(&$groups,)? s, x, tx, t, m, time, d, ppm, q)
+                    };
+                    enter_wrap(py, f)
+                })
+            }
+        }
+    };
+}
+pub(crate) use draws_methods;
+
+draws_methods!(PyDraws(Draws, ParamSummary) {
     /// "laplace", "bootstrap" or "nuts".
     fn method(&self) -> &'static str {
         self.inner.method().as_str()
-    }
-
-    /// Per parameter: mean, sd, q05, q95, r_hat, ess_bulk, ess_tail,
-    /// divergences (`clv::bayes`).
-    fn summary(&self) -> Res<Vec<Wrap<ParamSummary>>> {
-        Ok(self.inner.summary()?.into_iter().map(Wrap).collect())
-    }
-
-    /// The draws as JSON (`Draws::to_json` of the core).
-    fn to_json(&self) -> String {
-        self.inner.to_json()
-    }
-
-    /// Reads what `to_json` wrote.
-    #[staticmethod]
-    fn from_json(text: &str) -> Res<Self> {
-        Ok(PyDraws {
-            inner: Draws::from_json(text)?,
-        })
     }
 
     /// NUTS draws: (chains, tune, draws per chain, divergent draw indices,
@@ -204,23 +318,9 @@ impl PyDraws {
         })
     }
 
-    /// The seed.
-    fn seed(&self) -> u64 {
-        self.inner.seed()
-    }
-
-    /// The registry key of the model.
-    fn kind(&self) -> &'static str {
-        self.inner.kind().as_str()
-    }
-
     /// The fitted model's time unit.
     fn unit(&self) -> Option<&str> {
         self.inner.unit()
-    }
-
-    fn __len__(&self) -> usize {
-        self.inner.len()
     }
 
     /// The drawn parameter vectors (one list per draw, in the model's order).
@@ -228,129 +328,23 @@ impl PyDraws {
         self.inner.values()
     }
 
-    /// P(alive) with intervals; `customers` = [frequency, recency, T].
-    fn prob_alive(&self, py: Python<'_>, customers: Vec<Floats<'_>>, quantiles: Vec<f64>) -> Out {
-        let c = arrays(&customers);
-        let [x, tx, t] = three(&c)?;
-        Ok(Wrap(enter(py, || {
-            self.inner.prob_alive(x, tx, t, &quantiles)
-        })?))
-    }
-
-    /// Expected purchases in the next `horizon` (one value or one per customer).
-    fn expected_purchases(
-        &self,
-        py: Python<'_>,
-        horizon: Floats<'_>,
-        customers: Vec<Floats<'_>>,
-        quantiles: Vec<f64>,
-    ) -> Out {
-        let (h, c) = (slice(&horizon), arrays(&customers));
-        let [x, tx, t] = three(&c)?;
-        let f = || self.inner.expected_purchases(&h, x, tx, t, &quantiles);
-        Ok(Wrap(enter(py, f)?))
-    }
-
-    /// E[X(t)] of a new customer for each `t`.
-    fn expected_purchases_new(&self, py: Python<'_>, t: Floats<'_>, quantiles: Vec<f64>) -> Out {
-        let t = slice(&t);
-        Ok(Wrap(enter(py, || {
-            self.inner.expected_purchases_new(&t, &quantiles)
-        })?))
-    }
-
-    /// P(X(t) = n) of a new customer (`n` and `t` broadcast).
-    fn prob_purchases(
-        &self,
-        py: Python<'_>,
-        n: Floats<'_>,
-        t: Floats<'_>,
-        quantiles: Vec<f64>,
-    ) -> Out {
-        let (n, t) = (slice(&n), slice(&t));
-        Ok(Wrap(enter(py, || {
-            self.inner.prob_purchases(&n, &t, &quantiles)
-        })?))
-    }
-
-    /// DERT with intervals, where the model has it.
-    fn dert(
-        &self,
-        py: Python<'_>,
-        discount: f64,
-        customers: Vec<Floats<'_>>,
-        quantiles: Vec<f64>,
-    ) -> Out {
-        let c = arrays(&customers);
-        let [x, tx, t] = three(&c)?;
-        Ok(Wrap(enter(py, || {
-            self.inner.dert(discount, x, tx, t, &quantiles)
-        })?))
-    }
-
-    /// Expected spend with intervals; `customers` = [frequency, monetary_value].
-    fn expected_spend(
-        &self,
-        py: Python<'_>,
-        customers: Vec<Floats<'_>>,
-        quantiles: Vec<f64>,
-    ) -> Out {
-        let c = arrays(&customers);
-        let (x, m) = (
-            c.first().map_or(&[][..], |a| a),
-            c.get(1).map_or(&[][..], |a| a),
-        );
-        Ok(Wrap(enter(py, || {
-            self.inner.expected_spend(x, m, &quantiles)
-        })?))
-    }
-
     /// sBG survival S(t) with intervals.
     fn survival(&self, py: Python<'_>, t: Floats<'_>, quantiles: Vec<f64>) -> Out {
         let t = slice(&t);
-        Ok(Wrap(enter(py, || self.inner.survival(&t, &quantiles))?))
+        enter_wrap(py, || self.inner.survival(&t, &quantiles))
     }
 
     /// sBG retention r(t) with intervals.
     fn retention(&self, py: Python<'_>, t: Floats<'_>, quantiles: Vec<f64>) -> Out {
         let t = slice(&t);
-        Ok(Wrap(enter(py, || self.inner.retention(&t, &quantiles))?))
+        enter_wrap(py, || self.inner.retention(&t, &quantiles))
     }
+});
 
-    /// Discounted CLV with intervals; the spend from a spend `Model` or
-    /// spend `Draws` (paired by index). Units as `customer_lifetime_value`.
-    #[pyo3(signature = (spend, customers, time, discount_rate, quantiles, freq=None, data_unit=None))]
-    #[allow(clippy::too_many_arguments)]
-    fn customer_lifetime_value(
-        &self,
-        py: Python<'_>,
-        spend: &Bound<'_, PyAny>,
-        customers: Vec<Floats<'_>>,
-        time: f64,
-        discount_rate: f64,
-        quantiles: Vec<f64>,
-        freq: Option<&str>,
-        data_unit: Option<&str>,
-    ) -> Out {
-        let (time, ppm) = clv_units(time, freq, self.inner.unit(), data_unit)?;
-        let c = arrays(&customers);
-        let [x, tx, t, m] = four(&c)?;
-        with_spend(spend, |spend| {
-            let f = || {
-                self.inner.customer_lifetime_value(
-                    spend,
-                    x,
-                    tx,
-                    t,
-                    m,
-                    time,
-                    discount_rate,
-                    ppm,
-                    &quantiles,
-                )
-            };
-            Ok(Wrap(enter(py, f)?))
-        })
+impl PyDraws {
+    /// The unit of a CLV's transaction model: the fitted model's.
+    fn model_unit(&self) -> Option<&str> {
+        self.inner.unit()
     }
 }
 
@@ -382,29 +376,5 @@ pub(crate) fn with_spend<R>(
         _ => Err(
             clv::Error::invalid("spend", "another object", "a spend model or spend draws").into(),
         ),
-    }
-}
-
-/// Three per-customer arrays (the Python layer always passes them).
-pub(crate) fn three<'a>(c: &'a [Cow<'_, [f64]>]) -> clv::Result<[&'a [f64]; 3]> {
-    match c {
-        [a, b, d] => Ok([a, b, d]),
-        _ => Err(clv::Error::invalid(
-            "customers",
-            c.len(),
-            "frequency, recency and T",
-        )),
-    }
-}
-
-/// Four per-customer arrays.
-pub(crate) fn four<'a>(c: &'a [Cow<'_, [f64]>]) -> clv::Result<[&'a [f64]; 4]> {
-    match c {
-        [a, b, d, e] => Ok([a, b, d, e]),
-        _ => Err(clv::Error::invalid(
-            "customers",
-            c.len(),
-            "frequency, recency, T and monetary_value",
-        )),
     }
 }

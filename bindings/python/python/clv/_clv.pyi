@@ -206,10 +206,7 @@ def sample_grouped(
     weights: Optional[_F64],
     groups: Sequence[str],
     hyperpriors: Sequence[Tuple[str, Sequence[float]]],
-    chains: int,
-    tune: int,
-    draws: int,
-    seed: int,
+    settings: Tuple[int, int, int, int],
 ) -> GroupedDraws: ...
 
 def sample(
@@ -217,10 +214,7 @@ def sample(
     inputs: Sequence[_F64],
     weights: Optional[_F64],
     priors: Sequence[Tuple[str, Any]],
-    chains: int,
-    tune: int,
-    draws: int,
-    seed: int,
+    settings: Tuple[int, int, int, int],
 ) -> Draws: ...
 def summarize(
     codes: npt.NDArray[np.uint32],

@@ -163,6 +163,13 @@ def whole(name: str, x: Any) -> int:
     return int(v)
 
 
+def months(time: Any) -> int:
+    """A CLV's ``time``: a whole number of months >= 0 (an int, not a float)."""
+    if isinstance(time, bool) or not isinstance(time, (int, np.integer)) or time < 0:
+        raise error(f"invalid time: {time!r} (expected a whole number of months >= 0)", field="time")
+    return int(time)
+
+
 def display_number(v: float) -> str:
     """A number as the core's ``Display`` writes it: at most 4 decimals, no
     trailing zeros, scientific notation outside [1e-4, 1e9)."""

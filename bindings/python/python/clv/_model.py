@@ -124,16 +124,14 @@ class Model:
             hyper = [(str(name), [float(v) for v in np.atleast_1d(to_f64(f"hyperpriors[{name}]", spec))])
                      for name, spec in (hyperpriors or {}).items()]
             grouped = _clv.sample_grouped(self._spec["key"], arrays, w, group_labels(groups), hyper,
-                                          _count("chains", chains), _count("tune", tune), _count("draws", draws),
-                                          _seed(seed))
+                                          _settings(chains, tune, draws, seed))
             return GroupedPosterior(grouped, self)
         if hyperpriors is not None:
             raise error("hyperpriors without groups: give groups= (one label per customer)", field="hyperpriors")
         # (family, *args) or the bare family name: the core parses and checks
         # it (Prior::from_items), as for Node and WASM.
         given = [(str(name), spec) for name, spec in (priors or {}).items()]
-        core = _clv.sample(self._spec["key"], arrays, w, given, _count("chains", chains),
-                           _count("tune", tune), _count("draws", draws), _seed(seed))
+        core = _clv.sample(self._spec["key"], arrays, w, given, _settings(chains, tune, draws, seed))
         return Posterior(core, self)
 
     # -- state ----------------------------------------------------------------------
@@ -451,6 +449,11 @@ def _count(field: str, v: Any) -> int:
     if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or int(v) < 0:
         raise error(f"invalid {field}: {v!r} (expected a whole number >= 0)", field=field)
     return int(v)
+
+
+def _settings(chains: Any, tune: Any, draws: Any, seed: Any) -> Tuple[int, int, int, int]:
+    """The sampler's settings as the core takes them (``_clv.sample``)."""
+    return _count("chains", chains), _count("tune", tune), _count("draws", draws), _seed(seed)
 
 
 class SpendModel(_FitsCustomers):

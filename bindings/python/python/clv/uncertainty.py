@@ -22,12 +22,12 @@ whole draws × customers matrix.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Dict, Generic, List, Optional, Sequence, TypeVar
 
 import numpy as np
 
 from . import _clv
-from ._convert import customers, data_unit, error, horizon, to_f64
+from ._convert import customers, data_unit, error, horizon, months, to_f64
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -77,18 +77,94 @@ def _spend(spend_model: Any, time: Any) -> Any:
     else:
         raise error(f"invalid spend_model: {type(spend_model).__name__} (expected GammaGamma or its draws)",
                     field="spend_model")
-    if isinstance(time, bool) or not isinstance(time, (int, np.integer)) or time < 0:
-        raise error(f"invalid time: {time!r} (expected a whole number of months >= 0)", field="time")
+    months(time)
     return spend
 
 
-class Draws:
+_Predict = Callable[..., Dict[str, Any]]
+
+
+def _intervals(predict: _Predict, *args: Any, quantiles: Any, index: Any = None) -> "pd.DataFrame":
+    """A prediction of the core's draws (``predict``, its arguments then the
+    quantiles) as a frame."""
+    return _frame(predict(*args, _levels(quantiles)), index)
+
+
+def _per_customer(model: Any, predict: _Predict, customer: Any, named: Dict[str, Any], *lead: Any,
+                  quantiles: Any) -> "pd.DataFrame":
+    """:func:`_intervals` of a per-customer prediction: ``lead`` arguments,
+    then the customers' arrays (indexed as given)."""
+    arrays, index, _ = model._customers(customer, named)
+    return _intervals(predict, *lead, arrays, quantiles=quantiles, index=index)
+
+
+def _n_and_t(n: Any, t: Any) -> Any:
+    """The ``n`` and ``t`` of ``prob_purchases`` as arrays (broadcast by the core)."""
+    return (np.ascontiguousarray(np.atleast_1d(to_f64("n", n))),
+            np.ascontiguousarray(np.atleast_1d(to_f64("t", t))))
+
+
+def _clv_intervals(predict: _Predict, lead: Sequence[Any], spend_model: Any, frequency: Any, recency: Any,
+                   T: Any, monetary_value: Any, time: Any, discount_rate: float, freq: Optional[str],
+                   quantiles: Any) -> "pd.DataFrame":
+    """The CLV of :meth:`Draws.customer_lifetime_value` (``lead``: the group
+    labels of grouped draws) as a frame."""
+    spend = _spend(spend_model, time)
+    arrays, index, _ = customers(("frequency", "recency", "T", "monetary_value"),
+                                 (frequency, recency, T, monetary_value))
+    out = predict(*lead, spend, arrays, int(time), float(discount_rate), _levels(quantiles),
+                  None if freq is None else str(freq), data_unit(frequency, recency, T))
+    return _frame(out, index)
+
+
+def _model_of(core: Any) -> Any:
+    """A model of the kind of the core's draws (read back from JSON)."""
+    from . import models
+
+    spec = next(s for s in _clv.registry() if s["key"] == core.kind())
+    return getattr(models, spec["class"])()
+
+
+def _arviz(owner: str) -> Any:
+    """The ``arviz`` module (an ``ImportError`` naming ``owner`` without it)."""
+    import importlib
+
+    try:
+        return importlib.import_module("arviz")
+    except ImportError as e:
+        raise ImportError(f"{owner}.to_arviz needs arviz: pip install arviz") from e
+
+
+def _diverging(chains: int, draws: int, divergent: Sequence[int]) -> Dict[str, Any]:
+    """``sample_stats`` of an arviz ``InferenceData``: the divergent draws
+    as a (chain, draw) mask."""
+    diverging = np.zeros(chains * draws, dtype=bool)
+    diverging[list(divergent)] = True
+    return {"diverging": diverging.reshape(chains, draws)}
+
+
+_Core = TypeVar("_Core", _clv.Draws, _clv.GroupedDraws)
+
+
+class _CoreDraws(Generic[_Core]):
+    """What :class:`Draws` and :class:`GroupedPosterior` share: the core's
+    draws and the model they are of."""
+
+    def __init__(self, core: _Core, model: Any) -> None:
+        self._core: _Core = core
+        self._model = model
+
+    @property
+    def seed(self) -> int:
+        return self._core.seed()
+
+    def __len__(self) -> int:
+        return len(self._core)
+
+
+class Draws(_CoreDraws[_clv.Draws]):
     """Parameter draws of a model (see the module docstring); made by
     :meth:`clv.models.Model.draws`."""
-
-    def __init__(self, core: _clv.Draws, model: Any) -> None:
-        self._core = core
-        self._model = model
 
     @property
     def method(self) -> str:
@@ -96,15 +172,8 @@ class Draws:
         return self._core.method()
 
     @property
-    def seed(self) -> int:
-        return self._core.seed()
-
-    @property
     def n(self) -> int:
         """The number of draws."""
-        return len(self._core)
-
-    def __len__(self) -> int:
         return len(self._core)
 
     @property
@@ -117,54 +186,44 @@ class Draws:
     def __repr__(self) -> str:
         return f"Draws({self._model._spec['name']}, method={self.method!r}, n={self.n}, seed={self.seed})"
 
-    def _customers(self, args: Any, named: Dict[str, Any]) -> Any:
-        return self._model._customers(args, named)
-
     def prob_alive(self, *customer: Any, quantiles: Sequence[float] = DEFAULT_QUANTILES,
                    **named: Any) -> "pd.DataFrame":
         """P(alive) per customer: mean and quantiles over draws; ``attrs["total"]``:
         the expected number of customers alive."""
-        arrays, index, _ = self._customers(customer, named)
-        return _frame(self._core.prob_alive(arrays, _levels(quantiles)), index)
+        return _per_customer(self._model, self._core.prob_alive, customer, named, quantiles=quantiles)
 
     def expected_purchases(self, t: Any, *customer: Any, quantiles: Sequence[float] = DEFAULT_QUANTILES,
                            **named: Any) -> "pd.DataFrame":
         """E[Y(t) | x, t_x, T] per customer with intervals; ``attrs["total"]``: the
         base's expected purchases in the next ``t`` periods."""
         h, _ = horizon("t", t)
-        arrays, index, _ = self._customers(customer, named)
-        return _frame(self._core.expected_purchases(h, arrays, _levels(quantiles)), index)
+        return _per_customer(self._model, self._core.expected_purchases, customer, named, h, quantiles=quantiles)
 
     def expected_purchases_new(self, t: Any, quantiles: Sequence[float] = DEFAULT_QUANTILES) -> "pd.DataFrame":
         """E[X(t)] of a new customer, one row per ``t``."""
-        h, _ = horizon("t", t)
-        return _frame(self._core.expected_purchases_new(h, _levels(quantiles)))
+        return _intervals(self._core.expected_purchases_new, horizon("t", t)[0], quantiles=quantiles)
 
     def prob_purchases(self, n: Any, t: Any, quantiles: Sequence[float] = DEFAULT_QUANTILES) -> "pd.DataFrame":
         """P(X(t) = n) of a new customer (``n`` and ``t`` broadcast)."""
-        na = np.ascontiguousarray(np.atleast_1d(to_f64("n", n)))
-        tn = np.ascontiguousarray(np.atleast_1d(to_f64("t", t)))
-        return _frame(self._core.prob_purchases(na, tn, _levels(quantiles)))
+        return _intervals(self._core.prob_purchases, *_n_and_t(n, t), quantiles=quantiles)
 
     def dert(self, discount: float, *customer: Any, quantiles: Sequence[float] = DEFAULT_QUANTILES,
              **named: Any) -> "pd.DataFrame":
         """DERT per customer with intervals, where the model has it (Pareto/NBD, BG/BB)."""
-        arrays, index, _ = self._customers(customer, named)
-        return _frame(self._core.dert(float(discount), arrays, _levels(quantiles)), index)
+        return _per_customer(self._model, self._core.dert, customer, named, float(discount), quantiles=quantiles)
 
     def expected_spend(self, *customer: Any, quantiles: Sequence[float] = DEFAULT_QUANTILES,
                        **named: Any) -> "pd.DataFrame":
         """Expected spend per transaction with intervals (draws of a spend model)."""
-        arrays, index, _ = self._customers(customer, named)
-        return _frame(self._core.expected_spend(arrays, _levels(quantiles)), index)
+        return _per_customer(self._model, self._core.expected_spend, customer, named, quantiles=quantiles)
 
     def survival(self, t: Any, quantiles: Sequence[float] = DEFAULT_QUANTILES) -> "pd.DataFrame":
         """S(t) of an sBG cohort with intervals, one row per ``t``."""
-        return _frame(self._core.survival(horizon("t", t)[0], _levels(quantiles)))
+        return _intervals(self._core.survival, horizon("t", t)[0], quantiles=quantiles)
 
     def retention(self, t: Any, quantiles: Sequence[float] = DEFAULT_QUANTILES) -> "pd.DataFrame":
         """Retention rate r(t) of an sBG cohort with intervals, one row per ``t``."""
-        return _frame(self._core.retention(horizon("t", t)[0], _levels(quantiles)))
+        return _intervals(self._core.retention, horizon("t", t)[0], quantiles=quantiles)
 
     def customer_lifetime_value(self, spend_model: Any, frequency: Any, recency: Any, T: Any,
                                 monetary_value: Any, time: int = 12, discount_rate: float = 0.01,
@@ -174,13 +233,8 @@ class Draws:
         intervals. ``spend_model`` is a fitted spend model (its point estimate
         for every draw) or draws of one (paired with these draws by index, same
         ``n``). ``attrs["total"]``: the base's CLV."""
-        spend = _spend(spend_model, time)
-        arrays, index, _ = customers(("frequency", "recency", "T", "monetary_value"),
-                                     (frequency, recency, T, monetary_value))
-        out = self._core.customer_lifetime_value(
-            spend, arrays, int(time), float(discount_rate), _levels(quantiles),
-            None if freq is None else str(freq), data_unit(frequency, recency, T))
-        return _frame(out, index)
+        return _clv_intervals(self._core.customer_lifetime_value, (), spend_model, frequency, recency, T,
+                              monetary_value, time, discount_rate, freq, quantiles)
 
 
 class Posterior(Draws):
@@ -245,31 +299,20 @@ class Posterior(Draws):
     @classmethod
     def from_json(cls, text: str) -> "Posterior":
         """Reads what :meth:`to_json` wrote (``ClvError`` code ``FORMAT_ERROR`` otherwise)."""
-        from . import models
-
         core = _clv.Draws.from_json(text)
         if core.nuts() is None:
             raise error(f"not NUTS draws: method {core.method()!r}", code="FORMAT_ERROR")
-        spec = next(s for s in _clv.registry() if s["key"] == core.kind())
-        model = getattr(models, spec["class"])()
-        return cls(core, model)
+        return cls(core, _model_of(core))
 
     def to_arviz(self) -> Any:
         """An ``arviz.InferenceData`` with the posterior (one variable per
         parameter, dims ``(chain, draw)``) and ``sample_stats.diverging``.
         Needs ``arviz`` (``pip install arviz``)."""
-        import importlib
-
-        try:
-            arviz = importlib.import_module("arviz")
-        except ImportError as e:
-            raise ImportError("Posterior.to_arviz needs arviz: pip install arviz") from e
+        arviz = _arviz("Posterior")
         c, _, d, div, _ = self._nuts()
         values = np.asarray(self._core.values(), dtype=np.float64).reshape(c, d, -1)
         posterior = {name: values[:, :, i] for i, name in enumerate(self._model._spec["params"])}
-        diverging = np.zeros(c * d, dtype=bool)
-        diverging[list(div)] = True
-        return arviz.from_dict(posterior=posterior, sample_stats={"diverging": diverging.reshape(c, d)})
+        return arviz.from_dict(posterior=posterior, sample_stats=_diverging(c, d, div))
 
 
 def group_labels(groups: Any) -> List[str]:
@@ -286,7 +329,7 @@ def group_labels(groups: Any) -> List[str]:
     return out
 
 
-class GroupedPosterior:
+class GroupedPosterior(_CoreDraws[_clv.GroupedDraws]):
     """Posterior draws of a hierarchical Bayesian fit with NUTS
     (:meth:`Model.sample` with ``groups=``): each group's parameters, partially
     pooled on the log scale (non-centred: ``ln θ[g, i] = mu[i] + tau[i] z[g, i]``,
@@ -297,26 +340,15 @@ class GroupedPosterior:
     ``groups=`` (one label per customer, or one label for all) and uses each
     customer's group. The same ``seed`` gives the same draws bit for bit."""
 
-    def __init__(self, core: _clv.GroupedDraws, model: Any) -> None:
-        self._core = core
-        self._model = model
-
     def __repr__(self) -> str:
         c, _, d, div = self._core.nuts()
         return (f"GroupedPosterior({self._model._spec['name']}, groups={len(self.groups)}, chains={c}, "
                 f"draws={d}, seed={self.seed}, divergences={len(div)})")
 
-    def __len__(self) -> int:
-        return len(self._core)
-
     @property
     def groups(self) -> List[str]:
         """The group labels, sorted."""
         return self._core.labels()
-
-    @property
-    def seed(self) -> int:
-        return self._core.seed()
 
     @property
     def chains(self) -> int:
@@ -367,22 +399,14 @@ class GroupedPosterior:
     @classmethod
     def from_json(cls, text: str) -> "GroupedPosterior":
         """Reads what :meth:`to_json` wrote (``ClvError`` code ``FORMAT_ERROR`` otherwise)."""
-        from . import models
-
         core = _clv.GroupedDraws.from_json(text)
-        spec = next(s for s in _clv.registry() if s["key"] == core.kind())
-        return cls(core, getattr(models, spec["class"])())
+        return cls(core, _model_of(core))
 
     def to_arviz(self) -> Any:
         """An ``arviz.InferenceData``: each parameter with dims ``(chain, draw,
         group)``, ``mu_<p>`` and ``tau_<p>`` with ``(chain, draw)``, and
         ``sample_stats.diverging``. Needs ``arviz``."""
-        import importlib
-
-        try:
-            arviz = importlib.import_module("arviz")
-        except ImportError as e:
-            raise ImportError("GroupedPosterior.to_arviz needs arviz: pip install arviz") from e
+        arviz = _arviz("GroupedPosterior")
         c, _, d, div = self._core.nuts()
         names = list(self._model._spec["params"])
         labels = self.groups
@@ -393,9 +417,7 @@ class GroupedPosterior:
         posterior: Dict[str, Any] = {p: per_group[:, :, :, i] for i, p in enumerate(names)}
         posterior.update({f"mu_{p}": hyper[:, :, i] for i, p in enumerate(names)})
         posterior.update({f"tau_{p}": hyper[:, :, k + i] for i, p in enumerate(names)})
-        diverging = np.zeros(c * d, dtype=bool)
-        diverging[list(div)] = True
-        return arviz.from_dict(posterior=posterior, sample_stats={"diverging": diverging.reshape(c, d)},
+        return arviz.from_dict(posterior=posterior, sample_stats=_diverging(c, d, div),
                                coords={"group": labels}, dims={p: ["group"] for p in names})
 
     def _groups(self, groups: Any) -> List[str]:
@@ -405,40 +427,38 @@ class GroupedPosterior:
                    **named: Any) -> "pd.DataFrame":
         """P(alive) per customer with its group's draws; ``attrs["total"]``: the
         expected number of customers alive."""
-        arrays, index, _ = self._model._customers(customer, named)
-        return _frame(self._core.prob_alive(self._groups(groups), arrays, _levels(quantiles)), index)
+        return _per_customer(self._model, self._core.prob_alive, customer, named, self._groups(groups),
+                             quantiles=quantiles)
 
     def expected_purchases(self, t: Any, *customer: Any, groups: Any,
                            quantiles: Sequence[float] = DEFAULT_QUANTILES, **named: Any) -> "pd.DataFrame":
         """E[Y(t) | x, t_x, T] per customer with its group's draws."""
         h, _ = horizon("t", t)
-        arrays, index, _ = self._model._customers(customer, named)
-        return _frame(self._core.expected_purchases(self._groups(groups), h, arrays, _levels(quantiles)), index)
+        return _per_customer(self._model, self._core.expected_purchases, customer, named, self._groups(groups), h,
+                             quantiles=quantiles)
 
     def expected_purchases_new(self, t: Any, groups: Any,
                                quantiles: Sequence[float] = DEFAULT_QUANTILES) -> "pd.DataFrame":
         """E[X(t)] of a new customer of each element's group."""
         h, _ = horizon("t", t)
-        return _frame(self._core.expected_purchases_new(self._groups(groups), h, _levels(quantiles)))
+        return _intervals(self._core.expected_purchases_new, self._groups(groups), h, quantiles=quantiles)
 
     def prob_purchases(self, n: Any, t: Any, groups: Any,
                        quantiles: Sequence[float] = DEFAULT_QUANTILES) -> "pd.DataFrame":
         """P(X(t) = n) of a new customer of each element's group."""
-        na = np.ascontiguousarray(np.atleast_1d(to_f64("n", n)))
-        tn = np.ascontiguousarray(np.atleast_1d(to_f64("t", t)))
-        return _frame(self._core.prob_purchases(self._groups(groups), na, tn, _levels(quantiles)))
+        return _intervals(self._core.prob_purchases, self._groups(groups), *_n_and_t(n, t), quantiles=quantiles)
 
     def dert(self, discount: float, *customer: Any, groups: Any, quantiles: Sequence[float] = DEFAULT_QUANTILES,
              **named: Any) -> "pd.DataFrame":
         """DERT per customer with its group's draws, where the model has it."""
-        arrays, index, _ = self._model._customers(customer, named)
-        return _frame(self._core.dert(self._groups(groups), float(discount), arrays, _levels(quantiles)), index)
+        return _per_customer(self._model, self._core.dert, customer, named, self._groups(groups), float(discount),
+                             quantiles=quantiles)
 
     def expected_spend(self, *customer: Any, groups: Any, quantiles: Sequence[float] = DEFAULT_QUANTILES,
                        **named: Any) -> "pd.DataFrame":
         """Expected spend per transaction with its group's draws (Gamma-Gamma)."""
-        arrays, index, _ = self._model._customers(customer, named)
-        return _frame(self._core.expected_spend(self._groups(groups), arrays, _levels(quantiles)), index)
+        return _per_customer(self._model, self._core.expected_spend, customer, named, self._groups(groups),
+                             quantiles=quantiles)
 
     def customer_lifetime_value(self, spend_model: Any, frequency: Any, recency: Any, T: Any,
                                 monetary_value: Any, groups: Any, time: int = 12, discount_rate: float = 0.01,
@@ -446,10 +466,5 @@ class GroupedPosterior:
                                 quantiles: Sequence[float] = DEFAULT_QUANTILES) -> "pd.DataFrame":
         """Discounted CLV per customer with its group's draws (see
         :meth:`Draws.customer_lifetime_value`)."""
-        spend = _spend(spend_model, time)
-        arrays, index, _ = customers(("frequency", "recency", "T", "monetary_value"),
-                                     (frequency, recency, T, monetary_value))
-        out = self._core.customer_lifetime_value(
-            self._groups(groups), spend, arrays, int(time), float(discount_rate), _levels(quantiles),
-            None if freq is None else str(freq), data_unit(frequency, recency, T))
-        return _frame(out, index)
+        return _clv_intervals(self._core.customer_lifetime_value, (self._groups(groups),), spend_model, frequency,
+                              recency, T, monetary_value, time, discount_rate, freq, quantiles)

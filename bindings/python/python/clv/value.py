@@ -18,10 +18,8 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-import numpy as np
-
 from . import _clv
-from ._convert import customers, data_unit, error, result
+from ._convert import customers, data_unit, error, months, result
 from .models import SpendModel, TransactionModel
 
 
@@ -50,13 +48,12 @@ def customer_lifetime_value(
     if not isinstance(spend_model, SpendModel):
         raise error(f"invalid spend_model: {type(spend_model).__name__} (expected GammaGamma)",
                     field="spend_model")
-    if isinstance(time, bool) or not isinstance(time, (int, np.integer)) or time < 0:
-        raise error(f"invalid time: {time!r} (expected a whole number of months >= 0)", field="time")
+    time = months(time)
     (x, tx, t, m), index, scalar = customers(
         ("frequency", "recency", "T", "monetary_value"), (frequency, recency, T, monetary_value)
     )
     spend = spend_model._fitted().expected_spend([x, m])
-    v = _clv.customer_lifetime_value(transaction_model._fitted(), spend, x, tx, t, int(time),
+    v = _clv.customer_lifetime_value(transaction_model._fitted(), spend, x, tx, t, time,
                                      float(discount_rate), None if freq is None else str(freq),
                                      data_unit(frequency, recency, T))
     return result(v, index, scalar, "clv")

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ... import _clv
-from ..._convert import customers, error, result
+from ..._convert import customers, error, months, result
 from ...summary import rfm_summary
 
 __all__ = [
@@ -81,9 +81,8 @@ def customer_lifetime_value(
     tm = getattr(transaction_prediction_model, "_model", transaction_prediction_model)
     (x, tx, t, m), index, scalar = customers(("frequency", "recency", "T", "monetary_value"),
                                              (frequency, recency, T, monetary_value))
-    if isinstance(time, bool) or not isinstance(time, (int, np.integer)) or time < 0:
-        raise error(f"invalid time: {time!r} (expected a whole number of months >= 0)", field="time")
-    v = _clv.customer_lifetime_value(tm._fitted(), m, x, tx, t, int(time), float(discount_rate), str(freq))
+    time = months(time)
+    v = _clv.customer_lifetime_value(tm._fitted(), m, x, tx, t, time, float(discount_rate), str(freq))
     return result(v, index, scalar, "clv")
 
 
