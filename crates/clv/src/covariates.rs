@@ -623,6 +623,7 @@ impl<'a> CovariateLikelihood<'a> {
     /// field `purchase_covariates.NAME`); a name shared by both sets unless
     /// constrained is fine; penalties finite and ≥ 0; `constrain_equal`
     /// names in both sets; `options.fit.penalty` must be 0.
+    #[allow(clippy::too_many_arguments)] // the arrays of a fit, as `fit`
     pub fn new(
         kind: CovariateModelKind,
         frequency: &'a [f64],
@@ -784,6 +785,7 @@ impl<'a> CovariateLikelihood<'a> {
     /// central differences of the analytic gradient (steps `1e-5·θ` for the
     /// base parameters, `1e-5·max(1, |γ|)` for the effects), symmetrised.
     #[must_use]
+    #[allow(clippy::needless_range_loop)] // index notation mirrors the matrix algebra
     pub fn hessian(&self, params: &[f64]) -> Vec<Vec<f64>> {
         let k = params.len();
         let mut h = vec![vec![0.0; k]; k];
