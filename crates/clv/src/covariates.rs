@@ -194,6 +194,8 @@ impl Covariates {
     }
 
     /// Covariates from one column per name (`columns[k][i]`).
+    /// With no names there are no rows: use [`Covariates::none`] for a
+    /// process without covariates.
     ///
     /// # Errors
     /// As [`Covariates::new`]; a column of another length than the first is
