@@ -65,6 +65,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod bayes;
+pub mod covariates;
 pub mod diagnostics;
 mod display;
 pub mod error;

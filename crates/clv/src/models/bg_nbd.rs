@@ -129,7 +129,7 @@ pub(crate) fn ln_lik(
     let (r, al, a, b) = (p.r, p.alpha, p.a, p.b);
     let s = v.shift();
     let a1 = ln_gamma(r + x) - ln_gamma(r) + r * al.ln();
-    let a2 = ln_gamma(a + b) + ln_gamma(b + x + s) - ln_gamma(b) - ln_gamma(a + b + x + s);
+    let (a2, d2a, d2b) = ln_beta_ratio(a, b, x + s);
     let l_t = (al + tt).ln();
     let l_tx = (al + tx).ln();
     let a3 = -(r + x) * l_t;
@@ -149,17 +149,47 @@ pub(crate) fn ln_lik(
             0.0
         };
         let w3 = 1.0 - w4;
-        let psi_ab = digamma(a + b);
-        let psi_abx = digamma(a + b + x + s);
         g[0] = digamma(r + x) - digamma(r) + al.ln() - w3 * l_t - w4 * l_tx;
         g[1] = r / al - (r + x) * (w3 / (al + tt) + w4 / (al + tx));
-        g[2] = psi_ab - psi_abx + if dropout { w4 / a } else { 0.0 };
-        g[3] = psi_ab + digamma(b + x + s)
-            - digamma(b)
-            - psi_abx
-            - if dropout { w4 / bx } else { 0.0 };
+        g[2] = d2a + if dropout { w4 / a } else { 0.0 };
+        g[3] = d2b - if dropout { w4 / bx } else { 0.0 };
     }
     ll
+}
+
+/// `ln B(a, b+n) − ln B(a, b)` and its derivatives in a and b, for a whole
+/// number n ≥ 0. Up to n = 10⁴ as the finite sum
+/// `Σ_{j<n} ln((b+j)/(a+b+j))` (derivatives `−Σ 1/(a+b+j)` and
+/// `Σ a/((b+j)(a+b+j))`), which stays accurate where the four lnΓ of the
+/// textbook form cancel (a, b ≫ 1: at a, b ~ 10¹⁸ each lnΓ is ~4·10¹⁹ and
+/// their sum keeps no digit); beyond, the lnΓ/ψ form.
+pub(crate) fn ln_beta_ratio(a: f64, b: f64, n: f64) -> (f64, f64, f64) {
+    if n <= 1e4 && n.fract() == 0.0 {
+        let (mut v, mut da, mut db) = (0.0, 0.0, 0.0);
+        let mut j = 0.0;
+        while j < n {
+            let (bj, abj) = (b + j, a + b + j);
+            // ln((b+j)/(a+b+j)): by ln_1p when the ratio is near 1, by the
+            // two logarithms when it is small (b+j < a: 1 − a/(a+b+j) would
+            // round to 0 for b ≪ a)
+            v += if bj < a {
+                bj.ln() - abj.ln()
+            } else {
+                (-a / abj).ln_1p()
+            };
+            da -= 1.0 / abj;
+            db += a / (bj * abj);
+            j += 1.0;
+        }
+        (v, da, db)
+    } else {
+        let (psi_ab, psi_abn) = (digamma(a + b), digamma(a + b + n));
+        (
+            ln_gamma(a + b) + ln_gamma(b + n) - ln_gamma(b) - ln_gamma(a + b + n),
+            psi_ab - psi_abn,
+            psi_ab + digamma(b + n) - digamma(b) - psi_abn,
+        )
+    }
 }
 
 /// ln P(alive | x, t_x, T) = −ln(1 + 1{dropout term} · a/(b+x−1+s) · ((α+T)/(α+t_x))^(r+x)).

@@ -525,6 +525,13 @@ fn ln_lik(p: &PnbdParams, x: f64, tx: f64, t: f64, grad: Option<&mut [f64; 4]>) 
     (ll, l_e1 - l_br)
 }
 
+/// ln L of one customer and its gradient in `(r, α, s, β)` (the same
+/// [`ln_lik`] the model uses), for likelihoods built on per-customer
+/// parameters ([`crate::covariates`]).
+pub(crate) fn ln_lik_row(p: [f64; 4], x: f64, tx: f64, t: f64, grad: &mut [f64; 4]) -> f64 {
+    ln_lik(&pnbd_params(&p), x, tx, t, Some(grad)).0
+}
+
 /// ln L of one customer with its gradient and Hessian in (r, α, s, β): the
 /// bracket's ([`ln_bracket`]) plus those of lnΓ(r+x) − lnΓ(r) + r ln α +
 /// s ln β (∂²/∂r² = ψ′(r+x) − ψ′(r), ∂²/∂r∂α = 1/α, ∂²/∂α² = −r/α²,

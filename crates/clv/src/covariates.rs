@@ -1,0 +1,1467 @@
+//! # Static (time-invariant) covariates for Pareto/NBD and BG/NBD
+//!
+//! Each customer i carries two vectors of covariates, one for the purchase
+//! process (`z_i^p`) and one for the dropout process (`z_i^d`), as separate
+//! named sets of any size (possibly empty). Their effects `γ_p`, `γ_d` enter
+//! the models through CLVTools' links, so estimates compare directly with
+//! `CLVTools::pnbd` and `CLVTools::bgnbd` on a `clv.data.static.covariates`
+//! object (Bachmann, Meierer & Näf 2021, *Marketing Science* 40(4) for the
+//! Pareto/NBD; the CLVTools manual, `pnbd_staticcov_alpha_i` /
+//! `pnbd_staticcov_beta_i` and `bgnbd_staticcov_alpha_i` / `_a_i` / `_b_i`):
+//!
+//! ```text
+//! Pareto/NBD:  α_i = α₀ · exp(−γ_pᵀ z_i^p)    β_i = β₀ · exp(−γ_dᵀ z_i^d)     (r, s shared)
+//! BG/NBD:      α_i = α₀ · exp(−γ_pᵀ z_i^p)    a_i = a₀ · exp(γ_dᵀ z_i^d)
+//!                                              b_i = b₀ · exp(γ_dᵀ z_i^d)     (r shared)
+//! ```
+//!
+//! A positive purchase effect raises the purchase rate (α is a Gamma rate,
+//! the mean purchase rate is r/α); a positive Pareto/NBD dropout effect
+//! raises the dropout rate (mean s/β); a positive BG/NBD dropout effect
+//! scales a and b alike, which keeps the mean dropout probability a/(a+b) and
+//! makes it less heterogeneous.
+//!
+//! ## Likelihood and gradient
+//! The log-likelihood is the sum over customers of the plain model's
+//! per-customer `ln L(x, t_x, T | r, α_i, s, β_i)` (resp. `(r, α_i, a_i, b_i)`),
+//! computed by the models' own code (`pareto_nbd::ln_lik_row`,
+//! `bg_nbd::ln_lik`) with its analytic gradient `g`. The chain rule through
+//! the links gives, with `θ_i` a linked parameter, `θ₀` its base and `σ = ±1`
+//! the sign of its link (`θ_i = θ₀ e^{σ η_i}`, `η_i = γᵀ z_i`):
+//! ```text
+//! ∂ ln L_i/∂θ₀ = g_θ · θ_i/θ₀          ∂ ln L_i/∂γ_k = Σ_θ g_θ · σ θ_i · z_ik
+//! ```
+//! (the sum over the parameters linked to that process: α for purchase; β,
+//! or a and b, for dropout).
+//!
+//! ## Penalty and constraints (CLVTools `reg.lambdas`, `names.cov.constr`)
+//! CLVTools minimises `−LL/N + λ_p Σγ_p² + λ_d Σγ_d²` (its
+//! `interlayer_regularization`, `R/f_interface_interlayers.R`: the average
+//! negative log-likelihood plus the L2 terms, N the number of customers).
+//! Here the same optimum is reached by maximising the penalised
+//! log-likelihood
+//! ```text
+//! PLL = LL − N · (λ_p Σ_k γ_p,k² + λ_d Σ_k γ_d,k²),
+//! ```
+//! N the total weight. Only the covariate effects are penalised, never r, α₀,
+//! s, β₀ (a₀, b₀). A covariate named in `constrain_equal` has one effect γ_c
+//! used in both processes (it must be in both sets); as in CLVTools, where
+//! the constrained parameter is duplicated into both lists before the
+//! penalty is applied, it counts in both penalty sums.
+//!
+//! ## Fitting and uncertainty
+//! The shared optimiser ([`crate::fit::maximize`]) works on the logarithm of
+//! positive parameters; the covariate likelihood presents each effect to it
+//! as `e^γ`, so that the optimiser's log-scale variable is γ itself (no
+//! bound, and the convergence criterion is on `∂PLL/∂γ`). Starts: the plain
+//! model's fit (γ = 0) when it succeeds, and scale-aware defaults. Standard
+//! errors are `√diag((−H)⁻¹)` with `H` the Hessian of the (penalised, when
+//! a penalty is set) log-likelihood in natural parameters (r, α₀, s, β₀, γ),
+//! by central differences of the analytic gradient; 95% intervals are
+//! log-scale Wald intervals for the positive parameters (as every model of
+//! the crate) and `γ ± 1.96 SE` for the effects. With a constraint, the
+//! Hessian is that of the constrained parameter vector, so the standard
+//! errors are those of the constrained model.
+//!
+//! ## Predictions
+//! Each customer's parameters `(r, α_i, s, β_i)` / `(r, α_i, a_i, b_i)` are
+//! formed from their covariates, and the plain model's formulas
+//! ([`ParetoNbd`], [`BetaGeo`]) are evaluated with them: P(alive), the
+//! conditional expectation E[X(T, T+t) | x, t_x, T] and the unconditional
+//! E[X(t)] of a new customer with those covariates.
+//!
+//! ## Compressed data
+//! Customers with the same `(x, t_x, T, z^p, z^d)` have the same likelihood
+//! term: [`compress`] groups them and returns weights, and every fit takes a
+//! weight vector (as the plain fits do).
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::{Mutex, OnceLock};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::fit::{Boundary, FitInfo, FitOptions, Likelihood, maximize};
+use crate::models::bg_nbd::{self, BgNbdParams, Variant};
+use crate::models::pareto_nbd;
+use crate::models::{BetaGeo, ParetoNbd, TransactionModel, validate_customers};
+
+/// The format version written by [`CovariateModel::to_json`].
+pub const COVARIATE_FORMAT_VERSION: u32 = 1;
+
+/// z-quantile of the two-sided 95% interval.
+const Z_95: f64 = 1.959_963_984_540_054;
+
+/// The models that take static covariates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CovariateModelKind {
+    /// Pareto/NBD: α and β linked.
+    ParetoNbd,
+    /// BG/NBD: α, a and b linked.
+    BgNbd,
+}
+
+impl CovariateModelKind {
+    /// The names of the base parameters, in order.
+    #[must_use]
+    pub fn base_names(self) -> [&'static str; 4] {
+        match self {
+            CovariateModelKind::ParetoNbd => ["r", "alpha", "s", "beta"],
+            CovariateModelKind::BgNbd => ["r", "alpha", "a", "b"],
+        }
+    }
+
+    /// The model's display name.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            CovariateModelKind::ParetoNbd => "Pareto/NBD with static covariates",
+            CovariateModelKind::BgNbd => "BG/NBD with static covariates",
+        }
+    }
+
+    /// Indices of the base parameters linked to the dropout covariates and
+    /// the sign of their link (`θ_i = θ₀ e^{σ γᵀz}`).
+    fn dropout_links(self) -> (&'static [usize], f64) {
+        match self {
+            CovariateModelKind::ParetoNbd => (&[3], -1.0),
+            CovariateModelKind::BgNbd => (&[2, 3], 1.0),
+        }
+    }
+
+    /// ln L of one customer with its gradient in the four base parameters
+    /// (the plain model's code).
+    fn ln_lik_row(self, p: [f64; 4], x: f64, tx: f64, t: f64, g: &mut [f64; 4]) -> f64 {
+        match self {
+            CovariateModelKind::ParetoNbd => pareto_nbd::ln_lik_row(p, x, tx, t, g),
+            CovariateModelKind::BgNbd => {
+                let bp = BgNbdParams {
+                    r: p[0],
+                    alpha: p[1],
+                    a: p[2],
+                    b: p[3],
+                };
+                bg_nbd::ln_lik(Variant::Bg, &bp, x, tx, t, Some(g))
+            }
+        }
+    }
+}
+
+/// One named set of covariates: a row of values per customer.
+///
+/// Checked when built: distinct, non-empty names; every row present with one
+/// finite value per name. Nothing is ever filled in or dropped.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Covariates {
+    names: Vec<String>,
+    /// Row-major, `n_rows × names.len()`.
+    values: Vec<f64>,
+    n_rows: usize,
+}
+
+impl Covariates {
+    /// Covariates from one row per customer (`rows[i][k]` = customer i's value
+    /// of covariate `names[k]`).
+    ///
+    /// # Errors
+    /// [`Error::InvalidValue`] for a duplicate or empty name (field
+    /// `covariate names`) and for a non-finite value (field `covariates.NAME`,
+    /// index = the customer's row); [`Error::LengthMismatch`] for a row of
+    /// the wrong length (field `covariates[i]`).
+    pub fn new<S: AsRef<str>>(names: &[S], rows: &[Vec<f64>]) -> Result<Self> {
+        let names = check_names(names)?;
+        let k = names.len();
+        let mut values = Vec::with_capacity(rows.len() * k);
+        for (i, row) in rows.iter().enumerate() {
+            if row.len() != k {
+                return Err(Error::LengthMismatch {
+                    field: format!("covariates[{i}]"),
+                    actual: row.len(),
+                    reference: "covariate names".into(),
+                    expected: k,
+                });
+            }
+            values.extend_from_slice(row);
+        }
+        let c = Covariates {
+            names,
+            values,
+            n_rows: rows.len(),
+        };
+        c.check_finite()?;
+        Ok(c)
+    }
+
+    /// Covariates from one column per name (`columns[k][i]`).
+    /// With no names there are no rows: use [`Covariates::none`] for a
+    /// process without covariates.
+    ///
+    /// # Errors
+    /// As [`Covariates::new`]; a column of another length than the first is
+    /// [`Error::LengthMismatch`] (field `covariates.NAME`).
+    pub fn from_columns<S: AsRef<str>>(names: &[S], columns: &[&[f64]]) -> Result<Self> {
+        let names = check_names(names)?;
+        if columns.len() != names.len() {
+            return Err(Error::LengthMismatch {
+                field: "covariate columns".into(),
+                actual: columns.len(),
+                reference: "covariate names".into(),
+                expected: names.len(),
+            });
+        }
+        let n = columns.first().map_or(0, |c| c.len());
+        for (name, c) in names.iter().zip(columns) {
+            if c.len() != n {
+                return Err(Error::LengthMismatch {
+                    field: format!("covariates.{name}"),
+                    actual: c.len(),
+                    reference: format!("covariates.{}", names[0]),
+                    expected: n,
+                });
+            }
+        }
+        let k = names.len();
+        let mut values = vec![0.0; n * k];
+        for (j, c) in columns.iter().enumerate() {
+            for (i, v) in c.iter().enumerate() {
+                values[i * k + j] = *v;
+            }
+        }
+        let c = Covariates {
+            names,
+            values,
+            n_rows: n,
+        };
+        c.check_finite()?;
+        Ok(c)
+    }
+
+    /// Covariates looked up by customer id: `ids[j]` owns `rows[j]`, and the
+    /// result has one row per entry of `customers`, in that order (e.g. the
+    /// ids of a [`crate::summary::Summary`]).
+    ///
+    /// # Errors
+    /// [`Error::InvalidValue`] for a customer without a row (field
+    /// `covariates`, index = the customer's position, value = the id) and
+    /// for an id with two rows (field `covariate ids`); those of
+    /// [`Covariates::new`]; [`Error::LengthMismatch`] when `ids` and `rows`
+    /// differ in length.
+    pub fn by_id<S: AsRef<str>, C: AsRef<str>>(
+        names: &[S],
+        ids: &[C],
+        rows: &[Vec<f64>],
+        customers: &[C],
+    ) -> Result<Self> {
+        if ids.len() != rows.len() {
+            return Err(Error::LengthMismatch {
+                field: "covariate rows".into(),
+                actual: rows.len(),
+                reference: "covariate ids".into(),
+                expected: ids.len(),
+            });
+        }
+        let mut index: HashMap<&str, usize> = HashMap::with_capacity(ids.len());
+        for (j, id) in ids.iter().enumerate() {
+            if index.insert(id.as_ref(), j).is_some() {
+                return Err(Error::invalid_at(
+                    "covariate ids",
+                    j,
+                    id.as_ref(),
+                    "one covariate row per customer id",
+                ));
+            }
+        }
+        let picked = customers
+            .iter()
+            .enumerate()
+            .map(|(i, c)| match index.get(c.as_ref()) {
+                Some(&j) => Ok(rows[j].clone()),
+                None => Err(Error::invalid_at(
+                    "covariates",
+                    i,
+                    c.as_ref(),
+                    "a covariate row for every customer (customer id not found)",
+                )),
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Covariates::new(names, &picked)
+    }
+
+    /// No covariates for `n` customers.
+    #[must_use]
+    pub fn none(n: usize) -> Self {
+        Covariates {
+            names: Vec::new(),
+            values: Vec::new(),
+            n_rows: n,
+        }
+    }
+
+    /// Covariate names, in column order.
+    #[must_use]
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+
+    /// Number of customers (rows).
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.n_rows
+    }
+
+    /// Whether there are no rows.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.n_rows == 0
+    }
+
+    /// Customer `i`'s values, in the order of [`Covariates::names`].
+    #[must_use]
+    pub fn row(&self, i: usize) -> &[f64] {
+        let k = self.names.len();
+        &self.values[i * k..(i + 1) * k]
+    }
+
+    fn check_finite(&self) -> Result<()> {
+        let k = self.names.len();
+        if k == 0 {
+            return Ok(());
+        }
+        for (idx, v) in self.values.iter().enumerate() {
+            if !v.is_finite() {
+                return Err(Error::invalid_at(
+                    format!("covariates.{}", self.names[idx % k]),
+                    idx / k,
+                    v,
+                    "a finite number (covariates are never filled in)",
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The same covariates with the field names of errors prefixed by the
+    /// process (`purchase_covariates.NAME`).
+    fn check_for_fit(&self, process: &str, n: usize, weights: &[f64]) -> Result<()> {
+        if self.n_rows != n {
+            return Err(Error::LengthMismatch {
+                field: format!("{process}_covariates"),
+                actual: self.n_rows,
+                reference: "frequency".into(),
+                expected: n,
+            });
+        }
+        let k = self.names.len();
+        for (j, name) in self.names.iter().enumerate() {
+            // identified only if the column varies among the rows that count
+            let mut first: Option<f64> = None;
+            let mut varies = false;
+            for i in (0..n).filter(|&i| weights[i] > 0.0) {
+                let v = self.values[i * k + j];
+                match first {
+                    None => first = Some(v),
+                    Some(f) if f != v => {
+                        varies = true;
+                        break;
+                    }
+                    Some(_) => {}
+                }
+            }
+            if !varies {
+                return Err(Error::invalid(
+                    format!("{process}_covariates.{name}"),
+                    format!("constant {}", first.unwrap_or(f64::NAN)),
+                    "a column that varies across customers (a constant column is not identified \
+                     beside the model's scale parameter)",
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn check_names<S: AsRef<str>>(names: &[S]) -> Result<Vec<String>> {
+    let mut seen = HashSet::new();
+    for (i, n) in names.iter().enumerate() {
+        let n = n.as_ref();
+        if n.is_empty() {
+            return Err(Error::invalid_at(
+                "covariate names",
+                i,
+                "\"\"",
+                "a non-empty name",
+            ));
+        }
+        if !seen.insert(n) {
+            return Err(Error::invalid_at(
+                "covariate names",
+                i,
+                n,
+                "distinct names (this one is a duplicate)",
+            ));
+        }
+    }
+    Ok(names.iter().map(|n| n.as_ref().to_string()).collect())
+}
+
+/// Options of a covariate fit.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct CovariateOptions {
+    /// L2 penalty λ_p on the purchase effects (CLVTools `reg.lambdas["trans"]`), ≥ 0.
+    pub penalty_purchase: f64,
+    /// L2 penalty λ_d on the dropout effects (CLVTools `reg.lambdas["life"]`), ≥ 0.
+    pub penalty_dropout: f64,
+    /// Covariates forced to have the same effect on purchase and dropout
+    /// (CLVTools `names.cov.constr`); each must be in both sets.
+    pub constrain_equal: Vec<String>,
+    /// Optimiser options; `penalty` must stay 0 (the covariate penalties
+    /// above replace it).
+    pub fit: FitOptions,
+}
+
+/// How the free parameter vector maps to the base parameters and the effects.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Layout {
+    kind: CovariateModelKind,
+    purchase_names: Vec<String>,
+    dropout_names: Vec<String>,
+    /// Purchase columns with their own effect.
+    free_p: Vec<usize>,
+    /// Dropout columns with their own effect.
+    free_d: Vec<usize>,
+    /// (purchase column, dropout column) sharing one effect.
+    constr: Vec<(usize, usize)>,
+}
+
+impl Layout {
+    fn new(
+        kind: CovariateModelKind,
+        purchase: &[String],
+        dropout: &[String],
+        constrain: &[String],
+    ) -> Result<Self> {
+        let mut constr = Vec::new();
+        let mut seen = HashSet::new();
+        for (i, c) in constrain.iter().enumerate() {
+            if !seen.insert(c.as_str()) {
+                return Err(Error::invalid_at(
+                    "constrain_equal",
+                    i,
+                    c,
+                    "distinct names (this one is a duplicate)",
+                ));
+            }
+            let p = purchase.iter().position(|n| n == c);
+            let d = dropout.iter().position(|n| n == c);
+            match (p, d) {
+                (Some(p), Some(d)) => constr.push((p, d)),
+                _ => {
+                    return Err(Error::invalid_at(
+                        "constrain_equal",
+                        i,
+                        c,
+                        "the name of a covariate present in both the purchase and the dropout set",
+                    ));
+                }
+            }
+        }
+        let free_p = (0..purchase.len())
+            .filter(|j| !constr.iter().any(|c| c.0 == *j))
+            .collect();
+        let free_d = (0..dropout.len())
+            .filter(|j| !constr.iter().any(|c| c.1 == *j))
+            .collect();
+        Ok(Layout {
+            kind,
+            purchase_names: purchase.to_vec(),
+            dropout_names: dropout.to_vec(),
+            free_p,
+            free_d,
+            constr,
+        })
+    }
+
+    fn n_params(&self) -> usize {
+        4 + self.free_p.len() + self.free_d.len() + self.constr.len()
+    }
+
+    /// Names of the free parameters: the base names, `purchase_NAME`,
+    /// `dropout_NAME`, then `constrained_NAME`.
+    fn names(&self) -> Vec<String> {
+        let mut v: Vec<String> = self
+            .kind
+            .base_names()
+            .iter()
+            .map(|s| (*s).to_string())
+            .collect();
+        v.extend(
+            self.free_p
+                .iter()
+                .map(|&j| format!("purchase_{}", self.purchase_names[j])),
+        );
+        v.extend(
+            self.free_d
+                .iter()
+                .map(|&j| format!("dropout_{}", self.dropout_names[j])),
+        );
+        v.extend(
+            self.constr
+                .iter()
+                .map(|&(j, _)| format!("constrained_{}", self.purchase_names[j])),
+        );
+        v
+    }
+
+    /// The full effect vectors (one per column) from the free parameters.
+    fn expand(&self, params: &[f64]) -> (Vec<f64>, Vec<f64>) {
+        let mut gp = vec![0.0; self.purchase_names.len()];
+        let mut gd = vec![0.0; self.dropout_names.len()];
+        let mut k = 4;
+        for &j in &self.free_p {
+            gp[j] = params[k];
+            k += 1;
+        }
+        for &j in &self.free_d {
+            gd[j] = params[k];
+            k += 1;
+        }
+        for &(p, d) in &self.constr {
+            gp[p] = params[k];
+            gd[d] = params[k];
+            k += 1;
+        }
+        (gp, gd)
+    }
+
+    /// The gradient in the free parameters from that in the full effects
+    /// (a constrained effect collects both).
+    fn collect(&self, base: &[f64; 4], dp: &[f64], dd: &[f64], out: &mut [f64]) {
+        out[..4].copy_from_slice(base);
+        let mut k = 4;
+        for &j in &self.free_p {
+            out[k] = dp[j];
+            k += 1;
+        }
+        for &j in &self.free_d {
+            out[k] = dd[j];
+            k += 1;
+        }
+        for &(p, d) in &self.constr {
+            out[k] = dp[p] + dd[d];
+            k += 1;
+        }
+    }
+}
+
+/// The parameters `(r, α_i, ·, ·)` of one customer from the base parameters
+/// and the linear predictors `η_p = γ_pᵀz^p`, `η_d = γ_dᵀz^d`.
+fn customer_params(kind: CovariateModelKind, base: &[f64], eta_p: f64, eta_d: f64) -> [f64; 4] {
+    let mut p = [base[0], base[1], base[2], base[3]];
+    p[1] *= (-eta_p).exp();
+    let (idx, sign) = kind.dropout_links();
+    let f = (sign * eta_d).exp();
+    for &j in idx {
+        p[j] *= f;
+    }
+    p
+}
+
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+/// The covariate log-likelihood of a data set (see the [module docs](self)).
+///
+/// Natural parameters (for [`CovariateLikelihood::penalized_log_likelihood`]):
+/// the four base parameters (> 0), then one effect per free purchase
+/// covariate, one per free dropout covariate, one per constrained covariate
+/// ([`CovariateLikelihood::param_names`]). As a [`Likelihood`] (for the
+/// optimiser), each effect γ is presented as `e^γ`.
+pub struct CovariateLikelihood<'a> {
+    layout: Layout,
+    names: &'static [&'static str],
+    x: &'a [f64],
+    tx: &'a [f64],
+    t: &'a [f64],
+    zp: &'a Covariates,
+    zd: &'a Covariates,
+    w: Vec<f64>,
+    total_weight: f64,
+    penalty_purchase: f64,
+    penalty_dropout: f64,
+    starts: Vec<Vec<f64>>,
+}
+
+/// `&'static` parameter names for [`Likelihood::names`], interned: each
+/// distinct list is leaked once, however many fits use it.
+fn intern_names(names: &[String]) -> &'static [&'static str] {
+    static CACHE: OnceLock<Mutex<HashMap<Vec<String>, &'static [&'static str]>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
+    let mut map = match cache.lock() {
+        Ok(m) => m,
+        Err(poisoned) => poisoned.into_inner(),
+    };
+    if let Some(v) = map.get(names) {
+        return v;
+    }
+    let leaked: Vec<&'static str> = names
+        .iter()
+        .map(|n| &*Box::leak(n.clone().into_boxed_str()))
+        .collect();
+    let slice: &'static [&'static str] = Box::leak(leaked.into_boxed_slice());
+    map.insert(names.to_vec(), slice);
+    slice
+}
+
+impl<'a> CovariateLikelihood<'a> {
+    /// Checks the inputs and builds the likelihood.
+    ///
+    /// # Errors
+    /// The customers as [`validate_customers`]; weights (finite, ≥ 0,
+    /// positive sum, field `weights`); each covariate set with one row per
+    /// customer ([`Error::LengthMismatch`], field `purchase_covariates` /
+    /// `dropout_covariates`) and no constant column ([`Error::InvalidValue`],
+    /// field `purchase_covariates.NAME`); a name shared by both sets unless
+    /// constrained is fine; penalties finite and ≥ 0; `constrain_equal`
+    /// names in both sets; `options.fit.penalty` must be 0.
+    #[allow(clippy::too_many_arguments)] // the arrays of a fit, as `fit`
+    pub fn new(
+        kind: CovariateModelKind,
+        frequency: &'a [f64],
+        recency: &'a [f64],
+        t: &'a [f64],
+        purchase: &'a Covariates,
+        dropout: &'a Covariates,
+        weights: Option<&[f64]>,
+        options: &CovariateOptions,
+    ) -> Result<Self> {
+        validate_customers(frequency, recency, t)?;
+        let n = frequency.len();
+        if n == 0 {
+            return Err(Error::Empty {
+                field: "frequency".into(),
+                reason: "a fit needs at least one customer".into(),
+            });
+        }
+        let w = crate::models::weights_or_ones(weights, n)?;
+        purchase.check_for_fit("purchase", n, &w)?;
+        dropout.check_for_fit("dropout", n, &w)?;
+        crate::error::check::non_negative("penalty_purchase", options.penalty_purchase)?;
+        crate::error::check::non_negative("penalty_dropout", options.penalty_dropout)?;
+        if options.fit.penalty != 0.0 {
+            return Err(Error::invalid(
+                "penalty",
+                options.fit.penalty,
+                "0 (covariate fits take penalty_purchase and penalty_dropout instead)",
+            ));
+        }
+        let layout = Layout::new(
+            kind,
+            purchase.names(),
+            dropout.names(),
+            &options.constrain_equal,
+        )?;
+        let names = intern_names(&layout.names());
+        let total_weight = w.iter().sum();
+        // scale-aware starts, as the plain models': α (and β) of the order
+        // of the mean age, or of r·ΣwT/Σwx
+        let sw: f64 = total_weight;
+        let st: f64 = w.iter().zip(t).map(|(w, t)| w * t).sum();
+        let sx: f64 = w.iter().zip(frequency).map(|(w, x)| w * x).sum();
+        let m = if st > 0.0 { st / sw } else { 1.0 };
+        let scale = if sx > 0.0 && st > 0.0 { st / sx } else { 1.0 };
+        let k = layout.n_params();
+        let with_zero = |b: [f64; 4]| {
+            let mut v = vec![0.0; k];
+            v[..4].copy_from_slice(&b);
+            v
+        };
+        let starts = match kind {
+            CovariateModelKind::ParetoNbd => vec![
+                with_zero([0.5, m / 3.0, 0.5, m / 3.0]),
+                with_zero([1.0, m, 1.0, m]),
+            ],
+            CovariateModelKind::BgNbd => vec![
+                with_zero([0.5, 0.5 * scale, 1.0, 2.0]),
+                with_zero([1.0, scale, 0.5, 1.0]),
+            ],
+        };
+        Ok(CovariateLikelihood {
+            layout,
+            names,
+            x: frequency,
+            tx: recency,
+            t,
+            zp: purchase,
+            zd: dropout,
+            w,
+            total_weight,
+            penalty_purchase: options.penalty_purchase,
+            penalty_dropout: options.penalty_dropout,
+            starts,
+        })
+    }
+
+    /// Names of the natural parameters, in order: the base parameters,
+    /// `purchase_NAME`, `dropout_NAME`, `constrained_NAME`.
+    #[must_use]
+    pub fn param_names(&self) -> Vec<String> {
+        self.layout.names()
+    }
+
+    /// The (unpenalised) log-likelihood `Σ wᵢ ln Lᵢ` at natural parameters,
+    /// with its gradient written into `grad`.
+    pub fn log_likelihood(&self, params: &[f64], grad: &mut [f64]) -> f64 {
+        let lay = &self.layout;
+        let kind = lay.kind;
+        let base = &params[..4];
+        let (gp, gd) = lay.expand(params);
+        let (d_links, d_sign) = kind.dropout_links();
+        let mut total = 0.0;
+        let mut g_base = [0.0; 4];
+        let mut dp = vec![0.0; gp.len()];
+        let mut dd = vec![0.0; gd.len()];
+        for i in 0..self.x.len() {
+            let wi = self.w[i];
+            if wi == 0.0 {
+                continue;
+            }
+            let (zp, zd) = (self.zp.row(i), self.zd.row(i));
+            let (eta_p, eta_d) = (dot(&gp, zp), dot(&gd, zd));
+            let p = customer_params(kind, base, eta_p, eta_d);
+            let mut g = [0.0; 4];
+            total += wi * kind.ln_lik_row(p, self.x[i], self.tx[i], self.t[i], &mut g);
+            // ∂/∂θ₀ = g θ_i/θ₀ (θ_i = θ₀ for the unlinked r and s)
+            for j in 0..4 {
+                g_base[j] += wi * g[j] * p[j] / base[j];
+            }
+            let d_eta_p = -g[1] * p[1];
+            let d_eta_d: f64 = d_links.iter().map(|&j| d_sign * g[j] * p[j]).sum();
+            for (a, z) in dp.iter_mut().zip(zp) {
+                *a += wi * d_eta_p * z;
+            }
+            for (a, z) in dd.iter_mut().zip(zd) {
+                *a += wi * d_eta_d * z;
+            }
+        }
+        lay.collect(&g_base, &dp, &dd, grad);
+        total
+    }
+
+    /// The penalised log-likelihood
+    /// `PLL = LL − N (λ_p Σγ_p² + λ_d Σγ_d²)` (module docs) at natural
+    /// parameters, with its gradient written into `grad`.
+    pub fn penalized_log_likelihood(&self, params: &[f64], grad: &mut [f64]) -> f64 {
+        let ll = self.log_likelihood(params, grad);
+        let (pen, dpen) = self.penalty(params);
+        for (g, d) in grad.iter_mut().zip(dpen) {
+            *g -= d;
+        }
+        ll - pen
+    }
+
+    /// The penalty term and its gradient in the natural parameters.
+    fn penalty(&self, params: &[f64]) -> (f64, Vec<f64>) {
+        let n = self.total_weight;
+        let (lp, ld) = (self.penalty_purchase * n, self.penalty_dropout * n);
+        let (gp, gd) = self.layout.expand(params);
+        let pen = lp * dot(&gp, &gp) + ld * dot(&gd, &gd);
+        let dp: Vec<f64> = gp.iter().map(|g| 2.0 * lp * g).collect();
+        let dd: Vec<f64> = gd.iter().map(|g| 2.0 * ld * g).collect();
+        let mut out = vec![0.0; params.len()];
+        self.layout.collect(&[0.0; 4], &dp, &dd, &mut out);
+        (pen, out)
+    }
+
+    /// Natural parameters from the optimiser's (effects as `e^γ`).
+    fn natural(theta: &[f64]) -> Vec<f64> {
+        theta
+            .iter()
+            .enumerate()
+            .map(|(j, &v)| if j < 4 { v } else { v.ln() })
+            .collect()
+    }
+
+    /// The Hessian of the penalised log-likelihood in natural parameters, by
+    /// central differences of the analytic gradient (steps `1e-5·θ` for the
+    /// base parameters, `1e-5·max(1, |γ|)` for the effects), symmetrised.
+    #[must_use]
+    #[allow(clippy::needless_range_loop)] // index notation mirrors the matrix algebra
+    pub fn hessian(&self, params: &[f64]) -> Vec<Vec<f64>> {
+        let k = params.len();
+        let mut h = vec![vec![0.0; k]; k];
+        let (mut gp, mut gm) = (vec![0.0; k], vec![0.0; k]);
+        for j in 0..k {
+            let step = if j < 4 {
+                1e-5 * params[j]
+            } else {
+                1e-5 * params[j].abs().max(1.0)
+            };
+            let mut p = params.to_vec();
+            p[j] = params[j] + step;
+            self.penalized_log_likelihood(&p, &mut gp);
+            p[j] = params[j] - step;
+            self.penalized_log_likelihood(&p, &mut gm);
+            for i in 0..k {
+                h[i][j] = (gp[i] - gm[i]) / (2.0 * step);
+            }
+        }
+        for i in 0..k {
+            for j in 0..i {
+                let s = 0.5 * (h[i][j] + h[j][i]);
+                h[i][j] = s;
+                h[j][i] = s;
+            }
+        }
+        h
+    }
+}
+
+impl Likelihood for CovariateLikelihood<'_> {
+    fn names(&self) -> &'static [&'static str] {
+        self.names
+    }
+
+    fn value_and_gradient(&self, theta: &[f64], grad: &mut [f64]) -> f64 {
+        let p = Self::natural(theta);
+        let v = self.penalized_log_likelihood(&p, grad);
+        for j in 4..theta.len() {
+            grad[j] /= theta[j];
+        }
+        v
+    }
+
+    fn total_weight(&self) -> f64 {
+        self.total_weight
+    }
+
+    fn starting_points(&self) -> Vec<Vec<f64>> {
+        self.starts
+            .iter()
+            .map(|s| {
+                s.iter()
+                    .enumerate()
+                    .map(|(j, &v)| if j < 4 { v } else { v.exp() })
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// The ridges of the apparel-like data sets (issue 15): for some
+    /// customers both dropout parameters run off to ∞ (Pareto/NBD: s and
+    /// β_i, every such lifetime exponential with rate s/β_i; BG/NBD: a_i and
+    /// b_i, a dropout probability fixed at a_i/(a_i+b_i)), through the base
+    /// parameters or a dropout effect running to ±∞. The dropout side's
+    /// standard errors are then not reported.
+    fn boundary(&self, theta: &[f64]) -> Option<Boundary> {
+        const FAR: f64 = 1e6;
+        let p = Self::natural(theta);
+        let (_, gd) = self.layout.expand(&p);
+        let mut worst: Option<(usize, [f64; 4])> = None;
+        for i in (0..self.x.len()).filter(|&i| self.w[i] > 0.0) {
+            let c = customer_params(self.layout.kind, &p[..4], 0.0, dot(&gd, self.zd.row(i)));
+            if c[2] > FAR && c[3] > FAR && worst.is_none_or(|(_, w)| c[3] > w[3]) {
+                worst = Some((i, c));
+            }
+        }
+        let (i, c) = worst?;
+        let (u, v) = (c[2], c[3]);
+        let what = match self.layout.kind {
+            CovariateModelKind::ParetoNbd => format!(
+                "s, beta_i -> inf (customer {i}: s = {u:.3e}, beta_i = {v:.3e}): exponential \
+                 lifetimes with the fixed rate s/beta_i = {:.6}",
+                u / v
+            ),
+            CovariateModelKind::BgNbd => format!(
+                "a_i, b_i -> inf (customer {i}: a_i = {u:.3e}, b_i = {v:.3e}): a dropout \
+                 probability fixed at a_i/(a_i+b_i) = {:.6}",
+                u / (u + v)
+            ),
+        };
+        let k_free = 4 + self.layout.free_p.len();
+        let mut params = vec![2, 3];
+        params.extend(k_free..self.layout.n_params());
+        Some(Boundary {
+            params,
+            note: format!("{what}; the dropout parameters' standard errors are not reported"),
+        })
+    }
+}
+
+/// A fitted (or given) Pareto/NBD or BG/NBD model with static covariates.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CovariateModel {
+    format_version: u32,
+    layout: Layout,
+    /// r, α₀, s, β₀ (or r, α₀, a₀, b₀).
+    base: [f64; 4],
+    /// One effect per purchase covariate (constrained ones repeated).
+    purchase_effects: Vec<f64>,
+    /// One effect per dropout covariate (constrained ones repeated).
+    dropout_effects: Vec<f64>,
+    penalty_purchase: f64,
+    penalty_dropout: f64,
+    fit: Option<CovariateFitInfo>,
+}
+
+/// What a covariate fit reports besides the parameters.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CovariateFitInfo {
+    /// Names of the free parameters, the order of `info`'s vectors and of
+    /// the covariance ([`CovariateLikelihood::param_names`]).
+    pub param_names: Vec<String>,
+    /// The fit report in that order: `log_likelihood` is the unpenalised LL
+    /// at the optimum, standard errors from the (penalised) Hessian, 95%
+    /// intervals log-scale for the base parameters and `γ ± 1.96 SE` for the
+    /// effects, AIC/BIC with k = the number of free parameters.
+    pub info: FitInfo,
+    /// The penalised log-likelihood at the optimum (= `info.log_likelihood`
+    /// without penalty).
+    pub penalized_log_likelihood: f64,
+}
+
+/// Fits a Pareto/NBD or BG/NBD model with static covariates.
+///
+/// `purchase` and `dropout` hold one row per customer (in the order of
+/// `frequency`); either may have no columns ([`Covariates::none`]).
+///
+/// # Errors
+/// Those of [`CovariateLikelihood::new`] and of [`maximize`] (e.g.
+/// [`Error::NotConverged`]).
+///
+/// # Example
+/// ```
+/// use clv::covariates::{fit, CovariateModelKind, CovariateOptions, Covariates};
+/// let x = [0.0, 1.0, 3.0, 0.0, 2.0, 5.0, 1.0, 0.0];
+/// let tx = [0.0, 10.0, 30.0, 0.0, 20.0, 35.0, 5.0, 0.0];
+/// let t = [40.0; 8];
+/// let z = Covariates::new(&["Gender"], &[0., 0., 0., 0., 1., 1., 1., 1.].map(|v| vec![v]))?;
+/// let m = fit(CovariateModelKind::ParetoNbd, &x, &tx, &t, &z, &Covariates::none(8), None,
+///             &CovariateOptions::default())?;
+/// assert!(m.fit_info().unwrap().info.log_likelihood.is_finite());
+/// # Ok::<(), clv::Error>(())
+/// ```
+#[allow(clippy::too_many_arguments)]
+pub fn fit(
+    kind: CovariateModelKind,
+    frequency: &[f64],
+    recency: &[f64],
+    t: &[f64],
+    purchase: &Covariates,
+    dropout: &Covariates,
+    weights: Option<&[f64]>,
+    options: &CovariateOptions,
+) -> Result<CovariateModel> {
+    let mut lik = CovariateLikelihood::new(
+        kind, frequency, recency, t, purchase, dropout, weights, options,
+    )?;
+    // the plain model's optimum (all effects 0) is the first start
+    let w = lik.w.clone();
+    let plain = match kind {
+        CovariateModelKind::ParetoNbd => {
+            crate::fit::fit_model::<ParetoNbd>(&[frequency, recency, t], Some(&w), &options.fit)
+                .map(|m| [m.r(), m.alpha(), m.s(), m.beta()])
+        }
+        CovariateModelKind::BgNbd => {
+            crate::fit::fit_model::<BetaGeo>(&[frequency, recency, t], Some(&w), &options.fit)
+                .map(|m| [m.r(), m.alpha(), m.a(), m.b()])
+        }
+    };
+    if let Ok(b) = plain {
+        let mut s = vec![0.0; lik.layout.n_params()];
+        s[..4].copy_from_slice(&b);
+        lik.starts.insert(0, s);
+    }
+    let (theta, info) = maximize(kind.name(), &lik, &options.fit)?;
+    let params = CovariateLikelihood::natural(&theta);
+    let (base_excluded, boundary) = match (&info.boundary, lik.boundary(&theta)) {
+        (Some(note), Some(b)) => (b.params, Some(note.clone())),
+        _ => (Vec::new(), None),
+    };
+    let k = params.len();
+    let mut g = vec![0.0; k];
+    let ll = lik.log_likelihood(&params, &mut g);
+    let pll = lik.penalized_log_likelihood(&params, &mut g);
+    let h = lik.hessian(&params);
+    let (std_errors, covariance) = std_errors(&h, &base_excluded);
+    let ci_95 = params
+        .iter()
+        .zip(&std_errors)
+        .enumerate()
+        .map(|(j, (&p, &s))| {
+            if !s.is_finite() {
+                (f64::NAN, f64::NAN)
+            } else if j < 4 {
+                let m = (Z_95 * s / p).exp();
+                (p / m, p * m)
+            } else {
+                (p - Z_95 * s, p + Z_95 * s)
+            }
+        })
+        .collect();
+    let (aic, bic) = FitInfo::information_criteria(ll, k, lik.total_weight);
+    let fit_info = FitInfo {
+        log_likelihood: ll,
+        std_errors,
+        ci_95,
+        iterations: info.iterations,
+        converged: info.converged,
+        gradient_norm: info.gradient_norm,
+        n_observations: lik.total_weight,
+        boundary,
+        left_out: None,
+        unit: options.fit.unit.map(|u| u.to_string()),
+        aic,
+        bic,
+        covariance,
+        warnings: Vec::new(),
+    };
+    let (gp, gd) = lik.layout.expand(&params);
+    Ok(CovariateModel {
+        format_version: COVARIATE_FORMAT_VERSION,
+        base: [params[0], params[1], params[2], params[3]],
+        purchase_effects: gp,
+        dropout_effects: gd,
+        penalty_purchase: options.penalty_purchase,
+        penalty_dropout: options.penalty_dropout,
+        fit: Some(CovariateFitInfo {
+            param_names: lik.layout.names(),
+            info: fit_info,
+            penalized_log_likelihood: pll,
+        }),
+        layout: lik.layout,
+    })
+}
+
+/// Standard errors `√diag((−H)⁻¹)` and that covariance; the parameters in
+/// `excluded` (at a boundary) get NaN and the others are conditional on
+/// them; all NaN when the information is not positive definite.
+fn std_errors(h: &[Vec<f64>], excluded: &[usize]) -> (Vec<f64>, Vec<Vec<f64>>) {
+    let k = h.len();
+    let free: Vec<usize> = (0..k).filter(|i| !excluded.contains(i)).collect();
+    let info: Vec<Vec<f64>> = free
+        .iter()
+        .map(|&i| free.iter().map(|&j| -h[i][j]).collect())
+        .collect();
+    let mut se = vec![f64::NAN; k];
+    let mut cov = vec![vec![f64::NAN; k]; k];
+    if let Some(inv) = invert_spd(&info) {
+        for (a, &i) in free.iter().enumerate() {
+            if inv[a][a] > 0.0 && inv[a][a].is_finite() {
+                se[i] = inv[a][a].sqrt();
+            }
+            for (b, &j) in free.iter().enumerate() {
+                cov[i][j] = inv[a][b];
+            }
+        }
+    }
+    (se, cov)
+}
+
+/// Inverse of a symmetric positive-definite matrix (Cholesky), `None` when
+/// it is not positive definite. Written out here: the crate's own is private
+/// to `fit`, and the matrices are a few rows.
+#[allow(clippy::needless_range_loop)] // index notation mirrors the matrix algebra
+fn invert_spd(a: &[Vec<f64>]) -> Option<Vec<Vec<f64>>> {
+    let n = a.len();
+    let mut l = vec![vec![0.0; n]; n];
+    for i in 0..n {
+        for j in 0..=i {
+            let s: f64 = a[i][j] - (0..j).map(|m| l[i][m] * l[j][m]).sum::<f64>();
+            if i == j {
+                if !(s > 0.0 && s.is_finite()) {
+                    return None;
+                }
+                l[i][i] = s.sqrt();
+            } else {
+                l[i][j] = s / l[j][j];
+            }
+        }
+    }
+    let mut inv = vec![vec![0.0; n]; n];
+    for c in 0..n {
+        // L y = e_c, then Lᵀ x = y
+        let mut y = vec![0.0; n];
+        for i in 0..n {
+            let e = if i == c { 1.0 } else { 0.0 };
+            y[i] = (e - (0..i).map(|m| l[i][m] * y[m]).sum::<f64>()) / l[i][i];
+        }
+        let mut x = vec![0.0; n];
+        for i in (0..n).rev() {
+            x[i] = (y[i] - (i + 1..n).map(|m| l[m][i] * x[m]).sum::<f64>()) / l[i][i];
+        }
+        for r in 0..n {
+            inv[r][c] = x[r];
+        }
+    }
+    Some(inv)
+}
+
+impl CovariateModel {
+    /// A model with given parameters: `base` = (r, α₀, s, β₀) or
+    /// (r, α₀, a₀, b₀), one effect per purchase and per dropout covariate
+    /// (by name, in the order of the covariate sets used for predictions).
+    ///
+    /// # Errors
+    /// Base parameters finite and > 0 (field named), effects finite,
+    /// duplicate names.
+    pub fn from_params(
+        kind: CovariateModelKind,
+        base: [f64; 4],
+        purchase: &[(&str, f64)],
+        dropout: &[(&str, f64)],
+    ) -> Result<Self> {
+        for (name, v) in kind.base_names().iter().zip(base) {
+            crate::error::check::parameter(name, v)?;
+        }
+        let pn: Vec<&str> = purchase.iter().map(|p| p.0).collect();
+        let dn: Vec<&str> = dropout.iter().map(|p| p.0).collect();
+        let pn = check_names(&pn)?;
+        let dn = check_names(&dn)?;
+        for (name, v) in pn
+            .iter()
+            .zip(purchase)
+            .map(|(n, p)| (format!("purchase_{n}"), p.1))
+        {
+            if !v.is_finite() {
+                return Err(Error::invalid(name, v, "a finite effect"));
+            }
+        }
+        for (name, v) in dn
+            .iter()
+            .zip(dropout)
+            .map(|(n, p)| (format!("dropout_{n}"), p.1))
+        {
+            if !v.is_finite() {
+                return Err(Error::invalid(name, v, "a finite effect"));
+            }
+        }
+        Ok(CovariateModel {
+            format_version: COVARIATE_FORMAT_VERSION,
+            layout: Layout::new(kind, &pn, &dn, &[])?,
+            base,
+            purchase_effects: purchase.iter().map(|p| p.1).collect(),
+            dropout_effects: dropout.iter().map(|p| p.1).collect(),
+            penalty_purchase: 0.0,
+            penalty_dropout: 0.0,
+            fit: None,
+        })
+    }
+
+    /// Which model.
+    #[must_use]
+    pub fn kind(&self) -> CovariateModelKind {
+        self.layout.kind
+    }
+
+    /// The base parameters by name: `r, alpha, s, beta` (Pareto/NBD) or
+    /// `r, alpha, a, b` (BG/NBD), α₀ etc. being the values at z = 0.
+    #[must_use]
+    pub fn params(&self) -> BTreeMap<String, f64> {
+        self.layout
+            .kind
+            .base_names()
+            .iter()
+            .zip(self.base)
+            .map(|(n, v)| ((*n).to_string(), v))
+            .collect()
+    }
+
+    /// The base parameters in order.
+    #[must_use]
+    pub fn base(&self) -> [f64; 4] {
+        self.base
+    }
+
+    /// Purchase effects by covariate name (γ_p; CLVTools `trans.NAME`).
+    #[must_use]
+    pub fn purchase_effects(&self) -> BTreeMap<String, f64> {
+        named(&self.layout.purchase_names, &self.purchase_effects)
+    }
+
+    /// Dropout effects by covariate name (γ_d; CLVTools `life.NAME`).
+    #[must_use]
+    pub fn dropout_effects(&self) -> BTreeMap<String, f64> {
+        named(&self.layout.dropout_names, &self.dropout_effects)
+    }
+
+    /// The covariates whose purchase and dropout effects were constrained equal.
+    #[must_use]
+    pub fn constrained(&self) -> Vec<String> {
+        self.layout
+            .constr
+            .iter()
+            .map(|&(p, _)| self.layout.purchase_names[p].clone())
+            .collect()
+    }
+
+    /// The fit report, `None` for a model built from parameters.
+    #[must_use]
+    pub fn fit_info(&self) -> Option<&CovariateFitInfo> {
+        self.fit.as_ref()
+    }
+
+    /// Standard errors by name: the base parameters, `purchase_NAME` and
+    /// `dropout_NAME` (a constrained effect under both names, with its one
+    /// standard error). `None` for a model built from parameters.
+    #[must_use]
+    pub fn std_errors(&self) -> Option<BTreeMap<String, f64>> {
+        let f = self.fit.as_ref()?;
+        let mut out = BTreeMap::new();
+        for (name, &se) in f.param_names.iter().zip(&f.info.std_errors) {
+            if let Some(c) = name.strip_prefix("constrained_") {
+                out.insert(format!("purchase_{c}"), se);
+                out.insert(format!("dropout_{c}"), se);
+            } else {
+                out.insert(name.clone(), se);
+            }
+        }
+        Some(out)
+    }
+
+    /// Each customer's own parameters `(r, α_i, s, β_i)` or `(r, α_i, a_i, b_i)`.
+    ///
+    /// # Errors
+    /// The covariate sets must have the model's names, in the same order
+    /// (field `purchase_covariates` / `dropout_covariates`), and the same
+    /// number of rows.
+    pub fn customer_params(
+        &self,
+        purchase: &Covariates,
+        dropout: &Covariates,
+    ) -> Result<Vec<[f64; 4]>> {
+        self.check_sets(purchase, dropout)?;
+        Ok((0..purchase.len())
+            .map(|i| {
+                customer_params(
+                    self.layout.kind,
+                    &self.base,
+                    dot(&self.purchase_effects, purchase.row(i)),
+                    dot(&self.dropout_effects, dropout.row(i)),
+                )
+            })
+            .collect())
+    }
+
+    fn check_sets(&self, purchase: &Covariates, dropout: &Covariates) -> Result<()> {
+        for (process, set, names) in [
+            ("purchase", purchase, &self.layout.purchase_names),
+            ("dropout", dropout, &self.layout.dropout_names),
+        ] {
+            if set.names() != names.as_slice() {
+                return Err(Error::invalid(
+                    format!("{process}_covariates"),
+                    format!("[{}]", set.names().join(", ")),
+                    format!(
+                        "the model's covariates [{}], in that order",
+                        names.join(", ")
+                    ),
+                ));
+            }
+        }
+        if purchase.len() != dropout.len() {
+            return Err(Error::LengthMismatch {
+                field: "dropout_covariates".into(),
+                actual: dropout.len(),
+                reference: "purchase_covariates".into(),
+                expected: purchase.len(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Evaluates `f` with the plain model of each customer's parameters.
+    fn per_customer(
+        &self,
+        purchase: &Covariates,
+        dropout: &Covariates,
+        n: usize,
+        f: impl Fn(&dyn TransactionModel, usize) -> Result<f64>,
+    ) -> Result<Vec<f64>> {
+        let params = self.customer_params(purchase, dropout)?;
+        if params.len() != n {
+            return Err(Error::LengthMismatch {
+                field: "purchase_covariates".into(),
+                actual: params.len(),
+                reference: "frequency".into(),
+                expected: n,
+            });
+        }
+        params
+            .iter()
+            .enumerate()
+            .map(|(i, p)| match self.layout.kind {
+                CovariateModelKind::ParetoNbd => {
+                    f(&ParetoNbd::from_params(p[0], p[1], p[2], p[3])?, i)
+                }
+                CovariateModelKind::BgNbd => f(&BetaGeo::from_params(p[0], p[1], p[2], p[3])?, i),
+            })
+            .collect()
+    }
+
+    /// P(alive at T | x, t_x, T) per customer, with that customer's covariates.
+    ///
+    /// # Errors
+    /// Those of [`CovariateModel::customer_params`], of the customers
+    /// ([`validate_customers`]) and of the plain model.
+    pub fn prob_alive(
+        &self,
+        frequency: &[f64],
+        recency: &[f64],
+        t: &[f64],
+        purchase: &Covariates,
+        dropout: &Covariates,
+    ) -> Result<Vec<f64>> {
+        validate_customers(frequency, recency, t)?;
+        self.per_customer(purchase, dropout, frequency.len(), |m, i| {
+            Ok(m.prob_alive(&[frequency[i]], &[recency[i]], &[t[i]])?[0])
+        })
+    }
+
+    /// E[X(T, T+h) | x, t_x, T] per customer (the conditional expectation),
+    /// with that customer's covariates.
+    ///
+    /// # Errors
+    /// As [`CovariateModel::prob_alive`]; `h` as the plain model's.
+    pub fn expected_purchases(
+        &self,
+        h: f64,
+        frequency: &[f64],
+        recency: &[f64],
+        t: &[f64],
+        purchase: &Covariates,
+        dropout: &Covariates,
+    ) -> Result<Vec<f64>> {
+        validate_customers(frequency, recency, t)?;
+        self.per_customer(purchase, dropout, frequency.len(), |m, i| {
+            Ok(m.expected_purchases(h, &[frequency[i]], &[recency[i]], &[t[i]])?[0])
+        })
+    }
+
+    /// E[X(h)] of a new customer with each row's covariates.
+    ///
+    /// # Errors
+    /// As [`CovariateModel::customer_params`]; `h` as the plain model's.
+    pub fn expected_purchases_new(
+        &self,
+        h: f64,
+        purchase: &Covariates,
+        dropout: &Covariates,
+    ) -> Result<Vec<f64>> {
+        self.per_customer(purchase, dropout, purchase.len(), |m, _| {
+            m.expected_purchases_new(h)
+        })
+    }
+
+    /// Per-customer log-likelihood `ln Lᵢ` with each customer's covariates.
+    ///
+    /// # Errors
+    /// As [`CovariateModel::prob_alive`].
+    pub fn log_likelihood(
+        &self,
+        frequency: &[f64],
+        recency: &[f64],
+        t: &[f64],
+        purchase: &Covariates,
+        dropout: &Covariates,
+    ) -> Result<Vec<f64>> {
+        validate_customers(frequency, recency, t)?;
+        self.per_customer(purchase, dropout, frequency.len(), |m, i| {
+            Ok(m.log_likelihood(&[frequency[i]], &[recency[i]], &[t[i]])?[0])
+        })
+    }
+
+    /// The model as JSON, with `format_version`
+    /// ([`COVARIATE_FORMAT_VERSION`]); NaN standard errors are written as
+    /// `null`.
+    ///
+    /// # Errors
+    /// Serialisation errors (none for a valid model).
+    pub fn to_json(&self) -> Result<String> {
+        serde_json::to_string(self)
+            .map_err(|e| Error::invalid("model", e.to_string(), "a serialisable model"))
+    }
+
+    /// Reads a model written by [`CovariateModel::to_json`].
+    ///
+    /// # Errors
+    /// [`Error::InvalidValue`] (field `json`) for malformed JSON or another
+    /// format version (field `format_version`).
+    pub fn from_json(text: &str) -> Result<Self> {
+        let m: CovariateModel = serde_json::from_str(text)
+            .map_err(|e| Error::invalid("json", e.to_string(), "a covariate model's JSON"))?;
+        if m.format_version != COVARIATE_FORMAT_VERSION {
+            return Err(Error::invalid(
+                "format_version",
+                m.format_version,
+                format!("{COVARIATE_FORMAT_VERSION}"),
+            ));
+        }
+        Ok(m)
+    }
+}
+
+fn named(names: &[String], values: &[f64]) -> BTreeMap<String, f64> {
+    names.iter().cloned().zip(values.iter().copied()).collect()
+}
+
+/// Groups customers with the same `(x, t_x, T, z^p, z^d)` (the covariate
+/// cell): returns the index of one representative row per group, in order
+/// of first appearance, and each group's weight (the sum of `weights`, or
+/// the count). A fit on the representatives with these weights equals the
+/// fit on all rows.
+///
+/// # Errors
+/// Lengths: the covariate sets and `weights` must have one row per customer.
+pub fn compress(
+    frequency: &[f64],
+    recency: &[f64],
+    t: &[f64],
+    purchase: &Covariates,
+    dropout: &Covariates,
+    weights: Option<&[f64]>,
+) -> Result<(Vec<usize>, Vec<f64>)> {
+    let n = frequency.len();
+    crate::error::check::same_len("recency", recency.len(), "frequency", n)?;
+    crate::error::check::same_len("T", t.len(), "frequency", n)?;
+    crate::error::check::same_len("purchase_covariates", purchase.len(), "frequency", n)?;
+    crate::error::check::same_len("dropout_covariates", dropout.len(), "frequency", n)?;
+    let w = crate::models::weights_or_ones(weights, n)?;
+    let mut groups: HashMap<Vec<u64>, usize> = HashMap::new();
+    let (mut reps, mut gw) = (Vec::new(), Vec::new());
+    for i in 0..n {
+        let key: Vec<u64> = [frequency[i], recency[i], t[i]]
+            .iter()
+            .chain(purchase.row(i))
+            .chain(dropout.row(i))
+            // +0.0 and −0.0 are one cell
+            .map(|v| (v + 0.0).to_bits())
+            .collect();
+        match groups.get(&key) {
+            Some(&g) => gw[g] += w[i],
+            None => {
+                groups.insert(key, reps.len());
+                reps.push(i);
+                gw.push(w[i]);
+            }
+        }
+    }
+    Ok((reps, gw))
+}
+
+impl Covariates {
+    /// The rows at `indices` (e.g. the representatives of [`compress`]).
+    #[must_use]
+    pub fn select(&self, indices: &[usize]) -> Covariates {
+        let mut values = Vec::with_capacity(indices.len() * self.names.len());
+        for &i in indices {
+            values.extend_from_slice(self.row(i));
+        }
+        Covariates {
+            names: self.names.clone(),
+            values,
+            n_rows: indices.len(),
+        }
+    }
+}
