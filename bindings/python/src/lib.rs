@@ -42,6 +42,7 @@ fn _clv(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<grouped::PyGroupedDraws>()?;
     m.add_function(wrap_pyfunction!(models::registry, m)?)?;
     m.add_function(wrap_pyfunction!(uncertainty::sample, m)?)?;
+    m.add_function(wrap_pyfunction!(uncertainty::check_prior_options, m)?)?;
     m.add_function(wrap_pyfunction!(grouped::sample_grouped, m)?)?;
     m.add_function(wrap_pyfunction!(models::customer_lifetime_value, m)?)?;
     m.add_function(wrap_pyfunction!(summary::summarize, m)?)?;

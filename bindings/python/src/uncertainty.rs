@@ -125,6 +125,17 @@ fn priors(priors: &[(String, Bound<'_, PyAny>)]) -> clv::Result<Vec<(String, Pri
     priors.iter().map(read).collect()
 }
 
+/// `Model.sample` (Python layer): refuses priors with groups and
+/// hyperpriors without ([`clv::bayes::check_prior_options`]).
+#[pyfunction]
+pub(crate) fn check_prior_options(grouped: bool, priors: bool, hyperpriors: bool) -> Res<()> {
+    Ok(clv::bayes::check_prior_options(
+        grouped,
+        priors,
+        hyperpriors,
+    )?)
+}
+
 /// `Model.sample` (Python layer): converts and calls [`clv::bayes::sample`];
 /// `priors` are (parameter, `(family, *args)` as the user wrote it).
 #[pyfunction]

@@ -16,6 +16,7 @@ _F64 = npt.NDArray[np.float64]
 __all__ = [
     "alive_path",
     "calibration_vs_holdout",
+    "check_prior_options",
     "ClvError",
     "contribution_margin",
     "contribution_margins",
@@ -200,6 +201,7 @@ class GroupedDraws:
         data_unit: Optional[str] = None,
     ) -> _Intervals: ...
 
+def check_prior_options(grouped: bool, priors: bool, hyperpriors: bool) -> None: ...
 def sample_grouped(
     kind: str,
     inputs: Sequence[_F64],

@@ -117,17 +117,13 @@ class Model:
             w = np.ascontiguousarray(to_f64("weights", weights))
             if w.ndim == 0:
                 w = np.full(arrays[0].shape[0], float(w))
+        _clv.check_prior_options(groups is not None, priors is not None, hyperpriors is not None)
         if groups is not None:
-            if priors is not None:
-                raise error("priors with groups: a hierarchical fit takes hyperpriors={param: (mu_mean, mu_sd, "
-                            "tau_sd)}", field="priors")
             hyper = [(str(name), [float(v) for v in np.atleast_1d(to_f64(f"hyperpriors[{name}]", spec))])
                      for name, spec in (hyperpriors or {}).items()]
             grouped = _clv.sample_grouped(self._spec["key"], arrays, w, group_labels(groups), hyper,
                                           _settings(chains, tune, draws, seed))
             return GroupedPosterior(grouped, self)
-        if hyperpriors is not None:
-            raise error("hyperpriors without groups: give groups= (one label per customer)", field="hyperpriors")
         # (family, *args) or the bare family name: the core parses and checks
         # it (Prior::from_items), as for Node and WASM.
         given = [(str(name), spec) for name, spec in (priors or {}).items()]
