@@ -513,23 +513,27 @@ impl Layout {
         v
     }
 
+    /// The effect columns each free parameter past the base four sets, in
+    /// order: its purchase column, its dropout column (both for a
+    /// constrained effect).
+    fn slots(&self) -> impl Iterator<Item = (Option<usize>, Option<usize>)> + '_ {
+        let free_p = self.free_p.iter().map(|&j| (Some(j), None));
+        let free_d = self.free_d.iter().map(|&j| (None, Some(j)));
+        let constr = self.constr.iter().map(|&(p, d)| (Some(p), Some(d)));
+        free_p.chain(free_d).chain(constr)
+    }
+
     /// The full effect vectors (one per column) from the free parameters.
     fn expand(&self, params: &[f64]) -> (Vec<f64>, Vec<f64>) {
         let mut gp = vec![0.0; self.purchase_names.len()];
         let mut gd = vec![0.0; self.dropout_names.len()];
-        let mut k = 4;
-        for &j in &self.free_p {
-            gp[j] = params[k];
-            k += 1;
-        }
-        for &j in &self.free_d {
-            gd[j] = params[k];
-            k += 1;
-        }
-        for &(p, d) in &self.constr {
-            gp[p] = params[k];
-            gd[d] = params[k];
-            k += 1;
+        for ((p, d), &v) in self.slots().zip(&params[4..]) {
+            if let Some(p) = p {
+                gp[p] = v;
+            }
+            if let Some(d) = d {
+                gd[d] = v;
+            }
         }
         (gp, gd)
     }
@@ -538,18 +542,8 @@ impl Layout {
     /// (a constrained effect collects both).
     fn collect(&self, base: &[f64; 4], dp: &[f64], dd: &[f64], out: &mut [f64]) {
         out[..4].copy_from_slice(base);
-        let mut k = 4;
-        for &j in &self.free_p {
-            out[k] = dp[j];
-            k += 1;
-        }
-        for &j in &self.free_d {
-            out[k] = dd[j];
-            k += 1;
-        }
-        for &(p, d) in &self.constr {
-            out[k] = dp[p] + dd[d];
-            k += 1;
+        for ((p, d), o) in self.slots().zip(&mut out[4..]) {
+            *o = p.map_or(0.0, |p| dp[p]) + d.map_or(0.0, |d| dd[d]);
         }
     }
 }
@@ -787,34 +781,20 @@ impl<'a> CovariateLikelihood<'a> {
     /// central differences of the analytic gradient (steps `1e-5·θ` for the
     /// base parameters, `1e-5·max(1, |γ|)` for the effects), symmetrised.
     #[must_use]
-    #[allow(clippy::needless_range_loop)] // index notation mirrors the matrix algebra
     pub fn hessian(&self, params: &[f64]) -> Vec<Vec<f64>> {
-        let k = params.len();
-        let mut h = vec![vec![0.0; k]; k];
-        let (mut gp, mut gm) = (vec![0.0; k], vec![0.0; k]);
-        for j in 0..k {
-            let step = if j < 4 {
-                1e-5 * params[j]
-            } else {
-                1e-5 * params[j].abs().max(1.0)
-            };
-            let mut p = params.to_vec();
-            p[j] = params[j] + step;
-            self.penalized_log_likelihood(&p, &mut gp);
-            p[j] = params[j] - step;
-            self.penalized_log_likelihood(&p, &mut gm);
-            for i in 0..k {
-                h[i][j] = (gp[i] - gm[i]) / (2.0 * step);
-            }
-        }
-        for i in 0..k {
-            for j in 0..i {
-                let s = 0.5 * (h[i][j] + h[j][i]);
-                h[i][j] = s;
-                h[j][i] = s;
-            }
-        }
-        h
+        crate::fit::hessian_of(
+            |p, g| {
+                self.penalized_log_likelihood(p, g);
+            },
+            params,
+            |j, v| {
+                if j < 4 {
+                    1e-5 * v
+                } else {
+                    1e-5 * v.abs().max(1.0)
+                }
+            },
+        )
     }
 }
 

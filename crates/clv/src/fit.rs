@@ -1134,19 +1134,36 @@ fn invert_spd(a: &[Vec<f64>]) -> Option<Vec<Vec<f64>>> {
 /// let h = hessian(&Poisson, &[2.5]);
 /// assert!((h[0][0] + 1.6).abs() < 1e-8);
 /// ```
-#[allow(clippy::needless_range_loop)] // index notation mirrors the matrix algebra
 pub fn hessian<L: Likelihood + ?Sized>(likelihood: &L, params: &[f64]) -> Vec<Vec<f64>> {
+    hessian_of(
+        |p, g| {
+            likelihood.value_and_gradient(p, g);
+        },
+        params,
+        |_, v| 1e-5 * v.abs().max(f64::MIN_POSITIVE),
+    )
+}
+
+/// The symmetrised central-difference Jacobian of `gradient` (which writes
+/// the gradient at its first argument into its second) at `params`, with
+/// the step `step(j, θ_j)` for parameter `j`.
+#[allow(clippy::needless_range_loop)] // index notation mirrors the matrix algebra
+pub(crate) fn hessian_of(
+    gradient: impl Fn(&[f64], &mut [f64]),
+    params: &[f64],
+    step: impl Fn(usize, f64) -> f64,
+) -> Vec<Vec<f64>> {
     let k = params.len();
     let mut h = vec![vec![0.0; k]; k];
     let mut gp = vec![0.0; k];
     let mut gm = vec![0.0; k];
     for j in 0..k {
-        let step = 1e-5 * params[j].abs().max(f64::MIN_POSITIVE);
+        let step = step(j, params[j]);
         let mut p = params.to_vec();
         p[j] = params[j] + step;
-        likelihood.value_and_gradient(&p, &mut gp);
+        gradient(&p, &mut gp);
         p[j] = params[j] - step;
-        likelihood.value_and_gradient(&p, &mut gm);
+        gradient(&p, &mut gm);
         for i in 0..k {
             h[i][j] = (gp[i] - gm[i]) / (2.0 * step);
         }
