@@ -5,8 +5,9 @@
 use std::path::PathBuf;
 
 use clap::Args;
+use clv::covariates::{CovariateModelKind, CovariateOptions, Covariates};
 use clv::fit::{FitInfo, FitOptions};
-use clv::models::{AnyModel, Family, ModelInfo};
+use clv::models::{AnyModel, Family, ModelInfo, ModelKind};
 use clv::time::TimeUnit;
 use clv::{Error, Result};
 use serde_json::{Map, Value, json};
@@ -19,9 +20,13 @@ use crate::render::{left_out_json, left_out_text};
 pub struct FitArgs {
     #[command(flatten)]
     pub data: ModelData,
-    /// L2 penalty on the parameters (as lifetimes' penalizer_coef).
-    #[arg(long, default_value_t = 0.0)]
-    pub penalty: f64,
+    /// L2 penalty: on the parameters (as lifetimes' penalizer_coef); with
+    /// --covariates on the covariate effects only, `P,D` for the purchase
+    /// and dropout effects (CLVTools' reg.lambdas) or one number for both.
+    #[arg(long, default_value = "0")]
+    pub penalty: String,
+    #[command(flatten)]
+    pub covariates: CovariateArgs,
     /// Time unit of the summary (W, D, H, M or <n>d; what `clv summary
     /// --freq` used): saved with the model, so that `clv score` takes the
     /// CLV's months from it and refuses another unit.
@@ -33,6 +38,30 @@ pub struct FitArgs {
     /// Save the fitted model as JSON (for `clv score`).
     #[arg(long)]
     pub save: Option<PathBuf>,
+}
+
+/// The static covariates of `clv fit` (Pareto/NBD and BG/NBD; module
+/// [`clv::covariates`]).
+#[derive(Debug, Args, Default)]
+pub struct CovariateArgs {
+    /// CSV of static covariates, one row per customer (joined on the
+    /// customer id), numeric columns (0/1 for a category).
+    #[arg(long)]
+    pub covariates: Option<PathBuf>,
+    /// Customer id column of the --covariates file.
+    #[arg(long, default_value = "customer_id")]
+    pub covariate_id_col: String,
+    /// Covariates of the purchase process (α_i = α₀·exp(−γ_pᵀz_i)).
+    #[arg(long, value_delimiter = ',')]
+    pub purchase_covariates: Vec<String>,
+    /// Covariates of the dropout process (Pareto/NBD β_i = β₀·exp(−γ_dᵀz_i);
+    /// BG/NBD a_i, b_i = a₀, b₀·exp(γ_dᵀz_i)).
+    #[arg(long, value_delimiter = ',')]
+    pub dropout_covariates: Vec<String>,
+    /// Covariates whose purchase and dropout effects are forced equal
+    /// (CLVTools' names.cov.constr); each must be in both sets.
+    #[arg(long, value_delimiter = ',')]
+    pub constrain_equal: Vec<String>,
 }
 
 /// A fitted model, whatever its kind.
@@ -47,8 +76,18 @@ pub struct Fitted {
 
 /// Fits the model the arguments ask for ([`ModelData::with_inputs`]).
 pub fn fit(args: &FitArgs) -> Result<Fitted> {
+    let penalty = match penalties(&args.penalty)?[..] {
+        [p] => p,
+        _ => {
+            return Err(Error::invalid(
+                "penalty",
+                &args.penalty,
+                "one number (P,D penalties are those of --covariates)",
+            ));
+        }
+    };
     let options = FitOptions {
-        penalty: args.penalty,
+        penalty,
         unit: args.freq.as_deref().map(TimeUnit::parse).transpose()?,
         ..FitOptions::default()
     };
@@ -101,8 +140,181 @@ pub fn fit_json(f: &Fitted) -> Value {
     })
 }
 
+/// The numbers of `--penalty`: one, or `P,D`.
+fn penalties(text: &str) -> Result<Vec<f64>> {
+    let v = crate::input::parse_numbers("penalty", text, "a number >= 0, or P,D")?;
+    if v.is_empty() || v.len() > 2 {
+        return Err(Error::invalid("penalty", text, "a number >= 0, or P,D"));
+    }
+    Ok(v)
+}
+
+/// The covariate model `clv fit --covariates` fits in place of `kind`.
+fn covariate_kind(kind: ModelKind) -> Result<CovariateModelKind> {
+    match kind {
+        ModelKind::ParetoNbd => Ok(CovariateModelKind::ParetoNbd),
+        ModelKind::BgNbd => Ok(CovariateModelKind::BgNbd),
+        other => Err(Error::Unsupported {
+            model: other.spec().name.to_string(),
+            operation: "covariates".to_string(),
+            reason: "static covariates are there for pareto-nbd and bg-nbd".to_string(),
+        }),
+    }
+}
+
+/// `clv fit --covariates`: the fit with static covariates, as the JSON of
+/// [`fit_json`] (its keys for the base parameters) plus `"covariates":
+/// {"purchase": {NAME: effect}, "dropout": {...}}` and the effects'
+/// standard errors under `purchase_NAME` / `dropout_NAME`.
+pub fn fit_covariates(args: &FitArgs, path: &std::path::Path) -> Result<Value> {
+    let kind = covariate_kind(args.data.model.0)?;
+    let c = &args.covariates;
+    let (penalty_purchase, penalty_dropout) = match penalties(&args.penalty)?[..] {
+        [p] => (p, p),
+        [p, d] => (p, d),
+        _ => unreachable!("penalties gives one or two numbers"),
+    };
+    let options = CovariateOptions {
+        penalty_purchase,
+        penalty_dropout,
+        constrain_equal: c.constrain_equal.clone(),
+        fit: FitOptions {
+            unit: args.freq.as_deref().map(TimeUnit::parse).transpose()?,
+            ..FitOptions::default()
+        },
+    };
+    let mut wanted: Vec<&str> = c.purchase_covariates.iter().map(String::as_str).collect();
+    for d in &c.dropout_covariates {
+        if !wanted.contains(&d.as_str()) {
+            wanted.push(d);
+        }
+    }
+    let file = clv::io::read_csv_columns(path, Some(&c.covariate_id_col), &wanted)?;
+    // One set of covariates by customer id, in the summary's order.
+    let set = |names: &[String], customers: &[String]| -> Result<Covariates> {
+        if names.is_empty() {
+            return Ok(Covariates::none(customers.len()));
+        }
+        let cols = names
+            .iter()
+            .map(|n| file.get(n))
+            .collect::<Result<Vec<&[f64]>>>()?;
+        let rows: Vec<Vec<f64>> = (0..file.ids.len())
+            .map(|i| cols.iter().map(|col| col[i]).collect())
+            .collect();
+        Covariates::by_id(names, &file.ids, &rows, customers)
+    };
+    let model = args.data.with_inputs(|inputs, weights, ids| {
+        let purchase = set(&c.purchase_covariates, ids)?;
+        let dropout = set(&c.dropout_covariates, ids)?;
+        let [x, tx, t] = inputs else {
+            unreachable!("a transaction model takes frequency, recency and T")
+        };
+        clv::covariates::fit(kind, x, tx, t, &purchase, &dropout, weights, &options)
+    })?;
+    let fi = model.fit_info().ok_or_else(|| Error::Format {
+        what: "fit".to_string(),
+        message: "the fitted model carries no fit information".to_string(),
+    })?;
+    let info = &fi.info;
+    let ci: Map<String, Value> = fi
+        .param_names
+        .iter()
+        .zip(&info.ci_95)
+        .map(|(n, (lo, hi))| (n.clone(), json!([lo, hi])))
+        .collect();
+    Ok(json!({
+        "model": args.data.model.0.spec().cli_name(),
+        "name": kind.name(),
+        "params": model.base().iter().zip(kind.base_names()).map(|(v, n)| (n.to_string(), json!(v))).collect::<Map<String, Value>>(),
+        "covariates": {
+            "purchase": model.purchase_effects(),
+            "dropout": model.dropout_effects(),
+            "constrained": model.constrained(),
+        },
+        "log_likelihood": info.log_likelihood,
+        "penalized_log_likelihood": fi.penalized_log_likelihood,
+        "std_errors": model.std_errors(),
+        "ci_95": ci,
+        "converged": info.converged,
+        "iterations": info.iterations,
+        "gradient_norm": info.gradient_norm,
+        "n_observations": info.n_observations,
+        "n": info.n_observations,
+        "aic": info.aic,
+        "bic": info.bic,
+        "boundary": info.boundary,
+        "unit": info.unit,
+        "warnings": info.warnings,
+    }))
+}
+
+/// The table `clv fit --covariates` prints: the base parameters, then
+/// each effect as `purchase_NAME` / `dropout_NAME`, from [`fit_covariates`]'
+/// JSON.
+fn covariates_text(doc: &Value) -> String {
+    let num = |v: &Value| v.as_f64().unwrap_or(f64::NAN);
+    let mut s = format!(
+        "{} fitted on {} observations (log-likelihood {:.4}, {} iterations)\n",
+        doc["name"].as_str().unwrap_or_default(),
+        num(&doc["n_observations"]),
+        num(&doc["log_likelihood"]),
+        doc["iterations"]
+    );
+    s.push_str(&format!(
+        "  {:<20}{:>12}{:>12}{:>12}{:>12}\n",
+        "param", "estimate", "std_error", "lower_95", "upper_95"
+    ));
+    let effects = ["purchase", "dropout"].into_iter().flat_map(|side| {
+        let set = doc["covariates"][side]
+            .as_object()
+            .cloned()
+            .unwrap_or_default();
+        set.into_iter()
+            .map(move |(n, v)| (format!("{side}_{n}"), v, format!("constrained_{n}")))
+    });
+    let base = doc["params"].as_object().cloned().unwrap_or_default();
+    let base = base.into_iter().map(|(n, v)| (n.clone(), v, n));
+    for (label, value, ci_key) in base.chain(effects) {
+        let ci = &doc["ci_95"];
+        let ci = if ci[&label].is_null() {
+            &ci[&ci_key]
+        } else {
+            &ci[&label]
+        };
+        s.push_str(&format!(
+            "  {label:<20}{:>12.4}{:>12.4}{:>12.4}{:>12.4}\n",
+            num(&value),
+            num(&doc["std_errors"][&label]),
+            num(&ci[0]),
+            num(&ci[1])
+        ));
+    }
+    if let Some(note) = doc["boundary"].as_str() {
+        s.push_str(&format!("  boundary optimum: {note}\n"));
+    }
+    s
+}
+
 /// Runs `clv fit`.
 pub fn run(args: &FitArgs) -> Result<()> {
+    if let Some(path) = &args.covariates.covariates {
+        if args.save.is_some() {
+            return Err(Error::invalid(
+                "save",
+                "--save with --covariates",
+                "no --save: a covariate model is not yet scored by `clv score`",
+            ));
+        }
+        let doc = fit_covariates(args, path)?;
+        let mut out = crate::output(None)?;
+        let text = if args.json {
+            doc.to_string() + "\n"
+        } else {
+            covariates_text(&doc)
+        };
+        return crate::write_out(&mut out, &text);
+    }
     let f = fit(args)?;
     if args.freq.is_none() && f.model.kind().spec().family == Family::Transaction {
         eprintln!(
