@@ -9,47 +9,10 @@ use napi_derive::napi;
 
 use crate::models::ModelClass;
 use crate::uncertainty::{
-    ClvIntervalOptions, Draws, DrawsData, IntervalOptions, PredictionIntervals, clv_intervals,
-    per_customer, predictions,
+    ClvIntervalOptions, Draws, DrawsData, GroupPosteriorRow, IntervalOptions, PredictionIntervals,
+    clv_intervals, per_customer, predictions,
 };
 use crate::{Result, js, sl};
-
-/// One row of a grouped posterior's `summary()`: a group's parameter
-/// (`term` "theta"), or the mean "mu" / spread "tau" of a parameter
-/// across groups (`group` null).
-#[napi(object, object_from_js = false)]
-pub struct GroupPosteriorRow {
-    pub group: Option<String>,
-    pub term: String,
-    pub param: String,
-    pub mean: f64,
-    pub sd: f64,
-    pub q05: f64,
-    pub q95: f64,
-    pub r_hat: f64,
-    pub ess_bulk: f64,
-    pub ess_tail: f64,
-    pub divergences: u32,
-}
-
-impl From<common::GroupRow> for GroupPosteriorRow {
-    fn from(r: common::GroupRow) -> Self {
-        let p = r.row;
-        GroupPosteriorRow {
-            group: r.group,
-            term: r.term.to_string(),
-            param: p.param.to_string(),
-            mean: p.mean,
-            sd: p.sd,
-            q05: p.q05,
-            q95: p.q95,
-            r_hat: p.r_hat,
-            ess_bulk: p.ess_bulk,
-            ess_tail: p.ess_tail,
-            divergences: p.divergences,
-        }
-    }
-}
 
 /// The posterior of a hierarchical fit: per group a `Draws`, and the
 /// hyperparameter draws; predictions take one group label per customer.
@@ -77,7 +40,7 @@ impl GroupedDraws {
     /// Rows per (group, parameter), then the mu and tau rows per parameter.
     #[napi(catch_unwind)]
     pub fn summary(&self) -> Result<Vec<GroupPosteriorRow>> {
-        Ok(crate::rows(common::grouped_rows(&self.inner).map_err(js)?))
+        Ok(crate::rows(self.inner.summary().map_err(js)?))
     }
 
     /// The hyperparameter draws: per draw mu of each parameter, then tau.
@@ -89,13 +52,13 @@ impl GroupedDraws {
     /// Draws per group.
     #[napi(getter)]
     pub fn n(&self) -> u32 {
-        u32::try_from(self.inner.len()).unwrap_or(u32::MAX)
+        crate::count(self.inner.len())
     }
 
     /// Divergent transitions of the run.
     #[napi(getter)]
     pub fn divergences(&self) -> u32 {
-        u32::try_from(self.inner.nuts().divergent.len()).unwrap_or(u32::MAX)
+        crate::count(self.inner.nuts().divergent.len())
     }
 
     /// The JSON text of the core (`GroupedDraws::to_json`).

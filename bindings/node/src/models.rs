@@ -171,11 +171,7 @@ pub struct LeftOut {
 impl From<&clv::fit::LeftOut> for LeftOut {
     fn from(l: &clv::fit::LeftOut) -> Self {
         LeftOut {
-            indices: l
-                .indices
-                .iter()
-                .map(|&i| u32::try_from(i).unwrap_or(u32::MAX))
-                .collect(),
+            indices: l.indices.iter().map(|&i| crate::count(i)).collect(),
             reason: l.reason.clone(),
         }
     }
@@ -281,6 +277,11 @@ macro_rules! any_model_class {
 }
 
 /// One model class: state, parameter object, lifecycle and its family's methods.
+/// The TS of the methods all classes (or all of a family) share is written
+/// once, in the head of index.d.ts (`index.d.ts.in`: `Model<P>`,
+/// `FitsCustomers<D>`, `TransactionModel<P, D>`, merged into each class), so
+/// those methods carry `skip_typescript`; the constructor, the factories and
+/// the methods of one class only are typed here.
 macro_rules! model_class {
     ($variant:ident, $name:literal, $reference:literal, $class:ident, $family:ident, [$($param:ident),*], $Input:ident) => { paste::paste! {
         #[doc = $name " parameters, in the registry's order."]
@@ -332,33 +333,33 @@ macro_rules! model_class {
             }
 
             /// `{format_version, model, params, fit}`: what `JSON.stringify(model)` writes.
-            #[napi(catch_unwind, js_name = "toJSON", ts_return_type = "Record<string, unknown>")]
+            #[napi(catch_unwind, skip_typescript, js_name = "toJSON")]
             pub fn to_json(&self) -> Result<serde_json::Value> {
                 // The core writes valid JSON.
                 Ok(serde_json::from_str(&self.model()?.to_json()).unwrap_or_default())
             }
 
             /// The parameters.
-            #[napi(catch_unwind, getter)]
+            #[napi(catch_unwind, skip_typescript, getter)]
             pub fn params(&self) -> Result<[<$class Params>]> {
                 Ok([<$class Params>]::from_values(&self.model()?.values()))
             }
 
             /// Total log-likelihood at the optimum; null for a model built from parameters.
-            #[napi(catch_unwind, getter)]
+            #[napi(catch_unwind, skip_typescript, getter)]
             pub fn log_likelihood(&self) -> Result<Option<f64>> {
                 Ok(self.model()?.fit_info().map(|f| f.log_likelihood))
             }
 
             /// Akaike information criterion 2k − 2·LL (k parameters); null for a model built from parameters.
-            #[napi(catch_unwind, getter)]
+            #[napi(catch_unwind, skip_typescript, getter)]
             pub fn aic(&self) -> Result<Option<f64>> {
                 Ok(self.model()?.fit_info().map(|f| f.aic))
             }
 
             /// Bayesian information criterion k·ln(n) − 2·LL (n the weighted number of customers);
             /// null for a model built from parameters.
-            #[napi(catch_unwind, getter)]
+            #[napi(catch_unwind, skip_typescript, getter)]
             pub fn bic(&self) -> Result<Option<f64>> {
                 Ok(self.model()?.fit_info().map(|f| f.bic))
             }
@@ -366,7 +367,7 @@ macro_rules! model_class {
             /// The note of a boundary optimum (the parameters running off and the model
             /// the fit reduces to; their standard errors are NaN); null for an interior
             /// optimum or a model built from parameters.
-            #[napi(catch_unwind, getter)]
+            #[napi(catch_unwind, skip_typescript, getter)]
             pub fn boundary(&self) -> Result<Option<String>> {
                 Ok(self.model()?.fit_info().and_then(|f| f.boundary.clone()))
             }
@@ -375,38 +376,38 @@ macro_rules! model_class {
             /// repeat customers whose mean spend is 0, valued at the population mean
             /// spend): their 0-based indices in the fit's arrays and why; null when none,
             /// or for a model built from parameters.
-            #[napi(catch_unwind, getter)]
+            #[napi(catch_unwind, skip_typescript, getter)]
             pub fn left_out(&self) -> Result<Option<LeftOut>> {
                 Ok(self.model()?.fit_info().and_then(|f| f.left_out.as_ref()).map(LeftOut::from))
             }
 
             /// The time unit the model was fitted in (the `unit` of the fitted data, e.g.
             /// "W"): that of recency, T and every horizon; null when not known.
-            #[napi(catch_unwind, getter)]
+            #[napi(catch_unwind, skip_typescript, getter)]
             pub fn unit(&self) -> Result<Option<String>> {
                 Ok(self.model()?.fit_info().and_then(|f| f.unit.clone()))
             }
 
             /// Standard errors of the parameters; null for a model built from parameters.
-            #[napi(catch_unwind, getter)]
+            #[napi(catch_unwind, skip_typescript, getter)]
             pub fn std_errors(&self) -> Result<Option<[<$class Params>]>> {
                 Ok(self.model()?.fit_info().map(|f| [<$class Params>]::from_values(&f.std_errors)))
             }
 
             /// The model in one line: `BG/NBD(r=0.2426, ...; fitted to 2357 customers ...)`.
-            #[napi(js_name = "toString")]
+            #[napi(skip_typescript, js_name = "toString")]
             pub fn display(&self) -> String { self.state.to_string() }
 
             /// Parameter draws: `method` "laplace" (default; from the fit's covariance) or
             /// "bootstrap" (refits to customers resampled from `data`), `n` draws (default
             /// 2000), `seed` (default 0); every prediction of the draws has intervals.
-            #[napi(catch_unwind)]
+            #[napi(catch_unwind, skip_typescript)]
             pub fn draws(&self, options: Option<crate::uncertainty::DrawsOptions>) -> Result<crate::uncertainty::Draws> {
                 crate::uncertainty::draws(self, options)
             }
 
             /// Estimate, standard error and 95% interval of each parameter.
-            #[napi(catch_unwind)]
+            #[napi(catch_unwind, skip_typescript)]
             pub fn summary(&self) -> Result<Vec<ParamSummary>> {
                 Ok(crate::rows(common::summary_rows(self.model()?)))
             }
@@ -438,7 +439,7 @@ macro_rules! input_fit {
         impl $class {
             /// Fits the model by maximum likelihood (a spend model on the customers with
             /// frequency > 0) and returns the model itself.
-            #[napi(catch_unwind)]
+            #[napi(catch_unwind, skip_typescript)]
             pub fn fit<'a>(&mut self, this: This<'a>, data: $Input) -> Result<This<'a>> {
                 self.state
                     .fit_in(&data.columns(), data.weights(), data.unit())
@@ -450,7 +451,7 @@ macro_rules! input_fit {
             /// `chains` in parallel, each of `tune` warm-up and `draws` kept draws, `seed`):
             /// the posterior draws (method "nuts"), with every prediction as intervals. The
             /// model itself stays unfitted.
-            #[napi(catch_unwind)]
+            #[napi(catch_unwind, skip_typescript)]
             pub fn sample(
                 &self,
                 data: $Input,
@@ -472,19 +473,19 @@ macro_rules! transaction_methods {
         #[napi]
         impl $class {
             /// Per-customer log-likelihood.
-            #[napi(catch_unwind)]
+            #[napi(catch_unwind, skip_typescript)]
             pub fn log_likelihood_of(&self, data: $Input) -> Result<Float64Array> {
                 per_customer(self, &data, |m, [x, tx, t]| m.log_likelihood(x, tx, t))
             }
 
             /// P(alive) of each customer.
-            #[napi(catch_unwind)]
+            #[napi(catch_unwind, skip_typescript)]
             pub fn prob_alive(&self, data: $Input) -> Result<Float64Array> {
                 per_customer(self, &data, |m, [x, tx, t]| m.prob_alive(x, tx, t))
             }
 
             /// Expected purchases of each customer in the next `t` units.
-            #[napi(catch_unwind)]
+            #[napi(catch_unwind, skip_typescript)]
             pub fn expected_purchases(&self, t: f64, data: $Input) -> Result<Float64Array> {
                 per_customer(self, &data, |m, [x, tx, tt]| {
                     m.expected_purchases(t, x, tx, tt)
@@ -492,13 +493,13 @@ macro_rules! transaction_methods {
             }
 
             /// Expected purchases of a new customer in `t` units.
-            #[napi(catch_unwind)]
+            #[napi(catch_unwind, skip_typescript)]
             pub fn expected_purchases_new(&self, t: f64) -> Result<f64> {
                 self.model()?.expected_purchases_new(t).map_err(js)
             }
 
             /// P(X(t) = n) for a new customer.
-            #[napi(catch_unwind)]
+            #[napi(catch_unwind, skip_typescript)]
             pub fn prob_purchases(&self, n: f64, t: f64) -> Result<f64> {
                 let m = self.model()?;
                 whole_count("n", n)
@@ -507,7 +508,7 @@ macro_rules! transaction_methods {
             }
 
             /// P(X(T, T+t) = n | x, t_x, T) for each customer, where the model has it.
-            #[napi(catch_unwind)]
+            #[napi(catch_unwind, skip_typescript)]
             pub fn prob_purchases_conditional(
                 &self,
                 n: f64,
@@ -521,13 +522,13 @@ macro_rules! transaction_methods {
 
             /// Discounted expected residual transactions, where the model has them in closed form
             /// (Pareto/NBD: continuous rate per unit; BG/BB: rate per opportunity).
-            #[napi(catch_unwind)]
+            #[napi(catch_unwind, skip_typescript)]
             pub fn dert(&self, discount: f64, data: $Input) -> Result<Float64Array> {
                 per_customer(self, &data, |m, [x, tx, t]| m.dert(discount, x, tx, t))
             }
 
             /// P(alive at opportunity n + m) for each customer (discrete-time models).
-            #[napi(catch_unwind)]
+            #[napi(catch_unwind, skip_typescript)]
             pub fn prob_alive_ahead(&self, m: f64, data: $Input) -> Result<Float64Array> {
                 per_customer(self, &data, |model, [x, tx, t]| {
                     model.prob_alive_ahead(m, x, tx, t)
@@ -535,7 +536,7 @@ macro_rules! transaction_methods {
             }
 
             /// Discounted CLV of each customer with `spendModel` (see `customerLifetimeValue`).
-            #[napi(catch_unwind)]
+            #[napi(catch_unwind, skip_typescript)]
             pub fn customer_lifetime_value(
                 &self,
                 spend_model: ModelClass<'_>,

@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use clv::ModelInfo;
-use clv::bayes::PriorItem;
+use clv::bayes::{GroupSummary, ParamSummary, PriorItem};
 use clv::models::ModelKind;
 use clv::uncertainty::{Intervals, Spend};
 use clv_js_common::uncertainty::{self as common, DrawsArgs, PriorItems, SampleArgs};
@@ -118,41 +118,73 @@ pub struct SampleProgress {
 
 impl From<clv::bayes::SampleProgress> for SampleProgress {
     fn from(p: clv::bayes::SampleProgress) -> Self {
-        let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
         // draw counts are below 2^53 (MAX_DRAWS): exact
         #[allow(clippy::cast_precision_loss)]
         let (done, total) = (p.done as f64, p.total as f64);
         SampleProgress {
-            chain: count(p.chain),
-            chains: count(p.chains),
+            chain: crate::count(p.chain),
+            chains: crate::count(p.chains),
             done,
             total,
-            divergences: count(p.divergences),
+            divergences: crate::count(p.divergences),
         }
     }
 }
 
-js_object! {
-#[doc = "One row of a draws object's `summary()`: the posterior of one parameter."]
-#[napi(object, object_from_js = false)]
-pub struct PosteriorRow from common::PosteriorRow {
-    pub param: String => String::from,
-    pub mean: f64,
-    #[doc = "Posterior standard deviation."]
-    pub sd: f64,
-    #[doc = "5% quantile."]
-    pub q05: f64,
-    #[doc = "95% quantile."]
-    pub q95: f64,
-    #[doc = "Rank-normalised split R-hat (Vehtari et al. 2021)."]
-    pub r_hat: f64,
-    #[doc = "Bulk effective sample size."]
-    pub ess_bulk: f64,
-    #[doc = "Tail effective sample size."]
-    pub ess_tail: f64,
-    #[doc = "Divergent transitions of the whole run (the same on every row)."]
-    pub divergences: u32,
+/// The row objects of `Draws.summary()` and `GroupedDraws.summary()`, from
+/// one list of the core's [`ParamSummary`] fields (`name: type => convert`).
+/// The TS of a grouped row names only its own fields: the head of
+/// index.d.ts (index.d.ts.in) makes it extend `PosteriorRow`.
+macro_rules! posterior_rows {
+    ($($(#[doc = $doc:literal])* $field:ident: $ty:ty => $conv:expr,)*) => {
+        /// One row of a draws object's `summary()`: the posterior of one parameter.
+        #[napi(object, object_from_js = false)]
+        pub struct PosteriorRow {
+            $($(#[doc = $doc])* pub $field: $ty,)*
+        }
+
+        /// One row of a grouped posterior's `summary()`: a group's parameter
+        /// (`term` "theta"), or the mean "mu" / spread "tau" of a parameter
+        /// across groups (`group` null).
+        #[napi(object, object_from_js = false)]
+        pub struct GroupPosteriorRow {
+            pub group: Option<String>,
+            pub term: String,
+            $(#[napi(skip_typescript)] pub $field: $ty,)*
+        }
+
+        impl From<ParamSummary> for PosteriorRow {
+            fn from(r: ParamSummary) -> Self {
+                Self { $($field: ($conv)(r.$field),)* }
+            }
+        }
+
+        impl From<GroupSummary> for GroupPosteriorRow {
+            fn from(r: GroupSummary) -> Self {
+                let s = r.stats;
+                Self { group: r.group, term: r.term.to_string(), $($field: ($conv)(s.$field),)* }
+            }
+        }
+    };
 }
+
+posterior_rows! {
+    param: String => String::from,
+    mean: f64 => f64::from,
+    #[doc = "Posterior standard deviation."]
+    sd: f64 => f64::from,
+    #[doc = "5% quantile."]
+    q05: f64 => f64::from,
+    #[doc = "95% quantile."]
+    q95: f64 => f64::from,
+    #[doc = "Rank-normalised split R-hat (Vehtari et al. 2021)."]
+    r_hat: f64 => f64::from,
+    #[doc = "Bulk effective sample size."]
+    ess_bulk: f64 => f64::from,
+    #[doc = "Tail effective sample size."]
+    ess_tail: f64 => f64::from,
+    #[doc = "Divergent transitions of the whole run (the same on every row)."]
+    divergences: u32 => crate::count,
 }
 
 /// A prior as JS gives it: `['gamma', 1, 1]`, or the bare family name.
@@ -329,9 +361,7 @@ impl Draws {
     /// as one chain).
     #[napi(catch_unwind)]
     pub fn summary(&self) -> Result<Vec<PosteriorRow>> {
-        Ok(crate::rows(
-            common::posterior_rows(&self.inner).map_err(js)?,
-        ))
+        Ok(crate::rows(self.inner.summary().map_err(js)?))
     }
 
     /// Divergent transitions of NUTS draws; null for other methods.
@@ -363,7 +393,7 @@ impl Draws {
     /// The number of draws.
     #[napi(getter)]
     pub fn n(&self) -> u32 {
-        u32::try_from(self.inner.len()).unwrap_or(u32::MAX)
+        crate::count(self.inner.len())
     }
 
     /// The registry key of the model.
