@@ -2,10 +2,58 @@
 /* eslint-disable */
 
 // The head of index.d.ts (napi's `dtsHeaderFile`, bindings/node/index.d.ts.in):
-// the methods the model classes share, declared once as generic interfaces that
-// each class merges (the Rust methods behind them carry `skip_typescript`).
-// bindings/wasm/build.rs copies the interfaces of index.d.ts but not the
-// generic ones (their first line has a type parameter list).
+// the data objects the model methods read field by field (their Rust side takes
+// them as `Unknown`), and the methods the model classes share, declared once as
+// generic interfaces that each class merges (the Rust methods behind them carry
+// `skip_typescript`). bindings/wasm/build.rs copies the interfaces of index.d.ts
+// but not the generic ones (their first line has a type parameter list).
+
+/**
+ * What a data object of customers may carry besides its arrays (one element
+ * per customer, in the summary's time unit). The model methods read these
+ * objects field by field (bindings/node/src/read.rs).
+ */
+export interface CustomerData {
+  /** Optional weight per row (for `fit` only; e.g. counts of identical customers). */
+  weights?: Float64Array | Array<number>
+  /**
+   * The time unit of the columns (the `unit` of a summary object, e.g.
+   * "W"): `fit` stores it with the model, and the CLV takes its months from it.
+   */
+  unit?: string
+}
+
+/** Customers of a continuous-time transaction model. */
+export interface Customers extends CustomerData {
+  /** Repeat purchases x (whole numbers ≥ 0). */
+  frequency: Float64Array | Array<number>
+  /** Age at the last purchase t_x (0 ≤ t_x ≤ T). */
+  recency: Float64Array | Array<number>
+  /** Age at the end of observation. */
+  T: Float64Array | Array<number>
+}
+
+/** Customers of a discrete-time transaction model (BG/BB). */
+export interface BgBbCustomers extends CustomerData {
+  /** Repeat transactions x (whole numbers, 0 ≤ x ≤ nPeriods). */
+  frequency: Float64Array | Array<number>
+  /** Opportunity of the last transaction t_x. */
+  recency: Float64Array | Array<number>
+  /** Number of transaction opportunities n. */
+  nPeriods: Float64Array | Array<number>
+}
+
+/** Customers with their mean repeat spend (spend models, CLV). */
+export interface SpendCustomers extends CustomerData {
+  /** Repeat purchases x. */
+  frequency: Float64Array | Array<number>
+  /** Mean repeat spend. */
+  monetaryValue: Float64Array | Array<number>
+  /** Age at the last purchase (CLV only). */
+  recency?: Float64Array | Array<number>
+  /** Age at the end of observation (CLV only). */
+  T?: Float64Array | Array<number>
+}
 
 /** What every model class has; `P` is its parameter object. */
 export interface Model<P> {
@@ -365,23 +413,6 @@ export interface BetaGeoParams {
   b: number
 }
 
-/** Customers of a discrete-time transaction model (BG/BB). */
-export interface BgBbCustomers {
-  /** Repeat transactions x (whole numbers, 0 ≤ x ≤ nPeriods). */
-  frequency: Float64Array | Array<number>
-  /** Opportunity of the last transaction t_x. */
-  recency: Float64Array | Array<number>
-  /** Number of transaction opportunities n. */
-  nPeriods: Float64Array | Array<number>
-  /** Optional weight per row (for `fit` only; e.g. the number of donors with this history). */
-  weights?: Float64Array | Array<number>
-  /**
-   * The time unit of the columns (the `unit` of a summary object, e.g.
-   * "W"): `fit` stores it with the model, and the CLV takes its months from it.
-   */
-  unit?: string
-}
-
 /**
  * Mean holdout purchases, actual vs the model's conditional expectation, by a calibration column
  * (`kind`: "frequency" (default), "recency", "T" or "time_since_last_purchase"), the first
@@ -469,26 +500,6 @@ export declare function customerExposure(recency: Float64Array | Array<number>, 
  */
 export declare function customerLifetimeValue(transactionModel: ModelClass, spendModel: ModelClass, data: SpendCustomers, options?: ClvOptions | undefined | null): Float64Array
 
-/**
- * Customers of a continuous-time transaction model, one element per
- * customer, in the summary's time unit.
- */
-export interface Customers {
-  /** Repeat purchases x (whole numbers ≥ 0). */
-  frequency: Float64Array | Array<number>
-  /** Age at the last purchase t_x (0 ≤ t_x ≤ T). */
-  recency: Float64Array | Array<number>
-  /** Age at the end of observation. */
-  T: Float64Array | Array<number>
-  /** Optional weight per row (for `fit` only; e.g. counts of identical customers). */
-  weights?: Float64Array | Array<number>
-  /**
-   * The time unit of the columns (the `unit` of a summary object, e.g.
-   * "W"): `fit` stores it with the model, and the CLV takes its months from it.
-   */
-  unit?: string
-}
-
 /** Revenue, transactions and a contribution margin per customer from a transaction log. */
 export declare function customerTotals(transactions: TotalsInput, options?: TotalsOptions | undefined | null): CustomerTotals
 
@@ -505,7 +516,8 @@ export interface CustomerTotals {
 
 /**
  * Any model's per-customer arrays (those of its registry inputs), and
- * the weights and unit of the data.
+ * the weights and unit of the data. The arrays are read when used, a
+ * wrong-typed one as our error naming it.
  */
 export interface DrawsData {
   /** Repeat purchases x. */
@@ -1058,25 +1070,6 @@ export declare function simulateSpend(model: ModelClass, frequency: Float64Array
  * sBG model with a seeded generator (element 0 the cohort size).
  */
 export declare function simulateSurvivors(model: ModelClass, size: number, periods: number, seed: number): Float64Array
-
-/** Customers with their mean repeat spend (spend models, CLV). */
-export interface SpendCustomers {
-  /** Repeat purchases x. */
-  frequency: Float64Array | Array<number>
-  /** Mean repeat spend. */
-  monetaryValue: Float64Array | Array<number>
-  /** Age at the last purchase (CLV only). */
-  recency?: Float64Array | Array<number>
-  /** Age at the end of observation (CLV only). */
-  T?: Float64Array | Array<number>
-  /** Optional weight per row (for `fit` only). */
-  weights?: Float64Array | Array<number>
-  /**
-   * The time unit of the columns (the `unit` of a summary object, e.g.
-   * "W"): `fit` stores it with the model, and the CLV takes its months from it.
-   */
-  unit?: string
-}
 
 /** A stratified uplift: the combined estimate and one row per stratum (sorted by label). */
 export interface StratifiedUplift {

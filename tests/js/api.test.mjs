@@ -165,14 +165,52 @@ for (const { name, lib } of backends) {
           'expectedPurchases t': () => m.expectedPurchases(bad, data),
         };
         for (const [what, call] of Object.entries(calls)) {
-          if (name === 'wasm') assertClvError(call, 'INVALID_INPUT', 't', `${what} ${bad}`);
-          else assert.throws(call, Error, `${what} ${bad}`); // napi's own type check
+          assertClvError(call, 'INVALID_INPUT', 't', `${what} ${bad}`);
         }
       }
       assert.equal(m.expectedPurchasesNew(10), m.expectedPurchasesNew(10.0));
       const boom = { recency: [30.43], T: [38.86], get frequency() { throw new Error('boom'); } };
       if (name === 'wasm') assertClvError(() => m.probAlive(boom), 'INVALID_INPUT', 'frequency');
       else assert.throws(() => m.probAlive(boom), /boom|frequency/);
+    });
+
+    test('wrong-typed input: our INVALID_INPUT naming the field (and index), not the runtime\'s own error', () => {
+      // issue 17 #16: Node answered napi's InvalidArg / NumberExpected here
+      const m = lib.BetaGeo.fromParams(FHL);
+      const sbg = lib.ShiftedBetaGeo.fromParams({ alpha: 0.704, beta: 1.182 });
+      const gg = lib.GammaGamma.fromParams({ p: 6.25, q: 3.74, v: 15.44 });
+      const data = { frequency: [2], recency: [30.43], T: [38.86] };
+      for (const bad of [null, undefined, '10', true, { x: 1 }]) {
+        const label = `${JSON.stringify(bad) ?? 'undefined'}`;
+        const scalars = {
+          t: [() => m.expectedPurchasesNew(bad), () => m.probPurchases(1, bad), () => sbg.survival(bad)],
+          n: [() => m.probPurchases(bad, 10), () => m.probPurchasesConditional(bad, 10, data)],
+          discount: [() => m.dert(bad, data), () => sbg.discountedExpectedLifetime(bad)],
+          m: [() => m.probAliveAhead(bad, data)],
+          renewals: [() => sbg.dert(0.1, bad)],
+        };
+        for (const [field, calls] of Object.entries(scalars)) {
+          calls.forEach((call, i) => assertClvError(call, 'INVALID_INPUT', field, `${field} #${i} ${label}`));
+        }
+        const arrays = {
+          frequency: [
+            () => m.probAlive({ ...data, frequency: bad }),
+            () => new lib.BetaGeo().fit({ ...data, frequency: bad }),
+            () => m.probAlive({ ...data, frequency: [2, bad] }),
+            () => gg.expectedSpend({ frequency: bad, monetaryValue: [3] }),
+          ],
+          T: [() => m.expectedPurchases(1, { ...data, T: bad })],
+          monetaryValue: [() => m.customerLifetimeValue(gg, { ...data, monetaryValue: bad })],
+          survivors: [() => new lib.ShiftedBetaGeo().fit(bad), () => sbg.logLikelihoodOf([100, bad])],
+        };
+        for (const [field, calls] of Object.entries(arrays)) {
+          calls.forEach((call, i) => assertClvError(call, 'INVALID_INPUT', field, `${field} #${i} ${label}`));
+        }
+        // the data object itself: its first array is missing
+        if (bad === null || bad === undefined || typeof bad !== 'object') {
+          assertClvError(() => m.probAlive(bad), 'INVALID_INPUT', 'frequency', `data ${label}`);
+        }
+      }
     });
 
     test('arrays: Float64Array or plain arrays in, Float64Array out', () => {

@@ -25,6 +25,11 @@ fn js(e: clv::Error) -> napi::Error<String> {
     napi::Error::new(e.code().to_string(), e.to_string())
 }
 
+/// [`js`] of [`clv::Error::invalid`].
+fn invalid(field: &str, value: impl std::fmt::Display, expected: &str) -> napi::Error<String> {
+    js(clv::Error::invalid(field, value, expected))
+}
+
 fn sl(a: &Either<Float64Array, Vec<f64>>) -> &[f64] {
     match a {
         Either::A(t) => t,
@@ -67,6 +72,8 @@ macro_rules! js_object {
 
 // After `js_object!`, which it uses.
 pub mod models;
+
+mod read;
 
 pub mod uncertainty;
 

@@ -8,129 +8,29 @@
 
 use clv::models::{ModelInfo, ModelKind, SpendModel, TransactionModel, whole_count};
 use clv_js_common::models::{self as common, ClvArgs, ModelState};
-use napi::bindgen_prelude::{Either, Float64Array, This};
+use napi::bindgen_prelude::{Either, Float64Array, This, Unknown};
 use napi_derive::napi;
 
+use crate::read::{Data, number, numbers};
 use crate::{FitOptions, Result, fit_options, js, out, sl};
 
-/// Customers of a continuous-time transaction model, one element per
-/// customer, in the summary's time unit.
-#[napi(object, object_to_js = false)]
-pub struct Customers {
-    /// Repeat purchases x (whole numbers ≥ 0).
-    pub frequency: Either<Float64Array, Vec<f64>>,
-    /// Age at the last purchase t_x (0 ≤ t_x ≤ T).
-    pub recency: Either<Float64Array, Vec<f64>>,
-    /// Age at the end of observation.
-    #[napi(js_name = "T")]
-    pub t: Either<Float64Array, Vec<f64>>,
-    /// Optional weight per row (for `fit` only; e.g. counts of identical customers).
-    pub weights: Option<Either<Float64Array, Vec<f64>>>,
-    /// The time unit of the columns (the `unit` of a summary object, e.g.
-    /// "W"): `fit` stores it with the model, and the CLV takes its months from it.
-    pub unit: Option<String>,
+/// The data object of a model of `kind`: its registry inputs (by their JS
+/// names), weights and unit. Its TS types (`Customers`, `BgBbCustomers`,
+/// `SpendCustomers`) are in the head of `index.d.ts` (`index.d.ts.in`).
+fn data_of(kind: ModelKind, data: &Unknown<'_>) -> Result<Data> {
+    Data::read(data, &clv_js_common::uncertainty::input_names(kind))
 }
 
-/// Customers of a discrete-time transaction model (BG/BB).
-#[napi(object, object_to_js = false)]
-pub struct BgBbCustomers {
-    /// Repeat transactions x (whole numbers, 0 ≤ x ≤ nPeriods).
-    pub frequency: Either<Float64Array, Vec<f64>>,
-    /// Opportunity of the last transaction t_x.
-    pub recency: Either<Float64Array, Vec<f64>>,
-    /// Number of transaction opportunities n.
-    pub n_periods: Either<Float64Array, Vec<f64>>,
-    /// Optional weight per row (for `fit` only; e.g. the number of donors with this history).
-    pub weights: Option<Either<Float64Array, Vec<f64>>>,
-    /// The time unit of the columns (the `unit` of a summary object, e.g.
-    /// "W"): `fit` stores it with the model, and the CLV takes its months from it.
-    pub unit: Option<String>,
-}
-
-/// Customers with their mean repeat spend (spend models, CLV).
-#[napi(object, object_to_js = false)]
-pub struct SpendCustomers {
-    /// Repeat purchases x.
-    pub frequency: Either<Float64Array, Vec<f64>>,
-    /// Mean repeat spend.
-    pub monetary_value: Either<Float64Array, Vec<f64>>,
-    /// Age at the last purchase (CLV only).
-    pub recency: Option<Either<Float64Array, Vec<f64>>>,
-    /// Age at the end of observation (CLV only).
-    #[napi(js_name = "T")]
-    pub t: Option<Either<Float64Array, Vec<f64>>>,
-    /// Optional weight per row (for `fit` only).
-    pub weights: Option<Either<Float64Array, Vec<f64>>>,
-    /// The time unit of the columns (the `unit` of a summary object, e.g.
-    /// "W"): `fit` stores it with the model, and the CLV takes its months from it.
-    pub unit: Option<String>,
-}
-
-/// The columns of an input object in the order of the registry's `inputs`.
-trait Inputs {
-    fn columns(&self) -> Vec<&[f64]>;
-    fn weights(&self) -> Option<&[f64]>;
-    /// The time unit the columns carry, if any.
-    fn unit(&self) -> Option<&str> {
-        None
-    }
-}
-
-impl Inputs for Customers {
-    fn columns(&self) -> Vec<&[f64]> {
-        vec![sl(&self.frequency), sl(&self.recency), sl(&self.t)]
-    }
-    fn weights(&self) -> Option<&[f64]> {
-        self.weights.as_ref().map(sl)
-    }
-    fn unit(&self) -> Option<&str> {
-        self.unit.as_deref()
-    }
-}
-
-impl Inputs for BgBbCustomers {
-    fn columns(&self) -> Vec<&[f64]> {
-        vec![sl(&self.frequency), sl(&self.recency), sl(&self.n_periods)]
-    }
-    fn weights(&self) -> Option<&[f64]> {
-        self.weights.as_ref().map(sl)
-    }
-    fn unit(&self) -> Option<&str> {
-        self.unit.as_deref()
-    }
-}
-
-impl Inputs for SpendCustomers {
-    fn columns(&self) -> Vec<&[f64]> {
-        vec![sl(&self.frequency), sl(&self.monetary_value)]
-    }
-    fn weights(&self) -> Option<&[f64]> {
-        self.weights.as_ref().map(sl)
-    }
-    fn unit(&self) -> Option<&str> {
-        self.unit.as_deref()
-    }
-}
-
-/// `f(model, [frequency, recency, T])` of a transaction model's input.
-fn per_customer<'a, I: Inputs>(
+/// `f(model, [frequency, recency, T])` of a transaction model's data object.
+fn per_customer(
     class: &impl HasModel,
-    data: &'a I,
-    f: impl FnOnce(&clv::models::AnyModel, [&'a [f64]; 3]) -> clv::Result<Vec<f64>>,
+    data: &Unknown<'_>,
+    f: impl FnOnce(&clv::models::AnyModel, [&[f64]; 3]) -> clv::Result<Vec<f64>>,
 ) -> Result<Float64Array> {
-    let c = data.columns();
-    f(class.model()?, [c[0], c[1], c[2]]).map(out).map_err(js)
-}
-
-/// A column the CLV needs, naming it when it is missing.
-fn required<'a>(field: &str, a: &'a Option<Either<Float64Array, Vec<f64>>>) -> Result<&'a [f64]> {
-    a.as_ref().map(sl).ok_or_else(|| {
-        js(clv::Error::invalid(
-            field,
-            "undefined",
-            "a Float64Array or an array of numbers",
-        ))
-    })
+    let m = class.model()?;
+    let d = data_of(m.kind(), data)?;
+    let c = d.slices();
+    f(m, [c[0], c[1], c[2]]).map(out).map_err(js)
 }
 
 /// Options of `customerLifetimeValue` (lifetimes' defaults).
@@ -402,7 +302,7 @@ macro_rules! model_class {
             /// "bootstrap" (refits to customers resampled from `data`), `n` draws (default
             /// 2000), `seed` (default 0); every prediction of the draws has intervals.
             #[napi(catch_unwind, skip_typescript)]
-            pub fn draws(&self, options: Option<crate::uncertainty::DrawsOptions>) -> Result<crate::uncertainty::Draws> {
+            pub fn draws(&self, options: Option<crate::uncertainty::DrawsOptions<'_>>) -> Result<crate::uncertainty::Draws> {
                 crate::uncertainty::draws(self, options)
             }
 
@@ -440,9 +340,10 @@ macro_rules! input_fit {
             /// Fits the model by maximum likelihood (a spend model on the customers with
             /// frequency > 0) and returns the model itself.
             #[napi(catch_unwind, skip_typescript)]
-            pub fn fit<'a>(&mut self, this: This<'a>, data: $Input) -> Result<This<'a>> {
+            pub fn fit<'a>(&mut self, this: This<'a>, data: Unknown<'_>) -> Result<This<'a>> {
+                let d = data_of(self.state.kind(), &data)?;
                 self.state
-                    .fit_in(&data.columns(), data.weights(), data.unit())
+                    .fit_in(&d.slices(), d.weights(), d.unit.as_deref())
                     .map_err(js)?;
                 Ok(this)
             }
@@ -454,15 +355,11 @@ macro_rules! input_fit {
             #[napi(catch_unwind, skip_typescript)]
             pub fn sample(
                 &self,
-                data: $Input,
+                data: Unknown<'_>,
                 options: Option<crate::uncertainty::SampleOptions<'_>>,
             ) -> Result<Either<crate::uncertainty::Draws, crate::grouped::GroupedDraws>> {
-                crate::uncertainty::sample(
-                    self.state.kind(),
-                    &data.columns(),
-                    data.weights(),
-                    options,
-                )
+                let d = data_of(self.state.kind(), &data)?;
+                crate::uncertainty::sample(self.state.kind(), &d.slices(), d.weights(), options)
             }
         }
     };
@@ -474,19 +371,24 @@ macro_rules! transaction_methods {
         impl $class {
             /// Per-customer log-likelihood.
             #[napi(catch_unwind, skip_typescript)]
-            pub fn log_likelihood_of(&self, data: $Input) -> Result<Float64Array> {
+            pub fn log_likelihood_of(&self, data: Unknown<'_>) -> Result<Float64Array> {
                 per_customer(self, &data, |m, [x, tx, t]| m.log_likelihood(x, tx, t))
             }
 
             /// P(alive) of each customer.
             #[napi(catch_unwind, skip_typescript)]
-            pub fn prob_alive(&self, data: $Input) -> Result<Float64Array> {
+            pub fn prob_alive(&self, data: Unknown<'_>) -> Result<Float64Array> {
                 per_customer(self, &data, |m, [x, tx, t]| m.prob_alive(x, tx, t))
             }
 
             /// Expected purchases of each customer in the next `t` units.
             #[napi(catch_unwind, skip_typescript)]
-            pub fn expected_purchases(&self, t: f64, data: $Input) -> Result<Float64Array> {
+            pub fn expected_purchases(
+                &self,
+                t: Unknown<'_>,
+                data: Unknown<'_>,
+            ) -> Result<Float64Array> {
+                let t = number("t", t)?;
                 per_customer(self, &data, |m, [x, tx, tt]| {
                     m.expected_purchases(t, x, tx, tt)
                 })
@@ -494,14 +396,16 @@ macro_rules! transaction_methods {
 
             /// Expected purchases of a new customer in `t` units.
             #[napi(catch_unwind, skip_typescript)]
-            pub fn expected_purchases_new(&self, t: f64) -> Result<f64> {
-                self.model()?.expected_purchases_new(t).map_err(js)
+            pub fn expected_purchases_new(&self, t: Unknown<'_>) -> Result<f64> {
+                self.model()?
+                    .expected_purchases_new(number("t", t)?)
+                    .map_err(js)
             }
 
             /// P(X(t) = n) for a new customer.
             #[napi(catch_unwind, skip_typescript)]
-            pub fn prob_purchases(&self, n: f64, t: f64) -> Result<f64> {
-                let m = self.model()?;
+            pub fn prob_purchases(&self, n: Unknown<'_>, t: Unknown<'_>) -> Result<f64> {
+                let (m, n, t) = (self.model()?, number("n", n)?, number("t", t)?);
                 whole_count("n", n)
                     .and_then(|n| m.prob_purchases(n, t))
                     .map_err(js)
@@ -511,10 +415,11 @@ macro_rules! transaction_methods {
             #[napi(catch_unwind, skip_typescript)]
             pub fn prob_purchases_conditional(
                 &self,
-                n: f64,
-                t: f64,
-                data: $Input,
+                n: Unknown<'_>,
+                t: Unknown<'_>,
+                data: Unknown<'_>,
             ) -> Result<Float64Array> {
+                let (n, t) = (number("n", n)?, number("t", t)?);
                 per_customer(self, &data, |m, [x, tx, tt]| {
                     m.prob_purchases_conditional(whole_count("n", n)?, t, x, tx, tt)
                 })
@@ -523,13 +428,19 @@ macro_rules! transaction_methods {
             /// Discounted expected residual transactions, where the model has them in closed form
             /// (Pareto/NBD: continuous rate per unit; BG/BB: rate per opportunity).
             #[napi(catch_unwind, skip_typescript)]
-            pub fn dert(&self, discount: f64, data: $Input) -> Result<Float64Array> {
+            pub fn dert(&self, discount: Unknown<'_>, data: Unknown<'_>) -> Result<Float64Array> {
+                let discount = number("discount", discount)?;
                 per_customer(self, &data, |m, [x, tx, t]| m.dert(discount, x, tx, t))
             }
 
             /// P(alive at opportunity n + m) for each customer (discrete-time models).
             #[napi(catch_unwind, skip_typescript)]
-            pub fn prob_alive_ahead(&self, m: f64, data: $Input) -> Result<Float64Array> {
+            pub fn prob_alive_ahead(
+                &self,
+                m: Unknown<'_>,
+                data: Unknown<'_>,
+            ) -> Result<Float64Array> {
+                let m = number("m", m)?;
                 per_customer(self, &data, |model, [x, tx, t]| {
                     model.prob_alive_ahead(m, x, tx, t)
                 })
@@ -540,7 +451,7 @@ macro_rules! transaction_methods {
             pub fn customer_lifetime_value(
                 &self,
                 spend_model: ModelClass<'_>,
-                data: SpendCustomers,
+                data: Unknown<'_>,
                 options: Option<ClvOptions>,
             ) -> Result<Float64Array> {
                 clv_of(self, &spend_model, &data, options)
@@ -555,22 +466,27 @@ macro_rules! spend_methods {
         impl $class {
             /// Per-customer log-likelihood (repeat customers).
             #[napi(catch_unwind)]
-            pub fn log_likelihood_of(&self, data: $Input) -> Result<Float64Array> {
-                let (c, m) = (data.columns(), self.model()?);
-                m.gamma_gamma("log_likelihood")
-                    .and_then(|g| g.log_likelihood(c[0], c[1]))
+            pub fn log_likelihood_of(
+                &self,
+                #[napi(ts_arg_type = "SpendCustomers")] data: Unknown<'_>,
+            ) -> Result<Float64Array> {
+                let (m, d) = (self.model()?, data_of(self.state.kind(), &data)?);
+                let c = d.slices();
+                let g = m.gamma_gamma("log_likelihood");
+                g.and_then(|g| g.log_likelihood(c[0], c[1]))
                     .map(out)
                     .map_err(js)
             }
 
             /// Expected mean transaction value of each customer.
             #[napi(catch_unwind)]
-            pub fn expected_spend(&self, data: $Input) -> Result<Float64Array> {
-                let c = data.columns();
-                self.model()?
-                    .expected_spend(c[0], c[1])
-                    .map(out)
-                    .map_err(js)
+            pub fn expected_spend(
+                &self,
+                #[napi(ts_arg_type = "SpendCustomers")] data: Unknown<'_>,
+            ) -> Result<Float64Array> {
+                let (m, d) = (self.model()?, data_of(self.state.kind(), &data)?);
+                let c = d.slices();
+                m.expected_spend(c[0], c[1]).map(out).map_err(js)
             }
         }
     };
@@ -585,9 +501,10 @@ macro_rules! retention_methods {
             pub fn fit<'a>(
                 &mut self,
                 this: This<'a>,
-                survivors: Either<Float64Array, Vec<f64>>,
+                #[napi(ts_arg_type = "Float64Array | Array<number>")] survivors: Unknown<'_>,
             ) -> Result<This<'a>> {
-                self.state.fit(&[sl(&survivors)], None).map_err(js)?;
+                let s = numbers("survivors", survivors)?;
+                self.state.fit(&[sl(&s)], None).map_err(js)?;
                 Ok(this)
             }
 
@@ -595,16 +512,12 @@ macro_rules! retention_methods {
             #[napi(catch_unwind)]
             pub fn sample(
                 &self,
-                survivors: Either<Float64Array, Vec<f64>>,
+                #[napi(ts_arg_type = "Float64Array | Array<number>")] survivors: Unknown<'_>,
                 options: Option<crate::uncertainty::SampleOptions<'_>>,
             ) -> Result<crate::uncertainty::Draws> {
+                let s = numbers("survivors", survivors)?;
                 // the core refuses groups for a survivor curve (NOT_SUPPORTED)
-                match crate::uncertainty::sample(
-                    self.state.kind(),
-                    &[sl(&survivors)],
-                    None,
-                    options,
-                )? {
+                match crate::uncertainty::sample(self.state.kind(), &[sl(&s)], None, options)? {
                     Either::A(d) => Ok(d),
                     Either::B(_) => Err(napi::Error::new(
                         "NOT_SUPPORTED".to_string(),
@@ -617,60 +530,70 @@ macro_rules! retention_methods {
             #[napi(catch_unwind)]
             pub fn log_likelihood_of(
                 &self,
-                survivors: Either<Float64Array, Vec<f64>>,
+                #[napi(ts_arg_type = "Float64Array | Array<number>")] survivors: Unknown<'_>,
             ) -> Result<f64> {
-                self.model()?
-                    .retention("log_likelihood")
-                    .and_then(|m| m.log_likelihood(sl(&survivors)))
-                    .map_err(js)
+                let s = numbers("survivors", survivors)?;
+                with_retention(self, "log_likelihood", |m| m.log_likelihood(sl(&s)))
             }
 
             /// S(t): probability of being active after t periods.
             #[napi(catch_unwind)]
-            pub fn survival(&self, t: f64) -> Result<f64> {
-                self.model()?
-                    .retention("survival")
-                    .and_then(|m| m.survival(t))
-                    .map_err(js)
+            pub fn survival(&self, #[napi(ts_arg_type = "number")] t: Unknown<'_>) -> Result<f64> {
+                let t = number("t", t)?;
+                with_retention(self, "survival", |m| m.survival(t))
             }
 
             /// r(t) = S(t)/S(t−1): retention rate in period t.
             #[napi(catch_unwind)]
-            pub fn retention(&self, t: f64) -> Result<f64> {
-                self.model()?
-                    .retention("retention")
-                    .and_then(|m| m.retention(t))
-                    .map_err(js)
+            pub fn retention(&self, #[napi(ts_arg_type = "number")] t: Unknown<'_>) -> Result<f64> {
+                let t = number("t", t)?;
+                with_retention(self, "retention", |m| m.retention(t))
             }
 
             /// P(T = t): probability of churning in period t.
             #[napi(catch_unwind)]
-            pub fn prob_churn(&self, t: f64) -> Result<f64> {
-                self.model()?
-                    .retention("prob_churn")
-                    .and_then(|m| m.prob_churn(t))
-                    .map_err(js)
+            pub fn prob_churn(
+                &self,
+                #[napi(ts_arg_type = "number")] t: Unknown<'_>,
+            ) -> Result<f64> {
+                let t = number("t", t)?;
+                with_retention(self, "prob_churn", |m| m.prob_churn(t))
             }
 
             /// Discounted expected residual lifetime of a customer who has made `renewals` renewals.
             #[napi(catch_unwind)]
-            pub fn dert(&self, discount: f64, renewals: f64) -> Result<f64> {
-                self.model()?
-                    .retention("dert")
-                    .and_then(|m| m.dert(discount, renewals))
-                    .map_err(js)
+            pub fn dert(
+                &self,
+                #[napi(ts_arg_type = "number")] discount: Unknown<'_>,
+                #[napi(ts_arg_type = "number")] renewals: Unknown<'_>,
+            ) -> Result<f64> {
+                let (d, n) = (number("discount", discount)?, number("renewals", renewals)?);
+                with_retention(self, "dert", |m| m.dert(d, n))
             }
 
             /// Discounted expected lifetime of a new customer.
             #[napi(catch_unwind)]
-            pub fn discounted_expected_lifetime(&self, discount: f64) -> Result<f64> {
-                self.model()?
-                    .retention("discounted_expected_lifetime")
-                    .and_then(|m| m.discounted_expected_lifetime(discount))
-                    .map_err(js)
+            pub fn discounted_expected_lifetime(
+                &self,
+                #[napi(ts_arg_type = "number")] discount: Unknown<'_>,
+            ) -> Result<f64> {
+                let d = number("discount", discount)?;
+                with_retention(self, "discounted_expected_lifetime", |m| {
+                    m.discounted_expected_lifetime(d)
+                })
             }
         }
     };
+}
+
+/// `f` of the retention model of `class` (`NOT_SUPPORTED` naming `what`
+/// for another family).
+fn with_retention(
+    class: &impl HasModel,
+    what: &str,
+    f: impl FnOnce(&clv::models::ShiftedBetaGeo) -> clv::Result<f64>,
+) -> Result<f64> {
+    class.model()?.retention(what).and_then(f).map_err(js)
 }
 
 use clv_js_common::model_classes;
@@ -679,18 +602,14 @@ clv::for_each_model!(model_classes);
 fn clv_of(
     transaction: &impl HasModel,
     spend: &impl HasModel,
-    data: &SpendCustomers,
+    data: &Unknown<'_>,
     options: Option<ClvOptions>,
 ) -> Result<Float64Array> {
-    let args = options.unwrap_or_default().args(data.unit.clone());
-    let columns = [
-        sl(&data.frequency),
-        required("recency", &data.recency)?,
-        required("T", &data.t)?,
-        sl(&data.monetary_value),
-    ];
+    let d = Data::read(data, &["frequency", "recency", "T", "monetaryValue"])?;
+    let args = options.unwrap_or_default().args(d.unit.clone());
+    let c = d.slices();
     let (t, s) = (transaction.model()?, spend.model()?);
-    common::customer_lifetime_value(t, s, columns, &args)
+    common::customer_lifetime_value(t, s, [c[0], c[1], c[2], c[3]], &args)
         .map(out)
         .map_err(js)
 }
@@ -701,7 +620,7 @@ fn clv_of(
 pub fn customer_lifetime_value(
     transaction_model: ModelClass<'_>,
     spend_model: ModelClass<'_>,
-    data: SpendCustomers,
+    #[napi(ts_arg_type = "SpendCustomers")] data: Unknown<'_>,
     options: Option<ClvOptions>,
 ) -> Result<Float64Array> {
     clv_of(&transaction_model, &spend_model, &data, options)

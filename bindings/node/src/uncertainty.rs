@@ -4,59 +4,76 @@
 //! converts, calls the core (through `clv_js_common::uncertainty`) and
 //! converts back.
 
-use std::collections::BTreeMap;
-
 use clv::ModelInfo;
-use clv::bayes::{GroupSummary, ParamSummary, PriorItem};
+use clv::bayes::{GroupSummary, ParamSummary};
 use clv::models::ModelKind;
 use clv::uncertainty::{Intervals, Spend};
-use clv_js_common::uncertainty::{self as common, DrawsArgs, PriorItems, SampleArgs};
+use clv_js_common::uncertainty::{self as common, DrawsArgs, ReadItem, SampleArgs};
 use napi::bindgen_prelude::{Either, Float64Array, Function, Unknown};
 use napi::{JsValue, ValueType};
 use napi_derive::napi;
 
 use crate::models::{ClvOptions, HasModel, ModelClass};
-use crate::{Result, js, sl};
+use crate::{Result, js, read, sl};
 
 /// Any model's per-customer arrays (those of its registry inputs), and
-/// the weights and unit of the data.
+/// the weights and unit of the data. The arrays are read when used, a
+/// wrong-typed one as our error naming it.
 #[napi(object, object_to_js = false)]
 #[derive(Default)]
-pub struct DrawsData {
+pub struct DrawsData<'a> {
     /// Repeat purchases x.
-    pub frequency: Option<Either<Float64Array, Vec<f64>>>,
+    #[napi(ts_type = "Float64Array | Array<number>")]
+    pub frequency: Option<Unknown<'a>>,
     /// Age at the last purchase t_x.
-    pub recency: Option<Either<Float64Array, Vec<f64>>>,
+    #[napi(ts_type = "Float64Array | Array<number>")]
+    pub recency: Option<Unknown<'a>>,
     /// Age at the end of observation (continuous-time models).
-    #[napi(js_name = "T")]
-    pub t: Option<Either<Float64Array, Vec<f64>>>,
+    #[napi(js_name = "T", ts_type = "Float64Array | Array<number>")]
+    pub t: Option<Unknown<'a>>,
     /// Transaction opportunities (BG/BB).
-    pub n_periods: Option<Either<Float64Array, Vec<f64>>>,
+    #[napi(ts_type = "Float64Array | Array<number>")]
+    pub n_periods: Option<Unknown<'a>>,
     /// Mean repeat spend (spend models, CLV).
-    pub monetary_value: Option<Either<Float64Array, Vec<f64>>>,
+    #[napi(ts_type = "Float64Array | Array<number>")]
+    pub monetary_value: Option<Unknown<'a>>,
     /// Whole-number counts of identical customers (bootstrap).
-    pub weights: Option<Either<Float64Array, Vec<f64>>>,
+    #[napi(ts_type = "Float64Array | Array<number>")]
+    pub weights: Option<Unknown<'a>>,
     /// The time unit of the columns (CLV).
     pub unit: Option<String>,
 }
 
-impl DrawsData {
+/// The arrays of a [`DrawsData`] that were given, by their JS names.
+pub(crate) struct Arrays(Vec<(&'static str, read::Numbers)>);
+
+impl Arrays {
     pub(crate) fn get(&self, name: &str) -> Option<&[f64]> {
-        match name {
-            "frequency" => self.frequency.as_ref().map(sl),
-            "recency" => self.recency.as_ref().map(sl),
-            "T" => self.t.as_ref().map(sl),
-            "nPeriods" => self.n_periods.as_ref().map(sl),
-            "monetaryValue" => self.monetary_value.as_ref().map(sl),
-            _ => None,
-        }
+        self.0.iter().find(|(n, _)| *n == name).map(|(_, a)| sl(a))
+    }
+}
+
+impl DrawsData<'_> {
+    /// The arrays given (`weights` too), read.
+    pub(crate) fn arrays(&self) -> Result<Arrays> {
+        let fields = [
+            ("frequency", &self.frequency),
+            ("recency", &self.recency),
+            ("T", &self.t),
+            ("nPeriods", &self.n_periods),
+            ("monetaryValue", &self.monetary_value),
+            ("weights", &self.weights),
+        ];
+        let given = fields.into_iter().filter_map(|(n, v)| Some((n, (*v)?)));
+        let read = given.map(|(n, v)| Ok((n, read::numbers(n, v)?)));
+        Ok(Arrays(read.collect::<Result<_>>()?))
     }
 }
 
 /// Options of `draws`.
 #[napi(object, object_to_js = false)]
 #[derive(Default)]
-pub struct DrawsOptions {
+pub struct DrawsOptions<'a> {
     /// "laplace" (default: normal on the log-parameter scale from the fit's
     /// covariance) or "bootstrap" (refits to customers resampled from `data`).
     pub method: Option<String>,
@@ -65,7 +82,7 @@ pub struct DrawsOptions {
     /// Seed (default 0): the same seed gives the same draws in every runtime.
     pub seed: Option<f64>,
     /// The data the model was fitted to (bootstrap).
-    pub data: Option<DrawsData>,
+    pub data: Option<DrawsData<'a>>,
 }
 
 /// Options of `sample` (a Bayesian fit with NUTS).
@@ -77,7 +94,7 @@ pub struct SampleOptions<'env> {
     /// `['halfflat']`; parameters not named keep their default (`lognormal(0, 2)`
     /// for shapes, `lognormal(0, 5)` for scales).
     #[napi(ts_type = "Record<string, string | Array<string | number>>")]
-    pub priors: Option<BTreeMap<String, PriorSpec>>,
+    pub priors: Option<Unknown<'env>>,
     /// Number of chains (default 4), run in parallel.
     pub chains: Option<f64>,
     /// Warm-up draws per chain, discarded (default 1000).
@@ -93,7 +110,8 @@ pub struct SampleOptions<'env> {
     pub groups: Option<Vec<String>>,
     /// With `groups`: hyperpriors by parameter name, `[muMean, muSd, tauSd]`
     /// (defaults `[0, 2, 1]` for shapes, `[0, 5, 1]` for scales).
-    pub hyperpriors: Option<BTreeMap<String, Vec<f64>>>,
+    #[napi(ts_type = "Record<string, Array<number>>")]
+    pub hyperpriors: Option<Unknown<'env>>,
     /// Called with each chain's progress (about every 1% of its draws, and
     /// after its last), on this thread while the chains run; returning
     /// `false` stops the run with a `CANCELLED` error, and so does throwing.
@@ -187,28 +205,25 @@ posterior_rows! {
     divergences: u32 => crate::count,
 }
 
-/// A prior as JS gives it: `['gamma', 1, 1]`, or the bare family name.
-type PriorSpec = Either<String, Vec<Either<String, f64>>>;
-
-/// The priors object as the core's items per parameter (the core parses
-/// and checks them), in the order of the parameter names.
-fn prior_items(priors: Option<&BTreeMap<String, PriorSpec>>) -> Vec<PriorItems<'_>> {
-    fn item(v: &Either<String, f64>) -> PriorItem<'_> {
-        match v {
-            Either::A(s) => PriorItem::Text(s),
-            Either::B(v) => PriorItem::Number(*v),
-        }
-    }
-    priors
+/// The priors object (`{ r: ['gamma', 1, 1], … }`) as read from JS, per
+/// parameter its elements (the core parses and checks them).
+fn read_priors(priors: Option<&Unknown<'_>>) -> Result<Vec<(String, Vec<ReadItem>)>> {
+    let expected = "an object of priors by parameter name, e.g. { r: ['gamma', 1, 1] }";
+    read::entries(priors, "priors", expected)?
         .into_iter()
-        .flatten()
-        .map(|(k, v)| {
-            let items = match v {
-                Either::A(family) => vec![PriorItem::Text(family)],
-                Either::B(a) => a.iter().map(item).collect(),
-            };
-            (k.clone(), items)
+        .map(|(name, v)| {
+            let items = read::elements(&name, v)?.iter().map(read::item).collect();
+            Ok((name, items))
         })
+        .collect()
+}
+
+/// The hyperpriors object (`{ r: [muMean, muSd, tauSd] }`) as numbers per parameter.
+fn read_hyperpriors(hyper: Option<&Unknown<'_>>) -> Result<Vec<(String, Vec<f64>)>> {
+    let expected = "an object of [muMean, muSd, tauSd] by parameter name";
+    read::entries(hyper, "hyperpriors", expected)?
+        .into_iter()
+        .map(|(name, v)| Ok((name.clone(), sl(&read::numbers(&name, v)?).to_vec())))
         .collect()
 }
 
@@ -236,13 +251,14 @@ pub(crate) fn sample(
     })
     .map_err(js)?;
     if let Some(groups) = &o.groups {
-        let hyper: Vec<(String, Vec<f64>)> = o.hyperpriors.into_iter().flatten().collect();
+        let hyper = read_hyperpriors(o.hyperpriors.as_ref())?;
         let inner = common::sample_grouped(kind, inputs, weights, groups, &hyper, &args);
         return Ok(Either::B(crate::grouped::GroupedDraws {
             inner: inner.map_err(js)?,
         }));
     }
-    let priors = prior_items(o.priors.as_ref());
+    let read = read_priors(o.priors.as_ref())?;
+    let priors = common::prior_items(&read);
     let on_progress = match &o.on_progress {
         None => None,
         Some(Either::A(f)) => Some(f),
@@ -324,7 +340,7 @@ pub struct Draws {
 }
 
 /// `model.draws(options)` of every model class.
-pub(crate) fn draws(model: &impl HasModel, options: Option<DrawsOptions>) -> Result<Draws> {
+pub(crate) fn draws(model: &impl HasModel, options: Option<DrawsOptions<'_>>) -> Result<Draws> {
     let o = options.unwrap_or_default();
     let m = model.state().get().map_err(js)?;
     let args = DrawsArgs {
@@ -332,10 +348,11 @@ pub(crate) fn draws(model: &impl HasModel, options: Option<DrawsOptions>) -> Res
         n: o.n,
         seed: o.seed,
     };
-    let data = match &o.data {
-        Some(d) => Some((
-            common::columns(m.kind(), |n| d.get(n)).map_err(js)?,
-            d.weights.as_ref().map(sl),
+    let arrays = o.data.as_ref().map(DrawsData::arrays).transpose()?;
+    let data = match &arrays {
+        Some(a) => Some((
+            common::columns(m.kind(), |n| a.get(n)).map_err(js)?,
+            a.get("weights"),
         )),
         None => None,
     };
@@ -428,7 +445,7 @@ impl Draws {
     pub fn customer_lifetime_value(
         &self,
         spend: Either<&Draws, ModelClass<'_>>,
-        data: DrawsData,
+        data: DrawsData<'_>,
         options: Option<ClvIntervalOptions>,
     ) -> Result<PredictionIntervals> {
         clv_intervals(common::ClvOf::Draws(&self.inner), &spend, &data, options)
@@ -450,7 +467,8 @@ pub(crate) fn clv_intervals(
         freq: o.freq,
     };
     let args = clv.args(data.unit.clone());
-    let c = common::clv_columns(|n| data.get(n)).map_err(js)?;
+    let a = data.arrays()?;
+    let c = common::clv_columns(|n| a.get(n)).map_err(js)?;
     let spend = match spend {
         Either::A(d) => Spend::Draws(&d.inner),
         Either::B(m) => Spend::Model(m.state().get().map_err(js)?),
@@ -479,7 +497,7 @@ macro_rules! predictions {
                     options: Option<IntervalOptions>,
                 ) -> Result<PredictionIntervals> {
                     let ($d, $q) = (self, $crate::uncertainty::q(options));
-                    $call.map(Into::into).map_err($crate::js)
+                    $call.map(Into::into).map_err($crate::uncertainty::IntoJs::into_js)
                 }
             )*
         }
@@ -490,17 +508,17 @@ pub(crate) use predictions;
 predictions! {
     impl Draws;
     #[doc = "P(alive) with intervals."]
-    fn prob_alive(data: DrawsData) |d, q| per_customer(d.inner.kind(), &data, |c| d.inner.prob_alive(c[0], c[1], c[2], &q));
+    fn prob_alive(data: DrawsData<'_>) |d, q| per_customer(d.inner.kind(), &data, |c| d.inner.prob_alive(c[0], c[1], c[2], &q));
     #[doc = "Expected purchases in the next `t` units with intervals."]
-    fn expected_purchases(t: f64, data: DrawsData) |d, q| per_customer(d.inner.kind(), &data, |c| d.inner.expected_purchases(&[t], c[0], c[1], c[2], &q));
+    fn expected_purchases(t: f64, data: DrawsData<'_>) |d, q| per_customer(d.inner.kind(), &data, |c| d.inner.expected_purchases(&[t], c[0], c[1], c[2], &q));
     #[doc = "E[X(t)] of a new customer for each `t`, with intervals."]
     fn expected_purchases_new(t: Either<Float64Array, Vec<f64>>) |d, q| d.inner.expected_purchases_new(sl(&t), &q);
     #[doc = "P(X(t) = n) of a new customer (`n` and `t` broadcast), with intervals."]
     fn prob_purchases(n: Either<Float64Array, Vec<f64>>, t: Either<Float64Array, Vec<f64>>) |d, q| d.inner.prob_purchases(sl(&n), sl(&t), &q);
     #[doc = "DERT with intervals, where the model has it."]
-    fn dert(discount: f64, data: DrawsData) |d, q| per_customer(d.inner.kind(), &data, |c| d.inner.dert(discount, c[0], c[1], c[2], &q));
+    fn dert(discount: f64, data: DrawsData<'_>) |d, q| per_customer(d.inner.kind(), &data, |c| d.inner.dert(discount, c[0], c[1], c[2], &q));
     #[doc = "Expected spend with intervals (draws of a spend model)."]
-    fn expected_spend(data: DrawsData) |d, q| per_customer(d.inner.kind(), &data, |c| d.inner.expected_spend(c[0], c[1], &q));
+    fn expected_spend(data: DrawsData<'_>) |d, q| per_customer(d.inner.kind(), &data, |c| d.inner.expected_spend(c[0], c[1], &q));
     #[doc = "S(t) of an sBG cohort for each `t`, with intervals."]
     fn survival(t: Either<Float64Array, Vec<f64>>) |d, q| d.inner.survival(sl(&t), &q);
     #[doc = "Retention rate r(t) of an sBG cohort for each `t`, with intervals."]
@@ -512,6 +530,25 @@ pub(crate) fn per_customer<T>(
     kind: ModelKind,
     data: &DrawsData,
     f: impl FnOnce(&[&[f64]]) -> clv::Result<T>,
-) -> clv::Result<T> {
-    f(&common::columns(kind, |n| data.get(n))?)
+) -> Result<T> {
+    let a = data.arrays()?;
+    f(&common::columns(kind, |n| a.get(n)).map_err(js)?).map_err(js)
+}
+
+/// A core error, or one of reading a JS value, as the JS error
+/// (`predictions!` converts the results of both).
+pub(crate) trait IntoJs {
+    fn into_js(self) -> napi::Error<String>;
+}
+
+impl IntoJs for clv::Error {
+    fn into_js(self) -> napi::Error<String> {
+        js(self)
+    }
+}
+
+impl IntoJs for napi::Error<String> {
+    fn into_js(self) -> napi::Error<String> {
+        self
+    }
 }
