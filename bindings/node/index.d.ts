@@ -185,6 +185,7 @@ export declare class BetaGeo {
   static fromJSON(json: string | Record<string, unknown>): BetaGeo
 
 
+
 }
 
 /** BG/BB (Fader, Hardie & Shang (2010), Marketing Science 29(6)). */
@@ -195,6 +196,7 @@ export declare class BetaGeoBetaBinom {
   static fromParams(params: BetaGeoBetaBinomParams): BetaGeoBetaBinom
   /** Reads what `toJSON()` wrote (the object, or its JSON text). */
   static fromJSON(json: string | Record<string, unknown>): BetaGeoBetaBinom
+
 
 
 }
@@ -272,6 +274,7 @@ export declare class GammaGompertzNBD {
   static fromJSON(json: string | Record<string, unknown>): GammaGompertzNBD
 
 
+
 }
 
 /**
@@ -325,6 +328,7 @@ export declare class ModifiedBetaGeo {
   static fromJSON(json: string | Record<string, unknown>): ModifiedBetaGeo
 
 
+
 }
 
 /** Pareto/NBD (Schmittlein, Morrison & Colombo (1987), Management Science 33(1)). */
@@ -335,6 +339,7 @@ export declare class ParetoNBD {
   static fromParams(params: ParetoNBDParams): ParetoNBD
   /** Reads what `toJSON()` wrote (the object, or its JSON text). */
   static fromJSON(json: string | Record<string, unknown>): ParetoNBD
+
 
 
 }

@@ -365,85 +365,57 @@ macro_rules! input_fit {
     };
 }
 
-macro_rules! transaction_methods {
-    ($class:ident, $Input:ident) => {
+/// Methods of a transaction model that answer per customer, one per line:
+/// `"doc" name(scalars) |model, x, t_x, T| call`; each scalar is read as a
+/// number (our error naming it), the data object by the registry's inputs.
+/// Their TS is `TransactionModel` in `index.d.ts.in`.
+macro_rules! per_customer_methods {
+    ($class:ident; $($doc:literal $name:ident($($s:ident),*) |$m:ident, $x:ident, $tx:ident, $t:ident| $call:expr;)*) => {
         #[napi]
         impl $class {
-            /// Per-customer log-likelihood.
-            #[napi(catch_unwind, skip_typescript)]
-            pub fn log_likelihood_of(&self, data: Unknown<'_>) -> Result<Float64Array> {
-                per_customer(self, &data, |m, [x, tx, t]| m.log_likelihood(x, tx, t))
-            }
+            $(
+                #[doc = $doc]
+                #[napi(catch_unwind, skip_typescript)]
+                pub fn $name(&self, $($s: Unknown<'_>,)* data: Unknown<'_>) -> Result<Float64Array> {
+                    $(let $s = number(stringify!($s), $s)?;)*
+                    per_customer(self, &data, |$m, [$x, $tx, $t]| $call)
+                }
+            )*
+        }
+    };
+}
 
-            /// P(alive) of each customer.
-            #[napi(catch_unwind, skip_typescript)]
-            pub fn prob_alive(&self, data: Unknown<'_>) -> Result<Float64Array> {
-                per_customer(self, &data, |m, [x, tx, t]| m.prob_alive(x, tx, t))
-            }
+macro_rules! transaction_methods {
+    ($class:ident, $Input:ident) => {
+        per_customer_methods! { $class;
+            "Per-customer log-likelihood."
+            log_likelihood_of() |m, x, tx, tt| m.log_likelihood(x, tx, tt);
+            "P(alive) of each customer."
+            prob_alive() |m, x, tx, tt| m.prob_alive(x, tx, tt);
+            "Expected purchases of each customer in the next `t` units."
+            expected_purchases(t) |m, x, tx, tt| m.expected_purchases(t, x, tx, tt);
+            "P(X(T, T+t) = n | x, t_x, T) for each customer, where the model has it."
+            prob_purchases_conditional(n, t) |m, x, tx, tt| m.prob_purchases_conditional(whole_count("n", n)?, t, x, tx, tt);
+            "Discounted expected residual transactions, where the model has them in closed form (Pareto/NBD: continuous rate per unit; BG/BB: rate per opportunity)."
+            dert(discount) |m, x, tx, tt| m.dert(discount, x, tx, tt);
+            "P(alive at opportunity n + m) for each customer (discrete-time models)."
+            prob_alive_ahead(m) |model, x, tx, tt| model.prob_alive_ahead(m, x, tx, tt);
+        }
 
-            /// Expected purchases of each customer in the next `t` units.
-            #[napi(catch_unwind, skip_typescript)]
-            pub fn expected_purchases(
-                &self,
-                t: Unknown<'_>,
-                data: Unknown<'_>,
-            ) -> Result<Float64Array> {
-                let t = number("t", t)?;
-                per_customer(self, &data, |m, [x, tx, tt]| {
-                    m.expected_purchases(t, x, tx, tt)
-                })
-            }
-
+        #[napi]
+        impl $class {
             /// Expected purchases of a new customer in `t` units.
             #[napi(catch_unwind, skip_typescript)]
             pub fn expected_purchases_new(&self, t: Unknown<'_>) -> Result<f64> {
-                self.model()?
-                    .expected_purchases_new(number("t", t)?)
-                    .map_err(js)
+                let t = number("t", t)?;
+                self.model()?.expected_purchases_new(t).map_err(js)
             }
 
             /// P(X(t) = n) for a new customer.
             #[napi(catch_unwind, skip_typescript)]
             pub fn prob_purchases(&self, n: Unknown<'_>, t: Unknown<'_>) -> Result<f64> {
                 let (m, n, t) = (self.model()?, number("n", n)?, number("t", t)?);
-                whole_count("n", n)
-                    .and_then(|n| m.prob_purchases(n, t))
-                    .map_err(js)
-            }
-
-            /// P(X(T, T+t) = n | x, t_x, T) for each customer, where the model has it.
-            #[napi(catch_unwind, skip_typescript)]
-            pub fn prob_purchases_conditional(
-                &self,
-                n: Unknown<'_>,
-                t: Unknown<'_>,
-                data: Unknown<'_>,
-            ) -> Result<Float64Array> {
-                let (n, t) = (number("n", n)?, number("t", t)?);
-                per_customer(self, &data, |m, [x, tx, tt]| {
-                    m.prob_purchases_conditional(whole_count("n", n)?, t, x, tx, tt)
-                })
-            }
-
-            /// Discounted expected residual transactions, where the model has them in closed form
-            /// (Pareto/NBD: continuous rate per unit; BG/BB: rate per opportunity).
-            #[napi(catch_unwind, skip_typescript)]
-            pub fn dert(&self, discount: Unknown<'_>, data: Unknown<'_>) -> Result<Float64Array> {
-                let discount = number("discount", discount)?;
-                per_customer(self, &data, |m, [x, tx, t]| m.dert(discount, x, tx, t))
-            }
-
-            /// P(alive at opportunity n + m) for each customer (discrete-time models).
-            #[napi(catch_unwind, skip_typescript)]
-            pub fn prob_alive_ahead(
-                &self,
-                m: Unknown<'_>,
-                data: Unknown<'_>,
-            ) -> Result<Float64Array> {
-                let m = number("m", m)?;
-                per_customer(self, &data, |model, [x, tx, t]| {
-                    model.prob_alive_ahead(m, x, tx, t)
-                })
+                whole_count("n", n).and_then(|n| m.prob_purchases(n, t)).map_err(js)
             }
 
             /// Discounted CLV of each customer with `spendModel` (see `customerLifetimeValue`).
@@ -535,53 +507,39 @@ macro_rules! retention_methods {
                 let s = numbers("survivors", survivors)?;
                 with_retention(self, "log_likelihood", |m| m.log_likelihood(sl(&s)))
             }
+        }
 
-            /// S(t): probability of being active after t periods.
-            #[napi(catch_unwind)]
-            pub fn survival(&self, #[napi(ts_arg_type = "number")] t: Unknown<'_>) -> Result<f64> {
-                let t = number("t", t)?;
-                with_retention(self, "survival", |m| m.survival(t))
-            }
+        retention_scalar_methods! { $class;
+            "S(t): probability of being active after t periods."
+            survival(t) |m| m.survival(t);
+            "r(t) = S(t)/S(t−1): retention rate in period t."
+            retention(t) |m| m.retention(t);
+            "P(T = t): probability of churning in period t."
+            prob_churn(t) |m| m.prob_churn(t);
+            "Discounted expected residual lifetime of a customer who has made `renewals` renewals."
+            dert(discount, renewals) |m| m.dert(discount, renewals);
+            "Discounted expected lifetime of a new customer."
+            discounted_expected_lifetime(discount) |m| m.discounted_expected_lifetime(discount);
+        }
+    };
+}
 
-            /// r(t) = S(t)/S(t−1): retention rate in period t.
-            #[napi(catch_unwind)]
-            pub fn retention(&self, #[napi(ts_arg_type = "number")] t: Unknown<'_>) -> Result<f64> {
-                let t = number("t", t)?;
-                with_retention(self, "retention", |m| m.retention(t))
-            }
-
-            /// P(T = t): probability of churning in period t.
-            #[napi(catch_unwind)]
-            pub fn prob_churn(
-                &self,
-                #[napi(ts_arg_type = "number")] t: Unknown<'_>,
-            ) -> Result<f64> {
-                let t = number("t", t)?;
-                with_retention(self, "prob_churn", |m| m.prob_churn(t))
-            }
-
-            /// Discounted expected residual lifetime of a customer who has made `renewals` renewals.
-            #[napi(catch_unwind)]
-            pub fn dert(
-                &self,
-                #[napi(ts_arg_type = "number")] discount: Unknown<'_>,
-                #[napi(ts_arg_type = "number")] renewals: Unknown<'_>,
-            ) -> Result<f64> {
-                let (d, n) = (number("discount", discount)?, number("renewals", renewals)?);
-                with_retention(self, "dert", |m| m.dert(d, n))
-            }
-
-            /// Discounted expected lifetime of a new customer.
-            #[napi(catch_unwind)]
-            pub fn discounted_expected_lifetime(
-                &self,
-                #[napi(ts_arg_type = "number")] discount: Unknown<'_>,
-            ) -> Result<f64> {
-                let d = number("discount", discount)?;
-                with_retention(self, "discounted_expected_lifetime", |m| {
-                    m.discounted_expected_lifetime(d)
-                })
-            }
+/// Methods of the retention model of numbers only, one per line: `"doc"
+/// name(scalars) |model| call`; each scalar is read as a number (our error
+/// naming it), and a model of another family is `NOT_SUPPORTED` naming the
+/// method.
+macro_rules! retention_scalar_methods {
+    ($class:ident; $($doc:literal $name:ident($($s:ident),*) |$m:ident| $call:expr;)*) => {
+        #[napi]
+        impl $class {
+            $(
+                #[doc = $doc]
+                #[napi(catch_unwind)]
+                pub fn $name(&self, $(#[napi(ts_arg_type = "number")] $s: Unknown<'_>),*) -> Result<f64> {
+                    $(let $s = number(stringify!($s), $s)?;)*
+                    with_retention(self, stringify!($name), |$m| $call)
+                }
+            )*
         }
     };
 }
