@@ -206,6 +206,21 @@ for (const { name, lib } of backends) {
         for (const [field, calls] of Object.entries(arrays)) {
           calls.forEach((call, i) => assertClvError(call, 'INVALID_INPUT', field, `${field} #${i} ${label}`));
         }
+        // module functions: arrays and numbers of the portfolio, experiment and simulation functions
+        const fns = {
+          values: [() => lib.gini(bad), () => lib.whaleCurve(bad), () => lib.valueTiers(bad), () => lib.riskRanking(bad, [0.5])],
+          pAlive: [() => lib.revenueAtRisk([1], bad), () => lib.offerCeiling([1], bad, 0.5)],
+          successRate: [() => lib.offerCeiling([1], [0.5], bad)],
+          treated: [() => lib.uplift(bad, [1, 2])],
+          control: [() => lib.uplift([1, 2], bad)],
+          T: [() => lib.simulate(m, bad, 1), () => lib.customerExposure([1], bad)],
+          seed: [() => lib.simulate(m, [10], bad), () => lib.simulateSpend(gg, [2], bad), () => lib.simulateSurvivors(sbg, 10, 3, bad)],
+          purchases: [() => lib.alivePath(m, bad, 3)],
+          size: [() => lib.simulateSurvivors(sbg, bad, 3, 1)],
+        };
+        for (const [field, calls] of Object.entries(fns)) {
+          calls.forEach((call, i) => assertClvError(call, 'INVALID_INPUT', field, `${field} #${i} ${label}`));
+        }
         // the data object itself: its first array is missing
         if (bad === null || bad === undefined || typeof bad !== 'object') {
           assertClvError(() => m.probAlive(bad), 'INVALID_INPUT', 'frequency', `data ${label}`);

@@ -5,11 +5,11 @@
 //! the result objects declared once with `js_object!`.
 
 use clv::error::check;
-use napi::bindgen_prelude::{Either, Float64Array, Uint8Array, Uint32Array};
+use napi::bindgen_prelude::{Either, Float64Array, Uint8Array, Uint32Array, Unknown};
 use napi_derive::napi;
 
 use crate::models::{HasModel, ModelClass};
-use crate::{CsvOptions, Result, count, glue, js, out, sl, text_bytes};
+use crate::{CsvOptions, Result, count, glue, js, out, read, sl, text_bytes};
 
 fn core_of<'a>(m: &'a ModelClass<'_>) -> Result<&'a clv::AnyModel> {
     m.state().get().map_err(js)
@@ -165,9 +165,11 @@ pub struct AlivePath from clv::diagnostics::AlivePath {
 #[napi(catch_unwind)]
 pub fn alive_path(
     model: ModelClass<'_>,
-    purchases: Either<Float64Array, Vec<f64>>,
-    t: f64,
+    #[napi(ts_arg_type = "Float64Array | Array<number>")] purchases: Unknown<'_>,
+    #[napi(ts_arg_type = "number")] t: Unknown<'_>,
 ) -> Result<AlivePath> {
+    let purchases = read::numbers("purchases", purchases)?;
+    let t = read::number("t", t)?;
     let (m, t) = (core_of(&model)?, whole("t", t)?);
     let p = clv::diagnostics::alive_path(m, sl(&purchases), t);
     p.map(Into::into).map_err(js)
@@ -202,9 +204,11 @@ pub struct Simulated from clv::simulate::Simulated {
 #[napi(catch_unwind)]
 pub fn simulate(
     model: ModelClass<'_>,
-    t: Either<Float64Array, Vec<f64>>,
-    seed: f64,
+    #[napi(ts_arg_type = "Float64Array | Array<number>")] t: Unknown<'_>,
+    #[napi(ts_arg_type = "number")] seed: Unknown<'_>,
 ) -> Result<Simulated> {
+    let t = read::numbers("T", t)?;
+    let seed = read::number("seed", seed)?;
     let (m, seed) = (core_of(&model)?, seed_of(seed)?);
     clv::simulate::simulate(m, sl(&t), seed)
         .map(Into::into)
@@ -229,9 +233,11 @@ pub struct SimulatedSpend from clv::simulate::SimulatedSpend {
 #[napi(catch_unwind)]
 pub fn simulate_spend(
     model: ModelClass<'_>,
-    frequency: Either<Float64Array, Vec<f64>>,
-    seed: f64,
+    #[napi(ts_arg_type = "Float64Array | Array<number>")] frequency: Unknown<'_>,
+    #[napi(ts_arg_type = "number")] seed: Unknown<'_>,
 ) -> Result<SimulatedSpend> {
+    let frequency = read::numbers("frequency", frequency)?;
+    let seed = read::number("seed", seed)?;
     let (m, seed) = (core_of(&model)?, seed_of(seed)?);
     let s = clv::simulate::simulate_spend(m, sl(&frequency), seed);
     s.map(Into::into).map_err(js)
@@ -242,10 +248,13 @@ pub fn simulate_spend(
 #[napi(catch_unwind)]
 pub fn simulate_survivors(
     model: ModelClass<'_>,
-    size: f64,
-    periods: f64,
-    seed: f64,
+    #[napi(ts_arg_type = "number")] size: Unknown<'_>,
+    #[napi(ts_arg_type = "number")] periods: Unknown<'_>,
+    #[napi(ts_arg_type = "number")] seed: Unknown<'_>,
 ) -> Result<Float64Array> {
+    let size = read::number("size", size)?;
+    let periods = read::number("periods", periods)?;
+    let seed = read::number("seed", seed)?;
     let m = core_of(&model)?;
     let (n, p) = (whole("size", size)?, whole("periods", periods)?);
     clv::simulate::simulate_survivors(m, n, p, seed_of(seed)?)
@@ -257,9 +266,11 @@ pub fn simulate_survivors(
 /// indices by `T`, then `recency` (each customer a line from 0 to `recency` and on to `T`).
 #[napi(catch_unwind, js_name = "customerExposure")]
 pub fn customer_exposure(
-    recency: Either<Float64Array, Vec<f64>>,
-    #[napi(ts_arg_type = "Float64Array | Array<number>")] t: Either<Float64Array, Vec<f64>>,
+    #[napi(ts_arg_type = "Float64Array | Array<number>")] recency: Unknown<'_>,
+    #[napi(ts_arg_type = "Float64Array | Array<number>")] t: Unknown<'_>,
 ) -> Result<Uint32Array> {
+    let recency = read::numbers("recency", recency)?;
+    let t = read::numbers("T", t)?;
     let order = clv::diagnostics::customer_exposure(sl(&recency), sl(&t));
     order.map(positions).map_err(js)
 }

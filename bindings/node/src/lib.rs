@@ -11,7 +11,7 @@
 
 use clv::formulas::text;
 use clv_js_common as glue;
-use napi::bindgen_prelude::{Either, Float64Array, Uint8Array, Uint32Array};
+use napi::bindgen_prelude::{Either, Float64Array, Uint8Array, Uint32Array, Unknown};
 use napi_derive::napi;
 
 /// Result of every exported function: the error's status is the core's code.
@@ -607,7 +607,10 @@ pub struct WhaleCurve from clv::portfolio::WhaleCurve {
 
 /// The whale curve of `values` (per-customer revenue, margin or CLV; finite, total > 0).
 #[napi(catch_unwind)]
-pub fn whale_curve(values: Either<Float64Array, Vec<f64>>) -> Result<WhaleCurve> {
+pub fn whale_curve(
+    #[napi(ts_arg_type = "Float64Array | Array<number>")] values: Unknown<'_>,
+) -> Result<WhaleCurve> {
+    let values = read::numbers("values", values)?;
     clv::portfolio::whale_curve(sl(&values))
         .map(Into::into)
         .map_err(js)
@@ -615,7 +618,10 @@ pub fn whale_curve(values: Either<Float64Array, Vec<f64>>) -> Result<WhaleCurve>
 
 /// Gini coefficient G = Σᵢ Σⱼ |vᵢ − vⱼ| / (2 n² μ) (population version; above 1 possible with negative values).
 #[napi(catch_unwind)]
-pub fn gini(values: Either<Float64Array, Vec<f64>>) -> Result<f64> {
+pub fn gini(
+    #[napi(ts_arg_type = "Float64Array | Array<number>")] values: Unknown<'_>,
+) -> Result<f64> {
+    let values = read::numbers("values", values)?;
     clv::portfolio::gini(sl(&values)).map_err(js)
 }
 
@@ -658,9 +664,10 @@ pub struct ValueTiers from clv::portfolio::ValueTiers {
 /// Value tiers A, B, C, … by cumulative share of value (ABC analysis) or by quantile; tied values share a tier.
 #[napi(catch_unwind)]
 pub fn value_tiers(
-    values: Either<Float64Array, Vec<f64>>,
+    #[napi(ts_arg_type = "Float64Array | Array<number>")] values: Unknown<'_>,
     options: Option<ValueTiersOptions>,
 ) -> Result<ValueTiers> {
+    let values = read::numbers("values", values)?;
     let o = options.unwrap_or_default();
     let method = glue::tier_method(o.method.as_deref()).map_err(js)?;
     let cuts = o
@@ -675,9 +682,11 @@ pub fn value_tiers(
 /// Revenue at risk per customer: value × (1 − pAlive).
 #[napi(catch_unwind)]
 pub fn revenue_at_risk(
-    values: Either<Float64Array, Vec<f64>>,
-    p_alive: Either<Float64Array, Vec<f64>>,
+    #[napi(ts_arg_type = "Float64Array | Array<number>")] values: Unknown<'_>,
+    #[napi(ts_arg_type = "Float64Array | Array<number>")] p_alive: Unknown<'_>,
 ) -> Result<Float64Array> {
+    let values = read::numbers("values", values)?;
+    let p_alive = read::numbers("pAlive", p_alive)?;
     clv::portfolio::revenue_at_risk(sl(&values), sl(&p_alive))
         .map(out)
         .map_err(js)
@@ -718,9 +727,11 @@ pub struct RiskRanking from clv::portfolio::RiskRanking {
 /// Revenue at risk, its totals and the ranking of the customers by it.
 #[napi(catch_unwind)]
 pub fn risk_ranking(
-    values: Either<Float64Array, Vec<f64>>,
-    p_alive: Either<Float64Array, Vec<f64>>,
+    #[napi(ts_arg_type = "Float64Array | Array<number>")] values: Unknown<'_>,
+    #[napi(ts_arg_type = "Float64Array | Array<number>")] p_alive: Unknown<'_>,
 ) -> Result<RiskRanking> {
+    let values = read::numbers("values", values)?;
+    let p_alive = read::numbers("pAlive", p_alive)?;
     clv::portfolio::risk_ranking(sl(&values), sl(&p_alive))
         .map(Into::into)
         .map_err(js)
@@ -744,10 +755,13 @@ pub struct OfferCeiling from clv::portfolio::OfferCeiling {
 /// The most one may spend on a retention offer per customer: successRate · (1 − pAlive) · clv / pAlive (clv > 0, else 0).
 #[napi(catch_unwind)]
 pub fn offer_ceiling(
-    clv: Either<Float64Array, Vec<f64>>,
-    p_alive: Either<Float64Array, Vec<f64>>,
-    success_rate: f64,
+    #[napi(ts_arg_type = "Float64Array | Array<number>")] clv: Unknown<'_>,
+    #[napi(ts_arg_type = "Float64Array | Array<number>")] p_alive: Unknown<'_>,
+    #[napi(ts_arg_type = "number")] success_rate: Unknown<'_>,
 ) -> Result<OfferCeiling> {
+    let clv = read::numbers("clv", clv)?;
+    let p_alive = read::numbers("pAlive", p_alive)?;
+    let success_rate = read::number("successRate", success_rate)?;
     clv::portfolio::offer_ceiling(sl(&clv), sl(&p_alive), success_rate)
         .map(Into::into)
         .map_err(js)
@@ -865,10 +879,12 @@ pub struct Uplift from clv::experiment::Uplift {
 /// Uplift of treated over control: Welch's interval and test (continuous) or Newcombe's hybrid score interval with the score-test p-value (binary).
 #[napi(catch_unwind)]
 pub fn uplift(
-    treated: Either<Float64Array, Vec<f64>>,
-    control: Either<Float64Array, Vec<f64>>,
+    #[napi(ts_arg_type = "Float64Array | Array<number>")] treated: Unknown<'_>,
+    #[napi(ts_arg_type = "Float64Array | Array<number>")] control: Unknown<'_>,
     options: Option<UpliftOptions>,
 ) -> Result<Uplift> {
+    let treated = read::numbers("treated", treated)?;
+    let control = read::numbers("control", control)?;
     let o = uplift_options(options)?;
     clv::experiment::uplift(sl(&treated), sl(&control), &o)
         .map(Uplift::from)
@@ -948,12 +964,14 @@ pub struct StratifiedUplift from clv::experiment::StratifiedUplift {
 /// Uplift estimated within strata and combined with treated weights w_s = n_t,s / n_t: δ = Σ w_s δ_s, Var δ = Σ w_s² (a_s + b_s).
 #[napi(catch_unwind)]
 pub fn uplift_stratified(
-    treated: Either<Float64Array, Vec<f64>>,
+    #[napi(ts_arg_type = "Float64Array | Array<number>")] treated: Unknown<'_>,
     treated_strata: Vec<String>,
-    control: Either<Float64Array, Vec<f64>>,
+    #[napi(ts_arg_type = "Float64Array | Array<number>")] control: Unknown<'_>,
     control_strata: Vec<String>,
     options: Option<UpliftOptions>,
 ) -> Result<StratifiedUplift> {
+    let treated = read::numbers("treated", treated)?;
+    let control = read::numbers("control", control)?;
     let o = uplift_options(options)?;
     clv::experiment::uplift_stratified(
         sl(&treated),
