@@ -221,6 +221,19 @@ for (const { name, lib } of backends) {
         for (const [field, calls] of Object.entries(fns)) {
           calls.forEach((call, i) => assertClvError(call, 'INVALID_INPUT', field, `${field} #${i} ${label}`));
         }
+        // options: null and undefined are the default; another type names the option
+        if (bad !== null && bad !== undefined) {
+          const spend = { ...data, monetaryValue: [3] };
+          const options = {
+            penalty: () => new lib.BetaGeo({ penalty: bad }),
+            maxIterations: () => new lib.BetaGeo({ maxIterations: bad }),
+            time: () => m.customerLifetimeValue(gg, spend, { time: bad }),
+            discountRate: () => lib.customerLifetimeValue(m, gg, spend, { discountRate: bad }),
+          };
+          for (const [field, call] of Object.entries(options)) assertClvError(call, 'INVALID_INPUT', field, `${field} ${label}`);
+        } else {
+          assert.ok(new lib.BetaGeo({ penalty: bad }) instanceof lib.BetaGeo);
+        }
         // the data object itself: its first array is missing
         if (bad === null || bad === undefined || typeof bad !== 'object') {
           assertClvError(() => m.probAlive(bad), 'INVALID_INPUT', 'frequency', `data ${label}`);

@@ -84,6 +84,9 @@ for (const { name, lib } of backends) {
         assertClvError(() => m.draws({ method: 'bootstrap', n: 2, data: { ...head, weights: bad } }), 'INVALID_INPUT', 'weights', label);
       }
       assertClvError(() => d.probAlive({ ...head, T: null }), 'INVALID_INPUT', 'T');
+      assertClvError(() => m.draws({ n: '10' }), 'INVALID_INPUT', 'n');
+      assertClvError(() => m.draws({ seed: true }), 'INVALID_INPUT', 'seed');
+      assertClvError(() => d.customerLifetimeValue(gg, { ...head, monetaryValue: head.T }, { time: '12' }), 'INVALID_INPUT', 'time');
     });
   });
 }

@@ -127,6 +127,9 @@ for (const { name, lib } of backends) {
         assertClvError(() => m.sample(REGULAR, { priors: { beta: bad } }), 'INVALID_INPUT', 'beta', `prior ${bad}`);
       }
       assert.equal(m.sample(REGULAR, { priors: null, chains: 1, tune: 20, draws: 10 }).n, 10);
+      for (const field of ['chains', 'tune', 'draws', 'seed']) {
+        assertClvError(() => m.sample(REGULAR, { [field]: '4' }), 'INVALID_INPUT', field, field);
+      }
       assertClvError(() => m.sample(REGULAR, { chains: 0 }), 'INVALID_INPUT', 'chains');
       assertClvError(() => m.sample(REGULAR, { draws: 1.5 }), 'INVALID_INPUT', 'draws');
       assertClvError(() => lib.Draws.fromJSON('{'), 'FORMAT_ERROR');

@@ -84,7 +84,7 @@ impl GroupedDraws {
         spend: Either<&Draws, ModelClass<'_>>,
         data: DrawsData<'_>,
         groups: Vec<String>,
-        options: Option<ClvIntervalOptions>,
+        options: Option<ClvIntervalOptions<'_>>,
     ) -> Result<PredictionIntervals> {
         let of = common::ClvOf::Grouped(&self.inner, &groups);
         clv_intervals(of, &spend, &data, options)

@@ -87,24 +87,26 @@ fn rows<T, U: From<T>>(v: Vec<T>) -> Vec<U> {
 }
 
 /// Options of `fit` (all optional).
-#[napi(object)]
+#[napi(object, object_to_js = false)]
 #[derive(Default)]
-pub struct FitOptions {
+pub struct FitOptions<'a> {
     /// L2 penalty on the parameters, as `lifetimes`' `penalizer_coef` (default 0).
-    pub penalty: Option<f64>,
+    #[napi(ts_type = "number")]
+    pub penalty: Option<Unknown<'a>>,
     /// Maximum optimiser iterations per start (default 1000).
-    pub max_iterations: Option<f64>,
+    #[napi(ts_type = "number")]
+    pub max_iterations: Option<Unknown<'a>>,
     /// Convergence threshold on the gradient (default 1e-6).
-    pub gradient_tolerance: Option<f64>,
+    #[napi(ts_type = "number")]
+    pub gradient_tolerance: Option<Unknown<'a>>,
 }
 
-fn fit_options(o: &Option<FitOptions>) -> Result<clv::fit::FitOptions> {
-    let d = FitOptions::default();
-    let o = o.as_ref().unwrap_or(&d);
+fn fit_options(o: Option<FitOptions<'_>>) -> Result<clv::fit::FitOptions> {
+    let o = o.unwrap_or_default();
     glue::FitArgs {
-        penalty: o.penalty,
-        max_iterations: o.max_iterations,
-        gradient_tolerance: o.gradient_tolerance,
+        penalty: read::opt_number("penalty", o.penalty)?,
+        max_iterations: read::opt_number("maxIterations", o.max_iterations)?,
+        gradient_tolerance: read::opt_number("gradientTolerance", o.gradient_tolerance)?,
     }
     .to_options()
     .map_err(js)

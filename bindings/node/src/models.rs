@@ -11,7 +11,7 @@ use clv_js_common::models::{self as common, ClvArgs, ModelState};
 use napi::bindgen_prelude::{Either, Float64Array, This, Unknown};
 use napi_derive::napi;
 
-use crate::read::{Data, number, numbers};
+use crate::read::{self, Data, number, numbers};
 use crate::{FitOptions, Result, fit_options, js, out, sl};
 
 /// The data object of a model of `kind`: its registry inputs (by their JS
@@ -34,28 +34,30 @@ fn per_customer(
 }
 
 /// Options of `customerLifetimeValue` (lifetimes' defaults).
-#[napi(object)]
+#[napi(object, object_to_js = false)]
 #[derive(Default)]
-pub struct ClvOptions {
+pub struct ClvOptions<'a> {
     /// Horizon in months (default 12).
-    pub time: Option<f64>,
+    #[napi(ts_type = "number")]
+    pub time: Option<Unknown<'a>>,
     /// Monthly discount rate (default 0.01).
-    pub discount_rate: Option<f64>,
+    #[napi(ts_type = "number")]
+    pub discount_rate: Option<Unknown<'a>>,
     /// Unit of recency and T: "W", "D", "H", "M" or "<n>d". Default: the unit
     /// the transaction model was fitted in, else the data's `unit`, else "D"
     /// (as lifetimes); units that disagree throw `UNIT_MISMATCH`.
     pub freq: Option<String>,
 }
 
-impl ClvOptions {
+impl ClvOptions<'_> {
     /// The CLV arguments of the JS glue, with the unit the data carry.
-    pub(crate) fn args(self, data_unit: Option<String>) -> ClvArgs {
-        ClvArgs {
-            time: self.time,
-            discount_rate: self.discount_rate,
+    pub(crate) fn args(self, data_unit: Option<String>) -> Result<ClvArgs> {
+        Ok(ClvArgs {
+            time: read::opt_number("time", self.time)?,
+            discount_rate: read::opt_number("discountRate", self.discount_rate)?,
             freq: self.freq,
             data_unit,
-        }
+        })
     }
 }
 
@@ -214,8 +216,8 @@ macro_rules! model_class {
         impl $class {
             /// An unfitted model; `options` are used by `fit`.
             #[napi(catch_unwind, constructor)]
-            pub fn new(options: Option<FitOptions>) -> Result<Self> {
-                Ok(Self { state: ModelState::new(ModelKind::$variant, fit_options(&options)?) })
+            pub fn new(options: Option<FitOptions<'_>>) -> Result<Self> {
+                Ok(Self { state: ModelState::new(ModelKind::$variant, fit_options(options)?) })
             }
 
             /// A model with known parameters.
@@ -424,7 +426,7 @@ macro_rules! transaction_methods {
                 &self,
                 spend_model: ModelClass<'_>,
                 data: Unknown<'_>,
-                options: Option<ClvOptions>,
+                options: Option<ClvOptions<'_>>,
             ) -> Result<Float64Array> {
                 clv_of(self, &spend_model, &data, options)
             }
@@ -561,10 +563,10 @@ fn clv_of(
     transaction: &impl HasModel,
     spend: &impl HasModel,
     data: &Unknown<'_>,
-    options: Option<ClvOptions>,
+    options: Option<ClvOptions<'_>>,
 ) -> Result<Float64Array> {
     let d = Data::read(data, &["frequency", "recency", "T", "monetaryValue"])?;
-    let args = options.unwrap_or_default().args(d.unit.clone());
+    let args = options.unwrap_or_default().args(d.unit.clone())?;
     let c = d.slices();
     let (t, s) = (transaction.model()?, spend.model()?);
     common::customer_lifetime_value(t, s, [c[0], c[1], c[2], c[3]], &args)
@@ -579,7 +581,7 @@ pub fn customer_lifetime_value(
     transaction_model: ModelClass<'_>,
     spend_model: ModelClass<'_>,
     #[napi(ts_arg_type = "SpendCustomers")] data: Unknown<'_>,
-    options: Option<ClvOptions>,
+    options: Option<ClvOptions<'_>>,
 ) -> Result<Float64Array> {
     clv_of(&transaction_model, &spend_model, &data, options)
 }

@@ -198,3 +198,11 @@ pub(crate) fn elements<'a>(field: &str, v: Unknown<'a>) -> Result<Vec<Unknown<'a
         .map(|i| a.get_element(i).map_err(|e| unreadable(field, &e)))
         .collect()
 }
+
+/// An optional number (an option's field): `None` when not given (napi
+/// gives undefined and null as `None`).
+pub(crate) fn opt_number(field: &str, v: Option<Unknown<'_>>) -> Result<Option<f64>> {
+    v.filter(|v| !missing(v))
+        .map(|v| number(field, v))
+        .transpose()
+}

@@ -78,9 +78,11 @@ pub struct DrawsOptions<'a> {
     /// covariance) or "bootstrap" (refits to customers resampled from `data`).
     pub method: Option<String>,
     /// Number of draws (default 2000).
-    pub n: Option<f64>,
+    #[napi(ts_type = "number")]
+    pub n: Option<Unknown<'a>>,
     /// Seed (default 0): the same seed gives the same draws in every runtime.
-    pub seed: Option<f64>,
+    #[napi(ts_type = "number")]
+    pub seed: Option<Unknown<'a>>,
     /// The data the model was fitted to (bootstrap).
     pub data: Option<DrawsData<'a>>,
 }
@@ -96,15 +98,20 @@ pub struct SampleOptions<'env> {
     #[napi(ts_type = "Record<string, string | Array<string | number>>")]
     pub priors: Option<Unknown<'env>>,
     /// Number of chains (default 4), run in parallel.
-    pub chains: Option<f64>,
+    #[napi(ts_type = "number")]
+    pub chains: Option<Unknown<'env>>,
     /// Warm-up draws per chain, discarded (default 1000).
-    pub tune: Option<f64>,
+    #[napi(ts_type = "number")]
+    pub tune: Option<Unknown<'env>>,
     /// Kept draws per chain (default 1000).
-    pub draws: Option<f64>,
+    #[napi(ts_type = "number")]
+    pub draws: Option<Unknown<'env>>,
     /// Seed (default 0): the same seed gives the same draws bit for bit, in every runtime.
-    pub seed: Option<f64>,
+    #[napi(ts_type = "number")]
+    pub seed: Option<Unknown<'env>>,
     /// Optional weight per row (or give `weights` in the data, as to `fit`).
-    pub weights: Option<Either<Float64Array, Vec<f64>>>,
+    #[napi(ts_type = "Float64Array | Array<number>")]
+    pub weights: Option<Unknown<'env>>,
     /// One group label per row: a hierarchical fit (a `GroupedDraws`), each
     /// group its own parameters, partially pooled (docs/uncertainty.md).
     pub groups: Option<Vec<String>>,
@@ -236,12 +243,13 @@ pub(crate) fn sample(
     options: Option<SampleOptions<'_>>,
 ) -> Result<Either<Draws, crate::grouped::GroupedDraws>> {
     let o = options.unwrap_or_default();
-    let weights = common::sample_weights(weights, o.weights.as_ref().map(sl)).map_err(js)?;
+    let own = o.weights.map(|w| read::numbers("weights", w)).transpose()?;
+    let weights = common::sample_weights(weights, own.as_ref().map(sl)).map_err(js)?;
     let args = SampleArgs {
-        chains: o.chains,
-        tune: o.tune,
-        draws: o.draws,
-        seed: o.seed,
+        chains: read::opt_number("chains", o.chains)?,
+        tune: read::opt_number("tune", o.tune)?,
+        draws: read::opt_number("draws", o.draws)?,
+        seed: read::opt_number("seed", o.seed)?,
     };
     common::check_sample_options(common::SampleGiven {
         groups: o.groups.is_some(),
@@ -294,9 +302,11 @@ pub struct IntervalOptions {
 /// `customerLifetimeValue` options with the quantile levels.
 #[napi(object, object_to_js = false)]
 #[derive(Default)]
-pub struct ClvIntervalOptions {
-    pub time: Option<f64>,
-    pub discount_rate: Option<f64>,
+pub struct ClvIntervalOptions<'a> {
+    #[napi(ts_type = "number")]
+    pub time: Option<Unknown<'a>>,
+    #[napi(ts_type = "number")]
+    pub discount_rate: Option<Unknown<'a>>,
     pub freq: Option<String>,
     pub quantiles: Option<Vec<f64>>,
 }
@@ -345,8 +355,8 @@ pub(crate) fn draws(model: &impl HasModel, options: Option<DrawsOptions<'_>>) ->
     let m = model.state().get().map_err(js)?;
     let args = DrawsArgs {
         method: o.method,
-        n: o.n,
-        seed: o.seed,
+        n: read::opt_number("n", o.n)?,
+        seed: read::opt_number("seed", o.seed)?,
     };
     let arrays = o.data.as_ref().map(DrawsData::arrays).transpose()?;
     let data = match &arrays {
@@ -446,7 +456,7 @@ impl Draws {
         &self,
         spend: Either<&Draws, ModelClass<'_>>,
         data: DrawsData<'_>,
-        options: Option<ClvIntervalOptions>,
+        options: Option<ClvIntervalOptions<'_>>,
     ) -> Result<PredictionIntervals> {
         clv_intervals(common::ClvOf::Draws(&self.inner), &spend, &data, options)
     }
@@ -458,7 +468,7 @@ pub(crate) fn clv_intervals(
     of: common::ClvOf<'_>,
     spend: &Either<&Draws, ModelClass<'_>>,
     data: &DrawsData,
-    options: Option<ClvIntervalOptions>,
+    options: Option<ClvIntervalOptions<'_>>,
 ) -> Result<PredictionIntervals> {
     let o = options.unwrap_or_default();
     let clv = ClvOptions {
@@ -466,7 +476,7 @@ pub(crate) fn clv_intervals(
         discount_rate: o.discount_rate,
         freq: o.freq,
     };
-    let args = clv.args(data.unit.clone());
+    let args = clv.args(data.unit.clone())?;
     let a = data.arrays()?;
     let c = common::clv_columns(|n| a.get(n)).map_err(js)?;
     let spend = match spend {
