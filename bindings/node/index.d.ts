@@ -2,11 +2,12 @@
 /* eslint-disable */
 
 // The head of index.d.ts (napi's `dtsHeaderFile`, bindings/node/index.d.ts.in):
-// the data objects the model methods read field by field (their Rust side takes
-// them as `Unknown`), and the methods the model classes share, declared once as
-// generic interfaces that each class merges (the Rust methods behind them carry
-// `skip_typescript`). bindings/wasm/build.rs copies the interfaces of index.d.ts
-// but not the generic ones (their first line has a type parameter list).
+// the data objects the model methods and diagnostics read field by field (their
+// Rust side takes them as `Unknown`, bindings/node/src/read.rs), and the methods
+// the model classes share, declared once as generic interfaces that each class
+// merges (the Rust methods behind them carry `skip_typescript`).
+// bindings/wasm/build.rs copies the interfaces of index.d.ts but not the
+// generic ones (their first line has a type parameter list).
 
 /**
  * What a data object of customers may carry besides its arrays (one element
@@ -53,6 +54,30 @@ export interface SpendCustomers extends CustomerData {
   recency?: Float64Array | Array<number>
   /** Age at the end of observation (CLV only). */
   T?: Float64Array | Array<number>
+}
+
+/** Customers with their number of repeat purchases and age, for `periodTransactions`. */
+export interface PeriodInput {
+  /** Repeat purchases x. */
+  frequency: Float64Array | Array<number>
+  /** Age T (BG/BB: opportunities). */
+  T: Float64Array | Array<number>
+  /** Optional customers per row. */
+  weights?: Float64Array | Array<number>
+}
+
+/** Calibration and holdout columns of a summary, for `calibrationVsHoldout`. */
+export interface HoldoutInput {
+  /** Repeat purchases in the calibration period. */
+  frequency: Float64Array | Array<number>
+  /** Age at the last calibration purchase. */
+  recency: Float64Array | Array<number>
+  /** Age at the end of calibration. */
+  T: Float64Array | Array<number>
+  /** Purchase periods in the holdout period. */
+  frequencyHoldout: Float64Array | Array<number>
+  /** Length of the holdout period (one value, or one per customer). */
+  durationHoldout: Float64Array | Array<number>
 }
 
 /** What every model class has; `P` is its parameter object. */
@@ -648,20 +673,6 @@ export interface HoldoutComparison {
   expected: Float64Array
 }
 
-/** Calibration and holdout columns of a summary, for `calibrationVsHoldout`. */
-export interface HoldoutInput {
-  /** Repeat purchases in the calibration period. */
-  frequency: Float64Array | Array<number>
-  /** Age at the last calibration purchase. */
-  recency: Float64Array | Array<number>
-  /** Age at the end of calibration. */
-  T: Float64Array | Array<number>
-  /** Purchase periods in the holdout period. */
-  frequencyHoldout: Float64Array | Array<number>
-  /** Length of the holdout period (one value, or one per customer). */
-  durationHoldout: Float64Array | Array<number>
-}
-
 /** Options of an interval: the quantile levels (default [0.05, 0.5, 0.95]). */
 export interface IntervalOptions {
   quantiles?: Array<number>
@@ -758,16 +769,6 @@ export interface ParetoNBDParams {
   alpha: number
   s: number
   beta: number
-}
-
-/** Customers with their number of repeat purchases and age, for `periodTransactions`. */
-export interface PeriodInput {
-  /** Repeat purchases x. */
-  frequency: Float64Array | Array<number>
-  /** Age T (BG/BB: opportunities). */
-  T: Float64Array | Array<number>
-  /** Optional customers per row. */
-  weights?: Float64Array | Array<number>
 }
 
 /**

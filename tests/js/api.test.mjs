@@ -217,6 +217,8 @@ for (const { name, lib } of backends) {
           seed: [() => lib.simulate(m, [10], bad), () => lib.simulateSpend(gg, [2], bad), () => lib.simulateSurvivors(sbg, 10, 3, bad)],
           purchases: [() => lib.alivePath(m, bad, 3)],
           size: [() => lib.simulateSurvivors(sbg, bad, 3, 1)],
+          frequency: [() => lib.periodTransactions(m, { frequency: bad, T: [10] })],
+          frequencyHoldout: [() => lib.calibrationVsHoldout(m, { ...data, frequencyHoldout: bad, durationHoldout: [5] })],
         };
         for (const [field, calls] of Object.entries(fns)) {
           calls.forEach((call, i) => assertClvError(call, 'INVALID_INPUT', field, `${field} #${i} ${label}`));

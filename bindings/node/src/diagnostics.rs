@@ -98,18 +98,6 @@ pub fn tracking_series_from_csv(
     log.map(Into::into).map_err(js)
 }
 
-/// Customers with their number of repeat purchases and age, for `periodTransactions`.
-#[napi(object, object_to_js = false)]
-pub struct PeriodInput {
-    /// Repeat purchases x.
-    pub frequency: Either<Float64Array, Vec<f64>>,
-    /// Age T (BG/BB: opportunities).
-    #[napi(js_name = "T")]
-    pub t: Either<Float64Array, Vec<f64>>,
-    /// Optional customers per row.
-    pub weights: Option<Either<Float64Array, Vec<f64>>>,
-}
-
 js_object! {
 #[doc = "Customers by number of repeat purchases, actual vs expected."]
 #[napi(object, object_from_js = false)]
@@ -128,19 +116,16 @@ pub struct PeriodTransactions from clv::diagnostics::PeriodTransactions {
 #[napi(catch_unwind)]
 pub fn period_transactions(
     model: ModelClass<'_>,
-    data: PeriodInput,
+    #[napi(ts_arg_type = "PeriodInput")] data: Unknown<'_>,
     max_frequency: Option<f64>,
 ) -> Result<PeriodTransactions> {
     let (m, k) = (
         core_of(&model)?,
         whole("maxFrequency", max_frequency.unwrap_or(7.0))?,
     );
-    let (x, t, w) = (
-        sl(&data.frequency),
-        sl(&data.t),
-        data.weights.as_ref().map(sl),
-    );
-    let d = clv::diagnostics::period_transactions(m, x, t, w, k);
+    let d = read::Data::read(&data, &["frequency", "T"])?;
+    let (c, w) = (d.slices(), d.weights());
+    let d = clv::diagnostics::period_transactions(m, c[0], c[1], w, k);
     d.map(Into::into).map_err(js)
 }
 
@@ -317,22 +302,6 @@ pub fn frequency_recency_matrix(
     z.map(Into::into).map_err(js)
 }
 
-/// Calibration and holdout columns of a summary, for `calibrationVsHoldout`.
-#[napi(object, object_to_js = false)]
-pub struct HoldoutInput {
-    /// Repeat purchases in the calibration period.
-    pub frequency: Either<Float64Array, Vec<f64>>,
-    /// Age at the last calibration purchase.
-    pub recency: Either<Float64Array, Vec<f64>>,
-    /// Age at the end of calibration.
-    #[napi(js_name = "T")]
-    pub t: Either<Float64Array, Vec<f64>>,
-    /// Purchase periods in the holdout period.
-    pub frequency_holdout: Either<Float64Array, Vec<f64>>,
-    /// Length of the holdout period (one value, or one per customer).
-    pub duration_holdout: Either<Float64Array, Vec<f64>>,
-}
-
 js_object! {
 #[doc = "Mean holdout purchases by group."]
 #[napi(object, object_from_js = false)]
@@ -354,15 +323,22 @@ pub struct HoldoutComparison from clv::diagnostics::HoldoutComparison {
 #[napi(catch_unwind)]
 pub fn calibration_vs_holdout(
     model: ModelClass<'_>,
-    data: HoldoutInput,
+    #[napi(ts_arg_type = "HoldoutInput")] data: Unknown<'_>,
     kind: Option<String>,
     max_groups: Option<f64>,
 ) -> Result<HoldoutComparison> {
     let m = core_of(&model)?;
     let group = kind.as_deref().unwrap_or("frequency").parse().map_err(js)?;
     let n = whole("maxGroups", max_groups.unwrap_or(7.0))?;
-    let (x, tx, t) = (sl(&data.frequency), sl(&data.recency), sl(&data.t));
-    let (fh, dh) = (sl(&data.frequency_holdout), sl(&data.duration_holdout));
+    let names = [
+        "frequency",
+        "recency",
+        "T",
+        "frequencyHoldout",
+        "durationHoldout",
+    ];
+    let d = read::Data::read(&data, &names)?;
+    let [x, tx, t, fh, dh] = [0, 1, 2, 3, 4].map(|i| sl(&d.columns[i]));
     let c = clv::diagnostics::calibration_vs_holdout(m, x, tx, t, fh, dh, group, n);
     c.map(Into::into).map_err(js)
 }
