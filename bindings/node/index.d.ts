@@ -2,10 +2,10 @@
 /* eslint-disable */
 
 // The head of index.d.ts (napi's `dtsHeaderFile`, bindings/node/index.d.ts.in):
-// the data objects the model methods and diagnostics read field by field (their
-// Rust side takes them as `Unknown`, bindings/node/src/read.rs), and the methods
-// the model classes share, declared once as generic interfaces that each class
-// merges (the Rust methods behind them carry `skip_typescript`).
+// the data and options objects the model methods and diagnostics read field
+// by field (their Rust side takes them as `Unknown`, bindings/node/src/read.rs),
+// and the methods the model classes share, declared once as generic interfaces
+// that each class merges (the Rust methods behind them carry `skip_typescript`).
 // bindings/wasm/build.rs copies the interfaces of index.d.ts but not the
 // generic ones (their first line has a type parameter list).
 
@@ -78,6 +78,26 @@ export interface HoldoutInput {
   frequencyHoldout: Float64Array | Array<number>
   /** Length of the holdout period (one value, or one per customer). */
   durationHoldout: Float64Array | Array<number>
+}
+
+/** Options of `customerLifetimeValue` (lifetimes' defaults). */
+export interface ClvOptions {
+  /** Horizon in months (default 12). */
+  time?: number
+  /** Monthly discount rate (default 0.01). */
+  discountRate?: number
+  /**
+   * Unit of recency and T: "W", "D", "H", "M" or "<n>d". Default: the unit
+   * the transaction model was fitted in, else the data's `unit`, else "D"
+   * (as lifetimes); units that disagree throw `UNIT_MISMATCH`.
+   */
+  freq?: string
+}
+
+/** `customerLifetimeValue` options of draws, with the quantile levels. */
+export interface ClvIntervalOptions extends ClvOptions {
+  /** Quantile levels (default [0.05, 0.5, 0.95]). */
+  quantiles?: Array<number>
 }
 
 /** What every model class has; `P` is its parameter object. */
@@ -449,28 +469,6 @@ export interface BetaGeoParams {
  * `maxGroups` (default 7) groups.
  */
 export declare function calibrationVsHoldout(model: ModelClass, data: HoldoutInput, kind?: string | undefined | null, maxGroups?: number | undefined | null): HoldoutComparison
-
-/** `customerLifetimeValue` options with the quantile levels. */
-export interface ClvIntervalOptions {
-  time?: number
-  discountRate?: number
-  freq?: string
-  quantiles?: Array<number>
-}
-
-/** Options of `customerLifetimeValue` (lifetimes' defaults). */
-export interface ClvOptions {
-  /** Horizon in months (default 12). */
-  time?: number
-  /** Monthly discount rate (default 0.01). */
-  discountRate?: number
-  /**
-   * Unit of recency and T: "W", "D", "H", "M" or "<n>d". Default: the unit
-   * the transaction model was fitted in, else the data's `unit`, else "D"
-   * (as lifetimes); units that disagree throw `UNIT_MISMATCH`.
-   */
-  freq?: string
-}
 
 /** revenue − variable costs − cost to serve. */
 export declare function contributionMargin(input: ContributionMarginInput): string

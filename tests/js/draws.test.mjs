@@ -87,6 +87,8 @@ for (const { name, lib } of backends) {
       assertClvError(() => m.draws({ n: '10' }), 'INVALID_INPUT', 'n');
       assertClvError(() => m.draws({ seed: true }), 'INVALID_INPUT', 'seed');
       assertClvError(() => d.customerLifetimeValue(gg, { ...head, monetaryValue: head.T }, { time: '12' }), 'INVALID_INPUT', 'time');
+      assertClvError(() => d.customerLifetimeValue(gg, { ...head, monetaryValue: head.T }, { quantiles: 'x' }), 'INVALID_INPUT', 'quantiles');
+      assertClvError(() => d.customerLifetimeValue(gg, { ...head, monetaryValue: head.T }, { freq: 7 }), 'INVALID_INPUT', 'freq');
     });
   });
 }

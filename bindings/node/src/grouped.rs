@@ -4,13 +4,13 @@
 //! `clv_js_common::uncertainty`) and converts back.
 
 use clv_js_common::uncertainty as common;
-use napi::bindgen_prelude::{Either, Float64Array};
+use napi::bindgen_prelude::{Either, Float64Array, Unknown};
 use napi_derive::napi;
 
 use crate::models::ModelClass;
 use crate::uncertainty::{
-    ClvIntervalOptions, Draws, DrawsData, GroupPosteriorRow, IntervalOptions, PredictionIntervals,
-    clv_intervals, per_customer, predictions,
+    Draws, DrawsData, GroupPosteriorRow, IntervalOptions, PredictionIntervals, clv_intervals,
+    per_customer, predictions,
 };
 use crate::{Result, js, sl};
 
@@ -84,10 +84,10 @@ impl GroupedDraws {
         spend: Either<&Draws, ModelClass<'_>>,
         data: DrawsData<'_>,
         groups: Vec<String>,
-        options: Option<ClvIntervalOptions<'_>>,
+        #[napi(ts_arg_type = "ClvIntervalOptions | undefined | null")] options: Option<Unknown<'_>>,
     ) -> Result<PredictionIntervals> {
         let of = common::ClvOf::Grouped(&self.inner, &groups);
-        clv_intervals(of, &spend, &data, options)
+        clv_intervals(of, &spend, &data, options.as_ref())
     }
 }
 

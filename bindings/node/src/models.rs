@@ -7,7 +7,7 @@
 //! core, which decides what a model supports (`NOT_SUPPORTED` otherwise).
 
 use clv::models::{ModelInfo, ModelKind, SpendModel, TransactionModel, whole_count};
-use clv_js_common::models::{self as common, ClvArgs, ModelState};
+use clv_js_common::models::{self as common, ModelState};
 use napi::bindgen_prelude::{Either, Float64Array, This, Unknown};
 use napi_derive::napi;
 
@@ -31,34 +31,6 @@ fn per_customer(
     let d = data_of(m.kind(), data)?;
     let c = d.slices();
     f(m, [c[0], c[1], c[2]]).map(out).map_err(js)
-}
-
-/// Options of `customerLifetimeValue` (lifetimes' defaults).
-#[napi(object, object_to_js = false)]
-#[derive(Default)]
-pub struct ClvOptions<'a> {
-    /// Horizon in months (default 12).
-    #[napi(ts_type = "number")]
-    pub time: Option<Unknown<'a>>,
-    /// Monthly discount rate (default 0.01).
-    #[napi(ts_type = "number")]
-    pub discount_rate: Option<Unknown<'a>>,
-    /// Unit of recency and T: "W", "D", "H", "M" or "<n>d". Default: the unit
-    /// the transaction model was fitted in, else the data's `unit`, else "D"
-    /// (as lifetimes); units that disagree throw `UNIT_MISMATCH`.
-    pub freq: Option<String>,
-}
-
-impl ClvOptions<'_> {
-    /// The CLV arguments of the JS glue, with the unit the data carry.
-    pub(crate) fn args(self, data_unit: Option<String>) -> Result<ClvArgs> {
-        Ok(ClvArgs {
-            time: read::opt_number("time", self.time)?,
-            discount_rate: read::opt_number("discountRate", self.discount_rate)?,
-            freq: self.freq,
-            data_unit,
-        })
-    }
 }
 
 /// Customers a fit left out although their data are valid (`leftOut`).
@@ -426,7 +398,7 @@ macro_rules! transaction_methods {
                 &self,
                 spend_model: ModelClass<'_>,
                 data: Unknown<'_>,
-                options: Option<ClvOptions<'_>>,
+                options: Option<Unknown<'_>>,
             ) -> Result<Float64Array> {
                 clv_of(self, &spend_model, &data, options)
             }
@@ -563,10 +535,10 @@ fn clv_of(
     transaction: &impl HasModel,
     spend: &impl HasModel,
     data: &Unknown<'_>,
-    options: Option<ClvOptions<'_>>,
+    options: Option<Unknown<'_>>,
 ) -> Result<Float64Array> {
     let d = Data::read(data, &["frequency", "recency", "T", "monetaryValue"])?;
-    let args = options.unwrap_or_default().args(d.unit.clone())?;
+    let (args, _) = read::clv_args(options.as_ref(), d.unit.clone())?;
     let c = d.slices();
     let (t, s) = (transaction.model()?, spend.model()?);
     common::customer_lifetime_value(t, s, [c[0], c[1], c[2], c[3]], &args)
@@ -581,7 +553,7 @@ pub fn customer_lifetime_value(
     transaction_model: ModelClass<'_>,
     spend_model: ModelClass<'_>,
     #[napi(ts_arg_type = "SpendCustomers")] data: Unknown<'_>,
-    options: Option<ClvOptions<'_>>,
+    #[napi(ts_arg_type = "ClvOptions | undefined | null")] options: Option<Unknown<'_>>,
 ) -> Result<Float64Array> {
     clv_of(&transaction_model, &spend_model, &data, options)
 }

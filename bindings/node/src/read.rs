@@ -9,6 +9,7 @@
 use napi::bindgen_prelude::{Either, Float64Array, FromNapiValue, JsObjectValue, Object, Unknown};
 use napi::{JsValue, ValueType};
 
+use clv_js_common::models::ClvArgs;
 use clv_js_common::uncertainty::ReadItem;
 
 use crate::{Result, invalid, js};
@@ -205,4 +206,35 @@ pub(crate) fn opt_number(field: &str, v: Option<Unknown<'_>>) -> Result<Option<f
     v.filter(|v| !missing(v))
         .map(|v| number(field, v))
         .transpose()
+}
+
+/// The number `obj[key]`, if given.
+fn opt_number_of(obj: &Unknown<'_>, key: &str) -> Result<Option<f64>> {
+    property(obj, key)?.map(|v| number(key, v)).transpose()
+}
+
+/// The CLV options object (`ClvOptions`, or `ClvIntervalOptions` with its
+/// `quantiles`): the JS glue's CLV arguments with the unit the data carry,
+/// and the quantile levels if given.
+pub(crate) fn clv_args(
+    options: Option<&Unknown<'_>>,
+    data_unit: Option<String>,
+) -> Result<(ClvArgs, Option<Vec<f64>>)> {
+    let Some(o) = options else {
+        return Ok((
+            ClvArgs {
+                data_unit,
+                ..ClvArgs::default()
+            },
+            None,
+        ));
+    };
+    let args = ClvArgs {
+        time: opt_number_of(o, "time")?,
+        discount_rate: opt_number_of(o, "discountRate")?,
+        freq: opt_string_of(o, "freq")?,
+        data_unit,
+    };
+    let quantiles = opt_numbers_of(o, "quantiles")?.map(|q| crate::sl(&q).to_vec());
+    Ok((args, quantiles))
 }

@@ -13,7 +13,7 @@ use napi::bindgen_prelude::{Either, Float64Array, Function, Unknown};
 use napi::{JsValue, ValueType};
 use napi_derive::napi;
 
-use crate::models::{ClvOptions, HasModel, ModelClass};
+use crate::models::{HasModel, ModelClass};
 use crate::{Result, js, read, sl};
 
 /// Any model's per-customer arrays (those of its registry inputs), and
@@ -299,18 +299,6 @@ pub struct IntervalOptions {
     pub quantiles: Option<Vec<f64>>,
 }
 
-/// `customerLifetimeValue` options with the quantile levels.
-#[napi(object, object_to_js = false)]
-#[derive(Default)]
-pub struct ClvIntervalOptions<'a> {
-    #[napi(ts_type = "number")]
-    pub time: Option<Unknown<'a>>,
-    #[napi(ts_type = "number")]
-    pub discount_rate: Option<Unknown<'a>>,
-    pub freq: Option<String>,
-    pub quantiles: Option<Vec<f64>>,
-}
-
 /// The mean and quantiles of the per-draw sums over customers.
 #[napi(object, object_from_js = false)]
 pub struct IntervalTotal {
@@ -456,9 +444,14 @@ impl Draws {
         &self,
         spend: Either<&Draws, ModelClass<'_>>,
         data: DrawsData<'_>,
-        options: Option<ClvIntervalOptions<'_>>,
+        #[napi(ts_arg_type = "ClvIntervalOptions | undefined | null")] options: Option<Unknown<'_>>,
     ) -> Result<PredictionIntervals> {
-        clv_intervals(common::ClvOf::Draws(&self.inner), &spend, &data, options)
+        clv_intervals(
+            common::ClvOf::Draws(&self.inner),
+            &spend,
+            &data,
+            options.as_ref(),
+        )
     }
 }
 
@@ -468,22 +461,16 @@ pub(crate) fn clv_intervals(
     of: common::ClvOf<'_>,
     spend: &Either<&Draws, ModelClass<'_>>,
     data: &DrawsData,
-    options: Option<ClvIntervalOptions<'_>>,
+    options: Option<&Unknown<'_>>,
 ) -> Result<PredictionIntervals> {
-    let o = options.unwrap_or_default();
-    let clv = ClvOptions {
-        time: o.time,
-        discount_rate: o.discount_rate,
-        freq: o.freq,
-    };
-    let args = clv.args(data.unit.clone())?;
+    let (args, quantiles) = read::clv_args(options, data.unit.clone())?;
     let a = data.arrays()?;
     let c = common::clv_columns(|n| a.get(n)).map_err(js)?;
     let spend = match spend {
         Either::A(d) => Spend::Draws(&d.inner),
         Either::B(m) => Spend::Model(m.state().get().map_err(js)?),
     };
-    let qs = common::quantiles(o.quantiles);
+    let qs = common::quantiles(quantiles);
     common::customer_lifetime_value(of, spend, c, &args, &qs)
         .map(Into::into)
         .map_err(js)
