@@ -80,6 +80,27 @@ export interface HoldoutInput {
   durationHoldout: Float64Array | Array<number>
 }
 
+/**
+ * Any model's per-customer arrays (those of its registry inputs), and
+ * the weights and unit of the data (the data of `Draws` and `GroupedDraws`).
+ */
+export interface DrawsData {
+  /** Repeat purchases x. */
+  frequency?: Float64Array | Array<number>
+  /** Age at the last purchase t_x. */
+  recency?: Float64Array | Array<number>
+  /** Age at the end of observation (continuous-time models). */
+  T?: Float64Array | Array<number>
+  /** Transaction opportunities (BG/BB). */
+  nPeriods?: Float64Array | Array<number>
+  /** Mean repeat spend (spend models, CLV). */
+  monetaryValue?: Float64Array | Array<number>
+  /** Whole-number counts of identical customers (bootstrap). */
+  weights?: Float64Array | Array<number>
+  /** The time unit of the columns (CLV). */
+  unit?: string
+}
+
 /** Options of `customerLifetimeValue` (lifetimes' defaults). */
 export interface ClvOptions {
   /** Horizon in months (default 12). */
@@ -540,28 +561,6 @@ export interface CustomerTotals {
   transactions: Float64Array
   /** marginRate · revenue − costPerTransaction · transactions. */
   margin: Float64Array
-}
-
-/**
- * Any model's per-customer arrays (those of its registry inputs), and
- * the weights and unit of the data. The arrays are read when used, a
- * wrong-typed one as our error naming it.
- */
-export interface DrawsData {
-  /** Repeat purchases x. */
-  frequency?: Float64Array | Array<number>
-  /** Age at the last purchase t_x. */
-  recency?: Float64Array | Array<number>
-  /** Age at the end of observation (continuous-time models). */
-  T?: Float64Array | Array<number>
-  /** Transaction opportunities (BG/BB). */
-  nPeriods?: Float64Array | Array<number>
-  /** Mean repeat spend (spend models, CLV). */
-  monetaryValue?: Float64Array | Array<number>
-  /** Whole-number counts of identical customers (bootstrap). */
-  weights?: Float64Array | Array<number>
-  /** The time unit of the columns (CLV). */
-  unit?: string
 }
 
 /** Options of `draws`. */

@@ -17,32 +17,10 @@ use crate::models::{HasModel, ModelClass};
 use crate::{Result, js, read, sl};
 
 /// Any model's per-customer arrays (those of its registry inputs), and
-/// the weights and unit of the data. The arrays are read when used, a
-/// wrong-typed one as our error naming it.
-#[napi(object, object_to_js = false)]
-#[derive(Default)]
-pub struct DrawsData<'a> {
-    /// Repeat purchases x.
-    #[napi(ts_type = "Float64Array | Array<number>")]
-    pub frequency: Option<Unknown<'a>>,
-    /// Age at the last purchase t_x.
-    #[napi(ts_type = "Float64Array | Array<number>")]
-    pub recency: Option<Unknown<'a>>,
-    /// Age at the end of observation (continuous-time models).
-    #[napi(js_name = "T", ts_type = "Float64Array | Array<number>")]
-    pub t: Option<Unknown<'a>>,
-    /// Transaction opportunities (BG/BB).
-    #[napi(ts_type = "Float64Array | Array<number>")]
-    pub n_periods: Option<Unknown<'a>>,
-    /// Mean repeat spend (spend models, CLV).
-    #[napi(ts_type = "Float64Array | Array<number>")]
-    pub monetary_value: Option<Unknown<'a>>,
-    /// Whole-number counts of identical customers (bootstrap).
-    #[napi(ts_type = "Float64Array | Array<number>")]
-    pub weights: Option<Unknown<'a>>,
-    /// The time unit of the columns (CLV).
-    pub unit: Option<String>,
-}
+/// the weights and unit of the data: a JS object read when used
+/// ([`arrays`]), a wrong-typed array as our error naming it. napi types it
+/// by this alias's name: its TS is in the head `index.d.ts.in`.
+pub type DrawsData<'a> = Unknown<'a>;
 
 /// The arrays of a [`DrawsData`] that were given, by their JS names.
 pub(crate) struct Arrays(Vec<(&'static str, read::Numbers)>);
@@ -53,21 +31,22 @@ impl Arrays {
     }
 }
 
-impl DrawsData<'_> {
-    /// The arrays given (`weights` too), read.
-    pub(crate) fn arrays(&self) -> Result<Arrays> {
-        let fields = [
-            ("frequency", &self.frequency),
-            ("recency", &self.recency),
-            ("T", &self.t),
-            ("nPeriods", &self.n_periods),
-            ("monetaryValue", &self.monetary_value),
-            ("weights", &self.weights),
-        ];
-        let given = fields.into_iter().filter_map(|(n, v)| Some((n, (*v)?)));
-        let read = given.map(|(n, v)| Ok((n, read::numbers(n, v)?)));
-        Ok(Arrays(read.collect::<Result<_>>()?))
-    }
+/// The arrays `data` gives (`weights` too), read.
+pub(crate) fn arrays(data: &DrawsData<'_>) -> Result<Arrays> {
+    let names = [
+        "frequency",
+        "recency",
+        "T",
+        "nPeriods",
+        "monetaryValue",
+        "weights",
+    ];
+    let read = names
+        .into_iter()
+        .map(|n| Ok(read::opt_numbers_of(data, n)?.map(|a| (n, a))));
+    Ok(Arrays(
+        read.filter_map(Result::transpose).collect::<Result<_>>()?,
+    ))
 }
 
 /// Options of `draws`.
@@ -346,7 +325,7 @@ pub(crate) fn draws(model: &impl HasModel, options: Option<DrawsOptions<'_>>) ->
         n: read::opt_number("n", o.n)?,
         seed: read::opt_number("seed", o.seed)?,
     };
-    let arrays = o.data.as_ref().map(DrawsData::arrays).transpose()?;
+    let arrays = o.data.as_ref().map(arrays).transpose()?;
     let data = match &arrays {
         Some(a) => Some((
             common::columns(m.kind(), |n| a.get(n)).map_err(js)?,
@@ -463,8 +442,9 @@ pub(crate) fn clv_intervals(
     data: &DrawsData,
     options: Option<&Unknown<'_>>,
 ) -> Result<PredictionIntervals> {
-    let (args, quantiles) = read::clv_args(options, data.unit.clone())?;
-    let a = data.arrays()?;
+    let unit = read::opt_string_of(data, "unit")?;
+    let (args, quantiles) = read::clv_args(options, unit)?;
+    let a = arrays(data)?;
     let c = common::clv_columns(|n| a.get(n)).map_err(js)?;
     let spend = match spend {
         Either::A(d) => Spend::Draws(&d.inner),
@@ -528,7 +508,7 @@ pub(crate) fn per_customer<T>(
     data: &DrawsData,
     f: impl FnOnce(&[&[f64]]) -> clv::Result<T>,
 ) -> Result<T> {
-    let a = data.arrays()?;
+    let a = arrays(data)?;
     f(&common::columns(kind, |n| a.get(n)).map_err(js)?).map_err(js)
 }
 
