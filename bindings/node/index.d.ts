@@ -80,6 +80,16 @@ export interface HoldoutInput {
   durationHoldout: Float64Array | Array<number>
 }
 
+/** Options of `fit` (all optional). */
+export interface FitOptions {
+  /** L2 penalty on the parameters, as `lifetimes`' `penalizer_coef` (default 0). */
+  penalty?: number
+  /** Maximum optimiser iterations per start (default 1000). */
+  maxIterations?: number
+  /** Convergence threshold on the gradient (default 1e-6). */
+  gradientTolerance?: number
+}
+
 /**
  * Any model's per-customer arrays (those of its registry inputs), and
  * the weights and unit of the data (the data of `Draws` and `GroupedDraws`).
@@ -576,16 +586,6 @@ export interface DrawsOptions {
   seed?: number
   /** The data the model was fitted to (bootstrap). */
   data?: DrawsData
-}
-
-/** Options of `fit` (all optional). */
-export interface FitOptions {
-  /** L2 penalty on the parameters, as `lifetimes`' `penalizer_coef` (default 0). */
-  penalty?: number
-  /** Maximum optimiser iterations per start (default 1000). */
-  maxIterations?: number
-  /** Convergence threshold on the gradient (default 1e-6). */
-  gradientTolerance?: number
 }
 
 /**

@@ -86,27 +86,18 @@ fn rows<T, U: From<T>>(v: Vec<T>) -> Vec<U> {
     v.into_iter().map(U::from).collect()
 }
 
-/// Options of `fit` (all optional).
-#[napi(object, object_to_js = false)]
-#[derive(Default)]
-pub struct FitOptions<'a> {
-    /// L2 penalty on the parameters, as `lifetimes`' `penalizer_coef` (default 0).
-    #[napi(ts_type = "number")]
-    pub penalty: Option<Unknown<'a>>,
-    /// Maximum optimiser iterations per start (default 1000).
-    #[napi(ts_type = "number")]
-    pub max_iterations: Option<Unknown<'a>>,
-    /// Convergence threshold on the gradient (default 1e-6).
-    #[napi(ts_type = "number")]
-    pub gradient_tolerance: Option<Unknown<'a>>,
-}
+/// Options of `fit` (all optional), the JS object itself (napi types it by
+/// this alias's name: its TS is in the head `index.d.ts.in`).
+pub type FitOptions<'a> = Unknown<'a>;
 
 fn fit_options(o: Option<FitOptions<'_>>) -> Result<clv::fit::FitOptions> {
-    let o = o.unwrap_or_default();
+    let Some(o) = o else {
+        return glue::FitArgs::default().to_options().map_err(js);
+    };
     glue::FitArgs {
-        penalty: read::opt_number("penalty", o.penalty)?,
-        max_iterations: read::opt_number("maxIterations", o.max_iterations)?,
-        gradient_tolerance: read::opt_number("gradientTolerance", o.gradient_tolerance)?,
+        penalty: read::opt_number_of(&o, "penalty")?,
+        max_iterations: read::opt_number_of(&o, "maxIterations")?,
+        gradient_tolerance: read::opt_number_of(&o, "gradientTolerance")?,
     }
     .to_options()
     .map_err(js)

@@ -209,7 +209,7 @@ pub(crate) fn opt_number(field: &str, v: Option<Unknown<'_>>) -> Result<Option<f
 }
 
 /// The number `obj[key]`, if given.
-fn opt_number_of(obj: &Unknown<'_>, key: &str) -> Result<Option<f64>> {
+pub(crate) fn opt_number_of(obj: &Unknown<'_>, key: &str) -> Result<Option<f64>> {
     property(obj, key)?.map(|v| number(key, v)).transpose()
 }
 
