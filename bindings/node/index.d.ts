@@ -131,6 +131,28 @@ export interface ClvIntervalOptions extends ClvOptions {
   quantiles?: Array<number>
 }
 
+/** Options of `upliftProportions`. */
+export interface ProportionsOptions {
+  /** Confidence level of the intervals, in (0, 1) (default 0.95). */
+  confidence?: number
+  /** Population `total` is computed for (default: the number of treated customers). */
+  population?: number
+}
+
+/** Options of the uplift functions. */
+export interface UpliftOptions extends ProportionsOptions {
+  /** "continuous" (Welch, the default) or "binary" (0/1 outcomes, Newcombe hybrid score). */
+  metric?: string
+}
+
+/** Counts of a binary outcome in the two groups. */
+export interface Proportions {
+  successesTreated: number
+  nTreated: number
+  successesControl: number
+  nControl: number
+}
+
 /** What every model class has; `P` is its parameter object. */
 export interface Model<P> {
   /** `{format_version, model, params, fit}`: what `JSON.stringify(model)` writes. */
@@ -816,22 +838,6 @@ export interface PredictionIntervals {
   total: IntervalTotal
 }
 
-/** Counts of a binary outcome in the two groups. */
-export interface Proportions {
-  successesTreated: number
-  nTreated: number
-  successesControl: number
-  nControl: number
-}
-
-/** Options of `upliftProportions`. */
-export interface ProportionsOptions {
-  /** Confidence level of the intervals, in (0, 1) (default 0.95). */
-  confidence?: number
-  /** Population `total` is computed for (default: nTreated). */
-  population?: number
-}
-
 /** m·r/(1+i−r), or Σ_{t=1..n} m·(r/(1+i))^t with `periods`. */
 export declare function retentionClv(input: RetentionClvInput): string
 
@@ -1237,16 +1243,6 @@ export interface Uplift {
   total: number
   totalCiLow: number
   totalCiHigh: number
-}
-
-/** Options of the uplift functions. */
-export interface UpliftOptions {
-  /** Confidence level of the intervals, in (0, 1) (default 0.95). */
-  confidence?: number
-  /** "continuous" (Welch, the default) or "binary" (0/1 outcomes, Newcombe hybrid score). */
-  metric?: string
-  /** Population `total` is computed for (default: the number of treated customers). */
-  population?: number
 }
 
 /** Uplift on a binary metric from counts (Newcombe hybrid score interval, score-test p-value). */

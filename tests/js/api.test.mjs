@@ -217,6 +217,7 @@ for (const { name, lib } of backends) {
           seed: [() => lib.simulate(m, [10], bad), () => lib.simulateSpend(gg, [2], bad), () => lib.simulateSurvivors(sbg, 10, 3, bad)],
           purchases: [() => lib.alivePath(m, bad, 3)],
           size: [() => lib.simulateSurvivors(sbg, bad, 3, 1)],
+          nTreated: [() => lib.upliftProportions({ successesTreated: 9, nTreated: bad, successesControl: 3, nControl: 10 })],
           frequency: [() => lib.periodTransactions(m, { frequency: bad, T: [10] })],
           frequencyHoldout: [() => lib.calibrationVsHoldout(m, { ...data, frequencyHoldout: bad, durationHoldout: [5] })],
         };
@@ -231,6 +232,8 @@ for (const { name, lib } of backends) {
             maxIterations: () => new lib.BetaGeo({ maxIterations: bad }),
             time: () => m.customerLifetimeValue(gg, spend, { time: bad }),
             discountRate: () => lib.customerLifetimeValue(m, gg, spend, { discountRate: bad }),
+            confidence: () => lib.uplift([1, 2, 3], [1, 2], { confidence: bad }),
+            population: () => lib.upliftProportions({ successesTreated: 9, nTreated: 10, successesControl: 3, nControl: 10 }, { population: bad }),
           };
           for (const [field, call] of Object.entries(options)) assertClvError(call, 'INVALID_INPUT', field, `${field} ${label}`);
         } else {

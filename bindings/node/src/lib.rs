@@ -808,24 +808,18 @@ pub fn customer_totals(
     .map_err(js)
 }
 
-/// Options of the uplift functions.
-#[napi(object)]
-#[derive(Default)]
-pub struct UpliftOptions {
-    /// Confidence level of the intervals, in (0, 1) (default 0.95).
-    pub confidence: Option<f64>,
-    /// "continuous" (Welch, the default) or "binary" (0/1 outcomes, Newcombe hybrid score).
-    pub metric: Option<String>,
-    /// Population `total` is computed for (default: the number of treated customers).
-    pub population: Option<f64>,
-}
+/// Options of the uplift functions, the JS object itself (napi types it by
+/// this alias's name: its TS is in the head `index.d.ts.in`).
+pub type UpliftOptions<'a> = Unknown<'a>;
 
-fn uplift_options(o: Option<UpliftOptions>) -> Result<clv::experiment::UpliftOptions> {
-    let o = o.unwrap_or_default();
+fn uplift_options(o: Option<UpliftOptions<'_>>) -> Result<clv::experiment::UpliftOptions> {
+    let Some(o) = o else {
+        return glue::UpliftArgs::default().to_options().map_err(js);
+    };
     glue::UpliftArgs {
-        confidence: o.confidence,
-        metric: o.metric,
-        population: o.population,
+        confidence: read::opt_number_of(&o, "confidence")?,
+        metric: read::opt_string_of(&o, "metric")?,
+        population: read::opt_number_of(&o, "population")?,
     }
     .to_options()
     .map_err(js)
@@ -874,7 +868,7 @@ pub struct Uplift from clv::experiment::Uplift {
 pub fn uplift(
     #[napi(ts_arg_type = "Float64Array | Array<number>")] treated: Unknown<'_>,
     #[napi(ts_arg_type = "Float64Array | Array<number>")] control: Unknown<'_>,
-    options: Option<UpliftOptions>,
+    options: Option<UpliftOptions<'_>>,
 ) -> Result<Uplift> {
     let treated = read::numbers("treated", treated)?;
     let control = read::numbers("control", control)?;
@@ -884,39 +878,31 @@ pub fn uplift(
         .map_err(js)
 }
 
-/// Options of `upliftProportions`.
-#[napi(object)]
-#[derive(Default)]
-pub struct ProportionsOptions {
-    /// Confidence level of the intervals, in (0, 1) (default 0.95).
-    pub confidence: Option<f64>,
-    /// Population `total` is computed for (default: nTreated).
-    pub population: Option<f64>,
-}
+/// Options of `upliftProportions` (TS in `index.d.ts.in`).
+pub type ProportionsOptions<'a> = Unknown<'a>;
 
-/// Counts of a binary outcome in the two groups.
-#[napi(object)]
-pub struct Proportions {
-    pub successes_treated: f64,
-    pub n_treated: f64,
-    pub successes_control: f64,
-    pub n_control: f64,
-}
+/// Counts of a binary outcome in the two groups (TS in `index.d.ts.in`).
+pub type Proportions<'a> = Unknown<'a>;
 
 /// Uplift on a binary metric from counts (Newcombe hybrid score interval, score-test p-value).
 #[napi(catch_unwind)]
 pub fn uplift_proportions(
-    counts: Proportions,
-    options: Option<ProportionsOptions>,
+    counts: Proportions<'_>,
+    options: Option<ProportionsOptions<'_>>,
 ) -> Result<Uplift> {
-    let o = options.unwrap_or_default();
+    let count = |k| read::number_of(&counts, k);
+    let option = |k| {
+        options
+            .as_ref()
+            .map_or(Ok(None), |o| read::opt_number_of(o, k))
+    };
     glue::ProportionsArgs {
-        successes_treated: counts.successes_treated,
-        n_treated: counts.n_treated,
-        successes_control: counts.successes_control,
-        n_control: counts.n_control,
-        confidence: o.confidence,
-        population: o.population,
+        successes_treated: count("successesTreated")?,
+        n_treated: count("nTreated")?,
+        successes_control: count("successesControl")?,
+        n_control: count("nControl")?,
+        confidence: option("confidence")?,
+        population: option("population")?,
     }
     .uplift()
     .map(Uplift::from)
@@ -961,7 +947,7 @@ pub fn uplift_stratified(
     treated_strata: Vec<String>,
     #[napi(ts_arg_type = "Float64Array | Array<number>")] control: Unknown<'_>,
     control_strata: Vec<String>,
-    options: Option<UpliftOptions>,
+    options: Option<UpliftOptions<'_>>,
 ) -> Result<StratifiedUplift> {
     let treated = read::numbers("treated", treated)?;
     let control = read::numbers("control", control)?;

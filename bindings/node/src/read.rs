@@ -208,6 +208,14 @@ pub(crate) fn opt_number(field: &str, v: Option<Unknown<'_>>) -> Result<Option<f
         .transpose()
 }
 
+/// The number `obj[key]`, which must be given.
+pub(crate) fn number_of(obj: &Unknown<'_>, key: &str) -> Result<f64> {
+    match property(obj, key)? {
+        Some(v) => number(key, v),
+        None => Err(invalid(key, "undefined", "a number")),
+    }
+}
+
 /// The number `obj[key]`, if given.
 pub(crate) fn opt_number_of(obj: &Unknown<'_>, key: &str) -> Result<Option<f64>> {
     property(obj, key)?.map(|v| number(key, v)).transpose()
