@@ -39,6 +39,25 @@ pub fn whole_u32(field: &str, value: f64, lo: u32) -> Result<u32> {
     }
 }
 
+/// A JS options object as a binding reads it: its optional fields by their
+/// JS names, each read with the binding's own error for a wrong type. The
+/// option structs below read themselves through it (`read`), so that both
+/// bindings take the same fields by the same names.
+pub trait JsObject {
+    /// The binding's error.
+    type Error;
+    /// The number `key`, `None` when not given.
+    ///
+    /// # Errors
+    /// The binding's, for a value that is not a number.
+    fn number(&self, key: &str) -> std::result::Result<Option<f64>, Self::Error>;
+    /// The string `key`, `None` when not given.
+    ///
+    /// # Errors
+    /// The binding's, for a value that is not a string.
+    fn string(&self, key: &str) -> std::result::Result<Option<String>, Self::Error>;
+}
+
 /// Fit options as a JS caller gives them (every field optional).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct FitArgs {
@@ -51,6 +70,18 @@ pub struct FitArgs {
 }
 
 impl FitArgs {
+    /// `{penalty, maxIterations, gradientTolerance}`.
+    ///
+    /// # Errors
+    /// The binding's, for a field of the wrong type.
+    pub fn read<O: JsObject>(o: &O) -> std::result::Result<Self, O::Error> {
+        Ok(FitArgs {
+            penalty: o.number("penalty")?,
+            max_iterations: o.number("maxIterations")?,
+            gradient_tolerance: o.number("gradientTolerance")?,
+        })
+    }
+
     /// The core's [`FitOptions`], defaults filled in and validated.
     ///
     /// # Errors
@@ -151,6 +182,18 @@ pub struct UpliftArgs {
 }
 
 impl UpliftArgs {
+    /// `{confidence, metric, population}`.
+    ///
+    /// # Errors
+    /// The binding's, for a field of the wrong type.
+    pub fn read<O: JsObject>(o: &O) -> std::result::Result<Self, O::Error> {
+        Ok(UpliftArgs {
+            confidence: o.number("confidence")?,
+            metric: o.string("metric")?,
+            population: o.number("population")?,
+        })
+    }
+
     /// The core's [`UpliftOptions`], defaults filled in (the core validates
     /// the numbers when it uses them).
     ///

@@ -10,7 +10,7 @@
 #![allow(missing_docs)] // napi-derive generates undocumented items; the API docs are in index.d.ts.
 
 use clv::formulas::text;
-use clv_js_common as glue;
+use clv_js_common::{self as glue, JsObject};
 use napi::bindgen_prelude::{Either, Float64Array, Uint8Array, Uint32Array, Unknown};
 use napi_derive::napi;
 
@@ -91,16 +91,8 @@ fn rows<T, U: From<T>>(v: Vec<T>) -> Vec<U> {
 pub type FitOptions<'a> = Unknown<'a>;
 
 fn fit_options(o: Option<FitOptions<'_>>) -> Result<clv::fit::FitOptions> {
-    let Some(o) = o else {
-        return glue::FitArgs::default().to_options().map_err(js);
-    };
-    glue::FitArgs {
-        penalty: read::opt_number_of(&o, "penalty")?,
-        max_iterations: read::opt_number_of(&o, "maxIterations")?,
-        gradient_tolerance: read::opt_number_of(&o, "gradientTolerance")?,
-    }
-    .to_options()
-    .map_err(js)
+    let args = glue::FitArgs::read(&read::Opts(o.as_ref()))?;
+    args.to_options().map_err(js)
 }
 
 // ---------------------------------------------------------------------------
@@ -813,16 +805,8 @@ pub fn customer_totals(
 pub type UpliftOptions<'a> = Unknown<'a>;
 
 fn uplift_options(o: Option<UpliftOptions<'_>>) -> Result<clv::experiment::UpliftOptions> {
-    let Some(o) = o else {
-        return glue::UpliftArgs::default().to_options().map_err(js);
-    };
-    glue::UpliftArgs {
-        confidence: read::opt_number_of(&o, "confidence")?,
-        metric: read::opt_string_of(&o, "metric")?,
-        population: read::opt_number_of(&o, "population")?,
-    }
-    .to_options()
-    .map_err(js)
+    let args = glue::UpliftArgs::read(&read::Opts(o.as_ref()))?;
+    args.to_options().map_err(js)
 }
 
 js_object! {
@@ -891,18 +875,14 @@ pub fn uplift_proportions(
     options: Option<ProportionsOptions<'_>>,
 ) -> Result<Uplift> {
     let count = |k| read::number_of(&counts, k);
-    let option = |k| {
-        options
-            .as_ref()
-            .map_or(Ok(None), |o| read::opt_number_of(o, k))
-    };
+    let o = read::Opts(options.as_ref());
     glue::ProportionsArgs {
         successes_treated: count("successesTreated")?,
         n_treated: count("nTreated")?,
         successes_control: count("successesControl")?,
         n_control: count("nControl")?,
-        confidence: option("confidence")?,
-        population: option("population")?,
+        confidence: o.number("confidence")?,
+        population: o.number("population")?,
     }
     .uplift()
     .map(Uplift::from)

@@ -221,6 +221,22 @@ pub(crate) fn opt_number_of(obj: &Unknown<'_>, key: &str) -> Result<Option<f64>>
     property(obj, key)?.map(|v| number(key, v)).transpose()
 }
 
+/// An options object (none when not given) as js-common's option structs
+/// read it ([`clv_js_common::JsObject`]).
+pub(crate) struct Opts<'o, 'a>(pub Option<&'o Unknown<'a>>);
+
+impl clv_js_common::JsObject for Opts<'_, '_> {
+    type Error = napi::Error<String>;
+
+    fn number(&self, key: &str) -> Result<Option<f64>> {
+        self.0.map_or(Ok(None), |o| opt_number_of(o, key))
+    }
+
+    fn string(&self, key: &str) -> Result<Option<String>> {
+        self.0.map_or(Ok(None), |o| opt_string_of(o, key))
+    }
+}
+
 /// The CLV options object (`ClvOptions`, or `ClvIntervalOptions` with its
 /// `quantiles`): the JS glue's CLV arguments with the unit the data carry,
 /// and the quantile levels if given.
@@ -228,21 +244,9 @@ pub(crate) fn clv_args(
     options: Option<&Unknown<'_>>,
     data_unit: Option<String>,
 ) -> Result<(ClvArgs, Option<Vec<f64>>)> {
-    let Some(o) = options else {
-        return Ok((
-            ClvArgs {
-                data_unit,
-                ..ClvArgs::default()
-            },
-            None,
-        ));
-    };
-    let args = ClvArgs {
-        time: opt_number_of(o, "time")?,
-        discount_rate: opt_number_of(o, "discountRate")?,
-        freq: opt_string_of(o, "freq")?,
-        data_unit,
-    };
-    let quantiles = opt_numbers_of(o, "quantiles")?.map(|q| crate::sl(&q).to_vec());
-    Ok((args, quantiles))
+    let args = ClvArgs::read(&Opts(options), data_unit)?;
+    let quantiles = options
+        .map(|o| opt_numbers_of(o, "quantiles"))
+        .transpose()?;
+    Ok((args, quantiles.flatten().map(|q| crate::sl(&q).to_vec())))
 }

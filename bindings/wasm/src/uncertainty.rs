@@ -317,12 +317,7 @@ pub(crate) fn clv_intervals(
     data: &JsValue,
     options: &JsValue,
 ) -> Result<JsValue> {
-    let args = ClvArgs {
-        time: opt_f64(options, "time")?,
-        discount_rate: opt_f64(options, "discountRate")?,
-        freq: opt_string(options, "freq")?,
-        data_unit: opt_string(data, "unit")?,
-    };
+    let args = ClvArgs::read(&crate::Opts(options), opt_string(data, "unit")?)?;
     let a = arrays(data, &common::CLV_INPUTS.map(String::from))?;
     let c = common::clv_columns(lookup(&a)).map_err(js)?;
     let draws = spend_draws(spend)?;
