@@ -111,6 +111,11 @@ export interface DrawsData {
   unit?: string
 }
 
+/** Options of an interval: the quantile levels (default [0.05, 0.5, 0.95]). */
+export interface IntervalOptions {
+  quantiles?: Array<number>
+}
+
 /** Options of `customerLifetimeValue` (lifetimes' defaults). */
 export interface ClvOptions {
   /** Horizon in months (default 12). */
@@ -690,11 +695,6 @@ export interface HoldoutComparison {
   actual: Float64Array
   /** Mean E[Y(duration) | x, t_x, T]. */
   expected: Float64Array
-}
-
-/** Options of an interval: the quantile levels (default [0.05, 0.5, 0.95]). */
-export interface IntervalOptions {
-  quantiles?: Array<number>
 }
 
 /** The mean and quantiles of the per-draw sums over customers. */

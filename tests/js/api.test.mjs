@@ -218,6 +218,9 @@ for (const { name, lib } of backends) {
           purchases: [() => lib.alivePath(m, bad, 3)],
           size: [() => lib.simulateSurvivors(sbg, bad, 3, 1)],
           nTreated: [() => lib.upliftProportions({ successesTreated: 9, nTreated: bad, successesControl: 3, nControl: 10 })],
+          successes: [() => lib.wilsonInterval(bad, 10)],
+          n: [() => lib.wilsonInterval(9, bad)],
+          dp: [() => lib.roundMoney('1.005', bad)],
           frequency: [() => lib.periodTransactions(m, { frequency: bad, T: [10] })],
           frequencyHoldout: [() => lib.calibrationVsHoldout(m, { ...data, frequencyHoldout: bad, durationHoldout: [5] })],
         };

@@ -85,6 +85,8 @@ for (const { name, lib } of backends) {
       }
       assertClvError(() => d.probAlive({ ...head, T: null }), 'INVALID_INPUT', 'T');
       assertClvError(() => m.draws({ n: '10' }), 'INVALID_INPUT', 'n');
+      assertClvError(() => d.probAlive(head, { quantiles: 'x' }), 'INVALID_INPUT', 'quantiles');
+      assertClvError(() => d.probAlive(head, { quantiles: [0.5, null] }), 'INVALID_INPUT', 'quantiles');
       assertClvError(() => m.draws({ seed: true }), 'INVALID_INPUT', 'seed');
       assertClvError(() => d.customerLifetimeValue(gg, { ...head, monetaryValue: head.T }, { time: '12' }), 'INVALID_INPUT', 'time');
       assertClvError(() => d.customerLifetimeValue(gg, { ...head, monetaryValue: head.T }, { quantiles: 'x' }), 'INVALID_INPUT', 'quantiles');

@@ -535,8 +535,11 @@ pub fn contribution_margin(input: ContributionMarginInput) -> Result<String> {
 
 /// Rounds decimal text to `dp` places, half away from zero.
 #[napi(catch_unwind)]
-pub fn round_money(value: String, dp: f64) -> Result<String> {
-    glue::round_money(&value, dp).map_err(js)
+pub fn round_money(
+    value: String,
+    #[napi(ts_arg_type = "number")] dp: Unknown<'_>,
+) -> Result<String> {
+    glue::round_money(&value, read::number("dp", dp)?).map_err(js)
 }
 
 // ---------------------------------------------------------------------------
@@ -891,8 +894,14 @@ pub fn uplift_proportions(
 
 /// Wilson score interval [low, high] of successes / n (Wilson 1927).
 #[napi(catch_unwind, ts_return_type = "[number, number]")]
-pub fn wilson_interval(successes: f64, n: f64, confidence: Option<f64>) -> Result<Vec<f64>> {
-    let (lo, hi) = glue::wilson_interval(successes, n, confidence).map_err(js)?;
+pub fn wilson_interval(
+    #[napi(ts_arg_type = "number")] successes: Unknown<'_>,
+    #[napi(ts_arg_type = "number")] n: Unknown<'_>,
+    #[napi(ts_arg_type = "number | undefined | null")] confidence: Option<Unknown<'_>>,
+) -> Result<Vec<f64>> {
+    let (s, n) = (read::number("successes", successes)?, read::number("n", n)?);
+    let confidence = read::opt_number("confidence", confidence)?;
+    let (lo, hi) = glue::wilson_interval(s, n, confidence).map_err(js)?;
     Ok(vec![lo, hi])
 }
 

@@ -272,11 +272,9 @@ pub(crate) fn sample(
     }))
 }
 
-/// Options of an interval: the quantile levels (default [0.05, 0.5, 0.95]).
-#[napi(object, object_to_js = false)]
-pub struct IntervalOptions {
-    pub quantiles: Option<Vec<f64>>,
-}
+/// Options of an interval (`{quantiles}`), the JS object itself (napi
+/// types it by this alias's name: its TS is in the head `index.d.ts.in`).
+pub type IntervalOptions<'a> = Unknown<'a>;
 
 /// The mean and quantiles of the per-draw sums over customers.
 #[napi(object, object_from_js = false)]
@@ -338,8 +336,12 @@ pub(crate) fn draws(model: &impl HasModel, options: Option<DrawsOptions<'_>>) ->
     })
 }
 
-pub(crate) fn q(o: Option<IntervalOptions>) -> Vec<f64> {
-    common::quantiles(o.and_then(|o| o.quantiles))
+/// The quantile levels of interval options (default [0.05, 0.5, 0.95]).
+pub(crate) fn q(o: Option<IntervalOptions<'_>>) -> Result<Vec<f64>> {
+    let given = o
+        .map(|o| read::opt_numbers_of(&o, "quantiles"))
+        .transpose()?;
+    Ok(common::quantiles(given.flatten().map(|q| sl(&q).to_vec())))
 }
 
 #[napi]
@@ -471,9 +473,9 @@ macro_rules! predictions {
                 pub fn $name(
                     &self,
                     $($arg: $ty,)*
-                    options: Option<IntervalOptions>,
+                    options: Option<IntervalOptions<'_>>,
                 ) -> Result<PredictionIntervals> {
-                    let ($d, $q) = (self, $crate::uncertainty::q(options));
+                    let ($d, $q) = (self, $crate::uncertainty::q(options)?);
                     $call.map(Into::into).map_err($crate::uncertainty::IntoJs::into_js)
                 }
             )*
