@@ -86,6 +86,7 @@ for (const { name, lib } of backends) {
       assertClvError(() => d.probAlive({ ...head, T: null }), 'INVALID_INPUT', 'T');
       assertClvError(() => m.draws({ n: '10' }), 'INVALID_INPUT', 'n');
       assertClvError(() => d.probAlive(head, { quantiles: 'x' }), 'INVALID_INPUT', 'quantiles');
+      for (const bad of [null, '39', true]) assertClvError(() => d.expectedPurchases(bad, head), 'INVALID_INPUT', 't', `t ${bad}`);
       assertClvError(() => d.probAlive(head, { quantiles: [0.5, null] }), 'INVALID_INPUT', 'quantiles');
       assertClvError(() => m.draws({ seed: true }), 'INVALID_INPUT', 'seed');
       assertClvError(() => d.customerLifetimeValue(gg, { ...head, monetaryValue: head.T }, { time: '12' }), 'INVALID_INPUT', 'time');

@@ -12,7 +12,7 @@ use crate::uncertainty::{
     Draws, DrawsData, GroupPosteriorRow, IntervalOptions, PredictionIntervals, clv_intervals,
     per_customer, predictions,
 };
-use crate::{Result, js, sl};
+use crate::{Result, js, read, sl};
 
 /// The posterior of a hierarchical fit: per group a `Draws`, and the
 /// hyperparameter draws; predictions take one group label per customer.
@@ -96,13 +96,13 @@ predictions! {
     #[doc = "P(alive) with intervals, each customer with its group's draws."]
     fn prob_alive(data: DrawsData<'_>, groups: Vec<String>) |d, q| per_customer(d.inner.kind(), &data, |c| d.inner.prob_alive(&groups, c[0], c[1], c[2], &q));
     #[doc = "Expected purchases in the next `t` units with intervals, each customer with its group's draws."]
-    fn expected_purchases(t: f64, data: DrawsData<'_>, groups: Vec<String>) |d, q| per_customer(d.inner.kind(), &data, |c| d.inner.expected_purchases(&groups, &[t], c[0], c[1], c[2], &q));
+    fn expected_purchases(#[napi(ts_arg_type = "number")] t: Unknown<'_>, data: DrawsData<'_>, groups: Vec<String>) |d, q| { let t = read::number("t", t)?; per_customer(d.inner.kind(), &data, |c| d.inner.expected_purchases(&groups, &[t], c[0], c[1], c[2], &q)) };
     #[doc = "E[X(t)] of a new customer of each element's group, with intervals."]
     fn expected_purchases_new(t: Either<Float64Array, Vec<f64>>, groups: Vec<String>) |d, q| d.inner.expected_purchases_new(&groups, sl(&t), &q);
     #[doc = "P(X(t) = n) of a new customer of each element's group (`n` and `t` broadcast), with intervals."]
     fn prob_purchases(n: Either<Float64Array, Vec<f64>>, t: Either<Float64Array, Vec<f64>>, groups: Vec<String>) |d, q| d.inner.prob_purchases(&groups, sl(&n), sl(&t), &q);
     #[doc = "DERT with intervals, each customer with its group's draws, where the model has it."]
-    fn dert(discount: f64, data: DrawsData<'_>, groups: Vec<String>) |d, q| per_customer(d.inner.kind(), &data, |c| d.inner.dert(&groups, discount, c[0], c[1], c[2], &q));
+    fn dert(#[napi(ts_arg_type = "number")] discount: Unknown<'_>, data: DrawsData<'_>, groups: Vec<String>) |d, q| { let discount = read::number("discount", discount)?; per_customer(d.inner.kind(), &data, |c| d.inner.dert(&groups, discount, c[0], c[1], c[2], &q)) };
     #[doc = "Expected spend with intervals (a grouped spend posterior), each customer with its group's draws."]
     fn expected_spend(data: DrawsData<'_>, groups: Vec<String>) |d, q| per_customer(d.inner.kind(), &data, |c| d.inner.expected_spend(&groups, c[0], c[1], &q));
 }

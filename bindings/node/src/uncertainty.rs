@@ -464,7 +464,7 @@ pub(crate) fn clv_intervals(
 /// interval options, and `|draws, quantiles| call` gives the core's
 /// intervals, converted once.
 macro_rules! predictions {
-    (impl $class:ident; $($(#[doc = $doc:literal])* fn $name:ident($($arg:ident: $ty:ty),*) |$d:ident, $q:ident| $call:expr;)*) => {
+    (impl $class:ident; $($(#[doc = $doc:literal])* fn $name:ident($($(#[$am:meta])* $arg:ident: $ty:ty),*) |$d:ident, $q:ident| $call:expr;)*) => {
         #[napi]
         impl $class {
             $(
@@ -472,7 +472,7 @@ macro_rules! predictions {
                 #[napi(catch_unwind)]
                 pub fn $name(
                     &self,
-                    $($arg: $ty,)*
+                    $($(#[$am])* $arg: $ty,)*
                     options: Option<IntervalOptions<'_>>,
                 ) -> Result<PredictionIntervals> {
                     let ($d, $q) = (self, $crate::uncertainty::q(options)?);
@@ -489,13 +489,13 @@ predictions! {
     #[doc = "P(alive) with intervals."]
     fn prob_alive(data: DrawsData<'_>) |d, q| per_customer(d.inner.kind(), &data, |c| d.inner.prob_alive(c[0], c[1], c[2], &q));
     #[doc = "Expected purchases in the next `t` units with intervals."]
-    fn expected_purchases(t: f64, data: DrawsData<'_>) |d, q| per_customer(d.inner.kind(), &data, |c| d.inner.expected_purchases(&[t], c[0], c[1], c[2], &q));
+    fn expected_purchases(#[napi(ts_arg_type = "number")] t: Unknown<'_>, data: DrawsData<'_>) |d, q| { let t = read::number("t", t)?; per_customer(d.inner.kind(), &data, |c| d.inner.expected_purchases(&[t], c[0], c[1], c[2], &q)) };
     #[doc = "E[X(t)] of a new customer for each `t`, with intervals."]
     fn expected_purchases_new(t: Either<Float64Array, Vec<f64>>) |d, q| d.inner.expected_purchases_new(sl(&t), &q);
     #[doc = "P(X(t) = n) of a new customer (`n` and `t` broadcast), with intervals."]
     fn prob_purchases(n: Either<Float64Array, Vec<f64>>, t: Either<Float64Array, Vec<f64>>) |d, q| d.inner.prob_purchases(sl(&n), sl(&t), &q);
     #[doc = "DERT with intervals, where the model has it."]
-    fn dert(discount: f64, data: DrawsData<'_>) |d, q| per_customer(d.inner.kind(), &data, |c| d.inner.dert(discount, c[0], c[1], c[2], &q));
+    fn dert(#[napi(ts_arg_type = "number")] discount: Unknown<'_>, data: DrawsData<'_>) |d, q| { let discount = read::number("discount", discount)?; per_customer(d.inner.kind(), &data, |c| d.inner.dert(discount, c[0], c[1], c[2], &q)) };
     #[doc = "Expected spend with intervals (draws of a spend model)."]
     fn expected_spend(data: DrawsData<'_>) |d, q| per_customer(d.inner.kind(), &data, |c| d.inner.expected_spend(c[0], c[1], &q));
     #[doc = "S(t) of an sBG cohort for each `t`, with intervals."]
