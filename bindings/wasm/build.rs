@@ -12,14 +12,16 @@ fn main() {
     let mut out = String::from(
         "// Input and output object types of @clv/wasm: the interfaces of @clv/node's\n// generated index.d.ts (same API), copied by bindings/wasm/build.rs.\n",
     );
+    // Not the generic interfaces of index.d.ts's head (index.d.ts.in): the
+    // methods the node model classes share and their merges into each class.
     let mut inside = false;
     for line in text.lines() {
-        inside |= line.starts_with("export interface ");
+        inside |= line.starts_with("export interface ") && !line.contains('<');
         if inside {
             out.push_str(line);
             out.push('\n');
         }
-        inside &= line != "}";
+        inside &= line != "}" && !line.ends_with("{}");
     }
     let dest = Path::new(&env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("types.d.ts");
     fs::write(dest, out).expect("OUT_DIR is writable");

@@ -165,14 +165,88 @@ for (const { name, lib } of backends) {
           'expectedPurchases t': () => m.expectedPurchases(bad, data),
         };
         for (const [what, call] of Object.entries(calls)) {
-          if (name === 'wasm') assertClvError(call, 'INVALID_INPUT', 't', `${what} ${bad}`);
-          else assert.throws(call, Error, `${what} ${bad}`); // napi's own type check
+          assertClvError(call, 'INVALID_INPUT', 't', `${what} ${bad}`);
         }
       }
       assert.equal(m.expectedPurchasesNew(10), m.expectedPurchasesNew(10.0));
       const boom = { recency: [30.43], T: [38.86], get frequency() { throw new Error('boom'); } };
       if (name === 'wasm') assertClvError(() => m.probAlive(boom), 'INVALID_INPUT', 'frequency');
       else assert.throws(() => m.probAlive(boom), /boom|frequency/);
+    });
+
+    test('wrong-typed input: our INVALID_INPUT naming the field (and index), not the runtime\'s own error', () => {
+      // issue 17 #16: Node answered napi's InvalidArg / NumberExpected here
+      const m = lib.BetaGeo.fromParams(FHL);
+      const sbg = lib.ShiftedBetaGeo.fromParams({ alpha: 0.704, beta: 1.182 });
+      const gg = lib.GammaGamma.fromParams({ p: 6.25, q: 3.74, v: 15.44 });
+      const data = { frequency: [2], recency: [30.43], T: [38.86] };
+      for (const bad of [null, undefined, '10', true, { x: 1 }]) {
+        const label = `${JSON.stringify(bad) ?? 'undefined'}`;
+        const scalars = {
+          t: [() => m.expectedPurchasesNew(bad), () => m.probPurchases(1, bad), () => sbg.survival(bad)],
+          n: [() => m.probPurchases(bad, 10), () => m.probPurchasesConditional(bad, 10, data)],
+          discount: [() => m.dert(bad, data), () => sbg.discountedExpectedLifetime(bad)],
+          m: [() => m.probAliveAhead(bad, data)],
+          renewals: [() => sbg.dert(0.1, bad)],
+        };
+        for (const [field, calls] of Object.entries(scalars)) {
+          calls.forEach((call, i) => assertClvError(call, 'INVALID_INPUT', field, `${field} #${i} ${label}`));
+        }
+        const arrays = {
+          frequency: [
+            () => m.probAlive({ ...data, frequency: bad }),
+            () => new lib.BetaGeo().fit({ ...data, frequency: bad }),
+            () => m.probAlive({ ...data, frequency: [2, bad] }),
+            () => gg.expectedSpend({ frequency: bad, monetaryValue: [3] }),
+          ],
+          T: [() => m.expectedPurchases(1, { ...data, T: bad })],
+          monetaryValue: [() => m.customerLifetimeValue(gg, { ...data, monetaryValue: bad })],
+          survivors: [() => new lib.ShiftedBetaGeo().fit(bad), () => sbg.logLikelihoodOf([100, bad])],
+        };
+        for (const [field, calls] of Object.entries(arrays)) {
+          calls.forEach((call, i) => assertClvError(call, 'INVALID_INPUT', field, `${field} #${i} ${label}`));
+        }
+        // module functions: arrays and numbers of the portfolio, experiment and simulation functions
+        const fns = {
+          values: [() => lib.gini(bad), () => lib.whaleCurve(bad), () => lib.valueTiers(bad), () => lib.riskRanking(bad, [0.5])],
+          pAlive: [() => lib.revenueAtRisk([1], bad), () => lib.offerCeiling([1], bad, 0.5)],
+          successRate: [() => lib.offerCeiling([1], [0.5], bad)],
+          treated: [() => lib.uplift(bad, [1, 2])],
+          control: [() => lib.uplift([1, 2], bad)],
+          T: [() => lib.simulate(m, bad, 1), () => lib.customerExposure([1], bad)],
+          seed: [() => lib.simulate(m, [10], bad), () => lib.simulateSpend(gg, [2], bad), () => lib.simulateSurvivors(sbg, 10, 3, bad)],
+          purchases: [() => lib.alivePath(m, bad, 3)],
+          size: [() => lib.simulateSurvivors(sbg, bad, 3, 1)],
+          nTreated: [() => lib.upliftProportions({ successesTreated: 9, nTreated: bad, successesControl: 3, nControl: 10 })],
+          successes: [() => lib.wilsonInterval(bad, 10)],
+          n: [() => lib.wilsonInterval(9, bad)],
+          dp: [() => lib.roundMoney('1.005', bad)],
+          frequency: [() => lib.periodTransactions(m, { frequency: bad, T: [10] })],
+          frequencyHoldout: [() => lib.calibrationVsHoldout(m, { ...data, frequencyHoldout: bad, durationHoldout: [5] })],
+        };
+        for (const [field, calls] of Object.entries(fns)) {
+          calls.forEach((call, i) => assertClvError(call, 'INVALID_INPUT', field, `${field} #${i} ${label}`));
+        }
+        // options: null and undefined are the default; another type names the option
+        if (bad !== null && bad !== undefined) {
+          const spend = { ...data, monetaryValue: [3] };
+          const options = {
+            penalty: () => new lib.BetaGeo({ penalty: bad }),
+            maxIterations: () => new lib.BetaGeo({ maxIterations: bad }),
+            time: () => m.customerLifetimeValue(gg, spend, { time: bad }),
+            discountRate: () => lib.customerLifetimeValue(m, gg, spend, { discountRate: bad }),
+            confidence: () => lib.uplift([1, 2, 3], [1, 2], { confidence: bad }),
+            population: () => lib.upliftProportions({ successesTreated: 9, nTreated: 10, successesControl: 3, nControl: 10 }, { population: bad }),
+          };
+          for (const [field, call] of Object.entries(options)) assertClvError(call, 'INVALID_INPUT', field, `${field} ${label}`);
+        } else {
+          assert.ok(new lib.BetaGeo({ penalty: bad }) instanceof lib.BetaGeo);
+        }
+        // the data object itself: its first array is missing
+        if (bad === null || bad === undefined || typeof bad !== 'object') {
+          assertClvError(() => m.probAlive(bad), 'INVALID_INPUT', 'frequency', `data ${label}`);
+        }
+      }
     });
 
     test('arrays: Float64Array or plain arrays in, Float64Array out', () => {
@@ -489,7 +563,9 @@ describe('both backends', () => {
     const node = readFileSync(join(root, 'bindings', 'node', 'index.d.ts'), 'utf8');
     const wasm = readFileSync(join(root, 'bindings', 'wasm', 'pkg-node', 'clv_wasm.d.ts'), 'utf8');
     // wasm-bindgen indents the custom section's lines; compare them unindented.
-    const ifaces = (text) => text.match(/^export interface [\s\S]*?^}/gm).join('\n').replace(/^[ \t]+/gm, '');
+    // Not the generic interfaces (a `<` in the first line: the node model
+    // classes' shared methods), which build.rs leaves out.
+    const ifaces = (text) => text.match(/^export interface [^<\n]*(\{\}$|\{\n[\s\S]*?^})/gm).join('\n').replace(/^[ \t]+/gm, '');
     assert.equal(ifaces(wasm), ifaces(node), 'bindings/wasm/build.rs copies them from index.d.ts: rebuild @clv/wasm');
   });
 

@@ -74,6 +74,24 @@ for (const { name, lib } of backends) {
       assertClvError(() => m.draws({ n: 10 }).dert(0.1, head), 'NOT_SUPPORTED', 'dert');
       assertClvError(() => m.draws({ method: 'bootstrap', n: 2 }), 'INVALID_INPUT', 'inputs');
       assertClvError(() => lib.BetaGeo.fromParams(m.params).draws({ n: 10 }), 'NOT_SUPPORTED', 'laplace draws');
+      // issue 17 #16: a wrong-typed array is our error in Node too, not napi's
+      const d = m.draws({ n: 10 });
+      const gg = lib.GammaGamma.fromJSON(GG);
+      for (const bad of ['1', true, { x: 1 }, [1, null]]) {
+        const label = JSON.stringify(bad);
+        assertClvError(() => d.probAlive({ ...head, recency: bad }), 'INVALID_INPUT', 'recency', label);
+        assertClvError(() => d.customerLifetimeValue(gg, { ...head, monetaryValue: bad }), 'INVALID_INPUT', 'monetaryValue', label);
+        assertClvError(() => m.draws({ method: 'bootstrap', n: 2, data: { ...head, weights: bad } }), 'INVALID_INPUT', 'weights', label);
+      }
+      assertClvError(() => d.probAlive({ ...head, T: null }), 'INVALID_INPUT', 'T');
+      assertClvError(() => m.draws({ n: '10' }), 'INVALID_INPUT', 'n');
+      assertClvError(() => d.probAlive(head, { quantiles: 'x' }), 'INVALID_INPUT', 'quantiles');
+      for (const bad of [null, '39', true]) assertClvError(() => d.expectedPurchases(bad, head), 'INVALID_INPUT', 't', `t ${bad}`);
+      assertClvError(() => d.probAlive(head, { quantiles: [0.5, null] }), 'INVALID_INPUT', 'quantiles');
+      assertClvError(() => m.draws({ seed: true }), 'INVALID_INPUT', 'seed');
+      assertClvError(() => d.customerLifetimeValue(gg, { ...head, monetaryValue: head.T }, { time: '12' }), 'INVALID_INPUT', 'time');
+      assertClvError(() => d.customerLifetimeValue(gg, { ...head, monetaryValue: head.T }, { quantiles: 'x' }), 'INVALID_INPUT', 'quantiles');
+      assertClvError(() => d.customerLifetimeValue(gg, { ...head, monetaryValue: head.T }, { freq: 7 }), 'INVALID_INPUT', 'freq');
     });
   });
 }

@@ -118,6 +118,18 @@ for (const { name, lib } of backends) {
       assertClvError(() => m.sample(REGULAR, { priors: { beta: ['gamma', 'one', 1] } }), 'INVALID_INPUT', 'beta');
       assertClvError(() => m.sample(REGULAR, { priors: { beta: [] } }), 'INVALID_INPUT', 'beta');
       assertClvError(() => m.sample(REGULAR, { priors: { beta: ['halfnormal'] } }), 'INVALID_INPUT', 'beta');
+      // issue 17 #16: wrong-typed priors are our error in Node too, not napi's
+      for (const bad of [true, 'gamma', 3, [['gamma', 1, 1]]]) {
+        assertClvError(() => m.sample(REGULAR, { priors: bad }), 'INVALID_INPUT', 'priors', `priors ${bad}`);
+      }
+      for (const bad of [null, true, { x: 1 }]) {
+        assertClvError(() => m.sample(REGULAR, { priors: { beta: ['gamma', bad, 1] } }), 'INVALID_INPUT', 'beta', `item ${bad}`);
+        assertClvError(() => m.sample(REGULAR, { priors: { beta: bad } }), 'INVALID_INPUT', 'beta', `prior ${bad}`);
+      }
+      assert.equal(m.sample(REGULAR, { priors: null, chains: 1, tune: 20, draws: 10 }).n, 10);
+      for (const field of ['chains', 'tune', 'draws', 'seed']) {
+        assertClvError(() => m.sample(REGULAR, { [field]: '4' }), 'INVALID_INPUT', field, field);
+      }
       assertClvError(() => m.sample(REGULAR, { chains: 0 }), 'INVALID_INPUT', 'chains');
       assertClvError(() => m.sample(REGULAR, { draws: 1.5 }), 'INVALID_INPUT', 'draws');
       assertClvError(() => lib.Draws.fromJSON('{'), 'FORMAT_ERROR');

@@ -39,15 +39,60 @@ pub fn whole_u32(field: &str, value: f64, lo: u32) -> Result<u32> {
     }
 }
 
-/// Fit options as a JS caller gives them (every field optional).
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct FitArgs {
-    /// L2 penalty (`lifetimes`' `penalizer_coef`), default 0.
-    pub penalty: Option<f64>,
-    /// Maximum optimiser iterations per start, default 1000.
-    pub max_iterations: Option<f64>,
-    /// Gradient tolerance, default 1e-6.
-    pub gradient_tolerance: Option<f64>,
+/// A JS options object as a binding reads it: its optional fields by their
+/// JS names, each read with the binding's own error for a wrong type. The
+/// option structs below read themselves through it (`read`), so that both
+/// bindings take the same fields by the same names.
+pub trait JsObject {
+    /// The binding's error.
+    type Error;
+    /// The number `key`, `None` when not given.
+    ///
+    /// # Errors
+    /// The binding's, for a value that is not a number.
+    fn number(&self, key: &str) -> std::result::Result<Option<f64>, Self::Error>;
+    /// The string `key`, `None` when not given.
+    ///
+    /// # Errors
+    /// The binding's, for a value that is not a string.
+    fn string(&self, key: &str) -> std::result::Result<Option<String>, Self::Error>;
+}
+
+/// An options struct as a JS caller gives it (every field optional) and its
+/// `read` from a [`JsObject`]: each field declared once with its kind
+/// (`number`: `Option<f64>`, `string`: `Option<String>`) and its JS name.
+macro_rules! js_args {
+    (@ty number) => { Option<f64> };
+    (@ty string) => { Option<String> };
+    ($(#[$m:meta])* pub struct $name:ident { $($(#[$fm:meta])* $field:ident: $kind:ident = $js:literal,)* }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Default, PartialEq)]
+        pub struct $name {
+            $($(#[$fm])* pub $field: js_args!(@ty $kind),)*
+        }
+
+        impl $name {
+            /// The fields of a JS options object, by their JS names.
+            ///
+            /// # Errors
+            /// The binding's, for a field of the wrong type.
+            pub fn read<O: JsObject>(o: &O) -> std::result::Result<Self, O::Error> {
+                Ok($name { $($field: o.$kind($js)?,)* })
+            }
+        }
+    };
+}
+
+js_args! {
+    /// Fit options as a JS caller gives them (every field optional).
+    pub struct FitArgs {
+        /// L2 penalty (`lifetimes`' `penalizer_coef`), default 0.
+        penalty: number = "penalty",
+        /// Maximum optimiser iterations per start, default 1000.
+        max_iterations: number = "maxIterations",
+        /// Gradient tolerance, default 1e-6.
+        gradient_tolerance: number = "gradientTolerance",
+    }
 }
 
 impl FitArgs {
@@ -137,17 +182,18 @@ pub fn tier_method(method: Option<&str>) -> Result<TierMethod> {
         .parse()
 }
 
-/// Options of the uplift functions as a JS caller gives them (every field
-/// optional): `confidence` (default 0.95), `metric` (`"continuous"`, the
-/// default, or `"binary"`), `population` (default: the treated count).
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct UpliftArgs {
-    /// Confidence level of the intervals, in (0, 1).
-    pub confidence: Option<f64>,
-    /// `"continuous"` or `"binary"`.
-    pub metric: Option<String>,
-    /// Population `total` is computed for.
-    pub population: Option<f64>,
+js_args! {
+    /// Options of the uplift functions as a JS caller gives them (every field
+    /// optional): `confidence` (default 0.95), `metric` (`"continuous"`, the
+    /// default, or `"binary"`), `population` (default: the treated count).
+    pub struct UpliftArgs {
+        /// Confidence level of the intervals, in (0, 1).
+        confidence: number = "confidence",
+        /// `"continuous"` or `"binary"`.
+        metric: string = "metric",
+        /// Population `total` is computed for.
+        population: number = "population",
+    }
 }
 
 impl UpliftArgs {

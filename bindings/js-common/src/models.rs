@@ -218,6 +218,24 @@ pub struct ClvArgs {
     pub data_unit: Option<String>,
 }
 
+impl ClvArgs {
+    /// `{time, discountRate, freq}`, with the unit the data carry.
+    ///
+    /// # Errors
+    /// The binding's, for a field of the wrong type.
+    pub fn read<O: crate::JsObject>(
+        o: &O,
+        data_unit: Option<String>,
+    ) -> std::result::Result<Self, O::Error> {
+        Ok(ClvArgs {
+            time: o.number("time")?,
+            discount_rate: o.number("discountRate")?,
+            freq: o.string("freq")?,
+            data_unit,
+        })
+    }
+}
+
 /// Discounted CLV of each customer ([`clv::value::customer_lifetime_value_with_spend`]);
 /// the core decides which models can be used.
 ///

@@ -2,18 +2,13 @@
 //! options of `model.draws({method, n, seed, data})` with their defaults,
 //! the input columns of a draws object's kind by their JS names, and the
 //! CLV with intervals (units resolved as `customerLifetimeValue`), and the
-//! options of a Bayesian fit (`model.sample(data, {priors, chains, …})`)
-//! with its posterior summary rows.
+//! options of a Bayesian fit (`model.sample(data, {priors, chains, …})`).
 
-use clv::bayes::{
-    GroupSummary, GroupedDraws, Hyperprior, ParamSummary, Prior, PriorItem, SampleOptions,
-    SampleProgress,
-};
+use clv::bayes::{GroupedDraws, Hyperprior, Prior, PriorItem, SampleOptions, SampleProgress};
 use clv::fit::FitOptions;
 use clv::models::{AnyModel, ModelKind, whole_count};
 use clv::uncertainty::{DEFAULT_QUANTILES, Data, Draws, Intervals, Spend};
 use clv::{Error, Result};
-use serde::Serialize;
 
 use crate::camel;
 use crate::models::ClvArgs;
@@ -175,6 +170,27 @@ pub struct SampleArgs {
 /// A prior by parameter name, as its items (`['gamma', 1, 1]`).
 pub type PriorItems<'a> = (String, Vec<PriorItem<'a>>);
 
+/// One element of a prior list as a binding reads it from JS: its string
+/// (if a string), its number (if a number) and its type name.
+pub type ReadItem = (Option<String>, Option<f64>, String);
+
+/// The priors object as a binding read it (per parameter, its elements:
+/// `['gamma', 1, 1]`, or the bare family name as one element) as the
+/// core's items (the core parses and checks them, naming the parameter).
+#[must_use]
+pub fn prior_items(read: &[(String, Vec<ReadItem>)]) -> Vec<PriorItems<'_>> {
+    fn item((text, number, type_name): &ReadItem) -> PriorItem<'_> {
+        match (text, number) {
+            (Some(t), _) => PriorItem::Text(t),
+            (_, Some(v)) => PriorItem::Number(*v),
+            _ => PriorItem::Other(type_name),
+        }
+    }
+    read.iter()
+        .map(|(name, items)| (name.clone(), items.iter().map(item).collect()))
+        .collect()
+}
+
 /// The weights of a sample: those of the data object (as `fit` takes
 /// them) or of the options, not both.
 ///
@@ -218,10 +234,7 @@ pub fn sample(
     on_progress: Option<OnProgress<'_>>,
 ) -> Result<Draws> {
     let options = sample_options(args)?;
-    let given = priors
-        .iter()
-        .map(|(p, items)| Ok((p.clone(), Prior::from_items(items, p)?)))
-        .collect::<Result<Vec<_>>>()?;
+    let given = by_param(priors, |items, p| Prior::from_items(items, p))?;
     let Some(callback) = on_progress else {
         return clv::bayes::sample(kind, inputs, weights, &given, &options);
     };
@@ -240,6 +253,18 @@ pub fn sample(
         }),
         (result, _) => result,
     }
+}
+
+/// Priors or hyperpriors by parameter name, each parsed by the core
+/// (`parse(spec, param)`, which names the parameter in its errors).
+fn by_param<A, T>(
+    specs: &[(String, A)],
+    parse: impl Fn(&A, &str) -> Result<T>,
+) -> Result<Vec<(String, T)>> {
+    specs
+        .iter()
+        .map(|(p, spec)| Ok((p.clone(), parse(spec, p)?)))
+        .collect()
 }
 
 /// The core's options from those JS gives (defaults for the missing).
@@ -324,91 +349,8 @@ pub fn sample_grouped(
     args: &SampleArgs,
 ) -> Result<GroupedDraws> {
     let options = sample_options(args)?;
-    let given = hyperpriors
-        .iter()
-        .map(|(p, a)| Ok((p.clone(), Hyperprior::new(a, p)?)))
-        .collect::<Result<Vec<_>>>()?;
+    let given = by_param(hyperpriors, |a, p| Hyperprior::new(a, p))?;
     clv::bayes::sample_grouped(kind, inputs, weights, groups, &given, &options)
-}
-
-/// One row of a grouped posterior's `summary()`
-/// ([`GroupedDraws::summary`]): the group (`None` on a `mu` or `tau`
-/// row), the term and the posterior of one parameter.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct GroupRow {
-    /// The group label; `None` on a hyperparameter row.
-    pub group: Option<String>,
-    /// `"theta"`, `"mu"` or `"tau"`.
-    pub term: &'static str,
-    /// The posterior of the parameter.
-    #[serde(flatten)]
-    pub row: PosteriorRow,
-}
-
-/// The `summary()` rows of a grouped posterior.
-///
-/// # Errors
-/// Those of [`GroupedDraws::summary`].
-pub fn grouped_rows(draws: &GroupedDraws) -> Result<Vec<GroupRow>> {
-    Ok(draws
-        .summary()?
-        .into_iter()
-        .map(|r: GroupSummary| GroupRow {
-            group: r.group,
-            term: r.term,
-            row: r.stats.into(),
-        })
-        .collect())
-}
-
-/// One row of a draws object's `summary()` ([`Draws::summary`]), Python's
-/// fields in camelCase.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct PosteriorRow {
-    /// Parameter name.
-    pub param: &'static str,
-    /// Posterior mean.
-    pub mean: f64,
-    /// Posterior standard deviation.
-    pub sd: f64,
-    /// 5% quantile.
-    pub q05: f64,
-    /// 95% quantile.
-    pub q95: f64,
-    /// Rank-normalised split R-hat.
-    pub r_hat: f64,
-    /// Bulk effective sample size.
-    pub ess_bulk: f64,
-    /// Tail effective sample size.
-    pub ess_tail: f64,
-    /// Divergent transitions of the whole run (the same on every row).
-    pub divergences: u32,
-}
-
-impl From<ParamSummary> for PosteriorRow {
-    fn from(r: ParamSummary) -> Self {
-        PosteriorRow {
-            param: r.param,
-            mean: r.mean,
-            sd: r.sd,
-            q05: r.q05,
-            q95: r.q95,
-            r_hat: r.r_hat,
-            ess_bulk: r.ess_bulk,
-            ess_tail: r.ess_tail,
-            divergences: u32::try_from(r.divergences).unwrap_or(u32::MAX),
-        }
-    }
-}
-
-/// The `summary()` rows of draws.
-///
-/// # Errors
-/// Those of [`Draws::summary`].
-pub fn posterior_rows(draws: &Draws) -> Result<Vec<PosteriorRow>> {
-    Ok(draws.summary()?.into_iter().map(Into::into).collect())
 }
 
 /// The number of divergent transitions of NUTS draws; `None` for others.

@@ -5,11 +5,11 @@
 //! the result objects declared once with `js_object!`.
 
 use clv::error::check;
-use napi::bindgen_prelude::{Either, Float64Array, Uint8Array, Uint32Array};
+use napi::bindgen_prelude::{Either, Float64Array, Uint8Array, Uint32Array, Unknown};
 use napi_derive::napi;
 
 use crate::models::{HasModel, ModelClass};
-use crate::{CsvOptions, Result, count, glue, js, out, sl, text_bytes};
+use crate::{CsvOptions, Result, count, glue, js, out, read, sl, text_bytes};
 
 fn core_of<'a>(m: &'a ModelClass<'_>) -> Result<&'a clv::AnyModel> {
     m.state().get().map_err(js)
@@ -98,18 +98,6 @@ pub fn tracking_series_from_csv(
     log.map(Into::into).map_err(js)
 }
 
-/// Customers with their number of repeat purchases and age, for `periodTransactions`.
-#[napi(object, object_to_js = false)]
-pub struct PeriodInput {
-    /// Repeat purchases x.
-    pub frequency: Either<Float64Array, Vec<f64>>,
-    /// Age T (BG/BB: opportunities).
-    #[napi(js_name = "T")]
-    pub t: Either<Float64Array, Vec<f64>>,
-    /// Optional customers per row.
-    pub weights: Option<Either<Float64Array, Vec<f64>>>,
-}
-
 js_object! {
 #[doc = "Customers by number of repeat purchases, actual vs expected."]
 #[napi(object, object_from_js = false)]
@@ -128,19 +116,16 @@ pub struct PeriodTransactions from clv::diagnostics::PeriodTransactions {
 #[napi(catch_unwind)]
 pub fn period_transactions(
     model: ModelClass<'_>,
-    data: PeriodInput,
+    #[napi(ts_arg_type = "PeriodInput")] data: Unknown<'_>,
     max_frequency: Option<f64>,
 ) -> Result<PeriodTransactions> {
     let (m, k) = (
         core_of(&model)?,
         whole("maxFrequency", max_frequency.unwrap_or(7.0))?,
     );
-    let (x, t, w) = (
-        sl(&data.frequency),
-        sl(&data.t),
-        data.weights.as_ref().map(sl),
-    );
-    let d = clv::diagnostics::period_transactions(m, x, t, w, k);
+    let d = read::Data::read(&data, &["frequency", "T"])?;
+    let (c, w) = (d.slices(), d.weights());
+    let d = clv::diagnostics::period_transactions(m, c[0], c[1], w, k);
     d.map(Into::into).map_err(js)
 }
 
@@ -165,9 +150,11 @@ pub struct AlivePath from clv::diagnostics::AlivePath {
 #[napi(catch_unwind)]
 pub fn alive_path(
     model: ModelClass<'_>,
-    purchases: Either<Float64Array, Vec<f64>>,
-    t: f64,
+    #[napi(ts_arg_type = "Float64Array | Array<number>")] purchases: Unknown<'_>,
+    #[napi(ts_arg_type = "number")] t: Unknown<'_>,
 ) -> Result<AlivePath> {
+    let purchases = read::numbers("purchases", purchases)?;
+    let t = read::number("t", t)?;
     let (m, t) = (core_of(&model)?, whole("t", t)?);
     let p = clv::diagnostics::alive_path(m, sl(&purchases), t);
     p.map(Into::into).map_err(js)
@@ -202,9 +189,11 @@ pub struct Simulated from clv::simulate::Simulated {
 #[napi(catch_unwind)]
 pub fn simulate(
     model: ModelClass<'_>,
-    t: Either<Float64Array, Vec<f64>>,
-    seed: f64,
+    #[napi(ts_arg_type = "Float64Array | Array<number>")] t: Unknown<'_>,
+    #[napi(ts_arg_type = "number")] seed: Unknown<'_>,
 ) -> Result<Simulated> {
+    let t = read::numbers("T", t)?;
+    let seed = read::number("seed", seed)?;
     let (m, seed) = (core_of(&model)?, seed_of(seed)?);
     clv::simulate::simulate(m, sl(&t), seed)
         .map(Into::into)
@@ -229,9 +218,11 @@ pub struct SimulatedSpend from clv::simulate::SimulatedSpend {
 #[napi(catch_unwind)]
 pub fn simulate_spend(
     model: ModelClass<'_>,
-    frequency: Either<Float64Array, Vec<f64>>,
-    seed: f64,
+    #[napi(ts_arg_type = "Float64Array | Array<number>")] frequency: Unknown<'_>,
+    #[napi(ts_arg_type = "number")] seed: Unknown<'_>,
 ) -> Result<SimulatedSpend> {
+    let frequency = read::numbers("frequency", frequency)?;
+    let seed = read::number("seed", seed)?;
     let (m, seed) = (core_of(&model)?, seed_of(seed)?);
     let s = clv::simulate::simulate_spend(m, sl(&frequency), seed);
     s.map(Into::into).map_err(js)
@@ -242,10 +233,13 @@ pub fn simulate_spend(
 #[napi(catch_unwind)]
 pub fn simulate_survivors(
     model: ModelClass<'_>,
-    size: f64,
-    periods: f64,
-    seed: f64,
+    #[napi(ts_arg_type = "number")] size: Unknown<'_>,
+    #[napi(ts_arg_type = "number")] periods: Unknown<'_>,
+    #[napi(ts_arg_type = "number")] seed: Unknown<'_>,
 ) -> Result<Float64Array> {
+    let size = read::number("size", size)?;
+    let periods = read::number("periods", periods)?;
+    let seed = read::number("seed", seed)?;
     let m = core_of(&model)?;
     let (n, p) = (whole("size", size)?, whole("periods", periods)?);
     clv::simulate::simulate_survivors(m, n, p, seed_of(seed)?)
@@ -257,9 +251,11 @@ pub fn simulate_survivors(
 /// indices by `T`, then `recency` (each customer a line from 0 to `recency` and on to `T`).
 #[napi(catch_unwind, js_name = "customerExposure")]
 pub fn customer_exposure(
-    recency: Either<Float64Array, Vec<f64>>,
-    #[napi(ts_arg_type = "Float64Array | Array<number>")] t: Either<Float64Array, Vec<f64>>,
+    #[napi(ts_arg_type = "Float64Array | Array<number>")] recency: Unknown<'_>,
+    #[napi(ts_arg_type = "Float64Array | Array<number>")] t: Unknown<'_>,
 ) -> Result<Uint32Array> {
+    let recency = read::numbers("recency", recency)?;
+    let t = read::numbers("T", t)?;
     let order = clv::diagnostics::customer_exposure(sl(&recency), sl(&t));
     order.map(positions).map_err(js)
 }
@@ -306,22 +302,6 @@ pub fn frequency_recency_matrix(
     z.map(Into::into).map_err(js)
 }
 
-/// Calibration and holdout columns of a summary, for `calibrationVsHoldout`.
-#[napi(object, object_to_js = false)]
-pub struct HoldoutInput {
-    /// Repeat purchases in the calibration period.
-    pub frequency: Either<Float64Array, Vec<f64>>,
-    /// Age at the last calibration purchase.
-    pub recency: Either<Float64Array, Vec<f64>>,
-    /// Age at the end of calibration.
-    #[napi(js_name = "T")]
-    pub t: Either<Float64Array, Vec<f64>>,
-    /// Purchase periods in the holdout period.
-    pub frequency_holdout: Either<Float64Array, Vec<f64>>,
-    /// Length of the holdout period (one value, or one per customer).
-    pub duration_holdout: Either<Float64Array, Vec<f64>>,
-}
-
 js_object! {
 #[doc = "Mean holdout purchases by group."]
 #[napi(object, object_from_js = false)]
@@ -343,15 +323,22 @@ pub struct HoldoutComparison from clv::diagnostics::HoldoutComparison {
 #[napi(catch_unwind)]
 pub fn calibration_vs_holdout(
     model: ModelClass<'_>,
-    data: HoldoutInput,
+    #[napi(ts_arg_type = "HoldoutInput")] data: Unknown<'_>,
     kind: Option<String>,
     max_groups: Option<f64>,
 ) -> Result<HoldoutComparison> {
     let m = core_of(&model)?;
     let group = kind.as_deref().unwrap_or("frequency").parse().map_err(js)?;
     let n = whole("maxGroups", max_groups.unwrap_or(7.0))?;
-    let (x, tx, t) = (sl(&data.frequency), sl(&data.recency), sl(&data.t));
-    let (fh, dh) = (sl(&data.frequency_holdout), sl(&data.duration_holdout));
+    let names = [
+        "frequency",
+        "recency",
+        "T",
+        "frequencyHoldout",
+        "durationHoldout",
+    ];
+    let d = read::Data::read(&data, &names)?;
+    let [x, tx, t, fh, dh] = [0, 1, 2, 3, 4].map(|i| sl(&d.columns[i]));
     let c = clv::diagnostics::calibration_vs_holdout(m, x, tx, t, fh, dh, group, n);
     c.map(Into::into).map_err(js)
 }

@@ -4,52 +4,15 @@
 //! `clv_js_common::uncertainty`) and converts back.
 
 use clv_js_common::uncertainty as common;
-use napi::bindgen_prelude::{Either, Float64Array};
+use napi::bindgen_prelude::{Either, Float64Array, Unknown};
 use napi_derive::napi;
 
 use crate::models::ModelClass;
 use crate::uncertainty::{
-    ClvIntervalOptions, Draws, DrawsData, IntervalOptions, PredictionIntervals, clv_intervals,
+    Draws, DrawsData, GroupPosteriorRow, IntervalOptions, PredictionIntervals, clv_intervals,
     per_customer, predictions,
 };
-use crate::{Result, js, sl};
-
-/// One row of a grouped posterior's `summary()`: a group's parameter
-/// (`term` "theta"), or the mean "mu" / spread "tau" of a parameter
-/// across groups (`group` null).
-#[napi(object, object_from_js = false)]
-pub struct GroupPosteriorRow {
-    pub group: Option<String>,
-    pub term: String,
-    pub param: String,
-    pub mean: f64,
-    pub sd: f64,
-    pub q05: f64,
-    pub q95: f64,
-    pub r_hat: f64,
-    pub ess_bulk: f64,
-    pub ess_tail: f64,
-    pub divergences: u32,
-}
-
-impl From<common::GroupRow> for GroupPosteriorRow {
-    fn from(r: common::GroupRow) -> Self {
-        let p = r.row;
-        GroupPosteriorRow {
-            group: r.group,
-            term: r.term.to_string(),
-            param: p.param.to_string(),
-            mean: p.mean,
-            sd: p.sd,
-            q05: p.q05,
-            q95: p.q95,
-            r_hat: p.r_hat,
-            ess_bulk: p.ess_bulk,
-            ess_tail: p.ess_tail,
-            divergences: p.divergences,
-        }
-    }
-}
+use crate::{Result, js, read, sl};
 
 /// The posterior of a hierarchical fit: per group a `Draws`, and the
 /// hyperparameter draws; predictions take one group label per customer.
@@ -77,7 +40,7 @@ impl GroupedDraws {
     /// Rows per (group, parameter), then the mu and tau rows per parameter.
     #[napi(catch_unwind)]
     pub fn summary(&self) -> Result<Vec<GroupPosteriorRow>> {
-        Ok(crate::rows(common::grouped_rows(&self.inner).map_err(js)?))
+        Ok(crate::rows(self.inner.summary().map_err(js)?))
     }
 
     /// The hyperparameter draws: per draw mu of each parameter, then tau.
@@ -89,13 +52,13 @@ impl GroupedDraws {
     /// Draws per group.
     #[napi(getter)]
     pub fn n(&self) -> u32 {
-        u32::try_from(self.inner.len()).unwrap_or(u32::MAX)
+        crate::count(self.inner.len())
     }
 
     /// Divergent transitions of the run.
     #[napi(getter)]
     pub fn divergences(&self) -> u32 {
-        u32::try_from(self.inner.nuts().divergent.len()).unwrap_or(u32::MAX)
+        crate::count(self.inner.nuts().divergent.len())
     }
 
     /// The JSON text of the core (`GroupedDraws::to_json`).
@@ -119,27 +82,27 @@ impl GroupedDraws {
     pub fn customer_lifetime_value(
         &self,
         spend: Either<&Draws, ModelClass<'_>>,
-        data: DrawsData,
+        data: DrawsData<'_>,
         groups: Vec<String>,
-        options: Option<ClvIntervalOptions>,
+        #[napi(ts_arg_type = "ClvIntervalOptions | undefined | null")] options: Option<Unknown<'_>>,
     ) -> Result<PredictionIntervals> {
         let of = common::ClvOf::Grouped(&self.inner, &groups);
-        clv_intervals(of, &spend, &data, options)
+        clv_intervals(of, &spend, &data, options.as_ref())
     }
 }
 
 predictions! {
     impl GroupedDraws;
     #[doc = "P(alive) with intervals, each customer with its group's draws."]
-    fn prob_alive(data: DrawsData, groups: Vec<String>) |d, q| per_customer(d.inner.kind(), &data, |c| d.inner.prob_alive(&groups, c[0], c[1], c[2], &q));
+    fn prob_alive(data: DrawsData<'_>, groups: Vec<String>) |d, q| per_customer(d.inner.kind(), &data, |c| d.inner.prob_alive(&groups, c[0], c[1], c[2], &q));
     #[doc = "Expected purchases in the next `t` units with intervals, each customer with its group's draws."]
-    fn expected_purchases(t: f64, data: DrawsData, groups: Vec<String>) |d, q| per_customer(d.inner.kind(), &data, |c| d.inner.expected_purchases(&groups, &[t], c[0], c[1], c[2], &q));
+    fn expected_purchases(#[napi(ts_arg_type = "number")] t: Unknown<'_>, data: DrawsData<'_>, groups: Vec<String>) |d, q| { let t = read::number("t", t)?; per_customer(d.inner.kind(), &data, |c| d.inner.expected_purchases(&groups, &[t], c[0], c[1], c[2], &q)) };
     #[doc = "E[X(t)] of a new customer of each element's group, with intervals."]
     fn expected_purchases_new(t: Either<Float64Array, Vec<f64>>, groups: Vec<String>) |d, q| d.inner.expected_purchases_new(&groups, sl(&t), &q);
     #[doc = "P(X(t) = n) of a new customer of each element's group (`n` and `t` broadcast), with intervals."]
     fn prob_purchases(n: Either<Float64Array, Vec<f64>>, t: Either<Float64Array, Vec<f64>>, groups: Vec<String>) |d, q| d.inner.prob_purchases(&groups, sl(&n), sl(&t), &q);
     #[doc = "DERT with intervals, each customer with its group's draws, where the model has it."]
-    fn dert(discount: f64, data: DrawsData, groups: Vec<String>) |d, q| per_customer(d.inner.kind(), &data, |c| d.inner.dert(&groups, discount, c[0], c[1], c[2], &q));
+    fn dert(#[napi(ts_arg_type = "number")] discount: Unknown<'_>, data: DrawsData<'_>, groups: Vec<String>) |d, q| { let discount = read::number("discount", discount)?; per_customer(d.inner.kind(), &data, |c| d.inner.dert(&groups, discount, c[0], c[1], c[2], &q)) };
     #[doc = "Expected spend with intervals (a grouped spend posterior), each customer with its group's draws."]
-    fn expected_spend(data: DrawsData, groups: Vec<String>) |d, q| per_customer(d.inner.kind(), &data, |c| d.inner.expected_spend(&groups, c[0], c[1], &q));
+    fn expected_spend(data: DrawsData<'_>, groups: Vec<String>) |d, q| per_customer(d.inner.kind(), &data, |c| d.inner.expected_spend(&groups, c[0], c[1], &q));
 }

@@ -10,8 +10,8 @@
 #![allow(missing_docs)] // napi-derive generates undocumented items; the API docs are in index.d.ts.
 
 use clv::formulas::text;
-use clv_js_common as glue;
-use napi::bindgen_prelude::{Either, Float64Array, Uint8Array, Uint32Array};
+use clv_js_common::{self as glue, JsObject};
+use napi::bindgen_prelude::{Either, Float64Array, Uint8Array, Uint32Array, Unknown};
 use napi_derive::napi;
 
 /// Result of every exported function: the error's status is the core's code.
@@ -23,6 +23,11 @@ type Result<T> = std::result::Result<T, napi::Error<String>>;
 fn js(e: clv::Error) -> napi::Error<String> {
     let e = glue::js_names(e);
     napi::Error::new(e.code().to_string(), e.to_string())
+}
+
+/// [`js`] of [`clv::Error::invalid`].
+fn invalid(field: &str, value: impl std::fmt::Display, expected: &str) -> napi::Error<String> {
+    js(clv::Error::invalid(field, value, expected))
 }
 
 fn sl(a: &Either<Float64Array, Vec<f64>>) -> &[f64] {
@@ -68,6 +73,8 @@ macro_rules! js_object {
 // After `js_object!`, which it uses.
 pub mod models;
 
+mod read;
+
 pub mod uncertainty;
 
 pub mod grouped;
@@ -79,28 +86,13 @@ fn rows<T, U: From<T>>(v: Vec<T>) -> Vec<U> {
     v.into_iter().map(U::from).collect()
 }
 
-/// Options of `fit` (all optional).
-#[napi(object)]
-#[derive(Default)]
-pub struct FitOptions {
-    /// L2 penalty on the parameters, as `lifetimes`' `penalizer_coef` (default 0).
-    pub penalty: Option<f64>,
-    /// Maximum optimiser iterations per start (default 1000).
-    pub max_iterations: Option<f64>,
-    /// Convergence threshold on the gradient (default 1e-6).
-    pub gradient_tolerance: Option<f64>,
-}
+/// Options of `fit` (all optional), the JS object itself (napi types it by
+/// this alias's name: its TS is in the head `index.d.ts.in`).
+pub type FitOptions<'a> = Unknown<'a>;
 
-fn fit_options(o: &Option<FitOptions>) -> Result<clv::fit::FitOptions> {
-    let d = FitOptions::default();
-    let o = o.as_ref().unwrap_or(&d);
-    glue::FitArgs {
-        penalty: o.penalty,
-        max_iterations: o.max_iterations,
-        gradient_tolerance: o.gradient_tolerance,
-    }
-    .to_options()
-    .map_err(js)
+fn fit_options(o: Option<FitOptions<'_>>) -> Result<clv::fit::FitOptions> {
+    let args = glue::FitArgs::read(&read::Opts(o.as_ref()))?;
+    args.to_options().map_err(js)
 }
 
 // ---------------------------------------------------------------------------
@@ -543,8 +535,11 @@ pub fn contribution_margin(input: ContributionMarginInput) -> Result<String> {
 
 /// Rounds decimal text to `dp` places, half away from zero.
 #[napi(catch_unwind)]
-pub fn round_money(value: String, dp: f64) -> Result<String> {
-    glue::round_money(&value, dp).map_err(js)
+pub fn round_money(
+    value: String,
+    #[napi(ts_arg_type = "number")] dp: Unknown<'_>,
+) -> Result<String> {
+    glue::round_money(&value, read::number("dp", dp)?).map_err(js)
 }
 
 // ---------------------------------------------------------------------------
@@ -600,7 +595,10 @@ pub struct WhaleCurve from clv::portfolio::WhaleCurve {
 
 /// The whale curve of `values` (per-customer revenue, margin or CLV; finite, total > 0).
 #[napi(catch_unwind)]
-pub fn whale_curve(values: Either<Float64Array, Vec<f64>>) -> Result<WhaleCurve> {
+pub fn whale_curve(
+    #[napi(ts_arg_type = "Float64Array | Array<number>")] values: Unknown<'_>,
+) -> Result<WhaleCurve> {
+    let values = read::numbers("values", values)?;
     clv::portfolio::whale_curve(sl(&values))
         .map(Into::into)
         .map_err(js)
@@ -608,7 +606,10 @@ pub fn whale_curve(values: Either<Float64Array, Vec<f64>>) -> Result<WhaleCurve>
 
 /// Gini coefficient G = Σᵢ Σⱼ |vᵢ − vⱼ| / (2 n² μ) (population version; above 1 possible with negative values).
 #[napi(catch_unwind)]
-pub fn gini(values: Either<Float64Array, Vec<f64>>) -> Result<f64> {
+pub fn gini(
+    #[napi(ts_arg_type = "Float64Array | Array<number>")] values: Unknown<'_>,
+) -> Result<f64> {
+    let values = read::numbers("values", values)?;
     clv::portfolio::gini(sl(&values)).map_err(js)
 }
 
@@ -651,9 +652,10 @@ pub struct ValueTiers from clv::portfolio::ValueTiers {
 /// Value tiers A, B, C, … by cumulative share of value (ABC analysis) or by quantile; tied values share a tier.
 #[napi(catch_unwind)]
 pub fn value_tiers(
-    values: Either<Float64Array, Vec<f64>>,
+    #[napi(ts_arg_type = "Float64Array | Array<number>")] values: Unknown<'_>,
     options: Option<ValueTiersOptions>,
 ) -> Result<ValueTiers> {
+    let values = read::numbers("values", values)?;
     let o = options.unwrap_or_default();
     let method = glue::tier_method(o.method.as_deref()).map_err(js)?;
     let cuts = o
@@ -668,9 +670,11 @@ pub fn value_tiers(
 /// Revenue at risk per customer: value × (1 − pAlive).
 #[napi(catch_unwind)]
 pub fn revenue_at_risk(
-    values: Either<Float64Array, Vec<f64>>,
-    p_alive: Either<Float64Array, Vec<f64>>,
+    #[napi(ts_arg_type = "Float64Array | Array<number>")] values: Unknown<'_>,
+    #[napi(ts_arg_type = "Float64Array | Array<number>")] p_alive: Unknown<'_>,
 ) -> Result<Float64Array> {
+    let values = read::numbers("values", values)?;
+    let p_alive = read::numbers("pAlive", p_alive)?;
     clv::portfolio::revenue_at_risk(sl(&values), sl(&p_alive))
         .map(out)
         .map_err(js)
@@ -711,9 +715,11 @@ pub struct RiskRanking from clv::portfolio::RiskRanking {
 /// Revenue at risk, its totals and the ranking of the customers by it.
 #[napi(catch_unwind)]
 pub fn risk_ranking(
-    values: Either<Float64Array, Vec<f64>>,
-    p_alive: Either<Float64Array, Vec<f64>>,
+    #[napi(ts_arg_type = "Float64Array | Array<number>")] values: Unknown<'_>,
+    #[napi(ts_arg_type = "Float64Array | Array<number>")] p_alive: Unknown<'_>,
 ) -> Result<RiskRanking> {
+    let values = read::numbers("values", values)?;
+    let p_alive = read::numbers("pAlive", p_alive)?;
     clv::portfolio::risk_ranking(sl(&values), sl(&p_alive))
         .map(Into::into)
         .map_err(js)
@@ -737,10 +743,13 @@ pub struct OfferCeiling from clv::portfolio::OfferCeiling {
 /// The most one may spend on a retention offer per customer: successRate · (1 − pAlive) · clv / pAlive (clv > 0, else 0).
 #[napi(catch_unwind)]
 pub fn offer_ceiling(
-    clv: Either<Float64Array, Vec<f64>>,
-    p_alive: Either<Float64Array, Vec<f64>>,
-    success_rate: f64,
+    #[napi(ts_arg_type = "Float64Array | Array<number>")] clv: Unknown<'_>,
+    #[napi(ts_arg_type = "Float64Array | Array<number>")] p_alive: Unknown<'_>,
+    #[napi(ts_arg_type = "number")] success_rate: Unknown<'_>,
 ) -> Result<OfferCeiling> {
+    let clv = read::numbers("clv", clv)?;
+    let p_alive = read::numbers("pAlive", p_alive)?;
+    let success_rate = read::number("successRate", success_rate)?;
     clv::portfolio::offer_ceiling(sl(&clv), sl(&p_alive), success_rate)
         .map(Into::into)
         .map_err(js)
@@ -794,27 +803,13 @@ pub fn customer_totals(
     .map_err(js)
 }
 
-/// Options of the uplift functions.
-#[napi(object)]
-#[derive(Default)]
-pub struct UpliftOptions {
-    /// Confidence level of the intervals, in (0, 1) (default 0.95).
-    pub confidence: Option<f64>,
-    /// "continuous" (Welch, the default) or "binary" (0/1 outcomes, Newcombe hybrid score).
-    pub metric: Option<String>,
-    /// Population `total` is computed for (default: the number of treated customers).
-    pub population: Option<f64>,
-}
+/// Options of the uplift functions, the JS object itself (napi types it by
+/// this alias's name: its TS is in the head `index.d.ts.in`).
+pub type UpliftOptions<'a> = Unknown<'a>;
 
-fn uplift_options(o: Option<UpliftOptions>) -> Result<clv::experiment::UpliftOptions> {
-    let o = o.unwrap_or_default();
-    glue::UpliftArgs {
-        confidence: o.confidence,
-        metric: o.metric,
-        population: o.population,
-    }
-    .to_options()
-    .map_err(js)
+fn uplift_options(o: Option<UpliftOptions<'_>>) -> Result<clv::experiment::UpliftOptions> {
+    let args = glue::UpliftArgs::read(&read::Opts(o.as_ref()))?;
+    args.to_options().map_err(js)
 }
 
 js_object! {
@@ -858,49 +853,39 @@ pub struct Uplift from clv::experiment::Uplift {
 /// Uplift of treated over control: Welch's interval and test (continuous) or Newcombe's hybrid score interval with the score-test p-value (binary).
 #[napi(catch_unwind)]
 pub fn uplift(
-    treated: Either<Float64Array, Vec<f64>>,
-    control: Either<Float64Array, Vec<f64>>,
-    options: Option<UpliftOptions>,
+    #[napi(ts_arg_type = "Float64Array | Array<number>")] treated: Unknown<'_>,
+    #[napi(ts_arg_type = "Float64Array | Array<number>")] control: Unknown<'_>,
+    options: Option<UpliftOptions<'_>>,
 ) -> Result<Uplift> {
+    let treated = read::numbers("treated", treated)?;
+    let control = read::numbers("control", control)?;
     let o = uplift_options(options)?;
     clv::experiment::uplift(sl(&treated), sl(&control), &o)
         .map(Uplift::from)
         .map_err(js)
 }
 
-/// Options of `upliftProportions`.
-#[napi(object)]
-#[derive(Default)]
-pub struct ProportionsOptions {
-    /// Confidence level of the intervals, in (0, 1) (default 0.95).
-    pub confidence: Option<f64>,
-    /// Population `total` is computed for (default: nTreated).
-    pub population: Option<f64>,
-}
+/// Options of `upliftProportions` (TS in `index.d.ts.in`).
+pub type ProportionsOptions<'a> = Unknown<'a>;
 
-/// Counts of a binary outcome in the two groups.
-#[napi(object)]
-pub struct Proportions {
-    pub successes_treated: f64,
-    pub n_treated: f64,
-    pub successes_control: f64,
-    pub n_control: f64,
-}
+/// Counts of a binary outcome in the two groups (TS in `index.d.ts.in`).
+pub type Proportions<'a> = Unknown<'a>;
 
 /// Uplift on a binary metric from counts (Newcombe hybrid score interval, score-test p-value).
 #[napi(catch_unwind)]
 pub fn uplift_proportions(
-    counts: Proportions,
-    options: Option<ProportionsOptions>,
+    counts: Proportions<'_>,
+    options: Option<ProportionsOptions<'_>>,
 ) -> Result<Uplift> {
-    let o = options.unwrap_or_default();
+    let count = |k| read::number_of(&counts, k);
+    let o = read::Opts(options.as_ref());
     glue::ProportionsArgs {
-        successes_treated: counts.successes_treated,
-        n_treated: counts.n_treated,
-        successes_control: counts.successes_control,
-        n_control: counts.n_control,
-        confidence: o.confidence,
-        population: o.population,
+        successes_treated: count("successesTreated")?,
+        n_treated: count("nTreated")?,
+        successes_control: count("successesControl")?,
+        n_control: count("nControl")?,
+        confidence: o.number("confidence")?,
+        population: o.number("population")?,
     }
     .uplift()
     .map(Uplift::from)
@@ -909,8 +894,14 @@ pub fn uplift_proportions(
 
 /// Wilson score interval [low, high] of successes / n (Wilson 1927).
 #[napi(catch_unwind, ts_return_type = "[number, number]")]
-pub fn wilson_interval(successes: f64, n: f64, confidence: Option<f64>) -> Result<Vec<f64>> {
-    let (lo, hi) = glue::wilson_interval(successes, n, confidence).map_err(js)?;
+pub fn wilson_interval(
+    #[napi(ts_arg_type = "number")] successes: Unknown<'_>,
+    #[napi(ts_arg_type = "number")] n: Unknown<'_>,
+    #[napi(ts_arg_type = "number | undefined | null")] confidence: Option<Unknown<'_>>,
+) -> Result<Vec<f64>> {
+    let (s, n) = (read::number("successes", successes)?, read::number("n", n)?);
+    let confidence = read::opt_number("confidence", confidence)?;
+    let (lo, hi) = glue::wilson_interval(s, n, confidence).map_err(js)?;
     Ok(vec![lo, hi])
 }
 
@@ -941,12 +932,14 @@ pub struct StratifiedUplift from clv::experiment::StratifiedUplift {
 /// Uplift estimated within strata and combined with treated weights w_s = n_t,s / n_t: δ = Σ w_s δ_s, Var δ = Σ w_s² (a_s + b_s).
 #[napi(catch_unwind)]
 pub fn uplift_stratified(
-    treated: Either<Float64Array, Vec<f64>>,
+    #[napi(ts_arg_type = "Float64Array | Array<number>")] treated: Unknown<'_>,
     treated_strata: Vec<String>,
-    control: Either<Float64Array, Vec<f64>>,
+    #[napi(ts_arg_type = "Float64Array | Array<number>")] control: Unknown<'_>,
     control_strata: Vec<String>,
-    options: Option<UpliftOptions>,
+    options: Option<UpliftOptions<'_>>,
 ) -> Result<StratifiedUplift> {
+    let treated = read::numbers("treated", treated)?;
+    let control = read::numbers("control", control)?;
     let o = uplift_options(options)?;
     clv::experiment::uplift_stratified(
         sl(&treated),

@@ -7,156 +7,30 @@
 //! core, which decides what a model supports (`NOT_SUPPORTED` otherwise).
 
 use clv::models::{ModelInfo, ModelKind, SpendModel, TransactionModel, whole_count};
-use clv_js_common::models::{self as common, ClvArgs, ModelState};
-use napi::bindgen_prelude::{Either, Float64Array, This};
+use clv_js_common::models::{self as common, ModelState};
+use napi::bindgen_prelude::{Either, Float64Array, This, Unknown};
 use napi_derive::napi;
 
+use crate::read::{self, Data, number, numbers};
 use crate::{FitOptions, Result, fit_options, js, out, sl};
 
-/// Customers of a continuous-time transaction model, one element per
-/// customer, in the summary's time unit.
-#[napi(object, object_to_js = false)]
-pub struct Customers {
-    /// Repeat purchases x (whole numbers ≥ 0).
-    pub frequency: Either<Float64Array, Vec<f64>>,
-    /// Age at the last purchase t_x (0 ≤ t_x ≤ T).
-    pub recency: Either<Float64Array, Vec<f64>>,
-    /// Age at the end of observation.
-    #[napi(js_name = "T")]
-    pub t: Either<Float64Array, Vec<f64>>,
-    /// Optional weight per row (for `fit` only; e.g. counts of identical customers).
-    pub weights: Option<Either<Float64Array, Vec<f64>>>,
-    /// The time unit of the columns (the `unit` of a summary object, e.g.
-    /// "W"): `fit` stores it with the model, and the CLV takes its months from it.
-    pub unit: Option<String>,
+/// The data object of a model of `kind`: its registry inputs (by their JS
+/// names), weights and unit. Its TS types (`Customers`, `BgBbCustomers`,
+/// `SpendCustomers`) are in the head of `index.d.ts` (`index.d.ts.in`).
+fn data_of(kind: ModelKind, data: &Unknown<'_>) -> Result<Data> {
+    Data::read(data, &clv_js_common::uncertainty::input_names(kind))
 }
 
-/// Customers of a discrete-time transaction model (BG/BB).
-#[napi(object, object_to_js = false)]
-pub struct BgBbCustomers {
-    /// Repeat transactions x (whole numbers, 0 ≤ x ≤ nPeriods).
-    pub frequency: Either<Float64Array, Vec<f64>>,
-    /// Opportunity of the last transaction t_x.
-    pub recency: Either<Float64Array, Vec<f64>>,
-    /// Number of transaction opportunities n.
-    pub n_periods: Either<Float64Array, Vec<f64>>,
-    /// Optional weight per row (for `fit` only; e.g. the number of donors with this history).
-    pub weights: Option<Either<Float64Array, Vec<f64>>>,
-    /// The time unit of the columns (the `unit` of a summary object, e.g.
-    /// "W"): `fit` stores it with the model, and the CLV takes its months from it.
-    pub unit: Option<String>,
-}
-
-/// Customers with their mean repeat spend (spend models, CLV).
-#[napi(object, object_to_js = false)]
-pub struct SpendCustomers {
-    /// Repeat purchases x.
-    pub frequency: Either<Float64Array, Vec<f64>>,
-    /// Mean repeat spend.
-    pub monetary_value: Either<Float64Array, Vec<f64>>,
-    /// Age at the last purchase (CLV only).
-    pub recency: Option<Either<Float64Array, Vec<f64>>>,
-    /// Age at the end of observation (CLV only).
-    #[napi(js_name = "T")]
-    pub t: Option<Either<Float64Array, Vec<f64>>>,
-    /// Optional weight per row (for `fit` only).
-    pub weights: Option<Either<Float64Array, Vec<f64>>>,
-    /// The time unit of the columns (the `unit` of a summary object, e.g.
-    /// "W"): `fit` stores it with the model, and the CLV takes its months from it.
-    pub unit: Option<String>,
-}
-
-/// The columns of an input object in the order of the registry's `inputs`.
-trait Inputs {
-    fn columns(&self) -> Vec<&[f64]>;
-    fn weights(&self) -> Option<&[f64]>;
-    /// The time unit the columns carry, if any.
-    fn unit(&self) -> Option<&str> {
-        None
-    }
-}
-
-impl Inputs for Customers {
-    fn columns(&self) -> Vec<&[f64]> {
-        vec![sl(&self.frequency), sl(&self.recency), sl(&self.t)]
-    }
-    fn weights(&self) -> Option<&[f64]> {
-        self.weights.as_ref().map(sl)
-    }
-    fn unit(&self) -> Option<&str> {
-        self.unit.as_deref()
-    }
-}
-
-impl Inputs for BgBbCustomers {
-    fn columns(&self) -> Vec<&[f64]> {
-        vec![sl(&self.frequency), sl(&self.recency), sl(&self.n_periods)]
-    }
-    fn weights(&self) -> Option<&[f64]> {
-        self.weights.as_ref().map(sl)
-    }
-    fn unit(&self) -> Option<&str> {
-        self.unit.as_deref()
-    }
-}
-
-impl Inputs for SpendCustomers {
-    fn columns(&self) -> Vec<&[f64]> {
-        vec![sl(&self.frequency), sl(&self.monetary_value)]
-    }
-    fn weights(&self) -> Option<&[f64]> {
-        self.weights.as_ref().map(sl)
-    }
-    fn unit(&self) -> Option<&str> {
-        self.unit.as_deref()
-    }
-}
-
-/// `f(model, [frequency, recency, T])` of a transaction model's input.
-fn per_customer<'a, I: Inputs>(
+/// `f(model, [frequency, recency, T])` of a transaction model's data object.
+fn per_customer(
     class: &impl HasModel,
-    data: &'a I,
-    f: impl FnOnce(&clv::models::AnyModel, [&'a [f64]; 3]) -> clv::Result<Vec<f64>>,
+    data: &Unknown<'_>,
+    f: impl FnOnce(&clv::models::AnyModel, [&[f64]; 3]) -> clv::Result<Vec<f64>>,
 ) -> Result<Float64Array> {
-    let c = data.columns();
-    f(class.model()?, [c[0], c[1], c[2]]).map(out).map_err(js)
-}
-
-/// A column the CLV needs, naming it when it is missing.
-fn required<'a>(field: &str, a: &'a Option<Either<Float64Array, Vec<f64>>>) -> Result<&'a [f64]> {
-    a.as_ref().map(sl).ok_or_else(|| {
-        js(clv::Error::invalid(
-            field,
-            "undefined",
-            "a Float64Array or an array of numbers",
-        ))
-    })
-}
-
-/// Options of `customerLifetimeValue` (lifetimes' defaults).
-#[napi(object)]
-#[derive(Default)]
-pub struct ClvOptions {
-    /// Horizon in months (default 12).
-    pub time: Option<f64>,
-    /// Monthly discount rate (default 0.01).
-    pub discount_rate: Option<f64>,
-    /// Unit of recency and T: "W", "D", "H", "M" or "<n>d". Default: the unit
-    /// the transaction model was fitted in, else the data's `unit`, else "D"
-    /// (as lifetimes); units that disagree throw `UNIT_MISMATCH`.
-    pub freq: Option<String>,
-}
-
-impl ClvOptions {
-    /// The CLV arguments of the JS glue, with the unit the data carry.
-    pub(crate) fn args(self, data_unit: Option<String>) -> ClvArgs {
-        ClvArgs {
-            time: self.time,
-            discount_rate: self.discount_rate,
-            freq: self.freq,
-            data_unit,
-        }
-    }
+    let m = class.model()?;
+    let d = data_of(m.kind(), data)?;
+    let c = d.slices();
+    f(m, [c[0], c[1], c[2]]).map(out).map_err(js)
 }
 
 /// Customers a fit left out although their data are valid (`leftOut`).
@@ -171,11 +45,7 @@ pub struct LeftOut {
 impl From<&clv::fit::LeftOut> for LeftOut {
     fn from(l: &clv::fit::LeftOut) -> Self {
         LeftOut {
-            indices: l
-                .indices
-                .iter()
-                .map(|&i| u32::try_from(i).unwrap_or(u32::MAX))
-                .collect(),
+            indices: l.indices.iter().map(|&i| crate::count(i)).collect(),
             reason: l.reason.clone(),
         }
     }
@@ -281,6 +151,11 @@ macro_rules! any_model_class {
 }
 
 /// One model class: state, parameter object, lifecycle and its family's methods.
+/// The TS of the methods all classes (or all of a family) share is written
+/// once, in the head of index.d.ts (`index.d.ts.in`: `Model<P>`,
+/// `FitsCustomers<D>`, `TransactionModel<P, D>`, merged into each class), so
+/// those methods carry `skip_typescript`; the constructor, the factories and
+/// the methods of one class only are typed here.
 macro_rules! model_class {
     ($variant:ident, $name:literal, $reference:literal, $class:ident, $family:ident, [$($param:ident),*], $Input:ident) => { paste::paste! {
         #[doc = $name " parameters, in the registry's order."]
@@ -313,8 +188,8 @@ macro_rules! model_class {
         impl $class {
             /// An unfitted model; `options` are used by `fit`.
             #[napi(catch_unwind, constructor)]
-            pub fn new(options: Option<FitOptions>) -> Result<Self> {
-                Ok(Self { state: ModelState::new(ModelKind::$variant, fit_options(&options)?) })
+            pub fn new(options: Option<FitOptions<'_>>) -> Result<Self> {
+                Ok(Self { state: ModelState::new(ModelKind::$variant, fit_options(options)?) })
             }
 
             /// A model with known parameters.
@@ -332,33 +207,33 @@ macro_rules! model_class {
             }
 
             /// `{format_version, model, params, fit}`: what `JSON.stringify(model)` writes.
-            #[napi(catch_unwind, js_name = "toJSON", ts_return_type = "Record<string, unknown>")]
+            #[napi(catch_unwind, skip_typescript, js_name = "toJSON")]
             pub fn to_json(&self) -> Result<serde_json::Value> {
                 // The core writes valid JSON.
                 Ok(serde_json::from_str(&self.model()?.to_json()).unwrap_or_default())
             }
 
             /// The parameters.
-            #[napi(catch_unwind, getter)]
+            #[napi(catch_unwind, skip_typescript, getter)]
             pub fn params(&self) -> Result<[<$class Params>]> {
                 Ok([<$class Params>]::from_values(&self.model()?.values()))
             }
 
             /// Total log-likelihood at the optimum; null for a model built from parameters.
-            #[napi(catch_unwind, getter)]
+            #[napi(catch_unwind, skip_typescript, getter)]
             pub fn log_likelihood(&self) -> Result<Option<f64>> {
                 Ok(self.model()?.fit_info().map(|f| f.log_likelihood))
             }
 
             /// Akaike information criterion 2k − 2·LL (k parameters); null for a model built from parameters.
-            #[napi(catch_unwind, getter)]
+            #[napi(catch_unwind, skip_typescript, getter)]
             pub fn aic(&self) -> Result<Option<f64>> {
                 Ok(self.model()?.fit_info().map(|f| f.aic))
             }
 
             /// Bayesian information criterion k·ln(n) − 2·LL (n the weighted number of customers);
             /// null for a model built from parameters.
-            #[napi(catch_unwind, getter)]
+            #[napi(catch_unwind, skip_typescript, getter)]
             pub fn bic(&self) -> Result<Option<f64>> {
                 Ok(self.model()?.fit_info().map(|f| f.bic))
             }
@@ -366,7 +241,7 @@ macro_rules! model_class {
             /// The note of a boundary optimum (the parameters running off and the model
             /// the fit reduces to; their standard errors are NaN); null for an interior
             /// optimum or a model built from parameters.
-            #[napi(catch_unwind, getter)]
+            #[napi(catch_unwind, skip_typescript, getter)]
             pub fn boundary(&self) -> Result<Option<String>> {
                 Ok(self.model()?.fit_info().and_then(|f| f.boundary.clone()))
             }
@@ -375,38 +250,38 @@ macro_rules! model_class {
             /// repeat customers whose mean spend is 0, valued at the population mean
             /// spend): their 0-based indices in the fit's arrays and why; null when none,
             /// or for a model built from parameters.
-            #[napi(catch_unwind, getter)]
+            #[napi(catch_unwind, skip_typescript, getter)]
             pub fn left_out(&self) -> Result<Option<LeftOut>> {
                 Ok(self.model()?.fit_info().and_then(|f| f.left_out.as_ref()).map(LeftOut::from))
             }
 
             /// The time unit the model was fitted in (the `unit` of the fitted data, e.g.
             /// "W"): that of recency, T and every horizon; null when not known.
-            #[napi(catch_unwind, getter)]
+            #[napi(catch_unwind, skip_typescript, getter)]
             pub fn unit(&self) -> Result<Option<String>> {
                 Ok(self.model()?.fit_info().and_then(|f| f.unit.clone()))
             }
 
             /// Standard errors of the parameters; null for a model built from parameters.
-            #[napi(catch_unwind, getter)]
+            #[napi(catch_unwind, skip_typescript, getter)]
             pub fn std_errors(&self) -> Result<Option<[<$class Params>]>> {
                 Ok(self.model()?.fit_info().map(|f| [<$class Params>]::from_values(&f.std_errors)))
             }
 
             /// The model in one line: `BG/NBD(r=0.2426, ...; fitted to 2357 customers ...)`.
-            #[napi(js_name = "toString")]
+            #[napi(skip_typescript, js_name = "toString")]
             pub fn display(&self) -> String { self.state.to_string() }
 
             /// Parameter draws: `method` "laplace" (default; from the fit's covariance) or
             /// "bootstrap" (refits to customers resampled from `data`), `n` draws (default
             /// 2000), `seed` (default 0); every prediction of the draws has intervals.
-            #[napi(catch_unwind)]
-            pub fn draws(&self, options: Option<crate::uncertainty::DrawsOptions>) -> Result<crate::uncertainty::Draws> {
+            #[napi(catch_unwind, skip_typescript)]
+            pub fn draws(&self, options: Option<crate::uncertainty::DrawsOptions<'_>>) -> Result<crate::uncertainty::Draws> {
                 crate::uncertainty::draws(self, options)
             }
 
             /// Estimate, standard error and 95% interval of each parameter.
-            #[napi(catch_unwind)]
+            #[napi(catch_unwind, skip_typescript)]
             pub fn summary(&self) -> Result<Vec<ParamSummary>> {
                 Ok(crate::rows(common::summary_rows(self.model()?)))
             }
@@ -438,10 +313,11 @@ macro_rules! input_fit {
         impl $class {
             /// Fits the model by maximum likelihood (a spend model on the customers with
             /// frequency > 0) and returns the model itself.
-            #[napi(catch_unwind)]
-            pub fn fit<'a>(&mut self, this: This<'a>, data: $Input) -> Result<This<'a>> {
+            #[napi(catch_unwind, skip_typescript)]
+            pub fn fit<'a>(&mut self, this: This<'a>, data: Unknown<'_>) -> Result<This<'a>> {
+                let d = data_of(self.state.kind(), &data)?;
                 self.state
-                    .fit_in(&data.columns(), data.weights(), data.unit())
+                    .fit_in(&d.slices(), d.weights(), d.unit.as_deref())
                     .map_err(js)?;
                 Ok(this)
             }
@@ -450,97 +326,79 @@ macro_rules! input_fit {
             /// `chains` in parallel, each of `tune` warm-up and `draws` kept draws, `seed`):
             /// the posterior draws (method "nuts"), with every prediction as intervals. The
             /// model itself stays unfitted.
-            #[napi(catch_unwind)]
+            #[napi(catch_unwind, skip_typescript)]
             pub fn sample(
                 &self,
-                data: $Input,
+                data: Unknown<'_>,
                 options: Option<crate::uncertainty::SampleOptions<'_>>,
             ) -> Result<Either<crate::uncertainty::Draws, crate::grouped::GroupedDraws>> {
-                crate::uncertainty::sample(
-                    self.state.kind(),
-                    &data.columns(),
-                    data.weights(),
-                    options,
-                )
+                let d = data_of(self.state.kind(), &data)?;
+                crate::uncertainty::sample(self.state.kind(), &d.slices(), d.weights(), options)
             }
+        }
+    };
+}
+
+/// Methods of a transaction model that answer per customer, one per line:
+/// `"doc" name(scalars) |model, x, t_x, T| call`; each scalar is read as a
+/// number (our error naming it), the data object by the registry's inputs.
+/// Their TS is `TransactionModel` in `index.d.ts.in`.
+macro_rules! per_customer_methods {
+    ($class:ident; $($doc:literal $name:ident($($s:ident),*) |$m:ident, $x:ident, $tx:ident, $t:ident| $call:expr;)*) => {
+        #[napi]
+        impl $class {
+            $(
+                #[doc = $doc]
+                #[napi(catch_unwind, skip_typescript)]
+                pub fn $name(&self, $($s: Unknown<'_>,)* data: Unknown<'_>) -> Result<Float64Array> {
+                    $(let $s = number(stringify!($s), $s)?;)*
+                    per_customer(self, &data, |$m, [$x, $tx, $t]| $call)
+                }
+            )*
         }
     };
 }
 
 macro_rules! transaction_methods {
     ($class:ident, $Input:ident) => {
+        per_customer_methods! { $class;
+            "Per-customer log-likelihood."
+            log_likelihood_of() |m, x, tx, tt| m.log_likelihood(x, tx, tt);
+            "P(alive) of each customer."
+            prob_alive() |m, x, tx, tt| m.prob_alive(x, tx, tt);
+            "Expected purchases of each customer in the next `t` units."
+            expected_purchases(t) |m, x, tx, tt| m.expected_purchases(t, x, tx, tt);
+            "P(X(T, T+t) = n | x, t_x, T) for each customer, where the model has it."
+            prob_purchases_conditional(n, t) |m, x, tx, tt| m.prob_purchases_conditional(whole_count("n", n)?, t, x, tx, tt);
+            "Discounted expected residual transactions, where the model has them in closed form (Pareto/NBD: continuous rate per unit; BG/BB: rate per opportunity)."
+            dert(discount) |m, x, tx, tt| m.dert(discount, x, tx, tt);
+            "P(alive at opportunity n + m) for each customer (discrete-time models)."
+            prob_alive_ahead(m) |model, x, tx, tt| model.prob_alive_ahead(m, x, tx, tt);
+        }
+
         #[napi]
         impl $class {
-            /// Per-customer log-likelihood.
-            #[napi(catch_unwind)]
-            pub fn log_likelihood_of(&self, data: $Input) -> Result<Float64Array> {
-                per_customer(self, &data, |m, [x, tx, t]| m.log_likelihood(x, tx, t))
-            }
-
-            /// P(alive) of each customer.
-            #[napi(catch_unwind)]
-            pub fn prob_alive(&self, data: $Input) -> Result<Float64Array> {
-                per_customer(self, &data, |m, [x, tx, t]| m.prob_alive(x, tx, t))
-            }
-
-            /// Expected purchases of each customer in the next `t` units.
-            #[napi(catch_unwind)]
-            pub fn expected_purchases(&self, t: f64, data: $Input) -> Result<Float64Array> {
-                per_customer(self, &data, |m, [x, tx, tt]| {
-                    m.expected_purchases(t, x, tx, tt)
-                })
-            }
-
             /// Expected purchases of a new customer in `t` units.
-            #[napi(catch_unwind)]
-            pub fn expected_purchases_new(&self, t: f64) -> Result<f64> {
+            #[napi(catch_unwind, skip_typescript)]
+            pub fn expected_purchases_new(&self, t: Unknown<'_>) -> Result<f64> {
+                let t = number("t", t)?;
                 self.model()?.expected_purchases_new(t).map_err(js)
             }
 
             /// P(X(t) = n) for a new customer.
-            #[napi(catch_unwind)]
-            pub fn prob_purchases(&self, n: f64, t: f64) -> Result<f64> {
-                let m = self.model()?;
-                whole_count("n", n)
-                    .and_then(|n| m.prob_purchases(n, t))
-                    .map_err(js)
-            }
-
-            /// P(X(T, T+t) = n | x, t_x, T) for each customer, where the model has it.
-            #[napi(catch_unwind)]
-            pub fn prob_purchases_conditional(
-                &self,
-                n: f64,
-                t: f64,
-                data: $Input,
-            ) -> Result<Float64Array> {
-                per_customer(self, &data, |m, [x, tx, tt]| {
-                    m.prob_purchases_conditional(whole_count("n", n)?, t, x, tx, tt)
-                })
-            }
-
-            /// Discounted expected residual transactions, where the model has them in closed form
-            /// (Pareto/NBD: continuous rate per unit; BG/BB: rate per opportunity).
-            #[napi(catch_unwind)]
-            pub fn dert(&self, discount: f64, data: $Input) -> Result<Float64Array> {
-                per_customer(self, &data, |m, [x, tx, t]| m.dert(discount, x, tx, t))
-            }
-
-            /// P(alive at opportunity n + m) for each customer (discrete-time models).
-            #[napi(catch_unwind)]
-            pub fn prob_alive_ahead(&self, m: f64, data: $Input) -> Result<Float64Array> {
-                per_customer(self, &data, |model, [x, tx, t]| {
-                    model.prob_alive_ahead(m, x, tx, t)
-                })
+            #[napi(catch_unwind, skip_typescript)]
+            pub fn prob_purchases(&self, n: Unknown<'_>, t: Unknown<'_>) -> Result<f64> {
+                let (m, n, t) = (self.model()?, number("n", n)?, number("t", t)?);
+                whole_count("n", n).and_then(|n| m.prob_purchases(n, t)).map_err(js)
             }
 
             /// Discounted CLV of each customer with `spendModel` (see `customerLifetimeValue`).
-            #[napi(catch_unwind)]
+            #[napi(catch_unwind, skip_typescript)]
             pub fn customer_lifetime_value(
                 &self,
                 spend_model: ModelClass<'_>,
-                data: SpendCustomers,
-                options: Option<ClvOptions>,
+                data: Unknown<'_>,
+                options: Option<Unknown<'_>>,
             ) -> Result<Float64Array> {
                 clv_of(self, &spend_model, &data, options)
             }
@@ -554,22 +412,27 @@ macro_rules! spend_methods {
         impl $class {
             /// Per-customer log-likelihood (repeat customers).
             #[napi(catch_unwind)]
-            pub fn log_likelihood_of(&self, data: $Input) -> Result<Float64Array> {
-                let (c, m) = (data.columns(), self.model()?);
-                m.gamma_gamma("log_likelihood")
-                    .and_then(|g| g.log_likelihood(c[0], c[1]))
+            pub fn log_likelihood_of(
+                &self,
+                #[napi(ts_arg_type = "SpendCustomers")] data: Unknown<'_>,
+            ) -> Result<Float64Array> {
+                let (m, d) = (self.model()?, data_of(self.state.kind(), &data)?);
+                let c = d.slices();
+                let g = m.gamma_gamma("log_likelihood");
+                g.and_then(|g| g.log_likelihood(c[0], c[1]))
                     .map(out)
                     .map_err(js)
             }
 
             /// Expected mean transaction value of each customer.
             #[napi(catch_unwind)]
-            pub fn expected_spend(&self, data: $Input) -> Result<Float64Array> {
-                let c = data.columns();
-                self.model()?
-                    .expected_spend(c[0], c[1])
-                    .map(out)
-                    .map_err(js)
+            pub fn expected_spend(
+                &self,
+                #[napi(ts_arg_type = "SpendCustomers")] data: Unknown<'_>,
+            ) -> Result<Float64Array> {
+                let (m, d) = (self.model()?, data_of(self.state.kind(), &data)?);
+                let c = d.slices();
+                m.expected_spend(c[0], c[1]).map(out).map_err(js)
             }
         }
     };
@@ -584,9 +447,10 @@ macro_rules! retention_methods {
             pub fn fit<'a>(
                 &mut self,
                 this: This<'a>,
-                survivors: Either<Float64Array, Vec<f64>>,
+                #[napi(ts_arg_type = "Float64Array | Array<number>")] survivors: Unknown<'_>,
             ) -> Result<This<'a>> {
-                self.state.fit(&[sl(&survivors)], None).map_err(js)?;
+                let s = numbers("survivors", survivors)?;
+                self.state.fit(&[sl(&s)], None).map_err(js)?;
                 Ok(this)
             }
 
@@ -594,16 +458,12 @@ macro_rules! retention_methods {
             #[napi(catch_unwind)]
             pub fn sample(
                 &self,
-                survivors: Either<Float64Array, Vec<f64>>,
+                #[napi(ts_arg_type = "Float64Array | Array<number>")] survivors: Unknown<'_>,
                 options: Option<crate::uncertainty::SampleOptions<'_>>,
             ) -> Result<crate::uncertainty::Draws> {
+                let s = numbers("survivors", survivors)?;
                 // the core refuses groups for a survivor curve (NOT_SUPPORTED)
-                match crate::uncertainty::sample(
-                    self.state.kind(),
-                    &[sl(&survivors)],
-                    None,
-                    options,
-                )? {
+                match crate::uncertainty::sample(self.state.kind(), &[sl(&s)], None, options)? {
                     Either::A(d) => Ok(d),
                     Either::B(_) => Err(napi::Error::new(
                         "NOT_SUPPORTED".to_string(),
@@ -616,60 +476,56 @@ macro_rules! retention_methods {
             #[napi(catch_unwind)]
             pub fn log_likelihood_of(
                 &self,
-                survivors: Either<Float64Array, Vec<f64>>,
+                #[napi(ts_arg_type = "Float64Array | Array<number>")] survivors: Unknown<'_>,
             ) -> Result<f64> {
-                self.model()?
-                    .retention("log_likelihood")
-                    .and_then(|m| m.log_likelihood(sl(&survivors)))
-                    .map_err(js)
-            }
-
-            /// S(t): probability of being active after t periods.
-            #[napi(catch_unwind)]
-            pub fn survival(&self, t: f64) -> Result<f64> {
-                self.model()?
-                    .retention("survival")
-                    .and_then(|m| m.survival(t))
-                    .map_err(js)
-            }
-
-            /// r(t) = S(t)/S(t−1): retention rate in period t.
-            #[napi(catch_unwind)]
-            pub fn retention(&self, t: f64) -> Result<f64> {
-                self.model()?
-                    .retention("retention")
-                    .and_then(|m| m.retention(t))
-                    .map_err(js)
-            }
-
-            /// P(T = t): probability of churning in period t.
-            #[napi(catch_unwind)]
-            pub fn prob_churn(&self, t: f64) -> Result<f64> {
-                self.model()?
-                    .retention("prob_churn")
-                    .and_then(|m| m.prob_churn(t))
-                    .map_err(js)
-            }
-
-            /// Discounted expected residual lifetime of a customer who has made `renewals` renewals.
-            #[napi(catch_unwind)]
-            pub fn dert(&self, discount: f64, renewals: f64) -> Result<f64> {
-                self.model()?
-                    .retention("dert")
-                    .and_then(|m| m.dert(discount, renewals))
-                    .map_err(js)
-            }
-
-            /// Discounted expected lifetime of a new customer.
-            #[napi(catch_unwind)]
-            pub fn discounted_expected_lifetime(&self, discount: f64) -> Result<f64> {
-                self.model()?
-                    .retention("discounted_expected_lifetime")
-                    .and_then(|m| m.discounted_expected_lifetime(discount))
-                    .map_err(js)
+                let s = numbers("survivors", survivors)?;
+                with_retention(self, "log_likelihood", |m| m.log_likelihood(sl(&s)))
             }
         }
+
+        retention_scalar_methods! { $class;
+            "S(t): probability of being active after t periods."
+            survival(t) |m| m.survival(t);
+            "r(t) = S(t)/S(t−1): retention rate in period t."
+            retention(t) |m| m.retention(t);
+            "P(T = t): probability of churning in period t."
+            prob_churn(t) |m| m.prob_churn(t);
+            "Discounted expected residual lifetime of a customer who has made `renewals` renewals."
+            dert(discount, renewals) |m| m.dert(discount, renewals);
+            "Discounted expected lifetime of a new customer."
+            discounted_expected_lifetime(discount) |m| m.discounted_expected_lifetime(discount);
+        }
     };
+}
+
+/// Methods of the retention model of numbers only, one per line: `"doc"
+/// name(scalars) |model| call`; each scalar is read as a number (our error
+/// naming it), and a model of another family is `NOT_SUPPORTED` naming the
+/// method.
+macro_rules! retention_scalar_methods {
+    ($class:ident; $($doc:literal $name:ident($($s:ident),*) |$m:ident| $call:expr;)*) => {
+        #[napi]
+        impl $class {
+            $(
+                #[doc = $doc]
+                #[napi(catch_unwind)]
+                pub fn $name(&self, $(#[napi(ts_arg_type = "number")] $s: Unknown<'_>),*) -> Result<f64> {
+                    $(let $s = number(stringify!($s), $s)?;)*
+                    with_retention(self, stringify!($name), |$m| $call)
+                }
+            )*
+        }
+    };
+}
+
+/// `f` of the retention model of `class` (`NOT_SUPPORTED` naming `what`
+/// for another family).
+fn with_retention(
+    class: &impl HasModel,
+    what: &str,
+    f: impl FnOnce(&clv::models::ShiftedBetaGeo) -> clv::Result<f64>,
+) -> Result<f64> {
+    class.model()?.retention(what).and_then(f).map_err(js)
 }
 
 use clv_js_common::model_classes;
@@ -678,18 +534,14 @@ clv::for_each_model!(model_classes);
 fn clv_of(
     transaction: &impl HasModel,
     spend: &impl HasModel,
-    data: &SpendCustomers,
-    options: Option<ClvOptions>,
+    data: &Unknown<'_>,
+    options: Option<Unknown<'_>>,
 ) -> Result<Float64Array> {
-    let args = options.unwrap_or_default().args(data.unit.clone());
-    let columns = [
-        sl(&data.frequency),
-        required("recency", &data.recency)?,
-        required("T", &data.t)?,
-        sl(&data.monetary_value),
-    ];
+    let d = Data::read(data, &["frequency", "recency", "T", "monetaryValue"])?;
+    let (args, _) = read::clv_args(options.as_ref(), d.unit.clone())?;
+    let c = d.slices();
     let (t, s) = (transaction.model()?, spend.model()?);
-    common::customer_lifetime_value(t, s, columns, &args)
+    common::customer_lifetime_value(t, s, [c[0], c[1], c[2], c[3]], &args)
         .map(out)
         .map_err(js)
 }
@@ -700,8 +552,8 @@ fn clv_of(
 pub fn customer_lifetime_value(
     transaction_model: ModelClass<'_>,
     spend_model: ModelClass<'_>,
-    data: SpendCustomers,
-    options: Option<ClvOptions>,
+    #[napi(ts_arg_type = "SpendCustomers")] data: Unknown<'_>,
+    #[napi(ts_arg_type = "ClvOptions | undefined | null")] options: Option<Unknown<'_>>,
 ) -> Result<Float64Array> {
     clv_of(&transaction_model, &spend_model, &data, options)
 }

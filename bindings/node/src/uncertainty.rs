@@ -4,68 +4,66 @@
 //! converts, calls the core (through `clv_js_common::uncertainty`) and
 //! converts back.
 
-use std::collections::BTreeMap;
-
 use clv::ModelInfo;
-use clv::bayes::PriorItem;
+use clv::bayes::{GroupSummary, ParamSummary};
 use clv::models::ModelKind;
 use clv::uncertainty::{Intervals, Spend};
-use clv_js_common::uncertainty::{self as common, DrawsArgs, PriorItems, SampleArgs};
+use clv_js_common::uncertainty::{self as common, DrawsArgs, ReadItem, SampleArgs};
 use napi::bindgen_prelude::{Either, Float64Array, Function, Unknown};
 use napi::{JsValue, ValueType};
 use napi_derive::napi;
 
-use crate::models::{ClvOptions, HasModel, ModelClass};
-use crate::{Result, js, sl};
+use crate::models::{HasModel, ModelClass};
+use crate::{Result, js, read, sl};
 
 /// Any model's per-customer arrays (those of its registry inputs), and
-/// the weights and unit of the data.
-#[napi(object, object_to_js = false)]
-#[derive(Default)]
-pub struct DrawsData {
-    /// Repeat purchases x.
-    pub frequency: Option<Either<Float64Array, Vec<f64>>>,
-    /// Age at the last purchase t_x.
-    pub recency: Option<Either<Float64Array, Vec<f64>>>,
-    /// Age at the end of observation (continuous-time models).
-    #[napi(js_name = "T")]
-    pub t: Option<Either<Float64Array, Vec<f64>>>,
-    /// Transaction opportunities (BG/BB).
-    pub n_periods: Option<Either<Float64Array, Vec<f64>>>,
-    /// Mean repeat spend (spend models, CLV).
-    pub monetary_value: Option<Either<Float64Array, Vec<f64>>>,
-    /// Whole-number counts of identical customers (bootstrap).
-    pub weights: Option<Either<Float64Array, Vec<f64>>>,
-    /// The time unit of the columns (CLV).
-    pub unit: Option<String>,
+/// the weights and unit of the data: a JS object read when used
+/// ([`arrays`]), a wrong-typed array as our error naming it. napi types it
+/// by this alias's name: its TS is in the head `index.d.ts.in`.
+pub type DrawsData<'a> = Unknown<'a>;
+
+/// The arrays of a [`DrawsData`] that were given, by their JS names.
+pub(crate) struct Arrays(Vec<(&'static str, read::Numbers)>);
+
+impl Arrays {
+    pub(crate) fn get(&self, name: &str) -> Option<&[f64]> {
+        self.0.iter().find(|(n, _)| *n == name).map(|(_, a)| sl(a))
+    }
 }
 
-impl DrawsData {
-    pub(crate) fn get(&self, name: &str) -> Option<&[f64]> {
-        match name {
-            "frequency" => self.frequency.as_ref().map(sl),
-            "recency" => self.recency.as_ref().map(sl),
-            "T" => self.t.as_ref().map(sl),
-            "nPeriods" => self.n_periods.as_ref().map(sl),
-            "monetaryValue" => self.monetary_value.as_ref().map(sl),
-            _ => None,
-        }
-    }
+/// The arrays `data` gives (`weights` too), read.
+pub(crate) fn arrays(data: &DrawsData<'_>) -> Result<Arrays> {
+    let names = [
+        "frequency",
+        "recency",
+        "T",
+        "nPeriods",
+        "monetaryValue",
+        "weights",
+    ];
+    let read = names
+        .into_iter()
+        .map(|n| Ok(read::opt_numbers_of(data, n)?.map(|a| (n, a))));
+    Ok(Arrays(
+        read.filter_map(Result::transpose).collect::<Result<_>>()?,
+    ))
 }
 
 /// Options of `draws`.
 #[napi(object, object_to_js = false)]
 #[derive(Default)]
-pub struct DrawsOptions {
+pub struct DrawsOptions<'a> {
     /// "laplace" (default: normal on the log-parameter scale from the fit's
     /// covariance) or "bootstrap" (refits to customers resampled from `data`).
     pub method: Option<String>,
     /// Number of draws (default 2000).
-    pub n: Option<f64>,
+    #[napi(ts_type = "number")]
+    pub n: Option<Unknown<'a>>,
     /// Seed (default 0): the same seed gives the same draws in every runtime.
-    pub seed: Option<f64>,
+    #[napi(ts_type = "number")]
+    pub seed: Option<Unknown<'a>>,
     /// The data the model was fitted to (bootstrap).
-    pub data: Option<DrawsData>,
+    pub data: Option<DrawsData<'a>>,
 }
 
 /// Options of `sample` (a Bayesian fit with NUTS).
@@ -77,23 +75,29 @@ pub struct SampleOptions<'env> {
     /// `['halfflat']`; parameters not named keep their default (`lognormal(0, 2)`
     /// for shapes, `lognormal(0, 5)` for scales).
     #[napi(ts_type = "Record<string, string | Array<string | number>>")]
-    pub priors: Option<BTreeMap<String, PriorSpec>>,
+    pub priors: Option<Unknown<'env>>,
     /// Number of chains (default 4), run in parallel.
-    pub chains: Option<f64>,
+    #[napi(ts_type = "number")]
+    pub chains: Option<Unknown<'env>>,
     /// Warm-up draws per chain, discarded (default 1000).
-    pub tune: Option<f64>,
+    #[napi(ts_type = "number")]
+    pub tune: Option<Unknown<'env>>,
     /// Kept draws per chain (default 1000).
-    pub draws: Option<f64>,
+    #[napi(ts_type = "number")]
+    pub draws: Option<Unknown<'env>>,
     /// Seed (default 0): the same seed gives the same draws bit for bit, in every runtime.
-    pub seed: Option<f64>,
+    #[napi(ts_type = "number")]
+    pub seed: Option<Unknown<'env>>,
     /// Optional weight per row (or give `weights` in the data, as to `fit`).
-    pub weights: Option<Either<Float64Array, Vec<f64>>>,
+    #[napi(ts_type = "Float64Array | Array<number>")]
+    pub weights: Option<Unknown<'env>>,
     /// One group label per row: a hierarchical fit (a `GroupedDraws`), each
     /// group its own parameters, partially pooled (docs/uncertainty.md).
     pub groups: Option<Vec<String>>,
     /// With `groups`: hyperpriors by parameter name, `[muMean, muSd, tauSd]`
     /// (defaults `[0, 2, 1]` for shapes, `[0, 5, 1]` for scales).
-    pub hyperpriors: Option<BTreeMap<String, Vec<f64>>>,
+    #[napi(ts_type = "Record<string, Array<number>>")]
+    pub hyperpriors: Option<Unknown<'env>>,
     /// Called with each chain's progress (about every 1% of its draws, and
     /// after its last), on this thread while the chains run; returning
     /// `false` stops the run with a `CANCELLED` error, and so does throwing.
@@ -118,65 +122,94 @@ pub struct SampleProgress {
 
 impl From<clv::bayes::SampleProgress> for SampleProgress {
     fn from(p: clv::bayes::SampleProgress) -> Self {
-        let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
         // draw counts are below 2^53 (MAX_DRAWS): exact
         #[allow(clippy::cast_precision_loss)]
         let (done, total) = (p.done as f64, p.total as f64);
         SampleProgress {
-            chain: count(p.chain),
-            chains: count(p.chains),
+            chain: crate::count(p.chain),
+            chains: crate::count(p.chains),
             done,
             total,
-            divergences: count(p.divergences),
+            divergences: crate::count(p.divergences),
         }
     }
 }
 
-js_object! {
-#[doc = "One row of a draws object's `summary()`: the posterior of one parameter."]
-#[napi(object, object_from_js = false)]
-pub struct PosteriorRow from common::PosteriorRow {
-    pub param: String => String::from,
-    pub mean: f64,
+/// The row objects of `Draws.summary()` and `GroupedDraws.summary()`, from
+/// one list of the core's [`ParamSummary`] fields (`name: type => convert`).
+/// The TS of a grouped row names only its own fields: the head of
+/// index.d.ts (index.d.ts.in) makes it extend `PosteriorRow`.
+macro_rules! posterior_rows {
+    ($($(#[doc = $doc:literal])* $field:ident: $ty:ty => $conv:expr,)*) => {
+        /// One row of a draws object's `summary()`: the posterior of one parameter.
+        #[napi(object, object_from_js = false)]
+        pub struct PosteriorRow {
+            $($(#[doc = $doc])* pub $field: $ty,)*
+        }
+
+        /// One row of a grouped posterior's `summary()`: a group's parameter
+        /// (`term` "theta"), or the mean "mu" / spread "tau" of a parameter
+        /// across groups (`group` null).
+        #[napi(object, object_from_js = false)]
+        pub struct GroupPosteriorRow {
+            pub group: Option<String>,
+            pub term: String,
+            $(#[napi(skip_typescript)] pub $field: $ty,)*
+        }
+
+        impl From<ParamSummary> for PosteriorRow {
+            fn from(r: ParamSummary) -> Self {
+                Self { $($field: ($conv)(r.$field),)* }
+            }
+        }
+
+        impl From<GroupSummary> for GroupPosteriorRow {
+            fn from(r: GroupSummary) -> Self {
+                let s = r.stats;
+                Self { group: r.group, term: r.term.to_string(), $($field: ($conv)(s.$field),)* }
+            }
+        }
+    };
+}
+
+posterior_rows! {
+    param: String => String::from,
+    mean: f64 => f64::from,
     #[doc = "Posterior standard deviation."]
-    pub sd: f64,
+    sd: f64 => f64::from,
     #[doc = "5% quantile."]
-    pub q05: f64,
+    q05: f64 => f64::from,
     #[doc = "95% quantile."]
-    pub q95: f64,
+    q95: f64 => f64::from,
     #[doc = "Rank-normalised split R-hat (Vehtari et al. 2021)."]
-    pub r_hat: f64,
+    r_hat: f64 => f64::from,
     #[doc = "Bulk effective sample size."]
-    pub ess_bulk: f64,
+    ess_bulk: f64 => f64::from,
     #[doc = "Tail effective sample size."]
-    pub ess_tail: f64,
+    ess_tail: f64 => f64::from,
     #[doc = "Divergent transitions of the whole run (the same on every row)."]
-    pub divergences: u32,
-}
+    divergences: u32 => crate::count,
 }
 
-/// A prior as JS gives it: `['gamma', 1, 1]`, or the bare family name.
-type PriorSpec = Either<String, Vec<Either<String, f64>>>;
-
-/// The priors object as the core's items per parameter (the core parses
-/// and checks them), in the order of the parameter names.
-fn prior_items(priors: Option<&BTreeMap<String, PriorSpec>>) -> Vec<PriorItems<'_>> {
-    fn item(v: &Either<String, f64>) -> PriorItem<'_> {
-        match v {
-            Either::A(s) => PriorItem::Text(s),
-            Either::B(v) => PriorItem::Number(*v),
-        }
-    }
-    priors
+/// The priors object (`{ r: ['gamma', 1, 1], … }`) as read from JS, per
+/// parameter its elements (the core parses and checks them).
+fn read_priors(priors: Option<&Unknown<'_>>) -> Result<Vec<(String, Vec<ReadItem>)>> {
+    let expected = "an object of priors by parameter name, e.g. { r: ['gamma', 1, 1] }";
+    read::entries(priors, "priors", expected)?
         .into_iter()
-        .flatten()
-        .map(|(k, v)| {
-            let items = match v {
-                Either::A(family) => vec![PriorItem::Text(family)],
-                Either::B(a) => a.iter().map(item).collect(),
-            };
-            (k.clone(), items)
+        .map(|(name, v)| {
+            let items = read::elements(&name, v)?.iter().map(read::item).collect();
+            Ok((name, items))
         })
+        .collect()
+}
+
+/// The hyperpriors object (`{ r: [muMean, muSd, tauSd] }`) as numbers per parameter.
+fn read_hyperpriors(hyper: Option<&Unknown<'_>>) -> Result<Vec<(String, Vec<f64>)>> {
+    let expected = "an object of [muMean, muSd, tauSd] by parameter name";
+    read::entries(hyper, "hyperpriors", expected)?
+        .into_iter()
+        .map(|(name, v)| Ok((name.clone(), sl(&read::numbers(&name, v)?).to_vec())))
         .collect()
 }
 
@@ -189,12 +222,13 @@ pub(crate) fn sample(
     options: Option<SampleOptions<'_>>,
 ) -> Result<Either<Draws, crate::grouped::GroupedDraws>> {
     let o = options.unwrap_or_default();
-    let weights = common::sample_weights(weights, o.weights.as_ref().map(sl)).map_err(js)?;
+    let own = o.weights.map(|w| read::numbers("weights", w)).transpose()?;
+    let weights = common::sample_weights(weights, own.as_ref().map(sl)).map_err(js)?;
     let args = SampleArgs {
-        chains: o.chains,
-        tune: o.tune,
-        draws: o.draws,
-        seed: o.seed,
+        chains: read::opt_number("chains", o.chains)?,
+        tune: read::opt_number("tune", o.tune)?,
+        draws: read::opt_number("draws", o.draws)?,
+        seed: read::opt_number("seed", o.seed)?,
     };
     common::check_sample_options(common::SampleGiven {
         groups: o.groups.is_some(),
@@ -204,13 +238,14 @@ pub(crate) fn sample(
     })
     .map_err(js)?;
     if let Some(groups) = &o.groups {
-        let hyper: Vec<(String, Vec<f64>)> = o.hyperpriors.into_iter().flatten().collect();
+        let hyper = read_hyperpriors(o.hyperpriors.as_ref())?;
         let inner = common::sample_grouped(kind, inputs, weights, groups, &hyper, &args);
         return Ok(Either::B(crate::grouped::GroupedDraws {
             inner: inner.map_err(js)?,
         }));
     }
-    let priors = prior_items(o.priors.as_ref());
+    let read = read_priors(o.priors.as_ref())?;
+    let priors = common::prior_items(&read);
     let on_progress = match &o.on_progress {
         None => None,
         Some(Either::A(f)) => Some(f),
@@ -237,21 +272,9 @@ pub(crate) fn sample(
     }))
 }
 
-/// Options of an interval: the quantile levels (default [0.05, 0.5, 0.95]).
-#[napi(object, object_to_js = false)]
-pub struct IntervalOptions {
-    pub quantiles: Option<Vec<f64>>,
-}
-
-/// `customerLifetimeValue` options with the quantile levels.
-#[napi(object, object_to_js = false)]
-#[derive(Default)]
-pub struct ClvIntervalOptions {
-    pub time: Option<f64>,
-    pub discount_rate: Option<f64>,
-    pub freq: Option<String>,
-    pub quantiles: Option<Vec<f64>>,
-}
+/// Options of an interval (`{quantiles}`), the JS object itself (napi
+/// types it by this alias's name: its TS is in the head `index.d.ts.in`).
+pub type IntervalOptions<'a> = Unknown<'a>;
 
 /// The mean and quantiles of the per-draw sums over customers.
 #[napi(object, object_from_js = false)]
@@ -292,18 +315,19 @@ pub struct Draws {
 }
 
 /// `model.draws(options)` of every model class.
-pub(crate) fn draws(model: &impl HasModel, options: Option<DrawsOptions>) -> Result<Draws> {
+pub(crate) fn draws(model: &impl HasModel, options: Option<DrawsOptions<'_>>) -> Result<Draws> {
     let o = options.unwrap_or_default();
     let m = model.state().get().map_err(js)?;
     let args = DrawsArgs {
         method: o.method,
-        n: o.n,
-        seed: o.seed,
+        n: read::opt_number("n", o.n)?,
+        seed: read::opt_number("seed", o.seed)?,
     };
-    let data = match &o.data {
-        Some(d) => Some((
-            common::columns(m.kind(), |n| d.get(n)).map_err(js)?,
-            d.weights.as_ref().map(sl),
+    let arrays = o.data.as_ref().map(arrays).transpose()?;
+    let data = match &arrays {
+        Some(a) => Some((
+            common::columns(m.kind(), |n| a.get(n)).map_err(js)?,
+            a.get("weights"),
         )),
         None => None,
     };
@@ -312,8 +336,12 @@ pub(crate) fn draws(model: &impl HasModel, options: Option<DrawsOptions>) -> Res
     })
 }
 
-pub(crate) fn q(o: Option<IntervalOptions>) -> Vec<f64> {
-    common::quantiles(o.and_then(|o| o.quantiles))
+/// The quantile levels of interval options (default [0.05, 0.5, 0.95]).
+pub(crate) fn q(o: Option<IntervalOptions<'_>>) -> Result<Vec<f64>> {
+    let given = o
+        .map(|o| read::opt_numbers_of(&o, "quantiles"))
+        .transpose()?;
+    Ok(common::quantiles(given.flatten().map(|q| sl(&q).to_vec())))
 }
 
 #[napi]
@@ -329,9 +357,7 @@ impl Draws {
     /// as one chain).
     #[napi(catch_unwind)]
     pub fn summary(&self) -> Result<Vec<PosteriorRow>> {
-        Ok(crate::rows(
-            common::posterior_rows(&self.inner).map_err(js)?,
-        ))
+        Ok(crate::rows(self.inner.summary().map_err(js)?))
     }
 
     /// Divergent transitions of NUTS draws; null for other methods.
@@ -363,7 +389,7 @@ impl Draws {
     /// The number of draws.
     #[napi(getter)]
     pub fn n(&self) -> u32 {
-        u32::try_from(self.inner.len()).unwrap_or(u32::MAX)
+        crate::count(self.inner.len())
     }
 
     /// The registry key of the model.
@@ -398,10 +424,15 @@ impl Draws {
     pub fn customer_lifetime_value(
         &self,
         spend: Either<&Draws, ModelClass<'_>>,
-        data: DrawsData,
-        options: Option<ClvIntervalOptions>,
+        data: DrawsData<'_>,
+        #[napi(ts_arg_type = "ClvIntervalOptions | undefined | null")] options: Option<Unknown<'_>>,
     ) -> Result<PredictionIntervals> {
-        clv_intervals(common::ClvOf::Draws(&self.inner), &spend, &data, options)
+        clv_intervals(
+            common::ClvOf::Draws(&self.inner),
+            &spend,
+            &data,
+            options.as_ref(),
+        )
     }
 }
 
@@ -411,21 +442,17 @@ pub(crate) fn clv_intervals(
     of: common::ClvOf<'_>,
     spend: &Either<&Draws, ModelClass<'_>>,
     data: &DrawsData,
-    options: Option<ClvIntervalOptions>,
+    options: Option<&Unknown<'_>>,
 ) -> Result<PredictionIntervals> {
-    let o = options.unwrap_or_default();
-    let clv = ClvOptions {
-        time: o.time,
-        discount_rate: o.discount_rate,
-        freq: o.freq,
-    };
-    let args = clv.args(data.unit.clone());
-    let c = common::clv_columns(|n| data.get(n)).map_err(js)?;
+    let unit = read::opt_string_of(data, "unit")?;
+    let (args, quantiles) = read::clv_args(options, unit)?;
+    let a = arrays(data)?;
+    let c = common::clv_columns(|n| a.get(n)).map_err(js)?;
     let spend = match spend {
         Either::A(d) => Spend::Draws(&d.inner),
         Either::B(m) => Spend::Model(m.state().get().map_err(js)?),
     };
-    let qs = common::quantiles(o.quantiles);
+    let qs = common::quantiles(quantiles);
     common::customer_lifetime_value(of, spend, c, &args, &qs)
         .map(Into::into)
         .map_err(js)
@@ -437,7 +464,7 @@ pub(crate) fn clv_intervals(
 /// interval options, and `|draws, quantiles| call` gives the core's
 /// intervals, converted once.
 macro_rules! predictions {
-    (impl $class:ident; $($(#[doc = $doc:literal])* fn $name:ident($($arg:ident: $ty:ty),*) |$d:ident, $q:ident| $call:expr;)*) => {
+    (impl $class:ident; $($(#[doc = $doc:literal])* fn $name:ident($($(#[$am:meta])* $arg:ident: $ty:ty),*) |$d:ident, $q:ident| $call:expr;)*) => {
         #[napi]
         impl $class {
             $(
@@ -445,11 +472,11 @@ macro_rules! predictions {
                 #[napi(catch_unwind)]
                 pub fn $name(
                     &self,
-                    $($arg: $ty,)*
-                    options: Option<IntervalOptions>,
+                    $($(#[$am])* $arg: $ty,)*
+                    options: Option<IntervalOptions<'_>>,
                 ) -> Result<PredictionIntervals> {
-                    let ($d, $q) = (self, $crate::uncertainty::q(options));
-                    $call.map(Into::into).map_err($crate::js)
+                    let ($d, $q) = (self, $crate::uncertainty::q(options)?);
+                    $call.map(Into::into).map_err($crate::uncertainty::IntoJs::into_js)
                 }
             )*
         }
@@ -460,17 +487,17 @@ pub(crate) use predictions;
 predictions! {
     impl Draws;
     #[doc = "P(alive) with intervals."]
-    fn prob_alive(data: DrawsData) |d, q| per_customer(d.inner.kind(), &data, |c| d.inner.prob_alive(c[0], c[1], c[2], &q));
+    fn prob_alive(data: DrawsData<'_>) |d, q| per_customer(d.inner.kind(), &data, |c| d.inner.prob_alive(c[0], c[1], c[2], &q));
     #[doc = "Expected purchases in the next `t` units with intervals."]
-    fn expected_purchases(t: f64, data: DrawsData) |d, q| per_customer(d.inner.kind(), &data, |c| d.inner.expected_purchases(&[t], c[0], c[1], c[2], &q));
+    fn expected_purchases(#[napi(ts_arg_type = "number")] t: Unknown<'_>, data: DrawsData<'_>) |d, q| { let t = read::number("t", t)?; per_customer(d.inner.kind(), &data, |c| d.inner.expected_purchases(&[t], c[0], c[1], c[2], &q)) };
     #[doc = "E[X(t)] of a new customer for each `t`, with intervals."]
     fn expected_purchases_new(t: Either<Float64Array, Vec<f64>>) |d, q| d.inner.expected_purchases_new(sl(&t), &q);
     #[doc = "P(X(t) = n) of a new customer (`n` and `t` broadcast), with intervals."]
     fn prob_purchases(n: Either<Float64Array, Vec<f64>>, t: Either<Float64Array, Vec<f64>>) |d, q| d.inner.prob_purchases(sl(&n), sl(&t), &q);
     #[doc = "DERT with intervals, where the model has it."]
-    fn dert(discount: f64, data: DrawsData) |d, q| per_customer(d.inner.kind(), &data, |c| d.inner.dert(discount, c[0], c[1], c[2], &q));
+    fn dert(#[napi(ts_arg_type = "number")] discount: Unknown<'_>, data: DrawsData<'_>) |d, q| { let discount = read::number("discount", discount)?; per_customer(d.inner.kind(), &data, |c| d.inner.dert(discount, c[0], c[1], c[2], &q)) };
     #[doc = "Expected spend with intervals (draws of a spend model)."]
-    fn expected_spend(data: DrawsData) |d, q| per_customer(d.inner.kind(), &data, |c| d.inner.expected_spend(c[0], c[1], &q));
+    fn expected_spend(data: DrawsData<'_>) |d, q| per_customer(d.inner.kind(), &data, |c| d.inner.expected_spend(c[0], c[1], &q));
     #[doc = "S(t) of an sBG cohort for each `t`, with intervals."]
     fn survival(t: Either<Float64Array, Vec<f64>>) |d, q| d.inner.survival(sl(&t), &q);
     #[doc = "Retention rate r(t) of an sBG cohort for each `t`, with intervals."]
@@ -482,6 +509,25 @@ pub(crate) fn per_customer<T>(
     kind: ModelKind,
     data: &DrawsData,
     f: impl FnOnce(&[&[f64]]) -> clv::Result<T>,
-) -> clv::Result<T> {
-    f(&common::columns(kind, |n| data.get(n))?)
+) -> Result<T> {
+    let a = arrays(data)?;
+    f(&common::columns(kind, |n| a.get(n)).map_err(js)?).map_err(js)
+}
+
+/// A core error, or one of reading a JS value, as the JS error
+/// (`predictions!` converts the results of both).
+pub(crate) trait IntoJs {
+    fn into_js(self) -> napi::Error<String>;
+}
+
+impl IntoJs for clv::Error {
+    fn into_js(self) -> napi::Error<String> {
+        js(self)
+    }
+}
+
+impl IntoJs for napi::Error<String> {
+    fn into_js(self) -> napi::Error<String> {
+        self
+    }
 }

@@ -50,7 +50,7 @@ impl WasmGroupedDraws {
     /// Rows per (group, parameter), then the mu and tau rows per parameter.
     #[wasm_bindgen(unchecked_return_type = "GroupPosteriorRow[]")]
     pub fn summary(&self) -> Result<JsValue> {
-        to_js(&common::grouped_rows(&self.inner).map_err(js)?)
+        to_js(&self.inner.summary().map_err(js)?)
     }
 
     /// The hyperparameter draws: per draw mu of each parameter, then tau.

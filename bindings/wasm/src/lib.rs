@@ -179,14 +179,25 @@ fn strings(obj: &JsValue, key: &str) -> Result<Vec<String>> {
         .collect()
 }
 
-fn fit_options(options: &JsValue) -> Result<clv::fit::FitOptions> {
-    glue::FitArgs {
-        penalty: opt_f64(options, "penalty")?,
-        max_iterations: opt_f64(options, "maxIterations")?,
-        gradient_tolerance: opt_f64(options, "gradientTolerance")?,
+/// An options object as js-common's option structs read it.
+struct Opts<'a>(&'a JsValue);
+
+impl glue::JsObject for Opts<'_> {
+    type Error = JsValue;
+
+    fn number(&self, key: &str) -> Result<Option<f64>> {
+        opt_f64(self.0, key)
     }
-    .to_options()
-    .map_err(js)
+
+    fn string(&self, key: &str) -> Result<Option<String>> {
+        opt_string(self.0, key)
+    }
+}
+
+fn fit_options(options: &JsValue) -> Result<clv::fit::FitOptions> {
+    glue::FitArgs::read(&Opts(options))?
+        .to_options()
+        .map_err(js)
 }
 
 // ---------------------------------------------------------------------------
@@ -608,13 +619,9 @@ pub fn customer_totals(
 }
 
 fn uplift_options(options: &JsValue) -> Result<clv::experiment::UpliftOptions> {
-    glue::UpliftArgs {
-        confidence: opt_f64(options, "confidence")?,
-        metric: opt_string(options, "metric")?,
-        population: opt_f64(options, "population")?,
-    }
-    .to_options()
-    .map_err(js)
+    glue::UpliftArgs::read(&Opts(options))?
+        .to_options()
+        .map_err(js)
 }
 
 /// Uplift of treated over control: Welch's interval and test (continuous) or Newcombe's hybrid score interval with the score-test p-value (binary).

@@ -17,8 +17,8 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
 use crate::{
-    Result, f64s, fit_options, get, invalid, js, json_text, num, opt_f64, opt_f64s, opt_string,
-    to_f64s, to_js, type_name,
+    Result, f64s, fit_options, get, invalid, js, json_text, num, opt_f64s, opt_string, to_f64s,
+    to_js, type_name,
 };
 
 /// A class instance's model; `fit` returns a second handle on the same state
@@ -98,12 +98,7 @@ fn clv_of(
     options: &JsValue,
 ) -> Result<Vec<f64>> {
     let spend = model_arg("spendModel", spend)?;
-    let args = ClvArgs {
-        time: opt_f64(options, "time")?,
-        discount_rate: opt_f64(options, "discountRate")?,
-        freq: opt_string(options, "freq")?,
-        data_unit: opt_string(data, "unit")?,
-    };
+    let args = ClvArgs::read(&crate::Opts(options), opt_string(data, "unit")?)?;
     let c = ["frequency", "recency", "T", "monetaryValue"].map(|k| f64s(data, k));
     let [x, tx, t, m] = c;
     let (x, tx, t, m) = (x?, tx?, t?, m?);

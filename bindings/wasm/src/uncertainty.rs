@@ -5,12 +5,11 @@
 //! `clv_js_common::uncertainty`) and converts the result once ([`to_js`]).
 
 use clv::ModelInfo;
-use clv::bayes::PriorItem;
 use clv::models::AnyModel;
 use clv::models::ModelKind;
 use clv::uncertainty::{Intervals, Spend};
 use clv_js_common::models::ClvArgs;
-use clv_js_common::uncertainty::{self as common, DrawsArgs, PriorItems, SampleArgs};
+use clv_js_common::uncertainty::{self as common, DrawsArgs, ReadItem, SampleArgs};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
@@ -79,9 +78,6 @@ pub(crate) fn draws(model: &AnyModel, options: &JsValue) -> Result<WasmDraws> {
         inner: common::draws(model, &args, inputs).map_err(js)?,
     })
 }
-
-/// One element of a prior list read from JS: its string, number and type name.
-type ReadItem = (Option<String>, Option<f64>, String);
 
 /// One element of a prior list: its string, number or type name.
 fn prior_item(v: &JsValue) -> ReadItem {
@@ -152,20 +148,7 @@ pub(crate) fn sample(
     let own = opt_f64s(options, "weights")?;
     let weights = common::sample_weights(weights, own.as_deref()).map_err(js)?;
     let read = prior_items(options)?;
-    let priors: Vec<PriorItems<'_>> = read
-        .iter()
-        .map(|(name, items)| {
-            let items = items
-                .iter()
-                .map(|(text, number, type_name)| match (text, number) {
-                    (Some(t), _) => PriorItem::Text(t),
-                    (_, Some(v)) => PriorItem::Number(*v),
-                    _ => PriorItem::Other(type_name),
-                })
-                .collect();
-            (name.clone(), items)
-        })
-        .collect();
+    let priors = common::prior_items(&read);
     let args = SampleArgs {
         chains: opt_f64(options, "chains")?,
         tune: opt_f64(options, "tune")?,
@@ -252,7 +235,7 @@ impl WasmDraws {
     /// as one chain).
     #[wasm_bindgen(unchecked_return_type = "PosteriorRow[]")]
     pub fn summary(&self) -> Result<JsValue> {
-        to_js(&common::posterior_rows(&self.inner).map_err(js)?)
+        to_js(&self.inner.summary().map_err(js)?)
     }
 
     /// Divergent transitions of NUTS draws; null for other methods.
@@ -334,12 +317,7 @@ pub(crate) fn clv_intervals(
     data: &JsValue,
     options: &JsValue,
 ) -> Result<JsValue> {
-    let args = ClvArgs {
-        time: opt_f64(options, "time")?,
-        discount_rate: opt_f64(options, "discountRate")?,
-        freq: opt_string(options, "freq")?,
-        data_unit: opt_string(data, "unit")?,
-    };
+    let args = ClvArgs::read(&crate::Opts(options), opt_string(data, "unit")?)?;
     let a = arrays(data, &common::CLV_INPUTS.map(String::from))?;
     let c = common::clv_columns(lookup(&a)).map_err(js)?;
     let draws = spend_draws(spend)?;

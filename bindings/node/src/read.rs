@@ -1,0 +1,252 @@
+//! JS values read with our errors. The data objects, arrays and numbers of
+//! the model methods come in as napi's `Unknown` (typed in `index.d.ts`
+//! by `ts_arg_type` or the head `index.d.ts.in`) and are converted here,
+//! so that a value of the wrong type (null, undefined, a string, a
+//! boolean, an object) is an `INVALID_INPUT` naming the field, and the
+//! index in an array, as @clv/wasm and Python give it, rather than napi's
+//! own `InvalidArg` or `NumberExpected`.
+
+use napi::bindgen_prelude::{Either, Float64Array, FromNapiValue, JsObjectValue, Object, Unknown};
+use napi::{JsValue, ValueType};
+
+use clv_js_common::models::ClvArgs;
+use clv_js_common::uncertainty::ReadItem;
+
+use crate::{Result, invalid, js};
+
+/// A numeric array: a `Float64Array` (read in place) or a plain array.
+pub(crate) type Numbers = Either<Float64Array, Vec<f64>>;
+
+const ARRAY: &str = "a Float64Array or an array of numbers";
+
+/// The JS type of `v` (`null` for null), as the error message shows it.
+fn type_name(v: &Unknown<'_>) -> String {
+    v.get_type()
+        .map_or_else(|e| e.reason, |t| t.to_string().to_lowercase())
+}
+
+fn is(v: &Unknown<'_>, t: ValueType) -> bool {
+    v.get_type().is_ok_and(|x| x == t)
+}
+
+fn missing(v: &Unknown<'_>) -> bool {
+    is(v, ValueType::Undefined) || is(v, ValueType::Null)
+}
+
+/// A napi failure (a property that cannot be read) as our error on `field`.
+fn unreadable(field: &str, e: &napi::Error) -> napi::Error<String> {
+    invalid(
+        field,
+        format!("a value that cannot be read ({})", e.reason),
+        "a readable value",
+    )
+}
+
+/// A number.
+pub(crate) fn number(field: &str, v: Unknown<'_>) -> Result<f64> {
+    if is(&v, ValueType::Number) {
+        return f64::from_unknown(v).map_err(|e| unreadable(field, &e));
+    }
+    Err(invalid(field, type_name(&v), "a number"))
+}
+
+/// A numeric array.
+pub(crate) fn numbers(field: &str, v: Unknown<'_>) -> Result<Numbers> {
+    if v.is_typedarray().unwrap_or(false) {
+        if let Ok(t) = Float64Array::from_unknown(v) {
+            return Ok(Either::A(t));
+        }
+    } else if v.is_array().unwrap_or(false) {
+        if let Ok(a) = Vec::<f64>::from_unknown(v) {
+            return Ok(Either::B(a));
+        }
+        // name the first element that is not a number
+        let a = Object::from_unknown(v).map_err(|e| unreadable(field, &e))?;
+        let n = a.get_array_length().map_err(|e| unreadable(field, &e))?;
+        for i in 0..n {
+            let x: Unknown<'_> = a.get_element(i).map_err(|e| unreadable(field, &e))?;
+            if !is(&x, ValueType::Number) {
+                let at = usize::try_from(i).unwrap_or(usize::MAX);
+                return Err(js(clv::Error::invalid_at(
+                    field,
+                    at,
+                    type_name(&x),
+                    "a number",
+                )));
+            }
+        }
+    }
+    let shown = if missing(&v) {
+        "undefined".to_string()
+    } else {
+        type_name(&v)
+    };
+    Err(invalid(field, shown, ARRAY))
+}
+
+/// Property `key` of `obj`; undefined (`None`) when it is missing, null,
+/// or `obj` is not an object.
+pub(crate) fn property<'a>(obj: &Unknown<'a>, key: &str) -> Result<Option<Unknown<'a>>> {
+    if !is(obj, ValueType::Object) && !is(obj, ValueType::Function) {
+        return Ok(None);
+    }
+    let o = Object::from_unknown(*obj).map_err(|e| unreadable(key, &e))?;
+    let v: Unknown<'a> = o.get_named_property(key).map_err(|e| unreadable(key, &e))?;
+    Ok((!missing(&v)).then_some(v))
+}
+
+/// The numeric array `obj[key]`, which must be given.
+pub(crate) fn numbers_of(obj: &Unknown<'_>, key: &str) -> Result<Numbers> {
+    match property(obj, key)? {
+        Some(v) => numbers(key, v),
+        None => Err(invalid(key, "undefined", ARRAY)),
+    }
+}
+
+/// The numeric array `obj[key]`, if given.
+pub(crate) fn opt_numbers_of(obj: &Unknown<'_>, key: &str) -> Result<Option<Numbers>> {
+    property(obj, key)?.map(|v| numbers(key, v)).transpose()
+}
+
+/// The string `obj[key]`, if given.
+pub(crate) fn opt_string_of(obj: &Unknown<'_>, key: &str) -> Result<Option<String>> {
+    property(obj, key)?
+        .map(|v| {
+            if is(&v, ValueType::String) {
+                String::from_unknown(v).map_err(|e| unreadable(key, &e))
+            } else {
+                Err(invalid(key, type_name(&v), "a string"))
+            }
+        })
+        .transpose()
+}
+
+/// A data object of customers: the arrays `names` (all required), the
+/// optional `weights` and the time unit the data carry.
+pub(crate) struct Data {
+    pub columns: Vec<Numbers>,
+    pub weights: Option<Numbers>,
+    pub unit: Option<String>,
+}
+
+impl Data {
+    /// Reads `obj`; a missing or wrong-typed array names its field.
+    pub(crate) fn read<S: AsRef<str>>(obj: &Unknown<'_>, names: &[S]) -> Result<Data> {
+        let columns = names
+            .iter()
+            .map(|n| numbers_of(obj, n.as_ref()))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Data {
+            columns,
+            weights: opt_numbers_of(obj, "weights")?,
+            unit: opt_string_of(obj, "unit")?,
+        })
+    }
+
+    /// The arrays as slices, in the order of `names`.
+    pub(crate) fn slices(&self) -> Vec<&[f64]> {
+        self.columns.iter().map(crate::sl).collect()
+    }
+
+    /// The weights as a slice, if given.
+    pub(crate) fn weights(&self) -> Option<&[f64]> {
+        self.weights.as_ref().map(crate::sl)
+    }
+}
+
+/// The entries of the object option `key` (`v`), none when it is not
+/// given; anything but a plain object is an error naming `key`.
+pub(crate) fn entries<'a>(
+    v: Option<&Unknown<'a>>,
+    key: &str,
+    expected: &str,
+) -> Result<Vec<(String, Unknown<'a>)>> {
+    let Some(v) = v.filter(|v| !missing(v)) else {
+        return Ok(Vec::new());
+    };
+    if !is(v, ValueType::Object) || v.is_array().unwrap_or(false) {
+        return Err(invalid(key, type_name(v), expected));
+    }
+    let o = Object::from_unknown(*v).map_err(|e| unreadable(key, &e))?;
+    let keys = Object::keys(&o).map_err(|e| unreadable(key, &e))?;
+    keys.into_iter()
+        .map(|k| {
+            let x = o.get_named_property(&k).map_err(|e| unreadable(&k, &e))?;
+            Ok((k, x))
+        })
+        .collect()
+}
+
+/// One element of a prior list: its string, number and type name.
+pub(crate) fn item(v: &Unknown<'_>) -> ReadItem {
+    let text = is(v, ValueType::String)
+        .then(|| String::from_unknown(*v).ok())
+        .flatten();
+    let number = is(v, ValueType::Number)
+        .then(|| f64::from_unknown(*v).ok())
+        .flatten();
+    (text, number, type_name(v))
+}
+
+/// The elements of an array, or the value itself as one element.
+pub(crate) fn elements<'a>(field: &str, v: Unknown<'a>) -> Result<Vec<Unknown<'a>>> {
+    if !v.is_array().unwrap_or(false) {
+        return Ok(vec![v]);
+    }
+    let a = Object::from_unknown(v).map_err(|e| unreadable(field, &e))?;
+    let n = a.get_array_length().map_err(|e| unreadable(field, &e))?;
+    (0..n)
+        .map(|i| a.get_element(i).map_err(|e| unreadable(field, &e)))
+        .collect()
+}
+
+/// An optional number (an option's field): `None` when not given (napi
+/// gives undefined and null as `None`).
+pub(crate) fn opt_number(field: &str, v: Option<Unknown<'_>>) -> Result<Option<f64>> {
+    v.filter(|v| !missing(v))
+        .map(|v| number(field, v))
+        .transpose()
+}
+
+/// The number `obj[key]`, which must be given.
+pub(crate) fn number_of(obj: &Unknown<'_>, key: &str) -> Result<f64> {
+    match property(obj, key)? {
+        Some(v) => number(key, v),
+        None => Err(invalid(key, "undefined", "a number")),
+    }
+}
+
+/// The number `obj[key]`, if given.
+pub(crate) fn opt_number_of(obj: &Unknown<'_>, key: &str) -> Result<Option<f64>> {
+    property(obj, key)?.map(|v| number(key, v)).transpose()
+}
+
+/// An options object (none when not given) as js-common's option structs
+/// read it ([`clv_js_common::JsObject`]).
+pub(crate) struct Opts<'o, 'a>(pub Option<&'o Unknown<'a>>);
+
+impl clv_js_common::JsObject for Opts<'_, '_> {
+    type Error = napi::Error<String>;
+
+    fn number(&self, key: &str) -> Result<Option<f64>> {
+        self.0.map_or(Ok(None), |o| opt_number_of(o, key))
+    }
+
+    fn string(&self, key: &str) -> Result<Option<String>> {
+        self.0.map_or(Ok(None), |o| opt_string_of(o, key))
+    }
+}
+
+/// The CLV options object (`ClvOptions`, or `ClvIntervalOptions` with its
+/// `quantiles`): the JS glue's CLV arguments with the unit the data carry,
+/// and the quantile levels if given.
+pub(crate) fn clv_args(
+    options: Option<&Unknown<'_>>,
+    data_unit: Option<String>,
+) -> Result<(ClvArgs, Option<Vec<f64>>)> {
+    let args = ClvArgs::read(&Opts(options), data_unit)?;
+    let quantiles = options
+        .map(|o| opt_numbers_of(o, "quantiles"))
+        .transpose()?;
+    Ok((args, quantiles.flatten().map(|q| crate::sl(&q).to_vec())))
+}
