@@ -304,7 +304,8 @@ pub struct SampleGiven {
 
 /// Refuses the options of `sample` that do not go together: `onProgress`
 /// or `priors` with `groups` (a hierarchical fit takes hyperpriors and does
-/// not report its progress), `hyperpriors` without `groups`.
+/// not report its progress), `hyperpriors` without `groups` (these two
+/// by [`clv::bayes::check_prior_options`], as in every runtime).
 ///
 /// # Errors
 /// [`Error::InvalidValue`] naming the refused option.
@@ -316,21 +317,7 @@ pub fn check_sample_options(given: SampleGiven) -> Result<()> {
             "no onProgress: a hierarchical fit does not report its progress",
         ));
     }
-    if given.groups && given.priors {
-        return Err(Error::invalid(
-            "priors",
-            "priors with groups",
-            "hyperpriors { param: [muMean, muSd, tauSd] } (a hierarchical fit)",
-        ));
-    }
-    if !given.groups && given.hyperpriors {
-        return Err(Error::invalid(
-            "hyperpriors",
-            "hyperpriors without groups",
-            "groups: one label per row",
-        ));
-    }
-    Ok(())
+    clv::bayes::check_prior_options(given.groups, given.priors, given.hyperpriors)
 }
 
 /// A hierarchical fit with NUTS ([`clv::bayes::sample_grouped`]): one
