@@ -41,30 +41,44 @@ fn apparel_summary(dir: &tempfile::TempDir) -> String {
     path.display().to_string()
 }
 
+/// `clv fit MODEL` on `summary` with the covariates file `cov` (ids in
+/// `Id`) and the `extra` arguments.
+fn fit_with(model: &str, summary: &str, cov: &str, extra: &[&str]) -> std::process::Output {
+    let mut a = vec![
+        "fit",
+        model,
+        "--summary",
+        summary,
+        "--id-col",
+        "customer_id",
+        "--covariates",
+        cov,
+        "--covariate-id-col",
+        "Id",
+    ];
+    a.extend(extra);
+    clv(&a)
+}
+
+/// Both sets of the apparel covariates on both processes.
+const BOTH: [&str; 4] = [
+    "--purchase-covariates",
+    "Gender,Channel",
+    "--dropout-covariates",
+    "Gender,Channel",
+];
+
 #[test]
 fn fit_with_covariates_gives_the_cores_apparel_estimates() {
     let dir = tempfile::tempdir().unwrap();
     let summary = apparel_summary(&dir);
     let cov = core_data("apparel_static_covariates.csv");
-    let base = [
-        "fit",
+    let doc = json(&fit_with(
         "pareto-nbd",
-        "--summary",
         &summary,
-        "--id-col",
-        "customer_id",
-        "--covariates",
         &cov,
-        "--covariate-id-col",
-        "Id",
-        "--purchase-covariates",
-        "Gender,Channel",
-        "--dropout-covariates",
-        "Gender,Channel",
-    ];
-    let mut args = base.to_vec();
-    args.push("--json");
-    let doc = json(&clv(&args));
+        &[&BOTH[..], &["--json"]].concat(),
+    ));
     // The core's fit (crates/clv/tests/covariates.rs,
     // apparel_fits_match_an_independent_likelihood: its 12 customers' ln L
     // against a brute-force 2-D integration): LL −2589.2321, purchase
@@ -88,9 +102,13 @@ fn fit_with_covariates_gives_the_cores_apparel_estimates() {
     assert!(doc["params"]["r"].is_number() && doc["params"]["beta"].is_number());
     // A constraint, one effect of Gender on both processes, and the table:
     // its purchase_Gender and dropout_Gender rows are the same.
-    let mut args = base.to_vec();
-    args.extend(["--constrain-equal", "Gender", "--penalty", "0,0"]);
-    let text = stdout(&clv(&args));
+    let extra = ["--constrain-equal", "Gender", "--penalty", "0,0"];
+    let text = stdout(&fit_with(
+        "pareto-nbd",
+        &summary,
+        &cov,
+        &[&BOTH[..], &extra].concat(),
+    ));
     let row = |label: &str| {
         let line = text.lines().find(|l| l.trim_start().starts_with(label));
         line.unwrap_or_else(|| panic!("{label} not in {text}"))
@@ -107,30 +125,20 @@ fn covariate_errors_are_typed() {
     let dir = tempfile::tempdir().unwrap();
     let summary = apparel_summary(&dir);
     let cov = core_data("apparel_static_covariates.csv");
-    let with = |model: &'static str, extra: &[&str]| {
-        let mut a = vec![
-            "fit",
-            model,
-            "--summary",
-            &summary,
-            "--id-col",
-            "customer_id",
-            "--covariates",
-            &cov,
-            "--covariate-id-col",
-            "Id",
-        ];
-        a.extend(extra);
-        clv(&a)
-    };
+    let gender = ["--purchase-covariates", "Gender"];
     // a model without covariates
     assert_fails(
-        &with("mbg-nbd", &["--purchase-covariates", "Gender"]),
+        &fit_with("mbg-nbd", &summary, &cov, &gender),
         &["NOT_SUPPORTED", "covariates"],
     );
     // a column the file lacks
     assert_fails(
-        &with("pareto-nbd", &["--purchase-covariates", "Age"]),
+        &fit_with(
+            "pareto-nbd",
+            &summary,
+            &cov,
+            &["--purchase-covariates", "Age"],
+        ),
         &["Age", "Gender, Channel"],
     );
     // a customer without a row: the covariates of customers 1..=300 only
@@ -138,40 +146,30 @@ fn covariate_errors_are_typed() {
     let half: Vec<&str> = text.lines().take(301).collect();
     let short = dir.path().join("short.csv");
     std::fs::write(&short, half.join("\n")).unwrap();
-    let o = clv(&[
+    assert_fails(
+        &fit_with("pareto-nbd", &summary, short.to_str().unwrap(), &gender),
+        &["INVALID_INPUT", "covariates"],
+    );
+    // no --save yet, and P,D penalties only with covariates
+    assert_fails(
+        &fit_with(
+            "pareto-nbd",
+            &summary,
+            &cov,
+            &[&gender[..], &["--save", "m.json"]].concat(),
+        ),
+        &["--save with --covariates"],
+    );
+    let plain = [
         "fit",
         "pareto-nbd",
         "--summary",
         &summary,
         "--id-col",
         "customer_id",
-        "--covariates",
-        short.to_str().unwrap(),
-        "--covariate-id-col",
-        "Id",
-        "--purchase-covariates",
-        "Gender",
-    ]);
-    assert_fails(&o, &["INVALID_INPUT", "covariates"]);
-    // no --save yet, and P,D penalties only with covariates
+    ];
     assert_fails(
-        &with(
-            "pareto-nbd",
-            &["--purchase-covariates", "Gender", "--save", "m.json"],
-        ),
-        &["--save with --covariates"],
-    );
-    assert_fails(
-        &clv(&[
-            "fit",
-            "pareto-nbd",
-            "--summary",
-            &summary,
-            "--id-col",
-            "customer_id",
-            "--penalty",
-            "0.1,0.1",
-        ]),
+        &clv(&[&plain[..], &["--penalty", "0.1,0.1"]].concat()),
         &["INVALID_INPUT", "penalty"],
     );
 }

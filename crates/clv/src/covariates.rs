@@ -1251,6 +1251,23 @@ impl CovariateModel {
         Ok(())
     }
 
+    /// Checks the customers and evaluates `f` with the plain model of each
+    /// customer's parameters on that customer's `(x, t_x, T)` (one-element
+    /// arrays); its first value.
+    fn each_customer(
+        &self,
+        [frequency, recency, t]: [&[f64]; 3],
+        purchase: &Covariates,
+        dropout: &Covariates,
+        f: impl Fn(&dyn TransactionModel, &[f64], &[f64], &[f64]) -> Result<Vec<f64>>,
+    ) -> Result<Vec<f64>> {
+        validate_customers(frequency, recency, t)?;
+        self.per_customer(purchase, dropout, frequency.len(), |m, i| {
+            let one = |a: &[f64]| [a[i]];
+            Ok(f(m, &one(frequency), &one(recency), &one(t))?[0])
+        })
+    }
+
     /// Evaluates `f` with the plain model of each customer's parameters.
     fn per_customer(
         &self,
@@ -1293,10 +1310,12 @@ impl CovariateModel {
         purchase: &Covariates,
         dropout: &Covariates,
     ) -> Result<Vec<f64>> {
-        validate_customers(frequency, recency, t)?;
-        self.per_customer(purchase, dropout, frequency.len(), |m, i| {
-            Ok(m.prob_alive(&[frequency[i]], &[recency[i]], &[t[i]])?[0])
-        })
+        self.each_customer(
+            [frequency, recency, t],
+            purchase,
+            dropout,
+            |m, x, tx, tt| m.prob_alive(x, tx, tt),
+        )
     }
 
     /// E[X(T, T+h) | x, t_x, T] per customer (the conditional expectation),
@@ -1313,10 +1332,12 @@ impl CovariateModel {
         purchase: &Covariates,
         dropout: &Covariates,
     ) -> Result<Vec<f64>> {
-        validate_customers(frequency, recency, t)?;
-        self.per_customer(purchase, dropout, frequency.len(), |m, i| {
-            Ok(m.expected_purchases(h, &[frequency[i]], &[recency[i]], &[t[i]])?[0])
-        })
+        self.each_customer(
+            [frequency, recency, t],
+            purchase,
+            dropout,
+            |m, x, tx, tt| m.expected_purchases(h, x, tx, tt),
+        )
     }
 
     /// E[X(h)] of a new customer with each row's covariates.
@@ -1346,10 +1367,12 @@ impl CovariateModel {
         purchase: &Covariates,
         dropout: &Covariates,
     ) -> Result<Vec<f64>> {
-        validate_customers(frequency, recency, t)?;
-        self.per_customer(purchase, dropout, frequency.len(), |m, i| {
-            Ok(m.log_likelihood(&[frequency[i]], &[recency[i]], &[t[i]])?[0])
-        })
+        self.each_customer(
+            [frequency, recency, t],
+            purchase,
+            dropout,
+            |m, x, tx, tt| m.log_likelihood(x, tx, tt),
+        )
     }
 
     /// The model as JSON, with `format_version`
