@@ -249,7 +249,11 @@ def test_a_fit_with_swapped_columns_says_the_data_may_be_mis_specified(cdnow):
 
 def test_gil_is_released_during_fits(cdnow):
     """A Python thread keeps running while the core fits (pure Python would block it)."""
-    x, tx, t = (np.ascontiguousarray(cdnow[c], dtype=np.float64) for c in ("frequency", "recency", "T"))
+    # CDNOW 20 times over: a fit of some 40 ms, so that the spinning thread
+    # gets the processor during it even on a loaded machine (a 2 ms fit saw
+    # it starved there: [0, 0, 0] in a CI run beside two builds)
+    x, tx, t = (np.ascontiguousarray(np.tile(np.asarray(cdnow[c], dtype=np.float64), 20))
+                for c in ("frequency", "recency", "T"))
     count = [0]
     stop = threading.Event()
 

@@ -936,19 +936,26 @@ pub fn fit(
     let mut lik = CovariateLikelihood::new(
         kind, frequency, recency, t, purchase, dropout, weights, options,
     )?;
-    // the plain model's optimum (all effects 0) is the first start
+    // the plain model's optimum (all effects 0) is the first start, when it
+    // is an interior one (at a boundary the plain shapes are past 10⁴, a
+    // start from which the effects cannot pull the fit back)
     let w = lik.w.clone();
+    let interior = |info: Option<&FitInfo>| info.is_some_and(|i| i.boundary.is_none());
     let plain = match kind {
         CovariateModelKind::ParetoNbd => {
             crate::fit::fit_model::<ParetoNbd>(&[frequency, recency, t], Some(&w), &options.fit)
+                .ok()
+                .filter(|m| interior(crate::models::ModelInfo::fit_info(m)))
                 .map(|m| [m.r(), m.alpha(), m.s(), m.beta()])
         }
         CovariateModelKind::BgNbd => {
             crate::fit::fit_model::<BetaGeo>(&[frequency, recency, t], Some(&w), &options.fit)
+                .ok()
+                .filter(|m| interior(crate::models::ModelInfo::fit_info(m)))
                 .map(|m| [m.r(), m.alpha(), m.a(), m.b()])
         }
     };
-    if let Ok(b) = plain {
+    if let Some(b) = plain {
         let mut s = vec![0.0; lik.layout.n_params()];
         s[..4].copy_from_slice(&b);
         lik.starts.insert(0, s);

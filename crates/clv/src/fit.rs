@@ -1212,8 +1212,19 @@ pub fn fit_model<M: Model>(
     let fitted = maximize(spec.name, &likelihood, options);
     let (p, mut info) = M::finish(&likelihood, fitted, options)?;
     let warnings = extreme_parameter_warnings(spec, &p);
-    if options.penalty == 0.0 && info.boundary.is_none() {
-        identified(spec.name, spec.params, &p, &info, &warnings)?;
+    if options.penalty == 0.0 {
+        // At a boundary the parameters running off are not judged; the
+        // others must still be identified (a single customer or customers
+        // all alike leave r and alpha unidentified too: not a boundary
+        // optimum but data that say nothing).
+        let running_off = match info.boundary {
+            Some(_) => likelihood
+                .boundary(&p)
+                .map(|b| b.params)
+                .unwrap_or_default(),
+            None => Vec::new(),
+        };
+        identified(spec.name, spec.params, &p, &info, &warnings, &running_off)?;
     }
     info.unit = options.unit.map(|u| u.to_string());
     info.warnings.extend(warnings);
@@ -1243,8 +1254,12 @@ fn identified(
     params: &[f64],
     info: &FitInfo,
     warnings: &[String],
+    running_off: &[usize],
 ) -> Result<()> {
     for (i, (&theta, name)) in params.iter().zip(names).enumerate() {
+        if running_off.contains(&i) {
+            continue;
+        }
         let se = info.std_errors.get(i).copied().unwrap_or(f64::NAN);
         let rel = se / theta;
         if rel <= MAX_RELATIVE_STD_ERROR {

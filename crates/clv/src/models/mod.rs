@@ -407,6 +407,29 @@ pub(crate) fn mean_age(t: &[f64], w: &[f64]) -> f64 {
     if m.is_finite() && m > 0.0 { m } else { 1.0 }
 }
 
+/// Whether a fit at `p` lies on the ridge toward the limit where the two
+/// shapes `i`, `j` of a mixing distribution run off together with their
+/// ratio fixed (Pareto/NBD's s, β; BG/NBD's a, b): they are past `least`
+/// and the log-likelihood `ll` is as high (within 0.01) with both 10³ times
+/// larger. On such data (e.g. CLVTools' apparel cohort) the optimiser
+/// stops somewhere along the ridge, and what the data pin down is the
+/// ratio only.
+pub(crate) fn shapes_run_off(
+    ll: impl Fn(&[f64]) -> f64,
+    p: &[f64],
+    [i, j]: [usize; 2],
+    least: [f64; 2],
+) -> bool {
+    if !(p[i] > least[0] && p[j] > least[1]) {
+        return false;
+    }
+    let mut far = p.to_vec();
+    far[i] *= 1e3;
+    far[j] *= 1e3;
+    let (at, beyond) = (ll(p), ll(&far));
+    at.is_finite() && beyond.is_finite() && beyond >= at - 1e-2
+}
+
 /// Checks optional per-row weights (finite, ≥ 0, length `n`, positive sum)
 /// and returns them, or all ones.
 pub(crate) fn weights_or_ones(weights: Option<&[f64]>, n: usize) -> Result<Vec<f64>> {

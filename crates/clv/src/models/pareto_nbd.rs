@@ -63,10 +63,10 @@ use statrs::function::gamma::{digamma, ln_gamma};
 
 use super::{model_params, model_state};
 use crate::error::{Result, check};
-use crate::fit::{FitInfo, Likelihood};
+use crate::fit::{Boundary, FitInfo, Likelihood};
 use crate::models::{
-    Distinct, Model, TransactionModel, mean_age, per_customer, tri, validate_customers,
-    weighted_rows, write_sym4,
+    Distinct, Model, TransactionModel, mean_age, per_customer, shapes_run_off, tri,
+    validate_customers, weighted_rows, write_sym4,
 };
 use crate::special::{Node, ln_hyperu, tanh_sinh, trigamma};
 
@@ -770,6 +770,40 @@ impl Likelihood for PnbdLikelihood<'_> {
         // scale-aware start: α and β of the order of the mean age T
         let m = mean_age(self.t, &self.w);
         vec![vec![0.5, m / 3.0, 0.5, m / 3.0], vec![1.0, m, 1.0, m]]
+    }
+
+    /// s, β → ∞ with s/β fixed ([`shapes_run_off`] with β past 100 times
+    /// the longest T and s past 1): the Gamma heterogeneity of the dropout
+    /// rate vanishes, every customer has the dropout rate μ = s/β, and the
+    /// Pareto/NBD reduces to NBD purchasing with exponential lifetimes of
+    /// that rate (or, when μ·max(T) < 0.01, to the NBD alone: hardly
+    /// anybody drops out). CLVTools' apparel cohort runs there (issue 15).
+    fn boundary(&self, p: &[f64]) -> Option<Boundary> {
+        let tmax = self.t.iter().fold(0.0_f64, |m, &t| m.max(t));
+        let ll = |q: &[f64]| self.value_and_gradient(q, &mut [0.0; 4]);
+        if !shapes_run_off(ll, p, [2, 3], [1.0, 100.0 * tmax]) {
+            return None;
+        }
+        let (s, beta) = (p[2], p[3]);
+        let mu = s / beta;
+        let limit = if mu * tmax < 1e-2 {
+            format!(
+                "hardly anybody drops out (s/beta * max(T) = {:.3e}); Pareto/NBD reduces to the \
+                 NBD with r and alpha",
+                mu * tmax
+            )
+        } else {
+            format!(
+                "the Gamma heterogeneity of the dropout rate vanishes; Pareto/NBD reduces to NBD \
+                 purchasing with exponential lifetimes of common rate mu = s/beta = {mu:.6e}"
+            )
+        };
+        Some(Boundary {
+            params: vec![2, 3],
+            note: format!(
+                "s, beta -> inf with s/beta fixed (s = {s:.3e}, beta = {beta:.3e}): {limit}"
+            ),
+        })
     }
 }
 
