@@ -933,13 +933,15 @@ pub struct StratifiedUplift from clv::experiment::StratifiedUplift {
 #[napi(catch_unwind)]
 pub fn uplift_stratified(
     #[napi(ts_arg_type = "Float64Array | Array<number>")] treated: Unknown<'_>,
-    treated_strata: Vec<String>,
+    #[napi(ts_arg_type = "Array<string>")] treated_strata: Unknown<'_>,
     #[napi(ts_arg_type = "Float64Array | Array<number>")] control: Unknown<'_>,
-    control_strata: Vec<String>,
+    #[napi(ts_arg_type = "Array<string>")] control_strata: Unknown<'_>,
     options: Option<UpliftOptions<'_>>,
 ) -> Result<StratifiedUplift> {
     let treated = read::numbers("treated", treated)?;
+    let treated_strata = read::strings("treatedStrata", treated_strata)?;
     let control = read::numbers("control", control)?;
+    let control_strata = read::strings("controlStrata", control_strata)?;
     let o = uplift_options(options)?;
     clv::experiment::uplift_stratified(
         sl(&treated),

@@ -250,3 +250,27 @@ pub(crate) fn clv_args(
         .transpose()?;
     Ok((args, quantiles.flatten().map(|q| crate::sl(&q).to_vec())))
 }
+
+/// An array of strings (labels, ids); an element that is not a string
+/// names its index.
+pub(crate) fn strings(field: &str, v: Unknown<'_>) -> Result<Vec<String>> {
+    if !v.is_array().unwrap_or(false) {
+        return Err(invalid(field, type_name(&v), "an array of strings"));
+    }
+    elements(field, v)?
+        .into_iter()
+        .enumerate()
+        .map(|(i, x)| {
+            if is(&x, ValueType::String) {
+                String::from_unknown(x).map_err(|e| unreadable(field, &e))
+            } else {
+                Err(js(clv::Error::invalid_at(
+                    field,
+                    i,
+                    type_name(&x),
+                    "a string",
+                )))
+            }
+        })
+        .collect()
+}
