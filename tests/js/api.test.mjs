@@ -294,6 +294,7 @@ for (const { name, lib } of backends) {
               cuts: [() => lib.valueTiers([1, 2], { cuts: bad })],
               marginRate: [() => lib.customerTotals({ customerId: ['a'], monetaryValue: [1] }, { marginRate: bad })],
               multiplier: [() => lib.trackingSeries(m, { ...track, multiplier: bad })],
+              points: [() => lib.heterogeneity(m, 'dropout', bad)],
             });
           }
         }
@@ -313,6 +314,7 @@ for (const { name, lib } of backends) {
             revenue: [() => lib.contributionMargin(bad)],
             variableCosts: [() => lib.contributionMargin({ revenue: '1', variableCosts: bad, costToServe: '0' })],
             value: [() => lib.roundMoney(bad, 2)],
+            what: [() => lib.heterogeneity(m, bad)],
             treatedStrata: [() => lib.upliftStratified([1], bad, [1], ['a']), () => lib.upliftStratified([1], ['a', bad], [1], ['a'])],
             controlStrata: [() => lib.upliftStratified([1], ['a'], [1], bad)],
           });

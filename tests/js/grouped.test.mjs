@@ -162,6 +162,7 @@ for (const { name, lib } of backends) {
         assertClvError(() => post.expectedPurchasesNew(bad, ['web']), 'INVALID_INPUT', 't', `t ${label}`);
         assertClvError(() => post.probPurchases(bad, [10], ['web']), 'INVALID_INPUT', 'n', `n ${label}`);
         assertClvError(() => post.probPurchases([1], bad, ['web']), 'INVALID_INPUT', 't', `t ${label}`);
+        assertClvError(() => post.group(bad), 'INVALID_INPUT', 'group', `group ${label}`);
       }
     });
 

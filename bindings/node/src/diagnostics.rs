@@ -402,11 +402,15 @@ pub struct Heterogeneity from clv::diagnostics::MixingCurve {
 #[napi(catch_unwind)]
 pub fn heterogeneity(
     model: ModelClass<'_>,
-    what: String,
-    points: Option<f64>,
+    #[napi(ts_arg_type = "string")] what: Unknown<'_>,
+    #[napi(ts_arg_type = "number | undefined | null")] points: Option<Unknown<'_>>,
 ) -> Result<Heterogeneity> {
-    let (m, which) = (core_of(&model)?, what.parse().map_err(js)?);
-    let k = whole("points", points.unwrap_or(100.0))?;
+    let m = core_of(&model)?;
+    let which = read::string("what", what)?.parse().map_err(js)?;
+    let k = whole(
+        "points",
+        read::opt_number("points", points)?.unwrap_or(100.0),
+    )?;
     let h = clv::diagnostics::heterogeneity(m, which, k);
     h.map(Into::into).map_err(js)
 }

@@ -31,7 +31,9 @@ impl GroupedDraws {
 
     /// The draws of one group (a `Draws`, method "nuts").
     #[napi(catch_unwind)]
-    pub fn group(&self, label: String) -> Result<Draws> {
+    pub fn group(&self, #[napi(ts_arg_type = "string")] label: Unknown<'_>) -> Result<Draws> {
+        // named "group", as the core names an unknown label
+        let label = read::string("group", label)?;
         Ok(Draws {
             inner: self.inner.group(&label).map_err(js)?.clone(),
         })

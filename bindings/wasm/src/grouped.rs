@@ -41,9 +41,16 @@ impl WasmGroupedDraws {
     }
 
     /// The draws of one group (a `Draws`, method "nuts").
-    pub fn group(&self, label: &str) -> Result<WasmDraws> {
+    pub fn group(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] label: JsValue,
+    ) -> Result<WasmDraws> {
+        // named "group", as the core names an unknown label
+        let label = label
+            .as_string()
+            .ok_or_else(|| crate::invalid("group", crate::type_name(&label), "a string"))?;
         Ok(WasmDraws {
-            inner: self.inner.group(label).map_err(js)?.clone(),
+            inner: self.inner.group(&label).map_err(js)?.clone(),
         })
     }
 
