@@ -110,6 +110,10 @@ for (const { name, lib } of backends) {
           assertClvError(call, 'INVALID_INPUT', field, `${field} ${label}`);
         }
       }
+      for (const bad of [null, undefined, 5, true, { x: 1 }]) {
+        // WASM once read a number here as a string's memory ("memory access out of bounds")
+        assertClvError(() => lib.Draws.fromJSON(bad), 'INVALID_INPUT', 'text', `fromJSON ${JSON.stringify(bad)}`);
+      }
       assert.equal(d.expectedPurchasesNew([1, 2]).mean.length, 2);
     });
   });

@@ -163,6 +163,7 @@ for (const { name, lib } of backends) {
         assertClvError(() => post.probPurchases(bad, [10], ['web']), 'INVALID_INPUT', 'n', `n ${label}`);
         assertClvError(() => post.probPurchases([1], bad, ['web']), 'INVALID_INPUT', 't', `t ${label}`);
         assertClvError(() => post.group(bad), 'INVALID_INPUT', 'group', `group ${label}`);
+        if (typeof bad !== 'string') assertClvError(() => lib.GroupedDraws.fromJSON(bad), 'INVALID_INPUT', 'text', `fromJSON ${label}`);
       }
     });
 

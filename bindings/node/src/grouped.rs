@@ -71,7 +71,8 @@ impl GroupedDraws {
 
     /// Reads what `toJSON` wrote.
     #[napi(catch_unwind, factory, js_name = "fromJSON")]
-    pub fn from_json(text: String) -> Result<GroupedDraws> {
+    pub fn from_json(#[napi(ts_arg_type = "string")] text: Unknown<'_>) -> Result<GroupedDraws> {
+        let text = read::string("text", text)?;
         Ok(GroupedDraws {
             inner: clv::bayes::GroupedDraws::from_json(&text).map_err(js)?,
         })

@@ -380,7 +380,8 @@ impl Draws {
 
     /// Reads what `toJSON()` wrote.
     #[napi(catch_unwind, factory, js_name = "fromJSON")]
-    pub fn from_json(text: String) -> Result<Draws> {
+    pub fn from_json(#[napi(ts_arg_type = "string")] text: Unknown<'_>) -> Result<Draws> {
+        let text = read::string("text", text)?;
         Ok(Draws {
             inner: clv::uncertainty::Draws::from_json(&text).map_err(js)?,
         })

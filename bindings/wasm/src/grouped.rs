@@ -86,9 +86,12 @@ impl WasmGroupedDraws {
 
     /// Reads what `toJSON` wrote.
     #[wasm_bindgen(js_name = fromJSON)]
-    pub fn from_json(text: &str) -> Result<WasmGroupedDraws> {
+    pub fn from_json(
+        #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
+    ) -> Result<WasmGroupedDraws> {
+        let text = crate::uncertainty::json_string(&text)?;
         Ok(WasmGroupedDraws {
-            inner: clv::bayes::GroupedDraws::from_json(text).map_err(js)?,
+            inner: clv::bayes::GroupedDraws::from_json(&text).map_err(js)?,
         })
     }
 
