@@ -249,6 +249,102 @@ for (const { name, lib } of backends) {
       }
     });
 
+    test('wrong-typed input, the rest: fromParams, summary, RFM, formula, CSV, tracking and matrix inputs, strata', () => {
+      // issue 17 #16: Node answered napi's InvalidArg / NumberExpected / "Cannot convert undefined or null" here
+      const m = lib.BetaGeo.fromParams(FHL);
+      const tx = { customerId: ['a', 'a'], datetime: ['2020-01-01', '2020-01-05'] };
+      const rfm = { frequency: [1, 2], recency: [3, 4], T: [5, 6], monetaryValue: [7, 8] };
+      const csvOpts = { customerIdCol: 'id', datetimeCol: 'date' };
+      const csv = 'id,date\na,2020-01-01\n';
+      const track = { firstPeriod: [0], repeatPeriods: [1], nPeriods: 3 };
+      const wcc = { volume: '1', margin: '1', directCosts: '0', retentionCosts: '0', periods: 2, acquisitionCost: '0', costOfCapital: '0.1' };
+      const simple = { averagePurchaseValue: '1', purchaseFrequency: '1', lifespan: '1', marginRate: '0.5' };
+      const ret = { margin: '1', retention: '0.5', discountRate: '0.1' };
+      const wc = { volume: ['1'], margin: ['1'], directCosts: ['0'], retentionCosts: ['0'], acquisitionCost: '0', costOfCapital: '0.1' };
+      for (const bad of [null, undefined, '10', true, { x: 1 }, 5]) {
+        const label = `${JSON.stringify(bad) ?? 'undefined'}`;
+        const given = bad !== null && bad !== undefined;
+        const check = (calls) => {
+          for (const [field, list] of Object.entries(calls)) {
+            list.forEach((call, i) => assertClvError(call, 'INVALID_INPUT', field, `${field} #${i} ${label}`));
+          }
+        };
+        if (typeof bad !== 'number') {
+          // in place of a number, an array of numbers or an object of them
+          check({
+            r: [() => lib.BetaGeo.fromParams(bad), () => lib.BetaGeo.fromParams({ ...FHL, r: bad })],
+            alpha: [() => lib.ParetoNBD.fromParams({ r: 0.5, alpha: bad, s: 0.5, beta: 10 }), () => lib.ShiftedBetaGeo.fromParams({ beta: 1 })],
+            p: [() => lib.GammaGamma.fromParams(bad)],
+            frequency: [() => lib.rfmScores(bad), () => lib.rfmSegments({ ...rfm, frequency: bad }), () => lib.rfmScores({ ...rfm, frequency: [1, bad] })],
+            T: [() => lib.rfmScores({ ...rfm, T: bad })],
+            monetaryValue: [() => lib.rfmSegments({ ...rfm, monetaryValue: bad }), () => lib.customerTotals({ customerId: ['a'], monetaryValue: bad })],
+            nPeriods: [() => lib.trackingSeries(m, bad), () => lib.trackingSeries(m, { ...track, nPeriods: bad })],
+            firstPeriod: [() => lib.trackingSeries(m, { ...track, firstPeriod: bad })],
+            repeatPeriods: [() => lib.trackingSeries(m, { ...track, repeatPeriods: bad })],
+            maxFrequency: [() => lib.frequencyRecencyMatrix(m, bad), () => lib.frequencyRecencyMatrix(m, { maxRecency: 3, maxFrequency: bad })],
+            maxRecency: [() => lib.frequencyRecencyMatrix(m, { maxFrequency: 3, maxRecency: bad })],
+            periods: [() => lib.walandColeConstant(bad), () => lib.walandColeConstant({ ...wcc, periods: bad })],
+          });
+          if (given) {
+            check({
+              monetaryValue: [() => lib.rfmSummary({ ...tx, monetaryValue: bad })],
+              bins: [() => lib.rfmScores(rfm, { bins: bad })],
+              t: [() => lib.frequencyRecencyMatrix(m, { t: bad, maxFrequency: 3, maxRecency: 3 })],
+              periods: [() => lib.retentionClv({ ...ret, periods: bad })],
+              cuts: [() => lib.valueTiers([1, 2], { cuts: bad })],
+              marginRate: [() => lib.customerTotals({ customerId: ['a'], monetaryValue: [1] }, { marginRate: bad })],
+              multiplier: [() => lib.trackingSeries(m, { ...track, multiplier: bad })],
+              points: [() => lib.heterogeneity(m, 'dropout', bad)],
+            });
+          }
+        }
+        if (typeof bad !== 'string') {
+          // in place of a string, a list of strings or the text of a file
+          check({
+            customerId: [() => lib.rfmSummary(bad), () => lib.rfmSummary({ ...tx, customerId: bad }), () => lib.rfmSummary({ ...tx, customerId: ['a', bad] }),
+              () => lib.customerTotals(bad)],
+            datetime: [() => lib.rfmSummary({ ...tx, datetime: bad })],
+            customerIdCol: [() => lib.rfmSummaryFromCsv(csv, bad), () => new lib.Summarizer(bad), () => lib.trackingSeriesFromCsv(m, csv, { ...csvOpts, customerIdCol: bad })],
+            datetimeCol: [() => lib.rfmSummaryFromCsv(csv, { ...csvOpts, datetimeCol: bad })],
+            text: [() => lib.rfmSummaryFromCsv(bad, csvOpts), () => lib.trackingSeriesFromCsv(m, bad, csvOpts), () => new lib.Summarizer(csvOpts).push(bad)],
+            volume: [() => lib.walandCole(bad), () => lib.walandCole({ ...wc, volume: bad }), () => lib.walandColeConstant({ ...wcc, volume: bad })],
+            costOfCapital: [() => lib.walandCole({ ...wc, costOfCapital: bad })],
+            averagePurchaseValue: [() => lib.simpleClv(bad), () => lib.simpleClv({ ...simple, averagePurchaseValue: bad })],
+            margin: [() => lib.retentionClv(bad), () => lib.retentionClv({ ...ret, margin: bad })],
+            revenue: [() => lib.contributionMargin(bad)],
+            variableCosts: [() => lib.contributionMargin({ revenue: '1', variableCosts: bad, costToServe: '0' })],
+            value: [() => lib.roundMoney(bad, 2)],
+            what: [() => lib.heterogeneity(m, bad)],
+            treatedStrata: [() => lib.upliftStratified([1], bad, [1], ['a']), () => lib.upliftStratified([1], ['a', bad], [1], ['a'])],
+            controlStrata: [() => lib.upliftStratified([1], ['a'], [1], bad)],
+          });
+          if (given) {
+            check({
+              freq: [() => lib.rfmSummary(tx, { freq: bad }), () => lib.rfmSummaryFromCsv(csv, { ...csvOpts, freq: bad })],
+              monetaryValueCol: [() => lib.rfmSummaryFromCsv(csv, { ...csvOpts, monetaryValueCol: bad })],
+              segmentMap: [() => lib.rfmSegments(rfm, { segmentMap: bad })],
+              method: [() => lib.valueTiers([1, 2], { method: bad })],
+              order: [() => new lib.Summarizer({ ...csvOpts, order: bad })],
+              acquisitionCost: [() => lib.simpleClv({ ...simple, acquisitionCost: bad })],
+              what: [() => lib.frequencyRecencyMatrix(m, { what: bad, maxFrequency: 3, maxRecency: 3 })],
+            });
+          }
+        }
+        if (given && typeof bad !== 'boolean') {
+          check({
+            skipInvalid: [() => lib.rfmSummary(tx, { skipInvalid: bad })],
+            hasHeader: [() => lib.rfmSummaryFromCsv(csv, { ...csvOpts, hasHeader: bad })],
+          });
+        }
+      }
+      // the right types still work
+      assert.equal(lib.rfmSummary(tx).customerId[0], 'a');
+      assert.equal(lib.rfmSummaryFromCsv(csv, csvOpts).customerId[0], 'a');
+      assert.equal(lib.rfmScores(rfm, { bins: 2 }).bins, 2);
+      assert.equal(lib.trackingSeries(m, track).time.length > 0, true);
+      assert.equal(lib.upliftStratified([1, 2], ['a', 'a'], [1, 2], ['a', 'a']).strata.length, 1);
+    });
+
     test('arrays: Float64Array or plain arrays in, Float64Array out', () => {
       const m = lib.BetaGeo.fromParams(FHL);
       const plain = m.probAlive({ frequency: [2, 0], recency: [30.43, 0], T: [38.86, 38.86] });

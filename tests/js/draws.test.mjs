@@ -93,6 +93,29 @@ for (const { name, lib } of backends) {
       assertClvError(() => d.customerLifetimeValue(gg, { ...head, monetaryValue: head.T }, { quantiles: 'x' }), 'INVALID_INPUT', 'quantiles');
       assertClvError(() => d.customerLifetimeValue(gg, { ...head, monetaryValue: head.T }, { freq: 7 }), 'INVALID_INPUT', 'freq');
     });
+
+    test('wrong-typed arrays of predictions: our INVALID_INPUT naming the argument', () => {
+      // issue 17 #16: Node answered napi's InvalidArg here
+      const d = lib.BetaGeo.fromJSON(BG).draws({ n: 10, seed: 1 });
+      const sbg = new lib.ShiftedBetaGeo().fit([1000, 631, 468, 382, 326, 289, 262, 241]).draws({ n: 10, seed: 1 });
+      for (const bad of [null, undefined, '10', true, { x: 1 }, [1, 'x']]) {
+        const label = `${JSON.stringify(bad) ?? 'undefined'}`;
+        for (const [field, call] of [
+          ['t', () => d.expectedPurchasesNew(bad)],
+          ['n', () => d.probPurchases(bad, [1])],
+          ['t', () => d.probPurchases([1], bad)],
+          ['t', () => sbg.survival(bad)],
+          ['t', () => sbg.retention(bad)],
+        ]) {
+          assertClvError(call, 'INVALID_INPUT', field, `${field} ${label}`);
+        }
+      }
+      for (const bad of [null, undefined, 5, true, { x: 1 }]) {
+        // WASM once read a number here as a string's memory ("memory access out of bounds")
+        assertClvError(() => lib.Draws.fromJSON(bad), 'INVALID_INPUT', 'text', `fromJSON ${JSON.stringify(bad)}`);
+      }
+      assert.equal(d.expectedPurchasesNew([1, 2]).mean.length, 2);
+    });
   });
 }
 

@@ -141,6 +141,32 @@ for (const { name, lib } of backends) {
       assertClvError(() => post.group('mars'), 'INVALID_INPUT', 'group');
     });
 
+    test('wrong-typed groups and arrays: our INVALID_INPUT naming the argument', () => {
+      // issue 17 #16: Node answered napi's InvalidArg here
+      const gg = lib.GammaGamma.fromParams({ p: 6, q: 4, v: 15 });
+      for (const bad of [null, undefined, 'web', true, { x: 1 }, 5, ['web', 5]]) {
+        const label = `${JSON.stringify(bad) ?? 'undefined'}`;
+        for (const [what, call] of [
+          ['probAlive', () => post.probAlive(few, bad)],
+          ['expectedPurchases', () => post.expectedPurchases(10, few, bad)],
+          ['expectedPurchasesNew', () => post.expectedPurchasesNew([1, 2], bad)],
+          ['probPurchases', () => post.probPurchases([0, 1], [10], bad)],
+          ['dert', () => post.dert(0.1, few, bad)],
+          ['customerLifetimeValue', () => post.customerLifetimeValue(gg, few, bad)],
+        ]) {
+          assertClvError(call, 'INVALID_INPUT', 'groups', `${what} ${label}`);
+        }
+      }
+      for (const bad of [null, undefined, '10', true, { x: 1 }]) {
+        const label = `${JSON.stringify(bad) ?? 'undefined'}`;
+        assertClvError(() => post.expectedPurchasesNew(bad, ['web']), 'INVALID_INPUT', 't', `t ${label}`);
+        assertClvError(() => post.probPurchases(bad, [10], ['web']), 'INVALID_INPUT', 'n', `n ${label}`);
+        assertClvError(() => post.probPurchases([1], bad, ['web']), 'INVALID_INPUT', 't', `t ${label}`);
+        assertClvError(() => post.group(bad), 'INVALID_INPUT', 'group', `group ${label}`);
+        if (typeof bad !== 'string') assertClvError(() => lib.GroupedDraws.fromJSON(bad), 'INVALID_INPUT', 'text', `fromJSON ${label}`);
+      }
+    });
+
     test('same seed, same draws; JSON round trip', () => {
       const again = new lib.BetaGeo().sample(data, { ...RUN, groups, hyperpriors: HYPER });
       assert.equal(again.toJSON(), post.toJSON());

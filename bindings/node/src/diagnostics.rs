@@ -5,7 +5,7 @@
 //! the result objects declared once with `js_object!`.
 
 use clv::error::check;
-use napi::bindgen_prelude::{Either, Float64Array, Uint8Array, Uint32Array, Unknown};
+use napi::bindgen_prelude::{Either, Float64Array, Uint32Array, Unknown};
 use napi_derive::napi;
 
 use crate::models::{HasModel, ModelClass};
@@ -40,6 +40,20 @@ pub struct TrackingInput {
     pub multiplier: Option<f64>,
 }
 
+impl TrackingInput {
+    /// The JS object, read with our errors (in @clv/wasm's order).
+    fn read(o: &Unknown<'_>) -> Result<Self> {
+        let n_periods = read::number_of(o, "nPeriods")?;
+        let multiplier = read::opt_number_of(o, "multiplier")?;
+        Ok(TrackingInput {
+            first_period: read::numbers_of(o, "firstPeriod")?,
+            repeat_periods: read::numbers_of(o, "repeatPeriods")?,
+            n_periods,
+            multiplier,
+        })
+    }
+}
+
 js_object! {
 #[doc = "Actual vs expected repeat transactions over time."]
 #[napi(object, object_from_js = false)]
@@ -60,7 +74,11 @@ pub struct TrackingSeries from clv::diagnostics::TrackingSeries {
 /// The tracking plot's series: cumulative repeat transactions, actual vs expected, customers
 /// joining in cohorts by their first purchase period (Fader, Hardie & Lee 2005).
 #[napi(catch_unwind)]
-pub fn tracking_series(model: ModelClass<'_>, input: TrackingInput) -> Result<TrackingSeries> {
+pub fn tracking_series(
+    model: ModelClass<'_>,
+    #[napi(ts_arg_type = "TrackingInput")] input: Unknown<'_>,
+) -> Result<TrackingSeries> {
+    let input = TrackingInput::read(&input)?;
     let (m, n) = (core_of(&model)?, whole("nPeriods", input.n_periods)?);
     let k = whole("multiplier", input.multiplier.unwrap_or(1.0))?;
     let (first, repeats) = (sl(&input.first_period), sl(&input.repeat_periods));
@@ -90,10 +108,11 @@ pub struct TrackingLog from clv::diagnostics::TrackingLog {
 #[napi(catch_unwind)]
 pub fn tracking_series_from_csv(
     model: ModelClass<'_>,
-    text: Either<String, Uint8Array>,
-    options: CsvOptions,
+    #[napi(ts_arg_type = "string | Uint8Array")] text: Unknown<'_>,
+    #[napi(ts_arg_type = "CsvOptions")] options: Unknown<'_>,
 ) -> Result<TrackingLog> {
-    let (m, (csv, args)) = (core_of(&model)?, options.into_args());
+    let (m, text) = (core_of(&model)?, read::text("text", text)?);
+    let (csv, args) = CsvOptions::read(&options)?.into_args();
     let log = glue::diagnostics::tracking_csv(m, text_bytes(&text), &csv, &args);
     log.map(Into::into).map_err(js)
 }
@@ -273,6 +292,18 @@ pub struct MatrixOptions {
     pub max_recency: f64,
 }
 
+impl MatrixOptions {
+    /// The JS object, read with our errors (in @clv/wasm's order).
+    fn read(o: &Unknown<'_>) -> Result<Self> {
+        Ok(MatrixOptions {
+            what: read::opt_string_of(o, "what")?,
+            t: read::opt_number_of(o, "t")?,
+            max_frequency: read::number_of(o, "maxFrequency")?,
+            max_recency: read::number_of(o, "maxRecency")?,
+        })
+    }
+}
+
 js_object! {
 #[doc = "A frequency × recency matrix."]
 #[napi(object, object_from_js = false)]
@@ -291,9 +322,10 @@ pub struct FrequencyRecencyMatrix from clv::diagnostics::FrequencyRecencyMatrix 
 #[napi(catch_unwind)]
 pub fn frequency_recency_matrix(
     model: ModelClass<'_>,
-    options: MatrixOptions,
+    #[napi(ts_arg_type = "MatrixOptions")] options: Unknown<'_>,
 ) -> Result<FrequencyRecencyMatrix> {
     let m = core_of(&model)?;
+    let options = MatrixOptions::read(&options)?;
     let what = options.what.as_deref().unwrap_or("probAlive");
     let what = clv::diagnostics::MatrixOf::parse(what, options.t.unwrap_or(1.0)).map_err(js)?;
     let f = whole("maxFrequency", options.max_frequency)?;
@@ -370,11 +402,15 @@ pub struct Heterogeneity from clv::diagnostics::MixingCurve {
 #[napi(catch_unwind)]
 pub fn heterogeneity(
     model: ModelClass<'_>,
-    what: String,
-    points: Option<f64>,
+    #[napi(ts_arg_type = "string")] what: Unknown<'_>,
+    #[napi(ts_arg_type = "number | undefined | null")] points: Option<Unknown<'_>>,
 ) -> Result<Heterogeneity> {
-    let (m, which) = (core_of(&model)?, what.parse().map_err(js)?);
-    let k = whole("points", points.unwrap_or(100.0))?;
+    let m = core_of(&model)?;
+    let which = read::string("what", what)?.parse().map_err(js)?;
+    let k = whole(
+        "points",
+        read::opt_number("points", points)?.unwrap_or(100.0),
+    )?;
     let h = clv::diagnostics::heterogeneity(m, which, k);
     h.map(Into::into).map_err(js)
 }

@@ -4,7 +4,7 @@
 //! `clv_js_common::uncertainty`) and converts back.
 
 use clv_js_common::uncertainty as common;
-use napi::bindgen_prelude::{Either, Float64Array, Unknown};
+use napi::bindgen_prelude::{Either, Unknown};
 use napi_derive::napi;
 
 use crate::models::ModelClass;
@@ -31,7 +31,9 @@ impl GroupedDraws {
 
     /// The draws of one group (a `Draws`, method "nuts").
     #[napi(catch_unwind)]
-    pub fn group(&self, label: String) -> Result<Draws> {
+    pub fn group(&self, #[napi(ts_arg_type = "string")] label: Unknown<'_>) -> Result<Draws> {
+        // named "group", as the core names an unknown label
+        let label = read::string("group", label)?;
         Ok(Draws {
             inner: self.inner.group(&label).map_err(js)?.clone(),
         })
@@ -69,7 +71,8 @@ impl GroupedDraws {
 
     /// Reads what `toJSON` wrote.
     #[napi(catch_unwind, factory, js_name = "fromJSON")]
-    pub fn from_json(text: String) -> Result<GroupedDraws> {
+    pub fn from_json(#[napi(ts_arg_type = "string")] text: Unknown<'_>) -> Result<GroupedDraws> {
+        let text = read::string("text", text)?;
         Ok(GroupedDraws {
             inner: clv::bayes::GroupedDraws::from_json(&text).map_err(js)?,
         })
@@ -83,9 +86,10 @@ impl GroupedDraws {
         &self,
         spend: Either<&Draws, ModelClass<'_>>,
         data: DrawsData<'_>,
-        groups: Vec<String>,
+        #[napi(ts_arg_type = "Array<string>")] groups: Unknown<'_>,
         #[napi(ts_arg_type = "ClvIntervalOptions | undefined | null")] options: Option<Unknown<'_>>,
     ) -> Result<PredictionIntervals> {
+        let groups = read::strings("groups", groups)?;
         let of = common::ClvOf::Grouped(&self.inner, &groups);
         clv_intervals(of, &spend, &data, options.as_ref())
     }
@@ -94,15 +98,15 @@ impl GroupedDraws {
 predictions! {
     impl GroupedDraws;
     #[doc = "P(alive) with intervals, each customer with its group's draws."]
-    fn prob_alive(data: DrawsData<'_>, groups: Vec<String>) |d, q| per_customer(d.inner.kind(), &data, |c| d.inner.prob_alive(&groups, c[0], c[1], c[2], &q));
+    fn prob_alive(data: DrawsData<'_>, #[napi(ts_arg_type = "Array<string>")] groups: Unknown<'_>) |d, q| { let groups = read::strings("groups", groups)?; per_customer(d.inner.kind(), &data, |c| d.inner.prob_alive(&groups, c[0], c[1], c[2], &q)) };
     #[doc = "Expected purchases in the next `t` units with intervals, each customer with its group's draws."]
-    fn expected_purchases(#[napi(ts_arg_type = "number")] t: Unknown<'_>, data: DrawsData<'_>, groups: Vec<String>) |d, q| { let t = read::number("t", t)?; per_customer(d.inner.kind(), &data, |c| d.inner.expected_purchases(&groups, &[t], c[0], c[1], c[2], &q)) };
+    fn expected_purchases(#[napi(ts_arg_type = "number")] t: Unknown<'_>, data: DrawsData<'_>, #[napi(ts_arg_type = "Array<string>")] groups: Unknown<'_>) |d, q| { let groups = read::strings("groups", groups)?; let t = read::number("t", t)?; per_customer(d.inner.kind(), &data, |c| d.inner.expected_purchases(&groups, &[t], c[0], c[1], c[2], &q)) };
     #[doc = "E[X(t)] of a new customer of each element's group, with intervals."]
-    fn expected_purchases_new(t: Either<Float64Array, Vec<f64>>, groups: Vec<String>) |d, q| d.inner.expected_purchases_new(&groups, sl(&t), &q);
+    fn expected_purchases_new(#[napi(ts_arg_type = "Float64Array | Array<number>")] t: Unknown<'_>, #[napi(ts_arg_type = "Array<string>")] groups: Unknown<'_>) |d, q| { let groups = read::strings("groups", groups)?; let t = read::numbers("t", t)?; d.inner.expected_purchases_new(&groups, sl(&t), &q) };
     #[doc = "P(X(t) = n) of a new customer of each element's group (`n` and `t` broadcast), with intervals."]
-    fn prob_purchases(n: Either<Float64Array, Vec<f64>>, t: Either<Float64Array, Vec<f64>>, groups: Vec<String>) |d, q| d.inner.prob_purchases(&groups, sl(&n), sl(&t), &q);
+    fn prob_purchases(#[napi(ts_arg_type = "Float64Array | Array<number>")] n: Unknown<'_>, #[napi(ts_arg_type = "Float64Array | Array<number>")] t: Unknown<'_>, #[napi(ts_arg_type = "Array<string>")] groups: Unknown<'_>) |d, q| { let groups = read::strings("groups", groups)?; let n = read::numbers("n", n)?; let t = read::numbers("t", t)?; d.inner.prob_purchases(&groups, sl(&n), sl(&t), &q) };
     #[doc = "DERT with intervals, each customer with its group's draws, where the model has it."]
-    fn dert(#[napi(ts_arg_type = "number")] discount: Unknown<'_>, data: DrawsData<'_>, groups: Vec<String>) |d, q| { let discount = read::number("discount", discount)?; per_customer(d.inner.kind(), &data, |c| d.inner.dert(&groups, discount, c[0], c[1], c[2], &q)) };
+    fn dert(#[napi(ts_arg_type = "number")] discount: Unknown<'_>, data: DrawsData<'_>, #[napi(ts_arg_type = "Array<string>")] groups: Unknown<'_>) |d, q| { let groups = read::strings("groups", groups)?; let discount = read::number("discount", discount)?; per_customer(d.inner.kind(), &data, |c| d.inner.dert(&groups, discount, c[0], c[1], c[2], &q)) };
     #[doc = "Expected spend with intervals (a grouped spend posterior), each customer with its group's draws."]
-    fn expected_spend(data: DrawsData<'_>, groups: Vec<String>) |d, q| per_customer(d.inner.kind(), &data, |c| d.inner.expected_spend(&groups, c[0], c[1], &q));
+    fn expected_spend(data: DrawsData<'_>, #[napi(ts_arg_type = "Array<string>")] groups: Unknown<'_>) |d, q| { let groups = read::strings("groups", groups)?; per_customer(d.inner.kind(), &data, |c| d.inner.expected_spend(&groups, c[0], c[1], &q)) };
 }

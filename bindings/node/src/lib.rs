@@ -109,6 +109,17 @@ pub struct Transactions {
     pub monetary_value: Option<Either<Float64Array, Vec<f64>>>,
 }
 
+impl Transactions {
+    /// The JS object, read with our errors (in @clv/wasm's order).
+    fn read(o: &Unknown<'_>) -> Result<Self> {
+        Ok(Transactions {
+            customer_id: read::strings_of(o, "customerId")?,
+            datetime: read::strings_of(o, "datetime")?,
+            monetary_value: read::opt_numbers_of(o, "monetaryValue")?,
+        })
+    }
+}
+
 /// Options of `rfmSummary` (lifetimes' `summary_data_from_transaction_data`).
 #[napi(object)]
 #[derive(Default)]
@@ -126,6 +137,20 @@ pub struct SummaryOptions {
 }
 
 impl SummaryOptions {
+    /// The JS object (none: the defaults), read with our errors.
+    fn read(o: Option<&Unknown<'_>>) -> Result<Self> {
+        let Some(o) = o else {
+            return Ok(Self::default());
+        };
+        Ok(SummaryOptions {
+            freq: read::opt_string_of(o, "freq")?,
+            observation_period_end: read::opt_string_of(o, "observationPeriodEnd")?,
+            calibration_period_end: read::opt_string_of(o, "calibrationPeriodEnd")?,
+            date_format: read::opt_string_of(o, "dateFormat")?,
+            skip_invalid: read::opt_bool_of(o, "skipInvalid")?,
+        })
+    }
+
     fn args(&self) -> glue::SummaryArgs {
         glue::SummaryArgs {
             freq: self.freq.clone(),
@@ -221,10 +246,11 @@ fn count(n: usize) -> u32 {
 /// Transaction log → per-customer frequency, recency, T, monetaryValue.
 #[napi(catch_unwind)]
 pub fn rfm_summary(
-    transactions: Transactions,
-    options: Option<SummaryOptions>,
+    #[napi(ts_arg_type = "Transactions")] transactions: Unknown<'_>,
+    #[napi(ts_arg_type = "SummaryOptions | undefined | null")] options: Option<Unknown<'_>>,
 ) -> Result<RfmSummary> {
-    let args = options.unwrap_or_default().args();
+    let transactions = Transactions::read(&transactions)?;
+    let args = SummaryOptions::read(options.as_ref())?.args();
     let amounts = transactions.monetary_value.as_ref().map(sl);
     glue::summarize_columns(
         &transactions.customer_id,
@@ -237,6 +263,30 @@ pub fn rfm_summary(
 }
 
 impl CsvOptions {
+    /// The JS object, read with our errors (in @clv/wasm's order: the
+    /// columns and reading options, the summary options, `order`).
+    pub(crate) fn read(o: &Unknown<'_>) -> Result<Self> {
+        let customer_id_col = read::string_of(o, "customerIdCol")?;
+        let datetime_col = read::string_of(o, "datetimeCol")?;
+        let monetary_value_col = read::opt_string_of(o, "monetaryValueCol")?;
+        let delimiter = read::opt_string_of(o, "delimiter")?;
+        let has_header = read::opt_bool_of(o, "hasHeader")?;
+        let s = SummaryOptions::read(Some(o))?;
+        Ok(CsvOptions {
+            customer_id_col,
+            datetime_col,
+            monetary_value_col,
+            delimiter,
+            has_header,
+            freq: s.freq,
+            observation_period_end: s.observation_period_end,
+            calibration_period_end: s.calibration_period_end,
+            date_format: s.date_format,
+            skip_invalid: s.skip_invalid,
+            order: read::opt_string_of(o, "order")?,
+        })
+    }
+
     /// The reading and summary options, as the shared glue takes them.
     pub(crate) fn into_args(self) -> (glue::CsvArgs, glue::SummaryArgs) {
         let csv = glue::CsvArgs {
@@ -268,10 +318,11 @@ pub(crate) fn text_bytes(text: &Either<String, Uint8Array>) -> &[u8] {
 /// A transaction file (CSV, TSV, `;` or whitespace separated) → summary, as `rfmSummary`.
 #[napi(catch_unwind)]
 pub fn rfm_summary_from_csv(
-    text: Either<String, Uint8Array>,
-    options: CsvOptions,
+    #[napi(ts_arg_type = "string | Uint8Array")] text: Unknown<'_>,
+    #[napi(ts_arg_type = "CsvOptions")] options: Unknown<'_>,
 ) -> Result<RfmSummary> {
-    let (csv, args) = options.into_args();
+    let text = read::text("text", text)?;
+    let (csv, args) = CsvOptions::read(&options)?.into_args();
     let bytes = text_bytes(&text);
     glue::summarize_csv(bytes, &csv, &args)
         .map(RfmSummary::from)
@@ -282,8 +333,12 @@ pub fn rfm_summary_from_csv(
 /// bytes, read in 8 MiB batches: memory does not grow with the file (a
 /// second pass, in any order, when a customer's rows are not in date order).
 #[napi(catch_unwind)]
-pub fn rfm_summary_from_file(path: String, options: CsvOptions) -> Result<RfmSummary> {
-    let (csv, args) = options.into_args();
+pub fn rfm_summary_from_file(
+    #[napi(ts_arg_type = "string")] path: Unknown<'_>,
+    #[napi(ts_arg_type = "CsvOptions")] options: Unknown<'_>,
+) -> Result<RfmSummary> {
+    let path = read::string("path", path)?;
+    let (csv, args) = CsvOptions::read(&options)?.into_args();
     glue::summarize_file(&path, &csv, &args)
         .map(RfmSummary::from)
         .map_err(js)
@@ -301,7 +356,8 @@ pub struct Summarizer {
 impl Summarizer {
     /// A summariser with the options of `rfmSummaryFromCsv` (and `order`).
     #[napi(catch_unwind, constructor)]
-    pub fn new(options: CsvOptions) -> Result<Self> {
+    pub fn new(#[napi(ts_arg_type = "CsvOptions")] options: Unknown<'_>) -> Result<Self> {
+        let options = CsvOptions::read(&options)?;
         let order = options.order.clone();
         let (csv, args) = options.into_args();
         glue::CsvStream::new(&csv, &args, order.as_deref())
@@ -311,7 +367,12 @@ impl Summarizer {
 
     /// The next bytes of the file (a string chunk must end on a character).
     #[napi(catch_unwind)]
-    pub fn push(&mut self, chunk: Either<String, Uint8Array>) -> Result<()> {
+    pub fn push(
+        &mut self,
+        #[napi(ts_arg_type = "string | Uint8Array")] chunk: Unknown<'_>,
+    ) -> Result<()> {
+        // named "text" as in @clv/wasm
+        let chunk = read::text("text", chunk)?;
         self.inner.push(text_bytes(&chunk)).map_err(js)
     }
 
@@ -332,6 +393,18 @@ pub struct RfmInput {
     pub monetary_value: Either<Float64Array, Vec<f64>>,
 }
 
+impl RfmInput {
+    /// The JS object, read with our errors.
+    fn read(o: &Unknown<'_>) -> Result<Self> {
+        Ok(RfmInput {
+            frequency: read::numbers_of(o, "frequency")?,
+            recency: read::numbers_of(o, "recency")?,
+            t: read::numbers_of(o, "T")?,
+            monetary_value: read::numbers_of(o, "monetaryValue")?,
+        })
+    }
+}
+
 /// Options of `rfmScores` / `rfmSegments`.
 #[napi(object)]
 #[derive(Default)]
@@ -340,6 +413,19 @@ pub struct RfmOptions {
     pub bins: Option<f64>,
     /// A segment map as JSON (default: the documented 11-segment map).
     pub segment_map: Option<String>,
+}
+
+impl RfmOptions {
+    /// The JS object (none: the defaults), read with our errors.
+    fn read(o: Option<&Unknown<'_>>) -> Result<Self> {
+        let Some(o) = o else {
+            return Ok(Self::default());
+        };
+        Ok(RfmOptions {
+            bins: read::opt_number_of(o, "bins")?,
+            segment_map: read::opt_string_of(o, "segmentMap")?,
+        })
+    }
 }
 
 /// Quantile scores of each customer.
@@ -392,15 +478,23 @@ fn scores_js(s: &clv::rfm::RfmScores) -> RfmScores {
 
 /// RFM quantile scores (1..bins) and the combined code.
 #[napi(catch_unwind)]
-pub fn rfm_scores(summary: RfmInput, options: Option<RfmOptions>) -> Result<RfmScores> {
-    let o = options.unwrap_or_default();
+pub fn rfm_scores(
+    #[napi(ts_arg_type = "RfmInput")] summary: Unknown<'_>,
+    #[napi(ts_arg_type = "RfmOptions | undefined | null")] options: Option<Unknown<'_>>,
+) -> Result<RfmScores> {
+    let summary = RfmInput::read(&summary)?;
+    let o = RfmOptions::read(options.as_ref())?;
     Ok(scores_js(&scores(&summary, &o)?))
 }
 
 /// RFM scores plus the named segment of each customer and the segment counts.
 #[napi(catch_unwind)]
-pub fn rfm_segments(summary: RfmInput, options: Option<RfmOptions>) -> Result<RfmScores> {
-    let o = options.unwrap_or_default();
+pub fn rfm_segments(
+    #[napi(ts_arg_type = "RfmInput")] summary: Unknown<'_>,
+    #[napi(ts_arg_type = "RfmOptions | undefined | null")] options: Option<Unknown<'_>>,
+) -> Result<RfmScores> {
+    let summary = RfmInput::read(&summary)?;
+    let o = RfmOptions::read(options.as_ref())?;
     let s = scores(&summary, &o)?;
     let (segments, table) = glue::rfm_segments(&s, o.segment_map.as_deref()).map_err(js)?;
     let mut r = scores_js(&s);
@@ -425,14 +519,15 @@ pub struct WalandColeInput {
 
 /// VC = Σ_{t=1..n} (Vol_t·M_t − D_t − R_t)·d^t − A, d = 1/(1+COC).
 #[napi(catch_unwind)]
-pub fn waland_cole(input: WalandColeInput) -> Result<String> {
+pub fn waland_cole(#[napi(ts_arg_type = "WalandColeInput")] input: Unknown<'_>) -> Result<String> {
+    let o = &input;
     text::waland_cole(
-        &input.volume,
-        &input.margin,
-        &input.direct_costs,
-        &input.retention_costs,
-        &input.acquisition_cost,
-        &input.cost_of_capital,
+        &read::strings_of(o, "volume")?,
+        &read::strings_of(o, "margin")?,
+        &read::strings_of(o, "directCosts")?,
+        &read::strings_of(o, "retentionCosts")?,
+        &read::string_of(o, "acquisitionCost")?,
+        &read::string_of(o, "costOfCapital")?,
     )
     .map_err(js)
 }
@@ -451,16 +546,19 @@ pub struct WalandColeConstantInput {
 
 /// Waland & Cole client value with constant per-period values.
 #[napi(catch_unwind)]
-pub fn waland_cole_constant(input: WalandColeConstantInput) -> Result<String> {
-    let periods = glue::whole_u32("periods", input.periods, 1).map_err(js)?;
+pub fn waland_cole_constant(
+    #[napi(ts_arg_type = "WalandColeConstantInput")] input: Unknown<'_>,
+) -> Result<String> {
+    let o = &input;
+    let periods = read::number_of(o, "periods")?;
     text::waland_cole_constant(
-        &input.volume,
-        &input.margin,
-        &input.direct_costs,
-        &input.retention_costs,
-        periods,
-        &input.acquisition_cost,
-        &input.cost_of_capital,
+        &read::string_of(o, "volume")?,
+        &read::string_of(o, "margin")?,
+        &read::string_of(o, "directCosts")?,
+        &read::string_of(o, "retentionCosts")?,
+        glue::whole_u32("periods", periods, 1).map_err(js)?,
+        &read::string_of(o, "acquisitionCost")?,
+        &read::string_of(o, "costOfCapital")?,
     )
     .map_err(js)
 }
@@ -481,14 +579,17 @@ pub struct SimpleClvInput {
 
 /// APV × purchase frequency × lifespan × margin rate − acquisition − retention costs.
 #[napi(catch_unwind)]
-pub fn simple_clv(input: SimpleClvInput) -> Result<String> {
+pub fn simple_clv(#[napi(ts_arg_type = "SimpleClvInput")] input: Unknown<'_>) -> Result<String> {
+    let o = &input;
+    let money =
+        |k| Ok::<_, napi::Error<String>>(read::opt_string_of(o, k)?.unwrap_or_else(|| "0".into()));
     text::simple_clv(
-        &input.average_purchase_value,
-        &input.purchase_frequency,
-        &input.lifespan,
-        &input.margin_rate,
-        input.acquisition_cost.as_deref().unwrap_or("0"),
-        input.retention_cost.as_deref().unwrap_or("0"),
+        &read::string_of(o, "averagePurchaseValue")?,
+        &read::string_of(o, "purchaseFrequency")?,
+        &read::string_of(o, "lifespan")?,
+        &read::string_of(o, "marginRate")?,
+        &money("acquisitionCost")?,
+        &money("retentionCost")?,
     )
     .map_err(js)
 }
@@ -506,13 +607,16 @@ pub struct RetentionClvInput {
 
 /// m·r/(1+i−r), or Σ_{t=1..n} m·(r/(1+i))^t with `periods`.
 #[napi(catch_unwind)]
-pub fn retention_clv(input: RetentionClvInput) -> Result<String> {
-    let periods = input.periods.map(|n| glue::whole_u32("periods", n, 1));
+pub fn retention_clv(
+    #[napi(ts_arg_type = "RetentionClvInput")] input: Unknown<'_>,
+) -> Result<String> {
+    let o = &input;
+    let periods = read::opt_number_of(o, "periods")?.map(|n| glue::whole_u32("periods", n, 1));
     let periods = periods.transpose().map_err(js)?;
     text::retention_clv(
-        &input.margin,
-        &input.retention,
-        &input.discount_rate,
+        &read::string_of(o, "margin")?,
+        &read::string_of(o, "retention")?,
+        &read::string_of(o, "discountRate")?,
         periods,
     )
     .map_err(js)
@@ -528,17 +632,25 @@ pub struct ContributionMarginInput {
 
 /// revenue − variable costs − cost to serve.
 #[napi(catch_unwind)]
-pub fn contribution_margin(input: ContributionMarginInput) -> Result<String> {
-    text::contribution_margin(&input.revenue, &input.variable_costs, &input.cost_to_serve)
-        .map_err(js)
+pub fn contribution_margin(
+    #[napi(ts_arg_type = "ContributionMarginInput")] input: Unknown<'_>,
+) -> Result<String> {
+    let o = &input;
+    text::contribution_margin(
+        &read::string_of(o, "revenue")?,
+        &read::string_of(o, "variableCosts")?,
+        &read::string_of(o, "costToServe")?,
+    )
+    .map_err(js)
 }
 
 /// Rounds decimal text to `dp` places, half away from zero.
 #[napi(catch_unwind)]
 pub fn round_money(
-    value: String,
+    #[napi(ts_arg_type = "string")] value: Unknown<'_>,
     #[napi(ts_arg_type = "number")] dp: Unknown<'_>,
 ) -> Result<String> {
+    let value = read::string("value", value)?;
     glue::round_money(&value, read::number("dp", dp)?).map_err(js)
 }
 
@@ -653,15 +765,21 @@ pub struct ValueTiers from clv::portfolio::ValueTiers {
 #[napi(catch_unwind)]
 pub fn value_tiers(
     #[napi(ts_arg_type = "Float64Array | Array<number>")] values: Unknown<'_>,
-    options: Option<ValueTiersOptions>,
+    #[napi(ts_arg_type = "ValueTiersOptions | undefined | null")] options: Option<Unknown<'_>>,
 ) -> Result<ValueTiers> {
-    let values = read::numbers("values", values)?;
-    let o = options.unwrap_or_default();
-    let method = glue::tier_method(o.method.as_deref()).map_err(js)?;
+    // in @clv/wasm's order: the options, then the values
+    let o = options.as_ref();
+    let method = o
+        .map(|o| read::opt_string_of(o, "method"))
+        .transpose()?
+        .flatten();
+    let method = glue::tier_method(method.as_deref()).map_err(js)?;
     let cuts = o
-        .cuts
-        .as_ref()
-        .map_or(&clv::portfolio::DEFAULT_CUTS[..], sl);
+        .map(|o| read::opt_numbers_of(o, "cuts"))
+        .transpose()?
+        .flatten();
+    let cuts = cuts.as_ref().map_or(&clv::portfolio::DEFAULT_CUTS[..], sl);
+    let values = read::numbers("values", values)?;
     clv::portfolio::value_tiers(sl(&values), cuts, method)
         .map(Into::into)
         .map_err(js)
@@ -789,18 +907,23 @@ pub struct CustomerTotals from clv::portfolio::CustomerTotals {
 /// Revenue, transactions and a contribution margin per customer from a transaction log.
 #[napi(catch_unwind)]
 pub fn customer_totals(
-    transactions: TotalsInput,
-    options: Option<TotalsOptions>,
+    #[napi(ts_arg_type = "TotalsInput")] transactions: Unknown<'_>,
+    #[napi(ts_arg_type = "TotalsOptions | undefined | null")] options: Option<Unknown<'_>>,
 ) -> Result<CustomerTotals> {
-    let o = options.unwrap_or_default();
-    glue::customer_totals(
-        &transactions.customer_id,
-        sl(&transactions.monetary_value),
-        o.margin_rate,
-        o.cost_per_transaction,
-    )
-    .map(Into::into)
-    .map_err(js)
+    let customer_id = read::strings_of(&transactions, "customerId")?;
+    let monetary_value = read::numbers_of(&transactions, "monetaryValue")?;
+    let o = options.as_ref();
+    let margin_rate = o
+        .map(|o| read::opt_number_of(o, "marginRate"))
+        .transpose()?
+        .flatten();
+    let cost = o
+        .map(|o| read::opt_number_of(o, "costPerTransaction"))
+        .transpose()?
+        .flatten();
+    glue::customer_totals(&customer_id, sl(&monetary_value), margin_rate, cost)
+        .map(Into::into)
+        .map_err(js)
 }
 
 /// Options of the uplift functions, the JS object itself (napi types it by
@@ -933,13 +1056,15 @@ pub struct StratifiedUplift from clv::experiment::StratifiedUplift {
 #[napi(catch_unwind)]
 pub fn uplift_stratified(
     #[napi(ts_arg_type = "Float64Array | Array<number>")] treated: Unknown<'_>,
-    treated_strata: Vec<String>,
+    #[napi(ts_arg_type = "Array<string>")] treated_strata: Unknown<'_>,
     #[napi(ts_arg_type = "Float64Array | Array<number>")] control: Unknown<'_>,
-    control_strata: Vec<String>,
+    #[napi(ts_arg_type = "Array<string>")] control_strata: Unknown<'_>,
     options: Option<UpliftOptions<'_>>,
 ) -> Result<StratifiedUplift> {
     let treated = read::numbers("treated", treated)?;
+    let treated_strata = read::strings("treatedStrata", treated_strata)?;
     let control = read::numbers("control", control)?;
+    let control_strata = read::strings("controlStrata", control_strata)?;
     let o = uplift_options(options)?;
     clv::experiment::uplift_stratified(
         sl(&treated),

@@ -172,6 +172,13 @@ macro_rules! model_class {
             }
         }
 
+        /// `fromParams`' argument: the JS object itself, read with our
+        /// errors (`read::number_of`); typed `{Class}Params` in index.d.ts
+        /// by this alias's name.
+        mod [<$class:snake _params>] {
+            pub type [<$class Params>]<'a> = napi::bindgen_prelude::Unknown<'a>;
+        }
+
         #[doc = $name " (" $reference ")."]
         #[napi(js_name = $class)]
         pub struct $class {
@@ -194,8 +201,9 @@ macro_rules! model_class {
 
             /// A model with known parameters.
             #[napi(catch_unwind, factory)]
-            pub fn from_params(params: [<$class Params>]) -> Result<Self> {
-                let state = ModelState::from_values(ModelKind::$variant, &[$(params.$param),*]);
+            pub fn from_params(params: [<$class:snake _params>]::[<$class Params>]<'_>) -> Result<Self> {
+                let values = [$(read::number_of(&params, stringify!($param))?),*];
+                let state = ModelState::from_values(ModelKind::$variant, &values);
                 Ok(Self { state: state.map_err(js)? })
             }
 

@@ -6,7 +6,9 @@
 //! index in an array, as @clv/wasm and Python give it, rather than napi's
 //! own `InvalidArg` or `NumberExpected`.
 
-use napi::bindgen_prelude::{Either, Float64Array, FromNapiValue, JsObjectValue, Object, Unknown};
+use napi::bindgen_prelude::{
+    Either, Float64Array, FromNapiValue, JsObjectValue, Object, Uint8Array, Unknown,
+};
 use napi::{JsValue, ValueType};
 
 use clv_js_common::models::ClvArgs;
@@ -249,4 +251,77 @@ pub(crate) fn clv_args(
         .map(|o| opt_numbers_of(o, "quantiles"))
         .transpose()?;
     Ok((args, quantiles.flatten().map(|q| crate::sl(&q).to_vec())))
+}
+
+/// An array of strings (labels, ids); an element that is not a string
+/// names its index.
+pub(crate) fn strings(field: &str, v: Unknown<'_>) -> Result<Vec<String>> {
+    if !v.is_array().unwrap_or(false) {
+        return Err(invalid(field, type_name(&v), "an array of strings"));
+    }
+    elements(field, v)?
+        .into_iter()
+        .enumerate()
+        .map(|(i, x)| {
+            if is(&x, ValueType::String) {
+                String::from_unknown(x).map_err(|e| unreadable(field, &e))
+            } else {
+                Err(js(clv::Error::invalid_at(
+                    field,
+                    i,
+                    type_name(&x),
+                    "a string",
+                )))
+            }
+        })
+        .collect()
+}
+
+/// The string array `obj[key]`, which must be given.
+pub(crate) fn strings_of(obj: &Unknown<'_>, key: &str) -> Result<Vec<String>> {
+    match property(obj, key)? {
+        Some(v) => strings(key, v),
+        None => Err(invalid(key, "undefined", "an array of strings")),
+    }
+}
+
+/// The string `obj[key]`, which must be given.
+pub(crate) fn string_of(obj: &Unknown<'_>, key: &str) -> Result<String> {
+    opt_string_of(obj, key)?.ok_or_else(|| invalid(key, "undefined", "a string"))
+}
+
+/// The boolean `obj[key]`, if given.
+pub(crate) fn opt_bool_of(obj: &Unknown<'_>, key: &str) -> Result<Option<bool>> {
+    property(obj, key)?
+        .map(|v| {
+            if is(&v, ValueType::Boolean) {
+                bool::from_unknown(v).map_err(|e| unreadable(key, &e))
+            } else {
+                Err(invalid(key, type_name(&v), "a boolean"))
+            }
+        })
+        .transpose()
+}
+
+/// A string.
+pub(crate) fn string(field: &str, v: Unknown<'_>) -> Result<String> {
+    if is(&v, ValueType::String) {
+        return String::from_unknown(v).map_err(|e| unreadable(field, &e));
+    }
+    Err(invalid(field, type_name(&v), "a string"))
+}
+
+/// The text of a file: a string or a `Uint8Array`.
+pub(crate) fn text(field: &str, v: Unknown<'_>) -> Result<Either<String, Uint8Array>> {
+    if is(&v, ValueType::String) {
+        return String::from_unknown(v)
+            .map(Either::A)
+            .map_err(|e| unreadable(field, &e));
+    }
+    if v.is_typedarray().unwrap_or(false)
+        && let Ok(b) = Uint8Array::from_unknown(v)
+    {
+        return Ok(Either::B(b));
+    }
+    Err(invalid(field, type_name(&v), "a string or a Uint8Array"))
 }

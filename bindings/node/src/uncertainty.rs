@@ -380,7 +380,8 @@ impl Draws {
 
     /// Reads what `toJSON()` wrote.
     #[napi(catch_unwind, factory, js_name = "fromJSON")]
-    pub fn from_json(text: String) -> Result<Draws> {
+    pub fn from_json(#[napi(ts_arg_type = "string")] text: Unknown<'_>) -> Result<Draws> {
+        let text = read::string("text", text)?;
         Ok(Draws {
             inner: clv::uncertainty::Draws::from_json(&text).map_err(js)?,
         })
@@ -491,17 +492,17 @@ predictions! {
     #[doc = "Expected purchases in the next `t` units with intervals."]
     fn expected_purchases(#[napi(ts_arg_type = "number")] t: Unknown<'_>, data: DrawsData<'_>) |d, q| { let t = read::number("t", t)?; per_customer(d.inner.kind(), &data, |c| d.inner.expected_purchases(&[t], c[0], c[1], c[2], &q)) };
     #[doc = "E[X(t)] of a new customer for each `t`, with intervals."]
-    fn expected_purchases_new(t: Either<Float64Array, Vec<f64>>) |d, q| d.inner.expected_purchases_new(sl(&t), &q);
+    fn expected_purchases_new(#[napi(ts_arg_type = "Float64Array | Array<number>")] t: Unknown<'_>) |d, q| { let t = read::numbers("t", t)?; d.inner.expected_purchases_new(sl(&t), &q) };
     #[doc = "P(X(t) = n) of a new customer (`n` and `t` broadcast), with intervals."]
-    fn prob_purchases(n: Either<Float64Array, Vec<f64>>, t: Either<Float64Array, Vec<f64>>) |d, q| d.inner.prob_purchases(sl(&n), sl(&t), &q);
+    fn prob_purchases(#[napi(ts_arg_type = "Float64Array | Array<number>")] n: Unknown<'_>, #[napi(ts_arg_type = "Float64Array | Array<number>")] t: Unknown<'_>) |d, q| { let n = read::numbers("n", n)?; let t = read::numbers("t", t)?; d.inner.prob_purchases(sl(&n), sl(&t), &q) };
     #[doc = "DERT with intervals, where the model has it."]
     fn dert(#[napi(ts_arg_type = "number")] discount: Unknown<'_>, data: DrawsData<'_>) |d, q| { let discount = read::number("discount", discount)?; per_customer(d.inner.kind(), &data, |c| d.inner.dert(discount, c[0], c[1], c[2], &q)) };
     #[doc = "Expected spend with intervals (draws of a spend model)."]
     fn expected_spend(data: DrawsData<'_>) |d, q| per_customer(d.inner.kind(), &data, |c| d.inner.expected_spend(c[0], c[1], &q));
     #[doc = "S(t) of an sBG cohort for each `t`, with intervals."]
-    fn survival(t: Either<Float64Array, Vec<f64>>) |d, q| d.inner.survival(sl(&t), &q);
+    fn survival(#[napi(ts_arg_type = "Float64Array | Array<number>")] t: Unknown<'_>) |d, q| { let t = read::numbers("t", t)?; d.inner.survival(sl(&t), &q) };
     #[doc = "Retention rate r(t) of an sBG cohort for each `t`, with intervals."]
-    fn retention(t: Either<Float64Array, Vec<f64>>) |d, q| d.inner.retention(sl(&t), &q);
+    fn retention(#[napi(ts_arg_type = "Float64Array | Array<number>")] t: Unknown<'_>) |d, q| { let t = read::numbers("t", t)?; d.inner.retention(sl(&t), &q) };
 }
 
 /// `f` of the columns of `data` that the predictions of `kind` take.

@@ -216,10 +216,14 @@ pub fn calibration_vs_holdout(
 #[wasm_bindgen(unchecked_return_type = "Heterogeneity")]
 pub fn heterogeneity(
     #[wasm_bindgen(unchecked_param_type = "ModelClass")] model: JsValue,
-    what: String,
+    #[wasm_bindgen(unchecked_param_type = "string")] what: JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "number")] points: JsValue,
 ) -> Result<JsValue> {
-    let (m, which) = (model_arg("model", &model)?, what.parse().map_err(js)?);
+    let m = model_arg("model", &model)?;
+    let what = what
+        .as_string()
+        .ok_or_else(|| invalid("what", type_name(&what), "a string"))?;
+    let which = what.parse().map_err(js)?;
     let k = opt_count("points", &points, 100)?;
     to_js(&clv::diagnostics::heterogeneity(&m, which, k).map_err(js)?)
 }

@@ -41,9 +41,16 @@ impl WasmGroupedDraws {
     }
 
     /// The draws of one group (a `Draws`, method "nuts").
-    pub fn group(&self, label: &str) -> Result<WasmDraws> {
+    pub fn group(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] label: JsValue,
+    ) -> Result<WasmDraws> {
+        // named "group", as the core names an unknown label
+        let label = label
+            .as_string()
+            .ok_or_else(|| crate::invalid("group", crate::type_name(&label), "a string"))?;
         Ok(WasmDraws {
-            inner: self.inner.group(label).map_err(js)?.clone(),
+            inner: self.inner.group(&label).map_err(js)?.clone(),
         })
     }
 
@@ -79,9 +86,12 @@ impl WasmGroupedDraws {
 
     /// Reads what `toJSON` wrote.
     #[wasm_bindgen(js_name = fromJSON)]
-    pub fn from_json(text: &str) -> Result<WasmGroupedDraws> {
+    pub fn from_json(
+        #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
+    ) -> Result<WasmGroupedDraws> {
+        let text = crate::uncertainty::json_string(&text)?;
         Ok(WasmGroupedDraws {
-            inner: clv::bayes::GroupedDraws::from_json(text).map_err(js)?,
+            inner: clv::bayes::GroupedDraws::from_json(&text).map_err(js)?,
         })
     }
 

@@ -506,10 +506,13 @@ pub fn contribution_margin(
 /// Rounds decimal text to `dp` places, half away from zero.
 #[wasm_bindgen(js_name = roundMoney)]
 pub fn round_money(
-    value: &str,
+    #[wasm_bindgen(unchecked_param_type = "string")] value: JsValue,
     #[wasm_bindgen(unchecked_param_type = "number")] dp: JsValue,
 ) -> Result<String> {
-    glue::round_money(value, num("dp", &dp)?).map_err(js)
+    let text = value
+        .as_string()
+        .ok_or_else(|| invalid("value", type_name(&value), "a string"))?;
+    glue::round_money(&text, num("dp", &dp)?).map_err(js)
 }
 
 // ---------------------------------------------------------------------------

@@ -258,9 +258,12 @@ impl WasmDraws {
 
     /// Reads what `toJSON()` wrote.
     #[wasm_bindgen(js_name = fromJSON)]
-    pub fn from_json(text: &str) -> Result<WasmDraws> {
+    pub fn from_json(
+        #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
+    ) -> Result<WasmDraws> {
+        let text = json_string(&text)?;
         Ok(WasmDraws {
-            inner: clv::uncertainty::Draws::from_json(text).map_err(js)?,
+            inner: clv::uncertainty::Draws::from_json(&text).map_err(js)?,
         })
     }
 
@@ -415,4 +418,11 @@ fn spend_draws(v: &JsValue) -> Result<Option<WasmDraws>> {
         .ok_or_else(|| crate::invalid("spend", "another object", "spend draws"))?;
     let inner = clv::uncertainty::Draws::from_json(&text).map_err(js)?;
     Ok(Some(WasmDraws { inner }))
+}
+
+/// The JSON text of `fromJSON` (a non-string is our error, not
+/// wasm-bindgen's read of it as a string's memory).
+pub(crate) fn json_string(text: &JsValue) -> Result<String> {
+    text.as_string()
+        .ok_or_else(|| crate::invalid("text", crate::type_name(text), "a string"))
 }
