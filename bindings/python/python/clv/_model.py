@@ -62,10 +62,15 @@ class Model:
                         field=missing[0])
         values = []
         for n in names:
+            v = params[n]
             try:
-                values.append(float(params[n]))
+                # a string or a boolean is not a parameter value, though
+                # float() would read '3.74' and True (issue 17 #17)
+                if isinstance(v, (str, bytes, bool, np.bool_)):
+                    raise TypeError
+                values.append(float(v))
             except (TypeError, ValueError):
-                raise error(f"invalid {n}: {params[n]!r} (expected a finite number > 0)", field=n) from None
+                raise error(f"invalid {n}: {v!r} (expected a finite number > 0)", field=n) from None
         return cls._from_core(_clv.Model.from_values(cls._spec["key"], values))
 
     @classmethod
