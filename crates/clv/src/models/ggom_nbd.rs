@@ -79,8 +79,8 @@ use statrs::function::gamma::{digamma, ln_gamma};
 use crate::error::{Result, check};
 use crate::fit::{Boundary, FitInfo, Likelihood};
 use crate::models::{
-    Model, TransactionModel, log_add_exp, mean_age, model_params, model_state, per_customer,
-    weighted_rows,
+    Model, TransactionModel, log_add_exp, max_age, mean_age, model_params, model_state,
+    per_customer, weighted_rows,
 };
 
 /// Parameters of the GGom/NBD model.
@@ -536,15 +536,6 @@ impl GgomLikelihood {
         lik
     }
 
-    /// Largest T among the rows with weight > 0 (the observed window).
-    fn max_t(&self) -> f64 {
-        self.t
-            .iter()
-            .zip(&self.w)
-            .filter(|(_, w)| **w > 0.0)
-            .fold(0.0_f64, |m, (t, _)| m.max(*t))
-    }
-
     fn total_ll(&self, p: &[f64]) -> f64 {
         let mut g = [0.0; 5];
         self.value_and_gradient(p, &mut g)
@@ -614,7 +605,7 @@ impl Likelihood for GgomLikelihood {
     ///   when (s/β)(e^{b·max T} − 1) is small as well (hardly anybody dies in
     ///   the window: the NBD).
     fn boundary(&self, p: &[f64]) -> Option<Boundary> {
-        let tmax = self.max_t();
+        let tmax = max_age(&self.t, &self.w);
         let (b, s, beta) = (p[2], p[3], p[4]);
         let ll = self.total_ll(p);
         let flat_toward = |q: [f64; 5]| {

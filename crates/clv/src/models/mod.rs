@@ -407,6 +407,14 @@ pub(crate) fn mean_age(t: &[f64], w: &[f64]) -> f64 {
     if m.is_finite() && m > 0.0 { m } else { 1.0 }
 }
 
+/// The largest age T among the rows with weight > 0 (the observed window).
+pub(crate) fn max_age(t: &[f64], w: &[f64]) -> f64 {
+    t.iter()
+        .zip(w)
+        .filter(|(_, w)| **w > 0.0)
+        .fold(0.0_f64, |m, (t, _)| m.max(*t))
+}
+
 /// Whether a fit at `p` lies on the ridge toward the limit where the two
 /// shapes `i`, `j` of a mixing distribution run off together with their
 /// ratio fixed (Pareto/NBD's s, β; BG/NBD's a, b): they are past `least`

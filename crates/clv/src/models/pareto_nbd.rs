@@ -65,7 +65,7 @@ use super::{model_params, model_state};
 use crate::error::{Result, check};
 use crate::fit::{Boundary, FitInfo, Likelihood};
 use crate::models::{
-    Distinct, Model, TransactionModel, mean_age, per_customer, shapes_run_off, tri,
+    Distinct, Model, TransactionModel, max_age, mean_age, per_customer, shapes_run_off, tri,
     validate_customers, weighted_rows, write_sym4,
 };
 use crate::special::{Node, ln_hyperu, tanh_sinh, trigamma};
@@ -779,7 +779,7 @@ impl Likelihood for PnbdLikelihood<'_> {
     /// that rate (or, when μ·max(T) < 0.01, to the NBD alone: hardly
     /// anybody drops out). CLVTools' apparel cohort runs there (issue 15).
     fn boundary(&self, p: &[f64]) -> Option<Boundary> {
-        let tmax = self.t.iter().fold(0.0_f64, |m, &t| m.max(t));
+        let tmax = max_age(self.t, &self.w);
         let ll = |q: &[f64]| self.value_and_gradient(q, &mut [0.0; 4]);
         if !shapes_run_off(ll, p, [2, 3], [1.0, 100.0 * tmax]) {
             return None;
