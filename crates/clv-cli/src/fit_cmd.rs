@@ -119,25 +119,43 @@ pub fn fit_json(f: &Fitted) -> Value {
             json!(f.info.ci_95.get(i).map(|(lo, hi)| [lo, hi])),
         );
     }
-    json!({
-        "model": f.model.kind().spec().cli_name(),
-        "name": f.model.name(),
-        "params": params,
-        "log_likelihood": f.info.log_likelihood,
-        "std_errors": se,
-        "ci_95": ci,
-        "converged": f.info.converged,
-        "iterations": f.info.iterations,
-        "gradient_norm": f.info.gradient_norm,
-        "n_observations": f.info.n_observations,
-        "n": f.info.n_observations,
-        "aic": f.info.aic,
-        "bic": f.info.bic,
-        "boundary": f.info.boundary,
-        "left_out": f.info.left_out.as_ref().map(|l| left_out_json(l, &f.ids)),
-        "unit": f.info.unit,
-        "warnings": f.info.warnings,
-    })
+    fit_doc(
+        &f.info,
+        json!({
+            "model": f.model.kind().spec().cli_name(),
+            "name": f.model.name(),
+            "params": params,
+            "std_errors": se,
+            "ci_95": ci,
+            "left_out": f.info.left_out.as_ref().map(|l| left_out_json(l, &f.ids)),
+        }),
+    )
+}
+
+/// The JSON of `clv fit --json`: the keys every fit report has (`info`'s
+/// log-likelihood, convergence, counts, criteria, boundary, unit and
+/// warnings) and the fit's `own` keys (model, parameters, their errors).
+fn fit_doc(info: &FitInfo, own: Value) -> Value {
+    let mut doc = match json!({
+        "log_likelihood": info.log_likelihood,
+        "converged": info.converged,
+        "iterations": info.iterations,
+        "gradient_norm": info.gradient_norm,
+        "n_observations": info.n_observations,
+        "n": info.n_observations,
+        "aic": info.aic,
+        "bic": info.bic,
+        "boundary": info.boundary,
+        "unit": info.unit,
+        "warnings": info.warnings,
+    }) {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    };
+    if let Value::Object(o) = own {
+        doc.extend(o);
+    }
+    Value::Object(doc)
 }
 
 /// The numbers of `--penalty`: one, or `P,D`.
@@ -216,37 +234,40 @@ pub fn fit_covariates(args: &FitArgs, path: &std::path::Path) -> Result<Value> {
         what: "fit".to_string(),
         message: "the fitted model carries no fit information".to_string(),
     })?;
-    let info = &fi.info;
     let ci: Map<String, Value> = fi
         .param_names
         .iter()
-        .zip(&info.ci_95)
+        .zip(&fi.info.ci_95)
         .map(|(n, (lo, hi))| (n.clone(), json!([lo, hi])))
         .collect();
-    Ok(json!({
-        "model": args.data.model.0.spec().cli_name(),
-        "name": kind.name(),
-        "params": model.base().iter().zip(kind.base_names()).map(|(v, n)| (n.to_string(), json!(v))).collect::<Map<String, Value>>(),
-        "covariates": {
-            "purchase": model.purchase_effects(),
-            "dropout": model.dropout_effects(),
-            "constrained": model.constrained(),
-        },
-        "log_likelihood": info.log_likelihood,
-        "penalized_log_likelihood": fi.penalized_log_likelihood,
-        "std_errors": model.std_errors(),
-        "ci_95": ci,
-        "converged": info.converged,
-        "iterations": info.iterations,
-        "gradient_norm": info.gradient_norm,
-        "n_observations": info.n_observations,
-        "n": info.n_observations,
-        "aic": info.aic,
-        "bic": info.bic,
-        "boundary": info.boundary,
-        "unit": info.unit,
-        "warnings": info.warnings,
-    }))
+    let params: Map<String, Value> = model
+        .params()
+        .into_iter()
+        .map(|(n, v)| (n, json!(v)))
+        .collect();
+    Ok(fit_doc(
+        &fi.info,
+        json!({
+            "model": args.data.model.0.spec().cli_name(),
+            "name": kind.name(),
+            "params": params,
+            "covariates": {
+                "purchase": model.purchase_effects(),
+                "dropout": model.dropout_effects(),
+                "constrained": model.constrained(),
+            },
+            "penalized_log_likelihood": fi.penalized_log_likelihood,
+            "std_errors": model.std_errors(),
+            "ci_95": ci,
+        }),
+    ))
+}
+
+/// The first line of `clv fit`'s table.
+fn heading(name: &str, n: f64, log_likelihood: f64, iterations: &dyn std::fmt::Display) -> String {
+    format!(
+        "{name} fitted on {n} observations (log-likelihood {log_likelihood:.4}, {iterations} iterations)\n"
+    )
 }
 
 /// The table `clv fit --covariates` prints: the base parameters, then
@@ -254,12 +275,11 @@ pub fn fit_covariates(args: &FitArgs, path: &std::path::Path) -> Result<Value> {
 /// JSON.
 fn covariates_text(doc: &Value) -> String {
     let num = |v: &Value| v.as_f64().unwrap_or(f64::NAN);
-    let mut s = format!(
-        "{} fitted on {} observations (log-likelihood {:.4}, {} iterations)\n",
+    let mut s = heading(
         doc["name"].as_str().unwrap_or_default(),
         num(&doc["n_observations"]),
         num(&doc["log_likelihood"]),
-        doc["iterations"]
+        &doc["iterations"],
     );
     s.push_str(&format!(
         "  {:<20}{:>12}{:>12}{:>12}{:>12}\n",
@@ -338,12 +358,12 @@ pub fn run(args: &FitArgs) -> Result<()> {
     let text = if args.json {
         fit_json(&f).to_string() + "\n"
     } else {
-        let mut s = format!(
-            "{} fitted on {} observations (log-likelihood {:.4}, {} iterations)\n",
-            f.model.name(),
-            f.info.n_observations,
-            f.info.log_likelihood,
-            f.info.iterations
+        let (info, name) = (&f.info, f.model.name());
+        let mut s = heading(
+            name,
+            info.n_observations,
+            info.log_likelihood,
+            &info.iterations,
         );
         s.push_str(&format!(
             "  n = {}, k = {}, AIC = 2k - 2LL = {:.4}, BIC = k ln n - 2LL = {:.4}\n",

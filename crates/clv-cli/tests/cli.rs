@@ -705,11 +705,7 @@ fn gamma_gamma_fit_names_the_zero_spend_customers_it_leaves_out() {
 }
 
 fn data(name: &str) -> String {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../tests/data")
-        .join(name)
-        .display()
-        .to_string()
+    common::repo_file("tests/data", name)
 }
 
 #[test]

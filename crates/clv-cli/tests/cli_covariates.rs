@@ -4,17 +4,11 @@
 
 mod common;
 
-use std::path::PathBuf;
-
 use common::{assert_fails, clv, json, stdout};
 
 /// A file of the core's test data (CLVTools' apparel set, copied there).
 fn core_data(name: &str) -> String {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../clv/tests/data")
-        .join(name)
-        .display()
-        .to_string()
+    common::repo_file("crates/clv/tests/data", name)
 }
 
 /// The apparel summary as CLVTools takes it: weeks, calibration 40 weeks

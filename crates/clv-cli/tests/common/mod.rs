@@ -33,6 +33,17 @@ pub fn json(o: &Output) -> serde_json::Value {
     serde_json::from_str(&stdout(o)).unwrap()
 }
 
+/// The path of `name` in the folder `dir` of the repository (e.g.
+/// `tests/data`), as an argument.
+pub fn repo_file(dir: &str, name: &str) -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .join(dir)
+        .join(name)
+        .display()
+        .to_string()
+}
+
 /// Writes `content` to a temporary file and returns its path (kept alive by the dir).
 pub fn file(dir: &tempfile::TempDir, name: &str, content: &str) -> PathBuf {
     let p = dir.path().join(name);
