@@ -971,7 +971,7 @@ pub fn fit(
     let ll = lik.log_likelihood(&params, &mut g);
     let pll = lik.penalized_log_likelihood(&params, &mut g);
     let h = lik.hessian(&params);
-    let (std_errors, covariance) = std_errors(&h, &base_excluded);
+    let (std_errors, covariance) = crate::fit::std_errors_and_covariance(&h, &base_excluded);
     let ci_95 = params
         .iter()
         .zip(&std_errors)
@@ -1019,70 +1019,6 @@ pub fn fit(
         }),
         layout: lik.layout,
     })
-}
-
-/// Standard errors `√diag((−H)⁻¹)` and that covariance; the parameters in
-/// `excluded` (at a boundary) get NaN and the others are conditional on
-/// them; all NaN when the information is not positive definite.
-fn std_errors(h: &[Vec<f64>], excluded: &[usize]) -> (Vec<f64>, Vec<Vec<f64>>) {
-    let k = h.len();
-    let free: Vec<usize> = (0..k).filter(|i| !excluded.contains(i)).collect();
-    let info: Vec<Vec<f64>> = free
-        .iter()
-        .map(|&i| free.iter().map(|&j| -h[i][j]).collect())
-        .collect();
-    let mut se = vec![f64::NAN; k];
-    let mut cov = vec![vec![f64::NAN; k]; k];
-    if let Some(inv) = invert_spd(&info) {
-        for (a, &i) in free.iter().enumerate() {
-            if inv[a][a] > 0.0 && inv[a][a].is_finite() {
-                se[i] = inv[a][a].sqrt();
-            }
-            for (b, &j) in free.iter().enumerate() {
-                cov[i][j] = inv[a][b];
-            }
-        }
-    }
-    (se, cov)
-}
-
-/// Inverse of a symmetric positive-definite matrix (Cholesky), `None` when
-/// it is not positive definite. Written out here: the crate's own is private
-/// to `fit`, and the matrices are a few rows.
-#[allow(clippy::needless_range_loop)] // index notation mirrors the matrix algebra
-fn invert_spd(a: &[Vec<f64>]) -> Option<Vec<Vec<f64>>> {
-    let n = a.len();
-    let mut l = vec![vec![0.0; n]; n];
-    for i in 0..n {
-        for j in 0..=i {
-            let s: f64 = a[i][j] - (0..j).map(|m| l[i][m] * l[j][m]).sum::<f64>();
-            if i == j {
-                if !(s > 0.0 && s.is_finite()) {
-                    return None;
-                }
-                l[i][i] = s.sqrt();
-            } else {
-                l[i][j] = s / l[j][j];
-            }
-        }
-    }
-    let mut inv = vec![vec![0.0; n]; n];
-    for c in 0..n {
-        // L y = e_c, then Lᵀ x = y
-        let mut y = vec![0.0; n];
-        for i in 0..n {
-            let e = if i == c { 1.0 } else { 0.0 };
-            y[i] = (e - (0..i).map(|m| l[i][m] * y[m]).sum::<f64>()) / l[i][i];
-        }
-        let mut x = vec![0.0; n];
-        for i in (0..n).rev() {
-            x[i] = (y[i] - (i + 1..n).map(|m| l[m][i] * x[m]).sum::<f64>()) / l[i][i];
-        }
-        for r in 0..n {
-            inv[r][c] = x[r];
-        }
-    }
-    Some(inv)
 }
 
 impl CovariateModel {

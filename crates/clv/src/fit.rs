@@ -1044,11 +1044,33 @@ type Uncertainty = (Vec<f64>, Vec<(f64, f64)>, Vec<Vec<f64>>);
 /// the information matrix of the others alone, i.e. conditional on the
 /// excluded ones. With nothing excluded this is the full inverse.
 fn std_errors_and_ci(h: &[Vec<f64>], params: &[f64], excluded: &[usize]) -> Uncertainty {
-    let free: Vec<usize> = (0..params.len())
-        .filter(|i| !excluded.contains(i))
+    let (se, cov) = std_errors_and_covariance(h, excluded);
+    let ci = params
+        .iter()
+        .zip(&se)
+        .map(|(t, s)| {
+            if s.is_finite() {
+                let m = (Z_95 * s / t).exp();
+                (t / m, t * m)
+            } else {
+                (f64::NAN, f64::NAN)
+            }
+        })
         .collect();
-    let mut se = vec![f64::NAN; params.len()];
-    let mut cov = vec![vec![f64::NAN; params.len()]; params.len()];
+    (se, ci, cov)
+}
+
+/// Standard errors and covariance from the inverse observed information
+/// `−h` of the parameters not in `excluded` (those get NaN, as does every
+/// entry when `−h` is not positive definite).
+pub(crate) fn std_errors_and_covariance(
+    h: &[Vec<f64>],
+    excluded: &[usize],
+) -> (Vec<f64>, Vec<Vec<f64>>) {
+    let k = h.len();
+    let free: Vec<usize> = (0..k).filter(|i| !excluded.contains(i)).collect();
+    let mut se = vec![f64::NAN; k];
+    let mut cov = vec![vec![f64::NAN; k]; k];
     let sub_h: Vec<Vec<f64>> = free
         .iter()
         .map(|&i| free.iter().map(|&j| h[i][j]).collect())
@@ -1064,19 +1086,7 @@ fn std_errors_and_ci(h: &[Vec<f64>], params: &[f64], excluded: &[usize]) -> Unce
             }
         }
     }
-    let ci = params
-        .iter()
-        .zip(&se)
-        .map(|(t, s)| {
-            if s.is_finite() {
-                let m = (Z_95 * s / t).exp();
-                (t / m, t * m)
-            } else {
-                (f64::NAN, f64::NAN)
-            }
-        })
-        .collect();
-    (se, ci, cov)
+    (se, cov)
 }
 
 /// `(−H)⁻¹` (the covariance of the estimates), `None` when `−H` is not
