@@ -112,15 +112,7 @@ pub(crate) fn opt_numbers_of(obj: &Unknown<'_>, key: &str) -> Result<Option<Numb
 
 /// The string `obj[key]`, if given.
 pub(crate) fn opt_string_of(obj: &Unknown<'_>, key: &str) -> Result<Option<String>> {
-    property(obj, key)?
-        .map(|v| {
-            if is(&v, ValueType::String) {
-                String::from_unknown(v).map_err(|e| unreadable(key, &e))
-            } else {
-                Err(invalid(key, type_name(&v), "a string"))
-            }
-        })
-        .transpose()
+    property(obj, key)?.map(|v| string(key, v)).transpose()
 }
 
 /// A data object of customers: the arrays `names` (all required), the
@@ -292,15 +284,15 @@ pub(crate) fn string_of(obj: &Unknown<'_>, key: &str) -> Result<String> {
 
 /// The boolean `obj[key]`, if given.
 pub(crate) fn opt_bool_of(obj: &Unknown<'_>, key: &str) -> Result<Option<bool>> {
-    property(obj, key)?
-        .map(|v| {
-            if is(&v, ValueType::Boolean) {
-                bool::from_unknown(v).map_err(|e| unreadable(key, &e))
-            } else {
-                Err(invalid(key, type_name(&v), "a boolean"))
-            }
-        })
-        .transpose()
+    property(obj, key)?.map(|v| boolean(key, v)).transpose()
+}
+
+/// A boolean.
+fn boolean(field: &str, v: Unknown<'_>) -> Result<bool> {
+    if is(&v, ValueType::Boolean) {
+        return bool::from_unknown(v).map_err(|e| unreadable(field, &e));
+    }
+    Err(invalid(field, type_name(&v), "a boolean"))
 }
 
 /// A string.
