@@ -213,8 +213,8 @@ def test_json_and_pickle_round_trip(bg):
 
 def test_repr_of_a_fitted_model_names_the_fit(cdnow):
     m = clv.BetaGeo().fit(cdnow["frequency"], cdnow["recency"], cdnow["T"], unit="7d")
-    # CDNOW (the 2-decimal summary): r 0.2426, alpha 4.4135, a 0.7929, b 2.4257, LL -9582.43
-    assert repr(m) == ("BG/NBD(r=0.2426, alpha=4.4135, a=0.7929, b=2.4257; fitted to 2357 customers "
+    # CDNOW (the 2-decimal summary): r 0.2426, alpha 4.4135, a 0.7929, b 2.42575 (polished optimum), LL -9582.43
+    assert repr(m) == ("BG/NBD(r=0.2426, alpha=4.4135, a=0.7929, b=2.4258; fitted to 2357 customers "
                        "in 7d, log-likelihood -9582.43)")
 
 

@@ -249,7 +249,7 @@ impl Money {
     }
 }
 
-/// `v` with `decimals` decimals and thousands separators (`70,726.74`).
+/// `v` with `decimals` decimals and thousands separators (`70,726.72`).
 fn thousands(v: f64, decimals: usize) -> String {
     let s = format!("{v:.decimals$}");
     let (int, frac) = s

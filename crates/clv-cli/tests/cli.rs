@@ -419,9 +419,9 @@ fn report_leads_with_value_then_risk_lost_model_check_segments_and_parameters_la
             w[1]
         );
     }
-    // Money in dollars for the bundled data (the CLV total, 70,726.74; FHL's CDNOW in USD),
+    // Money in dollars for the bundled data (the CLV total, 70,726.72 at the polished optimum; FHL's CDNOW in USD),
     // the rule of at risk vs lost in one line, the BG/NBD one-time-buyer note.
-    assert!(text.contains("$70,726.74 from 2,357 customers"), "{text}");
+    assert!(text.contains("$70,726.72 from 2,357 customers"), "{text}");
     assert!(
         text.contains("rule: a customer with P(alive) < 0.1 (less than 1 chance in 10 of still buying) is listed as likely lost, not at risk"),
         "{text}"
@@ -475,7 +475,7 @@ fn report_leads_with_value_then_risk_lost_model_check_segments_and_parameters_la
     );
     // Value: the same total as the text, and the top shares of the whale curve.
     let clv_total = num(&d["value"]["clv_total"]);
-    assert!((clv_total - 70_726.74).abs() < 0.01, "{clv_total}");
+    assert!((clv_total - 70_726.72).abs() < 0.01, "{clv_total}");
     assert_eq!(d["dataset"]["currency"], "$");
     // At risk: every listed customer has P(alive) ≥ 0.1, ranked by value at risk;
     // lost: P(alive) < 0.1, 1901 first (largest value if active).
