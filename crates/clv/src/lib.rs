@@ -76,6 +76,7 @@ pub mod io;
 pub mod models;
 pub mod portfolio;
 pub mod rfm;
+pub mod scale;
 pub mod simulate;
 pub mod special;
 pub mod summary;

@@ -490,6 +490,13 @@ macro_rules! registry {
                 }
             }
 
+            /// The same model with `info` as its fit diagnostics.
+            pub fn with_fit_info(self, info: Option<FitInfo>) -> AnyModel {
+                match self {
+                    $(AnyModel::$variant(m) => m.with_fit_info(info).into(),)*
+                }
+            }
+
             /// The model's reports, as a trait object.
             pub fn info(&self) -> &dyn ModelInfo {
                 match self {
