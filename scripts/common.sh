@@ -125,6 +125,12 @@ python_venv() {
     python3 -m venv .venv
   fi
 }
+# Java (17 or later) for the local Spark of tests/test_spark.py, from Debian.
+java_runtime() {
+  if java -version 2>&1 | grep -Eq 'version "(1[7-9]|2[0-9])'; then return 0; fi
+  local sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update && $sudo apt-get install -y --no-install-recommends openjdk-17-jre-headless
+}
 python_requirements() {
   local inputs=(bindings/python/requirements-dev.txt "cmd:.venv/bin/python -VV")
   if stamp_fresh pip-requirements "${inputs[@]}"; then skipped "pip install -r requirements-dev.txt"; return 0; fi

@@ -34,6 +34,7 @@ run "clv portfolio (bundled data) runs" cargo run --quiet --locked -p clv-cli --
 # --- Python binding (bindings/python): venv, wheel, type checks, pytest ---
 run "python venv (.venv)" python_venv
 run "pip install requirements-dev" python_requirements
+run "java 17 for pyspark (apt-get, if missing)" java_runtime
 run "maturin build + pip install wheel" python_wheel
 run "python: committed models.pyi = generated one" .venv/bin/python bindings/python/scripts/gen_models.py --check
 run "stubtest clv._clv (.pyi vs module)" .venv/bin/python -m mypy.stubtest clv._clv

@@ -30,6 +30,7 @@ mod formulas;
 mod grouped;
 mod models;
 mod portfolio;
+mod scale;
 mod summary;
 mod uncertainty;
 
@@ -82,5 +83,9 @@ fn _clv(m: &Bound<'_, PyModule>) -> PyResult<()> {
         diagnostics::tracking_series_from_transactions,
         m
     )?)?;
+    m.add_function(wrap_pyfunction!(scale::partial_sums, m)?)?;
+    m.add_function(wrap_pyfunction!(scale::fit_from_partial_sums, m)?)?;
+    m.add_function(wrap_pyfunction!(scale::compress, m)?)?;
+    m.add_function(wrap_pyfunction!(scale::window_end, m)?)?;
     Ok(())
 }

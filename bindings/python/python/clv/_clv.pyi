@@ -5,7 +5,7 @@ Arrays are 1-d numpy arrays; float inputs are read as float64 (contiguous
 arrays without a copy), results are new float64 arrays.
 """
 
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 import numpy.typing as npt
@@ -18,6 +18,7 @@ __all__ = [
     "calibration_vs_holdout",
     "check_prior_options",
     "ClvError",
+    "compress",
     "contribution_margin",
     "contribution_margins",
     "customer_exposure",
@@ -25,12 +26,14 @@ __all__ = [
     "customer_totals",
     "default_segment_map",
     "Draws",
-    "GroupedDraws",
+    "fit_from_partial_sums",
     "frequency_recency_matrix",
     "gini",
+    "GroupedDraws",
     "heterogeneity",
     "Model",
     "offer_ceiling",
+    "partial_sums",
     "period_transactions",
     "registry",
     "retention_clv",
@@ -57,6 +60,7 @@ __all__ = [
     "waland_cole_constant",
     "whale_curve",
     "wilson_interval",
+    "window_end",
 ]
 
 class ClvError(ValueError):
@@ -354,3 +358,19 @@ def tracking_series_from_transactions(
 def simulate_spend(model: Model, frequency: _F64, seed: int) -> Dict[str, Any]: ...
 def simulate_survivors(model: Model, size: int, periods: int, seed: int) -> _F64: ...
 def frequency_recency_matrix(model: Model, what: str, t: float, max_frequency: int, max_recency: int) -> _F64: ...
+def partial_sums(
+    kind: str, inputs: Sequence[_F64], params: Sequence[float], weights: Optional[_F64] = None, hessian: bool = True
+) -> Tuple[float, List[float], Optional[List[float]]]: ...
+def fit_from_partial_sums(
+    kind: str,
+    sample: Sequence[_F64],
+    total_weight: float,
+    terms: Callable[[List[float], bool], Tuple[float, List[float], Optional[List[float]]]],
+    sample_weights: Optional[_F64] = None,
+    penalty: float = 0.0,
+    max_iterations: float = 1000.0,
+    gradient_tolerance: float = 1e-6,
+    unit: Optional[str] = None,
+) -> Tuple[Model, int]: ...
+def compress(inputs: Sequence[_F64], weights: Optional[_F64] = None) -> Tuple[List[_F64], _F64]: ...
+def window_end(freq: str, observation_end: int, calibration: bool) -> int: ...
