@@ -20,8 +20,9 @@ how ``clv.spark.summary`` is built. Estimates are compared before any time is
 reported (the SQL summary uses daily periods, as ``freq="D"``). Both scoring
 steps write to Spark's ``noop`` sink so that every row is computed.
 
-Peak memory: Spark's executors run in the driver JVM (local mode) plus the
-Python workers; the script prints the peak RSS of the whole process tree.
+Peak memory: Spark's executors run in the driver JVM (local mode) beside the
+Python workers; the script polls the RSS of its whole process tree and prints
+the peak of each pipeline.
 
 Usage (from the repository root; Java 17):
   python3 -m venv .bench-venv && .bench-venv/bin/pip install -r benches/requirements.txt \
@@ -32,7 +33,6 @@ Usage (from the repository root; Java 17):
 
 import argparse
 import os
-import resource
 import subprocess
 import sys
 import time
@@ -80,11 +80,52 @@ def generate(rows: int, folder: Path, files: int = 8) -> None:
     (folder / "_done").write_text(str(len(ids)))
 
 
-def peak_rss_mb() -> float:
-    """Peak RSS of this process and its waited-for children (the JVM is a child)."""
-    me = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return max(me, kids) / 1024
+class TreeRss:
+    """Polls the resident memory of this process and all its descendants (the
+    Spark JVM, whose executors run inside it in local mode, and the Python
+    workers) every 0.2 s; ``peak()`` returns the largest sum seen since the
+    last ``reset()``, in MB."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self._peak = 0
+        self._stop = False
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    @staticmethod
+    def _tree_kb() -> int:
+        parent, rss = {}, {}
+        for d in os.listdir("/proc"):
+            if not d.isdigit():
+                continue
+            try:
+                with open(f"/proc/{d}/status") as f:
+                    fields = dict(line.split(":", 1) for line in f if ":" in line)
+            except OSError:
+                continue
+            parent[int(d)] = int(fields.get("PPid", "0").strip())
+            rss[int(d)] = int(fields.get("VmRSS", "0 kB").split()[0]) if "VmRSS" in fields else 0
+        me, total = os.getpid(), 0
+        for pid in rss:
+            p = pid
+            while p and p != me:
+                p = parent.get(p, 0)
+            if p == me:
+                total += rss[pid]
+        return total
+
+    def _run(self) -> None:
+        while not self._stop:
+            self._peak = max(self._peak, self._tree_kb())
+            time.sleep(0.2)
+
+    def reset(self) -> None:
+        self._peak = self._tree_kb()
+
+    def peak(self) -> float:
+        return self._peak / 1024
 
 
 def timed(label, f):
@@ -175,7 +216,7 @@ def cli(folder: Path, rows: int):
 
     def run():
         subprocess.run([str(binary), "summary", str(csv), "--customer-col", "customer_id", "--date-col", "date",
-                        "--amount-col", "amount", "--observation-end", OBS_END, "-o", str(summ)],
+                        "--amount-col", "amount", "--observation-end", OBS_END, "--freq", "D", "-o", str(summ)],
                        check=True, stderr=subprocess.DEVNULL)
         subprocess.run([str(binary), "fit", "bg-nbd", "--summary", str(summ), "--json"], check=True,
                        stdout=subprocess.DEVNULL)
@@ -197,6 +238,7 @@ def main() -> None:
              .config("spark.sql.session.timeZone", "UTC").getOrCreate())
     spark.sparkContext.setLogLevel("ERROR")
     print(f"load average before: {os.getloadavg()}")
+    rss = TreeRss()
     warm = OUT / "spark_warmup"
     generate(20_000, warm)
     print("warm-up (JIT, Python workers; not reported)")
@@ -207,20 +249,24 @@ def main() -> None:
         df = spark.read.parquet(str(folder))
         n = int((folder / "_done").read_text())
         print(f"\n{n:,} transactions ({rows // 10:,} customers), load {os.getloadavg()[0]:.2f}")
+        rss.reset()
         sql, core = summary_ways(spark, df)
+        rss.reset()
         ours, clv_steps = with_clv(spark, df)
         clv_total = sum(clv_steps.values())
-        print(f"  clv.spark end to end {clv_total:.2f} s")
+        print(f"  clv.spark end to end {clv_total:.2f} s; peak RSS of driver JVM + Python workers "
+              f"{rss.peak():.0f} MB")
         if not args.no_pattern:
+            rss.reset()
             theirs, pat_steps = pattern(spark, df)
             pat_total = sum(pat_steps.values())
             rel = max(abs(ours[k] / theirs[k] - 1) for k in ("r", "alpha", "a", "b"))
-            print(f"  pattern end to end {pat_total:.2f} s; ratio {pat_total / clv_total:.1f}x; "
-                  f"largest relative difference of the estimates {rel:.1e}")
+            print(f"  pattern end to end {pat_total:.2f} s (peak RSS {rss.peak():.0f} MB); ratio "
+                  f"{pat_total / clv_total:.1f}x; largest relative difference of the estimates {rel:.1e}")
         t_cli = cli(folder, rows)
         print(f"  summary: SQL {sql:.2f} s vs core {core:.2f} s; Spark overhead over the CLI "
               f"(summary + fit): {(clv_steps['summary'] + clv_steps['fit']) / t_cli:.1f}x; "
-              f"peak RSS so far {peak_rss_mb():.0f} MB")
+              f"load {os.getloadavg()[0]:.2f}")
     spark.stop()
 
 
