@@ -263,6 +263,20 @@ def test_score_equals_local_predictions(spark, cdnow_tx):
     want = clv.customer_lifetime_value(bg, gg, s.frequency, s.recency, s["T"], s.monetary_value, time=12)
     np.testing.assert_allclose(got.clv, want, rtol=1e-13)
     assert got.clv.sum() > 0
+    # intervals: the same Laplace draws (seed) on every partition as on one machine
+    ranged = by_id(cs.score(bg, sdf, horizon=39, spend_model=gg, months=12, intervals=(0.05, 0.95),
+                            draws=200, seed=7))
+    d = bg.draws("laplace", n=200, seed=7)
+    local = d.prob_alive(s.frequency, s.recency, s["T"], quantiles=(0.05, 0.95))
+    np.testing.assert_allclose(ranged.prob_alive_q5, local["q0.05"], rtol=1e-13)
+    np.testing.assert_allclose(ranged.prob_alive_q95, local["q0.95"], rtol=1e-13)
+    local = d.customer_lifetime_value(gg, s.frequency, s.recency, s["T"], s.monetary_value, time=12,
+                                      quantiles=(0.05, 0.95))
+    np.testing.assert_allclose(ranged.clv_q5, local["q0.05"], rtol=1e-13)
+    assert (ranged.clv_q5 <= ranged.clv_q95).all()
+    assert list(ranged.columns[4:]) == ["prob_alive", "prob_alive_q5", "prob_alive_q95", "expected_purchases",
+                                        "expected_purchases_q5", "expected_purchases_q95", "expected_spend",
+                                        "clv", "clv_q5", "clv_q95"]
 
 
 def test_sql_functions(spark, cdnow_summary):

@@ -455,16 +455,29 @@ def sample(df: DataFrame, fraction: float, seed: int = 0, customer_id_col: str =
 
 
 # -- score ------------------------------------------------------------------------------
+def _quantile_name(what: str, q: float) -> str:
+    """``prob_alive_q5`` for the 5% quantile (no dots: plain Spark column names)."""
+    return f"{what}_q{q * 100:g}".replace(".", "_")
+
+
 def score(model: TransactionModel, summary_df: DataFrame, horizon: float = 1.0,
           spend_model: Optional[SpendModel] = None, months: int = 12, discount_rate: float = 0.01,
           freq: Optional[str] = None, columns: Sequence[str] = ("frequency", "recency", "T"),
-          monetary_value_col: str = "monetary_value") -> DataFrame:
+          monetary_value_col: str = "monetary_value", intervals: Optional[Sequence[float]] = None,
+          draws: int = 1000, seed: int = 0) -> DataFrame:
     """``summary_df`` with ``prob_alive``, ``expected_purchases`` (over
     ``horizon`` time units of the summary) and, with a ``spend_model``,
     ``expected_spend`` and ``clv`` (:func:`clv.customer_lifetime_value` over
     ``months`` months at ``discount_rate`` a month; ``freq`` the data's unit
     when the model does not carry one). Computed per partition by the core with
-    the models shipped as their JSON; lazy."""
+    the models shipped as their JSON; lazy.
+
+    With ``intervals`` (quantiles, e.g. ``(0.05, 0.95)``), each prediction also
+    gets one column per quantile (``prob_alive_q5``, ``prob_alive_q95``, ...;
+    ``clv_q5`` ...) over ``draws`` Laplace draws of the model's parameters with
+    ``seed`` (:meth:`clv.BetaGeo.draws`, docs/uncertainty.md): every partition
+    draws the same parameters from the seed, so the intervals are those of
+    ``model.draws("laplace", draws, seed)`` on one machine."""
     if not isinstance(model, TransactionModel):
         raise error(f"invalid model: {type(model).__name__} (expected a fitted transaction model, e.g. "
                     "clv.BetaGeo)", field="model")
@@ -477,11 +490,17 @@ def score(model: TransactionModel, summary_df: DataFrame, horizon: float = 1.0,
     sm_json = None if spend_model is None else spend_model.to_json()
     sm_cls = None if spend_model is None else type(spend_model)
     h = float(horizon)
-    added = [T.StructField("prob_alive", T.DoubleType(), False),
-             T.StructField("expected_purchases", T.DoubleType(), False)]
-    if spend_model is not None:
-        added += [T.StructField("expected_spend", T.DoubleType(), False),
-                  T.StructField("clv", T.DoubleType(), False)]
+    qs: List[float] = []
+    if intervals is not None:
+        qs = [float(q) for q in np.atleast_1d(np.asarray(intervals, dtype=np.float64))]
+        # the draws and the quantiles are checked here, on the driver, by the core
+        model.draws("laplace", n=draws, seed=seed).prob_alive(np.zeros(1), np.zeros(1), np.ones(1), quantiles=qs)
+    outputs = ["prob_alive", "expected_purchases"] + (["expected_spend", "clv"] if spend_model is not None else [])
+    added = []
+    for name in outputs:
+        added.append(T.StructField(name, T.DoubleType(), False))
+        if name != "expected_spend":
+            added += [T.StructField(_quantile_name(name, q), T.DoubleType(), False) for q in qs]
     schema = T.StructType(list(summary_df.schema.fields) + added)
 
     @_on_executor
@@ -490,6 +509,8 @@ def score(model: TransactionModel, summary_df: DataFrame, horizon: float = 1.0,
 
         tm = tm_cls.from_json(tm_json)
         sm = None if sm_json is None or sm_cls is None else sm_cls.from_json(sm_json)
+        d = tm.draws("laplace", n=draws, seed=seed) if qs else None
+        arrow_schema = _arrow_schema(schema)
         for batch in batches:
             if batch.num_rows == 0:
                 continue
@@ -498,13 +519,23 @@ def score(model: TransactionModel, summary_df: DataFrame, horizon: float = 1.0,
             out = {name: batch.column(name) for name in batch.schema.names}
             out["prob_alive"] = pa.array(tm.prob_alive(x, tx, t))
             out["expected_purchases"] = pa.array(tm.expected_purchases(h, x, tx, t))
+            ranges = {}
+            if d is not None:
+                ranges["prob_alive"] = d.prob_alive(x, tx, t, quantiles=qs)
+                ranges["expected_purchases"] = d.expected_purchases(h, x, tx, t, quantiles=qs)
             if sm is not None:
                 mv = np.ascontiguousarray(batch.column(monetary_value_col).to_numpy(zero_copy_only=False),
                                           dtype=np.float64)
                 out["expected_spend"] = pa.array(sm.expected_spend(x, mv))
                 out["clv"] = pa.array(customer_lifetime_value(tm, sm, x, tx, t, mv, time=months,
                                                               discount_rate=discount_rate, freq=freq))
-            yield pa.RecordBatch.from_pydict(out, schema=_arrow_schema(schema))
+                if d is not None:
+                    ranges["clv"] = d.customer_lifetime_value(sm, x, tx, t, mv, time=months,
+                                                              discount_rate=discount_rate, freq=freq, quantiles=qs)
+            for name, frame in ranges.items():
+                for q, col in zip(qs, frame.columns[1:]):
+                    out[_quantile_name(name, q)] = pa.array(frame[col].to_numpy())
+            yield pa.RecordBatch.from_pydict({f.name: out[f.name] for f in arrow_schema}, schema=arrow_schema)
 
     return summary_df.mapInArrow(per_batch, schema)
 
