@@ -45,6 +45,27 @@ fn summary_daily_by_hand() {
 }
 
 #[test]
+fn summary_of_an_unsorted_file_larger_than_a_batch() {
+    // Rows out of date order, the 8 MiB batch boundary inside a line: the
+    // reader's first (sorted-input) pass stops and the second reads it all
+    // (end to end; the regression test of the cut line read as the file's
+    // last is clv's io::stream test
+    // out_of_order_detected_mid_file_does_not_read_a_cut_line_as_the_last).
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from("customer_id,date,amount\n");
+    let mut i: u64 = 0;
+    while text.len() < (8 << 20) + 4096 {
+        let (month, day) = (1 + (i * 7) % 12, 1 + (i * 13) % 28);
+        text.push_str(&format!("{},2023-{month:02}-{day:02},{}.5\n", i % 50_000, i % 97));
+        i += 1;
+    }
+    let p = file(&dir, "unsorted.csv", &text);
+    let out = clv(&["summary", p.to_str().unwrap(), "--amount-col", "amount"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out).lines().count(), 50_001); // header + every customer
+}
+
+#[test]
 fn summary_weekly_by_hand() {
     let out = stdout(&on_log(
         "summary",
