@@ -855,3 +855,63 @@ fn plain_fits_on_apparel_report_their_boundary() {
     assert_eq!(e.code(), "NOT_IDENTIFIED", "{e}");
     assert!(e.to_string().contains("past 1e4"), "{e}");
 }
+
+/// The helpers the bindings build their sets with: named columns (none
+/// without names), columns joined on customer ids (the CLI's and pandas'
+/// join), and the covariate model of a registry model.
+#[test]
+fn covariate_sets_from_named_columns_and_ids() {
+    let g = [1.0, 0.0, 1.0];
+    let c = [0.0, 0.0, 1.0];
+    let z = Covariates::from_named_columns(&["Gender", "Channel"], &[&g, &c], 3).unwrap();
+    assert_eq!(z.row(2), [1.0, 1.0]);
+    let none = Covariates::from_named_columns::<&str>(&[], &[], 5).unwrap();
+    assert_eq!((none.len(), none.names().len()), (5, 0));
+    // rows owned by ids, picked in the customers' order
+    let j = Covariates::by_id_columns(
+        &["Gender", "Channel"],
+        &["a", "b", "c"],
+        &[&g, &c],
+        &["c", "a"],
+    )
+    .unwrap();
+    assert_eq!((j.row(0), j.row(1)), (&[1.0, 1.0][..], &[1.0, 0.0][..]));
+    assert_eq!(
+        j,
+        Covariates::by_id(
+            &["Gender", "Channel"],
+            &["a", "b", "c"],
+            &[vec![1.0, 0.0], vec![0.0, 0.0], vec![1.0, 1.0]],
+            &["c", "a"]
+        )
+        .unwrap()
+    );
+    let e =
+        Covariates::by_id_columns(&["Gender"], &["a", "b", "c"], &[&g], &["a", "x"]).unwrap_err();
+    assert_eq!((e.code(), e.field()), ("INVALID_INPUT", Some("covariates")));
+    assert!(e.to_string().starts_with("invalid covariates[1]: x"), "{e}");
+    let e = Covariates::by_id_columns(&["Gender"], &["a", "b"], &[&g], &["a"]).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "length mismatch: covariates.Gender has 3 elements but covariate ids has 2"
+    );
+    assert_eq!(
+        Covariates::by_id_columns::<&str, &str>(&[], &[], &[], &["a", "b"])
+            .unwrap()
+            .len(),
+        2
+    );
+    use clv::models::ModelKind;
+    assert_eq!(
+        CovariateModelKind::from_model(ModelKind::ParetoNbd).unwrap(),
+        Pnbd
+    );
+    assert_eq!(
+        CovariateModelKind::from_model(ModelKind::BgNbd)
+            .unwrap()
+            .model(),
+        ModelKind::BgNbd
+    );
+    let e = CovariateModelKind::from_model(ModelKind::GammaGamma).unwrap_err();
+    assert_eq!(e.code(), "NOT_SUPPORTED");
+}
