@@ -27,13 +27,19 @@ type Out<'py> = Res<Bound<'py, PyArray1<f64>>>;
 /// row's customer id.
 type CovSet<'py> = (Vec<String>, Vec<Floats<'py>>, Option<Vec<String>>);
 
-/// A covariate set for `n` customers (with ids: joined on `customers`).
-fn covariates(set: &CovSet<'_>, n: usize, customers: Option<&[String]>) -> clv::Result<Covariates> {
+/// The `process` covariate set for `n` customers (with ids: joined on
+/// `customers`).
+fn covariates(
+    process: &str,
+    set: &CovSet<'_>,
+    n: usize,
+    customers: Option<&[String]>,
+) -> clv::Result<Covariates> {
     let cols = arrays(&set.1);
     let cols = borrow(&cols);
     match (&set.2, customers) {
-        (Some(ids), Some(c)) => Covariates::by_id_columns(&set.0, ids, &cols, c),
-        _ => Covariates::from_named_columns(&set.0, &cols, n),
+        (Some(ids), Some(c)) => Covariates::by_id_columns(process, &set.0, ids, &cols, c),
+        _ => Covariates::from_named_columns(process, &set.0, &cols, n),
     }
 }
 
@@ -45,8 +51,8 @@ fn both(
     customers: Option<&[String]>,
 ) -> clv::Result<(Covariates, Covariates)> {
     Ok((
-        covariates(purchase, n, customers)?,
-        covariates(dropout, n, customers)?,
+        covariates("purchase", purchase, n, customers)?,
+        covariates("dropout", dropout, n, customers)?,
     ))
 }
 

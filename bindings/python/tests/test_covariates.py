@@ -209,8 +209,8 @@ def test_a_customer_without_covariates_is_an_error_never_filled_in(apparel):
     z = cov[["Gender"]].drop(index=s.index[3])
     with pytest.raises(clv.ClvError) as e:
         clv.ParetoNBD().fit(s["frequency"], s["recency"], s["T"], purchase_covariates=z)
-    assert e.value.code == "INVALID_INPUT" and e.value.field == "covariates"
-    assert str(e.value).startswith(f"invalid covariates[3]: {s.index[3]}")
+    assert e.value.code == "INVALID_INPUT" and e.value.field == "purchase_covariates"
+    assert str(e.value).startswith(f"invalid purchase_covariates[3]: {s.index[3]}")
     # positional rows: one short
     x, tx, t = _small()
     with pytest.raises(clv.ClvError) as e:
@@ -226,8 +226,8 @@ def test_non_finite_and_constant_covariates_are_typed_errors():
     bad[5] = np.nan
     with pytest.raises(clv.ClvError) as e:
         clv.ParetoNBD().fit(x, tx, t, purchase_covariates={"Gender": g, "Channel": bad})
-    assert e.value.code == "INVALID_INPUT" and e.value.field == "covariates.Channel"
-    assert str(e.value).startswith("invalid covariates.Channel[5]: NaN")
+    assert e.value.code == "INVALID_INPUT" and e.value.field == "purchase_covariates.Channel"
+    assert str(e.value).startswith("invalid purchase_covariates.Channel[5]: NaN")
     with pytest.raises(clv.ClvError) as e:
         clv.BetaGeo().fit(x, tx, t, dropout_covariates=pd.DataFrame({"Channel": np.ones(8)}).to_numpy(),
                           covariate_names=["Channel"])

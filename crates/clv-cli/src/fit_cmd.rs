@@ -196,16 +196,16 @@ pub fn fit_covariates(args: &FitArgs, path: &std::path::Path) -> Result<Value> {
     }
     let file = clv::io::read_csv_columns(path, Some(&c.covariate_id_col), &wanted)?;
     // One set of covariates by customer id, in the summary's order.
-    let set = |names: &[String], customers: &[String]| -> Result<Covariates> {
+    let set = |process: &str, names: &[String], customers: &[String]| -> Result<Covariates> {
         let cols = names
             .iter()
             .map(|n| file.get(n))
             .collect::<Result<Vec<&[f64]>>>()?;
-        Covariates::by_id_columns(names, &file.ids, &cols, customers)
+        Covariates::by_id_columns(process, names, &file.ids, &cols, customers)
     };
     let model = args.data.with_inputs(|inputs, weights, ids| {
-        let purchase = set(&c.purchase_covariates, ids)?;
-        let dropout = set(&c.dropout_covariates, ids)?;
+        let purchase = set("purchase", &c.purchase_covariates, ids)?;
+        let dropout = set("dropout", &c.dropout_covariates, ids)?;
         let [x, tx, t] = inputs else {
             unreachable!("a transaction model takes frequency, recency and T")
         };

@@ -313,15 +313,18 @@ impl Covariates {
         Covariates::new(names, &picked)
     }
 
-    /// A set for `n` customers from named columns, as the bindings and the
-    /// CLI receive them: [`Covariates::none`]`(n)` without names, else
+    /// The `process` set (`"purchase"` or `"dropout"`) for `n` customers
+    /// from named columns, as the bindings receive it:
+    /// [`Covariates::none`]`(n)` without names, else
     /// [`Covariates::from_columns`] (a set of another length than `n` is
     /// reported by the fit or prediction that takes it, field
     /// `purchase_covariates` / `dropout_covariates`).
     ///
     /// # Errors
-    /// Those of [`Covariates::from_columns`].
+    /// Those of [`Covariates::from_columns`], their fields naming the
+    /// process (`purchase_covariates.NAME`, see [`in_process`]).
     pub fn from_named_columns<S: AsRef<str>>(
+        process: &str,
         names: &[S],
         columns: &[&[f64]],
         n: usize,
@@ -329,20 +332,24 @@ impl Covariates {
         if names.is_empty() && columns.is_empty() {
             return Ok(Covariates::none(n));
         }
-        Covariates::from_columns(names, columns)
+        Covariates::from_columns(names, columns).map_err(|e| in_process(process, e))
     }
 
-    /// [`Covariates::by_id`] from columns: `ids[j]` owns the values
-    /// `columns[k][j]`; one row per entry of `customers`, in that order
-    /// (without names: [`Covariates::none`] for the customers).
+    /// The `process` set by [`Covariates::by_id`] from columns: `ids[j]`
+    /// owns the values `columns[k][j]`; one row per entry of `customers`,
+    /// in that order (without names: [`Covariates::none`] for the
+    /// customers).
     ///
     /// # Errors
     /// Those of [`Covariates::by_id`] (a customer without a row: field
-    /// `covariates`, index = the customer's position, value = the id); a
-    /// column of another length than `ids` is [`Error::LengthMismatch`]
-    /// (field `covariates.NAME`); a column count other than the names'
+    /// `purchase_covariates` / `dropout_covariates`, index = the customer's
+    /// position, value = the id; a non-finite value: field
+    /// `purchase_covariates.NAME`, see [`in_process`]); a column of another
+    /// length than `ids` is [`Error::LengthMismatch`] (field
+    /// `purchase_covariates.NAME`); a column count other than the names'
     /// (field `covariate columns`).
     pub fn by_id_columns<S: AsRef<str>, C: AsRef<str>>(
+        process: &str,
         names: &[S],
         ids: &[C],
         columns: &[&[f64]],
@@ -361,7 +368,7 @@ impl Covariates {
         }
         for (name, c) in names.iter().zip(columns) {
             crate::error::check::same_len(
-                &format!("covariates.{}", name.as_ref()),
+                &format!("{process}_covariates.{}", name.as_ref()),
                 c.len(),
                 "covariate ids",
                 ids.len(),
@@ -370,7 +377,7 @@ impl Covariates {
         let rows: Vec<Vec<f64>> = (0..ids.len())
             .map(|i| columns.iter().map(|c| c[i]).collect())
             .collect();
-        Covariates::by_id(names, ids, &rows, customers)
+        Covariates::by_id(names, ids, &rows, customers).map_err(|e| in_process(process, e))
     }
 
     /// No covariates for `n` customers.
@@ -463,6 +470,28 @@ impl Covariates {
             }
         }
         Ok(())
+    }
+}
+
+/// An error about the values of one covariate set with the process in its
+/// field: `covariates` → `purchase_covariates` (a customer without a row),
+/// `covariates.NAME` → `purchase_covariates.NAME` (a non-finite value);
+/// other errors unchanged.
+pub fn in_process(process: &str, e: Error) -> Error {
+    let named = |f: &str| f == "covariates" || f.starts_with("covariates.");
+    match e {
+        Error::InvalidValue {
+            field,
+            index,
+            value,
+            expected,
+        } if named(&field) => Error::InvalidValue {
+            field: format!("{process}_{field}"),
+            index,
+            value,
+            expected,
+        },
+        e => e,
     }
 }
 
