@@ -9,7 +9,7 @@
 //! Layout (by concept, as the core): [`error`] (the one error mapping and
 //! the GIL-releasing [`error::enter`]), [`conversion`] (arrays and the core's
 //! result structs, each converted once), [`models`] (one `Model` class over
-//! `clv::AnyModel`), [`summary`], [`formulas`], [`portfolio`], [`diagnostics`].
+//! `clv::AnyModel`), [`covariates`] (`CovariateModel`, static covariates), [`summary`], [`formulas`], [`portfolio`], [`diagnostics`].
 //!
 //! Conventions:
 //! - numeric arrays come in as contiguous numpy arrays, borrowed without a
@@ -24,6 +24,7 @@
 use pyo3::prelude::*;
 
 mod conversion;
+mod covariates;
 mod diagnostics;
 mod error;
 mod formulas;
@@ -39,6 +40,7 @@ mod uncertainty;
 fn _clv(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("ClvError", m.py().get_type::<error::ClvError>())?;
     m.add_class::<models::PyModel>()?;
+    m.add_class::<covariates::PyCovariateModel>()?;
     m.add_class::<uncertainty::PyDraws>()?;
     m.add_class::<grouped::PyGroupedDraws>()?;
     m.add_function(wrap_pyfunction!(models::registry, m)?)?;

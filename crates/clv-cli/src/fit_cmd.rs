@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use clap::Args;
 use clv::covariates::{CovariateModelKind, CovariateOptions, Covariates};
 use clv::fit::{FitInfo, FitOptions};
-use clv::models::{AnyModel, Family, ModelInfo, ModelKind};
+use clv::models::{AnyModel, Family, ModelInfo};
 use clv::time::TimeUnit;
 use clv::{Error, Result};
 use serde_json::{Map, Value, json};
@@ -167,25 +167,12 @@ fn penalties(text: &str) -> Result<Vec<f64>> {
     Ok(v)
 }
 
-/// The covariate model `clv fit --covariates` fits in place of `kind`.
-fn covariate_kind(kind: ModelKind) -> Result<CovariateModelKind> {
-    match kind {
-        ModelKind::ParetoNbd => Ok(CovariateModelKind::ParetoNbd),
-        ModelKind::BgNbd => Ok(CovariateModelKind::BgNbd),
-        other => Err(Error::Unsupported {
-            model: other.spec().name.to_string(),
-            operation: "covariates".to_string(),
-            reason: "static covariates are there for pareto-nbd and bg-nbd".to_string(),
-        }),
-    }
-}
-
 /// `clv fit --covariates`: the fit with static covariates, as the JSON of
 /// [`fit_json`] (its keys for the base parameters) plus `"covariates":
 /// {"purchase": {NAME: effect}, "dropout": {...}}` and the effects'
 /// standard errors under `purchase_NAME` / `dropout_NAME`.
 pub fn fit_covariates(args: &FitArgs, path: &std::path::Path) -> Result<Value> {
-    let kind = covariate_kind(args.data.model.0)?;
+    let kind = CovariateModelKind::from_model(args.data.model.0)?;
     let c = &args.covariates;
     let (penalty_purchase, penalty_dropout) = match penalties(&args.penalty)?[..] {
         [p] => (p, p),
@@ -209,22 +196,16 @@ pub fn fit_covariates(args: &FitArgs, path: &std::path::Path) -> Result<Value> {
     }
     let file = clv::io::read_csv_columns(path, Some(&c.covariate_id_col), &wanted)?;
     // One set of covariates by customer id, in the summary's order.
-    let set = |names: &[String], customers: &[String]| -> Result<Covariates> {
-        if names.is_empty() {
-            return Ok(Covariates::none(customers.len()));
-        }
+    let set = |process: &str, names: &[String], customers: &[String]| -> Result<Covariates> {
         let cols = names
             .iter()
             .map(|n| file.get(n))
             .collect::<Result<Vec<&[f64]>>>()?;
-        let rows: Vec<Vec<f64>> = (0..file.ids.len())
-            .map(|i| cols.iter().map(|col| col[i]).collect())
-            .collect();
-        Covariates::by_id(names, &file.ids, &rows, customers)
+        Covariates::by_id_columns(process, names, &file.ids, &cols, customers)
     };
     let model = args.data.with_inputs(|inputs, weights, ids| {
-        let purchase = set(&c.purchase_covariates, ids)?;
-        let dropout = set(&c.dropout_covariates, ids)?;
+        let purchase = set("purchase", &c.purchase_covariates, ids)?;
+        let dropout = set("dropout", &c.dropout_covariates, ids)?;
         let [x, tx, t] = inputs else {
             unreachable!("a transaction model takes frequency, recency and T")
         };

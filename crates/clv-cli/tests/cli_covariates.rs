@@ -142,7 +142,7 @@ fn covariate_errors_are_typed() {
     std::fs::write(&short, half.join("\n")).unwrap();
     assert_fails(
         &fit_with("pareto-nbd", &summary, short.to_str().unwrap(), &gender),
-        &["INVALID_INPUT", "covariates"],
+        &["INVALID_INPUT", "invalid purchase_covariates["],
     );
     // no --save yet, and P,D penalties only with covariates
     assert_fails(

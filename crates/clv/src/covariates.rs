@@ -112,6 +112,31 @@ impl CovariateModelKind {
         }
     }
 
+    /// The covariate model of a registry model: Pareto/NBD and BG/NBD.
+    ///
+    /// # Errors
+    /// [`Error::Unsupported`] (operation `covariates`) for any other model.
+    pub fn from_model(kind: crate::models::ModelKind) -> Result<Self> {
+        match kind {
+            crate::models::ModelKind::ParetoNbd => Ok(CovariateModelKind::ParetoNbd),
+            crate::models::ModelKind::BgNbd => Ok(CovariateModelKind::BgNbd),
+            other => Err(Error::Unsupported {
+                model: other.spec().name.to_string(),
+                operation: "covariates".to_string(),
+                reason: "static covariates are there for pareto-nbd and bg-nbd".to_string(),
+            }),
+        }
+    }
+
+    /// The registry model it extends.
+    #[must_use]
+    pub fn model(self) -> crate::models::ModelKind {
+        match self {
+            CovariateModelKind::ParetoNbd => crate::models::ModelKind::ParetoNbd,
+            CovariateModelKind::BgNbd => crate::models::ModelKind::BgNbd,
+        }
+    }
+
     /// The model's display name.
     #[must_use]
     pub fn name(self) -> &'static str {
@@ -288,6 +313,73 @@ impl Covariates {
         Covariates::new(names, &picked)
     }
 
+    /// The `process` set (`"purchase"` or `"dropout"`) for `n` customers
+    /// from named columns, as the bindings receive it:
+    /// [`Covariates::none`]`(n)` without names, else
+    /// [`Covariates::from_columns`] (a set of another length than `n` is
+    /// reported by the fit or prediction that takes it, field
+    /// `purchase_covariates` / `dropout_covariates`).
+    ///
+    /// # Errors
+    /// Those of [`Covariates::from_columns`], their fields naming the
+    /// process (`purchase_covariates.NAME`, see [`in_process`]).
+    pub fn from_named_columns<S: AsRef<str>>(
+        process: &str,
+        names: &[S],
+        columns: &[&[f64]],
+        n: usize,
+    ) -> Result<Self> {
+        if names.is_empty() && columns.is_empty() {
+            return Ok(Covariates::none(n));
+        }
+        Covariates::from_columns(names, columns).map_err(|e| in_process(process, e))
+    }
+
+    /// The `process` set by [`Covariates::by_id`] from columns: `ids[j]`
+    /// owns the values `columns[k][j]`; one row per entry of `customers`,
+    /// in that order (without names: [`Covariates::none`] for the
+    /// customers).
+    ///
+    /// # Errors
+    /// Those of [`Covariates::by_id`] (a customer without a row: field
+    /// `purchase_covariates` / `dropout_covariates`, index = the customer's
+    /// position, value = the id; a non-finite value: field
+    /// `purchase_covariates.NAME`, see [`in_process`]); a column of another
+    /// length than `ids` is [`Error::LengthMismatch`] (field
+    /// `purchase_covariates.NAME`); a column count other than the names'
+    /// (field `covariate columns`).
+    pub fn by_id_columns<S: AsRef<str>, C: AsRef<str>>(
+        process: &str,
+        names: &[S],
+        ids: &[C],
+        columns: &[&[f64]],
+        customers: &[C],
+    ) -> Result<Self> {
+        if names.is_empty() && columns.is_empty() {
+            return Ok(Covariates::none(customers.len()));
+        }
+        if columns.len() != names.len() {
+            return Err(Error::LengthMismatch {
+                field: "covariate columns".into(),
+                actual: columns.len(),
+                reference: "covariate names".into(),
+                expected: names.len(),
+            });
+        }
+        for (name, c) in names.iter().zip(columns) {
+            crate::error::check::same_len(
+                &format!("{process}_covariates.{}", name.as_ref()),
+                c.len(),
+                "covariate ids",
+                ids.len(),
+            )?;
+        }
+        let rows: Vec<Vec<f64>> = (0..ids.len())
+            .map(|i| columns.iter().map(|c| c[i]).collect())
+            .collect();
+        Covariates::by_id(names, ids, &rows, customers).map_err(|e| in_process(process, e))
+    }
+
     /// No covariates for `n` customers.
     #[must_use]
     pub fn none(n: usize) -> Self {
@@ -378,6 +470,28 @@ impl Covariates {
             }
         }
         Ok(())
+    }
+}
+
+/// An error about the values of one covariate set with the process in its
+/// field: `covariates` → `purchase_covariates` (a customer without a row),
+/// `covariates.NAME` → `purchase_covariates.NAME` (a non-finite value);
+/// other errors unchanged.
+pub fn in_process(process: &str, e: Error) -> Error {
+    let named = |f: &str| f == "covariates" || f.starts_with("covariates.");
+    match e {
+        Error::InvalidValue {
+            field,
+            index,
+            value,
+            expected,
+        } if named(&field) => Error::InvalidValue {
+            field: format!("{process}_{field}"),
+            index,
+            value,
+            expected,
+        },
+        e => e,
     }
 }
 
@@ -1107,6 +1221,13 @@ impl CovariateModel {
     #[must_use]
     pub fn dropout_effects(&self) -> BTreeMap<String, f64> {
         named(&self.layout.dropout_names, &self.dropout_effects)
+    }
+
+    /// The purchase and the dropout covariate names, in the order of the
+    /// covariate sets the predictions take.
+    #[must_use]
+    pub fn covariate_names(&self) -> (&[String], &[String]) {
+        (&self.layout.purchase_names, &self.layout.dropout_names)
     }
 
     /// The covariates whose purchase and dropout effects were constrained equal.

@@ -855,3 +855,65 @@ fn plain_fits_on_apparel_report_their_boundary() {
     assert_eq!(e.code(), "NOT_IDENTIFIED", "{e}");
     assert!(e.to_string().contains("past 1e4"), "{e}");
 }
+
+/// The helpers the bindings build their sets with: named columns (none
+/// without names), columns joined on customer ids (the CLI's and pandas'
+/// join), and the covariate model of a registry model.
+#[test]
+fn covariate_sets_from_named_columns_and_ids() {
+    let g = [1.0, 0.0, 1.0];
+    let c = [0.0, 0.0, 1.0];
+    let z =
+        Covariates::from_named_columns("purchase", &["Gender", "Channel"], &[&g, &c], 3).unwrap();
+    assert_eq!(z.row(2), [1.0, 1.0]);
+    let none = Covariates::from_named_columns::<&str>("dropout", &[], &[], 5).unwrap();
+    assert_eq!((none.len(), none.names().len()), (5, 0));
+    // rows owned by ids, picked in the customers' order
+    let names = ["Gender", "Channel"];
+    let j = Covariates::by_id_columns("purchase", &names, &["a", "b", "c"], &[&g, &c], &["c", "a"])
+        .unwrap();
+    assert_eq!((j.row(0), j.row(1)), (&[1.0, 1.0][..], &[1.0, 0.0][..]));
+    let rows = [vec![1.0, 0.0], vec![0.0, 0.0], vec![1.0, 1.0]];
+    assert_eq!(
+        j,
+        Covariates::by_id(&names, &["a", "b", "c"], &rows, &["c", "a"]).unwrap()
+    );
+    // a customer without a row names the process, the customer and the id
+    let e = Covariates::by_id_columns("dropout", &["Gender"], &["a", "b", "c"], &[&g], &["a", "x"])
+        .unwrap_err();
+    assert_eq!(
+        (e.code(), e.field()),
+        ("INVALID_INPUT", Some("dropout_covariates"))
+    );
+    assert!(
+        e.to_string()
+            .starts_with("invalid dropout_covariates[1]: x"),
+        "{e}"
+    );
+    let e =
+        Covariates::by_id_columns("purchase", &["Gender"], &["a", "b"], &[&g], &["a"]).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "length mismatch: purchase_covariates.Gender has 3 elements but covariate ids has 2"
+    );
+    // a non-finite value names the process and the column
+    let e = Covariates::from_named_columns("dropout", &["Gender"], &[&[1.0, f64::NAN][..]], 2)
+        .unwrap_err();
+    assert_eq!(e.field(), Some("dropout_covariates.Gender"));
+    assert!(
+        e.to_string()
+            .starts_with("invalid dropout_covariates.Gender[1]: NaN"),
+        "{e}"
+    );
+    let none = Covariates::by_id_columns::<&str, &str>("purchase", &[], &[], &[], &["a", "b"]);
+    assert_eq!(none.unwrap().len(), 2);
+    use clv::models::ModelKind;
+    assert_eq!(
+        CovariateModelKind::from_model(ModelKind::ParetoNbd).unwrap(),
+        Pnbd
+    );
+    let bg = CovariateModelKind::from_model(ModelKind::BgNbd).unwrap();
+    assert_eq!(bg.model(), ModelKind::BgNbd);
+    let e = CovariateModelKind::from_model(ModelKind::GammaGamma).unwrap_err();
+    assert_eq!(e.code(), "NOT_SUPPORTED");
+}

@@ -24,8 +24,9 @@ from __future__ import annotations
 
 # plotting imports matplotlib only inside its functions: importing it here
 # keeps matplotlib optional and makes ``clv.plotting`` work after ``import clv``.
-from . import experiment, formulas, plotting, portfolio, uncertainty
+from . import covariates, experiment, formulas, plotting, portfolio, uncertainty
 from ._clv import ClvError
+from .covariates import CovariateModel
 from .models import *  # noqa: F403  (one class per registry model: BetaGeo, ParetoNBD, ...)
 from .models import __all__ as _models
 from .rfm import default_segment_map, rfm_scores, rfm_segments
@@ -37,11 +38,13 @@ __version__ = "0.1.0"
 __all__ = [
     "ClvError",
     *_models,
+    "CovariateModel",
     "rfm_summary",
     "rfm_scores",
     "rfm_segments",
     "default_segment_map",
     "customer_lifetime_value",
+    "covariates",
     "formulas",
     "portfolio",
     "experiment",

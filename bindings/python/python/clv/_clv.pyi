@@ -21,6 +21,7 @@ __all__ = [
     "compress",
     "contribution_margin",
     "contribution_margins",
+    "CovariateModel",
     "customer_exposure",
     "customer_lifetime_value",
     "customer_totals",
@@ -128,6 +129,66 @@ class Model:
     def discounted_expected_lifetime(self, discount: float) -> float: ...
 
 _Intervals = Dict[str, Any]
+
+_CovSet = Tuple[List[str], List[_F64], Optional[List[str]]]
+
+@final
+class CovariateModel:
+    """A Pareto/NBD or BG/NBD model with static covariates
+    (``clv::covariates::CovariateModel``). A covariate set is ``(names,
+    columns, ids)``; with ``ids`` and ``customer_ids`` the rows are joined
+    on the customers' ids, else row i is customer i's."""
+
+    @staticmethod
+    def fit(
+        kind: str,
+        inputs: Sequence[_F64],
+        purchase: _CovSet,
+        dropout: _CovSet,
+        customer_ids: Optional[List[str]] = None,
+        weights: Optional[_F64] = None,
+        penalty_purchase: float = 0.0,
+        penalty_dropout: float = 0.0,
+        constrain_equal: List[str] = ...,
+        max_iterations: float = 1000.0,
+        gradient_tolerance: float = 1e-6,
+        unit: Optional[str] = None,
+    ) -> CovariateModel: ...
+    @staticmethod
+    def from_params(
+        kind: str, base: Sequence[float], purchase: Sequence[Tuple[str, float]], dropout: Sequence[Tuple[str, float]]
+    ) -> CovariateModel: ...
+    @staticmethod
+    def base_names(kind: str) -> List[str]: ...
+    @staticmethod
+    def from_json(text: str) -> CovariateModel: ...
+    def to_json(self) -> str: ...
+    def kind(self) -> str: ...
+    def name(self) -> str: ...
+    def params(self) -> List[Tuple[str, float]]: ...
+    def covariate_names(self) -> Tuple[List[str], List[str]]: ...
+    def effects(self) -> Tuple[List[Tuple[str, float]], List[Tuple[str, float]]]: ...
+    def constrained(self) -> List[str]: ...
+    def std_errors(self) -> Optional[Dict[str, float]]: ...
+    def fit_info(self) -> Optional[Dict[str, Any]]: ...
+    def customer_params(
+        self, purchase: _CovSet, dropout: _CovSet, n: int, customer_ids: Optional[List[str]] = None
+    ) -> List[List[float]]: ...
+    def prob_alive(
+        self, customers: Sequence[_F64], purchase: _CovSet, dropout: _CovSet, customer_ids: Optional[List[str]] = None
+    ) -> _F64: ...
+    def expected_purchases(
+        self,
+        horizon: float,
+        customers: Sequence[_F64],
+        purchase: _CovSet,
+        dropout: _CovSet,
+        customer_ids: Optional[List[str]] = None,
+    ) -> _F64: ...
+    def log_likelihood(
+        self, customers: Sequence[_F64], purchase: _CovSet, dropout: _CovSet, customer_ids: Optional[List[str]] = None
+    ) -> _F64: ...
+    def expected_purchases_new(self, horizon: float, purchase: _CovSet, dropout: _CovSet, n: int) -> _F64: ...
 
 @final
 class Draws:

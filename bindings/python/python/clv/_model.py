@@ -285,8 +285,10 @@ def _bind(owner: str, names: Sequence[str], args: Tuple[Any, ...], named: Dict[s
 class _FitsCustomers(Model):
     """A model fitted to per-customer arrays (transaction and spend models)."""
 
-    def fit(self: _M, *inputs: Any, weights: Any = None, penalty: float = 0.0, max_iterations: int = 1000,
-            gradient_tolerance: float = 1e-6, unit: Optional[str] = None, **named: Any) -> _M:
+    def fit(self, *inputs: Any, weights: Any = None, penalty: Any = 0.0, max_iterations: int = 1000,
+            gradient_tolerance: float = 1e-6, unit: Optional[str] = None, purchase_covariates: Any = None,
+            dropout_covariates: Any = None, covariate_names: Any = None, constrain_equal: Any = None,
+            **named: Any) -> Any:
         """Maximum-likelihood fit to the per-customer arrays of the model's
         ``inputs`` (positionally, then ``weights``, or by keyword); returns
         ``self``. ``weights`` are per-row customer counts; ``penalty`` is
@@ -294,7 +296,15 @@ class _FitsCustomers(Model):
         are checked before any work (lengths, NaN, negative or fractional
         frequency, recency > T). The GIL is released. ``unit`` is the time unit
         of the inputs, stored with the model (:attr:`unit`); by default the
-        ``attrs["unit"]`` of the summary columns (:func:`clv.rfm_summary`), if any."""
+        ``attrs["unit"]`` of the summary columns (:func:`clv.rfm_summary`), if any.
+
+        With ``purchase_covariates`` and/or ``dropout_covariates`` (Pareto/NBD and
+        BG/NBD: DataFrames, dicts of columns or 2-D arrays, see :mod:`clv.covariates`),
+        the fit is that of the model with static covariates and returns a
+        :class:`clv.covariates.CovariateModel` (this model stays as it was); then
+        ``penalty`` is the L2 penalty on the effects, a number for both processes,
+        ``(purchase, dropout)`` or ``{"purchase": ..., "dropout": ...}``, and
+        ``constrain_equal`` names covariates with one effect on both processes."""
         names = self._spec["inputs"]
         if len(inputs) == len(names) + 1 and weights is None:
             inputs, weights = inputs[:-1], inputs[-1]
@@ -302,6 +312,18 @@ class _FitsCustomers(Model):
         arrays, index, _ = customers(names, values)
         if unit is None:
             unit = data_unit(*values)
+        if purchase_covariates is not None or dropout_covariates is not None:
+            from . import covariates as cov
+
+            return cov.fit(self._spec["key"], arrays, index, weights, purchase_covariates, dropout_covariates,
+                           covariate_names, penalty, constrain_equal, max_iterations, gradient_tolerance, unit)
+        for option, given in (("constrain_equal", constrain_equal), ("covariate_names", covariate_names)):
+            if given is not None:
+                raise error(f"invalid {option}: {given!r} (it applies to a fit with purchase_covariates "
+                            "or dropout_covariates)", field=option)
+        if isinstance(penalty, (tuple, list, dict)):
+            raise error(f"invalid penalty: {penalty!r} (a pair or dict is the penalty of a fit with "
+                        "covariates; without covariates, one number)", field="penalty")
         self._left_out_ids = None
         try:
             self._fit(arrays, weights, penalty, max_iterations, gradient_tolerance, unit)

@@ -1,0 +1,317 @@
+"""Static covariates of Pareto/NBD and BG/NBD (issue 15): the model that
+``ParetoNBD().fit(..., purchase_covariates=..., dropout_covariates=...)`` and
+``BetaGeo().fit(...)`` return, :class:`CovariateModel`.
+
+CLVTools' links (``docs/covariates.md``, the core module ``clv::covariates``)::
+
+    Pareto/NBD:  alpha_i = alpha0 * exp(-g_p . z_i^p)   beta_i = beta0 * exp(-g_d . z_i^d)
+    BG/NBD:      alpha_i = alpha0 * exp(-g_p . z_i^p)   a_i = a0 * exp(g_d . z_i^d),  b_i = b0 * exp(g_d . z_i^d)
+
+A covariate set is a pandas or polars DataFrame (its column names are the
+covariate names), a dict of columns, a Series (one covariate, its name), or a
+numeric 2-D array (columns ``x0, x1, ...`` or ``covariate_names``). When the
+customers' arrays are pandas Series and the covariates a pandas frame, rows
+are joined on the index (a customer without a row is a ``ClvError``);
+otherwise row i belongs to customer i. This module only converts: every check
+(missing customers, non-finite values, constant columns, lengths), the fit
+and the predictions are the Rust core's.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+
+import numpy as np
+
+from . import _clv
+from ._convert import _is_pandas, _is_polars, _refuse_non_numbers, customers, error, number, result, to_f64
+
+__all__ = ["CovariateModel"]
+
+#: One covariate set as the native module takes it: names, columns, row ids.
+_Set = Tuple[List[str], List[np.ndarray], Optional[List[str]]]
+
+_NONE: _Set = ([], [], None)
+
+
+def _column(field: str, values: Any) -> np.ndarray:
+    arr = to_f64(field, values)
+    return np.ascontiguousarray(np.atleast_1d(arr), dtype=np.float64)
+
+
+def covariate_set(process: str, value: Any, names: Optional[Sequence[str]] = None) -> _Set:
+    """A covariate set (see the module docs) as ``(names, columns, ids)``:
+    ``ids`` are the row labels of a pandas input (for the join on the
+    customers' index), else None."""
+    field = f"{process}_covariates"
+    if value is None:
+        return _NONE
+    if _is_pandas(value) and getattr(value, "ndim", 0) == 2:
+        cols = [str(c) for c in value.columns]
+        return (cols, [_column(f"{field}.{c}", value[k]) for c, k in zip(cols, value.columns)],
+                [str(i) for i in value.index])
+    if _is_pandas(value) and getattr(value, "ndim", 0) == 1:
+        name = str(value.name) if value.name is not None else (list(names) if names else ["x0"])[0]
+        return ([name], [_column(f"{field}.{name}", value)], [str(i) for i in value.index])
+    if _is_polars(value) and hasattr(value, "columns"):
+        cols = [str(c) for c in value.columns]
+        return cols, [_column(f"{field}.{c}", value[c]) for c in cols], None
+    if _is_polars(value) and hasattr(value, "name"):
+        return [str(value.name)], [_column(f"{field}.{value.name}", value)], None
+    if isinstance(value, Mapping):
+        keys = [str(k) for k in value]
+        return keys, [_column(f"{field}.{k}", v) for k, v in zip(keys, value.values())], None
+    _refuse_non_numbers(field, value)
+    try:
+        arr = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise error(f"invalid {field}: cannot read as numbers ({exc})", field=field) from None
+    if arr.ndim == 1:
+        arr = arr[:, None]
+    if arr.ndim != 2:
+        raise error(f"invalid {field}: an array of shape {arr.shape} (expected a 2-d array, "
+                    "one column per covariate)", field=field)
+    cols = [str(n) for n in names] if names is not None else [f"x{k}" for k in range(arr.shape[1])]
+    return cols, [np.ascontiguousarray(arr[:, k]) for k in range(arr.shape[1])], None
+
+
+def _names_for(process: str, covariate_names: Any) -> Optional[Sequence[str]]:
+    """``covariate_names``: one list for both sets, or ``{"purchase": [...], "dropout": [...]}``."""
+    if covariate_names is None:
+        return None
+    if isinstance(covariate_names, Mapping):
+        got = covariate_names.get(process)
+        return None if got is None else list(got)
+    if isinstance(covariate_names, str):
+        raise error(f"invalid covariate_names: {covariate_names!r} (expected a list of names)",
+                    field="covariate_names")
+    return list(covariate_names)
+
+
+def _sets(purchase: Any, dropout: Any, covariate_names: Any) -> Tuple[_Set, _Set]:
+    return (covariate_set("purchase", purchase, _names_for("purchase", covariate_names)),
+            covariate_set("dropout", dropout, _names_for("dropout", covariate_names)))
+
+
+def _ids(index: Any, p: _Set, d: _Set) -> Optional[List[str]]:
+    """The customers' ids when the rows are joined on them: a pandas index
+    on the customers and row labels on every given set."""
+    given = [s for s in (p, d) if s[0]]
+    if index is None or not given or any(s[2] is None for s in given):
+        return None
+    return [str(i) for i in index]
+
+
+def _positional(p: _Set, d: _Set) -> Tuple[_Set, _Set]:
+    """The sets without row labels (rows in the customers' order)."""
+    return (p[0], p[1], None), (d[0], d[1], None)
+
+
+def penalties(penalty: Any) -> Tuple[float, float]:
+    """The covariate penalty ``(lambda_purchase, lambda_dropout)`` of ``penalty``:
+    None (no penalty), a number (both), a pair ``(p, d)`` or
+    ``{"purchase": p, "dropout": d}`` (a missing key is 0). The core checks
+    the values (finite, >= 0)."""
+    if penalty is None:
+        return 0.0, 0.0
+    if isinstance(penalty, Mapping):
+        unknown = [k for k in penalty if k not in ("purchase", "dropout")]
+        if unknown:
+            raise error(f"invalid penalty: key {unknown[0]!r} (expected 'purchase' and/or 'dropout')",
+                        field="penalty")
+        return (number("penalty_purchase", penalty.get("purchase", 0.0)),
+                number("penalty_dropout", penalty.get("dropout", 0.0)))
+    if isinstance(penalty, (tuple, list)):
+        if len(penalty) != 2:
+            raise error(f"invalid penalty: {penalty!r} (expected (purchase, dropout))", field="penalty")
+        return number("penalty_purchase", penalty[0]), number("penalty_dropout", penalty[1])
+    v = number("penalty", penalty)
+    return v, v
+
+
+def fit(kind: str, arrays: List[np.ndarray], index: Any, weights: Any, purchase_covariates: Any,
+        dropout_covariates: Any, covariate_names: Any, penalty: Any, constrain_equal: Any,
+        max_iterations: int, gradient_tolerance: float, unit: Optional[str]) -> "CovariateModel":
+    """The covariate fit behind ``TransactionModel.fit`` (``kind`` the registry key)."""
+    p, d = _sets(purchase_covariates, dropout_covariates, covariate_names)
+    ids = _ids(index, p, d)
+    if ids is None:
+        p, d = _positional(p, d)
+    w = None
+    if weights is not None:
+        w = np.ascontiguousarray(to_f64("weights", weights))
+        if w.ndim == 0:
+            w = np.full(arrays[0].shape[0], float(w))
+    if isinstance(constrain_equal, str):
+        constrain_equal = [constrain_equal]
+    pp, pd_ = penalties(penalty)
+    core = _clv.CovariateModel.fit(
+        kind, arrays, p, d, customer_ids=ids, weights=w, penalty_purchase=pp, penalty_dropout=pd_,
+        constrain_equal=[str(c) for c in (constrain_equal or [])], max_iterations=float(max_iterations),
+        gradient_tolerance=float(gradient_tolerance), unit=unit,
+    )
+    return CovariateModel._from_core(core)
+
+
+class CovariateModel:
+    """A Pareto/NBD or BG/NBD model with static covariates: returned by
+    ``clv.ParetoNBD().fit(...)`` / ``clv.BetaGeo().fit(...)`` with
+    ``purchase_covariates`` and/or ``dropout_covariates``, or built with
+    :meth:`from_params` / :meth:`from_json`.
+
+    :attr:`params` are the base parameters (values at z = 0),
+    :attr:`covariate_effects` the effects by process and name (CLVTools'
+    ``trans.NAME`` / ``life.NAME``). Predictions take each customer's
+    covariates, with the model's names in the model's order."""
+
+    _core: _clv.CovariateModel
+
+    def __init__(self, core: _clv.CovariateModel) -> None:
+        self._core = core
+
+    @classmethod
+    def _from_core(cls, core: _clv.CovariateModel) -> "CovariateModel":
+        return cls(core)
+
+    # -- construction ---------------------------------------------------------------
+    @classmethod
+    def from_params(cls, kind: str, params: Mapping[str, float], purchase: Optional[Mapping[str, float]] = None,
+                    dropout: Optional[Mapping[str, float]] = None) -> "CovariateModel":
+        """A model with known parameters: ``kind`` "pareto_nbd" / "ParetoNBD" or "bg_nbd" /
+        "BetaGeo", ``params`` the base parameters by name (r, alpha, s, beta or r, alpha, a, b),
+        the effects by covariate name (in the order the predictions take them)."""
+        names = list(_clv.CovariateModel.base_names(str(kind)))
+        unknown = [k for k in params if k not in names]
+        missing = [n for n in names if n not in params]
+        if unknown or missing:
+            bad = (unknown or missing)[0]
+            raise error(f"invalid parameter {bad!r} (expected {', '.join(names)})", field=bad)
+        base = [number(n, params[n]) for n in names]
+        effects = [[(str(k), number(f"{side}_{k}", v)) for k, v in (given or {}).items()]
+                   for side, given in (("purchase", purchase), ("dropout", dropout))]
+        return cls(_clv.CovariateModel.from_params(str(kind), base, effects[0], effects[1]))
+
+    @classmethod
+    def from_json(cls, text: str) -> "CovariateModel":
+        """Reads a model written by :meth:`to_json`."""
+        return cls(_clv.CovariateModel.from_json(text))
+
+    def to_json(self) -> str:
+        """The model as JSON (``format_version`` 1, the core's format)."""
+        return self._core.to_json()
+
+    # -- parameters -----------------------------------------------------------------
+    @property
+    def kind(self) -> str:
+        """The registry key of the plain model: ``"pareto_nbd"`` or ``"bg_nbd"``."""
+        return self._core.kind()
+
+    @property
+    def name(self) -> str:
+        """Display name, e.g. ``"Pareto/NBD with static covariates"``."""
+        return self._core.name()
+
+    @property
+    def params(self) -> Dict[str, float]:
+        """The base parameters (r, alpha, s, beta or r, alpha, a, b): their values at z = 0."""
+        return {k: float(v) for k, v in self._core.params()}
+
+    @property
+    def covariate_names(self) -> Dict[str, List[str]]:
+        """``{"purchase": [...], "dropout": [...]}``: the names, in the order predictions take them."""
+        p, d = self._core.covariate_names()
+        return {"purchase": list(p), "dropout": list(d)}
+
+    @property
+    def covariate_effects(self) -> Dict[str, Dict[str, float]]:
+        """``{"purchase": {name: effect}, "dropout": {name: effect}}`` (the gammas of the links)."""
+        p, d = self._core.effects()
+        return {"purchase": dict(p), "dropout": dict(d)}
+
+    @property
+    def constrained(self) -> List[str]:
+        """The covariates whose purchase and dropout effects were constrained equal."""
+        return list(self._core.constrained())
+
+    @property
+    def std_errors(self) -> Optional[Dict[str, float]]:
+        """Standard errors by name: the base parameters, ``purchase_NAME``, ``dropout_NAME``
+        (a constrained effect under both names); NaN on the dropout side at a boundary;
+        ``None`` for a model built from parameters."""
+        se = self._core.std_errors()
+        return None if se is None else {k: float(v) for k, v in se.items()}
+
+    @property
+    def fit_info(self) -> Optional[Dict[str, Any]]:
+        """The fit report: the keys of :attr:`clv.models.Model.fit_info` in the order of
+        ``param_names`` (base names, ``purchase_NAME``, ``dropout_NAME``,
+        ``constrained_NAME``), plus ``penalized_log_likelihood``; ``log_likelihood``
+        is the unpenalised one. ``None`` for a model built from parameters."""
+        return self._core.fit_info()
+
+    @property
+    def log_likelihood(self) -> Optional[float]:
+        """The (unpenalised) log-likelihood at the optimum; ``None`` for ``from_params``."""
+        info = self._core.fit_info()
+        return None if info is None else float(info["log_likelihood"])
+
+    # -- predictions ----------------------------------------------------------------
+    def _call(self, method: str, name: str, frequency: Any, recency: Any, T: Any, purchase_covariates: Any,
+              dropout_covariates: Any, covariate_names: Any, *first: float) -> Any:
+        arrays, index, scalar = customers(["frequency", "recency", "T"], [frequency, recency, T])
+        p, d = _sets(purchase_covariates, dropout_covariates, covariate_names)
+        ids = _ids(index, p, d)
+        if ids is None:
+            p, d = _positional(p, d)
+        out = getattr(self._core, method)(*first, arrays, p, d, customer_ids=ids)
+        return result(out, index, scalar, name)
+
+    def prob_alive(self, frequency: Any, recency: Any, T: Any, purchase_covariates: Any = None,
+                   dropout_covariates: Any = None, covariate_names: Any = None) -> Any:
+        """P(alive at T | x, t_x, T) per customer, with each customer's covariates."""
+        return self._call("prob_alive", "prob_alive", frequency, recency, T, purchase_covariates,
+                          dropout_covariates, covariate_names)
+
+    def expected_purchases(self, t: float, frequency: Any, recency: Any, T: Any, purchase_covariates: Any = None,
+                           dropout_covariates: Any = None, covariate_names: Any = None) -> Any:
+        """E[purchases in (T, T + t] | x, t_x, T] per customer, with each customer's covariates."""
+        return self._call("expected_purchases", "expected_purchases", frequency, recency, T, purchase_covariates,
+                          dropout_covariates, covariate_names, number("t", t))
+
+    def customer_log_likelihood(self, frequency: Any, recency: Any, T: Any, purchase_covariates: Any = None,
+                                dropout_covariates: Any = None, covariate_names: Any = None) -> Any:
+        """Per-customer log-likelihood ``ln L_i`` with each customer's covariates."""
+        return self._call("log_likelihood", "log_likelihood", frequency, recency, T, purchase_covariates,
+                          dropout_covariates, covariate_names)
+
+    def expected_purchases_new(self, t: float, purchase_covariates: Any = None, dropout_covariates: Any = None,
+                               covariate_names: Any = None) -> np.ndarray:
+        """E[X(t)] of a new customer with each row's covariates (one value per row)."""
+        p, d = _positional(*_sets(purchase_covariates, dropout_covariates, covariate_names))
+        n = len(p[1][0]) if p[1] else (len(d[1][0]) if d[1] else 0)
+        return np.asarray(self._core.expected_purchases_new(number("t", t), p, d, n))
+
+    def customer_params(self, purchase_covariates: Any = None, dropout_covariates: Any = None,
+                        covariate_names: Any = None) -> np.ndarray:
+        """Each row's own parameters ``(r, alpha_i, s, beta_i)`` / ``(r, alpha_i, a_i, b_i)``, shape (n, 4)."""
+        p, d = _positional(*_sets(purchase_covariates, dropout_covariates, covariate_names))
+        n = len(p[1][0]) if p[1] else (len(d[1][0]) if d[1] else 0)
+        return np.asarray(self._core.customer_params(p, d, n), dtype=np.float64).reshape(-1, 4)
+
+    # -- protocol -------------------------------------------------------------------
+    def __getstate__(self) -> Dict[str, Any]:
+        return {"json": self._core.to_json()}
+
+    def __setstate__(self, state: Dict[str, Any]) -> None:
+        self._core = _clv.CovariateModel.from_json(state["json"])
+
+    def __repr__(self) -> str:
+        return repr(self._core)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, CovariateModel):
+            return NotImplemented
+        return bool(self.to_json() == other.to_json())
+
+    __hash__ = None  # type: ignore[assignment]
+

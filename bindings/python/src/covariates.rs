@@ -1,0 +1,339 @@
+//! Static covariates of Pareto/NBD and BG/NBD (`clv::covariates`, issue 15)
+//! behind one class, `clv._clv.CovariateModel`, holding a
+//! [`clv::covariates::CovariateModel`]. The Python layer (`clv.covariates`)
+//! turns frames, dicts and 2-D arrays into named columns; everything else
+//! (the checks, the fit, the predictions) is the core's.
+//!
+//! A covariate set comes as `(names, columns, ids)`: one float64 array per
+//! name, and optionally the customer id of each row (the labels of a pandas
+//! frame), in which case the rows are joined on the customers' ids
+//! ([`Covariates::by_id_columns`]); without ids the rows are the customers',
+//! in order ([`Covariates::from_named_columns`]).
+
+use clv::covariates::{
+    self as core_cov, CovariateModel, CovariateModelKind, CovariateOptions, Covariates,
+};
+use clv::models::ModelKind;
+use numpy::PyArray1;
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+use crate::conversion::{Floats, Wrap, arrays, borrow, columns, fit_options, slice};
+use crate::error::{Res, enter, enter_array};
+
+type Out<'py> = Res<Bound<'py, PyArray1<f64>>>;
+
+/// One covariate set: names, one column per name, and optionally each
+/// row's customer id.
+type CovSet<'py> = (Vec<String>, Vec<Floats<'py>>, Option<Vec<String>>);
+
+/// The `process` covariate set for `n` customers (with ids: joined on
+/// `customers`).
+fn covariates(
+    process: &str,
+    set: &CovSet<'_>,
+    n: usize,
+    customers: Option<&[String]>,
+) -> clv::Result<Covariates> {
+    let cols = arrays(&set.1);
+    let cols = borrow(&cols);
+    match (&set.2, customers) {
+        (Some(ids), Some(c)) => Covariates::by_id_columns(process, &set.0, ids, &cols, c),
+        _ => Covariates::from_named_columns(process, &set.0, &cols, n),
+    }
+}
+
+/// The purchase and dropout sets of `n` customers.
+fn both(
+    purchase: &CovSet<'_>,
+    dropout: &CovSet<'_>,
+    n: usize,
+    customers: Option<&[String]>,
+) -> clv::Result<(Covariates, Covariates)> {
+    Ok((
+        covariates("purchase", purchase, n, customers)?,
+        covariates("dropout", dropout, n, customers)?,
+    ))
+}
+
+/// A per-customer prediction of a covariate model.
+type PerCustomer<'a> = &'a (
+        dyn Fn(&CovariateModel, [&[f64]; 3], &Covariates, &Covariates) -> clv::Result<Vec<f64>>
+            + Sync
+    );
+
+/// Effects by covariate name, in the covariates' order.
+type Effects = Vec<(String, f64)>;
+
+/// A Pareto/NBD or BG/NBD model with static covariates (fitted or given).
+#[pyclass(module = "clv._clv", name = "CovariateModel", frozen)]
+pub(crate) struct PyCovariateModel {
+    inner: CovariateModel,
+}
+
+impl From<CovariateModel> for PyCovariateModel {
+    fn from(inner: CovariateModel) -> Self {
+        PyCovariateModel { inner }
+    }
+}
+
+impl PyCovariateModel {
+    /// `f` on the customers' arrays and covariate sets, GIL released.
+    fn customers<'py>(
+        &self,
+        py: Python<'py>,
+        customers: [Floats<'py>; 3],
+        purchase: &CovSet<'py>,
+        dropout: &CovSet<'py>,
+        customer_ids: Option<Vec<String>>,
+        f: PerCustomer<'_>,
+    ) -> Out<'py> {
+        let a = customers.each_ref().map(slice);
+        let n = a[0].len();
+        let (p, d) = both(purchase, dropout, n, customer_ids.as_deref())?;
+        enter_array(py, || f(&self.inner, a.each_ref().map(|c| &c[..]), &p, &d))
+    }
+}
+
+fn kind_of(kind: &str) -> clv::Result<CovariateModelKind> {
+    CovariateModelKind::from_model(kind.parse::<ModelKind>()?)
+}
+
+#[pymethods]
+impl PyCovariateModel {
+    /// Maximum-likelihood fit of the covariate model of `kind` (registry key
+    /// or class name: Pareto/NBD or BG/NBD) to `inputs` = [frequency,
+    /// recency, T] and the two covariate sets; the GIL is released.
+    #[staticmethod]
+    #[pyo3(signature = (kind, inputs, purchase, dropout, customer_ids=None, weights=None,
+        penalty_purchase=0.0, penalty_dropout=0.0, constrain_equal=Vec::new(),
+        max_iterations=1000.0, gradient_tolerance=1e-6, unit=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn fit(
+        py: Python<'_>,
+        kind: &str,
+        inputs: Vec<Floats<'_>>,
+        purchase: CovSet<'_>,
+        dropout: CovSet<'_>,
+        customer_ids: Option<Vec<String>>,
+        weights: Option<Floats<'_>>,
+        penalty_purchase: f64,
+        penalty_dropout: f64,
+        constrain_equal: Vec<String>,
+        max_iterations: f64,
+        gradient_tolerance: f64,
+        unit: Option<&str>,
+    ) -> Res<Self> {
+        let kind = kind_of(kind)?;
+        let options = CovariateOptions {
+            penalty_purchase,
+            penalty_dropout,
+            constrain_equal,
+            fit: fit_options(0.0, max_iterations, gradient_tolerance, unit)?,
+        };
+        let cols = arrays(&inputs);
+        let [x, tx, t] = columns::<3>(&cols, "frequency, recency, T")?;
+        let w = weights.as_ref().map(slice);
+        let (p, d) = both(&purchase, &dropout, x.len(), customer_ids.as_deref())?;
+        let fit = || core_cov::fit(kind, x, tx, t, &p, &d, w.as_deref(), &options);
+        Ok(enter(py, fit)?.into())
+    }
+
+    /// A model with known parameters: `base` = (r, alpha, s, beta) or (r,
+    /// alpha, a, b), the effects as (name, value) pairs in covariate order.
+    #[staticmethod]
+    fn from_params(
+        kind: &str,
+        base: [f64; 4],
+        purchase: Vec<(String, f64)>,
+        dropout: Vec<(String, f64)>,
+    ) -> Res<Self> {
+        let p: Vec<(&str, f64)> = purchase.iter().map(|(n, v)| (n.as_str(), *v)).collect();
+        let d: Vec<(&str, f64)> = dropout.iter().map(|(n, v)| (n.as_str(), *v)).collect();
+        Ok(CovariateModel::from_params(kind_of(kind)?, base, &p, &d)?.into())
+    }
+
+    /// The base parameters' names of `kind`'s covariate model.
+    #[staticmethod]
+    fn base_names(kind: &str) -> Res<[&'static str; 4]> {
+        Ok(kind_of(kind)?.base_names())
+    }
+
+    /// Reads a model written by `to_json`.
+    #[staticmethod]
+    fn from_json(text: &str) -> Res<Self> {
+        Ok(CovariateModel::from_json(text)?.into())
+    }
+
+    /// The model as JSON (`format_version` 1).
+    fn to_json(&self) -> Res<String> {
+        Ok(self.inner.to_json()?)
+    }
+
+    /// The registry key of the model it extends: "pareto_nbd" or "bg_nbd".
+    fn kind(&self) -> &'static str {
+        self.inner.kind().model().as_str()
+    }
+
+    /// Display name, e.g. "Pareto/NBD with static covariates".
+    fn name(&self) -> &'static str {
+        self.inner.kind().name()
+    }
+
+    /// The base parameters in order, as (name, value) pairs (values at z = 0).
+    fn params(&self) -> Vec<(&'static str, f64)> {
+        let names = self.inner.kind().base_names();
+        names.into_iter().zip(self.inner.base()).collect()
+    }
+
+    /// The purchase and dropout covariate names, in the order of the sets.
+    fn covariate_names(&self) -> (Vec<String>, Vec<String>) {
+        let (p, d) = self.inner.covariate_names();
+        (p.to_vec(), d.to_vec())
+    }
+
+    /// The effects as (purchase, dropout) dicts by covariate name.
+    fn effects(&self) -> (Effects, Effects) {
+        let (pn, dn) = self.inner.covariate_names();
+        let (pe, de) = (self.inner.purchase_effects(), self.inner.dropout_effects());
+        let pick = |names: &[String], e: &std::collections::BTreeMap<String, f64>| {
+            names.iter().map(|n| (n.clone(), e[n])).collect::<Vec<_>>()
+        };
+        (pick(pn, &pe), pick(dn, &de))
+    }
+
+    /// The covariates whose two effects were constrained equal.
+    fn constrained(&self) -> Vec<String> {
+        self.inner.constrained()
+    }
+
+    /// Standard errors by name (base names, `purchase_NAME`, `dropout_NAME`);
+    /// None for a model built from parameters.
+    fn std_errors(&self) -> Option<std::collections::BTreeMap<String, f64>> {
+        self.inner.std_errors()
+    }
+
+    /// The fit report (the keys of `Model.fit_info`, in the order of
+    /// `param_names`, plus `param_names` and `penalized_log_likelihood`);
+    /// None for a model built from parameters.
+    fn fit_info<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyDict>>> {
+        let Some(f) = self.inner.fit_info() else {
+            return Ok(None);
+        };
+        let d = Wrap(&f.info).into_pyobject(py)?;
+        d.set_item("param_names", f.param_names.clone())?;
+        d.set_item("penalized_log_likelihood", f.penalized_log_likelihood)?;
+        Ok(Some(d))
+    }
+
+    /// Each customer's own parameters, one row of four per customer.
+    #[pyo3(signature = (purchase, dropout, n, customer_ids=None))]
+    fn customer_params(
+        &self,
+        purchase: CovSet<'_>,
+        dropout: CovSet<'_>,
+        n: usize,
+        customer_ids: Option<Vec<String>>,
+    ) -> Res<Vec<[f64; 4]>> {
+        let (p, d) = both(&purchase, &dropout, n, customer_ids.as_deref())?;
+        Ok(self.inner.customer_params(&p, &d)?)
+    }
+
+    /// P(alive at T | x, t_x, T) per customer, with each one's covariates.
+    #[pyo3(signature = (customers, purchase, dropout, customer_ids=None))]
+    fn prob_alive<'py>(
+        &self,
+        py: Python<'py>,
+        customers: [Floats<'py>; 3],
+        purchase: CovSet<'py>,
+        dropout: CovSet<'py>,
+        customer_ids: Option<Vec<String>>,
+    ) -> Out<'py> {
+        self.customers(
+            py,
+            customers,
+            &purchase,
+            &dropout,
+            customer_ids,
+            &|m, [x, tx, t], p, d| m.prob_alive(x, tx, t, p, d),
+        )
+    }
+
+    /// E[X(T, T + horizon) | x, t_x, T] per customer, with each one's covariates.
+    #[pyo3(signature = (horizon, customers, purchase, dropout, customer_ids=None))]
+    fn expected_purchases<'py>(
+        &self,
+        py: Python<'py>,
+        horizon: f64,
+        customers: [Floats<'py>; 3],
+        purchase: CovSet<'py>,
+        dropout: CovSet<'py>,
+        customer_ids: Option<Vec<String>>,
+    ) -> Out<'py> {
+        self.customers(
+            py,
+            customers,
+            &purchase,
+            &dropout,
+            customer_ids,
+            &|m, [x, tx, t], p, d| m.expected_purchases(horizon, x, tx, t, p, d),
+        )
+    }
+
+    /// Per-customer log-likelihood, with each one's covariates.
+    #[pyo3(signature = (customers, purchase, dropout, customer_ids=None))]
+    fn log_likelihood<'py>(
+        &self,
+        py: Python<'py>,
+        customers: [Floats<'py>; 3],
+        purchase: CovSet<'py>,
+        dropout: CovSet<'py>,
+        customer_ids: Option<Vec<String>>,
+    ) -> Out<'py> {
+        self.customers(
+            py,
+            customers,
+            &purchase,
+            &dropout,
+            customer_ids,
+            &|m, [x, tx, t], p, d| m.log_likelihood(x, tx, t, p, d),
+        )
+    }
+
+    /// E[X(horizon)] of a new customer with each of the `n` rows' covariates.
+    fn expected_purchases_new<'py>(
+        &self,
+        py: Python<'py>,
+        horizon: f64,
+        purchase: CovSet<'py>,
+        dropout: CovSet<'py>,
+        n: usize,
+    ) -> Out<'py> {
+        let (p, d) = both(&purchase, &dropout, n, None)?;
+        enter_array(py, || self.inner.expected_purchases_new(horizon, &p, &d))
+    }
+
+    /// `Pareto/NBD with static covariates(r=..., ...; purchase {...}, dropout {...})`.
+    fn __repr__(&self) -> String {
+        let num = |v: f64| format!("{v:.4}");
+        let base = self
+            .params()
+            .into_iter()
+            .map(|(n, v)| format!("{n}={}", num(v)))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let (p, d) = self.effects();
+        let set = |e: Effects| {
+            e.into_iter()
+                .map(|(n, v)| format!("{n}={}", num(v)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        format!(
+            "{}({base}; purchase [{}], dropout [{}])",
+            self.name(),
+            set(p),
+            set(d)
+        )
+    }
+}
