@@ -190,6 +190,8 @@ def with_clv(spark, df):
     summ = cs.summary(df, "customer_id", "date", "amount", observation_period_end=OBS_END).cache()
     _, steps["summary"] = timed("clv.spark: summary (cached)", lambda: summ.count())
     model, steps["fit"] = timed("clv.spark: fit BG/NBD", lambda: cs.fit(clv.BetaGeo, summ))
+    passes = getattr(model, "passes", None)
+    print("    (fitted on the driver)" if passes is None else f"    (distributed Newton: {passes} passes)")
     _, steps["score"] = timed("clv.spark: score", lambda: cs.score(model, summ, horizon=30)
                               .write.format("noop").mode("overwrite").save())
     summ.unpersist()
