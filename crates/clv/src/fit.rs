@@ -811,7 +811,7 @@ fn run_newton(
         if iterations >= options.max_iterations {
             break String::from("iteration limit reached");
         }
-        if iterations > 0 && iterations % PATTERN_EVERY == 0 {
+        if iterations > 0 && iterations.is_multiple_of(PATTERN_EVERY) {
             if let Some(next) = pattern_move(likelihood, weight, options.penalty, &anchor.0, &cur) {
                 cur = next;
             }
