@@ -173,5 +173,22 @@ for (const { name, lib } of backends) {
       assert.deepEqual(Array.from(lib.simulateSurvivors(sbg, 1000, 7, 2)), [1000, 630, 477, 405, 350, 305, 278, 251]);
       assertClvError(() => lib.simulateSurvivors(m, 10, 2, 1), 'NOT_SUPPORTED', 'simulate_survivors');
     });
+
+    test('a model argument that is not a model: INVALID_INPUT naming model', () => {
+      // issue 17 #16: napi's InvalidArg in Node before
+      const tracking = { firstPeriod: [0], repeatPeriods: [], nPeriods: 2 };
+      for (const bad of [3, 'BetaGeo', null, FHL, new lib.BetaGeo().toJSON]) {
+        const label = `${typeof bad} ${JSON.stringify(bad)}`;
+        for (const call of [
+          () => lib.simulate(bad, [39], 7),
+          () => lib.alivePath(bad, [1, 0], 2),
+          () => lib.trackingSeries(bad, tracking),
+          () => lib.simulateSurvivors(bad, 10, 2, 1),
+        ]) {
+          assertClvError(call, 'INVALID_INPUT', 'model', label);
+        }
+      }
+      assertClvError(() => lib.simulate(new lib.BetaGeo(), [39], 7), 'NOT_FITTED');
+    });
   });
 }

@@ -83,6 +83,12 @@ for (const { name, lib } of backends) {
         assertClvError(() => d.customerLifetimeValue(gg, { ...head, monetaryValue: bad }), 'INVALID_INPUT', 'monetaryValue', label);
         assertClvError(() => m.draws({ method: 'bootstrap', n: 2, data: { ...head, weights: bad } }), 'INVALID_INPUT', 'weights', label);
       }
+      // issue 17 #16: a spend that is neither draws nor a model was napi's InvalidArg in Node
+      const spendData = { ...head, monetaryValue: head.T };
+      for (const bad of [5, 'GammaGamma', null, { p: 6.25 }]) {
+        assertClvError(() => d.customerLifetimeValue(bad, spendData), 'INVALID_INPUT', 'spend', `spend ${JSON.stringify(bad)}`);
+      }
+      assertClvError(() => d.customerLifetimeValue(m, spendData), 'NOT_SUPPORTED');
       assertClvError(() => d.probAlive({ ...head, T: null }), 'INVALID_INPUT', 'T');
       assertClvError(() => m.draws({ n: '10' }), 'INVALID_INPUT', 'n');
       assertClvError(() => d.probAlive(head, { quantiles: 'x' }), 'INVALID_INPUT', 'quantiles');

@@ -56,7 +56,44 @@ function runErrorCase(lib, c) {
   const cls = lib[e.class];
   if (c.call === 'from_params') return cls.fromParams(c.args);
   if (c.call === 'from_json') return cls.fromJSON(c.args.json);
-  return invoke(e, c.params ? cls.fromParams(c.params) : new cls(), c.call, c.args);
+  const m = c.params ? cls.fromParams(c.params) : new cls();
+  if (c.call === 'customer_lifetime_value') return clvCase(lib, m, c.args);
+  if (c.call === 'simulate') return lib.simulate(modelArg(lib, c.args.model), c.args.T, c.args.seed);
+  return invoke(e, m, c.call, c.args);
+}
+
+/**
+ * A model argument of an errors.json case: `{"instance": key, "params": p}`
+ * is that model class's instance (`fromParams(p)`); anything else (a
+ * number, a string, null, a plain object) is passed as it is.
+ */
+function modelArg(lib, v) {
+  if (v === null || typeof v !== 'object' || !('instance' in v)) return v;
+  return lib[entry(lib, v.instance).class].fromParams(v.params);
+}
+
+/**
+ * `customerLifetimeValue` of a case's model `m`: the transaction model when
+ * the case gives `spend_model` (the function and the method must throw
+ * the same), else the spend model of the case's `transaction_model`.
+ */
+function clvCase(lib, m, a) {
+  const data = { frequency: a.frequency, recency: a.recency, T: a.T, monetaryValue: a.monetary_value };
+  if ('transaction_model' in a) return lib.customerLifetimeValue(modelArg(lib, a.transaction_model), m, data);
+  const spend = modelArg(lib, a.spend_model);
+  let method;
+  try {
+    m.customerLifetimeValue(spend, data);
+  } catch (err) {
+    method = err;
+  }
+  try {
+    lib.customerLifetimeValue(m, spend, data);
+  } catch (err) {
+    assert.equal(method?.code, err.code, `the method threw ${method?.message}, the function ${err.message}`);
+    throw err;
+  }
+  throw new Error(`no error; the method threw ${method?.message}`);
 }
 
 /** An array argument of a struct-valued vector case; the string "NaN" is a NaN. */

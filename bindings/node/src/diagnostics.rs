@@ -8,11 +8,13 @@ use clv::error::check;
 use napi::bindgen_prelude::{Either, Float64Array, Uint32Array, Unknown};
 use napi_derive::napi;
 
-use crate::models::{HasModel, ModelClass};
 use crate::{CsvOptions, Result, count, glue, js, out, read, sl, text_bytes};
 
-fn core_of<'a>(m: &'a ModelClass<'_>) -> Result<&'a clv::AnyModel> {
-    m.state().get().map_err(js)
+/// The model of the `model` argument ([`read::model`]: anything but a
+/// model class instance is an `INVALID_INPUT` naming `model`; an unfitted
+/// one `NOT_FITTED`).
+fn core_of(model: Unknown<'_>) -> Result<clv::AnyModel> {
+    read::model("model", model)
 }
 
 fn whole(field: &str, v: f64) -> Result<usize> {
@@ -75,11 +77,11 @@ pub struct TrackingSeries from clv::diagnostics::TrackingSeries {
 /// joining in cohorts by their first purchase period (Fader, Hardie & Lee 2005).
 #[napi(catch_unwind)]
 pub fn tracking_series(
-    model: ModelClass<'_>,
+    #[napi(ts_arg_type = "ModelClass")] model: Unknown<'_>,
     #[napi(ts_arg_type = "TrackingInput")] input: Unknown<'_>,
 ) -> Result<TrackingSeries> {
     let input = TrackingInput::read(&input)?;
-    let (m, n) = (core_of(&model)?, whole("nPeriods", input.n_periods)?);
+    let (m, n) = (&core_of(model)?, whole("nPeriods", input.n_periods)?);
     let k = whole("multiplier", input.multiplier.unwrap_or(1.0))?;
     let (first, repeats) = (sl(&input.first_period), sl(&input.repeat_periods));
     clv::diagnostics::tracking_series(m, first, repeats, n, k)
@@ -107,11 +109,11 @@ pub struct TrackingLog from clv::diagnostics::TrackingLog {
 /// marked: the data of the tracking plot.
 #[napi(catch_unwind)]
 pub fn tracking_series_from_csv(
-    model: ModelClass<'_>,
+    #[napi(ts_arg_type = "ModelClass")] model: Unknown<'_>,
     #[napi(ts_arg_type = "string | Uint8Array")] text: Unknown<'_>,
     #[napi(ts_arg_type = "CsvOptions")] options: Unknown<'_>,
 ) -> Result<TrackingLog> {
-    let (m, text) = (core_of(&model)?, read::text("text", text)?);
+    let (m, text) = (&core_of(model)?, read::text("text", text)?);
     let (csv, args) = CsvOptions::read(&options)?.into_args();
     let log = glue::diagnostics::tracking_csv(m, text_bytes(&text), &csv, &args);
     log.map(Into::into).map_err(js)
@@ -134,12 +136,12 @@ pub struct PeriodTransactions from clv::diagnostics::PeriodTransactions {
 /// actual vs the model's expected counts.
 #[napi(catch_unwind)]
 pub fn period_transactions(
-    model: ModelClass<'_>,
+    #[napi(ts_arg_type = "ModelClass")] model: Unknown<'_>,
     #[napi(ts_arg_type = "PeriodInput")] data: Unknown<'_>,
     max_frequency: Option<f64>,
 ) -> Result<PeriodTransactions> {
     let (m, k) = (
-        core_of(&model)?,
+        &core_of(model)?,
         whole("maxFrequency", max_frequency.unwrap_or(7.0))?,
     );
     let d = read::Data::read(&data, &["frequency", "T"])?;
@@ -168,13 +170,13 @@ pub struct AlivePath from clv::diagnostics::AlivePath {
 /// first purchase period).
 #[napi(catch_unwind)]
 pub fn alive_path(
-    model: ModelClass<'_>,
+    #[napi(ts_arg_type = "ModelClass")] model: Unknown<'_>,
     #[napi(ts_arg_type = "Float64Array | Array<number>")] purchases: Unknown<'_>,
     #[napi(ts_arg_type = "number")] t: Unknown<'_>,
 ) -> Result<AlivePath> {
     let purchases = read::numbers("purchases", purchases)?;
     let t = read::number("t", t)?;
-    let (m, t) = (core_of(&model)?, whole("t", t)?);
+    let (m, t) = (&core_of(model)?, whole("t", t)?);
     let p = clv::diagnostics::alive_path(m, sl(&purchases), t);
     p.map(Into::into).map_err(js)
 }
@@ -207,13 +209,13 @@ pub struct Simulated from clv::simulate::Simulated {
 /// (`seed` a whole number below 2^53): the same seed gives the same data in every runtime.
 #[napi(catch_unwind)]
 pub fn simulate(
-    model: ModelClass<'_>,
+    #[napi(ts_arg_type = "ModelClass")] model: Unknown<'_>,
     #[napi(ts_arg_type = "Float64Array | Array<number>")] t: Unknown<'_>,
     #[napi(ts_arg_type = "number")] seed: Unknown<'_>,
 ) -> Result<Simulated> {
     let t = read::numbers("T", t)?;
     let seed = read::number("seed", seed)?;
-    let (m, seed) = (core_of(&model)?, seed_of(seed)?);
+    let (m, seed) = (&core_of(model)?, seed_of(seed)?);
     clv::simulate::simulate(m, sl(&t), seed)
         .map(Into::into)
         .map_err(js)
@@ -236,13 +238,13 @@ pub struct SimulatedSpend from clv::simulate::SimulatedSpend {
 /// model with a seeded generator (the same data in every runtime).
 #[napi(catch_unwind)]
 pub fn simulate_spend(
-    model: ModelClass<'_>,
+    #[napi(ts_arg_type = "ModelClass")] model: Unknown<'_>,
     #[napi(ts_arg_type = "Float64Array | Array<number>")] frequency: Unknown<'_>,
     #[napi(ts_arg_type = "number")] seed: Unknown<'_>,
 ) -> Result<SimulatedSpend> {
     let frequency = read::numbers("frequency", frequency)?;
     let seed = read::number("seed", seed)?;
-    let (m, seed) = (core_of(&model)?, seed_of(seed)?);
+    let (m, seed) = (&core_of(model)?, seed_of(seed)?);
     let s = clv::simulate::simulate_spend(m, sl(&frequency), seed);
     s.map(Into::into).map_err(js)
 }
@@ -251,7 +253,7 @@ pub fn simulate_spend(
 /// sBG model with a seeded generator (element 0 the cohort size).
 #[napi(catch_unwind)]
 pub fn simulate_survivors(
-    model: ModelClass<'_>,
+    #[napi(ts_arg_type = "ModelClass")] model: Unknown<'_>,
     #[napi(ts_arg_type = "number")] size: Unknown<'_>,
     #[napi(ts_arg_type = "number")] periods: Unknown<'_>,
     #[napi(ts_arg_type = "number")] seed: Unknown<'_>,
@@ -259,7 +261,7 @@ pub fn simulate_survivors(
     let size = read::number("size", size)?;
     let periods = read::number("periods", periods)?;
     let seed = read::number("seed", seed)?;
-    let m = core_of(&model)?;
+    let m = &core_of(model)?;
     let (n, p) = (whole("size", size)?, whole("periods", periods)?);
     clv::simulate::simulate_survivors(m, n, p, seed_of(seed)?)
         .map(out)
@@ -321,10 +323,10 @@ pub struct FrequencyRecencyMatrix from clv::diagnostics::FrequencyRecencyMatrix 
 /// customers of age maxRecency (the heat maps of lifetimes; every cell is computed).
 #[napi(catch_unwind)]
 pub fn frequency_recency_matrix(
-    model: ModelClass<'_>,
+    #[napi(ts_arg_type = "ModelClass")] model: Unknown<'_>,
     #[napi(ts_arg_type = "MatrixOptions")] options: Unknown<'_>,
 ) -> Result<FrequencyRecencyMatrix> {
-    let m = core_of(&model)?;
+    let m = &core_of(model)?;
     let options = MatrixOptions::read(&options)?;
     let what = options.what.as_deref().unwrap_or("probAlive");
     let what = clv::diagnostics::MatrixOf::parse(what, options.t.unwrap_or(1.0)).map_err(js)?;
@@ -354,12 +356,12 @@ pub struct HoldoutComparison from clv::diagnostics::HoldoutComparison {
 /// `maxGroups` (default 7) groups.
 #[napi(catch_unwind)]
 pub fn calibration_vs_holdout(
-    model: ModelClass<'_>,
+    #[napi(ts_arg_type = "ModelClass")] model: Unknown<'_>,
     #[napi(ts_arg_type = "HoldoutInput")] data: Unknown<'_>,
     kind: Option<String>,
     max_groups: Option<f64>,
 ) -> Result<HoldoutComparison> {
-    let m = core_of(&model)?;
+    let m = &core_of(model)?;
     let group = kind.as_deref().unwrap_or("frequency").parse().map_err(js)?;
     let n = whole("maxGroups", max_groups.unwrap_or(7.0))?;
     let names = [
@@ -401,11 +403,11 @@ pub struct Heterogeneity from clv::diagnostics::MixingCurve {
 /// with its density on `points` (default 100) values from 0 to its 99% quantile.
 #[napi(catch_unwind)]
 pub fn heterogeneity(
-    model: ModelClass<'_>,
+    #[napi(ts_arg_type = "ModelClass")] model: Unknown<'_>,
     #[napi(ts_arg_type = "string")] what: Unknown<'_>,
     #[napi(ts_arg_type = "number | undefined | null")] points: Option<Unknown<'_>>,
 ) -> Result<Heterogeneity> {
-    let m = core_of(&model)?;
+    let m = &core_of(model)?;
     let which = read::string("what", what)?.parse().map_err(js)?;
     let k = whole(
         "points",

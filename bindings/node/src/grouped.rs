@@ -4,10 +4,9 @@
 //! `clv_js_common::uncertainty`) and converts back.
 
 use clv_js_common::uncertainty as common;
-use napi::bindgen_prelude::{Either, Unknown};
+use napi::bindgen_prelude::Unknown;
 use napi_derive::napi;
 
-use crate::models::ModelClass;
 use crate::uncertainty::{
     Draws, DrawsData, GroupPosteriorRow, IntervalOptions, PredictionIntervals, clv_intervals,
     per_customer, predictions,
@@ -84,14 +83,14 @@ impl GroupedDraws {
     #[napi(catch_unwind)]
     pub fn customer_lifetime_value(
         &self,
-        spend: Either<&Draws, ModelClass<'_>>,
+        #[napi(ts_arg_type = "Draws | ModelClass")] spend: Unknown<'_>,
         data: DrawsData<'_>,
         #[napi(ts_arg_type = "Array<string>")] groups: Unknown<'_>,
         #[napi(ts_arg_type = "ClvIntervalOptions | undefined | null")] options: Option<Unknown<'_>>,
     ) -> Result<PredictionIntervals> {
         let groups = read::strings("groups", groups)?;
         let of = common::ClvOf::Grouped(&self.inner, &groups);
-        clv_intervals(of, &spend, &data, options.as_ref())
+        clv_intervals(of, spend, &data, options.as_ref())
     }
 }
 

@@ -102,7 +102,7 @@ fn json_text(json: serde_json::Value) -> String {
     }
 }
 
-/// The model of any class instance (the argument of `customerLifetimeValue`).
+/// The model state of a class instance.
 pub trait HasModel {
     /// The class's model state.
     fn state(&self) -> &ModelState;
@@ -123,6 +123,42 @@ impl<A: HasModel, B: HasModel> HasModel for Either<A, B> {
     }
 }
 
+/// The model of a JS value that is an instance of a model class (`None`
+/// for any other value), for a model given as an argument ([`read::model`]).
+/// Implemented for each class reference `&T` and for `ModelClass`, the
+/// nested `Either` of them, which lists the classes.
+///
+/// The check is napi's `ClassInstance` conversion (the class recorded when
+/// the object was wrapped). `Either`'s own conversion cannot be used from
+/// our code: its `instanceof` validation does not find the class
+/// constructors there ("Value is none of these types"), and a `&T` can only
+/// be created by napi's generated argument conversion. So the model is
+/// copied out of the instance (a few numbers and the fit report), as
+/// @clv/wasm reads it back from `toJSON()`.
+pub trait ReadModel {
+    /// The instance's model (`NOT_FITTED` for an unfitted one), `None`
+    /// when `v` is not an instance.
+    fn read_model(v: Unknown<'_>) -> Option<clv::Result<clv::models::AnyModel>>;
+}
+
+impl<T> ReadModel for &T
+where
+    T: HasModel + 'static,
+    for<'e> napi::bindgen_prelude::ClassInstance<'e, T>: napi::bindgen_prelude::FromNapiValue,
+{
+    fn read_model(v: Unknown<'_>) -> Option<clv::Result<clv::models::AnyModel>> {
+        use napi::bindgen_prelude::{ClassInstance, FromNapiValue};
+        let instance = ClassInstance::<T>::from_unknown(v).ok()?;
+        Some(instance.state().get().cloned())
+    }
+}
+
+impl<A: ReadModel, B: ReadModel> ReadModel for Either<A, B> {
+    fn read_model(v: Unknown<'_>) -> Option<clv::Result<clv::models::AnyModel>> {
+        A::read_model(v).or_else(|| B::read_model(v))
+    }
+}
+
 /// Methods every model class has, around its [`ModelState`].
 trait Class: HasModel {
     fn model(&self) -> Result<&clv::models::AnyModel> {
@@ -132,7 +168,9 @@ trait Class: HasModel {
 
 impl<T: HasModel> Class for T {}
 
-/// `ModelClass`: any model class, as a JS argument (a nested `Either`).
+/// `ModelClass`: any model class (a nested `Either`): the TS type of the
+/// model arguments in index.d.ts, and the class list of [`ReadModel`],
+/// which reads them (the arguments themselves come in as `Unknown`).
 macro_rules! model_union {
     ($($class:ident),*) => {
         any_model_class!([] [] $($class),*);
@@ -404,11 +442,12 @@ macro_rules! transaction_methods {
             #[napi(catch_unwind, skip_typescript)]
             pub fn customer_lifetime_value(
                 &self,
-                spend_model: ModelClass<'_>,
+                spend_model: Unknown<'_>,
                 data: Unknown<'_>,
                 options: Option<Unknown<'_>>,
             ) -> Result<Float64Array> {
-                clv_of(self, &spend_model, &data, options)
+                let spend = read::model("spendModel", spend_model)?;
+                clv_of(self.model()?, &spend, &data, options)
             }
         }
     };
@@ -540,16 +579,15 @@ use clv_js_common::model_classes;
 clv::for_each_model!(model_classes);
 
 fn clv_of(
-    transaction: &impl HasModel,
-    spend: &impl HasModel,
+    transaction: &clv::models::AnyModel,
+    spend: &clv::models::AnyModel,
     data: &Unknown<'_>,
     options: Option<Unknown<'_>>,
 ) -> Result<Float64Array> {
     let d = Data::read(data, &["frequency", "recency", "T", "monetaryValue"])?;
     let (args, _) = read::clv_args(options.as_ref(), d.unit.clone())?;
     let c = d.slices();
-    let (t, s) = (transaction.model()?, spend.model()?);
-    common::customer_lifetime_value(t, s, [c[0], c[1], c[2], c[3]], &args)
+    common::customer_lifetime_value(transaction, spend, [c[0], c[1], c[2], c[3]], &args)
         .map(out)
         .map_err(js)
 }
@@ -558,10 +596,13 @@ fn clv_of(
 /// Σ_{k=1..time} spend · (E[Y(k·u)] − E[Y((k−1)·u)]) / (1+discountRate)^k, spend from the spend model.
 #[napi(catch_unwind)]
 pub fn customer_lifetime_value(
-    transaction_model: ModelClass<'_>,
-    spend_model: ModelClass<'_>,
+    #[napi(ts_arg_type = "ModelClass")] transaction_model: Unknown<'_>,
+    #[napi(ts_arg_type = "ModelClass")] spend_model: Unknown<'_>,
     #[napi(ts_arg_type = "SpendCustomers")] data: Unknown<'_>,
     #[napi(ts_arg_type = "ClvOptions | undefined | null")] options: Option<Unknown<'_>>,
 ) -> Result<Float64Array> {
-    clv_of(&transaction_model, &spend_model, &data, options)
+    // both models read with our errors, as @clv/wasm reads them
+    let transaction = read::model("transactionModel", transaction_model)?;
+    let spend = read::model("spendModel", spend_model)?;
+    clv_of(&transaction, &spend, &data, options)
 }

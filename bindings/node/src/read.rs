@@ -7,13 +7,14 @@
 //! own `InvalidArg` or `NumberExpected`.
 
 use napi::bindgen_prelude::{
-    Either, Float64Array, FromNapiValue, JsObjectValue, Object, Uint8Array, Unknown,
+    ClassInstance, Either, Float64Array, FromNapiValue, JsObjectValue, Object, Uint8Array, Unknown,
 };
 use napi::{JsValue, ValueType};
 
 use clv_js_common::models::ClvArgs;
 use clv_js_common::uncertainty::ReadItem;
 
+use crate::models::ReadModel;
 use crate::{Result, invalid, js};
 
 /// A numeric array: a `Float64Array` (read in place) or a plain array.
@@ -316,4 +317,37 @@ pub(crate) fn text(field: &str, v: Unknown<'_>) -> Result<Either<String, Uint8Ar
         return Ok(Either::B(b));
     }
     Err(invalid(field, type_name(&v), "a string or a Uint8Array"))
+}
+
+/// What a model argument must be, in the words @clv/wasm uses.
+const A_MODEL: &str = "a model (BetaGeo, GammaGamma, …)";
+
+/// The model of a model class instance given as an argument
+/// (`transactionModel`, `spendModel`, the `model` of the diagnostics),
+/// `NOT_FITTED` for an unfitted one: anything else (a number, a string,
+/// null, a plain object, an instance of another class) is an
+/// `INVALID_INPUT` naming `field`, as @clv/wasm's `model_arg` gives it,
+/// rather than napi's `InvalidArg` ("Value is none of these types …").
+/// Which family the model must be of is the core's check, after this one.
+pub(crate) fn model(field: &str, v: Unknown<'_>) -> Result<clv::models::AnyModel> {
+    if is(&v, ValueType::Object)
+        && let Some(m) = crate::models::ModelClass::read_model(v)
+    {
+        return m.map_err(js);
+    }
+    Err(invalid(field, type_name(&v), A_MODEL))
+}
+
+/// The `spend` of a CLV with intervals: spend draws (an instance of
+/// `Draws`, napi's `ClassInstance` check) or a spend model ([`model`]);
+/// anything else is an `INVALID_INPUT` naming `spend`.
+pub(crate) fn draws_or_model<'a>(
+    v: Unknown<'a>,
+) -> Result<Either<ClassInstance<'a, crate::uncertainty::Draws>, clv::models::AnyModel>> {
+    if is(&v, ValueType::Object)
+        && let Ok(d) = ClassInstance::<crate::uncertainty::Draws>::from_unknown(v)
+    {
+        return Ok(Either::A(d));
+    }
+    model("spend", v).map(Either::B)
 }

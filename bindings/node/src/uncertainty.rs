@@ -13,7 +13,7 @@ use napi::bindgen_prelude::{Either, Float64Array, Function, Unknown};
 use napi::{JsValue, ValueType};
 use napi_derive::napi;
 
-use crate::models::{HasModel, ModelClass};
+use crate::models::HasModel;
 use crate::{Result, js, read, sl};
 
 /// Any model's per-customer arrays (those of its registry inputs), and
@@ -424,13 +424,13 @@ impl Draws {
     #[napi(catch_unwind)]
     pub fn customer_lifetime_value(
         &self,
-        spend: Either<&Draws, ModelClass<'_>>,
+        #[napi(ts_arg_type = "Draws | ModelClass")] spend: Unknown<'_>,
         data: DrawsData<'_>,
         #[napi(ts_arg_type = "ClvIntervalOptions | undefined | null")] options: Option<Unknown<'_>>,
     ) -> Result<PredictionIntervals> {
         clv_intervals(
             common::ClvOf::Draws(&self.inner),
-            &spend,
+            spend,
             &data,
             options.as_ref(),
         )
@@ -441,7 +441,7 @@ impl Draws {
 /// spend from a spend model or its draws.
 pub(crate) fn clv_intervals(
     of: common::ClvOf<'_>,
-    spend: &Either<&Draws, ModelClass<'_>>,
+    spend: Unknown<'_>,
     data: &DrawsData,
     options: Option<&Unknown<'_>>,
 ) -> Result<PredictionIntervals> {
@@ -449,9 +449,11 @@ pub(crate) fn clv_intervals(
     let (args, quantiles) = read::clv_args(options, unit)?;
     let a = arrays(data)?;
     let c = common::clv_columns(|n| a.get(n)).map_err(js)?;
-    let spend = match spend {
+    // read after the data, as @clv/wasm reads it
+    let spend = read::draws_or_model(spend)?;
+    let spend = match &spend {
         Either::A(d) => Spend::Draws(&d.inner),
-        Either::B(m) => Spend::Model(m.state().get().map_err(js)?),
+        Either::B(m) => Spend::Model(m),
     };
     let qs = common::quantiles(quantiles);
     common::customer_lifetime_value(of, spend, c, &args, &qs)

@@ -83,12 +83,17 @@ fn fit(state: &Shared, kind: ModelKind, data: &JsValue) -> Result<()> {
 
 /// The model of any model class instance given as an argument, read back
 /// from its `toJSON()` (wasm-bindgen has no "one of these classes" argument
-/// type; the JSON holds the parameters and the fit exactly).
+/// type; the JSON holds the parameters and the fit exactly). A value
+/// without `toJSON` (a number, a string, null, a plain object), or whose
+/// JSON is not a model's (`Draws`, a `Date`), is an `INVALID_INPUT` naming
+/// `field`, as @clv/node gives it; an unfitted model's `toJSON` throws
+/// `NOT_FITTED`, which passes through.
 pub(crate) fn model_arg(field: &str, v: &JsValue) -> Result<AnyModel> {
+    const A_MODEL: &str = "a model (BetaGeo, GammaGamma, …)";
     let to_json = get(v, "toJSON")?.dyn_into::<Function>();
-    let f =
-        to_json.map_err(|_| invalid(field, type_name(v), "a model (BetaGeo, GammaGamma, …)"))?;
-    AnyModel::from_json(&json_text(&f.call0(v)?)?).map_err(js)
+    let f = to_json.map_err(|_| invalid(field, type_name(v), A_MODEL))?;
+    AnyModel::from_json(&json_text(&f.call0(v)?)?)
+        .map_err(|_| invalid(field, "an object that is not a model", A_MODEL))
 }
 
 fn clv_of(

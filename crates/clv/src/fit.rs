@@ -25,8 +25,21 @@
 //!   more pure Newton steps polish the optimum to the rounding floor (each
 //!   must halve the gradient), so that fits of the same data by different
 //!   routes (compressed, summed over partitions) agree to about 10⁻¹²
-//!   rather than to the tolerance. If Newton does not converge,
-//!   L-BFGS runs from the same start.
+//!   rather than to the tolerance. A run that has not converged
+//!   after 20 steps follows its drift further (a pattern move, see
+//!   `pattern_move`: Newton creeps along a ridge toward a boundary), and
+//!   stops when 20 steps and the move lowered the objective by no more than
+//!   its rounding (`10⁻¹³·|f|`). If Newton does not converge, L-BFGS runs
+//!   from the same start, unless the run ended at a boundary or at a
+//!   rounding of f larger than the gradient tolerance.
+//! - **Region.** Every `|ln θᵢ| ≤ ln 10¹⁰` (`LN_THETA_MAX`, with the
+//!   reasoning): beyond it the likelihoods' cancelling terms are rounding
+//!   noise that an optimiser can "climb" for minutes. Newton projects its
+//!   steps onto the box (L-BFGS is not bounded, see there) and judges
+//!   convergence by the projected gradient (a component pushing out of the
+//!   box at its edge does not count), and the model then judges the point
+//!   ([`Likelihood::boundary`]; a fit stuck at the edge without a boundary
+//!   is `NOT_IDENTIFIED` or `NOT_CONVERGED`).
 //! - **Optimiser, otherwise** (and as that fallback): L-BFGS (memory 10)
 //!   from the `argmin` crate with the Moré–Thuente line search. A trial step
 //!   where the log-likelihood is `−∞` or NaN is a rejected step: the best
@@ -474,6 +487,9 @@ impl<L: Likelihood + ?Sized> Gradient for Objective<'_, L> {
     }
 }
 
+/// The reason of a run stopped at the objective's rounding.
+const STALLED: &str = "no decrease of the objective beyond its rounding";
+
 /// Outcome of one start.
 struct Attempt {
     phi: Vec<f64>,
@@ -629,8 +645,10 @@ struct NewtonPoint {
 }
 
 impl NewtonPoint {
+    /// The convergence measure: the largest component of the projected
+    /// gradient ([`projected_grad_max`]).
     fn grad_max(&self) -> f64 {
-        self.grad.iter().fold(0.0_f64, |m, v| m.max(v.abs()))
+        projected_grad_max(&self.phi, &self.grad)
     }
 }
 
@@ -647,7 +665,7 @@ fn newton_point(
     let theta: Vec<f64> = phi.iter().map(|p| p.exp()).collect();
     let mut g = vec![0.0; k];
     let mut h = vec![0.0; k * k];
-    if theta.iter().any(|t| !(t.is_finite() && *t > 0.0)) {
+    if !in_box(phi) || theta.iter().any(|t| !(t.is_finite() && *t > 0.0)) {
         return Some(rejected_point(phi));
     }
     let ll = likelihood.value_gradient_hessian(&theta, &mut g, &mut h)?;
@@ -711,6 +729,54 @@ fn cholesky_solve(l: &[f64], b: &[f64]) -> Vec<f64> {
     x
 }
 
+/// The optimiser's region: every `|ln θᵢ| ≤ LN_THETA_MAX = ln 10¹⁰`, i.e.
+/// `θᵢ ∈ [10⁻¹⁰, 10¹⁰]` (a covariate effect γ, which the optimiser sees as
+/// `ln e^γ`, within ±23), for Newton's method: its trial points are
+/// projected onto the box. L-BFGS (models without a closed-form Hessian,
+/// and Newton's fallback) is not bounded: it cannot project, and rejecting
+/// its steps at the edge leaves a run that follows a ridge to its end
+/// unable to stop (the covariate Pareto/NBD example of
+/// `covariates::fit`, whose r and α run off together, ends at r = 3.5·10²⁹
+/// and would be `NOT_CONVERGED`). A Newton run that ends at a boundary or
+/// at the objective's rounding no longer hands over to L-BFGS, which is
+/// how the x = 10⁹ fit below wandered off.
+///
+/// Why a bound, and this one: the likelihoods hold terms such as
+/// `s ln β − s ln(β+T)` (Pareto/NBD) or `r ln α`, which cancel to a small
+/// difference of large terms. Their rounding error grows as `ε·θ·|ln θ|`:
+/// at θ = 10³³ it reaches 10¹⁹ per customer, and an optimiser that wanders
+/// there (a Pareto/NBD fit with one customer of x = 10⁹ purchases went to
+/// s = 10³³, α = 10⁻¹⁶⁵ and r = 10⁵⁰, issue 17 finding 13) "improves" the
+/// log-likelihood by nothing but rounding, for minutes. At 10¹⁰ that error
+/// is about 5·10⁻⁵ per customer. No identified parameter comes near it in a
+/// sensible time unit (CDNOW: 0.24–4.4 in weeks; Pareto/NBD α of a customer
+/// with 10⁹ purchases: 10⁻⁸), and a parameter that runs toward it runs off
+/// to 0 or ∞: the model recognises such a point as a boundary optimum
+/// ([`Likelihood::boundary`], e.g. Pareto/NBD's s, β → ∞ with s/β fixed,
+/// whose check looks 10³ times beyond, still accurate there), and
+/// otherwise the fit is [`Error::NotIdentified`] (no finite standard
+/// error) or [`Error::NotConverged`]: a typed outcome either way.
+const LN_THETA_MAX: f64 = 23.025_850_929_940_457;
+
+/// Whether `phi` lies in the optimiser's region ([`LN_THETA_MAX`]).
+fn in_box(phi: &[f64]) -> bool {
+    phi.iter().all(|p| p.abs() <= LN_THETA_MAX)
+}
+
+/// The largest gradient component that can still be followed from `phi`:
+/// a component whose descent direction `−gᵢ` leaves the box at its edge is
+/// left out (the projected gradient of box-constrained optimisation; at an
+/// edge the model judges the point with [`Likelihood::boundary`]).
+fn projected_grad_max(phi: &[f64], grad: &[f64]) -> f64 {
+    phi.iter()
+        .zip(grad)
+        .filter(|(p, g)| !(p.abs() >= LN_THETA_MAX && -**g * p.signum() > 0.0))
+        .fold(0.0_f64, |m, (_, g)| m.max(g.abs()))
+}
+
+/// Newton iterations between two pattern moves ([`pattern_move`]).
+const PATTERN_EVERY: u64 = 20;
+
 /// Largest change of one `ln θᵢ` in a Newton step (a factor e² ≈ 7.4).
 const MAX_LOG_STEP: f64 = 2.0;
 
@@ -739,6 +805,8 @@ fn run_newton(
     let mut cur = start;
     let mut lambda = 0.0_f64;
     let mut iterations = 0u64;
+    // where the run was PATTERN_EVERY iterations ago, and its objective
+    let mut anchor = (cur.phi.clone(), cur.f);
     let reason = loop {
         let gmax = cur.grad_max();
         if gmax < options.gradient_tolerance {
@@ -746,6 +814,15 @@ fn run_newton(
         }
         if iterations >= options.max_iterations {
             break String::from("iteration limit reached");
+        }
+        if iterations > 0 && iterations.is_multiple_of(PATTERN_EVERY) {
+            if let Some(next) = pattern_move(likelihood, weight, options.penalty, &anchor.0, &cur) {
+                cur = next;
+            }
+            if anchor.1 - cur.f <= ROUNDING * cur.f.abs().max(1.0) {
+                break String::from(STALLED);
+            }
+            anchor = (cur.phi.clone(), cur.f);
         }
         let scale = (0..k)
             .map(|i| cur.hess[i * k + i].abs())
@@ -763,7 +840,12 @@ fn run_newton(
                 step.iter_mut().for_each(|v| *v *= MAX_LOG_STEP / longest);
             }
             let slope: f64 = cur.grad.iter().zip(&step).map(|(g, p)| g * p).sum();
-            let phi: Vec<f64> = cur.phi.iter().zip(&step).map(|(a, b)| a + b).collect();
+            let phi: Vec<f64> = cur
+                .phi
+                .iter()
+                .zip(&step)
+                .map(|(a, b)| (a + b).clamp(-LN_THETA_MAX, LN_THETA_MAX))
+                .collect();
             let trial = newton_point(likelihood, weight, options.penalty, &phi)
                 .unwrap_or_else(|| rejected_point(&phi));
             // Armijo; or, at the rounding floor of f, a step that does not
@@ -835,6 +917,9 @@ fn polish(likelihood: &dyn Likelihood, penalty: f64, cur: &mut NewtonPoint) -> u
             break;
         }
         let phi: Vec<f64> = cur.phi.iter().zip(&step).map(|(a, b)| a + b).collect();
+        if !in_box(&phi) {
+            break;
+        }
         let Some(trial) = newton_point(likelihood, weight, penalty, &phi) else {
             break;
         };
@@ -848,6 +933,59 @@ fn polish(likelihood: &dyn Likelihood, penalty: f64, cur: &mut NewtonPoint) -> u
         steps += 1;
     }
     steps
+}
+
+/// The relative rounding level of the objective: a run whose objective
+/// fell by no more than `ROUNDING·|f|` over [`PATTERN_EVERY`] Newton
+/// iterations and a pattern move has stopped (with one customer of 10⁹
+/// purchases |f| is 1.6·10⁹ and its last digits are noise; it crept on
+/// for thousands of steps).
+const ROUNDING: f64 = 1e-13;
+
+/// Doublings a pattern move tries at most (its step grows to 2¹⁶ times the
+/// drift; the box bounds it anyway).
+const MAX_PATTERN_DOUBLINGS: usize = 16;
+
+/// A pattern move (Hooke & Jeeves 1961): Newton creeps along a curved,
+/// nearly flat ridge, a few percent per step, when the likelihood rises
+/// toward a boundary, e.g. Pareto/NBD's s, β → ∞ with s/β fixed. With one
+/// customer of 10⁷ purchases among ten it took a thousand steps, with
+/// 10⁹ it made no headway in 3000 (issue 17, finding 13). Every
+/// [`PATTERN_EVERY`] iterations that have not converged, the drift `d`
+/// of the run since the last such point is followed further: `cur + t·d`
+/// with t = 1, 2, 4, … (inside the box, [`LN_THETA_MAX`]) while the
+/// objective keeps falling. The best point is returned, `None` when even
+/// the first one is not lower. A run that converges within
+/// [`PATTERN_EVERY`] iterations (CDNOW: 5–10) never takes one.
+fn pattern_move(
+    likelihood: &dyn Likelihood,
+    weight: f64,
+    penalty: f64,
+    anchor: &[f64],
+    cur: &NewtonPoint,
+) -> Option<NewtonPoint> {
+    let d: Vec<f64> = cur.phi.iter().zip(anchor).map(|(c, a)| c - a).collect();
+    if d.iter().all(|v| *v == 0.0) {
+        return None;
+    }
+    let mut best: Option<NewtonPoint> = None;
+    let mut t = 1.0;
+    for _ in 0..MAX_PATTERN_DOUBLINGS {
+        let phi: Vec<f64> = cur
+            .phi
+            .iter()
+            .zip(&d)
+            .map(|(c, v)| (c + t * v).clamp(-LN_THETA_MAX, LN_THETA_MAX))
+            .collect();
+        let trial = newton_point(likelihood, weight, penalty, &phi)?;
+        let lower = best.as_ref().map_or(cur.f, |b| b.f);
+        if !(trial.f.is_finite() && trial.f < lower) {
+            break;
+        }
+        best = Some(trial);
+        t *= 2.0;
+    }
+    best
 }
 
 /// A point with `f = +∞`: a rejected step (the log-likelihood, its
@@ -979,7 +1117,16 @@ pub(crate) fn maximize_dyn(
         let (attempt, last) = match point {
             Some(pt) if pt.f.is_finite() => {
                 let (attempt, last) = run_newton(likelihood, options, pt);
-                if attempt.converged {
+                // A run that ends at a boundary (converged or not) has
+                // found what L-BFGS from the same start would look for. So
+                // has one stopped at the objective's rounding when that
+                // rounding exceeds the gradient tolerance: the decrease a
+                // gradient of that size promises is below what f can show,
+                // and L-BFGS steers by f's decreases (with a customer of 10⁹
+                // purchases, |f| = 1.6·10⁹, it crept on for 900 iterations).
+                let at_rounding = attempt.reason == STALLED
+                    && ROUNDING * attempt.cost.abs() > options.gradient_tolerance;
+                if attempt.converged || at_rounding || at_boundary(&attempt).is_some() {
                     (attempt, Some(last))
                 } else {
                     // Fallback: L-BFGS from the same start.

@@ -8,6 +8,7 @@
 
 use clv::fit::FitOptions;
 use clv::models::{AnyModel, ModelInfo, ModelKind};
+use clv::{ParetoNbd, TransactionModel};
 
 fn fit(kind: ModelKind, inputs: &[&[f64]], weights: Option<&[f64]>) -> clv::Result<AnyModel> {
     AnyModel::fit(kind, inputs, weights, &FitOptions::default())
@@ -134,4 +135,57 @@ fn a_huge_purchase_count_does_not_stall_the_fit() {
     }
     let e = fit(ModelKind::ParetoNbd, &[&[2.0], &[10.0], &[30.0]], None).unwrap_err();
     assert_eq!(e.code(), "NOT_IDENTIFIED", "{e}");
+}
+
+#[test]
+fn a_purchase_count_of_a_billion_ends_at_the_dropout_boundary() {
+    // Issue 17, finding 13: with x = 10⁹ the fit took 17 s (release) and
+    // ended at r = 6e50 (NOT_IDENTIFIED) after L-BFGS had wandered to
+    // s = 1e33 and α = 1e-165, where the log-likelihood is rounding noise,
+    // while Newton crept along the s, β → ∞ ridge. With the optimiser's
+    // box (|ln θ| ≤ ln 10¹⁰), pattern moves along the ridge and the stop at
+    // the objective's rounding it ends in well under a second (release,
+    // loaded machine: 0.45 s; x = 10⁶ and 10⁷: 0.04 s and 0.09 s, the
+    // latter 1.4 s before) at the boundary, with r and α identified.
+    let tx = [0.0, 10.0, 20.0, 0.0, 30.0, 25.0, 5.0, 0.0, 12.0, 35.0];
+    let t = [38.0, 38.0, 37.0, 36.0, 38.0, 39.0, 30.0, 33.0, 35.0, 39.0];
+    // x of the big customer, then r, α and μ = s/β of the fit
+    for (big, want) in [
+        (1e6, [0.058_020, 2.030_67e-5, 0.018_426]),
+        (1e7, [0.048_918, 1.712_13e-6, 0.018_170]),
+        (1e9, [0.037_384, 1.308_43e-8, 0.017_851]),
+    ] {
+        let x = [0.0, 1.0, 2.0, 0.0, 5.0, 3.0, 1.0, 0.0, 2.0, big];
+        let m = fit(ModelKind::ParetoNbd, &[&x, &tx, &t], None).unwrap();
+        let info = m.fit_info().unwrap();
+        let note = info.boundary.as_deref().unwrap_or_default();
+        assert!(note.starts_with("s, beta -> inf"), "x = {big}: {note}");
+        let p = m.values();
+        let got = [p[0], p[1], p[2] / p[3]];
+        for (g, w) in got.iter().zip(want) {
+            assert!((g / w - 1.0).abs() < 1e-3, "x = {big}: {got:?} vs {want:?}");
+        }
+        assert!(info.std_errors[0].is_finite() && info.std_errors[1].is_finite());
+        assert!(info.std_errors[2].is_nan() && info.std_errors[3].is_nan());
+        // The optimum, checked on the per-customer log-likelihood: the
+        // fit's value, as high with s and β 10³ times larger (the ridge),
+        // and lower with r or α 1% off.
+        let ll = |q: [f64; 4]| -> f64 {
+            let m = ParetoNbd::from_params(q[0], q[1], q[2], q[3]).unwrap();
+            m.log_likelihood(&x, &tx, &t).unwrap().iter().sum()
+        };
+        let q = [p[0], p[1], p[2], p[3]];
+        let at = ll(q);
+        assert!(
+            (at / info.log_likelihood - 1.0).abs() < 1e-12,
+            "{at} vs {}",
+            info.log_likelihood
+        );
+        assert!(ll([q[0], q[1], q[2] * 1e3, q[3] * 1e3]) >= at - 1e-2);
+        for (i, f) in [(0, 0.99), (0, 1.01), (1, 0.99), (1, 1.01)] {
+            let mut off = q;
+            off[i] *= f;
+            assert!(ll(off) < at, "x = {big}: parameter {i} × {f}");
+        }
+    }
 }
