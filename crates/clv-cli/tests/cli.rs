@@ -56,7 +56,11 @@ fn summary_of_an_unsorted_file_larger_than_a_batch() {
     let mut i: u64 = 0;
     while text.len() < (8 << 20) + 4096 {
         let (month, day) = (1 + (i * 7) % 12, 1 + (i * 13) % 28);
-        text.push_str(&format!("{},2023-{month:02}-{day:02},{}.5\n", i % 50_000, i % 97));
+        text.push_str(&format!(
+            "{},2023-{month:02}-{day:02},{}.5\n",
+            i % 50_000,
+            i % 97
+        ));
         i += 1;
     }
     let p = file(&dir, "unsorted.csv", &text);
