@@ -176,7 +176,7 @@ fn recovers_group_parameters_and_pools_a_small_group() {
         ("tiny", [0.8, 8.0, 0.9, 2.0], 30),
     ];
     let (x, tx, t, labels) = groups_data(&truth, 7);
-    let o = options(4, 400, 300, 11);
+    let o = options(4, 400, 600, 11);
     let start = Instant::now();
     let post = sample_grouped(ModelKind::BgNbd, &[&x, &tx, &t], None, &labels, &[], &o).unwrap();
     let secs = start.elapsed().as_secs_f64();
@@ -213,9 +213,10 @@ fn recovers_group_parameters_and_pools_a_small_group() {
         }
     }
     // R-hat < 1.01 on every group's parameters; μ and τ are informed by
-    // four groups only and mix more slowly (bulk ESS about 300 of 1200
-    // draws at this length, against 1000 and more for the groups'
-    // parameters): < 1.02
+    // four groups only and mix more slowly (bulk ESS about 250–350 of 1200
+    // draws with 300 per chain, where τ of r once reached R-hat 1.029 from
+    // a start moved by 1e-6; 500–700 of 2400 with 600 per chain, against
+    // 1000 and more for the groups' parameters): < 1.02
     for r in &rows {
         let limit = if r.term == "theta" { 1.01 } else { 1.02 };
         assert!(
