@@ -216,41 +216,7 @@ impl UpliftArgs {
 /// `success_rate` → `successRate`), for functions whose JS arguments carry
 /// those names. Code, value and reason are unchanged.
 pub fn js_names(e: Error) -> Error {
-    rename_fields(e, |f| camel(&f))
-}
-
-/// A core error with every field name it carries passed through `rename`;
-/// code, value and reason unchanged.
-fn rename_fields(e: Error, rename: impl Fn(String) -> String) -> Error {
-    match e {
-        Error::InvalidValue {
-            field,
-            index,
-            value,
-            expected,
-        } => Error::InvalidValue {
-            field: rename(field),
-            index,
-            value,
-            expected,
-        },
-        Error::LengthMismatch {
-            field,
-            actual,
-            reference,
-            expected,
-        } => Error::LengthMismatch {
-            field: rename(field),
-            actual,
-            reference: rename(reference),
-            expected,
-        },
-        Error::Empty { field, reason } => Error::Empty {
-            field: rename(field),
-            reason,
-        },
-        other => other,
-    }
+    e.rename_fields(|f| camel(&f))
 }
 
 /// Per-customer revenue, transactions and margin from one customer id and
@@ -277,7 +243,7 @@ pub fn customer_totals(
         cost_per_transaction.unwrap_or(0.0),
     )
     .map_err(|e| {
-        rename_fields(e, |f| match f.as_str() {
+        e.rename_fields(|f| match f.as_str() {
             "amounts" => "monetaryValue".to_string(),
             "customer ids" => "customerId".to_string(),
             _ => f,

@@ -227,14 +227,7 @@ impl Covariates {
     /// [`Error::LengthMismatch`] (field `covariates.NAME`).
     pub fn from_columns<S: AsRef<str>>(names: &[S], columns: &[&[f64]]) -> Result<Self> {
         let names = check_names(names)?;
-        if columns.len() != names.len() {
-            return Err(Error::LengthMismatch {
-                field: "covariate columns".into(),
-                actual: columns.len(),
-                reference: "covariate names".into(),
-                expected: names.len(),
-            });
-        }
+        same_count(columns.len(), names.len())?;
         let n = columns.first().map_or(0, |c| c.len());
         for (name, c) in names.iter().zip(columns) {
             if c.len() != n {
@@ -358,14 +351,7 @@ impl Covariates {
         if names.is_empty() && columns.is_empty() {
             return Ok(Covariates::none(customers.len()));
         }
-        if columns.len() != names.len() {
-            return Err(Error::LengthMismatch {
-                field: "covariate columns".into(),
-                actual: columns.len(),
-                reference: "covariate names".into(),
-                expected: names.len(),
-            });
-        }
+        same_count(columns.len(), names.len())?;
         for (name, c) in names.iter().zip(columns) {
             crate::error::check::same_len(
                 &format!("{process}_covariates.{}", name.as_ref()),
@@ -479,20 +465,18 @@ impl Covariates {
 /// other errors unchanged.
 pub fn in_process(process: &str, e: Error) -> Error {
     let named = |f: &str| f == "covariates" || f.starts_with("covariates.");
-    match e {
-        Error::InvalidValue {
-            field,
-            index,
-            value,
-            expected,
-        } if named(&field) => Error::InvalidValue {
-            field: format!("{process}_{field}"),
-            index,
-            value,
-            expected,
-        },
-        e => e,
-    }
+    e.rename_fields(|f| {
+        if named(&f) {
+            format!("{process}_{f}")
+        } else {
+            f
+        }
+    })
+}
+
+/// One column per covariate name ([`Error::LengthMismatch`] otherwise).
+fn same_count(columns: usize, names: usize) -> Result<()> {
+    crate::error::check::same_len("covariate columns", columns, "covariate names", names)
 }
 
 fn check_names<S: AsRef<str>>(names: &[S]) -> Result<Vec<String>> {

@@ -237,6 +237,43 @@ impl Error {
         }
     }
 
+    /// The same error with every field name it carries (of
+    /// [`Error::InvalidValue`], [`Error::LengthMismatch`] and
+    /// [`Error::Empty`]) passed through `rename`; code, values and reasons
+    /// unchanged. For a caller whose arguments carry other names than the
+    /// core's (JS `camelCase`, a covariate set's process).
+    pub fn rename_fields(self, rename: impl Fn(String) -> String) -> Self {
+        match self {
+            Error::InvalidValue {
+                field,
+                index,
+                value,
+                expected,
+            } => Error::InvalidValue {
+                field: rename(field),
+                index,
+                value,
+                expected,
+            },
+            Error::LengthMismatch {
+                field,
+                actual,
+                reference,
+                expected,
+            } => Error::LengthMismatch {
+                field: rename(field),
+                actual,
+                reference: rename(reference),
+                expected,
+            },
+            Error::Empty { field, reason } => Error::Empty {
+                field: rename(field),
+                reason,
+            },
+            other => other,
+        }
+    }
+
     /// Shorthand for [`Error::InvalidValue`] on a scalar argument.
     pub fn invalid(
         field: impl Into<String>,
