@@ -1479,26 +1479,16 @@ pub fn compress(
     crate::error::check::same_len("purchase_covariates", purchase.len(), "frequency", n)?;
     crate::error::check::same_len("dropout_covariates", dropout.len(), "frequency", n)?;
     let w = crate::models::weights_or_ones(weights, n)?;
-    let mut groups: HashMap<Vec<u64>, usize> = HashMap::new();
-    let (mut reps, mut gw) = (Vec::new(), Vec::new());
-    for i in 0..n {
-        let key: Vec<u64> = [frequency[i], recency[i], t[i]]
+    let key = |i: usize| -> Vec<u64> {
+        [frequency[i], recency[i], t[i]]
             .iter()
             .chain(purchase.row(i))
             .chain(dropout.row(i))
             // +0.0 and −0.0 are one cell
             .map(|v| (v + 0.0).to_bits())
-            .collect();
-        match groups.get(&key) {
-            Some(&g) => gw[g] += w[i],
-            None => {
-                groups.insert(key, reps.len());
-                reps.push(i);
-                gw.push(w[i]);
-            }
-        }
-    }
-    Ok((reps, gw))
+            .collect()
+    };
+    Ok(crate::scale::group_rows(n, key, Some(&w)))
 }
 
 impl Covariates {

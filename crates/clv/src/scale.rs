@@ -30,7 +30,8 @@
 //! 4. **Score.** Broadcast the model as its JSON ([`crate::models::ModelInfo::to_json`]);
 //!    each partition runs the predictions on its rows.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::sync::Mutex;
 
 use crate::error::{Error, Result};
@@ -157,51 +158,53 @@ pub fn compress(inputs: &[&[f64]], weights: Option<&[f64]>) -> Result<(Vec<Vec<f
     }
     if let Some(w) = weights {
         crate::error::check::same_len("weights", w.len(), "inputs[0]", n)?;
-        if let Some(i) = w.iter().position(|v| !(v.is_finite() && *v >= 0.0)) {
-            return Err(Error::invalid_at(
-                "weights",
-                i,
-                w[i],
-                "a finite weight >= 0",
-            ));
-        }
+        crate::error::check::all_non_negative("weights", w)?;
     }
-    // Ordered by value (total order; no NaN here), keyed by bits.
-    let mut groups: BTreeMap<Vec<OrdF64>, f64> = BTreeMap::new();
+    // Keyed by bits, so 0.0 and -0.0 stay apart; then ordered by value.
+    let (reps, w) = group_rows(
+        n,
+        |i| inputs.iter().map(|a| a[i].to_bits()).collect::<Vec<_>>(),
+        weights,
+    );
+    let mut order: Vec<usize> = (0..reps.len()).collect();
+    let reps = &reps;
+    order.sort_by(|&a, &b| {
+        inputs
+            .iter()
+            .map(|col| col[reps[a]].total_cmp(&col[reps[b]]))
+            .find(|o| o.is_ne())
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
+    let rows = inputs
+        .iter()
+        .map(|a| order.iter().map(|&g| a[reps[g]]).collect())
+        .collect();
+    Ok((rows, order.iter().map(|&g| w[g]).collect()))
+}
+
+/// Groups rows `0..n` by `key(i)`: the index of each group's first row, in
+/// order of first appearance, and the group's weight (the sum of
+/// `weights`, or the count). The one grouping of [`compress`] and
+/// [`crate::covariates::compress`] (the weights checked by the caller).
+pub(crate) fn group_rows<K: std::hash::Hash + Eq>(
+    n: usize,
+    key: impl Fn(usize) -> K,
+    weights: Option<&[f64]>,
+) -> (Vec<usize>, Vec<f64>) {
+    let mut groups: HashMap<K, usize> = HashMap::new();
+    let (mut reps, mut sums) = (Vec::new(), Vec::new());
     for i in 0..n {
-        let key: Vec<OrdF64> = inputs.iter().map(|a| OrdF64(a[i])).collect();
-        *groups.entry(key).or_insert(0.0) += weights.map_or(1.0, |w| w[i]);
-    }
-    let mut rows = vec![Vec::with_capacity(groups.len()); inputs.len()];
-    let mut w = Vec::with_capacity(groups.len());
-    for (key, weight) in groups {
-        for (col, v) in rows.iter_mut().zip(key) {
-            col.push(v.0);
+        let w = weights.map_or(1.0, |w| w[i]);
+        match groups.entry(key(i)) {
+            Entry::Occupied(g) => sums[*g.get()] += w,
+            Entry::Vacant(slot) => {
+                slot.insert(reps.len());
+                reps.push(i);
+                sums.push(w);
+            }
         }
-        w.push(weight);
     }
-    Ok((rows, w))
-}
-
-/// An `f64` ordered by [`f64::total_cmp`] (so distinct bits are distinct keys).
-#[derive(Debug, Clone, Copy)]
-struct OrdF64(f64);
-
-impl PartialEq for OrdF64 {
-    fn eq(&self, other: &Self) -> bool {
-        self.0.total_cmp(&other.0).is_eq()
-    }
-}
-impl Eq for OrdF64 {}
-impl PartialOrd for OrdF64 {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl Ord for OrdF64 {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.0.total_cmp(&other.0)
-    }
+    (reps, sums)
 }
 
 /// The first timestamp (seconds, naive wall time) outside the observation
