@@ -38,8 +38,9 @@ pub(crate) fn partial_sums(
 }
 
 /// Partial sums from a Python callable `terms(params, hessian)` returning
-/// [`Terms`]; the first Python exception is kept (and raised after the
-/// fit) and reported to the core as a failed evaluation.
+/// every partition's [`Terms`] in a fixed order, added by the core
+/// (`clv::scale::add_partial_sums`); the first Python exception is kept (and
+/// raised after the fit) and reported to the core as a failed evaluation.
 struct Callback {
     terms: Py<PyAny>,
     weight: f64,
@@ -53,14 +54,20 @@ impl PartialSumsSource for Callback {
     fn terms(&self, params: &[f64], hessian: bool) -> clv::Result<LikelihoodTerms> {
         let got = Python::attach(|py| {
             let out = self.terms.call1(py, (params.to_vec(), hessian))?;
-            out.extract::<Terms>(py)
+            out.extract::<Vec<Terms>>(py)
         });
         match got {
-            Ok((value, gradient, hessian)) => Ok(LikelihoodTerms {
-                value,
-                gradient,
-                hessian,
-            }),
+            Ok(parts) => {
+                let parts: Vec<LikelihoodTerms> = parts
+                    .into_iter()
+                    .map(|(value, gradient, hessian)| LikelihoodTerms {
+                        value,
+                        gradient,
+                        hessian,
+                    })
+                    .collect();
+                clv::scale::add_partial_sums(&parts)
+            }
             Err(e) => {
                 let message = e.to_string();
                 if let Ok(mut slot) = self.raised.lock() {
@@ -77,8 +84,8 @@ impl PartialSumsSource for Callback {
 }
 
 /// Fit of model `kind` from partial sums (`clv::scale::fit_from_partial_sums`):
-/// `terms(params, hessian)` returns the sums over all partitions at
-/// `params`; `sample` (arrays in the spec's input order, with
+/// `terms(params, hessian)` returns the sums of every partition at
+/// `params`, in a fixed order; `sample` (arrays in the spec's input order, with
 /// `sample_weights`) starts the fit. Returns the model and the number of
 /// evaluations (passes over the data). The GIL is released between
 /// evaluations.

@@ -426,7 +426,7 @@ def fit_from_partial_sums(
     kind: str,
     sample: Sequence[_F64],
     total_weight: float,
-    terms: Callable[[List[float], bool], Tuple[float, List[float], Optional[List[float]]]],
+    terms: Callable[[List[float], bool], List[Tuple[float, List[float], Optional[List[float]]]]],
     sample_weights: Optional[_F64] = None,
     penalty: float = 0.0,
     max_iterations: float = 1000.0,

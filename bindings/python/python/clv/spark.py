@@ -69,17 +69,24 @@ _MARK = "CLV_ERROR_JSON:"
 
 
 # -- errors -----------------------------------------------------------------------
+def _travelling(e: ClvError) -> RuntimeError:
+    """The exception an executor raises for a ``ClvError``: its code, field
+    and message as JSON inside the text Spark carries to the driver
+    (:func:`clv_error` reads it back)."""
+    payload = {"code": getattr(e, "code", "INVALID_INPUT"), "field": getattr(e, "field", None),
+               "message": str(e)}
+    return RuntimeError(f"{_MARK}{json.dumps(payload)}\n{e}")
+
+
 def _on_executor(f: Callable[..., Any]) -> Callable[..., Any]:
     """Wraps an executor-side generator so that a ``ClvError`` travels to the
-    driver with its code and field (as JSON inside the message Spark carries)."""
+    driver with its code and field (:func:`_travelling`)."""
 
     def run(*args: Any) -> Any:
         try:
             yield from f(*args)
         except ClvError as e:
-            payload = {"code": getattr(e, "code", "INVALID_INPUT"), "field": getattr(e, "field", None),
-                       "message": str(e)}
-            raise RuntimeError(f"{_MARK}{json.dumps(payload)}\n{e}") from None
+            raise _travelling(e) from None
 
     return run
 
@@ -358,18 +365,19 @@ def fit(model: Any, summary_df: DataFrame, columns: Optional[Sequence[str]] = No
     """
     key, cls = _model_key(model)
     names = list(columns) if columns is not None else list(cls._spec["inputs"])
-    comp = compress(summary_df, names, weight_col)
-    stats = _job(lambda: comp.agg(F.count(F.lit(1)).alias("n"), F.sum("weight").alias("w")).collect()[0])
-    n_rows, total = int(stats["n"]), float(stats["w"] or 0.0)
-    if n_rows == 0:
-        raise error(f"{names[0]}: no rows to fit", code="EMPTY_INPUT", field=names[0])
-    m = cls() if isinstance(model, type) else model
-    if n_rows <= max_local_rows:
-        table = _job(lambda: comp.toArrow())
-        return m._fit(_arrays(table, names), table.column("weight").to_numpy(), penalty, max_iterations,
-                      gradient_tolerance, unit)
-    comp = comp.persist()
+    # persisted: the counting pass computes the compression once, and the
+    # collection or the passes of the distributed fit read it back
+    comp = compress(summary_df, names, weight_col).persist()
     try:
+        stats = _job(lambda: comp.agg(F.count(F.lit(1)).alias("n"), F.sum("weight").alias("w")).collect()[0])
+        n_rows, total = int(stats["n"]), float(stats["w"] or 0.0)
+        if n_rows == 0:
+            raise error(f"{names[0]}: no rows to fit", code="EMPTY_INPUT", field=names[0])
+        m = cls() if isinstance(model, type) else model
+        if n_rows <= max_local_rows:
+            table = _job(lambda: comp.toArrow())
+            return m._fit(_arrays(table, names), table.column("weight").to_numpy(), penalty, max_iterations,
+                          gradient_tolerance, unit)
         fraction = min(1.0, sample_rows / n_rows)
         sampled = comp.where(_uniform(F.xxhash64(*[F.col(c) for c in names])) < F.lit(fraction))
         table = _job(lambda: sampled.toArrow())
@@ -394,11 +402,14 @@ _TERMS_SCHEMA = T.StructType([
 ])
 
 
-def _partial_sums_job(comp: DataFrame, key: str, names: Sequence[str]) -> Callable[[List[float], bool], Any]:
-    """``terms(params, hessian)``: one Spark pass returning every partition's
-    partial sums, added on the driver in partition order."""
+_Terms = Tuple[float, List[float], Optional[List[float]]]
 
-    def terms(params: List[float], hessian: bool) -> Tuple[float, List[float], Optional[List[float]]]:
+
+def _partial_sums_job(comp: DataFrame, key: str, names: Sequence[str]) -> Callable[[List[float], bool], List[_Terms]]:
+    """``terms(params, hessian)``: one Spark pass returning every partition's
+    partial sums, in partition order (the core adds them)."""
+
+    def terms(params: List[float], hessian: bool) -> List[_Terms]:
         p = [float(v) for v in params]
 
         @_on_executor
@@ -416,19 +427,9 @@ def _partial_sums_job(comp: DataFrame, key: str, names: Sequence[str]) -> Callab
                   "hessian": hess}], schema=_arrow_schema(_TERMS_SCHEMA))
 
         rows = _job(lambda: comp.mapInArrow(per_partition, _TERMS_SCHEMA).collect())
-        rows = sorted(rows, key=lambda r: r["partition"])
-        if not rows:
-            raise error("no partition returned partial sums", code="EMPTY_INPUT", field="partial_sums")
-        k = len(p)
-        value = 0.0
-        gradient = [0.0] * k
-        hess: Optional[List[float]] = [0.0] * (k * k) if all(r["hessian"] is not None for r in rows) else None
-        for r in rows:
-            value += r["value"]
-            gradient = [a + b for a, b in zip(gradient, r["gradient"])]
-            if hess is not None:
-                hess = [a + b for a, b in zip(hess, r["hessian"])]
-        return value, gradient, hess
+        # in partition order: the core adds them in this order (add_partial_sums)
+        return [(r["value"], list(r["gradient"]), None if r["hessian"] is None else list(r["hessian"]))
+                for r in sorted(rows, key=lambda r: r["partition"])]
 
     return terms
 
@@ -595,10 +596,8 @@ def register_functions(spark: SparkSession, model: TransactionModel, prefix: str
 
 
 def _rethrowing(run: Callable[[], Any]) -> Any:
-    """Runs on an executor; a ``ClvError`` leaves with its code and field."""
+    """Runs on an executor; a ``ClvError`` leaves with its code and field (:func:`_travelling`)."""
     try:
         return run()
     except ClvError as e:
-        payload = {"code": getattr(e, "code", "INVALID_INPUT"), "field": getattr(e, "field", None),
-                   "message": str(e)}
-        raise RuntimeError(f"{_MARK}{json.dumps(payload)}\n{e}") from None
+        raise _travelling(e) from None
