@@ -737,7 +737,8 @@ fn cholesky_solve(l: &[f64], b: &[f64]) -> Vec<f64> {
 /// its steps at the edge leaves a run that follows a ridge to its end
 /// unable to stop (the covariate Pareto/NBD example of
 /// `covariates::fit`, whose r and α run off together, ends at r = 3.5·10²⁹
-/// and would be `NOT_CONVERGED`). A Newton run that ends at a boundary or
+/// and would be `NOT_CONVERGED`; it is `NOT_IDENTIFIED` there, by the
+/// check every fit ends with, `identified`). A Newton run that ends at a boundary or
 /// at the objective's rounding no longer hands over to L-BFGS, which is
 /// how the x = 10⁹ fit below wandered off.
 ///
@@ -1446,7 +1447,15 @@ pub(crate) fn conclude(
             Some(_) => likelihood.boundary(p).map(|b| b.params).unwrap_or_default(),
             None => Vec::new(),
         };
-        identified(spec.name, spec.params, p, &info, &warnings, &running_off)?;
+        identified(
+            spec.name,
+            spec.params,
+            p,
+            &info.std_errors,
+            &warnings,
+            &running_off,
+            p.len(),
+        )?;
     }
     info.unit = options.unit.map(|u| u.to_string());
     info.warnings.extend(warnings);
@@ -1468,31 +1477,45 @@ pub const MAX_RELATIVE_STD_ERROR: f64 = 10.0;
 /// machines, and the fit is refused as [`Error::NotIdentified`] (code
 /// `NOT_IDENTIFIED`, field the parameter) in every runtime; a `penalty`
 /// makes the optimum unique.
+///
+/// The first `n_positive` parameters are positive and judged relative to
+/// their value; the others are effects on the real line (covariate effects
+/// γ, [`crate::covariates`]), judged relative to `max(1, |γ|)`: an effect
+/// that runs off to ±∞ (a covariate that separates the customers) has a
+/// standard error growing with it. Parameters in `skip` (running off at a
+/// boundary optimum, or penalised) are not judged.
 /// The extreme-parameter `warnings` of the fit (swapped columns, …) lead
 /// the error's advice.
-fn identified(
+pub(crate) fn identified<S: AsRef<str>>(
     model: &str,
-    names: &[&str],
+    names: &[S],
     params: &[f64],
-    info: &FitInfo,
+    std_errors: &[f64],
     warnings: &[String],
-    running_off: &[usize],
+    skip: &[usize],
+    n_positive: usize,
 ) -> Result<()> {
     for (i, (&theta, name)) in params.iter().zip(names).enumerate() {
-        if running_off.contains(&i) {
+        if skip.contains(&i) {
             continue;
         }
-        let se = info.std_errors.get(i).copied().unwrap_or(f64::NAN);
-        let rel = se / theta;
+        let se = std_errors.get(i).copied().unwrap_or(f64::NAN);
+        let rel = if i < n_positive {
+            se / theta
+        } else {
+            se / theta.abs().max(1.0)
+        };
         if rel <= MAX_RELATIVE_STD_ERROR {
             continue;
         }
         return Err(Error::NotIdentified {
             model: model.to_string(),
-            parameter: (*name).to_string(),
+            parameter: name.as_ref().to_string(),
             value: theta,
-            why: if se.is_finite() {
+            why: if se.is_finite() && i < n_positive {
                 format!("a standard error {rel:.3e} times its value")
+            } else if se.is_finite() {
+                format!("a standard error {rel:.3e} times max(1, |its value|)")
             } else {
                 String::from("no finite standard error")
             },
