@@ -113,7 +113,10 @@ def test_apparel_estimates_are_those_of_the_core_tests(apparel):
     assert abs(p.covariate_effects["purchase"]["Gender"] - 0.4552) < 1e-3
     assert abs(p.covariate_effects["purchase"]["Channel"] - 0.8338) < 1e-3
     assert abs(p.params["r"] - 1.648) < 5e-3 and p.params["beta"] > 5e3
-    assert p.fit_info["boundary"] is None and p.fit_info["converged"]
+    # beta_0 and the Channel dropout effect run off together (issue 15, item 5)
+    assert p.fit_info["boundary"].startswith("beta -> inf, dropout_Channel -> +inf together")
+    assert np.isnan(p.std_errors["beta"]) and np.isnan(p.std_errors["dropout_Channel"])
+    assert 0.1 < p.std_errors["purchase_Gender"] < 0.2
     b = clv.BetaGeo().fit(s["frequency"], s["recency"], s["T"], purchase_covariates=z, dropout_covariates=z)
     assert abs(b.log_likelihood - (-2593.6566)) < 1e-3
     assert b.fit_info["boundary"].startswith("a_i, b_i -> inf")

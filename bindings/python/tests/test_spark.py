@@ -236,6 +236,46 @@ def test_fit_equals_local_fit_locally_and_distributed(spark, cdnow_summary, mode
     assert di["n_observations"] == 2357
 
 
+def test_distributed_fit_of_models_without_a_closed_form_hessian(spark, cdnow_summary):
+    """BG/BB (weighted donations), Gamma-Gamma and GGom/NBD have no closed-form
+    Hessian: the distributed route runs L-BFGS, one Spark pass per evaluation,
+    and gives the local fit's optimum (the GGom/NBD on CDNOW ends at its b -> 0
+    boundary, reported the same way). Without the Newton polish of the
+    closed-form-Hessian models, two L-BFGS runs from different starts (the
+    sample's optimum, the model's default) stop at different points within the
+    gradient tolerance: BG/BB agrees to 2.5e-8 relative and Gamma-Gamma (a flat
+    likelihood) to 1.7e-6, not the 1e-9 of issue 16 (left open there;
+    docs/scale.md)."""
+    d = pd.read_csv(data_path("donations.csv")).rename(columns={"periods": "n_periods"})
+    rep = pd.read_csv(data_path("cdnow_customers_summary_with_transactions.csv"))
+    rep = rep[rep["x"] > 0].rename(columns={"x": "frequency", "zbar": "monetary_value"})
+    cases = [
+        (clv.BetaGeoBetaBinom, d, ["frequency", "recency", "n_periods"], "weights"),
+        (clv.GammaGamma, rep, ["frequency", "monetary_value"], None),
+        (clv.GammaGompertzNBD, cdnow_summary, ["frequency", "recency", "T"], None),
+    ]
+    for model, pdf, cols, weight_col in cases:
+        arrays = [pdf[c].to_numpy(dtype=float) for c in cols]
+        w = None if weight_col is None else pdf[weight_col].to_numpy(dtype=float)
+        local = model().fit(*arrays, weights=w)
+        sdf = spark.createDataFrame(pdf[cols + ([weight_col] if weight_col else [])]).repartition(3)
+        got = cs.fit(model, sdf, columns=cols, weight_col=weight_col, max_local_rows=0, sample_rows=50)
+        name = model.__name__
+        li, di = local.fit_info, got.fit_info
+        # at a boundary both runs stop somewhere along the ridge (GGom/NBD:
+        # b of 1e-18 or 1e-9): the same limit, and the same other parameters
+        keep = list(local.params)
+        if li["boundary"] is not None:
+            assert di["boundary"].split(" (")[0] == li["boundary"].split(" (")[0] == "b -> 0", name
+            keep = ["r", "alpha", "s"]
+        else:
+            assert di["boundary"] is None, name
+        assert rel([got.params[k] for k in keep], [local.params[k] for k in keep]) < 1e-5, name
+        assert abs(li["log_likelihood"] - di["log_likelihood"]) < 1e-9 * abs(li["log_likelihood"]), name
+        assert di["n_observations"] == li["n_observations"], name
+        assert 0 < got.passes, name
+
+
 def test_weighted_rows_and_spend_model(spark, cdnow_tx):
     s = clv.rfm_summary(cdnow_tx, "customer_id", "date", "dollar_value", freq="W")
     rep = s[s.frequency > 0]
