@@ -298,6 +298,14 @@ impl CustomerIds {
         self.codes.push(code);
     }
 
+    /// Forgets every row and id (keeps the allocations).
+    pub(crate) fn clear(&mut self) {
+        self.codes.clear();
+        self.names.clear();
+        self.lookup.short.clear();
+        self.lookup.long.clear();
+    }
+
     /// The code of `id`, adding it to `names` if it is new; adds no row.
     /// `u32::MAX` once `u32::MAX` distinct ids are stored.
     pub(crate) fn code_of(&mut self, id: &str) -> u32 {

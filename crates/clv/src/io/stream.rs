@@ -229,7 +229,7 @@ impl SummaryReader {
 
     /// `true` once a row came out of order under [`RowOrder::Chronological`].
     pub fn out_of_order(&self) -> bool {
-        self.acc.disorder.is_some()
+        self.acc.out_of_order()
     }
 
     /// Data rows read so far.
@@ -269,10 +269,9 @@ impl SummaryReader {
             builder.finish()?;
         }
         let skipped = std::mem::take(&mut self.builder.skipped);
-        let names = std::mem::take(&mut self.builder.ids.names);
         let SummaryReader { builder, acc, .. } = self;
-        drop(builder); // the id lookup table
-        Ok((acc.finish(names)?, skipped))
+        drop(builder);
+        Ok((acc.finish()?, skipped))
     }
 
     /// Parses what is left (no more input will come), without summarising.
@@ -455,7 +454,6 @@ impl SummaryReader {
             .par_iter()
             .map(|piece| parallel::parse_chunk(piece, cols, date_format, delimiter, skip))
             .collect();
-        let has_amount = cols.has_amount;
         for chunk in parsed {
             if let Some(mut e) = chunk.error {
                 if let Error::Parse { line, .. } = &mut e {
@@ -469,25 +467,27 @@ impl SummaryReader {
                     line: s.line + lines,
                     reason: s.reason,
                 }));
-            for (i, id) in chunk.ids.iter().enumerate() {
-                let code = self.builder.ids.code_of(id);
-                let amount = if has_amount { chunk.amounts[i] } else { 0.0 };
-                self.acc
-                    .fold(code, chunk.timestamps[i], amount, &self.builder.ids.names);
-            }
+            self.acc
+                .fold_batch(&chunk.ids, &chunk.timestamps, &chunk.amounts);
             lines += chunk.newlines;
         }
         Ok(())
     }
 
-    /// Folds the rows the builder collected, then forgets them.
+    /// Folds the rows the builder collected, then forgets them (and their
+    /// ids: the summary's own table holds every customer).
     fn drain(&mut self) {
         let b = &mut self.builder;
-        for (i, &code) in b.ids.codes.iter().enumerate() {
-            let amount = b.amounts.get(i).copied().unwrap_or(0.0);
-            self.acc.fold(code, b.timestamps[i], amount, &b.ids.names);
+        if !b.ids.codes.is_empty() {
+            let ids: Vec<&str> = b
+                .ids
+                .codes
+                .iter()
+                .map(|&c| b.ids.names.get(c as usize).map_or("", String::as_str))
+                .collect();
+            self.acc.fold_batch(&ids, &b.timestamps, &b.amounts);
         }
-        b.ids.codes.clear();
+        b.ids.clear();
         b.timestamps.clear();
         b.amounts.clear();
     }

@@ -28,6 +28,18 @@
 //!   amounts) is kept per distinct (customer, period) pair, about 30 bytes:
 //!   memory is O(customers + distinct (customer, period) pairs), never one
 //!   entry per row (a customer's rows of one day or week share one entry).
+//!
+//! # Speed
+//!
+//! The per-customer state is split into [`SHARDS`] shards by a hash of the
+//! id, each with its own id table and states. A batch of rows
+//! ([`Accumulator::fold_batch`]) first goes through the bookkeeping that
+//! spans customers (row numbers, observation end, invalid rows) in input
+//! order, then each shard folds its own rows, in input order, on all
+//! threads: a customer's rows all fall in one shard and keep their order, so
+//! every sum is the same as one pass over the rows would give, bit for bit,
+//! and the shards' tables are small enough to stay closer in cache than one
+//! table of every customer.
 
 use std::collections::HashMap;
 
@@ -74,7 +86,6 @@ pub enum RowOrder {
 /// ```
 #[derive(Debug, Clone)]
 pub struct Summarizer {
-    ids: CustomerIds,
     acc: Accumulator,
 }
 
@@ -88,15 +99,13 @@ impl Summarizer {
     /// [`Error::InvalidValue`] for a bad time unit (`multiplier`).
     pub fn new(options: &SummaryOptions, order: RowOrder, with_amounts: bool) -> Result<Self> {
         Ok(Summarizer {
-            ids: CustomerIds::new(),
             acc: Accumulator::new(options, order, with_amounts)?,
         })
     }
 
     /// Folds one transaction in (the next row, in input order).
     pub fn push(&mut self, customer_id: &str, timestamp: i64, amount: f64) {
-        let code = self.ids.code_of(customer_id);
-        self.acc.fold(code, timestamp, amount, &self.ids.names);
+        self.acc.fold(customer_id, timestamp, amount);
     }
 
     /// Rows pushed so far.
@@ -106,13 +115,13 @@ impl Summarizer {
 
     /// Distinct customers seen so far.
     pub fn customers(&self) -> usize {
-        self.ids.names.len()
+        self.acc.customers()
     }
 
     /// `true` once a row came out of order under [`RowOrder::Chronological`]
     /// (further rows are ignored and [`Summarizer::finish`] is an error).
     pub fn out_of_order(&self) -> bool {
-        self.acc.disorder.is_some()
+        self.acc.out_of_order()
     }
 
     /// The summary.
@@ -123,10 +132,7 @@ impl Summarizer {
     /// `date`, the 0-based row) for the first row older than its customer's
     /// previous period.
     pub fn finish(self) -> Result<Summary> {
-        let mut ids = self.ids;
-        let names = std::mem::take(&mut ids.names);
-        drop(ids); // the id lookup table
-        self.acc.finish(names)
+        self.acc.finish()
     }
 }
 
@@ -228,125 +234,87 @@ impl Hold {
 
 type PairMap<V> = HashMap<(u32, i64), V, ahash::RandomState>;
 
-/// The state behind [`Summarizer`], by customer code (the reader interns
-/// ids itself and feeds codes). Decisions that need the observation end
-/// when it is not given (the latest usable row) wait for
-/// [`Accumulator::finish`].
+/// Number of shards of the per-customer state (module docs, "Speed"); a
+/// power of two. The result does not depend on it.
+const SHARDS: usize = 64;
+
+/// Rows of a batch below which the shards fold on the calling thread.
+#[cfg(feature = "parallel")]
+const PARALLEL_ROWS: usize = 1 << 12;
+
+/// Rows folded at a time by [`Accumulator::fold_batch`] (bounds its
+/// scratch lists, and row offsets fit a `u32`).
+const SUB_BATCH: usize = 1 << 20;
+
+/// What a customer's state does with a row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// Nothing: the id is only interned (an invalid row, a row after the
+    /// observation end, or any row once the summary is an error).
+    Intern,
+    /// A calibration row.
+    Cal,
+    /// A holdout row.
+    Hold,
+}
+
+/// A row of a batch for one shard: its offset in the batch, and what
+/// [`Accumulator::classify`] made of it.
+#[derive(Debug, Clone, Copy)]
+struct Item {
+    row: u32,
+    kind: Kind,
+    period: i64,
+    amount: f64,
+}
+
+/// The customers whose id hashes to one shard: their ids (interned to
+/// shard-local codes) and states.
 #[derive(Debug, Clone)]
-pub(crate) struct Accumulator {
-    unit: TimeUnit,
-    order: RowOrder,
-    with_amounts: bool,
-    skip: bool,
-    given_end: Option<i64>,
-    calibration_end: Option<i64>,
+struct Shard {
+    ids: CustomerIds,
     cal: Vec<Cal>,
     hold: Vec<Hold>,
     /// [`RowOrder::Any`]: (code, period) → sum of amounts in input order.
     cal_pairs: PairMap<f64>,
     /// [`RowOrder::Any`]: (code, period) → (sum, rows) of holdout rows.
     hold_pairs: PairMap<(f64, u64)>,
-    /// Rows pushed.
-    pub(crate) rows: usize,
-    cal_rows: usize,
-    hold_rows: usize,
-    after: usize,
-    skipped: Vec<SkippedRow>,
-    /// Invalid rows whose place (inside the window or after it) waits for
-    /// the observation end: (row, timestamp, amount, code).
-    deferred: Vec<(usize, i64, f64, u32)>,
-    /// The first invalid row inside the window when invalid rows are errors.
-    first_invalid: Option<(usize, i64, f64, u32)>,
-    /// Latest timestamp of a usable row (the default observation end).
-    max_usable: Option<i64>,
-    /// Earliest timestamp of a valid row inside the window (for the
-    /// calibration-end error).
-    min_valid: Option<i64>,
-    /// First row out of order (Chronological), with its timestamp and code.
-    pub(crate) disorder: Option<(usize, i64, u32)>,
+    /// The shard's first row out of order (Chronological): row, timestamp,
+    /// local code. The shard folds nothing more after it.
+    disorder: Option<(usize, i64, u32)>,
 }
 
-impl Accumulator {
-    pub(crate) fn new(
-        options: &SummaryOptions,
-        order: RowOrder,
-        with_amounts: bool,
-    ) -> Result<Self> {
-        Ok(Accumulator {
-            unit: TimeUnit::new(options.unit.period, options.unit.multiplier)?,
-            order,
-            with_amounts,
-            skip: options.skip_invalid,
-            given_end: options.observation_end,
-            calibration_end: options.calibration_end,
+impl Shard {
+    fn new() -> Self {
+        Shard {
+            ids: CustomerIds::new(),
             cal: Vec::new(),
             hold: Vec::new(),
             cal_pairs: HashMap::with_hasher(hasher()),
             hold_pairs: HashMap::with_hasher(hasher()),
-            rows: 0,
-            cal_rows: 0,
-            hold_rows: 0,
-            after: 0,
-            skipped: Vec::new(),
-            deferred: Vec::new(),
-            first_invalid: None,
-            max_usable: None,
-            min_valid: None,
             disorder: None,
-        })
-    }
-
-    /// Whether a row at `ts` is inside the window ending at `end`.
-    fn inside(&self, ts: i64, end: i64) -> bool {
-        if self.calibration_end.is_some() {
-            ts <= end
-        } else {
-            self.unit.period_index(ts) <= self.unit.period_index(end)
         }
     }
 
-    /// Folds row number `self.rows` (customer `code`, whose id is
-    /// `names[code]`).
-    pub(crate) fn fold(&mut self, code: u32, ts: i64, amount: f64, names: &[String]) {
-        let index = self.rows;
-        self.rows += 1;
-        if self.disorder.is_some() {
+    /// Interns `id` and folds row `index` into its customer's state as
+    /// `kind` says.
+    #[allow(clippy::too_many_arguments)]
+    fn fold(
+        &mut self,
+        order: RowOrder,
+        id: &str,
+        index: usize,
+        ts: i64,
+        kind: Kind,
+        period: i64,
+        amount: f64,
+    ) {
+        let code = self.ids.code_of(id);
+        if kind == Kind::Intern || self.disorder.is_some() {
             return;
         }
-        let amount = if self.with_amounts { amount } else { 0.0 };
-        let valid = valid_amount(amount);
-        if valid || !self.skip {
-            self.max_usable = Some(self.max_usable.map_or(ts, |m| m.max(ts)));
-        }
-        match self.given_end {
-            Some(end) if !self.inside(ts, end) => {
-                self.after += 1;
-                return;
-            }
-            _ => {}
-        }
-        if valid && self.given_end.is_none_or(|end| ts <= end) {
-            self.min_valid = Some(self.min_valid.map_or(ts, |m| m.min(ts)));
-        }
-        if !valid {
-            if !self.skip {
-                self.first_invalid.get_or_insert((index, ts, amount, code));
-            } else if self.given_end.is_some() {
-                let customer = names.get(code as usize).map_or("", String::as_str);
-                self.skipped.push(skipped_row(index, amount, customer, ts));
-            } else {
-                self.deferred.push((index, ts, amount, code));
-            }
-            return;
-        }
-        if self.first_invalid.is_some() {
-            // The summary is an error; only the observation end still matters.
-            return;
-        }
-        let period = self.unit.period_index(ts);
-        let calibration = self.calibration_end.is_none_or(|c| ts <= c);
         let c = code as usize;
-        let in_order = match (self.order, calibration) {
+        let in_order = match (order, kind == Kind::Cal) {
             (RowOrder::Chronological, true) => {
                 if self.cal.len() <= c {
                     self.cal.resize(c + 1, Cal::EMPTY);
@@ -372,62 +340,305 @@ impl Accumulator {
         };
         if !in_order {
             self.disorder = Some((index, ts, code));
-            return;
-        }
-        if calibration {
-            self.cal_rows += 1;
-        } else {
-            self.hold_rows += 1;
         }
     }
 
-    /// Under [`RowOrder::Any`], turns the (customer, period) entries into
-    /// the per-customer states of [`RowOrder::Chronological`] (with the
-    /// repeat sum in `repeat` and the holdout sum in `closed`, both in
-    /// period order, and `open` 0), so that both orders finish alike.
-    fn settle(&mut self, n_customers: usize) {
-        if self.order == RowOrder::Chronological {
-            return;
-        }
-        let mut pairs: Vec<((u32, i64), f64)> = self.cal_pairs.drain().collect();
-        self.cal_pairs = HashMap::with_hasher(hasher());
-        pairs.sort_unstable_by_key(|p| p.0);
-        self.cal = vec![Cal::EMPTY; n_customers];
-        for &((code, period), sum) in &pairs {
-            let c = &mut self.cal[code as usize];
-            if c.periods == 0 {
-                *c = Cal {
-                    first: period,
-                    last: period,
-                    periods: 1,
-                    open: 0.0,
-                    repeat: 0.0,
-                };
-            } else {
-                c.last = period;
-                c.periods += 1;
-                c.repeat += sum;
+    /// The shard's ids and, by local code, calibration states and (with a
+    /// holdout) holdout states, one per id. Under [`RowOrder::Any`] the
+    /// (customer, period) entries become the states of
+    /// [`RowOrder::Chronological`] (with the repeat sum in `repeat` and the
+    /// holdout sum in `closed`, both in period order, and `open` 0), so that
+    /// both orders finish alike.
+    fn settle(self, order: RowOrder, holdout: bool) -> (Vec<String>, Vec<Cal>, Vec<Hold>) {
+        let Shard {
+            ids,
+            mut cal,
+            mut hold,
+            cal_pairs,
+            hold_pairs,
+            ..
+        } = self;
+        let names = ids.names; // the lookup table is dropped here
+        let n = names.len();
+        if order == RowOrder::Any {
+            let mut pairs: Vec<((u32, i64), f64)> = cal_pairs.into_iter().collect();
+            pairs.sort_unstable_by_key(|p| p.0);
+            cal = vec![Cal::EMPTY; n];
+            for &((code, period), sum) in &pairs {
+                let c = &mut cal[code as usize];
+                if c.periods == 0 {
+                    *c = Cal {
+                        first: period,
+                        last: period,
+                        periods: 1,
+                        open: 0.0,
+                        repeat: 0.0,
+                    };
+                } else {
+                    c.last = period;
+                    c.periods += 1;
+                    c.repeat += sum;
+                }
+            }
+            drop(pairs);
+            let mut pairs: Vec<((u32, i64), (f64, u64))> = hold_pairs.into_iter().collect();
+            pairs.sort_unstable_by_key(|p| p.0);
+            hold = Vec::new();
+            if !pairs.is_empty() {
+                hold = vec![Hold::EMPTY; n];
+            }
+            for &((code, period), (sum, rows)) in &pairs {
+                let h = &mut hold[code as usize];
+                h.last = period;
+                h.periods += 1;
+                h.rows += rows;
+                h.closed += sum;
             }
         }
-        drop(pairs);
-        if self.hold_pairs.is_empty() {
-            return;
+        cal.resize(n, Cal::EMPTY);
+        if holdout {
+            hold.resize(n, Hold::EMPTY);
+        } else {
+            hold = Vec::new();
         }
-        let mut pairs: Vec<((u32, i64), (f64, u64))> = self.hold_pairs.drain().collect();
-        self.hold_pairs = HashMap::with_hasher(hasher());
-        pairs.sort_unstable_by_key(|p| p.0);
-        self.hold = vec![Hold::EMPTY; n_customers];
-        for &((code, period), (sum, rows)) in &pairs {
-            let h = &mut self.hold[code as usize];
-            h.last = period;
-            h.periods += 1;
-            h.rows += rows;
-            h.closed += sum;
+        (names, cal, hold)
+    }
+}
+
+/// The state behind [`Summarizer`] and [`crate::io::SummaryReader`].
+/// Decisions that need the observation end when it is not given (the
+/// latest usable row) wait for [`Accumulator::finish`].
+#[derive(Debug, Clone)]
+pub(crate) struct Accumulator {
+    unit: TimeUnit,
+    order: RowOrder,
+    with_amounts: bool,
+    skip: bool,
+    given_end: Option<i64>,
+    calibration_end: Option<i64>,
+    /// The customers, by a hash of the id ([`Accumulator::shard_of`]).
+    shards: Vec<Shard>,
+    /// Chooses the shard; seeds independent of [`hasher`]'s, which the
+    /// shards' tables use.
+    split: ahash::RandomState,
+    /// [`Accumulator::fold_batch`]'s rows for each shard (kept for reuse).
+    items: Vec<Vec<Item>>,
+    /// Rows pushed.
+    pub(crate) rows: usize,
+    cal_rows: usize,
+    hold_rows: usize,
+    after: usize,
+    skipped: Vec<SkippedRow>,
+    /// Invalid rows whose place (inside the window or after it) waits for
+    /// the observation end: (row, timestamp, amount, customer).
+    deferred: Vec<(usize, i64, f64, String)>,
+    /// The first invalid row inside the window when invalid rows are errors.
+    first_invalid: Option<(usize, i64, f64, String)>,
+    /// Latest timestamp of a usable row (the default observation end).
+    max_usable: Option<i64>,
+    /// Earliest timestamp of a valid row inside the window (for the
+    /// calibration-end error).
+    min_valid: Option<i64>,
+    /// First row out of order (Chronological), with its timestamp and customer.
+    disorder: Option<(usize, i64, String)>,
+}
+
+impl Accumulator {
+    pub(crate) fn new(
+        options: &SummaryOptions,
+        order: RowOrder,
+        with_amounts: bool,
+    ) -> Result<Self> {
+        Ok(Accumulator {
+            unit: TimeUnit::new(options.unit.period, options.unit.multiplier)?,
+            order,
+            with_amounts,
+            skip: options.skip_invalid,
+            given_end: options.observation_end,
+            calibration_end: options.calibration_end,
+            shards: (0..SHARDS).map(|_| Shard::new()).collect(),
+            split: ahash::RandomState::with_seeds(
+                0x9216_d5d9_8979_fb1b,
+                0xd131_0ba6_98df_b5ac,
+                0x2ffd_72db_d01a_dfb7,
+                0xb8e1_afed_6a26_7e96,
+            ),
+            items: Vec::new(),
+            rows: 0,
+            cal_rows: 0,
+            hold_rows: 0,
+            after: 0,
+            skipped: Vec::new(),
+            deferred: Vec::new(),
+            first_invalid: None,
+            max_usable: None,
+            min_valid: None,
+            disorder: None,
+        })
+    }
+
+    /// Distinct customers seen so far.
+    pub(crate) fn customers(&self) -> usize {
+        self.shards.iter().map(|s| s.ids.names.len()).sum()
+    }
+
+    /// `true` once a row came out of order under [`RowOrder::Chronological`].
+    pub(crate) fn out_of_order(&self) -> bool {
+        self.disorder.is_some()
+    }
+
+    fn shard_of(&self, id: &str) -> usize {
+        (self.split.hash_one(id) >> (64 - SHARDS.trailing_zeros())) as usize
+    }
+
+    /// Whether a row at `ts` is inside the window ending at `end`.
+    fn inside(&self, ts: i64, end: i64) -> bool {
+        if self.calibration_end.is_some() {
+            ts <= end
+        } else {
+            self.unit.period_index(ts) <= self.unit.period_index(end)
         }
     }
 
-    /// The summary of the rows folded, customers named by `names[code]`.
-    pub(crate) fn finish(mut self, mut names: Vec<String>) -> Result<Summary> {
+    /// The bookkeeping of row number `self.rows` (customer `id`) that spans
+    /// customers, in input order: what its customer's state does with it,
+    /// its period and its amount.
+    fn classify(&mut self, id: &str, ts: i64, amount: f64) -> (Kind, i64, f64) {
+        let index = self.rows;
+        self.rows += 1;
+        let nothing = (Kind::Intern, 0, 0.0);
+        if self.disorder.is_some() {
+            return nothing;
+        }
+        let amount = if self.with_amounts { amount } else { 0.0 };
+        let valid = valid_amount(amount);
+        if valid || !self.skip {
+            self.max_usable = Some(self.max_usable.map_or(ts, |m| m.max(ts)));
+        }
+        match self.given_end {
+            Some(end) if !self.inside(ts, end) => {
+                self.after += 1;
+                return nothing;
+            }
+            _ => {}
+        }
+        if valid && self.given_end.is_none_or(|end| ts <= end) {
+            self.min_valid = Some(self.min_valid.map_or(ts, |m| m.min(ts)));
+        }
+        if !valid {
+            if !self.skip {
+                self.first_invalid
+                    .get_or_insert_with(|| (index, ts, amount, id.to_string()));
+            } else if self.given_end.is_some() {
+                self.skipped.push(skipped_row(index, amount, id, ts));
+            } else {
+                self.deferred.push((index, ts, amount, id.to_string()));
+            }
+            return nothing;
+        }
+        if self.first_invalid.is_some() {
+            // The summary is an error; only the observation end still matters.
+            return nothing;
+        }
+        let period = self.unit.period_index(ts);
+        // Counted before the shard folds the row: should it be out of
+        // order, the summary is an error and the counts do not matter.
+        if self.calibration_end.is_none_or(|c| ts <= c) {
+            self.cal_rows += 1;
+            (Kind::Cal, period, amount)
+        } else {
+            self.hold_rows += 1;
+            (Kind::Hold, period, amount)
+        }
+    }
+
+    /// Folds the next row (number `self.rows`).
+    pub(crate) fn fold(&mut self, id: &str, ts: i64, amount: f64) {
+        let index = self.rows;
+        let (kind, period, amount) = self.classify(id, ts, amount);
+        let s = self.shard_of(id);
+        let shard = &mut self.shards[s];
+        shard.fold(self.order, id, index, ts, kind, period, amount);
+        if self.disorder.is_none()
+            && let Some((index, ts, code)) = shard.disorder
+        {
+            self.disorder = Some((index, ts, shard.ids.names[code as usize].clone()));
+        }
+    }
+
+    /// Folds the next rows: customer `ids[i]`, timestamp `ts[i]` and amount
+    /// `amounts[i]` (0 when `amounts` is shorter), as [`Accumulator::fold`]
+    /// of each row in turn would (module docs, "Speed").
+    pub(crate) fn fold_batch(&mut self, ids: &[&str], ts: &[i64], amounts: &[f64]) {
+        let mut start = 0;
+        while start < ids.len() {
+            let end = ids.len().min(start + SUB_BATCH);
+            let amounts = amounts
+                .get(start..end.min(amounts.len()))
+                .unwrap_or_default();
+            self.fold_sub_batch(&ids[start..end], &ts[start..end], amounts);
+            start = end;
+        }
+    }
+
+    /// [`Accumulator::fold_batch`] of at most [`SUB_BATCH`] rows.
+    fn fold_sub_batch(&mut self, ids: &[&str], ts: &[i64], amounts: &[f64]) {
+        let base = self.rows;
+        let mut items = std::mem::take(&mut self.items);
+        items.resize_with(SHARDS, Vec::new);
+        for (row, (&id, &t)) in ids.iter().zip(ts).enumerate() {
+            let amount = amounts.get(row).copied().unwrap_or(0.0);
+            let (kind, period, amount) = self.classify(id, t, amount);
+            items[self.shard_of(id)].push(Item {
+                row: row as u32,
+                kind,
+                period,
+                amount,
+            });
+        }
+        let order = self.order;
+        let run = |(shard, items): (&mut Shard, &Vec<Item>)| {
+            for it in items {
+                let r = it.row as usize;
+                shard.fold(
+                    order,
+                    ids[r],
+                    base + r,
+                    ts[r],
+                    it.kind,
+                    it.period,
+                    it.amount,
+                );
+            }
+        };
+        #[cfg(feature = "parallel")]
+        if ids.len() >= PARALLEL_ROWS {
+            use rayon::prelude::*;
+            self.shards.par_iter_mut().zip(&items).for_each(run);
+        } else {
+            self.shards.iter_mut().zip(&items).for_each(run);
+        }
+        #[cfg(not(feature = "parallel"))]
+        self.shards.iter_mut().zip(&items).for_each(run);
+        for list in &mut items {
+            list.clear();
+        }
+        self.items = items;
+        if self.disorder.is_none() {
+            // The first row out of order of all shards: each shard's first
+            // comes after every row before it in the file.
+            self.disorder = self
+                .shards
+                .iter()
+                .filter_map(|s| s.disorder.map(|d| (d, s)))
+                .min_by_key(|((index, _, _), _)| *index)
+                .map(|((index, ts, code), s)| (index, ts, s.ids.names[code as usize].clone()));
+        }
+    }
+
+    /// The summary of the rows folded.
+    pub(crate) fn finish(mut self) -> Result<Summary> {
+        self.items = Vec::new();
         let n = self.rows;
         if n == 0 {
             return Err(Error::Empty {
@@ -435,22 +646,16 @@ impl Accumulator {
                 reason: "there are no rows to summarise".into(),
             });
         }
-        let name = |code: u32| {
-            names
-                .get(code as usize)
-                .map_or("", String::as_str)
-                .to_string()
-        };
-        if let Some((index, ts, code)) = self.disorder {
+        if let Some((index, ts, name)) = &self.disorder {
             return Err(Error::invalid_at(
                 "date",
-                index,
-                format!("{} of customer {:?}", format_timestamp(ts), name(code)),
+                *index,
+                format!("{} of customer {name:?}", format_timestamp(*ts)),
                 "each customer's rows in date order (RowOrder::Chronological); \
                  summarise rows in any order with RowOrder::Any",
             ));
         }
-        let n_names = names.len();
+        let n_names = self.customers();
         if n_names >= u32::MAX as usize {
             return Err(Error::invalid(
                 "customer_ids",
@@ -464,13 +669,12 @@ impl Accumulator {
             None => self.max_usable.ok_or_else(|| all_skipped(n))?,
         };
         check_calibration_end(self.calibration_end, observation_end)?;
-        if let Some((index, ts, amount, code)) = self.first_invalid {
-            return Err(invalid_amount(index, amount, &name(code), ts));
+        if let Some((index, ts, amount, name)) = &self.first_invalid {
+            return Err(invalid_amount(*index, *amount, name, *ts));
         }
-        for (index, ts, amount, code) in std::mem::take(&mut self.deferred) {
+        for (index, ts, amount, name) in std::mem::take(&mut self.deferred) {
             if self.inside(ts, observation_end) {
-                self.skipped
-                    .push(skipped_row(index, amount, &name(code), ts));
+                self.skipped.push(skipped_row(index, amount, &name, ts));
             } else {
                 self.after += 1;
             }
@@ -501,18 +705,32 @@ impl Accumulator {
         let n_transactions = self.cal_rows + self.hold_rows;
         let after_observation_end = self.after;
         let skipped = std::mem::take(&mut self.skipped);
-        self.settle(n_names);
-        let holdout_only = self
-            .hold
+        let holdout = self.calibration_end.is_some();
+        let (mut names, states) = self.settle(n_names, holdout);
+        let holdout_only = states
             .iter()
-            .enumerate()
-            .filter(|(c, h)| h.periods > 0 && self.cal.get(*c).is_none_or(|c| c.periods == 0))
+            .flat_map(|(cal, hold)| hold.iter().zip(cal))
+            .filter(|(h, c)| h.periods > 0 && c.periods == 0)
             .count();
+        // Code → (shard, local code): the shards' codes follow each other.
+        let mut starts = Vec::with_capacity(states.len() + 1);
+        starts.push(0);
+        for (cal, _) in &states {
+            starts.push(starts[starts.len() - 1] + cal.len());
+        }
+        let state = |code: u32| {
+            let code = code as usize;
+            let s = starts.partition_point(|&start| start <= code) - 1;
+            let (cal, hold) = &states[s];
+            (&cal[code - starts[s]], hold.get(code - starts[s]))
+        };
         let (_, code_of_rank) = rank_names(&names);
         let end = unit.period_index(split);
         let m = unit.multiplier;
-        let holdout = self.calibration_end.is_some();
-        let k = self.cal.iter().filter(|c| c.periods > 0).count();
+        let k = states
+            .iter()
+            .map(|(cal, _)| cal.iter().filter(|c| c.periods > 0).count())
+            .sum();
         let mut customer_id = Vec::with_capacity(k);
         let (mut frequency, mut recency, mut t, mut monetary) = (
             Vec::with_capacity(k),
@@ -522,9 +740,10 @@ impl Accumulator {
         );
         let (mut hold_frequency, mut hold_monetary) = (Vec::new(), Vec::new());
         for &code in &code_of_rank {
-            let Some(f) = self.cal.get(code as usize).filter(|c| c.periods > 0) else {
+            let (f, h) = state(code);
+            if f.periods == 0 {
                 continue;
-            };
+            }
             let repeats = f.periods - 1;
             customer_id.push(std::mem::take(&mut names[code as usize]));
             frequency.push(repeats as f64);
@@ -536,7 +755,7 @@ impl Accumulator {
                 0.0
             });
             if holdout {
-                let h = self.hold.get(code as usize).copied().unwrap_or(Hold::EMPTY);
+                let h = h.copied().unwrap_or(Hold::EMPTY);
                 hold_frequency.push(h.periods as f64);
                 hold_monetary.push(if h.rows > 0 {
                     h.sum() / h.rows as f64
@@ -577,6 +796,49 @@ impl Accumulator {
             holdout_only_customers: holdout_only,
             after_observation_end,
         })
+    }
+
+    /// All customers' ids, by code (the shards' ids one after the other),
+    /// and each shard's states by local code (with a holdout, one holdout
+    /// state per id, else none).
+    #[allow(clippy::type_complexity)]
+    fn settle(
+        &mut self,
+        n_names: usize,
+        holdout: bool,
+    ) -> (Vec<String>, Vec<(Vec<Cal>, Vec<Hold>)>) {
+        let order = self.order;
+        let shards = std::mem::take(&mut self.shards);
+        let mut names = Vec::with_capacity(n_names);
+        let mut states = Vec::with_capacity(shards.len());
+        let mut append = |(n, c, h): (Vec<String>, Vec<Cal>, Vec<Hold>)| {
+            names.extend(n);
+            states.push((c, h));
+        };
+        #[cfg(feature = "parallel")]
+        {
+            use rayon::prelude::*;
+            // One shard per thread at a time, in order: the pairs of a few
+            // shards are turned into states at once, not of all.
+            let threads = rayon::current_num_threads().max(1);
+            let mut shards = shards.into_iter();
+            loop {
+                let group: Vec<Shard> = shards.by_ref().take(threads).collect();
+                if group.is_empty() {
+                    break;
+                }
+                let settled: Vec<_> = group
+                    .into_par_iter()
+                    .map(|s| s.settle(order, holdout))
+                    .collect();
+                settled.into_iter().for_each(&mut append);
+            }
+        }
+        #[cfg(not(feature = "parallel"))]
+        for s in shards {
+            append(s.settle(order, holdout));
+        }
+        (names, states)
     }
 }
 
@@ -675,6 +937,68 @@ mod tests {
             for order in [RowOrder::Any, RowOrder::Chronological] {
                 let got = streamed(&ids, &ts, a, &options, order);
                 prop_assert!(same(&want, &got), "{order:?}\n{want:?}\n{got:?}");
+            }
+        }
+    }
+
+    /// Batches large enough for the shards to fold on all threads give what
+    /// row-by-row folding and [`summarize`] give, errors included.
+    #[test]
+    fn large_batches_equal_rows_one_by_one() {
+        let n = 20_000;
+        let mut x = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let day = 86_400;
+        let rows: Vec<(String, i64, f64)> = (0..n)
+            .map(|i| {
+                let r = next();
+                let amount = match r % 500 {
+                    0 => -1.0,
+                    1 => f64::NAN,
+                    k => (k % 97) as f64 * 0.37,
+                };
+                (
+                    format!("c{}", r % 2_000),
+                    852_076_800 + (i as i64 / 7) * day,
+                    amount,
+                )
+            })
+            .collect();
+        let sorted = rows.clone();
+        let mut keyed: Vec<(u64, (String, i64, f64))> =
+            rows.into_iter().map(|r| (next(), r)).collect();
+        keyed.sort_by_key(|k| k.0);
+        let rows: Vec<(String, i64, f64)> = keyed.into_iter().map(|k| k.1).collect();
+        for rows in [sorted, rows] {
+            let ids: Vec<&str> = rows.iter().map(|r| r.0.as_str()).collect();
+            let ts: Vec<i64> = rows.iter().map(|r| r.1).collect();
+            let amounts: Vec<f64> = rows.iter().map(|r| r.2).collect();
+            let owned: Vec<String> = ids.iter().map(|s| s.to_string()).collect();
+            for (skip, cal) in [(true, None), (true, Some(ts[n / 2])), (false, None)] {
+                let options = SummaryOptions {
+                    skip_invalid: skip,
+                    calibration_end: cal,
+                    ..SummaryOptions::default()
+                };
+                for order in [RowOrder::Any, RowOrder::Chronological] {
+                    let one_by_one = streamed(&owned, &ts, Some(&amounts), &options, order);
+                    let mut acc = Accumulator::new(&options, order, true).unwrap();
+                    for start in (0..n).step_by(7_000) {
+                        let end = n.min(start + 7_000);
+                        acc.fold_batch(&ids[start..end], &ts[start..end], &amounts[start..end]);
+                    }
+                    let batched = acc.finish();
+                    assert!(same(&one_by_one, &batched), "{order:?} {skip} {cal:?}");
+                    if order == RowOrder::Any {
+                        let want = summarize(&ids, &ts, Some(&amounts), &options);
+                        assert!(same(&want, &batched), "{skip} {cal:?}");
+                    }
+                }
             }
         }
     }
