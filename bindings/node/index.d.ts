@@ -91,6 +91,44 @@ export interface FitOptions {
 }
 
 /**
+ * A set of static covariates: one numeric column per covariate name, one
+ * value per customer (row i belongs to customer i), e.g.
+ * `{ Gender: [0, 1, 1], Channel: [1, 0, 0] }`. Nothing is filled in: a
+ * missing, non-finite or constant column is an error.
+ */
+export interface Covariates {
+  [name: string]: Float64Array | Array<number>
+}
+
+/** The covariates of each customer, for the predictions of a `CovariateModel`. */
+export interface CovariateOptions {
+  /** Covariates of the purchase process (α; the model's names, in its order). */
+  purchaseCovariates?: Covariates | null
+  /** Covariates of the dropout process (Pareto/NBD: β; BG/NBD: a and b). */
+  dropoutCovariates?: Covariates | null
+}
+
+/** The L2 penalties on the covariate effects (CLVTools `reg.lambdas`), each ≥ 0, default 0. */
+export interface CovariatePenalty {
+  /** λ_p, on the purchase effects. */
+  purchase?: number
+  /** λ_d, on the dropout effects. */
+  dropout?: number
+}
+
+/**
+ * The second argument of `fit`: with `purchaseCovariates` and/or
+ * `dropoutCovariates` (Pareto/NBD and BG/NBD), the fit is that of the model
+ * with static covariates (docs/covariates.md) and returns a `CovariateModel`.
+ */
+export interface CovariateFitOptions extends CovariateOptions {
+  /** L2 penalty on the effects: one number for both processes, or `{ purchase, dropout }`. */
+  penalty?: number | CovariatePenalty
+  /** Covariates with one effect on both processes (each in both sets; CLVTools `names.cov.constr`). */
+  constrainEqual?: Array<string>
+}
+
+/**
  * Any model's per-customer arrays (those of its registry inputs), and
  * the weights and unit of the data (the data of `Draws` and `GroupedDraws`).
  */
@@ -213,6 +251,13 @@ export interface FitsCustomers<D> {
    */
   fit(data: D): this
   /**
+   * With `purchaseCovariates` and/or `dropoutCovariates` (Pareto/NBD, BG/NBD; other
+   * models throw `NOT_SUPPORTED`): the maximum-likelihood fit of the model with static
+   * covariates, a `CovariateModel`; this model stays as it was.
+   */
+  fit(data: D, options: CovariateFitOptions & ({ purchaseCovariates: Covariates } | { dropoutCovariates: Covariates })): CovariateModel
+  fit(data: D, options?: CovariateFitOptions | null): this | CovariateModel
+  /**
    * Bayesian fit with NUTS to the same data as `fit` (`priors` by parameter name,
    * `chains` in parallel, each of `tune` warm-up and `draws` kept draws, `seed`):
    * the posterior draws (method "nuts"), with every prediction as intervals; with
@@ -302,6 +347,57 @@ export declare class BetaGeoBetaBinom {
 
 
 
+}
+
+/**
+ * A Pareto/NBD or BG/NBD model with static covariates: `params` are the base
+ * parameters (their values at z = 0), `covariateEffects` the effects by
+ * process and name (CLVTools' `trans.NAME` / `life.NAME`); the predictions
+ * take each customer's covariates, with the model's names.
+ */
+export declare class CovariateModel {
+  /** Reads what `toJSON()` wrote (the object, or its JSON text). */
+  static fromJSON(json: string | Record<string, unknown>): CovariateModel
+  /** The model as JSON (`format_version` 1, the core's format; NaN standard errors as null). */
+  toJSON(): Record<string, unknown>
+  /** The registry key of the plain model: "pareto_nbd" or "bg_nbd". */
+  get kind(): string
+  /** Display name, e.g. "Pareto/NBD with static covariates". */
+  get name(): string
+  /** The base parameters (r, alpha, s, beta or r, alpha, a, b): their values at z = 0. */
+  get params(): Record<string, number>
+  /** The covariate names, in the order the predictions take them. */
+  get covariateNames(): CovariateNames
+  /** `{purchase: {NAME: γ}, dropout: {NAME: γ}}`: the effects of the links, in covariate order. */
+  get covariateEffects(): { purchase: Record<string, number>, dropout: Record<string, number> }
+  /** The covariates whose purchase and dropout effects were constrained equal. */
+  get constrained(): Array<string>
+  /**
+   * Standard errors by name: the base parameters, `purchase_NAME` and
+   * `dropout_NAME` (a constrained effect under both); NaN where not
+   * identified (the dropout side at a boundary); null for a model not fitted here.
+   */
+  get stdErrors(): Record<string, number> | null
+  /** The fit report; null for a model not fitted here. */
+  get fitInfo(): CovariateFitInfo | null
+  /** The (unpenalised) log-likelihood at the optimum; null for a model not fitted here. */
+  get logLikelihood(): number | null
+  /** The note of a boundary optimum; null for an interior one. */
+  get boundary(): string | null
+  /** The time unit of the fitted data, or null. */
+  get unit(): string | null
+  /** Expected purchases in `t` units of a new customer with each row's covariates. */
+  expectedPurchasesNew(t: number, covariates?: CovariateOptions | undefined | null): Float64Array
+  /** Each row's own parameters (r, alpha_i, s, beta_i or r, alpha_i, a_i, b_i). */
+  customerParams(covariates?: CovariateOptions | undefined | null): Array<Record<string, number>>
+  /** `Pareto/NBD with static covariates(r=..., ...; purchase [...], dropout [...])`. */
+  toString(): string
+  /** P(alive) of each customer, with each one's covariates. */
+  probAlive(data: Customers, covariates?: CovariateOptions | undefined | null): Float64Array
+  /** Expected purchases of each customer in the next `t` units, with each one's covariates. */
+  expectedPurchases(t: number, data: Customers, covariates?: CovariateOptions | undefined | null): Float64Array
+  /** Per-customer log-likelihood, with each one's covariates. */
+  logLikelihoodOf(data: Customers, covariates?: CovariateOptions | undefined | null): Float64Array
 }
 
 /** Parameter draws of a model, with its predictions as intervals. */
@@ -536,6 +632,49 @@ export interface ContributionMarginInput {
   revenue: string
   variableCosts: string
   costToServe: string
+}
+
+/**
+ * The fit report of a `CovariateModel`: the free parameters' names and, in that
+ * order, their standard errors and 95% intervals.
+ */
+export interface CovariateFitInfo {
+  /** Base names, then `purchase_NAME`, `dropout_NAME` and `constrained_NAME`. */
+  paramNames: Array<string>
+  /** Log-likelihood at the optimum, without the penalty. */
+  logLikelihood: number
+  /** LL − N·(λ_p Σγ_p² + λ_d Σγ_d²) at the optimum. */
+  penalizedLogLikelihood: number
+  /** √diag((−H)⁻¹) in the order of `paramNames` (NaN where not identified). */
+  stdErrors: Float64Array
+  /** Lower ends of the 95% intervals (log-scale for the base parameters, γ − 1.96·SE). */
+  lower95: Float64Array
+  /** Upper ends of the 95% intervals. */
+  upper95: Float64Array
+  /** Optimiser iterations. */
+  iterations: number
+  /** Whether the gradient criterion holds at the optimum. */
+  converged: boolean
+  /** The gradient norm at the optimum. */
+  gradientNorm: number
+  /** Total weight (number of customers). */
+  nObservations: number
+  /** The note of a boundary optimum, else null. */
+  boundary?: string
+  /** The time unit of the fitted data, else null. */
+  unit?: string
+  /** 2k − 2·LL. */
+  aic: number
+  /** k·ln(n) − 2·LL. */
+  bic: number
+}
+
+/** The covariate names of each process, in the order the predictions take them. */
+export interface CovariateNames {
+  /** Names of the purchase covariates. */
+  purchase: Array<string>
+  /** Names of the dropout covariates. */
+  dropout: Array<string>
 }
 
 /** Options of `rfmSummaryFromCsv`: where the columns are, and the summary options. */

@@ -18,6 +18,7 @@ use clv::summary::{CustomerIds, RowOrder, Summary, SummaryOptions, summarize, su
 use clv::time::{TimeUnit, parse_timestamp_for};
 use clv::{Error, Result};
 
+pub mod covariates;
 pub mod diagnostics;
 pub mod models;
 pub mod uncertainty;
@@ -56,6 +57,29 @@ pub trait JsObject {
     /// # Errors
     /// The binding's, for a value that is not a string.
     fn string(&self, key: &str) -> std::result::Result<Option<String>, Self::Error>;
+    /// The array of strings `key`, `None` when not given.
+    ///
+    /// # Errors
+    /// The binding's, for a value that is not an array of strings.
+    fn strings(&self, key: &str) -> std::result::Result<Option<Vec<String>>, Self::Error>;
+    /// The object of numeric columns `key` (`{ name: [numbers] }`, in key
+    /// order), `None` when not given.
+    ///
+    /// # Errors
+    /// The binding's, for a value that is not an object of numeric arrays
+    /// (a bad column named `key.name`).
+    fn columns(
+        &self,
+        key: &str,
+    ) -> std::result::Result<Option<covariates::NamedColumns>, Self::Error>;
+    /// The number, or object of numbers by name, `key`; `None` when not given.
+    ///
+    /// # Errors
+    /// The binding's, for anything else (a bad entry named `key.name`).
+    fn number_or_named(
+        &self,
+        key: &str,
+    ) -> std::result::Result<Option<covariates::NumberOrNamed>, Self::Error>;
 }
 
 /// An options struct as a JS caller gives it (every field optional) and its
@@ -214,9 +238,14 @@ impl UpliftArgs {
 
 /// A core error with its field names in JS spelling (`p_alive` → `pAlive`,
 /// `success_rate` → `successRate`), for functions whose JS arguments carry
-/// those names. Code, value and reason are unchanged.
+/// those names. What follows a `.` is a caller's name and is kept
+/// (`purchase_covariates.is_member` → `purchaseCovariates.is_member`).
+/// Code, value and reason are unchanged.
 pub fn js_names(e: Error) -> Error {
-    e.rename_fields(|f| camel(&f))
+    e.rename_fields(|f| match f.split_once('.') {
+        Some((head, rest)) => format!("{}.{rest}", camel(head)),
+        None => camel(&f),
+    })
 }
 
 /// Per-customer revenue, transactions and margin from one customer id and

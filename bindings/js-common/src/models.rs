@@ -89,12 +89,20 @@ impl ModelState {
         weights: Option<&[f64]>,
         unit: Option<&str>,
     ) -> Result<()> {
-        let options = FitOptions {
-            unit: unit.map(clv::time::TimeUnit::parse).transpose()?,
-            ..self.options.clone()
-        };
+        let options = self.fit_options(unit)?;
         self.model = Some(AnyModel::fit(self.kind, inputs, weights, &options)?);
         Ok(())
+    }
+
+    /// The constructor's fit options with the time unit of the inputs.
+    ///
+    /// # Errors
+    /// [`Error::InvalidValue`] (`freq`) for a unit that does not parse.
+    pub fn fit_options(&self, unit: Option<&str>) -> Result<FitOptions> {
+        Ok(FitOptions {
+            unit: unit.map(clv::time::TimeUnit::parse).transpose()?,
+            ..self.options.clone()
+        })
     }
 }
 

@@ -70,7 +70,9 @@ macro_rules! js_object {
     (@conv $v:expr, $conv:expr) => { ($conv)($v) };
 }
 
-// After `js_object!`, which it uses.
+// After `js_object!`, which they use.
+pub mod covariates;
+
 pub mod models;
 
 mod read;

@@ -358,14 +358,29 @@ macro_rules! input_fit {
         #[napi]
         impl $class {
             /// Fits the model by maximum likelihood (a spend model on the customers with
-            /// frequency > 0) and returns the model itself.
+            /// frequency > 0) and returns the model itself; with `purchaseCovariates` and/or
+            /// `dropoutCovariates` in `options` (Pareto/NBD, BG/NBD), the model with static
+            /// covariates (a `CovariateModel`; this model stays as it was).
             #[napi(catch_unwind, skip_typescript)]
-            pub fn fit<'a>(&mut self, this: This<'a>, data: Unknown<'_>) -> Result<This<'a>> {
+            pub fn fit<'a>(
+                &mut self,
+                this: This<'a>,
+                data: Unknown<'_>,
+                options: Option<Unknown<'_>>,
+            ) -> Result<Either<This<'a>, crate::covariates::CovariateModel>> {
                 let d = data_of(self.state.kind(), &data)?;
-                self.state
-                    .fit_in(&d.slices(), d.weights(), d.unit.as_deref())
-                    .map_err(js)?;
-                Ok(this)
+                let args = crate::covariates::args_of(options.as_ref())?;
+                let fitted = clv_js_common::covariates::fit(
+                    &mut self.state,
+                    &d.slices(),
+                    d.weights(),
+                    d.unit.as_deref(),
+                    &args,
+                );
+                Ok(match fitted.map_err(js)? {
+                    None => Either::A(this),
+                    Some(m) => Either::B(m.into()),
+                })
             }
 
             /// Bayesian fit with NUTS to the same data as `fit` (`priors` by parameter name,

@@ -11,6 +11,7 @@ use napi::bindgen_prelude::{
 };
 use napi::{JsValue, ValueType};
 
+use clv_js_common::covariates::{NamedColumns, NumberOrNamed};
 use clv_js_common::models::ClvArgs;
 use clv_js_common::uncertainty::ReadItem;
 
@@ -229,6 +230,57 @@ impl clv_js_common::JsObject for Opts<'_, '_> {
 
     fn string(&self, key: &str) -> Result<Option<String>> {
         self.0.map_or(Ok(None), |o| opt_string_of(o, key))
+    }
+
+    fn strings(&self, key: &str) -> Result<Option<Vec<String>>> {
+        self.given(key)?.map(|v| strings(key, v)).transpose()
+    }
+
+    fn columns(&self, key: &str) -> Result<Option<NamedColumns>> {
+        let expected = "an object of numeric columns by name, e.g. { Gender: [0, 1] }";
+        self.named(key, expected, |field, v| {
+            Ok(crate::sl(&numbers(field, v)?).to_vec())
+        })
+    }
+
+    fn number_or_named(&self, key: &str) -> Result<Option<NumberOrNamed>> {
+        match self.given(key)? {
+            Some(v) if is(&v, ValueType::Number) => {
+                number(key, v).map(|n| Some(NumberOrNamed::Number(n)))
+            }
+            _ => {
+                let expected = "a number, or an object of numbers by name";
+                Ok(self.named(key, expected, number)?.map(NumberOrNamed::Named))
+            }
+        }
+    }
+}
+
+impl<'a> Opts<'_, 'a> {
+    /// Property `key` of the options, if given.
+    fn given(&self, key: &str) -> Result<Option<Unknown<'a>>> {
+        self.0.map_or(Ok(None), |o| property(o, key))
+    }
+
+    /// The object `key` as (name, value) entries, each value read by
+    /// `value` with the field `key.name`; `None` when not given.
+    fn named<T>(
+        &self,
+        key: &str,
+        expected: &str,
+        value: impl Fn(&str, Unknown<'_>) -> Result<T>,
+    ) -> Result<Option<Vec<(String, T)>>> {
+        let Some(v) = self.given(key)? else {
+            return Ok(None);
+        };
+        let pairs = entries(Some(&v), key, expected)?
+            .into_iter()
+            .map(|(name, x)| {
+                let v = value(&format!("{key}.{name}"), x)?;
+                Ok((name, v))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Some(pairs))
     }
 }
 

@@ -24,6 +24,7 @@ use wasm_bindgen::prelude::*;
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &str = include_str!(concat!(env!("OUT_DIR"), "/types.d.ts"));
 
+pub mod covariates;
 pub mod grouped;
 pub mod models;
 pub mod uncertainty;
@@ -191,6 +192,50 @@ impl glue::JsObject for Opts<'_> {
 
     fn string(&self, key: &str) -> Result<Option<String>> {
         opt_string(self.0, key)
+    }
+
+    fn strings(&self, key: &str) -> Result<Option<Vec<String>>> {
+        if missing(&get(self.0, key)?) {
+            return Ok(None);
+        }
+        strings(self.0, key).map(Some)
+    }
+
+    fn columns(&self, key: &str) -> Result<Option<glue::covariates::NamedColumns>> {
+        let expected = "an object of numeric columns by name, e.g. { Gender: [0, 1] }";
+        self.named(key, expected, to_f64s)
+    }
+
+    fn number_or_named(&self, key: &str) -> Result<Option<glue::covariates::NumberOrNamed>> {
+        use glue::covariates::NumberOrNamed;
+        if let Some(n) = get(self.0, key)?.as_f64() {
+            return Ok(Some(NumberOrNamed::Number(n)));
+        }
+        let expected = "a number, or an object of numbers by name";
+        Ok(self.named(key, expected, num)?.map(NumberOrNamed::Named))
+    }
+}
+
+impl Opts<'_> {
+    /// The object `key` as (name, value) entries, each value read by
+    /// `value` with the field `key.name`; `None` when not given.
+    fn named<T>(
+        &self,
+        key: &str,
+        expected: &str,
+        value: impl Fn(&str, &JsValue) -> Result<T>,
+    ) -> Result<Option<Vec<(String, T)>>> {
+        if missing(&get(self.0, key)?) {
+            return Ok(None);
+        }
+        let pairs = uncertainty::entries(self.0, key, expected)?
+            .into_iter()
+            .map(|(name, x)| {
+                let v = value(&format!("{key}.{name}"), &x)?;
+                Ok((name, v))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Some(pairs))
     }
 }
 

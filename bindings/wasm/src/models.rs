@@ -69,16 +69,24 @@ fn per_customer<const N: usize>(
     with(state, |m| f(m, std::array::from_fn(|i| c[i].as_slice())))
 }
 
-/// Fits `state` to the arrays of `data` (and its optional `weights`).
-fn fit(state: &Shared, kind: ModelKind, data: &JsValue) -> Result<()> {
+/// Fits `state` to the arrays of `data` (and its optional `weights`); with
+/// covariate sets in `options`, the covariate model instead (`state`
+/// unchanged).
+fn fit(
+    state: &Shared,
+    kind: ModelKind,
+    data: &JsValue,
+    options: &JsValue,
+) -> Result<Option<crate::covariates::WasmCovariateModel>> {
     let (c, w) = (inputs(kind, data)?, opt_f64s(data, "weights")?);
     let columns: Vec<&[f64]> = c.iter().map(Vec::as_slice).collect();
     // The unit the data carry (a summary object's `unit`): stored with the model.
     let unit = opt_string(data, "unit")?;
-    state
-        .borrow_mut()
-        .fit_in(&columns, w.as_deref(), unit.as_deref())
-        .map_err(js)
+    let args = crate::covariates::args_of(options)?;
+    let mut s = state.borrow_mut();
+    let fitted =
+        clv_js_common::covariates::fit(&mut s, &columns, w.as_deref(), unit.as_deref(), &args);
+    Ok(fitted.map_err(js)?.map(Into::into))
 }
 
 /// The model of any model class instance given as an argument, read back
@@ -287,17 +295,30 @@ macro_rules! family_methods {
 
 macro_rules! input_fit {
     ($variant:ident, $class:ident, $Input:ident) => {
+        paste::paste! {
+            #[wasm_bindgen(typescript_custom_section)]
+            const [<$class:snake:upper _FIT>]: &str = concat!(
+                "export interface ", stringify!($class), " extends FitsCovariates<",
+                stringify!($Input), ", ", stringify!($class), "> {}\n"
+            );
+        }
+
         #[wasm_bindgen]
         impl $class {
             /// Fits the model by maximum likelihood (a spend model on the customers with
-            /// frequency > 0) and returns it (the same fitted state).
-            pub fn fit(
-                &self,
-                #[wasm_bindgen(unchecked_param_type = $Input)] data: JsValue,
-            ) -> Result<$class> {
-                fit(self.state()?, ModelKind::$variant, &data)?;
-                Ok($class {
-                    state: Rc::clone(self.state()?),
+            /// frequency > 0) and returns it (the same fitted state); with
+            /// `purchaseCovariates` and/or `dropoutCovariates` in `options` (Pareto/NBD,
+            /// BG/NBD), the model with static covariates (a `CovariateModel`; this model
+            /// stays as it was). Its TS is `FitsCovariates` (src/covariates.rs).
+            #[wasm_bindgen(skip_typescript)]
+            pub fn fit(&self, data: JsValue, options: JsValue) -> Result<JsValue> {
+                let state = self.state()?;
+                Ok(match fit(state, ModelKind::$variant, &data, &options)? {
+                    None => $class {
+                        state: Rc::clone(state),
+                    }
+                    .into(),
+                    Some(m) => m.into(),
                 })
             }
 

@@ -29,6 +29,20 @@ export function example(clv: typeof Clv): number {
   const discrete: Float64Array = clv.customerLifetimeValue(bgbb, gg, data, { freq: 'M' });
   const ahead: Float64Array = bgbb.probAliveAhead(1, { frequency: [1], recency: [2], nPeriods: [5] });
   const pareto: Clv.ParetoNBDParams = fitted.params;
+  // Static covariates (Pareto/NBD, BG/NBD): fit with covariate sets gives a CovariateModel.
+  const z: Clv.Covariates = { Gender: [0, 1] };
+  const withCovariates: Clv.CovariateModel = new clv.ParetoNBD().fit({ frequency: [1, 0], recency: [5, 0], T: [10, 10] },
+    { purchaseCovariates: z, dropoutCovariates: z, penalty: { purchase: 0.1 }, constrainEqual: ['Gender'] });
+  const covs: Clv.CovariateOptions = { purchaseCovariates: z, dropoutCovariates: z };
+  const info: Clv.CovariateFitInfo | null = withCovariates.fitInfo;
+  const maybe: Clv.BetaGeo | Clv.CovariateModel = new clv.BetaGeo().fit(customers, {} as Clv.CovariateFitOptions);
+  const covariate = withCovariates.params.r + withCovariates.covariateEffects.purchase.Gender
+    + (withCovariates.stdErrors?.purchase_Gender ?? 0) + (withCovariates.logLikelihood ?? 0) + (info?.penalizedLogLikelihood ?? 0)
+    + withCovariates.probAlive(customers, covs)[0] + withCovariates.expectedPurchases(10, customers, covs)[0]
+    + withCovariates.logLikelihoodOf(customers, covs)[0] + withCovariates.expectedPurchasesNew(10, covs)[0]
+    + withCovariates.customerParams(covs)[0].alpha + withCovariates.constrained.length + withCovariates.covariateNames.purchase.length
+    + withCovariates.kind.length + (withCovariates.boundary ?? '').length
+    + clv.CovariateModel.fromJSON(withCovariates.toJSON()).params.s + (maybe instanceof clv.CovariateModel ? 1 : 0);
   const entries: Array<Clv.ModelEntry> = clv.models();
   const sbg = new clv.ShiftedBetaGeo().fit([1000, 631, 468, 382]);
   const whale: Clv.WhaleCurve = clv.whaleCurve(value);
@@ -80,7 +94,7 @@ export function example(clv: typeof Clv): number {
       + grouped.customerLifetimeValue(gg, gc, who, { time: 12, freq: 'W' }).total.mean
       + clv.GroupedDraws.fromJSON(grouped.toJSON()).n;
   }
-  return pooled + posterior + uncertain + portfolio + alive[0] + next[0] + newCustomer + value[0] + (ll ?? 0) + seg.rfmScore.length + money.length
+  return covariate + pooled + posterior + uncertain + portfolio + alive[0] + next[0] + newCustomer + value[0] + (ll ?? 0) + seg.rfmScore.length + money.length
     + fitted.expectedPurchasesNew(1) + sbg.survival(3) + params.r + (se?.r ?? 0)
     + discrete[0] + ahead[0] + pareto.s + entries[0].params.length + entries[0].class.length;
 }

@@ -1,0 +1,466 @@
+//! Static covariates of Pareto/NBD and BG/NBD for both JS packages
+//! (`clv::covariates`, issue 15): the covariate options of
+//! `fit(data, {purchaseCovariates, dropoutCovariates, penalty, constrainEqual})`
+//! and of the predictions of `CovariateModel`, read through [`JsObject`], and
+//! the calls to the core. No math: the checks (missing rows, non-finite
+//! values, constant columns, constraints), the fit and the predictions are
+//! the core's, as in Python (`bindings/python/src/covariates.rs`).
+//!
+//! A covariate set comes from JS as an object of named columns
+//! (`{ Gender: [...], Channel: [...] }`, one number per customer, names in
+//! the object's key order); row i belongs to customer i.
+
+use clv::covariates::{CovariateModel, CovariateModelKind, CovariateOptions, Covariates};
+use clv::fit::FitOptions;
+use clv::{Error, Result};
+use serde::Serialize;
+
+use crate::JsObject;
+use crate::models::Named;
+
+/// Named numeric columns as JS gives them, in the object's key order.
+pub type NamedColumns = Vec<(String, Vec<f64>)>;
+
+/// A number, or an object of numbers by name (`penalty`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum NumberOrNamed {
+    /// One number.
+    Number(f64),
+    /// `{ name: number, ... }`, in key order.
+    Named(Vec<(String, f64)>),
+}
+
+/// The covariate options of `fit` and of the predictions as a JS caller
+/// gives them (every field optional).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CovariateArgs {
+    /// `purchaseCovariates`.
+    pub purchase: Option<NamedColumns>,
+    /// `dropoutCovariates`.
+    pub dropout: Option<NamedColumns>,
+    /// `penalty`: one number for both processes, or `{purchase, dropout}`.
+    pub penalty: Option<NumberOrNamed>,
+    /// `constrainEqual`: covariates with one effect on both processes.
+    pub constrain_equal: Option<Vec<String>>,
+}
+
+impl CovariateArgs {
+    /// The fields of a JS options object, by their JS names.
+    ///
+    /// # Errors
+    /// The binding's, for a field of the wrong type.
+    pub fn read<O: JsObject>(o: &O) -> std::result::Result<Self, O::Error> {
+        Ok(CovariateArgs {
+            purchase: o.columns("purchaseCovariates")?,
+            dropout: o.columns("dropoutCovariates")?,
+            penalty: o.number_or_named("penalty")?,
+            constrain_equal: o.strings("constrainEqual")?,
+        })
+    }
+
+    /// Whether a covariate set is given (then `fit` is a covariate fit).
+    #[must_use]
+    pub fn given(&self) -> bool {
+        self.purchase.is_some() || self.dropout.is_some()
+    }
+
+    /// The purchase and dropout sets for `n` customers (a set not given:
+    /// no covariates).
+    ///
+    /// # Errors
+    /// Those of [`Covariates::from_named_columns`], in JS spelling.
+    pub fn sets(&self, n: usize) -> Result<(Covariates, Covariates)> {
+        Ok((
+            set("purchase", self.purchase.as_ref(), n)?,
+            set("dropout", self.dropout.as_ref(), n)?,
+        ))
+    }
+
+    /// The number of rows of the sets given (their first column), for
+    /// the predictions without customers (`expectedPurchasesNew`,
+    /// `customerParams`); 0 without covariates.
+    #[must_use]
+    pub fn rows(&self) -> usize {
+        [&self.purchase, &self.dropout]
+            .into_iter()
+            .flatten()
+            .find_map(|s| s.first())
+            .map_or(0, |c| c.1.len())
+    }
+
+    /// The core's options of a covariate fit (penalties `λ_p`, `λ_d` and
+    /// the constraints) with the optimiser options `fit`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidValue`] (field `penalty`) for a key other than
+    /// `purchase` and `dropout`.
+    fn options(&self, fit: FitOptions) -> Result<CovariateOptions> {
+        let (mut purchase, mut dropout) = (0.0, 0.0);
+        match &self.penalty {
+            None => {}
+            Some(NumberOrNamed::Number(v)) => (purchase, dropout) = (*v, *v),
+            Some(NumberOrNamed::Named(pairs)) => {
+                for (k, v) in pairs {
+                    match k.as_str() {
+                        "purchase" => purchase = *v,
+                        "dropout" => dropout = *v,
+                        _ => {
+                            return Err(Error::invalid(
+                                "penalty",
+                                format!("key {k:?}"),
+                                "a number, or an object with the keys purchase and/or dropout",
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+        Ok(CovariateOptions {
+            penalty_purchase: purchase,
+            penalty_dropout: dropout,
+            constrain_equal: self.constrain_equal.clone().unwrap_or_default(),
+            fit,
+        })
+    }
+
+    /// A plain fit (no covariate set) with a covariate option is an error,
+    /// as in Python: `constrainEqual`, or `penalty` (the constructor's
+    /// `penalty` is the plain models').
+    ///
+    /// # Errors
+    /// [`Error::InvalidValue`] naming the option.
+    fn check_plain(&self) -> Result<()> {
+        let why = "(it applies to a fit with purchaseCovariates or dropoutCovariates; \
+                   the penalty of a plain fit is the constructor's option)";
+        if let Some(c) = &self.constrain_equal {
+            return Err(Error::invalid(
+                "constrainEqual",
+                format!("{c:?}"),
+                format!("nothing here {why}"),
+            ));
+        }
+        if let Some(p) = &self.penalty {
+            let shown = match p {
+                NumberOrNamed::Number(v) => v.to_string(),
+                NumberOrNamed::Named(_) => "an object".to_string(),
+            };
+            return Err(Error::invalid(
+                "penalty",
+                shown,
+                format!("nothing here {why}"),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// The `process` set from named columns ([`Covariates::from_named_columns`]).
+fn set(process: &str, columns: Option<&NamedColumns>, n: usize) -> Result<Covariates> {
+    let (names, cols): (Vec<&str>, Vec<&[f64]>) = columns
+        .map(|c| c.iter().map(|(k, v)| (k.as_str(), v.as_slice())).unzip())
+        .unwrap_or_default();
+    Covariates::from_named_columns(process, &names, &cols, n).map_err(js_fields)
+}
+
+/// A core error of the covariate options in JS spelling: the core's
+/// `penalty_purchase` / `penalty_dropout` are the JS `penalty.purchase` /
+/// `penalty.dropout` (the bindings' [`crate::js_names`] does the rest:
+/// `purchase_covariates.NAME` → `purchaseCovariates.NAME`,
+/// `constrain_equal` → `constrainEqual`).
+fn js_fields(e: Error) -> Error {
+    e.rename_fields(|f| match f.strip_prefix("penalty_") {
+        Some(p @ ("purchase" | "dropout")) => format!("penalty.{p}"),
+        _ => f,
+    })
+}
+
+/// `fit(data, options)` of a model class: without covariate sets, the plain
+/// fit of `state` (`None`); with them, the covariate model of the state's
+/// kind (`state` unchanged), with the constructor's optimiser options.
+///
+/// # Errors
+/// A covariate option without covariate sets; [`Error::Unsupported`] for a
+/// model other than Pareto/NBD and BG/NBD; those of the core's fits, in JS
+/// spelling.
+pub fn fit(
+    state: &mut crate::models::ModelState,
+    inputs: &[&[f64]],
+    weights: Option<&[f64]>,
+    unit: Option<&str>,
+    args: &CovariateArgs,
+) -> Result<Option<CovariateModel>> {
+    if !args.given() {
+        args.check_plain()?;
+        state.fit_in(inputs, weights, unit)?;
+        return Ok(None);
+    }
+    let kind = CovariateModelKind::from_model(state.kind())?;
+    let [x, tx, t] = inputs else {
+        return Err(Error::invalid(
+            "data",
+            inputs.len(),
+            "frequency, recency and T",
+        ));
+    };
+    let (p, d) = args.sets(x.len())?;
+    let options = args.options(state.fit_options(unit)?)?;
+    clv::covariates::fit(kind, x, tx, t, &p, &d, weights, &options)
+        .map(Some)
+        .map_err(js_fields)
+}
+
+/// A per-customer prediction of a covariate model on the customers'
+/// `[frequency, recency, T]` with each one's covariates.
+///
+/// # Errors
+/// Those of the core (covariates other than the model's, lengths, the
+/// customers), in JS spelling.
+pub fn per_customer(
+    m: &CovariateModel,
+    customers: [&[f64]; 3],
+    args: &CovariateArgs,
+    f: impl FnOnce(&CovariateModel, [&[f64]; 3], &Covariates, &Covariates) -> Result<Vec<f64>>,
+) -> Result<Vec<f64>> {
+    let (p, d) = args.sets(customers[0].len())?;
+    f(m, customers, &p, &d).map_err(js_fields)
+}
+
+/// E[X(t)] of a new customer with each row's covariates.
+///
+/// # Errors
+/// Those of [`CovariateModel::expected_purchases_new`].
+pub fn expected_purchases_new(
+    m: &CovariateModel,
+    t: f64,
+    args: &CovariateArgs,
+) -> Result<Vec<f64>> {
+    let (p, d) = args.sets(args.rows())?;
+    m.expected_purchases_new(t, &p, &d).map_err(js_fields)
+}
+
+/// Each row's own parameters (`r, alpha, s, beta` or `r, alpha, a, b`).
+///
+/// # Errors
+/// Those of [`CovariateModel::customer_params`].
+pub fn customer_params(m: &CovariateModel, args: &CovariateArgs) -> Result<Vec<Named>> {
+    let (p, d) = args.sets(args.rows())?;
+    let names = m.kind().base_names();
+    let rows = m.customer_params(&p, &d).map_err(js_fields)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Named(names.into_iter().zip(r).collect()))
+        .collect())
+}
+
+/// The registry key of the model a covariate model extends (`"pareto_nbd"`,
+/// `"bg_nbd"`), as Python's `CovariateModel.kind`.
+#[must_use]
+pub fn kind(m: &CovariateModel) -> &'static str {
+    m.kind().model().spec().key
+}
+
+/// The base parameters by name, in order (their values at z = 0).
+#[must_use]
+pub fn params(m: &CovariateModel) -> Named {
+    Named(m.kind().base_names().into_iter().zip(m.base()).collect())
+}
+
+/// Effects by covariate name, in the covariates' order.
+pub type Effects = Vec<(String, f64)>;
+
+/// The purchase and the dropout effects, each in its set's order.
+#[must_use]
+pub fn effects(m: &CovariateModel) -> (Effects, Effects) {
+    let (pn, dn) = m.covariate_names();
+    let (pe, de) = (m.purchase_effects(), m.dropout_effects());
+    let pick = |names: &[String], e: &std::collections::BTreeMap<String, f64>| {
+        names
+            .iter()
+            .map(|n| (n.clone(), e.get(n).copied().unwrap_or(f64::NAN)))
+            .collect()
+    };
+    (pick(pn, &pe), pick(dn, &de))
+}
+
+/// The fit report of a covariate model as JS gives it (`fitInfo`): the
+/// free parameters' names and, in that order, their standard errors and
+/// 95% intervals; the unpenalised and the penalised log-likelihood.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FitView {
+    /// Base names, `purchase_NAME`, `dropout_NAME`, `constrained_NAME`.
+    pub param_names: Vec<String>,
+    /// Log-likelihood at the optimum, without the penalty.
+    pub log_likelihood: f64,
+    /// Penalised log-likelihood at the optimum.
+    pub penalized_log_likelihood: f64,
+    /// Standard errors, in the order of `param_names` (NaN where not identified).
+    pub std_errors: Vec<f64>,
+    /// Lower ends of the 95% intervals.
+    pub lower95: Vec<f64>,
+    /// Upper ends of the 95% intervals.
+    pub upper95: Vec<f64>,
+    /// Optimiser iterations.
+    pub iterations: f64,
+    /// Whether the gradient criterion holds.
+    pub converged: bool,
+    /// The gradient norm at the optimum.
+    pub gradient_norm: f64,
+    /// Total weight (customers).
+    pub n_observations: f64,
+    /// The note of a boundary optimum.
+    pub boundary: Option<String>,
+    /// The time unit of the data.
+    pub unit: Option<String>,
+    /// AIC.
+    pub aic: f64,
+    /// BIC.
+    pub bic: f64,
+}
+
+/// The fit report, `None` for a model not fitted here.
+#[must_use]
+pub fn fit_view(m: &CovariateModel) -> Option<FitView> {
+    let f = m.fit_info()?;
+    let i = &f.info;
+    #[allow(clippy::cast_precision_loss)] // iteration counts are far below 2^53
+    let iterations = i.iterations as f64;
+    Some(FitView {
+        param_names: f.param_names.clone(),
+        log_likelihood: i.log_likelihood,
+        penalized_log_likelihood: f.penalized_log_likelihood,
+        std_errors: i.std_errors.clone(),
+        lower95: i.ci_95.iter().map(|c| c.0).collect(),
+        upper95: i.ci_95.iter().map(|c| c.1).collect(),
+        iterations,
+        converged: i.converged,
+        gradient_norm: i.gradient_norm,
+        n_observations: i.n_observations,
+        boundary: i.boundary.clone(),
+        unit: i.unit.clone(),
+        aic: i.aic,
+        bic: i.bic,
+    })
+}
+
+/// Reads a model written by `toJSON()` (its JSON text).
+///
+/// # Errors
+/// Those of [`CovariateModel::from_json`].
+pub fn from_json(text: &str) -> Result<CovariateModel> {
+    CovariateModel::from_json(text)
+}
+
+/// `Pareto/NBD with static covariates(r=0.1234, ...; purchase [Gender=0.4552, ...], dropout [...])`,
+/// as Python's `repr`.
+#[must_use]
+pub fn display(m: &CovariateModel) -> String {
+    fn list<'a>(v: impl IntoIterator<Item = (&'a str, f64)>) -> String {
+        v.into_iter()
+            .map(|(n, x)| format!("{n}={x:.4}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+    let (p, d) = effects(m);
+    let named = |e: &Effects| list(e.iter().map(|(n, x)| (n.as_str(), *x)));
+    format!(
+        "{}({}; purchase [{}], dropout [{}])",
+        m.kind().name(),
+        list(params(m).0),
+        named(&p),
+        named(&d)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::models::ModelState;
+    use clv::models::ModelKind;
+
+    fn small() -> [Vec<f64>; 3] {
+        [
+            vec![0.0, 1.0, 3.0, 0.0, 2.0, 5.0, 1.0, 0.0],
+            vec![0.0, 10.0, 30.0, 0.0, 20.0, 35.0, 5.0, 0.0],
+            vec![40.0; 8],
+        ]
+    }
+
+    fn gender() -> NamedColumns {
+        vec![(
+            "Gender".into(),
+            vec![0.0, 0.0, 0.0, 0.0, 1.0, 1.0, 1.0, 1.0],
+        )]
+    }
+
+    #[test]
+    fn options_and_errors_in_js_spelling() {
+        let [x, tx, t] = small();
+        let inputs = [x.as_slice(), &tx, &t];
+        let mut state = ModelState::new(ModelKind::ParetoNbd, FitOptions::default());
+        let args = CovariateArgs {
+            purchase: Some(gender()),
+            penalty: Some(NumberOrNamed::Named(vec![("dropout".into(), -1.0)])),
+            ..CovariateArgs::default()
+        };
+        let e = fit(&mut state, &inputs, None, None, &args).unwrap_err();
+        assert_eq!(e.field(), Some("penalty.dropout"));
+        let args = CovariateArgs {
+            purchase: Some(gender()),
+            penalty: Some(NumberOrNamed::Named(vec![("life".into(), 1.0)])),
+            ..CovariateArgs::default()
+        };
+        let e = fit(&mut state, &inputs, None, None, &args).unwrap_err();
+        assert_eq!(e.field(), Some("penalty"));
+        let args = CovariateArgs {
+            constrain_equal: Some(vec!["Gender".into()]),
+            ..CovariateArgs::default()
+        };
+        let e = fit(&mut state, &inputs, None, None, &args).unwrap_err();
+        assert_eq!(e.field(), Some("constrainEqual"));
+        // a covariate name keeps its spelling after the process
+        let args = CovariateArgs {
+            purchase: Some(vec![("is_member".into(), vec![1.0; 8])]),
+            ..CovariateArgs::default()
+        };
+        let e = crate::js_names(fit(&mut state, &inputs, None, None, &args).unwrap_err());
+        assert_eq!(e.field(), Some("purchaseCovariates.is_member"));
+        let mut mbg = ModelState::new(ModelKind::MbgNbd, FitOptions::default());
+        let args = CovariateArgs {
+            purchase: Some(gender()),
+            ..CovariateArgs::default()
+        };
+        let e = fit(&mut mbg, &inputs, None, None, &args).unwrap_err();
+        assert_eq!(e.code(), "NOT_SUPPORTED");
+        assert!(state.get().is_err(), "the model stays unfitted");
+    }
+
+    #[test]
+    fn a_fit_and_its_views() {
+        let [x, tx, t] = small();
+        let inputs = [x.as_slice(), &tx, &t];
+        let mut state = ModelState::new(ModelKind::BgNbd, FitOptions::default());
+        let args = CovariateArgs {
+            purchase: Some(gender()),
+            ..CovariateArgs::default()
+        };
+        let m = fit(&mut state, &inputs, None, Some("W"), &args)
+            .unwrap()
+            .unwrap();
+        assert_eq!(kind(&m), "bg_nbd");
+        let (p, d) = effects(&m);
+        assert_eq!((p.len(), d.len()), (1, 0));
+        let v = fit_view(&m).unwrap();
+        assert_eq!(v.param_names, ["r", "alpha", "a", "b", "purchase_Gender"]);
+        assert_eq!(v.unit.as_deref(), Some("W"));
+        let rows = customer_params(&m, &args).unwrap();
+        assert_eq!(rows.len(), 8);
+        assert_eq!(expected_purchases_new(&m, 10.0, &args).unwrap().len(), 8);
+        assert!(display(&m).starts_with("BG/NBD with static covariates(r="));
+        let pa = per_customer(&m, inputs, &args, |m, [x, tx, t], p, d| {
+            m.prob_alive(x, tx, t, p, d)
+        })
+        .unwrap();
+        assert_eq!(pa.len(), 8);
+    }
+}

@@ -1,0 +1,253 @@
+//! `CovariateModel`: a Pareto/NBD or BG/NBD model with static covariates
+//! (`clv::covariates`, issue 15), what `ParetoNBD.fit(data, {purchaseCovariates,
+//! dropoutCovariates, penalty, constrainEqual})` and `BetaGeo.fit(...)`
+//! return, as in `@clv/node`. Thin: the options are read by
+//! `clv-js-common` ([`CovariateArgs`]), every check, the fit and the
+//! predictions are the core's.
+
+use clv_js_common::covariates::{self as common, CovariateArgs};
+use clv_js_common::models::Named;
+use wasm_bindgen::prelude::*;
+
+use crate::{Opts, Result, f64s, js, json_text, num, to_js};
+
+/// The TS of the covariate options (the interfaces `Covariates`,
+/// `CovariateOptions`, `CovariateFitOptions`, `CovariatePenalty` come from
+/// @clv/node's index.d.ts, bindings/wasm/build.rs) and of `fit` with them:
+/// each model class with a `fit(data)` merges `FitsCovariates` (its TS
+/// `fit` is skipped by wasm-bindgen).
+#[wasm_bindgen(typescript_custom_section)]
+const FIT_TYPES: &str = r"
+/** `fit` of a model class `M` with per-customer arrays `D`. */
+export interface FitsCovariates<D, M> {
+  /** Fits the model by maximum likelihood and returns it (the same fitted state). */
+  fit(data: D): M;
+  /**
+   * With `purchaseCovariates` and/or `dropoutCovariates` (Pareto/NBD, BG/NBD): the model
+   * with static covariates; this model stays as it was.
+   */
+  fit(data: D, options: CovariateFitOptions & ({ purchaseCovariates: Covariates } | { dropoutCovariates: Covariates })): CovariateModel;
+  fit(data: D, options?: CovariateFitOptions | null): M | CovariateModel;
+}
+";
+
+/// The covariate options of `fit` (its second argument) or of a prediction
+/// (`purchaseCovariates`, `dropoutCovariates`).
+pub(crate) fn args_of(options: &JsValue) -> Result<CovariateArgs> {
+    CovariateArgs::read(&Opts(options))
+}
+
+/// A Pareto/NBD or BG/NBD model with static covariates: `params` are the base
+/// parameters (their values at z = 0), `covariateEffects` the effects by
+/// process and name (CLVTools' `trans.NAME` / `life.NAME`); the predictions
+/// take each customer's covariates, with the model's names.
+#[wasm_bindgen(js_name = CovariateModel)]
+pub struct WasmCovariateModel {
+    inner: clv::covariates::CovariateModel,
+}
+
+impl From<clv::covariates::CovariateModel> for WasmCovariateModel {
+    fn from(inner: clv::covariates::CovariateModel) -> Self {
+        WasmCovariateModel { inner }
+    }
+}
+
+/// Named numbers as a JS object, keys in order.
+fn object<K: AsRef<str>>(pairs: impl IntoIterator<Item = (K, f64)>) -> JsValue {
+    let o = js_sys::Object::new();
+    for (k, v) in pairs {
+        crate::set(&o, k.as_ref(), v);
+    }
+    o.into()
+}
+
+impl WasmCovariateModel {
+    /// A per-customer prediction on `data` (`{frequency, recency, T}`) with
+    /// the customers' covariates.
+    fn customers(
+        &self,
+        data: &JsValue,
+        options: &JsValue,
+        f: impl FnOnce(
+            &clv::covariates::CovariateModel,
+            [&[f64]; 3],
+            &clv::covariates::Covariates,
+            &clv::covariates::Covariates,
+        ) -> clv::Result<Vec<f64>>,
+    ) -> Result<Vec<f64>> {
+        let [x, tx, t] = ["frequency", "recency", "T"].map(|k| f64s(data, k));
+        let (x, tx, t) = (x?, tx?, t?);
+        let args = args_of(options)?;
+        common::per_customer(&self.inner, [&x, &tx, &t], &args, f).map_err(js)
+    }
+}
+
+#[wasm_bindgen(js_class = CovariateModel)]
+impl WasmCovariateModel {
+    /// Reads what `toJSON()` wrote (the object, or its JSON text).
+    #[wasm_bindgen(js_name = fromJSON)]
+    pub fn from_json(
+        #[wasm_bindgen(unchecked_param_type = "string | Record<string, unknown>")] json: JsValue,
+    ) -> Result<WasmCovariateModel> {
+        Ok(common::from_json(&json_text(&json)?).map_err(js)?.into())
+    }
+
+    /// The model as JSON (`format_version` 1, the core's format; NaN standard errors as null).
+    #[wasm_bindgen(js_name = toJSON, unchecked_return_type = "Record<string, unknown>")]
+    pub fn to_json(&self) -> Result<JsValue> {
+        js_sys::JSON::parse(&self.inner.to_json().map_err(js)?)
+    }
+
+    /// The registry key of the plain model: "pareto_nbd" or "bg_nbd".
+    #[wasm_bindgen(getter)]
+    pub fn kind(&self) -> String {
+        common::kind(&self.inner).to_string()
+    }
+
+    /// Display name, e.g. "Pareto/NBD with static covariates".
+    #[wasm_bindgen(getter)]
+    pub fn name(&self) -> String {
+        self.inner.kind().name().to_string()
+    }
+
+    /// The base parameters (r, alpha, s, beta or r, alpha, a, b): their values at z = 0.
+    #[wasm_bindgen(getter, unchecked_return_type = "Record<string, number>")]
+    pub fn params(&self) -> JsValue {
+        object(common::params(&self.inner).0)
+    }
+
+    /// The covariate names, in the order the predictions take them.
+    #[wasm_bindgen(getter, js_name = covariateNames, unchecked_return_type = "CovariateNames")]
+    pub fn covariate_names(&self) -> JsValue {
+        let (p, d) = self.inner.covariate_names();
+        let o = js_sys::Object::new();
+        crate::set(&o, "purchase", crate::strings_array(p));
+        crate::set(&o, "dropout", crate::strings_array(d));
+        o.into()
+    }
+
+    /// `{purchase: {NAME: γ}, dropout: {NAME: γ}}`: the effects of the links, in covariate order.
+    #[wasm_bindgen(
+        getter,
+        js_name = covariateEffects,
+        unchecked_return_type = "{ purchase: Record<string, number>, dropout: Record<string, number> }"
+    )]
+    pub fn covariate_effects(&self) -> JsValue {
+        let (p, d) = common::effects(&self.inner);
+        let o = js_sys::Object::new();
+        crate::set(&o, "purchase", object(p));
+        crate::set(&o, "dropout", object(d));
+        o.into()
+    }
+
+    /// The covariates whose purchase and dropout effects were constrained equal.
+    #[wasm_bindgen(getter, unchecked_return_type = "string[]")]
+    pub fn constrained(&self) -> JsValue {
+        crate::strings_array(&self.inner.constrained()).into()
+    }
+
+    /// Standard errors by name: the base parameters, `purchase_NAME` and
+    /// `dropout_NAME` (a constrained effect under both); NaN where not
+    /// identified (the dropout side at a boundary); null for a model not fitted here.
+    #[wasm_bindgen(getter, js_name = stdErrors, unchecked_return_type = "Record<string, number> | null")]
+    pub fn std_errors(&self) -> JsValue {
+        self.inner.std_errors().map_or(JsValue::NULL, object)
+    }
+
+    /// The fit report; null for a model not fitted here.
+    #[wasm_bindgen(getter, js_name = fitInfo, unchecked_return_type = "CovariateFitInfo | null")]
+    pub fn fit_info(&self) -> Result<JsValue> {
+        common::fit_view(&self.inner).map_or(Ok(JsValue::NULL), |v| to_js(&v))
+    }
+
+    /// The (unpenalised) log-likelihood at the optimum; null for a model not fitted here.
+    #[wasm_bindgen(getter, js_name = logLikelihood, unchecked_return_type = "number | null")]
+    pub fn log_likelihood(&self) -> JsValue {
+        self.inner
+            .fit_info()
+            .map_or(JsValue::NULL, |f| f.info.log_likelihood.into())
+    }
+
+    /// The note of a boundary optimum; null for an interior one.
+    #[wasm_bindgen(getter, unchecked_return_type = "string | null")]
+    pub fn boundary(&self) -> JsValue {
+        let b = self
+            .inner
+            .fit_info()
+            .and_then(|f| f.info.boundary.as_deref());
+        b.map_or(JsValue::NULL, JsValue::from)
+    }
+
+    /// The time unit of the fitted data, or null.
+    #[wasm_bindgen(getter, unchecked_return_type = "string | null")]
+    pub fn unit(&self) -> JsValue {
+        let u = self.inner.fit_info().and_then(|f| f.info.unit.as_deref());
+        u.map_or(JsValue::NULL, JsValue::from)
+    }
+
+    /// Expected purchases in `t` units of a new customer with each row's covariates.
+    #[wasm_bindgen(js_name = expectedPurchasesNew)]
+    pub fn expected_purchases_new(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "number")] t: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "CovariateOptions")] covariates: JsValue,
+    ) -> Result<Vec<f64>> {
+        let t = num("t", &t)?;
+        let args = args_of(&covariates)?;
+        common::expected_purchases_new(&self.inner, t, &args).map_err(js)
+    }
+
+    /// Each row's own parameters (r, alpha_i, s, beta_i or r, alpha_i, a_i, b_i).
+    #[wasm_bindgen(js_name = customerParams, unchecked_return_type = "Array<Record<string, number>>")]
+    pub fn customer_params(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "CovariateOptions")] covariates: JsValue,
+    ) -> Result<JsValue> {
+        let args = args_of(&covariates)?;
+        let rows = common::customer_params(&self.inner, &args).map_err(js)?;
+        Ok(rows
+            .into_iter()
+            .map(|r: Named| object(r.0))
+            .collect::<js_sys::Array>()
+            .into())
+    }
+
+    /// `Pareto/NBD with static covariates(r=..., ...; purchase [...], dropout [...])`.
+    #[wasm_bindgen(js_name = toString)]
+    pub fn display(&self) -> String {
+        common::display(&self.inner)
+    }
+}
+
+/// The per-customer predictions, one per line: `"doc" jsName rust_name
+/// (scalars) |model, [x, t_x, T], purchase set, dropout set| core call`, each
+/// taking its scalars, the customers (`Customers`) and their covariates.
+macro_rules! per_customer_predictions {
+    ($($doc:literal $js:ident $name:ident($($s:ident),*) |$m:ident, $c:tt, $p:ident, $d:ident| $call:expr;)*) => {
+        #[wasm_bindgen(js_class = CovariateModel)]
+        impl WasmCovariateModel {
+            $(
+                #[doc = $doc]
+                #[wasm_bindgen(js_name = $js)]
+                pub fn $name(
+                    &self,
+                    $(#[wasm_bindgen(unchecked_param_type = "number")] $s: JsValue,)*
+                    #[wasm_bindgen(unchecked_param_type = "Customers")] data: JsValue,
+                    #[wasm_bindgen(unchecked_optional_param_type = "CovariateOptions")] covariates: JsValue,
+                ) -> Result<Vec<f64>> {
+                    $(let $s = num(stringify!($s), &$s)?;)*
+                    self.customers(&data, &covariates, |$m, $c, $p, $d| $call)
+                }
+            )*
+        }
+    };
+}
+
+per_customer_predictions! {
+    "P(alive) of each customer, with each one's covariates."
+    probAlive prob_alive() |m, [x, tx, t], p, d| m.prob_alive(x, tx, t, p, d);
+    "Expected purchases of each customer in the next `t` units, with each one's covariates."
+    expectedPurchases expected_purchases(t) |m, [x, tx, tt], p, d| m.expected_purchases(t, x, tx, tt, p, d);
+    "Per-customer log-likelihood, with each one's covariates."
+    logLikelihoodOf log_likelihood_of() |m, [x, tx, t], p, d| m.log_likelihood(x, tx, t, p, d);
+}

@@ -1,0 +1,337 @@
+// Static covariates (issue 15, docs/covariates.md) on both backends:
+// `ParetoNBD`/`BetaGeo` `fit(data, {purchaseCovariates, dropoutCovariates,
+// penalty, constrainEqual})` returns a `CovariateModel`, the core's
+// (`clv::covariates`) as the CLI and Python give it; predictions with each
+// customer's covariates, JSON, penalty, constraints and the typed errors
+// (the same codes and fields as Python, in JS spelling).
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { assertClvError, backends, root } from './helpers.mjs';
+
+// CLVTools' apparel data, as crates/clv/tests/covariates.rs,
+// bindings/python/tests/test_covariates.py and crates/clv-cli/tests/cli_covariates.rs
+// take it: weeks (7 days), calibration to 2005-10-09, the static covariates Gender and
+// Channel joined on the customer id.
+const DATA = join(root, 'crates', 'clv', 'tests', 'data');
+const APPAREL_CSV = {
+  customerIdCol: 'Id', datetimeCol: 'Date', monetaryValueCol: 'Price', freq: '7d',
+  calibrationPeriodEnd: '2005-10-09', observationPeriodEnd: '2010-12-20',
+};
+const transactions = readFileSync(join(DATA, 'apparel_transactions.csv'));
+const covariateRows = new Map(
+  readFileSync(join(DATA, 'apparel_static_covariates.csv'), 'utf8').trim().split(/\r?\n/).slice(1)
+    .map((line) => line.split(','))
+    .map(([id, ...values]) => [id, values.map(Number)]),
+);
+
+/** The summary, its customers and their covariates (rows in the summary's order). */
+function apparel(lib) {
+  const s = lib.rfmSummaryFromCsv(new Uint8Array(transactions), APPAREL_CSV);
+  const column = (k) => Float64Array.from(s.customerId, (id) => covariateRows.get(id)[k]);
+  const z = { Gender: column(0), Channel: column(1) };
+  return { s, data: { frequency: s.frequency, recency: s.recency, T: s.T, unit: s.unit }, z };
+}
+
+// The core's fits as the CLI prints them (as the Python test reads them), from
+//   clv summary crates/clv/tests/data/apparel_transactions.csv --customer-col Id --date-col Date \
+//     --amount-col Price --freq 7d --calibration-end 2005-10-09 --observation-end 2010-12-20 > summary.csv
+//   clv fit MODEL --summary summary.csv --id-col customer_id \
+//     --covariates crates/clv/tests/data/apparel_static_covariates.csv --covariate-id-col Id \
+//     --purchase-covariates Gender,Channel --dropout-covariates Gender,Channel --json
+// (MODEL pareto-nbd / bg-nbd; `params`, `covariates`, `log_likelihood`, `std_errors` (NaN as null)
+// and `boundary` of the JSON).
+const CLI = JSON.parse(readFileSync(join(root, 'tests', 'js', 'covariates.cli.json'), 'utf8'));
+
+const close = (got, want, rtol, what) =>
+  assert.ok(Math.abs(got - want) <= rtol * Math.max(Math.abs(want), 1), `${what}: got ${got}, want ${want}`);
+
+/** Eight customers and a binary covariate (the Python test's `_small`). */
+const SMALL = {
+  data: {
+    frequency: [0, 1, 3, 0, 2, 5, 1, 0],
+    recency: [0, 10, 30, 0, 20, 35, 5, 0],
+    T: [40, 40, 40, 40, 40, 40, 40, 40],
+  },
+  gender: [0, 0, 0, 0, 1, 1, 1, 1],
+};
+
+/**
+ * Pareto/NBD customers whose purchase and dropout rates depend on a binary
+ * covariate `Promo` with effect 0.6 on both (α_i = α₀e^{−0.6z}, β_i = β₀e^{−0.6z}),
+ * simulated by the core for each group (the Python test's `_simulated`).
+ */
+function simulated(lib, n, seed) {
+  const parts = [0, 1].map((promo) => {
+    const g = 0.6 * promo;
+    const m = lib.ParetoNBD.fromParams({ r: 0.8, alpha: 8 * Math.exp(-g), s: 0.9, beta: 12 * Math.exp(-g) });
+    const d = lib.simulate(m, new Float64Array(n / 2).fill(40), seed + promo);
+    return { d, promo };
+  });
+  const cat = (k) => Float64Array.from(parts.flatMap(({ d }) => Array.from(d[k])));
+  const promo = Float64Array.from(parts.flatMap(({ d, promo: p }) => Array.from(d.T, () => p)));
+  return { data: { frequency: cat('frequency'), recency: cat('recency'), T: cat('T') }, z: { Promo: promo } };
+}
+
+/**
+ * How close each backend's apparel fit is to the CLI's. @clv/node runs the same
+ * native code as the CLI: 1e-9 throughout (in fact bit for bit). @clv/wasm's
+ * exp/ln (Rust's libm on wasm32) differ from glibc's in the last ulp, so its
+ * optimiser stops at another point within the gradient tolerance (1e-6): the
+ * log-likelihood agrees to 1e-9 (4e-15 seen), the estimates to 1e-6 (4e-8 seen,
+ * Pareto/NBD β, whose standard error is 40 times its value), the standard errors
+ * to 1e-5 (4e-6 seen); on the BG/NBD ridge (a_i, b_i → ∞) only a/(a+b) is
+ * identified (2e-9 seen), a, b and the dropout effects move along it (3e-4 seen).
+ * The wasm predictions at the CLI's estimates are checked to 1e-12 below.
+ */
+const TOLERANCE = {
+  node: { ll: 1e-9, estimate: 1e-9, ridge: 1e-9, se: 1e-7 },
+  wasm: { ll: 1e-9, estimate: 1e-6, ridge: 1e-3, se: 1e-5 },
+};
+/** The BG/NBD quantities along its apparel ridge. */
+const RIDGE = new Set(['a', 'b', 'dropout Gender', 'dropout Channel']);
+
+const nodeFits = {};
+
+for (const { name, lib } of backends) {
+  const tol = TOLERANCE[name];
+  describe(`covariates on ${name}`, () => {
+    const fits = {};
+    const fitted = (cls) => {
+      if (!fits[cls]) {
+        const { data, z } = apparel(lib);
+        fits[cls] = new lib[cls]().fit(data, { purchaseCovariates: z, dropoutCovariates: z });
+        if (name === 'node') nodeFits[cls] = fits[cls];
+      }
+      return fits[cls];
+    };
+
+    for (const [cls, cli] of [['ParetoNBD', 'pareto-nbd'], ['BetaGeo', 'bg-nbd']]) {
+      test(`${cls} on apparel equals the core's fit (clv fit ${cli} --covariates) to 1e-9`, () => {
+        const m = fitted(cls);
+        const want = CLI[cli];
+        assert.ok(m instanceof lib.CovariateModel);
+        assert.equal(m.kind, cls === 'ParetoNBD' ? 'pareto_nbd' : 'bg_nbd');
+        assert.match(m.name, / with static covariates$/);
+        assert.deepEqual(Object.keys(m.params).sort(), Object.keys(want.params).sort());
+        const ridge = (k) => (want.boundary !== null && RIDGE.has(k) ? tol.ridge : tol.estimate);
+        for (const [k, v] of Object.entries(want.params)) close(m.params[k], v, ridge(k), k);
+        for (const side of ['purchase', 'dropout']) {
+          assert.deepEqual(Object.keys(m.covariateEffects[side]), ['Gender', 'Channel']);
+          assert.equal(Object.keys(want.covariates[side]).length, 2);
+          for (const [k, v] of Object.entries(want.covariates[side])) {
+            close(m.covariateEffects[side][k], v, ridge(`${side} ${k}`), `${side} ${k}`);
+          }
+        }
+        if (cls === 'BetaGeo') {
+          const share = (p) => p.a / (p.a + p.b);
+          close(share(m.params), share(want.params), tol.estimate, 'a/(a+b)');
+        }
+        assert.deepEqual(m.covariateNames, { purchase: ['Gender', 'Channel'], dropout: ['Gender', 'Channel'] });
+        close(m.logLikelihood, want.log_likelihood, tol.ll, 'logLikelihood');
+        assert.deepEqual(Object.keys(m.stdErrors).sort(), Object.keys(want.std_errors).sort());
+        for (const [k, v] of Object.entries(want.std_errors)) {
+          // the CLI writes NaN as null (the dropout side at a boundary)
+          if (v === null) assert.ok(Number.isNaN(m.stdErrors[k]), k);
+          else close(m.stdErrors[k], v, tol.se, `stdErrors.${k}`);
+        }
+        if (want.boundary === null || tol.ridge === tol.estimate) assert.equal(m.boundary, want.boundary);
+        else assert.equal(m.boundary.split(' (')[0], want.boundary.split(' (')[0]); // its numbers are on the ridge
+        const info = m.fitInfo;
+        assert.deepEqual(info.paramNames, [...Object.keys(m.params), 'purchase_Gender', 'purchase_Channel',
+          'dropout_Gender', 'dropout_Channel']);
+        assert.equal(info.logLikelihood, m.logLikelihood);
+        assert.equal(info.penalizedLogLikelihood, m.logLikelihood); // no penalty
+        assert.equal(info.nObservations, 600);
+        assert.equal(info.stdErrors.length, info.paramNames.length);
+        assert.equal(info.unit, '7d');
+        assert.equal(m.unit, '7d');
+        assert.deepEqual(m.constrained, []);
+        assert.ok(m.toString().startsWith(`${m.name}(r=`), m.toString());
+      });
+    }
+
+    test('the apparel estimates of the core tests (crates/clv/tests/covariates.rs)', () => {
+      const p = fitted('ParetoNBD');
+      assert.ok(Math.abs(p.logLikelihood - -2589.2321) < 1e-3);
+      assert.ok(Math.abs(p.covariateEffects.purchase.Gender - 0.4552) < 1e-3);
+      assert.ok(Math.abs(p.covariateEffects.purchase.Channel - 0.8338) < 1e-3);
+      assert.equal(p.boundary, null);
+      assert.ok(p.fitInfo.converged);
+      const b = fitted('BetaGeo');
+      assert.ok(Math.abs(b.logLikelihood - -2593.6566) < 1e-3);
+      assert.match(b.boundary, /^a_i, b_i -> inf/);
+      assert.ok(Number.isNaN(b.stdErrors.a) && Number.isNaN(b.stdErrors.dropout_Gender));
+      assert.ok(b.stdErrors.purchase_Gender > 0.1 && b.stdErrors.purchase_Gender < 0.2);
+    });
+
+    test('predictions use each customer\'s covariates (the plain model at the customer\'s parameters)', () => {
+      const m = fitted('ParetoNBD');
+      const { data, z } = apparel(lib);
+      const covs = { purchaseCovariates: z, dropoutCovariates: z };
+      const pa = m.probAlive(data, covs);
+      const ep = m.expectedPurchases(52, data, covs);
+      const ll = m.logLikelihoodOf(data, covs);
+      assert.ok(pa instanceof Float64Array && pa.length === 600);
+      close(ll.reduce((a, b) => a + b, 0), m.logLikelihood, 1e-9, 'sum of logLikelihoodOf');
+      const cp = m.customerParams(covs);
+      const en = m.expectedPurchasesNew(52, covs);
+      assert.equal(cp.length, 600);
+      assert.equal(en.length, 600);
+      for (const i of [0, 1, 17, 250, 599]) {
+        const plain = lib.ParetoNBD.fromParams(cp[i]);
+        const one = { frequency: [data.frequency[i]], recency: [data.recency[i]], T: [data.T[i]] };
+        assert.equal(pa[i], plain.probAlive(one)[0]);
+        assert.equal(ep[i], plain.expectedPurchases(52, one)[0]);
+        assert.equal(en[i], plain.expectedPurchasesNew(52));
+        // the link: alpha_i = alpha0 exp(-g_p . z_i)
+        const g = m.covariateEffects.purchase;
+        const alpha = m.params.alpha * Math.exp(-(g.Gender * z.Gender[i] + g.Channel * z.Channel[i]));
+        close(cp[i].alpha, alpha, 1e-14, `alpha_${i}`);
+        assert.equal(cp[i].r, m.params.r);
+      }
+    });
+
+    test('JSON round trip', () => {
+      const m = fitted('BetaGeo');
+      const json = m.toJSON();
+      assert.equal(json.format_version, 1);
+      for (const again of [lib.CovariateModel.fromJSON(json), lib.CovariateModel.fromJSON(JSON.stringify(m))]) {
+        assert.deepEqual(again.toJSON(), json);
+        assert.deepEqual(again.params, m.params);
+        assert.deepEqual(again.covariateEffects, m.covariateEffects);
+        assert.equal(again.logLikelihood, m.logLikelihood);
+        assert.equal(again.boundary, m.boundary);
+      }
+      const { data, z } = apparel(lib);
+      const covs = { purchaseCovariates: z, dropoutCovariates: z };
+      assert.deepEqual(lib.CovariateModel.fromJSON(json).probAlive(data, covs), m.probAlive(data, covs));
+      assertClvError(() => lib.CovariateModel.fromJSON('{"format_version": 2}'), 'INVALID_INPUT', 'json');
+    });
+
+    test('penalties shrink the effects; PLL = LL − N(λp γp² + λd γd²); a number is both', () => {
+      const { data, z } = simulated(lib, 1500, 11);
+      const covs = { purchaseCovariates: z, dropoutCovariates: z };
+      let last = [Infinity, Infinity, Infinity];
+      for (const lam of [0, 0.1, 1]) {
+        const m = new lib.ParetoNBD().fit(data, { ...covs, penalty: { purchase: lam, dropout: lam } });
+        const gp = m.covariateEffects.purchase.Promo;
+        const gd = m.covariateEffects.dropout.Promo;
+        const ll = m.logLikelihood;
+        assert.ok(Math.abs(gp) < last[0] && Math.abs(gd) < last[1] && ll <= last[2] + 1e-9, `${lam}: ${gp} ${gd} ${ll}`);
+        const pll = m.fitInfo.penalizedLogLikelihood;
+        close(pll, ll - 1500 * lam * (gp * gp + gd * gd), 1e-8 * Math.abs(ll), `PLL at ${lam}`);
+        last = [Math.abs(gp), Math.abs(gd), ll];
+      }
+      assert.ok(last[0] < 0.1 && last[1] < 0.1);
+      const both = new lib.ParetoNBD().fit(data, { ...covs, penalty: 0.1 });
+      const each = new lib.ParetoNBD().fit(data, { ...covs, penalty: { purchase: 0.1, dropout: 0.1 } });
+      assert.deepEqual(both.toJSON(), each.toJSON());
+    });
+
+    test('constrainEqual shares one effect between the processes', () => {
+      const { data, z } = simulated(lib, 2000, 5);
+      const covs = { purchaseCovariates: z, dropoutCovariates: z };
+      const free = new lib.ParetoNBD().fit(data, covs);
+      const c = new lib.ParetoNBD().fit(data, { ...covs, constrainEqual: ['Promo'] });
+      assert.deepEqual(c.constrained, ['Promo']);
+      assert.deepEqual(c.fitInfo.paramNames, ['r', 'alpha', 's', 'beta', 'constrained_Promo']);
+      const g = c.covariateEffects.purchase.Promo;
+      assert.equal(g, c.covariateEffects.dropout.Promo);
+      assert.equal(c.stdErrors.purchase_Promo, c.stdErrors.dropout_Promo);
+      assert.ok(Math.abs(g - 0.6) < 3 * c.stdErrors.purchase_Promo, `${g} ± ${c.stdErrors.purchase_Promo}`);
+      const lr = 2 * (free.logLikelihood - c.logLikelihood);
+      assert.ok(lr >= -1e-6 && lr < 3.84, String(lr));
+    });
+
+    test('without covariates fit is the plain fit; BG/NBD with purchase covariates only', () => {
+      const { data } = simulated(lib, 400, 3);
+      const plain = new lib.ParetoNBD();
+      const r = plain.fit(data, {});
+      if (name === 'node') assert.equal(r, plain); // @clv/wasm: a second handle on the same state
+      assert.ok(r instanceof lib.ParetoNBD && Number.isFinite(plain.logLikelihood));
+      assert.deepEqual(new lib.ParetoNBD().fit(data, null).params, plain.params);
+      const m = new lib.BetaGeo().fit(SMALL.data, { purchaseCovariates: { Gender: SMALL.gender } });
+      assert.ok(m instanceof lib.CovariateModel);
+      assert.deepEqual(m.covariateNames, { purchase: ['Gender'], dropout: [] });
+      assert.deepEqual(m.covariateEffects.dropout, {});
+      assertClvError(() => new lib.BetaGeo().params, 'NOT_FITTED', null, 'the model stays unfitted');
+    });
+
+    test('errors: the core\'s codes and fields, in JS spelling', () => {
+      const d = SMALL.data;
+      const g = SMALL.gender;
+      const fit = (cls, options) => () => new lib[cls]().fit(d, options);
+      // a customer without covariates (one row short): nothing is filled in
+      let e = assertClvError(fit('ParetoNBD', { purchaseCovariates: { Gender: g.slice(1) } }), 'LENGTH_MISMATCH',
+        'purchaseCovariates');
+      assert.equal(e.message, 'length mismatch: purchaseCovariates has 7 elements but frequency has 8');
+      // a non-finite value
+      const bad = Float64Array.from(g);
+      bad[5] = NaN;
+      e = assertClvError(fit('ParetoNBD', { purchaseCovariates: { Gender: g, Channel: bad } }), 'INVALID_INPUT',
+        'purchaseCovariates.Channel');
+      assert.match(e.message, /^invalid purchaseCovariates\.Channel\[5\]: NaN/);
+      // a constant column is not identified
+      e = assertClvError(fit('BetaGeo', { dropoutCovariates: { Channel: [1, 1, 1, 1, 1, 1, 1, 1] } }),
+        'INVALID_INPUT', 'dropoutCovariates.Channel');
+      assert.match(e.message, /^invalid dropoutCovariates\.Channel: constant 1/);
+      // a caller's name keeps its spelling
+      assertClvError(fit('BetaGeo', { dropoutCovariates: { is_member: [1, 1, 1, 1, 1, 1, 1, 1] } }),
+        'INVALID_INPUT', 'dropoutCovariates.is_member');
+      // a value that is not a number, a set that is not an object of columns
+      assertClvError(fit('ParetoNBD', { purchaseCovariates: { Gender: ['a', 'b'] } }), 'INVALID_INPUT',
+        'purchaseCovariates.Gender');
+      assertClvError(fit('ParetoNBD', { purchaseCovariates: [g] }), 'INVALID_INPUT', 'purchaseCovariates');
+      // a constraint on a covariate not in both sets
+      e = assertClvError(fit('ParetoNBD', { purchaseCovariates: { Gender: g }, constrainEqual: ['Gender'] }),
+        'INVALID_INPUT', 'constrainEqual');
+      assert.match(e.message, /^invalid constrainEqual\[0\]: Gender/);
+      assertClvError(fit('ParetoNBD', { purchaseCovariates: { Gender: g }, constrainEqual: 'Gender' }),
+        'INVALID_INPUT', 'constrainEqual');
+      // penalties
+      assertClvError(fit('ParetoNBD', { purchaseCovariates: { Gender: g }, penalty: { dropout: -1 } }),
+        'INVALID_INPUT', 'penalty.dropout');
+      assertClvError(fit('ParetoNBD', { purchaseCovariates: { Gender: g }, penalty: { life: 1 } }),
+        'INVALID_INPUT', 'penalty');
+      assertClvError(fit('ParetoNBD', { purchaseCovariates: { Gender: g }, penalty: 'high' }),
+        'INVALID_INPUT', 'penalty');
+      // covariates of a model without them; covariate options without covariates
+      assertClvError(fit('ModifiedBetaGeo', { purchaseCovariates: { Gender: g } }), 'NOT_SUPPORTED', null);
+      assertClvError(fit('ParetoNBD', { constrainEqual: ['Gender'] }), 'INVALID_INPUT', 'constrainEqual');
+      assertClvError(fit('ParetoNBD', { penalty: 0.1 }), 'INVALID_INPUT', 'penalty');
+      // predictions with other covariates than the model's
+      const m = new lib.BetaGeo().fit(d, { purchaseCovariates: { Gender: g } });
+      e = assertClvError(() => m.probAlive(d, { purchaseCovariates: { Channel: g } }), 'INVALID_INPUT',
+        'purchaseCovariates');
+      assert.match(e.message, /^invalid purchaseCovariates: \[Channel\]/);
+      assertClvError(() => m.expectedPurchases(10, d, {}), 'INVALID_INPUT', 'purchaseCovariates');
+      assertClvError(() => m.expectedPurchases('10', d, { purchaseCovariates: { Gender: g } }), 'INVALID_INPUT', 't');
+      assertClvError(() => m.logLikelihoodOf({ frequency: d.frequency, recency: d.recency },
+        { purchaseCovariates: { Gender: g } }), 'INVALID_INPUT', 'T');
+    });
+  });
+}
+
+test('@clv/wasm predicts at the CLI\'s estimates (the @clv/node fits, read from their JSON) to 1e-12', () => {
+  const wasm = backends.find((b) => b.name === 'wasm').lib;
+  const { data, z } = apparel(wasm);
+  const covs = { purchaseCovariates: z, dropoutCovariates: z };
+  for (const cls of ['ParetoNBD', 'BetaGeo']) {
+    const native = nodeFits[cls];
+    assert.ok(native, `the node suite fitted ${cls}`);
+    const m = wasm.CovariateModel.fromJSON(native.toJSON());
+    assert.deepEqual(m.params, native.params);
+    assert.deepEqual(m.covariateEffects, native.covariateEffects);
+    for (const [what, got, want] of [
+      ['probAlive', m.probAlive(data, covs), native.probAlive(data, covs)],
+      ['expectedPurchases', m.expectedPurchases(52, data, covs), native.expectedPurchases(52, data, covs)],
+      ['logLikelihoodOf', m.logLikelihoodOf(data, covs), native.logLikelihoodOf(data, covs)],
+      ['expectedPurchasesNew', m.expectedPurchasesNew(52, covs), native.expectedPurchasesNew(52, covs)],
+    ]) {
+      assert.equal(got.length, want.length);
+      want.forEach((w, i) => close(got[i], w, 1e-12, `${cls} ${what}[${i}]`));
+    }
+  }
+});
