@@ -92,7 +92,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     Compressed, LogDensity, NutsInfo, ParamSummary, Prior, SampleOptions, Target, default_priors,
-    run_chains, summarize_column,
+    one_per_param, run_chains, summarize_column,
 };
 use crate::error::{Error, Result, check};
 use crate::models::{AnyModel, Family, ModelKind, SpendModel, TransactionModel, registry};
@@ -270,14 +270,7 @@ impl<'a> HierDensity<'a> {
         groups: &[GroupData<'a, '_>],
         hyper: Vec<Hyperprior>,
     ) -> Result<HierDensity<'a>> {
-        let k = kind.spec().params.len();
-        if hyper.len() != k {
-            return Err(Error::invalid(
-                "hyperpriors",
-                format!("{} hyperpriors", hyper.len()),
-                format!("one hyperprior per parameter of {} ({k})", kind.spec().name),
-            ));
-        }
+        one_per_param(kind, "hyperpriors", "hyperprior", hyper.len())?;
         let groups = groups
             .iter()
             .map(|(inputs, w)| LogDensity::new(kind, inputs, *w, default_priors(kind)))
