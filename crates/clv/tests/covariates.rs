@@ -210,6 +210,28 @@ fn analytic_gradient_matches_central_differences() {
 
 // ------------------------------------------------------- 3. recovery
 
+/// A customer's repeat purchases `(x, t_x)`: purchases at rate `lambda`
+/// until `end`, or until `dropout` (drawn after each purchase) is true.
+fn purchases(
+    rng: &mut Rng,
+    lambda: f64,
+    end: f64,
+    mut dropout: impl FnMut(&mut Rng) -> bool,
+) -> (f64, f64) {
+    let (mut x, mut tx, mut clock) = (0.0, 0.0, 0.0);
+    loop {
+        clock += rng.exponential(lambda);
+        if clock > end {
+            return (x, tx);
+        }
+        x += 1.0;
+        tx = clock;
+        if dropout(rng) {
+            return (x, tx);
+        }
+    }
+}
+
 /// Simulates customers with their own parameters: λ ~ Gamma(r, α_i) and
 /// lifetimes μ ~ Gamma(s, β_i) (Pareto/NBD) or a dropout chance p ~
 /// Beta(a_i, b_i) after each purchase (BG/NBD), the customer parameters
@@ -230,37 +252,19 @@ fn simulate(
         let t = 30.0 + 22.0 * rng.uniform();
         let alpha = base[1] * (-gp * zp).exp();
         let lambda = rng.gamma(base[0]) / alpha;
-        let (mut x, mut tx, mut clock) = (0.0, 0.0, 0.0);
-        match kind {
+        let (x, tx) = match kind {
             Pnbd => {
                 let beta = base[3] * (-gd * zd).exp();
                 let mu = rng.gamma(base[2]) / beta;
                 let death = rng.exponential(mu).min(t);
-                loop {
-                    clock += rng.exponential(lambda);
-                    if clock > death {
-                        break;
-                    }
-                    x += 1.0;
-                    tx = clock;
-                }
+                purchases(&mut rng, lambda, death, |_| false)
             }
             BgNbd => {
                 let f = (gd * zd).exp();
                 let p = rng.beta(base[2] * f, base[3] * f);
-                loop {
-                    clock += rng.exponential(lambda);
-                    if clock > t {
-                        break;
-                    }
-                    x += 1.0;
-                    tx = clock;
-                    if rng.uniform() < p {
-                        break;
-                    }
-                }
+                purchases(&mut rng, lambda, t, |rng| rng.uniform() < p)
             }
-        }
+        };
         xs.push(x);
         txs.push(tx);
         ts.push(t);
@@ -640,15 +644,7 @@ fn constrained_effects_are_shared_by_both_processes() {
         let lambda = rng.gamma(0.8) / (8.0 * (-0.6 * zi).exp());
         let mu = rng.gamma(0.9) / (12.0 * (-0.6 * zi).exp());
         let death = rng.exponential(mu).min(ti);
-        let (mut n, mut last, mut clock) = (0.0, 0.0, 0.0);
-        loop {
-            clock += rng.exponential(lambda);
-            if clock > death {
-                break;
-            }
-            n += 1.0;
-            last = clock;
-        }
+        let (n, last) = purchases(&mut rng, lambda, death, |_| false);
         x.push(n);
         tx.push(last);
         t.push(ti);
