@@ -625,6 +625,26 @@ fn sbc_reps() -> usize {
         .unwrap_or(200)
 }
 
+/// [`sbc`] of `kind` with `prior` ([`sbc_reps`] replications of 300
+/// customers): each parameter's rank histogram passes the χ² test (9 df,
+/// below the 1% critical value 21.666).
+fn assert_calibrated(kind: ModelKind, prior: &[(f64, f64)]) {
+    let reps = sbc_reps();
+    let t = Instant::now();
+    let chi2 = sbc(kind, prior, reps, 300);
+    eprintln!(
+        "{} SBC: {reps} replications in {:.1} s; χ² = {chi2:?}",
+        kind.spec().name,
+        t.elapsed().as_secs_f64()
+    );
+    for (p, c) in kind.spec().params.iter().zip(&chi2) {
+        assert!(
+            *c < 21.666,
+            "{p}: χ² = {c} (9 df, 1% critical value 21.666)"
+        );
+    }
+}
+
 #[test]
 #[cfg_attr(debug_assertions, ignore = "slow in debug: run with --release")]
 fn bg_nbd_simulation_based_calibration() {
@@ -636,19 +656,7 @@ fn bg_nbd_simulation_based_calibration() {
         (1.0_f64.ln(), 0.3),
         (3.0_f64.ln(), 0.3),
     ];
-    let reps = sbc_reps();
-    let t = Instant::now();
-    let chi2 = sbc(ModelKind::BgNbd, &prior, reps, 300);
-    eprintln!(
-        "BG/NBD SBC: {reps} replications in {:.1} s; χ² = {chi2:?}",
-        t.elapsed().as_secs_f64()
-    );
-    for (p, c) in ["r", "alpha", "a", "b"].iter().zip(&chi2) {
-        assert!(
-            *c < 21.666,
-            "{p}: χ² = {c} (9 df, 1% critical value 21.666)"
-        );
-    }
+    assert_calibrated(ModelKind::BgNbd, &prior);
 }
 
 /// The same calibration for Pareto/NBD, whose likelihood (a Gauss
@@ -663,17 +671,5 @@ fn pareto_nbd_simulation_based_calibration() {
         (0.6_f64.ln(), 0.3),
         (12.0_f64.ln(), 0.3),
     ];
-    let reps = sbc_reps();
-    let t = Instant::now();
-    let chi2 = sbc(ModelKind::ParetoNbd, &prior, reps, 300);
-    eprintln!(
-        "Pareto/NBD SBC: {reps} replications in {:.1} s; χ² = {chi2:?}",
-        t.elapsed().as_secs_f64()
-    );
-    for (p, c) in ["r", "alpha", "s", "beta"].iter().zip(&chi2) {
-        assert!(
-            *c < 21.666,
-            "{p}: χ² = {c} (9 df, 1% critical value 21.666)"
-        );
-    }
+    assert_calibrated(ModelKind::ParetoNbd, &prior);
 }
