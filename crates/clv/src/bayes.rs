@@ -651,6 +651,27 @@ fn run_chains<T: Target>(
     }
 }
 
+/// Passes the kept draws of the chains, chain after chain, to `keep`, and
+/// returns the indices (in that order) of those that diverged.
+///
+/// # Errors
+/// The first chain's error.
+fn each_draw(chains: Vec<Result<ChainOut>>, mut keep: impl FnMut(Vec<f64>)) -> Result<Vec<usize>> {
+    let mut divergent = Vec::new();
+    let mut index = 0;
+    for chain in chains {
+        let (draws, diverged) = chain?;
+        for (draw, dv) in draws.into_iter().zip(diverged) {
+            if dv {
+                divergent.push(index);
+            }
+            keep(draw);
+            index += 1;
+        }
+    }
+    Ok(divergent)
+}
+
 /// About how many progress reports a chain makes ([`sample_with_progress`]).
 const PROGRESS_STEPS: u64 = 100;
 
@@ -773,16 +794,9 @@ fn sample_reporting(
     let density = LogDensity::new(kind, &cols, data.weights.as_deref(), priors.clone())?;
     let start = density.start();
     let mut values = Vec::new();
-    let mut divergent = Vec::new();
-    for chain in run_chains(&density, &start, options, progress) {
-        let (d, div) = chain?;
-        for (phi, dv) in d.into_iter().zip(div) {
-            if dv {
-                divergent.push(values.len());
-            }
-            values.push(phi.iter().map(|p| p.exp()).collect::<Vec<f64>>());
-        }
-    }
+    let divergent = each_draw(run_chains(&density, &start, options, progress), |phi| {
+        values.push(phi.iter().map(|p| p.exp()).collect::<Vec<f64>>());
+    })?;
     let info = NutsInfo {
         chains: options.chains,
         tune: options.tune,
