@@ -66,18 +66,18 @@ fn posterior_matches_mle(
     s
 }
 
+/// [`posterior_matches_mle`] of a model of `kind` on CDNOW: 4 chains of
+/// 1000 + 1000 draws from `seed`, bulk ESS above 400.
+fn cdnow_posterior_matches_mle(kind: ModelKind, seed: u64) -> Vec<ParamSummary> {
+    let d = cdnow();
+    posterior_matches_mle(kind, &refs(&d), None, &options(4, 1000, 1000, seed), 400.0)
+}
+
 #[test]
 #[cfg_attr(debug_assertions, ignore = "slow in debug: run with --release")]
 fn bg_nbd_cdnow_posterior_is_around_the_mle() {
     // MLE: r = 0.243, α = 4.414, a = 0.793, b = 2.426 (FHL 2005)
-    let d = cdnow();
-    let s = posterior_matches_mle(
-        ModelKind::BgNbd,
-        &refs(&d),
-        None,
-        &options(4, 1000, 1000, 1),
-        400.0,
-    );
+    let s = cdnow_posterior_matches_mle(ModelKind::BgNbd, 1);
     for (row, published) in s.iter().zip([0.243, 4.414, 0.793, 2.426]) {
         assert!((row.mean - published).abs() < 2.0 * row.sd);
     }
@@ -90,14 +90,7 @@ fn pareto_nbd_cdnow_posterior_is_around_the_mle() {
     // s and β have a long right tail along their ridge (sd of s 0.44 at a
     // mean of 0.74): with 4 × 500 draws the tail ESS of s was about 200 and
     // its r_hat 1.017 from a start moved by 1e-6; 4 × 1000 as for BG/NBD.
-    let d = cdnow();
-    posterior_matches_mle(
-        ModelKind::ParetoNbd,
-        &refs(&d),
-        None,
-        &options(4, 1000, 1000, 2),
-        400.0,
-    );
+    cdnow_posterior_matches_mle(ModelKind::ParetoNbd, 2);
 }
 
 #[test]
@@ -105,14 +98,7 @@ fn pareto_nbd_cdnow_posterior_is_around_the_mle() {
 fn mbg_nbd_cdnow_posterior_is_around_the_mle() {
     // MLE on CDNOW: r = 0.525, α = 6.183, a = 0.891, b = 1.614 (lifetimes
     // 0.11.3 ModifiedBetaGeoFitter; docs/models/mbg_nbd.md)
-    let d = cdnow();
-    posterior_matches_mle(
-        ModelKind::MbgNbd,
-        &refs(&d),
-        None,
-        &options(4, 1000, 1000, 6),
-        400.0,
-    );
+    cdnow_posterior_matches_mle(ModelKind::MbgNbd, 6);
 }
 
 #[test]
