@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::process::Output;
 use std::str::FromStr;
 
-use common::{assert_fails, clv, file, run, stderr, stdout};
+use common::{assert_fails, clv, file, run, run_on, stderr, stdout};
 
 use rust_decimal::Decimal;
 
@@ -23,9 +23,7 @@ b,2024-01-02,30
 
 /// Runs `clv {command} <LOG written to a temporary file> {rest}`.
 fn on_log(command: &str, rest: &str) -> Output {
-    let dir = tempfile::tempdir().unwrap();
-    let p = file(&dir, "log.csv", LOG);
-    run(&format!("{command} {} {rest}", p.display()))
+    run_on(command, LOG, rest)
 }
 
 #[test]
@@ -125,29 +123,15 @@ fn summary_reproduces_the_papers_cdnow_calibration_summary_head() {
 
 #[test]
 fn bad_inputs_are_reported_with_line_column_and_value() {
-    let dir = tempfile::tempdir().unwrap();
-    let bad_date = file(
-        &dir,
-        "d.csv",
-        "customer_id,date,amount\na,2024-01-01,1\na,2024-13-45,2\n",
-    );
-    let o = run(&format!(
-        "summary {} --amount-col amount",
-        bad_date.display()
-    ));
+    let bad_date = "customer_id,date,amount\na,2024-01-01,1\na,2024-13-45,2\n";
+    let o = run_on("summary", bad_date, "--amount-col amount");
     assert_fails(&o, &["date", "line 3", "2024-13-45"]);
 
-    let negative = file(
-        &dir,
-        "n.csv",
-        "customer_id,date,amount\na,2024-01-01,-4.5\n",
-    );
-    let o = run(&format!(
-        "summary {} --amount-col amount",
-        negative.display()
-    ));
+    let negative = "customer_id,date,amount\na,2024-01-01,-4.5\n";
+    let o = run_on("summary", negative, "--amount-col amount");
     assert_fails(&o, &["-4.5"]);
 
+    let dir = tempfile::tempdir().unwrap();
     let p = file(&dir, "log.csv", LOG);
     let o = run(&format!("summary {} --amount-col price", p.display()));
     assert_fails(&o, &["price", "MISSING_COLUMN"]);
@@ -204,8 +188,7 @@ fn bad_inputs_are_reported_with_line_column_and_value() {
     ));
     assert_fails(&o, &["calibration_end"]);
 
-    let empty = file(&dir, "e.csv", "customer_id,date,amount\n");
-    let o = run(&format!("summary {}", empty.display()));
+    let o = run_on("summary", "customer_id,date,amount\n", "");
     assert_fails(&o, &["EMPTY_INPUT"]);
 
     let o = run("summary /nonexistent/file.csv");
@@ -705,18 +688,14 @@ fn report_on_cdnow_master_with_zero_dollar_orders() {
 
 #[test]
 fn gamma_gamma_fit_names_the_zero_spend_customers_it_leaves_out() {
-    let dir = tempfile::tempdir().unwrap();
-    let summary = file(
-        &dir,
-        "s.csv",
-        "customer_id,frequency,recency,T,monetary_value\n\
+    let summary = "customer_id,frequency,recency,T,monetary_value\n\
          a,2,5,10,20\nzero,3,6,10,0\nb,1,2,10,35.5\nc,0,0,10,0\nd,4,8,10,12.25\n\
-         e,2,4,10,50\nf,1,1,10,8\ng,3,9,10,27\n",
+         e,2,4,10,50\nf,1,1,10,8\ng,3,9,10,27\n";
+    let o = run_on(
+        "fit gamma-gamma --summary",
+        summary,
+        "--penalty 0.001 --json",
     );
-    let o = run(&format!(
-        "fit gamma-gamma --summary {} --penalty 0.001 --json",
-        summary.display()
-    ));
     let doc: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(doc["left_out"]["count"], 1);
     assert_eq!(doc["left_out"]["customer_ids"][0], "zero");
@@ -878,10 +857,10 @@ fn fit_and_score_errors_name_the_problem() {
     assert_fails(&o, &["survivors"]);
     let o = run("fit bg-nbd");
     assert_fails(&o, &["summary"]);
-    let dir = tempfile::tempdir().unwrap();
-    let bad = file(&dir, "bad.csv", "frequency,recency,T\n2,40,38.86\n");
-    let o = run(&format!("fit bg-nbd --summary {}", bad.display()));
+    let bad = "frequency,recency,T\n2,40,38.86\n";
+    let o = run_on("fit bg-nbd --summary", bad, "");
     assert_fails(&o, &["recency", "40"]);
+    let dir = tempfile::tempdir().unwrap();
     let model = file(&dir, "m.json", "{\"model\": \"nope\"}");
     let o = clv(&["score", model.to_str().unwrap(), "--summary", &summary]);
     assert_fails(&o, &["FORMAT_ERROR"]);

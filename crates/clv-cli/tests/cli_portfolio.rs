@@ -8,7 +8,7 @@ mod common;
 
 use std::process::Output;
 
-use common::{assert_fails, clv, file, json, run};
+use common::{assert_fails, clv, file, json, run, run_on};
 
 use serde_json::Value;
 use statrs::distribution::{ContinuousCDF, StudentsT};
@@ -125,13 +125,13 @@ fn portfolio_quantile_tiers_and_transactions() {
 
 #[test]
 fn portfolio_errors() {
-    let dir = tempfile::tempdir().unwrap();
-    let neg = file(&dir, "neg.csv", "customer_id,margin\na,-1\nb,-2\n");
+    let neg = "customer_id,margin\na,-1\nb,-2\n";
     fails(
-        &run(&format!("portfolio {} --value-col margin", neg.display())),
+        &run_on("portfolio", neg, "--value-col margin"),
         "INVALID_INPUT",
         "positive total",
     );
+    let dir = tempfile::tempdir().unwrap();
     let p = file(&dir, "accounts.csv", ACCOUNTS);
     fails(
         &run(&format!("portfolio {} --value-col revenue", p.display())),
@@ -146,12 +146,9 @@ fn portfolio_errors() {
         "INVALID_INPUT",
         "cuts[1]",
     );
-    let bad = file(&dir, "bad.csv", "customer_id,margin,p\na,1,1.5\n");
+    let bad = "customer_id,margin,p\na,1,1.5\n";
     fails(
-        &run(&format!(
-            "portfolio {} --value-col margin --p-alive-col p",
-            bad.display()
-        )),
+        &run_on("portfolio", bad, "--value-col margin --p-alive-col p"),
         "INVALID_INPUT",
         "p_alive[0]: 1.5",
     );

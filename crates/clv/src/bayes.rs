@@ -302,14 +302,7 @@ impl<'a> LogDensity<'a> {
         weights: Option<&[f64]>,
         priors: Vec<Prior>,
     ) -> Result<LogDensity<'a>> {
-        let k = kind.spec().params.len();
-        if priors.len() != k {
-            return Err(Error::invalid(
-                "priors",
-                format!("{} priors", priors.len()),
-                format!("one prior per parameter of {} ({k})", kind.spec().name),
-            ));
-        }
+        one_per_param(kind, "priors", "prior", priors.len())?;
         let likelihood = AnyModel::likelihood(kind, inputs, weights)?;
         Ok(LogDensity {
             kind,
@@ -445,6 +438,23 @@ impl<T: Target> CpuLogpFunc for NutsDensity<'_, T> {
     }
 }
 
+/// Checks that `count`, the length of `field`, is one `what` per parameter
+/// of `kind`.
+///
+/// # Errors
+/// [`Error::InvalidValue`] naming `field` for another count.
+fn one_per_param(kind: ModelKind, field: &str, what: &str, count: usize) -> Result<()> {
+    let k = kind.spec().params.len();
+    if count == k {
+        return Ok(());
+    }
+    Err(Error::invalid(
+        field,
+        format!("{count} {field}"),
+        format!("one {what} per parameter of {} ({k})", kind.spec().name),
+    ))
+}
+
 /// One chain's kept draws on φ and which of them diverged.
 type ChainOut = (Vec<Vec<f64>>, Vec<bool>);
 
@@ -456,20 +466,26 @@ fn chain_seeds(seed: u64, chain: usize) -> (u64, u64) {
     (r.next_u64(), r.next_u64())
 }
 
-fn run_chain<T: Target>(
-    density: &T,
-    start: &[f64],
+/// One chain of a run: the density, the point it starts near, its index
+/// and the run's options.
+struct ChainJob<'a, T> {
+    density: &'a T,
+    start: &'a [f64],
     chain: usize,
-    o: &SampleOptions,
+    o: &'a SampleOptions,
+}
+
+fn run_chain<T: Target>(
+    job: &ChainJob<'_, T>,
     report: &mut dyn FnMut(SampleProgress) -> bool,
 ) -> Result<ChainOut> {
     // the two settings are different types: one `drive` call each
     macro_rules! drive_with {
         ($settings:expr) => {
-            drive(configured($settings, o), density, start, chain, o, report)
+            drive(configured($settings, job.o), job, report)
         };
     }
-    if density.low_rank() {
+    if job.density.low_rank() {
         drive_with!(LowRankNutsSettings::default())
     } else {
         drive_with!(DiagNutsSettings::default())
@@ -495,12 +511,15 @@ where
 /// draws, reporting progress.
 fn drive<S: Settings, T: Target>(
     settings: S,
-    density: &T,
-    start: &[f64],
-    chain: usize,
-    o: &SampleOptions,
+    job: &ChainJob<'_, T>,
     report: &mut dyn FnMut(SampleProgress) -> bool,
 ) -> Result<ChainOut> {
+    let &ChainJob {
+        density,
+        start,
+        chain,
+        o,
+    } = job;
     let name = density.name();
     let failed = |iterations: u64, why: String| Error::NotConverged {
         model: name.to_string(),
@@ -572,6 +591,12 @@ fn run_chains<T: Target>(
     o: &SampleOptions,
     progress: Option<&mut dyn FnMut(SampleProgress) -> bool>,
 ) -> Vec<Result<ChainOut>> {
+    let job = |chain| ChainJob {
+        density,
+        start,
+        chain,
+        o,
+    };
     #[cfg(feature = "parallel")]
     {
         use rayon::prelude::*;
@@ -579,7 +604,7 @@ fn run_chains<T: Target>(
         let Some(progress) = progress else {
             return (0..o.chains)
                 .into_par_iter()
-                .map(|c| run_chain(density, start, c, o, &mut |_| true))
+                .map(|c| run_chain(&job(c), &mut |_| true))
                 .collect();
         };
         let stop = AtomicBool::new(false);
@@ -591,7 +616,7 @@ fn run_chains<T: Target>(
                     .into_par_iter()
                     .map_with(tx, |tx, c| {
                         let mut report = |p| tx.send(p).is_ok() && !stop.load(Ordering::Relaxed);
-                        run_chain(density, start, c, o, &mut report)
+                        run_chain(&job(c), &mut report)
                     })
                     .collect::<Vec<_>>()
             });
@@ -615,7 +640,7 @@ fn run_chains<T: Target>(
         let progress = progress.unwrap_or(&mut go_on);
         let mut out = Vec::with_capacity(o.chains);
         for c in 0..o.chains {
-            let chain = run_chain(density, start, c, o, progress);
+            let chain = run_chain(&job(c), progress);
             let failed = chain.is_err();
             out.push(chain);
             if failed {
@@ -624,6 +649,27 @@ fn run_chains<T: Target>(
         }
         out
     }
+}
+
+/// Passes the kept draws of the chains, chain after chain, to `keep`, and
+/// returns the indices (in that order) of those that diverged.
+///
+/// # Errors
+/// The first chain's error.
+fn each_draw(chains: Vec<Result<ChainOut>>, mut keep: impl FnMut(Vec<f64>)) -> Result<Vec<usize>> {
+    let mut divergent = Vec::new();
+    let mut index = 0;
+    for chain in chains {
+        let (draws, diverged) = chain?;
+        for (draw, dv) in draws.into_iter().zip(diverged) {
+            if dv {
+                divergent.push(index);
+            }
+            keep(draw);
+            index += 1;
+        }
+    }
+    Ok(divergent)
 }
 
 /// About how many progress reports a chain makes ([`sample_with_progress`]).
@@ -748,16 +794,9 @@ fn sample_reporting(
     let density = LogDensity::new(kind, &cols, data.weights.as_deref(), priors.clone())?;
     let start = density.start();
     let mut values = Vec::new();
-    let mut divergent = Vec::new();
-    for chain in run_chains(&density, &start, options, progress) {
-        let (d, div) = chain?;
-        for (phi, dv) in d.into_iter().zip(div) {
-            if dv {
-                divergent.push(values.len());
-            }
-            values.push(phi.iter().map(|p| p.exp()).collect::<Vec<f64>>());
-        }
-    }
+    let divergent = each_draw(run_chains(&density, &start, options, progress), |phi| {
+        values.push(phi.iter().map(|p| p.exp()).collect::<Vec<f64>>());
+    })?;
     let info = NutsInfo {
         chains: options.chains,
         tune: options.tune,

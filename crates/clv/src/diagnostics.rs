@@ -305,15 +305,11 @@ pub fn alive_path(model: &dyn TransactionModel, purchases: &[f64], t: usize) -> 
             reason: "the customer needs a first purchase (period 0)".into(),
         });
     }
-    check::all_non_negative("purchases", purchases)?;
-    if purchases[0] <= 0.0 {
-        return Err(Error::invalid_at(
-            "purchases",
-            0,
-            purchases[0],
-            "a count > 0 (period 0 is the first purchase period)",
-        ));
-    }
+    check::counts_first_positive(
+        "purchases",
+        purchases,
+        "a count > 0 (period 0 is the first purchase period)",
+    )?;
     let len = purchases.len().max(t + 1);
     let (mut x, mut tx) = (0.0, 0.0);
     let mut path = AlivePath {

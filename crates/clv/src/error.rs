@@ -432,6 +432,16 @@ pub mod check {
         }
     }
 
+    /// Counts ([`all_non_negative`]) whose first element is > 0;
+    /// `first_expected` says in an error what the first one is.
+    pub fn counts_first_positive(field: &str, values: &[f64], first_expected: &str) -> Result<()> {
+        all_non_negative(field, values)?;
+        match values.first() {
+            Some(&first) if first <= 0.0 => Err(Error::invalid_at(field, 0, first, first_expected)),
+            _ => Ok(()),
+        }
+    }
+
     /// `values` must have length `expected` (the length of `reference`).
     pub fn same_len(field: &str, values: usize, reference: &str, expected: usize) -> Result<()> {
         if values == expected {

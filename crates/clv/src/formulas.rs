@@ -60,6 +60,12 @@ fn div(a: Decimal, b: Decimal, context: &str) -> Result<Decimal> {
     a.checked_div(b).ok_or_else(|| overflow(context))
 }
 
+/// `a − b − c`, `None` on overflow: a contribution (revenue less two kinds
+/// of costs).
+fn less_costs(a: Decimal, b: Decimal, c: Decimal) -> Option<Decimal> {
+    a.checked_sub(b)?.checked_sub(c)
+}
+
 const NON_NEGATIVE: &str = "a decimal >= 0";
 
 fn non_negative(field: &str, x: Decimal) -> Result<Decimal> {
@@ -317,11 +323,8 @@ pub fn waland_cole_breakdown(input: &WalandColeInput) -> Result<WalandColeBreakd
     let mut periods = Vec::with_capacity(n);
     for t in 0..n {
         let gross = mul(input.volume[t], input.margin[t], ctx)?;
-        let contribution = sub(
-            sub(gross, input.direct_costs[t], ctx)?,
-            input.retention_costs[t],
-            ctx,
-        )?;
+        let contribution = less_costs(gross, input.direct_costs[t], input.retention_costs[t])
+            .ok_or_else(|| overflow(ctx))?;
         factor = div(factor, growth, ctx)?;
         let discounted = mul(contribution, factor, ctx)?;
         total = add(total, discounted, ctx)?;
@@ -389,11 +392,8 @@ pub fn waland_cole_constant(
     non_negative("cost_of_capital", cost_of_capital)?;
     periods_at_least_one(periods)?;
     let ctx = "Waland & Cole client value (constant)";
-    let contribution = sub(
-        sub(mul(volume, margin, ctx)?, direct_costs, ctx)?,
-        retention_costs,
-        ctx,
-    )?;
+    let contribution = less_costs(mul(volume, margin, ctx)?, direct_costs, retention_costs)
+        .ok_or_else(|| overflow(ctx))?;
     let d = div(Decimal::ONE, add(Decimal::ONE, cost_of_capital, ctx)?, ctx)?;
     let annuity = geometric_sum(d, periods, ctx)?;
     sub(mul(contribution, annuity, ctx)?, acquisition_cost, ctx)
@@ -585,8 +585,8 @@ pub fn contribution_margin(
 ) -> Result<Decimal> {
     non_negative("variable_costs", variable_costs)?;
     non_negative("cost_to_serve", cost_to_serve)?;
-    let ctx = "contribution margin";
-    sub(sub(revenue, variable_costs, ctx)?, cost_to_serve, ctx)
+    less_costs(revenue, variable_costs, cost_to_serve)
+        .ok_or_else(|| overflow("contribution margin"))
 }
 
 /// [`contribution_margin`] for every customer: one value per element, same
@@ -621,10 +621,9 @@ pub fn contribution_margins(
         .zip(variable_costs)
         .zip(cost_to_serve)
         .enumerate()
-        .map(|(i, ((r, v), c))| {
-            let ctx = || format!("contribution margin of customer {i}");
-            let x = r.checked_sub(*v).ok_or_else(|| overflow(&ctx()))?;
-            x.checked_sub(*c).ok_or_else(|| overflow(&ctx()))
+        .map(|(i, ((&r, &v), &c))| {
+            less_costs(r, v, c)
+                .ok_or_else(|| overflow(&format!("contribution margin of customer {i}")))
         })
         .collect()
 }

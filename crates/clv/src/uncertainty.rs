@@ -215,6 +215,12 @@ fn check_n(n: usize) -> Result<()> {
     Ok(())
 }
 
+/// The elements `lo..hi` of `a`, one block of customers; an array of
+/// length one (a value broadcast to every customer) as it is.
+fn broadcast_block(a: &[f64], lo: usize, hi: usize) -> &[f64] {
+    if a.len() == 1 { a } else { &a[lo..hi] }
+}
+
 /// Checks quantile levels: each finite and in [0, 1].
 ///
 /// # Errors
@@ -783,11 +789,7 @@ impl Draws {
         // every check (lengths, customers, horizons) on the whole input first
         self.models[0].expected_purchases_each(horizon, frequency, recency, t)?;
         self.intervals(frequency.len(), quantiles, |_, m, lo, hi| {
-            let h = if horizon.len() == 1 {
-                horizon
-            } else {
-                &horizon[lo..hi]
-            };
+            let h = broadcast_block(horizon, lo, hi);
             m.expected_purchases_each(h, &frequency[lo..hi], &recency[lo..hi], &t[lo..hi])
         })
     }
@@ -810,16 +812,9 @@ impl Draws {
     /// Those of the model's prediction; bad `quantiles`.
     pub fn prob_purchases(&self, n: &[f64], t: &[f64], quantiles: &[f64]) -> Result<Intervals> {
         let len = self.models[0].prob_purchases_each(n, t)?.len();
-        let part = |a: &'_ [f64], lo: usize, hi: usize| -> Vec<f64> {
-            if a.len() == 1 {
-                a.to_vec()
-            } else {
-                a[lo..hi].to_vec()
-            }
-        };
         self.intervals(len, quantiles, |_, m, lo, hi| {
-            let (nn, tt) = (part(n, lo, hi), part(t, lo, hi));
-            let v = m.prob_purchases_each(&nn, &tt)?;
+            let (nn, tt) = (broadcast_block(n, lo, hi), broadcast_block(t, lo, hi));
+            let v = m.prob_purchases_each(nn, tt)?;
             // a block of one element against a length-1 broadcast
             Ok(if v.len() == hi - lo {
                 v

@@ -66,18 +66,18 @@ fn posterior_matches_mle(
     s
 }
 
+/// [`posterior_matches_mle`] of a model of `kind` on CDNOW: 4 chains of
+/// 1000 + 1000 draws from `seed`, bulk ESS above 400.
+fn cdnow_posterior_matches_mle(kind: ModelKind, seed: u64) -> Vec<ParamSummary> {
+    let d = cdnow();
+    posterior_matches_mle(kind, &refs(&d), None, &options(4, 1000, 1000, seed), 400.0)
+}
+
 #[test]
 #[cfg_attr(debug_assertions, ignore = "slow in debug: run with --release")]
 fn bg_nbd_cdnow_posterior_is_around_the_mle() {
     // MLE: r = 0.243, α = 4.414, a = 0.793, b = 2.426 (FHL 2005)
-    let d = cdnow();
-    let s = posterior_matches_mle(
-        ModelKind::BgNbd,
-        &refs(&d),
-        None,
-        &options(4, 1000, 1000, 1),
-        400.0,
-    );
+    let s = cdnow_posterior_matches_mle(ModelKind::BgNbd, 1);
     for (row, published) in s.iter().zip([0.243, 4.414, 0.793, 2.426]) {
         assert!((row.mean - published).abs() < 2.0 * row.sd);
     }
@@ -90,14 +90,7 @@ fn pareto_nbd_cdnow_posterior_is_around_the_mle() {
     // s and β have a long right tail along their ridge (sd of s 0.44 at a
     // mean of 0.74): with 4 × 500 draws the tail ESS of s was about 200 and
     // its r_hat 1.017 from a start moved by 1e-6; 4 × 1000 as for BG/NBD.
-    let d = cdnow();
-    posterior_matches_mle(
-        ModelKind::ParetoNbd,
-        &refs(&d),
-        None,
-        &options(4, 1000, 1000, 2),
-        400.0,
-    );
+    cdnow_posterior_matches_mle(ModelKind::ParetoNbd, 2);
 }
 
 #[test]
@@ -105,14 +98,7 @@ fn pareto_nbd_cdnow_posterior_is_around_the_mle() {
 fn mbg_nbd_cdnow_posterior_is_around_the_mle() {
     // MLE on CDNOW: r = 0.525, α = 6.183, a = 0.891, b = 1.614 (lifetimes
     // 0.11.3 ModifiedBetaGeoFitter; docs/models/mbg_nbd.md)
-    let d = cdnow();
-    posterior_matches_mle(
-        ModelKind::MbgNbd,
-        &refs(&d),
-        None,
-        &options(4, 1000, 1000, 6),
-        400.0,
-    );
+    cdnow_posterior_matches_mle(ModelKind::MbgNbd, 6);
 }
 
 #[test]
@@ -625,6 +611,26 @@ fn sbc_reps() -> usize {
         .unwrap_or(200)
 }
 
+/// [`sbc`] of `kind` with `prior` ([`sbc_reps`] replications of 300
+/// customers): each parameter's rank histogram passes the χ² test (9 df,
+/// below the 1% critical value 21.666).
+fn assert_calibrated(kind: ModelKind, prior: &[(f64, f64)]) {
+    let reps = sbc_reps();
+    let t = Instant::now();
+    let chi2 = sbc(kind, prior, reps, 300);
+    eprintln!(
+        "{} SBC: {reps} replications in {:.1} s; χ² = {chi2:?}",
+        kind.spec().name,
+        t.elapsed().as_secs_f64()
+    );
+    for (p, c) in kind.spec().params.iter().zip(&chi2) {
+        assert!(
+            *c < 21.666,
+            "{p}: χ² = {c} (9 df, 1% critical value 21.666)"
+        );
+    }
+}
+
 #[test]
 #[cfg_attr(debug_assertions, ignore = "slow in debug: run with --release")]
 fn bg_nbd_simulation_based_calibration() {
@@ -636,19 +642,7 @@ fn bg_nbd_simulation_based_calibration() {
         (1.0_f64.ln(), 0.3),
         (3.0_f64.ln(), 0.3),
     ];
-    let reps = sbc_reps();
-    let t = Instant::now();
-    let chi2 = sbc(ModelKind::BgNbd, &prior, reps, 300);
-    eprintln!(
-        "BG/NBD SBC: {reps} replications in {:.1} s; χ² = {chi2:?}",
-        t.elapsed().as_secs_f64()
-    );
-    for (p, c) in ["r", "alpha", "a", "b"].iter().zip(&chi2) {
-        assert!(
-            *c < 21.666,
-            "{p}: χ² = {c} (9 df, 1% critical value 21.666)"
-        );
-    }
+    assert_calibrated(ModelKind::BgNbd, &prior);
 }
 
 /// The same calibration for Pareto/NBD, whose likelihood (a Gauss
@@ -663,17 +657,5 @@ fn pareto_nbd_simulation_based_calibration() {
         (0.6_f64.ln(), 0.3),
         (12.0_f64.ln(), 0.3),
     ];
-    let reps = sbc_reps();
-    let t = Instant::now();
-    let chi2 = sbc(ModelKind::ParetoNbd, &prior, reps, 300);
-    eprintln!(
-        "Pareto/NBD SBC: {reps} replications in {:.1} s; χ² = {chi2:?}",
-        t.elapsed().as_secs_f64()
-    );
-    for (p, c) in ["r", "alpha", "s", "beta"].iter().zip(&chi2) {
-        assert!(
-            *c < 21.666,
-            "{p}: χ² = {c} (9 df, 1% critical value 21.666)"
-        );
-    }
+    assert_calibrated(ModelKind::ParetoNbd, &prior);
 }

@@ -210,6 +210,28 @@ fn analytic_gradient_matches_central_differences() {
 
 // ------------------------------------------------------- 3. recovery
 
+/// A customer's repeat purchases `(x, t_x)`: purchases at rate `lambda`
+/// until `end`, or until `dropout` (drawn after each purchase) is true.
+fn purchases(
+    rng: &mut Rng,
+    lambda: f64,
+    end: f64,
+    mut dropout: impl FnMut(&mut Rng) -> bool,
+) -> (f64, f64) {
+    let (mut x, mut tx, mut clock) = (0.0, 0.0, 0.0);
+    loop {
+        clock += rng.exponential(lambda);
+        if clock > end {
+            return (x, tx);
+        }
+        x += 1.0;
+        tx = clock;
+        if dropout(rng) {
+            return (x, tx);
+        }
+    }
+}
+
 /// Simulates customers with their own parameters: λ ~ Gamma(r, α_i) and
 /// lifetimes μ ~ Gamma(s, β_i) (Pareto/NBD) or a dropout chance p ~
 /// Beta(a_i, b_i) after each purchase (BG/NBD), the customer parameters
@@ -230,37 +252,19 @@ fn simulate(
         let t = 30.0 + 22.0 * rng.uniform();
         let alpha = base[1] * (-gp * zp).exp();
         let lambda = rng.gamma(base[0]) / alpha;
-        let (mut x, mut tx, mut clock) = (0.0, 0.0, 0.0);
-        match kind {
+        let (x, tx) = match kind {
             Pnbd => {
                 let beta = base[3] * (-gd * zd).exp();
                 let mu = rng.gamma(base[2]) / beta;
                 let death = rng.exponential(mu).min(t);
-                loop {
-                    clock += rng.exponential(lambda);
-                    if clock > death {
-                        break;
-                    }
-                    x += 1.0;
-                    tx = clock;
-                }
+                purchases(&mut rng, lambda, death, |_| false)
             }
             BgNbd => {
                 let f = (gd * zd).exp();
                 let p = rng.beta(base[2] * f, base[3] * f);
-                loop {
-                    clock += rng.exponential(lambda);
-                    if clock > t {
-                        break;
-                    }
-                    x += 1.0;
-                    tx = clock;
-                    if rng.uniform() < p {
-                        break;
-                    }
-                }
+                purchases(&mut rng, lambda, t, |rng| rng.uniform() < p)
             }
-        }
+        };
         xs.push(x);
         txs.push(tx);
         ts.push(t);
@@ -359,21 +363,18 @@ fn pnbd_quadrature(p: [f64; 4], x: f64, tx: f64, t: f64) -> f64 {
     for i in 0..=n {
         let a = lo + h * i as f64;
         let lam = a.exp();
-        let lf = r * alpha.ln() + r * a - alpha * lam - ln_gamma(r);
+        let lf = ln_gamma_density_of_ln(r, alpha, a);
         for j in 0..=n {
             let b = lo + h * j as f64;
             let mu = b.exp();
-            let mf = s * beta.ln() + s * b - beta * mu - ln_gamma(s);
+            let mf = ln_gamma_density_of_ln(s, beta, b);
             let lm = (lam + mu).ln();
             let t1 = x * a + b - lm - (lam + mu) * tx;
             let t2 = (x + 1.0) * a - lm - (lam + mu) * t;
-            let m = t1.max(t2);
-            let ind = m + ((t1 - m).exp() + (t2 - m).exp()).ln();
-            terms.push(ind + lf + mf);
+            terms.push(ln_add_exp(t1, t2) + lf + mf);
         }
     }
-    let m = terms.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    m + (terms.iter().map(|v| (v - m).exp()).sum::<f64>() * h * h).ln()
+    ln_trapezoid(&terms, h, h)
 }
 
 /// ln Lᵢ of the BG/NBD by integrating the individual likelihood (FHL 2005
@@ -394,7 +395,7 @@ fn bgnbd_quadrature(p: [f64; 4], x: f64, tx: f64, t: f64) -> f64 {
     for i in 0..=n {
         let u = llo + hl * i as f64;
         let lam = u.exp();
-        let lf = r * alpha.ln() + r * u - alpha * lam - ln_gamma(r);
+        let lf = ln_gamma_density_of_ln(r, alpha, u);
         for j in 0..=np {
             let v = plo + hp * j as f64;
             // p = 1/(1+e^{−v}); ln p, ln(1−p) without cancellation
@@ -405,16 +406,33 @@ fn bgnbd_quadrature(p: [f64; 4], x: f64, tx: f64, t: f64) -> f64 {
             let t1 = x * ln_q + x * u - lam * t;
             let ind = if x > 0.0 {
                 let t2 = ln_p + (x - 1.0) * ln_q + x * u - lam * tx;
-                let m = t1.max(t2);
-                m + ((t1 - m).exp() + (t2 - m).exp()).ln()
+                ln_add_exp(t1, t2)
             } else {
                 t1
             };
             terms.push(ind + lf + pf);
         }
     }
+    ln_trapezoid(&terms, hl, hp)
+}
+
+/// ln of the Gamma(`shape`, `rate`) density of λ = e^u times λ: the
+/// density of u = ln λ.
+fn ln_gamma_density_of_ln(shape: f64, rate: f64, u: f64) -> f64 {
+    shape * rate.ln() + shape * u - rate * u.exp() - ln_gamma(shape)
+}
+
+/// ln(e^a + e^b), without overflow.
+fn ln_add_exp(a: f64, b: f64) -> f64 {
+    let m = a.max(b);
+    m + ((a - m).exp() + (b - m).exp()).ln()
+}
+
+/// ln(Σ e^v · h1 · h2): the trapezoid rule on a grid of steps h1 × h2
+/// from the logs `terms` of the integrand.
+fn ln_trapezoid(terms: &[f64], h1: f64, h2: f64) -> f64 {
     let m = terms.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    m + (terms.iter().map(|v| (v - m).exp()).sum::<f64>() * hl * hp).ln()
+    m + (terms.iter().map(|v| (v - m).exp()).sum::<f64>() * h1 * h2).ln()
 }
 
 /// The BG/NBD likelihood with a point-mass dropout probability
@@ -640,15 +658,7 @@ fn constrained_effects_are_shared_by_both_processes() {
         let lambda = rng.gamma(0.8) / (8.0 * (-0.6 * zi).exp());
         let mu = rng.gamma(0.9) / (12.0 * (-0.6 * zi).exp());
         let death = rng.exponential(mu).min(ti);
-        let (mut n, mut last, mut clock) = (0.0, 0.0, 0.0);
-        loop {
-            clock += rng.exponential(lambda);
-            if clock > death {
-                break;
-            }
-            n += 1.0;
-            last = clock;
-        }
+        let (n, last) = purchases(&mut rng, lambda, death, |_| false);
         x.push(n);
         tx.push(last);
         t.push(ti);

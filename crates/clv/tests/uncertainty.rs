@@ -11,15 +11,14 @@ use clv::{AnyModel, ModelInfo, ModelKind, TransactionModel};
 mod common;
 use common::{cdnow, columns};
 
+/// The fit of a model of `kind` with default options.
+fn fit(kind: ModelKind, inputs: &[&[f64]], weights: Option<&[f64]>) -> AnyModel {
+    AnyModel::fit(kind, inputs, weights, &FitOptions::default()).unwrap()
+}
+
 fn bg_nbd_cdnow() -> AnyModel {
     let d = cdnow();
-    AnyModel::fit(
-        ModelKind::BgNbd,
-        &[&d[0], &d[1], &d[2]],
-        None,
-        &FitOptions::default(),
-    )
-    .unwrap()
+    fit(ModelKind::BgNbd, &[&d[0], &d[1], &d[2]], None)
 }
 
 /// Σ_log = D⁻¹ Σ D⁻¹ from the fit (written out independently of the crate).
@@ -259,8 +258,7 @@ fn bootstrap_of_bg_bb_donations_counts_equals_expanded_and_spreads_like_the_se()
         "donations.csv",
         &["frequency", "recency", "periods", "weights"],
     );
-    let o = FitOptions::default();
-    let m = AnyModel::fit(ModelKind::BgBb, &[&d[0], &d[1], &d[2]], Some(&d[3]), &o).unwrap();
+    let m = fit(ModelKind::BgBb, &[&d[0], &d[1], &d[2]], Some(&d[3]));
     let mut ex = vec![Vec::new(); 3];
     for i in 0..d[0].len() {
         for _ in 0..d[3][i] as usize {
@@ -289,13 +287,12 @@ fn clv_with_spend_draws_and_dert() {
         "cdnow_customers_summary_with_transactions.csv",
         &["x", "t_x", "T", "zbar"],
     );
-    let o = FitOptions::default();
-    let pn = AnyModel::fit(ModelKind::ParetoNbd, &[&d[0], &d[1], &d[2]], None, &o).unwrap();
+    let pn = fit(ModelKind::ParetoNbd, &[&d[0], &d[1], &d[2]], None);
     let rep: Vec<usize> = (0..d[0].len())
         .filter(|&i| d[0][i] > 0.0 && d[3][i] > 0.0)
         .collect();
     let (fx, fm): (Vec<f64>, Vec<f64>) = rep.iter().map(|&i| (d[0][i], d[3][i])).unzip();
-    let gg = AnyModel::fit(ModelKind::GammaGamma, &[&fx, &fm], None, &o).unwrap();
+    let gg = fit(ModelKind::GammaGamma, &[&fx, &fm], None);
     let tx = Draws::laplace(&pn, 200, 1).unwrap();
     let sp = Draws::laplace(&gg, 200, 2).unwrap();
     let q = [0.05, 0.5, 0.95];

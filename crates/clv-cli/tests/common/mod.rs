@@ -57,6 +57,14 @@ pub fn run(line: &str) -> Output {
     clv(&line.split_whitespace().collect::<Vec<_>>())
 }
 
+/// Runs `clv {before} <path> {after}` (as [`run`]), the path that of a
+/// temporary file holding `content`.
+pub fn run_on(before: &str, content: &str, after: &str) -> Output {
+    let dir = tempfile::tempdir().unwrap();
+    let p = file(&dir, "input.csv", content);
+    run(&format!("{before} {} {after}", p.display()))
+}
+
 /// Asserts that a run failed with exit code 2 and that its standard error
 /// contains each of `needles`.
 pub fn assert_fails(o: &Output, needles: &[&str]) {

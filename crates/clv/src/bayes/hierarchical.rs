@@ -92,7 +92,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     Compressed, LogDensity, NutsInfo, ParamSummary, Prior, SampleOptions, Target, default_priors,
-    run_chains, summarize_column,
+    each_draw, one_per_param, run_chains, summarize_column,
 };
 use crate::error::{Error, Result, check};
 use crate::models::{AnyModel, Family, ModelKind, SpendModel, TransactionModel, registry};
@@ -270,14 +270,7 @@ impl<'a> HierDensity<'a> {
         groups: &[GroupData<'a, '_>],
         hyper: Vec<Hyperprior>,
     ) -> Result<HierDensity<'a>> {
-        let k = kind.spec().params.len();
-        if hyper.len() != k {
-            return Err(Error::invalid(
-                "hyperpriors",
-                format!("{} hyperpriors", hyper.len()),
-                format!("one hyperprior per parameter of {} ({k})", kind.spec().name),
-            ));
-        }
+        one_per_param(kind, "hyperpriors", "hyperprior", hyper.len())?;
         let groups = groups
             .iter()
             .map(|(inputs, w)| LogDensity::new(kind, inputs, *w, default_priors(kind)))
@@ -460,21 +453,14 @@ pub fn sample_grouped<S: AsRef<str>>(
     let k = density.params();
     let mut hyper_draws = Vec::new();
     let mut group_values: Vec<Vec<Vec<f64>>> = vec![Vec::new(); labels.len()];
-    let mut divergent = Vec::new();
-    for chain in run_chains(&density, &start, options, None) {
-        let (d, div) = chain?;
-        for (x, dv) in d.into_iter().zip(div) {
-            if dv {
-                divergent.push(hyper_draws.len());
-            }
-            let mut h = x[..k].to_vec();
-            h.extend(x[k..2 * k].iter().map(|v| v.exp()));
-            hyper_draws.push(h);
-            for (dst, theta) in group_values.iter_mut().zip(density.group_params(&x)) {
-                dst.push(theta);
-            }
+    let divergent = each_draw(run_chains(&density, &start, options, None), |x| {
+        let mut h = x[..k].to_vec();
+        h.extend(x[k..2 * k].iter().map(|v| v.exp()));
+        hyper_draws.push(h);
+        for (dst, theta) in group_values.iter_mut().zip(density.group_params(&x)) {
+            dst.push(theta);
         }
-    }
+    })?;
     GroupedDraws::new(
         kind,
         options.seed,
@@ -815,24 +801,26 @@ impl GroupedDraws {
         groups.iter().enumerate().map(|(i, g)| one(i, g)).collect()
     }
 
-    /// A prediction of `len` elements: `check` runs once on the whole
-    /// input (so errors name whole-array indices), then `f(draws, rows)`
-    /// predicts the rows `rows` of one group with that group's draws; the
-    /// results are put back in input order. Draws are paired by index
-    /// across groups, so the total of draw d is the sum of the groups'
-    /// totals of draw d.
-    fn by_group<S, C, F>(
+    /// A prediction of `len` elements from the arrays `columns`:
+    /// `validate` runs once on the whole input (so errors name whole-array
+    /// indices), then `f(draws, picked)` predicts the rows of one group
+    /// with that group's draws, `picked` the rows of each column
+    /// ([`pick`]); the results are put back in input order. Draws are
+    /// paired by index across groups, so the total of draw d is the sum of
+    /// the groups' totals of draw d.
+    fn by_group<S, C, F, const N: usize>(
         &self,
         groups: &[S],
         len: usize,
         quantiles: &[f64],
         validate: C,
+        columns: [&[f64]; N],
         f: F,
     ) -> Result<Intervals>
     where
         S: AsRef<str>,
         C: FnOnce(&AnyModel) -> Result<()>,
-        F: Fn(&Draws, &[usize]) -> Result<Intervals>,
+        F: Fn(&Draws, [Vec<f64>; N]) -> Result<Intervals>,
     {
         crate::uncertainty::check_quantiles(quantiles)?;
         let index = self.index(groups, len)?;
@@ -846,7 +834,7 @@ impl GroupedDraws {
             if rows.is_empty() {
                 continue;
             }
-            let part = f(draws, &rows)?;
+            let part = f(draws, columns.map(|a| pick(a, &rows)))?;
             for (j, &r) in rows.iter().enumerate() {
                 mean[r] = part.mean[j];
                 for (dst, src) in values.iter_mut().zip(&part.values) {
@@ -879,10 +867,8 @@ impl GroupedDraws {
             frequency.len(),
             quantiles,
             |m| m.transaction("prob_alive")?.validate(frequency, recency, t),
-            |d, rows| {
-                let [f, r, t] = pick_all([frequency, recency, t], rows);
-                d.prob_alive(&f, &r, &t, quantiles)
-            },
+            [frequency, recency, t],
+            |d, [f, r, t]| d.prob_alive(&f, &r, &t, quantiles),
         )
     }
 
@@ -908,10 +894,8 @@ impl GroupedDraws {
                 m.expected_purchases_each(horizon, frequency, recency, t)
                     .map(drop)
             },
-            |d, rows| {
-                let [h, f, r, t] = pick_all([horizon, frequency, recency, t], rows);
-                d.expected_purchases(&h, &f, &r, &t, quantiles)
-            },
+            [horizon, frequency, recency, t],
+            |d, [h, f, r, t]| d.expected_purchases(&h, &f, &r, &t, quantiles),
         )
     }
 
@@ -931,7 +915,8 @@ impl GroupedDraws {
             t.len(),
             quantiles,
             |m| m.expected_purchases_new_each(t).map(drop),
-            |d, rows| d.expected_purchases_new(&pick(t, rows), quantiles),
+            [t],
+            |d, [t]| d.expected_purchases_new(&t, quantiles),
         )
     }
 
@@ -953,11 +938,9 @@ impl GroupedDraws {
             len,
             quantiles,
             |_| Ok(()),
-            |d, rows| {
-                // a broadcast argument stays of length one
-                let (nn, tt) = (pick(n, rows), pick(t, rows));
-                d.prob_purchases(&nn, &tt, quantiles)
-            },
+            // a broadcast argument stays of length one
+            [n, t],
+            |d, [n, t]| d.prob_purchases(&n, &t, quantiles),
         )
     }
 
@@ -981,10 +964,8 @@ impl GroupedDraws {
             frequency.len(),
             quantiles,
             |m| m.dert(discount, frequency, recency, t).map(drop),
-            |d, rows| {
-                let [f, r, t] = pick_all([frequency, recency, t], rows);
-                d.dert(discount, &f, &r, &t, quantiles)
-            },
+            [frequency, recency, t],
+            |d, [f, r, t]| d.dert(discount, &f, &r, &t, quantiles),
         )
     }
 
@@ -1005,10 +986,8 @@ impl GroupedDraws {
             frequency.len(),
             quantiles,
             |m| m.expected_spend(frequency, monetary_value).map(drop),
-            |d, rows| {
-                let [f, m] = pick_all([frequency, monetary_value], rows);
-                d.expected_spend(&f, &m, quantiles)
-            },
+            [frequency, monetary_value],
+            |d, [f, m]| d.expected_spend(&f, &m, quantiles),
         )
     }
 
@@ -1060,8 +1039,8 @@ impl GroupedDraws {
                 )
                 .map(drop)
             },
-            |d, rows| {
-                let [f, r, t, m] = pick_all([frequency, recency, t, monetary_value], rows);
+            [frequency, recency, t, monetary_value],
+            |d, [f, r, t, m]| {
                 d.customer_lifetime_value(
                     spend,
                     &f,
@@ -1076,11 +1055,6 @@ impl GroupedDraws {
             },
         )
     }
-}
-
-/// [`pick`] of each array.
-fn pick_all<const N: usize>(arrays: [&[f64]; N], rows: &[usize]) -> [Vec<f64>; N] {
-    arrays.map(|a| pick(a, rows))
 }
 
 /// The elements `rows` of `a`; an array of length one (a broadcast value)

@@ -99,15 +99,7 @@ fn check_survivors(survivors: &[f64]) -> Result<()> {
             ),
         });
     }
-    check::all_non_negative("survivors", survivors)?;
-    if survivors[0] <= 0.0 {
-        return Err(Error::invalid_at(
-            "survivors",
-            0,
-            survivors[0],
-            "a cohort size > 0",
-        ));
-    }
+    check::counts_first_positive("survivors", survivors, "a cohort size > 0")?;
     for i in 1..survivors.len() {
         if survivors[i] > survivors[i - 1] {
             return Err(Error::invalid_at(
