@@ -19,6 +19,7 @@ use clv::time::{TimeUnit, parse_timestamp_for};
 use clv::{Error, Result};
 
 pub mod covariates;
+pub mod decimal;
 pub mod diagnostics;
 pub mod models;
 pub mod uncertainty;
@@ -80,6 +81,8 @@ pub trait JsObject {
         &self,
         key: &str,
     ) -> std::result::Result<Option<covariates::NumberOrNamed>, Self::Error>;
+    /// The binding's error for an error of the core (or of this crate).
+    fn error(&self, e: Error) -> Self::Error;
 }
 
 /// An options struct as a JS caller gives it (every field optional) and its

@@ -9,7 +9,6 @@
 //! DESIGN.md in camelCase; `index.d.ts` is generated from this file.
 #![allow(missing_docs)] // napi-derive generates undocumented items; the API docs are in index.d.ts.
 
-use clv::formulas::text;
 use clv_js_common::{self as glue, JsObject};
 use napi::bindgen_prelude::{Either, Float64Array, Uint8Array, Uint32Array, Unknown};
 use napi_derive::napi;
@@ -522,16 +521,7 @@ pub struct WalandColeInput {
 /// VC = Σ_{t=1..n} (Vol_t·M_t − D_t − R_t)·d^t − A, d = 1/(1+COC).
 #[napi(catch_unwind)]
 pub fn waland_cole(#[napi(ts_arg_type = "WalandColeInput")] input: Unknown<'_>) -> Result<String> {
-    let o = &input;
-    text::waland_cole(
-        &read::strings_of(o, "volume")?,
-        &read::strings_of(o, "margin")?,
-        &read::strings_of(o, "directCosts")?,
-        &read::strings_of(o, "retentionCosts")?,
-        &read::string_of(o, "acquisitionCost")?,
-        &read::string_of(o, "costOfCapital")?,
-    )
-    .map_err(js)
+    glue::decimal::waland_cole(&read::Opts(Some(&input)))
 }
 
 /// Waland & Cole with the same values in every one of `periods` periods.
@@ -551,18 +541,7 @@ pub struct WalandColeConstantInput {
 pub fn waland_cole_constant(
     #[napi(ts_arg_type = "WalandColeConstantInput")] input: Unknown<'_>,
 ) -> Result<String> {
-    let o = &input;
-    let periods = read::number_of(o, "periods")?;
-    text::waland_cole_constant(
-        &read::string_of(o, "volume")?,
-        &read::string_of(o, "margin")?,
-        &read::string_of(o, "directCosts")?,
-        &read::string_of(o, "retentionCosts")?,
-        glue::whole_u32("periods", periods, 1).map_err(js)?,
-        &read::string_of(o, "acquisitionCost")?,
-        &read::string_of(o, "costOfCapital")?,
-    )
-    .map_err(js)
+    glue::decimal::waland_cole_constant(&read::Opts(Some(&input)))
 }
 
 /// Inputs of the simple CLV.
@@ -582,18 +561,7 @@ pub struct SimpleClvInput {
 /// APV × purchase frequency × lifespan × margin rate − acquisition − retention costs.
 #[napi(catch_unwind)]
 pub fn simple_clv(#[napi(ts_arg_type = "SimpleClvInput")] input: Unknown<'_>) -> Result<String> {
-    let o = &input;
-    let money =
-        |k| Ok::<_, napi::Error<String>>(read::opt_string_of(o, k)?.unwrap_or_else(|| "0".into()));
-    text::simple_clv(
-        &read::string_of(o, "averagePurchaseValue")?,
-        &read::string_of(o, "purchaseFrequency")?,
-        &read::string_of(o, "lifespan")?,
-        &read::string_of(o, "marginRate")?,
-        &money("acquisitionCost")?,
-        &money("retentionCost")?,
-    )
-    .map_err(js)
+    glue::decimal::simple_clv(&read::Opts(Some(&input)))
 }
 
 /// Inputs of the retention CLV.
@@ -612,16 +580,7 @@ pub struct RetentionClvInput {
 pub fn retention_clv(
     #[napi(ts_arg_type = "RetentionClvInput")] input: Unknown<'_>,
 ) -> Result<String> {
-    let o = &input;
-    let periods = read::opt_number_of(o, "periods")?.map(|n| glue::whole_u32("periods", n, 1));
-    let periods = periods.transpose().map_err(js)?;
-    text::retention_clv(
-        &read::string_of(o, "margin")?,
-        &read::string_of(o, "retention")?,
-        &read::string_of(o, "discountRate")?,
-        periods,
-    )
-    .map_err(js)
+    glue::decimal::retention_clv(&read::Opts(Some(&input)))
 }
 
 /// Inputs of the contribution margin.
@@ -637,13 +596,7 @@ pub struct ContributionMarginInput {
 pub fn contribution_margin(
     #[napi(ts_arg_type = "ContributionMarginInput")] input: Unknown<'_>,
 ) -> Result<String> {
-    let o = &input;
-    text::contribution_margin(
-        &read::string_of(o, "revenue")?,
-        &read::string_of(o, "variableCosts")?,
-        &read::string_of(o, "costToServe")?,
-    )
-    .map_err(js)
+    glue::decimal::contribution_margin(&read::Opts(Some(&input)))
 }
 
 /// Rounds decimal text to `dp` places, half away from zero.

@@ -254,6 +254,10 @@ impl clv_js_common::JsObject for Opts<'_, '_> {
             }
         }
     }
+
+    fn error(&self, e: clv::Error) -> napi::Error<String> {
+        crate::js(e)
+    }
 }
 
 impl<'a> Opts<'_, 'a> {

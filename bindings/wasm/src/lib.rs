@@ -14,7 +14,6 @@
 //! fitted parameters.
 #![allow(missing_docs)] // wasm-bindgen generates undocumented items; the API docs are in the .d.ts.
 
-use clv::formulas::text;
 use clv::summary::Summary;
 use clv_js_common as glue;
 use js_sys::{Array, Float64Array, Object, Reflect, Uint8Array};
@@ -213,6 +212,10 @@ impl glue::JsObject for Opts<'_> {
         }
         let expected = "a number, or an object of numbers by name";
         Ok(self.named(key, expected, num)?.map(NumberOrNamed::Named))
+    }
+
+    fn error(&self, e: clv::Error) -> JsValue {
+        js(e)
     }
 }
 
@@ -465,24 +468,12 @@ pub fn rfm_segments(
 // ---------------------------------------------------------------------------
 // formulas (decimal strings in and out)
 
-fn opt_money(obj: &JsValue, key: &str) -> Result<String> {
-    Ok(opt_string(obj, key)?.unwrap_or_else(|| "0".into()))
-}
-
 /// VC = Σ_{t=1..n} (Vol_t·M_t − D_t − R_t)·d^t − A, d = 1/(1+COC).
 #[wasm_bindgen(js_name = walandCole)]
 pub fn waland_cole(
     #[wasm_bindgen(unchecked_param_type = "WalandColeInput")] input: JsValue,
 ) -> Result<String> {
-    text::waland_cole(
-        &strings(&input, "volume")?,
-        &strings(&input, "margin")?,
-        &strings(&input, "directCosts")?,
-        &strings(&input, "retentionCosts")?,
-        &string(&input, "acquisitionCost")?,
-        &string(&input, "costOfCapital")?,
-    )
-    .map_err(js)
+    glue::decimal::waland_cole(&Opts(&input))
 }
 
 /// Waland & Cole client value with constant per-period values.
@@ -490,17 +481,7 @@ pub fn waland_cole(
 pub fn waland_cole_constant(
     #[wasm_bindgen(unchecked_param_type = "WalandColeConstantInput")] input: JsValue,
 ) -> Result<String> {
-    let periods = num("periods", &get(&input, "periods")?)?;
-    text::waland_cole_constant(
-        &string(&input, "volume")?,
-        &string(&input, "margin")?,
-        &string(&input, "directCosts")?,
-        &string(&input, "retentionCosts")?,
-        glue::whole_u32("periods", periods, 1).map_err(js)?,
-        &string(&input, "acquisitionCost")?,
-        &string(&input, "costOfCapital")?,
-    )
-    .map_err(js)
+    glue::decimal::waland_cole_constant(&Opts(&input))
 }
 
 /// APV × purchase frequency × lifespan × margin rate − acquisition − retention costs.
@@ -508,15 +489,7 @@ pub fn waland_cole_constant(
 pub fn simple_clv(
     #[wasm_bindgen(unchecked_param_type = "SimpleClvInput")] input: JsValue,
 ) -> Result<String> {
-    text::simple_clv(
-        &string(&input, "averagePurchaseValue")?,
-        &string(&input, "purchaseFrequency")?,
-        &string(&input, "lifespan")?,
-        &string(&input, "marginRate")?,
-        &opt_money(&input, "acquisitionCost")?,
-        &opt_money(&input, "retentionCost")?,
-    )
-    .map_err(js)
+    glue::decimal::simple_clv(&Opts(&input))
 }
 
 /// m·r/(1+i−r), or Σ_{t=1..n} m·(r/(1+i))^t with `periods`.
@@ -524,15 +497,7 @@ pub fn simple_clv(
 pub fn retention_clv(
     #[wasm_bindgen(unchecked_param_type = "RetentionClvInput")] input: JsValue,
 ) -> Result<String> {
-    let periods = opt_f64(&input, "periods")?.map(|n| glue::whole_u32("periods", n, 1));
-    let periods = periods.transpose().map_err(js)?;
-    text::retention_clv(
-        &string(&input, "margin")?,
-        &string(&input, "retention")?,
-        &string(&input, "discountRate")?,
-        periods,
-    )
-    .map_err(js)
+    glue::decimal::retention_clv(&Opts(&input))
 }
 
 /// revenue − variable costs − cost to serve.
@@ -540,12 +505,7 @@ pub fn retention_clv(
 pub fn contribution_margin(
     #[wasm_bindgen(unchecked_param_type = "ContributionMarginInput")] input: JsValue,
 ) -> Result<String> {
-    text::contribution_margin(
-        &string(&input, "revenue")?,
-        &string(&input, "variableCosts")?,
-        &string(&input, "costToServe")?,
-    )
-    .map_err(js)
+    glue::decimal::contribution_margin(&Opts(&input))
 }
 
 /// Rounds decimal text to `dp` places, half away from zero.
