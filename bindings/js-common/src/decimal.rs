@@ -3,50 +3,12 @@
 //! object's fields by their JS names, in order (a missing or wrong-typed
 //! field is an error naming it, the first one wins), and calls the core.
 
-use clv::Error;
 use clv::formulas::text;
 
-use crate::{JsObject, whole_u32};
+use crate::{JsObject, Required};
 
 /// `Ok`, or the binding's error for a core error.
 type Out<O> = std::result::Result<String, <O as JsObject>::Error>;
-
-/// The fields of a formula's input object that must be given.
-struct Required<'o, O>(&'o O);
-
-impl<O: JsObject> Required<'_, O> {
-    /// `value`, or the binding's error naming `key` as undefined.
-    fn given<T>(&self, key: &str, value: Option<T>, expected: &str) -> Result<T, O::Error> {
-        value.ok_or_else(|| self.0.error(Error::invalid(key, "undefined", expected)))
-    }
-
-    fn string(&self, key: &str) -> Result<String, O::Error> {
-        self.given(key, self.0.string(key)?, "a string")
-    }
-
-    fn strings(&self, key: &str) -> Result<Vec<String>, O::Error> {
-        self.given(key, self.0.strings(key)?, "an array of strings")
-    }
-
-    fn number(&self, key: &str) -> Result<f64, O::Error> {
-        self.given(key, self.0.number(key)?, "a number")
-    }
-
-    /// A money amount that defaults to `"0"`.
-    fn money(&self, key: &str) -> Result<String, O::Error> {
-        Ok(self.0.string(key)?.unwrap_or_else(|| "0".into()))
-    }
-
-    /// The number of periods: a whole number ≥ 1.
-    fn periods(&self, n: f64) -> Result<u32, O::Error> {
-        whole_u32("periods", n, 1).map_err(|e| self.0.error(e))
-    }
-
-    /// The core's answer as the binding's.
-    fn out(&self, value: clv::Result<String>) -> Out<O> {
-        value.map_err(|e| self.0.error(e))
-    }
-}
 
 /// `walandCole({volume, margin, directCosts, retentionCosts,
 /// acquisitionCost, costOfCapital})` ([`text::waland_cole`]).

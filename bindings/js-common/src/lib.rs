@@ -85,6 +85,50 @@ pub trait JsObject {
     fn error(&self, e: Error) -> Self::Error;
 }
 
+/// A JS object whose fields must be given (a missing one is the binding's
+/// [`Error::InvalidValue`] naming it as undefined), and the binding's error
+/// for the core's.
+pub(crate) struct Required<'o, O>(pub &'o O);
+
+impl<O: JsObject> Required<'_, O> {
+    /// `value`, or the binding's error naming `key` as undefined.
+    pub(crate) fn given<T>(
+        &self,
+        key: &str,
+        value: Option<T>,
+        expected: &str,
+    ) -> std::result::Result<T, O::Error> {
+        value.ok_or_else(|| self.0.error(Error::invalid(key, "undefined", expected)))
+    }
+
+    pub(crate) fn string(&self, key: &str) -> std::result::Result<String, O::Error> {
+        self.given(key, self.0.string(key)?, "a string")
+    }
+
+    pub(crate) fn strings(&self, key: &str) -> std::result::Result<Vec<String>, O::Error> {
+        self.given(key, self.0.strings(key)?, "an array of strings")
+    }
+
+    pub(crate) fn number(&self, key: &str) -> std::result::Result<f64, O::Error> {
+        self.given(key, self.0.number(key)?, "a number")
+    }
+
+    /// A money amount that defaults to `"0"`.
+    pub(crate) fn money(&self, key: &str) -> std::result::Result<String, O::Error> {
+        Ok(self.0.string(key)?.unwrap_or_else(|| "0".into()))
+    }
+
+    /// The number of periods: a whole number ≥ 1.
+    pub(crate) fn periods(&self, n: f64) -> std::result::Result<u32, O::Error> {
+        whole_u32("periods", n, 1).map_err(|e| self.0.error(e))
+    }
+
+    /// The core's answer as the binding's.
+    pub(crate) fn out<T>(&self, value: Result<T>) -> std::result::Result<T, O::Error> {
+        value.map_err(|e| self.0.error(e))
+    }
+}
+
 /// An options struct as a JS caller gives it (every field optional) and its
 /// `read` from a [`JsObject`]: each field declared once with its kind
 /// (`number`: `Option<f64>`, `string`: `Option<String>`) and its JS name.
@@ -163,6 +207,37 @@ pub struct ProportionsArgs {
 }
 
 impl ProportionsArgs {
+    /// The counts (`successesTreated`, `nTreated`, `successesControl`,
+    /// `nControl`, all required) and then the options (`confidence`,
+    /// `population`) of a JS call, by their JS names.
+    ///
+    /// # Errors
+    /// The binding's, for a missing or wrong-typed field (named as JS does).
+    pub fn read<O: JsObject>(counts: &O, options: &O) -> std::result::Result<Self, O::Error> {
+        let count = |key| Required(counts).number(key);
+        Ok(ProportionsArgs {
+            successes_treated: count("successesTreated")?,
+            n_treated: count("nTreated")?,
+            successes_control: count("successesControl")?,
+            n_control: count("nControl")?,
+            confidence: options.number("confidence")?,
+            population: options.number("population")?,
+        })
+    }
+
+    /// `upliftProportions(counts, options)`: [`ProportionsArgs::read`], then
+    /// [`ProportionsArgs::uplift`].
+    ///
+    /// # Errors
+    /// Those of both, as the binding's errors.
+    pub fn read_uplift<O: JsObject>(
+        counts: &O,
+        options: &O,
+    ) -> std::result::Result<Uplift, O::Error> {
+        let args = Self::read(counts, options)?;
+        Required(counts).out(args.uplift())
+    }
+
     /// Uplift on a binary metric from the counts; see
     /// [`clv::experiment::uplift_proportions`].
     ///

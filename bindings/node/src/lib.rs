@@ -9,7 +9,7 @@
 //! DESIGN.md in camelCase; `index.d.ts` is generated from this file.
 #![allow(missing_docs)] // napi-derive generates undocumented items; the API docs are in index.d.ts.
 
-use clv_js_common::{self as glue, JsObject};
+use clv_js_common as glue;
 use napi::bindgen_prelude::{Either, Float64Array, Uint8Array, Uint32Array, Unknown};
 use napi_derive::napi;
 
@@ -955,19 +955,8 @@ pub fn uplift_proportions(
     counts: Proportions<'_>,
     options: Option<ProportionsOptions<'_>>,
 ) -> Result<Uplift> {
-    let count = |k| read::number_of(&counts, k);
-    let o = read::Opts(options.as_ref());
-    glue::ProportionsArgs {
-        successes_treated: count("successesTreated")?,
-        n_treated: count("nTreated")?,
-        successes_control: count("successesControl")?,
-        n_control: count("nControl")?,
-        confidence: o.number("confidence")?,
-        population: o.number("population")?,
-    }
-    .uplift()
-    .map(Uplift::from)
-    .map_err(js)
+    let (c, o) = (read::Opts(Some(&counts)), read::Opts(options.as_ref()));
+    glue::ProportionsArgs::read_uplift(&c, &o).map(Uplift::from)
 }
 
 /// Wilson score interval [low, high] of successes / n (Wilson 1927).

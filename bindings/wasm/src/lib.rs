@@ -655,18 +655,10 @@ pub fn uplift_proportions(
     #[wasm_bindgen(unchecked_param_type = "Proportions")] counts: JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "ProportionsOptions")] options: JsValue,
 ) -> Result<JsValue> {
-    let n = |f: &str| num(f, &get(&counts, f)?);
-    let u = glue::ProportionsArgs {
-        confidence: opt_f64(&options, "confidence")?,
-        population: opt_f64(&options, "population")?,
-        successes_treated: n("successesTreated")?,
-        n_treated: n("nTreated")?,
-        successes_control: n("successesControl")?,
-        n_control: n("nControl")?,
-    }
-    .uplift()
-    .map_err(js)?;
-    to_js(&u)
+    to_js(&glue::ProportionsArgs::read_uplift(
+        &Opts(&counts),
+        &Opts(&options),
+    )?)
 }
 
 /// Wilson score interval [low, high] of successes / n (Wilson 1927).
