@@ -58,6 +58,11 @@ pub trait JsObject {
     /// # Errors
     /// The binding's, for a value that is not a string.
     fn string(&self, key: &str) -> std::result::Result<Option<String>, Self::Error>;
+    /// The boolean `key`, `None` when not given.
+    ///
+    /// # Errors
+    /// The binding's, for a value that is not a boolean.
+    fn boolean(&self, key: &str) -> std::result::Result<Option<bool>, Self::Error>;
     /// The array of strings `key`, `None` when not given.
     ///
     /// # Errors
@@ -131,10 +136,12 @@ impl<O: JsObject> Required<'_, O> {
 
 /// An options struct as a JS caller gives it (every field optional) and its
 /// `read` from a [`JsObject`]: each field declared once with its kind
-/// (`number`: `Option<f64>`, `string`: `Option<String>`) and its JS name.
+/// (`number`: `Option<f64>`, `string`: `Option<String>`, `boolean`:
+/// `Option<bool>`) and its JS name.
 macro_rules! js_args {
     (@ty number) => { Option<f64> };
     (@ty string) => { Option<String> };
+    (@ty boolean) => { Option<bool> };
     ($(#[$m:meta])* pub struct $name:ident { $($(#[$fm:meta])* $field:ident: $kind:ident = $js:literal,)* }) => {
         $(#[$m])*
         #[derive(Debug, Clone, Default, PartialEq)]
@@ -375,21 +382,22 @@ pub fn camel(name: &str) -> String {
     out
 }
 
-/// Summary options as a JS caller gives them: `freq` (`"D"`, `"W"`, `"M"`,
-/// `"H"` or `"<n>d"`, default `"D"` as `lifetimes`), dates as text.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct SummaryArgs {
-    /// Time unit, default `"D"`.
-    pub freq: Option<String>,
-    /// End of observation, default the latest transaction.
-    pub observation_period_end: Option<String>,
-    /// End of calibration; adds the holdout columns.
-    pub calibration_period_end: Option<String>,
-    /// chrono `strftime` format of every date; default `YYYY-MM-DD`,
-    /// `YYYYMMDD` or ISO date-time.
-    pub date_format: Option<String>,
-    /// Skip (and report) bad rows instead of failing.
-    pub skip_invalid: Option<bool>,
+js_args! {
+    /// Summary options as a JS caller gives them: `freq` (`"D"`, `"W"`, `"M"`,
+    /// `"H"` or `"<n>d"`, default `"D"` as `lifetimes`), dates as text.
+    pub struct SummaryArgs {
+        /// Time unit, default `"D"`.
+        freq: string = "freq",
+        /// End of observation, default the latest transaction.
+        observation_period_end: string = "observationPeriodEnd",
+        /// End of calibration; adds the holdout columns.
+        calibration_period_end: string = "calibrationPeriodEnd",
+        /// chrono `strftime` format of every date; default `YYYY-MM-DD`,
+        /// `YYYYMMDD` or ISO date-time.
+        date_format: string = "dateFormat",
+        /// Skip (and report) bad rows instead of failing.
+        skip_invalid: boolean = "skipInvalid",
+    }
 }
 
 fn date(field: &str, text: &str, format: Option<&str>) -> Result<i64> {
@@ -526,6 +534,23 @@ pub struct CsvArgs {
 }
 
 impl CsvArgs {
+    /// The columns (`customerIdCol`, `datetimeCol`, both required,
+    /// `monetaryValueCol`) and the reading options (`delimiter`,
+    /// `hasHeader`) of a JS options object, by their JS names.
+    ///
+    /// # Errors
+    /// The binding's, for a missing or wrong-typed field (named as JS does).
+    pub fn read<O: JsObject>(o: &O) -> std::result::Result<Self, O::Error> {
+        let r = Required(o);
+        Ok(CsvArgs {
+            customer_id_col: r.string("customerIdCol")?,
+            datetime_col: r.string("datetimeCol")?,
+            monetary_value_col: o.string("monetaryValueCol")?,
+            delimiter: o.string("delimiter")?,
+            has_header: o.boolean("hasHeader")?,
+        })
+    }
+
     /// The core's [`ReadOptions`].
     ///
     /// # Errors

@@ -8,7 +8,7 @@ use clv::error::check;
 use napi::bindgen_prelude::{Either, Float64Array, Uint32Array, Unknown};
 use napi_derive::napi;
 
-use crate::{CsvOptions, Result, count, glue, js, out, read, sl, text_bytes};
+use crate::{Result, count, glue, js, out, read, sl, text_bytes};
 
 /// The model of the `model` argument ([`read::model`]: anything but a
 /// model class instance is an `INVALID_INPUT` naming `model`; an unfitted
@@ -114,7 +114,7 @@ pub fn tracking_series_from_csv(
     #[napi(ts_arg_type = "CsvOptions")] options: Unknown<'_>,
 ) -> Result<TrackingLog> {
     let (m, text) = (&core_of(model)?, read::text("text", text)?);
-    let (csv, args) = CsvOptions::read(&options)?.into_args();
+    let (csv, args) = crate::csv_options(&options)?;
     let log = glue::diagnostics::tracking_csv(m, text_bytes(&text), &csv, &args);
     log.map(Into::into).map_err(js)
 }

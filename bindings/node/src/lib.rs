@@ -137,32 +137,6 @@ pub struct SummaryOptions {
     pub skip_invalid: Option<bool>,
 }
 
-impl SummaryOptions {
-    /// The JS object (none: the defaults), read with our errors.
-    fn read(o: Option<&Unknown<'_>>) -> Result<Self> {
-        let Some(o) = o else {
-            return Ok(Self::default());
-        };
-        Ok(SummaryOptions {
-            freq: read::opt_string_of(o, "freq")?,
-            observation_period_end: read::opt_string_of(o, "observationPeriodEnd")?,
-            calibration_period_end: read::opt_string_of(o, "calibrationPeriodEnd")?,
-            date_format: read::opt_string_of(o, "dateFormat")?,
-            skip_invalid: read::opt_bool_of(o, "skipInvalid")?,
-        })
-    }
-
-    fn args(&self) -> glue::SummaryArgs {
-        glue::SummaryArgs {
-            freq: self.freq.clone(),
-            observation_period_end: self.observation_period_end.clone(),
-            calibration_period_end: self.calibration_period_end.clone(),
-            date_format: self.date_format.clone(),
-            skip_invalid: self.skip_invalid,
-        }
-    }
-}
-
 /// Options of `rfmSummaryFromCsv`: where the columns are, and the summary options.
 #[napi(object)]
 pub struct CsvOptions {
@@ -251,7 +225,7 @@ pub fn rfm_summary(
     #[napi(ts_arg_type = "SummaryOptions | undefined | null")] options: Option<Unknown<'_>>,
 ) -> Result<RfmSummary> {
     let transactions = Transactions::read(&transactions)?;
-    let args = SummaryOptions::read(options.as_ref())?.args();
+    let args = glue::SummaryArgs::read(&read::Opts(options.as_ref()))?;
     let amounts = transactions.monetary_value.as_ref().map(sl);
     glue::summarize_columns(
         &transactions.customer_id,
@@ -263,49 +237,12 @@ pub fn rfm_summary(
     .map_err(js)
 }
 
-impl CsvOptions {
-    /// The JS object, read with our errors (in @clv/wasm's order: the
-    /// columns and reading options, the summary options, `order`).
-    pub(crate) fn read(o: &Unknown<'_>) -> Result<Self> {
-        let customer_id_col = read::string_of(o, "customerIdCol")?;
-        let datetime_col = read::string_of(o, "datetimeCol")?;
-        let monetary_value_col = read::opt_string_of(o, "monetaryValueCol")?;
-        let delimiter = read::opt_string_of(o, "delimiter")?;
-        let has_header = read::opt_bool_of(o, "hasHeader")?;
-        let s = SummaryOptions::read(Some(o))?;
-        Ok(CsvOptions {
-            customer_id_col,
-            datetime_col,
-            monetary_value_col,
-            delimiter,
-            has_header,
-            freq: s.freq,
-            observation_period_end: s.observation_period_end,
-            calibration_period_end: s.calibration_period_end,
-            date_format: s.date_format,
-            skip_invalid: s.skip_invalid,
-            order: read::opt_string_of(o, "order")?,
-        })
-    }
-
-    /// The reading and summary options, as the shared glue takes them.
-    pub(crate) fn into_args(self) -> (glue::CsvArgs, glue::SummaryArgs) {
-        let csv = glue::CsvArgs {
-            customer_id_col: self.customer_id_col,
-            datetime_col: self.datetime_col,
-            monetary_value_col: self.monetary_value_col,
-            delimiter: self.delimiter,
-            has_header: self.has_header,
-        };
-        let summary = glue::SummaryArgs {
-            freq: self.freq,
-            observation_period_end: self.observation_period_end,
-            calibration_period_end: self.calibration_period_end,
-            date_format: self.date_format,
-            skip_invalid: self.skip_invalid,
-        };
-        (csv, summary)
-    }
+/// The reading options and the summary options of a `CsvOptions` object,
+/// read with our errors (in @clv/wasm's order: the columns and reading
+/// options, then the summary options).
+pub(crate) fn csv_options(o: &Unknown<'_>) -> Result<(glue::CsvArgs, glue::SummaryArgs)> {
+    let o = read::Opts(Some(o));
+    Ok((glue::CsvArgs::read(&o)?, glue::SummaryArgs::read(&o)?))
 }
 
 /// The bytes of a file given as text or as bytes.
@@ -323,7 +260,7 @@ pub fn rfm_summary_from_csv(
     #[napi(ts_arg_type = "CsvOptions")] options: Unknown<'_>,
 ) -> Result<RfmSummary> {
     let text = read::text("text", text)?;
-    let (csv, args) = CsvOptions::read(&options)?.into_args();
+    let (csv, args) = csv_options(&options)?;
     let bytes = text_bytes(&text);
     glue::summarize_csv(bytes, &csv, &args)
         .map(RfmSummary::from)
@@ -339,7 +276,7 @@ pub fn rfm_summary_from_file(
     #[napi(ts_arg_type = "CsvOptions")] options: Unknown<'_>,
 ) -> Result<RfmSummary> {
     let path = read::string("path", path)?;
-    let (csv, args) = CsvOptions::read(&options)?.into_args();
+    let (csv, args) = csv_options(&options)?;
     glue::summarize_file(&path, &csv, &args)
         .map(RfmSummary::from)
         .map_err(js)
@@ -358,9 +295,8 @@ impl Summarizer {
     /// A summariser with the options of `rfmSummaryFromCsv` (and `order`).
     #[napi(catch_unwind, constructor)]
     pub fn new(#[napi(ts_arg_type = "CsvOptions")] options: Unknown<'_>) -> Result<Self> {
-        let options = CsvOptions::read(&options)?;
-        let order = options.order.clone();
-        let (csv, args) = options.into_args();
+        let (csv, args) = csv_options(&options)?;
+        let order = read::opt_string_of(&options, "order")?;
         glue::CsvStream::new(&csv, &args, order.as_deref())
             .map(|inner| Summarizer { inner })
             .map_err(js)

@@ -160,10 +160,6 @@ fn opt_string(obj: &JsValue, key: &str) -> Result<Option<String>> {
         .ok_or_else(|| invalid(key, type_name(&v), "a string"))
 }
 
-fn string(obj: &JsValue, key: &str) -> Result<String> {
-    opt_string(obj, key)?.ok_or_else(|| invalid(key, "undefined", "a string"))
-}
-
 fn strings(obj: &JsValue, key: &str) -> Result<Vec<String>> {
     let v = get(obj, key)?;
     if !Array::is_array(&v) {
@@ -191,6 +187,10 @@ impl glue::JsObject for Opts<'_> {
 
     fn string(&self, key: &str) -> Result<Option<String>> {
         opt_string(self.0, key)
+    }
+
+    fn boolean(&self, key: &str) -> Result<Option<bool>> {
+        opt_bool(self.0, key)
     }
 
     fn strings(&self, key: &str) -> Result<Option<Vec<String>>> {
@@ -313,13 +313,7 @@ fn strings_array(v: &[String]) -> Array {
 // summary and RFM
 
 fn summary_args(options: &JsValue) -> Result<glue::SummaryArgs> {
-    Ok(glue::SummaryArgs {
-        freq: opt_string(options, "freq")?,
-        observation_period_end: opt_string(options, "observationPeriodEnd")?,
-        calibration_period_end: opt_string(options, "calibrationPeriodEnd")?,
-        date_format: opt_string(options, "dateFormat")?,
-        skip_invalid: opt_bool(options, "skipInvalid")?,
-    })
+    glue::SummaryArgs::read(&Opts(options))
 }
 
 fn f64_array(v: &[f64]) -> Float64Array {
@@ -357,13 +351,7 @@ pub(crate) fn text_bytes(text: &JsValue) -> Result<Vec<u8>> {
 
 /// The reading options of a `CsvOptions` object.
 pub(crate) fn csv_args(options: &JsValue) -> Result<glue::CsvArgs> {
-    Ok(glue::CsvArgs {
-        customer_id_col: string(options, "customerIdCol")?,
-        datetime_col: string(options, "datetimeCol")?,
-        monetary_value_col: opt_string(options, "monetaryValueCol")?,
-        delimiter: opt_string(options, "delimiter")?,
-        has_header: opt_bool(options, "hasHeader")?,
-    })
+    glue::CsvArgs::read(&Opts(options))
 }
 
 /// A transaction file (CSV, TSV, `;` or whitespace separated) → summary, as `rfmSummary`.
