@@ -454,12 +454,6 @@ pub struct WalandColeInput {
     pub cost_of_capital: String,
 }
 
-/// VC = Σ_{t=1..n} (Vol_t·M_t − D_t − R_t)·d^t − A, d = 1/(1+COC).
-#[napi(catch_unwind)]
-pub fn waland_cole(#[napi(ts_arg_type = "WalandColeInput")] input: Unknown<'_>) -> Result<String> {
-    glue::decimal::waland_cole(&read::Opts(Some(&input)))
-}
-
 /// Waland & Cole with the same values in every one of `periods` periods.
 #[napi(object)]
 pub struct WalandColeConstantInput {
@@ -470,14 +464,6 @@ pub struct WalandColeConstantInput {
     pub periods: f64,
     pub acquisition_cost: String,
     pub cost_of_capital: String,
-}
-
-/// Waland & Cole client value with constant per-period values.
-#[napi(catch_unwind)]
-pub fn waland_cole_constant(
-    #[napi(ts_arg_type = "WalandColeConstantInput")] input: Unknown<'_>,
-) -> Result<String> {
-    glue::decimal::waland_cole_constant(&read::Opts(Some(&input)))
 }
 
 /// Inputs of the simple CLV.
@@ -494,12 +480,6 @@ pub struct SimpleClvInput {
     pub retention_cost: Option<String>,
 }
 
-/// APV × purchase frequency × lifespan × margin rate − acquisition − retention costs.
-#[napi(catch_unwind)]
-pub fn simple_clv(#[napi(ts_arg_type = "SimpleClvInput")] input: Unknown<'_>) -> Result<String> {
-    glue::decimal::simple_clv(&read::Opts(Some(&input)))
-}
-
 /// Inputs of the retention CLV.
 #[napi(object)]
 pub struct RetentionClvInput {
@@ -511,14 +491,6 @@ pub struct RetentionClvInput {
     pub periods: Option<f64>,
 }
 
-/// m·r/(1+i−r), or Σ_{t=1..n} m·(r/(1+i))^t with `periods`.
-#[napi(catch_unwind)]
-pub fn retention_clv(
-    #[napi(ts_arg_type = "RetentionClvInput")] input: Unknown<'_>,
-) -> Result<String> {
-    glue::decimal::retention_clv(&read::Opts(Some(&input)))
-}
-
 /// Inputs of the contribution margin.
 #[napi(object)]
 pub struct ContributionMarginInput {
@@ -527,12 +499,31 @@ pub struct ContributionMarginInput {
     pub cost_to_serve: String,
 }
 
-/// revenue − variable costs − cost to serve.
-#[napi(catch_unwind)]
-pub fn contribution_margin(
-    #[napi(ts_arg_type = "ContributionMarginInput")] input: Unknown<'_>,
-) -> Result<String> {
-    glue::decimal::contribution_margin(&read::Opts(Some(&input)))
+/// The decimal formulas, each a function of one input object that
+/// `clv_js_common::decimal` reads and computes: `/// doc` `name("TS type")`.
+macro_rules! decimal_formulas {
+    ($($(#[$m:meta])* $name:ident($ty:literal);)*) => {
+        $(
+            $(#[$m])*
+            #[napi(catch_unwind)]
+            pub fn $name(#[napi(ts_arg_type = $ty)] input: Unknown<'_>) -> Result<String> {
+                glue::decimal::$name(&read::Opts(Some(&input)))
+            }
+        )*
+    };
+}
+
+decimal_formulas! {
+    /// VC = Σ_{t=1..n} (Vol_t·M_t − D_t − R_t)·d^t − A, d = 1/(1+COC).
+    waland_cole("WalandColeInput");
+    /// Waland & Cole client value with constant per-period values.
+    waland_cole_constant("WalandColeConstantInput");
+    /// APV × purchase frequency × lifespan × margin rate − acquisition − retention costs.
+    simple_clv("SimpleClvInput");
+    /// m·r/(1+i−r), or Σ_{t=1..n} m·(r/(1+i))^t with `periods`.
+    retention_clv("RetentionClvInput");
+    /// revenue − variable costs − cost to serve.
+    contribution_margin("ContributionMarginInput");
 }
 
 /// Rounds decimal text to `dp` places, half away from zero.

@@ -456,44 +456,31 @@ pub fn rfm_segments(
 // ---------------------------------------------------------------------------
 // formulas (decimal strings in and out)
 
-/// VC = Σ_{t=1..n} (Vol_t·M_t − D_t − R_t)·d^t − A, d = 1/(1+COC).
-#[wasm_bindgen(js_name = walandCole)]
-pub fn waland_cole(
-    #[wasm_bindgen(unchecked_param_type = "WalandColeInput")] input: JsValue,
-) -> Result<String> {
-    glue::decimal::waland_cole(&Opts(&input))
+/// The decimal formulas, each a function of one input object that
+/// `clv_js_common::decimal` reads and computes: `/// doc` `jsName rust_name("TS type")`.
+macro_rules! decimal_formulas {
+    ($($(#[$m:meta])* $js:ident $name:ident($ty:literal);)*) => {
+        $(
+            $(#[$m])*
+            #[wasm_bindgen(js_name = $js)]
+            pub fn $name(#[wasm_bindgen(unchecked_param_type = $ty)] input: JsValue) -> Result<String> {
+                glue::decimal::$name(&Opts(&input))
+            }
+        )*
+    };
 }
 
-/// Waland & Cole client value with constant per-period values.
-#[wasm_bindgen(js_name = walandColeConstant)]
-pub fn waland_cole_constant(
-    #[wasm_bindgen(unchecked_param_type = "WalandColeConstantInput")] input: JsValue,
-) -> Result<String> {
-    glue::decimal::waland_cole_constant(&Opts(&input))
-}
-
-/// APV × purchase frequency × lifespan × margin rate − acquisition − retention costs.
-#[wasm_bindgen(js_name = simpleClv)]
-pub fn simple_clv(
-    #[wasm_bindgen(unchecked_param_type = "SimpleClvInput")] input: JsValue,
-) -> Result<String> {
-    glue::decimal::simple_clv(&Opts(&input))
-}
-
-/// m·r/(1+i−r), or Σ_{t=1..n} m·(r/(1+i))^t with `periods`.
-#[wasm_bindgen(js_name = retentionClv)]
-pub fn retention_clv(
-    #[wasm_bindgen(unchecked_param_type = "RetentionClvInput")] input: JsValue,
-) -> Result<String> {
-    glue::decimal::retention_clv(&Opts(&input))
-}
-
-/// revenue − variable costs − cost to serve.
-#[wasm_bindgen(js_name = contributionMargin)]
-pub fn contribution_margin(
-    #[wasm_bindgen(unchecked_param_type = "ContributionMarginInput")] input: JsValue,
-) -> Result<String> {
-    glue::decimal::contribution_margin(&Opts(&input))
+decimal_formulas! {
+    /// VC = Σ_{t=1..n} (Vol_t·M_t − D_t − R_t)·d^t − A, d = 1/(1+COC).
+    walandCole waland_cole("WalandColeInput");
+    /// Waland & Cole client value with constant per-period values.
+    walandColeConstant waland_cole_constant("WalandColeConstantInput");
+    /// APV × purchase frequency × lifespan × margin rate − acquisition − retention costs.
+    simpleClv simple_clv("SimpleClvInput");
+    /// m·r/(1+i−r), or Σ_{t=1..n} m·(r/(1+i))^t with `periods`.
+    retentionClv retention_clv("RetentionClvInput");
+    /// revenue − variable costs − cost to serve.
+    contributionMargin contribution_margin("ContributionMarginInput");
 }
 
 /// Rounds decimal text to `dp` places, half away from zero.
