@@ -500,11 +500,11 @@ pub struct ContributionMarginInput {
 }
 
 /// The decimal formulas, each a function of one input object that
-/// `clv_js_common::decimal` reads and computes: `/// doc` `name("TS type")`.
+/// `clv_js_common::decimal` reads and computes: `"doc" name("TS type")`.
 macro_rules! decimal_formulas {
-    ($($(#[$m:meta])* $name:ident($ty:literal);)*) => {
+    ($($doc:literal $name:ident($ty:literal);)*) => {
         $(
-            $(#[$m])*
+            #[doc = $doc]
             #[napi(catch_unwind)]
             pub fn $name(#[napi(ts_arg_type = $ty)] input: Unknown<'_>) -> Result<String> {
                 glue::decimal::$name(&read::Opts(Some(&input)))
@@ -514,15 +514,15 @@ macro_rules! decimal_formulas {
 }
 
 decimal_formulas! {
-    /// VC = Σ_{t=1..n} (Vol_t·M_t − D_t − R_t)·d^t − A, d = 1/(1+COC).
+    "VC = Σ_{t=1..n} (Vol_t·M_t − D_t − R_t)·d^t − A, d = 1/(1+COC)."
     waland_cole("WalandColeInput");
-    /// Waland & Cole client value with constant per-period values.
+    "Waland & Cole client value with constant per-period values."
     waland_cole_constant("WalandColeConstantInput");
-    /// APV × purchase frequency × lifespan × margin rate − acquisition − retention costs.
+    "APV × purchase frequency × lifespan × margin rate − acquisition − retention costs."
     simple_clv("SimpleClvInput");
-    /// m·r/(1+i−r), or Σ_{t=1..n} m·(r/(1+i))^t with `periods`.
+    "m·r/(1+i−r), or Σ_{t=1..n} m·(r/(1+i))^t with `periods`."
     retention_clv("RetentionClvInput");
-    /// revenue − variable costs − cost to serve.
+    "revenue − variable costs − cost to serve."
     contribution_margin("ContributionMarginInput");
 }
 

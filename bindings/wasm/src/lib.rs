@@ -457,11 +457,11 @@ pub fn rfm_segments(
 // formulas (decimal strings in and out)
 
 /// The decimal formulas, each a function of one input object that
-/// `clv_js_common::decimal` reads and computes: `/// doc` `jsName rust_name("TS type")`.
+/// `clv_js_common::decimal` reads and computes: `"doc" jsName rust_name("TS type")`.
 macro_rules! decimal_formulas {
-    ($($(#[$m:meta])* $js:ident $name:ident($ty:literal);)*) => {
+    ($($doc:literal $js:ident $name:ident($ty:literal);)*) => {
         $(
-            $(#[$m])*
+            #[doc = $doc]
             #[wasm_bindgen(js_name = $js)]
             pub fn $name(#[wasm_bindgen(unchecked_param_type = $ty)] input: JsValue) -> Result<String> {
                 glue::decimal::$name(&Opts(&input))
@@ -471,15 +471,15 @@ macro_rules! decimal_formulas {
 }
 
 decimal_formulas! {
-    /// VC = Σ_{t=1..n} (Vol_t·M_t − D_t − R_t)·d^t − A, d = 1/(1+COC).
+    "VC = Σ_{t=1..n} (Vol_t·M_t − D_t − R_t)·d^t − A, d = 1/(1+COC)."
     walandCole waland_cole("WalandColeInput");
-    /// Waland & Cole client value with constant per-period values.
+    "Waland & Cole client value with constant per-period values."
     walandColeConstant waland_cole_constant("WalandColeConstantInput");
-    /// APV × purchase frequency × lifespan × margin rate − acquisition − retention costs.
+    "APV × purchase frequency × lifespan × margin rate − acquisition − retention costs."
     simpleClv simple_clv("SimpleClvInput");
-    /// m·r/(1+i−r), or Σ_{t=1..n} m·(r/(1+i))^t with `periods`.
+    "m·r/(1+i−r), or Σ_{t=1..n} m·(r/(1+i))^t with `periods`."
     retentionClv retention_clv("RetentionClvInput");
-    /// revenue − variable costs − cost to serve.
+    "revenue − variable costs − cost to serve."
     contributionMargin contribution_margin("ContributionMarginInput");
 }
 
