@@ -19,6 +19,7 @@ use clv::time::{TimeUnit, parse_timestamp_for};
 use clv::{Error, Result};
 
 pub mod covariates;
+pub mod decimal;
 pub mod diagnostics;
 pub mod models;
 pub mod uncertainty;
@@ -57,6 +58,11 @@ pub trait JsObject {
     /// # Errors
     /// The binding's, for a value that is not a string.
     fn string(&self, key: &str) -> std::result::Result<Option<String>, Self::Error>;
+    /// The boolean `key`, `None` when not given.
+    ///
+    /// # Errors
+    /// The binding's, for a value that is not a boolean.
+    fn boolean(&self, key: &str) -> std::result::Result<Option<bool>, Self::Error>;
     /// The array of strings `key`, `None` when not given.
     ///
     /// # Errors
@@ -80,14 +86,62 @@ pub trait JsObject {
         &self,
         key: &str,
     ) -> std::result::Result<Option<covariates::NumberOrNamed>, Self::Error>;
+    /// The binding's error for an error of the core (or of this crate).
+    fn error(&self, e: Error) -> Self::Error;
+}
+
+/// A JS object whose fields must be given (a missing one is the binding's
+/// [`Error::InvalidValue`] naming it as undefined), and the binding's error
+/// for the core's.
+pub(crate) struct Required<'o, O>(pub &'o O);
+
+impl<O: JsObject> Required<'_, O> {
+    /// `value`, or the binding's error naming `key` as undefined.
+    pub(crate) fn given<T>(
+        &self,
+        key: &str,
+        value: Option<T>,
+        expected: &str,
+    ) -> std::result::Result<T, O::Error> {
+        value.ok_or_else(|| self.0.error(Error::invalid(key, "undefined", expected)))
+    }
+
+    pub(crate) fn string(&self, key: &str) -> std::result::Result<String, O::Error> {
+        self.given(key, self.0.string(key)?, "a string")
+    }
+
+    pub(crate) fn strings(&self, key: &str) -> std::result::Result<Vec<String>, O::Error> {
+        self.given(key, self.0.strings(key)?, "an array of strings")
+    }
+
+    pub(crate) fn number(&self, key: &str) -> std::result::Result<f64, O::Error> {
+        self.given(key, self.0.number(key)?, "a number")
+    }
+
+    /// A money amount that defaults to `"0"`.
+    pub(crate) fn money(&self, key: &str) -> std::result::Result<String, O::Error> {
+        Ok(self.0.string(key)?.unwrap_or_else(|| "0".into()))
+    }
+
+    /// The number of periods: a whole number ≥ 1.
+    pub(crate) fn periods(&self, n: f64) -> std::result::Result<u32, O::Error> {
+        whole_u32("periods", n, 1).map_err(|e| self.0.error(e))
+    }
+
+    /// The core's answer as the binding's.
+    pub(crate) fn out<T>(&self, value: Result<T>) -> std::result::Result<T, O::Error> {
+        value.map_err(|e| self.0.error(e))
+    }
 }
 
 /// An options struct as a JS caller gives it (every field optional) and its
 /// `read` from a [`JsObject`]: each field declared once with its kind
-/// (`number`: `Option<f64>`, `string`: `Option<String>`) and its JS name.
+/// (`number`: `Option<f64>`, `string`: `Option<String>`, `boolean`:
+/// `Option<bool>`) and its JS name.
 macro_rules! js_args {
     (@ty number) => { Option<f64> };
     (@ty string) => { Option<String> };
+    (@ty boolean) => { Option<bool> };
     ($(#[$m:meta])* pub struct $name:ident { $($(#[$fm:meta])* $field:ident: $kind:ident = $js:literal,)* }) => {
         $(#[$m])*
         #[derive(Debug, Clone, Default, PartialEq)]
@@ -160,6 +214,37 @@ pub struct ProportionsArgs {
 }
 
 impl ProportionsArgs {
+    /// The counts (`successesTreated`, `nTreated`, `successesControl`,
+    /// `nControl`, all required) and then the options (`confidence`,
+    /// `population`) of a JS call, by their JS names.
+    ///
+    /// # Errors
+    /// The binding's, for a missing or wrong-typed field (named as JS does).
+    pub fn read<O: JsObject>(counts: &O, options: &O) -> std::result::Result<Self, O::Error> {
+        let count = |key| Required(counts).number(key);
+        Ok(ProportionsArgs {
+            successes_treated: count("successesTreated")?,
+            n_treated: count("nTreated")?,
+            successes_control: count("successesControl")?,
+            n_control: count("nControl")?,
+            confidence: options.number("confidence")?,
+            population: options.number("population")?,
+        })
+    }
+
+    /// `upliftProportions(counts, options)`: [`ProportionsArgs::read`], then
+    /// [`ProportionsArgs::uplift`].
+    ///
+    /// # Errors
+    /// Those of both, as the binding's errors.
+    pub fn read_uplift<O: JsObject>(
+        counts: &O,
+        options: &O,
+    ) -> std::result::Result<Uplift, O::Error> {
+        let args = Self::read(counts, options)?;
+        Required(counts).out(args.uplift())
+    }
+
     /// Uplift on a binary metric from the counts; see
     /// [`clv::experiment::uplift_proportions`].
     ///
@@ -297,21 +382,22 @@ pub fn camel(name: &str) -> String {
     out
 }
 
-/// Summary options as a JS caller gives them: `freq` (`"D"`, `"W"`, `"M"`,
-/// `"H"` or `"<n>d"`, default `"D"` as `lifetimes`), dates as text.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct SummaryArgs {
-    /// Time unit, default `"D"`.
-    pub freq: Option<String>,
-    /// End of observation, default the latest transaction.
-    pub observation_period_end: Option<String>,
-    /// End of calibration; adds the holdout columns.
-    pub calibration_period_end: Option<String>,
-    /// chrono `strftime` format of every date; default `YYYY-MM-DD`,
-    /// `YYYYMMDD` or ISO date-time.
-    pub date_format: Option<String>,
-    /// Skip (and report) bad rows instead of failing.
-    pub skip_invalid: Option<bool>,
+js_args! {
+    /// Summary options as a JS caller gives them: `freq` (`"D"`, `"W"`, `"M"`,
+    /// `"H"` or `"<n>d"`, default `"D"` as `lifetimes`), dates as text.
+    pub struct SummaryArgs {
+        /// Time unit, default `"D"`.
+        freq: string = "freq",
+        /// End of observation, default the latest transaction.
+        observation_period_end: string = "observationPeriodEnd",
+        /// End of calibration; adds the holdout columns.
+        calibration_period_end: string = "calibrationPeriodEnd",
+        /// chrono `strftime` format of every date; default `YYYY-MM-DD`,
+        /// `YYYYMMDD` or ISO date-time.
+        date_format: string = "dateFormat",
+        /// Skip (and report) bad rows instead of failing.
+        skip_invalid: boolean = "skipInvalid",
+    }
 }
 
 fn date(field: &str, text: &str, format: Option<&str>) -> Result<i64> {
@@ -448,6 +534,23 @@ pub struct CsvArgs {
 }
 
 impl CsvArgs {
+    /// The columns (`customerIdCol`, `datetimeCol`, both required,
+    /// `monetaryValueCol`) and the reading options (`delimiter`,
+    /// `hasHeader`) of a JS options object, by their JS names.
+    ///
+    /// # Errors
+    /// The binding's, for a missing or wrong-typed field (named as JS does).
+    pub fn read<O: JsObject>(o: &O) -> std::result::Result<Self, O::Error> {
+        let r = Required(o);
+        Ok(CsvArgs {
+            customer_id_col: r.string("customerIdCol")?,
+            datetime_col: r.string("datetimeCol")?,
+            monetary_value_col: o.string("monetaryValueCol")?,
+            delimiter: o.string("delimiter")?,
+            has_header: o.boolean("hasHeader")?,
+        })
+    }
+
     /// The core's [`ReadOptions`].
     ///
     /// # Errors

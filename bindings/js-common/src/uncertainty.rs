@@ -348,6 +348,21 @@ pub fn divergences(draws: &Draws) -> Option<u32> {
         .map(|n| u32::try_from(n.divergent.len()).unwrap_or(u32::MAX))
 }
 
+/// The number of divergent transitions of a hierarchical run.
+#[must_use]
+pub fn grouped_divergences(draws: &GroupedDraws) -> u32 {
+    u32::try_from(draws.nuts().divergent.len()).unwrap_or(u32::MAX)
+}
+
+/// The seed of draws as a JS number (seeds come from JS numbers, whole and
+/// below 2^53: exact).
+#[must_use]
+pub fn seed(draws: &Draws) -> f64 {
+    #[allow(clippy::cast_precision_loss)]
+    let s = draws.seed() as f64;
+    s
+}
+
 /// The number of chains of NUTS draws; `None` for others.
 #[must_use]
 pub fn chains(draws: &Draws) -> Option<u32> {

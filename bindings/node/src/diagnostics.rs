@@ -8,7 +8,7 @@ use clv::error::check;
 use napi::bindgen_prelude::{Either, Float64Array, Uint32Array, Unknown};
 use napi_derive::napi;
 
-use crate::{CsvOptions, Result, count, glue, js, out, read, sl, text_bytes};
+use crate::{Result, count, glue, js, out, read, sl, text_bytes};
 
 /// The model of the `model` argument ([`read::model`]: anything but a
 /// model class instance is an `INVALID_INPUT` naming `model`; an unfitted
@@ -82,7 +82,7 @@ pub fn tracking_series(
 ) -> Result<TrackingSeries> {
     let input = TrackingInput::read(&input)?;
     let (m, n) = (&core_of(model)?, whole("nPeriods", input.n_periods)?);
-    let k = whole("multiplier", input.multiplier.unwrap_or(1.0))?;
+    let k = glue::diagnostics::multiplier(input.multiplier).map_err(js)?;
     let (first, repeats) = (sl(&input.first_period), sl(&input.repeat_periods));
     clv::diagnostics::tracking_series(m, first, repeats, n, k)
         .map(Into::into)
@@ -114,7 +114,7 @@ pub fn tracking_series_from_csv(
     #[napi(ts_arg_type = "CsvOptions")] options: Unknown<'_>,
 ) -> Result<TrackingLog> {
     let (m, text) = (&core_of(model)?, read::text("text", text)?);
-    let (csv, args) = CsvOptions::read(&options)?.into_args();
+    let (csv, args) = crate::csv_options(&options)?;
     let log = glue::diagnostics::tracking_csv(m, text_bytes(&text), &csv, &args);
     log.map(Into::into).map_err(js)
 }
@@ -140,10 +140,8 @@ pub fn period_transactions(
     #[napi(ts_arg_type = "PeriodInput")] data: Unknown<'_>,
     max_frequency: Option<f64>,
 ) -> Result<PeriodTransactions> {
-    let (m, k) = (
-        &core_of(model)?,
-        whole("maxFrequency", max_frequency.unwrap_or(7.0))?,
-    );
+    let m = &core_of(model)?;
+    let k = glue::diagnostics::max_frequency(max_frequency).map_err(js)?;
     let d = read::Data::read(&data, &["frequency", "T"])?;
     let (c, w) = (d.slices(), d.weights());
     let d = clv::diagnostics::period_transactions(m, c[0], c[1], w, k);
@@ -328,8 +326,7 @@ pub fn frequency_recency_matrix(
 ) -> Result<FrequencyRecencyMatrix> {
     let m = &core_of(model)?;
     let options = MatrixOptions::read(&options)?;
-    let what = options.what.as_deref().unwrap_or("probAlive");
-    let what = clv::diagnostics::MatrixOf::parse(what, options.t.unwrap_or(1.0)).map_err(js)?;
+    let what = glue::diagnostics::matrix_of(options.what.as_deref(), options.t).map_err(js)?;
     let f = whole("maxFrequency", options.max_frequency)?;
     let r = whole("maxRecency", options.max_recency)?;
     let z = clv::diagnostics::frequency_recency_matrix(m, what, f, r);
@@ -362,8 +359,8 @@ pub fn calibration_vs_holdout(
     max_groups: Option<f64>,
 ) -> Result<HoldoutComparison> {
     let m = &core_of(model)?;
-    let group = kind.as_deref().unwrap_or("frequency").parse().map_err(js)?;
-    let n = whole("maxGroups", max_groups.unwrap_or(7.0))?;
+    let group = glue::diagnostics::holdout_group(kind.as_deref()).map_err(js)?;
+    let n = glue::diagnostics::max_groups(max_groups).map_err(js)?;
     let names = [
         "frequency",
         "recency",
@@ -409,10 +406,8 @@ pub fn heterogeneity(
 ) -> Result<Heterogeneity> {
     let m = &core_of(model)?;
     let which = read::string("what", what)?.parse().map_err(js)?;
-    let k = whole(
-        "points",
-        read::opt_number("points", points)?.unwrap_or(100.0),
-    )?;
+    let k = read::opt_number("points", points)?;
+    let k = glue::diagnostics::points(k).map_err(js)?;
     let h = clv::diagnostics::heterogeneity(m, which, k);
     h.map(Into::into).map_err(js)
 }

@@ -59,7 +59,7 @@ impl GroupedDraws {
     /// Divergent transitions of the run.
     #[napi(getter)]
     pub fn divergences(&self) -> u32 {
-        crate::count(self.inner.nuts().divergent.len())
+        common::grouped_divergences(&self.inner)
     }
 
     /// The JSON text of the core (`GroupedDraws::to_json`).

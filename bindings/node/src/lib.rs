@@ -9,8 +9,7 @@
 //! DESIGN.md in camelCase; `index.d.ts` is generated from this file.
 #![allow(missing_docs)] // napi-derive generates undocumented items; the API docs are in index.d.ts.
 
-use clv::formulas::text;
-use clv_js_common::{self as glue, JsObject};
+use clv_js_common as glue;
 use napi::bindgen_prelude::{Either, Float64Array, Uint8Array, Uint32Array, Unknown};
 use napi_derive::napi;
 
@@ -138,32 +137,6 @@ pub struct SummaryOptions {
     pub skip_invalid: Option<bool>,
 }
 
-impl SummaryOptions {
-    /// The JS object (none: the defaults), read with our errors.
-    fn read(o: Option<&Unknown<'_>>) -> Result<Self> {
-        let Some(o) = o else {
-            return Ok(Self::default());
-        };
-        Ok(SummaryOptions {
-            freq: read::opt_string_of(o, "freq")?,
-            observation_period_end: read::opt_string_of(o, "observationPeriodEnd")?,
-            calibration_period_end: read::opt_string_of(o, "calibrationPeriodEnd")?,
-            date_format: read::opt_string_of(o, "dateFormat")?,
-            skip_invalid: read::opt_bool_of(o, "skipInvalid")?,
-        })
-    }
-
-    fn args(&self) -> glue::SummaryArgs {
-        glue::SummaryArgs {
-            freq: self.freq.clone(),
-            observation_period_end: self.observation_period_end.clone(),
-            calibration_period_end: self.calibration_period_end.clone(),
-            date_format: self.date_format.clone(),
-            skip_invalid: self.skip_invalid,
-        }
-    }
-}
-
 /// Options of `rfmSummaryFromCsv`: where the columns are, and the summary options.
 #[napi(object)]
 pub struct CsvOptions {
@@ -252,7 +225,7 @@ pub fn rfm_summary(
     #[napi(ts_arg_type = "SummaryOptions | undefined | null")] options: Option<Unknown<'_>>,
 ) -> Result<RfmSummary> {
     let transactions = Transactions::read(&transactions)?;
-    let args = SummaryOptions::read(options.as_ref())?.args();
+    let args = glue::SummaryArgs::read(&read::Opts(options.as_ref()))?;
     let amounts = transactions.monetary_value.as_ref().map(sl);
     glue::summarize_columns(
         &transactions.customer_id,
@@ -264,49 +237,12 @@ pub fn rfm_summary(
     .map_err(js)
 }
 
-impl CsvOptions {
-    /// The JS object, read with our errors (in @clv/wasm's order: the
-    /// columns and reading options, the summary options, `order`).
-    pub(crate) fn read(o: &Unknown<'_>) -> Result<Self> {
-        let customer_id_col = read::string_of(o, "customerIdCol")?;
-        let datetime_col = read::string_of(o, "datetimeCol")?;
-        let monetary_value_col = read::opt_string_of(o, "monetaryValueCol")?;
-        let delimiter = read::opt_string_of(o, "delimiter")?;
-        let has_header = read::opt_bool_of(o, "hasHeader")?;
-        let s = SummaryOptions::read(Some(o))?;
-        Ok(CsvOptions {
-            customer_id_col,
-            datetime_col,
-            monetary_value_col,
-            delimiter,
-            has_header,
-            freq: s.freq,
-            observation_period_end: s.observation_period_end,
-            calibration_period_end: s.calibration_period_end,
-            date_format: s.date_format,
-            skip_invalid: s.skip_invalid,
-            order: read::opt_string_of(o, "order")?,
-        })
-    }
-
-    /// The reading and summary options, as the shared glue takes them.
-    pub(crate) fn into_args(self) -> (glue::CsvArgs, glue::SummaryArgs) {
-        let csv = glue::CsvArgs {
-            customer_id_col: self.customer_id_col,
-            datetime_col: self.datetime_col,
-            monetary_value_col: self.monetary_value_col,
-            delimiter: self.delimiter,
-            has_header: self.has_header,
-        };
-        let summary = glue::SummaryArgs {
-            freq: self.freq,
-            observation_period_end: self.observation_period_end,
-            calibration_period_end: self.calibration_period_end,
-            date_format: self.date_format,
-            skip_invalid: self.skip_invalid,
-        };
-        (csv, summary)
-    }
+/// The reading options and the summary options of a `CsvOptions` object,
+/// read with our errors (in @clv/wasm's order: the columns and reading
+/// options, then the summary options).
+pub(crate) fn csv_options(o: &Unknown<'_>) -> Result<(glue::CsvArgs, glue::SummaryArgs)> {
+    let o = read::Opts(Some(o));
+    Ok((glue::CsvArgs::read(&o)?, glue::SummaryArgs::read(&o)?))
 }
 
 /// The bytes of a file given as text or as bytes.
@@ -324,7 +260,7 @@ pub fn rfm_summary_from_csv(
     #[napi(ts_arg_type = "CsvOptions")] options: Unknown<'_>,
 ) -> Result<RfmSummary> {
     let text = read::text("text", text)?;
-    let (csv, args) = CsvOptions::read(&options)?.into_args();
+    let (csv, args) = csv_options(&options)?;
     let bytes = text_bytes(&text);
     glue::summarize_csv(bytes, &csv, &args)
         .map(RfmSummary::from)
@@ -340,7 +276,7 @@ pub fn rfm_summary_from_file(
     #[napi(ts_arg_type = "CsvOptions")] options: Unknown<'_>,
 ) -> Result<RfmSummary> {
     let path = read::string("path", path)?;
-    let (csv, args) = CsvOptions::read(&options)?.into_args();
+    let (csv, args) = csv_options(&options)?;
     glue::summarize_file(&path, &csv, &args)
         .map(RfmSummary::from)
         .map_err(js)
@@ -359,9 +295,8 @@ impl Summarizer {
     /// A summariser with the options of `rfmSummaryFromCsv` (and `order`).
     #[napi(catch_unwind, constructor)]
     pub fn new(#[napi(ts_arg_type = "CsvOptions")] options: Unknown<'_>) -> Result<Self> {
-        let options = CsvOptions::read(&options)?;
-        let order = options.order.clone();
-        let (csv, args) = options.into_args();
+        let (csv, args) = csv_options(&options)?;
+        let order = read::opt_string_of(&options, "order")?;
         glue::CsvStream::new(&csv, &args, order.as_deref())
             .map(|inner| Summarizer { inner })
             .map_err(js)
@@ -519,21 +454,6 @@ pub struct WalandColeInput {
     pub cost_of_capital: String,
 }
 
-/// VC = Σ_{t=1..n} (Vol_t·M_t − D_t − R_t)·d^t − A, d = 1/(1+COC).
-#[napi(catch_unwind)]
-pub fn waland_cole(#[napi(ts_arg_type = "WalandColeInput")] input: Unknown<'_>) -> Result<String> {
-    let o = &input;
-    text::waland_cole(
-        &read::strings_of(o, "volume")?,
-        &read::strings_of(o, "margin")?,
-        &read::strings_of(o, "directCosts")?,
-        &read::strings_of(o, "retentionCosts")?,
-        &read::string_of(o, "acquisitionCost")?,
-        &read::string_of(o, "costOfCapital")?,
-    )
-    .map_err(js)
-}
-
 /// Waland & Cole with the same values in every one of `periods` periods.
 #[napi(object)]
 pub struct WalandColeConstantInput {
@@ -544,25 +464,6 @@ pub struct WalandColeConstantInput {
     pub periods: f64,
     pub acquisition_cost: String,
     pub cost_of_capital: String,
-}
-
-/// Waland & Cole client value with constant per-period values.
-#[napi(catch_unwind)]
-pub fn waland_cole_constant(
-    #[napi(ts_arg_type = "WalandColeConstantInput")] input: Unknown<'_>,
-) -> Result<String> {
-    let o = &input;
-    let periods = read::number_of(o, "periods")?;
-    text::waland_cole_constant(
-        &read::string_of(o, "volume")?,
-        &read::string_of(o, "margin")?,
-        &read::string_of(o, "directCosts")?,
-        &read::string_of(o, "retentionCosts")?,
-        glue::whole_u32("periods", periods, 1).map_err(js)?,
-        &read::string_of(o, "acquisitionCost")?,
-        &read::string_of(o, "costOfCapital")?,
-    )
-    .map_err(js)
 }
 
 /// Inputs of the simple CLV.
@@ -579,23 +480,6 @@ pub struct SimpleClvInput {
     pub retention_cost: Option<String>,
 }
 
-/// APV × purchase frequency × lifespan × margin rate − acquisition − retention costs.
-#[napi(catch_unwind)]
-pub fn simple_clv(#[napi(ts_arg_type = "SimpleClvInput")] input: Unknown<'_>) -> Result<String> {
-    let o = &input;
-    let money =
-        |k| Ok::<_, napi::Error<String>>(read::opt_string_of(o, k)?.unwrap_or_else(|| "0".into()));
-    text::simple_clv(
-        &read::string_of(o, "averagePurchaseValue")?,
-        &read::string_of(o, "purchaseFrequency")?,
-        &read::string_of(o, "lifespan")?,
-        &read::string_of(o, "marginRate")?,
-        &money("acquisitionCost")?,
-        &money("retentionCost")?,
-    )
-    .map_err(js)
-}
-
 /// Inputs of the retention CLV.
 #[napi(object)]
 pub struct RetentionClvInput {
@@ -607,23 +491,6 @@ pub struct RetentionClvInput {
     pub periods: Option<f64>,
 }
 
-/// m·r/(1+i−r), or Σ_{t=1..n} m·(r/(1+i))^t with `periods`.
-#[napi(catch_unwind)]
-pub fn retention_clv(
-    #[napi(ts_arg_type = "RetentionClvInput")] input: Unknown<'_>,
-) -> Result<String> {
-    let o = &input;
-    let periods = read::opt_number_of(o, "periods")?.map(|n| glue::whole_u32("periods", n, 1));
-    let periods = periods.transpose().map_err(js)?;
-    text::retention_clv(
-        &read::string_of(o, "margin")?,
-        &read::string_of(o, "retention")?,
-        &read::string_of(o, "discountRate")?,
-        periods,
-    )
-    .map_err(js)
-}
-
 /// Inputs of the contribution margin.
 #[napi(object)]
 pub struct ContributionMarginInput {
@@ -632,18 +499,31 @@ pub struct ContributionMarginInput {
     pub cost_to_serve: String,
 }
 
-/// revenue − variable costs − cost to serve.
-#[napi(catch_unwind)]
-pub fn contribution_margin(
-    #[napi(ts_arg_type = "ContributionMarginInput")] input: Unknown<'_>,
-) -> Result<String> {
-    let o = &input;
-    text::contribution_margin(
-        &read::string_of(o, "revenue")?,
-        &read::string_of(o, "variableCosts")?,
-        &read::string_of(o, "costToServe")?,
-    )
-    .map_err(js)
+/// The decimal formulas, each a function of one input object that
+/// `clv_js_common::decimal` reads and computes: `"doc" name("TS type")`.
+macro_rules! decimal_formulas {
+    ($($doc:literal $name:ident($ty:literal);)*) => {
+        $(
+            #[doc = $doc]
+            #[napi(catch_unwind)]
+            pub fn $name(#[napi(ts_arg_type = $ty)] input: Unknown<'_>) -> Result<String> {
+                glue::decimal::$name(&read::Opts(Some(&input)))
+            }
+        )*
+    };
+}
+
+decimal_formulas! {
+    "VC = Σ_{t=1..n} (Vol_t·M_t − D_t − R_t)·d^t − A, d = 1/(1+COC)."
+    waland_cole("WalandColeInput");
+    "Waland & Cole client value with constant per-period values."
+    waland_cole_constant("WalandColeConstantInput");
+    "APV × purchase frequency × lifespan × margin rate − acquisition − retention costs."
+    simple_clv("SimpleClvInput");
+    "m·r/(1+i−r), or Σ_{t=1..n} m·(r/(1+i))^t with `periods`."
+    retention_clv("RetentionClvInput");
+    "revenue − variable costs − cost to serve."
+    contribution_margin("ContributionMarginInput");
 }
 
 /// Rounds decimal text to `dp` places, half away from zero.
@@ -1002,19 +882,8 @@ pub fn uplift_proportions(
     counts: Proportions<'_>,
     options: Option<ProportionsOptions<'_>>,
 ) -> Result<Uplift> {
-    let count = |k| read::number_of(&counts, k);
-    let o = read::Opts(options.as_ref());
-    glue::ProportionsArgs {
-        successes_treated: count("successesTreated")?,
-        n_treated: count("nTreated")?,
-        successes_control: count("successesControl")?,
-        n_control: count("nControl")?,
-        confidence: o.number("confidence")?,
-        population: o.number("population")?,
-    }
-    .uplift()
-    .map(Uplift::from)
-    .map_err(js)
+    let (c, o) = (read::Opts(Some(&counts)), read::Opts(options.as_ref()));
+    glue::ProportionsArgs::read_uplift(&c, &o).map(Uplift::from)
 }
 
 /// Wilson score interval [low, high] of successes / n (Wilson 1927).

@@ -21,16 +21,17 @@ fn data_of(kind: ModelKind, data: &Unknown<'_>) -> Result<Data> {
     Data::read(data, &clv_js_common::uncertainty::input_names(kind))
 }
 
-/// `f(model, [frequency, recency, T])` of a transaction model's data object.
-fn per_customer(
+/// `f(model, columns)` of a model's data object: the `N` arrays of its
+/// registry inputs (`[frequency, recency, T]`, `[frequency, monetaryValue]`).
+fn per_customer<const N: usize>(
     class: &impl HasModel,
     data: &Unknown<'_>,
-    f: impl FnOnce(&clv::models::AnyModel, [&[f64]; 3]) -> clv::Result<Vec<f64>>,
+    f: impl FnOnce(&clv::models::AnyModel, [&[f64]; N]) -> clv::Result<Vec<f64>>,
 ) -> Result<Float64Array> {
     let m = class.model()?;
     let d = data_of(m.kind(), data)?;
     let c = d.slices();
-    f(m, [c[0], c[1], c[2]]).map(out).map_err(js)
+    f(m, std::array::from_fn(|i| c[i])).map(out).map_err(js)
 }
 
 /// Customers a fit left out although their data are valid (`leftOut`).
@@ -478,12 +479,9 @@ macro_rules! spend_methods {
                 &self,
                 #[napi(ts_arg_type = "SpendCustomers")] data: Unknown<'_>,
             ) -> Result<Float64Array> {
-                let (m, d) = (self.model()?, data_of(self.state.kind(), &data)?);
-                let c = d.slices();
-                let g = m.gamma_gamma("log_likelihood");
-                g.and_then(|g| g.log_likelihood(c[0], c[1]))
-                    .map(out)
-                    .map_err(js)
+                per_customer(self, &data, |m, [x, mv]| {
+                    m.gamma_gamma("log_likelihood")?.log_likelihood(x, mv)
+                })
             }
 
             /// Expected mean transaction value of each customer.
@@ -492,9 +490,7 @@ macro_rules! spend_methods {
                 &self,
                 #[napi(ts_arg_type = "SpendCustomers")] data: Unknown<'_>,
             ) -> Result<Float64Array> {
-                let (m, d) = (self.model()?, data_of(self.state.kind(), &data)?);
-                let c = d.slices();
-                m.expected_spend(c[0], c[1]).map(out).map_err(js)
+                per_customer(self, &data, |m, [x, mv]| m.expected_spend(x, mv))
             }
         }
     };

@@ -232,6 +232,10 @@ impl clv_js_common::JsObject for Opts<'_, '_> {
         self.0.map_or(Ok(None), |o| opt_string_of(o, key))
     }
 
+    fn boolean(&self, key: &str) -> Result<Option<bool>> {
+        self.0.map_or(Ok(None), |o| opt_bool_of(o, key))
+    }
+
     fn strings(&self, key: &str) -> Result<Option<Vec<String>>> {
         self.given(key)?.map(|v| strings(key, v)).transpose()
     }
@@ -253,6 +257,10 @@ impl clv_js_common::JsObject for Opts<'_, '_> {
                 Ok(self.named(key, expected, number)?.map(NumberOrNamed::Named))
             }
         }
+    }
+
+    fn error(&self, e: clv::Error) -> napi::Error<String> {
+        crate::js(e)
     }
 }
 
@@ -328,11 +336,6 @@ pub(crate) fn strings_of(obj: &Unknown<'_>, key: &str) -> Result<Vec<String>> {
         Some(v) => strings(key, v),
         None => Err(invalid(key, "undefined", "an array of strings")),
     }
-}
-
-/// The string `obj[key]`, which must be given.
-pub(crate) fn string_of(obj: &Unknown<'_>, key: &str) -> Result<String> {
-    opt_string_of(obj, key)?.ok_or_else(|| invalid(key, "undefined", "a string"))
 }
 
 /// The boolean `obj[key]`, if given.

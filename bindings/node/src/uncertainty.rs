@@ -402,10 +402,7 @@ impl Draws {
     /// The seed.
     #[napi(getter)]
     pub fn seed(&self) -> f64 {
-        // seeds come from JS numbers (whole, below 2^53): exact
-        #[allow(clippy::cast_precision_loss)]
-        let s = self.inner.seed() as f64;
-        s
+        common::seed(&self.inner)
     }
 
     /// The fitted model's time unit, or null.

@@ -99,8 +99,38 @@ fn kind_of(kind: &str) -> clv::Result<CovariateModelKind> {
     CovariateModelKind::from_model(kind.parse::<ModelKind>()?)
 }
 
-#[pymethods]
-impl PyCovariateModel {
+/// The `#[pymethods]` of `CovariateModel`: its own methods, then the
+/// per-customer predictions, one per line: `"doc" name(scalars)
+/// |model, [x, t_x, T], purchase set, dropout set| core call`, each taking
+/// its scalars, the customers' arrays, both covariate sets and optionally
+/// the customers' ids ([`PyCovariateModel::customers`]).
+macro_rules! covariate_methods {
+    ({ $($own:tt)* } $($doc:literal $name:ident($($s:ident),*) |$m:ident, $c:tt, $p:ident, $d:ident| $call:expr;)*) => {
+        #[pymethods]
+        impl PyCovariateModel {
+            $($own)*
+
+            $(
+                #[doc = $doc]
+                #[pyo3(signature = ($($s,)* customers, purchase, dropout, customer_ids=None))]
+                fn $name<'py>(
+                    &self,
+                    py: Python<'py>,
+                    $($s: f64,)*
+                    customers: [Floats<'py>; 3],
+                    purchase: CovSet<'py>,
+                    dropout: CovSet<'py>,
+                    customer_ids: Option<Vec<String>>,
+                ) -> Out<'py> {
+                    let f: PerCustomer<'_> = &|$m, $c, $p, $d| $call;
+                    self.customers(py, customers, &purchase, &dropout, customer_ids, f)
+                }
+            )*
+        }
+    };
+}
+
+covariate_methods!({
     /// Maximum-likelihood fit of the covariate model of `kind` (registry key
     /// or class name: Pareto/NBD or BG/NBD) to `inputs` = [frequency,
     /// recency, T] and the two covariate sets; the GIL is released.
@@ -239,67 +269,6 @@ impl PyCovariateModel {
         Ok(self.inner.customer_params(&p, &d)?)
     }
 
-    /// P(alive at T | x, t_x, T) per customer, with each one's covariates.
-    #[pyo3(signature = (customers, purchase, dropout, customer_ids=None))]
-    fn prob_alive<'py>(
-        &self,
-        py: Python<'py>,
-        customers: [Floats<'py>; 3],
-        purchase: CovSet<'py>,
-        dropout: CovSet<'py>,
-        customer_ids: Option<Vec<String>>,
-    ) -> Out<'py> {
-        self.customers(
-            py,
-            customers,
-            &purchase,
-            &dropout,
-            customer_ids,
-            &|m, [x, tx, t], p, d| m.prob_alive(x, tx, t, p, d),
-        )
-    }
-
-    /// E[X(T, T + horizon) | x, t_x, T] per customer, with each one's covariates.
-    #[pyo3(signature = (horizon, customers, purchase, dropout, customer_ids=None))]
-    fn expected_purchases<'py>(
-        &self,
-        py: Python<'py>,
-        horizon: f64,
-        customers: [Floats<'py>; 3],
-        purchase: CovSet<'py>,
-        dropout: CovSet<'py>,
-        customer_ids: Option<Vec<String>>,
-    ) -> Out<'py> {
-        self.customers(
-            py,
-            customers,
-            &purchase,
-            &dropout,
-            customer_ids,
-            &|m, [x, tx, t], p, d| m.expected_purchases(horizon, x, tx, t, p, d),
-        )
-    }
-
-    /// Per-customer log-likelihood, with each one's covariates.
-    #[pyo3(signature = (customers, purchase, dropout, customer_ids=None))]
-    fn log_likelihood<'py>(
-        &self,
-        py: Python<'py>,
-        customers: [Floats<'py>; 3],
-        purchase: CovSet<'py>,
-        dropout: CovSet<'py>,
-        customer_ids: Option<Vec<String>>,
-    ) -> Out<'py> {
-        self.customers(
-            py,
-            customers,
-            &purchase,
-            &dropout,
-            customer_ids,
-            &|m, [x, tx, t], p, d| m.log_likelihood(x, tx, t, p, d),
-        )
-    }
-
     /// E[X(horizon)] of a new customer with each of the `n` rows' covariates.
     fn expected_purchases_new<'py>(
         &self,
@@ -315,25 +284,19 @@ impl PyCovariateModel {
 
     /// `Pareto/NBD with static covariates(r=..., ...; purchase {...}, dropout {...})`.
     fn __repr__(&self) -> String {
-        let num = |v: f64| format!("{v:.4}");
-        let base = self
-            .params()
-            .into_iter()
-            .map(|(n, v)| format!("{n}={}", num(v)))
-            .collect::<Vec<_>>()
-            .join(", ");
+        fn list<N: std::fmt::Display>(v: impl IntoIterator<Item = (N, f64)>) -> String {
+            let items: Vec<String> = v.into_iter().map(|(n, x)| format!("{n}={x:.4}")).collect();
+            items.join(", ")
+        }
         let (p, d) = self.effects();
-        let set = |e: Effects| {
-            e.into_iter()
-                .map(|(n, v)| format!("{n}={}", num(v)))
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        format!(
-            "{}({base}; purchase [{}], dropout [{}])",
-            self.name(),
-            set(p),
-            set(d)
-        )
+        let (name, base) = (self.name(), list(self.params()));
+        format!("{name}({base}; purchase [{}], dropout [{}])", list(p), list(d))
     }
 }
+    "P(alive at T | x, t_x, T) per customer, with each one's covariates."
+    prob_alive() |m, [x, tx, t], p, d| m.prob_alive(x, tx, t, p, d);
+    "E[X(T, T + horizon) | x, t_x, T] per customer, with each one's covariates."
+    expected_purchases(horizon) |m, [x, tx, t], p, d| m.expected_purchases(horizon, x, tx, t, p, d);
+    "Per-customer log-likelihood, with each one's covariates."
+    log_likelihood() |m, [x, tx, t], p, d| m.log_likelihood(x, tx, t, p, d);
+);

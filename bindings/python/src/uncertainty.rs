@@ -30,6 +30,19 @@ pub(crate) const SPEND: &str = "frequency and monetary_value";
 /// The arrays of a CLV's customers.
 pub(crate) const CLV: &str = "frequency, recency, T and monetary_value";
 
+/// `f` on the `N` arrays of the customers (`names` names them in an
+/// error), the GIL released; the result through [`Wrap`].
+pub(crate) fn per_customer<const N: usize, T: Send>(
+    py: Python<'_>,
+    customers: &[Floats<'_>],
+    names: &'static str,
+    f: impl FnOnce([&[f64]; N]) -> clv::Result<T> + Send,
+) -> Res<Wrap<T>> {
+    let c = arrays(customers);
+    let cols = columns::<N>(&c, names)?;
+    enter_wrap(py, || f(cols))
+}
+
 /// The sampler's settings as the Python layer passes them: chains, tune,
 /// draws per chain, seed.
 pub(crate) type Settings = (usize, u64, u64, u64);
@@ -204,9 +217,9 @@ macro_rules! draws_methods {
                 customers: Vec<Floats<'_>>,
                 quantiles: Vec<f64>,
             ) -> Out {
-                let c = arrays(&customers);
-                let [x, tx, t] = columns(&c, TRANSACTION)?;
-                enter_wrap(py, || self.inner.prob_alive($(&$groups,)? x, tx, t, &quantiles))
+                $crate::uncertainty::per_customer(py, &customers, TRANSACTION, |[x, tx, t]| {
+                    self.inner.prob_alive($(&$groups,)? x, tx, t, &quantiles)
+                })
             }
 
             /// Expected purchases in the next `horizon` (one value or one per customer).
@@ -218,10 +231,10 @@ macro_rules! draws_methods {
                 customers: Vec<Floats<'_>>,
                 quantiles: Vec<f64>,
             ) -> Out {
-                let (h, c) = (slice(&horizon), arrays(&customers));
-                let [x, tx, t] = columns(&c, TRANSACTION)?;
-                let q = &quantiles;
-                enter_wrap(py, || self.inner.expected_purchases($(&$groups,)? &h, x, tx, t, q))
+                let (h, q) = (slice(&horizon), &quantiles);
+                $crate::uncertainty::per_customer(py, &customers, TRANSACTION, |[x, tx, t]| {
+                    self.inner.expected_purchases($(&$groups,)? &h, x, tx, t, q)
+                })
             }
 
             /// E[X(t)] of a new customer for each `t`.
@@ -258,10 +271,9 @@ macro_rules! draws_methods {
                 customers: Vec<Floats<'_>>,
                 quantiles: Vec<f64>,
             ) -> Out {
-                let c = arrays(&customers);
-                let [x, tx, t] = columns(&c, TRANSACTION)?;
-                let q = &quantiles;
-                enter_wrap(py, || self.inner.dert($(&$groups,)? discount, x, tx, t, q))
+                $crate::uncertainty::per_customer(py, &customers, TRANSACTION, |[x, tx, t]| {
+                    self.inner.dert($(&$groups,)? discount, x, tx, t, &quantiles)
+                })
             }
 
             /// Expected spend with intervals; `customers` = [frequency, monetary_value].
@@ -272,9 +284,9 @@ macro_rules! draws_methods {
                 customers: Vec<Floats<'_>>,
                 quantiles: Vec<f64>,
             ) -> Out {
-                let c = arrays(&customers);
-                let [x, m] = columns(&c, SPEND)?;
-                enter_wrap(py, || self.inner.expected_spend($(&$groups,)? x, m, &quantiles))
+                $crate::uncertainty::per_customer(py, &customers, SPEND, |[x, m]| {
+                    self.inner.expected_spend($(&$groups,)? x, m, &quantiles)
+                })
             }
 
             /// Discounted CLV with intervals; the spend from a spend `Model` or

@@ -24,12 +24,12 @@ fn seed_arg(v: &JsValue) -> Result<u64> {
     seed_of("seed", num("seed", v)?).map_err(js)
 }
 
-/// An optional JS count, `default` when missing.
-fn opt_count(field: &str, v: &JsValue, default: usize) -> Result<usize> {
+/// An optional JS number: `None` when missing.
+fn opt_num(field: &str, v: &JsValue) -> Result<Option<f64>> {
     if missing(v) {
-        Ok(default)
+        Ok(None)
     } else {
-        count(field, v)
+        num(field, v).map(Some)
     }
 }
 
@@ -42,7 +42,7 @@ pub fn tracking_series(
 ) -> Result<JsValue> {
     let m = model_arg("model", &model)?;
     let n = count("nPeriods", &get(&input, "nPeriods")?)?;
-    let k = whole("multiplier", opt_f64(&input, "multiplier")?.unwrap_or(1.0)).map_err(js)?;
+    let k = glue::diagnostics::multiplier(opt_f64(&input, "multiplier")?).map_err(js)?;
     let (first, repeats) = (f64s(&input, "firstPeriod")?, f64s(&input, "repeatPeriods")?);
     to_js(&clv::diagnostics::tracking_series(&m, &first, &repeats, n, k).map_err(js)?)
 }
@@ -72,10 +72,9 @@ pub fn period_transactions(
     #[wasm_bindgen(js_name = maxFrequency, unchecked_optional_param_type = "number")]
     max_frequency: JsValue,
 ) -> Result<JsValue> {
-    let (m, k) = (
-        model_arg("model", &model)?,
-        opt_count("maxFrequency", &max_frequency, 7)?,
-    );
+    let m = model_arg("model", &model)?;
+    let k = opt_num("maxFrequency", &max_frequency)?;
+    let k = glue::diagnostics::max_frequency(k).map_err(js)?;
     let (x, t) = (f64s(&data, "frequency")?, f64s(&data, "T")?);
     let w = opt_f64s(&data, "weights")?;
     to_js(&clv::diagnostics::period_transactions(&m, &x, &t, w.as_deref(), k).map_err(js)?)
@@ -169,9 +168,9 @@ pub fn frequency_recency_matrix(
     #[wasm_bindgen(unchecked_param_type = "MatrixOptions")] options: JsValue,
 ) -> Result<JsValue> {
     let m = model_arg("model", &model)?;
-    let what = opt_string(&options, "what")?.unwrap_or_else(|| "probAlive".into());
-    let t = opt_f64(&options, "t")?.unwrap_or(1.0);
-    let what = clv::diagnostics::MatrixOf::parse(&what, t).map_err(js)?;
+    let what = opt_string(&options, "what")?;
+    let t = opt_f64(&options, "t")?;
+    let what = glue::diagnostics::matrix_of(what.as_deref(), t).map_err(js)?;
     let f = count("maxFrequency", &get(&options, "maxFrequency")?)?;
     let r = count("maxRecency", &get(&options, "maxRecency")?)?;
     to_js(&clv::diagnostics::frequency_recency_matrix(&m, what, f, r).map_err(js)?)
@@ -189,14 +188,14 @@ pub fn calibration_vs_holdout(
     max_groups: JsValue,
 ) -> Result<JsValue> {
     let group = match kind.as_string() {
-        Some(k) => k.parse().map_err(js)?,
-        None if missing(&kind) => clv::diagnostics::HoldoutGroup::Frequency,
+        Some(k) => Some(k),
+        None if missing(&kind) => None,
         None => return Err(invalid("kind", type_name(&kind), "a string")),
     };
-    let (m, n) = (
-        model_arg("model", &model)?,
-        opt_count("maxGroups", &max_groups, 7)?,
-    );
+    let group = glue::diagnostics::holdout_group(group.as_deref()).map_err(js)?;
+    let m = model_arg("model", &model)?;
+    let n = opt_num("maxGroups", &max_groups)?;
+    let n = glue::diagnostics::max_groups(n).map_err(js)?;
     let (x, tx, t) = (
         f64s(&data, "frequency")?,
         f64s(&data, "recency")?,
@@ -224,6 +223,6 @@ pub fn heterogeneity(
         .as_string()
         .ok_or_else(|| invalid("what", type_name(&what), "a string"))?;
     let which = what.parse().map_err(js)?;
-    let k = opt_count("points", &points, 100)?;
+    let k = glue::diagnostics::points(opt_num("points", &points)?).map_err(js)?;
     to_js(&clv::diagnostics::heterogeneity(&m, which, k).map_err(js)?)
 }

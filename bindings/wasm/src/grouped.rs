@@ -75,7 +75,7 @@ impl WasmGroupedDraws {
     /// Divergent transitions of the run.
     #[wasm_bindgen(getter)]
     pub fn divergences(&self) -> u32 {
-        u32::try_from(self.inner.nuts().divergent.len()).unwrap_or(u32::MAX)
+        common::grouped_divergences(&self.inner)
     }
 
     /// The JSON text of the core (`GroupedDraws::to_json`).

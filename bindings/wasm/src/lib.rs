@@ -14,7 +14,6 @@
 //! fitted parameters.
 #![allow(missing_docs)] // wasm-bindgen generates undocumented items; the API docs are in the .d.ts.
 
-use clv::formulas::text;
 use clv::summary::Summary;
 use clv_js_common as glue;
 use js_sys::{Array, Float64Array, Object, Reflect, Uint8Array};
@@ -161,10 +160,6 @@ fn opt_string(obj: &JsValue, key: &str) -> Result<Option<String>> {
         .ok_or_else(|| invalid(key, type_name(&v), "a string"))
 }
 
-fn string(obj: &JsValue, key: &str) -> Result<String> {
-    opt_string(obj, key)?.ok_or_else(|| invalid(key, "undefined", "a string"))
-}
-
 fn strings(obj: &JsValue, key: &str) -> Result<Vec<String>> {
     let v = get(obj, key)?;
     if !Array::is_array(&v) {
@@ -194,6 +189,10 @@ impl glue::JsObject for Opts<'_> {
         opt_string(self.0, key)
     }
 
+    fn boolean(&self, key: &str) -> Result<Option<bool>> {
+        opt_bool(self.0, key)
+    }
+
     fn strings(&self, key: &str) -> Result<Option<Vec<String>>> {
         if missing(&get(self.0, key)?) {
             return Ok(None);
@@ -213,6 +212,10 @@ impl glue::JsObject for Opts<'_> {
         }
         let expected = "a number, or an object of numbers by name";
         Ok(self.named(key, expected, num)?.map(NumberOrNamed::Named))
+    }
+
+    fn error(&self, e: clv::Error) -> JsValue {
+        js(e)
     }
 }
 
@@ -310,13 +313,7 @@ fn strings_array(v: &[String]) -> Array {
 // summary and RFM
 
 fn summary_args(options: &JsValue) -> Result<glue::SummaryArgs> {
-    Ok(glue::SummaryArgs {
-        freq: opt_string(options, "freq")?,
-        observation_period_end: opt_string(options, "observationPeriodEnd")?,
-        calibration_period_end: opt_string(options, "calibrationPeriodEnd")?,
-        date_format: opt_string(options, "dateFormat")?,
-        skip_invalid: opt_bool(options, "skipInvalid")?,
-    })
+    glue::SummaryArgs::read(&Opts(options))
 }
 
 fn f64_array(v: &[f64]) -> Float64Array {
@@ -354,13 +351,7 @@ pub(crate) fn text_bytes(text: &JsValue) -> Result<Vec<u8>> {
 
 /// The reading options of a `CsvOptions` object.
 pub(crate) fn csv_args(options: &JsValue) -> Result<glue::CsvArgs> {
-    Ok(glue::CsvArgs {
-        customer_id_col: string(options, "customerIdCol")?,
-        datetime_col: string(options, "datetimeCol")?,
-        monetary_value_col: opt_string(options, "monetaryValueCol")?,
-        delimiter: opt_string(options, "delimiter")?,
-        has_header: opt_bool(options, "hasHeader")?,
-    })
+    glue::CsvArgs::read(&Opts(options))
 }
 
 /// A transaction file (CSV, TSV, `;` or whitespace separated) → summary, as `rfmSummary`.
@@ -465,87 +456,31 @@ pub fn rfm_segments(
 // ---------------------------------------------------------------------------
 // formulas (decimal strings in and out)
 
-fn opt_money(obj: &JsValue, key: &str) -> Result<String> {
-    Ok(opt_string(obj, key)?.unwrap_or_else(|| "0".into()))
+/// The decimal formulas, each a function of one input object that
+/// `clv_js_common::decimal` reads and computes: `"doc" jsName rust_name("TS type")`.
+macro_rules! decimal_formulas {
+    ($($doc:literal $js:ident $name:ident($ty:literal);)*) => {
+        $(
+            #[doc = $doc]
+            #[wasm_bindgen(js_name = $js)]
+            pub fn $name(#[wasm_bindgen(unchecked_param_type = $ty)] input: JsValue) -> Result<String> {
+                glue::decimal::$name(&Opts(&input))
+            }
+        )*
+    };
 }
 
-/// VC = Σ_{t=1..n} (Vol_t·M_t − D_t − R_t)·d^t − A, d = 1/(1+COC).
-#[wasm_bindgen(js_name = walandCole)]
-pub fn waland_cole(
-    #[wasm_bindgen(unchecked_param_type = "WalandColeInput")] input: JsValue,
-) -> Result<String> {
-    text::waland_cole(
-        &strings(&input, "volume")?,
-        &strings(&input, "margin")?,
-        &strings(&input, "directCosts")?,
-        &strings(&input, "retentionCosts")?,
-        &string(&input, "acquisitionCost")?,
-        &string(&input, "costOfCapital")?,
-    )
-    .map_err(js)
-}
-
-/// Waland & Cole client value with constant per-period values.
-#[wasm_bindgen(js_name = walandColeConstant)]
-pub fn waland_cole_constant(
-    #[wasm_bindgen(unchecked_param_type = "WalandColeConstantInput")] input: JsValue,
-) -> Result<String> {
-    let periods = num("periods", &get(&input, "periods")?)?;
-    text::waland_cole_constant(
-        &string(&input, "volume")?,
-        &string(&input, "margin")?,
-        &string(&input, "directCosts")?,
-        &string(&input, "retentionCosts")?,
-        glue::whole_u32("periods", periods, 1).map_err(js)?,
-        &string(&input, "acquisitionCost")?,
-        &string(&input, "costOfCapital")?,
-    )
-    .map_err(js)
-}
-
-/// APV × purchase frequency × lifespan × margin rate − acquisition − retention costs.
-#[wasm_bindgen(js_name = simpleClv)]
-pub fn simple_clv(
-    #[wasm_bindgen(unchecked_param_type = "SimpleClvInput")] input: JsValue,
-) -> Result<String> {
-    text::simple_clv(
-        &string(&input, "averagePurchaseValue")?,
-        &string(&input, "purchaseFrequency")?,
-        &string(&input, "lifespan")?,
-        &string(&input, "marginRate")?,
-        &opt_money(&input, "acquisitionCost")?,
-        &opt_money(&input, "retentionCost")?,
-    )
-    .map_err(js)
-}
-
-/// m·r/(1+i−r), or Σ_{t=1..n} m·(r/(1+i))^t with `periods`.
-#[wasm_bindgen(js_name = retentionClv)]
-pub fn retention_clv(
-    #[wasm_bindgen(unchecked_param_type = "RetentionClvInput")] input: JsValue,
-) -> Result<String> {
-    let periods = opt_f64(&input, "periods")?.map(|n| glue::whole_u32("periods", n, 1));
-    let periods = periods.transpose().map_err(js)?;
-    text::retention_clv(
-        &string(&input, "margin")?,
-        &string(&input, "retention")?,
-        &string(&input, "discountRate")?,
-        periods,
-    )
-    .map_err(js)
-}
-
-/// revenue − variable costs − cost to serve.
-#[wasm_bindgen(js_name = contributionMargin)]
-pub fn contribution_margin(
-    #[wasm_bindgen(unchecked_param_type = "ContributionMarginInput")] input: JsValue,
-) -> Result<String> {
-    text::contribution_margin(
-        &string(&input, "revenue")?,
-        &string(&input, "variableCosts")?,
-        &string(&input, "costToServe")?,
-    )
-    .map_err(js)
+decimal_formulas! {
+    "VC = Σ_{t=1..n} (Vol_t·M_t − D_t − R_t)·d^t − A, d = 1/(1+COC)."
+    walandCole waland_cole("WalandColeInput");
+    "Waland & Cole client value with constant per-period values."
+    walandColeConstant waland_cole_constant("WalandColeConstantInput");
+    "APV × purchase frequency × lifespan × margin rate − acquisition − retention costs."
+    simpleClv simple_clv("SimpleClvInput");
+    "m·r/(1+i−r), or Σ_{t=1..n} m·(r/(1+i))^t with `periods`."
+    retentionClv retention_clv("RetentionClvInput");
+    "revenue − variable costs − cost to serve."
+    contributionMargin contribution_margin("ContributionMarginInput");
 }
 
 /// Rounds decimal text to `dp` places, half away from zero.
@@ -695,18 +630,10 @@ pub fn uplift_proportions(
     #[wasm_bindgen(unchecked_param_type = "Proportions")] counts: JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "ProportionsOptions")] options: JsValue,
 ) -> Result<JsValue> {
-    let n = |f: &str| num(f, &get(&counts, f)?);
-    let u = glue::ProportionsArgs {
-        confidence: opt_f64(&options, "confidence")?,
-        population: opt_f64(&options, "population")?,
-        successes_treated: n("successesTreated")?,
-        n_treated: n("nTreated")?,
-        successes_control: n("successesControl")?,
-        n_control: n("nControl")?,
-    }
-    .uplift()
-    .map_err(js)?;
-    to_js(&u)
+    to_js(&glue::ProportionsArgs::read_uplift(
+        &Opts(&counts),
+        &Opts(&options),
+    )?)
 }
 
 /// Wilson score interval [low, high] of successes / n (Wilson 1927).

@@ -1,0 +1,96 @@
+//! The money formulas of both JS packages (`walandCole`, `simpleClv`, …):
+//! decimal text in and out ([`clv::formulas::text`]). Each reads its input
+//! object's fields by their JS names, in order (a missing or wrong-typed
+//! field is an error naming it, the first one wins), and calls the core.
+
+use clv::formulas::text;
+
+use crate::{JsObject, Required};
+
+/// `Ok`, or the binding's error for a core error.
+type Out<O> = std::result::Result<String, <O as JsObject>::Error>;
+
+/// `walandCole({volume, margin, directCosts, retentionCosts,
+/// acquisitionCost, costOfCapital})` ([`text::waland_cole`]).
+///
+/// # Errors
+/// A missing or wrong-typed field (named as JS does); those of the core.
+pub fn waland_cole<O: JsObject>(o: &O) -> Out<O> {
+    let r = Required(o);
+    r.out(text::waland_cole(
+        &r.strings("volume")?,
+        &r.strings("margin")?,
+        &r.strings("directCosts")?,
+        &r.strings("retentionCosts")?,
+        &r.string("acquisitionCost")?,
+        &r.string("costOfCapital")?,
+    ))
+}
+
+/// `walandColeConstant({volume, margin, directCosts, retentionCosts,
+/// periods, acquisitionCost, costOfCapital})`
+/// ([`text::waland_cole_constant`]).
+///
+/// # Errors
+/// As [`waland_cole`]; `periods` not a whole number ≥ 1.
+pub fn waland_cole_constant<O: JsObject>(o: &O) -> Out<O> {
+    let r = Required(o);
+    let periods = r.number("periods")?;
+    r.out(text::waland_cole_constant(
+        &r.string("volume")?,
+        &r.string("margin")?,
+        &r.string("directCosts")?,
+        &r.string("retentionCosts")?,
+        r.periods(periods)?,
+        &r.string("acquisitionCost")?,
+        &r.string("costOfCapital")?,
+    ))
+}
+
+/// `simpleClv({averagePurchaseValue, purchaseFrequency, lifespan,
+/// marginRate, acquisitionCost = "0", retentionCost = "0"})`
+/// ([`text::simple_clv`]).
+///
+/// # Errors
+/// As [`waland_cole`].
+pub fn simple_clv<O: JsObject>(o: &O) -> Out<O> {
+    let r = Required(o);
+    r.out(text::simple_clv(
+        &r.string("averagePurchaseValue")?,
+        &r.string("purchaseFrequency")?,
+        &r.string("lifespan")?,
+        &r.string("marginRate")?,
+        &r.money("acquisitionCost")?,
+        &r.money("retentionCost")?,
+    ))
+}
+
+/// `retentionClv({margin, retention, discountRate, periods?})`
+/// ([`text::retention_clv`]: infinite horizon without `periods`).
+///
+/// # Errors
+/// As [`waland_cole_constant`].
+pub fn retention_clv<O: JsObject>(o: &O) -> Out<O> {
+    let r = Required(o);
+    let periods = o.number("periods")?.map(|n| r.periods(n)).transpose()?;
+    r.out(text::retention_clv(
+        &r.string("margin")?,
+        &r.string("retention")?,
+        &r.string("discountRate")?,
+        periods,
+    ))
+}
+
+/// `contributionMargin({revenue, variableCosts, costToServe})`
+/// ([`text::contribution_margin`]).
+///
+/// # Errors
+/// As [`waland_cole`].
+pub fn contribution_margin<O: JsObject>(o: &O) -> Out<O> {
+    let r = Required(o);
+    r.out(text::contribution_margin(
+        &r.string("revenue")?,
+        &r.string("variableCosts")?,
+        &r.string("costToServe")?,
+    ))
+}
