@@ -970,8 +970,9 @@ impl Likelihood for DifferencedHessian<'_> {
 /// 1.7·10⁻⁶ (Gamma-Gamma) apart. Newton with a Hessian accurate to ~10⁻⁵
 /// shrinks the error ~10⁵-fold a step, so one or two steps reach the
 /// optimum to the rounding floor. Each step costs `2k + 1` gradient
-/// evaluations. The attempt is returned unchanged when no step gains, with
-/// the point for the standard errors when one does.
+/// evaluations. The attempt is returned unchanged when no step gains; either
+/// way with the last Newton point, whose differenced Hessian gives the
+/// standard errors (the one [`hessian`] would compute there).
 fn polish_by_differences(
     likelihood: &dyn Likelihood,
     penalty: f64,
