@@ -86,6 +86,8 @@ use crate::models::bg_nbd::{self, BgNbdParams, Variant};
 use crate::models::pareto_nbd;
 use crate::models::{BetaGeo, ParetoNbd, TransactionModel, validate_customers};
 
+pub mod dynamic;
+
 /// The format version written by [`CovariateModel::to_json`].
 pub const COVARIATE_FORMAT_VERSION: u32 = 1;
 
@@ -676,13 +678,23 @@ pub struct CovariateLikelihood<'a> {
     x: &'a [f64],
     tx: &'a [f64],
     t: &'a [f64],
-    zp: &'a Covariates,
-    zd: &'a Covariates,
+    data: Data<'a>,
     w: Vec<f64>,
     total_weight: f64,
     penalty_purchase: f64,
     penalty_dropout: f64,
     starts: Vec<Vec<f64>>,
+}
+
+/// Where each customer's covariates come from.
+enum Data<'a> {
+    /// One row per customer in each set.
+    Static {
+        zp: &'a Covariates,
+        zd: &'a Covariates,
+    },
+    /// Piecewise-constant covariates over time ([`dynamic`]).
+    Dynamic(&'a dynamic::DynamicData),
 }
 
 /// `&'static` parameter names for [`Likelihood::names`], interned: each
@@ -739,6 +751,54 @@ impl<'a> CovariateLikelihood<'a> {
         let w = crate::models::weights_or_ones(weights, n)?;
         purchase.check_for_fit("purchase", n, &w)?;
         dropout.check_for_fit("dropout", n, &w)?;
+        Self::build(
+            kind,
+            [frequency, recency, t],
+            Data::Static {
+                zp: purchase,
+                zd: dropout,
+            },
+            [purchase.names(), dropout.names()],
+            w,
+            options,
+        )
+    }
+
+    /// The likelihood of the Pareto/NBD with time-varying covariates
+    /// ([`dynamic`]) on `data`, whose covariate sets are the purchase and
+    /// dropout sets.
+    ///
+    /// # Errors
+    /// Weights (one per customer, finite, ≥ 0, positive sum); a covariate
+    /// constant over every period of every customer who counts
+    /// ([`Error::InvalidValue`], field `purchase_covariates.NAME`); the
+    /// penalties and `constrain_equal` as [`CovariateLikelihood::new`].
+    pub fn dynamic(
+        data: &'a dynamic::DynamicData,
+        weights: Option<&[f64]>,
+        options: &CovariateOptions,
+    ) -> Result<Self> {
+        let n = data.len();
+        let w = crate::models::weights_or_ones(weights, n)?;
+        data.check_for_fit(&w)?;
+        Self::build(
+            CovariateModelKind::ParetoNbd,
+            [&data.frequency, &data.recency, &data.t],
+            Data::Dynamic(data),
+            [data.purchase_names(), data.dropout_names()],
+            w,
+            options,
+        )
+    }
+
+    fn build(
+        kind: CovariateModelKind,
+        [frequency, recency, t]: [&'a [f64]; 3],
+        data: Data<'a>,
+        [purchase, dropout]: [&[String]; 2],
+        w: Vec<f64>,
+        options: &CovariateOptions,
+    ) -> Result<Self> {
         crate::error::check::non_negative("penalty_purchase", options.penalty_purchase)?;
         crate::error::check::non_negative("penalty_dropout", options.penalty_dropout)?;
         if options.fit.penalty != 0.0 {
@@ -748,12 +808,7 @@ impl<'a> CovariateLikelihood<'a> {
                 "0 (covariate fits take penalty_purchase and penalty_dropout instead)",
             ));
         }
-        let layout = Layout::new(
-            kind,
-            purchase.names(),
-            dropout.names(),
-            &options.constrain_equal,
-        )?;
+        let layout = Layout::new(kind, purchase, dropout, &options.constrain_equal)?;
         let names = intern_names(&layout.names());
         let total_weight = w.iter().sum();
         // scale-aware starts, as the plain models': α (and β) of the order
@@ -785,8 +840,7 @@ impl<'a> CovariateLikelihood<'a> {
             x: frequency,
             tx: recency,
             t,
-            zp: purchase,
-            zd: dropout,
+            data,
             w,
             total_weight,
             penalty_purchase: options.penalty_purchase,
@@ -819,7 +873,15 @@ impl<'a> CovariateLikelihood<'a> {
             if wi == 0.0 {
                 continue;
             }
-            let (zp, zd) = (self.zp.row(i), self.zd.row(i));
+            let (zp, zd) = match &self.data {
+                Data::Static { zp, zd } => (zp.row(i), zd.row(i)),
+                Data::Dynamic(d) => {
+                    total += d
+                        .ln_lik_customer(i, base, [&gp, &gd], wi, &mut g_base, [&mut dp, &mut dd])
+                        .0;
+                    continue;
+                }
+            };
             let (eta_p, eta_d) = (dot(&gp, zp), dot(&gd, zd));
             let p = customer_params(kind, base, eta_p, eta_d);
             let mut g = [0.0; 4];
@@ -938,7 +1000,12 @@ impl Likelihood for CovariateLikelihood<'_> {
         let (_, gd) = self.layout.expand(&p);
         let mut worst: Option<(usize, [f64; 4])> = None;
         for i in (0..self.x.len()).filter(|&i| self.w[i] > 0.0) {
-            let c = customer_params(self.layout.kind, &p[..4], 0.0, dot(&gd, self.zd.row(i)));
+            let eta_d = match &self.data {
+                Data::Static { zd, .. } => dot(&gd, zd.row(i)),
+                // the period where β_i is largest
+                Data::Dynamic(d) => d.min_dropout_eta(i, &gd),
+            };
+            let c = customer_params(self.layout.kind, &p[..4], 0.0, eta_d);
             if c[2] > FAR && c[3] > FAR && worst.is_none_or(|(_, w)| c[3] > w[3]) {
                 worst = Some((i, c));
             }
@@ -1172,9 +1239,20 @@ pub fn fit(
     weights: Option<&[f64]>,
     options: &CovariateOptions,
 ) -> Result<CovariateModel> {
-    let mut lik = CovariateLikelihood::new(
+    let lik = CovariateLikelihood::new(
         kind, frequency, recency, t, purchase, dropout, weights, options,
     )?;
+    fit_likelihood(lik, options)
+}
+
+/// Fits a covariate likelihood (static, or [`dynamic`]): the starts, the
+/// optimum, its standard errors, ridge and identification checks.
+fn fit_likelihood(
+    mut lik: CovariateLikelihood<'_>,
+    options: &CovariateOptions,
+) -> Result<CovariateModel> {
+    let kind = lik.layout.kind;
+    let [frequency, recency, t] = [lik.x, lik.tx, lik.t];
     // the plain model's optimum (all effects 0) is the first start, when it
     // is an interior one (at a boundary the plain shapes are past 10⁴, a
     // start from which the effects cannot pull the fit back)
