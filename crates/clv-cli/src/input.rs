@@ -463,7 +463,7 @@ impl CovariateFileArgs {
     /// the id column or a named column is [`Error::MissingColumn`]; a
     /// customer without a row, an id with two rows or a non-finite value is
     /// [`Error::InvalidValue`] naming the process, the customer (index and
-    /// id) or the column (`purchase_covariates.NAME`).
+    /// id) and, for a bad value, the column (`purchase_covariates.NAME`).
     pub fn read_sets(
         &self,
         path: &Path,
@@ -485,7 +485,23 @@ impl CovariateFileArgs {
                 .iter()
                 .map(|n| file.get(n))
                 .collect::<Result<Vec<&[f64]>>>()?;
-            Covariates::by_id_columns(process, names, ids, &cols, customers)
+            let column = format!("{process}_covariates.");
+            Covariates::by_id_columns(process, names, ids, &cols, customers).map_err(|e| match e {
+                // a bad value: the core names the column and the customer's
+                // row; add the customer's id
+                Error::InvalidValue {
+                    field,
+                    index: Some(i),
+                    value,
+                    expected,
+                } if field.starts_with(&column) && i < customers.len() => Error::InvalidValue {
+                    field,
+                    index: Some(i),
+                    value,
+                    expected: format!("{expected}; customer id {}", customers[i]),
+                },
+                e => e,
+            })
         };
         Ok((set("purchase", purchase)?, set("dropout", dropout)?))
     }

@@ -548,7 +548,11 @@ fn score_covariate_errors_are_typed() {
     std::fs::write(&nan, lines.join("\n")).unwrap();
     assert_fails(
         &score(&model_json, &strs(&with(&nan, &[]))),
-        &["INVALID_INPUT", "Channel", "[3]", "NaN"],
+        &[
+            "INVALID_INPUT",
+            "invalid purchase_covariates.Channel[3]: NaN",
+            &format!("customer id {}", s.ids[3]),
+        ],
     );
     // a covariate column or the id column the file lacks
     let no_channel: Vec<String> = text
