@@ -5,14 +5,14 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use clv::covariates::{CovariateModelKind, CovariateOptions, Covariates};
+use clv::covariates::{CovariateModel, CovariateModelKind, CovariateOptions};
 use clv::fit::{FitInfo, FitOptions};
 use clv::models::{AnyModel, Family, ModelInfo};
 use clv::time::TimeUnit;
 use clv::{Error, Result};
 use serde_json::{Map, Value, json};
 
-use crate::input::ModelData;
+use crate::input::{CovariateFileArgs, ModelData};
 use crate::render::{left_out_json, left_out_text};
 
 /// Arguments of `clv fit`.
@@ -41,23 +41,11 @@ pub struct FitArgs {
 }
 
 /// The static covariates of `clv fit` (Pareto/NBD and BG/NBD; module
-/// [`clv::covariates`]).
+/// [`clv::covariates`]): the file and the two sets, and the constraints.
 #[derive(Debug, Args, Default)]
 pub struct CovariateArgs {
-    /// CSV of static covariates, one row per customer (joined on the
-    /// customer id), numeric columns (0/1 for a category).
-    #[arg(long)]
-    pub covariates: Option<PathBuf>,
-    /// Customer id column of the --covariates file.
-    #[arg(long, default_value = "customer_id")]
-    pub covariate_id_col: String,
-    /// Covariates of the purchase process (α_i = α₀·exp(−γ_pᵀz_i)).
-    #[arg(long, value_delimiter = ',')]
-    pub purchase_covariates: Vec<String>,
-    /// Covariates of the dropout process (Pareto/NBD β_i = β₀·exp(−γ_dᵀz_i);
-    /// BG/NBD a_i, b_i = a₀, b₀·exp(γ_dᵀz_i)).
-    #[arg(long, value_delimiter = ',')]
-    pub dropout_covariates: Vec<String>,
+    #[command(flatten)]
+    pub file: CovariateFileArgs,
     /// Covariates whose purchase and dropout effects are forced equal
     /// (CLVTools' names.cov.constr); each must be in both sets.
     #[arg(long, value_delimiter = ',')]
@@ -73,6 +61,11 @@ pub struct Fitted {
     /// Customer id of each input row (empty for a retention model).
     pub ids: Vec<String>,
 }
+
+/// The note of a fit without `--freq` whose model is saved for `clv score`.
+const FREQ_NOTE: &str = "note: a summary CSV does not say its time unit: give --freq (as `clv \
+                         summary --freq`) so that the saved model carries it and `clv score` \
+                         can check it";
 
 /// Fits the model the arguments ask for ([`ModelData::with_inputs`]).
 pub fn fit(args: &FitArgs) -> Result<Fitted> {
@@ -167,11 +160,10 @@ fn penalties(text: &str) -> Result<Vec<f64>> {
     Ok(v)
 }
 
-/// `clv fit --covariates`: the fit with static covariates, as the JSON of
-/// [`fit_json`] (its keys for the base parameters) plus `"covariates":
-/// {"purchase": {NAME: effect}, "dropout": {...}}` and the effects'
-/// standard errors under `purchase_NAME` / `dropout_NAME`.
-pub fn fit_covariates(args: &FitArgs, path: &std::path::Path) -> Result<Value> {
+/// `clv fit --covariates`: the fit with static covariates of the summary's
+/// customers, their covariates joined on the id
+/// ([`CovariateFileArgs::read_sets`]).
+pub fn fit_covariates(args: &FitArgs, path: &std::path::Path) -> Result<CovariateModel> {
     let kind = CovariateModelKind::from_model(args.data.model.0)?;
     let c = &args.covariates;
     let (penalty_purchase, penalty_dropout) = match penalties(&args.penalty)?[..] {
@@ -188,29 +180,25 @@ pub fn fit_covariates(args: &FitArgs, path: &std::path::Path) -> Result<Value> {
             ..FitOptions::default()
         },
     };
-    let mut wanted: Vec<&str> = c.purchase_covariates.iter().map(String::as_str).collect();
-    for d in &c.dropout_covariates {
-        if !wanted.contains(&d.as_str()) {
-            wanted.push(d);
-        }
-    }
-    let file = clv::io::read_csv_columns(path, Some(&c.covariate_id_col), &wanted)?;
-    // One set of covariates by customer id, in the summary's order.
-    let set = |process: &str, names: &[String], customers: &[String]| -> Result<Covariates> {
-        let cols = names
-            .iter()
-            .map(|n| file.get(n))
-            .collect::<Result<Vec<&[f64]>>>()?;
-        Covariates::by_id_columns(process, names, &file.ids, &cols, customers)
-    };
-    let model = args.data.with_inputs(|inputs, weights, ids| {
-        let purchase = set("purchase", &c.purchase_covariates, ids)?;
-        let dropout = set("dropout", &c.dropout_covariates, ids)?;
+    args.data.with_inputs(|inputs, weights, ids| {
+        let (purchase, dropout) = c.file.read_sets(
+            path,
+            &c.file.purchase_covariates,
+            &c.file.dropout_covariates,
+            ids,
+        )?;
         let [x, tx, t] = inputs else {
             unreachable!("a transaction model takes frequency, recency and T")
         };
         clv::covariates::fit(kind, x, tx, t, &purchase, &dropout, weights, &options)
-    })?;
+    })
+}
+
+/// The JSON of `clv fit --covariates --json`: that of [`fit_json`] (its
+/// keys for the base parameters) plus `"covariates": {"purchase": {NAME:
+/// effect}, "dropout": {...}, "constrained": [...]}` and the effects'
+/// standard errors under `purchase_NAME` / `dropout_NAME`.
+pub fn covariates_json(model: &CovariateModel) -> Result<Value> {
     let fi = model.fit_info().ok_or_else(|| Error::Format {
         what: "fit".to_string(),
         message: "the fitted model carries no fit information".to_string(),
@@ -229,8 +217,8 @@ pub fn fit_covariates(args: &FitArgs, path: &std::path::Path) -> Result<Value> {
     Ok(fit_doc(
         &fi.info,
         json!({
-            "model": args.data.model.0.spec().cli_name(),
-            "name": kind.name(),
+            "model": model.kind().model().spec().cli_name(),
+            "name": model.kind().name(),
             "params": params,
             "covariates": {
                 "purchase": model.purchase_effects(),
@@ -242,6 +230,14 @@ pub fn fit_covariates(args: &FitArgs, path: &std::path::Path) -> Result<Value> {
             "ci_95": ci,
         }),
     ))
+}
+
+/// Writes `json` (a model's JSON) to `path`, for `clv score`.
+fn save(path: &std::path::Path, json: &str) -> Result<()> {
+    std::fs::write(path, json).map_err(|e| Error::Io {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    })
 }
 
 /// The first line of `clv fit`'s table.
@@ -299,15 +295,15 @@ fn covariates_text(doc: &Value) -> String {
 
 /// Runs `clv fit`.
 pub fn run(args: &FitArgs) -> Result<()> {
-    if let Some(path) = &args.covariates.covariates {
-        if args.save.is_some() {
-            return Err(Error::invalid(
-                "save",
-                "--save with --covariates",
-                "no --save: a covariate model is not yet scored by `clv score`",
-            ));
+    if let Some(path) = &args.covariates.file.covariates {
+        let model = fit_covariates(args, path)?;
+        let doc = covariates_json(&model)?;
+        if let Some(save_to) = &args.save {
+            if args.freq.is_none() {
+                eprintln!("{FREQ_NOTE}");
+            }
+            save(save_to, &model.to_json()?)?;
         }
-        let doc = fit_covariates(args, path)?;
         let mut out = crate::output(None)?;
         let text = if args.json {
             doc.to_string() + "\n"
@@ -318,10 +314,7 @@ pub fn run(args: &FitArgs) -> Result<()> {
     }
     let f = fit(args)?;
     if args.freq.is_none() && f.model.kind().spec().family == Family::Transaction {
-        eprintln!(
-            "note: a summary CSV does not say its time unit: give --freq (as `clv summary \
-             --freq`) so that the saved model carries it and `clv score` can check it"
-        );
+        eprintln!("{FREQ_NOTE}");
     }
     if let Some(left) = &f.info.left_out {
         eprintln!("warning: {}", left_out_text(f.model.name(), left, &f.ids));
@@ -330,10 +323,7 @@ pub fn run(args: &FitArgs) -> Result<()> {
         eprintln!("warning: {w}");
     }
     if let Some(path) = &args.save {
-        std::fs::write(path, f.model.to_json()).map_err(|e| Error::Io {
-            path: path.display().to_string(),
-            message: e.to_string(),
-        })?;
+        save(path, &f.model.to_json())?;
     }
     let mut out = crate::output(None)?;
     let text = if args.json {

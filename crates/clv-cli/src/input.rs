@@ -9,6 +9,7 @@ use std::str::FromStr;
 
 use clap::Args;
 use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+use clv::covariates::Covariates;
 use clv::io::{ColumnRef, CsvColumns, Delimiter, ReadOptions, TransactionTable, read_csv_columns};
 use clv::models::{Family, ModelKind};
 use clv::summary::{Summary, SummaryOptions};
@@ -422,5 +423,86 @@ impl ModelData {
             .map(|name| cols.get(columns.column_of(name)))
             .collect::<Result<Vec<&[f64]>>>()?;
         f(&inputs, weights, &cols.ids)
+    }
+}
+
+/// The static covariates of a customer file, as `clv fit` and `clv score`
+/// take them ([`clv::covariates`]; Pareto/NBD and BG/NBD).
+#[derive(Debug, Clone, Args, Default)]
+pub struct CovariateFileArgs {
+    /// CSV of static covariates, one row per customer (joined on the
+    /// customer id), numeric columns (0/1 for a category).
+    #[arg(long)]
+    pub covariates: Option<PathBuf>,
+    /// Customer id column of the --covariates file.
+    #[arg(long, default_value = "customer_id")]
+    pub covariate_id_col: String,
+    /// Covariates of the purchase process (α_i = α₀·exp(−γ_pᵀz_i)); `clv
+    /// score`: default the model's.
+    #[arg(long, value_delimiter = ',')]
+    pub purchase_covariates: Vec<String>,
+    /// Covariates of the dropout process (Pareto/NBD β_i = β₀·exp(−γ_dᵀz_i);
+    /// BG/NBD a_i, b_i = a₀, b₀·exp(γ_dᵀz_i)); `clv score`: default the
+    /// model's.
+    #[arg(long, value_delimiter = ',')]
+    pub dropout_covariates: Vec<String>,
+}
+
+impl CovariateFileArgs {
+    /// Whether any covariate option was given.
+    pub fn given(&self) -> bool {
+        self.covariates.is_some()
+            || !self.purchase_covariates.is_empty()
+            || !self.dropout_covariates.is_empty()
+    }
+
+    /// The purchase and dropout covariates `purchase` and `dropout` (column
+    /// names) of the file `path`, one row per entry of `customers` (the
+    /// summary's ids), in that order, joined on the id column: the join of
+    /// [`Covariates::by_id_columns`]. Nothing is filled in: a file without
+    /// the id column or a named column is [`Error::MissingColumn`]; a
+    /// customer without a row, an id with two rows or a non-finite value is
+    /// [`Error::InvalidValue`] naming the process, the customer (index and
+    /// id) and, for a bad value, the column (`purchase_covariates.NAME`).
+    pub fn read_sets(
+        &self,
+        path: &Path,
+        purchase: &[String],
+        dropout: &[String],
+        customers: &[String],
+    ) -> Result<(Covariates, Covariates)> {
+        let mut wanted: Vec<&str> = purchase.iter().map(String::as_str).collect();
+        for d in dropout {
+            if !wanted.contains(&d.as_str()) {
+                wanted.push(d);
+            }
+        }
+        let file = read_csv_columns(path, Some(&self.covariate_id_col), &wanted)?;
+        // Without the id column the ids would be row numbers: never join on them.
+        let ids = file.ids_of(&self.covariate_id_col)?;
+        let set = |process: &str, names: &[String]| -> Result<Covariates> {
+            let cols = names
+                .iter()
+                .map(|n| file.get(n))
+                .collect::<Result<Vec<&[f64]>>>()?;
+            let column = format!("{process}_covariates.");
+            Covariates::by_id_columns(process, names, ids, &cols, customers).map_err(|e| match e {
+                // a bad value: the core names the column and the customer's
+                // row; add the customer's id
+                Error::InvalidValue {
+                    field,
+                    index: Some(i),
+                    value,
+                    expected,
+                } if field.starts_with(&column) && i < customers.len() => Error::InvalidValue {
+                    field,
+                    index: Some(i),
+                    value,
+                    expected: format!("{expected}; customer id {}", customers[i]),
+                },
+                e => e,
+            })
+        };
+        Ok((set("purchase", purchase)?, set("dropout", dropout)?))
     }
 }

@@ -1,30 +1,41 @@
 //! `clv score`: per-customer P(alive), expected purchases and (with a spend
 //! model) CLV from a saved model and a summary file; with `--intervals`,
-//! each with its interval from parameter draws (`clv::uncertainty`).
+//! each with its interval from parameter draws (`clv::uncertainty`). A
+//! model with static covariates (`clv fit ... --covariates ... --save`)
+//! scores each customer with their own covariates (`clv::covariates`).
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use clap::Args;
+use clv::covariates::{CovariateModel, Covariates};
 use clv::fit::FitOptions;
+use clv::io::CsvColumns;
 use clv::models::{AnyModel, ModelInfo, ModelKind, SpendModel};
 use clv::uncertainty::{Data, Draws, Intervals, Method, Spend, central_quantiles};
 use clv::value::{customer_lifetime_value, model_unit, periods_per_month, resolve_unit};
 use clv::{Error, Result};
 
-use crate::input::SummaryColumnArgs;
+use crate::input::{CovariateFileArgs, SummaryColumnArgs};
 use crate::render::csv_field;
 
 /// Arguments of `clv score`.
 #[derive(Debug, Args)]
 pub struct ScoreArgs {
-    /// A transaction model saved by `clv fit ... --save` (BG/NBD, MBG/NBD, Pareto/NBD, BG/BB).
+    /// A transaction model saved by `clv fit ... --save` (BG/NBD, MBG/NBD,
+    /// Pareto/NBD, BG/BB), or a Pareto/NBD or BG/NBD model with static
+    /// covariates (`clv fit ... --covariates ... --save`; give --covariates).
     pub model: PathBuf,
     /// Per-customer summary CSV.
     #[arg(long)]
     pub summary: PathBuf,
     #[command(flatten)]
     pub columns: SummaryColumnArgs,
+    /// A covariate model's covariates, joined to the summary on the customer
+    /// id (the --covariate-id-col column of --covariates, the --id-col column
+    /// of the summary); the covariate names default to the model's.
+    #[command(flatten)]
+    pub covariates: CovariateFileArgs,
     /// A Gamma-Gamma model saved by `clv fit gamma-gamma --save`: adds
     /// expected_spend and clv (needs the monetary column; without it, or
     /// without this model, a note says so and the money columns are left out).
@@ -68,88 +79,105 @@ pub struct ScoreArgs {
     pub output: Option<PathBuf>,
 }
 
-fn read(path: &PathBuf) -> Result<String> {
+fn read(path: &std::path::Path) -> Result<String> {
     std::fs::read_to_string(path).map_err(|e| Error::Io {
         path: path.display().to_string(),
         message: e.to_string(),
     })
 }
 
-/// Runs `clv score`.
-pub fn run(args: &ScoreArgs) -> Result<()> {
-    let any = AnyModel::from_json(&read(&args.model)?)?;
-    let model = any.transaction("clv score")?;
+/// A model saved by `clv fit --save`.
+enum Saved {
+    /// A model of the registry (`{"format_version", "model", "params", "fit"}`).
+    Plain(Box<AnyModel>),
+    /// A model with static covariates ([`CovariateModel::to_json`]).
+    Covariate(Box<CovariateModel>),
+}
+
+/// Reads a saved model, telling the two kinds apart: a registry model's
+/// JSON has the key `"model"` (its errors those of [`AnyModel::from_json`]),
+/// a covariate model's has `"layout"` instead (its errors those of
+/// [`CovariateModel::from_json`]); anything else is [`Error::Format`].
+fn load(path: &std::path::Path) -> Result<Saved> {
+    let text = read(path)?;
+    let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| Error::Format {
+        what: "model JSON".to_string(),
+        message: format!("{}: {e}", path.display()),
+    })?;
+    let has = |key: &str| value.get(key).is_some();
+    if has("model") {
+        AnyModel::from_json(&text).map(|m| Saved::Plain(Box::new(m)))
+    } else if has("layout") {
+        CovariateModel::from_json(&text).map(|m| Saved::Covariate(Box::new(m)))
+    } else {
+        Err(Error::Format {
+            what: "model JSON".to_string(),
+            message: format!(
+                "{}: neither a model (key \"model\") nor a covariate model (key \"layout\") \
+                 as `clv fit --save` writes them",
+                path.display()
+            ),
+        })
+    }
+}
+
+/// What `clv score` writes per customer, in the summary's order.
+struct Scores {
+    alive: Vec<f64>,
+    expected: Vec<f64>,
+    /// Expected spend and CLV, with a spend model and amounts.
+    value: Option<(Vec<f64>, Vec<f64>)>,
+    intervals: Option<Vec<(&'static str, Intervals)>>,
+}
+
+/// The spend model and the amounts, when both are there (notes on stderr
+/// say what is missing otherwise).
+fn spend_inputs<'a>(
+    args: &ScoreArgs,
+    cols: &'a CsvColumns,
+) -> Result<Option<(AnyModel, &'a [f64])>> {
     let spend_model = match &args.spend_model {
         Some(p) => Some(AnyModel::from_json_as(ModelKind::GammaGamma, &read(p)?)?),
         None => None,
     };
-    let c = &args.columns;
-    let cols = c.read(&args.summary)?;
-    // The registry names the arrays (BG/BB's third is n_periods).
-    let names = any.kind().spec().inputs;
-    let x = cols.get(c.column_of(names[0]))?;
-    let r = cols.get(c.column_of(names[1]))?;
-    let t = cols.get(c.column_of(names[2]))?;
-    let alive = model.prob_alive(x, r, t)?;
-    let expected = model.expected_purchases(args.horizon, x, r, t)?;
     // Money values need amounts: without a spend model, or without the
     // monetary column in the summary, P(alive) and expected purchases alone.
-    let monetary = cols.opt(&c.monetary_col);
-    let spend_model = match (spend_model, monetary) {
+    let c = &args.columns;
+    match (spend_model, cols.opt(&c.monetary_col)) {
         (Some(_), None) => {
             eprintln!(
                 "note: the summary has no {:?} column: money values (expected_spend, clv) need \
                  amounts; scoring P(alive) and expected purchases only",
                 c.monetary_col
             );
-            None
+            Ok(None)
         }
         (None, _) => {
             eprintln!(
                 "note: money values (expected_spend, clv) need amounts and a spend model \
                  (--spend-model); scoring P(alive) and expected purchases only"
             );
-            None
+            Ok(None)
         }
-        (gg, Some(_)) => gg,
-    };
-    let value = match (&spend_model, monetary) {
-        (Some(gg), Some(monetary)) => {
-            let spend = gg.expected_spend(x, monetary)?;
-            let clv = customer_lifetime_value(
-                model,
-                &spend,
-                x,
-                r,
-                t,
-                args.clv_months,
-                args.discount_rate,
-                periods_per_month(&resolve_unit(&[
-                    ("freq", args.freq.as_deref()),
-                    ("the transaction model", model_unit(&any)),
-                ])?)?,
-            )?;
-            Some((spend, clv))
-        }
-        _ => None,
-    };
-    let intervals = match args.intervals {
-        Some(level) => Some(intervals(
-            args,
-            level,
-            &any,
-            spend_model.as_ref(),
-            [x, r, t],
-            monetary,
-        )?),
-        None => None,
+        (Some(gg), Some(m)) => Ok(Some((gg, m))),
+    }
+}
+
+/// Runs `clv score`.
+pub fn run(args: &ScoreArgs) -> Result<()> {
+    let saved = load(&args.model)?;
+    let c = &args.columns;
+    let cols = c.read(&args.summary)?;
+    let scores = match &saved {
+        Saved::Plain(any) => score_plain(args, any, &cols)?,
+        Saved::Covariate(m) => score_covariates(args, m, &cols)?,
     };
     let mut s = String::with_capacity(cols.len() * 48);
     s.push_str("customer_id,prob_alive,expected_purchases");
-    if value.is_some() {
+    if scores.value.is_some() {
         s.push_str(",expected_spend,clv");
     }
-    if let Some(iv) = &intervals {
+    if let Some(iv) = &scores.intervals {
         for (name, _) in iv {
             let _ = write!(s, ",{name}_lower,{name}_upper");
         }
@@ -161,13 +189,13 @@ pub fn run(args: &ScoreArgs) -> Result<()> {
             s,
             "{},{},{}",
             csv_field(&cols.ids[i]),
-            alive[i],
-            expected[i]
+            scores.alive[i],
+            scores.expected[i]
         );
-        if let Some((spend, clv)) = &value {
+        if let Some((spend, clv)) = &scores.value {
             let _ = write!(s, ",{},{}", spend[i], clv[i]);
         }
-        if let Some(iv) = &intervals {
+        if let Some(iv) = &scores.intervals {
             for (_, v) in iv {
                 let _ = write!(s, ",{},{}", v.values[0][i], v.values[2][i]);
             }
@@ -176,6 +204,197 @@ pub fn run(args: &ScoreArgs) -> Result<()> {
     }
     let mut out = crate::output(args.output.as_deref())?;
     crate::write_out(&mut out, &s)
+}
+
+/// The scores of a registry model.
+fn score_plain(args: &ScoreArgs, any: &AnyModel, cols: &CsvColumns) -> Result<Scores> {
+    let model = any.transaction("clv score")?;
+    if args.covariates.given() {
+        return Err(Error::Unsupported {
+            model: any.name().to_string(),
+            operation: "covariates".to_string(),
+            reason: format!(
+                "{} was fitted without covariates (`clv fit ... --covariates FILE --save` \
+                 saves a covariate model); score it without --covariates",
+                args.model.display()
+            ),
+        });
+    }
+    let c = &args.columns;
+    // The registry names the arrays (BG/BB's third is n_periods).
+    let names = any.kind().spec().inputs;
+    let x = cols.get(c.column_of(names[0]))?;
+    let r = cols.get(c.column_of(names[1]))?;
+    let t = cols.get(c.column_of(names[2]))?;
+    let alive = model.prob_alive(x, r, t)?;
+    let expected = model.expected_purchases(args.horizon, x, r, t)?;
+    let spend_model = spend_inputs(args, cols)?;
+    let value = match &spend_model {
+        Some((gg, monetary)) => {
+            let spend = gg.expected_spend(x, monetary)?;
+            let clv = customer_lifetime_value(
+                model,
+                &spend,
+                x,
+                r,
+                t,
+                args.clv_months,
+                args.discount_rate,
+                periods_per_month(&resolve_unit(&[
+                    ("freq", args.freq.as_deref()),
+                    ("the transaction model", model_unit(any)),
+                ])?)?,
+            )?;
+            Some((spend, clv))
+        }
+        None => None,
+    };
+    let intervals = match args.intervals {
+        Some(level) => Some(intervals(
+            args,
+            level,
+            any,
+            spend_model.as_ref().map(|(gg, _)| gg),
+            [x, r, t],
+            spend_model.as_ref().map(|&(_, m)| m),
+        )?),
+        None => None,
+    };
+    Ok(Scores {
+        alive,
+        expected,
+        value,
+        intervals,
+    })
+}
+
+/// The covariate names of `process` to read: the model's; names given on
+/// the command line must be the model's (in any order).
+fn covariate_names(process: &str, given: &[String], model: &[String]) -> Result<Vec<String>> {
+    let sorted = |v: &[String]| {
+        let mut v = v.to_vec();
+        v.sort();
+        v
+    };
+    if !given.is_empty() && sorted(given) != sorted(model) {
+        return Err(Error::invalid(
+            format!("{process}_covariates"),
+            given.join(","),
+            format!(
+                "the model's {process} covariates [{}] (or no --{process}-covariates)",
+                model.join(", ")
+            ),
+        ));
+    }
+    Ok(model.to_vec())
+}
+
+/// The scores of a model with static covariates: each customer's with
+/// their own covariates, joined on the id ([`CovariateFileArgs::read_sets`]).
+fn score_covariates(args: &ScoreArgs, m: &CovariateModel, cols: &CsvColumns) -> Result<Scores> {
+    let name = m.kind().name();
+    let (model_purchase, model_dropout) = m.covariate_names();
+    let cov = &args.covariates;
+    let path = cov.covariates.as_ref().ok_or_else(|| {
+        Error::invalid(
+            "covariates",
+            "(none)",
+            format!(
+                "--covariates FILE: {} is a covariate model ({name}; purchase covariates \
+                 [{}], dropout covariates [{}]), scored with each customer's own covariates",
+                args.model.display(),
+                model_purchase.join(", "),
+                model_dropout.join(", ")
+            ),
+        )
+    })?;
+    if args.intervals.is_some() {
+        return Err(Error::Unsupported {
+            model: name.to_string(),
+            operation: "intervals".to_string(),
+            reason: "parameter draws are there for the models without covariates only".to_string(),
+        });
+    }
+    let purchase = covariate_names("purchase", &cov.purchase_covariates, model_purchase)?;
+    let dropout = covariate_names("dropout", &cov.dropout_covariates, model_dropout)?;
+    let c = &args.columns;
+    // Without the id column the summary's ids would be row numbers: never
+    // join on them.
+    let ids = cols.ids_of(&c.id_col)?;
+    let (purchase, dropout) = cov.read_sets(path, &purchase, &dropout, ids)?;
+    let x = cols.get(&c.frequency_col)?;
+    let r = cols.get(&c.recency_col)?;
+    let t = cols.get(&c.t_col)?;
+    let alive = m.prob_alive(x, r, t, &purchase, &dropout)?;
+    let expected = m.expected_purchases(args.horizon, x, r, t, &purchase, &dropout)?;
+    let value = match spend_inputs(args, cols)? {
+        Some((gg, monetary)) => {
+            let spend = gg.expected_spend(x, monetary)?;
+            let unit = m.fit_info().and_then(|f| f.info.unit.as_deref());
+            let ppm = periods_per_month(&resolve_unit(&[
+                ("freq", args.freq.as_deref()),
+                ("the transaction model", unit),
+            ])?)?;
+            let clv = covariate_clv(m, [&purchase, &dropout], &spend, [x, r, t], args, ppm)?;
+            Some((spend, clv))
+        }
+        None => None,
+    };
+    Ok(Scores {
+        alive,
+        expected,
+        value,
+        intervals: None,
+    })
+}
+
+/// The CLV of each customer: [`customer_lifetime_value`] of the registry
+/// model the covariate model extends, with that customer's own parameters
+/// ([`CovariateModel::customer_params`], matched to the registry's by name).
+fn covariate_clv(
+    m: &CovariateModel,
+    [purchase, dropout]: [&Covariates; 2],
+    spend: &[f64],
+    [x, r, t]: [&[f64]; 3],
+    args: &ScoreArgs,
+    periods_per_month: f64,
+) -> Result<Vec<f64>> {
+    let kind = m.kind().model();
+    let base = m.kind().base_names();
+    let order = kind
+        .spec()
+        .params
+        .iter()
+        .map(|p| {
+            base.iter()
+                .position(|b| b == p)
+                .ok_or_else(|| Error::Format {
+                    what: "covariate model".to_string(),
+                    message: format!("no base parameter {p:?} of {}", kind.spec().name),
+                })
+        })
+        .collect::<Result<Vec<usize>>>()?;
+    let params = m.customer_params(purchase, dropout)?;
+    params
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let values: Vec<f64> = order.iter().map(|&k| p[k]).collect();
+            let own = AnyModel::from_values(kind, &values)?;
+            let one = i..=i;
+            let clv = customer_lifetime_value(
+                own.transaction("clv score")?,
+                &spend[one.clone()],
+                &x[one.clone()],
+                &r[one.clone()],
+                &t[one],
+                args.clv_months,
+                args.discount_rate,
+                periods_per_month,
+            )?;
+            Ok(clv[0])
+        })
+        .collect()
 }
 
 /// The intervals of `--intervals LEVEL`: (column name, intervals) of

@@ -1,9 +1,13 @@
-//! `clv fit --covariates`: static covariates of Pareto/NBD and BG/NBD
-//! (issue 15) on CLVTools' apparel data.
+//! `clv fit --covariates` and `clv score --covariates`: static covariates
+//! of Pareto/NBD and BG/NBD (issue 15) on CLVTools' apparel data.
 #![allow(clippy::unwrap_used)]
 
 mod common;
 
+use std::collections::HashMap;
+
+use clv::covariates::{CovariateModel, CovariateModelKind, Covariates};
+use clv::models::{AnyModel, ModelInfo, ModelKind};
 use common::{assert_fails, clv, json, stdout};
 
 /// A file of the core's test data (CLVTools' apparel set, copied there).
@@ -152,16 +156,7 @@ fn covariate_errors_are_typed() {
         &fit_with("pareto-nbd", &summary, short.to_str().unwrap(), &gender),
         &["INVALID_INPUT", "invalid purchase_covariates["],
     );
-    // no --save yet, and P,D penalties only with covariates
-    assert_fails(
-        &fit_with(
-            "pareto-nbd",
-            &summary,
-            &cov,
-            &[&gender[..], &["--save", "m.json"]].concat(),
-        ),
-        &["--save with --covariates"],
-    );
+    // P,D penalties only with covariates
     let plain = [
         "fit",
         "pareto-nbd",
@@ -174,4 +169,408 @@ fn covariate_errors_are_typed() {
         &clv(&[&plain[..], &["--penalty", "0.1,0.1"]].concat()),
         &["INVALID_INPUT", "penalty"],
     );
+}
+
+/// The apparel covariates by customer id, read here (not by the CLI's or
+/// the core's reader): `Id -> (Gender, Channel)`.
+fn apparel_covariates(cov: &str) -> HashMap<String, (f64, f64)> {
+    let text = std::fs::read_to_string(cov).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(lines.next().unwrap().trim(), "Id,Gender,Channel");
+    lines
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            let f: Vec<&str> = l.trim().split(',').collect();
+            (
+                f[0].to_string(),
+                (f[1].parse().unwrap(), f[2].parse().unwrap()),
+            )
+        })
+        .collect()
+}
+
+/// The summary's columns and ids.
+struct Summary {
+    ids: Vec<String>,
+    x: Vec<f64>,
+    tx: Vec<f64>,
+    t: Vec<f64>,
+    m: Vec<f64>,
+}
+
+fn read_summary(path: &str) -> Summary {
+    let c = clv::io::read_csv_columns(
+        std::path::Path::new(path),
+        Some("customer_id"),
+        &["frequency", "recency", "T", "monetary_value"],
+    )
+    .unwrap();
+    Summary {
+        ids: c.ids.clone(),
+        x: c.get("frequency").unwrap().to_vec(),
+        tx: c.get("recency").unwrap().to_vec(),
+        t: c.get("T").unwrap().to_vec(),
+        m: c.get("monetary_value").unwrap().to_vec(),
+    }
+}
+
+/// Customer `ids`' covariates `names` (each `Gender` or `Channel`).
+fn set(table: &HashMap<String, (f64, f64)>, names: &[&str], ids: &[String]) -> Covariates {
+    let rows: Vec<Vec<f64>> = ids
+        .iter()
+        .map(|id| {
+            let (g, c) = table[id];
+            names
+                .iter()
+                .map(|n| if *n == "Gender" { g } else { c })
+                .collect()
+        })
+        .collect();
+    Covariates::new(names, &rows).unwrap()
+}
+
+/// `clv score` output as (ids, columns by header name).
+fn scored(csv: &str) -> (Vec<String>, HashMap<String, Vec<f64>>) {
+    let mut lines = csv.lines();
+    let header: Vec<String> = lines.next().unwrap().split(',').map(String::from).collect();
+    let mut ids = Vec::new();
+    let mut cols: HashMap<String, Vec<f64>> = HashMap::new();
+    for l in lines {
+        let f: Vec<&str> = l.split(',').collect();
+        assert_eq!(f.len(), header.len(), "{l}");
+        ids.push(f[0].to_string());
+        for (h, v) in header.iter().zip(&f).skip(1) {
+            cols.entry(h.clone()).or_default().push(v.parse().unwrap());
+        }
+    }
+    (ids, cols)
+}
+
+/// `got` equals `want` to 1e-12 relative, value by value.
+fn assert_close(what: &str, got: &[f64], want: &[f64]) {
+    assert_eq!(got.len(), want.len(), "{what}");
+    for (i, (g, w)) in got.iter().zip(want).enumerate() {
+        assert!(
+            (g - w).abs() <= 1e-12 * w.abs().max(1e-300),
+            "{what}[{i}]: {g} vs {w}"
+        );
+    }
+}
+
+/// The CLV of each customer from the plain model with their own
+/// parameters (as `clv score` defines it with a covariate model).
+fn clv_by_customer(
+    model: &CovariateModel,
+    purchase: &Covariates,
+    dropout: &Covariates,
+    s: &Summary,
+    spend: &[f64],
+    periods_per_month: f64,
+) -> Vec<f64> {
+    let params = model.customer_params(purchase, dropout).unwrap();
+    (0..s.ids.len())
+        .map(|i| {
+            let own = AnyModel::from_values(model.kind().model(), &params[i]).unwrap();
+            let one = i..=i;
+            clv::value::customer_lifetime_value(
+                own.transaction("test").unwrap(),
+                &spend[one.clone()],
+                &s.x[one.clone()],
+                &s.tx[one.clone()],
+                &s.t[one],
+                12,
+                0.01,
+                periods_per_month,
+            )
+            .unwrap()[0]
+        })
+        .collect()
+}
+
+#[test]
+fn score_with_covariates_gives_the_cores_predictions() {
+    let dir = tempfile::tempdir().unwrap();
+    let summary = apparel_summary(&dir);
+    let cov = core_data("apparel_static_covariates.csv");
+    let path = |name: &str| dir.path().join(name).display().to_string();
+    let (model_json, gg_json) = (path("model.json"), path("gg.json"));
+    // the fit of fit_with_covariates_gives_the_cores_apparel_estimates, saved
+    let doc = json(&fit_with(
+        "pareto-nbd",
+        &summary,
+        &cov,
+        &[
+            &BOTH[..],
+            &["--freq", "7d", "--json", "--save", &model_json],
+        ]
+        .concat(),
+    ));
+    let model = CovariateModel::from_json(&std::fs::read_to_string(&model_json).unwrap()).unwrap();
+    assert_eq!(model.kind(), CovariateModelKind::ParetoNbd);
+    assert_eq!(
+        serde_json::to_value(model.purchase_effects()).unwrap(),
+        doc["covariates"]["purchase"]
+    );
+    assert_eq!(model.fit_info().unwrap().info.unit.as_deref(), Some("7d"));
+    stdout(&clv(&[
+        "fit",
+        "gamma-gamma",
+        "--summary",
+        &summary,
+        "--freq",
+        "7d",
+        "--save",
+        &gg_json,
+    ]));
+    let gg = AnyModel::from_json(&std::fs::read_to_string(&gg_json).unwrap()).unwrap();
+    // the same covariate options as the fit; the months of the CLV from
+    // the model's unit (7d)
+    let out = stdout(&clv(&[
+        "score",
+        &model_json,
+        "--summary",
+        &summary,
+        "--covariates",
+        &cov,
+        "--covariate-id-col",
+        "Id",
+        "--purchase-covariates",
+        "Gender,Channel",
+        "--dropout-covariates",
+        "Channel,Gender",
+        "--horizon",
+        "10",
+        "--spend-model",
+        &gg_json,
+    ]));
+    let (ids, cols) = scored(&out);
+    let s = read_summary(&summary);
+    assert_eq!(ids, s.ids);
+    assert_eq!(ids.len(), 600);
+    let table = apparel_covariates(&cov);
+    let z = set(&table, &["Gender", "Channel"], &s.ids);
+    let alive = model.prob_alive(&s.x, &s.tx, &s.t, &z, &z).unwrap();
+    let expected = model
+        .expected_purchases(10.0, &s.x, &s.tx, &s.t, &z, &z)
+        .unwrap();
+    assert_close("prob_alive", &cols["prob_alive"], &alive);
+    assert_close("expected_purchases", &cols["expected_purchases"], &expected);
+    let spend = gg
+        .spend("test")
+        .unwrap()
+        .expected_spend(&s.x, &s.m)
+        .unwrap();
+    assert_close("expected_spend", &cols["expected_spend"], &spend);
+    let ppm = clv::value::periods_per_month("7d").unwrap();
+    let clv_want = clv_by_customer(&model, &z, &z, &s, &spend, ppm);
+    assert_close("clv", &cols["clv"], &clv_want);
+    // customers with all covariates 0 get the base model's value; the
+    // others' covariates matter
+    let base = AnyModel::from_values(ModelKind::ParetoNbd, &model.base()).unwrap();
+    let plain = base
+        .transaction("test")
+        .unwrap()
+        .expected_purchases(10.0, &s.x, &s.tx, &s.t)
+        .unwrap();
+    for (i, id) in s.ids.iter().enumerate() {
+        if table[id] == (0.0, 0.0) {
+            assert!((cols["expected_purchases"][i] - plain[i]).abs() <= 1e-12 * plain[i]);
+        }
+    }
+    let channel = s.ids.iter().position(|id| table[id] == (0.0, 1.0)).unwrap();
+    assert!((cols["expected_purchases"][channel] - plain[channel]).abs() > 0.1 * plain[channel]);
+
+    // BG/NBD, purchase and dropout sets of their own, names from the model
+    let bg = CovariateModel::from_params(
+        CovariateModelKind::BgNbd,
+        [0.6, 9.0, 0.7, 3.0],
+        &[("Channel", 0.8), ("Gender", 0.4)],
+        &[("Gender", -0.3)],
+    )
+    .unwrap();
+    let bg_json = path("bg.json");
+    std::fs::write(&bg_json, bg.to_json().unwrap()).unwrap();
+    let out = stdout(&clv(&[
+        "score",
+        &bg_json,
+        "--summary",
+        &summary,
+        "--covariates",
+        &cov,
+        "--covariate-id-col",
+        "Id",
+        "--spend-model",
+        &gg_json,
+        "--freq",
+        "7d",
+        "--clv-months",
+        "24",
+    ]));
+    let (ids, cols) = scored(&out);
+    assert_eq!(ids, s.ids);
+    let (zp, zd) = (
+        set(&table, &["Channel", "Gender"], &s.ids),
+        set(&table, &["Gender"], &s.ids),
+    );
+    let alive = bg.prob_alive(&s.x, &s.tx, &s.t, &zp, &zd).unwrap();
+    let expected = bg
+        .expected_purchases(1.0, &s.x, &s.tx, &s.t, &zp, &zd)
+        .unwrap();
+    assert_close("bg prob_alive", &cols["prob_alive"], &alive);
+    assert_close(
+        "bg expected_purchases",
+        &cols["expected_purchases"],
+        &expected,
+    );
+    // 24 months: the 12 of clv_by_customer would differ
+    let params = bg.customer_params(&zp, &zd).unwrap();
+    let clv24: Vec<f64> = (0..s.ids.len())
+        .map(|i| {
+            let own = AnyModel::from_values(ModelKind::BgNbd, &params[i]).unwrap();
+            let one = i..=i;
+            clv::value::customer_lifetime_value(
+                own.transaction("test").unwrap(),
+                &spend[one.clone()],
+                &s.x[one.clone()],
+                &s.tx[one.clone()],
+                &s.t[one],
+                24,
+                0.01,
+                ppm,
+            )
+            .unwrap()[0]
+        })
+        .collect();
+    assert_close("bg clv", &cols["clv"], &clv24);
+}
+
+#[test]
+fn score_covariate_errors_are_typed() {
+    let dir = tempfile::tempdir().unwrap();
+    let summary = apparel_summary(&dir);
+    let cov = core_data("apparel_static_covariates.csv");
+    let path = |name: &str| dir.path().join(name).display().to_string();
+    let model = CovariateModel::from_params(
+        CovariateModelKind::ParetoNbd,
+        [1.6, 110.0, 1.9, 50.0],
+        &[("Gender", 0.45), ("Channel", 0.83)],
+        &[("Channel", 0.5)],
+    )
+    .unwrap();
+    let model_json = path("model.json");
+    std::fs::write(&model_json, model.to_json().unwrap()).unwrap();
+    let score = |model: &str, extra: &[&str]| {
+        let a = ["score", model, "--summary", &summary, "--freq", "7d"];
+        clv(&[&a[..], extra].concat())
+    };
+    let with = |file: &str, extra: &[&str]| {
+        let a = ["--covariates", file, "--covariate-id-col", "Id"];
+        [&a[..], extra]
+            .concat()
+            .iter()
+            .map(|s| s.to_string())
+            .collect::<Vec<_>>()
+    };
+    fn strs(v: &[String]) -> Vec<&str> {
+        v.iter().map(String::as_str).collect()
+    }
+    // the covariate model scores with covariates only
+    assert_fails(
+        &score(&model_json, &[]),
+        &[
+            "INVALID_INPUT",
+            "invalid covariates",
+            "--covariates FILE",
+            "[Gender, Channel]",
+        ],
+    );
+    // a plain model takes none
+    let plain = path("plain.json");
+    let pm = AnyModel::from_values(ModelKind::ParetoNbd, &[1.6, 110.0, 1.9, 50.0]).unwrap();
+    std::fs::write(&plain, pm.to_json()).unwrap();
+    assert_fails(
+        &score(&plain, &strs(&with(&cov, &[]))),
+        &["NOT_SUPPORTED", "covariates", "fitted without covariates"],
+    );
+    assert_fails(
+        &score(&plain, &["--purchase-covariates", "Gender"]),
+        &["NOT_SUPPORTED", "covariates"],
+    );
+    // other covariate names than the model's
+    assert_fails(
+        &score(
+            &model_json,
+            &strs(&with(&cov, &["--dropout-covariates", "Gender"])),
+        ),
+        &[
+            "INVALID_INPUT",
+            "invalid dropout_covariates: Gender",
+            "[Channel]",
+        ],
+    );
+    // no intervals (no parameter draws for a covariate model)
+    assert_fails(
+        &score(&model_json, &strs(&with(&cov, &["--intervals", "0.9"]))),
+        &["NOT_SUPPORTED", "intervals"],
+    );
+    // a customer without a row: the covariates of customers 1..=300 only;
+    // the first summary customer without one is named by position and id
+    let text = std::fs::read_to_string(&cov).unwrap();
+    let half: Vec<&str> = text.lines().take(301).collect();
+    let short = path("short.csv");
+    std::fs::write(&short, half.join("\n")).unwrap();
+    let s = read_summary(&summary);
+    let kept: std::collections::HashSet<&str> = half[1..]
+        .iter()
+        .map(|l| l.split(',').next().unwrap())
+        .collect();
+    let i = s
+        .ids
+        .iter()
+        .position(|id| !kept.contains(id.as_str()))
+        .unwrap();
+    assert_fails(
+        &score(&model_json, &strs(&with(&short, &[]))),
+        &[
+            "INVALID_INPUT",
+            &format!("invalid purchase_covariates[{i}]: {} ", s.ids[i]),
+            "customer id not found",
+        ],
+    );
+    // a non-finite value, named by column and customer
+    let mut lines: Vec<String> = text.lines().map(String::from).collect();
+    let j = lines
+        .iter()
+        .position(|l| l.starts_with(&format!("{},", s.ids[3])))
+        .unwrap();
+    lines[j] = format!("{},0.0,NaN", s.ids[3]);
+    let nan = path("nan.csv");
+    std::fs::write(&nan, lines.join("\n")).unwrap();
+    assert_fails(
+        &score(&model_json, &strs(&with(&nan, &[]))),
+        &[
+            "INVALID_INPUT",
+            "invalid purchase_covariates.Channel[3]: NaN",
+            &format!("customer id {}", s.ids[3]),
+        ],
+    );
+    // a covariate column or the id column the file lacks
+    let no_channel: Vec<String> = text
+        .lines()
+        .map(|l| l.rsplit_once(',').unwrap().0.to_string())
+        .collect();
+    let gender_only = path("gender.csv");
+    std::fs::write(&gender_only, no_channel.join("\n")).unwrap();
+    assert_fails(
+        &score(&model_json, &strs(&with(&gender_only, &[]))),
+        &["MISSING_COLUMN", "\"Channel\"", "Id, Gender"],
+    );
+    assert_fails(
+        &score(&model_json, &["--covariates", &cov]),
+        &["MISSING_COLUMN", "\"customer_id\"", "Id, Gender, Channel"],
+    );
+    // not a model JSON
+    let junk = path("junk.json");
+    std::fs::write(&junk, "{\"format_version\": 1}").unwrap();
+    assert_fails(&score(&junk, &[]), &["FORMAT_ERROR", "neither a model"]);
 }
