@@ -10,6 +10,7 @@
 //! ([`Covariates::by_id_columns`]); without ids the rows are the customers',
 //! in order ([`Covariates::from_named_columns`]).
 
+use clv::covariates::dynamic::{self as core_dyn, CovariateTable, DynamicData};
 use clv::covariates::{
     self as core_cov, CovariateModel, CovariateModelKind, CovariateOptions, Covariates,
 };
@@ -95,6 +96,83 @@ impl PyCovariateModel {
     }
 }
 
+/// Customers of a transaction log with their time-varying covariates
+/// ([`clv::covariates::dynamic::DynamicData`]): built once, then fitted and
+/// scored by `CovariateModel.fit_dynamic` and the `*_dynamic` predictions.
+#[pyclass(module = "clv._clv", name = "DynamicData", frozen)]
+pub(crate) struct PyDynamicData {
+    inner: DynamicData,
+}
+
+#[pymethods]
+impl PyDynamicData {
+    /// Transactions (`ids`, `timestamps` in seconds, naive) summarised in
+    /// `freq` with the given ends, and the long covariate table (`names`,
+    /// one column each, `cov_ids`, `cov_starts` in seconds); the purchase and
+    /// dropout covariates by name. Every check is the core's.
+    #[new]
+    #[pyo3(signature = (ids, timestamps, names, cov_ids, cov_starts, cov_columns, purchase,
+        dropout, freq, observation_end=None, calibration_end=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        py: Python<'_>,
+        ids: Vec<String>,
+        timestamps: Floats<'_, i64>,
+        names: Vec<String>,
+        cov_ids: Vec<String>,
+        cov_starts: Floats<'_, i64>,
+        cov_columns: Vec<Floats<'_>>,
+        purchase: Vec<String>,
+        dropout: Vec<String>,
+        freq: &str,
+        observation_end: Option<i64>,
+        calibration_end: Option<i64>,
+    ) -> Res<Self> {
+        let options = clv::summary::SummaryOptions {
+            unit: clv::time::TimeUnit::parse(freq)?,
+            observation_end,
+            calibration_end,
+            skip_invalid: false,
+        };
+        let (ts, starts) = (slice(&timestamps), slice(&cov_starts));
+        let cols = arrays(&cov_columns);
+        let cols = borrow(&cols);
+        let build = || {
+            let table = CovariateTable::new(&names, &cov_ids, &starts, &cols)?;
+            DynamicData::new(&ids, &ts, &table, &purchase, &dropout, &options)
+        };
+        Ok(PyDynamicData {
+            inner: enter(py, build)?,
+        })
+    }
+
+    /// The customers' ids, in the order of every per-customer result.
+    fn customer_id(&self) -> Vec<String> {
+        self.inner.customer_id.clone()
+    }
+
+    /// `(frequency, recency, T)` of the customers.
+    fn summary<'py>(&self, py: Python<'py>) -> [Bound<'py, PyArray1<f64>>; 3] {
+        let d = &self.inner;
+        [&d.frequency, &d.recency, &d.t].map(|v| PyArray1::from_slice(py, v))
+    }
+
+    /// The purchase and dropout covariate names.
+    fn covariate_names(&self) -> (Vec<String>, Vec<String>) {
+        let d = &self.inner;
+        (d.purchase_names().to_vec(), d.dropout_names().to_vec())
+    }
+
+    /// The time unit (`"7d"`, `"W"`, …).
+    fn unit(&self) -> String {
+        self.inner.unit().to_string()
+    }
+
+    fn __len__(&self) -> usize {
+        self.inner.len()
+    }
+}
+
 fn kind_of(kind: &str) -> clv::Result<CovariateModelKind> {
     CovariateModelKind::from_model(kind.parse::<ModelKind>()?)
 }
@@ -167,6 +245,71 @@ covariate_methods!({
         let (p, d) = both(&purchase, &dropout, x.len(), customer_ids.as_deref())?;
         let fit = || core_cov::fit(kind, x, tx, t, &p, &d, w.as_deref(), &options);
         Ok(enter(py, fit)?.into())
+    }
+
+    /// Maximum-likelihood fit of the Pareto/NBD with time-varying covariates
+    /// to `data`; the GIL is released.
+    #[staticmethod]
+    #[pyo3(signature = (data, weights=None, penalty_purchase=0.0, penalty_dropout=0.0,
+        constrain_equal=Vec::new(), max_iterations=1000.0, gradient_tolerance=1e-6))]
+    #[allow(clippy::too_many_arguments)]
+    fn fit_dynamic(
+        py: Python<'_>,
+        data: &PyDynamicData,
+        weights: Option<Floats<'_>>,
+        penalty_purchase: f64,
+        penalty_dropout: f64,
+        constrain_equal: Vec<String>,
+        max_iterations: f64,
+        gradient_tolerance: f64,
+    ) -> Res<Self> {
+        let options = CovariateOptions {
+            penalty_purchase,
+            penalty_dropout,
+            constrain_equal,
+            fit: fit_options(0.0, max_iterations, gradient_tolerance, None)?,
+        };
+        let w = weights.as_ref().map(slice);
+        let fit = || core_dyn::fit(&data.inner, w.as_deref(), &options);
+        Ok(enter(py, fit)?.into())
+    }
+
+    /// P(alive at T) of each customer of `data`, with their time-varying covariates.
+    fn prob_alive_dynamic<'py>(&self, py: Python<'py>, data: &PyDynamicData) -> Out<'py> {
+        enter_array(py, || self.inner.prob_alive_dynamic(&data.inner))
+    }
+
+    /// E[X(T, T + horizon)] of each customer of `data` (CET), with the
+    /// covariates of the prediction periods.
+    fn expected_purchases_dynamic<'py>(
+        &self,
+        py: Python<'py>,
+        horizon: f64,
+        data: &PyDynamicData,
+    ) -> Out<'py> {
+        enter_array(py, || {
+            self.inner.expected_purchases_dynamic(horizon, &data.inner)
+        })
+    }
+
+    /// The discounted expected purchases over (T, T + horizon] (DECT) at
+    /// the continuous rate `discount_rate` per unit.
+    fn discounted_expected_purchases_dynamic<'py>(
+        &self,
+        py: Python<'py>,
+        horizon: f64,
+        discount_rate: f64,
+        data: &PyDynamicData,
+    ) -> Out<'py> {
+        enter_array(py, || {
+            self.inner
+                .discounted_expected_purchases_dynamic(horizon, discount_rate, &data.inner)
+        })
+    }
+
+    /// ln L_i of each customer of `data`, with their time-varying covariates.
+    fn log_likelihood_dynamic<'py>(&self, py: Python<'py>, data: &PyDynamicData) -> Out<'py> {
+        enter_array(py, || self.inner.log_likelihood_dynamic(&data.inner))
     }
 
     /// A model with known parameters: `base` = (r, alpha, s, beta) or (r,

@@ -351,3 +351,75 @@ def test_json_and_pickle_round_trip(apparel):
         clv.CovariateModel.from_json('{"format_version": 2}')
     assert e.value.field == "json"
     assert repr(m).startswith("BG/NBD with static covariates(r=")
+
+
+# ------------------------------------------------- time-varying covariates
+
+
+@pytest.fixture(scope="module")
+def apparel_dynamic():
+    """Apparel with ``apparelDynCov`` (weekly High.Season, Gender, Channel, to
+    2006-01-01), on both processes, CLVTools' settings."""
+    tx = pd.read_csv(CORE_DATA / "apparel_transactions.csv", dtype={"Id": str})
+    cov = pd.read_csv(CORE_DATA / "apparel_dynamic_covariates.csv", dtype={"Id": str})
+    names = ["High.Season", "Gender", "Channel"]
+    return clv.DynamicCovariateData(tx, cov, "Id", "Date", covariate_date_col="Cov.Date",
+                                    purchase_covariates=names, dropout_covariates=names, freq="7D",
+                                    calibration_period_end="2005-10-09", observation_period_end="2010-12-20")
+
+
+def test_dynamic_apparel_fit_equals_the_core(apparel_dynamic):
+    """The same fit as ``apparel_dynamic_fit`` in
+    ``crates/clv/tests/covariates_dynamic.rs`` (the core's): LL -2568.5736851227,
+    purchase High.Season 0.780755, an interior optimum."""
+    data = apparel_dynamic
+    assert len(data) == 600
+    assert data.summary["T"].eq(40.0).all()
+    m = clv.covariates.fit_dynamic(data)
+    assert m.log_likelihood == pytest.approx(-2568.5736851227, rel=1e-9)
+    eff = m.covariate_effects
+    assert eff["purchase"]["High.Season"] == pytest.approx(0.780755079356307, rel=1e-6)
+    assert eff["dropout"]["Channel"] == pytest.approx(2.4197610754834837, rel=1e-5)
+    assert m.fit_info["boundary"] is None
+    ll = m.customer_log_likelihood_dynamic(data)
+    assert ll.sum() == pytest.approx(m.log_likelihood, rel=1e-10)
+    assert list(ll.index) == data.customer_id
+    p = m.prob_alive_dynamic(data)
+    assert ((p > 0) & (p <= 1)).all()
+    e = m.expected_purchases_dynamic(12, data)
+    d = m.discounted_expected_purchases_dynamic(12, 0.01, data)
+    assert (d <= e).all() and (d > 0.8 * e).all()
+    # the table ends on 2006-01-01: 20 weeks past the calibration end are not covered
+    with pytest.raises(clv.ClvError) as exc:
+        m.expected_purchases_dynamic(20, data)
+    assert (exc.value.code, exc.value.field) == ("INVALID_INPUT", "covariates")
+    assert "prediction periods" in str(exc.value)
+    # penalised and constrained, through the same options as the static fit
+    tied = clv.covariates.fit_dynamic(data, penalty={"purchase": 0.01, "dropout": 0.01},
+                                      constrain_equal="Gender")
+    te = tied.covariate_effects
+    assert te["purchase"]["Gender"] == te["dropout"]["Gender"]
+
+
+def test_dynamic_errors_name_the_customer():
+    """Bad tables are the core's typed errors, naming the customer or column."""
+    tx = pd.read_csv(CORE_DATA / "apparel_transactions.csv", dtype={"Id": str})
+    cov = pd.read_csv(CORE_DATA / "apparel_dynamic_covariates.csv", dtype={"Id": str})
+    kw = dict(covariate_date_col="Cov.Date", freq="7D", calibration_period_end="2005-10-09",
+              observation_period_end="2010-12-20")
+    with pytest.raises(clv.ClvError) as exc:
+        clv.DynamicCovariateData(tx, cov[cov["Id"] != "7"], "Id", "Date", purchase_covariates=["High.Season"],
+                                 dropout_covariates=[], **kw)
+    assert (exc.value.code, exc.value.field) == ("INVALID_INPUT", "covariates")
+    assert "none" in str(exc.value)
+    with pytest.raises(clv.ClvError) as exc:
+        clv.DynamicCovariateData(tx, cov, "Id", "Date", purchase_covariates=["Age"], dropout_covariates=[], **kw)
+    assert exc.value.field == "purchase_covariates"
+    bad = cov.copy()
+    bad.loc[5, "Gender"] = np.nan
+    with pytest.raises(clv.ClvError) as exc:
+        clv.DynamicCovariateData(tx, bad, "Id", "Date", purchase_covariates=["Gender"], dropout_covariates=[], **kw)
+    assert exc.value.field == "covariates.Gender" and "[5]" in str(exc.value)
+    with pytest.raises(clv.ClvError) as exc:
+        clv.covariates.fit_dynamic("not data")
+    assert exc.value.field == "data"

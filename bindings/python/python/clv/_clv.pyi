@@ -189,6 +189,45 @@ class CovariateModel:
         self, customers: Sequence[_F64], purchase: _CovSet, dropout: _CovSet, customer_ids: Optional[List[str]] = None
     ) -> _F64: ...
     def expected_purchases_new(self, horizon: float, purchase: _CovSet, dropout: _CovSet, n: int) -> _F64: ...
+    @staticmethod
+    def fit_dynamic(
+        data: DynamicData,
+        weights: Optional[_F64] = None,
+        penalty_purchase: float = 0.0,
+        penalty_dropout: float = 0.0,
+        constrain_equal: List[str] = ...,
+        max_iterations: float = 1000.0,
+        gradient_tolerance: float = 1e-6,
+    ) -> CovariateModel: ...
+    def prob_alive_dynamic(self, data: DynamicData) -> _F64: ...
+    def expected_purchases_dynamic(self, horizon: float, data: DynamicData) -> _F64: ...
+    def discounted_expected_purchases_dynamic(self, horizon: float, discount_rate: float, data: DynamicData) -> _F64: ...
+    def log_likelihood_dynamic(self, data: DynamicData) -> _F64: ...
+
+@final
+class DynamicData:
+    """Customers of a transaction log with time-varying covariates
+    (``clv::covariates::dynamic::DynamicData``)."""
+
+    def __new__(
+        cls,
+        ids: List[str],
+        timestamps: npt.NDArray[np.int64],
+        names: List[str],
+        cov_ids: List[str],
+        cov_starts: npt.NDArray[np.int64],
+        cov_columns: Sequence[_F64],
+        purchase: List[str],
+        dropout: List[str],
+        freq: str,
+        observation_end: Optional[int] = None,
+        calibration_end: Optional[int] = None,
+    ) -> DynamicData: ...
+    def customer_id(self) -> List[str]: ...
+    def summary(self) -> List[_F64]: ...
+    def covariate_names(self) -> Tuple[List[str], List[str]]: ...
+    def unit(self) -> str: ...
+    def __len__(self) -> int: ...
 
 @final
 class Draws:

@@ -26,7 +26,7 @@ import numpy as np
 from . import _clv
 from ._convert import _is_pandas, _is_polars, _refuse_non_numbers, customers, error, number, result, to_f64
 
-__all__ = ["CovariateModel"]
+__all__ = ["CovariateModel", "DynamicCovariateData", "fit_dynamic"]
 
 #: One covariate set as the native module takes it: names, columns, row ids.
 _Set = Tuple[List[str], List[np.ndarray], Optional[List[str]]]
@@ -298,6 +298,36 @@ class CovariateModel:
         n = len(p[1][0]) if p[1] else (len(d[1][0]) if d[1] else 0)
         return np.asarray(self._core.customer_params(p, d, n), dtype=np.float64).reshape(-1, 4)
 
+    # -- time-varying covariates (Pareto/NBD) ----------------------------------------
+    def _dynamic(self, method: str, name: str, data: "DynamicCovariateData", *first: float) -> Any:
+        import pandas as pd
+
+        if not isinstance(data, DynamicCovariateData):
+            raise error(f"invalid data: {type(data).__name__} (expected a DynamicCovariateData)", field="data")
+        out = getattr(self._core, method)(*first, data._core)
+        return pd.Series(np.asarray(out), index=data.customer_id, name=name)
+
+    def prob_alive_dynamic(self, data: "DynamicCovariateData") -> Any:
+        """P(alive at T) of each customer of ``data`` with their time-varying covariates
+        (a pandas Series by customer id)."""
+        return self._dynamic("prob_alive_dynamic", "prob_alive", data)
+
+    def expected_purchases_dynamic(self, t: float, data: "DynamicCovariateData") -> Any:
+        """E[purchases in (T, T + t]] of each customer of ``data`` (the paper's CET), with the
+        covariates of the prediction periods (the table must cover them)."""
+        return self._dynamic("expected_purchases_dynamic", "expected_purchases", data, number("t", t))
+
+    def discounted_expected_purchases_dynamic(self, t: float, discount_rate: float,
+                                              data: "DynamicCovariateData") -> Any:
+        """The expected purchases in (T, T + t] discounted continuously at ``discount_rate``
+        per time unit (DECT over the horizon the covariates cover)."""
+        return self._dynamic("discounted_expected_purchases_dynamic", "discounted_expected_purchases", data,
+                             number("t", t), number("discount_rate", discount_rate))
+
+    def customer_log_likelihood_dynamic(self, data: "DynamicCovariateData") -> Any:
+        """Per-customer ``ln L_i`` with the time-varying covariates."""
+        return self._dynamic("log_likelihood_dynamic", "log_likelihood", data)
+
     # -- protocol -------------------------------------------------------------------
     def __getstate__(self) -> Dict[str, Any]:
         return {"json": self._core.to_json()}
@@ -315,3 +345,91 @@ class CovariateModel:
 
     __hash__ = None  # type: ignore[assignment]
 
+
+
+class DynamicCovariateData:
+    """Customers of a transaction log with time-varying covariates, for the Pareto/NBD
+    of Bachmann, Meierer & Naef (2021) (``docs/covariates.md``).
+
+    ``transactions`` has one row per purchase (``customer_id_col``, ``datetime_col``);
+    ``covariates`` is a long table with one row per customer per time unit
+    (``customer_id_col``, ``covariate_date_col``, then the covariate columns), from the
+    period of each customer's first purchase to the calibration end and on through any
+    prediction horizon. The summary follows :func:`clv.summary_data_from_transaction_data`
+    (``freq``, ``freq_multiplier``, ``observation_period_end``, ``calibration_period_end``).
+    Every check (missing customers or periods, non-finite values, unknown names) is the
+    core's, naming the customer and value."""
+
+    def __init__(self, transactions: Any, covariates: Any, customer_id_col: str, datetime_col: str,
+                 covariate_date_col: str, purchase_covariates: Sequence[str], dropout_covariates: Sequence[str],
+                 freq: str = "D", freq_multiplier: float = 1, observation_period_end: Any = None,
+                 calibration_period_end: Any = None, datetime_format: Optional[str] = None) -> None:
+        from .summary import _column, _frequency_unit, _seconds, _timestamp
+
+        def ids_of(df: Any) -> List[str]:
+            return [str(v) for v in _column(df, customer_id_col, _is_polars(df))]
+
+        cols = [c for c in (covariates.columns if hasattr(covariates, "columns") else [])
+                if c not in (customer_id_col, covariate_date_col)]
+        values = [np.ascontiguousarray(to_f64(str(c), _column(covariates, c, _is_polars(covariates))))
+                  for c in cols]
+        self._core = _clv.DynamicData(
+            ids_of(transactions),
+            _seconds(datetime_col, _column(transactions, datetime_col, _is_polars(transactions)), datetime_format),
+            [str(c) for c in cols],
+            ids_of(covariates),
+            _seconds(covariate_date_col, _column(covariates, covariate_date_col, _is_polars(covariates)), None),
+            values,
+            [str(c) for c in purchase_covariates],
+            [str(c) for c in dropout_covariates],
+            _frequency_unit(freq, freq_multiplier),
+            observation_end=_timestamp("observation_period_end", observation_period_end),
+            calibration_end=_timestamp("calibration_period_end", calibration_period_end),
+        )
+
+    @property
+    def customer_id(self) -> List[str]:
+        """The customers' ids (as text), in the order of every per-customer result."""
+        return list(self._core.customer_id())
+
+    @property
+    def summary(self) -> Any:
+        """``frequency``, ``recency``, ``T`` per customer (a pandas DataFrame by customer id)."""
+        import pandas as pd
+
+        x, tx, t = self._core.summary()
+        return pd.DataFrame({"frequency": x, "recency": tx, "T": t}, index=pd.Index(self.customer_id,
+                                                                                     name="customer_id"))
+
+    @property
+    def covariate_names(self) -> Dict[str, List[str]]:
+        """``{"purchase": [...], "dropout": [...]}``."""
+        p, d = self._core.covariate_names()
+        return {"purchase": list(p), "dropout": list(d)}
+
+    def __len__(self) -> int:
+        return len(self._core)
+
+    def __repr__(self) -> str:
+        names = self.covariate_names
+        return (f"DynamicCovariateData({len(self)} customers, unit {self._core.unit()}, "
+                f"purchase {names['purchase']}, dropout {names['dropout']})")
+
+
+def fit_dynamic(data: DynamicCovariateData, penalty: Any = None, constrain_equal: Any = None,
+                weights: Any = None, max_iterations: int = 1000, gradient_tolerance: float = 1e-6) -> CovariateModel:
+    """Fits the Pareto/NBD with time-varying covariates to ``data``: the same parameters,
+    penalties (``{"purchase": l1, "dropout": l2}``), equality constraints, standard errors and
+    boundary reports as the static fit; with covariates constant in time it equals it."""
+    if not isinstance(data, DynamicCovariateData):
+        raise error(f"invalid data: {type(data).__name__} (expected a DynamicCovariateData)", field="data")
+    if isinstance(constrain_equal, str):
+        constrain_equal = [constrain_equal]
+    pp, pd_ = penalties(penalty)
+    w = None if weights is None else np.ascontiguousarray(to_f64("weights", weights))
+    core = _clv.CovariateModel.fit_dynamic(
+        data._core, weights=w, penalty_purchase=pp, penalty_dropout=pd_,
+        constrain_equal=[str(c) for c in (constrain_equal or [])], max_iterations=float(max_iterations),
+        gradient_tolerance=float(gradient_tolerance),
+    )
+    return CovariateModel._from_core(core)
