@@ -394,11 +394,13 @@ def test_dynamic_apparel_fit_equals_the_core(apparel_dynamic):
         m.expected_purchases_dynamic(20, data)
     assert (exc.value.code, exc.value.field) == ("INVALID_INPUT", "covariates")
     assert "prediction periods" in str(exc.value)
-    # penalised and constrained, through the same options as the static fit
-    tied = clv.covariates.fit_dynamic(data, penalty={"purchase": 0.01, "dropout": 0.01},
-                                      constrain_equal="Gender")
+    # constrained through the same option as the static fit (one restriction: the
+    # log-likelihood drops by 0.959, the core's figure); penalties are tested in the core
+    # (on apparel a penalised fit creeps along the s, beta -> inf ridge, docs/covariates.md)
+    tied = clv.covariates.fit_dynamic(data, constrain_equal="Gender")
     te = tied.covariate_effects
     assert te["purchase"]["Gender"] == te["dropout"]["Gender"]
+    assert tied.log_likelihood == pytest.approx(-2569.5326795144015, rel=1e-8)
 
 
 def test_dynamic_errors_name_the_customer():

@@ -27,6 +27,7 @@ __all__ = [
     "customer_totals",
     "default_segment_map",
     "Draws",
+    "DynamicData",
     "fit_from_partial_sums",
     "frequency_recency_matrix",
     "gini",
