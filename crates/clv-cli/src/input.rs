@@ -622,12 +622,22 @@ impl DynamicArgs {
         let table = self.read_table(cov_path, id_col, &names)?;
         let (tx, progress) = read_file(tx_path, &self.columns)?;
         progress.phase("summarising");
-        let ids: Vec<&str> = tx
+        let id_names = &tx.ids.names;
+        let ids = tx
             .ids
             .codes
             .iter()
-            .map(|&c| tx.ids.names[c as usize].as_str())
-            .collect();
+            .map(|&c| {
+                // a code past the names: more ids than a code holds
+                id_names.get(c as usize).map(String::as_str).ok_or_else(|| {
+                    Error::invalid(
+                        "transactions",
+                        c,
+                        format!("at most {} distinct customer ids", u32::MAX),
+                    )
+                })
+            })
+            .collect::<Result<Vec<&str>>>()?;
         DynamicData::new(&ids, &tx.timestamps, &table, purchase, dropout, &options)
     }
 
