@@ -532,8 +532,9 @@ impl CovariateFileArgs {
 pub struct DynamicArgs {
     /// Transaction file (CSV, TSV or whitespace-separated), read as `clv
     /// summary` reads it (--customer-col, --date-col, --date-format, ...;
-    /// time unit --freq, default D): the customers of a fit or score with
-    /// --dynamic-covariates.
+    /// time unit --freq: `clv fit` default D, `clv score` default the
+    /// model's): the customers of a fit or score with --dynamic-covariates
+    /// (--amount-col is not used).
     #[arg(long)]
     pub transactions: Option<PathBuf>,
     #[command(flatten)]
