@@ -1,5 +1,6 @@
 //! `clv fit`: maximum-likelihood fit of a model to a summary file (or, for
-//! sBG, to survivor counts), printed as text or JSON and optionally saved
+//! sBG, to survivor counts; for a Pareto/NBD with time-varying covariates,
+//! to a transaction file), printed as text or JSON and optionally saved
 //! for `clv score`.
 
 use std::path::PathBuf;
@@ -7,12 +8,12 @@ use std::path::PathBuf;
 use clap::Args;
 use clv::covariates::{CovariateModel, CovariateModelKind, CovariateOptions};
 use clv::fit::{FitInfo, FitOptions};
-use clv::models::{AnyModel, Family, ModelInfo};
+use clv::models::{AnyModel, Family, ModelInfo, ModelKind};
 use clv::time::TimeUnit;
 use clv::{Error, Result};
 use serde_json::{Map, Value, json};
 
-use crate::input::{CovariateFileArgs, ModelData};
+use crate::input::{CovariateFileArgs, DynamicArgs, ModelData};
 use crate::render::{left_out_json, left_out_text};
 
 /// Arguments of `clv fit`.
@@ -27,9 +28,14 @@ pub struct FitArgs {
     pub penalty: String,
     #[command(flatten)]
     pub covariates: CovariateArgs,
+    /// Pareto/NBD with time-varying covariates: the transactions and the
+    /// covariates per customer and period (instead of --summary).
+    #[command(flatten)]
+    pub dynamic: DynamicArgs,
     /// Time unit of the summary (W, D, H, M or <n>d; what `clv summary
     /// --freq` used): saved with the model, so that `clv score` takes the
-    /// CLV's months from it and refuses another unit.
+    /// CLV's months from it and refuses another unit. With --transactions,
+    /// the unit the transactions are summarised in (default D).
     #[arg(long)]
     pub freq: Option<String>,
     /// Print JSON instead of a table.
@@ -160,26 +166,32 @@ fn penalties(text: &str) -> Result<Vec<f64>> {
     Ok(v)
 }
 
+/// The options of a covariate fit: `--penalty` (one number or `P,D`),
+/// `--constrain-equal` and the time unit `unit` to save with the model.
+fn covariate_options(args: &FitArgs, unit: Option<&str>) -> Result<CovariateOptions> {
+    let (penalty_purchase, penalty_dropout) = match penalties(&args.penalty)?[..] {
+        [p] => (p, p),
+        [p, d] => (p, d),
+        _ => unreachable!("penalties gives one or two numbers"),
+    };
+    Ok(CovariateOptions {
+        penalty_purchase,
+        penalty_dropout,
+        constrain_equal: args.covariates.constrain_equal.clone(),
+        fit: FitOptions {
+            unit: unit.map(TimeUnit::parse).transpose()?,
+            ..FitOptions::default()
+        },
+    })
+}
+
 /// `clv fit --covariates`: the fit with static covariates of the summary's
 /// customers, their covariates joined on the id
 /// ([`CovariateFileArgs::read_sets`]).
 pub fn fit_covariates(args: &FitArgs, path: &std::path::Path) -> Result<CovariateModel> {
     let kind = CovariateModelKind::from_model(args.data.model.0)?;
     let c = &args.covariates;
-    let (penalty_purchase, penalty_dropout) = match penalties(&args.penalty)?[..] {
-        [p] => (p, p),
-        [p, d] => (p, d),
-        _ => unreachable!("penalties gives one or two numbers"),
-    };
-    let options = CovariateOptions {
-        penalty_purchase,
-        penalty_dropout,
-        constrain_equal: c.constrain_equal.clone(),
-        fit: FitOptions {
-            unit: args.freq.as_deref().map(TimeUnit::parse).transpose()?,
-            ..FitOptions::default()
-        },
-    };
+    let options = covariate_options(args, args.freq.as_deref())?;
     args.data.with_inputs(|inputs, weights, ids| {
         let (purchase, dropout) = c.file.read_sets(
             path,
@@ -193,6 +205,76 @@ pub fn fit_covariates(args: &FitArgs, path: &std::path::Path) -> Result<Covariat
         clv::covariates::fit(kind, x, tx, t, &purchase, &dropout, weights, &options)
     })
 }
+
+/// The unit of `clv fit --transactions` without `--freq` (as `clv summary`'s).
+const DEFAULT_FREQ: &str = "D";
+
+/// `clv fit pareto-nbd --transactions ... --dynamic-covariates ...`: the
+/// Pareto/NBD with time-varying covariates ([`clv::covariates::dynamic`])
+/// of the transactions' customers, summarised in the unit --freq (saved
+/// with the model) over the window of --observation-end and
+/// --calibration-end.
+///
+/// # Errors
+/// [`Error::Unsupported`] (operation `time-varying covariates`) for any
+/// other model; [`Error::InvalidValue`] for --summary or --covariates
+/// beside --transactions (fields `summary`, `covariates`) and for a missing
+/// --transactions or --dynamic-covariates; those of
+/// [`DynamicArgs::read`] and of [`clv::covariates::dynamic::fit`].
+pub fn fit_dynamic(args: &FitArgs) -> Result<CovariateModel> {
+    let kind = args.data.model.0;
+    if kind != ModelKind::ParetoNbd {
+        // the core's refusal (`CovariateModel::prob_alive_dynamic`), before
+        // any file is read
+        return Err(Error::Unsupported {
+            model: kind.spec().name.to_string(),
+            operation: "time-varying covariates".to_string(),
+            reason: "only the Pareto/NBD takes time-varying covariates (Bachmann, Meierer & \
+                     Näf 2021)"
+                .to_string(),
+        });
+    }
+    if let Some(p) = &args.data.summary {
+        return Err(Error::invalid(
+            "summary",
+            p.display(),
+            "no --summary with --transactions (a fit with time-varying covariates reads the \
+             transactions themselves)",
+        ));
+    }
+    if let Some(p) = &args.covariates.file.covariates {
+        return Err(Error::invalid(
+            "covariates",
+            p.display(),
+            "no static --covariates with --dynamic-covariates (give the static ones as \
+             columns of the time-varying file, constant over time)",
+        ));
+    }
+    let freq = args.freq.as_deref().unwrap_or(DEFAULT_FREQ);
+    let options = covariate_options(args, Some(freq))?;
+    let file = &args.covariates.file;
+    let data = args.dynamic.read(
+        freq,
+        &file.covariate_id_col,
+        &file.purchase_covariates,
+        &file.dropout_covariates,
+    )?;
+    clv::covariates::dynamic::fit(&data, None, &options)
+}
+
+/// The JSON of `clv fit --transactions ... --dynamic-covariates ... --json`:
+/// that of [`covariates_json`], named as a model with time-varying
+/// covariates and marked `"time_varying": true`.
+pub fn dynamic_json(model: &CovariateModel) -> Result<Value> {
+    let mut doc = covariates_json(model)?;
+    doc["name"] = json!(DYNAMIC_NAME);
+    doc["time_varying"] = json!(true);
+    Ok(doc)
+}
+
+/// The name of a fit with time-varying covariates (the core's
+/// [`CovariateModelKind::name`] says "static").
+const DYNAMIC_NAME: &str = "Pareto/NBD with time-varying covariates";
 
 /// The JSON of `clv fit --covariates --json`: that of [`fit_json`] (its
 /// keys for the base parameters) plus `"covariates": {"purchase": {NAME:
@@ -293,24 +375,32 @@ fn covariates_text(doc: &Value) -> String {
     s
 }
 
+/// Saves (--save) and prints a covariate model whose JSON is `doc`.
+fn finish_covariates(args: &FitArgs, model: &CovariateModel, doc: &Value) -> Result<()> {
+    if let Some(save_to) = &args.save {
+        save(save_to, &model.to_json()?)?;
+    }
+    let mut out = crate::output(None)?;
+    let text = if args.json {
+        doc.to_string() + "\n"
+    } else {
+        covariates_text(doc)
+    };
+    crate::write_out(&mut out, &text)
+}
+
 /// Runs `clv fit`.
 pub fn run(args: &FitArgs) -> Result<()> {
+    if args.dynamic.given() {
+        let model = fit_dynamic(args)?;
+        return finish_covariates(args, &model, &dynamic_json(&model)?);
+    }
     if let Some(path) = &args.covariates.file.covariates {
         let model = fit_covariates(args, path)?;
-        let doc = covariates_json(&model)?;
-        if let Some(save_to) = &args.save {
-            if args.freq.is_none() {
-                eprintln!("{FREQ_NOTE}");
-            }
-            save(save_to, &model.to_json()?)?;
+        if args.save.is_some() && args.freq.is_none() {
+            eprintln!("{FREQ_NOTE}");
         }
-        let mut out = crate::output(None)?;
-        let text = if args.json {
-            doc.to_string() + "\n"
-        } else {
-            covariates_text(&doc)
-        };
-        return crate::write_out(&mut out, &text);
+        return finish_covariates(args, &model, &covariates_json(&model)?);
     }
     let f = fit(args)?;
     if args.freq.is_none() && f.model.kind().spec().family == Family::Transaction {

@@ -10,10 +10,11 @@ use std::str::FromStr;
 use clap::Args;
 use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use clv::covariates::Covariates;
+use clv::covariates::dynamic::{CovariateTable, DynamicData};
 use clv::io::{ColumnRef, CsvColumns, Delimiter, ReadOptions, TransactionTable, read_csv_columns};
 use clv::models::{Family, ModelKind};
 use clv::summary::{Summary, SummaryOptions};
-use clv::time::{TimeUnit, parse_timestamp_for};
+use clv::time::{TimeUnit, parse_timestamp, parse_timestamp_for};
 use clv::{Error, Result};
 
 use crate::progress::Progress;
@@ -101,13 +102,29 @@ fn column(text: &str) -> ColumnRef {
 impl PeriodArgs {
     /// Converts to summary options.
     pub fn summary_options(&self, skip_invalid: bool) -> Result<SummaryOptions> {
-        Ok(SummaryOptions {
-            unit: TimeUnit::parse(&self.freq)?,
-            observation_end: parse_date_arg("observation_end", self.observation_end.as_deref())?,
-            calibration_end: parse_date_arg("calibration_end", self.calibration_end.as_deref())?,
+        summary_options(
+            &self.freq,
+            self.observation_end.as_deref(),
+            self.calibration_end.as_deref(),
             skip_invalid,
-        })
+        )
     }
+}
+
+/// The summary options of a time unit (`--freq`) and the window's ends
+/// (`--observation-end`, `--calibration-end`), as given on the command line.
+fn summary_options(
+    freq: &str,
+    observation_end: Option<&str>,
+    calibration_end: Option<&str>,
+    skip_invalid: bool,
+) -> Result<SummaryOptions> {
+    Ok(SummaryOptions {
+        unit: TimeUnit::parse(freq)?,
+        observation_end: parse_date_arg("observation_end", observation_end)?,
+        calibration_end: parse_date_arg("calibration_end", calibration_end)?,
+        skip_invalid,
+    })
 }
 
 /// A comma-separated list of numbers from option `field`; a bad one is named
@@ -504,5 +521,161 @@ impl CovariateFileArgs {
             })
         };
         Ok((set("purchase", purchase)?, set("dropout", dropout)?))
+    }
+}
+
+/// A transaction file with time-varying covariates, as `clv fit
+/// pareto-nbd` and `clv score` take them ([`clv::covariates::dynamic`]):
+/// the transactions, read and summarised as `clv summary` reads them, and
+/// a long table of covariates per customer and period.
+#[derive(Debug, Clone, Args)]
+pub struct DynamicArgs {
+    /// Transaction file (CSV, TSV or whitespace-separated), read as `clv
+    /// summary` reads it (--customer-col, --date-col, --date-format, ...;
+    /// time unit --freq: `clv fit` default D, `clv score` default the
+    /// model's): the customers of a fit or score with --dynamic-covariates
+    /// (--amount-col is not used).
+    #[arg(long)]
+    pub transactions: Option<PathBuf>,
+    #[command(flatten)]
+    pub columns: ColumnArgs,
+    /// End of the observation period of --transactions (default: the last
+    /// transaction date).
+    #[arg(long)]
+    pub observation_end: Option<String>,
+    /// End of the calibration period of --transactions: the fit's window
+    /// ends there (CLVTools' estimation split).
+    #[arg(long)]
+    pub calibration_end: Option<String>,
+    /// CSV of time-varying covariates (Pareto/NBD; Bachmann, Meierer & Näf
+    /// 2021): one row per customer (--covariate-id-col) and period of the
+    /// time unit (--covariate-date-col, its start), numeric columns, from
+    /// each customer's first purchase to the calibration end and on to the
+    /// end of any prediction horizon. Nothing is filled in.
+    #[arg(long)]
+    pub dynamic_covariates: Option<PathBuf>,
+    /// Period start column of --dynamic-covariates: dates read as the
+    /// transaction dates (--date-format).
+    #[arg(long, default_value = "period_start")]
+    pub covariate_date_col: String,
+}
+
+impl DynamicArgs {
+    /// Whether --transactions or --dynamic-covariates was given.
+    pub fn given(&self) -> bool {
+        self.transactions.is_some() || self.dynamic_covariates.is_some()
+    }
+
+    /// The transaction file and the covariate file; [`Error::InvalidValue`]
+    /// naming the option that is missing.
+    fn paths(&self) -> Result<(&Path, &Path)> {
+        match (&self.transactions, &self.dynamic_covariates) {
+            (Some(t), Some(c)) => Ok((t, c)),
+            (None, _) => Err(Error::invalid(
+                "transactions",
+                "(none)",
+                "--transactions FILE: time-varying covariates (--dynamic-covariates) are joined \
+                 to the customers of a transaction file",
+            )),
+            (Some(_), None) => Err(Error::invalid(
+                "dynamic_covariates",
+                "(none)",
+                "--dynamic-covariates FILE with --transactions (without time-varying \
+                 covariates, `clv summary` the transactions and give --summary)",
+            )),
+        }
+    }
+
+    /// The customers of the transaction file, summarised in the unit `freq`
+    /// over the window of --observation-end and --calibration-end, with the
+    /// covariates `purchase` and `dropout` of the --dynamic-covariates file
+    /// (ids in its column `id_col`): [`DynamicData::new`].
+    ///
+    /// # Errors
+    /// Those of the transaction reader and of [`DynamicData::new`] (a
+    /// customer without rows, a missing or doubled period: field
+    /// `covariates` or `covariates.period_start`); a covariate file without
+    /// the id, date or a named column is [`Error::MissingColumn`]; a date
+    /// that does not parse is [`Error::InvalidValue`] (field
+    /// `covariates.period_start`, index the data row); those of
+    /// [`CovariateTable::new`] (a non-finite value: field
+    /// `covariates.NAME`, index the data row).
+    pub fn read(
+        &self,
+        freq: &str,
+        id_col: &str,
+        purchase: &[String],
+        dropout: &[String],
+    ) -> Result<DynamicData> {
+        let (tx_path, cov_path) = self.paths()?;
+        let options = summary_options(
+            freq,
+            self.observation_end.as_deref(),
+            self.calibration_end.as_deref(),
+            self.columns.skip_invalid,
+        )?;
+        let mut names: Vec<&str> = purchase.iter().map(String::as_str).collect();
+        for d in dropout {
+            if !names.contains(&d.as_str()) {
+                names.push(d);
+            }
+        }
+        let table = self.read_table(cov_path, id_col, &names)?;
+        let (tx, progress) = read_file(tx_path, &self.columns)?;
+        progress.phase("summarising");
+        let id_names = &tx.ids.names;
+        let ids = tx
+            .ids
+            .codes
+            .iter()
+            .map(|&c| {
+                // a code past the names: more ids than a code holds
+                id_names.get(c as usize).map(String::as_str).ok_or_else(|| {
+                    Error::invalid(
+                        "transactions",
+                        c,
+                        format!("at most {} distinct customer ids", u32::MAX),
+                    )
+                })
+            })
+            .collect::<Result<Vec<&str>>>()?;
+        DynamicData::new(&ids, &tx.timestamps, &table, purchase, dropout, &options)
+    }
+
+    /// The columns `names` of the covariate file `path` with its ids
+    /// (column `id_col`) and period starts (--covariate-date-col), read by
+    /// the column reader ([`read_csv_columns`]; the dates as texts, parsed
+    /// as the transaction dates).
+    fn read_table(&self, path: &Path, id_col: &str, names: &[&str]) -> Result<CovariateTable> {
+        let file = read_csv_columns(path, Some(id_col), names)?;
+        // Without the id column the ids would be row numbers: never join on them.
+        let ids = file.ids_of(id_col)?;
+        let date_col = &self.covariate_date_col;
+        let dates = read_csv_columns(path, Some(date_col), &[])?;
+        let format = self.columns.date_format.as_deref();
+        let starts = dates
+            .ids_of(date_col)?
+            .iter()
+            .enumerate()
+            .map(|(j, text)| {
+                parse_timestamp(text, format).map_err(|e| {
+                    let reason = match e {
+                        Error::InvalidValue { expected, .. } => expected,
+                        e => e.to_string(),
+                    };
+                    Error::invalid_at(
+                        "covariates.period_start",
+                        j,
+                        format!("{text:?}"),
+                        format!("a date in column {date_col} ({reason})"),
+                    )
+                })
+            })
+            .collect::<Result<Vec<i64>>>()?;
+        let columns = names
+            .iter()
+            .map(|n| file.get(n))
+            .collect::<Result<Vec<&[f64]>>>()?;
+        CovariateTable::new(names, ids, &starts, &columns)
     }
 }

@@ -2,7 +2,11 @@
 //! model) CLV from a saved model and a summary file; with `--intervals`,
 //! each with its interval from parameter draws (`clv::uncertainty`). A
 //! model with static covariates (`clv fit ... --covariates ... --save`)
-//! scores each customer with their own covariates (`clv::covariates`).
+//! scores each customer with their own covariates (`clv::covariates`); a
+//! Pareto/NBD with time-varying covariates (`clv fit pareto-nbd
+//! --transactions ... --dynamic-covariates ... --save`) scores the
+//! customers of a transaction file with their covariates per period
+//! (`clv::covariates::dynamic`).
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -16,7 +20,7 @@ use clv::uncertainty::{Data, Draws, Intervals, Method, Spend, central_quantiles}
 use clv::value::{customer_lifetime_value, model_unit, periods_per_month, resolve_unit};
 use clv::{Error, Result};
 
-use crate::input::{CovariateFileArgs, SummaryColumnArgs};
+use crate::input::{CovariateFileArgs, DynamicArgs, SummaryColumnArgs};
 use crate::render::csv_field;
 
 /// Arguments of `clv score`.
@@ -24,11 +28,14 @@ use crate::render::csv_field;
 pub struct ScoreArgs {
     /// A transaction model saved by `clv fit ... --save` (BG/NBD, MBG/NBD,
     /// Pareto/NBD, BG/BB), or a Pareto/NBD or BG/NBD model with static
-    /// covariates (`clv fit ... --covariates ... --save`; give --covariates).
+    /// covariates (`clv fit ... --covariates ... --save`; give --covariates),
+    /// or a Pareto/NBD with time-varying covariates (`clv fit pareto-nbd
+    /// --transactions ... --dynamic-covariates ... --save`; give
+    /// --transactions and --dynamic-covariates).
     pub model: PathBuf,
-    /// Per-customer summary CSV.
+    /// Per-customer summary CSV (not with --transactions).
     #[arg(long)]
-    pub summary: PathBuf,
+    pub summary: Option<PathBuf>,
     #[command(flatten)]
     pub columns: SummaryColumnArgs,
     /// A covariate model's covariates, joined to the summary on the customer
@@ -36,6 +43,13 @@ pub struct ScoreArgs {
     /// of the summary); the covariate names default to the model's.
     #[command(flatten)]
     pub covariates: CovariateFileArgs,
+    /// A Pareto/NBD with time-varying covariates: the customers of the
+    /// transactions with their covariates per period, which must cover
+    /// the horizon (instead of --summary; the unit is the model's, or
+    /// --freq). Writes customer_id, prob_alive, expected_purchases and,
+    /// with --discount-rate, discounted_expected_purchases.
+    #[command(flatten)]
+    pub dynamic: DynamicArgs,
     /// A Gamma-Gamma model saved by `clv fit gamma-gamma --save`: adds
     /// expected_spend and clv (needs the monetary column; without it, or
     /// without this model, a note says so and the money columns are left out).
@@ -47,9 +61,12 @@ pub struct ScoreArgs {
     /// CLV horizon in months.
     #[arg(long, default_value_t = 12)]
     pub clv_months: u32,
-    /// Monthly discount rate of the CLV.
-    #[arg(long, default_value_t = 0.01)]
-    pub discount_rate: f64,
+    /// Monthly discount rate of the CLV (default 0.01). With
+    /// --dynamic-covariates: the continuous discount rate per time unit δ
+    /// of discounted_expected_purchases, ∫ e^{−δ(u−T)} dE[X(T, u)] over the
+    /// horizon (the column is written only when a rate is given).
+    #[arg(long)]
+    pub discount_rate: Option<f64>,
     /// Time unit of the summary (W, D, H, M or <n>d), for the CLV's months.
     /// Default: the unit the model was fitted in (`clv fit --freq`), else D
     /// (days, as lifetimes); a unit other than the model's is an error.
@@ -77,6 +94,16 @@ pub struct ScoreArgs {
     /// Write to this file instead of stdout.
     #[arg(long, short)]
     pub output: Option<PathBuf>,
+}
+
+/// The CLV's monthly discount rate without --discount-rate.
+const DEFAULT_DISCOUNT_RATE: f64 = 0.01;
+
+impl ScoreArgs {
+    /// The CLV's monthly discount rate: --discount-rate, else 0.01.
+    fn monthly_discount_rate(&self) -> f64 {
+        self.discount_rate.unwrap_or(DEFAULT_DISCOUNT_RATE)
+    }
 }
 
 fn read(path: &std::path::Path) -> Result<String> {
@@ -165,9 +192,22 @@ fn spend_inputs<'a>(
 
 /// Runs `clv score`.
 pub fn run(args: &ScoreArgs) -> Result<()> {
+    if args.dynamic.given() {
+        let s = score_dynamic(args)?;
+        let mut out = crate::output(args.output.as_deref())?;
+        return crate::write_out(&mut out, &s);
+    }
     let saved = load(&args.model)?;
     let c = &args.columns;
-    let cols = c.read(&args.summary)?;
+    let summary = args.summary.as_ref().ok_or_else(|| {
+        Error::invalid(
+            "summary",
+            "(none)",
+            "--summary FILE with the per-customer summary (or --transactions and \
+             --dynamic-covariates for a model with time-varying covariates)",
+        )
+    })?;
+    let cols = c.read(summary)?;
     let scores = match &saved {
         Saved::Plain(any) => score_plain(args, any, &cols)?,
         Saved::Covariate(m) => score_covariates(args, m, &cols)?,
@@ -239,7 +279,7 @@ fn score_plain(args: &ScoreArgs, any: &AnyModel, cols: &CsvColumns) -> Result<Sc
                 r,
                 t,
                 args.clv_months,
-                args.discount_rate,
+                args.monthly_discount_rate(),
                 periods_per_month(&resolve_unit(&[
                     ("freq", args.freq.as_deref()),
                     ("the transaction model", model_unit(any)),
@@ -348,6 +388,101 @@ fn score_covariates(args: &ScoreArgs, m: &CovariateModel, cols: &CsvColumns) -> 
     })
 }
 
+/// `clv score MODEL --transactions ... --dynamic-covariates ...`: the CSV
+/// of P(alive), expected purchases over --horizon and, with
+/// --discount-rate, discounted expected purchases of each customer of the
+/// transactions (in the summary's order) with their time-varying
+/// covariates ([`CovariateModel::prob_alive_dynamic`] and the others). The
+/// unit is --freq, else the model's (another is [`Error::UnitMismatch`]),
+/// else D; the covariate names default to the model's.
+///
+/// # Errors
+/// [`Error::Unsupported`] for a model without covariates (operation
+/// `time-varying covariates`), for --spend-model and --intervals; the
+/// core's for a covariate model other than a Pareto/NBD;
+/// [`Error::InvalidValue`] for --summary or --covariates beside
+/// --transactions, and a horizon past a customer's covariates (field
+/// `covariates`, the customer); those of [`DynamicArgs::read`].
+fn score_dynamic(args: &ScoreArgs) -> Result<String> {
+    let m = match load(&args.model)? {
+        Saved::Covariate(m) => m,
+        Saved::Plain(any) => {
+            return Err(Error::Unsupported {
+                model: any.name().to_string(),
+                operation: "time-varying covariates".to_string(),
+                reason: format!(
+                    "{} was fitted without covariates (`clv fit pareto-nbd --transactions ... \
+                     --dynamic-covariates FILE --save` saves a model with time-varying \
+                     covariates)",
+                    args.model.display()
+                ),
+            });
+        }
+    };
+    let name = m.kind().name();
+    if let Some(p) = &args.summary {
+        return Err(Error::invalid(
+            "summary",
+            p.display(),
+            "no --summary with --transactions (the customers are those of the transactions)",
+        ));
+    }
+    let cov = &args.covariates;
+    if let Some(p) = &cov.covariates {
+        return Err(Error::invalid(
+            "covariates",
+            p.display(),
+            "no static --covariates with --dynamic-covariates",
+        ));
+    }
+    for (given, operation) in [
+        (args.spend_model.is_some(), "spend-model"),
+        (args.intervals.is_some(), "intervals"),
+    ] {
+        if given {
+            return Err(Error::Unsupported {
+                model: name.to_string(),
+                operation: operation.to_string(),
+                reason: "scores with time-varying covariates are P(alive) and (discounted) \
+                         expected purchases"
+                    .to_string(),
+            });
+        }
+    }
+    let (model_purchase, model_dropout) = m.covariate_names();
+    let purchase = covariate_names("purchase", &cov.purchase_covariates, model_purchase)?;
+    let dropout = covariate_names("dropout", &cov.dropout_covariates, model_dropout)?;
+    let unit = m.fit_info().and_then(|f| f.info.unit.as_deref());
+    let freq = resolve_unit(&[
+        ("freq", args.freq.as_deref()),
+        ("the transaction model", unit),
+    ])?;
+    let data = args
+        .dynamic
+        .read(&freq, &cov.covariate_id_col, &purchase, &dropout)?;
+    let alive = m.prob_alive_dynamic(&data)?;
+    let expected = m.expected_purchases_dynamic(args.horizon, &data)?;
+    let discounted = args
+        .discount_rate
+        .map(|rate| m.discounted_expected_purchases_dynamic(args.horizon, rate, &data))
+        .transpose()?;
+    let mut s = String::with_capacity(data.len() * 64);
+    s.push_str("customer_id,prob_alive,expected_purchases");
+    if discounted.is_some() {
+        s.push_str(",discounted_expected_purchases");
+    }
+    s.push('\n');
+    for (i, id) in data.customer_id.iter().enumerate() {
+        // Writing into a String cannot fail.
+        let _ = write!(s, "{},{},{}", csv_field(id), alive[i], expected[i]);
+        if let Some(d) = &discounted {
+            let _ = write!(s, ",{}", d[i]);
+        }
+        s.push('\n');
+    }
+    Ok(s)
+}
+
 /// The CLV of each customer: [`customer_lifetime_value`] of the registry
 /// model the covariate model extends, with that customer's own parameters
 /// ([`CovariateModel::customer_params`], matched to the registry's by name).
@@ -389,7 +524,7 @@ fn covariate_clv(
                 &r[one.clone()],
                 &t[one],
                 args.clv_months,
-                args.discount_rate,
+                args.monthly_discount_rate(),
                 periods_per_month,
             )?;
             Ok(clv[0])
@@ -443,7 +578,7 @@ fn intervals(
             t,
             m,
             args.clv_months,
-            args.discount_rate,
+            args.monthly_discount_rate(),
             ppm,
             &q,
         )?;
