@@ -106,7 +106,17 @@ fn main() {
     let opts = CovariateOptions::default();
     for rep in 0..3 {
         let start = Instant::now();
-        let m = fit(CovariateModelKind::ParetoNbd, &x, &tx, &t, &z, &z, None, &opts).unwrap();
+        let m = fit(
+            CovariateModelKind::ParetoNbd,
+            &x,
+            &tx,
+            &t,
+            &z,
+            &z,
+            None,
+            &opts,
+        )
+        .unwrap();
         let info = &m.fit_info().unwrap().info;
         println!(
             "static, {n} customers, 5+5 effects: {:.2} s (run {rep}); LL {:.3}, {} iterations, \
