@@ -124,7 +124,10 @@ for (const { name, lib } of backends) {
       assertClvError(() => new lib.DynamicCovariateData(TRANSACTIONS, short, OPTIONS), 'LENGTH_MISMATCH', 'covariates.periodStart');
       assertClvError(() => new lib.DynamicCovariateData(TRANSACTIONS, TABLE, { ...OPTIONS, purchaseCovariates: ['Age'] }),
         'INVALID_INPUT', 'purchaseCovariates');
+      assertClvError(() => new lib.DynamicCovariateData(), 'INVALID_INPUT', 'customerId'); // in argument order
       assertClvError(() => new lib.DynamicCovariateData(TRANSACTIONS, { ...TABLE, id: undefined }, OPTIONS), 'INVALID_INPUT', 'id');
+      assertClvError(() => new lib.DynamicCovariateData(TRANSACTIONS, { ...TABLE, columns: { Gender: ['x'] } }, OPTIONS),
+        'INVALID_INPUT', 'columns.Gender');
       assertClvError(() => new lib.DynamicCovariateData({ customerId: TRANSACTIONS.customerId }, TABLE, OPTIONS),
         'INVALID_INPUT', 'datetime');
       // data with other covariates than the model's

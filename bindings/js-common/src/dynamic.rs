@@ -58,16 +58,21 @@ impl DynamicArgs {
         options: &O,
     ) -> std::result::Result<Self, O::Error> {
         let (t, c) = (Required(transactions), Required(covariates));
+        // in the order of the arguments
+        let customer_id = t.strings("customerId")?;
+        let datetime = t.strings("datetime")?;
+        let table_id = c.strings("id")?;
+        let period_start = c.strings("periodStart")?;
         let columns = c.given(
             "columns",
             covariates.columns("columns")?,
             "an object of numeric columns by name, e.g. { Gender: [0, 1] }",
         )?;
         Ok(DynamicArgs {
-            customer_id: t.strings("customerId")?,
-            datetime: t.strings("datetime")?,
-            table_id: c.strings("id")?,
-            period_start: c.strings("periodStart")?,
+            customer_id,
+            datetime,
+            table_id,
+            period_start,
             columns,
             purchase: options.strings("purchaseCovariates")?.unwrap_or_default(),
             dropout: options.strings("dropoutCovariates")?.unwrap_or_default(),
