@@ -129,6 +129,45 @@ export interface CovariateFitOptions extends CovariateOptions {
 }
 
 /**
+ * The long table of time-varying covariates of a `DynamicCovariateData`:
+ * one row per customer and time unit (`id[j]`, `periodStart[j]` and each
+ * column's `[j]` make row j), from the period of each customer's first
+ * purchase to the calibration end and on through any prediction horizon.
+ * Nothing is filled in: a missing period or customer, two rows in one
+ * period or a non-finite value is an error.
+ */
+export interface DynamicCovariateTable {
+  /** The customer of each row. */
+  id: Array<string>
+  /** The start of each row's period: YYYY-MM-DD, YYYYMMDD, ISO date-times, or `dateFormat`. */
+  periodStart: Array<string>
+  /** One numeric column per covariate, e.g. `{ 'High.Season': [...], Gender: [...] }`. */
+  columns: Covariates
+}
+
+/** The covariate names and the summary options of a `DynamicCovariateData`. */
+export interface DynamicCovariateOptions extends SummaryOptions {
+  /** Columns of the table on the purchase process (λ). */
+  purchaseCovariates?: Array<string>
+  /** Columns of the table on the dropout process (μ). */
+  dropoutCovariates?: Array<string>
+}
+
+/** Options of `CovariateModel.fitDynamic` (all optional). */
+export interface DynamicFitOptions {
+  /** L2 penalty on the effects: one number for both processes, or `{ purchase, dropout }`. */
+  penalty?: number | CovariatePenalty
+  /** Covariates with one effect on both processes (each in both sets; CLVTools `names.cov.constr`). */
+  constrainEqual?: Array<string>
+  /** One weight per customer, in the data's customer order. */
+  weights?: Float64Array | Array<number>
+  /** Maximum optimiser iterations per start (default 1000). */
+  maxIterations?: number
+  /** Convergence threshold on the gradient (default 1e-6). */
+  gradientTolerance?: number
+}
+
+/**
  * Any model's per-customer arrays (those of its registry inputs), and
  * the weights and unit of the data (the data of `Draws` and `GroupedDraws`).
  */
@@ -390,6 +429,26 @@ export declare class CovariateModel {
   expectedPurchasesNew(t: number, covariates?: CovariateOptions | undefined | null): Float64Array
   /** Each row's own parameters (r, alpha_i, s, beta_i or r, alpha_i, a_i, b_i). */
   customerParams(covariates?: CovariateOptions | undefined | null): Array<Record<string, number>>
+  /**
+   * Maximum-likelihood fit of the Pareto/NBD with time-varying covariates
+   * to `data`: the same penalties, equality constraints, standard errors
+   * and boundary reports as the static fit.
+   */
+  static fitDynamic(data: DynamicCovariateData, options?: DynamicFitOptions | undefined | null): CovariateModel
+  /** P(alive at T) of each customer of `data`, with their time-varying covariates. */
+  probAliveDynamic(data: DynamicCovariateData): Float64Array
+  /**
+   * Expected purchases of each customer of `data` in the next `t` units
+   * (CET), with the covariates of those periods (which the table must cover).
+   */
+  expectedPurchasesDynamic(t: number, data: DynamicCovariateData): Float64Array
+  /**
+   * Discounted expected purchases of each customer of `data` over the next
+   * `t` units (DECT) at the continuous rate `discountRate` per unit.
+   */
+  discountedExpectedPurchasesDynamic(t: number, discountRate: number, data: DynamicCovariateData): Float64Array
+  /** Per-customer log-likelihood of `data`, with their time-varying covariates. */
+  logLikelihoodDynamic(data: DynamicCovariateData): Float64Array
   /** `Pareto/NBD with static covariates(r=..., ...; purchase [...], dropout [...])`. */
   toString(): string
   /** P(alive) of each customer, with each one's covariates. */
@@ -446,6 +505,37 @@ export declare class Draws {
   survival(t: Float64Array | Array<number>, options?: IntervalOptions | undefined | null): PredictionIntervals
   /** Retention rate r(t) of an sBG cohort for each `t`, with intervals. */
   retention(t: Float64Array | Array<number>, options?: IntervalOptions | undefined | null): PredictionIntervals
+}
+
+/**
+ * Customers of a transaction log with their time-varying covariates, for
+ * the Pareto/NBD of Bachmann, Meierer & Näf (2021): built once (every
+ * check is the core's: missing customers or periods, two rows in one
+ * period, non-finite values, unknown names), then fitted by
+ * `CovariateModel.fitDynamic` and scored by the `*Dynamic` predictions.
+ */
+export declare class DynamicCovariateData {
+  /**
+   * `transactions` (`customerId`, `datetime`) summarised as `rfmSummary`
+   * does with `options` (`freq`, `observationPeriodEnd`,
+   * `calibrationPeriodEnd`, `dateFormat`), and the long covariate table
+   * (one row per customer and time unit, from the period of each
+   * customer's first purchase to the calibration end and on through any
+   * prediction horizon); `purchaseCovariates` and `dropoutCovariates`
+   * name its columns.
+   */
+  constructor(transactions: Transactions, covariates: DynamicCovariateTable, options?: DynamicCovariateOptions)
+  /** The customers' ids, in the order of every per-customer result. */
+  get customerId(): Array<string>
+  /**
+   * The customers' `frequency`, `recency` and `T` (and the unit): the
+   * summary of the transactions, as `rfmSummary` gives it.
+   */
+  get summary(): DynamicSummary
+  /** The purchase and dropout covariate names. */
+  get covariateNames(): CovariateNames
+  /** The time unit ("7d", "W", ...). */
+  get unit(): string
 }
 
 /** Gamma-Gamma (Fader & Hardie (2013), The Gamma-Gamma Model of Monetary Value). */
@@ -752,6 +842,23 @@ export interface DrawsOptions {
   seed?: number
   /** The data the model was fitted to (bootstrap). */
   data?: DrawsData
+}
+
+/**
+ * The customers of a `DynamicCovariateData`: the summary of its
+ * transactions, in the order of every per-customer result.
+ */
+export interface DynamicSummary {
+  /** Customer ids, byte-sorted. */
+  customerId: Array<string>
+  /** Repeat purchase periods x. */
+  frequency: Float64Array
+  /** t_x, in units from the first purchase. */
+  recency: Float64Array
+  /** T, in units from the first purchase. */
+  T: Float64Array
+  /** The time unit, e.g. "7d". */
+  unit: string
 }
 
 /**

@@ -94,7 +94,7 @@ impl CovariateArgs {
     /// # Errors
     /// [`Error::InvalidValue`] (field `penalty`) for a key other than
     /// `purchase` and `dropout`.
-    fn options(&self, fit: FitOptions) -> Result<CovariateOptions> {
+    pub(crate) fn options(&self, fit: FitOptions) -> Result<CovariateOptions> {
         let (mut purchase, mut dropout) = (0.0, 0.0);
         match &self.penalty {
             None => {}
@@ -167,7 +167,7 @@ fn set(process: &str, columns: Option<&NamedColumns>, n: usize) -> Result<Covari
 /// `penalty.dropout` (the bindings' [`crate::js_names`] does the rest:
 /// `purchase_covariates.NAME` → `purchaseCovariates.NAME`,
 /// `constrain_equal` → `constrainEqual`).
-fn js_fields(e: Error) -> Error {
+pub(crate) fn js_fields(e: Error) -> Error {
     e.rename_fields(|f| match f.strip_prefix("penalty_") {
         Some(p @ ("purchase" | "dropout")) => format!("penalty.{p}"),
         _ => f,

@@ -21,6 +21,7 @@ use clv::{Error, Result};
 pub mod covariates;
 pub mod decimal;
 pub mod diagnostics;
+pub mod dynamic;
 pub mod models;
 pub mod uncertainty;
 

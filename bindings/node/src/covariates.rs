@@ -1,16 +1,19 @@
 //! `CovariateModel`: a Pareto/NBD or BG/NBD model with static covariates
 //! (`clv::covariates`, issue 15), what `ParetoNBD.fit(data, {purchaseCovariates,
 //! dropoutCovariates, penalty, constrainEqual})` and `BetaGeo.fit(...)`
-//! return. Thin: the options are read by `clv-js-common`
-//! ([`CovariateArgs`]), every check, the fit and the predictions are the
-//! core's.
+//! return; and `DynamicCovariateData` with `CovariateModel.fitDynamic` and
+//! the `*Dynamic` predictions, the Pareto/NBD with time-varying covariates
+//! (`clv::covariates::dynamic`). Thin: the options are read by
+//! `clv-js-common` ([`CovariateArgs`], [`dynamic::DynamicArgs`]), every
+//! check, the fit and the predictions are the core's.
 
 use clv_js_common::covariates::{self as common, CovariateArgs};
+use clv_js_common::dynamic;
 use napi::Env;
 use napi::bindgen_prelude::{Float64Array, Object, Unknown};
 use napi_derive::napi;
 
-use crate::read::{Data, Opts, number};
+use crate::read::{Data, Opts, dynamic_data, number, opt_numbers_of};
 use crate::{Result, js, out};
 
 js_object! {
@@ -56,6 +59,94 @@ pub struct CovariateNames {
     pub purchase: Vec<String>,
     /// Names of the dropout covariates.
     pub dropout: Vec<String>,
+}
+
+/// The customers of a `DynamicCovariateData`: the summary of its
+/// transactions, in the order of every per-customer result.
+#[napi(object, object_from_js = false)]
+pub struct DynamicSummary {
+    /// Customer ids, byte-sorted.
+    pub customer_id: Vec<String>,
+    /// Repeat purchase periods x.
+    pub frequency: Float64Array,
+    /// t_x, in units from the first purchase.
+    pub recency: Float64Array,
+    /// T, in units from the first purchase.
+    #[napi(js_name = "T")]
+    pub t: Float64Array,
+    /// The time unit, e.g. "7d".
+    pub unit: String,
+}
+
+/// Customers of a transaction log with their time-varying covariates, for
+/// the Pareto/NBD of Bachmann, Meierer & Näf (2021): built once (every
+/// check is the core's: missing customers or periods, two rows in one
+/// period, non-finite values, unknown names), then fitted by
+/// `CovariateModel.fitDynamic` and scored by the `*Dynamic` predictions.
+#[napi]
+pub struct DynamicCovariateData {
+    inner: clv::covariates::dynamic::DynamicData,
+}
+
+#[napi]
+impl DynamicCovariateData {
+    /// `transactions` (`customerId`, `datetime`) summarised as `rfmSummary`
+    /// does with `options` (`freq`, `observationPeriodEnd`,
+    /// `calibrationPeriodEnd`, `dateFormat`), and the long covariate table
+    /// (one row per customer and time unit, from the period of each
+    /// customer's first purchase to the calibration end and on through any
+    /// prediction horizon); `purchaseCovariates` and `dropoutCovariates`
+    /// name its columns.
+    #[napi(constructor, catch_unwind)]
+    pub fn new(
+        #[napi(ts_arg_type = "Transactions")] transactions: Unknown<'_>,
+        #[napi(ts_arg_type = "DynamicCovariateTable")] covariates: Unknown<'_>,
+        #[napi(ts_arg_type = "DynamicCovariateOptions")] options: Option<Unknown<'_>>,
+    ) -> Result<Self> {
+        let args = dynamic::DynamicArgs::read(
+            &Opts(Some(&transactions)),
+            &Opts(Some(&covariates)),
+            &Opts(options.as_ref()),
+        )?;
+        Ok(DynamicCovariateData {
+            inner: args.build().map_err(js)?,
+        })
+    }
+
+    /// The customers' ids, in the order of every per-customer result.
+    #[napi(getter)]
+    pub fn customer_id(&self) -> Vec<String> {
+        self.inner.customer_id.clone()
+    }
+
+    /// The customers' `frequency`, `recency` and `T` (and the unit): the
+    /// summary of the transactions, as `rfmSummary` gives it.
+    #[napi(getter)]
+    pub fn summary(&self) -> DynamicSummary {
+        let d = &self.inner;
+        DynamicSummary {
+            customer_id: d.customer_id.clone(),
+            frequency: out(d.frequency.clone()),
+            recency: out(d.recency.clone()),
+            t: out(d.t.clone()),
+            unit: d.unit().to_string(),
+        }
+    }
+
+    /// The purchase and dropout covariate names.
+    #[napi(getter)]
+    pub fn covariate_names(&self) -> CovariateNames {
+        CovariateNames {
+            purchase: self.inner.purchase_names().to_vec(),
+            dropout: self.inner.dropout_names().to_vec(),
+        }
+    }
+
+    /// The time unit ("7d", "W", ...).
+    #[napi(getter)]
+    pub fn unit(&self) -> String {
+        self.inner.unit().to_string()
+    }
 }
 
 /// A Pareto/NBD or BG/NBD model with static covariates: `params` are the base
@@ -256,6 +347,81 @@ impl CovariateModel {
         let args = args_of(covariates.as_ref())?;
         let rows = common::customer_params(&self.inner, &args).map_err(js)?;
         rows.into_iter().map(|r| object(env, r.0)).collect()
+    }
+
+    /// Maximum-likelihood fit of the Pareto/NBD with time-varying covariates
+    /// to `data`: the same penalties, equality constraints, standard errors
+    /// and boundary reports as the static fit.
+    #[napi(catch_unwind, factory)]
+    pub fn fit_dynamic(
+        #[napi(ts_arg_type = "DynamicCovariateData")] data: Unknown<'_>,
+        #[napi(ts_arg_type = "DynamicFitOptions | undefined | null")] options: Option<Unknown<'_>>,
+    ) -> Result<Self> {
+        let data = dynamic_data("data", data)?;
+        let args = dynamic::DynamicFitArgs::read(&Opts(options.as_ref()))?;
+        let weights = options
+            .as_ref()
+            .map(|o| opt_numbers_of(o, "weights"))
+            .transpose()?
+            .flatten();
+        let w = weights.as_ref().map(crate::sl);
+        Ok(dynamic::fit(&data.inner, w, &args).map_err(js)?.into())
+    }
+
+    /// P(alive at T) of each customer of `data`, with their time-varying covariates.
+    #[napi(catch_unwind)]
+    pub fn prob_alive_dynamic(
+        &self,
+        #[napi(ts_arg_type = "DynamicCovariateData")] data: Unknown<'_>,
+    ) -> Result<Float64Array> {
+        let data = dynamic_data("data", data)?;
+        dynamic::prob_alive(&self.inner, &data.inner)
+            .map(out)
+            .map_err(js)
+    }
+
+    /// Expected purchases of each customer of `data` in the next `t` units
+    /// (CET), with the covariates of those periods (which the table must cover).
+    #[napi(catch_unwind)]
+    pub fn expected_purchases_dynamic(
+        &self,
+        #[napi(ts_arg_type = "number")] t: Unknown<'_>,
+        #[napi(ts_arg_type = "DynamicCovariateData")] data: Unknown<'_>,
+    ) -> Result<Float64Array> {
+        let t = number("t", t)?;
+        let data = dynamic_data("data", data)?;
+        dynamic::expected_purchases(&self.inner, t, &data.inner)
+            .map(out)
+            .map_err(js)
+    }
+
+    /// Discounted expected purchases of each customer of `data` over the next
+    /// `t` units (DECT) at the continuous rate `discountRate` per unit.
+    #[napi(catch_unwind)]
+    pub fn discounted_expected_purchases_dynamic(
+        &self,
+        #[napi(ts_arg_type = "number")] t: Unknown<'_>,
+        #[napi(ts_arg_type = "number")] discount_rate: Unknown<'_>,
+        #[napi(ts_arg_type = "DynamicCovariateData")] data: Unknown<'_>,
+    ) -> Result<Float64Array> {
+        let t = number("t", t)?;
+        let rate = number("discountRate", discount_rate)?;
+        let data = dynamic_data("data", data)?;
+        dynamic::discounted_expected_purchases(&self.inner, t, rate, &data.inner)
+            .map(out)
+            .map_err(js)
+    }
+
+    /// Per-customer log-likelihood of `data`, with their time-varying covariates.
+    #[napi(catch_unwind)]
+    pub fn log_likelihood_dynamic(
+        &self,
+        #[napi(ts_arg_type = "DynamicCovariateData")] data: Unknown<'_>,
+    ) -> Result<Float64Array> {
+        let data = dynamic_data("data", data)?;
+        dynamic::log_likelihood(&self.inner, &data.inner)
+            .map(out)
+            .map_err(js)
     }
 
     /// `Pareto/NBD with static covariates(r=..., ...; purchase [...], dropout [...])`.

@@ -406,3 +406,18 @@ pub(crate) fn draws_or_model<'a>(
     }
     model("spend", v).map(Either::B)
 }
+
+/// The `DynamicCovariateData` argument `field` of a `*Dynamic` method
+/// (napi's `ClassInstance` check); anything else is an `INVALID_INPUT`
+/// naming `field`.
+pub(crate) fn dynamic_data<'a>(
+    field: &str,
+    v: Unknown<'a>,
+) -> Result<ClassInstance<'a, crate::covariates::DynamicCovariateData>> {
+    if is(&v, ValueType::Object)
+        && let Ok(d) = ClassInstance::<crate::covariates::DynamicCovariateData>::from_unknown(v)
+    {
+        return Ok(d);
+    }
+    Err(invalid(field, type_name(&v), "a DynamicCovariateData"))
+}

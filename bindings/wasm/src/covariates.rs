@@ -1,11 +1,15 @@
 //! `CovariateModel`: a Pareto/NBD or BG/NBD model with static covariates
 //! (`clv::covariates`, issue 15), what `ParetoNBD.fit(data, {purchaseCovariates,
 //! dropoutCovariates, penalty, constrainEqual})` and `BetaGeo.fit(...)`
-//! return, as in `@clv/node`. Thin: the options are read by
-//! `clv-js-common` ([`CovariateArgs`]), every check, the fit and the
-//! predictions are the core's.
+//! return, as in `@clv/node`; and `DynamicCovariateData` with
+//! `CovariateModel.fitDynamic` and the `*Dynamic` predictions, the
+//! Pareto/NBD with time-varying covariates (`clv::covariates::dynamic`).
+//! Thin: the options are read by `clv-js-common` ([`CovariateArgs`],
+//! [`dynamic::DynamicArgs`]), every check, the fit and the predictions are
+//! the core's.
 
 use clv_js_common::covariates::{self as common, CovariateArgs};
+use clv_js_common::dynamic;
 use clv_js_common::models::Named;
 use wasm_bindgen::prelude::*;
 
@@ -35,6 +39,82 @@ export interface FitsCovariates<D, M> {
 /// (`purchaseCovariates`, `dropoutCovariates`).
 pub(crate) fn args_of(options: &JsValue) -> Result<CovariateArgs> {
     CovariateArgs::read(&Opts(options))
+}
+
+/// Customers of a transaction log with their time-varying covariates, for
+/// the Pareto/NBD of Bachmann, Meierer & Näf (2021): built once (every
+/// check is the core's: missing customers or periods, two rows in one
+/// period, non-finite values, unknown names), then fitted by
+/// `CovariateModel.fitDynamic` and scored by the `*Dynamic` predictions.
+#[wasm_bindgen(js_name = DynamicCovariateData)]
+pub struct WasmDynamicData {
+    inner: clv::covariates::dynamic::DynamicData,
+}
+
+#[wasm_bindgen(js_class = DynamicCovariateData)]
+impl WasmDynamicData {
+    /// `transactions` (`customerId`, `datetime`) summarised as `rfmSummary`
+    /// does with `options` (`freq`, `observationPeriodEnd`,
+    /// `calibrationPeriodEnd`, `dateFormat`), and the long covariate table
+    /// (one row per customer and time unit, from the period of each
+    /// customer's first purchase to the calibration end and on through any
+    /// prediction horizon); `purchaseCovariates` and `dropoutCovariates`
+    /// name its columns.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "Transactions")] transactions: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "DynamicCovariateTable")] covariates: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "DynamicCovariateOptions")] options: JsValue,
+    ) -> Result<WasmDynamicData> {
+        let args =
+            dynamic::DynamicArgs::read(&Opts(&transactions), &Opts(&covariates), &Opts(&options))?;
+        Ok(WasmDynamicData {
+            inner: args.build().map_err(js)?,
+        })
+    }
+
+    /// The customers' ids, in the order of every per-customer result.
+    #[wasm_bindgen(getter, js_name = customerId, unchecked_return_type = "string[]")]
+    pub fn customer_id(&self) -> JsValue {
+        crate::strings_array(&self.inner.customer_id).into()
+    }
+
+    /// The customers' `frequency`, `recency` and `T` (and the unit): the
+    /// summary of the transactions, as `rfmSummary` gives it.
+    #[wasm_bindgen(getter, unchecked_return_type = "DynamicSummary")]
+    pub fn summary(&self) -> JsValue {
+        let d = &self.inner;
+        let o = js_sys::Object::new();
+        crate::set(&o, "customerId", crate::strings_array(&d.customer_id));
+        crate::set(&o, "frequency", crate::f64_array(&d.frequency));
+        crate::set(&o, "recency", crate::f64_array(&d.recency));
+        crate::set(&o, "T", crate::f64_array(&d.t));
+        crate::set(&o, "unit", d.unit().to_string());
+        o.into()
+    }
+
+    /// The purchase and dropout covariate names.
+    #[wasm_bindgen(getter, js_name = covariateNames, unchecked_return_type = "CovariateNames")]
+    pub fn covariate_names(&self) -> JsValue {
+        let o = js_sys::Object::new();
+        crate::set(
+            &o,
+            "purchase",
+            crate::strings_array(self.inner.purchase_names()),
+        );
+        crate::set(
+            &o,
+            "dropout",
+            crate::strings_array(self.inner.dropout_names()),
+        );
+        o.into()
+    }
+
+    /// The time unit ("7d", "W", ...).
+    #[wasm_bindgen(getter)]
+    pub fn unit(&self) -> String {
+        self.inner.unit().to_string()
+    }
 }
 
 /// A Pareto/NBD or BG/NBD model with static covariates: `params` are the base
@@ -210,6 +290,60 @@ impl WasmCovariateModel {
             .map(|r: Named| object(r.0))
             .collect::<js_sys::Array>()
             .into())
+    }
+
+    /// Maximum-likelihood fit of the Pareto/NBD with time-varying covariates
+    /// to `data`: the same penalties, equality constraints, standard errors
+    /// and boundary reports as the static fit.
+    #[wasm_bindgen(js_name = fitDynamic)]
+    pub fn fit_dynamic(
+        data: &WasmDynamicData,
+        #[wasm_bindgen(unchecked_optional_param_type = "DynamicFitOptions")] options: JsValue,
+    ) -> Result<WasmCovariateModel> {
+        let args = dynamic::DynamicFitArgs::read(&Opts(&options))?;
+        let w = crate::opt_f64s(&options, "weights")?;
+        Ok(dynamic::fit(&data.inner, w.as_deref(), &args)
+            .map_err(js)?
+            .into())
+    }
+
+    /// P(alive at T) of each customer of `data`, with their time-varying covariates.
+    #[wasm_bindgen(js_name = probAliveDynamic)]
+    pub fn prob_alive_dynamic(&self, data: &WasmDynamicData) -> Result<Vec<f64>> {
+        dynamic::prob_alive(&self.inner, &data.inner).map_err(js)
+    }
+
+    /// Expected purchases of each customer of `data` in the next `t` units
+    /// (CET), with the covariates of those periods (which the table must cover).
+    #[wasm_bindgen(js_name = expectedPurchasesDynamic)]
+    pub fn expected_purchases_dynamic(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "number")] t: JsValue,
+        data: &WasmDynamicData,
+    ) -> Result<Vec<f64>> {
+        let t = num("t", &t)?;
+        dynamic::expected_purchases(&self.inner, t, &data.inner).map_err(js)
+    }
+
+    /// Discounted expected purchases of each customer of `data` over the next
+    /// `t` units (DECT) at the continuous rate `discountRate` per unit.
+    #[wasm_bindgen(js_name = discountedExpectedPurchasesDynamic)]
+    pub fn discounted_expected_purchases_dynamic(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "number")] t: JsValue,
+        #[wasm_bindgen(js_name = discountRate, unchecked_param_type = "number")]
+        discount_rate: JsValue,
+        data: &WasmDynamicData,
+    ) -> Result<Vec<f64>> {
+        let t = num("t", &t)?;
+        let rate = num("discountRate", &discount_rate)?;
+        dynamic::discounted_expected_purchases(&self.inner, t, rate, &data.inner).map_err(js)
+    }
+
+    /// Per-customer log-likelihood of `data`, with their time-varying covariates.
+    #[wasm_bindgen(js_name = logLikelihoodDynamic)]
+    pub fn log_likelihood_dynamic(&self, data: &WasmDynamicData) -> Result<Vec<f64>> {
+        dynamic::log_likelihood(&self.inner, &data.inner).map_err(js)
     }
 
     /// `Pareto/NBD with static covariates(r=..., ...; purchase [...], dropout [...])`.

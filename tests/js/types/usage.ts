@@ -43,6 +43,18 @@ export function example(clv: typeof Clv): number {
     + withCovariates.customerParams(covs)[0].alpha + withCovariates.constrained.length + withCovariates.covariateNames.purchase.length
     + withCovariates.kind.length + (withCovariates.boundary ?? '').length
     + clv.CovariateModel.fromJSON(withCovariates.toJSON()).params.s + (maybe instanceof clv.CovariateModel ? 1 : 0);
+  // Time-varying covariates (Pareto/NBD): a DynamicCovariateData, fitDynamic and the *Dynamic predictions.
+  const table: Clv.DynamicCovariateTable = { id: ['a', 'a', 'b'], periodStart: ['2024-01-01', '2024-01-08', '2024-01-01'],
+    columns: { Season: [0, 1, 0] } };
+  const dynOptions: Clv.DynamicCovariateOptions = { purchaseCovariates: ['Season'], dropoutCovariates: ['Season'], freq: 'W' };
+  const dyn = new clv.DynamicCovariateData({ customerId: ['a', 'b'], datetime: ['2024-01-01', '2024-01-02'] }, table, dynOptions);
+  const dynSummary: Clv.DynamicSummary = dyn.summary;
+  const dynFit: Clv.CovariateModel = clv.CovariateModel.fitDynamic(dyn, { penalty: { dropout: 0.1 }, constrainEqual: ['Season'],
+    weights: [1, 1], maxIterations: 100 } as Clv.DynamicFitOptions);
+  const dynamic = dynFit.probAliveDynamic(dyn)[0] + dynFit.expectedPurchasesDynamic(1, dyn)[0]
+    + dynFit.discountedExpectedPurchasesDynamic(1, 0.01, dyn)[0] + dynFit.logLikelihoodDynamic(dyn)[0]
+    + dyn.customerId.length + dynSummary.T[0] + dynSummary.unit.length + dyn.covariateNames.purchase.length + dyn.unit.length
+    + clv.CovariateModel.fitDynamic(dyn).params.r;
   const entries: Array<Clv.ModelEntry> = clv.models();
   const sbg = new clv.ShiftedBetaGeo().fit([1000, 631, 468, 382]);
   const whale: Clv.WhaleCurve = clv.whaleCurve(value);
@@ -94,7 +106,7 @@ export function example(clv: typeof Clv): number {
       + grouped.customerLifetimeValue(gg, gc, who, { time: 12, freq: 'W' }).total.mean
       + clv.GroupedDraws.fromJSON(grouped.toJSON()).n;
   }
-  return covariate + pooled + posterior + uncertain + portfolio + alive[0] + next[0] + newCustomer + value[0] + (ll ?? 0) + seg.rfmScore.length + money.length
+  return dynamic + covariate + pooled + posterior + uncertain + portfolio + alive[0] + next[0] + newCustomer + value[0] + (ll ?? 0) + seg.rfmScore.length + money.length
     + fitted.expectedPurchasesNew(1) + sbg.survival(3) + params.r + (se?.r ?? 0)
     + discrete[0] + ahead[0] + pareto.s + entries[0].params.length + entries[0].class.length;
 }
