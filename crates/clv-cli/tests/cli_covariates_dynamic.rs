@@ -13,7 +13,7 @@ use clv::covariates::{CovariateModel, CovariateModelKind, CovariateOptions};
 use clv::models::{AnyModel, ModelInfo, ModelKind};
 use clv::summary::SummaryOptions;
 use clv::time::{TimeUnit, parse_timestamp};
-use common::{assert_fails, clv, json, stdout};
+use common::{assert_close, assert_fails, clv, json, scored, stdout};
 
 /// A file of the core's test data (CLVTools' apparel set, copied there).
 fn core_data(name: &str) -> String {
@@ -119,34 +119,6 @@ fn assert_map_close(what: &str, got: &serde_json::Value, want: &HashMap<String, 
             .as_f64()
             .unwrap_or_else(|| panic!("{what}.{k}: {got:?}"));
         assert!(rel(g, *w) <= tol, "{what}.{k}: {g} vs {w}");
-    }
-}
-
-/// `clv score` output as (ids, columns by header name).
-fn scored(csv: &str) -> (Vec<String>, HashMap<String, Vec<f64>>) {
-    let mut lines = csv.lines();
-    let header: Vec<String> = lines.next().unwrap().split(',').map(String::from).collect();
-    let mut ids = Vec::new();
-    let mut cols: HashMap<String, Vec<f64>> = HashMap::new();
-    for l in lines {
-        let f: Vec<&str> = l.split(',').collect();
-        assert_eq!(f.len(), header.len(), "{l}");
-        ids.push(f[0].to_string());
-        for (h, v) in header.iter().zip(&f).skip(1) {
-            cols.entry(h.clone()).or_default().push(v.parse().unwrap());
-        }
-    }
-    (ids, cols)
-}
-
-/// `got` equals `want` to 1e-12 relative, value by value.
-fn assert_close(what: &str, got: &[f64], want: &[f64]) {
-    assert_eq!(got.len(), want.len(), "{what}");
-    for (i, (g, w)) in got.iter().zip(want).enumerate() {
-        assert!(
-            (g - w).abs() <= 1e-12 * w.abs().max(1e-300),
-            "{what}[{i}]: {g} vs {w}"
-        );
     }
 }
 

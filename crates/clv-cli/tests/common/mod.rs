@@ -1,7 +1,8 @@
-//! Helpers shared by the CLI integration tests (`cli.rs`, `cli_portfolio.rs`).
+//! Helpers shared by the CLI integration tests.
 // Each test file uses a subset of them.
 #![allow(dead_code, clippy::unwrap_used)]
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
@@ -72,5 +73,33 @@ pub fn assert_fails(o: &Output, needles: &[&str]) {
     let e = stderr(o);
     for needle in needles {
         assert!(e.contains(needle), "{needle}: {e}");
+    }
+}
+
+/// `clv score` output as (ids, columns by header name).
+pub fn scored(csv: &str) -> (Vec<String>, HashMap<String, Vec<f64>>) {
+    let mut lines = csv.lines();
+    let header: Vec<String> = lines.next().unwrap().split(',').map(String::from).collect();
+    let mut ids = Vec::new();
+    let mut cols: HashMap<String, Vec<f64>> = HashMap::new();
+    for l in lines {
+        let f: Vec<&str> = l.split(',').collect();
+        assert_eq!(f.len(), header.len(), "{l}");
+        ids.push(f[0].to_string());
+        for (h, v) in header.iter().zip(&f).skip(1) {
+            cols.entry(h.clone()).or_default().push(v.parse().unwrap());
+        }
+    }
+    (ids, cols)
+}
+
+/// `got` equals `want` to 1e-12 relative, value by value.
+pub fn assert_close(what: &str, got: &[f64], want: &[f64]) {
+    assert_eq!(got.len(), want.len(), "{what}");
+    for (i, (g, w)) in got.iter().zip(want).enumerate() {
+        assert!(
+            (g - w).abs() <= 1e-12 * w.abs().max(1e-300),
+            "{what}[{i}]: {g} vs {w}"
+        );
     }
 }
