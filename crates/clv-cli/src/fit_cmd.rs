@@ -224,15 +224,10 @@ const DEFAULT_FREQ: &str = "D";
 pub fn fit_dynamic(args: &FitArgs) -> Result<CovariateModel> {
     let kind = args.data.model.0;
     if kind != ModelKind::ParetoNbd {
-        // the core's refusal (`CovariateModel::prob_alive_dynamic`), before
-        // any file is read
-        return Err(Error::Unsupported {
-            model: kind.spec().name.to_string(),
-            operation: "time-varying covariates".to_string(),
-            reason: "only the Pareto/NBD takes time-varying covariates (Bachmann, Meierer & \
-                     Näf 2021)"
-                .to_string(),
-        });
+        // the core's refusal, before any file is read
+        return Err(clv::covariates::dynamic::unsupported_model(
+            kind.spec().name,
+        ));
     }
     if let Some(p) = &args.data.summary {
         return Err(Error::invalid(

@@ -745,13 +745,7 @@ impl DynamicData {
 impl CovariateModel {
     fn check_dynamic(&self, data: &DynamicData) -> Result<()> {
         if self.layout.kind != CovariateModelKind::ParetoNbd {
-            return Err(Error::Unsupported {
-                model: self.layout.kind.name().into(),
-                operation: "time-varying covariates".into(),
-                reason: "only the Pareto/NBD takes time-varying covariates (Bachmann, Meierer & \
-                         Näf 2021)"
-                    .into(),
-            });
+            return Err(unsupported_model(self.layout.kind.name()));
         }
         for (process, have, want) in [
             (
@@ -828,6 +822,21 @@ impl CovariateModel {
                 .ln_lik_customer(i, &self.base, [gp, gd], 1.0, &mut g, [&mut dp, &mut dd])
                 .0)
         })
+    }
+}
+
+/// The refusal of time-varying covariates for `model` (any model but the
+/// Pareto/NBD): [`Error::Unsupported`], operation `time-varying
+/// covariates`. Callers that know the model before reading any data (the
+/// CLI) refuse with it too.
+#[must_use]
+pub fn unsupported_model(model: &str) -> Error {
+    Error::Unsupported {
+        model: model.into(),
+        operation: "time-varying covariates".into(),
+        reason: "only the Pareto/NBD takes time-varying covariates (Bachmann, Meierer & Näf \
+                 2021)"
+            .into(),
     }
 }
 
