@@ -443,6 +443,18 @@ impl ModelData {
     }
 }
 
+/// The covariate columns to read: the purchase set, then the dropout
+/// covariates not in it.
+fn both_sets<'a>(purchase: &'a [String], dropout: &'a [String]) -> Vec<&'a str> {
+    let mut names: Vec<&str> = purchase.iter().map(String::as_str).collect();
+    for d in dropout {
+        if !names.contains(&d.as_str()) {
+            names.push(d);
+        }
+    }
+    names
+}
+
 /// The static covariates of a customer file, as `clv fit` and `clv score`
 /// take them ([`clv::covariates`]; Pareto/NBD and BG/NBD).
 #[derive(Debug, Clone, Args, Default)]
@@ -488,12 +500,7 @@ impl CovariateFileArgs {
         dropout: &[String],
         customers: &[String],
     ) -> Result<(Covariates, Covariates)> {
-        let mut wanted: Vec<&str> = purchase.iter().map(String::as_str).collect();
-        for d in dropout {
-            if !wanted.contains(&d.as_str()) {
-                wanted.push(d);
-            }
-        }
+        let wanted = both_sets(purchase, dropout);
         let file = read_csv_columns(path, Some(&self.covariate_id_col), &wanted)?;
         // Without the id column the ids would be row numbers: never join on them.
         let ids = file.ids_of(&self.covariate_id_col)?;
@@ -614,13 +621,7 @@ impl DynamicArgs {
             self.calibration_end.as_deref(),
             self.columns.skip_invalid,
         )?;
-        let mut names: Vec<&str> = purchase.iter().map(String::as_str).collect();
-        for d in dropout {
-            if !names.contains(&d.as_str()) {
-                names.push(d);
-            }
-        }
-        let table = self.read_table(cov_path, id_col, &names)?;
+        let table = self.read_table(cov_path, id_col, &both_sets(purchase, dropout))?;
         let (tx, progress) = read_file(tx_path, &self.columns)?;
         progress.phase("summarising");
         let id_names = &tx.ids.names;
