@@ -624,23 +624,7 @@ impl DynamicArgs {
         let table = self.read_table(cov_path, id_col, &both_sets(purchase, dropout))?;
         let (tx, progress) = read_file(tx_path, &self.columns)?;
         progress.phase("summarising");
-        let id_names = &tx.ids.names;
-        let ids = tx
-            .ids
-            .codes
-            .iter()
-            .map(|&c| {
-                // a code past the names: more ids than a code holds
-                id_names.get(c as usize).map(String::as_str).ok_or_else(|| {
-                    Error::invalid(
-                        "transactions",
-                        c,
-                        format!("at most {} distinct customer ids", u32::MAX),
-                    )
-                })
-            })
-            .collect::<Result<Vec<&str>>>()?;
-        DynamicData::new(&ids, &tx.timestamps, &table, purchase, dropout, &options)
+        DynamicData::from_coded(&tx.ids, &tx.timestamps, &table, purchase, dropout, &options)
     }
 
     /// The columns `names` of the covariate file `path` with its ids

@@ -66,7 +66,7 @@ use super::{
 };
 use crate::error::{Error, Result};
 use crate::models::ggom_nbd::gk_log;
-use crate::summary::{SummaryOptions, summarize};
+use crate::summary::{CustomerIds, SummaryOptions, summarize_coded};
 use crate::time::{TimeUnit, format_timestamp};
 
 /// A long table of time-varying covariates: one row per customer and
@@ -270,11 +270,11 @@ fn cumulated(pieces: &[Piece], t: f64) -> (f64, f64) {
 
 impl DynamicData {
     /// The customers of a transaction log (summarised with `options`, as
-    /// [`summarize`]: its unit, observation and calibration ends) with the
+    /// [`crate::summary::summarize`]: its unit, observation and calibration ends) with the
     /// covariates of `table` named in `purchase` and `dropout`.
     ///
     /// # Errors
-    /// Those of [`summarize`]; a name not in the table (field
+    /// Those of [`crate::summary::summarize`]; a name not in the table (field
     /// `purchase_covariates` / `dropout_covariates`, index the name);
     /// two rows for one customer and period (field `covariates.period_start`,
     /// index the row); a customer without rows, or whose rows start after
@@ -289,11 +289,29 @@ impl DynamicData {
         dropout: &[N],
         options: &SummaryOptions,
     ) -> Result<Self> {
+        let ids = CustomerIds::intern(customer_ids);
+        Self::from_coded(&ids, timestamps, table, purchase, dropout, options)
+    }
+
+    /// [`DynamicData::new`] for ids already interned (e.g. those of a
+    /// transaction file read by [`crate::io`]), summarised by
+    /// [`summarize_coded`]: no id is hashed again per row.
+    ///
+    /// # Errors
+    /// As [`DynamicData::new`].
+    pub fn from_coded<N: AsRef<str>>(
+        ids: &CustomerIds,
+        timestamps: &[i64],
+        table: &CovariateTable,
+        purchase: &[N],
+        dropout: &[N],
+        options: &SummaryOptions,
+    ) -> Result<Self> {
         let purchase_names = check_names(purchase)?;
         let dropout_names = check_names(dropout)?;
         let cp = table.columns_of("purchase", &purchase_names)?;
         let cd = table.columns_of("dropout", &dropout_names)?;
-        let summary = summarize(customer_ids, timestamps, None, options)?;
+        let summary = summarize_coded(ids, timestamps, None, options)?;
         let unit = summary.unit;
         let n = summary.len();
         let index: HashMap<&str, usize> = summary
@@ -307,9 +325,15 @@ impl DynamicData {
             Some(c) => ts <= c,
             None => unit.period_index(ts) <= unit.period_index(summary.observation_end),
         };
+        // each code's customer (the summary checked the codes)
+        let customer_of: Vec<Option<usize>> = ids
+            .names
+            .iter()
+            .map(|name| index.get(name.as_str()).copied())
+            .collect();
         let mut periods: Vec<Vec<i64>> = vec![Vec::new(); n];
-        for (id, &ts) in customer_ids.iter().zip(timestamps) {
-            if let Some(&i) = index.get(id.as_ref())
+        for (&code, &ts) in ids.codes.iter().zip(timestamps) {
+            if let Some(&Some(i)) = customer_of.get(code as usize)
                 && in_window(ts)
             {
                 periods[i].push(unit.period_index(ts));
