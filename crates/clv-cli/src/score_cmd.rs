@@ -212,36 +212,19 @@ pub fn run(args: &ScoreArgs) -> Result<()> {
         Saved::Plain(any) => score_plain(args, any, &cols)?,
         Saved::Covariate(m) => score_covariates(args, m, &cols)?,
     };
-    let mut s = String::with_capacity(cols.len() * 48);
-    s.push_str("customer_id,prob_alive,expected_purchases");
-    if scores.value.is_some() {
-        s.push_str(",expected_spend,clv");
+    let mut columns: Vec<(String, &[f64])> = vec![
+        ("prob_alive".into(), &scores.alive),
+        ("expected_purchases".into(), &scores.expected),
+    ];
+    if let Some((spend, clv)) = &scores.value {
+        columns.push(("expected_spend".into(), spend));
+        columns.push(("clv".into(), clv));
     }
-    if let Some(iv) = &scores.intervals {
-        for (name, _) in iv {
-            let _ = write!(s, ",{name}_lower,{name}_upper");
-        }
+    for (name, v) in scores.intervals.iter().flatten() {
+        columns.push((format!("{name}_lower"), &v.values[0]));
+        columns.push((format!("{name}_upper"), &v.values[2]));
     }
-    s.push('\n');
-    for i in 0..cols.len() {
-        // Writing into a String cannot fail.
-        let _ = write!(
-            s,
-            "{},{},{}",
-            csv_field(&cols.ids[i]),
-            scores.alive[i],
-            scores.expected[i]
-        );
-        if let Some((spend, clv)) = &scores.value {
-            let _ = write!(s, ",{},{}", spend[i], clv[i]);
-        }
-        if let Some(iv) = &scores.intervals {
-            for (_, v) in iv {
-                let _ = write!(s, ",{},{}", v.values[0][i], v.values[2][i]);
-            }
-        }
-        s.push('\n');
-    }
+    let s = csv_table(&cols.ids, &columns);
     let mut out = crate::output(args.output.as_deref())?;
     crate::write_out(&mut out, &s)
 }
@@ -466,21 +449,35 @@ fn score_dynamic(args: &ScoreArgs) -> Result<String> {
         .discount_rate
         .map(|rate| m.discounted_expected_purchases_dynamic(args.horizon, rate, &data))
         .transpose()?;
-    let mut s = String::with_capacity(data.len() * 64);
-    s.push_str("customer_id,prob_alive,expected_purchases");
-    if discounted.is_some() {
-        s.push_str(",discounted_expected_purchases");
+    let mut columns: Vec<(String, &[f64])> = vec![
+        ("prob_alive".into(), &alive),
+        ("expected_purchases".into(), &expected),
+    ];
+    if let Some(d) = &discounted {
+        columns.push(("discounted_expected_purchases".into(), d));
+    }
+    Ok(csv_table(&data.customer_id, &columns))
+}
+
+/// The CSV of `clv score`: `customer_id` and the named columns, one row per
+/// customer, numbers in shortest round-trip form.
+fn csv_table(ids: &[String], columns: &[(String, &[f64])]) -> String {
+    let mut s = String::with_capacity(ids.len() * (16 + 20 * columns.len()));
+    s.push_str("customer_id");
+    for (name, _) in columns {
+        s.push(',');
+        s.push_str(name);
     }
     s.push('\n');
-    for (i, id) in data.customer_id.iter().enumerate() {
-        // Writing into a String cannot fail.
-        let _ = write!(s, "{},{},{}", csv_field(id), alive[i], expected[i]);
-        if let Some(d) = &discounted {
-            let _ = write!(s, ",{}", d[i]);
+    for (i, id) in ids.iter().enumerate() {
+        s.push_str(&csv_field(id));
+        for (_, v) in columns {
+            // Writing into a String cannot fail.
+            let _ = write!(s, ",{}", v[i]);
         }
         s.push('\n');
     }
-    Ok(s)
+    s
 }
 
 /// The CLV of each customer: [`customer_lifetime_value`] of the registry
