@@ -389,7 +389,7 @@ export declare class BetaGeoBetaBinom {
 }
 
 /**
- * A Pareto/NBD or BG/NBD model with static covariates: `params` are the base
+ * A Pareto/NBD, BG/NBD, MBG/NBD or GGom/NBD model with static covariates: `params` are the base
  * parameters (their values at z = 0), `covariateEffects` the effects by
  * process and name (CLVTools' `trans.NAME` / `life.NAME`); the predictions
  * take each customer's covariates, with the model's names.

@@ -40,7 +40,7 @@ function apparel(lib) {
 //   clv fit MODEL --summary summary.csv --id-col customer_id \
 //     --covariates crates/clv/tests/data/apparel_static_covariates.csv --covariate-id-col Id \
 //     --purchase-covariates Gender,Channel --dropout-covariates Gender,Channel --json
-// (MODEL pareto-nbd / bg-nbd; `params`, `covariates`, `log_likelihood`, `std_errors` (NaN as null)
+// (MODEL pareto-nbd / bg-nbd / mbg-nbd / ggom-nbd; `params`, `covariates`, `log_likelihood`, `std_errors` (NaN as null)
 // and `boundary` of the JSON).
 const CLI = JSON.parse(readFileSync(join(root, 'tests', 'js', 'covariates.cli.json'), 'utf8'));
 
@@ -108,12 +108,13 @@ for (const { name, lib } of backends) {
       return fits[cls];
     };
 
-    for (const [cls, cli] of [['ParetoNBD', 'pareto-nbd'], ['BetaGeo', 'bg-nbd']]) {
+    for (const [cls, cli] of [['ParetoNBD', 'pareto-nbd'], ['BetaGeo', 'bg-nbd'], ['ModifiedBetaGeo', 'mbg-nbd'],
+      ['GammaGompertzNBD', 'ggom-nbd']]) {
       test(`${cls} on apparel equals the core's fit (clv fit ${cli} --covariates) to 1e-9`, () => {
         const m = fitted(cls);
         const want = CLI[cli];
         assert.ok(m instanceof lib.CovariateModel);
-        assert.equal(m.kind, cls === 'ParetoNBD' ? 'pareto_nbd' : 'bg_nbd');
+        assert.equal(m.kind, cli.replace('-', '_'));
         assert.match(m.name, / with static covariates$/);
         assert.deepEqual(Object.keys(m.params).sort(), Object.keys(want.params).sort());
         const ridge = (k) => (want.boundary !== null && RIDGE.has(k) ? tol.ridge : tol.estimate);
@@ -300,7 +301,9 @@ for (const { name, lib } of backends) {
       assertClvError(fit('ParetoNBD', { purchaseCovariates: { Gender: g }, penalty: 'high' }),
         'INVALID_INPUT', 'penalty');
       // covariates of a model without them; covariate options without covariates
-      assertClvError(fit('ModifiedBetaGeo', { purchaseCovariates: { Gender: g } }), 'NOT_SUPPORTED', null);
+      const bgbb = { frequency: [1, 2, 0], recency: [2, 3, 0], nPeriods: [4, 4, 4] };
+      assertClvError(() => new lib.BetaGeoBetaBinom().fit(bgbb, { purchaseCovariates: { Gender: [0, 1, 1] } }),
+        'NOT_SUPPORTED', null);
       assertClvError(fit('ParetoNBD', { constrainEqual: ['Gender'] }), 'INVALID_INPUT', 'constrainEqual');
       assertClvError(fit('ParetoNBD', { penalty: 0.1 }), 'INVALID_INPUT', 'penalty');
       // predictions with other covariates than the model's

@@ -1,4 +1,4 @@
-//! Static covariates of Pareto/NBD and BG/NBD for both JS packages
+//! Static covariates of Pareto/NBD, BG/NBD, MBG/NBD and GGom/NBD for both JS packages
 //! (`clv::covariates`, issue 15): the covariate options of
 //! `fit(data, {purchaseCovariates, dropoutCovariates, penalty, constrainEqual})`
 //! and of the predictions of `CovariateModel`, read through [`JsObject`], and
@@ -180,7 +180,7 @@ pub(crate) fn js_fields(e: Error) -> Error {
 ///
 /// # Errors
 /// A covariate option without covariate sets; [`Error::Unsupported`] for a
-/// model other than Pareto/NBD and BG/NBD; those of the core's fits, in JS
+/// model other than Pareto/NBD, BG/NBD, MBG/NBD and GGom/NBD; those of the core's fits, in JS
 /// spelling.
 pub fn fit(
     state: &mut crate::models::ModelState,
@@ -248,7 +248,7 @@ pub fn customer_params(m: &CovariateModel, args: &CovariateArgs) -> Result<Vec<N
     let rows = m.customer_params(&p, &d).map_err(js_fields)?;
     Ok(rows
         .into_iter()
-        .map(|r| Named(names.into_iter().zip(r).collect()))
+        .map(|r| Named(names.iter().copied().zip(r).collect()))
         .collect())
 }
 
@@ -262,7 +262,14 @@ pub fn kind(m: &CovariateModel) -> &'static str {
 /// The base parameters by name, in order (their values at z = 0).
 #[must_use]
 pub fn params(m: &CovariateModel) -> Named {
-    Named(m.kind().base_names().into_iter().zip(m.base()).collect())
+    Named(
+        m.kind()
+            .base_names()
+            .iter()
+            .copied()
+            .zip(m.base().iter().copied())
+            .collect(),
+    )
 }
 
 /// Effects by covariate name, in the covariates' order.

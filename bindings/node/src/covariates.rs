@@ -1,4 +1,4 @@
-//! `CovariateModel`: a Pareto/NBD or BG/NBD model with static covariates
+//! `CovariateModel`: a Pareto/NBD, BG/NBD, MBG/NBD or GGom/NBD model with static covariates
 //! (`clv::covariates`, issue 15), what `ParetoNBD.fit(data, {purchaseCovariates,
 //! dropoutCovariates, penalty, constrainEqual})` and `BetaGeo.fit(...)`
 //! return; and `DynamicCovariateData` with `CovariateModel.fitDynamic` and
@@ -149,7 +149,7 @@ impl DynamicCovariateData {
     }
 }
 
-/// A Pareto/NBD or BG/NBD model with static covariates: `params` are the base
+/// A Pareto/NBD, BG/NBD, MBG/NBD or GGom/NBD model with static covariates: `params` are the base
 /// parameters (their values at z = 0), `covariateEffects` the effects by
 /// process and name (CLVTools' `trans.NAME` / `life.NAME`); the predictions
 /// take each customer's covariates, with the model's names.

@@ -1,4 +1,4 @@
-//! Static covariates of Pareto/NBD and BG/NBD (`clv::covariates`, issue 15)
+//! Static covariates of Pareto/NBD, BG/NBD, MBG/NBD and GGom/NBD (`clv::covariates`, issue 15)
 //! behind one class, `clv._clv.CovariateModel`, holding a
 //! [`clv::covariates::CovariateModel`]. The Python layer (`clv.covariates`)
 //! turns frames, dicts and 2-D arrays into named columns; everything else
@@ -66,7 +66,7 @@ type PerCustomer<'a> = &'a (
 /// Effects by covariate name, in the covariates' order.
 type Effects = Vec<(String, f64)>;
 
-/// A Pareto/NBD or BG/NBD model with static covariates (fitted or given).
+/// A Pareto/NBD, BG/NBD, MBG/NBD or GGom/NBD model with static covariates (fitted or given).
 #[pyclass(module = "clv._clv", name = "CovariateModel", frozen)]
 pub(crate) struct PyCovariateModel {
     inner: CovariateModel,
@@ -210,7 +210,7 @@ macro_rules! covariate_methods {
 
 covariate_methods!({
     /// Maximum-likelihood fit of the covariate model of `kind` (registry key
-    /// or class name: Pareto/NBD or BG/NBD) to `inputs` = [frequency,
+    /// or class name: Pareto/NBD, BG/NBD, MBG/NBD or GGom/NBD) to `inputs` = [frequency,
     /// recency, T] and the two covariate sets; the GIL is released.
     #[staticmethod]
     #[pyo3(signature = (kind, inputs, purchase, dropout, customer_ids=None, weights=None,
@@ -312,24 +312,25 @@ covariate_methods!({
         enter_array(py, || self.inner.log_likelihood_dynamic(&data.inner))
     }
 
-    /// A model with known parameters: `base` = (r, alpha, s, beta) or (r,
-    /// alpha, a, b), the effects as (name, value) pairs in covariate order.
+    /// A model with known parameters: `base` in the order of
+    /// `base_names(kind)`, the effects as (name, value) pairs in covariate
+    /// order.
     #[staticmethod]
     fn from_params(
         kind: &str,
-        base: [f64; 4],
+        base: Vec<f64>,
         purchase: Vec<(String, f64)>,
         dropout: Vec<(String, f64)>,
     ) -> Res<Self> {
         let p: Vec<(&str, f64)> = purchase.iter().map(|(n, v)| (n.as_str(), *v)).collect();
         let d: Vec<(&str, f64)> = dropout.iter().map(|(n, v)| (n.as_str(), *v)).collect();
-        Ok(CovariateModel::from_params(kind_of(kind)?, base, &p, &d)?.into())
+        Ok(CovariateModel::from_params(kind_of(kind)?, &base, &p, &d)?.into())
     }
 
     /// The base parameters' names of `kind`'s covariate model.
     #[staticmethod]
-    fn base_names(kind: &str) -> Res<[&'static str; 4]> {
-        Ok(kind_of(kind)?.base_names())
+    fn base_names(kind: &str) -> Res<Vec<&'static str>> {
+        Ok(kind_of(kind)?.base_names().to_vec())
     }
 
     /// Reads a model written by `to_json`.
@@ -343,7 +344,8 @@ covariate_methods!({
         Ok(self.inner.to_json()?)
     }
 
-    /// The registry key of the model it extends: "pareto_nbd" or "bg_nbd".
+    /// The registry key of the model it extends: "pareto_nbd", "bg_nbd",
+    /// "mbg_nbd" or "ggom_nbd".
     fn kind(&self) -> &'static str {
         self.inner.kind().model().as_str()
     }
@@ -356,7 +358,11 @@ covariate_methods!({
     /// The base parameters in order, as (name, value) pairs (values at z = 0).
     fn params(&self) -> Vec<(&'static str, f64)> {
         let names = self.inner.kind().base_names();
-        names.into_iter().zip(self.inner.base()).collect()
+        names
+            .iter()
+            .copied()
+            .zip(self.inner.base().iter().copied())
+            .collect()
     }
 
     /// The purchase and dropout covariate names, in the order of the sets.
@@ -399,7 +405,8 @@ covariate_methods!({
         Ok(Some(d))
     }
 
-    /// Each customer's own parameters, one row of four per customer.
+    /// Each customer's own parameters, one row per customer (the base
+    /// parameters' order).
     #[pyo3(signature = (purchase, dropout, n, customer_ids=None))]
     fn customer_params(
         &self,
@@ -407,7 +414,7 @@ covariate_methods!({
         dropout: CovSet<'_>,
         n: usize,
         customer_ids: Option<Vec<String>>,
-    ) -> Res<Vec<[f64; 4]>> {
+    ) -> Res<Vec<Vec<f64>>> {
         let (p, d) = both(&purchase, &dropout, n, customer_ids.as_deref())?;
         Ok(self.inner.customer_params(&p, &d)?)
     }

@@ -78,7 +78,9 @@ def _close(a: float, b: float, rtol: float = 1e-9) -> bool:
 # ------------------------------------------------------------ apparel fits
 
 
-@pytest.mark.parametrize("cls, cli_model", [(clv.ParetoNBD, "pareto-nbd"), (clv.BetaGeo, "bg-nbd")])
+@pytest.mark.parametrize("cls, cli_model", [(clv.ParetoNBD, "pareto-nbd"), (clv.BetaGeo, "bg-nbd"),
+                                            (clv.ModifiedBetaGeo, "mbg-nbd"),
+                                            (clv.GammaGompertzNBD, "ggom-nbd")])
 def test_apparel_fit_equals_the_core_cli_fit(apparel, tmp_path, cls, cli_model):
     s, cov = apparel
     m = cls().fit(s["frequency"], s["recency"], s["T"], purchase_covariates=cov[["Gender", "Channel"]],
@@ -254,7 +256,7 @@ def test_option_errors():
         clv.ParetoNBD().fit(x, tx, t, purchase_covariates=g, penalty={"life": 1})
     assert e.value.field == "penalty"
     with pytest.raises(clv.ClvError) as e:  # covariates of a model without them
-        clv.ModifiedBetaGeo().fit(x, tx, t, purchase_covariates=g)
+        clv.BetaGeoBetaBinom().fit(x, tx, t, purchase_covariates=g)
     assert e.value.code == "NOT_SUPPORTED"
     with pytest.raises(clv.ClvError) as e:  # covariate options without covariates
         clv.ParetoNBD().fit(x, tx, t, constrain_equal=["Gender"])

@@ -46,7 +46,7 @@ pub struct FitArgs {
     pub save: Option<PathBuf>,
 }
 
-/// The static covariates of `clv fit` (Pareto/NBD and BG/NBD; module
+/// The static covariates of `clv fit` (Pareto/NBD, BG/NBD, MBG/NBD and GGom/NBD; module
 /// [`clv::covariates`]): the file and the two sets, and the constraints.
 #[derive(Debug, Args, Default)]
 pub struct CovariateArgs {

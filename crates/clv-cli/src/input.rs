@@ -456,7 +456,7 @@ fn both_sets<'a>(purchase: &'a [String], dropout: &'a [String]) -> Vec<&'a str> 
 }
 
 /// The static covariates of a customer file, as `clv fit` and `clv score`
-/// take them ([`clv::covariates`]; Pareto/NBD and BG/NBD).
+/// take them ([`clv::covariates`]; Pareto/NBD, BG/NBD, MBG/NBD and GGom/NBD).
 #[derive(Debug, Clone, Args, Default)]
 pub struct CovariateFileArgs {
     /// CSV of static covariates, one row per customer (joined on the

@@ -27,7 +27,7 @@ use crate::render::csv_field;
 #[derive(Debug, Args)]
 pub struct ScoreArgs {
     /// A transaction model saved by `clv fit ... --save` (BG/NBD, MBG/NBD,
-    /// Pareto/NBD, BG/BB), or a Pareto/NBD or BG/NBD model with static
+    /// Pareto/NBD, BG/BB), or a Pareto/NBD, BG/NBD, MBG/NBD or GGom/NBD model with static
     /// covariates (`clv fit ... --covariates ... --save`; give --covariates),
     /// or a Pareto/NBD with time-varying covariates (`clv fit pareto-nbd
     /// --transactions ... --dynamic-covariates ... --save`; give

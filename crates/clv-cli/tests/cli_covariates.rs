@@ -134,7 +134,7 @@ fn covariate_errors_are_typed() {
     let gender = ["--purchase-covariates", "Gender"];
     // a model without covariates
     assert_fails(
-        &fit_with("mbg-nbd", &summary, &cov, &gender),
+        &fit_with("bg-bb", &summary, &cov, &gender),
         &["NOT_SUPPORTED", "covariates"],
     );
     // a column the file lacks
@@ -338,7 +338,7 @@ fn score_with_covariates_gives_the_cores_predictions() {
     assert_close("clv", &cols["clv"], &clv_want);
     // customers with all covariates 0 get the base model's value; the
     // others' covariates matter
-    let base = AnyModel::from_values(ModelKind::ParetoNbd, &model.base()).unwrap();
+    let base = AnyModel::from_values(ModelKind::ParetoNbd, model.base()).unwrap();
     let plain = base
         .transaction("test")
         .unwrap()
@@ -355,7 +355,7 @@ fn score_with_covariates_gives_the_cores_predictions() {
     // BG/NBD, purchase and dropout sets of their own, names from the model
     let bg = CovariateModel::from_params(
         CovariateModelKind::BgNbd,
-        [0.6, 9.0, 0.7, 3.0],
+        &[0.6, 9.0, 0.7, 3.0],
         &[("Channel", 0.8), ("Gender", 0.4)],
         &[("Gender", -0.3)],
     )
@@ -424,7 +424,7 @@ fn score_covariate_errors_are_typed() {
     let path = |name: &str| dir.path().join(name).display().to_string();
     let model = CovariateModel::from_params(
         CovariateModelKind::ParetoNbd,
-        [1.6, 110.0, 1.9, 50.0],
+        &[1.6, 110.0, 1.9, 50.0],
         &[("Gender", 0.45), ("Channel", 0.83)],
         &[("Channel", 0.5)],
     )

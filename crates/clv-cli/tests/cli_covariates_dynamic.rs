@@ -260,7 +260,7 @@ fn fit_and_score_give_the_cores_apparel_values() {
 fn saved_model(dir: &tempfile::TempDir, kind: CovariateModelKind) -> String {
     let m = CovariateModel::from_params(
         kind,
-        [1.9, 127.0, 0.3, 77.0],
+        &[1.9, 127.0, 0.3, 77.0],
         &[("High.Season", 0.8), ("Gender", 0.4), ("Channel", 0.8)],
         &[("High.Season", 2.7), ("Gender", -0.6), ("Channel", 2.4)],
     )

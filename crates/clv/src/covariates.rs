@@ -1,38 +1,46 @@
-//! # Static (time-invariant) covariates for Pareto/NBD and BG/NBD
+//! # Static (time-invariant) covariates for Pareto/NBD, BG/NBD, MBG/NBD and GGom/NBD
 //!
 //! Each customer i carries two vectors of covariates, one for the purchase
 //! process (`z_i^p`) and one for the dropout process (`z_i^d`), as separate
 //! named sets of any size (possibly empty). Their effects `γ_p`, `γ_d` enter
 //! the models through CLVTools' links, so estimates compare directly with
-//! `CLVTools::pnbd` and `CLVTools::bgnbd` on a `clv.data.static.covariates`
-//! object (Bachmann, Meierer & Näf 2021, *Marketing Science* 40(4) for the
-//! Pareto/NBD; the CLVTools manual, `pnbd_staticcov_alpha_i` /
-//! `pnbd_staticcov_beta_i` and `bgnbd_staticcov_alpha_i` / `_a_i` / `_b_i`):
+//! `CLVTools::pnbd`, `CLVTools::bgnbd` and `CLVTools::ggomnbd` on a
+//! `clv.data.static.covariates` object (Bachmann, Meierer & Näf 2021,
+//! *Marketing Science* 40(4) for the Pareto/NBD; the CLVTools sources,
+//! `pnbd_staticcov_LL_ind`, `bgnbd_staticcov_LL_ind` and
+//! `ggomnbd_staticcov_LL_ind`: "alpha_i: alpha0 * exp(-cov.trans *
+//! cov.params.trans), beta_i: beta0 * exp(-cov.life * cov.params.life)"):
 //!
 //! ```text
 //! Pareto/NBD:  α_i = α₀ · exp(−γ_pᵀ z_i^p)    β_i = β₀ · exp(−γ_dᵀ z_i^d)     (r, s shared)
 //! BG/NBD:      α_i = α₀ · exp(−γ_pᵀ z_i^p)    a_i = a₀ · exp(γ_dᵀ z_i^d)
 //!                                              b_i = b₀ · exp(γ_dᵀ z_i^d)     (r shared)
+//! MBG/NBD:     as BG/NBD (CLVTools has no MBG/NBD; the same dropout process
+//!              with one more dropout chance at time 0, Batislam et al. 2007)
+//! GGom/NBD:    α_i = α₀ · exp(−γ_pᵀ z_i^p)    β_i = β₀ · exp(−γ_dᵀ z_i^d)     (r, b, s shared)
 //! ```
 //!
 //! A positive purchase effect raises the purchase rate (α is a Gamma rate,
 //! the mean purchase rate is r/α); a positive Pareto/NBD dropout effect
-//! raises the dropout rate (mean s/β); a positive BG/NBD dropout effect
-//! scales a and b alike, which keeps the mean dropout probability a/(a+b) and
-//! makes it less heterogeneous.
+//! raises the dropout rate (mean s/β); a positive BG/NBD (MBG/NBD) dropout
+//! effect scales a and b alike, which keeps the mean dropout probability
+//! a/(a+b) and makes it less heterogeneous; a positive GGom/NBD dropout
+//! effect raises the Gompertz η (mean s/β_i), so lifetimes shorten.
 //!
 //! ## Likelihood and gradient
 //! The log-likelihood is the sum over customers of the plain model's
-//! per-customer `ln L(x, t_x, T | r, α_i, s, β_i)` (resp. `(r, α_i, a_i, b_i)`),
-//! computed by the models' own code (`pareto_nbd::ln_lik_row`,
-//! `bg_nbd::ln_lik`) with its analytic gradient `g`. The chain rule through
+//! per-customer `ln L(x, t_x, T | r, α_i, s, β_i)` (resp. `(r, α_i, a_i, b_i)`,
+//! `(r, α_i, b, s, β_i)`), computed by the models' own code
+//! (`pareto_nbd::ln_lik_row`, `bg_nbd::ln_lik`, `ggom_nbd::ln_lik`) with its
+//! analytic gradient `g`. The chain rule through
 //! the links gives, with `θ_i` a linked parameter, `θ₀` its base and `σ = ±1`
 //! the sign of its link (`θ_i = θ₀ e^{σ η_i}`, `η_i = γᵀ z_i`):
 //! ```text
 //! ∂ ln L_i/∂θ₀ = g_θ · θ_i/θ₀          ∂ ln L_i/∂γ_k = Σ_θ g_θ · σ θ_i · z_ik
 //! ```
 //! (the sum over the parameters linked to that process: α for purchase; β,
-//! or a and b, for dropout).
+//! or a and b, for dropout). The base parameters are those of the registry
+//! model, in its order ([`CovariateModelKind::base_names`]).
 //!
 //! ## Penalty and constraints (CLVTools `reg.lambdas`, `names.cov.constr`)
 //! CLVTools minimises `−LL/N + λ_p Σγ_p² + λ_d Σγ_d²` (its
@@ -64,9 +72,9 @@
 //! errors are those of the constrained model.
 //!
 //! ## Predictions
-//! Each customer's parameters `(r, α_i, s, β_i)` / `(r, α_i, a_i, b_i)` are
-//! formed from their covariates, and the plain model's formulas
-//! ([`ParetoNbd`], [`BetaGeo`]) are evaluated with them: P(alive), the
+//! Each customer's parameters `(r, α_i, s, β_i)` / `(r, α_i, a_i, b_i)` /
+//! `(r, α_i, b, s, β_i)` are formed from their covariates, and the plain
+//! model's formulas (the registry's [`AnyModel`]) are evaluated with them: P(alive), the
 //! conditional expectation E[X(T, T+t) | x, t_x, T] and the unconditional
 //! E[X(t)] of a new customer with those covariates.
 //!
@@ -83,8 +91,8 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::fit::{Boundary, FitInfo, FitOptions, Likelihood, maximize};
 use crate::models::bg_nbd::{self, BgNbdParams, Variant};
-use crate::models::pareto_nbd;
-use crate::models::{BetaGeo, ParetoNbd, TransactionModel, validate_customers};
+use crate::models::{AnyModel, ModelInfo, TransactionModel, validate_customers};
+use crate::models::{ggom_nbd, pareto_nbd};
 
 pub mod dynamic;
 
@@ -94,6 +102,9 @@ pub const COVARIATE_FORMAT_VERSION: u32 = 1;
 /// z-quantile of the two-sided 95% interval.
 const Z_95: f64 = 1.959_963_984_540_054;
 
+/// Most base parameters of a covariate model (GGom/NBD's five).
+pub(crate) const MAX_BASE: usize = 5;
+
 /// The models that take static covariates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -102,40 +113,60 @@ pub enum CovariateModelKind {
     ParetoNbd,
     /// BG/NBD: α, a and b linked.
     BgNbd,
+    /// MBG/NBD: α, a and b linked, as BG/NBD's.
+    MbgNbd,
+    /// GGom/NBD: α and β linked (CLVTools `ggomnbd`).
+    GgomNbd,
 }
 
 impl CovariateModelKind {
-    /// The names of the base parameters, in order.
+    /// Every kind, in order.
+    pub const ALL: [CovariateModelKind; 4] = [
+        CovariateModelKind::ParetoNbd,
+        CovariateModelKind::BgNbd,
+        CovariateModelKind::MbgNbd,
+        CovariateModelKind::GgomNbd,
+    ];
+
+    /// The names of the base parameters, in order: the registry model's
+    /// (`r, alpha, s, beta`; `r, alpha, a, b`; `r, alpha, b, s, beta`).
     #[must_use]
-    pub fn base_names(self) -> [&'static str; 4] {
-        match self {
-            CovariateModelKind::ParetoNbd => ["r", "alpha", "s", "beta"],
-            CovariateModelKind::BgNbd => ["r", "alpha", "a", "b"],
-        }
+    pub fn base_names(self) -> &'static [&'static str] {
+        self.model().spec().params
     }
 
-    /// The covariate model of a registry model: Pareto/NBD and BG/NBD.
+    /// How many base parameters (4, or 5 for GGom/NBD).
+    #[must_use]
+    pub fn n_base(self) -> usize {
+        self.base_names().len()
+    }
+
+    /// The covariate model of a registry model: Pareto/NBD, BG/NBD,
+    /// MBG/NBD and GGom/NBD.
     ///
     /// # Errors
     /// [`Error::Unsupported`] (operation `covariates`) for any other model.
     pub fn from_model(kind: crate::models::ModelKind) -> Result<Self> {
-        match kind {
-            crate::models::ModelKind::ParetoNbd => Ok(CovariateModelKind::ParetoNbd),
-            crate::models::ModelKind::BgNbd => Ok(CovariateModelKind::BgNbd),
-            other => Err(Error::Unsupported {
-                model: other.spec().name.to_string(),
+        Self::ALL
+            .into_iter()
+            .find(|k| k.model() == kind)
+            .ok_or_else(|| Error::Unsupported {
+                model: kind.spec().name.to_string(),
                 operation: "covariates".to_string(),
-                reason: "static covariates are there for pareto-nbd and bg-nbd".to_string(),
-            }),
-        }
+                reason: "static covariates are there for pareto-nbd, bg-nbd, mbg-nbd and ggom-nbd"
+                    .to_string(),
+            })
     }
 
     /// The registry model it extends.
     #[must_use]
     pub fn model(self) -> crate::models::ModelKind {
+        use crate::models::ModelKind;
         match self {
-            CovariateModelKind::ParetoNbd => crate::models::ModelKind::ParetoNbd,
-            CovariateModelKind::BgNbd => crate::models::ModelKind::BgNbd,
+            CovariateModelKind::ParetoNbd => ModelKind::ParetoNbd,
+            CovariateModelKind::BgNbd => ModelKind::BgNbd,
+            CovariateModelKind::MbgNbd => ModelKind::MbgNbd,
+            CovariateModelKind::GgomNbd => ModelKind::GgomNbd,
         }
     }
 
@@ -145,6 +176,8 @@ impl CovariateModelKind {
         match self {
             CovariateModelKind::ParetoNbd => "Pareto/NBD with static covariates",
             CovariateModelKind::BgNbd => "BG/NBD with static covariates",
+            CovariateModelKind::MbgNbd => "MBG/NBD with static covariates",
+            CovariateModelKind::GgomNbd => "GGom/NBD with static covariates",
         }
     }
 
@@ -153,23 +186,57 @@ impl CovariateModelKind {
     fn dropout_links(self) -> (&'static [usize], f64) {
         match self {
             CovariateModelKind::ParetoNbd => (&[3], -1.0),
-            CovariateModelKind::BgNbd => (&[2, 3], 1.0),
+            CovariateModelKind::BgNbd | CovariateModelKind::MbgNbd => (&[2, 3], 1.0),
+            CovariateModelKind::GgomNbd => (&[4], -1.0),
         }
     }
 
-    /// ln L of one customer with its gradient in the four base parameters
-    /// (the plain model's code).
-    fn ln_lik_row(self, p: [f64; 4], x: f64, tx: f64, t: f64, g: &mut [f64; 4]) -> f64 {
+    /// The two dropout parameters that run off together on the ridge of a
+    /// degenerate dropout mixture ([`Likelihood::boundary`]): (s, β_i)
+    /// of the Pareto/NBD and GGom/NBD, (a_i, b_i) of the BG/NBD and MBG/NBD.
+    fn dropout_pair(self) -> (usize, usize) {
         match self {
-            CovariateModelKind::ParetoNbd => pareto_nbd::ln_lik_row(p, x, tx, t, g),
-            CovariateModelKind::BgNbd => {
-                let bp = BgNbdParams {
+            CovariateModelKind::GgomNbd => (3, 4),
+            _ => (2, 3),
+        }
+    }
+
+    /// ln L of one customer with its gradient in the base parameters `p`
+    /// (the plain model's code); `g` has one entry per base parameter.
+    fn ln_lik_row(self, p: &[f64], x: f64, tx: f64, t: f64, g: &mut [f64]) -> f64 {
+        let bg = |v: Variant, g: &mut [f64]| {
+            let bp = BgNbdParams {
+                r: p[0],
+                alpha: p[1],
+                a: p[2],
+                b: p[3],
+            };
+            let mut g4 = [0.0; 4];
+            let ll = bg_nbd::ln_lik(v, &bp, x, tx, t, Some(&mut g4));
+            g.copy_from_slice(&g4);
+            ll
+        };
+        match self {
+            CovariateModelKind::ParetoNbd => {
+                let mut g4 = [0.0; 4];
+                let ll = pareto_nbd::ln_lik_row([p[0], p[1], p[2], p[3]], x, tx, t, &mut g4);
+                g.copy_from_slice(&g4);
+                ll
+            }
+            CovariateModelKind::BgNbd => bg(Variant::Bg, g),
+            CovariateModelKind::MbgNbd => bg(Variant::Mbg, g),
+            CovariateModelKind::GgomNbd => {
+                let mut g5 = [0.0; 5];
+                let gp = ggom_nbd::GgomParams {
                     r: p[0],
                     alpha: p[1],
-                    a: p[2],
-                    b: p[3],
+                    b: p[2],
+                    s: p[3],
+                    beta: p[4],
                 };
-                bg_nbd::ln_lik(Variant::Bg, &bp, x, tx, t, Some(g))
+                let ll = ggom_nbd::ln_lik(&gp, x, tx, t, Some(&mut g5)).0;
+                g.copy_from_slice(&g5);
+                ll
             }
         }
     }
@@ -582,8 +649,13 @@ impl Layout {
         })
     }
 
+    /// How many base parameters.
+    fn nb(&self) -> usize {
+        self.kind.n_base()
+    }
+
     fn n_params(&self) -> usize {
-        4 + self.free_p.len() + self.free_d.len() + self.constr.len()
+        self.nb() + self.free_p.len() + self.free_d.len() + self.constr.len()
     }
 
     /// Names of the free parameters: the base names, `purchase_NAME`,
@@ -627,7 +699,7 @@ impl Layout {
     fn expand(&self, params: &[f64]) -> (Vec<f64>, Vec<f64>) {
         let mut gp = vec![0.0; self.purchase_names.len()];
         let mut gd = vec![0.0; self.dropout_names.len()];
-        for ((p, d), &v) in self.slots().zip(&params[4..]) {
+        for ((p, d), &v) in self.slots().zip(&params[self.nb()..]) {
             if let Some(p) = p {
                 gp[p] = v;
             }
@@ -640,18 +712,27 @@ impl Layout {
 
     /// The gradient in the free parameters from that in the full effects
     /// (a constrained effect collects both).
-    fn collect(&self, base: &[f64; 4], dp: &[f64], dd: &[f64], out: &mut [f64]) {
-        out[..4].copy_from_slice(base);
-        for ((p, d), o) in self.slots().zip(&mut out[4..]) {
+    fn collect(&self, base: &[f64], dp: &[f64], dd: &[f64], out: &mut [f64]) {
+        let nb = self.nb();
+        out[..nb].copy_from_slice(&base[..nb]);
+        for ((p, d), o) in self.slots().zip(&mut out[nb..]) {
             *o = p.map_or(0.0, |p| dp[p]) + d.map_or(0.0, |d| dd[d]);
         }
     }
 }
 
-/// The parameters `(r, α_i, ·, ·)` of one customer from the base parameters
-/// and the linear predictors `η_p = γ_pᵀz^p`, `η_d = γ_dᵀz^d`.
-fn customer_params(kind: CovariateModelKind, base: &[f64], eta_p: f64, eta_d: f64) -> [f64; 4] {
-    let mut p = [base[0], base[1], base[2], base[3]];
+/// The parameters `(r, α_i, ·, ·[, ·])` of one customer from the base
+/// parameters and the linear predictors `η_p = γ_pᵀz^p`, `η_d = γ_dᵀz^d`;
+/// the first [`CovariateModelKind::n_base`] entries are used.
+fn customer_params(
+    kind: CovariateModelKind,
+    base: &[f64],
+    eta_p: f64,
+    eta_d: f64,
+) -> [f64; MAX_BASE] {
+    let mut p = [0.0; MAX_BASE];
+    let nb = kind.n_base();
+    p[..nb].copy_from_slice(&base[..nb]);
     p[1] *= (-eta_p).exp();
     let (idx, sign) = kind.dropout_links();
     let f = (sign * eta_d).exp();
@@ -819,20 +900,28 @@ impl<'a> CovariateLikelihood<'a> {
         let m = if st > 0.0 { st / sw } else { 1.0 };
         let scale = if sx > 0.0 && st > 0.0 { st / sx } else { 1.0 };
         let k = layout.n_params();
-        let with_zero = |b: [f64; 4]| {
+        let with_zero = |b: &[f64]| {
             let mut v = vec![0.0; k];
-            v[..4].copy_from_slice(&b);
+            v[..b.len()].copy_from_slice(b);
             v
         };
         let starts = match kind {
             CovariateModelKind::ParetoNbd => vec![
-                with_zero([0.5, m / 3.0, 0.5, m / 3.0]),
-                with_zero([1.0, m, 1.0, m]),
+                with_zero(&[0.5, m / 3.0, 0.5, m / 3.0]),
+                with_zero(&[1.0, m, 1.0, m]),
             ],
-            CovariateModelKind::BgNbd => vec![
-                with_zero([0.5, 0.5 * scale, 1.0, 2.0]),
-                with_zero([1.0, scale, 0.5, 1.0]),
+            CovariateModelKind::BgNbd | CovariateModelKind::MbgNbd => vec![
+                with_zero(&[0.5, 0.5 * scale, 1.0, 2.0]),
+                with_zero(&[1.0, scale, 0.5, 1.0]),
             ],
+            // the plain GGom/NBD's scale-aware starts
+            CovariateModelKind::GgomNbd => {
+                ggom_nbd::GgomLikelihood::new(frequency, recency, t, w.clone())
+                    .starting_points()
+                    .iter()
+                    .map(|b| with_zero(b))
+                    .collect()
+            }
         };
         Ok(CovariateLikelihood {
             layout,
@@ -861,11 +950,12 @@ impl<'a> CovariateLikelihood<'a> {
     pub fn log_likelihood(&self, params: &[f64], grad: &mut [f64]) -> f64 {
         let lay = &self.layout;
         let kind = lay.kind;
-        let base = &params[..4];
+        let nb = lay.nb();
+        let base = &params[..nb];
         let (gp, gd) = lay.expand(params);
         let (d_links, d_sign) = kind.dropout_links();
         let mut total = 0.0;
-        let mut g_base = [0.0; 4];
+        let mut g_base = [0.0; MAX_BASE];
         let mut dp = vec![0.0; gp.len()];
         let mut dd = vec![0.0; gd.len()];
         for i in 0..self.x.len() {
@@ -884,10 +974,10 @@ impl<'a> CovariateLikelihood<'a> {
             };
             let (eta_p, eta_d) = (dot(&gp, zp), dot(&gd, zd));
             let p = customer_params(kind, base, eta_p, eta_d);
-            let mut g = [0.0; 4];
-            total += wi * kind.ln_lik_row(p, self.x[i], self.tx[i], self.t[i], &mut g);
-            // ∂/∂θ₀ = g θ_i/θ₀ (θ_i = θ₀ for the unlinked r and s)
-            for j in 0..4 {
+            let mut g = [0.0; MAX_BASE];
+            total += wi * kind.ln_lik_row(&p[..nb], self.x[i], self.tx[i], self.t[i], &mut g[..nb]);
+            // ∂/∂θ₀ = g θ_i/θ₀ (θ_i = θ₀ for the unlinked r, s, b)
+            for j in 0..nb {
                 g_base[j] += wi * g[j] * p[j] / base[j];
             }
             let d_eta_p = -g[1] * p[1];
@@ -924,16 +1014,17 @@ impl<'a> CovariateLikelihood<'a> {
         let dp: Vec<f64> = gp.iter().map(|g| 2.0 * lp * g).collect();
         let dd: Vec<f64> = gd.iter().map(|g| 2.0 * ld * g).collect();
         let mut out = vec![0.0; params.len()];
-        self.layout.collect(&[0.0; 4], &dp, &dd, &mut out);
+        self.layout.collect(&[0.0; MAX_BASE], &dp, &dd, &mut out);
         (pen, out)
     }
 
     /// Natural parameters from the optimiser's (effects as `e^γ`).
-    fn natural(theta: &[f64]) -> Vec<f64> {
+    fn natural(&self, theta: &[f64]) -> Vec<f64> {
+        let nb = self.layout.nb();
         theta
             .iter()
             .enumerate()
-            .map(|(j, &v)| if j < 4 { v } else { v.ln() })
+            .map(|(j, &v)| if j < nb { v } else { v.ln() })
             .collect()
     }
 
@@ -942,13 +1033,14 @@ impl<'a> CovariateLikelihood<'a> {
     /// base parameters, `1e-5·max(1, |γ|)` for the effects), symmetrised.
     #[must_use]
     pub fn hessian(&self, params: &[f64]) -> Vec<Vec<f64>> {
+        let nb = self.layout.nb();
         crate::fit::hessian_of(
             |p, g| {
                 self.penalized_log_likelihood(p, g);
             },
             params,
             |j, v| {
-                if j < 4 {
+                if j < nb {
                     1e-5 * v
                 } else {
                     1e-5 * v.abs().max(1.0)
@@ -964,9 +1056,9 @@ impl Likelihood for CovariateLikelihood<'_> {
     }
 
     fn value_and_gradient(&self, theta: &[f64], grad: &mut [f64]) -> f64 {
-        let p = Self::natural(theta);
+        let p = self.natural(theta);
         let v = self.penalized_log_likelihood(&p, grad);
-        for j in 4..theta.len() {
+        for j in self.layout.nb()..theta.len() {
             grad[j] /= theta[j];
         }
         v
@@ -977,12 +1069,13 @@ impl Likelihood for CovariateLikelihood<'_> {
     }
 
     fn starting_points(&self) -> Vec<Vec<f64>> {
+        let nb = self.layout.nb();
         self.starts
             .iter()
             .map(|s| {
                 s.iter()
                     .enumerate()
-                    .map(|(j, &v)| if j < 4 { v } else { v.exp() })
+                    .map(|(j, &v)| if j < nb { v } else { v.exp() })
                     .collect()
             })
             .collect()
@@ -996,36 +1089,43 @@ impl Likelihood for CovariateLikelihood<'_> {
     /// standard errors are then not reported.
     fn boundary(&self, theta: &[f64]) -> Option<Boundary> {
         const FAR: f64 = 1e6;
-        let p = Self::natural(theta);
+        let p = self.natural(theta);
+        let nb = self.layout.nb();
+        let (ja, jb) = self.layout.kind.dropout_pair();
         let (_, gd) = self.layout.expand(&p);
-        let mut worst: Option<(usize, [f64; 4])> = None;
+        let mut worst: Option<(usize, [f64; MAX_BASE])> = None;
         for i in (0..self.x.len()).filter(|&i| self.w[i] > 0.0) {
             let eta_d = match &self.data {
                 Data::Static { zd, .. } => dot(&gd, zd.row(i)),
                 // the period where β_i is largest
                 Data::Dynamic(d) => d.min_dropout_eta(i, &gd),
             };
-            let c = customer_params(self.layout.kind, &p[..4], 0.0, eta_d);
-            if c[2] > FAR && c[3] > FAR && worst.is_none_or(|(_, w)| c[3] > w[3]) {
+            let c = customer_params(self.layout.kind, &p[..nb], 0.0, eta_d);
+            if c[ja] > FAR && c[jb] > FAR && worst.is_none_or(|(_, w)| c[jb] > w[jb]) {
                 worst = Some((i, c));
             }
         }
         let (i, c) = worst?;
-        let (u, v) = (c[2], c[3]);
+        let (u, v) = (c[ja], c[jb]);
         let what = match self.layout.kind {
             CovariateModelKind::ParetoNbd => format!(
                 "s, beta_i -> inf (customer {i}: s = {u:.3e}, beta_i = {v:.3e}): exponential \
                  lifetimes with the fixed rate s/beta_i = {:.6}",
                 u / v
             ),
-            CovariateModelKind::BgNbd => format!(
+            CovariateModelKind::BgNbd | CovariateModelKind::MbgNbd => format!(
                 "a_i, b_i -> inf (customer {i}: a_i = {u:.3e}, b_i = {v:.3e}): a dropout \
                  probability fixed at a_i/(a_i+b_i) = {:.6}",
                 u / (u + v)
             ),
+            CovariateModelKind::GgomNbd => format!(
+                "s, beta_i -> inf (customer {i}: s = {u:.3e}, beta_i = {v:.3e}): Gompertz \
+                 lifetimes with the fixed eta = s/beta_i = {:.6}",
+                u / v
+            ),
         };
-        let k_free = 4 + self.layout.free_p.len();
-        let mut params = vec![2, 3];
+        let k_free = nb + self.layout.free_p.len();
+        let mut params = vec![ja, jb];
         params.extend(k_free..self.layout.n_params());
         Some(Boundary {
             params,
@@ -1055,8 +1155,9 @@ fn flat_ridge(
 ) -> Option<Boundary> {
     const FAR: f64 = 6.907_755_278_982_137; // ln 10³
     let k = params.len();
+    let nb = lik.layout.nb();
     // the covariance of (ln θ_base, γ)
-    let scale = |i: usize| if i < 4 { params[i] } else { 1.0 };
+    let scale = |i: usize| if i < nb { params[i] } else { 1.0 };
     let c: Vec<Vec<f64>> = (0..k)
         .map(|i| {
             (0..k)
@@ -1080,7 +1181,7 @@ fn flat_ridge(
     let at = |t: f64| -> Vec<f64> {
         (0..k)
             .map(|i| {
-                let l = if i < 4 { params[i].ln() } else { params[i] };
+                let l = if i < nb { params[i].ln() } else { params[i] };
                 (l + t * v[i]).exp()
             })
             .collect()
@@ -1089,13 +1190,13 @@ fn flat_ridge(
     let d = (0..k).fold(0, |m, i| if v[i].abs() > v[m].abs() { i } else { m });
     let t = [FAR, -FAR]
         .into_iter()
-        .find(|&t| profile_reaches(lik, CovariateLikelihood::natural(&at(t)), d, here - 1e-2))?;
+        .find(|&t| profile_reaches(lik, lik.natural(&at(t)), d, here - 1e-2))?;
     let moving: Vec<usize> = (0..k).filter(|&i| v[i].abs() >= 0.1).collect();
     let what: Vec<String> = moving
         .iter()
         .map(|&i| {
             let up = t * v[i] > 0.0;
-            match (i < 4, up) {
+            match (i < nb, up) {
                 (true, true) => format!("{} -> inf", names[i]),
                 (true, false) => format!("{} -> 0", names[i]),
                 (false, true) => format!("{} -> +inf", names[i]),
@@ -1149,7 +1250,7 @@ fn profile_reaches(
         for _ in 0..30 {
             let q: Vec<f64> = p.iter().zip(&step).map(|(a, s)| a + h * s).collect();
             let mut gq = vec![0.0; k];
-            let v = if q[..4].iter().all(|&b| b > 0.0) {
+            let v = if q[..lik.layout.nb()].iter().all(|&b| b > 0.0) {
                 lik.penalized_log_likelihood(&q, &mut gq)
             } else {
                 f64::NEG_INFINITY
@@ -1168,13 +1269,15 @@ fn profile_reaches(
     best >= target
 }
 
-/// A fitted (or given) Pareto/NBD or BG/NBD model with static covariates.
+/// A fitted (or given) Pareto/NBD, BG/NBD, MBG/NBD or GGom/NBD model with
+/// static covariates.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CovariateModel {
     format_version: u32,
     layout: Layout,
-    /// r, α₀, s, β₀ (or r, α₀, a₀, b₀).
-    base: [f64; 4],
+    /// The base parameters in the registry model's order: r, α₀, s, β₀;
+    /// r, α₀, a₀, b₀; or r, α₀, b, s, β₀.
+    base: Vec<f64>,
     /// One effect per purchase covariate (constrained ones repeated).
     purchase_effects: Vec<f64>,
     /// One effect per dropout covariate (constrained ones repeated).
@@ -1200,7 +1303,8 @@ pub struct CovariateFitInfo {
     pub penalized_log_likelihood: f64,
 }
 
-/// Fits a Pareto/NBD or BG/NBD model with static covariates.
+/// Fits a Pareto/NBD, BG/NBD, MBG/NBD or GGom/NBD model with static
+/// covariates.
 ///
 /// `purchase` and `dropout` hold one row per customer (in the order of
 /// `frequency`); either may have no columns ([`Covariates::none`]).
@@ -1258,27 +1362,23 @@ fn fit_likelihood(
     // start from which the effects cannot pull the fit back)
     let w = lik.w.clone();
     let interior = |info: Option<&FitInfo>| info.is_some_and(|i| i.boundary.is_none());
-    let plain = match kind {
-        CovariateModelKind::ParetoNbd => {
-            crate::fit::fit_model::<ParetoNbd>(&[frequency, recency, t], Some(&w), &options.fit)
-                .ok()
-                .filter(|m| interior(crate::models::ModelInfo::fit_info(m)))
-                .map(|m| [m.r(), m.alpha(), m.s(), m.beta()])
-        }
-        CovariateModelKind::BgNbd => {
-            crate::fit::fit_model::<BetaGeo>(&[frequency, recency, t], Some(&w), &options.fit)
-                .ok()
-                .filter(|m| interior(crate::models::ModelInfo::fit_info(m)))
-                .map(|m| [m.r(), m.alpha(), m.a(), m.b()])
-        }
-    };
+    let nb = lik.layout.nb();
+    let plain = AnyModel::fit(
+        kind.model(),
+        &[frequency, recency, t],
+        Some(&w),
+        &options.fit,
+    )
+    .ok()
+    .filter(|m| interior(m.info().fit_info()))
+    .map(|m| m.values());
     if let Some(b) = plain {
         let mut s = vec![0.0; lik.layout.n_params()];
-        s[..4].copy_from_slice(&b);
+        s[..nb].copy_from_slice(&b);
         lik.starts.insert(0, s);
     }
     let (theta, info) = maximize(kind.name(), &lik, &options.fit)?;
-    let params = CovariateLikelihood::natural(&theta);
+    let params = lik.natural(&theta);
     let (mut base_excluded, mut boundary) = match (&info.boundary, lik.boundary(&theta)) {
         (Some(note), Some(b)) => (b.params, Some(note.clone())),
         _ => (Vec::new(), None),
@@ -1301,13 +1401,13 @@ fn fit_likelihood(
         .filter_map(|(j, (p, d))| {
             let on = (p.is_some() && options.penalty_purchase > 0.0)
                 || (d.is_some() && options.penalty_dropout > 0.0);
-            on.then_some(4 + j)
+            on.then_some(nb + j)
         })
         .collect();
     let names = lik.layout.names();
     let check = |skip: &[usize], se: &[f64]| {
         let skip: Vec<usize> = skip.iter().chain(&penalised).copied().collect();
-        crate::fit::identified(kind.name(), &names, &params, se, &[], &skip, 4)
+        crate::fit::identified(kind.name(), &names, &params, se, &[], &skip, nb)
     };
     if boundary.is_none()
         && check(&base_excluded, &std_errors).is_err()
@@ -1324,7 +1424,7 @@ fn fit_likelihood(
         .map(|(j, (&p, &s))| {
             if !s.is_finite() {
                 (f64::NAN, f64::NAN)
-            } else if j < 4 {
+            } else if j < nb {
                 let m = (Z_95 * s / p).exp();
                 (p / m, p * m)
             } else {
@@ -1352,7 +1452,7 @@ fn fit_likelihood(
     let (gp, gd) = lik.layout.expand(&params);
     Ok(CovariateModel {
         format_version: COVARIATE_FORMAT_VERSION,
-        base: [params[0], params[1], params[2], params[3]],
+        base: params[..nb].to_vec(),
         purchase_effects: gp,
         dropout_effects: gd,
         penalty_purchase: options.penalty_purchase,
@@ -1367,20 +1467,34 @@ fn fit_likelihood(
 }
 
 impl CovariateModel {
-    /// A model with given parameters: `base` = (r, α₀, s, β₀) or
-    /// (r, α₀, a₀, b₀), one effect per purchase and per dropout covariate
-    /// (by name, in the order of the covariate sets used for predictions).
+    /// A model with given parameters: `base` in the order of
+    /// [`CovariateModelKind::base_names`] ((r, α₀, s, β₀), (r, α₀, a₀, b₀)
+    /// or (r, α₀, b, s, β₀)), one effect per purchase and per dropout
+    /// covariate (by name, in the order of the covariate sets used for
+    /// predictions).
     ///
     /// # Errors
-    /// Base parameters finite and > 0 (field named), effects finite,
-    /// duplicate names.
+    /// [`Error::InvalidValue`] (field `params`) for a wrong number of base
+    /// parameters; base parameters finite and > 0 (field named), effects
+    /// finite, duplicate names.
     pub fn from_params(
         kind: CovariateModelKind,
-        base: [f64; 4],
+        base: &[f64],
         purchase: &[(&str, f64)],
         dropout: &[(&str, f64)],
     ) -> Result<Self> {
-        for (name, v) in kind.base_names().iter().zip(base) {
+        if base.len() != kind.n_base() {
+            return Err(Error::invalid(
+                "params",
+                base.len(),
+                format!(
+                    "{} values ({})",
+                    kind.n_base(),
+                    kind.base_names().join(", ")
+                ),
+            ));
+        }
+        for (name, &v) in kind.base_names().iter().zip(base) {
             crate::error::check::parameter(name, v)?;
         }
         let pn: Vec<&str> = purchase.iter().map(|p| p.0).collect();
@@ -1408,7 +1522,7 @@ impl CovariateModel {
         Ok(CovariateModel {
             format_version: COVARIATE_FORMAT_VERSION,
             layout: Layout::new(kind, &pn, &dn, &[])?,
-            base,
+            base: base.to_vec(),
             purchase_effects: purchase.iter().map(|p| p.1).collect(),
             dropout_effects: dropout.iter().map(|p| p.1).collect(),
             penalty_purchase: 0.0,
@@ -1423,23 +1537,24 @@ impl CovariateModel {
         self.layout.kind
     }
 
-    /// The base parameters by name: `r, alpha, s, beta` (Pareto/NBD) or
-    /// `r, alpha, a, b` (BG/NBD), α₀ etc. being the values at z = 0.
+    /// The base parameters by name: `r, alpha, s, beta` (Pareto/NBD),
+    /// `r, alpha, a, b` (BG/NBD, MBG/NBD) or `r, alpha, b, s, beta`
+    /// (GGom/NBD), α₀ etc. being the values at z = 0.
     #[must_use]
     pub fn params(&self) -> BTreeMap<String, f64> {
         self.layout
             .kind
             .base_names()
             .iter()
-            .zip(self.base)
-            .map(|(n, v)| ((*n).to_string(), v))
+            .zip(&self.base)
+            .map(|(n, &v)| ((*n).to_string(), v))
             .collect()
     }
 
-    /// The base parameters in order.
+    /// The base parameters in order ([`CovariateModelKind::base_names`]).
     #[must_use]
-    pub fn base(&self) -> [f64; 4] {
-        self.base
+    pub fn base(&self) -> &[f64] {
+        &self.base
     }
 
     /// Purchase effects by covariate name (γ_p; CLVTools `trans.NAME`).
@@ -1495,7 +1610,9 @@ impl CovariateModel {
         Some(out)
     }
 
-    /// Each customer's own parameters `(r, α_i, s, β_i)` or `(r, α_i, a_i, b_i)`.
+    /// Each customer's own parameters `(r, α_i, s, β_i)`, `(r, α_i, a_i, b_i)`
+    /// or `(r, α_i, b, s, β_i)`: the registry model's values for that
+    /// customer.
     ///
     /// # Errors
     /// The covariate sets must have the model's names, in the same order
@@ -1505,8 +1622,9 @@ impl CovariateModel {
         &self,
         purchase: &Covariates,
         dropout: &Covariates,
-    ) -> Result<Vec<[f64; 4]>> {
+    ) -> Result<Vec<Vec<f64>>> {
         self.check_sets(purchase, dropout)?;
+        let nb = self.layout.nb();
         Ok((0..purchase.len())
             .map(|i| {
                 customer_params(
@@ -1514,7 +1632,8 @@ impl CovariateModel {
                     &self.base,
                     dot(&self.purchase_effects, purchase.row(i)),
                     dot(&self.dropout_effects, dropout.row(i)),
-                )
+                )[..nb]
+                    .to_vec()
             })
             .collect())
     }
@@ -1559,7 +1678,9 @@ impl CovariateModel {
         validate_customers(frequency, recency, t)?;
         self.per_customer(purchase, dropout, frequency.len(), |m, i| {
             let one = |a: &[f64]| [a[i]];
-            Ok(f(m, &one(frequency), &one(recency), &one(t))?[0])
+            f(m, &one(frequency), &one(recency), &one(t))
+                .map(|v| v[0])
+                .map_err(|e| e.at_row(i))
         })
     }
 
@@ -1580,14 +1701,15 @@ impl CovariateModel {
                 expected: n,
             });
         }
+        let kind = self.layout.kind.model();
         params
             .iter()
             .enumerate()
-            .map(|(i, p)| match self.layout.kind {
-                CovariateModelKind::ParetoNbd => {
-                    f(&ParetoNbd::from_params(p[0], p[1], p[2], p[3])?, i)
-                }
-                CovariateModelKind::BgNbd => f(&BetaGeo::from_params(p[0], p[1], p[2], p[3])?, i),
+            .map(|(i, p)| {
+                f(
+                    AnyModel::from_values(kind, p)?.transaction(kind.as_str())?,
+                    i,
+                )
             })
             .collect()
     }
@@ -1696,8 +1818,35 @@ impl CovariateModel {
                 format!("{COVARIATE_FORMAT_VERSION}"),
             ));
         }
+        // the checks of a model built from its parameters
+        for (names, effects) in [
+            (&m.layout.purchase_names, &m.purchase_effects),
+            (&m.layout.dropout_names, &m.dropout_effects),
+        ] {
+            if names.len() != effects.len() {
+                return Err(Error::invalid(
+                    "json",
+                    effects.len(),
+                    format!("{} effects, one per covariate name", names.len()),
+                ));
+            }
+        }
+        CovariateModel::from_params(
+            m.layout.kind,
+            &m.base,
+            &str_pairs(&m.layout.purchase_names, &m.purchase_effects),
+            &str_pairs(&m.layout.dropout_names, &m.dropout_effects),
+        )?;
         Ok(m)
     }
+}
+
+fn str_pairs<'a>(names: &'a [String], values: &[f64]) -> Vec<(&'a str, f64)> {
+    names
+        .iter()
+        .map(String::as_str)
+        .zip(values.iter().copied())
+        .collect()
 }
 
 fn named(names: &[String], values: &[f64]) -> BTreeMap<String, f64> {

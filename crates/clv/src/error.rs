@@ -288,6 +288,27 @@ impl Error {
         }
     }
 
+    /// The error of a one-element call made for row `row` of the caller's
+    /// arrays, naming that row: an [`Error::InvalidValue`] at index 0
+    /// becomes one at `row`; any other error is unchanged.
+    #[must_use]
+    pub(crate) fn at_row(self, row: usize) -> Self {
+        match self {
+            Error::InvalidValue {
+                field,
+                index: Some(0),
+                value,
+                expected,
+            } => Error::InvalidValue {
+                field,
+                index: Some(row),
+                value,
+                expected,
+            },
+            other => other,
+        }
+    }
+
     /// Shorthand for [`Error::InvalidValue`] on element `index` of an array.
     pub fn invalid_at(
         field: impl Into<String>,

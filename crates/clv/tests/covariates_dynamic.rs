@@ -628,7 +628,7 @@ fn dynamic_data_errors_name_the_customer_and_column() {
     // only the Pareto/NBD takes time-varying covariates
     let bg = CovariateModel::from_params(
         CovariateModelKind::BgNbd,
-        [0.5, 5.0, 1.0, 2.0],
+        &[0.5, 5.0, 1.0, 2.0],
         &[("k", 0.1)],
         &[("k", 0.1)],
     )

@@ -135,7 +135,7 @@ _CovSet = Tuple[List[str], List[_F64], Optional[List[str]]]
 
 @final
 class CovariateModel:
-    """A Pareto/NBD or BG/NBD model with static covariates
+    """A Pareto/NBD, BG/NBD, MBG/NBD or GGom/NBD model with static covariates
     (``clv::covariates::CovariateModel``). A covariate set is ``(names,
     columns, ids)``; with ``ids`` and ``customer_ids`` the rows are joined
     on the customers' ids, else row i is customer i's."""

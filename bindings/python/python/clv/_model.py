@@ -298,8 +298,8 @@ class _FitsCustomers(Model):
         of the inputs, stored with the model (:attr:`unit`); by default the
         ``attrs["unit"]`` of the summary columns (:func:`clv.rfm_summary`), if any.
 
-        With ``purchase_covariates`` and/or ``dropout_covariates`` (Pareto/NBD and
-        BG/NBD: DataFrames, dicts of columns or 2-D arrays, see :mod:`clv.covariates`),
+        With ``purchase_covariates`` and/or ``dropout_covariates`` (Pareto/NBD,
+        BG/NBD, MBG/NBD and GGom/NBD: DataFrames, dicts of columns or 2-D arrays, see :mod:`clv.covariates`),
         the fit is that of the model with static covariates and returns a
         :class:`clv.covariates.CovariateModel` (this model stays as it was); then
         ``penalty`` is the L2 penalty on the effects, a number for both processes,

@@ -1,11 +1,14 @@
-"""Static covariates of Pareto/NBD and BG/NBD (issue 15): the model that
-``ParetoNBD().fit(..., purchase_covariates=..., dropout_covariates=...)`` and
-``BetaGeo().fit(...)`` return, :class:`CovariateModel`.
+"""Static covariates of Pareto/NBD, BG/NBD, MBG/NBD and GGom/NBD (issue 15): the
+model that ``ParetoNBD().fit(..., purchase_covariates=..., dropout_covariates=...)``
+(and ``BetaGeo``, ``ModifiedBetaGeo``, ``GammaGompertzNBD`` the same) returns,
+:class:`CovariateModel`.
 
 CLVTools' links (``docs/covariates.md``, the core module ``clv::covariates``)::
 
     Pareto/NBD:  alpha_i = alpha0 * exp(-g_p . z_i^p)   beta_i = beta0 * exp(-g_d . z_i^d)
     BG/NBD:      alpha_i = alpha0 * exp(-g_p . z_i^p)   a_i = a0 * exp(g_d . z_i^d),  b_i = b0 * exp(g_d . z_i^d)
+    MBG/NBD:     as BG/NBD
+    GGom/NBD:    alpha_i = alpha0 * exp(-g_p . z_i^p)   beta_i = beta0 * exp(-g_d . z_i^d)   (r, b, s shared)
 
 A covariate set is a pandas or polars DataFrame (its column names are the
 covariate names), a dict of columns, a Series (one covariate, its name), or a
@@ -154,8 +157,9 @@ def fit(kind: str, arrays: List[np.ndarray], index: Any, weights: Any, purchase_
 
 
 class CovariateModel:
-    """A Pareto/NBD or BG/NBD model with static covariates: returned by
-    ``clv.ParetoNBD().fit(...)`` / ``clv.BetaGeo().fit(...)`` with
+    """A Pareto/NBD, BG/NBD, MBG/NBD or GGom/NBD model with static covariates:
+    returned by ``clv.ParetoNBD().fit(...)`` (``BetaGeo``, ``ModifiedBetaGeo``,
+    ``GammaGompertzNBD``) with
     ``purchase_covariates`` and/or ``dropout_covariates``, or built with
     :meth:`from_params` / :meth:`from_json`.
 
@@ -177,9 +181,10 @@ class CovariateModel:
     @classmethod
     def from_params(cls, kind: str, params: Mapping[str, float], purchase: Optional[Mapping[str, float]] = None,
                     dropout: Optional[Mapping[str, float]] = None) -> "CovariateModel":
-        """A model with known parameters: ``kind`` "pareto_nbd" / "ParetoNBD" or "bg_nbd" /
-        "BetaGeo", ``params`` the base parameters by name (r, alpha, s, beta or r, alpha, a, b),
-        the effects by covariate name (in the order the predictions take them)."""
+        """A model with known parameters: ``kind`` a registry key or class name
+        ("pareto_nbd" / "ParetoNBD", "bg_nbd", "mbg_nbd", "ggom_nbd"), ``params`` the base
+        parameters by name (r, alpha, s, beta; r, alpha, a, b; or r, alpha, b, s, beta), the
+        effects by covariate name (in the order the predictions take them)."""
         names = list(_clv.CovariateModel.base_names(str(kind)))
         unknown = [k for k in params if k not in names]
         missing = [n for n in names if n not in params]
@@ -203,7 +208,8 @@ class CovariateModel:
     # -- parameters -----------------------------------------------------------------
     @property
     def kind(self) -> str:
-        """The registry key of the plain model: ``"pareto_nbd"`` or ``"bg_nbd"``."""
+        """The registry key of the plain model: ``"pareto_nbd"``, ``"bg_nbd"``,
+        ``"mbg_nbd"`` or ``"ggom_nbd"``."""
         return self._core.kind()
 
     @property

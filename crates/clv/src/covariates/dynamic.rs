@@ -625,7 +625,7 @@ impl DynamicData {
         base: &[f64],
         [gp, gd]: [&[f64]; 2],
         w: f64,
-        g_base: &mut [f64; 4],
+        g_base: &mut [f64],
         [dp, dd]: [&mut Vec<f64>; 2],
     ) -> (f64, f64) {
         let (r, alpha, s, beta) = (base[0], base[1], base[2], base[3]);
@@ -718,7 +718,9 @@ impl DynamicData {
     /// `(P(alive), (r+x)/(α₀+A(T)) · ∫_T^{T+h} e^{−δ(u−T)} a(u)
     /// ((β₀+C(T))/(β₀+C(u)))^s du)` of customer i (module docs).
     fn predict(&self, i: usize, m: &CovariateModel, h: f64, rate: f64) -> Result<(f64, f64)> {
-        let [r, alpha, s, beta] = m.base;
+        let [r, alpha, s, beta] = m.base[..] else {
+            return Err(unsupported_model(m.kind().model().spec().name));
+        };
         let t = self.t[i];
         if self.end[i] < t + h {
             return Err(Error::invalid_at(

@@ -396,7 +396,13 @@ fn beta_at(p: &GgomParams, t: f64) -> f64 {
 /// With ω_k = e^{ℓ_k}/(e^{ℓ₁} + e^{ℓ₂}), ln L = lnΓ(r+x) − lnΓ(r) + r ln α +
 /// ln(e^{ℓ₁} + e^{ℓ₂}) and ∇ ln L = [ψ(r+x) − ψ(r) + ln α, r/α, 0, 0, 0] +
 /// ω₁∇ℓ₁ + ω₂∇ℓ₂; P(alive) = ω₁.
-fn ln_lik(p: &GgomParams, x: f64, tx: f64, t: f64, grad: Option<&mut [f64; 5]>) -> (f64, f64) {
+pub(crate) fn ln_lik(
+    p: &GgomParams,
+    x: f64,
+    tx: f64,
+    t: f64,
+    grad: Option<&mut [f64; 5]>,
+) -> (f64, f64) {
     let GgomParams {
         r,
         alpha,
