@@ -149,7 +149,7 @@ fn gg_params(p: &[f64]) -> GammaGammaParams {
     }
 }
 
-fn ln_lik(pp: &GammaGammaParams, x: f64, m: f64, g: Option<&mut [f64; 3]>) -> f64 {
+pub(crate) fn ln_lik(pp: &GammaGammaParams, x: f64, m: f64, g: Option<&mut [f64; 3]>) -> f64 {
     let (p, q, v) = (pp.p, pp.q, pp.v);
     let px = p * x;
     let l_vxm = (v + x * m).ln();
@@ -210,7 +210,7 @@ impl Likelihood for GgLikelihood {
 const MODEL: &str = "Gamma-Gamma";
 
 /// [`LeftOut::reason`] of a fit that left out zero-spend repeat customers.
-const ZERO_SPEND_REASON: &str = "repeat customers whose mean spend is 0 (only $0 repeat orders) \
+pub(crate) const ZERO_SPEND_REASON: &str = "repeat customers whose mean spend is 0 (only $0 repeat orders) \
      are not in the Gamma-Gamma fit (its likelihood needs spend > 0); they count for \
      frequency and are valued at the population mean spend p·v/(q−1)";
 
@@ -416,7 +416,7 @@ fn no_maximum_reason(b: &Boundary, stop: &str) -> String {
 
 /// Validates (frequency, monetary_value) pairs: equal lengths, frequency a
 /// finite whole number ≥ 0, monetary value finite and ≥ 0.
-fn validate(frequency: &[f64], monetary_value: &[f64]) -> Result<()> {
+pub(crate) fn validate(frequency: &[f64], monetary_value: &[f64]) -> Result<()> {
     check::same_len(
         "monetary_value",
         monetary_value.len(),
