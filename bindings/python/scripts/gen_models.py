@@ -26,7 +26,7 @@ from ._model import Model as Model
 from ._model import RetentionModel as RetentionModel
 from ._model import SpendModel as SpendModel
 from ._model import TransactionModel as TransactionModel
-from .covariates import CovariateModel
+from .covariates import CovariateModel, SpendCovariateModel
 from .uncertainty import GroupedPosterior, Posterior
 
 _S = TypeVar("_S")
@@ -101,6 +101,30 @@ def covariate_fit(spec: Dict[str, Any]) -> List[str]:
     ]
 
 
+def takes_spend_covariates(spec: Dict[str, Any]) -> bool:
+    """Whether the core fits this model with spend covariates
+    (``clv::covariates::spend::check_model``)."""
+    try:
+        _clv.SpendCovariateModel.check_model(spec["key"])
+    except _clv.ClvError:
+        return False
+    return True
+
+
+def spend_covariate_fit(spec: Dict[str, Any]) -> List[str]:
+    """The overloads of ``fit`` of a spend model with covariates: without
+    them it returns the model, with them a ``SpendCovariateModel``."""
+    c = ", ".join(f"{name}: Any" for name in spec["inputs"])
+    return [
+        f"    @overload{NARROWS}",
+        f"    def fit(self: _S, {c}, weights: Any = ..., *, {FIT_OPTIONS}, unit: Optional[str] = ..., "
+        "spend_covariates: None = ...) -> _S: ...",
+        "    @overload",
+        f"    def fit(self, {c}, weights: Any = ..., *, spend_covariates: Any, covariate_names: Any = ..., "
+        f"{FIT_OPTIONS}, unit: Optional[str] = ...) -> SpendCovariateModel: ...",
+    ]
+
+
 def model_class(spec: Dict[str, Any]) -> List[str]:
     base = BASES["retention"] if spec["family"] == "retention" else shape(spec)
     params = ", ".join(f"{p}: float" for p in spec["params"])
@@ -108,6 +132,7 @@ def model_class(spec: Dict[str, Any]) -> List[str]:
         f"\nclass {spec['class']}({base}):",
         f'    """{spec["name"]} ({spec["reference"]}); parameters {", ".join(spec["params"])}."""',
         *(covariate_fit(spec) if takes_covariates(spec) else []),
+        *(spend_covariate_fit(spec) if takes_spend_covariates(spec) else []),
         "    @classmethod",
         f"    def from_params(cls, *, {params}) -> {spec['class']}: ...{NARROWS}",
     ]

@@ -11,6 +11,7 @@
 //! in order ([`Covariates::from_named_columns`]).
 
 use clv::covariates::dynamic::{self as core_dyn, CovariateTable, DynamicData};
+use clv::covariates::spend::{self as core_spend, SpendCovariateModel, SpendCovariateOptions};
 use clv::covariates::{
     self as core_cov, CovariateModel, CovariateModelKind, CovariateOptions, Covariates,
 };
@@ -450,3 +451,191 @@ covariate_methods!({
     "Per-customer log-likelihood, with each one's covariates."
     log_likelihood() |m, [x, tx, t], p, d| m.log_likelihood(x, tx, t, p, d);
 );
+
+/// The Gamma-Gamma model with spend covariates (fitted or given),
+/// [`clv::covariates::spend::SpendCovariateModel`].
+#[pyclass(module = "clv._clv", name = "SpendCovariateModel", frozen)]
+pub(crate) struct PySpendCovariateModel {
+    inner: SpendCovariateModel,
+}
+
+impl From<SpendCovariateModel> for PySpendCovariateModel {
+    fn from(inner: SpendCovariateModel) -> Self {
+        PySpendCovariateModel { inner }
+    }
+}
+
+impl PySpendCovariateModel {
+    /// `f` on the customers' `[frequency, monetary_value]` and the spend
+    /// set, GIL released.
+    fn customers<'py>(
+        &self,
+        py: Python<'py>,
+        customers: [Floats<'py>; 2],
+        spend: &CovSet<'py>,
+        customer_ids: Option<Vec<String>>,
+        f: impl Fn(&SpendCovariateModel, &[f64], &[f64], &Covariates) -> clv::Result<Vec<f64>> + Sync,
+    ) -> Out<'py> {
+        let [x, m] = customers.each_ref().map(slice);
+        let z = covariates("spend", spend, x.len(), customer_ids.as_deref())?;
+        enter_array(py, || f(&self.inner, &x, &m, &z))
+    }
+}
+
+#[pymethods]
+impl PySpendCovariateModel {
+    /// Maximum-likelihood fit of the Gamma-Gamma model (`kind`, registry key
+    /// or class name; any other model is NOT_SUPPORTED) with spend
+    /// covariates to `inputs` = [frequency, monetary_value]; the GIL is
+    /// released.
+    #[staticmethod]
+    #[pyo3(signature = (kind, inputs, spend, customer_ids=None, weights=None, penalty=0.0,
+        max_iterations=1000.0, gradient_tolerance=1e-6, unit=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn fit(
+        py: Python<'_>,
+        kind: &str,
+        inputs: Vec<Floats<'_>>,
+        spend: CovSet<'_>,
+        customer_ids: Option<Vec<String>>,
+        weights: Option<Floats<'_>>,
+        penalty: f64,
+        max_iterations: f64,
+        gradient_tolerance: f64,
+        unit: Option<&str>,
+    ) -> Res<Self> {
+        core_spend::check_model(kind.parse::<ModelKind>()?)?;
+        let options = SpendCovariateOptions {
+            penalty,
+            fit: fit_options(0.0, max_iterations, gradient_tolerance, unit)?,
+        };
+        let cols = arrays(&inputs);
+        let [x, m] = columns::<2>(&cols, "frequency, monetary_value")?;
+        let w = weights.as_ref().map(slice);
+        let z = covariates("spend", &spend, x.len(), customer_ids.as_deref())?;
+        let fit = || core_spend::fit(x, m, &z, w.as_deref(), &options);
+        Ok(enter(py, fit)?.into())
+    }
+
+    /// Whether `kind` (registry key or class name) takes spend covariates:
+    /// NOT_SUPPORTED for any model but Gamma-Gamma.
+    #[staticmethod]
+    fn check_model(kind: &str) -> Res<()> {
+        Ok(core_spend::check_model(kind.parse::<ModelKind>()?)?)
+    }
+
+    /// A model with known parameters: `base` = [p, q, v], the effects as
+    /// (name, value) pairs in covariate order.
+    #[staticmethod]
+    fn from_params(base: [f64; 3], effects: Vec<(String, f64)>) -> Res<Self> {
+        let e: Vec<(&str, f64)> = effects.iter().map(|(n, v)| (n.as_str(), *v)).collect();
+        Ok(SpendCovariateModel::from_params(base, &e)?.into())
+    }
+
+    /// Reads a model written by `to_json`.
+    #[staticmethod]
+    fn from_json(text: &str) -> Res<Self> {
+        Ok(SpendCovariateModel::from_json(text)?.into())
+    }
+
+    /// The model as JSON (`format_version` 1).
+    fn to_json(&self) -> Res<String> {
+        Ok(self.inner.to_json()?)
+    }
+
+    /// The registry key of the model it extends: "gamma_gamma".
+    fn kind(&self) -> &'static str {
+        ModelKind::GammaGamma.as_str()
+    }
+
+    /// Display name.
+    fn name(&self) -> &'static str {
+        "Gamma-Gamma with spend covariates"
+    }
+
+    /// p, q, v (v₀, the value at z = 0) as (name, value) pairs.
+    fn params(&self) -> Vec<(&'static str, f64)> {
+        ["p", "q", "v"].into_iter().zip(self.inner.base()).collect()
+    }
+
+    /// The covariate names, in the order the predictions take them.
+    fn covariate_names(&self) -> Vec<String> {
+        self.inner.covariate_names().to_vec()
+    }
+
+    /// The effects as (name, value) pairs in covariate order.
+    fn effects(&self) -> Effects {
+        let e = self.inner.effects();
+        self.inner
+            .covariate_names()
+            .iter()
+            .map(|n| (n.clone(), e[n]))
+            .collect()
+    }
+
+    /// The L2 penalty of the fit.
+    fn penalty(&self) -> f64 {
+        self.inner.penalty()
+    }
+
+    /// Standard errors by name (`p`, `q`, `v`, `spend_NAME`); None for a
+    /// model built from parameters.
+    fn std_errors(&self) -> Option<std::collections::BTreeMap<String, f64>> {
+        self.inner.std_errors()
+    }
+
+    /// The fit report (as `CovariateModel.fit_info`); None for a model
+    /// built from parameters.
+    fn fit_info<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyDict>>> {
+        let Some(f) = self.inner.fit_info() else {
+            return Ok(None);
+        };
+        let d = Wrap(&f.info).into_pyobject(py)?;
+        d.set_item("param_names", f.param_names.clone())?;
+        d.set_item("penalized_log_likelihood", f.penalized_log_likelihood)?;
+        Ok(Some(d))
+    }
+
+    /// The conditional expected spend per transaction of each customer,
+    /// with their spend covariates.
+    #[pyo3(signature = (customers, spend, customer_ids=None))]
+    fn expected_spend<'py>(
+        &self,
+        py: Python<'py>,
+        customers: [Floats<'py>; 2],
+        spend: CovSet<'py>,
+        customer_ids: Option<Vec<String>>,
+    ) -> Out<'py> {
+        self.customers(py, customers, &spend, customer_ids, |m, x, v, z| {
+            m.expected_spend(x, v, z)
+        })
+    }
+
+    /// Per-customer ln f(z̄ | x), with each one's spend covariates.
+    #[pyo3(signature = (customers, spend, customer_ids=None))]
+    fn log_likelihood<'py>(
+        &self,
+        py: Python<'py>,
+        customers: [Floats<'py>; 2],
+        spend: CovSet<'py>,
+        customer_ids: Option<Vec<String>>,
+    ) -> Out<'py> {
+        self.customers(py, customers, &spend, customer_ids, |m, x, v, z| {
+            m.log_likelihood(x, v, z)
+        })
+    }
+
+    /// `Gamma-Gamma with spend covariates(p=..., q=..., v=...; spend [...])`.
+    fn __repr__(&self) -> String {
+        fn list<N: std::fmt::Display>(v: impl IntoIterator<Item = (N, f64)>) -> String {
+            let items: Vec<String> = v.into_iter().map(|(n, x)| format!("{n}={x:.4}")).collect();
+            items.join(", ")
+        }
+        format!(
+            "{}({}; spend [{}])",
+            self.name(),
+            list(self.params()),
+            list(self.effects())
+        )
+    }
+}

@@ -6,6 +6,7 @@
 use std::path::PathBuf;
 
 use clap::Args;
+use clv::covariates::spend::{SpendCovariateModel, SpendCovariateOptions};
 use clv::covariates::{CovariateModel, CovariateModelKind, CovariateOptions};
 use clv::fit::{FitInfo, FitOptions};
 use clv::models::{AnyModel, Family, ModelInfo, ModelKind};
@@ -206,6 +207,96 @@ pub fn fit_covariates(args: &FitArgs, path: &std::path::Path) -> Result<Covariat
     })
 }
 
+/// `clv fit gamma-gamma --covariates F --spend-covariates ...`: the
+/// Gamma-Gamma model with spend covariates ([`clv::covariates::spend`]) of
+/// the summary's repeat customers, their covariates joined on the id; with
+/// the summary's customer ids (to name those left out).
+///
+/// # Errors
+/// [`Error::Unsupported`] for any model but Gamma-Gamma (before any file is
+/// read); [`Error::InvalidValue`] for purchase or dropout covariates, a
+/// constraint, or a `P,D` penalty beside spend covariates; those of
+/// [`CovariateFileArgs::read_spend`] and of [`clv::covariates::spend::fit`].
+pub fn fit_spend(
+    args: &FitArgs,
+    path: &std::path::Path,
+) -> Result<(SpendCovariateModel, Vec<String>)> {
+    clv::covariates::spend::check_model(args.data.model.0)?;
+    let c = &args.covariates;
+    if !c.file.purchase_covariates.is_empty() || !c.file.dropout_covariates.is_empty() {
+        return Err(Error::invalid(
+            "spend_covariates",
+            c.file.spend_covariates.join(","),
+            "spend covariates alone (purchase and dropout covariates are the transaction \
+             models')",
+        ));
+    }
+    if !c.constrain_equal.is_empty() {
+        return Err(Error::invalid(
+            "constrain_equal",
+            c.constrain_equal.join(","),
+            "no constraint (it ties purchase and dropout effects)",
+        ));
+    }
+    let penalty = match penalties(&args.penalty)?[..] {
+        [p] => p,
+        _ => {
+            return Err(Error::invalid(
+                "penalty",
+                &args.penalty,
+                "one number (the penalty on the spend effects)",
+            ));
+        }
+    };
+    let options = SpendCovariateOptions {
+        penalty,
+        fit: FitOptions {
+            unit: args.freq.as_deref().map(TimeUnit::parse).transpose()?,
+            ..FitOptions::default()
+        },
+    };
+    args.data.with_inputs(|inputs, weights, ids| {
+        let z = c.file.read_spend(path, &c.file.spend_covariates, ids)?;
+        let [x, m] = inputs else {
+            unreachable!("Gamma-Gamma takes frequency and monetary_value")
+        };
+        Ok((
+            clv::covariates::spend::fit(x, m, &z, weights, &options)?,
+            ids.to_vec(),
+        ))
+    })
+}
+
+/// The JSON of `clv fit gamma-gamma --covariates ... --json`: the keys of
+/// every fit report, `params` (p, q, v₀), `"covariates": {"spend": {NAME:
+/// effect}}`, the standard errors (`spend_NAME` for the effects), the 95%
+/// intervals and the customers left out (repeat customers with mean spend 0).
+pub fn spend_json(model: &SpendCovariateModel, ids: &[String]) -> Result<Value> {
+    let fi = model.fit_info().ok_or_else(|| Error::Format {
+        what: "fit".to_string(),
+        message: "the fitted model carries no fit information".to_string(),
+    })?;
+    let ci: Map<String, Value> = fi
+        .param_names
+        .iter()
+        .zip(&fi.info.ci_95)
+        .map(|(n, (lo, hi))| (n.clone(), json!([lo, hi])))
+        .collect();
+    Ok(fit_doc(
+        &fi.info,
+        json!({
+            "model": ModelKind::GammaGamma.spec().cli_name(),
+            "name": "Gamma-Gamma with spend covariates",
+            "params": model.params(),
+            "covariates": { "spend": model.effects() },
+            "penalized_log_likelihood": fi.penalized_log_likelihood,
+            "std_errors": model.std_errors(),
+            "ci_95": ci,
+            "left_out": fi.info.left_out.as_ref().map(|l| left_out_json(l, ids)),
+        }),
+    ))
+}
+
 /// The unit of `clv fit --transactions` without `--freq` (as `clv summary`'s).
 const DEFAULT_FREQ: &str = "D";
 
@@ -339,14 +430,16 @@ fn covariates_text(doc: &Value) -> String {
         "  {:<20}{:>12}{:>12}{:>12}{:>12}\n",
         "param", "estimate", "std_error", "lower_95", "upper_95"
     ));
-    let effects = ["purchase", "dropout"].into_iter().flat_map(|side| {
-        let set = doc["covariates"][side]
-            .as_object()
-            .cloned()
-            .unwrap_or_default();
-        set.into_iter()
-            .map(move |(n, v)| (format!("{side}_{n}"), v, format!("constrained_{n}")))
-    });
+    let effects = ["purchase", "dropout", "spend"]
+        .into_iter()
+        .flat_map(|side| {
+            let set = doc["covariates"][side]
+                .as_object()
+                .cloned()
+                .unwrap_or_default();
+            set.into_iter()
+                .map(move |(n, v)| (format!("{side}_{n}"), v, format!("constrained_{n}")))
+        });
     let base = doc["params"].as_object().cloned().unwrap_or_default();
     let base = base.into_iter().map(|(n, v)| (n.clone(), v, n));
     for (label, value, ci_key) in base.chain(effects) {
@@ -370,10 +463,11 @@ fn covariates_text(doc: &Value) -> String {
     s
 }
 
-/// Saves (--save) and prints a covariate model whose JSON is `doc`.
-fn finish_covariates(args: &FitArgs, model: &CovariateModel, doc: &Value) -> Result<()> {
+/// Saves (--save, the model's JSON `json`) and prints a covariate model
+/// whose report is `doc`.
+fn finish_covariates(args: &FitArgs, json: &str, doc: &Value) -> Result<()> {
     if let Some(save_to) = &args.save {
-        save(save_to, &model.to_json()?)?;
+        save(save_to, json)?;
     }
     let mut out = crate::output(None)?;
     let text = if args.json {
@@ -388,14 +482,25 @@ fn finish_covariates(args: &FitArgs, model: &CovariateModel, doc: &Value) -> Res
 pub fn run(args: &FitArgs) -> Result<()> {
     if args.dynamic.given() {
         let model = fit_dynamic(args)?;
-        return finish_covariates(args, &model, &dynamic_json(&model)?);
+        return finish_covariates(args, &model.to_json()?, &dynamic_json(&model)?);
     }
     if let Some(path) = &args.covariates.file.covariates {
+        if !args.covariates.file.spend_covariates.is_empty() {
+            let (model, ids) = fit_spend(args, path)?;
+            let doc = spend_json(&model, &ids)?;
+            if let Some(left) = &model.fit_info().and_then(|f| f.info.left_out.clone()) {
+                eprintln!(
+                    "warning: {}",
+                    left_out_text("Gamma-Gamma with spend covariates", left, &ids)
+                );
+            }
+            return finish_covariates(args, &model.to_json()?, &doc);
+        }
         let model = fit_covariates(args, path)?;
         if args.save.is_some() && args.freq.is_none() {
             eprintln!("{FREQ_NOTE}");
         }
-        return finish_covariates(args, &model, &covariates_json(&model)?);
+        return finish_covariates(args, &model.to_json()?, &covariates_json(&model)?);
     }
     let f = fit(args)?;
     if args.freq.is_none() && f.model.kind().spec().family == Family::Transaction {

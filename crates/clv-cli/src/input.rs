@@ -475,6 +475,11 @@ pub struct CovariateFileArgs {
     /// model's.
     #[arg(long, value_delimiter = ',')]
     pub dropout_covariates: Vec<String>,
+    /// Covariates of the spend per transaction (Gamma-Gamma: v_i =
+    /// v₀·exp(γ_sᵀz_i), so exp(γ) multiplies the expected spend); `clv
+    /// score`: default the spend model's.
+    #[arg(long, value_delimiter = ',')]
+    pub spend_covariates: Vec<String>,
 }
 
 impl CovariateFileArgs {
@@ -483,6 +488,7 @@ impl CovariateFileArgs {
         self.covariates.is_some()
             || !self.purchase_covariates.is_empty()
             || !self.dropout_covariates.is_empty()
+            || !self.spend_covariates.is_empty()
     }
 
     /// The purchase and dropout covariates `purchase` and `dropout` (column
@@ -500,7 +506,50 @@ impl CovariateFileArgs {
         dropout: &[String],
         customers: &[String],
     ) -> Result<(Covariates, Covariates)> {
-        let wanted = both_sets(purchase, dropout);
+        let sets = self.read_named(
+            path,
+            &[("purchase", purchase), ("dropout", dropout)],
+            customers,
+        )?;
+        let mut sets = sets.into_iter();
+        match (sets.next(), sets.next()) {
+            (Some(p), Some(d)) => Ok((p, d)),
+            _ => Err(Error::Format {
+                what: "covariates".to_string(),
+                message: "two covariate sets were asked for".to_string(),
+            }),
+        }
+    }
+
+    /// The spend covariates `names` of the file `path` (Gamma-Gamma,
+    /// [`clv::covariates::spend`]), joined as [`CovariateFileArgs::read_sets`]
+    /// joins them (process `spend`).
+    pub fn read_spend(
+        &self,
+        path: &Path,
+        names: &[String],
+        customers: &[String],
+    ) -> Result<Covariates> {
+        let mut sets = self.read_named(path, &[("spend", names)], customers)?;
+        Ok(sets
+            .pop()
+            .unwrap_or_else(|| Covariates::none(customers.len())))
+    }
+
+    /// One covariate set per `(process, names)` of the file `path`, joined
+    /// on the id (the errors of [`CovariateFileArgs::read_sets`]).
+    fn read_named(
+        &self,
+        path: &Path,
+        processes: &[(&str, &[String])],
+        customers: &[String],
+    ) -> Result<Vec<Covariates>> {
+        let mut wanted: Vec<&str> = Vec::new();
+        for n in processes.iter().flat_map(|(_, names)| names.iter()) {
+            if !wanted.contains(&n.as_str()) {
+                wanted.push(n);
+            }
+        }
         let file = read_csv_columns(path, Some(&self.covariate_id_col), &wanted)?;
         // Without the id column the ids would be row numbers: never join on them.
         let ids = file.ids_of(&self.covariate_id_col)?;
@@ -527,7 +576,10 @@ impl CovariateFileArgs {
                 e => e,
             })
         };
-        Ok((set("purchase", purchase)?, set("dropout", dropout)?))
+        processes
+            .iter()
+            .map(|(process, names)| set(process, names))
+            .collect()
     }
 }
 

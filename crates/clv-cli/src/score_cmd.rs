@@ -12,6 +12,7 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use clap::Args;
+use clv::covariates::spend::SpendCovariateModel;
 use clv::covariates::{CovariateModel, Covariates};
 use clv::fit::FitOptions;
 use clv::io::CsvColumns;
@@ -157,14 +158,96 @@ struct Scores {
     intervals: Option<Vec<(&'static str, Intervals)>>,
 }
 
+/// The spend model of `--spend-model`: a Gamma-Gamma model, or one with
+/// spend covariates (`clv fit gamma-gamma --covariates ... --spend-covariates
+/// ... --save`), scored with each customer's covariates from --covariates.
+enum SpendSource {
+    Plain(Box<AnyModel>),
+    Covariates(Box<SpendCovariateModel>),
+}
+
+impl SpendSource {
+    /// Reads `--spend-model`: a spend-covariate model's JSON has the keys
+    /// `base` and `effects` ([`SpendCovariateModel::from_json`]), anything
+    /// else is read as a Gamma-Gamma model ([`AnyModel::from_json_as`]).
+    fn load(path: &std::path::Path) -> Result<SpendSource> {
+        let text = read(path)?;
+        let value: serde_json::Value =
+            serde_json::from_str(&text).unwrap_or(serde_json::Value::Null);
+        if value.get("base").is_some() && value.get("effects").is_some() {
+            return SpendCovariateModel::from_json(&text)
+                .map(|m| SpendSource::Covariates(Box::new(m)));
+        }
+        AnyModel::from_json_as(ModelKind::GammaGamma, &text)
+            .map(|m| SpendSource::Plain(Box::new(m)))
+    }
+
+    /// The plain model (for parameter draws), or [`Error::Unsupported`].
+    fn plain(&self) -> Result<&AnyModel> {
+        match self {
+            SpendSource::Plain(m) => Ok(m),
+            SpendSource::Covariates(_) => Err(Error::Unsupported {
+                model: "Gamma-Gamma with spend covariates".to_string(),
+                operation: "intervals".to_string(),
+                reason: "parameter draws are there for the models without covariates only"
+                    .to_string(),
+            }),
+        }
+    }
+
+    /// Each customer's expected spend per transaction; with spend
+    /// covariates, each one's own, read from --covariates and joined on the
+    /// summary's id column.
+    fn expected_spend(
+        &self,
+        args: &ScoreArgs,
+        cols: &CsvColumns,
+        x: &[f64],
+        monetary: &[f64],
+    ) -> Result<Vec<f64>> {
+        let m = match self {
+            SpendSource::Plain(gg) if args.covariates.spend_covariates.is_empty() => {
+                return gg.expected_spend(x, monetary);
+            }
+            SpendSource::Plain(gg) => {
+                return Err(Error::Unsupported {
+                    model: gg.name().to_string(),
+                    operation: "spend_covariates".to_string(),
+                    reason: "the spend model was fitted without covariates (`clv fit gamma-gamma \
+                             --covariates FILE --spend-covariates ... --save` saves one with \
+                             them)"
+                        .to_string(),
+                });
+            }
+            SpendSource::Covariates(m) => m,
+        };
+        let cov = &args.covariates;
+        let path = cov.covariates.as_ref().ok_or_else(|| {
+            Error::invalid(
+                "covariates",
+                "(none)",
+                format!(
+                    "--covariates FILE: the spend model is a Gamma-Gamma with spend covariates \
+                     [{}], scored with each customer's own covariates",
+                    m.covariate_names().join(", ")
+                ),
+            )
+        })?;
+        let names = covariate_names("spend", &cov.spend_covariates, m.covariate_names())?;
+        let ids = cols.ids_of(&args.columns.id_col)?;
+        let z = cov.read_spend(path, &names, ids)?;
+        m.expected_spend(x, monetary, &z)
+    }
+}
+
 /// The spend model and the amounts, when both are there (notes on stderr
 /// say what is missing otherwise).
 fn spend_inputs<'a>(
     args: &ScoreArgs,
     cols: &'a CsvColumns,
-) -> Result<Option<(AnyModel, &'a [f64])>> {
+) -> Result<Option<(SpendSource, &'a [f64])>> {
     let spend_model = match &args.spend_model {
-        Some(p) => Some(AnyModel::from_json_as(ModelKind::GammaGamma, &read(p)?)?),
+        Some(p) => Some(SpendSource::load(p)?),
         None => None,
     };
     // Money values need amounts: without a spend model, or without the
@@ -232,7 +315,17 @@ pub fn run(args: &ScoreArgs) -> Result<()> {
 /// The scores of a registry model.
 fn score_plain(args: &ScoreArgs, any: &AnyModel, cols: &CsvColumns) -> Result<Scores> {
     let model = any.transaction("clv score")?;
-    if args.covariates.given() {
+    let cov = &args.covariates;
+    let spend_covariates = match &args.spend_model {
+        Some(p) => matches!(SpendSource::load(p)?, SpendSource::Covariates(_)),
+        None => false,
+    };
+    // a spend model with covariates reads them from --covariates
+    // (--spend-covariates for a plain spend model: the spend model's error)
+    let transaction_covariates = !cov.purchase_covariates.is_empty()
+        || !cov.dropout_covariates.is_empty()
+        || (!spend_covariates && cov.spend_covariates.is_empty() && cov.given());
+    if transaction_covariates {
         return Err(Error::Unsupported {
             model: any.name().to_string(),
             operation: "covariates".to_string(),
@@ -254,7 +347,7 @@ fn score_plain(args: &ScoreArgs, any: &AnyModel, cols: &CsvColumns) -> Result<Sc
     let spend_model = spend_inputs(args, cols)?;
     let value = match &spend_model {
         Some((gg, monetary)) => {
-            let spend = gg.expected_spend(x, monetary)?;
+            let spend = gg.expected_spend(args, cols, x, monetary)?;
             let clv = customer_lifetime_value(
                 model,
                 &spend,
@@ -277,7 +370,7 @@ fn score_plain(args: &ScoreArgs, any: &AnyModel, cols: &CsvColumns) -> Result<Sc
             args,
             level,
             any,
-            spend_model.as_ref().map(|(gg, _)| gg),
+            spend_model.as_ref().map(|(gg, _)| gg.plain()).transpose()?,
             [x, r, t],
             spend_model.as_ref().map(|&(_, m)| m),
         )?),
@@ -352,7 +445,7 @@ fn score_covariates(args: &ScoreArgs, m: &CovariateModel, cols: &CsvColumns) -> 
     let expected = m.expected_purchases(args.horizon, x, r, t, &purchase, &dropout)?;
     let value = match spend_inputs(args, cols)? {
         Some((gg, monetary)) => {
-            let spend = gg.expected_spend(x, monetary)?;
+            let spend = gg.expected_spend(args, cols, x, monetary)?;
             let unit = m.fit_info().and_then(|f| f.info.unit.as_deref());
             let ppm = periods_per_month(&resolve_unit(&[
                 ("freq", args.freq.as_deref()),

@@ -154,8 +154,10 @@ impl CovariateModelKind {
             .ok_or_else(|| Error::Unsupported {
                 model: kind.spec().name.to_string(),
                 operation: "covariates".to_string(),
-                reason: "static covariates are there for pareto-nbd, bg-nbd, mbg-nbd and ggom-nbd"
-                    .to_string(),
+                reason:
+                    "purchase and dropout covariates are there for pareto-nbd, bg-nbd, mbg-nbd \
+                         and ggom-nbd (spend covariates for gamma-gamma)"
+                        .to_string(),
             })
     }
 

@@ -49,6 +49,7 @@ __all__ = [
     "simulate",
     "simulate_spend",
     "simulate_survivors",
+    "SpendCovariateModel",
     "summarize",
     "tracking_series",
     "tracking_series_from_transactions",
@@ -132,6 +133,45 @@ class Model:
 _Intervals = Dict[str, Any]
 
 _CovSet = Tuple[List[str], List[_F64], Optional[List[str]]]
+
+@final
+class SpendCovariateModel:
+    """The Gamma-Gamma model with spend covariates
+    (``clv::covariates::spend::SpendCovariateModel``)."""
+
+    @staticmethod
+    def fit(
+        kind: str,
+        inputs: Sequence[_F64],
+        spend: _CovSet,
+        customer_ids: Optional[List[str]] = None,
+        weights: Optional[_F64] = None,
+        penalty: float = 0.0,
+        max_iterations: float = 1000.0,
+        gradient_tolerance: float = 1e-6,
+        unit: Optional[str] = None,
+    ) -> SpendCovariateModel: ...
+    @staticmethod
+    def check_model(kind: str) -> None: ...
+    @staticmethod
+    def from_params(base: Sequence[float], effects: Sequence[Tuple[str, float]]) -> SpendCovariateModel: ...
+    @staticmethod
+    def from_json(text: str) -> SpendCovariateModel: ...
+    def to_json(self) -> str: ...
+    def kind(self) -> str: ...
+    def name(self) -> str: ...
+    def params(self) -> List[Tuple[str, float]]: ...
+    def covariate_names(self) -> List[str]: ...
+    def effects(self) -> List[Tuple[str, float]]: ...
+    def penalty(self) -> float: ...
+    def std_errors(self) -> Optional[Dict[str, float]]: ...
+    def fit_info(self) -> Optional[Dict[str, Any]]: ...
+    def expected_spend(
+        self, customers: Sequence[_F64], spend: _CovSet, customer_ids: Optional[List[str]] = None
+    ) -> _F64: ...
+    def log_likelihood(
+        self, customers: Sequence[_F64], spend: _CovSet, customer_ids: Optional[List[str]] = None
+    ) -> _F64: ...
 
 @final
 class CovariateModel:

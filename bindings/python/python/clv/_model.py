@@ -288,7 +288,7 @@ class _FitsCustomers(Model):
     def fit(self, *inputs: Any, weights: Any = None, penalty: Any = 0.0, max_iterations: int = 1000,
             gradient_tolerance: float = 1e-6, unit: Optional[str] = None, purchase_covariates: Any = None,
             dropout_covariates: Any = None, covariate_names: Any = None, constrain_equal: Any = None,
-            **named: Any) -> Any:
+            spend_covariates: Any = None, **named: Any) -> Any:
         """Maximum-likelihood fit to the per-customer arrays of the model's
         ``inputs`` (positionally, then ``weights``, or by keyword); returns
         ``self``. ``weights`` are per-row customer counts; ``penalty`` is
@@ -304,7 +304,11 @@ class _FitsCustomers(Model):
         :class:`clv.covariates.CovariateModel` (this model stays as it was); then
         ``penalty`` is the L2 penalty on the effects, a number for both processes,
         ``(purchase, dropout)`` or ``{"purchase": ..., "dropout": ...}``, and
-        ``constrain_equal`` names covariates with one effect on both processes."""
+        ``constrain_equal`` names covariates with one effect on both processes.
+
+        With ``spend_covariates`` (Gamma-Gamma only), the fit is that of the spend model
+        with covariates and returns a :class:`clv.covariates.SpendCovariateModel`;
+        ``penalty`` is then the L2 penalty on the spend effects."""
         names = self._spec["inputs"]
         if len(inputs) == len(names) + 1 and weights is None:
             inputs, weights = inputs[:-1], inputs[-1]
@@ -312,6 +316,17 @@ class _FitsCustomers(Model):
         arrays, index, _ = customers(names, values)
         if unit is None:
             unit = data_unit(*values)
+        if spend_covariates is not None:
+            from . import covariates as cov
+
+            if purchase_covariates is not None or dropout_covariates is not None:
+                raise error("invalid spend_covariates: give spend covariates (Gamma-Gamma) or purchase and "
+                            "dropout covariates (transaction models), not both", field="spend_covariates")
+            if constrain_equal is not None:
+                raise error(f"invalid constrain_equal: {constrain_equal!r} (it applies to purchase and "
+                            "dropout covariates)", field="constrain_equal")
+            return cov.fit_spend(self._spec["key"], arrays, index, weights, spend_covariates, covariate_names,
+                                 penalty, max_iterations, gradient_tolerance, unit)
         if purchase_covariates is not None or dropout_covariates is not None:
             from . import covariates as cov
 
@@ -319,8 +334,8 @@ class _FitsCustomers(Model):
                            covariate_names, penalty, constrain_equal, max_iterations, gradient_tolerance, unit)
         for option, given in (("constrain_equal", constrain_equal), ("covariate_names", covariate_names)):
             if given is not None:
-                raise error(f"invalid {option}: {given!r} (it applies to a fit with purchase_covariates "
-                            "or dropout_covariates)", field=option)
+                raise error(f"invalid {option}: {given!r} (it applies to a fit with purchase_covariates, "
+                            "dropout_covariates or spend_covariates)", field=option)
         if isinstance(penalty, (tuple, list, dict)):
             raise error(f"invalid penalty: {penalty!r} (a pair or dict is the penalty of a fit with "
                         "covariates; without covariates, one number)", field="penalty")

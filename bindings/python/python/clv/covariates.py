@@ -29,7 +29,7 @@ import numpy as np
 from . import _clv
 from ._convert import _is_pandas, _is_polars, _refuse_non_numbers, customers, error, number, result, to_f64
 
-__all__ = ["CovariateModel", "DynamicCovariateData", "fit_dynamic"]
+__all__ = ["CovariateModel", "DynamicCovariateData", "SpendCovariateModel", "fit_dynamic"]
 
 #: One covariate set as the native module takes it: names, columns, row ids.
 _Set = Tuple[List[str], List[np.ndarray], Optional[List[str]]]
@@ -299,10 +299,12 @@ class CovariateModel:
 
     def customer_params(self, purchase_covariates: Any = None, dropout_covariates: Any = None,
                         covariate_names: Any = None) -> np.ndarray:
-        """Each row's own parameters ``(r, alpha_i, s, beta_i)`` / ``(r, alpha_i, a_i, b_i)``, shape (n, 4)."""
+        """Each row's own parameters in the order of :attr:`params` (``(r, alpha_i, s, beta_i)``,
+        ``(r, alpha_i, a_i, b_i)`` or ``(r, alpha_i, b, s, beta_i)``), shape (n, number of parameters)."""
         p, d = _positional(*_sets(purchase_covariates, dropout_covariates, covariate_names))
         n = len(p[1][0]) if p[1] else (len(d[1][0]) if d[1] else 0)
-        return np.asarray(self._core.customer_params(p, d, n), dtype=np.float64).reshape(-1, 4)
+        k = len(self._core.params())
+        return np.asarray(self._core.customer_params(p, d, n), dtype=np.float64).reshape(-1, k)
 
     # -- time-varying covariates (Pareto/NBD) ----------------------------------------
     def _dynamic(self, method: str, name: str, data: "DynamicCovariateData", *first: float) -> Any:
@@ -351,6 +353,159 @@ class CovariateModel:
 
     __hash__ = None  # type: ignore[assignment]
 
+
+
+def fit_spend(kind: str, arrays: List[np.ndarray], index: Any, weights: Any, spend_covariates: Any,
+              covariate_names: Any, penalty: Any, max_iterations: int, gradient_tolerance: float,
+              unit: Optional[str]) -> "SpendCovariateModel":
+    """The spend-covariate fit behind ``GammaGamma().fit(..., spend_covariates=...)``
+    (``kind`` the registry key: the core refuses any model but Gamma-Gamma)."""
+    names = _names_for("spend", covariate_names)
+    z = covariate_set("spend", spend_covariates, names)
+    ids = [str(i) for i in index] if index is not None and z[2] is not None else None
+    if ids is None:
+        z = (z[0], z[1], None)
+    w = None
+    if weights is not None:
+        w = np.ascontiguousarray(to_f64("weights", weights))
+        if w.ndim == 0:
+            w = np.full(arrays[0].shape[0], float(w))
+    lam = 0.0 if penalty is None else number("penalty", penalty)
+    core = _clv.SpendCovariateModel.fit(
+        kind, arrays, z, customer_ids=ids, weights=w, penalty=lam, max_iterations=float(max_iterations),
+        gradient_tolerance=float(gradient_tolerance), unit=unit,
+    )
+    return SpendCovariateModel(core)
+
+
+class SpendCovariateModel:
+    """The Gamma-Gamma spend model with spend covariates: returned by
+    ``clv.GammaGamma().fit(frequency, monetary_value, spend_covariates=...)``, or built with
+    :meth:`from_params` / :meth:`from_json`.
+
+    The link (``docs/covariates.md``, the core module ``clv::covariates::spend``) scales
+    the rate v of the gamma of each customer's nu: ``v_i = v0 * exp(g . z_i)``, so
+    ``exp(g_k)`` multiplies the expected spend per transaction ``p v_i / (q - 1)``.
+    :attr:`params` are ``p, q, v`` (v at z = 0), :attr:`covariate_effects` the gammas by
+    name. Predictions take each customer's covariates, with the model's names in order
+    (a pandas frame is joined on the customers' index)."""
+
+    _core: _clv.SpendCovariateModel
+
+    def __init__(self, core: _clv.SpendCovariateModel) -> None:
+        self._core = core
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, float], effects: Optional[Mapping[str, float]] = None
+                    ) -> "SpendCovariateModel":
+        """A model with known parameters: ``params`` = ``{"p", "q", "v"}``, the effects by
+        covariate name (in the order the predictions take them)."""
+        names = ["p", "q", "v"]
+        unknown = [k for k in params if k not in names]
+        missing = [n for n in names if n not in params]
+        if unknown or missing:
+            bad = (unknown or missing)[0]
+            raise error(f"invalid parameter {bad!r} (expected p, q, v)", field=bad)
+        base = [number(n, params[n]) for n in names]
+        pairs = [(str(k), number(f"spend_{k}", v)) for k, v in (effects or {}).items()]
+        return cls(_clv.SpendCovariateModel.from_params(base, pairs))
+
+    @classmethod
+    def from_json(cls, text: str) -> "SpendCovariateModel":
+        """Reads a model written by :meth:`to_json`."""
+        return cls(_clv.SpendCovariateModel.from_json(text))
+
+    def to_json(self) -> str:
+        """The model as JSON (``format_version`` 1, the core's format)."""
+        return self._core.to_json()
+
+    @property
+    def kind(self) -> str:
+        """The registry key of the plain model: ``"gamma_gamma"``."""
+        return self._core.kind()
+
+    @property
+    def name(self) -> str:
+        """``"Gamma-Gamma with spend covariates"``."""
+        return self._core.name()
+
+    @property
+    def params(self) -> Dict[str, float]:
+        """``p``, ``q`` and ``v`` (its value at z = 0)."""
+        return {k: float(v) for k, v in self._core.params()}
+
+    @property
+    def covariate_names(self) -> List[str]:
+        """The spend covariates' names, in the order predictions take them."""
+        return list(self._core.covariate_names())
+
+    @property
+    def covariate_effects(self) -> Dict[str, float]:
+        """The effects by name (``exp(effect)`` multiplies the expected spend)."""
+        return dict(self._core.effects())
+
+    @property
+    def penalty(self) -> float:
+        """The L2 penalty on the effects of the fit (0 for ``from_params``)."""
+        return float(self._core.penalty())
+
+    @property
+    def std_errors(self) -> Optional[Dict[str, float]]:
+        """Standard errors by name (``p``, ``q``, ``v``, ``spend_NAME``); ``None`` for
+        ``from_params``."""
+        se = self._core.std_errors()
+        return None if se is None else {k: float(v) for k, v in se.items()}
+
+    @property
+    def fit_info(self) -> Optional[Dict[str, Any]]:
+        """The fit report (as :attr:`CovariateModel.fit_info`; ``left_out`` lists the repeat
+        customers with mean spend 0, as the plain fit). ``None`` for ``from_params``."""
+        return self._core.fit_info()
+
+    @property
+    def log_likelihood(self) -> Optional[float]:
+        """The (unpenalised) log-likelihood at the optimum; ``None`` for ``from_params``."""
+        info = self._core.fit_info()
+        return None if info is None else float(info["log_likelihood"])
+
+    def _call(self, method: str, name: str, frequency: Any, monetary_value: Any, spend_covariates: Any,
+              covariate_names: Any) -> Any:
+        arrays, index, scalar = customers(["frequency", "monetary_value"], [frequency, monetary_value])
+        z = covariate_set("spend", spend_covariates, covariate_names)
+        ids = [str(i) for i in index] if index is not None and z[2] is not None else None
+        if ids is None:
+            z = (z[0], z[1], None)
+        out = getattr(self._core, method)(arrays, z, customer_ids=ids)
+        return result(out, index, scalar, name)
+
+    def expected_spend(self, frequency: Any, monetary_value: Any, spend_covariates: Any = None,
+                       covariate_names: Any = None) -> Any:
+        """The conditional expected spend per transaction of each customer (Fader & Hardie 2013,
+        eq. 5, at their own v_i); the mean of their covariate cell without repeat spend."""
+        return self._call("expected_spend", "expected_spend", frequency, monetary_value, spend_covariates,
+                          covariate_names)
+
+    def customer_log_likelihood(self, frequency: Any, monetary_value: Any, spend_covariates: Any = None,
+                                covariate_names: Any = None) -> Any:
+        """Per-customer ``ln f(zbar | x)`` with each customer's covariates (x > 0, zbar > 0)."""
+        return self._call("log_likelihood", "log_likelihood", frequency, monetary_value, spend_covariates,
+                          covariate_names)
+
+    def __getstate__(self) -> Dict[str, Any]:
+        return {"json": self._core.to_json()}
+
+    def __setstate__(self, state: Dict[str, Any]) -> None:
+        self._core = _clv.SpendCovariateModel.from_json(state["json"])
+
+    def __repr__(self) -> str:
+        return repr(self._core)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, SpendCovariateModel):
+            return NotImplemented
+        return bool(self.to_json() == other.to_json())
+
+    __hash__ = None  # type: ignore[assignment]
 
 
 class DynamicCovariateData:

@@ -7,7 +7,7 @@ from ._model import Model as Model
 from ._model import RetentionModel as RetentionModel
 from ._model import SpendModel as SpendModel
 from ._model import TransactionModel as TransactionModel
-from .covariates import CovariateModel
+from .covariates import CovariateModel, SpendCovariateModel
 from .uncertainty import GroupedPosterior, Posterior
 
 _S = TypeVar("_S")
@@ -74,6 +74,12 @@ class BetaGeo(_TransactionOnFrequencyRecencyT):
 
 class ModifiedBetaGeo(_TransactionOnFrequencyRecencyT):
     """MBG/NBD (Batislam, Denizel & Filiztekin (2007), IJRM 24(3)); parameters r, alpha, a, b."""
+    @overload  # type: ignore[override]
+    def fit(self: _S, frequency: Any, recency: Any, T: Any, weights: Any = ..., *, penalty: float = ..., max_iterations: int = ..., gradient_tolerance: float = ..., unit: Optional[str] = ..., purchase_covariates: None = ..., dropout_covariates: None = ...) -> _S: ...
+    @overload
+    def fit(self, frequency: Any, recency: Any, T: Any, weights: Any = ..., *, purchase_covariates: Any, dropout_covariates: Any = ..., covariate_names: Any = ..., penalty: Any = ..., constrain_equal: Optional[Sequence[str]] = ..., max_iterations: int = ..., gradient_tolerance: float = ..., unit: Optional[str] = ...) -> CovariateModel: ...
+    @overload
+    def fit(self, frequency: Any, recency: Any, T: Any, weights: Any = ..., *, purchase_covariates: None = ..., dropout_covariates: Any, covariate_names: Any = ..., penalty: Any = ..., constrain_equal: Optional[Sequence[str]] = ..., max_iterations: int = ..., gradient_tolerance: float = ..., unit: Optional[str] = ...) -> CovariateModel: ...
     @classmethod
     def from_params(cls, *, r: float, alpha: float, a: float, b: float) -> ModifiedBetaGeo: ...  # type: ignore[override]
 
@@ -90,6 +96,12 @@ class ParetoNBD(_TransactionOnFrequencyRecencyT):
 
 class GammaGompertzNBD(_TransactionOnFrequencyRecencyT):
     """GGom/NBD (Bemmaor & Glady (2012), Management Science 58(5)); parameters r, alpha, b, s, beta."""
+    @overload  # type: ignore[override]
+    def fit(self: _S, frequency: Any, recency: Any, T: Any, weights: Any = ..., *, penalty: float = ..., max_iterations: int = ..., gradient_tolerance: float = ..., unit: Optional[str] = ..., purchase_covariates: None = ..., dropout_covariates: None = ...) -> _S: ...
+    @overload
+    def fit(self, frequency: Any, recency: Any, T: Any, weights: Any = ..., *, purchase_covariates: Any, dropout_covariates: Any = ..., covariate_names: Any = ..., penalty: Any = ..., constrain_equal: Optional[Sequence[str]] = ..., max_iterations: int = ..., gradient_tolerance: float = ..., unit: Optional[str] = ...) -> CovariateModel: ...
+    @overload
+    def fit(self, frequency: Any, recency: Any, T: Any, weights: Any = ..., *, purchase_covariates: None = ..., dropout_covariates: Any, covariate_names: Any = ..., penalty: Any = ..., constrain_equal: Optional[Sequence[str]] = ..., max_iterations: int = ..., gradient_tolerance: float = ..., unit: Optional[str] = ...) -> CovariateModel: ...
     @classmethod
     def from_params(cls, *, r: float, alpha: float, b: float, s: float, beta: float) -> GammaGompertzNBD: ...  # type: ignore[override]
 
@@ -100,6 +112,10 @@ class BetaGeoBetaBinom(_TransactionOnFrequencyRecencyNPeriods):
 
 class GammaGamma(_SpendOnFrequencyMonetaryValue):
     """Gamma-Gamma (Fader & Hardie (2013), The Gamma-Gamma Model of Monetary Value); parameters p, q, v."""
+    @overload  # type: ignore[override]
+    def fit(self: _S, frequency: Any, monetary_value: Any, weights: Any = ..., *, penalty: float = ..., max_iterations: int = ..., gradient_tolerance: float = ..., unit: Optional[str] = ..., spend_covariates: None = ...) -> _S: ...
+    @overload
+    def fit(self, frequency: Any, monetary_value: Any, weights: Any = ..., *, spend_covariates: Any, covariate_names: Any = ..., penalty: float = ..., max_iterations: int = ..., gradient_tolerance: float = ..., unit: Optional[str] = ...) -> SpendCovariateModel: ...
     @classmethod
     def from_params(cls, *, p: float, q: float, v: float) -> GammaGamma: ...  # type: ignore[override]
 
