@@ -192,6 +192,7 @@ macro_rules! covariate_methods {
             $(
                 #[doc = $doc]
                 #[pyo3(signature = ($($s,)* customers, purchase, dropout, customer_ids=None))]
+                #[allow(clippy::too_many_arguments)] // the scalars, the customers and both sets
                 fn $name<'py>(
                     &self,
                     py: Python<'py>,
@@ -433,6 +434,21 @@ covariate_methods!({
         enter_array(py, || self.inner.expected_purchases_new(horizon, &p, &d))
     }
 
+    /// P(X(horizon) = n) of a new customer with each of the `n_rows` rows'
+    /// covariates.
+    fn prob_purchases<'py>(
+        &self,
+        py: Python<'py>,
+        n: f64,
+        horizon: f64,
+        purchase: CovSet<'py>,
+        dropout: CovSet<'py>,
+        n_rows: usize,
+    ) -> Out<'py> {
+        let (p, d) = both(&purchase, &dropout, n_rows, None)?;
+        enter_array(py, || self.inner.prob_purchases(n, horizon, &p, &d))
+    }
+
     /// `Pareto/NBD with static covariates(r=..., ...; purchase {...}, dropout {...})`.
     fn __repr__(&self) -> String {
         fn list<N: std::fmt::Display>(v: impl IntoIterator<Item = (N, f64)>) -> String {
@@ -450,6 +466,10 @@ covariate_methods!({
     expected_purchases(horizon) |m, [x, tx, t], p, d| m.expected_purchases(horizon, x, tx, t, p, d);
     "Per-customer log-likelihood, with each one's covariates."
     log_likelihood() |m, [x, tx, t], p, d| m.log_likelihood(x, tx, t, p, d);
+    "P(X(T, T + horizon) = n | x, t_x, T) per customer, with each one's covariates."
+    prob_purchases_conditional(n, horizon) |m, [x, tx, t], p, d| m.prob_purchases_conditional(n, horizon, x, tx, t, p, d);
+    "Discounted expected residual transactions per customer (Pareto/NBD), with each one's covariates."
+    dert(discount) |m, [x, tx, t], p, d| m.dert(discount, x, tx, t, p, d);
 );
 
 /// The Gamma-Gamma model with spend covariates (fitted or given),

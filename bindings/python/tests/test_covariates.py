@@ -188,6 +188,42 @@ def test_predictions_use_each_customers_covariates(apparel):
     np.testing.assert_allclose(cp[:, 1], expected_alpha.to_numpy(), rtol=1e-14)
 
 
+def test_pmf_conditional_pmf_and_dert_with_covariates(apparel):
+    """The PMF of a new customer, the conditional PMF and DERT with each row's covariates are the
+    plain model's at that row's parameters; the new-customer PMF sums to 1 with mean E[X(t)]; a
+    model without DERT or a conditional PMF says NOT_SUPPORTED (the plain model's error)."""
+    s, cov = apparel
+    zs = cov[["Gender", "Channel"]].loc[s.index]
+    x, tx, t = s["frequency"], s["recency"], s["T"]
+    m = clv.CovariateModel.from_params("pareto_nbd", {"r": 1.6, "alpha": 110.0, "s": 1.9, "beta": 50.0},
+                                       purchase={"Gender": 0.45, "Channel": 0.83}, dropout={"Channel": 0.5})
+    zd = zs[["Channel"]]
+    pmf = m.prob_purchases(2, 52, zs, zd)
+    cond = m.prob_purchases_conditional(1, 52, x, tx, t, purchase_covariates=zs, dropout_covariates=zd)
+    dert = m.dert(0.01, x, tx, t, purchase_covariates=zs, dropout_covariates=zd)
+    cp = m.customer_params(zs, zd)
+    for i in [0, 3, 42, 599]:
+        r, a, sh, b = cp[i]
+        plain = clv.ParetoNBD.from_params(r=r, alpha=a, s=sh, beta=b)
+        xi, txi, ti = x.iloc[i], tx.iloc[i], t.iloc[i]
+        assert pmf[i] == plain.prob_purchases(2, 52)
+        assert cond.iloc[i] == plain.prob_purchases_conditional(1, 52, xi, txi, ti)
+        assert dert.iloc[i] == plain.dert(0.01, xi, txi, ti)
+    one = zs.iloc[[7]]
+    probs = np.array([m.prob_purchases(n, 52, one, one[["Channel"]])[0] for n in range(300)])
+    assert abs(probs.sum() - 1) < 1e-9
+    mean = float((np.arange(300) * probs).sum())
+    assert abs(mean - m.expected_purchases_new(52, one, one[["Channel"]])[0]) < 1e-7 * mean
+    bg = clv.CovariateModel.from_params("bg_nbd", {"r": 0.25, "alpha": 4.0, "a": 0.8, "b": 2.5},
+                                        purchase={"Gender": 0.5})
+    with pytest.raises(clv.ClvError) as e:
+        bg.dert(0.01, x, tx, t, purchase_covariates=zs[["Gender"]])
+    assert e.value.code == "NOT_SUPPORTED"
+    with pytest.raises(clv.ClvError) as e:
+        m.prob_purchases(1.5, 52, zs, zd)
+    assert e.value.field == "n"
+
+
 def test_from_params_bg_nbd_links():
     m = clv.CovariateModel.from_params("BetaGeo", {"r": 0.25, "alpha": 4.0, "a": 0.8, "b": 2.5},
                                        purchase={"z": 0.5}, dropout={"z": -0.3})

@@ -1775,6 +1775,77 @@ impl CovariateModel {
         })
     }
 
+    /// P(X(h) = n) of a new customer with each row's covariates (the PMF of
+    /// the plain model at that row's parameters); `n` a whole number given
+    /// as a float (as the bindings pass it).
+    ///
+    /// # Errors
+    /// As [`CovariateModel::customer_params`]; `n` ([`Error::InvalidValue`]
+    /// for a negative, fractional or huge count) and `h` as the plain
+    /// model's.
+    pub fn prob_purchases(
+        &self,
+        n: f64,
+        h: f64,
+        purchase: &Covariates,
+        dropout: &Covariates,
+    ) -> Result<Vec<f64>> {
+        let n = crate::models::whole_count("n", n)?;
+        self.per_customer(purchase, dropout, purchase.len(), |m, _| {
+            m.prob_purchases(n, h)
+        })
+    }
+
+    /// P(X(T, T+h) = n | x, t_x, T) per customer, with that customer's
+    /// covariates (the plain model's conditional PMF).
+    ///
+    /// # Errors
+    /// As [`CovariateModel::prob_purchases`] and
+    /// [`CovariateModel::prob_alive`].
+    #[allow(clippy::too_many_arguments)] // the customers' arrays and both sets, as every prediction
+    pub fn prob_purchases_conditional(
+        &self,
+        n: f64,
+        h: f64,
+        frequency: &[f64],
+        recency: &[f64],
+        t: &[f64],
+        purchase: &Covariates,
+        dropout: &Covariates,
+    ) -> Result<Vec<f64>> {
+        let n = crate::models::whole_count("n", n)?;
+        self.each_customer(
+            [frequency, recency, t],
+            purchase,
+            dropout,
+            |m, x, tx, tt| m.prob_purchases_conditional(n, h, x, tx, tt),
+        )
+    }
+
+    /// Discounted expected residual transactions per customer, with that
+    /// customer's covariates, where the plain model has them in closed form
+    /// (Pareto/NBD: continuous rate δ per unit).
+    ///
+    /// # Errors
+    /// As [`CovariateModel::prob_alive`]; [`Error::Unsupported`] for a
+    /// model without DERT (BG/NBD, MBG/NBD, GGom/NBD).
+    pub fn dert(
+        &self,
+        discount: f64,
+        frequency: &[f64],
+        recency: &[f64],
+        t: &[f64],
+        purchase: &Covariates,
+        dropout: &Covariates,
+    ) -> Result<Vec<f64>> {
+        self.each_customer(
+            [frequency, recency, t],
+            purchase,
+            dropout,
+            |m, x, tx, tt| m.dert(discount, x, tx, tt),
+        )
+    }
+
     /// Per-customer log-likelihood `ln Lᵢ` with each customer's covariates.
     ///
     /// # Errors

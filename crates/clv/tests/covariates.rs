@@ -847,6 +847,19 @@ fn predictions_and_json() {
         let e = m.expected_purchases(52.0, x, tx, t, &z, &z).unwrap();
         let en = m.expected_purchases_new(52.0, &z, &z).unwrap();
         let cp = m.customer_params(&z, &z).unwrap();
+        let pmf2 = m.prob_purchases(2.0, 52.0, &z, &z).unwrap();
+        // where the plain model has them (an Unsupported error otherwise)
+        let cond1 = m.prob_purchases_conditional(1.0, 52.0, x, tx, t, &z, &z);
+        let dert = m.dert(0.01, x, tx, t, &z, &z);
+        let dert = match kind {
+            Pnbd => dert.unwrap(),
+            _ => {
+                assert_eq!(dert.unwrap_err().code(), "NOT_SUPPORTED");
+                Vec::new()
+            }
+        };
+        let bad_n = m.prob_purchases(1.5, 52.0, &z, &z).unwrap_err();
+        assert_eq!(bad_n.field(), Some("n"));
         for i in [0, 1, 7, 42, 599] {
             let (zg, zc) = (z.row(i)[0], z.row(i)[1]);
             let alpha = base[1] * (-(0.45 * zg + 0.83 * zc)).exp();
@@ -873,7 +886,30 @@ fn predictions_and_json() {
                 plain.expected_purchases(52.0, &xi, &txi, &ti).unwrap()[0]
             );
             assert_eq!(en[i], plain.expected_purchases_new(52.0).unwrap());
+            assert_eq!(pmf2[i], plain.prob_purchases(2, 52.0).unwrap());
+            match (
+                &cond1,
+                plain.prob_purchases_conditional(1, 52.0, &xi, &txi, &ti),
+            ) {
+                (Ok(c), Ok(p)) => assert_eq!(c[i], p[0]),
+                (Err(a), Err(b)) => assert_eq!((a.code(), a.field()), (b.code(), b.field())),
+                (a, b) => panic!("{kind:?}: {a:?} vs {b:?}"),
+            }
+            if kind == Pnbd {
+                assert_eq!(dert[i], plain.dert(0.01, &xi, &txi, &ti).unwrap()[0]);
+            }
         }
+        // the PMF of a new customer sums to 1 and its mean is E[X(h)]
+        // (an independent check of the per-row parameters: row 7)
+        let row7 = z.select(&[7]);
+        let (mut total, mut mean) = (0.0, 0.0);
+        for n in 0..400 {
+            let p = m.prob_purchases(f64::from(n), 52.0, &row7, &row7).unwrap()[0];
+            total += p;
+            mean += f64::from(n) * p;
+        }
+        assert!((total - 1.0).abs() < 1e-9, "{kind:?}: sum {total}");
+        assert!(rel(mean, en[7]) < 1e-7, "{kind:?}: {mean} vs {}", en[7]);
         let back = CovariateModel::from_json(&m.to_json().unwrap()).unwrap();
         assert_eq!(back, m);
     }

@@ -230,6 +230,24 @@ class CovariateModel:
         self, customers: Sequence[_F64], purchase: _CovSet, dropout: _CovSet, customer_ids: Optional[List[str]] = None
     ) -> _F64: ...
     def expected_purchases_new(self, horizon: float, purchase: _CovSet, dropout: _CovSet, n: int) -> _F64: ...
+    def prob_purchases(self, n: float, horizon: float, purchase: _CovSet, dropout: _CovSet, n_rows: int) -> _F64: ...
+    def prob_purchases_conditional(
+        self,
+        n: float,
+        horizon: float,
+        customers: Sequence[_F64],
+        purchase: _CovSet,
+        dropout: _CovSet,
+        customer_ids: Optional[List[str]] = None,
+    ) -> _F64: ...
+    def dert(
+        self,
+        discount: float,
+        customers: Sequence[_F64],
+        purchase: _CovSet,
+        dropout: _CovSet,
+        customer_ids: Optional[List[str]] = None,
+    ) -> _F64: ...
     @staticmethod
     def fit_dynamic(
         data: DynamicData,

@@ -290,6 +290,28 @@ class CovariateModel:
         return self._call("log_likelihood", "log_likelihood", frequency, recency, T, purchase_covariates,
                           dropout_covariates, covariate_names)
 
+    def prob_purchases_conditional(self, n: int, t: float, frequency: Any, recency: Any, T: Any,
+                                   purchase_covariates: Any = None, dropout_covariates: Any = None,
+                                   covariate_names: Any = None) -> Any:
+        """P(n purchases in (T, T + t] | x, t_x, T) per customer, with each customer's covariates
+        (where the plain model has it; ``NOT_SUPPORTED`` otherwise)."""
+        return self._call("prob_purchases_conditional", "prob_purchases_conditional", frequency, recency, T,
+                          purchase_covariates, dropout_covariates, covariate_names, number("n", n), number("t", t))
+
+    def dert(self, discount: float, frequency: Any, recency: Any, T: Any, purchase_covariates: Any = None,
+             dropout_covariates: Any = None, covariate_names: Any = None) -> Any:
+        """Discounted expected residual transactions per customer (Pareto/NBD: continuous rate per
+        time unit), with each customer's covariates; ``NOT_SUPPORTED`` for the other models."""
+        return self._call("dert", "dert", frequency, recency, T, purchase_covariates, dropout_covariates,
+                          covariate_names, number("discount", discount))
+
+    def prob_purchases(self, n: int, t: float, purchase_covariates: Any = None, dropout_covariates: Any = None,
+                       covariate_names: Any = None) -> np.ndarray:
+        """P(X(t) = n) of a new customer with each row's covariates (one value per row)."""
+        p, d = _positional(*_sets(purchase_covariates, dropout_covariates, covariate_names))
+        rows = len(p[1][0]) if p[1] else (len(d[1][0]) if d[1] else 0)
+        return np.asarray(self._core.prob_purchases(number("n", n), number("t", t), p, d, rows))
+
     def expected_purchases_new(self, t: float, purchase_covariates: Any = None, dropout_covariates: Any = None,
                                covariate_names: Any = None) -> np.ndarray:
         """E[X(t)] of a new customer with each row's covariates (one value per row)."""
