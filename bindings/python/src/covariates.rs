@@ -67,6 +67,28 @@ type PerCustomer<'a> = &'a (
 /// Effects by covariate name, in the covariates' order.
 type Effects = Vec<(String, f64)>;
 
+/// `name=value, ...` (4 decimals), for `__repr__`.
+fn named_text<N: std::fmt::Display>(v: impl IntoIterator<Item = (N, f64)>) -> String {
+    let items: Vec<String> = v.into_iter().map(|(n, x)| format!("{n}={x:.4}")).collect();
+    items.join(", ")
+}
+
+/// The fit report of a covariate model as Python's `fit_info` dict: the
+/// keys of `Model.fit_info`, plus `param_names` and
+/// `penalized_log_likelihood`; None for a model built from parameters.
+fn fit_info_dict<'py>(
+    py: Python<'py>,
+    f: Option<&clv::covariates::CovariateFitInfo>,
+) -> PyResult<Option<Bound<'py, PyDict>>> {
+    let Some(f) = f else {
+        return Ok(None);
+    };
+    let d = Wrap(&f.info).into_pyobject(py)?;
+    d.set_item("param_names", f.param_names.clone())?;
+    d.set_item("penalized_log_likelihood", f.penalized_log_likelihood)?;
+    Ok(Some(d))
+}
+
 /// A Pareto/NBD, BG/NBD, MBG/NBD or GGom/NBD model with static covariates (fitted or given).
 #[pyclass(module = "clv._clv", name = "CovariateModel", frozen)]
 pub(crate) struct PyCovariateModel {
@@ -398,13 +420,7 @@ covariate_methods!({
     /// `param_names`, plus `param_names` and `penalized_log_likelihood`);
     /// None for a model built from parameters.
     fn fit_info<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyDict>>> {
-        let Some(f) = self.inner.fit_info() else {
-            return Ok(None);
-        };
-        let d = Wrap(&f.info).into_pyobject(py)?;
-        d.set_item("param_names", f.param_names.clone())?;
-        d.set_item("penalized_log_likelihood", f.penalized_log_likelihood)?;
-        Ok(Some(d))
+        fit_info_dict(py, self.inner.fit_info())
     }
 
     /// Each customer's own parameters, one row per customer (the base
@@ -451,13 +467,9 @@ covariate_methods!({
 
     /// `Pareto/NBD with static covariates(r=..., ...; purchase {...}, dropout {...})`.
     fn __repr__(&self) -> String {
-        fn list<N: std::fmt::Display>(v: impl IntoIterator<Item = (N, f64)>) -> String {
-            let items: Vec<String> = v.into_iter().map(|(n, x)| format!("{n}={x:.4}")).collect();
-            items.join(", ")
-        }
         let (p, d) = self.effects();
-        let (name, base) = (self.name(), list(self.params()));
-        format!("{name}({base}; purchase [{}], dropout [{}])", list(p), list(d))
+        let (name, base) = (self.name(), named_text(self.params()));
+        format!("{name}({base}; purchase [{}], dropout [{}])", named_text(p), named_text(d))
     }
 }
     "P(alive at T | x, t_x, T) per customer, with each one's covariates."
@@ -607,13 +619,7 @@ impl PySpendCovariateModel {
     /// The fit report (as `CovariateModel.fit_info`); None for a model
     /// built from parameters.
     fn fit_info<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyDict>>> {
-        let Some(f) = self.inner.fit_info() else {
-            return Ok(None);
-        };
-        let d = Wrap(&f.info).into_pyobject(py)?;
-        d.set_item("param_names", f.param_names.clone())?;
-        d.set_item("penalized_log_likelihood", f.penalized_log_likelihood)?;
-        Ok(Some(d))
+        fit_info_dict(py, self.inner.fit_info())
     }
 
     /// The conditional expected spend per transaction of each customer,
@@ -647,15 +653,11 @@ impl PySpendCovariateModel {
 
     /// `Gamma-Gamma with spend covariates(p=..., q=..., v=...; spend [...])`.
     fn __repr__(&self) -> String {
-        fn list<N: std::fmt::Display>(v: impl IntoIterator<Item = (N, f64)>) -> String {
-            let items: Vec<String> = v.into_iter().map(|(n, x)| format!("{n}={x:.4}")).collect();
-            items.join(", ")
-        }
         format!(
             "{}({}; spend [{}])",
             self.name(),
-            list(self.params()),
-            list(self.effects())
+            named_text(self.params()),
+            named_text(self.effects())
         )
     }
 }

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 use clv::covariates::spend::{SpendCovariateModel, SpendCovariateOptions};
-use clv::covariates::{CovariateModel, CovariateModelKind, CovariateOptions};
+use clv::covariates::{CovariateFitInfo, CovariateModel, CovariateModelKind, CovariateOptions};
 use clv::fit::{FitInfo, FitOptions};
 use clv::models::{AnyModel, Family, ModelInfo, ModelKind};
 use clv::time::TimeUnit;
@@ -76,16 +76,10 @@ const FREQ_NOTE: &str = "note: a summary CSV does not say its time unit: give --
 
 /// Fits the model the arguments ask for ([`ModelData::with_inputs`]).
 pub fn fit(args: &FitArgs) -> Result<Fitted> {
-    let penalty = match penalties(&args.penalty)?[..] {
-        [p] => p,
-        _ => {
-            return Err(Error::invalid(
-                "penalty",
-                &args.penalty,
-                "one number (P,D penalties are those of --covariates)",
-            ));
-        }
-    };
+    let penalty = one_penalty(
+        &args.penalty,
+        "one number (P,D penalties are those of --covariates)",
+    )?;
     let options = FitOptions {
         penalty,
         unit: args.freq.as_deref().map(TimeUnit::parse).transpose()?,
@@ -156,6 +150,14 @@ fn fit_doc(info: &FitInfo, own: Value) -> Value {
         doc.extend(o);
     }
     Value::Object(doc)
+}
+
+/// The one number of `--penalty` (`expected` says why `P,D` is refused).
+fn one_penalty(text: &str, expected: &str) -> Result<f64> {
+    match penalties(text)?[..] {
+        [p] => Ok(p),
+        _ => Err(Error::invalid("penalty", text, expected)),
+    }
 }
 
 /// The numbers of `--penalty`: one, or `P,D`.
@@ -238,16 +240,10 @@ pub fn fit_spend(
             "no constraint (it ties purchase and dropout effects)",
         ));
     }
-    let penalty = match penalties(&args.penalty)?[..] {
-        [p] => p,
-        _ => {
-            return Err(Error::invalid(
-                "penalty",
-                &args.penalty,
-                "one number (the penalty on the spend effects)",
-            ));
-        }
-    };
+    let penalty = one_penalty(
+        &args.penalty,
+        "one number (the penalty on the spend effects)",
+    )?;
     let options = SpendCovariateOptions {
         penalty,
         fit: FitOptions {
@@ -267,21 +263,30 @@ pub fn fit_spend(
     })
 }
 
-/// The JSON of `clv fit gamma-gamma --covariates ... --json`: the keys of
-/// every fit report, `params` (p, q, v₀), `"covariates": {"spend": {NAME:
-/// effect}}`, the standard errors (`spend_NAME` for the effects), the 95%
-/// intervals and the customers left out (repeat customers with mean spend 0).
-pub fn spend_json(model: &SpendCovariateModel, ids: &[String]) -> Result<Value> {
-    let fi = model.fit_info().ok_or_else(|| Error::Format {
+/// A covariate model's fit report (an error for a model without one) and
+/// its 95% intervals by parameter name.
+fn fit_and_intervals(
+    fit: Option<&CovariateFitInfo>,
+) -> Result<(&CovariateFitInfo, Map<String, Value>)> {
+    let fi = fit.ok_or_else(|| Error::Format {
         what: "fit".to_string(),
         message: "the fitted model carries no fit information".to_string(),
     })?;
-    let ci: Map<String, Value> = fi
+    let ci = fi
         .param_names
         .iter()
         .zip(&fi.info.ci_95)
         .map(|(n, (lo, hi))| (n.clone(), json!([lo, hi])))
         .collect();
+    Ok((fi, ci))
+}
+
+/// The JSON of `clv fit gamma-gamma --covariates ... --json`: the keys of
+/// every fit report, `params` (p, q, v₀), `"covariates": {"spend": {NAME:
+/// effect}}`, the standard errors (`spend_NAME` for the effects), the 95%
+/// intervals and the customers left out (repeat customers with mean spend 0).
+pub fn spend_json(model: &SpendCovariateModel, ids: &[String]) -> Result<Value> {
+    let (fi, ci) = fit_and_intervals(model.fit_info())?;
     Ok(fit_doc(
         &fi.info,
         json!({
@@ -367,16 +372,7 @@ const DYNAMIC_NAME: &str = "Pareto/NBD with time-varying covariates";
 /// effect}, "dropout": {...}, "constrained": [...]}` and the effects'
 /// standard errors under `purchase_NAME` / `dropout_NAME`.
 pub fn covariates_json(model: &CovariateModel) -> Result<Value> {
-    let fi = model.fit_info().ok_or_else(|| Error::Format {
-        what: "fit".to_string(),
-        message: "the fitted model carries no fit information".to_string(),
-    })?;
-    let ci: Map<String, Value> = fi
-        .param_names
-        .iter()
-        .zip(&fi.info.ci_95)
-        .map(|(n, (lo, hi))| (n.clone(), json!([lo, hi])))
-        .collect();
+    let (fi, ci) = fit_and_intervals(model.fit_info())?;
     let params: Map<String, Value> = model
         .params()
         .into_iter()

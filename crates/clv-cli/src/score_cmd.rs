@@ -158,6 +158,15 @@ struct Scores {
     intervals: Option<Vec<(&'static str, Intervals)>>,
 }
 
+/// `--intervals` for a model with covariates (`model` its name).
+fn no_intervals(model: &str) -> Error {
+    Error::Unsupported {
+        model: model.to_string(),
+        operation: "intervals".to_string(),
+        reason: "parameter draws are there for the models without covariates only".to_string(),
+    }
+}
+
 /// The spend model of `--spend-model`: a Gamma-Gamma model, or one with
 /// spend covariates (`clv fit gamma-gamma --covariates ... --spend-covariates
 /// ... --save`), scored with each customer's covariates from --covariates.
@@ -186,12 +195,7 @@ impl SpendSource {
     fn plain(&self) -> Result<&AnyModel> {
         match self {
             SpendSource::Plain(m) => Ok(m),
-            SpendSource::Covariates(_) => Err(Error::Unsupported {
-                model: "Gamma-Gamma with spend covariates".to_string(),
-                operation: "intervals".to_string(),
-                reason: "parameter draws are there for the models without covariates only"
-                    .to_string(),
-            }),
+            SpendSource::Covariates(_) => Err(no_intervals("Gamma-Gamma with spend covariates")),
         }
     }
 
@@ -425,11 +429,7 @@ fn score_covariates(args: &ScoreArgs, m: &CovariateModel, cols: &CsvColumns) -> 
         )
     })?;
     if args.intervals.is_some() {
-        return Err(Error::Unsupported {
-            model: name.to_string(),
-            operation: "intervals".to_string(),
-            reason: "parameter draws are there for the models without covariates only".to_string(),
-        });
+        return Err(no_intervals(name));
     }
     let purchase = covariate_names("purchase", &cov.purchase_covariates, model_purchase)?;
     let dropout = covariate_names("dropout", &cov.dropout_covariates, model_dropout)?;

@@ -1352,6 +1352,102 @@ pub fn fit(
     fit_likelihood(lik, options)
 }
 
+/// The estimates of a covariate fit at its optimum: the natural
+/// parameters (the first `n_positive` positive, then the effects), the
+/// unpenalised log-likelihood, standard errors and covariance.
+struct Estimates<'a> {
+    params: &'a [f64],
+    n_positive: usize,
+    log_likelihood: f64,
+    std_errors: Vec<f64>,
+    covariance: Vec<Vec<f64>>,
+}
+
+/// The fit report of a covariate fit (static, time-varying or spend): the
+/// optimiser's counts from `run`, 95% intervals (log-scale Wald for the
+/// positive parameters, `γ ± 1.96 SE` for the effects, NaN without a
+/// standard error), AIC/BIC with k = the number of parameters, `boundary`
+/// and the unit of `options`; no customers left out (a spend fit adds its own).
+fn fit_report(
+    run: &FitInfo,
+    e: Estimates<'_>,
+    total_weight: f64,
+    options: &FitOptions,
+    boundary: Option<String>,
+) -> FitInfo {
+    let ci_95 = e
+        .params
+        .iter()
+        .zip(&e.std_errors)
+        .enumerate()
+        .map(|(j, (&p, &s))| {
+            if !s.is_finite() {
+                (f64::NAN, f64::NAN)
+            } else if j < e.n_positive {
+                let m = (Z_95 * s / p).exp();
+                (p / m, p * m)
+            } else {
+                (p - Z_95 * s, p + Z_95 * s)
+            }
+        })
+        .collect();
+    let (aic, bic) = FitInfo::information_criteria(e.log_likelihood, e.params.len(), total_weight);
+    FitInfo {
+        log_likelihood: e.log_likelihood,
+        std_errors: e.std_errors,
+        ci_95,
+        iterations: run.iterations,
+        converged: run.converged,
+        gradient_norm: run.gradient_norm,
+        n_observations: total_weight,
+        boundary,
+        left_out: None,
+        unit: options.unit.map(|u| u.to_string()),
+        aic,
+        bic,
+        covariance: e.covariance,
+        warnings: Vec::new(),
+    }
+}
+
+/// A covariate model as JSON (NaN standard errors as `null`).
+fn model_json<T: Serialize>(m: &T) -> Result<String> {
+    serde_json::to_string(m)
+        .map_err(|e| Error::invalid("model", e.to_string(), "a serialisable model"))
+}
+
+/// Reads the JSON of a covariate model (`what`, for the error) whose
+/// `format_version` (read by `version_of`) must be `version`.
+fn read_model_json<T: serde::de::DeserializeOwned>(
+    text: &str,
+    what: &str,
+    version: u32,
+    version_of: impl Fn(&T) -> u32,
+) -> Result<T> {
+    let m: T = serde_json::from_str(text)
+        .map_err(|e| Error::invalid("json", e.to_string(), format!("a {what}'s JSON")))?;
+    if version_of(&m) != version {
+        return Err(Error::invalid(
+            "format_version",
+            version_of(&m),
+            format!("{version}"),
+        ));
+    }
+    Ok(m)
+}
+
+/// A model JSON's effects must be one per covariate name.
+fn check_effect_count(names: &[String], effects: &[f64]) -> Result<()> {
+    if names.len() == effects.len() {
+        return Ok(());
+    }
+    Err(Error::invalid(
+        "json",
+        effects.len(),
+        format!("{} effects, one per covariate name", names.len()),
+    ))
+}
+
 /// Fits a covariate likelihood (static, or [`dynamic`]): the starts, the
 /// optimum, its standard errors, ridge and identification checks.
 fn fit_likelihood(
@@ -1420,38 +1516,19 @@ fn fit_likelihood(
         (base_excluded, boundary) = (b.params, Some(b.note));
     }
     check(&base_excluded, &std_errors)?;
-    let ci_95 = params
-        .iter()
-        .zip(&std_errors)
-        .enumerate()
-        .map(|(j, (&p, &s))| {
-            if !s.is_finite() {
-                (f64::NAN, f64::NAN)
-            } else if j < nb {
-                let m = (Z_95 * s / p).exp();
-                (p / m, p * m)
-            } else {
-                (p - Z_95 * s, p + Z_95 * s)
-            }
-        })
-        .collect();
-    let (aic, bic) = FitInfo::information_criteria(ll, k, lik.total_weight);
-    let fit_info = FitInfo {
-        log_likelihood: ll,
-        std_errors,
-        ci_95,
-        iterations: info.iterations,
-        converged: info.converged,
-        gradient_norm: info.gradient_norm,
-        n_observations: lik.total_weight,
+    let fit_info = fit_report(
+        &info,
+        Estimates {
+            params: &params,
+            n_positive: nb,
+            log_likelihood: ll,
+            std_errors,
+            covariance,
+        },
+        lik.total_weight,
+        &options.fit,
         boundary,
-        left_out: None,
-        unit: options.fit.unit.map(|u| u.to_string()),
-        aic,
-        bic,
-        covariance,
-        warnings: Vec::new(),
-    };
+    );
     let (gp, gd) = lik.layout.expand(&params);
     Ok(CovariateModel {
         format_version: COVARIATE_FORMAT_VERSION,
@@ -1873,8 +1950,7 @@ impl CovariateModel {
     /// # Errors
     /// Serialisation errors (none for a valid model).
     pub fn to_json(&self) -> Result<String> {
-        serde_json::to_string(self)
-            .map_err(|e| Error::invalid("model", e.to_string(), "a serialisable model"))
+        model_json(self)
     }
 
     /// Reads a model written by [`CovariateModel::to_json`].
@@ -1883,28 +1959,15 @@ impl CovariateModel {
     /// [`Error::InvalidValue`] (field `json`) for malformed JSON or another
     /// format version (field `format_version`).
     pub fn from_json(text: &str) -> Result<Self> {
-        let m: CovariateModel = serde_json::from_str(text)
-            .map_err(|e| Error::invalid("json", e.to_string(), "a covariate model's JSON"))?;
-        if m.format_version != COVARIATE_FORMAT_VERSION {
-            return Err(Error::invalid(
-                "format_version",
-                m.format_version,
-                format!("{COVARIATE_FORMAT_VERSION}"),
-            ));
-        }
+        let m: CovariateModel = read_model_json(
+            text,
+            "covariate model",
+            COVARIATE_FORMAT_VERSION,
+            |m: &CovariateModel| m.format_version,
+        )?;
         // the checks of a model built from its parameters
-        for (names, effects) in [
-            (&m.layout.purchase_names, &m.purchase_effects),
-            (&m.layout.dropout_names, &m.dropout_effects),
-        ] {
-            if names.len() != effects.len() {
-                return Err(Error::invalid(
-                    "json",
-                    effects.len(),
-                    format!("{} effects, one per covariate name", names.len()),
-                ));
-            }
-        }
+        check_effect_count(&m.layout.purchase_names, &m.purchase_effects)?;
+        check_effect_count(&m.layout.dropout_names, &m.dropout_effects)?;
         CovariateModel::from_params(
             m.layout.kind,
             &m.base,

@@ -1,4 +1,5 @@
-//! Static covariates for Pareto/NBD and BG/NBD (`clv::covariates`, issue 15).
+//! Static covariates for Pareto/NBD, BG/NBD, MBG/NBD and GGom/NBD
+//! (`clv::covariates`, issue 15).
 #![allow(clippy::unwrap_used)]
 
 mod common;
@@ -10,50 +11,12 @@ use clv::covariates::{
 use clv::fit::{FitOptions, fit_model};
 use clv::models::{AnyModel, ModelInfo};
 use clv::simulate::Rng;
-use clv::summary::{Summary, SummaryOptions, summarize};
-use clv::time::{TimeUnit, parse_timestamp};
 use clv::{BetaGeo, ParetoNbd, TransactionModel};
 use statrs::function::gamma::ln_gamma;
 
 use CovariateModelKind::{BgNbd, GgomNbd as Ggom, MbgNbd as Mbg, ParetoNbd as Pnbd};
 
 // ---------------------------------------------------------------- data
-
-fn data_path(file: &str) -> String {
-    format!("{}/tests/data/{file}", env!("CARGO_MANIFEST_DIR"))
-}
-
-/// CLVTools' apparel data (`apparelTrans`, `apparelStaticCov`, copied from
-/// `../shared/data`): weekly units (7 days), calibration (estimation split)
-/// 40 weeks after the first transaction (2005-01-02 + 280 days =
-/// 2005-10-09), same-day transactions merged (the summary counts distinct
-/// days).
-fn apparel() -> (Summary, Covariates) {
-    let text = std::fs::read_to_string(data_path("apparel_transactions.csv")).unwrap();
-    let (mut ids, mut ts, mut amounts) = (Vec::new(), Vec::new(), Vec::new());
-    for line in text.lines().skip(1) {
-        let f: Vec<&str> = line.split(',').collect();
-        ids.push(f[0].to_string());
-        ts.push(parse_timestamp(f[1], None).unwrap());
-        amounts.push(f[2].parse::<f64>().unwrap());
-    }
-    let options = SummaryOptions {
-        unit: TimeUnit::parse("7d").unwrap(),
-        calibration_end: Some(parse_timestamp("2005-10-09", None).unwrap()),
-        observation_end: Some(parse_timestamp("2010-12-20", None).unwrap()),
-        ..SummaryOptions::default()
-    };
-    let s = summarize(&ids, &ts, Some(&amounts), &options).unwrap();
-    let text = std::fs::read_to_string(data_path("apparel_static_covariates.csv")).unwrap();
-    let (mut cids, mut rows) = (Vec::new(), Vec::new());
-    for line in text.lines().skip(1) {
-        let f: Vec<&str> = line.split(',').collect();
-        cids.push(f[0].to_string());
-        rows.push(vec![f[1].parse().unwrap(), f[2].parse().unwrap()]);
-    }
-    let z = Covariates::by_id(&["Gender", "Channel"], &cids, &rows, &s.customer_id).unwrap();
-    (s, z)
-}
 
 /// Deterministic covariates for customer i: a binary one and a continuous one.
 fn synthetic_covariates(n: usize, seed: u64) -> Covariates {
@@ -393,7 +356,7 @@ fn recovered(kind: CovariateModelKind, base: &[f64], gp: f64, gd: f64, n: usize)
 /// `datetime` (distinct purchase days per customer up to 2005-10-09).
 #[test]
 fn apparel_summary_follows_clvtools_conventions() {
-    let (s, z) = apparel();
+    let (s, z) = common::apparel();
     assert_eq!(s.len(), 600);
     assert_eq!(z.len(), 600);
     // every first purchase is on 2005-01-02: T = 40 weeks for everyone
@@ -521,7 +484,7 @@ fn bgnbd_fixed_p(p: [f64; 4], x: f64, tx: f64, t: f64) -> f64 {
 /// and the fitted figures are pinned as regression values.
 #[test]
 fn apparel_fits_match_an_independent_likelihood() {
-    let (s, z) = apparel();
+    let (s, z) = common::apparel();
     let (x, tx, t) = (&s.frequency, &s.recency, &s.t);
     for kind in [Pnbd, BgNbd] {
         let m = fit(kind, x, tx, t, &z, &z, None, &CovariateOptions::default()).unwrap();
@@ -595,7 +558,7 @@ fn apparel_fits_match_an_independent_likelihood() {
 /// values (docs/covariates.md).
 #[test]
 fn apparel_mbg_and_ggom_fits_improve_on_the_plain_fits() {
-    let (s, z) = apparel();
+    let (s, z) = common::apparel();
     let (x, tx, t) = (&s.frequency, &s.recency, &s.t);
     for kind in [Mbg, Ggom] {
         let m = fit(kind, x, tx, t, &z, &z, None, &CovariateOptions::default()).unwrap();
@@ -799,7 +762,7 @@ fn constrained_effects_are_shared_by_both_processes() {
 /// as weight) give the same fit as the full data (apparel).
 #[test]
 fn compressed_fit_equals_the_full_fit() {
-    let (s, z) = apparel();
+    let (s, z) = common::apparel();
     let (x, tx, t) = (&s.frequency, &s.recency, &s.t);
     let (reps, w) = compress(x, tx, t, &z, &z, None).unwrap();
     assert!(reps.len() < x.len());
@@ -828,7 +791,7 @@ fn compressed_fit_equals_the_full_fit() {
 /// formulas; JSON round-trips the fitted model.
 #[test]
 fn predictions_and_json() {
-    let (s, z) = apparel();
+    let (s, z) = common::apparel();
     let (x, tx, t) = (&s.frequency, &s.recency, &s.t);
     for kind in CovariateModelKind::ALL {
         let base: &[f64] = match kind {
@@ -977,7 +940,7 @@ fn plain_fits_on_apparel_report_their_boundary() {
     // for the shapes running off), not NOT_IDENTIFIED. Checked here: the note, the
     // log-likelihood as high (within 0.01) with both shapes 10³ times
     // larger, and r, α identified.
-    let (s, _) = apparel();
+    let (s, _) = common::apparel();
     let inputs = [&s.frequency[..], &s.recency[..], &s.t[..]];
     let o = FitOptions::default();
     let far = |p: &[f64]| [p[0], p[1], p[2] * 1e3, p[3] * 1e3];

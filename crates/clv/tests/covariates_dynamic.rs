@@ -14,10 +14,6 @@ use clv::time::{TimeUnit, parse_timestamp};
 
 const DAY: i64 = 86_400;
 
-fn data_path(file: &str) -> String {
-    format!("{}/tests/data/{file}", env!("CARGO_MANIFEST_DIR"))
-}
-
 /// The element index of an [`clv::Error::InvalidValue`].
 fn index(e: &clv::Error) -> Option<usize> {
     match e {
@@ -32,7 +28,7 @@ fn rel(a: f64, b: f64) -> f64 {
 
 /// CLVTools' apparel transactions: ids and timestamps.
 fn apparel_transactions() -> (Vec<String>, Vec<i64>) {
-    let text = std::fs::read_to_string(data_path("apparel_transactions.csv")).unwrap();
+    let text = std::fs::read_to_string(common::core_data_path("apparel_transactions.csv")).unwrap();
     text.lines()
         .skip(1)
         .map(|line| {
@@ -56,7 +52,8 @@ fn apparel_options() -> SummaryOptions {
 /// `apparelDynCov` (weeks 2005-01-02 .. 2006-01-01, copied from
 /// `../shared/data/apparel_dynamic_covariates.csv`).
 fn apparel_dynamic_table() -> CovariateTable {
-    let text = std::fs::read_to_string(data_path("apparel_dynamic_covariates.csv")).unwrap();
+    let text =
+        std::fs::read_to_string(common::core_data_path("apparel_dynamic_covariates.csv")).unwrap();
     let (mut ids, mut starts) = (Vec::new(), Vec::new());
     let mut cols = vec![Vec::new(); 3];
     for line in text.lines().skip(1) {
@@ -86,7 +83,8 @@ fn apparel_constant() -> (DynamicData, Covariates) {
     let data = DynamicData::new(&ids, &ts, &dynamic, &names, &names, &apparel_options()).unwrap();
     // Gender and Channel do not change in apparelDynCov: the static rows are
     // each customer's first week
-    let text = std::fs::read_to_string(data_path("apparel_static_covariates.csv")).unwrap();
+    let text =
+        std::fs::read_to_string(common::core_data_path("apparel_static_covariates.csv")).unwrap();
     let (mut cids, mut rows) = (Vec::new(), Vec::new());
     for line in text.lines().skip(1) {
         let f: Vec<&str> = line.split(',').collect();
@@ -551,7 +549,9 @@ fn dynamic_data_errors_name_the_customer_and_column() {
     // customer "1" without rows
     let keep: Vec<usize> = (0..table.len()).filter(|&j| j >= 53).collect();
     let sub = |keep: &[usize]| {
-        let text = std::fs::read_to_string(data_path("apparel_dynamic_covariates.csv")).unwrap();
+        let text =
+            std::fs::read_to_string(common::core_data_path("apparel_dynamic_covariates.csv"))
+                .unwrap();
         let rows: Vec<Vec<String>> = text
             .lines()
             .skip(1)

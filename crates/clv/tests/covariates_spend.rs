@@ -9,8 +9,6 @@ use clv::covariates::spend::{SpendCovariateModel, SpendCovariateOptions, SpendLi
 use clv::fit::FitOptions;
 use clv::models::{AnyModel, ModelInfo, ModelKind};
 use clv::simulate::Rng;
-use clv::summary::{SummaryOptions, summarize};
-use clv::time::{TimeUnit, parse_timestamp};
 use clv::{GammaGamma, SpendModel};
 
 fn rel(a: f64, b: f64) -> f64 {
@@ -212,30 +210,7 @@ fn penalties_shrink_effects_monotonically() {
 /// (docs/covariates.md); the model nests the plain fit, fitted here too.
 #[test]
 fn apparel_spend_by_gender_and_channel() {
-    let dir = format!("{}/tests/data", env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(format!("{dir}/apparel_transactions.csv")).unwrap();
-    let (mut ids, mut ts, mut amounts) = (Vec::new(), Vec::new(), Vec::new());
-    for line in text.lines().skip(1) {
-        let f: Vec<&str> = line.split(',').collect();
-        ids.push(f[0].to_string());
-        ts.push(parse_timestamp(f[1], None).unwrap());
-        amounts.push(f[2].parse::<f64>().unwrap());
-    }
-    let options = SummaryOptions {
-        unit: TimeUnit::parse("7d").unwrap(),
-        calibration_end: Some(parse_timestamp("2005-10-09", None).unwrap()),
-        observation_end: Some(parse_timestamp("2010-12-20", None).unwrap()),
-        ..SummaryOptions::default()
-    };
-    let s = summarize(&ids, &ts, Some(&amounts), &options).unwrap();
-    let text = std::fs::read_to_string(format!("{dir}/apparel_static_covariates.csv")).unwrap();
-    let (mut cids, mut rows) = (Vec::new(), Vec::new());
-    for line in text.lines().skip(1) {
-        let f: Vec<&str> = line.split(',').collect();
-        cids.push(f[0].to_string());
-        rows.push(vec![f[1].parse().unwrap(), f[2].parse().unwrap()]);
-    }
-    let z = Covariates::by_id(&["Gender", "Channel"], &cids, &rows, &s.customer_id).unwrap();
+    let (s, z) = common::apparel();
     let mv = s.monetary_value.as_ref().unwrap();
     let model = fit(
         &s.frequency,

@@ -156,7 +156,35 @@ def fit(kind: str, arrays: List[np.ndarray], index: Any, weights: Any, purchase_
     return CovariateModel._from_core(core)
 
 
-class CovariateModel:
+class _JsonModel:
+    """What the covariate models share: pickling through the core's JSON, ``repr`` and
+    equality of the JSON (``_native`` is the native class that reads it)."""
+
+    _native: Any
+    _core: Any
+
+    def to_json(self) -> str:
+        """The model as JSON (``format_version`` 1, the core's format)."""
+        return str(self._core.to_json())
+
+    def __getstate__(self) -> Dict[str, Any]:
+        return {"json": self._core.to_json()}
+
+    def __setstate__(self, state: Dict[str, Any]) -> None:
+        self._core = self._native.from_json(state["json"])
+
+    def __repr__(self) -> str:
+        return repr(self._core)
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        return bool(self.to_json() == other.to_json())  # type: ignore[attr-defined]
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+class CovariateModel(_JsonModel):
     """A Pareto/NBD, BG/NBD, MBG/NBD or GGom/NBD model with static covariates:
     returned by ``clv.ParetoNBD().fit(...)`` (``BetaGeo``, ``ModifiedBetaGeo``,
     ``GammaGompertzNBD``) with
@@ -169,6 +197,7 @@ class CovariateModel:
     covariates, with the model's names in the model's order."""
 
     _core: _clv.CovariateModel
+    _native = _clv.CovariateModel
 
     def __init__(self, core: _clv.CovariateModel) -> None:
         self._core = core
@@ -200,10 +229,6 @@ class CovariateModel:
     def from_json(cls, text: str) -> "CovariateModel":
         """Reads a model written by :meth:`to_json`."""
         return cls(_clv.CovariateModel.from_json(text))
-
-    def to_json(self) -> str:
-        """The model as JSON (``format_version`` 1, the core's format)."""
-        return self._core.to_json()
 
     # -- parameters -----------------------------------------------------------------
     @property
@@ -358,22 +383,6 @@ class CovariateModel:
         """Per-customer ``ln L_i`` with the time-varying covariates."""
         return self._dynamic("log_likelihood_dynamic", "log_likelihood", data)
 
-    # -- protocol -------------------------------------------------------------------
-    def __getstate__(self) -> Dict[str, Any]:
-        return {"json": self._core.to_json()}
-
-    def __setstate__(self, state: Dict[str, Any]) -> None:
-        self._core = _clv.CovariateModel.from_json(state["json"])
-
-    def __repr__(self) -> str:
-        return repr(self._core)
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, CovariateModel):
-            return NotImplemented
-        return bool(self.to_json() == other.to_json())
-
-    __hash__ = None  # type: ignore[assignment]
 
 
 
@@ -400,7 +409,7 @@ def fit_spend(kind: str, arrays: List[np.ndarray], index: Any, weights: Any, spe
     return SpendCovariateModel(core)
 
 
-class SpendCovariateModel:
+class SpendCovariateModel(_JsonModel):
     """The Gamma-Gamma spend model with spend covariates: returned by
     ``clv.GammaGamma().fit(frequency, monetary_value, spend_covariates=...)``, or built with
     :meth:`from_params` / :meth:`from_json`.
@@ -413,6 +422,7 @@ class SpendCovariateModel:
     (a pandas frame is joined on the customers' index)."""
 
     _core: _clv.SpendCovariateModel
+    _native = _clv.SpendCovariateModel
 
     def __init__(self, core: _clv.SpendCovariateModel) -> None:
         self._core = core
@@ -436,10 +446,6 @@ class SpendCovariateModel:
     def from_json(cls, text: str) -> "SpendCovariateModel":
         """Reads a model written by :meth:`to_json`."""
         return cls(_clv.SpendCovariateModel.from_json(text))
-
-    def to_json(self) -> str:
-        """The model as JSON (``format_version`` 1, the core's format)."""
-        return self._core.to_json()
 
     @property
     def kind(self) -> str:
@@ -513,21 +519,6 @@ class SpendCovariateModel:
         return self._call("log_likelihood", "log_likelihood", frequency, monetary_value, spend_covariates,
                           covariate_names)
 
-    def __getstate__(self) -> Dict[str, Any]:
-        return {"json": self._core.to_json()}
-
-    def __setstate__(self, state: Dict[str, Any]) -> None:
-        self._core = _clv.SpendCovariateModel.from_json(state["json"])
-
-    def __repr__(self) -> str:
-        return repr(self._core)
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, SpendCovariateModel):
-            return NotImplemented
-        return bool(self.to_json() == other.to_json())
-
-    __hash__ = None  # type: ignore[assignment]
 
 
 class DynamicCovariateData:

@@ -50,9 +50,12 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::{CovariateFitInfo, Covariates, Z_95, check_names, dot, intern_names, named};
+use super::{
+    CovariateFitInfo, Covariates, Estimates, check_effect_count, check_names, dot, fit_report,
+    intern_names, model_json, named, read_model_json,
+};
 use crate::error::{Error, Result};
-use crate::fit::{FitInfo, FitOptions, LeftOut, Likelihood, maximize};
+use crate::fit::{FitOptions, LeftOut, Likelihood, maximize};
 use crate::models::gamma_gamma::{self, GammaGammaParams};
 use crate::models::{AnyModel, GammaGamma, ModelInfo, ModelKind, SpendModel};
 
@@ -373,42 +376,23 @@ pub fn fit(
         Vec::new()
     };
     crate::fit::identified(NAME, &names, &params, &std_errors, &[], &penalised, 3)?;
-    let ci_95 = params
-        .iter()
-        .zip(&std_errors)
-        .enumerate()
-        .map(|(j, (&p, &s))| {
-            if !s.is_finite() {
-                (f64::NAN, f64::NAN)
-            } else if j < 3 {
-                let f = (Z_95 * s / p).exp();
-                (p / f, p * f)
-            } else {
-                (p - Z_95 * s, p + Z_95 * s)
-            }
-        })
-        .collect();
-    let (aic, bic) = FitInfo::information_criteria(ll, k, lik.total_weight);
-    let left_out = (!lik.left_out.is_empty()).then(|| LeftOut {
+    let mut fit_info = fit_report(
+        &info,
+        Estimates {
+            params: &params,
+            n_positive: 3,
+            log_likelihood: ll,
+            std_errors,
+            covariance,
+        },
+        lik.total_weight,
+        &options.fit,
+        None,
+    );
+    fit_info.left_out = (!lik.left_out.is_empty()).then(|| LeftOut {
         indices: lik.left_out.clone(),
         reason: gamma_gamma::ZERO_SPEND_REASON.to_string(),
     });
-    let fit_info = FitInfo {
-        log_likelihood: ll,
-        std_errors,
-        ci_95,
-        iterations: info.iterations,
-        converged: info.converged,
-        gradient_norm: info.gradient_norm,
-        n_observations: lik.total_weight,
-        boundary: None,
-        left_out,
-        unit: options.fit.unit.map(|u| u.to_string()),
-        aic,
-        bic,
-        covariance,
-        warnings: Vec::new(),
-    };
     Ok(SpendCovariateModel {
         format_version: SPEND_COVARIATE_FORMAT_VERSION,
         base: [params[0], params[1], params[2]],
@@ -595,8 +579,7 @@ impl SpendCovariateModel {
     /// # Errors
     /// Serialisation errors (none for a valid model).
     pub fn to_json(&self) -> Result<String> {
-        serde_json::to_string(self)
-            .map_err(|e| Error::invalid("model", e.to_string(), "a serialisable model"))
+        model_json(self)
     }
 
     /// Reads a model written by [`SpendCovariateModel::to_json`], with the
@@ -607,22 +590,13 @@ impl SpendCovariateModel {
     /// of effects other than of names), `format_version`, or the
     /// parameter's.
     pub fn from_json(text: &str) -> Result<Self> {
-        let m: SpendCovariateModel = serde_json::from_str(text)
-            .map_err(|e| Error::invalid("json", e.to_string(), "a spend covariate model's JSON"))?;
-        if m.format_version != SPEND_COVARIATE_FORMAT_VERSION {
-            return Err(Error::invalid(
-                "format_version",
-                m.format_version,
-                format!("{SPEND_COVARIATE_FORMAT_VERSION}"),
-            ));
-        }
-        if m.names.len() != m.effects.len() {
-            return Err(Error::invalid(
-                "json",
-                m.effects.len(),
-                format!("{} effects, one per covariate name", m.names.len()),
-            ));
-        }
+        let m: SpendCovariateModel = read_model_json(
+            text,
+            "spend covariate model",
+            SPEND_COVARIATE_FORMAT_VERSION,
+            |m: &SpendCovariateModel| m.format_version,
+        )?;
+        check_effect_count(&m.names, &m.effects)?;
         let pairs: Vec<(&str, f64)> = m
             .names
             .iter()

@@ -53,3 +53,44 @@ pub fn options(chains: usize, tune: u64, draws: u64, seed: u64) -> clv::bayes::S
         ..clv::bayes::SampleOptions::default()
     }
 }
+
+/// A file of the core crate's own test data (`crates/clv/tests/data`).
+pub fn core_data_path(file: &str) -> String {
+    format!("{}/tests/data/{file}", env!("CARGO_MANIFEST_DIR"))
+}
+
+/// CLVTools' apparel data (`apparelTrans`, `apparelStaticCov`, copied from
+/// `../shared/data`): weekly units (7 days), calibration (estimation split)
+/// 40 weeks after the first transaction (2005-01-02 + 280 days =
+/// 2005-10-09), same-day transactions merged (the summary counts distinct
+/// days); the static covariates Gender and Channel joined on the id.
+pub fn apparel() -> (clv::summary::Summary, clv::covariates::Covariates) {
+    use clv::summary::{SummaryOptions, summarize};
+    use clv::time::{TimeUnit, parse_timestamp};
+    let text = std::fs::read_to_string(core_data_path("apparel_transactions.csv")).unwrap();
+    let (mut ids, mut ts, mut amounts) = (Vec::new(), Vec::new(), Vec::new());
+    for line in text.lines().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        ids.push(f[0].to_string());
+        ts.push(parse_timestamp(f[1], None).unwrap());
+        amounts.push(f[2].parse::<f64>().unwrap());
+    }
+    let options = SummaryOptions {
+        unit: TimeUnit::parse("7d").unwrap(),
+        calibration_end: Some(parse_timestamp("2005-10-09", None).unwrap()),
+        observation_end: Some(parse_timestamp("2010-12-20", None).unwrap()),
+        ..SummaryOptions::default()
+    };
+    let s = summarize(&ids, &ts, Some(&amounts), &options).unwrap();
+    let text = std::fs::read_to_string(core_data_path("apparel_static_covariates.csv")).unwrap();
+    let (mut cids, mut rows) = (Vec::new(), Vec::new());
+    for line in text.lines().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        cids.push(f[0].to_string());
+        rows.push(vec![f[1].parse().unwrap(), f[2].parse().unwrap()]);
+    }
+    let z =
+        clv::covariates::Covariates::by_id(&["Gender", "Channel"], &cids, &rows, &s.customer_id)
+            .unwrap();
+    (s, z)
+}
