@@ -128,6 +128,22 @@ export interface CovariateFitOptions extends CovariateOptions {
   constrainEqual?: Array<string>
 }
 
+/** The spend covariates of each customer, for the predictions of a `SpendCovariateModel`. */
+export interface SpendCovariateOptions {
+  /** Covariates of the spend per transaction (v; the model's names, in its order). */
+  spendCovariates?: Covariates | null
+}
+
+/**
+ * The second argument of `GammaGamma.fit` with `spendCovariates`: the fit is
+ * that of the Gamma-Gamma model with spend covariates (v_i = v·exp(γᵀz_i),
+ * the core's `clv::covariates::spend`) and returns a `SpendCovariateModel`.
+ */
+export interface SpendCovariateFitOptions extends SpendCovariateOptions {
+  /** L2 penalty on the spend effects, ≥ 0 (default 0); p, q and v are not penalised. */
+  penalty?: number
+}
+
 /**
  * The long table of time-varying covariates of a `DynamicCovariateData`:
  * one row per customer and time unit (`id[j]`, `periodStart[j]` and each
@@ -295,7 +311,14 @@ export interface FitsCustomers<D> {
    * covariates, a `CovariateModel`; this model stays as it was.
    */
   fit(data: D, options: CovariateFitOptions & ({ purchaseCovariates: Covariates } | { dropoutCovariates: Covariates })): CovariateModel
+  /**
+   * With `spendCovariates` (Gamma-Gamma; other models throw `NOT_SUPPORTED`): the
+   * maximum-likelihood fit of the Gamma-Gamma model with spend covariates, a
+   * `SpendCovariateModel`; this model stays as it was.
+   */
+  fit(data: D, options: SpendCovariateFitOptions & { spendCovariates: Covariates }): SpendCovariateModel
   fit(data: D, options?: CovariateFitOptions | null): this | CovariateModel
+  fit(data: D, options?: SpendCovariateFitOptions | null): this | SpendCovariateModel
   /**
    * Bayesian fit with NUTS to the same data as `fit` (`priors` by parameter name,
    * `chains` in parallel, each of `tune` warm-up and `draws` kept draws, `seed`):
@@ -657,6 +680,56 @@ export declare class ShiftedBetaGeo {
   dert(discount: number, renewals: number): number
   /** Discounted expected lifetime of a new customer. */
   discountedExpectedLifetime(discount: number): number
+}
+
+/**
+ * The Gamma-Gamma model with spend covariates: `params` are the base
+ * parameters p, q, v (v at z = 0), `covariateEffects` the spend effects by
+ * name (`v_i = v·exp(Σ γ_k z_ik)`: `e^γ` multiplies the expected spend per
+ * transaction); the predictions take each customer's `spendCovariates`,
+ * with the model's names.
+ */
+export declare class SpendCovariateModel {
+  /**
+   * A model with known parameters: `params` = {p, q, v} (v at z = 0) and
+   * one effect per spend covariate, `{ NAME: γ }` in the order the
+   * predictions take them.
+   */
+  static fromParams(params: GammaGammaParams, effects?: Record<string, number> | undefined | null): SpendCovariateModel
+  /** Reads what `toJSON()` wrote (the object, or its JSON text). */
+  static fromJSON(json: string | Record<string, unknown>): SpendCovariateModel
+  /** The model as JSON (`format_version` 1, the core's format; NaN standard errors as null). */
+  toJSON(): Record<string, unknown>
+  /** The registry key of the plain model: "gamma_gamma". */
+  get kind(): string
+  /** Display name: "Gamma-Gamma with spend covariates". */
+  get name(): string
+  /** The base parameters p, q, v: their values at z = 0. */
+  get params(): GammaGammaParams
+  /** The spend covariate names, in the order the predictions take them. */
+  get covariateNames(): Array<string>
+  /** `{NAME: γ}`: the spend effects, in covariate order. */
+  get covariateEffects(): Record<string, number>
+  /** Standard errors by name (`p`, `q`, `v`, `spend_NAME`); null for a model not fitted here. */
+  get stdErrors(): Record<string, number> | null
+  /** The fit report (as `CovariateModel.fitInfo`); null for a model not fitted here. */
+  get fitInfo(): CovariateFitInfo | null
+  /** The (unpenalised) log-likelihood at the optimum; null for a model not fitted here. */
+  get logLikelihood(): number | null
+  /** The L2 penalty on the spend effects of the fit (0 for a model built from parameters). */
+  get penalty(): number
+  /**
+   * The expected spend per transaction of each customer (Fader & Hardie 2013, eq. 5,
+   * at the customer's p, q, v_i), with each one's `spendCovariates`.
+   */
+  expectedSpend(data: SpendCustomers, covariates?: SpendCovariateOptions | undefined | null): Float64Array
+  /**
+   * Per-customer log-likelihood (customers with frequency > 0 and mean spend > 0),
+   * with each one's `spendCovariates`.
+   */
+  logLikelihoodOf(data: SpendCustomers, covariates?: SpendCovariateOptions | undefined | null): Float64Array
+  /** `Gamma-Gamma with spend covariates(p=..., q=..., v=...; spend [...])`. */
+  toString(): string
 }
 
 /**

@@ -10,7 +10,10 @@
 //! (`{ Gender: [...], Channel: [...] }`, one number per customer, names in
 //! the object's key order); row i belongs to customer i.
 
-use clv::covariates::{CovariateModel, CovariateModelKind, CovariateOptions, Covariates};
+use clv::covariates::spend::SpendCovariateModel;
+use clv::covariates::{
+    CovariateFitInfo, CovariateModel, CovariateModelKind, CovariateOptions, Covariates,
+};
 use clv::fit::FitOptions;
 use clv::{Error, Result};
 use serde::Serialize;
@@ -42,6 +45,8 @@ pub struct CovariateArgs {
     pub penalty: Option<NumberOrNamed>,
     /// `constrainEqual`: covariates with one effect on both processes.
     pub constrain_equal: Option<Vec<String>>,
+    /// `spendCovariates` (Gamma-Gamma, [`crate::spend`]).
+    pub spend: Option<NamedColumns>,
 }
 
 impl CovariateArgs {
@@ -55,13 +60,14 @@ impl CovariateArgs {
             dropout: o.columns("dropoutCovariates")?,
             penalty: o.number_or_named("penalty")?,
             constrain_equal: o.strings("constrainEqual")?,
+            spend: o.columns("spendCovariates")?,
         })
     }
 
     /// Whether a covariate set is given (then `fit` is a covariate fit).
     #[must_use]
     pub fn given(&self) -> bool {
-        self.purchase.is_some() || self.dropout.is_some()
+        self.purchase.is_some() || self.dropout.is_some() || self.spend.is_some()
     }
 
     /// The purchase and dropout sets for `n` customers (a set not given:
@@ -130,8 +136,8 @@ impl CovariateArgs {
     /// # Errors
     /// [`Error::InvalidValue`] naming the option.
     fn check_plain(&self) -> Result<()> {
-        let why = "(it applies to a fit with purchaseCovariates or dropoutCovariates; \
-                   the penalty of a plain fit is the constructor's option)";
+        let why = "(it applies to a fit with purchaseCovariates, dropoutCovariates or \
+                   spendCovariates; the penalty of a plain fit is the constructor's option)";
         if let Some(c) = &self.constrain_equal {
             return Err(Error::invalid(
                 "constrainEqual",
@@ -155,7 +161,7 @@ impl CovariateArgs {
 }
 
 /// The `process` set from named columns ([`Covariates::from_named_columns`]).
-fn set(process: &str, columns: Option<&NamedColumns>, n: usize) -> Result<Covariates> {
+pub(crate) fn set(process: &str, columns: Option<&NamedColumns>, n: usize) -> Result<Covariates> {
     let (names, cols): (Vec<&str>, Vec<&[f64]>) = columns
         .map(|c| c.iter().map(|(k, v)| (k.as_str(), v.as_slice())).unzip())
         .unwrap_or_default();
@@ -174,25 +180,44 @@ pub(crate) fn js_fields(e: Error) -> Error {
     })
 }
 
+/// What `fit(data, options)` of a model class gives: the class's own model
+/// (fitted in place), a transaction model with static covariates, or the
+/// Gamma-Gamma model with spend covariates.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Fitted {
+    /// The plain fit, stored in the class's state.
+    Plain,
+    /// `purchaseCovariates` / `dropoutCovariates`: a [`CovariateModel`].
+    Covariates(CovariateModel),
+    /// `spendCovariates`: a [`SpendCovariateModel`].
+    Spend(SpendCovariateModel),
+}
+
 /// `fit(data, options)` of a model class: without covariate sets, the plain
-/// fit of `state` (`None`); with them, the covariate model of the state's
-/// kind (`state` unchanged), with the constructor's optimiser options.
+/// fit of `state` ([`Fitted::Plain`]); with purchase or dropout sets, the
+/// covariate model of the state's kind; with `spendCovariates`, the
+/// Gamma-Gamma model with spend covariates ([`crate::spend::fit`]); `state`
+/// unchanged but for the plain fit. The constructor's optimiser options.
 ///
 /// # Errors
 /// A covariate option without covariate sets; [`Error::Unsupported`] for a
-/// model other than Pareto/NBD, BG/NBD, MBG/NBD and GGom/NBD; those of the core's fits, in JS
-/// spelling.
+/// model other than Pareto/NBD, BG/NBD, MBG/NBD and GGom/NBD (purchase and
+/// dropout sets) or Gamma-Gamma (spend sets); those of the core's fits, in
+/// JS spelling.
 pub fn fit(
     state: &mut crate::models::ModelState,
     inputs: &[&[f64]],
     weights: Option<&[f64]>,
     unit: Option<&str>,
     args: &CovariateArgs,
-) -> Result<Option<CovariateModel>> {
+) -> Result<Fitted> {
     if !args.given() {
         args.check_plain()?;
         state.fit_in(inputs, weights, unit)?;
-        return Ok(None);
+        return Ok(Fitted::Plain);
+    }
+    if args.spend.is_some() {
+        return crate::spend::fit(state, inputs, weights, unit, args).map(Fitted::Spend);
     }
     let kind = CovariateModelKind::from_model(state.kind())?;
     let [x, tx, t] = inputs else {
@@ -205,7 +230,7 @@ pub fn fit(
     let (p, d) = args.sets(x.len())?;
     let options = args.options(state.fit_options(unit)?)?;
     clv::covariates::fit(kind, x, tx, t, &p, &d, weights, &options)
-        .map(Some)
+        .map(Fitted::Covariates)
         .map_err(js_fields)
 }
 
@@ -328,11 +353,16 @@ pub struct FitView {
 /// The fit report, `None` for a model not fitted here.
 #[must_use]
 pub fn fit_view(m: &CovariateModel) -> Option<FitView> {
-    let f = m.fit_info()?;
+    m.fit_info().map(view_of)
+}
+
+/// A covariate fit report (transaction or spend model) as JS gives it.
+#[must_use]
+pub fn view_of(f: &CovariateFitInfo) -> FitView {
     let i = &f.info;
     #[allow(clippy::cast_precision_loss)] // iteration counts are far below 2^53
     let iterations = i.iterations as f64;
-    Some(FitView {
+    FitView {
         param_names: f.param_names.clone(),
         log_likelihood: i.log_likelihood,
         penalized_log_likelihood: f.penalized_log_likelihood,
@@ -347,7 +377,7 @@ pub fn fit_view(m: &CovariateModel) -> Option<FitView> {
         unit: i.unit.clone(),
         aic: i.aic,
         bic: i.bic,
-    })
+    }
 }
 
 /// Reads a model written by `toJSON()` (its JSON text).
@@ -432,12 +462,13 @@ mod tests {
         };
         let e = crate::js_names(fit(&mut state, &inputs, None, None, &args).unwrap_err());
         assert_eq!(e.field(), Some("purchaseCovariates.is_member"));
-        let mut mbg = ModelState::new(ModelKind::MbgNbd, FitOptions::default());
+        // MBG/NBD and GGom/NBD have covariates now; Gamma-Gamma has spend covariates only
+        let mut gg = ModelState::new(ModelKind::GammaGamma, FitOptions::default());
         let args = CovariateArgs {
             purchase: Some(gender()),
             ..CovariateArgs::default()
         };
-        let e = fit(&mut mbg, &inputs, None, None, &args).unwrap_err();
+        let e = fit(&mut gg, &inputs, None, None, &args).unwrap_err();
         assert_eq!(e.code(), "NOT_SUPPORTED");
         assert!(state.get().is_err(), "the model stays unfitted");
     }
@@ -451,9 +482,10 @@ mod tests {
             purchase: Some(gender()),
             ..CovariateArgs::default()
         };
-        let m = fit(&mut state, &inputs, None, Some("W"), &args)
-            .unwrap()
-            .unwrap();
+        let Fitted::Covariates(m) = fit(&mut state, &inputs, None, Some("W"), &args).unwrap()
+        else {
+            panic!("a covariate model")
+        };
         assert_eq!(kind(&m), "bg_nbd");
         let (p, d) = effects(&m);
         assert_eq!((p.len(), d.len()), (1, 0));

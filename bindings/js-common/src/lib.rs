@@ -23,6 +23,7 @@ pub mod decimal;
 pub mod diagnostics;
 pub mod dynamic;
 pub mod models;
+pub mod spend;
 pub mod uncertainty;
 
 /// A JS number that must be a whole number in `[lo, u32::MAX]` (the core's

@@ -171,12 +171,12 @@ pub(crate) fn args_of(o: Option<&Unknown<'_>>) -> Result<CovariateArgs> {
 }
 
 /// A napi failure to build an object (out of memory, a pending exception).
-fn failed(e: napi::Error) -> napi::Error<String> {
+pub(crate) fn failed(e: napi::Error) -> napi::Error<String> {
     napi::Error::new("GenericFailure".to_string(), e.reason)
 }
 
 /// Named numbers as a JS object, keys in order.
-fn object<'e, K: AsRef<str>>(
+pub(crate) fn object<'e, K: AsRef<str>>(
     env: &'e Env,
     pairs: impl IntoIterator<Item = (K, f64)>,
 ) -> Result<Object<'e>> {

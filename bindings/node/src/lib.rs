@@ -74,6 +74,8 @@ pub mod covariates;
 
 pub mod models;
 
+pub mod spend;
+
 mod read;
 
 pub mod uncertainty;

@@ -8,7 +8,7 @@
 
 use clv::models::{ModelInfo, ModelKind, SpendModel, TransactionModel, whole_count};
 use clv_js_common::models::{self as common, ModelState};
-use napi::bindgen_prelude::{Either, Float64Array, This, Unknown};
+use napi::bindgen_prelude::{Either, Either3, Float64Array, This, Unknown};
 use napi_derive::napi;
 
 use crate::read::{self, Data, number, numbers};
@@ -360,15 +360,23 @@ macro_rules! input_fit {
         impl $class {
             /// Fits the model by maximum likelihood (a spend model on the customers with
             /// frequency > 0) and returns the model itself; with `purchaseCovariates` and/or
-            /// `dropoutCovariates` in `options` (Pareto/NBD, BG/NBD), the model with static
-            /// covariates (a `CovariateModel`; this model stays as it was).
+            /// `dropoutCovariates` in `options` (Pareto/NBD, BG/NBD, MBG/NBD, GGom/NBD), the
+            /// model with static covariates (a `CovariateModel`), with `spendCovariates`
+            /// (Gamma-Gamma) a `SpendCovariateModel`; this model stays as it was.
             #[napi(catch_unwind, skip_typescript)]
             pub fn fit<'a>(
                 &mut self,
                 this: This<'a>,
                 data: Unknown<'_>,
                 options: Option<Unknown<'_>>,
-            ) -> Result<Either<This<'a>, crate::covariates::CovariateModel>> {
+            ) -> Result<
+                Either3<
+                    This<'a>,
+                    crate::covariates::CovariateModel,
+                    crate::spend::SpendCovariateModel,
+                >,
+            > {
+                use clv_js_common::covariates::Fitted;
                 let d = data_of(self.state.kind(), &data)?;
                 let args = crate::covariates::args_of(options.as_ref())?;
                 let fitted = clv_js_common::covariates::fit(
@@ -379,8 +387,9 @@ macro_rules! input_fit {
                     &args,
                 );
                 Ok(match fitted.map_err(js)? {
-                    None => Either::A(this),
-                    Some(m) => Either::B(m.into()),
+                    Fitted::Plain => Either3::A(this),
+                    Fitted::Covariates(m) => Either3::B(m.into()),
+                    Fitted::Spend(m) => Either3::C(m.into()),
                 })
             }
 

@@ -16,7 +16,8 @@ use wasm_bindgen::prelude::*;
 use crate::{Opts, Result, f64s, js, json_text, num, to_js};
 
 /// The TS of the covariate options (the interfaces `Covariates`,
-/// `CovariateOptions`, `CovariateFitOptions`, `CovariatePenalty` come from
+/// `CovariateOptions`, `CovariateFitOptions`, `CovariatePenalty`,
+/// `SpendCovariateOptions`, `SpendCovariateFitOptions` come from
 /// @clv/node's index.d.ts, bindings/wasm/build.rs) and of `fit` with them:
 /// each model class with a `fit(data)` merges `FitsCovariates` (its TS
 /// `fit` is skipped by wasm-bindgen).
@@ -31,7 +32,13 @@ export interface FitsCovariates<D, M> {
    * with static covariates; this model stays as it was.
    */
   fit(data: D, options: CovariateFitOptions & ({ purchaseCovariates: Covariates } | { dropoutCovariates: Covariates })): CovariateModel;
+  /**
+   * With `spendCovariates` (Gamma-Gamma; other models throw `NOT_SUPPORTED`): the model
+   * with spend covariates; this model stays as it was.
+   */
+  fit(data: D, options: SpendCovariateFitOptions & { spendCovariates: Covariates }): SpendCovariateModel;
   fit(data: D, options?: CovariateFitOptions | null): M | CovariateModel;
+  fit(data: D, options?: SpendCovariateFitOptions | null): M | SpendCovariateModel;
 }
 ";
 
@@ -133,7 +140,7 @@ impl From<clv::covariates::CovariateModel> for WasmCovariateModel {
 }
 
 /// Named numbers as a JS object, keys in order.
-fn object<K: AsRef<str>>(pairs: impl IntoIterator<Item = (K, f64)>) -> JsValue {
+pub(crate) fn object<K: AsRef<str>>(pairs: impl IntoIterator<Item = (K, f64)>) -> JsValue {
     let o = js_sys::Object::new();
     for (k, v) in pairs {
         crate::set(&o, k.as_ref(), v);

@@ -77,7 +77,7 @@ fn fit(
     kind: ModelKind,
     data: &JsValue,
     options: &JsValue,
-) -> Result<Option<crate::covariates::WasmCovariateModel>> {
+) -> Result<clv_js_common::covariates::Fitted> {
     let (c, w) = (inputs(kind, data)?, opt_f64s(data, "weights")?);
     let columns: Vec<&[f64]> = c.iter().map(Vec::as_slice).collect();
     // The unit the data carry (a summary object's `unit`): stored with the model.
@@ -86,7 +86,7 @@ fn fit(
     let mut s = state.borrow_mut();
     let fitted =
         clv_js_common::covariates::fit(&mut s, &columns, w.as_deref(), unit.as_deref(), &args);
-    Ok(fitted.map_err(js)?.map(Into::into))
+    fitted.map_err(js)
 }
 
 /// The model of any model class instance given as an argument, read back
@@ -308,17 +308,21 @@ macro_rules! input_fit {
             /// Fits the model by maximum likelihood (a spend model on the customers with
             /// frequency > 0) and returns it (the same fitted state); with
             /// `purchaseCovariates` and/or `dropoutCovariates` in `options` (Pareto/NBD,
-            /// BG/NBD), the model with static covariates (a `CovariateModel`; this model
-            /// stays as it was). Its TS is `FitsCovariates` (src/covariates.rs).
+            /// BG/NBD, MBG/NBD, GGom/NBD), the model with static covariates (a
+            /// `CovariateModel`), with `spendCovariates` (Gamma-Gamma) a
+            /// `SpendCovariateModel`; this model stays as it was. Its TS is
+            /// `FitsCovariates` (src/covariates.rs).
             #[wasm_bindgen(skip_typescript)]
             pub fn fit(&self, data: JsValue, options: JsValue) -> Result<JsValue> {
                 let state = self.state()?;
+                use clv_js_common::covariates::Fitted;
                 Ok(match fit(state, ModelKind::$variant, &data, &options)? {
-                    None => $class {
+                    Fitted::Plain => $class {
                         state: Rc::clone(state),
                     }
                     .into(),
-                    Some(m) => m.into(),
+                    Fitted::Covariates(m) => crate::covariates::WasmCovariateModel::from(m).into(),
+                    Fitted::Spend(m) => crate::spend::WasmSpendCovariateModel::from(m).into(),
                 })
             }
 

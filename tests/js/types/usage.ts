@@ -43,6 +43,17 @@ export function example(clv: typeof Clv): number {
     + withCovariates.customerParams(covs)[0].alpha + withCovariates.constrained.length + withCovariates.covariateNames.purchase.length
     + withCovariates.kind.length + (withCovariates.boundary ?? '').length
     + clv.CovariateModel.fromJSON(withCovariates.toJSON()).params.s + (maybe instanceof clv.CovariateModel ? 1 : 0);
+  // Spend covariates (Gamma-Gamma): fit with spendCovariates gives a SpendCovariateModel.
+  const spendFit: Clv.SpendCovariateModel = new clv.GammaGamma().fit(data, { spendCovariates: z, penalty: 0.1 });
+  const spendCovs: Clv.SpendCovariateOptions = { spendCovariates: z };
+  const spendInfo: Clv.CovariateFitInfo | null = spendFit.fitInfo;
+  const given = clv.SpendCovariateModel.fromParams({ p: 6.25, q: 3.74, v: 15.44 }, { Gender: 0.1 });
+  const maybeSpend: Clv.GammaGamma | Clv.SpendCovariateModel = new clv.GammaGamma().fit(data, {} as Clv.SpendCovariateFitOptions);
+  const spending = spendFit.params.p + spendFit.covariateEffects.Gender + (spendFit.stdErrors?.spend_Gender ?? 0)
+    + (spendFit.logLikelihood ?? 0) + (spendInfo?.nObservations ?? 0) + spendFit.penalty + spendFit.covariateNames.length
+    + spendFit.expectedSpend(data, spendCovs)[0] + spendFit.logLikelihoodOf(data, spendCovs)[0] + given.kind.length
+    + given.name.length + given.toString().length + clv.SpendCovariateModel.fromJSON(given.toJSON()).params.q
+    + clv.SpendCovariateModel.fromParams({ p: 1, q: 2, v: 3 }).params.v + (maybeSpend instanceof clv.SpendCovariateModel ? 1 : 0);
   // Time-varying covariates (Pareto/NBD): a DynamicCovariateData, fitDynamic and the *Dynamic predictions.
   const table: Clv.DynamicCovariateTable = { id: ['a', 'a', 'b'], periodStart: ['2024-01-01', '2024-01-08', '2024-01-01'],
     columns: { Season: [0, 1, 0] } };
@@ -106,7 +117,7 @@ export function example(clv: typeof Clv): number {
       + grouped.customerLifetimeValue(gg, gc, who, { time: 12, freq: 'W' }).total.mean
       + clv.GroupedDraws.fromJSON(grouped.toJSON()).n;
   }
-  return dynamic + covariate + pooled + posterior + uncertain + portfolio + alive[0] + next[0] + newCustomer + value[0] + (ll ?? 0) + seg.rfmScore.length + money.length
+  return spending + dynamic + covariate + pooled + posterior + uncertain + portfolio + alive[0] + next[0] + newCustomer + value[0] + (ll ?? 0) + seg.rfmScore.length + money.length
     + fitted.expectedPurchasesNew(1) + sbg.survival(3) + params.r + (se?.r ?? 0)
     + discrete[0] + ahead[0] + pareto.s + entries[0].params.length + entries[0].class.length;
 }
