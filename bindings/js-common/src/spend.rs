@@ -17,7 +17,7 @@ use crate::covariates::{CovariateArgs, Effects, FitView, NumberOrNamed, set, vie
 use crate::models::{ModelState, Named};
 
 /// The display name of the model (the core's fit reports use it).
-pub const NAME: &str = "Gamma-Gamma with spend covariates";
+pub const NAME: &str = SpendCovariateModel::NAME;
 
 /// The spend-covariate fit of `fit(data, options)` (`options.spendCovariates`
 /// given): `inputs` are `[frequency, monetaryValue]`, `penalty` one number
@@ -167,21 +167,11 @@ pub fn from_json(text: &str) -> Result<SpendCovariateModel> {
     SpendCovariateModel::from_json(text)
 }
 
-/// `Gamma-Gamma with spend covariates(p=3.6533, q=..., v=...; spend [Gender=0.0916, ...])`.
+/// `Gamma-Gamma with spend covariates(p=3.6533, q=..., v=...; spend [Gender=0.0916, ...])`
+/// (the core's `Display`).
 #[must_use]
 pub fn display(m: &SpendCovariateModel) -> String {
-    let base = params(m)
-        .0
-        .into_iter()
-        .map(|(n, x)| format!("{n}={x:.4}"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let effects = effects(m)
-        .into_iter()
-        .map(|(n, x)| format!("{n}={x:.4}"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    format!("{NAME}({base}; spend [{effects}])")
+    m.to_string()
 }
 
 #[cfg(test)]

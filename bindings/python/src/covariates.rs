@@ -582,7 +582,7 @@ impl PySpendCovariateModel {
 
     /// Display name.
     fn name(&self) -> &'static str {
-        "Gamma-Gamma with spend covariates"
+        self.inner.name()
     }
 
     /// p, q, v (v₀, the value at z = 0) as (name, value) pairs.
@@ -651,13 +651,9 @@ impl PySpendCovariateModel {
         })
     }
 
-    /// `Gamma-Gamma with spend covariates(p=..., q=..., v=...; spend [...])`.
+    /// `Gamma-Gamma with spend covariates(p=..., q=..., v=...; spend [...])`
+    /// (the core's `Display`).
     fn __repr__(&self) -> String {
-        format!(
-            "{}({}; spend [{}])",
-            self.name(),
-            named_text(self.params()),
-            named_text(self.effects())
-        )
+        self.inner.to_string()
     }
 }

@@ -291,7 +291,7 @@ pub fn spend_json(model: &SpendCovariateModel, ids: &[String]) -> Result<Value> 
         &fi.info,
         json!({
             "model": ModelKind::GammaGamma.spec().cli_name(),
-            "name": "Gamma-Gamma with spend covariates",
+            "name": model.name(),
             "params": model.params(),
             "covariates": { "spend": model.effects() },
             "penalized_log_likelihood": fi.penalized_log_likelihood,
@@ -485,10 +485,7 @@ pub fn run(args: &FitArgs) -> Result<()> {
             let (model, ids) = fit_spend(args, path)?;
             let doc = spend_json(&model, &ids)?;
             if let Some(left) = &model.fit_info().and_then(|f| f.info.left_out.clone()) {
-                eprintln!(
-                    "warning: {}",
-                    left_out_text("Gamma-Gamma with spend covariates", left, &ids)
-                );
+                eprintln!("warning: {}", left_out_text(model.name(), left, &ids));
             }
             return finish_covariates(args, &model.to_json()?, &doc);
         }

@@ -195,7 +195,7 @@ impl SpendSource {
     fn plain(&self) -> Result<&AnyModel> {
         match self {
             SpendSource::Plain(m) => Ok(m),
-            SpendSource::Covariates(_) => Err(no_intervals("Gamma-Gamma with spend covariates")),
+            SpendSource::Covariates(m) => Err(no_intervals(m.name())),
         }
     }
 
