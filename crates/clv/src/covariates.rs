@@ -1023,12 +1023,7 @@ impl<'a> CovariateLikelihood<'a> {
 
     /// Natural parameters from the optimiser's (effects as `e^γ`).
     fn natural(&self, theta: &[f64]) -> Vec<f64> {
-        let nb = self.layout.nb();
-        theta
-            .iter()
-            .enumerate()
-            .map(|(j, &v)| if j < nb { v } else { v.ln() })
-            .collect()
+        natural_of(theta, self.layout.nb())
     }
 
     /// The Hessian of the penalised log-likelihood in natural parameters, by
@@ -1036,21 +1031,72 @@ impl<'a> CovariateLikelihood<'a> {
     /// base parameters, `1e-5·max(1, |γ|)` for the effects), symmetrised.
     #[must_use]
     pub fn hessian(&self, params: &[f64]) -> Vec<Vec<f64>> {
-        let nb = self.layout.nb();
-        crate::fit::hessian_of(
-            |p, g| {
-                self.penalized_log_likelihood(p, g);
-            },
+        effects_hessian(
+            |p, g| self.penalized_log_likelihood(p, g),
             params,
-            |j, v| {
-                if j < nb {
-                    1e-5 * v
-                } else {
-                    1e-5 * v.abs().max(1.0)
-                }
-            },
+            self.layout.nb(),
         )
     }
+}
+
+/// The natural parameters of the optimiser's vector `theta`: the first `nb`
+/// (positive) as they are, then each effect γ from the `e^γ` the optimiser
+/// works with (module docs, "Fitting and uncertainty").
+fn natural_of(theta: &[f64], nb: usize) -> Vec<f64> {
+    theta
+        .iter()
+        .enumerate()
+        .map(|(j, &v)| if j < nb { v } else { v.ln() })
+        .collect()
+}
+
+/// The optimiser's vector of natural parameters `p` (the inverse of
+/// [`natural_of`]: each effect as `e^γ`).
+fn optimiser_of(p: &[f64], nb: usize) -> Vec<f64> {
+    p.iter()
+        .enumerate()
+        .map(|(j, &v)| if j < nb { v } else { v.exp() })
+        .collect()
+}
+
+/// [`Likelihood::value_and_gradient`] of a covariate likelihood whose
+/// `penalized` log-likelihood takes natural parameters: at the optimiser's
+/// `theta`, with the gradient in its coordinates (`∂/∂e^γ = (∂/∂γ)/e^γ`).
+fn optimiser_value(
+    penalized: impl Fn(&[f64], &mut [f64]) -> f64,
+    theta: &[f64],
+    grad: &mut [f64],
+    nb: usize,
+) -> f64 {
+    let v = penalized(&natural_of(theta, nb), grad);
+    for j in nb..theta.len() {
+        grad[j] /= theta[j];
+    }
+    v
+}
+
+/// The Hessian in natural parameters of a covariate likelihood's
+/// `penalized` log-likelihood, by central differences of its analytic
+/// gradient (steps `1e-5·θ` for the `nb` positive parameters,
+/// `1e-5·max(1, |γ|)` for the effects), symmetrised.
+fn effects_hessian(
+    penalized: impl Fn(&[f64], &mut [f64]) -> f64,
+    params: &[f64],
+    nb: usize,
+) -> Vec<Vec<f64>> {
+    crate::fit::hessian_of(
+        |p, g| {
+            penalized(p, g);
+        },
+        params,
+        |j, v| {
+            if j < nb {
+                1e-5 * v
+            } else {
+                1e-5 * v.abs().max(1.0)
+            }
+        },
+    )
 }
 
 impl Likelihood for CovariateLikelihood<'_> {
@@ -1059,12 +1105,12 @@ impl Likelihood for CovariateLikelihood<'_> {
     }
 
     fn value_and_gradient(&self, theta: &[f64], grad: &mut [f64]) -> f64 {
-        let p = self.natural(theta);
-        let v = self.penalized_log_likelihood(&p, grad);
-        for j in self.layout.nb()..theta.len() {
-            grad[j] /= theta[j];
-        }
-        v
+        optimiser_value(
+            |p, g| self.penalized_log_likelihood(p, g),
+            theta,
+            grad,
+            self.layout.nb(),
+        )
     }
 
     fn total_weight(&self) -> f64 {
@@ -1073,15 +1119,7 @@ impl Likelihood for CovariateLikelihood<'_> {
 
     fn starting_points(&self) -> Vec<Vec<f64>> {
         let nb = self.layout.nb();
-        self.starts
-            .iter()
-            .map(|s| {
-                s.iter()
-                    .enumerate()
-                    .map(|(j, &v)| if j < nb { v } else { v.exp() })
-                    .collect()
-            })
-            .collect()
+        self.starts.iter().map(|s| optimiser_of(s, nb)).collect()
     }
 
     /// The ridges of the apparel-like data sets (issue 15): for some

@@ -51,8 +51,9 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::{
-    CovariateFitInfo, Covariates, Estimates, check_effect_count, check_names, dot, fit_report,
-    intern_names, model_json, named, read_model_json,
+    CovariateFitInfo, Covariates, Estimates, check_effect_count, check_names, dot, effects_hessian,
+    fit_report, intern_names, model_json, named, natural_of, optimiser_of, optimiser_value,
+    read_model_json,
 };
 use crate::error::{Error, Result};
 use crate::fit::{FitOptions, LeftOut, Likelihood, maximize};
@@ -247,27 +248,7 @@ impl<'a> SpendLikelihood<'a> {
     /// p, q, v₀ and `1e-5·max(1, |γ|)` for the effects), symmetrised.
     #[must_use]
     pub fn hessian(&self, params: &[f64]) -> Vec<Vec<f64>> {
-        crate::fit::hessian_of(
-            |p, g| {
-                self.penalized_log_likelihood(p, g);
-            },
-            params,
-            |j, v| {
-                if j < 3 {
-                    1e-5 * v
-                } else {
-                    1e-5 * v.abs().max(1.0)
-                }
-            },
-        )
-    }
-
-    fn natural(theta: &[f64]) -> Vec<f64> {
-        theta
-            .iter()
-            .enumerate()
-            .map(|(j, &v)| if j < 3 { v } else { v.ln() })
-            .collect()
+        effects_hessian(|p, g| self.penalized_log_likelihood(p, g), params, 3)
     }
 }
 
@@ -277,11 +258,7 @@ impl Likelihood for SpendLikelihood<'_> {
     }
 
     fn value_and_gradient(&self, theta: &[f64], grad: &mut [f64]) -> f64 {
-        let v = self.penalized_log_likelihood(&Self::natural(theta), grad);
-        for j in 3..theta.len() {
-            grad[j] /= theta[j];
-        }
-        v
+        optimiser_value(|p, g| self.penalized_log_likelihood(p, g), theta, grad, 3)
     }
 
     fn total_weight(&self) -> f64 {
@@ -289,15 +266,7 @@ impl Likelihood for SpendLikelihood<'_> {
     }
 
     fn starting_points(&self) -> Vec<Vec<f64>> {
-        self.starts
-            .iter()
-            .map(|s| {
-                s.iter()
-                    .enumerate()
-                    .map(|(j, &v)| if j < 3 { v } else { v.exp() })
-                    .collect()
-            })
-            .collect()
+        self.starts.iter().map(|s| optimiser_of(s, 3)).collect()
     }
 }
 
@@ -349,12 +318,12 @@ pub fn fit(
     options: &SpendCovariateOptions,
 ) -> Result<SpendCovariateModel> {
     let mut lik = SpendLikelihood::new(frequency, monetary_value, spend, weights, options)?;
-    // the plain model's optimum (γ = 0) first, when it exists
-    let w = crate::models::weights_or_ones(weights, frequency.len())?;
+    // the plain model's optimum (γ = 0) first, when it exists (the
+    // weights were checked by the likelihood)
     if let Ok(plain) = AnyModel::fit(
         ModelKind::GammaGamma,
         &[frequency, monetary_value],
-        Some(&w),
+        weights,
         &options.fit,
     ) {
         let mut s = vec![0.0; lik.names.len()];
@@ -362,7 +331,7 @@ pub fn fit(
         lik.starts.insert(0, s);
     }
     let (theta, info) = maximize(NAME, &lik, &options.fit)?;
-    let params = SpendLikelihood::natural(&theta);
+    let params = natural_of(&theta, 3);
     let k = params.len();
     let mut g = vec![0.0; k];
     let ll = lik.log_likelihood(&params, &mut g);
