@@ -244,16 +244,21 @@ impl SpendSource {
     }
 }
 
-/// The spend model and the amounts, when both are there (notes on stderr
-/// say what is missing otherwise).
+/// The spend model of --spend-model, read once ([`SpendSource::load`]).
+fn load_spend(args: &ScoreArgs) -> Result<Option<SpendSource>> {
+    args.spend_model
+        .as_deref()
+        .map(SpendSource::load)
+        .transpose()
+}
+
+/// The spend model (of [`load_spend`]) and the amounts, when both are
+/// there (notes on stderr say what is missing otherwise).
 fn spend_inputs<'a>(
     args: &ScoreArgs,
     cols: &'a CsvColumns,
+    spend_model: Option<SpendSource>,
 ) -> Result<Option<(SpendSource, &'a [f64])>> {
-    let spend_model = match &args.spend_model {
-        Some(p) => Some(SpendSource::load(p)?),
-        None => None,
-    };
     // Money values need amounts: without a spend model, or without the
     // monetary column in the summary, P(alive) and expected purchases alone.
     let c = &args.columns;
@@ -320,10 +325,8 @@ pub fn run(args: &ScoreArgs) -> Result<()> {
 fn score_plain(args: &ScoreArgs, any: &AnyModel, cols: &CsvColumns) -> Result<Scores> {
     let model = any.transaction("clv score")?;
     let cov = &args.covariates;
-    let spend_covariates = match &args.spend_model {
-        Some(p) => matches!(SpendSource::load(p)?, SpendSource::Covariates(_)),
-        None => false,
-    };
+    let spend_model = load_spend(args)?;
+    let spend_covariates = matches!(spend_model, Some(SpendSource::Covariates(_)));
     // a spend model with covariates reads them from --covariates
     // (--spend-covariates for a plain spend model: the spend model's error)
     let transaction_covariates = !cov.purchase_covariates.is_empty()
@@ -348,7 +351,7 @@ fn score_plain(args: &ScoreArgs, any: &AnyModel, cols: &CsvColumns) -> Result<Sc
     let t = cols.get(c.column_of(names[2]))?;
     let alive = model.prob_alive(x, r, t)?;
     let expected = model.expected_purchases(args.horizon, x, r, t)?;
-    let spend_model = spend_inputs(args, cols)?;
+    let spend_model = spend_inputs(args, cols, spend_model)?;
     let value = match &spend_model {
         Some((gg, monetary)) => {
             let spend = gg.expected_spend(args, cols, x, monetary)?;
@@ -443,7 +446,7 @@ fn score_covariates(args: &ScoreArgs, m: &CovariateModel, cols: &CsvColumns) -> 
     let t = cols.get(&c.t_col)?;
     let alive = m.prob_alive(x, r, t, &purchase, &dropout)?;
     let expected = m.expected_purchases(args.horizon, x, r, t, &purchase, &dropout)?;
-    let value = match spend_inputs(args, cols)? {
+    let value = match spend_inputs(args, cols, load_spend(args)?)? {
         Some((gg, monetary)) => {
             let spend = gg.expected_spend(args, cols, x, monetary)?;
             let unit = m.fit_info().and_then(|f| f.info.unit.as_deref());
