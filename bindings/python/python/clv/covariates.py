@@ -132,6 +132,23 @@ def penalties(penalty: Any) -> Tuple[float, float]:
     return v, v
 
 
+def _fit_weights(weights: Any, n: int) -> Optional[np.ndarray]:
+    """A fit's ``weights`` as float64 (a scalar repeated for the ``n`` customers); the core checks them."""
+    if weights is None:
+        return None
+    w = np.ascontiguousarray(to_f64("weights", weights))
+    return np.full(n, float(w)) if w.ndim == 0 else w
+
+
+def _spend_set(value: Any, names: Optional[Sequence[str]], index: Any) -> Tuple[_Set, Optional[List[str]]]:
+    """The spend set and the customers' ids when its rows are joined on them (a pandas index on
+    the customers and row labels on the set); without ids, the rows are the customers'."""
+    z = covariate_set("spend", value, names)
+    if index is None or z[2] is None:
+        return (z[0], z[1], None), None
+    return z, [str(i) for i in index]
+
+
 def fit(kind: str, arrays: List[np.ndarray], index: Any, weights: Any, purchase_covariates: Any,
         dropout_covariates: Any, covariate_names: Any, penalty: Any, constrain_equal: Any,
         max_iterations: int, gradient_tolerance: float, unit: Optional[str]) -> "CovariateModel":
@@ -140,11 +157,7 @@ def fit(kind: str, arrays: List[np.ndarray], index: Any, weights: Any, purchase_
     ids = _ids(index, p, d)
     if ids is None:
         p, d = _positional(p, d)
-    w = None
-    if weights is not None:
-        w = np.ascontiguousarray(to_f64("weights", weights))
-        if w.ndim == 0:
-            w = np.full(arrays[0].shape[0], float(w))
+    w = _fit_weights(weights, arrays[0].shape[0])
     if isinstance(constrain_equal, str):
         constrain_equal = [constrain_equal]
     pp, pd_ = penalties(penalty)
@@ -391,16 +404,8 @@ def fit_spend(kind: str, arrays: List[np.ndarray], index: Any, weights: Any, spe
               unit: Optional[str]) -> "SpendCovariateModel":
     """The spend-covariate fit behind ``GammaGamma().fit(..., spend_covariates=...)``
     (``kind`` the registry key: the core refuses any model but Gamma-Gamma)."""
-    names = _names_for("spend", covariate_names)
-    z = covariate_set("spend", spend_covariates, names)
-    ids = [str(i) for i in index] if index is not None and z[2] is not None else None
-    if ids is None:
-        z = (z[0], z[1], None)
-    w = None
-    if weights is not None:
-        w = np.ascontiguousarray(to_f64("weights", weights))
-        if w.ndim == 0:
-            w = np.full(arrays[0].shape[0], float(w))
+    z, ids = _spend_set(spend_covariates, _names_for("spend", covariate_names), index)
+    w = _fit_weights(weights, arrays[0].shape[0])
     lam = 0.0 if penalty is None else number("penalty", penalty)
     core = _clv.SpendCovariateModel.fit(
         kind, arrays, z, customer_ids=ids, weights=w, penalty=lam, max_iterations=float(max_iterations),
@@ -499,10 +504,7 @@ class SpendCovariateModel(_JsonModel):
     def _call(self, method: str, name: str, frequency: Any, monetary_value: Any, spend_covariates: Any,
               covariate_names: Any) -> Any:
         arrays, index, scalar = customers(["frequency", "monetary_value"], [frequency, monetary_value])
-        z = covariate_set("spend", spend_covariates, covariate_names)
-        ids = [str(i) for i in index] if index is not None and z[2] is not None else None
-        if ids is None:
-            z = (z[0], z[1], None)
+        z, ids = _spend_set(spend_covariates, covariate_names, index)
         out = getattr(self._core, method)(arrays, z, customer_ids=ids)
         return result(out, index, scalar, name)
 
