@@ -8,29 +8,11 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { assertClvError, backends, root } from './helpers.mjs';
-
-// CLVTools' apparel data, as crates/clv/tests/covariates.rs,
-// bindings/python/tests/test_covariates.py and crates/clv-cli/tests/cli_covariates.rs
-// take it: weeks (7 days), calibration to 2005-10-09, the static covariates Gender and
-// Channel joined on the customer id.
-const DATA = join(root, 'crates', 'clv', 'tests', 'data');
-const APPAREL_CSV = {
-  customerIdCol: 'Id', datetimeCol: 'Date', monetaryValueCol: 'Price', freq: '7d',
-  calibrationPeriodEnd: '2005-10-09', observationPeriodEnd: '2010-12-20',
-};
-const transactions = readFileSync(join(DATA, 'apparel_transactions.csv'));
-const covariateRows = new Map(
-  readFileSync(join(DATA, 'apparel_static_covariates.csv'), 'utf8').trim().split(/\r?\n/).slice(1)
-    .map((line) => line.split(','))
-    .map(([id, ...values]) => [id, values.map(Number)]),
-);
+import { apparelWithCovariates, assertClvError, backends, root } from './helpers.mjs';
 
 /** The summary, its customers and their covariates (rows in the summary's order). */
 function apparel(lib) {
-  const s = lib.rfmSummaryFromCsv(new Uint8Array(transactions), APPAREL_CSV);
-  const column = (k) => Float64Array.from(s.customerId, (id) => covariateRows.get(id)[k]);
-  const z = { Gender: column(0), Channel: column(1) };
+  const { s, z } = apparelWithCovariates(lib);
   return { s, data: { frequency: s.frequency, recency: s.recency, T: s.T, unit: s.unit }, z };
 }
 

@@ -4,34 +4,15 @@
 // predictions with each customer's covariates, fromParams, JSON and the typed
 // errors (the core's codes and fields, in JS spelling).
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { assertClvError, backends, root } from './helpers.mjs';
-
-// CLVTools' apparel data, as crates/clv/tests/covariates_spend.rs and
-// tests/js/covariates.test.mjs take it: weeks (7 days), calibration to
-// 2005-10-09, the static covariates Gender and Channel joined on the customer id.
-const DATA = join(root, 'crates', 'clv', 'tests', 'data');
-const APPAREL_CSV = {
-  customerIdCol: 'Id', datetimeCol: 'Date', monetaryValueCol: 'Price', freq: '7d',
-  calibrationPeriodEnd: '2005-10-09', observationPeriodEnd: '2010-12-20',
-};
-const transactions = readFileSync(join(DATA, 'apparel_transactions.csv'));
-const covariateRows = new Map(
-  readFileSync(join(DATA, 'apparel_static_covariates.csv'), 'utf8').trim().split(/\r?\n/).slice(1)
-    .map((line) => line.split(','))
-    .map(([id, ...values]) => [id, values.map(Number)]),
-);
+import { apparelWithCovariates, assertClvError, backends } from './helpers.mjs';
 
 /**
  * The summary's frequency and mean repeat spend (every customer: the core's fit
  * leaves out those with frequency 0) and their covariates (rows in the summary's order).
  */
 function apparel(lib) {
-  const s = lib.rfmSummaryFromCsv(new Uint8Array(transactions), APPAREL_CSV);
-  const column = (k) => Float64Array.from(s.customerId, (id) => covariateRows.get(id)[k]);
-  const z = { Gender: column(0), Channel: column(1) };
+  const { s, z } = apparelWithCovariates(lib);
   return { data: { frequency: s.frequency, monetaryValue: s.monetaryValue, unit: s.unit }, z };
 }
 

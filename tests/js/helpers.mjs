@@ -109,3 +109,26 @@ export function assertClvError(fn, code, field, label = '') {
 export function camel(name) {
   return name.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase());
 }
+
+// CLVTools' apparel data, as crates/clv/tests/covariates.rs,
+// bindings/python/tests/test_covariates.py and crates/clv-cli/tests/cli_covariates.rs
+// take it: weeks (7 days), calibration to 2005-10-09, the static covariates Gender and
+// Channel joined on the customer id.
+const APPAREL_DATA = join(root, 'crates', 'clv', 'tests', 'data');
+const APPAREL_CSV = {
+  customerIdCol: 'Id', datetimeCol: 'Date', monetaryValueCol: 'Price', freq: '7d',
+  calibrationPeriodEnd: '2005-10-09', observationPeriodEnd: '2010-12-20',
+};
+
+/** The apparel summary `s` (by `lib`) and its customers' covariates `z` (rows in the summary's order). */
+export function apparelWithCovariates(lib) {
+  const transactions = readFileSync(join(APPAREL_DATA, 'apparel_transactions.csv'));
+  const rows = new Map(
+    readFileSync(join(APPAREL_DATA, 'apparel_static_covariates.csv'), 'utf8').trim().split(/\r?\n/).slice(1)
+      .map((line) => line.split(','))
+      .map(([id, ...values]) => [id, values.map(Number)]),
+  );
+  const s = lib.rfmSummaryFromCsv(new Uint8Array(transactions), APPAREL_CSV);
+  const column = (k) => Float64Array.from(s.customerId, (id) => rows.get(id)[k]);
+  return { s, z: { Gender: column(0), Channel: column(1) } };
+}
