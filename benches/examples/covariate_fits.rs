@@ -1,7 +1,9 @@
 //! Timing of covariate fits (issue 15, docs/performance.md):
 //!
-//! 1. a static-covariate Pareto/NBD fit on 100,000 simulated customers with
-//!    5 covariates on both processes;
+//! 1. static-covariate Pareto/NBD, BG/NBD and MBG/NBD fits on 100,000
+//!    simulated customers with 5 covariates on both processes, GGom/NBD on
+//!    the first 10,000 of them, and a Gamma-Gamma fit with 5 spend
+//!    covariates on 100,000 simulated repeat customers;
 //! 2. the time-varying-covariate Pareto/NBD fit on CLVTools' apparel data
 //!    (High.Season, Gender, Channel on both processes; weekly, split 40
 //!    weeks after 2005-01-02).
@@ -15,6 +17,7 @@
 use std::time::Instant;
 
 use clv::covariates::dynamic::{self, CovariateTable, DynamicData};
+use clv::covariates::spend::{self, SpendCovariateOptions};
 use clv::covariates::{CovariateModelKind, CovariateOptions, Covariates, fit};
 use clv::simulate::Rng;
 use clv::summary::SummaryOptions;
@@ -98,49 +101,118 @@ fn apparel() -> DynamicData {
     DynamicData::new(&ids, &ts, &table, &names, &names, &options).unwrap()
 }
 
+/// Gamma-Gamma spend of repeat customers with a per-customer scale
+/// `v_i = v₀e^{γᵀz}` (`clv::covariates::spend`): x ~ 1 + Poisson-like
+/// counts, ν_i ~ Gamma(q, rate v_i), the mean of x transactions ~
+/// Gamma(p·x, rate ν_i·x).
+fn simulate_spend(n: usize, seed: u64) -> ([Vec<f64>; 2], Covariates) {
+    let mut rng = Rng::new(seed);
+    let (p, q, v) = (6.0, 3.8, 15.0);
+    let g = [0.3, -0.2, 0.4, 0.1, -0.3];
+    let (mut x, mut m, mut rows) = (Vec::new(), Vec::new(), Vec::with_capacity(n));
+    for _ in 0..n {
+        let z: Vec<f64> = (0..5)
+            .map(|k| {
+                if k < 2 {
+                    f64::from(u8::from(rng.uniform() < 0.4))
+                } else {
+                    0.5 * rng.normal()
+                }
+            })
+            .collect();
+        let eta: f64 = g.iter().zip(&z).map(|(a, b)| a * b).sum();
+        let k = 1.0 + (rng.exponential(1.0) * 3.0).floor();
+        let nu = rng.gamma(q) / (v * eta.exp());
+        x.push(k);
+        m.push(rng.gamma(p * k) / (nu * k));
+        rows.push(z);
+    }
+    let names = ["z1", "z2", "z3", "z4", "z5"];
+    ([x, m], Covariates::new(&names, &rows).unwrap())
+}
+
+/// Runs `f` three times and prints its wall times with `label`.
+fn time3<T>(label: &str, mut f: impl FnMut() -> (T, String)) {
+    let mut times = Vec::new();
+    let mut last = String::new();
+    for _ in 0..3 {
+        let start = Instant::now();
+        let (_, what) = f();
+        times.push(format!("{:.2}", start.elapsed().as_secs_f64()));
+        last = what;
+    }
+    println!("{label}: {} s; {last}", times.join(" / "));
+}
+
 fn main() {
     let n: usize = std::env::args()
         .nth(1)
         .map_or(100_000, |a| a.parse().unwrap());
     let ([x, tx, t], z) = simulate(n, 2026);
     let opts = CovariateOptions::default();
-    for rep in 0..3 {
-        let start = Instant::now();
-        let m = fit(
-            CovariateModelKind::ParetoNbd,
-            &x,
-            &tx,
-            &t,
-            &z,
-            &z,
-            None,
-            &opts,
+    // GGom/NBD's likelihood has a numerical integral per customer: a tenth
+    for (kind, rows) in [
+        (CovariateModelKind::ParetoNbd, n),
+        (CovariateModelKind::BgNbd, n),
+        (CovariateModelKind::MbgNbd, n),
+        (CovariateModelKind::GgomNbd, n / 10),
+    ] {
+        let zk = Covariates::new(
+            &z.names(),
+            &(0..rows).map(|i| z.row(i).to_vec()).collect::<Vec<_>>(),
         )
         .unwrap();
-        let info = &m.fit_info().unwrap().info;
-        println!(
-            "static, {n} customers, 5+5 effects: {:.2} s (run {rep}); LL {:.3}, {} iterations, \
-             base {:?}, purchase {:?}, dropout {:?}",
-            start.elapsed().as_secs_f64(),
-            info.log_likelihood,
-            info.iterations,
-            m.base(),
-            m.purchase_effects(),
-            m.dropout_effects()
+        time3(
+            &format!("static {kind:?}, {rows} customers, 5+5 effects"),
+            || {
+                let m = fit(
+                    kind,
+                    &x[..rows],
+                    &tx[..rows],
+                    &t[..rows],
+                    &zk,
+                    &zk,
+                    None,
+                    &opts,
+                )
+                .unwrap();
+                let info = &m.fit_info().unwrap().info;
+                let what = format!(
+                    "LL {:.3}, {} iterations, base {:?}, purchase {:?}, dropout {:?}",
+                    info.log_likelihood,
+                    info.iterations,
+                    m.base(),
+                    m.purchase_effects(),
+                    m.dropout_effects()
+                );
+                (m, what)
+            },
         );
     }
-    for rep in 0..3 {
-        let start = Instant::now();
+    let ([sx, sm], sz) = simulate_spend(n, 2027);
+    time3(
+        &format!("spend (Gamma-Gamma), {n} customers, 5 effects"),
+        || {
+            let m = spend::fit(&sx, &sm, &sz, None, &SpendCovariateOptions::default()).unwrap();
+            let info = &m.fit_info().unwrap().info;
+            let what = format!(
+                "LL {:.3}, {} iterations, base {:?}, effects {:?}",
+                info.log_likelihood,
+                info.iterations,
+                m.base(),
+                m.effects()
+            );
+            (m, what)
+        },
+    );
+    time3("dynamic apparel (600 customers, 3+3 effects)", || {
         let data = apparel();
-        let built = start.elapsed().as_secs_f64();
         let m = dynamic::fit(&data, None, &opts).unwrap();
         let info = &m.fit_info().unwrap().info;
-        println!(
-            "dynamic apparel (600 customers, 3+3 effects): {:.2} s (run {rep}; data {built:.3} s); \
-             LL {:.6}, {} iterations",
-            start.elapsed().as_secs_f64(),
-            info.log_likelihood,
-            info.iterations
+        let what = format!(
+            "LL {:.6}, {} iterations",
+            info.log_likelihood, info.iterations
         );
-    }
+        (m, what)
+    });
 }

@@ -245,6 +245,42 @@ impl CovariateModelKind {
     }
 }
 
+impl CovariateModelKind {
+    /// ln L of one customer with its gradient and Hessian (packed as
+    /// [`crate::models::tri`]) in the base parameters, for the models with a
+    /// closed-form Hessian (Pareto/NBD, BG/NBD, MBG/NBD: the plain models'
+    /// `ln_lik_row_hessian`, `ln_lik_hessian`); `None` for GGom/NBD, whose
+    /// likelihood has a numerical integral.
+    fn ln_lik_row_hessian(
+        self,
+        p: &[f64],
+        x: f64,
+        tx: f64,
+        t: f64,
+    ) -> Option<(f64, [f64; 4], [f64; 10])> {
+        let bg = |v: Variant| {
+            let bp = BgNbdParams {
+                r: p[0],
+                alpha: p[1],
+                a: p[2],
+                b: p[3],
+            };
+            bg_nbd::ln_lik_hessian(v, &bp, x, tx, t)
+        };
+        match self {
+            CovariateModelKind::ParetoNbd => Some(pareto_nbd::ln_lik_row_hessian(
+                [p[0], p[1], p[2], p[3]],
+                x,
+                tx,
+                t,
+            )),
+            CovariateModelKind::BgNbd => Some(bg(Variant::Bg)),
+            CovariateModelKind::MbgNbd => Some(bg(Variant::Mbg)),
+            CovariateModelKind::GgomNbd => None,
+        }
+    }
+}
+
 /// One named set of covariates: a row of values per customer.
 ///
 /// Checked when built: distinct, non-empty names; every row present with one
@@ -1026,16 +1062,176 @@ impl<'a> CovariateLikelihood<'a> {
         natural_of(theta, self.layout.nb())
     }
 
-    /// The Hessian of the penalised log-likelihood in natural parameters, by
-    /// central differences of the analytic gradient (steps `1e-5·θ` for the
-    /// base parameters, `1e-5·max(1, |γ|)` for the effects), symmetrised.
+    /// The Hessian of the penalised log-likelihood in natural parameters:
+    /// in closed form ([`Self::penalized_hessian`]) for static covariates on
+    /// the Pareto/NBD, BG/NBD and MBG/NBD; otherwise (GGom/NBD, time-varying
+    /// covariates) by central differences of the analytic gradient (steps
+    /// `1e-5·θ` for the base parameters, `1e-5·max(1, |γ|)` for the
+    /// effects), symmetrised.
     #[must_use]
     pub fn hessian(&self, params: &[f64]) -> Vec<Vec<f64>> {
-        effects_hessian(
-            |p, g| self.penalized_log_likelihood(p, g),
-            params,
-            self.layout.nb(),
-        )
+        let mut g = vec![0.0; params.len()];
+        match self.penalized_hessian(params, &mut g) {
+            Some((_, h)) => h,
+            None => effects_hessian(
+                |p, g| self.penalized_log_likelihood(p, g),
+                params,
+                self.layout.nb(),
+            ),
+        }
+    }
+
+    /// The penalised log-likelihood, its gradient (into `grad`) and its
+    /// Hessian in natural parameters, in closed form, where the model has a
+    /// closed-form per-customer Hessian and the covariates are static
+    /// (`None` otherwise).
+    ///
+    /// The chain rule through the links, in two stages. First in the
+    /// reduced variables `v = (θ₀, η_p, η_d)` of one customer (the base
+    /// parameters and the two linear predictors): with `θ_i,j = θ₀,j e^{σ_j
+    /// η}` (σ_j = ±1 for a linked parameter, module docs), `J = ∂θ_i/∂v`
+    /// (`∂θ_i,j/∂θ₀,j = θ_i,j/θ₀,j`, `∂θ_i,j/∂η = σ_j θ_i,j`) and `g`, `H`
+    /// the plain model's gradient and Hessian at `θ_i`,
+    /// ```text
+    /// ∂² ln L_i/∂v∂v' = Jᵀ H J + Σ_j g_j ∂²θ_i,j/∂v∂v',
+    /// ∂²θ_i,j/∂θ₀,j∂η = σ_j θ_i,j/θ₀,j,   ∂²θ_i,j/∂η² = θ_i,j.
+    /// ```
+    /// Then, η being linear in the effects (`∂η_p/∂γ_p,k = z_ik^p`), the
+    /// entries of the effects are those of η times the covariates:
+    /// `∂²/∂γ_k∂γ_l = ∂²/∂η∂η' · z_k z_l`, `∂²/∂θ₀∂γ_k = ∂²/∂θ₀∂η · z_k`.
+    /// The penalty adds `−2Nλ` on the diagonal of the effects, and a
+    /// constrained effect (in both processes) collects the four blocks of
+    /// its two copies.
+    pub fn penalized_hessian(
+        &self,
+        params: &[f64],
+        grad: &mut [f64],
+    ) -> Option<(f64, Vec<Vec<f64>>)> {
+        let Data::Static { zp, zd } = &self.data else {
+            return None;
+        };
+        let lay = &self.layout;
+        let kind = lay.kind;
+        let nb = lay.nb();
+        if nb != 4 {
+            return None;
+        }
+        let base = &params[..nb];
+        let (gp, gd) = lay.expand(params);
+        let (kp, kd) = (gp.len(), gd.len());
+        let e = nb + kp + kd;
+        let (d_links, d_sign) = kind.dropout_links();
+        // the reduced variable and the covariate factor of each expanded one
+        let mut total = 0.0;
+        let mut g_exp = vec![0.0; e];
+        let mut h_exp = vec![0.0; e * e];
+        let mut coef = vec![(0usize, 1.0); e];
+        for i in 0..self.x.len() {
+            let wi = self.w[i];
+            if wi == 0.0 {
+                continue;
+            }
+            let (zpi, zdi) = (zp.row(i), zd.row(i));
+            let p = customer_params(kind, base, dot(&gp, zpi), dot(&gd, zdi));
+            let (v, g, h) = kind.ln_lik_row_hessian(&p[..nb], self.x[i], self.tx[i], self.t[i])?;
+            total += wi * v;
+            // J: rows the four base parameters, columns (θ₀, η_p, η_d)
+            let mut jac = [[0.0; 6]; 4];
+            for j in 0..nb {
+                jac[j][j] = p[j] / base[j];
+            }
+            jac[1][nb] = -p[1];
+            for &j in d_links {
+                jac[j][nb + 1] = d_sign * p[j];
+            }
+            let mut red = [[0.0; 6]; 6];
+            let mut g_red = [0.0; 6];
+            for u in 0..nb + 2 {
+                for j in 0..nb {
+                    g_red[u] += g[j] * jac[j][u];
+                }
+                for w in u..nb + 2 {
+                    let mut acc = 0.0;
+                    for j in 0..nb {
+                        if jac[j][u] == 0.0 {
+                            continue;
+                        }
+                        for l in 0..nb {
+                            acc += jac[j][u] * h[crate::models::tri(j, l)] * jac[l][w];
+                        }
+                    }
+                    red[u][w] = acc;
+                }
+            }
+            red[1][nb] -= g[1] * p[1] / base[1];
+            red[nb][nb] += g[1] * p[1];
+            for &j in d_links {
+                red[j][nb + 1] += g[j] * d_sign * p[j] / base[j];
+                red[nb + 1][nb + 1] += g[j] * p[j];
+            }
+            for (u, c) in coef.iter_mut().enumerate() {
+                *c = match u {
+                    u if u < nb => (u, 1.0),
+                    u if u < nb + kp => (nb, zpi[u - nb]),
+                    u => (nb + 1, zdi[u - nb - kp]),
+                };
+            }
+            for u in 0..e {
+                let (ru, cu) = coef[u];
+                if cu == 0.0 {
+                    continue;
+                }
+                g_exp[u] += wi * cu * g_red[ru];
+                for w in u..e {
+                    let (rw, cw) = coef[w];
+                    let r = if ru <= rw { red[ru][rw] } else { red[rw][ru] };
+                    h_exp[u * e + w] += wi * cu * cw * r;
+                }
+            }
+        }
+        for u in 0..e {
+            for w in 0..u {
+                h_exp[u * e + w] = h_exp[w * e + u];
+            }
+        }
+        // the penalty (module docs), on the effects as expanded
+        let n = self.total_weight;
+        let (lp, ld) = (self.penalty_purchase * n, self.penalty_dropout * n);
+        let mut pen = 0.0;
+        for (k, &gk) in gp.iter().enumerate() {
+            pen += lp * gk * gk;
+            g_exp[nb + k] -= 2.0 * lp * gk;
+            h_exp[(nb + k) * (e + 1)] -= 2.0 * lp;
+        }
+        for (k, &gk) in gd.iter().enumerate() {
+            let u = nb + kp + k;
+            pen += ld * gk * gk;
+            g_exp[u] -= 2.0 * ld * gk;
+            h_exp[u * (e + 1)] -= 2.0 * ld;
+        }
+        // to the free parameters: Mᵀ (·) M with `collect` as Mᵀ
+        let k = lay.n_params();
+        let to_free = |v: &[f64], out: &mut [f64]| {
+            lay.collect(&v[..nb], &v[nb..nb + kp], &v[nb + kp..], out);
+        };
+        to_free(&g_exp, grad);
+        let mut rows = vec![vec![0.0; k]; e];
+        for (u, row) in rows.iter_mut().enumerate() {
+            to_free(&h_exp[u * e..(u + 1) * e], row);
+        }
+        let mut hess = vec![vec![0.0; k]; k];
+        let mut col = vec![0.0; e];
+        let mut out = vec![0.0; k];
+        for a in 0..k {
+            for (c, row) in col.iter_mut().zip(&rows) {
+                *c = row[a];
+            }
+            to_free(&col, &mut out);
+            for (b, &v) in out.iter().enumerate() {
+                hess[b][a] = v;
+            }
+        }
+        Some((total - pen, hess))
     }
 }
 
@@ -1111,6 +1307,32 @@ impl Likelihood for CovariateLikelihood<'_> {
             grad,
             self.layout.nb(),
         )
+    }
+
+    /// The closed-form Hessian ([`CovariateLikelihood::penalized_hessian`])
+    /// in the optimiser's coordinates, where each effect is `u = e^γ`:
+    /// `∂f/∂u = f_γ/u`, `∂²f/∂u∂u' = f_γγ'/(u u') − δ f_γ/u²` (so that on
+    /// the optimiser's log scale, ln u = γ, the Hessian is `f_γγ'` again).
+    fn value_gradient_hessian(
+        &self,
+        theta: &[f64],
+        grad: &mut [f64],
+        hess: &mut [f64],
+    ) -> Option<f64> {
+        let nb = self.layout.nb();
+        let (v, h) = self.penalized_hessian(&natural_of(theta, nb), grad)?;
+        let k = theta.len();
+        let scale = |j: usize| if j < nb { 1.0 } else { 1.0 / theta[j] };
+        for a in 0..k {
+            for b in 0..k {
+                hess[a * k + b] = h[a][b] * scale(a) * scale(b);
+            }
+        }
+        for j in nb..k {
+            hess[j * k + j] -= grad[j] / (theta[j] * theta[j]);
+            grad[j] /= theta[j];
+        }
+        Some(v)
     }
 
     fn total_weight(&self) -> f64 {

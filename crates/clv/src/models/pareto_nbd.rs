@@ -532,11 +532,23 @@ pub(crate) fn ln_lik_row(p: [f64; 4], x: f64, tx: f64, t: f64, grad: &mut [f64; 
     ln_lik(&pnbd_params(&p), x, tx, t, Some(grad)).0
 }
 
+/// ln L of one customer with its gradient and Hessian (packed as [`tri`])
+/// in `(r, α, s, β)`, for likelihoods built on per-customer parameters
+/// ([`crate::covariates`], whose Hessian follows by the chain rule).
+pub(crate) fn ln_lik_row_hessian(
+    p: [f64; 4],
+    x: f64,
+    tx: f64,
+    t: f64,
+) -> (f64, [f64; 4], [f64; 10]) {
+    let d = ln_lik_derivs(&pnbd_params(&p), x, tx, t);
+    (d.v, d.g, d.h)
+}
+
 /// ln L of one customer with its gradient and Hessian in (r, α, s, β): the
 /// bracket's ([`ln_bracket`]) plus those of lnΓ(r+x) − lnΓ(r) + r ln α +
 /// s ln β (∂²/∂r² = ψ′(r+x) − ψ′(r), ∂²/∂r∂α = 1/α, ∂²/∂α² = −r/α²,
 /// ∂²/∂s∂β = 1/β, ∂²/∂β² = −s/β²).
-#[cfg(test)]
 fn ln_lik_derivs(p: &PnbdParams, x: f64, tx: f64, t: f64) -> Derivs {
     let PnbdParams { r, alpha, s, beta } = *p;
     let rx = r + x;
