@@ -674,9 +674,9 @@ impl RetentionCovariateModel {
     ///
     /// # Errors
     /// Those of [`RetentionCovariateModel::customer_params`];
-    /// [`Error::LengthMismatch`] (field `renewals`); `discount` finite and
-    /// > 0; each renewal count a whole number ≥ 0 (field `renewals`, with
-    /// the row).
+    /// [`Error::LengthMismatch`] (field `renewals`); `discount` finite
+    /// and positive; each renewal count a whole number ≥ 0 (field
+    /// `renewals`, with the row).
     pub fn dert(
         &self,
         discount: f64,
