@@ -95,6 +95,7 @@ use crate::models::{AnyModel, ModelInfo, TransactionModel, validate_customers};
 use crate::models::{ggom_nbd, pareto_nbd};
 
 pub mod dynamic;
+pub mod retention;
 pub mod spend;
 
 /// The format version written by [`CovariateModel::to_json`].
