@@ -64,8 +64,13 @@
 //! bound, and the convergence criterion is on `∂PLL/∂γ`). Starts: the plain
 //! model's fit (γ = 0) when it succeeds, and scale-aware defaults. Standard
 //! errors are `√diag((−H)⁻¹)` with `H` the Hessian of the (penalised, when
-//! a penalty is set) log-likelihood in natural parameters (r, α₀, s, β₀, γ),
-//! by central differences of the analytic gradient; 95% intervals are
+//! a penalty is set) log-likelihood in natural parameters (r, α₀, s, β₀, γ):
+//! in closed form for static covariates on the Pareto/NBD, BG/NBD and
+//! MBG/NBD (the chain rule through the links on the plain models'
+//! per-customer Hessians, [`CovariateLikelihood::penalized_hessian`]; the
+//! fit then runs Newton's method), by central differences of the analytic
+//! gradient for the GGom/NBD (whose likelihood has a numerical integral) and
+//! for time-varying covariates; 95% intervals are
 //! log-scale Wald intervals for the positive parameters (as every model of
 //! the crate) and `γ ± 1.96 SE` for the effects. With a constraint, the
 //! Hessian is that of the constrained parameter vector, so the standard
