@@ -99,6 +99,106 @@ use crate::models::bg_nbd::{self, BgNbdParams, Variant};
 use crate::models::{AnyModel, ModelInfo, TransactionModel, validate_customers};
 use crate::models::{ggom_nbd, pareto_nbd};
 
+/// The shared half of a covariate likelihood `$t` with `$nb` positive base
+/// parameters followed by one vector of effects, all under the L2 penalty
+/// `N λ Σγ²` ([`spend`], [`retention`]): the penalised log-likelihood, its
+/// Hessian, the [`Likelihood`] the optimiser sees (each effect as `e^γ`)
+/// and the estimates of a fit. `$t` has the fields `names`, `penalty`,
+/// `total_weight` and `starts`, and an inherent `log_likelihood` (the
+/// unpenalised one, with its gradient, at natural parameters).
+macro_rules! one_set_likelihood {
+    ($t:ident, $nb:expr, $name:expr) => {
+        impl $t<'_> {
+            /// The penalised log-likelihood `LL − N λ Σγ²` with its gradient.
+            pub fn penalized_log_likelihood(&self, params: &[f64], grad: &mut [f64]) -> f64 {
+                let ll = self.log_likelihood(params, grad);
+                let lam = self.penalty * self.total_weight;
+                let effects = &params[$nb..];
+                for (g, e) in grad[$nb..].iter_mut().zip(effects) {
+                    *g -= 2.0 * lam * e;
+                }
+                ll - lam * super::dot(effects, effects)
+            }
+
+            /// The Hessian of the penalised log-likelihood in natural
+            /// parameters by central differences of the analytic gradient
+            /// (steps `1e-5·θ` for the base parameters and
+            /// `1e-5·max(1, |γ|)` for the effects), symmetrised.
+            #[must_use]
+            pub fn hessian(&self, params: &[f64]) -> Vec<Vec<f64>> {
+                super::effects_hessian(|p, g| self.penalized_log_likelihood(p, g), params, $nb)
+            }
+
+            /// Maximises the penalised log-likelihood from `self.starts`
+            /// and reports the optimum: the natural parameters, the
+            /// unpenalised and penalised log-likelihoods, standard errors
+            /// from [`Self::hessian`], the identification check (penalised
+            /// effects exempt) and the fit report
+            /// ([`super::fit_report`]).
+            fn estimate(
+                &self,
+                options: &$crate::fit::FitOptions,
+            ) -> $crate::error::Result<(Vec<f64>, super::CovariateFitInfo)> {
+                let (theta, run) = $crate::fit::maximize($name, self, options)?;
+                let params = super::natural_of(&theta, $nb);
+                let k = params.len();
+                let mut g = vec![0.0; k];
+                let ll = self.log_likelihood(&params, &mut g);
+                let pll = self.penalized_log_likelihood(&params, &mut g);
+                let (std_errors, covariance) =
+                    $crate::fit::std_errors_and_covariance(&self.hessian(&params), &[]);
+                let names = self.param_names();
+                let penalised: Vec<usize> = if self.penalty > 0.0 {
+                    ($nb..k).collect()
+                } else {
+                    Vec::new()
+                };
+                $crate::fit::identified($name, &names, &params, &std_errors, &[], &penalised, $nb)?;
+                let info = super::fit_report(
+                    &run,
+                    super::Estimates {
+                        params: &params,
+                        n_positive: $nb,
+                        log_likelihood: ll,
+                        std_errors,
+                        covariance,
+                    },
+                    self.total_weight,
+                    options,
+                    None,
+                );
+                let fit = super::CovariateFitInfo {
+                    param_names: names,
+                    info,
+                    penalized_log_likelihood: pll,
+                };
+                Ok((params, fit))
+            }
+        }
+
+        impl $crate::fit::Likelihood for $t<'_> {
+            fn names(&self) -> &'static [&'static str] {
+                self.names
+            }
+
+            fn value_and_gradient(&self, theta: &[f64], grad: &mut [f64]) -> f64 {
+                super::optimiser_value(|p, g| self.penalized_log_likelihood(p, g), theta, grad, $nb)
+            }
+
+            fn total_weight(&self) -> f64 {
+                self.total_weight
+            }
+
+            fn starting_points(&self) -> Vec<Vec<f64>> {
+                self.starts
+                    .iter()
+                    .map(|s| super::optimiser_of(s, $nb))
+                    .collect()
+            }
+        }
+    };
+}
+
 pub mod dynamic;
 pub mod retention;
 pub mod spend;

@@ -86,12 +86,11 @@ use serde::{Deserialize, Serialize};
 use statrs::function::gamma::digamma;
 
 use super::{
-    CovariateFitInfo, Covariates, Estimates, check_effect_count, check_names, dot, effects_hessian,
-    fit_report, intern_names, model_json, named, natural_of, optimiser_of, optimiser_value,
-    read_model_json,
+    CovariateFitInfo, Covariates, check_effect_count, check_names, dot, intern_names, model_json,
+    named, read_model_json,
 };
 use crate::error::{Error, Result, check};
-use crate::fit::{FitOptions, Likelihood, maximize};
+use crate::fit::{FitOptions, maximize};
 use crate::models::ShiftedBetaGeo;
 use crate::special::ln_pochhammer_ratio;
 
@@ -174,7 +173,7 @@ fn ln_lik_row(a: f64, b: f64, t: f64, churned: bool) -> (f64, f64, f64) {
 /// The penalised sBG log-likelihood with covariates (module docs).
 /// Natural parameters: α₀, β₀ (> 0), then one effect per covariate on α
 /// (`alpha_NAME`), then one per covariate on β (`beta_NAME`); as a
-/// [`Likelihood`] each effect γ is presented as `e^γ`.
+/// [`Likelihood`](crate::fit::Likelihood) each effect γ is presented as `e^γ`.
 pub struct RetentionLikelihood<'a> {
     names: &'static [&'static str],
     periods: &'a [f64],
@@ -288,44 +287,9 @@ impl<'a> RetentionLikelihood<'a> {
         }
         total
     }
-
-    /// The penalised log-likelihood `LL − N λ Σγ²` with its gradient.
-    pub fn penalized_log_likelihood(&self, params: &[f64], grad: &mut [f64]) -> f64 {
-        let ll = self.log_likelihood(params, grad);
-        let lam = self.penalty * self.total_weight;
-        let effects = &params[2..];
-        for (g, e) in grad[2..].iter_mut().zip(effects) {
-            *g -= 2.0 * lam * e;
-        }
-        ll - lam * dot(effects, effects)
-    }
-
-    /// The Hessian of the penalised log-likelihood in natural parameters by
-    /// central differences of the analytic gradient (steps `1e-5·θ` for α₀,
-    /// β₀ and `1e-5·max(1, |γ|)` for the effects), symmetrised.
-    #[must_use]
-    pub fn hessian(&self, params: &[f64]) -> Vec<Vec<f64>> {
-        effects_hessian(|p, g| self.penalized_log_likelihood(p, g), params, 2)
-    }
 }
 
-impl Likelihood for RetentionLikelihood<'_> {
-    fn names(&self) -> &'static [&'static str] {
-        self.names
-    }
-
-    fn value_and_gradient(&self, theta: &[f64], grad: &mut [f64]) -> f64 {
-        optimiser_value(|p, g| self.penalized_log_likelihood(p, g), theta, grad, 2)
-    }
-
-    fn total_weight(&self) -> f64 {
-        self.total_weight
-    }
-
-    fn starting_points(&self) -> Vec<Vec<f64>> {
-        self.starts.iter().map(|s| optimiser_of(s, 2)).collect()
-    }
-}
+one_set_likelihood!(RetentionLikelihood, 2, NAME);
 
 /// A fitted (or given) sBG model with static covariates.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -403,34 +367,7 @@ pub fn fit(
             lik.starts.insert(0, s);
         }
     }
-    let (theta, info) = maximize(NAME, &lik, &options.fit)?;
-    let params = natural_of(&theta, 2);
-    let k = params.len();
-    let mut g = vec![0.0; k];
-    let ll = lik.log_likelihood(&params, &mut g);
-    let pll = lik.penalized_log_likelihood(&params, &mut g);
-    let (std_errors, covariance) =
-        crate::fit::std_errors_and_covariance(&lik.hessian(&params), &[]);
-    let names = lik.param_names();
-    let penalised: Vec<usize> = if options.penalty > 0.0 {
-        (2..k).collect()
-    } else {
-        Vec::new()
-    };
-    crate::fit::identified(NAME, &names, &params, &std_errors, &[], &penalised, 2)?;
-    let fit_info = fit_report(
-        &info,
-        Estimates {
-            params: &params,
-            n_positive: 2,
-            log_likelihood: ll,
-            std_errors,
-            covariance,
-        },
-        lik.total_weight,
-        &options.fit,
-        None,
-    );
+    let (params, fit) = lik.estimate(&options.fit)?;
     let nz = covariates.names().len();
     Ok(RetentionCovariateModel {
         format_version: RETENTION_COVARIATE_FORMAT_VERSION,
@@ -439,11 +376,7 @@ pub fn fit(
         alpha_effects: params[2..2 + nz].to_vec(),
         beta_effects: params[2 + nz..].to_vec(),
         penalty: options.penalty,
-        fit: Some(CovariateFitInfo {
-            param_names: names,
-            info: fit_info,
-            penalized_log_likelihood: pll,
-        }),
+        fit: Some(fit),
     })
 }
 

@@ -51,12 +51,11 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::{
-    CovariateFitInfo, Covariates, Estimates, check_effect_count, check_names, dot, effects_hessian,
-    fit_report, intern_names, model_json, named, natural_of, optimiser_of, optimiser_value,
-    read_model_json,
+    CovariateFitInfo, Covariates, check_effect_count, check_names, dot, intern_names, model_json,
+    named, read_model_json,
 };
 use crate::error::{Error, Result};
-use crate::fit::{FitOptions, LeftOut, Likelihood, maximize};
+use crate::fit::{FitOptions, LeftOut};
 use crate::models::gamma_gamma::{self, GammaGammaParams};
 use crate::models::{AnyModel, GammaGamma, ModelInfo, ModelKind, SpendModel};
 
@@ -99,7 +98,7 @@ pub struct SpendCovariateOptions {
 
 /// The penalised Gamma-Gamma log-likelihood with spend covariates (module
 /// docs). Natural parameters: p, q, v₀ (> 0), then one effect per
-/// covariate; as a [`Likelihood`] each effect γ is presented as `e^γ`.
+/// covariate; as a [`Likelihood`](crate::fit::Likelihood) each effect γ is presented as `e^γ`.
 pub struct SpendLikelihood<'a> {
     names: &'static [&'static str],
     /// The customers in the fit: their input row, x, z̄ and weight.
@@ -231,44 +230,9 @@ impl<'a> SpendLikelihood<'a> {
         }
         total
     }
-
-    /// The penalised log-likelihood `LL − N λ Σγ²` with its gradient.
-    pub fn penalized_log_likelihood(&self, params: &[f64], grad: &mut [f64]) -> f64 {
-        let ll = self.log_likelihood(params, grad);
-        let lam = self.penalty * self.total_weight;
-        let effects = &params[3..];
-        for (g, e) in grad[3..].iter_mut().zip(effects) {
-            *g -= 2.0 * lam * e;
-        }
-        ll - lam * dot(effects, effects)
-    }
-
-    /// The Hessian of the penalised log-likelihood in natural parameters by
-    /// central differences of the analytic gradient (steps `1e-5·θ` for
-    /// p, q, v₀ and `1e-5·max(1, |γ|)` for the effects), symmetrised.
-    #[must_use]
-    pub fn hessian(&self, params: &[f64]) -> Vec<Vec<f64>> {
-        effects_hessian(|p, g| self.penalized_log_likelihood(p, g), params, 3)
-    }
 }
 
-impl Likelihood for SpendLikelihood<'_> {
-    fn names(&self) -> &'static [&'static str] {
-        self.names
-    }
-
-    fn value_and_gradient(&self, theta: &[f64], grad: &mut [f64]) -> f64 {
-        optimiser_value(|p, g| self.penalized_log_likelihood(p, g), theta, grad, 3)
-    }
-
-    fn total_weight(&self) -> f64 {
-        self.total_weight
-    }
-
-    fn starting_points(&self) -> Vec<Vec<f64>> {
-        self.starts.iter().map(|s| optimiser_of(s, 3)).collect()
-    }
-}
+one_set_likelihood!(SpendLikelihood, 3, NAME);
 
 /// A fitted (or given) Gamma-Gamma model with spend covariates.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -330,35 +294,8 @@ pub fn fit(
         s[..3].copy_from_slice(&plain.values());
         lik.starts.insert(0, s);
     }
-    let (theta, info) = maximize(NAME, &lik, &options.fit)?;
-    let params = natural_of(&theta, 3);
-    let k = params.len();
-    let mut g = vec![0.0; k];
-    let ll = lik.log_likelihood(&params, &mut g);
-    let pll = lik.penalized_log_likelihood(&params, &mut g);
-    let (std_errors, covariance) =
-        crate::fit::std_errors_and_covariance(&lik.hessian(&params), &[]);
-    let names = lik.param_names();
-    let penalised: Vec<usize> = if options.penalty > 0.0 {
-        (3..k).collect()
-    } else {
-        Vec::new()
-    };
-    crate::fit::identified(NAME, &names, &params, &std_errors, &[], &penalised, 3)?;
-    let mut fit_info = fit_report(
-        &info,
-        Estimates {
-            params: &params,
-            n_positive: 3,
-            log_likelihood: ll,
-            std_errors,
-            covariance,
-        },
-        lik.total_weight,
-        &options.fit,
-        None,
-    );
-    fit_info.left_out = (!lik.left_out.is_empty()).then(|| LeftOut {
+    let (params, mut fit) = lik.estimate(&options.fit)?;
+    fit.info.left_out = (!lik.left_out.is_empty()).then(|| LeftOut {
         indices: lik.left_out.clone(),
         reason: gamma_gamma::ZERO_SPEND_REASON.to_string(),
     });
@@ -368,11 +305,7 @@ pub fn fit(
         names: spend.names().to_vec(),
         effects: params[3..].to_vec(),
         penalty: options.penalty,
-        fit: Some(CovariateFitInfo {
-            param_names: names,
-            info: fit_info,
-            penalized_log_likelihood: pll,
-        }),
+        fit: Some(fit),
     })
 }
 
