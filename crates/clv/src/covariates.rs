@@ -104,8 +104,10 @@ use crate::models::{ggom_nbd, pareto_nbd};
 /// `N λ Σγ²` ([`spend`], [`retention`]): the penalised log-likelihood, its
 /// Hessian, the [`Likelihood`] the optimiser sees (each effect as `e^γ`)
 /// and the estimates of a fit. `$t` has the fields `names`, `penalty`,
-/// `total_weight` and `starts`, and an inherent `log_likelihood` (the
-/// unpenalised one, with its gradient, at natural parameters).
+/// `total_weight` and `starts`, an inherent `log_likelihood` (the
+/// unpenalised one, with its gradient, at natural parameters) and an
+/// inherent `penalized_hessian` (value, gradient and Hessian of the
+/// penalised one in closed form, `None` without).
 macro_rules! one_set_likelihood {
     ($t:ident, $nb:expr, $name:expr) => {
         impl $t<'_> {
@@ -121,12 +123,21 @@ macro_rules! one_set_likelihood {
             }
 
             /// The Hessian of the penalised log-likelihood in natural
-            /// parameters by central differences of the analytic gradient
+            /// parameters: the closed form of `penalized_hessian` where it
+            /// has one, else central differences of the analytic gradient
             /// (steps `1e-5·θ` for the base parameters and
             /// `1e-5·max(1, |γ|)` for the effects), symmetrised.
             #[must_use]
             pub fn hessian(&self, params: &[f64]) -> Vec<Vec<f64>> {
-                super::effects_hessian(|p, g| self.penalized_log_likelihood(p, g), params, $nb)
+                let mut g = vec![0.0; params.len()];
+                match self.penalized_hessian(params, &mut g) {
+                    Some((_, h)) => h,
+                    None => super::effects_hessian(
+                        |p, g| self.penalized_log_likelihood(p, g),
+                        params,
+                        $nb,
+                    ),
+                }
             }
 
             /// Maximises the penalised log-likelihood from `self.starts`
@@ -183,6 +194,21 @@ macro_rules! one_set_likelihood {
 
             fn value_and_gradient(&self, theta: &[f64], grad: &mut [f64]) -> f64 {
                 super::optimiser_value(|p, g| self.penalized_log_likelihood(p, g), theta, grad, $nb)
+            }
+
+            fn value_gradient_hessian(
+                &self,
+                theta: &[f64],
+                grad: &mut [f64],
+                hess: &mut [f64],
+            ) -> Option<f64> {
+                super::optimiser_hessian(
+                    |p, g| self.penalized_hessian(p, g),
+                    theta,
+                    grad,
+                    hess,
+                    $nb,
+                )
             }
 
             fn total_weight(&self) -> f64 {
@@ -1227,11 +1253,17 @@ impl<'a> CovariateLikelihood<'a> {
         let (kp, kd) = (gp.len(), gd.len());
         let e = nb + kp + kd;
         let (d_links, d_sign) = kind.dropout_links();
-        // the reduced variable and the covariate factor of each expanded one
-        let mut total = 0.0;
-        let mut g_exp = vec![0.0; e];
-        let mut h_exp = vec![0.0; e * e];
-        let mut coef = vec![(0usize, 1.0); e];
+        let mut links = vec![Link {
+            param: 1,
+            eta: 0,
+            sign: -1.0,
+        }];
+        links.extend(d_links.iter().map(|&param| Link {
+            param,
+            eta: 1,
+            sign: d_sign,
+        }));
+        let mut acc = LinkedHessian::new(nb, &[kp, kd]);
         for i in 0..self.x.len() {
             let wi = self.w[i];
             if wi == 0.0 {
@@ -1240,66 +1272,10 @@ impl<'a> CovariateLikelihood<'a> {
             let (zpi, zdi) = (zp.row(i), zd.row(i));
             let p = customer_params(kind, base, dot(&gp, zpi), dot(&gd, zdi));
             let (v, g, h) = kind.ln_lik_row_hessian(&p[..nb], self.x[i], self.tx[i], self.t[i])?;
-            total += wi * v;
-            // J: rows the four base parameters, columns (θ₀, η_p, η_d)
-            let mut jac = [[0.0; 6]; 4];
-            for j in 0..nb {
-                jac[j][j] = p[j] / base[j];
-            }
-            jac[1][nb] = -p[1];
-            for &j in d_links {
-                jac[j][nb + 1] = d_sign * p[j];
-            }
-            let mut red = [[0.0; 6]; 6];
-            let mut g_red = [0.0; 6];
-            for u in 0..nb + 2 {
-                for j in 0..nb {
-                    g_red[u] += g[j] * jac[j][u];
-                }
-                for w in u..nb + 2 {
-                    let mut acc = 0.0;
-                    for j in 0..nb {
-                        if jac[j][u] == 0.0 {
-                            continue;
-                        }
-                        for l in 0..nb {
-                            acc += jac[j][u] * h[crate::models::tri(j, l)] * jac[l][w];
-                        }
-                    }
-                    red[u][w] = acc;
-                }
-            }
-            red[1][nb] -= g[1] * p[1] / base[1];
-            red[nb][nb] += g[1] * p[1];
-            for &j in d_links {
-                red[j][nb + 1] += g[j] * d_sign * p[j] / base[j];
-                red[nb + 1][nb + 1] += g[j] * p[j];
-            }
-            for (u, c) in coef.iter_mut().enumerate() {
-                *c = match u {
-                    u if u < nb => (u, 1.0),
-                    u if u < nb + kp => (nb, zpi[u - nb]),
-                    u => (nb + 1, zdi[u - nb - kp]),
-                };
-            }
-            for u in 0..e {
-                let (ru, cu) = coef[u];
-                if cu == 0.0 {
-                    continue;
-                }
-                g_exp[u] += wi * cu * g_red[ru];
-                for w in u..e {
-                    let (rw, cw) = coef[w];
-                    let r = if ru <= rw { red[ru][rw] } else { red[rw][ru] };
-                    h_exp[u * e + w] += wi * cu * cw * r;
-                }
-            }
+            let h = |j: usize, l: usize| h[crate::models::tri(j, l)];
+            acc.add(wi, base, &p[..nb], v, &g, h, &links, &[zpi, zdi]);
         }
-        for u in 0..e {
-            for w in 0..u {
-                h_exp[u * e + w] = h_exp[w * e + u];
-            }
-        }
+        let (total, mut g_exp, mut h_exp) = acc.finish();
         // the penalty (module docs), on the effects as expanded
         let n = self.total_weight;
         let (lp, ld) = (self.penalty_purchase * n, self.penalty_dropout * n);
@@ -1341,6 +1317,138 @@ impl<'a> CovariateLikelihood<'a> {
     }
 }
 
+/// One exponential link of a covariate model: the customer's base
+/// parameter `param` is `θ₀ · exp(sign · η)`, `η` the linear predictor
+/// number `eta` (`γᵀz` of one set of effects).
+#[derive(Debug, Clone, Copy)]
+struct Link {
+    param: usize,
+    eta: usize,
+    sign: f64,
+}
+
+/// Σ wᵢ ln Lᵢ with its gradient and Hessian in the expanded variables
+/// (θ₀, the effects of predictor 0, of predictor 1, …), by the chain rule
+/// through exponential [`Link`]s from each customer's value `v`, gradient
+/// `g` and Hessian `H` in the base parameters at their own `θ_i`.
+///
+/// Per customer, first in the reduced variables `u = (θ₀, η₀, η₁, …)`: with
+/// `J = ∂θ_i/∂u` (`∂θ_i,j/∂θ₀,j = θ_i,j/θ₀,j`; `∂θ_i,j/∂η = σ θ_i,j` for a
+/// link of sign σ),
+/// ```text
+/// ∂² ln Lᵢ/∂u∂u' = Jᵀ H J + Σ_links g_j ∂²θ_i,j/∂u∂u',
+/// ∂²θ_i,j/∂θ₀,j∂η = σ θ_i,j/θ₀,j,   ∂²θ_i,j/∂η² = θ_i,j;
+/// ```
+/// then, η being linear in its effects (`∂η/∂γ_k = z_k`), an effect's
+/// entries are its predictor's times the covariates: `∂²/∂γ_k∂γ'_l =
+/// ∂²/∂η∂η' · z_k z'_l`, `∂²/∂θ₀∂γ_k = ∂²/∂θ₀∂η · z_k`.
+struct LinkedHessian {
+    nb: usize,
+    /// The reduced variable of each expanded one: (index, its predictor's
+    /// set and covariate, or `None` for a base parameter).
+    map: Vec<(usize, Option<(usize, usize)>)>,
+    total: f64,
+    g: Vec<f64>,
+    /// Row-major `e × e`, upper triangle until [`LinkedHessian::finish`].
+    h: Vec<f64>,
+}
+
+/// Most reduced variables: [`MAX_BASE`] base parameters and 3 predictors.
+const MAX_REDUCED: usize = MAX_BASE + 3;
+
+impl LinkedHessian {
+    /// `nb` base parameters, then predictors with `lens[e]` effects each.
+    fn new(nb: usize, lens: &[usize]) -> Self {
+        let mut map: Vec<(usize, Option<(usize, usize)>)> = (0..nb).map(|j| (j, None)).collect();
+        for (eta, &len) in lens.iter().enumerate() {
+            map.extend((0..len).map(|k| (nb + eta, Some((eta, k)))));
+        }
+        let e = map.len();
+        LinkedHessian {
+            nb,
+            map,
+            total: 0.0,
+            g: vec![0.0; e],
+            h: vec![0.0; e * e],
+        }
+    }
+
+    /// Adds customer i with weight `w`: base parameters `base`, its own
+    /// `theta`, ln Lᵢ = `v` with gradient `g` and Hessian `h(j, l)` in
+    /// them; `zs[e]` the customer's covariates of predictor e.
+    #[allow(clippy::too_many_arguments)] // one customer's terms
+    #[allow(clippy::needless_range_loop)] // index notation mirrors the matrix algebra
+    fn add(
+        &mut self,
+        w: f64,
+        base: &[f64],
+        theta: &[f64],
+        v: f64,
+        g: &[f64],
+        h: impl Fn(usize, usize) -> f64,
+        links: &[Link],
+        zs: &[&[f64]],
+    ) {
+        let nb = self.nb;
+        let r = nb + zs.len();
+        let mut jac = [[0.0; MAX_REDUCED]; MAX_BASE];
+        for j in 0..nb {
+            jac[j][j] = theta[j] / base[j];
+        }
+        for l in links {
+            jac[l.param][nb + l.eta] = l.sign * theta[l.param];
+        }
+        let mut red = [[0.0; MAX_REDUCED]; MAX_REDUCED];
+        let mut g_red = [0.0; MAX_REDUCED];
+        for u in 0..r {
+            for j in 0..nb {
+                g_red[u] += g[j] * jac[j][u];
+            }
+            for t in u..r {
+                let mut s = 0.0;
+                for j in (0..nb).filter(|&j| jac[j][u] != 0.0) {
+                    for l in (0..nb).filter(|&l| jac[l][t] != 0.0) {
+                        s += jac[j][u] * h(j, l) * jac[l][t];
+                    }
+                }
+                red[u][t] = s;
+            }
+        }
+        for l in links {
+            let (j, eta) = (l.param, nb + l.eta);
+            red[j][eta] += g[j] * l.sign * theta[j] / base[j];
+            red[eta][eta] += g[j] * theta[j];
+        }
+        self.total += w * v;
+        let e = self.map.len();
+        let factor =
+            |(u, z): (usize, Option<(usize, usize)>)| (u, z.map_or(1.0, |(eta, k)| zs[eta][k]));
+        for a in 0..e {
+            let (ua, ca) = factor(self.map[a]);
+            if ca == 0.0 {
+                continue;
+            }
+            self.g[a] += w * ca * g_red[ua];
+            for b in a..e {
+                let (ub, cb) = factor(self.map[b]);
+                let rv = if ua <= ub { red[ua][ub] } else { red[ub][ua] };
+                self.h[a * e + b] += w * ca * cb * rv;
+            }
+        }
+    }
+
+    /// The total, its gradient and its (full, symmetric) Hessian.
+    fn finish(mut self) -> (f64, Vec<f64>, Vec<f64>) {
+        let e = self.map.len();
+        for a in 0..e {
+            for b in 0..a {
+                self.h[a * e + b] = self.h[b * e + a];
+            }
+        }
+        (self.total, self.g, self.h)
+    }
+}
+
 /// The natural parameters of the optimiser's vector `theta`: the first `nb`
 /// (positive) as they are, then each effect γ from the `e^γ` the optimiser
 /// works with (module docs, "Fitting and uncertainty").
@@ -1375,6 +1483,59 @@ fn optimiser_value(
         grad[j] /= theta[j];
     }
     v
+}
+
+/// [`Likelihood::value_gradient_hessian`] of a covariate likelihood whose
+/// `penalized_hessian` (value, gradient into its second argument, Hessian)
+/// takes natural parameters: at the optimiser's `theta`, where each effect
+/// is `u = e^γ`, `∂f/∂u = f_γ/u` and `∂²f/∂u∂u' = f_γγ'/(u u') − δ f_γ/u²`
+/// (so that on the optimiser's log scale, ln u = γ, the Hessian is `f_γγ'`
+/// again). `None` where the likelihood has no closed-form Hessian.
+fn optimiser_hessian(
+    penalized_hessian: impl Fn(&[f64], &mut [f64]) -> Option<(f64, Vec<Vec<f64>>)>,
+    theta: &[f64],
+    grad: &mut [f64],
+    hess: &mut [f64],
+    nb: usize,
+) -> Option<f64> {
+    let (v, h) = penalized_hessian(&natural_of(theta, nb), grad)?;
+    let k = theta.len();
+    let scale = |j: usize| if j < nb { 1.0 } else { 1.0 / theta[j] };
+    for a in 0..k {
+        for b in 0..k {
+            hess[a * k + b] = h[a][b] * scale(a) * scale(b);
+        }
+    }
+    for j in nb..k {
+        hess[j * k + j] -= grad[j] / (theta[j] * theta[j]);
+        grad[j] /= theta[j];
+    }
+    Some(v)
+}
+
+/// The penalised value, gradient (into `grad`) and Hessian of a one-set
+/// likelihood ([`one_set_likelihood!`]) from its [`LinkedHessian`] over
+/// the natural parameters `params` (`nb` base parameters, then effects all
+/// under `LL − lam Σγ²`, `lam` = N λ).
+fn one_set_penalized(
+    acc: LinkedHessian,
+    params: &[f64],
+    nb: usize,
+    lam: f64,
+    grad: &mut [f64],
+) -> (f64, Vec<Vec<f64>>) {
+    let (total, mut g, h) = acc.finish();
+    let k = params.len();
+    let effects = &params[nb..];
+    for (j, e) in effects.iter().enumerate() {
+        g[nb + j] -= 2.0 * lam * e;
+    }
+    grad.copy_from_slice(&g);
+    let mut hess: Vec<Vec<f64>> = h.chunks(k).map(<[f64]>::to_vec).collect();
+    for (j, row) in hess.iter_mut().enumerate().skip(nb) {
+        row[j] -= 2.0 * lam;
+    }
+    (total - lam * dot(effects, effects), hess)
 }
 
 /// The Hessian in natural parameters of a covariate likelihood's
@@ -1416,29 +1577,20 @@ impl Likelihood for CovariateLikelihood<'_> {
     }
 
     /// The closed-form Hessian ([`CovariateLikelihood::penalized_hessian`])
-    /// in the optimiser's coordinates, where each effect is `u = e^γ`:
-    /// `∂f/∂u = f_γ/u`, `∂²f/∂u∂u' = f_γγ'/(u u') − δ f_γ/u²` (so that on
-    /// the optimiser's log scale, ln u = γ, the Hessian is `f_γγ'` again).
+    /// in the optimiser's coordinates ([`optimiser_hessian`]).
     fn value_gradient_hessian(
         &self,
         theta: &[f64],
         grad: &mut [f64],
         hess: &mut [f64],
     ) -> Option<f64> {
-        let nb = self.layout.nb();
-        let (v, h) = self.penalized_hessian(&natural_of(theta, nb), grad)?;
-        let k = theta.len();
-        let scale = |j: usize| if j < nb { 1.0 } else { 1.0 / theta[j] };
-        for a in 0..k {
-            for b in 0..k {
-                hess[a * k + b] = h[a][b] * scale(a) * scale(b);
-            }
-        }
-        for j in nb..k {
-            hess[j * k + j] -= grad[j] / (theta[j] * theta[j]);
-            grad[j] /= theta[j];
-        }
-        Some(v)
+        optimiser_hessian(
+            |p, g| self.penalized_hessian(p, g),
+            theta,
+            grad,
+            hess,
+            self.layout.nb(),
+        )
     }
 
     fn total_weight(&self) -> f64 {

@@ -45,6 +45,24 @@ const EPS: f64 = 1e-16;
 /// Largest number of Gauss-series terms before giving up.
 const MAX_TERMS: usize = 10_000_000;
 
+/// ψ′(x) − ψ′(x + t) for x > 0, t ≥ 0 ([`trigamma`]): for a whole t up to
+/// 10⁴ the finite sum `Σ_{j<t} 1/(x+j)²` (A&S 6.4.6), which keeps its
+/// digits where the two trigamma values nearly cancel (x ≫ t); beyond, the
+/// difference itself.
+pub(crate) fn trigamma_diff(x: f64, t: f64) -> f64 {
+    if t <= 1e4 && t.fract() == 0.0 {
+        let mut s = 0.0;
+        let mut j = 0.0;
+        while j < t {
+            s += 1.0 / ((x + j) * (x + j));
+            j += 1.0;
+        }
+        s
+    } else {
+        trigamma(x) - trigamma(x + t)
+    }
+}
+
 /// The trigamma function ψ′(x) = d²/dx² ln Γ(x) = Σ_{k≥0} 1/(x+k)² for
 /// x > 0.
 ///

@@ -64,7 +64,7 @@ fn zero_effects_give_the_plain_likelihood() {
 }
 
 #[test]
-fn analytic_gradient_matches_central_differences() {
+fn analytic_gradient_and_hessian_match_central_differences() {
     let (x, m) = cdnow();
     let z = synthetic(x.len(), 5);
     for penalty in [0.0, 0.2] {
@@ -86,6 +86,20 @@ fn analytic_gradient_matches_central_differences() {
                 &g,
                 v,
                 &format!("penalty {penalty} at {p:?}"),
+            );
+            // the closed-form Hessian through the link(s), its value and gradient
+            let mut gh = vec![0.0; p.len()];
+            let (vh, h) = lik.penalized_hessian(&p, &mut gh).unwrap();
+            assert!(rel(vh, v) < 1e-13, "{vh} vs {v}");
+            for (a, b) in gh.iter().zip(&g) {
+                assert!((a - b).abs() <= 1e-9 * b.abs().max(1.0), "{gh:?} vs {g:?}");
+            }
+            common::assert_hessian(
+                |x, gx| lik.penalized_log_likelihood(x, gx),
+                &p,
+                &h,
+                3,
+                &format!("Hessian, penalty {penalty} at {p:?}"),
             );
         }
     }

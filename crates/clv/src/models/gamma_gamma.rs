@@ -76,6 +76,7 @@ use super::{Model, SpendModel};
 use super::{model_params, model_state};
 use crate::error::{Error, Result, check};
 use crate::fit::{FitInfo, FitOptions, LeftOut, Likelihood};
+use crate::special::trigamma;
 
 /// Parameters of the Gamma-Gamma model.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -163,6 +164,32 @@ pub(crate) fn ln_lik(pp: &GammaGammaParams, x: f64, m: f64, g: Option<&mut [f64;
         g[2] = q / v - (px + q) / (v + x * m);
     }
     ll
+}
+
+/// [`ln_lik`] with its Hessian in (p, q, v), packed as `[pp, pq, pv, qq,
+/// qv, vv]`, for likelihoods built on per-customer parameters
+/// ([`crate::covariates::spend`]). From the gradient above:
+/// ```text
+/// ∂²/∂p² = x²(ψ′(px+q) − ψ′(px))   ∂²/∂p∂q = x ψ′(px+q)     ∂²/∂p∂v = −x/(v+xz̄)
+/// ∂²/∂q² = ψ′(px+q) − ψ′(q)        ∂²/∂q∂v = 1/v − 1/(v+xz̄)
+/// ∂²/∂v² = −q/v² + (px+q)/(v+xz̄)²
+/// ```
+pub(crate) fn ln_lik_hessian(pp: &GammaGammaParams, x: f64, m: f64) -> (f64, [f64; 3], [f64; 6]) {
+    let mut g = [0.0; 3];
+    let ll = ln_lik(pp, x, m, Some(&mut g));
+    let (p, q, v) = (pp.p, pp.q, pp.v);
+    let px = p * x;
+    let t = trigamma(px + q);
+    let inv = 1.0 / (v + x * m);
+    let h = [
+        x * x * (t - trigamma(px)),
+        x * t,
+        -x * inv,
+        t - trigamma(q),
+        1.0 / v - inv,
+        -q / (v * v) + (px + q) * inv * inv,
+    ];
+    (ll, g, h)
 }
 
 /// The weighted Gamma-Gamma likelihood of the repeat customers (eq. 3).

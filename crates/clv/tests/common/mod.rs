@@ -43,6 +43,40 @@ pub fn assert_gradient(
     }
 }
 
+/// Asserts that a closed-form Hessian `h` at `x` equals central differences
+/// of the analytic gradient of `f` (steps `1e-5·x` for the first
+/// `n_positive` coordinates, `1e-5` for the others) to 1e-6 of the
+/// curvature scale (`|H_ij|` or `√|H_ii H_jj|`, entries can cancel to ~0).
+#[allow(dead_code)] // not every test file checks a Hessian
+#[allow(clippy::needless_range_loop)] // index notation mirrors the matrix algebra
+pub fn assert_hessian(
+    f: impl Fn(&[f64], &mut [f64]) -> f64,
+    x: &[f64],
+    h: &[Vec<f64>],
+    n_positive: usize,
+    what: &str,
+) {
+    let k = x.len();
+    for j in 0..k {
+        let step = if j < n_positive { 1e-5 * x[j] } else { 1e-5 };
+        let (mut up, mut dn) = (x.to_vec(), x.to_vec());
+        up[j] += step;
+        dn[j] -= step;
+        let (mut gu, mut gd) = (vec![0.0; k], vec![0.0; k]);
+        f(&up, &mut gu);
+        f(&dn, &mut gd);
+        for i in 0..k {
+            let fd = (gu[i] - gd[i]) / (2.0 * step);
+            let scale = h[i][j].abs().max((h[i][i] * h[j][j]).abs().sqrt());
+            assert!(
+                (fd - h[i][j]).abs() <= 1e-6 * scale,
+                "{what}: H[{i}][{j}] {} vs {fd}",
+                h[i][j]
+            );
+        }
+    }
+}
+
 /// NUTS options with the given chains, warm-up, kept draws and seed.
 pub fn options(chains: usize, tune: u64, draws: u64, seed: u64) -> clv::bayes::SampleOptions {
     clv::bayes::SampleOptions {
