@@ -26,7 +26,9 @@ pub struct FitArgs {
     pub data: ModelData,
     /// L2 penalty: on the parameters (as lifetimes' penalizer_coef); with
     /// --covariates on the covariate effects only, `P,D` for the purchase
-    /// and dropout effects (CLVTools' reg.lambdas) or one number for both.
+    /// and dropout effects (CLVTools' reg.lambdas) or one number for both
+    /// (one number on the spend effects of Gamma-Gamma and on the effects
+    /// of the sBG with per-customer data).
     #[arg(long, default_value = "0")]
     pub penalty: String,
     #[command(flatten)]

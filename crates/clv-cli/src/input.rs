@@ -397,9 +397,9 @@ pub struct ModelData {
     #[arg(value_enum)]
     pub model: ModelArg,
     /// Per-customer summary CSV (frequency, recency, T / periods, monetary_value).
-    /// sBG: one row per contract customer (--periods-col whole periods
-    /// observed, >= 1; --churned-col 0/1), instead of --survivors: the sBG
-    /// with covariates (--covariates, --dropout-covariates).
+    /// `clv fit sbg`: one row per contract customer (--periods-col whole
+    /// periods observed, >= 1; --churned-col 0/1), instead of --survivors:
+    /// the sBG with covariates (--covariates, --dropout-covariates).
     #[arg(long, visible_alias = "customers")]
     pub summary: Option<PathBuf>,
     #[command(flatten)]
