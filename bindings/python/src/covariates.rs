@@ -1,6 +1,8 @@
 //! Static covariates of Pareto/NBD, BG/NBD, MBG/NBD and GGom/NBD (`clv::covariates`, issue 15)
 //! behind one class, `clv._clv.CovariateModel`, holding a
-//! [`clv::covariates::CovariateModel`]. The Python layer (`clv.covariates`)
+//! [`clv::covariates::CovariateModel`]; the Gamma-Gamma's spend covariates
+//! (`SpendCovariateModel`) and the sBG's retention covariates
+//! (`RetentionCovariateModel`) each behind their own class. The Python layer (`clv.covariates`)
 //! turns frames, dicts and 2-D arrays into named columns; everything else
 //! (the checks, the fit, the predictions) is the core's.
 //!
@@ -11,6 +13,9 @@
 //! in order ([`Covariates::from_named_columns`]).
 
 use clv::covariates::dynamic::{self as core_dyn, CovariateTable, DynamicData};
+use clv::covariates::retention::{
+    self as core_ret, RetentionCovariateModel, RetentionCovariateOptions,
+};
 use clv::covariates::spend::{self as core_spend, SpendCovariateModel, SpendCovariateOptions};
 use clv::covariates::{
     self as core_cov, CovariateModel, CovariateModelKind, CovariateOptions, Covariates,
@@ -652,6 +657,247 @@ impl PySpendCovariateModel {
     }
 
     /// `Gamma-Gamma with spend covariates(p=..., q=..., v=...; spend [...])`
+    /// (the core's `Display`).
+    fn __repr__(&self) -> String {
+        self.inner.to_string()
+    }
+}
+
+/// The sBG with static (dropout) covariates on per-customer contractual
+/// data (fitted or given), [`clv::covariates::retention::RetentionCovariateModel`].
+#[pyclass(module = "clv._clv", name = "RetentionCovariateModel", frozen)]
+pub(crate) struct PyRetentionCovariateModel {
+    inner: RetentionCovariateModel,
+}
+
+impl From<RetentionCovariateModel> for PyRetentionCovariateModel {
+    fn from(inner: RetentionCovariateModel) -> Self {
+        PyRetentionCovariateModel { inner }
+    }
+}
+
+impl PyRetentionCovariateModel {
+    /// `f` on the covariate set of `n` rows (joined on `customer_ids` when
+    /// both they and the set's row ids are given), GIL released.
+    fn rows<'py>(
+        &self,
+        py: Python<'py>,
+        dropout: &CovSet<'py>,
+        n: usize,
+        customer_ids: Option<Vec<String>>,
+        f: impl Fn(&RetentionCovariateModel, &Covariates) -> clv::Result<Vec<f64>> + Sync,
+    ) -> Out<'py> {
+        let z = covariates("dropout", dropout, n, customer_ids.as_deref())?;
+        enter_array(py, || f(&self.inner, &z))
+    }
+}
+
+#[pymethods]
+impl PyRetentionCovariateModel {
+    /// Maximum-likelihood fit of the sBG with static covariates to
+    /// per-customer `periods` (whole periods observed, >= 1) and `churned`
+    /// flags; the GIL is released.
+    #[staticmethod]
+    #[pyo3(signature = (periods, churned, dropout, customer_ids=None, weights=None, penalty=0.0,
+        max_iterations=1000.0, gradient_tolerance=1e-6))]
+    #[allow(clippy::too_many_arguments)]
+    fn fit(
+        py: Python<'_>,
+        periods: Floats<'_>,
+        churned: Vec<bool>,
+        dropout: CovSet<'_>,
+        customer_ids: Option<Vec<String>>,
+        weights: Option<Floats<'_>>,
+        penalty: f64,
+        max_iterations: f64,
+        gradient_tolerance: f64,
+    ) -> Res<Self> {
+        let options = RetentionCovariateOptions {
+            penalty,
+            fit: fit_options(0.0, max_iterations, gradient_tolerance, None)?,
+        };
+        let t = slice(&periods);
+        let w = weights.as_ref().map(slice);
+        let z = covariates("dropout", &dropout, t.len(), customer_ids.as_deref())?;
+        let fit = || core_ret::fit(&t, &churned, &z, w.as_deref(), &options);
+        Ok(enter(py, fit)?.into())
+    }
+
+    /// A model with known parameters: `base` = [alpha, beta] (values at
+    /// z = 0), the effects as (name, effect on alpha, effect on beta) in
+    /// covariate order.
+    #[staticmethod]
+    fn from_params(base: [f64; 2], effects: Vec<(String, f64, f64)>) -> Res<Self> {
+        let e: Vec<(&str, f64, f64)> = effects
+            .iter()
+            .map(|(n, a, b)| (n.as_str(), *a, *b))
+            .collect();
+        Ok(RetentionCovariateModel::from_params(base, &e)?.into())
+    }
+
+    /// Reads a model written by `to_json`.
+    #[staticmethod]
+    fn from_json(text: &str) -> Res<Self> {
+        Ok(RetentionCovariateModel::from_json(text)?.into())
+    }
+
+    /// The model as JSON (`format_version` 1).
+    fn to_json(&self) -> Res<String> {
+        Ok(self.inner.to_json()?)
+    }
+
+    /// The registry key of the model it extends: "sbg".
+    fn kind(&self) -> &'static str {
+        ModelKind::Sbg.as_str()
+    }
+
+    /// Display name.
+    fn name(&self) -> &'static str {
+        self.inner.name()
+    }
+
+    /// alpha, beta (their values at z = 0) as (name, value) pairs.
+    fn params(&self) -> Vec<(&'static str, f64)> {
+        ["alpha", "beta"]
+            .into_iter()
+            .zip(self.inner.base())
+            .collect()
+    }
+
+    /// The covariate names, in the order the predictions take them.
+    fn covariate_names(&self) -> Vec<String> {
+        self.inner.covariate_names().to_vec()
+    }
+
+    /// The effects on alpha and on beta, each as (name, value) pairs in
+    /// covariate order.
+    fn effects(&self) -> (Effects, Effects) {
+        let names = self.inner.covariate_names();
+        let (a, b) = (self.inner.alpha_effects(), self.inner.beta_effects());
+        let pick = |e: &std::collections::BTreeMap<String, f64>| {
+            names.iter().map(|n| (n.clone(), e[n])).collect::<Vec<_>>()
+        };
+        (pick(&a), pick(&b))
+    }
+
+    /// The L2 penalty of the fit.
+    fn penalty(&self) -> f64 {
+        self.inner.penalty()
+    }
+
+    /// Standard errors by name (`alpha`, `beta`, `alpha_NAME`, `beta_NAME`);
+    /// None for a model built from parameters.
+    fn std_errors(&self) -> Option<std::collections::BTreeMap<String, f64>> {
+        self.inner.std_errors()
+    }
+
+    /// The fit report (as `CovariateModel.fit_info`); None for a model
+    /// built from parameters.
+    fn fit_info<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyDict>>> {
+        fit_info_dict(py, self.inner.fit_info())
+    }
+
+    /// Each row's `[alpha_i, beta_i]`.
+    #[pyo3(signature = (dropout, n, customer_ids=None))]
+    fn customer_params(
+        &self,
+        dropout: CovSet<'_>,
+        n: usize,
+        customer_ids: Option<Vec<String>>,
+    ) -> Res<Vec<[f64; 2]>> {
+        let z = covariates("dropout", &dropout, n, customer_ids.as_deref())?;
+        Ok(self.inner.customer_params(&z)?)
+    }
+
+    /// S(t) of each of the `n` rows.
+    #[pyo3(signature = (t, dropout, n, customer_ids=None))]
+    fn survival<'py>(
+        &self,
+        py: Python<'py>,
+        t: f64,
+        dropout: CovSet<'py>,
+        n: usize,
+        customer_ids: Option<Vec<String>>,
+    ) -> Out<'py> {
+        self.rows(py, &dropout, n, customer_ids, |m, z| m.survival(t, z))
+    }
+
+    /// The retention rate r(t) of each of the `n` rows.
+    #[pyo3(signature = (t, dropout, n, customer_ids=None))]
+    fn retention<'py>(
+        &self,
+        py: Python<'py>,
+        t: f64,
+        dropout: CovSet<'py>,
+        n: usize,
+        customer_ids: Option<Vec<String>>,
+    ) -> Out<'py> {
+        self.rows(py, &dropout, n, customer_ids, |m, z| m.retention(t, z))
+    }
+
+    /// P(T = t) of each of the `n` rows.
+    #[pyo3(signature = (t, dropout, n, customer_ids=None))]
+    fn prob_churn<'py>(
+        &self,
+        py: Python<'py>,
+        t: f64,
+        dropout: CovSet<'py>,
+        n: usize,
+        customer_ids: Option<Vec<String>>,
+    ) -> Out<'py> {
+        self.rows(py, &dropout, n, customer_ids, |m, z| m.prob_churn(t, z))
+    }
+
+    /// The discounted expected residual lifetime of each customer after
+    /// `renewals[i]` renewals.
+    #[pyo3(signature = (discount, renewals, dropout, customer_ids=None))]
+    fn dert<'py>(
+        &self,
+        py: Python<'py>,
+        discount: f64,
+        renewals: Floats<'py>,
+        dropout: CovSet<'py>,
+        customer_ids: Option<Vec<String>>,
+    ) -> Out<'py> {
+        let r = slice(&renewals);
+        self.rows(py, &dropout, r.len(), customer_ids, |m, z| {
+            m.dert(discount, &r, z)
+        })
+    }
+
+    /// The discounted expected lifetime of a new customer with each of the
+    /// `n` rows' covariates.
+    #[pyo3(signature = (discount, dropout, n, customer_ids=None))]
+    fn discounted_expected_lifetime<'py>(
+        &self,
+        py: Python<'py>,
+        discount: f64,
+        dropout: CovSet<'py>,
+        n: usize,
+        customer_ids: Option<Vec<String>>,
+    ) -> Out<'py> {
+        self.rows(py, &dropout, n, customer_ids, |m, z| {
+            m.discounted_expected_lifetime(discount, z)
+        })
+    }
+
+    /// Per-customer ln L_i, with each one's covariates.
+    #[pyo3(signature = (periods, churned, dropout, customer_ids=None))]
+    fn log_likelihood<'py>(
+        &self,
+        py: Python<'py>,
+        periods: Floats<'py>,
+        churned: Vec<bool>,
+        dropout: CovSet<'py>,
+        customer_ids: Option<Vec<String>>,
+    ) -> Out<'py> {
+        let t = slice(&periods);
+        self.rows(py, &dropout, t.len(), customer_ids, |m, z| {
+            m.log_likelihood(&t, &churned, z)
+        })
+    }
+
+    /// `sBG with covariates(alpha=..., beta=...; alpha [...], beta [...])`
     /// (the core's `Display`).
     fn __repr__(&self) -> String {
         self.inner.to_string()

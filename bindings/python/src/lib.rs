@@ -43,6 +43,7 @@ fn _clv(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<covariates::PyCovariateModel>()?;
     m.add_class::<covariates::PyDynamicData>()?;
     m.add_class::<covariates::PySpendCovariateModel>()?;
+    m.add_class::<covariates::PyRetentionCovariateModel>()?;
     m.add_class::<uncertainty::PyDraws>()?;
     m.add_class::<grouped::PyGroupedDraws>()?;
     m.add_function(wrap_pyfunction!(models::registry, m)?)?;

@@ -1,11 +1,13 @@
 //! `clv fit`: maximum-likelihood fit of a model to a summary file (or, for
-//! sBG, to survivor counts; for a Pareto/NBD with time-varying covariates,
-//! to a transaction file), printed as text or JSON and optionally saved
-//! for `clv score`.
+//! sBG, to survivor counts or, with covariates, to one row per contract
+//! customer; for a Pareto/NBD with time-varying covariates, to a
+//! transaction file), printed as text or JSON and optionally saved for
+//! `clv score`.
 
 use std::path::PathBuf;
 
 use clap::Args;
+use clv::covariates::retention::{RetentionCovariateModel, RetentionCovariateOptions};
 use clv::covariates::spend::{SpendCovariateModel, SpendCovariateOptions};
 use clv::covariates::{CovariateFitInfo, CovariateModel, CovariateModelKind, CovariateOptions};
 use clv::fit::{FitInfo, FitOptions};
@@ -24,7 +26,9 @@ pub struct FitArgs {
     pub data: ModelData,
     /// L2 penalty: on the parameters (as lifetimes' penalizer_coef); with
     /// --covariates on the covariate effects only, `P,D` for the purchase
-    /// and dropout effects (CLVTools' reg.lambdas) or one number for both.
+    /// and dropout effects (CLVTools' reg.lambdas) or one number for both
+    /// (one number on the spend effects of Gamma-Gamma and on the effects
+    /// of the sBG with per-customer data).
     #[arg(long, default_value = "0")]
     pub penalty: String,
     #[command(flatten)]
@@ -263,6 +267,91 @@ pub fn fit_spend(
     })
 }
 
+/// `clv fit sbg --summary F [--covariates COV] --dropout-covariates ...`
+/// (alias `--retention-covariates`): the sBG with static covariates
+/// ([`clv::covariates::retention`]) of one row per contract customer
+/// (--periods-col, --churned-col, --weights-col), their covariates joined on
+/// the id from --covariates (default: the same file); without covariates,
+/// the plain sBG on individual data.
+///
+/// # Errors
+/// [`Error::InvalidValue`] for --survivors beside --summary, purchase or
+/// spend covariates, a constraint, a `P,D` penalty or covariates named
+/// without a file; those of [`crate::input::SummaryColumnArgs::read_contractual`],
+/// [`CovariateFileArgs::read_retention`] and
+/// [`clv::covariates::retention::fit`].
+pub fn fit_retention(args: &FitArgs, path: &std::path::Path) -> Result<RetentionCovariateModel> {
+    let c = &args.covariates;
+    if let Some(s) = &args.data.survivors {
+        return Err(Error::invalid(
+            "survivors",
+            s,
+            "no --survivors with --summary (one row per customer: the survivor counts are \
+             the plain sBG's data)",
+        ));
+    }
+    for (field, given) in [
+        ("purchase_covariates", &c.file.purchase_covariates),
+        ("spend_covariates", &c.file.spend_covariates),
+        ("constrain_equal", &c.constrain_equal),
+    ] {
+        if !given.is_empty() {
+            return Err(Error::invalid(
+                field,
+                given.join(","),
+                "the sBG's covariates alone (--dropout-covariates, alias \
+                 --retention-covariates)",
+            ));
+        }
+    }
+    let penalty = one_penalty(
+        &args.penalty,
+        "one number (the penalty on the retention effects)",
+    )?;
+    let options = RetentionCovariateOptions {
+        penalty,
+        fit: FitOptions {
+            unit: args.freq.as_deref().map(TimeUnit::parse).transpose()?,
+            ..FitOptions::default()
+        },
+    };
+    let data = args.data.columns.read_contractual(path, true)?;
+    let cov_path = c.file.covariates.as_deref().unwrap_or(path);
+    let z = c
+        .file
+        .read_retention(cov_path, &c.file.dropout_covariates, &data.ids)?;
+    clv::covariates::retention::fit(
+        &data.periods,
+        &data.churned,
+        &z,
+        data.weights.as_deref(),
+        &options,
+    )
+}
+
+/// The JSON of `clv fit sbg --summary ... --json`: the keys of every fit
+/// report, `params` (alpha, beta: α₀, β₀), `"covariates": {"alpha": {NAME:
+/// γ_α}, "beta": {NAME: γ_β}}`, the standard errors (`alpha_NAME`,
+/// `beta_NAME` for the effects) and the 95% intervals.
+pub fn retention_json(model: &RetentionCovariateModel) -> Result<Value> {
+    let (fi, ci) = fit_and_intervals(model.fit_info())?;
+    Ok(fit_doc(
+        &fi.info,
+        json!({
+            "model": ModelKind::Sbg.spec().cli_name(),
+            "name": model.name(),
+            "params": model.params(),
+            "covariates": {
+                "alpha": model.alpha_effects(),
+                "beta": model.beta_effects(),
+            },
+            "penalized_log_likelihood": fi.penalized_log_likelihood,
+            "std_errors": model.std_errors(),
+            "ci_95": ci,
+        }),
+    ))
+}
+
 /// A covariate model's fit report (an error for a model without one) and
 /// its 95% intervals by parameter name.
 fn fit_and_intervals(
@@ -426,7 +515,7 @@ fn covariates_text(doc: &Value) -> String {
         "  {:<20}{:>12}{:>12}{:>12}{:>12}\n",
         "param", "estimate", "std_error", "lower_95", "upper_95"
     ));
-    let effects = ["purchase", "dropout", "spend"]
+    let effects = ["purchase", "dropout", "spend", "alpha", "beta"]
         .into_iter()
         .flat_map(|side| {
             let set = doc["covariates"][side]
@@ -479,6 +568,20 @@ pub fn run(args: &FitArgs) -> Result<()> {
     if args.dynamic.given() {
         let model = fit_dynamic(args)?;
         return finish_covariates(args, &model.to_json()?, &dynamic_json(&model)?);
+    }
+    if args.data.model.0 == ModelKind::Sbg
+        && (args.data.summary.is_some() || args.covariates.file.given())
+    {
+        let path = args.data.summary.as_deref().ok_or_else(|| {
+            Error::invalid(
+                "summary",
+                "(none)",
+                "--summary FILE (alias --customers) with one row per customer (periods, \
+                 churned) for the sBG with covariates",
+            )
+        })?;
+        let model = fit_retention(args, path)?;
+        return finish_covariates(args, &model.to_json()?, &retention_json(&model)?);
     }
     if let Some(path) = &args.covariates.file.covariates {
         if !args.covariates.file.spend_covariates.is_empty() {

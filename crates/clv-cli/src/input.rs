@@ -309,6 +309,11 @@ pub struct SummaryColumnArgs {
     /// Weights column: how many customers share the row (compressed data).
     #[arg(long)]
     pub weights_col: Option<String>,
+    /// sBG with per-customer data: the column saying whether the customer
+    /// churned in the last of their --periods-col periods (1/true) or is
+    /// still active after them (0/false).
+    #[arg(long, default_value = "churned")]
+    pub churned_col: String,
 }
 
 impl SummaryColumnArgs {
@@ -392,7 +397,10 @@ pub struct ModelData {
     #[arg(value_enum)]
     pub model: ModelArg,
     /// Per-customer summary CSV (frequency, recency, T / periods, monetary_value).
-    #[arg(long)]
+    /// `clv fit sbg`: one row per contract customer (--periods-col whole
+    /// periods observed, >= 1; --churned-col 0/1), instead of --survivors:
+    /// the sBG with covariates (--covariates, --dropout-covariates).
+    #[arg(long, visible_alias = "customers")]
     pub summary: Option<PathBuf>,
     #[command(flatten)]
     pub columns: SummaryColumnArgs,
@@ -471,9 +479,10 @@ pub struct CovariateFileArgs {
     #[arg(long, value_delimiter = ',')]
     pub purchase_covariates: Vec<String>,
     /// Covariates of the dropout process (Pareto/NBD β_i = β₀·exp(−γ_dᵀz_i);
-    /// BG/NBD a_i, b_i = a₀, b₀·exp(γ_dᵀz_i)); `clv score`: default the
-    /// model's.
-    #[arg(long, value_delimiter = ',')]
+    /// BG/NBD a_i, b_i = a₀, b₀·exp(γ_dᵀz_i); sBG α_i = α₀·exp(−γ_αᵀz_i),
+    /// β_i = β₀·exp(−γ_βᵀz_i), alias --retention-covariates); `clv score`:
+    /// default the model's.
+    #[arg(long, value_delimiter = ',', visible_alias = "retention-covariates")]
     pub dropout_covariates: Vec<String>,
     /// Covariates of the spend per transaction (Gamma-Gamma: v_i =
     /// v₀·exp(γ_sᵀz_i), so exp(γ) multiplies the expected spend); `clv
@@ -531,6 +540,22 @@ impl CovariateFileArgs {
         customers: &[String],
     ) -> Result<Covariates> {
         let mut sets = self.read_named(path, &[("spend", names)], customers)?;
+        Ok(sets
+            .pop()
+            .unwrap_or_else(|| Covariates::none(customers.len())))
+    }
+
+    /// The sBG's covariates `names` of the file `path`
+    /// ([`clv::covariates::retention`]), joined as
+    /// [`CovariateFileArgs::read_sets`] joins them (process `dropout`, the
+    /// core's name of the set).
+    pub fn read_retention(
+        &self,
+        path: &Path,
+        names: &[String],
+        customers: &[String],
+    ) -> Result<Covariates> {
+        let mut sets = self.read_named(path, &[("dropout", names)], customers)?;
         Ok(sets
             .pop()
             .unwrap_or_else(|| Covariates::none(customers.len())))
@@ -714,5 +739,96 @@ impl DynamicArgs {
             .map(|n| file.get(n))
             .collect::<Result<Vec<&[f64]>>>()?;
         CovariateTable::new(names, ids, &starts, &columns)
+    }
+}
+
+/// Contract customers of a per-customer file, as `clv fit sbg --summary`
+/// and `clv score` read them ([`clv::covariates::retention`]).
+pub struct Contractual {
+    /// The customers' ids (the --id-col column; row numbers without it).
+    pub ids: Vec<String>,
+    /// Whole periods each customer was observed for.
+    pub periods: Vec<f64>,
+    /// Whether each customer churned in the last of them.
+    pub churned: Vec<bool>,
+    /// The --weights-col column, when asked for.
+    pub weights: Option<Vec<f64>>,
+}
+
+impl SummaryColumnArgs {
+    /// The contract customers of `path`: --periods-col (numbers), the
+    /// --churned-col flags (`1`/`0`/`true`/`false`, any case) and
+    /// --weights-col. With `need_churned` false a file without the churned
+    /// column reads as every customer still active.
+    ///
+    /// # Errors
+    /// Those of [`read_csv_columns`] (a missing column, a periods value
+    /// that is not a number: [`Error::Parse`] with the column, line and
+    /// text); [`Error::InvalidValue`] naming the churned column, the data
+    /// row (0-based), the text and the customer id for a flag that is not
+    /// 0/1/true/false, and the periods column, row, value and customer id
+    /// for a period count that is not a whole number >= 1 (the core's
+    /// [`clv::covariates::retention::validate`]).
+    pub fn read_contractual(&self, path: &Path, need_churned: bool) -> Result<Contractual> {
+        let mut wanted = vec![self.periods_col.as_str()];
+        if let Some(w) = &self.weights_col {
+            wanted.push(w);
+        }
+        let cols = read_csv_columns(path, Some(&self.id_col), &wanted)?;
+        let periods = cols.get(&self.periods_col)?.to_vec();
+        let weights = self.weights(&cols)?.map(<[f64]>::to_vec);
+        let ids = cols.ids;
+        let with_id = |expected: &str, i: usize| match ids.get(i) {
+            Some(id) => format!("{expected}; customer id {id}"),
+            None => expected.to_string(),
+        };
+        let flags = match read_csv_columns(path, Some(&self.churned_col), &[]) {
+            Ok(f) => Some(f),
+            Err(Error::MissingColumn { .. }) if !need_churned => None,
+            Err(e) => return Err(e),
+        };
+        let churned = match &flags {
+            Some(f) => f
+                .ids_of(&self.churned_col)?
+                .iter()
+                .enumerate()
+                .map(
+                    |(i, text)| match text.trim().to_ascii_lowercase().as_str() {
+                        "1" | "true" => Ok(true),
+                        "0" | "false" => Ok(false),
+                        _ => Err(Error::invalid_at(
+                            self.churned_col.as_str(),
+                            i,
+                            format!("{text:?}"),
+                            with_id(
+                                "1 or true (churned in the last period), 0 or false (still active)",
+                                i,
+                            ),
+                        )),
+                    },
+                )
+                .collect::<Result<Vec<bool>>>()?,
+            None => vec![false; periods.len()],
+        };
+        clv::covariates::retention::validate(&periods, &churned).map_err(|e| match e {
+            Error::InvalidValue {
+                field,
+                index: Some(i),
+                value,
+                expected,
+            } if field == "periods" => Error::InvalidValue {
+                field: self.periods_col.clone(),
+                index: Some(i),
+                value,
+                expected: with_id(&expected, i),
+            },
+            e => e,
+        })?;
+        Ok(Contractual {
+            ids,
+            periods,
+            churned,
+            weights,
+        })
     }
 }

@@ -6,12 +6,17 @@
 //! Pareto/NBD with time-varying covariates (`clv fit pareto-nbd
 //! --transactions ... --dynamic-covariates ... --save`) scores the
 //! customers of a transaction file with their covariates per period
-//! (`clv::covariates::dynamic`).
+//! (`clv::covariates::dynamic`). An sBG with covariates (`clv fit sbg
+//! --summary ... --save`) scores contract customers: each one's own
+//! (α_i, β_i), the probability of staying --horizon more periods and, with
+//! --discount-rate, the discounted expected residual lifetime
+//! (`clv::covariates::retention`).
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use clap::Args;
+use clv::covariates::retention::RetentionCovariateModel;
 use clv::covariates::spend::SpendCovariateModel;
 use clv::covariates::{CovariateModel, Covariates};
 use clv::fit::FitOptions;
@@ -32,7 +37,15 @@ pub struct ScoreArgs {
     /// covariates (`clv fit ... --covariates ... --save`; give --covariates),
     /// or a Pareto/NBD with time-varying covariates (`clv fit pareto-nbd
     /// --transactions ... --dynamic-covariates ... --save`; give
-    /// --transactions and --dynamic-covariates).
+    /// --transactions and --dynamic-covariates), or an sBG with covariates
+    /// (`clv fit sbg --summary ... --save`; give --summary with one row per
+    /// contract customer, --periods-col and --churned-col, and their
+    /// covariates: --covariates, default the --summary file). Writes
+    /// customer_id, alpha, beta (each one's own), survival (the probability
+    /// that a customer active after their periods stays --horizon more
+    /// periods; 0 for one who churned) and, with --discount-rate (per
+    /// period), dert (the discounted expected residual lifetime in periods
+    /// after as many renewals as periods; 0 for one who churned).
     pub model: PathBuf,
     /// Per-customer summary CSV (not with --transactions).
     #[arg(long)]
@@ -120,6 +133,8 @@ enum Saved {
     Plain(Box<AnyModel>),
     /// A model with static covariates ([`CovariateModel::to_json`]).
     Covariate(Box<CovariateModel>),
+    /// An sBG with covariates ([`RetentionCovariateModel::to_json`]).
+    Retention(Box<RetentionCovariateModel>),
 }
 
 /// Reads a saved model, telling the two kinds apart: a registry model's
@@ -137,12 +152,15 @@ fn load(path: &std::path::Path) -> Result<Saved> {
         AnyModel::from_json(&text).map(|m| Saved::Plain(Box::new(m)))
     } else if has("layout") {
         CovariateModel::from_json(&text).map(|m| Saved::Covariate(Box::new(m)))
+    } else if has("alpha_effects") {
+        RetentionCovariateModel::from_json(&text).map(|m| Saved::Retention(Box::new(m)))
     } else {
         Err(Error::Format {
             what: "model JSON".to_string(),
             message: format!(
-                "{}: neither a model (key \"model\") nor a covariate model (key \"layout\") \
-                 as `clv fit --save` writes them",
+                "{}: neither a model (key \"model\"), a covariate model (key \"layout\") \
+                 nor an sBG with covariates (key \"alpha_effects\") as `clv fit --save` \
+                 writes them",
                 path.display()
             ),
         })
@@ -290,6 +308,11 @@ pub fn run(args: &ScoreArgs) -> Result<()> {
         return crate::write_out(&mut out, &s);
     }
     let saved = load(&args.model)?;
+    if let Saved::Retention(m) = &saved {
+        let s = score_retention(args, m)?;
+        let mut out = crate::output(args.output.as_deref())?;
+        return crate::write_out(&mut out, &s);
+    }
     let c = &args.columns;
     let summary = args.summary.as_ref().ok_or_else(|| {
         Error::invalid(
@@ -303,6 +326,7 @@ pub fn run(args: &ScoreArgs) -> Result<()> {
     let scores = match &saved {
         Saved::Plain(any) => score_plain(args, any, &cols)?,
         Saved::Covariate(m) => score_covariates(args, m, &cols)?,
+        Saved::Retention(_) => unreachable!("scored above"),
     };
     let mut columns: Vec<(String, &[f64])> = vec![
         ("prob_alive".into(), &scores.alive),
@@ -497,6 +521,15 @@ fn score_dynamic(args: &ScoreArgs) -> Result<String> {
                 ),
             });
         }
+        Saved::Retention(m) => {
+            return Err(Error::Unsupported {
+                model: m.name().to_string(),
+                operation: "time-varying covariates".to_string(),
+                reason: "an sBG with covariates scores contract customers (--summary with \
+                         periods and churned)"
+                    .to_string(),
+            });
+        }
     };
     let name = m.kind().name();
     if let Some(p) = &args.summary {
@@ -553,6 +586,102 @@ fn score_dynamic(args: &ScoreArgs) -> Result<String> {
         columns.push(("discounted_expected_purchases".into(), d));
     }
     Ok(csv_table(&data.customer_id, &columns))
+}
+
+/// `clv score MODEL --summary F` for an sBG with covariates: the CSV of
+/// each contract customer's `alpha`, `beta` (α_i, β_i), `survival`
+/// (S(t+h)/S(t): a customer active after their t = --periods-col periods
+/// stays h = --horizon more; 0 for one who churned) and, with
+/// --discount-rate d per period, `dert` (FH 2010 eq. 6 after t renewals,
+/// [`RetentionCovariateModel::dert`]; 0 for one who churned). The
+/// covariates come from --covariates (default the --summary file), joined
+/// on the id; their names default to the model's. Without the
+/// --churned-col column every customer is taken as still active.
+///
+/// # Errors
+/// [`Error::Unsupported`] for --spend-model and --intervals;
+/// [`Error::InvalidValue`] for --transactions, purchase or spend
+/// covariates, other dropout covariates than the model's, a missing
+/// --summary; those of [`crate::input::SummaryColumnArgs::read_contractual`],
+/// [`CovariateFileArgs::read_retention`] and the core's predictions.
+fn score_retention(args: &ScoreArgs, m: &RetentionCovariateModel) -> Result<String> {
+    let name = m.name();
+    for (given, operation) in [
+        (args.spend_model.is_some(), "spend-model"),
+        (args.intervals.is_some(), "intervals"),
+    ] {
+        if given {
+            return Err(Error::Unsupported {
+                model: name.to_string(),
+                operation: operation.to_string(),
+                reason: "scores of the sBG with covariates are each customer's parameters, \
+                         survival and DERT"
+                    .to_string(),
+            });
+        }
+    }
+    let cov = &args.covariates;
+    for (field, given) in [
+        ("purchase_covariates", &cov.purchase_covariates),
+        ("spend_covariates", &cov.spend_covariates),
+    ] {
+        if !given.is_empty() {
+            return Err(Error::invalid(
+                field,
+                given.join(","),
+                "the sBG's covariates alone (--dropout-covariates, alias \
+                 --retention-covariates)",
+            ));
+        }
+    }
+    let path = args.summary.as_deref().ok_or_else(|| {
+        Error::invalid(
+            "summary",
+            "(none)",
+            format!(
+                "--summary FILE with one row per contract customer (periods, churned): {} \
+                 is an sBG with covariates",
+                args.model.display()
+            ),
+        )
+    })?;
+    let names = covariate_names("dropout", &cov.dropout_covariates, m.covariate_names())?;
+    let data = args.columns.read_contractual(path, false)?;
+    let cov_path = cov.covariates.as_deref().unwrap_or(path);
+    let z = cov.read_retention(cov_path, &names, &data.ids)?;
+    let own = m.customer_models(&z)?;
+    let h = args.horizon;
+    let survival = own
+        .iter()
+        .zip(data.periods.iter().zip(&data.churned))
+        .map(|(c, (&t, &churned))| {
+            let ahead = c.survival(t + h)?;
+            Ok(if churned { 0.0 } else { ahead / c.survival(t)? })
+        })
+        .collect::<Result<Vec<f64>>>()?;
+    let dert = args
+        .discount_rate
+        .map(|d| {
+            let v = m.dert(d, &data.periods, &z)?;
+            Ok::<_, Error>(
+                v.into_iter()
+                    .zip(&data.churned)
+                    .map(|(x, &churned)| if churned { 0.0 } else { x })
+                    .collect::<Vec<f64>>(),
+            )
+        })
+        .transpose()?;
+    let alpha: Vec<f64> = own.iter().map(|c| c.alpha()).collect();
+    let beta: Vec<f64> = own.iter().map(|c| c.beta()).collect();
+    let mut columns: Vec<(String, &[f64])> = vec![
+        ("alpha".into(), &alpha),
+        ("beta".into(), &beta),
+        ("survival".into(), &survival),
+    ];
+    if let Some(d) = &dert {
+        columns.push(("dert".into(), d));
+    }
+    Ok(csv_table(&data.ids, &columns))
 }
 
 /// The CSV of `clv score`: `customer_id` and the named columns, one row per

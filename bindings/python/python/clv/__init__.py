@@ -26,7 +26,7 @@ from __future__ import annotations
 # keeps matplotlib optional and makes ``clv.plotting`` work after ``import clv``.
 from . import covariates, experiment, formulas, plotting, portfolio, uncertainty
 from ._clv import ClvError
-from .covariates import CovariateModel, DynamicCovariateData, SpendCovariateModel
+from .covariates import CovariateModel, DynamicCovariateData, RetentionCovariateModel, SpendCovariateModel
 from .models import *  # noqa: F403  (one class per registry model: BetaGeo, ParetoNBD, ...)
 from .models import __all__ as _models
 from .rfm import default_segment_map, rfm_scores, rfm_segments
@@ -40,6 +40,7 @@ __all__ = [
     *_models,
     "CovariateModel",
     "DynamicCovariateData",
+    "RetentionCovariateModel",
     "SpendCovariateModel",
     "rfm_summary",
     "rfm_scores",

@@ -39,6 +39,7 @@ __all__ = [
     "period_transactions",
     "registry",
     "retention_clv",
+    "RetentionCovariateModel",
     "revenue_at_risk",
     "rfm_scores",
     "rfm_segments",
@@ -171,6 +172,63 @@ class SpendCovariateModel:
     ) -> _F64: ...
     def log_likelihood(
         self, customers: Sequence[_F64], spend: _CovSet, customer_ids: Optional[List[str]] = None
+    ) -> _F64: ...
+
+@final
+class RetentionCovariateModel:
+    """The sBG with static covariates on per-customer contractual data
+    (``clv::covariates::retention::RetentionCovariateModel``)."""
+
+    @staticmethod
+    def fit(
+        periods: _F64,
+        churned: Sequence[bool],
+        dropout: _CovSet,
+        customer_ids: Optional[List[str]] = None,
+        weights: Optional[_F64] = None,
+        penalty: float = 0.0,
+        max_iterations: float = 1000.0,
+        gradient_tolerance: float = 1e-6,
+    ) -> RetentionCovariateModel: ...
+    @staticmethod
+    def from_params(
+        base: Sequence[float], effects: Sequence[Tuple[str, float, float]]
+    ) -> RetentionCovariateModel: ...
+    @staticmethod
+    def from_json(text: str) -> RetentionCovariateModel: ...
+    def to_json(self) -> str: ...
+    def kind(self) -> str: ...
+    def name(self) -> str: ...
+    def params(self) -> List[Tuple[str, float]]: ...
+    def covariate_names(self) -> List[str]: ...
+    def effects(self) -> Tuple[List[Tuple[str, float]], List[Tuple[str, float]]]: ...
+    def penalty(self) -> float: ...
+    def std_errors(self) -> Optional[Dict[str, float]]: ...
+    def fit_info(self) -> Optional[Dict[str, Any]]: ...
+    def customer_params(
+        self, dropout: _CovSet, n: int, customer_ids: Optional[List[str]] = None
+    ) -> List[List[float]]: ...
+    def survival(
+        self, t: float, dropout: _CovSet, n: int, customer_ids: Optional[List[str]] = None
+    ) -> _F64: ...
+    def retention(
+        self, t: float, dropout: _CovSet, n: int, customer_ids: Optional[List[str]] = None
+    ) -> _F64: ...
+    def prob_churn(
+        self, t: float, dropout: _CovSet, n: int, customer_ids: Optional[List[str]] = None
+    ) -> _F64: ...
+    def dert(
+        self, discount: float, renewals: _F64, dropout: _CovSet, customer_ids: Optional[List[str]] = None
+    ) -> _F64: ...
+    def discounted_expected_lifetime(
+        self, discount: float, dropout: _CovSet, n: int, customer_ids: Optional[List[str]] = None
+    ) -> _F64: ...
+    def log_likelihood(
+        self,
+        periods: _F64,
+        churned: Sequence[bool],
+        dropout: _CovSet,
+        customer_ids: Optional[List[str]] = None,
     ) -> _F64: ...
 
 @final

@@ -14,12 +14,15 @@ from __future__ import annotations
 
 import re
 import warnings
-from typing import Any, ClassVar, Dict, List, Optional, Sequence, Tuple, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Dict, List, Optional, Sequence, Tuple, TypeVar
 
 import numpy as np
 
 from . import _clv
 from ._convert import customers, data_unit, error, horizon, result, to_f64
+
+if TYPE_CHECKING:
+    from .covariates import RetentionCovariateModel
 
 __all__ = ["Model", "TransactionModel", "SpendModel", "RetentionModel"]
 
@@ -532,6 +535,26 @@ class RetentionModel(Model):
         customers still active after t periods (non-increasing). Returns ``self``."""
         s = np.ascontiguousarray(np.atleast_1d(to_f64("survivors", active_customers_by_period)))
         return self._fit([s], None, penalty, max_iterations, gradient_tolerance)
+
+    def fit_individual(self, periods: Any, churned: Any, weights: Any = None, *, dropout_covariates: Any = None,
+                       covariate_names: Any = None, penalty: Any = None, max_iterations: int = 1000,
+                       gradient_tolerance: float = 1e-6) -> "RetentionCovariateModel":
+        """Fit to one row per contract customer: ``periods`` the whole periods each was observed for
+        (>= 1), ``churned`` whether they churned in the last of them (True/1) or are still active
+        after them (False/0), optional ``weights`` (customers per row). With
+        ``dropout_covariates`` (a DataFrame, dict of columns, Series or 2-D array, see
+        :mod:`clv.covariates`; a pandas frame is joined on the index of a pandas ``periods``) the
+        fit is that of the sBG with static covariates, ``alpha_i = alpha0 exp(-g_alpha . z_i)``,
+        ``beta_i = beta0 exp(-g_beta . z_i)``; ``penalty`` the L2 penalty on the effects. Returns a
+        :class:`clv.covariates.RetentionCovariateModel` (this model stays as it was); without
+        covariates its ``params`` are the plain sBG's fitted to the same customers."""
+        from . import covariates as cov
+
+        if self._spec["key"] != "sbg":
+            raise error(f"{type(self).__name__} has no per-customer fit (the sBG's)", code="NOT_SUPPORTED",
+                        field="fit_individual")
+        return cov.fit_retention(periods, churned, weights, dropout_covariates, covariate_names, penalty,
+                                 max_iterations, gradient_tolerance)
 
     def sample(self, active_customers_by_period: Any, *, priors: Optional[Dict[str, Any]] = None,
                chains: int = 4, tune: int = 1000, draws: int = 1000, seed: int = 0) -> Any:

@@ -10,6 +10,11 @@ CLVTools' links (``docs/covariates.md``, the core module ``clv::covariates``)::
     MBG/NBD:     as BG/NBD
     GGom/NBD:    alpha_i = alpha0 * exp(-g_p . z_i^p)   beta_i = beta0 * exp(-g_d . z_i^d)   (r, b, s shared)
 
+The Gamma-Gamma's spend covariates (``GammaGamma().fit(..., spend_covariates=...)``)
+give a :class:`SpendCovariateModel`, the sBG's on per-customer contractual data
+(``ShiftedBetaGeo().fit_individual(periods, churned, dropout_covariates=...)``) a
+:class:`RetentionCovariateModel`.
+
 A covariate set is a pandas or polars DataFrame (its column names are the
 covariate names), a dict of columns, a Series (one covariate, its name), or a
 numeric 2-D array (columns ``x0, x1, ...`` or ``covariate_names``). When the
@@ -29,7 +34,8 @@ import numpy as np
 from . import _clv
 from ._convert import _is_pandas, _is_polars, _refuse_non_numbers, customers, error, number, result, to_f64
 
-__all__ = ["CovariateModel", "DynamicCovariateData", "SpendCovariateModel", "fit_dynamic"]
+__all__ = ["CovariateModel", "DynamicCovariateData", "RetentionCovariateModel", "SpendCovariateModel",
+           "fit_dynamic"]
 
 #: One covariate set as the native module takes it: names, columns, row ids.
 _Set = Tuple[List[str], List[np.ndarray], Optional[List[str]]]
@@ -521,6 +527,206 @@ class SpendCovariateModel(_JsonModel):
         return self._call("log_likelihood", "log_likelihood", frequency, monetary_value, spend_covariates,
                           covariate_names)
 
+
+
+def _churned(value: Any) -> List[bool]:
+    """The ``churned`` flags: booleans, or numbers 0 and 1 (``ClvError`` naming the row otherwise)."""
+    arr = np.atleast_1d(to_f64("churned", value, booleans=True))
+    bad = np.flatnonzero((arr != 0.0) & (arr != 1.0))
+    if bad.size:
+        i = int(bad[0])
+        raise error(f"invalid churned[{i}]: {arr[i]} (expected True/False or 1/0: churned in the last "
+                    "period, or still active)", field="churned")
+    return [bool(v) for v in arr]
+
+
+def _retention_rows(value: Any, names: Optional[Sequence[str]], rows: Optional[int] = None
+                    ) -> Tuple[_Set, int, Any]:
+    """A dropout set for predictions by row: the set in row order, its number of rows (``rows``, else
+    the set's, else 1 for a model without covariates) and the pandas index of its rows (or None)."""
+    z = covariate_set("dropout", value, names)
+    index = None
+    if z[2] is not None and _is_pandas(value):
+        index = value.index
+    n = rows if rows is not None else (len(z[1][0]) if z[1] else (len(value) if _is_pandas(value) else 1))
+    return (z[0], z[1], None), n, index
+
+
+def fit_retention(periods: Any, churned: Any, weights: Any = None, dropout_covariates: Any = None,
+                  covariate_names: Any = None, penalty: Any = None, max_iterations: int = 1000,
+                  gradient_tolerance: float = 1e-6) -> "RetentionCovariateModel":
+    """The fit behind ``ShiftedBetaGeo().fit_individual(...)``: the sBG with static covariates on
+    per-customer data (``clv::covariates::retention::fit``)."""
+    arrays, index, _ = customers(["periods"], [periods])
+    flags = _churned(churned)
+    z, ids = _spend_set_as("dropout", dropout_covariates, covariate_names, index)
+    w = _fit_weights(weights, arrays[0].shape[0])
+    lam = 0.0 if penalty is None else number("penalty", penalty)
+    core = _clv.RetentionCovariateModel.fit(
+        arrays[0], flags, z, customer_ids=ids, weights=w, penalty=lam, max_iterations=float(max_iterations),
+        gradient_tolerance=float(gradient_tolerance),
+    )
+    return RetentionCovariateModel(core)
+
+
+def _spend_set_as(process: str, value: Any, names: Any, index: Any) -> Tuple[_Set, Optional[List[str]]]:
+    """One covariate set and the customers' ids when its rows are joined on them (as :func:`_spend_set`)."""
+    z = covariate_set(process, value, _names_for(process, names))
+    if index is None or z[2] is None:
+        return (z[0], z[1], None), None
+    return z, [str(i) for i in index]
+
+
+class RetentionCovariateModel(_JsonModel):
+    """The sBG (shifted-beta-geometric) model with static covariates on per-customer contractual
+    data: returned by ``clv.ShiftedBetaGeo().fit_individual(periods, churned,
+    dropout_covariates=...)``, or built with :meth:`from_params` / :meth:`from_json`.
+
+    The links (``docs/covariates.md``, the core module ``clv::covariates::retention``;
+    pymc-marketing's ``ShiftedBetaGeoModel`` with ``dropout_covariate_cols``)::
+
+        alpha_i = alpha0 * exp(-g_alpha . z_i)      beta_i = beta0 * exp(-g_beta . z_i)
+
+    so a positive effect on alpha lowers the churn probability, a positive effect on beta raises
+    it. :attr:`params` are ``alpha``, ``beta`` (their values at z = 0), :attr:`covariate_effects`
+    ``{"alpha": {name: effect}, "beta": {name: effect}}``. Predictions take each row's covariates,
+    with the model's names in the model's order (one value per row; a pandas Series by the frame's
+    index)."""
+
+    _core: _clv.RetentionCovariateModel
+    _native = _clv.RetentionCovariateModel
+
+    def __init__(self, core: _clv.RetentionCovariateModel) -> None:
+        self._core = core
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, float], alpha: Optional[Mapping[str, float]] = None,
+                    beta: Optional[Mapping[str, float]] = None) -> "RetentionCovariateModel":
+        """A model with known parameters: ``params`` = ``{"alpha", "beta"}`` (values at z = 0), the
+        effects on alpha and on beta by covariate name (in the order the predictions take them; a
+        covariate in one of them only has effect 0 on the other)."""
+        names = ["alpha", "beta"]
+        unknown = [k for k in params if k not in names]
+        missing = [n for n in names if n not in params]
+        if unknown or missing:
+            bad = (unknown or missing)[0]
+            raise error(f"invalid parameter {bad!r} (expected alpha, beta)", field=bad)
+        base = [number(n, params[n]) for n in names]
+        a, b = dict(alpha or {}), dict(beta or {})
+        order = list(a) + [k for k in b if k not in a]
+        effects = [(str(k), number(f"alpha_{k}", a.get(k, 0.0)), number(f"beta_{k}", b.get(k, 0.0)))
+                   for k in order]
+        return cls(_clv.RetentionCovariateModel.from_params(base, effects))
+
+    @classmethod
+    def from_json(cls, text: str) -> "RetentionCovariateModel":
+        """Reads a model written by :meth:`to_json`."""
+        return cls(_clv.RetentionCovariateModel.from_json(text))
+
+    @property
+    def kind(self) -> str:
+        """The registry key of the plain model: ``"sbg"``."""
+        return self._core.kind()
+
+    @property
+    def name(self) -> str:
+        """``"sBG with covariates"``."""
+        return self._core.name()
+
+    @property
+    def params(self) -> Dict[str, float]:
+        """``alpha`` and ``beta``: their values at z = 0."""
+        return {k: float(v) for k, v in self._core.params()}
+
+    @property
+    def covariate_names(self) -> List[str]:
+        """The covariates' names, in the order predictions take them."""
+        return list(self._core.covariate_names())
+
+    @property
+    def covariate_effects(self) -> Dict[str, Dict[str, float]]:
+        """``{"alpha": {name: effect}, "beta": {name: effect}}`` (the gammas of the links)."""
+        a, b = self._core.effects()
+        return {"alpha": dict(a), "beta": dict(b)}
+
+    @property
+    def penalty(self) -> float:
+        """The L2 penalty on the effects of the fit (0 for ``from_params``)."""
+        return float(self._core.penalty())
+
+    @property
+    def std_errors(self) -> Optional[Dict[str, float]]:
+        """Standard errors by name (``alpha``, ``beta``, ``alpha_NAME``, ``beta_NAME``); ``None``
+        for ``from_params``."""
+        se = self._core.std_errors()
+        return None if se is None else {k: float(v) for k, v in se.items()}
+
+    @property
+    def fit_info(self) -> Optional[Dict[str, Any]]:
+        """The fit report (as :attr:`CovariateModel.fit_info`); ``None`` for ``from_params``."""
+        return self._core.fit_info()
+
+    @property
+    def log_likelihood(self) -> Optional[float]:
+        """The (unpenalised) log-likelihood at the optimum; ``None`` for ``from_params``."""
+        info = self._core.fit_info()
+        return None if info is None else float(info["log_likelihood"])
+
+    def _rows(self, method: str, name: str, first: float, dropout_covariates: Any, covariate_names: Any) -> Any:
+        z, n, index = _retention_rows(dropout_covariates, covariate_names)
+        out = np.asarray(getattr(self._core, method)(first, z, n))
+        scalar = dropout_covariates is None and not self.covariate_names
+        return result(out, index, scalar, name)
+
+    def survival(self, t: float, dropout_covariates: Any = None, covariate_names: Any = None) -> Any:
+        """S(t): the probability that a customer with each row's covariates is still active after
+        ``t`` whole periods (a float for a model without covariates and no rows)."""
+        return self._rows("survival", "survival", number("t", t), dropout_covariates, covariate_names)
+
+    def retention(self, t: float, dropout_covariates: Any = None, covariate_names: Any = None) -> Any:
+        """r(t) = (beta_i + t - 1)/(alpha_i + beta_i + t - 1): the retention rate in period ``t`` >= 1."""
+        return self._rows("retention", "retention", number("t", t), dropout_covariates, covariate_names)
+
+    def prob_churn(self, t: float, dropout_covariates: Any = None, covariate_names: Any = None) -> Any:
+        """P(T = t): the probability of churning in period ``t`` >= 1, per row."""
+        return self._rows("prob_churn", "prob_churn", number("t", t), dropout_covariates, covariate_names)
+
+    def discounted_expected_lifetime(self, discount: float, dropout_covariates: Any = None,
+                                     covariate_names: Any = None) -> Any:
+        """The discounted expected lifetime (in periods, first payment included) of a new customer
+        with each row's covariates (discount rate per period)."""
+        return self._rows("discounted_expected_lifetime", "discounted_expected_lifetime",
+                          number("discount", discount), dropout_covariates, covariate_names)
+
+    def dert(self, discount: float, renewals: Any, dropout_covariates: Any = None,
+             covariate_names: Any = None) -> Any:
+        """The discounted expected residual lifetime (FH 2010, eq. 6; in periods) of each customer
+        who has made ``renewals`` renewals, with their covariates; ``renewals`` per customer (a pandas
+        Series is joined to a pandas frame of covariates on the index) or one number for every row."""
+        r = to_f64("renewals", renewals)
+        if r.ndim == 0:
+            z, n, index = _retention_rows(dropout_covariates, covariate_names)
+            arr = np.full(n, float(r))
+            out = np.asarray(self._core.dert(number("discount", discount), arr, z))
+            return result(out, index, dropout_covariates is None and not self.covariate_names, "dert")
+        arrays, index, scalar = customers(["renewals"], [renewals])
+        z, ids = _spend_set_as("dropout", dropout_covariates, covariate_names, index)
+        out = np.asarray(self._core.dert(number("discount", discount), arrays[0], z, customer_ids=ids))
+        return result(out, index, scalar, "dert")
+
+    def customer_params(self, dropout_covariates: Any = None, covariate_names: Any = None) -> np.ndarray:
+        """Each row's own ``(alpha_i, beta_i)``, shape (n, 2)."""
+        z, n, _ = _retention_rows(dropout_covariates, covariate_names)
+        return np.asarray(self._core.customer_params(z, n), dtype=np.float64).reshape(-1, 2)
+
+    def customer_log_likelihood(self, periods: Any, churned: Any, dropout_covariates: Any = None,
+                                covariate_names: Any = None) -> Any:
+        """Per-customer ``ln L_i``: ln P(T = t_i) for a customer who churned in period t_i, ln S(t_i)
+        for one still active after t_i periods, with each customer's covariates."""
+        arrays, index, scalar = customers(["periods"], [periods])
+        z, ids = _spend_set_as("dropout", dropout_covariates, covariate_names, index)
+        out = self._core.log_likelihood(arrays[0], _churned(churned), z, customer_ids=ids)
+        return result(np.asarray(out), index, scalar, "log_likelihood")
 
 
 class DynamicCovariateData:
