@@ -18,6 +18,11 @@ export interface CustomerData {
   /** Optional weight per row (for `fit` only; e.g. counts of identical customers). */
   weights?: Float64Array | Array<number>
   /**
+   * The customers' ids (a summary's `customerId`): with `covariateIds` in the
+   * covariate options, the covariate rows are joined on them.
+   */
+  customerId?: Array<string>
+  /**
    * The time unit of the columns (the `unit` of a summary object, e.g.
    * "W"): `fit` stores it with the model, and the CLV takes its months from it.
    */
@@ -92,9 +97,9 @@ export interface FitOptions {
 
 /**
  * A set of static covariates: one numeric column per covariate name, one
- * value per customer (row i belongs to customer i), e.g.
- * `{ Gender: [0, 1, 1], Channel: [1, 0, 0] }`. Nothing is filled in: a
- * missing, non-finite or constant column is an error.
+ * value per row, e.g. `{ Gender: [0, 1, 1], Channel: [1, 0, 0] }`; row i
+ * belongs to customer i, or with `covariateIds` to the customer of that id.
+ * Nothing is filled in: a missing, non-finite or constant column is an error.
  */
 export interface Covariates {
   [name: string]: Float64Array | Array<number>
@@ -106,6 +111,21 @@ export interface CovariateOptions {
   purchaseCovariates?: Covariates | null
   /** Covariates of the dropout process (Pareto/NBD: β; BG/NBD: a and b). */
   dropoutCovariates?: Covariates | null
+  /**
+   * The customer id of each row of the sets: `fit` and the per-customer
+   * predictions join the rows on the data's `customerId` (any row order; a
+   * customer without a row is an error naming it). Without it row i is
+   * customer i; the new-customer predictions take the rows in order.
+   */
+  covariateIds?: Array<string> | null
+}
+
+/** The effects of `CovariateModel.fromParams`, by process and covariate name (in the order predictions take them). */
+export interface CovariateEffects {
+  /** Effects γ of the purchase covariates: `{ NAME: γ }`. */
+  purchase?: Record<string, number> | null
+  /** Effects γ of the dropout covariates: `{ NAME: γ }`. */
+  dropout?: Record<string, number> | null
 }
 
 /** The L2 penalties on the covariate effects (CLVTools `reg.lambdas`), each ≥ 0, default 0. */
@@ -132,6 +152,8 @@ export interface CovariateFitOptions extends CovariateOptions {
 export interface SpendCovariateOptions {
   /** Covariates of the spend per transaction (v; the model's names, in its order). */
   spendCovariates?: Covariates | null
+  /** The customer id of each row of `spendCovariates`, joined on the data's `customerId` (as `CovariateOptions`). */
+  covariateIds?: Array<string> | null
 }
 
 /**
@@ -418,6 +440,14 @@ export declare class BetaGeoBetaBinom {
  * take each customer's covariates, with the model's names.
  */
 export declare class CovariateModel {
+  /**
+   * A model with known parameters, as Python's `from_params`: `kind` a
+   * registry key or class name ("pareto_nbd" / "ParetoNBD", "bg_nbd",
+   * "mbg_nbd", "ggom_nbd"), `params` the base parameters by name (their
+   * values at z = 0), `effects` = `{purchase: {NAME: γ}, dropout: {NAME: γ}}`
+   * in the order the predictions take the covariates.
+   */
+  static fromParams(kind: string, params: Record<string, number>, effects?: CovariateEffects | undefined | null): CovariateModel
   /** Reads what `toJSON()` wrote (the object, or its JSON text). */
   static fromJSON(json: string | Record<string, unknown>): CovariateModel
   /** The model as JSON (`format_version` 1, the core's format; NaN standard errors as null). */
@@ -450,6 +480,8 @@ export declare class CovariateModel {
   get unit(): string | null
   /** Expected purchases in `t` units of a new customer with each row's covariates. */
   expectedPurchasesNew(t: number, covariates?: CovariateOptions | undefined | null): Float64Array
+  /** P(X(t) = n) of a new customer with each row's covariates (`n` a whole number ≥ 0). */
+  probPurchases(n: number, t: number, covariates?: CovariateOptions | undefined | null): Float64Array
   /** Each row's own parameters (r, alpha_i, s, beta_i or r, alpha_i, a_i, b_i). */
   customerParams(covariates?: CovariateOptions | undefined | null): Array<Record<string, number>>
   /**
@@ -480,6 +512,10 @@ export declare class CovariateModel {
   expectedPurchases(t: number, data: Customers, covariates?: CovariateOptions | undefined | null): Float64Array
   /** Per-customer log-likelihood, with each one's covariates. */
   logLikelihoodOf(data: Customers, covariates?: CovariateOptions | undefined | null): Float64Array
+  /** P(X(T, T + t) = n | x, t_x, T) of each customer, with each one's covariates (where the plain model has it). */
+  probPurchasesConditional(n: number, t: number, data: Customers, covariates?: CovariateOptions | undefined | null): Float64Array
+  /** Discounted expected residual transactions of each customer (Pareto/NBD: continuous rate per unit), with each one's covariates. */
+  dert(discount: number, data: Customers, covariates?: CovariateOptions | undefined | null): Float64Array
 }
 
 /** Parameter draws of a model, with its predictions as intervals. */

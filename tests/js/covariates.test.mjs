@@ -244,6 +244,210 @@ for (const { name, lib } of backends) {
       assertClvError(() => new lib.BetaGeo().params, 'NOT_FITTED', null, 'the model stays unfitted');
     });
 
+    test('fromParams, probPurchases, probPurchasesConditional and dert: the plain model at each row\'s parameters', () => {
+      const { data, z } = apparel(lib);
+      const base = { r: 1.6, alpha: 110, s: 1.9, beta: 50 };
+      const m = lib.CovariateModel.fromParams('pareto_nbd', base,
+        { purchase: { Gender: 0.45, Channel: 0.83 }, dropout: { Channel: 0.5 } });
+      assert.ok(m instanceof lib.CovariateModel);
+      assert.equal(m.kind, 'pareto_nbd');
+      assert.deepEqual(m.params, base);
+      assert.deepEqual(m.covariateEffects, { purchase: { Gender: 0.45, Channel: 0.83 }, dropout: { Channel: 0.5 } });
+      assert.deepEqual(m.covariateNames, { purchase: ['Gender', 'Channel'], dropout: ['Channel'] });
+      assert.equal(m.stdErrors, null);
+      assert.equal(m.fitInfo, null);
+      assert.equal(m.logLikelihood, null);
+      assert.deepEqual(m.constrained, []);
+      // the class name as Python takes it; the key order of params does not matter
+      const again = lib.CovariateModel.fromParams('ParetoNBD', { beta: 50, s: 1.9, alpha: 110, r: 1.6 },
+        { purchase: { Gender: 0.45, Channel: 0.83 }, dropout: { Channel: 0.5 } });
+      assert.deepEqual(again.toJSON(), m.toJSON());
+      assert.deepEqual(lib.CovariateModel.fromJSON(m.toJSON()).toJSON(), m.toJSON());
+
+      const covs = { purchaseCovariates: z, dropoutCovariates: { Channel: z.Channel } };
+      const pmf = m.probPurchases(2, 52, covs);
+      const cond = m.probPurchasesConditional(1, 52, data, covs);
+      const dert = m.dert(0.01, data, covs);
+      for (const out of [pmf, cond, dert]) assert.ok(out instanceof Float64Array && out.length === 600);
+      for (const i of [0, 3, 42, 599]) {
+        // the link written out (α_i = α₀e^{−γ_p·z_i}, β_i = β₀e^{−γ_d·z_i}), not customerParams
+        const plain = lib.ParetoNBD.fromParams({
+          r: base.r,
+          alpha: base.alpha * Math.exp(-(0.45 * z.Gender[i] + 0.83 * z.Channel[i])),
+          s: base.s,
+          beta: base.beta * Math.exp(-0.5 * z.Channel[i]),
+        });
+        const one = { frequency: [data.frequency[i]], recency: [data.recency[i]], T: [data.T[i]] };
+        close(pmf[i], plain.probPurchases(2, 52), 1e-13, `probPurchases[${i}]`);
+        close(cond[i], plain.probPurchasesConditional(1, 52, one)[0], 1e-13, `probPurchasesConditional[${i}]`);
+        close(dert[i], plain.dert(0.01, one)[0], 1e-13, `dert[${i}]`);
+      }
+
+      // γ = 0: the plain Pareto/NBD of the base parameters, whatever the covariates
+      const zero = lib.CovariateModel.fromParams('pareto_nbd', base,
+        { purchase: { Gender: 0, Channel: 0 }, dropout: { Channel: 0 } });
+      const plain = lib.ParetoNBD.fromParams(base);
+      assert.deepEqual(zero.dert(0.01, data, covs), plain.dert(0.01, data));
+      assert.deepEqual(zero.probPurchasesConditional(3, 52, data, covs), plain.probPurchasesConditional(3, 52, data));
+      zero.probPurchases(4, 52, covs).forEach((p) => assert.equal(p, plain.probPurchases(4, 52)));
+      assert.deepEqual(zero.expectedPurchases(52, data, covs), plain.expectedPurchases(52, data));
+    });
+
+    test('the PMF of a new customer sums to 1 with mean expectedPurchasesNew; the conditional PMF with mean expectedPurchases', () => {
+      const m = lib.CovariateModel.fromParams('pareto_nbd', { r: 1.6, alpha: 110, s: 1.9, beta: 50 },
+        { purchase: { Gender: 0.45, Channel: 0.83 }, dropout: { Channel: 0.5 } });
+      // every combination of the two binary covariates, one row each
+      const covs = { purchaseCovariates: { Gender: [0, 1, 0, 1], Channel: [0, 0, 1, 1] },
+        dropoutCovariates: { Channel: [0, 0, 1, 1] } };
+      const N = 300;
+      const sums = [0, 0, 0, 0];
+      const means = [0, 0, 0, 0];
+      for (let n = 0; n < N; n++) {
+        m.probPurchases(n, 52, covs).forEach((p, i) => {
+          sums[i] += p;
+          means[i] += n * p;
+        });
+      }
+      const e = m.expectedPurchasesNew(52, covs);
+      sums.forEach((sum, i) => assert.ok(Math.abs(sum - 1) < 1e-9, `row ${i}: Σ P(n) = ${sum}`));
+      means.forEach((mean, i) => close(mean, e[i], 1e-9, `row ${i}: Σ n·P(n)`));
+      assert.ok(e[3] > 2 * e[0], `the covariates move the mean: ${Array.from(e)}`);
+
+      // the conditional PMF of customers from no repeat purchase to the most frequent
+      const { data: all, z } = apparel(lib);
+      const pick = [0, 3, 42, 599, all.frequency.indexOf(Math.max(...all.frequency))];
+      const sub = (a) => pick.map((i) => a[i]);
+      const data = { frequency: sub(all.frequency), recency: sub(all.recency), T: sub(all.T) };
+      const zc = { purchaseCovariates: { Gender: sub(z.Gender), Channel: sub(z.Channel) },
+        dropoutCovariates: { Channel: sub(z.Channel) } };
+      const csum = pick.map(() => 0);
+      const cmean = pick.map(() => 0);
+      for (let n = 0; n < N; n++) {
+        m.probPurchasesConditional(n, 52, data, zc).forEach((p, i) => {
+          csum[i] += p;
+          cmean[i] += n * p;
+        });
+      }
+      const ce = m.expectedPurchases(52, data, zc);
+      csum.forEach((sum, i) => assert.ok(Math.abs(sum - 1) < 1e-9, `customer ${pick[i]}: Σ P(n) = ${sum}`));
+      cmean.forEach((mean, i) => close(mean, ce[i], 1e-9, `customer ${pick[i]}: Σ n·P(n)`));
+    });
+
+    test('covariateIds: rows joined on data.customerId (fit, predictions, spend), as Python joins on the index', () => {
+      const { s, data, z } = apparel(lib);
+      const ids = s.customerId;
+      // the rows in reverse order, with their ids
+      const rev = (a) => Float64Array.from(a).reverse();
+      const zr = { Gender: rev(z.Gender), Channel: rev(z.Channel) };
+      const idsr = [...ids].reverse();
+      const m = lib.CovariateModel.fromParams('pareto_nbd', { r: 1.6, alpha: 110, s: 1.9, beta: 50 },
+        { purchase: { Gender: 0.5, Channel: 0.2 }, dropout: { Channel: -0.3 } });
+      const positional = { purchaseCovariates: z, dropoutCovariates: { Channel: z.Channel } };
+      const joined = { purchaseCovariates: zr, dropoutCovariates: { Channel: zr.Channel }, covariateIds: idsr };
+      const withIds = { ...data, customerId: ids };
+      assert.deepEqual(m.probAlive(withIds, joined), m.probAlive(data, positional));
+      assert.deepEqual(m.expectedPurchases(52, s, joined), m.expectedPurchases(52, s, positional));
+      assert.deepEqual(m.probPurchasesConditional(1, 52, s, joined), m.probPurchasesConditional(1, 52, s, positional));
+      assert.deepEqual(m.logLikelihoodOf(s, joined), m.logLikelihoodOf(s, positional));
+      assert.deepEqual(m.dert(0.01, s, joined), m.dert(0.01, s, positional));
+      // the ids of the data are used only with covariateIds (a summary passes them along)
+      assert.deepEqual(m.probAlive(s, { purchaseCovariates: z, dropoutCovariates: { Channel: z.Channel } }),
+        m.probAlive(data, positional));
+      // the new-customer predictions take the rows in order, as Python
+      assert.deepEqual(m.expectedPurchasesNew(52, joined), m.expectedPurchasesNew(52,
+        { purchaseCovariates: zr, dropoutCovariates: { Channel: zr.Channel } }));
+
+      // a fit joined on the ids is the positional fit
+      const d8 = { ...SMALL.data, customerId: ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'] };
+      const order = [7, 2, 5, 0, 3, 6, 1, 4];
+      const shuffled = { purchaseCovariates: { Gender: order.map((k) => SMALL.gender[k]) },
+        covariateIds: order.map((k) => d8.customerId[k]) };
+      const byId = new lib.BetaGeo().fit(d8, shuffled);
+      const byRow = new lib.BetaGeo().fit(SMALL.data, { purchaseCovariates: { Gender: SMALL.gender } });
+      assert.deepEqual(byId.toJSON(), byRow.toJSON());
+
+      // spend covariates too
+      const gg = lib.SpendCovariateModel.fromParams({ p: 6.25, q: 3.74, v: 15.44 }, { Gender: 0.2 });
+      const spend = { frequency: [1, 2, 3], monetaryValue: [20, 35, 15], customerId: ['x', 'y', 'w'] };
+      assert.deepEqual(
+        gg.expectedSpend(spend, { spendCovariates: { Gender: [1, 0, 1] }, covariateIds: ['w', 'x', 'y'] }),
+        gg.expectedSpend(spend, { spendCovariates: { Gender: [0, 1, 1] } }),
+      );
+
+      // a customer without a row (never filled in), an id twice, no customer ids, wrong lengths
+      let e = assertClvError(() => m.probAlive(withIds, { ...joined, covariateIds: idsr.map((i) => (i === ids[3] ? 'none' : i)) }),
+        'INVALID_INPUT', 'purchaseCovariates');
+      assert.ok(e.message.startsWith(`invalid purchaseCovariates[3]: ${ids[3]} `), e.message);
+      e = assertClvError(() => m.probAlive(withIds, { ...joined, covariateIds: idsr.map((i, k) => (k === 1 ? idsr[0] : i)) }),
+        'INVALID_INPUT', 'covariateIds');
+      assert.match(e.message, /^invalid covariateIds\[1\]:/);
+      assertClvError(() => m.probAlive(data, joined), 'INVALID_INPUT', 'customerId');
+      assertClvError(() => new lib.BetaGeo().fit(SMALL.data, shuffled), 'INVALID_INPUT', 'customerId');
+      assertClvError(() => m.probAlive({ ...data, customerId: ids.slice(1) }, joined), 'LENGTH_MISMATCH', 'customerId');
+      e = assertClvError(() => m.probAlive(withIds, { ...joined, covariateIds: idsr.slice(1) }), 'LENGTH_MISMATCH',
+        'purchaseCovariates.Gender');
+      assert.match(e.message, /but covariateIds has 599$/);
+      assertClvError(() => m.probAlive(withIds, { ...joined, covariateIds: 'Id' }), 'INVALID_INPUT', 'covariateIds');
+    });
+
+    test('errors of fromParams, probPurchases, probPurchasesConditional and dert (Python\'s codes and fields)', () => {
+      const base = { r: 0.5, alpha: 10, s: 0.6, beta: 12 };
+      const from = (kind, params, effects) => () => lib.CovariateModel.fromParams(kind, params, effects);
+      let e = assertClvError(from('pareto_nbd', { r: 0.5, alpha: 10, s: 0.6 }), 'INVALID_INPUT', 'beta');
+      assert.match(e.message, /^invalid beta: undefined/);
+      e = assertClvError(from('pareto_nbd', { ...base, a: 1 }), 'INVALID_INPUT', 'a');
+      assert.match(e.message, /r, alpha, s, beta/);
+      assertClvError(from('pareto_nbd', { ...base, alpha: -1 }), 'INVALID_INPUT', 'alpha');
+      assertClvError(from('pareto_nbd', { ...base, alpha: '10' }), 'INVALID_INPUT', 'alpha');
+      assertClvError(from('pareto_nbd', null), 'INVALID_INPUT', 'r');
+      assertClvError(from('pareto_nbd', [1, 2, 3, 4]), 'INVALID_INPUT', 'params');
+      assertClvError(from('pareto_nbd', base, { purchase: { Gender: NaN } }), 'INVALID_INPUT', 'purchase.Gender');
+      assertClvError(from('pareto_nbd', base, { dropout: { is_member: Infinity } }), 'INVALID_INPUT', 'dropout.is_member');
+      assertClvError(from('pareto_nbd', base, { purchase: { Gender: 'high' } }), 'INVALID_INPUT', 'purchase.Gender');
+      assertClvError(from('pareto_nbd', base, { purchase: 0.3 }), 'INVALID_INPUT', 'purchase');
+      assertClvError(from('pareto_nbd', base, { constrainEqual: ['Gender'] }), 'INVALID_INPUT', 'constrainEqual');
+      assertClvError(from('bg_bb', { alpha: 1, beta: 1, gamma: 1, delta: 1 }), 'NOT_SUPPORTED', null);
+      assertClvError(from('no_such_model', base), 'INVALID_INPUT', 'model');
+      assertClvError(from(3, base), 'INVALID_INPUT', 'kind');
+
+      const m = lib.CovariateModel.fromParams('pareto_nbd', base, { purchase: { Gender: 0.3 } });
+      const d = SMALL.data;
+      const covs = { purchaseCovariates: { Gender: SMALL.gender } };
+      for (const n of [-1, 1.5, NaN]) {
+        assertClvError(() => m.probPurchases(n, 52, covs), 'INVALID_INPUT', 'n', `probPurchases(${n})`);
+        assertClvError(() => m.probPurchasesConditional(n, 52, d, covs), 'INVALID_INPUT', 'n', `conditional(${n})`);
+      }
+      assertClvError(() => m.probPurchases('2', 52, covs), 'INVALID_INPUT', 'n');
+      assertClvError(() => m.probPurchases(2, -1, covs), 'INVALID_INPUT', 't');
+      assertClvError(() => m.probPurchasesConditional(2, '52', d, covs), 'INVALID_INPUT', 't');
+      // discount ≤ 0: the plain model's field (delta), as Python and ParetoNBD.dert give it
+      for (const r of [0, -0.1, Infinity]) assertClvError(() => m.dert(r, d, covs), 'INVALID_INPUT', 'delta', `dert(${r})`);
+      assertClvError(() => m.dert('0.1', d, covs), 'INVALID_INPUT', 'discount');
+      // missing covariates: a set one row short, none at all, another model's names
+      e = assertClvError(() => m.dert(0.01, d, { purchaseCovariates: { Gender: SMALL.gender.slice(1) } }),
+        'LENGTH_MISMATCH', 'purchaseCovariates');
+      assert.match(e.message, /purchaseCovariates has 7\b/);
+      assertClvError(() => m.probPurchasesConditional(1, 52, d, {}), 'INVALID_INPUT', 'purchaseCovariates');
+      assertClvError(() => m.probPurchases(1, 52, { purchaseCovariates: { Channel: [1, 0] } }), 'INVALID_INPUT',
+        'purchaseCovariates');
+      const bad = Float64Array.from(SMALL.gender);
+      bad[6] = NaN;
+      e = assertClvError(() => m.probPurchases(1, 52, { purchaseCovariates: { Gender: bad } }), 'INVALID_INPUT',
+        'purchaseCovariates.Gender');
+      assert.match(e.message, /^invalid purchaseCovariates\.Gender\[6\]: NaN/);
+      // a bad customer: the error names the row
+      e = assertClvError(() => m.dert(0.01, { ...d, recency: [0, 10, 30, 0, 20, 45, 5, 0] }, covs), 'INVALID_INPUT',
+        'recency');
+      assert.match(e.message, /^invalid recency\[5\]: 45/);
+      e = assertClvError(() => m.probPurchasesConditional(1, 52, { ...d, frequency: [0, 1, 3, 0, 2, 5, -1, 0] }, covs),
+        'INVALID_INPUT', 'frequency');
+      assert.match(e.message, /^invalid frequency\[6\]: -1/);
+      assertClvError(() => m.dert(0.01, { frequency: d.frequency, recency: d.recency }, covs), 'INVALID_INPUT', 'T');
+      // a model without DERT
+      const bg = lib.CovariateModel.fromParams('bg_nbd', { r: 0.25, alpha: 4, a: 0.8, b: 2.5 }, { purchase: { Gender: 0.5 } });
+      assertClvError(() => bg.dert(0.01, d, covs), 'NOT_SUPPORTED', null);
+    });
+
     test('errors: the core\'s codes and fields, in JS spelling', () => {
       const d = SMALL.data;
       const g = SMALL.gender;
@@ -316,9 +520,35 @@ test('@clv/wasm predicts at the CLI\'s estimates (the @clv/node fits, read from 
       ['expectedPurchases', m.expectedPurchases(52, data, covs), native.expectedPurchases(52, data, covs)],
       ['logLikelihoodOf', m.logLikelihoodOf(data, covs), native.logLikelihoodOf(data, covs)],
       ['expectedPurchasesNew', m.expectedPurchasesNew(52, covs), native.expectedPurchasesNew(52, covs)],
+      ['probPurchases', m.probPurchases(2, 52, covs), native.probPurchases(2, 52, covs)],
+      // BG/NBD has neither (NOT_SUPPORTED, the plain model's)
+      ...(cls === 'ParetoNBD' ? [
+        ['probPurchasesConditional', m.probPurchasesConditional(1, 52, data, covs),
+          native.probPurchasesConditional(1, 52, data, covs)],
+        ['dert', m.dert(0.01, data, covs), native.dert(0.01, data, covs)],
+      ] : []),
     ]) {
       assert.equal(got.length, want.length);
       want.forEach((w, i) => close(got[i], w, 1e-12, `${cls} ${what}[${i}]`));
     }
+  }
+});
+
+test('@clv/node and @clv/wasm agree on fromParams models to 1e-12 (PMF, conditional PMF, DERT)', () => {
+  const [node, wasm] = ['node', 'wasm'].map((n) => backends.find((b) => b.name === n).lib);
+  const { data, z } = apparel(node);
+  const covs = { purchaseCovariates: z, dropoutCovariates: { Channel: z.Channel } };
+  const args = ['pareto_nbd', { r: 1.6, alpha: 110, s: 1.9, beta: 50 },
+    { purchase: { Gender: 0.45, Channel: 0.83 }, dropout: { Channel: 0.5 } }];
+  const [a, b] = [node, wasm].map((lib) => lib.CovariateModel.fromParams(...args));
+  assert.deepEqual(b.toJSON(), a.toJSON());
+  for (const [what, f] of [
+    ['probPurchases', (m) => m.probPurchases(3, 52, covs)],
+    ['probPurchasesConditional', (m) => m.probPurchasesConditional(2, 52, data, covs)],
+    ['dert', (m) => m.dert(0.01, data, covs)],
+  ]) {
+    const [want, got] = [f(a), f(b)];
+    assert.equal(got.length, 600);
+    want.forEach((w, i) => close(got[i], w, 1e-12, `${what}[${i}]`));
   }
 });

@@ -7,8 +7,12 @@
 //! the core's, as in Python (`bindings/python/src/covariates.rs`).
 //!
 //! A covariate set comes from JS as an object of named columns
-//! (`{ Gender: [...], Channel: [...] }`, one number per customer, names in
-//! the object's key order); row i belongs to customer i.
+//! (`{ Gender: [...], Channel: [...] }`, names in the object's key order).
+//! Without `covariateIds` row i belongs to customer i; with
+//! `covariateIds` (the customer id of each row) and the customers' ids
+//! (`data.customerId`, e.g. a summary's), the rows are joined on the ids by
+//! the core ([`Covariates::by_id_columns`]), as Python joins a pandas frame
+//! on the customers' index.
 
 use clv::covariates::spend::SpendCovariateModel;
 use clv::covariates::{
@@ -18,8 +22,8 @@ use clv::fit::FitOptions;
 use clv::{Error, Result};
 use serde::Serialize;
 
-use crate::JsObject;
 use crate::models::Named;
+use crate::{JsObject, Required};
 
 /// Named numeric columns as JS gives them, in the object's key order.
 pub type NamedColumns = Vec<(String, Vec<f64>)>;
@@ -47,6 +51,11 @@ pub struct CovariateArgs {
     pub constrain_equal: Option<Vec<String>>,
     /// `spendCovariates` (Gamma-Gamma, [`crate::spend`]).
     pub spend: Option<NamedColumns>,
+    /// `covariateIds`: the customer id of each row of the sets given.
+    pub ids: Option<Vec<String>>,
+    /// The customers' ids (`data.customerId`) the rows are joined on,
+    /// read with `covariateIds` ([`CovariateArgs::read_for`]).
+    pub customers: Option<Vec<String>>,
 }
 
 impl CovariateArgs {
@@ -61,7 +70,29 @@ impl CovariateArgs {
             penalty: o.number_or_named("penalty")?,
             constrain_equal: o.strings("constrainEqual")?,
             spend: o.columns("spendCovariates")?,
+            ids: o.strings("covariateIds")?,
+            customers: None,
         })
+    }
+
+    /// The options `o` of a fit or per-customer prediction on the
+    /// customers `data`: [`CovariateArgs::read`], and with `covariateIds`
+    /// the customers' ids `data.customerId` to join the rows on.
+    ///
+    /// # Errors
+    /// The binding's, for a field of the wrong type; `covariateIds` without
+    /// `data.customerId` ([`Error::InvalidValue`], field `customerId`).
+    pub fn read_for<O: JsObject>(o: &O, data: &O) -> std::result::Result<Self, O::Error> {
+        let mut args = Self::read(o)?;
+        if args.ids.is_some() {
+            let ids = data.strings("customerId")?;
+            args.customers = Some(Required(data).given(
+                "customerId",
+                ids,
+                "the customers' ids (data.customerId) to join covariateIds on",
+            )?);
+        }
+        Ok(args)
     }
 
     /// Whether a covariate set is given (then `fit` is a covariate fit).
@@ -77,9 +108,35 @@ impl CovariateArgs {
     /// Those of [`Covariates::from_named_columns`], in JS spelling.
     pub fn sets(&self, n: usize) -> Result<(Covariates, Covariates)> {
         Ok((
-            set("purchase", self.purchase.as_ref(), n)?,
-            set("dropout", self.dropout.as_ref(), n)?,
+            self.set("purchase", self.purchase.as_ref(), n)?,
+            self.set("dropout", self.dropout.as_ref(), n)?,
         ))
+    }
+
+    /// The `process` set of `columns` for `n` customers: joined on the
+    /// customers' ids when `covariateIds` and `data.customerId` are given
+    /// ([`Covariates::by_id_columns`]), else row i for customer i
+    /// ([`Covariates::from_named_columns`]).
+    ///
+    /// # Errors
+    /// `data.customerId` of another length than the customers'
+    /// ([`Error::LengthMismatch`], field `customerId`); those of the core,
+    /// in JS spelling (a customer without a row: field
+    /// `purchaseCovariates`, index = the customer's position, value = the id).
+    pub(crate) fn set(
+        &self,
+        process: &str,
+        columns: Option<&NamedColumns>,
+        n: usize,
+    ) -> Result<Covariates> {
+        let (Some(ids), Some(customers)) = (&self.ids, &self.customers) else {
+            return set(process, columns, n);
+        };
+        clv::error::check::same_len("customerId", customers.len(), "frequency", n)?;
+        let (names, cols): (Vec<&str>, Vec<&[f64]>) = columns
+            .map(|c| c.iter().map(|(k, v)| (k.as_str(), v.as_slice())).unzip())
+            .unwrap_or_default();
+        Covariates::by_id_columns(process, &names, ids, &cols, customers).map_err(js_fields)
     }
 
     /// The number of rows of the sets given (their first column), for
@@ -176,6 +233,7 @@ pub(crate) fn set(process: &str, columns: Option<&NamedColumns>, n: usize) -> Re
 pub(crate) fn js_fields(e: Error) -> Error {
     e.rename_fields(|f| match f.strip_prefix("penalty_") {
         Some(p @ ("purchase" | "dropout")) => format!("penalty.{p}"),
+        _ if f == "covariate ids" => "covariateIds".to_string(),
         _ => f,
     })
 }
@@ -261,6 +319,129 @@ pub fn expected_purchases_new(
 ) -> Result<Vec<f64>> {
     let (p, d) = args.sets(args.rows())?;
     m.expected_purchases_new(t, &p, &d).map_err(js_fields)
+}
+
+/// P(X(t) = n) of a new customer with each row's covariates (rows in the
+/// sets' order, as [`expected_purchases_new`]).
+///
+/// # Errors
+/// Those of [`CovariateModel::prob_purchases`] (`n` a whole number ≥ 0,
+/// field `n`).
+pub fn prob_purchases(
+    m: &CovariateModel,
+    n: f64,
+    t: f64,
+    args: &CovariateArgs,
+) -> Result<Vec<f64>> {
+    let (p, d) = args.sets(args.rows())?;
+    m.prob_purchases(n, t, &p, &d).map_err(js_fields)
+}
+
+/// The effects of `CovariateModel.fromParams(kind, params, {purchase,
+/// dropout})`: `{ NAME: γ }` by process, in key order (the order the
+/// predictions take the covariates).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EffectArgs {
+    /// `purchase`: the effects of the purchase covariates.
+    pub purchase: Vec<(String, f64)>,
+    /// `dropout`: the effects of the dropout covariates.
+    pub dropout: Vec<(String, f64)>,
+}
+
+impl EffectArgs {
+    /// The fields of the third argument of `fromParams` (not given: no
+    /// effects).
+    ///
+    /// # Errors
+    /// The binding's, for a field of the wrong type (an entry that is not a
+    /// number: `purchase.NAME`); `constrainEqual` ([`Error::InvalidValue`]:
+    /// the core's `from_params` takes no constraints, as Python's).
+    pub fn read<O: JsObject>(o: &O) -> std::result::Result<Self, O::Error> {
+        let named = |key: &str| match o.number_or_named(key)? {
+            None => Ok(Vec::new()),
+            Some(NumberOrNamed::Named(v)) => Ok(v),
+            Some(NumberOrNamed::Number(v)) => Err(o.error(Error::invalid(
+                key,
+                v,
+                "an object of effects by covariate name, e.g. { Gender: 0.3 }",
+            ))),
+        };
+        let args = EffectArgs {
+            purchase: named("purchase")?,
+            dropout: named("dropout")?,
+        };
+        if let Some(c) = o.strings("constrainEqual")? {
+            return Err(o.error(Error::invalid(
+                "constrainEqual",
+                format!("{c:?}"),
+                "nothing here (a model from parameters has no constraints, as in Python: \
+                 give the covariate the same effect in purchase and dropout)",
+            )));
+        }
+        Ok(args)
+    }
+}
+
+/// `CovariateModel.fromParams(kind, params, {purchase, dropout})`: `kind`
+/// a registry key or class name (`"pareto_nbd"` / `"ParetoNBD"`, `"bg_nbd"`,
+/// `"mbg_nbd"`, `"ggom_nbd"`), `params` the base parameters by name (their
+/// values at z = 0, any key order), the core's
+/// [`CovariateModel::from_params`], as Python's `from_params`.
+///
+/// # Errors
+/// A `kind` without covariates (`NOT_SUPPORTED`) or unknown; a parameter
+/// not of the model, or one missing ([`Error::InvalidValue`] naming it, as
+/// Python); those of [`CovariateModel::from_params`], an effect's naming it
+/// as the JS argument does (`purchase.NAME`, the core's `purchase_NAME`).
+pub fn from_params(
+    kind: &str,
+    params: &[(String, f64)],
+    effects: &EffectArgs,
+) -> Result<CovariateModel> {
+    let kind = CovariateModelKind::from_model(kind.parse::<clv::models::ModelKind>()?)?;
+    let names = kind.base_names();
+    let expected = names.join(", ");
+    if let Some((k, v)) = params.iter().find(|(k, _)| !names.contains(&k.as_str())) {
+        return Err(Error::invalid(
+            k.as_str(),
+            v,
+            format!("a parameter of the model: {expected}"),
+        ));
+    }
+    let base = names
+        .iter()
+        .map(|n| {
+            params
+                .iter()
+                .find(|(k, _)| k == n)
+                .map(|(_, v)| *v)
+                .ok_or_else(|| Error::invalid(*n, "undefined", format!("a number ({expected})")))
+        })
+        .collect::<Result<Vec<f64>>>()?;
+    fn pairs(e: &[(String, f64)]) -> Vec<(&str, f64)> {
+        e.iter().map(|(n, v)| (n.as_str(), *v)).collect()
+    }
+    CovariateModel::from_params(
+        kind,
+        &base,
+        &pairs(&effects.purchase),
+        &pairs(&effects.dropout),
+    )
+    .map_err(|e| {
+        e.rename_fields(|f| {
+            for (side, given) in [
+                ("purchase", &effects.purchase),
+                ("dropout", &effects.dropout),
+            ] {
+                if let Some(name) = f.strip_prefix(side).and_then(|r| r.strip_prefix('_'))
+                    && given.iter().any(|(n, _)| n == name)
+                {
+                    return format!("{side}.{name}");
+                }
+            }
+            f
+        })
+    })
 }
 
 /// Each row's own parameters (`r, alpha, s, beta` or `r, alpha, a, b`).
@@ -501,5 +682,73 @@ mod tests {
         })
         .unwrap();
         assert_eq!(pa.len(), 8);
+    }
+
+    #[test]
+    fn from_params_names_and_the_id_join() {
+        let base = |v: &[(&str, f64)]| {
+            v.iter()
+                .map(|(k, x)| ((*k).to_string(), *x))
+                .collect::<Vec<_>>()
+        };
+        let ok = base(&[("beta", 12.0), ("r", 0.5), ("s", 0.6), ("alpha", 10.0)]);
+        let effects = EffectArgs {
+            purchase: vec![("Gender".into(), 0.3)],
+            dropout: Vec::new(),
+        };
+        let m = from_params("ParetoNBD", &ok, &effects).unwrap();
+        assert_eq!(kind(&m), "pareto_nbd");
+        assert_eq!(m.base(), [0.5, 10.0, 0.6, 12.0]);
+        let e = from_params("pareto_nbd", &ok[..3], &effects).unwrap_err();
+        assert_eq!(e.field(), Some("alpha"));
+        let mut extra = ok.clone();
+        extra.push(("a".into(), 1.0));
+        assert_eq!(
+            from_params("pareto_nbd", &extra, &effects)
+                .unwrap_err()
+                .field(),
+            Some("a")
+        );
+        let bad = EffectArgs {
+            purchase: Vec::new(),
+            dropout: vec![("is_member".into(), f64::NAN)],
+        };
+        let e = from_params("pareto_nbd", &ok, &bad).unwrap_err();
+        assert_eq!(e.field(), Some("dropout.is_member"));
+        assert_eq!(
+            from_params("bg_bb", &ok, &effects).unwrap_err().code(),
+            "NOT_SUPPORTED"
+        );
+
+        // rows joined on the ids, in any order; a customer without a row names it
+        let args = CovariateArgs {
+            purchase: Some(vec![("Gender".into(), vec![1.0, 0.0, 1.0])]),
+            ids: Some(vec!["c".into(), "a".into(), "b".into()]),
+            customers: Some(vec!["a".into(), "b".into(), "c".into()]),
+            ..CovariateArgs::default()
+        };
+        let (p, d) = args.sets(3).unwrap();
+        assert_eq!(
+            (p.row(0), p.row(1), p.row(2)),
+            (&[0.0][..], &[1.0][..], &[1.0][..])
+        );
+        assert_eq!(d.len(), 3);
+        let missing = CovariateArgs {
+            customers: Some(vec!["a".into(), "z".into(), "c".into()]),
+            ..args.clone()
+        };
+        let e = crate::js_names(missing.sets(3).unwrap_err());
+        assert_eq!(e.field(), Some("purchaseCovariates"));
+        assert!(
+            e.to_string()
+                .starts_with("invalid purchaseCovariates[1]: z"),
+            "{e}"
+        );
+        let twice = CovariateArgs {
+            ids: Some(vec!["a".into(), "a".into(), "b".into()]),
+            ..args.clone()
+        };
+        assert_eq!(twice.sets(3).unwrap_err().field(), Some("covariateIds"));
+        assert_eq!(args.sets(2).unwrap_err().field(), Some("customerId"));
     }
 }

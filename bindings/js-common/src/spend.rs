@@ -13,7 +13,7 @@ use clv::covariates::spend::{self, SpendCovariateModel, SpendCovariateOptions};
 use clv::models::ModelKind;
 use clv::{Error, Result};
 
-use crate::covariates::{CovariateArgs, Effects, FitView, NumberOrNamed, set, view_of};
+use crate::covariates::{CovariateArgs, Effects, FitView, NumberOrNamed, view_of};
 use crate::models::{ModelState, Named};
 
 /// The display name of the model (the core's fit reports use it).
@@ -75,7 +75,7 @@ pub fn fit(
             "frequency and monetaryValue",
         ));
     };
-    let z = set("spend", args.spend.as_ref(), x.len())?;
+    let z = args.set("spend", args.spend.as_ref(), x.len())?;
     let options = SpendCovariateOptions {
         penalty,
         fit: state.fit_options(unit)?,
@@ -112,7 +112,7 @@ pub fn per_customer(
     args: &CovariateArgs,
     f: impl FnOnce(&SpendCovariateModel, [&[f64]; 2], &Covariates) -> Result<Vec<f64>>,
 ) -> Result<Vec<f64>> {
-    let z = set("spend", args.spend.as_ref(), customers[0].len())?;
+    let z = args.set("spend", args.spend.as_ref(), customers[0].len())?;
     f(m, customers, &z)
 }
 

@@ -7,13 +7,13 @@
 //! `clv-js-common` ([`CovariateArgs`], [`dynamic::DynamicArgs`]), every
 //! check, the fit and the predictions are the core's.
 
-use clv_js_common::covariates::{self as common, CovariateArgs};
+use clv_js_common::covariates::{self as common, CovariateArgs, EffectArgs};
 use clv_js_common::dynamic;
 use napi::Env;
 use napi::bindgen_prelude::{Float64Array, Object, Unknown};
 use napi_derive::napi;
 
-use crate::read::{Data, Opts, dynamic_data, number, opt_numbers_of};
+use crate::read::{Data, Opts, dynamic_data, entries, number, opt_numbers_of, string};
 use crate::{Result, js, out};
 
 js_object! {
@@ -170,6 +170,12 @@ pub(crate) fn args_of(o: Option<&Unknown<'_>>) -> Result<CovariateArgs> {
     CovariateArgs::read(&Opts(o))
 }
 
+/// The covariate options `o` of a fit or per-customer prediction on the
+/// customers `data` (with `covariateIds`, their `customerId` to join on).
+pub(crate) fn args_for(o: Option<&Unknown<'_>>, data: &Unknown<'_>) -> Result<CovariateArgs> {
+    CovariateArgs::read_for(&Opts(o), &Opts(Some(data)))
+}
+
 /// A napi failure to build an object (out of memory, a pending exception).
 pub(crate) fn failed(e: napi::Error) -> napi::Error<String> {
     napi::Error::new("GenericFailure".to_string(), e.reason)
@@ -203,7 +209,7 @@ impl CovariateModel {
     ) -> Result<Float64Array> {
         let d = Data::read(data, &["frequency", "recency", "T"])?;
         let c = d.slices();
-        let args = args_of(options)?;
+        let args = args_for(options, data)?;
         common::per_customer(&self.inner, [c[0], c[1], c[2]], &args, f)
             .map(out)
             .map_err(js)
@@ -212,6 +218,29 @@ impl CovariateModel {
 
 #[napi]
 impl CovariateModel {
+    /// A model with known parameters, as Python's `from_params`: `kind` a
+    /// registry key or class name ("pareto_nbd" / "ParetoNBD", "bg_nbd",
+    /// "mbg_nbd", "ggom_nbd"), `params` the base parameters by name (their
+    /// values at z = 0), `effects` = `{purchase: {NAME: γ}, dropout: {NAME: γ}}`
+    /// in the order the predictions take the covariates.
+    #[napi(catch_unwind, factory)]
+    pub fn from_params(
+        #[napi(ts_arg_type = "string")] kind: Unknown<'_>,
+        #[napi(ts_arg_type = "Record<string, number>")] params: Unknown<'_>,
+        #[napi(ts_arg_type = "CovariateEffects | undefined | null")] effects: Option<Unknown<'_>>,
+    ) -> Result<Self> {
+        let kind = string("kind", kind)?;
+        let expected = "an object of the base parameters by name, e.g. { r: 0.5, alpha: 10, s: 0.6, beta: 12 }";
+        let params = entries(Some(&params), "params", expected)?
+            .into_iter()
+            .map(|(k, v)| Ok((k.clone(), number(&k, v)?)))
+            .collect::<Result<Vec<_>>>()?;
+        let effects = EffectArgs::read(&Opts(effects.as_ref()))?;
+        Ok(common::from_params(&kind, &params, &effects)
+            .map_err(js)?
+            .into())
+    }
+
     /// Reads what `toJSON()` wrote (the object, or its JSON text).
     #[napi(
         catch_unwind,
@@ -331,6 +360,24 @@ impl CovariateModel {
         let t = number("t", t)?;
         let args = args_of(covariates.as_ref())?;
         common::expected_purchases_new(&self.inner, t, &args)
+            .map(out)
+            .map_err(js)
+    }
+
+    /// P(X(t) = n) of a new customer with each row's covariates (`n` a whole number ≥ 0).
+    #[napi(catch_unwind)]
+    pub fn prob_purchases(
+        &self,
+        #[napi(ts_arg_type = "number")] n: Unknown<'_>,
+        #[napi(ts_arg_type = "number")] t: Unknown<'_>,
+        #[napi(ts_arg_type = "CovariateOptions | undefined | null")] covariates: Option<
+            Unknown<'_>,
+        >,
+    ) -> Result<Float64Array> {
+        let n = number("n", n)?;
+        let t = number("t", t)?;
+        let args = args_of(covariates.as_ref())?;
+        common::prob_purchases(&self.inner, n, t, &args)
             .map(out)
             .map_err(js)
     }
@@ -462,4 +509,8 @@ per_customer_predictions! {
     expected_purchases(t) |m, [x, tx, tt], p, d| m.expected_purchases(t, x, tx, tt, p, d);
     "Per-customer log-likelihood, with each one's covariates."
     log_likelihood_of() |m, [x, tx, t], p, d| m.log_likelihood(x, tx, t, p, d);
+    "P(X(T, T + t) = n | x, t_x, T) of each customer, with each one's covariates (where the plain model has it)."
+    prob_purchases_conditional(n, t) |m, [x, tx, tt], p, d| m.prob_purchases_conditional(n, t, x, tx, tt, p, d);
+    "Discounted expected residual transactions of each customer (Pareto/NBD: continuous rate per unit), with each one's covariates."
+    dert(discount) |m, [x, tx, t], p, d| m.dert(discount, x, tx, t, p, d);
 }

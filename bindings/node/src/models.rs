@@ -378,7 +378,7 @@ macro_rules! input_fit {
             > {
                 use clv_js_common::covariates::Fitted;
                 let d = data_of(self.state.kind(), &data)?;
-                let args = crate::covariates::args_of(options.as_ref())?;
+                let args = crate::covariates::args_for(options.as_ref(), &data)?;
                 let fitted = clv_js_common::covariates::fit(
                     &mut self.state,
                     &d.slices(),

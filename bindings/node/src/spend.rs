@@ -10,7 +10,7 @@ use napi::Env;
 use napi::bindgen_prelude::{Float64Array, Object, Unknown};
 use napi_derive::napi;
 
-use crate::covariates::{CovariateFitInfo, args_of, object};
+use crate::covariates::{CovariateFitInfo, args_for, object};
 use crate::read::{Data, entries, number, number_of};
 use crate::{Result, js, out};
 
@@ -45,7 +45,7 @@ impl SpendCovariateModel {
     ) -> Result<Float64Array> {
         let d = Data::read(data, &["frequency", "monetaryValue"])?;
         let c = d.slices();
-        let args: CovariateArgs = args_of(options)?;
+        let args: CovariateArgs = args_for(options, data)?;
         common::per_customer(&self.inner, [c[0], c[1]], &args, f)
             .map(out)
             .map_err(js)

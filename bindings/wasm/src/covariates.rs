@@ -8,7 +8,7 @@
 //! [`dynamic::DynamicArgs`]), every check, the fit and the predictions are
 //! the core's.
 
-use clv_js_common::covariates::{self as common, CovariateArgs};
+use clv_js_common::covariates::{self as common, CovariateArgs, EffectArgs};
 use clv_js_common::dynamic;
 use clv_js_common::models::Named;
 use wasm_bindgen::prelude::*;
@@ -46,6 +46,12 @@ export interface FitsCovariates<D, M> {
 /// (`purchaseCovariates`, `dropoutCovariates`).
 pub(crate) fn args_of(options: &JsValue) -> Result<CovariateArgs> {
     CovariateArgs::read(&Opts(options))
+}
+
+/// The covariate options of a fit or per-customer prediction on the
+/// customers `data` (with `covariateIds`, their `customerId` to join on).
+pub(crate) fn args_for(options: &JsValue, data: &JsValue) -> Result<CovariateArgs> {
+    CovariateArgs::read_for(&Opts(options), &Opts(data))
 }
 
 /// Customers of a transaction log with their time-varying covariates, for
@@ -164,13 +170,41 @@ impl WasmCovariateModel {
     ) -> Result<Vec<f64>> {
         let [x, tx, t] = ["frequency", "recency", "T"].map(|k| f64s(data, k));
         let (x, tx, t) = (x?, tx?, t?);
-        let args = args_of(options)?;
+        let args = args_for(options, data)?;
         common::per_customer(&self.inner, [&x, &tx, &t], &args, f).map_err(js)
     }
 }
 
 #[wasm_bindgen(js_class = CovariateModel)]
 impl WasmCovariateModel {
+    /// A model with known parameters, as Python's `from_params`: `kind` a
+    /// registry key or class name ("pareto_nbd" / "ParetoNBD", "bg_nbd",
+    /// "mbg_nbd", "ggom_nbd"), `params` the base parameters by name (their
+    /// values at z = 0), `effects` = `{purchase: {NAME: γ}, dropout: {NAME: γ}}`
+    /// in the order the predictions take the covariates.
+    #[wasm_bindgen(js_name = fromParams)]
+    pub fn from_params(
+        #[wasm_bindgen(unchecked_param_type = "string")] kind: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Record<string, number>")] params: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "CovariateEffects | null")] effects: JsValue,
+    ) -> Result<WasmCovariateModel> {
+        let kind = kind
+            .as_string()
+            .ok_or_else(|| crate::invalid("kind", crate::type_name(&kind), "a string"))?;
+        // `params` read as the field of an object (its entries), each value named by its key.
+        let o = js_sys::Object::new();
+        crate::set(&o, "params", params);
+        let expected = "an object of the base parameters by name, e.g. { r: 0.5, alpha: 10, s: 0.6, beta: 12 }";
+        let params = crate::uncertainty::entries(&o.into(), "params", expected)?
+            .into_iter()
+            .map(|(k, v)| Ok((k.clone(), num(&k, &v)?)))
+            .collect::<Result<Vec<_>>>()?;
+        let effects = EffectArgs::read(&Opts(&effects))?;
+        Ok(common::from_params(&kind, &params, &effects)
+            .map_err(js)?
+            .into())
+    }
+
     /// Reads what `toJSON()` wrote (the object, or its JSON text).
     #[wasm_bindgen(js_name = fromJSON)]
     pub fn from_json(
@@ -284,6 +318,20 @@ impl WasmCovariateModel {
         common::expected_purchases_new(&self.inner, t, &args).map_err(js)
     }
 
+    /// P(X(t) = n) of a new customer with each row's covariates (`n` a whole number ≥ 0).
+    #[wasm_bindgen(js_name = probPurchases)]
+    pub fn prob_purchases(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "number")] n: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "number")] t: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "CovariateOptions")] covariates: JsValue,
+    ) -> Result<Vec<f64>> {
+        let n = num("n", &n)?;
+        let t = num("t", &t)?;
+        let args = args_of(&covariates)?;
+        common::prob_purchases(&self.inner, n, t, &args).map_err(js)
+    }
+
     /// Each row's own parameters (r, alpha_i, s, beta_i or r, alpha_i, a_i, b_i).
     #[wasm_bindgen(js_name = customerParams, unchecked_return_type = "Array<Record<string, number>>")]
     pub fn customer_params(
@@ -391,4 +439,8 @@ per_customer_predictions! {
     expectedPurchases expected_purchases(t) |m, [x, tx, tt], p, d| m.expected_purchases(t, x, tx, tt, p, d);
     "Per-customer log-likelihood, with each one's covariates."
     logLikelihoodOf log_likelihood_of() |m, [x, tx, t], p, d| m.log_likelihood(x, tx, t, p, d);
+    "P(X(T, T + t) = n | x, t_x, T) of each customer, with each one's covariates (where the plain model has it)."
+    probPurchasesConditional prob_purchases_conditional(n, t) |m, [x, tx, tt], p, d| m.prob_purchases_conditional(n, t, x, tx, tt, p, d);
+    "Discounted expected residual transactions of each customer (Pareto/NBD: continuous rate per unit), with each one's covariates."
+    dert dert(discount) |m, [x, tx, t], p, d| m.dert(discount, x, tx, t, p, d);
 }

@@ -82,7 +82,7 @@ fn fit(
     let columns: Vec<&[f64]> = c.iter().map(Vec::as_slice).collect();
     // The unit the data carry (a summary object's `unit`): stored with the model.
     let unit = opt_string(data, "unit")?;
-    let args = crate::covariates::args_of(options)?;
+    let args = crate::covariates::args_for(options, data)?;
     let mut s = state.borrow_mut();
     let fitted =
         clv_js_common::covariates::fit(&mut s, &columns, w.as_deref(), unit.as_deref(), &args);

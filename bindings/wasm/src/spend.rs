@@ -7,7 +7,7 @@
 use clv_js_common::spend as common;
 use wasm_bindgen::prelude::*;
 
-use crate::covariates::{args_of, object};
+use crate::covariates::{args_for, object};
 use crate::{Opts, Result, f64s, get, js, json_text, num, to_js};
 
 /// The Gamma-Gamma model with spend covariates: `params` are the base
@@ -40,7 +40,7 @@ impl WasmSpendCovariateModel {
         ) -> clv::Result<Vec<f64>>,
     ) -> Result<Vec<f64>> {
         let (x, m) = (f64s(data, "frequency")?, f64s(data, "monetaryValue")?);
-        let args = args_of(options)?;
+        let args = args_for(options, data)?;
         common::per_customer(&self.inner, [&x, &m], &args, f).map_err(js)
     }
 }

@@ -42,7 +42,15 @@ export function example(clv: typeof Clv): number {
     + withCovariates.logLikelihoodOf(customers, covs)[0] + withCovariates.expectedPurchasesNew(10, covs)[0]
     + withCovariates.customerParams(covs)[0].alpha + withCovariates.constrained.length + withCovariates.covariateNames.purchase.length
     + withCovariates.kind.length + (withCovariates.boundary ?? '').length
-    + clv.CovariateModel.fromJSON(withCovariates.toJSON()).params.s + (maybe instanceof clv.CovariateModel ? 1 : 0);
+    + clv.CovariateModel.fromJSON(withCovariates.toJSON()).params.s + (maybe instanceof clv.CovariateModel ? 1 : 0)
+    + withCovariates.probPurchases(2, 10, covs)[0] + withCovariates.probPurchasesConditional(1, 10, customers, covs)[0]
+    + withCovariates.dert(0.01, customers, covs)[0];
+  // Known parameters, and covariate rows joined on the customers' ids.
+  const effects: Clv.CovariateEffects = { purchase: { Gender: 0.3 }, dropout: {} };
+  const known: Clv.CovariateModel = clv.CovariateModel.fromParams('pareto_nbd', { r: 0.5, alpha: 10, s: 0.6, beta: 12 }, effects);
+  const joined: Clv.CovariateOptions = { purchaseCovariates: { Gender: [1, 0] }, covariateIds: ['b', 'a'] };
+  const byId = known.probAlive({ frequency: [1, 0], recency: [5, 0], T: [10, 10], customerId: ['a', 'b'] }, joined)[0]
+    + clv.CovariateModel.fromParams('BetaGeo', { r: 0.2, alpha: 4, a: 0.8, b: 2.4 }).params.a;
   // Spend covariates (Gamma-Gamma): fit with spendCovariates gives a SpendCovariateModel.
   const spendFit: Clv.SpendCovariateModel = new clv.GammaGamma().fit(data, { spendCovariates: z, penalty: 0.1 });
   const spendCovs: Clv.SpendCovariateOptions = { spendCovariates: z };
@@ -117,7 +125,7 @@ export function example(clv: typeof Clv): number {
       + grouped.customerLifetimeValue(gg, gc, who, { time: 12, freq: 'W' }).total.mean
       + clv.GroupedDraws.fromJSON(grouped.toJSON()).n;
   }
-  return spending + dynamic + covariate + pooled + posterior + uncertain + portfolio + alive[0] + next[0] + newCustomer + value[0] + (ll ?? 0) + seg.rfmScore.length + money.length
+  return spending + dynamic + covariate + byId + pooled + posterior + uncertain + portfolio + alive[0] + next[0] + newCustomer + value[0] + (ll ?? 0) + seg.rfmScore.length + money.length
     + fitted.expectedPurchasesNew(1) + sbg.survival(3) + params.r + (se?.r ?? 0)
     + discrete[0] + ahead[0] + pareto.s + entries[0].params.length + entries[0].class.length;
 }
