@@ -1031,8 +1031,9 @@ impl<'a> CovariateLikelihood<'a> {
         options: &CovariateOptions,
     ) -> Result<Self> {
         let n = data.len();
-        let w = crate::models::weights_or_ones(weights, n)?;
+        let mut w = crate::models::weights_or_ones(weights, n)?;
         data.check_for_fit(&w)?;
+        data.merge_identical(&mut w);
         Self::build(
             CovariateModelKind::ParetoNbd,
             [&data.frequency, &data.recency, &data.t],

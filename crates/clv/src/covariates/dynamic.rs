@@ -568,6 +568,57 @@ impl DynamicData {
             .fold(f64::INFINITY, f64::min)
     }
 
+    /// Merges the weight of every customer into the first customer with an
+    /// identical likelihood term, whose weight it adds to (the others get
+    /// weight 0 and are skipped): the same x, t_x, T, `S_i` and periods up
+    /// to T (starts, ends, purchase and dropout covariates), compared bit
+    /// for bit. The time-varying counterpart of [`super::compress`],
+    /// applied by every fit: customers acquired on the same day share their
+    /// calendar (CLVTools' apparel cohort: one acquisition day), so many
+    /// terms repeat. The log-likelihood and its gradient are those of the
+    /// unmerged weights, summed in another order.
+    pub(super) fn merge_identical(&self, weights: &mut [f64]) {
+        let mut first: HashMap<Vec<u64>, usize> = HashMap::new();
+        for i in 0..self.len() {
+            if weights[i] == 0.0 {
+                continue;
+            }
+            match first.entry(self.term_key(i)) {
+                std::collections::hash_map::Entry::Occupied(e) => {
+                    let j = *e.get();
+                    weights[j] += weights[i];
+                    weights[i] = 0.0;
+                }
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    e.insert(i);
+                }
+            }
+        }
+    }
+
+    /// Everything customer i's likelihood term depends on, as bits (the
+    /// periods as [`DynamicData::pieces`] cuts them at T).
+    fn term_key(&self, i: usize) -> Vec<u64> {
+        let t = self.t[i];
+        let kp = self.purchase_names.len();
+        let mut key: Vec<u64> = [self.frequency[i], self.recency[i], t]
+            .iter()
+            .chain(&self.sum_zp[i * kp..(i + 1) * kp])
+            .map(|v| v.to_bits())
+            .collect();
+        let w = self.walk(i);
+        for k in 0..w.len() {
+            let lo = w.start[k];
+            if lo >= t {
+                break;
+            }
+            key.push(lo.to_bits());
+            key.push(w.hi(k).min(t).to_bits());
+            key.extend(w.zp(k).iter().chain(w.zd(k)).map(|v| v.to_bits()));
+        }
+        key
+    }
+
     /// Every covariate must vary somewhere among the periods (up to T) of the
     /// customers who count.
     pub(super) fn check_for_fit(&self, weights: &[f64]) -> Result<()> {
