@@ -13,7 +13,7 @@
 //! On φ = ln θ (every parameter is positive), over the model's
 //! log-likelihood of the data compressed to distinct input rows with summed
 //! weights (the fit's closed-form likelihood and gradient,
-//! [`crate::fit::Likelihood`]), with the priors ([`priors`]) and the
+//! [`crate::fit::Likelihood`]), with the priors (`priors`) and the
 //! Jacobian of θ = e^φ:
 //!
 //! ```text

@@ -1578,7 +1578,7 @@ impl Likelihood for CovariateLikelihood<'_> {
     }
 
     /// The closed-form Hessian ([`CovariateLikelihood::penalized_hessian`])
-    /// in the optimiser's coordinates ([`optimiser_hessian`]).
+    /// in the optimiser's coordinates (`optimiser_hessian`).
     fn value_gradient_hessian(
         &self,
         theta: &[f64],

@@ -168,7 +168,7 @@ pub struct TrackingInputs {
 /// [`TrackingInputs`] from a transaction log: customer `codes` (any `u32`
 /// per row) and `timestamps` (seconds since 1970-01-01), periods of
 /// `unit`'s calendar period (its multiplier is [`tracking_series`]'s
-/// `multiplier`, not used here), as [`TimeUnit::period_index`] maps them.
+/// `multiplier`, not used here), as [`TimeUnit::period_index`](crate::time::TimeUnit::period_index) maps them.
 ///
 /// # Errors
 /// [`Error::LengthMismatch`]; [`Error::Empty`] for no transaction.

@@ -19,7 +19,7 @@
 //! ```
 //!
 //! Σ = (−H)⁻¹ is the fit's covariance of the natural parameters
-//! ([`FitInfo::covariance`]); Σ_log is its delta-method image
+//! ([`FitInfo::covariance`](crate::fit::FitInfo::covariance)); Σ_log is its delta-method image
 //! (∂ ln θᵢ/∂θᵢ = 1/θᵢ). The standard normals come from the crate's portable
 //! generator [`crate::simulate::Rng`] (SplitMix64 → xorshift64*, Marsaglia's
 //! polar method), seeded by `seed` and consumed draw by draw, component by

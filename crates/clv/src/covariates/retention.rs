@@ -68,7 +68,7 @@
 //! optimiser, the presentation of each effect as `e^γ`, the standard errors
 //! (`√diag((−H)⁻¹)`, H of the penalised log-likelihood when a penalty is
 //! set, in closed form: each customer's trigamma Hessian in (α_i, β_i),
-//! [`ln_lik_row_hessian`], through the links by the chain rule, so the fit
+//! `ln_lik_row_hessian`, through the links by the chain rule, so the fit
 //! runs Newton's method), the 95% intervals
 //! (log-scale for α₀, β₀; `γ ± 1.96 SE` for the effects) and the
 //! identification check are those of the transaction models' covariate
@@ -310,8 +310,8 @@ impl<'a> RetentionLikelihood<'a> {
 
     /// The penalised log-likelihood with its gradient (into `grad`) and
     /// Hessian in natural parameters, in closed form: the chain rule through
-    /// the links ([`super::LinkedHessian`]) on each customer's Hessian in
-    /// (α_i, β_i) ([`ln_lik_row_hessian`]); NaN where some α_i or β_i is not
+    /// the links (`super::LinkedHessian`) on each customer's Hessian in
+    /// (α_i, β_i) (`ln_lik_row_hessian`); NaN where some α_i or β_i is not
     /// a finite positive number.
     #[allow(clippy::unnecessary_wraps)] // the one_set_likelihood! signature
     pub fn penalized_hessian(

@@ -26,7 +26,7 @@
 //! As the plain model: the sum over the repeat customers (frequency > 0)
 //! with a positive mean spend of `w_i ln f(z̄_i | p, q, v_i; x_i)` (Fader &
 //! Hardie 2013, eq. 3; repeat customers with mean spend 0 are valid, left
-//! out and listed in [`FitInfo::left_out`], as in the plain fit), computed
+//! out and listed in [`FitInfo::left_out`](crate::fit::FitInfo::left_out), as in the plain fit), computed
 //! by the plain model's code with its gradient `g`; the chain rule gives
 //! `∂/∂v₀ = g_v v_i/v₀`, `∂/∂γ_k = g_v v_i z_ik`.
 //!
@@ -235,8 +235,8 @@ impl<'a> SpendLikelihood<'a> {
 
     /// The penalised log-likelihood with its gradient (into `grad`) and
     /// Hessian in natural parameters, in closed form: the chain rule through
-    /// the link `v_i = v₀e^{γᵀz}` ([`super::LinkedHessian`]) on each
-    /// customer's Hessian in (p, q, v_i) ([`gamma_gamma::ln_lik_hessian`]).
+    /// the link `v_i = v₀e^{γᵀz}` (`super::LinkedHessian`) on each
+    /// customer's Hessian in (p, q, v_i) (`gamma_gamma::ln_lik_hessian`).
     #[allow(clippy::unnecessary_wraps)] // the one_set_likelihood! signature
     pub fn penalized_hessian(
         &self,
@@ -297,7 +297,7 @@ pub struct SpendCovariateModel {
 /// holds one row per customer, in the order of `frequency`.
 ///
 /// # Errors
-/// Those of [`SpendLikelihood::new`] and of [`maximize`];
+/// Those of [`SpendLikelihood::new`] and of [`maximize`](crate::fit::maximize);
 /// [`Error::NotIdentified`] (field the parameter, e.g. `p` or
 /// `spend_Gender`) when an unpenalised estimate has no finite standard
 /// error or one more than [`crate::fit::MAX_RELATIVE_STD_ERROR`] times its

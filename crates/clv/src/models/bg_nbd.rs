@@ -395,7 +395,7 @@ pub(crate) fn ln_prob_purchases(v: Variant, p: &BgNbdParams, n: u32, t: f64) -> 
 /// The terms of `ln L` that depend on x alone (A1, A2 and the constants of
 /// A4) are computed once per distinct x and weighted by the total weight of
 /// that x; only `logaddexp(A3, A4)` is computed per customer (two logarithms
-/// and one exponential). The sum is the same as summing [`ln_lik`] per
+/// and one exponential). The sum is the same as summing `ln_lik` per
 /// customer (checked in the tests).
 pub struct GeoLikelihood<'a> {
     pub(crate) variant: Variant,

@@ -601,8 +601,8 @@ impl Likelihood for GgomLikelihood {
     }
 
     /// Two limits (module docs), each when the parameters are within
-    /// [`BOUNDARY_CLOSE`] of it and the log-likelihood at the limit (the
-    /// parameters moved 10⁶ further) is within [`BOUNDARY_FLAT`] of the
+    /// `BOUNDARY_CLOSE` of it and the log-likelihood at the limit (the
+    /// parameters moved 10⁶ further) is within `BOUNDARY_FLAT` of the
     /// fit's or above:
     /// - b → 0 with β/b fixed (b·max T small): Pareto/NBD with β_P = β/b;
     ///   b and β are reported (only their ratio is identified);

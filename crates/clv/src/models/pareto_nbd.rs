@@ -625,9 +625,9 @@ fn ln_p_new(r: f64, alpha: f64, s: f64, beta: f64, n: u32, t: f64) -> f64 {
 /// lnΓ(r+x), ψ(r+x) and ψ′(r+x) are computed once per distinct x, and so is
 /// J at t_x = 0 (every customer without repeat purchases), the most
 /// expensive term when |α − β| is large; the rest per customer
-/// ([`ln_bracket`]). The sum equals the per-customer [`ln_lik`] sum (checked
+/// (`ln_bracket`). The sum equals the per-customer `ln_lik` sum (checked
 /// in the tests). Its Hessian is in closed form
-/// ([`Likelihood::value_gradient_hessian`]: [`ln_bracket`], [`ln_j`]), so
+/// ([`Likelihood::value_gradient_hessian`]: `ln_bracket`, `ln_j`), so
 /// fits run Newton's method.
 pub struct PnbdLikelihood<'a> {
     tx: &'a [f64],
@@ -751,9 +751,9 @@ impl Likelihood for PnbdLikelihood<'_> {
     }
 
     /// As [`Self::value_and_gradient`], with the Hessian of every term
-    /// ([`PnbdLikelihood::outer_terms`], [`ln_bracket`]) summed alongside;
+    /// (`PnbdLikelihood::outer_terms`, `ln_bracket`) summed alongside;
     /// the chunks carry the gradient (elements 0..4) and the packed Hessian
-    /// (4..14, [`tri`]).
+    /// (4..14, `tri`).
     fn value_gradient_hessian(&self, p: &[f64], grad: &mut [f64], hess: &mut [f64]) -> Option<f64> {
         let params = pnbd_params(p);
         let (outer, j0) = self.outer_terms::<true>(&params);
@@ -784,7 +784,7 @@ impl Likelihood for PnbdLikelihood<'_> {
         vec![vec![0.5, m / 3.0, 0.5, m / 3.0], vec![1.0, m, 1.0, m]]
     }
 
-    /// s, β → ∞ with s/β fixed ([`shapes_run_off`] with β past 100 times
+    /// s, β → ∞ with s/β fixed (`shapes_run_off` with β past 100 times
     /// the longest T and s past 1): the Gamma heterogeneity of the dropout
     /// rate vanishes, every customer has the dropout rate μ = s/β, and the
     /// Pareto/NBD reduces to NBD purchasing with exponential lifetimes of
