@@ -247,10 +247,62 @@ function drawsFile(name, lib, file, v) {
   });
 }
 
+/**
+ * covariates.json: static-covariate models (`CovariateModel.fromParams`) and the
+ * Gamma-Gamma with spend covariates (`SpendCovariateModel.fromParams`); each
+ * case's customers carry their covariates as named columns, as the Rust
+ * runner (tests/tests/covariates/mod.rs) and Python read them.
+ */
+function runCovariates(lib, v, c) {
+  const m = v.models[c.model];
+  const model = lib.CovariateModel.fromParams(c.model, m.params, { purchase: m.purchase, dropout: m.dropout });
+  const a = c.args;
+  const cov = { purchaseCovariates: a.purchase_covariates, dropoutCovariates: a.dropout_covariates };
+  const data = { frequency: a.frequency, recency: a.recency, T: a.T };
+  switch (c.fn) {
+    case 'customer_params':
+      return model.customerParams(cov);
+    case 'prob_alive':
+      return model.probAlive(data, cov);
+    case 'log_likelihood':
+      return model.logLikelihoodOf(data, cov);
+    case 'expected_purchases':
+      return model.expectedPurchases(a.t, data, cov);
+    case 'expected_purchases_new':
+      return model.expectedPurchasesNew(a.t, cov);
+    case 'prob_purchases':
+      return model.probPurchases(a.n, a.t, cov);
+    case 'prob_purchases_conditional':
+      return model.probPurchasesConditional(a.n, a.t, data, cov);
+    case 'dert':
+      return model.dert(a.discount, data, cov);
+    default:
+      throw new Error(`unknown fn ${c.fn}`);
+  }
+}
+
+function runSpendCovariates(lib, v, c) {
+  const model = lib.SpendCovariateModel.fromParams(v.spend_model.params, v.spend_model.effects);
+  const a = c.args;
+  const data = { frequency: a.frequency, monetaryValue: a.monetary_value };
+  const cov = { spendCovariates: a.spend_covariates };
+  return c.fn === 'log_likelihood' ? model.logLikelihoodOf(data, cov) : model.expectedSpend(data, cov);
+}
+
+function covariatesFile(name, lib, file, v) {
+  test(`${file}: ${v.cases.length} cases`, () => {
+    for (const c of v.cases) compare(runCovariates(lib, v, c), c.expected, c.rtol, c.atol ?? 0, `${name} ${file} ${c.model} ${c.fn} (${c.source})`);
+  });
+  test(`${file}: ${v.spend_cases.length} spend cases`, () => {
+    for (const c of v.spend_cases) compare(runSpendCovariates(lib, v, c), c.expected, c.rtol, c.atol ?? 0, `${name} ${file} ${c.fn} (${c.source})`);
+  });
+}
+
 // One runner per vector file; a vector file without one fails the guard below.
 const RUNNERS = {
   'bg_bb.json': modelFile,
   'bg_nbd.json': modelFile,
+  'covariates.json': covariatesFile,
   'draws.json': drawsFile,
   'errors.json': errorsFile,
   'gamma_gamma.json': modelFile,

@@ -5,10 +5,12 @@
 //! Model files (`model` is a registry key) run through one generic runner
 //! over [`clv::AnyModel`] (`common::model_vectors`); `portfolio.json` and
 //! `uplift.json` return structs (`structured`); `errors.json` is the
-//! cross-runtime error contract.
+//! cross-runtime error contract; `covariates.json` holds covariate models
+//! built from parameters (`covariates`).
 #![allow(clippy::unwrap_used)]
 
 mod common;
+mod covariates;
 mod structured;
 
 macro_rules! vectors {
@@ -36,6 +38,7 @@ vectors! {
     uplift => structured::uplift_vectors,
     errors => common::error_vectors,
     draws => structured::draws_vectors,
+    covariates => covariates::covariate_vectors,
 }
 
 #[test]

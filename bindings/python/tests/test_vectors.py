@@ -151,10 +151,44 @@ def draws_file(name):
         assert_raises(lambda: run(case), case)
 
 
+def covariates_file(name):
+    """covariates.json: static-covariate models (``CovariateModel.from_params``) and the
+    Gamma-Gamma with spend covariates (``SpendCovariateModel.from_params``); each case's
+    customers carry their covariates as named columns (expected values: the plain models'
+    published formulas at each customer's own parameters, in mpmath)."""
+    v = load(name)
+    assert v["cases"] and v["spend_cases"], name
+    for case in v["cases"]:
+        m = v["models"][case["model"]]
+        model = clv.CovariateModel.from_params(case["model"], m["params"], purchase=m["purchase"],
+                                               dropout=m["dropout"])
+        a = dict(case["args"])
+        cov = {k: a.pop(k) for k in ("purchase_covariates", "dropout_covariates")}
+        fn = case["fn"]
+        if fn == "customer_params":
+            got = model.customer_params(**cov)
+            names = list(model.params)
+            want = case["expected"]
+            assert got.shape == (len(want), len(names)), case
+            for g, w in zip(got, want):
+                assert_close(g, {**case, "expected": [w[k] for k in names]})
+            continue
+        method = "customer_log_likelihood" if fn == "log_likelihood" else fn
+        assert_close(getattr(model, method)(*a.values(), **cov), case)
+    s = v["spend_model"]
+    spend = clv.SpendCovariateModel.from_params(s["params"], s["effects"])
+    for case in v["spend_cases"]:
+        a = case["args"]
+        method = "customer_log_likelihood" if case["fn"] == "log_likelihood" else case["fn"]
+        assert_close(getattr(spend, method)(a["frequency"], a["monetary_value"],
+                                            spend_covariates=a["spend_covariates"]), case)
+
+
 #: One runner per vector file; None: the file runs in test_portfolio.py (VECTOR_FILES there).
 RUNNERS = {
     "bg_bb.json": model_file,
     "bg_nbd.json": model_file,
+    "covariates.json": covariates_file,
     "draws.json": draws_file,
     "errors.json": error_contract,
     "gamma_gamma.json": model_file,
