@@ -176,7 +176,7 @@ export interface RetentionCustomers extends CustomerData {
   /** Whole periods observed (renewal opportunities), ≥ 1. */
   periods: Float64Array | Array<number>
   /** Churned in the last period (true or 1) or still active (false or 0). */
-  churned: Array<boolean> | Float64Array | Array<number>
+  churned: Array<boolean | number> | Float64Array
 }
 
 /** The dropout covariates of each row, for the predictions of a `RetentionCovariateModel`. */
