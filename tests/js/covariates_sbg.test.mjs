@@ -5,8 +5,12 @@
 // fromParams, JSON and the typed errors (the core's codes and fields, in JS
 // spelling), as bindings/python/tests/test_covariates_sbg.py.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { assertClvError, backends } from './helpers.mjs';
+import { assertClvError, backends, root } from './helpers.mjs';
 
 /** Fader & Hardie (2007) "regular" cohort: customers active at the start of years 1-8. */
 const REGULAR = [1000, 631, 468, 382, 326, 289, 262, 241];
@@ -140,6 +144,27 @@ for (const { name, lib } of backends) {
           }
         }
       }
+    });
+
+    // The CLI's fit of the same customers (as bindings/python/tests/test_covariates_sbg.py),
+    // when the debug CLI is built (skipped otherwise; node only: wasm is compared with node).
+    const cli = join(root, 'target', 'debug', 'clv');
+    test('two covariates equal the CLI\'s `clv fit sbg --summary ... --json` to 1e-9', { skip: name !== 'node' || !existsSync(cli) }, () => {
+      const data = individuals();
+      const z = covariates(data.periods.length);
+      const rows = data.periods.map((p, i) => `c${i},${p},${data.churned[i] ? 1 : 0},${z.Premium[i]},${z.Tenure[i]}`);
+      const file = join(mkdtempSync(join(tmpdir(), 'clv-sbg-')), 'customers.csv');
+      writeFileSync(file, ['id,periods,churned,Premium,Tenure', ...rows].join('\n') + '\n');
+      const doc = JSON.parse(execFileSync(cli, ['fit', 'sbg', '--summary', file, '--id-col', 'id', '--periods-col', 'periods',
+        '--churned-col', 'churned', '--covariate-id-col', 'id', '--dropout-covariates', 'Premium,Tenure', '--penalty', '0.001',
+        '--json'], { encoding: 'utf8' }));
+      const m = new lib.ShiftedBetaGeo().fitIndividual(data, { dropoutCovariates: z, penalty: 0.001 });
+      for (const k of ['alpha', 'beta']) rel(m.params[k], doc.params[k], 1e-9, k);
+      for (const side of ['alpha', 'beta']) {
+        for (const k of ['Premium', 'Tenure']) rel(m.covariateEffects[side][k], doc.covariates[side][k], 1e-9, `${side}.${k}`);
+      }
+      rel(m.logLikelihood, doc.log_likelihood, 1e-9, 'LL');
+      for (const [k, v] of Object.entries(m.stdErrors)) rel(v, doc.std_errors[k], 1e-9, `SE ${k}`);
     });
 
     test('at γ = 0 the predictions are plain ShiftedBetaGeo\'s', () => {
