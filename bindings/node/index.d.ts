@@ -167,6 +167,49 @@ export interface SpendCovariateFitOptions extends SpendCovariateOptions {
 }
 
 /**
+ * Per-customer contract data of the sBG (`ShiftedBetaGeo.fitIndividual`,
+ * `RetentionCovariateModel.logLikelihoodOf`): customer i was observed for
+ * `periods[i]` whole periods (≥ 1) and churned in the last of them
+ * (`churned[i]` true or 1) or is still active (false or 0).
+ */
+export interface RetentionCustomers extends CustomerData {
+  /** Whole periods observed (renewal opportunities), ≥ 1. */
+  periods: Float64Array | Array<number>
+  /** Churned in the last period (true or 1) or still active (false or 0). */
+  churned: Array<boolean | number> | Float64Array
+}
+
+/** The dropout covariates of each row, for the predictions of a `RetentionCovariateModel`. */
+export interface RetentionCovariateOptions {
+  /** Covariates of alpha and beta (the model's names, in its order); one prediction per row. */
+  dropoutCovariates?: Covariates | null
+  /** The customer id of each row of `dropoutCovariates`, joined on the data's `customerId` (`logLikelihoodOf`). */
+  covariateIds?: Array<string> | null
+}
+
+/**
+ * The second argument of `ShiftedBetaGeo.fitIndividual`: the sBG with static
+ * covariates (alpha_i = alpha·exp(−γ_αᵀz_i), beta_i = beta·exp(−γ_βᵀz_i), the
+ * core's `clv::covariates::retention`); returns a `RetentionCovariateModel`.
+ */
+export interface RetentionCovariateFitOptions extends RetentionCovariateOptions {
+  /** L2 penalty on the effects (γ_α and γ_β), ≥ 0 (default 0); alpha and beta are not penalised. */
+  penalty?: number
+  /** Maximum optimiser iterations per start (default: the constructor's). */
+  maxIterations?: number
+  /** Gradient tolerance (default: the constructor's). */
+  gradientTolerance?: number
+}
+
+/** The effects of a `RetentionCovariateModel` on alpha and on beta, by covariate name. */
+export interface RetentionCovariateEffects {
+  /** γ_α by name (positive: lower churn). */
+  alpha?: Record<string, number>
+  /** γ_β by name (positive: higher churn). */
+  beta?: Record<string, number>
+}
+
+/**
  * The long table of time-varying covariates of a `DynamicCovariateData`:
  * one row per customer and time unit (`id[j]`, `periodStart[j]` and each
  * column's `[j]` make row j), from the period of each customer's first
@@ -692,6 +735,78 @@ export declare class ParetoNBD {
 
 }
 
+/**
+ * The sBG with static covariates: `params` are the base parameters alpha,
+ * beta (their values at z = 0), `covariateEffects` the effects on each by
+ * covariate name (`alpha_i = alpha·exp(−γ_αᵀz_i)`, `beta_i =
+ * beta·exp(−γ_βᵀz_i)`: a positive effect on alpha lowers the churn
+ * probability, one on beta raises it); the predictions take each row's
+ * `dropoutCovariates`, with the model's names.
+ */
+export declare class RetentionCovariateModel {
+  /**
+   * A model with known parameters: `params` = {alpha, beta} (values at
+   * z = 0) and the effects `{ alpha: { NAME: γ }, beta: { NAME: γ } }`
+   * (covariates in the order of alpha's keys, then beta's; a covariate in
+   * one of them only has effect 0 on the other).
+   */
+  static fromParams(params: ShiftedBetaGeoParams, effects?: RetentionCovariateEffects | undefined | null): RetentionCovariateModel
+  /** Reads what `toJSON()` wrote (the object, or its JSON text). */
+  static fromJSON(json: string | Record<string, unknown>): RetentionCovariateModel
+  /** The model as JSON (`format_version` 1, the core's format; NaN standard errors as null). */
+  toJSON(): Record<string, unknown>
+  /** The registry key of the plain model: "sbg". */
+  get kind(): string
+  /** Display name: "sBG with covariates". */
+  get name(): string
+  /** The base parameters alpha, beta: their values at z = 0. */
+  get params(): ShiftedBetaGeoParams
+  /** The covariate names, in the order the predictions take them. */
+  get covariateNames(): Array<string>
+  /** `{ alpha: {NAME: γ_α}, beta: {NAME: γ_β} }`, in covariate order. */
+  get covariateEffects(): RetentionCovariateEffects
+  /**
+   * Standard errors by name (`alpha`, `beta`, `alpha_NAME`, `beta_NAME`); null for a model
+   * not fitted here.
+   */
+  get stdErrors(): Record<string, number> | null
+  /** The fit report (as `CovariateModel.fitInfo`); null for a model not fitted here. */
+  get fitInfo(): CovariateFitInfo | null
+  /** The (unpenalised) log-likelihood at the optimum; null for a model not fitted here. */
+  get logLikelihood(): number | null
+  /** The L2 penalty on the effects of the fit (0 for a model built from parameters). */
+  get penalty(): number
+  /**
+   * S(t): the probability of being still active after `t` whole periods, for each row of
+   * `dropoutCovariates` (one value for a model without covariates given none).
+   */
+  survival(t: number, covariates?: RetentionCovariateOptions | undefined | null): Float64Array
+  /** r(t) = (β_i+t−1)/(α_i+β_i+t−1): the retention rate in period `t` ≥ 1, for each row. */
+  retention(t: number, covariates?: RetentionCovariateOptions | undefined | null): Float64Array
+  /** P(T = t): the probability of churning in period `t` ≥ 1, for each row. */
+  probChurn(t: number, covariates?: RetentionCovariateOptions | undefined | null): Float64Array
+  /**
+   * The discounted expected residual lifetime (Fader & Hardie 2010, eq. 6; in periods) of
+   * each customer who has made `renewals` renewals (one per row, or one number for every
+   * row), with each one's covariates.
+   */
+  dert(discount: number, renewals: number | Float64Array | Array<number>, covariates?: RetentionCovariateOptions | undefined | null): Float64Array
+  /**
+   * The discounted expected lifetime (in periods, the first payment included) of a new
+   * customer with each row's covariates.
+   */
+  discountedExpectedLifetime(discount: number, covariates?: RetentionCovariateOptions | undefined | null): Float64Array
+  /** Each row's own `{alpha, beta}`. */
+  customerParams(covariates?: RetentionCovariateOptions | undefined | null): Array<ShiftedBetaGeoParams>
+  /**
+   * Per-customer ln L_i: ln P(T = t_i) for a customer who churned in period t_i, ln S(t_i)
+   * for one still active after t_i periods, with each customer's covariates.
+   */
+  logLikelihoodOf(data: RetentionCustomers, covariates?: RetentionCovariateOptions | undefined | null): Float64Array
+  /** `sBG with covariates(alpha=..., beta=...; alpha [...], beta [...])`. */
+  toString(): string
+}
+
 /** sBG (Fader & Hardie (2007), Journal of Interactive Marketing 21(1)). */
 export declare class ShiftedBetaGeo {
   /** An unfitted model; `options` are used by `fit`. */
@@ -702,6 +817,15 @@ export declare class ShiftedBetaGeo {
   static fromJSON(json: string | Record<string, unknown>): ShiftedBetaGeo
   /** Fits to the active customers at the start of each period (survivors[0] = cohort size) and returns the model itself. */
   fit(survivors: Float64Array | Array<number>): this
+  /**
+   * Maximum-likelihood fit of the sBG with static covariates to per-customer
+   * contract data (`periods` observed, whole ≥ 1; `churned` in the last of them,
+   * booleans or 0/1; optional `weights`) with each customer's `dropoutCovariates`
+   * (none: the plain sBG on individual data): a `RetentionCovariateModel`; this
+   * model stays as it was. The optimiser options are the constructor's, with
+   * `maxIterations` and `gradientTolerance` of `options` over them.
+   */
+  fitIndividual(data: RetentionCustomers, options?: RetentionCovariateFitOptions | undefined | null): RetentionCovariateModel
   /** Bayesian fit with NUTS to a survivor series (see `BetaGeo.sample`). */
   sample(survivors: Float64Array | Array<number>, options?: SampleOptions | undefined | null): Draws
   /** Log-likelihood of a survivor series at these parameters. */

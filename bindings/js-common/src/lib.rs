@@ -23,6 +23,7 @@ pub mod decimal;
 pub mod diagnostics;
 pub mod dynamic;
 pub mod models;
+pub mod retention;
 pub mod spend;
 pub mod uncertainty;
 

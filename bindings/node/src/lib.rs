@@ -76,6 +76,8 @@ pub mod models;
 
 pub mod spend;
 
+pub mod retention;
+
 mod read;
 
 pub mod uncertainty;

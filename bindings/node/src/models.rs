@@ -521,6 +521,22 @@ macro_rules! retention_methods {
                 Ok(this)
             }
 
+            /// Maximum-likelihood fit of the sBG with static covariates to per-customer
+            /// contract data (`periods` observed, whole ≥ 1; `churned` in the last of them,
+            /// booleans or 0/1; optional `weights`) with each customer's `dropoutCovariates`
+            /// (none: the plain sBG on individual data): a `RetentionCovariateModel`; this
+            /// model stays as it was. The optimiser options are the constructor's, with
+            /// `maxIterations` and `gradientTolerance` of `options` over them.
+            #[napi(catch_unwind)]
+            pub fn fit_individual(
+                &self,
+                #[napi(ts_arg_type = "RetentionCustomers")] data: Unknown<'_>,
+                #[napi(ts_arg_type = "RetentionCovariateFitOptions | undefined | null")]
+                options: Option<Unknown<'_>>,
+            ) -> Result<crate::retention::RetentionCovariateModel> {
+                crate::retention::fit(&self.state, &data, options.as_ref())
+            }
+
             /// Bayesian fit with NUTS to a survivor series (see `BetaGeo.sample`).
             #[napi(catch_unwind)]
             pub fn sample(

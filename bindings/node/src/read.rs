@@ -421,3 +421,29 @@ pub(crate) fn dynamic_data<'a>(
     }
     Err(invalid(field, type_name(&v), "a DynamicCovariateData"))
 }
+
+/// The array `obj[key]` of booleans or numbers (each boolean read as 1 or
+/// 0; js-common checks the numbers), e.g. `churned`; a `Float64Array` too.
+pub(crate) fn flags_of(obj: &Unknown<'_>, key: &str) -> Result<Vec<f64>> {
+    const FLAGS: &str = "an array of booleans (or of 0 and 1)";
+    let Some(v) = property(obj, key)? else {
+        return Err(invalid(key, "undefined", FLAGS));
+    };
+    if v.is_typedarray().unwrap_or(false) || !v.is_array().unwrap_or(false) {
+        return numbers(key, v).map(|n| crate::sl(&n).to_vec());
+    }
+    elements(key, v)?
+        .into_iter()
+        .enumerate()
+        .map(|(i, x)| {
+            if is(&x, ValueType::Boolean) {
+                let b = bool::from_unknown(x).map_err(|e| unreadable(key, &e))?;
+                Ok(if b { 1.0 } else { 0.0 })
+            } else if is(&x, ValueType::Number) {
+                f64::from_unknown(x).map_err(|e| unreadable(key, &e))
+            } else {
+                Err(js(clv::Error::invalid_at(key, i, type_name(&x), FLAGS)))
+            }
+        })
+        .collect()
+}

@@ -26,6 +26,7 @@ const TYPES: &str = include_str!(concat!(env!("OUT_DIR"), "/types.d.ts"));
 pub mod covariates;
 pub mod grouped;
 pub mod models;
+pub mod retention;
 pub mod spend;
 pub mod uncertainty;
 

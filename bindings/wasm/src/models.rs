@@ -440,6 +440,22 @@ macro_rules! retention_methods {
                 })
             }
 
+            /// Maximum-likelihood fit of the sBG with static covariates to per-customer
+            /// contract data (`periods` observed, whole ≥ 1; `churned` in the last of them,
+            /// booleans or 0/1; optional `weights`) with each customer's `dropoutCovariates`
+            /// (none: the plain sBG on individual data): a `RetentionCovariateModel`; this
+            /// model stays as it was. The optimiser options are the constructor's, with
+            /// `maxIterations` and `gradientTolerance` of `options` over them.
+            #[wasm_bindgen(js_name = fitIndividual)]
+            pub fn fit_individual(
+                &self,
+                #[wasm_bindgen(unchecked_param_type = "RetentionCustomers")] data: JsValue,
+                #[wasm_bindgen(unchecked_optional_param_type = "RetentionCovariateFitOptions | null")]
+                options: JsValue,
+            ) -> Result<crate::retention::WasmRetentionCovariateModel> {
+                crate::retention::fit(&self.state()?.borrow(), &data, &options)
+            }
+
             /// Bayesian fit with NUTS to a survivor series (see `BetaGeo.sample`).
             #[wasm_bindgen(unchecked_return_type = "Draws | GroupedDraws")]
             pub fn sample(

@@ -62,6 +62,20 @@ export function example(clv: typeof Clv): number {
     + spendFit.expectedSpend(data, spendCovs)[0] + spendFit.logLikelihoodOf(data, spendCovs)[0] + given.kind.length
     + given.name.length + given.toString().length + clv.SpendCovariateModel.fromJSON(given.toJSON()).params.q
     + clv.SpendCovariateModel.fromParams({ p: 1, q: 2, v: 3 }).params.v + (maybeSpend instanceof clv.SpendCovariateModel ? 1 : 0);
+  // Retention covariates (sBG): fitIndividual gives a RetentionCovariateModel.
+  const contracts: Clv.RetentionCustomers = { periods: [1, 2, 3, 3], churned: [true, 1, false, 0], weights: [1, 1, 1, 1] };
+  const retCovs: Clv.RetentionCovariateOptions = { dropoutCovariates: { Premium: [0, 1, 0, 1] } };
+  const retFit: Clv.RetentionCovariateModel = new clv.ShiftedBetaGeo().fitIndividual(contracts,
+    { ...retCovs, penalty: 0.1, maxIterations: 100, gradientTolerance: 1e-6 } as Clv.RetentionCovariateFitOptions);
+  const retEffects: Clv.RetentionCovariateEffects = retFit.covariateEffects;
+  const retGiven = clv.RetentionCovariateModel.fromParams({ alpha: 0.704, beta: 1.182 }, { alpha: { Premium: 0.5 } });
+  const retaining = retFit.params.alpha + (retEffects.alpha?.Premium ?? 0) + (retFit.stdErrors?.beta_Premium ?? 0)
+    + (retFit.logLikelihood ?? 0) + (retFit.fitInfo?.nObservations ?? 0) + retFit.penalty + retFit.covariateNames.length
+    + retFit.survival(2, retCovs)[0] + retFit.retention(2, retCovs)[0] + retFit.probChurn(2, retCovs)[0]
+    + retFit.dert(0.1, [1, 2, 3, 4], retCovs)[0] + retFit.dert(0.1, 2, retCovs)[0]
+    + retFit.discountedExpectedLifetime(0.1, retCovs)[0] + retFit.customerParams(retCovs)[0].beta
+    + retFit.logLikelihoodOf(contracts, retCovs)[0] + retGiven.kind.length + retGiven.name.length + retGiven.toString().length
+    + clv.RetentionCovariateModel.fromJSON(retGiven.toJSON()).params.beta + clv.RetentionCovariateModel.fromParams({ alpha: 1, beta: 2 }).survival(1)[0];
   // Time-varying covariates (Pareto/NBD): a DynamicCovariateData, fitDynamic and the *Dynamic predictions.
   const table: Clv.DynamicCovariateTable = { id: ['a', 'a', 'b'], periodStart: ['2024-01-01', '2024-01-08', '2024-01-01'],
     columns: { Season: [0, 1, 0] } };
@@ -125,7 +139,7 @@ export function example(clv: typeof Clv): number {
       + grouped.customerLifetimeValue(gg, gc, who, { time: 12, freq: 'W' }).total.mean
       + clv.GroupedDraws.fromJSON(grouped.toJSON()).n;
   }
-  return spending + dynamic + covariate + byId + pooled + posterior + uncertain + portfolio + alive[0] + next[0] + newCustomer + value[0] + (ll ?? 0) + seg.rfmScore.length + money.length
+  return spending + retaining + dynamic + covariate + byId + pooled + posterior + uncertain + portfolio + alive[0] + next[0] + newCustomer + value[0] + (ll ?? 0) + seg.rfmScore.length + money.length
     + fitted.expectedPurchasesNew(1) + sbg.survival(3) + params.r + (se?.r ?? 0)
     + discrete[0] + ahead[0] + pareto.s + entries[0].params.length + entries[0].class.length;
 }
