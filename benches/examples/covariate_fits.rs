@@ -158,7 +158,7 @@ fn main() {
         (CovariateModelKind::GgomNbd, n / 10),
     ] {
         let zk = Covariates::new(
-            &z.names(),
+            z.names(),
             &(0..rows).map(|i| z.row(i).to_vec()).collect::<Vec<_>>(),
         )
         .unwrap();
