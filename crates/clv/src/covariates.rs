@@ -114,12 +114,7 @@ macro_rules! one_set_likelihood {
             /// The penalised log-likelihood `LL − N λ Σγ²` with its gradient.
             pub fn penalized_log_likelihood(&self, params: &[f64], grad: &mut [f64]) -> f64 {
                 let ll = self.log_likelihood(params, grad);
-                let lam = self.penalty * self.total_weight;
-                let effects = &params[$nb..];
-                for (g, e) in grad[$nb..].iter_mut().zip(effects) {
-                    *g -= 2.0 * lam * e;
-                }
-                ll - lam * super::dot(effects, effects)
+                ll - super::one_set_penalty(params, $nb, self.penalty * self.total_weight, grad)
             }
 
             /// The Hessian of the penalised log-likelihood in natural
@@ -1276,21 +1271,13 @@ impl<'a> CovariateLikelihood<'a> {
             let h = |j: usize, l: usize| h[crate::models::tri(j, l)];
             acc.add(wi, base, &p[..nb], v, &g, h, &links, &[zpi, zdi]);
         }
-        let (total, mut g_exp, mut h_exp) = acc.finish();
-        // the penalty (module docs), on the effects as expanded
+        let (total, g_exp, mut h_exp) = acc.finish();
+        // the penalty's curvature (module docs) on the effects as expanded;
+        // its value and gradient are [`Self::penalty`]'s
         let n = self.total_weight;
         let (lp, ld) = (self.penalty_purchase * n, self.penalty_dropout * n);
-        let mut pen = 0.0;
-        for (k, &gk) in gp.iter().enumerate() {
-            pen += lp * gk * gk;
-            g_exp[nb + k] -= 2.0 * lp * gk;
-            h_exp[(nb + k) * (e + 1)] -= 2.0 * lp;
-        }
-        for (k, &gk) in gd.iter().enumerate() {
-            let u = nb + kp + k;
-            pen += ld * gk * gk;
-            g_exp[u] -= 2.0 * ld * gk;
-            h_exp[u * (e + 1)] -= 2.0 * ld;
+        for u in nb..e {
+            h_exp[u * (e + 1)] -= 2.0 * if u < nb + kp { lp } else { ld };
         }
         // to the free parameters: Mᵀ (·) M with `collect` as Mᵀ
         let k = lay.n_params();
@@ -1298,6 +1285,10 @@ impl<'a> CovariateLikelihood<'a> {
             lay.collect(&v[..nb], &v[nb..nb + kp], &v[nb + kp..], out);
         };
         to_free(&g_exp, grad);
+        let (pen, dpen) = self.penalty(params);
+        for (g, d) in grad.iter_mut().zip(dpen) {
+            *g -= d;
+        }
         let mut rows = vec![vec![0.0; k]; e];
         for (u, row) in rows.iter_mut().enumerate() {
             to_free(&h_exp[u * e..(u + 1) * e], row);
@@ -1525,18 +1516,26 @@ fn one_set_penalized(
     lam: f64,
     grad: &mut [f64],
 ) -> (f64, Vec<Vec<f64>>) {
-    let (total, mut g, h) = acc.finish();
-    let k = params.len();
-    let effects = &params[nb..];
-    for (j, e) in effects.iter().enumerate() {
-        g[nb + j] -= 2.0 * lam * e;
-    }
+    let (total, g, h) = acc.finish();
     grad.copy_from_slice(&g);
-    let mut hess: Vec<Vec<f64>> = h.chunks(k).map(<[f64]>::to_vec).collect();
+    let pen = one_set_penalty(params, nb, lam, grad);
+    let mut hess: Vec<Vec<f64>> = h.chunks(params.len()).map(<[f64]>::to_vec).collect();
     for (j, row) in hess.iter_mut().enumerate().skip(nb) {
         row[j] -= 2.0 * lam;
     }
-    (total - lam * dot(effects, effects), hess)
+    (total - pen, hess)
+}
+
+/// The L2 penalty `lam Σγ²` on the effects `params[nb..]` of a one-set
+/// likelihood (`lam` = N λ), its gradient `2 lam γ` subtracted from
+/// `grad[nb..]`: the one place both the penalised log-likelihood and its
+/// closed-form Hessian ([`one_set_penalized`]) take it from.
+fn one_set_penalty(params: &[f64], nb: usize, lam: f64, grad: &mut [f64]) -> f64 {
+    let effects = &params[nb..];
+    for (g, e) in grad[nb..].iter_mut().zip(effects) {
+        *g -= 2.0 * lam * e;
+    }
+    lam * dot(effects, effects)
 }
 
 /// The Hessian in natural parameters of a covariate likelihood's
