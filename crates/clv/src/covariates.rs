@@ -1190,6 +1190,39 @@ impl<'a> CovariateLikelihood<'a> {
         natural_of(theta, self.layout.nb())
     }
 
+    /// The ridge of a time-varying fit where s and β₀ run off together
+    /// with s/β₀ fixed, as the plain Pareto/NBD's ([`crate::models::shapes_run_off`]:
+    /// s past 1, β₀ past 100 times the longest T, the penalised
+    /// log-likelihood as high within 0.01 with both 10³ times larger): the
+    /// Gamma heterogeneity of the dropout rate vanishes and customer i
+    /// leaves at the rate `(s/β₀)·e^{γ_dᵀz_i(t)}`. Newton's method on the
+    /// differenced Hessian stops along this ridge far below the absolute
+    /// 10⁶ of [`Likelihood::boundary`] (apparel with a penalty: s ≈ 4.7·10³,
+    /// β₀ ≈ 4.5·10⁵), where that Hessian is too poor for [`flat_ridge`].
+    fn dynamic_shapes_run_off(&self, p: &[f64]) -> Option<Boundary> {
+        let Data::Dynamic(_) = self.data else {
+            return None;
+        };
+        let tmax = crate::models::max_age(self.t, &self.w);
+        let k = p.len();
+        let ll = |q: &[f64]| self.penalized_log_likelihood(q, &mut vec![0.0; k]);
+        if !crate::models::shapes_run_off(ll, p, [2, 3], [1.0, 100.0 * tmax]) {
+            return None;
+        }
+        Some(Boundary {
+            params: vec![2, 3],
+            note: format!(
+                "s, beta -> inf together (s = {:.3e}, beta = {:.3e}): the Gamma heterogeneity of \
+                 the dropout rate vanishes, each customer leaves at the rate s/beta * \
+                 exp(gamma_d'z(t)) with s/beta = {:.6e}; the standard errors of s and beta are \
+                 not reported",
+                p[2],
+                p[3],
+                p[2] / p[3]
+            ),
+        })
+    }
+
     /// The Hessian of the penalised log-likelihood in natural parameters:
     /// in closed form ([`Self::penalized_hessian`]) for static covariates on
     /// the Pareto/NBD, BG/NBD and MBG/NBD; otherwise (GGom/NBD, time-varying
@@ -1585,7 +1618,19 @@ impl Likelihood for CovariateLikelihood<'_> {
         hess: &mut [f64],
     ) -> Option<f64> {
         optimiser_hessian(
-            |p, g| self.penalized_hessian(p, g),
+            |p, g| {
+                self.penalized_hessian(p, g).or_else(|| match self.data {
+                    // time-varying covariates: the differenced Hessian, so
+                    // that the fit runs Newton's method and stops on a
+                    // ridge ([`Self::dynamic_shapes_run_off`]) instead of
+                    // L-BFGS creeping along it for minutes
+                    Data::Dynamic(_) => {
+                        let v = self.penalized_log_likelihood(p, g);
+                        Some((v, self.hessian(p)))
+                    }
+                    Data::Static { .. } => None,
+                })
+            },
             theta,
             grad,
             hess,
@@ -1626,7 +1671,9 @@ impl Likelihood for CovariateLikelihood<'_> {
                 worst = Some((i, c));
             }
         }
-        let (i, c) = worst?;
+        let Some((i, c)) = worst else {
+            return self.dynamic_shapes_run_off(&p);
+        };
         let (u, v) = (c[ja], c[jb]);
         let what = match self.layout.kind {
             CovariateModelKind::ParetoNbd => format!(

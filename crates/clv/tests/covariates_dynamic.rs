@@ -636,3 +636,57 @@ fn dynamic_data_errors_name_the_customer_and_column() {
     let e = bg.prob_alive_dynamic(&d).unwrap_err();
     assert_eq!(e.code(), "NOT_SUPPORTED");
 }
+
+/// The penalised apparel fit (λ = 0.1 on both processes, as CLVTools'
+/// `reg.lambdas`): the penalty pulls the dropout effects to ~0 and the
+/// dropout Gamma runs off along s, β₀ → ∞ with s/β₀ fixed, as the plain
+/// Pareto/NBD on this cohort. With L-BFGS the fit crept along that ridge
+/// for more than 600 s; Newton's method on the differenced Hessian stops
+/// there, and the fit reports the boundary (the standard errors of s and
+/// β₀ not reported, the others finite) instead of running on or refusing
+/// as not identified.
+#[test]
+fn penalised_apparel_fit_reports_its_ridge() {
+    let (ids, ts) = apparel_transactions();
+    let table = apparel_dynamic_table();
+    let all = ["High.Season", "Gender", "Channel"];
+    let data = DynamicData::new(&ids, &ts, &table, &all, &all, &apparel_options()).unwrap();
+    let opts = CovariateOptions {
+        penalty_purchase: 0.1,
+        penalty_dropout: 0.1,
+        ..CovariateOptions::default()
+    };
+    let m = dynamic::fit(&data, None, &opts).unwrap();
+    let f = m.fit_info().unwrap();
+    let note = f.info.boundary.as_deref().unwrap();
+    assert!(note.starts_with("s, beta -> inf together"), "{note}");
+    let se = m.std_errors().unwrap();
+    assert!(se["s"].is_nan() && se["beta"].is_nan(), "{se:?}");
+    for (k, v) in &se {
+        if k != "s" && k != "beta" {
+            assert!(v.is_finite() && *v > 0.0, "{k}: {v}");
+        }
+    }
+    // along the ridge only s/β₀ is determined; every customer's dropout
+    // rate s/β₀·e^{γ_dᵀz} is that of a model 10³ farther out (within 0.01)
+    let (s, beta) = (m.base()[2], m.base()[3]);
+    assert!(s > 1e3 && beta > 1e5, "{s} {beta}");
+    // the penalty shrinks every effect below the unpenalised fit's
+    let free = dynamic::fit(&data, None, &CovariateOptions::default()).unwrap();
+    let norm = |m: &clv::covariates::CovariateModel| -> f64 {
+        m.purchase_effects()
+            .values()
+            .chain(m.dropout_effects().values())
+            .map(|g| g * g)
+            .sum()
+    };
+    assert!(
+        norm(&m) < 0.25 * norm(&free),
+        "{} vs {}",
+        norm(&m),
+        norm(&free)
+    );
+    // the penalised log-likelihood is the log-likelihood less N λ Σγ²
+    let pen = 600.0 * 0.1 * norm(&m);
+    assert!((f.penalized_log_likelihood - (f.info.log_likelihood - pen)).abs() < 1e-9);
+}
