@@ -18,7 +18,8 @@ use std::time::Instant;
 
 use clv::covariates::dynamic::{self, CovariateTable, DynamicData};
 use clv::covariates::spend::{self, SpendCovariateOptions};
-use clv::covariates::{CovariateModelKind, CovariateOptions, Covariates, fit};
+use clv::covariates::{CovariateOptions, Covariates, fit};
+use clv::models::ModelKind;
 use clv::simulate::Rng;
 use clv::summary::SummaryOptions;
 use clv::time::{TimeUnit, parse_timestamp};
@@ -152,10 +153,10 @@ fn main() {
     let opts = CovariateOptions::default();
     // GGom/NBD's likelihood has a numerical integral per customer: a tenth
     for (kind, rows) in [
-        (CovariateModelKind::ParetoNbd, n),
-        (CovariateModelKind::BgNbd, n),
-        (CovariateModelKind::MbgNbd, n),
-        (CovariateModelKind::GgomNbd, n / 10),
+        (ModelKind::ParetoNbd, n),
+        (ModelKind::BgNbd, n),
+        (ModelKind::MbgNbd, n),
+        (ModelKind::GgomNbd, n / 10),
     ] {
         let zk = Covariates::new(
             z.names(),

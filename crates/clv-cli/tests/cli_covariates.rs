@@ -7,7 +7,7 @@ mod common;
 use std::collections::HashMap;
 
 use clv::covariates::spend::SpendCovariateModel;
-use clv::covariates::{CovariateModel, CovariateModelKind, Covariates};
+use clv::covariates::{CovariateModel, Covariates};
 use clv::models::{AnyModel, ModelInfo, ModelKind};
 use common::{assert_close, assert_fails, clv, json, scored, stdout};
 
@@ -279,7 +279,7 @@ fn score_with_covariates_gives_the_cores_predictions() {
         .concat(),
     ));
     let model = CovariateModel::from_json(&std::fs::read_to_string(&model_json).unwrap()).unwrap();
-    assert_eq!(model.kind(), CovariateModelKind::ParetoNbd);
+    assert_eq!(model.kind(), ModelKind::ParetoNbd);
     assert_eq!(
         serde_json::to_value(model.purchase_effects()).unwrap(),
         doc["covariates"]["purchase"]
@@ -355,7 +355,7 @@ fn score_with_covariates_gives_the_cores_predictions() {
 
     // BG/NBD, purchase and dropout sets of their own, names from the model
     let bg = CovariateModel::from_params(
-        CovariateModelKind::BgNbd,
+        ModelKind::BgNbd,
         &[0.6, 9.0, 0.7, 3.0],
         &[("Channel", 0.8), ("Gender", 0.4)],
         &[("Gender", -0.3)],
@@ -424,7 +424,7 @@ fn score_covariate_errors_are_typed() {
     let cov = core_data("apparel_static_covariates.csv");
     let path = |name: &str| dir.path().join(name).display().to_string();
     let model = CovariateModel::from_params(
-        CovariateModelKind::ParetoNbd,
+        ModelKind::ParetoNbd,
         &[1.6, 110.0, 1.9, 50.0],
         &[("Gender", 0.45), ("Channel", 0.83)],
         &[("Channel", 0.5)],
@@ -737,7 +737,7 @@ fn score_with_a_spend_covariate_model() {
     );
     // beside a transaction covariate model: one file for both
     let model = CovariateModel::from_params(
-        CovariateModelKind::ParetoNbd,
+        ModelKind::ParetoNbd,
         &[1.6, 110.0, 1.9, 50.0],
         &[("Gender", 0.45), ("Channel", 0.83)],
         &[("Channel", 0.5)],

@@ -9,7 +9,7 @@ mod common;
 use std::collections::HashMap;
 
 use clv::covariates::dynamic::{self, CovariateTable, DynamicData};
-use clv::covariates::{CovariateModel, CovariateModelKind, CovariateOptions};
+use clv::covariates::{CovariateModel, CovariateOptions};
 use clv::models::{AnyModel, ModelInfo, ModelKind};
 use clv::summary::SummaryOptions;
 use clv::time::{TimeUnit, parse_timestamp};
@@ -191,7 +191,7 @@ fn fit_and_score_give_the_cores_apparel_values() {
 
     // the saved model is the printed one, in the unit of the fit
     let saved = CovariateModel::from_json(&std::fs::read_to_string(&model_json).unwrap()).unwrap();
-    assert_eq!(saved.kind(), CovariateModelKind::ParetoNbd);
+    assert_eq!(saved.kind(), ModelKind::ParetoNbd);
     assert_eq!(saved.fit_info().unwrap().info.unit.as_deref(), Some("7d"));
     assert_map_close(
         "saved",
@@ -257,7 +257,7 @@ fn fit_and_score_give_the_cores_apparel_values() {
 
 /// A Pareto/NBD with time-varying covariates (not fitted: the errors come
 /// before any fit), saved into `dir`.
-fn saved_model(dir: &tempfile::TempDir, kind: CovariateModelKind) -> String {
+fn saved_model(dir: &tempfile::TempDir, kind: ModelKind) -> String {
     let m = CovariateModel::from_params(
         kind,
         &[1.9, 127.0, 0.3, 77.0],
@@ -364,7 +364,7 @@ fn dynamic_covariate_errors_are_typed() {
 
     // scores: a horizon past the table (it ends on 2006-01-01, 12 weeks
     // after the calibration end) names the first customer
-    let model = saved_model(&dir, CovariateModelKind::ParetoNbd);
+    let model = saved_model(&dir, ModelKind::ParetoNbd);
     let score = ["score", model.as_str()];
     stdout(&run(&score, &cov, &["--freq", "7d", "--horizon", "12"]));
     assert_fails(
@@ -376,7 +376,7 @@ fn dynamic_covariate_errors_are_typed() {
         ],
     );
     // a BG/NBD with covariates: the core's refusal
-    let bg = saved_model(&dir, CovariateModelKind::BgNbd);
+    let bg = saved_model(&dir, ModelKind::BgNbd);
     assert_fails(
         &run(&["score", &bg], &cov, &["--freq", "7d"]),
         &["NOT_SUPPORTED", "time-varying covariates", "Pareto/NBD"],

@@ -42,6 +42,21 @@
 //! or a and b, for dropout). The base parameters are those of the registry
 //! model, in its order ([`CovariateModelKind::base_names`]).
 //!
+//! ## Through the model registry
+//! Which models take covariates, and how, is the registry's: each model
+//! file declares its links ([`Model::COVARIATES`](crate::models::Model::COVARIATES),
+//! read back as [`ModelSpec::covariates`](crate::models::ModelSpec::covariates):
+//! the covariate set, the parameters it scales, the sign) and, for purchase
+//! and dropout covariates, gives its per-customer likelihood, starts and
+//! ridge ([`LinkedRows`], through
+//! [`Model::covariate_rows`](crate::models::Model::covariate_rows)). Nothing
+//! in this module names a model: [`CovariateModelKind`] is any registry
+//! model with both, the chain rule, the Hessian accumulation, penalties,
+//! constraints, boundaries and predictions are written once against the
+//! links, and [`covariate_support`] (the refusal's reason in every runtime)
+//! is read from the registry. A new transaction model gets covariates in
+//! every runtime with those two items in its own file.
+//!
 //! ## Penalty and constraints (CLVTools `reg.lambdas`, `names.cov.constr`)
 //! CLVTools minimises `−LL/N + λ_p Σγ_p² + λ_d Σγ_d²` (its
 //! `interlayer_regularization`, `R/f_interface_interlayers.R`: the average
@@ -95,9 +110,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::fit::{Boundary, FitInfo, FitOptions, Likelihood, maximize};
-use crate::models::bg_nbd::{self, BgNbdParams, Variant};
-use crate::models::{AnyModel, ModelInfo, TransactionModel, validate_customers};
-use crate::models::{ggom_nbd, pareto_nbd};
+use crate::models::{AnyModel, ModelInfo, ModelKind, TransactionModel, validate_customers};
 
 /// The shared half of a covariate likelihood `$t` with `$nb` positive base
 /// parameters followed by one vector of effects, all under the L2 penalty
@@ -233,34 +246,116 @@ const Z_95: f64 = 1.959_963_984_540_054;
 /// Most base parameters of a covariate model (GGom/NBD's five).
 pub(crate) const MAX_BASE: usize = 5;
 
-/// The models that take static covariates.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CovariateModelKind {
-    /// Pareto/NBD: α and β linked.
-    ParetoNbd,
-    /// BG/NBD: α, a and b linked.
-    BgNbd,
-    /// MBG/NBD: α, a and b linked, as BG/NBD's.
-    MbgNbd,
-    /// GGom/NBD: α and β linked (CLVTools `ggomnbd`).
-    GgomNbd,
+/// The per-customer likelihood of a transaction model that purchase and
+/// dropout covariates link: what a model file gives (through
+/// [`Model::covariate_rows`](crate::models::Model::covariate_rows), beside its
+/// [`Model::COVARIATES`](crate::models::Model::COVARIATES)) for the fits of
+/// this module. The links, the chain rule, penalties, constraints, starts
+/// with γ = 0 and the predictions are generic; a model with covariates
+/// writes only this.
+pub trait LinkedRows: Sync {
+    /// ln L of one customer at the base parameters `p` (registry order),
+    /// with its gradient in them written into `g` (the plain model's code).
+    fn ln_lik_row(&self, p: &[f64], x: f64, tx: f64, t: f64, g: &mut [f64]) -> f64;
+
+    /// ln L of one customer with its gradient and Hessian (the packed upper
+    /// triangle of the 4×4 matrix, 10 numbers row by row) in the four base
+    /// parameters of a model with
+    /// a closed-form Hessian; `None` (the default) for a model without one,
+    /// whose covariate fits difference the analytic gradient.
+    fn ln_lik_row_hessian(
+        &self,
+        _p: &[f64],
+        _x: f64,
+        _tx: f64,
+        _t: f64,
+    ) -> Option<(f64, [f64; 4], [f64; 10])> {
+        None
+    }
+
+    /// Scale-aware starting base parameters for a data set (weights `w`);
+    /// a fit first starts from the plain model's optimum.
+    fn starts(&self, x: &[f64], tx: &[f64], t: &[f64], w: &[f64]) -> Vec<Vec<f64>>;
+
+    /// The indices of the two dropout parameters that run off together on
+    /// the ridge of a degenerate dropout mixture ([`Likelihood::boundary`]).
+    fn ridge(&self) -> (usize, usize);
+
+    /// What the model reduces to on that ridge, for customer `i` whose two
+    /// ridge parameters are `u` and `v`.
+    fn ridge_note(&self, i: usize, u: f64, v: f64) -> String;
+}
+
+/// The weighted mean age `Σw T/Σw` and the scale `Σw T/Σw x` of a data set
+/// (1 where undefined): the scale of the starts of [`LinkedRows::starts`].
+#[must_use]
+pub fn start_scales(x: &[f64], t: &[f64], w: &[f64]) -> (f64, f64) {
+    let sw: f64 = w.iter().sum();
+    let st: f64 = w.iter().zip(t).map(|(w, t)| w * t).sum();
+    let sx: f64 = w.iter().zip(x).map(|(w, x)| w * x).sum();
+    let m = if st > 0.0 { st / sw } else { 1.0 };
+    let scale = if sx > 0.0 && st > 0.0 { st / sx } else { 1.0 };
+    (m, scale)
+}
+
+/// A registry model that takes purchase and dropout covariates: one whose
+/// [`ModelSpec::covariates`](crate::models::ModelSpec::covariates) link a
+/// `purchase` and a `dropout` group and that gives its
+/// [`LinkedRows`] (Pareto/NBD, BG/NBD, MBG/NBD, GGom/NBD today). Written in
+/// JSON as the registry key (`"pareto_nbd"`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct CovariateModelKind(ModelKind);
+
+impl Serialize for CovariateModelKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.0.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for CovariateModelKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let key = String::deserialize(d)?;
+        key.parse::<ModelKind>()
+            .and_then(CovariateModelKind::from_model)
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+/// The purchase and dropout links of a covariate model: the indices of the
+/// linked base parameters and the sign of the link.
+struct Links {
+    purchase: (Vec<usize>, f64),
+    dropout: (Vec<usize>, f64),
+}
+
+impl From<CovariateModelKind> for ModelKind {
+    fn from(k: CovariateModelKind) -> ModelKind {
+        k.0
+    }
+}
+
+impl PartialEq<ModelKind> for CovariateModelKind {
+    fn eq(&self, other: &ModelKind) -> bool {
+        self.0 == *other
+    }
 }
 
 impl CovariateModelKind {
-    /// Every kind, in order.
-    pub const ALL: [CovariateModelKind; 4] = [
-        CovariateModelKind::ParetoNbd,
-        CovariateModelKind::BgNbd,
-        CovariateModelKind::MbgNbd,
-        CovariateModelKind::GgomNbd,
-    ];
+    /// Every registry model that takes purchase and dropout covariates, in
+    /// registry order.
+    #[must_use]
+    pub fn all() -> Vec<CovariateModelKind> {
+        ModelKind::ALL
+            .iter()
+            .filter_map(|&k| CovariateModelKind::from_model(k).ok())
+            .collect()
+    }
 
     /// The names of the base parameters, in order: the registry model's
     /// (`r, alpha, s, beta`; `r, alpha, a, b`; `r, alpha, b, s, beta`).
     #[must_use]
     pub fn base_names(self) -> &'static [&'static str] {
-        self.model().spec().params
+        self.0.spec().params
     }
 
     /// How many base parameters (4, or 5 for GGom/NBD).
@@ -269,143 +364,110 @@ impl CovariateModelKind {
         self.base_names().len()
     }
 
-    /// The covariate model of a registry model: Pareto/NBD, BG/NBD,
-    /// MBG/NBD and GGom/NBD.
+    /// The covariate model of a registry model: one whose registry entry
+    /// links `purchase` and `dropout` covariates and gives its
+    /// [`LinkedRows`].
     ///
     /// # Errors
-    /// [`Error::Unsupported`] (operation `covariates`) for any other model.
-    pub fn from_model(kind: crate::models::ModelKind) -> Result<Self> {
-        Self::ALL
-            .into_iter()
-            .find(|k| k.model() == kind)
-            .ok_or_else(|| Error::Unsupported {
-                model: kind.spec().name.to_string(),
-                operation: "covariates".to_string(),
-                reason:
-                    "purchase and dropout covariates are there for pareto-nbd, bg-nbd, mbg-nbd \
-                         and ggom-nbd (spend covariates for gamma-gamma)"
-                        .to_string(),
-            })
+    /// [`Error::Unsupported`] (operation `covariates`) for any other model,
+    /// naming the models that take which covariates.
+    pub fn from_model(kind: ModelKind) -> Result<Self> {
+        let spec = kind.spec();
+        if spec.covariate_link("purchase").is_some()
+            && spec.covariate_link("dropout").is_some()
+            && kind.covariate_rows().is_some()
+        {
+            return Ok(CovariateModelKind(kind));
+        }
+        Err(Error::Unsupported {
+            model: spec.name.to_string(),
+            operation: "covariates".to_string(),
+            reason: covariate_support(),
+        })
     }
 
     /// The registry model it extends.
     #[must_use]
-    pub fn model(self) -> crate::models::ModelKind {
-        use crate::models::ModelKind;
-        match self {
-            CovariateModelKind::ParetoNbd => ModelKind::ParetoNbd,
-            CovariateModelKind::BgNbd => ModelKind::BgNbd,
-            CovariateModelKind::MbgNbd => ModelKind::MbgNbd,
-            CovariateModelKind::GgomNbd => ModelKind::GgomNbd,
-        }
+    pub fn model(self) -> ModelKind {
+        self.0
     }
 
-    /// The model's display name.
+    /// The model's display name (`"Pareto/NBD with static covariates"`).
     #[must_use]
     pub fn name(self) -> &'static str {
-        match self {
-            CovariateModelKind::ParetoNbd => "Pareto/NBD with static covariates",
-            CovariateModelKind::BgNbd => "BG/NBD with static covariates",
-            CovariateModelKind::MbgNbd => "MBG/NBD with static covariates",
-            CovariateModelKind::GgomNbd => "GGom/NBD with static covariates",
-        }
+        static NAMES: OnceLock<HashMap<ModelKind, &'static str>> = OnceLock::new();
+        NAMES.get_or_init(|| {
+            ModelKind::ALL
+                .iter()
+                .map(|&k| {
+                    let name: &'static str =
+                        format!("{} with static covariates", k.spec().name).leak();
+                    (k, name)
+                })
+                .collect()
+        })[&self.0]
     }
 
-    /// Indices of the base parameters linked to the dropout covariates and
-    /// the sign of their link (`θ_i = θ₀ e^{σ γᵀz}`).
-    fn dropout_links(self) -> (&'static [usize], f64) {
-        match self {
-            CovariateModelKind::ParetoNbd => (&[3], -1.0),
-            CovariateModelKind::BgNbd | CovariateModelKind::MbgNbd => (&[2, 3], 1.0),
-            CovariateModelKind::GgomNbd => (&[4], -1.0),
-        }
+    fn rows(self) -> &'static dyn LinkedRows {
+        // checked by `from_model`, the only constructor
+        self.0
+            .covariate_rows()
+            .unwrap_or_else(|| unreachable!("a CovariateModelKind has rows"))
     }
 
-    /// The two dropout parameters that run off together on the ridge of a
-    /// degenerate dropout mixture ([`Likelihood::boundary`]): (s, β_i)
-    /// of the Pareto/NBD and GGom/NBD, (a_i, b_i) of the BG/NBD and MBG/NBD.
-    fn dropout_pair(self) -> (usize, usize) {
-        match self {
-            CovariateModelKind::GgomNbd => (3, 4),
-            _ => (2, 3),
-        }
-    }
-
-    /// ln L of one customer with its gradient in the base parameters `p`
-    /// (the plain model's code); `g` has one entry per base parameter.
-    fn ln_lik_row(self, p: &[f64], x: f64, tx: f64, t: f64, g: &mut [f64]) -> f64 {
-        let bg = |v: Variant, g: &mut [f64]| {
-            let bp = BgNbdParams {
-                r: p[0],
-                alpha: p[1],
-                a: p[2],
-                b: p[3],
-            };
-            let mut g4 = [0.0; 4];
-            let ll = bg_nbd::ln_lik(v, &bp, x, tx, t, Some(&mut g4));
-            g.copy_from_slice(&g4);
-            ll
-        };
-        match self {
-            CovariateModelKind::ParetoNbd => {
-                let mut g4 = [0.0; 4];
-                let ll = pareto_nbd::ln_lik_row([p[0], p[1], p[2], p[3]], x, tx, t, &mut g4);
-                g.copy_from_slice(&g4);
-                ll
-            }
-            CovariateModelKind::BgNbd => bg(Variant::Bg, g),
-            CovariateModelKind::MbgNbd => bg(Variant::Mbg, g),
-            CovariateModelKind::GgomNbd => {
-                let mut g5 = [0.0; 5];
-                let gp = ggom_nbd::GgomParams {
-                    r: p[0],
-                    alpha: p[1],
-                    b: p[2],
-                    s: p[3],
-                    beta: p[4],
-                };
-                let ll = ggom_nbd::ln_lik(&gp, x, tx, t, Some(&mut g5)).0;
-                g.copy_from_slice(&g5);
-                ll
-            }
-        }
+    /// The purchase and dropout links ([`ModelSpec::covariates`](crate::models::ModelSpec::covariates)),
+    /// read from the registry once.
+    fn links(self) -> &'static Links {
+        static LINKS: OnceLock<Vec<Option<Links>>> = OnceLock::new();
+        let all = LINKS.get_or_init(|| {
+            ModelKind::ALL
+                .iter()
+                .map(|&k| {
+                    let spec = k.spec();
+                    let of = |effects: &str| Some(spec.covariate_link(effects)?.indices(spec));
+                    Some(Links {
+                        purchase: of("purchase")?,
+                        dropout: of("dropout")?,
+                    })
+                })
+                .collect()
+        });
+        all[self.0 as usize]
+            .as_ref()
+            .unwrap_or_else(|| unreachable!("checked by from_model"))
     }
 }
 
-impl CovariateModelKind {
-    /// ln L of one customer with its gradient and Hessian (packed as
-    /// [`crate::models::tri`]) in the base parameters, for the models with a
-    /// closed-form Hessian (Pareto/NBD, BG/NBD, MBG/NBD: the plain models'
-    /// `ln_lik_row_hessian`, `ln_lik_hessian`); `None` for GGom/NBD, whose
-    /// likelihood has a numerical integral.
-    fn ln_lik_row_hessian(
-        self,
-        p: &[f64],
-        x: f64,
-        tx: f64,
-        t: f64,
-    ) -> Option<(f64, [f64; 4], [f64; 10])> {
-        let bg = |v: Variant| {
-            let bp = BgNbdParams {
-                r: p[0],
-                alpha: p[1],
-                a: p[2],
-                b: p[3],
-            };
-            bg_nbd::ln_lik_hessian(v, &bp, x, tx, t)
-        };
-        match self {
-            CovariateModelKind::ParetoNbd => Some(pareto_nbd::ln_lik_row_hessian(
-                [p[0], p[1], p[2], p[3]],
-                x,
-                tx,
-                t,
-            )),
-            CovariateModelKind::BgNbd => Some(bg(Variant::Bg)),
-            CovariateModelKind::MbgNbd => Some(bg(Variant::Mbg)),
-            CovariateModelKind::GgomNbd => None,
+/// Which models take which covariates, from the registry: the reason of
+/// the refusal of a fit with covariates the model does not take.
+#[must_use]
+pub fn covariate_support() -> String {
+    let mut sets: Vec<(String, Vec<String>)> = Vec::new();
+    for &k in ModelKind::ALL {
+        let spec = k.spec();
+        let mut names: Vec<&str> = spec.covariates.iter().map(|l| l.set).collect();
+        names.dedup();
+        if names.is_empty() {
+            continue;
+        }
+        let set = names.join(" and ");
+        match sets.iter_mut().find(|(s, _)| *s == set) {
+            Some((_, models)) => models.push(spec.cli_name()),
+            None => sets.push((set, vec![spec.cli_name()])),
         }
     }
+    let parts: Vec<String> = sets
+        .iter()
+        .map(|(set, models)| {
+            let list = match models.split_last() {
+                Some((last, [])) => last.clone(),
+                Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+                None => String::new(),
+            };
+            format!("{set} covariates for {list}")
+        })
+        .collect();
+    format!("there are {}", parts.join("; "))
 }
 
 /// One named set of covariates: a row of values per customer.
@@ -899,11 +961,12 @@ fn customer_params(
     let mut p = [0.0; MAX_BASE];
     let nb = kind.n_base();
     p[..nb].copy_from_slice(&base[..nb]);
-    p[1] *= (-eta_p).exp();
-    let (idx, sign) = kind.dropout_links();
-    let f = (sign * eta_d).exp();
-    for &j in idx {
-        p[j] *= f;
+    let links = kind.links();
+    for ((idx, sign), eta) in [(&links.purchase, eta_p), (&links.dropout, eta_d)] {
+        let f = (sign * eta).exp();
+        for &j in idx {
+            p[j] *= f;
+        }
     }
     p
 }
@@ -969,7 +1032,9 @@ impl<'a> CovariateLikelihood<'a> {
     /// Checks the inputs and builds the likelihood.
     ///
     /// # Errors
-    /// The customers as [`validate_customers`]; weights (finite, ≥ 0,
+    /// [`Error::Unsupported`] for a model without purchase and dropout
+    /// covariates ([`CovariateModelKind::from_model`]); the customers as
+    /// [`validate_customers`]; weights (finite, ≥ 0,
     /// positive sum, field `weights`); each covariate set with one row per
     /// customer ([`Error::LengthMismatch`], field `purchase_covariates` /
     /// `dropout_covariates`) and no constant column ([`Error::InvalidValue`],
@@ -978,7 +1043,7 @@ impl<'a> CovariateLikelihood<'a> {
     /// names in both sets; `options.fit.penalty` must be 0.
     #[allow(clippy::too_many_arguments)] // the arrays of a fit, as `fit`
     pub fn new(
-        kind: CovariateModelKind,
+        kind: impl Into<ModelKind>,
         frequency: &'a [f64],
         recency: &'a [f64],
         t: &'a [f64],
@@ -987,6 +1052,7 @@ impl<'a> CovariateLikelihood<'a> {
         weights: Option<&[f64]>,
         options: &CovariateOptions,
     ) -> Result<Self> {
+        let kind = CovariateModelKind::from_model(kind.into())?;
         validate_customers(frequency, recency, t)?;
         let n = frequency.len();
         if n == 0 {
@@ -1030,7 +1096,7 @@ impl<'a> CovariateLikelihood<'a> {
         data.check_for_fit(&w)?;
         data.merge_identical(&mut w);
         Self::build(
-            CovariateModelKind::ParetoNbd,
+            CovariateModelKind(ModelKind::ParetoNbd),
             [&data.frequency, &data.recency, &data.t],
             Data::Dynamic(data),
             [data.purchase_names(), data.dropout_names()],
@@ -1059,37 +1125,18 @@ impl<'a> CovariateLikelihood<'a> {
         let layout = Layout::new(kind, purchase, dropout, &options.constrain_equal)?;
         let names = intern_names(&layout.names());
         let total_weight = w.iter().sum();
-        // scale-aware starts, as the plain models': α (and β) of the order
-        // of the mean age, or of r·ΣwT/Σwx
-        let sw: f64 = total_weight;
-        let st: f64 = w.iter().zip(t).map(|(w, t)| w * t).sum();
-        let sx: f64 = w.iter().zip(frequency).map(|(w, x)| w * x).sum();
-        let m = if st > 0.0 { st / sw } else { 1.0 };
-        let scale = if sx > 0.0 && st > 0.0 { st / sx } else { 1.0 };
+        // the model's scale-aware starts ([`LinkedRows::starts`]), γ = 0
         let k = layout.n_params();
-        let with_zero = |b: &[f64]| {
-            let mut v = vec![0.0; k];
-            v[..b.len()].copy_from_slice(b);
-            v
-        };
-        let starts = match kind {
-            CovariateModelKind::ParetoNbd => vec![
-                with_zero(&[0.5, m / 3.0, 0.5, m / 3.0]),
-                with_zero(&[1.0, m, 1.0, m]),
-            ],
-            CovariateModelKind::BgNbd | CovariateModelKind::MbgNbd => vec![
-                with_zero(&[0.5, 0.5 * scale, 1.0, 2.0]),
-                with_zero(&[1.0, scale, 0.5, 1.0]),
-            ],
-            // the plain GGom/NBD's scale-aware starts
-            CovariateModelKind::GgomNbd => {
-                ggom_nbd::GgomLikelihood::new(frequency, recency, t, w.clone())
-                    .starting_points()
-                    .iter()
-                    .map(|b| with_zero(b))
-                    .collect()
-            }
-        };
+        let starts = kind
+            .rows()
+            .starts(frequency, recency, t, &w)
+            .into_iter()
+            .map(|b| {
+                let mut v = vec![0.0; k];
+                v[..b.len()].copy_from_slice(&b);
+                v
+            })
+            .collect();
         Ok(CovariateLikelihood {
             layout,
             names,
@@ -1120,7 +1167,12 @@ impl<'a> CovariateLikelihood<'a> {
         let nb = lay.nb();
         let base = &params[..nb];
         let (gp, gd) = lay.expand(params);
-        let (d_links, d_sign) = kind.dropout_links();
+        let links = kind.links();
+        let rows = kind.rows();
+        // ∂ ln L_i/∂η = Σ_θ σ g_θ θ_i over the parameters a link scales
+        let d_eta = |(idx, sign): &(Vec<usize>, f64), g: &[f64], p: &[f64]| -> f64 {
+            idx.iter().map(|&j| sign * g[j] * p[j]).sum()
+        };
         let mut total = 0.0;
         let mut g_base = [0.0; MAX_BASE];
         let mut dp = vec![0.0; gp.len()];
@@ -1142,13 +1194,13 @@ impl<'a> CovariateLikelihood<'a> {
             let (eta_p, eta_d) = (dot(&gp, zp), dot(&gd, zd));
             let p = customer_params(kind, base, eta_p, eta_d);
             let mut g = [0.0; MAX_BASE];
-            total += wi * kind.ln_lik_row(&p[..nb], self.x[i], self.tx[i], self.t[i], &mut g[..nb]);
+            total += wi * rows.ln_lik_row(&p[..nb], self.x[i], self.tx[i], self.t[i], &mut g[..nb]);
             // ∂/∂θ₀ = g θ_i/θ₀ (θ_i = θ₀ for the unlinked r, s, b)
             for j in 0..nb {
                 g_base[j] += wi * g[j] * p[j] / base[j];
             }
-            let d_eta_p = -g[1] * p[1];
-            let d_eta_d: f64 = d_links.iter().map(|&j| d_sign * g[j] * p[j]).sum();
+            let d_eta_p = d_eta(&links.purchase, &g, &p);
+            let d_eta_d = d_eta(&links.dropout, &g, &p);
             for (a, z) in dp.iter_mut().zip(zp) {
                 *a += wi * d_eta_p * z;
             }
@@ -1281,17 +1333,19 @@ impl<'a> CovariateLikelihood<'a> {
         let (gp, gd) = lay.expand(params);
         let (kp, kd) = (gp.len(), gd.len());
         let e = nb + kp + kd;
-        let (d_links, d_sign) = kind.dropout_links();
-        let mut links = vec![Link {
-            param: 1,
-            eta: 0,
-            sign: -1.0,
-        }];
-        links.extend(d_links.iter().map(|&param| Link {
-            param,
-            eta: 1,
-            sign: d_sign,
-        }));
+        let kl = kind.links();
+        let links: Vec<Link> = [&kl.purchase, &kl.dropout]
+            .into_iter()
+            .enumerate()
+            .flat_map(|(eta, (idx, sign))| {
+                idx.iter().map(move |&param| Link {
+                    param,
+                    eta,
+                    sign: *sign,
+                })
+            })
+            .collect();
+        let rows = kind.rows();
         let mut acc = LinkedHessian::new(nb, &[kp, kd]);
         for i in 0..self.x.len() {
             let wi = self.w[i];
@@ -1300,7 +1354,7 @@ impl<'a> CovariateLikelihood<'a> {
             }
             let (zpi, zdi) = (zp.row(i), zd.row(i));
             let p = customer_params(kind, base, dot(&gp, zpi), dot(&gd, zdi));
-            let (v, g, h) = kind.ln_lik_row_hessian(&p[..nb], self.x[i], self.tx[i], self.t[i])?;
+            let (v, g, h) = rows.ln_lik_row_hessian(&p[..nb], self.x[i], self.tx[i], self.t[i])?;
             let h = |j: usize, l: usize| h[crate::models::tri(j, l)];
             acc.add(wi, base, &p[..nb], v, &g, h, &links, &[zpi, zdi]);
         }
@@ -1657,7 +1711,7 @@ impl Likelihood for CovariateLikelihood<'_> {
         const FAR: f64 = 1e6;
         let p = self.natural(theta);
         let nb = self.layout.nb();
-        let (ja, jb) = self.layout.kind.dropout_pair();
+        let (ja, jb) = self.layout.kind.rows().ridge();
         let (_, gd) = self.layout.expand(&p);
         let mut worst: Option<(usize, [f64; MAX_BASE])> = None;
         for i in (0..self.x.len()).filter(|&i| self.w[i] > 0.0) {
@@ -1675,23 +1729,7 @@ impl Likelihood for CovariateLikelihood<'_> {
             return self.dynamic_shapes_run_off(&p);
         };
         let (u, v) = (c[ja], c[jb]);
-        let what = match self.layout.kind {
-            CovariateModelKind::ParetoNbd => format!(
-                "s, beta_i -> inf (customer {i}: s = {u:.3e}, beta_i = {v:.3e}): exponential \
-                 lifetimes with the fixed rate s/beta_i = {:.6}",
-                u / v
-            ),
-            CovariateModelKind::BgNbd | CovariateModelKind::MbgNbd => format!(
-                "a_i, b_i -> inf (customer {i}: a_i = {u:.3e}, b_i = {v:.3e}): a dropout \
-                 probability fixed at a_i/(a_i+b_i) = {:.6}",
-                u / (u + v)
-            ),
-            CovariateModelKind::GgomNbd => format!(
-                "s, beta_i -> inf (customer {i}: s = {u:.3e}, beta_i = {v:.3e}): Gompertz \
-                 lifetimes with the fixed eta = s/beta_i = {:.6}",
-                u / v
-            ),
-        };
+        let what = self.layout.kind.rows().ridge_note(i, u, v);
         let k_free = nb + self.layout.free_p.len();
         let mut params = vec![ja, jb];
         params.extend(k_free..self.layout.n_params());
@@ -1878,7 +1916,9 @@ pub struct CovariateFitInfo {
 /// `frequency`); either may have no columns ([`Covariates::none`]).
 ///
 /// # Errors
-/// Those of [`CovariateLikelihood::new`] and of [`maximize`] (e.g.
+/// [`Error::Unsupported`] (operation `covariates`) for a model without
+/// purchase and dropout covariates ([`CovariateModelKind::from_model`]);
+/// those of [`CovariateLikelihood::new`] and of [`maximize`] (e.g.
 /// [`Error::NotConverged`]); [`Error::NotIdentified`] (field the parameter,
 /// e.g. `r` or `purchase_Gender`) when an estimate that is neither at a
 /// reported boundary nor penalised has no finite standard error or one
@@ -1888,6 +1928,8 @@ pub struct CovariateFitInfo {
 /// # Example
 /// ```
 /// use clv::covariates::{fit, CovariateModelKind, CovariateOptions, Covariates};
+/// use clv::models::ModelKind;
+/// let pnbd = CovariateModelKind::from_model(ModelKind::ParetoNbd)?;
 /// let x = [0.0, 1.0, 3.0, 0.0, 2.0, 5.0, 1.0, 0.0];
 /// let tx = [0.0, 10.0, 30.0, 0.0, 20.0, 35.0, 5.0, 0.0];
 /// let t = [40.0; 8];
@@ -1895,14 +1937,14 @@ pub struct CovariateFitInfo {
 /// // Eight customers say nothing about the spread of the purchase rates:
 /// // r and α₀ run off together, a typed outcome, not a silent success
 /// // (the fits of docs/covariates.md use CLVTools' 600 apparel customers).
-/// let e = fit(CovariateModelKind::ParetoNbd, &x, &tx, &t, &z, &Covariates::none(8), None,
+/// let e = fit(pnbd, &x, &tx, &t, &z, &Covariates::none(8), None,
 ///             &CovariateOptions::default()).unwrap_err();
 /// assert_eq!((e.code(), e.field()), ("NOT_IDENTIFIED", Some("r")));
 /// # Ok::<(), clv::Error>(())
 /// ```
 #[allow(clippy::too_many_arguments)]
 pub fn fit(
-    kind: CovariateModelKind,
+    kind: impl Into<ModelKind>,
     frequency: &[f64],
     recency: &[f64],
     t: &[f64],
@@ -2119,15 +2161,18 @@ impl CovariateModel {
     /// predictions).
     ///
     /// # Errors
+    /// [`Error::Unsupported`] for a model without purchase and dropout
+    /// covariates ([`CovariateModelKind::from_model`]);
     /// [`Error::InvalidValue`] (field `params`) for a wrong number of base
     /// parameters; base parameters finite and > 0 (field named), effects
     /// finite, duplicate names.
     pub fn from_params(
-        kind: CovariateModelKind,
+        kind: impl Into<ModelKind>,
         base: &[f64],
         purchase: &[(&str, f64)],
         dropout: &[(&str, f64)],
     ) -> Result<Self> {
+        let kind = CovariateModelKind::from_model(kind.into())?;
         if base.len() != kind.n_base() {
             return Err(Error::invalid(
                 "params",

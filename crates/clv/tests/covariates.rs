@@ -14,7 +14,8 @@ use clv::simulate::Rng;
 use clv::{BetaGeo, ParetoNbd, TransactionModel};
 use statrs::function::gamma::ln_gamma;
 
-use CovariateModelKind::{BgNbd, GgomNbd as Ggom, MbgNbd as Mbg, ParetoNbd as Pnbd};
+use clv::models::ModelKind;
+use clv::models::ModelKind::{BgNbd, GgomNbd as Ggom, MbgNbd as Mbg, ParetoNbd as Pnbd};
 
 // ---------------------------------------------------------------- data
 
@@ -46,7 +47,7 @@ fn zero_effects_give_the_plain_log_likelihood() {
     let c = common::cdnow();
     let (x, tx, t) = (&c[0], &c[1], &c[2]);
     let z = synthetic_covariates(x.len(), 1);
-    let cases: [(CovariateModelKind, &[f64], Option<f64>); 4] = [
+    let cases: [(ModelKind, &[f64], Option<f64>); 4] = [
         // FHL (2005): LL = -9595.0 (Pareto/NBD), -9582.4 (BG/NBD) at these values
         (Pnbd, &[0.553, 10.578, 0.606, 11.669], Some(-9595.0)),
         (BgNbd, &[0.243, 4.414, 0.793, 2.426], Some(-9582.4)),
@@ -64,26 +65,26 @@ fn zero_effects_give_the_plain_log_likelihood() {
             CovariateLikelihood::new(kind, x, tx, t, &z, &z, None, &CovariateOptions::default())
                 .unwrap();
         let nb = base.len();
-        assert_eq!(nb, kind.n_base());
+        assert_eq!(nb, kind.spec().params.len());
         let mut p = vec![0.0; nb + 4];
         p[..nb].copy_from_slice(base);
         let mut g = vec![0.0; nb + 4];
         let ll = lik.log_likelihood(&p, &mut g);
-        let plain_model = AnyModel::from_values(kind.model(), base).unwrap();
+        let plain_model = AnyModel::from_values(kind, base).unwrap();
         let plain: f64 = plain_model.log_likelihood(x, tx, t).unwrap().iter().sum();
         assert!(rel(ll, plain) < 1e-12, "{kind:?}: {ll} vs {plain}");
         if let Some(published) = published {
             assert!((ll - published).abs() < 0.1, "{kind:?}: {ll}");
         }
         // the base gradient is the plain likelihood's
-        let plain_lik = AnyModel::likelihood(kind.model(), &[x, tx, t], None).unwrap();
+        let plain_lik = AnyModel::likelihood(kind, &[x, tx, t], None).unwrap();
         let mut gp = vec![0.0; nb];
         plain_lik.value_and_gradient(base, &mut gp);
         for j in 0..nb {
             assert!(
                 (g[j] - gp[j]).abs() <= 1e-9 * gp[j].abs().max(1.0),
                 "{kind:?} d/d{}: {} vs {}",
-                kind.base_names()[j],
+                kind.spec().params[j],
                 g[j],
                 gp[j]
             );
@@ -175,7 +176,7 @@ fn analytic_gradient_matches_central_differences() {
             [0.0, 0.9, -0.4, 0.0, 0.1, -0.5],
         ),
     ];
-    for kind in CovariateModelKind::ALL {
+    for kind in covariate_models() {
         for opts in &options {
             let lik = CovariateLikelihood::new(kind, x, tx, t, &z, &z, None, opts).unwrap();
             let k = lik.param_names().len();
@@ -225,7 +226,7 @@ fn closed_form_hessian_matches_central_differences() {
         [1.3, 4.0, 1.5, 3.0, -0.8, 0.5, 0.2, -0.6, 0.7, 0.3],
         [0.25, 20.0, 0.4, 30.0, 0.0, 0.9, -0.4, 0.0, 0.1, -0.5],
     ];
-    for kind in CovariateModelKind::ALL {
+    for kind in covariate_models() {
         for opts in &options {
             let lik = CovariateLikelihood::new(kind, x, tx, t, &z, &z, None, opts).unwrap();
             let k = lik.param_names().len();
@@ -294,7 +295,7 @@ fn purchases(
 /// Exp(1) (GGom/NBD, Bemmaor & Glady 2012); the customer parameters from
 /// the links of the module docs.
 fn simulate(
-    kind: CovariateModelKind,
+    kind: ModelKind,
     base: &[f64],
     gp: f64,
     gd: f64,
@@ -331,6 +332,7 @@ fn simulate(
                 let life = (rng.exponential(1.0) / eta).ln_1p() / base[2];
                 purchases(&mut rng, lambda, life.min(t), |_| false)
             }
+            _ => unreachable!("{kind} takes no purchase and dropout covariates"),
         };
         xs.push(x);
         txs.push(tx);
@@ -349,7 +351,7 @@ fn simulate(
 
 #[test]
 fn simulated_effects_are_recovered_within_three_standard_errors() {
-    let cases: [(CovariateModelKind, &[f64], f64, f64); 3] = [
+    let cases: [(ModelKind, &[f64], f64, f64); 3] = [
         (Pnbd, &[0.8, 8.0, 0.9, 12.0], 0.7, -0.8),
         (BgNbd, &[0.9, 6.0, 0.8, 3.0], 0.6, 0.9),
         (Mbg, &[0.9, 6.0, 0.8, 3.0], 0.6, 0.9),
@@ -368,7 +370,7 @@ fn simulated_ggom_effects_are_recovered_within_three_standard_errors() {
 
 /// Fits simulated customers with known effects; the estimates must be
 /// within 3 (effects) or 3.5 (base) standard errors of the truth.
-fn recovered(kind: CovariateModelKind, base: &[f64], gp: f64, gd: f64, n: usize) {
+fn recovered(kind: ModelKind, base: &[f64], gp: f64, gd: f64, n: usize) {
     {
         let (x, tx, t, zp, zd) = simulate(kind, base, gp, gd, n, 2026);
         let m = fit(
@@ -398,7 +400,7 @@ fn recovered(kind: CovariateModelKind, base: &[f64], gp: f64, gd: f64, n: usize)
             (fd - gd).abs() < 3.0 * sd,
             "{kind:?} dropout {fd} ± {sd} vs {gd}"
         );
-        for (j, name) in kind.base_names().iter().enumerate() {
+        for (j, name) in kind.spec().params.iter().enumerate() {
             let s = se[*name];
             assert!(
                 (m.base()[j] - base[j]).abs() < 3.5 * s,
@@ -632,7 +634,7 @@ fn apparel_mbg_and_ggom_fits_improve_on_the_plain_fits() {
     for kind in [Mbg, Ggom] {
         let m = fit(kind, x, tx, t, &z, &z, None, &CovariateOptions::default()).unwrap();
         let f = m.fit_info().unwrap();
-        let plain = AnyModel::fit(kind.model(), &[x, tx, t], None, &FitOptions::default()).unwrap();
+        let plain = AnyModel::fit(kind, &[x, tx, t], None, &FitOptions::default()).unwrap();
         let pll = plain.info().fit_info().unwrap().log_likelihood;
         let ll = f.info.log_likelihood;
         let ll_i: f64 = m.log_likelihood(x, tx, t, &z, &z).unwrap().iter().sum();
@@ -862,7 +864,7 @@ fn compressed_fit_equals_the_full_fit() {
 fn predictions_and_json() {
     let (s, z) = common::apparel();
     let (x, tx, t) = (&s.frequency, &s.recency, &s.t);
-    for kind in CovariateModelKind::ALL {
+    for kind in covariate_models() {
         let base: &[f64] = match kind {
             Pnbd => &[1.6, 110.0, 1.9, 50.0],
             Ggom => &[1.6, 100.0, 0.2, 0.08, 480.0],
@@ -907,7 +909,7 @@ fn predictions_and_json() {
                     own[3] *= eta_d.exp();
                 }
             }
-            let plain = AnyModel::from_values(kind.model(), &own).unwrap();
+            let plain = AnyModel::from_values(kind, &own).unwrap();
             for (a, b) in cp[i].iter().zip(&own) {
                 assert!(rel(*a, *b) < 1e-14, "{kind:?}: {:?} vs {own:?}", cp[i]);
             }
@@ -1101,18 +1103,49 @@ fn covariate_sets_from_named_columns_and_ids() {
     );
     let none = Covariates::by_id_columns::<&str, &str>("purchase", &[], &[], &[], &["a", "b"]);
     assert_eq!(none.unwrap().len(), 2);
-    use clv::models::ModelKind;
     assert_eq!(
         CovariateModelKind::from_model(ModelKind::ParetoNbd).unwrap(),
         Pnbd
     );
+    // which models take covariates is the registry's (each model's
+    // `Model::COVARIATES` and `covariate_rows`), in registry order
+    assert_eq!(covariate_models(), [BgNbd, Mbg, Pnbd, Ggom]);
+    for kind in ModelKind::ALL {
+        let sets: Vec<&str> = kind.spec().covariates.iter().map(|l| l.effects).collect();
+        let want: &[&str] = match kind {
+            ModelKind::GammaGamma => &["spend"],
+            ModelKind::Sbg => &["alpha", "beta"],
+            ModelKind::BgBb => &[],
+            _ => &["purchase", "dropout"],
+        };
+        assert_eq!(sets, want, "{kind}");
+    }
+    let dropout = |k: ModelKind| k.spec().covariate_link("dropout").unwrap();
+    assert_eq!(
+        (dropout(BgNbd).params, dropout(BgNbd).sign),
+        (&["a", "b"][..], 1)
+    );
+    assert_eq!(
+        (dropout(Pnbd).params, dropout(Pnbd).sign),
+        (&["beta"][..], -1)
+    );
+    let e = CovariateModelKind::from_model(ModelKind::BgBb).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "covariates is not defined for BG/BB: there are purchase and dropout covariates for \
+         bg-nbd, mbg-nbd, pareto-nbd and ggom-nbd; spend covariates for gamma-gamma; dropout \
+         covariates for sbg"
+    );
     let bg = CovariateModelKind::from_model(ModelKind::BgNbd).unwrap();
     assert_eq!(bg.model(), ModelKind::BgNbd);
-    for kind in CovariateModelKind::ALL {
+    for kind in CovariateModelKind::all() {
         assert_eq!(CovariateModelKind::from_model(kind.model()).unwrap(), kind);
         assert_eq!(kind.base_names(), kind.model().spec().params);
     }
-    assert_eq!(Ggom.base_names(), ["r", "alpha", "b", "s", "beta"]);
+    assert_eq!(
+        CovariateModelKind::from_model(Ggom).unwrap().base_names(),
+        ["r", "alpha", "b", "s", "beta"]
+    );
     for other in [ModelKind::GammaGamma, ModelKind::Sbg, ModelKind::BgBb] {
         let e = CovariateModelKind::from_model(other).unwrap_err();
         assert_eq!(e.code(), "NOT_SUPPORTED");
@@ -1167,4 +1200,12 @@ fn a_handful_of_customers_is_not_identified_not_a_silent_success() {
     // the plain model on the same customers says the same
     let plain = fit_model::<ParetoNbd>(&[&x, &tx, &t], None, &FitOptions::default()).unwrap_err();
     assert_eq!(plain.code(), "NOT_IDENTIFIED", "{plain}");
+}
+
+/// The registry models with purchase and dropout covariates.
+fn covariate_models() -> Vec<ModelKind> {
+    CovariateModelKind::all()
+        .into_iter()
+        .map(ModelKind::from)
+        .collect()
 }

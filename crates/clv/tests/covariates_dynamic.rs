@@ -5,9 +5,8 @@
 mod common;
 
 use clv::covariates::dynamic::{self, CovariateTable, DynamicData};
-use clv::covariates::{
-    CovariateLikelihood, CovariateModel, CovariateModelKind, CovariateOptions, Covariates, fit,
-};
+use clv::covariates::{CovariateLikelihood, CovariateModel, CovariateOptions, Covariates, fit};
+use clv::models::ModelKind;
 use clv::simulate::Rng;
 use clv::summary::SummaryOptions;
 use clv::time::{TimeUnit, parse_timestamp};
@@ -111,7 +110,7 @@ fn constant_covariates_give_the_static_likelihood() {
     let opts = CovariateOptions::default();
     let dynamic = CovariateLikelihood::dynamic(&data, None, &opts).unwrap();
     let stat = CovariateLikelihood::new(
-        CovariateModelKind::ParetoNbd,
+        ModelKind::ParetoNbd,
         &data.frequency,
         &data.recency,
         &data.t,
@@ -150,7 +149,7 @@ fn constant_covariates_give_the_static_fit_and_predictions() {
     let opts = CovariateOptions::default();
     let md = dynamic::fit(&data, None, &opts).unwrap();
     let ms = fit(
-        CovariateModelKind::ParetoNbd,
+        ModelKind::ParetoNbd,
         &data.frequency,
         &data.recency,
         &data.t,
@@ -491,7 +490,7 @@ fn apparel_dynamic_fit() {
     let info = &m.fit_info().unwrap().info;
     let (cdata, z) = apparel_constant();
     let ms = fit(
-        CovariateModelKind::ParetoNbd,
+        ModelKind::ParetoNbd,
         &cdata.frequency,
         &cdata.recency,
         &cdata.t,
@@ -627,7 +626,7 @@ fn dynamic_data_errors_name_the_customer_and_column() {
     assert_eq!(e.field(), Some("purchase_covariates.k"));
     // only the Pareto/NBD takes time-varying covariates
     let bg = CovariateModel::from_params(
-        CovariateModelKind::BgNbd,
+        ModelKind::BgNbd,
         &[0.5, 5.0, 1.0, 2.0],
         &[("k", 0.1)],
         &[("k", 0.1)],

@@ -821,7 +821,7 @@ impl DynamicData {
 
 impl CovariateModel {
     fn check_dynamic(&self, data: &DynamicData) -> Result<()> {
-        if self.layout.kind != CovariateModelKind::ParetoNbd {
+        if self.layout.kind != CovariateModelKind(crate::models::ModelKind::ParetoNbd) {
             return Err(unsupported_model(self.layout.kind.name()));
         }
         for (process, have, want) in [

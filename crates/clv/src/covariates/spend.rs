@@ -70,21 +70,21 @@ const BASE: [&str; 3] = ["p", "q", "v"];
 /// Display name.
 const NAME: &str = SpendCovariateModel::NAME;
 
-/// Spend covariates are the Gamma-Gamma model's: the check every runtime
-/// makes before a fit with spend covariates.
+/// Spend covariates are the Gamma-Gamma model's (its registry entry's
+/// `spend` link, [`crate::models::Model::COVARIATES`]): the check every
+/// runtime makes before a fit with spend covariates.
 ///
 /// # Errors
-/// [`Error::Unsupported`] (operation `spend_covariates`) for any other model.
+/// [`Error::Unsupported`] (operation `spend_covariates`) for any other
+/// model, naming the models that take which covariates.
 pub fn check_model(kind: ModelKind) -> Result<()> {
-    if kind == ModelKind::GammaGamma {
+    if kind == ModelKind::GammaGamma && kind.spec().reads_covariates("spend") {
         return Ok(());
     }
     Err(Error::Unsupported {
         model: kind.spec().name.to_string(),
         operation: "spend_covariates".to_string(),
-        reason: "spend covariates are there for gamma-gamma (purchase and dropout covariates for \
-                 pareto-nbd, bg-nbd, mbg-nbd and ggom-nbd)"
-            .to_string(),
+        reason: super::covariate_support(),
     })
 }
 

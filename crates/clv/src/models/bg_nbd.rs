@@ -57,8 +57,10 @@ use statrs::function::beta::checked_beta_reg;
 use statrs::function::gamma::{digamma, ln_gamma};
 
 use super::{
-    Distinct, Model, TransactionModel, chunked_sum, log_add_exp, per_customer, tri, write_sym4,
+    CovariateLink, Distinct, Model, TransactionModel, chunked_sum, log_add_exp, per_customer, tri,
+    write_sym4,
 };
+use crate::covariates::{LinkedRows, start_scales};
 use crate::error::{Error, Result, check};
 use crate::fit::{FitInfo, Likelihood};
 use crate::special::{tanh_sinh, trigamma};
@@ -757,6 +759,11 @@ macro_rules! geo_model {
                     $variant, inputs[0], inputs[1], inputs[2], w,
                 ))
             }
+            const COVARIATES: &'static [$crate::models::CovariateLink] =
+                $crate::models::bg_nbd::COVARIATES;
+            fn covariate_rows() -> Option<&'static dyn $crate::covariates::LinkedRows> {
+                Some(&$variant)
+            }
         }
 
         impl TransactionModel for $ty {
@@ -798,6 +805,66 @@ macro_rules! geo_model {
     };
 }
 pub(crate) use geo_model;
+
+/// The covariate links of the BG/NBD and MBG/NBD (CLVTools'
+/// `bgnbd_staticcov_LL_ind`): `α_i = α₀ exp(−γ_pᵀz)`, `a_i = a₀ exp(γ_dᵀz)`,
+/// `b_i = b₀ exp(γ_dᵀz)`.
+pub(crate) const COVARIATES: &[CovariateLink] = &[
+    CovariateLink::PURCHASE_ALPHA,
+    CovariateLink {
+        effects: "dropout",
+        set: "dropout",
+        params: &["a", "b"],
+        sign: 1,
+    },
+];
+
+/// The BG/NBD's (MBG/NBD's) part in fits with covariates
+/// ([`crate::covariates`]): the per-customer likelihood with its
+/// closed-form Hessian.
+impl LinkedRows for Variant {
+    fn ln_lik_row(&self, p: &[f64], x: f64, tx: f64, t: f64, g: &mut [f64]) -> f64 {
+        let mut g4 = [0.0; 4];
+        let ll = ln_lik(*self, &params_of(p), x, tx, t, Some(&mut g4));
+        g.copy_from_slice(&g4);
+        ll
+    }
+    fn ln_lik_row_hessian(
+        &self,
+        p: &[f64],
+        x: f64,
+        tx: f64,
+        t: f64,
+    ) -> Option<(f64, [f64; 4], [f64; 10])> {
+        Some(ln_lik_hessian(*self, &params_of(p), x, tx, t))
+    }
+    /// α of the order of `r·ΣwT/Σwx`: (0.5, 0.5·scale, 1, 2) and (1,
+    /// scale, 0.5, 1).
+    fn starts(&self, x: &[f64], _tx: &[f64], t: &[f64], w: &[f64]) -> Vec<Vec<f64>> {
+        let (_, scale) = start_scales(x, t, w);
+        vec![vec![0.5, 0.5 * scale, 1.0, 2.0], vec![1.0, scale, 0.5, 1.0]]
+    }
+    fn ridge(&self) -> (usize, usize) {
+        (2, 3)
+    }
+    fn ridge_note(&self, i: usize, u: f64, v: f64) -> String {
+        format!(
+            "a_i, b_i -> inf (customer {i}: a_i = {u:.3e}, b_i = {v:.3e}): a dropout \
+             probability fixed at a_i/(a_i+b_i) = {:.6}",
+            u / (u + v)
+        )
+    }
+}
+
+/// `(r, α, a, b)` from a slice in registry order.
+fn params_of(p: &[f64]) -> BgNbdParams {
+    BgNbdParams {
+        r: p[0],
+        alpha: p[1],
+        a: p[2],
+        b: p[3],
+    }
+}
 
 geo_model!(BetaGeo, Variant::Bg, "FHL 2005 eq. 8");
 

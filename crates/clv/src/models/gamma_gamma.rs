@@ -72,7 +72,7 @@
 use serde::{Deserialize, Serialize};
 use statrs::function::gamma::{digamma, ln_gamma};
 
-use super::{Model, SpendModel};
+use super::{CovariateLink, Model, SpendModel};
 use super::{model_params, model_state};
 use crate::error::{Error, Result, check};
 use crate::fit::{FitInfo, FitOptions, LeftOut, Likelihood};
@@ -516,6 +516,13 @@ impl GammaGamma {
 impl Model for GammaGamma {
     type Lik<'a> = GgLikelihood;
     model_state!(p, q, v);
+    /// The spend link of [`crate::covariates::spend`]: `v_i = v₀ exp(γ_sᵀz)`.
+    const COVARIATES: &'static [CovariateLink] = &[CovariateLink {
+        effects: "spend",
+        set: "spend",
+        params: &["v"],
+        sign: 1,
+    }];
     fn check_inputs(inputs: &[&[f64]]) -> Result<()> {
         validate(inputs[0], inputs[1])
     }

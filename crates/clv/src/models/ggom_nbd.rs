@@ -76,11 +76,12 @@
 use serde::{Deserialize, Serialize};
 use statrs::function::gamma::{digamma, ln_gamma};
 
+use crate::covariates::LinkedRows;
 use crate::error::{Result, check};
 use crate::fit::{Boundary, FitInfo, Likelihood};
 use crate::models::{
-    Model, TransactionModel, log_add_exp, max_age, mean_age, model_params, model_state,
-    per_customer, weighted_rows,
+    CovariateLink, Model, TransactionModel, log_add_exp, max_age, mean_age, model_params,
+    model_state, per_customer, weighted_rows,
 };
 
 /// Parameters of the GGom/NBD model.
@@ -692,6 +693,55 @@ impl Model for GammaGompertzNbd {
     model_state!(r, alpha, b, s, beta);
     fn likelihood(inputs: &[&[f64]], w: Vec<f64>) -> Result<GgomLikelihood> {
         Ok(GgomLikelihood::new(inputs[0], inputs[1], inputs[2], w))
+    }
+    /// CLVTools' links (`ggomnbd_staticcov_LL_ind`): `α_i = α₀ exp(−γ_pᵀz)`,
+    /// `β_i = β₀ exp(−γ_dᵀz)`.
+    const COVARIATES: &'static [CovariateLink] = &[
+        CovariateLink::PURCHASE_ALPHA,
+        CovariateLink {
+            effects: "dropout",
+            set: "dropout",
+            params: &["beta"],
+            sign: -1,
+        },
+    ];
+    fn covariate_rows() -> Option<&'static dyn LinkedRows> {
+        Some(&GgomRows)
+    }
+}
+
+/// The GGom/NBD's part in fits with covariates ([`crate::covariates`]): the
+/// per-customer likelihood (a numerical integral: no closed-form Hessian,
+/// the fits difference the analytic gradient).
+struct GgomRows;
+
+impl LinkedRows for GgomRows {
+    fn ln_lik_row(&self, p: &[f64], x: f64, tx: f64, t: f64, g: &mut [f64]) -> f64 {
+        let mut g5 = [0.0; 5];
+        let gp = GgomParams {
+            r: p[0],
+            alpha: p[1],
+            b: p[2],
+            s: p[3],
+            beta: p[4],
+        };
+        let ll = ln_lik(&gp, x, tx, t, Some(&mut g5)).0;
+        g.copy_from_slice(&g5);
+        ll
+    }
+    /// The plain fit's scale-aware starts.
+    fn starts(&self, x: &[f64], tx: &[f64], t: &[f64], w: &[f64]) -> Vec<Vec<f64>> {
+        GgomLikelihood::new(x, tx, t, w.to_vec()).starting_points()
+    }
+    fn ridge(&self) -> (usize, usize) {
+        (3, 4)
+    }
+    fn ridge_note(&self, i: usize, u: f64, v: f64) -> String {
+        format!(
+            "s, beta_i -> inf (customer {i}: s = {u:.3e}, beta_i = {v:.3e}): Gompertz \
+             lifetimes with the fixed eta = s/beta_i = {:.6}",
+            u / v
+        )
     }
 }
 

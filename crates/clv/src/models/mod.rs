@@ -37,7 +37,9 @@ pub use gamma_gamma::{GammaGamma, GammaGammaParams};
 pub use ggom_nbd::GammaGompertzNbd;
 pub use mbg_nbd::ModifiedBetaGeo;
 pub use pareto_nbd::ParetoNbd;
-pub use registry::{AnyModel, Family, Model, ModelInfo, ModelKind, ModelSpec, Registered};
+pub use registry::{
+    AnyModel, CovariateLink, Family, Model, ModelInfo, ModelKind, ModelSpec, Registered,
+};
 pub use sbg::ShiftedBetaGeo;
 
 /// The models of the crate: one line each. Bindings call this macro with a

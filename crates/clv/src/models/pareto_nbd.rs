@@ -62,11 +62,12 @@ use serde::{Deserialize, Serialize};
 use statrs::function::gamma::{digamma, ln_gamma};
 
 use super::{model_params, model_state};
+use crate::covariates::{LinkedRows, start_scales};
 use crate::error::{Result, check};
 use crate::fit::{Boundary, FitInfo, Likelihood};
 use crate::models::{
-    Distinct, Model, TransactionModel, max_age, mean_age, per_customer, shapes_run_off, tri,
-    validate_customers, weighted_rows, write_sym4,
+    CovariateLink, Distinct, Model, TransactionModel, max_age, mean_age, per_customer,
+    shapes_run_off, tri, validate_customers, weighted_rows, write_sym4,
 };
 use crate::special::{Node, ln_hyperu, tanh_sinh, trigamma};
 
@@ -837,6 +838,58 @@ impl Model for ParetoNbd {
     model_state!(r, alpha, s, beta);
     fn likelihood<'a>(inputs: &[&'a [f64]], w: Vec<f64>) -> Result<PnbdLikelihood<'a>> {
         Ok(PnbdLikelihood::new(inputs[0], inputs[1], inputs[2], w))
+    }
+    /// CLVTools' links (`pnbd_staticcov_LL_ind`; Bachmann, Meierer & Näf
+    /// 2021): `α_i = α₀ exp(−γ_pᵀz)`, `β_i = β₀ exp(−γ_dᵀz)`.
+    const COVARIATES: &'static [CovariateLink] = &[
+        CovariateLink::PURCHASE_ALPHA,
+        CovariateLink {
+            effects: "dropout",
+            set: "dropout",
+            params: &["beta"],
+            sign: -1,
+        },
+    ];
+    fn covariate_rows() -> Option<&'static dyn LinkedRows> {
+        Some(&PnbdRows)
+    }
+}
+
+/// The Pareto/NBD's part in fits with covariates ([`crate::covariates`]):
+/// the per-customer likelihood with its closed-form Hessian.
+struct PnbdRows;
+
+impl LinkedRows for PnbdRows {
+    fn ln_lik_row(&self, p: &[f64], x: f64, tx: f64, t: f64, g: &mut [f64]) -> f64 {
+        let mut g4 = [0.0; 4];
+        let ll = ln_lik_row([p[0], p[1], p[2], p[3]], x, tx, t, &mut g4);
+        g.copy_from_slice(&g4);
+        ll
+    }
+    fn ln_lik_row_hessian(
+        &self,
+        p: &[f64],
+        x: f64,
+        tx: f64,
+        t: f64,
+    ) -> Option<(f64, [f64; 4], [f64; 10])> {
+        Some(ln_lik_row_hessian([p[0], p[1], p[2], p[3]], x, tx, t))
+    }
+    /// α and β of the order of the mean age m: (0.5, m/3, 0.5, m/3) and
+    /// (1, m, 1, m).
+    fn starts(&self, x: &[f64], _tx: &[f64], t: &[f64], w: &[f64]) -> Vec<Vec<f64>> {
+        let (m, _) = start_scales(x, t, w);
+        vec![vec![0.5, m / 3.0, 0.5, m / 3.0], vec![1.0, m, 1.0, m]]
+    }
+    fn ridge(&self) -> (usize, usize) {
+        (2, 3)
+    }
+    fn ridge_note(&self, i: usize, u: f64, v: f64) -> String {
+        format!(
+            "s, beta_i -> inf (customer {i}: s = {u:.3e}, beta_i = {v:.3e}): exponential \
+             lifetimes with the fixed rate s/beta_i = {:.6}",
+            u / v
+        )
     }
 }
 

@@ -83,6 +83,61 @@ pub struct ModelSpec {
     pub inputs: &'static [&'static str],
     /// The paper the model comes from.
     pub reference: &'static str,
+    /// How covariates enter the model (its [`Model::COVARIATES`]): one
+    /// link per group of effects, empty for a model without covariates.
+    pub covariates: &'static [CovariateLink],
+}
+
+/// One group of covariate effects of a model: the covariate set it reads
+/// and the parameters it scales, `θ_i = θ₀ · exp(sign · γᵀ z_i)` for each
+/// named θ (CLVTools' links for the transaction models, see
+/// [`crate::covariates`]; [`crate::covariates::spend`] and
+/// [`crate::covariates::retention`] for the others).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct CovariateLink {
+    /// The name of the group of effects (`"purchase"`, `"dropout"`,
+    /// `"spend"`, or the sBG's `"alpha"` and `"beta"`).
+    pub effects: &'static str,
+    /// The covariate set it reads (`"purchase"`, `"dropout"` or `"spend"`).
+    pub set: &'static str,
+    /// The parameters it scales, by their registry names.
+    pub params: &'static [&'static str],
+    /// The sign of the link: +1 or −1.
+    pub sign: i8,
+}
+
+impl CovariateLink {
+    /// CLVTools' purchase link of the transaction models,
+    /// `α_i = α₀ · exp(−γ_pᵀ z_i)` (Pareto/NBD, BG/NBD, MBG/NBD, GGom/NBD).
+    pub const PURCHASE_ALPHA: CovariateLink = CovariateLink {
+        effects: "purchase",
+        set: "purchase",
+        params: &["alpha"],
+        sign: -1,
+    };
+
+    /// The indices of [`CovariateLink::params`] among `spec`'s parameters
+    /// and the sign as a number.
+    pub(crate) fn indices(&self, spec: &ModelSpec) -> (Vec<usize>, f64) {
+        let idx = self
+            .params
+            .iter()
+            .filter_map(|p| spec.params.iter().position(|q| q == p))
+            .collect();
+        (idx, f64::from(self.sign))
+    }
+}
+
+impl ModelSpec {
+    /// The covariate link of a group of effects (`"purchase"`, ...).
+    pub fn covariate_link(&self, effects: &str) -> Option<&'static CovariateLink> {
+        self.covariates.iter().find(|l| l.effects == effects)
+    }
+
+    /// Whether the model reads the covariate set `set`.
+    pub fn reads_covariates(&self, set: &str) -> bool {
+        self.covariates.iter().any(|l| l.set == set)
+    }
 }
 
 impl ModelSpec {
@@ -193,6 +248,18 @@ pub trait Model:
     /// # Errors
     /// Model specific (e.g. no usable row).
     fn likelihood<'a>(inputs: &[&'a [f64]], weights: Vec<f64>) -> Result<Self::Lik<'a>>;
+
+    /// How covariates enter the model (what [`ModelSpec::covariates`]
+    /// says); none by default.
+    const COVARIATES: &'static [CovariateLink] = &[];
+
+    /// The per-customer likelihood a fit with purchase and dropout
+    /// covariates links ([`crate::covariates`]); `None` (the default) for
+    /// a model without them. A transaction model that declares
+    /// `purchase` and `dropout` [`Model::COVARIATES`] returns its own.
+    fn covariate_rows() -> Option<&'static dyn crate::covariates::LinkedRows> {
+        None
+    }
 
     /// Turns the optimiser's outcome into the fit's outcome; by default
     /// unchanged. A model overrides it to tell a boundary optimum from a
@@ -362,9 +429,18 @@ macro_rules! registry {
                             params: &[$(stringify!($param)),*],
                             inputs: &[$(stringify!($input)),*],
                             reference: $reference,
+                            covariates: <super::$ty as Model>::COVARIATES,
                         };
                         &SPEC
                     })*
+                }
+            }
+
+            /// The per-customer likelihood of the model's fits with
+            /// purchase and dropout covariates ([`Model::covariate_rows`]).
+            pub fn covariate_rows(self) -> Option<&'static dyn crate::covariates::LinkedRows> {
+                match self {
+                    $(ModelKind::$variant => <super::$ty as Model>::covariate_rows(),)*
                 }
             }
         }
@@ -715,6 +791,37 @@ mod tests {
                 .collect(),
         };
         AnyModel::from_values(kind, &v).unwrap()
+    }
+
+    /// Every covariate link names parameters of its model, with a sign of
+    /// ±1; a transaction model links purchase and dropout covariates
+    /// exactly when it gives the rows of those fits.
+    #[test]
+    fn covariate_links_are_consistent() {
+        for &kind in ModelKind::ALL {
+            let spec = kind.spec();
+            for link in spec.covariates {
+                assert!(link.sign == 1 || link.sign == -1, "{kind}: {link:?}");
+                assert!(!link.params.is_empty(), "{kind}: {link:?}");
+                for p in link.params {
+                    assert!(spec.params.contains(p), "{kind}: {p} is not a parameter");
+                }
+                let (idx, _) = link.indices(spec);
+                assert_eq!(idx.len(), link.params.len());
+            }
+            let linked = spec.covariate_link("purchase").is_some()
+                && spec.covariate_link("dropout").is_some();
+            assert_eq!(
+                linked,
+                kind.covariate_rows().is_some(),
+                "{kind}: purchase and dropout links go with covariate rows"
+            );
+            if linked {
+                assert_eq!(spec.family, Family::Transaction, "{kind}");
+                let (a, b) = kind.covariate_rows().map(|r| r.ridge()).unwrap_or((0, 0));
+                assert!(a < b && b < spec.params.len(), "{kind}: ridge ({a}, {b})");
+            }
+        }
     }
 
     #[test]

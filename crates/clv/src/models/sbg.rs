@@ -52,7 +52,7 @@ use statrs::function::gamma::digamma;
 use super::{model_params, model_state};
 use crate::error::{Error, Result, check};
 use crate::fit::{FitInfo, Likelihood};
-use crate::models::{Model, whole};
+use crate::models::{CovariateLink, Model, whole};
 use crate::special::hyp2f1;
 
 /// The parameters α, β of the Beta churn-probability distribution.
@@ -347,6 +347,23 @@ impl ShiftedBetaGeo {
 impl Model for ShiftedBetaGeo {
     type Lik<'a> = SbgLikelihood<'a>;
     model_state!(alpha, beta);
+    /// The retention links of [`crate::covariates::retention`]
+    /// (pymc-marketing's): `α_i = α₀ exp(−γ_αᵀz)`, `β_i = β₀ exp(−γ_βᵀz)`,
+    /// both on the dropout covariates.
+    const COVARIATES: &'static [CovariateLink] = &[
+        CovariateLink {
+            effects: "alpha",
+            set: "dropout",
+            params: &["alpha"],
+            sign: -1,
+        },
+        CovariateLink {
+            effects: "beta",
+            set: "dropout",
+            params: &["beta"],
+            sign: -1,
+        },
+    ];
     fn check_inputs(inputs: &[&[f64]]) -> Result<()> {
         check_survivors(inputs[0])
     }
