@@ -124,6 +124,14 @@ use crate::models::{AnyModel, ModelInfo, ModelKind, TransactionModel, validate_c
 macro_rules! one_set_likelihood {
     ($t:ident, $nb:expr, $name:expr) => {
         impl $t<'_> {
+            /// Names of the natural parameters: the base parameters in
+            /// registry order, then the effects (`spend_NAME`; `alpha_NAME`
+            /// for each covariate, then `beta_NAME`).
+            #[must_use]
+            pub fn param_names(&self) -> Vec<String> {
+                self.names.iter().map(|s| (*s).to_string()).collect()
+            }
+
             /// The penalised log-likelihood `LL − N λ Σγ²` with its gradient.
             pub fn penalized_log_likelihood(&self, params: &[f64], grad: &mut [f64]) -> f64 {
                 let ll = self.log_likelihood(params, grad);
@@ -233,6 +241,56 @@ macro_rules! one_set_likelihood {
     };
 }
 
+/// The accessors and JSON writer of a one-set covariate model `$t` (fields
+/// `base`, `names`, `penalty`, `fit`; [`spend`], [`retention`]): its base
+/// parameters by name (`$base`, the names in registry order), the
+/// covariate names, penalty, fit report, standard errors (named `$se`) and
+/// JSON (format version `$version`).
+macro_rules! one_set_accessors {
+    ($t:ident, $base:expr, $se:literal, $version:ident) => {
+        impl $t {
+            #[doc = concat!("The base parameters by name (", stringify!($base), ": the values at z = 0).")]
+            #[must_use]
+            pub fn params(&self) -> BTreeMap<String, f64> {
+                named(&$base.map(String::from), &self.base)
+            }
+
+            /// The covariate names, in the order the predictions take them.
+            #[must_use]
+            pub fn covariate_names(&self) -> &[String] {
+                &self.names
+            }
+
+            /// The L2 penalty of the fit (0 for a model built from parameters).
+            #[must_use]
+            pub fn penalty(&self) -> f64 {
+                self.penalty
+            }
+
+            /// The fit report, `None` for a model built from parameters.
+            #[must_use]
+            pub fn fit_info(&self) -> Option<&CovariateFitInfo> {
+                self.fit.as_ref()
+            }
+
+            #[doc = concat!("Standard errors by name (", $se, "); `None` for a model built from parameters.")]
+            #[must_use]
+            pub fn std_errors(&self) -> Option<BTreeMap<String, f64>> {
+                let f = self.fit.as_ref()?;
+                Some(named(&f.param_names, &f.info.std_errors))
+            }
+
+            #[doc = concat!("The model as JSON, with `format_version` ([`", stringify!($version), "`]); NaN standard errors as `null`.")]
+            ///
+            /// # Errors
+            /// Serialisation errors (none for a valid model).
+            pub fn to_json(&self) -> Result<String> {
+                model_json(self)
+            }
+        }
+    };
+}
+
 pub mod dynamic;
 pub mod retention;
 pub mod spend;
@@ -256,20 +314,14 @@ pub(crate) const MAX_BASE: usize = 5;
 pub trait LinkedRows: Sync {
     /// ln L of one customer at the base parameters `p` (registry order),
     /// with its gradient in them written into `g` (the plain model's code).
-    fn ln_lik_row(&self, p: &[f64], x: f64, tx: f64, t: f64, g: &mut [f64]) -> f64;
+    /// The customer is `[x, t_x, T]`.
+    fn ln_lik_row(&self, p: &[f64], customer: [f64; 3], g: &mut [f64]) -> f64;
 
-    /// ln L of one customer with its gradient and Hessian (the packed upper
-    /// triangle of the 4×4 matrix, 10 numbers row by row) in the four base
-    /// parameters of a model with
-    /// a closed-form Hessian; `None` (the default) for a model without one,
-    /// whose covariate fits difference the analytic gradient.
-    fn ln_lik_row_hessian(
-        &self,
-        _p: &[f64],
-        _x: f64,
-        _tx: f64,
-        _t: f64,
-    ) -> Option<(f64, [f64; 4], [f64; 10])> {
+    /// ln L of one customer `[x, t_x, T]` with its gradient and Hessian in
+    /// the four base parameters of a model with a closed-form Hessian;
+    /// `None` (the default) for a model without one, whose covariate fits
+    /// difference the analytic gradient.
+    fn ln_lik_row_hessian(&self, _p: &[f64], _customer: [f64; 3]) -> Option<RowHessian> {
         None
     }
 
@@ -284,6 +336,25 @@ pub trait LinkedRows: Sync {
     /// What the model reduces to on that ridge, for customer `i` whose two
     /// ridge parameters are `u` and `v`.
     fn ridge_note(&self, i: usize, u: f64, v: f64) -> String;
+}
+
+/// ln L of one customer with its gradient and Hessian, the Hessian as the
+/// packed upper triangle of the 4×4 matrix (10 numbers, row by row).
+pub type RowHessian = (f64, [f64; 4], [f64; 10]);
+
+/// The chain-rule links of a registry model's covariate links
+/// ([`ModelSpec::covariates`](crate::models::ModelSpec::covariates)): group
+/// j of effects is the linear predictor `η_j`.
+fn registry_links(kind: ModelKind) -> Vec<Link> {
+    let spec = kind.spec();
+    spec.covariates
+        .iter()
+        .enumerate()
+        .flat_map(|(eta, l)| {
+            let (idx, sign) = l.indices(spec);
+            idx.into_iter().map(move |param| Link { param, eta, sign })
+        })
+        .collect()
 }
 
 /// The weighted mean age `Σw T/Σw` and the scale `Σw T/Σw x` of a data set
@@ -1194,7 +1265,8 @@ impl<'a> CovariateLikelihood<'a> {
             let (eta_p, eta_d) = (dot(&gp, zp), dot(&gd, zd));
             let p = customer_params(kind, base, eta_p, eta_d);
             let mut g = [0.0; MAX_BASE];
-            total += wi * rows.ln_lik_row(&p[..nb], self.x[i], self.tx[i], self.t[i], &mut g[..nb]);
+            total +=
+                wi * rows.ln_lik_row(&p[..nb], [self.x[i], self.tx[i], self.t[i]], &mut g[..nb]);
             // ∂/∂θ₀ = g θ_i/θ₀ (θ_i = θ₀ for the unlinked r, s, b)
             for j in 0..nb {
                 g_base[j] += wi * g[j] * p[j] / base[j];
@@ -1354,7 +1426,8 @@ impl<'a> CovariateLikelihood<'a> {
             }
             let (zpi, zdi) = (zp.row(i), zd.row(i));
             let p = customer_params(kind, base, dot(&gp, zpi), dot(&gd, zdi));
-            let (v, g, h) = rows.ln_lik_row_hessian(&p[..nb], self.x[i], self.tx[i], self.t[i])?;
+            let (v, g, h) =
+                rows.ln_lik_row_hessian(&p[..nb], [self.x[i], self.tx[i], self.t[i]])?;
             let h = |j: usize, l: usize| h[crate::models::tri(j, l)];
             acc.add(wi, base, &p[..nb], v, &g, h, &links, &[zpi, zdi]);
         }
@@ -2404,49 +2477,6 @@ impl CovariateModel {
             .collect()
     }
 
-    /// P(alive at T | x, t_x, T) per customer, with that customer's covariates.
-    ///
-    /// # Errors
-    /// Those of [`CovariateModel::customer_params`], of the customers
-    /// ([`validate_customers`]) and of the plain model.
-    pub fn prob_alive(
-        &self,
-        frequency: &[f64],
-        recency: &[f64],
-        t: &[f64],
-        purchase: &Covariates,
-        dropout: &Covariates,
-    ) -> Result<Vec<f64>> {
-        self.each_customer(
-            [frequency, recency, t],
-            purchase,
-            dropout,
-            |m, x, tx, tt| m.prob_alive(x, tx, tt),
-        )
-    }
-
-    /// E[X(T, T+h) | x, t_x, T] per customer (the conditional expectation),
-    /// with that customer's covariates.
-    ///
-    /// # Errors
-    /// As [`CovariateModel::prob_alive`]; `h` as the plain model's.
-    pub fn expected_purchases(
-        &self,
-        h: f64,
-        frequency: &[f64],
-        recency: &[f64],
-        t: &[f64],
-        purchase: &Covariates,
-        dropout: &Covariates,
-    ) -> Result<Vec<f64>> {
-        self.each_customer(
-            [frequency, recency, t],
-            purchase,
-            dropout,
-            |m, x, tx, tt| m.expected_purchases(h, x, tx, tt),
-        )
-    }
-
     /// E[X(h)] of a new customer with each row's covariates.
     ///
     /// # Errors
@@ -2481,76 +2511,6 @@ impl CovariateModel {
         self.per_customer(purchase, dropout, purchase.len(), |m, _| {
             m.prob_purchases(n, h)
         })
-    }
-
-    /// P(X(T, T+h) = n | x, t_x, T) per customer, with that customer's
-    /// covariates (the plain model's conditional PMF).
-    ///
-    /// # Errors
-    /// As [`CovariateModel::prob_purchases`] and
-    /// [`CovariateModel::prob_alive`].
-    #[allow(clippy::too_many_arguments)] // the customers' arrays and both sets, as every prediction
-    pub fn prob_purchases_conditional(
-        &self,
-        n: f64,
-        h: f64,
-        frequency: &[f64],
-        recency: &[f64],
-        t: &[f64],
-        purchase: &Covariates,
-        dropout: &Covariates,
-    ) -> Result<Vec<f64>> {
-        let n = crate::models::whole_count("n", n)?;
-        self.each_customer(
-            [frequency, recency, t],
-            purchase,
-            dropout,
-            |m, x, tx, tt| m.prob_purchases_conditional(n, h, x, tx, tt),
-        )
-    }
-
-    /// Discounted expected residual transactions per customer, with that
-    /// customer's covariates, where the plain model has them in closed form
-    /// (Pareto/NBD: continuous rate δ per unit).
-    ///
-    /// # Errors
-    /// As [`CovariateModel::prob_alive`]; [`Error::Unsupported`] for a
-    /// model without DERT (BG/NBD, MBG/NBD, GGom/NBD).
-    pub fn dert(
-        &self,
-        discount: f64,
-        frequency: &[f64],
-        recency: &[f64],
-        t: &[f64],
-        purchase: &Covariates,
-        dropout: &Covariates,
-    ) -> Result<Vec<f64>> {
-        self.each_customer(
-            [frequency, recency, t],
-            purchase,
-            dropout,
-            |m, x, tx, tt| m.dert(discount, x, tx, tt),
-        )
-    }
-
-    /// Per-customer log-likelihood `ln Lᵢ` with each customer's covariates.
-    ///
-    /// # Errors
-    /// As [`CovariateModel::prob_alive`].
-    pub fn log_likelihood(
-        &self,
-        frequency: &[f64],
-        recency: &[f64],
-        t: &[f64],
-        purchase: &Covariates,
-        dropout: &Covariates,
-    ) -> Result<Vec<f64>> {
-        self.each_customer(
-            [frequency, recency, t],
-            purchase,
-            dropout,
-            |m, x, tx, tt| m.log_likelihood(x, tx, tt),
-        )
     }
 
     /// The model as JSON, with `format_version`
@@ -2648,4 +2608,81 @@ impl Covariates {
             n_rows: indices.len(),
         }
     }
+}
+
+/// The predictions of [`CovariateModel`] per customer `(x, t_x, T)` with
+/// that customer's covariates: each the plain model's prediction at the
+/// customer's parameters (`CovariateModel::each_customer`), with the
+/// arguments of the prediction first, then the customers' arrays and both
+/// covariate sets. A `let` line checks an argument before any customer.
+macro_rules! customer_predictions {
+    ($(
+        $(#[$doc:meta])*
+        fn $name:ident($($arg:ident: $ty:ty),*) $(let $v:ident = $check:expr;)?
+            => |$m:ident, $x:ident, $tx:ident, $t:ident| $call:expr;
+    )*) => {
+        impl CovariateModel {
+            $(
+                $(#[$doc])*
+                #[allow(clippy::too_many_arguments)] // the customers' arrays and both sets
+                pub fn $name(
+                    &self,
+                    $($arg: $ty,)*
+                    frequency: &[f64],
+                    recency: &[f64],
+                    t: &[f64],
+                    purchase: &Covariates,
+                    dropout: &Covariates,
+                ) -> Result<Vec<f64>> {
+                    $(let $v = $check;)?
+                    self.each_customer(
+                        [frequency, recency, t],
+                        purchase,
+                        dropout,
+                        |$m, $x, $tx, $t| $call,
+                    )
+                }
+            )*
+        }
+    };
+}
+
+customer_predictions! {
+    /// P(alive at T | x, t_x, T) per customer, with that customer's covariates.
+    ///
+    /// # Errors
+    /// Those of [`CovariateModel::customer_params`], of the customers
+    /// ([`validate_customers`]) and of the plain model.
+    fn prob_alive() => |m, x, tx, tt| m.prob_alive(x, tx, tt);
+
+    /// E[X(T, T+h) | x, t_x, T] per customer (the conditional expectation),
+    /// with that customer's covariates.
+    ///
+    /// # Errors
+    /// As [`CovariateModel::prob_alive`]; `h` as the plain model's.
+    fn expected_purchases(h: f64) => |m, x, tx, tt| m.expected_purchases(h, x, tx, tt);
+
+    /// P(X(T, T+h) = n | x, t_x, T) per customer, with that customer's
+    /// covariates (the plain model's conditional PMF).
+    ///
+    /// # Errors
+    /// As [`CovariateModel::prob_purchases`] and
+    /// [`CovariateModel::prob_alive`].
+    fn prob_purchases_conditional(n: f64, h: f64) let n = crate::models::whole_count("n", n)?;
+        => |m, x, tx, tt| m.prob_purchases_conditional(n, h, x, tx, tt);
+
+    /// Discounted expected residual transactions per customer, with that
+    /// customer's covariates, where the plain model has them in closed form
+    /// (Pareto/NBD: continuous rate δ per unit).
+    ///
+    /// # Errors
+    /// As [`CovariateModel::prob_alive`]; [`Error::Unsupported`] for a
+    /// model without DERT (BG/NBD, MBG/NBD, GGom/NBD).
+    fn dert(discount: f64) => |m, x, tx, tt| m.dert(discount, x, tx, tt);
+
+    /// Per-customer log-likelihood `ln Lᵢ` with each customer's covariates.
+    ///
+    /// # Errors
+    /// As [`CovariateModel::prob_alive`].
+    fn log_likelihood() => |m, x, tx, tt| m.log_likelihood(x, tx, tt);
 }

@@ -88,7 +88,7 @@ use serde::{Deserialize, Serialize};
 use statrs::function::gamma::digamma;
 
 use super::{
-    CovariateFitInfo, Covariates, Link, LinkedHessian, check_effect_count, check_names, dot,
+    CovariateFitInfo, Covariates, LinkedHessian, check_effect_count, check_names, dot,
     intern_names, model_json, named, one_set_penalized, read_model_json,
 };
 use crate::error::{Error, Result, check};
@@ -104,6 +104,13 @@ const BASE: [&str; 2] = ["alpha", "beta"];
 
 /// Display name.
 const NAME: &str = RetentionCovariateModel::NAME;
+
+one_set_accessors!(
+    RetentionCovariateModel,
+    BASE,
+    "`alpha`, `beta`, `alpha_NAME`, `beta_NAME`",
+    RETENTION_COVARIATE_FORMAT_VERSION
+);
 
 /// The covariate set's name in errors (`dropout_covariates.NAME`).
 const PROCESS: &str = "dropout";
@@ -268,13 +275,6 @@ impl<'a> RetentionLikelihood<'a> {
         })
     }
 
-    /// Names of the natural parameters: `alpha`, `beta`, then
-    /// `alpha_NAME` for each covariate, then `beta_NAME`.
-    #[must_use]
-    pub fn param_names(&self) -> Vec<String> {
-        self.names.iter().map(|s| (*s).to_string()).collect()
-    }
-
     /// The unpenalised log-likelihood `Σ wᵢ ln Lᵢ` at natural parameters,
     /// with its gradient written into `grad`; NaN where some α_i or β_i is
     /// not a finite positive number (a wild optimiser step).
@@ -322,18 +322,8 @@ impl<'a> RetentionLikelihood<'a> {
         let k = self.z.names().len();
         let base = &params[..2];
         let (ga_eff, gb_eff) = params[2..].split_at(k);
-        let links = [
-            Link {
-                param: 0,
-                eta: 0,
-                sign: -1.0,
-            },
-            Link {
-                param: 1,
-                eta: 1,
-                sign: -1.0,
-            },
-        ];
+        // α_i = α₀ e^{−γ_αᵀz}, β_i = β₀ e^{−γ_βᵀz}: the sBG's registry links
+        let links = super::registry_links(crate::models::ModelKind::Sbg);
         let mut acc = LinkedHessian::new(2, &[k, k]);
         for (i, &wi) in self.w.iter().enumerate() {
             if wi == 0.0 {
@@ -527,13 +517,6 @@ impl RetentionCovariateModel {
         })
     }
 
-    /// The base parameters by name: `alpha`, `beta` (α₀, β₀: the values at
-    /// z = 0).
-    #[must_use]
-    pub fn params(&self) -> BTreeMap<String, f64> {
-        named(&BASE.map(String::from), &self.base)
-    }
-
     /// α₀, β₀.
     #[must_use]
     pub fn base(&self) -> [f64; 2] {
@@ -550,32 +533,6 @@ impl RetentionCovariateModel {
     #[must_use]
     pub fn beta_effects(&self) -> BTreeMap<String, f64> {
         named(&self.names, &self.beta_effects)
-    }
-
-    /// The covariate names, in the order the predictions take them.
-    #[must_use]
-    pub fn covariate_names(&self) -> &[String] {
-        &self.names
-    }
-
-    /// The L2 penalty of the fit (0 for a model built from parameters).
-    #[must_use]
-    pub fn penalty(&self) -> f64 {
-        self.penalty
-    }
-
-    /// The fit report, `None` for a model built from parameters.
-    #[must_use]
-    pub fn fit_info(&self) -> Option<&CovariateFitInfo> {
-        self.fit.as_ref()
-    }
-
-    /// Standard errors by name (`alpha`, `beta`, `alpha_NAME`,
-    /// `beta_NAME`); `None` for a model built from parameters.
-    #[must_use]
-    pub fn std_errors(&self) -> Option<BTreeMap<String, f64>> {
-        let f = self.fit.as_ref()?;
-        Some(named(&f.param_names, &f.info.std_errors))
     }
 
     /// Each row's `[α_i, β_i] = [α₀ e^{−γ_αᵀz_i}, β₀ e^{−γ_βᵀz_i}]`.
@@ -744,16 +701,6 @@ impl RetentionCovariateModel {
         self.each(covariates, |i, m| {
             Ok(ln_lik_row(m.alpha(), m.beta(), periods[i], churned[i]).0)
         })
-    }
-
-    /// The model as JSON, with `format_version`
-    /// ([`RETENTION_COVARIATE_FORMAT_VERSION`]); NaN standard errors as
-    /// `null`.
-    ///
-    /// # Errors
-    /// Serialisation errors (none for a valid model).
-    pub fn to_json(&self) -> Result<String> {
-        model_json(self)
     }
 
     /// Reads a model written by [`RetentionCovariateModel::to_json`], with

@@ -53,7 +53,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::{
-    CovariateFitInfo, Covariates, Link, LinkedHessian, check_effect_count, check_names, dot,
+    CovariateFitInfo, Covariates, LinkedHessian, check_effect_count, check_names, dot,
     intern_names, model_json, named, one_set_penalized, read_model_json,
 };
 use crate::error::{Error, Result};
@@ -69,6 +69,13 @@ const BASE: [&str; 3] = ["p", "q", "v"];
 
 /// Display name.
 const NAME: &str = SpendCovariateModel::NAME;
+
+one_set_accessors!(
+    SpendCovariateModel,
+    BASE,
+    "`p`, `q`, `v`, `spend_NAME`",
+    SPEND_COVARIATE_FORMAT_VERSION
+);
 
 /// Spend covariates are the Gamma-Gamma model's (its registry entry's
 /// `spend` link, [`crate::models::Model::COVARIATES`]): the check every
@@ -199,12 +206,6 @@ impl<'a> SpendLikelihood<'a> {
         })
     }
 
-    /// Names of the natural parameters: `p, q, v`, then `spend_NAME`.
-    #[must_use]
-    pub fn param_names(&self) -> Vec<String> {
-        self.names.iter().map(|s| (*s).to_string()).collect()
-    }
-
     /// The unpenalised log-likelihood `Σ wᵢ ln f(z̄ᵢ | xᵢ)` at natural
     /// parameters, with its gradient written into `grad`.
     pub fn log_likelihood(&self, params: &[f64], grad: &mut [f64]) -> f64 {
@@ -244,11 +245,8 @@ impl<'a> SpendLikelihood<'a> {
         grad: &mut [f64],
     ) -> Option<(f64, Vec<Vec<f64>>)> {
         let (base, effects) = params.split_at(3);
-        let link = [Link {
-            param: 2,
-            eta: 0,
-            sign: 1.0,
-        }];
+        // v_i = v₀ e^{γᵀz}, the Gamma-Gamma's registry link
+        let link = super::registry_links(ModelKind::GammaGamma);
         // (j, l) → the packed [pp, pq, pv, qq, qv, vv]
         const AT: [[usize; 3]; 3] = [[0, 1, 2], [1, 3, 4], [2, 4, 5]];
         let mut acc = LinkedHessian::new(3, &[effects.len()]);
@@ -414,12 +412,6 @@ impl SpendCovariateModel {
         })
     }
 
-    /// The base parameters by name: `p`, `q`, `v` (v₀, the value at z = 0).
-    #[must_use]
-    pub fn params(&self) -> BTreeMap<String, f64> {
-        named(&BASE.map(String::from), &self.base)
-    }
-
     /// p, q, v₀.
     #[must_use]
     pub fn base(&self) -> [f64; 3] {
@@ -430,32 +422,6 @@ impl SpendCovariateModel {
     #[must_use]
     pub fn effects(&self) -> BTreeMap<String, f64> {
         named(&self.names, &self.effects)
-    }
-
-    /// The covariate names, in the order the predictions take them.
-    #[must_use]
-    pub fn covariate_names(&self) -> &[String] {
-        &self.names
-    }
-
-    /// The L2 penalty of the fit (0 for a model built from parameters).
-    #[must_use]
-    pub fn penalty(&self) -> f64 {
-        self.penalty
-    }
-
-    /// The fit report, `None` for a model built from parameters.
-    #[must_use]
-    pub fn fit_info(&self) -> Option<&CovariateFitInfo> {
-        self.fit.as_ref()
-    }
-
-    /// Standard errors by name (`p`, `q`, `v`, `spend_NAME`); `None` for a
-    /// model built from parameters.
-    #[must_use]
-    pub fn std_errors(&self) -> Option<BTreeMap<String, f64>> {
-        let f = self.fit.as_ref()?;
-        Some(named(&f.param_names, &f.info.std_errors))
     }
 
     /// Each row's own Gamma-Gamma model `(p, q, v_i)`.
@@ -550,15 +516,6 @@ impl SpendCovariateModel {
         self.each(frequency, monetary_value, spend, |g, x, m| {
             g.log_likelihood(x, m)
         })
-    }
-
-    /// The model as JSON, with `format_version`
-    /// ([`SPEND_COVARIATE_FORMAT_VERSION`]); NaN standard errors as `null`.
-    ///
-    /// # Errors
-    /// Serialisation errors (none for a valid model).
-    pub fn to_json(&self) -> Result<String> {
-        model_json(self)
     }
 
     /// Reads a model written by [`SpendCovariateModel::to_json`], with the

@@ -60,7 +60,7 @@ use super::{
     CovariateLink, Distinct, Model, TransactionModel, chunked_sum, log_add_exp, per_customer, tri,
     write_sym4,
 };
-use crate::covariates::{LinkedRows, start_scales};
+use crate::covariates::{LinkedRows, RowHessian, start_scales};
 use crate::error::{Error, Result, check};
 use crate::fit::{FitInfo, Likelihood};
 use crate::special::{tanh_sinh, trigamma};
@@ -823,19 +823,13 @@ pub(crate) const COVARIATES: &[CovariateLink] = &[
 /// ([`crate::covariates`]): the per-customer likelihood with its
 /// closed-form Hessian.
 impl LinkedRows for Variant {
-    fn ln_lik_row(&self, p: &[f64], x: f64, tx: f64, t: f64, g: &mut [f64]) -> f64 {
+    fn ln_lik_row(&self, p: &[f64], [x, tx, t]: [f64; 3], g: &mut [f64]) -> f64 {
         let mut g4 = [0.0; 4];
         let ll = ln_lik(*self, &params_of(p), x, tx, t, Some(&mut g4));
         g.copy_from_slice(&g4);
         ll
     }
-    fn ln_lik_row_hessian(
-        &self,
-        p: &[f64],
-        x: f64,
-        tx: f64,
-        t: f64,
-    ) -> Option<(f64, [f64; 4], [f64; 10])> {
+    fn ln_lik_row_hessian(&self, p: &[f64], [x, tx, t]: [f64; 3]) -> Option<RowHessian> {
         Some(ln_lik_hessian(*self, &params_of(p), x, tx, t))
     }
     /// α of the order of `r·ΣwT/Σwx`: (0.5, 0.5·scale, 1, 2) and (1,

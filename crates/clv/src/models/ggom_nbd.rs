@@ -696,15 +696,8 @@ impl Model for GammaGompertzNbd {
     }
     /// CLVTools' links (`ggomnbd_staticcov_LL_ind`): `α_i = α₀ exp(−γ_pᵀz)`,
     /// `β_i = β₀ exp(−γ_dᵀz)`.
-    const COVARIATES: &'static [CovariateLink] = &[
-        CovariateLink::PURCHASE_ALPHA,
-        CovariateLink {
-            effects: "dropout",
-            set: "dropout",
-            params: &["beta"],
-            sign: -1,
-        },
-    ];
+    const COVARIATES: &'static [CovariateLink] =
+        &[CovariateLink::PURCHASE_ALPHA, CovariateLink::DROPOUT_BETA];
     fn covariate_rows() -> Option<&'static dyn LinkedRows> {
         Some(&GgomRows)
     }
@@ -716,7 +709,7 @@ impl Model for GammaGompertzNbd {
 struct GgomRows;
 
 impl LinkedRows for GgomRows {
-    fn ln_lik_row(&self, p: &[f64], x: f64, tx: f64, t: f64, g: &mut [f64]) -> f64 {
+    fn ln_lik_row(&self, p: &[f64], [x, tx, t]: [f64; 3], g: &mut [f64]) -> f64 {
         let mut g5 = [0.0; 5];
         let gp = GgomParams {
             r: p[0],

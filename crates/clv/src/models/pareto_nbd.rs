@@ -62,7 +62,7 @@ use serde::{Deserialize, Serialize};
 use statrs::function::gamma::{digamma, ln_gamma};
 
 use super::{model_params, model_state};
-use crate::covariates::{LinkedRows, start_scales};
+use crate::covariates::{LinkedRows, RowHessian, start_scales};
 use crate::error::{Result, check};
 use crate::fit::{Boundary, FitInfo, Likelihood};
 use crate::models::{
@@ -841,15 +841,8 @@ impl Model for ParetoNbd {
     }
     /// CLVTools' links (`pnbd_staticcov_LL_ind`; Bachmann, Meierer & Näf
     /// 2021): `α_i = α₀ exp(−γ_pᵀz)`, `β_i = β₀ exp(−γ_dᵀz)`.
-    const COVARIATES: &'static [CovariateLink] = &[
-        CovariateLink::PURCHASE_ALPHA,
-        CovariateLink {
-            effects: "dropout",
-            set: "dropout",
-            params: &["beta"],
-            sign: -1,
-        },
-    ];
+    const COVARIATES: &'static [CovariateLink] =
+        &[CovariateLink::PURCHASE_ALPHA, CovariateLink::DROPOUT_BETA];
     fn covariate_rows() -> Option<&'static dyn LinkedRows> {
         Some(&PnbdRows)
     }
@@ -860,19 +853,13 @@ impl Model for ParetoNbd {
 struct PnbdRows;
 
 impl LinkedRows for PnbdRows {
-    fn ln_lik_row(&self, p: &[f64], x: f64, tx: f64, t: f64, g: &mut [f64]) -> f64 {
+    fn ln_lik_row(&self, p: &[f64], [x, tx, t]: [f64; 3], g: &mut [f64]) -> f64 {
         let mut g4 = [0.0; 4];
         let ll = ln_lik_row([p[0], p[1], p[2], p[3]], x, tx, t, &mut g4);
         g.copy_from_slice(&g4);
         ll
     }
-    fn ln_lik_row_hessian(
-        &self,
-        p: &[f64],
-        x: f64,
-        tx: f64,
-        t: f64,
-    ) -> Option<(f64, [f64; 4], [f64; 10])> {
+    fn ln_lik_row_hessian(&self, p: &[f64], [x, tx, t]: [f64; 3]) -> Option<RowHessian> {
         Some(ln_lik_row_hessian([p[0], p[1], p[2], p[3]], x, tx, t))
     }
     /// α and β of the order of the mean age m: (0.5, m/3, 0.5, m/3) and

@@ -116,6 +116,15 @@ impl CovariateLink {
         sign: -1,
     };
 
+    /// CLVTools' dropout link of the Pareto/NBD and GGom/NBD,
+    /// `β_i = β₀ · exp(−γ_dᵀ z_i)`.
+    pub const DROPOUT_BETA: CovariateLink = CovariateLink {
+        effects: "dropout",
+        set: "dropout",
+        params: &["beta"],
+        sign: -1,
+    };
+
     /// The indices of [`CovariateLink::params`] among `spec`'s parameters
     /// and the sign as a number.
     pub(crate) fn indices(&self, spec: &ModelSpec) -> (Vec<usize>, f64) {
