@@ -342,6 +342,30 @@ pub trait LinkedRows: Sync {
 /// packed upper triangle of the 4×4 matrix (10 numbers, row by row).
 pub type RowHessian = (f64, [f64; 4], [f64; 10]);
 
+/// `name=value` pairs with 4 decimals, comma-separated (the `Display` of
+/// the covariate models).
+fn pairs_text<'a>(names: impl IntoIterator<Item = &'a str>, values: &[f64]) -> String {
+    names
+        .into_iter()
+        .zip(values)
+        .map(|(n, x)| format!("{n}={x:.4}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Effects must be finite: the error names the first that is not, as
+/// `{prefix}_{name}`.
+fn check_finite_effects(prefix: &str, names: &[String], values: &[f64]) -> Result<()> {
+    match names.iter().zip(values).find(|(_, v)| !v.is_finite()) {
+        Some((n, v)) => Err(Error::invalid(
+            format!("{prefix}_{n}"),
+            v,
+            "a finite effect",
+        )),
+        None => Ok(()),
+    }
+}
+
 /// The chain-rule links of a registry model's covariate links
 /// ([`ModelSpec::covariates`](crate::models::ModelSpec::covariates)): group
 /// j of effects is the linear predictor `η_j`.
@@ -2264,24 +2288,9 @@ impl CovariateModel {
         let dn: Vec<&str> = dropout.iter().map(|p| p.0).collect();
         let pn = check_names(&pn)?;
         let dn = check_names(&dn)?;
-        for (name, v) in pn
-            .iter()
-            .zip(purchase)
-            .map(|(n, p)| (format!("purchase_{n}"), p.1))
-        {
-            if !v.is_finite() {
-                return Err(Error::invalid(name, v, "a finite effect"));
-            }
-        }
-        for (name, v) in dn
-            .iter()
-            .zip(dropout)
-            .map(|(n, p)| (format!("dropout_{n}"), p.1))
-        {
-            if !v.is_finite() {
-                return Err(Error::invalid(name, v, "a finite effect"));
-            }
-        }
+        let values = |set: &[(&str, f64)]| set.iter().map(|p| p.1).collect::<Vec<f64>>();
+        check_finite_effects("purchase", &pn, &values(purchase))?;
+        check_finite_effects("dropout", &dn, &values(dropout))?;
         Ok(CovariateModel {
             format_version: COVARIATE_FORMAT_VERSION,
             layout: Layout::new(kind, &pn, &dn, &[])?,

@@ -88,8 +88,9 @@ use serde::{Deserialize, Serialize};
 use statrs::function::gamma::digamma;
 
 use super::{
-    CovariateFitInfo, Covariates, LinkedHessian, check_effect_count, check_names, dot,
-    intern_names, model_json, named, one_set_penalized, read_model_json,
+    CovariateFitInfo, Covariates, LinkedHessian, check_effect_count, check_finite_effects,
+    check_names, dot, intern_names, model_json, named, one_set_penalized, pairs_text,
+    read_model_json,
 };
 use crate::error::{Error, Result, check};
 use crate::fit::{FitOptions, maximize};
@@ -443,15 +444,8 @@ impl std::fmt::Display for RetentionCovariateModel {
     /// `sBG with covariates(alpha=0.7040, beta=1.1820; alpha [Premium=0.5000],
     /// beta [Premium=-0.2000])`: 4 decimals, effects in covariate order.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let text = |pairs: &mut dyn Iterator<Item = (&str, f64)>| {
-            pairs
-                .map(|(n, x)| format!("{n}={x:.4}"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        let base = text(&mut BASE.iter().copied().zip(self.base));
-        let effects =
-            |e: &[f64]| text(&mut self.names.iter().map(String::as_str).zip(e.iter().copied()));
+        let base = pairs_text(BASE, &self.base);
+        let effects = |e: &[f64]| pairs_text(self.names.iter().map(String::as_str), e);
         write!(
             f,
             "{NAME}({base}; alpha [{}], beta [{}])",
@@ -499,19 +493,16 @@ impl RetentionCovariateModel {
         }
         let names: Vec<&str> = effects.iter().map(|e| e.0).collect();
         let names = check_names(&names)?;
-        for (n, &(_, ga, gb)) in names.iter().zip(effects) {
-            for (b, v) in BASE.iter().zip([ga, gb]) {
-                if !v.is_finite() {
-                    return Err(Error::invalid(format!("{b}_{n}"), v, "a finite effect"));
-                }
-            }
-        }
+        let alpha_effects: Vec<f64> = effects.iter().map(|e| e.1).collect();
+        let beta_effects: Vec<f64> = effects.iter().map(|e| e.2).collect();
+        check_finite_effects("alpha", &names, &alpha_effects)?;
+        check_finite_effects("beta", &names, &beta_effects)?;
         Ok(RetentionCovariateModel {
             format_version: RETENTION_COVARIATE_FORMAT_VERSION,
             base,
             names,
-            alpha_effects: effects.iter().map(|e| e.1).collect(),
-            beta_effects: effects.iter().map(|e| e.2).collect(),
+            alpha_effects,
+            beta_effects,
             penalty: 0.0,
             fit: None,
         })

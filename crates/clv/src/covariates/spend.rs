@@ -53,8 +53,9 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::{
-    CovariateFitInfo, Covariates, LinkedHessian, check_effect_count, check_names, dot,
-    intern_names, model_json, named, one_set_penalized, read_model_json,
+    CovariateFitInfo, Covariates, LinkedHessian, check_effect_count, check_finite_effects,
+    check_names, dot, intern_names, model_json, named, one_set_penalized, pairs_text,
+    read_model_json,
 };
 use crate::error::{Error, Result};
 use crate::fit::{FitOptions, LeftOut};
@@ -357,20 +358,8 @@ impl std::fmt::Display for SpendCovariateModel {
     /// spend [Gender=0.0916, Channel=0.0393])`: 4 decimals, effects in
     /// covariate order (Python's `repr`, JS `toString()`).
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let text = |pairs: &mut dyn Iterator<Item = (&str, f64)>| {
-            pairs
-                .map(|(n, x)| format!("{n}={x:.4}"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        let base = text(&mut BASE.iter().copied().zip(self.base));
-        let effects = text(
-            &mut self
-                .names
-                .iter()
-                .map(String::as_str)
-                .zip(self.effects.iter().copied()),
-        );
+        let base = pairs_text(BASE, &self.base);
+        let effects = pairs_text(self.names.iter().map(String::as_str), &self.effects);
         write!(f, "{NAME}({base}; spend [{effects}])")
     }
 }
@@ -397,16 +386,13 @@ impl SpendCovariateModel {
         }
         let names: Vec<&str> = effects.iter().map(|e| e.0).collect();
         let names = check_names(&names)?;
-        for (n, (_, v)) in names.iter().zip(effects) {
-            if !v.is_finite() {
-                return Err(Error::invalid(format!("spend_{n}"), v, "a finite effect"));
-            }
-        }
+        let effects: Vec<f64> = effects.iter().map(|e| e.1).collect();
+        check_finite_effects("spend", &names, &effects)?;
         Ok(SpendCovariateModel {
             format_version: SPEND_COVARIATE_FORMAT_VERSION,
             base,
             names,
-            effects: effects.iter().map(|e| e.1).collect(),
+            effects,
             penalty: 0.0,
             fit: None,
         })
