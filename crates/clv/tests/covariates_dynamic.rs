@@ -4,6 +4,8 @@
 
 mod common;
 
+use common::rel;
+
 use clv::covariates::dynamic::{self, CovariateTable, DynamicData};
 use clv::covariates::{
     CovariateLikelihood, CovariateModel, CovariateModelKind, CovariateOptions, Covariates, fit,
@@ -20,10 +22,6 @@ fn index(e: &clv::Error) -> Option<usize> {
         clv::Error::InvalidValue { index, .. } => *index,
         _ => None,
     }
-}
-
-fn rel(a: f64, b: f64) -> f64 {
-    (a - b).abs() / b.abs().max(1e-300)
 }
 
 /// CLVTools' apparel transactions: ids and timestamps.
