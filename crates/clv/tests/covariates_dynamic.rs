@@ -93,6 +93,26 @@ fn apparel_constant() -> (DynamicData, Covariates) {
     (data, z)
 }
 
+/// `$f(ParetoNbd, frequency, recency, T, z, z, None, opts).unwrap()` with
+/// the summary columns of the `DynamicData` `$data` and the covariates `$z`
+/// on both processes: the static Pareto/NBD likelihood
+/// (`CovariateLikelihood::new`) or fit (`fit`) of the same customers.
+macro_rules! static_pnbd {
+    ($f:path, $data:expr, $z:expr, $opts:expr) => {
+        $f(
+            CovariateModelKind::ParetoNbd,
+            &$data.frequency,
+            &$data.recency,
+            &$data.t,
+            $z,
+            $z,
+            None,
+            $opts,
+        )
+        .unwrap()
+    };
+}
+
 // ------------------------------------------- 1. constant covariates = static
 
 /// With covariates constant in time the dynamic likelihood is the static
@@ -108,17 +128,7 @@ fn constant_covariates_give_the_static_likelihood() {
     assert!((0..data.len()).all(|i| data.periods(i) == 1));
     let opts = CovariateOptions::default();
     let dynamic = CovariateLikelihood::dynamic(&data, None, &opts).unwrap();
-    let stat = CovariateLikelihood::new(
-        CovariateModelKind::ParetoNbd,
-        &data.frequency,
-        &data.recency,
-        &data.t,
-        &z,
-        &z,
-        None,
-        &opts,
-    )
-    .unwrap();
+    let stat = static_pnbd!(CovariateLikelihood::new, data, &z, &opts);
     assert_eq!(dynamic.param_names(), stat.param_names());
     for p in [
         [0.8, 9.0, 0.9, 14.0, 0.0, 0.0, 0.0, 0.0],
@@ -147,17 +157,7 @@ fn constant_covariates_give_the_static_fit_and_predictions() {
     let z = sim.static_group(&data);
     let opts = CovariateOptions::default();
     let md = dynamic::fit(&data, None, &opts).unwrap();
-    let ms = fit(
-        CovariateModelKind::ParetoNbd,
-        &data.frequency,
-        &data.recency,
-        &data.t,
-        &z,
-        &z,
-        None,
-        &opts,
-    )
-    .unwrap();
+    let ms = static_pnbd!(fit, data, &z, &opts);
     let (id, is) = (&md.fit_info().unwrap().info, &ms.fit_info().unwrap().info);
     assert!(id.boundary.is_none() && is.boundary.is_none());
     assert!(rel(id.log_likelihood, is.log_likelihood) < 1e-10);
@@ -488,17 +488,7 @@ fn apparel_dynamic_fit() {
     let m = dynamic::fit(&data, None, &CovariateOptions::default()).unwrap();
     let info = &m.fit_info().unwrap().info;
     let (cdata, z) = apparel_constant();
-    let ms = fit(
-        CovariateModelKind::ParetoNbd,
-        &cdata.frequency,
-        &cdata.recency,
-        &cdata.t,
-        &z,
-        &z,
-        None,
-        &CovariateOptions::default(),
-    )
-    .unwrap();
+    let ms = static_pnbd!(fit, cdata, &z, &CovariateOptions::default());
     let ls = ms.fit_info().unwrap().info.log_likelihood;
     eprintln!(
         "apparel dynamic: {:?} {:?} {:?}\nse {:?}\nLL {} (static {ls}), boundary {:?}",

@@ -211,6 +211,21 @@ fn simulate(
     (periods, churned, z)
 }
 
+/// The unweighted fit with the default options.
+fn fit_default(
+    periods: &[f64],
+    churned: &[bool],
+    z: &Covariates,
+) -> clv::Result<RetentionCovariateModel> {
+    fit(
+        periods,
+        churned,
+        z,
+        None,
+        &RetentionCovariateOptions::default(),
+    )
+}
+
 #[test]
 fn simulated_effects_are_recovered_within_three_standard_errors() {
     let truth = [0.8, 2.5, 0.6, -0.4, -0.5, 0.3];
@@ -221,14 +236,7 @@ fn simulated_effects_are_recovered_within_three_standard_errors() {
         [truth[4], truth[5]],
         2024,
     );
-    let m = fit(
-        &periods,
-        &churned,
-        &z,
-        None,
-        &RetentionCovariateOptions::default(),
-    )
-    .unwrap();
+    let m = fit_default(&periods, &churned, &z).unwrap();
     let f = m.fit_info().unwrap();
     let se = &f.info.std_errors;
     let est: Vec<f64> = m
@@ -414,14 +422,7 @@ fn typed_errors_name_the_field_row_and_value() {
         Some("penalty")
     );
     // nobody churns: α₀ → 0 is not identified
-    let e = fit(
-        &[5.0; 50],
-        &[false; 50],
-        &Covariates::none(50),
-        None,
-        &RetentionCovariateOptions::default(),
-    )
-    .unwrap_err();
+    let e = fit_default(&[5.0; 50], &[false; 50], &Covariates::none(50)).unwrap_err();
     eprintln!("nobody churns: {e}");
     assert!(
         ["NOT_IDENTIFIED", "NOT_CONVERGED"].contains(&e.code()),
@@ -466,14 +467,7 @@ fn typed_errors_name_the_field_row_and_value() {
 #[test]
 fn json_round_trip() {
     let (periods, churned, z) = simulate(800, [0.8, 2.5], [0.6, -0.4], [-0.5, 0.3], 5);
-    let m = fit(
-        &periods,
-        &churned,
-        &z,
-        None,
-        &RetentionCovariateOptions::default(),
-    )
-    .unwrap();
+    let m = fit_default(&periods, &churned, &z).unwrap();
     let text = m.to_json().unwrap();
     assert!(text.contains("\"format_version\":1"), "{text}");
     let back = RetentionCovariateModel::from_json(&text).unwrap();
