@@ -290,20 +290,11 @@ pub fn fit_retention(args: &FitArgs, path: &std::path::Path) -> Result<Retention
              the plain sBG's data)",
         ));
     }
-    for (field, given) in [
+    crate::input::retention_covariates_alone(&[
         ("purchase_covariates", &c.file.purchase_covariates),
         ("spend_covariates", &c.file.spend_covariates),
         ("constrain_equal", &c.constrain_equal),
-    ] {
-        if !given.is_empty() {
-            return Err(Error::invalid(
-                field,
-                given.join(","),
-                "the sBG's covariates alone (--dropout-covariates, alias \
-                 --retention-covariates)",
-            ));
-        }
-    }
+    ])?;
     let penalty = one_penalty(
         &args.penalty,
         "one number (the penalty on the retention effects)",
@@ -572,14 +563,12 @@ pub fn run(args: &FitArgs) -> Result<()> {
     if args.data.model.0 == ModelKind::Sbg
         && (args.data.summary.is_some() || args.covariates.file.given())
     {
-        let path = args.data.summary.as_deref().ok_or_else(|| {
-            Error::invalid(
-                "summary",
-                "(none)",
-                "--summary FILE (alias --customers) with one row per customer (periods, \
-                 churned) for the sBG with covariates",
-            )
-        })?;
+        let path = crate::input::required(
+            args.data.summary.as_deref(),
+            "summary",
+            "--summary FILE (alias --customers) with one row per customer (periods, \
+             churned) for the sBG with covariates",
+        )?;
         let model = fit_retention(args, path)?;
         return finish_covariates(args, &model.to_json()?, &retention_json(&model)?);
     }
