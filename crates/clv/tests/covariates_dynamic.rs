@@ -534,8 +534,6 @@ fn dynamic_data_errors_name_the_customer_and_column() {
         (e.code(), e.field()),
         ("INVALID_INPUT", Some("purchase_covariates"))
     );
-    // customer "1" without rows
-    let keep: Vec<usize> = (0..table.len()).filter(|&j| j >= 53).collect();
     let sub = |keep: &[usize]| {
         let text =
             std::fs::read_to_string(common::core_data_path("apparel_dynamic_covariates.csv"))
@@ -561,29 +559,32 @@ fn dynamic_data_errors_name_the_customer_and_column() {
         )
         .unwrap()
     };
-    let e = DynamicData::new(&ids, &ts, &sub(&keep), &names, &names, &opts).unwrap_err();
+    // the error of the data with the covariate rows `keep` alone
+    let error_keeping = |keep: &[usize]| {
+        DynamicData::new(&ids, &ts, &sub(keep), &names, &names, &opts).unwrap_err()
+    };
+    // ... with all rows but `rows` (0..53 are customer "1"'s)
+    let error_without = |rows: std::ops::Range<usize>| {
+        let keep: Vec<usize> = (0..table.len()).filter(|j| !rows.contains(j)).collect();
+        error_keeping(&keep)
+    };
+    // customer "1" without rows
+    let e = error_without(0..53);
     assert_eq!(
         (e.code(), e.field(), index(&e)),
         ("INVALID_INPUT", Some("covariates"), Some(0))
     );
     assert!(e.to_string().contains("none"), "{e}");
     // customer "1" starting a week after the first purchase
-    let keep: Vec<usize> = (1..table.len()).collect();
-    let e = DynamicData::new(&ids, &ts, &sub(&keep), &names, &names, &opts).unwrap_err();
+    let e = error_without(0..1);
     assert_eq!(e.field(), Some("covariates"));
     assert!(e.to_string().contains("2005-01-09"), "{e}");
     // customer "1" ending before the calibration end (week 40)
-    let keep: Vec<usize> = (0..table.len())
-        .filter(|&j| !(20..53).contains(&j))
-        .collect();
-    let e = DynamicData::new(&ids, &ts, &sub(&keep), &names, &names, &opts).unwrap_err();
+    let e = error_without(20..53);
     assert_eq!(e.field(), Some("covariates"));
     assert!(e.to_string().contains("calibration end"), "{e}");
     // customer "1" missing weeks 20 to 29 (2005-05-22 ..): row 30 is named
-    let keep: Vec<usize> = (0..table.len())
-        .filter(|&j| !(20..30).contains(&j))
-        .collect();
-    let e = DynamicData::new(&ids, &ts, &sub(&keep), &names, &names, &opts).unwrap_err();
+    let e = error_without(20..30);
     assert_eq!(
         (e.field(), index(&e)),
         (Some("covariates.period_start"), Some(20))
@@ -591,7 +592,7 @@ fn dynamic_data_errors_name_the_customer_and_column() {
     assert!(e.to_string().contains("2005-05-15"), "{e}");
     // two rows for one week
     let keep: Vec<usize> = [0].into_iter().chain(0..table.len()).collect();
-    let e = DynamicData::new(&ids, &ts, &sub(&keep), &names, &names, &opts).unwrap_err();
+    let e = error_keeping(&keep);
     assert_eq!(e.field(), Some("covariates.period_start"));
     // non-finite values
     let e = CovariateTable::new(&["a"], &["1"], &[0], &[&[f64::NAN]]).unwrap_err();
