@@ -67,6 +67,22 @@ fn fit_with(model: &str, summary: &str, cov: &str, extra: &[&str]) -> std::proce
     clv(&a)
 }
 
+/// The output of `clv score MODEL` on `summary` with the covariates file
+/// `cov` (ids in `Id`) and the `extra` arguments, a run that must succeed.
+fn score_with(model: &str, summary: &str, cov: &str, extra: &[&str]) -> String {
+    let a = [
+        "score",
+        model,
+        "--summary",
+        summary,
+        "--covariates",
+        cov,
+        "--covariate-id-col",
+        "Id",
+    ];
+    stdout(&clv(&[&a[..], extra].concat()))
+}
+
 /// Asserts that the JSON number `v` is within 1e-3 of `want`, showing the
 /// whole output `doc` if not.
 fn assert_near(v: &serde_json::Value, want: f64, doc: &serde_json::Value) {
@@ -328,24 +344,21 @@ fn score_with_covariates_gives_the_cores_predictions() {
     let gg = AnyModel::from_json(&std::fs::read_to_string(&gg_json).unwrap()).unwrap();
     // the same covariate options as the fit; the months of the CLV from
     // the model's unit (7d)
-    let out = stdout(&clv(&[
-        "score",
+    let out = score_with(
         &model_json,
-        "--summary",
         &summary,
-        "--covariates",
         &cov,
-        "--covariate-id-col",
-        "Id",
-        "--purchase-covariates",
-        "Gender,Channel",
-        "--dropout-covariates",
-        "Channel,Gender",
-        "--horizon",
-        "10",
-        "--spend-model",
-        &gg_json,
-    ]));
+        &[
+            "--purchase-covariates",
+            "Gender,Channel",
+            "--dropout-covariates",
+            "Channel,Gender",
+            "--horizon",
+            "10",
+            "--spend-model",
+            &gg_json,
+        ],
+    );
     let (ids, cols) = scored(&out);
     let s = read_summary(&summary);
     assert_eq!(ids, s.ids);
@@ -393,22 +406,19 @@ fn score_with_covariates_gives_the_cores_predictions() {
     .unwrap();
     let bg_json = path("bg.json");
     std::fs::write(&bg_json, bg.to_json().unwrap()).unwrap();
-    let out = stdout(&clv(&[
-        "score",
+    let out = score_with(
         &bg_json,
-        "--summary",
         &summary,
-        "--covariates",
         &cov,
-        "--covariate-id-col",
-        "Id",
-        "--spend-model",
-        &gg_json,
-        "--freq",
-        "7d",
-        "--clv-months",
-        "24",
-    ]));
+        &[
+            "--spend-model",
+            &gg_json,
+            "--freq",
+            "7d",
+            "--clv-months",
+            "24",
+        ],
+    );
     let (ids, cols) = scored(&out);
     assert_eq!(ids, s.ids);
     let (zp, zd) = (
