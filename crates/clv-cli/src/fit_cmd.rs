@@ -86,8 +86,7 @@ pub fn fit(args: &FitArgs) -> Result<Fitted> {
     )?;
     let options = FitOptions {
         penalty,
-        unit: args.freq.as_deref().map(TimeUnit::parse).transpose()?,
-        ..FitOptions::default()
+        ..unit_options(args.freq.as_deref())?
     };
     let kind = args.data.model.0;
     // With the ids: a fit that leaves customers out names them.
@@ -156,6 +155,15 @@ fn fit_doc(info: &FitInfo, own: Value) -> Value {
     Value::Object(doc)
 }
 
+/// The default fit options with the time unit `unit` (`--freq`) to save
+/// with the model.
+fn unit_options(unit: Option<&str>) -> Result<FitOptions> {
+    Ok(FitOptions {
+        unit: unit.map(TimeUnit::parse).transpose()?,
+        ..FitOptions::default()
+    })
+}
+
 /// The one number of `--penalty` (`expected` says why `P,D` is refused).
 fn one_penalty(text: &str, expected: &str) -> Result<f64> {
     match penalties(text)?[..] {
@@ -185,10 +193,7 @@ fn covariate_options(args: &FitArgs, unit: Option<&str>) -> Result<CovariateOpti
         penalty_purchase,
         penalty_dropout,
         constrain_equal: args.covariates.constrain_equal.clone(),
-        fit: FitOptions {
-            unit: unit.map(TimeUnit::parse).transpose()?,
-            ..FitOptions::default()
-        },
+        fit: unit_options(unit)?,
     })
 }
 
@@ -250,10 +255,7 @@ pub fn fit_spend(
     )?;
     let options = SpendCovariateOptions {
         penalty,
-        fit: FitOptions {
-            unit: args.freq.as_deref().map(TimeUnit::parse).transpose()?,
-            ..FitOptions::default()
-        },
+        fit: unit_options(args.freq.as_deref())?,
     };
     args.data.with_inputs(|inputs, weights, ids| {
         let z = c.file.read_spend(path, &c.file.spend_covariates, ids)?;
@@ -301,10 +303,7 @@ pub fn fit_retention(args: &FitArgs, path: &std::path::Path) -> Result<Retention
     )?;
     let options = RetentionCovariateOptions {
         penalty,
-        fit: FitOptions {
-            unit: args.freq.as_deref().map(TimeUnit::parse).transpose()?,
-            ..FitOptions::default()
-        },
+        fit: unit_options(args.freq.as_deref())?,
     };
     let data = args.data.columns.read_contractual(path, true)?;
     let cov_path = c.file.covariates.as_deref().unwrap_or(path);
