@@ -72,13 +72,19 @@ fn apparel_dynamic_table() -> CovariateTable {
     .unwrap()
 }
 
+/// The apparel cohort (transactions, [`apparel_options`]) with the
+/// covariates `names` of [`apparel_dynamic_table`] on both processes.
+fn apparel_dynamic(names: &[&str]) -> DynamicData {
+    let (ids, ts) = apparel_transactions();
+    let table = apparel_dynamic_table();
+    DynamicData::new(&ids, &ts, &table, names, names, &apparel_options()).unwrap()
+}
+
 /// The apparel static covariates (Gender, Channel) as a weekly table with
 /// the same value every week, and as static rows in the summary's order.
 fn apparel_constant() -> (DynamicData, Covariates) {
-    let (ids, ts) = apparel_transactions();
-    let dynamic = apparel_dynamic_table();
     let names = ["Gender", "Channel"];
-    let data = DynamicData::new(&ids, &ts, &dynamic, &names, &names, &apparel_options()).unwrap();
+    let data = apparel_dynamic(&names);
     // Gender and Channel do not change in apparelDynCov: the static rows are
     // each customer's first week
     let text =
@@ -212,10 +218,7 @@ fn constant_covariates_give_the_static_fit_and_predictions() {
 /// (which changes over time), Gender and Channel.
 #[test]
 fn dynamic_gradient_matches_finite_differences() {
-    let (ids, ts) = apparel_transactions();
-    let table = apparel_dynamic_table();
-    let names = ["High.Season", "Gender", "Channel"];
-    let data = DynamicData::new(&ids, &ts, &table, &names, &names, &apparel_options()).unwrap();
+    let data = apparel_dynamic(&["High.Season", "Gender", "Channel"]);
     assert!((0..data.len()).any(|i| data.periods(i) > 3));
     for opts in [
         CovariateOptions::default(),
@@ -481,10 +484,7 @@ fn dynamic_penalties_shrink_and_constraints_tie() {
 /// static model is the dynamic one with a zero High.Season effect).
 #[test]
 fn apparel_dynamic_fit() {
-    let (ids, ts) = apparel_transactions();
-    let table = apparel_dynamic_table();
-    let all = ["High.Season", "Gender", "Channel"];
-    let data = DynamicData::new(&ids, &ts, &table, &all, &all, &apparel_options()).unwrap();
+    let data = apparel_dynamic(&["High.Season", "Gender", "Channel"]);
     let m = dynamic::fit(&data, None, &CovariateOptions::default()).unwrap();
     let info = &m.fit_info().unwrap().info;
     let (cdata, z) = apparel_constant();
@@ -636,10 +636,7 @@ fn dynamic_data_errors_name_the_customer_and_column() {
 /// as not identified.
 #[test]
 fn penalised_apparel_fit_reports_its_ridge() {
-    let (ids, ts) = apparel_transactions();
-    let table = apparel_dynamic_table();
-    let all = ["High.Season", "Gender", "Channel"];
-    let data = DynamicData::new(&ids, &ts, &table, &all, &all, &apparel_options()).unwrap();
+    let data = apparel_dynamic(&["High.Season", "Gender", "Channel"]);
     let opts = CovariateOptions {
         penalty_purchase: 0.1,
         penalty_dropout: 0.1,
