@@ -448,12 +448,11 @@ fn dynamic_penalties_shrink_and_constraints_tie() {
             ..CovariateOptions::default()
         };
         let m = dynamic::fit(&data, None, &opts).unwrap();
-        let norm: f64 = m
-            .purchase_effects()
-            .values()
-            .chain(m.dropout_effects().values())
-            .map(|g| g * g)
-            .sum();
+        let norm = common::sum_of_squares(
+            m.purchase_effects()
+                .values()
+                .chain(m.dropout_effects().values()),
+        );
         assert!(norm < last, "λ = {lambda}: |γ|² = {norm} ≥ {last}");
         last = norm;
     }
@@ -659,12 +658,12 @@ fn penalised_apparel_fit_reports_its_ridge() {
     assert!(s > 1e3 && beta > 1e5, "{s} {beta}");
     // the penalty shrinks every effect below the unpenalised fit's
     let free = dynamic::fit(&data, None, &CovariateOptions::default()).unwrap();
-    let norm = |m: &clv::covariates::CovariateModel| -> f64 {
-        m.purchase_effects()
-            .values()
-            .chain(m.dropout_effects().values())
-            .map(|g| g * g)
-            .sum()
+    let norm = |m: &clv::covariates::CovariateModel| {
+        common::sum_of_squares(
+            m.purchase_effects()
+                .values()
+                .chain(m.dropout_effects().values()),
+        )
     };
     assert!(
         norm(&m) < 0.25 * norm(&free),

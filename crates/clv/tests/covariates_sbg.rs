@@ -280,12 +280,8 @@ fn penalties_shrink_effects_monotonically() {
             },
         )
         .unwrap();
-        let norm: f64 = m
-            .alpha_effects()
-            .values()
-            .chain(m.beta_effects().values())
-            .map(|g| g * g)
-            .sum();
+        let norm =
+            common::sum_of_squares(m.alpha_effects().values().chain(m.beta_effects().values()));
         eprintln!("penalty {penalty}: sum of squared effects {norm:.6}");
         assert!(norm < last, "penalty {penalty}: {norm} >= {last}");
         last = norm;

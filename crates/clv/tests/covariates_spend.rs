@@ -190,7 +190,7 @@ fn penalties_shrink_effects_monotonically() {
             },
         )
         .unwrap();
-        let norm: f64 = s.effects().values().map(|g| g * g).sum::<f64>().sqrt();
+        let norm = common::sum_of_squares(s.effects().values()).sqrt();
         assert!(norm <= last + 1e-12, "penalty {penalty}: {norm} > {last}");
         last = norm;
         let f = s.fit_info().unwrap();

@@ -128,6 +128,11 @@ pub fn assert_derivatives(
     assert_closed_form_hessian(f, x, vh, &gh, &h, n_positive, &format!("Hessian, {what}"));
 }
 
+/// `Σ vᵢ²` over `values` (summed in order): the size of a fit's effects.
+pub fn sum_of_squares<'a>(values: impl IntoIterator<Item = &'a f64>) -> f64 {
+    values.into_iter().map(|v| v * v).sum()
+}
+
 /// NUTS options with the given chains, warm-up, kept draws and seed.
 pub fn options(chains: usize, tune: u64, draws: u64, seed: u64) -> clv::bayes::SampleOptions {
     clv::bayes::SampleOptions {
