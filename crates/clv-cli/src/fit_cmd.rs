@@ -164,6 +164,14 @@ fn unit_options(unit: Option<&str>) -> Result<FitOptions> {
     })
 }
 
+/// The one number of `--penalty` (`what` it is, said when `P,D` is
+/// refused) and the fit options with `--freq`'s unit ([`unit_options`]),
+/// as the spend and retention covariate fits take them.
+fn penalty_and_fit_options(args: &FitArgs, what: &str) -> Result<(f64, FitOptions)> {
+    let penalty = one_penalty(&args.penalty, &format!("one number ({what})"))?;
+    Ok((penalty, unit_options(args.freq.as_deref())?))
+}
+
 /// The one number of `--penalty` (`expected` says why `P,D` is refused).
 fn one_penalty(text: &str, expected: &str) -> Result<f64> {
     match penalties(text)?[..] {
@@ -249,14 +257,8 @@ pub fn fit_spend(
             "no constraint (it ties purchase and dropout effects)",
         ));
     }
-    let penalty = one_penalty(
-        &args.penalty,
-        "one number (the penalty on the spend effects)",
-    )?;
-    let options = SpendCovariateOptions {
-        penalty,
-        fit: unit_options(args.freq.as_deref())?,
-    };
+    let (penalty, fit) = penalty_and_fit_options(args, "the penalty on the spend effects")?;
+    let options = SpendCovariateOptions { penalty, fit };
     args.data.with_inputs(|inputs, weights, ids| {
         let z = c.file.read_spend(path, &c.file.spend_covariates, ids)?;
         let [x, m] = inputs else {
@@ -297,14 +299,8 @@ pub fn fit_retention(args: &FitArgs, path: &std::path::Path) -> Result<Retention
         ("spend_covariates", &c.file.spend_covariates),
         ("constrain_equal", &c.constrain_equal),
     ])?;
-    let penalty = one_penalty(
-        &args.penalty,
-        "one number (the penalty on the retention effects)",
-    )?;
-    let options = RetentionCovariateOptions {
-        penalty,
-        fit: unit_options(args.freq.as_deref())?,
-    };
+    let (penalty, fit) = penalty_and_fit_options(args, "the penalty on the retention effects")?;
+    let options = RetentionCovariateOptions { penalty, fit };
     let data = args.data.columns.read_contractual(path, true)?;
     let cov_path = c.file.covariates.as_deref().unwrap_or(path);
     let z = c
