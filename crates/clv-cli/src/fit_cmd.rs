@@ -86,8 +86,7 @@ pub fn fit(args: &FitArgs) -> Result<Fitted> {
     )?;
     let options = FitOptions {
         penalty,
-        unit: args.freq.as_deref().map(TimeUnit::parse).transpose()?,
-        ..FitOptions::default()
+        ..unit_options(args.freq.as_deref())?
     };
     let kind = args.data.model.0;
     // With the ids: a fit that leaves customers out names them.
@@ -156,6 +155,23 @@ fn fit_doc(info: &FitInfo, own: Value) -> Value {
     Value::Object(doc)
 }
 
+/// The default fit options with the time unit `unit` (`--freq`) to save
+/// with the model.
+fn unit_options(unit: Option<&str>) -> Result<FitOptions> {
+    Ok(FitOptions {
+        unit: unit.map(TimeUnit::parse).transpose()?,
+        ..FitOptions::default()
+    })
+}
+
+/// The one number of `--penalty` (`what` it is, said when `P,D` is
+/// refused) and the fit options with `--freq`'s unit ([`unit_options`]),
+/// as the spend and retention covariate fits take them.
+fn penalty_and_fit_options(args: &FitArgs, what: &str) -> Result<(f64, FitOptions)> {
+    let penalty = one_penalty(&args.penalty, &format!("one number ({what})"))?;
+    Ok((penalty, unit_options(args.freq.as_deref())?))
+}
+
 /// The one number of `--penalty` (`expected` says why `P,D` is refused).
 fn one_penalty(text: &str, expected: &str) -> Result<f64> {
     match penalties(text)?[..] {
@@ -185,10 +201,7 @@ fn covariate_options(args: &FitArgs, unit: Option<&str>) -> Result<CovariateOpti
         penalty_purchase,
         penalty_dropout,
         constrain_equal: args.covariates.constrain_equal.clone(),
-        fit: FitOptions {
-            unit: unit.map(TimeUnit::parse).transpose()?,
-            ..FitOptions::default()
-        },
+        fit: unit_options(unit)?,
     })
 }
 
@@ -244,17 +257,8 @@ pub fn fit_spend(
             "no constraint (it ties purchase and dropout effects)",
         ));
     }
-    let penalty = one_penalty(
-        &args.penalty,
-        "one number (the penalty on the spend effects)",
-    )?;
-    let options = SpendCovariateOptions {
-        penalty,
-        fit: FitOptions {
-            unit: args.freq.as_deref().map(TimeUnit::parse).transpose()?,
-            ..FitOptions::default()
-        },
-    };
+    let (penalty, fit) = penalty_and_fit_options(args, "the penalty on the spend effects")?;
+    let options = SpendCovariateOptions { penalty, fit };
     args.data.with_inputs(|inputs, weights, ids| {
         let z = c.file.read_spend(path, &c.file.spend_covariates, ids)?;
         let [x, m] = inputs else {
@@ -290,31 +294,13 @@ pub fn fit_retention(args: &FitArgs, path: &std::path::Path) -> Result<Retention
              the plain sBG's data)",
         ));
     }
-    for (field, given) in [
+    crate::input::retention_covariates_alone(&[
         ("purchase_covariates", &c.file.purchase_covariates),
         ("spend_covariates", &c.file.spend_covariates),
         ("constrain_equal", &c.constrain_equal),
-    ] {
-        if !given.is_empty() {
-            return Err(Error::invalid(
-                field,
-                given.join(","),
-                "the sBG's covariates alone (--dropout-covariates, alias \
-                 --retention-covariates)",
-            ));
-        }
-    }
-    let penalty = one_penalty(
-        &args.penalty,
-        "one number (the penalty on the retention effects)",
-    )?;
-    let options = RetentionCovariateOptions {
-        penalty,
-        fit: FitOptions {
-            unit: args.freq.as_deref().map(TimeUnit::parse).transpose()?,
-            ..FitOptions::default()
-        },
-    };
+    ])?;
+    let (penalty, fit) = penalty_and_fit_options(args, "the penalty on the retention effects")?;
+    let options = RetentionCovariateOptions { penalty, fit };
     let data = args.data.columns.read_contractual(path, true)?;
     let cov_path = c.file.covariates.as_deref().unwrap_or(path);
     let z = c
@@ -572,14 +558,12 @@ pub fn run(args: &FitArgs) -> Result<()> {
     if args.data.model.0 == ModelKind::Sbg
         && (args.data.summary.is_some() || args.covariates.file.given())
     {
-        let path = args.data.summary.as_deref().ok_or_else(|| {
-            Error::invalid(
-                "summary",
-                "(none)",
-                "--summary FILE (alias --customers) with one row per customer (periods, \
-                 churned) for the sBG with covariates",
-            )
-        })?;
+        let path = crate::input::required(
+            args.data.summary.as_deref(),
+            "summary",
+            "--summary FILE (alias --customers) with one row per customer (periods, \
+             churned) for the sBG with covariates",
+        )?;
         let model = fit_retention(args, path)?;
         return finish_covariates(args, &model.to_json()?, &retention_json(&model)?);
     }

@@ -424,22 +424,18 @@ impl ModelData {
         let (summary, survivors) = (self.summary.as_ref(), self.survivors.as_deref());
         let spec = kind.spec();
         if spec.family == Family::Retention {
-            let text = survivors.ok_or_else(|| {
-                Error::invalid(
-                    "survivors",
-                    "(none)",
-                    format!("--survivors N0,N1,... for the {} model", spec.name),
-                )
-            })?;
+            let text = required(
+                survivors,
+                "survivors",
+                format!("--survivors N0,N1,... for the {} model", spec.name),
+            )?;
             return f(&[&parse_numbers("survivors", text, "a number")?], None, &[]);
         }
-        let path = summary.ok_or_else(|| {
-            Error::invalid(
-                "summary",
-                "(none)",
-                "--summary FILE with the per-customer summary",
-            )
-        })?;
+        let path = required(
+            summary,
+            "summary",
+            "--summary FILE with the per-customer summary",
+        )?;
         let cols = columns.read(path)?;
         let weights = columns.weights(&cols)?;
         let inputs = spec
@@ -461,6 +457,35 @@ fn both_sets<'a>(purchase: &'a [String], dropout: &'a [String]) -> Vec<&'a str> 
         }
     }
     names
+}
+
+/// The value of an option that must be given here, `value`; when it is
+/// missing, [`Error::InvalidValue`] for `field` with the value `(none)` and
+/// `expected` saying what to give.
+pub fn required<'a, T: ?Sized>(
+    value: Option<&'a T>,
+    field: &str,
+    expected: impl Into<String>,
+) -> Result<&'a T> {
+    value.ok_or_else(|| Error::invalid(field, "(none)", expected))
+}
+
+/// Refuses the covariate options of `given` (`(field, names)`) that are not
+/// empty: the sBG with covariates (`clv fit sbg` and `clv score` with its
+/// model) takes its covariates on the retention process alone.
+///
+/// # Errors
+/// [`Error::InvalidValue`] naming the first field given and its names.
+pub fn retention_covariates_alone(given: &[(&str, &[String])]) -> Result<()> {
+    match given.iter().find(|(_, names)| !names.is_empty()) {
+        Some((field, names)) => Err(Error::invalid(
+            *field,
+            names.join(","),
+            "the sBG's covariates alone (--dropout-covariates, alias \
+             --retention-covariates)",
+        )),
+        None => Ok(()),
+    }
 }
 
 /// The static covariates of a customer file, as `clv fit` and `clv score`

@@ -95,13 +95,11 @@ fn load(args: &PortfolioArgs) -> Result<Portfolio> {
                 "CDNOW sample (bundled)".to_string(),
             ),
         };
-        let amounts = table.amounts.as_deref().ok_or_else(|| {
-            Error::invalid(
-                "amount_col",
-                "(none)",
-                "--amount-col naming the transaction amounts",
-            )
-        })?;
+        let amounts = crate::input::required(
+            table.amounts.as_deref(),
+            "amount_col",
+            "--amount-col naming the transaction amounts",
+        )?;
         let t = customer_totals(
             &table.ids,
             amounts,
@@ -125,13 +123,11 @@ fn load(args: &PortfolioArgs) -> Result<Portfolio> {
             p_alive: None,
         });
     }
-    let path = args.file.as_ref().ok_or_else(|| {
-        Error::invalid(
-            "file",
-            "(none)",
-            "a per-customer CSV file (or --transactions for a transaction log)",
-        )
-    })?;
+    let path = crate::input::required(
+        args.file.as_ref(),
+        "file",
+        "a per-customer CSV file (or --transactions for a transaction log)",
+    )?;
     let mut wanted = vec![args.value_col.as_str()];
     if let Some(p) = &args.p_alive_col {
         wanted.push(p);

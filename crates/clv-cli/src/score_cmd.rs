@@ -244,17 +244,15 @@ impl SpendSource {
             SpendSource::Covariates(m) => m,
         };
         let cov = &args.covariates;
-        let path = cov.covariates.as_ref().ok_or_else(|| {
-            Error::invalid(
-                "covariates",
-                "(none)",
-                format!(
-                    "--covariates FILE: the spend model is a Gamma-Gamma with spend covariates \
-                     [{}], scored with each customer's own covariates",
-                    m.covariate_names().join(", ")
-                ),
-            )
-        })?;
+        let path = crate::input::required(
+            cov.covariates.as_ref(),
+            "covariates",
+            format!(
+                "--covariates FILE: the spend model is a Gamma-Gamma with spend covariates \
+                 [{}], scored with each customer's own covariates",
+                m.covariate_names().join(", ")
+            ),
+        )?;
         let names = covariate_names("spend", &cov.spend_covariates, m.covariate_names())?;
         let ids = cols.ids_of(&args.columns.id_col)?;
         let z = cov.read_spend(path, &names, ids)?;
@@ -314,14 +312,12 @@ pub fn run(args: &ScoreArgs) -> Result<()> {
         return crate::write_out(&mut out, &s);
     }
     let c = &args.columns;
-    let summary = args.summary.as_ref().ok_or_else(|| {
-        Error::invalid(
-            "summary",
-            "(none)",
-            "--summary FILE with the per-customer summary (or --transactions and \
-             --dynamic-covariates for a model with time-varying covariates)",
-        )
-    })?;
+    let summary = crate::input::required(
+        args.summary.as_ref(),
+        "summary",
+        "--summary FILE with the per-customer summary (or --transactions and \
+         --dynamic-covariates for a model with time-varying covariates)",
+    )?;
     let cols = c.read(summary)?;
     let scores = match &saved {
         Saved::Plain(any) => score_plain(args, any, &cols)?,
@@ -442,19 +438,17 @@ fn score_covariates(args: &ScoreArgs, m: &CovariateModel, cols: &CsvColumns) -> 
     let name = m.kind().name();
     let (model_purchase, model_dropout) = m.covariate_names();
     let cov = &args.covariates;
-    let path = cov.covariates.as_ref().ok_or_else(|| {
-        Error::invalid(
-            "covariates",
-            "(none)",
-            format!(
-                "--covariates FILE: {} is a covariate model ({name}; purchase covariates \
-                 [{}], dropout covariates [{}]), scored with each customer's own covariates",
-                args.model.display(),
-                model_purchase.join(", "),
-                model_dropout.join(", ")
-            ),
-        )
-    })?;
+    let path = crate::input::required(
+        cov.covariates.as_ref(),
+        "covariates",
+        format!(
+            "--covariates FILE: {} is a covariate model ({name}; purchase covariates \
+             [{}], dropout covariates [{}]), scored with each customer's own covariates",
+            args.model.display(),
+            model_purchase.join(", "),
+            model_dropout.join(", ")
+        ),
+    )?;
     if args.intervals.is_some() {
         return Err(no_intervals(name));
     }
@@ -547,20 +541,11 @@ fn score_dynamic(args: &ScoreArgs) -> Result<String> {
             "no static --covariates with --dynamic-covariates",
         ));
     }
-    for (given, operation) in [
-        (args.spend_model.is_some(), "spend-model"),
-        (args.intervals.is_some(), "intervals"),
-    ] {
-        if given {
-            return Err(Error::Unsupported {
-                model: name.to_string(),
-                operation: operation.to_string(),
-                reason: "scores with time-varying covariates are P(alive) and (discounted) \
-                         expected purchases"
-                    .to_string(),
-            });
-        }
-    }
+    no_spend_model_or_intervals(
+        args,
+        name,
+        "scores with time-varying covariates are P(alive) and (discounted) expected purchases",
+    )?;
     let (model_purchase, model_dropout) = m.covariate_names();
     let purchase = covariate_names("purchase", &cov.purchase_covariates, model_purchase)?;
     let dropout = covariate_names("dropout", &cov.dropout_covariates, model_dropout)?;
@@ -588,6 +573,27 @@ fn score_dynamic(args: &ScoreArgs) -> Result<String> {
     Ok(csv_table(&data.customer_id, &columns))
 }
 
+/// Refuses --spend-model and --intervals (the first given) for the
+/// `model` whose scores `reason` says what they are.
+///
+/// # Errors
+/// [`Error::Unsupported`] with operation `spend-model` or `intervals`.
+fn no_spend_model_or_intervals(args: &ScoreArgs, model: &str, reason: &str) -> Result<()> {
+    for (given, operation) in [
+        (args.spend_model.is_some(), "spend-model"),
+        (args.intervals.is_some(), "intervals"),
+    ] {
+        if given {
+            return Err(Error::Unsupported {
+                model: model.to_string(),
+                operation: operation.to_string(),
+                reason: reason.to_string(),
+            });
+        }
+    }
+    Ok(())
+}
+
 /// `clv score MODEL --summary F` for an sBG with covariates: the CSV of
 /// each contract customer's `alpha`, `beta` (α_i, β_i), `survival`
 /// (S(t+h)/S(t): a customer active after their t = --periods-col periods
@@ -606,45 +612,25 @@ fn score_dynamic(args: &ScoreArgs) -> Result<String> {
 /// [`CovariateFileArgs::read_retention`] and the core's predictions.
 fn score_retention(args: &ScoreArgs, m: &RetentionCovariateModel) -> Result<String> {
     let name = m.name();
-    for (given, operation) in [
-        (args.spend_model.is_some(), "spend-model"),
-        (args.intervals.is_some(), "intervals"),
-    ] {
-        if given {
-            return Err(Error::Unsupported {
-                model: name.to_string(),
-                operation: operation.to_string(),
-                reason: "scores of the sBG with covariates are each customer's parameters, \
-                         survival and DERT"
-                    .to_string(),
-            });
-        }
-    }
+    no_spend_model_or_intervals(
+        args,
+        name,
+        "scores of the sBG with covariates are each customer's parameters, survival and DERT",
+    )?;
     let cov = &args.covariates;
-    for (field, given) in [
+    crate::input::retention_covariates_alone(&[
         ("purchase_covariates", &cov.purchase_covariates),
         ("spend_covariates", &cov.spend_covariates),
-    ] {
-        if !given.is_empty() {
-            return Err(Error::invalid(
-                field,
-                given.join(","),
-                "the sBG's covariates alone (--dropout-covariates, alias \
-                 --retention-covariates)",
-            ));
-        }
-    }
-    let path = args.summary.as_deref().ok_or_else(|| {
-        Error::invalid(
-            "summary",
-            "(none)",
-            format!(
-                "--summary FILE with one row per contract customer (periods, churned): {} \
-                 is an sBG with covariates",
-                args.model.display()
-            ),
-        )
-    })?;
+    ])?;
+    let path = crate::input::required(
+        args.summary.as_deref(),
+        "summary",
+        format!(
+            "--summary FILE with one row per contract customer (periods, churned): {} \
+             is an sBG with covariates",
+            args.model.display()
+        ),
+    )?;
     let names = covariate_names("dropout", &cov.dropout_covariates, m.covariate_names())?;
     let data = args.columns.read_contractual(path, false)?;
     let cov_path = cov.covariates.as_deref().unwrap_or(path);

@@ -40,6 +40,14 @@ fn apparel_summary(dir: &tempfile::TempDir) -> String {
     path.display().to_string()
 }
 
+/// A temporary folder with the apparel summary in it (kept alive by the
+/// folder), the summary's path and that of the apparel covariates.
+fn apparel() -> (tempfile::TempDir, String, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let summary = apparel_summary(&dir);
+    (dir, summary, core_data("apparel_static_covariates.csv"))
+}
+
 /// `clv fit MODEL` on `summary` with the covariates file `cov` (ids in
 /// `Id`) and the `extra` arguments.
 fn fit_with(model: &str, summary: &str, cov: &str, extra: &[&str]) -> std::process::Output {
@@ -59,6 +67,31 @@ fn fit_with(model: &str, summary: &str, cov: &str, extra: &[&str]) -> std::proce
     clv(&a)
 }
 
+/// The output of `clv score MODEL` on `summary` with the covariates file
+/// `cov` (ids in `Id`) and the `extra` arguments, a run that must succeed.
+fn score_with(model: &str, summary: &str, cov: &str, extra: &[&str]) -> String {
+    let a = [
+        "score",
+        model,
+        "--summary",
+        summary,
+        "--covariates",
+        cov,
+        "--covariate-id-col",
+        "Id",
+    ];
+    stdout(&clv(&[&a[..], extra].concat()))
+}
+
+/// Asserts that the JSON number `v` is within 1e-3 of `want`, showing the
+/// whole output `doc` if not.
+fn assert_near(v: &serde_json::Value, want: f64, doc: &serde_json::Value) {
+    assert!(
+        (v.as_f64().unwrap() - want).abs() < 1e-3,
+        "{v} vs {want}: {doc}"
+    );
+}
+
 /// Both sets of the apparel covariates on both processes.
 const BOTH: [&str; 4] = [
     "--purchase-covariates",
@@ -69,9 +102,7 @@ const BOTH: [&str; 4] = [
 
 #[test]
 fn fit_with_covariates_gives_the_cores_apparel_estimates() {
-    let dir = tempfile::tempdir().unwrap();
-    let summary = apparel_summary(&dir);
-    let cov = core_data("apparel_static_covariates.csv");
+    let (_dir, summary, cov) = apparel();
     let doc = json(&fit_with(
         "pareto-nbd",
         &summary,
@@ -82,19 +113,10 @@ fn fit_with_covariates_gives_the_cores_apparel_estimates() {
     // apparel_fits_match_an_independent_likelihood: its 12 customers' ln L
     // against a brute-force 2-D integration): LL −2589.2321, purchase
     // effects Gender 0.4552, Channel 0.8338.
-    assert!(
-        (doc["log_likelihood"].as_f64().unwrap() - (-2589.2321)).abs() < 1e-3,
-        "{doc}"
-    );
+    assert_near(&doc["log_likelihood"], -2589.2321, &doc);
     let purchase = &doc["covariates"]["purchase"];
-    assert!(
-        (purchase["Gender"].as_f64().unwrap() - 0.4552).abs() < 1e-3,
-        "{doc}"
-    );
-    assert!(
-        (purchase["Channel"].as_f64().unwrap() - 0.8338).abs() < 1e-3,
-        "{doc}"
-    );
+    assert_near(&purchase["Gender"], 0.4552, &doc);
+    assert_near(&purchase["Channel"], 0.8338, &doc);
     assert!(doc["std_errors"]["purchase_Gender"].as_f64().unwrap() > 0.0);
     // beta_0 and the Channel dropout effect run off together: a boundary,
     // their standard errors null (crates/clv/tests/covariates.rs)
@@ -129,9 +151,7 @@ fn fit_with_covariates_gives_the_cores_apparel_estimates() {
 
 #[test]
 fn covariate_errors_are_typed() {
-    let dir = tempfile::tempdir().unwrap();
-    let summary = apparel_summary(&dir);
-    let cov = core_data("apparel_static_covariates.csv");
+    let (dir, summary, cov) = apparel();
     let gender = ["--purchase-covariates", "Gender"];
     // a model without covariates
     assert_fails(
@@ -149,12 +169,10 @@ fn covariate_errors_are_typed() {
         &["Age", "Gender, Channel"],
     );
     // a customer without a row: the covariates of customers 1..=300 only
-    let text = std::fs::read_to_string(&cov).unwrap();
-    let half: Vec<&str> = text.lines().take(301).collect();
-    let short = dir.path().join("short.csv");
-    std::fs::write(&short, half.join("\n")).unwrap();
+    let short = dir.path().join("short.csv").display().to_string();
+    first_300_rows(&cov, &short);
     assert_fails(
-        &fit_with("pareto-nbd", &summary, short.to_str().unwrap(), &gender),
+        &fit_with("pareto-nbd", &summary, &short, &gender),
         &["INVALID_INPUT", "invalid purchase_covariates["],
     );
     // P,D penalties only with covariates
@@ -230,14 +248,15 @@ fn set(table: &HashMap<String, (f64, f64)>, names: &[&str], ids: &[String]) -> C
     Covariates::new(names, &rows).unwrap()
 }
 
-/// The CLV of each customer from the plain model with their own
-/// parameters (as `clv score` defines it with a covariate model).
+/// The `months`-month CLV of each customer from the plain model with
+/// their own parameters (as `clv score` defines it with a covariate model).
 fn clv_by_customer(
     model: &CovariateModel,
     purchase: &Covariates,
     dropout: &Covariates,
     s: &Summary,
     spend: &[f64],
+    months: u32,
     periods_per_month: f64,
 ) -> Vec<f64> {
     let params = model.customer_params(purchase, dropout).unwrap();
@@ -251,7 +270,7 @@ fn clv_by_customer(
                 &s.x[one.clone()],
                 &s.tx[one.clone()],
                 &s.t[one],
-                12,
+                months,
                 0.01,
                 periods_per_month,
             )
@@ -260,11 +279,47 @@ fn clv_by_customer(
         .collect()
 }
 
+/// `clv fit MODEL --summary SUMMARY --freq 7d --save SAVE`, without
+/// covariates; it must succeed.
+fn fit_plain(model: &str, summary: &str, save: &str) {
+    stdout(&clv(&[
+        "fit",
+        model,
+        "--summary",
+        summary,
+        "--freq",
+        "7d",
+        "--save",
+        save,
+    ]));
+}
+
+/// A Pareto/NBD covariate model (not fitted: Gender and Channel on
+/// purchase, Channel on dropout), saved as JSON at `path`.
+fn saved_pareto_nbd(path: &str) -> CovariateModel {
+    let model = CovariateModel::from_params(
+        ModelKind::ParetoNbd,
+        &[1.6, 110.0, 1.9, 50.0],
+        &[("Gender", 0.45), ("Channel", 0.83)],
+        &[("Channel", 0.5)],
+    )
+    .unwrap();
+    std::fs::write(path, model.to_json().unwrap()).unwrap();
+    model
+}
+
+/// Writes the header and the first 300 rows of the covariates file `cov`
+/// to `path`: customers without a row. Returns the lines written.
+fn first_300_rows(cov: &str, path: &str) -> Vec<String> {
+    let text = std::fs::read_to_string(cov).unwrap();
+    let half: Vec<String> = text.lines().take(301).map(String::from).collect();
+    std::fs::write(path, half.join("\n")).unwrap();
+    half
+}
+
 #[test]
 fn score_with_covariates_gives_the_cores_predictions() {
-    let dir = tempfile::tempdir().unwrap();
-    let summary = apparel_summary(&dir);
-    let cov = core_data("apparel_static_covariates.csv");
+    let (dir, summary, cov) = apparel();
     let path = |name: &str| dir.path().join(name).display().to_string();
     let (model_json, gg_json) = (path("model.json"), path("gg.json"));
     // the fit of fit_with_covariates_gives_the_cores_apparel_estimates, saved
@@ -285,37 +340,25 @@ fn score_with_covariates_gives_the_cores_predictions() {
         doc["covariates"]["purchase"]
     );
     assert_eq!(model.fit_info().unwrap().info.unit.as_deref(), Some("7d"));
-    stdout(&clv(&[
-        "fit",
-        "gamma-gamma",
-        "--summary",
-        &summary,
-        "--freq",
-        "7d",
-        "--save",
-        &gg_json,
-    ]));
+    fit_plain("gamma-gamma", &summary, &gg_json);
     let gg = AnyModel::from_json(&std::fs::read_to_string(&gg_json).unwrap()).unwrap();
     // the same covariate options as the fit; the months of the CLV from
     // the model's unit (7d)
-    let out = stdout(&clv(&[
-        "score",
+    let out = score_with(
         &model_json,
-        "--summary",
         &summary,
-        "--covariates",
         &cov,
-        "--covariate-id-col",
-        "Id",
-        "--purchase-covariates",
-        "Gender,Channel",
-        "--dropout-covariates",
-        "Channel,Gender",
-        "--horizon",
-        "10",
-        "--spend-model",
-        &gg_json,
-    ]));
+        &[
+            "--purchase-covariates",
+            "Gender,Channel",
+            "--dropout-covariates",
+            "Channel,Gender",
+            "--horizon",
+            "10",
+            "--spend-model",
+            &gg_json,
+        ],
+    );
     let (ids, cols) = scored(&out);
     let s = read_summary(&summary);
     assert_eq!(ids, s.ids);
@@ -335,7 +378,7 @@ fn score_with_covariates_gives_the_cores_predictions() {
         .unwrap();
     assert_close("expected_spend", &cols["expected_spend"], &spend);
     let ppm = clv::value::periods_per_month("7d").unwrap();
-    let clv_want = clv_by_customer(&model, &z, &z, &s, &spend, ppm);
+    let clv_want = clv_by_customer(&model, &z, &z, &s, &spend, 12, ppm);
     assert_close("clv", &cols["clv"], &clv_want);
     // customers with all covariates 0 get the base model's value; the
     // others' covariates matter
@@ -363,22 +406,19 @@ fn score_with_covariates_gives_the_cores_predictions() {
     .unwrap();
     let bg_json = path("bg.json");
     std::fs::write(&bg_json, bg.to_json().unwrap()).unwrap();
-    let out = stdout(&clv(&[
-        "score",
+    let out = score_with(
         &bg_json,
-        "--summary",
         &summary,
-        "--covariates",
         &cov,
-        "--covariate-id-col",
-        "Id",
-        "--spend-model",
-        &gg_json,
-        "--freq",
-        "7d",
-        "--clv-months",
-        "24",
-    ]));
+        &[
+            "--spend-model",
+            &gg_json,
+            "--freq",
+            "7d",
+            "--clv-months",
+            "24",
+        ],
+    );
     let (ids, cols) = scored(&out);
     assert_eq!(ids, s.ids);
     let (zp, zd) = (
@@ -396,42 +436,16 @@ fn score_with_covariates_gives_the_cores_predictions() {
         &expected,
     );
     // 24 months: the 12 of clv_by_customer would differ
-    let params = bg.customer_params(&zp, &zd).unwrap();
-    let clv24: Vec<f64> = (0..s.ids.len())
-        .map(|i| {
-            let own = AnyModel::from_values(ModelKind::BgNbd, &params[i]).unwrap();
-            let one = i..=i;
-            clv::value::customer_lifetime_value(
-                own.transaction("test").unwrap(),
-                &spend[one.clone()],
-                &s.x[one.clone()],
-                &s.tx[one.clone()],
-                &s.t[one],
-                24,
-                0.01,
-                ppm,
-            )
-            .unwrap()[0]
-        })
-        .collect();
+    let clv24 = clv_by_customer(&bg, &zp, &zd, &s, &spend, 24, ppm);
     assert_close("bg clv", &cols["clv"], &clv24);
 }
 
 #[test]
 fn score_covariate_errors_are_typed() {
-    let dir = tempfile::tempdir().unwrap();
-    let summary = apparel_summary(&dir);
-    let cov = core_data("apparel_static_covariates.csv");
+    let (dir, summary, cov) = apparel();
     let path = |name: &str| dir.path().join(name).display().to_string();
-    let model = CovariateModel::from_params(
-        ModelKind::ParetoNbd,
-        &[1.6, 110.0, 1.9, 50.0],
-        &[("Gender", 0.45), ("Channel", 0.83)],
-        &[("Channel", 0.5)],
-    )
-    .unwrap();
     let model_json = path("model.json");
-    std::fs::write(&model_json, model.to_json().unwrap()).unwrap();
+    saved_pareto_nbd(&model_json);
     let score = |model: &str, extra: &[&str]| {
         let a = ["score", model, "--summary", &summary, "--freq", "7d"];
         clv(&[&a[..], extra].concat())
@@ -488,10 +502,8 @@ fn score_covariate_errors_are_typed() {
     );
     // a customer without a row: the covariates of customers 1..=300 only;
     // the first summary customer without one is named by position and id
-    let text = std::fs::read_to_string(&cov).unwrap();
-    let half: Vec<&str> = text.lines().take(301).collect();
     let short = path("short.csv");
-    std::fs::write(&short, half.join("\n")).unwrap();
+    let half = first_300_rows(&cov, &short);
     let s = read_summary(&summary);
     let kept: std::collections::HashSet<&str> = half[1..]
         .iter()
@@ -511,6 +523,7 @@ fn score_covariate_errors_are_typed() {
         ],
     );
     // a non-finite value, named by column and customer
+    let text = std::fs::read_to_string(&cov).unwrap();
     let mut lines: Vec<String> = text.lines().map(String::from).collect();
     let j = lines
         .iter()
@@ -555,9 +568,7 @@ fn score_covariate_errors_are_typed() {
 /// the core reads; the typed errors.
 #[test]
 fn fit_with_spend_covariates_is_the_cores_fit() {
-    let dir = tempfile::tempdir().unwrap();
-    let summary = apparel_summary(&dir);
-    let cov = core_data("apparel_static_covariates.csv");
+    let (dir, summary, cov) = apparel();
     let saved = dir.path().join("gg.json").display().to_string();
     let spend = ["--spend-covariates", "Gender,Channel"];
     let doc = json(&fit_with(
@@ -569,16 +580,10 @@ fn fit_with_spend_covariates_is_the_cores_fit() {
     assert_eq!(doc["model"], "gamma-gamma");
     assert_eq!(doc["name"], "Gamma-Gamma with spend covariates");
     assert_eq!(doc["n_observations"], 293.0);
-    assert!((doc["log_likelihood"].as_f64().unwrap() - (-1275.9439)).abs() < 1e-3);
+    assert_near(&doc["log_likelihood"], -1275.9439, &doc);
     let e = &doc["covariates"]["spend"];
-    assert!(
-        (e["Gender"].as_f64().unwrap() - 0.0916).abs() < 1e-3,
-        "{doc}"
-    );
-    assert!(
-        (e["Channel"].as_f64().unwrap() - 0.0393).abs() < 1e-3,
-        "{doc}"
-    );
+    assert_near(&e["Gender"], 0.0916, &doc);
+    assert_near(&e["Channel"], 0.0393, &doc);
     for k in ["p", "q", "v", "spend_Gender", "spend_Channel"] {
         assert!(doc["std_errors"][k].as_f64().unwrap() > 0.0, "{k}: {doc}");
         assert_eq!(doc["ci_95"][k].as_array().unwrap().len(), 2, "{k}");
@@ -602,52 +607,33 @@ fn fit_with_spend_covariates_is_the_cores_fit() {
         &fit_with("pareto-nbd", &summary, &cov, &spend),
         &["NOT_SUPPORTED", "spend_covariates"],
     );
-    assert_fails(
-        &fit_with(
-            "gamma-gamma",
-            &summary,
-            &cov,
-            &[&spend[..], &["--purchase-covariates", "Gender"]].concat(),
+    // (the last: purchase covariates on Gamma-Gamma, the transaction
+    // models' refusal)
+    let spend_and = |extra: &[&'static str]| [&spend[..], extra].concat();
+    for (args, needles) in [
+        (
+            spend_and(&["--purchase-covariates", "Gender"]),
+            &["INVALID_INPUT", "spend_covariates"][..],
         ),
-        &["INVALID_INPUT", "spend_covariates"],
-    );
-    assert_fails(
-        &fit_with(
-            "gamma-gamma",
-            &summary,
-            &cov,
-            &[&spend[..], &["--penalty", "0.1,0.2"]].concat(),
+        (
+            spend_and(&["--penalty", "0.1,0.2"]),
+            &["INVALID_INPUT", "penalty"],
         ),
-        &["INVALID_INPUT", "penalty"],
-    );
-    assert_fails(
-        &fit_with(
-            "gamma-gamma",
-            &summary,
-            &cov,
-            &[&spend[..], &["--constrain-equal", "Gender"]].concat(),
+        (
+            spend_and(&["--constrain-equal", "Gender"]),
+            &["INVALID_INPUT", "constrain_equal"],
         ),
-        &["INVALID_INPUT", "constrain_equal"],
-    );
-    assert_fails(
-        &fit_with(
-            "gamma-gamma",
-            &summary,
-            &cov,
-            &["--spend-covariates", "Age"],
+        (
+            vec!["--spend-covariates", "Age"],
+            &["MISSING_COLUMN", "Age"],
         ),
-        &["MISSING_COLUMN", "Age"],
-    );
-    // purchase covariates on Gamma-Gamma: the transaction models' refusal
-    assert_fails(
-        &fit_with(
-            "gamma-gamma",
-            &summary,
-            &cov,
-            &["--purchase-covariates", "Gender"],
+        (
+            vec!["--purchase-covariates", "Gender"],
+            &["NOT_SUPPORTED", "spend covariates for gamma-gamma"],
         ),
-        &["NOT_SUPPORTED", "spend covariates for gamma-gamma"],
-    );
+    ] {
+        assert_fails(&fit_with("gamma-gamma", &summary, &cov, &args), needles);
+    }
 }
 
 /// `clv score --spend-model` with a Gamma-Gamma model with spend
@@ -658,34 +644,14 @@ fn fit_with_spend_covariates_is_the_cores_fit() {
 /// for a plain spend model; intervals.
 #[test]
 fn score_with_a_spend_covariate_model() {
-    let dir = tempfile::tempdir().unwrap();
-    let summary = apparel_summary(&dir);
-    let cov = core_data("apparel_static_covariates.csv");
+    let (dir, summary, cov) = apparel();
     let path = |name: &str| dir.path().join(name).display().to_string();
     let (pnbd_json, gg_json, plain_gg) = (path("pnbd.json"), path("ggz.json"), path("gg.json"));
     let spend = ["--spend-covariates", "Gender,Channel", "--save", &gg_json];
     stdout(&fit_with("gamma-gamma", &summary, &cov, &spend));
     let gg = SpendCovariateModel::from_json(&std::fs::read_to_string(&gg_json).unwrap()).unwrap();
-    stdout(&clv(&[
-        "fit",
-        "pareto-nbd",
-        "--summary",
-        &summary,
-        "--freq",
-        "7d",
-        "--save",
-        &pnbd_json,
-    ]));
-    stdout(&clv(&[
-        "fit",
-        "gamma-gamma",
-        "--summary",
-        &summary,
-        "--freq",
-        "7d",
-        "--save",
-        &plain_gg,
-    ]));
+    fit_plain("pareto-nbd", &summary, &pnbd_json);
+    fit_plain("gamma-gamma", &summary, &plain_gg);
     let s = read_summary(&summary);
     let table = apparel_covariates(&cov);
     let z = set(&table, &["Gender", "Channel"], &s.ids);
@@ -736,15 +702,8 @@ fn score_with_a_spend_covariate_model() {
             .any(|(a, b)| (a - b).abs() > 1e-3 * b)
     );
     // beside a transaction covariate model: one file for both
-    let model = CovariateModel::from_params(
-        ModelKind::ParetoNbd,
-        &[1.6, 110.0, 1.9, 50.0],
-        &[("Gender", 0.45), ("Channel", 0.83)],
-        &[("Channel", 0.5)],
-    )
-    .unwrap();
     let model_json = path("cov.json");
-    std::fs::write(&model_json, model.to_json().unwrap()).unwrap();
+    let model = saved_pareto_nbd(&model_json);
     let (_, cols) = scored(&stdout(&score(&model_json, &gg_json, &with_cov)));
     assert_close(
         "expected_spend (covariate model)",
@@ -752,7 +711,7 @@ fn score_with_a_spend_covariate_model() {
         &want_spend,
     );
     let zd = set(&table, &["Channel"], &s.ids);
-    let want = clv_by_customer(&model, &z, &zd, &s, &want_spend, ppm);
+    let want = clv_by_customer(&model, &z, &zd, &s, &want_spend, 12, ppm);
     assert_close("clv (covariate model)", &cols["clv"], &want);
     // errors
     assert_fails(

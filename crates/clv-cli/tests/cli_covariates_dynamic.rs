@@ -289,27 +289,25 @@ fn dynamic_covariate_errors_are_typed() {
             "Id, Cov.Date, High.Season, Gender, Channel",
         ],
     );
-    let text = std::fs::read_to_string(&cov).unwrap();
-    let renamed = dir.path().join("renamed.csv");
-    std::fs::write(&renamed, text.replacen("Cov.Date", "Week", 1)).unwrap();
-    assert_fails(
-        &run(
+    // a fit on the covariates file `name` written with `text`, both sets
+    let fit_on = |name: &str, text: String| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        run(
             &fit,
-            renamed.to_str().unwrap(),
+            path.to_str().unwrap(),
             &[&weekly[..], &BOTH[..]].concat(),
-        ),
+        )
+    };
+    let text = std::fs::read_to_string(&cov).unwrap();
+    assert_fails(
+        &fit_on("renamed.csv", text.replacen("Cov.Date", "Week", 1)),
         &["MISSING_COLUMN", "\"Cov.Date\"", "Id, Week, High.Season"],
     );
     // customer 1 without rows: the core names it (index 0, id 1)
     let without_1: Vec<&str> = text.lines().filter(|l| !l.starts_with("1,")).collect();
-    let short = dir.path().join("without_1.csv");
-    std::fs::write(&short, without_1.join("\n")).unwrap();
     assert_fails(
-        &run(
-            &fit,
-            short.to_str().unwrap(),
-            &[&weekly[..], &BOTH[..]].concat(),
-        ),
+        &fit_on("without_1.csv", without_1.join("\n")),
         &["INVALID_INPUT", "invalid covariates[0]: 1", "has none"],
     );
     // a date that does not parse, named by its data row
@@ -324,14 +322,8 @@ fn dynamic_covariate_errors_are_typed() {
             }
         })
         .collect();
-    let bad_path = dir.path().join("bad_date.csv");
-    std::fs::write(&bad_path, bad.join("\n")).unwrap();
     assert_fails(
-        &run(
-            &fit,
-            bad_path.to_str().unwrap(),
-            &[&weekly[..], &BOTH[..]].concat(),
-        ),
+        &fit_on("bad_date.csv", bad.join("\n")),
         &[
             "INVALID_INPUT",
             "covariates.period_start[2]",

@@ -308,51 +308,51 @@ fn bad_input_is_a_typed_error() {
     let with_cov = ["--covariates", &cov, "--covariate-id-col", "Id"];
     let premium = ["--dropout-covariates", "Premium"];
     let extra = [&with_cov[..], &premium[..]].concat();
-    // a period count that is not a whole number >= 1
-    let p = file(
-        "fractional.csv",
-        "customer_id,periods,churned\na,1,1\nb,2.5,0\nc,3,1\n",
-    );
-    assert_fails(
-        &fit_sbg(&p, &extra),
-        &["INVALID_INPUT", "invalid periods[1]: 2.5", "customer id b"],
-    );
-    let p = file(
-        "zero.csv",
-        "customer_id,periods,churned\na,1,1\nb,2,0\nc,0,1\n",
-    );
-    assert_fails(
-        &fit_sbg(&p, &extra),
-        &["INVALID_INPUT", "invalid periods[2]: 0", "customer id c"],
-    );
-    // not a number: the column, the line and the text
-    let p = file(
-        "text.csv",
-        "customer_id,periods,churned\na,1,1\nb,two,0\nc,3,1\n",
-    );
-    assert_fails(
-        &fit_sbg(&p, &extra),
-        &["PARSE_ERROR", "periods on line 3", "\"two\""],
-    );
-    // churned not 0/1/true/false, in a renamed column
-    let p = file(
-        "flags.csv",
-        "customer_id,periods,status\na,1,1\nb,2,yes\nc,3,0\n",
-    );
-    assert_fails(
-        &fit_sbg(&p, &[&extra[..], &["--churned-col", "status"]].concat()),
-        &[
-            "INVALID_INPUT",
-            "invalid status[1]: \"yes\"",
-            "0 or false",
-            "customer id b",
-        ],
-    );
-    // no churned column at all
-    assert_fails(
-        &fit_sbg(&p, &extra),
-        &["MISSING_COLUMN", "churned", "customer_id, periods, status"],
-    );
+    // (file, its text, options beside `extra`, what the error says)
+    for (name, text, more, needles) in [
+        // a period count that is not a whole number >= 1
+        (
+            "fractional.csv",
+            "customer_id,periods,churned\na,1,1\nb,2.5,0\nc,3,1\n",
+            &[][..],
+            &["INVALID_INPUT", "invalid periods[1]: 2.5", "customer id b"][..],
+        ),
+        (
+            "zero.csv",
+            "customer_id,periods,churned\na,1,1\nb,2,0\nc,0,1\n",
+            &[],
+            &["INVALID_INPUT", "invalid periods[2]: 0", "customer id c"],
+        ),
+        // not a number: the column, the line and the text
+        (
+            "text.csv",
+            "customer_id,periods,churned\na,1,1\nb,two,0\nc,3,1\n",
+            &[],
+            &["PARSE_ERROR", "periods on line 3", "\"two\""],
+        ),
+        // churned not 0/1/true/false, in a renamed column
+        (
+            "flags.csv",
+            "customer_id,periods,status\na,1,1\nb,2,yes\nc,3,0\n",
+            &["--churned-col", "status"],
+            &[
+                "INVALID_INPUT",
+                "invalid status[1]: \"yes\"",
+                "0 or false",
+                "customer id b",
+            ],
+        ),
+        // no churned column at all
+        (
+            "flags.csv",
+            "customer_id,periods,status\na,1,1\nb,2,yes\nc,3,0\n",
+            &[],
+            &["MISSING_COLUMN", "churned", "customer_id, periods, status"],
+        ),
+    ] {
+        let p = file(name, text);
+        assert_fails(&fit_sbg(&p, &[&extra[..], more].concat()), needles);
+    }
     // a customer without covariates
     let p = file(
         "ok.csv",

@@ -52,6 +52,20 @@ fn period(field: &str, i: usize, v: f64) -> Result<usize> {
     }
 }
 
+/// How many of `periods` (whole numbers ≥ 0, [`period`]; `field` names
+/// them in errors) fall in each period `0..n_periods`; `n_periods + 1`
+/// entries, the last 0.
+fn count_by_period(field: &str, periods: &[f64], n_periods: usize) -> Result<Vec<f64>> {
+    let mut counts = vec![0.0; n_periods + 1];
+    for (i, &p) in periods.iter().enumerate() {
+        let p = period(field, i, p)?;
+        if p < n_periods {
+            counts[p] += 1.0;
+        }
+    }
+    Ok(counts)
+}
+
 /// Actual and expected repeat transactions of a customer base over time
 /// ([`tracking_series`]).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -99,20 +113,8 @@ pub fn tracking_series(
     if multiplier == 0 {
         return Err(Error::invalid("multiplier", 0, "a whole number >= 1"));
     }
-    let mut cohort = vec![0.0; n_periods + 1];
-    for (i, &c) in first_period.iter().enumerate() {
-        let c = period("first_period", i, c)?;
-        if c < n_periods {
-            cohort[c] += 1.0;
-        }
-    }
-    let mut repeats = vec![0.0; n_periods + 1];
-    for (i, &p) in repeat_periods.iter().enumerate() {
-        let p = period("repeat_periods", i, p)?;
-        if p < n_periods {
-            repeats[p] += 1.0;
-        }
-    }
+    let cohort = count_by_period("first_period", first_period, n_periods)?;
+    let repeats = count_by_period("repeat_periods", repeat_periods, n_periods)?;
     // E[X(j/m)] for j = 1..n_periods, each needed age once.
     let m = multiplier as f64;
     let expected_new: Vec<f64> = (1..=n_periods)

@@ -367,6 +367,28 @@ pub enum Spend<'a> {
     Draws(&'a Draws),
 }
 
+impl<'a> Spend<'a> {
+    /// The spend model of transaction draw `d`: the one model, or spend
+    /// draw `d`.
+    pub(crate) fn model(self, d: usize) -> &'a AnyModel {
+        match self {
+            Spend::Model(m) => m,
+            Spend::Draws(s) => &s.models[d],
+        }
+    }
+
+    /// Spend draws must be as many as the transaction `draws`.
+    ///
+    /// # Errors
+    /// [`Error::LengthMismatch`] (field `spend`) for another number.
+    pub(crate) fn check_draws(self, draws: usize) -> Result<()> {
+        match self {
+            Spend::Model(_) => Ok(()),
+            Spend::Draws(s) => check::same_len("spend", s.len(), "draws", draws),
+        }
+    }
+}
+
 impl Draws {
     /// Draws of `model` by `method` (module docs); `data` is what a
     /// bootstrap resamples (refitted with `options`, whose unit defaults to
@@ -884,17 +906,9 @@ impl Draws {
         periods_per_month: f64,
         quantiles: &[f64],
     ) -> Result<Intervals> {
-        let spend_of = |d: usize| -> &AnyModel {
-            match spend {
-                Spend::Model(m) => m,
-                Spend::Draws(s) => &s.models[d],
-            }
-        };
-        if let Spend::Draws(s) = spend {
-            check::same_len("spend", s.len(), "draws", self.len())?;
-        }
+        spend.check_draws(self.len())?;
         self.transaction("customer_lifetime_value")?;
-        let s0 = spend_of(0).expected_spend(frequency, monetary_value)?;
+        let s0 = spend.model(0).expected_spend(frequency, monetary_value)?;
         crate::value::customer_lifetime_value(
             &self.models[0],
             &s0,
@@ -906,7 +920,9 @@ impl Draws {
             periods_per_month,
         )?;
         self.intervals(frequency.len(), quantiles, |d, m, lo, hi| {
-            let s = spend_of(d).expected_spend(&frequency[lo..hi], &monetary_value[lo..hi])?;
+            let s = spend
+                .model(d)
+                .expected_spend(&frequency[lo..hi], &monetary_value[lo..hi])?;
             crate::value::customer_lifetime_value(
                 m,
                 &s,

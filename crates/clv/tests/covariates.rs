@@ -4,6 +4,8 @@
 
 mod common;
 
+use common::rel;
+
 use clv::covariates::{
     CovariateLikelihood, CovariateModel, CovariateModelKind, CovariateOptions, Covariates,
     compress, fit,
@@ -31,10 +33,6 @@ fn synthetic_covariates(n: usize, seed: u64) -> Covariates {
         })
         .collect();
     Covariates::new(&["z1", "z2"], &rows).unwrap()
-}
-
-fn rel(a: f64, b: f64) -> f64 {
-    (a - b).abs() / b.abs().max(1e-300)
 }
 
 // ------------------------------------------------- 1. zero effects = plain
@@ -142,8 +140,14 @@ fn no_covariates_fit_equals_the_plain_fit() {
 
 // --------------------------------------------- 2. gradient = finite differences
 
-#[test]
-fn analytic_gradient_matches_central_differences() {
+/// Runs `check` on each case of the derivative tests: each model kind,
+/// without and with penalties (and a constraint), at three points (four
+/// base parameters, GGom/NBD's b inserted third, and the effects), on the
+/// first 400 CDNOW customers with two synthetic covariates on both
+/// processes.
+fn for_each_derivative_case(
+    mut check: impl FnMut(ModelKind, &CovariateOptions, &CovariateLikelihood<'_>, &[f64]),
+) {
     let c = common::cdnow();
     let n = 400;
     let (x, tx, t) = (&c[0][..n], &c[1][..n], &c[2][..n]);
@@ -162,7 +166,6 @@ fn analytic_gradient_matches_central_differences() {
             ..CovariateOptions::default()
         },
     ];
-    // base parameters (four; GGom/NBD's b inserted third) and effects
     let points: [([f64; 4], f64, [f64; 6]); 3] = [
         (
             [0.5, 10.0, 0.7, 9.0],
@@ -186,19 +189,25 @@ fn analytic_gradient_matches_central_differences() {
                     p.insert(2, b);
                 }
                 p.extend(effects);
-                let p = &p[..k];
-                let mut g = vec![0.0; k];
-                let v = lik.penalized_log_likelihood(p, &mut g);
-                common::assert_gradient(
-                    |q, gq| lik.penalized_log_likelihood(q, gq),
-                    p,
-                    &g,
-                    v,
-                    &format!("{kind:?} {:?} at {p:?}", opts.constrain_equal),
-                );
+                check(kind, opts, &lik, &p[..k]);
             }
         }
     }
+}
+
+#[test]
+fn analytic_gradient_matches_central_differences() {
+    for_each_derivative_case(|kind, opts, lik, p| {
+        let mut g = vec![0.0; p.len()];
+        let v = lik.penalized_log_likelihood(p, &mut g);
+        common::assert_gradient(
+            |q, gq| lik.penalized_log_likelihood(q, gq),
+            p,
+            &g,
+            v,
+            &format!("{kind:?} {:?} at {p:?}", opts.constrain_equal),
+        );
+    });
 }
 
 /// The closed-form Hessian through the links (Pareto/NBD, BG/NBD, MBG/NBD
@@ -208,59 +217,22 @@ fn analytic_gradient_matches_central_differences() {
 /// log-likelihood's. GGom/NBD has no closed form (`None`).
 #[test]
 fn closed_form_hessian_matches_central_differences() {
-    let c = common::cdnow();
-    let n = 400;
-    let (x, tx, t) = (&c[0][..n], &c[1][..n], &c[2][..n]);
-    let z = synthetic_covariates(n, 7);
-    let options = [
-        CovariateOptions::default(),
-        CovariateOptions {
-            penalty_purchase: 0.1,
-            penalty_dropout: 0.2,
-            constrain_equal: vec!["z2".into()],
-            ..CovariateOptions::default()
-        },
-    ];
-    let points: [[f64; 10]; 3] = [
-        [0.5, 10.0, 0.7, 9.0, 0.3, -0.2, 0.4, 0.1, -0.3, 0.2],
-        [1.3, 4.0, 1.5, 3.0, -0.8, 0.5, 0.2, -0.6, 0.7, 0.3],
-        [0.25, 20.0, 0.4, 30.0, 0.0, 0.9, -0.4, 0.0, 0.1, -0.5],
-    ];
-    for kind in covariate_models() {
-        for opts in &options {
-            let lik = CovariateLikelihood::new(kind, x, tx, t, &z, &z, None, opts).unwrap();
-            let k = lik.param_names().len();
-            for full in points {
-                let mut p = full[..4].to_vec();
-                if kind == Ggom {
-                    p.insert(2, 0.05);
-                }
-                p.extend(&full[4..]);
-                let p = &p[..k];
-                let mut g = vec![0.0; k];
-                let Some((v, h)) = lik.penalized_hessian(p, &mut g) else {
-                    assert_eq!(kind, Ggom, "{kind:?} has a closed-form Hessian");
-                    continue;
-                };
-                let mut g0 = vec![0.0; k];
-                let v0 = lik.penalized_log_likelihood(p, &mut g0);
-                assert!(rel(v, v0) < 1e-13, "{kind:?}: {v} vs {v0}");
-                for j in 0..k {
-                    assert!(
-                        (g[j] - g0[j]).abs() <= 1e-9 * g0[j].abs().max(1.0),
-                        "{kind:?} g[{j}]"
-                    );
-                }
-                common::assert_hessian(
-                    |q, gq| lik.penalized_log_likelihood(q, gq),
-                    p,
-                    &h,
-                    4,
-                    &format!("{kind:?} {:?} at {p:?}", opts.constrain_equal),
-                );
-            }
-        }
-    }
+    for_each_derivative_case(|kind, opts, lik, p| {
+        let mut g = vec![0.0; p.len()];
+        let Some((v, h)) = lik.penalized_hessian(p, &mut g) else {
+            assert_eq!(kind, Ggom, "{kind:?} has a closed-form Hessian");
+            return;
+        };
+        common::assert_closed_form_hessian(
+            |q, gq| lik.penalized_log_likelihood(q, gq),
+            p,
+            v,
+            &g,
+            &h,
+            4,
+            &format!("{kind:?} {:?} at {p:?}", opts.constrain_equal),
+        );
+    });
 }
 
 // ------------------------------------------------------- 3. recovery

@@ -4,6 +4,8 @@
 
 mod common;
 
+use common::rel;
+
 use clv::covariates::dynamic::{self, CovariateTable, DynamicData};
 use clv::covariates::{CovariateLikelihood, CovariateModel, CovariateOptions, Covariates, fit};
 use clv::models::ModelKind;
@@ -19,10 +21,6 @@ fn index(e: &clv::Error) -> Option<usize> {
         clv::Error::InvalidValue { index, .. } => *index,
         _ => None,
     }
-}
-
-fn rel(a: f64, b: f64) -> f64 {
-    (a - b).abs() / b.abs().max(1e-300)
 }
 
 /// CLVTools' apparel transactions: ids and timestamps.
@@ -73,13 +71,19 @@ fn apparel_dynamic_table() -> CovariateTable {
     .unwrap()
 }
 
+/// The apparel cohort (transactions, [`apparel_options`]) with the
+/// covariates `names` of [`apparel_dynamic_table`] on both processes.
+fn apparel_dynamic(names: &[&str]) -> DynamicData {
+    let (ids, ts) = apparel_transactions();
+    let table = apparel_dynamic_table();
+    DynamicData::new(&ids, &ts, &table, names, names, &apparel_options()).unwrap()
+}
+
 /// The apparel static covariates (Gender, Channel) as a weekly table with
 /// the same value every week, and as static rows in the summary's order.
 fn apparel_constant() -> (DynamicData, Covariates) {
-    let (ids, ts) = apparel_transactions();
-    let dynamic = apparel_dynamic_table();
     let names = ["Gender", "Channel"];
-    let data = DynamicData::new(&ids, &ts, &dynamic, &names, &names, &apparel_options()).unwrap();
+    let data = apparel_dynamic(&names);
     // Gender and Channel do not change in apparelDynCov: the static rows are
     // each customer's first week
     let text =
@@ -92,6 +96,26 @@ fn apparel_constant() -> (DynamicData, Covariates) {
     }
     let z = Covariates::by_id(&names, &cids, &rows, &data.customer_id).unwrap();
     (data, z)
+}
+
+/// `$f(ParetoNbd, frequency, recency, T, z, z, None, opts).unwrap()` with
+/// the summary columns of the `DynamicData` `$data` and the covariates `$z`
+/// on both processes: the static Pareto/NBD likelihood
+/// (`CovariateLikelihood::new`) or fit (`fit`) of the same customers.
+macro_rules! static_pnbd {
+    ($f:path, $data:expr, $z:expr, $opts:expr) => {
+        $f(
+            ModelKind::ParetoNbd,
+            &$data.frequency,
+            &$data.recency,
+            &$data.t,
+            $z,
+            $z,
+            None,
+            $opts,
+        )
+        .unwrap()
+    };
 }
 
 // ------------------------------------------- 1. constant covariates = static
@@ -109,17 +133,7 @@ fn constant_covariates_give_the_static_likelihood() {
     assert!((0..data.len()).all(|i| data.periods(i) == 1));
     let opts = CovariateOptions::default();
     let dynamic = CovariateLikelihood::dynamic(&data, None, &opts).unwrap();
-    let stat = CovariateLikelihood::new(
-        ModelKind::ParetoNbd,
-        &data.frequency,
-        &data.recency,
-        &data.t,
-        &z,
-        &z,
-        None,
-        &opts,
-    )
-    .unwrap();
+    let stat = static_pnbd!(CovariateLikelihood::new, data, &z, &opts);
     assert_eq!(dynamic.param_names(), stat.param_names());
     for p in [
         [0.8, 9.0, 0.9, 14.0, 0.0, 0.0, 0.0, 0.0],
@@ -148,17 +162,7 @@ fn constant_covariates_give_the_static_fit_and_predictions() {
     let z = sim.static_group(&data);
     let opts = CovariateOptions::default();
     let md = dynamic::fit(&data, None, &opts).unwrap();
-    let ms = fit(
-        ModelKind::ParetoNbd,
-        &data.frequency,
-        &data.recency,
-        &data.t,
-        &z,
-        &z,
-        None,
-        &opts,
-    )
-    .unwrap();
+    let ms = static_pnbd!(fit, data, &z, &opts);
     let (id, is) = (&md.fit_info().unwrap().info, &ms.fit_info().unwrap().info);
     assert!(id.boundary.is_none() && is.boundary.is_none());
     assert!(rel(id.log_likelihood, is.log_likelihood) < 1e-10);
@@ -213,10 +217,7 @@ fn constant_covariates_give_the_static_fit_and_predictions() {
 /// (which changes over time), Gender and Channel.
 #[test]
 fn dynamic_gradient_matches_finite_differences() {
-    let (ids, ts) = apparel_transactions();
-    let table = apparel_dynamic_table();
-    let names = ["High.Season", "Gender", "Channel"];
-    let data = DynamicData::new(&ids, &ts, &table, &names, &names, &apparel_options()).unwrap();
+    let data = apparel_dynamic(&["High.Season", "Gender", "Channel"]);
     assert!((0..data.len()).any(|i| data.periods(i) > 3));
     for opts in [
         CovariateOptions::default(),
@@ -446,12 +447,11 @@ fn dynamic_penalties_shrink_and_constraints_tie() {
             ..CovariateOptions::default()
         };
         let m = dynamic::fit(&data, None, &opts).unwrap();
-        let norm: f64 = m
-            .purchase_effects()
-            .values()
-            .chain(m.dropout_effects().values())
-            .map(|g| g * g)
-            .sum();
+        let norm = common::sum_of_squares(
+            m.purchase_effects()
+                .values()
+                .chain(m.dropout_effects().values()),
+        );
         assert!(norm < last, "λ = {lambda}: |γ|² = {norm} ≥ {last}");
         last = norm;
     }
@@ -482,24 +482,11 @@ fn dynamic_penalties_shrink_and_constraints_tie() {
 /// static model is the dynamic one with a zero High.Season effect).
 #[test]
 fn apparel_dynamic_fit() {
-    let (ids, ts) = apparel_transactions();
-    let table = apparel_dynamic_table();
-    let all = ["High.Season", "Gender", "Channel"];
-    let data = DynamicData::new(&ids, &ts, &table, &all, &all, &apparel_options()).unwrap();
+    let data = apparel_dynamic(&["High.Season", "Gender", "Channel"]);
     let m = dynamic::fit(&data, None, &CovariateOptions::default()).unwrap();
     let info = &m.fit_info().unwrap().info;
     let (cdata, z) = apparel_constant();
-    let ms = fit(
-        ModelKind::ParetoNbd,
-        &cdata.frequency,
-        &cdata.recency,
-        &cdata.t,
-        &z,
-        &z,
-        None,
-        &CovariateOptions::default(),
-    )
-    .unwrap();
+    let ms = static_pnbd!(fit, cdata, &z, &CovariateOptions::default());
     let ls = ms.fit_info().unwrap().info.log_likelihood;
     eprintln!(
         "apparel dynamic: {:?} {:?} {:?}\nse {:?}\nLL {} (static {ls}), boundary {:?}",
@@ -545,8 +532,6 @@ fn dynamic_data_errors_name_the_customer_and_column() {
         (e.code(), e.field()),
         ("INVALID_INPUT", Some("purchase_covariates"))
     );
-    // customer "1" without rows
-    let keep: Vec<usize> = (0..table.len()).filter(|&j| j >= 53).collect();
     let sub = |keep: &[usize]| {
         let text =
             std::fs::read_to_string(common::core_data_path("apparel_dynamic_covariates.csv"))
@@ -572,29 +557,32 @@ fn dynamic_data_errors_name_the_customer_and_column() {
         )
         .unwrap()
     };
-    let e = DynamicData::new(&ids, &ts, &sub(&keep), &names, &names, &opts).unwrap_err();
+    // the error of the data with the covariate rows `keep` alone
+    let error_keeping = |keep: &[usize]| {
+        DynamicData::new(&ids, &ts, &sub(keep), &names, &names, &opts).unwrap_err()
+    };
+    // ... with all rows but `rows` (0..53 are customer "1"'s)
+    let error_without = |rows: std::ops::Range<usize>| {
+        let keep: Vec<usize> = (0..table.len()).filter(|j| !rows.contains(j)).collect();
+        error_keeping(&keep)
+    };
+    // customer "1" without rows
+    let e = error_without(0..53);
     assert_eq!(
         (e.code(), e.field(), index(&e)),
         ("INVALID_INPUT", Some("covariates"), Some(0))
     );
     assert!(e.to_string().contains("none"), "{e}");
     // customer "1" starting a week after the first purchase
-    let keep: Vec<usize> = (1..table.len()).collect();
-    let e = DynamicData::new(&ids, &ts, &sub(&keep), &names, &names, &opts).unwrap_err();
+    let e = error_without(0..1);
     assert_eq!(e.field(), Some("covariates"));
     assert!(e.to_string().contains("2005-01-09"), "{e}");
     // customer "1" ending before the calibration end (week 40)
-    let keep: Vec<usize> = (0..table.len())
-        .filter(|&j| !(20..53).contains(&j))
-        .collect();
-    let e = DynamicData::new(&ids, &ts, &sub(&keep), &names, &names, &opts).unwrap_err();
+    let e = error_without(20..53);
     assert_eq!(e.field(), Some("covariates"));
     assert!(e.to_string().contains("calibration end"), "{e}");
     // customer "1" missing weeks 20 to 29 (2005-05-22 ..): row 30 is named
-    let keep: Vec<usize> = (0..table.len())
-        .filter(|&j| !(20..30).contains(&j))
-        .collect();
-    let e = DynamicData::new(&ids, &ts, &sub(&keep), &names, &names, &opts).unwrap_err();
+    let e = error_without(20..30);
     assert_eq!(
         (e.field(), index(&e)),
         (Some("covariates.period_start"), Some(20))
@@ -602,7 +590,7 @@ fn dynamic_data_errors_name_the_customer_and_column() {
     assert!(e.to_string().contains("2005-05-15"), "{e}");
     // two rows for one week
     let keep: Vec<usize> = [0].into_iter().chain(0..table.len()).collect();
-    let e = DynamicData::new(&ids, &ts, &sub(&keep), &names, &names, &opts).unwrap_err();
+    let e = error_keeping(&keep);
     assert_eq!(e.field(), Some("covariates.period_start"));
     // non-finite values
     let e = CovariateTable::new(&["a"], &["1"], &[0], &[&[f64::NAN]]).unwrap_err();
@@ -646,10 +634,7 @@ fn dynamic_data_errors_name_the_customer_and_column() {
 /// as not identified.
 #[test]
 fn penalised_apparel_fit_reports_its_ridge() {
-    let (ids, ts) = apparel_transactions();
-    let table = apparel_dynamic_table();
-    let all = ["High.Season", "Gender", "Channel"];
-    let data = DynamicData::new(&ids, &ts, &table, &all, &all, &apparel_options()).unwrap();
+    let data = apparel_dynamic(&["High.Season", "Gender", "Channel"]);
     let opts = CovariateOptions {
         penalty_purchase: 0.1,
         penalty_dropout: 0.1,
@@ -672,12 +657,12 @@ fn penalised_apparel_fit_reports_its_ridge() {
     assert!(s > 1e3 && beta > 1e5, "{s} {beta}");
     // the penalty shrinks every effect below the unpenalised fit's
     let free = dynamic::fit(&data, None, &CovariateOptions::default()).unwrap();
-    let norm = |m: &clv::covariates::CovariateModel| -> f64 {
-        m.purchase_effects()
-            .values()
-            .chain(m.dropout_effects().values())
-            .map(|g| g * g)
-            .sum()
+    let norm = |m: &clv::covariates::CovariateModel| {
+        common::sum_of_squares(
+            m.purchase_effects()
+                .values()
+                .chain(m.dropout_effects().values()),
+        )
     };
     assert!(
         norm(&m) < 0.25 * norm(&free),

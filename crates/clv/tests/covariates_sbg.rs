@@ -4,6 +4,8 @@
 
 mod common;
 
+use common::rel;
+
 use clv::covariates::Covariates;
 use clv::covariates::retention::{
     RetentionCovariateModel, RetentionCovariateOptions, RetentionLikelihood, fit,
@@ -12,10 +14,6 @@ use clv::fit::FitOptions;
 use clv::models::{AnyModel, ModelKind};
 use clv::simulate::Rng;
 use clv::{Model, ModelInfo, ShiftedBetaGeo};
-
-fn rel(a: f64, b: f64) -> f64 {
-    (a - b).abs() / b.abs().max(1e-300)
-}
 
 /// Fader & Hardie (2007) "regular" segment, years 0-7 (as in
 /// `models::sbg`'s tests; published α = 0.704, β = 1.182, LL = −1680.27).
@@ -165,28 +163,13 @@ fn analytic_gradient_and_hessian_match_central_differences() {
             [2.0, 0.6, -0.7, 0.9, 0.25, -1.1],
             [0.15, 6.0, 1.2, 0.0, 0.8, 0.3],
         ] {
-            let mut g = [0.0; 6];
-            let v = lik.penalized_log_likelihood(&p, &mut g);
-            common::assert_gradient(
-                |x, gg| lik.penalized_log_likelihood(x, gg),
+            // the gradient, and the closed-form Hessian through the link(s)
+            common::assert_derivatives(
+                |q, gq| lik.penalized_log_likelihood(q, gq),
+                |q, gq| lik.penalized_hessian(q, gq).unwrap(),
                 &p,
-                &g,
-                v,
-                &format!("penalty {penalty} at {p:?}"),
-            );
-            // the closed-form Hessian through the link(s), its value and gradient
-            let mut gh = vec![0.0; p.len()];
-            let (vh, h) = lik.penalized_hessian(&p, &mut gh).unwrap();
-            assert!(rel(vh, v) < 1e-13, "{vh} vs {v}");
-            for (a, b) in gh.iter().zip(&g) {
-                assert!((a - b).abs() <= 1e-9 * b.abs().max(1.0), "{gh:?} vs {g:?}");
-            }
-            common::assert_hessian(
-                |x, gx| lik.penalized_log_likelihood(x, gx),
-                &p,
-                &h,
                 2,
-                &format!("Hessian, penalty {penalty} at {p:?}"),
+                &format!("penalty {penalty} at {p:?}"),
             );
         }
     }
@@ -228,6 +211,21 @@ fn simulate(
     (periods, churned, z)
 }
 
+/// The unweighted fit with the default options.
+fn fit_default(
+    periods: &[f64],
+    churned: &[bool],
+    z: &Covariates,
+) -> clv::Result<RetentionCovariateModel> {
+    fit(
+        periods,
+        churned,
+        z,
+        None,
+        &RetentionCovariateOptions::default(),
+    )
+}
+
 #[test]
 fn simulated_effects_are_recovered_within_three_standard_errors() {
     let truth = [0.8, 2.5, 0.6, -0.4, -0.5, 0.3];
@@ -238,14 +236,7 @@ fn simulated_effects_are_recovered_within_three_standard_errors() {
         [truth[4], truth[5]],
         2024,
     );
-    let m = fit(
-        &periods,
-        &churned,
-        &z,
-        None,
-        &RetentionCovariateOptions::default(),
-    )
-    .unwrap();
+    let m = fit_default(&periods, &churned, &z).unwrap();
     let f = m.fit_info().unwrap();
     let se = &f.info.std_errors;
     let est: Vec<f64> = m
@@ -289,12 +280,8 @@ fn penalties_shrink_effects_monotonically() {
             },
         )
         .unwrap();
-        let norm: f64 = m
-            .alpha_effects()
-            .values()
-            .chain(m.beta_effects().values())
-            .map(|g| g * g)
-            .sum();
+        let norm =
+            common::sum_of_squares(m.alpha_effects().values().chain(m.beta_effects().values()));
         eprintln!("penalty {penalty}: sum of squared effects {norm:.6}");
         assert!(norm < last, "penalty {penalty}: {norm} >= {last}");
         last = norm;
@@ -431,14 +418,7 @@ fn typed_errors_name_the_field_row_and_value() {
         Some("penalty")
     );
     // nobody churns: α₀ → 0 is not identified
-    let e = fit(
-        &[5.0; 50],
-        &[false; 50],
-        &Covariates::none(50),
-        None,
-        &RetentionCovariateOptions::default(),
-    )
-    .unwrap_err();
+    let e = fit_default(&[5.0; 50], &[false; 50], &Covariates::none(50)).unwrap_err();
     eprintln!("nobody churns: {e}");
     assert!(
         ["NOT_IDENTIFIED", "NOT_CONVERGED"].contains(&e.code()),
@@ -483,14 +463,7 @@ fn typed_errors_name_the_field_row_and_value() {
 #[test]
 fn json_round_trip() {
     let (periods, churned, z) = simulate(800, [0.8, 2.5], [0.6, -0.4], [-0.5, 0.3], 5);
-    let m = fit(
-        &periods,
-        &churned,
-        &z,
-        None,
-        &RetentionCovariateOptions::default(),
-    )
-    .unwrap();
+    let m = fit_default(&periods, &churned, &z).unwrap();
     let text = m.to_json().unwrap();
     assert!(text.contains("\"format_version\":1"), "{text}");
     let back = RetentionCovariateModel::from_json(&text).unwrap();

@@ -4,16 +4,14 @@
 
 mod common;
 
+use common::rel;
+
 use clv::covariates::Covariates;
 use clv::covariates::spend::{SpendCovariateModel, SpendCovariateOptions, SpendLikelihood, fit};
 use clv::fit::FitOptions;
 use clv::models::{AnyModel, ModelInfo, ModelKind};
 use clv::simulate::Rng;
 use clv::{GammaGamma, SpendModel};
-
-fn rel(a: f64, b: f64) -> f64 {
-    (a - b).abs() / b.abs().max(1e-300)
-}
 
 /// CDNOW (Fader & Hardie 2013): frequency and mean repeat spend of the
 /// 2357 customers (946 with repeat purchases).
@@ -78,28 +76,13 @@ fn analytic_gradient_and_hessian_match_central_differences() {
             [2.0, 8.0, 40.0, -0.7, 0.5],
             [12.0, 2.5, 3.0, 0.0, 1.1],
         ] {
-            let mut g = vec![0.0; 5];
-            let v = lik.penalized_log_likelihood(&p, &mut g);
-            common::assert_gradient(
+            // the gradient, and the closed-form Hessian through the link(s)
+            common::assert_derivatives(
                 |q, gq| lik.penalized_log_likelihood(q, gq),
+                |q, gq| lik.penalized_hessian(q, gq).unwrap(),
                 &p,
-                &g,
-                v,
-                &format!("penalty {penalty} at {p:?}"),
-            );
-            // the closed-form Hessian through the link(s), its value and gradient
-            let mut gh = vec![0.0; p.len()];
-            let (vh, h) = lik.penalized_hessian(&p, &mut gh).unwrap();
-            assert!(rel(vh, v) < 1e-13, "{vh} vs {v}");
-            for (a, b) in gh.iter().zip(&g) {
-                assert!((a - b).abs() <= 1e-9 * b.abs().max(1.0), "{gh:?} vs {g:?}");
-            }
-            common::assert_hessian(
-                |x, gx| lik.penalized_log_likelihood(x, gx),
-                &p,
-                &h,
                 3,
-                &format!("Hessian, penalty {penalty} at {p:?}"),
+                &format!("penalty {penalty} at {p:?}"),
             );
         }
     }
@@ -207,7 +190,7 @@ fn penalties_shrink_effects_monotonically() {
             },
         )
         .unwrap();
-        let norm: f64 = s.effects().values().map(|g| g * g).sum::<f64>().sqrt();
+        let norm = common::sum_of_squares(s.effects().values()).sqrt();
         assert!(norm <= last + 1e-12, "penalty {penalty}: {norm} > {last}");
         last = norm;
         let f = s.fit_info().unwrap();

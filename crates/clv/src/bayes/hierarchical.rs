@@ -1013,19 +1013,13 @@ impl GroupedDraws {
         periods_per_month: f64,
         quantiles: &[f64],
     ) -> Result<Intervals> {
-        if let Spend::Draws(s) = spend {
-            check::same_len("spend", s.len(), "draws", self.len())?;
-        }
+        spend.check_draws(self.len())?;
         self.by_group(
             groups,
             frequency.len(),
             quantiles,
             |m| {
-                let s0 = match spend {
-                    Spend::Model(s) => s,
-                    Spend::Draws(s) => &s.models()[0],
-                }
-                .expected_spend(frequency, monetary_value)?;
+                let s0 = spend.model(0).expected_spend(frequency, monetary_value)?;
                 m.transaction("customer_lifetime_value")?;
                 crate::value::customer_lifetime_value(
                     m,

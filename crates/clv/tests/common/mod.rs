@@ -77,6 +77,62 @@ pub fn assert_hessian(
     }
 }
 
+/// The relative difference of `a` from `b`, `|a − b| / |b|` (`|b|` at
+/// least 1e-300).
+pub fn rel(a: f64, b: f64) -> f64 {
+    (a - b).abs() / b.abs().max(1e-300)
+}
+
+/// Asserts that the value `vh` and gradient `gh` that a closed-form Hessian
+/// `h` at `x` comes with are `f`'s own (the value to 1e-13 relative, the
+/// gradient to 1e-9 of `max(|∂ᵢ|, 1)`), and that `h` is the central
+/// differences of `f`'s gradient ([`assert_hessian`]); `what` names the case.
+pub fn assert_closed_form_hessian(
+    f: impl Fn(&[f64], &mut [f64]) -> f64,
+    x: &[f64],
+    vh: f64,
+    gh: &[f64],
+    h: &[Vec<f64>],
+    n_positive: usize,
+    what: &str,
+) {
+    let mut g = vec![0.0; x.len()];
+    let v = f(x, &mut g);
+    assert!(rel(vh, v) < 1e-13, "{what}: {vh} vs {v}");
+    for (j, (a, b)) in gh.iter().zip(&g).enumerate() {
+        assert!(
+            (a - b).abs() <= 1e-9 * b.abs().max(1.0),
+            "{what} g[{j}]: {gh:?} vs {g:?}"
+        );
+    }
+    assert_hessian(f, x, h, n_positive, what);
+}
+
+/// Asserts that the analytic gradient of the log-likelihood `f` at `x`
+/// matches central differences ([`assert_gradient`]), and that the
+/// closed-form Hessian of `hessian` (which writes the gradient and returns
+/// the value and the Hessian) is `f`'s ([`assert_closed_form_hessian`]);
+/// `what` names the case.
+pub fn assert_derivatives(
+    f: impl Fn(&[f64], &mut [f64]) -> f64,
+    hessian: impl Fn(&[f64], &mut [f64]) -> (f64, Vec<Vec<f64>>),
+    x: &[f64],
+    n_positive: usize,
+    what: &str,
+) {
+    let mut g = vec![0.0; x.len()];
+    let v = f(x, &mut g);
+    assert_gradient(&f, x, &g, v, what);
+    let mut gh = vec![0.0; x.len()];
+    let (vh, h) = hessian(x, &mut gh);
+    assert_closed_form_hessian(f, x, vh, &gh, &h, n_positive, &format!("Hessian, {what}"));
+}
+
+/// `Σ vᵢ²` over `values` (summed in order): the size of a fit's effects.
+pub fn sum_of_squares<'a>(values: impl IntoIterator<Item = &'a f64>) -> f64 {
+    values.into_iter().map(|v| v * v).sum()
+}
+
 /// NUTS options with the given chains, warm-up, kept draws and seed.
 pub fn options(chains: usize, tune: u64, draws: u64, seed: u64) -> clv::bayes::SampleOptions {
     clv::bayes::SampleOptions {
