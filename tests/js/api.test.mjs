@@ -111,6 +111,13 @@ for (const { name, lib } of backends) {
     test('every registry model (models()) has a class with its parameters and its family methods', () => {
       const entries = lib.models();
       assert.ok(entries.length >= 6);
+      // how covariates enter each model: the core registry's links
+      const links = Object.fromEntries(entries.map((e) => [e.key, e.covariates]));
+      const purchase = { effects: 'purchase', set: 'purchase', params: ['alpha'], sign: -1 };
+      assert.deepEqual(links.pareto_nbd, [purchase, { effects: 'dropout', set: 'dropout', params: ['beta'], sign: -1 }]);
+      assert.deepEqual(links.bg_nbd, [purchase, { effects: 'dropout', set: 'dropout', params: ['a', 'b'], sign: 1 }]);
+      assert.deepEqual(links.gamma_gamma, [{ effects: 'spend', set: 'spend', params: ['v'], sign: 1 }]);
+      assert.deepEqual(links.bg_bb, []);
       const spendEntry = entries.find((e) => e.family === 'spend');
       // Parameters 1, 1.1, 1.2, …: valid for every model of the registry.
       const ones = (e) => Object.fromEntries(e.params.map((p, i) => [p, 1 + i / 10]));

@@ -190,6 +190,24 @@ pub struct ModelEntry {
     pub inputs: Vec<String>,
     /// The paper.
     pub reference: &'static str,
+    /// How covariates enter the model (empty: none).
+    pub covariates: Vec<CovariateLinkEntry>,
+}
+
+/// One group of covariate effects of a model (the core's
+/// [`clv::models::CovariateLink`]): `θ_i = θ₀ · exp(sign · γᵀ z_i)` for each
+/// parameter θ it names.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CovariateLinkEntry {
+    /// The group of effects: `"purchase"`, `"dropout"`, `"spend"`,
+    /// `"alpha"` or `"beta"`.
+    pub effects: &'static str,
+    /// The covariate set it reads: `"purchase"`, `"dropout"` or `"spend"`.
+    pub set: &'static str,
+    /// The parameters it scales.
+    pub params: Vec<&'static str>,
+    /// +1 or −1.
+    pub sign: i32,
 }
 
 /// Every model of the registry.
@@ -206,6 +224,16 @@ pub fn models() -> Vec<ModelEntry> {
                 params: s.params.to_vec(),
                 inputs: s.inputs.iter().map(|i| camel(i)).collect(),
                 reference: s.reference,
+                covariates: s
+                    .covariates
+                    .iter()
+                    .map(|l| CovariateLinkEntry {
+                        effects: l.effects,
+                        set: l.set,
+                        params: l.params.to_vec(),
+                        sign: i32::from(l.sign),
+                    })
+                    .collect(),
             }
         })
         .collect()

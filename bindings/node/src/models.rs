@@ -85,6 +85,23 @@ pub struct ModelEntry from common::ModelEntry {
     pub inputs: Vec<String>,
     #[doc = "The paper the model comes from."]
     pub reference: String => String::from,
+    #[doc = "How covariates enter the model (empty: none)."]
+    pub covariates: Vec<CovariateLink> => crate::rows,
+}
+}
+
+js_object! {
+#[doc = "One group of covariate effects of a model: θ_i = θ₀·exp(sign·γᵀz_i) for each parameter θ it names."]
+#[napi(object, object_from_js = false)]
+pub struct CovariateLink from common::CovariateLinkEntry {
+    #[doc = "The group of effects: \"purchase\", \"dropout\", \"spend\", \"alpha\" or \"beta\"."]
+    pub effects: String => String::from,
+    #[doc = "The covariate set it reads: \"purchase\", \"dropout\" or \"spend\"."]
+    pub set: String => String::from,
+    #[doc = "The parameters it scales."]
+    pub params: Vec<String> => crate::rows,
+    #[doc = "+1 or −1."]
+    pub sign: i32,
 }
 }
 

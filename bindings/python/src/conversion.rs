@@ -11,7 +11,7 @@ use clv::diagnostics::{
 };
 use clv::experiment::{StratifiedUplift, StratumUplift, Uplift};
 use clv::fit::{FitInfo, FitOptions};
-use clv::models::ModelSpec;
+use clv::models::{CovariateLink, ModelSpec};
 use clv::portfolio::{
     CustomerAtRisk, CustomerTotals, OfferCeiling, RiskRanking, TierSummary, TopShare, ValueTiers,
     WhaleCurve,
@@ -120,6 +120,11 @@ fn rows<T>(v: Vec<T>) -> Vec<Wrap<T>> {
 into_dict!(&ModelSpec, |py, s| {
     "key" => s.key, "name" => s.name, "class" => s.class, "family" => s.family.as_str(),
     "params" => s.params.to_vec(), "inputs" => s.inputs.to_vec(), "reference" => s.reference,
+    "covariates" => rows(s.covariates.iter().collect()),
+});
+
+into_dict!(&CovariateLink, |py, l| {
+    "effects" => l.effects, "set" => l.set, "params" => l.params.to_vec(), "sign" => l.sign,
 });
 
 into_dict!(&FitInfo, |py, f| {

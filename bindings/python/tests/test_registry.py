@@ -28,8 +28,36 @@ def test_registry_lists_the_published_models_in_order():
     published = ["bg_nbd", "mbg_nbd", "pareto_nbd", "bg_bb", "gamma_gamma", "sbg"]
     assert [k for k in keys if k in published] == published
     for s in SPECS:
-        assert set(s) == {"key", "name", "class", "family", "params", "inputs", "reference"}
+        assert set(s) == {
+            "key", "name", "class", "family", "params", "inputs", "reference", "covariates"
+        }
         assert s["family"] in ("transaction", "spend", "retention")
+
+
+def test_registry_says_how_covariates_enter_each_model():
+    # the links of the core's registry (Model::COVARIATES): CLVTools' for the
+    # transaction models, clv's spend link, pymc-marketing's sBG links
+    links = {s["key"]: s["covariates"] for s in SPECS}
+    purchase = {"effects": "purchase", "set": "purchase", "params": ["alpha"], "sign": -1}
+    beta = {"effects": "dropout", "set": "dropout", "params": ["beta"], "sign": -1}
+    assert links["pareto_nbd"] == [purchase, beta]
+    assert links["ggom_nbd"] == [purchase, beta]
+    ab = {"effects": "dropout", "set": "dropout", "params": ["a", "b"], "sign": 1}
+    assert links["bg_nbd"] == links["mbg_nbd"] == [purchase, ab]
+    assert links["gamma_gamma"] == [
+        {"effects": "spend", "set": "spend", "params": ["v"], "sign": 1}
+    ]
+    assert [lk["effects"] for lk in links["sbg"]] == ["alpha", "beta"]
+    assert links["bg_bb"] == []
+    # a model without covariates is refused with the registry's list
+    x = np.array([1.0, 2.0]); n = np.array([5.0, 5.0])
+    z = np.array([[0.0], [1.0]])
+    with pytest.raises(clv.ClvError) as e:
+        clv.BetaGeoBetaBinom().fit(x, x, n, purchase_covariates=z)
+    assert e.value.code == "NOT_SUPPORTED"
+    assert "purchase and dropout covariates for bg-nbd, mbg-nbd, pareto-nbd and ggom-nbd" in str(
+        e.value
+    )
 
 
 @pytest.mark.parametrize("spec", SPECS, ids=[s["key"] for s in SPECS])
