@@ -537,6 +537,16 @@ pub fn fit_view(m: &CovariateModel) -> Option<FitView> {
     m.fit_info().map(view_of)
 }
 
+/// Standard errors by parameter name, in the fit's order (its `param_names`).
+#[must_use]
+pub fn std_errors_of(f: &CovariateFitInfo) -> Effects {
+    f.param_names
+        .iter()
+        .cloned()
+        .zip(f.info.std_errors.iter().copied())
+        .collect()
+}
+
 /// A covariate fit report (transaction or spend model) as JS gives it.
 #[must_use]
 pub fn view_of(f: &CovariateFitInfo) -> FitView {
@@ -588,6 +598,47 @@ pub fn display(m: &CovariateModel) -> String {
         named(&p),
         named(&d)
     )
+}
+
+/// The doc lines of the members that the covariate classes with one set
+/// (`spend`, `retention`) have in both JS packages, each before its member's
+/// name: `one_set_members!(spend, m, args)` is `m!(args one_set DOCS)`, for
+/// the `covariate_class!` of `clv-node` and of `clv-wasm`.
+#[macro_export]
+macro_rules! one_set_members {
+    (spend, $m:ident, $($a:tt)*) => {
+        $m!($($a)* one_set
+            #[doc = " The registry key of the plain model: \"gamma_gamma\"."]
+            kind;
+            #[doc = " Display name: \"Gamma-Gamma with spend covariates\"."]
+            name;
+            #[doc = " The spend covariate names, in the order the predictions take them."]
+            covariate_names;
+            #[doc = " Standard errors by name (`p`, `q`, `v`, `spend_NAME`); null for a model not fitted here."]
+            std_errors;
+            #[doc = " The L2 penalty on the spend effects of the fit (0 for a model built from parameters)."]
+            penalty;
+            #[doc = " `Gamma-Gamma with spend covariates(p=..., q=..., v=...; spend [...])`."]
+            display;
+        );
+    };
+    (retention, $m:ident, $($a:tt)*) => {
+        $m!($($a)* one_set
+            #[doc = " The registry key of the plain model: \"sbg\"."]
+            kind;
+            #[doc = " Display name: \"sBG with covariates\"."]
+            name;
+            #[doc = " The covariate names, in the order the predictions take them."]
+            covariate_names;
+            #[doc = " Standard errors by name (`alpha`, `beta`, `alpha_NAME`, `beta_NAME`); null for a model"]
+            #[doc = " not fitted here."]
+            std_errors;
+            #[doc = " The L2 penalty on the effects of the fit (0 for a model built from parameters)."]
+            penalty;
+            #[doc = " `sBG with covariates(alpha=..., beta=...; alpha [...], beta [...])`."]
+            display;
+        );
+    };
 }
 
 #[cfg(test)]

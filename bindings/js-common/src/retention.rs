@@ -16,7 +16,7 @@ use clv::models::ModelKind;
 use clv::{Error, Result};
 
 use crate::JsObject;
-use crate::covariates::{CovariateArgs, Effects, FitView, NumberOrNamed, view_of};
+use crate::covariates::{CovariateArgs, Effects, FitView, NumberOrNamed, std_errors_of, view_of};
 use crate::models::{ModelState, Named};
 
 /// The display name of the model.
@@ -302,14 +302,7 @@ pub fn effects(m: &RetentionCovariateModel) -> (Effects, Effects) {
 /// `beta_NAME`) in the fit's order; `None` for a model not fitted here.
 #[must_use]
 pub fn std_errors(m: &RetentionCovariateModel) -> Option<Effects> {
-    let f = m.fit_info()?;
-    Some(
-        f.param_names
-            .iter()
-            .cloned()
-            .zip(f.info.std_errors.iter().copied())
-            .collect(),
-    )
+    m.fit_info().map(std_errors_of)
 }
 
 /// The fit report (the shape of `CovariateModel.fitInfo`), `None` for a

@@ -13,7 +13,7 @@ use clv::covariates::spend::{self, SpendCovariateModel, SpendCovariateOptions};
 use clv::models::ModelKind;
 use clv::{Error, Result};
 
-use crate::covariates::{CovariateArgs, Effects, FitView, NumberOrNamed, view_of};
+use crate::covariates::{CovariateArgs, Effects, FitView, NumberOrNamed, std_errors_of, view_of};
 use crate::models::{ModelState, Named};
 
 /// The display name of the model (the core's fit reports use it).
@@ -142,14 +142,7 @@ pub fn effects(m: &SpendCovariateModel) -> Effects {
 /// fit's order; `None` for a model not fitted here.
 #[must_use]
 pub fn std_errors(m: &SpendCovariateModel) -> Option<Effects> {
-    let f = m.fit_info()?;
-    Some(
-        f.param_names
-            .iter()
-            .cloned()
-            .zip(f.info.std_errors.iter().copied())
-            .collect(),
-    )
+    m.fit_info().map(std_errors_of)
 }
 
 /// The fit report (the shape of `CovariateModel.fitInfo`), `None` for a
