@@ -100,12 +100,6 @@ pub(crate) struct PyCovariateModel {
     inner: CovariateModel,
 }
 
-impl From<CovariateModel> for PyCovariateModel {
-    fn from(inner: CovariateModel) -> Self {
-        PyCovariateModel { inner }
-    }
-}
-
 impl PyCovariateModel {
     /// `f` on the customers' arrays and covariate sets, GIL released.
     fn customers<'py>(
@@ -205,10 +199,16 @@ fn kind_of(kind: &str) -> clv::Result<CovariateModelKind> {
     CovariateModelKind::from_model(kind.parse::<ModelKind>()?)
 }
 
-/// The `#[pymethods]` of a covariate class `$py` holding a `$inner`: its own
-/// methods, then `from_json` and `to_json`.
+/// `From<$inner>` for the covariate class `$py` and its `#[pymethods]`: its
+/// own methods, then `from_json` and `to_json`.
 macro_rules! model_methods {
     ($py:ident($inner:ident) { $($own:tt)* }) => {
+        impl From<$inner> for $py {
+            fn from(inner: $inner) -> Self {
+                $py { inner }
+            }
+        }
+
         #[pymethods]
         impl $py {
             $($own)*
@@ -506,12 +506,6 @@ pub(crate) struct PySpendCovariateModel {
     inner: SpendCovariateModel,
 }
 
-impl From<SpendCovariateModel> for PySpendCovariateModel {
-    fn from(inner: SpendCovariateModel) -> Self {
-        PySpendCovariateModel { inner }
-    }
-}
-
 impl PySpendCovariateModel {
     /// `f` on the customers' `[frequency, monetary_value]` and the spend
     /// set, GIL released.
@@ -678,12 +672,6 @@ one_set_methods!(PySpendCovariateModel(SpendCovariateModel)
 #[pyclass(module = "clv._clv", name = "RetentionCovariateModel", frozen)]
 pub(crate) struct PyRetentionCovariateModel {
     inner: RetentionCovariateModel,
-}
-
-impl From<RetentionCovariateModel> for PyRetentionCovariateModel {
-    fn from(inner: RetentionCovariateModel) -> Self {
-        PyRetentionCovariateModel { inner }
-    }
 }
 
 impl PyRetentionCovariateModel {
