@@ -531,12 +531,6 @@ pub struct FitView {
     pub bic: f64,
 }
 
-/// The fit report, `None` for a model not fitted here.
-#[must_use]
-pub fn fit_view(m: &CovariateModel) -> Option<FitView> {
-    m.fit_info().map(view_of)
-}
-
 /// Standard errors by parameter name, in the fit's order (its `param_names`).
 #[must_use]
 pub fn std_errors_of(f: &CovariateFitInfo) -> Effects {
@@ -569,14 +563,6 @@ pub fn view_of(f: &CovariateFitInfo) -> FitView {
         aic: i.aic,
         bic: i.bic,
     }
-}
-
-/// Reads a model written by `toJSON()` (its JSON text).
-///
-/// # Errors
-/// Those of [`CovariateModel::from_json`].
-pub fn from_json(text: &str) -> Result<CovariateModel> {
-    CovariateModel::from_json(text)
 }
 
 /// `Pareto/NBD with static covariates(r=0.1234, ...; purchase [Gender=0.4552, ...], dropout [...])`,
@@ -721,7 +707,7 @@ mod tests {
         assert_eq!(kind(&m), "bg_nbd");
         let (p, d) = effects(&m);
         assert_eq!((p.len(), d.len()), (1, 0));
-        let v = fit_view(&m).unwrap();
+        let v = m.fit_info().map(view_of).unwrap();
         assert_eq!(v.param_names, ["r", "alpha", "a", "b", "purchase_Gender"]);
         assert_eq!(v.unit.as_deref(), Some("W"));
         let rows = customer_params(&m, &args).unwrap();

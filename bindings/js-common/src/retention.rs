@@ -16,7 +16,7 @@ use clv::models::ModelKind;
 use clv::{Error, Result};
 
 use crate::JsObject;
-use crate::covariates::{CovariateArgs, Effects, FitView, NumberOrNamed, std_errors_of, view_of};
+use crate::covariates::{CovariateArgs, Effects, NumberOrNamed};
 use crate::models::{ModelState, Named};
 
 /// The display name of the model.
@@ -298,35 +298,6 @@ pub fn effects(m: &RetentionCovariateModel) -> (Effects, Effects) {
     (pick(m.alpha_effects()), pick(m.beta_effects()))
 }
 
-/// Standard errors by parameter name (`alpha`, `beta`, `alpha_NAME`,
-/// `beta_NAME`) in the fit's order; `None` for a model not fitted here.
-#[must_use]
-pub fn std_errors(m: &RetentionCovariateModel) -> Option<Effects> {
-    m.fit_info().map(std_errors_of)
-}
-
-/// The fit report (the shape of `CovariateModel.fitInfo`), `None` for a
-/// model not fitted here.
-#[must_use]
-pub fn fit_view(m: &RetentionCovariateModel) -> Option<FitView> {
-    m.fit_info().map(view_of)
-}
-
-/// Reads a model written by `toJSON()` (its JSON text).
-///
-/// # Errors
-/// Those of [`RetentionCovariateModel::from_json`].
-pub fn from_json(text: &str) -> Result<RetentionCovariateModel> {
-    RetentionCovariateModel::from_json(text)
-}
-
-/// `sBG with covariates(alpha=0.7040, beta=1.1820; alpha [...], beta [...])`
-/// (the core's `Display`).
-#[must_use]
-pub fn display(m: &RetentionCovariateModel) -> String {
-    m.to_string()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -412,9 +383,9 @@ mod tests {
             b,
             [("Premium".to_string(), -0.2), ("Tenure".to_string(), 0.1)]
         );
-        assert!(std_errors(&m).is_none() && fit_view(&m).is_none());
+        assert!(m.fit_info().is_none());
         assert_eq!(
-            display(&m),
+            m.to_string(),
             "sBG with covariates(alpha=0.7040, beta=1.1820; \
              alpha [Premium=0.5000, Tenure=0.0000], beta [Premium=-0.2000, Tenure=0.1000])"
         );
@@ -428,6 +399,9 @@ mod tests {
         assert_eq!(crate::js_names(err).field(), Some("dropoutCovariates"));
         let rows = customer_params(&bare, &none).unwrap();
         assert_eq!(rows[0].0, [("alpha", 0.704), ("beta", 1.182)]);
-        assert_eq!(from_json(&m.to_json().unwrap()).unwrap(), m);
+        assert_eq!(
+            RetentionCovariateModel::from_json(&m.to_json().unwrap()).unwrap(),
+            m
+        );
     }
 }

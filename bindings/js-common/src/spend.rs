@@ -13,7 +13,7 @@ use clv::covariates::spend::{self, SpendCovariateModel, SpendCovariateOptions};
 use clv::models::ModelKind;
 use clv::{Error, Result};
 
-use crate::covariates::{CovariateArgs, Effects, FitView, NumberOrNamed, std_errors_of, view_of};
+use crate::covariates::{CovariateArgs, Effects, NumberOrNamed};
 use crate::models::{ModelState, Named};
 
 /// The display name of the model (the core's fit reports use it).
@@ -138,35 +138,6 @@ pub fn effects(m: &SpendCovariateModel) -> Effects {
         .collect()
 }
 
-/// Standard errors by parameter name (`p`, `q`, `v`, `spend_NAME`) in the
-/// fit's order; `None` for a model not fitted here.
-#[must_use]
-pub fn std_errors(m: &SpendCovariateModel) -> Option<Effects> {
-    m.fit_info().map(std_errors_of)
-}
-
-/// The fit report (the shape of `CovariateModel.fitInfo`), `None` for a
-/// model not fitted here.
-#[must_use]
-pub fn fit_view(m: &SpendCovariateModel) -> Option<FitView> {
-    m.fit_info().map(view_of)
-}
-
-/// Reads a model written by `toJSON()` (its JSON text).
-///
-/// # Errors
-/// Those of [`SpendCovariateModel::from_json`].
-pub fn from_json(text: &str) -> Result<SpendCovariateModel> {
-    SpendCovariateModel::from_json(text)
-}
-
-/// `Gamma-Gamma with spend covariates(p=3.6533, q=..., v=...; spend [Gender=0.0916, ...])`
-/// (the core's `Display`).
-#[must_use]
-pub fn display(m: &SpendCovariateModel) -> String {
-    m.to_string()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -267,9 +238,9 @@ mod tests {
             effects(&m),
             [("Gender".to_string(), 0.1), ("Channel".to_string(), -0.2)]
         );
-        assert!(std_errors(&m).is_none() && fit_view(&m).is_none());
+        assert!(m.fit_info().is_none());
         assert_eq!(
-            display(&m),
+            m.to_string(),
             "Gamma-Gamma with spend covariates(p=6.2500, q=3.7400, v=15.4400; \
              spend [Gender=0.1000, Channel=-0.2000])"
         );
@@ -291,7 +262,10 @@ mod tests {
         })
         .unwrap_err();
         assert_eq!(crate::js_names(err).field(), Some("spendCovariates"));
-        assert_eq!(from_json(&m.to_json().unwrap()).unwrap(), m);
+        assert_eq!(
+            SpendCovariateModel::from_json(&m.to_json().unwrap()).unwrap(),
+            m
+        );
         let _ = Fitted::Spend(m);
     }
 }

@@ -188,13 +188,14 @@ pub(crate) fn object<'e, K: AsRef<str>>(
 }
 
 /// `From<$core>` for the covariate class `$class` and the members the
-/// covariate classes share, through `$common` (the class's `clv-js-common`
-/// module): `fromJSON`, `toJSON`, `fitInfo` and `logLikelihood`; with
-/// `one_set`, also those of the classes with one covariate set (spend,
-/// retention), each after its doc lines (`clv_js_common::one_set_members`): `kind`, `name`,
-/// `covariateNames`, `stdErrors`, `penalty` and `toString`.
+/// covariate classes share: `fromJSON`, `toJSON`, `fitInfo` and
+/// `logLikelihood`; with `one_set`, also those of the classes with one
+/// covariate set (spend, retention), through `$common` (the class's
+/// `clv-js-common` module), each after its doc lines
+/// (`clv_js_common::one_set_members`): `kind`, `name`, `covariateNames`,
+/// `stdErrors`, `penalty` and `toString`.
 macro_rules! covariate_class {
-    ($class:ident($core:ty, $common:ident) $(#[doc = $fit_info:literal])*) => {
+    ($class:ident($core:ty) $(#[doc = $fit_info:literal])*) => {
         impl From<$core> for $class {
             fn from(inner: $core) -> Self {
                 $class { inner }
@@ -215,7 +216,7 @@ macro_rules! covariate_class {
                     serde_json::Value::String(s) => s,
                     v => v.to_string(),
                 };
-                Ok($common::from_json(&text).map_err(js)?.into())
+                Ok(<$core>::from_json(&text).map_err(js)?.into())
             }
 
             /// The model as JSON (`format_version` 1, the core's format; NaN standard errors as null).
@@ -233,7 +234,9 @@ macro_rules! covariate_class {
             $(#[doc = $fit_info])*
             #[napi(getter)]
             pub fn fit_info(&self) -> Option<$crate::covariates::CovariateFitInfo> {
-                $common::fit_view(&self.inner).map($crate::covariates::CovariateFitInfo::from)
+                self.inner
+                    .fit_info()
+                    .map(|f| $crate::covariates::CovariateFitInfo::from(clv_js_common::covariates::view_of(f)))
             }
 
             /// The (unpenalised) log-likelihood at the optimum; null for a model not fitted here.
@@ -252,7 +255,7 @@ macro_rules! covariate_class {
         $(#[doc = $penalty:literal])* penalty;
         $(#[doc = $display:literal])* display;
     ) => {
-        $crate::covariates::covariate_class!($class($core, $common)
+        $crate::covariates::covariate_class!($class($core)
             #[doc = " The fit report (as `CovariateModel.fitInfo`); null for a model not fitted here."]
         );
 
@@ -279,7 +282,9 @@ macro_rules! covariate_class {
             $(#[doc = $se])*
             #[napi(catch_unwind, getter, ts_return_type = "Record<string, number> | null")]
             pub fn std_errors<'e>(&self, env: &'e napi::Env) -> Result<Option<napi::bindgen_prelude::Object<'e>>> {
-                $common::std_errors(&self.inner)
+                self.inner
+                    .fit_info()
+                    .map(clv_js_common::covariates::std_errors_of)
                     .map(|s| $crate::covariates::object(env, s))
                     .transpose()
             }
@@ -293,14 +298,14 @@ macro_rules! covariate_class {
             $(#[doc = $display])*
             #[napi(js_name = "toString")]
             pub fn display(&self) -> String {
-                $common::display(&self.inner)
+                self.inner.to_string()
             }
         }
     };
 }
 pub(crate) use covariate_class;
 
-covariate_class!(CovariateModel(clv::covariates::CovariateModel, common)
+covariate_class!(CovariateModel(clv::covariates::CovariateModel)
     #[doc = " The fit report; null for a model not fitted here."]
 );
 

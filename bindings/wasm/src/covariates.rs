@@ -149,14 +149,14 @@ pub(crate) fn object<K: AsRef<str>>(pairs: impl IntoIterator<Item = (K, f64)>) -
 }
 
 /// `From<$core>` for the covariate class `$class` (JS `$js`) and the members
-/// the covariate classes share, through `$common` (the class's
-/// `clv-js-common` module): `fromJSON`, `toJSON`, `fitInfo` and
+/// the covariate classes share: `fromJSON`, `toJSON`, `fitInfo` and
 /// `logLikelihood`; with `one_set`, also those of the classes with one
-/// covariate set (spend, retention), each after its doc lines
-/// (`clv_js_common::one_set_members`): `kind`,
-/// `name`, `covariateNames`, `stdErrors`, `penalty` and `toString`.
+/// covariate set (spend, retention), through `$common` (the class's
+/// `clv-js-common` module), each after its doc lines
+/// (`clv_js_common::one_set_members`): `kind`, `name`, `covariateNames`,
+/// `stdErrors`, `penalty` and `toString`.
 macro_rules! covariate_class {
-    ($class:ident = $js:ident($core:ty, $common:ident) $(#[doc = $fit_info:literal])*) => {
+    ($class:ident = $js:ident($core:ty) $(#[doc = $fit_info:literal])*) => {
         impl From<$core> for $class {
             fn from(inner: $core) -> Self {
                 $class { inner }
@@ -170,7 +170,7 @@ macro_rules! covariate_class {
             pub fn from_json(
                 #[wasm_bindgen(unchecked_param_type = "string | Record<string, unknown>")] json: JsValue,
             ) -> $crate::Result<$class> {
-                Ok($common::from_json(&$crate::json_text(&json)?).map_err($crate::js)?.into())
+                Ok(<$core>::from_json(&$crate::json_text(&json)?).map_err($crate::js)?.into())
             }
 
             /// The model as JSON (`format_version` 1, the core's format; NaN standard errors as null).
@@ -182,7 +182,7 @@ macro_rules! covariate_class {
             $(#[doc = $fit_info])*
             #[wasm_bindgen(getter, js_name = fitInfo, unchecked_return_type = "CovariateFitInfo | null")]
             pub fn fit_info(&self) -> $crate::Result<JsValue> {
-                $common::fit_view(&self.inner).map_or(Ok(JsValue::NULL), |v| $crate::to_js(&v))
+                self.inner.fit_info().map(clv_js_common::covariates::view_of).map_or(Ok(JsValue::NULL), |v| $crate::to_js(&v))
             }
 
             /// The (unpenalised) log-likelihood at the optimum; null for a model not fitted here.
@@ -203,7 +203,7 @@ macro_rules! covariate_class {
         $(#[doc = $penalty:literal])* penalty;
         $(#[doc = $display:literal])* display;
     ) => {
-        $crate::covariates::covariate_class!($class = $js($core, $common)
+        $crate::covariates::covariate_class!($class = $js($core)
             #[doc = " The fit report (as `CovariateModel.fitInfo`); null for a model not fitted here."]
         );
 
@@ -230,7 +230,7 @@ macro_rules! covariate_class {
             $(#[doc = $se])*
             #[wasm_bindgen(getter, js_name = stdErrors, unchecked_return_type = "Record<string, number> | null")]
             pub fn std_errors(&self) -> JsValue {
-                $common::std_errors(&self.inner).map_or(JsValue::NULL, $crate::covariates::object)
+                self.inner.fit_info().map(clv_js_common::covariates::std_errors_of).map_or(JsValue::NULL, $crate::covariates::object)
             }
 
             $(#[doc = $penalty])*
@@ -242,14 +242,14 @@ macro_rules! covariate_class {
             $(#[doc = $display])*
             #[wasm_bindgen(js_name = toString)]
             pub fn display(&self) -> String {
-                $common::display(&self.inner)
+                self.inner.to_string()
             }
         }
     };
 }
 pub(crate) use covariate_class;
 
-covariate_class!(WasmCovariateModel = CovariateModel(clv::covariates::CovariateModel, common)
+covariate_class!(WasmCovariateModel = CovariateModel(clv::covariates::CovariateModel)
     #[doc = " The fit report; null for a model not fitted here."]
 );
 
