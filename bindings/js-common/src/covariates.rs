@@ -95,6 +95,20 @@ impl CovariateArgs {
         Ok(args)
     }
 
+    /// The `penalty` of a fit with one covariate set (spend, retention): one
+    /// number, 0 when not given.
+    ///
+    /// # Errors
+    /// [`Error::InvalidValue`] (field `penalty`) for an object of penalties
+    /// by name; `expected` says what the penalty is.
+    pub(crate) fn one_penalty(&self, expected: &str) -> Result<f64> {
+        match &self.penalty {
+            None => Ok(0.0),
+            Some(NumberOrNamed::Number(v)) => Ok(*v),
+            Some(NumberOrNamed::Named(_)) => Err(Error::invalid("penalty", "an object", expected)),
+        }
+    }
+
     /// Whether a covariate set is given (then `fit` is a covariate fit).
     #[must_use]
     pub fn given(&self) -> bool {

@@ -16,7 +16,7 @@ use clv::models::ModelKind;
 use clv::{Error, Result};
 
 use crate::JsObject;
-use crate::covariates::{CovariateArgs, Effects, NumberOrNamed};
+use crate::covariates::{CovariateArgs, Effects};
 use crate::models::{ModelState, Named};
 
 /// The display name of the model.
@@ -124,17 +124,7 @@ pub fn fit(
     let flags = churned(churned_values)?;
     let c = &args.covariates;
     check_sets(c)?;
-    let penalty = match &c.penalty {
-        None => 0.0,
-        Some(NumberOrNamed::Number(v)) => *v,
-        Some(NumberOrNamed::Named(_)) => {
-            return Err(Error::invalid(
-                "penalty",
-                "an object",
-                "a number (the L2 penalty on the effects on alpha and beta)",
-            ));
-        }
-    };
+    let penalty = c.one_penalty("a number (the L2 penalty on the effects on alpha and beta)")?;
     let mut fit = state.fit_options(None)?;
     if let Some(m) = args.max_iterations {
         fit.max_iterations = u64::from(crate::whole_u32("maxIterations", m, 1)?);
@@ -301,6 +291,7 @@ pub fn effects(m: &RetentionCovariateModel) -> (Effects, Effects) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::covariates::NumberOrNamed;
     use clv::fit::FitOptions;
 
     fn premium(v: &[f64]) -> CovariateArgs {

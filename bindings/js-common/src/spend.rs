@@ -13,7 +13,7 @@ use clv::covariates::spend::{self, SpendCovariateModel, SpendCovariateOptions};
 use clv::models::ModelKind;
 use clv::{Error, Result};
 
-use crate::covariates::{CovariateArgs, Effects, NumberOrNamed};
+use crate::covariates::{CovariateArgs, Effects};
 use crate::models::{ModelState, Named};
 
 /// The display name of the model (the core's fit reports use it).
@@ -57,17 +57,7 @@ pub fn fit(
             "nothing here (it applies to purchase and dropout covariates)",
         ));
     }
-    let penalty = match &args.penalty {
-        None => 0.0,
-        Some(NumberOrNamed::Number(v)) => *v,
-        Some(NumberOrNamed::Named(_)) => {
-            return Err(Error::invalid(
-                "penalty",
-                "an object",
-                "a number (the L2 penalty on the spend effects)",
-            ));
-        }
-    };
+    let penalty = args.one_penalty("a number (the L2 penalty on the spend effects)")?;
     let [x, m] = inputs else {
         return Err(Error::invalid(
             "data",
@@ -141,7 +131,7 @@ pub fn effects(m: &SpendCovariateModel) -> Effects {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::covariates::{Fitted, NamedColumns};
+    use crate::covariates::{Fitted, NamedColumns, NumberOrNamed};
     use clv::fit::FitOptions;
 
     fn small() -> [Vec<f64>; 2] {

@@ -88,34 +88,36 @@ impl SpendCovariateModel {
     pub fn covariate_effects<'e>(&self, env: &'e Env) -> Result<Object<'e>> {
         object(env, common::effects(&self.inner))
     }
+}
 
-    /// The expected spend per transaction of each customer (Fader & Hardie 2013, eq. 5,
-    /// at the customer's p, q, v_i), with each one's `spendCovariates`.
-    #[napi(catch_unwind)]
-    pub fn expected_spend(
-        &self,
-        #[napi(ts_arg_type = "SpendCustomers")] data: Unknown<'_>,
-        #[napi(ts_arg_type = "SpendCovariateOptions | undefined | null")] covariates: Option<
-            Unknown<'_>,
-        >,
-    ) -> Result<Float64Array> {
-        self.customers(&data, covariates.as_ref(), |m, [x, mv], z| {
-            m.expected_spend(x, mv, z)
-        })
-    }
+/// The per-customer predictions, one per entry: the doc lines, then `name
+/// |model, [frequency, monetaryValue], spend set| core call`, each taking the
+/// customers (`SpendCustomers`) and their `spendCovariates`
+/// ([`SpendCovariateModel::customers`]).
+macro_rules! per_customer_predictions {
+    ($($($doc:literal)+ $name:ident |$m:ident, $c:tt, $z:ident| $call:expr;)*) => {
+        #[napi]
+        impl SpendCovariateModel {
+            $(
+                $(#[doc = $doc])+
+                #[napi(catch_unwind)]
+                pub fn $name(
+                    &self,
+                    #[napi(ts_arg_type = "SpendCustomers")] data: Unknown<'_>,
+                    #[napi(ts_arg_type = "SpendCovariateOptions | undefined | null")] covariates: Option<Unknown<'_>>,
+                ) -> Result<Float64Array> {
+                    self.customers(&data, covariates.as_ref(), |$m, $c, $z| $call)
+                }
+            )*
+        }
+    };
+}
 
-    /// Per-customer log-likelihood (customers with frequency > 0 and mean spend > 0),
-    /// with each one's `spendCovariates`.
-    #[napi(catch_unwind)]
-    pub fn log_likelihood_of(
-        &self,
-        #[napi(ts_arg_type = "SpendCustomers")] data: Unknown<'_>,
-        #[napi(ts_arg_type = "SpendCovariateOptions | undefined | null")] covariates: Option<
-            Unknown<'_>,
-        >,
-    ) -> Result<Float64Array> {
-        self.customers(&data, covariates.as_ref(), |m, [x, mv], z| {
-            m.log_likelihood(x, mv, z)
-        })
-    }
+per_customer_predictions! {
+    " The expected spend per transaction of each customer (Fader & Hardie 2013, eq. 5,"
+    " at the customer's p, q, v_i), with each one's `spendCovariates`."
+    expected_spend |m, [x, mv], z| m.expected_spend(x, mv, z);
+    " Per-customer log-likelihood (customers with frequency > 0 and mean spend > 0),"
+    " with each one's `spendCovariates`."
+    log_likelihood_of |m, [x, mv], z| m.log_likelihood(x, mv, z);
 }

@@ -87,32 +87,37 @@ impl WasmSpendCovariateModel {
     pub fn covariate_effects(&self) -> JsValue {
         object(common::effects(&self.inner))
     }
+}
 
-    /// The expected spend per transaction of each customer (Fader & Hardie 2013, eq. 5,
-    /// at the customer's p, q, v_i), with each one's `spendCovariates`.
-    #[wasm_bindgen(js_name = expectedSpend)]
-    pub fn expected_spend(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "SpendCustomers")] data: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "SpendCovariateOptions | null")]
-        covariates: JsValue,
-    ) -> Result<Vec<f64>> {
-        self.customers(&data, &covariates, |m, [x, mv], z| {
-            m.expected_spend(x, mv, z)
-        })
-    }
+/// The per-customer predictions, one per entry: the doc lines, then `name =
+/// jsName |model, [frequency, monetaryValue], spend set| core call`, each
+/// taking the customers (`SpendCustomers`) and their `spendCovariates`
+/// ([`WasmSpendCovariateModel::customers`]).
+macro_rules! per_customer_predictions {
+    ($($($doc:literal)+ $name:ident = $js:ident |$m:ident, $c:tt, $z:ident| $call:expr;)*) => {
+        #[wasm_bindgen(js_class = SpendCovariateModel)]
+        impl WasmSpendCovariateModel {
+            $(
+                $(#[doc = $doc])+
+                #[wasm_bindgen(js_name = $js)]
+                pub fn $name(
+                    &self,
+                    #[wasm_bindgen(unchecked_param_type = "SpendCustomers")] data: JsValue,
+                    #[wasm_bindgen(unchecked_optional_param_type = "SpendCovariateOptions | null")]
+                    covariates: JsValue,
+                ) -> Result<Vec<f64>> {
+                    self.customers(&data, &covariates, |$m, $c, $z| $call)
+                }
+            )*
+        }
+    };
+}
 
-    /// Per-customer log-likelihood (customers with frequency > 0 and mean spend > 0),
-    /// with each one's `spendCovariates`.
-    #[wasm_bindgen(js_name = logLikelihoodOf)]
-    pub fn log_likelihood_of(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "SpendCustomers")] data: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "SpendCovariateOptions | null")]
-        covariates: JsValue,
-    ) -> Result<Vec<f64>> {
-        self.customers(&data, &covariates, |m, [x, mv], z| {
-            m.log_likelihood(x, mv, z)
-        })
-    }
+per_customer_predictions! {
+    " The expected spend per transaction of each customer (Fader & Hardie 2013, eq. 5,"
+    " at the customer's p, q, v_i), with each one's `spendCovariates`."
+    expected_spend = expectedSpend |m, [x, mv], z| m.expected_spend(x, mv, z);
+    " Per-customer log-likelihood (customers with frequency > 0 and mean spend > 0),"
+    " with each one's `spendCovariates`."
+    log_likelihood_of = logLikelihoodOf |m, [x, mv], z| m.log_likelihood(x, mv, z);
 }
