@@ -483,6 +483,14 @@ export declare class BetaGeoBetaBinom {
  * take each customer's covariates, with the model's names.
  */
 export declare class CovariateModel {
+  /** Reads what `toJSON()` wrote (the object, or its JSON text). */
+  static fromJSON(json: string | Record<string, unknown>): CovariateModel
+  /** The model as JSON (`format_version` 1, the core's format; NaN standard errors as null). */
+  toJSON(): Record<string, unknown>
+  /** The fit report; null for a model not fitted here. */
+  get fitInfo(): CovariateFitInfo | null
+  /** The (unpenalised) log-likelihood at the optimum; null for a model not fitted here. */
+  get logLikelihood(): number | null
   /**
    * A model with known parameters, as Python's `from_params`: `kind` a
    * registry key or class name ("pareto_nbd" / "ParetoNBD", "bg_nbd",
@@ -491,10 +499,6 @@ export declare class CovariateModel {
    * in the order the predictions take the covariates.
    */
   static fromParams(kind: string, params: Record<string, number>, effects?: CovariateEffects | undefined | null): CovariateModel
-  /** Reads what `toJSON()` wrote (the object, or its JSON text). */
-  static fromJSON(json: string | Record<string, unknown>): CovariateModel
-  /** The model as JSON (`format_version` 1, the core's format; NaN standard errors as null). */
-  toJSON(): Record<string, unknown>
   /** The registry key of the plain model: "pareto_nbd" or "bg_nbd". */
   get kind(): string
   /** Display name, e.g. "Pareto/NBD with static covariates". */
@@ -513,10 +517,6 @@ export declare class CovariateModel {
    * identified (the dropout side at a boundary); null for a model not fitted here.
    */
   get stdErrors(): Record<string, number> | null
-  /** The fit report; null for a model not fitted here. */
-  get fitInfo(): CovariateFitInfo | null
-  /** The (unpenalised) log-likelihood at the optimum; null for a model not fitted here. */
-  get logLikelihood(): number | null
   /** The note of a boundary optimum; null for an interior one. */
   get boundary(): string | null
   /** The time unit of the fitted data, or null. */
@@ -744,6 +744,29 @@ export declare class ParetoNBD {
  * `dropoutCovariates`, with the model's names.
  */
 export declare class RetentionCovariateModel {
+  /** Reads what `toJSON()` wrote (the object, or its JSON text). */
+  static fromJSON(json: string | Record<string, unknown>): RetentionCovariateModel
+  /** The model as JSON (`format_version` 1, the core's format; NaN standard errors as null). */
+  toJSON(): Record<string, unknown>
+  /** The fit report (as `CovariateModel.fitInfo`); null for a model not fitted here. */
+  get fitInfo(): CovariateFitInfo | null
+  /** The (unpenalised) log-likelihood at the optimum; null for a model not fitted here. */
+  get logLikelihood(): number | null
+  /** The registry key of the plain model: "sbg". */
+  get kind(): string
+  /** Display name: "sBG with covariates". */
+  get name(): string
+  /** The covariate names, in the order the predictions take them. */
+  get covariateNames(): Array<string>
+  /**
+   * Standard errors by name (`alpha`, `beta`, `alpha_NAME`, `beta_NAME`); null for a model
+   * not fitted here.
+   */
+  get stdErrors(): Record<string, number> | null
+  /** The L2 penalty on the effects of the fit (0 for a model built from parameters). */
+  get penalty(): number
+  /** `sBG with covariates(alpha=..., beta=...; alpha [...], beta [...])`. */
+  toString(): string
   /**
    * A model with known parameters: `params` = {alpha, beta} (values at
    * z = 0) and the effects `{ alpha: { NAME: γ }, beta: { NAME: γ } }`
@@ -751,31 +774,23 @@ export declare class RetentionCovariateModel {
    * one of them only has effect 0 on the other).
    */
   static fromParams(params: ShiftedBetaGeoParams, effects?: RetentionCovariateEffects | undefined | null): RetentionCovariateModel
-  /** Reads what `toJSON()` wrote (the object, or its JSON text). */
-  static fromJSON(json: string | Record<string, unknown>): RetentionCovariateModel
-  /** The model as JSON (`format_version` 1, the core's format; NaN standard errors as null). */
-  toJSON(): Record<string, unknown>
-  /** The registry key of the plain model: "sbg". */
-  get kind(): string
-  /** Display name: "sBG with covariates". */
-  get name(): string
   /** The base parameters alpha, beta: their values at z = 0. */
   get params(): ShiftedBetaGeoParams
-  /** The covariate names, in the order the predictions take them. */
-  get covariateNames(): Array<string>
   /** `{ alpha: {NAME: γ_α}, beta: {NAME: γ_β} }`, in covariate order. */
   get covariateEffects(): RetentionCovariateEffects
   /**
-   * Standard errors by name (`alpha`, `beta`, `alpha_NAME`, `beta_NAME`); null for a model
-   * not fitted here.
+   * The discounted expected residual lifetime (Fader & Hardie 2010, eq. 6; in periods) of
+   * each customer who has made `renewals` renewals (one per row, or one number for every
+   * row), with each one's covariates.
    */
-  get stdErrors(): Record<string, number> | null
-  /** The fit report (as `CovariateModel.fitInfo`); null for a model not fitted here. */
-  get fitInfo(): CovariateFitInfo | null
-  /** The (unpenalised) log-likelihood at the optimum; null for a model not fitted here. */
-  get logLikelihood(): number | null
-  /** The L2 penalty on the effects of the fit (0 for a model built from parameters). */
-  get penalty(): number
+  dert(discount: number, renewals: number | Float64Array | Array<number>, covariates?: RetentionCovariateOptions | undefined | null): Float64Array
+  /** Each row's own `{alpha, beta}`. */
+  customerParams(covariates?: RetentionCovariateOptions | undefined | null): Array<ShiftedBetaGeoParams>
+  /**
+   * Per-customer ln L_i: ln P(T = t_i) for a customer who churned in period t_i, ln S(t_i)
+   * for one still active after t_i periods, with each customer's covariates.
+   */
+  logLikelihoodOf(data: RetentionCustomers, covariates?: RetentionCovariateOptions | undefined | null): Float64Array
   /**
    * S(t): the probability of being still active after `t` whole periods, for each row of
    * `dropoutCovariates` (one value for a model without covariates given none).
@@ -786,25 +801,10 @@ export declare class RetentionCovariateModel {
   /** P(T = t): the probability of churning in period `t` ≥ 1, for each row. */
   probChurn(t: number, covariates?: RetentionCovariateOptions | undefined | null): Float64Array
   /**
-   * The discounted expected residual lifetime (Fader & Hardie 2010, eq. 6; in periods) of
-   * each customer who has made `renewals` renewals (one per row, or one number for every
-   * row), with each one's covariates.
-   */
-  dert(discount: number, renewals: number | Float64Array | Array<number>, covariates?: RetentionCovariateOptions | undefined | null): Float64Array
-  /**
    * The discounted expected lifetime (in periods, the first payment included) of a new
    * customer with each row's covariates.
    */
   discountedExpectedLifetime(discount: number, covariates?: RetentionCovariateOptions | undefined | null): Float64Array
-  /** Each row's own `{alpha, beta}`. */
-  customerParams(covariates?: RetentionCovariateOptions | undefined | null): Array<ShiftedBetaGeoParams>
-  /**
-   * Per-customer ln L_i: ln P(T = t_i) for a customer who churned in period t_i, ln S(t_i)
-   * for one still active after t_i periods, with each customer's covariates.
-   */
-  logLikelihoodOf(data: RetentionCustomers, covariates?: RetentionCovariateOptions | undefined | null): Float64Array
-  /** `sBG with covariates(alpha=..., beta=...; alpha [...], beta [...])`. */
-  toString(): string
 }
 
 /** sBG (Fader & Hardie (2007), Journal of Interactive Marketing 21(1)). */
@@ -850,34 +850,36 @@ export declare class ShiftedBetaGeo {
  * with the model's names.
  */
 export declare class SpendCovariateModel {
+  /** Reads what `toJSON()` wrote (the object, or its JSON text). */
+  static fromJSON(json: string | Record<string, unknown>): SpendCovariateModel
+  /** The model as JSON (`format_version` 1, the core's format; NaN standard errors as null). */
+  toJSON(): Record<string, unknown>
+  /** The fit report (as `CovariateModel.fitInfo`); null for a model not fitted here. */
+  get fitInfo(): CovariateFitInfo | null
+  /** The (unpenalised) log-likelihood at the optimum; null for a model not fitted here. */
+  get logLikelihood(): number | null
+  /** The registry key of the plain model: "gamma_gamma". */
+  get kind(): string
+  /** Display name: "Gamma-Gamma with spend covariates". */
+  get name(): string
+  /** The spend covariate names, in the order the predictions take them. */
+  get covariateNames(): Array<string>
+  /** Standard errors by name (`p`, `q`, `v`, `spend_NAME`); null for a model not fitted here. */
+  get stdErrors(): Record<string, number> | null
+  /** The L2 penalty on the spend effects of the fit (0 for a model built from parameters). */
+  get penalty(): number
+  /** `Gamma-Gamma with spend covariates(p=..., q=..., v=...; spend [...])`. */
+  toString(): string
   /**
    * A model with known parameters: `params` = {p, q, v} (v at z = 0) and
    * one effect per spend covariate, `{ NAME: γ }` in the order the
    * predictions take them.
    */
   static fromParams(params: GammaGammaParams, effects?: Record<string, number> | undefined | null): SpendCovariateModel
-  /** Reads what `toJSON()` wrote (the object, or its JSON text). */
-  static fromJSON(json: string | Record<string, unknown>): SpendCovariateModel
-  /** The model as JSON (`format_version` 1, the core's format; NaN standard errors as null). */
-  toJSON(): Record<string, unknown>
-  /** The registry key of the plain model: "gamma_gamma". */
-  get kind(): string
-  /** Display name: "Gamma-Gamma with spend covariates". */
-  get name(): string
   /** The base parameters p, q, v: their values at z = 0. */
   get params(): GammaGammaParams
-  /** The spend covariate names, in the order the predictions take them. */
-  get covariateNames(): Array<string>
   /** `{NAME: γ}`: the spend effects, in covariate order. */
   get covariateEffects(): Record<string, number>
-  /** Standard errors by name (`p`, `q`, `v`, `spend_NAME`); null for a model not fitted here. */
-  get stdErrors(): Record<string, number> | null
-  /** The fit report (as `CovariateModel.fitInfo`); null for a model not fitted here. */
-  get fitInfo(): CovariateFitInfo | null
-  /** The (unpenalised) log-likelihood at the optimum; null for a model not fitted here. */
-  get logLikelihood(): number | null
-  /** The L2 penalty on the spend effects of the fit (0 for a model built from parameters). */
-  get penalty(): number
   /**
    * The expected spend per transaction of each customer (Fader & Hardie 2013, eq. 5,
    * at the customer's p, q, v_i), with each one's `spendCovariates`.
@@ -888,8 +890,6 @@ export declare class SpendCovariateModel {
    * with each one's `spendCovariates`.
    */
   logLikelihoodOf(data: SpendCustomers, covariates?: SpendCovariateOptions | undefined | null): Float64Array
-  /** `Gamma-Gamma with spend covariates(p=..., q=..., v=...; spend [...])`. */
-  toString(): string
 }
 
 /**

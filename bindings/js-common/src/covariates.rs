@@ -95,6 +95,20 @@ impl CovariateArgs {
         Ok(args)
     }
 
+    /// The `penalty` of a fit with one covariate set (spend, retention): one
+    /// number, 0 when not given.
+    ///
+    /// # Errors
+    /// [`Error::InvalidValue`] (field `penalty`) for an object of penalties
+    /// by name; `expected` says what the penalty is.
+    pub(crate) fn one_penalty(&self, expected: &str) -> Result<f64> {
+        match &self.penalty {
+            None => Ok(0.0),
+            Some(NumberOrNamed::Number(v)) => Ok(*v),
+            Some(NumberOrNamed::Named(_)) => Err(Error::invalid("penalty", "an object", expected)),
+        }
+    }
+
     /// Whether a covariate set is given (then `fit` is a covariate fit).
     #[must_use]
     pub fn given(&self) -> bool {
@@ -531,10 +545,14 @@ pub struct FitView {
     pub bic: f64,
 }
 
-/// The fit report, `None` for a model not fitted here.
+/// Standard errors by parameter name, in the fit's order (its `param_names`).
 #[must_use]
-pub fn fit_view(m: &CovariateModel) -> Option<FitView> {
-    m.fit_info().map(view_of)
+pub fn std_errors_of(f: &CovariateFitInfo) -> Effects {
+    f.param_names
+        .iter()
+        .cloned()
+        .zip(f.info.std_errors.iter().copied())
+        .collect()
 }
 
 /// A covariate fit report (transaction or spend model) as JS gives it.
@@ -561,14 +579,6 @@ pub fn view_of(f: &CovariateFitInfo) -> FitView {
     }
 }
 
-/// Reads a model written by `toJSON()` (its JSON text).
-///
-/// # Errors
-/// Those of [`CovariateModel::from_json`].
-pub fn from_json(text: &str) -> Result<CovariateModel> {
-    CovariateModel::from_json(text)
-}
-
 /// `Pareto/NBD with static covariates(r=0.1234, ...; purchase [Gender=0.4552, ...], dropout [...])`,
 /// as Python's `repr`.
 #[must_use]
@@ -588,6 +598,47 @@ pub fn display(m: &CovariateModel) -> String {
         named(&p),
         named(&d)
     )
+}
+
+/// The doc lines of the members that the covariate classes with one set
+/// (`spend`, `retention`) have in both JS packages, each before its member's
+/// name: `one_set_members!(spend, m, args)` is `m!(args one_set DOCS)`, for
+/// the `covariate_class!` of `clv-node` and of `clv-wasm`.
+#[macro_export]
+macro_rules! one_set_members {
+    (spend, $m:ident, $($a:tt)*) => {
+        $m!($($a)* one_set
+            #[doc = " The registry key of the plain model: \"gamma_gamma\"."]
+            kind;
+            #[doc = " Display name: \"Gamma-Gamma with spend covariates\"."]
+            name;
+            #[doc = " The spend covariate names, in the order the predictions take them."]
+            covariate_names;
+            #[doc = " Standard errors by name (`p`, `q`, `v`, `spend_NAME`); null for a model not fitted here."]
+            std_errors;
+            #[doc = " The L2 penalty on the spend effects of the fit (0 for a model built from parameters)."]
+            penalty;
+            #[doc = " `Gamma-Gamma with spend covariates(p=..., q=..., v=...; spend [...])`."]
+            display;
+        );
+    };
+    (retention, $m:ident, $($a:tt)*) => {
+        $m!($($a)* one_set
+            #[doc = " The registry key of the plain model: \"sbg\"."]
+            kind;
+            #[doc = " Display name: \"sBG with covariates\"."]
+            name;
+            #[doc = " The covariate names, in the order the predictions take them."]
+            covariate_names;
+            #[doc = " Standard errors by name (`alpha`, `beta`, `alpha_NAME`, `beta_NAME`); null for a model"]
+            #[doc = " not fitted here."]
+            std_errors;
+            #[doc = " The L2 penalty on the effects of the fit (0 for a model built from parameters)."]
+            penalty;
+            #[doc = " `sBG with covariates(alpha=..., beta=...; alpha [...], beta [...])`."]
+            display;
+        );
+    };
 }
 
 #[cfg(test)]
@@ -670,7 +721,7 @@ mod tests {
         assert_eq!(kind(&m), "bg_nbd");
         let (p, d) = effects(&m);
         assert_eq!((p.len(), d.len()), (1, 0));
-        let v = fit_view(&m).unwrap();
+        let v = m.fit_info().map(view_of).unwrap();
         assert_eq!(v.param_names, ["r", "alpha", "a", "b", "purchase_Gender"]);
         assert_eq!(v.unit.as_deref(), Some("W"));
         let rows = customer_params(&m, &args).unwrap();

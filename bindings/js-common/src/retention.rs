@@ -16,7 +16,7 @@ use clv::models::ModelKind;
 use clv::{Error, Result};
 
 use crate::JsObject;
-use crate::covariates::{CovariateArgs, Effects, FitView, NumberOrNamed, view_of};
+use crate::covariates::{CovariateArgs, Effects};
 use crate::models::{ModelState, Named};
 
 /// The display name of the model.
@@ -124,17 +124,7 @@ pub fn fit(
     let flags = churned(churned_values)?;
     let c = &args.covariates;
     check_sets(c)?;
-    let penalty = match &c.penalty {
-        None => 0.0,
-        Some(NumberOrNamed::Number(v)) => *v,
-        Some(NumberOrNamed::Named(_)) => {
-            return Err(Error::invalid(
-                "penalty",
-                "an object",
-                "a number (the L2 penalty on the effects on alpha and beta)",
-            ));
-        }
-    };
+    let penalty = c.one_penalty("a number (the L2 penalty on the effects on alpha and beta)")?;
     let mut fit = state.fit_options(None)?;
     if let Some(m) = args.max_iterations {
         fit.max_iterations = u64::from(crate::whole_u32("maxIterations", m, 1)?);
@@ -298,45 +288,10 @@ pub fn effects(m: &RetentionCovariateModel) -> (Effects, Effects) {
     (pick(m.alpha_effects()), pick(m.beta_effects()))
 }
 
-/// Standard errors by parameter name (`alpha`, `beta`, `alpha_NAME`,
-/// `beta_NAME`) in the fit's order; `None` for a model not fitted here.
-#[must_use]
-pub fn std_errors(m: &RetentionCovariateModel) -> Option<Effects> {
-    let f = m.fit_info()?;
-    Some(
-        f.param_names
-            .iter()
-            .cloned()
-            .zip(f.info.std_errors.iter().copied())
-            .collect(),
-    )
-}
-
-/// The fit report (the shape of `CovariateModel.fitInfo`), `None` for a
-/// model not fitted here.
-#[must_use]
-pub fn fit_view(m: &RetentionCovariateModel) -> Option<FitView> {
-    m.fit_info().map(view_of)
-}
-
-/// Reads a model written by `toJSON()` (its JSON text).
-///
-/// # Errors
-/// Those of [`RetentionCovariateModel::from_json`].
-pub fn from_json(text: &str) -> Result<RetentionCovariateModel> {
-    RetentionCovariateModel::from_json(text)
-}
-
-/// `sBG with covariates(alpha=0.7040, beta=1.1820; alpha [...], beta [...])`
-/// (the core's `Display`).
-#[must_use]
-pub fn display(m: &RetentionCovariateModel) -> String {
-    m.to_string()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::covariates::NumberOrNamed;
     use clv::fit::FitOptions;
 
     fn premium(v: &[f64]) -> CovariateArgs {
@@ -419,9 +374,9 @@ mod tests {
             b,
             [("Premium".to_string(), -0.2), ("Tenure".to_string(), 0.1)]
         );
-        assert!(std_errors(&m).is_none() && fit_view(&m).is_none());
+        assert!(m.fit_info().is_none());
         assert_eq!(
-            display(&m),
+            m.to_string(),
             "sBG with covariates(alpha=0.7040, beta=1.1820; \
              alpha [Premium=0.5000, Tenure=0.0000], beta [Premium=-0.2000, Tenure=0.1000])"
         );
@@ -435,6 +390,9 @@ mod tests {
         assert_eq!(crate::js_names(err).field(), Some("dropoutCovariates"));
         let rows = customer_params(&bare, &none).unwrap();
         assert_eq!(rows[0].0, [("alpha", 0.704), ("beta", 1.182)]);
-        assert_eq!(from_json(&m.to_json().unwrap()).unwrap(), m);
+        assert_eq!(
+            RetentionCovariateModel::from_json(&m.to_json().unwrap()).unwrap(),
+            m
+        );
     }
 }

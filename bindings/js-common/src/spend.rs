@@ -13,7 +13,7 @@ use clv::covariates::spend::{self, SpendCovariateModel, SpendCovariateOptions};
 use clv::models::ModelKind;
 use clv::{Error, Result};
 
-use crate::covariates::{CovariateArgs, Effects, FitView, NumberOrNamed, view_of};
+use crate::covariates::{CovariateArgs, Effects};
 use crate::models::{ModelState, Named};
 
 /// The display name of the model (the core's fit reports use it).
@@ -57,17 +57,7 @@ pub fn fit(
             "nothing here (it applies to purchase and dropout covariates)",
         ));
     }
-    let penalty = match &args.penalty {
-        None => 0.0,
-        Some(NumberOrNamed::Number(v)) => *v,
-        Some(NumberOrNamed::Named(_)) => {
-            return Err(Error::invalid(
-                "penalty",
-                "an object",
-                "a number (the L2 penalty on the spend effects)",
-            ));
-        }
-    };
+    let penalty = args.one_penalty("a number (the L2 penalty on the spend effects)")?;
     let [x, m] = inputs else {
         return Err(Error::invalid(
             "data",
@@ -138,46 +128,10 @@ pub fn effects(m: &SpendCovariateModel) -> Effects {
         .collect()
 }
 
-/// Standard errors by parameter name (`p`, `q`, `v`, `spend_NAME`) in the
-/// fit's order; `None` for a model not fitted here.
-#[must_use]
-pub fn std_errors(m: &SpendCovariateModel) -> Option<Effects> {
-    let f = m.fit_info()?;
-    Some(
-        f.param_names
-            .iter()
-            .cloned()
-            .zip(f.info.std_errors.iter().copied())
-            .collect(),
-    )
-}
-
-/// The fit report (the shape of `CovariateModel.fitInfo`), `None` for a
-/// model not fitted here.
-#[must_use]
-pub fn fit_view(m: &SpendCovariateModel) -> Option<FitView> {
-    m.fit_info().map(view_of)
-}
-
-/// Reads a model written by `toJSON()` (its JSON text).
-///
-/// # Errors
-/// Those of [`SpendCovariateModel::from_json`].
-pub fn from_json(text: &str) -> Result<SpendCovariateModel> {
-    SpendCovariateModel::from_json(text)
-}
-
-/// `Gamma-Gamma with spend covariates(p=3.6533, q=..., v=...; spend [Gender=0.0916, ...])`
-/// (the core's `Display`).
-#[must_use]
-pub fn display(m: &SpendCovariateModel) -> String {
-    m.to_string()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::covariates::{Fitted, NamedColumns};
+    use crate::covariates::{Fitted, NamedColumns, NumberOrNamed};
     use clv::fit::FitOptions;
 
     fn small() -> [Vec<f64>; 2] {
@@ -274,9 +228,9 @@ mod tests {
             effects(&m),
             [("Gender".to_string(), 0.1), ("Channel".to_string(), -0.2)]
         );
-        assert!(std_errors(&m).is_none() && fit_view(&m).is_none());
+        assert!(m.fit_info().is_none());
         assert_eq!(
-            display(&m),
+            m.to_string(),
             "Gamma-Gamma with spend covariates(p=6.2500, q=3.7400, v=15.4400; \
              spend [Gender=0.1000, Channel=-0.2000])"
         );
@@ -298,7 +252,10 @@ mod tests {
         })
         .unwrap_err();
         assert_eq!(crate::js_names(err).field(), Some("spendCovariates"));
-        assert_eq!(from_json(&m.to_json().unwrap()).unwrap(), m);
+        assert_eq!(
+            SpendCovariateModel::from_json(&m.to_json().unwrap()).unwrap(),
+            m
+        );
         let _ = Fitted::Spend(m);
     }
 }

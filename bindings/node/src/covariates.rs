@@ -158,12 +158,6 @@ pub struct CovariateModel {
     inner: clv::covariates::CovariateModel,
 }
 
-impl From<clv::covariates::CovariateModel> for CovariateModel {
-    fn from(inner: clv::covariates::CovariateModel) -> Self {
-        CovariateModel { inner }
-    }
-}
-
 /// The covariate options of `fit` (its second argument) or of a prediction
 /// (`purchaseCovariates`, `dropoutCovariates`).
 pub(crate) fn args_of(o: Option<&Unknown<'_>>) -> Result<CovariateArgs> {
@@ -192,6 +186,128 @@ pub(crate) fn object<'e, K: AsRef<str>>(
     }
     Ok(o)
 }
+
+/// `From<$core>` for the covariate class `$class` and the members the
+/// covariate classes share: `fromJSON`, `toJSON`, `fitInfo` and
+/// `logLikelihood`; with `one_set`, also those of the classes with one
+/// covariate set (spend, retention), through `$common` (the class's
+/// `clv-js-common` module), each after its doc lines
+/// (`clv_js_common::one_set_members`): `kind`, `name`, `covariateNames`,
+/// `stdErrors`, `penalty` and `toString`.
+macro_rules! covariate_class {
+    ($class:ident($core:ty) $(#[doc = $fit_info:literal])*) => {
+        impl From<$core> for $class {
+            fn from(inner: $core) -> Self {
+                $class { inner }
+            }
+        }
+
+        #[napi]
+        impl $class {
+            /// Reads what `toJSON()` wrote (the object, or its JSON text).
+            #[napi(
+                catch_unwind,
+                factory,
+                js_name = "fromJSON",
+                ts_args_type = "json: string | Record<string, unknown>"
+            )]
+            pub fn from_json(json: serde_json::Value) -> Result<Self> {
+                let text = match json {
+                    serde_json::Value::String(s) => s,
+                    v => v.to_string(),
+                };
+                Ok(<$core>::from_json(&text).map_err(js)?.into())
+            }
+
+            /// The model as JSON (`format_version` 1, the core's format; NaN standard errors as null).
+            #[napi(
+                catch_unwind,
+                js_name = "toJSON",
+                ts_return_type = "Record<string, unknown>"
+            )]
+            pub fn to_json(&self) -> Result<serde_json::Value> {
+                let text = self.inner.to_json().map_err(js)?;
+                // The core writes valid JSON.
+                Ok(serde_json::from_str(&text).unwrap_or_default())
+            }
+
+            $(#[doc = $fit_info])*
+            #[napi(getter)]
+            pub fn fit_info(&self) -> Option<$crate::covariates::CovariateFitInfo> {
+                self.inner
+                    .fit_info()
+                    .map(|f| $crate::covariates::CovariateFitInfo::from(clv_js_common::covariates::view_of(f)))
+            }
+
+            /// The (unpenalised) log-likelihood at the optimum; null for a model not fitted here.
+            #[napi(getter)]
+            pub fn log_likelihood(&self) -> Option<f64> {
+                self.inner.fit_info().map(|f| f.info.log_likelihood)
+            }
+        }
+    };
+    (
+        $class:ident($core:ty, $common:ident) one_set
+        $(#[doc = $kind:literal])* kind;
+        $(#[doc = $name:literal])* name;
+        $(#[doc = $names:literal])* covariate_names;
+        $(#[doc = $se:literal])* std_errors;
+        $(#[doc = $penalty:literal])* penalty;
+        $(#[doc = $display:literal])* display;
+    ) => {
+        $crate::covariates::covariate_class!($class($core)
+            #[doc = " The fit report (as `CovariateModel.fitInfo`); null for a model not fitted here."]
+        );
+
+        #[napi]
+        impl $class {
+            $(#[doc = $kind])*
+            #[napi(getter)]
+            pub fn kind(&self) -> String {
+                $common::kind().to_string()
+            }
+
+            $(#[doc = $name])*
+            #[napi(getter)]
+            pub fn name(&self) -> String {
+                $common::NAME.to_string()
+            }
+
+            $(#[doc = $names])*
+            #[napi(getter)]
+            pub fn covariate_names(&self) -> Vec<String> {
+                self.inner.covariate_names().to_vec()
+            }
+
+            $(#[doc = $se])*
+            #[napi(catch_unwind, getter, ts_return_type = "Record<string, number> | null")]
+            pub fn std_errors<'e>(&self, env: &'e napi::Env) -> Result<Option<napi::bindgen_prelude::Object<'e>>> {
+                self.inner
+                    .fit_info()
+                    .map(clv_js_common::covariates::std_errors_of)
+                    .map(|s| $crate::covariates::object(env, s))
+                    .transpose()
+            }
+
+            $(#[doc = $penalty])*
+            #[napi(getter)]
+            pub fn penalty(&self) -> f64 {
+                self.inner.penalty()
+            }
+
+            $(#[doc = $display])*
+            #[napi(js_name = "toString")]
+            pub fn display(&self) -> String {
+                self.inner.to_string()
+            }
+        }
+    };
+}
+pub(crate) use covariate_class;
+
+covariate_class!(CovariateModel(clv::covariates::CovariateModel)
+    #[doc = " The fit report; null for a model not fitted here."]
+);
 
 impl CovariateModel {
     /// A per-customer prediction on `data` (`{frequency, recency, T}`) with
@@ -239,33 +355,6 @@ impl CovariateModel {
         Ok(common::from_params(&kind, &params, &effects)
             .map_err(js)?
             .into())
-    }
-
-    /// Reads what `toJSON()` wrote (the object, or its JSON text).
-    #[napi(
-        catch_unwind,
-        factory,
-        js_name = "fromJSON",
-        ts_args_type = "json: string | Record<string, unknown>"
-    )]
-    pub fn from_json(json: serde_json::Value) -> Result<Self> {
-        let text = match json {
-            serde_json::Value::String(s) => s,
-            v => v.to_string(),
-        };
-        Ok(common::from_json(&text).map_err(js)?.into())
-    }
-
-    /// The model as JSON (`format_version` 1, the core's format; NaN standard errors as null).
-    #[napi(
-        catch_unwind,
-        js_name = "toJSON",
-        ts_return_type = "Record<string, unknown>"
-    )]
-    pub fn to_json(&self) -> Result<serde_json::Value> {
-        let text = self.inner.to_json().map_err(js)?;
-        // The core writes valid JSON.
-        Ok(serde_json::from_str(&text).unwrap_or_default())
     }
 
     /// The registry key of the plain model: "pareto_nbd" or "bg_nbd".
@@ -322,18 +411,6 @@ impl CovariateModel {
     #[napi(catch_unwind, getter, ts_return_type = "Record<string, number> | null")]
     pub fn std_errors<'e>(&self, env: &'e Env) -> Result<Option<Object<'e>>> {
         self.inner.std_errors().map(|s| object(env, s)).transpose()
-    }
-
-    /// The fit report; null for a model not fitted here.
-    #[napi(getter)]
-    pub fn fit_info(&self) -> Option<CovariateFitInfo> {
-        common::fit_view(&self.inner).map(CovariateFitInfo::from)
-    }
-
-    /// The (unpenalised) log-likelihood at the optimum; null for a model not fitted here.
-    #[napi(getter)]
-    pub fn log_likelihood(&self) -> Option<f64> {
-        self.inner.fit_info().map(|f| f.info.log_likelihood)
     }
 
     /// The note of a boundary optimum; null for an interior one.

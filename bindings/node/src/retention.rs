@@ -14,7 +14,7 @@ use napi::bindgen_prelude::{Float64Array, Object, Unknown};
 use napi::{Env, JsValue, ValueType};
 use napi_derive::napi;
 
-use crate::covariates::{CovariateFitInfo, args_for, args_of, failed, object};
+use crate::covariates::{args_for, args_of, covariate_class, failed, object};
 use crate::read::{
     Opts, entries, flags_of, number, number_of, numbers, numbers_of, opt_numbers_of,
 };
@@ -61,11 +61,11 @@ pub struct RetentionCovariateModel {
     inner: Core,
 }
 
-impl From<Core> for RetentionCovariateModel {
-    fn from(inner: Core) -> Self {
-        RetentionCovariateModel { inner }
-    }
-}
+clv_js_common::one_set_members!(
+    retention,
+    covariate_class,
+    RetentionCovariateModel(Core, common)
+);
 
 impl RetentionCovariateModel {
     /// A prediction for each row of the dropout set of `options`.
@@ -109,55 +109,10 @@ impl RetentionCovariateModel {
         Ok(common::from_params(base, &alpha, &beta).map_err(js)?.into())
     }
 
-    /// Reads what `toJSON()` wrote (the object, or its JSON text).
-    #[napi(
-        catch_unwind,
-        factory,
-        js_name = "fromJSON",
-        ts_args_type = "json: string | Record<string, unknown>"
-    )]
-    pub fn from_json(json: serde_json::Value) -> Result<Self> {
-        let text = match json {
-            serde_json::Value::String(s) => s,
-            v => v.to_string(),
-        };
-        Ok(common::from_json(&text).map_err(js)?.into())
-    }
-
-    /// The model as JSON (`format_version` 1, the core's format; NaN standard errors as null).
-    #[napi(
-        catch_unwind,
-        js_name = "toJSON",
-        ts_return_type = "Record<string, unknown>"
-    )]
-    pub fn to_json(&self) -> Result<serde_json::Value> {
-        let text = self.inner.to_json().map_err(js)?;
-        // The core writes valid JSON.
-        Ok(serde_json::from_str(&text).unwrap_or_default())
-    }
-
-    /// The registry key of the plain model: "sbg".
-    #[napi(getter)]
-    pub fn kind(&self) -> String {
-        common::kind().to_string()
-    }
-
-    /// Display name: "sBG with covariates".
-    #[napi(getter)]
-    pub fn name(&self) -> String {
-        common::NAME.to_string()
-    }
-
     /// The base parameters alpha, beta: their values at z = 0.
     #[napi(catch_unwind, getter, ts_return_type = "ShiftedBetaGeoParams")]
     pub fn params<'e>(&self, env: &'e Env) -> Result<Object<'e>> {
         object(env, common::params(&self.inner).0)
-    }
-
-    /// The covariate names, in the order the predictions take them.
-    #[napi(getter)]
-    pub fn covariate_names(&self) -> Vec<String> {
-        self.inner.covariate_names().to_vec()
     }
 
     /// `{ alpha: {NAME: γ_α}, beta: {NAME: γ_β} }`, in covariate order.
@@ -168,73 +123,6 @@ impl RetentionCovariateModel {
         o.set("alpha", object(env, a)?).map_err(failed)?;
         o.set("beta", object(env, b)?).map_err(failed)?;
         Ok(o)
-    }
-
-    /// Standard errors by name (`alpha`, `beta`, `alpha_NAME`, `beta_NAME`); null for a model
-    /// not fitted here.
-    #[napi(catch_unwind, getter, ts_return_type = "Record<string, number> | null")]
-    pub fn std_errors<'e>(&self, env: &'e Env) -> Result<Option<Object<'e>>> {
-        common::std_errors(&self.inner)
-            .map(|s| object(env, s))
-            .transpose()
-    }
-
-    /// The fit report (as `CovariateModel.fitInfo`); null for a model not fitted here.
-    #[napi(getter)]
-    pub fn fit_info(&self) -> Option<CovariateFitInfo> {
-        common::fit_view(&self.inner).map(CovariateFitInfo::from)
-    }
-
-    /// The (unpenalised) log-likelihood at the optimum; null for a model not fitted here.
-    #[napi(getter)]
-    pub fn log_likelihood(&self) -> Option<f64> {
-        self.inner.fit_info().map(|f| f.info.log_likelihood)
-    }
-
-    /// The L2 penalty on the effects of the fit (0 for a model built from parameters).
-    #[napi(getter)]
-    pub fn penalty(&self) -> f64 {
-        self.inner.penalty()
-    }
-
-    /// S(t): the probability of being still active after `t` whole periods, for each row of
-    /// `dropoutCovariates` (one value for a model without covariates given none).
-    #[napi(catch_unwind)]
-    pub fn survival(
-        &self,
-        #[napi(ts_arg_type = "number")] t: Unknown<'_>,
-        #[napi(ts_arg_type = "RetentionCovariateOptions | undefined | null")] covariates: Option<
-            Unknown<'_>,
-        >,
-    ) -> Result<Float64Array> {
-        let t = number("t", t)?;
-        self.rows(covariates.as_ref(), |m, z| m.survival(t, z))
-    }
-
-    /// r(t) = (β_i+t−1)/(α_i+β_i+t−1): the retention rate in period `t` ≥ 1, for each row.
-    #[napi(catch_unwind)]
-    pub fn retention(
-        &self,
-        #[napi(ts_arg_type = "number")] t: Unknown<'_>,
-        #[napi(ts_arg_type = "RetentionCovariateOptions | undefined | null")] covariates: Option<
-            Unknown<'_>,
-        >,
-    ) -> Result<Float64Array> {
-        let t = number("t", t)?;
-        self.rows(covariates.as_ref(), |m, z| m.retention(t, z))
-    }
-
-    /// P(T = t): the probability of churning in period `t` ≥ 1, for each row.
-    #[napi(catch_unwind)]
-    pub fn prob_churn(
-        &self,
-        #[napi(ts_arg_type = "number")] t: Unknown<'_>,
-        #[napi(ts_arg_type = "RetentionCovariateOptions | undefined | null")] covariates: Option<
-            Unknown<'_>,
-        >,
-    ) -> Result<Float64Array> {
-        let t = number("t", t)?;
-        self.rows(covariates.as_ref(), |m, z| m.prob_churn(t, z))
     }
 
     /// The discounted expected residual lifetime (Fader & Hardie 2010, eq. 6; in periods) of
@@ -259,22 +147,6 @@ impl RetentionCovariateModel {
         common::dert(&self.inner, discount, &renewals, &args)
             .map(out)
             .map_err(js)
-    }
-
-    /// The discounted expected lifetime (in periods, the first payment included) of a new
-    /// customer with each row's covariates.
-    #[napi(catch_unwind)]
-    pub fn discounted_expected_lifetime(
-        &self,
-        #[napi(ts_arg_type = "number")] discount: Unknown<'_>,
-        #[napi(ts_arg_type = "RetentionCovariateOptions | undefined | null")] covariates: Option<
-            Unknown<'_>,
-        >,
-    ) -> Result<Float64Array> {
-        let discount = number("discount", discount)?;
-        self.rows(covariates.as_ref(), |m, z| {
-            m.discounted_expected_lifetime(discount, z)
-        })
     }
 
     /// Each row's own `{alpha, beta}`.
@@ -308,10 +180,40 @@ impl RetentionCovariateModel {
             .map(out)
             .map_err(js)
     }
+}
 
-    /// `sBG with covariates(alpha=..., beta=...; alpha [...], beta [...])`.
-    #[napi(js_name = "toString")]
-    pub fn display(&self) -> String {
-        common::display(&self.inner)
-    }
+/// The per-row predictions, one per entry: the doc lines, then `name(scalar)
+/// |model, dropout set| core call`, each taking its scalar and the options
+/// with each row's `dropoutCovariates` ([`RetentionCovariateModel::rows`]).
+macro_rules! per_row_predictions {
+    ($($($doc:literal)+ $name:ident($s:ident) |$m:ident, $z:ident| $call:expr;)*) => {
+        #[napi]
+        impl RetentionCovariateModel {
+            $(
+                $(#[doc = $doc])+
+                #[napi(catch_unwind)]
+                pub fn $name(
+                    &self,
+                    #[napi(ts_arg_type = "number")] $s: Unknown<'_>,
+                    #[napi(ts_arg_type = "RetentionCovariateOptions | undefined | null")] covariates: Option<Unknown<'_>>,
+                ) -> Result<Float64Array> {
+                    let $s = number(stringify!($s), $s)?;
+                    self.rows(covariates.as_ref(), |$m, $z| $call)
+                }
+            )*
+        }
+    };
+}
+
+per_row_predictions! {
+    " S(t): the probability of being still active after `t` whole periods, for each row of"
+    " `dropoutCovariates` (one value for a model without covariates given none)."
+    survival(t) |m, z| m.survival(t, z);
+    " r(t) = (β_i+t−1)/(α_i+β_i+t−1): the retention rate in period `t` ≥ 1, for each row."
+    retention(t) |m, z| m.retention(t, z);
+    " P(T = t): the probability of churning in period `t` ≥ 1, for each row."
+    prob_churn(t) |m, z| m.prob_churn(t, z);
+    " The discounted expected lifetime (in periods, the first payment included) of a new"
+    " customer with each row's covariates."
+    discounted_expected_lifetime(discount) |m, z| m.discounted_expected_lifetime(discount, z);
 }

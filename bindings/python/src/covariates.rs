@@ -100,12 +100,6 @@ pub(crate) struct PyCovariateModel {
     inner: CovariateModel,
 }
 
-impl From<CovariateModel> for PyCovariateModel {
-    fn from(inner: CovariateModel) -> Self {
-        PyCovariateModel { inner }
-    }
-}
-
 impl PyCovariateModel {
     /// `f` on the customers' arrays and covariate sets, GIL released.
     fn customers<'py>(
@@ -205,6 +199,34 @@ fn kind_of(kind: &str) -> clv::Result<CovariateModelKind> {
     CovariateModelKind::from_model(kind.parse::<ModelKind>()?)
 }
 
+/// `From<$inner>` for the covariate class `$py` and its `#[pymethods]`: its
+/// own methods, then `from_json` and `to_json`.
+macro_rules! model_methods {
+    ($py:ident($inner:ident) { $($own:tt)* }) => {
+        impl From<$inner> for $py {
+            fn from(inner: $inner) -> Self {
+                $py { inner }
+            }
+        }
+
+        #[pymethods]
+        impl $py {
+            $($own)*
+
+            /// Reads a model written by `to_json`.
+            #[staticmethod]
+            fn from_json(text: &str) -> Res<Self> {
+                Ok($inner::from_json(text)?.into())
+            }
+
+            /// The model as JSON (`format_version` 1).
+            fn to_json(&self) -> Res<String> {
+                Ok(self.inner.to_json()?)
+            }
+        }
+    };
+}
+
 /// The `#[pymethods]` of `CovariateModel`: its own methods, then the
 /// per-customer predictions, one per line: `"doc" name(scalars)
 /// |model, [x, t_x, T], purchase set, dropout set| core call`, each taking
@@ -212,8 +234,7 @@ fn kind_of(kind: &str) -> clv::Result<CovariateModelKind> {
 /// the customers' ids ([`PyCovariateModel::customers`]).
 macro_rules! covariate_methods {
     ({ $($own:tt)* } $($doc:literal $name:ident($($s:ident),*) |$m:ident, $c:tt, $p:ident, $d:ident| $call:expr;)*) => {
-        #[pymethods]
-        impl PyCovariateModel {
+        model_methods!(PyCovariateModel(CovariateModel) {
             $($own)*
 
             $(
@@ -233,7 +254,7 @@ macro_rules! covariate_methods {
                     self.customers(py, customers, &purchase, &dropout, customer_ids, f)
                 }
             )*
-        }
+        });
     };
 }
 
@@ -362,17 +383,6 @@ covariate_methods!({
         Ok(kind_of(kind)?.base_names().to_vec())
     }
 
-    /// Reads a model written by `to_json`.
-    #[staticmethod]
-    fn from_json(text: &str) -> Res<Self> {
-        Ok(CovariateModel::from_json(text)?.into())
-    }
-
-    /// The model as JSON (`format_version` 1).
-    fn to_json(&self) -> Res<String> {
-        Ok(self.inner.to_json()?)
-    }
-
     /// The registry key of the model it extends: "pareto_nbd", "bg_nbd",
     /// "mbg_nbd" or "ggom_nbd".
     fn kind(&self) -> &'static str {
@@ -496,12 +506,6 @@ pub(crate) struct PySpendCovariateModel {
     inner: SpendCovariateModel,
 }
 
-impl From<SpendCovariateModel> for PySpendCovariateModel {
-    fn from(inner: SpendCovariateModel) -> Self {
-        PySpendCovariateModel { inner }
-    }
-}
-
 impl PySpendCovariateModel {
     /// `f` on the customers' `[frequency, monetary_value]` and the spend
     /// set, GIL released.
@@ -519,8 +523,46 @@ impl PySpendCovariateModel {
     }
 }
 
-#[pymethods]
-impl PySpendCovariateModel {
+/// [`model_methods`] of a model with one covariate set (spend, retention):
+/// its own methods, then the accessors they share and `__repr__` (the core's
+/// `Display`, documented by `$repr`).
+macro_rules! one_set_methods {
+    ($py:ident($inner:ident) $repr:literal { $($own:tt)* }) => {
+        model_methods!($py($inner) {
+            $($own)*
+
+            /// Display name.
+            fn name(&self) -> &'static str {
+                self.inner.name()
+            }
+
+            /// The covariate names, in the order the predictions take them.
+            fn covariate_names(&self) -> Vec<String> {
+                self.inner.covariate_names().to_vec()
+            }
+
+            /// The L2 penalty of the fit.
+            fn penalty(&self) -> f64 {
+                self.inner.penalty()
+            }
+
+            /// The fit report (as `CovariateModel.fit_info`); None for a model
+            /// built from parameters.
+            fn fit_info<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyDict>>> {
+                fit_info_dict(py, self.inner.fit_info())
+            }
+
+            #[doc = $repr]
+            fn __repr__(&self) -> String {
+                self.inner.to_string()
+            }
+        });
+    };
+}
+
+one_set_methods!(PySpendCovariateModel(SpendCovariateModel)
+    "`Gamma-Gamma with spend covariates(p=..., q=..., v=...; spend [...])`\n(the core's `Display`)."
+{
     /// Maximum-likelihood fit of the Gamma-Gamma model (`kind`, registry key
     /// or class name; any other model is NOT_SUPPORTED) with spend
     /// covariates to `inputs` = [frequency, monetary_value]; the GIL is
@@ -569,35 +611,14 @@ impl PySpendCovariateModel {
         Ok(SpendCovariateModel::from_params(base, &e)?.into())
     }
 
-    /// Reads a model written by `to_json`.
-    #[staticmethod]
-    fn from_json(text: &str) -> Res<Self> {
-        Ok(SpendCovariateModel::from_json(text)?.into())
-    }
-
-    /// The model as JSON (`format_version` 1).
-    fn to_json(&self) -> Res<String> {
-        Ok(self.inner.to_json()?)
-    }
-
     /// The registry key of the model it extends: "gamma_gamma".
     fn kind(&self) -> &'static str {
         ModelKind::GammaGamma.as_str()
     }
 
-    /// Display name.
-    fn name(&self) -> &'static str {
-        self.inner.name()
-    }
-
     /// p, q, v (v₀, the value at z = 0) as (name, value) pairs.
     fn params(&self) -> Vec<(&'static str, f64)> {
         ["p", "q", "v"].into_iter().zip(self.inner.base()).collect()
-    }
-
-    /// The covariate names, in the order the predictions take them.
-    fn covariate_names(&self) -> Vec<String> {
-        self.inner.covariate_names().to_vec()
     }
 
     /// The effects as (name, value) pairs in covariate order.
@@ -610,21 +631,10 @@ impl PySpendCovariateModel {
             .collect()
     }
 
-    /// The L2 penalty of the fit.
-    fn penalty(&self) -> f64 {
-        self.inner.penalty()
-    }
-
     /// Standard errors by name (`p`, `q`, `v`, `spend_NAME`); None for a
     /// model built from parameters.
     fn std_errors(&self) -> Option<std::collections::BTreeMap<String, f64>> {
         self.inner.std_errors()
-    }
-
-    /// The fit report (as `CovariateModel.fit_info`); None for a model
-    /// built from parameters.
-    fn fit_info<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyDict>>> {
-        fit_info_dict(py, self.inner.fit_info())
     }
 
     /// The conditional expected spend per transaction of each customer,
@@ -655,25 +665,13 @@ impl PySpendCovariateModel {
             m.log_likelihood(x, v, z)
         })
     }
-
-    /// `Gamma-Gamma with spend covariates(p=..., q=..., v=...; spend [...])`
-    /// (the core's `Display`).
-    fn __repr__(&self) -> String {
-        self.inner.to_string()
-    }
-}
+});
 
 /// The sBG with static (dropout) covariates on per-customer contractual
 /// data (fitted or given), [`clv::covariates::retention::RetentionCovariateModel`].
 #[pyclass(module = "clv._clv", name = "RetentionCovariateModel", frozen)]
 pub(crate) struct PyRetentionCovariateModel {
     inner: RetentionCovariateModel,
-}
-
-impl From<RetentionCovariateModel> for PyRetentionCovariateModel {
-    fn from(inner: RetentionCovariateModel) -> Self {
-        PyRetentionCovariateModel { inner }
-    }
 }
 
 impl PyRetentionCovariateModel {
@@ -692,8 +690,36 @@ impl PyRetentionCovariateModel {
     }
 }
 
-#[pymethods]
-impl PyRetentionCovariateModel {
+/// The `#[pymethods]` of `RetentionCovariateModel`: its own methods, then the
+/// per-row predictions, one per line: `"doc" name(scalar) |model, set| core
+/// call`, each taking its scalar, the dropout set, the number of rows `n`
+/// and optionally the customers' ids ([`PyRetentionCovariateModel::rows`]).
+macro_rules! retention_methods {
+    ({ $($own:tt)* } $($doc:literal $name:ident($s:ident) |$m:ident, $z:ident| $call:expr;)*) => {
+        one_set_methods!(PyRetentionCovariateModel(RetentionCovariateModel)
+            "`sBG with covariates(alpha=..., beta=...; alpha [...], beta [...])`\n(the core's `Display`)."
+        {
+            $($own)*
+
+            $(
+                #[doc = $doc]
+                #[pyo3(signature = ($s, dropout, n, customer_ids=None))]
+                fn $name<'py>(
+                    &self,
+                    py: Python<'py>,
+                    $s: f64,
+                    dropout: CovSet<'py>,
+                    n: usize,
+                    customer_ids: Option<Vec<String>>,
+                ) -> Out<'py> {
+                    self.rows(py, &dropout, n, customer_ids, |$m, $z| $call)
+                }
+            )*
+        });
+    };
+}
+
+retention_methods!({
     /// Maximum-likelihood fit of the sBG with static covariates to
     /// per-customer `periods` (whole periods observed, >= 1) and `churned`
     /// flags; the GIL is released.
@@ -735,25 +761,9 @@ impl PyRetentionCovariateModel {
         Ok(RetentionCovariateModel::from_params(base, &e)?.into())
     }
 
-    /// Reads a model written by `to_json`.
-    #[staticmethod]
-    fn from_json(text: &str) -> Res<Self> {
-        Ok(RetentionCovariateModel::from_json(text)?.into())
-    }
-
-    /// The model as JSON (`format_version` 1).
-    fn to_json(&self) -> Res<String> {
-        Ok(self.inner.to_json()?)
-    }
-
     /// The registry key of the model it extends: "sbg".
     fn kind(&self) -> &'static str {
         ModelKind::Sbg.as_str()
-    }
-
-    /// Display name.
-    fn name(&self) -> &'static str {
-        self.inner.name()
     }
 
     /// alpha, beta (their values at z = 0) as (name, value) pairs.
@@ -762,11 +772,6 @@ impl PyRetentionCovariateModel {
             .into_iter()
             .zip(self.inner.base())
             .collect()
-    }
-
-    /// The covariate names, in the order the predictions take them.
-    fn covariate_names(&self) -> Vec<String> {
-        self.inner.covariate_names().to_vec()
     }
 
     /// The effects on alpha and on beta, each as (name, value) pairs in
@@ -780,21 +785,10 @@ impl PyRetentionCovariateModel {
         (pick(&a), pick(&b))
     }
 
-    /// The L2 penalty of the fit.
-    fn penalty(&self) -> f64 {
-        self.inner.penalty()
-    }
-
     /// Standard errors by name (`alpha`, `beta`, `alpha_NAME`, `beta_NAME`);
     /// None for a model built from parameters.
     fn std_errors(&self) -> Option<std::collections::BTreeMap<String, f64>> {
         self.inner.std_errors()
-    }
-
-    /// The fit report (as `CovariateModel.fit_info`); None for a model
-    /// built from parameters.
-    fn fit_info<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyDict>>> {
-        fit_info_dict(py, self.inner.fit_info())
     }
 
     /// Each row's `[alpha_i, beta_i]`.
@@ -807,45 +801,6 @@ impl PyRetentionCovariateModel {
     ) -> Res<Vec<[f64; 2]>> {
         let z = covariates("dropout", &dropout, n, customer_ids.as_deref())?;
         Ok(self.inner.customer_params(&z)?)
-    }
-
-    /// S(t) of each of the `n` rows.
-    #[pyo3(signature = (t, dropout, n, customer_ids=None))]
-    fn survival<'py>(
-        &self,
-        py: Python<'py>,
-        t: f64,
-        dropout: CovSet<'py>,
-        n: usize,
-        customer_ids: Option<Vec<String>>,
-    ) -> Out<'py> {
-        self.rows(py, &dropout, n, customer_ids, |m, z| m.survival(t, z))
-    }
-
-    /// The retention rate r(t) of each of the `n` rows.
-    #[pyo3(signature = (t, dropout, n, customer_ids=None))]
-    fn retention<'py>(
-        &self,
-        py: Python<'py>,
-        t: f64,
-        dropout: CovSet<'py>,
-        n: usize,
-        customer_ids: Option<Vec<String>>,
-    ) -> Out<'py> {
-        self.rows(py, &dropout, n, customer_ids, |m, z| m.retention(t, z))
-    }
-
-    /// P(T = t) of each of the `n` rows.
-    #[pyo3(signature = (t, dropout, n, customer_ids=None))]
-    fn prob_churn<'py>(
-        &self,
-        py: Python<'py>,
-        t: f64,
-        dropout: CovSet<'py>,
-        n: usize,
-        customer_ids: Option<Vec<String>>,
-    ) -> Out<'py> {
-        self.rows(py, &dropout, n, customer_ids, |m, z| m.prob_churn(t, z))
     }
 
     /// The discounted expected residual lifetime of each customer after
@@ -865,22 +820,6 @@ impl PyRetentionCovariateModel {
         })
     }
 
-    /// The discounted expected lifetime of a new customer with each of the
-    /// `n` rows' covariates.
-    #[pyo3(signature = (discount, dropout, n, customer_ids=None))]
-    fn discounted_expected_lifetime<'py>(
-        &self,
-        py: Python<'py>,
-        discount: f64,
-        dropout: CovSet<'py>,
-        n: usize,
-        customer_ids: Option<Vec<String>>,
-    ) -> Out<'py> {
-        self.rows(py, &dropout, n, customer_ids, |m, z| {
-            m.discounted_expected_lifetime(discount, z)
-        })
-    }
-
     /// Per-customer ln L_i, with each one's covariates.
     #[pyo3(signature = (periods, churned, dropout, customer_ids=None))]
     fn log_likelihood<'py>(
@@ -896,10 +835,13 @@ impl PyRetentionCovariateModel {
             m.log_likelihood(&t, &churned, z)
         })
     }
-
-    /// `sBG with covariates(alpha=..., beta=...; alpha [...], beta [...])`
-    /// (the core's `Display`).
-    fn __repr__(&self) -> String {
-        self.inner.to_string()
-    }
 }
+    "S(t) of each of the `n` rows."
+    survival(t) |m, z| m.survival(t, z);
+    "The retention rate r(t) of each of the `n` rows."
+    retention(t) |m, z| m.retention(t, z);
+    "P(T = t) of each of the `n` rows."
+    prob_churn(t) |m, z| m.prob_churn(t, z);
+    "The discounted expected lifetime of a new customer with each of the\n`n` rows' covariates."
+    discounted_expected_lifetime(discount) |m, z| m.discounted_expected_lifetime(discount, z);
+);

@@ -54,9 +54,10 @@ def _clv_cli() -> list[str] | None:
     return None
 
 
-def _cli_fit(model: str, tmp_path: pathlib.Path, *extra: str) -> dict:
-    """``clv fit MODEL --covariates ... --json`` on the apparel data (as
-    ``crates/clv-cli/tests/cli_covariates.rs``)."""
+def _cli_fit(model: str, tmp_path: pathlib.Path, *sets: str) -> dict:
+    """``clv fit MODEL --covariates ... SETS --json`` on the apparel data (as
+    ``crates/clv-cli/tests/cli_covariates.rs``), ``sets`` the options naming the
+    covariates of each process."""
     cli = _clv_cli()
     if cli is None:
         pytest.skip("the clv CLI is not built and cargo is not available")
@@ -67,8 +68,7 @@ def _cli_fit(model: str, tmp_path: pathlib.Path, *extra: str) -> dict:
                            "--calibration-end", "2005-10-09", "--observation-end", "2010-12-20"))
     return json.loads(run("fit", model, "--summary", os.fspath(summary), "--id-col", "customer_id",
                           "--covariates", os.fspath(CORE_DATA / "apparel_static_covariates.csv"),
-                          "--covariate-id-col", "Id", "--purchase-covariates", "Gender,Channel",
-                          "--dropout-covariates", "Gender,Channel", *extra, "--json"))
+                          "--covariate-id-col", "Id", *sets, "--json"))
 
 
 def _close(a: float, b: float, rtol: float = 1e-9) -> bool:
@@ -86,7 +86,8 @@ def test_apparel_fit_equals_the_core_cli_fit(apparel, tmp_path, cls, cli_model):
     m = cls().fit(s["frequency"], s["recency"], s["T"], purchase_covariates=cov[["Gender", "Channel"]],
                   dropout_covariates=cov[["Gender", "Channel"]])
     assert isinstance(m, clv.CovariateModel)
-    doc = _cli_fit(cli_model, tmp_path)
+    doc = _cli_fit(cli_model, tmp_path, "--purchase-covariates", "Gender,Channel",
+                   "--dropout-covariates", "Gender,Channel")
     for k, v in doc["params"].items():
         assert _close(m.params[k], v), (k, m.params[k], v)
     for side in ("purchase", "dropout"):
@@ -484,17 +485,7 @@ def test_spend_covariates_apparel_fit_equals_the_core_cli_fit(apparel, tmp_path)
     info = m.fit_info
     assert info is not None and info["n_observations"] == 293
     assert info["param_names"] == ["p", "q", "v", "spend_Gender", "spend_Channel"]
-    cli = _clv_cli()
-    if cli is None:
-        pytest.skip("the clv CLI is not built and cargo is not available")
-    summary = tmp_path / "summary.csv"
-    run = lambda *a: subprocess.run([*cli, *a], check=True, capture_output=True, text=True, cwd=REPO).stdout
-    summary.write_text(run("summary", os.fspath(CORE_DATA / "apparel_transactions.csv"), "--customer-col", "Id",
-                           "--date-col", "Date", "--amount-col", "Price", "--freq", "7d",
-                           "--calibration-end", "2005-10-09", "--observation-end", "2010-12-20"))
-    doc = json.loads(run("fit", "gamma-gamma", "--summary", os.fspath(summary), "--id-col", "customer_id",
-                         "--covariates", os.fspath(CORE_DATA / "apparel_static_covariates.csv"),
-                         "--covariate-id-col", "Id", "--spend-covariates", "Gender,Channel", "--json"))
+    doc = _cli_fit("gamma-gamma", tmp_path, "--spend-covariates", "Gender,Channel")
     for k, v in doc["params"].items():
         assert _close(m.params[k], v), (k, m.params[k], v)
     for k, v in doc["covariates"]["spend"].items():

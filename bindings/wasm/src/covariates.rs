@@ -13,7 +13,7 @@ use clv_js_common::dynamic;
 use clv_js_common::models::Named;
 use wasm_bindgen::prelude::*;
 
-use crate::{Opts, Result, f64s, js, json_text, num, to_js};
+use crate::{Opts, Result, f64s, js, num};
 
 /// The TS of the covariate options (the interfaces `Covariates`,
 /// `CovariateOptions`, `CovariateFitOptions`, `CovariatePenalty`,
@@ -139,12 +139,6 @@ pub struct WasmCovariateModel {
     inner: clv::covariates::CovariateModel,
 }
 
-impl From<clv::covariates::CovariateModel> for WasmCovariateModel {
-    fn from(inner: clv::covariates::CovariateModel) -> Self {
-        WasmCovariateModel { inner }
-    }
-}
-
 /// Named numbers as a JS object, keys in order.
 pub(crate) fn object<K: AsRef<str>>(pairs: impl IntoIterator<Item = (K, f64)>) -> JsValue {
     let o = js_sys::Object::new();
@@ -153,6 +147,111 @@ pub(crate) fn object<K: AsRef<str>>(pairs: impl IntoIterator<Item = (K, f64)>) -
     }
     o.into()
 }
+
+/// `From<$core>` for the covariate class `$class` (JS `$js`) and the members
+/// the covariate classes share: `fromJSON`, `toJSON`, `fitInfo` and
+/// `logLikelihood`; with `one_set`, also those of the classes with one
+/// covariate set (spend, retention), through `$common` (the class's
+/// `clv-js-common` module), each after its doc lines
+/// (`clv_js_common::one_set_members`): `kind`, `name`, `covariateNames`,
+/// `stdErrors`, `penalty` and `toString`.
+macro_rules! covariate_class {
+    ($class:ident = $js:ident($core:ty) $(#[doc = $fit_info:literal])*) => {
+        impl From<$core> for $class {
+            fn from(inner: $core) -> Self {
+                $class { inner }
+            }
+        }
+
+        #[wasm_bindgen(js_class = $js)]
+        impl $class {
+            /// Reads what `toJSON()` wrote (the object, or its JSON text).
+            #[wasm_bindgen(js_name = fromJSON)]
+            pub fn from_json(
+                #[wasm_bindgen(unchecked_param_type = "string | Record<string, unknown>")] json: JsValue,
+            ) -> $crate::Result<$class> {
+                Ok(<$core>::from_json(&$crate::json_text(&json)?).map_err($crate::js)?.into())
+            }
+
+            /// The model as JSON (`format_version` 1, the core's format; NaN standard errors as null).
+            #[wasm_bindgen(js_name = toJSON, unchecked_return_type = "Record<string, unknown>")]
+            pub fn to_json(&self) -> $crate::Result<JsValue> {
+                js_sys::JSON::parse(&self.inner.to_json().map_err($crate::js)?)
+            }
+
+            $(#[doc = $fit_info])*
+            #[wasm_bindgen(getter, js_name = fitInfo, unchecked_return_type = "CovariateFitInfo | null")]
+            pub fn fit_info(&self) -> $crate::Result<JsValue> {
+                self.inner.fit_info().map(clv_js_common::covariates::view_of).map_or(Ok(JsValue::NULL), |v| $crate::to_js(&v))
+            }
+
+            /// The (unpenalised) log-likelihood at the optimum; null for a model not fitted here.
+            #[wasm_bindgen(getter, js_name = logLikelihood, unchecked_return_type = "number | null")]
+            pub fn log_likelihood(&self) -> JsValue {
+                self.inner
+                    .fit_info()
+                    .map_or(JsValue::NULL, |f| f.info.log_likelihood.into())
+            }
+        }
+    };
+    (
+        $class:ident = $js:ident($core:ty, $common:ident) one_set
+        $(#[doc = $kind:literal])* kind;
+        $(#[doc = $name:literal])* name;
+        $(#[doc = $names:literal])* covariate_names;
+        $(#[doc = $se:literal])* std_errors;
+        $(#[doc = $penalty:literal])* penalty;
+        $(#[doc = $display:literal])* display;
+    ) => {
+        $crate::covariates::covariate_class!($class = $js($core)
+            #[doc = " The fit report (as `CovariateModel.fitInfo`); null for a model not fitted here."]
+        );
+
+        #[wasm_bindgen(js_class = $js)]
+        impl $class {
+            $(#[doc = $kind])*
+            #[wasm_bindgen(getter)]
+            pub fn kind(&self) -> String {
+                $common::kind().to_string()
+            }
+
+            $(#[doc = $name])*
+            #[wasm_bindgen(getter)]
+            pub fn name(&self) -> String {
+                $common::NAME.to_string()
+            }
+
+            $(#[doc = $names])*
+            #[wasm_bindgen(getter, js_name = covariateNames, unchecked_return_type = "string[]")]
+            pub fn covariate_names(&self) -> JsValue {
+                $crate::strings_array(self.inner.covariate_names()).into()
+            }
+
+            $(#[doc = $se])*
+            #[wasm_bindgen(getter, js_name = stdErrors, unchecked_return_type = "Record<string, number> | null")]
+            pub fn std_errors(&self) -> JsValue {
+                self.inner.fit_info().map(clv_js_common::covariates::std_errors_of).map_or(JsValue::NULL, $crate::covariates::object)
+            }
+
+            $(#[doc = $penalty])*
+            #[wasm_bindgen(getter)]
+            pub fn penalty(&self) -> f64 {
+                self.inner.penalty()
+            }
+
+            $(#[doc = $display])*
+            #[wasm_bindgen(js_name = toString)]
+            pub fn display(&self) -> String {
+                self.inner.to_string()
+            }
+        }
+    };
+}
+pub(crate) use covariate_class;
+
+covariate_class!(WasmCovariateModel = CovariateModel(clv::covariates::CovariateModel)
+    #[doc = " The fit report; null for a model not fitted here."]
+);
 
 impl WasmCovariateModel {
     /// A per-customer prediction on `data` (`{frequency, recency, T}`) with
@@ -203,20 +302,6 @@ impl WasmCovariateModel {
         Ok(common::from_params(&kind, &params, &effects)
             .map_err(js)?
             .into())
-    }
-
-    /// Reads what `toJSON()` wrote (the object, or its JSON text).
-    #[wasm_bindgen(js_name = fromJSON)]
-    pub fn from_json(
-        #[wasm_bindgen(unchecked_param_type = "string | Record<string, unknown>")] json: JsValue,
-    ) -> Result<WasmCovariateModel> {
-        Ok(common::from_json(&json_text(&json)?).map_err(js)?.into())
-    }
-
-    /// The model as JSON (`format_version` 1, the core's format; NaN standard errors as null).
-    #[wasm_bindgen(js_name = toJSON, unchecked_return_type = "Record<string, unknown>")]
-    pub fn to_json(&self) -> Result<JsValue> {
-        js_sys::JSON::parse(&self.inner.to_json().map_err(js)?)
     }
 
     /// The registry key of the plain model: "pareto_nbd" or "bg_nbd".
@@ -273,20 +358,6 @@ impl WasmCovariateModel {
     #[wasm_bindgen(getter, js_name = stdErrors, unchecked_return_type = "Record<string, number> | null")]
     pub fn std_errors(&self) -> JsValue {
         self.inner.std_errors().map_or(JsValue::NULL, object)
-    }
-
-    /// The fit report; null for a model not fitted here.
-    #[wasm_bindgen(getter, js_name = fitInfo, unchecked_return_type = "CovariateFitInfo | null")]
-    pub fn fit_info(&self) -> Result<JsValue> {
-        common::fit_view(&self.inner).map_or(Ok(JsValue::NULL), |v| to_js(&v))
-    }
-
-    /// The (unpenalised) log-likelihood at the optimum; null for a model not fitted here.
-    #[wasm_bindgen(getter, js_name = logLikelihood, unchecked_return_type = "number | null")]
-    pub fn log_likelihood(&self) -> JsValue {
-        self.inner
-            .fit_info()
-            .map_or(JsValue::NULL, |f| f.info.log_likelihood.into())
     }
 
     /// The note of a boundary optimum; null for an interior one.

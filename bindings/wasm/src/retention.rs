@@ -13,11 +13,8 @@ use js_sys::Array;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
-use crate::covariates::{args_for, args_of, object};
-use crate::{
-    Opts, Result, f64s, get, invalid, js, json_text, missing, num, opt_f64s, to_f64s, to_js,
-    type_name,
-};
+use crate::covariates::{args_for, args_of, covariate_class, object};
+use crate::{Opts, Result, f64s, get, invalid, js, missing, num, opt_f64s, to_f64s, type_name};
 
 const FLAGS: &str = "an array of booleans (or of 0 and 1)";
 
@@ -71,11 +68,11 @@ pub struct WasmRetentionCovariateModel {
     inner: Core,
 }
 
-impl From<Core> for WasmRetentionCovariateModel {
-    fn from(inner: Core) -> Self {
-        WasmRetentionCovariateModel { inner }
-    }
-}
+clv_js_common::one_set_members!(
+    retention,
+    covariate_class,
+    WasmRetentionCovariateModel = RetentionCovariateModel(Core, common)
+);
 
 impl WasmRetentionCovariateModel {
     /// A prediction for each row of the dropout set of `options`.
@@ -119,42 +116,10 @@ impl WasmRetentionCovariateModel {
         Ok(common::from_params(base, &alpha, &beta).map_err(js)?.into())
     }
 
-    /// Reads what `toJSON()` wrote (the object, or its JSON text).
-    #[wasm_bindgen(js_name = fromJSON)]
-    pub fn from_json(
-        #[wasm_bindgen(unchecked_param_type = "string | Record<string, unknown>")] json: JsValue,
-    ) -> Result<WasmRetentionCovariateModel> {
-        Ok(common::from_json(&json_text(&json)?).map_err(js)?.into())
-    }
-
-    /// The model as JSON (`format_version` 1, the core's format; NaN standard errors as null).
-    #[wasm_bindgen(js_name = toJSON, unchecked_return_type = "Record<string, unknown>")]
-    pub fn to_json(&self) -> Result<JsValue> {
-        js_sys::JSON::parse(&self.inner.to_json().map_err(js)?)
-    }
-
-    /// The registry key of the plain model: "sbg".
-    #[wasm_bindgen(getter)]
-    pub fn kind(&self) -> String {
-        common::kind().to_string()
-    }
-
-    /// Display name: "sBG with covariates".
-    #[wasm_bindgen(getter)]
-    pub fn name(&self) -> String {
-        common::NAME.to_string()
-    }
-
     /// The base parameters alpha, beta: their values at z = 0.
     #[wasm_bindgen(getter, unchecked_return_type = "ShiftedBetaGeoParams")]
     pub fn params(&self) -> JsValue {
         object(common::params(&self.inner).0)
-    }
-
-    /// The covariate names, in the order the predictions take them.
-    #[wasm_bindgen(getter, js_name = covariateNames, unchecked_return_type = "string[]")]
-    pub fn covariate_names(&self) -> JsValue {
-        crate::strings_array(self.inner.covariate_names()).into()
     }
 
     /// `{ alpha: {NAME: γ_α}, beta: {NAME: γ_β} }`, in covariate order.
@@ -169,68 +134,6 @@ impl WasmRetentionCovariateModel {
         crate::set(&o, "alpha", object(a));
         crate::set(&o, "beta", object(b));
         o.into()
-    }
-
-    /// Standard errors by name (`alpha`, `beta`, `alpha_NAME`, `beta_NAME`); null for a model
-    /// not fitted here.
-    #[wasm_bindgen(getter, js_name = stdErrors, unchecked_return_type = "Record<string, number> | null")]
-    pub fn std_errors(&self) -> JsValue {
-        common::std_errors(&self.inner).map_or(JsValue::NULL, object)
-    }
-
-    /// The fit report (as `CovariateModel.fitInfo`); null for a model not fitted here.
-    #[wasm_bindgen(getter, js_name = fitInfo, unchecked_return_type = "CovariateFitInfo | null")]
-    pub fn fit_info(&self) -> Result<JsValue> {
-        common::fit_view(&self.inner).map_or(Ok(JsValue::NULL), |v| to_js(&v))
-    }
-
-    /// The (unpenalised) log-likelihood at the optimum; null for a model not fitted here.
-    #[wasm_bindgen(getter, js_name = logLikelihood, unchecked_return_type = "number | null")]
-    pub fn log_likelihood(&self) -> JsValue {
-        self.inner
-            .fit_info()
-            .map_or(JsValue::NULL, |f| f.info.log_likelihood.into())
-    }
-
-    /// The L2 penalty on the effects of the fit (0 for a model built from parameters).
-    #[wasm_bindgen(getter)]
-    pub fn penalty(&self) -> f64 {
-        self.inner.penalty()
-    }
-
-    /// S(t): the probability of being still active after `t` whole periods, for each row of
-    /// `dropoutCovariates` (one value for a model without covariates given none).
-    pub fn survival(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "number")] t: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "RetentionCovariateOptions | null")]
-        covariates: JsValue,
-    ) -> Result<Vec<f64>> {
-        let t = num("t", &t)?;
-        self.rows(&covariates, |m, z| m.survival(t, z))
-    }
-
-    /// r(t) = (β_i+t−1)/(α_i+β_i+t−1): the retention rate in period `t` ≥ 1, for each row.
-    pub fn retention(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "number")] t: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "RetentionCovariateOptions | null")]
-        covariates: JsValue,
-    ) -> Result<Vec<f64>> {
-        let t = num("t", &t)?;
-        self.rows(&covariates, |m, z| m.retention(t, z))
-    }
-
-    /// P(T = t): the probability of churning in period `t` ≥ 1, for each row.
-    #[wasm_bindgen(js_name = probChurn)]
-    pub fn prob_churn(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "number")] t: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "RetentionCovariateOptions | null")]
-        covariates: JsValue,
-    ) -> Result<Vec<f64>> {
-        let t = num("t", &t)?;
-        self.rows(&covariates, |m, z| m.prob_churn(t, z))
     }
 
     /// The discounted expected residual lifetime (Fader & Hardie 2010, eq. 6; in periods) of
@@ -251,21 +154,6 @@ impl WasmRetentionCovariateModel {
         };
         let args = args_of(&covariates)?;
         common::dert(&self.inner, discount, &renewals, &args).map_err(js)
-    }
-
-    /// The discounted expected lifetime (in periods, the first payment included) of a new
-    /// customer with each row's covariates.
-    #[wasm_bindgen(js_name = discountedExpectedLifetime)]
-    pub fn discounted_expected_lifetime(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "number")] discount: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "RetentionCovariateOptions | null")]
-        covariates: JsValue,
-    ) -> Result<Vec<f64>> {
-        let discount = num("discount", &discount)?;
-        self.rows(&covariates, |m, z| {
-            m.discounted_expected_lifetime(discount, z)
-        })
     }
 
     /// Each row's own `{alpha, beta}`.
@@ -298,10 +186,41 @@ impl WasmRetentionCovariateModel {
         let args = args_for(&covariates, &data)?;
         common::log_likelihood(&self.inner, &periods, &churned, &args).map_err(js)
     }
+}
 
-    /// `sBG with covariates(alpha=..., beta=...; alpha [...], beta [...])`.
-    #[wasm_bindgen(js_name = toString)]
-    pub fn display(&self) -> String {
-        common::display(&self.inner)
-    }
+/// The per-row predictions, one per entry: the doc lines, then `name = jsName(scalar)
+/// |model, dropout set| core call`, each taking its scalar and the options
+/// with each row's `dropoutCovariates` ([`WasmRetentionCovariateModel::rows`]).
+macro_rules! per_row_predictions {
+    ($($($doc:literal)+ $name:ident = $js:ident($s:ident) |$m:ident, $z:ident| $call:expr;)*) => {
+        #[wasm_bindgen(js_class = RetentionCovariateModel)]
+        impl WasmRetentionCovariateModel {
+            $(
+                $(#[doc = $doc])+
+                #[wasm_bindgen(js_name = $js)]
+                pub fn $name(
+                    &self,
+                    #[wasm_bindgen(unchecked_param_type = "number")] $s: JsValue,
+                    #[wasm_bindgen(unchecked_optional_param_type = "RetentionCovariateOptions | null")]
+                    covariates: JsValue,
+                ) -> Result<Vec<f64>> {
+                    let $s = num(stringify!($s), &$s)?;
+                    self.rows(&covariates, |$m, $z| $call)
+                }
+            )*
+        }
+    };
+}
+
+per_row_predictions! {
+    " S(t): the probability of being still active after `t` whole periods, for each row of"
+    " `dropoutCovariates` (one value for a model without covariates given none)."
+    survival = survival(t) |m, z| m.survival(t, z);
+    " r(t) = (β_i+t−1)/(α_i+β_i+t−1): the retention rate in period `t` ≥ 1, for each row."
+    retention = retention(t) |m, z| m.retention(t, z);
+    " P(T = t): the probability of churning in period `t` ≥ 1, for each row."
+    prob_churn = probChurn(t) |m, z| m.prob_churn(t, z);
+    " The discounted expected lifetime (in periods, the first payment included) of a new"
+    " customer with each row's covariates."
+    discounted_expected_lifetime = discountedExpectedLifetime(discount) |m, z| m.discounted_expected_lifetime(discount, z);
 }

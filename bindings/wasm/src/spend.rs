@@ -7,8 +7,8 @@
 use clv_js_common::spend as common;
 use wasm_bindgen::prelude::*;
 
-use crate::covariates::{args_for, object};
-use crate::{Opts, Result, f64s, get, js, json_text, num, to_js};
+use crate::covariates::{args_for, covariate_class, object};
+use crate::{Opts, Result, f64s, get, js, num};
 
 /// The Gamma-Gamma model with spend covariates: `params` are the base
 /// parameters p, q, v (v at z = 0), `covariateEffects` the spend effects by
@@ -20,11 +20,12 @@ pub struct WasmSpendCovariateModel {
     inner: clv::covariates::spend::SpendCovariateModel,
 }
 
-impl From<clv::covariates::spend::SpendCovariateModel> for WasmSpendCovariateModel {
-    fn from(inner: clv::covariates::spend::SpendCovariateModel) -> Self {
-        WasmSpendCovariateModel { inner }
-    }
-}
+clv_js_common::one_set_members!(
+    spend,
+    covariate_class,
+    WasmSpendCovariateModel =
+        SpendCovariateModel(clv::covariates::spend::SpendCovariateModel, common)
+);
 
 impl WasmSpendCovariateModel {
     /// A per-customer prediction on `data` (`{frequency, monetaryValue}`)
@@ -71,42 +72,10 @@ impl WasmSpendCovariateModel {
         Ok(common::from_params(base, &effects).map_err(js)?.into())
     }
 
-    /// Reads what `toJSON()` wrote (the object, or its JSON text).
-    #[wasm_bindgen(js_name = fromJSON)]
-    pub fn from_json(
-        #[wasm_bindgen(unchecked_param_type = "string | Record<string, unknown>")] json: JsValue,
-    ) -> Result<WasmSpendCovariateModel> {
-        Ok(common::from_json(&json_text(&json)?).map_err(js)?.into())
-    }
-
-    /// The model as JSON (`format_version` 1, the core's format; NaN standard errors as null).
-    #[wasm_bindgen(js_name = toJSON, unchecked_return_type = "Record<string, unknown>")]
-    pub fn to_json(&self) -> Result<JsValue> {
-        js_sys::JSON::parse(&self.inner.to_json().map_err(js)?)
-    }
-
-    /// The registry key of the plain model: "gamma_gamma".
-    #[wasm_bindgen(getter)]
-    pub fn kind(&self) -> String {
-        common::kind().to_string()
-    }
-
-    /// Display name: "Gamma-Gamma with spend covariates".
-    #[wasm_bindgen(getter)]
-    pub fn name(&self) -> String {
-        common::NAME.to_string()
-    }
-
     /// The base parameters p, q, v: their values at z = 0.
     #[wasm_bindgen(getter, unchecked_return_type = "GammaGammaParams")]
     pub fn params(&self) -> JsValue {
         object(common::params(&self.inner).0)
-    }
-
-    /// The spend covariate names, in the order the predictions take them.
-    #[wasm_bindgen(getter, js_name = covariateNames, unchecked_return_type = "string[]")]
-    pub fn covariate_names(&self) -> JsValue {
-        crate::strings_array(self.inner.covariate_names()).into()
     }
 
     /// `{NAME: γ}`: the spend effects, in covariate order.
@@ -118,64 +87,37 @@ impl WasmSpendCovariateModel {
     pub fn covariate_effects(&self) -> JsValue {
         object(common::effects(&self.inner))
     }
+}
 
-    /// Standard errors by name (`p`, `q`, `v`, `spend_NAME`); null for a model not fitted here.
-    #[wasm_bindgen(getter, js_name = stdErrors, unchecked_return_type = "Record<string, number> | null")]
-    pub fn std_errors(&self) -> JsValue {
-        common::std_errors(&self.inner).map_or(JsValue::NULL, object)
-    }
+/// The per-customer predictions, one per entry: the doc lines, then `name =
+/// jsName |model, [frequency, monetaryValue], spend set| core call`, each
+/// taking the customers (`SpendCustomers`) and their `spendCovariates`
+/// ([`WasmSpendCovariateModel::customers`]).
+macro_rules! per_customer_predictions {
+    ($($($doc:literal)+ $name:ident = $js:ident |$m:ident, $c:tt, $z:ident| $call:expr;)*) => {
+        #[wasm_bindgen(js_class = SpendCovariateModel)]
+        impl WasmSpendCovariateModel {
+            $(
+                $(#[doc = $doc])+
+                #[wasm_bindgen(js_name = $js)]
+                pub fn $name(
+                    &self,
+                    #[wasm_bindgen(unchecked_param_type = "SpendCustomers")] data: JsValue,
+                    #[wasm_bindgen(unchecked_optional_param_type = "SpendCovariateOptions | null")]
+                    covariates: JsValue,
+                ) -> Result<Vec<f64>> {
+                    self.customers(&data, &covariates, |$m, $c, $z| $call)
+                }
+            )*
+        }
+    };
+}
 
-    /// The fit report (as `CovariateModel.fitInfo`); null for a model not fitted here.
-    #[wasm_bindgen(getter, js_name = fitInfo, unchecked_return_type = "CovariateFitInfo | null")]
-    pub fn fit_info(&self) -> Result<JsValue> {
-        common::fit_view(&self.inner).map_or(Ok(JsValue::NULL), |v| to_js(&v))
-    }
-
-    /// The (unpenalised) log-likelihood at the optimum; null for a model not fitted here.
-    #[wasm_bindgen(getter, js_name = logLikelihood, unchecked_return_type = "number | null")]
-    pub fn log_likelihood(&self) -> JsValue {
-        self.inner
-            .fit_info()
-            .map_or(JsValue::NULL, |f| f.info.log_likelihood.into())
-    }
-
-    /// The L2 penalty on the spend effects of the fit (0 for a model built from parameters).
-    #[wasm_bindgen(getter)]
-    pub fn penalty(&self) -> f64 {
-        self.inner.penalty()
-    }
-
-    /// The expected spend per transaction of each customer (Fader & Hardie 2013, eq. 5,
-    /// at the customer's p, q, v_i), with each one's `spendCovariates`.
-    #[wasm_bindgen(js_name = expectedSpend)]
-    pub fn expected_spend(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "SpendCustomers")] data: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "SpendCovariateOptions | null")]
-        covariates: JsValue,
-    ) -> Result<Vec<f64>> {
-        self.customers(&data, &covariates, |m, [x, mv], z| {
-            m.expected_spend(x, mv, z)
-        })
-    }
-
-    /// Per-customer log-likelihood (customers with frequency > 0 and mean spend > 0),
-    /// with each one's `spendCovariates`.
-    #[wasm_bindgen(js_name = logLikelihoodOf)]
-    pub fn log_likelihood_of(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "SpendCustomers")] data: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "SpendCovariateOptions | null")]
-        covariates: JsValue,
-    ) -> Result<Vec<f64>> {
-        self.customers(&data, &covariates, |m, [x, mv], z| {
-            m.log_likelihood(x, mv, z)
-        })
-    }
-
-    /// `Gamma-Gamma with spend covariates(p=..., q=..., v=...; spend [...])`.
-    #[wasm_bindgen(js_name = toString)]
-    pub fn display(&self) -> String {
-        common::display(&self.inner)
-    }
+per_customer_predictions! {
+    " The expected spend per transaction of each customer (Fader & Hardie 2013, eq. 5,"
+    " at the customer's p, q, v_i), with each one's `spendCovariates`."
+    expected_spend = expectedSpend |m, [x, mv], z| m.expected_spend(x, mv, z);
+    " Per-customer log-likelihood (customers with frequency > 0 and mean spend > 0),"
+    " with each one's `spendCovariates`."
+    log_likelihood_of = logLikelihoodOf |m, [x, mv], z| m.log_likelihood(x, mv, z);
 }

@@ -27,7 +27,7 @@ and the predictions are the Rust core's.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Type, TypeVar
 
 import numpy as np
 
@@ -175,16 +175,39 @@ def fit(kind: str, arrays: List[np.ndarray], index: Any, weights: Any, purchase_
     return CovariateModel._from_core(core)
 
 
+_Model = TypeVar("_Model", bound="_JsonModel")
+
+
 class _JsonModel:
     """What the covariate models share: pickling through the core's JSON, ``repr`` and
-    equality of the JSON (``_native`` is the native class that reads it)."""
+    equality of the JSON (``_native`` is the native class that reads it), reading it back,
+    and the log-likelihood and standard errors of the fit."""
 
     _native: Any
     _core: Any
 
+    def __init__(self, core: Any) -> None:
+        self._core = core
+
+    @classmethod
+    def from_json(cls: Type[_Model], text: str) -> _Model:
+        """Reads a model written by :meth:`to_json`."""
+        return cls(cls._native.from_json(text))
+
     def to_json(self) -> str:
         """The model as JSON (``format_version`` 1, the core's format)."""
         return str(self._core.to_json())
+
+    @property
+    def log_likelihood(self) -> Optional[float]:
+        """The (unpenalised) log-likelihood at the optimum; ``None`` for ``from_params``."""
+        info = self._core.fit_info()
+        return None if info is None else float(info["log_likelihood"])
+
+    def _std_errors(self) -> Optional[Dict[str, float]]:
+        """The core's standard errors by name, as floats; ``None`` for ``from_params``."""
+        se = self._core.std_errors()
+        return None if se is None else {k: float(v) for k, v in se.items()}
 
     def __getstate__(self) -> Dict[str, Any]:
         return {"json": self._core.to_json()}
@@ -244,11 +267,6 @@ class CovariateModel(_JsonModel):
                    for side, given in (("purchase", purchase), ("dropout", dropout))]
         return cls(_clv.CovariateModel.from_params(str(kind), base, effects[0], effects[1]))
 
-    @classmethod
-    def from_json(cls, text: str) -> "CovariateModel":
-        """Reads a model written by :meth:`to_json`."""
-        return cls(_clv.CovariateModel.from_json(text))
-
     # -- parameters -----------------------------------------------------------------
     @property
     def kind(self) -> str:
@@ -288,8 +306,7 @@ class CovariateModel(_JsonModel):
         """Standard errors by name: the base parameters, ``purchase_NAME``, ``dropout_NAME``
         (a constrained effect under both names); NaN on the dropout side at a boundary;
         ``None`` for a model built from parameters."""
-        se = self._core.std_errors()
-        return None if se is None else {k: float(v) for k, v in se.items()}
+        return self._std_errors()
 
     @property
     def fit_info(self) -> Optional[Dict[str, Any]]:
@@ -298,12 +315,6 @@ class CovariateModel(_JsonModel):
         ``constrained_NAME``), plus ``penalized_log_likelihood``; ``log_likelihood``
         is the unpenalised one. ``None`` for a model built from parameters."""
         return self._core.fit_info()
-
-    @property
-    def log_likelihood(self) -> Optional[float]:
-        """The (unpenalised) log-likelihood at the optimum; ``None`` for ``from_params``."""
-        info = self._core.fit_info()
-        return None if info is None else float(info["log_likelihood"])
 
     # -- predictions ----------------------------------------------------------------
     def _call(self, method: str, name: str, frequency: Any, recency: Any, T: Any, purchase_covariates: Any,
@@ -453,11 +464,6 @@ class SpendCovariateModel(_JsonModel):
         pairs = [(str(k), number(f"spend_{k}", v)) for k, v in (effects or {}).items()]
         return cls(_clv.SpendCovariateModel.from_params(base, pairs))
 
-    @classmethod
-    def from_json(cls, text: str) -> "SpendCovariateModel":
-        """Reads a model written by :meth:`to_json`."""
-        return cls(_clv.SpendCovariateModel.from_json(text))
-
     @property
     def kind(self) -> str:
         """The registry key of the plain model: ``"gamma_gamma"``."""
@@ -492,20 +498,13 @@ class SpendCovariateModel(_JsonModel):
     def std_errors(self) -> Optional[Dict[str, float]]:
         """Standard errors by name (``p``, ``q``, ``v``, ``spend_NAME``); ``None`` for
         ``from_params``."""
-        se = self._core.std_errors()
-        return None if se is None else {k: float(v) for k, v in se.items()}
+        return self._std_errors()
 
     @property
     def fit_info(self) -> Optional[Dict[str, Any]]:
         """The fit report (as :attr:`CovariateModel.fit_info`; ``left_out`` lists the repeat
         customers with mean spend 0, as the plain fit). ``None`` for ``from_params``."""
         return self._core.fit_info()
-
-    @property
-    def log_likelihood(self) -> Optional[float]:
-        """The (unpenalised) log-likelihood at the optimum; ``None`` for ``from_params``."""
-        info = self._core.fit_info()
-        return None if info is None else float(info["log_likelihood"])
 
     def _call(self, method: str, name: str, frequency: Any, monetary_value: Any, spend_covariates: Any,
               covariate_names: Any) -> Any:
@@ -618,11 +617,6 @@ class RetentionCovariateModel(_JsonModel):
                    for k in order]
         return cls(_clv.RetentionCovariateModel.from_params(base, effects))
 
-    @classmethod
-    def from_json(cls, text: str) -> "RetentionCovariateModel":
-        """Reads a model written by :meth:`to_json`."""
-        return cls(_clv.RetentionCovariateModel.from_json(text))
-
     @property
     def kind(self) -> str:
         """The registry key of the plain model: ``"sbg"``."""
@@ -658,19 +652,12 @@ class RetentionCovariateModel(_JsonModel):
     def std_errors(self) -> Optional[Dict[str, float]]:
         """Standard errors by name (``alpha``, ``beta``, ``alpha_NAME``, ``beta_NAME``); ``None``
         for ``from_params``."""
-        se = self._core.std_errors()
-        return None if se is None else {k: float(v) for k, v in se.items()}
+        return self._std_errors()
 
     @property
     def fit_info(self) -> Optional[Dict[str, Any]]:
         """The fit report (as :attr:`CovariateModel.fit_info`); ``None`` for ``from_params``."""
         return self._core.fit_info()
-
-    @property
-    def log_likelihood(self) -> Optional[float]:
-        """The (unpenalised) log-likelihood at the optimum; ``None`` for ``from_params``."""
-        info = self._core.fit_info()
-        return None if info is None else float(info["log_likelihood"])
 
     def _rows(self, method: str, name: str, first: float, dropout_covariates: Any, covariate_names: Any) -> Any:
         z, n, index = _retention_rows(dropout_covariates, covariate_names)
