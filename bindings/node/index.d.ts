@@ -992,6 +992,18 @@ export interface CovariateFitInfo {
   bic: number
 }
 
+/** One group of covariate effects of a model: θ_i = θ₀·exp(sign·γᵀz_i) for each parameter θ it names. */
+export interface CovariateLink {
+  /** The group of effects: "purchase", "dropout", "spend", "alpha" or "beta". */
+  effects: string
+  /** The covariate set it reads: "purchase", "dropout" or "spend". */
+  set: string
+  /** The parameters it scales. */
+  params: Array<string>
+  /** +1 or −1. */
+  sign: number
+}
+
 /** The covariate names of each process, in the order the predictions take them. */
 export interface CovariateNames {
   /** Names of the purchase covariates. */
@@ -1221,6 +1233,8 @@ export interface ModelEntry {
   inputs: Array<string>
   /** The paper the model comes from. */
   reference: string
+  /** How covariates enter the model (empty: none). */
+  covariates: Array<CovariateLink>
 }
 
 /** Every model of the package, from the core's registry. */
