@@ -482,31 +482,16 @@ pub fn kind(m: &CovariateModel) -> &'static str {
 /// The base parameters by name, in order (their values at z = 0).
 #[must_use]
 pub fn params(m: &CovariateModel) -> Named {
-    Named(
-        m.kind()
-            .base_names()
-            .iter()
-            .copied()
-            .zip(m.base().iter().copied())
-            .collect(),
-    )
+    Named(m.named_base())
 }
 
 /// Effects by covariate name, in the covariates' order.
-pub type Effects = Vec<(String, f64)>;
+pub type Effects = clv::covariates::NamedEffects;
 
 /// The purchase and the dropout effects, each in its set's order.
 #[must_use]
 pub fn effects(m: &CovariateModel) -> (Effects, Effects) {
-    let (pn, dn) = m.covariate_names();
-    let (pe, de) = (m.purchase_effects(), m.dropout_effects());
-    let pick = |names: &[String], e: &std::collections::BTreeMap<String, f64>| {
-        names
-            .iter()
-            .map(|n| (n.clone(), e.get(n).copied().unwrap_or(f64::NAN)))
-            .collect()
-    };
-    (pick(pn, &pe), pick(dn, &de))
+    m.ordered_effects()
 }
 
 /// The fit report of a covariate model as JS gives it (`fitInfo`): the
@@ -583,21 +568,7 @@ pub fn view_of(f: &CovariateFitInfo) -> FitView {
 /// as Python's `repr`.
 #[must_use]
 pub fn display(m: &CovariateModel) -> String {
-    fn list<'a>(v: impl IntoIterator<Item = (&'a str, f64)>) -> String {
-        v.into_iter()
-            .map(|(n, x)| format!("{n}={x:.4}"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    }
-    let (p, d) = effects(m);
-    let named = |e: &Effects| list(e.iter().map(|(n, x)| (n.as_str(), *x)));
-    format!(
-        "{}({}; purchase [{}], dropout [{}])",
-        m.kind().name(),
-        list(params(m).0),
-        named(&p),
-        named(&d)
-    )
+    m.to_string()
 }
 
 /// The doc lines of the members that the covariate classes with one set

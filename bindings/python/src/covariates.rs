@@ -70,13 +70,7 @@ type PerCustomer<'a> = &'a (
     );
 
 /// Effects by covariate name, in the covariates' order.
-type Effects = Vec<(String, f64)>;
-
-/// `name=value, ...` (4 decimals), for `__repr__`.
-fn named_text<N: std::fmt::Display>(v: impl IntoIterator<Item = (N, f64)>) -> String {
-    let items: Vec<String> = v.into_iter().map(|(n, x)| format!("{n}={x:.4}")).collect();
-    items.join(", ")
-}
+type Effects = clv::covariates::NamedEffects;
 
 /// The fit report of a covariate model as Python's `fit_info` dict: the
 /// keys of `Model.fit_info`, plus `param_names` and
@@ -396,12 +390,7 @@ covariate_methods!({
 
     /// The base parameters in order, as (name, value) pairs (values at z = 0).
     fn params(&self) -> Vec<(&'static str, f64)> {
-        let names = self.inner.kind().base_names();
-        names
-            .iter()
-            .copied()
-            .zip(self.inner.base().iter().copied())
-            .collect()
+        self.inner.named_base()
     }
 
     /// The purchase and dropout covariate names, in the order of the sets.
@@ -412,12 +401,7 @@ covariate_methods!({
 
     /// The effects as (purchase, dropout) dicts by covariate name.
     fn effects(&self) -> (Effects, Effects) {
-        let (pn, dn) = self.inner.covariate_names();
-        let (pe, de) = (self.inner.purchase_effects(), self.inner.dropout_effects());
-        let pick = |names: &[String], e: &std::collections::BTreeMap<String, f64>| {
-            names.iter().map(|n| (n.clone(), e[n])).collect::<Vec<_>>()
-        };
-        (pick(pn, &pe), pick(dn, &de))
+        self.inner.ordered_effects()
     }
 
     /// The covariates whose two effects were constrained equal.
@@ -482,9 +466,7 @@ covariate_methods!({
 
     /// `Pareto/NBD with static covariates(r=..., ...; purchase {...}, dropout {...})`.
     fn __repr__(&self) -> String {
-        let (p, d) = self.effects();
-        let (name, base) = (self.name(), named_text(self.params()));
-        format!("{name}({base}; purchase [{}], dropout [{}])", named_text(p), named_text(d))
+        self.inner.to_string()
     }
 }
     "P(alive at T | x, t_x, T) per customer, with each one's covariates."

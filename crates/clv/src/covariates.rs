@@ -342,6 +342,27 @@ pub trait LinkedRows: Sync {
 /// packed upper triangle of the 4×4 matrix (10 numbers, row by row).
 pub type RowHessian = (f64, [f64; 4], [f64; 10]);
 
+impl std::fmt::Display for CovariateModel {
+    /// `Pareto/NBD with static covariates(r=0.1234, ...; purchase
+    /// [Gender=0.4552, ...], dropout [...])`: 4 decimals, effects in
+    /// covariate order (Python's `repr`, JS `toString()`).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let base = self.named_base();
+        let (p, d) = (&self.purchase_effects, &self.dropout_effects);
+        write!(
+            f,
+            "{}({}; purchase [{}], dropout [{}])",
+            self.layout.kind.name(),
+            pairs_text(base.iter().map(|b| b.0), &self.base),
+            pairs_text(self.layout.purchase_names.iter().map(String::as_str), p),
+            pairs_text(self.layout.dropout_names.iter().map(String::as_str), d),
+        )
+    }
+}
+
+/// Effects as `(covariate name, γ)` pairs, in the covariate set's order.
+pub type NamedEffects = Vec<(String, f64)>;
+
 /// `name=value` pairs with 4 decimals, comma-separated (the `Display` of
 /// the covariate models).
 fn pairs_text<'a>(names: impl IntoIterator<Item = &'a str>, values: &[f64]) -> String {
@@ -2339,6 +2360,30 @@ impl CovariateModel {
     #[must_use]
     pub fn dropout_effects(&self) -> BTreeMap<String, f64> {
         named(&self.layout.dropout_names, &self.dropout_effects)
+    }
+
+    /// The base parameters as `(name, value)` pairs, in registry order.
+    #[must_use]
+    pub fn named_base(&self) -> Vec<(&'static str, f64)> {
+        self.layout
+            .kind
+            .base_names()
+            .iter()
+            .copied()
+            .zip(self.base.iter().copied())
+            .collect()
+    }
+
+    /// The purchase and the dropout effects, each as `(name, γ)` pairs in
+    /// its covariate set's order (the order of [`CovariateModel::covariate_names`]).
+    #[must_use]
+    pub fn ordered_effects(&self) -> (NamedEffects, NamedEffects) {
+        let pairs =
+            |names: &[String], e: &[f64]| names.iter().cloned().zip(e.iter().copied()).collect();
+        (
+            pairs(&self.layout.purchase_names, &self.purchase_effects),
+            pairs(&self.layout.dropout_names, &self.dropout_effects),
+        )
     }
 
     /// The purchase and the dropout covariate names, in the order of the

@@ -1181,3 +1181,31 @@ fn covariate_models() -> Vec<ModelKind> {
         .map(ModelKind::from)
         .collect()
 }
+
+/// The model's text (Python's `repr`, JS `toString()`), its named base
+/// parameters and its effects in covariate order come from the core.
+#[test]
+fn display_and_ordered_effects() {
+    let m = CovariateModel::from_params(
+        Pnbd,
+        &[0.5, 10.0, 0.6, 12.0],
+        &[("Gender", 0.3), ("Channel", -0.25)],
+        &[("Channel", 0.5)],
+    )
+    .unwrap();
+    assert_eq!(
+        m.to_string(),
+        "Pareto/NBD with static covariates(r=0.5000, alpha=10.0000, s=0.6000, beta=12.0000; \
+         purchase [Gender=0.3000, Channel=-0.2500], dropout [Channel=0.5000])"
+    );
+    assert_eq!(
+        m.named_base(),
+        [("r", 0.5), ("alpha", 10.0), ("s", 0.6), ("beta", 12.0)]
+    );
+    let (p, d) = m.ordered_effects();
+    assert_eq!(
+        p,
+        [("Gender".to_string(), 0.3), ("Channel".to_string(), -0.25)]
+    );
+    assert_eq!(d, [("Channel".to_string(), 0.5)]);
+}
