@@ -1509,7 +1509,13 @@ pub(crate) fn conclude(
     mut info: FitInfo,
     options: &FitOptions,
 ) -> Result<FitInfo> {
-    let warnings = extreme_parameter_warnings(spec, p);
+    // a reported boundary (e.g. BG/NBD's a, b → ∞ on data that are not
+    // swapped columns) explains its extreme shapes: no mis-specification
+    // warning
+    let warnings = match info.boundary {
+        Some(_) => Vec::new(),
+        None => extreme_parameter_warnings(spec, p),
+    };
     if options.penalty == 0.0 {
         // At a boundary the parameters running off are not judged; the
         // others must still be identified (a single customer or customers

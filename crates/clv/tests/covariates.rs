@@ -1016,12 +1016,62 @@ fn plain_fits_on_apparel_report_their_boundary() {
     assert!(info.std_errors[0] / pn.r() < 1.0 && info.std_errors[1] / pn.alpha() < 1.0);
     assert!(info.warnings.is_empty(), "{:?}", info.warnings);
 
-    // The BG/NBD runs to a, b → ∞ with a/(a+b) fixed, the same ridge that
-    // swapped columns give (the error leads with that warning): not yet
-    // told apart, so still NOT_IDENTIFIED (docs/covariates.md).
-    let e = fit_model::<BetaGeo>(&inputs, None, &o).unwrap_err();
-    assert_eq!(e.code(), "NOT_IDENTIFIED", "{e}");
-    assert!(e.to_string().contains("past 1e4"), "{e}");
+    // (The MBG/NBD has an interior optimum here: a = 6.6, b = 35.5.)
+    let mbg = AnyModel::fit(Mbg, &inputs, None, &o).unwrap();
+    assert!(mbg.fit_info().unwrap().boundary.is_none());
+    // The BG/NBD runs to a, b → ∞ with a/(a+b) fixed: a
+    // boundary with the best log-likelihood, r and α identified, no
+    // mis-specification warning (4 of 293 repeat customers have x > t_x;
+    // swapped columns give nearly all, and `cli.rs` keeps that case
+    // NOT_IDENTIFIED).
+    let repeat = s.frequency.iter().filter(|&&x| x > 0.0).count();
+    let above = s
+        .frequency
+        .iter()
+        .zip(&s.recency)
+        .filter(|(x, tx)| x > tx)
+        .count();
+    assert_eq!((repeat, above), (293, 4));
+    {
+        let kind = BgNbd;
+        let m = AnyModel::fit(kind, &inputs, None, &o).unwrap();
+        let info = m.fit_info().unwrap();
+        let note = info
+            .boundary
+            .as_deref()
+            .unwrap_or_else(|| panic!("{kind}: {:?} {info:?}", m.values()));
+        assert!(note.starts_with("a, b -> inf with a/(a+b) fixed"), "{note}");
+        assert!(
+            note.contains("one common dropout probability p = a/(a+b)"),
+            "{note}"
+        );
+        let p = m.values();
+        let own: f64 = m
+            .transaction("test")
+            .unwrap()
+            .log_likelihood(&s.frequency, &s.recency, &s.t)
+            .unwrap()
+            .iter()
+            .sum();
+        assert!(
+            rel(own, info.log_likelihood) < 1e-9,
+            "{kind}: {own} vs {}",
+            info.log_likelihood
+        );
+        let beyond = AnyModel::from_values(kind, &far(&p)).unwrap();
+        let ll_far: f64 = beyond
+            .transaction("test")
+            .unwrap()
+            .log_likelihood(&s.frequency, &s.recency, &s.t)
+            .unwrap()
+            .iter()
+            .sum();
+        assert!(ll_far >= info.log_likelihood - 1e-2, "{kind}: {ll_far}");
+        assert!(p[2] > 100.0 && p[3] > 100.0, "{kind}: {p:?}");
+        assert!(info.std_errors[2].is_nan() && info.std_errors[3].is_nan());
+        assert!(info.std_errors[0] / p[0] < 1.0 && info.std_errors[1] / p[1] < 1.0);
+        assert!(info.warnings.is_empty(), "{:?}", info.warnings);
+    }
 }
 
 /// The helpers the bindings build their sets with: named columns (none

@@ -57,12 +57,12 @@ use statrs::function::beta::checked_beta_reg;
 use statrs::function::gamma::{digamma, ln_gamma};
 
 use super::{
-    CovariateLink, Distinct, Model, TransactionModel, chunked_sum, log_add_exp, per_customer, tri,
-    write_sym4,
+    CovariateLink, Distinct, Model, TransactionModel, chunked_sum, log_add_exp, per_customer,
+    shapes_run_off, tri, write_sym4,
 };
 use crate::covariates::{LinkedRows, RowHessian, start_scales};
 use crate::error::{Error, Result, check};
-use crate::fit::{FitInfo, Likelihood};
+use crate::fit::{Boundary, FitInfo, Likelihood};
 use crate::special::{tanh_sinh, trigamma};
 
 /// Parameters of the BG/NBD and MBG/NBD models.
@@ -696,6 +696,47 @@ impl Likelihood for GeoLikelihood<'_> {
         let st: f64 = self.w.iter().zip(self.tt).map(|(w, t)| w * t).sum();
         let scale = if sx > 0.0 && st > 0.0 { st / sx } else { 1.0 };
         vec![vec![0.5, 0.5 * scale, 1.0, 2.0], vec![1.0, scale, 0.5, 1.0]]
+    }
+    /// a, b → ∞ with a/(a+b) fixed: the Beta mixing distribution of the
+    /// dropout probability loses its spread, and the model reduces to one
+    /// common dropout probability p = a/(a+b) (CLVTools' apparel cohort:
+    /// every first purchase on the same day, little repeat buying). Swapped
+    /// columns (recency given as frequency) reach the same ridge: data where
+    /// most repeat customers (by weight) have a frequency above their
+    /// recency (a few can, where several purchases share a period, as 4 of
+    /// the apparel cohort's 293; swapped columns give nearly all) are left
+    /// to the identification check and its mis-specification warning
+    /// ([`crate::fit::extreme_parameter_warnings`]).
+    fn boundary(&self, p: &[f64]) -> Option<Boundary> {
+        let (mut repeat, mut above) = (0.0, 0.0);
+        for ((x, tx), w) in self.x.iter().zip(self.tx).zip(&self.w) {
+            if *x > 0.0 {
+                repeat += w;
+                if x > tx {
+                    above += w;
+                }
+            }
+        }
+        let swapped = above > 0.5 * repeat;
+        let ll = |q: &[f64]| self.value_and_gradient(q, &mut [0.0; 4]);
+        if swapped || !shapes_run_off(ll, p, [2, 3], [100.0, 100.0]) {
+            return None;
+        }
+        let (a, b) = (p[2], p[3]);
+        let name = match self.variant {
+            Variant::Bg => "BG/NBD",
+            Variant::Mbg => "MBG/NBD",
+        };
+        Some(Boundary {
+            params: vec![2, 3],
+            note: format!(
+                "a, b -> inf with a/(a+b) fixed (a = {a:.3e}, b = {b:.3e}): the Beta \
+                 heterogeneity of the dropout probability vanishes; {name} reduces to NBD \
+                 purchasing with one common dropout probability p = a/(a+b) = {:.6} at each \
+                 repeat purchase",
+                a / (a + b)
+            ),
+        })
     }
 }
 
