@@ -47,13 +47,14 @@
 //! file declares its links ([`Model::COVARIATES`](crate::models::Model::COVARIATES),
 //! read back as [`ModelSpec::covariates`](crate::models::ModelSpec::covariates):
 //! the covariate set, the parameters it scales, the sign) and, for purchase
-//! and dropout covariates, gives its per-customer likelihood, starts and
-//! ridge ([`LinkedRows`], through
+//! and dropout covariates, gives its per-customer likelihood and ridge
+//! ([`LinkedRows`], through
 //! [`Model::covariate_rows`](crate::models::Model::covariate_rows)). Nothing
 //! in this module names a model: [`CovariateModelKind`] is any registry
 //! model with both, the chain rule, the Hessian accumulation, penalties,
 //! constraints, boundaries and predictions are written once against the
-//! links, and [`covariate_support`] (the refusal's reason in every runtime)
+//! links, the starts are the plain model's (its likelihood's
+//! `starting_points`, with γ = 0), and [`covariate_support`] (the refusal's reason in every runtime)
 //! is read from the registry. A new transaction model gets covariates in
 //! every runtime with those two items in its own file.
 //!
@@ -325,10 +326,6 @@ pub trait LinkedRows: Sync {
         None
     }
 
-    /// Scale-aware starting base parameters for a data set (weights `w`);
-    /// a fit first starts from the plain model's optimum.
-    fn starts(&self, x: &[f64], tx: &[f64], t: &[f64], w: &[f64]) -> Vec<Vec<f64>>;
-
     /// The indices of the two dropout parameters that run off together on
     /// the ridge of a degenerate dropout mixture ([`Likelihood::boundary`]).
     fn ridge(&self) -> (usize, usize);
@@ -388,30 +385,22 @@ fn check_finite_effects(prefix: &str, names: &[String], values: &[f64]) -> Resul
 }
 
 /// The chain-rule links of a registry model's covariate links
-/// ([`ModelSpec::covariates`](crate::models::ModelSpec::covariates)): group
-/// j of effects is the linear predictor `η_j`.
-fn registry_links(kind: ModelKind) -> Vec<Link> {
+/// ([`ModelSpec::covariates`](crate::models::ModelSpec::covariates)) for the
+/// groups of effects `effects`, group j being the linear predictor `η_j`
+/// (e.g. `["purchase", "dropout"]`).
+fn registry_links(kind: ModelKind, effects: &[&str]) -> Vec<Link> {
     let spec = kind.spec();
-    spec.covariates
+    effects
         .iter()
         .enumerate()
-        .flat_map(|(eta, l)| {
-            let (idx, sign) = l.indices(spec);
+        .flat_map(|(eta, name)| {
+            let (idx, sign) = spec
+                .covariate_link(name)
+                .map(|l| l.indices(spec))
+                .unwrap_or_else(|| unreachable!("{} links {name} covariates", spec.name));
             idx.into_iter().map(move |param| Link { param, eta, sign })
         })
         .collect()
-}
-
-/// The weighted mean age `Σw T/Σw` and the scale `Σw T/Σw x` of a data set
-/// (1 where undefined): the scale of the starts of [`LinkedRows::starts`].
-#[must_use]
-pub fn start_scales(x: &[f64], t: &[f64], w: &[f64]) -> (f64, f64) {
-    let sw: f64 = w.iter().sum();
-    let st: f64 = w.iter().zip(t).map(|(w, t)| w * t).sum();
-    let sx: f64 = w.iter().zip(x).map(|(w, x)| w * x).sum();
-    let m = if st > 0.0 { st / sw } else { 1.0 };
-    let scale = if sx > 0.0 && st > 0.0 { st / sx } else { 1.0 };
-    (m, scale)
 }
 
 /// A registry model that takes purchase and dropout covariates: one whose
@@ -1241,11 +1230,10 @@ impl<'a> CovariateLikelihood<'a> {
         let layout = Layout::new(kind, purchase, dropout, &options.constrain_equal)?;
         let names = intern_names(&layout.names());
         let total_weight = w.iter().sum();
-        // the model's scale-aware starts ([`LinkedRows::starts`]), γ = 0
+        // the plain model's scale-aware starts, γ = 0
         let k = layout.n_params();
-        let starts = kind
-            .rows()
-            .starts(frequency, recency, t, &w)
+        let starts = AnyModel::likelihood(kind.model(), &[frequency, recency, t], Some(&w))?
+            .starting_points()
             .into_iter()
             .map(|b| {
                 let mut v = vec![0.0; k];
@@ -1450,18 +1438,7 @@ impl<'a> CovariateLikelihood<'a> {
         let (gp, gd) = lay.expand(params);
         let (kp, kd) = (gp.len(), gd.len());
         let e = nb + kp + kd;
-        let kl = kind.links();
-        let links: Vec<Link> = [&kl.purchase, &kl.dropout]
-            .into_iter()
-            .enumerate()
-            .flat_map(|(eta, (idx, sign))| {
-                idx.iter().map(move |&param| Link {
-                    param,
-                    eta,
-                    sign: *sign,
-                })
-            })
-            .collect();
+        let links = registry_links(kind.model(), &["purchase", "dropout"]);
         let rows = kind.rows();
         let mut acc = LinkedHessian::new(nb, &[kp, kd]);
         for i in 0..self.x.len() {

@@ -324,7 +324,7 @@ impl<'a> RetentionLikelihood<'a> {
         let base = &params[..2];
         let (ga_eff, gb_eff) = params[2..].split_at(k);
         // α_i = α₀ e^{−γ_αᵀz}, β_i = β₀ e^{−γ_βᵀz}: the sBG's registry links
-        let links = super::registry_links(crate::models::ModelKind::Sbg);
+        let links = super::registry_links(crate::models::ModelKind::Sbg, &["alpha", "beta"]);
         let mut acc = LinkedHessian::new(2, &[k, k]);
         for (i, &wi) in self.w.iter().enumerate() {
             if wi == 0.0 {

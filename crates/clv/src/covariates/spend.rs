@@ -247,7 +247,7 @@ impl<'a> SpendLikelihood<'a> {
     ) -> Option<(f64, Vec<Vec<f64>>)> {
         let (base, effects) = params.split_at(3);
         // v_i = v₀ e^{γᵀz}, the Gamma-Gamma's registry link
-        let link = super::registry_links(ModelKind::GammaGamma);
+        let link = super::registry_links(ModelKind::GammaGamma, &["spend"]);
         // (j, l) → the packed [pp, pq, pv, qq, qv, vv]
         const AT: [[usize; 3]; 3] = [[0, 1, 2], [1, 3, 4], [2, 4, 5]];
         let mut acc = LinkedHessian::new(3, &[effects.len()]);

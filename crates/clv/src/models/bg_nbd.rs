@@ -60,7 +60,7 @@ use super::{
     CovariateLink, Distinct, Model, TransactionModel, chunked_sum, log_add_exp, per_customer,
     shapes_run_off, tri, write_sym4,
 };
-use crate::covariates::{LinkedRows, RowHessian, start_scales};
+use crate::covariates::{LinkedRows, RowHessian};
 use crate::error::{Error, Result, check};
 use crate::fit::{Boundary, FitInfo, Likelihood};
 use crate::special::{tanh_sinh, trigamma};
@@ -872,12 +872,6 @@ impl LinkedRows for Variant {
     }
     fn ln_lik_row_hessian(&self, p: &[f64], [x, tx, t]: [f64; 3]) -> Option<RowHessian> {
         Some(ln_lik_hessian(*self, &params_of(p), x, tx, t))
-    }
-    /// α of the order of `r·ΣwT/Σwx`: (0.5, 0.5·scale, 1, 2) and (1,
-    /// scale, 0.5, 1).
-    fn starts(&self, x: &[f64], _tx: &[f64], t: &[f64], w: &[f64]) -> Vec<Vec<f64>> {
-        let (_, scale) = start_scales(x, t, w);
-        vec![vec![0.5, 0.5 * scale, 1.0, 2.0], vec![1.0, scale, 0.5, 1.0]]
     }
     fn ridge(&self) -> (usize, usize) {
         (2, 3)

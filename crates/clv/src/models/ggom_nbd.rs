@@ -722,10 +722,6 @@ impl LinkedRows for GgomRows {
         g.copy_from_slice(&g5);
         ll
     }
-    /// The plain fit's scale-aware starts.
-    fn starts(&self, x: &[f64], tx: &[f64], t: &[f64], w: &[f64]) -> Vec<Vec<f64>> {
-        GgomLikelihood::new(x, tx, t, w.to_vec()).starting_points()
-    }
     fn ridge(&self) -> (usize, usize) {
         (3, 4)
     }

@@ -62,7 +62,7 @@ use serde::{Deserialize, Serialize};
 use statrs::function::gamma::{digamma, ln_gamma};
 
 use super::{model_params, model_state};
-use crate::covariates::{LinkedRows, RowHessian, start_scales};
+use crate::covariates::{LinkedRows, RowHessian};
 use crate::error::{Result, check};
 use crate::fit::{Boundary, FitInfo, Likelihood};
 use crate::models::{
@@ -861,12 +861,6 @@ impl LinkedRows for PnbdRows {
     }
     fn ln_lik_row_hessian(&self, p: &[f64], [x, tx, t]: [f64; 3]) -> Option<RowHessian> {
         Some(ln_lik_row_hessian([p[0], p[1], p[2], p[3]], x, tx, t))
-    }
-    /// α and β of the order of the mean age m: (0.5, m/3, 0.5, m/3) and
-    /// (1, m, 1, m).
-    fn starts(&self, x: &[f64], _tx: &[f64], t: &[f64], w: &[f64]) -> Vec<Vec<f64>> {
-        let (m, _) = start_scales(x, t, w);
-        vec![vec![0.5, m / 3.0, 0.5, m / 3.0], vec![1.0, m, 1.0, m]]
     }
     fn ridge(&self) -> (usize, usize) {
         (2, 3)
