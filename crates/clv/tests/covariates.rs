@@ -1032,46 +1032,40 @@ fn plain_fits_on_apparel_report_their_boundary() {
         .filter(|(x, tx)| x > tx)
         .count();
     assert_eq!((repeat, above), (293, 4));
-    {
-        let kind = BgNbd;
-        let m = AnyModel::fit(kind, &inputs, None, &o).unwrap();
-        let info = m.fit_info().unwrap();
-        let note = info
-            .boundary
-            .as_deref()
-            .unwrap_or_else(|| panic!("{kind}: {:?} {info:?}", m.values()));
-        assert!(note.starts_with("a, b -> inf with a/(a+b) fixed"), "{note}");
-        assert!(
-            note.contains("one common dropout probability p = a/(a+b)"),
-            "{note}"
-        );
-        let p = m.values();
-        let own: f64 = m
+    let m = AnyModel::fit(BgNbd, &inputs, None, &o).unwrap();
+    let info = m.fit_info().unwrap();
+    let note = info
+        .boundary
+        .as_deref()
+        .unwrap_or_else(|| panic!("{:?} {info:?}", m.values()));
+    assert!(note.starts_with("a, b -> inf with a/(a+b) fixed"), "{note}");
+    assert!(
+        note.contains("one common dropout probability p = a/(a+b)"),
+        "{note}"
+    );
+    let ll_at = |v: &[f64]| -> f64 {
+        AnyModel::from_values(BgNbd, v)
+            .unwrap()
             .transaction("test")
             .unwrap()
             .log_likelihood(&s.frequency, &s.recency, &s.t)
             .unwrap()
             .iter()
-            .sum();
-        assert!(
-            rel(own, info.log_likelihood) < 1e-9,
-            "{kind}: {own} vs {}",
-            info.log_likelihood
-        );
-        let beyond = AnyModel::from_values(kind, &far(&p)).unwrap();
-        let ll_far: f64 = beyond
-            .transaction("test")
-            .unwrap()
-            .log_likelihood(&s.frequency, &s.recency, &s.t)
-            .unwrap()
-            .iter()
-            .sum();
-        assert!(ll_far >= info.log_likelihood - 1e-2, "{kind}: {ll_far}");
-        assert!(p[2] > 100.0 && p[3] > 100.0, "{kind}: {p:?}");
-        assert!(info.std_errors[2].is_nan() && info.std_errors[3].is_nan());
-        assert!(info.std_errors[0] / p[0] < 1.0 && info.std_errors[1] / p[1] < 1.0);
-        assert!(info.warnings.is_empty(), "{:?}", info.warnings);
-    }
+            .sum()
+    };
+    let p = m.values();
+    let own = ll_at(&p);
+    assert!(
+        rel(own, info.log_likelihood) < 1e-9,
+        "{own} vs {}",
+        info.log_likelihood
+    );
+    let ll_far = ll_at(&far(&p));
+    assert!(ll_far >= info.log_likelihood - 1e-2, "{ll_far}");
+    assert!(p[2] > 100.0 && p[3] > 100.0, "{p:?}");
+    assert!(info.std_errors[2].is_nan() && info.std_errors[3].is_nan());
+    assert!(info.std_errors[0] / p[0] < 1.0 && info.std_errors[1] / p[1] < 1.0);
+    assert!(info.warnings.is_empty(), "{:?}", info.warnings);
 }
 
 /// The helpers the bindings build their sets with: named columns (none
