@@ -54,8 +54,8 @@
 //! model with both, the chain rule, the Hessian accumulation, penalties,
 //! constraints, boundaries and predictions are written once against the
 //! links, the starts are the plain model's (its likelihood's
-//! `starting_points`, with γ = 0), and [`covariate_support`] (the refusal's reason in every runtime)
-//! is read from the registry. A new transaction model gets covariates in
+//! `starting_points`, with γ = 0), and [`covariate_support`] (the
+//! refusal's reason in every runtime) is read from the registry. A new transaction model gets covariates in
 //! every runtime with those two items in its own file.
 //!
 //! ## Penalty and constraints (CLVTools `reg.lambdas`, `names.cov.constr`)
@@ -500,17 +500,15 @@ impl CovariateModelKind {
     /// The model's display name (`"Pareto/NBD with static covariates"`).
     #[must_use]
     pub fn name(self) -> &'static str {
-        static NAMES: OnceLock<HashMap<ModelKind, &'static str>> = OnceLock::new();
+        // one leaked string per registry model, made once, indexed as
+        // `links`
+        static NAMES: OnceLock<Vec<&'static str>> = OnceLock::new();
         NAMES.get_or_init(|| {
             ModelKind::ALL
                 .iter()
-                .map(|&k| {
-                    let name: &'static str =
-                        format!("{} with static covariates", k.spec().name).leak();
-                    (k, name)
-                })
+                .map(|k| &*format!("{} with static covariates", k.spec().name).leak())
                 .collect()
-        })[&self.0]
+        })[self.0 as usize]
     }
 
     fn rows(self) -> &'static dyn LinkedRows {
