@@ -17,6 +17,7 @@ Usage (from the repository root):
   python3 -m venv .bench-venv && .bench-venv/bin/pip install -r benches/requirements.txt
   cargo build --release -p clv-cli
   .bench-venv/bin/python benches/compare_summary.py --rows 1000000 10000000
+  CLV_EXE=/path/to/other/clv ...   times that `clv` binary instead of target/release/clv
 """
 
 import argparse
@@ -60,7 +61,8 @@ def generate(rows: int, path: Path) -> None:
 
 
 def run_clv(path: Path, out: Path) -> float:
-    exe = ROOT / "target" / "release" / "clv"
+    # CLV_EXE: another build to time (e.g. the previous commit's, for a before/after table).
+    exe = Path(os.environ.get("CLV_EXE", ROOT / "target" / "release" / "clv"))
     t0 = time.perf_counter()
     subprocess.run([str(exe), "summary", str(path), "--amount-col", "amount", "--freq", "D",
                     "--observation-end", OBS_END, "-o", str(out)], check=True)

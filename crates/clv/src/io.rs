@@ -397,6 +397,11 @@ fn sniff(head: &[u8]) -> Delimiter {
 trait Fields {
     fn count(&self) -> usize;
     fn field(&self, i: usize) -> &[u8];
+    /// [`Fields::field`] as text when it is known to be UTF-8 already
+    /// (saves checking it again); `None` otherwise.
+    fn field_str(&self, _i: usize) -> Option<&str> {
+        None
+    }
 }
 
 impl Fields for csv::ByteRecord {
@@ -412,12 +417,24 @@ impl Fields for csv::ByteRecord {
 /// One line cut into fields at `spans` (runs of non-blank bytes, or the
 /// text between delimiters); fields trimmed as for `ByteRecord` (nothing to
 /// trim on a run of non-blank bytes).
-struct SplitLine<'a> {
+struct SplitLine<'a, 's> {
     line: &'a [u8],
-    spans: &'a [(usize, usize)],
+    spans: &'s [(usize, usize)],
+    /// `line` as text, when it is known to be UTF-8.
+    text: Option<&'a str>,
 }
 
-impl Fields for SplitLine<'_> {
+impl<'a> SplitLine<'a, '_> {
+    /// Field `i` as text when the line is known to be UTF-8 (a span that
+    /// does not fall on character boundaries, impossible with an ASCII
+    /// delimiter, gives `None`).
+    fn str_field(&self, i: usize) -> Option<&'a str> {
+        let &(a, b) = self.spans.get(i)?;
+        Some(self.text?.get(a..b)?.trim_ascii())
+    }
+}
+
+impl Fields for SplitLine<'_, '_> {
     fn count(&self) -> usize {
         self.spans.len()
     }
@@ -426,6 +443,9 @@ impl Fields for SplitLine<'_> {
             .get(i)
             .map_or(&[][..], |&(a, b)| &self.line[a..b])
             .trim_ascii()
+    }
+    fn field_str(&self, i: usize) -> Option<&str> {
+        self.str_field(i)
     }
 }
 
@@ -537,13 +557,46 @@ fn text(bytes: &[u8]) -> String {
 /// UTF-8, trimmed of Unicode white space.
 fn field_text(bytes: &[u8]) -> std::result::Result<&str, &'static str> {
     std::str::from_utf8(bytes)
-        .map(str::trim)
+        .map(crate::time::trim)
         .map_err(|_| "not valid UTF-8")
 }
 
-/// A number field: `str::parse` of [`field_text`].
+/// A number field: `str::parse` of [`field_text`] ([`plain_decimal`]
+/// first, which gives the same value for the common form).
 fn parse_number(bytes: &[u8]) -> std::result::Result<f64, &'static str> {
+    if let Some(v) = plain_decimal(bytes) {
+        return Ok(v);
+    }
     field_text(bytes)?.parse().map_err(|_| "not a number")
+}
+
+/// `str::parse::<f64>` of an unsigned decimal `d…d[.d…d]` of at most 15
+/// digits in all (`None` for any other text): `m / 10^k` for the digits
+/// `m` and `k` decimals. Both are exact in an `f64` (`m < 10¹⁵ < 2⁵³`,
+/// `10^k` for `k ≤ 22`), so the one rounding of the division gives the
+/// correctly rounded value, which is what `str::parse` returns (Clinger's
+/// fast path: W. D. Clinger, "How to read floating point numbers
+/// accurately", PLDI 1990).
+fn plain_decimal(bytes: &[u8]) -> Option<f64> {
+    const POW10: [f64; 16] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+    ];
+    let (int, frac) = match bytes.iter().position(|&b| b == b'.') {
+        Some(p) => (&bytes[..p], &bytes[p + 1..]),
+        None => (bytes, &[][..]),
+    };
+    if int.is_empty() || int.len() + frac.len() > 15 || (frac.is_empty() && int.len() < bytes.len())
+    {
+        return None;
+    }
+    let mut m: u64 = 0;
+    for &b in int.iter().chain(frac) {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        m = m * 10 + u64::from(b - b'0');
+    }
+    Some(m as f64 / POW10[frac.len()])
 }
 
 /// The reason [`parse_amount`] gives for a negative amount; the row's
@@ -666,13 +719,16 @@ impl Builder {
             value: text(fields.field(cols.index[k])),
             reason,
         };
-        let id = match std::str::from_utf8(fields.field(cols.index[0])) {
-            Err(_) => return Err(bad(0, "not valid UTF-8".into())),
-            Ok("") => return Err(bad(0, "empty customer id".into())),
-            Ok(id) => id,
+        let utf8 = |k: usize| match fields.field_str(cols.index[k]) {
+            Some(text) => Ok(text),
+            None => std::str::from_utf8(fields.field(cols.index[k]))
+                .map_err(|_| bad(k, "not valid UTF-8".into())),
         };
-        let date = std::str::from_utf8(fields.field(cols.index[1]))
-            .map_err(|_| bad(1, "not valid UTF-8".into()))?;
+        let id = match utf8(0)? {
+            "" => return Err(bad(0, "empty customer id".into())),
+            id => id,
+        };
+        let date = utf8(1)?;
         let ts = timestamp_or_reason(date, date_format).map_err(|r| bad(1, r))?;
         let amount = if cols.has_amount {
             parse_amount(fields.field(cols.index[2])).map_err(|r| {
@@ -752,7 +808,11 @@ fn whitespace_line(
     if spans.is_empty() {
         return Ok(());
     }
-    let fields = SplitLine { line, spans };
+    let fields = SplitLine {
+        line,
+        spans,
+        text: None,
+    };
     builder.line(&fields, line_no, || text(line.trim_ascii()))
 }
 
@@ -931,6 +991,13 @@ mod parallel {
     /// `true` when plain splitting at `\n` and `delimiter` reads `buf`
     /// exactly as the `csv` crate does.
     pub(super) fn plain(buf: &[u8]) -> bool {
+        // `contains` is a fast search; most files have neither byte.
+        if buf.contains(&b'"') {
+            return false;
+        }
+        if !buf.contains(&b'\r') {
+            return true;
+        }
         let mut prev_cr = false;
         for &b in buf {
             if prev_cr && b != b'\n' {
@@ -942,6 +1009,14 @@ mod parallel {
             prev_cr = b == b'\r';
         }
         !prev_cr
+    }
+
+    /// [`plain`] of `buf`, checked in pieces cut after line ends on all
+    /// threads (the same answer: a `\r` can end only the last piece).
+    pub(super) fn plain_pieces(buf: &[u8]) -> bool {
+        split_at_line_ends(buf, rayon::current_num_threads() * 4)
+            .par_iter()
+            .all(|p| plain(p))
     }
 
     /// The text of a line without its `\n` or `\r\n`.
@@ -1082,6 +1157,9 @@ mod parallel {
             error: None,
         };
         let mut spans: Vec<(usize, usize)> = Vec::with_capacity(cols.n_fields + 1);
+        // The whole chunk checked as UTF-8 at once (almost always true):
+        // its fields are then text without checking each again.
+        let chunk_text = std::str::from_utf8(buf).ok();
         let mut start = 0;
         let mut line_no = 0u64;
         while start < buf.len() {
@@ -1118,16 +1196,23 @@ mod parallel {
             let fields = SplitLine {
                 line,
                 spans: &spans,
+                text: chunk_text.and_then(|t| t.get(line_start..end)),
             };
             match Builder::parse_row(cols, date_format, &fields, || text(line)) {
                 Ok((ts, amount)) => {
                     // Borrowed from `buf` (not through `fields`) to outlive the line.
-                    let id = spans
-                        .get(cols.index[0])
-                        .map_or(&[][..], |&(a, b)| &line[a..b])
-                        .trim_ascii();
-                    // Checked in parse_row.
-                    out.ids.push(std::str::from_utf8(id).unwrap_or_default());
+                    let id = match fields.str_field(cols.index[0]) {
+                        Some(id) => id,
+                        None => {
+                            let id = spans
+                                .get(cols.index[0])
+                                .map_or(&[][..], |&(a, b)| &line[a..b])
+                                .trim_ascii();
+                            // Checked in parse_row.
+                            std::str::from_utf8(id).unwrap_or_default()
+                        }
+                    };
+                    out.ids.push(id);
                     out.timestamps.push(ts);
                     if cols.has_amount {
                         out.amounts.push(amount);
@@ -1343,6 +1428,51 @@ mod tests {
             matches!(e, Error::Empty { ref reason, .. } if reason.contains("line 1")),
             "{e}"
         );
+    }
+
+    /// The fast path of amounts gives `str::parse`'s value bit for bit,
+    /// and is taken for the usual forms.
+    #[test]
+    fn plain_decimal_is_str_parse() {
+        use proptest::prelude::*;
+        let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig::with_cases(20_000));
+        runner
+            .run(&"[0-9]{0,17}(\\.[0-9]{0,17})?", |text| {
+                if let Some(v) = plain_decimal(text.as_bytes()) {
+                    prop_assert_eq!(
+                        v.to_bits(),
+                        text.parse::<f64>().unwrap().to_bits(),
+                        "{}",
+                        text
+                    );
+                }
+                Ok(())
+            })
+            .unwrap();
+        for (text, v) in [
+            ("187.12", 187.12),
+            ("0", 0.0),
+            ("0.1", 0.1),
+            ("999999999999999", 999999999999999.0),
+            ("1.00", 1.0),
+        ] {
+            assert_eq!(plain_decimal(text.as_bytes()), Some(v), "{text}");
+        }
+        for text in [
+            "",
+            ".5",
+            "1.",
+            "-1",
+            "+1",
+            "1e3",
+            " 1",
+            "1.2.3",
+            "1234567890123456",
+            "0x10",
+            "inf",
+        ] {
+            assert_eq!(plain_decimal(text.as_bytes()), None, "{text}");
+        }
     }
 
     #[test]

@@ -274,18 +274,27 @@ impl FromStr for TimeUnit {
     }
 }
 
+/// `text.trim()`, without the scan for Unicode white space when the text
+/// starts and ends with a visible ASCII character (a row's date, amount).
+pub(crate) fn trim(text: &str) -> &str {
+    match (text.as_bytes().first(), text.as_bytes().last()) {
+        (Some(a), Some(b)) if a.is_ascii_graphic() && b.is_ascii_graphic() => text,
+        _ => text.trim(),
+    }
+}
+
 /// Days since 1970-01-01 of the proleptic Gregorian date `year-month-day`.
 ///
 /// Hand-written (H. Hinnant's "days_from_civil" arithmetic, public domain
 /// algorithm description at <https://howardhinnant.github.io/date_algorithms.html>)
 /// because it runs once per input row on the hot path and must be total over
 /// `i64` without a fallible chrono round trip.
-pub(crate) fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
+pub(crate) const fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
     let y = if month <= 2 { year - 1 } else { year };
     let era = y.div_euclid(400);
     let yoe = y - era * 400; // [0, 399]
-    let m = i64::from(month);
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(day) - 1;
+    let m = month as i64;
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + day as i64 - 1;
     let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy; // [0, 146096]
     era * 146_097 + doe - 719_468
 }
@@ -428,10 +437,10 @@ pub(crate) fn timestamp_or_reason(
     text: &str,
     format: Option<&str>,
 ) -> std::result::Result<i64, String> {
+    const FIRST: i64 = days_from_civil(1, 1, 1) * SECONDS_PER_DAY;
+    const LAST: i64 = days_from_civil(9999, 12, 31) * SECONDS_PER_DAY + SECONDS_PER_DAY - 1;
     let ts = parse_any_timestamp(text, format)?;
-    let first = days_from_civil(1, 1, 1) * SECONDS_PER_DAY;
-    let last = days_from_civil(9999, 12, 31) * SECONDS_PER_DAY + SECONDS_PER_DAY - 1;
-    if (first..=last).contains(&ts) {
+    if (FIRST..=LAST).contains(&ts) {
         Ok(ts)
     } else {
         Err("a date in the years 0001 to 9999".to_string())
@@ -441,7 +450,7 @@ pub(crate) fn timestamp_or_reason(
 /// [`parse_timestamp`] before the check of the years.
 fn parse_any_timestamp(text: &str, format: Option<&str>) -> std::result::Result<i64, String> {
     use chrono::{DateTime, NaiveDate, NaiveDateTime};
-    let text = text.trim();
+    let text = trim(text);
     if let Some(format) = format {
         let with_offset =
             DateTime::parse_from_str(text, format).map(|dt| dt.naive_local().and_utc().timestamp());

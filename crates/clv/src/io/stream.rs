@@ -324,7 +324,7 @@ impl SummaryReader {
                 }
             };
         }
-        let pending = std::mem::take(&mut self.pending);
+        let mut pending = std::mem::take(&mut self.pending);
         let mut start = 0;
         let result = loop {
             let rest = &pending[start..];
@@ -351,7 +351,10 @@ impl SummaryReader {
             start += end;
         };
         result?;
-        self.pending = pending[start..].to_vec();
+        // The rest moves to the front; the allocation is kept for the next
+        // batch (a new one would grow, copy and fault its pages again).
+        pending.drain(..start);
+        self.pending = pending;
         if eof && let Mode::Csv(state) = &mut self.mode {
             state.feed(None, &mut self.builder)?;
             self.drain();
@@ -375,7 +378,7 @@ impl SummaryReader {
             #[cfg(feature = "parallel")]
             Mode::Plain(delimiter) => {
                 let delimiter = *delimiter;
-                if !parallel::plain(b) {
+                if !parallel::plain_pieces(b) {
                     self.switch_to_csv(delimiter);
                     return self.batch(b);
                 }
@@ -454,24 +457,30 @@ impl SummaryReader {
             .par_iter()
             .map(|piece| parallel::parse_chunk(piece, cols, date_format, delimiter, skip))
             .collect();
-        for chunk in parsed {
-            if let Some(mut e) = chunk.error {
+        // The chunks before the first error are folded (in one pipeline,
+        // `Accumulator::fold_batches`), then the error is returned.
+        let mut error = None;
+        let mut batches = Vec::with_capacity(parsed.len());
+        for chunk in &parsed {
+            if let Some(e) = &chunk.error {
+                let mut e = e.clone();
                 if let Error::Parse { line, .. } = &mut e {
                     *line += lines;
                 }
-                return Err(e);
+                error = Some(e);
+                break;
             }
             self.builder
                 .skipped
-                .extend(chunk.skipped.into_iter().map(|s| SkippedLine {
+                .extend(chunk.skipped.iter().map(|s| SkippedLine {
                     line: s.line + lines,
-                    reason: s.reason,
+                    reason: s.reason.clone(),
                 }));
-            self.acc
-                .fold_batch(&chunk.ids, &chunk.timestamps, &chunk.amounts);
+            batches.push((&chunk.ids[..], &chunk.timestamps[..], &chunk.amounts[..]));
             lines += chunk.newlines;
         }
-        Ok(())
+        self.acc.fold_batches(&batches);
+        error.map_or(Ok(()), Err)
     }
 
     /// Folds the rows the builder collected, then forgets them (and their
