@@ -1,5 +1,13 @@
 //! The `clv` command line tool; everything is in the library (`lib.rs`).
 
+/// mimalloc instead of the system allocator: a run allocates large column
+/// buffers and many small ids, and glibc's malloc returns the large ones to
+/// the kernel on every free (page faults again on the next allocation, and
+/// TLB shootdowns across the worker threads). Measured in
+/// docs/performance.md ("Allocator").
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> std::process::ExitCode {
     clv_cli::run(std::env::args_os())
 }
