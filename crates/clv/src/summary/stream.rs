@@ -275,8 +275,8 @@ enum Kind {
     Hold,
 }
 
-/// A row of a batch for one shard: its offset in the batch, the hash of
-/// its id ([`Key::hash`]), and what [`Accumulator::classify`] made of it.
+/// A row of a batch for one shard: its offset in the batch, its id's
+/// [`Key`] and hash, and what [`Accumulator::classify`] made of it.
 #[derive(Debug, Clone, Copy)]
 struct Item {
     row: u32,
@@ -315,13 +315,14 @@ impl Shard {
         }
     }
 
-    /// Interns `id` (whose [`Key::hash`] is `hash`) and folds row `index`
-    /// into its customer's state as `kind` says.
+    /// Interns `id` (whose [`Key`] and hash are `key`, `hash`) and folds
+    /// row `index` into its customer's state as `kind` says.
     #[allow(clippy::too_many_arguments)]
     fn fold(
         &mut self,
         order: RowOrder,
         id: &str,
+        key: Key,
         hash: u64,
         index: usize,
         ts: i64,
@@ -329,7 +330,7 @@ impl Shard {
         period: i64,
         amount: f64,
     ) {
-        let code = self.ids.code_of(Key::of(id), hash, || id);
+        let code = self.ids.code_of(key, hash, || id);
         self.fold_code(order, code, index, || ts, kind, period, amount);
     }
 
@@ -629,9 +630,10 @@ impl Accumulator {
     pub(crate) fn fold(&mut self, id: &str, ts: i64, amount: f64) {
         let index = self.rows;
         let (kind, period, amount) = self.classify(id, ts, amount);
-        let hash = Key::of(id).hash();
+        let key = Key::of(id);
+        let hash = key.hash();
         let shard = &mut self.shards[Self::shard_of(hash)];
-        shard.fold(self.order, id, hash, index, ts, kind, period, amount);
+        shard.fold(self.order, id, key, hash, index, ts, kind, period, amount);
         if self.disorder.is_none()
             && let Some((index, ts, code)) = shard.disorder
         {
