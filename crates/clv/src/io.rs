@@ -425,6 +425,15 @@ struct SplitLine<'a, 's> {
 }
 
 impl<'a> SplitLine<'a, '_> {
+    /// The bytes of field `i`, trimmed of ASCII white space (empty when
+    /// there is no such field), borrowed from the line.
+    fn raw(&self, i: usize) -> &'a [u8] {
+        self.spans
+            .get(i)
+            .map_or(&[][..], |&(a, b)| &self.line[a..b])
+            .trim_ascii()
+    }
+
     /// Field `i` as text when the line is known to be UTF-8 (a span that
     /// does not fall on character boundaries, impossible with an ASCII
     /// delimiter, gives `None`).
@@ -439,10 +448,7 @@ impl Fields for SplitLine<'_, '_> {
         self.spans.len()
     }
     fn field(&self, i: usize) -> &[u8] {
-        self.spans
-            .get(i)
-            .map_or(&[][..], |&(a, b)| &self.line[a..b])
-            .trim_ascii()
+        self.raw(i)
     }
     fn field_str(&self, i: usize) -> Option<&str> {
         self.str_field(i)
@@ -1201,17 +1207,10 @@ mod parallel {
             match Builder::parse_row(cols, date_format, &fields, || text(line)) {
                 Ok((ts, amount)) => {
                     // Borrowed from `buf` (not through `fields`) to outlive the line.
-                    let id = match fields.str_field(cols.index[0]) {
-                        Some(id) => id,
-                        None => {
-                            let id = spans
-                                .get(cols.index[0])
-                                .map_or(&[][..], |&(a, b)| &line[a..b])
-                                .trim_ascii();
-                            // Checked in parse_row.
-                            std::str::from_utf8(id).unwrap_or_default()
-                        }
-                    };
+                    // Checked in parse_row.
+                    let id = fields.str_field(cols.index[0]).unwrap_or_else(|| {
+                        std::str::from_utf8(fields.raw(cols.index[0])).unwrap_or_default()
+                    });
                     out.ids.push(id);
                     out.timestamps.push(ts);
                     if cols.has_amount {
