@@ -11,13 +11,15 @@ use clap::Args;
 use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use clv::covariates::Covariates;
 use clv::covariates::dynamic::{CovariateTable, DynamicData};
-use clv::io::{ColumnRef, CsvColumns, Delimiter, ReadOptions, TransactionTable, read_csv_columns};
+use clv::io::{
+    ColumnRef, CsvColumns, Delimiter, ReadOptions, SkippedLine, TransactionTable, read_csv_columns,
+};
 use clv::models::{Family, ModelKind};
-use clv::summary::{Summary, SummaryOptions};
+use clv::summary::{Summary, SummaryInfo, SummaryOptions};
 use clv::time::{TimeUnit, parse_timestamp, parse_timestamp_for};
 use clv::{Error, Result};
 
-use crate::progress::Progress;
+use crate::progress::{Progress, ProgressReader};
 
 /// The clap parser of an option that names a core enum value: the names of
 /// `all` (`name` of each) are the possible values clap checks and lists in
@@ -191,6 +193,49 @@ pub fn summarize_file(
     columns: &ColumnArgs,
     options: &SummaryOptions,
 ) -> Result<(Summary, usize)> {
+    let (summary, skipped) = read_summarized(path, |open| {
+        clv::io::summarize_reader(
+            open,
+            &columns.read_options(),
+            options,
+            clv::io::DEFAULT_BATCH,
+        )
+    })?;
+    report_summary(&summary.info());
+    Ok((summary, skipped))
+}
+
+/// [`summarize_file`] written as CSV to the writer `out` opens, without
+/// holding the summary ([`clv::io::summarize_reader_csv`]: the peak memory
+/// is the per-customer state); returns the number of skipped lines.
+pub fn summarize_file_csv<W: std::io::Write>(
+    path: &Path,
+    columns: &ColumnArgs,
+    options: &SummaryOptions,
+    out: impl FnOnce() -> Result<W>,
+) -> Result<usize> {
+    let (info, skipped) = read_summarized(path, |open| {
+        clv::io::summarize_reader_csv(
+            open,
+            &columns.read_options(),
+            options,
+            clv::io::DEFAULT_BATCH,
+            out,
+        )
+    })?;
+    report_summary(&info);
+    Ok(skipped)
+}
+
+/// Runs `summarize` on an opener of the file at `path` (with a progress
+/// bar), naming the file in its input errors and noting skipped lines on
+/// stderr; returns its result and the number of skipped lines.
+fn read_summarized<T>(
+    path: &Path,
+    summarize: impl FnOnce(
+        &mut dyn FnMut() -> Result<ProgressReader<File>>,
+    ) -> Result<(T, Vec<SkippedLine>)>,
+) -> Result<(T, usize)> {
     let name = || path.display().to_string();
     let io_err = |e: std::io::Error| Error::Io {
         path: name(),
@@ -204,15 +249,10 @@ pub fn summarize_file(
         });
     }
     let progress = Progress::new(Some(meta.len()));
-    let open = || File::open(path).map(|f| progress.reader(f)).map_err(io_err);
-    let (summary, skipped) = clv::io::summarize_reader(
-        open,
-        &columns.read_options(),
-        options,
-        clv::io::DEFAULT_BATCH,
-    )
-    .map_err(|e| match e {
-        Error::Io { message, .. } => Error::Io {
+    let mut open = || File::open(path).map(|f| progress.reader(f)).map_err(io_err);
+    let (value, skipped) = summarize(&mut open).map_err(|e| match e {
+        // the reader's errors name the file (not those of the output)
+        Error::Io { path, message } if path == "<input>" => Error::Io {
             path: name(),
             message,
         },
@@ -226,8 +266,7 @@ pub fn summarize_file(
             first.reason
         );
     }
-    report_summary(&summary);
-    Ok((summary, skipped.len()))
+    Ok((value, skipped.len()))
 }
 
 /// Reads transactions from bytes already in memory (the bundled data set).
@@ -262,12 +301,12 @@ pub fn summarize(
         table.amounts.as_deref(),
         options,
     )?;
-    report_summary(&summary);
+    report_summary(&summary.info());
     Ok(summary)
 }
 
 /// Notes skipped rows and rows after the observation end on stderr.
-fn report_summary(summary: &Summary) {
+fn report_summary(summary: &SummaryInfo) {
     if let Some(first) = summary.skipped.first() {
         eprintln!(
             "skipped {} invalid row(s); first: data row {}: {}",

@@ -28,12 +28,19 @@ pub struct SummaryArgs {
 /// Runs `clv summary`.
 pub fn run(args: &SummaryArgs) -> Result<()> {
     let options = args.period.summary_options(args.columns.skip_invalid)?;
-    // Streamed: memory does not grow with the file (issue 17 #18).
-    let (summary, skipped_lines) = input::summarize_file(&args.file, &args.columns, &options)?;
-    let mut out = crate::output(args.output.as_deref())?;
+    // Streamed: memory does not grow with the file, and the CSV is written
+    // from the per-customer state (issue 17 #18). The output is opened
+    // only once the summary is known to be valid.
+    let output = || crate::output(args.output.as_deref());
     match args.format {
-        Format::Csv => summary.write_csv(&mut out),
+        Format::Csv => {
+            input::summarize_file_csv(&args.file, &args.columns, &options, output)?;
+            Ok(())
+        }
         Format::Json => {
+            let (summary, skipped_lines) =
+                input::summarize_file(&args.file, &args.columns, &options)?;
+            let mut out = output()?;
             let mut doc = summary.to_json();
             doc["skipped_lines"] = skipped_lines.into();
             let text = serde_json::to_string(&doc).unwrap_or_default() + "\n";

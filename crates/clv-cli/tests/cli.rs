@@ -68,6 +68,49 @@ fn summary_of_an_unsorted_file_larger_than_a_batch() {
 }
 
 #[test]
+fn summary_to_a_file_and_no_file_on_an_error() {
+    // The CSV is written from the per-customer state (issue 17 #18): the
+    // same bytes to a file as to stdout, and a summary that fails (here
+    // an amount sum that overflows) creates no output file.
+    let dir = tempfile::tempdir().unwrap();
+    let log = file(&dir, "log.csv", LOG);
+    let out = dir.path().join("out.csv");
+    let args = |o: &std::path::Path| {
+        clv(&[
+            "summary",
+            log.to_str().unwrap(),
+            "--amount-col",
+            "amount",
+            "--observation-end",
+            "2024-01-31",
+            "-o",
+            o.to_str().unwrap(),
+        ])
+    };
+    assert!(args(&out).status.success());
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap(),
+        "customer_id,frequency,recency,T,monetary_value\na,2,14,28,10\nb,1,1,30,30\n"
+    );
+    let huge = file(
+        &dir,
+        "huge.csv",
+        "customer_id,date,amount\nb,2024-01-01,1\nb,2024-01-02,1e308\nb,2024-01-03,1e308\n",
+    );
+    let none = dir.path().join("none.csv");
+    let o = clv(&[
+        "summary",
+        huge.to_str().unwrap(),
+        "--amount-col",
+        "amount",
+        "-o",
+        none.to_str().unwrap(),
+    ]);
+    assert_fails(&o, &["monetary_value", "customer \"b\"", "overflows"]);
+    assert!(!none.exists());
+}
+
+#[test]
 fn summary_weekly_by_hand() {
     let out = stdout(&on_log(
         "summary",

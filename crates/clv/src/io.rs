@@ -58,7 +58,9 @@ mod stream;
 pub use columns::{CsvColumns, read_csv_columns, read_csv_columns_in_chunks};
 #[doc(hidden)]
 pub use stream::summarize_bytes_in_pieces;
-pub use stream::{DEFAULT_BATCH, SummaryReader, summarize_path, summarize_reader};
+pub use stream::{
+    DEFAULT_BATCH, SummaryReader, summarize_path, summarize_reader, summarize_reader_csv,
+};
 
 /// A column, by header name or by 1-based position.
 #[derive(Debug, Clone, PartialEq, Eq)]

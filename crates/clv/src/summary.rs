@@ -503,81 +503,39 @@ impl Summary {
     ///
     /// # Errors
     /// [`Error::Io`] (path `<output>`) when writing fails.
-    pub fn write_csv<W: std::io::Write>(&self, mut w: W) -> Result<()> {
-        let mut header = vec!["customer_id", "frequency", "recency", "T"];
-        if self.monetary_value.is_some() {
-            header.push("monetary_value");
-        }
-        if let Some(h) = &self.holdout {
-            header.push("frequency_holdout");
-            if h.monetary_value.is_some() {
-                header.push("monetary_value_holdout");
-            }
-            header.push("duration_holdout");
-        }
-        let io_err = |e: std::io::Error| Error::Io {
-            path: "<output>".to_string(),
-            message: e.to_string(),
+    pub fn write_csv<W: std::io::Write>(&self, w: W) -> Result<()> {
+        let layout = Layout {
+            amounts: self.monetary_value.is_some(),
+            holdout: self.holdout.is_some(),
         };
-        w.write_all(&csv_bytes(|out| out.write_record(&header))?)
-            .map_err(io_err)?;
-        // Rows are formatted a block at a time (blocks in parallel with the
-        // `parallel` feature), then written in order: the same bytes as
-        // one writer row by row.
-        const BLOCK: usize = 1 << 14;
-        let n = self.len();
-        let starts: Vec<usize> = (0..n).step_by(BLOCK).collect();
-        for group in starts.chunks(16) {
-            let block = |&start: &usize| self.csv_rows(start..(start + BLOCK).min(n));
-            #[cfg(feature = "parallel")]
-            let blocks: Vec<Result<Vec<u8>>> = {
-                use rayon::prelude::*;
-                group.par_iter().map(block).collect()
-            };
-            #[cfg(not(feature = "parallel"))]
-            let blocks: Vec<Result<Vec<u8>>> = group.iter().map(block).collect();
-            for b in blocks {
-                w.write_all(&b?).map_err(io_err)?;
+        write_csv_rows(w, layout, self.len(), |i, id, values| {
+            id.extend_from_slice(self.customer_id[i].as_bytes());
+            values.extend([self.frequency[i], self.recency[i], self.t[i]]);
+            if let Some(m) = &self.monetary_value {
+                values.push(m[i]);
             }
-        }
-        w.flush().map_err(io_err)
+            if let Some(h) = &self.holdout {
+                values.push(h.frequency[i]);
+                if let Some(m) = &h.monetary_value {
+                    values.push(m[i]);
+                }
+                values.push(h.duration);
+            }
+        })
     }
 
-    /// The CSV lines of rows `rows` ([`Summary::write_csv`]).
-    fn csv_rows(&self, rows: std::ops::Range<usize>) -> Result<Vec<u8>> {
-        use std::fmt::Write as _;
-        let mut buf = String::new();
-        csv_bytes(|out| {
-            let mut field = |out: &mut csv::Writer<Vec<u8>>, x: f64| {
-                buf.clear();
-                // Writing to a String cannot fail. A whole number prints as
-                // the integer it is (what `{x}` prints, faster).
-                let _ = if x.fract() == 0.0 && x.abs() < 1e15 && x.is_sign_positive() {
-                    write!(buf, "{}", x as i64)
-                } else {
-                    write!(buf, "{x}")
-                };
-                out.write_field(buf.as_bytes())
-            };
-            for i in rows {
-                out.write_field(self.customer_id[i].as_bytes())?;
-                field(out, self.frequency[i])?;
-                field(out, self.recency[i])?;
-                field(out, self.t[i])?;
-                if let Some(m) = &self.monetary_value {
-                    field(out, m[i])?;
-                }
-                if let Some(h) = &self.holdout {
-                    field(out, h.frequency[i])?;
-                    if let Some(m) = &h.monetary_value {
-                        field(out, m[i])?;
-                    }
-                    field(out, h.duration)?;
-                }
-                out.write_record(std::iter::empty::<&[u8]>())?;
-            }
-            Ok(())
-        })
+    /// What the summary says beside its columns.
+    pub fn info(&self) -> SummaryInfo {
+        SummaryInfo {
+            unit: self.unit,
+            observation_end: self.observation_end,
+            calibration_end: self.calibration_end,
+            n_customers: self.len(),
+            n_transactions: self.n_transactions,
+            skipped: self.skipped.clone(),
+            holdout_only_customers: self.holdout_only_customers,
+            after_observation_end: self.after_observation_end,
+        }
     }
 
     /// The summary as JSON:
@@ -623,6 +581,114 @@ impl Summary {
             "skipped": skipped,
         })
     }
+}
+
+/// What a [`Summary`] says beside its columns (the same fields): returned
+/// by the writers that stream the rows out without building the columns
+/// ([`crate::io::summarize_reader_csv`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SummaryInfo {
+    /// The time unit used.
+    pub unit: TimeUnit,
+    /// The observation end used (given, or the latest transaction).
+    pub observation_end: i64,
+    /// The calibration end, if any (then it is the end of `T`).
+    pub calibration_end: Option<i64>,
+    /// Number of customers (rows of the summary).
+    pub n_customers: usize,
+    /// Input rows used (calibration plus holdout).
+    pub n_transactions: usize,
+    /// Rows skipped because `skip_invalid` was set (empty otherwise), by index.
+    pub skipped: Vec<SkippedRow>,
+    /// Customers whose first purchase is in the holdout (not in the output).
+    pub holdout_only_customers: usize,
+    /// Rows outside the observation window (module docs, "Observation window").
+    pub after_observation_end: usize,
+}
+
+/// The optional columns of a summary ([`Summary::write_csv`]): the
+/// monetary value (and, with a holdout, the holdout's) when there are
+/// amounts, the holdout columns when there is a calibration end.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Layout {
+    pub(crate) amounts: bool,
+    pub(crate) holdout: bool,
+}
+
+/// Writes the CSV of a summary of `n` rows ([`Summary::write_csv`]): the
+/// header of `layout`, then row `i` as `row(i, id, values)` gives it (its
+/// id's bytes appended to `id`, its numbers, in header order, to
+/// `values`; both empty at the call). The one CSV writer of
+/// [`Summary::write_csv`] and of the streaming writer
+/// ([`crate::io::summarize_reader_csv`]): rows are formatted a block at a
+/// time (blocks in parallel with the `parallel` feature) and written in
+/// order, the same bytes as one `csv` writer row by row; a whole number
+/// prints as the integer it is (what `{x}` prints, faster).
+///
+/// # Errors
+/// [`Error::Io`] (path `<output>`) when writing fails.
+pub(crate) fn write_csv_rows<W: std::io::Write>(
+    mut w: W,
+    layout: Layout,
+    n: usize,
+    row: impl Fn(usize, &mut Vec<u8>, &mut Vec<f64>) + Sync,
+) -> Result<()> {
+    let mut header = vec!["customer_id", "frequency", "recency", "T"];
+    if layout.amounts {
+        header.push("monetary_value");
+    }
+    if layout.holdout {
+        header.push("frequency_holdout");
+        if layout.amounts {
+            header.push("monetary_value_holdout");
+        }
+        header.push("duration_holdout");
+    }
+    let io_err = |e: std::io::Error| Error::Io {
+        path: "<output>".to_string(),
+        message: e.to_string(),
+    };
+    w.write_all(&csv_bytes(|out| out.write_record(&header))?)
+        .map_err(io_err)?;
+    const BLOCK: usize = 1 << 14;
+    let block = |&start: &usize| -> Result<Vec<u8>> {
+        use std::fmt::Write as _;
+        let (mut id, mut values, mut buf) = (Vec::new(), Vec::new(), String::new());
+        csv_bytes(|out| {
+            for i in start..(start + BLOCK).min(n) {
+                id.clear();
+                values.clear();
+                row(i, &mut id, &mut values);
+                out.write_field(&id)?;
+                for &x in &values {
+                    buf.clear();
+                    // Writing to a String cannot fail.
+                    let _ = if x.fract() == 0.0 && x.abs() < 1e15 && x.is_sign_positive() {
+                        write!(buf, "{}", x as i64)
+                    } else {
+                        write!(buf, "{x}")
+                    };
+                    out.write_field(buf.as_bytes())?;
+                }
+                out.write_record(std::iter::empty::<&[u8]>())?;
+            }
+            Ok(())
+        })
+    };
+    let starts: Vec<usize> = (0..n).step_by(BLOCK).collect();
+    for group in starts.chunks(16) {
+        #[cfg(feature = "parallel")]
+        let blocks: Vec<Result<Vec<u8>>> = {
+            use rayon::prelude::*;
+            group.par_iter().map(block).collect()
+        };
+        #[cfg(not(feature = "parallel"))]
+        let blocks: Vec<Result<Vec<u8>>> = group.iter().map(block).collect();
+        for b in blocks {
+            w.write_all(&b?).map_err(io_err)?;
+        }
+    }
+    w.flush().map_err(io_err)
 }
 
 /// Summarises a transaction log given as one customer id, timestamp and

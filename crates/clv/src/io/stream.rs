@@ -16,7 +16,8 @@
 //! [`RowOrder`]); it does not grow with the number of rows.
 
 use super::*;
-use crate::summary::{Accumulator, RowOrder, Summary, SummaryOptions};
+use crate::summary::{Accumulator, RowOrder, Summary, SummaryInfo, SummaryOptions};
+use std::io::Write;
 
 /// Bytes parsed at a time by default (8 MiB).
 pub const DEFAULT_BATCH: usize = 8 << 20;
@@ -260,7 +261,30 @@ impl SummaryReader {
     /// # Errors
     /// Those of [`read_transactions`], then those of
     /// [`summarize_coded`](crate::summary::summarize_coded), as on the whole file.
-    pub fn finish(mut self) -> Result<(Summary, Vec<SkippedLine>)> {
+    pub fn finish(self) -> Result<(Summary, Vec<SkippedLine>)> {
+        let (acc, skipped) = self.into_parts()?;
+        Ok((acc.finish()?, skipped))
+    }
+
+    /// [`SummaryReader::finish`] written as CSV ([`Summary::write_csv`], the
+    /// same bytes) to the writer `out` opens, without building the
+    /// [`Summary`]: the columns are never held (a `String` and four to
+    /// seven numbers per customer), so that the peak memory is that of the
+    /// fold. `out` is called only once the summary is known to be valid.
+    ///
+    /// # Errors
+    /// Those of [`SummaryReader::finish`], then those of `out` and
+    /// [`Error::Io`] (path `<output>`) when writing fails.
+    pub fn write_csv<W: Write>(
+        self,
+        out: impl FnOnce() -> Result<W>,
+    ) -> Result<(SummaryInfo, Vec<SkippedLine>)> {
+        let (acc, skipped) = self.into_parts()?;
+        Ok((acc.write_csv(out)?, skipped))
+    }
+
+    /// The rows folded and the lines skipped, once the input is parsed.
+    fn into_parts(mut self) -> Result<(Accumulator, Vec<SkippedLine>)> {
         self.end_input()?;
         if self.acc.rows == 0 {
             // The reader's own error for a file without rows.
@@ -271,7 +295,7 @@ impl SummaryReader {
         let skipped = std::mem::take(&mut self.builder.skipped);
         let SummaryReader { builder, acc, .. } = self;
         drop(builder);
-        Ok((acc.finish()?, skipped))
+        Ok((acc, skipped))
     }
 
     /// Parses what is left (no more input will come), without summarising.
@@ -535,11 +559,40 @@ pub fn summarize_path(
 /// Those of `open`, [`read_transactions`] and
 /// [`summarize_coded`](crate::summary::summarize_coded) on the whole input.
 pub fn summarize_reader<R: Read>(
-    mut open: impl FnMut() -> Result<R>,
+    open: impl FnMut() -> Result<R>,
     read: &ReadOptions,
     summary: &SummaryOptions,
     batch: usize,
 ) -> Result<(Summary, Vec<SkippedLine>)> {
+    read_all(open, read, summary, batch)?.finish()
+}
+
+/// [`summarize_reader`] written as CSV to the writer `out` opens
+/// ([`SummaryReader::write_csv`]: the same bytes as
+/// [`Summary::write_csv`], without holding the summary's columns; `out` is
+/// called only once the summary is known to be valid).
+///
+/// # Errors
+/// Those of [`summarize_reader`], then those of `out` and [`Error::Io`]
+/// (path `<output>`) when writing fails.
+pub fn summarize_reader_csv<R: Read, W: Write>(
+    open: impl FnMut() -> Result<R>,
+    read: &ReadOptions,
+    summary: &SummaryOptions,
+    batch: usize,
+    out: impl FnOnce() -> Result<W>,
+) -> Result<(SummaryInfo, Vec<SkippedLine>)> {
+    read_all(open, read, summary, batch)?.write_csv(out)
+}
+
+/// The reader of [`summarize_reader`] once it has read all the input: in
+/// date order per customer, else the second pass in any order.
+fn read_all<R: Read>(
+    mut open: impl FnMut() -> Result<R>,
+    read: &ReadOptions,
+    summary: &SummaryOptions,
+    batch: usize,
+) -> Result<SummaryReader> {
     let mut buf = vec![0u8; batch.clamp(1, 1 << 20)];
     for order in [RowOrder::Chronological, RowOrder::Any] {
         let mut input = open()?;
@@ -564,7 +617,7 @@ pub fn summarize_reader<R: Read>(
             reader.end_input()?;
         }
         if order == RowOrder::Any || !reader.out_of_order() {
-            return reader.finish();
+            return Ok(reader);
         }
     }
     unreachable!("the second pass accepts any order")

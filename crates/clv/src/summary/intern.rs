@@ -75,6 +75,20 @@ impl Key {
         }
     }
 
+    /// The first [`INLINE`] bytes of `bytes` as two little-endian words,
+    /// zero-padded (the words of [`Key::of`] for a short id).
+    fn of_prefix(bytes: &[u8]) -> Key {
+        let mut buf = [0u8; INLINE];
+        let n = bytes.len().min(INLINE);
+        buf[..n].copy_from_slice(&bytes[..n]);
+        let word = |w: &[u8]| u64::from_le_bytes(w.try_into().unwrap_or_default());
+        Key {
+            lo: word(&buf[..8]),
+            hi: word(&buf[8..]),
+            len: n as u8,
+        }
+    }
+
     /// The 64-bit hash the shards and the tables use (its top bits choose
     /// the shard, its low bits the slot).
     pub(crate) fn hash(&self) -> u64 {
@@ -228,6 +242,42 @@ impl IdTable {
             .iter()
             .find(|s| s.code == code)
             .map(|s| self.text(s))
+    }
+
+    /// Each stored id as `(w0, w1, slot, code)`: its first 16 bytes as two
+    /// big-endian words, zero-padded (so that the words sort as the ids do,
+    /// up to ids that agree in them: [`IdTable::id_at`] breaks such ties),
+    /// where it is stored and its code.
+    pub(crate) fn prefixes(&self) -> impl Iterator<Item = (u64, u64, u32, u32)> + '_ {
+        self.slots
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.code != EMPTY)
+            .map(|(i, s)| {
+                let (lo, hi) = if s.len == LONG {
+                    let k = Key::of_prefix(self.long[s.hi as usize].as_bytes());
+                    (k.lo, k.hi)
+                } else {
+                    (s.lo, s.hi)
+                };
+                (lo.swap_bytes(), hi.swap_bytes(), i as u32, s.code)
+            })
+    }
+
+    /// The code of the id stored in slot `slot`.
+    pub(crate) fn code_of_slot(&self, slot: u32) -> u32 {
+        self.slots[slot as usize].code
+    }
+
+    /// The bytes of the id stored in slot `slot` (`buf` holds a short one).
+    pub(crate) fn id_at<'a>(&'a self, slot: u32, buf: &'a mut [u8; INLINE]) -> &'a [u8] {
+        let s = &self.slots[slot as usize];
+        if s.len == LONG {
+            return self.long[s.hi as usize].as_bytes();
+        }
+        buf[..8].copy_from_slice(&s.lo.to_le_bytes());
+        buf[8..].copy_from_slice(&s.hi.to_le_bytes());
+        &buf[..s.len as usize]
     }
 
     /// The ids by code (the table is dropped).

@@ -58,8 +58,8 @@ use std::collections::HashMap;
 
 use super::intern::{IdTable, Key};
 use super::{
-    Holdout, SkippedRow, Summary, SummaryOptions, all_skipped, check_calibration_end, hasher,
-    invalid_amount, rank_names, valid_amount,
+    Holdout, Layout, SkippedRow, Summary, SummaryInfo, SummaryOptions, all_skipped,
+    check_calibration_end, hasher, invalid_amount, rank_names, valid_amount, write_csv_rows,
 };
 use crate::error::{Error, Result};
 use crate::time::{TimeUnit, format_timestamp};
@@ -421,13 +421,13 @@ impl Shard {
         }
     }
 
-    /// The shard's ids and, by local code, calibration states and (with a
-    /// holdout) holdout states, one per id. Under [`RowOrder::Any`] the
-    /// (customer, period) entries become the states of
+    /// The shard's id table and, by local code, calibration states and
+    /// (with a holdout) holdout states, one per id. Under [`RowOrder::Any`]
+    /// the (customer, period) entries become the states of
     /// [`RowOrder::Chronological`] (with the repeat sum in `repeat` and the
     /// holdout sum in `closed`, both in period order, and `open` 0), so that
     /// both orders finish alike.
-    fn settle(self, order: RowOrder, holdout: bool) -> (Vec<String>, Vec<Cal>, Vec<Hold>) {
+    fn settle(self, order: RowOrder, holdout: bool) -> Settled {
         let Shard {
             ids,
             mut cal,
@@ -436,8 +436,7 @@ impl Shard {
             hold_pairs,
             ..
         } = self;
-        let names = ids.into_names(); // the table is dropped here
-        let n = names.len();
+        let n = ids.len();
         if order == RowOrder::Any {
             let mut pairs: Vec<((u32, i64), f64)> = cal_pairs.into_iter().collect();
             pairs.sort_unstable_by_key(|p| p.0);
@@ -474,12 +473,14 @@ impl Shard {
             }
         }
         cal.resize(n, Cal::EMPTY);
+        cal.shrink_to_fit();
         if holdout {
             hold.resize(n, Hold::EMPTY);
+            hold.shrink_to_fit();
         } else {
             hold = Vec::new();
         }
-        (names, cal, hold)
+        (ids, cal, hold)
     }
 }
 
@@ -737,7 +738,29 @@ impl Accumulator {
     }
 
     /// The summary of the rows folded.
-    pub(crate) fn finish(mut self) -> Result<Summary> {
+    pub(crate) fn finish(self) -> Result<Summary> {
+        self.settle_all()?.into_summary()
+    }
+
+    /// The summary of the rows folded written as CSV to the writer `out`
+    /// opens ([`Summary::write_csv`], the same bytes) without building the
+    /// [`Summary`]: its columns (a `String` per customer and the numbers)
+    /// are never held, only the id tables, the states and the order of the
+    /// ids (module docs, "Memory"). `out` is called only once the summary
+    /// is known to be valid: an error leaves no output.
+    ///
+    /// # Errors
+    /// Those of [`Accumulator::finish`], then those of `out` and
+    /// [`Error::Io`] (path `<output>`) when writing fails.
+    pub(crate) fn write_csv<W: std::io::Write>(
+        self,
+        out: impl FnOnce() -> Result<W>,
+    ) -> Result<SummaryInfo> {
+        self.settle_all()?.write_csv(out)
+    }
+
+    /// The checks of [`Accumulator::finish`] and the states settled.
+    fn settle_all(mut self) -> Result<Finished> {
         self.items = Vec::new();
         self.spare = Vec::new();
         let n = self.rows;
@@ -807,12 +830,181 @@ impl Accumulator {
         let after_observation_end = self.after;
         let skipped = std::mem::take(&mut self.skipped);
         let holdout = self.calibration_end.is_some();
-        let (mut names, states) = self.settle(n_names, holdout);
-        let holdout_only = states
+        let shards = self.settle(holdout);
+        let holdout_only = shards
             .iter()
-            .flat_map(|(cal, hold)| hold.iter().zip(cal))
+            .flat_map(|(_, cal, hold)| hold.iter().zip(cal))
             .filter(|(h, c)| h.periods > 0 && c.periods == 0)
             .count();
+        let n_customers = shards
+            .iter()
+            .map(|(_, cal, _)| cal.iter().filter(|c| c.periods > 0).count())
+            .sum();
+        Ok(Finished {
+            info: SummaryInfo {
+                unit,
+                observation_end,
+                calibration_end: self.calibration_end,
+                n_customers,
+                n_transactions,
+                skipped,
+                holdout_only_customers: holdout_only,
+                after_observation_end,
+            },
+            layout: Layout {
+                amounts: self.with_amounts,
+                holdout,
+            },
+            end: unit.period_index(split),
+            duration: (top - unit.period_index(split)) as f64 / unit.multiplier,
+            shards,
+        })
+    }
+
+    /// Each shard's id table and states by local code (with a holdout, one
+    /// holdout state per id, else none).
+    fn settle(&mut self, holdout: bool) -> Vec<Settled> {
+        let order = self.order;
+        let shards = std::mem::take(&mut self.shards);
+        #[cfg(feature = "parallel")]
+        {
+            use rayon::prelude::*;
+            // One shard per thread at a time, in order: the pairs of a few
+            // shards are turned into states at once, not of all.
+            let threads = rayon::current_num_threads().max(1);
+            let mut settled = Vec::with_capacity(shards.len());
+            let mut shards = shards.into_iter();
+            loop {
+                let group: Vec<Shard> = shards.by_ref().take(threads).collect();
+                if group.is_empty() {
+                    break;
+                }
+                let done: Vec<Settled> = group
+                    .into_par_iter()
+                    .map(|s| s.settle(order, holdout))
+                    .collect();
+                settled.extend(done);
+            }
+            settled
+        }
+        #[cfg(not(feature = "parallel"))]
+        shards
+            .into_iter()
+            .map(|s| s.settle(order, holdout))
+            .collect()
+    }
+}
+
+/// A shard settled ([`Shard::settle`]): its id table, and by local code
+/// the calibration states and (with a holdout) the holdout states.
+type Settled = (IdTable, Vec<Cal>, Vec<Hold>);
+
+/// The summary's columns of one customer.
+struct Row {
+    frequency: f64,
+    recency: f64,
+    t: f64,
+    monetary: f64,
+    hold_frequency: f64,
+    hold_monetary: f64,
+}
+
+/// The rows folded, checked and settled ([`Accumulator::settle_all`]): what
+/// the summary says beside its columns, and the states its columns come
+/// from.
+struct Finished {
+    info: SummaryInfo,
+    layout: Layout,
+    /// Period index of the end of `T` (the calibration end, else the
+    /// observation end).
+    end: i64,
+    /// The holdout's duration in units.
+    duration: f64,
+    shards: Vec<Settled>,
+}
+
+impl Finished {
+    /// The columns of the customer of states `f`, `h` (module docs of
+    /// [`super`]): repeat periods, recency and `T` in units, the mean
+    /// repeat-period spend, the holdout periods and mean holdout amount.
+    fn row(&self, f: &Cal, h: Option<&Hold>) -> Row {
+        let m = self.info.unit.multiplier;
+        let repeats = f.periods - 1;
+        let h = h.copied().unwrap_or(Hold::EMPTY);
+        Row {
+            frequency: repeats as f64,
+            recency: (f.last - f.first) as f64 / m,
+            t: (self.end - f.first) as f64 / m,
+            monetary: if repeats > 0 {
+                (f.repeat + f.open) / repeats as f64
+            } else {
+                0.0
+            },
+            hold_frequency: h.periods as f64,
+            hold_monetary: if h.rows > 0 {
+                h.sum() / h.rows as f64
+            } else {
+                0.0
+            },
+        }
+    }
+
+    /// The error for a sum that overflowed: the first customer, in the
+    /// summary's order, whose mean spend (else mean holdout amount) is not
+    /// finite. `rows` lists the customers in that order, by id and row.
+    fn overflow<'a>(
+        &self,
+        rows: impl Iterator<Item = (std::borrow::Cow<'a, str>, Row)> + Clone,
+    ) -> Result<()> {
+        if !self.layout.amounts {
+            return Ok(());
+        }
+        type Pick = fn(&Row) -> f64;
+        let fields: [(&str, Pick, bool); 2] = [
+            ("monetary_value", |r| r.monetary, true),
+            (
+                "monetary_value_holdout",
+                |r| r.hold_monetary,
+                self.layout.holdout,
+            ),
+        ];
+        for (field, pick, present) in fields {
+            if !present {
+                continue;
+            }
+            if let Some((name, _)) = rows.clone().find(|(_, r)| !pick(r).is_finite()) {
+                return Err(Error::invalid(
+                    field,
+                    format!("customer {name:?}"),
+                    "amounts whose sum is a finite number (the sum overflows)",
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The [`Summary`]: the ids become `String`s, ranked in byte order.
+    fn into_summary(self) -> Result<Summary> {
+        let mut names = Vec::with_capacity(self.shards.iter().map(|s| s.0.len()).sum());
+        let mut states = Vec::with_capacity(self.shards.len());
+        let Finished {
+            info,
+            layout,
+            end,
+            duration,
+            shards,
+        } = self;
+        for (ids, cal, hold) in shards {
+            names.extend(ids.into_names()); // each table is dropped here
+            states.push((cal, hold));
+        }
+        let this = Finished {
+            info,
+            layout,
+            end,
+            duration,
+            shards: Vec::new(),
+        };
         // Code → (shard, local code): the shards' codes follow each other.
         let mut starts = Vec::with_capacity(states.len() + 1);
         starts.push(0);
@@ -826,12 +1018,20 @@ impl Accumulator {
             (&cal[code - starts[s]], hold.get(code - starts[s]))
         };
         let (_, code_of_rank) = rank_names(&names);
-        let end = unit.period_index(split);
-        let m = unit.multiplier;
-        let k = states
-            .iter()
-            .map(|(cal, _)| cal.iter().filter(|c| c.periods > 0).count())
-            .sum();
+        let ranked: Vec<u32> = code_of_rank
+            .into_iter()
+            .filter(|&code| state(code).0.periods > 0)
+            .collect();
+        let rows = ranked.iter().map(|&code| {
+            let (f, h) = state(code);
+            (
+                std::borrow::Cow::Borrowed(names[code as usize].as_str()),
+                this.row(f, h),
+            )
+        });
+        this.overflow(rows)?;
+        let k = ranked.len();
+        let holdout = this.layout.holdout;
         let mut customer_id = Vec::with_capacity(k);
         let (mut frequency, mut recency, mut t, mut monetary) = (
             Vec::with_capacity(k),
@@ -840,106 +1040,103 @@ impl Accumulator {
             Vec::with_capacity(k),
         );
         let (mut hold_frequency, mut hold_monetary) = (Vec::new(), Vec::new());
-        for &code in &code_of_rank {
+        for &code in &ranked {
             let (f, h) = state(code);
-            if f.periods == 0 {
-                continue;
-            }
-            let repeats = f.periods - 1;
+            let r = this.row(f, h);
             customer_id.push(std::mem::take(&mut names[code as usize]));
-            frequency.push(repeats as f64);
-            recency.push((f.last - f.first) as f64 / m);
-            t.push((end - f.first) as f64 / m);
-            monetary.push(if repeats > 0 {
-                (f.repeat + f.open) / repeats as f64
-            } else {
-                0.0
-            });
+            frequency.push(r.frequency);
+            recency.push(r.recency);
+            t.push(r.t);
+            monetary.push(r.monetary);
             if holdout {
-                let h = h.copied().unwrap_or(Hold::EMPTY);
-                hold_frequency.push(h.periods as f64);
-                hold_monetary.push(if h.rows > 0 {
-                    h.sum() / h.rows as f64
-                } else {
-                    0.0
-                });
+                hold_frequency.push(r.hold_frequency);
+                hold_monetary.push(r.hold_monetary);
             }
         }
-        for (field, values) in [
-            ("monetary_value", &monetary),
-            ("monetary_value_holdout", &hold_monetary),
-        ] {
-            if let Some(i) = values.iter().position(|v| !v.is_finite()) {
-                return Err(Error::invalid(
-                    field,
-                    format!("customer {:?}", customer_id[i]),
-                    "amounts whose sum is a finite number (the sum overflows)",
-                ));
-            }
-        }
-        let with_amounts = self.with_amounts;
+        let with_amounts = this.layout.amounts;
+        let info = this.info;
         Ok(Summary {
             customer_id,
             frequency,
             recency,
             t,
             monetary_value: with_amounts.then_some(monetary),
-            holdout: self.calibration_end.map(|c| Holdout {
+            holdout: info.calibration_end.map(|_| Holdout {
                 frequency: hold_frequency,
                 monetary_value: with_amounts.then_some(hold_monetary),
-                duration: (top - unit.period_index(c)) as f64 / m,
+                duration: this.duration,
             }),
-            unit,
-            observation_end,
-            calibration_end: self.calibration_end,
-            n_transactions,
-            skipped,
-            holdout_only_customers: holdout_only,
-            after_observation_end,
+            unit: info.unit,
+            observation_end: info.observation_end,
+            calibration_end: info.calibration_end,
+            n_transactions: info.n_transactions,
+            skipped: info.skipped,
+            holdout_only_customers: info.holdout_only_customers,
+            after_observation_end: info.after_observation_end,
         })
     }
 
-    /// All customers' ids, by code (the shards' ids one after the other),
-    /// and each shard's states by local code (with a holdout, one holdout
-    /// state per id, else none).
-    #[allow(clippy::type_complexity)]
-    fn settle(
-        &mut self,
-        n_names: usize,
-        holdout: bool,
-    ) -> (Vec<String>, Vec<(Vec<Cal>, Vec<Hold>)>) {
-        let order = self.order;
-        let shards = std::mem::take(&mut self.shards);
-        let mut names = Vec::with_capacity(n_names);
-        let mut states = Vec::with_capacity(shards.len());
-        let mut append = |(n, c, h): (Vec<String>, Vec<Cal>, Vec<Hold>)| {
-            names.extend(n);
-            states.push((c, h));
+    /// [`Accumulator::write_csv`]: the customers with a calibration
+    /// purchase ranked by id straight from the tables (the first 16 bytes
+    /// of each id as two words, 24 bytes a customer, ties broken on the
+    /// whole id), then each block of rows formatted from the states.
+    fn write_csv<W: std::io::Write>(self, out: impl FnOnce() -> Result<W>) -> Result<SummaryInfo> {
+        let mut order: Vec<(u64, u64, u32, u16)> = Vec::with_capacity(self.info.n_customers);
+        for (shard, (ids, cal, _)) in self.shards.iter().enumerate() {
+            order.extend(
+                ids.prefixes()
+                    .filter(|p| cal[p.3 as usize].periods > 0)
+                    .map(|(w0, w1, slot, _)| (w0, w1, slot, shard as u16)),
+            );
+        }
+        let by_id = |a: &(u64, u64, u32, u16), b: &(u64, u64, u32, u16)| {
+            (a.0, a.1).cmp(&(b.0, b.1)).then_with(|| {
+                let (mut x, mut y) = ([0u8; 16], [0u8; 16]);
+                let ta = self.shards[a.3 as usize].0.id_at(a.2, &mut x);
+                let tb = self.shards[b.3 as usize].0.id_at(b.2, &mut y);
+                ta.cmp(tb)
+            })
         };
         #[cfg(feature = "parallel")]
         {
-            use rayon::prelude::*;
-            // One shard per thread at a time, in order: the pairs of a few
-            // shards are turned into states at once, not of all.
-            let threads = rayon::current_num_threads().max(1);
-            let mut shards = shards.into_iter();
-            loop {
-                let group: Vec<Shard> = shards.by_ref().take(threads).collect();
-                if group.is_empty() {
-                    break;
-                }
-                let settled: Vec<_> = group
-                    .into_par_iter()
-                    .map(|s| s.settle(order, holdout))
-                    .collect();
-                settled.into_iter().for_each(&mut append);
-            }
+            use rayon::slice::ParallelSliceMut;
+            order.par_sort_unstable_by(by_id);
         }
         #[cfg(not(feature = "parallel"))]
-        for s in shards {
-            append(s.settle(order, holdout));
-        }
-        (names, states)
+        order.sort_unstable_by(by_id);
+        let customer = |&(_, _, slot, shard): &(u64, u64, u32, u16)| {
+            let (ids, cal, hold) = &self.shards[shard as usize];
+            let mut buf = [0u8; 16];
+            let id = String::from_utf8_lossy(ids.id_at(slot, &mut buf)).into_owned();
+            let code = ids.code_of_slot(slot) as usize;
+            (
+                std::borrow::Cow::Owned(id),
+                self.row(&cal[code], hold.get(code)),
+            )
+        };
+        self.overflow(order.iter().map(customer))?;
+        let w = out()?;
+        let layout = self.layout;
+        write_csv_rows(w, layout, order.len(), |i, id, values| {
+            let (_, _, slot, shard) = order[i];
+            let (ids, cal, hold) = &self.shards[shard as usize];
+            let mut buf = [0u8; 16];
+            id.extend_from_slice(ids.id_at(slot, &mut buf));
+            let code = ids.code_of_slot(slot) as usize;
+            let r = self.row(&cal[code], hold.get(code));
+            values.extend([r.frequency, r.recency, r.t]);
+            if layout.amounts {
+                values.push(r.monetary);
+            }
+            if layout.holdout {
+                values.push(r.hold_frequency);
+                if layout.amounts {
+                    values.push(r.hold_monetary);
+                }
+                values.push(self.duration);
+            }
+        })?;
+        Ok(self.info)
     }
 }
 
@@ -1000,6 +1197,43 @@ mod tests {
         s.finish()
     }
 
+    /// The CSV [`Accumulator::write_csv`] writes for `ids`, `ts`, `amounts`
+    /// pushed one by one, or its error.
+    fn streamed_csv(
+        ids: &[String],
+        ts: &[i64],
+        amounts: Option<&[f64]>,
+        options: &SummaryOptions,
+        order: RowOrder,
+    ) -> Result<Vec<u8>> {
+        let mut acc = Accumulator::new(options, order, amounts.is_some())?;
+        for (i, id) in ids.iter().enumerate() {
+            acc.fold(id, ts[i], amounts.map_or(0.0, |a| a[i]));
+        }
+        let mut out = Vec::new();
+        let info = acc.write_csv(|| Ok(&mut out))?;
+        assert!(out.starts_with(b"customer_id,"));
+        assert_eq!(
+            out.iter().filter(|&&b| b == b'\n').count(),
+            info.n_customers + 1
+        );
+        Ok(out)
+    }
+
+    /// [`Accumulator::write_csv`] writes what [`Summary::write_csv`] writes
+    /// of the summary of the same rows, or fails with its error.
+    fn same_csv(want: &Result<Summary>, got: &Result<Vec<u8>>) -> bool {
+        match (want, got) {
+            (Ok(s), Ok(bytes)) => {
+                let mut w = Vec::new();
+                s.write_csv(&mut w).unwrap();
+                &w == bytes
+            }
+            (Err(a), Err(b)) => a == b,
+            _ => false,
+        }
+    }
+
     fn same(a: &Result<Summary>, b: &Result<Summary>) -> bool {
         match (a, b) {
             (Ok(a), Ok(b)) => {
@@ -1058,12 +1292,16 @@ mod tests {
             let want = summarize(&ids, &ts, a, &options);
             let any = streamed(&ids, &ts, a, &options, RowOrder::Any);
             prop_assert!(same(&want, &any), "{want:?}\n{any:?}");
+            let csv = streamed_csv(&ids, &ts, a, &options, RowOrder::Any);
+            prop_assert!(same_csv(&want, &csv), "{want:?}\n{csv:?}");
             let (ids, ts, amounts) = chronological(&ids, &ts, &amounts);
             let a = with_amounts.then_some(&amounts[..]);
             let want = summarize(&ids, &ts, a, &options);
             for order in [RowOrder::Any, RowOrder::Chronological] {
                 let got = streamed(&ids, &ts, a, &options, order);
                 prop_assert!(same(&want, &got), "{order:?}\n{want:?}\n{got:?}");
+                let csv = streamed_csv(&ids, &ts, a, &options, order);
+                prop_assert!(same_csv(&want, &csv), "{order:?}\n{want:?}\n{csv:?}");
             }
         }
     }
@@ -1119,8 +1357,12 @@ mod tests {
                         let end = n.min(start + 7_000);
                         acc.fold_batch(&ids[start..end], &ts[start..end], &amounts[start..end]);
                     }
+                    let csv_acc = acc.clone();
                     let batched = acc.finish();
                     assert!(same(&one_by_one, &batched), "{order:?} {skip} {cal:?}");
+                    let mut csv = Vec::new();
+                    let csv = csv_acc.write_csv(|| Ok(&mut csv)).map(|_| csv);
+                    assert!(same_csv(&batched, &csv), "{order:?} {skip} {cal:?}");
                     if order == RowOrder::Any {
                         let want = summarize(&ids, &ts, Some(&amounts), &options);
                         assert!(same(&want, &batched), "{skip} {cal:?}");
@@ -1128,6 +1370,54 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// The streamed CSV ranks ids as the summary does where their first
+    /// 16 bytes agree: long ids sharing them, ids that differ only in
+    /// trailing NUL bytes or length, the empty id, non-ASCII ids, ids that
+    /// need quoting.
+    #[test]
+    fn streamed_csv_ranks_ids_that_share_a_prefix() {
+        let mut ids: Vec<String> = ["a", "a\0", "a\0\0", "", "é", "\"q,1\"", "0123456789abcdef"]
+            .map(String::from)
+            .to_vec();
+        for i in (0..300).rev() {
+            ids.push(format!("customer-number-{:06}-{}", i % 150, i % 7));
+            ids.push(format!("0123456789abcdef{i}"));
+        }
+        let n = ids.len();
+        let ts: Vec<i64> = (0..n as i64)
+            .map(|i| 852_076_800 + (i % 40) * 86_400)
+            .collect();
+        let amounts: Vec<f64> = (0..n).map(|i| (i % 13) as f64 * 1.25).collect();
+        let options = SummaryOptions::default();
+        let want = summarize(&ids, &ts, Some(&amounts), &options);
+        assert!(want.as_ref().unwrap().len() > 400);
+        for order in [RowOrder::Any, RowOrder::Chronological] {
+            let csv = streamed_csv(&ids, &ts, Some(&amounts), &options, order);
+            assert!(same_csv(&want, &csv), "{order:?}");
+        }
+    }
+
+    /// An overflowing sum is the summary's error, naming the same customer,
+    /// and nothing is written (the output is not even opened).
+    #[test]
+    fn streamed_csv_refuses_an_overflow_before_writing() {
+        let ids: Vec<String> = ["b", "a", "b", "b", "a", "a"].map(String::from).to_vec();
+        let day = 86_400;
+        let ts = [0, 0, day, 2 * day, day, 2 * day].map(|t| 852_076_800 + t);
+        let amounts = [1.0, 1.0, 1e308, 1e308, 1e308, 1e308];
+        let options = SummaryOptions::default();
+        let want = summarize(&ids, &ts, Some(&amounts), &options).unwrap_err();
+        assert!(want.to_string().contains("customer \"a\""), "{want}");
+        let mut acc = Accumulator::new(&options, RowOrder::Chronological, true).unwrap();
+        for i in 0..ids.len() {
+            acc.fold(&ids[i], ts[i], amounts[i]);
+        }
+        let got = acc
+            .write_csv(|| -> Result<Vec<u8>> { panic!("the output must not be opened") })
+            .unwrap_err();
+        assert_eq!(got, want);
     }
 
     #[test]
