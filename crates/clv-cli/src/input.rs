@@ -12,7 +12,8 @@ use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use clv::covariates::Covariates;
 use clv::covariates::dynamic::{CovariateTable, DynamicData};
 use clv::io::{
-    ColumnRef, CsvColumns, Delimiter, ReadOptions, SkippedLine, TransactionTable, read_csv_columns,
+    ColumnRef, CsvColumns, DEFAULT_BATCH, Delimiter, ReadOptions, SkippedLine, TransactionTable,
+    read_csv_columns, summarize_reader, summarize_reader_csv,
 };
 use clv::models::{Family, ModelKind};
 use clv::summary::{Summary, SummaryInfo, SummaryOptions};
@@ -193,13 +194,9 @@ pub fn summarize_file(
     columns: &ColumnArgs,
     options: &SummaryOptions,
 ) -> Result<(Summary, usize)> {
+    let read = columns.read_options();
     let (summary, skipped) = read_summarized(path, |open| {
-        clv::io::summarize_reader(
-            open,
-            &columns.read_options(),
-            options,
-            clv::io::DEFAULT_BATCH,
-        )
+        summarize_reader(open, &read, options, DEFAULT_BATCH)
     })?;
     report_summary(&summary.info());
     Ok((summary, skipped))
@@ -214,14 +211,9 @@ pub fn summarize_file_csv<W: std::io::Write>(
     options: &SummaryOptions,
     out: impl FnOnce() -> Result<W>,
 ) -> Result<usize> {
+    let read = columns.read_options();
     let (info, skipped) = read_summarized(path, |open| {
-        clv::io::summarize_reader_csv(
-            open,
-            &columns.read_options(),
-            options,
-            clv::io::DEFAULT_BATCH,
-            out,
-        )
+        summarize_reader_csv(open, &read, options, DEFAULT_BATCH, out)
     })?;
     report_summary(&info);
     Ok(skipped)
