@@ -244,34 +244,53 @@ impl IdTable {
             .map(|s| self.text(s))
     }
 
-    /// Each stored id as `(w0, w1, slot, code)`: its first 16 bytes as two
-    /// big-endian words, zero-padded (so that the words sort as the ids do,
-    /// up to ids that agree in them: [`IdTable::id_at`] breaks such ties),
-    /// where it is stored and its code.
-    pub(crate) fn prefixes(&self) -> impl Iterator<Item = (u64, u64, u32, u32)> + '_ {
-        self.slots
-            .iter()
-            .enumerate()
-            .filter(|(_, s)| s.code != EMPTY)
-            .map(|(i, s)| {
-                let (lo, hi) = if s.len == LONG {
-                    let k = Key::of_prefix(self.long[s.hi as usize].as_bytes());
-                    (k.lo, k.hi)
-                } else {
-                    (s.lo, s.hi)
-                };
-                (lo.swap_bytes(), hi.swap_bytes(), i as u32, s.code)
-            })
+    /// The ids listed by code, 24 bytes each (about half the table's
+    /// slots, which are at most three quarters full): for the end of a
+    /// summary, when no id is looked up any more.
+    pub(crate) fn into_by_code(self) -> IdsByCode {
+        let mut by_code = vec![FREE; self.len];
+        for s in self.slots.into_iter().filter(|s| s.code != EMPTY) {
+            by_code[s.code as usize] = s;
+        }
+        IdsByCode {
+            slots: by_code,
+            long: self.long,
+        }
+    }
+}
+
+/// The ids of an [`IdTable`] by code ([`IdTable::into_by_code`]).
+#[derive(Debug, Clone)]
+pub(crate) struct IdsByCode {
+    /// The slot of each code.
+    slots: Vec<Slot>,
+    /// The text of the ids longer than [`INLINE`] bytes.
+    long: Vec<Box<str>>,
+}
+
+impl IdsByCode {
+    /// Number of ids.
+    pub(crate) fn len(&self) -> usize {
+        self.slots.len()
     }
 
-    /// The code of the id stored in slot `slot`.
-    pub(crate) fn code_of_slot(&self, slot: u32) -> u32 {
-        self.slots[slot as usize].code
+    /// The first 16 bytes of the id of `code` as two big-endian words,
+    /// zero-padded: the words sort as the ids do, up to ids that agree in
+    /// them ([`IdsByCode::id`] breaks such ties).
+    pub(crate) fn prefix(&self, code: u32) -> (u64, u64) {
+        let s = &self.slots[code as usize];
+        let (lo, hi) = if s.len == LONG {
+            let k = Key::of_prefix(self.long[s.hi as usize].as_bytes());
+            (k.lo, k.hi)
+        } else {
+            (s.lo, s.hi)
+        };
+        (lo.swap_bytes(), hi.swap_bytes())
     }
 
-    /// The bytes of the id stored in slot `slot` (`buf` holds a short one).
-    pub(crate) fn id_at<'a>(&'a self, slot: u32, buf: &'a mut [u8; INLINE]) -> &'a [u8] {
-        let s = &self.slots[slot as usize];
+    /// The bytes of the id of `code` (`buf` holds a short one).
+    pub(crate) fn id<'a>(&'a self, code: u32, buf: &'a mut [u8; INLINE]) -> &'a [u8] {
+        let s = &self.slots[code as usize];
         if s.len == LONG {
             return self.long[s.hi as usize].as_bytes();
         }
@@ -280,13 +299,13 @@ impl IdTable {
         &buf[..s.len as usize]
     }
 
-    /// The ids by code (the table is dropped).
+    /// The ids by code, as `String`s.
     pub(crate) fn into_names(self) -> Vec<String> {
-        let mut names = vec![String::new(); self.len];
-        for s in self.slots.iter().filter(|s| s.code != EMPTY) {
-            names[s.code as usize] = self.text(s);
-        }
-        names
+        let mut buf = [0u8; INLINE];
+        (0..self.slots.len() as u32)
+            // The bytes of a `&str` (whole, or cut at its own length): valid UTF-8.
+            .map(|code| String::from_utf8_lossy(self.id(code, &mut buf)).into_owned())
+            .collect()
     }
 }
 
@@ -321,7 +340,7 @@ mod tests {
         assert_eq!(t.name(3).as_deref(), Some(long));
         assert_eq!(t.name(7), None);
         assert_eq!(
-            t.into_names(),
+            t.into_by_code().into_names(),
             ["b", "a", "", long, "a\0", "é", "0123456789abcdef"]
         );
     }
@@ -370,6 +389,6 @@ mod tests {
             assert_eq!(intern(&mut t, id), i as u32);
         }
         assert!(4 * t.len() <= 3 * t.slots.len());
-        assert_eq!(t.into_names(), ids);
+        assert_eq!(t.into_by_code().into_names(), ids);
     }
 }

@@ -56,7 +56,7 @@
 
 use std::collections::HashMap;
 
-use super::intern::{IdTable, Key};
+use super::intern::{IdTable, IdsByCode, Key};
 use super::{
     Holdout, Layout, SkippedRow, Summary, SummaryInfo, SummaryOptions, all_skipped,
     check_calibration_end, hasher, invalid_amount, rank_names, valid_amount, write_csv_rows,
@@ -480,7 +480,7 @@ impl Shard {
         } else {
             hold = Vec::new();
         }
-        (ids, cal, hold)
+        (ids.into_by_code(), cal, hold)
     }
 }
 
@@ -895,9 +895,9 @@ impl Accumulator {
     }
 }
 
-/// A shard settled ([`Shard::settle`]): its id table, and by local code
-/// the calibration states and (with a holdout) the holdout states.
-type Settled = (IdTable, Vec<Cal>, Vec<Hold>);
+/// A shard settled ([`Shard::settle`]): its ids, and by local code the
+/// calibration states and (with a holdout) the holdout states.
+type Settled = (IdsByCode, Vec<Cal>, Vec<Hold>);
 
 /// The summary's columns of one customer.
 struct Row {
@@ -1083,17 +1083,16 @@ impl Finished {
     fn write_csv<W: std::io::Write>(self, out: impl FnOnce() -> Result<W>) -> Result<SummaryInfo> {
         let mut order: Vec<(u64, u64, u32, u16)> = Vec::with_capacity(self.info.n_customers);
         for (shard, (ids, cal, _)) in self.shards.iter().enumerate() {
-            order.extend(
-                ids.prefixes()
-                    .filter(|p| cal[p.3 as usize].periods > 0)
-                    .map(|(w0, w1, slot, _)| (w0, w1, slot, shard as u16)),
-            );
+            order.extend((0..ids.len() as u32).filter_map(|code| {
+                let (w0, w1) = ids.prefix(code);
+                (cal[code as usize].periods > 0).then_some((w0, w1, code, shard as u16))
+            }));
         }
         let by_id = |a: &(u64, u64, u32, u16), b: &(u64, u64, u32, u16)| {
             (a.0, a.1).cmp(&(b.0, b.1)).then_with(|| {
                 let (mut x, mut y) = ([0u8; 16], [0u8; 16]);
-                let ta = self.shards[a.3 as usize].0.id_at(a.2, &mut x);
-                let tb = self.shards[b.3 as usize].0.id_at(b.2, &mut y);
+                let ta = self.shards[a.3 as usize].0.id(a.2, &mut x);
+                let tb = self.shards[b.3 as usize].0.id(b.2, &mut y);
                 ta.cmp(tb)
             })
         };
@@ -1104,11 +1103,11 @@ impl Finished {
         }
         #[cfg(not(feature = "parallel"))]
         order.sort_unstable_by(by_id);
-        let customer = |&(_, _, slot, shard): &(u64, u64, u32, u16)| {
+        let customer = |&(_, _, code, shard): &(u64, u64, u32, u16)| {
             let (ids, cal, hold) = &self.shards[shard as usize];
             let mut buf = [0u8; 16];
-            let id = String::from_utf8_lossy(ids.id_at(slot, &mut buf)).into_owned();
-            let code = ids.code_of_slot(slot) as usize;
+            let id = String::from_utf8_lossy(ids.id(code, &mut buf)).into_owned();
+            let code = code as usize;
             (
                 std::borrow::Cow::Owned(id),
                 self.row(&cal[code], hold.get(code)),
@@ -1118,11 +1117,11 @@ impl Finished {
         let w = out()?;
         let layout = self.layout;
         write_csv_rows(w, layout, order.len(), |i, id, values| {
-            let (_, _, slot, shard) = order[i];
+            let (_, _, code, shard) = order[i];
             let (ids, cal, hold) = &self.shards[shard as usize];
             let mut buf = [0u8; 16];
-            id.extend_from_slice(ids.id_at(slot, &mut buf));
-            let code = ids.code_of_slot(slot) as usize;
+            id.extend_from_slice(ids.id(code, &mut buf));
+            let code = code as usize;
             let r = self.row(&cal[code], hold.get(code));
             values.extend([r.frequency, r.recency, r.t]);
             if layout.amounts {
