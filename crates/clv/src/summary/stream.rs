@@ -12,8 +12,10 @@
 //!
 //! The ids are interned once, in tables whose slots hold an id of up to
 //! 16 bytes itself (24 bytes a slot, at most three quarters full; no
-//! `String` per customer until the summary is built, see
-//! `summary::intern`); the per-customer state then depends on [`RowOrder`]:
+//! `String` per customer until the summary is built, and none at all when
+//! it is written as CSV straight from the states by
+//! [`crate::io::SummaryReader::write_csv`], see `summary::intern`); the
+//! per-customer state then depends on [`RowOrder`]:
 //!
 //! - [`RowOrder::Chronological`]: each customer's rows arrive in date order
 //!   (true of a log sorted by date, or by customer then date, such as
