@@ -4,9 +4,12 @@
 //! must give what `read_transactions` + `summarize_coded` give on the whole
 //! input: the same summary and skipped lines, or the same error (message
 //! included); under `RowOrder::Chronological` a row out of date order may
-//! instead be its own error.
+//! instead be its own error. And `summarize_reader_csv` (the CSV written
+//! straight from the states, reading again in any order when needed) must
+//! write the bytes `Summary::write_csv` writes, or fail with the same error
+//! without opening its output.
 #![no_main]
-use clv::io::{read_transactions_in_chunks, summarize_bytes_in_pieces};
+use clv::io::{read_transactions_in_chunks, summarize_bytes_in_pieces, summarize_reader_csv};
 use clv::summary::{RowOrder, SummaryOptions, summarize_coded};
 use clv::time::TimeUnit;
 use libfuzzer_sys::fuzz_target;
@@ -43,5 +46,25 @@ fuzz_target!(|data: &[u8]| {
             (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string()),
             _ => panic!("the paths disagree ({order:?}): {want:?} vs {got:?}"),
         }
+    }
+    let mut written = Vec::new();
+    let mut opened = false;
+    let open = || Ok(std::io::Cursor::new(text));
+    let got = summarize_reader_csv(open, &read, &summary, usize::from(*batch) + 1, || {
+        opened = true;
+        Ok(&mut written)
+    });
+    match (&want, &got) {
+        (Ok((s, skipped)), Ok((info, lines))) => {
+            let mut bytes = Vec::new();
+            s.write_csv(&mut bytes).unwrap();
+            assert_eq!(bytes, written);
+            assert_eq!((&s.info(), skipped), (info, lines));
+        }
+        (Err(a), Err(b)) => {
+            assert_eq!(a.to_string(), b.to_string());
+            assert!(!opened, "the output was opened for a summary that failed");
+        }
+        _ => panic!("the CSV writer disagrees: {want:?} vs {got:?}"),
     }
 });
