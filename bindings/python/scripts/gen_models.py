@@ -125,14 +125,35 @@ def spend_covariate_fit(spec: Dict[str, Any]) -> List[str]:
     ]
 
 
+def covariate_overloads(spec: Dict[str, Any]) -> List[str]:
+    """The ``fit`` overloads with covariates a model of this family has, if any."""
+    if spec["family"] == "retention":
+        return []
+    if takes_covariates(spec):
+        return covariate_fit(spec)
+    if takes_spend_covariates(spec):
+        return spend_covariate_fit(spec)
+    return []
+
+
+def base(spec: Dict[str, Any]) -> str:
+    """The stub-only base class of a model: its family's shape, or the shape
+    with the ``fit`` overloads with covariates (one class for all the models
+    of a shape that take covariates)."""
+    if spec["family"] == "retention":
+        return BASES["retention"]
+    return shape(spec) + ("WithCovariates" if covariate_overloads(spec) else "")
+
+
+def covariate_shape_class(spec: Dict[str, Any]) -> List[str]:
+    return [f"\nclass {base(spec)}({shape(spec)}):", *covariate_overloads(spec)]
+
+
 def model_class(spec: Dict[str, Any]) -> List[str]:
-    base = BASES["retention"] if spec["family"] == "retention" else shape(spec)
     params = ", ".join(f"{p}: float" for p in spec["params"])
     return [
-        f"\nclass {spec['class']}({base}):",
+        f"\nclass {spec['class']}({base(spec)}):",
         f'    """{spec["name"]} ({spec["reference"]}); parameters {", ".join(spec["params"])}."""',
-        *(covariate_fit(spec) if takes_covariates(spec) else []),
-        *(spend_covariate_fit(spec) if takes_spend_covariates(spec) else []),
         "    @classmethod",
         f"    def from_params(cls, *, {params}) -> {spec['class']}: ...{NARROWS}",
     ]
@@ -148,6 +169,12 @@ def stub() -> str:
             shapes.setdefault(shape(s), s)
     for s in shapes.values():
         lines += shape_class(s)
+    bases: Dict[str, Dict[str, Any]] = {}
+    for s in specs:
+        if base(s) != shape(s) and s["family"] != "retention":
+            bases.setdefault(base(s), s)
+    for s in bases.values():
+        lines += covariate_shape_class(s)
     for s in specs:
         lines += model_class(s)
     return "\n".join(lines) + "\n"

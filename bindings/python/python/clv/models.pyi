@@ -61,47 +61,37 @@ class _SpendOnFrequencyMonetaryValue(SpendModel):
     def customer_log_likelihood(self, frequency: Any, monetary_value: Any) -> Any: ...
     def expected_spend(self, frequency: Any, monetary_value: Any) -> Any: ...
 
-class BetaGeo(_TransactionOnFrequencyRecencyT):
-    """BG/NBD (Fader, Hardie & Lee (2005), Marketing Science 24(2)); parameters r, alpha, a, b."""
+class _TransactionOnFrequencyRecencyTWithCovariates(_TransactionOnFrequencyRecencyT):
     @overload  # type: ignore[override]
     def fit(self: _S, frequency: Any, recency: Any, T: Any, weights: Any = ..., *, penalty: float = ..., max_iterations: int = ..., gradient_tolerance: float = ..., unit: Optional[str] = ..., purchase_covariates: None = ..., dropout_covariates: None = ...) -> _S: ...
     @overload
     def fit(self, frequency: Any, recency: Any, T: Any, weights: Any = ..., *, purchase_covariates: Any, dropout_covariates: Any = ..., covariate_names: Any = ..., penalty: Any = ..., constrain_equal: Optional[Sequence[str]] = ..., max_iterations: int = ..., gradient_tolerance: float = ..., unit: Optional[str] = ...) -> CovariateModel: ...
     @overload
     def fit(self, frequency: Any, recency: Any, T: Any, weights: Any = ..., *, purchase_covariates: None = ..., dropout_covariates: Any, covariate_names: Any = ..., penalty: Any = ..., constrain_equal: Optional[Sequence[str]] = ..., max_iterations: int = ..., gradient_tolerance: float = ..., unit: Optional[str] = ...) -> CovariateModel: ...
+
+class _SpendOnFrequencyMonetaryValueWithCovariates(_SpendOnFrequencyMonetaryValue):
+    @overload  # type: ignore[override]
+    def fit(self: _S, frequency: Any, monetary_value: Any, weights: Any = ..., *, penalty: float = ..., max_iterations: int = ..., gradient_tolerance: float = ..., unit: Optional[str] = ..., spend_covariates: None = ...) -> _S: ...
+    @overload
+    def fit(self, frequency: Any, monetary_value: Any, weights: Any = ..., *, spend_covariates: Any, covariate_names: Any = ..., penalty: float = ..., max_iterations: int = ..., gradient_tolerance: float = ..., unit: Optional[str] = ...) -> SpendCovariateModel: ...
+
+class BetaGeo(_TransactionOnFrequencyRecencyTWithCovariates):
+    """BG/NBD (Fader, Hardie & Lee (2005), Marketing Science 24(2)); parameters r, alpha, a, b."""
     @classmethod
     def from_params(cls, *, r: float, alpha: float, a: float, b: float) -> BetaGeo: ...  # type: ignore[override]
 
-class ModifiedBetaGeo(_TransactionOnFrequencyRecencyT):
+class ModifiedBetaGeo(_TransactionOnFrequencyRecencyTWithCovariates):
     """MBG/NBD (Batislam, Denizel & Filiztekin (2007), IJRM 24(3)); parameters r, alpha, a, b."""
-    @overload  # type: ignore[override]
-    def fit(self: _S, frequency: Any, recency: Any, T: Any, weights: Any = ..., *, penalty: float = ..., max_iterations: int = ..., gradient_tolerance: float = ..., unit: Optional[str] = ..., purchase_covariates: None = ..., dropout_covariates: None = ...) -> _S: ...
-    @overload
-    def fit(self, frequency: Any, recency: Any, T: Any, weights: Any = ..., *, purchase_covariates: Any, dropout_covariates: Any = ..., covariate_names: Any = ..., penalty: Any = ..., constrain_equal: Optional[Sequence[str]] = ..., max_iterations: int = ..., gradient_tolerance: float = ..., unit: Optional[str] = ...) -> CovariateModel: ...
-    @overload
-    def fit(self, frequency: Any, recency: Any, T: Any, weights: Any = ..., *, purchase_covariates: None = ..., dropout_covariates: Any, covariate_names: Any = ..., penalty: Any = ..., constrain_equal: Optional[Sequence[str]] = ..., max_iterations: int = ..., gradient_tolerance: float = ..., unit: Optional[str] = ...) -> CovariateModel: ...
     @classmethod
     def from_params(cls, *, r: float, alpha: float, a: float, b: float) -> ModifiedBetaGeo: ...  # type: ignore[override]
 
-class ParetoNBD(_TransactionOnFrequencyRecencyT):
+class ParetoNBD(_TransactionOnFrequencyRecencyTWithCovariates):
     """Pareto/NBD (Schmittlein, Morrison & Colombo (1987), Management Science 33(1)); parameters r, alpha, s, beta."""
-    @overload  # type: ignore[override]
-    def fit(self: _S, frequency: Any, recency: Any, T: Any, weights: Any = ..., *, penalty: float = ..., max_iterations: int = ..., gradient_tolerance: float = ..., unit: Optional[str] = ..., purchase_covariates: None = ..., dropout_covariates: None = ...) -> _S: ...
-    @overload
-    def fit(self, frequency: Any, recency: Any, T: Any, weights: Any = ..., *, purchase_covariates: Any, dropout_covariates: Any = ..., covariate_names: Any = ..., penalty: Any = ..., constrain_equal: Optional[Sequence[str]] = ..., max_iterations: int = ..., gradient_tolerance: float = ..., unit: Optional[str] = ...) -> CovariateModel: ...
-    @overload
-    def fit(self, frequency: Any, recency: Any, T: Any, weights: Any = ..., *, purchase_covariates: None = ..., dropout_covariates: Any, covariate_names: Any = ..., penalty: Any = ..., constrain_equal: Optional[Sequence[str]] = ..., max_iterations: int = ..., gradient_tolerance: float = ..., unit: Optional[str] = ...) -> CovariateModel: ...
     @classmethod
     def from_params(cls, *, r: float, alpha: float, s: float, beta: float) -> ParetoNBD: ...  # type: ignore[override]
 
-class GammaGompertzNBD(_TransactionOnFrequencyRecencyT):
+class GammaGompertzNBD(_TransactionOnFrequencyRecencyTWithCovariates):
     """GGom/NBD (Bemmaor & Glady (2012), Management Science 58(5)); parameters r, alpha, b, s, beta."""
-    @overload  # type: ignore[override]
-    def fit(self: _S, frequency: Any, recency: Any, T: Any, weights: Any = ..., *, penalty: float = ..., max_iterations: int = ..., gradient_tolerance: float = ..., unit: Optional[str] = ..., purchase_covariates: None = ..., dropout_covariates: None = ...) -> _S: ...
-    @overload
-    def fit(self, frequency: Any, recency: Any, T: Any, weights: Any = ..., *, purchase_covariates: Any, dropout_covariates: Any = ..., covariate_names: Any = ..., penalty: Any = ..., constrain_equal: Optional[Sequence[str]] = ..., max_iterations: int = ..., gradient_tolerance: float = ..., unit: Optional[str] = ...) -> CovariateModel: ...
-    @overload
-    def fit(self, frequency: Any, recency: Any, T: Any, weights: Any = ..., *, purchase_covariates: None = ..., dropout_covariates: Any, covariate_names: Any = ..., penalty: Any = ..., constrain_equal: Optional[Sequence[str]] = ..., max_iterations: int = ..., gradient_tolerance: float = ..., unit: Optional[str] = ...) -> CovariateModel: ...
     @classmethod
     def from_params(cls, *, r: float, alpha: float, b: float, s: float, beta: float) -> GammaGompertzNBD: ...  # type: ignore[override]
 
@@ -110,12 +100,8 @@ class BetaGeoBetaBinom(_TransactionOnFrequencyRecencyNPeriods):
     @classmethod
     def from_params(cls, *, alpha: float, beta: float, gamma: float, delta: float) -> BetaGeoBetaBinom: ...  # type: ignore[override]
 
-class GammaGamma(_SpendOnFrequencyMonetaryValue):
+class GammaGamma(_SpendOnFrequencyMonetaryValueWithCovariates):
     """Gamma-Gamma (Fader & Hardie (2013), The Gamma-Gamma Model of Monetary Value); parameters p, q, v."""
-    @overload  # type: ignore[override]
-    def fit(self: _S, frequency: Any, monetary_value: Any, weights: Any = ..., *, penalty: float = ..., max_iterations: int = ..., gradient_tolerance: float = ..., unit: Optional[str] = ..., spend_covariates: None = ...) -> _S: ...
-    @overload
-    def fit(self, frequency: Any, monetary_value: Any, weights: Any = ..., *, spend_covariates: Any, covariate_names: Any = ..., penalty: float = ..., max_iterations: int = ..., gradient_tolerance: float = ..., unit: Optional[str] = ...) -> SpendCovariateModel: ...
     @classmethod
     def from_params(cls, *, p: float, q: float, v: float) -> GammaGamma: ...  # type: ignore[override]
 
