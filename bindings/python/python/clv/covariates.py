@@ -178,6 +178,17 @@ def fit(kind: str, arrays: List[np.ndarray], index: Any, weights: Any, purchase_
 _Model = TypeVar("_Model", bound="_JsonModel")
 
 
+def _base_params(params: Mapping[str, float], names: List[str]) -> List[float]:
+    """The base parameters of ``from_params`` in the model's order: ``params``
+    must name exactly ``names``; each value checked as a number."""
+    unknown = [k for k in params if k not in names]
+    missing = [n for n in names if n not in params]
+    if unknown or missing:
+        bad = (unknown or missing)[0]
+        raise error(f"invalid parameter {bad!r} (expected {', '.join(names)})", field=bad)
+    return [number(n, params[n]) for n in names]
+
+
 class _JsonModel:
     """What the covariate models share: pickling through the core's JSON, ``repr`` and
     equality of the JSON (``_native`` is the native class that reads it), reading it back,
@@ -256,13 +267,7 @@ class CovariateModel(_JsonModel):
         ("pareto_nbd" / "ParetoNBD", "bg_nbd", "mbg_nbd", "ggom_nbd"), ``params`` the base
         parameters by name (r, alpha, s, beta; r, alpha, a, b; or r, alpha, b, s, beta), the
         effects by covariate name (in the order the predictions take them)."""
-        names = list(_clv.CovariateModel.base_names(str(kind)))
-        unknown = [k for k in params if k not in names]
-        missing = [n for n in names if n not in params]
-        if unknown or missing:
-            bad = (unknown or missing)[0]
-            raise error(f"invalid parameter {bad!r} (expected {', '.join(names)})", field=bad)
-        base = [number(n, params[n]) for n in names]
+        base = _base_params(params, list(_clv.CovariateModel.base_names(str(kind))))
         effects = [[(str(k), number(f"{side}_{k}", v)) for k, v in (given or {}).items()]
                    for side, given in (("purchase", purchase), ("dropout", dropout))]
         return cls(_clv.CovariateModel.from_params(str(kind), base, effects[0], effects[1]))
@@ -454,13 +459,7 @@ class SpendCovariateModel(_JsonModel):
                     ) -> "SpendCovariateModel":
         """A model with known parameters: ``params`` = ``{"p", "q", "v"}``, the effects by
         covariate name (in the order the predictions take them)."""
-        names = ["p", "q", "v"]
-        unknown = [k for k in params if k not in names]
-        missing = [n for n in names if n not in params]
-        if unknown or missing:
-            bad = (unknown or missing)[0]
-            raise error(f"invalid parameter {bad!r} (expected p, q, v)", field=bad)
-        base = [number(n, params[n]) for n in names]
+        base = _base_params(params, ["p", "q", "v"])
         pairs = [(str(k), number(f"spend_{k}", v)) for k, v in (effects or {}).items()]
         return cls(_clv.SpendCovariateModel.from_params(base, pairs))
 
@@ -604,13 +603,7 @@ class RetentionCovariateModel(_JsonModel):
         """A model with known parameters: ``params`` = ``{"alpha", "beta"}`` (values at z = 0), the
         effects on alpha and on beta by covariate name (in the order the predictions take them; a
         covariate in one of them only has effect 0 on the other)."""
-        names = ["alpha", "beta"]
-        unknown = [k for k in params if k not in names]
-        missing = [n for n in names if n not in params]
-        if unknown or missing:
-            bad = (unknown or missing)[0]
-            raise error(f"invalid parameter {bad!r} (expected alpha, beta)", field=bad)
-        base = [number(n, params[n]) for n in names]
+        base = _base_params(params, ["alpha", "beta"])
         a, b = dict(alpha or {}), dict(beta or {})
         order = list(a) + [k for k in b if k not in a]
         effects = [(str(k), number(f"alpha_{k}", a.get(k, 0.0)), number(f"beta_{k}", b.get(k, 0.0)))
