@@ -612,6 +612,58 @@ macro_rules! one_set_members {
     };
 }
 
+/// The per-customer (per-row) predictions of the covariate classes in both
+/// JS packages, one entry each: the doc lines, `rust_name = jsName`, the
+/// scalars the method takes first, then `|model, customers, covariate sets|
+/// core call`. `covariate_predictions!(transaction, m)` is `m! { ENTRIES }`
+/// for the `per_customer_predictions!` of `CovariateModel` in `clv-node` and
+/// `clv-wasm` (likewise `spend`, `retention`), which write each entry as a
+/// method with their runtime's attributes and conversions (napi derives the
+/// same camelCase name by itself).
+#[macro_export]
+macro_rules! covariate_predictions {
+    (transaction, $m:ident) => {
+        $m! {
+            "P(alive) of each customer, with each one's covariates."
+            prob_alive = probAlive() |m, [x, tx, t], p, d| m.prob_alive(x, tx, t, p, d);
+            "Expected purchases of each customer in the next `t` units, with each one's covariates."
+            expected_purchases = expectedPurchases(t) |m, [x, tx, tt], p, d| m.expected_purchases(t, x, tx, tt, p, d);
+            "Per-customer log-likelihood, with each one's covariates."
+            log_likelihood_of = logLikelihoodOf() |m, [x, tx, t], p, d| m.log_likelihood(x, tx, t, p, d);
+            "P(X(T, T + t) = n | x, t_x, T) of each customer, with each one's covariates (where the plain model has it)."
+            prob_purchases_conditional = probPurchasesConditional(n, t)
+                |m, [x, tx, tt], p, d| m.prob_purchases_conditional(n, t, x, tx, tt, p, d);
+            "Discounted expected residual transactions of each customer (Pareto/NBD: continuous rate per unit), with each one's covariates."
+            dert = dert(discount) |m, [x, tx, t], p, d| m.dert(discount, x, tx, t, p, d);
+        }
+    };
+    (spend, $m:ident) => {
+        $m! {
+            " The expected spend per transaction of each customer (Fader & Hardie 2013, eq. 5,"
+            " at the customer's p, q, v_i), with each one's `spendCovariates`."
+            expected_spend = expectedSpend() |m, [x, mv], z| m.expected_spend(x, mv, z);
+            " Per-customer log-likelihood (customers with frequency > 0 and mean spend > 0),"
+            " with each one's `spendCovariates`."
+            log_likelihood_of = logLikelihoodOf() |m, [x, mv], z| m.log_likelihood(x, mv, z);
+        }
+    };
+    (retention, $m:ident) => {
+        $m! {
+            " S(t): the probability of being still active after `t` whole periods, for each row of"
+            " `dropoutCovariates` (one value for a model without covariates given none)."
+            survival = survival(t) |m, z| m.survival(t, z);
+            " r(t) = (β_i+t−1)/(α_i+β_i+t−1): the retention rate in period `t` ≥ 1, for each row."
+            retention = retention(t) |m, z| m.retention(t, z);
+            " P(T = t): the probability of churning in period `t` ≥ 1, for each row."
+            prob_churn = probChurn(t) |m, z| m.prob_churn(t, z);
+            " The discounted expected lifetime (in periods, the first payment included) of a new"
+            " customer with each row's covariates."
+            discounted_expected_lifetime = discountedExpectedLifetime(discount)
+                |m, z| m.discounted_expected_lifetime(discount, z);
+        }
+    };
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -182,11 +182,12 @@ impl RetentionCovariateModel {
     }
 }
 
-/// The per-row predictions, one per entry: the doc lines, then `name(scalar)
-/// |model, dropout set| core call`, each taking its scalar and the options
-/// with each row's `dropoutCovariates` ([`RetentionCovariateModel::rows`]).
+/// The per-row predictions of `clv_js_common::covariate_predictions!`, one
+/// per entry: the doc lines, then `name = jsName(scalar) |model, dropout set|
+/// core call`, each taking its scalar and the options with each row's
+/// `dropoutCovariates` ([`RetentionCovariateModel::rows`]).
 macro_rules! per_row_predictions {
-    ($($($doc:literal)+ $name:ident($s:ident) |$m:ident, $z:ident| $call:expr;)*) => {
+    ($($($doc:literal)+ $name:ident = $js:ident($s:ident) |$m:ident, $z:ident| $call:expr;)*) => {
         #[napi]
         impl RetentionCovariateModel {
             $(
@@ -205,15 +206,4 @@ macro_rules! per_row_predictions {
     };
 }
 
-per_row_predictions! {
-    " S(t): the probability of being still active after `t` whole periods, for each row of"
-    " `dropoutCovariates` (one value for a model without covariates given none)."
-    survival(t) |m, z| m.survival(t, z);
-    " r(t) = (β_i+t−1)/(α_i+β_i+t−1): the retention rate in period `t` ≥ 1, for each row."
-    retention(t) |m, z| m.retention(t, z);
-    " P(T = t): the probability of churning in period `t` ≥ 1, for each row."
-    prob_churn(t) |m, z| m.prob_churn(t, z);
-    " The discounted expected lifetime (in periods, the first payment included) of a new"
-    " customer with each row's covariates."
-    discounted_expected_lifetime(discount) |m, z| m.discounted_expected_lifetime(discount, z);
-}
+clv_js_common::covariate_predictions!(retention, per_row_predictions);

@@ -479,15 +479,16 @@ impl WasmCovariateModel {
     }
 }
 
-/// The per-customer predictions, one per line: `"doc" jsName rust_name
-/// (scalars) |model, [x, t_x, T], purchase set, dropout set| core call`, each
-/// taking its scalars, the customers (`Customers`) and their covariates.
+/// The per-customer predictions of `clv_js_common::covariate_predictions!`,
+/// one per entry: the doc, `rust_name = jsName(scalars) |model, [x, t_x, T],
+/// purchase set, dropout set| core call`, each taking its scalars, the
+/// customers (`Customers`) and their covariates.
 macro_rules! per_customer_predictions {
-    ($($doc:literal $js:ident $name:ident($($s:ident),*) |$m:ident, $c:tt, $p:ident, $d:ident| $call:expr;)*) => {
+    ($($($doc:literal)+ $name:ident = $js:ident($($s:ident),*) |$m:ident, $c:tt, $p:ident, $d:ident| $call:expr;)*) => {
         #[wasm_bindgen(js_class = CovariateModel)]
         impl WasmCovariateModel {
             $(
-                #[doc = $doc]
+                $(#[doc = $doc])+
                 #[wasm_bindgen(js_name = $js)]
                 pub fn $name(
                     &self,
@@ -503,15 +504,4 @@ macro_rules! per_customer_predictions {
     };
 }
 
-per_customer_predictions! {
-    "P(alive) of each customer, with each one's covariates."
-    probAlive prob_alive() |m, [x, tx, t], p, d| m.prob_alive(x, tx, t, p, d);
-    "Expected purchases of each customer in the next `t` units, with each one's covariates."
-    expectedPurchases expected_purchases(t) |m, [x, tx, tt], p, d| m.expected_purchases(t, x, tx, tt, p, d);
-    "Per-customer log-likelihood, with each one's covariates."
-    logLikelihoodOf log_likelihood_of() |m, [x, tx, t], p, d| m.log_likelihood(x, tx, t, p, d);
-    "P(X(T, T + t) = n | x, t_x, T) of each customer, with each one's covariates (where the plain model has it)."
-    probPurchasesConditional prob_purchases_conditional(n, t) |m, [x, tx, tt], p, d| m.prob_purchases_conditional(n, t, x, tx, tt, p, d);
-    "Discounted expected residual transactions of each customer (Pareto/NBD: continuous rate per unit), with each one's covariates."
-    dert dert(discount) |m, [x, tx, t], p, d| m.dert(discount, x, tx, t, p, d);
-}
+clv_js_common::covariate_predictions!(transaction, per_customer_predictions);

@@ -89,12 +89,13 @@ impl WasmSpendCovariateModel {
     }
 }
 
-/// The per-customer predictions, one per entry: the doc lines, then `name =
-/// jsName |model, [frequency, monetaryValue], spend set| core call`, each
-/// taking the customers (`SpendCustomers`) and their `spendCovariates`
+/// The per-customer predictions of `clv_js_common::covariate_predictions!`,
+/// one per entry: the doc lines, then `name = jsName() |model, [frequency,
+/// monetaryValue], spend set| core call`, each taking the customers
+/// (`SpendCustomers`) and their `spendCovariates`
 /// ([`WasmSpendCovariateModel::customers`]).
 macro_rules! per_customer_predictions {
-    ($($($doc:literal)+ $name:ident = $js:ident |$m:ident, $c:tt, $z:ident| $call:expr;)*) => {
+    ($($($doc:literal)+ $name:ident = $js:ident() |$m:ident, $c:tt, $z:ident| $call:expr;)*) => {
         #[wasm_bindgen(js_class = SpendCovariateModel)]
         impl WasmSpendCovariateModel {
             $(
@@ -113,11 +114,4 @@ macro_rules! per_customer_predictions {
     };
 }
 
-per_customer_predictions! {
-    " The expected spend per transaction of each customer (Fader & Hardie 2013, eq. 5,"
-    " at the customer's p, q, v_i), with each one's `spendCovariates`."
-    expected_spend = expectedSpend |m, [x, mv], z| m.expected_spend(x, mv, z);
-    " Per-customer log-likelihood (customers with frequency > 0 and mean spend > 0),"
-    " with each one's `spendCovariates`."
-    log_likelihood_of = logLikelihoodOf |m, [x, mv], z| m.log_likelihood(x, mv, z);
-}
+clv_js_common::covariate_predictions!(spend, per_customer_predictions);
