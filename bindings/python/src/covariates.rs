@@ -189,6 +189,11 @@ impl PyDynamicData {
     }
 }
 
+/// Effects given as (name, value) pairs, borrowed as the core takes them.
+fn named(effects: &[(String, f64)]) -> Vec<(&str, f64)> {
+    effects.iter().map(|(n, v)| (n.as_str(), *v)).collect()
+}
+
 fn kind_of(kind: &str) -> clv::Result<CovariateModelKind> {
     CovariateModelKind::from_model(kind.parse::<ModelKind>()?)
 }
@@ -366,8 +371,7 @@ covariate_methods!({
         purchase: Vec<(String, f64)>,
         dropout: Vec<(String, f64)>,
     ) -> Res<Self> {
-        let p: Vec<(&str, f64)> = purchase.iter().map(|(n, v)| (n.as_str(), *v)).collect();
-        let d: Vec<(&str, f64)> = dropout.iter().map(|(n, v)| (n.as_str(), *v)).collect();
+        let (p, d) = (named(&purchase), named(&dropout));
         Ok(CovariateModel::from_params(kind_of(kind)?, &base, &p, &d)?.into())
     }
 
@@ -589,8 +593,7 @@ one_set_methods!(PySpendCovariateModel(SpendCovariateModel)
     /// (name, value) pairs in covariate order.
     #[staticmethod]
     fn from_params(base: [f64; 3], effects: Vec<(String, f64)>) -> Res<Self> {
-        let e: Vec<(&str, f64)> = effects.iter().map(|(n, v)| (n.as_str(), *v)).collect();
-        Ok(SpendCovariateModel::from_params(base, &e)?.into())
+        Ok(SpendCovariateModel::from_params(base, &named(&effects))?.into())
     }
 
     /// The registry key of the model it extends: "gamma_gamma".
