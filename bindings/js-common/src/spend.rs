@@ -157,30 +157,18 @@ mod tests {
             spend: Some(premium()),
             ..args
         };
-        let e = crate::covariates::fit(
-            &mut gg,
-            &inputs,
-            None,
-            None,
-            &with(CovariateArgs {
-                penalty: Some(NumberOrNamed::Number(-1.0)),
+        // a negative penalty, and a penalty by process (spend has one set)
+        for penalty in [
+            NumberOrNamed::Number(-1.0),
+            NumberOrNamed::Named(vec![("spend".into(), 1.0)]),
+        ] {
+            let args = with(CovariateArgs {
+                penalty: Some(penalty),
                 ..CovariateArgs::default()
-            }),
-        )
-        .unwrap_err();
-        assert_eq!(e.field(), Some("penalty"));
-        let e = crate::covariates::fit(
-            &mut gg,
-            &inputs,
-            None,
-            None,
-            &with(CovariateArgs {
-                penalty: Some(NumberOrNamed::Named(vec![("spend".into(), 1.0)])),
-                ..CovariateArgs::default()
-            }),
-        )
-        .unwrap_err();
-        assert_eq!(e.field(), Some("penalty"));
+            });
+            let e = crate::covariates::fit(&mut gg, &inputs, None, None, &args).unwrap_err();
+            assert_eq!(e.field(), Some("penalty"));
+        }
         let constant = CovariateArgs {
             spend: Some(vec![("is_member".into(), vec![1.0; 10])]),
             ..CovariateArgs::default()
