@@ -20,6 +20,13 @@ pub(crate) struct PyGroupedDraws {
     inner: GroupedDraws,
 }
 
+/// The hyperpriors as the core reads them: (parameter, `[mu_mean, mu_sd,
+/// tau_sd]`), each checked by [`Hyperprior::new`].
+fn hyperpriors(given: &[(String, Vec<f64>)]) -> clv::Result<Vec<(String, Hyperprior)>> {
+    let read = |(p, args): &(String, Vec<f64>)| Ok((p.clone(), Hyperprior::new(args, p)?));
+    given.iter().map(read).collect()
+}
+
 /// `Model.sample(..., groups=...)` (Python layer): converts and calls
 /// [`clv::bayes::sample_grouped`]; `hyperpriors` are (parameter,
 /// `[mu_mean, mu_sd, tau_sd]`).
@@ -33,12 +40,8 @@ pub(crate) fn sample_grouped(
     hyperpriors: Vec<(String, Vec<f64>)>,
     settings: Settings,
 ) -> Res<PyGroupedDraws> {
-    let hyper = |(p, args): &(String, Vec<f64>)| Ok((p.clone(), Hyperprior::new(args, p)?));
-    let given = hyperpriors
-        .iter()
-        .map(hyper)
-        .collect::<clv::Result<Vec<_>>>()?;
-    let (kind, o) = (kind.parse()?, sample_options(settings));
+    let (given, kind) = (self::hyperpriors(&hyperpriors)?, kind.parse()?);
+    let o = sample_options(settings);
     let run = |d: clv::uncertainty::Data<'_>| {
         clv::bayes::sample_grouped(kind, d.inputs, d.weights, &groups, &given, &o)
     };
