@@ -173,6 +173,23 @@ pub(crate) fn entries<'a>(
         .collect()
 }
 
+/// The entries of the object option `key` (`v`, as [`entries`]), each
+/// value read by `value` with the field `key.name`.
+pub(crate) fn named_entries<'a, T>(
+    v: Option<&Unknown<'a>>,
+    key: &str,
+    expected: &str,
+    value: impl Fn(&str, Unknown<'a>) -> Result<T>,
+) -> Result<Vec<(String, T)>> {
+    entries(v, key, expected)?
+        .into_iter()
+        .map(|(name, x)| {
+            let v = value(&format!("{key}.{name}"), x)?;
+            Ok((name, v))
+        })
+        .collect()
+}
+
 /// One element of a prior list: its string, number and type name.
 pub(crate) fn item(v: &Unknown<'_>) -> ReadItem {
     let text = is(v, ValueType::String)
@@ -281,14 +298,7 @@ impl<'a> Opts<'_, 'a> {
         let Some(v) = self.given(key)? else {
             return Ok(None);
         };
-        let pairs = entries(Some(&v), key, expected)?
-            .into_iter()
-            .map(|(name, x)| {
-                let v = value(&format!("{key}.{name}"), x)?;
-                Ok((name, v))
-            })
-            .collect::<Result<Vec<_>>>()?;
-        Ok(Some(pairs))
+        named_entries(Some(&v), key, expected, value).map(Some)
     }
 }
 

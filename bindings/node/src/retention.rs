@@ -16,7 +16,7 @@ use napi_derive::napi;
 
 use crate::covariates::{args_for, args_of, covariate_class, failed, object};
 use crate::read::{
-    Opts, entries, flags_of, number, number_of, numbers, numbers_of, opt_numbers_of,
+    Opts, flags_of, named_entries, number, number_of, numbers, numbers_of, opt_numbers_of,
 };
 use crate::{Result, js, out};
 
@@ -44,10 +44,7 @@ fn effects_of(effects: Option<&Unknown<'_>>, side: &str) -> Result<Vec<(String, 
         Some(e) => crate::read::property(e, side)?,
         None => None,
     };
-    entries(v.as_ref(), side, expected)?
-        .into_iter()
-        .map(|(k, v)| Ok((k.clone(), number(&format!("{side}.{k}"), v)?)))
-        .collect()
+    named_entries(v.as_ref(), side, expected, number)
 }
 
 /// The sBG with static covariates: `params` are the base parameters alpha,

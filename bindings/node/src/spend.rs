@@ -11,7 +11,7 @@ use napi::bindgen_prelude::{Float64Array, Object, Unknown};
 use napi_derive::napi;
 
 use crate::covariates::{args_for, covariate_class, object};
-use crate::read::{Data, entries, number, number_of};
+use crate::read::{Data, named_entries, number, number_of};
 use crate::{Result, js, out};
 
 /// The Gamma-Gamma model with spend covariates: `params` are the base
@@ -70,10 +70,7 @@ impl SpendCovariateModel {
             number_of(&params, "v")?,
         ];
         let expected = "an object of effects by covariate name, e.g. { Gender: 0.1 }";
-        let effects = entries(effects.as_ref(), "effects", expected)?
-            .into_iter()
-            .map(|(k, v)| Ok((k.clone(), number(&format!("effects.{k}"), v)?)))
-            .collect::<Result<Vec<_>>>()?;
+        let effects = named_entries(effects.as_ref(), "effects", expected, number)?;
         Ok(common::from_params(base, &effects).map_err(js)?.into())
     }
 
