@@ -126,14 +126,11 @@ def spend_covariate_fit(spec: Dict[str, Any]) -> List[str]:
 
 
 def covariate_overloads(spec: Dict[str, Any]) -> List[str]:
-    """The ``fit`` overloads with covariates a model of this family has, if any."""
+    """The ``fit`` overloads with covariates a model has, if any."""
     if spec["family"] == "retention":
         return []
-    if takes_covariates(spec):
-        return covariate_fit(spec)
-    if takes_spend_covariates(spec):
-        return spend_covariate_fit(spec)
-    return []
+    return [*(covariate_fit(spec) if takes_covariates(spec) else []),
+            *(spend_covariate_fit(spec) if takes_spend_covariates(spec) else [])]
 
 
 def base(spec: Dict[str, Any]) -> str:
