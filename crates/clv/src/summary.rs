@@ -835,6 +835,16 @@ fn csv_bytes(write: impl FnOnce(&mut csv::Writer<Vec<u8>>) -> csv::Result<()>) -
     out.into_inner().map_err(|e| err(e.to_string()))
 }
 
+/// The first 16 bytes of `id` as two big-endian words, zero-padded: the
+/// words sort as the ids do (byte order), up to ids that agree in them.
+pub(crate) fn sort_prefix(id: &[u8]) -> (u64, u64) {
+    let mut buf = [0u8; 16];
+    let n = id.len().min(16);
+    buf[..n].copy_from_slice(&id[..n]);
+    let word = |w: &[u8]| u64::from_be_bytes(w.try_into().unwrap_or_default());
+    (word(&buf[..8]), word(&buf[8..]))
+}
+
 /// `rank_of_code[code]` = position of `names[code]` among the byte-sorted
 /// distinct names (equal names share a rank); `code_of_rank[rank]` = one code
 /// with that name.
@@ -848,11 +858,8 @@ pub(crate) fn rank_names(names: &[String]) -> (Vec<u32>, Vec<u32>) {
         .iter()
         .enumerate()
         .map(|(code, name)| {
-            let mut buf = [0u8; 16];
-            let n = name.len().min(16);
-            buf[..n].copy_from_slice(&name.as_bytes()[..n]);
-            let word = |w: &[u8]| u64::from_be_bytes(w.try_into().unwrap_or_default());
-            (word(&buf[..8]), word(&buf[8..]), code as u32)
+            let (w0, w1) = sort_prefix(name.as_bytes());
+            (w0, w1, code as u32)
         })
         .collect();
     let by_name = |a: &(u64, u64, u32), b: &(u64, u64, u32)| {

@@ -11,7 +11,7 @@
 //! the processor keeps several such loads in flight), which is how
 //! `stream::Shard::fold_items` folds its rows in groups.
 
-use super::hasher;
+use super::{hasher, sort_prefix};
 
 /// Ids of at most this many bytes are stored in their slot.
 const INLINE: usize = 16;
@@ -75,20 +75,6 @@ impl Key {
         }
     }
 
-    /// The first [`INLINE`] bytes of `bytes` as two little-endian words,
-    /// zero-padded (the words of [`Key::of`] for a short id).
-    fn of_prefix(bytes: &[u8]) -> Key {
-        let mut buf = [0u8; INLINE];
-        let n = bytes.len().min(INLINE);
-        buf[..n].copy_from_slice(&bytes[..n]);
-        let word = |w: &[u8]| u64::from_le_bytes(w.try_into().unwrap_or_default());
-        Key {
-            lo: word(&buf[..8]),
-            hi: word(&buf[8..]),
-            len: n as u8,
-        }
-    }
-
     /// The 64-bit hash the shards and the tables use (its top bits choose
     /// the shard, its low bits the slot).
     pub(crate) fn hash(&self) -> u64 {
@@ -100,12 +86,19 @@ impl Key {
         if self.len == LONG {
             return None;
         }
-        let mut buf = [0u8; INLINE];
-        buf[..8].copy_from_slice(&self.lo.to_le_bytes());
-        buf[8..].copy_from_slice(&self.hi.to_le_bytes());
+        let buf = inline_bytes(self.lo, self.hi);
         // The bytes of a `&str` cut at its own length: valid UTF-8.
         Some(String::from_utf8_lossy(&buf[..self.len as usize]).into_owned())
     }
+}
+
+/// The bytes of a short id stored as the little-endian words `lo`, `hi`
+/// (zero-padded to [`INLINE`] bytes).
+fn inline_bytes(lo: u64, hi: u64) -> [u8; INLINE] {
+    let mut buf = [0u8; INLINE];
+    buf[..8].copy_from_slice(&lo.to_le_bytes());
+    buf[8..].copy_from_slice(&hi.to_le_bytes());
+    buf
 }
 
 /// A slot: a key and its code ([`EMPTY`] when free). 24 bytes.
@@ -274,18 +267,14 @@ impl IdsByCode {
         self.slots.len()
     }
 
-    /// The first 16 bytes of the id of `code` as two big-endian words,
-    /// zero-padded: the words sort as the ids do, up to ids that agree in
-    /// them ([`IdsByCode::id`] breaks such ties).
+    /// [`sort_prefix`] of the id of `code` (ties are broken by
+    /// [`IdsByCode::id`]); a short id's words are its slot's, byte-swapped.
     pub(crate) fn prefix(&self, code: u32) -> (u64, u64) {
         let s = &self.slots[code as usize];
-        let (lo, hi) = if s.len == LONG {
-            let k = Key::of_prefix(self.long[s.hi as usize].as_bytes());
-            (k.lo, k.hi)
-        } else {
-            (s.lo, s.hi)
-        };
-        (lo.swap_bytes(), hi.swap_bytes())
+        if s.len == LONG {
+            return sort_prefix(self.long[s.hi as usize].as_bytes());
+        }
+        (s.lo.swap_bytes(), s.hi.swap_bytes())
     }
 
     /// The bytes of the id of `code` (`buf` holds a short one).
@@ -294,8 +283,7 @@ impl IdsByCode {
         if s.len == LONG {
             return self.long[s.hi as usize].as_bytes();
         }
-        buf[..8].copy_from_slice(&s.lo.to_le_bytes());
-        buf[8..].copy_from_slice(&s.hi.to_le_bytes());
+        *buf = inline_bytes(s.lo, s.hi);
         &buf[..s.len as usize]
     }
 
@@ -339,10 +327,17 @@ mod tests {
         assert_eq!(t.len(), 7);
         assert_eq!(t.name(3).as_deref(), Some(long));
         assert_eq!(t.name(7), None);
-        assert_eq!(
-            t.into_by_code().into_names(),
-            ["b", "a", "", long, "a\0", "é", "0123456789abcdef"]
-        );
+        let by_code = t.into_by_code();
+        let names = ["b", "a", "", long, "a\0", "é", "0123456789abcdef"];
+        for (code, name) in names.iter().enumerate() {
+            // a slot's words, byte-swapped, are the id's sort prefix
+            assert_eq!(
+                by_code.prefix(code as u32),
+                sort_prefix(name.as_bytes()),
+                "{name}"
+            );
+        }
+        assert_eq!(by_code.into_names(), names);
     }
 
     #[test]

@@ -951,33 +951,32 @@ impl Finished {
         }
     }
 
-    /// The error for a sum that overflowed: the first customer, in the
-    /// summary's order, whose mean spend (else mean holdout amount) is not
-    /// finite. `rows` lists the customers in that order, by id and row.
-    fn overflow<'a>(
+    /// The error for a sum that overflowed: the first of the summary's `n`
+    /// customers, in its order, whose mean spend (else mean holdout amount)
+    /// is not finite. `means(i)` gives customer `i`'s two means, `name(i)`
+    /// its id (called only for the customer named).
+    fn overflow(
         &self,
-        rows: impl Iterator<Item = (std::borrow::Cow<'a, str>, Row)> + Clone,
+        n: usize,
+        means: impl Fn(usize) -> (f64, f64),
+        name: impl FnOnce(usize) -> String,
     ) -> Result<()> {
         if !self.layout.amounts {
             return Ok(());
         }
-        type Pick = fn(&Row) -> f64;
-        let fields: [(&str, Pick, bool); 2] = [
-            ("monetary_value", |r| r.monetary, true),
-            (
-                "monetary_value_holdout",
-                |r| r.hold_monetary,
-                self.layout.holdout,
-            ),
+        let fields = [
+            ("monetary_value", true),
+            ("monetary_value_holdout", self.layout.holdout),
         ];
-        for (field, pick, present) in fields {
+        for (k, (field, present)) in fields.into_iter().enumerate() {
             if !present {
                 continue;
             }
-            if let Some((name, _)) = rows.clone().find(|(_, r)| !pick(r).is_finite()) {
+            let pick = |i: usize| if k == 0 { means(i).0 } else { means(i).1 };
+            if let Some(i) = (0..n).find(|&i| !pick(i).is_finite()) {
                 return Err(Error::invalid(
                     field,
-                    format!("customer {name:?}"),
+                    format!("customer {:?}", name(i)),
                     "amounts whose sum is a finite number (the sum overflows)",
                 ));
             }
@@ -986,27 +985,14 @@ impl Finished {
     }
 
     /// The [`Summary`]: the ids become `String`s, ranked in byte order.
-    fn into_summary(self) -> Result<Summary> {
-        let mut names = Vec::with_capacity(self.shards.iter().map(|s| s.0.len()).sum());
-        let mut states = Vec::with_capacity(self.shards.len());
-        let Finished {
-            info,
-            layout,
-            end,
-            duration,
-            shards,
-        } = self;
+    fn into_summary(mut self) -> Result<Summary> {
+        let shards = std::mem::take(&mut self.shards);
+        let mut names = Vec::with_capacity(shards.iter().map(|s| s.0.len()).sum());
+        let mut states = Vec::with_capacity(shards.len());
         for (ids, cal, hold) in shards {
             names.extend(ids.into_names()); // each table is dropped here
             states.push((cal, hold));
         }
-        let this = Finished {
-            info,
-            layout,
-            end,
-            duration,
-            shards: Vec::new(),
-        };
         // Code → (shard, local code): the shards' codes follow each other.
         let mut starts = Vec::with_capacity(states.len() + 1);
         starts.push(0);
@@ -1020,20 +1006,8 @@ impl Finished {
             (&cal[code - starts[s]], hold.get(code - starts[s]))
         };
         let (_, code_of_rank) = rank_names(&names);
-        let ranked: Vec<u32> = code_of_rank
-            .into_iter()
-            .filter(|&code| state(code).0.periods > 0)
-            .collect();
-        let rows = ranked.iter().map(|&code| {
-            let (f, h) = state(code);
-            (
-                std::borrow::Cow::Borrowed(names[code as usize].as_str()),
-                this.row(f, h),
-            )
-        });
-        this.overflow(rows)?;
-        let k = ranked.len();
-        let holdout = this.layout.holdout;
+        let k = self.info.n_customers;
+        let holdout = self.layout.holdout;
         let mut customer_id = Vec::with_capacity(k);
         let (mut frequency, mut recency, mut t, mut monetary) = (
             Vec::with_capacity(k),
@@ -1042,9 +1016,12 @@ impl Finished {
             Vec::with_capacity(k),
         );
         let (mut hold_frequency, mut hold_monetary) = (Vec::new(), Vec::new());
-        for &code in &ranked {
+        for &code in &code_of_rank {
             let (f, h) = state(code);
-            let r = this.row(f, h);
+            if f.periods == 0 {
+                continue;
+            }
+            let r = self.row(f, h);
             customer_id.push(std::mem::take(&mut names[code as usize]));
             frequency.push(r.frequency);
             recency.push(r.recency);
@@ -1055,8 +1032,13 @@ impl Finished {
                 hold_monetary.push(r.hold_monetary);
             }
         }
-        let with_amounts = this.layout.amounts;
-        let info = this.info;
+        self.overflow(
+            customer_id.len(),
+            |i| (monetary[i], hold_monetary.get(i).copied().unwrap_or(0.0)),
+            |i| customer_id[i].clone(),
+        )?;
+        let with_amounts = self.layout.amounts;
+        let info = self.info;
         Ok(Summary {
             customer_id,
             frequency,
@@ -1066,7 +1048,7 @@ impl Finished {
             holdout: info.calibration_end.map(|_| Holdout {
                 frequency: hold_frequency,
                 monetary_value: with_amounts.then_some(hold_monetary),
-                duration: this.duration,
+                duration: self.duration,
             }),
             unit: info.unit,
             observation_end: info.observation_end,
@@ -1105,26 +1087,31 @@ impl Finished {
         }
         #[cfg(not(feature = "parallel"))]
         order.sort_unstable_by(by_id);
-        let customer = |&(_, _, code, shard): &(u64, u64, u32, u16)| {
+        // Checked before the output is opened (a pass over the states
+        // without formatting; the id text only for the customer named).
+        let state = |i: usize| {
+            let (_, _, code, shard) = order[i];
             let (ids, cal, hold) = &self.shards[shard as usize];
-            let mut buf = [0u8; 16];
-            let id = String::from_utf8_lossy(ids.id(code, &mut buf)).into_owned();
-            let code = code as usize;
-            (
-                std::borrow::Cow::Owned(id),
-                self.row(&cal[code], hold.get(code)),
-            )
+            (ids, code, &cal[code as usize], hold.get(code as usize))
         };
-        self.overflow(order.iter().map(customer))?;
+        self.overflow(
+            order.len(),
+            |i| {
+                let (_, _, f, h) = state(i);
+                let r = self.row(f, h);
+                (r.monetary, r.hold_monetary)
+            },
+            |i| {
+                let (ids, code, _, _) = state(i);
+                String::from_utf8_lossy(ids.id(code, &mut [0u8; 16])).into_owned()
+            },
+        )?;
         let w = out()?;
         let layout = self.layout;
         write_csv_rows(w, layout, order.len(), |i, id, values| {
-            let (_, _, code, shard) = order[i];
-            let (ids, cal, hold) = &self.shards[shard as usize];
-            let mut buf = [0u8; 16];
-            id.extend_from_slice(ids.id(code, &mut buf));
-            let code = code as usize;
-            let r = self.row(&cal[code], hold.get(code));
+            let (ids, code, f, h) = state(i);
+            id.extend_from_slice(ids.id(code, &mut [0u8; 16]));
+            let r = self.row(f, h);
             values.extend([r.frequency, r.recency, r.t]);
             if layout.amounts {
                 values.push(r.monetary);
