@@ -1,15 +1,20 @@
-//! Customer id → dense code, for the shards of the streaming summary
-//! ([`super::stream`]): an open-addressing table (linear probing, at most
-//! three quarters full) whose slot holds the id itself when it has at most
-//! [`INLINE`] bytes, so that neither a lookup nor the table keeps a `String`
-//! per customer.
+//! Customer id → dense code, and a state per customer, for the shards of
+//! the streaming summary ([`super::stream`]): a dense list of entries (the
+//! id itself when it has at most [`INLINE`] bytes, and the customer's
+//! state) in chunks that never move, and an open-addressing index (linear
+//! probing, at most three quarters full) of 8-byte slots from the id's
+//! hash to its code, so that neither a lookup nor the table keeps a
+//! `String` per customer.
 //!
 //! Interning a large log is bound by cache misses: rows come in date order,
 //! each of a random customer among millions. The table is built so that
-//! [`IdTable::touch`] can start the miss of a row's slot while earlier rows
-//! are still being looked up (a plain load whose value is not waited for:
-//! the processor keeps several such loads in flight), which is how
-//! `stream::Shard::fold_items` folds its rows in groups.
+//! [`IdTable::touch`] and [`IdTable::touch_entry`] can start the misses of
+//! a row's slot and entry while earlier rows are still being looked up (a
+//! plain load whose value is not waited for: the processor keeps several
+//! such loads in flight), which is how `stream::Shard::fold_items` folds
+//! its rows in groups.
+
+use std::cmp::Ordering;
 
 use super::{hasher, sort_prefix};
 
@@ -82,6 +87,7 @@ impl Key {
     }
 
     /// The text of a short id (`None` for [`LONG`]).
+    #[cfg(test)]
     fn text(&self) -> Option<String> {
         if self.len == LONG {
             return None;
@@ -101,41 +107,107 @@ fn inline_bytes(lo: u64, hi: u64) -> [u8; INLINE] {
     buf
 }
 
-/// A slot: a key and its code ([`EMPTY`] when free). 24 bytes.
+/// A slot of the index: a code and the low 32 bits of its id's hash (its
+/// place in the index and a tag that settles most comparisons without
+/// reading the entry). 8 bytes.
 #[derive(Debug, Clone, Copy)]
 struct Slot {
-    lo: u64,
-    hi: u64,
     code: u32,
-    len: u8,
+    tag: u32,
 }
 
 const FREE: Slot = Slot {
-    lo: 0,
-    hi: 0,
     code: EMPTY,
-    len: 0,
+    tag: 0,
 };
 
-/// Customer ids → codes `0, 1, 2, …` in order of first appearance.
+/// An id's key (as [`Key`], with the index of its text in
+/// [`IdTable::long`] in place of `hi` for a long one) and what the table
+/// keeps for it.
+#[derive(Debug, Clone, Copy)]
+struct Entry<S> {
+    lo: u64,
+    hi: u64,
+    state: S,
+    len: u8,
+}
+
+impl<S> Entry<S> {
+    /// The bytes of the id (`buf` holds a short one; `long` the long ones).
+    fn id<'a>(&self, long: &'a [Box<str>], buf: &'a mut [u8; INLINE]) -> &'a [u8] {
+        if self.len == LONG {
+            return long[self.hi as usize].as_bytes();
+        }
+        *buf = inline_bytes(self.lo, self.hi);
+        &buf[..self.len as usize]
+    }
+
+    /// [`sort_prefix`] of the id; a short id's words are its key's,
+    /// byte-swapped.
+    fn prefix(&self, long: &[Box<str>]) -> (u64, u64) {
+        if self.len == LONG {
+            return sort_prefix(long[self.hi as usize].as_bytes());
+        }
+        (self.lo.swap_bytes(), self.hi.swap_bytes())
+    }
+
+    /// The byte order of the ids of `self` and `other` (with the long ids
+    /// of their tables): on the prefixes, then, where those agree, on the
+    /// whole ids.
+    fn cmp_id(&self, long: &[Box<str>], other: &Entry<S>, other_long: &[Box<str>]) -> Ordering {
+        self.prefix(long)
+            .cmp(&other.prefix(other_long))
+            .then_with(|| {
+                let (mut x, mut y) = ([0u8; INLINE], [0u8; INLINE]);
+                self.id(long, &mut x).cmp(other.id(other_long, &mut y))
+            })
+    }
+}
+
+/// Entries a chunk of [`IdTable`] holds: the entries live in chunks that
+/// never move, so that the table grows without copying them (nor holding
+/// them twice while it does) and wastes at most one chunk's spare room.
+const CHUNK: usize = 1 << 12;
+
+/// Ids a table takes at most: its index, at most three quarters full,
+/// then has at most 2³² slots, so that the 32-bit tag of a slot is its
+/// place.
+const MAX_IDS: usize = 3 << 30;
+
+/// Customer ids → codes `0, 1, 2, …` in order of first appearance, each
+/// with a state `S` (`S::default()` when the id is new).
+///
+/// The ids and states are entries of a dense list (an id of up to
+/// [`INLINE`] bytes is stored in its entry, a longer one in `long`); an
+/// open-addressing index (linear probing, at most three quarters full)
+/// maps an id's hash to its code. With 48-byte entries a customer costs
+/// its entry and 8 bytes of index at a load of 3/8 to 3/4 (11–21 bytes),
+/// and no `String`. A lookup reads one slot of the index and one entry,
+/// the entry being where the state is updated anyway.
 #[derive(Debug, Clone)]
-pub(crate) struct IdTable {
-    slots: Vec<Slot>,
-    /// `slots.len() - 1` (a power of two less one).
+pub(crate) struct IdTable<S> {
+    index: Vec<Slot>,
+    /// `index.len() - 1` (a power of two less one).
     mask: usize,
+    /// The entries by code: code `c` is `chunks[c / CHUNK][c % CHUNK]`.
+    chunks: Vec<Vec<Entry<S>>>,
     /// Ids stored.
     len: usize,
+    /// Whether a new id was refused ([`MAX_IDS`]).
+    full: bool,
     /// The text of the ids longer than [`INLINE`] bytes.
     long: Vec<Box<str>>,
 }
 
-impl IdTable {
+impl<S: Copy + Default> IdTable<S> {
     /// An empty table.
     pub(crate) fn new() -> Self {
         IdTable {
-            slots: vec![FREE; 16],
+            index: vec![FREE; 16],
             mask: 15,
+            chunks: Vec::new(),
             len: 0,
+            full: false,
             long: Vec::new(),
         }
     }
@@ -145,163 +217,313 @@ impl IdTable {
         self.len
     }
 
+    /// Whether an id was refused: the table held [`MAX_IDS`] ids.
+    pub(crate) fn is_full(&self) -> bool {
+        self.full
+    }
+
+    fn entry(&self, code: u32) -> &Entry<S> {
+        let c = code as usize;
+        &self.chunks[c / CHUNK][c % CHUNK]
+    }
+
+    /// The state of `code`.
+    pub(crate) fn state(&self, code: u32) -> &S {
+        &self.entry(code).state
+    }
+
+    /// The state of `code`, to update.
+    pub(crate) fn state_mut(&mut self, code: u32) -> &mut S {
+        let c = code as usize;
+        &mut self.chunks[c / CHUNK][c % CHUNK].state
+    }
+
     /// Reads the first slot `hash` probes and returns a word of it: called
     /// for the next rows while the current ones are looked up, it starts
     /// their cache misses early (the caller passes the words to
     /// [`std::hint::black_box`] so that the loads are not optimised away).
     pub(crate) fn touch(&self, hash: u64) -> u64 {
-        self.slots[hash as usize & self.mask].lo
+        u64::from(self.index[hash as usize & self.mask].code)
+    }
+
+    /// Reads the entry that the slots `hash` probes point to first (its
+    /// slot having been touched): the next stage of [`IdTable::touch`],
+    /// whose word it returns likewise. A hint only: [`IdTable::code_of`]
+    /// looks the id up.
+    pub(crate) fn touch_entry(&self, hash: u64) -> u64 {
+        let tag = hash as u32;
+        let mut i = hash as usize & self.mask;
+        loop {
+            let s = self.index[i];
+            if s.code == EMPTY {
+                return 0;
+            }
+            if s.tag == tag {
+                return self.entry(s.code).lo;
+            }
+            i = (i + 1) & self.mask;
+        }
     }
 
     /// The code of the id whose key and hash are `key`, `hash` (`id` gives
     /// its text, read only for an id longer than [`INLINE`] bytes: the
     /// caller's list of ids is then not touched for most rows), storing it
-    /// with the next code if it is new; `u32::MAX` once `u32::MAX − 1`
-    /// ids are stored.
+    /// with the next code and a default state if it is new; `u32::MAX`
+    /// once [`MAX_IDS`] ids are stored.
     pub(crate) fn code_of<'a>(&mut self, key: Key, hash: u64, id: impl Fn() -> &'a str) -> u32 {
+        let tag = hash as u32;
         let mut i = hash as usize & self.mask;
         loop {
-            let s = self.slots[i];
+            let s = self.index[i];
             if s.code == EMPTY {
                 break;
             }
-            if s.lo == key.lo
-                && s.len == key.len
-                && (key.len != LONG || &*self.long[s.hi as usize] == id())
-                && (key.len == LONG || s.hi == key.hi)
-            {
-                return s.code;
+            if s.tag == tag {
+                let e = self.entry(s.code);
+                if e.lo == key.lo
+                    && e.len == key.len
+                    && (key.len != LONG || &*self.long[e.hi as usize] == id())
+                    && (key.len == LONG || e.hi == key.hi)
+                {
+                    return s.code;
+                }
             }
             i = (i + 1) & self.mask;
         }
-        let Ok(code) = u32::try_from(self.len) else {
-            return u32::MAX;
-        };
-        if code >= EMPTY - 1 {
+        if self.len >= MAX_IDS {
+            self.full = true;
             return u32::MAX;
         }
+        let code = self.len as u32;
         let hi = if key.len == LONG {
             self.long.push(id().into());
             (self.long.len() - 1) as u64
         } else {
             key.hi
         };
-        self.slots[i] = Slot {
+        let entry = Entry {
             lo: key.lo,
             hi,
-            code,
+            state: S::default(),
             len: key.len,
         };
+        match self.chunks.last_mut() {
+            Some(chunk) if chunk.len() < CHUNK => chunk.push(entry),
+            _ => {
+                // The first chunk grows as a `Vec` does (small tables stay
+                // small), the next ones are allocated whole.
+                let mut chunk = Vec::with_capacity(if self.chunks.is_empty() { 0 } else { CHUNK });
+                chunk.push(entry);
+                self.chunks.push(chunk);
+            }
+        }
+        self.index[i] = Slot { code, tag };
         self.len += 1;
-        if 4 * self.len > 3 * self.slots.len() {
+        if 4 * self.len > 3 * self.index.len() {
             self.grow();
         }
         code
     }
 
-    /// Doubles the slots and places every id again.
+    /// Doubles the index and places every code again (by its tag: the
+    /// entries are not read).
     fn grow(&mut self) {
-        let old = std::mem::replace(&mut self.slots, vec![FREE; 2 * (self.mask + 1)]);
-        self.mask = self.slots.len() - 1;
+        let old = std::mem::replace(&mut self.index, vec![FREE; 2 * (self.mask + 1)]);
+        self.mask = self.index.len() - 1;
         for s in old.into_iter().filter(|s| s.code != EMPTY) {
-            let hash = self.key_of(&s).hash();
-            let mut i = hash as usize & self.mask;
-            while self.slots[i].code != EMPTY {
+            let mut i = s.tag as usize & self.mask;
+            while self.index[i].code != EMPTY {
                 i = (i + 1) & self.mask;
             }
-            self.slots[i] = s;
+            self.index[i] = s;
         }
     }
 
-    /// The [`Key`] a slot was stored under.
-    fn key_of(&self, s: &Slot) -> Key {
-        Key {
-            lo: s.lo,
-            hi: if s.len == LONG { 0 } else { s.hi },
-            len: s.len,
-        }
-    }
-
-    /// The text of the id in slot `s`.
-    fn text(&self, s: &Slot) -> String {
-        self.key_of(s)
-            .text()
-            .unwrap_or_else(|| self.long[s.hi as usize].to_string())
-    }
-
-    /// The id of `code` (a scan of the table: for the rare error message).
+    /// The id of `code` as a `String` (for an error message).
     pub(crate) fn name(&self, code: u32) -> Option<String> {
-        self.slots
-            .iter()
-            .find(|s| s.code == code)
-            .map(|s| self.text(s))
+        ((code as usize) < self.len).then(|| {
+            let mut buf = [0u8; INLINE];
+            // The bytes of a `&str` (whole, or cut at its own length): valid UTF-8.
+            String::from_utf8_lossy(self.entry(code).id(&self.long, &mut buf)).into_owned()
+        })
     }
 
-    /// The ids listed by code, 24 bytes each (about half the table's
-    /// slots, which are at most three quarters full): for the end of a
-    /// summary, when no id is looked up any more.
-    pub(crate) fn into_by_code(self) -> IdsByCode {
-        let mut by_code = vec![FREE; self.len];
-        for s in self.slots.into_iter().filter(|s| s.code != EMPTY) {
-            by_code[s.code as usize] = s;
+    /// The ids whose state `keep` accepts, in the byte order of the ids,
+    /// and their codes in that order: for the end of a summary, when no id
+    /// is looked up any more. The index is dropped and the entries are
+    /// reordered where they are (a permutation followed cycle by cycle),
+    /// so that no second copy of them is ever held.
+    pub(crate) fn into_sorted(self, keep: impl Fn(&S) -> bool) -> (SortedIds<S>, Vec<u32>) {
+        let IdTable {
+            index,
+            mut chunks,
+            len,
+            long,
+            ..
+        } = self;
+        drop(index);
+        let at = |code: usize| (code / CHUNK, code % CHUNK);
+        let entry = |chunks: &[Vec<Entry<S>>], code: usize| {
+            let (c, k) = at(code);
+            chunks[c][k]
+        };
+        // Sorted on the prefixes held beside the codes (no entry read for
+        // most comparisons), the whole ids where those agree.
+        let mut ranked: Vec<((u64, u64), u32)> = (0..len)
+            .map(|c| (entry(&chunks, c), c as u32))
+            .filter(|(e, _)| keep(&e.state))
+            .map(|(e, c)| (e.prefix(&long), c))
+            .collect();
+        ranked.sort_unstable_by(|a, b| {
+            a.0.cmp(&b.0).then_with(|| {
+                let (x, y) = (entry(&chunks, a.1 as usize), entry(&chunks, b.1 as usize));
+                x.cmp_id(&long, &y, &long)
+            })
+        });
+        let codes: Vec<u32> = ranked.into_iter().map(|r| r.1).collect();
+        let kept = codes.len();
+        // perm[new place] = old code: the kept ids in order, then the
+        // others; a place done is marked u32::MAX.
+        let mut perm = codes.clone();
+        let mut is_kept = vec![false; len];
+        for &c in &codes {
+            is_kept[c as usize] = true;
         }
-        IdsByCode {
-            slots: by_code,
-            long: self.long,
+        perm.extend((0..len as u32).filter(|&c| !is_kept[c as usize]));
+        drop(is_kept);
+        for start in 0..len {
+            if perm[start] == u32::MAX {
+                continue;
+            }
+            let first = entry(&chunks, start);
+            let mut to = start;
+            loop {
+                let from = perm[to] as usize;
+                perm[to] = u32::MAX;
+                let (c, k) = at(to);
+                if from == start {
+                    chunks[c][k] = first;
+                    break;
+                }
+                chunks[c][k] = entry(&chunks, from);
+                to = from;
+            }
         }
+        let sorted = SortedIds {
+            chunks,
+            long,
+            len: kept,
+        };
+        (sorted, codes)
     }
 }
 
-/// The ids of an [`IdTable`] by code ([`IdTable::into_by_code`]).
+/// Ids and their states in the byte order of the ids
+/// ([`IdTable::into_sorted`]).
 #[derive(Debug, Clone)]
-pub(crate) struct IdsByCode {
-    /// The slot of each code.
-    slots: Vec<Slot>,
+pub(crate) struct SortedIds<S> {
+    /// The entries in order, in chunks as in [`IdTable`] (those from
+    /// `len` on are not part of it).
+    chunks: Vec<Vec<Entry<S>>>,
     /// The text of the ids longer than [`INLINE`] bytes.
     long: Vec<Box<str>>,
+    len: usize,
 }
 
-impl IdsByCode {
+impl<S> SortedIds<S> {
     /// Number of ids.
     pub(crate) fn len(&self) -> usize {
-        self.slots.len()
+        self.len
     }
 
-    /// [`sort_prefix`] of the id of `code` (ties are broken by
-    /// [`IdsByCode::id`]); a short id's words are its slot's, byte-swapped.
-    pub(crate) fn prefix(&self, code: u32) -> (u64, u64) {
-        let s = &self.slots[code as usize];
-        if s.len == LONG {
-            return sort_prefix(self.long[s.hi as usize].as_bytes());
+    fn entry(&self, i: usize) -> &Entry<S> {
+        debug_assert!(i < self.len);
+        &self.chunks[i / CHUNK][i % CHUNK]
+    }
+
+    /// The state of the `i`-th id.
+    pub(crate) fn state(&self, i: usize) -> &S {
+        &self.entry(i).state
+    }
+
+    /// The bytes of the `i`-th id (`buf` holds a short one).
+    pub(crate) fn id<'a>(&'a self, i: usize, buf: &'a mut [u8; INLINE]) -> &'a [u8] {
+        self.entry(i).id(&self.long, buf)
+    }
+
+    /// [`sort_prefix`] of the `i`-th id.
+    pub(crate) fn prefix(&self, i: usize) -> (u64, u64) {
+        self.entry(i).prefix(&self.long)
+    }
+
+    /// The byte order of the `i`-th id here and the `j`-th of `other`.
+    pub(crate) fn cmp_ids(&self, i: usize, other: &SortedIds<S>, j: usize) -> Ordering {
+        self.entry(i)
+            .cmp_id(&self.long, other.entry(j), &other.long)
+    }
+}
+
+/// The order of the ids of all `lists` (each in byte order, no id in two):
+/// entry `j` of list `s` as `starts[s] + j`, `starts` being the lists'
+/// running lengths. A k-way merge on a binary heap of the lists' heads.
+pub(crate) fn merge_order<S>(lists: &[&SortedIds<S>]) -> (Vec<u32>, Vec<usize>) {
+    let mut starts = Vec::with_capacity(lists.len() + 1);
+    starts.push(0);
+    for l in lists {
+        starts.push(starts[starts.len() - 1] + l.len());
+    }
+    // Each list's place and the prefix of the id there.
+    let mut at: Vec<(usize, (u64, u64))> = lists
+        .iter()
+        .map(|l| (0, if l.len() > 0 { l.prefix(0) } else { (0, 0) }))
+        .collect();
+    // Min-heap of list numbers, by the id at each list's head.
+    let mut heap: Vec<usize> = (0..lists.len()).filter(|&s| lists[s].len() > 0).collect();
+    let less = |at: &[(usize, (u64, u64))], a: usize, b: usize| {
+        at[a]
+            .1
+            .cmp(&at[b].1)
+            .then_with(|| lists[a].cmp_ids(at[a].0, lists[b], at[b].0))
+            == Ordering::Less
+    };
+    let sift_down = |heap: &mut [usize], at: &[(usize, (u64, u64))], mut i: usize| loop {
+        let (l, r) = (2 * i + 1, 2 * i + 2);
+        let mut m = i;
+        if l < heap.len() && less(at, heap[l], heap[m]) {
+            m = l;
         }
-        (s.lo.swap_bytes(), s.hi.swap_bytes())
-    }
-
-    /// The bytes of the id of `code` (`buf` holds a short one).
-    pub(crate) fn id<'a>(&'a self, code: u32, buf: &'a mut [u8; INLINE]) -> &'a [u8] {
-        let s = &self.slots[code as usize];
-        if s.len == LONG {
-            return self.long[s.hi as usize].as_bytes();
+        if r < heap.len() && less(at, heap[r], heap[m]) {
+            m = r;
         }
-        *buf = inline_bytes(s.lo, s.hi);
-        &buf[..s.len as usize]
+        if m == i {
+            break;
+        }
+        heap.swap(i, m);
+        i = m;
+    };
+    for i in (0..heap.len() / 2).rev() {
+        sift_down(&mut heap, &at, i);
     }
-
-    /// The ids by code, as `String`s.
-    pub(crate) fn into_names(self) -> Vec<String> {
-        let mut buf = [0u8; INLINE];
-        (0..self.slots.len() as u32)
-            // The bytes of a `&str` (whole, or cut at its own length): valid UTF-8.
-            .map(|code| String::from_utf8_lossy(self.id(code, &mut buf)).into_owned())
-            .collect()
+    let mut order = Vec::with_capacity(starts[lists.len()]);
+    while let Some(&s) = heap.first() {
+        // Fewer than u32::MAX ids in all (checked by the caller).
+        order.push((starts[s] + at[s].0) as u32);
+        at[s].0 += 1;
+        if at[s].0 == lists[s].len() {
+            heap.swap_remove(0);
+        } else {
+            at[s].1 = lists[s].prefix(at[s].0);
+        }
+        sift_down(&mut heap, &at, 0);
     }
+    (order, starts)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn intern(table: &mut IdTable, id: &str) -> u32 {
+    fn intern(table: &mut IdTable<u32>, id: &str) -> u32 {
         let key = Key::of(id);
         table.code_of(key, key.hash(), || id)
     }
@@ -322,22 +544,83 @@ mod tests {
             "0123456789abcdef",
         ];
         let mut t = IdTable::new();
-        let codes: Vec<u32> = ids.iter().map(|id| intern(&mut t, id)).collect();
+        let codes: Vec<u32> = ids
+            .iter()
+            .map(|id| {
+                let code = intern(&mut t, id);
+                *t.state_mut(code) += 1;
+                code
+            })
+            .collect();
         assert_eq!(codes, [0, 1, 2, 0, 3, 4, 1, 5, 3, 6]);
         assert_eq!(t.len(), 7);
         assert_eq!(t.name(3).as_deref(), Some(long));
         assert_eq!(t.name(7), None);
-        let by_code = t.into_by_code();
         let names = ["b", "a", "", long, "a\0", "é", "0123456789abcdef"];
         for (code, name) in names.iter().enumerate() {
-            // a slot's words, byte-swapped, are the id's sort prefix
+            // an entry's words, byte-swapped, are the id's sort prefix
             assert_eq!(
-                by_code.prefix(code as u32),
+                t.entry(code as u32).prefix(&t.long),
                 sort_prefix(name.as_bytes()),
                 "{name}"
             );
         }
-        assert_eq!(by_code.into_names(), names);
+        // Sorted in byte order, those seen once left out.
+        let (sorted, codes) = t.into_sorted(|&n| n > 1);
+        assert_eq!(codes, [1, 3, 0]);
+        let got: Vec<(Vec<u8>, u32)> = (0..sorted.len())
+            .map(|i| (sorted.id(i, &mut [0; INLINE]).to_vec(), *sorted.state(i)))
+            .collect();
+        let want = [("a", 2), (long, 2), ("b", 2)].map(|(s, n)| (s.as_bytes().to_vec(), n));
+        assert_eq!(got, want);
+    }
+
+    /// A customer's entry with the summary's state fits in 48 bytes.
+    #[test]
+    fn entries_are_48_bytes() {
+        assert_eq!(std::mem::size_of::<Entry<[u32; 7]>>(), 48);
+        assert_eq!(std::mem::size_of::<Slot>(), 8);
+    }
+
+    /// The merged order of sorted lists is the byte order of all their ids.
+    #[test]
+    fn merge_order_is_the_byte_order() {
+        let lists: Vec<Vec<String>> = (0..5)
+            .map(|s| {
+                (0..200)
+                    .filter(|i| i % 5 == s)
+                    .map(|i| match i % 3 {
+                        0 => format!("0123456789abcdef-{i}"),
+                        1 => format!("c{i}"),
+                        _ => "x".repeat(i % 20) + &i.to_string(),
+                    })
+                    .collect()
+            })
+            .collect();
+        let sorted: Vec<SortedIds<u32>> = lists
+            .iter()
+            .map(|ids| {
+                let mut t = IdTable::new();
+                for id in ids {
+                    intern(&mut t, id);
+                }
+                t.into_sorted(|_| true).0
+            })
+            .collect();
+        let refs: Vec<&SortedIds<u32>> = sorted.iter().collect();
+        let (order, starts) = merge_order(&refs);
+        let got: Vec<Vec<u8>> = order
+            .iter()
+            .map(|&g| {
+                let s = starts.partition_point(|&st| st <= g as usize) - 1;
+                sorted[s]
+                    .id(g as usize - starts[s], &mut [0; INLINE])
+                    .to_vec()
+            })
+            .collect();
+        let mut want: Vec<Vec<u8>> = lists.concat().into_iter().map(String::into_bytes).collect();
+        want.sort();
+        assert_eq!(got, want);
     }
 
     #[test]
@@ -383,7 +666,8 @@ mod tests {
         for (i, id) in ids.iter().enumerate().rev() {
             assert_eq!(intern(&mut t, id), i as u32);
         }
-        assert!(4 * t.len() <= 3 * t.slots.len());
-        assert_eq!(t.into_by_code().into_names(), ids);
+        assert!(4 * t.len() <= 3 * t.index.len());
+        let names: Vec<String> = (0..ids.len() as u32).map(|c| t.name(c).unwrap()).collect();
+        assert_eq!(names, ids);
     }
 }

@@ -10,18 +10,25 @@
 //!
 //! # Memory
 //!
-//! The ids are interned once, in tables whose slots hold an id of up to
-//! 16 bytes itself (24 bytes a slot, at most three quarters full; no
-//! `String` per customer until the summary is built, and none at all when
-//! it is written as CSV straight from the states by
-//! [`crate::io::SummaryReader::write_csv`], see `summary::intern`); the
-//! per-customer state then depends on [`RowOrder`]:
+//! The ids are interned once, in tables of 48-byte entries that hold an id
+//! of up to 16 bytes itself beside the customer's calibration state, with
+//! an index of 8-byte slots (at most three quarters full) from the id's
+//! hash to its entry: about 60–70 bytes a customer, no `String` per
+//! customer until the summary is built, and none at all when it is written
+//! as CSV straight from the states by
+//! [`crate::io::SummaryReader::write_csv`] (see `summary::intern`). At the
+//! end the index is dropped, each table's entries are sorted where they
+//! are, and the tables are merged into one order of 4 bytes a customer.
+//! Periods are kept as 32-bit offsets from the first row's period
+//! ([`Accumulator::offset`]). The per-customer state then depends on
+//! [`RowOrder`]:
 //!
 //! - [`RowOrder::Chronological`]: each customer's rows arrive in date order
 //!   (true of a log sorted by date, or by customer then date, such as
 //!   CDNOW). A customer holds first and last period, the number of distinct
 //!   periods, the open period's sum and the sum of the closed repeat
-//!   periods (40 bytes; 40 more for the holdout): memory is O(customers).
+//!   periods (28 bytes of the entry; 32 more for the holdout): memory is
+//!   O(customers).
 //!   A row older than its customer's previous period cannot be folded into
 //!   that state (it may fall in a period already counted); the summariser
 //!   then stops and [`Summarizer::finish`] is an error naming the row.
@@ -29,7 +36,7 @@
 //!   with [`RowOrder::Any`].
 //! - [`RowOrder::Any`] (the default): any order. Counting distinct periods
 //!   in an unordered stream needs the periods seen, so one entry (sum of the
-//!   amounts) is kept per distinct (customer, period) pair, about 30 bytes:
+//!   amounts) is kept per distinct (customer, period) pair, about 20 bytes:
 //!   memory is O(customers + distinct (customer, period) pairs), never one
 //!   entry per row (a customer's rows of one day or week share one entry).
 //!
@@ -58,10 +65,10 @@
 
 use std::collections::HashMap;
 
-use super::intern::{IdTable, IdsByCode, Key};
+use super::intern::{IdTable, Key, SortedIds, merge_order};
 use super::{
     Holdout, Layout, SkippedRow, Summary, SummaryInfo, SummaryOptions, all_skipped,
-    check_calibration_end, hasher, invalid_amount, rank_names, valid_amount, write_csv_rows,
+    check_calibration_end, hasher, invalid_amount, valid_amount, write_csv_rows,
 };
 use crate::error::{Error, Result};
 use crate::time::{TimeUnit, format_timestamp};
@@ -146,39 +153,37 @@ impl Summarizer {
     /// Those of [`summarize`](super::summarize), for the same rows; and,
     /// under [`RowOrder::Chronological`], [`Error::InvalidValue`] (field
     /// `date`, the 0-based row) for the first row older than its customer's
-    /// previous period.
+    /// previous period. In either order, [`Error::InvalidValue`] (field
+    /// `date`, the row) for the first row whose period is about 2³¹
+    /// periods or more from the first row's (the states keep periods in 32
+    /// bits; unreachable with dates of years 1 to 9999).
     pub fn finish(self) -> Result<Summary> {
         self.acc.finish()
     }
 }
 
-/// Sentinel of an empty period slot.
-const NONE: i64 = i64::MIN;
-
-/// A customer's calibration state under [`RowOrder::Chronological`].
-#[derive(Debug, Clone, Copy)]
+/// A customer's calibration state (under [`RowOrder::Any`] built from the
+/// (customer, period) entries at the end). Periods are offsets from the
+/// summary's base period ([`Accumulator::offset`]). 28 bytes, aligned to 4
+/// so that the state and its id's key make a 48-byte entry of the id table
+/// (`summary::intern`); the count of distinct periods cannot overflow
+/// before a customer has 2³² − 1 of them, i.e. as many rows.
+#[derive(Debug, Clone, Copy, Default)]
+#[repr(C, packed(4))]
 struct Cal {
-    first: i64,
-    last: i64,
-    /// Distinct periods (0: no calibration row yet).
-    periods: u64,
     /// Sum of the amounts of period `last`, in input order.
     open: f64,
     /// Sum of the closed repeat periods' sums, in period order.
     repeat: f64,
+    first: i32,
+    last: i32,
+    /// Distinct periods (0: no calibration row yet).
+    periods: u32,
 }
 
 impl Cal {
-    const EMPTY: Cal = Cal {
-        first: NONE,
-        last: NONE,
-        periods: 0,
-        open: 0.0,
-        repeat: 0.0,
-    };
-
     /// Folds a row of period `p`; `false` when it is older than `last`.
-    fn fold(&mut self, p: i64, amount: f64) -> bool {
+    fn fold(&mut self, p: i32, amount: f64) -> bool {
         if self.periods == 0 {
             *self = Cal {
                 first: p,
@@ -202,11 +207,13 @@ impl Cal {
     }
 }
 
-/// A customer's holdout state under [`RowOrder::Chronological`].
+/// A customer's holdout state (under [`RowOrder::Any`] built from the
+/// (customer, period) entries at the end); `last` is an offset from the
+/// base period, as in [`Cal`].
 #[derive(Debug, Clone, Copy)]
 struct Hold {
-    last: i64,
-    periods: u64,
+    last: i32,
+    periods: u32,
     rows: u64,
     /// Sum of period `last`, in input order.
     open: f64,
@@ -216,14 +223,14 @@ struct Hold {
 
 impl Hold {
     const EMPTY: Hold = Hold {
-        last: NONE,
+        last: 0,
         periods: 0,
         rows: 0,
         open: 0.0,
         closed: 0.0,
     };
 
-    fn fold(&mut self, p: i64, amount: f64) -> bool {
+    fn fold(&mut self, p: i32, amount: f64) -> bool {
         if self.periods == 0 || p > self.last {
             if self.periods > 0 {
                 self.closed += self.open;
@@ -248,7 +255,7 @@ impl Hold {
     }
 }
 
-type PairMap<V> = HashMap<(u32, i64), V, ahash::RandomState>;
+type PairMap<V> = HashMap<(u32, i32), V, ahash::RandomState>;
 
 /// Number of shards of the per-customer state (module docs, "Speed"); a
 /// power of two. The result does not depend on it.
@@ -285,16 +292,16 @@ struct Item {
     key: Key,
     hash: u64,
     kind: Kind,
-    period: i64,
+    period: i32,
     amount: f64,
 }
 
 /// The customers whose id hashes to one shard: their ids (interned to
-/// shard-local codes) and states.
+/// shard-local codes) with their calibration states, and their holdout
+/// states by code.
 #[derive(Debug, Clone)]
 struct Shard {
-    ids: IdTable,
-    cal: Vec<Cal>,
+    ids: IdTable<Cal>,
     hold: Vec<Hold>,
     /// [`RowOrder::Any`]: (code, period) → sum of amounts in input order.
     cal_pairs: PairMap<f64>,
@@ -309,7 +316,6 @@ impl Shard {
     fn new() -> Self {
         Shard {
             ids: IdTable::new(),
-            cal: Vec::new(),
             hold: Vec::new(),
             cal_pairs: HashMap::with_hasher(hasher()),
             hold_pairs: HashMap::with_hasher(hasher()),
@@ -329,7 +335,7 @@ impl Shard {
         index: usize,
         ts: i64,
         kind: Kind,
-        period: i64,
+        period: i32,
         amount: f64,
     ) {
         let code = self.ids.code_of(key, hash, || id);
@@ -338,11 +344,12 @@ impl Shard {
 
     /// [`Shard::fold`] of a batch's rows of this shard (`items`, in input
     /// order; row `r` of the batch is row `base + r` of the input), in
-    /// groups of [`GROUP`]: the slots of a group's ids are read first, then
-    /// their codes looked up and their states read, then the rows folded in
-    /// order. Each stage's loads are independent of one another, so their
-    /// cache misses overlap instead of following each other (module docs,
-    /// "Speed"); the result is that of folding the rows one by one.
+    /// groups of [`GROUP`]: the index slots of a group's ids are read
+    /// first, then the entries (id and state) they point to, then the ids
+    /// looked up and the rows folded in order. Each stage's loads are
+    /// independent of one another, so their cache misses overlap instead
+    /// of following each other (module docs, "Speed"); the result is that
+    /// of folding the rows one by one.
     fn fold_items(
         &mut self,
         order: RowOrder,
@@ -351,23 +358,18 @@ impl Shard {
         ts: &[i64],
         base: usize,
     ) {
-        let mut codes = [0u32; GROUP];
         for group in items.chunks(GROUP) {
             let mut touched = 0u64;
             for it in group {
                 touched ^= self.ids.touch(it.hash);
             }
             std::hint::black_box(touched);
-            for (code, it) in codes.iter_mut().zip(group) {
-                *code = self.ids.code_of(it.key, it.hash, || ids[it.row as usize]);
+            for it in group {
+                touched ^= self.ids.touch_entry(it.hash);
             }
-            if order == RowOrder::Chronological {
-                for &code in &codes[..group.len()] {
-                    touched ^= self.cal.get(code as usize).map_or(0, |c| c.periods);
-                }
-                std::hint::black_box(touched);
-            }
-            for (&code, it) in codes.iter().zip(group) {
+            std::hint::black_box(touched);
+            for it in group {
+                let code = self.ids.code_of(it.key, it.hash, || ids[it.row as usize]);
                 let r = it.row as usize;
                 let ts = || ts[r];
                 self.fold_code(order, code, base + r, ts, it.kind, it.period, it.amount);
@@ -387,7 +389,7 @@ impl Shard {
         index: usize,
         ts: impl FnOnce() -> i64,
         kind: Kind,
-        period: i64,
+        period: i32,
         amount: f64,
     ) {
         if kind == Kind::Intern || self.disorder.is_some() || code == u32::MAX {
@@ -395,12 +397,7 @@ impl Shard {
         }
         let c = code as usize;
         let in_order = match (order, kind == Kind::Cal) {
-            (RowOrder::Chronological, true) => {
-                if self.cal.len() <= c {
-                    self.cal.resize(c + 1, Cal::EMPTY);
-                }
-                self.cal[c].fold(period, amount)
-            }
+            (RowOrder::Chronological, true) => self.ids.state_mut(code).fold(period, amount),
             (RowOrder::Chronological, false) => {
                 if self.hold.len() <= c {
                     self.hold.resize(c + 1, Hold::EMPTY);
@@ -423,16 +420,16 @@ impl Shard {
         }
     }
 
-    /// The shard's id table and, by local code, calibration states and
-    /// (with a holdout) holdout states, one per id. Under [`RowOrder::Any`]
-    /// the (customer, period) entries become the states of
+    /// The shard's customers with a calibration row, in the byte order of
+    /// their ids, with their states (and, with a holdout, their holdout
+    /// states in the same order). Under [`RowOrder::Any`] the (customer,
+    /// period) entries first become the states of
     /// [`RowOrder::Chronological`] (with the repeat sum in `repeat` and the
-    /// holdout sum in `closed`, both in period order, and `open` 0), so that
-    /// both orders finish alike.
+    /// holdout sum in `closed`, both in period order, and `open` 0), so
+    /// that both orders finish alike.
     fn settle(self, order: RowOrder, holdout: bool) -> Settled {
         let Shard {
-            ids,
-            mut cal,
+            mut ids,
             mut hold,
             cal_pairs,
             hold_pairs,
@@ -440,11 +437,10 @@ impl Shard {
         } = self;
         let n = ids.len();
         if order == RowOrder::Any {
-            let mut pairs: Vec<((u32, i64), f64)> = cal_pairs.into_iter().collect();
+            let mut pairs: Vec<((u32, i32), f64)> = cal_pairs.into_iter().collect();
             pairs.sort_unstable_by_key(|p| p.0);
-            cal = vec![Cal::EMPTY; n];
             for &((code, period), sum) in &pairs {
-                let c = &mut cal[code as usize];
+                let c = ids.state_mut(code);
                 if c.periods == 0 {
                     *c = Cal {
                         first: period,
@@ -460,7 +456,7 @@ impl Shard {
                 }
             }
             drop(pairs);
-            let mut pairs: Vec<((u32, i64), (f64, u64))> = hold_pairs.into_iter().collect();
+            let mut pairs: Vec<((u32, i32), (f64, u64))> = hold_pairs.into_iter().collect();
             pairs.sort_unstable_by_key(|p| p.0);
             hold = Vec::new();
             if !pairs.is_empty() {
@@ -474,15 +470,24 @@ impl Shard {
                 h.closed += sum;
             }
         }
-        cal.resize(n, Cal::EMPTY);
-        cal.shrink_to_fit();
+        let mut holdout_only = 0;
         if holdout {
             hold.resize(n, Hold::EMPTY);
-            hold.shrink_to_fit();
-        } else {
-            hold = Vec::new();
+            holdout_only = (0..n as u32)
+                .filter(|&c| hold[c as usize].periods > 0 && ids.state(c).periods == 0)
+                .count();
         }
-        (ids.into_by_code(), cal, hold)
+        let (ids, codes) = ids.into_sorted(|c| c.periods > 0);
+        let hold = if holdout {
+            codes.iter().map(|&c| hold[c as usize]).collect()
+        } else {
+            Vec::new()
+        };
+        Settled {
+            ids,
+            hold,
+            holdout_only,
+        }
     }
 }
 
@@ -521,6 +526,12 @@ pub(crate) struct Accumulator {
     min_valid: Option<i64>,
     /// First row out of order (Chronological), with its timestamp and customer.
     disorder: Option<(usize, i64, String)>,
+    /// The period of the first usable row: the states hold periods as
+    /// 32-bit offsets from it ([`Accumulator::offset`]).
+    base: Option<i64>,
+    /// The first usable row whose period is 2³¹ periods or more from
+    /// `base`, with its timestamp and customer (an error).
+    far: Option<(usize, i64, String)>,
 }
 
 impl Accumulator {
@@ -549,6 +560,8 @@ impl Accumulator {
             max_usable: None,
             min_valid: None,
             disorder: None,
+            base: None,
+            far: None,
         })
     }
 
@@ -577,10 +590,21 @@ impl Accumulator {
         }
     }
 
+    /// The period of `ts` as an offset from the base period (that of the
+    /// first row asking), or `None` when the offset does not fit an `i32`
+    /// (about 2³¹ periods either way: 245,000 years of hours, so never for
+    /// dates this crate parses, years 1 to 9999, only for raw timestamps
+    /// given to [`Summarizer::push`]).
+    fn offset(&mut self, ts: i64) -> Option<i32> {
+        let p = self.unit.period_index(ts);
+        let base = *self.base.get_or_insert(p);
+        i32::try_from(p.checked_sub(base)?).ok()
+    }
+
     /// The bookkeeping of row number `self.rows` (customer `id`) that spans
     /// customers, in input order: what its customer's state does with it,
     /// its period and its amount.
-    fn classify(&mut self, id: &str, ts: i64, amount: f64) -> (Kind, i64, f64) {
+    fn classify(&mut self, id: &str, ts: i64, amount: f64) -> (Kind, i32, f64) {
         let index = self.rows;
         self.rows += 1;
         let nothing = (Kind::Intern, 0, 0.0);
@@ -617,7 +641,10 @@ impl Accumulator {
             // The summary is an error; only the observation end still matters.
             return nothing;
         }
-        let period = self.unit.period_index(ts);
+        let Some(period) = self.offset(ts) else {
+            self.far.get_or_insert_with(|| (index, ts, id.to_string()));
+            return nothing;
+        };
         // Counted before the shard folds the row: should it be out of
         // order, the summary is an error and the counts do not matter.
         if self.calibration_end.is_none_or(|c| ts <= c) {
@@ -781,8 +808,17 @@ impl Accumulator {
                  summarise rows in any order with RowOrder::Any",
             ));
         }
+        if let Some((index, ts, name)) = &self.far {
+            return Err(Error::invalid_at(
+                "date",
+                *index,
+                format!("{} of customer {name:?}", format_timestamp(*ts)),
+                "fewer than 2^31 periods from the first transaction's period \
+                 (Summarizer keeps periods in 32 bits)",
+            ));
+        }
         let n_names = self.customers();
-        if n_names >= u32::MAX as usize {
+        if n_names >= u32::MAX as usize || self.shards.iter().any(|s| s.ids.is_full()) {
             return Err(Error::invalid(
                 "customer_ids",
                 n_names,
@@ -833,21 +869,15 @@ impl Accumulator {
         let skipped = std::mem::take(&mut self.skipped);
         let holdout = self.calibration_end.is_some();
         let shards = self.settle(holdout);
-        let holdout_only = shards
-            .iter()
-            .flat_map(|(_, cal, hold)| hold.iter().zip(cal))
-            .filter(|(h, c)| h.periods > 0 && c.periods == 0)
-            .count();
-        let n_customers = shards
-            .iter()
-            .map(|(_, cal, _)| cal.iter().filter(|c| c.periods > 0).count())
-            .sum();
+        let holdout_only = shards.iter().map(|s| s.holdout_only).sum();
+        let lists: Vec<&SortedIds<Cal>> = shards.iter().map(|s| &s.ids).collect();
+        let (order, starts) = merge_order(&lists);
         Ok(Finished {
             info: SummaryInfo {
                 unit,
                 observation_end,
                 calibration_end: self.calibration_end,
-                n_customers,
+                n_customers: order.len(),
                 n_transactions,
                 skipped,
                 holdout_only_customers: holdout_only,
@@ -857,14 +887,16 @@ impl Accumulator {
                 amounts: self.with_amounts,
                 holdout,
             },
-            end: unit.period_index(split),
+            end: unit.period_index(split) - self.base.unwrap_or(0),
             duration: (top - unit.period_index(split)) as f64 / unit.multiplier,
             shards,
+            order,
+            starts,
         })
     }
 
-    /// Each shard's id table and states by local code (with a holdout, one
-    /// holdout state per id, else none).
+    /// Each shard's customers with a calibration row, in id order, with
+    /// their states ([`Shard::settle`]).
     fn settle(&mut self, holdout: bool) -> Vec<Settled> {
         let order = self.order;
         let shards = std::mem::take(&mut self.shards);
@@ -897,9 +929,17 @@ impl Accumulator {
     }
 }
 
-/// A shard settled ([`Shard::settle`]): its ids, and by local code the
-/// calibration states and (with a holdout) the holdout states.
-type Settled = (IdsByCode, Vec<Cal>, Vec<Hold>);
+/// A shard settled ([`Shard::settle`]).
+#[derive(Debug)]
+struct Settled {
+    /// The customers with a calibration row, in the byte order of their
+    /// ids, with their calibration states.
+    ids: SortedIds<Cal>,
+    /// With a holdout, their holdout states in the same order; else empty.
+    hold: Vec<Hold>,
+    /// Customers with holdout rows only.
+    holdout_only: usize,
+}
 
 /// The summary's columns of one customer.
 struct Row {
@@ -917,12 +957,16 @@ struct Row {
 struct Finished {
     info: SummaryInfo,
     layout: Layout,
-    /// Period index of the end of `T` (the calibration end, else the
-    /// observation end).
+    /// Period of the end of `T` (the calibration end, else the observation
+    /// end) as an offset from the base period, as the states' periods.
     end: i64,
     /// The holdout's duration in units.
     duration: f64,
     shards: Vec<Settled>,
+    /// The customers of all shards in the byte order of their ids: the
+    /// `j`-th of shard `s` as `starts[s] + j` (4 bytes a customer).
+    order: Vec<u32>,
+    starts: Vec<usize>,
 }
 
 impl Finished {
@@ -932,11 +976,12 @@ impl Finished {
     fn row(&self, f: &Cal, h: Option<&Hold>) -> Row {
         let m = self.info.unit.multiplier;
         let repeats = f.periods - 1;
+        let (first, last) = (i64::from(f.first), i64::from(f.last));
         let h = h.copied().unwrap_or(Hold::EMPTY);
         Row {
             frequency: repeats as f64,
-            recency: (f.last - f.first) as f64 / m,
-            t: (self.end - f.first) as f64 / m,
+            recency: (last - first) as f64 / m,
+            t: (self.end - first) as f64 / m,
             monetary: if repeats > 0 {
                 (f.repeat + f.open) / repeats as f64
             } else {
@@ -984,29 +1029,36 @@ impl Finished {
         Ok(())
     }
 
-    /// The [`Summary`]: the ids become `String`s, ranked in byte order.
-    fn into_summary(mut self) -> Result<Summary> {
-        let shards = std::mem::take(&mut self.shards);
-        let mut names = Vec::with_capacity(shards.iter().map(|s| s.0.len()).sum());
-        let mut states = Vec::with_capacity(shards.len());
-        for (ids, cal, hold) in shards {
-            names.extend(ids.into_names()); // each table is dropped here
-            states.push((cal, hold));
-        }
-        // Code → (shard, local code): the shards' codes follow each other.
-        let mut starts = Vec::with_capacity(states.len() + 1);
-        starts.push(0);
-        for (cal, _) in &states {
-            starts.push(starts[starts.len() - 1] + cal.len());
-        }
-        let state = |code: u32| {
-            let code = code as usize;
-            let s = starts.partition_point(|&start| start <= code) - 1;
-            let (cal, hold) = &states[s];
-            (&cal[code - starts[s]], hold.get(code - starts[s]))
-        };
-        let (_, code_of_rank) = rank_names(&names);
-        let k = self.info.n_customers;
+    /// The `i`-th customer in id order: its shard's ids, its place there,
+    /// and its states.
+    fn at(&self, i: usize) -> (&SortedIds<Cal>, usize, &Cal, Option<&Hold>) {
+        let g = self.order[i] as usize;
+        // The last shard starting at or before g (empty shards share their
+        // start with the next one).
+        let s = self.starts.partition_point(|&start| start <= g) - 1;
+        let (shard, j) = (&self.shards[s], g - self.starts[s]);
+        (&shard.ids, j, shard.ids.state(j), shard.hold.get(j))
+    }
+
+    /// The id of the `i`-th customer in id order.
+    fn name(&self, i: usize) -> String {
+        let (ids, j, _, _) = self.at(i);
+        // The bytes of a `&str` (whole, or cut at its own length): valid UTF-8.
+        String::from_utf8_lossy(ids.id(j, &mut [0u8; 16])).into_owned()
+    }
+
+    /// The summary's two means of the `i`-th customer in id order, for
+    /// [`Finished::overflow`].
+    fn means(&self, i: usize) -> (f64, f64) {
+        let (_, _, f, h) = self.at(i);
+        let r = self.row(f, h);
+        (r.monetary, r.hold_monetary)
+    }
+
+    /// The [`Summary`]: the ids become `String`s, in byte order.
+    fn into_summary(self) -> Result<Summary> {
+        self.overflow(self.order.len(), |i| self.means(i), |i| self.name(i))?;
+        let k = self.order.len();
         let holdout = self.layout.holdout;
         let mut customer_id = Vec::with_capacity(k);
         let (mut frequency, mut recency, mut t, mut monetary) = (
@@ -1016,13 +1068,10 @@ impl Finished {
             Vec::with_capacity(k),
         );
         let (mut hold_frequency, mut hold_monetary) = (Vec::new(), Vec::new());
-        for &code in &code_of_rank {
-            let (f, h) = state(code);
-            if f.periods == 0 {
-                continue;
-            }
+        for i in 0..k {
+            let (_, _, f, h) = self.at(i);
             let r = self.row(f, h);
-            customer_id.push(std::mem::take(&mut names[code as usize]));
+            customer_id.push(self.name(i));
             frequency.push(r.frequency);
             recency.push(r.recency);
             t.push(r.t);
@@ -1032,11 +1081,6 @@ impl Finished {
                 hold_monetary.push(r.hold_monetary);
             }
         }
-        self.overflow(
-            customer_id.len(),
-            |i| (monetary[i], hold_monetary.get(i).copied().unwrap_or(0.0)),
-            |i| customer_id[i].clone(),
-        )?;
         let with_amounts = self.layout.amounts;
         let info = self.info;
         Ok(Summary {
@@ -1061,56 +1105,17 @@ impl Finished {
     }
 
     /// [`Accumulator::write_csv`]: the customers with a calibration
-    /// purchase ranked by id straight from the tables (the first 16 bytes
-    /// of each id as two words, 24 bytes a customer, ties broken on the
-    /// whole id), then each block of rows formatted from the states.
+    /// purchase in the byte order of their ids (each shard's sorted, then
+    /// merged), each block of rows formatted from the states.
     fn write_csv<W: std::io::Write>(self, out: impl FnOnce() -> Result<W>) -> Result<SummaryInfo> {
-        let mut order: Vec<(u64, u64, u32, u16)> = Vec::with_capacity(self.info.n_customers);
-        for (shard, (ids, cal, _)) in self.shards.iter().enumerate() {
-            order.extend((0..ids.len() as u32).filter_map(|code| {
-                let (w0, w1) = ids.prefix(code);
-                (cal[code as usize].periods > 0).then_some((w0, w1, code, shard as u16))
-            }));
-        }
-        let by_id = |a: &(u64, u64, u32, u16), b: &(u64, u64, u32, u16)| {
-            (a.0, a.1).cmp(&(b.0, b.1)).then_with(|| {
-                let (mut x, mut y) = ([0u8; 16], [0u8; 16]);
-                let ta = self.shards[a.3 as usize].0.id(a.2, &mut x);
-                let tb = self.shards[b.3 as usize].0.id(b.2, &mut y);
-                ta.cmp(tb)
-            })
-        };
-        #[cfg(feature = "parallel")]
-        {
-            use rayon::slice::ParallelSliceMut;
-            order.par_sort_unstable_by(by_id);
-        }
-        #[cfg(not(feature = "parallel"))]
-        order.sort_unstable_by(by_id);
         // Checked before the output is opened (a pass over the states
         // without formatting; the id text only for the customer named).
-        let state = |i: usize| {
-            let (_, _, code, shard) = order[i];
-            let (ids, cal, hold) = &self.shards[shard as usize];
-            (ids, code, &cal[code as usize], hold.get(code as usize))
-        };
-        self.overflow(
-            order.len(),
-            |i| {
-                let (_, _, f, h) = state(i);
-                let r = self.row(f, h);
-                (r.monetary, r.hold_monetary)
-            },
-            |i| {
-                let (ids, code, _, _) = state(i);
-                String::from_utf8_lossy(ids.id(code, &mut [0u8; 16])).into_owned()
-            },
-        )?;
+        self.overflow(self.order.len(), |i| self.means(i), |i| self.name(i))?;
         let w = out()?;
         let layout = self.layout;
-        write_csv_rows(w, layout, order.len(), |i, id, values| {
-            let (ids, code, f, h) = state(i);
-            id.extend_from_slice(ids.id(code, &mut [0u8; 16]));
+        write_csv_rows(w, layout, self.order.len(), |i, id, values| {
+            let (ids, j, f, h) = self.at(i);
+            id.extend_from_slice(ids.id(j, &mut [0u8; 16]));
             let r = self.row(f, h);
             values.extend([r.frequency, r.recency, r.t]);
             if layout.amounts {
@@ -1406,6 +1411,45 @@ mod tests {
             .write_csv(|| -> Result<Vec<u8>> { panic!("the output must not be opened") })
             .unwrap_err();
         assert_eq!(got, want);
+    }
+
+    /// Periods are kept as 32-bit offsets from the first row's: a row
+    /// 2³¹ − 1 periods away is summarised, one 2³¹ away is an error naming
+    /// it, in both orders.
+    #[test]
+    fn periods_beyond_32_bits_are_an_error() {
+        let hours = SummaryOptions {
+            unit: TimeUnit::parse("H").unwrap(),
+            ..SummaryOptions::default()
+        };
+        let far = |k: i64| k * 3_600;
+        for order in [RowOrder::Any, RowOrder::Chronological] {
+            let mut s = Summarizer::new(&hours, order, true).unwrap();
+            s.push("a", 0, 1.0);
+            s.push("b", far(i64::from(i32::MAX)), 2.0);
+            let got = s.finish().unwrap();
+            let want = summarize(
+                &["a", "b"],
+                &[0, far(i64::from(i32::MAX))],
+                Some(&[1.0, 2.0]),
+                &hours,
+            )
+            .unwrap();
+            assert_eq!(got, want, "{order:?}");
+            assert_eq!(got.t, [f64::from(i32::MAX), 0.0]);
+            let mut s = Summarizer::new(&hours, order, true).unwrap();
+            s.push("a", 0, 1.0);
+            s.push("b", 3_600, 1.0);
+            s.push("c", far(-(1 << 31) - 1), 1.0);
+            s.push("d", far(1 << 40), 1.0);
+            let e = s.finish().unwrap_err();
+            assert_eq!(e.field(), Some("date"));
+            assert!(
+                e.to_string().starts_with("invalid date[2]: ")
+                    && e.to_string().contains("of customer \"c\""),
+                "{e}"
+            );
+        }
     }
 
     #[test]
