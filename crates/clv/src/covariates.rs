@@ -630,14 +630,12 @@ impl Covariates {
         same_count(columns.len(), names.len())?;
         let n = columns.first().map_or(0, |c| c.len());
         for (name, c) in names.iter().zip(columns) {
-            if c.len() != n {
-                return Err(Error::LengthMismatch {
-                    field: format!("covariates.{name}"),
-                    actual: c.len(),
-                    reference: format!("covariates.{}", names[0]),
-                    expected: n,
-                });
-            }
+            crate::error::check::same_len(
+                &format!("covariates.{name}"),
+                c.len(),
+                &format!("covariates.{}", names[0]),
+                n,
+            )?;
         }
         let k = names.len();
         let mut values = vec![0.0; n * k];
@@ -671,14 +669,7 @@ impl Covariates {
         rows: &[Vec<f64>],
         customers: &[C],
     ) -> Result<Self> {
-        if ids.len() != rows.len() {
-            return Err(Error::LengthMismatch {
-                field: "covariate rows".into(),
-                actual: rows.len(),
-                reference: "covariate ids".into(),
-                expected: ids.len(),
-            });
-        }
+        crate::error::check::same_len("covariate rows", rows.len(), "covariate ids", ids.len())?;
         let mut index: HashMap<&str, usize> = HashMap::with_capacity(ids.len());
         for (j, id) in ids.iter().enumerate() {
             if index.insert(id.as_ref(), j).is_some() {
@@ -822,14 +813,12 @@ impl Covariates {
     /// The same covariates with the field names of errors prefixed by the
     /// process (`purchase_covariates.NAME`).
     fn check_for_fit(&self, process: &str, n: usize, weights: &[f64]) -> Result<()> {
-        if self.n_rows != n {
-            return Err(Error::LengthMismatch {
-                field: format!("{process}_covariates"),
-                actual: self.n_rows,
-                reference: "frequency".into(),
-                expected: n,
-            });
-        }
+        crate::error::check::same_len(
+            &format!("{process}_covariates"),
+            self.n_rows,
+            "frequency",
+            n,
+        )?;
         let k = self.names.len();
         for (j, name) in self.names.iter().enumerate() {
             // identified only if the column varies among the rows that count
@@ -2446,14 +2435,12 @@ impl CovariateModel {
                 ));
             }
         }
-        if purchase.len() != dropout.len() {
-            return Err(Error::LengthMismatch {
-                field: "dropout_covariates".into(),
-                actual: dropout.len(),
-                reference: "purchase_covariates".into(),
-                expected: purchase.len(),
-            });
-        }
+        crate::error::check::same_len(
+            "dropout_covariates",
+            dropout.len(),
+            "purchase_covariates",
+            purchase.len(),
+        )?;
         Ok(())
     }
 
@@ -2485,14 +2472,7 @@ impl CovariateModel {
         f: impl Fn(&dyn TransactionModel, usize) -> Result<f64>,
     ) -> Result<Vec<f64>> {
         let params = self.customer_params(purchase, dropout)?;
-        if params.len() != n {
-            return Err(Error::LengthMismatch {
-                field: "purchase_covariates".into(),
-                actual: params.len(),
-                reference: "frequency".into(),
-                expected: n,
-            });
-        }
+        crate::error::check::same_len("purchase_covariates", params.len(), "frequency", n)?;
         let kind = self.layout.kind.model();
         params
             .iter()
