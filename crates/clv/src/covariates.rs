@@ -1099,6 +1099,35 @@ enum Data<'a> {
     Dynamic(&'a dynamic::DynamicData),
 }
 
+/// A covariate fit's penalty is in its own options: the plain fit options'
+/// `penalty` (`fit_penalty`) must be 0; `instead` says in the error what
+/// takes its place.
+fn no_fit_penalty(fit_penalty: f64, instead: &str) -> Result<()> {
+    if fit_penalty == 0.0 {
+        Ok(())
+    } else {
+        Err(Error::invalid(
+            "penalty",
+            fit_penalty,
+            format!("0 ({instead})"),
+        ))
+    }
+}
+
+/// The starting points of a covariate fit of `k` natural parameters: each
+/// of the plain model's `starts` (its base parameters), with no effect.
+fn padded_starts<B: AsRef<[f64]>>(starts: impl IntoIterator<Item = B>, k: usize) -> Vec<Vec<f64>> {
+    starts
+        .into_iter()
+        .map(|b| {
+            let b = b.as_ref();
+            let mut v = vec![0.0; k];
+            v[..b.len()].copy_from_slice(b);
+            v
+        })
+        .collect()
+}
+
 /// `&'static` parameter names for [`Likelihood::names`], interned: each
 /// distinct list is leaked once, however many fits use it.
 fn intern_names(names: &[String]) -> &'static [&'static str] {
@@ -1207,27 +1236,17 @@ impl<'a> CovariateLikelihood<'a> {
     ) -> Result<Self> {
         crate::error::check::non_negative("penalty_purchase", options.penalty_purchase)?;
         crate::error::check::non_negative("penalty_dropout", options.penalty_dropout)?;
-        if options.fit.penalty != 0.0 {
-            return Err(Error::invalid(
-                "penalty",
-                options.fit.penalty,
-                "0 (covariate fits take penalty_purchase and penalty_dropout instead)",
-            ));
-        }
+        no_fit_penalty(
+            options.fit.penalty,
+            "covariate fits take penalty_purchase and penalty_dropout instead",
+        )?;
         let layout = Layout::new(kind, purchase, dropout, &options.constrain_equal)?;
         let names = intern_names(&layout.names());
         let total_weight = w.iter().sum();
         // the plain model's scale-aware starts, γ = 0
         let k = layout.n_params();
-        let starts = AnyModel::likelihood(kind.model(), &[frequency, recency, t], Some(&w))?
-            .starting_points()
-            .into_iter()
-            .map(|b| {
-                let mut v = vec![0.0; k];
-                v[..b.len()].copy_from_slice(&b);
-                v
-            })
-            .collect();
+        let plain = AnyModel::likelihood(kind.model(), &[frequency, recency, t], Some(&w))?;
+        let starts = padded_starts(plain.starting_points(), k);
         Ok(CovariateLikelihood {
             layout,
             names,
@@ -2125,16 +2144,21 @@ fn read_model_json<T: serde::de::DeserializeOwned>(
     Ok(m)
 }
 
-/// A model JSON's effects must be one per covariate name.
-fn check_effect_count(names: &[String], effects: &[f64]) -> Result<()> {
-    if names.len() == effects.len() {
-        return Ok(());
+/// A model JSON's effects as `(name, effect)` pairs; the effects must be
+/// one per covariate name.
+fn checked_pairs<'a>(names: &'a [String], effects: &[f64]) -> Result<Vec<(&'a str, f64)>> {
+    if names.len() != effects.len() {
+        return Err(Error::invalid(
+            "json",
+            effects.len(),
+            format!("{} effects, one per covariate name", names.len()),
+        ));
     }
-    Err(Error::invalid(
-        "json",
-        effects.len(),
-        format!("{} effects, one per covariate name", names.len()),
-    ))
+    Ok(names
+        .iter()
+        .map(String::as_str)
+        .zip(effects.iter().copied())
+        .collect())
 }
 
 /// Fits a covariate likelihood (static, or [`dynamic`]): the starts, the
@@ -2545,24 +2569,14 @@ impl CovariateModel {
             |m: &CovariateModel| m.format_version,
         )?;
         // the checks of a model built from its parameters
-        check_effect_count(&m.layout.purchase_names, &m.purchase_effects)?;
-        check_effect_count(&m.layout.dropout_names, &m.dropout_effects)?;
         CovariateModel::from_params(
             m.layout.kind,
             &m.base,
-            &str_pairs(&m.layout.purchase_names, &m.purchase_effects),
-            &str_pairs(&m.layout.dropout_names, &m.dropout_effects),
+            &checked_pairs(&m.layout.purchase_names, &m.purchase_effects)?,
+            &checked_pairs(&m.layout.dropout_names, &m.dropout_effects)?,
         )?;
         Ok(m)
     }
-}
-
-fn str_pairs<'a>(names: &'a [String], values: &[f64]) -> Vec<(&'a str, f64)> {
-    names
-        .iter()
-        .map(String::as_str)
-        .zip(values.iter().copied())
-        .collect()
 }
 
 fn named(names: &[String], values: &[f64]) -> BTreeMap<String, f64> {
