@@ -1110,20 +1110,29 @@ pub fn maximize<L: Likelihood>(
     maximize_dyn(model, likelihood, options)
 }
 
+/// The total weight of the customers a fit runs on: finite and > 0.
+///
+/// # Errors
+/// [`Error::InvalidValue`] (field `weights`) otherwise.
+pub(crate) fn total_weight(weight: f64) -> Result<f64> {
+    if weight.is_finite() && weight > 0.0 {
+        Ok(weight)
+    } else {
+        Err(Error::invalid(
+            "weights",
+            weight,
+            "a finite total weight > 0",
+        ))
+    }
+}
+
 pub(crate) fn maximize_dyn(
     model: &str,
     likelihood: &dyn Likelihood,
     options: &FitOptions,
 ) -> Result<(Vec<f64>, FitInfo)> {
     options.validate()?;
-    let weight = likelihood.total_weight();
-    if !(weight.is_finite() && weight > 0.0) {
-        return Err(Error::invalid(
-            "weights",
-            weight,
-            "a finite total weight > 0",
-        ));
-    }
+    let weight = total_weight(likelihood.total_weight())?;
     let k = likelihood.names().len();
     let mut starts = likelihood.starting_points();
     starts.push(vec![1.0; k]);
