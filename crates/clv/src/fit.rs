@@ -936,23 +936,33 @@ fn polish(likelihood: &dyn Likelihood, penalty: f64, cur: &mut NewtonPoint) -> u
     steps
 }
 
+/// The required methods of a [`Likelihood`] that wraps another one, `self.0`,
+/// passed through to it (a wrapper changes the Hessian only; `boundary`
+/// stays the trait's default).
+macro_rules! delegate_likelihood {
+    () => {
+        fn names(&self) -> &'static [&'static str] {
+            self.0.names()
+        }
+        fn value_and_gradient(&self, params: &[f64], grad: &mut [f64]) -> f64 {
+            self.0.value_and_gradient(params, grad)
+        }
+        fn total_weight(&self) -> f64 {
+            self.0.total_weight()
+        }
+        fn starting_points(&self) -> Vec<Vec<f64>> {
+            self.0.starting_points()
+        }
+    };
+}
+pub(crate) use delegate_likelihood;
+
 /// A likelihood whose Hessian is the central-difference one of its
 /// gradient ([`hessian`]): Newton steps for models without a closed form.
 struct DifferencedHessian<'a>(&'a dyn Likelihood);
 
 impl Likelihood for DifferencedHessian<'_> {
-    fn names(&self) -> &'static [&'static str] {
-        self.0.names()
-    }
-    fn value_and_gradient(&self, params: &[f64], grad: &mut [f64]) -> f64 {
-        self.0.value_and_gradient(params, grad)
-    }
-    fn total_weight(&self) -> f64 {
-        self.0.total_weight()
-    }
-    fn starting_points(&self) -> Vec<Vec<f64>> {
-        self.0.starting_points()
-    }
+    crate::fit::delegate_likelihood!();
     fn value_gradient_hessian(&self, p: &[f64], grad: &mut [f64], h: &mut [f64]) -> Option<f64> {
         let ll = self.0.value_and_gradient(p, grad);
         for (dst, v) in h.iter_mut().zip(hessian(self.0, p).into_iter().flatten()) {

@@ -1502,18 +1502,7 @@ mod tests {
     struct WithoutHessian<'a>(PnbdLikelihood<'a>);
 
     impl Likelihood for WithoutHessian<'_> {
-        fn names(&self) -> &'static [&'static str] {
-            self.0.names()
-        }
-        fn value_and_gradient(&self, p: &[f64], g: &mut [f64]) -> f64 {
-            self.0.value_and_gradient(p, g)
-        }
-        fn total_weight(&self) -> f64 {
-            self.0.total_weight()
-        }
-        fn starting_points(&self) -> Vec<Vec<f64>> {
-            self.0.starting_points()
-        }
+        crate::fit::delegate_likelihood!();
     }
 
     #[test]
