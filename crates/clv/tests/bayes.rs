@@ -169,6 +169,17 @@ fn bg_bb_donations_posterior_is_around_the_mle() {
     );
 }
 
+/// CDNOW's repeat customers (x > 0): frequency and mean repeat spend, the
+/// Gamma-Gamma's data ([`common::cdnow_spend`]).
+fn repeat_spend() -> (Vec<f64>, Vec<f64>) {
+    let (x, m) = common::cdnow_spend();
+    x.iter()
+        .zip(&m)
+        .filter(|(x, _)| **x > 0.0)
+        .map(|(x, m)| (*x, *m))
+        .unzip()
+}
+
 #[test]
 #[cfg_attr(debug_assertions, ignore = "slow in debug: run with --release")]
 fn sbg_and_gamma_gamma_posteriors_are_around_the_mle() {
@@ -182,16 +193,7 @@ fn sbg_and_gamma_gamma_posteriors_are_around_the_mle() {
         400.0,
     );
     // FH (2013): p = 6.25, q = 3.74, γ = 15.44 on the 946 repeat customers
-    let d = columns(
-        "cdnow_customers_summary_with_transactions.csv",
-        &["x", "zbar"],
-    );
-    let (x, m): (Vec<f64>, Vec<f64>) = d[0]
-        .iter()
-        .zip(&d[1])
-        .filter(|(x, _)| **x > 0.0)
-        .map(|(x, m)| (*x, *m))
-        .unzip();
+    let (x, m) = repeat_spend();
     posterior_matches_mle(
         ModelKind::GammaGamma,
         &[&x, &m],
@@ -334,16 +336,7 @@ fn json_round_trips_bit_for_bit_and_keeps_the_chains() {
 fn log_density_gradient_matches_finite_differences() {
     let d = cdnow();
     let cd = refs(&d);
-    let gg = columns(
-        "cdnow_customers_summary_with_transactions.csv",
-        &["x", "zbar"],
-    );
-    let (gx, gm): (Vec<f64>, Vec<f64>) = gg[0]
-        .iter()
-        .zip(&gg[1])
-        .filter(|(x, _)| **x > 0.0)
-        .map(|(x, m)| (*x, *m))
-        .unzip();
+    let (gx, gm) = repeat_spend();
     let bb = columns(
         "donations.csv",
         &["frequency", "recency", "periods", "weights"],

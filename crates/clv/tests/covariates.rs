@@ -19,22 +19,6 @@ use statrs::function::gamma::ln_gamma;
 use clv::models::ModelKind;
 use clv::models::ModelKind::{BgNbd, GgomNbd as Ggom, MbgNbd as Mbg, ParetoNbd as Pnbd};
 
-// ---------------------------------------------------------------- data
-
-/// Deterministic covariates for customer i: a binary one and a continuous one.
-fn synthetic_covariates(n: usize, seed: u64) -> Covariates {
-    let mut rng = Rng::new(seed);
-    let rows: Vec<Vec<f64>> = (0..n)
-        .map(|_| {
-            vec![
-                if rng.uniform() < 0.4 { 1.0 } else { 0.0 },
-                rng.normal() * 0.5,
-            ]
-        })
-        .collect();
-    Covariates::new(&["z1", "z2"], &rows).unwrap()
-}
-
 // ------------------------------------------------- 1. zero effects = plain
 
 /// At γ = 0 the covariate log-likelihood is the plain model's, customer by
@@ -44,7 +28,7 @@ fn synthetic_covariates(n: usize, seed: u64) -> Covariates {
 fn zero_effects_give_the_plain_log_likelihood() {
     let c = common::cdnow();
     let (x, tx, t) = (&c[0], &c[1], &c[2]);
-    let z = synthetic_covariates(x.len(), 1);
+    let z = common::synthetic_covariates(x.len(), 1);
     let cases: [(ModelKind, &[f64], Option<f64>); 4] = [
         // FHL (2005): LL = -9595.0 (Pareto/NBD), -9582.4 (BG/NBD) at these values
         (Pnbd, &[0.553, 10.578, 0.606, 11.669], Some(-9595.0)),
@@ -151,7 +135,7 @@ fn for_each_derivative_case(
     let c = common::cdnow();
     let n = 400;
     let (x, tx, t) = (&c[0][..n], &c[1][..n], &c[2][..n]);
-    let z = synthetic_covariates(n, 7);
+    let z = common::synthetic_covariates(n, 7);
     let options = [
         CovariateOptions::default(),
         CovariateOptions {
