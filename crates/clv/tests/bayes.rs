@@ -604,13 +604,15 @@ fn sbc_reps() -> usize {
         .unwrap_or(200)
 }
 
-/// [`sbc`] of `kind` with `prior` ([`sbc_reps`] replications of 300
+/// [`sbc`] of `kind` with a log-normal prior on each parameter, around
+/// its `medians` with ln-scale sd `sd` ([`sbc_reps`] replications of 300
 /// customers): each parameter's rank histogram passes the χ² test (9 df,
 /// below the 1% critical value 21.666).
-fn assert_calibrated(kind: ModelKind, prior: &[(f64, f64)]) {
+fn assert_calibrated(kind: ModelKind, medians: &[f64], sd: f64) {
+    let prior: Vec<(f64, f64)> = medians.iter().map(|m| (m.ln(), sd)).collect();
     let reps = sbc_reps();
     let t = Instant::now();
-    let chi2 = sbc(kind, prior, reps, 300);
+    let chi2 = sbc(kind, &prior, reps, 300);
     eprintln!(
         "{} SBC: {reps} replications in {:.1} s; χ² = {chi2:?}",
         kind.spec().name,
@@ -629,13 +631,7 @@ fn assert_calibrated(kind: ModelKind, prior: &[(f64, f64)]) {
 fn bg_nbd_simulation_based_calibration() {
     // prior around CDNOW-like values, narrow enough that simulated bases
     // look like customer data (ln-scale sd 0.3: a factor 1.8 at 2 sd)
-    let prior = [
-        (0.5_f64.ln(), 0.3),
-        (5.0_f64.ln(), 0.3),
-        (1.0_f64.ln(), 0.3),
-        (3.0_f64.ln(), 0.3),
-    ];
-    assert_calibrated(ModelKind::BgNbd, &prior);
+    assert_calibrated(ModelKind::BgNbd, &[0.5, 5.0, 1.0, 3.0], 0.3);
 }
 
 /// The same calibration for Pareto/NBD, whose likelihood (a Gauss
@@ -644,11 +640,5 @@ fn bg_nbd_simulation_based_calibration() {
 #[test]
 #[cfg_attr(debug_assertions, ignore = "slow in debug: run with --release")]
 fn pareto_nbd_simulation_based_calibration() {
-    let prior = [
-        (0.5_f64.ln(), 0.3),
-        (10.0_f64.ln(), 0.3),
-        (0.6_f64.ln(), 0.3),
-        (12.0_f64.ln(), 0.3),
-    ];
-    assert_calibrated(ModelKind::ParetoNbd, &prior);
+    assert_calibrated(ModelKind::ParetoNbd, &[0.5, 10.0, 0.6, 12.0], 0.3);
 }
