@@ -320,9 +320,8 @@ pub fn fit_retention(args: &FitArgs, path: &std::path::Path) -> Result<Retention
 /// γ_α}, "beta": {NAME: γ_β}}`, the standard errors (`alpha_NAME`,
 /// `beta_NAME` for the effects) and the 95% intervals.
 pub fn retention_json(model: &RetentionCovariateModel) -> Result<Value> {
-    let (fi, ci) = fit_and_intervals(model.fit_info())?;
-    Ok(fit_doc(
-        &fi.info,
+    covariate_doc(
+        model.fit_info(),
         json!({
             "model": ModelKind::Sbg.spec().cli_name(),
             "name": model.name(),
@@ -331,29 +330,28 @@ pub fn retention_json(model: &RetentionCovariateModel) -> Result<Value> {
                 "alpha": model.alpha_effects(),
                 "beta": model.beta_effects(),
             },
-            "penalized_log_likelihood": fi.penalized_log_likelihood,
             "std_errors": model.std_errors(),
-            "ci_95": ci,
         }),
-    ))
+    )
 }
 
-/// A covariate model's fit report (an error for a model without one) and
-/// its 95% intervals by parameter name.
-fn fit_and_intervals(
-    fit: Option<&CovariateFitInfo>,
-) -> Result<(&CovariateFitInfo, Map<String, Value>)> {
+/// The JSON of a covariate fit: [`fit_doc`] of its report (an error for a
+/// model without one) with the model's `own` keys, the penalised
+/// log-likelihood and the 95% intervals by parameter name (`ci_95`).
+fn covariate_doc(fit: Option<&CovariateFitInfo>, mut own: Value) -> Result<Value> {
     let fi = fit.ok_or_else(|| Error::Format {
         what: "fit".to_string(),
         message: "the fitted model carries no fit information".to_string(),
     })?;
-    let ci = fi
+    let ci: Map<String, Value> = fi
         .param_names
         .iter()
         .zip(&fi.info.ci_95)
         .map(|(n, (lo, hi))| (n.clone(), json!([lo, hi])))
         .collect();
-    Ok((fi, ci))
+    own["penalized_log_likelihood"] = json!(fi.penalized_log_likelihood);
+    own["ci_95"] = Value::Object(ci);
+    Ok(fit_doc(&fi.info, own))
 }
 
 /// The JSON of `clv fit gamma-gamma --covariates ... --json`: the keys of
@@ -361,20 +359,18 @@ fn fit_and_intervals(
 /// effect}}`, the standard errors (`spend_NAME` for the effects), the 95%
 /// intervals and the customers left out (repeat customers with mean spend 0).
 pub fn spend_json(model: &SpendCovariateModel, ids: &[String]) -> Result<Value> {
-    let (fi, ci) = fit_and_intervals(model.fit_info())?;
-    Ok(fit_doc(
-        &fi.info,
+    let left_out = model.fit_info().and_then(|f| f.info.left_out.as_ref());
+    covariate_doc(
+        model.fit_info(),
         json!({
             "model": ModelKind::GammaGamma.spec().cli_name(),
             "name": model.name(),
             "params": model.params(),
             "covariates": { "spend": model.effects() },
-            "penalized_log_likelihood": fi.penalized_log_likelihood,
             "std_errors": model.std_errors(),
-            "ci_95": ci,
-            "left_out": fi.info.left_out.as_ref().map(|l| left_out_json(l, ids)),
+            "left_out": left_out.map(|l| left_out_json(l, ids)),
         }),
-    ))
+    )
 }
 
 /// The unit of `clv fit --transactions` without `--freq` (as `clv summary`'s).
@@ -447,14 +443,13 @@ const DYNAMIC_NAME: &str = "Pareto/NBD with time-varying covariates";
 /// effect}, "dropout": {...}, "constrained": [...]}` and the effects'
 /// standard errors under `purchase_NAME` / `dropout_NAME`.
 pub fn covariates_json(model: &CovariateModel) -> Result<Value> {
-    let (fi, ci) = fit_and_intervals(model.fit_info())?;
     let params: Map<String, Value> = model
         .params()
         .into_iter()
         .map(|(n, v)| (n, json!(v)))
         .collect();
-    Ok(fit_doc(
-        &fi.info,
+    covariate_doc(
+        model.fit_info(),
         json!({
             "model": model.kind().model().spec().cli_name(),
             "name": model.kind().name(),
@@ -464,11 +459,9 @@ pub fn covariates_json(model: &CovariateModel) -> Result<Value> {
                 "dropout": model.dropout_effects(),
                 "constrained": model.constrained(),
             },
-            "penalized_log_likelihood": fi.penalized_log_likelihood,
             "std_errors": model.std_errors(),
-            "ci_95": ci,
         }),
-    ))
+    )
 }
 
 /// Writes `json` (a model's JSON) to `path`, for `clv score`.

@@ -595,10 +595,7 @@ impl CovariateFileArgs {
         names: &[String],
         customers: &[String],
     ) -> Result<Covariates> {
-        let mut sets = self.read_named(path, &[("spend", names)], customers)?;
-        Ok(sets
-            .pop()
-            .unwrap_or_else(|| Covariates::none(customers.len())))
+        self.read_one(path, "spend", names, customers)
     }
 
     /// The sBG's covariates `names` of the file `path`
@@ -611,7 +608,19 @@ impl CovariateFileArgs {
         names: &[String],
         customers: &[String],
     ) -> Result<Covariates> {
-        let mut sets = self.read_named(path, &[("dropout", names)], customers)?;
+        self.read_one(path, "dropout", names, customers)
+    }
+
+    /// The one covariate set `names` of the file `path` for `process`,
+    /// joined as [`CovariateFileArgs::read_sets`] joins them.
+    fn read_one(
+        &self,
+        path: &Path,
+        process: &str,
+        names: &[String],
+        customers: &[String],
+    ) -> Result<Covariates> {
+        let mut sets = self.read_named(path, &[(process, names)], customers)?;
         Ok(sets
             .pop()
             .unwrap_or_else(|| Covariates::none(customers.len())))

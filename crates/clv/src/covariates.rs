@@ -630,14 +630,12 @@ impl Covariates {
         same_count(columns.len(), names.len())?;
         let n = columns.first().map_or(0, |c| c.len());
         for (name, c) in names.iter().zip(columns) {
-            if c.len() != n {
-                return Err(Error::LengthMismatch {
-                    field: format!("covariates.{name}"),
-                    actual: c.len(),
-                    reference: format!("covariates.{}", names[0]),
-                    expected: n,
-                });
-            }
+            crate::error::check::same_len(
+                &format!("covariates.{name}"),
+                c.len(),
+                &format!("covariates.{}", names[0]),
+                n,
+            )?;
         }
         let k = names.len();
         let mut values = vec![0.0; n * k];
@@ -671,14 +669,7 @@ impl Covariates {
         rows: &[Vec<f64>],
         customers: &[C],
     ) -> Result<Self> {
-        if ids.len() != rows.len() {
-            return Err(Error::LengthMismatch {
-                field: "covariate rows".into(),
-                actual: rows.len(),
-                reference: "covariate ids".into(),
-                expected: ids.len(),
-            });
-        }
+        crate::error::check::same_len("covariate rows", rows.len(), "covariate ids", ids.len())?;
         let mut index: HashMap<&str, usize> = HashMap::with_capacity(ids.len());
         for (j, id) in ids.iter().enumerate() {
             if index.insert(id.as_ref(), j).is_some() {
@@ -822,14 +813,12 @@ impl Covariates {
     /// The same covariates with the field names of errors prefixed by the
     /// process (`purchase_covariates.NAME`).
     fn check_for_fit(&self, process: &str, n: usize, weights: &[f64]) -> Result<()> {
-        if self.n_rows != n {
-            return Err(Error::LengthMismatch {
-                field: format!("{process}_covariates"),
-                actual: self.n_rows,
-                reference: "frequency".into(),
-                expected: n,
-            });
-        }
+        crate::error::check::same_len(
+            &format!("{process}_covariates"),
+            self.n_rows,
+            "frequency",
+            n,
+        )?;
         let k = self.names.len();
         for (j, name) in self.names.iter().enumerate() {
             // identified only if the column varies among the rows that count
@@ -1110,6 +1099,35 @@ enum Data<'a> {
     Dynamic(&'a dynamic::DynamicData),
 }
 
+/// A covariate fit's penalty is in its own options: the plain fit options'
+/// `penalty` (`fit_penalty`) must be 0; `instead` says in the error what
+/// takes its place.
+fn no_fit_penalty(fit_penalty: f64, instead: &str) -> Result<()> {
+    if fit_penalty == 0.0 {
+        Ok(())
+    } else {
+        Err(Error::invalid(
+            "penalty",
+            fit_penalty,
+            format!("0 ({instead})"),
+        ))
+    }
+}
+
+/// The starting points of a covariate fit of `k` natural parameters: each
+/// of the plain model's `starts` (its base parameters), with no effect.
+fn padded_starts<B: AsRef<[f64]>>(starts: impl IntoIterator<Item = B>, k: usize) -> Vec<Vec<f64>> {
+    starts
+        .into_iter()
+        .map(|b| {
+            let b = b.as_ref();
+            let mut v = vec![0.0; k];
+            v[..b.len()].copy_from_slice(b);
+            v
+        })
+        .collect()
+}
+
 /// `&'static` parameter names for [`Likelihood::names`], interned: each
 /// distinct list is leaked once, however many fits use it.
 fn intern_names(names: &[String]) -> &'static [&'static str] {
@@ -1218,27 +1236,17 @@ impl<'a> CovariateLikelihood<'a> {
     ) -> Result<Self> {
         crate::error::check::non_negative("penalty_purchase", options.penalty_purchase)?;
         crate::error::check::non_negative("penalty_dropout", options.penalty_dropout)?;
-        if options.fit.penalty != 0.0 {
-            return Err(Error::invalid(
-                "penalty",
-                options.fit.penalty,
-                "0 (covariate fits take penalty_purchase and penalty_dropout instead)",
-            ));
-        }
+        no_fit_penalty(
+            options.fit.penalty,
+            "covariate fits take penalty_purchase and penalty_dropout instead",
+        )?;
         let layout = Layout::new(kind, purchase, dropout, &options.constrain_equal)?;
         let names = intern_names(&layout.names());
         let total_weight = w.iter().sum();
         // the plain model's scale-aware starts, γ = 0
         let k = layout.n_params();
-        let starts = AnyModel::likelihood(kind.model(), &[frequency, recency, t], Some(&w))?
-            .starting_points()
-            .into_iter()
-            .map(|b| {
-                let mut v = vec![0.0; k];
-                v[..b.len()].copy_from_slice(&b);
-                v
-            })
-            .collect();
+        let plain = AnyModel::likelihood(kind.model(), &[frequency, recency, t], Some(&w))?;
+        let starts = padded_starts(plain.starting_points(), k);
         Ok(CovariateLikelihood {
             layout,
             names,
@@ -2136,16 +2144,21 @@ fn read_model_json<T: serde::de::DeserializeOwned>(
     Ok(m)
 }
 
-/// A model JSON's effects must be one per covariate name.
-fn check_effect_count(names: &[String], effects: &[f64]) -> Result<()> {
-    if names.len() == effects.len() {
-        return Ok(());
+/// A model JSON's effects as `(name, effect)` pairs; the effects must be
+/// one per covariate name.
+fn checked_pairs<'a>(names: &'a [String], effects: &[f64]) -> Result<Vec<(&'a str, f64)>> {
+    if names.len() != effects.len() {
+        return Err(Error::invalid(
+            "json",
+            effects.len(),
+            format!("{} effects, one per covariate name", names.len()),
+        ));
     }
-    Err(Error::invalid(
-        "json",
-        effects.len(),
-        format!("{} effects, one per covariate name", names.len()),
-    ))
+    Ok(names
+        .iter()
+        .map(String::as_str)
+        .zip(effects.iter().copied())
+        .collect())
 }
 
 /// Fits a covariate likelihood (static, or [`dynamic`]): the starts, the
@@ -2446,14 +2459,12 @@ impl CovariateModel {
                 ));
             }
         }
-        if purchase.len() != dropout.len() {
-            return Err(Error::LengthMismatch {
-                field: "dropout_covariates".into(),
-                actual: dropout.len(),
-                reference: "purchase_covariates".into(),
-                expected: purchase.len(),
-            });
-        }
+        crate::error::check::same_len(
+            "dropout_covariates",
+            dropout.len(),
+            "purchase_covariates",
+            purchase.len(),
+        )?;
         Ok(())
     }
 
@@ -2485,14 +2496,7 @@ impl CovariateModel {
         f: impl Fn(&dyn TransactionModel, usize) -> Result<f64>,
     ) -> Result<Vec<f64>> {
         let params = self.customer_params(purchase, dropout)?;
-        if params.len() != n {
-            return Err(Error::LengthMismatch {
-                field: "purchase_covariates".into(),
-                actual: params.len(),
-                reference: "frequency".into(),
-                expected: n,
-            });
-        }
+        crate::error::check::same_len("purchase_covariates", params.len(), "frequency", n)?;
         let kind = self.layout.kind.model();
         params
             .iter()
@@ -2565,24 +2569,14 @@ impl CovariateModel {
             |m: &CovariateModel| m.format_version,
         )?;
         // the checks of a model built from its parameters
-        check_effect_count(&m.layout.purchase_names, &m.purchase_effects)?;
-        check_effect_count(&m.layout.dropout_names, &m.dropout_effects)?;
         CovariateModel::from_params(
             m.layout.kind,
             &m.base,
-            &str_pairs(&m.layout.purchase_names, &m.purchase_effects),
-            &str_pairs(&m.layout.dropout_names, &m.dropout_effects),
+            &checked_pairs(&m.layout.purchase_names, &m.purchase_effects)?,
+            &checked_pairs(&m.layout.dropout_names, &m.dropout_effects)?,
         )?;
         Ok(m)
     }
-}
-
-fn str_pairs<'a>(names: &'a [String], values: &[f64]) -> Vec<(&'a str, f64)> {
-    names
-        .iter()
-        .map(String::as_str)
-        .zip(values.iter().copied())
-        .collect()
 }
 
 fn named(names: &[String], values: &[f64]) -> BTreeMap<String, f64> {

@@ -39,14 +39,15 @@ pub(crate) fn num(v: f64) -> String {
     if s == "-0" { "0".into() } else { s.into() }
 }
 
+/// The texts `each` gives the `items`, joined by `sep`.
+fn joined<T>(items: &[T], sep: &str, each: impl Fn(&T) -> String) -> String {
+    items.iter().map(each).collect::<Vec<String>>().join(sep)
+}
+
 /// `Name(p1=v1, ...)`, then the fit's figures when fitted.
 pub(crate) fn model(m: &dyn ModelInfo, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-    let params: Vec<String> = m
-        .params()
-        .iter()
-        .map(|(n, v)| format!("{n}={}", num(*v)))
-        .collect();
-    write!(f, "{}({}", m.name(), params.join(", "))?;
+    let params = joined(&m.params(), ", ", |(n, v)| format!("{n}={}", num(*v)));
+    write!(f, "{}({}", m.name(), params)?;
     if let Some(info) = m.fit_info() {
         write!(f, "; {info}")?;
     }
@@ -135,22 +136,13 @@ impl fmt::Display for RiskRanking {
 
 impl fmt::Display for ValueTiers {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let tiers: Vec<String> = self
-            .tiers
-            .iter()
-            .map(|t| {
-                let share = t
-                    .share
-                    .map_or_else(String::new, |s| format!(", {:.1}%", 100.0 * s));
-                format!("{}: {} customers{share}", t.tier, t.customers)
-            })
-            .collect();
-        write!(
-            f,
-            "ValueTiers({}; {})",
-            self.method.as_str(),
-            tiers.join("; ")
-        )
+        let tiers = joined(&self.tiers, "; ", |t| {
+            let share = t
+                .share
+                .map_or_else(String::new, |s| format!(", {:.1}%", 100.0 * s));
+            format!("{}: {} customers{share}", t.tier, t.customers)
+        });
+        write!(f, "ValueTiers({}; {tiers})", self.method.as_str())
     }
 }
 
@@ -197,18 +189,15 @@ impl fmt::Display for Summary {
 
 impl fmt::Display for HoldoutCheck {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let buckets: Vec<String> = self
-            .buckets
-            .iter()
-            .map(|b| format!("{}: {} vs {:.1}", b.label, num(b.actual), b.predicted))
-            .collect();
+        let buckets = joined(&self.buckets, ", ", |b| {
+            format!("{}: {} vs {:.1}", b.label, num(b.actual), b.predicted)
+        });
         write!(
             f,
-            "HoldoutCheck({} customers: actual {} vs predicted {:.1}; {})",
+            "HoldoutCheck({} customers: actual {} vs predicted {:.1}; {buckets})",
             self.customers,
             num(self.actual),
             self.predicted,
-            buckets.join(", ")
         )
     }
 }

@@ -936,23 +936,33 @@ fn polish(likelihood: &dyn Likelihood, penalty: f64, cur: &mut NewtonPoint) -> u
     steps
 }
 
+/// The required methods of a [`Likelihood`] that wraps another one, `self.0`,
+/// passed through to it (a wrapper changes the Hessian only; `boundary`
+/// stays the trait's default).
+macro_rules! delegate_likelihood {
+    () => {
+        fn names(&self) -> &'static [&'static str] {
+            self.0.names()
+        }
+        fn value_and_gradient(&self, params: &[f64], grad: &mut [f64]) -> f64 {
+            self.0.value_and_gradient(params, grad)
+        }
+        fn total_weight(&self) -> f64 {
+            self.0.total_weight()
+        }
+        fn starting_points(&self) -> Vec<Vec<f64>> {
+            self.0.starting_points()
+        }
+    };
+}
+pub(crate) use delegate_likelihood;
+
 /// A likelihood whose Hessian is the central-difference one of its
 /// gradient ([`hessian`]): Newton steps for models without a closed form.
 struct DifferencedHessian<'a>(&'a dyn Likelihood);
 
 impl Likelihood for DifferencedHessian<'_> {
-    fn names(&self) -> &'static [&'static str] {
-        self.0.names()
-    }
-    fn value_and_gradient(&self, params: &[f64], grad: &mut [f64]) -> f64 {
-        self.0.value_and_gradient(params, grad)
-    }
-    fn total_weight(&self) -> f64 {
-        self.0.total_weight()
-    }
-    fn starting_points(&self) -> Vec<Vec<f64>> {
-        self.0.starting_points()
-    }
+    crate::fit::delegate_likelihood!();
     fn value_gradient_hessian(&self, p: &[f64], grad: &mut [f64], h: &mut [f64]) -> Option<f64> {
         let ll = self.0.value_and_gradient(p, grad);
         for (dst, v) in h.iter_mut().zip(hessian(self.0, p).into_iter().flatten()) {
@@ -1110,20 +1120,29 @@ pub fn maximize<L: Likelihood>(
     maximize_dyn(model, likelihood, options)
 }
 
+/// The total weight of the customers a fit runs on: finite and > 0.
+///
+/// # Errors
+/// [`Error::InvalidValue`] (field `weights`) otherwise.
+pub(crate) fn total_weight(weight: f64) -> Result<f64> {
+    if weight.is_finite() && weight > 0.0 {
+        Ok(weight)
+    } else {
+        Err(Error::invalid(
+            "weights",
+            weight,
+            "a finite total weight > 0",
+        ))
+    }
+}
+
 pub(crate) fn maximize_dyn(
     model: &str,
     likelihood: &dyn Likelihood,
     options: &FitOptions,
 ) -> Result<(Vec<f64>, FitInfo)> {
     options.validate()?;
-    let weight = likelihood.total_weight();
-    if !(weight.is_finite() && weight > 0.0) {
-        return Err(Error::invalid(
-            "weights",
-            weight,
-            "a finite total weight > 0",
-        ));
-    }
+    let weight = total_weight(likelihood.total_weight())?;
     let k = likelihood.names().len();
     let mut starts = likelihood.starting_points();
     starts.push(vec![1.0; k]);

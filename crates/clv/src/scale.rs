@@ -365,14 +365,7 @@ pub fn fit_from_partial_sums(
     per_customer(kind, "fit_from_partial_sums")?;
     options.validate()?;
     let spec = kind.spec();
-    let weight = source.total_weight();
-    if !(weight.is_finite() && weight > 0.0) {
-        return Err(Error::invalid(
-            "weights",
-            weight,
-            "a finite total weight > 0",
-        ));
-    }
+    let weight = crate::fit::total_weight(source.total_weight())?;
     let sample_lik = AnyModel::likelihood(kind, sample, sample_weights)?;
     // The sample's optimum; a sample too small to identify the model
     // leaves only the model's starting points.

@@ -92,7 +92,9 @@ use serde::Serialize;
 
 use crate::error::{Error, Result, check};
 use crate::fit::FitOptions;
-use crate::models::{AnyModel, ModelInfo, ModelKind, SpendModel, TransactionModel, registry};
+use crate::models::{
+    AnyModel, ModelInfo, ModelKind, ShiftedBetaGeo, SpendModel, TransactionModel, registry,
+};
 use crate::simulate::Rng;
 
 /// Customers per block of an interval computation (see the module docs).
@@ -941,12 +943,7 @@ impl Draws {
     /// # Errors
     /// [`Error::Unsupported`] for another model; the model's own.
     pub fn survival(&self, t: &[f64], quantiles: &[f64]) -> Result<Intervals> {
-        let m0 = self.models[0].retention("survival")?;
-        crate::models::each(t.len(), |i| m0.survival(t[i]))?;
-        self.intervals(t.len(), quantiles, |_, m, lo, hi| {
-            let r = m.retention("survival")?;
-            (lo..hi).map(|i| r.survival(t[i])).collect()
-        })
+        self.cohort_curve("survival", t, quantiles, ShiftedBetaGeo::survival)
     }
 
     /// Retention rate r(t) of an sBG cohort with intervals, each whole t ≥ 1.
@@ -954,11 +951,24 @@ impl Draws {
     /// # Errors
     /// [`Error::Unsupported`] for another model; the model's own.
     pub fn retention(&self, t: &[f64], quantiles: &[f64]) -> Result<Intervals> {
-        let m0 = self.models[0].retention("retention")?;
-        crate::models::each(t.len(), |i| m0.retention(t[i]))?;
+        self.cohort_curve("retention", t, quantiles, ShiftedBetaGeo::retention)
+    }
+
+    /// A curve of an sBG cohort (`curve` at each `t`) with intervals: every
+    /// `t` checked on the base first; [`Error::Unsupported`] naming
+    /// `operation` for another model.
+    fn cohort_curve(
+        &self,
+        operation: &str,
+        t: &[f64],
+        quantiles: &[f64],
+        curve: fn(&ShiftedBetaGeo, f64) -> Result<f64>,
+    ) -> Result<Intervals> {
+        let m0 = self.models[0].retention(operation)?;
+        crate::models::each(t.len(), |i| curve(m0, t[i]))?;
         self.intervals(t.len(), quantiles, |_, m, lo, hi| {
-            let r = m.retention("retention")?;
-            (lo..hi).map(|i| r.retention(t[i])).collect()
+            let r = m.retention(operation)?;
+            (lo..hi).map(|i| curve(r, t[i])).collect()
         })
     }
 }

@@ -169,6 +169,17 @@ fn bg_bb_donations_posterior_is_around_the_mle() {
     );
 }
 
+/// CDNOW's repeat customers (x > 0): frequency and mean repeat spend, the
+/// Gamma-Gamma's data ([`common::cdnow_spend`]).
+fn repeat_spend() -> (Vec<f64>, Vec<f64>) {
+    let (x, m) = common::cdnow_spend();
+    x.iter()
+        .zip(&m)
+        .filter(|(x, _)| **x > 0.0)
+        .map(|(x, m)| (*x, *m))
+        .unzip()
+}
+
 #[test]
 #[cfg_attr(debug_assertions, ignore = "slow in debug: run with --release")]
 fn sbg_and_gamma_gamma_posteriors_are_around_the_mle() {
@@ -182,16 +193,7 @@ fn sbg_and_gamma_gamma_posteriors_are_around_the_mle() {
         400.0,
     );
     // FH (2013): p = 6.25, q = 3.74, γ = 15.44 on the 946 repeat customers
-    let d = columns(
-        "cdnow_customers_summary_with_transactions.csv",
-        &["x", "zbar"],
-    );
-    let (x, m): (Vec<f64>, Vec<f64>) = d[0]
-        .iter()
-        .zip(&d[1])
-        .filter(|(x, _)| **x > 0.0)
-        .map(|(x, m)| (*x, *m))
-        .unzip();
+    let (x, m) = repeat_spend();
     posterior_matches_mle(
         ModelKind::GammaGamma,
         &[&x, &m],
@@ -334,16 +336,7 @@ fn json_round_trips_bit_for_bit_and_keeps_the_chains() {
 fn log_density_gradient_matches_finite_differences() {
     let d = cdnow();
     let cd = refs(&d);
-    let gg = columns(
-        "cdnow_customers_summary_with_transactions.csv",
-        &["x", "zbar"],
-    );
-    let (gx, gm): (Vec<f64>, Vec<f64>) = gg[0]
-        .iter()
-        .zip(&gg[1])
-        .filter(|(x, _)| **x > 0.0)
-        .map(|(x, m)| (*x, *m))
-        .unzip();
+    let (gx, gm) = repeat_spend();
     let bb = columns(
         "donations.csv",
         &["frequency", "recency", "periods", "weights"],
@@ -611,13 +604,15 @@ fn sbc_reps() -> usize {
         .unwrap_or(200)
 }
 
-/// [`sbc`] of `kind` with `prior` ([`sbc_reps`] replications of 300
+/// [`sbc`] of `kind` with a log-normal prior on each parameter, around
+/// its `medians` with ln-scale sd `sd` ([`sbc_reps`] replications of 300
 /// customers): each parameter's rank histogram passes the χ² test (9 df,
 /// below the 1% critical value 21.666).
-fn assert_calibrated(kind: ModelKind, prior: &[(f64, f64)]) {
+fn assert_calibrated(kind: ModelKind, medians: &[f64], sd: f64) {
+    let prior: Vec<(f64, f64)> = medians.iter().map(|m| (m.ln(), sd)).collect();
     let reps = sbc_reps();
     let t = Instant::now();
-    let chi2 = sbc(kind, prior, reps, 300);
+    let chi2 = sbc(kind, &prior, reps, 300);
     eprintln!(
         "{} SBC: {reps} replications in {:.1} s; χ² = {chi2:?}",
         kind.spec().name,
@@ -636,13 +631,7 @@ fn assert_calibrated(kind: ModelKind, prior: &[(f64, f64)]) {
 fn bg_nbd_simulation_based_calibration() {
     // prior around CDNOW-like values, narrow enough that simulated bases
     // look like customer data (ln-scale sd 0.3: a factor 1.8 at 2 sd)
-    let prior = [
-        (0.5_f64.ln(), 0.3),
-        (5.0_f64.ln(), 0.3),
-        (1.0_f64.ln(), 0.3),
-        (3.0_f64.ln(), 0.3),
-    ];
-    assert_calibrated(ModelKind::BgNbd, &prior);
+    assert_calibrated(ModelKind::BgNbd, &[0.5, 5.0, 1.0, 3.0], 0.3);
 }
 
 /// The same calibration for Pareto/NBD, whose likelihood (a Gauss
@@ -651,11 +640,5 @@ fn bg_nbd_simulation_based_calibration() {
 #[test]
 #[cfg_attr(debug_assertions, ignore = "slow in debug: run with --release")]
 fn pareto_nbd_simulation_based_calibration() {
-    let prior = [
-        (0.5_f64.ln(), 0.3),
-        (10.0_f64.ln(), 0.3),
-        (0.6_f64.ln(), 0.3),
-        (12.0_f64.ln(), 0.3),
-    ];
-    assert_calibrated(ModelKind::ParetoNbd, &prior);
+    assert_calibrated(ModelKind::ParetoNbd, &[0.5, 10.0, 0.6, 12.0], 0.3);
 }

@@ -19,22 +19,6 @@ use statrs::function::gamma::ln_gamma;
 use clv::models::ModelKind;
 use clv::models::ModelKind::{BgNbd, GgomNbd as Ggom, MbgNbd as Mbg, ParetoNbd as Pnbd};
 
-// ---------------------------------------------------------------- data
-
-/// Deterministic covariates for customer i: a binary one and a continuous one.
-fn synthetic_covariates(n: usize, seed: u64) -> Covariates {
-    let mut rng = Rng::new(seed);
-    let rows: Vec<Vec<f64>> = (0..n)
-        .map(|_| {
-            vec![
-                if rng.uniform() < 0.4 { 1.0 } else { 0.0 },
-                rng.normal() * 0.5,
-            ]
-        })
-        .collect();
-    Covariates::new(&["z1", "z2"], &rows).unwrap()
-}
-
 // ------------------------------------------------- 1. zero effects = plain
 
 /// At γ = 0 the covariate log-likelihood is the plain model's, customer by
@@ -44,7 +28,7 @@ fn synthetic_covariates(n: usize, seed: u64) -> Covariates {
 fn zero_effects_give_the_plain_log_likelihood() {
     let c = common::cdnow();
     let (x, tx, t) = (&c[0], &c[1], &c[2]);
-    let z = synthetic_covariates(x.len(), 1);
+    let z = common::synthetic_covariates(x.len(), 1);
     let cases: [(ModelKind, &[f64], Option<f64>); 4] = [
         // FHL (2005): LL = -9595.0 (Pareto/NBD), -9582.4 (BG/NBD) at these values
         (Pnbd, &[0.553, 10.578, 0.606, 11.669], Some(-9595.0)),
@@ -151,7 +135,7 @@ fn for_each_derivative_case(
     let c = common::cdnow();
     let n = 400;
     let (x, tx, t) = (&c[0][..n], &c[1][..n], &c[2][..n]);
-    let z = synthetic_covariates(n, 7);
+    let z = common::synthetic_covariates(n, 7);
     let options = [
         CovariateOptions::default(),
         CovariateOptions {
@@ -408,6 +392,33 @@ fn apparel_summary_follows_clvtools_conventions() {
     assert!((total_tx - expected.3).abs() < 1e-9, "{total_tx}");
 }
 
+/// The grid of `u = ln λ` of the quadratures: from −25 to 8 in 900 steps.
+const LN_LAMBDA_GRID: (f64, f64, usize) = (-25.0, 8.0, 900);
+
+/// ln of the trapezoid rule ([`ln_trapezoid`]) on [`LN_LAMBDA_GRID`] ×
+/// (`v` from `vlo` to `vhi` in `nv` steps) of the log-integrand
+/// `term(u, λ, lf, v)`, with λ = e^u and `lf` the log-density of u under
+/// Gamma(r, α) ([`ln_gamma_density_of_ln`]).
+fn ln_quadrature(
+    r: f64,
+    alpha: f64,
+    (vlo, vhi, nv): (f64, f64, usize),
+    term: impl Fn(f64, f64, f64, f64) -> f64,
+) -> f64 {
+    let (lo, hi, n) = LN_LAMBDA_GRID;
+    let (hu, hv) = ((hi - lo) / n as f64, (vhi - vlo) / nv as f64);
+    let mut terms = Vec::with_capacity((n + 1) * (nv + 1));
+    for i in 0..=n {
+        let u = lo + hu * i as f64;
+        let lam = u.exp();
+        let lf = ln_gamma_density_of_ln(r, alpha, u);
+        for j in 0..=nv {
+            terms.push(term(u, lam, lf, vlo + hv * j as f64));
+        }
+    }
+    ln_trapezoid(&terms, hu, hv)
+}
+
 /// ln Lᵢ of the Pareto/NBD by brute-force integration of the individual
 /// likelihood (FH note eq. 3: `λ^x μ/(λ+μ) e^{−(λ+μ)t_x} + λ^{x+1}/(λ+μ)
 /// e^{−(λ+μ)T}`) against the Gamma(r, α) × Gamma(s, β) mixing densities,
@@ -415,24 +426,14 @@ fn apparel_summary_follows_clvtools_conventions() {
 /// these smooth, fast-decaying integrands).
 fn pnbd_quadrature(p: [f64; 4], x: f64, tx: f64, t: f64) -> f64 {
     let [r, alpha, s, beta] = p;
-    let (n, lo, hi) = (900, -25.0_f64, 8.0_f64);
-    let h = (hi - lo) / n as f64;
-    let mut terms = Vec::with_capacity((n + 1) * (n + 1));
-    for i in 0..=n {
-        let a = lo + h * i as f64;
-        let lam = a.exp();
-        let lf = ln_gamma_density_of_ln(r, alpha, a);
-        for j in 0..=n {
-            let b = lo + h * j as f64;
-            let mu = b.exp();
-            let mf = ln_gamma_density_of_ln(s, beta, b);
-            let lm = (lam + mu).ln();
-            let t1 = x * a + b - lm - (lam + mu) * tx;
-            let t2 = (x + 1.0) * a - lm - (lam + mu) * t;
-            terms.push(ln_add_exp(t1, t2) + lf + mf);
-        }
-    }
-    ln_trapezoid(&terms, h, h)
+    ln_quadrature(r, alpha, LN_LAMBDA_GRID, |a, lam, lf, b| {
+        let mu = b.exp();
+        let mf = ln_gamma_density_of_ln(s, beta, b);
+        let lm = (lam + mu).ln();
+        let t1 = x * a + b - lm - (lam + mu) * tx;
+        let t2 = (x + 1.0) * a - lm - (lam + mu) * t;
+        ln_add_exp(t1, t2) + lf + mf
+    })
 }
 
 /// ln Lᵢ of the BG/NBD by integrating the individual likelihood (FHL 2005
@@ -445,8 +446,7 @@ fn bgnbd_quadrature(p: [f64; 4], x: f64, tx: f64, t: f64) -> f64 {
     // integrate until both are below e^{−40}, in steps of at most 0.05; for
     // a, b > 10 it is near normal, centred at ln(a/b) with sd √(1/a + 1/b)
     // (the ridge of the apparel fits, a_i, b_i ~ 10⁵): ±40 sd in 1800 steps
-    let (llo, lhi) = (-25.0_f64, 8.0_f64);
-    let n = 900;
+    let n = LN_LAMBDA_GRID.2;
     let (plo, phi, np) = if a > 10.0 && b > 10.0 {
         let (m, sd) = ((a / b).ln(), (1.0 / a + 1.0 / b).sqrt());
         (m - 40.0 * sd, m + 40.0 * sd, 1800)
@@ -454,31 +454,22 @@ fn bgnbd_quadrature(p: [f64; 4], x: f64, tx: f64, t: f64) -> f64 {
         let (plo, phi) = (-40.0 / a.min(1.0), 40.0 / b.min(1.0));
         (plo, phi, (((phi - plo) / 0.05).ceil() as usize).max(n))
     };
-    let (hl, hp) = ((lhi - llo) / n as f64, (phi - plo) / np as f64);
     let ln_b = ln_gamma(a) + ln_gamma(b) - ln_gamma(a + b);
-    let mut terms = Vec::with_capacity((n + 1) * (n + 1));
-    for i in 0..=n {
-        let u = llo + hl * i as f64;
-        let lam = u.exp();
-        let lf = ln_gamma_density_of_ln(r, alpha, u);
-        for j in 0..=np {
-            let v = plo + hp * j as f64;
-            // p = 1/(1+e^{−v}); ln p, ln(1−p) without cancellation
-            let softplus = |y: f64| y.max(0.0) + (-y.abs()).exp().ln_1p();
-            let (ln_p, ln_q) = (-softplus(-v), -softplus(v));
-            // density of v: p^a (1−p)^b / B(a, b)  (dp = p(1−p) dv)
-            let pf = a * ln_p + b * ln_q - ln_b;
-            let t1 = x * ln_q + x * u - lam * t;
-            let ind = if x > 0.0 {
-                let t2 = ln_p + (x - 1.0) * ln_q + x * u - lam * tx;
-                ln_add_exp(t1, t2)
-            } else {
-                t1
-            };
-            terms.push(ind + lf + pf);
-        }
-    }
-    ln_trapezoid(&terms, hl, hp)
+    ln_quadrature(r, alpha, (plo, phi, np), |u, lam, lf, v| {
+        // p = 1/(1+e^{−v}); ln p, ln(1−p) without cancellation
+        let softplus = |y: f64| y.max(0.0) + (-y.abs()).exp().ln_1p();
+        let (ln_p, ln_q) = (-softplus(-v), -softplus(v));
+        // density of v: p^a (1−p)^b / B(a, b)  (dp = p(1−p) dv)
+        let pf = a * ln_p + b * ln_q - ln_b;
+        let t1 = x * ln_q + x * u - lam * t;
+        let ind = if x > 0.0 {
+            let t2 = ln_p + (x - 1.0) * ln_q + x * u - lam * tx;
+            ln_add_exp(t1, t2)
+        } else {
+            t1
+        };
+        ind + lf + pf
+    })
 }
 
 /// ln of the Gamma(`shape`, `rate`) density of λ = e^u times λ: the

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::rel;
+use common::{rel, synthetic_covariates as synthetic};
 
 use clv::covariates::Covariates;
 use clv::covariates::retention::{
@@ -35,15 +35,6 @@ fn individuals(s: &[f64]) -> (Vec<f64>, Vec<bool>) {
         churned.push(false);
     }
     (periods, churned)
-}
-
-/// A binary (40% ones) and a continuous covariate per customer.
-fn synthetic(n: usize, seed: u64) -> Covariates {
-    let mut rng = Rng::new(seed);
-    let rows: Vec<Vec<f64>> = (0..n)
-        .map(|_| vec![f64::from(u8::from(rng.uniform() < 0.4)), 0.5 * rng.normal()])
-        .collect();
-    Covariates::new(&["z1", "z2"], &rows).unwrap()
 }
 
 fn tight() -> FitOptions {

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::rel;
+use common::{cdnow_spend as cdnow, rel, synthetic_covariates as synthetic};
 
 use clv::covariates::Covariates;
 use clv::covariates::spend::{SpendCovariateModel, SpendCovariateOptions, SpendLikelihood, fit};
@@ -12,25 +12,6 @@ use clv::fit::FitOptions;
 use clv::models::{AnyModel, ModelInfo, ModelKind};
 use clv::simulate::Rng;
 use clv::{GammaGamma, SpendModel};
-
-/// CDNOW (Fader & Hardie 2013): frequency and mean repeat spend of the
-/// 2357 customers (946 with repeat purchases).
-fn cdnow() -> (Vec<f64>, Vec<f64>) {
-    let d = common::columns(
-        "cdnow_customers_summary_with_transactions.csv",
-        &["x", "zbar"],
-    );
-    (d[0].clone(), d[1].clone())
-}
-
-/// A binary and a continuous covariate per customer.
-fn synthetic(n: usize, seed: u64) -> Covariates {
-    let mut rng = Rng::new(seed);
-    let rows: Vec<Vec<f64>> = (0..n)
-        .map(|_| vec![f64::from(u8::from(rng.uniform() < 0.4)), 0.5 * rng.normal()])
-        .collect();
-    Covariates::new(&["z1", "z2"], &rows).unwrap()
-}
 
 /// At γ = 0 the likelihood is the plain Gamma-Gamma's, value and gradient
 /// (CDNOW at Fader & Hardie's 2013 estimates p = 6.25, q = 3.74, v = 15.44).

@@ -88,9 +88,9 @@ use serde::{Deserialize, Serialize};
 use statrs::function::gamma::digamma;
 
 use super::{
-    CovariateFitInfo, Covariates, LinkedHessian, check_effect_count, check_finite_effects,
-    check_names, dot, intern_names, model_json, named, one_set_penalized, pairs_text,
-    read_model_json,
+    CovariateFitInfo, Covariates, LinkedHessian, check_finite_effects, check_names, checked_pairs,
+    dot, intern_names, model_json, named, no_fit_penalty, one_set_penalized, padded_starts,
+    pairs_text, read_model_json,
 };
 use crate::error::{Error, Result, check};
 use crate::fit::{FitOptions, maximize};
@@ -235,13 +235,10 @@ impl<'a> RetentionLikelihood<'a> {
         let n = periods.len();
         let w = weights_of(weights, n)?;
         check::non_negative("penalty", options.penalty)?;
-        if options.fit.penalty != 0.0 {
-            return Err(Error::invalid(
-                "penalty",
-                options.fit.penalty,
-                "0 (a retention-covariate fit takes its own penalty on the effects)",
-            ));
-        }
+        no_fit_penalty(
+            options.fit.penalty,
+            "a retention-covariate fit takes its own penalty on the effects",
+        )?;
         check::same_len(
             &format!("{PROCESS}_covariates"),
             covariates.len(),
@@ -256,14 +253,7 @@ impl<'a> RetentionLikelihood<'a> {
         }
         let k = names.len();
         // the plain model's defaults, with no effect
-        let starts = [[0.5, 2.0], [2.0, 5.0]]
-            .iter()
-            .map(|b| {
-                let mut v = vec![0.0; k];
-                v[..2].copy_from_slice(b);
-                v
-            })
-            .collect();
+        let starts = padded_starts([[0.5, 2.0], [2.0, 5.0]], k);
         Ok(RetentionLikelihood {
             names: intern_names(&names),
             periods,
@@ -708,13 +698,12 @@ impl RetentionCovariateModel {
             RETENTION_COVARIATE_FORMAT_VERSION,
             |m: &RetentionCovariateModel| m.format_version,
         )?;
-        check_effect_count(&m.names, &m.alpha_effects)?;
-        check_effect_count(&m.names, &m.beta_effects)?;
-        let triples: Vec<(&str, f64, f64)> = m
-            .names
+        let alpha = checked_pairs(&m.names, &m.alpha_effects)?;
+        let beta = checked_pairs(&m.names, &m.beta_effects)?;
+        let triples: Vec<(&str, f64, f64)> = alpha
             .iter()
-            .zip(m.alpha_effects.iter().zip(&m.beta_effects))
-            .map(|(n, (&a, &b))| (n.as_str(), a, b))
+            .zip(&beta)
+            .map(|(&(n, a), &(_, b))| (n, a, b))
             .collect();
         RetentionCovariateModel::from_params(m.base, &triples)?;
         Ok(m)

@@ -53,9 +53,9 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::{
-    CovariateFitInfo, Covariates, LinkedHessian, check_effect_count, check_finite_effects,
-    check_names, dot, intern_names, model_json, named, one_set_penalized, pairs_text,
-    read_model_json,
+    CovariateFitInfo, Covariates, LinkedHessian, check_finite_effects, check_names, checked_pairs,
+    dot, intern_names, model_json, named, no_fit_penalty, one_set_penalized, padded_starts,
+    pairs_text, read_model_json,
 };
 use crate::error::{Error, Result};
 use crate::fit::{FitOptions, LeftOut};
@@ -146,13 +146,10 @@ impl<'a> SpendLikelihood<'a> {
         let n = frequency.len();
         let w_all = crate::models::weights_or_ones(weights, n)?;
         crate::error::check::non_negative("penalty", options.penalty)?;
-        if options.fit.penalty != 0.0 {
-            return Err(Error::invalid(
-                "penalty",
-                options.fit.penalty,
-                "0 (a spend-covariate fit takes its own penalty on the effects)",
-            ));
-        }
+        no_fit_penalty(
+            options.fit.penalty,
+            "a spend-covariate fit takes its own penalty on the effects",
+        )?;
         let (mut rows, mut x, mut m, mut w, mut left_out) =
             (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
         let mut used = vec![0.0; n];
@@ -185,14 +182,7 @@ impl<'a> SpendLikelihood<'a> {
         let k = names.len();
         // the plain model's scale-aware starts (p v/(q−1) = mean spend)
         let sm: f64 = w.iter().zip(&m).map(|(w, m)| w * m).sum::<f64>() / total_weight;
-        let starts = [[2.0, 3.0, sm], [5.0, 2.0, sm / 5.0]]
-            .iter()
-            .map(|b| {
-                let mut v = vec![0.0; k];
-                v[..3].copy_from_slice(b);
-                v
-            })
-            .collect();
+        let starts = padded_starts([[2.0, 3.0, sm], [5.0, 2.0, sm / 5.0]], k);
         Ok(SpendLikelihood {
             names: intern_names(&names),
             rows,
@@ -518,14 +508,7 @@ impl SpendCovariateModel {
             SPEND_COVARIATE_FORMAT_VERSION,
             |m: &SpendCovariateModel| m.format_version,
         )?;
-        check_effect_count(&m.names, &m.effects)?;
-        let pairs: Vec<(&str, f64)> = m
-            .names
-            .iter()
-            .map(String::as_str)
-            .zip(m.effects.iter().copied())
-            .collect();
-        SpendCovariateModel::from_params(m.base, &pairs)?;
+        SpendCovariateModel::from_params(m.base, &checked_pairs(&m.names, &m.effects)?)?;
         Ok(m)
     }
 }

@@ -900,6 +900,7 @@ geo_model!(BetaGeo, Variant::Bg, "FHL 2005 eq. 8");
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::models::gradient_differences;
 
     #[test]
     fn fhl_customer_one() {
@@ -1050,16 +1051,18 @@ mod tests {
                     let mut g0 = [0.0; 4];
                     assert_eq!(ll, ln_lik(v, &par(q), x, tx, tt, Some(&mut g0)));
                     assert_eq!(g, g0);
+                    let fd = gradient_differences(
+                        q,
+                        |j| 1e-5 * q[j],
+                        |q| {
+                            let mut g = [0.0; 4];
+                            ln_lik(v, &par(q), x, tx, tt, Some(&mut g));
+                            g
+                        },
+                    );
                     for j in 0..4 {
-                        let step = 1e-5 * q[j];
-                        let (mut up, mut dn) = (q, q);
-                        up[j] += step;
-                        dn[j] -= step;
-                        let (mut gu, mut gd) = ([0.0; 4], [0.0; 4]);
-                        ln_lik(v, &par(up), x, tx, tt, Some(&mut gu));
-                        ln_lik(v, &par(dn), x, tx, tt, Some(&mut gd));
                         for i in 0..4 {
-                            let fd = (gu[i] - gd[i]) / (2.0 * step);
+                            let fd = fd[i][j];
                             let an = h[tri(i, j)];
                             // the scale of the term: |H_ij| or the curvature
                             // of either parameter (entries can cancel to ~0)

@@ -687,6 +687,29 @@ pub(crate) fn assert_gradient_matches_differences<const K: usize>(
     }
 }
 
+/// Test helper: central differences of an analytic gradient `grad` at
+/// `theta`, `fd[i][j] = (∂ᵢ(θ + h_j e_j) − ∂ᵢ(θ − h_j e_j)) / 2h_j` with
+/// `h_j = step(j)`: the Hessian a closed form is checked against.
+#[cfg(test)]
+pub(crate) fn gradient_differences<const K: usize>(
+    theta: [f64; K],
+    step: impl Fn(usize) -> f64,
+    grad: impl Fn([f64; K]) -> [f64; K],
+) -> [[f64; K]; K] {
+    let mut fd = [[0.0; K]; K];
+    for j in 0..K {
+        let h = step(j);
+        let (mut up, mut dn) = (theta, theta);
+        up[j] += h;
+        dn[j] -= h;
+        let (gu, gd) = (grad(up), grad(dn));
+        for i in 0..K {
+            fd[i][j] = (gu[i] - gd[i]) / (2.0 * h);
+        }
+    }
+    fd
+}
+
 /// Test helper: each fitted parameter of `m` is within 3 of its standard
 /// errors of `truth` (a simulation's parameters, in registry order).
 #[cfg(test)]

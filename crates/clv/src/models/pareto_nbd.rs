@@ -975,7 +975,7 @@ impl TransactionModel for ParetoNbd {
 mod tests {
     use super::*;
     use crate::fit::FitOptions;
-    use crate::models::Model;
+    use crate::models::{Model, gradient_differences};
 
     #[test]
     fn j_matches_hyp2f1_and_gradient() {
@@ -1387,23 +1387,15 @@ mod tests {
             // in j_matches_hyp2f1_and_gradient (quadrature noise), and at
             // most 1e-4·a in p and q (J varies on the scale of a = p+q−1).
             let args = [a_, b_, p, q];
-            let mut fd = [[0.0; 4]; 4];
-            for j in 0..4 {
+            let step = |j: usize| {
                 let scale = if j < 2 {
                     args[j]
                 } else {
                     args[j].min(p + q - 1.0)
                 };
-                let step = 1e-4 * scale;
-                let (mut up, mut dn) = (args, args);
-                up[j] += step;
-                dn[j] -= step;
-                let gu = ln_j::<false>(up[0], up[1], up[2], up[3]).g;
-                let gd = ln_j::<false>(dn[0], dn[1], dn[2], dn[3]).g;
-                for i in 0..4 {
-                    fd[i][j] = (gu[i] - gd[i]) / (2.0 * step);
-                }
-            }
+                1e-4 * scale
+            };
+            let fd = gradient_differences(args, step, |a| ln_j::<false>(a[0], a[1], a[2], a[3]).g);
             assert_hessian_close(&hi.h, &fd, &fd, (1e-6, 0.0), &label);
         }
     }
@@ -1452,19 +1444,15 @@ mod tests {
                         "{label} gradient {k}"
                     );
                 }
-                let mut fd = [[0.0; 4]; 4];
-                for j in 0..4 {
-                    let step = 1e-4 * theta[j];
-                    let (mut up, mut dn) = (theta, theta);
-                    up[j] += step;
-                    dn[j] -= step;
-                    let (mut gu, mut gd) = ([0.0; 4], [0.0; 4]);
-                    ln_lik(&pnbd_params(&up), x, tx, t, Some(&mut gu));
-                    ln_lik(&pnbd_params(&dn), x, tx, t, Some(&mut gd));
-                    for i in 0..4 {
-                        fd[i][j] = (gu[i] - gd[i]) / (2.0 * step);
-                    }
-                }
+                let mut fd = gradient_differences(
+                    theta,
+                    |j| 1e-4 * theta[j],
+                    |q| {
+                        let mut g = [0.0; 4];
+                        ln_lik(&pnbd_params(&q), x, tx, t, Some(&mut g));
+                        g
+                    },
+                );
                 for i in 0..4 {
                     for j in 0..i {
                         let m = 0.5 * (fd[i][j] + fd[j][i]);
@@ -1502,18 +1490,7 @@ mod tests {
     struct WithoutHessian<'a>(PnbdLikelihood<'a>);
 
     impl Likelihood for WithoutHessian<'_> {
-        fn names(&self) -> &'static [&'static str] {
-            self.0.names()
-        }
-        fn value_and_gradient(&self, p: &[f64], g: &mut [f64]) -> f64 {
-            self.0.value_and_gradient(p, g)
-        }
-        fn total_weight(&self) -> f64 {
-            self.0.total_weight()
-        }
-        fn starting_points(&self) -> Vec<Vec<f64>> {
-            self.0.starting_points()
-        }
+        crate::fit::delegate_likelihood!();
     }
 
     #[test]

@@ -17,6 +17,26 @@ pub fn cdnow() -> Vec<Vec<f64>> {
     )
 }
 
+/// CDNOW (Fader & Hardie 2013): frequency and mean repeat spend of the
+/// 2357 customers (946 with repeat purchases).
+pub fn cdnow_spend() -> (Vec<f64>, Vec<f64>) {
+    let d = columns(
+        "cdnow_customers_summary_with_transactions.csv",
+        &["x", "zbar"],
+    );
+    (d[0].clone(), d[1].clone())
+}
+
+/// Deterministic covariates of `n` customers from `seed`: a binary one
+/// (40% ones) and a continuous one, named `z1` and `z2`.
+pub fn synthetic_covariates(n: usize, seed: u64) -> clv::covariates::Covariates {
+    let mut rng = clv::simulate::Rng::new(seed);
+    let rows: Vec<Vec<f64>> = (0..n)
+        .map(|_| vec![f64::from(u8::from(rng.uniform() < 0.4)), 0.5 * rng.normal()])
+        .collect();
+    clv::covariates::Covariates::new(&["z1", "z2"], &rows).unwrap()
+}
+
 /// Asserts that `grad` (written by `f` at `x`, where `f` is `value`)
 /// matches central differences of `f` (step 1e-5) in every coordinate,
 /// within 1e-5 (1 + |∂ᵢ|) + 1e-7 |value|; `what` names the case.
