@@ -685,22 +685,33 @@ mod tests {
         )]
     }
 
+    /// Options with these purchase covariates only.
+    fn purchase(columns: NamedColumns) -> CovariateArgs {
+        CovariateArgs {
+            purchase: Some(columns),
+            ..CovariateArgs::default()
+        }
+    }
+
+    /// An unfitted model of `kind` with the default fit options.
+    fn unfitted(kind: ModelKind) -> ModelState {
+        ModelState::new(kind, FitOptions::default())
+    }
+
     #[test]
     fn options_and_errors_in_js_spelling() {
         let [x, tx, t] = small();
         let inputs = [x.as_slice(), &tx, &t];
-        let mut state = ModelState::new(ModelKind::ParetoNbd, FitOptions::default());
+        let mut state = unfitted(ModelKind::ParetoNbd);
         let args = CovariateArgs {
-            purchase: Some(gender()),
             penalty: Some(NumberOrNamed::Named(vec![("dropout".into(), -1.0)])),
-            ..CovariateArgs::default()
+            ..purchase(gender())
         };
         let e = fit(&mut state, &inputs, None, None, &args).unwrap_err();
         assert_eq!(e.field(), Some("penalty.dropout"));
         let args = CovariateArgs {
-            purchase: Some(gender()),
             penalty: Some(NumberOrNamed::Named(vec![("life".into(), 1.0)])),
-            ..CovariateArgs::default()
+            ..purchase(gender())
         };
         let e = fit(&mut state, &inputs, None, None, &args).unwrap_err();
         assert_eq!(e.field(), Some("penalty"));
@@ -711,18 +722,12 @@ mod tests {
         let e = fit(&mut state, &inputs, None, None, &args).unwrap_err();
         assert_eq!(e.field(), Some("constrainEqual"));
         // a covariate name keeps its spelling after the process
-        let args = CovariateArgs {
-            purchase: Some(vec![("is_member".into(), vec![1.0; 8])]),
-            ..CovariateArgs::default()
-        };
+        let args = purchase(vec![("is_member".into(), vec![1.0; 8])]);
         let e = crate::js_names(fit(&mut state, &inputs, None, None, &args).unwrap_err());
         assert_eq!(e.field(), Some("purchaseCovariates.is_member"));
         // MBG/NBD and GGom/NBD have covariates now; Gamma-Gamma has spend covariates only
-        let mut gg = ModelState::new(ModelKind::GammaGamma, FitOptions::default());
-        let args = CovariateArgs {
-            purchase: Some(gender()),
-            ..CovariateArgs::default()
-        };
+        let mut gg = unfitted(ModelKind::GammaGamma);
+        let args = purchase(gender());
         let e = fit(&mut gg, &inputs, None, None, &args).unwrap_err();
         assert_eq!(e.code(), "NOT_SUPPORTED");
         assert!(state.get().is_err(), "the model stays unfitted");
@@ -732,11 +737,8 @@ mod tests {
     fn a_fit_and_its_views() {
         let [x, tx, t] = small();
         let inputs = [x.as_slice(), &tx, &t];
-        let mut state = ModelState::new(ModelKind::BgNbd, FitOptions::default());
-        let args = CovariateArgs {
-            purchase: Some(gender()),
-            ..CovariateArgs::default()
-        };
+        let mut state = unfitted(ModelKind::BgNbd);
+        let args = purchase(gender());
         let Fitted::Covariates(m) = fit(&mut state, &inputs, None, Some("W"), &args).unwrap()
         else {
             panic!("a covariate model")

@@ -20,8 +20,8 @@ use clv::covariates::dynamic::{self as core, CovariateTable, DynamicData};
 use clv::time::parse_timestamp_for;
 use clv::{Error, Result};
 
-use crate::covariates::{CovariateArgs, NamedColumns, NumberOrNamed, js_fields};
-use crate::{FitArgs, JsObject, Required, SummaryArgs};
+use crate::covariates::{CovariateArgs, NamedColumns, js_fields};
+use crate::{FitArgs, JsObject, Required, SummaryArgs, js_args};
 
 /// The three arguments of `new DynamicCovariateData(...)` as a JS caller
 /// gives them.
@@ -140,32 +140,18 @@ fn data_fields(e: Error) -> Error {
     })
 }
 
-/// The options of `CovariateModel.fitDynamic` as a JS caller gives them
-/// (every field optional; `weights` is read by the binding, an array).
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct DynamicFitArgs {
-    /// `penalty`: one number for both processes, or `{purchase, dropout}`.
-    pub penalty: Option<NumberOrNamed>,
-    /// `constrainEqual`: covariates with one effect on both processes.
-    pub constrain_equal: Option<Vec<String>>,
-    /// `maxIterations`, default 1000.
-    pub max_iterations: Option<f64>,
-    /// `gradientTolerance`, default 1e-6.
-    pub gradient_tolerance: Option<f64>,
-}
-
-impl DynamicFitArgs {
-    /// The fields of a JS options object, by their JS names.
-    ///
-    /// # Errors
-    /// The binding's, for a field of the wrong type.
-    pub fn read<O: JsObject>(o: &O) -> std::result::Result<Self, O::Error> {
-        Ok(DynamicFitArgs {
-            penalty: o.number_or_named("penalty")?,
-            constrain_equal: o.strings("constrainEqual")?,
-            max_iterations: o.number("maxIterations")?,
-            gradient_tolerance: o.number("gradientTolerance")?,
-        })
+js_args! {
+    /// The options of `CovariateModel.fitDynamic` as a JS caller gives them
+    /// (every field optional; `weights` is read by the binding, an array).
+    pub struct DynamicFitArgs {
+        /// `penalty`: one number for both processes, or `{purchase, dropout}`.
+        penalty: number_or_named = "penalty",
+        /// `constrainEqual`: covariates with one effect on both processes.
+        constrain_equal: strings = "constrainEqual",
+        /// `maxIterations`, default 1000.
+        max_iterations: number = "maxIterations",
+        /// `gradientTolerance`, default 1e-6.
+        gradient_tolerance: number = "gradientTolerance",
     }
 }
 
@@ -240,6 +226,7 @@ pub fn log_likelihood(m: &CovariateModel, data: &DynamicData) -> Result<Vec<f64>
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::covariates::NumberOrNamed;
 
     /// Two customers, weekly rows from their first purchase to the
     /// calibration end and beyond.

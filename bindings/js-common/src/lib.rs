@@ -140,11 +140,14 @@ impl<O: JsObject> Required<'_, O> {
 /// An options struct as a JS caller gives it (every field optional) and its
 /// `read` from a [`JsObject`]: each field declared once with its kind
 /// (`number`: `Option<f64>`, `string`: `Option<String>`, `boolean`:
-/// `Option<bool>`) and its JS name.
+/// `Option<bool>`, `strings`: `Option<Vec<String>>`, `number_or_named`:
+/// `Option<NumberOrNamed>`) and its JS name.
 macro_rules! js_args {
     (@ty number) => { Option<f64> };
     (@ty string) => { Option<String> };
     (@ty boolean) => { Option<bool> };
+    (@ty strings) => { Option<Vec<String>> };
+    (@ty number_or_named) => { Option<$crate::covariates::NumberOrNamed> };
     ($(#[$m:meta])* pub struct $name:ident { $($(#[$fm:meta])* $field:ident: $kind:ident = $js:literal,)* }) => {
         $(#[$m])*
         #[derive(Debug, Clone, Default, PartialEq)]
@@ -163,6 +166,7 @@ macro_rules! js_args {
         }
     };
 }
+pub(crate) use js_args;
 
 js_args! {
     /// Fit options as a JS caller gives them (every field optional).

@@ -187,6 +187,19 @@ pub(crate) fn object<'e, K: AsRef<str>>(
     Ok(o)
 }
 
+/// Two groups of effects as a JS object of objects (`{ purchase: {NAME: γ},
+/// dropout: {NAME: γ} }`), keys in order.
+pub(crate) fn effects_object<'e>(
+    env: &'e Env,
+    groups: [(&str, common::Effects); 2],
+) -> Result<Object<'e>> {
+    let mut o = Object::new(env).map_err(failed)?;
+    for (k, effects) in groups {
+        o.set(k, object(env, effects)?).map_err(failed)?;
+    }
+    Ok(o)
+}
+
 /// `From<$core>` for the covariate class `$class` and the members the
 /// covariate classes share: `fromJSON`, `toJSON`, `fitInfo` and
 /// `logLikelihood`; with `one_set`, also those of the classes with one
@@ -393,10 +406,7 @@ impl CovariateModel {
     )]
     pub fn covariate_effects<'e>(&self, env: &'e Env) -> Result<Object<'e>> {
         let (p, d) = common::effects(&self.inner);
-        let mut o = Object::new(env).map_err(failed)?;
-        o.set("purchase", object(env, p)?).map_err(failed)?;
-        o.set("dropout", object(env, d)?).map_err(failed)?;
-        Ok(o)
+        effects_object(env, [("purchase", p), ("dropout", d)])
     }
 
     /// The covariates whose purchase and dropout effects were constrained equal.

@@ -279,29 +279,19 @@ pub fn customer_exposure(
     order.map(positions).map_err(js)
 }
 
-/// Options of `frequencyRecencyMatrix`.
+js_input! {
+#[doc = " Options of `frequencyRecencyMatrix`."]
 #[napi(object, object_to_js = false)]
 pub struct MatrixOptions {
-    /// "probAlive" (default) or "expectedPurchases".
-    pub what: Option<String>,
-    /// Horizon of the expected purchases (default 1).
-    pub t: Option<f64>,
-    /// Largest frequency (columns 0..=maxFrequency).
-    pub max_frequency: f64,
-    /// Largest recency, also the customers' age T (rows 0..=maxRecency).
-    pub max_recency: f64,
+    #[doc = " \"probAlive\" (default) or \"expectedPurchases\"."]
+    pub what: Option<String> = opt_string_of("what"),
+    #[doc = " Horizon of the expected purchases (default 1)."]
+    pub t: Option<f64> = opt_number_of("t"),
+    #[doc = " Largest frequency (columns 0..=maxFrequency)."]
+    pub max_frequency: f64 = number_of("maxFrequency"),
+    #[doc = " Largest recency, also the customers' age T (rows 0..=maxRecency)."]
+    pub max_recency: f64 = number_of("maxRecency"),
 }
-
-impl MatrixOptions {
-    /// The JS object, read with our errors (in @clv/wasm's order).
-    fn read(o: &Unknown<'_>) -> Result<Self> {
-        Ok(MatrixOptions {
-            what: read::opt_string_of(o, "what")?,
-            t: read::opt_number_of(o, "t")?,
-            max_frequency: read::number_of(o, "maxFrequency")?,
-            max_recency: read::number_of(o, "maxRecency")?,
-        })
-    }
 }
 
 js_object! {

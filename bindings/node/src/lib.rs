@@ -69,7 +69,36 @@ macro_rules! js_object {
     (@conv $v:expr, $conv:expr) => { ($conv)($v) };
 }
 
-// After `js_object!`, which they use.
+/// An input object declared once: the napi object (for its TS type) and its
+/// `read` from the JS value, each field with the `read` function that reads
+/// it and its JS name (`= reader("jsName")`), read in the order declared,
+/// with our errors. Docs are written `#[doc = "…"]`, as in [`js_object!`].
+macro_rules! js_input {
+    (
+        $(#[doc = $doc:literal])*
+        #[napi($($napi:tt)*)]
+        $(#[derive($($derive:path),*)])?
+        pub struct $name:ident {
+            $( $(#[doc = $fdoc:literal])* $(#[napi($($fnapi:tt)*)])? pub $field:ident: $ty:ty = $read:ident($js:literal), )*
+        }
+    ) => {
+        $(#[doc = $doc])*
+        #[napi($($napi)*)]
+        $(#[derive($($derive),*)])?
+        pub struct $name {
+            $( $(#[doc = $fdoc])* $(#[napi($($fnapi)*)])? pub $field: $ty, )*
+        }
+
+        impl $name {
+            /// The JS object, read with our errors (in @clv/wasm's order).
+            fn read(o: &Unknown<'_>) -> Result<Self> {
+                Ok($name { $( $field: read::$read(o, $js)?, )* })
+            }
+        }
+    };
+}
+
+// After `js_object!` and `js_input!`, which they use.
 pub mod covariates;
 
 pub mod models;
@@ -103,26 +132,17 @@ fn fit_options(o: Option<FitOptions<'_>>) -> Result<clv::fit::FitOptions> {
 // ---------------------------------------------------------------------------
 // summary and RFM
 
-/// A transaction log as columns, one element per transaction.
+js_input! {
+#[doc = " A transaction log as columns, one element per transaction."]
 #[napi(object, object_to_js = false)]
 pub struct Transactions {
-    /// Customer ids.
-    pub customer_id: Vec<String>,
-    /// Dates: YYYY-MM-DD, YYYYMMDD, ISO date-times, or `dateFormat`.
-    pub datetime: Vec<String>,
-    /// Amounts (≥ 0), optional.
-    pub monetary_value: Option<Either<Float64Array, Vec<f64>>>,
+    #[doc = " Customer ids."]
+    pub customer_id: Vec<String> = strings_of("customerId"),
+    #[doc = " Dates: YYYY-MM-DD, YYYYMMDD, ISO date-times, or `dateFormat`."]
+    pub datetime: Vec<String> = strings_of("datetime"),
+    #[doc = " Amounts (≥ 0), optional."]
+    pub monetary_value: Option<Either<Float64Array, Vec<f64>>> = opt_numbers_of("monetaryValue"),
 }
-
-impl Transactions {
-    /// The JS object, read with our errors (in @clv/wasm's order).
-    fn read(o: &Unknown<'_>) -> Result<Self> {
-        Ok(Transactions {
-            customer_id: read::strings_of(o, "customerId")?,
-            datetime: read::strings_of(o, "datetime")?,
-            monetary_value: read::opt_numbers_of(o, "monetaryValue")?,
-        })
-    }
 }
 
 /// Options of `rfmSummary` (lifetimes' `summary_data_from_transaction_data`).
@@ -324,48 +344,34 @@ impl Summarizer {
     }
 }
 
-/// The summary columns RFM needs.
+js_input! {
+#[doc = " The summary columns RFM needs."]
 #[napi(object, object_to_js = false)]
 pub struct RfmInput {
-    pub frequency: Either<Float64Array, Vec<f64>>,
-    pub recency: Either<Float64Array, Vec<f64>>,
+    pub frequency: Either<Float64Array, Vec<f64>> = numbers_of("frequency"),
+    pub recency: Either<Float64Array, Vec<f64>> = numbers_of("recency"),
     #[napi(js_name = "T")]
-    pub t: Either<Float64Array, Vec<f64>>,
-    pub monetary_value: Either<Float64Array, Vec<f64>>,
+    pub t: Either<Float64Array, Vec<f64>> = numbers_of("T"),
+    pub monetary_value: Either<Float64Array, Vec<f64>> = numbers_of("monetaryValue"),
+}
 }
 
-impl RfmInput {
-    /// The JS object, read with our errors.
-    fn read(o: &Unknown<'_>) -> Result<Self> {
-        Ok(RfmInput {
-            frequency: read::numbers_of(o, "frequency")?,
-            recency: read::numbers_of(o, "recency")?,
-            t: read::numbers_of(o, "T")?,
-            monetary_value: read::numbers_of(o, "monetaryValue")?,
-        })
-    }
-}
-
-/// Options of `rfmScores` / `rfmSegments`.
+js_input! {
+#[doc = " Options of `rfmScores` / `rfmSegments`."]
 #[napi(object)]
 #[derive(Default)]
 pub struct RfmOptions {
-    /// Quantile bins per score, 2..=9 (default 5).
-    pub bins: Option<f64>,
-    /// A segment map as JSON (default: the documented 11-segment map).
-    pub segment_map: Option<String>,
+    #[doc = " Quantile bins per score, 2..=9 (default 5)."]
+    pub bins: Option<f64> = opt_number_of("bins"),
+    #[doc = " A segment map as JSON (default: the documented 11-segment map)."]
+    pub segment_map: Option<String> = opt_string_of("segmentMap"),
+}
 }
 
 impl RfmOptions {
     /// The JS object (none: the defaults), read with our errors.
-    fn read(o: Option<&Unknown<'_>>) -> Result<Self> {
-        let Some(o) = o else {
-            return Ok(Self::default());
-        };
-        Ok(RfmOptions {
-            bins: read::opt_number_of(o, "bins")?,
-            segment_map: read::opt_string_of(o, "segmentMap")?,
-        })
+    fn read_or_default(o: Option<&Unknown<'_>>) -> Result<Self> {
+        o.map_or_else(|| Ok(Self::default()), Self::read)
     }
 }
 
@@ -424,7 +430,7 @@ pub fn rfm_scores(
     #[napi(ts_arg_type = "RfmOptions | undefined | null")] options: Option<Unknown<'_>>,
 ) -> Result<RfmScores> {
     let summary = RfmInput::read(&summary)?;
-    let o = RfmOptions::read(options.as_ref())?;
+    let o = RfmOptions::read_or_default(options.as_ref())?;
     Ok(scores_js(&scores(&summary, &o)?))
 }
 
@@ -435,7 +441,7 @@ pub fn rfm_segments(
     #[napi(ts_arg_type = "RfmOptions | undefined | null")] options: Option<Unknown<'_>>,
 ) -> Result<RfmScores> {
     let summary = RfmInput::read(&summary)?;
-    let o = RfmOptions::read(options.as_ref())?;
+    let o = RfmOptions::read_or_default(options.as_ref())?;
     let s = scores(&summary, &o)?;
     let (segments, table) = glue::rfm_segments(&s, o.segment_map.as_deref()).map_err(js)?;
     let mut r = scores_js(&s);

@@ -14,7 +14,7 @@ use napi::bindgen_prelude::{Float64Array, Object, Unknown};
 use napi::{Env, JsValue, ValueType};
 use napi_derive::napi;
 
-use crate::covariates::{args_for, args_of, covariate_class, failed, object};
+use crate::covariates::{args_for, args_of, covariate_class, effects_object, object};
 use crate::read::{
     Opts, flags_of, named_entries, number, number_of, numbers, numbers_of, opt_numbers_of,
 };
@@ -116,10 +116,7 @@ impl RetentionCovariateModel {
     #[napi(catch_unwind, getter, ts_return_type = "RetentionCovariateEffects")]
     pub fn covariate_effects<'e>(&self, env: &'e Env) -> Result<Object<'e>> {
         let (a, b) = common::effects(&self.inner);
-        let mut o = Object::new(env).map_err(failed)?;
-        o.set("alpha", object(env, a)?).map_err(failed)?;
-        o.set("beta", object(env, b)?).map_err(failed)?;
-        Ok(o)
+        effects_object(env, [("alpha", a), ("beta", b)])
     }
 
     /// The discounted expected residual lifetime (Fader & Hardie 2010, eq. 6; in periods) of

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any, Callable, Dict, List
 
 from clv import _clv
 
@@ -49,11 +49,23 @@ def shape(spec: Dict[str, Any]) -> str:
     return f"_{BASES[spec['family']].replace('Model', '')}On{words}"
 
 
+def arguments(spec: Dict[str, Any]) -> str:
+    """The per-customer arguments of the model's methods, e.g.
+    ``frequency: Any, recency: Any, T: Any``."""
+    return ", ".join(f"{name}: Any" for name in spec["inputs"])
+
+
+def plain_fit(c: str, no_covariates: str = "") -> str:
+    """``fit`` without covariates (``no_covariates``: the covariate keywords,
+    typed ``None``), which returns the model itself."""
+    return (f"    def fit(self: _S, {c}, weights: Any = ..., *, {FIT_OPTIONS}, unit: Optional[str] = ..."
+            f"{no_covariates}) -> _S: ...")
+
+
 def shape_class(spec: Dict[str, Any]) -> List[str]:
-    c = ", ".join(f"{name}: Any" for name in spec["inputs"])
+    c = arguments(spec)
     out = [f"\nclass {shape(spec)}({BASES[spec['family']]}):",
-           f"    def fit(self: _S, {c}, weights: Any = ..., *, {FIT_OPTIONS}, unit: Optional[str] = ...) -> _S: ..."
-           f"{NARROWS}",
+           f"{plain_fit(c)}{NARROWS}",
            f"    @overload{NARROWS}",
            f"    def sample(self, {c}, weights: Any = ..., *, {SAMPLE_OPTIONS}, groups: None = ...,"
            " hyperpriors: None = ...) -> Posterior: ...",
@@ -72,11 +84,11 @@ def shape_class(spec: Dict[str, Any]) -> List[str]:
     ]
 
 
-def takes_covariates(spec: Dict[str, Any]) -> bool:
-    """Whether the core has a static-covariate model for this model
-    (``clv::covariates::CovariateModelKind::from_model``)."""
+def core_accepts(check: Callable[[str], Any], spec: Dict[str, Any]) -> bool:
+    """Whether the core's ``check`` accepts this model's key (it raises
+    ``ClvError`` for a model it does not take)."""
     try:
-        _clv.CovariateModel.base_names(spec["key"])
+        check(spec["key"])
     except _clv.ClvError:
         return False
     return True
@@ -85,13 +97,12 @@ def takes_covariates(spec: Dict[str, Any]) -> bool:
 def covariate_fit(spec: Dict[str, Any]) -> List[str]:
     """The overloads of ``fit`` of a model with static covariates: without
     covariates it returns the model, with them a ``CovariateModel``."""
-    c = ", ".join(f"{name}: Any" for name in spec["inputs"])
+    c = arguments(spec)
     cov = ("covariate_names: Any = ..., penalty: Any = ..., constrain_equal: Optional[Sequence[str]] = ..., "
            "max_iterations: int = ..., gradient_tolerance: float = ..., unit: Optional[str] = ...")
     return [
         f"    @overload{NARROWS}",
-        f"    def fit(self: _S, {c}, weights: Any = ..., *, {FIT_OPTIONS}, unit: Optional[str] = ..., "
-        "purchase_covariates: None = ..., dropout_covariates: None = ...) -> _S: ...",
+        plain_fit(c, ", purchase_covariates: None = ..., dropout_covariates: None = ..."),
         "    @overload",
         f"    def fit(self, {c}, weights: Any = ..., *, purchase_covariates: Any, dropout_covariates: Any = ..., "
         f"{cov}) -> CovariateModel: ...",
@@ -101,24 +112,13 @@ def covariate_fit(spec: Dict[str, Any]) -> List[str]:
     ]
 
 
-def takes_spend_covariates(spec: Dict[str, Any]) -> bool:
-    """Whether the core fits this model with spend covariates
-    (``clv::covariates::spend::check_model``)."""
-    try:
-        _clv.SpendCovariateModel.check_model(spec["key"])
-    except _clv.ClvError:
-        return False
-    return True
-
-
 def spend_covariate_fit(spec: Dict[str, Any]) -> List[str]:
     """The overloads of ``fit`` of a spend model with covariates: without
     them it returns the model, with them a ``SpendCovariateModel``."""
-    c = ", ".join(f"{name}: Any" for name in spec["inputs"])
+    c = arguments(spec)
     return [
         f"    @overload{NARROWS}",
-        f"    def fit(self: _S, {c}, weights: Any = ..., *, {FIT_OPTIONS}, unit: Optional[str] = ..., "
-        "spend_covariates: None = ...) -> _S: ...",
+        plain_fit(c, ", spend_covariates: None = ..."),
         "    @overload",
         f"    def fit(self, {c}, weights: Any = ..., *, spend_covariates: Any, covariate_names: Any = ..., "
         f"{FIT_OPTIONS}, unit: Optional[str] = ...) -> SpendCovariateModel: ...",
@@ -129,8 +129,10 @@ def covariate_overloads(spec: Dict[str, Any]) -> List[str]:
     """The ``fit`` overloads with covariates a model has, if any."""
     if spec["family"] == "retention":
         return []
-    return [*(covariate_fit(spec) if takes_covariates(spec) else []),
-            *(spend_covariate_fit(spec) if takes_spend_covariates(spec) else [])]
+    # static covariates: clv::covariates::CovariateModelKind::from_model;
+    # spend covariates: clv::covariates::spend::check_model
+    return [*(covariate_fit(spec) if core_accepts(_clv.CovariateModel.base_names, spec) else []),
+            *(spend_covariate_fit(spec) if core_accepts(_clv.SpendCovariateModel.check_model, spec) else [])]
 
 
 def base(spec: Dict[str, Any]) -> str:

@@ -148,6 +148,16 @@ pub(crate) fn object<K: AsRef<str>>(pairs: impl IntoIterator<Item = (K, f64)>) -
     o.into()
 }
 
+/// Two groups of effects as a JS object of objects (`{ purchase: {NAME: γ},
+/// dropout: {NAME: γ} }`), keys in order.
+pub(crate) fn effects_object(groups: [(&str, common::Effects); 2]) -> JsValue {
+    let o = js_sys::Object::new();
+    for (k, effects) in groups {
+        crate::set(&o, k, object(effects));
+    }
+    o.into()
+}
+
 /// `From<$core>` for the covariate class `$class` (JS `$js`) and the members
 /// the covariate classes share: `fromJSON`, `toJSON`, `fitInfo` and
 /// `logLikelihood`; with `one_set`, also those of the classes with one
@@ -340,10 +350,7 @@ impl WasmCovariateModel {
     )]
     pub fn covariate_effects(&self) -> JsValue {
         let (p, d) = common::effects(&self.inner);
-        let o = js_sys::Object::new();
-        crate::set(&o, "purchase", object(p));
-        crate::set(&o, "dropout", object(d));
-        o.into()
+        effects_object([("purchase", p), ("dropout", d)])
     }
 
     /// The covariates whose purchase and dropout effects were constrained equal.

@@ -127,14 +127,25 @@ fn opt_f64s(obj: &JsValue, key: &str) -> Result<Option<Vec<f64>>> {
     }
 }
 
-fn opt_f64(obj: &JsValue, key: &str) -> Result<Option<f64>> {
+/// The field `key` cast by `cast` (`None` when missing), or our error
+/// naming it and what it should be.
+fn opt_of<T>(
+    obj: &JsValue,
+    key: &str,
+    cast: fn(&JsValue) -> Option<T>,
+    expected: &str,
+) -> Result<Option<T>> {
     let v = get(obj, key)?;
     if missing(&v) {
         return Ok(None);
     }
-    v.as_f64()
+    cast(&v)
         .map(Some)
-        .ok_or_else(|| invalid(key, type_name(&v), "a number"))
+        .ok_or_else(|| invalid(key, type_name(&v), expected))
+}
+
+fn opt_f64(obj: &JsValue, key: &str) -> Result<Option<f64>> {
+    opt_of(obj, key, JsValue::as_f64, "a number")
 }
 
 fn num(field: &str, v: &JsValue) -> Result<f64> {
@@ -143,38 +154,15 @@ fn num(field: &str, v: &JsValue) -> Result<f64> {
 }
 
 fn opt_bool(obj: &JsValue, key: &str) -> Result<Option<bool>> {
-    let v = get(obj, key)?;
-    if missing(&v) {
-        return Ok(None);
-    }
-    v.as_bool()
-        .map(Some)
-        .ok_or_else(|| invalid(key, type_name(&v), "a boolean"))
+    opt_of(obj, key, JsValue::as_bool, "a boolean")
 }
 
 fn opt_string(obj: &JsValue, key: &str) -> Result<Option<String>> {
-    let v = get(obj, key)?;
-    if missing(&v) {
-        return Ok(None);
-    }
-    v.as_string()
-        .map(Some)
-        .ok_or_else(|| invalid(key, type_name(&v), "a string"))
+    opt_of(obj, key, JsValue::as_string, "a string")
 }
 
 fn strings(obj: &JsValue, key: &str) -> Result<Vec<String>> {
-    let v = get(obj, key)?;
-    if !Array::is_array(&v) {
-        return Err(invalid(key, type_name(&v), "an array of strings"));
-    }
-    let a: &Array = v.unchecked_ref();
-    a.iter()
-        .enumerate()
-        .map(|(i, x)| {
-            x.as_string()
-                .ok_or_else(|| js(clv::Error::invalid_at(key, i, type_name(&x), "a string")))
-        })
-        .collect()
+    labels(key, &get(obj, key)?)
 }
 
 /// An options object as js-common's option structs read it.

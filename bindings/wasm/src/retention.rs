@@ -13,7 +13,7 @@ use js_sys::Array;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
-use crate::covariates::{args_for, args_of, covariate_class, object};
+use crate::covariates::{args_for, args_of, covariate_class, effects_object, object};
 use crate::{Opts, Result, f64s, get, invalid, js, missing, num, opt_f64s, to_f64s, type_name};
 
 const FLAGS: &str = "an array of booleans (or of 0 and 1)";
@@ -130,10 +130,7 @@ impl WasmRetentionCovariateModel {
     )]
     pub fn covariate_effects(&self) -> JsValue {
         let (a, b) = common::effects(&self.inner);
-        let o = js_sys::Object::new();
-        crate::set(&o, "alpha", object(a));
-        crate::set(&o, "beta", object(b));
-        o.into()
+        effects_object([("alpha", a), ("beta", b)])
     }
 
     /// The discounted expected residual lifetime (Fader & Hardie 2010, eq. 6; in periods) of

@@ -436,7 +436,37 @@ def fit_spend(kind: str, arrays: List[np.ndarray], index: Any, weights: Any, spe
     return SpendCovariateModel(core)
 
 
-class SpendCovariateModel(_JsonModel):
+class _OneSetModel(_JsonModel):
+    """What the models with one covariate set (:class:`SpendCovariateModel`,
+    :class:`RetentionCovariateModel`) share: the accessors of the core's model."""
+
+    @property
+    def kind(self) -> str:
+        """The registry key of the plain model: ``"gamma_gamma"`` or ``"sbg"``."""
+        return str(self._core.kind())
+
+    @property
+    def name(self) -> str:
+        """``"Gamma-Gamma with spend covariates"`` or ``"sBG with covariates"``."""
+        return str(self._core.name())
+
+    @property
+    def params(self) -> Dict[str, float]:
+        """The base parameters (``p``, ``q``, ``v``; ``alpha``, ``beta``): their values at z = 0."""
+        return {k: float(v) for k, v in self._core.params()}
+
+    @property
+    def covariate_names(self) -> List[str]:
+        """The covariates' names, in the order predictions take them."""
+        return list(self._core.covariate_names())
+
+    @property
+    def penalty(self) -> float:
+        """The L2 penalty on the effects of the fit (0 for ``from_params``)."""
+        return float(self._core.penalty())
+
+
+class SpendCovariateModel(_OneSetModel):
     """The Gamma-Gamma spend model with spend covariates: returned by
     ``clv.GammaGamma().fit(frequency, monetary_value, spend_covariates=...)``, or built with
     :meth:`from_params` / :meth:`from_json`.
@@ -451,9 +481,6 @@ class SpendCovariateModel(_JsonModel):
     _core: _clv.SpendCovariateModel
     _native = _clv.SpendCovariateModel
 
-    def __init__(self, core: _clv.SpendCovariateModel) -> None:
-        self._core = core
-
     @classmethod
     def from_params(cls, params: Mapping[str, float], effects: Optional[Mapping[str, float]] = None
                     ) -> "SpendCovariateModel":
@@ -464,34 +491,9 @@ class SpendCovariateModel(_JsonModel):
         return cls(_clv.SpendCovariateModel.from_params(base, pairs))
 
     @property
-    def kind(self) -> str:
-        """The registry key of the plain model: ``"gamma_gamma"``."""
-        return self._core.kind()
-
-    @property
-    def name(self) -> str:
-        """``"Gamma-Gamma with spend covariates"``."""
-        return self._core.name()
-
-    @property
-    def params(self) -> Dict[str, float]:
-        """``p``, ``q`` and ``v`` (its value at z = 0)."""
-        return {k: float(v) for k, v in self._core.params()}
-
-    @property
-    def covariate_names(self) -> List[str]:
-        """The spend covariates' names, in the order predictions take them."""
-        return list(self._core.covariate_names())
-
-    @property
     def covariate_effects(self) -> Dict[str, float]:
         """The effects by name (``exp(effect)`` multiplies the expected spend)."""
         return dict(self._core.effects())
-
-    @property
-    def penalty(self) -> float:
-        """The L2 penalty on the effects of the fit (0 for ``from_params``)."""
-        return float(self._core.penalty())
 
     @property
     def std_errors(self) -> Optional[Dict[str, float]]:
@@ -575,7 +577,7 @@ def _spend_set_as(process: str, value: Any, names: Any, index: Any) -> Tuple[_Se
     return z, [str(i) for i in index]
 
 
-class RetentionCovariateModel(_JsonModel):
+class RetentionCovariateModel(_OneSetModel):
     """The sBG (shifted-beta-geometric) model with static covariates on per-customer contractual
     data: returned by ``clv.ShiftedBetaGeo().fit_individual(periods, churned,
     dropout_covariates=...)``, or built with :meth:`from_params` / :meth:`from_json`.
@@ -594,9 +596,6 @@ class RetentionCovariateModel(_JsonModel):
     _core: _clv.RetentionCovariateModel
     _native = _clv.RetentionCovariateModel
 
-    def __init__(self, core: _clv.RetentionCovariateModel) -> None:
-        self._core = core
-
     @classmethod
     def from_params(cls, params: Mapping[str, float], alpha: Optional[Mapping[str, float]] = None,
                     beta: Optional[Mapping[str, float]] = None) -> "RetentionCovariateModel":
@@ -611,35 +610,10 @@ class RetentionCovariateModel(_JsonModel):
         return cls(_clv.RetentionCovariateModel.from_params(base, effects))
 
     @property
-    def kind(self) -> str:
-        """The registry key of the plain model: ``"sbg"``."""
-        return self._core.kind()
-
-    @property
-    def name(self) -> str:
-        """``"sBG with covariates"``."""
-        return self._core.name()
-
-    @property
-    def params(self) -> Dict[str, float]:
-        """``alpha`` and ``beta``: their values at z = 0."""
-        return {k: float(v) for k, v in self._core.params()}
-
-    @property
-    def covariate_names(self) -> List[str]:
-        """The covariates' names, in the order predictions take them."""
-        return list(self._core.covariate_names())
-
-    @property
     def covariate_effects(self) -> Dict[str, Dict[str, float]]:
         """``{"alpha": {name: effect}, "beta": {name: effect}}`` (the gammas of the links)."""
         a, b = self._core.effects()
         return {"alpha": dict(a), "beta": dict(b)}
-
-    @property
-    def penalty(self) -> float:
-        """The L2 penalty on the effects of the fit (0 for ``from_params``)."""
-        return float(self._core.penalty())
 
     @property
     def std_errors(self) -> Optional[Dict[str, float]]:
