@@ -142,6 +142,12 @@ impl<S> Entry<S> {
         &buf[..self.len as usize]
     }
 
+    /// The id as a `String`.
+    fn name(&self, long: &[Box<str>]) -> String {
+        // The bytes of a `&str` (whole, or cut at its own length): valid UTF-8.
+        String::from_utf8_lossy(self.id(long, &mut [0u8; INLINE])).into_owned()
+    }
+
     /// [`sort_prefix`] of the id; a short id's words are its key's,
     /// byte-swapped.
     fn prefix(&self, long: &[Box<str>]) -> (u64, u64) {
@@ -341,11 +347,7 @@ impl<S: Copy + Default> IdTable<S> {
 
     /// The id of `code` as a `String` (for an error message).
     pub(crate) fn name(&self, code: u32) -> Option<String> {
-        ((code as usize) < self.len).then(|| {
-            let mut buf = [0u8; INLINE];
-            // The bytes of a `&str` (whole, or cut at its own length): valid UTF-8.
-            String::from_utf8_lossy(self.entry(code).id(&self.long, &mut buf)).into_owned()
-        })
+        ((code as usize) < self.len).then(|| self.entry(code).name(&self.long))
     }
 
     /// The ids whose state `keep` accepts, in the byte order of the ids,
@@ -385,12 +387,7 @@ impl<S: Copy + Default> IdTable<S> {
         // perm[new place] = old code: the kept ids in order, then the
         // others; a place done is marked u32::MAX.
         let mut perm = codes.clone();
-        let mut is_kept = vec![false; len];
-        for &c in &codes {
-            is_kept[c as usize] = true;
-        }
-        perm.extend((0..len as u32).filter(|&c| !is_kept[c as usize]));
-        drop(is_kept);
+        perm.extend((0..len as u32).filter(|&c| !keep(&entry(&chunks, c as usize).state)));
         for start in 0..len {
             if perm[start] == u32::MAX {
                 continue;
@@ -449,6 +446,11 @@ impl<S> SortedIds<S> {
     /// The bytes of the `i`-th id (`buf` holds a short one).
     pub(crate) fn id<'a>(&'a self, i: usize, buf: &'a mut [u8; INLINE]) -> &'a [u8] {
         self.entry(i).id(&self.long, buf)
+    }
+
+    /// The `i`-th id as a `String`.
+    pub(crate) fn name(&self, i: usize) -> String {
+        self.entry(i).name(&self.long)
     }
 
     /// [`sort_prefix`] of the `i`-th id.

@@ -1043,8 +1043,7 @@ impl Finished {
     /// The id of the `i`-th customer in id order.
     fn name(&self, i: usize) -> String {
         let (ids, j, _, _) = self.at(i);
-        // The bytes of a `&str` (whole, or cut at its own length): valid UTF-8.
-        String::from_utf8_lossy(ids.id(j, &mut [0u8; 16])).into_owned()
+        ids.name(j)
     }
 
     /// The summary's two means of the `i`-th customer in id order, for
@@ -1069,9 +1068,9 @@ impl Finished {
         );
         let (mut hold_frequency, mut hold_monetary) = (Vec::new(), Vec::new());
         for i in 0..k {
-            let (_, _, f, h) = self.at(i);
+            let (ids, j, f, h) = self.at(i);
             let r = self.row(f, h);
-            customer_id.push(self.name(i));
+            customer_id.push(ids.name(j));
             frequency.push(r.frequency);
             recency.push(r.recency);
             t.push(r.t);
