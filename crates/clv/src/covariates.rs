@@ -243,12 +243,14 @@ macro_rules! one_set_likelihood {
 }
 
 /// The accessors and JSON writer of a one-set covariate model `$t` (fields
-/// `base`, `names`, `penalty`, `fit`; [`spend`], [`retention`]): its base
-/// parameters by name (`$base`, the names in registry order), the
-/// covariate names, penalty, fit report, standard errors (named `$se`) and
-/// JSON (format version `$version`).
+/// `format_version`, `base`, `names`, `penalty`, `fit`; [`spend`],
+/// [`retention`]): its base parameters by name (`$base`, the names in
+/// registry order), the covariate names, penalty, fit report, standard
+/// errors (named `$se`) and JSON (format version `$version`), and the
+/// reading of that JSON (`$what` in its errors) that the model's
+/// `from_json` checks further.
 macro_rules! one_set_accessors {
-    ($t:ident, $base:expr, $se:literal, $version:ident) => {
+    ($t:ident, $base:expr, $se:literal, $version:ident, $what:literal) => {
         impl $t {
             #[doc = concat!("The base parameters by name (", stringify!($base), ": the values at z = 0).")]
             #[must_use]
@@ -287,6 +289,13 @@ macro_rules! one_set_accessors {
             /// Serialisation errors (none for a valid model).
             pub fn to_json(&self) -> Result<String> {
                 model_json(self)
+            }
+
+            /// The model of a JSON text of format version `$version`,
+            /// before the checks of a model built from its parameters
+            /// ([`read_model_json`]).
+            fn read_json(text: &str) -> Result<Self> {
+                read_model_json(text, $what, $version, |m: &Self| m.format_version)
             }
         }
     };

@@ -110,7 +110,8 @@ one_set_accessors!(
     RetentionCovariateModel,
     BASE,
     "`alpha`, `beta`, `alpha_NAME`, `beta_NAME`",
-    RETENTION_COVARIATE_FORMAT_VERSION
+    RETENTION_COVARIATE_FORMAT_VERSION,
+    "retention covariate model"
 );
 
 /// The covariate set's name in errors (`dropout_covariates.NAME`).
@@ -692,12 +693,7 @@ impl RetentionCovariateModel {
     /// of effects other than of names), `format_version`, or the
     /// parameter's.
     pub fn from_json(text: &str) -> Result<Self> {
-        let m: RetentionCovariateModel = read_model_json(
-            text,
-            "retention covariate model",
-            RETENTION_COVARIATE_FORMAT_VERSION,
-            |m: &RetentionCovariateModel| m.format_version,
-        )?;
+        let m = Self::read_json(text)?;
         let alpha = checked_pairs(&m.names, &m.alpha_effects)?;
         let beta = checked_pairs(&m.names, &m.beta_effects)?;
         let triples: Vec<(&str, f64, f64)> = alpha

@@ -75,7 +75,8 @@ one_set_accessors!(
     SpendCovariateModel,
     BASE,
     "`p`, `q`, `v`, `spend_NAME`",
-    SPEND_COVARIATE_FORMAT_VERSION
+    SPEND_COVARIATE_FORMAT_VERSION,
+    "spend covariate model"
 );
 
 /// Spend covariates are the Gamma-Gamma model's (its registry entry's
@@ -502,12 +503,7 @@ impl SpendCovariateModel {
     /// of effects other than of names), `format_version`, or the
     /// parameter's.
     pub fn from_json(text: &str) -> Result<Self> {
-        let m: SpendCovariateModel = read_model_json(
-            text,
-            "spend covariate model",
-            SPEND_COVARIATE_FORMAT_VERSION,
-            |m: &SpendCovariateModel| m.format_version,
-        )?;
+        let m = Self::read_json(text)?;
         SpendCovariateModel::from_params(m.base, &checked_pairs(&m.names, &m.effects)?)?;
         Ok(m)
     }
