@@ -61,6 +61,10 @@ pub struct SummaryReader {
     batch: usize,
     /// The first error; later pushes do nothing.
     failed: Option<Error>,
+    /// The columns of the last batch's parsed chunks, emptied, for the
+    /// next batch's (their allocations are reused).
+    #[cfg(feature = "parallel")]
+    spare: Vec<parallel::Spare>,
     /// All input has been parsed.
     ended: bool,
 }
@@ -217,6 +221,8 @@ impl SummaryReader {
             mode: Mode::Sniff,
             batch: DEFAULT_BATCH,
             failed: None,
+            #[cfg(feature = "parallel")]
+            spare: Vec::new(),
             ended: false,
         })
     }
@@ -477,9 +483,15 @@ impl SummaryReader {
         let pieces = split_at_line_ends(rest, rayon::current_num_threads() * 4);
         let date_format = self.builder.options.date_format.as_deref();
         let skip = self.builder.options.skip_invalid;
+        let spares: Vec<parallel::Spare> = (0..pieces.len())
+            .map(|_| self.spare.pop().unwrap_or_default())
+            .collect();
         let parsed: Vec<parallel::Chunk> = pieces
             .par_iter()
-            .map(|piece| parallel::parse_chunk(piece, cols, date_format, delimiter, skip))
+            .zip(spares)
+            .map(|(piece, spare)| {
+                parallel::parse_chunk(piece, cols, date_format, delimiter, skip, spare)
+            })
             .collect();
         // The chunks before the first error are folded (in one pipeline,
         // `Accumulator::fold_batches`), then the error is returned.
@@ -504,6 +516,9 @@ impl SummaryReader {
             lines += chunk.newlines;
         }
         self.acc.fold_batches(&batches);
+        drop(batches);
+        self.spare
+            .extend(parsed.into_iter().map(parallel::Chunk::into_spare));
         error.map_or(Ok(()), Err)
     }
 
