@@ -565,28 +565,28 @@ export declare class CovariateModel {
 export declare class Draws {
   /** "laplace", "bootstrap" or "nuts". */
   get method(): string
-  /**
-   * Per parameter: posterior mean, sd, 5% and 95% quantiles, R-hat, bulk and
-   * tail ESS, and the divergences of the run (draws of other methods count
-   * as one chain).
-   */
-  summary(): Array<PosteriorRow>
   /** Divergent transitions of NUTS draws; null for other methods. */
   get divergences(): number | null
   /** The number of chains of NUTS draws (stored chain after chain); null for other methods. */
   get chains(): number | null
   /** The draws as JSON text (with chains, priors and divergences; numbers read back bit for bit). */
   toJSON(): string
-  /** Reads what `toJSON()` wrote. */
-  static fromJSON(text: string): Draws
-  /** The number of draws. */
-  get n(): number
   /** The registry key of the model. */
   get kind(): string
   /** The seed. */
   get seed(): number
   /** The fitted model's time unit, or null. */
   get unit(): string | null
+  /**
+   * Per parameter: posterior mean, sd, 5% and 95% quantiles, R-hat, bulk and
+   * tail ESS, and the divergences of the run (draws of other methods count
+   * as one chain).
+   */
+  summary(): Array<PosteriorRow>
+  /** Reads what `toJSON()` wrote. */
+  static fromJSON(text: string): Draws
+  /** The number of draws. */
+  get n(): number
   /** The drawn parameter vectors, one array per draw in the model's order. */
   values(): Array<Array<number>>
   /** Discounted CLV with intervals; the spend from a spend model or its draws. */
