@@ -343,6 +343,20 @@ impl CovariateModel {
             .map(out)
             .map_err(js)
     }
+
+    /// A per-customer prediction on the customers of the
+    /// `DynamicCovariateData` `data`, with their time-varying covariates.
+    fn dynamic(
+        &self,
+        data: Unknown<'_>,
+        f: impl FnOnce(
+            &clv::covariates::CovariateModel,
+            &clv::covariates::dynamic::DynamicData,
+        ) -> clv::Result<Vec<f64>>,
+    ) -> Result<Float64Array> {
+        let data = dynamic_data("data", data)?;
+        f(&self.inner, &data.inner).map(out).map_err(js)
+    }
 }
 
 #[napi]
@@ -508,10 +522,7 @@ impl CovariateModel {
         &self,
         #[napi(ts_arg_type = "DynamicCovariateData")] data: Unknown<'_>,
     ) -> Result<Float64Array> {
-        let data = dynamic_data("data", data)?;
-        dynamic::prob_alive(&self.inner, &data.inner)
-            .map(out)
-            .map_err(js)
+        self.dynamic(data, dynamic::prob_alive)
     }
 
     /// Expected purchases of each customer of `data` in the next `t` units
@@ -523,10 +534,7 @@ impl CovariateModel {
         #[napi(ts_arg_type = "DynamicCovariateData")] data: Unknown<'_>,
     ) -> Result<Float64Array> {
         let t = number("t", t)?;
-        let data = dynamic_data("data", data)?;
-        dynamic::expected_purchases(&self.inner, t, &data.inner)
-            .map(out)
-            .map_err(js)
+        self.dynamic(data, |m, d| dynamic::expected_purchases(m, t, d))
     }
 
     /// Discounted expected purchases of each customer of `data` over the next
@@ -540,10 +548,9 @@ impl CovariateModel {
     ) -> Result<Float64Array> {
         let t = number("t", t)?;
         let rate = number("discountRate", discount_rate)?;
-        let data = dynamic_data("data", data)?;
-        dynamic::discounted_expected_purchases(&self.inner, t, rate, &data.inner)
-            .map(out)
-            .map_err(js)
+        self.dynamic(data, |m, d| {
+            dynamic::discounted_expected_purchases(m, t, rate, d)
+        })
     }
 
     /// Per-customer log-likelihood of `data`, with their time-varying covariates.
@@ -552,10 +559,7 @@ impl CovariateModel {
         &self,
         #[napi(ts_arg_type = "DynamicCovariateData")] data: Unknown<'_>,
     ) -> Result<Float64Array> {
-        let data = dynamic_data("data", data)?;
-        dynamic::log_likelihood(&self.inner, &data.inner)
-            .map(out)
-            .map_err(js)
+        self.dynamic(data, dynamic::log_likelihood)
     }
 
     /// `Pareto/NBD with static covariates(r=..., ...; purchase [...], dropout [...])`.
