@@ -491,6 +491,12 @@ export declare class CovariateModel {
   get fitInfo(): CovariateFitInfo | null
   /** The (unpenalised) log-likelihood at the optimum; null for a model not fitted here. */
   get logLikelihood(): number | null
+  /** The registry key of the plain model: "pareto_nbd" or "bg_nbd". */
+  get kind(): string
+  /** Display name, e.g. "Pareto/NBD with static covariates". */
+  get name(): string
+  /** `Pareto/NBD with static covariates(r=..., ...; purchase [...], dropout [...])`. */
+  toString(): string
   /**
    * A model with known parameters, as Python's `from_params`: `kind` a
    * registry key or class name ("pareto_nbd" / "ParetoNBD", "bg_nbd",
@@ -499,10 +505,6 @@ export declare class CovariateModel {
    * in the order the predictions take the covariates.
    */
   static fromParams(kind: string, params: Record<string, number>, effects?: CovariateEffects | undefined | null): CovariateModel
-  /** The registry key of the plain model: "pareto_nbd" or "bg_nbd". */
-  get kind(): string
-  /** Display name, e.g. "Pareto/NBD with static covariates". */
-  get name(): string
   /** The base parameters (r, alpha, s, beta or r, alpha, a, b): their values at z = 0. */
   get params(): Record<string, number>
   /** The covariate names, in the order the predictions take them. */
@@ -547,8 +549,6 @@ export declare class CovariateModel {
   discountedExpectedPurchasesDynamic(t: number, discountRate: number, data: DynamicCovariateData): Float64Array
   /** Per-customer log-likelihood of `data`, with their time-varying covariates. */
   logLikelihoodDynamic(data: DynamicCovariateData): Float64Array
-  /** `Pareto/NBD with static covariates(r=..., ...; purchase [...], dropout [...])`. */
-  toString(): string
   /** P(alive) of each customer, with each one's covariates. */
   probAlive(data: Customers, covariates?: CovariateOptions | undefined | null): Float64Array
   /** Expected purchases of each customer in the next `t` units, with each one's covariates. */
@@ -565,28 +565,28 @@ export declare class CovariateModel {
 export declare class Draws {
   /** "laplace", "bootstrap" or "nuts". */
   get method(): string
-  /**
-   * Per parameter: posterior mean, sd, 5% and 95% quantiles, R-hat, bulk and
-   * tail ESS, and the divergences of the run (draws of other methods count
-   * as one chain).
-   */
-  summary(): Array<PosteriorRow>
   /** Divergent transitions of NUTS draws; null for other methods. */
   get divergences(): number | null
   /** The number of chains of NUTS draws (stored chain after chain); null for other methods. */
   get chains(): number | null
   /** The draws as JSON text (with chains, priors and divergences; numbers read back bit for bit). */
   toJSON(): string
-  /** Reads what `toJSON()` wrote. */
-  static fromJSON(text: string): Draws
-  /** The number of draws. */
-  get n(): number
   /** The registry key of the model. */
   get kind(): string
   /** The seed. */
   get seed(): number
   /** The fitted model's time unit, or null. */
   get unit(): string | null
+  /**
+   * Per parameter: posterior mean, sd, 5% and 95% quantiles, R-hat, bulk and
+   * tail ESS, and the divergences of the run (draws of other methods count
+   * as one chain).
+   */
+  summary(): Array<PosteriorRow>
+  /** Reads what `toJSON()` wrote. */
+  static fromJSON(text: string): Draws
+  /** The number of draws. */
+  get n(): number
   /** The drawn parameter vectors, one array per draw in the model's order. */
   values(): Array<Array<number>>
   /** Discounted CLV with intervals; the spend from a spend model or its draws. */
@@ -752,10 +752,6 @@ export declare class RetentionCovariateModel {
   get fitInfo(): CovariateFitInfo | null
   /** The (unpenalised) log-likelihood at the optimum; null for a model not fitted here. */
   get logLikelihood(): number | null
-  /** The registry key of the plain model: "sbg". */
-  get kind(): string
-  /** Display name: "sBG with covariates". */
-  get name(): string
   /** The covariate names, in the order the predictions take them. */
   get covariateNames(): Array<string>
   /**
@@ -763,10 +759,14 @@ export declare class RetentionCovariateModel {
    * not fitted here.
    */
   get stdErrors(): Record<string, number> | null
-  /** The L2 penalty on the effects of the fit (0 for a model built from parameters). */
-  get penalty(): number
+  /** The registry key of the plain model: "sbg". */
+  get kind(): string
+  /** Display name: "sBG with covariates". */
+  get name(): string
   /** `sBG with covariates(alpha=..., beta=...; alpha [...], beta [...])`. */
   toString(): string
+  /** The L2 penalty on the effects of the fit (0 for a model built from parameters). */
+  get penalty(): number
   /**
    * A model with known parameters: `params` = {alpha, beta} (values at
    * z = 0) and the effects `{ alpha: { NAME: γ }, beta: { NAME: γ } }`
@@ -858,18 +858,18 @@ export declare class SpendCovariateModel {
   get fitInfo(): CovariateFitInfo | null
   /** The (unpenalised) log-likelihood at the optimum; null for a model not fitted here. */
   get logLikelihood(): number | null
-  /** The registry key of the plain model: "gamma_gamma". */
-  get kind(): string
-  /** Display name: "Gamma-Gamma with spend covariates". */
-  get name(): string
   /** The spend covariate names, in the order the predictions take them. */
   get covariateNames(): Array<string>
   /** Standard errors by name (`p`, `q`, `v`, `spend_NAME`); null for a model not fitted here. */
   get stdErrors(): Record<string, number> | null
-  /** The L2 penalty on the spend effects of the fit (0 for a model built from parameters). */
-  get penalty(): number
+  /** The registry key of the plain model: "gamma_gamma". */
+  get kind(): string
+  /** Display name: "Gamma-Gamma with spend covariates". */
+  get name(): string
   /** `Gamma-Gamma with spend covariates(p=..., q=..., v=...; spend [...])`. */
   toString(): string
+  /** The L2 penalty on the spend effects of the fit (0 for a model built from parameters). */
+  get penalty(): number
   /**
    * A model with known parameters: `params` = {p, q, v} (v at z = 0) and
    * one effect per spend covariate, `{ NAME: γ }` in the order the

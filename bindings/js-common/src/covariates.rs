@@ -571,43 +571,118 @@ pub fn display(m: &CovariateModel) -> String {
     m.to_string()
 }
 
+/// The members that the covariate classes have alike in both JS packages
+/// (name, type, doc and body): `kind`, `name` and `toString`, and for the
+/// classes with one covariate set (`spend`, `retention`) `penalty`.
+/// `covariate_members!(spend, #[CLASS_ATTR] impl CLASS, ATTR)` writes them
+/// in an impl block of `CLASS` (a struct with the core's model in `inner`)
+/// under the class attribute `#[CLASS_ATTR]` (`#[napi]` in `clv-node`,
+/// `#[wasm_bindgen(js_class = NAME)]` in `clv-wasm`), each member under
+/// the runtime's attribute `ATTR` (`napi`, `wasm_bindgen`).
+#[macro_export]
+macro_rules! covariate_members {
+    (transaction, $($a:tt)*) => {
+        $crate::__covariate_members!($($a)*
+            #[doc = " The registry key of the plain model: \"pareto_nbd\" or \"bg_nbd\"."]
+            kind = |m| $crate::covariates::kind(m);
+            #[doc = " Display name, e.g. \"Pareto/NBD with static covariates\"."]
+            name = |m| m.kind().name();
+            #[doc = " `Pareto/NBD with static covariates(r=..., ...; purchase [...], dropout [...])`."]
+            display;
+        );
+    };
+    (spend, $($a:tt)*) => {
+        $crate::__covariate_members!($($a)*
+            #[doc = " The registry key of the plain model: \"gamma_gamma\"."]
+            kind = |_m| $crate::spend::kind();
+            #[doc = " Display name: \"Gamma-Gamma with spend covariates\"."]
+            name = |_m| $crate::spend::NAME;
+            #[doc = " `Gamma-Gamma with spend covariates(p=..., q=..., v=...; spend [...])`."]
+            display;
+            #[doc = " The L2 penalty on the spend effects of the fit (0 for a model built from parameters)."]
+            penalty;
+        );
+    };
+    (retention, $($a:tt)*) => {
+        $crate::__covariate_members!($($a)*
+            #[doc = " The registry key of the plain model: \"sbg\"."]
+            kind = |_m| $crate::retention::kind();
+            #[doc = " Display name: \"sBG with covariates\"."]
+            name = |_m| $crate::retention::NAME;
+            #[doc = " `sBG with covariates(alpha=..., beta=...; alpha [...], beta [...])`."]
+            display;
+            #[doc = " The L2 penalty on the effects of the fit (0 for a model built from parameters)."]
+            penalty;
+        );
+    };
+}
+
+/// The impl block of [`covariate_members!`].
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __covariate_members {
+    (
+        #[$($class_attr:tt)*] impl $class:ty, $attr:ident
+        $(#[doc = $kind_doc:literal])* kind = |$k:ident| $kind:expr;
+        $(#[doc = $name_doc:literal])* name = |$n:ident| $name:expr;
+        $(#[doc = $display_doc:literal])* display;
+        $($(#[doc = $penalty_doc:literal])* penalty;)?
+    ) => {
+        #[$($class_attr)*]
+        impl $class {
+            $(#[doc = $kind_doc])*
+            #[$attr(getter)]
+            pub fn kind(&self) -> String {
+                let $k = &self.inner;
+                $kind.to_string()
+            }
+
+            $(#[doc = $name_doc])*
+            #[$attr(getter)]
+            pub fn name(&self) -> String {
+                let $n = &self.inner;
+                $name.to_string()
+            }
+
+            $(#[doc = $display_doc])*
+            #[$attr(js_name = "toString")]
+            pub fn display(&self) -> String {
+                self.inner.to_string()
+            }
+
+            $(
+                $(#[doc = $penalty_doc])*
+                #[$attr(getter)]
+                pub fn penalty(&self) -> f64 {
+                    self.inner.penalty()
+                }
+            )?
+        }
+    };
+}
+
 /// The doc lines of the members that the covariate classes with one set
-/// (`spend`, `retention`) have in both JS packages, each before its member's
-/// name: `one_set_members!(spend, m, args)` is `m!(args one_set DOCS)`, for
-/// the `covariate_class!` of `clv-node` and of `clv-wasm`.
+/// (`spend`, `retention`) have in both JS packages with a body of each
+/// runtime's own, each before its member's name: `one_set_members!(spend,
+/// m, args)` is `m!(args one_set DOCS)`, for the `covariate_class!` of
+/// `clv-node` and of `clv-wasm`.
 #[macro_export]
 macro_rules! one_set_members {
     (spend, $m:ident, $($a:tt)*) => {
         $m!($($a)* one_set
-            #[doc = " The registry key of the plain model: \"gamma_gamma\"."]
-            kind;
-            #[doc = " Display name: \"Gamma-Gamma with spend covariates\"."]
-            name;
             #[doc = " The spend covariate names, in the order the predictions take them."]
             covariate_names;
             #[doc = " Standard errors by name (`p`, `q`, `v`, `spend_NAME`); null for a model not fitted here."]
             std_errors;
-            #[doc = " The L2 penalty on the spend effects of the fit (0 for a model built from parameters)."]
-            penalty;
-            #[doc = " `Gamma-Gamma with spend covariates(p=..., q=..., v=...; spend [...])`."]
-            display;
         );
     };
     (retention, $m:ident, $($a:tt)*) => {
         $m!($($a)* one_set
-            #[doc = " The registry key of the plain model: \"sbg\"."]
-            kind;
-            #[doc = " Display name: \"sBG with covariates\"."]
-            name;
             #[doc = " The covariate names, in the order the predictions take them."]
             covariate_names;
             #[doc = " Standard errors by name (`alpha`, `beta`, `alpha_NAME`, `beta_NAME`); null for a model"]
             #[doc = " not fitted here."]
             std_errors;
-            #[doc = " The L2 penalty on the effects of the fit (0 for a model built from parameters)."]
-            penalty;
-            #[doc = " `sBG with covariates(alpha=..., beta=...; alpha [...], beta [...])`."]
-            display;
         );
     };
 }

@@ -370,3 +370,60 @@ pub fn chains(draws: &Draws) -> Option<u32> {
         .nuts()
         .map(|n| u32::try_from(n.chains).unwrap_or(u32::MAX))
 }
+
+/// The members of `Draws` that are alike in both JS packages (name, type,
+/// doc and body): `method`, `divergences`, `chains`, `toJSON`, `kind`,
+/// `seed` and `unit`. `draws_members!(#[ATTR] impl CLASS, ATTR)` writes
+/// them in an impl block of `CLASS` (a struct with the core's
+/// [`Draws`] in `inner`) under the class attribute `#[ATTR]` (`#[napi]` in
+/// `clv-node`, `#[wasm_bindgen(js_class = Draws)]` in `clv-wasm`), each
+/// method under that runtime's attribute (`napi`, `wasm_bindgen`).
+#[macro_export]
+macro_rules! draws_members {
+    (#[$($class_attr:tt)*] impl $class:ty, $attr:ident) => {
+        #[$($class_attr)*]
+        impl $class {
+            /// "laplace", "bootstrap" or "nuts".
+            #[$attr(getter)]
+            pub fn method(&self) -> String {
+                self.inner.method().as_str().to_string()
+            }
+
+            /// Divergent transitions of NUTS draws; null for other methods.
+            #[$attr(getter)]
+            pub fn divergences(&self) -> Option<u32> {
+                $crate::uncertainty::divergences(&self.inner)
+            }
+
+            /// The number of chains of NUTS draws (stored chain after chain); null for other methods.
+            #[$attr(getter)]
+            pub fn chains(&self) -> Option<u32> {
+                $crate::uncertainty::chains(&self.inner)
+            }
+
+            /// The draws as JSON text (with chains, priors and divergences; numbers read back bit for bit).
+            #[$attr(js_name = "toJSON")]
+            pub fn to_json(&self) -> String {
+                self.inner.to_json()
+            }
+
+            /// The registry key of the model.
+            #[$attr(getter)]
+            pub fn kind(&self) -> String {
+                self.inner.kind().as_str().to_string()
+            }
+
+            /// The seed.
+            #[$attr(getter)]
+            pub fn seed(&self) -> f64 {
+                $crate::uncertainty::seed(&self.inner)
+            }
+
+            /// The fitted model's time unit, or null.
+            #[$attr(getter)]
+            pub fn unit(&self) -> Option<String> {
+                self.inner.unit().map(String::from)
+            }
+        }
+    };
+}

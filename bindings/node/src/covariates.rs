@@ -170,6 +170,21 @@ pub(crate) fn args_for(o: Option<&Unknown<'_>>, data: &Unknown<'_>) -> Result<Co
     CovariateArgs::read_for(&Opts(o), &Opts(Some(data)))
 }
 
+/// A per-customer prediction `f` of a covariate class on the arrays `names`
+/// of the customers `data` and the covariate options `o` of those customers
+/// ([`args_for`]); its values as a `Float64Array`.
+pub(crate) fn on_customers<const N: usize>(
+    data: &Unknown<'_>,
+    names: [&str; N],
+    o: Option<&Unknown<'_>>,
+    f: impl FnOnce([&[f64]; N], &CovariateArgs) -> clv::Result<Vec<f64>>,
+) -> Result<Float64Array> {
+    let d = Data::read(data, &names)?;
+    let c = d.slices();
+    let args = args_for(o, data)?;
+    f(std::array::from_fn(|i| c[i]), &args).map(out).map_err(js)
+}
+
 /// A napi failure to build an object (out of memory, a pending exception).
 pub(crate) fn failed(e: napi::Error) -> napi::Error<String> {
     napi::Error::new("GenericFailure".to_string(), e.reason)
@@ -201,12 +216,12 @@ pub(crate) fn effects_object<'e>(
 }
 
 /// `From<$core>` for the covariate class `$class` and the members the
-/// covariate classes share: `fromJSON`, `toJSON`, `fitInfo` and
-/// `logLikelihood`; with `one_set`, also those of the classes with one
-/// covariate set (spend, retention), through `$common` (the class's
-/// `clv-js-common` module), each after its doc lines
-/// (`clv_js_common::one_set_members`): `kind`, `name`, `covariateNames`,
-/// `stdErrors`, `penalty` and `toString`.
+/// covariate classes share with a body of this runtime: `fromJSON`,
+/// `toJSON`, `fitInfo` and `logLikelihood`; with `one_set`, also those of
+/// the classes with one covariate set (spend, retention), each after its
+/// doc lines (`clv_js_common::one_set_members`): `covariateNames` and
+/// `stdErrors`. The members alike in both runtimes (`kind`, `name`,
+/// `toString`, `penalty`) are `clv_js_common::covariate_members`.
 macro_rules! covariate_class {
     ($class:ident($core:ty) $(#[doc = $fit_info:literal])*) => {
         impl From<$core> for $class {
@@ -260,13 +275,9 @@ macro_rules! covariate_class {
         }
     };
     (
-        $class:ident($core:ty, $common:ident) one_set
-        $(#[doc = $kind:literal])* kind;
-        $(#[doc = $name:literal])* name;
+        $class:ident($core:ty) one_set
         $(#[doc = $names:literal])* covariate_names;
         $(#[doc = $se:literal])* std_errors;
-        $(#[doc = $penalty:literal])* penalty;
-        $(#[doc = $display:literal])* display;
     ) => {
         $crate::covariates::covariate_class!($class($core)
             #[doc = " The fit report (as `CovariateModel.fitInfo`); null for a model not fitted here."]
@@ -274,18 +285,6 @@ macro_rules! covariate_class {
 
         #[napi]
         impl $class {
-            $(#[doc = $kind])*
-            #[napi(getter)]
-            pub fn kind(&self) -> String {
-                $common::kind().to_string()
-            }
-
-            $(#[doc = $name])*
-            #[napi(getter)]
-            pub fn name(&self) -> String {
-                $common::NAME.to_string()
-            }
-
             $(#[doc = $names])*
             #[napi(getter)]
             pub fn covariate_names(&self) -> Vec<String> {
@@ -301,18 +300,6 @@ macro_rules! covariate_class {
                     .map(|s| $crate::covariates::object(env, s))
                     .transpose()
             }
-
-            $(#[doc = $penalty])*
-            #[napi(getter)]
-            pub fn penalty(&self) -> f64 {
-                self.inner.penalty()
-            }
-
-            $(#[doc = $display])*
-            #[napi(js_name = "toString")]
-            pub fn display(&self) -> String {
-                self.inner.to_string()
-            }
         }
     };
 }
@@ -321,27 +308,21 @@ pub(crate) use covariate_class;
 covariate_class!(CovariateModel(clv::covariates::CovariateModel)
     #[doc = " The fit report; null for a model not fitted here."]
 );
+clv_js_common::covariate_members!(transaction, #[napi] impl CovariateModel, napi);
 
 impl CovariateModel {
-    /// A per-customer prediction on `data` (`{frequency, recency, T}`) with
-    /// the customers' covariates.
-    fn customers(
+    /// A per-customer prediction on the customers of the
+    /// `DynamicCovariateData` `data`, with their time-varying covariates.
+    fn dynamic(
         &self,
-        data: &Unknown<'_>,
-        options: Option<&Unknown<'_>>,
+        data: Unknown<'_>,
         f: impl FnOnce(
             &clv::covariates::CovariateModel,
-            [&[f64]; 3],
-            &clv::covariates::Covariates,
-            &clv::covariates::Covariates,
+            &clv::covariates::dynamic::DynamicData,
         ) -> clv::Result<Vec<f64>>,
     ) -> Result<Float64Array> {
-        let d = Data::read(data, &["frequency", "recency", "T"])?;
-        let c = d.slices();
-        let args = args_for(options, data)?;
-        common::per_customer(&self.inner, [c[0], c[1], c[2]], &args, f)
-            .map(out)
-            .map_err(js)
+        let data = dynamic_data("data", data)?;
+        f(&self.inner, &data.inner).map(out).map_err(js)
     }
 }
 
@@ -368,18 +349,6 @@ impl CovariateModel {
         Ok(common::from_params(&kind, &params, &effects)
             .map_err(js)?
             .into())
-    }
-
-    /// The registry key of the plain model: "pareto_nbd" or "bg_nbd".
-    #[napi(getter)]
-    pub fn kind(&self) -> String {
-        common::kind(&self.inner).to_string()
-    }
-
-    /// Display name, e.g. "Pareto/NBD with static covariates".
-    #[napi(getter)]
-    pub fn name(&self) -> String {
-        self.inner.kind().name().to_string()
     }
 
     /// The base parameters (r, alpha, s, beta or r, alpha, a, b): their values at z = 0.
@@ -508,10 +477,7 @@ impl CovariateModel {
         &self,
         #[napi(ts_arg_type = "DynamicCovariateData")] data: Unknown<'_>,
     ) -> Result<Float64Array> {
-        let data = dynamic_data("data", data)?;
-        dynamic::prob_alive(&self.inner, &data.inner)
-            .map(out)
-            .map_err(js)
+        self.dynamic(data, dynamic::prob_alive)
     }
 
     /// Expected purchases of each customer of `data` in the next `t` units
@@ -523,10 +489,7 @@ impl CovariateModel {
         #[napi(ts_arg_type = "DynamicCovariateData")] data: Unknown<'_>,
     ) -> Result<Float64Array> {
         let t = number("t", t)?;
-        let data = dynamic_data("data", data)?;
-        dynamic::expected_purchases(&self.inner, t, &data.inner)
-            .map(out)
-            .map_err(js)
+        self.dynamic(data, |m, d| dynamic::expected_purchases(m, t, d))
     }
 
     /// Discounted expected purchases of each customer of `data` over the next
@@ -540,10 +503,9 @@ impl CovariateModel {
     ) -> Result<Float64Array> {
         let t = number("t", t)?;
         let rate = number("discountRate", discount_rate)?;
-        let data = dynamic_data("data", data)?;
-        dynamic::discounted_expected_purchases(&self.inner, t, rate, &data.inner)
-            .map(out)
-            .map_err(js)
+        self.dynamic(data, |m, d| {
+            dynamic::discounted_expected_purchases(m, t, rate, d)
+        })
     }
 
     /// Per-customer log-likelihood of `data`, with their time-varying covariates.
@@ -552,23 +514,14 @@ impl CovariateModel {
         &self,
         #[napi(ts_arg_type = "DynamicCovariateData")] data: Unknown<'_>,
     ) -> Result<Float64Array> {
-        let data = dynamic_data("data", data)?;
-        dynamic::log_likelihood(&self.inner, &data.inner)
-            .map(out)
-            .map_err(js)
-    }
-
-    /// `Pareto/NBD with static covariates(r=..., ...; purchase [...], dropout [...])`.
-    #[napi(js_name = "toString")]
-    pub fn display(&self) -> String {
-        common::display(&self.inner)
+        self.dynamic(data, dynamic::log_likelihood)
     }
 }
 
 /// The per-customer predictions of `clv_js_common::covariate_predictions!`,
 /// one per entry: the doc, `name = jsName(scalars) |model, [x, t_x, T],
 /// purchase set, dropout set| core call`, each taking its scalars, the
-/// customers (`Customers`) and their covariates.
+/// customers (`Customers`) and their covariates ([`on_customers`]).
 macro_rules! per_customer_predictions {
     ($($($doc:literal)+ $name:ident = $js:ident($($s:ident),*) |$m:ident, $c:tt, $p:ident, $d:ident| $call:expr;)*) => {
         #[napi]
@@ -583,7 +536,9 @@ macro_rules! per_customer_predictions {
                     #[napi(ts_arg_type = "CovariateOptions | undefined | null")] covariates: Option<Unknown<'_>>,
                 ) -> Result<Float64Array> {
                     $(let $s = number(stringify!($s), $s)?;)*
-                    self.customers(&data, covariates.as_ref(), |$m, $c, $p, $d| $call)
+                    on_customers(&data, ["frequency", "recency", "T"], covariates.as_ref(), |c, args| {
+                        common::per_customer(&self.inner, c, args, |$m, $c, $p, $d| $call)
+                    })
                 }
             )*
         }

@@ -9,7 +9,7 @@ use napi_derive::napi;
 
 use crate::uncertainty::{
     Draws, DrawsData, GroupPosteriorRow, IntervalOptions, PredictionIntervals, clv_intervals,
-    per_customer, predictions,
+    from_json_text, per_customer, predictions,
 };
 use crate::{Result, js, read, sl};
 
@@ -71,10 +71,8 @@ impl GroupedDraws {
     /// Reads what `toJSON` wrote.
     #[napi(catch_unwind, factory, js_name = "fromJSON")]
     pub fn from_json(#[napi(ts_arg_type = "string")] text: Unknown<'_>) -> Result<GroupedDraws> {
-        let text = read::string("text", text)?;
-        Ok(GroupedDraws {
-            inner: clv::bayes::GroupedDraws::from_json(&text).map_err(js)?,
-        })
+        let inner = from_json_text(text, clv::bayes::GroupedDraws::from_json)?;
+        Ok(GroupedDraws { inner })
     }
 
     /// Discounted CLV with intervals, each customer with its group's draws;

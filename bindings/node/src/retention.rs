@@ -58,11 +58,8 @@ pub struct RetentionCovariateModel {
     inner: Core,
 }
 
-clv_js_common::one_set_members!(
-    retention,
-    covariate_class,
-    RetentionCovariateModel(Core, common)
-);
+clv_js_common::one_set_members!(retention, covariate_class, RetentionCovariateModel(Core));
+clv_js_common::covariate_members!(retention, #[napi] impl RetentionCovariateModel, napi);
 
 impl RetentionCovariateModel {
     /// A prediction for each row of the dropout set of `options`.

@@ -1,18 +1,17 @@
 //! `SpendCovariateModel`: the Gamma-Gamma model with spend covariates
 //! (`clv::covariates::spend`), what `new GammaGamma().fit(data,
 //! {spendCovariates, penalty})` returns. Thin: the options are read by
-//! `clv-js-common` ([`CovariateArgs`], [`common`]), every check, the fit and
-//! the predictions are the core's.
+//! `clv-js-common` ([`CovariateArgs`](clv_js_common::covariates::CovariateArgs),
+//! [`common`]), every check, the fit and the predictions are the core's.
 
-use clv_js_common::covariates::CovariateArgs;
 use clv_js_common::spend as common;
 use napi::Env;
 use napi::bindgen_prelude::{Float64Array, Object, Unknown};
 use napi_derive::napi;
 
-use crate::covariates::{args_for, covariate_class, object};
-use crate::read::{Data, named_entries, number, number_of};
-use crate::{Result, js, out};
+use crate::covariates::{covariate_class, object, on_customers};
+use crate::read::{named_entries, number, number_of};
+use crate::{Result, js};
 
 /// The Gamma-Gamma model with spend covariates: `params` are the base
 /// parameters p, q, v (v at z = 0), `covariateEffects` the spend effects by
@@ -27,30 +26,9 @@ pub struct SpendCovariateModel {
 clv_js_common::one_set_members!(
     spend,
     covariate_class,
-    SpendCovariateModel(clv::covariates::spend::SpendCovariateModel, common)
+    SpendCovariateModel(clv::covariates::spend::SpendCovariateModel)
 );
-
-impl SpendCovariateModel {
-    /// A per-customer prediction on `data` (`{frequency, monetaryValue}`)
-    /// with the customers' spend covariates.
-    fn customers(
-        &self,
-        data: &Unknown<'_>,
-        options: Option<&Unknown<'_>>,
-        f: impl FnOnce(
-            &clv::covariates::spend::SpendCovariateModel,
-            [&[f64]; 2],
-            &clv::covariates::Covariates,
-        ) -> clv::Result<Vec<f64>>,
-    ) -> Result<Float64Array> {
-        let d = Data::read(data, &["frequency", "monetaryValue"])?;
-        let c = d.slices();
-        let args: CovariateArgs = args_for(options, data)?;
-        common::per_customer(&self.inner, [c[0], c[1]], &args, f)
-            .map(out)
-            .map_err(js)
-    }
-}
+clv_js_common::covariate_members!(spend, #[napi] impl SpendCovariateModel, napi);
 
 #[napi]
 impl SpendCovariateModel {
@@ -91,7 +69,7 @@ impl SpendCovariateModel {
 /// one per entry: the doc lines, then `name = jsName() |model, [frequency,
 /// monetaryValue], spend set| core call`, each taking the customers
 /// (`SpendCustomers`) and their `spendCovariates`
-/// ([`SpendCovariateModel::customers`]).
+/// ([`on_customers`]).
 macro_rules! per_customer_predictions {
     ($($($doc:literal)+ $name:ident = $js:ident() |$m:ident, $c:tt, $z:ident| $call:expr;)*) => {
         #[napi]
@@ -104,7 +82,9 @@ macro_rules! per_customer_predictions {
                     #[napi(ts_arg_type = "SpendCustomers")] data: Unknown<'_>,
                     #[napi(ts_arg_type = "SpendCovariateOptions | undefined | null")] covariates: Option<Unknown<'_>>,
                 ) -> Result<Float64Array> {
-                    self.customers(&data, covariates.as_ref(), |$m, $c, $z| $call)
+                    on_customers(&data, ["frequency", "monetaryValue"], covariates.as_ref(), |c, args| {
+                        common::per_customer(&self.inner, c, args, |$m, $c, $z| $call)
+                    })
                 }
             )*
         }

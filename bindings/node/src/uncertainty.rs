@@ -336,6 +336,15 @@ pub(crate) fn draws(model: &impl HasModel, options: Option<DrawsOptions<'_>>) ->
     })
 }
 
+/// `fromJSON(text)` of `Draws` and `GroupedDraws`: the core's `from_json`
+/// on the JS string `text`.
+pub(crate) fn from_json_text<T>(
+    text: Unknown<'_>,
+    from_json: impl FnOnce(&str) -> clv::Result<T>,
+) -> Result<T> {
+    from_json(&read::string("text", text)?).map_err(js)
+}
+
 /// The quantile levels of interval options (default [0.05, 0.5, 0.95]).
 pub(crate) fn q(o: Option<IntervalOptions<'_>>) -> Result<Vec<f64>> {
     let given = o
@@ -344,14 +353,10 @@ pub(crate) fn q(o: Option<IntervalOptions<'_>>) -> Result<Vec<f64>> {
     Ok(common::quantiles(given.flatten().map(|q| sl(&q).to_vec())))
 }
 
+clv_js_common::draws_members!(#[napi] impl Draws, napi);
+
 #[napi]
 impl Draws {
-    /// "laplace", "bootstrap" or "nuts".
-    #[napi(getter)]
-    pub fn method(&self) -> String {
-        self.inner.method().as_str().to_string()
-    }
-
     /// Per parameter: posterior mean, sd, 5% and 95% quantiles, R-hat, bulk and
     /// tail ESS, and the divergences of the run (draws of other methods count
     /// as one chain).
@@ -360,55 +365,17 @@ impl Draws {
         Ok(crate::rows(self.inner.summary().map_err(js)?))
     }
 
-    /// Divergent transitions of NUTS draws; null for other methods.
-    #[napi(getter)]
-    pub fn divergences(&self) -> Option<u32> {
-        common::divergences(&self.inner)
-    }
-
-    /// The number of chains of NUTS draws (stored chain after chain); null for other methods.
-    #[napi(getter)]
-    pub fn chains(&self) -> Option<u32> {
-        common::chains(&self.inner)
-    }
-
-    /// The draws as JSON text (with chains, priors and divergences; numbers read back bit for bit).
-    #[napi(js_name = "toJSON")]
-    pub fn to_json(&self) -> String {
-        self.inner.to_json()
-    }
-
     /// Reads what `toJSON()` wrote.
     #[napi(catch_unwind, factory, js_name = "fromJSON")]
     pub fn from_json(#[napi(ts_arg_type = "string")] text: Unknown<'_>) -> Result<Draws> {
-        let text = read::string("text", text)?;
-        Ok(Draws {
-            inner: clv::uncertainty::Draws::from_json(&text).map_err(js)?,
-        })
+        let inner = from_json_text(text, clv::uncertainty::Draws::from_json)?;
+        Ok(Draws { inner })
     }
 
     /// The number of draws.
     #[napi(getter)]
     pub fn n(&self) -> u32 {
         crate::count(self.inner.len())
-    }
-
-    /// The registry key of the model.
-    #[napi(getter)]
-    pub fn kind(&self) -> String {
-        self.inner.kind().as_str().to_string()
-    }
-
-    /// The seed.
-    #[napi(getter)]
-    pub fn seed(&self) -> f64 {
-        common::seed(&self.inner)
-    }
-
-    /// The fitted model's time unit, or null.
-    #[napi(getter)]
-    pub fn unit(&self) -> Option<String> {
-        self.inner.unit().map(String::from)
     }
 
     /// The drawn parameter vectors, one array per draw in the model's order.

@@ -54,6 +54,21 @@ pub(crate) fn args_for(options: &JsValue, data: &JsValue) -> Result<CovariateArg
     CovariateArgs::read_for(&Opts(options), &Opts(data))
 }
 
+/// A per-customer prediction `f` of a covariate class on the arrays `names`
+/// of the customers `data` and the covariate options `options` of those
+/// customers ([`args_for`]).
+pub(crate) fn on_customers<const N: usize>(
+    data: &JsValue,
+    names: [&str; N],
+    options: &JsValue,
+    f: impl FnOnce([&[f64]; N], &CovariateArgs) -> clv::Result<Vec<f64>>,
+) -> Result<Vec<f64>> {
+    let columns = names.map(|k| f64s(data, k));
+    let columns = columns.into_iter().collect::<Result<Vec<_>>>()?;
+    let args = args_for(options, data)?;
+    f(std::array::from_fn(|i| columns[i].as_slice()), &args).map_err(js)
+}
+
 /// Customers of a transaction log with their time-varying covariates, for
 /// the Pareto/NBD of Bachmann, Meierer & Näf (2021): built once (every
 /// check is the core's: missing customers or periods, two rows in one
@@ -158,13 +173,13 @@ pub(crate) fn effects_object(groups: [(&str, common::Effects); 2]) -> JsValue {
     o.into()
 }
 
-/// `From<$core>` for the covariate class `$class` (JS `$js`) and the members
-/// the covariate classes share: `fromJSON`, `toJSON`, `fitInfo` and
-/// `logLikelihood`; with `one_set`, also those of the classes with one
-/// covariate set (spend, retention), through `$common` (the class's
-/// `clv-js-common` module), each after its doc lines
-/// (`clv_js_common::one_set_members`): `kind`, `name`, `covariateNames`,
-/// `stdErrors`, `penalty` and `toString`.
+/// `From<$core>` for the covariate class `$class` (JS `$js`) and the members the
+/// covariate classes share with a body of this runtime: `fromJSON`,
+/// `toJSON`, `fitInfo` and `logLikelihood`; with `one_set`, also those of
+/// the classes with one covariate set (spend, retention), each after its
+/// doc lines (`clv_js_common::one_set_members`): `covariateNames` and
+/// `stdErrors`. The members alike in both runtimes (`kind`, `name`,
+/// `toString`, `penalty`) are `clv_js_common::covariate_members`.
 macro_rules! covariate_class {
     ($class:ident = $js:ident($core:ty) $(#[doc = $fit_info:literal])*) => {
         impl From<$core> for $class {
@@ -205,13 +220,9 @@ macro_rules! covariate_class {
         }
     };
     (
-        $class:ident = $js:ident($core:ty, $common:ident) one_set
-        $(#[doc = $kind:literal])* kind;
-        $(#[doc = $name:literal])* name;
+        $class:ident = $js:ident($core:ty) one_set
         $(#[doc = $names:literal])* covariate_names;
         $(#[doc = $se:literal])* std_errors;
-        $(#[doc = $penalty:literal])* penalty;
-        $(#[doc = $display:literal])* display;
     ) => {
         $crate::covariates::covariate_class!($class = $js($core)
             #[doc = " The fit report (as `CovariateModel.fitInfo`); null for a model not fitted here."]
@@ -219,18 +230,6 @@ macro_rules! covariate_class {
 
         #[wasm_bindgen(js_class = $js)]
         impl $class {
-            $(#[doc = $kind])*
-            #[wasm_bindgen(getter)]
-            pub fn kind(&self) -> String {
-                $common::kind().to_string()
-            }
-
-            $(#[doc = $name])*
-            #[wasm_bindgen(getter)]
-            pub fn name(&self) -> String {
-                $common::NAME.to_string()
-            }
-
             $(#[doc = $names])*
             #[wasm_bindgen(getter, js_name = covariateNames, unchecked_return_type = "string[]")]
             pub fn covariate_names(&self) -> JsValue {
@@ -242,18 +241,6 @@ macro_rules! covariate_class {
             pub fn std_errors(&self) -> JsValue {
                 self.inner.fit_info().map(clv_js_common::covariates::std_errors_of).map_or(JsValue::NULL, $crate::covariates::object)
             }
-
-            $(#[doc = $penalty])*
-            #[wasm_bindgen(getter)]
-            pub fn penalty(&self) -> f64 {
-                self.inner.penalty()
-            }
-
-            $(#[doc = $display])*
-            #[wasm_bindgen(js_name = toString)]
-            pub fn display(&self) -> String {
-                self.inner.to_string()
-            }
         }
     };
 }
@@ -262,27 +249,7 @@ pub(crate) use covariate_class;
 covariate_class!(WasmCovariateModel = CovariateModel(clv::covariates::CovariateModel)
     #[doc = " The fit report; null for a model not fitted here."]
 );
-
-impl WasmCovariateModel {
-    /// A per-customer prediction on `data` (`{frequency, recency, T}`) with
-    /// the customers' covariates.
-    fn customers(
-        &self,
-        data: &JsValue,
-        options: &JsValue,
-        f: impl FnOnce(
-            &clv::covariates::CovariateModel,
-            [&[f64]; 3],
-            &clv::covariates::Covariates,
-            &clv::covariates::Covariates,
-        ) -> clv::Result<Vec<f64>>,
-    ) -> Result<Vec<f64>> {
-        let [x, tx, t] = ["frequency", "recency", "T"].map(|k| f64s(data, k));
-        let (x, tx, t) = (x?, tx?, t?);
-        let args = args_for(options, data)?;
-        common::per_customer(&self.inner, [&x, &tx, &t], &args, f).map_err(js)
-    }
-}
+clv_js_common::covariate_members!(transaction, #[wasm_bindgen(js_class = CovariateModel)] impl WasmCovariateModel, wasm_bindgen);
 
 #[wasm_bindgen(js_class = CovariateModel)]
 impl WasmCovariateModel {
@@ -312,18 +279,6 @@ impl WasmCovariateModel {
         Ok(common::from_params(&kind, &params, &effects)
             .map_err(js)?
             .into())
-    }
-
-    /// The registry key of the plain model: "pareto_nbd" or "bg_nbd".
-    #[wasm_bindgen(getter)]
-    pub fn kind(&self) -> String {
-        common::kind(&self.inner).to_string()
-    }
-
-    /// Display name, e.g. "Pareto/NBD with static covariates".
-    #[wasm_bindgen(getter)]
-    pub fn name(&self) -> String {
-        self.inner.kind().name().to_string()
     }
 
     /// The base parameters (r, alpha, s, beta or r, alpha, a, b): their values at z = 0.
@@ -478,18 +433,12 @@ impl WasmCovariateModel {
     pub fn log_likelihood_dynamic(&self, data: &WasmDynamicData) -> Result<Vec<f64>> {
         dynamic::log_likelihood(&self.inner, &data.inner).map_err(js)
     }
-
-    /// `Pareto/NBD with static covariates(r=..., ...; purchase [...], dropout [...])`.
-    #[wasm_bindgen(js_name = toString)]
-    pub fn display(&self) -> String {
-        common::display(&self.inner)
-    }
 }
 
 /// The per-customer predictions of `clv_js_common::covariate_predictions!`,
 /// one per entry: the doc, `rust_name = jsName(scalars) |model, [x, t_x, T],
 /// purchase set, dropout set| core call`, each taking its scalars, the
-/// customers (`Customers`) and their covariates.
+/// customers (`Customers`) and their covariates ([`on_customers`]).
 macro_rules! per_customer_predictions {
     ($($($doc:literal)+ $name:ident = $js:ident($($s:ident),*) |$m:ident, $c:tt, $p:ident, $d:ident| $call:expr;)*) => {
         #[wasm_bindgen(js_class = CovariateModel)]
@@ -504,7 +453,9 @@ macro_rules! per_customer_predictions {
                     #[wasm_bindgen(unchecked_optional_param_type = "CovariateOptions")] covariates: JsValue,
                 ) -> Result<Vec<f64>> {
                     $(let $s = num(stringify!($s), &$s)?;)*
-                    self.customers(&data, &covariates, |$m, $c, $p, $d| $call)
+                    on_customers(&data, ["frequency", "recency", "T"], &covariates, |c, args| {
+                        common::per_customer(&self.inner, c, args, |$m, $c, $p, $d| $call)
+                    })
                 }
             )*
         }

@@ -71,7 +71,12 @@ pub struct WasmRetentionCovariateModel {
 clv_js_common::one_set_members!(
     retention,
     covariate_class,
-    WasmRetentionCovariateModel = RetentionCovariateModel(Core, common)
+    WasmRetentionCovariateModel = RetentionCovariateModel(Core)
+);
+clv_js_common::covariate_members!(
+    retention,
+    #[wasm_bindgen(js_class = RetentionCovariateModel)] impl WasmRetentionCovariateModel,
+    wasm_bindgen
 );
 
 impl WasmRetentionCovariateModel {

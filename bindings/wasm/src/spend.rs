@@ -7,8 +7,8 @@
 use clv_js_common::spend as common;
 use wasm_bindgen::prelude::*;
 
-use crate::covariates::{args_for, covariate_class, object};
-use crate::{Opts, Result, f64s, get, js, num};
+use crate::covariates::{covariate_class, object, on_customers};
+use crate::{Opts, Result, get, js, num};
 
 /// The Gamma-Gamma model with spend covariates: `params` are the base
 /// parameters p, q, v (v at z = 0), `covariateEffects` the spend effects by
@@ -23,28 +23,13 @@ pub struct WasmSpendCovariateModel {
 clv_js_common::one_set_members!(
     spend,
     covariate_class,
-    WasmSpendCovariateModel =
-        SpendCovariateModel(clv::covariates::spend::SpendCovariateModel, common)
+    WasmSpendCovariateModel = SpendCovariateModel(clv::covariates::spend::SpendCovariateModel)
 );
-
-impl WasmSpendCovariateModel {
-    /// A per-customer prediction on `data` (`{frequency, monetaryValue}`)
-    /// with the customers' spend covariates.
-    fn customers(
-        &self,
-        data: &JsValue,
-        options: &JsValue,
-        f: impl FnOnce(
-            &clv::covariates::spend::SpendCovariateModel,
-            [&[f64]; 2],
-            &clv::covariates::Covariates,
-        ) -> clv::Result<Vec<f64>>,
-    ) -> Result<Vec<f64>> {
-        let (x, m) = (f64s(data, "frequency")?, f64s(data, "monetaryValue")?);
-        let args = args_for(options, data)?;
-        common::per_customer(&self.inner, [&x, &m], &args, f).map_err(js)
-    }
-}
+clv_js_common::covariate_members!(
+    spend,
+    #[wasm_bindgen(js_class = SpendCovariateModel)] impl WasmSpendCovariateModel,
+    wasm_bindgen
+);
 
 #[wasm_bindgen(js_class = SpendCovariateModel)]
 impl WasmSpendCovariateModel {
@@ -93,7 +78,7 @@ impl WasmSpendCovariateModel {
 /// one per entry: the doc lines, then `name = jsName() |model, [frequency,
 /// monetaryValue], spend set| core call`, each taking the customers
 /// (`SpendCustomers`) and their `spendCovariates`
-/// ([`WasmSpendCovariateModel::customers`]).
+/// ([`on_customers`]).
 macro_rules! per_customer_predictions {
     ($($($doc:literal)+ $name:ident = $js:ident() |$m:ident, $c:tt, $z:ident| $call:expr;)*) => {
         #[wasm_bindgen(js_class = SpendCovariateModel)]
@@ -107,7 +92,9 @@ macro_rules! per_customer_predictions {
                     #[wasm_bindgen(unchecked_optional_param_type = "SpendCovariateOptions | null")]
                     covariates: JsValue,
                 ) -> Result<Vec<f64>> {
-                    self.customers(&data, &covariates, |$m, $c, $z| $call)
+                    on_customers(&data, ["frequency", "monetaryValue"], &covariates, |c, args| {
+                        common::per_customer(&self.inner, c, args, |$m, $c, $z| $call)
+                    })
                 }
             )*
         }

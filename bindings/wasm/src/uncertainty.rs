@@ -222,38 +222,16 @@ pub(crate) fn number_rows(v: &[Vec<f64>]) -> JsValue {
         .into()
 }
 
+clv_js_common::draws_members!(#[wasm_bindgen(js_class = Draws)] impl WasmDraws, wasm_bindgen);
+
 #[wasm_bindgen(js_class = Draws)]
 impl WasmDraws {
-    /// "laplace", "bootstrap" or "nuts".
-    #[wasm_bindgen(getter)]
-    pub fn method(&self) -> String {
-        self.inner.method().as_str().to_string()
-    }
-
     /// Per parameter: posterior mean, sd, 5% and 95% quantiles, R-hat, bulk and
     /// tail ESS, and the divergences of the run (draws of other methods count
     /// as one chain).
     #[wasm_bindgen(unchecked_return_type = "PosteriorRow[]")]
     pub fn summary(&self) -> Result<JsValue> {
         to_js(&self.inner.summary().map_err(js)?)
-    }
-
-    /// Divergent transitions of NUTS draws; null for other methods.
-    #[wasm_bindgen(getter)]
-    pub fn divergences(&self) -> Option<u32> {
-        common::divergences(&self.inner)
-    }
-
-    /// The number of chains of NUTS draws (stored chain after chain); null for other methods.
-    #[wasm_bindgen(getter)]
-    pub fn chains(&self) -> Option<u32> {
-        common::chains(&self.inner)
-    }
-
-    /// The draws as JSON text (with chains, priors and divergences; numbers read back bit for bit).
-    #[wasm_bindgen(js_name = toJSON)]
-    pub fn to_json(&self) -> String {
-        self.inner.to_json()
     }
 
     /// Reads what `toJSON()` wrote.
@@ -271,24 +249,6 @@ impl WasmDraws {
     #[wasm_bindgen(getter)]
     pub fn n(&self) -> usize {
         self.inner.len()
-    }
-
-    /// The registry key of the model.
-    #[wasm_bindgen(getter)]
-    pub fn kind(&self) -> String {
-        self.inner.kind().as_str().to_string()
-    }
-
-    /// The seed.
-    #[wasm_bindgen(getter)]
-    pub fn seed(&self) -> f64 {
-        common::seed(&self.inner)
-    }
-
-    /// The fitted model's time unit, or null.
-    #[wasm_bindgen(getter)]
-    pub fn unit(&self) -> Option<String> {
-        self.inner.unit().map(String::from)
     }
 
     /// The drawn parameter vectors, one array per draw in the model's order.
