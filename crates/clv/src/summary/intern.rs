@@ -467,20 +467,98 @@ impl<S> SortedIds<S> {
 
 /// The order of the ids of all `lists` (each in byte order, no id in two):
 /// entry `j` of list `s` as `starts[s] + j`, `starts` being the lists'
-/// running lengths. A k-way merge on a binary heap of the lists' heads.
-pub(crate) fn merge_order<S>(lists: &[&SortedIds<S>]) -> (Vec<u32>, Vec<usize>) {
+/// running lengths.
+///
+/// The ids are cut into [`MERGE_PARTS`] ranges at ids of the longest list
+/// (each list split where its ids pass the cut, by binary search); the
+/// ranges are merged on all threads, each by a k-way merge on a binary heap
+/// of the lists' heads ([`merge_range`]), and put end to end.
+pub(crate) fn merge_order<S: Sync>(lists: &[&SortedIds<S>]) -> (Vec<u32>, Vec<usize>) {
     let mut starts = Vec::with_capacity(lists.len() + 1);
     starts.push(0);
     for l in lists {
         starts.push(starts[starts.len() - 1] + l.len());
     }
+    // The cuts: for each, where every list is split (its ids before it).
+    let longest = (0..lists.len()).max_by_key(|&s| lists[s].len());
+    let mut cuts: Vec<Vec<usize>> = vec![vec![0; lists.len()]];
+    if let Some(big) = longest {
+        let n = lists[big].len();
+        for p in 1..MERGE_PARTS {
+            let at = n * p / MERGE_PARTS;
+            if at == 0 || at == n {
+                continue;
+            }
+            cuts.push(
+                (0..lists.len())
+                    .map(|s| {
+                        if s == big {
+                            at
+                        } else {
+                            lists[s].partition_point_before(lists[big], at)
+                        }
+                    })
+                    .collect(),
+            );
+        }
+    }
+    cuts.push(lists.iter().map(|l| l.len()).collect());
+    let parts: Vec<(&[usize], &[usize])> =
+        cuts.windows(2).map(|w| (&w[0][..], &w[1][..])).collect();
+    let merge = |&(lo, hi): &(&[usize], &[usize])| merge_range(lists, &starts, lo, hi);
+    #[cfg(feature = "parallel")]
+    let merged: Vec<Vec<u32>> = {
+        use rayon::prelude::*;
+        parts.par_iter().map(merge).collect()
+    };
+    #[cfg(not(feature = "parallel"))]
+    let merged: Vec<Vec<u32>> = parts.iter().map(merge).collect();
+    (merged.concat(), starts)
+}
+
+/// Ranges [`merge_order`] merges apart (on all threads).
+const MERGE_PARTS: usize = 8;
+
+impl<S> SortedIds<S> {
+    /// How many ids here come before the `j`-th id of `other` (an id not
+    /// here), by binary search.
+    fn partition_point_before(&self, other: &SortedIds<S>, j: usize) -> usize {
+        let (mut lo, mut hi) = (0, self.len());
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if self.cmp_ids(mid, other, j) == Ordering::Less {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        lo
+    }
+}
+
+/// The order (as in [`merge_order`]) of the ids `lo[s]..hi[s]` of each list
+/// `s`: a k-way merge on a binary heap of the lists' heads.
+fn merge_range<S>(
+    lists: &[&SortedIds<S>],
+    starts: &[usize],
+    lo: &[usize],
+    hi: &[usize],
+) -> Vec<u32> {
     // Each list's place and the prefix of the id there.
-    let mut at: Vec<(usize, (u64, u64))> = lists
-        .iter()
-        .map(|l| (0, if l.len() > 0 { l.prefix(0) } else { (0, 0) }))
+    let mut at: Vec<(usize, (u64, u64))> = (0..lists.len())
+        .map(|s| {
+            (
+                lo[s],
+                if lo[s] < hi[s] {
+                    lists[s].prefix(lo[s])
+                } else {
+                    (0, 0)
+                },
+            )
+        })
         .collect();
     // Min-heap of list numbers, by the id at each list's head.
-    let mut heap: Vec<usize> = (0..lists.len()).filter(|&s| lists[s].len() > 0).collect();
+    let mut heap: Vec<usize> = (0..lists.len()).filter(|&s| lo[s] < hi[s]).collect();
     let less = |at: &[(usize, (u64, u64))], a: usize, b: usize| {
         at[a]
             .1
@@ -506,19 +584,19 @@ pub(crate) fn merge_order<S>(lists: &[&SortedIds<S>]) -> (Vec<u32>, Vec<usize>) 
     for i in (0..heap.len() / 2).rev() {
         sift_down(&mut heap, &at, i);
     }
-    let mut order = Vec::with_capacity(starts[lists.len()]);
+    let mut order = Vec::with_capacity((0..lists.len()).map(|s| hi[s] - lo[s]).sum());
     while let Some(&s) = heap.first() {
         // Fewer than u32::MAX ids in all (checked by the caller).
         order.push((starts[s] + at[s].0) as u32);
         at[s].0 += 1;
-        if at[s].0 == lists[s].len() {
+        if at[s].0 == hi[s] {
             heap.swap_remove(0);
         } else {
             at[s].1 = lists[s].prefix(at[s].0);
         }
         sift_down(&mut heap, &at, 0);
     }
-    (order, starts)
+    order
 }
 
 #[cfg(test)]
@@ -587,18 +665,25 @@ mod tests {
     /// The merged order of sorted lists is the byte order of all their ids.
     #[test]
     fn merge_order_is_the_byte_order() {
-        let lists: Vec<Vec<String>> = (0..5)
-            .map(|s| {
-                (0..200)
-                    .filter(|i| i % 5 == s)
-                    .map(|i| match i % 3 {
-                        0 => format!("0123456789abcdef-{i}"),
-                        1 => format!("c{i}"),
-                        _ => "x".repeat(i % 20) + &i.to_string(),
-                    })
-                    .collect()
-            })
-            .collect();
+        // Lists of equal sizes; one list holding most ids (the cuts fall in
+        // it) beside empty and one-id lists; a single list.
+        let spread: [fn(usize) -> usize; 3] =
+            [|i| i % 5, |i| if i % 7 == 0 { i % 5 } else { 2 }, |_| 0];
+        for (k, list_of) in spread.into_iter().enumerate() {
+            let mut lists: Vec<Vec<String>> = vec![Vec::new(); 5 + k];
+            for i in 0..200 {
+                lists[list_of(i)].push(match i % 3 {
+                    0 => format!("0123456789abcdef-{i}"),
+                    1 => format!("c{i}"),
+                    _ => "x".repeat(i % 20) + &i.to_string(),
+                });
+            }
+            lists[4].truncate(1);
+            check_merge_order(&lists);
+        }
+    }
+
+    fn check_merge_order(lists: &[Vec<String>]) {
         let sorted: Vec<SortedIds<u32>> = lists
             .iter()
             .map(|ids| {
