@@ -1573,9 +1573,6 @@ mod tests {
         assert_eq!(got, want);
     }
 
-    /// Periods are kept as 32-bit offsets from the first row's: a row
-    /// 2³¹ − 1 periods away is summarised, one 2³¹ away is an error naming
-    /// it, in both orders.
     /// [`PairLog`] against a map of sums added in input order: equal bit for
     /// bit, over many merges (a small `MIN_LOG` under test), with pairs
     /// seen again long after they were merged, negative and extreme
@@ -1629,6 +1626,9 @@ mod tests {
         assert!(pair_key(0, -1) < pair_key(0, 0) && pair_key(0, i32::MAX) < pair_key(1, i32::MIN));
     }
 
+    /// Periods are kept as 32-bit offsets from the first row's: a row
+    /// 2³¹ − 1 periods away is summarised, one 2³¹ away is an error naming
+    /// it, in both orders.
     #[test]
     fn periods_beyond_32_bits_are_an_error() {
         let hours = SummaryOptions {
