@@ -24,9 +24,13 @@
 //! monetary_value     = (1/k) Σ_{j=1..k} S_j   with S_j = Σ amounts in period p_j; 0 when k = 0
 //! ```
 //!
-//! For `Month` the differences are whole calendar months. Amounts are summed
-//! within each (customer, period) first, the first period is excluded, and
-//! zero amounts are kept (they make a period count).
+//! For `Month` the differences are whole calendar months. The first
+//! period's amounts are excluded, and zero amounts are kept (they make a
+//! period count). `Σ_j S_j` is the sum of the customer's other amounts,
+//! added in input order: the same number as summing each period first, up
+//! to the rounding of the additions, and it needs no per-period sums, so
+//! that rows in any order are summarised with a set of (customer, period)
+//! keys alone ([`Summarizer`]).
 //!
 //! # Observation window (as-of summaries)
 //!
@@ -737,12 +741,56 @@ pub fn summarize<S: AsRef<str>>(
     summarize_coded(&ids, timestamps, amounts, options)
 }
 
+/// A customer's calibration spend, folded row by row in input order: its
+/// first period so far, the sum of that period's amounts, and the sum of
+/// all its other amounts (`rest`, the numerator of `monetary_value`).
+///
+/// A row of the first period adds to `first_sum`, a later one to `rest`;
+/// a row earlier than the first period (rows in any order) makes its
+/// period the first, and the old first period's sum moves to `rest`. Rows
+/// in date order never move a sum, and `rest` is then their amounts added
+/// one by one in input order. [`summarize`] and the streaming
+/// [`Summarizer`] (in either [`RowOrder`]) fold each customer's rows in
+/// input order through this one type, so their sums agree to the last bit.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct FirstAndRest<P> {
+    pub(crate) first: P,
+    pub(crate) first_sum: f64,
+    pub(crate) rest: f64,
+}
+
+impl<P: Ord + Copy> FirstAndRest<P> {
+    /// A customer's first row: period `p`, `amount`.
+    pub(crate) fn new(p: P, amount: f64) -> Self {
+        FirstAndRest {
+            first: p,
+            first_sum: 0.0 + amount,
+            rest: 0.0,
+        }
+    }
+
+    /// Folds the customer's next row (type docs).
+    pub(crate) fn add(&mut self, p: P, amount: f64) {
+        match p.cmp(&self.first) {
+            std::cmp::Ordering::Equal => self.first_sum += amount,
+            std::cmp::Ordering::Greater => self.rest += amount,
+            std::cmp::Ordering::Less => {
+                self.rest += self.first_sum;
+                self.first = p;
+                self.first_sum = 0.0 + amount;
+            }
+        }
+    }
+}
+
 /// One input row after validation: the customer's rank in byte-sorted id
 /// order, the period relative to a base period, and the amount.
 ///
-/// `sort` is stable: the rows of one (customer, period) keep their input
-/// order, so that a period's amounts are added in input order, as the
-/// streaming [`Summarizer`] adds them; floating-point sums then agree to
+/// Both sorts are stable: `sort` (by customer, then period) keeps the rows
+/// of one (customer, period) in input order, so that the holdout's period
+/// sums add their amounts in input order; `sort_by_customer` keeps each
+/// customer's rows in input order, for [`FirstAndRest`]. Both as the
+/// streaming [`Summarizer`] adds them: floating-point sums then agree to
 /// the last bit.
 trait RowLike: Copy + Send {
     fn new(rank: u32, offset: i64, amount: f64) -> Self;
@@ -750,6 +798,15 @@ trait RowLike: Copy + Send {
     fn offset(&self) -> i64;
     fn amount(&self) -> f64;
     fn sort(rows: &mut [Self]);
+    fn sort_by_customer(rows: &mut [Self]) {
+        #[cfg(feature = "parallel")]
+        {
+            use rayon::slice::ParallelSliceMut;
+            rows.par_sort_by_key(Self::rank);
+        }
+        #[cfg(not(feature = "parallel"))]
+        rows.sort_by_key(Self::rank);
+    }
 }
 
 /// Rank and period offset packed in one `u64` sort key (16-byte rows, one
@@ -1050,7 +1107,7 @@ impl Plan<'_> {
             ));
         }
         let n_transactions = cal.len() + hold.len();
-        R::sort(&mut cal);
+        R::sort_by_customer(&mut cal);
         let end = self.unit.period_index(self.split) - self.base;
         let cal = group_calibration(&cal, end, self.unit.multiplier);
         R::sort(&mut hold);
@@ -1088,7 +1145,9 @@ impl Plan<'_> {
     }
 }
 
-/// One pass over calibration rows sorted by (rank, period).
+/// One pass over calibration rows sorted by rank, each customer's rows in
+/// input order: the spend folded by [`FirstAndRest`], the distinct periods
+/// counted from the customer's periods sorted.
 fn group_calibration<R: RowLike>(rows: &[R], end: i64, m: f64) -> Calibration {
     let mut out = Calibration {
         ranks: Vec::new(),
@@ -1097,32 +1156,29 @@ fn group_calibration<R: RowLike>(rows: &[R], end: i64, m: f64) -> Calibration {
         t: Vec::new(),
         monetary: Vec::new(),
     };
+    let mut periods = Vec::new();
     let mut i = 0;
     while i < rows.len() {
         let rank = rows[i].rank();
-        let first = rows[i].offset();
-        let mut j = i;
-        while j < rows.len() && rows[j].rank() == rank && rows[j].offset() == first {
+        let mut spend = FirstAndRest::new(rows[i].offset(), rows[i].amount());
+        periods.clear();
+        periods.push(rows[i].offset());
+        let mut j = i + 1;
+        while j < rows.len() && rows[j].rank() == rank {
+            spend.add(rows[j].offset(), rows[j].amount());
+            periods.push(rows[j].offset());
             j += 1;
         }
-        let (mut last, mut repeats, mut repeat_sum) = (first, 0u64, 0.0);
-        while j < rows.len() && rows[j].rank() == rank {
-            let period = rows[j].offset();
-            let mut period_sum = 0.0;
-            while j < rows.len() && rows[j].rank() == rank && rows[j].offset() == period {
-                period_sum += rows[j].amount();
-                j += 1;
-            }
-            repeat_sum += period_sum;
-            repeats += 1;
-            last = period;
-        }
+        periods.sort_unstable();
+        periods.dedup();
+        let (first, last) = (periods[0], periods[periods.len() - 1]);
+        let repeats = periods.len() - 1;
         out.ranks.push(rank);
         out.frequency.push(repeats as f64);
         out.recency.push((last - first) as f64 / m);
         out.t.push((end - first) as f64 / m);
         out.monetary.push(if repeats > 0 {
-            repeat_sum / repeats as f64
+            spend.rest / repeats as f64
         } else {
             0.0
         });
@@ -1844,17 +1900,43 @@ mod tests {
             }
             let m = s.monetary_value.as_ref().unwrap();
             for (k, id) in s.customer_id.iter().enumerate() {
-                let mut days: Vec<i64> = rows.iter().filter(|r| r.0.to_string() == *id)
-                    .map(|r| (r.1 * 60).div_euclid(86_400)).collect();
-                days.sort_unstable();
-                days.dedup();
-                prop_assert_eq!(s.frequency[k], (days.len() - 1) as f64);
+                // lifetimes' definition, independently: the amounts summed
+                // by day, the first day left out, the mean of the others.
+                let mut by_day = std::collections::BTreeMap::<i64, f64>::new();
+                for r in rows.iter().filter(|r| r.0.to_string() == *id) {
+                    *by_day.entry((r.1 * 60).div_euclid(86_400)).or_default() += f64::from(r.2) / 100.0;
+                }
+                prop_assert_eq!(s.frequency[k], (by_day.len() - 1) as f64);
                 prop_assert!(0.0 <= s.recency[k] && s.recency[k] <= s.t[k]);
-                prop_assert!(m[k] >= 0.0 && (s.frequency[k] > 0.0 || m[k] == 0.0));
+                let repeat: Vec<f64> = by_day.values().skip(1).copied().collect();
+                let want = if repeat.is_empty() { 0.0 } else { repeat.iter().sum::<f64>() / repeat.len() as f64 };
+                prop_assert!((m[k] - want).abs() <= 1e-12 * want.max(1.0), "{}: {} vs {}", id, m[k], want);
             }
             prop_assert_eq!(s.n_transactions, rows.len());
         }
     }
+    /// [`FirstAndRest`]: in date order the other amounts are added one by
+    /// one; a row before the first period moves that period's sum, as one
+    /// term, to the rest.
+    #[test]
+    fn first_and_rest_folds_in_input_order() {
+        let mut s = FirstAndRest::new(5, 1.0);
+        for (p, a) in [(5, 2.0), (6, 0.1), (6, 0.2), (9, 0.3)] {
+            s.add(p, a);
+        }
+        assert_eq!(s.first, 5);
+        assert_eq!(s.first_sum, 3.0);
+        assert_eq!(s.rest.to_bits(), ((0.1_f64 + 0.2) + 0.3).to_bits());
+        s.add(2, 7.0);
+        assert_eq!((s.first, s.first_sum), (2, 7.0));
+        assert_eq!(s.rest.to_bits(), (((0.1_f64 + 0.2) + 0.3) + 3.0).to_bits());
+        s.add(5, 0.5);
+        assert_eq!(
+            s.rest.to_bits(),
+            ((((0.1_f64 + 0.2) + 0.3) + 3.0) + 0.5).to_bits()
+        );
+    }
+
     #[test]
     fn overflowing_sums_are_an_error_naming_the_customer() {
         // issue 17 #9: two amounts of 1e308 in one period gave inf (JSON null)

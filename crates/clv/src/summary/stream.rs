@@ -4,9 +4,11 @@
 //! [`crate::io::SummaryReader`]).
 //!
 //! The result equals [`summarize`](super::summarize) on the same rows in the
-//! same order, column for column and bit for bit: both add the amounts of
-//! one (customer, period) in input order, then the period sums in period
-//! order (the holdout mean too), and both name the same rows in errors.
+//! same order, column for column and bit for bit: both fold each
+//! customer's calibration amounts in input order through
+//! [`FirstAndRest`], add the amounts of one holdout (customer, period) in
+//! input order, then the holdout's period sums in period order, and both
+//! name the same rows in errors.
 //!
 //! # Memory
 //!
@@ -26,22 +28,24 @@
 //! - [`RowOrder::Chronological`]: each customer's rows arrive in date order
 //!   (true of a log sorted by date, or by customer then date, such as
 //!   CDNOW). A customer holds first and last period, the number of distinct
-//!   periods, the open period's sum and the sum of the closed repeat
-//!   periods (28 bytes of the entry; 32 more for the holdout): memory is
+//!   periods, the first period's sum and the sum of the other amounts
+//!   (28 bytes of the entry; 32 more for the holdout): memory is
 //!   O(customers).
 //!   A row older than its customer's previous period cannot be folded into
 //!   that state (it may fall in a period already counted); the summariser
 //!   then stops and [`Summarizer::finish`] is an error naming the row.
 //!   [`crate::io::summarize_path`] detects this and reads the file again
 //!   with [`RowOrder::Any`].
-//! - [`RowOrder::Any`] (the default): any order. Counting distinct periods
-//!   in an unordered stream needs the periods seen, so one entry (the sum of
-//!   the amounts) is kept per distinct (customer, period) pair: 16 bytes in
+//! - [`RowOrder::Any`] (the default): any order. The spend and the first
+//!   and last period are folded into the same state as rows come
+//!   ([`FirstAndRest`] takes a row earlier than the first period), but
+//!   counting distinct periods in an unordered stream needs the periods
+//!   seen: one key is kept per distinct (customer, period) pair, 8 bytes in
 //!   a sorted run per shard, with a log of the latest rows of at most a
 //!   quarter of the run that is merged into it when full ([`PairLog`]).
-//!   Memory is O(customers + distinct (customer, period) pairs), about 20
-//!   bytes a pair, never one entry per row (a customer's rows of one day or
-//!   week share one entry).
+//!   Memory is O(customers + distinct (customer, period) pairs), about 10
+//!   bytes a pair (the holdout's pairs 24 more, with their sums), never one
+//!   entry per row (a customer's rows of one day or week share one key).
 //!
 //! # Speed
 //!
@@ -68,7 +72,7 @@
 
 use super::intern::{IdTable, Key, SortedIds, merge_order};
 use super::{
-    Holdout, Layout, SkippedRow, Summary, SummaryInfo, SummaryOptions, all_skipped,
+    FirstAndRest, Holdout, Layout, SkippedRow, Summary, SummaryInfo, SummaryOptions, all_skipped,
     check_calibration_end, invalid_amount, valid_amount, write_csv_rows,
 };
 use crate::error::{Error, Result};
@@ -163,19 +167,23 @@ impl Summarizer {
     }
 }
 
-/// A customer's calibration state (under [`RowOrder::Any`] built from the
-/// (customer, period) entries at the end). Periods are offsets from the
-/// summary's base period ([`Accumulator::offset`]). 28 bytes, aligned to 4
-/// so that the state and its id's key make a 48-byte entry of the id table
-/// (`summary::intern`); the count of distinct periods cannot overflow
-/// before a customer has 2³² − 1 of them, i.e. as many rows.
+/// A customer's calibration state: first and last period, the spend
+/// ([`FirstAndRest`]: the first period's sum and the sum of the other
+/// amounts, in input order) and the number of distinct periods (under
+/// [`RowOrder::Any`] counted at the end from the (customer, period) keys,
+/// 1 until then). Periods are offsets from the summary's base period
+/// ([`Accumulator::offset`]). 28 bytes, aligned to 4 so that the state and
+/// its id's key make a 48-byte entry of the id table (`summary::intern`);
+/// the count of distinct periods cannot overflow before a customer has
+/// 2³² − 1 of them, i.e. as many rows.
 #[derive(Debug, Clone, Copy, Default)]
 #[repr(C, packed(4))]
 struct Cal {
-    /// Sum of the amounts of period `last`, in input order.
-    open: f64,
-    /// Sum of the closed repeat periods' sums, in period order.
-    repeat: f64,
+    /// Sum of the amounts of period `first`, in input order.
+    first_sum: f64,
+    /// Sum of the other amounts, in input order: the numerator of the
+    /// mean repeat-period spend.
+    rest: f64,
     first: i32,
     last: i32,
     /// Distinct periods (0: no calibration row yet).
@@ -183,28 +191,56 @@ struct Cal {
 }
 
 impl Cal {
-    /// Folds a row of period `p`; `false` when it is older than `last`.
+    /// A customer's first row.
+    fn start(p: i32, amount: f64) -> Cal {
+        let spend = FirstAndRest::new(p, amount);
+        Cal {
+            first_sum: spend.first_sum,
+            rest: spend.rest,
+            first: p,
+            last: p,
+            periods: 1,
+        }
+    }
+
+    /// Adds a row's amount to the spend ([`FirstAndRest::add`]).
+    fn spend(&mut self, p: i32, amount: f64) {
+        let mut spend = FirstAndRest {
+            first: self.first,
+            first_sum: self.first_sum,
+            rest: self.rest,
+        };
+        spend.add(p, amount);
+        (self.first, self.first_sum, self.rest) = (spend.first, spend.first_sum, spend.rest);
+    }
+
+    /// [`RowOrder::Chronological`]: folds a row of period `p`; `false` when
+    /// it is older than `last`.
     fn fold(&mut self, p: i32, amount: f64) -> bool {
         if self.periods == 0 {
-            *self = Cal {
-                first: p,
-                last: p,
-                periods: 1,
-                open: 0.0,
-                repeat: 0.0,
-            };
-        } else if p > self.last {
-            if self.last != self.first {
-                self.repeat += self.open;
-            }
-            self.last = p;
-            self.periods += 1;
-            self.open = 0.0;
-        } else if p < self.last {
+            *self = Cal::start(p, amount);
+            return true;
+        }
+        if p < self.last {
             return false;
         }
-        self.open += amount;
+        if p > self.last {
+            self.last = p;
+            self.periods += 1;
+        }
+        self.spend(p, amount);
         true
+    }
+
+    /// [`RowOrder::Any`]: folds a row of period `p` (distinct periods are
+    /// counted at the end, [`Shard::settle`]).
+    fn fold_any(&mut self, p: i32, amount: f64) {
+        if self.periods == 0 {
+            *self = Cal::start(p, amount);
+            return;
+        }
+        self.last = self.last.max(p);
+        self.spend(p, amount);
     }
 }
 
@@ -256,25 +292,28 @@ impl Hold {
     }
 }
 
-/// [`RowOrder::Any`]: the sums of one shard's (customer, period) pairs, as
-/// a run of distinct pairs sorted by (customer code, period) and a log of
-/// the rows folded since the run was last brought up to date.
+/// [`RowOrder::Any`]: one shard's distinct (customer, period) pairs, with
+/// a value per pair (nothing for the calibration, whose spend is folded
+/// into [`Cal`]; the sum and row count for the holdout), as a run of
+/// distinct pairs sorted by (customer code, period) and a log of the rows
+/// folded since the run was last brought up to date.
 ///
 /// A row costs an append to the log (no lookup: the pair's place is not
 /// read, so no cache miss). When the log reaches a quarter of the run (or
-/// [`MIN_LOG`] rows), [`PairLog::compact`] sorts it by pair, stably, and
-/// merges it into the run: a pair's sum is the run's sum plus the log's
-/// amounts one by one, in input order, which is the sum of all its amounts
-/// in input order, as [`summarize`](super::summarize) adds them. Memory is
-/// the run (16 bytes a pair; 24 with the holdout's row count) and a log of
-/// at most a quarter as many rows (16 bytes each), never one entry per
-/// row; each compaction costs the run's length, and the run grows by up to
-/// a quarter at each, so a pair is copied about five times in all
-/// (sequential copies, no random access).
+/// [`MIN_LOG`] rows), [`PairLog::compact`] sorts it by pair (stably when
+/// rows carry amounts) and merges it into the run: a pair's sum is the
+/// run's sum plus the log's amounts one by one, in input order, which is
+/// the sum of all its amounts in input order, as
+/// [`summarize`](super::summarize) adds them. Memory is the run (8 bytes a
+/// calibration pair, 24 a holdout pair) and a log of at most a quarter as
+/// many rows (8 and 16 bytes), never one entry per row; each compaction
+/// costs the run's length, and the run grows by up to a quarter at each,
+/// so a pair is copied about five times in all (sequential copies, no
+/// random access).
 #[derive(Debug, Clone)]
-struct PairLog<V> {
+struct PairLog<V: PairSum> {
     run: Vec<(u64, V)>,
-    log: Vec<(u64, f64)>,
+    log: Vec<(u64, V::Row)>,
 }
 
 /// Rows a [`PairLog`]'s log takes before it is merged into its run when the
@@ -282,22 +321,29 @@ struct PairLog<V> {
 /// small inputs go through many merges.
 const MIN_LOG: usize = if cfg!(test) { 3 } else { 1 << 12 };
 
-/// The sum kept per pair by a [`PairLog`]: the amounts' sum (calibration),
-/// or that and the number of rows (holdout).
+/// The value kept per pair by a [`PairLog`], and what its log keeps of a
+/// row: nothing (calibration: the pairs are only counted), or the amounts'
+/// sum and the number of rows, from each row's amount (holdout).
 trait PairSum: Copy {
+    type Row: Copy;
     const ZERO: Self;
-    fn add(&mut self, amount: f64);
+    fn row(amount: f64) -> Self::Row;
+    fn add(&mut self, row: Self::Row);
 }
 
-impl PairSum for f64 {
-    const ZERO: f64 = 0.0;
-    fn add(&mut self, amount: f64) {
-        *self += amount;
-    }
+impl PairSum for () {
+    type Row = ();
+    const ZERO: () = ();
+    fn row(_: f64) {}
+    fn add(&mut self, (): ()) {}
 }
 
 impl PairSum for (f64, u64) {
+    type Row = f64;
     const ZERO: (f64, u64) = (0.0, 0);
+    fn row(amount: f64) -> f64 {
+        amount
+    }
     fn add(&mut self, amount: f64) {
         self.0 += amount;
         self.1 += 1;
@@ -340,7 +386,7 @@ impl<V: PairSum> PairLog<V> {
             // the rows it needs until the end.
             self.log.reserve_exact(self.log_limit() - self.log.len());
         }
-        self.log.push((pair_key(code, period), amount));
+        self.log.push((pair_key(code, period), V::row(amount)));
         if self.log.len() >= self.log_limit() {
             self.compact();
         }
@@ -351,8 +397,13 @@ impl<V: PairSum> PairLog<V> {
         if self.log.is_empty() {
             return;
         }
-        // Stable: a pair's rows keep their input order.
-        self.log.sort_by_key(|&(key, _)| key);
+        if size_of::<V::Row>() == 0 {
+            // Keys alone: their order among equals says nothing.
+            self.log.sort_unstable_by_key(|&(key, _)| key);
+        } else {
+            // Stable: a pair's rows keep their input order.
+            self.log.sort_by_key(|&(key, _)| key);
+        }
         let (run, log) = (&self.run, &self.log);
         // At most the run plus the log's distinct pairs (exactly that when
         // the log brings only new pairs).
@@ -374,10 +425,10 @@ impl<V: PairSum> PairLog<V> {
                 }
                 _ => V::ZERO,
             };
-            while let Some(&(k, amount)) = rows.peek()
+            while let Some(&(k, row)) = rows.peek()
                 && k == key
             {
-                sum.add(amount);
+                sum.add(row);
                 rows.next();
             }
             merged.push((key, sum));
@@ -447,8 +498,8 @@ struct Item {
 struct Shard {
     ids: IdTable<Cal>,
     hold: Vec<Hold>,
-    /// [`RowOrder::Any`]: (code, period) → sum of amounts in input order.
-    cal_pairs: PairLog<f64>,
+    /// [`RowOrder::Any`]: the distinct (code, period) pairs.
+    cal_pairs: PairLog<()>,
     /// [`RowOrder::Any`]: (code, period) → (sum, rows) of holdout rows.
     hold_pairs: PairLog<(f64, u64)>,
     /// The shard's first row out of order (Chronological): row, timestamp,
@@ -549,6 +600,7 @@ impl Shard {
                 self.hold[c].fold(period, amount)
             }
             (RowOrder::Any, true) => {
+                self.ids.state_mut(code).fold_any(period, amount);
                 self.cal_pairs.push(code, period, amount);
                 true
             }
@@ -565,10 +617,11 @@ impl Shard {
     /// The shard's customers with a calibration row, in the byte order of
     /// their ids, with their states (and, with a holdout, their holdout
     /// states in the same order). Under [`RowOrder::Any`] the (customer,
-    /// period) entries first become the states of
-    /// [`RowOrder::Chronological`] (with the repeat sum in `repeat` and the
-    /// holdout sum in `closed`, both in period order, and `open` 0), so
-    /// that both orders finish alike.
+    /// period) pairs first complete the states to those of
+    /// [`RowOrder::Chronological`]: the calibration pairs give the number
+    /// of distinct periods, the holdout pairs the holdout states (with the
+    /// holdout sum in `closed`, in period order, and `open` 0), so that
+    /// both orders finish alike.
     fn settle(self, order: RowOrder, holdout: bool) -> Settled {
         let Shard {
             mut ids,
@@ -579,21 +632,13 @@ impl Shard {
         } = self;
         let n = ids.len();
         if order == RowOrder::Any {
-            for (code, period, sum) in cal_pairs.into_sorted() {
-                let c = ids.state_mut(code);
-                if c.periods == 0 {
-                    *c = Cal {
-                        first: period,
-                        last: period,
-                        periods: 1,
-                        open: 0.0,
-                        repeat: 0.0,
-                    };
-                } else {
-                    c.last = period;
-                    c.periods += 1;
-                    c.repeat += sum;
+            // A customer's first pair is the 1 its state already counts.
+            let mut previous = None;
+            for (code, _, ()) in cal_pairs.into_sorted() {
+                if previous == Some(code) {
+                    ids.state_mut(code).periods += 1;
                 }
+                previous = Some(code);
             }
             let mut pairs = hold_pairs.into_sorted().peekable();
             hold = Vec::new();
@@ -1121,7 +1166,7 @@ impl Finished {
             recency: (last - first) as f64 / m,
             t: (self.end - first) as f64 / m,
             monetary: if repeats > 0 {
-                (f.repeat + f.open) / repeats as f64
+                f.rest / repeats as f64
             } else {
                 0.0
             },
