@@ -117,9 +117,29 @@ def test_summary_equals_local_on_1m_transactions_split_across_files(spark, synth
     pdf, folder = synthetic_log
     sdf = spark.read.parquet(folder)
     assert sdf.count() == 1_000_000
-    local = clv.rfm_summary(pdf, "customer_id", "date", "amount", freq="D")
     got = by_id(cs.summary(sdf, "customer_id", "date", "amount", freq="D", partitions=8))
-    assert_frames_equal(got, local)
+    # Bit for bit the local summary of the same rows in the DataFrame's order
+    # (file by file, not pdf's): the shuffle's order is undone per partition.
+    in_df_order = sdf.toPandas()
+    assert not in_df_order.equals(pdf)
+    assert_frames_equal(got, clv.rfm_summary(in_df_order, "customer_id", "date", "amount", freq="D"))
+    # In pdf's order only the last bits of the mean spend may differ.
+    local = clv.rfm_summary(pdf, "customer_id", "date", "amount", freq="D").sort_index()
+    for c in ("frequency", "recency", "T"):
+        np.testing.assert_array_equal(got[c].to_numpy(), local[c].to_numpy(), err_msg=c)
+    np.testing.assert_allclose(got.monetary_value.to_numpy(), local.monetary_value.to_numpy(), rtol=4e-15, atol=0)
+
+
+def test_partition_rows_are_put_back_in_dataframe_order():
+    import pyarrow as pa
+    from clv.spark import _in_row_order
+
+    t = pa.table({"id": ["a", "b", "a", "a"], "seq": [7, 2, 9, 4], "amount": [0.1, 5.0, 0.2, 0.3]})
+    got = _in_row_order(t)
+    assert got.column("seq").to_pylist() == [2, 4, 7, 9]
+    assert got.column("amount").to_pylist() == [5.0, 0.3, 0.1, 0.2]
+    ordered = pa.table({"seq": [1, 5, 6]})
+    assert _in_row_order(ordered) is ordered  # already in order: left as it is
 
 
 def test_skewed_customer_with_1m_transactions(spark):
