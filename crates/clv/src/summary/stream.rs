@@ -41,10 +41,10 @@
 //!   ([`FirstAndRest`] takes a row earlier than the first period), but
 //!   counting distinct periods in an unordered stream needs the periods
 //!   seen: one key is kept per distinct (customer, period) pair, 8 bytes in
-//!   a sorted run per shard, with a log of the latest rows of at most a
-//!   quarter of the run that is merged into it when full ([`PairLog`]).
-//!   Memory is O(customers + distinct (customer, period) pairs), about 10
-//!   bytes a pair (the holdout's pairs 24 more, with their sums), never one
+//!   a sorted run per shard, with a log of the latest rows, at most as many
+//!   as the run has pairs, that is merged into it when full ([`PairLog`]).
+//!   Memory is O(customers + distinct (customer, period) pairs), 8 to 16
+//!   bytes a pair (the holdout's pairs 24 to 40, with their sums), never one
 //!   entry per row (a customer's rows of one day or week share one key).
 //!
 //! # Speed
@@ -299,17 +299,19 @@ impl Hold {
 /// folded since the run was last brought up to date.
 ///
 /// A row costs an append to the log (no lookup: the pair's place is not
-/// read, so no cache miss). When the log reaches a quarter of the run (or
-/// [`MIN_LOG`] rows), [`PairLog::compact`] sorts it by pair (stably when
+/// read, so no cache miss). When the log has as many rows as the run has
+/// pairs (at least [`MIN_LOG`]), [`PairLog::compact`] sorts it by pair (stably when
 /// rows carry amounts) and merges it into the run: a pair's sum is the
 /// run's sum plus the log's amounts one by one, in input order, which is
 /// the sum of all its amounts in input order, as
 /// [`summarize`](super::summarize) adds them. Memory is the run (8 bytes a
-/// calibration pair, 24 a holdout pair) and a log of at most a quarter as
-/// many rows (8 and 16 bytes), never one entry per row; each compaction
-/// costs the run's length, and the run grows by up to a quarter at each,
-/// so a pair is copied about five times in all (sequential copies, no
-/// random access).
+/// calibration pair, 24 a holdout pair) and a log of at most as many rows
+/// (8 and 16 bytes), never one entry per row; each compaction costs the
+/// run's length, and the run at most doubles at each, so a pair is copied
+/// about twice in all (sequential copies, no random access). A log of a
+/// quarter of the run copied each pair about five times: 10M unordered
+/// rows took 1.23 s against 1.13 s (medians), and more memory, as each
+/// merge allocates the new run (docs/performance.md).
 #[derive(Debug, Clone)]
 struct PairLog<V: PairSum> {
     run: Vec<(u64, V)>,
@@ -373,10 +375,10 @@ impl<V: PairSum> PairLog<V> {
         }
     }
 
-    /// Rows the log takes before it is merged into the run: a quarter of
-    /// the run, at least [`MIN_LOG`].
+    /// Rows the log takes before it is merged into the run: as many as
+    /// the run has pairs, at least [`MIN_LOG`].
     fn log_limit(&self) -> usize {
-        MIN_LOG.max(self.run.len() / 4)
+        MIN_LOG.max(self.run.len())
     }
 
     /// Adds a row of `amount` to pair (`code`, `period`).
