@@ -760,7 +760,8 @@ pub(crate) struct FirstAndRest<P> {
 }
 
 impl<P: Ord + Copy> FirstAndRest<P> {
-    /// A customer's first row: period `p`, `amount`.
+    /// A customer's first row: period `p`, `amount` (a sum started at 0,
+    /// so that −0.0 counts as 0.0 in either place).
     pub(crate) fn new(p: P, amount: f64) -> Self {
         FirstAndRest {
             first: p,
@@ -799,14 +800,20 @@ trait RowLike: Copy + Send {
     fn amount(&self) -> f64;
     fn sort(rows: &mut [Self]);
     fn sort_by_customer(rows: &mut [Self]) {
-        #[cfg(feature = "parallel")]
-        {
-            use rayon::slice::ParallelSliceMut;
-            rows.par_sort_by_key(Self::rank);
-        }
-        #[cfg(not(feature = "parallel"))]
-        rows.sort_by_key(Self::rank);
+        stable_sort_by_key(rows, Self::rank);
     }
+}
+
+/// Stable sort of `rows` by `key`, on all threads with the `parallel`
+/// feature.
+fn stable_sort_by_key<R: Send, K: Ord>(rows: &mut [R], key: impl Fn(&R) -> K + Sync) {
+    #[cfg(feature = "parallel")]
+    {
+        use rayon::slice::ParallelSliceMut;
+        rows.par_sort_by_key(key);
+    }
+    #[cfg(not(feature = "parallel"))]
+    rows.sort_by_key(key);
 }
 
 /// Rank and period offset packed in one `u64` sort key (16-byte rows, one
@@ -835,13 +842,7 @@ impl RowLike for Packed {
         self.amount
     }
     fn sort(rows: &mut [Self]) {
-        #[cfg(feature = "parallel")]
-        {
-            use rayon::slice::ParallelSliceMut;
-            rows.par_sort_by_key(|r| r.key);
-        }
-        #[cfg(not(feature = "parallel"))]
-        rows.sort_by_key(|r| r.key);
+        stable_sort_by_key(rows, |r| r.key);
     }
 }
 
@@ -871,13 +872,7 @@ impl RowLike for Wide {
         self.amount
     }
     fn sort(rows: &mut [Self]) {
-        #[cfg(feature = "parallel")]
-        {
-            use rayon::slice::ParallelSliceMut;
-            rows.par_sort_by_key(|r| (r.rank, r.offset));
-        }
-        #[cfg(not(feature = "parallel"))]
-        rows.sort_by_key(|r| (r.rank, r.offset));
+        stable_sort_by_key(rows, |r| (r.rank, r.offset));
     }
 }
 

@@ -203,7 +203,9 @@ impl Cal {
         }
     }
 
-    /// Adds a row's amount to the spend ([`FirstAndRest::add`]).
+    /// Adds a row's amount to the spend ([`FirstAndRest::add`]; copied in
+    /// and out, since a `FirstAndRest` field would break the packed 28-byte
+    /// layout).
     fn spend(&mut self, p: i32, amount: f64) {
         let mut spend = FirstAndRest {
             first: self.first,
