@@ -12,6 +12,9 @@ from the BG/NBD with the CDNOW estimates), times:
         conditional_probability_alive + conditional_expected_number_of_purchases_up_to_time
 
 and prints times and ratios, after checking that both found the same optimum.
+Each time is the median of --repeat runs (default 5; clv after one untimed
+run, so that the binary and the file are in the page cache): single runs of
+a 20 ms process or a 1 s Python call vary by 10-30 % from run to run.
 
 Usage (from the repository root):
   python3 -m venv .bench-venv && .bench-venv/bin/pip install -r benches/requirements.txt
@@ -59,37 +62,52 @@ def simulate_bgnbd(n: int, path: Path) -> None:
     df.to_csv(path, index=False)
 
 
-def clv_fit(model: str, path: Path, save: Path) -> tuple[float, dict]:
-    t0 = time.perf_counter()
-    out = subprocess.run([str(EXE), "fit", model, "--summary", str(path), "--json", "--save", str(save)],
-                         check=True, capture_output=True, text=True).stdout
-    return time.perf_counter() - t0, json.loads(out)
+def median_time(f, repeat: int, warm_up: bool = False):
+    """The median wall time of `repeat` calls of f (after one untimed call
+    when warm_up), and the last call's result."""
+    result = f() if warm_up else None
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        result = f()
+        times.append(time.perf_counter() - t0)
+    return float(np.median(times)), result
 
 
-def lifetimes_fit(model: str, df: pd.DataFrame):
+def clv_fit(model: str, path: Path, save: Path, repeat: int) -> tuple[float, dict]:
+    def run():
+        return subprocess.run([str(EXE), "fit", model, "--summary", str(path), "--json", "--save", str(save)],
+                              check=True, capture_output=True, text=True).stdout
+    t, out = median_time(run, repeat, warm_up=True)
+    return t, json.loads(out)
+
+
+def lifetimes_fit(model: str, df: pd.DataFrame, repeat: int):
     from lifetimes import BetaGeoFitter, ModifiedBetaGeoFitter, ParetoNBDFitter
     cls = {"bg-nbd": BetaGeoFitter, "mbg-nbd": ModifiedBetaGeoFitter, "pareto-nbd": ParetoNBDFitter}[model]
-    f = cls()
-    t0 = time.perf_counter()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        f.fit(df["frequency"].values, df["recency"].values, df["T"].values)
-    return time.perf_counter() - t0, f
+
+    def run():
+        f = cls()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            f.fit(df["frequency"].values, df["recency"].values, df["T"].values)
+        return f
+    return median_time(run, repeat)
 
 
-def clv_score(model_json: Path, path: Path, out: Path) -> float:
-    t0 = time.perf_counter()
-    subprocess.run([str(EXE), "score", str(model_json), "--summary", str(path), "--horizon", "39",
-                    "-o", str(out)], check=True)
-    return time.perf_counter() - t0
+def clv_score(model_json: Path, path: Path, out: Path, repeat: int) -> float:
+    def run():
+        subprocess.run([str(EXE), "score", str(model_json), "--summary", str(path), "--horizon", "39",
+                        "-o", str(out)], check=True, capture_output=True)
+    return median_time(run, repeat, warm_up=True)[0]
 
 
-def lifetimes_score(fitter, df: pd.DataFrame) -> float:
-    t0 = time.perf_counter()
-    fitter.conditional_probability_alive(df["frequency"].values, df["recency"].values, df["T"].values)
-    fitter.conditional_expected_number_of_purchases_up_to_time(
-        39, df["frequency"].values, df["recency"].values, df["T"].values)
-    return time.perf_counter() - t0
+def lifetimes_score(fitter, df: pd.DataFrame, repeat: int) -> float:
+    def run():
+        fitter.conditional_probability_alive(df["frequency"].values, df["recency"].values, df["T"].values)
+        fitter.conditional_expected_number_of_purchases_up_to_time(
+            39, df["frequency"].values, df["recency"].values, df["T"].values)
+    return median_time(run, repeat)[0]
 
 
 def main() -> None:
@@ -98,9 +116,11 @@ def main() -> None:
     ap.add_argument("--models", nargs="+", default=["bg-nbd", "pareto-nbd"])
     ap.add_argument("--fit-lifetimes-above", type=int, default=100_000,
                     help="fit lifetimes only on data sets up to this many customers")
+    ap.add_argument("--repeat", type=int, default=5, help="runs per time; the median is reported")
     args = ap.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
-    print(f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}")
+    print(f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}; "
+          f"median of {args.repeat} runs each")
     sets = [("CDNOW (2,357)", CDNOW)]
     for n in args.customers:
         p = OUT / f"bgnbd_{n}.csv"
@@ -112,16 +132,16 @@ def main() -> None:
             df = pd.read_csv(path)
             df.columns = ["customer_id", "frequency", "recency", "T"]
             model_json = OUT / f"model_{model}_{path.stem}.json"
-            t_clv, res = clv_fit(model, path, model_json)
+            t_clv, res = clv_fit(model, path, model_json, args.repeat)
             t_lt, fitter, ll_lt = None, None, None
             if len(df) <= args.fit_lifetimes_above:
-                t_lt, fitter = lifetimes_fit(model, df)
+                t_lt, fitter = lifetimes_fit(model, df, args.repeat)
                 # Same optimum? lifetimes' stored objective drops constants and
                 # differs by model, so compare the parameters instead.
                 ll_lt = max(abs(res["params"][k] - float(v)) / abs(float(v))
                             for k, v in fitter.params_.items())
-            s_clv = clv_score(model_json, path, OUT / f"scores_{model}_{path.stem}.csv")
-            s_lt = lifetimes_score(fitter, df) if fitter is not None else None
+            s_clv = clv_score(model_json, path, OUT / f"scores_{model}_{path.stem}.csv", args.repeat)
+            s_lt = lifetimes_score(fitter, df, args.repeat) if fitter is not None else None
             rows.append((model, name, t_clv, t_lt, s_clv, s_lt, res.get("log_likelihood"), ll_lt))
             print(f"  {model:<11} {name:<20} fit clv {t_clv:7.3f} s  lifetimes "
                   f"{'n/a' if t_lt is None else f'{t_lt:7.2f} s'}   score clv {s_clv:6.3f} s  lifetimes "

@@ -343,9 +343,12 @@ impl<'a> LogDensity<'a> {
         let k = self.dim();
         let mut g = vec![0.0; k];
         let mut candidates: Vec<Vec<f64>> = Vec::new();
-        if let Ok((p, _)) =
-            crate::fit::maximize_dyn(self.kind.spec().name, self.likelihood.as_ref(), &options)
-        {
+        if let Ok((p, _)) = crate::fit::maximize_dyn(
+            self.kind.spec().name,
+            self.likelihood.as_ref(),
+            &options,
+            None,
+        ) {
             candidates.push(p);
         }
         candidates.extend(self.likelihood.starting_points());

@@ -890,6 +890,13 @@ fn run_newton(
 /// Most undamped Newton steps [`polish`] takes after convergence.
 const MAX_POLISH_STEPS: u64 = 3;
 
+/// A Newton step shorter than this in every `ln θᵢ` (10⁻¹² relative in
+/// `θᵢ`) is not taken by [`polish`]: the point is then at the optimum to
+/// the 10⁻¹² it promises, and checking the step would cost a pass over
+/// the data (the last pass of most fits; at the rounding floor of `f`,
+/// about there on 10⁵ customers, such a step is refused anyway).
+const POLISH_FLOOR: f64 = 1e-12;
+
 /// Polishes a converged Newton run to the rounding floor: pure Newton steps
 /// (λ = 0) while each one at least halves the largest gradient component
 /// without raising `f` beyond rounding, at most [`MAX_POLISH_STEPS`].
@@ -915,6 +922,11 @@ fn polish(likelihood: &dyn Likelihood, penalty: f64, cur: &mut NewtonPoint) -> u
         let neg_grad: Vec<f64> = cur.grad.iter().map(|v| -v).collect();
         let step = cholesky_solve(&l, &neg_grad);
         if step.iter().any(|v| v.is_nan() || v.abs() > MAX_LOG_STEP) {
+            break;
+        }
+        if step.iter().all(|v| v.abs() < POLISH_FLOOR) {
+            // at the optimum to POLISH_FLOOR: a pass to check the step
+            // would change nothing that counts
             break;
         }
         let phi: Vec<f64> = cur.phi.iter().zip(&step).map(|(a, b)| a + b).collect();
@@ -1117,7 +1129,7 @@ pub fn maximize<L: Likelihood>(
     // searches are large generic code): the likelihood is called through a
     // trait object, once per objective evaluation, which costs nothing next
     // to a pass over the customers, and keeps the WebAssembly build small.
-    maximize_dyn(model, likelihood, options)
+    maximize_dyn(model, likelihood, options, None)
 }
 
 /// The total weight of the customers a fit runs on: finite and > 0.
@@ -1136,15 +1148,19 @@ pub(crate) fn total_weight(weight: f64) -> Result<f64> {
     }
 }
 
+/// [`maximize`], trying `warm` (natural parameters, e.g. the optimum of a
+/// subsample: [`warm_start`]) before the likelihood's own starts.
 pub(crate) fn maximize_dyn(
     model: &str,
     likelihood: &dyn Likelihood,
     options: &FitOptions,
+    warm: Option<Vec<f64>>,
 ) -> Result<(Vec<f64>, FitInfo)> {
     options.validate()?;
     let weight = total_weight(likelihood.total_weight())?;
     let k = likelihood.names().len();
-    let mut starts = likelihood.starting_points();
+    let mut starts: Vec<Vec<f64>> = warm.into_iter().collect();
+    starts.extend(likelihood.starting_points());
     starts.push(vec![1.0; k]);
     let starts: Vec<Vec<f64>> = starts
         .into_iter()
@@ -1511,10 +1527,55 @@ pub fn fit_model<M: Model>(
 ) -> Result<M> {
     let spec = M::spec();
     let likelihood = prepare::<M>(inputs, weights)?;
-    let fitted = maximize(spec.name, &likelihood, options);
+    let warm = warm_start::<M>(inputs, weights, options);
+    let fitted = maximize_dyn(spec.name, &likelihood, options, warm);
     let (p, info) = M::finish(&likelihood, fitted, options)?;
     let info = conclude(spec, &likelihood, &p, info, options)?;
     Ok(M::from_values(&p)?.with_fit_info(Some(info)))
+}
+
+/// Rows from which [`fit_model`] starts from the optimum of a subsample
+/// ([`warm_start`]): a subsample of 10,000 rows or more. On smaller ones
+/// the estimates of the less identified parameters are too rough to beat
+/// the models' own data-driven starts (Pareto/NBD's β on 5,000 customers
+/// simulated at the CDNOW estimates: 27 % off, and Newton took as many
+/// passes from there).
+const WARM_START_ROWS: usize = 80_000;
+
+/// The subsample of [`warm_start`]: every `WARM_START_STRIDE`-th row.
+const WARM_START_STRIDE: usize = 8;
+
+/// A first start for the fit of `inputs` (one array per customer-level
+/// input, `WARM_START_ROWS` rows or more): the optimum of the same fit on
+/// every [`WARM_START_STRIDE`]-th row (warm-started the same way while it
+/// is that large), when that fit converges to an interior optimum; else
+/// `None` (the likelihood's own starts then run as without it).
+///
+/// From the model's own starts Newton takes 8–9 passes over the data to
+/// converge (BG/NBD and Pareto/NBD on 100,000 customers simulated at the
+/// CDNOW estimates); from the subsample's optimum, which lies within a few
+/// standard errors of the full one, 5–6, and the subsample's fit costs
+/// about one more (its 8–9 passes over an eighth of the rows).
+/// The optimum is the same (Newton's convergence test and [`polish`] are
+/// on the full data); only the path to it is shorter. Retention models
+/// (one survivor curve, not rows of customers) have no subsample.
+fn warm_start<M: Model>(
+    inputs: &[&[f64]],
+    weights: Option<&[f64]>,
+    options: &FitOptions,
+) -> Option<Vec<f64>> {
+    let spec = M::spec();
+    if spec.family == Family::Retention || inputs.first()?.len() < WARM_START_ROWS {
+        return None;
+    }
+    let every = |a: &[f64]| -> Vec<f64> { a.iter().step_by(WARM_START_STRIDE).copied().collect() };
+    let columns: Vec<Vec<f64>> = inputs.iter().map(|a| every(a)).collect();
+    let sub: Vec<&[f64]> = columns.iter().map(Vec::as_slice).collect();
+    let sub_weights = weights.map(every);
+    let likelihood = prepare::<M>(&sub, sub_weights.as_deref()).ok()?;
+    let warm = warm_start::<M>(&sub, sub_weights.as_deref(), options);
+    let (p, info) = maximize_dyn(spec.name, &likelihood, options, warm).ok()?;
+    (info.converged && info.boundary.is_none()).then_some(p)
 }
 
 /// The last checks and notes of a fit, shared by [`fit_model`] and
@@ -1792,6 +1853,102 @@ pub fn log_likelihood_terms<M: Model>(
 #[allow(clippy::unwrap_used, clippy::needless_range_loop)]
 mod tests {
     use super::*;
+
+    /// A likelihood that counts its passes over the data.
+    struct Counted<'a>(&'a dyn Likelihood, std::sync::atomic::AtomicUsize);
+
+    impl Counted<'_> {
+        fn passes(&self) -> usize {
+            self.1.load(std::sync::atomic::Ordering::Relaxed)
+        }
+        fn count(&self) {
+            self.1.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
+
+    impl Likelihood for Counted<'_> {
+        fn names(&self) -> &'static [&'static str] {
+            self.0.names()
+        }
+        fn value_and_gradient(&self, params: &[f64], grad: &mut [f64]) -> f64 {
+            self.count();
+            self.0.value_and_gradient(params, grad)
+        }
+        fn value_gradient_hessian(&self, p: &[f64], g: &mut [f64], h: &mut [f64]) -> Option<f64> {
+            self.count();
+            self.0.value_gradient_hessian(p, g, h)
+        }
+        fn total_weight(&self) -> f64 {
+            self.0.total_weight()
+        }
+        fn starting_points(&self) -> Vec<Vec<f64>> {
+            self.0.starting_points()
+        }
+    }
+
+    /// The fit of `inputs` from [`warm_start`] (as [`fit_model`] runs it)
+    /// against the same likelihood maximised from the model's own starts
+    /// alone: the same optimum (the log-parameters within 10⁻¹¹, the
+    /// log-likelihood within 10⁻¹² relative), in fewer passes over all
+    /// the data, counting the subsample's passes at their size.
+    fn check_warm_start<M: Model>(inputs: &[&[f64]]) {
+        let options = FitOptions::default();
+        let likelihood = prepare::<M>(inputs, None).unwrap();
+        let fitted: M = fit_model(inputs, None, &options).unwrap();
+        let cold = Counted(&likelihood, 0.into());
+        let (cold_p, cold_info) = maximize_dyn("cold", &cold, &options, None).unwrap();
+        let warm = Counted(&likelihood, 0.into());
+        let start = warm_start::<M>(inputs, None, &options).unwrap();
+        let (warm_p, warm_info) = maximize_dyn("warm", &warm, &options, Some(start)).unwrap();
+        assert_eq!(
+            fitted.values(),
+            warm_p,
+            "fit_model runs from the warm start"
+        );
+        for (w, c) in warm_p.iter().zip(&cold_p) {
+            assert!((w.ln() - c.ln()).abs() < 1e-11, "{w} vs {c}");
+        }
+        let rel = (warm_info.log_likelihood / cold_info.log_likelihood - 1.0).abs();
+        assert!(
+            rel < 1e-12,
+            "{} vs {}",
+            warm_info.log_likelihood,
+            cold_info.log_likelihood
+        );
+        // The subsample (every 8th row) costs at most as many passes as a
+        // cold fit, at an eighth of the rows.
+        let subsample = cold.passes().div_ceil(WARM_START_STRIDE);
+        assert!(
+            warm.passes() + subsample < cold.passes(),
+            "{} + {subsample} vs {} passes",
+            warm.passes(),
+            cold.passes()
+        );
+    }
+
+    #[test]
+    fn warm_start_reaches_the_same_optimum_in_fewer_passes() {
+        use crate::models::{AnyModel, BetaGeo, ParetoNbd};
+        // Ages of 27-39 weeks as in CDNOW, 100,000 customers (a subsample
+        // of 12,500: not warm-started itself).
+        let t: Vec<f64> = (0..100_000)
+            .map(|i| 27.0 + f64::from(i % 1200) / 100.0)
+            .collect();
+        // FHL (2005) BG/NBD and Pareto/NBD estimates on CDNOW.
+        let models = [
+            AnyModel::from(BetaGeo::from_params(0.243, 4.414, 0.793, 2.426).unwrap()),
+            AnyModel::from(ParetoNbd::from_params(0.553, 10.578, 0.606, 11.669).unwrap()),
+        ];
+        for (m, truth) in models.iter().enumerate() {
+            let s = crate::simulate::simulate(truth, &t, 7).unwrap();
+            let inputs = [&s.frequency[..], &s.recency[..], &s.t[..]];
+            if m == 0 {
+                check_warm_start::<BetaGeo>(&inputs);
+            } else {
+                check_warm_start::<ParetoNbd>(&inputs);
+            }
+        }
+    }
 
     /// Gamma-distributed sample summarised by n, Σy, Σ ln y:
     /// LL(k, θ) = (k−1) Σ ln y − Σy/θ − n k ln θ − n ln Γ(k).

@@ -369,7 +369,7 @@ pub fn fit_from_partial_sums(
     let sample_lik = AnyModel::likelihood(kind, sample, sample_weights)?;
     // The sample's optimum; a sample too small to identify the model
     // leaves only the model's starting points.
-    let sample_optimum = crate::fit::maximize_dyn(spec.name, &*sample_lik, options)
+    let sample_optimum = crate::fit::maximize_dyn(spec.name, &*sample_lik, options, None)
         .ok()
         .map(|(p, _)| p);
     let lik = Distributed {
@@ -381,7 +381,7 @@ pub fn fit_from_partial_sums(
         error: Mutex::new(None),
         passes: Mutex::new(0),
     };
-    let fitted = crate::fit::maximize_dyn(spec.name, &lik, options);
+    let fitted = crate::fit::maximize_dyn(spec.name, &lik, options, None);
     if let Some(e) = lik.error.lock().ok().and_then(|mut e| e.take()) {
         return Err(e);
     }
