@@ -599,10 +599,13 @@ pub(crate) fn write_sym4(
     Some(total)
 }
 
+/// The rows of one chunk of [`chunked_sum`].
+pub(crate) const SUM_CHUNK: usize = 4096;
+
 /// Sums `f(lo, hi)` over chunks of `0..n` (in parallel with the `parallel`
 /// feature), adding the value and the `K` gradient components.
 ///
-/// The chunks are fixed (4096 rows) and their results are added in chunk
+/// The chunks are fixed ([`SUM_CHUNK`] rows: `lo` a multiple of it) and their results are added in chunk
 /// order on the calling thread, so the sum is the same bit for bit whatever
 /// the number of threads and however rayon shares out the work (a parallel
 /// `reduce` would associate the floating-point additions differently from
@@ -611,7 +614,7 @@ pub(crate) fn chunked_sum<const K: usize, F>(n: usize, f: F) -> (f64, [f64; K])
 where
     F: Fn(usize, usize) -> (f64, [f64; K]) + Sync,
 {
-    const CHUNK: usize = 4096;
+    const CHUNK: usize = SUM_CHUNK;
     let add = |(l1, g1): (f64, [f64; K]), (l2, g2): (f64, [f64; K])| {
         let mut g = g1;
         for (a, b) in g.iter_mut().zip(g2) {
