@@ -70,8 +70,8 @@ pub struct Fitted {
     /// Fit diagnostics.
     pub info: FitInfo,
     /// Customer id of each input row when the fit left customers out (to
-    /// name them), else empty: 100,000 ids copied cost as much as a
-    /// quarter of the fit itself.
+    /// name them; read again then), else empty: reading 100,000 ids costs
+    /// as much as a quarter of the fit.
     pub ids: Vec<String>,
 }
 
@@ -91,12 +91,15 @@ pub fn fit(args: &FitArgs) -> Result<Fitted> {
         ..unit_options(args.freq.as_deref())?
     };
     let kind = args.data.model.0;
-    // With the ids: a fit that leaves customers out names them.
-    let (model, ids) = args.data.with_inputs(|inputs, weights, ids| {
-        let model = AnyModel::fit(kind, inputs, weights, &options)?;
-        let left_out = model.fit_info().is_some_and(|i| i.left_out.is_some());
-        Ok((model, if left_out { ids.to_vec() } else { Vec::new() }))
-    })?;
+    let model = args
+        .data
+        .with_unnamed_inputs(|inputs, weights| AnyModel::fit(kind, inputs, weights, &options))?;
+    // A fit that leaves customers out names them.
+    let ids = if model.fit_info().is_some_and(|i| i.left_out.is_some()) {
+        args.data.ids()?
+    } else {
+        Vec::new()
+    };
     let info = model.fit_info().cloned().ok_or_else(|| Error::Format {
         what: "fit".to_string(),
         message: "the fitted model carries no fit information".to_string(),

@@ -153,7 +153,7 @@ fn run_grouped(args: &SampleArgs, col: &str, options: &SampleOptions) -> Result<
             .to_vec(),
         None => Vec::new(),
     };
-    let post: GroupedDraws = args.data.with_inputs(|inputs, weights, _| {
+    let post: GroupedDraws = args.data.with_unnamed_inputs(|inputs, weights| {
         sample_grouped(kind, inputs, weights, &labels, &given, options)
     })?;
     let rows = post.summary()?;
@@ -245,7 +245,7 @@ pub fn run(args: &SampleArgs) -> Result<()> {
     let given = parse_priors(&args.priors)?;
     let post = args
         .data
-        .with_inputs(|inputs, weights, _| sample(kind, inputs, weights, &given, &options))?;
+        .with_unnamed_inputs(|inputs, weights| sample(kind, inputs, weights, &given, &options))?;
     let rows = post.summary()?;
     save(args.output.as_ref(), &post.to_json())?;
     let divergences = post.nuts().map_or(0, |n| n.divergent.len());
