@@ -908,6 +908,7 @@ macro_rules! geo_model {
 
         impl Model for $ty {
             type Lik<'a> = GeoLikelihood<'a>;
+            const WARM_START: bool = true;
             $crate::models::model_state!(r, alpha, a, b);
             fn likelihood<'a>(inputs: &[&'a [f64]], w: Vec<f64>) -> Result<GeoLikelihood<'a>> {
                 Ok(GeoLikelihood::new(
