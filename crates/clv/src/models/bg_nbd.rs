@@ -399,7 +399,7 @@ pub(crate) fn ln_prob_purchases(v: Variant, p: &BgNbdParams, n: u32, t: f64) -> 
 /// that x; only `logaddexp(A3, A4)` is computed per customer. The sum is the
 /// same as summing `ln_lik` per customer (checked in the tests).
 ///
-/// Per customer, the rows are taken in two groups ([`Groups`]):
+/// Per customer, the rows are taken in two groups:
 /// - without the dropout term (BG/NBD's x = 0), `logaddexp(A3, A4) = A3 =
 ///   −r ln(α+T)`: only `Σ w ln(α+T)`, `Σ w/(α+T)` and `Σ w/(α+T)²` are
 ///   summed, and with unit weights the logarithm is taken of the product of
