@@ -572,7 +572,8 @@ impl GeoLikelihood<'_> {
         (total, g, per_x)
     }
 
-    /// Σ w·logaddexp(A3, A4) over rows lo..hi with its gradient (elements
+    /// Σ w·logaddexp(A3, A4) over `rows` (of [`Groups::mixed`]: with the
+    /// dropout term) with its gradient (elements
     /// 0..4) and Hessian (elements 4..14, packed as [`tri`]) in (r, α, a, b).
     ///
     /// With `L = logaddexp(A3, A4)`, `w3 = e^{A3−L}`, `w4 = e^{A4−L}`:
@@ -607,8 +608,10 @@ impl GeoLikelihood<'_> {
                     total += w * one_plus_e.ln();
                 }
             }
-            // 16 factors in [1, 2] (or NaN, which stays NaN)
-            total += product.ln();
+            if self.groups.unit {
+                // 16 factors in [1, 2] (or NaN, which stays NaN)
+                total += product.ln();
+            }
         }
         (total, o)
     }

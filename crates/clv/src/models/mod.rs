@@ -605,16 +605,16 @@ pub(crate) const SUM_CHUNK: usize = 4096;
 /// Sums `f(lo, hi)` over chunks of `0..n` (in parallel with the `parallel`
 /// feature), adding the value and the `K` gradient components.
 ///
-/// The chunks are fixed ([`SUM_CHUNK`] rows: `lo` a multiple of it) and their results are added in chunk
-/// order on the calling thread, so the sum is the same bit for bit whatever
-/// the number of threads and however rayon shares out the work (a parallel
-/// `reduce` would associate the floating-point additions differently from
-/// run to run, and fits would differ in the last digits).
+/// The chunks are fixed ([`SUM_CHUNK`] rows: `lo` a multiple of it) and
+/// their results are added in chunk order on the calling thread, so the sum
+/// is the same bit for bit whatever the number of threads and however rayon
+/// shares out the work (a parallel `reduce` would associate the
+/// floating-point additions differently from run to run, and fits would
+/// differ in the last digits).
 pub(crate) fn chunked_sum<const K: usize, F>(n: usize, f: F) -> (f64, [f64; K])
 where
     F: Fn(usize, usize) -> (f64, [f64; K]) + Sync,
 {
-    const CHUNK: usize = SUM_CHUNK;
     let add = |(l1, g1): (f64, [f64; K]), (l2, g2): (f64, [f64; K])| {
         let mut g = g1;
         for (a, b) in g.iter_mut().zip(g2) {
@@ -625,16 +625,16 @@ where
     #[cfg(feature = "parallel")]
     {
         use rayon::prelude::*;
-        if n > CHUNK {
-            let parts: Vec<(f64, [f64; K])> = (0..n.div_ceil(CHUNK))
+        if n > SUM_CHUNK {
+            let parts: Vec<(f64, [f64; K])> = (0..n.div_ceil(SUM_CHUNK))
                 .into_par_iter()
-                .map(|c| f(c * CHUNK, ((c + 1) * CHUNK).min(n)))
+                .map(|c| f(c * SUM_CHUNK, ((c + 1) * SUM_CHUNK).min(n)))
                 .collect();
             return parts.into_iter().fold((0.0, [0.0; K]), add);
         }
     }
-    (0..n.div_ceil(CHUNK))
-        .map(|c| f(c * CHUNK, ((c + 1) * CHUNK).min(n)))
+    (0..n.div_ceil(SUM_CHUNK))
+        .map(|c| f(c * SUM_CHUNK, ((c + 1) * SUM_CHUNK).min(n)))
         .fold((0.0, [0.0; K]), add)
 }
 
