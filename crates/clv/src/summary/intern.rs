@@ -18,23 +18,29 @@ use std::cmp::Ordering;
 
 use super::{hasher, sort_prefix};
 
-/// Ids of at most this many bytes are stored in their slot.
-const INLINE: usize = 16;
+/// Ids of at most this many bytes are stored in their entry.
+const INLINE: usize = 15;
 
-/// `len` of a slot or key holding a longer id: its text is in
-/// [`IdTable::long`], `lo` is a hash of it and `hi` its index there.
+/// The bytes of a key's two words.
+const KEY_BYTES: usize = 16;
+
+/// The top byte of a key's `hi` for an id longer than [`INLINE`] bytes:
+/// `lo` is then a hash of its text, and an entry's `hi` holds the index of
+/// the text in [`IdTable::long`] below that byte. No short id can have this
+/// length, and no UTF-8 text holds the byte 0xFF, so a long key never
+/// equals a short one.
 const LONG: u8 = u8::MAX;
 
-/// `code` of an empty slot.
-const EMPTY: u32 = u32::MAX;
+/// The bits of `hi` below its top byte (the length, or [`LONG`]).
+const LOW56: u64 = (1 << 56) - 1;
 
-/// An id as the table compares it: the bytes of a short id in two
-/// little-endian words and its length, or [`LONG`] with a hash of the text.
+/// An id as the table compares it: the bytes of a short id (at most
+/// [`INLINE`]) in two little-endian words, zero-padded, its length in the
+/// top byte of `hi`; or a hash of a long one and [`LONG`] there.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Key {
     lo: u64,
     hi: u64,
-    len: u8,
 }
 
 impl Key {
@@ -52,9 +58,10 @@ impl Key {
         };
         if n <= INLINE {
             let (lo, hi) = if n >= 8 {
-                // The last 8 bytes, shifted so that byte 8 comes first.
+                // The last 8 bytes, shifted so that byte 8 comes first (and
+                // the top byte, n ≤ 15, is left 0 for the length).
                 let hi = if n > 8 {
-                    word(n - 8) >> (8 * (INLINE - n))
+                    word(n - 8) >> (8 * (KEY_BYTES - n))
                 } else {
                     0
                 };
@@ -68,93 +75,147 @@ impl Key {
             };
             Key {
                 lo,
-                hi,
-                len: n as u8,
+                hi: hi | (n as u64) << 56,
             }
         } else {
             Key {
                 lo: hasher().hash_one(bytes),
-                hi: 0,
-                len: LONG,
+                hi: u64::from(LONG) << 56,
             }
         }
     }
 
+    /// The id's length in bytes, or [`LONG`].
+    fn len(&self) -> u8 {
+        (self.hi >> 56) as u8
+    }
+
     /// The 64-bit hash the shards and the tables use (its top bits choose
-    /// the shard, its low bits the slot).
+    /// the shard, its low 32 bits the slot, bits 32–47 are the slot's tag).
     pub(crate) fn hash(&self) -> u64 {
-        hasher().hash_one((self.lo, self.hi, self.len))
+        hasher().hash_one((self.lo, self.hi))
     }
 
     /// The text of a short id (`None` for [`LONG`]).
     #[cfg(test)]
     fn text(&self) -> Option<String> {
-        if self.len == LONG {
+        if self.len() == LONG {
             return None;
         }
         let buf = inline_bytes(self.lo, self.hi);
         // The bytes of a `&str` cut at its own length: valid UTF-8.
-        Some(String::from_utf8_lossy(&buf[..self.len as usize]).into_owned())
+        Some(String::from_utf8_lossy(&buf[..usize::from(self.len())]).into_owned())
     }
 }
 
 /// The bytes of a short id stored as the little-endian words `lo`, `hi`
-/// (zero-padded to [`INLINE`] bytes).
-fn inline_bytes(lo: u64, hi: u64) -> [u8; INLINE] {
-    let mut buf = [0u8; INLINE];
+/// (zero-padded; the last byte, the length, is not part of the id).
+fn inline_bytes(lo: u64, hi: u64) -> [u8; KEY_BYTES] {
+    let mut buf = [0u8; KEY_BYTES];
     buf[..8].copy_from_slice(&lo.to_le_bytes());
     buf[8..].copy_from_slice(&hi.to_le_bytes());
     buf
 }
 
-/// A slot of the index: a code and the low 32 bits of its id's hash (its
-/// place in the index and a tag that settles most comparisons without
-/// reading the entry). 8 bytes.
+/// A slot of the index: a code and a 16-bit tag from its id's hash (bits
+/// 32–47, which settle most comparisons without reading the entry). 6
+/// bytes, as three 16-bit words (2-byte alignment, no padding).
 #[derive(Debug, Clone, Copy)]
-struct Slot {
-    code: u32,
-    tag: u32,
+struct Slot([u16; 3]);
+
+impl Slot {
+    /// An empty slot (its code is [`EMPTY`]).
+    const FREE: Slot = Slot([u16::MAX; 3]);
+
+    fn new(code: u32, tag: u16) -> Slot {
+        Slot([code as u16, (code >> 16) as u16, tag])
+    }
+
+    fn code(self) -> u32 {
+        u32::from(self.0[0]) | u32::from(self.0[1]) << 16
+    }
+
+    fn tag(self) -> u16 {
+        self.0[2]
+    }
 }
 
-const FREE: Slot = Slot {
-    code: EMPTY,
-    tag: 0,
-};
+/// `code` of an empty slot.
+const EMPTY: u32 = u32::MAX;
+
+/// The tag of a slot for the id whose hash is `hash`.
+fn tag_of(hash: u64) -> u16 {
+    (hash >> 32) as u16
+}
 
 /// An id's key (as [`Key`], with the index of its text in
-/// [`IdTable::long`] in place of `hi` for a long one) and what the table
-/// keeps for it.
+/// [`IdTable::long`] in the low bits of `hi` for a long one) and what the
+/// table keeps for it. The key is held as four 32-bit words, so that an
+/// entry is 4-byte aligned: with the summary's 28-byte state, 44 bytes.
 #[derive(Debug, Clone, Copy)]
 struct Entry<S> {
-    lo: u64,
-    hi: u64,
+    words: [u32; 4],
     state: S,
-    len: u8,
 }
 
 impl<S> Entry<S> {
-    /// The bytes of the id (`buf` holds a short one; `long` the long ones).
-    fn id<'a>(&self, long: &'a [Box<str>], buf: &'a mut [u8; INLINE]) -> &'a [u8] {
-        if self.len == LONG {
-            return long[self.hi as usize].as_bytes();
+    fn new(lo: u64, hi: u64, state: S) -> Self {
+        Entry {
+            words: [lo as u32, (lo >> 32) as u32, hi as u32, (hi >> 32) as u32],
+            state,
         }
-        *buf = inline_bytes(self.lo, self.hi);
-        &buf[..self.len as usize]
+    }
+
+    fn lo(&self) -> u64 {
+        u64::from(self.words[0]) | u64::from(self.words[1]) << 32
+    }
+
+    fn hi(&self) -> u64 {
+        u64::from(self.words[2]) | u64::from(self.words[3]) << 32
+    }
+
+    fn is_long(&self) -> bool {
+        self.words[3] >> 24 == u32::from(LONG)
+    }
+
+    /// The key the id was stored under (a long id's index cleared).
+    fn key(&self) -> Key {
+        let hi = self.hi();
+        Key {
+            lo: self.lo(),
+            hi: if self.is_long() { hi & !LOW56 } else { hi },
+        }
+    }
+
+    /// The text of a long id.
+    fn long_text<'a>(&self, long: &'a [Box<str>]) -> &'a str {
+        &long[(self.hi() & LOW56) as usize]
+    }
+
+    /// The bytes of the id (`buf` holds a short one; `long` the long ones).
+    fn id<'a>(&self, long: &'a [Box<str>], buf: &'a mut [u8; KEY_BYTES]) -> &'a [u8] {
+        if self.is_long() {
+            return self.long_text(long).as_bytes();
+        }
+        let hi = self.hi();
+        *buf = inline_bytes(self.lo(), hi);
+        &buf[..(hi >> 56) as usize]
     }
 
     /// The id as a `String`.
     fn name(&self, long: &[Box<str>]) -> String {
         // The bytes of a `&str` (whole, or cut at its own length): valid UTF-8.
-        String::from_utf8_lossy(self.id(long, &mut [0u8; INLINE])).into_owned()
+        String::from_utf8_lossy(self.id(long, &mut [0u8; KEY_BYTES])).into_owned()
     }
 
     /// [`sort_prefix`] of the id; a short id's words are its key's,
-    /// byte-swapped.
+    /// byte-swapped (the length byte cleared: the 16th byte of an id of at
+    /// most 15).
     fn prefix(&self, long: &[Box<str>]) -> (u64, u64) {
-        if self.len == LONG {
-            return sort_prefix(long[self.hi as usize].as_bytes());
+        if self.is_long() {
+            return sort_prefix(self.long_text(long).as_bytes());
         }
-        (self.lo.swap_bytes(), self.hi.swap_bytes())
+        (self.lo().swap_bytes(), (self.hi() & LOW56).swap_bytes())
     }
 
     /// The byte order of the ids of `self` and `other` (with the long ids
@@ -164,7 +225,7 @@ impl<S> Entry<S> {
         self.prefix(long)
             .cmp(&other.prefix(other_long))
             .then_with(|| {
-                let (mut x, mut y) = ([0u8; INLINE], [0u8; INLINE]);
+                let (mut x, mut y) = ([0u8; KEY_BYTES], [0u8; KEY_BYTES]);
                 self.id(long, &mut x).cmp(other.id(other_long, &mut y))
             })
     }
@@ -175,26 +236,35 @@ impl<S> Entry<S> {
 /// them twice while it does) and wastes at most one chunk's spare room.
 const CHUNK: usize = 1 << 12;
 
-/// Ids a table takes at most: its index, at most three quarters full,
-/// then has at most 2³² slots, so that the 32-bit tag of a slot is its
-/// place.
+/// Ids a table takes at most (codes are 32-bit, [`EMPTY`] marks a free
+/// slot).
 const MAX_IDS: usize = 3 << 30;
+
+/// The index grows when more than `MAX_LOAD_NUM / MAX_LOAD_DEN` of its
+/// slots are taken, by half its size: its load then stays between 7/12 and
+/// 7/8 (6 bytes of slots at that load: 7–10 bytes a customer).
+const MAX_LOAD_NUM: usize = 7;
+const MAX_LOAD_DEN: usize = 8;
 
 /// Customer ids → codes `0, 1, 2, …` in order of first appearance, each
 /// with a state `S` (`S::default()` when the id is new).
 ///
 /// The ids and states are entries of a dense list (an id of up to
 /// [`INLINE`] bytes is stored in its entry, a longer one in `long`); an
-/// open-addressing index (linear probing, at most three quarters full)
-/// maps an id's hash to its code. With 48-byte entries a customer costs
-/// its entry and 8 bytes of index at a load of 3/8 to 3/4 (11–21 bytes),
-/// and no `String`. A lookup reads one slot of the index and one entry,
-/// the entry being where the state is updated anyway.
+/// open-addressing index (linear probing, at most 7/8 full) maps an id's
+/// hash to its code. With the summary's 44-byte entries a customer costs
+/// its entry and 6 bytes of index at a load of 7/12 to 7/8 (7–10 bytes),
+/// and no `String`. A lookup reads one slot of the index (or the few next
+/// ones, in the same cache line mostly) and one entry, the entry being
+/// where the state is updated anyway.
+///
+/// The index is not a power of two in size: the slot of a hash is its low
+/// 32 bits scaled to the index (`(h₃₂ · len) >> 32`, Lemire's fast range),
+/// so that it can grow by halves rather than double. Growing places every
+/// code again from its entry's key (read in code order, chunk by chunk).
 #[derive(Debug, Clone)]
 pub(crate) struct IdTable<S> {
     index: Vec<Slot>,
-    /// `index.len() - 1` (a power of two less one).
-    mask: usize,
     /// The entries by code: code `c` is `chunks[c / CHUNK][c % CHUNK]`.
     chunks: Vec<Vec<Entry<S>>>,
     /// Ids stored.
@@ -209,8 +279,7 @@ impl<S: Copy + Default> IdTable<S> {
     /// An empty table.
     pub(crate) fn new() -> Self {
         IdTable {
-            index: vec![FREE; 16],
-            mask: 15,
+            index: vec![Slot::FREE; 16],
             chunks: Vec::new(),
             len: 0,
             full: false,
@@ -244,12 +313,22 @@ impl<S: Copy + Default> IdTable<S> {
         &mut self.chunks[c / CHUNK][c % CHUNK].state
     }
 
+    /// The first slot an id of hash `hash` probes in an index of `n` slots.
+    fn place(hash: u64, n: usize) -> usize {
+        ((u64::from(hash as u32) * n as u64) >> 32) as usize
+    }
+
+    /// The slot after `i`.
+    fn next(&self, i: usize) -> usize {
+        if i + 1 == self.index.len() { 0 } else { i + 1 }
+    }
+
     /// Reads the first slot `hash` probes and returns a word of it: called
     /// for the next rows while the current ones are looked up, it starts
     /// their cache misses early (the caller passes the words to
     /// [`std::hint::black_box`] so that the loads are not optimised away).
     pub(crate) fn touch(&self, hash: u64) -> u64 {
-        u64::from(self.index[hash as usize & self.mask].code)
+        u64::from(self.index[Self::place(hash, self.index.len())].code())
     }
 
     /// Reads the entry that the slots `hash` probes point to first (its
@@ -257,17 +336,17 @@ impl<S: Copy + Default> IdTable<S> {
     /// whose word it returns likewise. A hint only: [`IdTable::code_of`]
     /// looks the id up.
     pub(crate) fn touch_entry(&self, hash: u64) -> u64 {
-        let tag = hash as u32;
-        let mut i = hash as usize & self.mask;
+        let tag = tag_of(hash);
+        let mut i = Self::place(hash, self.index.len());
         loop {
             let s = self.index[i];
-            if s.code == EMPTY {
+            if s.code() == EMPTY {
                 return 0;
             }
-            if s.tag == tag {
-                return self.entry(s.code).lo;
+            if s.tag() == tag {
+                return self.entry(s.code()).lo();
             }
-            i = (i + 1) & self.mask;
+            i = self.next(i);
         }
     }
 
@@ -277,42 +356,41 @@ impl<S: Copy + Default> IdTable<S> {
     /// with the next code and a default state if it is new; `u32::MAX`
     /// once [`MAX_IDS`] ids are stored.
     pub(crate) fn code_of<'a>(&mut self, key: Key, hash: u64, id: impl Fn() -> &'a str) -> u32 {
-        let tag = hash as u32;
-        let mut i = hash as usize & self.mask;
+        let tag = tag_of(hash);
+        let long = key.len() == LONG;
+        let mut i = Self::place(hash, self.index.len());
         loop {
             let s = self.index[i];
-            if s.code == EMPTY {
+            let code = s.code();
+            if code == EMPTY {
                 break;
             }
-            if s.tag == tag {
-                let e = self.entry(s.code);
-                if e.lo == key.lo
-                    && e.len == key.len
-                    && (key.len != LONG || &*self.long[e.hi as usize] == id())
-                    && (key.len == LONG || e.hi == key.hi)
+            if s.tag() == tag {
+                let e = self.entry(code);
+                if e.lo() == key.lo
+                    && if long {
+                        e.is_long() && e.long_text(&self.long) == id()
+                    } else {
+                        e.hi() == key.hi
+                    }
                 {
-                    return s.code;
+                    return code;
                 }
             }
-            i = (i + 1) & self.mask;
+            i = self.next(i);
         }
         if self.len >= MAX_IDS {
             self.full = true;
             return u32::MAX;
         }
         let code = self.len as u32;
-        let hi = if key.len == LONG {
+        let hi = if long {
             self.long.push(id().into());
-            (self.long.len() - 1) as u64
+            key.hi | (self.long.len() - 1) as u64
         } else {
             key.hi
         };
-        let entry = Entry {
-            lo: key.lo,
-            hi,
-            state: S::default(),
-            len: key.len,
-        };
+        let entry = Entry::new(key.lo, hi, S::default());
         match self.chunks.last_mut() {
             Some(chunk) if chunk.len() < CHUNK => chunk.push(entry),
             _ => {
@@ -323,26 +401,33 @@ impl<S: Copy + Default> IdTable<S> {
                 self.chunks.push(chunk);
             }
         }
-        self.index[i] = Slot { code, tag };
+        self.index[i] = Slot::new(code, tag);
         self.len += 1;
-        if 4 * self.len > 3 * self.index.len() {
+        if MAX_LOAD_DEN * self.len > MAX_LOAD_NUM * self.index.len() {
             self.grow();
         }
         code
     }
 
-    /// Doubles the index and places every code again (by its tag: the
-    /// entries are not read).
+    /// Grows the index by half and places every code again, from its
+    /// entry's key (the entries read in code order).
     fn grow(&mut self) {
-        let old = std::mem::replace(&mut self.index, vec![FREE; 2 * (self.mask + 1)]);
-        self.mask = self.index.len() - 1;
-        for s in old.into_iter().filter(|s| s.code != EMPTY) {
-            let mut i = s.tag as usize & self.mask;
-            while self.index[i].code != EMPTY {
-                i = (i + 1) & self.mask;
+        let n = self.index.len() + self.index.len() / 2;
+        self.index = Vec::new();
+        let mut index = vec![Slot::FREE; n];
+        let mut code = 0u32;
+        for chunk in &self.chunks {
+            for e in chunk {
+                let hash = e.key().hash();
+                let mut i = Self::place(hash, n);
+                while index[i].code() != EMPTY {
+                    i = if i + 1 == n { 0 } else { i + 1 };
+                }
+                index[i] = Slot::new(code, tag_of(hash));
+                code += 1;
             }
-            self.index[i] = s;
         }
+        self.index = index;
     }
 
     /// The id of `code` as a `String` (for an error message).
@@ -444,7 +529,7 @@ impl<S> SortedIds<S> {
     }
 
     /// The bytes of the `i`-th id (`buf` holds a short one).
-    pub(crate) fn id<'a>(&'a self, i: usize, buf: &'a mut [u8; INLINE]) -> &'a [u8] {
+    pub(crate) fn id<'a>(&'a self, i: usize, buf: &'a mut [u8; KEY_BYTES]) -> &'a [u8] {
         self.entry(i).id(&self.long, buf)
     }
 
@@ -649,17 +734,18 @@ mod tests {
         let (sorted, codes) = t.into_sorted(|&n| n > 1);
         assert_eq!(codes, [1, 3, 0]);
         let got: Vec<(Vec<u8>, u32)> = (0..sorted.len())
-            .map(|i| (sorted.id(i, &mut [0; INLINE]).to_vec(), *sorted.state(i)))
+            .map(|i| (sorted.id(i, &mut [0; KEY_BYTES]).to_vec(), *sorted.state(i)))
             .collect();
         let want = [("a", 2), (long, 2), ("b", 2)].map(|(s, n)| (s.as_bytes().to_vec(), n));
         assert_eq!(got, want);
     }
 
-    /// A customer's entry with the summary's state fits in 48 bytes.
+    /// A customer's entry with the summary's state (28 bytes, 4-byte
+    /// aligned) fits in 44 bytes, a slot in 6.
     #[test]
-    fn entries_are_48_bytes() {
-        assert_eq!(std::mem::size_of::<Entry<[u32; 7]>>(), 48);
-        assert_eq!(std::mem::size_of::<Slot>(), 8);
+    fn entries_are_44_bytes() {
+        assert_eq!(std::mem::size_of::<Entry<[u32; 7]>>(), 44);
+        assert_eq!(std::mem::size_of::<Slot>(), 6);
     }
 
     /// The merged order of sorted lists is the byte order of all their ids.
@@ -701,7 +787,7 @@ mod tests {
             .map(|&g| {
                 let s = starts.partition_point(|&st| st <= g as usize) - 1;
                 sorted[s]
-                    .id(g as usize - starts[s], &mut [0; INLINE])
+                    .id(g as usize - starts[s], &mut [0; KEY_BYTES])
                     .to_vec()
             })
             .collect();
@@ -715,24 +801,30 @@ mod tests {
         for id in [
             "",
             "a",
+            "a\0",
             "abcdefg",
             "abcdefgh",
             "abcdefghi",
-            "0123456789abcdef",
+            "0123456789abcde",
             "é€",
         ] {
-            let mut buf = [0u8; INLINE];
+            let mut buf = [0u8; KEY_BYTES];
             buf[..id.len()].copy_from_slice(id.as_bytes());
+            buf[KEY_BYTES - 1] = id.len() as u8;
             let word = |w: &[u8]| u64::from_le_bytes(w.try_into().unwrap());
             let key = Key::of(id);
-            assert_eq!(
-                (key.lo, key.hi, key.len as usize),
-                (word(&buf[..8]), word(&buf[8..]), id.len()),
-                "{id}"
-            );
+            assert_eq!((key.lo, key.hi), (word(&buf[..8]), word(&buf[8..])), "{id}");
+            assert_eq!(usize::from(key.len()), id.len());
             assert_eq!(key.text().as_deref(), Some(id));
         }
-        assert_eq!(Key::of("0123456789abcdefg").len, LONG);
+        // 16 bytes and more: a hash, LONG in the top byte, the same for the
+        // same text only
+        let long = Key::of("0123456789abcdef");
+        assert_eq!(long.len(), LONG);
+        assert_eq!(long.hi, u64::from(LONG) << 56);
+        assert_eq!(long, Key::of("0123456789abcdef"));
+        assert_ne!(long, Key::of("0123456789abcdeg"));
+        assert_eq!(long.text(), None);
     }
 
     #[test]
@@ -742,6 +834,9 @@ mod tests {
             .map(|i| {
                 if i % 7 == 0 {
                     format!("a long customer id number {i}")
+                } else if i % 5 == 0 {
+                    // 15 bytes (the longest inline) and 16 (the shortest long)
+                    format!("{i:0>width$}", width = 15 + (i / 5) % 2)
                 } else {
                     format!("C{i:08}")
                 }
@@ -753,7 +848,8 @@ mod tests {
         for (i, id) in ids.iter().enumerate().rev() {
             assert_eq!(intern(&mut t, id), i as u32);
         }
-        assert!(4 * t.len() <= 3 * t.index.len());
+        assert!(MAX_LOAD_DEN * t.len() <= MAX_LOAD_NUM * t.index.len());
+        assert!(3 * MAX_LOAD_DEN * t.len() > 2 * MAX_LOAD_NUM * t.index.len());
         let names: Vec<String> = (0..ids.len() as u32).map(|c| t.name(c).unwrap()).collect();
         assert_eq!(names, ids);
     }

@@ -12,10 +12,10 @@
 //!
 //! # Memory
 //!
-//! The ids are interned once, in tables of 48-byte entries that hold an id
-//! of up to 16 bytes itself beside the customer's calibration state, with
-//! an index of 8-byte slots (at most three quarters full) from the id's
-//! hash to its entry: about 60–70 bytes a customer, no `String` per
+//! The ids are interned once, in tables of 44-byte entries that hold an id
+//! of up to 15 bytes itself beside the customer's calibration state, with
+//! an index of 6-byte slots (7/12 to 7/8 full) from the id's hash to its
+//! entry: about 52 bytes a customer, no `String` per
 //! customer until the summary is built, and none at all when it is written
 //! as CSV straight from the states by
 //! [`crate::io::SummaryReader::write_csv`] (see `summary::intern`). At the
@@ -173,7 +173,7 @@ impl Summarizer {
 /// [`RowOrder::Any`] counted at the end from the (customer, period) keys,
 /// 1 until then). Periods are offsets from the summary's base period
 /// ([`Accumulator::offset`]). 28 bytes, aligned to 4 so that the state and
-/// its id's key make a 48-byte entry of the id table (`summary::intern`);
+/// its id's key make a 44-byte entry of the id table (`summary::intern`);
 /// the count of distinct periods cannot overflow before a customer has
 /// 2³² − 1 of them, i.e. as many rows.
 #[derive(Debug, Clone, Copy, Default)]
