@@ -419,6 +419,11 @@ pub struct GeoLikelihood<'a> {
     pub(crate) w: Vec<f64>,
     pub(crate) distinct: Distinct,
     groups: Groups,
+    /// Σ w, summed once (the fit asks for it at every Newton step).
+    total_weight: f64,
+    /// Whether most repeat customers (by weight) have a frequency above
+    /// their recency: swapped columns ([`Likelihood::boundary`]).
+    swapped: bool,
 }
 
 /// The rows of a [`GeoLikelihood`] with weight > 0, in input order within
@@ -496,6 +501,16 @@ impl<'a> GeoLikelihood<'a> {
     ) -> Self {
         let distinct = Distinct::new(x, &w);
         let groups = Groups::new(variant, x, &w);
+        let total_weight = w.iter().sum();
+        let (mut repeat, mut above) = (0.0, 0.0);
+        for ((x, tx), w) in x.iter().zip(tx).zip(&w) {
+            if *x > 0.0 {
+                repeat += w;
+                if x > tx {
+                    above += w;
+                }
+            }
+        }
         GeoLikelihood {
             variant,
             x,
@@ -504,6 +519,8 @@ impl<'a> GeoLikelihood<'a> {
             w,
             distinct,
             groups,
+            total_weight,
+            swapped: above > 0.5 * repeat,
         }
     }
 }
@@ -805,7 +822,7 @@ impl Likelihood for GeoLikelihood<'_> {
         write_sym4(total, &g, &h, grad, hess)
     }
     fn total_weight(&self) -> f64 {
-        self.w.iter().sum()
+        self.total_weight
     }
     fn starting_points(&self) -> Vec<Vec<f64>> {
         // α ≈ r · (Σ w T)/(Σ w x): matches the mean purchase rate r/α.
@@ -825,18 +842,8 @@ impl Likelihood for GeoLikelihood<'_> {
     /// to the identification check and its mis-specification warning
     /// ([`crate::fit::extreme_parameter_warnings`]).
     fn boundary(&self, p: &[f64]) -> Option<Boundary> {
-        let (mut repeat, mut above) = (0.0, 0.0);
-        for ((x, tx), w) in self.x.iter().zip(self.tx).zip(&self.w) {
-            if *x > 0.0 {
-                repeat += w;
-                if x > tx {
-                    above += w;
-                }
-            }
-        }
-        let swapped = above > 0.5 * repeat;
         let ll = |q: &[f64]| self.value_and_gradient(q, &mut [0.0; 4]);
-        if swapped || !shapes_run_off(ll, p, [2, 3], [100.0, 100.0]) {
+        if self.swapped || !shapes_run_off(ll, p, [2, 3], [100.0, 100.0]) {
             return None;
         }
         let (a, b) = (p[2], p[3]);
