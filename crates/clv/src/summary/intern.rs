@@ -25,8 +25,8 @@ const INLINE: usize = 15;
 const KEY_BYTES: usize = 16;
 
 /// The top byte of a key's `hi` for an id longer than [`INLINE`] bytes:
-/// `lo` is then a hash of its text, and an entry's `hi` holds the index of
-/// the text in [`IdTable::long`] below that byte. No short id can have this
+/// `lo` is then a hash of its text, and an entry's `hi` holds where the
+/// text is in [`IdTable::long`] below that byte. No short id can have this
 /// length, and no UTF-8 text holds the byte 0xFF, so a long key never
 /// equals a short one.
 const LONG: u8 = u8::MAX;
@@ -148,8 +148,8 @@ fn tag_of(hash: u64) -> u16 {
     (hash >> 32) as u16
 }
 
-/// An id's key (as [`Key`], with the index of its text in
-/// [`IdTable::long`] in the low bits of `hi` for a long one) and what the
+/// An id's key (as [`Key`], with where its text is in [`IdTable::long`]
+/// in the low bits of `hi` for a long one) and what the
 /// table keeps for it. The key is held as four 32-bit words, so that an
 /// entry is 4-byte aligned: with the summary's 28-byte state, 44 bytes.
 #[derive(Debug, Clone, Copy)]
@@ -188,14 +188,14 @@ impl<S> Entry<S> {
     }
 
     /// The text of a long id.
-    fn long_text<'a>(&self, long: &'a [Box<str>]) -> &'a str {
-        &long[(self.hi() & LOW56) as usize]
+    fn long_text<'a>(&self, long: &'a LongIds) -> &'a [u8] {
+        long.get(self.hi() & LOW56)
     }
 
     /// The bytes of the id (`buf` holds a short one; `long` the long ones).
-    fn id<'a>(&self, long: &'a [Box<str>], buf: &'a mut [u8; KEY_BYTES]) -> &'a [u8] {
+    fn id<'a>(&self, long: &'a LongIds, buf: &'a mut [u8; KEY_BYTES]) -> &'a [u8] {
         if self.is_long() {
-            return self.long_text(long).as_bytes();
+            return self.long_text(long);
         }
         let hi = self.hi();
         *buf = inline_bytes(self.lo(), hi);
@@ -203,7 +203,7 @@ impl<S> Entry<S> {
     }
 
     /// The id as a `String`.
-    fn name(&self, long: &[Box<str>]) -> String {
+    fn name(&self, long: &LongIds) -> String {
         // The bytes of a `&str` (whole, or cut at its own length): valid UTF-8.
         String::from_utf8_lossy(self.id(long, &mut [0u8; KEY_BYTES])).into_owned()
     }
@@ -211,9 +211,9 @@ impl<S> Entry<S> {
     /// [`sort_prefix`] of the id; a short id's words are its key's,
     /// byte-swapped (the length byte cleared: the 16th byte of an id of at
     /// most 15).
-    fn prefix(&self, long: &[Box<str>]) -> (u64, u64) {
+    fn prefix(&self, long: &LongIds) -> (u64, u64) {
         if self.is_long() {
-            return sort_prefix(self.long_text(long).as_bytes());
+            return sort_prefix(self.long_text(long));
         }
         (self.lo().swap_bytes(), (self.hi() & LOW56).swap_bytes())
     }
@@ -221,13 +221,78 @@ impl<S> Entry<S> {
     /// The byte order of the ids of `self` and `other` (with the long ids
     /// of their tables): on the prefixes, then, where those agree, on the
     /// whole ids.
-    fn cmp_id(&self, long: &[Box<str>], other: &Entry<S>, other_long: &[Box<str>]) -> Ordering {
+    fn cmp_id(&self, long: &LongIds, other: &Entry<S>, other_long: &LongIds) -> Ordering {
         self.prefix(long)
             .cmp(&other.prefix(other_long))
             .then_with(|| {
                 let (mut x, mut y) = ([0u8; KEY_BYTES], [0u8; KEY_BYTES]);
                 self.id(long, &mut x).cmp(other.id(other_long, &mut y))
             })
+    }
+}
+
+/// Bytes of a block of [`LongIds`].
+const BLOCK: usize = 1 << 20;
+
+/// The text of the ids longer than [`INLINE`] bytes, each after its length
+/// (LEB128: one byte below 128), end to end in blocks of [`BLOCK`] bytes
+/// that never move (an id longer than a block gets a block of its own).
+/// An id costs its bytes and one or two more, where a `Box<str>` each cost
+/// 16 bytes of pointer and length and the allocator's rounding of the text
+/// (a 36-byte UUID: 64 bytes against 37).
+#[derive(Debug, Clone, Default)]
+struct LongIds {
+    blocks: Vec<Vec<u8>>,
+}
+
+impl LongIds {
+    /// Stores `id` and returns where it is: the block's number above bit
+    /// 32, the place of its length in the block below (together under
+    /// 2⁵⁶, the bits an entry has for it, below 2²⁴ blocks).
+    fn push(&mut self, id: &[u8]) -> u64 {
+        let mut head = [0u8; 10];
+        let mut n = 0;
+        let mut len = id.len() as u64;
+        loop {
+            let low = (len & 0x7f) as u8;
+            len >>= 7;
+            head[n] = if len > 0 { low | 0x80 } else { low };
+            n += 1;
+            if len == 0 {
+                break;
+            }
+        }
+        let need = n + id.len();
+        let fits = self
+            .blocks
+            .last()
+            .is_some_and(|b| b.capacity() - b.len() >= need);
+        if !fits {
+            self.blocks.push(Vec::with_capacity(BLOCK.max(need)));
+        }
+        let number = self.blocks.len() - 1;
+        let block = &mut self.blocks[number];
+        let at = block.len() as u64;
+        block.extend_from_slice(&head[..n]);
+        block.extend_from_slice(id);
+        (number as u64) << 32 | at
+    }
+
+    /// The id stored at `at` ([`LongIds::push`]).
+    fn get(&self, at: u64) -> &[u8] {
+        let block = &self.blocks[(at >> 32) as usize];
+        let mut i = (at & u64::from(u32::MAX)) as usize;
+        let (mut len, mut shift) = (0usize, 0);
+        loop {
+            let b = block[i];
+            i += 1;
+            len |= usize::from(b & 0x7f) << shift;
+            shift += 7;
+            if b & 0x80 == 0 {
+                break;
+            }
+        }
+        &block[i..i + len]
     }
 }
 
@@ -272,7 +337,7 @@ pub(crate) struct IdTable<S> {
     /// Whether a new id was refused ([`MAX_IDS`]).
     full: bool,
     /// The text of the ids longer than [`INLINE`] bytes.
-    long: Vec<Box<str>>,
+    long: LongIds,
 }
 
 impl<S: Copy + Default> IdTable<S> {
@@ -283,7 +348,7 @@ impl<S: Copy + Default> IdTable<S> {
             chunks: Vec::new(),
             len: 0,
             full: false,
-            long: Vec::new(),
+            long: LongIds::default(),
         }
     }
 
@@ -369,7 +434,7 @@ impl<S: Copy + Default> IdTable<S> {
                 let e = self.entry(code);
                 if e.lo() == key.lo
                     && if long {
-                        e.is_long() && e.long_text(&self.long) == id()
+                        e.is_long() && e.long_text(&self.long) == id().as_bytes()
                     } else {
                         e.hi() == key.hi
                     }
@@ -385,8 +450,7 @@ impl<S: Copy + Default> IdTable<S> {
         }
         let code = self.len as u32;
         let hi = if long {
-            self.long.push(id().into());
-            key.hi | (self.long.len() - 1) as u64
+            key.hi | self.long.push(id().as_bytes())
         } else {
             key.hi
         };
@@ -508,7 +572,7 @@ pub(crate) struct SortedIds<S> {
     /// `len` on are not part of it).
     chunks: Vec<Vec<Entry<S>>>,
     /// The text of the ids longer than [`INLINE`] bytes.
-    long: Vec<Box<str>>,
+    long: LongIds,
     len: usize,
 }
 
@@ -825,6 +889,32 @@ mod tests {
         assert_eq!(long, Key::of("0123456789abcdef"));
         assert_ne!(long, Key::of("0123456789abcdeg"));
         assert_eq!(long.text(), None);
+    }
+
+    /// Long ids round-trip through their blocks: lengths around the
+    /// one-byte length (127, 128), ids that do not fit the rest of a block,
+    /// and one longer than a block.
+    #[test]
+    fn long_ids_are_stored_end_to_end() {
+        let mut long = LongIds::default();
+        let ids: Vec<Vec<u8>> = [16, 127, 128, 300, BLOCK - 200, 5000, BLOCK + 5, 17]
+            .iter()
+            .enumerate()
+            .map(|(k, &n)| (0..n).map(|i| b'a' + ((i + k) % 26) as u8).collect())
+            .collect();
+        let at: Vec<u64> = ids.iter().map(|id| long.push(id)).collect();
+        for (id, &at) in ids.iter().zip(&at) {
+            assert_eq!(long.get(at), &id[..]);
+        }
+        // 16 B + 1, 127 + 1, 128 + 2, 300 + 2 in the first block; the next
+        // id does not fit it, the one after neither; the oversized one has
+        // a block of its own and the last starts a new one
+        assert_eq!(at[..4], [0, 17, 145, 275]);
+        assert_eq!(
+            at[4..].iter().map(|a| a >> 32).collect::<Vec<_>>(),
+            [1, 2, 3, 4]
+        );
+        assert_eq!(long.blocks[0].len(), 577);
     }
 
     #[test]
