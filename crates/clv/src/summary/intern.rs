@@ -311,6 +311,11 @@ const MAX_IDS: usize = 3 << 30;
 const MAX_LOAD_NUM: usize = 7;
 const MAX_LOAD_DEN: usize = 8;
 
+/// Slots an index has at most: a slot's place, `(h₃₂ · len) >> 32`, is
+/// then computed in 64 bits without overflow, and [`MAX_IDS`] ids fill it
+/// to at most 3/4.
+const MAX_SLOTS: usize = u32::MAX as usize;
+
 /// Customer ids → codes `0, 1, 2, …` in order of first appearance, each
 /// with a state `S` (`S::default()` when the id is new).
 ///
@@ -476,7 +481,7 @@ impl<S: Copy + Default> IdTable<S> {
     /// Grows the index by half and places every code again, from its
     /// entry's key (the entries read in code order).
     fn grow(&mut self) {
-        let n = self.index.len() + self.index.len() / 2;
+        let n = (self.index.len() + self.index.len() / 2).min(MAX_SLOTS);
         self.index = Vec::new();
         let mut index = vec![Slot::FREE; n];
         let mut code = 0u32;
