@@ -481,7 +481,9 @@ impl<S: Copy + Default> IdTable<S> {
     /// Grows the index by half and places every code again, from its
     /// entry's key (the entries read in code order).
     fn grow(&mut self) {
-        let n = (self.index.len() + self.index.len() / 2).min(MAX_SLOTS);
+        let len = self.index.len() as u64;
+        // In 64 bits: MAX_SLOTS is usize::MAX on 32-bit targets.
+        let n = (len + len / 2).min(MAX_SLOTS as u64) as usize;
         self.index = Vec::new();
         let mut index = vec![Slot::FREE; n];
         let mut code = 0u32;
