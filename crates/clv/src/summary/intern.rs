@@ -388,9 +388,9 @@ impl<S: Copy + Default> IdTable<S> {
         ((u64::from(hash as u32) * n as u64) >> 32) as usize
     }
 
-    /// The slot after `i`.
-    fn next(&self, i: usize) -> usize {
-        if i + 1 == self.index.len() { 0 } else { i + 1 }
+    /// The slot after `i` in an index of `n` slots.
+    fn next(i: usize, n: usize) -> usize {
+        if i + 1 == n { 0 } else { i + 1 }
     }
 
     /// Reads the first slot `hash` probes and returns a word of it: called
@@ -416,7 +416,7 @@ impl<S: Copy + Default> IdTable<S> {
             if s.tag() == tag {
                 return self.entry(s.code()).lo();
             }
-            i = self.next(i);
+            i = Self::next(i, self.index.len());
         }
     }
 
@@ -447,7 +447,7 @@ impl<S: Copy + Default> IdTable<S> {
                     return code;
                 }
             }
-            i = self.next(i);
+            i = Self::next(i, self.index.len());
         }
         if self.len >= MAX_IDS {
             self.full = true;
@@ -492,7 +492,7 @@ impl<S: Copy + Default> IdTable<S> {
                 let hash = e.key().hash();
                 let mut i = Self::place(hash, n);
                 while index[i].code() != EMPTY {
-                    i = if i + 1 == n { 0 } else { i + 1 };
+                    i = Self::next(i, n);
                 }
                 index[i] = Slot::new(code, tag_of(hash));
                 code += 1;
