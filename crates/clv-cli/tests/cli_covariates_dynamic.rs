@@ -7,9 +7,11 @@
 mod common;
 
 use std::collections::HashMap;
+use std::path::Path;
 
 use clv::covariates::dynamic::{self, CovariateTable, DynamicData};
 use clv::covariates::{CovariateModel, CovariateOptions};
+use clv::io::read_csv_columns;
 use clv::models::{AnyModel, ModelInfo, ModelKind};
 use clv::summary::SummaryOptions;
 use clv::time::{TimeUnit, parse_timestamp};
@@ -66,36 +68,34 @@ const BOTH: [&str; 4] = [
     "High.Season,Gender,Channel",
 ];
 
-/// The apparel transactions and covariate table, read here (not by the
-/// CLI's reader), as the core's tests read them, and the customers'
+/// The column `name` of the core data file `file`, as texts: the ids of
+/// the core's column reader ([`read_csv_columns`]) with `name` as the id
+/// column.
+fn texts(file: &str, name: &str) -> Vec<String> {
+    read_csv_columns(Path::new(&core_data(file)), Some(name), &[])
+        .unwrap()
+        .ids
+}
+
+/// The dates of the column `name` of the core data file `file` ([`texts`]).
+fn dates(file: &str, name: &str) -> Vec<i64> {
+    texts(file, name)
+        .iter()
+        .map(|d| parse_timestamp(d, None).unwrap())
+        .collect()
+}
+
+/// The apparel transactions and covariate table, read here by the core's
+/// column reader (not by the CLI's reader), and the customers'
 /// `DynamicData` for the covariates `ALL` on both processes.
 fn core_apparel() -> DynamicData {
-    let text = std::fs::read_to_string(core_data("apparel_transactions.csv")).unwrap();
-    let (ids, ts): (Vec<String>, Vec<i64>) = text
-        .lines()
-        .skip(1)
-        .map(|line| {
-            let f: Vec<&str> = line.split(',').collect();
-            (f[0].to_string(), parse_timestamp(f[1], None).unwrap())
-        })
-        .unzip();
-    let text = std::fs::read_to_string(core_data("apparel_dynamic_covariates.csv")).unwrap();
-    let mut lines = text.lines();
-    assert_eq!(
-        lines.next().unwrap(),
-        "Id,Cov.Date,High.Season,Gender,Channel"
-    );
-    let (mut cid, mut starts, mut cols) = (Vec::new(), Vec::new(), vec![Vec::new(); 3]);
-    for line in lines {
-        let f: Vec<&str> = line.split(',').collect();
-        cid.push(f[0].to_string());
-        starts.push(parse_timestamp(f[1], None).unwrap());
-        for (c, v) in cols.iter_mut().zip(&f[2..]) {
-            c.push(v.parse::<f64>().unwrap());
-        }
-    }
-    let columns: Vec<&[f64]> = cols.iter().map(Vec::as_slice).collect();
-    let table = CovariateTable::new(&ALL, &cid, &starts, &columns).unwrap();
+    let tx = "apparel_transactions.csv";
+    let (ids, ts) = (texts(tx, "Id"), dates(tx, "Date"));
+    let cov = "apparel_dynamic_covariates.csv";
+    let file = read_csv_columns(Path::new(&core_data(cov)), Some("Id"), &ALL).unwrap();
+    let columns: Vec<&[f64]> = ALL.iter().map(|n| file.get(n).unwrap()).collect();
+    let starts = dates(cov, "Cov.Date");
+    let table = CovariateTable::new(&ALL, &file.ids, &starts, &columns).unwrap();
     let options = SummaryOptions {
         unit: TimeUnit::parse("7d").unwrap(),
         calibration_end: Some(parse_timestamp("2005-10-09", None).unwrap()),
