@@ -17,7 +17,7 @@ use clv::{Error, Result};
 use serde_json::{Map, Value, json};
 
 use crate::input::{CovariateFileArgs, DynamicArgs, ModelData};
-use crate::render::{left_out_json, left_out_text};
+use crate::render::{left_out_json, left_out_text, text_table};
 
 /// Arguments of `clv fit`.
 #[derive(Debug, Args)]
@@ -476,6 +476,25 @@ fn save(path: &std::path::Path, json: &str) -> Result<()> {
     })
 }
 
+/// The columns of `clv fit`'s table of parameters (name and width), the
+/// parameter names `first` characters wide.
+fn param_columns(first: usize) -> [(&'static str, usize); 5] {
+    [
+        ("param", first),
+        ("estimate", 12),
+        ("std_error", 12),
+        ("lower_95", 12),
+        ("upper_95", 12),
+    ]
+}
+
+/// A row of `clv fit`'s table of parameters: the name, then the estimate,
+/// its standard error and the 95% interval's bounds to 4 decimals.
+fn param_row(name: &str, numbers: [f64; 4]) -> [String; 5] {
+    let [value, se, lo, hi] = numbers.map(|v| format!("{v:.4}"));
+    [name.to_string(), value, se, lo, hi]
+}
+
 /// The first line of `clv fit`'s table.
 fn heading(name: &str, n: f64, log_likelihood: f64, iterations: &dyn std::fmt::Display) -> String {
     format!(
@@ -494,10 +513,6 @@ fn covariates_text(doc: &Value) -> String {
         num(&doc["log_likelihood"]),
         &doc["iterations"],
     );
-    s.push_str(&format!(
-        "  {:<20}{:>12}{:>12}{:>12}{:>12}\n",
-        "param", "estimate", "std_error", "lower_95", "upper_95"
-    ));
     let effects = ["purchase", "dropout", "spend", "alpha", "beta"]
         .into_iter()
         .flat_map(|side| {
@@ -510,21 +525,22 @@ fn covariates_text(doc: &Value) -> String {
         });
     let base = doc["params"].as_object().cloned().unwrap_or_default();
     let base = base.into_iter().map(|(n, v)| (n.clone(), v, n));
-    for (label, value, ci_key) in base.chain(effects) {
+    let rows = base.chain(effects).map(|(label, value, ci_key)| {
         let ci = &doc["ci_95"];
         let ci = if ci[&label].is_null() {
             &ci[&ci_key]
         } else {
             &ci[&label]
         };
-        s.push_str(&format!(
-            "  {label:<20}{:>12.4}{:>12.4}{:>12.4}{:>12.4}\n",
+        let numbers = [
             num(&value),
             num(&doc["std_errors"][&label]),
             num(&ci[0]),
-            num(&ci[1])
-        ));
-    }
+            num(&ci[1]),
+        ];
+        param_row(&label, numbers)
+    });
+    text_table(&mut s, &param_columns(20), rows);
     if let Some(note) = doc["boundary"].as_str() {
         s.push_str(&format!("  boundary optimum: {note}\n"));
     }
@@ -610,17 +626,17 @@ pub fn run(args: &FitArgs) -> Result<()> {
             f.info.aic,
             f.info.bic
         ));
-        s.push_str(&format!(
-            "  {:<8}{:>12}{:>12}{:>12}{:>12}\n",
-            "param", "estimate", "std_error", "lower_95", "upper_95"
-        ));
-        for (i, (name, value)) in f.model.params().iter().enumerate() {
-            let se = f.info.std_errors.get(i).copied().unwrap_or(f64::NAN);
-            let (lo, hi) = f.info.ci_95.get(i).copied().unwrap_or((f64::NAN, f64::NAN));
-            s.push_str(&format!(
-                "  {name:<8}{value:>12.4}{se:>12.4}{lo:>12.4}{hi:>12.4}\n"
-            ));
-        }
+        let rows = f
+            .model
+            .params()
+            .into_iter()
+            .enumerate()
+            .map(|(i, (name, value))| {
+                let se = f.info.std_errors.get(i).copied().unwrap_or(f64::NAN);
+                let (lo, hi) = f.info.ci_95.get(i).copied().unwrap_or((f64::NAN, f64::NAN));
+                param_row(name, [value, se, lo, hi])
+            });
+        text_table(&mut s, &param_columns(8), rows);
         if let Some(note) = &f.info.boundary {
             s.push_str(&format!("  boundary optimum: {note}\n"));
         }

@@ -17,7 +17,7 @@ use serde_json::json;
 
 use crate::data::{CDNOW_SAMPLE, bundled_columns};
 use crate::input::{self, ColumnArgs, parse_numbers};
-use crate::render::{csv_field, risk_text, whale_json, whale_text};
+use crate::render::{csv_field, risk_text, text_table, whale_json, whale_text};
 
 /// Arguments of `clv portfolio`.
 #[derive(Debug, Args)]
@@ -146,22 +146,20 @@ fn load(args: &PortfolioArgs) -> Result<Portfolio> {
     })
 }
 
+/// The columns of the value tier table: name and width.
+const TIER_COLUMNS: [(&str, usize); 4] =
+    [("tier", 6), ("customers", 10), ("value", 14), ("share", 9)];
+
 fn tiers_text(s: &mut String, t: &ValueTiers) {
-    let _ = writeln!(
-        s,
-        "  {:<6}{:>10}{:>14}{:>9}",
-        "tier", "customers", "value", "share"
-    );
-    for r in &t.tiers {
-        let _ = writeln!(
-            s,
-            "  {:<6}{:>10}{:>14.2}{:>8.1}%",
-            r.tier,
-            r.customers,
-            r.value,
-            100.0 * r.share.unwrap_or(f64::NAN)
-        );
-    }
+    let rows = t.tiers.iter().map(|r| {
+        [
+            r.tier.clone(),
+            r.customers.to_string(),
+            format!("{:.2}", r.value),
+            format!("{:.1}%", 100.0 * r.share.unwrap_or(f64::NAN)),
+        ]
+    });
+    text_table(s, &TIER_COLUMNS, rows);
 }
 
 /// Runs `clv portfolio`.

@@ -116,6 +116,29 @@ pub fn whale_text(s: &mut String, w: &WhaleCurve) {
     );
 }
 
+/// Writes a text table to `s`: a line of the column names, then a line for
+/// each row of `rows`, each indented by two spaces, with the first cell
+/// left-aligned and the others right-aligned in the width of their column
+/// (`columns`: name and width; a cell longer than its width is not cut).
+pub fn text_table<const N: usize>(
+    s: &mut String,
+    columns: &[(&str, usize); N],
+    rows: impl IntoIterator<Item = [String; N]>,
+) {
+    let names = columns.map(|(name, _)| name.to_string());
+    for cells in std::iter::once(names).chain(rows) {
+        s.push_str("  ");
+        for (k, (cell, &(_, width))) in cells.iter().zip(columns).enumerate() {
+            let _ = if k == 0 {
+                write!(s, "{cell:<width$}")
+            } else {
+                write!(s, "{cell:>width$}")
+            };
+        }
+        s.push('\n');
+    }
+}
+
 /// Text lines of revenue at risk, listing the top `top` customers.
 pub fn risk_text(s: &mut String, r: &RiskRanking, ids: &[String], values_label: &str, top: usize) {
     let _ = writeln!(
@@ -126,19 +149,19 @@ pub fn risk_text(s: &mut String, r: &RiskRanking, ids: &[String], values_label: 
         100.0 * r.share.unwrap_or(f64::NAN),
         r.expected_retained
     );
-    let _ = writeln!(
-        s,
-        "  {:<12}{:>14}{:>10}{:>12}",
-        "customer", values_label, "P(alive)", "at risk"
-    );
-    for c in r.at_risk.iter().take(top) {
-        let _ = writeln!(
-            s,
-            "  {:<12}{:>14.2}{:>10.3}{:>12.2}",
+    let columns = [
+        ("customer", 12),
+        (values_label, 14),
+        ("P(alive)", 10),
+        ("at risk", 12),
+    ];
+    let rows = r.at_risk.iter().take(top).map(|c| {
+        [
             csv_field(&ids[c.index]),
-            c.value,
-            c.p_alive,
-            c.value_at_risk
-        );
-    }
+            format!("{:.2}", c.value),
+            format!("{:.3}", c.p_alive),
+            format!("{:.2}", c.value_at_risk),
+        ]
+    });
+    text_table(s, &columns, rows);
 }

@@ -39,7 +39,7 @@ use serde_json::{Value, json};
 use crate::data::{CDNOW_SAMPLE, RfmInput, bundled_columns, score, segment_map};
 use crate::input::{self, ColumnArgs, parse_date_arg};
 use crate::progress::Progress;
-use crate::render::{csv_field, left_out_json, left_out_text, whale_json};
+use crate::render::{csv_field, left_out_json, left_out_text, text_table, whale_json};
 
 /// The transaction models `clv report` can fit (continuous time,
 /// non-contractual: inputs frequency, recency, T).
@@ -202,6 +202,43 @@ pub fn run(args: &ReportArgs) -> Result<()> {
 const CLV_MONTHS: u32 = 12;
 /// Monthly discount rate of the report's CLV.
 const CLV_DISCOUNT: f64 = 0.01;
+
+/// The columns of the model check's table of holdout purchases by repeat
+/// purchases before (name and width).
+const CHECK_COLUMNS: [(&str, usize); 4] = [
+    ("repeat purchases before", 26),
+    ("customers", 10),
+    ("predicted", 11),
+    ("actual", 10),
+];
+
+/// The columns of the table of customers at risk (name and width).
+const AT_RISK_COLUMNS: [(&str, usize); 4] = [
+    ("customer", 12),
+    ("value if active", 16),
+    ("P(alive)", 10),
+    ("at risk", 14),
+];
+
+/// The columns of the table of likely lost customers (name and width).
+const LOST_COLUMNS: [(&str, usize); 6] = [
+    ("customer", 12),
+    ("repeat buys", 12),
+    ("last purchase", 20),
+    ("repeat spend", 14),
+    ("value if active", 16),
+    ("P(alive)", 10),
+];
+
+/// The columns of the customer summary's statistics (name and width; the
+/// first, the summary column, has no name).
+const STATS_COLUMNS: [(&str, usize); 5] = [
+    ("", 22),
+    ("mean", 10),
+    ("median", 10),
+    ("min", 10),
+    ("max", 10),
+];
 
 /// What the report says when the log has no amounts.
 const NO_AMOUNTS: &str = "no amount column (--amount-col): money values (spend, CLV, whale \
@@ -677,21 +714,15 @@ impl<'a> Report<'a> {
                 100.0 * r.total / active
             );
             let _ = writeln!(s, "  rule: {}", risk_rule());
-            let _ = writeln!(
-                s,
-                "  {:<12}{:>16}{:>10}{:>14}",
-                "customer", "value if active", "P(alive)", "at risk"
-            );
-            for c in r.at_risk.iter().take(args.top) {
-                let _ = writeln!(
-                    s,
-                    "  {:<12}{:>16}{:>10.3}{:>14}",
+            let rows = r.at_risk.iter().take(args.top).map(|c| {
+                [
                     csv_field(&self.input.customer_id[c.index]),
                     self.money.fmt(c.value),
-                    c.p_alive,
-                    self.money.fmt(c.value_at_risk)
-                );
-            }
+                    format!("{:.3}", c.p_alive),
+                    self.money.fmt(c.value_at_risk),
+                ]
+            });
+            text_table(s, &AT_RISK_COLUMNS, rows);
         }
         let lost = &self.risk.lost;
         let _ = writeln!(
@@ -711,32 +742,19 @@ impl<'a> Report<'a> {
             let _ = writeln!(s, "  largest {} if active first", self.value_words());
         }
         if !lost.is_empty() {
-            let _ = writeln!(
-                s,
-                "  {:<12}{:>12}{:>20}{:>14}{:>16}{:>10}",
-                "customer",
-                "repeat buys",
-                "last purchase",
-                "repeat spend",
-                "value if active",
-                "P(alive)"
-            );
-        }
-        for c in lost.iter().take(args.top) {
-            let i = c.index;
-            let _ = writeln!(
-                s,
-                "  {:<12}{:>12}{:>20}{:>14}{:>16}{:>10.3}",
-                csv_field(&self.input.customer_id[i]),
-                self.input.frequency[i],
-                format!("{:.1} {unit} ago", self.input.t[i] - self.input.recency[i]),
-                self.past_spend(i)
-                    .map_or_else(|| "-".into(), |v| self.money.fmt(v)),
-                self.value_text(c.value),
-                c.p_alive
-            );
-        }
-        if !lost.is_empty() {
+            let rows = lost.iter().take(args.top).map(|c| {
+                let i = c.index;
+                [
+                    csv_field(&self.input.customer_id[i]),
+                    self.input.frequency[i].to_string(),
+                    format!("{:.1} {unit} ago", self.input.t[i] - self.input.recency[i]),
+                    self.past_spend(i)
+                        .map_or_else(|| "-".into(), |v| self.money.fmt(v)),
+                    self.value_text(c.value),
+                    format!("{:.3}", c.p_alive),
+                ]
+            });
+            text_table(s, &LOST_COLUMNS, rows);
             let _ = writeln!(s, "  (last purchase: before the end of the period fitted)");
         }
 
@@ -759,18 +777,15 @@ impl<'a> Report<'a> {
                     c.relative_error()
                         .map_or_else(|| "no purchase".into(), |e| format!("{:+.1}%", 100.0 * e))
                 );
-                let _ = writeln!(
-                    s,
-                    "  {:<26}{:>10}{:>11}{:>10}",
-                    "repeat purchases before", "customers", "predicted", "actual"
-                );
-                for b in &c.buckets {
-                    let _ = writeln!(
-                        s,
-                        "  {:<26}{:>10}{:>11.1}{:>10}",
-                        b.label, b.customers, b.predicted, b.actual
-                    );
-                }
+                let rows = c.buckets.iter().map(|b| {
+                    [
+                        b.label.clone(),
+                        b.customers.to_string(),
+                        format!("{:.1}", b.predicted),
+                        b.actual.to_string(),
+                    ]
+                });
+                text_table(s, &CHECK_COLUMNS, rows);
                 if self.summary.holdout_only_customers > 0 {
                     let _ = writeln!(
                         s,
@@ -796,27 +811,25 @@ impl<'a> Report<'a> {
             "\nRFM segments ({} bins) with the model's view",
             args.bins
         );
-        let _ = writeln!(
-            s,
-            "  {:<20}{:>10}{:>9}{:>16}{:>22}",
-            "segment",
-            "customers",
-            "share",
-            "mean P(alive)",
-            format!("mean {}", self.value_words_short())
-        );
-        for (k, r) in self.seg_table.iter().enumerate() {
-            let mean = |v: f64, text: String| if v.is_finite() { text } else { "-".into() };
-            let _ = writeln!(
-                s,
-                "  {:<20}{:>10}{:>8.1}%{:>16}{:>22}",
-                r.segment,
-                r.customers,
-                100.0 * r.share,
+        let mean_value = format!("mean {}", self.value_words_short());
+        let columns = [
+            ("segment", 20),
+            ("customers", 10),
+            ("share", 9),
+            ("mean P(alive)", 16),
+            (mean_value.as_str(), 22),
+        ];
+        let mean = |v: f64, text: String| if v.is_finite() { text } else { "-".into() };
+        let rows = self.seg_table.iter().enumerate().map(|(k, r)| {
+            [
+                r.segment.clone(),
+                r.customers.to_string(),
+                format!("{:.1}%", 100.0 * r.share),
                 mean(self.seg_p_alive[k], format!("{:.3}", self.seg_p_alive[k])),
-                mean(self.seg_value[k], self.value_text(self.seg_value[k]))
-            );
-        }
+                mean(self.seg_value[k], self.value_text(self.seg_value[k])),
+            ]
+        });
+        text_table(s, &columns, rows);
         if self.transaction.kind() == ModelKind::BgNbd {
             let _ = writeln!(s, "  note: {BG_NBD_ONE_TIME}");
         }
@@ -830,19 +843,19 @@ impl<'a> Report<'a> {
                 None => "",
             }
         );
-        let _ = writeln!(
-            s,
-            "  {:<22}{:>10}{:>10}{:>10}{:>10}",
-            "", "mean", "median", "min", "max"
-        );
-        for (label, values) in stat_columns(self.summary) {
-            let st = Stats::of(values);
-            let _ = writeln!(
-                s,
-                "  {label:<22}{:>10.2}{:>10.2}{:>10.2}{:>10.2}",
-                st.mean, st.median, st.min, st.max
-            );
-        }
+        let rows = stat_columns(self.summary)
+            .into_iter()
+            .map(|(label, values)| {
+                let st = Stats::of(values);
+                [
+                    label.to_string(),
+                    format!("{:.2}", st.mean),
+                    format!("{:.2}", st.median),
+                    format!("{:.2}", st.min),
+                    format!("{:.2}", st.max),
+                ]
+            });
+        text_table(s, &STATS_COLUMNS, rows);
         let repeat = self.input.frequency.iter().filter(|&&f| f > 0.0).count();
         let _ = writeln!(
             s,

@@ -9,6 +9,18 @@ use clv::experiment::{Metric, StratifiedUplift, Uplift, UpliftOptions, uplift, u
 use clv::{Error, Result};
 use serde_json::json;
 
+use crate::render::text_table;
+
+/// The columns of the table of strata (name and width).
+const STRATA_COLUMNS: [(&str, usize); 6] = [
+    ("stratum", 16),
+    ("treated", 9),
+    ("control", 9),
+    ("weight", 8),
+    ("effect", 12),
+    ("std_error", 12),
+];
+
 /// Arguments of `clv uplift`.
 #[derive(Debug, Args)]
 pub struct UpliftArgs {
@@ -170,18 +182,17 @@ pub fn run(args: &UpliftArgs) -> Result<()> {
             s,
             "\n  by stratum (weights = share of the treated customers)"
         );
-        let _ = writeln!(
-            s,
-            "  {:<16}{:>9}{:>9}{:>8}{:>12}{:>12}",
-            "stratum", "treated", "control", "weight", "effect", "std_error"
-        );
-        for r in &st.strata {
-            let _ = writeln!(
-                s,
-                "  {:<16}{:>9}{:>9}{:>8.3}{:>12.4}{:>12.4}",
-                r.stratum, r.n_treated, r.n_control, r.weight, r.effect, r.std_error
-            );
-        }
+        let rows = st.strata.iter().map(|r| {
+            [
+                r.stratum.clone(),
+                r.n_treated.to_string(),
+                r.n_control.to_string(),
+                format!("{:.3}", r.weight),
+                format!("{:.4}", r.effect),
+                format!("{:.4}", r.std_error),
+            ]
+        });
+        text_table(&mut s, &STRATA_COLUMNS, rows);
     }
     crate::write_out(&mut out, &s)
 }
