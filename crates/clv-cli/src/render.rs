@@ -1,6 +1,7 @@
 //! Text and JSON rendering shared by the commands: the output format, CSV
-//! quoting, and the whale curve and revenue-at-risk blocks that both
-//! `clv portfolio` and `clv report` print.
+//! quoting, the fixed-width text tables of the commands' text output, and
+//! the whale curve and revenue-at-risk blocks that both `clv portfolio` and
+//! `clv report` print.
 
 use std::fmt::Write as _;
 
