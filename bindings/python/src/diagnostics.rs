@@ -30,16 +30,39 @@ pub(crate) fn tracking_series<'py>(
     enter_wrap(py, run)
 }
 
-/// P(alive) of one customer at each age (`clv::diagnostics::alive_path`).
-#[pyfunction]
-pub(crate) fn alive_path<'py>(
-    py: Python<'py>,
-    model: &PyModel,
-    purchases: Floats<'py>,
-    t: usize,
-) -> Res<Wrap<AlivePath>> {
-    let p = slice(&purchases);
-    enter_wrap(py, || diagnostics::alive_path(&model.inner, &p, t))
+/// The functions of a model, one array and one scalar, one per line:
+/// `doc name(array, scalar: type) -> result = core function;`, each
+/// converting the array, calling the core function on the model, the array
+/// and the scalar with the GIL released, and returning the result as a dict
+/// ([`Wrap`]).
+macro_rules! model_array_functions {
+    ($($(#[$doc:meta])* $name:ident($a:ident, $s:ident: $st:ty) -> $out:ty = $core:path;)*) => {
+        $(
+            $(#[$doc])*
+            #[pyfunction]
+            pub(crate) fn $name<'py>(
+                py: Python<'py>,
+                model: &PyModel,
+                $a: Floats<'py>,
+                $s: $st,
+            ) -> Res<Wrap<$out>> {
+                let a = slice(&$a);
+                enter_wrap(py, || $core(&model.inner, &a, $s))
+            }
+        )*
+    };
+}
+
+model_array_functions! {
+    /// P(alive) of one customer at each age (`clv::diagnostics::alive_path`).
+    alive_path(purchases, t: usize) -> AlivePath = diagnostics::alive_path;
+    /// A seeded simulation of one customer per element of `t`
+    /// (`clv::simulate::simulate`): frequency, recency, T, rate, dropout, alive
+    /// and the repeat purchases (`purchase_customer`, `purchase_time`).
+    simulate(t, seed: u64) -> Simulated = clv::simulate::simulate;
+    /// Seeded mean spends of customers with `frequency` transactions each
+    /// (`clv::simulate::simulate_spend`, Gamma-Gamma).
+    simulate_spend(frequency, seed: u64) -> SimulatedSpend = clv::simulate::simulate_spend;
 }
 
 /// The exposure plot's order of the customers
@@ -113,20 +136,6 @@ pub(crate) fn heterogeneity<'py>(
     })
 }
 
-/// A seeded simulation of one customer per element of `t`
-/// (`clv::simulate::simulate`): frequency, recency, T, rate, dropout, alive
-/// and the repeat purchases (`purchase_customer`, `purchase_time`).
-#[pyfunction]
-pub(crate) fn simulate<'py>(
-    py: Python<'py>,
-    model: &PyModel,
-    t: Floats<'py>,
-    seed: u64,
-) -> Res<Wrap<Simulated>> {
-    let tt = slice(&t);
-    enter_wrap(py, || clv::simulate::simulate(&model.inner, &tt, seed))
-}
-
 /// The tracking series of a transaction log (`clv::diagnostics::tracking_inputs`
 /// then `tracking_series`): customer `codes` and `timestamps` (seconds since
 /// 1970-01-01) per row, `freq` a time unit (`"D"`, `"W"`, `"7d"`: its
@@ -146,19 +155,6 @@ pub(crate) fn tracking_series_from_transactions<'py>(
     let m = &model.inner;
     let run = || diagnostics::tracking_log(m, &c, &t, &unit, Some(n_periods), None, None);
     enter_wrap(py, run)
-}
-
-/// Seeded mean spends of customers with `frequency` transactions each
-/// (`clv::simulate::simulate_spend`, Gamma-Gamma).
-#[pyfunction]
-pub(crate) fn simulate_spend<'py>(
-    py: Python<'py>,
-    model: &PyModel,
-    frequency: Floats<'py>,
-    seed: u64,
-) -> Res<Wrap<SimulatedSpend>> {
-    let x = slice(&frequency);
-    enter_wrap(py, || clv::simulate::simulate_spend(&model.inner, &x, seed))
 }
 
 /// A seeded survivor curve of a cohort of `size` customers over `periods`
