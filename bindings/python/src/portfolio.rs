@@ -11,8 +11,8 @@ use clv::portfolio::{self, CustomerTotals, OfferCeiling, RiskRanking, ValueTiers
 use numpy::PyArray1;
 use pyo3::prelude::*;
 
-use crate::conversion::{Floats, Wrap, slice};
-use crate::error::{Res, enter, enter_array, enter_wrap};
+use crate::conversion::{Floats, Wrap, array, slice};
+use crate::error::{Res, enter, enter_wrap};
 
 /// The whale curve of `values` (see `clv::portfolio::whale_curve`).
 #[pyfunction]
@@ -41,6 +41,18 @@ pub(crate) fn value_tiers<'py>(
     enter_wrap(py, || portfolio::value_tiers(&v, &c, m))
 }
 
+/// `f` on the customers' values (or CLVs) and their P(alive), the GIL
+/// released: the conversion of the measures of value at risk.
+fn at_risk<T: Send>(
+    py: Python<'_>,
+    values: &Floats<'_>,
+    p_alive: &Floats<'_>,
+    f: impl FnOnce(&[f64], &[f64]) -> clv::Result<T> + Send,
+) -> Res<T> {
+    let (v, p) = (slice(values), slice(p_alive));
+    enter(py, || f(&v, &p))
+}
+
 /// `values × (1 − p_alive)` per customer (see `clv::portfolio::revenue_at_risk`).
 #[pyfunction]
 pub(crate) fn revenue_at_risk<'py>(
@@ -48,8 +60,10 @@ pub(crate) fn revenue_at_risk<'py>(
     values: Floats<'py>,
     p_alive: Floats<'py>,
 ) -> Res<Bound<'py, PyArray1<f64>>> {
-    let (v, p) = (slice(&values), slice(&p_alive));
-    enter_array(py, || portfolio::revenue_at_risk(&v, &p))
+    Ok(array(
+        py,
+        at_risk(py, &values, &p_alive, portfolio::revenue_at_risk)?,
+    ))
 }
 
 /// Revenue at risk with totals and the ranking (see `clv::portfolio::risk_ranking`).
@@ -59,8 +73,7 @@ pub(crate) fn risk_ranking<'py>(
     values: Floats<'py>,
     p_alive: Floats<'py>,
 ) -> Res<Wrap<RiskRanking>> {
-    let (v, p) = (slice(&values), slice(&p_alive));
-    enter_wrap(py, || portfolio::risk_ranking(&v, &p))
+    at_risk(py, &values, &p_alive, portfolio::risk_ranking).map(Wrap)
 }
 
 /// Retention-offer ceilings (see `clv::portfolio::offer_ceiling`).
@@ -71,8 +84,8 @@ pub(crate) fn offer_ceiling<'py>(
     p_alive: Floats<'py>,
     success_rate: f64,
 ) -> Res<Wrap<OfferCeiling>> {
-    let (c, p) = (slice(&clv), slice(&p_alive));
-    enter_wrap(py, || portfolio::offer_ceiling(&c, &p, success_rate))
+    let ceiling = |c: &[f64], p: &[f64]| portfolio::offer_ceiling(c, p, success_rate);
+    at_risk(py, &clv, &p_alive, ceiling).map(Wrap)
 }
 
 /// Per-customer revenue, transactions and margin from a coded transaction
