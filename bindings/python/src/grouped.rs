@@ -8,10 +8,9 @@ use clv::bayes::{GroupSummary, GroupedDraws, Hyperprior};
 use pyo3::prelude::*;
 
 use crate::conversion::{Floats, Wrap, arrays, columns, slice};
-use crate::error::{Res, enter_data, enter_wrap};
+use crate::error::{Res, enter_wrap};
 use crate::uncertainty::{
-    CLV, Out, PyDraws, SPEND, Settings, TRANSACTION, clv_units, draws_methods, sample_options,
-    with_spend,
+    CLV, Out, PyDraws, SPEND, TRANSACTION, clv_units, draws_methods, sampler, with_spend,
 };
 
 /// Hierarchical posterior draws (`Model.sample(..., groups=...)`).
@@ -27,27 +26,14 @@ fn hyperpriors(given: &[(String, Vec<f64>)]) -> clv::Result<Vec<(String, Hyperpr
     given.iter().map(read).collect()
 }
 
-/// `Model.sample(..., groups=...)` (Python layer): converts and calls
-/// [`clv::bayes::sample_grouped`]; `hyperpriors` are (parameter,
-/// `[mu_mean, mu_sd, tau_sd]`).
-#[pyfunction]
-pub(crate) fn sample_grouped(
-    py: Python<'_>,
-    kind: &str,
-    inputs: Vec<Floats<'_>>,
-    weights: Option<Floats<'_>>,
-    groups: Vec<String>,
-    hyperpriors: Vec<(String, Vec<f64>)>,
-    settings: Settings,
-) -> Res<PyGroupedDraws> {
-    let (given, kind) = (self::hyperpriors(&hyperpriors)?, kind.parse()?);
-    let o = sample_options(settings);
-    let run = |d: clv::uncertainty::Data<'_>| {
-        clv::bayes::sample_grouped(kind, d.inputs, d.weights, &groups, &given, &o)
-    };
-    let inner = enter_data(py, &inputs, weights.as_ref(), run)?;
-    Ok(PyGroupedDraws { inner })
-}
+sampler!(
+    /// `Model.sample(..., groups=...)` (Python layer): converts and calls
+    /// [`clv::bayes::sample_grouped`]; `hyperpriors` are (parameter,
+    /// `[mu_mean, mu_sd, tau_sd]`).
+    sample_grouped(kind, groups: Vec<String>, hyperpriors: Vec<(String, Vec<f64>)>) -> PyGroupedDraws {
+        let (given, kind) = (self::hyperpriors(&hyperpriors)?, kind.parse()?);
+    } |d, o| clv::bayes::sample_grouped(kind, d.inputs, d.weights, &groups, &given, &o)
+);
 
 draws_methods!(PyGroupedDraws(GroupedDraws, GroupSummary, groups) {
     /// The group labels, sorted.

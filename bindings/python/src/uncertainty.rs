@@ -149,23 +149,41 @@ pub(crate) fn check_prior_options(grouped: bool, priors: bool, hyperpriors: bool
     )?)
 }
 
-/// `Model.sample` (Python layer): converts and calls [`clv::bayes::sample`];
-/// `priors` are (parameter, `(family, *args)` as the user wrote it).
-#[pyfunction]
-pub(crate) fn sample(
-    py: Python<'_>,
-    kind: &str,
-    inputs: Vec<Floats<'_>>,
-    weights: Option<Floats<'_>>,
-    priors: Vec<(String, Bound<'_, PyAny>)>,
-    settings: Settings,
-) -> Res<PyDraws> {
-    let (kind, given) = (kind.parse()?, self::priors(&priors)?);
-    let o = sample_options(settings);
-    let run = |d: Data<'_>| clv::bayes::sample(kind, d.inputs, d.weights, &given, &o);
-    let inner = enter_data(py, &inputs, weights.as_ref(), run)?;
-    Ok(PyDraws { inner })
+/// A sampler of `Model.sample` (Python layer): the pyfunction
+/// `name(kind, inputs, weights, <its own arguments>, settings)` that reads
+/// `kind` and its own arguments (`{ statements; }`, on this thread: they hold
+/// Python objects), then runs `|data, options| core call` on the data set
+/// with the GIL released and returns the draws as `class`.
+macro_rules! sampler {
+    ($(#[$doc:meta])* $name:ident($kind:ident, $($arg:ident: $ty:ty),*) -> $class:ident
+        { $($read:stmt;)* } |$d:ident, $o:ident| $run:expr) => {
+        $(#[$doc])*
+        #[pyfunction]
+        pub(crate) fn $name(
+            py: Python<'_>,
+            $kind: &str,
+            inputs: Vec<$crate::conversion::Floats<'_>>,
+            weights: Option<$crate::conversion::Floats<'_>>,
+            $($arg: $ty,)*
+            settings: $crate::uncertainty::Settings,
+        ) -> $crate::error::Res<$class> {
+            $($read;)*
+            let $o = $crate::uncertainty::sample_options(settings);
+            let run = |$d: clv::uncertainty::Data<'_>| $run;
+            let inner = $crate::error::enter_data(py, &inputs, weights.as_ref(), run)?;
+            Ok($class { inner })
+        }
+    };
 }
+pub(crate) use sampler;
+
+sampler!(
+    /// `Model.sample` (Python layer): converts and calls [`clv::bayes::sample`];
+    /// `priors` are (parameter, `(family, *args)` as the user wrote it).
+    sample(kind, priors: Vec<(String, Bound<'_, PyAny>)>) -> PyDraws {
+        let (kind, given) = (kind.parse()?, self::priors(&priors)?);
+    } |d, o| clv::bayes::sample(kind, d.inputs, d.weights, &given, &o)
+);
 
 /// The `#[pymethods]` of a draws class: its own methods (`$own`), then
 /// those `Draws` and `GroupedDraws` share, each converting, calling the
