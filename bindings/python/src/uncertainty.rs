@@ -190,10 +190,16 @@ sampler!(
 /// core method of the same name and converting back. `$groups` names the
 /// argument of grouped draws, one group label per customer, passed first
 /// to the core; the class's `model_unit` is the unit of its CLV.
+///
+/// The per-customer predictions come from a table, one per entry: `"doc"
+/// name(own arguments) { conversions } columns |customers' arrays,
+/// quantiles| core method(arguments);`, each taking its own arguments, the
+/// customers' arrays (`columns` names them) and the quantiles, and calling
+/// the core through [`per_customer`]; the `@with` rules write one entry at
+/// a time, then the `#[pymethods]`.
 macro_rules! draws_methods {
     ($class:ident($inner:ty, $summary:ty $(, $groups:ident)?) { $($own:tt)* }) => {
-        #[pymethods]
-        impl $class {
+        $crate::uncertainty::draws_methods!(@with $class [$($groups)?] {
             $($own)*
 
             /// Per parameter: mean, sd, q05, q95, r_hat, ess_bulk, ess_tail,
@@ -227,34 +233,6 @@ macro_rules! draws_methods {
                 self.inner.len()
             }
 
-            /// P(alive) with intervals; `customers` = [frequency, recency, T].
-            fn prob_alive(
-                &self,
-                py: Python<'_>,
-                $($groups: Vec<String>,)?
-                customers: Vec<Floats<'_>>,
-                quantiles: Vec<f64>,
-            ) -> Out {
-                $crate::uncertainty::per_customer(py, &customers, TRANSACTION, |[x, tx, t]| {
-                    self.inner.prob_alive($(&$groups,)? x, tx, t, &quantiles)
-                })
-            }
-
-            /// Expected purchases in the next `horizon` (one value or one per customer).
-            fn expected_purchases(
-                &self,
-                py: Python<'_>,
-                $($groups: Vec<String>,)?
-                horizon: Floats<'_>,
-                customers: Vec<Floats<'_>>,
-                quantiles: Vec<f64>,
-            ) -> Out {
-                let (h, q) = (slice(&horizon), &quantiles);
-                $crate::uncertainty::per_customer(py, &customers, TRANSACTION, |[x, tx, t]| {
-                    self.inner.expected_purchases($(&$groups,)? &h, x, tx, t, q)
-                })
-            }
-
             /// E[X(t)] of a new customer for each `t`.
             fn expected_purchases_new(
                 &self,
@@ -278,33 +256,6 @@ macro_rules! draws_methods {
             ) -> Out {
                 let (n, t) = (slice(&n), slice(&t));
                 enter_wrap(py, || self.inner.prob_purchases($(&$groups,)? &n, &t, &quantiles))
-            }
-
-            /// DERT with intervals, where the model has it.
-            fn dert(
-                &self,
-                py: Python<'_>,
-                $($groups: Vec<String>,)?
-                discount: f64,
-                customers: Vec<Floats<'_>>,
-                quantiles: Vec<f64>,
-            ) -> Out {
-                $crate::uncertainty::per_customer(py, &customers, TRANSACTION, |[x, tx, t]| {
-                    self.inner.dert($(&$groups,)? discount, x, tx, t, &quantiles)
-                })
-            }
-
-            /// Expected spend with intervals; `customers` = [frequency, monetary_value].
-            fn expected_spend(
-                &self,
-                py: Python<'_>,
-                $($groups: Vec<String>,)?
-                customers: Vec<Floats<'_>>,
-                quantiles: Vec<f64>,
-            ) -> Out {
-                $crate::uncertainty::per_customer(py, &customers, SPEND, |[x, m]| {
-                    self.inner.expected_spend($(&$groups,)? x, m, &quantiles)
-                })
             }
 
             /// Discounted CLV with intervals; the spend from a spend `Model` or
@@ -338,6 +289,44 @@ macro_rules! draws_methods {
                     enter_wrap(py, f)
                 })
             }
+        }
+            "P(alive) with intervals; `customers` = [frequency, recency, T]."
+            prob_alive() {} TRANSACTION |[x, tx, t], quantiles| prob_alive(x, tx, t, &quantiles);
+            "Expected purchases in the next `horizon` (one value or one per customer)."
+            expected_purchases(horizon: Floats<'_>) { let h = slice(&horizon); }
+                TRANSACTION |[x, tx, t], quantiles| expected_purchases(&h, x, tx, t, &quantiles);
+            "DERT with intervals, where the model has it."
+            dert(discount: f64) {} TRANSACTION |[x, tx, t], quantiles| dert(discount, x, tx, t, &quantiles);
+            "Expected spend with intervals; `customers` = [frequency, monetary_value]."
+            expected_spend() {} SPEND |[x, m], quantiles| expected_spend(x, m, &quantiles);
+        );
+    };
+    (@with $class:ident [$($groups:ident)?] { $($done:tt)* }
+        $doc:literal $name:ident($($s:ident: $t:ty),*) { $($conv:stmt;)* } $cols:ident
+        |$c:pat, $q:ident| $method:ident($($a:expr),*); $($rest:tt)*) => {
+        $crate::uncertainty::draws_methods!(@with $class [$($groups)?] {
+            $($done)*
+
+            #[doc = $doc]
+            fn $name(
+                &self,
+                py: Python<'_>,
+                $($groups: Vec<String>,)?
+                $($s: $t,)*
+                customers: Vec<Floats<'_>>,
+                $q: Vec<f64>,
+            ) -> Out {
+                $($conv;)*
+                $crate::uncertainty::per_customer(py, &customers, $cols, |$c| {
+                    self.inner.$method($(&$groups,)? $($a),*)
+                })
+            }
+        } $($rest)*);
+    };
+    (@with $class:ident [$($groups:ident)?] { $($done:tt)* }) => {
+        #[pymethods]
+        impl $class {
+            $($done)*
         }
     };
 }
