@@ -343,6 +343,45 @@ pub(crate) fn parse_name<T: Copy>(field: &str, text: &str, names: &[(&str, T)]) 
     }
 }
 
+/// The `as_str` and [`FromStr`](std::str::FromStr) of an option enum, from
+/// one table of its variants and their names: `as_str` answers a variant's
+/// name; `from_str` reads the names, then the aliases, through
+/// [`parse_name`] (an unknown text is an [`Error::InvalidValue`] on `field`
+/// listing the names and aliases in that order). Doc lines before `as_str`
+/// and before `from_str` document those methods.
+macro_rules! named_choices {
+    (
+        $ty:ident, field $field:literal,
+        $(#[$as_doc:meta])*
+        as_str { $($variant:ident => $name:literal),+ $(,)? }
+        $(#[$from_doc:meta])*
+        from_str aliases { $($alias:literal => $target:ident),* $(,)? }
+    ) => {
+        impl $ty {
+            $(#[$as_doc])*
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($ty::$variant => $name,)+
+                }
+            }
+        }
+
+        impl std::str::FromStr for $ty {
+            type Err = $crate::Error;
+
+            $(#[$from_doc])*
+            fn from_str(text: &str) -> $crate::Result<Self> {
+                $crate::error::parse_name(
+                    $field,
+                    text,
+                    &[$(($name, $ty::$variant),)+ $(($alias, $ty::$target),)*],
+                )
+            }
+        }
+    };
+}
+pub(crate) use named_choices;
+
 /// Validation helpers shared by every module, so that all inputs are checked
 /// the same way and produce the same messages.
 pub mod check {

@@ -45,7 +45,10 @@ pub enum Metric {
 impl Metric {
     /// Every metric, in the order the help lists them.
     pub const ALL: [Metric; 2] = [Metric::Continuous, Metric::Binary];
+}
 
+crate::error::named_choices! {
+    Metric, field "metric",
     /// The name of the metric: `"continuous"` or `"binary"`.
     ///
     /// ```
@@ -56,17 +59,10 @@ impl Metric {
     /// }
     /// # Ok::<(), clv::Error>(())
     /// ```
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Metric::Continuous => "continuous",
-            Metric::Binary => "binary",
-        }
+    as_str {
+        Continuous => "continuous",
+        Binary => "binary",
     }
-}
-
-impl std::str::FromStr for Metric {
-    type Err = Error;
-
     /// `"continuous"` or `"binary"`.
     ///
     /// # Errors
@@ -80,10 +76,7 @@ impl std::str::FromStr for Metric {
     /// assert_eq!(e.field(), Some("metric"));
     /// # Ok::<(), clv::Error>(())
     /// ```
-    fn from_str(text: &str) -> Result<Self> {
-        let names = Self::ALL.map(|m| (m.as_str(), m));
-        crate::error::parse_name("metric", text, &names)
-    }
+    from_str aliases {}
 }
 
 /// Options of [`uplift`], [`uplift_proportions`] and [`uplift_stratified`].

@@ -131,21 +131,10 @@ impl Delimiter {
         Delimiter::Semicolon,
         Delimiter::Whitespace,
     ];
+}
 
-    /// What [`FromStr`](std::str::FromStr) reads: the name of each choice
-    /// first, then the separators themselves.
-    const NAMES: [(&'static str, Delimiter); 9] = [
-        ("auto", Delimiter::Auto),
-        ("comma", Delimiter::Comma),
-        ("tab", Delimiter::Tab),
-        ("semicolon", Delimiter::Semicolon),
-        ("whitespace", Delimiter::Whitespace),
-        (",", Delimiter::Comma),
-        ("\t", Delimiter::Tab),
-        (";", Delimiter::Semicolon),
-        (" ", Delimiter::Whitespace),
-    ];
-
+crate::error::named_choices! {
+    Delimiter, field "delimiter",
     /// The name of the choice: `"auto"`, `"comma"`, `"tab"`, `"semicolon"`
     /// or `"whitespace"`.
     ///
@@ -157,20 +146,13 @@ impl Delimiter {
     /// }
     /// # Ok::<(), clv::Error>(())
     /// ```
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Delimiter::Auto => "auto",
-            Delimiter::Comma => "comma",
-            Delimiter::Tab => "tab",
-            Delimiter::Semicolon => "semicolon",
-            Delimiter::Whitespace => "whitespace",
-        }
+    as_str {
+        Auto => "auto",
+        Comma => "comma",
+        Tab => "tab",
+        Semicolon => "semicolon",
+        Whitespace => "whitespace",
     }
-}
-
-impl std::str::FromStr for Delimiter {
-    type Err = Error;
-
     /// A name (`"auto"`, `"comma"`, `"tab"`, `"semicolon"`, `"whitespace"`)
     /// or the separator itself (`","`, `"\t"`, `";"`, `" "` for whitespace).
     ///
@@ -189,8 +171,11 @@ impl std::str::FromStr for Delimiter {
     /// );
     /// # Ok::<(), clv::Error>(())
     /// ```
-    fn from_str(text: &str) -> Result<Self> {
-        crate::error::parse_name("delimiter", text, &Self::NAMES)
+    from_str aliases {
+        "," => Comma,
+        "\t" => Tab,
+        ";" => Semicolon,
+        " " => Whitespace,
     }
 }
 

@@ -325,16 +325,10 @@ pub enum TierMethod {
 impl TierMethod {
     /// Every method, in the order the help lists them.
     pub const ALL: [TierMethod; 2] = [TierMethod::CumulativeShare, TierMethod::Quantile];
+}
 
-    /// What [`FromStr`](std::str::FromStr) reads: the name of each method
-    /// first, then its aliases.
-    const NAMES: [(&'static str, TierMethod); 4] = [
-        ("share", TierMethod::CumulativeShare),
-        ("quantile", TierMethod::Quantile),
-        ("cumulative_share", TierMethod::CumulativeShare),
-        ("cumulativeShare", TierMethod::CumulativeShare),
-    ];
-
+crate::error::named_choices! {
+    TierMethod, field "method",
     /// The name of the method: `"share"` or `"quantile"`.
     ///
     /// ```
@@ -345,17 +339,10 @@ impl TierMethod {
     /// }
     /// # Ok::<(), clv::Error>(())
     /// ```
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TierMethod::CumulativeShare => "share",
-            TierMethod::Quantile => "quantile",
-        }
+    as_str {
+        CumulativeShare => "share",
+        Quantile => "quantile",
     }
-}
-
-impl std::str::FromStr for TierMethod {
-    type Err = Error;
-
     /// `"share"` (aliases `"cumulative_share"`, `"cumulativeShare"`) or
     /// `"quantile"`.
     ///
@@ -373,8 +360,9 @@ impl std::str::FromStr for TierMethod {
     /// );
     /// # Ok::<(), clv::Error>(())
     /// ```
-    fn from_str(text: &str) -> Result<Self> {
-        crate::error::parse_name("method", text, &Self::NAMES)
+    from_str aliases {
+        "cumulative_share" => CumulativeShare,
+        "cumulativeShare" => CumulativeShare,
     }
 }
 
