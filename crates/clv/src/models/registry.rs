@@ -512,9 +512,7 @@ macro_rules! registry {
             /// [`Error::InvalidValue`] for the wrong number of values
             /// (field `params`) or an invalid parameter.
             pub fn from_values(kind: ModelKind, values: &[f64]) -> Result<AnyModel> {
-                Ok(match kind {
-                    $(ModelKind::$variant => <super::$ty as Model>::from_values(values)?.into(),)*
-                })
+                new_of_kind!(kind, [$($variant: $ty),*], from_values(values))
             }
 
             /// Maximum-likelihood fit of a model of `kind` to `inputs` (one
@@ -529,11 +527,7 @@ macro_rules! registry {
                 weights: Option<&[f64]>,
                 options: &FitOptions,
             ) -> Result<AnyModel> {
-                Ok(match kind {
-                    $(ModelKind::$variant => {
-                        <super::$ty as Model>::fit(inputs, weights, options)?.into()
-                    })*
-                })
+                new_of_kind!(kind, [$($variant: $ty),*], fit(inputs, weights, options))
             }
 
             /// The likelihood of `inputs` (one array per
@@ -558,9 +552,7 @@ macro_rules! registry {
             /// # Errors
             /// As [`Model::from_json`].
             pub fn from_json_as(kind: ModelKind, text: &str) -> Result<AnyModel> {
-                Ok(match kind {
-                    $(ModelKind::$variant => <super::$ty as Model>::from_json(text)?.into(),)*
-                })
+                new_of_kind!(kind, [$($variant: $ty),*], from_json(text))
             }
 
             /// Total log-likelihood of `inputs` at `params` with its
@@ -618,6 +610,18 @@ macro_rules! registry {
                 }
             }
         }
+    };
+}
+
+/// `Ok(AnyModel)` from the [`Model`] constructor `$f($args…)` of the type
+/// registered for `$kind` (`?` on its error): the one dispatch of
+/// [`AnyModel::from_values`], [`AnyModel::fit`] and
+/// [`AnyModel::from_json_as`].
+macro_rules! new_of_kind {
+    ($kind:expr, [$($variant:ident: $ty:ident),*], $f:ident $args:tt) => {
+        Ok(match $kind {
+            $(ModelKind::$variant => <super::$ty as Model>::$f $args?.into(),)*
+        })
     };
 }
 
