@@ -80,8 +80,8 @@ use crate::covariates::LinkedRows;
 use crate::error::{Result, check};
 use crate::fit::{Boundary, FitInfo, Likelihood};
 use crate::models::{
-    CovariateLink, Model, TransactionModel, log_add_exp, max_age, mean_age, model_params,
-    model_state, per_customer, weighted_rows,
+    TransactionModel, alpha_beta_model, log_add_exp, max_age, mean_age, model_params, per_customer,
+    weighted_rows,
 };
 
 /// Parameters of the GGom/NBD model.
@@ -685,22 +685,14 @@ impl GammaGompertzNbd {
     }
 }
 
-/// Fits with optional per-row weights; a fit whose likelihood rises toward
-/// b → 0 (Pareto/NBD) or β → ∞ succeeds with [`FitInfo::boundary`] set
-/// (module docs).
-impl Model for GammaGompertzNbd {
-    type Lik<'a> = GgomLikelihood;
-    model_state!(r, alpha, b, s, beta);
-    fn likelihood(inputs: &[&[f64]], w: Vec<f64>) -> Result<GgomLikelihood> {
-        Ok(GgomLikelihood::new(inputs[0], inputs[1], inputs[2], w))
-    }
+alpha_beta_model! {
+    /// Fits with optional per-row weights; a fit whose likelihood rises toward
+    /// b → 0 (Pareto/NBD) or β → ∞ succeeds with [`FitInfo::boundary`] set
+    /// (module docs).
+    GammaGompertzNbd(r, alpha, b, s, beta): GgomLikelihood,
     /// CLVTools' links (`ggomnbd_staticcov_LL_ind`): `α_i = α₀ exp(−γ_pᵀz)`,
     /// `β_i = β₀ exp(−γ_dᵀz)`.
-    const COVARIATES: &'static [CovariateLink] =
-        &[CovariateLink::PURCHASE_ALPHA, CovariateLink::DROPOUT_BETA];
-    fn covariate_rows() -> Option<&'static dyn LinkedRows> {
-        Some(&GgomRows)
-    }
+    rows GgomRows
 }
 
 /// The GGom/NBD's part in fits with covariates ([`crate::covariates`]): the
@@ -796,8 +788,8 @@ impl TransactionModel for GammaGompertzNbd {
 mod tests {
     use super::*;
     use crate::fit::FitOptions;
-    use crate::models::ModelInfo;
     use crate::models::ParetoNbd;
+    use crate::models::{Model, ModelInfo};
 
     /// A point near CDNOW-like scales with a real Gompertz effect.
     fn m() -> GammaGompertzNbd {

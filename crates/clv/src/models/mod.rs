@@ -95,6 +95,44 @@ macro_rules! model_state {
 }
 pub(crate) use model_state;
 
+/// The [`Model`] impl of a transaction model fitted to `frequency, recency,
+/// T` whose covariates are CLVTools' purchase and dropout links
+/// ([`CovariateLink::PURCHASE_ALPHA`], [`CovariateLink::DROPOUT_BETA`]), as
+/// the Pareto/NBD and GGom/NBD are: the parameters (these names, through
+/// [`model_state!`]), the likelihood `$lik::new(x, t_x, T, weights)` and the
+/// per-customer likelihood of the fits with covariates, the unit struct
+/// `$rows`. Doc lines before the model's name document the impl, those
+/// before `rows` its `COVARIATES`.
+macro_rules! alpha_beta_model {
+    (
+        $(#[$doc:meta])*
+        $model:ident($($p:ident),+): $lik:ty,
+        $(#[$links:meta])*
+        rows $rows:ident
+    ) => {
+        $(#[$doc])*
+        impl $crate::models::Model for $model {
+            type Lik<'a> = $lik;
+            $crate::models::model_state!($($p),+);
+            fn likelihood<'a>(
+                inputs: &[&'a [f64]],
+                w: Vec<f64>,
+            ) -> $crate::Result<Self::Lik<'a>> {
+                Ok(<Self::Lik<'a>>::new(inputs[0], inputs[1], inputs[2], w))
+            }
+            $(#[$links])*
+            const COVARIATES: &'static [$crate::models::CovariateLink] = &[
+                $crate::models::CovariateLink::PURCHASE_ALPHA,
+                $crate::models::CovariateLink::DROPOUT_BETA,
+            ];
+            fn covariate_rows() -> Option<&'static dyn $crate::covariates::LinkedRows> {
+                Some(&$rows)
+            }
+        }
+    };
+}
+pub(crate) use alpha_beta_model;
+
 /// A model's constructor and getters, for models whose parameters are all
 /// finite, > 0 and at most [`MAX_PARAMETER`](crate::error::check::MAX_PARAMETER) (a struct `params` of type `$params` with these fields,
 /// in registry order, and a field `fit`): `from_params(p₁, p₂, …)`, which

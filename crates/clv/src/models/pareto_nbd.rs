@@ -61,13 +61,13 @@
 use serde::{Deserialize, Serialize};
 use statrs::function::gamma::{digamma, ln_gamma};
 
-use super::{model_params, model_state};
+use super::{alpha_beta_model, model_params};
 use crate::covariates::{LinkedRows, RowHessian};
 use crate::error::{Result, check};
 use crate::fit::{Boundary, FitInfo, Likelihood};
 use crate::models::{
-    CovariateLink, Distinct, Model, TransactionModel, max_age, mean_age, per_customer,
-    shapes_run_off, tri, validate_customers, weighted_rows, write_sym4,
+    Distinct, TransactionModel, max_age, mean_age, per_customer, shapes_run_off, tri,
+    validate_customers, weighted_rows, write_sym4,
 };
 use crate::special::{Node, ln_hyperu, tanh_sinh, trigamma};
 
@@ -833,19 +833,11 @@ model_params! {
     }
 }
 
-impl Model for ParetoNbd {
-    type Lik<'a> = PnbdLikelihood<'a>;
-    model_state!(r, alpha, s, beta);
-    fn likelihood<'a>(inputs: &[&'a [f64]], w: Vec<f64>) -> Result<PnbdLikelihood<'a>> {
-        Ok(PnbdLikelihood::new(inputs[0], inputs[1], inputs[2], w))
-    }
+alpha_beta_model! {
+    ParetoNbd(r, alpha, s, beta): PnbdLikelihood<'a>,
     /// CLVTools' links (`pnbd_staticcov_LL_ind`; Bachmann, Meierer & Näf
     /// 2021): `α_i = α₀ exp(−γ_pᵀz)`, `β_i = β₀ exp(−γ_dᵀz)`.
-    const COVARIATES: &'static [CovariateLink] =
-        &[CovariateLink::PURCHASE_ALPHA, CovariateLink::DROPOUT_BETA];
-    fn covariate_rows() -> Option<&'static dyn LinkedRows> {
-        Some(&PnbdRows)
-    }
+    rows PnbdRows
 }
 
 /// The Pareto/NBD's part in fits with covariates ([`crate::covariates`]):
