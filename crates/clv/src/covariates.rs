@@ -113,6 +113,67 @@ use crate::error::{Error, Result};
 use crate::fit::{Boundary, FitInfo, FitOptions, Likelihood, maximize};
 use crate::models::{AnyModel, ModelInfo, ModelKind, TransactionModel, validate_customers};
 
+/// The [`Likelihood`] the optimiser sees of a covariate likelihood `$t`
+/// (each effect as `e^γ`: [`optimiser_value`], [`optimiser_hessian`],
+/// [`optimiser_of`]), the one impl of [`one_set_likelihood!`] and
+/// [`CovariateLikelihood`]. `$t` has the fields `names`, `total_weight`
+/// and `starts` (natural parameters), an inherent `nb` (how many base
+/// parameters), `penalized_log_likelihood` and `$hessian` (value, gradient
+/// into its second argument and Hessian of the penalised log-likelihood at
+/// natural parameters, `None` without) and, when named, `$boundary`
+/// ([`Likelihood::boundary`]; else the trait's default).
+macro_rules! optimiser_likelihood {
+    ($t:ident, $hessian:ident $(, $boundary:ident)?) => {
+        impl $crate::fit::Likelihood for $t<'_> {
+            fn names(&self) -> &'static [&'static str] {
+                self.names
+            }
+
+            fn value_and_gradient(&self, theta: &[f64], grad: &mut [f64]) -> f64 {
+                $crate::covariates::optimiser_value(
+                    |p, g| self.penalized_log_likelihood(p, g),
+                    theta,
+                    grad,
+                    self.nb(),
+                )
+            }
+
+            fn value_gradient_hessian(
+                &self,
+                theta: &[f64],
+                grad: &mut [f64],
+                hess: &mut [f64],
+            ) -> Option<f64> {
+                $crate::covariates::optimiser_hessian(
+                    |p, g| self.$hessian(p, g),
+                    theta,
+                    grad,
+                    hess,
+                    self.nb(),
+                )
+            }
+
+            fn total_weight(&self) -> f64 {
+                self.total_weight
+            }
+
+            fn starting_points(&self) -> Vec<Vec<f64>> {
+                let nb = self.nb();
+                self.starts
+                    .iter()
+                    .map(|s| $crate::covariates::optimiser_of(s, nb))
+                    .collect()
+            }
+
+            $(
+                fn boundary(&self, theta: &[f64]) -> Option<$crate::fit::Boundary> {
+                    self.$boundary(theta)
+                }
+            )?
+        }
+    };
+}
+
 /// The shared half of a covariate likelihood `$t` with `$nb` positive base
 /// parameters followed by one vector of effects, all under the L2 penalty
 /// `N λ Σγ²` ([`spend`], [`retention`]): the penalised log-likelihood, its
@@ -131,6 +192,11 @@ macro_rules! one_set_likelihood {
             #[must_use]
             pub fn param_names(&self) -> Vec<String> {
                 self.names.iter().map(|s| (*s).to_string()).collect()
+            }
+
+            /// How many base parameters (`$nb`).
+            fn nb(&self) -> usize {
+                $nb
             }
 
             /// The penalised log-likelihood `LL − N λ Σγ²` with its gradient.
@@ -204,41 +270,7 @@ macro_rules! one_set_likelihood {
             }
         }
 
-        impl $crate::fit::Likelihood for $t<'_> {
-            fn names(&self) -> &'static [&'static str] {
-                self.names
-            }
-
-            fn value_and_gradient(&self, theta: &[f64], grad: &mut [f64]) -> f64 {
-                super::optimiser_value(|p, g| self.penalized_log_likelihood(p, g), theta, grad, $nb)
-            }
-
-            fn value_gradient_hessian(
-                &self,
-                theta: &[f64],
-                grad: &mut [f64],
-                hess: &mut [f64],
-            ) -> Option<f64> {
-                super::optimiser_hessian(
-                    |p, g| self.penalized_hessian(p, g),
-                    theta,
-                    grad,
-                    hess,
-                    $nb,
-                )
-            }
-
-            fn total_weight(&self) -> f64 {
-                self.total_weight
-            }
-
-            fn starting_points(&self) -> Vec<Vec<f64>> {
-                self.starts
-                    .iter()
-                    .map(|s| super::optimiser_of(s, $nb))
-                    .collect()
-            }
-        }
+        optimiser_likelihood!($t, penalized_hessian);
     };
 }
 
@@ -1504,6 +1536,70 @@ impl<'a> CovariateLikelihood<'a> {
         }
         Some((total - pen, hess))
     }
+
+    /// How many base parameters.
+    fn nb(&self) -> usize {
+        self.layout.nb()
+    }
+
+    /// The penalised value, gradient and Hessian the optimiser takes
+    /// ([`optimiser_likelihood!`]): the closed form
+    /// ([`CovariateLikelihood::penalized_hessian`]) where there is one;
+    /// with time-varying covariates the differenced Hessian, so that the
+    /// fit runs Newton's method and stops on a ridge
+    /// ([`Self::dynamic_shapes_run_off`]) instead of L-BFGS creeping along
+    /// it for minutes.
+    fn optimiser_penalized_hessian(
+        &self,
+        p: &[f64],
+        g: &mut [f64],
+    ) -> Option<(f64, Vec<Vec<f64>>)> {
+        self.penalized_hessian(p, g).or_else(|| match self.data {
+            Data::Dynamic(_) => {
+                let v = self.penalized_log_likelihood(p, g);
+                Some((v, self.hessian(p)))
+            }
+            Data::Static { .. } => None,
+        })
+    }
+
+    /// The ridges of the apparel-like data sets (issue 15): for some
+    /// customers both dropout parameters run off to ∞ (Pareto/NBD: s and
+    /// β_i, every such lifetime exponential with rate s/β_i; BG/NBD: a_i and
+    /// b_i, a dropout probability fixed at a_i/(a_i+b_i)), through the base
+    /// parameters or a dropout effect running to ±∞. The dropout side's
+    /// standard errors are then not reported.
+    fn ridge_boundary(&self, theta: &[f64]) -> Option<Boundary> {
+        const FAR: f64 = 1e6;
+        let p = self.natural(theta);
+        let nb = self.layout.nb();
+        let (ja, jb) = self.layout.kind.rows().ridge();
+        let (_, gd) = self.layout.expand(&p);
+        let mut worst: Option<(usize, [f64; MAX_BASE])> = None;
+        for i in (0..self.x.len()).filter(|&i| self.w[i] > 0.0) {
+            let eta_d = match &self.data {
+                Data::Static { zd, .. } => dot(&gd, zd.row(i)),
+                // the period where β_i is largest
+                Data::Dynamic(d) => d.min_dropout_eta(i, &gd),
+            };
+            let c = customer_params(self.layout.kind, &p[..nb], 0.0, eta_d);
+            if c[ja] > FAR && c[jb] > FAR && worst.is_none_or(|(_, w)| c[jb] > w[jb]) {
+                worst = Some((i, c));
+            }
+        }
+        let Some((i, c)) = worst else {
+            return self.dynamic_shapes_run_off(&p);
+        };
+        let (u, v) = (c[ja], c[jb]);
+        let what = self.layout.kind.rows().ridge_note(i, u, v);
+        let k_free = nb + self.layout.free_p.len();
+        let mut params = vec![ja, jb];
+        params.extend(k_free..self.layout.n_params());
+        Some(Boundary {
+            params,
+            note: format!("{what}; the dropout parameters' standard errors are not reported"),
+        })
+    }
 }
 
 /// One exponential link of a covariate model: the customer's base
@@ -1759,96 +1855,11 @@ fn effects_hessian(
     )
 }
 
-impl Likelihood for CovariateLikelihood<'_> {
-    fn names(&self) -> &'static [&'static str] {
-        self.names
-    }
-
-    fn value_and_gradient(&self, theta: &[f64], grad: &mut [f64]) -> f64 {
-        optimiser_value(
-            |p, g| self.penalized_log_likelihood(p, g),
-            theta,
-            grad,
-            self.layout.nb(),
-        )
-    }
-
-    /// The closed-form Hessian ([`CovariateLikelihood::penalized_hessian`])
-    /// in the optimiser's coordinates (`optimiser_hessian`).
-    fn value_gradient_hessian(
-        &self,
-        theta: &[f64],
-        grad: &mut [f64],
-        hess: &mut [f64],
-    ) -> Option<f64> {
-        optimiser_hessian(
-            |p, g| {
-                self.penalized_hessian(p, g).or_else(|| match self.data {
-                    // time-varying covariates: the differenced Hessian, so
-                    // that the fit runs Newton's method and stops on a
-                    // ridge ([`Self::dynamic_shapes_run_off`]) instead of
-                    // L-BFGS creeping along it for minutes
-                    Data::Dynamic(_) => {
-                        let v = self.penalized_log_likelihood(p, g);
-                        Some((v, self.hessian(p)))
-                    }
-                    Data::Static { .. } => None,
-                })
-            },
-            theta,
-            grad,
-            hess,
-            self.layout.nb(),
-        )
-    }
-
-    fn total_weight(&self) -> f64 {
-        self.total_weight
-    }
-
-    fn starting_points(&self) -> Vec<Vec<f64>> {
-        let nb = self.layout.nb();
-        self.starts.iter().map(|s| optimiser_of(s, nb)).collect()
-    }
-
-    /// The ridges of the apparel-like data sets (issue 15): for some
-    /// customers both dropout parameters run off to ∞ (Pareto/NBD: s and
-    /// β_i, every such lifetime exponential with rate s/β_i; BG/NBD: a_i and
-    /// b_i, a dropout probability fixed at a_i/(a_i+b_i)), through the base
-    /// parameters or a dropout effect running to ±∞. The dropout side's
-    /// standard errors are then not reported.
-    fn boundary(&self, theta: &[f64]) -> Option<Boundary> {
-        const FAR: f64 = 1e6;
-        let p = self.natural(theta);
-        let nb = self.layout.nb();
-        let (ja, jb) = self.layout.kind.rows().ridge();
-        let (_, gd) = self.layout.expand(&p);
-        let mut worst: Option<(usize, [f64; MAX_BASE])> = None;
-        for i in (0..self.x.len()).filter(|&i| self.w[i] > 0.0) {
-            let eta_d = match &self.data {
-                Data::Static { zd, .. } => dot(&gd, zd.row(i)),
-                // the period where β_i is largest
-                Data::Dynamic(d) => d.min_dropout_eta(i, &gd),
-            };
-            let c = customer_params(self.layout.kind, &p[..nb], 0.0, eta_d);
-            if c[ja] > FAR && c[jb] > FAR && worst.is_none_or(|(_, w)| c[jb] > w[jb]) {
-                worst = Some((i, c));
-            }
-        }
-        let Some((i, c)) = worst else {
-            return self.dynamic_shapes_run_off(&p);
-        };
-        let (u, v) = (c[ja], c[jb]);
-        let what = self.layout.kind.rows().ridge_note(i, u, v);
-        let k_free = nb + self.layout.free_p.len();
-        let mut params = vec![ja, jb];
-        params.extend(k_free..self.layout.n_params());
-        Some(Boundary {
-            params,
-            note: format!("{what}; the dropout parameters' standard errors are not reported"),
-        })
-    }
-}
+optimiser_likelihood!(
+    CovariateLikelihood,
+    optimiser_penalized_hessian,
+    ridge_boundary
+);
 
 /// A ridge through an optimum whose estimates are not all identified: the
 /// log-likelihood's flattest direction `v` (the principal eigenvector of
