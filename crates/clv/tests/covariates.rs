@@ -508,6 +508,21 @@ fn bgnbd_fixed_p(p: [f64; 4], x: f64, tx: f64, t: f64) -> f64 {
     c + m + ((t1 - m).exp() + (t2 - m).exp()).ln()
 }
 
+/// Runs `check` on the default fit (Gender and Channel on both processes)
+/// of each model of `kinds` on the apparel cohort, with the cohort's
+/// `[x, t_x, T]` and covariates.
+fn each_apparel_fit(
+    kinds: [ModelKind; 2],
+    check: impl Fn(ModelKind, &CovariateModel, [&[f64]; 3], &Covariates),
+) {
+    let (s, z) = common::apparel();
+    let (x, tx, t) = (&s.frequency, &s.recency, &s.t);
+    for kind in kinds {
+        let m = fit(kind, x, tx, t, &z, &z, None, &CovariateOptions::default()).unwrap();
+        check(kind, &m, [x, tx, t], &z);
+    }
+}
+
 /// The apparel fits (Gender and Channel on both processes). CLVTools'
 /// published static-covariate estimates for this data were not found (its
 /// tests, `tests/testthat/test_correctness_pnbd.R` in
@@ -518,13 +533,10 @@ fn bgnbd_fixed_p(p: [f64; 4], x: f64, tx: f64, t: f64) -> f64 {
 /// and the fitted figures are pinned as regression values.
 #[test]
 fn apparel_fits_match_an_independent_likelihood() {
-    let (s, z) = common::apparel();
-    let (x, tx, t) = (&s.frequency, &s.recency, &s.t);
-    for kind in [Pnbd, BgNbd] {
-        let m = fit(kind, x, tx, t, &z, &z, None, &CovariateOptions::default()).unwrap();
+    each_apparel_fit([Pnbd, BgNbd], |kind, m, [x, tx, t], z| {
         let f = m.fit_info().unwrap();
-        let ll_i = m.log_likelihood(x, tx, t, &z, &z).unwrap();
-        let cp = m.customer_params(&z, &z).unwrap();
+        let ll_i = m.log_likelihood(x, tx, t, z, z).unwrap();
+        let cp = m.customer_params(z, z).unwrap();
         let total: f64 = ll_i.iter().sum();
         assert!(rel(total, f.info.log_likelihood) < 1e-12);
         // one customer per covariate cell and purchase pattern
@@ -582,7 +594,7 @@ fn apparel_fits_match_an_independent_likelihood() {
             }
             _ => unreachable!(),
         }
-    }
+    });
 }
 
 /// MBG/NBD and GGom/NBD with Gender and Channel on both processes on the
@@ -592,15 +604,12 @@ fn apparel_fits_match_an_independent_likelihood() {
 /// values (docs/covariates.md).
 #[test]
 fn apparel_mbg_and_ggom_fits_improve_on_the_plain_fits() {
-    let (s, z) = common::apparel();
-    let (x, tx, t) = (&s.frequency, &s.recency, &s.t);
-    for kind in [Mbg, Ggom] {
-        let m = fit(kind, x, tx, t, &z, &z, None, &CovariateOptions::default()).unwrap();
+    each_apparel_fit([Mbg, Ggom], |kind, m, [x, tx, t], z| {
         let f = m.fit_info().unwrap();
         let plain = AnyModel::fit(kind, &[x, tx, t], None, &FitOptions::default()).unwrap();
         let pll = plain.info().fit_info().unwrap().log_likelihood;
         let ll = f.info.log_likelihood;
-        let ll_i: f64 = m.log_likelihood(x, tx, t, &z, &z).unwrap().iter().sum();
+        let ll_i: f64 = m.log_likelihood(x, tx, t, z, z).unwrap().iter().sum();
         assert!(rel(ll_i, ll) < 1e-12);
         assert!(ll > pll + 1.0, "{kind:?}: {ll} vs plain {pll}");
         // regression figures (this crate, 2026-12): interior optima
@@ -616,7 +625,7 @@ fn apparel_mbg_and_ggom_fits_improve_on_the_plain_fits() {
         assert!((pe["Channel"] - channel).abs() < 1e-3, "{kind:?}: {pe:?}");
         assert!(se["purchase_Gender"] > 0.1 && se["purchase_Gender"] < 0.2);
         assert!(se.values().all(|v| v.is_finite() && *v > 0.0), "{se:?}");
-    }
+    });
 }
 
 // ------------------------------------------------------- errors

@@ -37,6 +37,14 @@ fn individuals(s: &[f64]) -> (Vec<f64>, Vec<bool>) {
     (periods, churned)
 }
 
+/// The default options with the L2 penalty λ = `penalty` on the effects.
+fn penalised(penalty: f64) -> RetentionCovariateOptions {
+    RetentionCovariateOptions {
+        penalty,
+        ..RetentionCovariateOptions::default()
+    }
+}
+
 fn tight() -> FitOptions {
     FitOptions {
         gradient_tolerance: 1e-10,
@@ -138,10 +146,7 @@ fn analytic_gradient_and_hessian_match_central_differences() {
     let (periods, churned) = individuals(&REGULAR);
     let z = synthetic(periods.len(), 5);
     for penalty in [0.0, 0.2] {
-        let opts = RetentionCovariateOptions {
-            penalty,
-            ..RetentionCovariateOptions::default()
-        };
+        let opts = penalised(penalty);
         let lik = RetentionLikelihood::new(&periods, &churned, &z, None, &opts).unwrap();
         assert_eq!(
             lik.param_names(),
@@ -260,17 +265,7 @@ fn penalties_shrink_effects_monotonically() {
     let (periods, churned, z) = simulate(1500, [0.8, 2.5], [0.6, -0.4], [-0.5, 0.3], 11);
     let (mut last, mut first) = (f64::INFINITY, f64::NAN);
     for penalty in [0.0, 0.001, 0.01, 0.1, 1.0] {
-        let m = fit(
-            &periods,
-            &churned,
-            &z,
-            None,
-            &RetentionCovariateOptions {
-                penalty,
-                ..RetentionCovariateOptions::default()
-            },
-        )
-        .unwrap();
+        let m = fit(&periods, &churned, &z, None, &penalised(penalty)).unwrap();
         let norm =
             common::sum_of_squares(m.alpha_effects().values().chain(m.beta_effects().values()));
         eprintln!("penalty {penalty}: sum of squared effects {norm:.6}");
@@ -388,10 +383,7 @@ fn typed_errors_name_the_field_row_and_value() {
     let e = fit(&periods, &churned, &almost, Some(&w), &o).unwrap_err();
     assert_eq!(e.field(), Some("dropout_covariates.c"));
     // penalties
-    let bad = RetentionCovariateOptions {
-        penalty: -1.0,
-        ..RetentionCovariateOptions::default()
-    };
+    let bad = penalised(-1.0);
     let z = synthetic(1000, 3);
     assert_eq!(
         fit(&periods, &churned, &z, None, &bad).unwrap_err().field(),

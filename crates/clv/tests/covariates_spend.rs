@@ -13,6 +13,14 @@ use clv::models::{AnyModel, ModelInfo, ModelKind};
 use clv::simulate::Rng;
 use clv::{GammaGamma, SpendModel};
 
+/// The default options with the L2 penalty λ = `penalty` on the effects.
+fn penalised(penalty: f64) -> SpendCovariateOptions {
+    SpendCovariateOptions {
+        penalty,
+        ..SpendCovariateOptions::default()
+    }
+}
+
 /// At γ = 0 the likelihood is the plain Gamma-Gamma's, value and gradient
 /// (CDNOW at Fader & Hardie's 2013 estimates p = 6.25, q = 3.74, v = 15.44).
 #[test]
@@ -47,10 +55,7 @@ fn analytic_gradient_and_hessian_match_central_differences() {
     let (x, m) = cdnow();
     let z = synthetic(x.len(), 5);
     for penalty in [0.0, 0.2] {
-        let opts = SpendCovariateOptions {
-            penalty,
-            ..SpendCovariateOptions::default()
-        };
+        let opts = penalised(penalty);
         let lik = SpendLikelihood::new(&x, &m, &z, None, &opts).unwrap();
         for p in [
             [6.25, 3.74, 15.44, 0.3, -0.2],
@@ -160,17 +165,7 @@ fn penalties_shrink_effects_monotonically() {
     let z = synthetic(x.len(), 11);
     let mut last = f64::INFINITY;
     for penalty in [0.0, 0.01, 0.1, 1.0] {
-        let s = fit(
-            &x,
-            &m,
-            &z,
-            None,
-            &SpendCovariateOptions {
-                penalty,
-                ..SpendCovariateOptions::default()
-            },
-        )
-        .unwrap();
+        let s = fit(&x, &m, &z, None, &penalised(penalty)).unwrap();
         let norm = common::sum_of_squares(s.effects().values()).sqrt();
         assert!(norm <= last + 1e-12, "penalty {penalty}: {norm} > {last}");
         last = norm;
@@ -291,10 +286,7 @@ fn predictions_errors_and_json() {
         (err.code(), err.field()),
         ("LENGTH_MISMATCH", Some("spend_covariates"))
     );
-    let bad = SpendCovariateOptions {
-        penalty: -1.0,
-        ..SpendCovariateOptions::default()
-    };
+    let bad = penalised(-1.0);
     let zz = synthetic(cx.len(), 1);
     assert_eq!(
         fit(&cx, &cm, &zz, None, &bad).unwrap_err().field(),
