@@ -10,21 +10,44 @@ use crate::{JsObject, Required};
 /// `Ok`, or the binding's error for a core error.
 type Out<O> = std::result::Result<String, <O as JsObject>::Error>;
 
-/// `walandCole({volume, margin, directCosts, retentionCosts,
-/// acquisitionCost, costOfCapital})` ([`text::waland_cole`]).
-///
-/// # Errors
-/// A missing or wrong-typed field (named as JS does); those of the core.
-pub fn waland_cole<O: JsObject>(o: &O) -> Out<O> {
-    let r = Required(o);
-    r.out(text::waland_cole(
-        &r.strings("volume")?,
-        &r.strings("margin")?,
-        &r.strings("directCosts")?,
-        &r.strings("retentionCosts")?,
-        &r.string("acquisitionCost")?,
-        &r.string("costOfCapital")?,
-    ))
+/// The formulas whose every argument is one field of the input object,
+/// read in order with [`Required`]'s reader `KIND` (`string`, `strings`,
+/// `money`): `fn name(KIND "jsName", ...);` is `pub fn name(o)` calling
+/// [`text::name`] with those fields.
+macro_rules! field_formulas {
+    ($($(#[$doc:meta])* fn $name:ident($($kind:ident $js:literal),* $(,)?);)*) => {
+        $(
+            $(#[$doc])*
+            pub fn $name<O: JsObject>(o: &O) -> Out<O> {
+                let r = Required(o);
+                r.out(text::$name($(&r.$kind($js)?),*))
+            }
+        )*
+    };
+}
+
+field_formulas! {
+    /// `walandCole({volume, margin, directCosts, retentionCosts,
+    /// acquisitionCost, costOfCapital})` ([`text::waland_cole`]).
+    ///
+    /// # Errors
+    /// A missing or wrong-typed field (named as JS does); those of the core.
+    fn waland_cole(strings "volume", strings "margin", strings "directCosts",
+        strings "retentionCosts", string "acquisitionCost", string "costOfCapital");
+    /// `simpleClv({averagePurchaseValue, purchaseFrequency, lifespan,
+    /// marginRate, acquisitionCost = "0", retentionCost = "0"})`
+    /// ([`text::simple_clv`]).
+    ///
+    /// # Errors
+    /// As [`waland_cole`].
+    fn simple_clv(string "averagePurchaseValue", string "purchaseFrequency", string "lifespan",
+        string "marginRate", money "acquisitionCost", money "retentionCost");
+    /// `contributionMargin({revenue, variableCosts, costToServe})`
+    /// ([`text::contribution_margin`]).
+    ///
+    /// # Errors
+    /// As [`waland_cole`].
+    fn contribution_margin(string "revenue", string "variableCosts", string "costToServe");
 }
 
 /// `walandColeConstant({volume, margin, directCosts, retentionCosts,
@@ -47,24 +70,6 @@ pub fn waland_cole_constant<O: JsObject>(o: &O) -> Out<O> {
     ))
 }
 
-/// `simpleClv({averagePurchaseValue, purchaseFrequency, lifespan,
-/// marginRate, acquisitionCost = "0", retentionCost = "0"})`
-/// ([`text::simple_clv`]).
-///
-/// # Errors
-/// As [`waland_cole`].
-pub fn simple_clv<O: JsObject>(o: &O) -> Out<O> {
-    let r = Required(o);
-    r.out(text::simple_clv(
-        &r.string("averagePurchaseValue")?,
-        &r.string("purchaseFrequency")?,
-        &r.string("lifespan")?,
-        &r.string("marginRate")?,
-        &r.money("acquisitionCost")?,
-        &r.money("retentionCost")?,
-    ))
-}
-
 /// `retentionClv({margin, retention, discountRate, periods?})`
 /// ([`text::retention_clv`]: infinite horizon without `periods`).
 ///
@@ -78,19 +83,5 @@ pub fn retention_clv<O: JsObject>(o: &O) -> Out<O> {
         &r.string("retention")?,
         &r.string("discountRate")?,
         periods,
-    ))
-}
-
-/// `contributionMargin({revenue, variableCosts, costToServe})`
-/// ([`text::contribution_margin`]).
-///
-/// # Errors
-/// As [`waland_cole`].
-pub fn contribution_margin<O: JsObject>(o: &O) -> Out<O> {
-    let r = Required(o);
-    r.out(text::contribution_margin(
-        &r.string("revenue")?,
-        &r.string("variableCosts")?,
-        &r.string("costToServe")?,
     ))
 }
