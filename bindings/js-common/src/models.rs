@@ -10,7 +10,7 @@ use clv::{Error, Result};
 use serde::Serialize;
 use serde::ser::SerializeMap;
 
-use crate::camel;
+use crate::{JsObject, camel, js_args};
 
 /// A model class instance: unfitted until `fit`, `fromParams` or `fromJSON`.
 #[derive(Debug, Clone)]
@@ -239,17 +239,12 @@ pub fn models() -> Vec<ModelEntry> {
         .collect()
 }
 
-/// Options of `customerLifetimeValue` as a JS caller gives them (lifetimes'
-/// defaults: 12 months, 0.01 per month; the unit of the transaction model,
-/// else of the data, else days: [`clv::value::resolve_unit`]).
+/// Options of `customerLifetimeValue`: the options object's fields and the
+/// unit the data carry.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ClvArgs {
-    /// Horizon in months.
-    pub time: Option<f64>,
-    /// Monthly discount rate.
-    pub discount_rate: Option<f64>,
-    /// Unit of recency and T.
-    pub freq: Option<String>,
+    /// `{time, discountRate, freq}`.
+    pub options: ClvOptionArgs,
     /// The unit the data carry (the `unit` of a summary object), if any.
     pub data_unit: Option<String>,
 }
@@ -259,16 +254,29 @@ impl ClvArgs {
     ///
     /// # Errors
     /// The binding's, for a field of the wrong type.
-    pub fn read<O: crate::JsObject>(
+    pub fn read<O: JsObject>(
         o: &O,
         data_unit: Option<String>,
     ) -> std::result::Result<Self, O::Error> {
         Ok(ClvArgs {
-            time: o.number("time")?,
-            discount_rate: o.number("discountRate")?,
-            freq: o.string("freq")?,
+            options: ClvOptionArgs::read(o)?,
             data_unit,
         })
+    }
+}
+
+js_args! {
+    /// The fields of `customerLifetimeValue`'s options object as a JS caller
+    /// gives them (lifetimes' defaults: 12 months, 0.01 per month; the unit
+    /// of the transaction model, else of the data, else days:
+    /// [`clv::value::resolve_unit`]).
+    pub struct ClvOptionArgs {
+        /// Horizon in months.
+        time: number = "time",
+        /// Monthly discount rate.
+        discount_rate: number = "discountRate",
+        /// Unit of recency and T.
+        freq: string = "freq",
     }
 }
 
@@ -291,10 +299,10 @@ pub fn customer_lifetime_value(
         recency,
         t,
         monetary_value,
-        clv::models::whole_count("time", args.time.unwrap_or(12.0))?,
-        args.discount_rate.unwrap_or(0.01),
+        clv::models::whole_count("time", args.options.time.unwrap_or(12.0))?,
+        args.options.discount_rate.unwrap_or(0.01),
         &clv::value::resolve_unit(&[
-            ("freq", args.freq.as_deref()),
+            ("freq", args.options.freq.as_deref()),
             ("the transaction model", clv::value::model_unit(transaction)),
             ("the data", args.data_unit.as_deref()),
         ])?,

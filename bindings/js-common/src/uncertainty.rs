@@ -131,12 +131,12 @@ pub fn customer_lifetime_value(
         ClvOf::Grouped(g, _) => g.groups().first().and_then(Draws::unit),
     };
     let unit = clv::value::resolve_unit(&[
-        ("freq", args.freq.as_deref()),
+        ("freq", args.options.freq.as_deref()),
         ("the transaction model", draws_unit),
         ("the data", args.data_unit.as_deref()),
     ])?;
-    let time = whole_count("time", args.time.unwrap_or(12.0))?;
-    let rate = args.discount_rate.unwrap_or(0.01);
+    let time = whole_count("time", args.options.time.unwrap_or(12.0))?;
+    let rate = args.options.discount_rate.unwrap_or(0.01);
     let per_month = clv::value::periods_per_month(&unit)?;
     // the same arguments to both, after the grouped one's labels
     macro_rules! clv_of {
