@@ -246,10 +246,46 @@ macro_rules! covariate_class {
 }
 pub(crate) use covariate_class;
 
+/// The getters `params` (the base parameters: their values at z = 0) and
+/// `covariateEffects` of the covariate class `$class` (JS `$js`), each
+/// after its doc line and TS return type: the `params` and `effects` of
+/// the class's module of `clv_js_common` (`$common`), the effects made a JS
+/// value by `|effects| body`.
+macro_rules! params_getters {
+    (
+        $class:ident = $js:ident, $common:ident,
+        #[doc = $params_doc:literal] $params_ty:literal,
+        #[doc = $effects_doc:literal] $effects_ty:literal, |$e:pat_param| $effects:expr
+    ) => {
+        #[wasm_bindgen(js_class = $js)]
+        impl $class {
+            #[doc = $params_doc]
+            #[wasm_bindgen(getter, unchecked_return_type = $params_ty)]
+            pub fn params(&self) -> JsValue {
+                $crate::covariates::object(clv_js_common::$common::params(&self.inner).0)
+            }
+
+            #[doc = $effects_doc]
+            #[wasm_bindgen(getter, js_name = covariateEffects, unchecked_return_type = $effects_ty)]
+            pub fn covariate_effects(&self) -> JsValue {
+                let $e = clv_js_common::$common::effects(&self.inner);
+                $effects
+            }
+        }
+    };
+}
+pub(crate) use params_getters;
+
 covariate_class!(WasmCovariateModel = CovariateModel(clv::covariates::CovariateModel)
     #[doc = " The fit report; null for a model not fitted here."]
 );
 clv_js_common::covariate_members!(transaction, #[wasm_bindgen(js_class = CovariateModel)] impl WasmCovariateModel, wasm_bindgen);
+params_getters! {
+    WasmCovariateModel = CovariateModel, covariates,
+    #[doc = " The base parameters (r, alpha, s, beta or r, alpha, a, b): their values at z = 0."] "Record<string, number>",
+    #[doc = " `{purchase: {NAME: γ}, dropout: {NAME: γ}}`: the effects of the links, in covariate order."]
+    "{ purchase: Record<string, number>, dropout: Record<string, number> }", |(p, d)| effects_object([("purchase", p), ("dropout", d)])
+}
 
 #[wasm_bindgen(js_class = CovariateModel)]
 impl WasmCovariateModel {
@@ -281,12 +317,6 @@ impl WasmCovariateModel {
             .into())
     }
 
-    /// The base parameters (r, alpha, s, beta or r, alpha, a, b): their values at z = 0.
-    #[wasm_bindgen(getter, unchecked_return_type = "Record<string, number>")]
-    pub fn params(&self) -> JsValue {
-        object(common::params(&self.inner).0)
-    }
-
     /// The covariate names, in the order the predictions take them.
     #[wasm_bindgen(getter, js_name = covariateNames, unchecked_return_type = "CovariateNames")]
     pub fn covariate_names(&self) -> JsValue {
@@ -295,17 +325,6 @@ impl WasmCovariateModel {
         crate::set(&o, "purchase", crate::strings_array(p));
         crate::set(&o, "dropout", crate::strings_array(d));
         o.into()
-    }
-
-    /// `{purchase: {NAME: γ}, dropout: {NAME: γ}}`: the effects of the links, in covariate order.
-    #[wasm_bindgen(
-        getter,
-        js_name = covariateEffects,
-        unchecked_return_type = "{ purchase: Record<string, number>, dropout: Record<string, number> }"
-    )]
-    pub fn covariate_effects(&self) -> JsValue {
-        let (p, d) = common::effects(&self.inner);
-        effects_object([("purchase", p), ("dropout", d)])
     }
 
     /// The covariates whose purchase and dropout effects were constrained equal.

@@ -13,7 +13,9 @@ use js_sys::Array;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
-use crate::covariates::{args_for, args_of, covariate_class, effects_object, object};
+use crate::covariates::{
+    args_for, args_of, covariate_class, effects_object, object, params_getters,
+};
 use crate::{Opts, Result, f64s, get, invalid, js, missing, num, opt_f64s, to_f64s, type_name};
 
 const FLAGS: &str = "an array of booleans (or of 0 and 1)";
@@ -78,6 +80,12 @@ clv_js_common::covariate_members!(
     #[wasm_bindgen(js_class = RetentionCovariateModel)] impl WasmRetentionCovariateModel,
     wasm_bindgen
 );
+params_getters! {
+    WasmRetentionCovariateModel = RetentionCovariateModel, retention,
+    #[doc = " The base parameters alpha, beta: their values at z = 0."] "ShiftedBetaGeoParams",
+    #[doc = " `{ alpha: {NAME: γ_α}, beta: {NAME: γ_β} }`, in covariate order."]
+    "RetentionCovariateEffects", |(a, b)| effects_object([("alpha", a), ("beta", b)])
+}
 
 impl WasmRetentionCovariateModel {
     /// A prediction for each row of the dropout set of `options`.
@@ -119,23 +127,6 @@ impl WasmRetentionCovariateModel {
         let alpha = o.named("alpha", expected, num)?.unwrap_or_default();
         let beta = o.named("beta", expected, num)?.unwrap_or_default();
         Ok(common::from_params(base, &alpha, &beta).map_err(js)?.into())
-    }
-
-    /// The base parameters alpha, beta: their values at z = 0.
-    #[wasm_bindgen(getter, unchecked_return_type = "ShiftedBetaGeoParams")]
-    pub fn params(&self) -> JsValue {
-        object(common::params(&self.inner).0)
-    }
-
-    /// `{ alpha: {NAME: γ_α}, beta: {NAME: γ_β} }`, in covariate order.
-    #[wasm_bindgen(
-        getter,
-        js_name = covariateEffects,
-        unchecked_return_type = "RetentionCovariateEffects"
-    )]
-    pub fn covariate_effects(&self) -> JsValue {
-        let (a, b) = common::effects(&self.inner);
-        effects_object([("alpha", a), ("beta", b)])
     }
 
     /// The discounted expected residual lifetime (Fader & Hardie 2010, eq. 6; in periods) of

@@ -7,7 +7,7 @@
 use clv_js_common::spend as common;
 use wasm_bindgen::prelude::*;
 
-use crate::covariates::{covariate_class, object, on_customers};
+use crate::covariates::{covariate_class, object, on_customers, params_getters};
 use crate::{Opts, Result, get, js, num};
 
 /// The Gamma-Gamma model with spend covariates: `params` are the base
@@ -30,6 +30,12 @@ clv_js_common::covariate_members!(
     #[wasm_bindgen(js_class = SpendCovariateModel)] impl WasmSpendCovariateModel,
     wasm_bindgen
 );
+params_getters! {
+    WasmSpendCovariateModel = SpendCovariateModel, spend,
+    #[doc = " The base parameters p, q, v: their values at z = 0."] "GammaGammaParams",
+    #[doc = " `{NAME: γ}`: the spend effects, in covariate order."]
+    "Record<string, number>", |effects| object(effects)
+}
 
 #[wasm_bindgen(js_class = SpendCovariateModel)]
 impl WasmSpendCovariateModel {
@@ -55,22 +61,6 @@ impl WasmSpendCovariateModel {
             .named("effects", expected, num)?
             .unwrap_or_default();
         Ok(common::from_params(base, &effects).map_err(js)?.into())
-    }
-
-    /// The base parameters p, q, v: their values at z = 0.
-    #[wasm_bindgen(getter, unchecked_return_type = "GammaGammaParams")]
-    pub fn params(&self) -> JsValue {
-        object(common::params(&self.inner).0)
-    }
-
-    /// `{NAME: γ}`: the spend effects, in covariate order.
-    #[wasm_bindgen(
-        getter,
-        js_name = covariateEffects,
-        unchecked_return_type = "Record<string, number>"
-    )]
-    pub fn covariate_effects(&self) -> JsValue {
-        object(common::effects(&self.inner))
     }
 }
 
