@@ -690,15 +690,17 @@ macro_rules! one_set_members {
 /// The per-customer (per-row) predictions of the covariate classes in both
 /// JS packages, one entry each: the doc lines, `rust_name = jsName`, the
 /// scalars the method takes first, then `|model, customers, covariate sets|
-/// core call`. `covariate_predictions!(transaction, m)` is `m! { ENTRIES }`
-/// for the `per_customer_predictions!` of `CovariateModel` in `clv-node` and
-/// `clv-wasm` (likewise `spend`, `retention`), which write each entry as a
-/// method with their runtime's attributes and conversions (napi derives the
-/// same camelCase name by itself).
+/// core call`. `covariate_predictions!(transaction, m ARGS)` is `m! { ARGS
+/// ENTRIES }` for the `covariate_methods!(customers ...)` of
+/// `CovariateModel` in `clv-node` and `clv-wasm` (likewise `spend`,
+/// `retention`, without ARGS, for their `per_customer_predictions!`), which
+/// write each entry as a method with their runtime's attributes and
+/// conversions (napi derives the same camelCase name by itself).
 #[macro_export]
 macro_rules! covariate_predictions {
-    (transaction, $m:ident) => {
+    (transaction, $m:ident $($args:tt)*) => {
         $m! {
+            $($args)*
             "P(alive) of each customer, with each one's covariates."
             prob_alive = probAlive() |m, [x, tx, t], p, d| m.prob_alive(x, tx, t, p, d);
             "Expected purchases of each customer in the next `t` units, with each one's covariates."

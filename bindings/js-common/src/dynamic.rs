@@ -223,6 +223,34 @@ pub fn log_likelihood(m: &CovariateModel, data: &DynamicData) -> Result<Vec<f64>
     m.log_likelihood_dynamic(data).map_err(js_fields)
 }
 
+/// The predictions on a `DynamicCovariateData` of `CovariateModel` in both
+/// JS packages, one entry each: the doc lines, `rust_name =
+/// jsName(scalar = jsScalar, ...) |model, data| core call`.
+/// `dynamic_predictions!(m ARGS)` is `m! { ARGS ENTRIES }` for the
+/// `covariate_methods!(dynamic ...)` of `clv-node` and `clv-wasm`, which
+/// write each entry as a method taking its scalars (JS numbers) and then
+/// the data.
+#[macro_export]
+macro_rules! dynamic_predictions {
+    ($m:ident $($args:tt)*) => {
+        $m! {
+            $($args)*
+            " P(alive at T) of each customer of `data`, with their time-varying covariates."
+            prob_alive_dynamic = probAliveDynamic() |m, d| $crate::dynamic::prob_alive(m, d);
+            " Expected purchases of each customer of `data` in the next `t` units"
+            " (CET), with the covariates of those periods (which the table must cover)."
+            expected_purchases_dynamic = expectedPurchasesDynamic(t = t)
+                |m, d| $crate::dynamic::expected_purchases(m, t, d);
+            " Discounted expected purchases of each customer of `data` over the next"
+            " `t` units (DECT) at the continuous rate `discountRate` per unit."
+            discounted_expected_purchases_dynamic = discountedExpectedPurchasesDynamic(t = t, discount_rate = discountRate)
+                |m, d| $crate::dynamic::discounted_expected_purchases(m, t, discount_rate, d);
+            " Per-customer log-likelihood of `data`, with their time-varying covariates."
+            log_likelihood_dynamic = logLikelihoodDynamic() |m, d| $crate::dynamic::log_likelihood(m, d);
+        }
+    };
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

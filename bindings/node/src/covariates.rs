@@ -470,60 +470,34 @@ impl CovariateModel {
         let w = weights.as_ref().map(crate::sl);
         Ok(dynamic::fit(&data.inner, w, &args).map_err(js)?.into())
     }
-
-    /// P(alive at T) of each customer of `data`, with their time-varying covariates.
-    #[napi(catch_unwind)]
-    pub fn prob_alive_dynamic(
-        &self,
-        #[napi(ts_arg_type = "DynamicCovariateData")] data: Unknown<'_>,
-    ) -> Result<Float64Array> {
-        self.dynamic(data, dynamic::prob_alive)
-    }
-
-    /// Expected purchases of each customer of `data` in the next `t` units
-    /// (CET), with the covariates of those periods (which the table must cover).
-    #[napi(catch_unwind)]
-    pub fn expected_purchases_dynamic(
-        &self,
-        #[napi(ts_arg_type = "number")] t: Unknown<'_>,
-        #[napi(ts_arg_type = "DynamicCovariateData")] data: Unknown<'_>,
-    ) -> Result<Float64Array> {
-        let t = number("t", t)?;
-        self.dynamic(data, |m, d| dynamic::expected_purchases(m, t, d))
-    }
-
-    /// Discounted expected purchases of each customer of `data` over the next
-    /// `t` units (DECT) at the continuous rate `discountRate` per unit.
-    #[napi(catch_unwind)]
-    pub fn discounted_expected_purchases_dynamic(
-        &self,
-        #[napi(ts_arg_type = "number")] t: Unknown<'_>,
-        #[napi(ts_arg_type = "number")] discount_rate: Unknown<'_>,
-        #[napi(ts_arg_type = "DynamicCovariateData")] data: Unknown<'_>,
-    ) -> Result<Float64Array> {
-        let t = number("t", t)?;
-        let rate = number("discountRate", discount_rate)?;
-        self.dynamic(data, |m, d| {
-            dynamic::discounted_expected_purchases(m, t, rate, d)
-        })
-    }
-
-    /// Per-customer log-likelihood of `data`, with their time-varying covariates.
-    #[napi(catch_unwind)]
-    pub fn log_likelihood_dynamic(
-        &self,
-        #[napi(ts_arg_type = "DynamicCovariateData")] data: Unknown<'_>,
-    ) -> Result<Float64Array> {
-        self.dynamic(data, dynamic::log_likelihood)
-    }
 }
 
-/// The per-customer predictions of `clv_js_common::covariate_predictions!`,
-/// one per entry: the doc, `name = jsName(scalars) |model, [x, t_x, T],
-/// purchase set, dropout set| core call`, each taking its scalars, the
-/// customers (`Customers`) and their covariates ([`on_customers`]).
-macro_rules! per_customer_predictions {
-    ($($($doc:literal)+ $name:ident = $js:ident($($s:ident),*) |$m:ident, $c:tt, $p:ident, $d:ident| $call:expr;)*) => {
+/// The per-row methods of `CovariateModel` (`@write`), each after its doc
+/// lines: `name(scalar = jsScalar, ...) [its other parameters] |this| body`,
+/// the scalars (JS numbers, named by their JS names in errors) read first,
+/// `this` the model. `customers ENTRIES` writes the per-customer
+/// predictions of `clv_js_common::covariate_predictions!` (`name =
+/// jsName(scalars) |model, [x, t_x, T], purchase set, dropout set| core
+/// call`), each taking the customers (`Customers`) and their covariates
+/// ([`on_customers`]); `dynamic ENTRIES` those of
+/// `clv_js_common::dynamic_predictions!` (`name = jsName(scalar = jsScalar,
+/// ...) |model, data| core call`), each taking a `DynamicCovariateData`
+/// ([`CovariateModel::dynamic`]).
+macro_rules! covariate_methods {
+    (customers $($($doc:literal)+ $name:ident = $js:ident($($s:ident),*) |$m:ident, $c:tt, $p:ident, $d:ident| $call:expr;)*) => {
+        covariate_methods!(@write $([$($doc)+] $name($($s = $s),*) [
+            #[napi(ts_arg_type = "Customers")] data: Unknown<'_>,
+            #[napi(ts_arg_type = "CovariateOptions | undefined | null")] covariates: Option<Unknown<'_>>,
+        ] |this| on_customers(&data, ["frequency", "recency", "T"], covariates.as_ref(), |c, args| {
+            common::per_customer(&this.inner, c, args, |$m, $c, $p, $d| $call)
+        });)*);
+    };
+    (dynamic $($($doc:literal)+ $name:ident = $js:ident($($s:ident = $sjs:ident),*) |$m:ident, $d:ident| $call:expr;)*) => {
+        covariate_methods!(@write $([$($doc)+] $name($($s = $sjs),*) [
+            #[napi(ts_arg_type = "DynamicCovariateData")] data: Unknown<'_>,
+        ] |this| this.dynamic(data, |$m, $d| $call);)*);
+    };
+    (@write $([$($doc:literal)+] $name:ident($($s:ident = $sjs:ident),*) [$($param:tt)*] |$this:ident| $body:expr;)*) => {
         #[napi]
         impl CovariateModel {
             $(
@@ -532,17 +506,16 @@ macro_rules! per_customer_predictions {
                 pub fn $name(
                     &self,
                     $(#[napi(ts_arg_type = "number")] $s: Unknown<'_>,)*
-                    #[napi(ts_arg_type = "Customers")] data: Unknown<'_>,
-                    #[napi(ts_arg_type = "CovariateOptions | undefined | null")] covariates: Option<Unknown<'_>>,
+                    $($param)*
                 ) -> Result<Float64Array> {
-                    $(let $s = number(stringify!($s), $s)?;)*
-                    on_customers(&data, ["frequency", "recency", "T"], covariates.as_ref(), |c, args| {
-                        common::per_customer(&self.inner, c, args, |$m, $c, $p, $d| $call)
-                    })
+                    $(let $s = number(stringify!($sjs), $s)?;)*
+                    let $this = self;
+                    $body
                 }
             )*
         }
     };
 }
 
-clv_js_common::covariate_predictions!(transaction, per_customer_predictions);
+clv_js_common::dynamic_predictions!(covariate_methods dynamic);
+clv_js_common::covariate_predictions!(transaction, covariate_methods customers);

@@ -413,53 +413,35 @@ impl WasmCovariateModel {
             .map_err(js)?
             .into())
     }
-
-    /// P(alive at T) of each customer of `data`, with their time-varying covariates.
-    #[wasm_bindgen(js_name = probAliveDynamic)]
-    pub fn prob_alive_dynamic(&self, data: &WasmDynamicData) -> Result<Vec<f64>> {
-        dynamic::prob_alive(&self.inner, &data.inner).map_err(js)
-    }
-
-    /// Expected purchases of each customer of `data` in the next `t` units
-    /// (CET), with the covariates of those periods (which the table must cover).
-    #[wasm_bindgen(js_name = expectedPurchasesDynamic)]
-    pub fn expected_purchases_dynamic(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "number")] t: JsValue,
-        data: &WasmDynamicData,
-    ) -> Result<Vec<f64>> {
-        let t = num("t", &t)?;
-        dynamic::expected_purchases(&self.inner, t, &data.inner).map_err(js)
-    }
-
-    /// Discounted expected purchases of each customer of `data` over the next
-    /// `t` units (DECT) at the continuous rate `discountRate` per unit.
-    #[wasm_bindgen(js_name = discountedExpectedPurchasesDynamic)]
-    pub fn discounted_expected_purchases_dynamic(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "number")] t: JsValue,
-        #[wasm_bindgen(js_name = discountRate, unchecked_param_type = "number")]
-        discount_rate: JsValue,
-        data: &WasmDynamicData,
-    ) -> Result<Vec<f64>> {
-        let t = num("t", &t)?;
-        let rate = num("discountRate", &discount_rate)?;
-        dynamic::discounted_expected_purchases(&self.inner, t, rate, &data.inner).map_err(js)
-    }
-
-    /// Per-customer log-likelihood of `data`, with their time-varying covariates.
-    #[wasm_bindgen(js_name = logLikelihoodDynamic)]
-    pub fn log_likelihood_dynamic(&self, data: &WasmDynamicData) -> Result<Vec<f64>> {
-        dynamic::log_likelihood(&self.inner, &data.inner).map_err(js)
-    }
 }
 
-/// The per-customer predictions of `clv_js_common::covariate_predictions!`,
-/// one per entry: the doc, `rust_name = jsName(scalars) |model, [x, t_x, T],
-/// purchase set, dropout set| core call`, each taking its scalars, the
-/// customers (`Customers`) and their covariates ([`on_customers`]).
-macro_rules! per_customer_predictions {
-    ($($($doc:literal)+ $name:ident = $js:ident($($s:ident),*) |$m:ident, $c:tt, $p:ident, $d:ident| $call:expr;)*) => {
+/// The per-row methods of `CovariateModel` (`@write`), each after its doc
+/// lines: `rust_name = jsName(scalar = jsScalar, ...) [its other
+/// parameters] |this| body`, the scalars (JS numbers, named by their JS
+/// names) read first, `this` the model. `customers ENTRIES` writes the
+/// per-customer predictions of `clv_js_common::covariate_predictions!`
+/// (`rust_name = jsName(scalars) |model, [x, t_x, T], purchase set,
+/// dropout set| core call`), each taking the customers (`Customers`) and
+/// their covariates ([`on_customers`]); `dynamic ENTRIES` those of
+/// `clv_js_common::dynamic_predictions!` (`rust_name = jsName(scalar =
+/// jsScalar, ...) |model, data| core call`), each taking a
+/// `DynamicCovariateData`.
+macro_rules! covariate_methods {
+    (customers $($($doc:literal)+ $name:ident = $js:ident($($s:ident),*) |$m:ident, $c:tt, $p:ident, $d:ident| $call:expr;)*) => {
+        covariate_methods!(@write $([$($doc)+] $name = $js($($s = $s),*) [
+            #[wasm_bindgen(unchecked_param_type = "Customers")] data: JsValue,
+            #[wasm_bindgen(unchecked_optional_param_type = "CovariateOptions")] covariates: JsValue,
+        ] |this| on_customers(&data, ["frequency", "recency", "T"], &covariates, |c, args| {
+            common::per_customer(&this.inner, c, args, |$m, $c, $p, $d| $call)
+        });)*);
+    };
+    (dynamic $($($doc:literal)+ $name:ident = $js:ident($($s:ident = $sjs:ident),*) |$m:ident, $d:ident| $call:expr;)*) => {
+        covariate_methods!(@write $([$($doc)+] $name = $js($($s = $sjs),*) [data: &WasmDynamicData,] |this| {
+            let ($m, $d) = (&this.inner, &data.inner);
+            $call.map_err(js)
+        };)*);
+    };
+    (@write $([$($doc:literal)+] $name:ident = $js:ident($($s:ident = $sjs:ident),*) [$($param:tt)*] |$this:ident| $body:expr;)*) => {
         #[wasm_bindgen(js_class = CovariateModel)]
         impl WasmCovariateModel {
             $(
@@ -467,18 +449,17 @@ macro_rules! per_customer_predictions {
                 #[wasm_bindgen(js_name = $js)]
                 pub fn $name(
                     &self,
-                    $(#[wasm_bindgen(unchecked_param_type = "number")] $s: JsValue,)*
-                    #[wasm_bindgen(unchecked_param_type = "Customers")] data: JsValue,
-                    #[wasm_bindgen(unchecked_optional_param_type = "CovariateOptions")] covariates: JsValue,
+                    $(#[wasm_bindgen(js_name = $sjs, unchecked_param_type = "number")] $s: JsValue,)*
+                    $($param)*
                 ) -> Result<Vec<f64>> {
-                    $(let $s = num(stringify!($s), &$s)?;)*
-                    on_customers(&data, ["frequency", "recency", "T"], &covariates, |c, args| {
-                        common::per_customer(&self.inner, c, args, |$m, $c, $p, $d| $call)
-                    })
+                    $(let $s = num(stringify!($sjs), &$s)?;)*
+                    let $this = self;
+                    $body
                 }
             )*
         }
     };
 }
 
-clv_js_common::covariate_predictions!(transaction, per_customer_predictions);
+clv_js_common::dynamic_predictions!(covariate_methods dynamic);
+clv_js_common::covariate_predictions!(transaction, covariate_methods customers);
