@@ -12,7 +12,6 @@
 //! --discount-rate, the discounted expected residual lifetime
 //! (`clv::covariates::retention`).
 
-use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use clap::Args;
@@ -27,7 +26,6 @@ use clv::value::{customer_lifetime_value, model_unit, periods_per_month, resolve
 use clv::{Error, Result};
 
 use crate::input::{CovariateFileArgs, DynamicArgs, SummaryColumnArgs};
-use crate::render::csv_field;
 
 /// Arguments of `clv score`.
 #[derive(Debug, Args)]
@@ -336,7 +334,7 @@ pub fn run(args: &ScoreArgs) -> Result<()> {
         columns.push((format!("{name}_lower"), &v.values[0]));
         columns.push((format!("{name}_upper"), &v.values[2]));
     }
-    let s = csv_table(&cols.ids, &columns);
+    let s = csv_table(&cols.ids, &columns)?;
     let mut out = crate::output(args.output.as_deref())?;
     crate::write_out(&mut out, &s)
 }
@@ -570,7 +568,7 @@ fn score_dynamic(args: &ScoreArgs) -> Result<String> {
     if let Some(d) = &discounted {
         columns.push(("discounted_expected_purchases".into(), d));
     }
-    Ok(csv_table(&data.customer_id, &columns))
+    csv_table(&data.customer_id, &columns)
 }
 
 /// Refuses --spend-model and --intervals (the first given) for the
@@ -667,28 +665,20 @@ fn score_retention(args: &ScoreArgs, m: &RetentionCovariateModel) -> Result<Stri
     if let Some(d) = &dert {
         columns.push(("dert".into(), d));
     }
-    Ok(csv_table(&data.ids, &columns))
+    csv_table(&data.ids, &columns)
 }
 
 /// The CSV of `clv score`: `customer_id` and the named columns, one row per
-/// customer, numbers in shortest round-trip form.
-fn csv_table(ids: &[String], columns: &[(String, &[f64])]) -> String {
-    let mut s = String::with_capacity(ids.len() * (16 + 20 * columns.len()));
-    s.push_str("customer_id");
-    for (name, _) in columns {
-        s.push(',');
-        s.push_str(name);
-    }
-    s.push('\n');
-    for (i, id) in ids.iter().enumerate() {
-        s.push_str(&csv_field(id));
-        for (_, v) in columns {
-            // Writing into a String cannot fail.
-            let _ = write!(s, ",{}", v[i]);
-        }
-        s.push('\n');
-    }
-    s
+/// customer, numbers in shortest round-trip form
+/// ([`clv::io::write_csv_columns`]).
+fn csv_table(ids: &[String], columns: &[(String, &[f64])]) -> Result<String> {
+    let named: Vec<(&str, &[f64])> = columns.iter().map(|(n, v)| (n.as_str(), *v)).collect();
+    let mut bytes = Vec::with_capacity(ids.len() * (16 + 20 * columns.len()));
+    clv::io::write_csv_columns(&mut bytes, ids, &named)?;
+    String::from_utf8(bytes).map_err(|e| clv::Error::Io {
+        path: "<output>".to_string(),
+        message: e.to_string(),
+    })
 }
 
 /// The CLV of each customer: [`customer_lifetime_value`] of the registry

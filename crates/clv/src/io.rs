@@ -55,7 +55,7 @@ use crate::time::timestamp_or_reason;
 mod columns;
 mod stream;
 
-pub use columns::{CsvColumns, read_csv_columns, read_csv_columns_in_chunks};
+pub use columns::{CsvColumns, read_csv_columns, read_csv_columns_in_chunks, write_csv_columns};
 #[doc(hidden)]
 pub use stream::summarize_bytes_in_pieces;
 pub use stream::{

@@ -512,7 +512,7 @@ impl Summary {
             amounts: self.monetary_value.is_some(),
             holdout: self.holdout.is_some(),
         };
-        write_csv_rows(w, layout, self.len(), |i, id, values| {
+        write_csv_rows(w, &layout.header(), self.len(), |i, id, values| {
             id.extend_from_slice(self.customer_id[i].as_bytes());
             values.extend([self.frequency[i], self.recency[i], self.t[i]]);
             if let Some(m) = &self.monetary_value {
@@ -619,12 +619,31 @@ pub(crate) struct Layout {
     pub(crate) holdout: bool,
 }
 
-/// Writes the CSV of a summary of `n` rows ([`Summary::write_csv`]): the
-/// header of `layout`, then row `i` as `row(i, id, values)` gives it (its
+impl Layout {
+    /// The header of a summary CSV with these columns.
+    pub(crate) fn header(self) -> Vec<&'static str> {
+        let mut header = vec!["customer_id", "frequency", "recency", "T"];
+        if self.amounts {
+            header.push("monetary_value");
+        }
+        if self.holdout {
+            header.push("frequency_holdout");
+            if self.amounts {
+                header.push("monetary_value_holdout");
+            }
+            header.push("duration_holdout");
+        }
+        header
+    }
+}
+
+/// Writes a CSV of `n` rows of an id and numbers ([`Summary::write_csv`]):
+/// the `header`, then row `i` as `row(i, id, values)` gives it (its
 /// id's bytes appended to `id`, its numbers, in header order, to
 /// `values`; both empty at the call). The one CSV writer of
-/// [`Summary::write_csv`] and of the streaming writer
-/// ([`crate::io::summarize_reader_csv`]): rows are formatted a block at a
+/// [`Summary::write_csv`], of the streaming writer
+/// ([`crate::io::summarize_reader_csv`]) and of
+/// [`crate::io::write_csv_columns`]: rows are formatted a block at a
 /// time (blocks in parallel with the `parallel` feature) and written in
 /// order, the same bytes as one `csv` writer row by row; a whole number
 /// prints as the integer it is (what `{x}` prints, faster).
@@ -633,26 +652,15 @@ pub(crate) struct Layout {
 /// [`Error::Io`] (path `<output>`) when writing fails.
 pub(crate) fn write_csv_rows<W: std::io::Write>(
     mut w: W,
-    layout: Layout,
+    header: &[&str],
     n: usize,
     row: impl Fn(usize, &mut Vec<u8>, &mut Vec<f64>) + Sync,
 ) -> Result<()> {
-    let mut header = vec!["customer_id", "frequency", "recency", "T"];
-    if layout.amounts {
-        header.push("monetary_value");
-    }
-    if layout.holdout {
-        header.push("frequency_holdout");
-        if layout.amounts {
-            header.push("monetary_value_holdout");
-        }
-        header.push("duration_holdout");
-    }
     let io_err = |e: std::io::Error| Error::Io {
         path: "<output>".to_string(),
         message: e.to_string(),
     };
-    w.write_all(&csv_bytes(|out| out.write_record(&header))?)
+    w.write_all(&csv_bytes(|out| out.write_record(header))?)
         .map_err(io_err)?;
     const BLOCK: usize = 1 << 14;
     let block = |&start: &usize| -> Result<Vec<u8>> {

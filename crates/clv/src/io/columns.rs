@@ -155,6 +155,50 @@ pub fn read_csv_columns(path: &Path, id_col: Option<&str>, wanted: &[&str]) -> R
     read_buffer(&buf, &name, id_col, wanted, chunk_count(buf.len()))
 }
 
+/// Writes per-customer numbers as CSV, the counterpart of
+/// [`read_csv_columns`]: the header `customer_id` and the names of
+/// `columns`, then a row per id: the id (in `"` where it holds `,`, `"` or a
+/// line break, `"` doubled) and its number of each column in shortest
+/// round-trip form (what `{}` prints: `2`, `0.5389760084258178`, `NaN`),
+/// lines ending in `\n`. Blocks of rows are formatted in parallel with the
+/// `parallel` feature and written in order: the bytes are those of one `csv`
+/// writer row by row.
+///
+/// ```
+/// let mut out = Vec::new();
+/// let ids = ["a".to_string(), "b,c".to_string()];
+/// clv::io::write_csv_columns(&mut out, &ids, &[("p", &[0.5, 1.0]), ("e", &[0.25, f64::NAN])])?;
+/// assert_eq!(out, b"customer_id,p,e\na,0.5,0.25\n\"b,c\",1,NaN\n");
+/// # Ok::<(), clv::Error>(())
+/// ```
+///
+/// # Errors
+/// - [`Error::LengthMismatch`] when a column has not one number per id;
+/// - [`Error::Io`] (path `<output>`) when writing fails.
+pub fn write_csv_columns<W: std::io::Write>(
+    w: W,
+    ids: &[String],
+    columns: &[(&str, &[f64])],
+) -> Result<()> {
+    for (name, column) in columns {
+        if column.len() != ids.len() {
+            return Err(Error::LengthMismatch {
+                field: (*name).to_string(),
+                actual: column.len(),
+                reference: "customer_id".to_string(),
+                expected: ids.len(),
+            });
+        }
+    }
+    let header: Vec<&str> = std::iter::once("customer_id")
+        .chain(columns.iter().map(|(name, _)| *name))
+        .collect();
+    crate::summary::write_csv_rows(w, &header, ids.len(), |i, id, values| {
+        id.extend_from_slice(ids[i].as_bytes());
+        values.extend(columns.iter().map(|(_, column)| column[i]));
+    })
+}
+
 /// For the fuzz targets (`fuzz/`): `buf` read as [`read_csv_columns`]
 /// reads a file, in `n_chunks` pieces (1: one piece). Both must give the
 /// same columns or the same error.
@@ -739,6 +783,46 @@ fn parse_chunk(buf: &[u8], layout: &Layout, mut slots: Slots<'_>) -> Outcome {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `write_csv_columns` against a row-by-row formatter written out here
+    /// (the quoting rule and `{}` of every number), on more rows than one
+    /// block (2^14) so that several blocks are formatted, in parallel with
+    /// the `parallel` feature; and a column of another length.
+    #[test]
+    fn written_columns_are_the_row_by_row_csv() {
+        let n = 40_000;
+        let ids: Vec<String> = (0..n)
+            .map(|i| match i % 7 {
+                0 => format!("a,{i}"),
+                1 => format!("q\"{i}"),
+                2 => format!("l\n{i}"),
+                3 => format!("r\r{i}"),
+                4 => String::new(),
+                _ => format!("é{i}"),
+            })
+            .collect();
+        let special = [0.0, -0.0, 1.0, 1e15, 1e16, -3.0, f64::NAN, f64::INFINITY];
+        let a: Vec<f64> = (0..n).map(|i| (i as f64).sqrt() / 7.0).collect();
+        let b: Vec<f64> = (0..n).map(|i| special[i % special.len()]).collect();
+        let mut out = Vec::new();
+        write_csv_columns(&mut out, &ids, &[("a", &a), ("b", &b)]).unwrap();
+        let mut want = String::from("customer_id,a,b\n");
+        for i in 0..n {
+            let id = &ids[i];
+            if id.contains([',', '"', '\n', '\r']) {
+                want.push_str(&format!("\"{}\"", id.replace('"', "\"\"")));
+            } else {
+                want.push_str(id);
+            }
+            want.push_str(&format!(",{},{}\n", a[i], b[i]));
+        }
+        assert_eq!(String::from_utf8(out).unwrap(), want);
+        let e = write_csv_columns(Vec::new(), &ids, &[("a", &a[1..])]).unwrap_err();
+        assert!(matches!(
+            e,
+            Error::LengthMismatch { ref field, actual: 39_999, expected: 40_000, .. } if field == "a"
+        ));
+    }
 
     /// `read_csv_columns` as it was before the chunked reader (commit
     /// 1dfeae0, crates/clv-cli/src/input.rs), reading from any `csv` reader:

@@ -1322,7 +1322,7 @@ impl Finished {
         self.overflow(self.order.len(), |i| self.means(i), |i| self.name(i))?;
         let w = out()?;
         let layout = self.layout;
-        write_csv_rows(w, layout, self.order.len(), |i, id, values| {
+        write_csv_rows(w, &layout.header(), self.order.len(), |i, id, values| {
             let (ids, j, f, h) = self.at(i);
             id.extend_from_slice(ids.id(j, &mut [0u8; 16]));
             let r = self.row(f, h);
