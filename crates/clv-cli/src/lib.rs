@@ -137,9 +137,10 @@ pub(crate) fn output(path: Option<&std::path::Path>) -> clv::Result<Box<dyn std:
     }
 }
 
-/// Writes `text` to `out`, mapping I/O errors into the crate error.
-pub(crate) fn write_out(out: &mut dyn std::io::Write, text: &str) -> clv::Result<()> {
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+/// Writes `text` (a `str` or bytes) to `out`, mapping I/O errors into the
+/// crate error.
+pub(crate) fn write_out(out: &mut dyn std::io::Write, text: impl AsRef<[u8]>) -> clv::Result<()> {
+    match out.write_all(text.as_ref()).and_then(|()| out.flush()) {
         // A closed pipe (`clv ... | head`) is not an error of ours.
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         r => r.map_err(|e| clv::Error::Io {

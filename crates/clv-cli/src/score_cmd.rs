@@ -498,7 +498,7 @@ fn score_covariates(args: &ScoreArgs, m: &CovariateModel, cols: &CsvColumns) -> 
 /// [`Error::InvalidValue`] for --summary or --covariates beside
 /// --transactions, and a horizon past a customer's covariates (field
 /// `covariates`, the customer); those of [`DynamicArgs::read`].
-fn score_dynamic(args: &ScoreArgs) -> Result<String> {
+fn score_dynamic(args: &ScoreArgs) -> Result<Vec<u8>> {
     let m = match load(&args.model)? {
         Saved::Covariate(m) => m,
         Saved::Plain(any) => {
@@ -608,7 +608,7 @@ fn no_spend_model_or_intervals(args: &ScoreArgs, model: &str, reason: &str) -> R
 /// covariates, other dropout covariates than the model's, a missing
 /// --summary; those of [`crate::input::SummaryColumnArgs::read_contractual`],
 /// [`CovariateFileArgs::read_retention`] and the core's predictions.
-fn score_retention(args: &ScoreArgs, m: &RetentionCovariateModel) -> Result<String> {
+fn score_retention(args: &ScoreArgs, m: &RetentionCovariateModel) -> Result<Vec<u8>> {
     let name = m.name();
     no_spend_model_or_intervals(
         args,
@@ -671,14 +671,11 @@ fn score_retention(args: &ScoreArgs, m: &RetentionCovariateModel) -> Result<Stri
 /// The CSV of `clv score`: `customer_id` and the named columns, one row per
 /// customer, numbers in shortest round-trip form
 /// ([`clv::io::write_csv_columns`]).
-fn csv_table(ids: &[String], columns: &[(String, &[f64])]) -> Result<String> {
+fn csv_table(ids: &[String], columns: &[(String, &[f64])]) -> Result<Vec<u8>> {
     let named: Vec<(&str, &[f64])> = columns.iter().map(|(n, v)| (n.as_str(), *v)).collect();
     let mut bytes = Vec::with_capacity(ids.len() * (16 + 20 * columns.len()));
     clv::io::write_csv_columns(&mut bytes, ids, &named)?;
-    String::from_utf8(bytes).map_err(|e| clv::Error::Io {
-        path: "<output>".to_string(),
-        message: e.to_string(),
-    })
+    Ok(bytes)
 }
 
 /// The CLV of each customer: [`customer_lifetime_value`] of the registry
