@@ -343,12 +343,13 @@ pub(crate) fn parse_name<T: Copy>(field: &str, text: &str, names: &[(&str, T)]) 
     }
 }
 
-/// The `as_str` and [`FromStr`](std::str::FromStr) of an option enum, from
-/// one table of its variants and their names: `as_str` answers a variant's
-/// name; `from_str` reads the names, then the aliases, through
-/// [`parse_name`] (an unknown text is an [`Error::InvalidValue`] on `field`
-/// listing the names and aliases in that order). Doc lines before `as_str`
-/// and before `from_str` document those methods.
+/// The `ALL` list, `as_str` and [`FromStr`](std::str::FromStr) of an option
+/// enum, from one table of its variants and their names: `ALL` lists the
+/// variants in the table's order (the order the help lists them); `as_str`
+/// answers a variant's name; `from_str` reads the names, then the aliases,
+/// through [`parse_name`] (an unknown text is an [`Error::InvalidValue`] on
+/// `field` listing the names and aliases in that order). Doc lines before
+/// `as_str` and before `from_str` document those methods.
 macro_rules! named_choices {
     (
         $ty:ident, field $field:literal,
@@ -358,6 +359,10 @@ macro_rules! named_choices {
         from_str aliases { $($alias:literal => $target:ident),* $(,)? }
     ) => {
         impl $ty {
+            /// Every choice, in the order the help lists them (that of the
+            /// names of [`Self::as_str`]).
+            pub const ALL: [$ty; [$($name),+].len()] = [$($ty::$variant),+];
+
             $(#[$as_doc])*
             pub fn as_str(self) -> &'static str {
                 match self {

@@ -42,11 +42,6 @@ pub enum Metric {
     Binary,
 }
 
-impl Metric {
-    /// Every metric, in the order the help lists them.
-    pub const ALL: [Metric; 2] = [Metric::Continuous, Metric::Binary];
-}
-
 crate::error::named_choices! {
     Metric, field "metric",
     /// The name of the metric: `"continuous"` or `"binary"`.

@@ -122,17 +122,6 @@ pub enum Delimiter {
     Whitespace,
 }
 
-impl Delimiter {
-    /// Every choice, in the order the help lists them.
-    pub const ALL: [Delimiter; 5] = [
-        Delimiter::Auto,
-        Delimiter::Comma,
-        Delimiter::Tab,
-        Delimiter::Semicolon,
-        Delimiter::Whitespace,
-    ];
-}
-
 crate::error::named_choices! {
     Delimiter, field "delimiter",
     /// The name of the choice: `"auto"`, `"comma"`, `"tab"`, `"semicolon"`

@@ -322,11 +322,6 @@ pub enum TierMethod {
     Quantile,
 }
 
-impl TierMethod {
-    /// Every method, in the order the help lists them.
-    pub const ALL: [TierMethod; 2] = [TierMethod::CumulativeShare, TierMethod::Quantile];
-}
-
 crate::error::named_choices! {
     TierMethod, field "method",
     /// The name of the method: `"share"` or `"quantile"`.
