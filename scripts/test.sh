@@ -29,8 +29,12 @@ run "cargo doc -D warnings (core, CLI)" env RUSTDOCFLAGS="-D warnings" cargo doc
 # (minutes); here they run in release (about 4 min).
 run "cargo test --release (NUTS posteriors, SBC, hierarchical)" cargo test --release -p clv --test bayes --test hierarchical --locked
 run "core builds without default features" cargo check -p clv --no-default-features --locked
-run "clv report (bundled data) runs" cargo run --quiet --locked -p clv-cli -- report --top 3
-run "clv portfolio (bundled data) runs" cargo run --quiet --locked -p clv-cli -- portfolio --transactions --margin-rate 0.3 --top 3
+# The `clv` binary that `cargo test` built for the CLI tests: `cargo run -p
+# clv-cli` would build the dependencies once more for that package's feature
+# set alone (about a minute and 0.7 GB of target/debug).
+clv_built() { "${CARGO_TARGET_DIR:-target}/debug/clv" "$@"; }
+run "clv report (bundled data) runs" clv_built report --top 3
+run "clv portfolio (bundled data) runs" clv_built portfolio --transactions --margin-rate 0.3 --top 3
 
 # --- Python binding (bindings/python): venv, wheel, type checks, pytest ---
 run "python venv (.venv)" python_venv
