@@ -960,7 +960,9 @@ fn bg_nbd_row_likelihood_is_accurate_for_extreme_a_and_b() {
             let a2 = ln_gamma(a + b) + ln_gamma(b + xi) - ln_gamma(b) - ln_gamma(a + b + xi);
             let a3 = -(r + xi) * (alpha + t[i]).ln();
             let v = if xi > 0.0 {
-                let a4 = a.ln() - (b + xi - 1.0).ln() - (r + xi) * (alpha + tx[i]).ln();
+                // b + (x − 1): (b + x) − 1 loses b's digits for b ≪ 1
+                // (1e-12 + 1 − 1 = 1.0000889e-12)
+                let a4 = a.ln() - (b + (xi - 1.0)).ln() - (r + xi) * (alpha + tx[i]).ln();
                 let mx = a3.max(a4);
                 a1 + a2 + mx + ((a3 - mx).exp() + (a4 - mx).exp()).ln()
             } else {

@@ -136,7 +136,7 @@ pub(crate) fn ln_lik(
     let l_tx = (al + tx).ln();
     let a3 = -(r + x) * l_t;
     let dropout = v.has_dropout_term(x);
-    let bx = b + x - 1.0 + s;
+    let bx = b + (x - 1.0 + s);
     let a4 = if dropout {
         a.ln() - bx.ln() - (r + x) * l_tx
     } else {
@@ -199,7 +199,7 @@ pub(crate) fn ln_prob_alive(v: Variant, p: &BgNbdParams, x: f64, tx: f64, tt: f6
     if !v.has_dropout_term(x) {
         return 0.0;
     }
-    let d = p.a.ln() - (p.b + x - 1.0 + v.shift()).ln()
+    let d = p.a.ln() - (p.b + (x - 1.0 + v.shift())).ln()
         + (p.r + x) * ((p.alpha + tt).ln() - (p.alpha + tx).ln());
     // −softplus(d), stable for large |d|
     -(d.max(0.0) + (-d.abs()).exp().ln_1p())
@@ -333,7 +333,7 @@ pub(crate) fn conditional_expectation(
         return Ok(0.0);
     }
     let s = v.shift();
-    let c = p.a + p.b + x - 1.0 + s;
+    let c = p.a + p.b + (x - 1.0 + s);
     let z = t / (p.alpha + tt + t);
     let ln_1mz = (p.alpha + tt).ln() - (p.alpha + tt + t).ln();
     // The series needs about ln(1e-17)/ln(z) terms: fine up to z = 0.95
@@ -477,7 +477,7 @@ struct PerX {
 impl PerX {
     /// The quantities of the x of a customer, `ln_a` = ln a.
     fn new(variant: Variant, r: f64, ln_a: f64, b: f64, x: f64) -> Self {
-        let bx = b + x - 1.0 + variant.shift();
+        let bx = b + (x - 1.0 + variant.shift());
         let dropout = variant.has_dropout_term(x);
         PerX {
             rx: r + x,
@@ -1028,6 +1028,39 @@ mod tests {
     use crate::models::gradient_differences;
 
     #[test]
+    fn tiny_b_keeps_b_plus_x_minus_one_exact() {
+        // b + x − 1 + s is formed as b + (x − 1 + s): with b = 1e-100 the old
+        // (b + x) − 1 + s rounded to 0 where x − 1 + s = 0 (BG x = 1, MBG
+        // x = 0), and ln L was NaN (found probing the Python binding). The
+        // closed form for those rows, term by term (FHL 2005 eq. 6; Batislam
+        // et al. 2007 for MBG): A1 = ln Γ(r+x) − ln Γ(r) + r ln α (= ln r + r ln α
+        // at x = 1, r ln α at x = 0), A2 = ln B(a, b+x+s) − ln B(a, b)
+        // = ln(b/(a+b)) when x + s = 1, A3 = −(r+x) ln(α+T),
+        // A4 = ln a − ln b − (r+x) ln(α+t_x).
+        let (r, alpha, a, b) = (0.243, 4.414, 0.793, 1e-100);
+        let p = BgNbdParams::new(r, alpha, a, b).unwrap();
+        let lae = |u: f64, v: f64| u.max(v) + (-(u - v).abs()).exp().ln_1p();
+        let a2 = b.ln() - (a + b).ln();
+        for (v, x, tx, tt) in [
+            (Variant::Bg, 1.0, 30.0, 38.86),
+            (Variant::Bg, 1.0, 1e-300, 1e-300),
+            (Variant::Mbg, 0.0, 0.0, 38.86),
+        ] {
+            let a1 = if x == 1.0 { r.ln() } else { 0.0 } + r * alpha.ln();
+            let a3 = -(r + x) * (alpha + tt).ln();
+            let a4 = a.ln() - b.ln() - (r + x) * (alpha + tx).ln();
+            let want = a1 + a2 + lae(a3, a4);
+            let got = ln_lik(v, &p, x, tx, tt, None);
+            assert!(
+                (got - want).abs() <= 1e-12 * want.abs(),
+                "{v:?} x={x}: {got} vs {want}"
+            );
+            let alive = ln_prob_alive(v, &p, x, tx, tt).exp();
+            assert!(alive.is_finite() && (0.0..=1.0).contains(&alive), "{alive}");
+        }
+    }
+
+    #[test]
     fn fhl_customer_one() {
         // FHL 2005: CDNOW ID 1 (x=2, t_x=30.43, T=38.86) E[Y(39)] = 1.226
         let e = fhl()
@@ -1100,7 +1133,7 @@ mod tests {
             for (x, tt) in [(0.0, 0.0), (2.0, 38.86), (20.0, 38.86), (1e4, 1e5)] {
                 for z in [0.3, 0.7, 0.9, 0.95] {
                     let t = z / (1.0 - z) * (p.alpha + tt);
-                    let c = p.a + p.b + x - 1.0 + s;
+                    let c = p.a + p.b + (x - 1.0 + s);
                     let ln_1mz = (1.0_f64 - z).ln();
                     let series = c * bracket_over_a_minus_one(
                         p.a + p.b - 1.0 + s - p.r,
