@@ -99,7 +99,8 @@ pub enum Error {
         /// Likely causes and what to do.
         advice: String,
     },
-    /// Exact (Decimal) arithmetic overflowed.
+    /// Arithmetic overflowed: an exact (Decimal) sum, or a model prediction
+    /// whose value lies beyond ±f64::MAX (≈ ±1.8e308).
     #[error("arithmetic overflow while computing {context}")]
     Overflow {
         /// The computation that overflowed.

@@ -26,7 +26,10 @@
 //! `ln q = ln(β + expm1(bτ))` for bτ < 30 and `bτ + ln1p((β−1)e^{−bτ})`
 //! beyond, so e^{bτ} never overflows (bT = 6000 is fine) and β ≪ 1 loses
 //! nothing to cancellation. The integral has no closed form; it is computed
-//! by adaptive Gauss–Kronrod quadrature (`gk_log`) to 1e-11 relative. The
+//! by adaptive Gauss–Kronrod quadrature (`gk_log`) to 1e-11 relative, on
+//! [t_x, T] cut where the rest is below e^{−42} of it (`dead_term_end`), and
+//! in closed form where the lifetime after t_x is shorter than t_x's digits
+//! resolve (b = 1e100; `dead_term_at_once`). The
 //! gradient in (r, α, b, s, β) is analytic, differentiating under the
 //! integral (formulas at `ln_lik`); there is no closed-form Hessian, so
 //! fits run L-BFGS and the standard errors come from differences of the
@@ -80,8 +83,8 @@ use crate::covariates::LinkedRows;
 use crate::error::{Result, check};
 use crate::fit::{Boundary, FitInfo, Likelihood};
 use crate::models::{
-    TransactionModel, alpha_beta_model, log_add_exp, max_age, mean_age, model_params, per_customer,
-    weighted_rows,
+    ModelInfo, TransactionModel, alpha_beta_model, log_add_exp, max_age, mean_age, model_params,
+    per_customer, representable, weighted_rows,
 };
 
 /// Parameters of the GGom/NBD model.
@@ -417,26 +420,34 @@ pub(crate) fn ln_lik(
     let lat = (alpha + t).ln();
     let l1 = -rx * lat - s * q_t.lr;
     let want_grad = grad.is_some();
-    let (l_int, m) = gk_log::<5>(tx, t, |tau| {
-        let q = gq(b, beta, tau);
-        let la = (alpha + tau).ln();
-        let g = -rx * la + b * tau - (s + 1.0) * q.lr - ln_beta;
-        if want_grad {
-            (
-                g,
-                [
-                    -la,
-                    -rx / (alpha + tau),
-                    tau * (1.0 - (s + 1.0) * q.rho),
-                    -q.lr,
-                    s * q.eq / beta - q.inv_q,
-                ],
-            )
-        } else {
-            (g, [0.0; 5])
-        }
-    });
-    let l2 = s.ln() + b.ln() + l_int;
+    let hi = dead_term_end(p, rx, tx, t, s * q_t.lr);
+    let (l2, d2) = if rx * (hi - tx) <= 1e-17 * (alpha + tx) {
+        dead_term_at_once(p, rx, tx, hi, hi < t)
+    } else {
+        let (l_int, m) = gk_log::<5>(tx, hi, |tau| {
+            let q = gq(b, beta, tau);
+            let la = (alpha + tau).ln();
+            let g = -rx * la + b * tau - (s + 1.0) * q.lr - ln_beta;
+            if want_grad {
+                (
+                    g,
+                    [
+                        -la,
+                        -rx / (alpha + tau),
+                        tau * (1.0 - (s + 1.0) * q.rho),
+                        -q.lr,
+                        s * q.eq / beta - q.inv_q,
+                    ],
+                )
+            } else {
+                (g, [0.0; 5])
+            }
+        });
+        (
+            s.ln() + b.ln() + l_int,
+            [m[0], m[1], 1.0 / b + m[2], 1.0 / s + m[3], m[4]],
+        )
+    };
     let lb = log_add_exp(l1, l2);
     let ll = ln_gamma(rx) - ln_gamma(r) + r * alpha.ln() + lb;
     let w1 = (l1 - lb).exp();
@@ -453,14 +464,94 @@ pub(crate) fn ln_lik(
             -q_t.lr,
             s * q_t.eq / beta,
         ];
-        let d2 = [m[0], m[1], 1.0 / b + m[2], 1.0 / s + m[3], m[4]];
         for k in 0..5 {
-            gr[k] = w1 * d1[k] + if w2 > 0.0 { w2 * d2[k] } else { 0.0 };
+            // a zero weight drops its term: d1 is infinite where S(T) underflows
+            // (bT beyond f64), d2 unused where the "dead" term is empty
+            gr[k] =
+                if w1 > 0.0 { w1 * d1[k] } else { 0.0 } + if w2 > 0.0 { w2 * d2[k] } else { 0.0 };
         }
         gr[0] += digamma(rx) - digamma(r) + alpha.ln();
         gr[1] += r / alpha;
     }
     (ll, (l1 - lb).min(0.0))
+}
+
+/// τ at which −ln S(τ) = u: from (β/q(τ))^s = e^{−u}, e^{bτ} − 1 =
+/// β·expm1(u/s), so τ = ln1p(β expm1(u/s))/b, formed in logs (β expm1(u/s)
+/// may exceed f64 while τ does not); +∞ where τ does.
+fn tau_at_ln_survival(p: &GgomParams, u: f64) -> f64 {
+    let v = u / p.s;
+    let ln_em1 = if v < 700.0 {
+        v.exp_m1().ln()
+    } else {
+        v + (-(-v).exp()).ln_1p()
+    };
+    let ln_w = p.beta.ln() + ln_em1;
+    let ln1p_w = if ln_w > 37.0 {
+        ln_w + (-ln_w).exp()
+    } else {
+        ln_w.exp().ln_1p()
+    };
+    ln1p_w / p.b
+}
+
+/// Where the "dead" integral of [`ln_lik`] may stop: T, or earlier where
+/// the rest is below e^{−42} of the whole. With I(a, c) = ∫_a^c (α+τ)^{−(r+x)}
+/// f(τ) dτ, u(τ) = −ln S(τ) and τ_c the point where
+/// u(τ_c) = u(t_x) + 42 + (r+x) ln((α+T)/(α+t_x)):
+/// `I(τ_c, T) ≤ (α+t_x)^{−(r+x)} S(τ_c)`, while if u(T) > u(t_x) + ln 2
+/// (else τ_c > T) `I(t_x, T) ≥ (α+T)^{−(r+x)} (S(t_x) − S(T)) ≥
+/// (α+T)^{−(r+x)} S(t_x)/2`; their ratio is ≤ 2e^{−42} < 1e-18.
+///
+/// Without the cut a short lifetime (large b, e.g. 1/(sb) = 1e-99) next to
+/// a long interval (T = 1e300) puts all of the integral's mass below the
+/// resolution of the quadrature's first nodes, and the rule returned 0
+/// (ln L = −∞ for a customer with x > 0). `u_t` = u(T).
+fn dead_term_end(p: &GgomParams, rx: f64, tx: f64, t: f64, u_t: f64) -> f64 {
+    if u_t <= 42.0 {
+        return t; // u(t_x) ≥ 0: no cut (and no extra work on ordinary rows)
+    }
+    let u_x = p.s * gq(p.b, p.beta, tx).lr;
+    let u_c = u_x + 42.0 + rx * ((t - tx) / (p.alpha + tx)).ln_1p();
+    if u_t <= u_c {
+        return t;
+    }
+    t.min(tau_at_ln_survival(p, u_c).max(tx))
+}
+
+/// The "dead" term of [`ln_lik`], `ln I(t_x, c)` (I as at [`dead_term_end`])
+/// and its gradient in (r, α, b, s, β), where (α+τ)^{−(r+x)} is constant on
+/// [t_x, c] to 1e-17: `I = (α+t_x)^{−(r+x)} (S(t_x) − S(c))`. With
+/// D = u(c) − u(t_x) and ∇ln S(τ) = [0, 0, −sτρ, −ℓ_q, s e/(βq)] ([`Gq`]),
+/// `∇ ln I = [−ln(α+t_x), −(r+x)/(α+t_x), 0, 0, 0] + ∇ln S(t_x) −
+/// (∇ln S(c) − ∇ln S(t_x))/expm1(D)`. This is the case of a lifetime far
+/// shorter than the digits of t_x resolve (b = 1e100: 1/(sb) ≪ ulp(t_x)).
+/// Where c is [`dead_term_end`]'s cut (`cut`), S(c) is below e^{−42} of
+/// S(t_x) and is taken as 0, as the quadrature leaves out the rest.
+fn dead_term_at_once(p: &GgomParams, rx: f64, tx: f64, c: f64, cut: bool) -> (f64, [f64; 5]) {
+    let (qx, qc) = (gq(p.b, p.beta, tx), gq(p.b, p.beta, c));
+    let d = if cut {
+        f64::INFINITY
+    } else {
+        p.s * (qc.lr - qx.lr)
+    };
+    if d.is_nan() || d <= 0.0 {
+        return (f64::NEG_INFINITY, [0.0; 5]);
+    }
+    let grad_ln_s = |q: &Gq, tau: f64| [0.0, 0.0, -p.s * tau * q.rho, -q.lr, p.s * q.eq / p.beta];
+    let (gx, gc) = (grad_ln_s(&qx, tx), grad_ln_s(&qc, c));
+    let w = 1.0 / d.exp_m1();
+    let mut g: [f64; 5] = std::array::from_fn(|k| {
+        if w > 0.0 {
+            gx[k] - w * (gc[k] - gx[k])
+        } else {
+            gx[k]
+        }
+    });
+    let la = (p.alpha + tx).ln();
+    g[0] -= la;
+    g[1] -= rx / (p.alpha + tx);
+    (-rx * la - p.s * qx.lr + (-(-d).exp_m1()).ln(), g)
 }
 
 /// ∫₀^t S(u) du for a GGom lifetime with (b, s, β).
@@ -750,6 +841,7 @@ impl TransactionModel for GammaGompertzNbd {
         per_customer(x, tx, t, |x, tx, tt| {
             Ok(ln_lik(&self.params, x, tx, tt, None).0)
         })
+        .and_then(|v| representable(v, "log-likelihood", self.name()))
     }
 
     fn prob_alive(&self, x: &[f64], tx: &[f64], t: &[f64]) -> Result<Vec<f64>> {
@@ -987,6 +1079,80 @@ mod tests {
             .expected_purchases(0.0, &[2.0], &[30.43], &[38.86])
             .unwrap()[0];
         assert_eq!(e, 0.0);
+    }
+
+    #[test]
+    fn lifetimes_far_shorter_than_the_interval() {
+        // β = 1 makes the lifetime exponential with rate μ = s·b
+        // (S(τ) = e^{−bτ s}). Bought x times at t_x = 0 (accepted), the
+        // customer is almost surely dead soon after 0, and by Watson's
+        // lemma the bracket of L is α^{−k} Σ_n (−1)^n (k)_n/(αμ)^n,
+        // k = r+x (plus (α+T)^{−k} S(T), here below e^{−1e9}). So
+        // ln L = lnΓ(k) − lnΓ(r) − x ln α + ln(1 − k/(αμ) + k(k+1)/(αμ)²).
+        let (r, alpha, s, x) = (0.5, 5.0, 0.5, 3.0);
+        let k = r + x;
+        for b in [1e8, 1e12, 1e30, 1e100] {
+            let p = gp([r, alpha, b, s, 1.0]);
+            let am = alpha * s * b;
+            let want = ln_gamma(k) - ln_gamma(r) - x * alpha.ln()
+                + (-k / am + k * (k + 1.0) / (am * am)).ln_1p();
+            for t in [30.0, 1e6, 1e300] {
+                let (ll, lpa) = ln_lik(&p, x, 0.0, t, None);
+                assert!((ll - want).abs() < 1e-13, "b {b} T {t}: {ll} vs {want}");
+                assert!(lpa < -1e8, "b {b} T {t}: ln P(alive) {lpa}");
+                // the gradient: ∂/∂r = ψ(k) − ψ(r) + ln α − ln α, ∂/∂α =
+                // r/α − k/α (+ O(1/(αμ))), the rest O(1/(αμ))
+                let mut g = [0.0; 5];
+                ln_lik(&p, x, 0.0, t, Some(&mut g));
+                let eps = 20.0 * k / am;
+                assert!(
+                    (g[0] - (digamma(k) - digamma(r))).abs() < eps.max(1e-12),
+                    "{g:?}"
+                );
+                assert!((g[1] + x / alpha).abs() < eps.max(1e-12), "{g:?}");
+                assert!(
+                    g[2].abs() < eps / b && g[3].abs() < eps && g[4].abs() < eps,
+                    "{g:?}"
+                );
+            }
+        }
+        // The probe's customer (stop 40): b = 1e100, β = 1e-100, x = 2,
+        // t_x = 1, T = 1e300. The customer lived to 1 and died within
+        // ~1e-100 of it: L = Γ(r+x)α^r/Γ(r) (α+1)^{−(r+x)} S(1), with
+        // ln S(1) = −s ln(1 + expm1(b)/β) = −s (b − ln β) to 1e-16.
+        let p = gp([0.5, 5.0, 1e100, 0.5, 1e-100]);
+        let (ll, _) = ln_lik(&p, 2.0, 1.0, 1e300, None);
+        let want = ln_gamma(2.5) - ln_gamma(0.5) + 0.5 * 5f64.ln()
+            - 2.5 * 6f64.ln()
+            - 0.5 * (1e100 - 1e-100f64.ln());
+        assert!((ll - want).abs() <= 1e-15 * want.abs(), "{ll} vs {want}");
+        let m = GammaGompertzNbd::from_params(0.5, 5.0, 1e100, 0.5, 1e-100).unwrap();
+        let got = m.log_likelihood(&[2.0], &[1.0], &[1e300]).unwrap();
+        assert_eq!(got, [ll]);
+    }
+
+    #[test]
+    fn gradient_matches_differences_where_the_integral_is_cut() {
+        // μ = s·b = 5e3, T = 1e6: the quadrature runs on [t_x, τ_c],
+        // τ_c ≈ t_x + 0.04, not on [t_x, T]; value and gradient both.
+        let x = 2.0;
+        let (tx, t) = (3.0, 1e6);
+        let theta = [0.5, 5.0, 1e4, 0.5, 2.0];
+        let ll = |a: [f64; 5]| ln_lik(&gp(a), x, tx, t, None).0;
+        let mut g = [0.0; 5];
+        ln_lik(&gp(theta), x, tx, t, Some(&mut g));
+        for j in 0..5 {
+            let h = 1e-5 * theta[j];
+            let (mut up, mut dn) = (theta, theta);
+            up[j] += h;
+            dn[j] -= h;
+            let fd = (ll(up) - ll(dn)) / (2.0 * h);
+            assert!(
+                (g[j] - fd).abs() < 1e-6 * fd.abs().max(1e-3),
+                "∂{j}: {} vs {fd}",
+                g[j]
+            );
+        }
     }
 
     /// The CDNOW calibration summary (2357 customers, weeks; FHL 2005).

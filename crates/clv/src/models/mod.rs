@@ -610,6 +610,31 @@ pub(crate) fn per_customer(
     map_customers(frequency, recency, t, f)
 }
 
+/// `values` (one per customer) unchanged when all are finite; else
+/// [`Error::Overflow`] naming the first customer whose `what` lies beyond
+/// ±f64::MAX. For predictions whose algebra is kept finite wherever the
+/// value itself is representable, so that an infinity can only mean that
+/// the value is not (e.g. a Pareto/NBD expectation of 1e400 purchases).
+pub(crate) fn representable(values: Vec<f64>, what: &str, model: &str) -> Result<Vec<f64>> {
+    match values.iter().position(|v| v.is_infinite()) {
+        None => Ok(values),
+        Some(i) => Err(Error::Overflow {
+            context: format!("the {model} {what} of customer {i} (it lies beyond ±1.8e308)"),
+        }),
+    }
+}
+
+/// [`representable`] for one value that belongs to no customer.
+pub(crate) fn representable_one(value: f64, what: &str, model: &str) -> Result<f64> {
+    if value.is_infinite() {
+        Err(Error::Overflow {
+            context: format!("the {model} {what} (it lies beyond ±1.8e308)"),
+        })
+    } else {
+        Ok(value)
+    }
+}
+
 /// Index of entry (i, j) of a symmetric 4×4 matrix stored as its packed
 /// upper triangle (10 numbers, row by row); the table is symmetric, so
 /// `tri(i, j) == tri(j, i)`. The four-parameter likelihoods sum their
