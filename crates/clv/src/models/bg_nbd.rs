@@ -54,6 +54,7 @@
 use crate::special::ln_beta;
 use serde::{Deserialize, Serialize};
 use statrs::function::beta::checked_beta_reg;
+use statrs::function::factorial::ln_factorial;
 use statrs::function::gamma::{digamma, ln_gamma};
 
 use super::{
@@ -371,7 +372,7 @@ pub(crate) fn ln_prob_purchases(v: Variant, p: &BgNbdParams, n: u32, t: f64) -> 
     let ln_nb = if t == 0.0 {
         if n == 0 { 0.0 } else { f64::NEG_INFINITY }
     } else {
-        ln_gamma(r + nf) - ln_gamma(r) - ln_gamma(nf + 1.0) - r * (t / al).ln_1p()
+        ln_gamma(r + nf) - ln_gamma(r) - ln_factorial(u64::from(n)) - r * (t / al).ln_1p()
             + nf * (t.ln() - (al + t).ln())
     };
     let first = ln_beta(a, b + nf + s) - ln_b + ln_nb;
@@ -1026,6 +1027,35 @@ geo_model!(BetaGeo, Variant::Bg, "FHL 2005 eq. 8");
 mod tests {
     use super::*;
     use crate::models::gradient_differences;
+
+    #[test]
+    fn no_purchase_probability_never_exceeds_one() {
+        // BG/NBD: P(X(t) = 0) = (α/(α+t))^r exactly (the dropout term needs
+        // x > 0). ln 0! is taken from statrs' factorial table (0 exactly);
+        // ln Γ(1) from `ln_gamma` is 4.4e-16, and with r = 1e-20 that made
+        // P(X(t) = 0) = 1.0000000000000004 (found by the stop-40 probe).
+        for (r, alpha, a, b) in [(1e-20, 10.0, 1e-20, 1e-20), (0.243, 4.414, 0.793, 2.426)] {
+            let m = BetaGeo::from_params(r, alpha, a, b).unwrap();
+            for t in [1.0, 1e6, 1e300] {
+                let p = m.prob_purchases(0, t).unwrap();
+                let want = (-r * (t / alpha).ln_1p()).exp();
+                assert!(
+                    p <= 1.0 && (p - want).abs() <= 1e-15 * want,
+                    "{p} vs {want}"
+                );
+            }
+        }
+        for m in [
+            &crate::models::ParetoNbd::from_params(1e-20, 10.0, 1e-20, 10.0).unwrap()
+                as &dyn TransactionModel,
+            &crate::models::GammaGompertzNbd::from_params(1e-20, 10.0, 0.1, 1e-20, 10.0).unwrap(),
+        ] {
+            for t in [1.0, 1e6] {
+                let p = m.prob_purchases(0, t).unwrap();
+                assert!(p <= 1.0 && p > 1.0 - 1e-15, "{p}");
+            }
+        }
+    }
 
     #[test]
     fn tiny_b_keeps_b_plus_x_minus_one_exact() {

@@ -77,6 +77,7 @@
 //! `beta` are rates in the summary's time unit, b per time unit).
 
 use serde::{Deserialize, Serialize};
+use statrs::function::factorial::ln_factorial;
 use statrs::function::gamma::{digamma, ln_gamma};
 
 use crate::covariates::LinkedRows;
@@ -573,7 +574,7 @@ fn ln_p_new(p: &GgomParams, n: u32, t: f64) -> f64 {
         beta,
     } = *p;
     let nf = f64::from(n);
-    let coef = ln_gamma(r + nf) - ln_gamma(r) - ln_gamma(nf + 1.0);
+    let coef = ln_gamma(r + nf) - ln_gamma(r) - ln_factorial(u64::from(n));
     let ln_nb = |tau: f64| {
         let lat = (alpha + tau).ln();
         coef + r * (alpha.ln() - lat) + if n > 0 { nf * (tau.ln() - lat) } else { 0.0 }

@@ -59,6 +59,7 @@
 //! r = 0.553, α = 10.578, s = 0.606, β = 11.669, LL = −9595.0.
 
 use serde::{Deserialize, Serialize};
+use statrs::function::factorial::ln_factorial;
 use statrs::function::gamma::{digamma, ln_gamma};
 
 use super::{alpha_beta_model, model_params};
@@ -621,7 +622,7 @@ fn ln_p_new(r: f64, alpha: f64, s: f64, beta: f64, n: u32, t: f64) -> f64 {
     if t == 0.0 {
         return if n == 0 { 0.0 } else { f64::NEG_INFINITY };
     }
-    let coef = ln_gamma(r + nf) - ln_gamma(r) - ln_gamma(nf + 1.0);
+    let coef = ln_gamma(r + nf) - ln_gamma(r) - ln_factorial(u64::from(n));
     let ln_t = t.ln();
     // alive throughout (0, t]
     let alive = s * (beta.ln() - (beta + t).ln())
