@@ -111,6 +111,13 @@ impl Variant {
             Variant::Mbg => 1.0,
         }
     }
+    /// x − 1 + s, what the dropout term adds to b (its beta function is
+    /// B(a + 1, b + x − 1 + s)). Callers add it to b last: b + (x − 1 + s)
+    /// is exact for whole x, where (b + x) − 1 rounds a tiny b away (b =
+    /// 1e-100 made ln L NaN at BG x = 1, MBG x = 0).
+    fn dropout_offset(self, x: f64) -> f64 {
+        x - 1.0 + self.shift()
+    }
     /// Whether the "dropped out after the last purchase" term exists.
     fn has_dropout_term(self, x: f64) -> bool {
         match self {
@@ -137,7 +144,7 @@ pub(crate) fn ln_lik(
     let l_tx = (al + tx).ln();
     let a3 = -(r + x) * l_t;
     let dropout = v.has_dropout_term(x);
-    let bx = b + (x - 1.0 + s);
+    let bx = b + v.dropout_offset(x);
     let a4 = if dropout {
         a.ln() - bx.ln() - (r + x) * l_tx
     } else {
@@ -200,7 +207,7 @@ pub(crate) fn ln_prob_alive(v: Variant, p: &BgNbdParams, x: f64, tx: f64, tt: f6
     if !v.has_dropout_term(x) {
         return 0.0;
     }
-    let d = p.a.ln() - (p.b + (x - 1.0 + v.shift())).ln()
+    let d = p.a.ln() - (p.b + v.dropout_offset(x)).ln()
         + (p.r + x) * ((p.alpha + tt).ln() - (p.alpha + tx).ln());
     // −softplus(d), stable for large |d|
     -(d.max(0.0) + (-d.abs()).exp().ln_1p())
@@ -334,7 +341,7 @@ pub(crate) fn conditional_expectation(
         return Ok(0.0);
     }
     let s = v.shift();
-    let c = p.a + p.b + (x - 1.0 + s);
+    let c = p.a + p.b + v.dropout_offset(x);
     let z = t / (p.alpha + tt + t);
     let ln_1mz = (p.alpha + tt).ln() - (p.alpha + tt + t).ln();
     // The series needs about ln(1e-17)/ln(z) terms: fine up to z = 0.95
@@ -385,8 +392,7 @@ pub(crate) fn ln_prob_purchases(v: Variant, p: &BgNbdParams, n: u32, t: f64) -> 
         } else {
             checked_beta_reg(nf, r, t / (al + t)).unwrap_or(f64::NAN)
         };
-        // b + (n − 1 + s): b + n − 1 would round a tiny b away
-        ln_beta(a + 1.0, b + (nf - 1.0 + s)) - ln_b + tail.ln()
+        ln_beta(a + 1.0, b + v.dropout_offset(nf)) - ln_b + tail.ln()
     } else {
         f64::NEG_INFINITY
     };
@@ -478,7 +484,7 @@ struct PerX {
 impl PerX {
     /// The quantities of the x of a customer, `ln_a` = ln a.
     fn new(variant: Variant, r: f64, ln_a: f64, b: f64, x: f64) -> Self {
-        let bx = b + (x - 1.0 + variant.shift());
+        let bx = b + variant.dropout_offset(x);
         let dropout = variant.has_dropout_term(x);
         PerX {
             rx: r + x,
