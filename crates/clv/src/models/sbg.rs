@@ -193,6 +193,38 @@ fn pfaff_tail(alpha: f64, big_b: f64, d: f64) -> Option<f64> {
     None
 }
 
+/// `₂F₁(1, B; α+B; 1/(1+d)) = Σ_k (B)_k/(α+B)_k (1+d)^{−k}`, the discounted
+/// sum of both closed-form DERTs (sBG's [`ShiftedBetaGeo::dert`] with
+/// B = β+n, BG/BB's with α = γ, B = δ+n+1): [`pfaff_tail`] where B ≥ 100/d,
+/// else [`hyp2f1`], which fails for such B (δ = 1e100 gave an infinite
+/// BG/BB DERT); where that fails too (α and B both ≥ 1e100), the plain sum,
+/// whose terms fall by z(B+k)/(α+B+k) < z each, taken while it converges
+/// within 100,000 terms.
+///
+/// # Errors
+/// [`hyp2f1`]'s, where none of the three converges.
+pub(crate) fn discounted_sum(alpha: f64, big_b: f64, d: f64) -> Result<f64> {
+    if let Some(f) = pfaff_tail(alpha, big_b, d) {
+        return Ok(f);
+    }
+    let z = 1.0 / (1.0 + d);
+    let direct = hyp2f1(1.0, big_b, alpha + big_b, z);
+    if matches!(direct, Ok(f) if f.is_finite()) {
+        return direct;
+    }
+    let c = alpha + big_b;
+    let (mut term, mut sum) = (1.0_f64, 1.0_f64);
+    for k in 0..100_000 {
+        let k = f64::from(k);
+        term *= z * ((big_b + k) / (c + k));
+        sum += term;
+        if term <= 1e-17 * sum {
+            return Ok(sum);
+        }
+    }
+    direct
+}
+
 model_params! {
     /// # Example
     /// ```
@@ -275,7 +307,9 @@ impl ShiftedBetaGeo {
     pub fn retention(&self, t: f64) -> Result<f64> {
         whole("t", t, 1.0)?;
         let (a, b) = (self.alpha(), self.beta());
-        Ok((b + t - 1.0) / (a + b + t - 1.0))
+        // t − 1 first: (β + t) − 1 loses a β below 1e-16 (α = β = 1e-100
+        // gave 0/0 at t = 1, where r(1) = β/(α+β))
+        Ok((b + (t - 1.0)) / (a + b + (t - 1.0)))
     }
 
     /// Discounted expected residual lifetime of a customer who has made
@@ -302,22 +336,18 @@ impl ShiftedBetaGeo {
         check::positive("discount", discount)?;
         let n = whole("renewals", renewals, 0.0)? + 1.0;
         let (a, b) = (self.alpha(), self.beta());
-        let z = 1.0 / (1.0 + discount);
         // Long-standing customers (β + n ≥ 100/d): Pfaff's transformation
         // (A&S 15.3.4), ₂F₁(1, β+n; c; z) = ₂F₁(1, α; c; w)/(1 − z) with
         // c = α+β+n and w = z/(z − 1) = −1/d, whose series falls by
         // |w|(α+k)/(c+k) per term: a few terms, where the direct form's
         // parameters are too large for its transformations.
-        let f = match pfaff_tail(a, b + n, discount) {
-            Some(f) => f,
-            None => hyp2f1(1.0, b + n, a + b + n, z).map_err(|_| {
-                Error::invalid(
-                    "discount",
-                    discount,
-                    format!("a rate at which the DERT series converges (renewals = {renewals})"),
-                )
-            })?,
-        };
+        let f = discounted_sum(a, b + n, discount).map_err(|_| {
+            Error::invalid(
+                "discount",
+                discount,
+                format!("a rate at which the DERT series converges (renewals = {renewals})"),
+            )
+        })?;
         let dert = (b + (n - 1.0)) / (a + b + (n - 1.0)) * f;
         if dert.is_finite() {
             Ok(dert)
@@ -337,10 +367,14 @@ impl ShiftedBetaGeo {
     ///
     /// # Errors
     /// `discount` must be finite and > 0.
+    ///
+    /// Computed as `1 + DERT(d, 0)/(1+d)`: the series shifted by one term,
+    /// `₂F₁(1, β; α+β; z) = 1 + z · β/(α+β) · ₂F₁(1, β+1; α+β+1; z)`, so
+    /// that a large β takes [`Self::dert`]'s Pfaff form (β = 1e20 with
+    /// α = 0.5 was `inf` by the direct series; the value is about (1+d)/d).
     pub fn discounted_expected_lifetime(&self, discount: f64) -> Result<f64> {
         check::positive("discount", discount)?;
-        let (a, b) = (self.alpha(), self.beta());
-        hyp2f1(1.0, b, a + b, 1.0 / (1.0 + discount))
+        Ok(1.0 + self.dert(discount, 0.0)? / (1.0 + discount))
     }
 }
 
@@ -539,6 +573,24 @@ mod tests {
         }
         let d = m.dert(0.1, 1e8).unwrap();
         assert!(d < 11.0 && d > 10.99, "{d}");
+        // DEL = 1 + DERT(d, 0)/(1+d) is the direct series ₂F₁(1, β; α+β; z)
+        // (FH 2010 §2) where that converges, and (1+d)/d minus S's first
+        // drop where β ≫ α: S(k) = 1 − kα/β + …, so DEL = (1+d)/d −
+        // (α/β) z/(1−z)² to first order (it was inf at β = 1e20).
+        let direct = hyp2f1(1.0, 1.182, 1.886, 1.0 / 1.1).unwrap();
+        assert!(rel(m.discounted_expected_lifetime(0.1).unwrap(), direct) < 1e-14);
+        for (a, b, d) in [(0.5, 1e20, 0.1), (1e-100, 1e20, 1e-12), (3.0, 1e100, 0.1)] {
+            let z = 1.0 / (1.0 + d);
+            let want = (1.0 + d) / d - a / b * z / ((1.0 - z) * (1.0 - z));
+            let got = ShiftedBetaGeo::from_params(a, b)
+                .unwrap()
+                .discounted_expected_lifetime(d)
+                .unwrap();
+            assert!(rel(got, want) < 1e-13, "α {a} β {b} d {d}: {got} vs {want}");
+        }
+        // r(1) = β/(α+β) with both tiny: (β + 1) − 1 lost β (0/0)
+        let tiny = ShiftedBetaGeo::from_params(1e-100, 3e-100).unwrap();
+        assert!(rel(tiny.retention(1.0).unwrap(), 0.75) < 1e-15);
     }
 
     #[test]
