@@ -72,7 +72,7 @@
 use serde::{Deserialize, Serialize};
 use statrs::function::gamma::{digamma, ln_gamma};
 
-use super::{CovariateLink, Model, SpendModel};
+use super::{CovariateLink, Model, ModelInfo, SpendModel, log_add_exp, representable};
 use super::{model_params, model_state};
 use crate::error::{Error, Result, check};
 use crate::fit::{FitInfo, FitOptions, LeftOut, Likelihood};
@@ -153,10 +153,16 @@ fn gg_params(p: &[f64]) -> GammaGammaParams {
 pub(crate) fn ln_lik(pp: &GammaGammaParams, x: f64, m: f64, g: Option<&mut [f64; 3]>) -> f64 {
     let (p, q, v) = (pp.p, pp.q, pp.v);
     let px = p * x;
-    let l_vxm = (v + x * m).ln();
-    let ll = ln_gamma_ratio(px, q) - ln_gamma(q) + q * (v.ln() - l_vxm)
-        - m.ln()
-        - px * (v / (x * m)).ln_1p();
+    let xm = x * m;
+    let (l_vxm, l1p_v_xm) = if (v + xm).is_finite() && (v / xm).is_finite() {
+        ((v + xm).ln(), (v / xm).ln_1p())
+    } else {
+        // x·z̄ (or v/(x·z̄)) beyond f64, e.g. z̄ = 1e308 with x = 2, or
+        // z̄ = 1e-300 with v = 1e100: the same logs from ln v and ln x + ln z̄
+        let (lv, lxm) = (v.ln(), x.ln() + m.ln());
+        (log_add_exp(lv, lxm), log_add_exp(0.0, lv - lxm))
+    };
+    let ll = ln_gamma_ratio(px, q) - ln_gamma(q) + q * (v.ln() - l_vxm) - m.ln() - px * l1p_v_xm;
     if let Some(g) = g {
         let psi = digamma(px + q);
         g[0] = x * (psi - digamma(px) + x.ln() + m.ln() - l_vxm);
@@ -509,7 +515,8 @@ impl GammaGamma {
                     Ok(ln_lik(&self.params, x, m, None))
                 }
             })
-            .collect()
+            .collect::<Result<Vec<f64>>>()
+            .and_then(|ll| representable(ll, "log-likelihood", self.name()))
     }
 }
 
@@ -632,7 +639,13 @@ impl SpendModel for GammaGamma {
                 let x = if m > 0.0 { x } else { 0.0 };
                 let den = p * x + q - 1.0;
                 if den > 0.0 {
-                    Ok(p * (v + x * m) / den)
+                    // v + x·z̄ may overflow where the mean of the two does not
+                    let e = p * (v + x * m) / den;
+                    Ok(if e.is_finite() {
+                        e
+                    } else {
+                        p / den * v + p * x / den * m
+                    })
                 } else {
                     Err(Error::invalid_at(
                         "frequency",
@@ -642,7 +655,8 @@ impl SpendModel for GammaGamma {
                     ))
                 }
             })
-            .collect()
+            .collect::<Result<Vec<f64>>>()
+            .and_then(|e| representable(e, "expected spend", self.name()))
     }
 }
 
@@ -837,6 +851,42 @@ mod tests {
         for (k, ek) in e.iter().enumerate() {
             assert!((ek - p * v / (q - 1.0)).abs() < 1e-12 * ek, "{k}");
         }
+    }
+
+    #[test]
+    fn extreme_spends_stay_finite_or_overflow_typed() {
+        // The density of z̄ given x in its textbook form (FH 2013 eq. 3):
+        // lnΓ(px+q) − lnΓ(px) − lnΓ(q) + q ln v + (px−1) ln z̄ + px ln x
+        // − (px+q) ln(v + x z̄), with ln(v + x z̄) from the larger term.
+        // x·z̄ = 2e308 overflowed (ln L = −inf), and v/(x z̄) = 1e400 too.
+        for (p, q, v, x, z) in [
+            (1e-100_f64, 3.0_f64, 1.0_f64, 2.0_f64, 1e308_f64),
+            (1e-100, 3.0, 1e100, 1.0, 1e-300),
+            (2.5, 4.0, 1e-100, 3.0, 1e308),
+        ] {
+            let g = GammaGamma::from_params(p, q, v).unwrap();
+            let (lv, lxz) = (v.ln(), x.ln() + z.ln());
+            let l_sum = lv.max(lxz) + (-(lv - lxz).abs()).exp().ln_1p();
+            let want = ln_gamma(p * x + q) - ln_gamma(p * x) - ln_gamma(q)
+                + q * lv
+                + (p * x - 1.0) * z.ln()
+                + p * x * x.ln()
+                - (p * x + q) * l_sum;
+            let got = g.log_likelihood(&[x], &[z]).unwrap()[0];
+            assert!(
+                (got - want).abs() < 1e-12 * want.abs().max(1.0),
+                "{got} vs {want}"
+            );
+        }
+        // E = p(v + x z̄)/(px + q − 1): 1e-100 · 2e308 / 2 = 1e208
+        let g = GammaGamma::from_params(1e-100, 3.0, 1.0).unwrap();
+        let e = g.expected_spend(&[2.0], &[1e308]).unwrap()[0];
+        assert!((e / 1e208 - 1.0).abs() < 1e-14, "{e}");
+        // q < 1 weights z̄ by px/(px + q − 1) = 4/3: 2e308 is beyond f64
+        let g = GammaGamma::from_params(1.0, 0.5, 1.0).unwrap();
+        let err = g.expected_spend(&[1.0, 2.0], &[5.0, 1.5e308]).unwrap_err();
+        assert_eq!(err.code(), "OVERFLOW");
+        assert!(err.to_string().contains("customer 1"), "{err}");
     }
 
     #[test]
