@@ -53,7 +53,7 @@
 //! donors, n = 6): α = 1.204, β = 0.750, γ = 0.657, δ = 2.783,
 //! LL = −33,225.6 (FHS Table 2).
 
-use crate::special::ln_beta;
+use crate::special::ln_pochhammer_ratio;
 use serde::{Deserialize, Serialize};
 use statrs::function::gamma::{digamma, ln_gamma};
 
@@ -61,7 +61,6 @@ use super::{model_params, model_state};
 use crate::error::{Error, Result, check};
 use crate::fit::{FitInfo, Likelihood};
 use crate::models::{Model, TransactionModel, whole};
-use crate::special::hyp2f1;
 
 /// α, β (transaction probability) and γ, δ (dropout probability).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -199,6 +198,26 @@ fn bg_bb_params(p: &[f64]) -> BgBbParams {
     }
 }
 
+/// ln[B(α+u, β+v)/B(α, β)] = ln[(α)_u (β)_v / (α+β)_{u+v}], split as
+/// `ln[(α)_u/(α+β)_u] + ln[(β)_v/(α+β+u)_v]` ([`ln_pochhammer_ratio`]):
+/// the difference of the two ln B would lose every digit for α, β ≫ u + v
+/// (α = β = 1e100: ln B ≈ −1.4e100).
+fn ln_p_part(p: &BgBbParams, u: f64, v: f64) -> f64 {
+    ln_pochhammer_ratio(p.alpha, p.beta, u) + ln_pochhammer_ratio(p.beta, p.alpha + u, v)
+}
+
+/// ln[B(γ, δ+m)/B(γ, δ)] = ln[(δ)_m/(γ+δ)_m]: alive through m
+/// opportunities; as [`ln_p_part`], accurate for γ, δ up to 1e100.
+fn ln_alive_part(p: &BgBbParams, m: f64) -> f64 {
+    ln_pochhammer_ratio(p.delta, p.gamma, m)
+}
+
+/// ln[B(γ+1, δ+m)/B(γ, δ)] = ln γ − ln(γ+δ+m) + ln[(δ)_m/(γ+δ)_m]: alive
+/// through m opportunities, then gone.
+fn ln_death_part(p: &BgBbParams, m: f64) -> f64 {
+    p.gamma.ln() - (p.gamma + p.delta + m).ln() + ln_alive_part(p, m)
+}
+
 fn ln_lik(p: &BgBbParams, x: f64, tx: f64, n: f64, grad: Option<&mut [f64; 4]>) -> f64 {
     let BgBbParams {
         alpha: a,
@@ -206,19 +225,17 @@ fn ln_lik(p: &BgBbParams, x: f64, tx: f64, n: f64, grad: Option<&mut [f64; 4]>) 
         gamma: g,
         delta: d,
     } = *p;
-    let lb_ab = ln_beta(a, b);
-    let lb_gd = ln_beta(g, d);
     // term 0
-    let t0 = ln_beta(a + x, b + n - x) - lb_ab + ln_beta(g, d + n) - lb_gd;
+    let t0 = ln_p_part(p, x, n - x) + ln_alive_part(p, n);
     let k = (n - tx) as usize; // number of terms in the sum
     // term i (i = 0..k-1), by recurrence in i
     // (recomputed by the same recurrence in each pass: no storage of k terms)
-    let l0 = ln_beta(a + x, b + tx - x) - lb_ab + ln_beta(g + 1.0, d + tx) - lb_gd;
+    let l0 = ln_p_part(p, x, tx - x) + ln_death_part(p, tx);
     let terms = || {
         (0..k).scan(l0, move |li, i| {
             let l = *li;
             let fi = i as f64;
-            *li += (b + tx - x + fi).ln() - (a + b + tx + fi).ln() + (d + tx + fi).ln()
+            *li += (b + (tx - x + fi)).ln() - (a + b + tx + fi).ln() + (d + tx + fi).ln()
                 - (g + d + tx + fi + 1.0).ln();
             Some(l)
         })
@@ -236,13 +253,13 @@ fn ln_lik(p: &BgBbParams, x: f64, tx: f64, n: f64, grad: Option<&mut [f64; 4]>) 
         let pax = digamma(a + x);
         // term 0 derivatives
         let mut ga = w0 * (pax - digamma(a + b + n) - pa + pab);
-        let mut gb = w0 * (digamma(b + n - x) - digamma(a + b + n) - pb + pab);
+        let mut gb = w0 * (digamma(b + (n - x)) - digamma(a + b + n) - pb + pab);
         let mut gg = w0 * (pg - digamma(g + d + n) - pg + pgd);
         let mut gd = w0 * (digamma(d + n) - digamma(g + d + n) - pd + pgd);
         if k > 0 {
             let pg1 = digamma(g + 1.0);
             // digammas at i = 0, advanced by ψ(y+1) = ψ(y) + 1/y
-            let mut ps_b = digamma(b + tx - x);
+            let mut ps_b = digamma(b + (tx - x));
             let mut ps_ab = digamma(a + b + tx);
             let mut ps_d = digamma(d + tx);
             let mut ps_gd = digamma(g + d + tx + 1.0);
@@ -253,7 +270,7 @@ fn ln_lik(p: &BgBbParams, x: f64, tx: f64, n: f64, grad: Option<&mut [f64; 4]>) 
                 gg += w * (pg1 - ps_gd - pg + pgd);
                 gd += w * (ps_d - ps_gd - pd + pgd);
                 let fi = i as f64;
-                ps_b += 1.0 / (b + tx - x + fi);
+                ps_b += 1.0 / (b + (tx - x + fi));
                 ps_ab += 1.0 / (a + b + tx + fi);
                 ps_d += 1.0 / (d + tx + fi);
                 ps_gd += 1.0 / (g + d + tx + fi + 1.0);
@@ -385,9 +402,7 @@ impl TransactionModel for BetaGeoBetaBinom {
         let p = &self.params;
         per_bgbb_customer(frequency, recency, n_periods, |x, tx, n| {
             let l = ln_lik(p, x, tx, n, None);
-            let num = ln_beta(p.alpha + x, p.beta + n - x) - ln_beta(p.alpha, p.beta)
-                + ln_beta(p.gamma, p.delta + n + m)
-                - ln_beta(p.gamma, p.delta);
+            let num = ln_p_part(p, x, n - x) + ln_alive_part(p, n + m);
             Ok((num - l).exp().min(1.0))
         })
     }
@@ -410,13 +425,10 @@ impl TransactionModel for BetaGeoBetaBinom {
     fn dert(&self, discount: f64, x: &[f64], tx: &[f64], n_periods: &[f64]) -> Result<Vec<f64>> {
         check::positive("discount", discount)?;
         let p = &self.params;
-        let z = 1.0 / (1.0 + discount);
         per_bgbb_customer(x, tx, n_periods, |x, tx, n| {
             let l = ln_lik(p, x, tx, n, None);
-            let f = hyp2f1(1.0, p.delta + n + 1.0, p.gamma + p.delta + n + 1.0, z)?;
-            let ln = ln_beta(p.alpha + x + 1.0, p.beta + n - x) - ln_beta(p.alpha, p.beta)
-                + ln_beta(p.gamma, p.delta + n + 1.0)
-                - ln_beta(p.gamma, p.delta)
+            let f = crate::models::sbg::discounted_sum(p.gamma, p.delta + n + 1.0, discount)?;
+            let ln = ln_p_part(p, x + 1.0, n - x) + ln_alive_part(p, n + 1.0)
                 - (1.0 + discount).ln()
                 + f.ln()
                 - l;
@@ -443,10 +455,7 @@ impl TransactionModel for BetaGeoBetaBinom {
         per_bgbb_customer(x, tx, t, |x, tx, n| {
             let l = ln_lik(p, x, tx, n, None);
             // P(alive at n) · E[p | data]
-            let ln_alive = ln_beta(p.alpha + x, p.beta + n - x) - ln_beta(p.alpha, p.beta)
-                + ln_beta(p.gamma, p.delta + n)
-                - ln_beta(p.gamma, p.delta)
-                - l;
+            let ln_alive = ln_p_part(p, x, n - x) + ln_alive_part(p, n) - l;
             let ep = (p.alpha + x) / (p.alpha + p.beta + n);
             Ok(ln_alive.exp().min(1.0) * ep * sum_ratio(p.gamma, p.delta + n, h))
         })
@@ -471,22 +480,12 @@ impl TransactionModel for BetaGeoBetaBinom {
             return Ok(f64::NEG_INFINITY);
         }
         let p = &self.params;
-        let lb_ab = ln_beta(p.alpha, p.beta);
-        let lb_gd = ln_beta(p.gamma, p.delta);
         let ln_choose =
             |m: f64, k: f64| ln_gamma(m + 1.0) - ln_gamma(k + 1.0) - ln_gamma(m - k + 1.0);
-        let mut terms = vec![
-            ln_choose(n, xf) + ln_beta(p.alpha + xf, p.beta + n - xf) - lb_ab
-                + ln_beta(p.gamma, p.delta + n)
-                - lb_gd,
-        ];
+        let mut terms = vec![ln_choose(n, xf) + ln_p_part(p, xf, n - xf) + ln_alive_part(p, n)];
         let mut i = xf;
         while i < n {
-            terms.push(
-                ln_choose(i, xf) + ln_beta(p.alpha + xf, p.beta + i - xf) - lb_ab
-                    + ln_beta(p.gamma + 1.0, p.delta + i)
-                    - lb_gd,
-            );
+            terms.push(ln_choose(i, xf) + ln_p_part(p, xf, i - xf) + ln_death_part(p, i));
             i += 1.0;
         }
         let m = terms.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
@@ -500,6 +499,39 @@ mod tests {
     use super::*;
     use crate::fit::FitOptions;
     use crate::models::Model;
+
+    #[test]
+    fn extreme_parameters_keep_whole_differences_exact() {
+        // α = β = γ = δ = 1e-100: p and θ are each 0 or 1 with probability
+        // 1/2. Buying at all of n = 6 opportunities needs p = 1 and θ = 0:
+        // L = (α)_6/(α+β)_6 · (δ)_6/(γ+δ)_6 = 1/4 to 1e-100. β + n − x was
+        // (β + n) − x = 0 there (ln B(α+6, 0): NaN).
+        let tiny = BetaGeoBetaBinom::from_params(1e-100, 1e-100, 1e-100, 1e-100).unwrap();
+        let ll = tiny.log_likelihood(&[6.0], &[6.0], &[6.0]).unwrap()[0];
+        assert!((ll - 0.25f64.ln()).abs() < 1e-14, "{ll}");
+        // δ = 1e100: θ ≈ 0, nobody drops out, and DERT = E[p | x, n]/d =
+        // (α+x)/(α+β+n)/d = 4/8/0.1 = 5 (the direct ₂F₁ series gave inf)
+        let m = BetaGeoBetaBinom::from_params(1.0, 1.0, 1.0, 1e100).unwrap();
+        let d = m.dert(0.1, &[3.0], &[5.0], &[6.0]).unwrap()[0];
+        assert!((d - 5.0).abs() < 1e-12, "{d}");
+        // γ = δ = 1e100: θ = 1/2 in the limit and ₂F₁(1, B; 2B; z) =
+        // Σ (z/2)^k (its Pfaff form and the library's ₂F₁ both failed).
+        let m = BetaGeoBetaBinom::from_params(1.0, 1.0, 1e100, 1e100).unwrap();
+        let (x, tx, n) = (3.0, 5.0, 6.0);
+        let d = m.dert(0.1, &[x], &[tx], &[n]).unwrap()[0];
+        // DERT = P(alive at n) E[p | alive] Σ_{k≥1} (1/2)^k 1.1^{−k}, E[p |
+        // alive] = (α+x)/(α+β+n), P(alive at n) = P(alive at n+1)/(1/2)
+        // θ = 1/2 and p ~ Beta(1, 1): L = 2^{−6} [B(4, 4) + B(4, 3)] =
+        // 2^{−6} (1/140 + 1/60) = 1/2688, P(alive at 7) = ½ · (1/140)/(1/140
+        // + 1/60) = 0.15 (ln B of 1e100 differenced lost every digit here)
+        let ll = m.log_likelihood(&[x], &[tx], &[n]).unwrap()[0];
+        assert!((ll + 2688f64.ln()).abs() < 1e-12, "{ll}");
+        let pa = m.prob_alive(&[x], &[tx], &[n]).unwrap()[0];
+        assert!((pa - 0.15).abs() < 1e-12, "{pa}");
+        let pa = pa / 0.5;
+        let want = pa * (1.0 + x) / (2.0 + n) * (0.5 / 1.1) / (1.0 - 0.5 / 1.1);
+        assert!((d / want - 1.0).abs() < 1e-12, "{d} vs {want}");
+    }
 
     #[test]
     fn likelihood_of_all_patterns_sums_to_one() {
