@@ -531,6 +531,14 @@ mod tests {
         let pa = pa / 0.5;
         let want = pa * (1.0 + x) / (2.0 + n) * (0.5 / 1.1) / (1.0 - 0.5 / 1.1);
         assert!((d / want - 1.0).abs() < 1e-12, "{d} vs {want}");
+        // at d = 1e-3 Pfaff's series diverges (|w| γ/(γ+δ) = 500): it
+        // overflowed to inf and was taken as converged (NaN)
+        for disc in [1e-3, 1e-6, 1e-12] {
+            let d = m.dert(disc, &[x], &[tx], &[n]).unwrap()[0];
+            let z = 0.5 / (1.0 + disc);
+            let want = pa * (1.0 + x) / (2.0 + n) * z / (1.0 - z);
+            assert!((d / want - 1.0).abs() < 1e-12, "d {disc}: {d} vs {want}");
+        }
     }
 
     #[test]

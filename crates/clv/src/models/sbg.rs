@@ -186,6 +186,11 @@ fn pfaff_tail(alpha: f64, big_b: f64, d: f64) -> Option<f64> {
         let k = f64::from(k);
         term *= w * (alpha + k) / (c + k);
         sum += term;
+        if !sum.is_finite() {
+            // diverging: |w| α/c ≥ 1 (α ≫ d·B, e.g. γ = δ = 1e100 in
+            // BG/BB); an infinite sum passed the test below
+            return None;
+        }
         if term.abs() <= 1e-17 * sum.abs() {
             return Some(sum * (1.0 + d) / d);
         }
