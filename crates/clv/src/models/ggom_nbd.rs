@@ -480,20 +480,52 @@ pub(crate) fn ln_lik(
 /// τ at which −ln S(τ) = u: from (β/q(τ))^s = e^{−u}, e^{bτ} − 1 =
 /// β·expm1(u/s), so τ = ln1p(β expm1(u/s))/b, formed in logs (β expm1(u/s)
 /// may exceed f64 while τ does not); +∞ where τ does.
-fn tau_at_ln_survival(p: &GgomParams, u: f64) -> f64 {
-    let v = u / p.s;
+fn tau_at_ln_survival(b: f64, s: f64, beta: f64, u: f64) -> f64 {
+    let v = u / s;
     let ln_em1 = if v < 700.0 {
         v.exp_m1().ln()
     } else {
         v + (-(-v).exp()).ln_1p()
     };
-    let ln_w = p.beta.ln() + ln_em1;
+    let ln_w = beta.ln() + ln_em1;
     let ln1p_w = if ln_w > 37.0 {
         ln_w + (-ln_w).exp()
     } else {
         ln_w.exp().ln_1p()
     };
-    ln1p_w / p.b
+    ln1p_w / b
+}
+
+/// Where `∫_0^t h(τ) f(τ) dτ` may stop, for a factor h ≥ 0 that does not
+/// increase on [τ_s, ∞): T, or τ_c with u(τ_c) = u(τ_s) + 42 + ln 2
+/// (u = −ln S). There `∫_{τ_c}^T h f ≤ h(τ_c) S(τ_c)` while
+/// `∫_{τ_s}^{τ_c} h f ≥ h(τ_c) (S(τ_s) − S(τ_c)) ≥ h(τ_c) S(τ_s)/2`: the
+/// part left out is below e^{−42} of the whole. Without it a lifetime far
+/// shorter than the horizon (t = 1e300 with b = 0.01) left the quadrature's
+/// first nodes where S = 0, and the integral came out 0.
+fn cut_after(b: f64, s: f64, beta: f64, tau_s: f64, t: f64) -> f64 {
+    let tau_s = tau_s.min(t);
+    let u_c = s * gq(b, beta, tau_s).lr + 42.0 + std::f64::consts::LN_2;
+    if s * gq(b, beta, t).lr <= u_c {
+        return t;
+    }
+    t.min(tau_at_ln_survival(b, s, beta, u_c).max(tau_s))
+}
+
+/// Where `∫_0^t S(u) du` may stop: τ_c with u(τ_c) = 42 + ln⁺(2 max(1, β)/(s b τ₁)),
+/// τ₁ the median lifetime (S(τ₁) = 1/2). The hazard `s b e^{bu}/q(u)` runs
+/// monotonically from s b/β (u = 0) to s b (u → ∞), so it is at least
+/// s b min(1, 1/β) and `∫_{τ_c}^∞ S ≤ S(τ_c) max(1, β)/(s b)`, while
+/// `∫_0^{τ₁} S ≥ τ₁/2`: the rest is below e^{−42} of the whole. +∞ (no
+/// cut) where τ₁ or the bound is not a positive finite number.
+fn survival_integral_end(b: f64, s: f64, beta: f64) -> f64 {
+    let tau1 = tau_at_ln_survival(b, s, beta, std::f64::consts::LN_2);
+    let extra = (2.0 * beta.max(1.0) / (s * b * tau1)).ln().max(0.0);
+    if tau1 > 0.0 && extra.is_finite() {
+        tau_at_ln_survival(b, s, beta, 42.0 + extra)
+    } else {
+        f64::INFINITY
+    }
 }
 
 /// Where the "dead" integral of [`ln_lik`] may stop: T, or earlier where
@@ -517,7 +549,7 @@ fn dead_term_end(p: &GgomParams, rx: f64, tx: f64, t: f64, u_t: f64) -> f64 {
     if u_t <= u_c {
         return t;
     }
-    t.min(tau_at_ln_survival(p, u_c).max(tx))
+    t.min(tau_at_ln_survival(p.b, p.s, p.beta, u_c).max(tx))
 }
 
 /// The "dead" term of [`ln_lik`], `ln I(t_x, c)` (I as at [`dead_term_end`])
@@ -557,7 +589,8 @@ fn dead_term_at_once(p: &GgomParams, rx: f64, tx: f64, c: f64, cut: bool) -> (f6
 
 /// ∫₀^t S(u) du for a GGom lifetime with (b, s, β).
 fn int_survival(b: f64, s: f64, beta: f64, t: f64) -> f64 {
-    let (l, _) = gk_log::<0>(0.0, t, |u| (-s * gq(b, beta, u).lr, []));
+    let hi = t.min(survival_integral_end(b, s, beta));
+    let (l, _) = gk_log::<0>(0.0, hi, |u| (-s * gq(b, beta, u).lr, []));
     l.exp()
 }
 
@@ -581,8 +614,10 @@ fn ln_p_new(p: &GgomParams, n: u32, t: f64) -> f64 {
     };
     let ln_beta = beta.ln();
     let alive = ln_survival(p, t) + ln_nb(t);
-    // ln f(τ) = ln s + ln b + bτ − (s+1) ln(q(τ)/β) − ln β
-    let (l_int, _) = gk_log::<0>(0.0, t, |tau| {
+    // ln f(τ) = ln s + ln b + bτ − (s+1) ln(q(τ)/β) − ln β; NB(n; τ)
+    // falls from its mode τ = nα/r on
+    let hi = cut_after(b, s, beta, nf * alpha / r, t);
+    let (l_int, _) = gk_log::<0>(0.0, hi, |tau| {
         let lr = gq(b, beta, tau).lr;
         (ln_nb(tau) + b * tau - (s + 1.0) * lr - ln_beta, [])
     });
@@ -1130,6 +1165,56 @@ mod tests {
         let m = GammaGompertzNbd::from_params(0.5, 5.0, 1e100, 0.5, 1e-100).unwrap();
         let got = m.log_likelihood(&[2.0], &[1.0], &[1e300]).unwrap();
         assert_eq!(got, [ll]);
+    }
+
+    #[test]
+    fn horizons_far_beyond_the_lifetimes() {
+        // β = 1: exponential lifetimes with rate μ = s·b, and E[X(t)] =
+        // r/α (1 − e^{−μt})/μ. At t = 1e300 the quadrature on [0, t] had
+        // its first nodes where S = 0 and gave E = 0, P(X(t) = n) = 0.
+        let (r, alpha, s) = (0.5, 5.0, 0.5);
+        for b in [0.1, 1e3, 1e100] {
+            let m = GammaGompertzNbd::from_params(r, alpha, b, s, 1.0).unwrap();
+            let mu = s * b;
+            for t in [30.0, 1e6, 1e300] {
+                let want = r / alpha * -(-mu * t).exp_m1() / mu;
+                let got = m.expected_purchases_new(t).unwrap();
+                assert!(
+                    (got / want - 1.0).abs() < 1e-10,
+                    "b {b} t {t}: {got} vs {want}"
+                );
+            }
+        }
+        // Everyone is dead by t = 1e4 at μ = 0.05 (S = e^{−500}): the PMF
+        // at 1e300 is the PMF at 1e4, and it sums to 1.
+        let m = GammaGompertzNbd::from_params(r, alpha, 0.1, s, 1.0).unwrap();
+        let mut total = 0.0;
+        for n in 0..=400 {
+            let far = m.prob_purchases(n, 1e300).unwrap();
+            let near = m.prob_purchases(n, 1e4).unwrap();
+            assert!(
+                (far - near).abs() <= 1e-12 * near.max(1e-300),
+                "n {n}: {far} vs {near}"
+            );
+            total += far;
+        }
+        assert!((total - 1.0).abs() < 1e-6, "{total}");
+        // and P(X(∞) = n) = ∫₀^∞ NB(n; τ) μ e^{−μτ} dτ by Simpson's rule
+        // (n = 0, 1: NB = (α/(α+τ))^r · (1, r τ/(α+τ)))
+        let mu = 0.05;
+        for n in [0_u32, 1] {
+            let want = simpson(0.0, 2000.0, 200_000, |tau| {
+                let nb = (alpha / (alpha + tau)).powf(r);
+                let nb = if n == 0 {
+                    nb
+                } else {
+                    nb * r * tau / (alpha + tau)
+                };
+                nb * mu * (-mu * tau).exp()
+            });
+            let got = m.prob_purchases(n, 1e300).unwrap();
+            assert!((got / want - 1.0).abs() < 1e-9, "n {n}: {got} vs {want}");
+        }
     }
 
     #[test]
