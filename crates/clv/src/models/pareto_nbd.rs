@@ -633,21 +633,40 @@ fn ln_p_new(r: f64, alpha: f64, s: f64, beta: f64, n: u32, t: f64) -> f64 {
         } else {
             0.0
         };
-    // died at τ = t·v
+    // died at τ ∈ (0, h], h = t or, where the rest is below e^{−42} of the
+    // integral, the τ_c with −ln S(τ_c) = −ln S(τ_s) + 42 + ln 2 (S(τ) =
+    // (β/(β+τ))^s; NB(n; τ) falls from τ_s = nα/r on: the bound of GGom's
+    // `cut_after`). In w = ln(1 + τ/β), f(τ) dτ = s e^{−sw} dw: the
+    // integrand decays smoothly in w wherever its mass lies. In v = τ/t the
+    // mass at τ ~ β sat at v ~ β/t, which the rule's nodes missed for
+    // t ≫ β: at t = 1e300 P(X(t) = 0) was 0 (s = 2, β = 10: 0.712), at
+    // t = 1e12 1.1e-7 off.
+    let tau_s = (nf * alpha / r).min(t);
+    let u_c = s * (tau_s / beta).ln_1p() + 42.0 + std::f64::consts::LN_2;
+    let w_of = |tau: f64| {
+        let q = tau / beta;
+        if q.is_finite() {
+            q.ln_1p()
+        } else {
+            tau.ln() - beta.ln()
+        }
+    };
+    let big_w = w_of(t).min((u_c / s).max(w_of(tau_s)));
+    let (ln_alpha, ln_beta, ln_s, ln_big_w) = (alpha.ln(), beta.ln(), s.ln(), big_w.ln());
     let (ln_int, _) = tanh_sinh::<0>(1.0, |v| {
-        let tau = t * v.t;
-        let lat = (alpha + tau).ln();
+        let w = big_w * v.t;
+        let em1 = w.exp_m1();
+        let lat = (alpha + beta * em1).ln();
         let g = coef
-            + r * (alpha.ln() - lat)
+            + r * (ln_alpha - lat)
             + if n > 0 {
-                nf * (ln_t + v.ln_t - lat)
+                nf * (ln_beta + em1.ln() - lat)
             } else {
                 0.0
             }
-            + s.ln()
-            + s * beta.ln()
-            - (s + 1.0) * (beta + tau).ln()
-            + ln_t;
+            + ln_s
+            - s * w
+            + ln_big_w;
         (g, [])
     });
     let m = alive.max(ln_int);
@@ -1301,6 +1320,33 @@ mod tests {
                 .prob_alive(&[0.0, 2.0], &[0.0, 10.0], &[30.0, 30.0])
                 .unwrap();
             assert!(pa.iter().all(|p| (p - 1.0).abs() < 1e-12), "{pa:?}");
+        }
+    }
+
+    #[test]
+    fn pmf_at_horizons_far_beyond_the_lifetimes() {
+        // s = 2, β = 10: lifetimes have a finite mean, and P(X(t) = n)
+        // settles as t grows (e^{−42} of it is left by t = 1e12); at t =
+        // 1e300 it was 0. Σ_n P(X(t) = n) = 1 checks the settled values.
+        let m = ParetoNbd::from_params(0.5, 5.0, 2.0, 10.0).unwrap();
+        let mut total = 0.0;
+        for n in 0..4000 {
+            let far = m.prob_purchases(n, 1e300).unwrap();
+            let near = m.prob_purchases(n, 1e40).unwrap();
+            assert!(
+                (far - near).abs() <= 1e-9 * near + 1e-300,
+                "n {n}: {far} vs {near}"
+            );
+            total += far;
+        }
+        assert!((total - 1.0).abs() < 1e-6, "{total}");
+        // P(X(∞) = 0) = ∫₀^∞ (α/(α+τ))^r s β^s (β+τ)^{−s−1} dτ: SciPy 1.17
+        // `quad` in w = ln(1 + τ/β) on [0, 300] (pieces at 0.5, 1, 2, …, 128;
+        // epsrel 1e-13): 0.7123889803846898. P(X(t) = 0) differs from it by
+        // less than (α/(α+t))^r S(t) (alive at t; dead after t), 3e-13 at 1e6.
+        for t in [1e6, 1e12, 1e300] {
+            let p0 = m.prob_purchases(0, t).unwrap();
+            assert!((p0 - 0.712_388_980_384_689_8).abs() < 1e-12, "t {t}: {p0}");
         }
     }
 
