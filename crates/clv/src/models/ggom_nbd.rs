@@ -27,7 +27,7 @@
 //! beyond, so e^{bτ} never overflows (bT = 6000 is fine) and β ≪ 1 loses
 //! nothing to cancellation. The integral has no closed form; it is computed
 //! by adaptive Gauss–Kronrod quadrature (`gk_log`) to 1e-11 relative, on
-//! [t_x, T] cut where the rest is below e^{−42} of it (`dead_term_end`), and
+//! [t_x, T] cut where the rest is below e^{−42} of it (`cut_after`), and
 //! in closed form where the lifetime after t_x is shorter than t_x's digits
 //! resolve (b = 1e100; `dead_term_at_once`). The
 //! gradient in (r, α, b, s, β) is analytic, differentiating under the
@@ -421,7 +421,7 @@ pub(crate) fn ln_lik(
     let lat = (alpha + t).ln();
     let l1 = -rx * lat - s * q_t.lr;
     let want_grad = grad.is_some();
-    let hi = dead_term_end(p, rx, tx, t, s * q_t.lr);
+    let hi = cut_after(p, tx, t, s * q_t.lr);
     let (l2, d2) = if rx * (hi - tx) <= 1e-17 * (alpha + tx) {
         dead_term_at_once(p, rx, tx, hi, hi < t)
     } else {
@@ -496,20 +496,27 @@ fn tau_at_ln_survival(b: f64, s: f64, beta: f64, u: f64) -> f64 {
     ln1p_w / b
 }
 
-/// Where `∫_0^t h(τ) f(τ) dτ` may stop, for a factor h ≥ 0 that does not
-/// increase on [τ_s, ∞): T, or τ_c with u(τ_c) = u(τ_s) + 42 + ln 2
-/// (u = −ln S). There `∫_{τ_c}^T h f ≤ h(τ_c) S(τ_c)` while
+/// Where `∫^t h(τ) f(τ) dτ` may stop, for a factor h ≥ 0 that does not
+/// increase on [τ_s, ∞): t, or τ_c with u(τ_c) = u(τ_s) + 42 + ln 2
+/// (u = −ln S; `u_t` = u(t)). There `∫_{τ_c}^t h f ≤ h(τ_c) S(τ_c)` while
 /// `∫_{τ_s}^{τ_c} h f ≥ h(τ_c) (S(τ_s) − S(τ_c)) ≥ h(τ_c) S(τ_s)/2`: the
-/// part left out is below e^{−42} of the whole. Without it a lifetime far
-/// shorter than the horizon (t = 1e300 with b = 0.01) left the quadrature's
-/// first nodes where S = 0, and the integral came out 0.
-fn cut_after(b: f64, s: f64, beta: f64, tau_s: f64, t: f64) -> f64 {
-    let tau_s = tau_s.min(t);
-    let u_c = s * gq(b, beta, tau_s).lr + 42.0 + std::f64::consts::LN_2;
-    if s * gq(b, beta, t).lr <= u_c {
+/// part left out is below e^{−42} of the whole. Used by the likelihood's
+/// "dead" term (h = (α+τ)^{−(r+x)}, τ_s = t_x) and the PMF (h = NB(n; τ),
+/// τ_s its mode). Without it a lifetime far shorter than the horizon
+/// (t = 1e300 with b = 0.01, or b = 1e100 with T = 1e300) left the
+/// quadrature's first nodes where S = 0, and the integral came out 0.
+fn cut_after(p: &GgomParams, tau_s: f64, t: f64, u_t: f64) -> f64 {
+    // u(τ_s) ≥ 0: no cut, and no extra work on ordinary rows
+    let floor = 42.0 + std::f64::consts::LN_2;
+    if u_t <= floor {
         return t;
     }
-    t.min(tau_at_ln_survival(b, s, beta, u_c).max(tau_s))
+    let tau_s = tau_s.min(t);
+    let u_c = p.s * gq(p.b, p.beta, tau_s).lr + floor;
+    if u_t <= u_c {
+        return t;
+    }
+    t.min(tau_at_ln_survival(p.b, p.s, p.beta, u_c).max(tau_s))
 }
 
 /// Where `∫_0^t S(u) du` may stop: τ_c with u(τ_c) = 42 + ln⁺(2 max(1, β)/(s b τ₁)),
@@ -528,38 +535,14 @@ fn survival_integral_end(b: f64, s: f64, beta: f64) -> f64 {
     }
 }
 
-/// Where the "dead" integral of [`ln_lik`] may stop: T, or earlier where
-/// the rest is below e^{−42} of the whole. With I(a, c) = ∫_a^c (α+τ)^{−(r+x)}
-/// f(τ) dτ, u(τ) = −ln S(τ) and τ_c the point where
-/// u(τ_c) = u(t_x) + 42 + (r+x) ln((α+T)/(α+t_x)):
-/// `I(τ_c, T) ≤ (α+t_x)^{−(r+x)} S(τ_c)`, while if u(T) > u(t_x) + ln 2
-/// (else τ_c > T) `I(t_x, T) ≥ (α+T)^{−(r+x)} (S(t_x) − S(T)) ≥
-/// (α+T)^{−(r+x)} S(t_x)/2`; their ratio is ≤ 2e^{−42} < 1e-18.
-///
-/// Without the cut a short lifetime (large b, e.g. 1/(sb) = 1e-99) next to
-/// a long interval (T = 1e300) puts all of the integral's mass below the
-/// resolution of the quadrature's first nodes, and the rule returned 0
-/// (ln L = −∞ for a customer with x > 0). `u_t` = u(T).
-fn dead_term_end(p: &GgomParams, rx: f64, tx: f64, t: f64, u_t: f64) -> f64 {
-    if u_t <= 42.0 {
-        return t; // u(t_x) ≥ 0: no cut (and no extra work on ordinary rows)
-    }
-    let u_x = p.s * gq(p.b, p.beta, tx).lr;
-    let u_c = u_x + 42.0 + rx * ((t - tx) / (p.alpha + tx)).ln_1p();
-    if u_t <= u_c {
-        return t;
-    }
-    t.min(tau_at_ln_survival(p.b, p.s, p.beta, u_c).max(tx))
-}
-
-/// The "dead" term of [`ln_lik`], `ln I(t_x, c)` (I as at [`dead_term_end`])
+/// The "dead" term of [`ln_lik`], `ln I(t_x, c)`, I(a, c) = ∫_a^c (α+τ)^{−(r+x)} f(τ) dτ,
 /// and its gradient in (r, α, b, s, β), where (α+τ)^{−(r+x)} is constant on
 /// [t_x, c] to 1e-17: `I = (α+t_x)^{−(r+x)} (S(t_x) − S(c))`. With
 /// D = u(c) − u(t_x) and ∇ln S(τ) = [0, 0, −sτρ, −ℓ_q, s e/(βq)] ([`Gq`]),
 /// `∇ ln I = [−ln(α+t_x), −(r+x)/(α+t_x), 0, 0, 0] + ∇ln S(t_x) −
 /// (∇ln S(c) − ∇ln S(t_x))/expm1(D)`. This is the case of a lifetime far
 /// shorter than the digits of t_x resolve (b = 1e100: 1/(sb) ≪ ulp(t_x)).
-/// Where c is [`dead_term_end`]'s cut (`cut`), S(c) is below e^{−42} of
+/// Where c is [`cut_after`]'s cut (`cut`), S(c) is below e^{−42} of
 /// S(t_x) and is taken as 0, as the quadrature leaves out the rest.
 fn dead_term_at_once(p: &GgomParams, rx: f64, tx: f64, c: f64, cut: bool) -> (f64, [f64; 5]) {
     let (qx, qc) = (gq(p.b, p.beta, tx), gq(p.b, p.beta, c));
@@ -613,10 +596,11 @@ fn ln_p_new(p: &GgomParams, n: u32, t: f64) -> f64 {
         coef + r * (alpha.ln() - lat) + if n > 0 { nf * (tau.ln() - lat) } else { 0.0 }
     };
     let ln_beta = beta.ln();
-    let alive = ln_survival(p, t) + ln_nb(t);
+    let ln_s_t = ln_survival(p, t);
+    let alive = ln_s_t + ln_nb(t);
     // ln f(τ) = ln s + ln b + bτ − (s+1) ln(q(τ)/β) − ln β; NB(n; τ)
     // falls from its mode τ = nα/r on
-    let hi = cut_after(b, s, beta, nf * alpha / r, t);
+    let hi = cut_after(p, nf * alpha / r, t, -ln_s_t);
     let (l_int, _) = gk_log::<0>(0.0, hi, |tau| {
         let lr = gq(b, beta, tau).lr;
         (ln_nb(tau) + b * tau - (s + 1.0) * lr - ln_beta, [])
