@@ -587,6 +587,17 @@ fn ln_lik_derivs(p: &PnbdParams, x: f64, tx: f64, t: f64) -> Derivs {
     }
 }
 
+/// ln(1 + t/b) = −ln S(t)/s of a Pareto lifetime with scale b; ln t − ln b
+/// where t/b exceeds f64 (t = 1e300, b = 1e-100).
+fn ln1p_ratio(t: f64, b: f64) -> f64 {
+    let q = t / b;
+    if q.is_finite() {
+        q.ln_1p()
+    } else {
+        t.ln() - b.ln()
+    }
+}
+
 /// ln of `(b/(s−1)) · [1 − (b/(b+t))^{s−1}] = ∫₀^t (b/(b+u))^s du`, stable
 /// at s = 1, and formed in logs: with ℓ = ln(1 + t/b) (ln t − ln b where t/b
 /// exceeds f64) and u = (1−s)ℓ it is `ln b + ln(expm1(u)/(1−s))`, and
@@ -597,12 +608,7 @@ fn ln_int_survival(b: f64, s: f64, t: f64) -> f64 {
     if t == 0.0 {
         return f64::NEG_INFINITY;
     }
-    let ratio = t / b;
-    let l = if ratio.is_finite() {
-        ratio.ln_1p()
-    } else {
-        t.ln() - b.ln()
-    };
+    let l = ln1p_ratio(t, b);
     let e = s - 1.0;
     if e.abs() < 1e-12 {
         b.ln() + l.ln() + (-e * l / 2.0).ln_1p()
@@ -641,17 +647,9 @@ fn ln_p_new(r: f64, alpha: f64, s: f64, beta: f64, n: u32, t: f64) -> f64 {
     // mass at τ ~ β sat at v ~ β/t, which the rule's nodes missed for
     // t ≫ β: at t = 1e300 P(X(t) = 0) was 0 (s = 2, β = 10: 0.712), at
     // t = 1e12 1.1e-7 off.
-    let tau_s = (nf * alpha / r).min(t);
-    let u_c = s * (tau_s / beta).ln_1p() + 42.0 + std::f64::consts::LN_2;
-    let w_of = |tau: f64| {
-        let q = tau / beta;
-        if q.is_finite() {
-            q.ln_1p()
-        } else {
-            tau.ln() - beta.ln()
-        }
-    };
-    let big_w = w_of(t).min((u_c / s).max(w_of(tau_s)));
+    let w_s = ln1p_ratio((nf * alpha / r).min(t), beta);
+    let u_c = s * w_s + 42.0 + std::f64::consts::LN_2;
+    let big_w = ln1p_ratio(t, beta).min((u_c / s).max(w_s));
     let (ln_alpha, ln_beta, ln_s, ln_big_w) = (alpha.ln(), beta.ln(), s.ln(), big_w.ln());
     let (ln_int, _) = tanh_sinh::<0>(1.0, |v| {
         let w = big_w * v.t;
