@@ -443,29 +443,6 @@ struct Groups {
     unit: bool,
 }
 
-impl Groups {
-    fn new(variant: Variant, x: &[f64], w: &[f64]) -> Self {
-        // Room for every row in both: only the pages written are touched,
-        // where growing would copy each list about twice.
-        let (mut zero, mut mixed) = (Vec::with_capacity(x.len()), Vec::with_capacity(x.len()));
-        let mut unit = true;
-        for (i, (&x, &w)) in x.iter().zip(w).enumerate() {
-            if w == 0.0 {
-                continue;
-            }
-            unit &= w == 1.0;
-            // Rows are counted in u32 by `Distinct` already.
-            let i = u32::try_from(i).unwrap_or(u32::MAX);
-            if variant.has_dropout_term(x) {
-                mixed.push(i);
-            } else {
-                zero.push(i);
-            }
-        }
-        Groups { zero, mixed, unit }
-    }
-}
-
 /// Rows whose logarithms [`GeoLikelihood`] takes as one logarithm of their
 /// product.
 const PRODUCT_ROWS: usize = 16;
@@ -507,17 +484,36 @@ impl<'a> GeoLikelihood<'a> {
         w: Vec<f64>,
     ) -> Self {
         let distinct = Distinct::new(x, &w);
-        let groups = Groups::new(variant, x, &w);
-        let total_weight = w.iter().sum();
-        let (mut repeat, mut above) = (0.0, 0.0);
-        for ((x, tx), w) in x.iter().zip(tx).zip(&w) {
-            if *x > 0.0 {
-                repeat += w;
-                if x > tx {
-                    above += w;
-                }
+        // One pass for the groups, Σ w and the swapped-columns test, without
+        // a branch on the data: x = 0 and x > 0 alternate at random in a
+        // customer base, and a mispredicted branch per row cost more than
+        // the row's work. Each row index is written to both lists and kept
+        // in the one whose length grows. Room for every row in both: only
+        // the pages written are touched.
+        let n = x.len();
+        let (mut zero, mut mixed) = (vec![0u32; n], vec![0u32; n]);
+        let (mut n_zero, mut n_mixed) = (0, 0);
+        let mut unit = true;
+        let (mut total_weight, mut repeat, mut above) = (0.0, 0.0, 0.0);
+        for (i, ((&x, &tx), &w)) in x.iter().zip(tx).zip(&w).enumerate() {
+            total_weight += w;
+            repeat += if x > 0.0 { w } else { 0.0 };
+            above += if x > 0.0 && x > tx { w } else { 0.0 };
+            if w == 0.0 {
+                continue;
             }
+            unit &= w == 1.0;
+            // Rows are counted in u32 by `Distinct` already.
+            let i = u32::try_from(i).unwrap_or(u32::MAX);
+            let dropout = variant.has_dropout_term(x);
+            zero[n_zero] = i;
+            mixed[n_mixed] = i;
+            n_zero += usize::from(!dropout);
+            n_mixed += usize::from(dropout);
         }
+        zero.truncate(n_zero);
+        mixed.truncate(n_mixed);
+        let groups = Groups { zero, mixed, unit };
         GeoLikelihood {
             variant,
             x,

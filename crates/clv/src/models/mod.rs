@@ -416,7 +416,7 @@ pub fn validate_customers(frequency: &[f64], recency: &[f64], t: &[f64]) -> Resu
     check::same_len("recency", recency.len(), "frequency", frequency.len())?;
     check::same_len("T", t.len(), "frequency", frequency.len())?;
     for (i, ((&x, &tx), &tt)) in frequency.iter().zip(recency).zip(t).enumerate() {
-        if !(x.is_finite() && x >= 0.0 && x.fract() == 0.0) {
+        if !(x >= 0.0 && is_whole(x)) {
             return Err(Error::invalid_at(
                 "frequency",
                 i,
@@ -437,6 +437,24 @@ pub fn validate_customers(frequency: &[f64], recency: &[f64], t: &[f64]) -> Resu
         }
     }
     Ok(())
+}
+
+/// Whether `x` is a finite whole number: `x.is_finite() && x.fract() ==
+/// 0.0` (also for −0 and negative x), without the call to libm's `trunc`
+/// that `fract` is on baseline x86-64 (no SSE4.1 `roundsd`); for the
+/// per-row checks of a fit (a fifth of [`validate_customers`]' time on
+/// 100,000 rows went to `trunc`). Every `f64` of magnitude ≥ 2⁵² is whole;
+/// below, the cast to `i64` truncates exactly.
+#[inline]
+pub(crate) fn is_whole(x: f64) -> bool {
+    const TWO_52: f64 = 4_503_599_627_370_496.0;
+    if x.abs() < TWO_52 {
+        #[allow(clippy::cast_possible_truncation, clippy::cast_precision_loss)]
+        let whole = (x as i64) as f64 == x;
+        whole
+    } else {
+        x.is_finite()
+    }
 }
 
 /// The weighted mean age T of a data set (1 when it is not finite and > 0):
@@ -528,7 +546,7 @@ impl Distinct {
         let mut direct = vec![u32::MAX; 0];
         let mut map: ahash::AHashMap<u64, u32> = ahash::AHashMap::new();
         for (&v, &wi) in x.iter().zip(w) {
-            let slot = if v.fract() == 0.0 && v < DIRECT as f64 {
+            let slot = if v < DIRECT as f64 && is_whole(v) {
                 // Exact integer below DIRECT: the cast is lossless.
                 #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
                 let k = v as usize;
@@ -665,6 +683,17 @@ pub(crate) fn write_sym4(
 /// The rows of one chunk of [`chunked_sum`].
 pub(crate) const SUM_CHUNK: usize = 4096;
 
+/// [`chunked_sum`] runs on the rayon threads only beyond this many rows (4
+/// chunks); below, on the calling thread. Handing out a few chunks and
+/// waking the other thread cost more than it saved: a whole `clv fit
+/// bg-nbd` of 12,000 customers (3 chunks a pass) took 5.5 ms against
+/// 6.0 ms in parallel, and the 100,000-customer fit's warm start (passes
+/// over 6,250 rows) 0.2 ms less; with 30,000 customers (8 chunks) the
+/// parallel passes were 1.2 ms faster than 8 chunks on one thread (medians
+/// of 100 interleaved runs, 2 cores, nothing else running). The chunks and
+/// the order of their addition are the same either way.
+const PARALLEL_ROWS: usize = 4 * SUM_CHUNK;
+
 /// Sums `f(lo, hi)` over chunks of `0..n` (in parallel with the `parallel`
 /// feature), adding the value and the `K` gradient components.
 ///
@@ -688,7 +717,7 @@ where
     #[cfg(feature = "parallel")]
     {
         use rayon::prelude::*;
-        if n > SUM_CHUNK {
+        if n > PARALLEL_ROWS {
             let parts: Vec<(f64, [f64; K])> = (0..n.div_ceil(SUM_CHUNK))
                 .into_par_iter()
                 .map(|c| f(c * SUM_CHUNK, ((c + 1) * SUM_CHUNK).min(n)))
@@ -807,6 +836,45 @@ pub(crate) fn log_add_exp(a: f64, b: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn is_whole_is_finite_and_fract_zero() {
+        let two52 = 4_503_599_627_370_496.0_f64;
+        let mut xs = vec![
+            0.0,
+            -0.0,
+            1.0,
+            -1.0,
+            0.5,
+            -0.5,
+            1e-300,
+            f64::MIN_POSITIVE,
+            5e-324,
+            2.5,
+            1e15 + 0.5,
+            two52 - 0.5,
+            two52,
+            two52 + 1.0,
+            -two52 + 0.5,
+            9.223_372_036_854_776e18,
+            1e300,
+            f64::MAX,
+            f64::MIN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NAN,
+        ];
+        // around every power of two the cast could get wrong
+        for e in 0..64 {
+            let p = 2f64.powi(e);
+            for x in [p, p.next_up(), p.next_down(), -p, -p.next_up(), p + 0.5] {
+                xs.push(x);
+            }
+        }
+        for x in xs {
+            assert_eq!(is_whole(x), x.is_finite() && x.fract() == 0.0, "{x:e}");
+        }
+    }
 
     #[test]
     fn chunked_sum_is_the_same_bit_for_bit_every_run() {
