@@ -529,16 +529,47 @@ impl<'a> GeoLikelihood<'a> {
 }
 
 /// `logaddexp(a3, a4) = max + ln(1+e)` as `(max, 1+e)` with
-/// `e = e^{−|a4−a3|}`, and the share `w4 = e^{a4}/(e^{a3}+e^{a4})` of the
-/// second term, with one `exp`.
+/// `e = e^{−|a4−a3|}` (computed by [`row_logs`]), and the share
+/// `w4 = e^{a4}/(e^{a3}+e^{a4})` of the second term.
 #[inline]
-fn log_add_exp_share(a3: f64, a4: f64) -> (f64, f64, f64) {
-    let d = a4 - a3;
-    let e = (-d.abs()).exp();
-    if d > 0.0 {
+fn log_add_exp_share(a3: f64, a4: f64, e: f64) -> (f64, f64, f64) {
+    if a4 - a3 > 0.0 {
         (a4, 1.0 + e, 1.0 / (1.0 + e))
     } else {
         (a3, 1.0 + e, e / (1.0 + e))
+    }
+}
+
+/// The libm part of one row of [`mix_row`]: `ln(α+T)`, `ln(α+t_x)` and
+/// `e = e^{−|A4−A3|}` (both 0 without the dropout term).
+///
+/// [`GeoLikelihood::chunk_hessian`] takes them for a block of rows before
+/// it adds the rows up: a call to `ln` or `exp` may overwrite every vector
+/// register, so between calls the 15 running sums went to the stack and
+/// back, which cost as much as the calls.
+#[derive(Clone, Copy, Default)]
+struct RowLogs {
+    l_t: f64,
+    l_tx: f64,
+    e: f64,
+}
+
+#[inline(always)]
+fn row_logs(alpha: f64, px: PerX, tx: f64, tt: f64) -> RowLogs {
+    let l_t = (alpha + tt).ln();
+    if px.c4 == f64::NEG_INFINITY {
+        return RowLogs {
+            l_t,
+            l_tx: 0.0,
+            e: 0.0,
+        };
+    }
+    let l_tx = (alpha + tx).ln();
+    let (a3, a4) = (-px.rx * l_t, px.c4 - px.rx * l_tx);
+    RowLogs {
+        l_t,
+        l_tx,
+        e: (-(a4 - a3).abs()).exp(),
     }
 }
 
@@ -614,13 +645,19 @@ impl GeoLikelihood<'_> {
         let mut total = 0.0;
         let mut o = [0.0; 14];
         for block in rows.chunks(PRODUCT_ROWS) {
+            let mut logs = [RowLogs::default(); PRODUCT_ROWS];
+            for (l, &i) in logs.iter_mut().zip(block) {
+                let i = i as usize;
+                let px = per_x[self.distinct.index[i] as usize];
+                *l = row_logs(alpha, px, self.tx[i], self.tt[i]);
+            }
             let mut product = 1.0;
-            for &i in block {
+            for (&l, &i) in logs.iter().zip(block) {
                 let i = i as usize;
                 let w = self.w[i];
                 let px = per_x[self.distinct.index[i] as usize];
                 let one_plus_e = mix_row(
-                    alpha, inv_a, px, self.tx[i], self.tt[i], w, &mut total, &mut o,
+                    alpha, inv_a, px, self.tx[i], self.tt[i], l, w, &mut total, &mut o,
                 );
                 if self.groups.unit {
                     product *= one_plus_e;
@@ -684,8 +721,8 @@ impl GeoLikelihood<'_> {
 /// to `total` but for `w·ln(1+e)`, returning `1+e` (see
 /// [`log_add_exp_share`]; 1 without the dropout term), its gradient to
 /// `o[0..4]` and its Hessian to `o[4..14]` (packed as [`tri`]), for a
-/// customer with the per-x quantities `px`, recency `tx` and age `tt`
-/// (`inv_a` = 1/a).
+/// customer with the per-x quantities `px`, recency `tx`, age `tt` and
+/// the row's [`row_logs`] `logs` (`inv_a` = 1/a).
 #[inline(always)]
 #[allow(clippy::too_many_arguments)] // the row's data, one accumulator
 fn mix_row(
@@ -694,12 +731,13 @@ fn mix_row(
     px: PerX,
     tx: f64,
     tt: f64,
+    logs: RowLogs,
     w: f64,
     total: &mut f64,
     o: &mut [f64; 14],
 ) -> f64 {
     let at = alpha + tt;
-    let l_t = at.ln();
+    let l_t = logs.l_t;
     let inv_at = 1.0 / at;
     let a3 = -px.rx * l_t;
     if px.c4 == f64::NEG_INFINITY {
@@ -711,9 +749,9 @@ fn mix_row(
         return 1.0;
     }
     let atx = alpha + tx;
-    let l_tx = atx.ln();
+    let l_tx = logs.l_tx;
     let inv_atx = 1.0 / atx;
-    let (max, one_plus_e, w4) = log_add_exp_share(a3, px.c4 - px.rx * l_tx);
+    let (max, one_plus_e, w4) = log_add_exp_share(a3, px.c4 - px.rx * l_tx, logs.e);
     let w3 = 1.0 - w4;
     *total += w * max;
     o[0] -= w * (w3 * l_t + w4 * l_tx);
@@ -776,7 +814,8 @@ pub(crate) fn ln_lik_hessian(
     let (r, al, a, b) = (p.r, p.alpha, p.a, p.b);
     let mut o = [0.0; 14];
     let px = PerX::new(v, r, a.ln(), b, x);
-    let _ = mix_row(al, 1.0 / a, px, tx, tt, 1.0, &mut 0.0, &mut o);
+    let logs = row_logs(al, px, tx, tt);
+    let _ = mix_row(al, 1.0 / a, px, tx, tt, logs, 1.0, &mut 0.0, &mut o);
     let mut h = [0.0; 10];
     h.copy_from_slice(&o[4..]);
     h[tri(0, 0)] += trigamma(r + x) - trigamma(r);
