@@ -1526,12 +1526,40 @@ pub fn fit_model<M: Model>(
     options: &FitOptions,
 ) -> Result<M> {
     let spec = M::spec();
-    let likelihood = prepare::<M>(inputs, weights)?;
-    let warm = warm_start::<M>(inputs, weights, options);
+    let (likelihood, warm) = prepare_and_warm_start::<M>(inputs, weights, options);
+    let likelihood = likelihood?;
     let fitted = maximize_dyn(spec.name, &likelihood, options, warm);
     let (p, info) = M::finish(&likelihood, fitted, options)?;
     let info = conclude(spec, &likelihood, &p, info, options)?;
     Ok(M::from_values(&p)?.with_fit_info(Some(info)))
+}
+
+/// [`prepare`] and [`warm_start`] of the same inputs; with the `parallel`
+/// feature the warm start (its own checks and fit on the subsample) runs on
+/// a rayon thread while this one checks the whole data and builds its
+/// likelihood, which took about as long (1 ms each on 100,000 customers:
+/// the whole `clv fit bg-nbd` about that much shorter). The results do not
+/// depend on which thread computes them. The warm start of data the checks
+/// refuse is computed and dropped.
+fn prepare_and_warm_start<'a, M: Model>(
+    inputs: &[&'a [f64]],
+    weights: Option<&[f64]>,
+    options: &FitOptions,
+) -> (Result<M::Lik<'a>>, Option<Vec<f64>>) {
+    #[cfg(feature = "parallel")]
+    {
+        let mut warm = None;
+        let likelihood = rayon::in_place_scope(|s| {
+            s.spawn(|_| warm = warm_start::<M>(inputs, weights, options));
+            prepare::<M>(inputs, weights)
+        });
+        (likelihood, warm)
+    }
+    #[cfg(not(feature = "parallel"))]
+    {
+        let likelihood = prepare::<M>(inputs, weights);
+        (likelihood, warm_start::<M>(inputs, weights, options))
+    }
 }
 
 /// Rows from which [`fit_model`] starts from the optimum of a subsample
