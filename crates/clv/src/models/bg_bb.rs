@@ -53,8 +53,9 @@
 //! donors, n = 6): α = 1.204, β = 0.750, γ = 0.657, δ = 2.783,
 //! LL = −33,225.6 (FHS Table 2).
 
-use crate::special::ln_pochhammer_ratio;
+use crate::special::{ln_gamma_ratio, ln_pochhammer_ratio};
 use serde::{Deserialize, Serialize};
+use statrs::function::factorial::ln_factorial;
 use statrs::function::gamma::{digamma, ln_gamma};
 
 use super::{model_params, model_state};
@@ -471,6 +472,17 @@ impl TransactionModel for BetaGeoBetaBinom {
     /// ln P(X(n) = x) for a new customer (FHS eq. 7), for probabilities that
     /// underflow.
     ///
+    /// The sum over the opportunity i after which the customer died
+    /// (x ≤ i < n) is taken with the ratio of successive terms,
+    /// `T_{i+1}/T_i = (i+1)/(i+1−x) · (β+i−x)/(α+β+i) · (δ+i)/(γ+δ+i+1)`,
+    /// and a term in closed form every [`RECOMPUTE_EVERY`] terms (so that
+    /// the ratios' roundings add up over at most that many steps); each
+    /// term is added to a running, compensated log-sum-exp ([`LogSum`]). A
+    /// step costs three divisions, a logarithm and an exponential, where the
+    /// closed form takes ten ln Γ differences: P(X(10⁶) = 3) at FHS's
+    /// donation estimates in 25 ms, against 0.37 s with every term in
+    /// closed form (and 8 MB of terms held).
+    ///
     /// # Errors
     /// `n` must be a whole number ≥ 0.
     fn ln_prob_purchases(&self, x: u32, n: f64) -> Result<f64> {
@@ -480,17 +492,91 @@ impl TransactionModel for BetaGeoBetaBinom {
             return Ok(f64::NEG_INFINITY);
         }
         let p = &self.params;
-        let ln_choose =
-            |m: f64, k: f64| ln_gamma(m + 1.0) - ln_gamma(k + 1.0) - ln_gamma(m - k + 1.0);
-        let mut terms = vec![ln_choose(n, xf) + ln_p_part(p, xf, n - xf) + ln_alive_part(p, n)];
+        let mut sum = LogSum::new(ln_choose(n, x) + ln_p_part(p, xf, n - xf) + ln_alive_part(p, n));
+        let closed = |i: f64| ln_choose(i, x) + ln_p_part(p, xf, i - xf) + ln_death_part(p, i);
+        let mut term = closed(xf);
+        let mut k = 0u32;
         let mut i = xf;
         while i < n {
-            terms.push(ln_choose(i, xf) + ln_p_part(p, xf, i - xf) + ln_death_part(p, i));
+            sum.add(term);
+            k += 1;
+            term = if k.is_multiple_of(RECOMPUTE_EVERY) {
+                closed(i + 1.0)
+            } else {
+                // i − x and i + 1 are whole numbers below 2^53: exact
+                let ratio = (i + 1.0) / (i + 1.0 - xf) * (p.beta + (i - xf))
+                    / (p.alpha + p.beta + i)
+                    * (p.delta + i)
+                    / (p.gamma + p.delta + (i + 1.0));
+                term + ratio.ln()
+            };
             i += 1.0;
         }
-        let m = terms.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
-        let s: f64 = terms.iter().map(|t| (t - m).exp()).sum();
-        Ok((m + s.ln()).min(0.0))
+        Ok(sum.ln().min(0.0))
+    }
+}
+
+/// Terms of [`BetaGeoBetaBinom::ln_prob_purchases`]' sum computed in
+/// closed form: one in 64, the others from the one before by their ratio.
+const RECOMPUTE_EVERY: u32 = 64;
+
+/// ln C(m, k) for whole m ≥ k ≥ 0 as ln[Γ(m+1)/Γ(m−j+1)] − ln j! with
+/// j = min(k, m − k) ([`ln_gamma_ratio`]): ln Γ(m+1) − ln Γ(k+1) −
+/// ln Γ(m−k+1) loses about 10⁻⁹ to the cancellation at m = 10⁶.
+fn ln_choose(m: f64, k: u32) -> f64 {
+    let j = f64::from(k).min(m - f64::from(k));
+    // j is a whole number ≤ k ≤ u32::MAX
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let j_int = j as u64;
+    ln_gamma_ratio(m - j + 1.0, j) - ln_factorial(j_int)
+}
+
+/// ln Σ e^{tᵢ} of terms added one at a time: the largest so far, m, and
+/// Σ e^{tᵢ − m}, rescaled when a larger term comes (−∞ while every term
+/// is; NaN once one is). The sum is compensated (Neumaier): of 10⁶ terms
+/// falling like 1/i³ after a few large ones, those below half an ulp of
+/// the sum were lost, 5e-12 of P(X(10⁶) = 0) with p, θ uniform.
+struct LogSum {
+    max: f64,
+    scaled: f64,
+    /// The roundings of `scaled`, to add back.
+    carry: f64,
+}
+
+impl LogSum {
+    fn new(first: f64) -> Self {
+        LogSum {
+            max: first,
+            scaled: 1.0,
+            carry: 0.0,
+        }
+    }
+
+    fn add(&mut self, t: f64) {
+        if t == f64::NEG_INFINITY {
+            // e^t = 0 (and e^{t − m} would be NaN with m = −∞)
+            return;
+        }
+        let e = if t > self.max {
+            let f = (self.max - t).exp();
+            self.scaled *= f;
+            self.carry *= f;
+            self.max = t;
+            1.0
+        } else {
+            (t - self.max).exp()
+        };
+        let sum = self.scaled + e;
+        self.carry += if self.scaled.abs() >= e.abs() {
+            (self.scaled - sum) + e
+        } else {
+            (e - sum) + self.scaled
+        };
+        self.scaled = sum;
+    }
+
+    fn ln(&self) -> f64 {
+        self.max + (self.scaled + self.carry).ln()
     }
 }
 
@@ -499,6 +585,63 @@ mod tests {
     use super::*;
     use crate::fit::FitOptions;
     use crate::models::Model;
+
+    /// P(X(n) = x) with p and θ uniform (α = β = γ = δ = 1), where every
+    /// term has a closed form: C(i, x) B(1+x, 1+i−x) = 1/(i+1), so
+    /// P(X(n) = x) = 1/(n+1)² + Σ_{i=x}^{n−1} 1/((i+1)²(i+2)), summed here
+    /// from the smallest term; up to n = 10⁶ opportunities, where the
+    /// terms come from 10⁶ ratios and 15,625 closed forms.
+    #[test]
+    fn pmf_with_uniform_p_and_theta_has_closed_form_terms() {
+        let m = BetaGeoBetaBinom::from_params(1.0, 1.0, 1.0, 1.0).unwrap();
+        for (n, xs) in [
+            (10u32, vec![0, 1, 5, 9, 10]),
+            (1000, vec![0, 3, 64, 65, 999]),
+            (1_000_000, vec![0, 3, 999_990]),
+        ] {
+            for x in xs {
+                let nf = f64::from(n);
+                let mut want = 0.0;
+                for i in (x..n).rev() {
+                    let i = f64::from(i);
+                    want += 1.0 / ((i + 1.0) * (i + 1.0) * (i + 2.0));
+                }
+                want += 1.0 / ((nf + 1.0) * (nf + 1.0));
+                let got = m.prob_purchases(x, nf).unwrap();
+                assert!(
+                    (got / want - 1.0).abs() < 1e-12,
+                    "n {n} x {x}: {got} vs {want}"
+                );
+            }
+        }
+    }
+
+    /// The sum of ratios equals the sum of the terms in closed form
+    /// (FHS 2010's donation estimates, n = 300: ratios over 63 steps
+    /// between closed forms).
+    #[test]
+    fn pmf_ratios_equal_closed_form_terms() {
+        let m = BetaGeoBetaBinom::from_params(1.204, 0.750, 0.657, 2.783).unwrap();
+        let p = m.params;
+        let n = 300.0;
+        for x in [0u32, 1, 2, 7, 100, 299, 300] {
+            let xf = f64::from(x);
+            let mut terms =
+                vec![ln_choose(n, x) + ln_p_part(&p, xf, n - xf) + ln_alive_part(&p, n)];
+            let mut i = xf;
+            while i < n {
+                terms.push(ln_choose(i, x) + ln_p_part(&p, xf, i - xf) + ln_death_part(&p, i));
+                i += 1.0;
+            }
+            let top = terms.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            let want = top + terms.iter().map(|t| (t - top).exp()).sum::<f64>().ln();
+            let got = m.ln_prob_purchases(x, n).unwrap();
+            assert!(
+                (got - want).abs() < 1e-12 * want.abs().max(1.0),
+                "x {x}: {got} vs {want}"
+            );
+        }
+    }
 
     #[test]
     fn extreme_parameters_keep_whole_differences_exact() {
