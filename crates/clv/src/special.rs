@@ -467,6 +467,63 @@ pub fn hyp2f1(a: f64, b: f64, c: f64, z: f64) -> Result<f64> {
     Ok(ln_hyp2f1_scaled(a, b, c, z)?.value())
 }
 
+/// ₂F₁(1, B; α + B; 1/(1+d)) for B ≥ 100/d by Pfaff's transformation,
+/// `(1+d)/d · Σ_k (α)_k/(α+B)_k (−1/d)^k`, when its terms fall below 10⁻¹⁷
+/// of the sum within 200 terms; `None` otherwise.
+pub(crate) fn pfaff_tail(alpha: f64, big_b: f64, d: f64) -> Option<f64> {
+    if big_b < 100.0 / d {
+        return None;
+    }
+    let (c, w) = (alpha + big_b, -1.0 / d);
+    let (mut term, mut sum) = (1.0_f64, 1.0_f64);
+    for k in 0..200 {
+        let k = f64::from(k);
+        term *= w * (alpha + k) / (c + k);
+        sum += term;
+        if !sum.is_finite() {
+            // diverging: |w| α/c ≥ 1 (α ≫ d·B, e.g. γ = δ = 1e100 in
+            // BG/BB); an infinite sum passed the test below
+            return None;
+        }
+        if term.abs() <= 1e-17 * sum.abs() {
+            return Some(sum * (1.0 + d) / d);
+        }
+    }
+    None
+}
+
+/// `₂F₁(1, B; α+B; 1/(1+d)) = Σ_k (B)_k/(α+B)_k (1+d)^{−k}`, the discounted
+/// sum of both closed-form DERTs (sBG's [`crate::ShiftedBetaGeo::dert`] with
+/// B = β+n, BG/BB's with α = γ, B = δ+n+1): [`pfaff_tail`] where B ≥ 100/d,
+/// else [`hyp2f1`], which fails for such B (δ = 1e100 gave an infinite
+/// BG/BB DERT); where that fails too (α and B both ≥ 1e100), the plain sum,
+/// whose terms fall by z(B+k)/(α+B+k) < z each, taken while it converges
+/// within 100,000 terms.
+///
+/// # Errors
+/// [`hyp2f1`]'s, where none of the three converges.
+pub(crate) fn discounted_sum(alpha: f64, big_b: f64, d: f64) -> Result<f64> {
+    if let Some(f) = pfaff_tail(alpha, big_b, d) {
+        return Ok(f);
+    }
+    let z = 1.0 / (1.0 + d);
+    let direct = hyp2f1(1.0, big_b, alpha + big_b, z);
+    if matches!(direct, Ok(f) if f.is_finite()) {
+        return direct;
+    }
+    let c = alpha + big_b;
+    let (mut term, mut sum) = (1.0_f64, 1.0_f64);
+    for k in 0..100_000 {
+        let k = f64::from(k);
+        term *= z * ((big_b + k) / (c + k));
+        sum += term;
+        if term <= 1e-17 * sum {
+            return Ok(sum);
+        }
+    }
+    direct
+}
+
 /// ln|₂F₁(a, b; c; z)| and the sign of ₂F₁ (0 when it is exactly 0), for
 /// values too large or small for `f64` — e.g. a = r + s + x with x ≈ 10⁴.
 ///

@@ -45,7 +45,7 @@
 //! "regular" α = 0.704, β = 1.182, LL = −1680.27; "high end" α = 0.668,
 //! β = 3.806, LL = −1611.16.
 
-use crate::special::{ln_beta, ln_pochhammer_ratio};
+use crate::special::{discounted_sum, ln_beta, ln_pochhammer_ratio};
 use serde::{Deserialize, Serialize};
 use statrs::function::gamma::digamma;
 
@@ -53,7 +53,6 @@ use super::{model_params, model_state};
 use crate::error::{Error, Result, check};
 use crate::fit::{FitInfo, Likelihood};
 use crate::models::{CovariateLink, Model, whole};
-use crate::special::hyp2f1;
 
 /// The parameters α, β of the Beta churn-probability distribution.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -171,63 +170,6 @@ fn sbg_ll(a: f64, b: f64, s: &[f64]) -> (f64, f64, f64) {
         gb += last * (digamma(b + k) - pabk - pb + pab);
     }
     (ll, ga, gb)
-}
-
-/// ₂F₁(1, B; α + B; 1/(1+d)) for B ≥ 100/d by Pfaff's transformation,
-/// `(1+d)/d · Σ_k (α)_k/(α+B)_k (−1/d)^k`, when its terms fall below 10⁻¹⁷
-/// of the sum within 200 terms; `None` otherwise.
-fn pfaff_tail(alpha: f64, big_b: f64, d: f64) -> Option<f64> {
-    if big_b < 100.0 / d {
-        return None;
-    }
-    let (c, w) = (alpha + big_b, -1.0 / d);
-    let (mut term, mut sum) = (1.0_f64, 1.0_f64);
-    for k in 0..200 {
-        let k = f64::from(k);
-        term *= w * (alpha + k) / (c + k);
-        sum += term;
-        if !sum.is_finite() {
-            // diverging: |w| α/c ≥ 1 (α ≫ d·B, e.g. γ = δ = 1e100 in
-            // BG/BB); an infinite sum passed the test below
-            return None;
-        }
-        if term.abs() <= 1e-17 * sum.abs() {
-            return Some(sum * (1.0 + d) / d);
-        }
-    }
-    None
-}
-
-/// `₂F₁(1, B; α+B; 1/(1+d)) = Σ_k (B)_k/(α+B)_k (1+d)^{−k}`, the discounted
-/// sum of both closed-form DERTs (sBG's [`ShiftedBetaGeo::dert`] with
-/// B = β+n, BG/BB's with α = γ, B = δ+n+1): [`pfaff_tail`] where B ≥ 100/d,
-/// else [`hyp2f1`], which fails for such B (δ = 1e100 gave an infinite
-/// BG/BB DERT); where that fails too (α and B both ≥ 1e100), the plain sum,
-/// whose terms fall by z(B+k)/(α+B+k) < z each, taken while it converges
-/// within 100,000 terms.
-///
-/// # Errors
-/// [`hyp2f1`]'s, where none of the three converges.
-pub(crate) fn discounted_sum(alpha: f64, big_b: f64, d: f64) -> Result<f64> {
-    if let Some(f) = pfaff_tail(alpha, big_b, d) {
-        return Ok(f);
-    }
-    let z = 1.0 / (1.0 + d);
-    let direct = hyp2f1(1.0, big_b, alpha + big_b, z);
-    if matches!(direct, Ok(f) if f.is_finite()) {
-        return direct;
-    }
-    let c = alpha + big_b;
-    let (mut term, mut sum) = (1.0_f64, 1.0_f64);
-    for k in 0..100_000 {
-        let k = f64::from(k);
-        term *= z * ((big_b + k) / (c + k));
-        sum += term;
-        if term <= 1e-17 * sum {
-            return Ok(sum);
-        }
-    }
-    direct
 }
 
 model_params! {
@@ -418,6 +360,7 @@ mod tests {
     use super::*;
     use crate::fit::FitOptions;
     use crate::models::{Model, ModelInfo};
+    use crate::special::hyp2f1;
 
     const REGULAR: [f64; 8] = [1000.0, 631.0, 468.0, 382.0, 326.0, 289.0, 262.0, 241.0];
     const HIGH_END: [f64; 8] = [1000.0, 869.0, 743.0, 653.0, 593.0, 551.0, 517.0, 491.0];
@@ -572,7 +515,7 @@ mod tests {
         // to Pfaff's series (β + n = 100/d) its ₂F₁ equals the direct one.
         assert!((m.dert(0.1, 1e300).unwrap() - 11.0).abs() < 1e-12);
         for big_b in [1000.0, 5000.0] {
-            let pfaff = pfaff_tail(0.704, big_b, 0.1).unwrap();
+            let pfaff = crate::special::pfaff_tail(0.704, big_b, 0.1).unwrap();
             let direct = hyp2f1(1.0, big_b, 0.704 + big_b, 1.0 / 1.1).unwrap();
             assert!(rel(pfaff, direct) < 1e-13, "{pfaff} vs {direct}");
         }
