@@ -692,6 +692,7 @@ pub(crate) const SUM_CHUNK: usize = 4096;
 /// parallel passes were 1.2 ms faster than 8 chunks on one thread (medians
 /// of 100 interleaved runs, 2 cores, nothing else running). The chunks and
 /// the order of their addition are the same either way.
+#[cfg(feature = "parallel")]
 const PARALLEL_ROWS: usize = 4 * SUM_CHUNK;
 
 /// Sums `f(lo, hi)` over chunks of `0..n` (in parallel with the `parallel`
