@@ -540,8 +540,10 @@ fn log_add_exp_share(a3: f64, a4: f64, e: f64) -> (f64, f64, f64) {
     }
 }
 
-/// The libm part of one row of [`mix_row`]: `ln(α+T)`, `ln(α+t_x)` and
-/// `e = e^{−|A4−A3|}` (both 0 without the dropout term).
+/// The libm part of one row of [`mix_row`]: `ln(α+T)`, `ln(α+t_x)`, the
+/// two log-terms `A3 = −(r+x) ln(α+T)` and `A4 = c4 − (r+x) ln(α+t_x)`,
+/// and `e = e^{−|A4−A3|}` (without the dropout term: A4 = −∞ and
+/// `ln(α+t_x)` = e = 0).
 ///
 /// [`GeoLikelihood::chunk_hessian`] takes them for a block of rows before
 /// it adds the rows up: a call to `ln` or `exp` may overwrite every vector
@@ -551,24 +553,31 @@ fn log_add_exp_share(a3: f64, a4: f64, e: f64) -> (f64, f64, f64) {
 struct RowLogs {
     l_t: f64,
     l_tx: f64,
+    a3: f64,
+    a4: f64,
     e: f64,
 }
 
 #[inline(always)]
 fn row_logs(alpha: f64, px: PerX, tx: f64, tt: f64) -> RowLogs {
     let l_t = (alpha + tt).ln();
+    let a3 = -px.rx * l_t;
     if px.c4 == f64::NEG_INFINITY {
         return RowLogs {
             l_t,
             l_tx: 0.0,
+            a3,
+            a4: f64::NEG_INFINITY,
             e: 0.0,
         };
     }
     let l_tx = (alpha + tx).ln();
-    let (a3, a4) = (-px.rx * l_t, px.c4 - px.rx * l_tx);
+    let a4 = px.c4 - px.rx * l_tx;
     RowLogs {
         l_t,
         l_tx,
+        a3,
+        a4,
         e: (-(a4 - a3).abs()).exp(),
     }
 }
@@ -736,10 +745,14 @@ fn mix_row(
     total: &mut f64,
     o: &mut [f64; 14],
 ) -> f64 {
-    let at = alpha + tt;
-    let l_t = logs.l_t;
-    let inv_at = 1.0 / at;
-    let a3 = -px.rx * l_t;
+    let RowLogs {
+        l_t,
+        l_tx,
+        a3,
+        a4,
+        e,
+    } = logs;
+    let inv_at = 1.0 / (alpha + tt);
     if px.c4 == f64::NEG_INFINITY {
         *total += w * a3;
         o[0] -= w * l_t;
@@ -748,10 +761,8 @@ fn mix_row(
         o[4 + tri(1, 1)] += w * px.rx * inv_at * inv_at;
         return 1.0;
     }
-    let atx = alpha + tx;
-    let l_tx = logs.l_tx;
-    let inv_atx = 1.0 / atx;
-    let (max, one_plus_e, w4) = log_add_exp_share(a3, px.c4 - px.rx * l_tx, logs.e);
+    let inv_atx = 1.0 / (alpha + tx);
+    let (max, one_plus_e, w4) = log_add_exp_share(a3, a4, e);
     let w3 = 1.0 - w4;
     *total += w * max;
     o[0] -= w * (w3 * l_t + w4 * l_tx);
