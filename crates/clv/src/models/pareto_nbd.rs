@@ -67,8 +67,9 @@ use crate::covariates::{LinkedRows, RowHessian};
 use crate::error::{Result, check};
 use crate::fit::{Boundary, FitInfo, Likelihood};
 use crate::models::{
-    Distinct, ModelInfo, TransactionModel, max_age, mean_age, per_customer, representable,
-    representable_one, shapes_run_off, tri, validate_customers, weighted_rows, write_sym4,
+    Distinct, ModelInfo, TransactionModel, log_add_exp, max_age, mean_age, per_customer,
+    representable, representable_one, shapes_run_off, tri, validate_customers, weighted_rows,
+    write_sym4,
 };
 use crate::special::{Node, ln_hyperu, tanh_sinh, trigamma};
 
@@ -667,8 +668,7 @@ fn ln_p_new(r: f64, alpha: f64, s: f64, beta: f64, n: u32, t: f64) -> f64 {
             + ln_big_w;
         (g, [])
     });
-    let m = alive.max(ln_int);
-    (m + ((alive - m).exp() + (ln_int - m).exp()).ln()).min(0.0)
+    log_add_exp(alive, ln_int).min(0.0)
 }
 
 /// The weighted Pareto/NBD likelihood of a data set.
