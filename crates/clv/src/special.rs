@@ -42,6 +42,13 @@ use crate::error::{Error, Result};
 /// Relative precision targeted by the series and the quadrature.
 const EPS: f64 = 1e-16;
 
+/// Where a lifetime integral `∫ h(τ) f(τ) dτ` past `τ_s` may stop, for a
+/// factor h ≥ 0 that does not increase on [τ_s, ∞): at τ_c with
+/// `−ln S(τ_c) = −ln S(τ_s) + DEAD_CUT`, the part left out is below e^{−42}
+/// of the whole (the bound is in GGom/NBD's `cut_after`). Used by
+/// GGom/NBD's likelihood and PMF and by Pareto/NBD's PMF.
+pub(crate) const DEAD_CUT: f64 = 42.0 + std::f64::consts::LN_2;
+
 /// Largest number of Gauss-series terms before giving up.
 const MAX_TERMS: usize = 10_000_000;
 

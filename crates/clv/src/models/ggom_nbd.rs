@@ -87,6 +87,7 @@ use crate::models::{
     ModelInfo, TransactionModel, alpha_beta_model, log_add_exp, max_age, mean_age, model_params,
     per_customer, representable, weighted_rows,
 };
+use crate::special::DEAD_CUT;
 
 /// Parameters of the GGom/NBD model.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -498,7 +499,7 @@ fn tau_at_ln_survival(b: f64, s: f64, beta: f64, u: f64) -> f64 {
 
 /// Where `∫^t h(τ) f(τ) dτ` may stop, for a factor h ≥ 0 that does not
 /// increase on [τ_s, ∞): t, or τ_c with u(τ_c) = u(τ_s) + 42 + ln 2
-/// (u = −ln S; `u_t` = u(t)). There `∫_{τ_c}^t h f ≤ h(τ_c) S(τ_c)` while
+/// ([`DEAD_CUT`]; u = −ln S; `u_t` = u(t)). There `∫_{τ_c}^t h f ≤ h(τ_c) S(τ_c)` while
 /// `∫_{τ_s}^{τ_c} h f ≥ h(τ_c) (S(τ_s) − S(τ_c)) ≥ h(τ_c) S(τ_s)/2`: the
 /// part left out is below e^{−42} of the whole. Used by the likelihood's
 /// "dead" term (h = (α+τ)^{−(r+x)}, τ_s = t_x) and the PMF (h = NB(n; τ),
@@ -507,12 +508,11 @@ fn tau_at_ln_survival(b: f64, s: f64, beta: f64, u: f64) -> f64 {
 /// quadrature's first nodes where S = 0, and the integral came out 0.
 fn cut_after(p: &GgomParams, tau_s: f64, t: f64, u_t: f64) -> f64 {
     // u(τ_s) ≥ 0: no cut, and no extra work on ordinary rows
-    let floor = 42.0 + std::f64::consts::LN_2;
-    if u_t <= floor {
+    if u_t <= DEAD_CUT {
         return t;
     }
     let tau_s = tau_s.min(t);
-    let u_c = p.s * gq(p.b, p.beta, tau_s).lr + floor;
+    let u_c = p.s * gq(p.b, p.beta, tau_s).lr + DEAD_CUT;
     if u_t <= u_c {
         return t;
     }

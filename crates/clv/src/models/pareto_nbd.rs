@@ -71,7 +71,7 @@ use crate::models::{
     representable, representable_one, shapes_run_off, tri, validate_customers, weighted_rows,
     write_sym4,
 };
-use crate::special::{Node, ln_hyperu, tanh_sinh, trigamma};
+use crate::special::{DEAD_CUT, Node, ln_hyperu, tanh_sinh, trigamma};
 
 /// r, α (purchase rate) and s, β (dropout rate).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -649,7 +649,7 @@ fn ln_p_new(r: f64, alpha: f64, s: f64, beta: f64, n: u32, t: f64) -> f64 {
     // t ≫ β: at t = 1e300 P(X(t) = 0) was 0 (s = 2, β = 10: 0.712), at
     // t = 1e12 1.1e-7 off.
     let w_s = ln1p_ratio((nf * alpha / r).min(t), beta);
-    let u_c = s * w_s + 42.0 + std::f64::consts::LN_2;
+    let u_c = s * w_s + DEAD_CUT;
     let big_w = ln1p_ratio(t, beta).min((u_c / s).max(w_s));
     let (ln_alpha, ln_beta, ln_s, ln_big_w) = (alpha.ln(), beta.ln(), s.ln(), big_w.ln());
     let (ln_int, _) = tanh_sinh::<0>(1.0, |v| {
