@@ -1820,6 +1820,7 @@ pub(crate) fn prepare<'a, M: Model>(
                 format!("no weights: {} is fitted to one survivor curve", spec.name),
             ));
         }
+        (_, None) if M::IMPLICIT_UNIT_WEIGHTS => Vec::new(),
         (_, w) => crate::models::weights_or_ones(w, n)?,
     };
     M::likelihood(inputs, w)

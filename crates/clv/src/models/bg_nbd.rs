@@ -423,6 +423,7 @@ pub struct GeoLikelihood<'a> {
     pub(crate) x: &'a [f64],
     pub(crate) tx: &'a [f64],
     pub(crate) tt: &'a [f64],
+    /// Per-row weights; empty: every row weighs 1.
     pub(crate) w: Vec<f64>,
     pub(crate) distinct: Distinct,
     groups: Groups,
@@ -484,6 +485,41 @@ impl<'a> GeoLikelihood<'a> {
         w: Vec<f64>,
     ) -> Self {
         let distinct = Distinct::new(x, &w);
+        let (groups, total_weight, swapped) = if w.is_empty() {
+            Groups::new(variant, x, tx, std::iter::repeat(1.0))
+        } else {
+            Groups::new(variant, x, tx, w.iter().copied())
+        };
+        GeoLikelihood {
+            variant,
+            x,
+            tx,
+            tt,
+            w,
+            distinct,
+            groups,
+            total_weight,
+            swapped,
+        }
+    }
+
+    /// The weight of row `i` of a group: 1 where every weight in the groups
+    /// is ([`Groups::unit`], and always without weights).
+    #[inline(always)]
+    fn weight(&self, i: usize) -> f64 {
+        if self.groups.unit { 1.0 } else { self.w[i] }
+    }
+}
+
+impl Groups {
+    /// The groups, Σ w and whether most repeat customers (by weight) have
+    /// a frequency above their recency (swapped columns).
+    fn new(
+        variant: Variant,
+        x: &[f64],
+        tx: &[f64],
+        w: impl Iterator<Item = f64>,
+    ) -> (Self, f64, bool) {
         // One pass for the groups, Σ w and the swapped-columns test, without
         // a branch on the data: x = 0 and x > 0 alternate at random in a
         // customer base, and a mispredicted branch per row cost more than
@@ -495,7 +531,7 @@ impl<'a> GeoLikelihood<'a> {
         let (mut n_zero, mut n_mixed) = (0, 0);
         let mut unit = true;
         let (mut total_weight, mut repeat, mut above) = (0.0, 0.0, 0.0);
-        for (i, ((&x, &tx), &w)) in x.iter().zip(tx).zip(&w).enumerate() {
+        for (i, ((&x, &tx), w)) in x.iter().zip(tx).zip(w).enumerate() {
             total_weight += w;
             repeat += if x > 0.0 { w } else { 0.0 };
             above += if x > 0.0 && x > tx { w } else { 0.0 };
@@ -514,17 +550,7 @@ impl<'a> GeoLikelihood<'a> {
         zero.truncate(n_zero);
         mixed.truncate(n_mixed);
         let groups = Groups { zero, mixed, unit };
-        GeoLikelihood {
-            variant,
-            x,
-            tx,
-            tt,
-            w,
-            distinct,
-            groups,
-            total_weight,
-            swapped: above > 0.5 * repeat,
-        }
+        (groups, total_weight, above > 0.5 * repeat)
     }
 }
 
@@ -663,7 +689,7 @@ impl GeoLikelihood<'_> {
             let mut product = 1.0;
             for (&l, &i) in logs.iter().zip(block) {
                 let i = i as usize;
-                let w = self.w[i];
+                let w = self.weight(i);
                 let px = per_x[self.distinct.index[i] as usize];
                 let one_plus_e = mix_row(
                     alpha, inv_a, px, self.tx[i], self.tt[i], l, w, &mut total, &mut o,
@@ -879,8 +905,14 @@ impl Likelihood for GeoLikelihood<'_> {
     }
     fn starting_points(&self) -> Vec<Vec<f64>> {
         // α ≈ r · (Σ w T)/(Σ w x): matches the mean purchase rate r/α.
-        let sx: f64 = self.w.iter().zip(self.x).map(|(w, x)| w * x).sum();
-        let st: f64 = self.w.iter().zip(self.tt).map(|(w, t)| w * t).sum();
+        let weighted = |a: &[f64]| -> f64 {
+            if self.w.is_empty() {
+                a.iter().sum()
+            } else {
+                self.w.iter().zip(a).map(|(w, v)| w * v).sum()
+            }
+        };
+        let (sx, st) = (weighted(self.x), weighted(self.tt));
         let scale = if sx > 0.0 && st > 0.0 { st / sx } else { 1.0 };
         vec![vec![0.5, 0.5 * scale, 1.0, 2.0], vec![1.0, scale, 0.5, 1.0]]
     }
@@ -978,6 +1010,7 @@ macro_rules! geo_model {
                     $variant, inputs[0], inputs[1], inputs[2], w,
                 ))
             }
+            const IMPLICIT_UNIT_WEIGHTS: bool = true;
             const COVARIATES: &'static [$crate::models::CovariateLink] =
                 $crate::models::bg_nbd::COVARIATES;
             fn covariate_rows() -> Option<&'static dyn $crate::covariates::LinkedRows> {
@@ -1383,6 +1416,69 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn implicit_unit_weights_equal_explicit_ones() {
+        // No weights (an empty vector, Model::IMPLICIT_UNIT_WEIGHTS) and a
+        // vector of ones: the same passes, starts and Σ w to the bit, and
+        // the same fits (BG/NBD and MBG/NBD, ages whose products overflow
+        // too); through `fit::prepare`, None is the empty vector.
+        let n: u32 = 203;
+        let x: Vec<f64> = (0..n).map(|i| f64::from(i % 7 / 3 * (i % 5))).collect();
+        let tt: Vec<f64> = (0..n).map(|i| 27.0 + f64::from(i % 13)).collect();
+        let tx: Vec<f64> = (0..n)
+            .map(|i| tt[i as usize] * f64::from(i % 11) / 11.0 * x[i as usize].min(1.0))
+            .collect();
+        let mut huge = tt.clone();
+        for t in huge.iter_mut().step_by(3) {
+            *t = 1e300;
+        }
+        let q = [0.243, 4.414, 0.793, 2.426];
+        for v in [Variant::Bg, Variant::Mbg] {
+            for ages in [&tt, &huge] {
+                let ones = GeoLikelihood::new(v, &x, &tx, ages, vec![1.0; x.len()]);
+                let none = GeoLikelihood::new(v, &x, &tx, ages, Vec::new());
+                let pass = |l: &GeoLikelihood| {
+                    let (mut g, mut h) = ([0.0; 4], [0.0; 16]);
+                    let ll = l.value_gradient_hessian(&q, &mut g, &mut h).unwrap();
+                    (ll.to_bits(), g.map(f64::to_bits), h.map(f64::to_bits))
+                };
+                assert_eq!(pass(&none), pass(&ones), "{v:?}");
+                assert_eq!(none.starting_points(), ones.starting_points());
+                assert_eq!(none.total_weight(), ones.total_weight());
+                assert_eq!(none.total_weight(), 203.0);
+            }
+        }
+        let inputs: [&[f64]; 3] = [&x, &tx, &tt];
+        assert!(
+            crate::fit::prepare::<BetaGeo>(&inputs, None)
+                .unwrap()
+                .w
+                .is_empty()
+        );
+        // The fits on the CDNOW calibration summary (FHL 2005).
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../tests/data/cdnow_customers_summary.csv"
+        );
+        let cdnow = crate::io::read_csv_columns(
+            std::path::Path::new(path),
+            None,
+            &["frequency", "recency", "T"],
+        )
+        .unwrap();
+        let column = |name| cdnow.get(name).unwrap();
+        let inputs = [column("frequency"), column("recency"), column("T")];
+        let ones = vec![1.0; inputs[0].len()];
+        let options = crate::fit::FitOptions::default();
+        use crate::models::{ModelInfo, ModifiedBetaGeo};
+        let a = BetaGeo::fit(&inputs, None, &options).unwrap();
+        let b = BetaGeo::fit(&inputs, Some(&ones), &options).unwrap();
+        assert_eq!(a.to_json(), b.to_json());
+        let a = ModifiedBetaGeo::fit(&inputs, None, &options).unwrap();
+        let b = ModifiedBetaGeo::fit(&inputs, Some(&ones), &options).unwrap();
+        assert_eq!(a.to_json(), b.to_json());
     }
 
     fn fhl() -> BetaGeo {

@@ -536,8 +536,17 @@ pub(crate) struct Distinct {
 }
 
 impl Distinct {
-    /// Groups `x` (already validated: finite, ≥ 0) with row weights `w`.
+    /// Groups `x` (already validated: finite, ≥ 0) with row weights `w`
+    /// (empty: every row weighs 1, [`Model::IMPLICIT_UNIT_WEIGHTS`]).
     pub(crate) fn new(x: &[f64], w: &[f64]) -> Self {
+        if w.is_empty() {
+            Self::with_weights(x, std::iter::repeat(1.0))
+        } else {
+            Self::with_weights(x, w.iter().copied())
+        }
+    }
+
+    fn with_weights(x: &[f64], w: impl Iterator<Item = f64>) -> Self {
         /// Integer values below this use a direct table instead of a hash map.
         const DIRECT: usize = 1 << 16;
         let mut values = Vec::new();
@@ -545,7 +554,7 @@ impl Distinct {
         let mut index = Vec::with_capacity(x.len());
         let mut direct = vec![u32::MAX; 0];
         let mut map: ahash::AHashMap<u64, u32> = ahash::AHashMap::new();
-        for (&v, &wi) in x.iter().zip(w) {
+        for (&v, wi) in x.iter().zip(w) {
             let slot = if v < DIRECT as f64 && is_whole(v) {
                 // Exact integer below DIRECT: the cast is lossless.
                 #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
