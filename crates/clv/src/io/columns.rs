@@ -158,8 +158,10 @@ const CHUNKS_PER_THREAD: usize = 4;
 /// - [`Error::Empty`] when there is no data row.
 pub fn read_csv_columns(path: &Path, id_col: Option<&str>, wanted: &[&str]) -> Result<CsvColumns> {
     let name = path.display().to_string();
-    let streamed = std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() > BLOCK as u64);
-    if streamed && let Some(columns) = read_streamed(path, &name, id_col, wanted)? {
+    let len = std::fs::metadata(path).map_or(0, |m| if m.is_file() { m.len() } else { 0 });
+    if len > BLOCK as u64
+        && let Some(columns) = read_streamed(path, len, &name, id_col, wanted)?
+    {
         return Ok(columns);
     }
     let buf = std::fs::read(path).map_err(|e| io_failure(&name, e))?;
@@ -175,13 +177,13 @@ const BLOCK: usize = 1 << 18;
 /// The largest block [`read_streamed`] reads.
 const MAX_BLOCK: usize = 1 << 22;
 
-/// Reads a file of plain rows a block at a time into two reused buffers,
-/// the rows of each block (its whole lines) appended to the columns with
-/// [`append_rows`] while the next block is read. The file is never held
-/// whole, and the buffers' pages are touched once: the kernel's copy of a
-/// whole file into a fresh buffer faults in every page of it (about 1 ms of
-/// the read of a 2 MB file on the machines of docs/performance.md), and
-/// nothing else runs meanwhile.
+/// Reads a file of plain rows (`len` bytes, more than [`BLOCK`]) a block at
+/// a time into two reused buffers, the rows of each block (its whole lines)
+/// appended to the columns with [`append_rows`] while the next block is
+/// read. The file is never held whole, and the buffers' pages are touched
+/// once: the kernel's copy of a whole file into a fresh buffer faults in
+/// every page of it (about 1 ms of the read of a 2 MB file on the machines
+/// of docs/performance.md), and nothing else runs meanwhile.
 ///
 /// `None` where the whole-file reader must read the file ([`read_buffer`]):
 /// a header not within the first block or that the `csv` crate refuses, a
@@ -192,6 +194,7 @@ const MAX_BLOCK: usize = 1 << 22;
 /// [`Error::Io`] when the file cannot be opened or read.
 fn read_streamed(
     path: &Path,
+    len: u64,
     name: &str,
     id_col: Option<&str>,
     wanted: &[&str],
@@ -199,12 +202,22 @@ fn read_streamed(
     use std::io::Read;
     let failure = |e: std::io::Error| io_failure(name, e);
     let mut file = std::fs::File::open(path).map_err(failure)?;
-    let len = file.metadata().map_err(failure)?.len();
     let size = usize::try_from(len / 8).map_or(MAX_BLOCK, |s| s.clamp(BLOCK, MAX_BLOCK));
     // Reads up to `size` more bytes; `true` at the end of the file.
     let fill = |file: &mut std::fs::File, block: &mut Vec<u8>| -> Result<bool> {
         let read = file.take(size as u64).read_to_end(block).map_err(failure)?;
         Ok(read < size)
+    };
+    // The end of the whole lines of `block[start..]` (all of it at the end
+    // of the file).
+    let lines_end = |block: &[u8], start: usize, end_of_file: bool| {
+        if end_of_file {
+            return block.len();
+        }
+        block[start..]
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(start, |p| start + p + 1)
     };
     let mut block = Vec::with_capacity(2 * size);
     let mut end_of_file = fill(&mut file, &mut block)?;
@@ -221,44 +234,39 @@ fn read_streamed(
     }
     let layout = Layout::new(&names, id_col, wanted);
     let mut rows = Rows::new(&layout);
+    // Room for the rows of the whole file at the first block's bytes per
+    // row, and a little more.
+    let first = lines_end(&block, data, end_of_file);
+    let per_byte = count_records(&block[data..first]) as f64 / first.max(1) as f64;
+    let total = (per_byte * len as f64 * 1.02) as usize + 64;
+    rows.presize(total.min(usize::try_from(len).unwrap_or(usize::MAX)));
+    // A block is read in as many chunks as a file of BLOCK bytes.
+    let chunks = chunk_count(BLOCK);
     let mut start = data;
-    let mut first = true;
     let mut next = Vec::with_capacity(2 * size);
     loop {
-        let end = if end_of_file {
-            block.len()
-        } else {
-            block[start..]
-                .iter()
-                .rposition(|&b| b == b'\n')
-                .map_or(start, |p| start + p + 1)
-        };
-        let text = &block[start..end];
-        if first {
-            // Room for the rows of the whole file at the first block's
-            // bytes per row, and a little more.
-            let per_byte = count_records(text) as f64 / end.max(1) as f64;
-            let total = (per_byte * len as f64 * 1.02) as usize + 64;
-            rows.presize(total.min(usize::try_from(len).unwrap_or(usize::MAX)));
-            first = false;
-        }
-        if end_of_file {
-            if append_rows(&mut rows, text, &layout, block_chunks()).is_err() {
-                return Ok(None);
-            }
-            break;
-        }
-        // The next block (after the start of a line that continues in it)
+        let end = lines_end(&block, start, end_of_file);
+        // The next block, after the start of a line that continues in it,
         // is read while this one is parsed.
         next.clear();
         next.extend_from_slice(&block[end..]);
+        let last = end_of_file;
         let (read, appended) = both(
-            || fill(&mut file, &mut next),
-            || append_rows(&mut rows, text, &layout, block_chunks()),
+            || {
+                if last {
+                    Ok(true)
+                } else {
+                    fill(&mut file, &mut next)
+                }
+            },
+            || append_rows(&mut rows, &block[start..end], &layout, chunks),
         );
         end_of_file = read?;
         if appended.is_err() {
             return Ok(None);
+        }
+        if last {
+            break;
         }
         std::mem::swap(&mut block, &mut next);
         start = 0;
@@ -275,14 +283,6 @@ fn both<A: Send, B: Send>(a: impl FnOnce() -> A + Send, b: impl FnOnce() -> B + 
     return rayon::join(a, b);
     #[cfg(not(feature = "parallel"))]
     (a(), b())
-}
-
-/// How many chunks [`read_streamed`] reads a block in.
-fn block_chunks() -> usize {
-    #[cfg(feature = "parallel")]
-    return rayon::current_num_threads() * CHUNKS_PER_THREAD;
-    #[cfg(not(feature = "parallel"))]
-    1
 }
 
 /// Writes per-customer numbers as CSV, the counterpart of
@@ -502,7 +502,6 @@ impl Rows {
         for column in &mut self.values {
             column.truncate(self.rows);
         }
-        self.ids.truncate(self.rows);
         if layout.id == Some(None) {
             self.ids = (1..=self.rows).map(|r| r.to_string()).collect();
         }
@@ -1451,8 +1450,6 @@ mod tests {
         }
     }
 
-    /// Records counted in blocks equal records counted one by one, around
-    /// the block length too.
     /// Files of several blocks read block by block ([`read_streamed`]):
     /// the columns, ids and errors of the whole-file reader, with lines
     /// across block ends, a line longer than a block, CRLF and blank lines,
@@ -1508,7 +1505,9 @@ mod tests {
                     let whole = bits(read_buffer(text, &name, id_col, wanted, 1));
                     let got = read_csv_columns(&path, id_col, wanted);
                     assert_eq!(bits(got), whole, "file {k}, ids {id_col:?}, {wanted:?}");
-                    if let Some(c) = read_streamed(&path, &name, id_col, wanted).unwrap() {
+                    if let Some(c) =
+                        read_streamed(&path, text.len() as u64, &name, id_col, wanted).unwrap()
+                    {
                         assert_eq!(bits(Ok(c)), whole);
                         streamed += 1;
                     }
@@ -1524,6 +1523,8 @@ mod tests {
         assert_eq!(e, parse_error("recency", line, "y"));
     }
 
+    /// Records counted in blocks equal records counted one by one, around
+    /// the block length too.
     #[test]
     fn count_records_counts_runs() {
         let mut rng = Rng(3);
