@@ -6,8 +6,10 @@
 /// TLB shootdowns across the worker threads). Built without transparent
 /// huge pages (the `no_thp` feature): with them, the partly used 2 MiB
 /// pages of its arenas counted 25–30 MiB more resident memory in a summary
-/// at no measurable gain in speed. Measured in docs/performance.md
-/// ("Allocator", "44-byte entries").
+/// at no measurable gain in speed. The 2.x line (the `v2` feature): the
+/// 3.x line's set-up before `main` cost about 0.6 ms of a 10 ms fit.
+/// Measured in docs/performance.md ("Allocator", "44-byte entries",
+/// "mimalloc 2 instead of 3").
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
