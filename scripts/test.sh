@@ -28,7 +28,10 @@ run "cargo doc -D warnings (core, CLI)" env RUSTDOCFLAGS="-D warnings" cargo doc
 # calibrations and the hierarchical recovery are skipped unoptimised
 # (minutes); here they run in release (about 4 min).
 run "cargo test --release (NUTS posteriors, SBC, hierarchical)" cargo test --release -p clv --test bayes --test hierarchical --locked
-run "core builds without default features" cargo check -p clv --no-default-features --locked
+# Without rayon (as bindings/wasm builds it): the library and its tests and
+# benches compile, clippy-clean.
+run "core without default features: clippy, all targets" \
+  cargo clippy -p clv --no-default-features --all-targets --locked -- -D warnings
 # The `clv` binary that `cargo test` built for the CLI tests: `cargo run -p
 # clv-cli` would build the dependencies once more for that package's feature
 # set alone (44 and 88 s of two CI runs; the binary runs the report in 0.1 s).
