@@ -12,14 +12,19 @@ from the BG/NBD with the CDNOW estimates), times:
         conditional_probability_alive + conditional_expected_number_of_purchases_up_to_time
 
 and prints times and ratios, after checking that both found the same optimum.
-Each time is the median of --repeat runs (default 5; clv after one untimed
-run, so that the binary and the file are in the page cache): single runs of
-a 20 ms process or a 1 s Python call vary by 10-30 % from run to run.
+Each time is the median of --repeat runs (default 5) for lifetimes and of
+--clv-repeat runs (default 30) for clv, after one untimed run so that the
+binary and the file are in the page cache: single runs of a 10 ms process or
+a 1 s Python call vary by 10-30 % from run to run, and the median of 5 runs
+of the 10 ms process moved by half from one run of this script to the next
+(docs/performance.md); 30 runs of it take a third of one lifetimes fit.
 
 Usage (from the repository root):
   python3 -m venv .bench-venv && .bench-venv/bin/pip install -r benches/requirements.txt
   cargo build --release -p clv-cli
   .bench-venv/bin/python benches/compare_models.py [--customers 100000 1000000] [--models bg-nbd pareto-nbd]
+  CLV_EXE=/path/to/other/clv ...   times that `clv` binary instead of target/release/clv
+      (e.g. the static one of target/packages/clv-*-x86_64-unknown-linux-gnu.tar.gz)
 """
 
 import argparse
@@ -37,7 +42,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "benches" / "out"
 CDNOW = ROOT / "tests" / "data" / "cdnow_customers_summary.csv"
-EXE = ROOT / "target" / "release" / "clv"
+EXE = Path(os.environ.get("CLV_EXE", ROOT / "target" / "release" / "clv"))
 
 # BG/NBD estimates on CDNOW (Fader, Hardie & Lee 2005) used to simulate customers.
 R, ALPHA, A, B = 0.243, 4.414, 0.793, 2.426
@@ -116,11 +121,12 @@ def main() -> None:
     ap.add_argument("--models", nargs="+", default=["bg-nbd", "pareto-nbd"])
     ap.add_argument("--fit-lifetimes-above", type=int, default=100_000,
                     help="fit lifetimes only on data sets up to this many customers")
-    ap.add_argument("--repeat", type=int, default=5, help="runs per time; the median is reported")
+    ap.add_argument("--repeat", type=int, default=5, help="runs per lifetimes time; the median is reported")
+    ap.add_argument("--clv-repeat", type=int, default=30, help="runs per clv time; the median is reported")
     args = ap.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     print(f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}; "
-          f"median of {args.repeat} runs each")
+          f"median of {args.repeat} runs (lifetimes) and {args.clv_repeat} (clv); clv binary {EXE}")
     sets = [("CDNOW (2,357)", CDNOW)]
     for n in args.customers:
         p = OUT / f"bgnbd_{n}.csv"
@@ -132,7 +138,7 @@ def main() -> None:
             df = pd.read_csv(path)
             df.columns = ["customer_id", "frequency", "recency", "T"]
             model_json = OUT / f"model_{model}_{path.stem}.json"
-            t_clv, res = clv_fit(model, path, model_json, args.repeat)
+            t_clv, res = clv_fit(model, path, model_json, args.clv_repeat)
             t_lt, fitter, ll_lt = None, None, None
             if len(df) <= args.fit_lifetimes_above:
                 t_lt, fitter = lifetimes_fit(model, df, args.repeat)
@@ -140,10 +146,10 @@ def main() -> None:
                 # differs by model, so compare the parameters instead.
                 ll_lt = max(abs(res["params"][k] - float(v)) / abs(float(v))
                             for k, v in fitter.params_.items())
-            s_clv = clv_score(model_json, path, OUT / f"scores_{model}_{path.stem}.csv", args.repeat)
+            s_clv = clv_score(model_json, path, OUT / f"scores_{model}_{path.stem}.csv", args.clv_repeat)
             s_lt = lifetimes_score(fitter, df, args.repeat) if fitter is not None else None
             rows.append((model, name, t_clv, t_lt, s_clv, s_lt, res.get("log_likelihood"), ll_lt))
-            print(f"  {model:<11} {name:<20} fit clv {t_clv:7.3f} s  lifetimes "
+            print(f"  {model:<11} {name:<20} fit clv {t_clv:8.4f} s  lifetimes "
                   f"{'n/a' if t_lt is None else f'{t_lt:7.2f} s'}   score clv {s_clv:6.3f} s  lifetimes "
                   f"{'n/a' if s_lt is None else f'{s_lt:6.3f} s'}", flush=True)
     print()
@@ -152,7 +158,7 @@ def main() -> None:
     for model, name, t_clv, t_lt, s_clv, s_lt, ll, ll_lt in rows:
         fr = "n/a" if t_lt is None else f"{t_lt / t_clv:.0f}x"
         sr = "n/a" if s_lt is None else f"{s_lt / s_clv:.1f}x"
-        print(f"| {model} | {name} | {t_clv:.3f} | {'n/a' if t_lt is None else f'{t_lt:.2f}'} | {fr} | "
+        print(f"| {model} | {name} | {t_clv:.4f} | {'n/a' if t_lt is None else f'{t_lt:.2f}'} | {fr} | "
               f"{s_clv:.3f} | {'n/a' if s_lt is None else f'{s_lt:.3f}'} | {sr} | "
               f"{'n/a' if ll is None else f'{ll:.2f}'} | {'n/a' if ll_lt is None else f'{ll_lt:.1e}'} |")
 
