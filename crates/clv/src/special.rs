@@ -29,6 +29,10 @@
 //!   `U = ∫₀^∞ e^{−zt} t^{a−1} (1+t)^{b−a−1} dt / Γ(a)`, by tanh-sinh
 //!   quadrature after t = v/(1 − v).
 //!
+//! - `lanes` (crate-internal): `ln` and `exp` of 16 values at once,
+//!   without a branch on the value (fdlibm's algorithms), for the per-row
+//!   passes of the fits.
+//!
 //! The tanh-sinh (double-exponential) rule is Takahasi & Mori (1974),
 //! "Double exponential formulas for numerical integration", *Publ. RIMS*
 //! 9(3); it converges exponentially even with algebraic endpoint
@@ -36,6 +40,8 @@
 //! the log-integral changes by less than 10⁻¹⁴.
 
 use statrs::function::gamma::ln_gamma;
+
+pub(crate) mod lanes;
 
 use crate::error::{Error, Result};
 
