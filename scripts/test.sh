@@ -24,6 +24,9 @@ run "cargo clippy -D warnings" cargo clippy --workspace --all-targets --locked -
 run "cargo test (unit, integration, benches once)" cargo test --workspace --all-targets --locked
 run "cargo test --doc" cargo test --workspace --doc --locked
 run "cargo doc -D warnings (core, CLI)" env RUSTDOCFLAGS="-D warnings" cargo doc -p clv -p clv-cli --no-deps --locked
+# The contributors' view too: every link of a private item's doc resolves.
+run "cargo doc -D warnings, private items (core, CLI)" env RUSTDOCFLAGS="-D warnings" \
+  cargo doc -p clv -p clv-cli --no-deps --document-private-items --locked
 # NUTS posteriors on CDNOW, the BG/NBD and Pareto/NBD simulation-based
 # calibrations and the hierarchical recovery are skipped unoptimised
 # (minutes); here they run in release (about 4 min).

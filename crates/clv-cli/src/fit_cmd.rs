@@ -37,7 +37,7 @@ pub struct FitArgs {
     /// covariates per customer and period (instead of --summary).
     #[command(flatten)]
     pub dynamic: DynamicArgs,
-    /// Time unit of the summary (W, D, H, M or <n>d; what `clv summary
+    /// Time unit of the summary (W, D, H, M or `<n>d`; what `clv summary
     /// --freq` used): saved with the model, so that `clv score` takes the
     /// CLV's months from it and refuses another unit. With --transactions,
     /// the unit the transactions are summarised in (default D).

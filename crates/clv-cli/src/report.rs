@@ -10,7 +10,7 @@
 //!    it (top shares of the value, the top customers).
 //! 2. **Revenue at risk** of the customers still likely active, and the
 //!    **likely lost** customers (P(alive) below
-//!    [`LIKELY_LOST_BELOW`](clv::portfolio::LIKELY_LOST_BELOW) = 0.1), listed
+//!    [`clv::portfolio::LIKELY_LOST_BELOW`] = 0.1), listed
 //!    apart so that a customer almost surely gone does not top the risks.
 //! 3. **Model check**: predicted vs actual purchases in the holdout, in
 //!    total and by calibration frequency (0, 1, 2, 3, 4-6, 7+).

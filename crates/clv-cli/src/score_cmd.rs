@@ -79,7 +79,7 @@ pub struct ScoreArgs {
     /// horizon (the column is written only when a rate is given).
     #[arg(long)]
     pub discount_rate: Option<f64>,
-    /// Time unit of the summary (W, D, H, M or <n>d), for the CLV's months.
+    /// Time unit of the summary (W, D, H, M or `<n>d`), for the CLV's months.
     /// Default: the unit the model was fitted in (`clv fit --freq`), else D
     /// (days, as lifetimes); a unit other than the model's is an error.
     #[arg(long)]

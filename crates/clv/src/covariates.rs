@@ -115,7 +115,7 @@ use crate::models::{AnyModel, ModelInfo, ModelKind, TransactionModel, validate_c
 
 /// The [`Likelihood`] the optimiser sees of a covariate likelihood `$t`
 /// (each effect as `e^γ`: [`optimiser_value`], [`optimiser_hessian`],
-/// [`optimiser_of`]), the one impl of [`one_set_likelihood!`] and
+/// [`optimiser_of`]), the one impl of `one_set_likelihood!` and
 /// [`CovariateLikelihood`]. `$t` has the fields `names`, `total_weight`
 /// and `starts` (natural parameters), an inherent `nb` (how many base
 /// parameters), `penalized_log_likelihood` and `$hessian` (value, gradient
@@ -1799,7 +1799,7 @@ fn optimiser_hessian(
 }
 
 /// The penalised value, gradient (into `grad`) and Hessian of a one-set
-/// likelihood ([`one_set_likelihood!`]) from its [`LinkedHessian`] over
+/// likelihood (`one_set_likelihood!`) from its [`LinkedHessian`] over
 /// the natural parameters `params` (`nb` base parameters, then effects all
 /// under `LL − lam Σγ²`, `lam` = N λ).
 fn one_set_penalized(

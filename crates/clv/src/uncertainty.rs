@@ -197,7 +197,7 @@ pub struct Draws {
     kind: ModelKind,
     method: Method,
     seed: u64,
-    /// The fitted model's time unit ([`FitInfo::unit`]).
+    /// The fitted model's time unit ([`crate::fit::FitInfo::unit`]).
     unit: Option<String>,
     /// One model per draw, in draw order.
     models: Vec<AnyModel>,
