@@ -450,6 +450,11 @@ struct Groups {
 const PRODUCT_ROWS: usize = 16;
 const _: () = assert!(PRODUCT_ROWS == LANES);
 
+/// Blocks of [`PRODUCT_ROWS`] mixed rows whose factors 1 + e ∈ [1, 2]
+/// [`GeoLikelihood::chunk_hessian`] multiplies before one logarithm: at
+/// most 2^512, far from overflow.
+const PRODUCT_BLOCKS: usize = 32;
+
 /// Per-distinct-x quantities of one evaluation.
 #[derive(Clone, Copy)]
 struct PerX {
@@ -556,27 +561,11 @@ impl Groups {
     }
 }
 
-/// `logaddexp(a3, a4) = max + ln(1+e)` as `(max, 1+e)` with
-/// `e = e^{−|a4−a3|}` (computed by [`row_logs`]), and the share
-/// `w4 = e^{a4}/(e^{a3}+e^{a4})` of the second term.
-#[inline]
-fn log_add_exp_share(a3: f64, a4: f64, e: f64) -> (f64, f64, f64) {
-    if a4 - a3 > 0.0 {
-        (a4, 1.0 + e, 1.0 / (1.0 + e))
-    } else {
-        (a3, 1.0 + e, e / (1.0 + e))
-    }
-}
-
-/// The libm part of one row of [`mix_row`]: `ln(α+T)`, `ln(α+t_x)`, the
+/// The libm part of one row of [`mix_lanes`]: `ln(α+T)`, `ln(α+t_x)`, the
 /// two log-terms `A3 = −(r+x) ln(α+T)` and `A4 = c4 − (r+x) ln(α+t_x)`,
 /// and `e = e^{−|A4−A3|}` (without the dropout term: A4 = −∞ and
-/// `ln(α+t_x)` = e = 0).
-///
-/// [`GeoLikelihood::chunk_hessian`] takes them for a block of rows before
-/// it adds the rows up: a call to `ln` or `exp` may overwrite every vector
-/// register, so between calls the 15 running sums went to the stack and
-/// back, which cost as much as the calls.
+/// `ln(α+t_x)` = e = 0), for [`ln_lik_hessian`]'s one row
+/// ([`GeoLikelihood::chunk_hessian`] takes them [`LANES`] rows at a time).
 #[derive(Clone, Copy, Default)]
 struct RowLogs {
     l_t: f64,
@@ -661,17 +650,20 @@ impl GeoLikelihood<'_> {
     }
 
     /// Σ w·logaddexp(A3, A4) over `rows` (of [`Groups::mixed`]: with the
-    /// dropout term) with its gradient (elements
-    /// 0..4) and Hessian (elements 4..14, packed as [`tri`]) in (r, α, a, b).
+    /// dropout term) with its gradient (elements 0..4) and Hessian
+    /// (elements 4..14, packed as [`tri`]) in (r, α, a, b), formulas at
+    /// [`mix_lanes`].
     ///
-    /// With `L = logaddexp(A3, A4)`, `w3 = e^{A3−L}`, `w4 = e^{A4−L}`:
-    /// `∇L = w3 ∇A3 + w4 ∇A4` and
-    /// `∇²L = w3 ∇²A3 + w4 ∇²A4 + w3 w4 (∇A4 − ∇A3)(∇A4 − ∇A3)ᵀ`, where
-    /// `∇A3 = (−ln(α+T), −(r+x)/(α+T), 0, 0)`,
-    /// `∇A4 = (−ln(α+t_x), −(r+x)/(α+t_x), 1/a, −1/(b+x−1+s))`, and the only
-    /// second derivatives are `∂²A/∂r∂α = −1/(α+·)`,
-    /// `∂²A/∂α² = (r+x)/(α+·)²`, `∂²A4/∂a² = −1/a²`,
-    /// `∂²A4/∂b² = 1/(b+x−1+s)²`.
+    /// The rows are taken [`LANES`] at a time, each quantity as an array of
+    /// the block's rows (`ln` and `exp` by [`ln_lanes`] and [`exp_lanes`]),
+    /// and every sum is kept per lane until the end of the chunk, so that
+    /// the arithmetic runs two rows per SSE2 instruction (one row at a time,
+    /// its 15 running sums did not fit in the registers: about 1.5 ms more
+    /// CPU per fit of 100,000 customers, docs/performance.md); the lanes
+    /// are added up in a fixed order,
+    /// so a chunk's sums do not depend on the thread. Lanes past the end of
+    /// the last block weigh 0, with finite quantities (ln 1, e^0). The
+    /// mixed rows all have the dropout term, so c4 is finite.
     fn chunk_hessian(
         &self,
         alpha: f64,
@@ -679,68 +671,70 @@ impl GeoLikelihood<'_> {
         per_x: &[PerX],
         rows: &[u32],
     ) -> (f64, [f64; 14]) {
+        // sums[0..14]: the gradient and Hessian entries; sums[14]: Σ w·max.
+        let mut sums = [[0.0; LANES]; 15];
         let mut total = 0.0;
-        let mut o = [0.0; 14];
-        for block in rows.chunks(PRODUCT_ROWS) {
-            let logs = self.block_logs(alpha, per_x, block);
-            let mut product = 1.0;
-            for (&l, &i) in logs.iter().zip(block) {
+        // Unit weights: Π(1+e) of up to PRODUCT_BLOCKS blocks (each factor
+        // in [1, 2], so at most 2^512), one logarithm for all of them.
+        let mut product = 1.0;
+        for (n, block) in rows.chunks(PRODUCT_ROWS).enumerate() {
+            let (mut at, mut atx) = ([1.0; LANES], [1.0; LANES]);
+            let (mut rx, mut c4, mut inv_bx, mut w) =
+                ([0.0; LANES], [0.0; LANES], [0.0; LANES], [0.0; LANES]);
+            for (k, &i) in block.iter().enumerate() {
                 let i = i as usize;
-                let w = self.weight(i);
                 let px = per_x[self.distinct.index[i] as usize];
-                let one_plus_e = mix_row(
-                    alpha, inv_a, px, self.tx[i], self.tt[i], l, w, &mut total, &mut o,
-                );
-                if self.groups.unit {
-                    product *= one_plus_e;
-                } else {
-                    total += w * one_plus_e.ln();
-                }
+                at[k] = alpha + self.tt[i];
+                atx[k] = alpha + self.tx[i];
+                (rx[k], c4[k], inv_bx[k]) = (px.rx, px.c4, px.inv_bx);
+                w[k] = self.weight(i);
             }
-            if self.groups.unit {
-                // 16 factors in [1, 2] (or NaN, which stays NaN)
-                total += product.ln();
+            let (mut l_t, mut l_tx) = (at, atx);
+            ln_lanes(&mut l_t);
+            ln_lanes(&mut l_tx);
+            let (mut a3, mut a4, mut e) = ([0.0; LANES], [0.0; LANES], [0.0; LANES]);
+            for k in 0..LANES {
+                a3[k] = -rx[k] * l_t[k];
+                a4[k] = c4[k] - rx[k] * l_tx[k];
+                e[k] = -(a4[k] - a3[k]).abs();
             }
-        }
-        (total, o)
-    }
-
-    /// [`row_logs`] of the rows of `block` (at most [`PRODUCT_ROWS`] of
-    /// [`Groups::mixed`], whose rows all have the dropout term, so c4 is
-    /// finite), their logarithms and exponentials taken for the whole block
-    /// at once ([`ln_lanes`], [`exp_lanes`]: within 1 ulp, two values per
-    /// SSE2 instruction instead of one libm call per value; about 0.6 ms of
-    /// CPU less per fit of 100,000 customers). Were a c4 −∞, A4 and the
-    /// exponent would be −∞, the block would take `f64::exp` (e = 0, as
-    /// [`row_logs`]), and [`mix_row`] reads neither e nor ln(α+t_x) there.
-    #[inline(always)]
-    fn block_logs(&self, alpha: f64, per_x: &[PerX], block: &[u32]) -> [RowLogs; PRODUCT_ROWS] {
-        // Lanes past the block's rows: ln 1 and e^0, never read.
-        let (mut l_t, mut l_tx, mut d) = ([1.0; LANES], [1.0; LANES], [0.0; LANES]);
-        for (k, &i) in block.iter().enumerate() {
-            l_t[k] = alpha + self.tt[i as usize];
-            l_tx[k] = alpha + self.tx[i as usize];
-        }
-        ln_lanes(&mut l_t);
-        ln_lanes(&mut l_tx);
-        let mut logs = [RowLogs::default(); PRODUCT_ROWS];
-        for (k, &i) in block.iter().enumerate() {
-            let px = per_x[self.distinct.index[i as usize] as usize];
-            let (a3, a4) = (-px.rx * l_t[k], px.c4 - px.rx * l_tx[k]);
-            d[k] = -(a4 - a3).abs();
-            logs[k] = RowLogs {
-                l_t: l_t[k],
-                l_tx: l_tx[k],
+            exp_lanes(&mut e);
+            let lanes = MixLanes {
+                at,
+                atx,
+                l_t,
+                l_tx,
                 a3,
                 a4,
-                e: 0.0,
+                e,
+                rx,
+                inv_bx,
+                w,
             };
+            let one_plus_e = mix_lanes(inv_a, &lanes, &mut sums);
+            let rows_here = &one_plus_e[..block.len()];
+            if self.groups.unit {
+                // (a NaN factor keeps the product NaN)
+                product *= rows_here.iter().product::<f64>();
+                if (n + 1) % PRODUCT_BLOCKS == 0 {
+                    total += product.ln();
+                    product = 1.0;
+                }
+            } else {
+                total += rows_here
+                    .iter()
+                    .zip(&w)
+                    .map(|(&f, &wk)| wk * f.ln())
+                    .sum::<f64>();
+            }
         }
-        exp_lanes(&mut d);
-        for (l, &e) in logs.iter_mut().zip(&d) {
-            l.e = e;
+        total += product.ln();
+        let lanes = |s: &[f64; LANES]| s.iter().sum::<f64>();
+        let mut o = [0.0; 14];
+        for (o, s) in o.iter_mut().zip(&sums) {
+            *o = lanes(s);
         }
-        logs
+        (total + lanes(&sums[14]), o)
     }
 
     /// The rows without the dropout term ([`Groups::zero`]) among `rows`,
@@ -787,59 +781,66 @@ impl GeoLikelihood<'_> {
     }
 }
 
-/// One row of [`GeoLikelihood::chunk_hessian`]: adds `w·logaddexp(A3, A4)`
-/// to `total` but for `w·ln(1+e)`, returning `1+e` (see
-/// [`log_add_exp_share`]; 1 without the dropout term), its gradient to
-/// `o[0..4]` and its Hessian to `o[4..14]` (packed as [`tri`]), for a
-/// customer with the per-x quantities `px`, recency `tx`, age `tt` and
-/// the row's [`row_logs`] `logs` (`inv_a` = 1/a).
+/// The rows of [`mix_lanes`], one lane each: `α+T`, `α+t_x`, their
+/// [`RowLogs`], the per-x `r+x` and `1/(b+x−1+s)` ([`PerX`]) and the weight.
+struct MixLanes<const N: usize> {
+    at: [f64; N],
+    atx: [f64; N],
+    l_t: [f64; N],
+    l_tx: [f64; N],
+    a3: [f64; N],
+    a4: [f64; N],
+    e: [f64; N],
+    rx: [f64; N],
+    inv_bx: [f64; N],
+    w: [f64; N],
+}
+
+/// `w·logaddexp(A3, A4)` of each lane's row but for `w·ln(1+e)`, added to
+/// `sums[14]`, with its gradient (`sums[0..4]`) and Hessian (`sums[4..14]`,
+/// packed as [`tri`]) in (r, α, a, b), each sum kept per lane; returns the
+/// lanes' `1+e` (`inv_a` = 1/a). With `L = logaddexp(A3, A4) = max +
+/// ln(1+e)`, `w3 = e^{A3−L}`, `w4 = e^{A4−L}`: `∇L = w3 ∇A3 + w4 ∇A4` and
+/// `∇²L = w3 ∇²A3 + w4 ∇²A4 + w3 w4 (∇A4 − ∇A3)(∇A4 − ∇A3)ᵀ`, where
+/// `∇A3 = (−ln(α+T), −(r+x)/(α+T), 0, 0)`,
+/// `∇A4 = (−ln(α+t_x), −(r+x)/(α+t_x), 1/a, −1/(b+x−1+s))`, and the only
+/// second derivatives are `∂²A/∂r∂α = −1/(α+·)`,
+/// `∂²A/∂α² = (r+x)/(α+·)²`, `∂²A4/∂a² = −1/a²`,
+/// `∂²A4/∂b² = 1/(b+x−1+s)²`. Without the dropout term (A4 = −∞, e = 0)
+/// w4 = 0 and the row is A3 alone.
+///
+/// Written lane by lane without a branch, so that the compiler runs a
+/// block of [`LANES`] rows two per SSE2 instruction.
 #[inline(always)]
-#[allow(clippy::too_many_arguments)] // the row's data, one accumulator
-fn mix_row(
-    alpha: f64,
-    inv_a: f64,
-    px: PerX,
-    tx: f64,
-    tt: f64,
-    logs: RowLogs,
-    w: f64,
-    total: &mut f64,
-    o: &mut [f64; 14],
-) -> f64 {
-    let RowLogs {
-        l_t,
-        l_tx,
-        a3,
-        a4,
-        e,
-    } = logs;
-    let inv_at = 1.0 / (alpha + tt);
-    if px.c4 == f64::NEG_INFINITY {
-        *total += w * a3;
-        o[0] -= w * l_t;
-        o[1] -= w * px.rx * inv_at;
-        o[4 + tri(0, 1)] -= w * inv_at;
-        o[4 + tri(1, 1)] += w * px.rx * inv_at * inv_at;
-        return 1.0;
-    }
-    let inv_atx = 1.0 / (alpha + tx);
-    let (max, one_plus_e, w4) = log_add_exp_share(a3, a4, e);
-    let w3 = 1.0 - w4;
-    *total += w * max;
-    o[0] -= w * (w3 * l_t + w4 * l_tx);
-    o[1] -= w * px.rx * (w3 * inv_at + w4 * inv_atx);
-    o[2] += w * w4 * inv_a;
-    o[3] -= w * w4 * px.inv_bx;
-    o[4 + tri(0, 1)] -= w * (w3 * inv_at + w4 * inv_atx);
-    o[4 + tri(1, 1)] += w * px.rx * (w3 * inv_at * inv_at + w4 * inv_atx * inv_atx);
-    o[4 + tri(2, 2)] -= w * w4 * inv_a * inv_a;
-    o[4 + tri(3, 3)] += w * w4 * px.inv_bx * px.inv_bx;
-    let v = w * w3 * w4;
-    let dv = [l_t - l_tx, px.rx * (inv_at - inv_atx), inv_a, -px.inv_bx];
-    for i in 0..4 {
-        for j in i..4 {
-            o[4 + tri(i, j)] += v * dv[i] * dv[j];
-        }
+fn mix_lanes<const N: usize>(inv_a: f64, m: &MixLanes<N>, sums: &mut [[f64; N]; 15]) -> [f64; N] {
+    let mut one_plus_e = [1.0; N];
+    for k in 0..N {
+        let (inv_at, inv_atx) = (1.0 / m.at[k], 1.0 / m.atx[k]);
+        let (l_t, l_tx, rx, inv_bx, w) = (m.l_t[k], m.l_tx[k], m.rx[k], m.inv_bx[k], m.w[k]);
+        let up = m.a4[k] - m.a3[k] > 0.0;
+        let max = if up { m.a4[k] } else { m.a3[k] };
+        one_plus_e[k] = 1.0 + m.e[k];
+        let w4 = if up { 1.0 } else { m.e[k] } / one_plus_e[k];
+        let w3 = 1.0 - w4;
+        sums[14][k] += w * max;
+        sums[0][k] -= w * (w3 * l_t + w4 * l_tx);
+        let mean_inv = w3 * inv_at + w4 * inv_atx;
+        sums[1][k] -= w * rx * mean_inv;
+        sums[2][k] += w * w4 * inv_a;
+        sums[3][k] -= w * w4 * inv_bx;
+        let v = w * w3 * w4;
+        let dv = [l_t - l_tx, rx * (inv_at - inv_atx), inv_a, -inv_bx];
+        sums[4 + tri(0, 0)][k] += v * dv[0] * dv[0];
+        sums[4 + tri(0, 1)][k] += v * dv[0] * dv[1] - w * mean_inv;
+        sums[4 + tri(0, 2)][k] += v * dv[0] * dv[2];
+        sums[4 + tri(0, 3)][k] += v * dv[0] * dv[3];
+        sums[4 + tri(1, 1)][k] +=
+            v * dv[1] * dv[1] + w * rx * (w3 * inv_at * inv_at + w4 * inv_atx * inv_atx);
+        sums[4 + tri(1, 2)][k] += v * dv[1] * dv[2];
+        sums[4 + tri(1, 3)][k] += v * dv[1] * dv[3];
+        sums[4 + tri(2, 2)][k] += v * dv[2] * dv[2] - w * w4 * inv_a * inv_a;
+        sums[4 + tri(2, 3)][k] += v * dv[2] * dv[3];
+        sums[4 + tri(3, 3)][k] += v * dv[3] * dv[3] + w * w4 * inv_bx * inv_bx;
     }
     one_plus_e
 }
@@ -884,12 +885,32 @@ pub(crate) fn ln_lik_hessian(
     let mut g = [0.0; 4];
     let ll = ln_lik(v, p, x, tx, tt, Some(&mut g));
     let (r, al, a, b) = (p.r, p.alpha, p.a, p.b);
-    let mut o = [0.0; 14];
     let px = PerX::new(v, r, a.ln(), b, x);
-    let logs = row_logs(al, px, tx, tt);
-    let _ = mix_row(al, 1.0 / a, px, tx, tt, logs, 1.0, &mut 0.0, &mut o);
+    let RowLogs {
+        l_t,
+        l_tx,
+        a3,
+        a4,
+        e,
+    } = row_logs(al, px, tx, tt);
+    let row = MixLanes {
+        at: [al + tt],
+        atx: [al + tx],
+        l_t: [l_t],
+        l_tx: [l_tx],
+        a3: [a3],
+        a4: [a4],
+        e: [e],
+        rx: [px.rx],
+        inv_bx: [px.inv_bx],
+        w: [1.0],
+    };
+    let mut sums = [[0.0; 1]; 15];
+    mix_lanes(1.0 / a, &row, &mut sums);
     let mut h = [0.0; 10];
-    h.copy_from_slice(&o[4..]);
+    for (h, s) in h.iter_mut().zip(&sums[4..14]) {
+        *h = s[0];
+    }
     h[tri(0, 0)] += trigamma(r + x) - trigamma(r);
     h[tri(0, 1)] += 1.0 / al;
     h[tri(1, 1)] -= r / (al * al);
