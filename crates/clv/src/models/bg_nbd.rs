@@ -467,6 +467,14 @@ struct PerX {
 }
 
 impl PerX {
+    /// The lanes of [`MixLanes`] past the last row of a block: finite
+    /// quantities (with α+T = α+t_x = 1 and weight 0).
+    const PADDING: PerX = PerX {
+        rx: 0.0,
+        c4: 0.0,
+        inv_bx: 0.0,
+    };
+
     /// The quantities of the x of a customer, `ln_a` = ln a.
     fn new(variant: Variant, r: f64, ln_a: f64, b: f64, x: f64) -> Self {
         let bx = b + variant.dropout_offset(x);
@@ -561,44 +569,6 @@ impl Groups {
     }
 }
 
-/// The libm part of one row of [`mix_lanes`]: `ln(α+T)`, `ln(α+t_x)`, the
-/// two log-terms `A3 = −(r+x) ln(α+T)` and `A4 = c4 − (r+x) ln(α+t_x)`,
-/// and `e = e^{−|A4−A3|}` (without the dropout term: A4 = −∞ and
-/// `ln(α+t_x)` = e = 0), for [`ln_lik_hessian`]'s one row
-/// ([`GeoLikelihood::chunk_hessian`] takes them [`LANES`] rows at a time).
-#[derive(Clone, Copy, Default)]
-struct RowLogs {
-    l_t: f64,
-    l_tx: f64,
-    a3: f64,
-    a4: f64,
-    e: f64,
-}
-
-#[inline(always)]
-fn row_logs(alpha: f64, px: PerX, tx: f64, tt: f64) -> RowLogs {
-    let l_t = (alpha + tt).ln();
-    let a3 = -px.rx * l_t;
-    if px.c4 == f64::NEG_INFINITY {
-        return RowLogs {
-            l_t,
-            l_tx: 0.0,
-            a3,
-            a4: f64::NEG_INFINITY,
-            e: 0.0,
-        };
-    }
-    let l_tx = (alpha + tx).ln();
-    let a4 = px.c4 - px.rx * l_tx;
-    RowLogs {
-        l_t,
-        l_tx,
-        a3,
-        a4,
-        e: (-(a4 - a3).abs()).exp(),
-    }
-}
-
 impl GeoLikelihood<'_> {
     /// The terms that depend on x only (A1 + A2, summed per distinct x with
     /// their total weight) and the constants, with their gradient, adding
@@ -660,10 +630,11 @@ impl GeoLikelihood<'_> {
     /// the arithmetic runs two rows per SSE2 instruction (one row at a time,
     /// its 15 running sums did not fit in the registers: about 1.5 ms more
     /// CPU per fit of 100,000 customers, docs/performance.md); the lanes
-    /// are added up in a fixed order,
-    /// so a chunk's sums do not depend on the thread. Lanes past the end of
-    /// the last block weigh 0, with finite quantities (ln 1, e^0). The
-    /// mixed rows all have the dropout term, so c4 is finite.
+    /// are added up in a fixed order, so a chunk's sums do not depend on
+    /// the thread. Lanes past the end of
+    /// the last block weigh 0, with finite quantities (ln 1, e^0:
+    /// [`PerX::PADDING`]). The mixed rows all have the dropout term, so c4
+    /// is finite.
     fn chunk_hessian(
         &self,
         alpha: f64,
@@ -678,39 +649,16 @@ impl GeoLikelihood<'_> {
         // in [1, 2], so at most 2^512), one logarithm for all of them.
         let mut product = 1.0;
         for (n, block) in rows.chunks(PRODUCT_ROWS).enumerate() {
-            let (mut at, mut atx) = ([1.0; LANES], [1.0; LANES]);
-            let (mut rx, mut c4, mut inv_bx, mut w) =
-                ([0.0; LANES], [0.0; LANES], [0.0; LANES], [0.0; LANES]);
+            let (mut at, mut atx, mut w) = ([1.0; LANES], [1.0; LANES], [0.0; LANES]);
+            let mut px = [PerX::PADDING; LANES];
             for (k, &i) in block.iter().enumerate() {
                 let i = i as usize;
-                let px = per_x[self.distinct.index[i] as usize];
+                px[k] = per_x[self.distinct.index[i] as usize];
                 at[k] = alpha + self.tt[i];
                 atx[k] = alpha + self.tx[i];
-                (rx[k], c4[k], inv_bx[k]) = (px.rx, px.c4, px.inv_bx);
                 w[k] = self.weight(i);
             }
-            let (mut l_t, mut l_tx) = (at, atx);
-            ln_lanes(&mut l_t);
-            ln_lanes(&mut l_tx);
-            let (mut a3, mut a4, mut e) = ([0.0; LANES], [0.0; LANES], [0.0; LANES]);
-            for k in 0..LANES {
-                a3[k] = -rx[k] * l_t[k];
-                a4[k] = c4[k] - rx[k] * l_tx[k];
-                e[k] = -(a4[k] - a3[k]).abs();
-            }
-            exp_lanes(&mut e);
-            let lanes = MixLanes {
-                at,
-                atx,
-                l_t,
-                l_tx,
-                a3,
-                a4,
-                e,
-                rx,
-                inv_bx,
-                w,
-            };
+            let lanes = MixLanes::new(at, atx, &px, w, ln_lanes, exp_lanes);
             let one_plus_e = mix_lanes(inv_a, &lanes, &mut sums);
             let rows_here = &one_plus_e[..block.len()];
             if self.groups.unit {
@@ -782,7 +730,9 @@ impl GeoLikelihood<'_> {
 }
 
 /// The rows of [`mix_lanes`], one lane each: `α+T`, `α+t_x`, their
-/// [`RowLogs`], the per-x `r+x` and `1/(b+x−1+s)` ([`PerX`]) and the weight.
+/// logarithms, the two log-terms A3 and A4 and `e = e^{−|A4−A3|}`
+/// ([`MixLanes::new`]), the per-x `r+x` and `1/(b+x−1+s)` ([`PerX`]) and
+/// the weight.
 struct MixLanes<const N: usize> {
     at: [f64; N],
     atx: [f64; N],
@@ -796,6 +746,50 @@ struct MixLanes<const N: usize> {
     w: [f64; N],
 }
 
+impl<const N: usize> MixLanes<N> {
+    /// The lanes of rows with `at` = α+T, `atx` = α+t_x, the per-x
+    /// quantities `px` and the weights `w`: `ln(α+T)` and `ln(α+t_x)` by
+    /// `ln`, `A3 = −(r+x) ln(α+T)`, `A4 = c4 − (r+x) ln(α+t_x)` and `e =
+    /// e^{−|A4−A3|}` by `exp` (`ln` and `exp` of the N lanes in place:
+    /// [`ln_lanes`] and [`exp_lanes`] for a block of [`LANES`] rows,
+    /// `f64::ln` and `f64::exp` for one row). A row without the dropout
+    /// term (c4 = −∞) has A4 = −∞ and e = 0.
+    #[inline(always)]
+    fn new(
+        at: [f64; N],
+        atx: [f64; N],
+        px: &[PerX; N],
+        w: [f64; N],
+        ln: impl Fn(&mut [f64; N]),
+        exp: impl Fn(&mut [f64; N]),
+    ) -> Self {
+        let (mut l_t, mut l_tx) = (at, atx);
+        ln(&mut l_t);
+        ln(&mut l_tx);
+        let (mut a3, mut a4, mut e) = ([0.0; N], [0.0; N], [0.0; N]);
+        let (mut rx, mut inv_bx) = ([0.0; N], [0.0; N]);
+        for k in 0..N {
+            (rx[k], inv_bx[k]) = (px[k].rx, px[k].inv_bx);
+            a3[k] = -rx[k] * l_t[k];
+            a4[k] = px[k].c4 - rx[k] * l_tx[k];
+            e[k] = -(a4[k] - a3[k]).abs();
+        }
+        exp(&mut e);
+        MixLanes {
+            at,
+            atx,
+            l_t,
+            l_tx,
+            a3,
+            a4,
+            e,
+            rx,
+            inv_bx,
+            w,
+        }
+    }
+}
+
 /// `w·logaddexp(A3, A4)` of each lane's row but for `w·ln(1+e)`, added to
 /// `sums[14]`, with its gradient (`sums[0..4]`) and Hessian (`sums[4..14]`,
 /// packed as [`tri`]) in (r, α, a, b), each sum kept per lane; returns the
@@ -807,7 +801,8 @@ struct MixLanes<const N: usize> {
 /// second derivatives are `∂²A/∂r∂α = −1/(α+·)`,
 /// `∂²A/∂α² = (r+x)/(α+·)²`, `∂²A4/∂a² = −1/a²`,
 /// `∂²A4/∂b² = 1/(b+x−1+s)²`. Without the dropout term (A4 = −∞, e = 0)
-/// w4 = 0 and the row is A3 alone.
+/// w4 = 0 and the row is A3 alone: the terms with `ln(α+t_x)` are
+/// multiplied by 0.
 ///
 /// Written lane by lane without a branch, so that the compiler runs a
 /// block of [`LANES`] rows two per SSE2 instruction.
@@ -886,25 +881,14 @@ pub(crate) fn ln_lik_hessian(
     let ll = ln_lik(v, p, x, tx, tt, Some(&mut g));
     let (r, al, a, b) = (p.r, p.alpha, p.a, p.b);
     let px = PerX::new(v, r, a.ln(), b, x);
-    let RowLogs {
-        l_t,
-        l_tx,
-        a3,
-        a4,
-        e,
-    } = row_logs(al, px, tx, tt);
-    let row = MixLanes {
-        at: [al + tt],
-        atx: [al + tx],
-        l_t: [l_t],
-        l_tx: [l_tx],
-        a3: [a3],
-        a4: [a4],
-        e: [e],
-        rx: [px.rx],
-        inv_bx: [px.inv_bx],
-        w: [1.0],
-    };
+    let row = MixLanes::new(
+        [al + tt],
+        [al + tx],
+        &[px],
+        [1.0],
+        |l| l[0] = l[0].ln(),
+        |e| e[0] = e[0].exp(),
+    );
     let mut sums = [[0.0; 1]; 15];
     mix_lanes(1.0 / a, &row, &mut sums);
     let mut h = [0.0; 10];
