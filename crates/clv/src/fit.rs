@@ -1535,12 +1535,23 @@ pub fn fit_model<M: Model>(
 }
 
 /// [`prepare`] and [`warm_start`] of the same inputs; with the `parallel`
-/// feature the warm start (its own checks and fit on the subsample) runs on
-/// a rayon thread while this one checks the whole data and builds its
-/// likelihood, which took about as long (1 ms each on 100,000 customers:
-/// the whole `clv fit bg-nbd` about that much shorter). The results do not
-/// depend on which thread computes them. The warm start of data the checks
-/// refuse is computed and dropped.
+/// feature, when there is a warm start to compute ([`wants_warm_start`]),
+/// it (its own checks and fit on the subsample) runs on a thread of its
+/// own while this one checks the whole data and builds its likelihood
+/// (about 1.2 and 0.6 ms on 100,000 customers). The results do not depend on
+/// which thread computes them. The warm start of data the checks refuse is
+/// computed and dropped.
+///
+/// Called from outside the rayon pool (a program's main thread), with a
+/// pool of two threads or more, the warm start runs on a scoped thread
+/// rather than as a job of the pool: the pool's idle workers, parked or
+/// yielding, took the job up only once this thread was done with `prepare`
+/// in half the fits of 100,000 customers on the 2-core machines of
+/// docs/performance.md (the two phases then took 2.1 ms instead of 1.45),
+/// while a new thread starts on the idle core; its creation (tens of µs)
+/// is paid only where a warm start is computed. From within the pool
+/// (fits run in parallel, e.g. bootstrap refits) the warm start is a job
+/// of the pool, so that the fits do not start more threads than it has.
 fn prepare_and_warm_start<'a, M: Model>(
     inputs: &[&'a [f64]],
     weights: Option<&[f64]>,
@@ -1548,12 +1559,31 @@ fn prepare_and_warm_start<'a, M: Model>(
 ) -> (Result<M::Lik<'a>>, Option<Vec<f64>>) {
     #[cfg(feature = "parallel")]
     {
-        let mut warm = None;
-        let likelihood = rayon::in_place_scope(|s| {
-            s.spawn(|_| warm = warm_start::<M>(inputs, weights, options));
-            prepare::<M>(inputs, weights)
-        });
-        (likelihood, warm)
+        if !wants_warm_start::<M>(inputs) {
+            return (prepare::<M>(inputs, weights), None);
+        }
+        if rayon::current_thread_index().is_some() || rayon::current_num_threads() < 2 {
+            let mut warm = None;
+            let likelihood = rayon::in_place_scope(|s| {
+                s.spawn(|_| warm = warm_start::<M>(inputs, weights, options));
+                prepare::<M>(inputs, weights)
+            });
+            return (likelihood, warm);
+        }
+        std::thread::scope(|s| {
+            let thread = std::thread::Builder::new()
+                .spawn_scoped(s, || warm_start::<M>(inputs, weights, options));
+            let likelihood = prepare::<M>(inputs, weights);
+            let warm = match thread {
+                // (a panic of the warm start is the fit's own)
+                Ok(thread) => thread
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+                // No thread to be had: the warm start after `prepare`.
+                Err(_) => warm_start::<M>(inputs, weights, options),
+            };
+            (likelihood, warm)
+        })
     }
     #[cfg(not(feature = "parallel"))]
     {
@@ -1601,11 +1631,10 @@ fn warm_start<M: Model>(
     weights: Option<&[f64]>,
     options: &FitOptions,
 ) -> Option<Vec<f64>> {
-    let spec = M::spec();
-    if !M::WARM_START || spec.family == Family::Retention || inputs.first()?.len() < WARM_START_ROWS
-    {
+    if !wants_warm_start::<M>(inputs) {
         return None;
     }
+    let spec = M::spec();
     let every = |a: &[f64]| -> Vec<f64> { a.iter().step_by(WARM_START_STRIDE).copied().collect() };
     let columns: Vec<Vec<f64>> = inputs.iter().map(|a| every(a)).collect();
     let sub: Vec<&[f64]> = columns.iter().map(Vec::as_slice).collect();
@@ -1614,6 +1643,16 @@ fn warm_start<M: Model>(
     let warm = warm_start::<M>(&sub, sub_weights.as_deref(), options);
     let (p, info) = maximize_dyn(spec.name, &likelihood, options, warm).ok()?;
     (info.converged && info.boundary.is_none()).then_some(p)
+}
+
+/// Whether [`warm_start`] computes a start for `inputs`: the model asks for
+/// one ([`Model::WARM_START`]), has rows of customers (not a
+/// [`Family::Retention`] survivor curve) and there are at least
+/// [`WARM_START_ROWS`] of them.
+fn wants_warm_start<M: Model>(inputs: &[&[f64]]) -> bool {
+    M::WARM_START
+        && M::spec().family != Family::Retention
+        && inputs.first().is_some_and(|a| a.len() >= WARM_START_ROWS)
 }
 
 /// The last checks and notes of a fit, shared by [`fit_model`] and
@@ -1944,6 +1983,17 @@ mod tests {
             warm_p,
             "fit_model runs from the warm start"
         );
+        // Called from within a rayon pool the warm start is a job of the
+        // pool instead of a thread of its own: the same fit, bit for bit.
+        #[cfg(feature = "parallel")]
+        for threads in [1, 2] {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            let in_pool: M = pool.install(|| fit_model(inputs, None, &options).unwrap());
+            assert_eq!(in_pool.values(), warm_p, "{threads} threads");
+        }
         for (w, c) in warm_p.iter().zip(&cold_p) {
             assert!((w.ln() - c.ln()).abs() < 1e-11, "{w} vs {c}");
         }
