@@ -6,8 +6,8 @@ from the BG/NBD with the CDNOW estimates), times:
 
   fit   `clv fit MODEL --summary FILE --json` (whole process: start, CSV read, fit,
         standard errors, the model as JSON on stdout; the untimed first run also
-        saves it with --save for the score row) against the lifetimes fitter's .fit() call alone
-        (arrays already in memory; import and CSV read not counted)
+        saves it with --save for the score row) against the lifetimes fitter's
+        .fit() call alone (arrays already in memory; import and CSV read not counted)
   score `clv score MODEL.json --summary FILE -o OUT` (P(alive) + expected purchases
         for every customer, CSV in and out) against lifetimes'
         conditional_probability_alive + conditional_expected_number_of_purchases_up_to_time
@@ -84,8 +84,8 @@ def clv_fit(model: str, path: Path, save: Path, repeat: int) -> tuple[float, dic
     """The median time of `clv fit MODEL --summary FILE --json` (the fitted
     model printed, as lifetimes' .fit() leaves it in memory) and its JSON. The
     untimed first run also writes the model to `save` (--save) for the scoring
-    row: overwriting a file costs about 0.5 ms more on ext4
-    (docs/performance.md, "Saving the model")."""
+    row: rewriting that file costs 0.5-1.5 ms more on ext4 (docs/performance.md,
+    "The fit row of compare_models.py without --save")."""
     cmd = [str(EXE), "fit", model, "--summary", str(path), "--json"]
     subprocess.run(cmd + ["--save", str(save)], check=True, capture_output=True)
 

@@ -631,10 +631,9 @@ impl GeoLikelihood<'_> {
     /// its 15 running sums did not fit in the registers: about 1.5 ms more
     /// CPU per fit of 100,000 customers, docs/performance.md); the lanes
     /// are added up in a fixed order, so a chunk's sums do not depend on
-    /// the thread. Lanes past the end of
-    /// the last block weigh 0, with finite quantities (ln 1, e^0:
-    /// [`PerX::PADDING`]). The mixed rows all have the dropout term, so c4
-    /// is finite.
+    /// the thread. Lanes past the end of the last block weigh 0, with
+    /// finite quantities (ln 1, e^0: [`PerX::PADDING`]). The mixed rows all
+    /// have the dropout term, so c4 is finite.
     fn chunk_hessian(
         &self,
         alpha: f64,
