@@ -439,24 +439,13 @@ pub fn validate_customers(frequency: &[f64], recency: &[f64], t: &[f64]) -> Resu
 }
 
 /// Whether one customer's `x`, `t_x`, `T` pass [`validate_customers`]'
-/// checks, without a branch: `&` of comparisons, and x whole as `(x + 2⁵²)
-/// − 2⁵² = x` (for 0 ≤ x < 2⁵², x + 2⁵² lies where the spacing of `f64`s
-/// is 1, so the sum is x rounded to an integer, and the difference is
-/// exact) or x ≥ 2⁵² (every such `f64` is whole). NaN fails every
-/// comparison; T < ∞ with 0 ≤ t_x ≤ T makes both finite.
+/// checks, without a branch: `&` of comparisons and [`is_whole`]. NaN
+/// fails every comparison; T < ∞ with 0 ≤ t_x ≤ T makes both finite.
 #[inline(always)]
 // `&` and not `&&` or `contains`: no branch per row.
 #[allow(clippy::manual_range_contains)]
 fn row_is_valid(x: f64, tx: f64, tt: f64) -> bool {
-    const TWO_52: f64 = 4_503_599_627_370_496.0;
-    let whole = ((x + TWO_52) - TWO_52 == x) | (x >= TWO_52);
-    (x >= 0.0)
-        & (x < f64::INFINITY)
-        & whole
-        & (tt >= 0.0)
-        & (tt < f64::INFINITY)
-        & (tx >= 0.0)
-        & (tx <= tt)
+    (x >= 0.0) & is_whole(x) & (tt >= 0.0) & (tt < f64::INFINITY) & (tx >= 0.0) & (tx <= tt)
 }
 
 /// [`validate_customers`]' error for the first bad row of a block whose
@@ -489,20 +478,20 @@ fn first_invalid_customer(first: usize, x: &[f64], tx: &[f64], tt: &[f64]) -> Re
 
 /// Whether `x` is a finite whole number: `x.is_finite() && x.fract() ==
 /// 0.0` (also for −0 and negative x), without the call to libm's `trunc`
-/// that `fract` is on baseline x86-64 (no SSE4.1 `roundsd`); for the
-/// per-row checks of a fit (a fifth of [`validate_customers`]' time on
-/// 100,000 rows went to `trunc`). Every `f64` of magnitude ≥ 2⁵² is whole;
-/// below, the cast to `i64` truncates exactly.
-#[inline]
+/// that `fract` is on baseline x86-64 (no SSE4.1 `roundsd`; a fifth of
+/// [`validate_customers`]' time on 100,000 rows went to it) and without a
+/// branch, so that the per-row checks of a fit run two rows per SSE2
+/// instruction ([`row_is_valid`]). With a = |x|: every `f64` of magnitude
+/// ≥ 2⁵² is whole; for a < 2⁵², a + 2⁵² lies where the spacing of `f64`s
+/// is 1, so the sum is a rounded to an integer and `(a + 2⁵²) − 2⁵² = a`
+/// exactly when a is whole. ∞ and NaN fail `a < ∞`.
+#[inline(always)]
+// `&` and not `&&` or `contains`: no branch.
+#[allow(clippy::manual_range_contains)]
 pub(crate) fn is_whole(x: f64) -> bool {
     const TWO_52: f64 = 4_503_599_627_370_496.0;
-    if x.abs() < TWO_52 {
-        #[allow(clippy::cast_possible_truncation, clippy::cast_precision_loss)]
-        let whole = (x as i64) as f64 == x;
-        whole
-    } else {
-        x.is_finite()
-    }
+    let a = x.abs();
+    (((a + TWO_52) - TWO_52 == a) | (a >= TWO_52)) & (a < f64::INFINITY)
 }
 
 /// The weighted mean age T of a data set (1 when it is not finite and > 0):
