@@ -171,7 +171,7 @@ pub(crate) use js_args;
 js_args! {
     /// Fit options as a JS caller gives them (every field optional).
     pub struct FitArgs {
-        /// L2 penalty (`lifetimes`' `penalizer_coef`), default 0.
+        /// L2 penalty (the form of `lifetimes`' `penalizer_coef`, on the parameters in the data's unit), default 0.
         penalty: number = "penalty",
         /// Maximum optimiser iterations per start, default 1000.
         max_iterations: number = "maxIterations",

@@ -88,3 +88,68 @@ def test_other_fitters():
     assert mat.shape == (11, 6) and mat[0, 0] == 1.0 and np.isfinite(mat).all()
     with pytest.raises(clv.ClvError):
         lt.BetaGeoFitter().conditional_probability_alive(1, 1, 2)
+
+
+# lifetimes 0.11.3's own fits with penalizer_coef on its load_cdnow_summary() (run 2026-12-05 with
+# benches' .bench-venv): params_ in order, then conditional_expected_number_of_purchases_up_to_time(30, 2, 30, 38).
+# lifetimes rescales time to max(T) = 1 and penalises the rescaled parameters; Pareto/NBD's
+# objective divides by the mean weight. Its optimiser stops at ~1e-6 (BG/NBD, MBG/NBD) and ~2e-4
+# (Pareto/NBD, as without a penalty: tests/vectors/pareto_nbd.json) of the optimum.
+LIFETIMES_PENALIZED = {
+    ("BetaGeoFitter", 0.001): ([0.2427763, 4.4052781, 0.4984465, 1.3232442], 1.0445481, 1e-5),
+    ("BetaGeoFitter", 0.01): ([0.2429403, 4.4324372, 0.2856415, 0.6584537], 1.1372331, 1e-5),
+    ("BetaGeoFitter", 0.1): ([0.230947, 4.2192875, 0.1286547, 0.2671268], 1.2994852, 1e-5),
+    ("ModifiedBetaGeoFitter", 0.01): ([0.6152447, 6.7384692, 0.4990793, 0.6722762], 1.1846494, 1e-5),
+    ("ModifiedBetaGeoFitter", 0.1): ([0.4082196, 5.31209, 0.2048219, 0.3467884], 1.3801176, 1e-5),
+    ("ParetoNBDFitter", 0.01): ([0.5533048, 10.5778076, 0.6056808, 11.6510879], 1.1861524, 5e-4),
+    ("ParetoNBDFitter", 0.1): ([0.5535567, 10.5777284, 0.6008151, 11.4956174], 1.1879313, 5e-4),
+}
+
+
+@pytest.mark.parametrize("name,coef", list(LIFETIMES_PENALIZED))
+def test_penalizer_coef_gives_lifetimes_estimates(name, coef):
+    params, predicted, rtol = LIFETIMES_PENALIZED[(name, coef)]
+    d = lt.datasets.load_cdnow_summary()
+    f = getattr(lt, name)(penalizer_coef=coef).fit(d["frequency"], d["recency"], d["T"])
+    np.testing.assert_allclose(f.params_.to_numpy(), params, rtol=rtol)
+    assert float(f.conditional_expected_number_of_purchases_up_to_time(30, 2, 30, 38)) == \
+        pytest.approx(predicted, rel=rtol)
+    # the fit is reported in the data's unit: ln L is that of the customers at these parameters,
+    # AIC and BIC follow it, and the log-scale intervals are θ·exp(±1.96·SE/θ)
+    m = f._fitted()
+    per_customer = m.customer_log_likelihood(d["frequency"], d["recency"], d["T"])
+    assert f.log_likelihood_ == pytest.approx(float(per_customer.sum()), rel=1e-12)
+    k, n = 4, len(d)
+    assert m.fit_info["aic"] == pytest.approx(2 * k - 2 * f.log_likelihood_, rel=1e-12)
+    assert m.fit_info["bic"] == pytest.approx(k * np.log(n) - 2 * f.log_likelihood_, rel=1e-12)
+    s = f.summary
+    z = 1.959963984540054
+    np.testing.assert_allclose(s["upper 95% bound"], s["coef"] * np.exp(z * s["se(coef)"] / s["coef"]), rtol=1e-6)
+    np.testing.assert_allclose(np.diag(f.variance_matrix_.to_numpy()), s["se(coef)"] ** 2, rtol=1e-12)
+
+
+def test_penalized_fit_errors_name_the_values_given():
+    with pytest.raises(clv.ClvError) as e:
+        lt.BetaGeoFitter(penalizer_coef=0.01).fit([1, 2], [3.0, 9.0], [5.0, 8.0])
+    assert e.value.field == "recency" and "9" in str(e.value)
+    with pytest.raises(clv.ClvError) as e:
+        lt.ParetoNBDFitter(penalizer_coef=-1.0).fit([1, 2], [3.0, 4.0], [5.0, 8.0])
+    assert e.value.field == "penalty"
+
+
+def test_generate_new_data_and_save_model_values(tmp_path):
+    d = lt.datasets.load_cdnow_summary()
+    for cls, extra in [(lt.BetaGeoFitter, "p"), (lt.ModifiedBetaGeoFitter, "p"), (lt.ParetoNBDFitter, "mu")]:
+        f = cls().fit(d["frequency"], d["recency"], d["T"])
+        new = f.generate_new_data(size=7, seed=3)
+        assert len(new) == 7 and {"frequency", "recency", "T", "lambda", extra, "alive"} <= set(new.columns)
+        assert new.equals(f.generate_new_data(size=7, seed=3))
+        np.testing.assert_array_equal(new["T"], d["T"].to_numpy()[:7])  # the first 7 fitted ages, as lifetimes
+    with pytest.raises(clv.ClvError) as e:
+        f.generate_new_data(size=len(d) + 1)
+    assert e.value.field == "size"
+    path = tmp_path / "bgf.pkl"
+    f.save_model(str(path), save_data=False, values_to_save=[""])
+    g = lt.ParetoNBDFitter()
+    g.load_model(str(path))
+    assert g.data == "" and g.params_.equals(f.params_) and f.data is not None

@@ -24,7 +24,8 @@ use crate::render::{left_out_json, left_out_text, text_table};
 pub struct FitArgs {
     #[command(flatten)]
     pub data: ModelData,
-    /// L2 penalty: on the parameters (as lifetimes' penalizer_coef); with
+    /// L2 penalty: on the parameters in the data's unit (the form of
+    /// lifetimes' penalizer_coef, without its rescaling of time); with
     /// --covariates on the covariate effects only, `P,D` for the purchase
     /// and dropout effects (CLVTools' reg.lambdas) or one number for both
     /// (one number on the spend effects of Gamma-Gamma and on the effects

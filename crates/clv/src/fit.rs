@@ -6,9 +6,13 @@
 //!
 //! - **Scale.** The optimiser works on `φ = ln θ`, so every parameter stays
 //!   positive without bounds. By the chain rule `∂f/∂φᵢ = θᵢ · ∂f/∂θᵢ`.
-//! - **Objective** (minimised), identical to `lifetimes`' `penalizer_coef`:
+//! - **Objective** (minimised), the form of `lifetimes`' `penalizer_coef`:
 //!   `f(φ) = −LL(θ)/W + penalty · Σᵢ θᵢ²`, where `W` is the total weight
-//!   (the number of customers for unweighted data).
+//!   (the number of customers for unweighted data). The penalty is on the
+//!   parameters in the data's time unit; `lifetimes` first rescales time to
+//!   `max(T) = 1` for BG/NBD, MBG/NBD and Pareto/NBD (and divides the
+//!   Pareto/NBD's by the mean weight), which the Python `clv.compat.lifetimes`
+//!   fitters reproduce on top of this objective.
 //! - **Optimiser, with a closed-form Hessian**
 //!   ([`Likelihood::value_gradient_hessian`]): Newton's method on φ with
 //!   Levenberg–Marquardt damping. In φ the Hessian of `f` is
@@ -141,8 +145,9 @@ pub struct FitOptions {
     /// Convergence when `maxᵢ |∂(mean penalised NLL)/∂ ln θᵢ|` is below this
     /// (default `1e-6`).
     pub gradient_tolerance: f64,
-    /// L2 penalty, as `lifetimes`' `penalizer_coef`: the objective is
-    /// `−LL/W + penalty · Σθ²` (default 0).
+    /// L2 penalty of the form of `lifetimes`' `penalizer_coef`: the objective
+    /// is `−LL/W + penalty · Σθ²` (default 0), θ in the data's time unit
+    /// (`lifetimes` rescales time to `max(T) = 1` first; see the module docs).
     pub penalty: f64,
     /// The time unit of the inputs (the summary's), stored in
     /// [`FitInfo::unit`] so that the fitted model carries it (default

@@ -294,8 +294,10 @@ class _FitsCustomers(Model):
             spend_covariates: Any = None, **named: Any) -> Any:
         """Maximum-likelihood fit to the per-customer arrays of the model's
         ``inputs`` (positionally, then ``weights``, or by keyword); returns
-        ``self``. ``weights`` are per-row customer counts; ``penalty`` is
-        lifetimes' ``penalizer_coef`` (objective −LL/W + penalty·Σθ²). Inputs
+        ``self``. ``weights`` are per-row customer counts; ``penalty`` has the
+        form of lifetimes' ``penalizer_coef`` (objective −LL/W + penalty·Σθ²), on
+        the parameters in the data's unit (lifetimes rescales time to max(T) = 1
+        first; :mod:`clv.compat.lifetimes` does too). Inputs
         are checked before any work (lengths, NaN, negative or fractional
         frequency, recency > T). The GIL is released. ``unit`` is the time unit
         of the inputs, stored with the model (:attr:`unit`); by default the

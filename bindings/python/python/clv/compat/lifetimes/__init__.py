@@ -24,13 +24,23 @@ Same class, method and attribute names and argument orders as lifetimes
   natural parameters (lifetimes scales its log-parameter inverse Hessian by
   ``θ_j²`` column by column); the diagonals agree;
 - ``generate_data`` draws with the core's seeded generator (``seed=``);
-  ``frequency > 0`` with ``recency = 0`` is valid input.
+  ``frequency > 0`` with ``recency = 0`` is valid input;
+- ``repr`` names the class ``clv.compat.lifetimes.X`` and counts customers as
+  the sum of the weights (lifetimes counts rows).
+
+``penalizer_coef`` is lifetimes' own: BG/NBD, MBG/NBD and Pareto/NBD are fitted
+on time rescaled to ``max(T) = 1`` with the penalty on the rescaled parameters
+(and Pareto/NBD's objective divided by the mean weight, not the total), then
+``alpha`` (and Pareto/NBD's ``beta``) are scaled back, so a penalised fit gives
+lifetimes' estimates; the native ``clv`` models penalise the parameters in the
+data's own unit (``docs/api/python.md``).
 
 Submodules: ``utils``, ``plotting``, ``generate_data``, ``datasets``.
 """
 
 from __future__ import annotations
 
+import json
 import pickle
 from typing import Any, Optional
 
@@ -148,10 +158,12 @@ class BaseFitter:
 
     def save_model(self, path: str, save_data: bool = True, save_generate_data_method: bool = True,
                    values_to_save: Any = None) -> None:
-        """Pickles the fitter to ``path`` (as lifetimes)."""
+        """Pickles the fitter to ``path`` (as lifetimes): without ``save_data`` the saved
+        ``data`` is the first of ``values_to_save`` (default None); ``generate_new_data``
+        is a method here, saved or not alike."""
         data = self.data
         if not save_data:
-            self.data = None
+            self.data = values_to_save[0] if values_to_save else None
         try:
             with open(path, "wb") as f:
                 pickle.dump(self, f)
@@ -165,17 +177,76 @@ class BaseFitter:
         self.__dict__.update(other.__dict__)
 
 
+def _rescaled_fit(model_class: Any, x: np.ndarray, tx: np.ndarray, t: np.ndarray, w: Any, penalty: float,
+                  time_params: tuple, per_row: bool) -> Any:
+    """lifetimes' penalised fit: on time rescaled by ``s = 1/max(T)``, with the penalty on the
+    rescaled parameters (``per_row``: Pareto/NBD's objective ``−Σ wℓ / mean(w)`` is ``n`` times
+    the core's ``−LL/W``, so its penalty is ``penalty / n``). The fit is then given in the data's
+    unit: the time-scale parameters, their standard errors, intervals and covariance divided by
+    ``s``; ln L shifted by ``ln s · Σ w x`` (each of the x purchase times is a density in time,
+    ``L_s(θ_s) = s^(−x) L(θ)``), and AIC and BIC with it."""
+    # the inputs are checked as they are (errors name the values given, not rescaled ones)
+    model_class.from_params(**dict.fromkeys(model_class._spec["params"], 1.0)).customer_log_likelihood(x, tx, t)
+    s = 1.0 / float(np.max(t)) if len(t) else 1.0
+    if not 0.0 < s < float("inf"):  # every age 0: nothing to rescale
+        s = 1.0
+    n = len(x)
+    scaled = model_class().fit(x, tx * s, t * s, w, penalty=penalty / n if per_row else penalty)
+    saved = json.loads(scaled.to_json())
+    names = list(saved["params"])
+    fit = saved["fit"]
+    for i in [names.index(p) for p in time_params]:
+        saved["params"][names[i]] /= s
+        fit["std_errors"][i] /= s
+        fit["ci_95"][i] = [v / s for v in fit["ci_95"][i]]
+        cov = fit.get("covariance") or []
+        for j in range(len(cov)):
+            cov[i][j] /= s
+            cov[j][i] /= s
+    weights = np.ones_like(x) if w is None else np.asarray(w, dtype=float)
+    shift = float(np.log(s) * np.sum(weights * x))
+    fit["log_likelihood"] += shift
+    fit["aic"] -= 2.0 * shift
+    fit["bic"] -= 2.0 * shift
+    return model_class.from_json(json.dumps(saved))
+
+
 class _TransactionFitter(BaseFitter):
+    # the parameters in units of time, and whether the objective is per row (see _rescaled_fit)
+    _time_params: tuple = ("alpha",)
+    _per_row = False
+    _simulate: Any = None
+
     def fit(self, frequency: Any, recency: Any, T: Any, weights: Any = None, initial_params: Any = None,
             verbose: bool = False, tol: float = 1e-7, index: Any = None, **kwargs: Any) -> Any:
-        """Fits the model (clv's optimiser; ``initial_params``, ``tol``, ``verbose`` are ignored)."""
-        model = self._model_class().fit(frequency, recency, T, weights, penalty=self.penalizer_coef)
+        """Fits the model (clv's optimiser; ``initial_params``, ``tol``, ``verbose`` are ignored;
+        ``penalizer_coef`` as lifetimes, on time rescaled to ``max(T) = 1``)."""
+        if self.penalizer_coef == 0:
+            model = self._model_class().fit(frequency, recency, T, weights)
         (x, tx, t), idx, _ = customers(("frequency", "recency", self._age_name), (frequency, recency, T))
+        if self.penalizer_coef != 0:
+            model = _rescaled_fit(self._model_class, x, tx, t, weights, self.penalizer_coef, self._time_params,
+                                  self._per_row)
         w = np.ones_like(x) if weights is None else np.asarray(weights, dtype=float)
         self._model = model
         self.data = pd.DataFrame({"frequency": x, "recency": tx, self._age_name: t, "weights": w},
                                  index=index if index is not None else idx)
         return self
+
+    def generate_new_data(self, size: int = 1, seed: Optional[int] = None) -> pd.DataFrame:
+        """``size`` customers simulated from the fitted parameters, with the ages ``T`` of the
+        first ``size`` fitted rows (lifetimes' ``generate_new_data``; the draws are those of
+        :mod:`clv.compat.lifetimes.generate_data`, ``seed`` fixes them)."""
+        from . import generate_data
+        from ..._convert import error
+
+        self._fitted()
+        assert self.data is not None
+        ages = self.data[self._age_name].to_numpy()
+        if not 1 <= size <= len(ages):
+            raise error(f"invalid size: {size} (expected 1 to the {len(ages)} fitted customers)", field="size")
+        simulate = getattr(generate_data, self._simulate)
+        return simulate(ages[:size], *self.params_.to_numpy(), size=size, seed=seed)
 
     def conditional_probability_alive(self, frequency: Any, recency: Any, T: Any) -> Any:
         """P(alive | frequency, recency, T)."""
@@ -212,18 +283,23 @@ class BetaGeoFitter(_TransactionFitter):
     """BG/NBD (Fader, Hardie & Lee 2005), parameters r, alpha, a, b."""
 
     _model_class = _models.BetaGeo
+    _simulate = "beta_geometric_nbd_model"
 
 
 class ModifiedBetaGeoFitter(_TransactionFitter):
     """MBG/NBD (Batislam et al. 2007), parameters r, alpha, a, b."""
 
     _model_class = _models.ModifiedBetaGeo
+    _simulate = "modified_beta_geometric_nbd_model"
 
 
 class ParetoNBDFitter(_TransactionFitter):
     """Pareto/NBD (Schmittlein, Morrison & Colombo 1987), parameters r, alpha, s, beta."""
 
     _model_class = _models.ParetoNBD
+    _simulate = "pareto_nbd_model"
+    _time_params = ("alpha", "beta")
+    _per_row = True
 
     def conditional_probability_of_n_purchases_up_to_time(self, n: int, t: float, frequency: Any,
                                                           recency: Any, T: Any) -> Any:
