@@ -87,7 +87,7 @@ export interface HoldoutInput {
 
 /** Options of `fit` (all optional). */
 export interface FitOptions {
-  /** L2 penalty on the parameters, as `lifetimes`' `penalizer_coef` (default 0). */
+  /** L2 penalty on the parameters in the data's unit, the form of `lifetimes`' `penalizer_coef` (default 0). */
   penalty?: number
   /** Maximum optimiser iterations per start (default 1000). */
   maxIterations?: number
@@ -138,7 +138,7 @@ export interface CovariatePenalty {
 
 /**
  * The second argument of `fit`: with `purchaseCovariates` and/or
- * `dropoutCovariates` (Pareto/NBD and BG/NBD), the fit is that of the model
+ * `dropoutCovariates` (Pareto/NBD, BG/NBD, MBG/NBD, GGom/NBD), the fit is that of the model
  * with static covariates (docs/covariates.md) and returns a `CovariateModel`.
  */
 export interface CovariateFitOptions extends CovariateOptions {
@@ -371,8 +371,8 @@ export interface FitsCustomers<D> {
    */
   fit(data: D): this
   /**
-   * With `purchaseCovariates` and/or `dropoutCovariates` (Pareto/NBD, BG/NBD; other
-   * models throw `NOT_SUPPORTED`): the maximum-likelihood fit of the model with static
+   * With `purchaseCovariates` and/or `dropoutCovariates` (Pareto/NBD, BG/NBD, MBG/NBD,
+   * GGom/NBD; other models throw `NOT_SUPPORTED`): the maximum-likelihood fit of the model with static
    * covariates, a `CovariateModel`; this model stays as it was.
    */
   fit(data: D, options: CovariateFitOptions & ({ purchaseCovariates: Covariates } | { dropoutCovariates: Covariates })): CovariateModel
@@ -491,7 +491,7 @@ export declare class CovariateModel {
   get fitInfo(): CovariateFitInfo | null
   /** The (unpenalised) log-likelihood at the optimum; null for a model not fitted here. */
   get logLikelihood(): number | null
-  /** The registry key of the plain model: "pareto_nbd" or "bg_nbd". */
+  /** The registry key of the plain model: "pareto_nbd", "bg_nbd", "mbg_nbd" or "ggom_nbd". */
   get kind(): string
   /** Display name, e.g. "Pareto/NBD with static covariates". */
   get name(): string

@@ -583,7 +583,7 @@ pub fn display(m: &CovariateModel) -> String {
 macro_rules! covariate_members {
     (transaction, $($a:tt)*) => {
         $crate::__covariate_members!($($a)*
-            #[doc = " The registry key of the plain model: \"pareto_nbd\" or \"bg_nbd\"."]
+            #[doc = " The registry key of the plain model: \"pareto_nbd\", \"bg_nbd\", \"mbg_nbd\" or \"ggom_nbd\"."]
             kind = |m| $crate::covariates::kind(m);
             #[doc = " Display name, e.g. \"Pareto/NBD with static covariates\"."]
             name = |m| m.kind().name();

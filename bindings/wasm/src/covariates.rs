@@ -28,8 +28,8 @@ export interface FitsCovariates<D, M> {
   /** Fits the model by maximum likelihood and returns it (the same fitted state). */
   fit(data: D): M;
   /**
-   * With `purchaseCovariates` and/or `dropoutCovariates` (Pareto/NBD, BG/NBD): the model
-   * with static covariates; this model stays as it was.
+   * With `purchaseCovariates` and/or `dropoutCovariates` (Pareto/NBD, BG/NBD, MBG/NBD,
+   * GGom/NBD; other models throw `NOT_SUPPORTED`): the model with static covariates; this model stays as it was.
    */
   fit(data: D, options: CovariateFitOptions & ({ purchaseCovariates: Covariates } | { dropoutCovariates: Covariates })): CovariateModel;
   /**

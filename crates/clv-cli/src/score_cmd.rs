@@ -31,7 +31,7 @@ use crate::input::{CovariateFileArgs, DynamicArgs, SummaryColumnArgs};
 #[derive(Debug, Args)]
 pub struct ScoreArgs {
     /// A transaction model saved by `clv fit ... --save` (BG/NBD, MBG/NBD,
-    /// Pareto/NBD, BG/BB), or a Pareto/NBD, BG/NBD, MBG/NBD or GGom/NBD model with static
+    /// Pareto/NBD, GGom/NBD, BG/BB), or a Pareto/NBD, BG/NBD, MBG/NBD or GGom/NBD model with static
     /// covariates (`clv fit ... --covariates ... --save`; give --covariates),
     /// or a Pareto/NBD with time-varying covariates (`clv fit pareto-nbd
     /// --transactions ... --dynamic-covariates ... --save`; give
