@@ -153,3 +153,32 @@ def test_generate_new_data_and_save_model_values(tmp_path):
     g = lt.ParetoNBDFitter()
     g.load_model(str(path))
     assert g.data == "" and g.params_.equals(f.params_) and f.data is not None
+
+
+def test_negative_log_likelihood_is_lifetimes_objective():
+    """``_negative_log_likelihood_`` of lifetimes 0.11.3 (run 2026-12-05 with benches' .bench-venv):
+    CDNOW summary, donations (weighted), and Gamma-Gamma on the 946 repeat customers; without and
+    with penalizer_coef = 0.01. At the optimum the objective agrees far below the parameters'."""
+    want = {
+        ("BetaGeoFitter", 0.0): 0.2502717288009979, ("BetaGeoFitter", 0.01): 0.26202369603864484,
+        ("ModifiedBetaGeoFitter", 0.0): 0.2501474709870615, ("ModifiedBetaGeoFitter", 0.01): 0.2653237219200035,
+        ("ParetoNBDFitter", 0.0): 602.4388341285073, ("ParetoNBDFitter", 0.01): 602.4472081490245,
+    }
+    d = lt.datasets.load_cdnow_summary()
+    for (name, coef), value in want.items():
+        f = getattr(lt, name)(penalizer_coef=coef).fit(d["frequency"], d["recency"], d["T"])
+        assert f._negative_log_likelihood_ == pytest.approx(value, rel=1e-8), (name, coef)
+    don = lt.datasets.load_donations()
+    for coef, value in [(0.0, 2.9922173337847737), (0.01, 3.029088347398177)]:
+        b = lt.BetaGeoBetaBinomFitter(penalizer_coef=coef).fit(don["frequency"], don["recency"], don["periods"],
+                                                               don["weights"])
+        assert b._negative_log_likelihood_ == pytest.approx(value, rel=1e-10)
+    m = lt.datasets.load_cdnow_summary_data_with_monetary_value()
+    r = m[m["frequency"] > 0]
+    for coef, value in [(0.0, 4.2874452891150785), (0.01, 4.956987676577709)]:
+        g = lt.GammaGammaFitter(penalizer_coef=coef).fit(r["frequency"], r["monetary_value"])
+        assert g._negative_log_likelihood_ == pytest.approx(value, rel=1e-10)
+    hand = lt.BetaGeoFitter()
+    hand.params_ = {"r": 0.24, "alpha": 4.4, "a": 0.79, "b": 2.4}
+    with pytest.raises(AttributeError):
+        hand._negative_log_likelihood_

@@ -66,6 +66,9 @@ class BaseFitter:
 
     _model_class: Any = None
     _age_name = "T"
+    # the parameters in units of time, and whether lifetimes' objective is per row (see _rescaled_fit)
+    _time_params: tuple = ()
+    _per_row = False
 
     def __init__(self, penalizer_coef: float = 0.0) -> None:
         self.penalizer_coef = penalizer_coef
@@ -148,6 +151,26 @@ class BaseFitter:
         ll = self._fitted().log_likelihood
         return float("nan") if ll is None else float(ll)
 
+    @property
+    def _negative_log_likelihood_(self) -> float:
+        """lifetimes' objective at the fit: ``−ln L / W + penalizer_coef · Σθ²``, for BG/NBD,
+        MBG/NBD and Pareto/NBD on time rescaled to ``max(T) = 1`` (``ln L`` less
+        ``ln s · Σ w x``, the time-scale parameters times ``s``) and for Pareto/NBD per mean
+        weight (``W / rows``). AttributeError for parameters set by hand, as in lifetimes."""
+        m = self._fitted()
+        ll = m.log_likelihood
+        if ll is None or self.data is None:
+            raise AttributeError("_negative_log_likelihood_: the parameters were not fitted here")
+        weight = float(m.fit_info["n_observations"])
+        theta = self.params_.copy()
+        if self._time_params:
+            x = self.data["frequency"].to_numpy()
+            s = 1.0 / float(self.data[self._age_name].max())
+            ll -= float(np.log(s) * np.sum(self.data["weights"].to_numpy() * x))
+            theta[list(self._time_params)] *= s
+        per = weight / len(self.data) if self._per_row else weight
+        return -float(ll) / per + self.penalizer_coef * float((theta ** 2).sum())
+
     def __repr__(self) -> str:
         name = type(self).__name__
         if self._model is None:
@@ -212,9 +235,7 @@ def _rescaled_fit(model_class: Any, x: np.ndarray, tx: np.ndarray, t: np.ndarray
 
 
 class _TransactionFitter(BaseFitter):
-    # the parameters in units of time, and whether the objective is per row (see _rescaled_fit)
     _time_params: tuple = ("alpha",)
-    _per_row = False
     _simulate: Any = None
 
     def fit(self, frequency: Any, recency: Any, T: Any, weights: Any = None, initial_params: Any = None,
