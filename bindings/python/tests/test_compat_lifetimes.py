@@ -182,3 +182,13 @@ def test_negative_log_likelihood_is_lifetimes_objective():
     hand.params_ = {"r": 0.24, "alpha": 4.4, "a": 0.79, "b": 2.4}
     with pytest.raises(AttributeError):
         hand._negative_log_likelihood_
+
+
+def test_penalized_fit_keeps_the_data_unit():
+    tx = pd.read_csv(data_path("CDNOW_sample.txt"), sep=r"\s+", header=None,
+                     names=["customer_id", "id", "date", "quantity", "amount"], dtype={"date": str})
+    s = clv.rfm_summary(tx, customer_id_col="id", datetime_col="date", observation_period_end="1997-09-30",
+                        freq="7D", datetime_format="%Y%m%d")
+    for coef in [0.0, 0.01]:
+        f = lt.BetaGeoFitter(penalizer_coef=coef).fit(s["frequency"], s["recency"], s["T"])
+        assert f._fitted().unit == "7d"

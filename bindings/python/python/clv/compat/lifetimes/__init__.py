@@ -48,7 +48,7 @@ import numpy as np
 import pandas as pd
 
 from ... import models as _models
-from ..._convert import customers
+from ..._convert import customers, data_unit
 
 __all__ = [
     "BaseFitter",
@@ -164,9 +164,9 @@ class BaseFitter:
         weight = float(m.fit_info["n_observations"])
         theta = self.params_.copy()
         if self._time_params:
-            x = self.data["frequency"].to_numpy()
-            s = 1.0 / float(self.data[self._age_name].max())
-            ll -= float(np.log(s) * np.sum(self.data["weights"].to_numpy() * x))
+            s, shift = _rescaling(self.data["frequency"].to_numpy(), self.data[self._age_name].to_numpy(),
+                                  self.data["weights"].to_numpy())
+            ll -= shift
             theta[list(self._time_params)] *= s
         per = weight / len(self.data) if self._per_row else weight
         return -float(ll) / per + self.penalizer_coef * float((theta ** 2).sum())
@@ -200,21 +200,30 @@ class BaseFitter:
         self.__dict__.update(other.__dict__)
 
 
+def _rescaling(x: np.ndarray, t: np.ndarray, w: Any) -> tuple:
+    """lifetimes' time scale ``s = 1/max(T)`` (1 where every age is 0) and the shift
+    ``ln s · Σ w x`` of ln L it causes: each of the x purchase times is a density in time, so
+    ``L_s(θ_s) = s^(−x) L(θ)`` with θ_s the time-scale parameters times s."""
+    s = 1.0 / float(np.max(t)) if len(t) else 1.0
+    if not 0.0 < s < float("inf"):
+        s = 1.0
+    weights = np.ones_like(x) if w is None else np.asarray(w, dtype=float)
+    return s, float(np.log(s) * np.sum(weights * x))
+
+
 def _rescaled_fit(model_class: Any, x: np.ndarray, tx: np.ndarray, t: np.ndarray, w: Any, penalty: float,
-                  time_params: tuple, per_row: bool) -> Any:
+                  time_params: tuple, per_row: bool, unit: Optional[str]) -> Any:
     """lifetimes' penalised fit: on time rescaled by ``s = 1/max(T)``, with the penalty on the
     rescaled parameters (``per_row``: Pareto/NBD's objective ``−Σ wℓ / mean(w)`` is ``n`` times
     the core's ``−LL/W``, so its penalty is ``penalty / n``). The fit is then given in the data's
     unit: the time-scale parameters, their standard errors, intervals and covariance divided by
-    ``s``; ln L shifted by ``ln s · Σ w x`` (each of the x purchase times is a density in time,
-    ``L_s(θ_s) = s^(−x) L(θ)``), and AIC and BIC with it."""
+    ``s``, ln L shifted back by ``ln s · Σ w x`` (:func:`_rescaling`) and AIC and BIC with it, and
+    ``unit`` (the data's) stored."""
     # the inputs are checked as they are (errors name the values given, not rescaled ones)
     model_class.from_params(**dict.fromkeys(model_class._spec["params"], 1.0)).customer_log_likelihood(x, tx, t)
-    s = 1.0 / float(np.max(t)) if len(t) else 1.0
-    if not 0.0 < s < float("inf"):  # every age 0: nothing to rescale
-        s = 1.0
+    s, shift = _rescaling(x, t, w)
     n = len(x)
-    scaled = model_class().fit(x, tx * s, t * s, w, penalty=penalty / n if per_row else penalty)
+    scaled = model_class().fit(x, tx * s, t * s, w, penalty=penalty / n if per_row else penalty, unit=unit)
     saved = json.loads(scaled.to_json())
     names = list(saved["params"])
     fit = saved["fit"]
@@ -226,8 +235,6 @@ def _rescaled_fit(model_class: Any, x: np.ndarray, tx: np.ndarray, t: np.ndarray
         for j in range(len(cov)):
             cov[i][j] /= s
             cov[j][i] /= s
-    weights = np.ones_like(x) if w is None else np.asarray(w, dtype=float)
-    shift = float(np.log(s) * np.sum(weights * x))
     fit["log_likelihood"] += shift
     fit["aic"] -= 2.0 * shift
     fit["bic"] -= 2.0 * shift
@@ -242,12 +249,12 @@ class _TransactionFitter(BaseFitter):
             verbose: bool = False, tol: float = 1e-7, index: Any = None, **kwargs: Any) -> Any:
         """Fits the model (clv's optimiser; ``initial_params``, ``tol``, ``verbose`` are ignored;
         ``penalizer_coef`` as lifetimes, on time rescaled to ``max(T) = 1``)."""
+        (x, tx, t), idx, _ = customers(("frequency", "recency", self._age_name), (frequency, recency, T))
         if self.penalizer_coef == 0:
             model = self._model_class().fit(frequency, recency, T, weights)
-        (x, tx, t), idx, _ = customers(("frequency", "recency", self._age_name), (frequency, recency, T))
-        if self.penalizer_coef != 0:
+        else:
             model = _rescaled_fit(self._model_class, x, tx, t, weights, self.penalizer_coef, self._time_params,
-                                  self._per_row)
+                                  self._per_row, data_unit(frequency, recency, T))
         w = np.ones_like(x) if weights is None else np.asarray(weights, dtype=float)
         self._model = model
         self.data = pd.DataFrame({"frequency": x, "recency": tx, self._age_name: t, "weights": w},
