@@ -192,3 +192,26 @@ def test_penalized_fit_keeps_the_data_unit():
     for coef in [0.0, 0.01]:
         f = lt.BetaGeoFitter(penalizer_coef=coef).fit(s["frequency"], s["recency"], s["T"])
         assert f._fitted().unit == "7d"
+
+
+def test_convergence_error_and_unload_params():
+    from clv.compat.lifetimes.utils import ConvergenceError
+
+    # one customer identifies nothing: lifetimes' code catches ConvergenceError (and retries with a
+    # penalizer); it is also a clv.ClvError with the core's code and field, and a ValueError
+    with pytest.raises(ConvergenceError) as e:
+        lt.BetaGeoFitter().fit([1], [1.0], [2.0])
+    assert isinstance(e.value, clv.ClvError) and isinstance(e.value, ValueError)
+    assert (e.value.code, e.value.field) == ("NOT_IDENTIFIED", "r")
+    with pytest.raises(ConvergenceError):
+        lt.GammaGammaFitter().fit([2], [10.0])
+    f = lt.BetaGeoFitter(penalizer_coef=0.001).fit([1], [1.0], [2.0])  # the usual remedy
+    assert np.isfinite(f.params_).all()
+    # invalid input stays a plain ClvError
+    with pytest.raises(clv.ClvError) as e:
+        lt.BetaGeoFitter().fit([1], [3.0], [2.0])
+    assert not isinstance(e.value, ConvergenceError)
+    d = lt.datasets.load_cdnow_summary()
+    b = lt.BetaGeoFitter().fit(d["frequency"], d["recency"], d["T"])
+    assert b._unload_params("r", "alpha", "a", "b") == list(b.params_)
+    assert b._unload_params("b", "r") == [b.params_["b"], b.params_["r"]]

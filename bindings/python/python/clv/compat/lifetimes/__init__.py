@@ -10,8 +10,9 @@ Same class, method and attribute names and argument orders as lifetimes
 
 - fitting is clv's (Newton or L-BFGS on log-parameters from deterministic starts):
   ``initial_params``, ``tol``, ``verbose`` and optimiser ``**kwargs`` are
-  accepted and ignored; a fit that does not converge raises ``clv.ClvError``
-  (lifetimes raises ``ConvergenceError``);
+  accepted and ignored; a fit that does not converge, or whose data do not
+  identify the model, raises ``utils.ConvergenceError`` as lifetimes does (here
+  also a ``clv.ClvError`` with the code ``NOT_CONVERGED`` or ``NOT_IDENTIFIED``);
 - ``summary``'s 95% bounds are clv's log-scale Wald intervals
   ``θ·exp(±1.96·SE/θ)`` (always positive), not ``θ ± 1.96·SE``;
 - invalid inputs (recency > T, NaN, negative or fractional frequency, ...)
@@ -49,6 +50,7 @@ import pandas as pd
 
 from ... import models as _models
 from ..._convert import customers, data_unit
+from .utils import _convergence_errors
 
 __all__ = [
     "BaseFitter",
@@ -118,6 +120,11 @@ class BaseFitter:
             else:  # a model read from JSON written before the covariance was kept
                 np.fill_diagonal(cov, np.asarray(info["std_errors"], dtype=float) ** 2)
         return pd.DataFrame(cov, index=names, columns=names)
+
+    def _unload_params(self, *names: str) -> list:
+        """The fitted parameters named, in that order (lifetimes' helper)."""
+        params = self.params_
+        return [params[name] for name in names]
 
     def _fitted(self) -> Any:
         if self._model is None:
@@ -227,14 +234,18 @@ def _rescaled_fit(model_class: Any, x: np.ndarray, tx: np.ndarray, t: np.ndarray
     saved = json.loads(scaled.to_json())
     names = list(saved["params"])
     fit = saved["fit"]
+
+    def back(v: Any) -> Any:  # a figure in the rescaled unit, in the data's (NaN is JSON null)
+        return None if v is None else v / s
+
     for i in [names.index(p) for p in time_params]:
         saved["params"][names[i]] /= s
-        fit["std_errors"][i] /= s
-        fit["ci_95"][i] = [v / s for v in fit["ci_95"][i]]
+        fit["std_errors"][i] = back(fit["std_errors"][i])
+        fit["ci_95"][i] = [back(v) for v in fit["ci_95"][i]]
         cov = fit.get("covariance") or []
-        for j in range(len(cov)):
-            cov[i][j] /= s
-            cov[j][i] /= s
+        for j in range(len(cov)):  # row and column i: the variance divided by s²
+            cov[i][j] = back(cov[i][j])
+            cov[j][i] = back(cov[j][i])
     fit["log_likelihood"] += shift
     fit["aic"] -= 2.0 * shift
     fit["bic"] -= 2.0 * shift
@@ -251,10 +262,11 @@ class _TransactionFitter(BaseFitter):
         ``penalizer_coef`` as lifetimes, on time rescaled to ``max(T) = 1``)."""
         (x, tx, t), idx, _ = customers(("frequency", "recency", self._age_name), (frequency, recency, T))
         if self.penalizer_coef == 0:
-            model = self._model_class().fit(frequency, recency, T, weights)
+            model = _convergence_errors(lambda: self._model_class().fit(frequency, recency, T, weights))
         else:
-            model = _rescaled_fit(self._model_class, x, tx, t, weights, self.penalizer_coef, self._time_params,
-                                  self._per_row, data_unit(frequency, recency, T))
+            model = _convergence_errors(lambda: _rescaled_fit(
+                self._model_class, x, tx, t, weights, self.penalizer_coef, self._time_params, self._per_row,
+                data_unit(frequency, recency, T)))
         w = np.ones_like(x) if weights is None else np.asarray(weights, dtype=float)
         self._model = model
         self.data = pd.DataFrame({"frequency": x, "recency": tx, self._age_name: t, "weights": w},
@@ -344,8 +356,8 @@ class BetaGeoBetaBinomFitter(BaseFitter):
     def fit(self, frequency: Any, recency: Any, n_periods: Any, weights: Any = None, initial_params: Any = None,
             verbose: bool = False, tol: float = 1e-7, index: Any = None, **kwargs: Any) -> "BetaGeoBetaBinomFitter":
         """Fits the model (clv's optimiser; ``initial_params``, ``tol``, ``verbose`` are ignored)."""
-        self._model = _models.BetaGeoBetaBinom().fit(frequency, recency, n_periods, weights,
-                                                     penalty=self.penalizer_coef)
+        self._model = _convergence_errors(lambda: _models.BetaGeoBetaBinom().fit(
+            frequency, recency, n_periods, weights, penalty=self.penalizer_coef))
         (x, tx, n), idx, _ = customers(("frequency", "recency", "n_periods"), (frequency, recency, n_periods))
         w = np.ones_like(x) if weights is None else np.asarray(weights, dtype=float)
         self.data = pd.DataFrame({"frequency": x, "recency": tx, "n_periods": n, "weights": w},
@@ -382,7 +394,8 @@ class GammaGammaFitter(BaseFitter):
             **kwargs: Any) -> "GammaGammaFitter":
         """Fits on the customers with frequency > 0 (``initial_params``, ``tol``,
         ``verbose``, ``q_constraint`` are ignored)."""
-        self._model = _models.GammaGamma().fit(frequency, monetary_value, weights, penalty=self.penalizer_coef)
+        self._model = _convergence_errors(lambda: _models.GammaGamma().fit(
+            frequency, monetary_value, weights, penalty=self.penalizer_coef))
         (x, m), idx, _ = customers(("frequency", "monetary_value"), (frequency, monetary_value))
         w = np.ones_like(x) if weights is None else np.asarray(weights, dtype=float)
         self.data = pd.DataFrame({"frequency": x, "monetary_value": m, "weights": w},

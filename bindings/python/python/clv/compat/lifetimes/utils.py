@@ -14,6 +14,7 @@ from ..._convert import customers, error, months, result
 from ...summary import rfm_summary
 
 __all__ = [
+    "ConvergenceError",
     "summary_data_from_transaction_data",
     "calibration_and_holdout_data",
     "customer_lifetime_value",
@@ -21,6 +22,26 @@ __all__ = [
     "expected_cumulative_transactions",
     "calculate_alive_path",
 ]
+
+class ConvergenceError(_clv.ClvError):
+    """lifetimes' ``ConvergenceError``: a fit of a ``clv.compat.lifetimes`` fitter that does not
+    converge (code ``NOT_CONVERGED``) or whose data do not identify the model (``NOT_IDENTIFIED``,
+    where lifetimes' optimiser fails or runs off). It is a ``clv.ClvError`` (so a ``ValueError``,
+    as lifetimes') with the same ``code``, ``field`` and message."""
+
+
+def _convergence_errors(fit: Any) -> Any:
+    """``fit()``, with the core's NOT_CONVERGED and NOT_IDENTIFIED raised as
+    :class:`ConvergenceError`."""
+    try:
+        return fit()
+    except _clv.ClvError as e:
+        if getattr(e, "code", None) not in ("NOT_CONVERGED", "NOT_IDENTIFIED"):
+            raise
+        err = ConvergenceError(*e.args)
+        err.code, err.field = e.code, getattr(e, "field", None)  # type: ignore[attr-defined]
+        raise err from e
+
 
 _NO_DATA = ("There is no data available. Check the `observation_period_end` and `calibration_period_end` "
             "and confirm that values in `transactions` occur prior to those dates.")
