@@ -23,6 +23,7 @@ __all__ = [
     "calculate_alive_path",
 ]
 
+
 class ConvergenceError(_clv.ClvError):
     """lifetimes' ``ConvergenceError``: a fit of a ``clv.compat.lifetimes`` fitter that does not
     converge (code ``NOT_CONVERGED``) or whose data do not identify the model (``NOT_IDENTIFIED``,
