@@ -293,6 +293,25 @@ for (const { name, lib } of backends) {
       assert.deepEqual(zero.expectedPurchases(52, data, covs), plain.expectedPurchases(52, data));
     });
 
+    test('fromParams refuses a misspelt parameter or group of effects, naming it, in every covariate class', () => {
+      const base = { r: 1.6, alpha: 110, s: 1.9, beta: 50 };
+      assertClvError(() => lib.CovariateModel.fromParams('pareto_nbd', base, { purchase: { Gender: 0.4 }, dropot: { Gender: 1 } }),
+        'INVALID_INPUT', 'dropot', 'CovariateModel effects');
+      assertClvError(() => lib.CovariateModel.fromParams('pareto_nbd', { ...base, s2: 1 }), 'INVALID_INPUT', 's2',
+        'CovariateModel params');
+      assertClvError(() => lib.SpendCovariateModel.fromParams({ p: 6.25, q: 3.74, v: 15.44, V: 15 }, { Gender: 0.1 }),
+        'INVALID_INPUT', 'V', 'SpendCovariateModel params');
+      assertClvError(() => lib.RetentionCovariateModel.fromParams({ alpha: 0.7, beta: 1.2, gamma: 1 }),
+        'INVALID_INPUT', 'gamma', 'RetentionCovariateModel params');
+      assertClvError(() => lib.RetentionCovariateModel.fromParams({ alpha: 0.7, beta: 1.2 },
+        { alpha: { Premium: 0.5 }, gamma: { Premium: -0.2 } }), 'INVALID_INPUT', 'gamma', 'RetentionCovariateModel effects');
+      // the right names still work, constrainEqual keeps its own message
+      const ok = lib.RetentionCovariateModel.fromParams({ alpha: 0.7, beta: 1.2 }, { alpha: { Premium: 0.5 } });
+      assert.deepEqual(Array.from(ok.covariateNames), ['Premium']);
+      assertClvError(() => lib.CovariateModel.fromParams('pareto_nbd', base, { constrainEqual: ['Gender'] }),
+        'INVALID_INPUT', 'constrainEqual', 'constrainEqual');
+    });
+
     test('the PMF of a new customer sums to 1 with mean expectedPurchasesNew; the conditional PMF with mean expectedPurchases', () => {
       const m = lib.CovariateModel.fromParams('pareto_nbd', { r: 1.6, alpha: 110, s: 1.9, beta: 50 },
         { purchase: { Gender: 0.45, Channel: 0.83 }, dropout: { Channel: 0.5 } });

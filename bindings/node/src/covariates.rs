@@ -345,7 +345,14 @@ impl CovariateModel {
             .into_iter()
             .map(|(k, v)| Ok((k.clone(), number(&k, v)?)))
             .collect::<Result<Vec<_>>>()?;
-        let effects = EffectArgs::read(&Opts(effects.as_ref()))?;
+        let read = EffectArgs::read(&Opts(effects.as_ref()))?;
+        // after `read`: its own message for constrainEqual
+        crate::read::known_keys(
+            effects.as_ref(),
+            &["purchase", "dropout"],
+            "a group of effects",
+        )?;
+        let effects = read;
         Ok(common::from_params(&kind, &params, &effects)
             .map_err(js)?
             .into())

@@ -173,6 +173,19 @@ pub(crate) fn entries<'a>(
         .collect()
 }
 
+/// Every own key of `v` (when it is a plain object) must be one of
+/// `expected` ([`clv::error::check::known_names`]): a misspelt name is an
+/// error naming it, not dropped. Anything else is left to the reader of
+/// the values.
+pub(crate) fn known_keys(v: Option<&Unknown<'_>>, expected: &[&str], what: &str) -> Result<()> {
+    let Some(v) = v.filter(|v| is(v, ValueType::Object) && !v.is_array().unwrap_or(false)) else {
+        return Ok(());
+    };
+    let o = Object::from_unknown(*v).map_err(|e| unreadable(what, &e))?;
+    let keys = Object::keys(&o).map_err(|e| unreadable(what, &e))?;
+    clv::error::check::known_names(&keys, expected, what).map_err(js)
+}
+
 /// The entries of the object option `key` (`v`, as [`entries`]), each
 /// value read by `value` with the field `key.name`.
 pub(crate) fn named_entries<'a, T>(

@@ -86,7 +86,13 @@ impl RetentionCovariateModel {
             Unknown<'_>,
         >,
     ) -> Result<Self> {
+        crate::read::known_keys(Some(&params), &["alpha", "beta"], "a parameter of sBG")?;
         let base = [number_of(&params, "alpha")?, number_of(&params, "beta")?];
+        crate::read::known_keys(
+            effects.as_ref(),
+            &["alpha", "beta"],
+            "a group of sBG effects",
+        )?;
         let effects =
             effects.filter(|e| !matches!(e.get_type(), Ok(ValueType::Undefined | ValueType::Null)));
         if let Some(e) = &effects

@@ -311,7 +311,10 @@ impl WasmCovariateModel {
             .into_iter()
             .map(|(k, v)| Ok((k.clone(), num(&k, &v)?)))
             .collect::<Result<Vec<_>>>()?;
-        let effects = EffectArgs::read(&Opts(&effects))?;
+        let read = EffectArgs::read(&Opts(&effects))?;
+        // after `read`: its own message for constrainEqual
+        crate::known_keys(&effects, &["purchase", "dropout"], "a group of effects")?;
+        let effects = read;
         Ok(common::from_params(&kind, &params, &effects)
             .map_err(js)?
             .into())

@@ -70,6 +70,21 @@ fn get(obj: &JsValue, key: &str) -> Result<JsValue> {
     })
 }
 
+/// Every own key of `v` (when it is a plain object) must be one of
+/// `expected` ([`clv::error::check::known_names`]): a misspelt name is an
+/// error naming it, not dropped. Anything else is left to the reader of
+/// the values.
+fn known_keys(v: &JsValue, expected: &[&str], what: &str) -> Result<()> {
+    if missing(v) || !v.is_object() || js_sys::Array::is_array(v) {
+        return Ok(());
+    }
+    let keys: Vec<String> = Object::keys(v.unchecked_ref::<Object>())
+        .iter()
+        .filter_map(|k| k.as_string())
+        .collect();
+    clv::error::check::known_names(&keys, expected, what).map_err(js)
+}
+
 fn missing(v: &JsValue) -> bool {
     v.is_undefined() || v.is_null()
 }

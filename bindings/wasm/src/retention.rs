@@ -111,6 +111,7 @@ impl WasmRetentionCovariateModel {
         #[wasm_bindgen(unchecked_optional_param_type = "RetentionCovariateEffects | null")]
         effects: JsValue,
     ) -> Result<WasmRetentionCovariateModel> {
+        crate::known_keys(&params, &["alpha", "beta"], "a parameter of sBG")?;
         let base = [
             num("alpha", &get(&params, "alpha")?)?,
             num("beta", &get(&params, "beta")?)?,
@@ -122,6 +123,7 @@ impl WasmRetentionCovariateModel {
                 "{ alpha: { NAME: effect }, beta: { NAME: effect } }",
             ));
         }
+        crate::known_keys(&effects, &["alpha", "beta"], "a group of sBG effects")?;
         let expected = "an object of effects by covariate name, e.g. { Premium: 0.5 }";
         let o = Opts(&effects);
         let alpha = o.named("alpha", expected, num)?.unwrap_or_default();

@@ -508,6 +508,24 @@ pub mod check {
         }
     }
 
+    /// Every name in `given` must be one of `expected`: a misspelt or
+    /// unknown name (a parameter of `fromParams`, a group of covariate
+    /// effects) is an error naming it, never dropped. `what` says what the
+    /// names are, e.g. `"a parameter of BG/NBD"`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidValue`] with the first unknown name as its field.
+    pub fn known_names<S: AsRef<str>>(given: &[S], expected: &[&str], what: &str) -> Result<()> {
+        match given.iter().find(|g| !expected.contains(&g.as_ref())) {
+            Some(name) => Err(Error::invalid(
+                name.as_ref(),
+                "an unknown name",
+                format!("{what}: {}", expected.join(", ")),
+            )),
+            None => Ok(()),
+        }
+    }
+
     /// `values` must have length `expected` (the length of `reference`).
     pub fn same_len(field: &str, values: usize, reference: &str, expected: usize) -> Result<()> {
         if values == expected {
@@ -526,6 +544,19 @@ pub mod check {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unknown_names_are_named() {
+        assert!(check::known_names(&["r", "b"], &["r", "alpha", "a", "b"], "x").is_ok());
+        assert!(check::known_names::<&str>(&[], &["r"], "x").is_ok());
+        let e = check::known_names(&["r", "zz", "yy"], &["r", "alpha"], "a parameter of BG/NBD")
+            .unwrap_err();
+        assert_eq!((e.code(), e.field()), ("INVALID_INPUT", Some("zz")));
+        assert_eq!(
+            e.to_string(),
+            "invalid zz: an unknown name (expected a parameter of BG/NBD: r, alpha)"
+        );
+    }
 
     #[test]
     fn whole_numbers_and_seeds_given_as_floats() {
