@@ -48,3 +48,31 @@ def test_formula_errors():
     with pytest.raises(clv.ClvError) as e:
         f.waland_cole(1, 1, 0, 0, 0, "0.1")
     assert e.value.field == "periods"
+
+
+def test_counts_are_whole_numbers_never_truncated():
+    """A fractional count is an error naming it, as in JS (it was truncated: 2.5 periods gave the
+    2-period value); a float that is whole (2.0, np.float64(12)) is that number, as in JS."""
+    import numpy as np
+    import pandas as pd
+
+    assert f.retention_clv("100", "0.8", "0.1", 2.0) == f.retention_clv("100", "0.8", "0.1", 2)
+    for call, field in [(lambda: f.retention_clv("100", "0.8", "0.1", 2.5), "periods"),
+                        (lambda: f.waland_cole_constant("10", "5", "2", "1", 2.5, "20", "0.1"), "periods"),
+                        (lambda: clv.BetaGeo().fit([1, 2], [1, 2], [3, 4], max_iterations=50.7), "max_iterations")]:
+        with pytest.raises(clv.ClvError) as e:
+            call()
+        assert (e.value.code, e.value.field) == ("INVALID_INPUT", field)
+    bg = clv.BetaGeo.from_params(r=0.243, alpha=4.414, a=0.793, b=2.426)
+    gg = clv.GammaGamma.from_params(p=6.25, q=3.74, v=15.44)
+    at = [clv.customer_lifetime_value(bg, gg, 2, 30.43, 38.86, 22.35, time=t, freq="W")
+          for t in (12, 12.0, np.float64(12))]
+    assert at[0] == at[1] == at[2] == pytest.approx(36.28921112559952, rel=1e-9)  # FHL (2005) ID 1
+    with pytest.raises(clv.ClvError) as e:
+        clv.customer_lifetime_value(bg, gg, 2, 30.43, 38.86, 22.35, time=12.5, freq="W")
+    assert e.value.field == "time"
+    s = pd.DataFrame({"frequency": [1, 2, 0], "recency": [1, 2, 0], "T": [3, 4, 5], "monetary_value": [1, 2, 0]})
+    assert clv.rfm_scores(s, bins=5.0)["rfm_score"].tolist() == clv.rfm_scores(s, bins=5)["rfm_score"].tolist()
+    with pytest.raises(clv.ClvError) as e:
+        clv.rfm_segments(s, bins=4.5)
+    assert e.value.field == "bins"

@@ -164,10 +164,12 @@ def whole(name: str, x: Any) -> int:
 
 
 def months(time: Any) -> int:
-    """A CLV's ``time``: a whole number of months >= 0 (an int, not a float)."""
-    if isinstance(time, bool) or not isinstance(time, (int, np.integer)) or time < 0:
+    """A CLV's ``time``: a whole number of months >= 0 (an int, or a float
+    such as ``12.0`` that is one, as in JS; ``12.5`` is an error, not 12)."""
+    v = number("time", time)
+    if isinstance(time, bool) or not (np.isfinite(v) and v >= 0 and v == int(v)):
         raise error(f"invalid time: {time!r} (expected a whole number of months >= 0)", field="time")
-    return int(time)
+    return int(v)
 
 
 def display_number(v: float) -> str:

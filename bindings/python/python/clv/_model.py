@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Dict, List, Optional, Sequence,
 import numpy as np
 
 from . import _clv
-from ._convert import customers, data_unit, error, horizon, result, to_f64
+from ._convert import customers, data_unit, error, horizon, result, to_f64, whole
 
 if TYPE_CHECKING:
     from .covariates import RetentionCovariateModel
@@ -93,7 +93,7 @@ class Model:
             if w.ndim == 0:
                 w = np.full(inputs[0].shape[0], float(w))
         self._core = _clv.Model.fit(
-            self._spec["key"], inputs, w, penalty=float(penalty), max_iterations=int(max_iterations),
+            self._spec["key"], inputs, w, penalty=float(penalty), max_iterations=whole("max_iterations", max_iterations),
             gradient_tolerance=float(gradient_tolerance), unit=unit,
         )
         return self

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Optional, Sequence, Union
 
 from . import _clv
-from ._convert import error
+from ._convert import error, whole
 
 Number = Union[Decimal, int, str, float]
 
@@ -71,7 +71,7 @@ def waland_cole(
             raise error("invalid periods: None (expected the number of periods for constant inputs)", field="periods")
         return Decimal(_clv.waland_cole_constant(
             _s("volume", volume), _s("margin", margin), _s("direct_costs", direct_costs),  # type: ignore[arg-type]
-            _s("retention_costs", retention_costs), int(periods),  # type: ignore[arg-type]
+            _s("retention_costs", retention_costs), whole("periods", periods),  # type: ignore[arg-type]
             _s("acquisition_cost", acquisition_cost), _s("cost_of_capital", cost_of_capital),
         ))
     n = next(len(v) for v in (volume, margin, direct_costs, retention_costs) if not isinstance(v, (Decimal, int, str, float)))  # type: ignore[arg-type]
@@ -113,7 +113,7 @@ def retention_clv(margin: Number, retention: Number, discount_rate: Number, peri
     ``periods`` = n, the finite sum ``m · Σ_{t=1..n} (r/(1+i))^t``."""
     return Decimal(_clv.retention_clv(
         _s("margin", margin), _s("retention", retention), _s("discount_rate", discount_rate),
-        None if periods is None else int(periods),
+        None if periods is None else whole("periods", periods),
     ))
 
 

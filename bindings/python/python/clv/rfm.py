@@ -20,7 +20,7 @@ from typing import Any, List, Optional, Union
 import numpy as np
 
 from . import _clv
-from ._convert import _is_polars, customers, error
+from ._convert import _is_polars, customers, error, whole
 
 SegmentMap = Union[str, List[dict]]
 
@@ -37,11 +37,18 @@ def _columns(summary: Any) -> List[np.ndarray]:
     return arrays
 
 
+def _bins(bins: Any) -> int:
+    """``bins`` as an int: a whole number (``5`` or ``5.0``, as in JS), checked
+    against 2..=9 by the core."""
+    b = whole("bins", bins)
+    if not 0 < b < 256:
+        raise error(f"invalid bins: {bins!r} (expected an integer in 2..=9)", field="bins")
+    return b
+
+
 def _scores(summary: Any, bins: int) -> Any:
     x, tx, t, m = _columns(summary)
-    if not isinstance(bins, (int, np.integer)) or not 0 < bins < 256:
-        raise error(f"invalid bins: {bins!r} (expected an integer in 2..=9)", field="bins")
-    return _clv.rfm_scores(x, tx, t, m, int(bins))
+    return _clv.rfm_scores(x, tx, t, m, _bins(bins))
 
 
 def _add(summary: Any, columns: dict) -> Any:
@@ -71,7 +78,7 @@ def rfm_segments(summary: Any, bins: int = 5, segment_map: Optional[SegmentMap] 
     text = None
     if segment_map is not None:
         text = segment_map if isinstance(segment_map, str) else json.dumps(segment_map)
-    seg = _clv.rfm_segments(r.tolist(), f.tolist(), m.tolist(), int(bins), text)
+    seg = _clv.rfm_segments(r.tolist(), f.tolist(), m.tolist(), _bins(bins), text)
     codes = np.char.add(np.char.add(r.astype(str), f.astype(str)), m.astype(str))
     return _add(summary, {"r_score": r, "f_score": f, "m_score": m,
                           "rfm_score": codes.astype(object), "segment": np.asarray(seg, dtype=object)})

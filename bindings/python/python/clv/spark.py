@@ -45,7 +45,7 @@ import numpy as np
 import pandas as pd
 
 from . import _clv
-from ._convert import ClvError, error
+from ._convert import ClvError, error, whole
 from .models import Model, SpendModel, TransactionModel
 from .summary import _timestamp
 
@@ -407,7 +407,8 @@ def fit(model: Any, summary_df: DataFrame, columns: Optional[Sequence[str]] = No
         terms = _partial_sums_job(comp, key, names)
         core, passes = _clv.fit_from_partial_sums(
             key, sample_inputs, total, terms, sample_weights=sample_w, penalty=float(penalty),
-            max_iterations=int(max_iterations), gradient_tolerance=float(gradient_tolerance), unit=unit)
+            max_iterations=whole("max_iterations", max_iterations), gradient_tolerance=float(gradient_tolerance),
+            unit=unit)
     finally:
         comp.unpersist()
     m._core = core
