@@ -421,12 +421,21 @@ pub fn parse_timestamp(text: &str, format: Option<&str>) -> Result<i64> {
 /// use clv::time::parse_timestamp_for;
 /// let e = parse_timestamp_for("observation_end", "1997-13-01", None).unwrap_err();
 /// assert_eq!(e.field(), Some("observation_end"));
-/// assert!(e.to_string().starts_with("invalid observation_end: \"1997-13-01\""));
+/// assert_eq!(
+///     e.to_string(),
+///     "invalid observation_end: \"1997-13-01\" (expected a valid date: no such calendar date)"
+/// );
 /// ```
 pub fn parse_timestamp_for(field: &str, text: &str, format: Option<&str>) -> Result<i64> {
     timestamp_or_reason(text, format).map_err(|reason| {
-        // the reason reads after "expected" in the message: no second one
-        let expected = reason.strip_prefix("expected ").unwrap_or(&reason);
+        // the reason reads after "expected" in the message: no second one,
+        // and a reason that is not what was expected ("no such calendar
+        // date", "bad UTC offset", "does not match format") says so
+        let expected = match reason.strip_prefix("expected ") {
+            Some(e) => e.to_string(),
+            None if reason.starts_with("a date") => reason,
+            None => format!("a valid date: {reason}"),
+        };
         Error::invalid(field, format!("{text:?}"), expected)
     })
 }
