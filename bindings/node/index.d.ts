@@ -81,8 +81,8 @@ export interface HoldoutInput {
   T: Float64Array | Array<number>
   /** Purchase periods in the holdout period. */
   frequencyHoldout: Float64Array | Array<number>
-  /** Length of the holdout period (one value, or one per customer). */
-  durationHoldout: Float64Array | Array<number>
+  /** Length of the holdout period: one number for all (as a summary gives it), or one per customer. */
+  durationHoldout: number | Float64Array | Array<number>
 }
 
 /** Options of `fit` (all optional). */

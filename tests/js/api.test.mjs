@@ -142,6 +142,10 @@ for (const { name, lib } of backends) {
           // CLV of every transaction model (monthly units: whole periods).
           const value = m.customerLifetimeValue(spend, { frequency: [2, 0], recency: [3, 0], T: [4, 4], monetaryValue: [10, 0] }, { freq: 'M' });
           assert.ok(value.every(Number.isFinite), `${e.key} CLV ${value}`);
+          // the age by the model's own input name too (BG/BB: nPeriods, as its other methods)
+          const age = e.inputs[2];
+          const named = lib.customerLifetimeValue(m, spend, { frequency: [2, 0], recency: [3, 0], [age]: [4, 4], monetaryValue: [10, 0] }, { freq: 'M' });
+          assert.deepEqual(Array.from(named), Array.from(value), `${e.key} CLV with ${age}`);
         }
       }
     });

@@ -112,6 +112,14 @@ for (const { name, lib } of backends) {
       const ep = m.expectedPurchases(5, { frequency: [1, 1], recency: [5, 8], T: [10, 10] });
       close(c.expected[1], (ep[0] + ep[1]) / 2, 1e-15, 'mean expected');
       assertClvError(() => lib.calibrationVsHoldout(m, data, 'age'), 'INVALID_INPUT', 'kind');
+      // a summary's durationHoldout is one number: the same as one per customer
+      const one = lib.calibrationVsHoldout(m, { ...data, durationHoldout: 5 }, 'frequency', 2);
+      assert.deepEqual(Array.from(one.expected), Array.from(c.expected));
+      const s = lib.rfmSummaryFromCsv('customer,date\na,2024-01-03\na,2024-01-20\na,2024-02-20\nb,2024-01-09\nb,2024-03-01\n',
+        { customerIdCol: 'customer', datetimeCol: 'date', calibrationPeriodEnd: '2024-01-31', observationPeriodEnd: '2024-03-31' });
+      assert.equal(typeof s.durationHoldout, 'number');
+      const fromSummary = lib.calibrationVsHoldout(m, s);
+      assert.deepEqual(Array.from(fromSummary.actual), [1, 1]);  // x = 0: b (1 holdout purchase); x = 1: a (1)
 
       const h = lib.heterogeneity(m, 'transactionRate');
       assert.equal(h.distribution, 'gamma');

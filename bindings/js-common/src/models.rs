@@ -280,6 +280,19 @@ js_args! {
     }
 }
 
+/// The JS name of the age column of `customerLifetimeValue`'s data for
+/// `transaction`: its registry input in camelCase, `nPeriods` for BG/BB as
+/// in its other methods, else `T`. `T` is still read for BG/BB when the
+/// data have no `nPeriods` (`has` says whether they do).
+pub fn clv_age_key(transaction: &AnyModel, has: impl Fn(&str) -> bool) -> &'static str {
+    let spec = transaction.kind().spec();
+    if spec.inputs.get(2) == Some(&"n_periods") && has("nPeriods") {
+        "nPeriods"
+    } else {
+        "T"
+    }
+}
+
 /// Discounted CLV of each customer ([`clv::value::customer_lifetime_value_with_spend`]);
 /// the core decides which models can be used.
 ///

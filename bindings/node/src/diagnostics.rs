@@ -351,16 +351,17 @@ pub fn calibration_vs_holdout(
     let m = &core_of(model)?;
     let group = glue::diagnostics::holdout_group(kind.as_deref()).map_err(js)?;
     let n = glue::diagnostics::max_groups(max_groups).map_err(js)?;
-    let names = [
-        "frequency",
-        "recency",
-        "T",
-        "frequencyHoldout",
-        "durationHoldout",
-    ];
+    let names = ["frequency", "recency", "T", "frequencyHoldout"];
     let d = read::Data::read(&data, &names)?;
-    let [x, tx, t, fh, dh] = [0, 1, 2, 3, 4].map(|i| sl(&d.columns[i]));
-    let c = clv::diagnostics::calibration_vs_holdout(m, x, tx, t, fh, dh, group, n);
+    let [x, tx, t, fh] = [0, 1, 2, 3].map(|i| sl(&d.columns[i]));
+    // one number for all (a summary's `durationHoldout`) or one per customer
+    let dh = match read::property(&data, "durationHoldout")? {
+        Some(v) if v.get_type().ok() == Some(napi::ValueType::Number) => {
+            vec![read::number("durationHoldout", v)?; x.len()]
+        }
+        _ => sl(&read::numbers_of(&data, "durationHoldout")?).to_vec(),
+    };
+    let c = clv::diagnostics::calibration_vs_holdout(m, x, tx, t, fh, &dh, group, n);
     c.map(Into::into).map_err(js)
 }
 

@@ -639,7 +639,9 @@ fn clv_of(
     data: &Unknown<'_>,
     options: Option<Unknown<'_>>,
 ) -> Result<Float64Array> {
-    let d = Data::read(data, &["frequency", "recency", "T", "monetaryValue"])?;
+    let has = |k: &str| read::property(data, k).is_ok_and(|v| v.is_some());
+    let age = common::clv_age_key(transaction, has);
+    let d = Data::read(data, &["frequency", "recency", age, "monetaryValue"])?;
     let (args, _) = read::clv_args(options.as_ref(), d.unit.clone())?;
     let c = d.slices();
     common::customer_lifetime_value(transaction, spend, [c[0], c[1], c[2], c[3]], &args)

@@ -201,10 +201,12 @@ pub fn calibration_vs_holdout(
         f64s(&data, "recency")?,
         f64s(&data, "T")?,
     );
-    let (fh, dh) = (
-        f64s(&data, "frequencyHoldout")?,
-        f64s(&data, "durationHoldout")?,
-    );
+    let fh = f64s(&data, "frequencyHoldout")?;
+    // one number for all (a summary's `durationHoldout`) or one per customer
+    let dh = match get(&data, "durationHoldout")?.as_f64() {
+        Some(v) => vec![v; x.len()],
+        None => f64s(&data, "durationHoldout")?,
+    };
     let c = clv::diagnostics::calibration_vs_holdout(&m, &x, &tx, &t, &fh, &dh, group, n);
     to_js(&c.map_err(js)?)
 }

@@ -112,7 +112,9 @@ fn clv_of(
 ) -> Result<Vec<f64>> {
     let spend = model_arg("spendModel", spend)?;
     let args = ClvArgs::read(&crate::Opts(options), opt_string(data, "unit")?)?;
-    let c = ["frequency", "recency", "T", "monetaryValue"].map(|k| f64s(data, k));
+    let has = |k: &str| crate::get(data, k).is_ok_and(|v| !crate::missing(&v));
+    let age = common::clv_age_key(transaction, has);
+    let c = ["frequency", "recency", age, "monetaryValue"].map(|k| f64s(data, k));
     let [x, tx, t, m] = c;
     let (x, tx, t, m) = (x?, tx?, t?, m?);
     common::customer_lifetime_value(transaction, &spend, [&x, &tx, &t, &m], &args).map_err(js)
