@@ -954,7 +954,8 @@ export declare function contributionMargin(input: ContributionMarginInput): stri
 export interface ContributionMarginInput {
   revenue: string
   variableCosts: string
-  costToServe: string
+  /** Default "0". */
+  costToServe?: string
 }
 
 /**
@@ -1249,7 +1250,7 @@ export interface ModifiedBetaGeoParams {
 }
 
 /** The most one may spend on a retention offer per customer: successRate · (1 − pAlive) · clv / pAlive (clv > 0, else 0). */
-export declare function offerCeiling(clv: Float64Array | Array<number>, pAlive: Float64Array | Array<number>, successRate: number): OfferCeiling
+export declare function offerCeiling(clv: Float64Array | Array<number>, pAlive: Float64Array | Array<number>, successRate?: number | undefined | null): OfferCeiling
 
 /** Retention-offer ceilings, per customer. */
 export interface OfferCeiling {
@@ -1529,7 +1530,7 @@ export interface SimpleClvInput {
  * Simulates one customer per element of `T` from a transaction model with a seeded generator
  * (`seed` a whole number below 2^53): the same seed gives the same data in every runtime.
  */
-export declare function simulate(model: ModelClass, t: Float64Array | Array<number>, seed: number): Simulated
+export declare function simulate(model: ModelClass, t: Float64Array | Array<number>, seed?: number | undefined | null): Simulated
 
 /** A simulated customer base. */
 export interface Simulated {
@@ -1565,13 +1566,13 @@ export interface SimulatedSpend {
  * Simulates the mean spend of customers with `frequency` transactions each from a Gamma-Gamma
  * model with a seeded generator (the same data in every runtime).
  */
-export declare function simulateSpend(model: ModelClass, frequency: Float64Array | Array<number>, seed: number): SimulatedSpend
+export declare function simulateSpend(model: ModelClass, frequency: Float64Array | Array<number>, seed?: number | undefined | null): SimulatedSpend
 
 /**
  * Simulates the survivor curve of a cohort of `size` customers over `periods` periods from an
  * sBG model with a seeded generator (element 0 the cohort size).
  */
-export declare function simulateSurvivors(model: ModelClass, size: number, periods: number, seed: number): Float64Array
+export declare function simulateSurvivors(model: ModelClass, size: number, periods: number, seed?: number | undefined | null): Float64Array
 
 /** A stratified uplift: the combined estimate and one row per stratum (sorted by label). */
 export interface StratifiedUplift {

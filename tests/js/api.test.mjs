@@ -221,11 +221,12 @@ for (const { name, lib } of backends) {
         const fns = {
           values: [() => lib.gini(bad), () => lib.whaleCurve(bad), () => lib.valueTiers(bad), () => lib.riskRanking(bad, [0.5])],
           pAlive: [() => lib.revenueAtRisk([1], bad), () => lib.offerCeiling([1], bad, 0.5)],
-          successRate: [() => lib.offerCeiling([1], [0.5], bad)],
+          // not given (null, undefined): the defaults, 1 and 0, as in Python
+          successRate: bad == null ? [] : [() => lib.offerCeiling([1], [0.5], bad)],
           treated: [() => lib.uplift(bad, [1, 2])],
           control: [() => lib.uplift([1, 2], bad)],
           T: [() => lib.simulate(m, bad, 1), () => lib.customerExposure([1], bad)],
-          seed: [() => lib.simulate(m, [10], bad), () => lib.simulateSpend(gg, [2], bad), () => lib.simulateSurvivors(sbg, 10, 3, bad)],
+          seed: bad == null ? [] : [() => lib.simulate(m, [10], bad), () => lib.simulateSpend(gg, [2], bad), () => lib.simulateSurvivors(sbg, 10, 3, bad)],
           purchases: [() => lib.alivePath(m, bad, 3)],
           size: [() => lib.simulateSurvivors(sbg, bad, 3, 1)],
           nTreated: [() => lib.upliftProportions({ successesTreated: 9, nTreated: bad, successesControl: 3, nControl: 10 })],
@@ -506,6 +507,8 @@ for (const { name, lib } of backends) {
       // Σ_{t=1..2} 100 · (0.8/1.1)^t = 72.7272… + 52.8925… = 125.6198…
       assert.equal(lib.roundMoney(lib.retentionClv({ margin: '100', retention: '0.8', discountRate: '0.1', periods: 2 }), 4), '125.6198');
       assert.equal(lib.contributionMargin({ revenue: '1000', variableCosts: '600', costToServe: '150' }), '250');
+      // costToServe defaults to 0, as in Python and `clv value margin`
+      assert.equal(lib.contributionMargin({ revenue: '1000', variableCosts: '600' }), '400');
       // (10·5 − 2 − 1)/1.1 + (12·5 − 2 − 1)/1.21 − 20 = 42.7272… + 47.1074… − 20 = 69.8347…
       const wc = lib.walandCole({
         volume: ['10', '12'],
@@ -587,6 +590,7 @@ for (const { name, lib } of backends) {
       assert.doesNotMatch(e.message, /p_alive/);
       assertClvError(() => lib.riskRanking([1], [-0.1]), 'INVALID_INPUT', 'pAlive');
       assertClvError(() => lib.offerCeiling([1], [0.5], 2), 'INVALID_INPUT', 'successRate');
+      assert.deepEqual(Array.from(lib.offerCeiling([1200], [0.6]).ceiling), Array.from(lib.offerCeiling([1200], [0.6], 1).ceiling));
       assertClvError(() => lib.whaleCurve([]), 'EMPTY_INPUT', 'values');
       assertClvError(() => lib.whaleCurve([1, Infinity]), 'INVALID_INPUT', 'values');
       assertClvError(() => lib.gini([0, 0]), 'INVALID_INPUT', 'values');

@@ -173,6 +173,10 @@ for (const { name, lib } of backends) {
       assert.equal(s.purchaseCustomer.filter((c) => c === 32).length, 23);
       assert.equal(s.alive.length, 40);
       assertClvError(() => lib.simulate(m, [1], -1), 'INVALID_INPUT', 'seed');
+      // seed defaults to 0, as in Python
+      assert.deepEqual(Array.from(lib.simulate(m, [39, 39]).recency), Array.from(lib.simulate(m, [39, 39], 0).recency));
+      assert.deepEqual(Array.from(lib.simulateSurvivors(lib.ShiftedBetaGeo.fromParams({ alpha: 0.704, beta: 1.182 }), 100, 3)),
+        Array.from(lib.simulateSurvivors(lib.ShiftedBetaGeo.fromParams({ alpha: 0.704, beta: 1.182 }), 100, 3, 0)));
       // spend (Gamma-Gamma) and survivors (sBG): the same draws as Rust and Python
       const gg = lib.GammaGamma.fromParams({ p: 6.25, q: 3.74, v: 15.44 });
       assert.deepEqual(Array.from(lib.simulateSpend(gg, [1, 2, 3], 9).monetaryValue),

@@ -42,12 +42,12 @@ field_formulas! {
     /// As [`waland_cole`].
     fn simple_clv(string "averagePurchaseValue", string "purchaseFrequency", string "lifespan",
         string "marginRate", money "acquisitionCost", money "retentionCost");
-    /// `contributionMargin({revenue, variableCosts, costToServe})`
-    /// ([`text::contribution_margin`]).
+    /// `contributionMargin({revenue, variableCosts, costToServe = "0"})`
+    /// ([`text::contribution_margin`]; the default as in Python and the CLI).
     ///
     /// # Errors
     /// As [`waland_cole`].
-    fn contribution_margin(string "revenue", string "variableCosts", string "costToServe");
+    fn contribution_margin(string "revenue", string "variableCosts", money "costToServe");
 }
 
 /// `walandColeConstant({volume, margin, directCosts, retentionCosts,

@@ -209,10 +209,10 @@ pub struct Simulated from clv::simulate::Simulated {
 pub fn simulate(
     #[napi(ts_arg_type = "ModelClass")] model: Unknown<'_>,
     #[napi(ts_arg_type = "Float64Array | Array<number>")] t: Unknown<'_>,
-    #[napi(ts_arg_type = "number")] seed: Unknown<'_>,
+    #[napi(ts_arg_type = "number | undefined | null")] seed: Option<Unknown<'_>>,
 ) -> Result<Simulated> {
     let t = read::numbers("T", t)?;
-    let seed = read::number("seed", seed)?;
+    let seed = read::opt_number("seed", seed)?.unwrap_or(0.0); // 0 as in Python
     let (m, seed) = (&core_of(model)?, seed_of(seed)?);
     clv::simulate::simulate(m, sl(&t), seed)
         .map(Into::into)
@@ -238,10 +238,10 @@ pub struct SimulatedSpend from clv::simulate::SimulatedSpend {
 pub fn simulate_spend(
     #[napi(ts_arg_type = "ModelClass")] model: Unknown<'_>,
     #[napi(ts_arg_type = "Float64Array | Array<number>")] frequency: Unknown<'_>,
-    #[napi(ts_arg_type = "number")] seed: Unknown<'_>,
+    #[napi(ts_arg_type = "number | undefined | null")] seed: Option<Unknown<'_>>,
 ) -> Result<SimulatedSpend> {
     let frequency = read::numbers("frequency", frequency)?;
-    let seed = read::number("seed", seed)?;
+    let seed = read::opt_number("seed", seed)?.unwrap_or(0.0); // 0 as in Python
     let (m, seed) = (&core_of(model)?, seed_of(seed)?);
     let s = clv::simulate::simulate_spend(m, sl(&frequency), seed);
     s.map(Into::into).map_err(js)
@@ -254,11 +254,11 @@ pub fn simulate_survivors(
     #[napi(ts_arg_type = "ModelClass")] model: Unknown<'_>,
     #[napi(ts_arg_type = "number")] size: Unknown<'_>,
     #[napi(ts_arg_type = "number")] periods: Unknown<'_>,
-    #[napi(ts_arg_type = "number")] seed: Unknown<'_>,
+    #[napi(ts_arg_type = "number | undefined | null")] seed: Option<Unknown<'_>>,
 ) -> Result<Float64Array> {
     let size = read::number("size", size)?;
     let periods = read::number("periods", periods)?;
-    let seed = read::number("seed", seed)?;
+    let seed = read::opt_number("seed", seed)?.unwrap_or(0.0); // 0 as in Python
     let m = &core_of(model)?;
     let (n, p) = (whole("size", size)?, whole("periods", periods)?);
     clv::simulate::simulate_survivors(m, n, p, seed_of(seed)?)

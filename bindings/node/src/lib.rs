@@ -506,7 +506,8 @@ pub struct RetentionClvInput {
 pub struct ContributionMarginInput {
     pub revenue: String,
     pub variable_costs: String,
-    pub cost_to_serve: String,
+    /// Default "0".
+    pub cost_to_serve: Option<String>,
 }
 
 /// The decimal formulas, each a function of one input object that
@@ -755,11 +756,12 @@ pub struct OfferCeiling from clv::portfolio::OfferCeiling {
 pub fn offer_ceiling(
     #[napi(ts_arg_type = "Float64Array | Array<number>")] clv: Unknown<'_>,
     #[napi(ts_arg_type = "Float64Array | Array<number>")] p_alive: Unknown<'_>,
-    #[napi(ts_arg_type = "number")] success_rate: Unknown<'_>,
+    #[napi(ts_arg_type = "number | undefined | null")] success_rate: Option<Unknown<'_>>,
 ) -> Result<OfferCeiling> {
     let clv = read::numbers("clv", clv)?;
     let p_alive = read::numbers("pAlive", p_alive)?;
-    let success_rate = read::number("successRate", success_rate)?;
+    // 1 when not given, as in Python
+    let success_rate = read::opt_number("successRate", success_rate)?.unwrap_or(1.0);
     clv::portfolio::offer_ceiling(sl(&clv), sl(&p_alive), success_rate)
         .map(Into::into)
         .map_err(js)

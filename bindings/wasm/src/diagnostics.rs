@@ -20,8 +20,9 @@ fn count(field: &str, v: &JsValue) -> Result<usize> {
 }
 
 /// `seed("seed", v)` of a JS number.
+/// The `seed` of the simulations: 0 when not given, as in Python.
 fn seed_arg(v: &JsValue) -> Result<u64> {
-    seed_of("seed", num("seed", v)?).map_err(js)
+    seed_of("seed", opt_num("seed", v)?.unwrap_or(0.0)).map_err(js)
 }
 
 /// An optional JS number: `None` when missing.
@@ -114,7 +115,7 @@ pub fn customer_exposure(
 pub fn simulate(
     #[wasm_bindgen(unchecked_param_type = "ModelClass")] model: JsValue,
     #[wasm_bindgen(unchecked_param_type = "Float64Array | Array<number>")] t: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "number")] seed: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "number")] seed: JsValue,
 ) -> Result<JsValue> {
     let (m, t, seed) = (
         model_arg("model", &model)?,
@@ -135,7 +136,7 @@ pub fn simulate(
 pub fn simulate_spend(
     #[wasm_bindgen(unchecked_param_type = "ModelClass")] model: JsValue,
     #[wasm_bindgen(unchecked_param_type = "Float64Array | Array<number>")] frequency: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "number")] seed: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "number")] seed: JsValue,
 ) -> Result<JsValue> {
     let (m, x) = (
         model_arg("model", &model)?,
@@ -152,7 +153,7 @@ pub fn simulate_survivors(
     #[wasm_bindgen(unchecked_param_type = "ModelClass")] model: JsValue,
     #[wasm_bindgen(unchecked_param_type = "number")] size: JsValue,
     #[wasm_bindgen(unchecked_param_type = "number")] periods: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "number")] seed: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "number")] seed: JsValue,
 ) -> Result<Float64Array> {
     let m = model_arg("model", &model)?;
     let (n, p) = (count("size", &size)?, count("periods", &periods)?);

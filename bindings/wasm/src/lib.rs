@@ -578,9 +578,15 @@ pub fn offer_ceiling(
     #[wasm_bindgen(unchecked_param_type = "Float64Array | number[]")] clv: JsValue,
     #[wasm_bindgen(js_name = pAlive, unchecked_param_type = "Float64Array | number[]")]
     p_alive: JsValue,
-    #[wasm_bindgen(js_name = successRate, unchecked_param_type = "number")] success_rate: JsValue,
+    #[wasm_bindgen(js_name = successRate, unchecked_optional_param_type = "number")]
+    success_rate: JsValue,
 ) -> Result<JsValue> {
-    let success_rate = num("successRate", &success_rate)?;
+    // 1 when not given, as in Python
+    let success_rate = if missing(&success_rate) {
+        1.0
+    } else {
+        num("successRate", &success_rate)?
+    };
     let c = clv::portfolio::offer_ceiling(
         &to_f64s("clv", &clv)?,
         &to_f64s("pAlive", &p_alive)?,
