@@ -1702,7 +1702,7 @@ export interface Transactions {
 }
 
 /** Uplift of treated over control: Welch's interval and test (continuous) or Newcombe's hybrid score interval with the score-test p-value (binary). */
-export declare function uplift(treated: Float64Array | Array<number>, control: Float64Array | Array<number>, options?: UpliftOptions | undefined | null): Uplift
+export declare function uplift(treated: Float64Array | Array<number | boolean>, control: Float64Array | Array<number | boolean>, options?: UpliftOptions | undefined | null): Uplift
 
 /** The measured effect of an action: treated − control, per customer and in total. */
 export interface Uplift {
@@ -1743,7 +1743,7 @@ export interface Uplift {
 export declare function upliftProportions(counts: Proportions, options?: ProportionsOptions | undefined | null): Uplift
 
 /** Uplift estimated within strata and combined with treated weights w_s = n_t,s / n_t: δ = Σ w_s δ_s, Var δ = Σ w_s² (a_s + b_s). */
-export declare function upliftStratified(treated: Float64Array | Array<number>, treatedStrata: Array<string>, control: Float64Array | Array<number>, controlStrata: Array<string>, options?: UpliftOptions | undefined | null): StratifiedUplift
+export declare function upliftStratified(treated: Float64Array | Array<number | boolean>, treatedStrata: Array<string>, control: Float64Array | Array<number | boolean>, controlStrata: Array<string>, options?: UpliftOptions | undefined | null): StratifiedUplift
 
 /** Value tiers A, B, C, … by cumulative share of value (ABC analysis) or by quantile; tied values share a tier. */
 export declare function valueTiers(values: Float64Array | Array<number>, options?: ValueTiersOptions | undefined | null): ValueTiers

@@ -628,6 +628,12 @@ for (const { name, lib } of backends) {
       const fromCounts = lib.upliftProportions({ successesTreated: 9, nTreated: 10, successesControl: 3, nControl: 10 });
       const fromOutcomes = lib.uplift(ones(9, 10), ones(3, 10), { metric: 'binary' });
       assert.deepEqual({ ...fromCounts }, { ...fromOutcomes });
+      // booleans count as 1 and 0, as in Python
+      const flags = (k, n) => ones(k, n).map(Boolean);
+      assert.deepEqual({ ...lib.uplift(flags(9, 10), flags(3, 10), { metric: 'binary' }) }, { ...fromOutcomes });
+      assert.deepEqual({ ...lib.upliftStratified(flags(9, 10), Array(10).fill('a'), flags(3, 10), Array(10).fill('a'), { metric: 'binary' }) },
+        { ...lib.upliftStratified(ones(9, 10), Array(10).fill('a'), ones(3, 10), Array(10).fill('a'), { metric: 'binary' }) });
+      assertClvError(() => lib.uplift([1, 'yes'], [0, 1], { metric: 'binary' }), 'INVALID_INPUT', 'treated');
       assert.ok(Math.abs(fromCounts.ciLow - 0.1705) < 5e-5 && Math.abs(fromCounts.ciHigh - 0.809) < 5e-5);
 
       // Wilson (1927), written out here: (2x + z² ± z√(z² + 4x(1 − x/n))) / (2(n + z²)), z = Φ⁻¹(0.975).

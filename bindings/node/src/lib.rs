@@ -870,12 +870,12 @@ pub struct Uplift from clv::experiment::Uplift {
 /// Uplift of treated over control: Welch's interval and test (continuous) or Newcombe's hybrid score interval with the score-test p-value (binary).
 #[napi(catch_unwind)]
 pub fn uplift(
-    #[napi(ts_arg_type = "Float64Array | Array<number>")] treated: Unknown<'_>,
-    #[napi(ts_arg_type = "Float64Array | Array<number>")] control: Unknown<'_>,
+    #[napi(ts_arg_type = "Float64Array | Array<number | boolean>")] treated: Unknown<'_>,
+    #[napi(ts_arg_type = "Float64Array | Array<number | boolean>")] control: Unknown<'_>,
     options: Option<UpliftOptions<'_>>,
 ) -> Result<Uplift> {
-    let treated = read::numbers("treated", treated)?;
-    let control = read::numbers("control", control)?;
+    let treated = read::outcomes("treated", treated)?;
+    let control = read::outcomes("control", control)?;
     let o = uplift_options(options)?;
     clv::experiment::uplift(sl(&treated), sl(&control), &o)
         .map(Uplift::from)
@@ -938,15 +938,15 @@ pub struct StratifiedUplift from clv::experiment::StratifiedUplift {
 /// Uplift estimated within strata and combined with treated weights w_s = n_t,s / n_t: δ = Σ w_s δ_s, Var δ = Σ w_s² (a_s + b_s).
 #[napi(catch_unwind)]
 pub fn uplift_stratified(
-    #[napi(ts_arg_type = "Float64Array | Array<number>")] treated: Unknown<'_>,
+    #[napi(ts_arg_type = "Float64Array | Array<number | boolean>")] treated: Unknown<'_>,
     #[napi(ts_arg_type = "Array<string>")] treated_strata: Unknown<'_>,
-    #[napi(ts_arg_type = "Float64Array | Array<number>")] control: Unknown<'_>,
+    #[napi(ts_arg_type = "Float64Array | Array<number | boolean>")] control: Unknown<'_>,
     #[napi(ts_arg_type = "Array<string>")] control_strata: Unknown<'_>,
     options: Option<UpliftOptions<'_>>,
 ) -> Result<StratifiedUplift> {
-    let treated = read::numbers("treated", treated)?;
+    let treated = read::outcomes("treated", treated)?;
     let treated_strata = read::strings("treatedStrata", treated_strata)?;
-    let control = read::numbers("control", control)?;
+    let control = read::outcomes("control", control)?;
     let control_strata = read::strings("controlStrata", control_strata)?;
     let o = uplift_options(options)?;
     clv::experiment::uplift_stratified(

@@ -88,6 +88,37 @@ pub(crate) fn numbers(field: &str, v: Unknown<'_>) -> Result<Numbers> {
     Err(invalid(field, shown, ARRAY))
 }
 
+/// The outcomes of an uplift group: numbers, or an array whose elements
+/// may also be booleans (1 for true, 0 for false), as Python takes them.
+pub(crate) fn outcomes(field: &str, v: Unknown<'_>) -> Result<Numbers> {
+    if !v.is_array().unwrap_or(false) || Vec::<f64>::from_unknown(v).is_ok() {
+        return numbers(field, v);
+    }
+    let a = Object::from_unknown(v).map_err(|e| unreadable(field, &e))?;
+    let n = a.get_array_length().map_err(|e| unreadable(field, &e))?;
+    let mut out = Vec::with_capacity(usize::try_from(n).unwrap_or(0));
+    for i in 0..n {
+        let x: Unknown<'_> = a.get_element(i).map_err(|e| unreadable(field, &e))?;
+        let value = if is(&x, ValueType::Boolean) {
+            f64::from(u8::from(
+                bool::from_unknown(x).map_err(|e| unreadable(field, &e))?,
+            ))
+        } else if is(&x, ValueType::Number) {
+            f64::from_unknown(x).map_err(|e| unreadable(field, &e))?
+        } else {
+            let at = usize::try_from(i).unwrap_or(usize::MAX);
+            return Err(js(clv::Error::invalid_at(
+                field,
+                at,
+                type_name(&x),
+                "a number or a boolean",
+            )));
+        };
+        out.push(value);
+    }
+    Ok(Either::B(out))
+}
+
 /// Property `key` of `obj`; undefined (`None`) when it is missing, null,
 /// or `obj` is not an object.
 pub(crate) fn property<'a>(obj: &Unknown<'a>, key: &str) -> Result<Option<Unknown<'a>>> {

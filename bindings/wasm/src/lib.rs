@@ -97,6 +97,28 @@ const ARRAY: &str = "a Float64Array or an array of numbers";
 
 /// A numeric array: a `Float64Array` (copied) or a plain array of numbers;
 /// other typed arrays are rejected, as `@clv/node` does.
+/// The outcomes of an uplift group: numbers, or an array whose elements
+/// may also be booleans (1 for true, 0 for false), as Python takes them.
+fn outcomes(field: &str, v: &JsValue) -> Result<Vec<f64>> {
+    if !Array::is_array(v) {
+        return to_f64s(field, v);
+    }
+    let a: &Array = v.unchecked_ref();
+    a.iter()
+        .enumerate()
+        .map(|(i, x)| match (x.as_f64(), x.as_bool()) {
+            (Some(n), _) => Ok(n),
+            (None, Some(b)) => Ok(f64::from(u8::from(b))),
+            _ => Err(js(clv::Error::invalid_at(
+                field,
+                i,
+                format!("{x:?}"),
+                "a number or a boolean",
+            ))),
+        })
+        .collect()
+}
+
 fn to_f64s(field: &str, v: &JsValue) -> Result<Vec<f64>> {
     if let Some(t) = v.dyn_ref::<Float64Array>() {
         return Ok(t.to_vec());
@@ -621,14 +643,14 @@ fn uplift_options(options: &JsValue) -> Result<clv::experiment::UpliftOptions> {
 /// Uplift of treated over control: Welch's interval and test (continuous) or Newcombe's hybrid score interval with the score-test p-value (binary).
 #[wasm_bindgen(unchecked_return_type = "Uplift")]
 pub fn uplift(
-    #[wasm_bindgen(unchecked_param_type = "Float64Array | number[]")] treated: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "Float64Array | number[]")] control: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Float64Array | (number | boolean)[]")] treated: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Float64Array | (number | boolean)[]")] control: JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "UpliftOptions")] options: JsValue,
 ) -> Result<JsValue> {
     let o = uplift_options(&options)?;
     let u = clv::experiment::uplift(
-        &to_f64s("treated", &treated)?,
-        &to_f64s("control", &control)?,
+        &outcomes("treated", &treated)?,
+        &outcomes("control", &control)?,
         &o,
     )
     .map_err(js)?;
@@ -681,19 +703,19 @@ fn labels(field: &str, v: &JsValue) -> Result<Vec<String>> {
 /// Uplift estimated within strata and combined with treated weights w_s = n_t,s / n_t: δ = Σ w_s δ_s, Var δ = Σ w_s² (a_s + b_s).
 #[wasm_bindgen(js_name = upliftStratified, unchecked_return_type = "StratifiedUplift")]
 pub fn uplift_stratified(
-    #[wasm_bindgen(unchecked_param_type = "Float64Array | number[]")] treated: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Float64Array | (number | boolean)[]")] treated: JsValue,
     #[wasm_bindgen(js_name = treatedStrata, unchecked_param_type = "string[]")]
     treated_strata: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "Float64Array | number[]")] control: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Float64Array | (number | boolean)[]")] control: JsValue,
     #[wasm_bindgen(js_name = controlStrata, unchecked_param_type = "string[]")]
     control_strata: JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "UpliftOptions")] options: JsValue,
 ) -> Result<JsValue> {
     let o = uplift_options(&options)?;
     let s = clv::experiment::uplift_stratified(
-        &to_f64s("treated", &treated)?,
+        &outcomes("treated", &treated)?,
         &labels("treatedStrata", &treated_strata)?,
-        &to_f64s("control", &control)?,
+        &outcomes("control", &control)?,
         &labels("controlStrata", &control_strata)?,
         &o,
     )
