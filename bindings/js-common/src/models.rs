@@ -280,6 +280,17 @@ js_args! {
     }
 }
 
+/// `fromParams`' check of the names given (`keys`, the argument object's
+/// own keys) against `kind`'s registry parameters: a misspelt one is an
+/// `INVALID_INPUT` naming it ([`clv::error::check::known_names`]).
+///
+/// # Errors
+/// As [`clv::error::check::known_names`].
+pub fn known_params<S: AsRef<str>>(kind: ModelKind, keys: &[S]) -> Result<()> {
+    let spec = kind.spec();
+    clv::error::check::known_names(keys, spec.params, &format!("a parameter of {}", spec.name))
+}
+
 /// The JS name of the age column of `customerLifetimeValue`'s data for
 /// `transaction`: its registry input in camelCase, `nPeriods` for BG/BB as
 /// in its other methods, else `T`. `T` is still read for BG/BB when the

@@ -21,7 +21,9 @@ fn whole(field: &str, v: f64) -> Result<usize> {
     check::whole(field, v).map_err(js)
 }
 
-fn seed_of(seed: f64) -> Result<u64> {
+/// The `seed` of the simulations: 0 when not given, as in Python.
+fn seed_arg(seed: Option<Unknown<'_>>) -> Result<u64> {
+    let seed = read::opt_number("seed", seed)?.unwrap_or(0.0);
     check::seed("seed", seed).map_err(js)
 }
 
@@ -212,8 +214,7 @@ pub fn simulate(
     #[napi(ts_arg_type = "number | undefined | null")] seed: Option<Unknown<'_>>,
 ) -> Result<Simulated> {
     let t = read::numbers("T", t)?;
-    let seed = read::opt_number("seed", seed)?.unwrap_or(0.0); // 0 as in Python
-    let (m, seed) = (&core_of(model)?, seed_of(seed)?);
+    let (m, seed) = (&core_of(model)?, seed_arg(seed)?);
     clv::simulate::simulate(m, sl(&t), seed)
         .map(Into::into)
         .map_err(js)
@@ -241,8 +242,7 @@ pub fn simulate_spend(
     #[napi(ts_arg_type = "number | undefined | null")] seed: Option<Unknown<'_>>,
 ) -> Result<SimulatedSpend> {
     let frequency = read::numbers("frequency", frequency)?;
-    let seed = read::opt_number("seed", seed)?.unwrap_or(0.0); // 0 as in Python
-    let (m, seed) = (&core_of(model)?, seed_of(seed)?);
+    let (m, seed) = (&core_of(model)?, seed_arg(seed)?);
     let s = clv::simulate::simulate_spend(m, sl(&frequency), seed);
     s.map(Into::into).map_err(js)
 }
@@ -258,10 +258,9 @@ pub fn simulate_survivors(
 ) -> Result<Float64Array> {
     let size = read::number("size", size)?;
     let periods = read::number("periods", periods)?;
-    let seed = read::opt_number("seed", seed)?.unwrap_or(0.0); // 0 as in Python
     let m = &core_of(model)?;
     let (n, p) = (whole("size", size)?, whole("periods", periods)?);
-    clv::simulate::simulate_survivors(m, n, p, seed_of(seed)?)
+    clv::simulate::simulate_survivors(m, n, p, seed_arg(seed)?)
         .map(out)
         .map_err(js)
 }

@@ -258,8 +258,7 @@ macro_rules! model_class {
             /// A model with known parameters.
             #[napi(catch_unwind, factory)]
             pub fn from_params(params: [<$class:snake _params>]::[<$class Params>]<'_>) -> Result<Self> {
-                let spec = ModelKind::$variant.spec();
-                read::known_keys(Some(&params), spec.params, &format!("a parameter of {}", spec.name))?;
+                read::known_params(&params, ModelKind::$variant)?;
                 let values = [$(read::number_of(&params, stringify!($param))?),*];
                 let state = ModelState::from_values(ModelKind::$variant, &values);
                 Ok(Self { state: state.map_err(js)? })

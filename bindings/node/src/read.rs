@@ -209,12 +209,22 @@ pub(crate) fn entries<'a>(
 /// error naming it, not dropped. Anything else is left to the reader of
 /// the values.
 pub(crate) fn known_keys(v: Option<&Unknown<'_>>, expected: &[&str], what: &str) -> Result<()> {
+    clv::error::check::known_names(&own_keys(v, what)?, expected, what).map_err(js)
+}
+
+/// [`known_keys`] for `fromParams`' object: `kind`'s registry parameters.
+pub(crate) fn known_params(v: &Unknown<'_>, kind: clv::models::ModelKind) -> Result<()> {
+    let keys = own_keys(Some(v), "params")?;
+    clv_js_common::models::known_params(kind, &keys).map_err(js)
+}
+
+/// The own keys of `v` when it is a plain object, else none.
+fn own_keys(v: Option<&Unknown<'_>>, what: &str) -> Result<Vec<String>> {
     let Some(v) = v.filter(|v| is(v, ValueType::Object) && !v.is_array().unwrap_or(false)) else {
-        return Ok(());
+        return Ok(Vec::new());
     };
     let o = Object::from_unknown(*v).map_err(|e| unreadable(what, &e))?;
-    let keys = Object::keys(&o).map_err(|e| unreadable(what, &e))?;
-    clv::error::check::known_names(&keys, expected, what).map_err(js)
+    Object::keys(&o).map_err(|e| unreadable(what, &e))
 }
 
 /// The entries of the object option `key` (`v`, as [`entries`]), each

@@ -86,7 +86,7 @@ impl RetentionCovariateModel {
             Unknown<'_>,
         >,
     ) -> Result<Self> {
-        crate::read::known_keys(Some(&params), &["alpha", "beta"], "a parameter of sBG")?;
+        crate::read::known_params(&params, clv::models::ModelKind::Sbg)?;
         let base = [number_of(&params, "alpha")?, number_of(&params, "beta")?];
         crate::read::known_keys(
             effects.as_ref(),

@@ -10,7 +10,7 @@ use napi::bindgen_prelude::{Float64Array, Object, Unknown};
 use napi_derive::napi;
 
 use crate::covariates::{covariate_class, object, on_customers};
-use crate::read::{known_keys, named_entries, number, number_of};
+use crate::read::{known_params, named_entries, number, number_of};
 use crate::{Result, js};
 
 /// The Gamma-Gamma model with spend covariates: `params` are the base
@@ -42,11 +42,7 @@ impl SpendCovariateModel {
             Unknown<'_>,
         >,
     ) -> Result<Self> {
-        known_keys(
-            Some(&params),
-            &["p", "q", "v"],
-            "a parameter of Gamma-Gamma",
-        )?;
+        known_params(&params, clv::models::ModelKind::GammaGamma)?;
         let base = [
             number_of(&params, "p")?,
             number_of(&params, "q")?,

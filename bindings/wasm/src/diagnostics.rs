@@ -19,7 +19,6 @@ fn count(field: &str, v: &JsValue) -> Result<usize> {
     whole(field, num(field, v)?).map_err(js)
 }
 
-/// `seed("seed", v)` of a JS number.
 /// The `seed` of the simulations: 0 when not given, as in Python.
 fn seed_arg(v: &JsValue) -> Result<u64> {
     seed_of("seed", opt_num("seed", v)?.unwrap_or(0.0)).map_err(js)

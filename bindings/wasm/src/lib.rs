@@ -75,14 +75,23 @@ fn get(obj: &JsValue, key: &str) -> Result<JsValue> {
 /// error naming it, not dropped. Anything else is left to the reader of
 /// the values.
 fn known_keys(v: &JsValue, expected: &[&str], what: &str) -> Result<()> {
-    if missing(v) || !v.is_object() || js_sys::Array::is_array(v) {
-        return Ok(());
+    clv::error::check::known_names(&own_keys(v), expected, what).map_err(js)
+}
+
+/// [`known_keys`] for `fromParams`' object: `kind`'s registry parameters.
+fn known_params(v: &JsValue, kind: clv::models::ModelKind) -> Result<()> {
+    glue::models::known_params(kind, &own_keys(v)).map_err(js)
+}
+
+/// The own keys of `v` when it is a plain object, else none.
+fn own_keys(v: &JsValue) -> Vec<String> {
+    if missing(v) || !v.is_object() || Array::is_array(v) {
+        return Vec::new();
     }
-    let keys: Vec<String> = Object::keys(v.unchecked_ref::<Object>())
+    Object::keys(v.unchecked_ref::<Object>())
         .iter()
         .filter_map(|k| k.as_string())
-        .collect();
-    clv::error::check::known_names(&keys, expected, what).map_err(js)
+        .collect()
 }
 
 fn missing(v: &JsValue) -> bool {

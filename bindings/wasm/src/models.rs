@@ -182,8 +182,7 @@ macro_rules! model_class {
             /// A model with known parameters.
             #[wasm_bindgen(js_name = fromParams)]
             pub fn from_params(#[wasm_bindgen(unchecked_param_type = [<$class Params>])] params: JsValue) -> Result<$class> {
-                let spec = ModelKind::$variant.spec();
-                crate::known_keys(&params, spec.params, &format!("a parameter of {}", spec.name))?;
+                crate::known_params(&params, ModelKind::$variant)?;
                 let values = [$(num(stringify!($param), &get(&params, stringify!($param))?)?),*];
                 let state = ModelState::from_values(ModelKind::$variant, &values).map_err(js)?;
                 Ok($class { state: shared(state) })

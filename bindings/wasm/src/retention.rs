@@ -111,7 +111,7 @@ impl WasmRetentionCovariateModel {
         #[wasm_bindgen(unchecked_optional_param_type = "RetentionCovariateEffects | null")]
         effects: JsValue,
     ) -> Result<WasmRetentionCovariateModel> {
-        crate::known_keys(&params, &["alpha", "beta"], "a parameter of sBG")?;
+        crate::known_params(&params, clv::models::ModelKind::Sbg)?;
         let base = [
             num("alpha", &get(&params, "alpha")?)?,
             num("beta", &get(&params, "beta")?)?,

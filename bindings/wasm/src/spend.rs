@@ -48,7 +48,7 @@ impl WasmSpendCovariateModel {
         #[wasm_bindgen(unchecked_optional_param_type = "Record<string, number> | null")]
         effects: JsValue,
     ) -> Result<WasmSpendCovariateModel> {
-        crate::known_keys(&params, &["p", "q", "v"], "a parameter of Gamma-Gamma")?;
+        crate::known_params(&params, clv::models::ModelKind::GammaGamma)?;
         let base = [
             num("p", &get(&params, "p")?)?,
             num("q", &get(&params, "q")?)?,
