@@ -56,6 +56,17 @@ pub(crate) fn number(field: &str, v: Unknown<'_>) -> Result<f64> {
 
 /// A numeric array.
 pub(crate) fn numbers(field: &str, v: Unknown<'_>) -> Result<Numbers> {
+    numbers_or_flags(field, v, false)
+}
+
+/// The outcomes of an uplift group: numbers, or an array whose elements
+/// may also be booleans (1 for true, 0 for false), as Python takes them.
+pub(crate) fn outcomes(field: &str, v: Unknown<'_>) -> Result<Numbers> {
+    numbers_or_flags(field, v, true)
+}
+
+/// A numeric array; with `flags`, an array's booleans read as 1 and 0.
+fn numbers_or_flags(field: &str, v: Unknown<'_>, flags: bool) -> Result<Numbers> {
     if v.is_typedarray().unwrap_or(false) {
         if let Ok(t) = Float64Array::from_unknown(v) {
             return Ok(Either::A(t));
@@ -64,21 +75,35 @@ pub(crate) fn numbers(field: &str, v: Unknown<'_>) -> Result<Numbers> {
         if let Ok(a) = Vec::<f64>::from_unknown(v) {
             return Ok(Either::B(a));
         }
-        // name the first element that is not a number
+        // element by element: the first that is not a number (nor, with
+        // `flags`, a boolean) is named
         let a = Object::from_unknown(v).map_err(|e| unreadable(field, &e))?;
         let n = a.get_array_length().map_err(|e| unreadable(field, &e))?;
+        let mut out = Vec::with_capacity(usize::try_from(n).unwrap_or(0));
         for i in 0..n {
             let x: Unknown<'_> = a.get_element(i).map_err(|e| unreadable(field, &e))?;
-            if !is(&x, ValueType::Number) {
+            let value = if is(&x, ValueType::Number) {
+                f64::from_unknown(x).map_err(|e| unreadable(field, &e))?
+            } else if flags && is(&x, ValueType::Boolean) {
+                let b = bool::from_unknown(x).map_err(|e| unreadable(field, &e))?;
+                f64::from(u8::from(b))
+            } else {
                 let at = usize::try_from(i).unwrap_or(usize::MAX);
+                let expected = if flags {
+                    "a number or a boolean"
+                } else {
+                    "a number"
+                };
                 return Err(js(clv::Error::invalid_at(
                     field,
                     at,
                     type_name(&x),
-                    "a number",
+                    expected,
                 )));
-            }
+            };
+            out.push(value);
         }
+        return Ok(Either::B(out));
     }
     let shown = if missing(&v) {
         "undefined".to_string()
@@ -86,37 +111,6 @@ pub(crate) fn numbers(field: &str, v: Unknown<'_>) -> Result<Numbers> {
         type_name(&v)
     };
     Err(invalid(field, shown, ARRAY))
-}
-
-/// The outcomes of an uplift group: numbers, or an array whose elements
-/// may also be booleans (1 for true, 0 for false), as Python takes them.
-pub(crate) fn outcomes(field: &str, v: Unknown<'_>) -> Result<Numbers> {
-    if !v.is_array().unwrap_or(false) || Vec::<f64>::from_unknown(v).is_ok() {
-        return numbers(field, v);
-    }
-    let a = Object::from_unknown(v).map_err(|e| unreadable(field, &e))?;
-    let n = a.get_array_length().map_err(|e| unreadable(field, &e))?;
-    let mut out = Vec::with_capacity(usize::try_from(n).unwrap_or(0));
-    for i in 0..n {
-        let x: Unknown<'_> = a.get_element(i).map_err(|e| unreadable(field, &e))?;
-        let value = if is(&x, ValueType::Boolean) {
-            f64::from(u8::from(
-                bool::from_unknown(x).map_err(|e| unreadable(field, &e))?,
-            ))
-        } else if is(&x, ValueType::Number) {
-            f64::from_unknown(x).map_err(|e| unreadable(field, &e))?
-        } else {
-            let at = usize::try_from(i).unwrap_or(usize::MAX);
-            return Err(js(clv::Error::invalid_at(
-                field,
-                at,
-                type_name(&x),
-                "a number or a boolean",
-            )));
-        };
-        out.push(value);
-    }
-    Ok(Either::B(out))
 }
 
 /// Property `key` of `obj`; undefined (`None`) when it is missing, null,
