@@ -106,46 +106,40 @@ const ARRAY: &str = "a Float64Array or an array of numbers";
 
 /// A numeric array: a `Float64Array` (copied) or a plain array of numbers;
 /// other typed arrays are rejected, as `@clv/node` does.
+fn to_f64s(field: &str, v: &JsValue) -> Result<Vec<f64>> {
+    numbers_or_flags(field, v, false)
+}
+
 /// The outcomes of an uplift group: numbers, or an array whose elements
 /// may also be booleans (1 for true, 0 for false), as Python takes them.
 fn outcomes(field: &str, v: &JsValue) -> Result<Vec<f64>> {
-    if !Array::is_array(v) {
-        return to_f64s(field, v);
-    }
-    let a: &Array = v.unchecked_ref();
-    a.iter()
-        .enumerate()
-        .map(|(i, x)| match (x.as_f64(), x.as_bool()) {
-            (Some(n), _) => Ok(n),
-            (None, Some(b)) => Ok(f64::from(u8::from(b))),
-            _ => Err(js(clv::Error::invalid_at(
-                field,
-                i,
-                format!("{x:?}"),
-                "a number or a boolean",
-            ))),
-        })
-        .collect()
+    numbers_or_flags(field, v, true)
 }
 
-fn to_f64s(field: &str, v: &JsValue) -> Result<Vec<f64>> {
+/// [`to_f64s`]; with `flags`, an array's booleans read as 1 and 0.
+fn numbers_or_flags(field: &str, v: &JsValue, flags: bool) -> Result<Vec<f64>> {
     if let Some(t) = v.dyn_ref::<Float64Array>() {
         return Ok(t.to_vec());
     }
     if Array::is_array(v) {
         let a: &Array = v.unchecked_ref();
+        let expected = if flags {
+            "a number or a boolean"
+        } else {
+            "a number"
+        };
         return a
             .iter()
             .enumerate()
-            .map(|(i, x)| {
-                x.as_f64().ok_or_else(|| {
-                    js(clv::Error::invalid_at(
-                        field,
-                        i,
-                        format!("{x:?}"),
-                        "a number",
-                    ))
-                })
+            .map(|(i, x)| match (x.as_f64(), x.as_bool()) {
+                (Some(n), _) => Ok(n),
+                (None, Some(b)) if flags => Ok(f64::from(u8::from(b))),
+                _ => Err(js(clv::Error::invalid_at(
+                    field,
+                    i,
+                    format!("{x:?}"),
+                    expected,
+                ))),
             })
             .collect();
     }
