@@ -155,21 +155,19 @@ def number(name: str, x: Any) -> float:
         raise error(f"invalid {name}: {x!r} (expected a number)", field=name) from None
 
 
-def whole(name: str, x: Any) -> int:
-    """A count argument as an int >= 0 (``ClvError`` naming ``name`` otherwise)."""
+def whole(name: str, x: Any, expected: str = "a whole number >= 0") -> int:
+    """A count argument as an int >= 0: an int, or a float such as ``12.0`` that
+    is one, as in JS (``ClvError`` naming ``name`` otherwise: ``12.5`` is an
+    error, not 12)."""
     v = number(name, x)
     if isinstance(x, bool) or not (np.isfinite(v) and v >= 0 and v == int(v)):
-        raise error(f"invalid {name}: {x!r} (expected a whole number >= 0)", field=name)
+        raise error(f"invalid {name}: {x!r} (expected {expected})", field=name)
     return int(v)
 
 
 def months(time: Any) -> int:
-    """A CLV's ``time``: a whole number of months >= 0 (an int, or a float
-    such as ``12.0`` that is one, as in JS; ``12.5`` is an error, not 12)."""
-    v = number("time", time)
-    if isinstance(time, bool) or not (np.isfinite(v) and v >= 0 and v == int(v)):
-        raise error(f"invalid time: {time!r} (expected a whole number of months >= 0)", field="time")
-    return int(v)
+    """A CLV's ``time``: a whole number of months >= 0 (:func:`whole`)."""
+    return whole("time", time, "a whole number of months >= 0")
 
 
 def display_number(v: float) -> str:

@@ -46,9 +46,11 @@ def _bins(bins: Any) -> int:
     return b
 
 
-def _scores(summary: Any, bins: int) -> Any:
+def _scores(summary: Any, bins: Any) -> Any:
+    """The r, f, m scores of the summary's columns, and ``bins`` as checked by :func:`_bins`."""
     x, tx, t, m = _columns(summary)
-    return _clv.rfm_scores(x, tx, t, m, _bins(bins))
+    b = _bins(bins)
+    return (*_clv.rfm_scores(x, tx, t, m, b), b)
 
 
 def _add(summary: Any, columns: dict) -> Any:
@@ -66,7 +68,7 @@ def rfm_scores(summary: Any, bins: int = 5) -> Any:
     """The summary (pandas or polars, with ``frequency``, ``recency``, ``T``,
     ``monetary_value``) with ``r_score``, ``f_score``, ``m_score`` (uint8, 1..bins)
     and ``rfm_score`` (e.g. ``"545"``) added. ``bins`` is 2..9."""
-    r, f, m = _scores(summary, bins)
+    r, f, m, _ = _scores(summary, bins)
     codes = np.char.add(np.char.add(r.astype(str), f.astype(str)), m.astype(str))
     return _add(summary, {"r_score": r, "f_score": f, "m_score": m, "rfm_score": codes.astype(object)})
 
@@ -74,11 +76,11 @@ def rfm_scores(summary: Any, bins: int = 5) -> Any:
 def rfm_segments(summary: Any, bins: int = 5, segment_map: Optional[SegmentMap] = None) -> Any:
     """:func:`rfm_scores` plus a ``segment`` column named by the segment map
     (default: :func:`default_segment_map`)."""
-    r, f, m = _scores(summary, bins)
+    r, f, m, b = _scores(summary, bins)
     text = None
     if segment_map is not None:
         text = segment_map if isinstance(segment_map, str) else json.dumps(segment_map)
-    seg = _clv.rfm_segments(r.tolist(), f.tolist(), m.tolist(), _bins(bins), text)
+    seg = _clv.rfm_segments(r.tolist(), f.tolist(), m.tolist(), b, text)
     codes = np.char.add(np.char.add(r.astype(str), f.astype(str)), m.astype(str))
     return _add(summary, {"r_score": r, "f_score": f, "m_score": m,
                           "rfm_score": codes.astype(object), "segment": np.asarray(seg, dtype=object)})

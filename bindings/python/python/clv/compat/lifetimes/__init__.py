@@ -49,7 +49,7 @@ import numpy as np
 import pandas as pd
 
 from ... import models as _models
-from ..._convert import customers, data_unit
+from ..._convert import customers, data_unit, error
 from .utils import _convergence_errors
 
 __all__ = [
@@ -94,8 +94,6 @@ class BaseFitter:
             names = self._model_class._spec["params"]
             values = list(value)
             if len(values) != len(names):
-                from ..._convert import error
-
                 raise error(f"invalid params_: {len(values)} values (expected {len(names)}: {', '.join(names)})",
                             field="params_")
             items = dict(zip(names, values))
@@ -128,8 +126,6 @@ class BaseFitter:
 
     def _fitted(self) -> Any:
         if self._model is None:
-            from ..._convert import error
-
             raise error(f"{type(self).__name__} is not fitted yet: call fit(...)", code="NOT_FITTED")
         return self._model
 
@@ -278,7 +274,6 @@ class _TransactionFitter(BaseFitter):
         first ``size`` fitted rows (lifetimes' ``generate_new_data``; the draws are those of
         :mod:`clv.compat.lifetimes.generate_data`, ``seed`` fixes them)."""
         from . import generate_data
-        from ..._convert import error
 
         self._fitted()
         assert self.data is not None
